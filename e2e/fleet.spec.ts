@@ -1,0 +1,374 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { APIRequestContext, expect, Page, test } from '@playwright/test';
+import { signInAsGuest } from './support';
+
+/*
+ * The fleet views against the portal on the simulated fleet. Expected numbers come from the Shipyard API itself,
+ * so the spec holds for any simulator size or seed.
+ */
+
+interface Summary {
+  totalCount: number;
+  byOwner: Record<string, number>;
+  byHealth: Record<string, number>;
+}
+
+interface ClusterItem {
+  managementCluster: string;
+  namespace: string;
+  name: string;
+  title: string;
+  owner: string;
+  health: string;
+}
+
+async function token(request: APIRequestContext): Promise<string> {
+  const res = await request.get('/api/auth/guest/refresh', {
+    headers: { 'X-Requested-With': 'XMLHttpRequest' },
+  });
+  expect(res.ok()).toBeTruthy();
+  const body = await res.json();
+  return body.backstageIdentity.token;
+}
+
+async function api<T>(request: APIRequestContext, url: string): Promise<T> {
+  const res = await request.get(url, {
+    headers: { Authorization: `Bearer ${await token(request)}` },
+  });
+  expect(res.ok(), `${url}: ${res.status()}`).toBeTruthy();
+  return (await res.json()) as T;
+}
+
+/** Waits until the backend has synced a fleet (the simulator starts with the portal). */
+async function fleetSummary(request: APIRequestContext): Promise<Summary> {
+  let summary: Summary | undefined;
+  await expect
+    .poll(
+      async () => {
+        summary = await api<Summary>(request, '/api/shipyard/summary');
+        return summary.totalCount;
+      },
+      {
+        timeout: 90_000,
+        message: 'the simulated fleet shows up in the Shipyard API',
+      },
+    )
+    .toBeGreaterThan(0);
+  // let the first sync settle: two equal reads a second apart
+  await expect
+    .poll(
+      async () => {
+        const before = (await api<Summary>(request, '/api/shipyard/summary'))
+          .totalCount;
+        await new Promise(r => setTimeout(r, 1000));
+        summary = await api<Summary>(request, '/api/shipyard/summary');
+        return summary.totalCount === before;
+      },
+      { timeout: 60_000 },
+    )
+    .toBe(true);
+  return summary as Summary;
+}
+
+function shortOwner(ref: string): string {
+  return ref.replace(/^group:(default\/)?/, '');
+}
+
+async function openFleet(page: Page, query = ''): Promise<number> {
+  const started = Date.now();
+  await page.goto(`/shipyard${query}`);
+  await page.getByTestId('cluster-row').first().waitFor({ state: 'visible' });
+  return Date.now() - started;
+}
+
+test.describe('fleet page', () => {
+  test.beforeEach(async ({ page }) => {
+    await signInAsGuest(page);
+  });
+
+  test('lists the simulated fleet with correct counts', async ({
+    page,
+  }, testInfo) => {
+    const summary = await fleetSummary(page.request);
+    await page.setViewportSize({ width: 1600, height: 2000 });
+    // a full page load (boots the app) and an in-app navigation from the sidebar, each to the first table row
+    const coldLoadMs = await openFleet(page);
+    await page.goto('/catalog');
+    await page.getByRole('link', { name: 'Fleet' }).first().waitFor();
+    const started = Date.now();
+    await page.getByRole('link', { name: 'Fleet' }).first().click();
+    await page.getByTestId('cluster-row').first().waitFor({ state: 'visible' });
+    const firstPaintMs = Date.now() - started;
+    testInfo.annotations.push({
+      type: 'fleet-first-table-paint-ms',
+      description: `${firstPaintMs} ms after in-app navigation, ${coldLoadMs} ms on a full page load, ${summary.totalCount} clusters`,
+    });
+    await testInfo.attach('fleet-timing.json', {
+      body: JSON.stringify({
+        clusters: summary.totalCount,
+        firstTablePaintMs: firstPaintMs,
+        fullPageLoadMs: coldLoadMs,
+      }),
+      contentType: 'application/json',
+    });
+
+    const total = summary.totalCount.toLocaleString('en-US');
+    await expect(page.getByTestId('cluster-count')).toHaveText(
+      `${total} cluster${summary.totalCount === 1 ? '' : 's'}`,
+    );
+    const shown = Math.min(50, summary.totalCount);
+    await expect(page.getByTestId('cluster-row')).toHaveCount(shown);
+    await expect(page.getByTestId('page-range')).toHaveText(
+      `1–${shown.toLocaleString('en-US')} of ${total}`,
+    );
+    await expect(page.getByTestId('health-donut').locator('svg')).toContainText(
+      String(summary.totalCount),
+    );
+    await expect(page.getByTestId('live-state')).toHaveText('Live');
+    await page.screenshot({
+      path: testInfo.outputPath('fleet-page.png'),
+      fullPage: true,
+    });
+    expect(firstPaintMs).toBeLessThan(
+      Number(process.env.SHIPYARD_E2E_PAINT_BUDGET_MS ?? 1_500),
+    );
+  });
+
+  test('filtering by a team narrows the table and the URL', async ({
+    page,
+  }, testInfo) => {
+    const summary = await fleetSummary(page.request);
+    const [owner, count] = Object.entries(summary.byOwner).sort(
+      (a, b) => b[1] - a[1],
+    )[0];
+    await page.setViewportSize({ width: 1600, height: 2000 });
+    await openFleet(page);
+
+    await page.getByTestId('facet-owner').click();
+    await page.getByTestId(`facet-owner-${owner}`).click();
+    await page.keyboard.press('Escape');
+
+    await expect(page).toHaveURL(
+      new RegExp(`[?&]owner=${encodeURIComponent(owner)}`),
+    );
+    await expect(page.getByTestId('cluster-count')).toHaveText(
+      `${count.toLocaleString('en-US')} cluster${count === 1 ? '' : 's'}`,
+    );
+    await expect(page.getByTestId('cluster-row')).toHaveCount(
+      Math.min(50, count),
+    );
+    const owners = await page
+      .getByTestId('cluster-row')
+      .evaluateAll(rows => rows.map(r => r.textContent ?? ''));
+    for (const text of owners) expect(text).toContain(shortOwner(owner));
+    await expect(page.getByTestId('active-filters')).toContainText(
+      `Owner: ${shortOwner(owner)}`,
+    );
+
+    // the filtered view is shareable: a fresh load of the URL shows the same count
+    await page.reload();
+    await expect(page.getByTestId('cluster-count')).toHaveText(
+      `${count.toLocaleString('en-US')} cluster${count === 1 ? '' : 's'}`,
+    );
+    await page.screenshot({
+      path: testInfo.outputPath('fleet-filtered.png'),
+      fullPage: true,
+    });
+  });
+});
+
+test.describe('cluster page', () => {
+  test('shows the object tree and health of a cluster', async ({
+    page,
+  }, testInfo) => {
+    await signInAsGuest(page);
+    await fleetSummary(page.request);
+    const list = await api<{ items: ClusterItem[] }>(
+      page.request,
+      '/api/shipyard/clusters?limit=1&sort=name&facets=false',
+    );
+    const cluster = list.items[0];
+    await page.setViewportSize({ width: 1600, height: 1200 });
+    await openFleet(page);
+    await page
+      .getByTestId('cluster-link')
+      .filter({ hasText: cluster.title || cluster.name })
+      .first()
+      .click();
+    await expect(page).toHaveURL(
+      new RegExp(
+        `/shipyard/clusters/${cluster.managementCluster}/${cluster.namespace}/${cluster.name}$`,
+      ),
+    );
+    const tree = page.getByTestId('cluster-tree');
+    await expect(tree).toBeVisible();
+    await expect(tree).toContainText(`Cluster/${cluster.name}`);
+    await expect(tree).toContainText('ControlPlane');
+    const health = cluster.health[0].toUpperCase() + cluster.health.slice(1);
+    await expect(page.getByTestId('cluster-health')).toContainText(health);
+    await page.screenshot({
+      path: testInfo.outputPath('cluster-page.png'),
+      fullPage: true,
+    });
+
+    // the same view as a tab of the cluster's catalog entity, when the catalog module has made one
+    const entities = await api<{
+      items: Array<{ metadata: { name: string; namespace?: string } }>;
+    }>(
+      page.request,
+      `/api/catalog/entities/by-query?limit=1&filter=kind=resource,spec.type=kubernetes-cluster,metadata.annotations.shipyard.io/cluster-name=${cluster.name},metadata.annotations.shipyard.io/management-cluster=${cluster.managementCluster}`,
+    ).catch(() => ({ items: [] }));
+    const entity = entities.items[0];
+    if (!entity) {
+      testInfo.annotations.push({
+        type: 'note',
+        description: 'no catalog entity for the cluster yet',
+      });
+      return;
+    }
+    await page.goto(
+      `/catalog/${entity.metadata.namespace ?? 'default'}/resource/${
+        entity.metadata.name
+      }/shipyard`,
+    );
+    await expect(page.getByTestId('cluster-tree')).toBeVisible();
+    await expect(page.getByTestId('cluster-health')).toBeVisible();
+    await page.screenshot({
+      path: testInfo.outputPath('cluster-entity-tab.png'),
+      fullPage: true,
+    });
+  });
+
+  test('a fault injected in the simulator turns the open cluster page unhealthy without a reload', async ({
+    page,
+  }, testInfo) => {
+    // the portal writes the simulator's admin URL and token here when it starts it with --state
+    const port = process.env.SHIPYARD_E2E_PORT ?? '7017';
+    const statePath = path.resolve(
+      __dirname,
+      '..',
+      '.shipyard',
+      `portal-${port}`,
+      'fleet-sim.state.json',
+    );
+    test.skip(!fs.existsSync(statePath), `no simulator state at ${statePath}`);
+    test.setTimeout(240_000);
+    const state = JSON.parse(fs.readFileSync(statePath, 'utf8')) as {
+      adminUrl: string;
+      adminToken: string;
+    };
+
+    await signInAsGuest(page);
+    await fleetSummary(page.request);
+    const list = await api<{ items: ClusterItem[] }>(
+      page.request,
+      '/api/shipyard/clusters?limit=1&health=healthy&facets=false',
+    );
+    test.skip(list.items.length === 0, 'no healthy cluster to break');
+    const cluster = list.items[0];
+    await page.goto(
+      `/shipyard/clusters/${cluster.managementCluster}/${cluster.namespace}/${cluster.name}`,
+    );
+    await expect(page.getByTestId('cluster-health')).toContainText('Healthy');
+
+    const admin = page.context().request;
+    const fault = await admin.post(
+      `${state.adminUrl.replace(/\/$/, '')}/faults`,
+      {
+        headers: { Authorization: `Bearer ${state.adminToken}` },
+        data: {
+          action: 'controlPlaneDown',
+          cluster: `${cluster.managementCluster}/${cluster.namespace}/${cluster.name}`,
+        },
+        ignoreHTTPSErrors: true,
+      },
+    );
+    expect(fault.ok(), await fault.text()).toBeTruthy();
+    try {
+      let navigations = 0;
+      page.on('framenavigated', () => {
+        navigations += 1;
+      });
+      await expect(page.getByTestId('cluster-health')).not.toContainText(
+        'Healthy',
+        {
+          timeout: 180_000,
+        },
+      );
+      expect(navigations).toBe(0);
+      await page.screenshot({
+        path: testInfo.outputPath('cluster-fault.png'),
+        fullPage: true,
+      });
+    } finally {
+      await admin.post(`${state.adminUrl.replace(/\/$/, '')}/faults`, {
+        headers: { Authorization: `Bearer ${state.adminToken}` },
+        data: { action: 'clear' },
+        ignoreHTTPSErrors: true,
+      });
+    }
+  });
+});
+
+test.describe('catalog pages', () => {
+  test("a team's page shows its clusters and links to the filtered fleet", async ({
+    page,
+  }, testInfo) => {
+    await signInAsGuest(page);
+    const summary = await fleetSummary(page.request);
+    const [owner, count] = Object.entries(summary.byOwner).sort(
+      (a, b) => b[1] - a[1],
+    )[0];
+    const name = owner.replace(/^group:(default\/)?/, '');
+    await page.setViewportSize({ width: 1600, height: 1400 });
+    await page.goto(`/catalog/default/group/${name}`);
+    const card = page.getByTestId('team-clusters');
+    await expect(card).toBeVisible();
+    await expect(page.getByTestId('team-fleet-link')).toHaveAttribute(
+      'href',
+      `/shipyard?owner=${encodeURIComponent(owner)}`,
+    );
+    await page.screenshot({
+      path: testInfo.outputPath('team-card.png'),
+      fullPage: true,
+    });
+    await page.getByTestId('team-fleet-link').click();
+    await expect(page.getByTestId('cluster-count')).toHaveText(
+      `${count.toLocaleString('en-US')} cluster${count === 1 ? '' : 's'}`,
+    );
+  });
+
+  test('a cluster profile shows its layers, clusters and the request button', async ({
+    page,
+  }, testInfo) => {
+    await signInAsGuest(page);
+    const profiles = await api<{
+      items: Array<{ metadata: { name: string; namespace?: string } }>;
+    }>(
+      page.request,
+      '/api/catalog/entities/by-query?limit=1&filter=kind=clusterprofile',
+    );
+    test.skip(
+      profiles.items.length === 0,
+      'no ClusterProfile entities in the catalog',
+    );
+    const profile = profiles.items[0];
+    await page.setViewportSize({ width: 1600, height: 1400 });
+    await page.goto(
+      `/catalog/${profile.metadata.namespace ?? 'default'}/clusterprofile/${
+        profile.metadata.name
+      }/profile`,
+    );
+    await expect(page.getByTestId('profile-content')).toBeVisible();
+    await expect(page.getByRole('table', { name: 'Layers' })).toBeVisible();
+    await expect(page.getByTestId('request-cluster')).toHaveAttribute(
+      'href',
+      /\/create\/templates\/default\/request-cluster\?formData=/,
+    );
+    await page.screenshot({
+      path: testInfo.outputPath('profile-tab.png'),
+      fullPage: true,
+    });
+  });
+});

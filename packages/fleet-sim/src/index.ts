@@ -1,0 +1,28 @@
+/**
+ * A Kubernetes-API-compatible simulator of Cluster API management clusters and their
+ * workload clusters, for the embedded demo, the tests and the benchmarks.
+ *
+ * @packageDocumentation
+ */
+export { startFleetSim, defaultCrdDir } from './sim/sim';
+export type {
+  FleetSim,
+  FleetSimOptions,
+  FleetSimTiming,
+  FleetSimStats,
+  FleetFaults,
+  FleetController,
+  ManagementClusterInfo,
+  WorkloadClusterInfo,
+} from './sim/sim';
+export type { ClusterRef, ClusterFaults, UnreachableMode } from './sim/faults';
+export type {
+  LoadDriver,
+  LoadOptions,
+  LoadStats,
+  LoadChange,
+} from './sim/load';
+export type { Distribution, Provider } from './fleet/distributions';
+export { LABELS as FLEET_SIM_LABELS } from './fleet/objects';
+export { runSimBenchmark } from './bench';
+export type { SimBenchmarkOptions, SimBenchmarkReport } from './bench';

@@ -1,0 +1,252 @@
+import crypto from 'node:crypto';
+import http, { IncomingMessage, ServerResponse } from 'node:http';
+import https from 'node:https';
+import { AddressInfo, Socket } from 'node:net';
+import { ApiRequest, Caller, sendStatus } from '../api/http';
+import { ApiError, errors } from '../api/errors';
+
+/** Something that answers the Kubernetes API under a URL prefix. */
+export interface Endpoint {
+  /** Fault-injection id: the management cluster name, or `mgmt/namespace/name`. */
+  id: string;
+  /** Resolves a bearer token to a caller, or undefined when the token is not valid here. */
+  authenticate(token: string): Caller | undefined;
+  handle(r: ApiRequest): Promise<void> | void;
+}
+
+/** What the server needs to know about faults before it answers. */
+export interface FaultGate {
+  /** Returns how to treat a request to endpoint `id`. */
+  decide(id: string, path: string): FaultDecision;
+}
+
+export type FaultDecision =
+  | { kind: 'pass'; delayMs: number }
+  | { kind: 'refuse' }
+  | { kind: 'blackhole' }
+  | { kind: 'error'; error: ApiError; delayMs: number };
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  tls?: { cert: string; key: string };
+  /** Finds the endpoint for `/clusters/<segments...>`; returns it and how many segments its prefix used. */
+  resolve(segments: string[]): { endpoint: Endpoint; used: number } | undefined;
+  faults: FaultGate;
+  /** Handles `/admin/...` (after admin authentication). */
+  admin?(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: URLSearchParams,
+  ): Promise<void>;
+  adminToken: string;
+}
+
+const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz']);
+
+function tokensEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && crypto.timingSafeEqual(ab, bb);
+}
+
+/** The one HTTPS listener all simulated clusters share (`/clusters/<name>/...`). */
+export class FleetServer {
+  private server?: http.Server | https.Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly held = new Set<ServerResponse>();
+  private actualPort = 0;
+
+  constructor(private readonly options: ServerOptions) {}
+
+  get port(): number {
+    return this.actualPort;
+  }
+
+  /** Requests currently held open by a black-hole fault. */
+  get heldRequests(): number {
+    return this.held.size;
+  }
+
+  get scheme(): string {
+    return this.options.tls ? 'https' : 'http';
+  }
+
+  get baseUrl(): string {
+    const host = this.options.host.includes(':')
+      ? `[${this.options.host}]`
+      : this.options.host;
+    return `${this.scheme}://${host}:${this.actualPort}`;
+  }
+
+  async listen(): Promise<void> {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      this.onRequest(req, res).catch(e => {
+        const error =
+          e instanceof ApiError
+            ? e
+            : errors.internal(e instanceof Error ? e.message : String(e));
+        if (!res.headersSent) sendStatus(res, error);
+        else res.destroy();
+      });
+    };
+    const server = this.options.tls
+      ? https.createServer(
+          {
+            cert: this.options.tls.cert,
+            key: this.options.tls.key,
+            requestTimeout: 0,
+            keepAliveTimeout: 120_000,
+          },
+          handler,
+        )
+      : http.createServer(
+          { requestTimeout: 0, keepAliveTimeout: 120_000 },
+          handler,
+        );
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    server.on('secureConnection', (socket: Socket) => {
+      socket.on('error', () => undefined);
+    });
+    server.on('clientError', (_err, socket) => {
+      if (socket.writable)
+        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    server.on('tlsClientError', (_err, socket) => socket.destroy());
+    server.maxHeadersCount = 200;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.actualPort = (server.address() as AddressInfo).port;
+  }
+
+  /** Ends requests held open by black-holing. */
+  releaseHeld(filter?: (res: ServerResponse) => boolean): void {
+    for (const res of [...this.held]) {
+      if (!filter || filter(res)) {
+        this.held.delete(res);
+        res.socket?.destroy();
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.releaseHeld();
+    await new Promise<void>(resolve => {
+      server.close(() => resolve());
+      for (const s of this.sockets) s.destroy();
+    });
+    this.server = undefined;
+  }
+
+  private async onRequest(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://fleet-sim.invalid');
+    } catch {
+      throw errors.badRequest('malformed request URL');
+    }
+    const pathname = url.pathname;
+    if (pathname === '/admin' || pathname.startsWith('/admin/')) {
+      const token = bearer(req);
+      if (!token || !tokensEqual(token, this.options.adminToken))
+        throw errors.unauthorized();
+      if (!this.options.admin) throw errors.pathNotFound();
+      await this.options.admin(
+        req,
+        res,
+        pathname.slice('/admin'.length) || '/',
+        url.searchParams,
+      );
+      return;
+    }
+    if (
+      pathname === '/healthz' ||
+      pathname === '/readyz' ||
+      pathname === '/livez'
+    ) {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('ok');
+      return;
+    }
+    const segments = pathname.split('/').filter(Boolean);
+    if (segments[0] !== 'clusters' || segments.length < 2)
+      throw errors.pathNotFound();
+    const resolved = this.options.resolve(
+      segments.slice(1).map(s => decodeURIComponent(s)),
+    );
+    if (!resolved) throw errors.pathNotFound();
+    const { endpoint, used } = resolved;
+    const prefixSegments = segments.slice(0, used + 1);
+    const prefix = `/${prefixSegments.join('/')}`;
+    const rest = `/${segments.slice(used + 1).join('/')}`;
+    const path = pathname.endsWith('/') && rest !== '/' ? `${rest}/` : rest;
+
+    const decision = this.options.faults.decide(endpoint.id, path);
+    if (decision.kind === 'refuse') {
+      req.socket.destroy();
+      return;
+    }
+    if (decision.kind === 'blackhole') {
+      this.held.add(res);
+      res.on('close', () => this.held.delete(res));
+      return;
+    }
+    if (decision.delayMs > 0) {
+      await new Promise(resolve => setTimeout(resolve, decision.delayMs));
+      if (res.destroyed) return;
+    }
+    if (decision.kind === 'error') {
+      sendStatus(res, decision.error);
+      return;
+    }
+
+    const token = bearer(req);
+    let caller: Caller | undefined;
+    if (token !== undefined) {
+      caller = endpoint.authenticate(token);
+      if (!caller) throw errors.unauthorized();
+    } else if (
+      PUBLIC_PATHS.has(path) ||
+      path.startsWith('/readyz/') ||
+      path.startsWith('/livez/')
+    ) {
+      caller = { user: 'system:anonymous', readOnly: true };
+    } else {
+      throw errors.unauthorized();
+    }
+    const r: ApiRequest = {
+      req,
+      res,
+      path,
+      query: url.searchParams,
+      prefix,
+      caller,
+    };
+    await endpoint.handle(r);
+  }
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  if (!header) return undefined;
+  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return m ? m[1].trim() : '';
+}

@@ -1,0 +1,128 @@
+import { ApiError, errors } from '../api/errors';
+import { FaultDecision, FaultGate } from '../server/server';
+import { Random } from '../util/random';
+
+/** A management cluster name, or a workload cluster as `management/namespace/name` or an object. */
+export type ClusterRef =
+  | string
+  | { management: string; namespace?: string; name?: string };
+
+export type UnreachableMode = 'refuse' | 'blackhole';
+
+/** The faults injected into one cluster. */
+export interface ClusterFaults {
+  unreachable?: UnreachableMode;
+  slowMs?: number;
+  errorRate?: number;
+  errorCode?: number;
+  /** How many worker nodes report NotReady (`Infinity`: all). */
+  nodesNotReady?: number;
+  controlPlaneDown?: boolean;
+}
+
+export function clusterId(ref: ClusterRef): string {
+  if (typeof ref === 'string') return ref;
+  if (ref.namespace && ref.name)
+    return `${ref.management}/${ref.namespace}/${ref.name}`;
+  return ref.management;
+}
+
+const HEALTH_PATHS = /^\/(readyz|livez|healthz)(\/|$)/;
+
+/** Holds injected faults and decides how the server treats each request. */
+export class FaultRegistry implements FaultGate {
+  private readonly faults = new Map<string, ClusterFaults>();
+  private readonly listeners = new Set<(id: string) => void>();
+  private readonly random: Random;
+
+  constructor(seed: string) {
+    this.random = new Random(`faults:${seed}`);
+  }
+
+  onChange(listener: (id: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get(id: string): ClusterFaults | undefined {
+    return this.faults.get(id);
+  }
+
+  set(id: string, patch: Partial<ClusterFaults>): void {
+    const next: ClusterFaults = { ...(this.faults.get(id) ?? {}), ...patch };
+    for (const key of Object.keys(next) as Array<keyof ClusterFaults>) {
+      const v = next[key];
+      if (v === undefined || v === false || v === 0) delete next[key];
+    }
+    if (Object.keys(next).length) this.faults.set(id, next);
+    else this.faults.delete(id);
+    this.notify(id);
+  }
+
+  clear(id?: string): void {
+    if (id === undefined) {
+      const ids = [...this.faults.keys()];
+      this.faults.clear();
+      ids.forEach(i => this.notify(i));
+      return;
+    }
+    this.faults.delete(id);
+    this.notify(id);
+  }
+
+  list(): Record<string, ClusterFaults> {
+    const out: Record<string, ClusterFaults> = {};
+    for (const [id, f] of this.faults) out[id] = { ...f };
+    return out;
+  }
+
+  private notify(id: string): void {
+    for (const l of this.listeners) l(id);
+  }
+
+  isUnreachable(id: string): boolean {
+    return this.faults.get(id)?.unreachable !== undefined;
+  }
+
+  isControlPlaneDown(id: string): boolean {
+    return this.faults.get(id)?.controlPlaneDown === true;
+  }
+
+  /** The worker node names (of `sortedWorkers`) that are NotReady. */
+  notReadyNodes(id: string, sortedWorkers: readonly string[]): Set<string> {
+    const n = this.faults.get(id)?.nodesNotReady;
+    if (!n) return new Set();
+    return new Set(sortedWorkers.slice(0, Math.min(n, sortedWorkers.length)));
+  }
+
+  decide(id: string, path: string): FaultDecision {
+    const f = this.faults.get(id);
+    if (!f) return { kind: 'pass', delayMs: 0 };
+    if (f.unreachable === 'refuse') return { kind: 'refuse' };
+    if (f.unreachable === 'blackhole') return { kind: 'blackhole' };
+    const delayMs = f.slowMs ?? 0;
+    if (f.controlPlaneDown && !HEALTH_PATHS.test(path)) {
+      return {
+        kind: 'error',
+        error: errors.serviceUnavailable('etcdserver: request timed out'),
+        delayMs,
+      };
+    }
+    if (f.errorRate && this.random.next() < f.errorRate) {
+      const code = f.errorCode ?? 500;
+      let error: ApiError;
+      if (code === 429) error = errors.tooManyRequests(1);
+      else if (code === 503)
+        error = errors.serviceUnavailable(
+          'the server is currently unable to handle the request',
+        );
+      else if (code === 504)
+        error = errors.timeout(
+          'the server was unable to return a response in the time allotted, but may still be processing the request',
+        );
+      else error = errors.internal('simulated fault');
+      return { kind: 'error', error, delayMs };
+    }
+    return { kind: 'pass', delayMs };
+  }
+}

@@ -1,0 +1,239 @@
+import {
+  Entity,
+  resourceEntityV1alpha1Validator,
+} from '@backstage/catalog-model';
+import {
+  catalogConfig,
+  managementCluster,
+  summary,
+} from '../__testUtils__/fixtures';
+import {
+  buildClusterEntity,
+  buildManagementClusterEntity,
+  publishableApiServerUrl,
+  toClusterEntityInput,
+} from './clusterEntities';
+
+describe('buildClusterEntity', () => {
+  const config = catalogConfig({
+    catalog: {
+      providers: {
+        shipyard: {
+          clusters: {
+            links: [
+              {
+                title: 'Grafana {{name}}',
+                url: 'https://grafana.example.com/d/k8s?var-cluster={{managementCluster}}/{{namespace}}/{{name}}',
+                icon: 'dashboard',
+              },
+              { title: 'System', url: 'https://x.example.com/{{system}}' },
+            ],
+            locatorAnnotations: {
+              authProvider: 'oidc',
+              oidcTokenProvider: 'okta',
+            },
+          },
+        },
+      },
+    },
+  });
+  const ctx = {
+    config,
+    resolveProfileRef: () => 'clusterprofile:default/eks-standard',
+  };
+
+  it('builds a kubernetes-cluster Resource owned by the team', async () => {
+    const entity = buildClusterEntity(
+      toClusterEntityInput(
+        summary({ name: 'payments-prod', system: 'system:default/payments' }),
+      ),
+      ctx,
+    );
+    await expect(resourceEntityV1alpha1Validator.check(entity)).resolves.toBe(
+      true,
+    );
+    expect(entity.metadata.name).toBe('mgmt-eu-1--team-a--payments-prod');
+    expect(entity.metadata.title).toBe('payments-prod');
+    expect(entity.metadata.description).toContain('team-a/payments-prod');
+    expect(entity.metadata.description).toContain('mgmt-eu-1');
+    expect(entity.spec).toEqual({
+      type: 'kubernetes-cluster',
+      owner: 'group:default/team-a',
+      system: 'system:default/payments',
+      lifecycle: 'production',
+      dependsOn: [
+        'clusterprofile:default/eks-standard',
+        'resource:default/mgmt-eu-1',
+      ],
+    });
+    expect(entity.metadata.tags).toEqual(['aws', 'eks', 'k8s-1-35']);
+    expect(entity.metadata.links).toEqual([
+      {
+        url: 'https://portal.example.com/shipyard/clusters/mgmt-eu-1/team-a/payments-prod',
+        title: 'Cluster in Shipyard',
+        icon: 'dashboard',
+      },
+      {
+        url: 'https://grafana.example.com/d/k8s?var-cluster=mgmt-eu-1/team-a/payments-prod',
+        title: 'Grafana payments-prod',
+        icon: 'dashboard',
+      },
+    ]);
+    expect(entity.metadata.annotations).toMatchObject({
+      'backstage.io/managed-by-location':
+        'shipyard:clusters/mgmt-eu-1/team-a/payments-prod',
+      'backstage.io/managed-by-origin-location':
+        'shipyard:clusters/mgmt-eu-1/team-a/payments-prod',
+      'shipyard.io/management-cluster': 'mgmt-eu-1',
+      'shipyard.io/cluster-namespace': 'team-a',
+      'shipyard.io/cluster-name': 'payments-prod',
+      'shipyard.io/cluster-uid': 'uid-mgmt-eu-1-team-a-payments-prod',
+      'shipyard.io/cluster-class': 'team-a/eks-standard',
+      'kubernetes.io/api-server': 'https://payments-prod.example.com:6443',
+      'kubernetes.io/auth-provider': 'oidc',
+      'kubernetes.io/oidc-token-provider': 'okta',
+    });
+  });
+
+  it('publishes no credential and no unsafe API server URL', () => {
+    for (const url of [
+      'https://admin:secret@api.example.com:6443',
+      'https://api.example.com:6443?token=abc',
+      'https://api.example.com:6443/#token',
+      'file:///etc/kubeconfig',
+      'not a url',
+    ]) {
+      const entity = buildClusterEntity(
+        toClusterEntityInput(summary({ name: 'c', apiServerUrl: url })),
+        ctx,
+      );
+      expect(
+        entity.metadata.annotations?.['kubernetes.io/api-server'],
+      ).toBeUndefined();
+      expect(
+        entity.metadata.annotations?.['kubernetes.io/auth-provider'],
+      ).toBeUndefined();
+    }
+    const text = JSON.stringify(
+      buildClusterEntity(toClusterEntityInput(summary({ name: 'c' })), ctx),
+    );
+    expect(text).not.toMatch(/secret|password|kubeconfig|bearer/i);
+    expect(publishableApiServerUrl('https://api.example.com:6443/')).toBe(
+      'https://api.example.com:6443',
+    );
+  });
+
+  it('can be told not to publish locator annotations', () => {
+    const off = catalogConfig({
+      catalog: {
+        providers: {
+          shipyard: { clusters: { locatorAnnotations: { enabled: false } } },
+        },
+      },
+    });
+    const entity = buildClusterEntity(
+      toClusterEntityInput(summary({ name: 'c' })),
+      {
+        config: off,
+        resolveProfileRef: () => undefined,
+      },
+    );
+    expect(
+      entity.metadata.annotations?.['kubernetes.io/api-server'],
+    ).toBeUndefined();
+    expect(entity.spec?.dependsOn).toEqual(['resource:default/mgmt-eu-1']);
+  });
+
+  it('ignores health, phase and counters', () => {
+    const build = (s: ReturnType<typeof summary>): Entity =>
+      buildClusterEntity(toClusterEntityInput(s), ctx);
+    const a = build(summary({ name: 'c' }));
+    const b = build(
+      summary({
+        name: 'c',
+        health: 'degraded',
+        phase: 'Provisioning',
+        healthReasons: [
+          {
+            source: 'probe',
+            severity: 'error',
+            type: 'Readyz',
+            message: 'timeout',
+          },
+        ],
+        workers: { desired: 3, ready: 1 },
+        machineCount: 4,
+        lastChangedAt: '2025-02-02T00:00:00Z',
+        observedKubernetesVersion: 'v1.35.4',
+        source: {
+          state: 'stale',
+          resynced: true,
+          staleSince: '2025-02-02T00:00:00Z',
+        },
+      }),
+    );
+    expect(b).toEqual(a);
+  });
+
+  it('uses the configured default lifecycle only when the cluster has none', () => {
+    const withDefault = catalogConfig({
+      catalog: {
+        providers: {
+          shipyard: { clusters: { defaultLifecycle: 'experimental' } },
+        },
+      },
+    });
+    const entity = buildClusterEntity(
+      toClusterEntityInput(summary({ name: 'c', lifecycle: undefined })),
+      { config: withDefault, resolveProfileRef: () => undefined },
+    );
+    expect(entity.spec?.lifecycle).toBe('experimental');
+    const none = buildClusterEntity(
+      toClusterEntityInput(summary({ name: 'c', lifecycle: undefined })),
+      ctx,
+    );
+    expect(none.spec?.lifecycle).toBeUndefined();
+  });
+});
+
+describe('buildManagementClusterEntity', () => {
+  it('builds a management cluster Resource owned by the platform team', async () => {
+    const entity = buildManagementClusterEntity(
+      managementCluster('mgmt-eu-1'),
+      catalogConfig(),
+    );
+    await expect(resourceEntityV1alpha1Validator.check(entity)).resolves.toBe(
+      true,
+    );
+    expect(entity.metadata.name).toBe('mgmt-eu-1');
+    expect(entity.spec).toEqual({
+      type: 'kubernetes-management-cluster',
+      owner: 'group:default/platform-team',
+      lifecycle: 'production',
+    });
+  });
+
+  it('follows the configured owner and type', () => {
+    const entity = buildManagementClusterEntity(
+      managementCluster('mgmt-eu-1'),
+      catalogConfig({
+        shipyard: { platformTeam: 'group:default/sre' },
+        catalog: {
+          providers: {
+            shipyard: {
+              managementClusters: {
+                type: 'capi-hub',
+                system: 'system:default/shipyard',
+              },
+            },
+          },
+        },
+      }),
+    );
+    expect(entity.spec).toMatchObject({
+      type: 'capi-hub',
+      owner: 'group:default/sre',
+      system: 'system:default/shipyard',
+    });
+  });
+});

@@ -1,0 +1,217 @@
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  ANNOTATION_PROFILE_SOURCE,
+  CLUSTER_PROFILE_KIND,
+  ClusterSummary,
+} from '@shipyard/plugin-shipyard-common';
+import { ShipyardCatalogConfig } from '../config';
+import { generatedProfileEntityRef } from '../entities/profileEntities';
+
+/** Supplies the ClusterProfile entities that platform teams keep as YAML in the catalog. */
+export interface CatalogProfileSource {
+  listCatalogProfiles(): Promise<Entity[]>;
+}
+
+/** Reads YAML ClusterProfiles through the catalog API with the module's service credentials. */
+export class CatalogServiceProfileSource implements CatalogProfileSource {
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly auth: AuthService,
+  ) {}
+
+  async listCatalogProfiles(): Promise<Entity[]> {
+    const { items } = await this.catalog.getEntities(
+      {
+        filter: { kind: CLUSTER_PROFILE_KIND },
+        fields: [
+          'kind',
+          'metadata.name',
+          'metadata.namespace',
+          'metadata.annotations',
+          'spec.clusterClass',
+          'spec.managementClusters',
+        ],
+      },
+      { credentials: await this.auth.getOwnServiceCredentials() },
+    );
+    return items;
+  }
+}
+
+interface Claim {
+  ref: string;
+  className: string;
+  namespace?: string;
+  managementClusters: Set<string>;
+}
+
+const key3 = (mc: string, ns: string, name: string) => `${mc}/${ns}/${name}`;
+
+/**
+ * Which ClusterProfile a cluster depends on, and which ClusterClasses are claimed by YAML profiles (a YAML profile
+ * that names a ClusterClass takes precedence over the profile generated from it).
+ */
+export class ProfileIndex {
+  private claims: Claim[] = [];
+  private generated = new Set<string>();
+  private loadedAt = 0;
+  private loading?: Promise<void>;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private readonly options: {
+      config: ShipyardCatalogConfig;
+      source?: CatalogProfileSource;
+      logger: LoggerService;
+      /** Reuse YAML profiles loaded less than this long ago (default 30 s). */
+      ttlMs?: number;
+    },
+  ) {}
+
+  /** Called after the set of claims or generated profiles changed. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify() {
+    for (const l of this.listeners) l();
+  }
+
+  /** Reloads the YAML profiles unless they are fresh. Failures keep the last known claims. */
+  async refreshCatalogProfiles(force = false): Promise<void> {
+    const source = this.options.source;
+    if (!source) return;
+    const ttl = this.options.ttlMs ?? 30_000;
+    if (!force && Date.now() - this.loadedAt < ttl) return;
+    if (!this.loading) {
+      this.loading = (async () => {
+        try {
+          const entities = await source.listCatalogProfiles();
+          const next = this.toClaims(entities);
+          const changed =
+            JSON.stringify(
+              next.map(c => [
+                c.ref,
+                c.className,
+                c.namespace,
+                [...c.managementClusters],
+              ]),
+            ) !==
+            JSON.stringify(
+              this.claims.map(c => [
+                c.ref,
+                c.className,
+                c.namespace,
+                [...c.managementClusters],
+              ]),
+            );
+          this.claims = next;
+          this.loadedAt = Date.now();
+          if (changed) this.notify();
+        } catch (error) {
+          this.options.logger.warn(
+            `Could not read ClusterProfiles from the catalog, keeping the last known ones: ${error}`,
+          );
+        } finally {
+          this.loading = undefined;
+        }
+      })();
+    }
+    await this.loading;
+  }
+
+  private toClaims(entities: Entity[]): Claim[] {
+    const claims: Claim[] = [];
+    for (const e of entities) {
+      if (
+        e.metadata.annotations?.[ANNOTATION_PROFILE_SOURCE] === 'cluster-class'
+      ) {
+        continue;
+      }
+      const spec = e.spec ?? {};
+      const cc = spec.clusterClass;
+      const mcs = spec.managementClusters;
+      if (!cc || typeof cc !== 'object' || Array.isArray(cc)) continue;
+      const className = (cc as { name?: unknown }).name;
+      const namespace = (cc as { namespace?: unknown }).namespace;
+      if (typeof className !== 'string' || !Array.isArray(mcs)) continue;
+      claims.push({
+        ref: stringifyEntityRef(e),
+        className,
+        namespace: typeof namespace === 'string' ? namespace : undefined,
+        managementClusters: new Set(
+          mcs.filter((m): m is string => typeof m === 'string'),
+        ),
+      });
+    }
+    return claims.sort((a, b) => a.ref.localeCompare(b.ref));
+  }
+
+  /** The YAML profile that claims a ClusterClass, if any. */
+  claimOf(
+    managementCluster: string,
+    namespace: string,
+    className: string,
+  ): string | undefined {
+    return this.claims.find(
+      c =>
+        c.className === className &&
+        (c.namespace === undefined || c.namespace === namespace) &&
+        c.managementClusters.has(managementCluster),
+    )?.ref;
+  }
+
+  /** Records the profiles generated from ClusterClasses (as `[managementCluster, namespace, class]`). */
+  setGenerated(keys: Iterable<[string, string, string]>): void {
+    const next = new Set<string>();
+    for (const [mc, ns, name] of keys) next.add(key3(mc, ns, name));
+    const changed =
+      next.size !== this.generated.size ||
+      [...next].some(k => !this.generated.has(k));
+    this.generated = next;
+    if (changed) this.notify();
+  }
+
+  /**
+   * The ClusterProfile a cluster depends on: the profile named by its label, else the YAML profile that claims its
+   * ClusterClass, else the profile generated from its ClusterClass (when one was generated).
+   */
+  resolve(
+    summary: Pick<
+      ClusterSummary,
+      'managementCluster' | 'namespace' | 'profile' | 'clusterClass'
+    >,
+  ): string | undefined {
+    const { config } = this.options;
+    if (summary.profile) {
+      return `clusterprofile:${config.entityNamespace}/${summary.profile}`;
+    }
+    if (!summary.clusterClass) return undefined;
+    const claimed = this.claimOf(
+      summary.managementCluster,
+      summary.namespace,
+      summary.clusterClass,
+    );
+    if (claimed) return claimed;
+    if (
+      this.generated.has(
+        key3(
+          summary.managementCluster,
+          summary.namespace,
+          summary.clusterClass,
+        ),
+      )
+    ) {
+      return generatedProfileEntityRef(
+        config,
+        summary.managementCluster,
+        summary.namespace,
+        summary.clusterClass,
+      );
+    }
+    return undefined;
+  }
+}

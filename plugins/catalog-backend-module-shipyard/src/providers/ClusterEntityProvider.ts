@@ -1,0 +1,450 @@
+import { createHash } from 'node:crypto';
+import {
+  AuthService,
+  DiscoveryService,
+  LoggerService,
+  SchedulerService,
+  SchedulerServiceTaskRunner,
+} from '@backstage/backend-plugin-api';
+import type { MetricsService } from '@backstage/backend-plugin-api/alpha';
+import { Entity } from '@backstage/catalog-model';
+import { Config } from '@backstage/config';
+import {
+  DeferredEntity,
+  EntityProvider,
+  EntityProviderConnection,
+} from '@backstage/plugin-catalog-node';
+import { EventParams, EventsService } from '@backstage/plugin-events-node';
+import {
+  ClusterChange,
+  FleetChangeEvent,
+  ManagementClusterStatus,
+  SHIPYARD_FLEET_EVENTS_TOPIC,
+  stringifyClusterKey,
+} from '@shipyard/plugin-shipyard-common';
+import {
+  ShipyardApiClient,
+  ShipyardFleetReader,
+} from '../client/ShipyardApiClient';
+import { ShipyardCatalogConfig, readShipyardCatalogConfig } from '../config';
+import {
+  ClusterEntityInput,
+  buildClusterEntity,
+  buildManagementClusterEntity,
+  clusterEntityRef,
+  toClusterEntityInput,
+} from '../entities/clusterEntities';
+import { ProfileIndex } from '../profiles/ProfileIndex';
+import { ProviderMetrics } from './metrics';
+import { SerialQueue } from './SerialQueue';
+
+/** Counters of a {@link ClusterEntityProvider}, for metrics, logs and tests. */
+export interface ClusterEntityProviderStats {
+  /** Full mutations applied (one per successful full sync). */
+  fullMutations: number;
+  /** Delta mutations applied (each with at least one added or removed entity). */
+  deltaMutations: number;
+  /** Fleet change events received. */
+  eventsReceived: number;
+  /** Changes skipped because the backend flagged them as not entity-relevant (health and status churn). */
+  changesIgnored: number;
+  /** Entity-relevant changes whose rebuilt entity was identical (no mutation). */
+  changesUnchanged: number;
+  /** Clusters kept by the last full sync although missing from the listing, because their source is not connected. */
+  carriedOver: number;
+  /** Cluster entities currently provided. */
+  clusters: number;
+  /** Management cluster entities currently provided. */
+  managementClusters: number;
+  lastFullSyncAt?: string;
+  lastError?: string;
+}
+
+interface ClusterRecord {
+  input: ClusterEntityInput;
+  entity: Entity;
+  hash: string;
+}
+
+interface ManagementClusterRecord {
+  status: Pick<
+    ManagementClusterStatus,
+    'name' | 'url' | 'capiVersion' | 'state'
+  >;
+  entity: Entity;
+}
+
+/** Options of {@link ClusterEntityProvider}. */
+export interface ClusterEntityProviderOptions {
+  config: ShipyardCatalogConfig;
+  reader: ShipyardFleetReader;
+  logger: LoggerService;
+  /** Runs the full sync; without it, call {@link ClusterEntityProvider.refresh} yourself. */
+  taskRunner?: SchedulerServiceTaskRunner;
+  /** Delivers fleet change events (topic `shipyard.fleet`) for delta mutations. */
+  events?: EventsService;
+  /** Resolves the profile a cluster depends on (shared with the ClusterProfileEntityProvider). */
+  profiles?: ProfileIndex;
+  /** Records mutation and change counters. */
+  metrics?: MetricsService;
+}
+
+function hashOf(entity: Entity): string {
+  return createHash('sha1').update(JSON.stringify(entity)).digest('base64url');
+}
+
+function isClusterChange(value: unknown): value is ClusterChange {
+  if (!value || typeof value !== 'object') return false;
+  const c = value as Record<string, unknown>;
+  return (
+    typeof c.managementCluster === 'string' &&
+    typeof c.namespace === 'string' &&
+    typeof c.name === 'string' &&
+    (c.type === 'upserted' || c.type === 'deleted') &&
+    typeof c.entityChanged === 'boolean'
+  );
+}
+
+function isFleetChangeEvent(value: unknown): value is FleetChangeEvent {
+  if (!value || typeof value !== 'object') return false;
+  const e = value as Record<string, unknown>;
+  return (
+    typeof e.revision === 'number' &&
+    Array.isArray(e.changes) &&
+    e.changes.every(isClusterChange)
+  );
+}
+
+async function mapBounded<T, R>(
+  items: T[],
+  concurrency: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from(
+    { length: Math.min(concurrency, items.length) },
+    async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await fn(items[i]);
+      }
+    },
+  );
+  await Promise.all(workers);
+  return results;
+}
+
+/**
+ * Provides workload clusters (`Resource`, type `kubernetes-cluster`) and management clusters (`Resource`, type
+ * `kubernetes-management-cluster`) from the Shipyard backend.
+ *
+ * - Full mutation on a schedule, from paged reads of `GET /api/shipyard/clusters` and `GET /management-clusters`.
+ * - Delta mutations on `shipyard.fleet` events, for changes flagged `entityChanged` only; a rebuilt entity identical
+ *   to the current one is not written, so health and status churn never touch the catalog.
+ * - A cluster is removed only on a confirmed deletion: a `deleted` change, or absence from the listing while its
+ *   management cluster is connected. Clusters of an unreachable (stale) management cluster are kept.
+ */
+export class ClusterEntityProvider implements EntityProvider {
+  private readonly config: ShipyardCatalogConfig;
+  private readonly reader: ShipyardFleetReader;
+  private readonly logger: LoggerService;
+  private readonly taskRunner?: SchedulerServiceTaskRunner;
+  private readonly events?: EventsService;
+  private readonly profiles?: ProfileIndex;
+  private readonly queue = new SerialQueue();
+  private readonly metrics: ProviderMetrics;
+  private connection?: EntityProviderConnection;
+  private clusters = new Map<string, ClusterRecord>();
+  private managementClusters = new Map<string, ManagementClusterRecord>();
+  private synced = false;
+  private readonly stats: ClusterEntityProviderStats = {
+    fullMutations: 0,
+    deltaMutations: 0,
+    eventsReceived: 0,
+    changesIgnored: 0,
+    changesUnchanged: 0,
+    carriedOver: 0,
+    clusters: 0,
+    managementClusters: 0,
+  };
+
+  /** Creates the provider from `catalog.providers.shipyard`, reading the backend with service credentials. */
+  static fromConfig(
+    rootConfig: Config,
+    deps: {
+      logger: LoggerService;
+      discovery: DiscoveryService;
+      auth: AuthService;
+      scheduler?: SchedulerService;
+      events?: EventsService;
+      profiles?: ProfileIndex;
+      metrics?: MetricsService;
+    },
+  ): ClusterEntityProvider {
+    const config = readShipyardCatalogConfig(rootConfig);
+    const reader = new ShipyardApiClient({
+      discovery: deps.discovery,
+      auth: deps.auth,
+      pageSize: config.clusters.pageSize,
+      timeoutMs: config.requestTimeoutMs,
+    });
+    return new ClusterEntityProvider({
+      config,
+      reader,
+      logger: deps.logger,
+      taskRunner: deps.scheduler?.createScheduledTaskRunner(
+        config.clusters.schedule,
+      ),
+      events: deps.events,
+      profiles: deps.profiles,
+      metrics: deps.metrics,
+    });
+  }
+
+  constructor(options: ClusterEntityProviderOptions) {
+    this.config = options.config;
+    this.reader = options.reader;
+    this.logger = options.logger.child({ provider: 'ClusterEntityProvider' });
+    this.taskRunner = options.taskRunner;
+    this.events = options.events;
+    this.profiles = options.profiles;
+    this.metrics = new ProviderMetrics(this.getProviderName(), options.metrics);
+    this.profiles?.onChange(() => {
+      if (this.synced) {
+        this.queue
+          .run(() => this.rebuild())
+          .catch(error =>
+            this.logger.warn(`Rebuilding cluster entities failed: ${error}`),
+          );
+      }
+    });
+  }
+
+  getProviderName(): string {
+    return 'ClusterEntityProvider';
+  }
+
+  async connect(connection: EntityProviderConnection): Promise<void> {
+    this.connection = connection;
+    if (this.taskRunner) {
+      await this.taskRunner.run({
+        id: `${this.getProviderName()}:refresh`,
+        fn: () => this.refresh(),
+      });
+    }
+    if (this.events) {
+      await this.events.subscribe({
+        id: this.getProviderName(),
+        topics: [SHIPYARD_FLEET_EVENTS_TOPIC],
+        onEvent: params => this.onEvent(params),
+      });
+    }
+  }
+
+  /** A copy of the counters. */
+  getStats(): ClusterEntityProviderStats {
+    return { ...this.stats };
+  }
+
+  /** Resolves when every queued sync and event has been applied. */
+  async idle(): Promise<void> {
+    await this.queue.idle();
+  }
+
+  /** Runs a full sync now (serialised with event handling). */
+  async refresh(): Promise<void> {
+    await this.queue.run(() => this.fullSync());
+  }
+
+  private locationKey(): string {
+    return `shipyard:${this.getProviderName()}`;
+  }
+
+  private deferred(entity: Entity): DeferredEntity {
+    return { entity, locationKey: this.locationKey() };
+  }
+
+  private record(input: ClusterEntityInput): ClusterRecord {
+    const entity = buildClusterEntity(input, {
+      config: this.config,
+      resolveProfileRef: s => this.profiles?.resolve(s),
+    });
+    return { input, entity, hash: hashOf(entity) };
+  }
+
+  private async fullSync(): Promise<void> {
+    const connection = this.connection;
+    if (!connection) {
+      throw new Error('ClusterEntityProvider is not connected');
+    }
+    const started = Date.now();
+    try {
+      const statuses = await this.reader.listManagementClusters();
+      await this.profiles?.refreshCatalogProfiles();
+
+      const next = new Map<string, ClusterRecord>();
+      let pages = 0;
+      for await (const page of this.reader.listClusterPages()) {
+        pages++;
+        for (const summary of page.items) {
+          next.set(
+            stringifyClusterKey(summary),
+            this.record(toClusterEntityInput(summary)),
+          );
+        }
+      }
+
+      const states = new Map(statuses.map(s => [s.name, s.state]));
+      let carried = 0;
+      for (const [key, previous] of this.clusters) {
+        if (next.has(key)) continue;
+        const state = states.get(previous.input.managementCluster);
+        if (state !== undefined && state !== 'connected') {
+          next.set(key, previous);
+          carried++;
+        }
+      }
+
+      const mcs = new Map<string, ManagementClusterRecord>();
+      for (const status of statuses) {
+        mcs.set(status.name, {
+          status,
+          entity: buildManagementClusterEntity(status, this.config),
+        });
+      }
+
+      await connection.applyMutation({
+        type: 'full',
+        entities: [
+          ...[...mcs.values()].map(r => this.deferred(r.entity)),
+          ...[...next.values()].map(r => this.deferred(r.entity)),
+        ],
+      });
+      this.clusters = next;
+      this.managementClusters = mcs;
+      this.synced = true;
+      this.stats.fullMutations++;
+      this.metrics.mutation('full');
+      this.stats.carriedOver = carried;
+      this.stats.clusters = next.size;
+      this.stats.managementClusters = mcs.size;
+      this.stats.lastFullSyncAt = new Date().toISOString();
+      this.stats.lastError = undefined;
+      this.logger.info(
+        `Provided ${next.size} clusters and ${
+          mcs.size
+        } management clusters (${pages} pages, ${carried} kept from unreachable management clusters) in ${
+          Date.now() - started
+        } ms`,
+      );
+    } catch (error) {
+      this.stats.lastError = String(error);
+      this.logger.warn(
+        `Full sync of clusters failed, the catalog keeps its current entities: ${error}`,
+      );
+      throw error;
+    }
+  }
+
+  private async onEvent(params: EventParams): Promise<void> {
+    if (params.topic !== SHIPYARD_FLEET_EVENTS_TOPIC) return;
+    const payload = params.eventPayload;
+    if (!isFleetChangeEvent(payload)) {
+      this.logger.warn('Ignoring a malformed fleet change event');
+      return;
+    }
+    this.stats.eventsReceived++;
+    const relevant = payload.changes.filter(c => c.entityChanged);
+    this.stats.changesIgnored += payload.changes.length - relevant.length;
+    this.metrics.change('ignored', payload.changes.length - relevant.length);
+    if (relevant.length === 0 || !this.connection) return;
+    this.queue
+      .run(() => this.applyChanges(relevant))
+      .catch(error =>
+        this.logger.warn(
+          `Applying fleet changes at revision ${payload.revision} failed; the next full sync catches up: ${error}`,
+        ),
+      );
+  }
+
+  private async applyChanges(changes: ClusterChange[]): Promise<void> {
+    const connection = this.connection;
+    if (!connection) return;
+    // the last change of a key wins
+    const byKey = new Map<string, ClusterChange>();
+    for (const c of changes) byKey.set(stringifyClusterKey(c), c);
+    if (byKey.size > this.config.clusters.deltaFetchLimit) {
+      await this.fullSync();
+      return;
+    }
+
+    const removed: Array<{ entityRef: string; locationKey: string }> = [];
+    const added: DeferredEntity[] = [];
+    const upserts = [...byKey.values()].filter(c => c.type === 'upserted');
+    for (const c of byKey.values()) {
+      if (c.type !== 'deleted') continue;
+      this.clusters.delete(stringifyClusterKey(c));
+      removed.push({
+        entityRef: clusterEntityRef(this.config, c),
+        locationKey: this.locationKey(),
+      });
+    }
+
+    const summaries = await mapBounded(upserts, 8, c =>
+      this.reader.getCluster(c),
+    );
+    let unknownManagementCluster = false;
+    for (const summary of summaries) {
+      if (!summary) continue; // gone again; its `deleted` change follows
+      const key = stringifyClusterKey(summary);
+      const record = this.record(toClusterEntityInput(summary));
+      const previous = this.clusters.get(key);
+      if (previous && previous.hash === record.hash) {
+        this.stats.changesUnchanged++;
+        this.metrics.change('unchanged');
+        continue;
+      }
+      this.clusters.set(key, record);
+      added.push(this.deferred(record.entity));
+      if (!this.managementClusters.has(summary.managementCluster)) {
+        unknownManagementCluster = true;
+      }
+    }
+
+    if (unknownManagementCluster) {
+      for (const status of await this.reader.listManagementClusters()) {
+        if (this.managementClusters.has(status.name)) continue;
+        const entity = buildManagementClusterEntity(status, this.config);
+        this.managementClusters.set(status.name, { status, entity });
+        added.push(this.deferred(entity));
+      }
+    }
+
+    if (added.length === 0 && removed.length === 0) return;
+    await connection.applyMutation({ type: 'delta', added, removed });
+    this.stats.deltaMutations++;
+    this.metrics.mutation('delta');
+    this.metrics.change('applied', added.length);
+    this.metrics.change('removed', removed.length);
+    this.stats.clusters = this.clusters.size;
+    this.stats.managementClusters = this.managementClusters.size;
+  }
+
+  /** Rebuilds every entity from memory (after profiles changed) and writes the ones that changed. */
+  private async rebuild(): Promise<void> {
+    const connection = this.connection;
+    if (!connection) return;
+    const added: DeferredEntity[] = [];
+    for (const [key, previous] of this.clusters) {
+      const record = this.record(previous.input);
+      if (record.hash === previous.hash) continue;
+      this.clusters.set(key, record);
+      added.push(this.deferred(record.entity));
+    }
+    if (added.length === 0) return;
+    await connection.applyMutation({ type: 'delta', added, removed: [] });
+    this.stats.deltaMutations++;
+    this.metrics.mutation('delta');
+  }
+}

@@ -1,0 +1,20 @@
+import { TemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  ClusterActionDeps,
+  createClusterCreateAction,
+} from './actions/createCluster';
+import { createClusterUpgradeAction } from './actions/upgradeCluster';
+import { createClusterWaitAction } from './actions/waitCluster';
+
+export type { ClusterActionDeps } from './actions/createCluster';
+
+/** All scaffolder actions of Shipyard: `shipyard:cluster:create`, `shipyard:cluster:wait`, `shipyard:cluster:upgrade`. */
+export function createShipyardActions(
+  deps: ClusterActionDeps,
+): TemplateAction<any, any, any>[] {
+  return [
+    createClusterCreateAction(deps),
+    createClusterWaitAction(deps),
+    createClusterUpgradeAction(deps),
+  ];
+}

@@ -1,0 +1,201 @@
+import path from 'node:path';
+import fs from 'node:fs/promises';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { InputError } from '@backstage/errors';
+import { JsonValue } from '@backstage/types';
+import { ClusterKey } from '@shipyard/plugin-shipyard-common';
+import { ClusterAuditRecorder } from '../service/audit';
+import {
+  ClusterRequestService,
+  CreateClusterPlan,
+  MAX_CLUSTER_NAME_LENGTH,
+} from '../service/ClusterRequestService';
+import { toYaml } from '../service/render';
+import { examples } from './createCluster.examples';
+
+/** What the cluster actions need besides the request service. */
+export interface ClusterActionDeps {
+  requests: ClusterRequestService;
+  audit: ClusterAuditRecorder;
+  /** Catalog entity ref of a cluster. */
+  entityRefOf(key: ClusterKey): string;
+  /** Portal page of a cluster, when the portal URL is known. */
+  clusterUrlOf(key: ClusterKey): string | undefined;
+}
+
+/** `shipyard:cluster:create`: requests a Cluster API cluster from a cluster profile. */
+export function createClusterCreateAction(deps: ClusterActionDeps) {
+  return createTemplateAction({
+    id: 'shipyard:cluster:create',
+    description:
+      'Requests a Kubernetes cluster from a cluster profile: checks name, profile access, quota, version, size and ClusterClass variables, runs a server-side dry run, then creates a topology Cluster on the management cluster (or writes the manifests into the workspace for a GitOps pull request).',
+    examples,
+    schema: {
+      input: {
+        profile: z =>
+          z.string().min(1).describe('Entity ref of the ClusterProfile (clusterprofile:default/kubeadm-standard)'),
+        name: z =>
+          z.string().min(1).max(MAX_CLUSTER_NAME_LENGTH).describe('Name of the cluster (a DNS-1123 label)'),
+        owner: z => z.string().min(1).describe('Entity ref of the owning group'),
+        managementCluster: z =>
+          z.string().optional().describe('Management cluster; defaults to the profile’s default'),
+        namespace: z =>
+          z.string().optional().describe('Namespace on the management cluster; derived from the owner by default (shipyard.requests.namespaceTemplate)'),
+        size: z => z.string().optional().describe('A named size of the profile'),
+        controlPlaneReplicas: z =>
+          z.number().int().min(0).max(7).optional().describe('Overrides the size’s control plane replicas'),
+        workerReplicas: z =>
+          z.number().int().min(0).optional().describe('Overrides the size’s worker replicas'),
+        kubernetesVersion: z =>
+          z.string().optional().describe('One of the profile’s Kubernetes versions; defaults to its default'),
+        variables: z =>
+          z.record(z.any()).optional().describe('ClusterClass variables, validated against their schemas'),
+        labels: z => z.record(z.string()).optional().describe('Extra labels on the Cluster'),
+        mode: z =>
+          z
+            .enum(['apply', 'manifests'])
+            .default('apply')
+            .describe('apply: create on the management cluster; manifests: write YAML into the workspace'),
+        manifestPath: z =>
+          z
+            .string()
+            .optional()
+            .describe('Workspace path of the YAML in manifests mode (default clusters/<mc>/<namespace>/<name>.yaml)'),
+      },
+      output: {
+        entityRef: z => z.string().describe('Catalog entity ref of the cluster'),
+        managementCluster: z => z.string(),
+        namespace: z => z.string(),
+        name: z => z.string(),
+        manifest: z => z.string().describe('The YAML of the objects'),
+        clusterUrl: z => z.string().optional().describe('The cluster’s page in the portal'),
+        manifestPath: z => z.string().optional().describe('Where the YAML was written (manifests mode)'),
+      },
+    },
+    async handler(ctx) {
+      const { requests, audit } = deps;
+      const input = ctx.input;
+      const credentials = await ctx.getInitiatorCredentials();
+      const mode = input.mode ?? 'apply';
+      const base = {
+        action: 'cluster.create' as const,
+        profile: input.profile,
+        owner: input.owner,
+        cluster: input.name,
+        mode,
+        taskId: ctx.task.id,
+      };
+      let actor = ctx.user?.ref ?? 'unknown';
+      let plan: CreateClusterPlan;
+      try {
+        const requester = await requests.requester(credentials);
+        actor = requester.userEntityRef;
+        plan = await requests.planCreate(
+          {
+            ...input,
+            variables: input.variables as Record<string, JsonValue> | undefined,
+            mode,
+          },
+          requester,
+          ctx.task.id,
+        );
+      } catch (error) {
+        await audit.record(
+          {
+            ...base,
+            actor,
+            outcome: 'refused',
+            managementCluster: input.managementCluster,
+            namespace: input.namespace,
+            message: String((error as Error).message),
+          },
+          error as Error,
+        );
+        throw error;
+      }
+      const { key } = plan;
+      for (const ignored of plan.ignoredDefaults) {
+        ctx.logger.info(
+          `Profile default for variable "${ignored}" is not declared by the ClusterClass and is left out`,
+        );
+      }
+      const record = {
+        ...base,
+        actor,
+        profile: plan.profileRef,
+        owner: plan.owner,
+        managementCluster: key.managementCluster,
+        namespace: key.namespace,
+        details: {
+          kubernetesVersion: plan.kubernetesVersion,
+          size: plan.size ?? null,
+          resumed: plan.resumed,
+        },
+      };
+
+      let manifestPath: string | undefined;
+      let manifest: string;
+      if (mode === 'manifests') {
+        manifest = toYaml([plan.namespaceObject, withoutTask(plan.cluster)]);
+        manifestPath =
+          input.manifestPath ?? `clusters/${key.managementCluster}/${key.namespace}/${key.name}.yaml`;
+        const target = path.resolve(ctx.workspacePath, manifestPath);
+        if (!target.startsWith(path.resolve(ctx.workspacePath) + path.sep)) {
+          throw new InputError(`manifestPath "${manifestPath}" must stay inside the workspace`);
+        }
+        await fs.mkdir(path.dirname(target), { recursive: true });
+        await fs.writeFile(target, manifest, 'utf8');
+        ctx.logger.info(`Wrote ${manifestPath} for ${key.managementCluster}/${key.namespace}/${key.name}`);
+        await audit.record({ ...record, outcome: 'succeeded', message: `manifests written to ${manifestPath}` });
+      } else {
+        manifest = toYaml(
+          plan.createNamespace ? [plan.namespaceObject, plan.cluster] : [plan.cluster],
+        );
+        if (plan.resumed) {
+          ctx.logger.info(`Cluster ${key.name} was already created by this task; not creating it again`);
+        }
+        try {
+          const result = await ctx.checkpoint({
+            key: `shipyard.cluster.create.${key.managementCluster}.${key.namespace}.${key.name}`,
+            fn: async () => {
+              if (plan.resumed) return { uid: '' };
+              return requests.applyCreate(plan, ctx.task.id);
+            },
+          });
+          ctx.logger.info(
+            `Created cluster ${key.name} in namespace ${key.namespace} on ${key.managementCluster}${
+              result.uid ? ` (uid ${result.uid})` : ''
+            }`,
+          );
+        } catch (error) {
+          await audit.record(
+            { ...record, outcome: 'failed', message: String((error as Error).message) },
+            error as Error,
+          );
+          throw error;
+        }
+        await audit.record({
+          ...record,
+          outcome: 'succeeded',
+          message: plan.resumed ? 'already created by this task' : 'created',
+        });
+      }
+
+      ctx.output('entityRef', deps.entityRefOf(key));
+      ctx.output('managementCluster', key.managementCluster);
+      ctx.output('namespace', key.namespace);
+      ctx.output('name', key.name);
+      ctx.output('manifest', manifest);
+      const url = deps.clusterUrlOf(key);
+      if (url) ctx.output('clusterUrl', url);
+      if (manifestPath) ctx.output('manifestPath', manifestPath);
+    },
+  });
+}
+
+/** The GitOps copy carries no scaffolder task id: the controller that applies it is not this task. */
+function withoutTask(cluster: Record<string, any>): Record<string, any> {
+  const copy = JSON.parse(JSON.stringify(cluster));
+  delete copy.metadata?.annotations?.['shipyard.io/request-task'];
+  return copy;
+}

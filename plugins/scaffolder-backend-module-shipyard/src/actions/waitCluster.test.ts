@@ -1,0 +1,86 @@
+import { InputError } from '@backstage/errors';
+import { mockActionContext } from '../__testUtils__/actionContext';
+import { createClusterWaitAction } from './waitCluster';
+
+function summary(phase: string, health: string, extra: object = {}) {
+  return {
+    name: 'payments-dev',
+    phase,
+    health,
+    kubernetesVersion: 'v1.35.5',
+    controlPlane: { desired: 1, ready: phase === 'Provisioned' ? 1 : 0, upToDate: 1 },
+    workers: { desired: 1, ready: 0 },
+    machineDeployments: [],
+    ...extra,
+  };
+}
+
+function setup(sequence: Array<object | Error>) {
+  let i = 0;
+  const resolveCluster = jest.fn(async () => {
+    const next = sequence[Math.min(i++, sequence.length - 1)];
+    if (next instanceof Error) throw next;
+    return next;
+  });
+  return createClusterWaitAction({
+    requests: { resolveCluster } as any,
+    audit: {} as any,
+    entityRefOf: () => '',
+    clusterUrlOf: () => undefined,
+  });
+}
+
+describe('shipyard:cluster:wait', () => {
+  it('waits until the cluster is indexed, provisioned and healthy, logging progress', async () => {
+    const action = setup([
+      new InputError('not in the fleet'),
+      summary('Provisioning', 'provisioning'),
+      summary('Provisioned', 'unknown'),
+      summary('Provisioned', 'healthy'),
+    ]);
+    const { ctx, outputs, cleanup } = mockActionContext({
+      cluster: 'mgmt-eu-1/team-a/payments-dev',
+      pollIntervalSeconds: 0.05,
+    });
+    await action.handler(ctx);
+    cleanup();
+    expect(outputs).toEqual({ phase: 'Provisioned', health: 'healthy', kubernetesVersion: 'v1.35.5' });
+    expect(ctx.logger.info).toHaveBeenCalledWith(expect.stringContaining('phase Provisioning, health provisioning'));
+  });
+
+  it('waits for a version after an upgrade', async () => {
+    const action = setup([
+      summary('Provisioned', 'healthy', { kubernetesVersion: 'v1.36.2', machineDeployments: [{ name: 'md-0', version: 'v1.35.5' }] }),
+      summary('Provisioned', 'healthy', { kubernetesVersion: 'v1.36.2', machineDeployments: [{ name: 'md-0', version: 'v1.36.2' }] }),
+    ]);
+    const { ctx, outputs, cleanup } = mockActionContext({
+      cluster: 'mgmt-eu-1/team-a/payments-dev',
+      kubernetesVersion: 'v1.36.2',
+      pollIntervalSeconds: 0.05,
+    });
+    await action.handler(ctx);
+    cleanup();
+    expect(outputs.kubernetesVersion).toBe('v1.36.2');
+  });
+
+  it('times out with the last state it saw', async () => {
+    const action = setup([summary('Provisioning', 'provisioning')]);
+    const { ctx, cleanup } = mockActionContext({
+      cluster: 'mgmt-eu-1/team-a/payments-dev',
+      timeoutSeconds: 1,
+      pollIntervalSeconds: 0.2,
+    });
+    await expect(action.handler(ctx)).rejects.toThrow(/Timed out after 1 s .*last seen: phase Provisioning/);
+    cleanup();
+  });
+
+  it('fails fast on a Failed cluster and wants a cluster', async () => {
+    const failed = setup([summary('Failed', 'unhealthy')]);
+    const { ctx, cleanup } = mockActionContext({ cluster: 'a/b/c', pollIntervalSeconds: 0.05 });
+    await expect(failed.handler(ctx)).rejects.toThrow(/failed to provision/);
+    const none = mockActionContext({});
+    await expect(failed.handler(none.ctx)).rejects.toThrow(/Give cluster/);
+    cleanup();
+    none.cleanup();
+  });
+});

@@ -1,0 +1,116 @@
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { ConflictError, InputError } from '@backstage/errors';
+import { ClusterSummary, HEALTH_STATUSES } from '@shipyard/plugin-shipyard-common';
+import { ClusterActionDeps } from './createCluster';
+import { examples } from './waitCluster.examples';
+
+function progressOf(s: ClusterSummary): string {
+  const cp = s.controlPlane;
+  const w = s.workers;
+  return `phase ${s.phase}, health ${s.health}, control plane ${cp.ready ?? 0}/${cp.desired ?? '?'} ready, workers ${w.ready ?? 0}/${w.desired ?? '?'} ready`;
+}
+
+const HEALTH_RANK: Record<string, number> = { healthy: 0, degraded: 1 };
+
+/** `shipyard:cluster:wait`: waits until a cluster reaches a phase and health, as the fleet index sees it. */
+export function createClusterWaitAction(deps: ClusterActionDeps) {
+  return createTemplateAction({
+    id: 'shipyard:cluster:wait',
+    description:
+      'Waits until a cluster reaches the given phase and health in the Shipyard fleet index, logging progress, with a timeout.',
+    examples,
+    schema: {
+      input: {
+        cluster: z =>
+          z.string().optional().describe('Cluster entity ref, or managementCluster/namespace/name'),
+        managementCluster: z => z.string().optional(),
+        namespace: z => z.string().optional(),
+        name: z => z.string().optional(),
+        phase: z => z.string().default('Provisioned').describe('CAPI phase to wait for'),
+        health: z =>
+          z
+            .enum(HEALTH_STATUSES as unknown as ['healthy', ...string[]])
+            .default('healthy')
+            .describe('Health to wait for (degraded also accepts healthy)'),
+        kubernetesVersion: z =>
+          z
+            .string()
+            .optional()
+            .describe('Also wait until the control plane and every MachineDeployment run this version (after an upgrade)'),
+        timeoutSeconds: z => z.number().min(1).max(86_400).default(1800),
+        pollIntervalSeconds: z => z.number().min(0.05).max(300).default(5),
+      },
+      output: {
+        phase: z => z.string(),
+        health: z => z.string(),
+        kubernetesVersion: z => z.string().optional(),
+      },
+    },
+    async handler(ctx) {
+      const input = ctx.input;
+      const ref =
+        input.cluster ??
+        (input.managementCluster && input.namespace && input.name
+          ? `${input.managementCluster}/${input.namespace}/${input.name}`
+          : undefined);
+      if (!ref) {
+        throw new InputError('Give cluster, or managementCluster, namespace and name');
+      }
+      const credentials = await ctx.getInitiatorCredentials();
+      const phase = input.phase ?? 'Provisioned';
+      const health = input.health ?? 'healthy';
+      const timeoutMs = (input.timeoutSeconds ?? 1800) * 1000;
+      const intervalMs = (input.pollIntervalSeconds ?? 5) * 1000;
+      const deadline = Date.now() + timeoutMs;
+      let last = '';
+      for (;;) {
+        let summary: ClusterSummary | undefined;
+        try {
+          summary = await deps.requests.resolveCluster(ref, credentials);
+        } catch (error) {
+          // a cluster created a moment ago may not be indexed yet
+          if (!(error instanceof InputError)) throw error;
+        }
+        if (summary) {
+          const progress = progressOf(summary);
+          if (progress !== last) {
+            ctx.logger.info(`${summary.name}: ${progress}`);
+            last = progress;
+          }
+          const healthOk =
+            summary.health === health ||
+            (health in HEALTH_RANK &&
+              (HEALTH_RANK[summary.health] ?? 99) <= HEALTH_RANK[health]);
+          const version = input.kubernetesVersion;
+          const versionOk =
+            !version ||
+            (summary.kubernetesVersion === version &&
+              summary.controlPlane.upToDate === summary.controlPlane.desired &&
+              summary.machineDeployments.every(md => !md.version || md.version === version));
+          if (summary.phase === phase && healthOk && versionOk) {
+            ctx.output('phase', summary.phase);
+            ctx.output('health', summary.health);
+            if (summary.kubernetesVersion) {
+              ctx.output('kubernetesVersion', summary.kubernetesVersion);
+            }
+            ctx.logger.info(`${summary.name} is ${summary.phase} and ${summary.health}`);
+            return;
+          }
+          if (summary.phase === 'Failed') {
+            throw new ConflictError(`Cluster ${summary.name} failed to provision: ${progress}`);
+          }
+        } else if (!last) {
+          ctx.logger.info(`Waiting for ${ref} to appear in the fleet`);
+          last = 'absent';
+        }
+        if (ctx.signal?.aborted) throw new Error('Cancelled');
+        if (Date.now() >= deadline) {
+          throw new ConflictError(
+            `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${ref} to be ${phase} and ${health}; last seen: ${last || 'not in the fleet'}`,
+          );
+        }
+        await new Promise(r => setTimeout(r, Math.min(intervalMs, Math.max(0, deadline - Date.now()))));
+      }
+    },
+  });
+}

@@ -1,0 +1,508 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import {
+  coreServices,
+  createBackendModule,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  TestBackend,
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import catalogModuleTemplateKind from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
+import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import {
+  createTemplateAction,
+  scaffolderActionsExtensionPoint,
+} from '@backstage/plugin-scaffolder-node';
+import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
+import catalogModuleShipyard from '@shipyard/plugin-catalog-backend-module-shipyard';
+// the real Shipyard backend is the point of this end-to-end test
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import shipyardPlugin from '@shipyard/plugin-shipyard-backend';
+import Ajv from 'ajv';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { scaffolderModuleShipyard } from './module';
+import { simClusterNames, simGet } from './__testUtils__/simKube';
+
+/*
+ * The real scaffolder backend running the repository's templates with this module, the catalog (with the Shipyard
+ * catalog module and the example org and profiles), the Shipyard backend, and the fleet simulator.
+ */
+
+jest.setTimeout(90_000);
+
+const execFileAsync = promisify(execFile);
+const REPO_ROOT = path.resolve(__dirname, '../../..');
+const CAPI_FIXTURES = path.resolve(REPO_ROOT, '../shared/fixtures/capi');
+const KUBECTL = '/usr/bin/kubectl';
+
+const MEMBERSHIP: Record<string, string[]> = {
+  'user:default/alice': ['group:default/team-a'],
+  'user:default/carol': ['group:default/team-c'],
+  'user:default/pat': ['group:default/platform-team'],
+};
+
+/** Files the fake `publish:github:pull-request` saw, by task. */
+const published: Array<{ input: any; files: Record<string, string> }> = [];
+let failOnce = true;
+
+const testActions = createBackendModule({
+  pluginId: 'scaffolder',
+  moduleId: 'shipyard-test-actions',
+  register(env) {
+    env.registerInit({
+      deps: { scaffolder: scaffolderActionsExtensionPoint },
+      async init({ scaffolder }) {
+        scaffolder.addActions(
+          createTemplateAction({
+            id: 'publish:github:pull-request',
+            description: 'Records the workspace instead of opening a pull request',
+            schema: { input: z => z.object({}).passthrough(), output: { remoteUrl: z => z.string() } },
+            async handler(ctx) {
+              const files: Record<string, string> = {};
+              const walk = (dir: string) => {
+                for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+                  const full = path.join(dir, entry.name);
+                  if (entry.isDirectory()) walk(full);
+                  else files[path.relative(ctx.workspacePath, full)] = fs.readFileSync(full, 'utf8');
+                }
+              };
+              walk(ctx.workspacePath);
+              published.push({ input: ctx.input, files });
+              ctx.output('remoteUrl', 'https://github.com/example-org/fleet/pull/1');
+            },
+          }),
+          createTemplateAction({
+            id: 'test:fail-once',
+            description: 'Fails the first time it runs',
+            async handler() {
+              if (failOnce) {
+                failOnce = false;
+                throw new Error('transient failure after the cluster was created');
+              }
+            },
+          }),
+        );
+      },
+    });
+  },
+});
+
+describe('shipyard scaffolder actions through the real scaffolder backend and the fleet simulator', () => {
+  let sim: FleetSim;
+  let backend: TestBackend;
+  let tmp: string;
+  const scheduler = mockServices.scheduler();
+
+  const api = () => `http://localhost:${backend.server.port()}/api`;
+  const as = (user: string) => ({
+    Authorization: mockCredentials.user.header(user),
+    'content-type': 'application/json',
+  });
+  const mc = (name: string) => {
+    const found = sim.managementClusters.find(m => m.name === name);
+    if (!found) throw new Error(`no management cluster ${name}`);
+    return found;
+  };
+
+  async function eventually<T>(fn: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise(r => setTimeout(r, 100));
+      }
+    }
+  }
+
+  async function runTask(
+    user: string,
+    template: string,
+    values: Record<string, unknown>,
+  ): Promise<{ id: string; status: string; messages: string[]; output: any }> {
+    const res = await fetch(`${api()}/scaffolder/v2/tasks`, {
+      method: 'POST',
+      headers: as(user),
+      body: JSON.stringify({ templateRef: `template:default/${template}`, values }),
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    return waitForTask(user, id);
+  }
+
+  async function waitForTask(user: string, id: string) {
+    const deadline = Date.now() + 45_000;
+    for (;;) {
+      const task = (await (
+        await fetch(`${api()}/scaffolder/v2/tasks/${id}`, { headers: as(user) })
+      ).json()) as { status: string };
+      if (task.status === 'completed' || task.status === 'failed') {
+        const events = (await (
+          await fetch(`${api()}/scaffolder/v2/tasks/${id}/events`, { headers: as(user) })
+        ).json()) as Array<{ type: string; body: any }>;
+        const completion = [...events].reverse().find(e => e.type === 'completion');
+        return {
+          id,
+          status: task.status,
+          messages: events.map(e => String(e.body?.message ?? '')),
+          output: completion?.body?.output,
+        };
+      }
+      if (Date.now() > deadline) throw new Error(`task ${id} is still ${task.status}`);
+      await new Promise(r => setTimeout(r, 100));
+    }
+  }
+
+  async function shipyard<T = any>(p: string, user = 'user:default/pat'): Promise<{ status: number; body: T }> {
+    const res = await fetch(`${api()}/shipyard${p}`, { headers: as(user) });
+    return { status: res.status, body: (await res.json()) as T };
+  }
+
+  async function audit(): Promise<any[]> {
+    const res = await shipyard<{ items: any[] }>('/audit?limit=500');
+    expect(res.status).toBe(200);
+    return res.body.items;
+  }
+
+  async function snapshot(): Promise<Record<string, string[]>> {
+    const out: Record<string, string[]> = {};
+    for (const m of sim.managementClusters) out[m.name] = await simClusterNames(m);
+    return out;
+  }
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-scaffolder-'));
+    // a variant of request-cluster whose last step fails once, to retry the task
+    const template = parseYaml(
+      fs.readFileSync(path.join(REPO_ROOT, 'catalog/templates/request-cluster.yaml'), 'utf8'),
+    );
+    template.metadata.name = 'request-cluster-flaky';
+    // (with a namespace parameter, so that the namespace is created by the request too)
+    template.spec.steps[0].input.namespace = '${{ parameters.namespace }}';
+    template.spec.steps = [template.spec.steps[0], { id: 'flaky', name: 'Flaky', action: 'test:fail-once' }];
+    template.spec.output = {};
+    fs.writeFileSync(path.join(tmp, 'flaky.yaml'), JSON.stringify(template));
+
+    sim = await startFleetSim({
+      managementClusters: 2,
+      clusters: 6,
+      seed: 'scaffolder-module',
+      anomalies: false,
+      timing: { stepMs: 20, bookmarkMs: 1000 },
+    });
+    backend = await startTestBackend({
+      features: [
+        catalogPlugin,
+        catalogModuleTemplateKind,
+        catalogModuleShipyard,
+        scaffolderPlugin,
+        scaffolderModuleShipyard,
+        testActions,
+        shipyardPlugin,
+        createServiceFactory({
+          service: coreServices.scheduler,
+          deps: {},
+          factory: () => scheduler,
+        }),
+        createServiceFactory({
+          service: coreServices.userInfo,
+          deps: {},
+          factory: () => ({
+            async getUserInfo(credentials: any) {
+              const ref = credentials.principal.userEntityRef;
+              return { userEntityRef: ref, ownershipEntityRefs: [ref, ...(MEMBERSHIP[ref] ?? [])] };
+            },
+          }),
+        }),
+        mockServices.rootConfig.factory({
+          data: {
+            app: { baseUrl: 'http://portal.test' },
+            catalog: {
+              rules: [{ allow: ['Template', 'ClusterProfile', 'Group', 'User', 'Location', 'Resource', 'System', 'Component'] }],
+              locations: [
+                { type: 'file', target: path.join(REPO_ROOT, 'catalog/org.yaml') },
+                { type: 'file', target: path.join(REPO_ROOT, 'catalog/profiles/kubeadm-standard.yaml') },
+                { type: 'file', target: path.join(REPO_ROOT, 'catalog/profiles/k3s-edge.yaml') },
+                { type: 'file', target: path.join(REPO_ROOT, 'catalog/templates/request-cluster.yaml') },
+                { type: 'file', target: path.join(REPO_ROOT, 'catalog/templates/request-cluster-gitops.yaml') },
+                { type: 'file', target: path.join(REPO_ROOT, 'catalog/templates/upgrade-cluster.yaml') },
+                { type: 'file', target: path.join(tmp, 'flaky.yaml') },
+              ],
+              stitchingStrategy: { mode: 'deferred', pollingInterval: { milliseconds: 100 } },
+            },
+            shipyard: {
+              platformTeam: 'group:default/platform-team',
+              quotas: { teams: [{ team: 'group:default/team-c', maxClusters: 0 }] },
+              managementClusters: sim.managementClusters.map(m => ({
+                name: m.name,
+                url: m.url,
+                caData: m.caData,
+                auth: { type: 'serviceAccountToken', token: m.token },
+              })),
+              sync: {
+                persistIntervalMs: 50,
+                staleAfterMs: 300,
+                requestTimeoutMs: 2000,
+                backoff: { initialDelayMs: 20, maxDelayMs: 200 },
+              },
+              health: { enabled: false },
+            },
+          },
+        }),
+      ],
+    });
+    // the catalog has the templates, the org and the profiles; the backend is connected to both management clusters
+    await eventually(async () => {
+      for (const ref of [
+        'template/default/request-cluster',
+        'template/default/request-cluster-flaky',
+        'clusterprofile/default/kubeadm-standard',
+        'user/default/alice',
+      ]) {
+        const res = await fetch(`${api()}/catalog/entities/by-name/${ref}`, { headers: as('user:default/pat') });
+        if (res.status !== 200) throw new Error(`${ref}: ${res.status}`);
+      }
+      const mcs = await shipyard<{ items: any[] }>('/management-clusters');
+      if (!mcs.body.items.every(m => m.state === 'connected')) throw new Error('not connected');
+    });
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await sim?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('serves the ClusterClasses with their variable schemas', async () => {
+    const res = await shipyard<{ items: any[] }>('/cluster-classes?managementCluster=mgmt-us-1');
+    expect(res.status).toBe(200);
+    const cc = res.body.items.find(c => c.name === 'kubeadm-standard' && c.namespace === 'fleet-shared');
+    expect(cc).toMatchObject({ managementCluster: 'mgmt-us-1', provider: 'docker', distribution: 'kubeadm' });
+    expect(cc.machineDeploymentClasses).toContain('default-worker');
+    expect(cc.variables.find((v: any) => v.name === 'region')).toMatchObject({ required: true });
+  });
+
+  it('requests a cluster on the chosen management cluster, which provisions and shows up in the fleet and the catalog', async () => {
+    const task = await runTask('user:default/alice', 'request-cluster', {
+      profile: 'clusterprofile:default/kubeadm-standard',
+      name: 'alice-dev',
+      owner: 'group:default/team-a',
+      size: 'small',
+      managementCluster: 'mgmt-us-1',
+      variables: { cni: 'calico' },
+    });
+    expect(task.messages.join('\n')).toContain('alice-dev');
+    expect(task.status).toBe('completed');
+
+    const created = await simGet(mc('mgmt-us-1'), '/apis/cluster.x-k8s.io/v1beta2/namespaces/team-a/clusters/alice-dev');
+    expect(created.status).toBe(200);
+    expect(created.body.metadata.labels).toMatchObject({
+      'shipyard.io/owner': 'team-a',
+      'shipyard.io/profile': 'kubeadm-standard',
+      'shipyard.io/profile-version': '2.1.0',
+    });
+    expect(created.body.spec.topology).toMatchObject({
+      classRef: { name: 'kubeadm-standard' },
+      version: 'v1.35.5',
+      workers: { machineDeployments: [{ class: 'default-worker', replicas: 1 }] },
+    });
+    expect(created.body.spec.topology.variables).toEqual(
+      expect.arrayContaining([{ name: 'cni', value: 'calico' }]),
+    );
+    expect((await simClusterNames(mc('mgmt-eu-1'))).filter(n => n.endsWith('/alice-dev'))).toEqual([]);
+
+    // the wait step returned once the fleet index saw it provisioned and healthy
+    const fleet = await shipyard('/clusters/mgmt-us-1/team-a/alice-dev');
+    expect(fleet.body.summary).toMatchObject({ phase: 'Provisioned', health: 'healthy', owner: 'group:default/team-a' });
+    expect(task.output.links).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ entityRef: 'resource:default/mgmt-us-1--team-a--alice-dev' }),
+        expect.objectContaining({ url: 'http://portal.test/shipyard/clusters/mgmt-us-1/team-a/alice-dev' }),
+      ]),
+    );
+
+    await eventually(async () => {
+      await scheduler.triggerTask('ClusterEntityProvider:refresh');
+      const res = await fetch(`${api()}/catalog/entities/by-name/resource/default/mgmt-us-1--team-a--alice-dev`, {
+        headers: as('user:default/pat'),
+      });
+      if (res.status !== 200) throw new Error(`entity: ${res.status}`);
+      const entity = await res.json();
+      expect(entity.spec.owner).toBe('group:default/team-a');
+    });
+
+    const records = await audit();
+    expect(records[0]).toMatchObject({
+      action: 'cluster.create',
+      outcome: 'succeeded',
+      actor: 'user:default/alice',
+      managementCluster: 'mgmt-us-1',
+      cluster: 'alice-dev',
+    });
+  });
+
+  it.each([
+    [
+      'a duplicate name',
+      'user:default/alice',
+      { name: 'alice-dev', managementCluster: 'mgmt-us-1' },
+      /already exists in namespace team-a on mgmt-us-1; choose another name/,
+    ],
+    [
+      'a forbidden profile',
+      'user:default/alice',
+      { name: 'alice-edge', profile: 'clusterprofile:default/k3s-edge' },
+      /Profile clusterprofile:default\/k3s-edge is open to .* only/,
+    ],
+    [
+      'an exceeded quota',
+      'user:default/carol',
+      { name: 'carol-dev', owner: 'group:default/team-c' },
+      /group:default\/team-c already owns \d+ clusters? and its quota is 0/,
+    ],
+    [
+      'an invalid variable',
+      'user:default/alice',
+      { name: 'alice-flannel', variables: { cni: 'flannel' } },
+      /variables\.cni must be one of "calico", "cilium"/,
+    ],
+  ])('refuses %s before any write, with a clear message', async (_what, user, values, message) => {
+    const before = await snapshot();
+    const task = await runTask(user, 'request-cluster', {
+      profile: 'clusterprofile:default/kubeadm-standard',
+      owner: 'group:default/team-a',
+      ...values,
+    });
+    expect(task.status).toBe('failed');
+    expect(task.messages.join('\n')).toMatch(message);
+    expect(await snapshot()).toEqual(before);
+    const [last] = await audit();
+    expect(last).toMatchObject({ action: 'cluster.create', outcome: 'refused', actor: user });
+    expect(last.message).toMatch(message);
+  });
+
+  it('does not create twice when a task is retried', async () => {
+    failOnce = true;
+    const first = await runTask('user:default/alice', 'request-cluster-flaky', {
+      profile: 'clusterprofile:default/kubeadm-standard',
+      name: 'alice-retry',
+      owner: 'group:default/team-a',
+      managementCluster: 'mgmt-eu-1',
+      namespace: 'team-a-retry',
+    });
+    expect(first.status).toBe('failed');
+    expect(first.messages.join('\n')).toContain('transient failure');
+    const ns = await simGet(mc('mgmt-eu-1'), '/api/v1/namespaces/team-a-retry');
+    expect(ns.body.metadata.labels).toMatchObject({ 'shipyard.io/owner': 'team-a' });
+    const created = await simGet(mc('mgmt-eu-1'), '/apis/cluster.x-k8s.io/v1beta2/namespaces/team-a-retry/clusters/alice-retry');
+    expect(created.status).toBe(200);
+    const uid = created.body.metadata.uid;
+
+    const retry = await fetch(`${api()}/scaffolder/v2/tasks/${first.id}/retry`, {
+      method: 'POST',
+      headers: as('user:default/alice'),
+      body: JSON.stringify({}),
+    });
+    expect(retry.status).toBe(201);
+    const second = await waitForTask('user:default/alice', first.id);
+    expect(second.status).toBe('completed');
+    const after = await simGet(mc('mgmt-eu-1'), '/apis/cluster.x-k8s.io/v1beta2/namespaces/team-a-retry/clusters/alice-retry');
+    expect(after.body.metadata.uid).toBe(uid);
+    expect((await simClusterNames(mc('mgmt-eu-1'))).filter(n => n.endsWith('/alice-retry'))).toEqual([
+      'team-a-retry/alice-retry',
+    ]);
+  });
+
+  it('renders GitOps manifests that validate against the CAPI CRD schema and apply with kubectl --dry-run=server', async () => {
+    const before = await snapshot();
+    const task = await runTask('user:default/pat', 'request-cluster-gitops', {
+      profile: 'clusterprofile:default/kubeadm-standard',
+      name: 'search-gitops',
+      owner: 'group:default/team-b',
+      size: 'medium',
+      managementCluster: 'mgmt-eu-1',
+      variables: { region: 'local', etcdBackup: true },
+    });
+    expect(task.status).toBe('completed');
+    expect(await snapshot()).toEqual(before);
+    const { files, input } = published[published.length - 1];
+    expect(input.branchName).toBe('shipyard/cluster-mgmt-eu-1-team-b-search-gitops');
+    const text = files['clusters/mgmt-eu-1/team-b/search-gitops.yaml'];
+    expect(text).toBeDefined();
+    const docs = parseAllDocuments(text).map(d => d.toJSON());
+    expect(docs.map(d => d.kind)).toEqual(['Namespace', 'Cluster']);
+    const cluster = docs[1];
+
+    // the real CRD's openAPIV3Schema (storage version v1beta2)
+    const crd = parseYaml(fs.readFileSync(path.join(CAPI_FIXTURES, 'cluster.x-k8s.io_clusters.yaml'), 'utf8'));
+    const version = crd.spec.versions.find((v: any) => v.name === 'v1beta2');
+    const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(
+      version.schema.openAPIV3Schema,
+    );
+    expect(validate(cluster) ? [] : validate.errors).toEqual([]);
+    expect(cluster.spec.topology.controlPlane.replicas).toBe(3);
+
+    // the real kubectl against the simulator, with its own HOME
+    const home = fs.mkdtempSync(path.join(tmp, 'home-'));
+    const kubeconfig = path.join(home, 'kubeconfig');
+    fs.writeFileSync(kubeconfig, sim.kubeconfig());
+    const manifest = path.join(home, 'cluster.yaml');
+    fs.writeFileSync(manifest, text);
+    const { stdout } = await execFileAsync(
+      KUBECTL,
+      ['--kubeconfig', kubeconfig, '--context', 'mgmt-eu-1', 'apply', '--dry-run=server', '-f', manifest],
+      { env: { PATH: process.env.PATH ?? '', HOME: home }, timeout: 30_000 },
+    );
+    expect(stdout).toMatch(/cluster\.cluster\.x-k8s\.io\/search-gitops (created|configured) \(server dry run\)/);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('upgrades a cluster one minor up and waits until control plane and workers run it', async () => {
+    const task = await runTask('user:default/alice', 'upgrade-cluster', {
+      cluster: 'mgmt-us-1/team-a/alice-dev',
+      kubernetesVersion: 'v1.36.2',
+    });
+    expect(task.messages.join('\n')).toContain('Upgrading alice-dev from v1.35.5 to v1.36.2');
+    expect(task.status).toBe('completed');
+    const after = await simGet(mc('mgmt-us-1'), '/apis/cluster.x-k8s.io/v1beta2/namespaces/team-a/clusters/alice-dev');
+    expect(after.body.spec.topology.version).toBe('v1.36.2');
+    const [last] = await audit();
+    expect(last).toMatchObject({ action: 'cluster.upgrade', outcome: 'succeeded', cluster: 'alice-dev' });
+  });
+
+  it('serves the audit log to the platform team only', async () => {
+    expect((await shipyard('/audit', 'user:default/alice')).status).toBe(403);
+    const records = await audit();
+    expect(records.map(r => r.outcome)).toEqual(expect.arrayContaining(['succeeded', 'refused']));
+  });
+
+  it('refuses a request to a disconnected management cluster before any write', async () => {
+    sim.faults.unreachable('mgmt-eu-1', 'refuse');
+    try {
+      await eventually(async () => {
+        const mcs = await shipyard<{ items: any[] }>('/management-clusters');
+        if (mcs.body.items.find(m => m.name === 'mgmt-eu-1')?.state !== 'stale') throw new Error('still connected');
+      });
+      const task = await runTask('user:default/alice', 'request-cluster', {
+        profile: 'clusterprofile:default/kubeadm-standard',
+        name: 'alice-offline',
+        owner: 'group:default/team-a',
+        managementCluster: 'mgmt-eu-1',
+      });
+      expect(task.status).toBe('failed');
+      expect(task.messages.join('\n')).toMatch(/Management cluster mgmt-eu-1 is not connected .*nothing was created/);
+    } finally {
+      sim.faults.reachable('mgmt-eu-1');
+    }
+    expect((await simClusterNames(mc('mgmt-eu-1'))).filter(n => n.endsWith('/alice-offline'))).toEqual([]);
+  });
+});

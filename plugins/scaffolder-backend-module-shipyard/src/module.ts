@@ -1,0 +1,90 @@
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import {
+  clusterEntityRef,
+  readShipyardCatalogConfig,
+} from '@shipyard/plugin-catalog-backend-module-shipyard';
+import { readManagementClustersConfig } from '@shipyard/plugin-shipyard-node';
+import { createShipyardActions } from './actions';
+import { readShipyardRequestsConfig } from './config';
+import { RequestAccess } from './service/access';
+import { ClusterAuditRecorder } from './service/audit';
+import { ClusterRequestService } from './service/ClusterRequestService';
+import { ManagementClusterConnections } from './service/ManagementClusterConnections';
+import { ShipyardBackendClient } from './service/ShipyardBackendClient';
+
+/** Scaffolder module: actions that request, wait for and upgrade clusters. */
+export const scaffolderModuleShipyard = createBackendModule({
+  pluginId: 'scaffolder',
+  moduleId: 'shipyard',
+  register(env) {
+    env.registerInit({
+      deps: {
+        scaffolder: scaffolderActionsExtensionPoint,
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        auth: coreServices.auth,
+        discovery: coreServices.discovery,
+        permissions: coreServices.permissions,
+        userInfo: coreServices.userInfo,
+        auditor: coreServices.auditor,
+        lifecycle: coreServices.lifecycle,
+        catalog: catalogServiceRef,
+      },
+      async init({
+        scaffolder,
+        config,
+        logger,
+        auth,
+        discovery,
+        permissions,
+        userInfo,
+        auditor,
+        lifecycle,
+        catalog,
+      }) {
+        const requestsConfig = readShipyardRequestsConfig(config);
+        const catalogConfig = readShipyardCatalogConfig(config);
+        const connections = new ManagementClusterConnections(
+          readManagementClustersConfig(config),
+          { logger, requestTimeoutMs: requestsConfig.requestTimeoutMs },
+        );
+        lifecycle.addShutdownHook(() => connections.close());
+        const backend = new ShipyardBackendClient({ discovery, auth });
+        const requests = new ClusterRequestService({
+          config: requestsConfig,
+          backend,
+          catalog,
+          access: new RequestAccess({
+            permissions,
+            userInfo,
+            platformTeam: requestsConfig.platformTeam,
+          }),
+          managementCluster: name => connections.get(name),
+          logger,
+        });
+        scaffolder.addActions(
+          ...createShipyardActions({
+            requests,
+            audit: new ClusterAuditRecorder({ auditor, backend, logger }),
+            entityRefOf: key => clusterEntityRef(catalogConfig, key),
+            clusterUrlOf: key =>
+              requestsConfig.portalBaseUrl
+                ? `${requestsConfig.portalBaseUrl}/shipyard/clusters/${[
+                    key.managementCluster,
+                    key.namespace,
+                    key.name,
+                  ]
+                    .map(encodeURIComponent)
+                    .join('/')}`
+                : undefined,
+          }),
+        );
+      },
+    });
+  },
+});

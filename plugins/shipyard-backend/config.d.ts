@@ -1,0 +1,137 @@
+export interface Config {
+  /** Shipyard fleet management. */
+  shipyard?: {
+    /** Entity ref of the group that runs the platform (owns management clusters, may do everything). */
+    platformTeam?: string;
+
+    /**
+     * Management clusters whose Cluster API objects Shipyard lists and watches. More can be added by backend
+     * modules through the `shipyard.sources` extension point.
+     */
+    managementClusters?: Array<{
+      /** Unique, stable name (used in cluster keys, URLs and entity names): lowercase letters, digits and `-`. */
+      name: string;
+      /** Base URL of the Kubernetes API server. Not needed for `inCluster`, optional for `kubeconfig`. */
+      url?: string;
+      /** Base64-encoded PEM CA bundle that signs the API server certificate. */
+      caData?: string;
+      /** Path of a PEM CA bundle file. */
+      caFile?: string;
+      /** Skip TLS verification of the API server. Only for development; never the default. */
+      skipTLSVerify?: boolean;
+      /** How to authenticate. */
+      auth:
+        | {
+            type: 'serviceAccountToken';
+            /**
+             * Bearer token of a service account allowed to get/list/watch Cluster API objects.
+             * @visibility secret
+             */
+            token: string;
+          }
+        | {
+            type: 'kubeconfig';
+            /** Path of the kubeconfig file. */
+            file: string;
+            /** Context to use (default: the file's current context). */
+            context?: string;
+          }
+        | {
+            /** The service account of the pod the backend runs in. */
+            type: 'inCluster';
+          };
+    }>;
+
+    /** How the owner, system and lifecycle of a cluster are found. */
+    ownership?: {
+      /** Label or annotation keys on the CAPI Cluster naming the owning group, tried in order (default `shipyard.io/owner`). */
+      ownerKeys?: string[];
+      /** Label or annotation keys naming the system (default `shipyard.io/system`). */
+      systemKeys?: string[];
+      /** Label or annotation keys naming the lifecycle (default `shipyard.io/lifecycle`). */
+      lifecycleKeys?: string[];
+      /** Label or annotation keys naming the cluster profile (default `shipyard.io/profile`). */
+      profileKeys?: string[];
+      /** Label or annotation keys naming the profile version (default `shipyard.io/profile-version`). */
+      profileVersionKeys?: string[];
+      /**
+       * Owner by namespace of the CAPI Cluster when no label or annotation names one. Keys are namespace names, or
+       * `managementCluster/namespace` to apply to one management cluster only; values are group refs.
+       */
+      namespaceOwners?: { [namespace: string]: string };
+      /** Owner of clusters that nothing else assigns (default: `shipyard.platformTeam`). */
+      defaultOwner?: string;
+    };
+
+    /** Reconciliation of management clusters. */
+    sync?: {
+      /** Page size of list requests (default 500). */
+      pageSize?: number;
+      /** Server-side timeout of one watch request, in seconds (default 300). */
+      watchTimeoutSeconds?: number;
+      /** Timeout of one list or discovery request, in milliseconds (default 30000). */
+      requestTimeoutMs?: number;
+      /** A management cluster is marked stale after failing for this long, in milliseconds (default 30000). */
+      staleAfterMs?: number;
+      /** Backoff on errors: first delay, maximum delay (milliseconds), full jitter. */
+      backoff?: {
+        initialDelayMs?: number;
+        maxDelayMs?: number;
+      };
+      /** Delay of the write-behind persistence of summaries, in milliseconds (default 1000). */
+      persistIntervalMs?: number;
+    };
+
+    /** Health aggregation: probes of the workload clusters, version support, history. */
+    health?: {
+      /** Whether workload clusters are probed (default true). Cluster API health and history work without. */
+      enabled?: boolean;
+      /** Time between probe rounds, in milliseconds (default 60000). One replica probes per round. */
+      intervalMs?: number;
+      /** Delay of the first round after start, in milliseconds (default 5000). */
+      initialDelayMs?: number;
+      /** Clusters probed at once (default 128). */
+      concurrency?: number;
+      /** Deadline of the whole probe of one cluster, in milliseconds (default 5000). */
+      timeoutMs?: number;
+      /** A probe running longer than this stops holding a concurrency slot, in milliseconds (default 1000). */
+      stallAfterMs?: number;
+      /** Most probes in flight at once, stalled ones included (default max(1024, 4 × concurrency)). */
+      maxInFlight?: number;
+      /** A probe slower than this makes the cluster degraded, in milliseconds (default 2000, at most timeoutMs/2). */
+      slowThresholdMs?: number;
+      /** Failed probes in a row before an unreachable cluster is unhealthy rather than degraded (default 2). */
+      failureThreshold?: number;
+      /** Longest backoff between probes of a cluster that keeps failing, in milliseconds (default 900000). */
+      maxBackoffMs?: number;
+      /** Idle keep-alive connections to a workload cluster close after this long, in milliseconds (default 150000). */
+      keepAliveMs?: number;
+      /** Most nodes read per cluster (default 5000). */
+      maxNodes?: number;
+      /** Whether kube-system pods are checked (default true). */
+      kubeSystemChecks?: boolean;
+      /** How often replicas read probe results from the database, in milliseconds (default 15000). */
+      refreshIntervalMs?: number;
+      /** Probe results older than this are ignored, in milliseconds (default max(300000, 3 × intervalMs)). */
+      resultsStaleAfterMs?: number;
+      /** How often kubeconfig Secrets are re-read, in milliseconds (default 600000). */
+      credentialsRefreshMs?: number;
+      /** Health history. */
+      history?: {
+        /** Transitions older than this are deleted, in days (default 30). */
+        retentionDays?: number;
+        /** Most transitions kept per cluster (default 200). */
+        maxEntriesPerCluster?: number;
+      };
+      /** Kubernetes version support. */
+      versionSupport?: {
+        /** Days before end of life that count as nearing it (default 90). */
+        nearingEndOfLifeDays?: number;
+        /** End-of-life dates (YYYY-MM-DD) by minor, added to or replacing the built-in table: `{ "1.37": "2027-10-28" }`. */
+        endOfLife?: { [minor: string]: string };
+        /** End-of-life dates by distribution and minor, for managed distributions: `{ eks: { "1.30": "2026-07-23" } }`. */
+        distributions?: { [distribution: string]: { [minor: string]: string } };
+      };
+    };
+  };
+}

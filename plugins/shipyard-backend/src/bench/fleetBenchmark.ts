@@ -1,0 +1,443 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import v8 from 'node:v8';
+import { Worker } from 'node:worker_threads';
+import express from 'express';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  ListClustersRequest,
+  stringifyClusterKey,
+  toListClustersQueryString,
+} from '@shipyard/plugin-shipyard-common';
+import { DEFAULT_SYNC_CONFIG, ShipyardBackendConfig } from '../config/config';
+import { FleetService } from '../service/FleetService';
+import { createRouter } from '../service/router';
+import type { FleetSimOptions } from '@shipyard/fleet-sim';
+import { seededRandom } from '../testUtils/summaries';
+import type { SimWorkerMessage, SimWorkerRequest } from './simWorker';
+
+/** Options of {@link runFleetBenchmark}. */
+export interface FleetBenchmarkOptions {
+  /** Fleet sizes to measure (default 100, 1,000, 10,000). */
+  sizes?: number[];
+  /** Concurrent clients of the query measurements (default 50). */
+  concurrency?: number;
+  /** Queries per measurement (default 5,000). */
+  queries?: number;
+  /** Rate of the simulator's load driver during the event → visible measurement (default 1,000/s). */
+  eventsPerSecond?: number;
+  /** Duration of the event → visible measurement in seconds (default 5). */
+  eventSeconds?: number;
+  /** Where to print the table (default stdout). */
+  print?: (line: string) => void;
+}
+
+/** One row of results. */
+export interface FleetBenchmarkRow {
+  clusters: number;
+  managementClusters: number;
+  machines: number;
+  coldSyncMs: number;
+  cacheHeapMB: number;
+  inProcessP50Ms: number;
+  inProcessP99Ms: number;
+  httpP50Ms: number;
+  httpP99Ms: number;
+  /** Median size of a page over HTTP (bytes). */
+  httpPageBytes: number;
+  /** From the simulator's write of a Cluster object to the change event of the index. */
+  eventToVisibleP50Ms: number;
+  eventToVisibleP99Ms: number;
+  /** From the watch event's arrival at the backend to the change event of the index. */
+  backendEventToVisibleP50Ms: number;
+  backendEventToVisibleP99Ms: number;
+  /** Changes the load driver made during the measurement. */
+  loadChanges: number;
+  /** Cluster changes (spec, status, labels) that became visible, and those that did not before the end. */
+  eventsVisible: number;
+  eventsNotVisible: number;
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function heapUsed(): number {
+  const gc = (global as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    gc();
+  }
+  return v8.getHeapStatistics().used_heap_size;
+}
+
+const OWNERS = ['team-a', 'team-b', 'team-c', 'platform'];
+const SEARCHES = ['pay', 'search', 'data', 'edge', 'prod', 'dev-', 'usw2', 'euw1'];
+
+function randomQuery(rnd: () => number, managementClusters: string[]): ListClustersRequest {
+  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
+  const q: ListClustersRequest = {
+    sort: pick(['name', 'health', 'createdAt', 'owner', 'kubernetesVersion', 'machineCount'] as const),
+    order: rnd() < 0.5 ? 'asc' : 'desc',
+    limit: 50,
+  };
+  const r = rnd();
+  if (r < 0.3) q.owner = [`group:default/${pick(OWNERS)}`];
+  else if (r < 0.5) q.health = [pick(['healthy', 'degraded', 'unhealthy'] as const)];
+  else if (r < 0.7) {
+    q.managementCluster = [pick(managementClusters)];
+    q.distribution = [pick(['kubeadm', 'eks', 'aks', 'k3s'])];
+  } else if (r < 0.8) q.q = pick(SEARCHES);
+  return q;
+}
+
+async function runConcurrent(
+  total: number,
+  concurrency: number,
+  one: (i: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        await one(i);
+      }
+    }),
+  );
+}
+
+const HTTP_CLIENT = `
+const http = require('node:http');
+const { parentPort, workerData } = require('node:worker_threads');
+const { port, paths, concurrency } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+const latencies = [];
+const sizes = [];
+let next = 0;
+function one() {
+  if (next >= paths.length) return Promise.resolve();
+  const path = paths[next++];
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path, agent, headers: { authorization: 'Bearer bench' } }, res => {
+      let bytes = 0;
+      res.on('data', chunk => { bytes += chunk.length; });
+      res.on('end', () => {
+        sizes.push(bytes);
+        if (res.statusCode !== 200) return reject(new Error('HTTP ' + res.statusCode));
+        latencies.push(performance.now() - t0);
+        resolve();
+      });
+    }).on('error', reject);
+  }).then(one);
+}
+Promise.all(Array.from({ length: concurrency }, one)).then(
+  () => { agent.destroy(); parentPort.postMessage({ latencies, sizes }); },
+  error => parentPort.postMessage({ error: String(error) }),
+);
+`;
+
+/** Runs HTTP clients in a worker thread (so that client work does not share the server's event loop). */
+function httpLoad(
+  port: number,
+  paths: string[],
+  concurrency: number,
+): Promise<{ latencies: number[]; sizes: number[] }> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(HTTP_CLIENT, {
+      eval: true,
+      workerData: { port, paths, concurrency },
+    });
+    worker.once('message', (m: { latencies?: number[]; sizes?: number[]; error?: string }) => {
+      worker.terminate();
+      if (m.error) reject(new Error(m.error));
+      else resolve({ latencies: m.latencies ?? [], sizes: m.sizes ?? [] });
+    });
+    worker.once('error', reject);
+  });
+}
+
+const silentLogger: any = {
+  info() {},
+  warn() {},
+  error() {},
+  debug() {},
+  child() {
+    return silentLogger;
+  },
+};
+
+/** The fleet simulator running in a worker thread. */
+class SimHost {
+  private readonly worker: Worker;
+  private readonly listeners = new Set<(m: SimWorkerMessage) => void>();
+  ready: Promise<Extract<SimWorkerMessage, { type: 'ready' }>>;
+
+  constructor(options: FleetSimOptions) {
+    const transform = require.resolve('@backstage/cli/config/nodeTransform.cjs');
+    const script = require.resolve('./simWorker');
+    this.worker = new Worker(
+      `require(${JSON.stringify(transform)}); require(${JSON.stringify(script)});`,
+      { eval: true, workerData: { shipyardSimWorker: true, options } },
+    );
+    this.worker.on('message', (m: SimWorkerMessage) => {
+      for (const l of this.listeners) l(m);
+    });
+    this.ready = this.next('ready');
+  }
+
+  on(listener: (m: SimWorkerMessage) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  next<T extends SimWorkerMessage['type']>(
+    type: T,
+  ): Promise<Extract<SimWorkerMessage, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      const off = this.on(m => {
+        if (m.type === 'error') {
+          off();
+          reject(new Error(`fleet simulator: ${m.error}`));
+        } else if (m.type === type) {
+          off();
+          resolve(m as Extract<SimWorkerMessage, { type: T }>);
+        }
+      });
+      this.worker.once('error', reject);
+    });
+  }
+
+  send(m: SimWorkerRequest) {
+    this.worker.postMessage(m);
+  }
+
+  async stop() {
+    const stopped = this.next('stopped');
+    this.send({ type: 'stop' });
+    await stopped;
+    await this.worker.terminate();
+  }
+}
+
+function wallClock(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+async function measureSize(
+  clusters: number,
+  options: Required<Omit<FleetBenchmarkOptions, 'sizes' | 'print'>>,
+): Promise<FleetBenchmarkRow> {
+  let mcCount = 2;
+  if (clusters >= 10_000) mcCount = 5;
+  else if (clusters >= 1000) mcCount = 3;
+  const sim = new SimHost({
+    managementClusters: mcCount,
+    clusters,
+    seed: 'shipyard-bench',
+    timing: { stepMs: 1000 },
+  });
+  const simInfo = await sim.ready;
+  const baseline = heapUsed();
+
+  const config: ShipyardBackendConfig = {
+    platformTeam: 'group:default/platform',
+    managementClusters: simInfo.managementClusters.map(m => ({
+      name: m.name,
+      url: m.url,
+      caData: m.caData,
+      skipTLSVerify: false,
+      auth: { type: 'serviceAccountToken', token: m.token },
+    })),
+    ownership: {
+      ownerKeys: ['shipyard.io/owner'],
+      systemKeys: ['shipyard.io/system'],
+      lifecycleKeys: ['shipyard.io/lifecycle'],
+      profileKeys: ['shipyard.io/profile'],
+      profileVersionKeys: ['shipyard.io/profile-version'],
+      namespaceOwners: {},
+      defaultOwner: 'group:default/platform',
+    },
+    sync: { ...DEFAULT_SYNC_CONFIG },
+  };
+  let receiveHook: ((key: string) => void) | undefined;
+  const fleet = new FleetService({
+    config,
+    logger: silentLogger,
+    onClusterEvent: key => receiveHook?.(key),
+  });
+  const started = performance.now();
+  await fleet.start();
+  await fleet.waitForInitialSync();
+  await new Promise(r => setImmediate(r));
+  const coldSyncMs = performance.now() - started;
+  if (fleet.index.size !== simInfo.clusters) {
+    throw new Error(
+      `expected ${simInfo.clusters} clusters in the index, got ${fleet.index.size}`,
+    );
+  }
+  const cacheHeapMB = (heapUsed() - baseline) / 1024 / 1024;
+  const mcNames = config.managementClusters.map(m => m.name);
+
+  // in-process queries, 50 concurrent clients interleaved on the event loop
+  const rnd = seededRandom(7);
+  const inProcess: number[] = [];
+  await runConcurrent(options.queries, options.concurrency, async () => {
+    const q = randomQuery(rnd, mcNames);
+    const t0 = performance.now();
+    fleet.index.query(q);
+    inProcess.push(performance.now() - t0);
+    await new Promise(r => setImmediate(r));
+  });
+
+  // over HTTP through the real router
+  const app = express();
+  app.use(
+    await createRouter({
+      fleet,
+      logger: silentLogger,
+      httpAuth: { credentials: async () => ({ $$type: '@backstage/BackstageCredentials', principal: { type: 'user', userEntityRef: 'user:default/bench' } }) } as any,
+      permissions: {
+        authorize: async () => [{ result: AuthorizeResult.ALLOW }],
+        authorizeConditional: async () => [{ result: AuthorizeResult.ALLOW }],
+      } as any,
+      ruleset: { getRuleByName: () => { throw new Error('unused'); } } as any,
+    }),
+  );
+  const server = http.createServer(app);
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const paths = Array.from(
+    { length: Math.min(options.queries, 3000) },
+    () => `/clusters?${toListClustersQueryString(randomQuery(rnd, mcNames))}`,
+  );
+  const overHttp = await httpLoad(port, paths, options.concurrency);
+  await new Promise<void>(r => server.close(() => r()));
+
+  // event → visible: the simulator's load driver changes the fleet at a steady rate. Every change of a Cluster
+  // object that the summary reflects is timed from the simulator's write (wall clock, in its worker thread) to the
+  // first change event of that cluster from the index after it; the backend's own share is timed from the arrival
+  // of the watch event to the same change event.
+  const writes: Array<[string, number]> = [];
+  const received = new Map<string, number[]>();
+  const visible = new Map<string, number[]>();
+  const note = (map: Map<string, number[]>, key: string, at: number) => {
+    const list = map.get(key);
+    if (list) list.push(at);
+    else map.set(key, [at]);
+  };
+  let measuring = false;
+  const offChanges = sim.on(m => {
+    if (m.type === 'changes' && measuring) writes.push(...m.changes);
+  });
+  receiveHook = key => {
+    if (measuring) note(received, key, wallClock());
+  };
+  const unsubscribe = fleet.index.subscribe(event => {
+    const now = wallClock();
+    for (const c of event.changes) note(visible, stringifyClusterKey(c), now);
+  });
+  measuring = true;
+  const loadStarted = wallClock();
+  sim.send({
+    type: 'load',
+    eventsPerSecond: options.eventsPerSecond,
+    durationMs: options.eventSeconds * 1000,
+  });
+  await new Promise(r => setTimeout(r, options.eventSeconds * 1000));
+  const statsReply = sim.next('stats');
+  sim.send({ type: 'stats' });
+  const loadStats = (await statsReply).load;
+  sim.send({ type: 'stopLoad' });
+  const loadEnded = wallClock();
+  // let in-flight changes arrive; a write without a change event after it by then did not become visible
+  await new Promise(r => setTimeout(r, 1500));
+  measuring = false;
+  offChanges();
+  unsubscribe();
+  receiveHook = undefined;
+  const firstAfter = (list: number[] | undefined, t: number) =>
+    list?.find(x => x >= t);
+  const latencies: number[] = [];
+  const backendLatencies: number[] = [];
+  let notVisible = 0;
+  for (const [key, at] of writes) {
+    if (at < loadStarted || at > loadEnded) continue;
+    const shown = firstAfter(visible.get(key), at);
+    if (shown === undefined) {
+      notVisible++;
+      continue;
+    }
+    latencies.push(shown - at);
+    const arrived = firstAfter(received.get(key), at);
+    if (arrived !== undefined && arrived <= shown) {
+      backendLatencies.push(shown - arrived);
+    }
+  }
+
+  await fleet.stop();
+  await sim.stop();
+  const sortedSizes = [...overHttp.sizes].sort((a, b) => a - b);
+  return {
+    clusters: simInfo.clusters,
+    managementClusters: mcCount,
+    machines: simInfo.machines,
+    coldSyncMs,
+    cacheHeapMB,
+    inProcessP50Ms: percentile(inProcess, 50),
+    inProcessP99Ms: percentile(inProcess, 99),
+    httpP50Ms: percentile(overHttp.latencies, 50),
+    httpP99Ms: percentile(overHttp.latencies, 99),
+    httpPageBytes: sortedSizes[Math.floor(sortedSizes.length / 2)] ?? NaN,
+    eventToVisibleP50Ms: percentile(latencies, 50),
+    eventToVisibleP99Ms: percentile(latencies, 99),
+    backendEventToVisibleP50Ms: percentile(backendLatencies, 50),
+    backendEventToVisibleP99Ms: percentile(backendLatencies, 99),
+    loadChanges: loadStats?.changes ?? 0,
+    eventsVisible: latencies.length,
+    eventsNotVisible: notVisible,
+  };
+}
+
+/** Formats rows as a Markdown table. */
+export function formatBenchmarkTable(rows: FleetBenchmarkRow[]): string {
+  const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '–');
+  const lines = [
+    '| clusters | mgmt clusters | machines | cold sync (ms) | cache heap (MB) | in-process p50/p99 (ms) | HTTP p50/p99 (ms) | page (KB) | event→visible p50/p99 (ms) | of which backend p50/p99 (ms) | visible / not (load changes) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.clusters.toLocaleString('en')} | ${r.managementClusters} | ${r.machines.toLocaleString('en')} | ${f(r.coldSyncMs, 0)} | ${f(r.cacheHeapMB)} | ${f(r.inProcessP50Ms, 3)} / ${f(r.inProcessP99Ms, 3)} | ${f(r.httpP50Ms, 2)} / ${f(r.httpP99Ms, 2)} | ${f(r.httpPageBytes / 1024, 0)} | ${f(r.eventToVisibleP50Ms)} / ${f(r.eventToVisibleP99Ms)} | ${f(r.backendEventToVisibleP50Ms)} / ${f(r.backendEventToVisibleP99Ms)} | ${r.eventsVisible} / ${r.eventsNotVisible} (${r.loadChanges}) |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Measures the fleet backend against the fleet simulator (in a worker thread): cold sync to API-ready, heap of the cache, query latency (filter + sort + page of 50)
+ * with concurrent clients in-process and over HTTP, and event → visible latency at a steady event rate. Prints a
+ * table and returns the rows. Run with `--expose-gc` for exact heap figures.
+ */
+export async function runFleetBenchmark(
+  options: FleetBenchmarkOptions = {},
+): Promise<FleetBenchmarkRow[]> {
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const resolved = {
+    concurrency: options.concurrency ?? 50,
+    queries: options.queries ?? 5000,
+    eventsPerSecond: options.eventsPerSecond ?? 1000,
+    eventSeconds: options.eventSeconds ?? 5,
+  };
+  const rows: FleetBenchmarkRow[] = [];
+  for (const size of options.sizes ?? [100, 1000, 10_000]) {
+    print(`shipyard-backend bench: ${size} clusters…`);
+    rows.push(await measureSize(size, resolved));
+  }
+  print('');
+  print(formatBenchmarkTable(rows));
+  return rows;
+}

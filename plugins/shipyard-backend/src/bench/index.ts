@@ -1,0 +1,5 @@
+export {
+  runFleetBenchmark,
+  formatBenchmarkTable,
+} from './fleetBenchmark';
+export type { FleetBenchmarkOptions, FleetBenchmarkRow } from './fleetBenchmark';

@@ -1,0 +1,146 @@
+/*
+ * Runs the fleet simulator in a worker thread for the benchmark: the simulator gets its own heap (so that the
+ * backend's heap figure is the backend's alone) and its own event loop. Reports, with wall-clock timestamps, every
+ * change of a Cluster object that the backend's summary reflects (spec, status, labels, deletion; not annotations),
+ * so that the main thread can measure event → visible.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+// the benchmark is a development tool that runs from the sources; the simulator is a dev dependency
+// eslint-disable-next-line @backstage/no-undeclared-imports
+import { startFleetSim } from '@shipyard/fleet-sim';
+import type { FleetSimOptions, LoadDriver } from '@shipyard/fleet-sim';
+
+/** Messages from the main thread. */
+export type SimWorkerRequest =
+  | { type: 'load'; eventsPerSecond: number; durationMs: number }
+  | { type: 'stopLoad' }
+  | { type: 'stats' }
+  | { type: 'stop' };
+
+/** Messages to the main thread. */
+export type SimWorkerMessage =
+  | {
+      type: 'ready';
+      managementClusters: Array<{
+        name: string;
+        url: string;
+        caData: string;
+        token: string;
+      }>;
+      machines: number;
+      clusters: number;
+      startMs: number;
+    }
+  | { type: 'changes'; changes: Array<[key: string, at: number]> }
+  | { type: 'stats'; load?: { changes: number; errors: number } }
+  | { type: 'stopped' }
+  | { type: 'error'; error: string };
+
+const CLUSTER_TYPE = 'cluster.x-k8s.io/clusters';
+
+/** What of a Cluster object the backend's summary shows (a change of anything else is not expected to show). */
+function relevantPart(json: string): string {
+  const o = JSON.parse(json);
+  const status = o.status ?? {};
+  const topology = o.spec?.topology ?? {};
+  return JSON.stringify([
+    o.metadata?.labels,
+    o.metadata?.deletionTimestamp,
+    topology.version,
+    topology.classRef,
+    o.spec?.controlPlaneEndpoint,
+    status.phase,
+    status.conditions,
+    status.controlPlane,
+    status.workers,
+  ]);
+}
+
+function wallClock(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+async function run() {
+  const port = parentPort;
+  if (!port) return;
+  const started = performance.now();
+  const sim = await startFleetSim(workerData.options as FleetSimOptions);
+  const startMs = performance.now() - started;
+  const last = new Map<string, string>();
+  const batch: Array<[string, number]> = [];
+  for (const mc of sim.managementClusters) {
+    const store = sim.management(mc.name).api.store;
+    for (const [key, entry] of store.collection(CLUSTER_TYPE).entries) {
+      last.set(`${mc.name}/${key}`, relevantPart(JSON.stringify(entry.object())));
+    }
+    store.subscribe(event => {
+      if (event.collection.type.kind !== 'Cluster') return;
+      const key = `${mc.name}/${event.key}`;
+      const part = event.type === 'DELETED' ? '' : relevantPart(event.json);
+      if (last.get(key) === part) return;
+      last.set(key, part);
+      batch.push([key, wallClock()]);
+    });
+  }
+  const flusher = setInterval(() => {
+    if (batch.length === 0) return;
+    port.postMessage({
+      type: 'changes',
+      changes: batch.splice(0),
+    } satisfies SimWorkerMessage);
+  }, 2);
+  let load: LoadDriver | undefined;
+  port.on('message', async (m: SimWorkerRequest) => {
+    try {
+      switch (m.type) {
+        case 'load':
+          load?.stop();
+          load = sim.startLoad({
+            eventsPerSecond: m.eventsPerSecond,
+            durationMs: m.durationMs,
+          });
+          break;
+        case 'stopLoad':
+          load?.stop();
+          break;
+        case 'stats': {
+          const s = load?.stats();
+          port.postMessage({
+            type: 'stats',
+            load: s ? { changes: s.changes, errors: s.errors } : undefined,
+          } satisfies SimWorkerMessage);
+          break;
+        }
+        case 'stop':
+          clearInterval(flusher);
+          load?.stop();
+          await sim.stop();
+          port.postMessage({ type: 'stopped' } satisfies SimWorkerMessage);
+          break;
+        default:
+          break;
+      }
+    } catch (error) {
+      port.postMessage({ type: 'error', error: String(error) } satisfies SimWorkerMessage);
+    }
+  });
+  const stats = sim.stats();
+  port.postMessage({
+    type: 'ready',
+    managementClusters: sim.managementClusters.map(m => ({
+      name: m.name,
+      url: m.url,
+      caData: m.caData,
+      token: m.token,
+    })),
+    machines: stats.machines,
+    clusters: sim.model.clusters.length,
+    startMs,
+  } satisfies SimWorkerMessage);
+}
+
+if (parentPort && workerData?.shipyardSimWorker) {
+  run().catch(error =>
+    parentPort?.postMessage({ type: 'error', error: String(error?.stack ?? error) }),
+  );
+}

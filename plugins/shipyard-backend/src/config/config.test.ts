@@ -1,0 +1,54 @@
+import { ConfigReader } from '@backstage/config';
+import { readShipyardConfig } from './config';
+import { OwnershipResolver } from './ownership';
+
+describe('readShipyardConfig', () => {
+  it('applies defaults', () => {
+    const c = readShipyardConfig(new ConfigReader({}));
+    expect(c.managementClusters).toEqual([]);
+    expect(c.ownership.defaultOwner).toBe('group:default/platform-team');
+    expect(c.sync.pageSize).toBe(500);
+  });
+
+  it('reads management clusters and names the offending key', () => {
+    const c = readShipyardConfig(
+      new ConfigReader({
+        shipyard: {
+          managementClusters: [
+            { name: 'mc-a', url: 'https://a:6443', auth: { type: 'serviceAccountToken', token: 't' } },
+            { name: 'mc-b', auth: { type: 'kubeconfig', file: '/k', context: 'x' } },
+            { name: 'mc-c', auth: { type: 'inCluster' } },
+          ],
+        },
+      }),
+    );
+    expect(c.managementClusters.map(m => m.auth.type)).toEqual(['serviceAccountToken', 'kubeconfig', 'inCluster']);
+    expect(() =>
+      readShipyardConfig(new ConfigReader({ shipyard: { managementClusters: [{ name: 'Bad_Name', auth: { type: 'inCluster' } }] } })),
+    ).toThrow(/managementClusters\[0\]\.name/);
+    expect(() =>
+      readShipyardConfig(new ConfigReader({ shipyard: { managementClusters: [{ name: 'a', auth: { type: 'magic' } }] } })),
+    ).toThrow(/managementClusters\[0\]\.auth\.type/);
+  });
+});
+
+describe('OwnershipResolver', () => {
+  const resolver = new OwnershipResolver({
+    ownerKeys: ['shipyard.io/owner', 'team'],
+    systemKeys: ['shipyard.io/system'],
+    lifecycleKeys: [],
+    profileKeys: [],
+    profileVersionKeys: [],
+    namespaceOwners: { payments: 'group:default/payments', 'mc-b/payments': 'group:default/payments-eu' },
+    defaultOwner: 'group:default/platform',
+  });
+
+  it('prefers labels and annotations, then the namespace, then the default', () => {
+    expect(resolver.resolve('mc-a', 'payments', { team: 'web' }, {}).owner).toBe('group:default/web');
+    expect(resolver.resolve('mc-a', 'payments', {}, { 'shipyard.io/owner': 'group:ops/sre' }).owner).toBe('group:ops/sre');
+    expect(resolver.resolve('mc-a', 'payments', {}, {}).owner).toBe('group:default/payments');
+    expect(resolver.resolve('mc-b', 'payments', {}, {}).owner).toBe('group:default/payments-eu');
+    expect(resolver.resolve('mc-a', 'other', {}, {}).owner).toBe('group:default/platform');
+    expect(resolver.resolve('mc-a', 'other', { 'shipyard.io/system': 'checkout' }, {}).system).toBe('system:default/checkout');
+  });
+});

@@ -1,0 +1,114 @@
+import { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import {
+  LABEL_LIFECYCLE,
+  LABEL_OWNER,
+  LABEL_PROFILE,
+  LABEL_PROFILE_VERSION,
+  LABEL_SYSTEM,
+} from '@shipyard/plugin-shipyard-common';
+import {
+  ManagementClusterConfig,
+  readManagementClustersConfig,
+} from '@shipyard/plugin-shipyard-node';
+
+export type {
+  ManagementClusterAuthConfig,
+  ManagementClusterConfig,
+} from '@shipyard/plugin-shipyard-node';
+
+/** `shipyard.ownership`. */
+export interface OwnershipConfig {
+  ownerKeys: string[];
+  systemKeys: string[];
+  lifecycleKeys: string[];
+  profileKeys: string[];
+  profileVersionKeys: string[];
+  namespaceOwners: Record<string, string>;
+  defaultOwner: string;
+}
+
+/** `shipyard.sync`. */
+export interface SyncConfig {
+  pageSize: number;
+  watchTimeoutSeconds: number;
+  requestTimeoutMs: number;
+  staleAfterMs: number;
+  backoff: { initialDelayMs: number; maxDelayMs: number };
+  persistIntervalMs: number;
+}
+
+/** The backend's configuration, parsed and defaulted. */
+export interface ShipyardBackendConfig {
+  platformTeam: string;
+  managementClusters: ManagementClusterConfig[];
+  ownership: OwnershipConfig;
+  sync: SyncConfig;
+}
+
+export const DEFAULT_SYNC_CONFIG: SyncConfig = {
+  pageSize: 500,
+  watchTimeoutSeconds: 300,
+  requestTimeoutMs: 30_000,
+  staleAfterMs: 30_000,
+  backoff: { initialDelayMs: 500, maxDelayMs: 30_000 },
+  persistIntervalMs: 1000,
+};
+
+/** Reads `shipyard.*`. Throws an `InputError` naming the offending key. */
+export function readShipyardConfig(config: Config): ShipyardBackendConfig {
+  const platformTeam =
+    config.getOptionalString('shipyard.platformTeam') ??
+    'group:default/platform-team';
+
+  const managementClusters = readManagementClustersConfig(config);
+
+  const own = config.getOptionalConfig('shipyard.ownership');
+  const namespaceOwners: Record<string, string> = {};
+  const nsConfig = own?.getOptionalConfig('namespaceOwners');
+  for (const key of nsConfig?.keys() ?? []) {
+    namespaceOwners[key] = nsConfig!.getString(key);
+  }
+  const ownership: OwnershipConfig = {
+    ownerKeys: own?.getOptionalStringArray('ownerKeys') ?? [LABEL_OWNER],
+    systemKeys: own?.getOptionalStringArray('systemKeys') ?? [LABEL_SYSTEM],
+    lifecycleKeys: own?.getOptionalStringArray('lifecycleKeys') ?? [
+      LABEL_LIFECYCLE,
+    ],
+    profileKeys: own?.getOptionalStringArray('profileKeys') ?? [LABEL_PROFILE],
+    profileVersionKeys: own?.getOptionalStringArray('profileVersionKeys') ?? [
+      LABEL_PROFILE_VERSION,
+    ],
+    namespaceOwners,
+    defaultOwner: own?.getOptionalString('defaultOwner') ?? platformTeam,
+  };
+
+  const sync = config.getOptionalConfig('shipyard.sync');
+  const d = DEFAULT_SYNC_CONFIG;
+  const syncConfig: SyncConfig = {
+    pageSize: sync?.getOptionalNumber('pageSize') ?? d.pageSize,
+    watchTimeoutSeconds:
+      sync?.getOptionalNumber('watchTimeoutSeconds') ?? d.watchTimeoutSeconds,
+    requestTimeoutMs:
+      sync?.getOptionalNumber('requestTimeoutMs') ?? d.requestTimeoutMs,
+    staleAfterMs: sync?.getOptionalNumber('staleAfterMs') ?? d.staleAfterMs,
+    backoff: {
+      initialDelayMs:
+        sync?.getOptionalNumber('backoff.initialDelayMs') ??
+        d.backoff.initialDelayMs,
+      maxDelayMs:
+        sync?.getOptionalNumber('backoff.maxDelayMs') ?? d.backoff.maxDelayMs,
+    },
+    persistIntervalMs:
+      sync?.getOptionalNumber('persistIntervalMs') ?? d.persistIntervalMs,
+  };
+  if (syncConfig.pageSize < 1 || syncConfig.pageSize > 5000) {
+    throw new InputError('shipyard.sync.pageSize must be between 1 and 5000');
+  }
+  return {
+    platformTeam,
+    managementClusters,
+    ownership,
+    sync: syncConfig,
+  };
+}

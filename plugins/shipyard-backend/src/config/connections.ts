@@ -1,0 +1,1 @@
+export { createManagementClusterConnection as createConnection } from '@shipyard/plugin-shipyard-node';

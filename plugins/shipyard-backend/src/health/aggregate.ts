@@ -1,0 +1,276 @@
+import {
+  ClusterNodesSummary,
+  ClusterVersionSupport,
+  HealthReason,
+  HealthStatus,
+  evaluateVersionSupport,
+  kubeletSkew,
+  kubernetesMinorOf,
+} from '@shipyard/plugin-shipyard-common';
+import { IndexedSourceState } from '../index/FleetIndex';
+import { ProbeResult } from '../probes/types';
+import { HealthConfig } from './config';
+
+/** What the aggregation of one cluster's health looks at. */
+export interface AggregationInput {
+  /** Health from Cluster API alone (the `CapiHealthEvaluator`). */
+  capi: { status: HealthStatus; reasons: HealthReason[] };
+  /** The Kubernetes minor of the spec (`kubernetesMinor` of the summary). */
+  desiredMinor?: string;
+  /** Distribution as far as Cluster API tells. */
+  capiDistribution?: string;
+  /** Last probe result, if any. */
+  probe?: ProbeResult;
+  /** State of the cluster's management cluster. */
+  source?: IndexedSourceState;
+  managementCluster: string;
+  config: Pick<
+    HealthConfig,
+    'failureThreshold' | 'slowThresholdMs' | 'resultsStaleAfterMs' | 'versionSupport'
+  >;
+  now: number;
+}
+
+/** The aggregated health and what the probes add to a summary. */
+export interface AggregatedHealth {
+  status: HealthStatus;
+  reasons: HealthReason[];
+  distribution?: string;
+  observedKubernetesVersion?: string;
+  versionSupport?: ClusterVersionSupport;
+  nodes?: ClusterNodesSummary;
+}
+
+/** Merge order of statuses that are not transitional: `unknown` yields to any evidence, then worst wins. */
+const MERGE_RANK: Record<HealthStatus, number> = {
+  unknown: 0,
+  healthy: 1,
+  degraded: 2,
+  unhealthy: 3,
+  provisioning: -1,
+  deleting: -1,
+};
+
+function worst(a: HealthStatus, b: HealthStatus): HealthStatus {
+  return MERGE_RANK[b] > MERGE_RANK[a] ? b : a;
+}
+
+function probeReason(
+  severity: HealthReason['severity'],
+  type: string,
+  message: string,
+): HealthReason {
+  return { source: 'probe', severity, type, message };
+}
+
+const FAILURE_TYPES: Record<string, string> = {
+  unreachable: 'ApiServerUnreachable',
+  timeout: 'ProbeTimeout',
+  tls: 'ApiServerCertificate',
+};
+
+/** Health that the probe of the workload cluster indicates, with its reasons. */
+function fromProbe(
+  probe: ProbeResult,
+  config: AggregationInput['config'],
+): { status: HealthStatus; reasons: HealthReason[] } {
+  const reasons: HealthReason[] = [];
+  switch (probe.failure) {
+    case 'no-credentials':
+      return {
+        status: 'unknown',
+        reasons: [probeReason('info', 'NotProbed', `Not probed: ${probe.error ?? 'no credentials'}`)],
+      };
+    case 'bad-credentials':
+      return {
+        status: 'unknown',
+        reasons: [probeReason('warning', 'NotProbed', `Not probed: ${probe.error ?? 'unusable credentials'}`)],
+      };
+    case 'unauthorized':
+      return {
+        status: 'unknown',
+        reasons: [probeReason('warning', 'ProbeUnauthorized', 'The workload API server rejected the credentials')],
+      };
+    case 'unreachable':
+    case 'timeout':
+    case 'tls': {
+      const unhealthy = probe.consecutiveFailures >= config.failureThreshold;
+      const message =
+        probe.failure === 'timeout'
+          ? `The workload API server did not answer: ${probe.error ?? 'timeout'}`
+          : `The workload API server cannot be reached: ${probe.error ?? probe.failure}`;
+      return {
+        status: unhealthy ? 'unhealthy' : 'degraded',
+        reasons: [probeReason(unhealthy ? 'error' : 'warning', FAILURE_TYPES[probe.failure], message)],
+      };
+    }
+    case 'not-ready':
+      return {
+        status: 'unhealthy',
+        reasons: [probeReason('error', 'ApiServerNotReady', probe.error ?? 'The API server is not ready')],
+      };
+    case 'errors':
+      return {
+        status: 'unhealthy',
+        reasons: [
+          probeReason('error', 'ApiServerErrors', `The workload API server answers only errors (${probe.apiErrors?.example ?? 'HTTP 5xx'})`),
+        ],
+      };
+    default:
+      break;
+  }
+  let status: HealthStatus = 'healthy';
+  if (probe.apiErrors && probe.apiErrors.failed > 0) {
+    status = 'degraded';
+    reasons.push(
+      probeReason('warning', 'ApiServerErrors', `Some workload API requests fail (${probe.apiErrors.example})`),
+    );
+  }
+  if (probe.latencyMs > config.slowThresholdMs) {
+    status = 'degraded';
+    reasons.push(
+      probeReason('warning', 'ApiServerSlow', `The workload API server answers slowly (probe took over ${config.slowThresholdMs} ms)`),
+    );
+  }
+  const nodes = probe.nodes;
+  if (nodes && nodes.notReady > 0) {
+    const all = nodes.ready === 0;
+    status = all ? 'unhealthy' : worst(status, 'degraded');
+    const names = probe.notReadyNodes?.length ? `: ${probe.notReadyNodes.join(', ')}${nodes.notReady > probe.notReadyNodes.length ? ', …' : ''}` : '';
+    reasons.push(
+      probeReason(all ? 'error' : 'warning', 'NodesNotReady', `${nodes.notReady} of ${nodes.total} nodes NotReady${names}`),
+    );
+  }
+  const ks = probe.kubeSystem;
+  if (ks && ks.notReady > 0) {
+    status = worst(status, 'degraded');
+    reasons.push(
+      probeReason('warning', 'KubeSystemPodsNotReady', `${ks.notReady} kube-system pod${ks.notReady === 1 ? '' : 's'} not ready: ${ks.notReadyPods.join(', ')}${ks.notReady > ks.notReadyPods.length ? ', …' : ''}`),
+    );
+  }
+  return { status, reasons };
+}
+
+/** Reasons about kubelet versions that differ from the control plane's. Never changes the status. */
+function skewReasons(probe: ProbeResult): HealthReason[] {
+  const cp = kubernetesMinorOf(probe.gitVersion);
+  if (!cp || !probe.nodes) return [];
+  const minors = new Set<string>();
+  for (const v of Object.keys(probe.nodes.kubeletVersions)) {
+    const m = kubernetesMinorOf(v);
+    if (m) minors.add(m);
+  }
+  const reasons: HealthReason[] = [];
+  const older: string[] = [];
+  for (const m of [...minors].sort()) {
+    const skew = kubeletSkew(cp, m);
+    if (!skew || skew.minorsBehind === 0) continue;
+    if (skew.minorsBehind < 0) {
+      reasons.push(probeReason('warning', 'VersionSkew', `Kubelets on ${m} are newer than the control plane (${cp}); this is not supported`));
+    } else if (!skew.supported) {
+      reasons.push(probeReason('warning', 'VersionSkew', `Kubelets on ${m} are ${skew.minorsBehind} minors behind the control plane (${cp}), more than the skew policy allows`));
+    } else {
+      older.push(m);
+    }
+  }
+  if (older.length > 0) {
+    reasons.push(probeReason('info', 'VersionSkew', `Kubelets on ${older.join(', ')} run behind the control plane (${cp}), within the skew policy`));
+  }
+  return reasons;
+}
+
+function sourceStale(input: AggregationInput): HealthReason | undefined {
+  if (input.source?.state !== 'stale') return undefined;
+  const reason: HealthReason = {
+    source: 'source',
+    severity: 'warning',
+    type: 'SourceStale',
+    message: `Management cluster ${input.managementCluster} cannot be reached; the Cluster API state may be outdated`,
+  };
+  if (input.source.staleSince) reason.since = input.source.staleSince;
+  return reason;
+}
+
+/**
+ * Combines the Cluster API health of a cluster with the probes of the workload cluster and the freshness of the
+ * management cluster (the table in the package README):
+ *
+ * - `deleting` and `provisioning` (from Cluster API) stay; probe findings become `info` reasons.
+ * - Otherwise the worse of the Cluster API status and the probe status wins, where `unknown` yields to any evidence.
+ * - Without a fresh probe, a stale management cluster makes the cluster `unknown`.
+ * - Version support, version skew and end of life add reasons but never change the status.
+ */
+export function aggregateHealth(input: AggregationInput): AggregatedHealth {
+  const { capi, config, now } = input;
+  const probe = input.probe;
+  const fresh =
+    probe !== undefined && now - Date.parse(probe.at) <= config.resultsStaleAfterMs;
+  const out: AggregatedHealth = { status: capi.status, reasons: [...capi.reasons] };
+
+  // what the workload cluster says, including from earlier successful probes
+  if (probe) {
+    if (probe.distribution) out.distribution = probe.distribution;
+    if (probe.gitVersion) out.observedKubernetesVersion = probe.gitVersion;
+    if (probe.nodes) out.nodes = probe.nodes;
+  }
+  if (!out.distribution && input.capiDistribution) out.distribution = input.capiDistribution;
+
+  const transitional = capi.status === 'deleting' || capi.status === 'provisioning';
+  if (probe && fresh) {
+    const p = fromProbe(probe, config);
+    if (transitional) {
+      if (probe.failure !== 'no-credentials') {
+        out.reasons.push(...p.reasons.map(r => ({ ...r, severity: 'info' as const })));
+      }
+    } else {
+      out.status = worst(capi.status, p.status);
+      out.reasons.push(...p.reasons);
+    }
+    if (probe.ok) out.reasons.push(...skewReasons(probe));
+  } else if (probe) {
+    out.reasons.push(
+      probeReason('info', 'ProbeStale', `The last probe of the workload cluster is older than ${Math.round(config.resultsStaleAfterMs / 1000)} s`),
+    );
+  }
+
+  const stale = sourceStale(input);
+  if (stale) {
+    out.reasons.push(stale);
+    const freshEvidence = probe !== undefined && fresh && probe.failure !== 'no-credentials' && probe.failure !== 'bad-credentials';
+    if (!transitional && !freshEvidence) out.status = 'unknown';
+  }
+
+  // version support: observed minor when the workload cluster told it, else the desired one
+  const observedMinor = kubernetesMinorOf(out.observedKubernetesVersion);
+  const minor =
+    observedMinor ?? (out.distribution === 'openshift' ? undefined : input.desiredMinor);
+  if (minor) {
+    const vs = evaluateVersionSupport(minor, {
+      releases: config.versionSupport.releases,
+      distributionEndOfLife: config.versionSupport.distributionEndOfLife,
+      nearingEndOfLifeDays: config.versionSupport.nearingEndOfLifeDays,
+      distribution: out.distribution,
+      now: new Date(now),
+    });
+    out.versionSupport = vs;
+    const source = observedMinor ? 'probe' : 'capi';
+    if (vs.status === 'end-of-life') {
+      out.reasons.push({
+        source,
+        severity: 'warning',
+        type: 'VersionEndOfLife',
+        message: vs.endOfLife
+          ? `Kubernetes ${vs.minor} reached its end of life on ${vs.endOfLife}`
+          : `Kubernetes ${vs.minor} is past its end of life`,
+      });
+    } else if (vs.status === 'nearing-end-of-life') {
+      out.reasons.push({
+        source,
+        severity: 'info',
+        type: 'VersionNearingEndOfLife',
+        message: `Kubernetes ${vs.minor} reaches its end of life on ${vs.endOfLife}`,
+      });
+    }
+  }
+  return out;
+}

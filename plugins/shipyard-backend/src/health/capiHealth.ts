@@ -1,0 +1,218 @@
+import {
+  ClusterCondition,
+  HealthReason,
+  HealthStatus,
+} from '@shipyard/plugin-shipyard-common';
+import {
+  ClusterHealth,
+  ClusterHealthEvaluator,
+  ClusterHealthInput,
+} from './types';
+
+/** The children of the `Available` summary condition whose failure makes a cluster unhealthy (not merely degraded). */
+const CRITICAL_CONDITIONS = new Set([
+  'InfrastructureReady',
+  'ControlPlaneAvailable',
+  'ControlPlaneInitialized',
+  'RemoteConnectionProbe',
+]);
+
+function find(conditions: ClusterCondition[], type: string) {
+  return conditions.find(c => c.type === type);
+}
+
+function reasonOf(
+  c: ClusterCondition,
+  severity: HealthReason['severity'],
+): HealthReason {
+  const reason: HealthReason = {
+    source: 'capi',
+    severity,
+    type: c.reason ? `${c.type}/${c.reason}` : c.type,
+    message: c.message ?? `${c.type} is ${c.status}`,
+  };
+  if (c.lastTransitionTime) reason.since = c.lastTransitionTime;
+  return reason;
+}
+
+function isProvisioningPhase(phase: string): boolean {
+  return phase === 'Pending' || phase === 'Provisioning';
+}
+
+/**
+ * The initial health model, from what Cluster API reports on the management cluster:
+ *
+ * | signal | status |
+ * | --- | --- |
+ * | deletionTimestamp set, or phase `Deleting` | `deleting` |
+ * | phase `Failed` | `unhealthy` |
+ * | phase `Pending`/`Provisioning`, or control plane not yet initialised | `provisioning` |
+ * | `Available` True, all replicas available, no failed machines | `healthy` |
+ * | `Available` True but replicas missing, failed machines, or MHC remediation | `degraded` |
+ * | `Available` False from `ControlPlaneAvailable`/`InfrastructureReady`/`RemoteConnectionProbe` | `unhealthy` |
+ * | `Available` False otherwise (e.g. only `WorkersAvailable`) | `degraded` |
+ * | v1beta1 without v1beta2 conditions: `Ready` True/False(Warning)/False(Error) | `healthy`/`degraded`/`unhealthy` |
+ * | nothing known | `unknown` |
+ */
+export class CapiHealthEvaluator implements ClusterHealthEvaluator {
+  evaluate(input: ClusterHealthInput): ClusterHealth {
+    const reasons: HealthReason[] = [];
+    const phase = input.phase;
+    if (input.deletingSince || phase === 'Deleting') {
+      return {
+        status: 'deleting',
+        reasons: [
+          {
+            source: 'capi',
+            severity: 'info',
+            type: 'Deleting',
+            message: 'The cluster is being deleted',
+            ...(input.deletingSince ? { since: input.deletingSince } : {}),
+          },
+        ],
+      };
+    }
+    const failing = input.conditions.filter(
+      c => c.status === 'False' && !isPositiveWhenFalse(c.type),
+    );
+    if (phase === 'Failed') {
+      return {
+        status: 'unhealthy',
+        reasons: [
+          {
+            source: 'capi',
+            severity: 'error',
+            type: 'Failed',
+            message: 'The cluster is in phase Failed',
+          },
+          ...failing.map(c => reasonOf(c, 'error')),
+        ],
+      };
+    }
+    if (
+      isProvisioningPhase(phase) ||
+      input.controlPlaneInitialized === false ||
+      input.infrastructureProvisioned === false
+    ) {
+      return {
+        status: 'provisioning',
+        reasons: failing.map(c => reasonOf(c, 'info')),
+      };
+    }
+
+    let status: HealthStatus;
+    const available = find(input.conditions, 'Available');
+    if (available) {
+      if (available.status === 'True') {
+        status = 'healthy';
+      } else if (available.status === 'False') {
+        const critical = failing.some(c => CRITICAL_CONDITIONS.has(c.type));
+        status = critical ? 'unhealthy' : 'degraded';
+        const children = failing.filter(c => c.type !== 'Available');
+        if (children.length === 0) {
+          reasons.push(reasonOf(available, critical ? 'error' : 'warning'));
+        }
+        for (const c of children) {
+          reasons.push(
+            reasonOf(c, CRITICAL_CONDITIONS.has(c.type) ? 'error' : 'warning'),
+          );
+        }
+      } else {
+        status = 'unknown';
+        reasons.push(reasonOf(available, 'warning'));
+      }
+    } else {
+      const ready = find(input.conditions, 'Ready');
+      if (!ready) {
+        status = 'unknown';
+        reasons.push({
+          source: 'capi',
+          severity: 'warning',
+          type: 'NoConditions',
+          message: 'The cluster reports no Available or Ready condition',
+        });
+      } else if (ready.status === 'True') {
+        status = 'healthy';
+      } else if (ready.status === 'False') {
+        status = ready.severity === 'Error' ? 'unhealthy' : 'degraded';
+        for (const c of failing) {
+          reasons.push(
+            reasonOf(c, c.severity === 'Error' ? 'error' : 'warning'),
+          );
+        }
+      } else {
+        status = 'unknown';
+        reasons.push(reasonOf(ready, 'warning'));
+      }
+    }
+
+    // replica shortfalls and failed machines degrade an otherwise healthy cluster
+    const shortfalls: HealthReason[] = [];
+    const cp = input.controlPlane;
+    if (
+      cp.desired !== undefined &&
+      cp.available !== undefined &&
+      cp.available < cp.desired
+    ) {
+      shortfalls.push({
+        source: 'capi',
+        severity: 'warning',
+        type: 'ControlPlaneReplicas',
+        message: `${cp.available} of ${cp.desired} control plane replicas available`,
+      });
+    }
+    const w = input.workers;
+    if (
+      w.desired !== undefined &&
+      w.available !== undefined &&
+      w.available < w.desired
+    ) {
+      shortfalls.push({
+        source: 'capi',
+        severity: 'warning',
+        type: 'WorkerReplicas',
+        message: `${w.available} of ${w.desired} worker replicas available`,
+      });
+    }
+    const failed = input.machinesByPhase.Failed ?? 0;
+    if (failed > 0) {
+      shortfalls.push({
+        source: 'capi',
+        severity: 'warning',
+        type: 'MachinesFailed',
+        message: `${failed} machine${failed === 1 ? '' : 's'} failed`,
+      });
+    }
+    for (const mhc of input.machineHealthChecks) {
+      if (
+        mhc.expectedMachines !== undefined &&
+        mhc.currentHealthy !== undefined &&
+        mhc.currentHealthy < mhc.expectedMachines
+      ) {
+        shortfalls.push({
+          source: 'capi',
+          severity: 'warning',
+          type: 'MachineHealthCheck',
+          message: `MachineHealthCheck ${mhc.name}: ${mhc.currentHealthy} of ${mhc.expectedMachines} machines healthy`,
+        });
+      }
+    }
+    if (shortfalls.length > 0) {
+      if (status === 'healthy') status = 'degraded';
+      reasons.push(...shortfalls);
+    }
+    return { status, reasons };
+  }
+}
+
+/** Conditions whose `False` is the good state (e.g. `Paused`, `Deleting`, `RollingOut`, `ScalingUp`). */
+function isPositiveWhenFalse(type: string): boolean {
+  return (
+    type === 'Paused' ||
+    type === 'Deleting' ||
+    type === 'RollingOut' ||
+    type === 'ScalingUp' ||
+    type === 'ScalingDown' ||
+    type.endsWith('Remediating')
+  );
+}

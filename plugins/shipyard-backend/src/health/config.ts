@@ -1,0 +1,190 @@
+import { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import {
+  DEFAULT_NEARING_END_OF_LIFE_DAYS,
+  KUBERNETES_RELEASES,
+  KubernetesRelease,
+  withReleaseOverrides,
+} from '@shipyard/plugin-shipyard-common';
+
+/** `shipyard.health`, parsed and defaulted. */
+export interface HealthConfig {
+  /** Whether workload clusters are probed at all (CAPI-based health and history work without probes). */
+  enabled: boolean;
+  /** Time between probe rounds (ms). */
+  intervalMs: number;
+  /** Delay of the first round after start (ms). */
+  initialDelayMs: number;
+  /** Clusters probed at once. */
+  concurrency: number;
+  /** Deadline of the whole probe of one cluster (ms). */
+  timeoutMs: number;
+  /** A probe still running after this long stops holding a concurrency slot (ms). */
+  stallAfterMs: number;
+  /** Upper bound of probes in flight, stalled ones included. */
+  maxInFlight: number;
+  /** A probe slower than this makes the cluster `degraded` (ms). */
+  slowThresholdMs: number;
+  /** Consecutive failed probes before a cluster is `unhealthy` (before that: `degraded`). */
+  failureThreshold: number;
+  /** Longest backoff between probes of a cluster that keeps failing (ms). */
+  maxBackoffMs: number;
+  /** Idle keep-alive connections to a workload cluster are closed after this long (ms). */
+  keepAliveMs: number;
+  /** Most nodes read per cluster and probe. */
+  maxNodes: number;
+  /** Whether kube-system pods are checked. */
+  kubeSystemChecks: boolean;
+  /** How often replicas read probe results written by other replicas from the database (ms). */
+  refreshIntervalMs: number;
+  /** Probe results older than this are ignored (ms). */
+  resultsStaleAfterMs: number;
+  /** How often kubeconfig Secrets are re-read (ms); a 401 re-reads at once. */
+  credentialsRefreshMs: number;
+  history: {
+    /** Transitions older than this are deleted (days). */
+    retentionDays: number;
+    /** Most transitions kept per cluster. */
+    maxEntriesPerCluster: number;
+  };
+  versionSupport: {
+    nearingEndOfLifeDays: number;
+    releases: KubernetesRelease[];
+    distributionEndOfLife: Record<string, Record<string, string>>;
+  };
+}
+
+/** Defaults of `shipyard.health`. */
+export const DEFAULT_HEALTH_CONFIG: HealthConfig = {
+  enabled: true,
+  intervalMs: 60_000,
+  initialDelayMs: 5_000,
+  concurrency: 128,
+  timeoutMs: 5_000,
+  stallAfterMs: 1_000,
+  maxInFlight: 1_024,
+  slowThresholdMs: 2_000,
+  failureThreshold: 2,
+  maxBackoffMs: 15 * 60_000,
+  keepAliveMs: 150_000,
+  maxNodes: 5_000,
+  kubeSystemChecks: true,
+  refreshIntervalMs: 15_000,
+  resultsStaleAfterMs: 5 * 60_000,
+  credentialsRefreshMs: 10 * 60_000,
+  history: { retentionDays: 30, maxEntriesPerCluster: 200 },
+  versionSupport: {
+    nearingEndOfLifeDays: DEFAULT_NEARING_END_OF_LIFE_DAYS,
+    releases: [...KUBERNETES_RELEASES],
+    distributionEndOfLife: {},
+  },
+};
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const MINOR = /^\d+\.\d+$/;
+
+function readDates(config: Config | undefined, at: string) {
+  const out: Record<string, string> = {};
+  for (const minor of config?.keys() ?? []) {
+    const date = config!.getString(minor);
+    if (!MINOR.test(minor) || !DATE.test(date)) {
+      throw new InputError(
+        `${at}.${minor} must map a minor (1.31) to a date (YYYY-MM-DD), got "${minor}: ${date}"`,
+      );
+    }
+    out[minor] = date;
+  }
+  return out;
+}
+
+/** Reads `shipyard.health`. Throws an `InputError` naming the offending key. */
+export function readHealthConfig(root: Config): HealthConfig {
+  const c = root.getOptionalConfig('shipyard.health');
+  const d = DEFAULT_HEALTH_CONFIG;
+  const num = (key: string, fallback: number, min: number) => {
+    const v = c?.getOptionalNumber(key) ?? fallback;
+    if (!Number.isFinite(v) || v < min) {
+      throw new InputError(`shipyard.health.${key} must be a number >= ${min}`);
+    }
+    return v;
+  };
+  const intervalMs = num('intervalMs', d.intervalMs, 100);
+  const timeoutMs = num('timeoutMs', d.timeoutMs, 10);
+  const concurrency = num('concurrency', d.concurrency, 1);
+  const vs = c?.getOptionalConfig('versionSupport');
+  const distributionEndOfLife: Record<string, Record<string, string>> = {};
+  const dists = vs?.getOptionalConfig('distributions');
+  for (const dist of dists?.keys() ?? []) {
+    distributionEndOfLife[dist] = readDates(
+      dists!.getConfig(dist),
+      `shipyard.health.versionSupport.distributions.${dist}`,
+    );
+  }
+  return {
+    enabled: c?.getOptionalBoolean('enabled') ?? d.enabled,
+    intervalMs,
+    initialDelayMs: num('initialDelayMs', d.initialDelayMs, 0),
+    concurrency,
+    timeoutMs,
+    stallAfterMs: num('stallAfterMs', Math.min(d.stallAfterMs, timeoutMs), 1),
+    maxInFlight: Math.max(
+      concurrency,
+      num('maxInFlight', Math.max(d.maxInFlight, concurrency * 4), 1),
+    ),
+    slowThresholdMs: num(
+      'slowThresholdMs',
+      Math.min(d.slowThresholdMs, Math.floor(timeoutMs / 2)),
+      1,
+    ),
+    failureThreshold: num('failureThreshold', d.failureThreshold, 1),
+    maxBackoffMs: num('maxBackoffMs', d.maxBackoffMs, 0),
+    keepAliveMs: num(
+      'keepAliveMs',
+      Math.max(d.keepAliveMs, intervalMs * 2 + timeoutMs),
+      0,
+    ),
+    maxNodes: num('maxNodes', d.maxNodes, 1),
+    kubeSystemChecks:
+      c?.getOptionalBoolean('kubeSystemChecks') ?? d.kubeSystemChecks,
+    refreshIntervalMs: num(
+      'refreshIntervalMs',
+      Math.min(d.refreshIntervalMs, intervalMs),
+      50,
+    ),
+    resultsStaleAfterMs: num(
+      'resultsStaleAfterMs',
+      Math.max(d.resultsStaleAfterMs, intervalMs * 3),
+      1,
+    ),
+    credentialsRefreshMs: num(
+      'credentialsRefreshMs',
+      d.credentialsRefreshMs,
+      0,
+    ),
+    history: {
+      retentionDays: num(
+        'history.retentionDays',
+        d.history.retentionDays,
+        0,
+      ),
+      maxEntriesPerCluster: num(
+        'history.maxEntriesPerCluster',
+        d.history.maxEntriesPerCluster,
+        1,
+      ),
+    },
+    versionSupport: {
+      nearingEndOfLifeDays:
+        vs?.getOptionalNumber('nearingEndOfLifeDays') ??
+        d.versionSupport.nearingEndOfLifeDays,
+      releases: withReleaseOverrides(
+        KUBERNETES_RELEASES,
+        readDates(
+          vs?.getOptionalConfig('endOfLife'),
+          'shipyard.health.versionSupport.endOfLife',
+        ),
+      ),
+      distributionEndOfLife,
+    },
+  };
+}

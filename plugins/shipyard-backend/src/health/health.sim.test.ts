@@ -1,0 +1,291 @@
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { ConfigReader } from '@backstage/config';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
+import { ClusterSummary, HealthTransition } from '@shipyard/plugin-shipyard-common';
+import request from 'supertest';
+import { readShipyardConfig } from '../config/config';
+import { shipyardPlugin } from '../plugin';
+import { FleetService } from '../service/FleetService';
+import { CaptureLogger } from '../testUtils/captureLogger';
+import { readHealthConfig } from './config';
+import { HealthService } from './HealthService';
+
+jest.setTimeout(90_000);
+
+async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise(r => setTimeout(r, 50));
+    }
+  }
+}
+
+function shipyardConfig(sim: FleetSim, health: Record<string, number | boolean>) {
+  return {
+    shipyard: {
+      managementClusters: sim.managementClusters.map(m => ({
+        name: m.name,
+        url: m.url,
+        caData: m.caData,
+        auth: { type: 'serviceAccountToken', token: m.token },
+      })),
+      sync: { persistIntervalMs: 50, backoff: { initialDelayMs: 20, maxDelayMs: 200 } },
+      health,
+    },
+  };
+}
+
+/** Every string that must never leave the backend: tokens, CA data, kubeconfig text. */
+function secretsOf(sim: FleetSim): string[] {
+  const out = new Set<string>();
+  for (const m of sim.managementClusters) {
+    out.add(m.token);
+    out.add(m.viewerToken);
+  }
+  for (const w of sim.workloadClusters()) {
+    out.add(w.token);
+    out.add(w.caData);
+    const pem = Buffer.from(w.caData, 'base64').toString('utf8');
+    // a distinctive line from the middle of the CA certificate
+    const lines = pem.split('\n').filter(l => l.length > 40);
+    if (lines[2]) out.add(lines[2]);
+  }
+  out.add(sim.caData);
+  out.add('certificate-authority-data');
+  out.add('client-key-data');
+  return [...out].filter(s => s.length > 0);
+}
+
+function expectNoSecrets(texts: string[], secrets: string[]) {
+  for (const text of texts) {
+    for (const secret of secrets) {
+      if (text.includes(secret)) {
+        throw new Error(`a credential leaked: …${text.slice(Math.max(0, text.indexOf(secret) - 80), text.indexOf(secret))}…`);
+      }
+    }
+  }
+}
+
+describe('health aggregation against the fleet simulator', () => {
+  let sim: FleetSim;
+
+  beforeAll(async () => {
+    sim = await startFleetSim({
+      managementClusters: 2,
+      clusters: 18,
+      seed: 'health-tests',
+      anomalies: false,
+      timing: { stepMs: 20 },
+    });
+  });
+
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it('probes, detects distributions, reacts to faults and recovers, keeps history, and never leaks credentials', async () => {
+    const logger = new CaptureLogger();
+    const rootLogger = createServiceFactory({
+      service: coreServices.rootLogger,
+      deps: {},
+      factory: () => logger,
+    });
+    const backend = await startTestBackend({
+      features: [
+        shipyardPlugin,
+        rootLogger,
+        // the real scheduler: rounds run as a global task on their own
+        schedulerServiceFactory,
+        mockServices.rootConfig.factory({
+          data: shipyardConfig(sim, {
+            intervalMs: 250,
+            initialDelayMs: 0,
+            timeoutMs: 800,
+            stallAfterMs: 200,
+            slowThresholdMs: 300,
+            failureThreshold: 1,
+            maxBackoffMs: 0,
+            refreshIntervalMs: 150,
+          }),
+        }),
+      ],
+    });
+    const { server } = backend;
+    const responses: string[] = [];
+    const get = async (path: string) => {
+      const res = await request(server).get(`/api/shipyard${path}`);
+      responses.push(res.text);
+      return res;
+    };
+    const clusterOf = async (key: { management: string; namespace: string; name: string }) => {
+      const res = await get(`/clusters/${key.management}/${key.namespace}/${key.name}`);
+      expect(res.status).toBe(200);
+      return res.body.summary as ClusterSummary;
+    };
+    try {
+      const workloads = sim.workloadClusters();
+      expect(workloads.length).toBeGreaterThan(8);
+
+      // every cluster probed: healthy, with nodes, the distribution of the simulator, and version support
+      await eventually(async () => {
+        const res = await get('/clusters?limit=500');
+        expect(res.body.totalCount).toBe(workloads.length);
+        for (const item of res.body.items as ClusterSummary[]) {
+          expect(item.probe?.ok).toBe(true);
+          expect(item.health).toBe('healthy');
+        }
+      }, 30_000);
+      const all = (await get('/clusters?limit=500')).body.items as ClusterSummary[];
+      for (const w of workloads) {
+        const item = all.find(i => i.managementCluster === w.management && i.name === w.name && i.namespace === w.namespace);
+        expect({ name: w.name, distribution: item?.distribution }).toEqual({ name: w.name, distribution: w.distribution });
+        expect(item?.nodes?.total).toBeGreaterThan(0);
+        expect(item?.nodes?.notReady).toBe(0);
+        expect(item?.versionSupport?.minor).toBe(w.kubernetesVersion.replace(/^v(\d+\.\d+).*$/, '$1'));
+      }
+      const distributions = new Set(workloads.map(w => w.distribution));
+      expect(distributions.size).toBeGreaterThan(3);
+
+      const summary = await get('/summary');
+      expect(Object.values(summary.body.byVersionSupport as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(workloads.length);
+      const facet = await get('/clusters?versionSupport=end-of-life&limit=500');
+      expect(facet.status).toBe(200);
+      expect(facet.body.totalCount).toBe(summary.body.byVersionSupport['end-of-life'] ?? 0);
+      expect((await get('/clusters?versionSupport=bogus')).status).toBe(400);
+
+      // faults: machine-based control planes for node and control plane faults
+      const kubeadm = workloads.filter(w => w.distribution === 'kubeadm' || w.distribution === 'k3s' || w.distribution === 'rke2' || w.distribution === 'k0s');
+      const others = workloads.filter(w => !kubeadm.includes(w));
+      expect(kubeadm.length).toBeGreaterThanOrEqual(2);
+      const pool = [...others, ...kubeadm.slice(2)];
+      const [refused, blackholed, slow, erroring] = pool;
+      const [nodesDown, cpDown] = kubeadm;
+      const ref = (w: typeof refused) => ({ management: w.management, namespace: w.namespace, name: w.name });
+      sim.faults.unreachable(ref(refused), 'refuse');
+      sim.faults.unreachable(ref(blackholed), 'blackhole');
+      sim.faults.slow(ref(slow), 200);
+      sim.faults.errorRate(ref(erroring), 1);
+      sim.faults.nodesNotReady(ref(nodesDown), 1);
+      sim.faults.controlPlaneDown(ref(cpDown), true);
+
+      const expectations: Array<[typeof refused, string, string]> = [
+        [refused, 'unhealthy', 'ApiServerUnreachable'],
+        [blackholed, 'unhealthy', 'ProbeTimeout'],
+        [slow, 'degraded', 'ApiServerSlow'],
+        [erroring, 'unhealthy', 'ApiServerErrors'],
+        [nodesDown, 'degraded', 'NodesNotReady'],
+        [cpDown, 'unhealthy', 'ApiServerNotReady'],
+      ];
+      for (const [w, status, reason] of expectations) {
+        await eventually(async () => {
+          const s = await clusterOf(ref(w));
+          expect({ name: w.name, health: s.health }).toEqual({ name: w.name, health: status });
+          expect(s.healthReasons.filter(r => r.source === 'probe').map(r => r.type)).toContain(reason);
+          const r = s.healthReasons.find(x => x.type === reason);
+          expect(r?.since).toBeDefined();
+          expect(r?.message.length).toBeGreaterThan(5);
+        });
+      }
+      const failed = await clusterOf(ref(refused));
+      expect(failed.probe).toMatchObject({ ok: false });
+      expect(failed.probe?.error).toBeDefined();
+      const unhealthy = await get('/clusters?health=unhealthy&limit=500');
+      expect(unhealthy.body.totalCount).toBeGreaterThanOrEqual(4);
+
+      // recovery
+      sim.faults.clear();
+      for (const [w] of expectations) {
+        await eventually(async () => {
+          const s = await clusterOf(ref(w));
+          expect({ name: w.name, health: s.health }).toEqual({ name: w.name, health: 'healthy' });
+          expect(s.probe?.ok).toBe(true);
+        });
+      }
+
+      // history: healthy → unhealthy (unreachable) → … → healthy
+      const history = await eventually(async () => {
+        const res = await get(`/clusters/${refused.management}/${refused.namespace}/${refused.name}/history`);
+        expect(res.status).toBe(200);
+        const items = res.body.items as HealthTransition[];
+        expect(items[0].health).toBe('healthy');
+        expect(items[items.length - 1].health).toBe('healthy');
+        const down = items.find(i => i.health === 'unhealthy');
+        expect(down?.reasons.map(r => r.type)).toContain('ApiServerUnreachable');
+        return items;
+      });
+      expect(history[0].previous).toBeDefined();
+      const page = await get(`/clusters/${refused.management}/${refused.namespace}/${refused.name}/history?limit=1`);
+      expect(page.body.items).toEqual([history[0]]);
+      const older = await get(`/clusters/${refused.management}/${refused.namespace}/${refused.name}/history?limit=1&cursor=${page.body.nextCursor}`);
+      expect(older.body.items).toEqual([history[1]]);
+      expect((await get(`/clusters/${refused.management}/${refused.namespace}/nope/history`)).status).toBe(404);
+      expect((await get(`/clusters/${refused.management}/${refused.namespace}/${refused.name}/history?limit=0`)).status).toBe(400);
+
+      // nothing that authenticates anywhere reached a response or a log line
+      await get('/management-clusters');
+      await get('/clusters?limit=500');
+      for (const w of workloads.slice(0, 5)) await get(`/clusters/${w.management}/${w.namespace}/${w.name}`);
+      expect(logger.lines.some(l => l.includes('Shipyard health round'))).toBe(true);
+      expectNoSecrets([...responses, ...logger.lines], secretsOf(sim));
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('finishes a round with 20 % black-holed clusters within one timeout of a healthy round', async () => {
+    const logger = new CaptureLogger();
+    const config = new ConfigReader(
+      shipyardConfig(sim, { timeoutMs: 600, stallAfterMs: 100, concurrency: 4, failureThreshold: 1 }),
+    );
+    const fleet = new FleetService({ config: readShipyardConfig(config), logger });
+    const health = new HealthService({
+      config: readHealthConfig(config),
+      logger,
+      index: fleet.index,
+      connectionOf: name => fleet.connectionOf(name),
+    });
+    await health.start();
+    await fleet.start();
+    try {
+      await fleet.waitForInitialSync();
+      const workloads = sim.workloadClusters();
+      await eventually(() => expect(health.targets().length).toBe(workloads.length));
+      await health.runRound(); // warm: credentials, connections
+      const healthy = await health.runRound();
+      expect(healthy.ok).toBe(workloads.length);
+
+      const dead = workloads.slice(0, Math.ceil(workloads.length / 5));
+      for (const w of dead) sim.faults.unreachable({ management: w.management, namespace: w.namespace, name: w.name }, 'blackhole');
+      const faulty = await health.runRound();
+      expect(faulty.failed).toBe(dead.length);
+      expect(faulty.ok).toBe(workloads.length - dead.length);
+      expect(faulty.durationMs).toBeLessThanOrEqual(healthy.durationMs + 600 + 250);
+
+      // known-dead clusters start first, outside the slots: the next round costs no more
+      const again = await health.runRound();
+      expect(again.durationMs).toBeLessThanOrEqual(healthy.durationMs + 600 + 250);
+      for (const w of dead) {
+        expect(fleet.index.get(`${w.management}/${w.namespace}/${w.name}`)?.summary.health).toBe('unhealthy');
+      }
+      // two failures in a row: those clusters back off (the next round skips them)
+      sim.faults.clear();
+      const backingOff = await health.runRound();
+      expect(backingOff.skipped).toBe(dead.length);
+      expect(backingOff.ok).toBe(workloads.length - dead.length);
+      expectNoSecrets(logger.lines, secretsOf(sim));
+    } finally {
+      sim.faults.clear();
+      await health.stop();
+      await fleet.stop();
+    }
+  });
+});

@@ -1,0 +1,6 @@
+/**
+ * The Shipyard backend plugin.
+ *
+ * @packageDocumentation
+ */
+export { shipyardPlugin as default } from './plugin';

@@ -1,0 +1,345 @@
+import {
+  CLUSTER_FACETS,
+  CLUSTER_SORT_FIELDS,
+  FleetChangeEvent,
+  ListClustersRequest,
+  stringifyClusterKey,
+} from '@shipyard/plugin-shipyard-common';
+import { InputError } from '@backstage/errors';
+import { FleetIndex } from './FleetIndex';
+import { makeFleet, makeSummary, seededRandom } from '../testUtils/summaries';
+
+function keysOf(items: Array<{ managementCluster: string; namespace: string; name: string }>) {
+  return items.map(stringifyClusterKey);
+}
+
+/** Fetches every page of a query. */
+function allPages(index: FleetIndex, request: ListClustersRequest) {
+  const seen: string[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const res = index.query({ ...request, cursor, facets: false });
+    seen.push(...keysOf(res.items));
+    cursor = res.nextCursor;
+    pages++;
+    if (pages > 10_000) throw new Error('runaway pagination');
+  } while (cursor);
+  return seen;
+}
+
+describe('FleetIndex', () => {
+  it('stores, updates and removes summaries, bumping the revision only on change', () => {
+    const index = new FleetIndex();
+    const a = makeSummary({ name: 'a' });
+    expect(index.upsert(a)).toBe(true);
+    const r1 = index.revision;
+    expect(index.upsert({ ...a, lastChangedAt: 'later' })).toBe(false);
+    expect(index.revision).toBe(r1);
+    expect(index.upsert({ ...a, health: 'degraded' })).toBe(true);
+    expect(index.revision).toBeGreaterThan(r1);
+    expect(index.get('mc-a/default/a')?.summary.health).toBe('degraded');
+    expect(index.remove('mc-a/default/a')).toBe(true);
+    expect(index.get('mc-a/default/a')).toBeUndefined();
+    expect(index.size).toBe(0);
+  });
+
+  it('filters with AND across facets and OR within one, and searches text', () => {
+    const index = new FleetIndex();
+    index.upsert(makeSummary({ name: 'alpha', owner: 'group:default/a', provider: 'aws', labels: { env: 'prod' } }));
+    index.upsert(makeSummary({ name: 'beta', owner: 'group:default/b', provider: 'aws', labels: { env: 'dev' } }));
+    index.upsert(makeSummary({ name: 'gamma', owner: 'group:default/a', provider: 'gcp', labels: {} }));
+    const names = (req: ListClustersRequest) =>
+      index.query(req).items.map(i => i.name);
+    expect(names({ owner: ['group:default/a'] })).toEqual(['alpha', 'gamma']);
+    expect(names({ owner: ['group:default/a'], provider: ['aws'] })).toEqual(['alpha']);
+    expect(names({ owner: ['group:default/a', 'group:default/b'], provider: ['aws'] })).toEqual(['alpha', 'beta']);
+    expect(names({ label: ['env=prod'] })).toEqual(['alpha']);
+    expect(names({ label: ['env'] })).toEqual(['alpha', 'beta']);
+    expect(names({ q: 'AMM' })).toEqual(['gamma']);
+    expect(names({ owner: ['group:default/nobody'] })).toEqual([]);
+  });
+
+  it('pages through every sort order exactly once, matching a brute-force sort', () => {
+    const fleet = makeFleet(700, 7);
+    const index = new FleetIndex();
+    fleet.forEach(s => index.upsert(s));
+    for (const field of CLUSTER_SORT_FIELDS) {
+      for (const order of ['asc', 'desc'] as const) {
+        const unfiltered = allPages(index, { sort: field, order, limit: 37 });
+        expect(unfiltered).toHaveLength(700);
+        expect(new Set(unfiltered).size).toBe(700);
+        const fullPage = index
+          .query({ sort: field, order, limit: 500, facets: false })
+          .items.map(stringifyClusterKey);
+        expect(unfiltered.slice(0, 500)).toEqual(fullPage);
+        // filtered: both execution strategies agree with the unfiltered order
+        const filtered = allPages(index, {
+          sort: field,
+          order,
+          limit: 11,
+          owner: ['group:default/team-b'],
+          health: ['healthy', 'degraded'],
+        });
+        const expected = unfiltered.filter(key => {
+          const s = index.getStored(key)!;
+          return (
+            s.owner === 'group:default/team-b' &&
+            (s.health === 'healthy' || s.health === 'degraded')
+          );
+        });
+        expect(filtered).toEqual(expected);
+      }
+    }
+  });
+
+  it('keeps sort orders right while summaries change', () => {
+    const fleet = makeFleet(300, 3);
+    const index = new FleetIndex();
+    fleet.forEach(s => index.upsert(s));
+    // materialise the orders
+    for (const field of CLUSTER_SORT_FIELDS) index.query({ sort: field, limit: 1 });
+    const rnd = seededRandom(99);
+    const current = new Map(fleet.map(s => [stringifyClusterKey(s), s]));
+    for (let i = 0; i < 500; i++) {
+      const victim = fleet[Math.floor(rnd() * fleet.length)];
+      const key = stringifyClusterKey(victim);
+      if (rnd() < 0.1) {
+        index.remove(key);
+        current.delete(key);
+        continue;
+      }
+      const next = {
+        ...(current.get(key) ?? victim),
+        health: (['healthy', 'degraded', 'unhealthy'] as const)[Math.floor(rnd() * 3)],
+        machineCount: Math.floor(rnd() * 50),
+        owner: rnd() < 0.5 ? 'group:default/team-a' : 'group:default/team-z',
+      };
+      index.upsert(next);
+      current.set(key, next);
+    }
+    const fresh = new FleetIndex();
+    for (const s of index.all()) fresh.upsert(s, { restored: true });
+    expect(fresh.size).toBe(current.size);
+    for (const field of CLUSTER_SORT_FIELDS) {
+      for (const order of ['asc', 'desc'] as const) {
+        expect(allPages(index, { sort: field, order, limit: 50 })).toEqual(
+          allPages(fresh, { sort: field, order, limit: 50 }),
+        );
+      }
+    }
+  });
+
+  it('counts facets so that a value’s count equals the total of filtering by it', () => {
+    const fleet = makeFleet(500, 11);
+    const index = new FleetIndex();
+    fleet.forEach(s => index.upsert(s));
+    const requests: ListClustersRequest[] = [
+      {},
+      { owner: ['group:default/team-a'] },
+      { owner: ['group:default/team-a'], health: ['healthy'] },
+      { provider: ['aws', 'gcp'], kubernetesMinor: ['1.31'], q: 'c-00' },
+      { label: ['env=prod'], managementCluster: ['mc-b'] },
+    ];
+    for (const request of requests) {
+      const res = index.query(request);
+      for (const facet of CLUSTER_FACETS) {
+        for (const { value, count } of res.facets![facet]) {
+          const filtered = index.query({
+            ...request,
+            [facet]: [value],
+            facets: false,
+          });
+          expect({ facet, value, count: filtered.totalCount }).toEqual({
+            facet,
+            value,
+            count,
+          });
+        }
+      }
+    }
+  });
+
+  it('reports counts in the summary and applies visibility everywhere', () => {
+    const fleet = makeFleet(200, 5);
+    const index = new FleetIndex();
+    fleet.forEach(s => index.upsert(s));
+    const visibility = (s: { owner: string }) => s.owner === 'group:default/team-a';
+    const expected = fleet.filter(visibility).length;
+    expect(index.query({}, { visibility }).totalCount).toBe(expected);
+    expect(index.summary({ visibility }).totalCount).toBe(expected);
+    expect(index.summary().totalCount).toBe(200);
+    const byHealth = index.summary().byHealth;
+    expect(Object.values(byHealth).reduce((a, b) => a + b, 0)).toBe(200);
+    const res = index.query({}, { visibility });
+    expect(res.facets!.owner).toEqual([{ value: 'group:default/team-a', count: expected }]);
+  });
+
+  it('rejects bad cursors and cursors of another sort', () => {
+    const index = new FleetIndex();
+    makeFleet(20).forEach(s => index.upsert(s));
+    expect(() => index.query({ cursor: 'garbage' })).toThrow(InputError);
+    const { nextCursor } = index.query({ limit: 5 });
+    expect(() => index.query({ cursor: nextCursor, sort: 'owner' })).toThrow(
+      /cursor/,
+    );
+  });
+
+  it('continues after the cursor even when the cursor item is gone', () => {
+    const index = new FleetIndex();
+    makeFleet(20).forEach(s => index.upsert(s));
+    const first = index.query({ limit: 5 });
+    const lastKey = stringifyClusterKey(first.items[4]);
+    index.remove(lastKey);
+    const second = index.query({ limit: 5, cursor: first.nextCursor });
+    expect(second.items[0].name).toBe('c-00005');
+  });
+
+  it('notifies subscribers with coalesced changes and entity-relevance', async () => {
+    const index = new FleetIndex();
+    const events: FleetChangeEvent[] = [];
+    index.subscribe(e => events.push(e));
+    const a = makeSummary({ name: 'a' });
+    index.upsert(a);
+    index.upsert({ ...a, health: 'degraded' });
+    await new Promise(r => setImmediate(r));
+    expect(events).toHaveLength(1);
+    expect(events[0].changes).toEqual([
+      { managementCluster: 'mc-a', namespace: 'default', name: 'a', type: 'upserted', entityChanged: true },
+    ]);
+    index.upsert({ ...a, health: 'unhealthy' });
+    await new Promise(r => setImmediate(r));
+    expect(events[1].changes[0].entityChanged).toBe(false);
+    index.upsert({ ...a, health: 'unhealthy', owner: 'group:default/b' });
+    await new Promise(r => setImmediate(r));
+    expect(events[2].changes[0].entityChanged).toBe(true);
+    index.remove('mc-a/default/a');
+    await new Promise(r => setImmediate(r));
+    expect(events[3].changes[0]).toMatchObject({ type: 'deleted', entityChanged: true });
+    expect(events[3].revision).toBe(index.revision);
+  });
+
+  it('derives source freshness from the management cluster and restoration', () => {
+    const index = new FleetIndex();
+    index.upsert(makeSummary({ name: 'a' }), { restored: true, lastSeenAt: '2025-01-01T00:00:00.000Z' });
+    index.setSourceState('mc-a', { state: 'syncing' });
+    expect(index.get('mc-a/default/a')!.summary.source).toEqual({
+      state: 'restored',
+      resynced: false,
+      lastSeenAt: '2025-01-01T00:00:00.000Z',
+    });
+    index.upsert(makeSummary({ name: 'a' }));
+    index.setSourceState('mc-a', { state: 'stale', staleSince: '2025-02-01T00:00:00.000Z', lastSeenAt: '2025-01-31T00:00:00.000Z' });
+    expect(index.get('mc-a/default/a')!.summary.source).toEqual({
+      state: 'stale',
+      resynced: true,
+      staleSince: '2025-02-01T00:00:00.000Z',
+      lastSeenAt: '2025-01-31T00:00:00.000Z',
+    });
+    expect(index.summary().staleCount).toBe(1);
+  });
+
+  it('serialises pages exactly like query(), and reflects changes in cached selections at once', () => {
+    const fleet = makeFleet(400, 21);
+    const index = new FleetIndex();
+    fleet.forEach(s => index.upsert(s));
+    index.setSourceState('mc-a', { state: 'connected', lastSeenAt: '2025-03-01T00:00:00.000Z' });
+    index.setSourceState('mc-b', { state: 'stale', staleSince: '2025-03-01T00:00:00.000Z' });
+    index.upsert({ ...fleet[0], owner: 'group:default/restored' }, { restored: true, lastSeenAt: '2025-02-01T00:00:00.000Z' });
+    const requests: ListClustersRequest[] = [
+      {},
+      { sort: 'kubernetesVersion', order: 'desc', limit: 7 },
+      { owner: ['group:default/team-a'], health: ['healthy', 'degraded'], sort: 'machineCount' },
+      { label: ['env=prod', 'shipyard.io/tier'], q: 'c-0', facets: false },
+    ];
+    for (const request of requests) {
+      expect(JSON.parse(index.queryJson(request).body)).toEqual(
+        JSON.parse(JSON.stringify(index.query(request))),
+      );
+    }
+    // a change after a cached query is visible at once
+    const before = index.query({ owner: ['group:default/team-a'] });
+    const victim = index.getStored(stringifyClusterKey(before.items[0]))!;
+    index.upsert({ ...victim, owner: 'group:default/team-z' });
+    const after = index.query({ owner: ['group:default/team-a'] });
+    expect(after.totalCount).toBe(before.totalCount - 1);
+    expect(after.facets!.owner.find(f => f.value === 'group:default/team-z')?.count).toBe(1);
+    // visibility without a key is never served from the cache
+    let allow = 'group:default/team-a';
+    const visibility = (s: { owner: string }) => s.owner === allow;
+    const first = index.query({}, { visibility }).totalCount;
+    allow = 'group:default/team-b';
+    expect(index.query({}, { visibility }).totalCount).not.toBe(first);
+  });
+
+  it('keeps the facet index consistent when values come and go', () => {
+    const index = new FleetIndex();
+    const a = makeSummary({ name: 'a', provider: 'aws', labels: { env: 'prod' } });
+    index.upsert(a);
+    index.upsert({ ...a, provider: 'gcp', labels: { env: 'dev' } });
+    index.upsert(makeSummary({ name: 'b', provider: 'azure', labels: { tier: 'gold' } }));
+    const res = index.query({});
+    expect(res.facets!.provider).toEqual([
+      { value: 'azure', count: 1 },
+      { value: 'gcp', count: 1 },
+    ]);
+    expect(res.facets!.label).toEqual([
+      { value: 'env=dev', count: 1 },
+      { value: 'tier=gold', count: 1 },
+    ]);
+    expect(index.query({ provider: ['aws'] }).totalCount).toBe(0);
+    expect(index.query({ label: ['env'] }).totalCount).toBe(1);
+    index.remove('mc-a/default/a');
+    expect(index.query({ provider: ['gcp', 'azure'] }).facets!.provider).toEqual([
+      { value: 'azure', count: 1 },
+    ]);
+  });
+
+  it('keeps cached selections, totals and facet counts exact while the fleet changes', () => {
+    const fleet = makeFleet(600, 31);
+    const index = new FleetIndex();
+    fleet.forEach(s => index.upsert(s));
+    const requests: ListClustersRequest[] = [
+      {},
+      { owner: ['group:default/team-a'] },
+      { owner: ['group:default/team-a', 'group:default/team-z'], health: ['healthy'] },
+      { health: ['degraded'], sort: 'machineCount', order: 'desc', limit: 7 },
+      { label: ['env=prod'], provider: ['aws', 'gcp'] },
+      { label: ['shipyard.io/tier'], q: 'c-00' },
+      { kubernetesMinor: ['1.31'], sort: 'kubernetesVersion' },
+    ];
+    const run = (ix: FleetIndex) =>
+      requests.map(r => {
+        const res = ix.query(r);
+        const items = res.items.map(({ source: _s, ...rest }) => rest);
+        return { ...res, items, revision: 0 };
+      });
+    run(index); // fill the caches
+    const rnd = seededRandom(5);
+    const current = new Map(fleet.map(s => [stringifyClusterKey(s), s]));
+    for (let i = 0; i < 400; i++) {
+      const victim = fleet[Math.floor(rnd() * fleet.length)];
+      const key = stringifyClusterKey(victim);
+      const r = rnd();
+      if (r < 0.1) {
+        index.remove(key);
+        current.delete(key);
+      } else {
+        const next = {
+          ...(current.get(key) ?? victim),
+          health: (['healthy', 'degraded', 'unhealthy'] as const)[Math.floor(rnd() * 3)],
+          machineCount: Math.floor(rnd() * 50),
+          owner: rnd() < 0.5 ? 'group:default/team-a' : `group:default/team-${Math.floor(rnd() * 30)}`,
+          labels: rnd() < 0.3 ? { env: 'prod', [`k${Math.floor(rnd() * 5)}`]: 'v' } : { env: 'dev' },
+        };
+        index.upsert(next);
+        current.set(key, next);
+      }
+      if (i % 50 === 0) run(index);
+    }
+    const fresh = new FleetIndex();
+    for (const s of index.all()) fresh.upsert(s, { restored: true });
+    expect(run(index)).toEqual(run(fresh));
+  });
+});
+

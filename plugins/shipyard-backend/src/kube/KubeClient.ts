@@ -1,0 +1,343 @@
+import http from 'node:http';
+import https from 'node:https';
+import { ManagementClusterConnection } from '@shipyard/plugin-shipyard-node';
+
+/** A Kubernetes object as far as the reconcilers care: metadata plus anything. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    ownerReferences?: Array<{
+      apiVersion: string;
+      kind: string;
+      name: string;
+      uid: string;
+      controller?: boolean;
+    }>;
+  };
+  spec?: any;
+  status?: any;
+}
+
+/** One page of a list. */
+export interface KubeListPage {
+  items: KubeObject[];
+  /** resourceVersion of the list (set on every page; the last page's is the one to watch from). */
+  resourceVersion: string;
+  continueToken?: string;
+}
+
+/** A watch event. */
+export type KubeWatchEvent =
+  | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject }
+  | { type: 'BOOKMARK'; resourceVersion: string }
+  | { type: 'ERROR'; status: KubeStatus };
+
+/** A Kubernetes `Status` object (error bodies). */
+export interface KubeStatus {
+  kind?: 'Status';
+  status?: string;
+  message?: string;
+  reason?: string;
+  code?: number;
+}
+
+/** An error answered by the API server, or a transport failure (`statusCode` 0). */
+export class KubeApiError extends Error {
+  readonly statusCode: number;
+  readonly reason?: string;
+  constructor(message: string, statusCode: number, reason?: string) {
+    super(message);
+    this.name = 'KubeApiError';
+    this.statusCode = statusCode;
+    this.reason = reason;
+  }
+  /** The requested resourceVersion is too old (410 Gone / Expired): relist. */
+  get isExpired(): boolean {
+    return (
+      this.statusCode === 410 ||
+      this.reason === 'Expired' ||
+      this.reason === 'Gone'
+    );
+  }
+}
+
+/** Options of {@link KubeClient}. */
+export interface KubeClientOptions {
+  /** Timeout of list and get requests (ms). */
+  requestTimeoutMs?: number;
+  /** Maximum sockets to the API server. */
+  maxSockets?: number;
+}
+
+/**
+ * A small Kubernetes API client: JSON GETs, paged lists and newline-delimited watches over one keep-alive agent.
+ * Nothing beyond what the reconcilers need; objects are parsed page by page and event by event.
+ */
+export class KubeClient {
+  readonly name: string;
+  private readonly base: URL;
+  private readonly agent: http.Agent;
+  private readonly transport: typeof http | typeof https;
+  private readonly requestTimeoutMs: number;
+
+  constructor(
+    private readonly connection: ManagementClusterConnection,
+    options: KubeClientOptions = {},
+  ) {
+    this.name = connection.name;
+    this.base = new URL(connection.url);
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    const maxSockets = options.maxSockets ?? 32;
+    if (this.base.protocol === 'https:') {
+      this.transport = https;
+      this.agent = new https.Agent({
+        keepAlive: true,
+        maxSockets,
+        ca: connection.caData
+          ? Buffer.from(connection.caData, 'base64').toString('utf8')
+          : undefined,
+        cert: connection.clientCertData
+          ? Buffer.from(connection.clientCertData, 'base64').toString('utf8')
+          : undefined,
+        key: connection.clientKeyData
+          ? Buffer.from(connection.clientKeyData, 'base64').toString('utf8')
+          : undefined,
+        rejectUnauthorized: !connection.skipTLSVerify,
+      });
+    } else {
+      this.transport = http;
+      this.agent = new http.Agent({ keepAlive: true, maxSockets });
+    }
+  }
+
+  /** Closes idle connections. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /** GET a JSON document. */
+  async getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+    const res = await this.request(path, signal, this.requestTimeoutMs);
+    const body = await readBody(res);
+    if ((res.statusCode ?? 0) >= 300) {
+      throw errorFromBody(res.statusCode ?? 0, body, path);
+    }
+    try {
+      return JSON.parse(body) as T;
+    } catch {
+      throw new KubeApiError(`Invalid JSON from ${path}`, 0);
+    }
+  }
+
+  /** Lists a collection page by page (`limit` + `continue`). */
+  async *list(
+    path: string,
+    options: { pageSize: number; signal?: AbortSignal },
+  ): AsyncGenerator<KubeListPage> {
+    let continueToken: string | undefined;
+    do {
+      const params = new URLSearchParams({ limit: String(options.pageSize) });
+      if (continueToken) params.set('continue', continueToken);
+      const page = await this.getJson<{
+        items?: KubeObject[];
+        metadata?: { resourceVersion?: string; continue?: string };
+      }>(`${path}?${params}`, options.signal);
+      continueToken = page.metadata?.continue || undefined;
+      yield {
+        items: page.items ?? [],
+        resourceVersion: page.metadata?.resourceVersion ?? '',
+        continueToken,
+      };
+    } while (continueToken);
+  }
+
+  /**
+   * Watches a collection from a resourceVersion. Ends when the server closes the stream; throws
+   * {@link KubeApiError} (with `isExpired` for 410) on errors, including `ERROR` events.
+   */
+  async *watch(
+    path: string,
+    options: {
+      resourceVersion: string;
+      timeoutSeconds: number;
+      signal?: AbortSignal;
+      /** Called once the server accepted the watch. */
+      onOpen?: () => void;
+    },
+  ): AsyncGenerator<KubeWatchEvent> {
+    const params = new URLSearchParams({
+      watch: '1',
+      allowWatchBookmarks: 'true',
+      resourceVersion: options.resourceVersion,
+      timeoutSeconds: String(options.timeoutSeconds),
+    });
+    const res = await this.request(
+      `${path}?${params}`,
+      options.signal,
+      // no idle timeout shorter than the server-side one, plus slack
+      (options.timeoutSeconds + 30) * 1000,
+    );
+    if ((res.statusCode ?? 0) >= 300) {
+      const body = await readBody(res);
+      throw errorFromBody(res.statusCode ?? 0, body, path);
+    }
+    options.onOpen?.();
+    res.setEncoding('utf8');
+    let buffer = '';
+    try {
+      for await (const chunk of res as AsyncIterable<string>) {
+        buffer += chunk;
+        let newline = buffer.indexOf('\n');
+        while (newline >= 0) {
+          const line = buffer.slice(0, newline);
+          buffer = buffer.slice(newline + 1);
+          newline = buffer.indexOf('\n');
+          if (line.trim().length === 0) continue;
+          const event = parseWatchLine(line);
+          if (event.type === 'ERROR') {
+            throw new KubeApiError(
+              event.status.message ?? 'watch error',
+              event.status.code ?? 500,
+              event.status.reason,
+            );
+          }
+          yield event;
+        }
+      }
+    } catch (error) {
+      if (options.signal?.aborted) return;
+      if (error instanceof KubeApiError) throw error;
+      throw new KubeApiError(
+        `watch ${path} failed: ${(error as Error).message}`,
+        0,
+      );
+    } finally {
+      res.destroy();
+    }
+    if (buffer.trim().length > 0 && !options.signal?.aborted) {
+      const event = parseWatchLine(buffer);
+      if (event.type === 'ERROR') {
+        throw new KubeApiError(
+          event.status.message ?? 'watch error',
+          event.status.code ?? 500,
+          event.status.reason,
+        );
+      }
+      yield event;
+    }
+  }
+
+  private async request(
+    path: string,
+    signal: AbortSignal | undefined,
+    timeoutMs: number,
+  ): Promise<http.IncomingMessage> {
+    const token = await this.connection.getToken();
+    const url = new URL(
+      this.base.pathname.replace(/\/$/, '') + path,
+      this.base,
+    );
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(new KubeApiError('aborted', 0, 'Aborted'));
+        return;
+      }
+      const req = this.transport.request(
+        url,
+        {
+          method: 'GET',
+          agent: this.agent,
+          headers: {
+            accept: 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          signal,
+        },
+        resolve,
+      );
+      req.setTimeout(timeoutMs, () => {
+        req.destroy(
+          new KubeApiError(`request to ${url.pathname} timed out`, 0, 'Timeout'),
+        );
+      });
+      req.on('error', error => {
+        reject(
+          error instanceof KubeApiError
+            ? error
+            : new KubeApiError(
+                `${url.host}${url.pathname}: ${(error as Error).message}`,
+                0,
+                signal?.aborted ? 'Aborted' : undefined,
+              ),
+        );
+      });
+      req.end();
+    });
+  }
+}
+
+function parseWatchLine(line: string): KubeWatchEvent {
+  let parsed: { type?: string; object?: any };
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    throw new KubeApiError('invalid watch event', 0);
+  }
+  switch (parsed.type) {
+    case 'ADDED':
+    case 'MODIFIED':
+    case 'DELETED':
+      return { type: parsed.type, object: parsed.object as KubeObject };
+    case 'BOOKMARK':
+      return {
+        type: 'BOOKMARK',
+        resourceVersion: String(
+          parsed.object?.metadata?.resourceVersion ?? '',
+        ),
+      };
+    case 'ERROR':
+      return { type: 'ERROR', status: (parsed.object ?? {}) as KubeStatus };
+    default:
+      throw new KubeApiError(`unknown watch event type ${parsed.type}`, 0);
+  }
+}
+
+/** Reads a whole body (list pages are megabytes: one copy from the chunks, no string concatenation). */
+async function readBody(res: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of res as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    length += chunk.length;
+  }
+  return Buffer.concat(chunks, length).toString('utf8');
+}
+
+function errorFromBody(
+  statusCode: number,
+  body: string,
+  path: string,
+): KubeApiError {
+  try {
+    const status = JSON.parse(body) as KubeStatus;
+    if (status && status.kind === 'Status') {
+      return new KubeApiError(
+        `${path}: ${status.message ?? statusCode}`,
+        statusCode,
+        status.reason,
+      );
+    }
+  } catch {
+    // not a Status body
+  }
+  return new KubeApiError(`${path}: HTTP ${statusCode}`, statusCode);
+}

@@ -1,0 +1,191 @@
+import {
+  DatabaseService,
+  LoggerService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import {
+  ManagementClusterStatus,
+  stringifyClusterKey,
+} from '@shipyard/plugin-shipyard-common';
+import { Knex } from 'knex';
+import { FleetIndex, StoredClusterSummary } from '../index/FleetIndex';
+
+const migrationsDir = resolvePackagePath(
+  '@shipyard/plugin-shipyard-backend',
+  'migrations',
+);
+
+const BATCH_SIZE = 100;
+
+interface ClusterRow {
+  cluster_key: string;
+  management_cluster: string;
+  summary: string;
+  last_seen_at: string | null;
+  updated_at: number | string;
+}
+
+/** What {@link FleetStore.load} restores. */
+export interface PersistedFleet {
+  clusters: Array<{ summary: StoredClusterSummary; lastSeenAt?: string }>;
+  managementClusters: ManagementClusterStatus[];
+}
+
+/**
+ * Persists cluster summaries and management-cluster states (write-behind, batched) and restores them at startup.
+ * Works on SQLite and PostgreSQL.
+ */
+export class FleetStore {
+  private readonly dirty = new Set<string>();
+  private timer?: NodeJS.Timeout;
+  private flushing?: Promise<void>;
+  private unsubscribe?: () => void;
+  private index?: FleetIndex;
+  private statusProvider?: () => ManagementClusterStatus[];
+
+  static async create(options: {
+    database: DatabaseService;
+    logger: LoggerService;
+    intervalMs: number;
+  }): Promise<FleetStore> {
+    const knex = await options.database.getClient();
+    if (!options.database.migrations?.skip) {
+      await knex.migrate.latest({ directory: migrationsDir });
+    }
+    return new FleetStore(knex, options.logger, options.intervalMs);
+  }
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly logger: LoggerService,
+    private readonly intervalMs: number,
+  ) {}
+
+  /** Reads the persisted fleet. */
+  async load(): Promise<PersistedFleet> {
+    const rows = await this.knex<ClusterRow>('shipyard_clusters').select();
+    const clusters: PersistedFleet['clusters'] = [];
+    for (const row of rows) {
+      try {
+        const summary = JSON.parse(row.summary) as StoredClusterSummary;
+        clusters.push({
+          summary,
+          lastSeenAt: row.last_seen_at ?? undefined,
+        });
+      } catch {
+        this.logger.warn(
+          `Shipyard: ignoring unreadable persisted summary ${row.cluster_key}`,
+        );
+      }
+    }
+    const mcRows = await this.knex('shipyard_management_clusters').select();
+    const managementClusters: ManagementClusterStatus[] = [];
+    for (const row of mcRows) {
+      try {
+        managementClusters.push(JSON.parse(row.status));
+      } catch {
+        // ignore
+      }
+    }
+    return { clusters, managementClusters };
+  }
+
+  /** Follows an index: every change is written within the interval. */
+  attach(
+    index: FleetIndex,
+    statusProvider: () => ManagementClusterStatus[],
+  ): void {
+    this.index = index;
+    this.statusProvider = statusProvider;
+    this.unsubscribe = index.subscribe(event => {
+      for (const change of event.changes) {
+        this.dirty.add(stringifyClusterKey(change));
+      }
+      this.schedule();
+    });
+  }
+
+  private schedule() {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush().catch(error =>
+        this.logger.error(`Shipyard: persisting the fleet failed: ${error}`),
+      );
+    }, this.intervalMs);
+    this.timer.unref?.();
+  }
+
+  /** Writes everything pending now. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (!this.index) return;
+    const index = this.index;
+    const keys = [...this.dirty];
+    this.dirty.clear();
+    this.flushing = (async () => {
+      const now = Date.now();
+      const upserts: ClusterRow[] = [];
+      const deletes: string[] = [];
+      for (const key of keys) {
+        const summary = index.getStored(key);
+        if (!summary) {
+          deletes.push(key);
+          continue;
+        }
+        if (index.isResynced(key) === false) continue;
+        upserts.push({
+          cluster_key: key,
+          management_cluster: summary.managementCluster,
+          summary: JSON.stringify(summary),
+          last_seen_at: index.lastSeenAtOf(key) ?? null,
+          updated_at: now,
+        });
+      }
+      try {
+        for (let i = 0; i < upserts.length; i += BATCH_SIZE) {
+          await this.knex('shipyard_clusters')
+            .insert(upserts.slice(i, i + BATCH_SIZE))
+            .onConflict('cluster_key')
+            .merge();
+        }
+        for (let i = 0; i < deletes.length; i += BATCH_SIZE) {
+          await this.knex('shipyard_clusters')
+            .whereIn('cluster_key', deletes.slice(i, i + BATCH_SIZE))
+            .delete();
+        }
+        const statuses = this.statusProvider?.() ?? [];
+        for (const status of statuses) {
+          await this.knex('shipyard_management_clusters')
+            .insert({
+              name: status.name,
+              status: JSON.stringify(status),
+              updated_at: now,
+            })
+            .onConflict('name')
+            .merge();
+        }
+      } catch (error) {
+        // keep the keys for the next attempt
+        for (const key of keys) this.dirty.add(key);
+        this.schedule();
+        throw error;
+      }
+    })();
+    try {
+      await this.flushing;
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  /** Stops following the index after writing what is pending. */
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flush().catch(error =>
+      this.logger.error(`Shipyard: persisting the fleet failed: ${error}`),
+    );
+  }
+}

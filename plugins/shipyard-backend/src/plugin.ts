@@ -1,0 +1,166 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import {
+  SHIPYARD_FLEET_EVENTS_TOPIC,
+  shipyardClusterCreatePermission,
+  shipyardClusterReadPermission,
+  shipyardClusterUpdatePermission,
+} from '@shipyard/plugin-shipyard-common';
+import {
+  ManagementClusterSource,
+  WorkloadCredentialProvider,
+  clusterPermissionResourceRef,
+  clusterPermissionRules,
+  shipyardSourcesExtensionPoint,
+} from '@shipyard/plugin-shipyard-node';
+import { AuditStore } from './audit/AuditStore';
+import { createAuditRouter } from './audit/auditRouter';
+import { readShipyardConfig } from './config/config';
+import { readHealthConfig } from './health/config';
+import { HealthService } from './health/HealthService';
+import { HealthStore } from './health/HealthStore';
+import { FleetStore } from './persistence/FleetStore';
+import { FleetService } from './service/FleetService';
+import { createClusterClassesRouter } from './service/clusterClassesRouter';
+import { createHistoryRouter } from './service/historyRouter';
+import { createRouter } from './service/router';
+
+/** The Shipyard backend plugin. */
+export const shipyardPlugin = createBackendPlugin({
+  pluginId: 'shipyard',
+  register(env) {
+    const sources: ManagementClusterSource[] = [];
+    const credentialProviders: WorkloadCredentialProvider[] = [];
+    env.registerExtensionPoint(shipyardSourcesExtensionPoint, {
+      addManagementClusterSource: source => sources.push(source),
+      addWorkloadCredentialProvider: provider =>
+        credentialProviders.push(provider),
+    });
+    env.registerInit({
+      deps: {
+        logger: coreServices.logger,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        database: coreServices.database,
+        config: coreServices.rootConfig,
+        lifecycle: coreServices.lifecycle,
+        scheduler: coreServices.scheduler,
+        events: eventsServiceRef,
+        userInfo: coreServices.userInfo,
+      },
+      async init({
+        logger,
+        httpRouter,
+        httpAuth,
+        permissions,
+        permissionsRegistry,
+        database,
+        config,
+        lifecycle,
+        scheduler,
+        events,
+        userInfo,
+      }) {
+        const shipyardConfig = readShipyardConfig(config);
+        const store = await FleetStore.create({
+          database,
+          logger,
+          intervalMs: shipyardConfig.sync.persistIntervalMs,
+        });
+        const fleet = new FleetService({
+          config: shipyardConfig,
+          logger,
+          store,
+          sources,
+        });
+        const health = new HealthService({
+          config: readHealthConfig(config),
+          logger: logger.child({ component: 'health' }),
+          index: fleet.index,
+          store: new HealthStore(await database.getClient()),
+          connectionOf: name => fleet.connectionOf(name),
+          credentialProviders,
+        });
+
+        permissionsRegistry.addResourceType({
+          resourceRef: clusterPermissionResourceRef,
+          permissions: [
+            shipyardClusterReadPermission,
+            shipyardClusterUpdatePermission,
+          ],
+          rules: Object.values(clusterPermissionRules),
+          getResources: async refs =>
+            refs.map(ref => {
+              try {
+                return fleet.index.get(ref)?.summary;
+              } catch {
+                return undefined;
+              }
+            }),
+        });
+        permissionsRegistry.addPermissions([shipyardClusterCreatePermission]);
+
+        // entity-relevant changes for the catalog module
+        fleet.index.subscribe(event => {
+          const changes = event.changes.filter(c => c.entityChanged);
+          if (changes.length === 0) return;
+          events
+            .publish({
+              topic: SHIPYARD_FLEET_EVENTS_TOPIC,
+              eventPayload: { revision: event.revision, changes },
+            })
+            .catch(error =>
+              logger.warn(`Shipyard: publishing fleet changes failed: ${error}`),
+            );
+        });
+
+        await health.start();
+        await fleet.start();
+        await health.schedule(scheduler);
+        lifecycle.addShutdownHook(async () => {
+          await health.stop();
+          await fleet.stop();
+        });
+
+        httpRouter.use(
+          await createRouter({
+            fleet,
+            logger,
+            httpAuth,
+            permissions,
+            ruleset: permissionsRegistry.getPermissionRuleset(
+              clusterPermissionResourceRef,
+            ),
+          }),
+        );
+        httpRouter.use(
+          createHistoryRouter({
+            index: fleet.index,
+            health,
+            httpAuth,
+            permissions,
+            ruleset: permissionsRegistry.getPermissionRuleset(
+              clusterPermissionResourceRef,
+            ),
+          }),
+        );
+        httpRouter.use(createClusterClassesRouter({ fleet }));
+        httpRouter.use(
+          createAuditRouter({
+            store: new AuditStore(await database.getClient()),
+            httpAuth,
+            userInfo,
+            platformTeam: shipyardConfig.platformTeam,
+          }),
+        );
+        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        logger.info('Shipyard backend started');
+      },
+    });
+  },
+});

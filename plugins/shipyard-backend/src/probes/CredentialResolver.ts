@@ -1,0 +1,261 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  ManagementClusterConnection,
+  WorkloadCredentialProvider,
+} from '@shipyard/plugin-shipyard-node';
+import { KubeClient, KubeObject } from '../kube/KubeClient';
+import {
+  KubeconfigError,
+  WorkloadCredentials,
+  parseKubeconfig,
+  pemFrom,
+} from './credentials';
+import { ProbeTarget } from './types';
+
+/** The CAPI label that names the cluster a Secret belongs to. */
+export const CLUSTER_NAME_LABEL = 'cluster.x-k8s.io/cluster-name';
+
+/** Credentials of a cluster, or why there are none. */
+export type CredentialLookup =
+  | { credentials: WorkloadCredentials }
+  | { missing: 'no-credentials' | 'bad-credentials'; message: string };
+
+/** Where a prober gets credentials from. */
+export interface CredentialSource {
+  /** Prepares the credentials of these targets (called once per round). */
+  refresh(targets: ProbeTarget[], now?: number): Promise<void>;
+  resolve(target: ProbeTarget, apiServerUrl?: string): Promise<CredentialLookup>;
+  /** The credentials of a cluster were rejected. */
+  invalidate(key: string): void;
+  /** Only these targets remain of interest. */
+  retain(targets: ProbeTarget[]): void;
+}
+
+interface NamespaceEntry {
+  listedAt: number;
+  /** Cluster name → credentials or the reason its kubeconfig is unusable. */
+  clusters: Map<string, WorkloadCredentials | KubeconfigError>;
+  error?: string;
+}
+
+/** Options of {@link CredentialResolver}. */
+export interface CredentialResolverOptions {
+  logger: LoggerService;
+  /** The connection of a management cluster (to read kubeconfig Secrets from). */
+  connectionOf(managementCluster: string): ManagementClusterConnection | undefined;
+  providers?: WorkloadCredentialProvider[];
+  /** How long listed kubeconfig Secrets are trusted (ms). */
+  refreshMs: number;
+  /** Timeout of one list request (ms). */
+  requestTimeoutMs?: number;
+  /** Namespaces listed at once. */
+  concurrency?: number;
+}
+
+/**
+ * Finds the credentials of workload clusters: first from `WorkloadCredentialProvider`s, then from the CAPI
+ * `<cluster>-kubeconfig` Secret (key `value`). Secrets are listed per namespace with the
+ * `cluster.x-k8s.io/cluster-name` label, page by page; each kubeconfig is parsed at once into server, CA and token or
+ * client certificate, and the Secret objects are dropped. Lists are repeated after `refreshMs`, when a cluster is
+ * new, or when a cluster's credentials were rejected.
+ */
+export class CredentialResolver implements CredentialSource {
+  private readonly clients = new Map<string, KubeClient>();
+  private readonly namespaces = new Map<string, NamespaceEntry>();
+  private readonly invalid = new Set<string>();
+  private readonly warned = new Set<string>();
+
+  constructor(private readonly options: CredentialResolverOptions) {}
+
+  /** Re-reads the kubeconfig Secrets of the namespaces of `targets` that need it. */
+  async refresh(targets: ProbeTarget[], now = Date.now()): Promise<void> {
+    const due = new Map<string, { managementCluster: string; namespace: string }>();
+    for (const t of targets) {
+      const nsKey = `${t.managementCluster}/${t.namespace}`;
+      if (due.has(nsKey)) continue;
+      const entry = this.namespaces.get(nsKey);
+      const stale =
+        !entry ||
+        now - entry.listedAt >= this.options.refreshMs ||
+        this.invalid.has(t.key) ||
+        // a cluster the last list did not know about: list again, but not on every round
+        (!entry.clusters.has(t.name) && now - entry.listedAt >= 30_000);
+      if (stale) due.set(nsKey, { managementCluster: t.managementCluster, namespace: t.namespace });
+    }
+    const queue = [...due.entries()];
+    const workers = Array.from(
+      { length: Math.min(this.options.concurrency ?? 8, queue.length) },
+      async () => {
+        for (;;) {
+          const next = queue.shift();
+          if (!next) return;
+          await this.listNamespace(next[0], next[1].managementCluster, next[1].namespace, now);
+        }
+      },
+    );
+    await Promise.all(workers);
+    for (const t of targets) this.invalid.delete(t.key);
+  }
+
+  /** Marks a cluster's credentials as rejected: its namespace is listed again before the next probe. */
+  invalidate(key: string): void {
+    this.invalid.add(key);
+  }
+
+  /** The credentials of a cluster. */
+  async resolve(target: ProbeTarget, apiServerUrl?: string): Promise<CredentialLookup> {
+    const fromSecret = this.namespaces
+      .get(`${target.managementCluster}/${target.namespace}`)
+      ?.clusters.get(target.name);
+    for (const provider of this.options.providers ?? []) {
+      let provided;
+      try {
+        provided = await provider.getCredentials({
+          managementCluster: target.managementCluster,
+          namespace: target.namespace,
+          name: target.name,
+          provider: target.provider,
+        });
+      } catch (error) {
+        this.warnOnce(
+          `provider:${target.key}`,
+          `Shipyard: a workload credential provider failed for ${target.key}: ${(error as Error).name}`,
+        );
+        continue;
+      }
+      if (!provided) continue;
+      const base = fromSecret instanceof WorkloadCredentials ? fromSecret : undefined;
+      const server = provided.url ?? base?.server ?? apiServerUrl;
+      if (!server) {
+        return { missing: 'bad-credentials', message: 'the credential provider gave no API server URL' };
+      }
+      return {
+        credentials: new WorkloadCredentials(server, {
+          ca: pemFrom(provided.caData) ?? base?.options.ca,
+          token: provided.token ?? base?.options.token,
+          cert: provided.token ? undefined : base?.options.cert,
+          key: provided.token ? undefined : base?.options.key,
+        }),
+      };
+    }
+    if (fromSecret instanceof WorkloadCredentials) return { credentials: fromSecret };
+    if (fromSecret instanceof KubeconfigError) {
+      return { missing: 'bad-credentials', message: fromSecret.message };
+    }
+    const nsError = this.namespaces.get(`${target.managementCluster}/${target.namespace}`)?.error;
+    return {
+      missing: 'no-credentials',
+      message: nsError
+        ? `cannot read kubeconfig Secrets: ${nsError}`
+        : `no Secret ${target.name}-kubeconfig and no credential provider`,
+    };
+  }
+
+  /** Forgets everything about management clusters and namespaces no longer in use. */
+  retain(targets: ProbeTarget[]): void {
+    const keep = new Set(targets.map(t => `${t.managementCluster}/${t.namespace}`));
+    for (const nsKey of this.namespaces.keys()) {
+      if (!keep.has(nsKey)) this.namespaces.delete(nsKey);
+    }
+    const mcs = new Set(targets.map(t => t.managementCluster));
+    for (const [name, client] of this.clients) {
+      if (!mcs.has(name)) {
+        client.close();
+        this.clients.delete(name);
+      }
+    }
+  }
+
+  close(): void {
+    for (const client of this.clients.values()) client.close();
+    this.clients.clear();
+    this.namespaces.clear();
+  }
+
+  private client(managementCluster: string): KubeClient | undefined {
+    let client = this.clients.get(managementCluster);
+    if (!client) {
+      const connection = this.options.connectionOf(managementCluster);
+      if (!connection) return undefined;
+      client = new KubeClient(connection, {
+        requestTimeoutMs: this.options.requestTimeoutMs ?? 15_000,
+        maxSockets: 4,
+      });
+      this.clients.set(managementCluster, client);
+    }
+    return client;
+  }
+
+  private async listNamespace(
+    nsKey: string,
+    managementCluster: string,
+    namespace: string,
+    now: number,
+  ): Promise<void> {
+    const previous = this.namespaces.get(nsKey);
+    const client = this.client(managementCluster);
+    if (!client) {
+      this.namespaces.set(nsKey, {
+        listedAt: now,
+        clusters: previous?.clusters ?? new Map(),
+        error: 'management cluster not connected',
+      });
+      return;
+    }
+    const clusters = new Map<string, WorkloadCredentials | KubeconfigError>();
+    try {
+      let cont: string | undefined;
+      do {
+        const params = new URLSearchParams({
+          labelSelector: CLUSTER_NAME_LABEL,
+          limit: '100',
+        });
+        if (cont) params.set('continue', cont);
+        const page = await client.getJson<{
+          items?: Array<KubeObject & { data?: Record<string, string> }>;
+          metadata?: { continue?: string };
+        }>(
+          `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets?${params}`,
+        );
+        for (const secret of page.items ?? []) {
+          const clusterName = secret.metadata.labels?.[CLUSTER_NAME_LABEL];
+          if (!clusterName || secret.metadata.name !== `${clusterName}-kubeconfig`) continue;
+          const value = secret.data?.value;
+          if (!value) {
+            clusters.set(clusterName, new KubeconfigError(`Secret ${secret.metadata.name} has no key "value"`));
+            continue;
+          }
+          try {
+            clusters.set(clusterName, parseKubeconfig(Buffer.from(value, 'base64').toString('utf8')));
+          } catch (error) {
+            clusters.set(
+              clusterName,
+              error instanceof KubeconfigError ? error : new KubeconfigError('kubeconfig cannot be parsed'),
+            );
+          }
+        }
+        cont = page.metadata?.continue || undefined;
+      } while (cont);
+      this.namespaces.set(nsKey, { listedAt: now, clusters });
+    } catch (error) {
+      const message = (error as Error).message;
+      this.warnOnce(
+        `list:${nsKey}:${message}`,
+        `Shipyard: cannot list kubeconfig Secrets in ${nsKey}: ${message}`,
+      );
+      // keep what was known; try again after the refresh interval
+      this.namespaces.set(nsKey, {
+        listedAt: now,
+        clusters: previous?.clusters ?? new Map(),
+        error: message,
+      });
+    }
+  }
+
+  private warnOnce(id: string, message: string) {
+    if (this.warned.has(id)) return;
+    if (this.warned.size > 1000) this.warned.clear();
+    this.warned.add(id);
+    this.options.logger.warn(message);
+  }
+}

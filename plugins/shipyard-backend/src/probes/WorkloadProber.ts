@@ -1,0 +1,294 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { HealthConfig } from '../health/config';
+import { CredentialSource } from './CredentialResolver';
+import { WorkloadCredentials } from './credentials';
+import { probeCluster } from './probeCluster';
+import { ProbeResult, ProbeTarget } from './types';
+import { WorkloadClient } from './WorkloadClient';
+
+/** A probe target with what credential lookup may fall back on. */
+export type ProberTarget = ProbeTarget & { apiServerUrl?: string };
+
+/** What one round did. */
+export interface ProbeRoundStats {
+  targets: number;
+  probed: number;
+  /** Skipped because of backoff. */
+  skipped: number;
+  ok: number;
+  failed: number;
+  /** Clusters without usable credentials. */
+  withoutCredentials: number;
+  durationMs: number;
+  /** Most probes in flight at once. */
+  peakInFlight: number;
+}
+
+/** Options of {@link WorkloadProber}. */
+export interface WorkloadProberOptions {
+  config: Pick<
+    HealthConfig,
+    | 'concurrency'
+    | 'timeoutMs'
+    | 'stallAfterMs'
+    | 'maxInFlight'
+    | 'intervalMs'
+    | 'maxBackoffMs'
+    | 'keepAliveMs'
+    | 'maxNodes'
+    | 'kubeSystemChecks'
+  >;
+  credentials: CredentialSource;
+  logger: LoggerService;
+  now?: () => number;
+}
+
+interface ClusterState {
+  client?: WorkloadClient;
+  token?: string;
+  last?: ProbeResult;
+}
+
+const DISCOVERY_INTERVAL_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * Runs probe rounds over many workload clusters.
+ *
+ * - At most `concurrency` probes make progress at once. A probe still running after `stallAfterMs` gives its slot
+ *   to the next cluster and goes on in the background (up to `maxInFlight` probes in all), so slow and dead clusters
+ *   cost at most one timeout each and never hold up the others.
+ * - Clusters whose last probe failed or was slow start first, outside the slots, so their timeouts overlap the rest
+ *   of the round.
+ * - A cluster that keeps failing is probed less often: after the second failure in a row, every
+ *   `interval × 2^(failures-1)` up to `maxBackoffMs`.
+ * - One keep-alive agent per cluster, rebuilt only when its server, CA, client certificate or token change.
+ */
+export class WorkloadProber {
+  private readonly states = new Map<string, ClusterState>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: WorkloadProberOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The last result of a cluster. */
+  lastResult(key: string): ProbeResult | undefined {
+    return this.states.get(key)?.last;
+  }
+
+  /** Seeds last results (from the database), so backoff and discovery survive restarts and hand-overs. */
+  seed(results: Iterable<ProbeResult>): void {
+    for (const r of results) {
+      const state = this.states.get(r.key) ?? {};
+      if (!state.last || state.last.at < r.at) state.last = r;
+      this.states.set(r.key, state);
+    }
+  }
+
+  /** Closes every connection. */
+  close(): void {
+    for (const s of this.states.values()) s.client?.close();
+    this.states.clear();
+  }
+
+  /**
+   * Probes every due target; `onResult` gets each result as soon as it is known. Targets not given are forgotten
+   * (their connections closed).
+   */
+  async runRound(
+    targets: ProberTarget[],
+    onResult: (result: ProbeResult) => void,
+  ): Promise<ProbeRoundStats> {
+    const started = this.now();
+    const { config } = this.options;
+    const keep = new Set(targets.map(t => t.key));
+    for (const [key, state] of this.states) {
+      if (!keep.has(key)) {
+        state.client?.close();
+        this.states.delete(key);
+      }
+    }
+    this.options.credentials.retain(targets);
+
+    const stats: ProbeRoundStats = {
+      targets: targets.length,
+      probed: 0,
+      skipped: 0,
+      ok: 0,
+      failed: 0,
+      withoutCredentials: 0,
+      durationMs: 0,
+      peakInFlight: 0,
+    };
+    const due: ProberTarget[] = [];
+    for (const t of targets) {
+      const next = this.states.get(t.key)?.last?.nextProbeAt;
+      if (next && Date.parse(next) > started) stats.skipped++;
+      else due.push(t);
+    }
+    await this.options.credentials.refresh(due, started);
+
+    const suspects: ProberTarget[] = [];
+    const normal: ProberTarget[] = [];
+    for (const t of due) {
+      const last = this.states.get(t.key)?.last;
+      const suspect =
+        last !== undefined &&
+        ((!last.ok && last.failure !== 'no-credentials' && last.failure !== 'bad-credentials') ||
+          last.latencyMs > config.stallAfterMs);
+      (suspect ? suspects : normal).push(t);
+    }
+
+    const concurrency = Math.max(1, config.concurrency);
+    const maxInFlight = Math.max(concurrency, config.maxInFlight);
+    const suspectLimit = Math.max(1, maxInFlight - concurrency);
+    let active = 0;
+    let inFlight = 0;
+    let suspectsInFlight = 0;
+    let ni = 0;
+    let si = 0;
+
+    // eslint-disable-next-line consistent-this, @typescript-eslint/no-this-alias
+    const self = this;
+    await new Promise<void>(resolveRound => {
+      const done = () => ni >= normal.length && si >= suspects.length && inFlight === 0;
+      function start(t: ProberTarget, suspect: boolean) {
+        inFlight++;
+        stats.peakInFlight = Math.max(stats.peakInFlight, inFlight);
+        let holding = !suspect;
+        if (suspect) suspectsInFlight++;
+        else active++;
+        const stall = holding
+          ? setTimeout(() => {
+              if (!holding) return;
+              holding = false;
+              active--;
+              pump();
+            }, config.stallAfterMs)
+          : undefined;
+        self
+          .probeOne(t)
+          .then(result => {
+            stats.probed++;
+            if (result.ok) stats.ok++;
+            else if (result.failure === 'no-credentials' || result.failure === 'bad-credentials') {
+              stats.withoutCredentials++;
+            } else stats.failed++;
+            try {
+              onResult(result);
+            } catch (error) {
+              self.options.logger.warn(`Shipyard: handling a probe result failed: ${error}`);
+            }
+          })
+          .finally(() => {
+            if (stall) clearTimeout(stall);
+            if (holding) active--;
+            holding = false;
+            if (suspect) suspectsInFlight--;
+            inFlight--;
+            if (done()) resolveRound();
+            else pump();
+          });
+      }
+      function pump() {
+        while (si < suspects.length && inFlight < maxInFlight && suspectsInFlight < suspectLimit) {
+          start(suspects[si++], true);
+        }
+        while (ni < normal.length && active < concurrency && inFlight < maxInFlight) {
+          start(normal[ni++], false);
+        }
+        if (done()) resolveRound();
+      }
+      pump();
+    });
+    stats.durationMs = this.now() - started;
+    return stats;
+  }
+
+  private clientFor(state: ClusterState, credentials: WorkloadCredentials): WorkloadClient {
+    const token = credentials.options.token;
+    if (state.client && state.client.transportKey === credentials.transportKey && state.token === token) {
+      return state.client;
+    }
+    state.client?.close();
+    state.client = new WorkloadClient(credentials, {
+      keepAliveMs: this.options.config.keepAliveMs,
+    });
+    state.token = token;
+    return state.client;
+  }
+
+  private async probeOne(target: ProberTarget): Promise<ProbeResult> {
+    const { config, credentials } = this.options;
+    let state = this.states.get(target.key);
+    if (!state) {
+      state = {};
+      this.states.set(target.key, state);
+    }
+    const last = state.last;
+    const startedAt = this.now();
+    let result: ProbeResult;
+    const lookup = await credentials.resolve(target, target.apiServerUrl);
+    if ('missing' in lookup) {
+      state.client?.close();
+      state.client = undefined;
+      result = {
+        key: target.key,
+        at: new Date(startedAt).toISOString(),
+        ok: false,
+        latencyMs: 0,
+        failure: lookup.missing,
+        error: lookup.message,
+        consecutiveFailures: 0,
+      };
+      if (last?.lastSuccessAt) result.lastSuccessAt = last.lastSuccessAt;
+      state.last = result;
+      return result;
+    }
+    const client = this.clientFor(state, lookup.credentials);
+    const discovery =
+      !last?.apiGroupsAt ||
+      startedAt - Date.parse(last.apiGroupsAt) > DISCOVERY_INTERVAL_MS;
+    result = await probeCluster(
+      target,
+      client,
+      {
+        timeoutMs: config.timeoutMs,
+        maxNodes: config.maxNodes,
+        kubeSystemChecks: config.kubeSystemChecks,
+        discovery,
+        now: this.now,
+      },
+      last,
+    );
+    if (result.ok) {
+      result.consecutiveFailures = 0;
+      result.lastSuccessAt = result.at;
+    } else {
+      result.consecutiveFailures = (last?.consecutiveFailures ?? 0) + 1;
+      if (last?.lastSuccessAt) result.lastSuccessAt = last.lastSuccessAt;
+      // what the last successful probe saw stays known
+      if (last) {
+        if (result.gitVersion === undefined && last.distribution) {
+          result.distribution = last.distribution;
+        }
+        result.gitVersion ??= last.gitVersion;
+        result.nodes ??= last.nodes;
+        result.apiGroups ??= last.apiGroups;
+        result.apiGroupsAt ??= last.apiGroupsAt;
+      }
+      if (result.consecutiveFailures >= 2) {
+        const delay = Math.min(
+          config.intervalMs * 2 ** (result.consecutiveFailures - 1),
+          Math.max(config.maxBackoffMs, config.intervalMs),
+        );
+        if (delay > config.intervalMs) {
+          result.nextProbeAt = new Date(startedAt + delay - config.intervalMs / 4).toISOString();
+        }
+      }
+      if (result.failure === 'unauthorized') credentials.invalidate(target.key);
+    }
+    state.last = result;
+    return result;
+  }
+}

@@ -1,0 +1,182 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { FleetIndex } from '../index/FleetIndex';
+import { OwnershipResolver } from '../config/ownership';
+import { CapiHealthEvaluator } from '../health';
+import { DEFAULT_SYNC_CONFIG } from '../config/config';
+import { FakeKubeApi, capiCluster, putCluster } from '../testUtils/FakeKubeApi';
+import { ManagementClusterReconciler } from './ManagementClusterReconciler';
+
+async function eventually(check: () => void, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise(r => setTimeout(r, 20));
+    }
+  }
+}
+
+describe('ManagementClusterReconciler', () => {
+  let api: FakeKubeApi;
+  let url: string;
+  let reconciler: ManagementClusterReconciler | undefined;
+  let index: FleetIndex;
+
+  beforeEach(async () => {
+    api = new FakeKubeApi();
+    url = await api.start();
+    index = new FleetIndex();
+  });
+
+  afterEach(async () => {
+    await reconciler?.stop();
+    reconciler = undefined;
+    await api.stop();
+  });
+
+  function start(sync: Partial<typeof DEFAULT_SYNC_CONFIG> = {}) {
+    reconciler = new ManagementClusterReconciler({
+      connection: { name: 'mc-a', url, getToken: async () => 'token' },
+      index,
+      ownership: new OwnershipResolver({
+        ownerKeys: ['shipyard.io/owner'],
+        systemKeys: [],
+        lifecycleKeys: [],
+        profileKeys: ['shipyard.io/profile'],
+        profileVersionKeys: [],
+        namespaceOwners: { 'team-b': 'team-b' },
+        defaultOwner: 'group:default/platform',
+      }),
+      health: new CapiHealthEvaluator(),
+      sync: {
+        ...DEFAULT_SYNC_CONFIG,
+        pageSize: 3,
+        staleAfterMs: 300,
+        backoff: { initialDelayMs: 20, maxDelayMs: 100 },
+        ...sync,
+      },
+      logger: mockServices.logger.mock(),
+    });
+    reconciler.start();
+    return reconciler;
+  }
+
+  it('lists every kind in pages and folds clusters into summaries', async () => {
+    putCluster(api, 'alpha', { labels: { 'shipyard.io/owner': 'team-a', 'shipyard.io/profile': 'web' } });
+    putCluster(api, 'beta', { namespace: 'team-b', workers: 3, available: false });
+    putCluster(api, 'gamma', { workers: 1 });
+    const r = start();
+    await r.waitForInitialSync();
+    expect(index.size).toBe(3);
+    const alpha = index.get('mc-a/default/alpha')!.summary;
+    expect(alpha).toMatchObject({
+      owner: 'group:default/team-a',
+      profile: 'web',
+      clusterClass: 'quick-start',
+      provider: 'docker',
+      controlPlaneKind: 'KubeadmControlPlane',
+      distribution: 'kubeadm',
+      kubernetesVersion: 'v1.31.2',
+      kubernetesMinor: '1.31',
+      observedKubernetesVersion: 'v1.31.2',
+      phase: 'Provisioned',
+      health: 'healthy',
+      machineCount: 3,
+      machinesByPhase: { Running: 3 },
+      apiServerUrl: 'https://alpha.example.test:6443',
+      source: { state: 'connected', resynced: true },
+    });
+    expect(alpha.machineDeployments).toEqual([
+      {
+        name: 'alpha-md-0',
+        class: 'default-worker',
+        version: 'v1.31.2',
+        phase: 'Running',
+        replicas: { desired: 2, current: 2, ready: 2, available: 2, upToDate: 2 },
+      },
+    ]);
+    const beta = index.get('mc-a/team-b/beta')!.summary;
+    expect(beta.owner).toBe('group:default/team-b');
+    expect(beta.health).toBe('unhealthy');
+    expect(beta.healthReasons[0]).toMatchObject({ source: 'capi', severity: 'error', message: 'control plane is down' });
+    expect(index.get('mc-a/default/gamma')!.summary.owner).toBe('group:default/platform');
+    // paged: several requests per kind, one list each
+    expect(api.listCount.get('machines')).toBe(1);
+
+    const tree = r.describe('default', 'alpha')!;
+    expect(tree.kind).toBe('Cluster');
+    expect(tree.children!.map(c => c.kind)).toEqual(['ClusterInfrastructure', 'ControlPlane', 'Workers']);
+    expect(tree.children![1].children!.map(m => m.name)).toEqual(['alpha-cp-0']);
+    const md = tree.children![2].children![0];
+    expect(md).toMatchObject({ kind: 'MachineDeployment', name: 'alpha-md-0' });
+    expect(md.children!.map(m => m.name)).toEqual(['alpha-md-0-0', 'alpha-md-0-1']);
+
+    const status = r.status();
+    expect(status).toMatchObject({
+      name: 'mc-a',
+      state: 'connected',
+      capiVersion: 'cluster.x-k8s.io/v1beta2',
+      objectCounts: { clusters: 3, machines: 9, machineDeployments: 3, controlPlanes: 3 },
+    });
+  });
+
+  it('follows watch events: create, scale, delete', async () => {
+    putCluster(api, 'alpha');
+    const r = start();
+    await r.waitForInitialSync();
+    putCluster(api, 'delta', { workers: 1 });
+    await eventually(() => expect(index.get('mc-a/default/delta')?.summary.machineCount).toBe(2));
+    api.put('clusters', capiCluster('delta', { workers: 5 }));
+    await eventually(() => expect(index.get('mc-a/default/delta')?.summary.workers.desired).toBe(5));
+    api.delete('machines', 'default', 'delta-md-0-0');
+    await eventually(() => expect(index.get('mc-a/default/delta')?.summary.machineCount).toBe(1));
+    api.delete('clusters', 'default', 'delta');
+    await eventually(() => expect(index.get('mc-a/default/delta')).toBeUndefined());
+    expect(index.size).toBe(1);
+  });
+
+  it('relists after 410 without duplicates or losses', async () => {
+    putCluster(api, 'alpha');
+    putCluster(api, 'beta');
+    const r = start();
+    await r.waitForInitialSync();
+    const lists = api.listCount.get('clusters');
+    // changes while the history is compacted: one cluster vanishes unseen, one is added
+    api.deleteSilently('clusters', 'default', 'beta');
+    putCluster(api, 'gamma');
+    api.compact();
+    await eventually(() => expect(api.listCount.get('clusters')).toBeGreaterThan(lists!));
+    await eventually(() => {
+      expect([...index.all()].map(s => s.name).sort()).toEqual(['alpha', 'gamma']);
+      expect(index.get('mc-a/default/gamma')!.summary.machineCount).toBe(3);
+      expect(index.get('mc-a/default/alpha')!.summary.machineCount).toBe(3);
+    });
+    // beta's children are still on the management cluster; only its Cluster went away
+    expect(r.status().objectCounts).toMatchObject({ clusters: 2, machines: 9 });
+  });
+
+  it('keeps clusters when the management cluster is unreachable, marks them stale, and recovers', async () => {
+    putCluster(api, 'alpha');
+    const r = start();
+    await r.waitForInitialSync();
+    api.setUnreachable(true);
+    await eventually(() => expect(r.status().state).toBe('stale'), 5000);
+    const stale = index.get('mc-a/default/alpha')!.summary;
+    expect(stale.source.state).toBe('stale');
+    expect(stale.source.staleSince).toBeDefined();
+    expect(stale.source.lastSeenAt).toBeDefined();
+    expect(r.status().lastError).toBeDefined();
+    api.setUnreachable(false);
+    api.put('clusters', capiCluster('alpha', { available: false }));
+    await eventually(() => {
+      expect(r.status().state).toBe('connected');
+      expect(index.get('mc-a/default/alpha')!.summary).toMatchObject({
+        health: 'unhealthy',
+        source: { state: 'connected' },
+      });
+    }, 8000);
+  }, 20_000);
+});

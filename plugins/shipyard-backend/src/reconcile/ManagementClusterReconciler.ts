@@ -1,0 +1,751 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  ClusterTreeNode,
+  ConditionStatus,
+  ManagementClusterKindStatus,
+  ManagementClusterStatus,
+  SourceState,
+  stringifyClusterKey,
+} from '@shipyard/plugin-shipyard-common';
+import { ManagementClusterConnection } from '@shipyard/plugin-shipyard-node';
+import { SyncConfig } from '../config/config';
+import { OwnershipResolver } from '../config/ownership';
+import { ClusterHealthEvaluator } from '../health';
+import { FleetIndex } from '../index/FleetIndex';
+import { KubeApiError, KubeClient, KubeObject } from '../kube/KubeClient';
+import { Backoff, sleep } from './backoff';
+import { WatchTarget, discoverTargets } from './discovery';
+import { ClusterState, foldClusterSummary } from './fold';
+import {
+  ClusterClassRecord,
+  ControlPlaneRecord,
+  ReadinessRecord,
+  projectCluster,
+  projectClusterClass,
+  projectControlPlane,
+  projectMachine,
+  projectMachineDeployment,
+  projectMachineHealthCheck,
+  projectMachinePool,
+  projectMachineSet,
+} from './records';
+
+/** Options of {@link ManagementClusterReconciler}. */
+export interface ManagementClusterReconcilerOptions {
+  connection: ManagementClusterConnection;
+  index: FleetIndex;
+  ownership: OwnershipResolver;
+  health: ClusterHealthEvaluator;
+  sync: SyncConfig;
+  logger: LoggerService;
+  /** Longest wait for the first list of every kind before folding anyway (ms). */
+  initialSyncGraceMs?: number;
+  /** Called for every watch event of a Cluster object with its fleet key, as it arrives (for measurements). */
+  onClusterEvent?: (key: string) => void;
+}
+
+interface KindState {
+  target: WatchTarget;
+  state: SourceState;
+  lastSyncAt?: string;
+  lastError?: string;
+  failingSince?: number;
+  listedOnce: boolean;
+  /** ns/name → the ns/cluster-name it was filed under (or ns/name for Clusters, ControlPlanes, ClusterClasses). */
+  objects: Map<string, string | undefined>;
+}
+
+const COLLECTIONS = {
+  MachineDeployment: 'machineDeployments',
+  MachineSet: 'machineSets',
+  Machine: 'machines',
+  MachinePool: 'machinePools',
+  MachineHealthCheck: 'machineHealthChecks',
+} as const;
+
+function nsName(obj: KubeObject): string {
+  return `${obj.metadata.namespace ?? 'default'}/${obj.metadata.name}`;
+}
+
+/**
+ * Lists and watches the CAPI objects of one management cluster (one stream per kind), keeps trimmed records, and
+ * folds them into cluster summaries in the fleet index. Its failures stay its own.
+ */
+export class ManagementClusterReconciler {
+  readonly name: string;
+  private readonly client: KubeClient;
+  private readonly abort = new AbortController();
+  private readonly clusters = new Map<string, ClusterState>();
+  private readonly controlPlanes = new Map<string, ControlPlaneRecord>();
+  /** ns/controlPlaneName → ns/clusterName, from Cluster.spec.controlPlaneRef. */
+  private readonly controlPlaneOwners = new Map<string, string>();
+  private readonly clusterClasses = new Map<string, ClusterClassRecord>();
+  private readonly kinds = new Map<string, KindState>();
+  private readonly dirty = new Set<string>();
+  private flushScheduled = false;
+  private foldingEnabled = false;
+  private running?: Promise<void>;
+  private capiVersion?: string;
+  private discoveryError?: string;
+  private discoveryFailingSince?: number;
+  private lastSeenAt?: string;
+  private lastSyncAt?: string;
+  private lastErrorAt?: string;
+  private staleSince?: string;
+  private lastState?: SourceState;
+  private readonly startedAt = Date.now();
+  private staleTimer?: NodeJS.Timeout;
+  private graceTimer?: NodeJS.Timeout;
+  private readonly syncWaiters: Array<() => void> = [];
+
+  constructor(private readonly options: ManagementClusterReconcilerOptions) {
+    this.name = options.connection.name;
+    this.client = new KubeClient(options.connection, {
+      requestTimeoutMs: options.sync.requestTimeoutMs,
+    });
+  }
+
+  /** Starts listing and watching in the background. */
+  start(): void {
+    if (this.running) return;
+    this.publishState();
+    this.graceTimer = setTimeout(() => {
+      this.enableFolding();
+    }, this.options.initialSyncGraceMs ?? 15_000);
+    this.graceTimer.unref?.();
+    this.running = this.run().catch(error => {
+      this.options.logger.error(
+        `Shipyard reconciler for ${this.name} stopped: ${error}`,
+      );
+    });
+  }
+
+  /** Stops all streams. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    clearTimeout(this.staleTimer);
+    clearTimeout(this.graceTimer);
+    await this.running;
+    this.client.close();
+  }
+
+  /** Resolves once every kind has been listed once (or the reconciler stops). */
+  waitForInitialSync(): Promise<void> {
+    if (this.foldingEnabled && this.allListed()) return Promise.resolve();
+    return new Promise(resolve => this.syncWaiters.push(resolve));
+  }
+
+  /** The state of this management cluster for `GET /management-clusters`. */
+  status(): ManagementClusterStatus {
+    const kinds: ManagementClusterKindStatus[] = [...this.kinds.values()].map(
+      k => {
+        let state = k.state;
+        if (k.failingSince !== undefined) {
+          state =
+            Date.now() - k.failingSince >= this.options.sync.staleAfterMs
+              ? 'stale'
+              : 'syncing';
+        }
+        const out: ManagementClusterKindStatus = {
+          kind: k.target.resourceKind,
+          apiVersion: `${k.target.group}/${k.target.version}`,
+          state,
+        };
+        if (k.lastSyncAt) out.lastSyncAt = k.lastSyncAt;
+        if (k.lastError) out.lastError = k.lastError;
+        return out;
+      },
+    );
+    const count = (kind: string) => {
+      let n = 0;
+      for (const k of this.kinds.values()) {
+        if (k.target.kind === kind) n += k.objects.size;
+      }
+      return n;
+    };
+    const lastError =
+      this.discoveryError ??
+      [...this.kinds.values()].find(k => k.lastError)?.lastError;
+    const status: ManagementClusterStatus = {
+      name: this.name,
+      url: this.options.connection.url,
+      state: this.lastState ?? this.computeState(),
+      objectCounts: {
+        clusters: count('Cluster'),
+        clusterClasses: count('ClusterClass'),
+        machineDeployments: count('MachineDeployment'),
+        machineSets: count('MachineSet'),
+        machines: count('Machine'),
+        machinePools: count('MachinePool'),
+        machineHealthChecks: count('MachineHealthCheck'),
+        controlPlanes: count('ControlPlane'),
+      },
+      kinds,
+    };
+    if (this.lastSyncAt) status.lastSyncAt = this.lastSyncAt;
+    if (this.staleSince) status.staleSince = this.staleSince;
+    if (this.lastSeenAt) status.lastSeenAt = this.lastSeenAt;
+    if (lastError) status.lastError = lastError;
+    if (this.lastErrorAt) status.lastErrorAt = this.lastErrorAt;
+    if (this.capiVersion) status.capiVersion = `cluster.x-k8s.io/${this.capiVersion}`;
+    return status;
+  }
+
+  /** The ClusterClasses of this management cluster, as last listed or watched. */
+  clusterClassRecords(): ClusterClassRecord[] {
+    return [...this.clusterClasses.values()];
+  }
+
+  /** The object tree of one cluster, or undefined when this reconciler has no records of it. */
+  describe(namespace: string, name: string): ClusterTreeNode | undefined {
+    const state = this.clusters.get(`${namespace}/${name}`);
+    const c = state?.cluster;
+    if (!state || !c) return undefined;
+    const readiness = (
+      conditions: Array<{ type: string; status: ConditionStatus; reason?: string; message?: string; lastTransitionTime?: string }>,
+      type: string,
+    ): ReadinessRecord => {
+      const cond = conditions.find(x => x.type === type);
+      return cond
+        ? {
+            status: cond.status,
+            reason: cond.reason,
+            message: cond.message,
+            since: cond.lastTransitionTime,
+          }
+        : { status: 'Unknown' };
+    };
+    const node = (
+      kind: string,
+      nodeName: string,
+      r: ReadinessRecord,
+      extra: Partial<ClusterTreeNode> = {},
+    ): ClusterTreeNode => {
+      const out: ClusterTreeNode = { kind, name: nodeName, ready: r.status };
+      if (r.reason) out.reason = r.reason;
+      if (r.message) out.message = r.message;
+      if (r.since) out.since = r.since;
+      for (const [k, v] of Object.entries(extra)) {
+        if (v !== undefined) (out as any)[k] = v;
+      }
+      return out;
+    };
+    const machineNode = (m: typeof state.machines extends Map<string, infer M> ? M : never) =>
+      node('Machine', m.name, m.readiness, {
+        phase: m.phase,
+        version: m.version,
+        nodeName: m.nodeName,
+      });
+    const byName = (a: { name: string }, b: { name: string }) =>
+      a.name < b.name ? -1 : 1;
+    const machines = [...state.machines.values()].sort(byName);
+    const mdOfMachine = (m: (typeof machines)[number]) =>
+      (m.machineSetName
+        ? state.machineSets.get(m.machineSetName)?.deploymentName
+        : undefined) ?? m.deploymentName;
+
+    const children: ClusterTreeNode[] = [];
+    const clusterAvailable =
+      c.conditions.find(x => x.type === 'Available') ??
+      c.conditions.find(x => x.type === 'Ready');
+    if (c.infrastructureKind) {
+      const infra =
+        c.conditions.find(x => x.type === 'InfrastructureReady') ?? undefined;
+      children.push(
+        node(
+          'ClusterInfrastructure',
+          `${c.infrastructureKind}/${c.name}`,
+          infra ? readiness(c.conditions, 'InfrastructureReady') : { status: c.infrastructureProvisioned ? 'True' : 'Unknown' },
+        ),
+      );
+    }
+    const cp = c.controlPlaneName
+      ? this.controlPlanes.get(`${c.namespace}/${c.controlPlaneName}`)
+      : undefined;
+    const cpMachines = machines.filter(m => m.controlPlane);
+    if (cp || c.controlPlaneKind || cpMachines.length > 0) {
+      children.push(
+        node(
+          'ControlPlane',
+          `${cp?.kind ?? c.controlPlaneKind ?? 'ControlPlane'}/${cp?.name ?? c.controlPlaneName ?? c.name}`,
+          cp?.readiness ?? readiness(c.conditions, 'ControlPlaneAvailable'),
+          {
+            version: cp?.version,
+            replicas: cp?.replicas,
+            conditions: cp?.conditions,
+            children: cpMachines.map(machineNode),
+          },
+        ),
+      );
+    }
+    const workerChildren: ClusterTreeNode[] = [];
+    const mds = [...state.machineDeployments.values()].sort(byName);
+    const placed = new Set<string>();
+    for (const md of mds) {
+      const mdMachines = machines.filter(
+        m => !m.controlPlane && mdOfMachine(m) === md.name,
+      );
+      mdMachines.forEach(m => placed.add(m.name));
+      workerChildren.push(
+        node('MachineDeployment', md.name, md.readiness, {
+          phase: md.phase,
+          version: md.version,
+          replicas: md.replicas,
+          children: mdMachines.map(machineNode),
+        }),
+      );
+    }
+    for (const mp of [...state.machinePools.values()].sort(byName)) {
+      const mpMachines = machines.filter(m => m.machinePoolName === mp.name);
+      mpMachines.forEach(m => placed.add(m.name));
+      workerChildren.push(
+        node('MachinePool', mp.name, mp.readiness, {
+          phase: mp.phase,
+          version: mp.version,
+          replicas: mp.replicas,
+          children: mpMachines.map(machineNode),
+        }),
+      );
+    }
+    for (const m of machines) {
+      if (!m.controlPlane && !placed.has(m.name)) {
+        workerChildren.push(machineNode(m));
+      }
+    }
+    if (workerChildren.length > 0) {
+      children.push(
+        node('Workers', 'Workers', readiness(c.conditions, 'WorkersAvailable'), {
+          children: workerChildren,
+        }),
+      );
+    }
+    return node(
+      'Cluster',
+      c.name,
+      clusterAvailable
+        ? readiness(c.conditions, clusterAvailable.type)
+        : { status: 'Unknown' },
+      { phase: c.phase, version: c.version, conditions: c.conditions, children },
+    );
+  }
+
+  // ---- the loops ------------------------------------------------------------------------------------------
+
+  private async run(): Promise<void> {
+    const signal = this.abort.signal;
+    const backoff = new Backoff(
+      this.options.sync.backoff.initialDelayMs,
+      this.options.sync.backoff.maxDelayMs,
+    );
+    let targets: WatchTarget[] | undefined;
+    while (!signal.aborted && !targets) {
+      try {
+        const result = await discoverTargets(this.client, signal);
+        targets = result.targets;
+        this.capiVersion = result.capiVersion;
+        this.discoveryError = undefined;
+        this.discoveryFailingSince = undefined;
+        this.seen();
+      } catch (error) {
+        if (signal.aborted) return;
+        this.discoveryError = `discovery: ${(error as Error).message}`;
+        this.discoveryFailingSince ??= Date.now();
+        this.noteError(this.discoveryError);
+        await sleep(backoff.next(), signal);
+      }
+    }
+    if (!targets || signal.aborted) return;
+    for (const target of targets) {
+      this.kinds.set(`${target.group}/${target.resourceKind}`, {
+        target,
+        state: 'syncing',
+        listedOnce: false,
+        objects: new Map(),
+      });
+    }
+    this.publishState();
+    await Promise.all(
+      [...this.kinds.values()].map(kind => this.runKind(kind, signal)),
+    );
+  }
+
+  private async runKind(kind: KindState, signal: AbortSignal): Promise<void> {
+    const backoff = new Backoff(
+      this.options.sync.backoff.initialDelayMs,
+      this.options.sync.backoff.maxDelayMs,
+    );
+    const { pageSize, watchTimeoutSeconds } = this.options.sync;
+    let resourceVersion: string | undefined;
+    while (!signal.aborted) {
+      try {
+        if (!resourceVersion) {
+          kind.state = 'syncing';
+          this.publishState();
+          resourceVersion = await this.relist(kind, pageSize, signal);
+          if (signal.aborted) return;
+          kind.state = 'connected';
+          kind.lastSyncAt = new Date().toISOString();
+          kind.lastError = undefined;
+          kind.failingSince = undefined;
+          backoff.reset();
+          this.afterList(kind);
+        }
+        for await (const event of this.client.watch(kind.target.path, {
+          resourceVersion,
+          timeoutSeconds: watchTimeoutSeconds,
+          signal,
+          onOpen: () => this.watchOpened(kind),
+        })) {
+          this.seen();
+          if (event.type === 'BOOKMARK') {
+            if (event.resourceVersion) resourceVersion = event.resourceVersion;
+            continue;
+          }
+          if (event.type === 'ERROR') continue;
+          if (this.options.onClusterEvent && kind.target.kind === 'Cluster') {
+            this.options.onClusterEvent(
+              `${this.name}/${nsName(event.object)}`,
+            );
+          }
+          this.apply(kind, event.type === 'DELETED', event.object);
+          if (event.object.metadata.resourceVersion) {
+            resourceVersion = event.object.metadata.resourceVersion;
+          }
+        }
+        // the server ended the watch (timeout): watch again from where we are
+        if (kind.failingSince === undefined) backoff.reset();
+      } catch (error) {
+        if (signal.aborted) return;
+        if (error instanceof KubeApiError && error.isExpired) {
+          this.options.logger.info(
+            `Shipyard: ${this.name} ${kind.target.resourceKind} watch expired, relisting`,
+          );
+          resourceVersion = undefined;
+          continue;
+        }
+        kind.lastError = `${kind.target.resourceKind}: ${(error as Error).message}`;
+        kind.failingSince ??= Date.now();
+        this.noteError(kind.lastError);
+        await sleep(backoff.next(), signal);
+      }
+    }
+  }
+
+  /** Lists a kind completely, applies every object, and removes what is gone. Returns the list resourceVersion. */
+  private async relist(
+    kind: KindState,
+    pageSize: number,
+    signal: AbortSignal,
+  ): Promise<string> {
+    const seenKeys = new Set<string>();
+    let resourceVersion = '';
+    for await (const page of this.client.list(kind.target.path, {
+      pageSize,
+      signal,
+    })) {
+      this.seen();
+      resourceVersion = page.resourceVersion || resourceVersion;
+      for (const obj of page.items) {
+        seenKeys.add(nsName(obj));
+        this.apply(kind, false, obj);
+      }
+    }
+    for (const [key] of [...kind.objects]) {
+      if (seenKeys.has(key)) continue;
+      const [namespace, name] = key.split('/');
+      this.apply(kind, true, {
+        metadata: { namespace, name },
+      });
+    }
+    kind.listedOnce = true;
+    if (!resourceVersion) {
+      throw new KubeApiError(
+        `${kind.target.resourceKind}: list returned no resourceVersion`,
+        0,
+      );
+    }
+    return resourceVersion;
+  }
+
+  private watchOpened(kind: KindState) {
+    this.seen();
+    if (kind.failingSince !== undefined || kind.state !== 'connected') {
+      kind.failingSince = undefined;
+      kind.lastError = undefined;
+      kind.state = 'connected';
+      this.publishState();
+    }
+  }
+
+  private afterList(kind: KindState) {
+    if (kind.target.kind === 'Cluster') {
+      // clusters known from persisted state that the management cluster no longer has are gone
+      for (const key of this.options.index.keysOf(this.name)) {
+        const [, namespace, name] = key.split('/');
+        if (!this.clusters.get(`${namespace}/${name}`)?.cluster) {
+          this.dirty.delete(`${namespace}/${name}`);
+          this.options.index.remove(key);
+        }
+      }
+    }
+    if (this.allListed()) {
+      this.lastSyncAt = new Date().toISOString();
+      this.enableFolding();
+    }
+    this.publishState();
+  }
+
+  private allListed(): boolean {
+    if (this.kinds.size === 0) return false;
+    for (const k of this.kinds.values()) {
+      if (!k.listedOnce) return false;
+    }
+    return true;
+  }
+
+  private enableFolding() {
+    clearTimeout(this.graceTimer);
+    if (!this.foldingEnabled) {
+      this.foldingEnabled = true;
+      this.flush();
+    }
+    if (this.allListed()) {
+      for (const resolve of this.syncWaiters.splice(0)) resolve();
+    }
+  }
+
+  // ---- applying objects -----------------------------------------------------------------------------------
+
+  private stateOf(namespace: string, clusterName: string): ClusterState {
+    const key = `${namespace}/${clusterName}`;
+    let state = this.clusters.get(key);
+    if (!state) {
+      state = new ClusterState(namespace, clusterName);
+      this.clusters.set(key, state);
+    }
+    return state;
+  }
+
+  private apply(kind: KindState, deleted: boolean, obj: KubeObject) {
+    const key = nsName(obj);
+    const namespace = obj.metadata.namespace ?? 'default';
+    switch (kind.target.kind) {
+      case 'Cluster': {
+        const state = this.stateOf(namespace, obj.metadata.name);
+        if (deleted) {
+          state.cluster = undefined;
+          kind.objects.delete(key);
+        } else {
+          const record = projectCluster(
+            obj,
+            this.options.ownership.annotationKeys,
+          );
+          if (record.controlPlaneName) {
+            this.controlPlaneOwners.set(
+              `${namespace}/${record.controlPlaneName}`,
+              key,
+            );
+          }
+          state.cluster = record;
+          kind.objects.set(key, key);
+        }
+        this.markDirty(key);
+        return;
+      }
+      case 'ControlPlane': {
+        const previous = this.controlPlanes.get(key);
+        if (deleted) {
+          this.controlPlanes.delete(key);
+          kind.objects.delete(key);
+        } else {
+          this.controlPlanes.set(key, projectControlPlane(obj));
+          kind.objects.set(key, key);
+        }
+        const owner =
+          this.controlPlaneOwners.get(key) ??
+          (previous?.clusterName
+            ? `${namespace}/${previous.clusterName}`
+            : undefined) ??
+          (this.controlPlanes.get(key)?.clusterName
+            ? `${namespace}/${this.controlPlanes.get(key)!.clusterName}`
+            : undefined);
+        if (owner) this.markDirty(owner);
+        return;
+      }
+      case 'ClusterClass': {
+        if (deleted) {
+          this.clusterClasses.delete(key);
+          kind.objects.delete(key);
+        } else {
+          this.clusterClasses.set(key, projectClusterClass(obj));
+          kind.objects.set(key, key);
+        }
+        return;
+      }
+      default: {
+        const collection = COLLECTIONS[kind.target.kind];
+        const previousOwner = kind.objects.get(key);
+        if (previousOwner) {
+          const prevState = this.clusters.get(previousOwner);
+          prevState?.[collection].delete(obj.metadata.name);
+          this.markDirty(previousOwner);
+        }
+        if (deleted) {
+          kind.objects.delete(key);
+          return;
+        }
+        let record;
+        switch (kind.target.kind) {
+          case 'MachineDeployment':
+            record = projectMachineDeployment(obj);
+            break;
+          case 'MachineSet':
+            record = projectMachineSet(obj);
+            break;
+          case 'Machine':
+            record = projectMachine(obj);
+            break;
+          case 'MachinePool':
+            record = projectMachinePool(obj);
+            break;
+          default:
+            record = projectMachineHealthCheck(obj);
+        }
+        if (!record.clusterName) {
+          kind.objects.set(key, undefined);
+          return;
+        }
+        const owner = `${namespace}/${record.clusterName}`;
+        const state = this.stateOf(namespace, record.clusterName);
+        (state[collection] as Map<string, typeof record>).set(
+          obj.metadata.name,
+          record,
+        );
+        kind.objects.set(key, owner);
+        this.markDirty(owner);
+      }
+    }
+  }
+
+  private markDirty(clusterKey: string) {
+    this.dirty.add(clusterKey);
+    if (!this.foldingEnabled || this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush() {
+    this.flushScheduled = false;
+    if (!this.foldingEnabled) return;
+    const index = this.options.index;
+    const lastSeenAt = this.lastSeenAt;
+    for (const key of this.dirty) {
+      const state = this.clusters.get(key);
+      const [namespace, name] = key.split('/');
+      const indexKey = stringifyClusterKey({
+        managementCluster: this.name,
+        namespace,
+        name,
+      });
+      if (!state?.cluster) {
+        index.remove(indexKey);
+        if (state?.isEmpty) this.clusters.delete(key);
+        continue;
+      }
+      const c = state.cluster;
+      const summary = foldClusterSummary(state, {
+        managementCluster: this.name,
+        ownership: this.options.ownership,
+        health: this.options.health,
+        controlPlane: c.controlPlaneName
+          ? this.controlPlanes.get(`${c.namespace}/${c.controlPlaneName}`)
+          : undefined,
+      });
+      if (summary) index.upsert(summary, { lastSeenAt });
+    }
+    this.dirty.clear();
+  }
+
+  // ---- connection state -----------------------------------------------------------------------------------
+
+  private seen() {
+    this.lastSeenAt = new Date().toISOString();
+    this.options.index.touchSource(this.name, this.lastSeenAt);
+  }
+
+  private noteError(message: string) {
+    this.lastErrorAt = new Date().toISOString();
+    this.options.logger.warn(
+      `Shipyard: management cluster ${this.name}: ${message}`,
+    );
+    this.publishState();
+    if (!this.staleTimer) {
+      this.staleTimer = setTimeout(() => {
+        this.staleTimer = undefined;
+        this.publishState();
+      }, this.options.sync.staleAfterMs + 10);
+      this.staleTimer.unref?.();
+    }
+  }
+
+  private computeState(): SourceState {
+    const now = Date.now();
+    const staleAfter = this.options.sync.staleAfterMs;
+    const failingSince = [
+      this.discoveryFailingSince,
+      ...[...this.kinds.values()].map(k => k.failingSince),
+    ].filter((x): x is number => x !== undefined);
+    if (failingSince.length > 0) {
+      const oldest = Math.min(...failingSince);
+      if (now - oldest >= staleAfter) return 'stale';
+    }
+    if (this.kinds.size === 0) {
+      return now - this.startedAt >= staleAfter && this.discoveryFailingSince
+        ? 'stale'
+        : 'syncing';
+    }
+    for (const k of this.kinds.values()) {
+      if (k.state !== 'connected') return 'syncing';
+    }
+    return 'connected';
+  }
+
+  private publishState() {
+    const state = this.computeState();
+    if (state === 'stale' && this.lastState !== 'stale') {
+      this.staleSince = new Date(
+        Math.min(
+          ...[
+            this.discoveryFailingSince,
+            ...[...this.kinds.values()].map(k => k.failingSince),
+          ].filter((x): x is number => x !== undefined),
+        ),
+      ).toISOString();
+    } else if (state === 'connected') {
+      this.staleSince = undefined;
+    }
+    if (state === 'stale' && !this.staleTimer) {
+      // nothing to schedule; state only improves on success
+    } else if (state !== 'stale' && this.hasFailures() && !this.staleTimer) {
+      this.staleTimer = setTimeout(() => {
+        this.staleTimer = undefined;
+        this.publishState();
+      }, this.options.sync.staleAfterMs + 10);
+      this.staleTimer.unref?.();
+    }
+    this.lastState = state;
+    this.options.index.setSourceState(this.name, {
+      state,
+      staleSince: this.staleSince,
+      lastSeenAt: this.lastSeenAt,
+    });
+  }
+
+  private hasFailures(): boolean {
+    if (this.discoveryFailingSince !== undefined) return true;
+    for (const k of this.kinds.values()) {
+      if (k.failingSince !== undefined) return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,134 @@
+import { KubeClient } from '../kube/KubeClient';
+
+/** The CAPI API group. */
+export const CAPI_GROUP = 'cluster.x-k8s.io';
+
+/** Kinds the reconcilers watch. `ControlPlane` stands for every discovered control plane kind. */
+export type WatchedKind =
+  | 'Cluster'
+  | 'ClusterClass'
+  | 'MachineDeployment'
+  | 'MachineSet'
+  | 'Machine'
+  | 'MachinePool'
+  | 'MachineHealthCheck'
+  | 'ControlPlane';
+
+/** One collection to list and watch. */
+export interface WatchTarget {
+  kind: WatchedKind;
+  /** The Kubernetes kind (`KubeadmControlPlane` for control planes). */
+  resourceKind: string;
+  group: string;
+  version: string;
+  plural: string;
+  /** Collection path across namespaces, e.g. `/apis/cluster.x-k8s.io/v1beta2/clusters`. */
+  path: string;
+}
+
+const CAPI_KINDS: Array<Exclude<WatchedKind, 'ControlPlane'>> = [
+  'Cluster',
+  'ClusterClass',
+  'MachineDeployment',
+  'MachineSet',
+  'Machine',
+  'MachinePool',
+  'MachineHealthCheck',
+];
+
+interface APIGroupList {
+  groups?: Array<{
+    name: string;
+    versions?: Array<{ groupVersion: string; version: string }>;
+    preferredVersion?: { groupVersion: string; version: string };
+  }>;
+}
+
+interface APIResourceList {
+  resources?: Array<{ name: string; kind: string; verbs?: string[] }>;
+}
+
+/** Result of discovery on one management cluster. */
+export interface DiscoveryResult {
+  /** The CAPI version chosen (`v1beta2` when served, else `v1beta1`). */
+  capiVersion: string;
+  targets: WatchTarget[];
+}
+
+function pickVersion(versions: string[]): string | undefined {
+  if (versions.includes('v1beta2')) return 'v1beta2';
+  if (versions.includes('v1beta1')) return 'v1beta1';
+  return undefined;
+}
+
+/**
+ * Finds what to watch: the CAPI kinds at v1beta2 (or v1beta1 when that is all the server has), and every
+ * `*ControlPlane` kind of the control plane provider groups.
+ */
+export async function discoverTargets(
+  client: KubeClient,
+  signal?: AbortSignal,
+): Promise<DiscoveryResult> {
+  const groups = await client.getJson<APIGroupList>('/apis', signal);
+  const capi = groups.groups?.find(g => g.name === CAPI_GROUP);
+  const capiVersion = pickVersion(
+    (capi?.versions ?? []).map(v => v.version),
+  );
+  if (!capi || !capiVersion) {
+    throw new Error(
+      `the API server does not serve ${CAPI_GROUP} v1beta2 or v1beta1`,
+    );
+  }
+  const targets: WatchTarget[] = [];
+  const capiResources = await client.getJson<APIResourceList>(
+    `/apis/${CAPI_GROUP}/${capiVersion}`,
+    signal,
+  );
+  for (const kind of CAPI_KINDS) {
+    const r = capiResources.resources?.find(
+      x => x.kind === kind && !x.name.includes('/'),
+    );
+    if (!r) continue;
+    targets.push({
+      kind,
+      resourceKind: kind,
+      group: CAPI_GROUP,
+      version: capiVersion,
+      plural: r.name,
+      path: `/apis/${CAPI_GROUP}/${capiVersion}/${r.name}`,
+    });
+  }
+  for (const g of groups.groups ?? []) {
+    if (!g.name.startsWith('controlplane.') || !g.name.endsWith(CAPI_GROUP)) {
+      continue;
+    }
+    const version =
+      pickVersion((g.versions ?? []).map(v => v.version)) ??
+      g.preferredVersion?.version;
+    if (!version) continue;
+    let list: APIResourceList;
+    try {
+      list = await client.getJson<APIResourceList>(
+        `/apis/${g.name}/${version}`,
+        signal,
+      );
+    } catch {
+      continue;
+    }
+    for (const r of list.resources ?? []) {
+      if (r.name.includes('/') || !r.kind.endsWith('ControlPlane')) continue;
+      if (r.verbs && !(r.verbs.includes('list') && r.verbs.includes('watch'))) {
+        continue;
+      }
+      targets.push({
+        kind: 'ControlPlane',
+        resourceKind: r.kind,
+        group: g.name,
+        version,
+        plural: r.name,
+        path: `/apis/${g.name}/${version}/${r.name}`,
+      });
+    }
+  }
+  return { capiVersion, targets };
+}

@@ -1,0 +1,220 @@
+import {
+  MachinePhaseCounts,
+  ReplicaCounters,
+  kubernetesMinorOf,
+} from '@shipyard/plugin-shipyard-common';
+import { ClusterHealthEvaluator } from '../health';
+import { OwnershipResolver } from '../config/ownership';
+import { StoredClusterSummary } from '../index/FleetIndex';
+import { intern } from '../index/intern';
+import {
+  ClusterRecord,
+  ControlPlaneRecord,
+  MachineDeploymentRecord,
+  MachineHealthCheckRecord,
+  MachinePoolRecord,
+  MachineRecord,
+  MachineSetRecord,
+} from './records';
+import { distributionOf, providerOfInfrastructureKind } from './providers';
+
+/** Everything known about one CAPI Cluster on one management cluster. */
+export class ClusterState {
+  cluster?: ClusterRecord;
+  readonly machineDeployments = new Map<string, MachineDeploymentRecord>();
+  readonly machineSets = new Map<string, MachineSetRecord>();
+  readonly machines = new Map<string, MachineRecord>();
+  readonly machinePools = new Map<string, MachinePoolRecord>();
+  readonly machineHealthChecks = new Map<string, MachineHealthCheckRecord>();
+
+  constructor(readonly namespace: string, readonly name: string) {}
+
+  get isEmpty(): boolean {
+    return (
+      !this.cluster &&
+      this.machineDeployments.size === 0 &&
+      this.machineSets.size === 0 &&
+      this.machines.size === 0 &&
+      this.machinePools.size === 0 &&
+      this.machineHealthChecks.size === 0
+    );
+  }
+}
+
+/** What folding needs besides the cluster's own records. */
+export interface FoldContext {
+  managementCluster: string;
+  ownership: OwnershipResolver;
+  health: ClusterHealthEvaluator;
+  controlPlane?: ControlPlaneRecord;
+}
+
+function sumCounters(list: ReplicaCounters[]): ReplicaCounters {
+  const out: ReplicaCounters = {};
+  for (const c of list) {
+    for (const k of [
+      'desired',
+      'current',
+      'ready',
+      'available',
+      'upToDate',
+    ] as const) {
+      if (c[k] !== undefined) out[k] = (out[k] ?? 0) + (c[k] ?? 0);
+    }
+  }
+  return out;
+}
+
+function isEmptyCounters(c: ReplicaCounters): boolean {
+  return Object.keys(c).length === 0;
+}
+
+/**
+ * The Kubernetes minor of a cluster's version. OpenShift control planes (ROSA) carry the OpenShift version, whose
+ * minor 4.N ships Kubernetes 1.(N+13) (4.17 → 1.30).
+ */
+export function kubernetesMinorOfDistribution(
+  distribution: string | undefined,
+  version: string | undefined,
+): string | undefined {
+  const minor = kubernetesMinorOf(version);
+  if (distribution === 'openshift' && minor?.startsWith('4.')) {
+    return `1.${Number(minor.slice(2)) + 13}`;
+  }
+  return minor;
+}
+
+/** Folds the records of one cluster into its summary. */
+export function foldClusterSummary(
+  state: ClusterState,
+  ctx: FoldContext,
+): StoredClusterSummary | undefined {
+  const c = state.cluster;
+  if (!c) return undefined;
+  const cp = ctx.controlPlane;
+
+  const machinesByPhase: MachinePhaseCounts = {};
+  for (const m of state.machines.values()) {
+    machinesByPhase[m.phase] = (machinesByPhase[m.phase] ?? 0) + 1;
+  }
+
+  const mds = [...state.machineDeployments.values()].sort((a, b) =>
+    a.name < b.name ? -1 : 1,
+  );
+  const mps = [...state.machinePools.values()].sort((a, b) =>
+    a.name < b.name ? -1 : 1,
+  );
+
+  const controlPlane = isEmptyCounters(c.controlPlaneCounters)
+    ? cp?.replicas ?? {}
+    : c.controlPlaneCounters;
+  const workers = isEmptyCounters(c.workerCounters)
+    ? sumCounters([...mds.map(m => m.replicas), ...mps.map(m => m.replicas)])
+    : c.workerCounters;
+
+  const version = c.version ?? cp?.version;
+  const observedVersion = cp?.observedVersion;
+  const controlPlaneKind = c.controlPlaneKind ?? cp?.kind;
+  const ownership = ctx.ownership.resolve(
+    ctx.managementCluster,
+    c.namespace,
+    c.labels,
+    c.annotations,
+  );
+  const phase = c.phase ?? 'Unknown';
+  const health = ctx.health.evaluate({
+    apiVersion: c.apiVersion,
+    phase,
+    deletingSince: c.deletingSince,
+    conditions: c.conditions,
+    controlPlane,
+    workers,
+    machinesByPhase,
+    infrastructureProvisioned: c.infrastructureProvisioned,
+    controlPlaneInitialized: c.controlPlaneInitialized,
+    machineHealthChecks: [...state.machineHealthChecks.values()],
+  });
+
+  const summary: StoredClusterSummary = {
+    managementCluster: ctx.managementCluster,
+    namespace: c.namespace,
+    name: c.name,
+    uid: c.uid,
+    title: c.annotations['shipyard.io/title'] ?? c.name,
+    owner: intern(ownership.owner),
+    phase,
+    health: health.status,
+    healthReasons: health.reasons.map(r => ({
+      ...r,
+      type: intern(r.type),
+      message: intern(r.message),
+    })),
+    conditions: c.conditions,
+    controlPlane,
+    workers,
+    machineDeployments: mds.map(md => {
+      const out: StoredClusterSummary['machineDeployments'][number] = {
+        name: md.name,
+        replicas: md.replicas,
+      };
+      const cls = md.class
+        ? c.topologyWorkerClasses?.[md.class] ?? undefined
+        : undefined;
+      if (cls) out.class = cls;
+      if (md.version) out.version = md.version;
+      if (md.phase) out.phase = md.phase;
+      return out;
+    }),
+    machinePools: mps.map(mp => {
+      const out: StoredClusterSummary['machinePools'][number] = {
+        name: mp.name,
+        replicas: mp.replicas,
+      };
+      if (mp.version) out.version = mp.version;
+      if (mp.phase) out.phase = mp.phase;
+      return out;
+    }),
+    machinesByPhase,
+    machineCount: state.machines.size,
+    labels: c.labels,
+    lastChangedAt: '',
+    apiVersion: c.apiVersion,
+  };
+  const optional: Partial<StoredClusterSummary> = {
+    system: ownership.system,
+    lifecycle: ownership.lifecycle,
+    profile: ownership.profile,
+    profileVersion: ownership.profileVersion,
+    clusterClass: c.clusterClass,
+    provider: providerOfInfrastructureKind(c.infrastructureKind),
+    infrastructureKind: c.infrastructureKind,
+    controlPlaneKind,
+    distribution: distributionOf(
+      controlPlaneKind,
+      observedVersion ?? version,
+      c.infrastructureKind,
+    ),
+    kubernetesVersion: version,
+    observedKubernetesVersion: observedVersion,
+    kubernetesMinor: kubernetesMinorOfDistribution(
+      distributionOf(
+        controlPlaneKind,
+        observedVersion ?? version,
+        c.infrastructureKind,
+      ),
+      version ?? observedVersion,
+    ),
+    apiServerUrl: c.apiServerUrl,
+    createdAt: c.createdAt,
+    deletingSince: c.deletingSince,
+  };
+  for (const [k, v] of Object.entries(optional)) {
+    if (v !== undefined) {
+      (summary as any)[k] =
+        typeof v !== 'string' || k === 'apiServerUrl' || k === 'createdAt'
+          ? v
+          : intern(v);
+    }
+  }
+  return summary;
+}

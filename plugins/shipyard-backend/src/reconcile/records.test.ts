@@ -1,0 +1,79 @@
+import { kubernetesMinorOfDistribution } from './fold';
+import { projectCluster, projectMachine } from './records';
+
+describe('projection', () => {
+  it('reads a v1beta1 Cluster, preferring status.v1beta2 conditions and counters', () => {
+    const record = projectCluster(
+      {
+        apiVersion: 'cluster.x-k8s.io/v1beta1',
+        kind: 'Cluster',
+        metadata: {
+          name: 'old',
+          namespace: 'ns',
+          uid: 'u1',
+          annotations: { 'shipyard.io/owner': 'team-x', 'kubectl.kubernetes.io/last-applied-configuration': '{…}' },
+        },
+        spec: {
+          topology: { class: 'legacy-class', version: 'v1.28.3' },
+          infrastructureRef: { apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1', kind: 'AWSCluster', name: 'old' },
+          controlPlaneRef: { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'KubeadmControlPlane', name: 'old-cp' },
+        },
+        status: {
+          phase: 'Provisioned',
+          infrastructureReady: true,
+          controlPlaneReady: true,
+          conditions: [{ type: 'Ready', status: 'True', severity: '' }],
+          v1beta2: {
+            conditions: [{ type: 'Available', status: 'True', reason: 'Available' }],
+            controlPlane: { desiredReplicas: 3, readyReplicas: 3, availableReplicas: 3 },
+          },
+        },
+      },
+      new Set(['shipyard.io/owner']),
+    );
+    expect(record).toMatchObject({
+      clusterClass: 'legacy-class',
+      version: 'v1.28.3',
+      infrastructureKind: 'AWSCluster',
+      controlPlaneKind: 'KubeadmControlPlane',
+      controlPlaneName: 'old-cp',
+      infrastructureProvisioned: true,
+      controlPlaneInitialized: true,
+      conditions: [{ type: 'Available', status: 'True', reason: 'Available' }],
+      controlPlaneCounters: { desired: 3, ready: 3, available: 3 },
+      annotations: { 'shipyard.io/owner': 'team-x' },
+    });
+  });
+
+  it('trims Machines to what the views need', () => {
+    const m = projectMachine({
+      apiVersion: 'cluster.x-k8s.io/v1beta2',
+      metadata: {
+        name: 'm1',
+        labels: { 'cluster.x-k8s.io/cluster-name': 'c1' },
+        ownerReferences: [{ apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'MachineSet', name: 'ms1', uid: 'x', controller: true }],
+      },
+      spec: { clusterName: 'c1', version: 'v1.31.0', bootstrap: { dataSecretName: 'secret' } },
+      status: { phase: 'Running', nodeRef: { name: 'node-1' }, conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    expect(m).toEqual({
+      name: 'm1',
+      clusterName: 'c1',
+      phase: 'Running',
+      version: 'v1.31.0',
+      nodeName: 'node-1',
+      machineSetName: 'ms1',
+      controlPlane: false,
+      readiness: { status: 'True' },
+    });
+  });
+});
+
+describe('kubernetesMinorOfDistribution', () => {
+  it('maps OpenShift minors to the Kubernetes minor they ship', () => {
+    expect(kubernetesMinorOfDistribution('openshift', '4.17.9')).toBe('1.30');
+    expect(kubernetesMinorOfDistribution('openshift', 'v1.31.2')).toBe('1.31');
+    expect(kubernetesMinorOfDistribution('eks', 'v1.31.2-eks-1234')).toBe('1.31');
+    expect(kubernetesMinorOfDistribution('k3s', undefined)).toBeUndefined();
+  });
+});

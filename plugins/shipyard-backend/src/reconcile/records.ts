@@ -1,0 +1,493 @@
+import {
+  ClusterClassVariableSummary,
+  ClusterCondition,
+  ConditionStatus,
+  ReplicaCounters,
+} from '@shipyard/plugin-shipyard-common';
+import { KubeObject } from '../kube/KubeClient';
+import { intern, internRecord } from '../index/intern';
+
+/*
+ * Trimmed records: what the views and queries need from each CAPI object, nothing more (no managedFields, no
+ * spec templates, no annotations beyond the configured ones). v1beta1 and v1beta2 objects project to the same shape.
+ */
+
+export const LABEL_CLUSTER_NAME = 'cluster.x-k8s.io/cluster-name';
+export const LABEL_CONTROL_PLANE = 'cluster.x-k8s.io/control-plane';
+export const LABEL_DEPLOYMENT_NAME = 'cluster.x-k8s.io/deployment-name';
+export const LABEL_TOPOLOGY_DEPLOYMENT_NAME =
+  'topology.cluster.x-k8s.io/deployment-name';
+
+/** The Ready/Available condition that explains an object's readiness. */
+export interface ReadinessRecord {
+  status: ConditionStatus;
+  reason?: string;
+  message?: string;
+  since?: string;
+}
+
+export interface ClusterRecord {
+  uid: string;
+  namespace: string;
+  name: string;
+  apiVersion: string;
+  createdAt?: string;
+  deletingSince?: string;
+  labels: Record<string, string>;
+  /** Only the annotations the configuration asks for. */
+  annotations: Record<string, string>;
+  phase?: string;
+  conditions: ClusterCondition[];
+  controlPlaneCounters: ReplicaCounters;
+  workerCounters: ReplicaCounters;
+  clusterClass?: string;
+  version?: string;
+  infrastructureKind?: string;
+  controlPlaneKind?: string;
+  controlPlaneName?: string;
+  apiServerUrl?: string;
+  infrastructureProvisioned?: boolean;
+  controlPlaneInitialized?: boolean;
+  /** Topology workers: MachineDeployment topology name → class. */
+  topologyWorkerClasses?: Record<string, string>;
+}
+
+export interface ControlPlaneRecord {
+  namespace: string;
+  name: string;
+  kind: string;
+  /** The Cluster it belongs to, when the object says so (label or owner reference). */
+  clusterName?: string;
+  version?: string;
+  observedVersion?: string;
+  replicas: ReplicaCounters;
+  readiness: ReadinessRecord;
+  conditions: ClusterCondition[];
+}
+
+export interface MachineDeploymentRecord {
+  name: string;
+  clusterName?: string;
+  class?: string;
+  version?: string;
+  phase?: string;
+  replicas: ReplicaCounters;
+  readiness: ReadinessRecord;
+}
+
+export interface MachineSetRecord {
+  name: string;
+  clusterName?: string;
+  deploymentName?: string;
+  replicas: ReplicaCounters;
+}
+
+export interface MachineRecord {
+  name: string;
+  clusterName?: string;
+  phase: string;
+  version?: string;
+  nodeName?: string;
+  machineSetName?: string;
+  deploymentName?: string;
+  machinePoolName?: string;
+  controlPlane: boolean;
+  readiness: ReadinessRecord;
+}
+
+export interface MachinePoolRecord {
+  name: string;
+  clusterName?: string;
+  version?: string;
+  phase?: string;
+  replicas: ReplicaCounters;
+  readiness: ReadinessRecord;
+}
+
+export interface MachineHealthCheckRecord {
+  name: string;
+  clusterName?: string;
+  expectedMachines?: number;
+  currentHealthy?: number;
+  remediationsAllowed?: number;
+}
+
+export interface ClusterClassRecord {
+  namespace: string;
+  name: string;
+  infrastructureKind?: string;
+  controlPlaneKind?: string;
+  uid?: string;
+  generation?: number;
+  description?: string;
+  kubernetesVersions?: string[];
+  machineDeploymentClasses: string[];
+  machinePoolClasses: string[];
+  /** The variables the class declares, with their openAPIV3Schema (the request form of generated profiles). */
+  variables: ClusterClassVariableSummary[];
+  labels: Record<string, string>;
+  createdAt?: string;
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value)
+    ? value
+    : undefined;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function bool(value: unknown): boolean | undefined {
+  return typeof value === 'boolean' ? value : undefined;
+}
+
+/**
+ * Copies an object without its undefined properties. Building a fresh object (instead of `delete`, which turns
+ * objects into slow dictionary-mode ones several times their size) keeps records small: there are ~10 per cluster.
+ * Repeated string values are interned.
+ */
+const UNIQUE_KEYS = new Set([
+  'name',
+  'uid',
+  'nodeName',
+  'createdAt',
+  'apiServerUrl',
+  'since',
+  'lastTransitionTime',
+  'deletingSince',
+]);
+
+function compact<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    out[key] = typeof v === 'string' && !UNIQUE_KEYS.has(key) ? intern(v) : v;
+  }
+  return out as T;
+}
+
+function toConditionStatus(value: unknown): ConditionStatus {
+  return value === 'True' || value === 'False' ? value : 'Unknown';
+}
+
+function rawConditions(obj: KubeObject): unknown {
+  const status = obj.status ?? {};
+  const isV1beta1 = (obj.apiVersion ?? '').endsWith('/v1beta1');
+  return isV1beta1 && Array.isArray(status.v1beta2?.conditions)
+    ? status.v1beta2.conditions
+    : status.conditions;
+}
+
+/** Normalised conditions of an object: v1beta2 conditions when present (also under `status.v1beta2` of v1beta1). */
+export function readConditions(obj: KubeObject): ClusterCondition[] {
+  const raw = rawConditions(obj);
+  if (!Array.isArray(raw)) return [];
+  const out: ClusterCondition[] = [];
+  for (const c of raw) {
+    if (!c || typeof c.type !== 'string') continue;
+    out.push(
+      compact({
+        type: c.type,
+        status: toConditionStatus(c.status),
+        reason: str(c.reason),
+        message: str(c.message),
+        severity: str(c.severity),
+        lastTransitionTime: str(c.lastTransitionTime),
+      }),
+    );
+  }
+  return out;
+}
+
+/**
+ * The readiness of an object straight from its raw conditions (for kinds whose other conditions nobody reads:
+ * Machines, MachineDeployments, MachinePools; cheaper than {@link readConditions} on ~10 objects per cluster).
+ */
+export function readReadiness(obj: KubeObject): ReadinessRecord {
+  const raw = rawConditions(obj);
+  if (!Array.isArray(raw)) return { status: 'Unknown' };
+  const c =
+    raw.find(x => x?.type === 'Available') ?? raw.find(x => x?.type === 'Ready');
+  if (!c) return { status: 'Unknown' };
+  return compact({
+    status: toConditionStatus(c.status),
+    reason: str(c.reason),
+    message: str(c.message),
+    since: str(c.lastTransitionTime),
+  });
+}
+
+/** The readiness of an object: its `Available` condition, else `Ready`. */
+export function readinessOf(conditions: ClusterCondition[]): ReadinessRecord {
+  const c =
+    conditions.find(x => x.type === 'Available') ??
+    conditions.find(x => x.type === 'Ready');
+  if (!c) return { status: 'Unknown' };
+  return compact({
+    status: c.status,
+    reason: c.reason,
+    message: c.message,
+    since: c.lastTransitionTime,
+  });
+}
+
+function refKind(ref: unknown): string | undefined {
+  return ref && typeof ref === 'object' ? str((ref as any).kind) : undefined;
+}
+
+function controllerOwner(obj: KubeObject, kind?: (k: string) => boolean) {
+  return (obj.metadata.ownerReferences ?? []).find(
+    r => r.controller && (!kind || kind(r.kind)),
+  );
+}
+
+/** Replica counters of an object that uses the v1beta2 names, with v1beta1 fallbacks. */
+function readReplicas(obj: KubeObject, desired: unknown): ReplicaCounters {
+  const status = obj.status ?? {};
+  const v2 = status.v1beta2 ?? {};
+  const isV1beta1 = (obj.apiVersion ?? '').endsWith('/v1beta1');
+  return compact({
+    desired: num(desired),
+    current: num(status.replicas),
+    ready: num(isV1beta1 ? v2.readyReplicas ?? status.readyReplicas : status.readyReplicas),
+    available: num(
+      isV1beta1
+        ? v2.availableReplicas ?? status.availableReplicas
+        : status.availableReplicas,
+    ),
+    upToDate: num(
+      isV1beta1
+        ? v2.upToDateReplicas ?? status.updatedReplicas
+        : status.upToDateReplicas,
+    ),
+  });
+}
+
+function readClusterCounters(raw: any): ReplicaCounters {
+  if (!raw || typeof raw !== 'object') return {};
+  return compact({
+    desired: num(raw.desiredReplicas),
+    current: num(raw.replicas),
+    ready: num(raw.readyReplicas),
+    available: num(raw.availableReplicas),
+    upToDate: num(raw.upToDateReplicas),
+  });
+}
+
+export function clusterNameOf(obj: KubeObject): string | undefined {
+  return (
+    str(obj.spec?.clusterName) ?? obj.metadata.labels?.[LABEL_CLUSTER_NAME]
+  );
+}
+
+/** Projects a CAPI Cluster (v1beta1 or v1beta2). */
+export function projectCluster(
+  obj: KubeObject,
+  keepAnnotations: ReadonlySet<string>,
+): ClusterRecord {
+  const spec = obj.spec ?? {};
+  const status = obj.status ?? {};
+  const isV1beta1 = (obj.apiVersion ?? '').endsWith('/v1beta1');
+  const topology = spec.topology ?? undefined;
+  const annotations: Record<string, string> = {};
+  for (const [k, v] of Object.entries(obj.metadata.annotations ?? {})) {
+    if (keepAnnotations.has(k)) annotations[intern(k)] = intern(v);
+  }
+  const host = str(spec.controlPlaneEndpoint?.host);
+  const port = num(spec.controlPlaneEndpoint?.port);
+  let topologyWorkerClasses: Record<string, string> | undefined;
+  const mds = topology?.workers?.machineDeployments;
+  if (Array.isArray(mds)) {
+    topologyWorkerClasses = {};
+    for (const md of mds) {
+      if (typeof md?.name === 'string' && typeof md?.class === 'string') {
+        topologyWorkerClasses[md.name] = md.class;
+      }
+    }
+  }
+  const countersSource = isV1beta1 ? status.v1beta2 ?? {} : status;
+  const initialization = status.initialization ?? {};
+  return compact({
+    uid: obj.metadata.uid ?? '',
+    namespace: obj.metadata.namespace ?? 'default',
+    name: obj.metadata.name,
+    apiVersion: obj.apiVersion ?? '',
+    createdAt: str(obj.metadata.creationTimestamp),
+    deletingSince: str(obj.metadata.deletionTimestamp),
+    labels: internRecord(obj.metadata.labels ?? {}),
+    annotations,
+    phase: str(status.phase),
+    conditions: readConditions(obj),
+    controlPlaneCounters: readClusterCounters(countersSource.controlPlane),
+    workerCounters: readClusterCounters(countersSource.workers),
+    clusterClass: str(topology?.classRef?.name) ?? str(topology?.class),
+    version: str(topology?.version),
+    infrastructureKind: refKind(spec.infrastructureRef),
+    controlPlaneKind: refKind(spec.controlPlaneRef),
+    controlPlaneName: str(spec.controlPlaneRef?.name),
+    apiServerUrl: host ? `https://${host}:${port ?? 6443}` : undefined,
+    infrastructureProvisioned: bool(
+      isV1beta1
+        ? status.infrastructureReady
+        : initialization.infrastructureProvisioned,
+    ),
+    controlPlaneInitialized: bool(
+      isV1beta1
+        ? status.controlPlaneReady
+        : initialization.controlPlaneInitialized,
+    ),
+    topologyWorkerClasses,
+  });
+}
+
+/** Projects any control plane kind (KubeadmControlPlane, RKE2ControlPlane, …). */
+export function projectControlPlane(obj: KubeObject): ControlPlaneRecord {
+  const conditions = readConditions(obj);
+  const ownerCluster = (obj.metadata.ownerReferences ?? []).find(
+    r => r.kind === 'Cluster',
+  );
+  return compact({
+    namespace: obj.metadata.namespace ?? 'default',
+    name: obj.metadata.name,
+    kind: obj.kind ?? 'ControlPlane',
+    clusterName: obj.metadata.labels?.[LABEL_CLUSTER_NAME] ?? ownerCluster?.name,
+    version: str(obj.spec?.version),
+    observedVersion: str(obj.status?.version),
+    replicas: readReplicas(obj, obj.spec?.replicas),
+    readiness: readinessOf(conditions),
+    conditions,
+  });
+}
+
+export function projectMachineDeployment(
+  obj: KubeObject,
+): MachineDeploymentRecord {
+  return compact({
+    name: obj.metadata.name,
+    clusterName: clusterNameOf(obj),
+    class: obj.metadata.labels?.[LABEL_TOPOLOGY_DEPLOYMENT_NAME],
+    version: str(obj.spec?.template?.spec?.version),
+    phase: str(obj.status?.phase),
+    replicas: readReplicas(obj, obj.spec?.replicas),
+    readiness: readReadiness(obj),
+  });
+}
+
+export function projectMachineSet(obj: KubeObject): MachineSetRecord {
+  const owner = controllerOwner(obj, k => k === 'MachineDeployment');
+  return compact({
+    name: obj.metadata.name,
+    clusterName: clusterNameOf(obj),
+    deploymentName: owner?.name ?? obj.metadata.labels?.[LABEL_DEPLOYMENT_NAME],
+    replicas: readReplicas(obj, obj.spec?.replicas),
+  });
+}
+
+export function projectMachine(obj: KubeObject): MachineRecord {
+  const labels = obj.metadata.labels ?? {};
+  const owner = controllerOwner(obj);
+  return compact({
+    name: obj.metadata.name,
+    clusterName: clusterNameOf(obj),
+    phase: str(obj.status?.phase) ?? 'Unknown',
+    version: str(obj.spec?.version),
+    nodeName: str(obj.status?.nodeRef?.name),
+    machineSetName: owner?.kind === 'MachineSet' ? owner.name : undefined,
+    machinePoolName: owner?.kind === 'MachinePool' ? owner.name : undefined,
+    deploymentName: labels[LABEL_DEPLOYMENT_NAME],
+    controlPlane:
+      LABEL_CONTROL_PLANE in labels ||
+      (owner?.kind ?? '').endsWith('ControlPlane'),
+    readiness: readReadiness(obj),
+  });
+}
+
+export function projectMachinePool(obj: KubeObject): MachinePoolRecord {
+  return compact({
+    name: obj.metadata.name,
+    clusterName: clusterNameOf(obj),
+    version: str(obj.spec?.template?.spec?.version),
+    phase: str(obj.status?.phase),
+    replicas: readReplicas(obj, obj.spec?.replicas),
+    readiness: readReadiness(obj),
+  });
+}
+
+export function projectMachineHealthCheck(
+  obj: KubeObject,
+): MachineHealthCheckRecord {
+  const status = obj.status ?? {};
+  return compact({
+    name: obj.metadata.name,
+    clusterName: clusterNameOf(obj),
+    expectedMachines: num(status.expectedMachines),
+    currentHealthy: num(status.currentHealthy),
+    remediationsAllowed: num(status.remediationsAllowed),
+  });
+}
+
+export function projectClusterClass(obj: KubeObject): ClusterClassRecord {
+  const spec = obj.spec ?? {};
+  const annotations = obj.metadata.annotations ?? {};
+  const versions = str(annotations['shipyard.io/kubernetes-versions']);
+  const classesOf = (list: unknown) =>
+    Array.isArray(list)
+      ? list.map(c => str(c?.class)).filter((c): c is string => !!c)
+      : [];
+  return compact({
+    namespace: obj.metadata.namespace ?? 'default',
+    name: obj.metadata.name,
+    infrastructureKind:
+      refKind(spec.infrastructure?.templateRef) ??
+      refKind(spec.infrastructure?.ref),
+    controlPlaneKind:
+      refKind(spec.controlPlane?.templateRef) ??
+      refKind(spec.controlPlane?.ref),
+    uid: obj.metadata.uid,
+    generation: num((obj.metadata as { generation?: unknown }).generation),
+    description:
+      str(annotations.description) ?? str(annotations['shipyard.io/description']),
+    kubernetesVersions: versions
+      ?.split(',')
+      .map(v => v.trim())
+      .filter(v => v.length > 0),
+    machineDeploymentClasses: classesOf(spec.workers?.machineDeployments),
+    machinePoolClasses: classesOf(spec.workers?.machinePools),
+    variables: clusterClassVariables(obj),
+    labels: { ...(obj.metadata.labels ?? {}) },
+    createdAt: obj.metadata.creationTimestamp,
+  });
+}
+
+/** Variables of a ClusterClass: `spec.variables`, else the definitions the topology controller reports in status. */
+function clusterClassVariables(obj: KubeObject): ClusterClassVariableSummary[] {
+  const fromSpec: unknown[] = Array.isArray(obj.spec?.variables)
+    ? obj.spec.variables
+    : [];
+  const fromStatus: unknown[] = Array.isArray(obj.status?.variables)
+    ? obj.status.variables.map((v: any) => ({
+        name: v?.name,
+        ...(Array.isArray(v?.definitions) ? v.definitions[0] : {}),
+      }))
+    : [];
+  const out: ClusterClassVariableSummary[] = [];
+  for (const raw of fromSpec.length > 0 ? fromSpec : fromStatus) {
+    const v = raw as any;
+    const name = str(v?.name);
+    if (!name) continue;
+    const schema = v?.schema?.openAPIV3Schema;
+    const variable: ClusterClassVariableSummary = {
+      name,
+      required: v?.required === true,
+      schema: schema && typeof schema === 'object' ? schema : {},
+    };
+    const description =
+      str(v?.metadata?.annotations?.description) ?? str(schema?.description);
+    if (description) variable.description = description;
+    out.push(variable);
+  }
+  return out;
+}

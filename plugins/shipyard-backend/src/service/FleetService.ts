@@ -1,0 +1,247 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  ClusterDetails,
+  ClusterKey,
+  ClusterTreeNode,
+  ManagementClusterStatus,
+  stringifyClusterKey,
+} from '@shipyard/plugin-shipyard-common';
+import {
+  ManagementClusterConnection,
+  ManagementClusterSource,
+} from '@shipyard/plugin-shipyard-node';
+import { ShipyardBackendConfig } from '../config/config';
+import { createConnection } from '../config/connections';
+import { OwnershipResolver } from '../config/ownership';
+import { CapiHealthEvaluator, ClusterHealthEvaluator } from '../health';
+import { FleetIndex } from '../index/FleetIndex';
+import { FleetStore } from '../persistence/FleetStore';
+import { ManagementClusterReconciler } from '../reconcile/ManagementClusterReconciler';
+import { ClusterClassRecord } from '../reconcile/records';
+
+/** Options of {@link FleetService}. */
+export interface FleetServiceOptions {
+  config: ShipyardBackendConfig;
+  logger: LoggerService;
+  /** Persistence; without it the fleet lives in memory only. */
+  store?: FleetStore;
+  /** Sources of management clusters beyond the configured ones. */
+  sources?: ManagementClusterSource[];
+  health?: ClusterHealthEvaluator;
+  index?: FleetIndex;
+  /** Longest wait for the first list of every kind before folding anyway (ms). */
+  initialSyncGraceMs?: number;
+  /** Called for every watch event of a Cluster object with its fleet key, as it arrives (for measurements). */
+  onClusterEvent?: (key: string) => void;
+}
+
+/**
+ * The fleet: the index, one reconciler per management cluster, and persistence. Read paths go through the index;
+ * nothing here fans out to management clusters per request.
+ */
+export class FleetService {
+  readonly index: FleetIndex;
+  private readonly reconcilers = new Map<string, ManagementClusterReconciler>();
+  private readonly connections = new Map<string, ManagementClusterConnection>();
+  private readonly failed = new Map<string, ManagementClusterStatus>();
+  private restored = new Map<string, ManagementClusterStatus>();
+  private readonly ownership: OwnershipResolver;
+  private readonly health: ClusterHealthEvaluator;
+
+  constructor(private readonly options: FleetServiceOptions) {
+    this.index = options.index ?? new FleetIndex();
+    this.ownership = new OwnershipResolver(options.config.ownership);
+    this.health = options.health ?? new CapiHealthEvaluator();
+  }
+
+  /** Restores persisted state, then connects to every management cluster. */
+  async start(): Promise<void> {
+    const { logger, store } = this.options;
+    if (store) {
+      const persisted = await store.load();
+      for (const { summary, lastSeenAt } of persisted.clusters) {
+        this.index.upsert(summary, { restored: true, lastSeenAt });
+      }
+      for (const status of persisted.managementClusters) {
+        this.restored.set(status.name, status);
+      }
+      if (persisted.clusters.length > 0) {
+        logger.info(
+          `Shipyard restored ${persisted.clusters.length} clusters from the database`,
+        );
+      }
+      store.attach(this.index, () => this.managementClusters());
+    }
+
+    const connections: ManagementClusterConnection[] = [];
+    for (const mc of this.options.config.managementClusters) {
+      try {
+        connections.push(await createConnection(mc));
+      } catch (error) {
+        this.recordFailure(mc.name, mc.url ?? '', error as Error);
+      }
+    }
+    for (const source of this.options.sources ?? []) {
+      try {
+        connections.push(...(await source.getManagementClusters()));
+      } catch (error) {
+        logger.error(
+          `Shipyard: management-cluster source ${source.name} failed: ${error}`,
+        );
+      }
+    }
+    for (const connection of connections) {
+      if (this.reconcilers.has(connection.name)) {
+        logger.warn(
+          `Shipyard: management cluster ${connection.name} is defined twice; using the first`,
+        );
+        continue;
+      }
+      this.connections.set(connection.name, connection);
+      const reconciler = new ManagementClusterReconciler({
+        connection,
+        index: this.index,
+        ownership: this.ownership,
+        health: this.health,
+        sync: this.options.config.sync,
+        logger: logger.child({ managementCluster: connection.name }),
+        initialSyncGraceMs: this.options.initialSyncGraceMs,
+        onClusterEvent: this.options.onClusterEvent,
+      });
+      this.reconcilers.set(connection.name, reconciler);
+      reconciler.start();
+    }
+    logger.info(
+      `Shipyard watches ${this.reconcilers.size} management cluster(s)`,
+    );
+  }
+
+  /** The connection of a management cluster (for reading workload kubeconfig Secrets); never served. */
+  connectionOf(name: string): ManagementClusterConnection | undefined {
+    return this.connections.get(name);
+  }
+
+  /** Stops every reconciler and writes pending state. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.reconcilers.values()].map(r => r.stop()));
+    await this.options.store?.stop();
+  }
+
+  /** Resolves when every management cluster has been listed once. */
+  async waitForInitialSync(): Promise<void> {
+    await Promise.all(
+      [...this.reconcilers.values()].map(r => r.waitForInitialSync()),
+    );
+  }
+
+  /** States of all management clusters (configured ones, including those that failed to be set up). */
+  managementClusters(): ManagementClusterStatus[] {
+    const out: ManagementClusterStatus[] = [];
+    for (const r of this.reconcilers.values()) {
+      const status = r.status();
+      const restored = this.restored.get(r.name);
+      if (restored && !status.lastSyncAt) {
+        status.lastSyncAt = restored.lastSyncAt;
+        if (!status.lastSeenAt && restored.lastSeenAt) {
+          status.lastSeenAt = restored.lastSeenAt;
+        }
+      }
+      out.push(status);
+    }
+    out.push(...this.failed.values());
+    return out.sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  /** The ClusterClasses of every management cluster (or of one), from the reconcilers' records. */
+  clusterClasses(
+    managementCluster?: string,
+  ): Array<{ managementCluster: string; record: ClusterClassRecord }> {
+    const out: Array<{ managementCluster: string; record: ClusterClassRecord }> =
+      [];
+    for (const r of this.reconcilers.values()) {
+      if (managementCluster !== undefined && r.name !== managementCluster) {
+        continue;
+      }
+      for (const record of r.clusterClassRecords()) {
+        out.push({ managementCluster: r.name, record });
+      }
+    }
+    return out;
+  }
+
+  /** A cluster with its object tree, or undefined. */
+  describe(key: ClusterKey): ClusterDetails | undefined {
+    const found = this.index.get(stringifyClusterKey(key));
+    if (!found) return undefined;
+    const tree =
+      this.reconcilers
+        .get(key.managementCluster)
+        ?.describe(key.namespace, key.name) ?? treeFromSummary(found.summary);
+    return { summary: found.summary, tree, revision: this.index.revision };
+  }
+
+  private recordFailure(name: string, url: string, error: Error) {
+    this.options.logger.error(
+      `Shipyard: cannot set up management cluster ${name}: ${error.message}`,
+    );
+    this.failed.set(name, {
+      name,
+      url,
+      state: 'stale',
+      lastError: error.message,
+      lastErrorAt: new Date().toISOString(),
+      objectCounts: {
+        clusters: 0,
+        clusterClasses: 0,
+        machineDeployments: 0,
+        machineSets: 0,
+        machines: 0,
+        machinePools: 0,
+        machineHealthChecks: 0,
+        controlPlanes: 0,
+      },
+      kinds: [],
+    });
+    this.index.setSourceState(name, {
+      state: 'stale',
+      staleSince: new Date().toISOString(),
+    });
+  }
+}
+
+/** The coarse tree of a cluster known only from its summary (restored, not yet re-synced). */
+function treeFromSummary(
+  summary: ClusterDetails['summary'],
+): ClusterTreeNode {
+  const available = summary.conditions.find(
+    c => c.type === 'Available' || c.type === 'Ready',
+  );
+  return {
+    kind: 'Cluster',
+    name: summary.name,
+    ready: available?.status ?? 'Unknown',
+    phase: summary.phase,
+    conditions: summary.conditions,
+    children: [
+      {
+        kind: 'ControlPlane',
+        name: summary.controlPlaneKind ?? 'ControlPlane',
+        ready: 'Unknown',
+        replicas: summary.controlPlane,
+      },
+      {
+        kind: 'Workers',
+        name: 'Workers',
+        ready: 'Unknown',
+        children: summary.machineDeployments.map(md => ({
+          kind: 'MachineDeployment',
+          name: md.name,
+          ready: 'Unknown',
+          replicas: md.replicas,
+          ...(md.phase ? { phase: md.phase } : {}),
+          ...(md.version ? { version: md.version } : {}),
+        })),
+      },
+    ],
+  };
+}

@@ -1,0 +1,85 @@
+import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
+import { mockServices } from '@backstage/backend-test-utils';
+import express from 'express';
+import request from 'supertest';
+import { projectClusterClass } from '../reconcile/records';
+import { createClusterClassesRouter } from './clusterClassesRouter';
+
+const clusterClass = (namespace: string, name: string) =>
+  projectClusterClass({
+    apiVersion: 'cluster.x-k8s.io/v1beta2',
+    kind: 'ClusterClass',
+    metadata: {
+      namespace,
+      name,
+      uid: `uid-${name}`,
+      labels: { 'shipyard.io/profile-version': '1.0.0' },
+      annotations: { description: 'Dev clusters', 'shipyard.io/kubernetes-versions': 'v1.35.5, v1.34.7' },
+      generation: 2,
+    } as any,
+    spec: {
+      infrastructure: { templateRef: { kind: 'DevClusterTemplate', name: 'x' } },
+      controlPlane: { templateRef: { kind: 'KubeadmControlPlaneTemplate', name: 'y' } },
+      workers: { machineDeployments: [{ class: 'default-worker' }], machinePools: [{ class: 'pool' }] },
+      variables: [
+        { name: 'region', required: true, schema: { openAPIV3Schema: { type: 'string', description: 'Region' } } },
+        { name: 'cni', schema: { openAPIV3Schema: { type: 'string', enum: ['calico'] } } },
+      ],
+    },
+  });
+
+function app() {
+  const records = [
+    { managementCluster: 'mc-b', record: clusterClass('default', 'zeta') },
+    { managementCluster: 'mc-a', record: clusterClass('shared', 'alpha') },
+    { managementCluster: 'mc-a', record: clusterClass('default', 'beta') },
+  ];
+  const fleet = {
+    index: { revision: 7 },
+    clusterClasses: (mc?: string) => records.filter(r => !mc || r.managementCluster === mc),
+  };
+  const a = express();
+  a.use(createClusterClassesRouter({ fleet }));
+  a.use(MiddlewareFactory.create({ config: mockServices.rootConfig(), logger: mockServices.logger.mock() }).error());
+  return a;
+}
+
+describe('GET /cluster-classes', () => {
+  it('serves ClusterClasses with variables, provider and distribution, sorted and cursor-paged', async () => {
+    const first = await request(app()).get('/cluster-classes?limit=2');
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((c: any) => `${c.managementCluster}/${c.namespace}/${c.name}`)).toEqual([
+      'mc-a/default/beta',
+      'mc-a/shared/alpha',
+    ]);
+    expect(first.body.items[0]).toMatchObject({
+      uid: 'uid-beta',
+      generation: 2,
+      description: 'Dev clusters',
+      provider: 'docker',
+      distribution: 'kubeadm',
+      infrastructureKind: 'DevClusterTemplate',
+      kubernetesVersions: ['v1.35.5', 'v1.34.7'],
+      machineDeploymentClasses: ['default-worker'],
+      machinePoolClasses: ['pool'],
+      variables: [
+        { name: 'region', required: true, schema: { type: 'string', description: 'Region' }, description: 'Region' },
+        { name: 'cni', required: false, schema: { type: 'string', enum: ['calico'] } },
+      ],
+    });
+    expect(first.body.revision).toBe(7);
+    const second = await request(app()).get(`/cluster-classes?limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body.items.map((c: any) => c.name)).toEqual(['zeta']);
+    expect(second.body.nextCursor).toBeUndefined();
+  });
+
+  it('filters by management cluster and names bad parameters', async () => {
+    const res = await request(app()).get('/cluster-classes?managementCluster=mc-b');
+    expect(res.body.items.map((c: any) => c.name)).toEqual(['zeta']);
+    const bad = await request(app()).get('/cluster-classes?limit=0');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/limit/);
+    const unknown = await request(app()).get('/cluster-classes?owner=x');
+    expect(unknown.status).toBe(400);
+  });
+});

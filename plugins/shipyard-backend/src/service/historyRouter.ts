@@ -1,0 +1,97 @@
+import {
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  createConditionTransformer,
+  PermissionRuleset,
+} from '@backstage/plugin-permission-node';
+import {
+  ClusterHistoryResponse,
+  ClusterSummary,
+  shipyardClusterReadPermission,
+  stringifyClusterKey,
+} from '@shipyard/plugin-shipyard-common';
+import { ClusterPermissionQuery } from '@shipyard/plugin-shipyard-node';
+import express from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { FleetIndex } from '../index/FleetIndex';
+import { HealthService } from '../health/HealthService';
+import { criteriaToPredicate } from './permissionFilter';
+
+/** Options of {@link createHistoryRouter}. */
+export interface HistoryRouterOptions {
+  index: FleetIndex;
+  health: HealthService;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  ruleset: PermissionRuleset<ClusterSummary, ClusterPermissionQuery>;
+}
+
+const NAME_SEGMENT = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+const querySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+    cursor: z
+      .string()
+      .regex(/^\d{1,18}$/, 'invalid cursor')
+      .optional(),
+  })
+  .strict();
+
+/** `GET /clusters/:managementCluster/:namespace/:name/history`: health transitions of a cluster, newest first. */
+export function createHistoryRouter(options: HistoryRouterOptions): express.Router {
+  const { index, health, httpAuth, permissions } = options;
+  const transform = createConditionTransformer(options.ruleset);
+  const router = Router();
+
+  router.get(
+    '/clusters/:managementCluster/:namespace/:name/history',
+    async (req, res) => {
+      const { managementCluster, namespace, name } = req.params;
+      for (const [field, value] of Object.entries({ managementCluster, namespace, name })) {
+        if (!NAME_SEGMENT.test(value)) {
+          throw new InputError(`Invalid path parameter ${field}: "${value}"`);
+        }
+      }
+      const parsed = querySchema.safeParse(req.query);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const field =
+          issue.code === 'unrecognized_keys' ? issue.keys[0] : String(issue.path[0] ?? 'query');
+        throw new InputError(`Invalid query parameter ${field}: ${issue.message}`);
+      }
+      const credentials = await httpAuth.credentials(req);
+      const [decision] = await permissions.authorizeConditional(
+        [{ permission: shipyardClusterReadPermission }],
+        { credentials },
+      );
+      if (decision.result === AuthorizeResult.DENY) {
+        throw new NotAllowedError('Not allowed to read clusters');
+      }
+      const key = stringifyClusterKey({ managementCluster, namespace, name });
+      const stored = index.getStored(key);
+      const visible =
+        decision.result === AuthorizeResult.CONDITIONAL
+          ? criteriaToPredicate(transform(decision.conditions))
+          : undefined;
+      if (!stored || (visible && !visible(stored))) {
+        throw new NotFoundError(`Cluster ${key} not found`);
+      }
+      const limit = parsed.data.limit ?? 100;
+      const page = await health.history(key, {
+        limit,
+        before: parsed.data.cursor ? Number(parsed.data.cursor) : undefined,
+      });
+      const body: ClusterHistoryResponse = { items: page.items };
+      if (page.nextBefore !== undefined) body.nextCursor = String(page.nextBefore);
+      res.setHeader('Cache-Control', 'no-cache');
+      res.json(body);
+    },
+  );
+  return router;
+}

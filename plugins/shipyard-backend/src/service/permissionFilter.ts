@@ -1,0 +1,1 @@
+export { criteriaToPredicate } from '@shipyard/plugin-shipyard-node';

@@ -1,0 +1,281 @@
+import crypto from 'node:crypto';
+import {
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  ConditionTransformer,
+  createConditionTransformer,
+  PermissionRuleset,
+} from '@backstage/plugin-permission-node';
+import {
+  ClusterSummary,
+  FleetChangeEvent,
+  parseListClustersQuery,
+  shipyardClusterReadPermission,
+  stringifyClusterKey,
+} from '@shipyard/plugin-shipyard-common';
+import { ClusterPermissionQuery } from '@shipyard/plugin-shipyard-node';
+import express from 'express';
+import Router from 'express-promise-router';
+import { ClusterVisibility } from '../index/FleetIndex';
+import { FleetService } from './FleetService';
+import { criteriaToPredicate } from './permissionFilter';
+import { ResponseCache } from './ResponseCache';
+
+/** Options of {@link createRouter}. */
+export interface RouterOptions {
+  fleet: FleetService;
+  logger: LoggerService;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  ruleset: PermissionRuleset<ClusterSummary, ClusterPermissionQuery>;
+  /** Heartbeat interval of `GET /events` (ms). */
+  heartbeatMs?: number;
+  /**
+   * How long a permission decision is reused for the same bearer token (ms, default 5,000; 0 disables). Never
+   * beyond the token's own expiry.
+   */
+  decisionCacheMs?: number;
+}
+
+interface Access {
+  visibility?: ClusterVisibility;
+  /** Fingerprint of the decision, part of ETags. */
+  fingerprint: string;
+}
+
+interface CachedAccess {
+  /** Undefined: denied. */
+  access?: Access;
+  expiresAt: number;
+}
+
+const MAX_CACHED_DECISIONS = 10_000;
+
+/** Expiry (ms since the epoch) of a JWT bearer token, read without verification (the caller verified it). */
+function tokenExpiry(authorization: string): number | undefined {
+  const token = authorization.replace(/^Bearer\s+/i, '');
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString());
+    return typeof payload?.exp === 'number' ? payload.exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const NAME_SEGMENT = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/** Builds the `/api/shipyard` router. */
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { fleet, httpAuth, permissions } = options;
+  const transform: ConditionTransformer<ClusterPermissionQuery> =
+    createConditionTransformer(options.ruleset);
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const decisionCacheMs = options.decisionCacheMs ?? 5_000;
+  const decisions = new Map<string, CachedAccess>();
+  const pages = new ResponseCache();
+  const router = Router();
+
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  async function decide(req: express.Request): Promise<Access | undefined> {
+    const credentials = await httpAuth.credentials(req);
+    const [decision] = await permissions.authorizeConditional(
+      [{ permission: shipyardClusterReadPermission }],
+      { credentials },
+    );
+    if (decision.result === AuthorizeResult.DENY) return undefined;
+    if (decision.result === AuthorizeResult.CONDITIONAL) {
+      const criteria = transform(decision.conditions);
+      return {
+        visibility: criteriaToPredicate(criteria),
+        fingerprint: JSON.stringify(decision.conditions),
+      };
+    }
+    return { fingerprint: 'allow' };
+  }
+
+  /**
+   * The caller's read access. Decisions are reused per bearer token for a short time, so that a page of the
+   * fleet view does not cost a round trip to the permission backend per request.
+   */
+  async function access(req: express.Request): Promise<Access> {
+    const authorization = req.header('authorization');
+    const now = Date.now();
+    let cached = authorization ? decisions.get(authorization) : undefined;
+    if (cached && cached.expiresAt <= now) {
+      decisions.delete(authorization!);
+      cached = undefined;
+    }
+    let result: Access | undefined;
+    if (cached) {
+      result = cached.access;
+    } else {
+      // credentials are verified before anything is cached
+      result = await decide(req);
+      if (authorization && decisionCacheMs > 0) {
+        const expiresAt = Math.min(
+          now + decisionCacheMs,
+          tokenExpiry(authorization) ?? Infinity,
+        );
+        if (expiresAt > now) {
+          if (decisions.size >= MAX_CACHED_DECISIONS) decisions.clear();
+          decisions.set(authorization, { access: result, expiresAt });
+        }
+      }
+    }
+    if (!result) throw new NotAllowedError('Not allowed to read clusters');
+    return result;
+  }
+
+  function etagFor(req: express.Request, a: Access): string {
+    const hash = crypto
+      .createHash('sha1')
+      .update(req.originalUrl)
+      .update('\0')
+      .update(a.fingerprint)
+      .digest('base64url')
+      .slice(0, 16);
+    return `W/"${fleet.index.revision}-${hash}"`;
+  }
+
+  /** Sets the ETag and answers 304 when the client has it. Returns true when done. */
+  function notModified(
+    req: express.Request,
+    res: express.Response,
+    etag: string,
+  ): boolean {
+    res.setHeader('ETag', etag);
+    res.setHeader('Cache-Control', 'no-cache');
+    const inm = req.header('if-none-match');
+    if (inm && inm.split(',').some(t => t.trim() === etag)) {
+      res.status(304).end();
+      return true;
+    }
+    return false;
+  }
+
+  router.get('/clusters', async (req, res) => {
+    const a = await access(req);
+    const revision = fleet.index.revision;
+    const cacheKey = `${a.fingerprint}\n${req.originalUrl}`;
+    let cached = pages.get(cacheKey, revision);
+    if (!cached) {
+      const parsed = parseListClustersQuery(
+        req.query as Record<string, unknown>,
+      );
+      if (!parsed.ok) {
+        throw new InputError(
+          `Invalid query parameter ${parsed.field}: ${parsed.message}`,
+        );
+      }
+      const { body } = fleet.index.queryJson(parsed.request, {
+        visibility: a.visibility,
+        visibilityKey: a.fingerprint,
+      });
+      cached = { etag: etagFor(req, a), body: Buffer.from(body, 'utf8') };
+      pages.set(cacheKey, revision, cached);
+    }
+    if (notModified(req, res, cached.etag)) return;
+    res.status(200);
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', cached.body.length);
+    res.end(cached.body);
+  });
+
+  router.get('/clusters/:managementCluster/:namespace/:name', async (req, res) => {
+    const { managementCluster, namespace, name } = req.params;
+    for (const [field, value] of Object.entries({
+      managementCluster,
+      namespace,
+      name,
+    })) {
+      if (!NAME_SEGMENT.test(value)) {
+        throw new InputError(`Invalid path parameter ${field}: "${value}"`);
+      }
+    }
+    const a = await access(req);
+    const key = { managementCluster, namespace, name };
+    const stored = fleet.index.getStored(stringifyClusterKey(key));
+    if (!stored || (a.visibility && !a.visibility(stored))) {
+      throw new NotFoundError(
+        `Cluster ${managementCluster}/${namespace}/${name} not found`,
+      );
+    }
+    if (notModified(req, res, etagFor(req, a))) return;
+    const details = fleet.describe(key);
+    if (!details) {
+      throw new NotFoundError(
+        `Cluster ${managementCluster}/${namespace}/${name} not found`,
+      );
+    }
+    res.json(details);
+  });
+
+  router.get('/summary', async (req, res) => {
+    const a = await access(req);
+    if (notModified(req, res, etagFor(req, a))) return;
+    res.json(fleet.index.summary({ visibility: a.visibility }));
+  });
+
+  router.get('/management-clusters', async (req, res) => {
+    await access(req);
+    res.setHeader('Cache-Control', 'no-cache');
+    res.json({ items: fleet.managementClusters() });
+  });
+
+  router.get('/events', async (req, res) => {
+    const a = await access(req);
+    res.status(200);
+    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-cache, no-transform');
+    res.setHeader('Connection', 'keep-alive');
+    res.setHeader('X-Accel-Buffering', 'no');
+    res.flushHeaders();
+    const write = (chunk: string) => {
+      res.write(chunk);
+      // compression middleware, when present, buffers unless flushed
+      (res as unknown as { flush?: () => void }).flush?.();
+    };
+    write(
+      `retry: 3000\nevent: hello\ndata: ${JSON.stringify({
+        revision: fleet.index.revision,
+      })}\n\n`,
+    );
+    const unsubscribe = fleet.index.subscribe((event: FleetChangeEvent) => {
+      let changes = event.changes;
+      if (a.visibility) {
+        const visibility = a.visibility;
+        changes = changes.filter(c => {
+          const s = fleet.index.getStored(stringifyClusterKey(c));
+          return s ? visibility(s) : c.type === 'deleted';
+        });
+        if (changes.length === 0) return;
+      }
+      write(
+        `id: ${event.revision}\nevent: change\ndata: ${JSON.stringify({
+          revision: event.revision,
+          changes,
+        })}\n\n`,
+      );
+    });
+    const heartbeat = setInterval(() => write(`: heartbeat\n\n`), heartbeatMs);
+    heartbeat.unref?.();
+    req.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+  });
+
+  return router;
+}

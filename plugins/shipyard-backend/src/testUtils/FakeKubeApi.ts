@@ -1,0 +1,340 @@
+import http from 'node:http';
+import { AddressInfo, Socket } from 'node:net';
+
+interface Resource {
+  group: string;
+  version: string;
+  plural: string;
+  kind: string;
+}
+
+interface HistoryEvent {
+  rv: number;
+  plural: string;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: any;
+}
+
+const RESOURCES: Resource[] = [
+  ['clusters', 'Cluster'],
+  ['clusterclasses', 'ClusterClass'],
+  ['machinedeployments', 'MachineDeployment'],
+  ['machinesets', 'MachineSet'],
+  ['machines', 'Machine'],
+  ['machinepools', 'MachinePool'],
+  ['machinehealthchecks', 'MachineHealthCheck'],
+].map(([plural, kind]) => ({
+  group: 'cluster.x-k8s.io',
+  version: 'v1beta2',
+  plural,
+  kind,
+}));
+RESOURCES.push({
+  group: 'controlplane.cluster.x-k8s.io',
+  version: 'v1beta2',
+  plural: 'kubeadmcontrolplanes',
+  kind: 'KubeadmControlPlane',
+});
+
+/**
+ * A minimal Kubernetes API for unit tests of the reconciler: discovery, paged lists, watches with history,
+ * 410 after compaction, bookmarks-free. Plain HTTP, no auth.
+ */
+export class FakeKubeApi {
+  private readonly objects = new Map<string, Map<string, any>>();
+  private history: HistoryEvent[] = [];
+  private compactedBelow = 0;
+  private rv = 100;
+  private server?: http.Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly watchers = new Set<{
+    plural: string;
+    res: http.ServerResponse;
+  }>();
+  private readonly sortedKeys = new Map<string, string[]>();
+  unreachable = false;
+  /** Number of list requests served per plural (first pages only). */
+  readonly listCount = new Map<string, number>();
+
+  constructor() {
+    for (const r of RESOURCES) this.objects.set(r.plural, new Map());
+  }
+
+  async start(): Promise<string> {
+    this.server = http.createServer((req, res) => this.handle(req, res));
+    this.server.on('connection', socket => {
+      if (this.unreachable) {
+        socket.destroy();
+        return;
+      }
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>(resolve =>
+      this.server!.listen(0, '127.0.0.1', resolve),
+    );
+    const port = (this.server.address() as AddressInfo).port;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>(resolve => this.server?.close(() => resolve()));
+  }
+
+  /** Makes the API unreachable (drops every connection) or reachable again. */
+  setUnreachable(value: boolean) {
+    this.unreachable = value;
+    if (value) {
+      for (const s of this.sockets) s.destroy();
+      this.watchers.clear();
+    }
+  }
+
+  /** Forgets the history so that resuming watches get 410, and ends open watches. */
+  compact() {
+    this.compactedBelow = this.rv + 1;
+    this.history = [];
+    for (const w of this.watchers) w.res.end();
+    this.watchers.clear();
+  }
+
+  /** Creates or replaces an object. */
+  put(plural: string, object: any) {
+    const key = `${object.metadata.namespace ?? 'default'}/${object.metadata.name}`;
+    const map = this.objects.get(plural)!;
+    const type = map.has(key) ? 'MODIFIED' : 'ADDED';
+    this.rv++;
+    const resource = RESOURCES.find(r => r.plural === plural)!;
+    const stored = {
+      apiVersion: `${resource.group}/${resource.version}`,
+      kind: resource.kind,
+      ...object,
+      metadata: {
+        namespace: 'default',
+        uid: `uid-${plural}-${key}`,
+        creationTimestamp: '2025-01-01T00:00:00Z',
+        ...object.metadata,
+        resourceVersion: String(this.rv),
+      },
+    };
+    if (type === 'ADDED') this.sortedKeys.delete(plural);
+    map.set(key, stored);
+    this.emit({ rv: this.rv, plural, type, object: stored });
+  }
+
+  /** Deletes an object. */
+  delete(plural: string, namespace: string, name: string) {
+    const map = this.objects.get(plural)!;
+    const key = `${namespace}/${name}`;
+    const existing = map.get(key);
+    if (!existing) return;
+    map.delete(key);
+    this.sortedKeys.delete(plural);
+    this.rv++;
+    this.emit({
+      rv: this.rv,
+      plural,
+      type: 'DELETED',
+      object: { ...existing, metadata: { ...existing.metadata, resourceVersion: String(this.rv) } },
+    });
+  }
+
+  /** Deletes an object without a watch event (as if it went while nobody watched), then compacts. */
+  deleteSilently(plural: string, namespace: string, name: string) {
+    this.objects.get(plural)!.delete(`${namespace}/${name}`);
+    this.sortedKeys.delete(plural);
+    this.rv++;
+    this.compact();
+  }
+
+  private emit(event: HistoryEvent) {
+    this.history.push(event);
+    if (this.history.length > 50_000) {
+      const dropped = this.history.splice(0, 10_000);
+      this.compactedBelow = dropped[dropped.length - 1].rv + 1;
+    }
+    for (const w of this.watchers) {
+      if (w.plural === event.plural) {
+        w.res.write(`${JSON.stringify({ type: event.type, object: event.object })}\n`);
+      }
+    }
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    if (this.unreachable) {
+      req.socket.destroy();
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://x');
+    const parts = url.pathname.split('/').filter(Boolean);
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (url.pathname === '/apis') {
+      const groups = [...new Set(RESOURCES.map(r => r.group))].map(g => ({
+        name: g,
+        versions: [{ groupVersion: `${g}/v1beta2`, version: 'v1beta2' }],
+        preferredVersion: { groupVersion: `${g}/v1beta2`, version: 'v1beta2' },
+      }));
+      json(200, { kind: 'APIGroupList', groups });
+      return;
+    }
+    if (parts[0] === 'apis' && parts.length === 3) {
+      const resources = RESOURCES.filter(
+        r => r.group === parts[1] && r.version === parts[2],
+      ).map(r => ({ name: r.plural, kind: r.kind, namespaced: true, verbs: ['list', 'watch', 'get'] }));
+      json(200, { kind: 'APIResourceList', groupVersion: `${parts[1]}/${parts[2]}`, resources });
+      return;
+    }
+    if (parts[0] === 'apis' && parts.length === 4) {
+      const plural = parts[3];
+      const map = this.objects.get(plural);
+      if (!map) {
+        json(404, { kind: 'Status', code: 404, reason: 'NotFound', message: 'not found' });
+        return;
+      }
+      if (url.searchParams.get('watch')) {
+        this.watch(plural, url, res);
+        return;
+      }
+      const limit = Number(url.searchParams.get('limit') ?? '0') || Infinity;
+      const token = url.searchParams.get('continue');
+      const offset = token ? Number(token) : 0;
+      if (!token) this.listCount.set(plural, (this.listCount.get(plural) ?? 0) + 1);
+      let keys = this.sortedKeys.get(plural);
+      if (!keys) {
+        keys = [...map.keys()].sort();
+        this.sortedKeys.set(plural, keys);
+      }
+      const items = keys.slice(offset, offset + limit).map(k => map.get(k));
+      const next = offset + limit < keys.length ? String(offset + limit) : undefined;
+      json(200, {
+        kind: 'List',
+        metadata: { resourceVersion: String(this.rv), ...(next ? { continue: next } : {}) },
+        items,
+      });
+      return;
+    }
+    json(404, { kind: 'Status', code: 404, reason: 'NotFound', message: 'not found' });
+  }
+
+  private watch(plural: string, url: URL, res: http.ServerResponse) {
+    const from = Number(url.searchParams.get('resourceVersion') ?? '0');
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.flushHeaders();
+    if (from < this.compactedBelow - 1) {
+      res.end(
+        `${JSON.stringify({
+          type: 'ERROR',
+          object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' },
+        })}\n`,
+      );
+      return;
+    }
+    for (const e of this.history) {
+      if (e.plural === plural && e.rv > from) {
+        res.write(`${JSON.stringify({ type: e.type, object: e.object })}\n`);
+      }
+    }
+    const watcher = { plural, res };
+    this.watchers.add(watcher);
+    const timeout = Number(url.searchParams.get('timeoutSeconds') ?? '300');
+    const timer = setTimeout(() => res.end(), timeout * 1000);
+    res.on('close', () => {
+      clearTimeout(timer);
+      this.watchers.delete(watcher);
+    });
+  }
+}
+
+/** A v1beta2 topology Cluster object. */
+export function capiCluster(
+  name: string,
+  options: {
+    namespace?: string;
+    labels?: Record<string, string>;
+    available?: boolean;
+    phase?: string;
+    version?: string;
+    workers?: number;
+  } = {},
+) {
+  const available = options.available ?? true;
+  return {
+    metadata: {
+      name,
+      namespace: options.namespace ?? 'default',
+      labels: options.labels ?? {},
+    },
+    spec: {
+      topology: {
+        classRef: { name: 'quick-start' },
+        version: options.version ?? 'v1.31.2',
+        controlPlane: { replicas: 1 },
+        workers: { machineDeployments: [{ class: 'default-worker', name: 'md-0', replicas: options.workers ?? 2 }] },
+      },
+      infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'DockerCluster', name },
+      controlPlaneRef: { apiGroup: 'controlplane.cluster.x-k8s.io', kind: 'KubeadmControlPlane', name: `${name}-cp` },
+      controlPlaneEndpoint: { host: `${name}.example.test`, port: 6443 },
+    },
+    status: {
+      phase: options.phase ?? 'Provisioned',
+      initialization: { infrastructureProvisioned: true, controlPlaneInitialized: true },
+      conditions: [
+        { type: 'Available', status: available ? 'True' : 'False', reason: available ? 'Available' : 'NotAvailable', lastTransitionTime: '2025-01-01T00:00:00Z' },
+        { type: 'ControlPlaneAvailable', status: available ? 'True' : 'False', reason: available ? 'Available' : 'NotAvailable', message: available ? undefined : 'control plane is down', lastTransitionTime: '2025-01-01T00:00:00Z' },
+      ],
+      controlPlane: { desiredReplicas: 1, replicas: 1, readyReplicas: available ? 1 : 0, availableReplicas: available ? 1 : 0, upToDateReplicas: 1 },
+      workers: { desiredReplicas: options.workers ?? 2, replicas: options.workers ?? 2, readyReplicas: options.workers ?? 2, availableReplicas: options.workers ?? 2, upToDateReplicas: options.workers ?? 2 },
+    },
+  };
+}
+
+/** Objects of a cluster's children: control plane, one MachineDeployment with its MachineSet and Machines. */
+export function capiChildren(clusterName: string, workers = 2, namespace = 'default') {
+  const labels = { 'cluster.x-k8s.io/cluster-name': clusterName };
+  const machines: any[] = [];
+  machines.push({
+    metadata: { name: `${clusterName}-cp-0`, namespace, labels: { ...labels, 'cluster.x-k8s.io/control-plane': '' }, ownerReferences: [{ apiVersion: 'controlplane.cluster.x-k8s.io/v1beta2', kind: 'KubeadmControlPlane', name: `${clusterName}-cp`, uid: 'x', controller: true }] },
+    spec: { clusterName, version: 'v1.31.2' },
+    status: { phase: 'Running', nodeRef: { name: `${clusterName}-cp-0` }, conditions: [{ type: 'Available', status: 'True', reason: 'Available' }] },
+  });
+  for (let i = 0; i < workers; i++) {
+    machines.push({
+      metadata: { name: `${clusterName}-md-0-${i}`, namespace, labels: { ...labels, 'cluster.x-k8s.io/deployment-name': `${clusterName}-md-0` }, ownerReferences: [{ apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'MachineSet', name: `${clusterName}-md-0-abc`, uid: 'y', controller: true }] },
+      spec: { clusterName, version: 'v1.31.2' },
+      status: { phase: 'Running', nodeRef: { name: `${clusterName}-md-0-${i}` }, conditions: [{ type: 'Available', status: 'True', reason: 'Available' }] },
+    });
+  }
+  return {
+    controlPlane: {
+      metadata: { name: `${clusterName}-cp`, namespace, labels, ownerReferences: [{ apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Cluster', name: clusterName, uid: 'z', controller: true }] },
+      spec: { replicas: 1, version: 'v1.31.2' },
+      status: { replicas: 1, readyReplicas: 1, availableReplicas: 1, upToDateReplicas: 1, version: 'v1.31.2', conditions: [{ type: 'Available', status: 'True', reason: 'Available' }] },
+    },
+    machineDeployment: {
+      metadata: { name: `${clusterName}-md-0`, namespace, labels: { ...labels, 'topology.cluster.x-k8s.io/deployment-name': 'md-0' } },
+      spec: { clusterName, replicas: workers, template: { spec: { version: 'v1.31.2' } } },
+      status: { phase: 'Running', replicas: workers, readyReplicas: workers, availableReplicas: workers, upToDateReplicas: workers, conditions: [{ type: 'Available', status: 'True', reason: 'Available' }] },
+    },
+    machineSet: {
+      metadata: { name: `${clusterName}-md-0-abc`, namespace, labels, ownerReferences: [{ apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'MachineDeployment', name: `${clusterName}-md-0`, uid: 'w', controller: true }] },
+      spec: { clusterName, replicas: workers },
+      status: { replicas: workers, readyReplicas: workers, availableReplicas: workers },
+    },
+    machines,
+  };
+}
+
+/** Puts a whole cluster (Cluster and children) into a fake API. */
+export function putCluster(api: FakeKubeApi, name: string, options: Parameters<typeof capiCluster>[1] = {}) {
+  const namespace = options.namespace ?? 'default';
+  api.put('clusters', capiCluster(name, options));
+  const c = capiChildren(name, options.workers ?? 2, namespace);
+  api.put('kubeadmcontrolplanes', c.controlPlane);
+  api.put('machinedeployments', c.machineDeployment);
+  api.put('machinesets', c.machineSet);
+  for (const m of c.machines) api.put('machines', m);
+}

@@ -1,0 +1,26 @@
+/*
+ * Vocabulary of the catalog entities that Shipyard writes (clusters, management clusters, generated profiles).
+ * The kinds, resource types and the cluster identity annotations are in `constants.ts`.
+ */
+
+/** UID of the CAPI `Cluster` object behind a cluster entity. */
+export const ANNOTATION_CLUSTER_UID = 'shipyard.io/cluster-uid';
+
+/** `namespace/name` of the ClusterClass behind a cluster or a generated cluster profile. */
+export const ANNOTATION_CLUSTER_CLASS = 'shipyard.io/cluster-class';
+
+/** Where a ClusterProfile entity comes from: `catalog` (YAML kept in git) or `cluster-class` (generated). */
+export const ANNOTATION_PROFILE_SOURCE = 'shipyard.io/profile-source';
+
+/** Values of {@link ANNOTATION_PROFILE_SOURCE}. */
+export type ClusterProfileSource = 'catalog' | 'cluster-class';
+
+/** The cluster profile (name) and profile version a cluster entity was requested from. */
+export const ANNOTATION_PROFILE = 'shipyard.io/profile';
+export const ANNOTATION_PROFILE_VERSION = 'shipyard.io/profile-version';
+
+/**
+ * Location type of the entities that Shipyard's entity providers emit
+ * (`backstage.io/managed-by-location: shipyard:clusters/<mc>/<ns>/<name>`).
+ */
+export const SHIPYARD_LOCATION_TYPE = 'shipyard';

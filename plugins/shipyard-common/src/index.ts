@@ -1,0 +1,14 @@
+/**
+ * Shared vocabulary of Shipyard: kinds, annotations, permissions and API types.
+ *
+ * @packageDocumentation
+ */
+export * from './constants';
+export * from './permissions';
+export * from './types';
+export * from './query';
+export * from './versionSupport';
+export * from './catalog';
+export * from './profile';
+export * from './clusterClasses';
+export * from './audit';

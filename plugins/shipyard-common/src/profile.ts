@@ -1,0 +1,355 @@
+/*
+ * The `ClusterProfile` catalog kind (apiVersion `shipyard.io/v1alpha1`): a curated, versioned stack that teams
+ * request clusters from. Profiles are kept as catalog YAML by platform teams or generated from ClusterClasses.
+ */
+import { CLUSTER_PROFILE_API_VERSION, CLUSTER_PROFILE_KIND } from './constants';
+
+/** Any JSON value (kept local so that this package has no runtime dependency on `@backstage/types`). */
+export type ProfileJsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | ProfileJsonValue[]
+  | { [key: string]: ProfileJsonValue };
+
+/** One layer of the stack (OS image, Kubernetes, CNI, CSI or an add-on). */
+export interface ClusterProfileLayer {
+  /** Name of the component, e.g. `ubuntu`, `calico`, `aws-ebs-csi-driver`. */
+  name: string;
+  /** Version of the component, e.g. `24.04`, `v3.29.1`. */
+  version: string;
+  description?: string;
+}
+
+/** The layers of a profile. */
+export interface ClusterProfileLayers {
+  os?: ClusterProfileLayer;
+  kubernetes: ClusterProfileLayer;
+  cni?: ClusterProfileLayer;
+  csi?: ClusterProfileLayer;
+  addons?: ClusterProfileLayer[];
+}
+
+/** A named size teams pick when requesting a cluster. */
+export interface ClusterProfileSize {
+  title?: string;
+  description?: string;
+  /** Control plane machines; 0 for managed control planes (EKS, AKS, GKE, ROSA HCP). */
+  controlPlaneReplicas: number;
+  /** Worker machines (of the first MachineDeployment or MachinePool). */
+  workerReplicas: number;
+  /** Machine class: the MachineDeployment class of the ClusterClass, or an instance type. */
+  machineClass?: string;
+}
+
+/** Reference to the ClusterClass that backs a profile. */
+export interface ClusterProfileClusterClassRef {
+  name: string;
+  /** Namespace of the ClusterClass; when absent, the namespace the cluster is created in. */
+  namespace?: string;
+}
+
+/** Kubernetes versions a profile allows. */
+export interface ClusterProfileKubernetes {
+  /** Allowed versions (`v1.35.5`, or a minor such as `v1.35` for managed distributions). */
+  versions: string[];
+  /** The version preselected in the request form; one of `versions`. */
+  default?: string;
+}
+
+/** ClusterClass variables: defaults applied to every request, and the request form. */
+export interface ClusterProfileVariables {
+  /** Values by variable name. */
+  defaults?: { [name: string]: ProfileJsonValue };
+  /**
+   * JSON schema (an object schema, one property per variable) of the request form. Generated profiles take it from
+   * the ClusterClass `variables`; YAML profiles may narrow it.
+   */
+  schema?: { [key: string]: ProfileJsonValue };
+}
+
+/** The spec of a `ClusterProfile` entity. */
+export interface ClusterProfileSpec {
+  /** Entity ref of the owning group (`group:default/platform-team`). */
+  owner: string;
+  /** `production`, `experimental`, `deprecated`, … */
+  lifecycle: string;
+  /** Semantic version of the profile; clusters carry it as `shipyard.io/profile-version`. */
+  version: string;
+  /** Names of the management clusters the profile can create clusters on. */
+  managementClusters: string[];
+  /** Where clusters go when the request names no management cluster; one of `managementClusters`. */
+  defaultManagementCluster?: string;
+  clusterClass?: ClusterProfileClusterClassRef;
+  /** Infrastructure provider: `aws`, `azure`, `gcp`, `vsphere`, `docker`, `dev`, `metal3`, … */
+  provider: string;
+  /** Kubernetes distribution: `kubeadm`, `eks`, `aks`, `gke`, `k3s`, `k0s`, `rke2`, `openshift`, `microk8s`, … */
+  distribution: string;
+  kubernetes: ClusterProfileKubernetes;
+  layers: ClusterProfileLayers;
+  variables?: ClusterProfileVariables;
+  sizes: { [name: string]: ClusterProfileSize };
+  /** The size preselected in the request form; one of `sizes`. */
+  defaultSize?: string;
+  /** Entity refs of the groups whose members may request clusters from this profile. */
+  allowedGroups: string[];
+}
+
+/** A `ClusterProfile` catalog entity. */
+export interface ClusterProfileEntity {
+  apiVersion: typeof CLUSTER_PROFILE_API_VERSION;
+  kind: typeof CLUSTER_PROFILE_KIND;
+  metadata: {
+    name: string;
+    namespace?: string;
+    title?: string;
+    description?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    tags?: string[];
+    [key: string]: unknown;
+  };
+  spec: ClusterProfileSpec;
+}
+
+/** Semantic version 2.0.0. */
+export const SEMVER_PATTERN =
+  '^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$';
+/** A Kubernetes version or minor, optionally with a distribution suffix: `v1.35.5`, `v1.35`, `v1.34.7+k3s1`. */
+export const KUBERNETES_VERSION_PATTERN =
+  '^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?([-+][0-9A-Za-z.-]+)*$';
+/** A DNS-1123 label (management cluster names, size names, providers, distributions). */
+export const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+/** A DNS-1123 subdomain (ClusterClass names). */
+export const DNS_SUBDOMAIN_PATTERN =
+  '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+
+const layerSchema = {
+  type: 'object',
+  required: ['name', 'version'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 128 },
+    version: { type: 'string', minLength: 1, maxLength: 128 },
+    description: { type: 'string' },
+  },
+} as const;
+
+/**
+ * JSON schema (draft-07) of a `ClusterProfile` entity. Patterns carry a `title` that names what they expect, so that
+ * validators can say "must be a semantic version" instead of quoting the regular expression.
+ */
+export const clusterProfileEntitySchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://shipyard.io/schemas/ClusterProfile.v1alpha1.json',
+  title: 'ClusterProfile',
+  description:
+    'A curated, versioned cluster stack (provider, distribution, Kubernetes version, layers, sizes) that teams request clusters from.',
+  type: 'object',
+  required: ['apiVersion', 'kind', 'metadata', 'spec'],
+  properties: {
+    apiVersion: { const: CLUSTER_PROFILE_API_VERSION },
+    kind: { const: CLUSTER_PROFILE_KIND },
+    metadata: { type: 'object' },
+    spec: {
+      type: 'object',
+      required: [
+        'owner',
+        'lifecycle',
+        'version',
+        'managementClusters',
+        'provider',
+        'distribution',
+        'kubernetes',
+        'layers',
+        'sizes',
+        'allowedGroups',
+      ],
+      additionalProperties: false,
+      properties: {
+        owner: { type: 'string', minLength: 1 },
+        lifecycle: { type: 'string', minLength: 1 },
+        version: {
+          type: 'string',
+          title: 'a semantic version (e.g. 1.2.0)',
+          pattern: SEMVER_PATTERN,
+        },
+        managementClusters: {
+          type: 'array',
+          minItems: 1,
+          uniqueItems: true,
+          items: {
+            type: 'string',
+            title: 'a management cluster name (DNS label)',
+            pattern: DNS_LABEL_PATTERN,
+            maxLength: 63,
+          },
+        },
+        defaultManagementCluster: {
+          type: 'string',
+          title: 'a management cluster name (DNS label)',
+          pattern: DNS_LABEL_PATTERN,
+          maxLength: 63,
+        },
+        clusterClass: {
+          type: 'object',
+          required: ['name'],
+          additionalProperties: false,
+          properties: {
+            name: {
+              type: 'string',
+              title: 'a ClusterClass name (DNS subdomain)',
+              pattern: DNS_SUBDOMAIN_PATTERN,
+              maxLength: 253,
+            },
+            namespace: {
+              type: 'string',
+              title: 'a namespace name (DNS label)',
+              pattern: DNS_LABEL_PATTERN,
+              maxLength: 63,
+            },
+          },
+        },
+        provider: {
+          type: 'string',
+          title: 'a provider name (lowercase DNS label, e.g. aws)',
+          pattern: DNS_LABEL_PATTERN,
+          maxLength: 63,
+        },
+        distribution: {
+          type: 'string',
+          title: 'a distribution name (lowercase DNS label, e.g. eks)',
+          pattern: DNS_LABEL_PATTERN,
+          maxLength: 63,
+        },
+        kubernetes: {
+          type: 'object',
+          required: ['versions'],
+          additionalProperties: false,
+          properties: {
+            versions: {
+              type: 'array',
+              minItems: 1,
+              uniqueItems: true,
+              items: {
+                type: 'string',
+                title: 'a Kubernetes version (e.g. v1.35.5)',
+                pattern: KUBERNETES_VERSION_PATTERN,
+              },
+            },
+            default: {
+              type: 'string',
+              title: 'a Kubernetes version (e.g. v1.35.5)',
+              pattern: KUBERNETES_VERSION_PATTERN,
+            },
+          },
+        },
+        layers: {
+          type: 'object',
+          required: ['kubernetes'],
+          additionalProperties: false,
+          properties: {
+            os: layerSchema,
+            kubernetes: layerSchema,
+            cni: layerSchema,
+            csi: layerSchema,
+            addons: { type: 'array', items: layerSchema },
+          },
+        },
+        variables: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            defaults: { type: 'object' },
+            schema: { type: 'object' },
+          },
+        },
+        sizes: {
+          type: 'object',
+          minProperties: 1,
+          propertyNames: {
+            title: 'a size name (DNS label)',
+            pattern: DNS_LABEL_PATTERN,
+            maxLength: 63,
+          },
+          additionalProperties: {
+            type: 'object',
+            required: ['controlPlaneReplicas', 'workerReplicas'],
+            additionalProperties: false,
+            properties: {
+              title: { type: 'string' },
+              description: { type: 'string' },
+              controlPlaneReplicas: {
+                type: 'integer',
+                minimum: 0,
+                maximum: 15,
+              },
+              workerReplicas: { type: 'integer', minimum: 0, maximum: 1000 },
+              machineClass: { type: 'string', minLength: 1 },
+            },
+          },
+        },
+        defaultSize: { type: 'string', minLength: 1 },
+        allowedGroups: {
+          type: 'array',
+          minItems: 1,
+          uniqueItems: true,
+          items: { type: 'string', minLength: 1 },
+        },
+      },
+    },
+  },
+} as const;
+
+/** A problem found in a profile: the dotted path of the field and what is wrong with it. */
+export interface ClusterProfileProblem {
+  /** `spec.sizes.small.workerReplicas` */
+  path: string;
+  /** `must be integer` */
+  message: string;
+}
+
+/**
+ * Rules that a JSON schema cannot express: defaults must name one of the allowed values. Assumes the spec passed
+ * schema validation.
+ */
+export function checkClusterProfileSpec(
+  spec: ClusterProfileSpec,
+): ClusterProfileProblem[] {
+  const problems: ClusterProfileProblem[] = [];
+  if (
+    spec.defaultManagementCluster !== undefined &&
+    !spec.managementClusters.includes(spec.defaultManagementCluster)
+  ) {
+    problems.push({
+      path: 'spec.defaultManagementCluster',
+      message: `must be one of spec.managementClusters (${spec.managementClusters.join(
+        ', ',
+      )})`,
+    });
+  }
+  if (
+    spec.kubernetes.default !== undefined &&
+    !spec.kubernetes.versions.includes(spec.kubernetes.default)
+  ) {
+    problems.push({
+      path: 'spec.kubernetes.default',
+      message: `must be one of spec.kubernetes.versions (${spec.kubernetes.versions.join(
+        ', ',
+      )})`,
+    });
+  }
+  if (
+    spec.defaultSize !== undefined &&
+    !Object.prototype.hasOwnProperty.call(spec.sizes, spec.defaultSize)
+  ) {
+    problems.push({
+      path: 'spec.defaultSize',
+      message: `must be one of spec.sizes (${Object.keys(spec.sizes).join(
+        ', ',
+      )})`,
+    });
+  }
+  return problems;
+}

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import {
+  CLUSTER_SORT_FIELDS,
+  HEALTH_STATUSES,
+  HealthStatus,
+  ListClustersRequest,
+} from './types';
+import {
+  VERSION_SUPPORT_STATUSES,
+  VersionSupportStatus,
+} from './versionSupport';
+
+/** Default page size of `GET /clusters`. */
+export const DEFAULT_CLUSTER_PAGE_SIZE = 50;
+/** Largest page size of `GET /clusters`. */
+export const MAX_CLUSTER_PAGE_SIZE = 500;
+
+const stringList = z
+  .union([z.string(), z.array(z.string())])
+  .transform(v => (Array.isArray(v) ? v : [v]))
+  .pipe(z.array(z.string().min(1).max(253)).max(100));
+
+const healthList = stringList.pipe(
+  z.array(z.enum(HEALTH_STATUSES as [HealthStatus, ...HealthStatus[]])),
+);
+
+const versionSupportList = stringList.pipe(
+  z.array(
+    z.enum(
+      VERSION_SUPPORT_STATUSES as [
+        VersionSupportStatus,
+        ...VersionSupportStatus[],
+      ],
+    ),
+  ),
+);
+
+const labelList = stringList.pipe(
+  z.array(
+    z
+      .string()
+      .regex(
+        /^[A-Za-z0-9./_-]+(=[A-Za-z0-9._-]*)?$/,
+        'must be a label key or key=value',
+      ),
+  ),
+);
+
+const booleanString = z
+  .enum(['true', 'false'])
+  .transform(v => v === 'true');
+
+/**
+ * Schema of the query parameters of `GET /clusters` (as parsed by Express/`URLSearchParams`: each value a string or
+ * an array of strings). Unknown parameters are rejected so that typos do not silently return the whole fleet.
+ */
+export const listClustersQuerySchema = z
+  .object({
+    owner: stringList.optional(),
+    profile: stringList.optional(),
+    provider: stringList.optional(),
+    distribution: stringList.optional(),
+    kubernetesMinor: stringList.optional(),
+    health: healthList.optional(),
+    phase: stringList.optional(),
+    managementCluster: stringList.optional(),
+    label: labelList.optional(),
+    versionSupport: versionSupportList.optional(),
+    q: z.string().max(200).optional(),
+    sort: z.enum(CLUSTER_SORT_FIELDS).optional(),
+    order: z.enum(['asc', 'desc']).optional(),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_CLUSTER_PAGE_SIZE)
+      .optional(),
+    cursor: z.string().max(2048).optional(),
+    facets: booleanString.optional(),
+  })
+  .strict();
+
+/** Result of validating a query: the request, or the name of the first offending parameter and why. */
+export type ParsedListClustersQuery =
+  | { ok: true; request: ListClustersRequest }
+  | { ok: false; field: string; message: string };
+
+/** Validates the query parameters of `GET /clusters`. */
+export function parseListClustersQuery(
+  query: Record<string, unknown>,
+): ParsedListClustersQuery {
+  const result = listClustersQuerySchema.safeParse(query);
+  if (result.success) {
+    return { ok: true, request: result.data };
+  }
+  const issue = result.error.issues[0];
+  if (issue.code === 'unrecognized_keys') {
+    return {
+      ok: false,
+      field: issue.keys[0],
+      message: `unknown query parameter "${issue.keys[0]}"`,
+    };
+  }
+  const field = String(issue.path[0] ?? 'query');
+  return { ok: false, field, message: `${field}: ${issue.message}` };
+}
+
+/** Builds the query string of `GET /clusters` for a request (the inverse of {@link parseListClustersQuery}). */
+export function toListClustersQueryString(request: ListClustersRequest): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(request)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) {
+      for (const v of value) params.append(key, String(v));
+    } else {
+      params.set(key, String(value));
+    }
+  }
+  return params.toString();
+}

@@ -1,0 +1,9 @@
+export {
+  createManagementClusterConnection,
+  readManagementClustersConfig,
+} from './managementClusters';
+export type {
+  ManagementClusterAuthConfig,
+  ManagementClusterConfig,
+} from './managementClusters';
+export { createConnectionAgent } from './agent';

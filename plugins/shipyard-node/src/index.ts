@@ -1,0 +1,9 @@
+/**
+ * Backend extension points of Shipyard.
+ *
+ * @packageDocumentation
+ */
+export * from './extensions';
+export * from './permissions';
+export * from './criteria';
+export * from './connections';

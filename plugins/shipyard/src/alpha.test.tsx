@@ -1,0 +1,80 @@
+import { screen } from '@testing-library/react';
+import {
+  coreExtensionData,
+  createExtensionInput,
+  PageBlueprint,
+} from '@backstage/frontend-plugin-api';
+import {
+  createExtensionTester,
+  renderInTestApp,
+} from '@backstage/frontend-test-utils';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
+import shipyardPluginAlpha, {
+  clusterProfilePickerFormFieldExtension,
+  kubernetesVersionPickerFormFieldExtension,
+  shipyardClusterEntityContent,
+  shipyardFleetPage,
+  shipyardProfileEntityContent,
+  shipyardTeamClustersEntityCard,
+} from './alpha';
+import { shipyardApiRef } from './api';
+import { mockShipyardApi } from './testUtils/fixtures';
+
+describe('new frontend system', () => {
+  it('exposes the plugin with all its extensions', () => {
+    expect(shipyardPluginAlpha.id).toBe('shipyard');
+    // keep the imports used: the blueprints the extensions come from
+    expect([
+      PageBlueprint,
+      EntityCardBlueprint,
+      EntityContentBlueprint,
+      FormFieldBlueprint,
+    ]).toHaveLength(4);
+    expect(coreExtensionData.routePath).toBeDefined();
+    expect(createExtensionInput).toBeDefined();
+  });
+
+  it('mounts the fleet page at /shipyard and renders it', async () => {
+    const tester = createExtensionTester(shipyardFleetPage);
+    expect(tester.get(coreExtensionData.routePath)).toBe('/shipyard');
+    const api = mockShipyardApi();
+    renderInTestApp(tester.reactElement(), { apis: [[shipyardApiRef, api]] });
+    expect(
+      await screen.findAllByTestId('cluster-row', {}, { timeout: 10_000 }),
+    ).toHaveLength(3);
+  });
+
+  it('filters entity content and cards to the right entities', () => {
+    const content = createExtensionTester(shipyardClusterEntityContent);
+    const filter = content.get(EntityContentBlueprint.dataRefs.filterFunction);
+    const expression = content.get(
+      EntityContentBlueprint.dataRefs.filterExpression,
+    );
+    expect(content.get(coreExtensionData.routePath)).toBe('/shipyard');
+    expect(filter ?? expression).toBeDefined();
+
+    const profile = createExtensionTester(shipyardProfileEntityContent);
+    expect(profile.get(coreExtensionData.routePath)).toBe('/profile');
+
+    const card = createExtensionTester(shipyardTeamClustersEntityCard);
+    expect(card.get(coreExtensionData.reactElement)).toBeDefined();
+  });
+
+  it('provides the scaffolder form fields', async () => {
+    const picker = createExtensionTester(
+      clusterProfilePickerFormFieldExtension,
+    );
+    const loader = picker.get(FormFieldBlueprint.dataRefs.formFieldLoader);
+    await expect(loader()).resolves.toBeDefined();
+    const version = createExtensionTester(
+      kubernetesVersionPickerFormFieldExtension,
+    );
+    await expect(
+      version.get(FormFieldBlueprint.dataRefs.formFieldLoader)(),
+    ).resolves.toBeDefined();
+  });
+});

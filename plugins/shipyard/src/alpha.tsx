@@ -1,0 +1,115 @@
+import {
+  ApiBlueprint,
+  PageBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import { convertLegacyRouteRef } from '@backstage/core-compat-api';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
+import CloudQueueIcon from '@material-ui/icons/CloudQueue';
+import {
+  CLUSTER_PROFILE_KIND,
+  CLUSTER_RESOURCE_TYPE,
+} from '@shipyard/plugin-shipyard-common';
+import { ShipyardClient, shipyardApiRef } from './api';
+import { rootRouteRef } from './routes';
+
+/** The Shipyard API client. */
+export const shipyardApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: shipyardApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new ShipyardClient(deps),
+    }),
+});
+
+/** The fleet page at `/shipyard` (with a nav item). */
+export const shipyardFleetPage = PageBlueprint.make({
+  params: {
+    path: '/shipyard',
+    title: 'Fleet',
+    icon: <CloudQueueIcon />,
+    routeRef: convertLegacyRouteRef(rootRouteRef),
+    loader: () => import('./components/FleetPage').then(m => <m.FleetPage />),
+  },
+});
+
+/** The "Cluster" tab of `Resource` entities of type `kubernetes-cluster`. */
+export const shipyardClusterEntityContent = EntityContentBlueprint.make({
+  name: 'cluster',
+  params: {
+    path: '/shipyard',
+    title: 'Cluster',
+    filter: { kind: 'resource', 'spec.type': CLUSTER_RESOURCE_TYPE },
+    loader: () =>
+      import('./components/ClusterEntityContent').then(m => (
+        <m.ClusterEntityContent />
+      )),
+  },
+});
+
+/** The "Profile" tab of `ClusterProfile` entities. */
+export const shipyardProfileEntityContent = EntityContentBlueprint.make({
+  name: 'profile',
+  params: {
+    path: '/profile',
+    title: 'Profile',
+    filter: { kind: CLUSTER_PROFILE_KIND },
+    loader: () =>
+      import('./components/ClusterProfileContent').then(m => (
+        <m.ClusterProfileContent />
+      )),
+  },
+});
+
+/** The team's clusters on `Group` pages. */
+export const shipyardTeamClustersEntityCard = EntityCardBlueprint.make({
+  name: 'team-clusters',
+  params: {
+    filter: { kind: 'group' },
+    loader: () =>
+      import('./components/TeamClustersCard').then(m => <m.TeamClustersCard />),
+  },
+});
+
+/** Scaffolder field `ClusterProfilePicker`. */
+export const clusterProfilePickerFormFieldExtension = FormFieldBlueprint.make({
+  name: 'cluster-profile-picker',
+  params: {
+    field: () =>
+      import('./formFields').then(m => m.clusterProfilePickerFormField),
+  },
+});
+
+/** Scaffolder field `KubernetesVersionPicker`. */
+export const kubernetesVersionPickerFormFieldExtension =
+  FormFieldBlueprint.make({
+    name: 'kubernetes-version-picker',
+    params: {
+      field: () =>
+        import('./formFields').then(m => m.kubernetesVersionPickerFormField),
+    },
+  });
+
+/** The Shipyard plugin for the new frontend system. */
+export default createFrontendPlugin({
+  pluginId: 'shipyard',
+  title: 'Fleet',
+  icon: <CloudQueueIcon />,
+  routes: { root: convertLegacyRouteRef(rootRouteRef) },
+  extensions: [
+    shipyardApi,
+    shipyardFleetPage,
+    shipyardClusterEntityContent,
+    shipyardProfileEntityContent,
+    shipyardTeamClustersEntityCard,
+    clusterProfilePickerFormFieldExtension,
+    kubernetesVersionPickerFormFieldExtension,
+  ],
+});

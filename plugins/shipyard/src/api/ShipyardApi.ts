@@ -1,0 +1,53 @@
+import { createApiRef } from '@backstage/core-plugin-api';
+import {
+  ClusterDetails,
+  ClusterHistoryResponse,
+  ClusterKey,
+  FleetSummary,
+  ListClustersRequest,
+  ListClustersResponse,
+  ListManagementClustersResponse,
+} from '@shipyard/plugin-shipyard-common';
+import { FleetEventsListener, FleetSubscription } from './types';
+
+/** Health of the Shipyard backend. */
+export interface ShipyardHealth {
+  status: string;
+}
+
+/** Options of reads. */
+export interface ShipyardRequestOptions {
+  signal?: AbortSignal;
+}
+
+/** Typed client of the Shipyard backend API (`/api/shipyard`). */
+export interface ShipyardApi {
+  getHealth(): Promise<ShipyardHealth>;
+  /** One page of the fleet index (`GET /clusters`). */
+  listClusters(
+    request?: ListClustersRequest,
+    options?: ShipyardRequestOptions,
+  ): Promise<ListClustersResponse>;
+  /** One cluster with its object tree (`GET /clusters/:managementCluster/:namespace/:name`). */
+  getCluster(
+    key: ClusterKey,
+    options?: ShipyardRequestOptions,
+  ): Promise<ClusterDetails>;
+  /** Counts over the whole visible fleet (`GET /summary`). */
+  getSummary(options?: ShipyardRequestOptions): Promise<FleetSummary>;
+  /** Each management cluster with its sync state (`GET /management-clusters`). */
+  listManagementClusters(
+    options?: ShipyardRequestOptions,
+  ): Promise<ListManagementClustersResponse>;
+  /** Health timeline of a cluster, newest first; empty when the backend keeps no history. */
+  getClusterHistory(
+    key: ClusterKey,
+    options?: ShipyardRequestOptions & { cursor?: string },
+  ): Promise<ClusterHistoryResponse>;
+  /** Live fleet changes over `GET /events`; one shared connection, reconnects until the last unsubscribe. */
+  subscribe(listener: FleetEventsListener): FleetSubscription;
+}
+
+export const shipyardApiRef = createApiRef<ShipyardApi>({
+  id: 'plugin.shipyard.api',
+});

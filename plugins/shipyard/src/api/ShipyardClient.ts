@@ -1,0 +1,266 @@
+import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import {
+  ClusterDetails,
+  ClusterHistoryResponse,
+  ClusterKey,
+  FleetChangeEvent,
+  FleetSummary,
+  ListClustersRequest,
+  ListClustersResponse,
+  ListManagementClustersResponse,
+  SHIPYARD_PLUGIN_ID,
+  toListClustersQueryString,
+} from '@shipyard/plugin-shipyard-common';
+import {
+  ShipyardApi,
+  ShipyardHealth,
+  ShipyardRequestOptions,
+} from './ShipyardApi';
+import { SseParser } from './sse';
+import {
+  FleetEventsListener,
+  FleetStreamState,
+  FleetSubscription,
+} from './types';
+
+/** Options of {@link ShipyardClient}. */
+export interface ShipyardClientOptions {
+  discoveryApi: DiscoveryApi;
+  fetchApi: FetchApi;
+  /** First reconnect delay of the event stream (ms); doubled per failure up to 30 s. Default 1 s. */
+  reconnectDelayMs?: number;
+}
+
+const MAX_RECONNECT_DELAY_MS = 30_000;
+
+function keyPath(key: ClusterKey): string {
+  return [key.managementCluster, key.namespace, key.name]
+    .map(encodeURIComponent)
+    .join('/');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Client of the Shipyard backend on the Discovery and Fetch APIs. */
+export class ShipyardClient implements ShipyardApi {
+  private readonly discoveryApi: DiscoveryApi;
+  private readonly fetchApi: FetchApi;
+  private readonly reconnectDelayMs: number;
+  private readonly listeners = new Set<FleetEventsListener>();
+  private stream?: AbortController;
+  private streamState: FleetStreamState = 'closed';
+  private lastRevision: number | undefined;
+
+  constructor(options: ShipyardClientOptions) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetchApi = options.fetchApi;
+    this.reconnectDelayMs = options.reconnectDelayMs ?? 1000;
+  }
+
+  async getHealth(): Promise<ShipyardHealth> {
+    return this.get<ShipyardHealth>('/health');
+  }
+
+  async listClusters(
+    request: ListClustersRequest = {},
+    options?: ShipyardRequestOptions,
+  ): Promise<ListClustersResponse> {
+    const qs = toListClustersQueryString(request);
+    return this.get<ListClustersResponse>(
+      `/clusters${qs ? `?${qs}` : ''}`,
+      options,
+    );
+  }
+
+  async getCluster(
+    key: ClusterKey,
+    options?: ShipyardRequestOptions,
+  ): Promise<ClusterDetails> {
+    return this.get<ClusterDetails>(`/clusters/${keyPath(key)}`, options);
+  }
+
+  async getSummary(options?: ShipyardRequestOptions): Promise<FleetSummary> {
+    return this.get<FleetSummary>('/summary', options);
+  }
+
+  async listManagementClusters(
+    options?: ShipyardRequestOptions,
+  ): Promise<ListManagementClustersResponse> {
+    return this.get<ListManagementClustersResponse>(
+      '/management-clusters',
+      options,
+    );
+  }
+
+  async getClusterHistory(
+    key: ClusterKey,
+    options?: ShipyardRequestOptions & { cursor?: string },
+  ): Promise<ClusterHistoryResponse> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(SHIPYARD_PLUGIN_ID);
+    const qs = options?.cursor
+      ? `?cursor=${encodeURIComponent(options.cursor)}`
+      : '';
+    const response = await this.fetchApi.fetch(
+      `${baseUrl}/clusters/${keyPath(key)}/history${qs}`,
+      { signal: options?.signal },
+    );
+    // backends without health history answer 404 for the route
+    if (response.status === 404) {
+      return { items: [] };
+    }
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as ClusterHistoryResponse;
+  }
+
+  subscribe(listener: FleetEventsListener): FleetSubscription {
+    this.listeners.add(listener);
+    listener.onState?.(
+      this.streamState === 'closed' ? 'connecting' : this.streamState,
+    );
+    if (!this.stream) {
+      const controller = new AbortController();
+      this.stream = controller;
+      this.runStream(controller.signal).catch(() => {});
+    }
+    let active = true;
+    return {
+      unsubscribe: () => {
+        if (!active) return;
+        active = false;
+        this.listeners.delete(listener);
+        if (this.listeners.size === 0 && this.stream) {
+          this.stream.abort();
+          this.stream = undefined;
+          this.streamState = 'closed';
+        }
+      },
+    };
+  }
+
+  private setState(state: FleetStreamState) {
+    if (this.streamState === state) return;
+    this.streamState = state;
+    for (const l of [...this.listeners]) l.onState?.(state);
+  }
+
+  private async runStream(signal: AbortSignal): Promise<void> {
+    const conn: { delay: number; lastId?: string } = {
+      delay: this.reconnectDelayMs,
+    };
+    while (!signal.aborted) {
+      this.setState(
+        this.lastRevision === undefined ? 'connecting' : 'reconnecting',
+      );
+      let opened = false;
+      try {
+        opened = await this.readStream(signal, conn);
+      } catch {
+        if (signal.aborted) return;
+      }
+      if (signal.aborted) return;
+      if (opened) conn.delay = this.reconnectDelayMs;
+      this.setState('reconnecting');
+      await sleep(conn.delay, signal);
+      if (!opened)
+        conn.delay = Math.min(conn.delay * 2, MAX_RECONNECT_DELAY_MS);
+    }
+  }
+
+  /** Reads one connection of the event stream until it ends; true when it was open (received data). */
+  private async readStream(
+    signal: AbortSignal,
+    conn: { delay: number; lastId?: string },
+  ): Promise<boolean> {
+    let opened = false;
+    const markOpen = () => {
+      if (!opened) {
+        opened = true;
+        this.setState('open');
+      }
+    };
+    const baseUrl = await this.discoveryApi.getBaseUrl(SHIPYARD_PLUGIN_ID);
+    const headers: Record<string, string> = { Accept: 'text/event-stream' };
+    if (conn.lastId) headers['Last-Event-ID'] = conn.lastId;
+    const response = await this.fetchApi.fetch(`${baseUrl}/events`, {
+      headers,
+      signal,
+      cache: 'no-store',
+    });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    if (!response.body) throw new Error('The event stream has no body');
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    const parser = new SseParser({
+      onRetry: ms => {
+        conn.delay = Math.max(ms, 250);
+      },
+      onMessage: message => {
+        if (message.id) conn.lastId = message.id;
+        if (message.event === 'hello') {
+          markOpen();
+          const revision = safeJson(message.data)?.revision;
+          if (typeof revision === 'number') {
+            this.lastRevision = revision;
+            for (const l of [...this.listeners]) l.onHello?.(revision);
+          }
+        } else if (message.event === 'change') {
+          const parsed = safeJson(message.data);
+          if (parsed && Array.isArray(parsed.changes)) {
+            const event = parsed as unknown as FleetChangeEvent;
+            this.lastRevision = event.revision;
+            for (const l of [...this.listeners]) l.onChange(event);
+          }
+        }
+      },
+    });
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      markOpen();
+      parser.push(decoder.decode(value, { stream: true }));
+    }
+    return opened;
+  }
+
+  private async get<T>(
+    path: string,
+    options?: ShipyardRequestOptions,
+  ): Promise<T> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(SHIPYARD_PLUGIN_ID);
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, {
+      signal: options?.signal,
+    });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
+  }
+}
+
+function safeJson(data: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(data);
+    return isRecord(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise(resolve => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}

@@ -1,0 +1,15 @@
+export { shipyardApiRef } from './ShipyardApi';
+export type {
+  ShipyardApi,
+  ShipyardHealth,
+  ShipyardRequestOptions,
+} from './ShipyardApi';
+export { ShipyardClient } from './ShipyardClient';
+export type { ShipyardClientOptions } from './ShipyardClient';
+export { SseParser } from './sse';
+export type { SseMessage, SseParserHandlers } from './sse';
+export type {
+  FleetEventsListener,
+  FleetStreamState,
+  FleetSubscription,
+} from './types';

@@ -1,0 +1,6 @@
+export {
+  ClusterDetails,
+  UpgradeClusterButton,
+  upgradeTemplateLink,
+} from './ClusterDetails';
+export { useClusterDetails } from './useClusterDetails';

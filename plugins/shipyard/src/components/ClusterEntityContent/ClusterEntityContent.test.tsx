@@ -1,0 +1,207 @@
+import { screen, waitFor } from '@testing-library/react';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { Entity } from '@backstage/catalog-model';
+import { shipyardApiRef } from '../../api';
+import {
+  makeCluster,
+  makeDetails,
+  mockShipyardApi,
+} from '../../testUtils/fixtures';
+import { ClusterEntityContent } from './ClusterEntityContent';
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Resource',
+  metadata: {
+    name: 'mgmt-eu--team-a--prod-1',
+    annotations: {
+      'shipyard.io/management-cluster': 'mgmt-eu',
+      'shipyard.io/cluster-namespace': 'team-a',
+      'shipyard.io/cluster-name': 'prod-1',
+    },
+  },
+  spec: { type: 'kubernetes-cluster', owner: 'group:default/team-a' },
+};
+
+function render(
+  api = mockShipyardApi(),
+  authorize:
+    | AuthorizeResult.ALLOW
+    | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+  e: Entity = entity,
+) {
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [shipyardApiRef, api],
+        [permissionApiRef, mockApis.permission({ authorize })],
+      ]}
+    >
+      <EntityProvider entity={e}>
+        <ClusterEntityContent />
+      </EntityProvider>
+    </TestApiProvider>,
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+  );
+}
+
+describe('ClusterEntityContent', () => {
+  it('shows overview, health with reasons, the tree, nodes and the timeline', async () => {
+    const api = mockShipyardApi();
+    const cluster = makeCluster({
+      health: 'degraded',
+      healthReasons: [
+        {
+          source: 'capi',
+          severity: 'warning',
+          type: 'WorkersAvailable',
+          message: '1 of 2 workers is not available',
+          since: '2024-01-02T00:00:00Z',
+        },
+      ],
+      nodes: {
+        total: 5,
+        ready: 4,
+        notReady: 1,
+        kubeletVersions: { 'v1.31.2': 5 },
+        roles: { 'control-plane': 3, worker: 2 },
+      },
+      probe: {
+        lastProbeAt: new Date().toISOString(),
+        ok: true,
+        latencyMs: 42,
+        consecutiveFailures: 0,
+      },
+    });
+    api.getCluster.mockResolvedValue(makeDetails(cluster));
+    api.getClusterHistory.mockResolvedValue({
+      items: [
+        {
+          at: '2024-01-02T00:00:00Z',
+          health: 'degraded',
+          previous: 'healthy',
+          reasons: [],
+        },
+        { at: '2024-01-01T00:00:00Z', health: 'healthy', reasons: [] },
+      ],
+    });
+    await render(api);
+    expect(await screen.findByTestId('cluster-tree')).toBeInTheDocument();
+    expect(screen.getByTestId('cluster-health')).toHaveTextContent('Degraded');
+    expect(screen.getByTestId('health-reasons')).toHaveTextContent(
+      'WorkersAvailable: 1 of 2 workers is not available',
+    );
+    expect(screen.getByText(/eks-standard @ 1\.2\.0/)).toBeInTheDocument();
+    expect(screen.getByText(/4\/5 ready, 1 not ready/)).toBeInTheDocument();
+    expect(screen.getByText('ip-10-0-0-1')).toBeInTheDocument();
+    expect(screen.getByTestId('health-timeline')).toBeInTheDocument();
+    expect(screen.getByTestId('probe-freshness')).toHaveTextContent('(42 ms)');
+    expect(
+      screen.queryByTestId('provisioning-progress'),
+    ).not.toBeInTheDocument();
+    const upgrade = await screen.findByTestId('upgrade-cluster');
+    const href = decodeURIComponent(upgrade.getAttribute('href') ?? '');
+    expect(href).toContain(
+      '/create/templates/default/upgrade-cluster?formData=',
+    );
+    expect(JSON.parse(href.split('formData=')[1])).toEqual({
+      cluster: 'resource:default/mgmt-eu--team-a--prod-1',
+      managementCluster: 'mgmt-eu',
+      namespace: 'team-a',
+      name: 'prod-1',
+      profile: 'eks-standard',
+      currentVersion: 'v1.31.2',
+    });
+  });
+
+  it('hides the upgrade button without permission and shows provisioning progress', async () => {
+    const api = mockShipyardApi();
+    api.getCluster.mockResolvedValue(
+      makeDetails(
+        makeCluster({
+          // a key of its own: permission decisions are cached per resource
+          name: 'new-1',
+          health: 'provisioning',
+          phase: 'Provisioning',
+          controlPlane: { desired: 1, ready: 0 },
+          workers: { desired: 1, ready: 0 },
+          conditions: [],
+        }),
+      ),
+    );
+    await render(api, AuthorizeResult.DENY);
+    expect(
+      await screen.findByTestId('provisioning-progress'),
+    ).toBeInTheDocument();
+    expect(screen.queryByTestId('upgrade-cluster')).not.toBeInTheDocument();
+  });
+
+  it('refreshes on change events for this cluster only', async () => {
+    const api = mockShipyardApi();
+    await render(api);
+    await screen.findByTestId('cluster-tree');
+    expect(api.getCluster).toHaveBeenCalledTimes(1);
+    api.emit({
+      revision: 9,
+      changes: [
+        {
+          managementCluster: 'mgmt-eu',
+          namespace: 'team-a',
+          name: 'other',
+          type: 'upserted',
+          entityChanged: false,
+        },
+      ],
+    });
+    api.getCluster.mockResolvedValue(
+      makeDetails(makeCluster({ health: 'unhealthy' })),
+    );
+    api.emit({
+      revision: 10,
+      changes: [
+        {
+          managementCluster: 'mgmt-eu',
+          namespace: 'team-a',
+          name: 'prod-1',
+          type: 'upserted',
+          entityChanged: false,
+        },
+      ],
+    });
+    await waitFor(() =>
+      expect(screen.getByTestId('cluster-health')).toHaveTextContent(
+        'Unhealthy',
+      ),
+    );
+    expect(api.getCluster).toHaveBeenCalledTimes(2);
+  });
+
+  it('explains missing annotations and unknown clusters', async () => {
+    await render(mockShipyardApi(), AuthorizeResult.ALLOW, {
+      ...entity,
+      metadata: { name: 'plain' },
+    });
+    expect(screen.getByText(/Missing Annotation/i)).toBeInTheDocument();
+  });
+
+  it('shows a not-found state', async () => {
+    const api = mockShipyardApi();
+    api.getCluster.mockRejectedValue(
+      Object.assign(new Error('not found'), { response: { status: 404 } }),
+    );
+    await render(api);
+    expect(
+      await screen.findByText('Cluster not found in the fleet'),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,1 @@
+export { ClusterEntityContent } from './ClusterEntityContent';

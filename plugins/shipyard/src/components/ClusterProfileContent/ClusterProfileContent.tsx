@@ -1,0 +1,271 @@
+import {
+  InfoCard,
+  Link,
+  LinkButton,
+  Progress,
+  ResponseErrorPanel,
+  StructuredMetadataTable,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { EntityRefLinks, useEntity } from '@backstage/plugin-catalog-react';
+import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
+import Grid from '@material-ui/core/Grid';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import {
+  ClusterSummary,
+  ListClustersResponse,
+  stringifyClusterKey,
+} from '@shipyard/plugin-shipyard-common';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { shipyardApiRef } from '../../api';
+import { useFleetEvents, useFleetRoutes, useThrottled } from '../../hooks';
+import { shortRef } from '../../lib/format';
+import { ProfileModel, readProfile } from '../../lib/profile';
+import { compareVersion } from '../../lib/versionSupport';
+import { HealthStatusLabel } from '../StatusLabels';
+
+/** Path of the request template with the profile prefilled. */
+export function requestTemplateLink(profileRef: string): string {
+  return `/create/templates/default/request-cluster?formData=${encodeURIComponent(
+    JSON.stringify({ profile: profileRef }),
+  )}`;
+}
+
+/** How a cluster differs from the profile's current version, if it does. */
+export function driftOf(
+  cluster: ClusterSummary,
+  profile: ProfileModel,
+): string[] {
+  const drift: string[] = [];
+  if (
+    profile.version &&
+    cluster.profileVersion &&
+    cluster.profileVersion !== profile.version
+  ) {
+    drift.push(
+      `profile ${cluster.profileVersion} (current ${profile.version})`,
+    );
+  }
+  if (
+    cluster.kubernetesVersion &&
+    profile.kubernetesVersions.length > 0 &&
+    !profile.kubernetesVersions.some(
+      v => compareVersion(v, cluster.kubernetesVersion ?? '') === 0,
+    )
+  ) {
+    drift.push(
+      `Kubernetes ${
+        cluster.kubernetesVersion
+      } (allowed ${profile.kubernetesVersions.join(', ')})`,
+    );
+  }
+  return drift;
+}
+
+const PAGE = 500;
+
+/** The Shipyard tab of a `ClusterProfile` entity. */
+export const ClusterProfileContent = () => {
+  const { entity } = useEntity();
+  const profile = readProfile(entity);
+  const api = useApi(shipyardApiRef);
+  const routes = useFleetRoutes();
+  const [page, setPage] = useState<ListClustersResponse>();
+  const [error, setError] = useState<Error>();
+  const seq = useRef(0);
+  const load = useCallback(() => {
+    const mine = ++seq.current;
+    api
+      .listClusters({ profile: [profile.name], limit: PAGE, facets: false })
+      .then(p => {
+        if (mine === seq.current) {
+          setPage(p);
+          setError(undefined);
+        }
+      })
+      .catch((e: Error) => {
+        if (mine === seq.current) setError(e);
+      });
+  }, [api, profile.name]);
+  useEffect(() => load(), [load]);
+  const refresh = useThrottled(load, 3000);
+  useFleetEvents(() => refresh());
+
+  const byVersion = new Map<string, ClusterSummary[]>();
+  for (const c of page?.items ?? []) {
+    const v = c.profileVersion ?? 'unknown';
+    byVersion.set(v, [...(byVersion.get(v) ?? []), c]);
+  }
+  const drifting = (page?.items ?? [])
+    .map(c => ({ cluster: c, drift: driftOf(c, profile) }))
+    .filter(d => d.drift.length > 0);
+
+  const metadata: Record<string, unknown> = {
+    'Profile version': profile.version ?? '—',
+    Provider: profile.provider ?? '—',
+    Distribution: profile.distribution ?? '—',
+    ClusterClass: profile.clusterClass ?? '—',
+    'Kubernetes versions': profile.kubernetesVersions.join(', ') || '—',
+    'Management clusters': profile.managementClusters.join(', ') || 'Any',
+    'Who may request': profile.allowedGroups.length ? (
+      <EntityRefLinks entityRefs={profile.allowedGroups} defaultKind="group" />
+    ) : (
+      'Everyone'
+    ),
+  };
+  if (profile.sizes.length) metadata.Sizes = profile.sizes.join(', ');
+
+  return (
+    <Grid container spacing={3} data-testid="profile-content">
+      <Grid item xs={12} md={6}>
+        <InfoCard
+          title={profile.title}
+          subheader={profile.description}
+          action={
+            <Box mt={1} mr={1}>
+              <LinkButton
+                variant="contained"
+                color="primary"
+                to={requestTemplateLink(profile.ref)}
+                data-testid="request-cluster"
+              >
+                Request a cluster
+              </LinkButton>
+            </Box>
+          }
+        >
+          <StructuredMetadataTable metadata={metadata} />
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12} md={6}>
+        <InfoCard title="Layers">
+          {profile.layers.length === 0 ? (
+            <Typography variant="body2" color="textSecondary">
+              This profile lists no layers.
+            </Typography>
+          ) : (
+            <Table size="small" aria-label="Layers">
+              <TableHead>
+                <TableRow>
+                  <TableCell>Layer</TableCell>
+                  <TableCell>Component</TableCell>
+                  <TableCell>Version</TableCell>
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                {profile.layers.map(l => (
+                  <TableRow key={`${l.kind}-${l.name}`}>
+                    <TableCell>{l.kind}</TableCell>
+                    <TableCell>{l.name}</TableCell>
+                    <TableCell>{l.version ?? ''}</TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          )}
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12} md={6}>
+        <InfoCard
+          title="Clusters by profile version"
+          deepLink={{
+            title: 'Open in the fleet',
+            link: routes.fleet(new URLSearchParams({ profile: profile.name })),
+          }}
+        >
+          {error && <ResponseErrorPanel error={error} />}
+          {!page && !error && <Progress />}
+          {page && page.totalCount === 0 && (
+            <Typography variant="body2" color="textSecondary">
+              No clusters use this profile yet.
+            </Typography>
+          )}
+          {page && page.totalCount > 0 && (
+            <Table size="small" aria-label="Clusters by profile version">
+              <TableHead>
+                <TableRow>
+                  <TableCell>Version</TableCell>
+                  <TableCell align="right">Clusters</TableCell>
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                {[...byVersion.entries()]
+                  .sort(([a], [b]) =>
+                    b.localeCompare(a, undefined, { numeric: true }),
+                  )
+                  .map(([version, list]) => (
+                    <TableRow key={version}>
+                      <TableCell>
+                        {version}{' '}
+                        {version === profile.version && (
+                          <Chip size="small" label="current" />
+                        )}
+                      </TableCell>
+                      <TableCell align="right">{list.length}</TableCell>
+                    </TableRow>
+                  ))}
+              </TableBody>
+            </Table>
+          )}
+          {page && page.totalCount > page.items.length && (
+            <Typography variant="caption">
+              Counting the first {page.items.length} of {page.totalCount}{' '}
+              clusters.
+            </Typography>
+          )}
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12} md={6}>
+        <InfoCard title="Drift from the current version">
+          {page && drifting.length === 0 && (
+            <Typography
+              variant="body2"
+              color="textSecondary"
+              data-testid="no-drift"
+            >
+              Every cluster is on the current profile version.
+            </Typography>
+          )}
+          {drifting.length > 0 && (
+            <Table
+              size="small"
+              aria-label="Drifting clusters"
+              data-testid="drift-table"
+            >
+              <TableHead>
+                <TableRow>
+                  <TableCell>Cluster</TableCell>
+                  <TableCell>Owner</TableCell>
+                  <TableCell>Health</TableCell>
+                  <TableCell>Drift</TableCell>
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                {drifting.map(({ cluster, drift }) => (
+                  <TableRow key={stringifyClusterKey(cluster)}>
+                    <TableCell>
+                      <Link to={routes.cluster(cluster)}>
+                        {cluster.title || cluster.name}
+                      </Link>
+                    </TableCell>
+                    <TableCell>{shortRef(cluster.owner)}</TableCell>
+                    <TableCell>
+                      <HealthStatusLabel health={cluster.health} />
+                    </TableCell>
+                    <TableCell>{drift.join('; ')}</TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          )}
+        </InfoCard>
+      </Grid>
+    </Grid>
+  );
+};

@@ -1,0 +1,5 @@
+export {
+  ClusterProfileContent,
+  requestTemplateLink,
+  driftOf,
+} from './ClusterProfileContent';

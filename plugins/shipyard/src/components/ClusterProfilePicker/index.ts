@@ -1,0 +1,6 @@
+export {
+  ClusterProfilePicker,
+  clusterProfilePickerValidation,
+  useUsableProfiles,
+} from './ClusterProfilePicker';
+export type { ClusterProfilePickerUiOptions } from './ClusterProfilePicker';

@@ -1,0 +1,1 @@
+export { ClusterTree, flattenTree } from './ClusterTree';

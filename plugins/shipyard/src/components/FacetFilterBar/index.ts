@@ -1,0 +1,1 @@
+export { FacetFilterBar, facetValueLabel } from './FacetFilterBar';

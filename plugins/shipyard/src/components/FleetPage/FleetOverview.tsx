@@ -1,0 +1,141 @@
+import {
+  Content,
+  ContentHeader,
+  Header,
+  Page,
+  Progress,
+  ResponseErrorPanel,
+  SupportButton,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
+import Tooltip from '@material-ui/core/Tooltip';
+import {
+  FleetSummary,
+  ListManagementClustersResponse,
+} from '@shipyard/plugin-shipyard-common';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import { shipyardApiRef } from '../../api';
+import { FleetStreamState } from '../../api/types';
+import { useFleetEvents, useThrottled } from '../../hooks';
+import {
+  FilterFacet,
+  FleetQuery,
+  readFleetQuery,
+  writeFleetQuery,
+} from '../../lib/filters';
+import { ClusterTable } from '../ClusterTable';
+import { FleetSummaryCards } from '../FleetSummaryCards';
+
+const LiveChip = (props: { state: FleetStreamState }) => {
+  const open = props.state === 'open';
+  let label = 'Connecting…';
+  if (open) label = 'Live';
+  else if (props.state === 'reconnecting') label = 'Reconnecting…';
+  return (
+    <Tooltip
+      title={
+        open
+          ? 'Receiving fleet changes as they happen'
+          : 'Connecting to the fleet event stream; the page refreshes when it is back'
+      }
+    >
+      <Chip
+        size="small"
+        data-testid="live-state"
+        label={label}
+        color={open ? 'primary' : 'default'}
+        variant={open ? 'default' : 'outlined'}
+      />
+    </Tooltip>
+  );
+};
+
+/** How often live updates refresh the summary and the current table page at most (ms). */
+const LIVE_REFRESH_MS = 2000;
+
+/** The fleet page: summary cards, charts and the cluster table, kept live. */
+export const FleetOverview = () => {
+  const api = useApi(shipyardApiRef);
+  const [searchParams, setSearchParams] = useSearchParams();
+  const query = useMemo(() => readFleetQuery(searchParams), [searchParams]);
+  const setQuery = useCallback(
+    (q: FleetQuery, options?: { replace?: boolean }) =>
+      setSearchParams(writeFleetQuery(q), { replace: options?.replace }),
+    [setSearchParams],
+  );
+
+  const [summary, setSummary] = useState<FleetSummary>();
+  const [sources, setSources] = useState<ListManagementClustersResponse>();
+  const [error, setError] = useState<Error>();
+  const [liveTick, setLiveTick] = useState(0);
+  const seq = useRef(0);
+
+  const loadSummary = useCallback(() => {
+    const mine = ++seq.current;
+    Promise.all([api.getSummary(), api.listManagementClusters()])
+      .then(([s, m]) => {
+        if (mine !== seq.current) return;
+        setSummary(s);
+        setSources(m);
+        setError(undefined);
+      })
+      .catch((e: Error) => {
+        if (mine !== seq.current) return;
+        setError(e);
+      });
+  }, [api]);
+  useEffect(() => loadSummary(), [loadSummary]);
+
+  const refresh = useThrottled(() => {
+    loadSummary();
+    setLiveTick(t => t + 1);
+  }, LIVE_REFRESH_MS);
+  const stream = useFleetEvents(() => refresh());
+  // after a reconnect, catch up on whatever was missed
+  const prevStream = useRef(stream);
+  useEffect(() => {
+    if (stream === 'open' && prevStream.current === 'reconnecting') refresh();
+    prevStream.current = stream;
+  }, [stream, refresh]);
+
+  const select = (facet: FilterFacet, value: string) =>
+    setQuery({ ...query, filters: { ...query.filters, [facet]: [value] } });
+
+  return (
+    <Page themeId="tool">
+      <Header
+        title="Fleet"
+        subtitle="Every cluster on every management cluster, in one view"
+      >
+        <LiveChip state={stream} />
+      </Header>
+      <Content>
+        <ContentHeader title="Clusters">
+          <SupportButton>
+            Filters, sorting and columns are kept in the address bar: share the
+            link to share the view.
+          </SupportButton>
+        </ContentHeader>
+        {error && !summary && <ResponseErrorPanel error={error} />}
+        {!summary && !error && <Progress />}
+        {summary && (
+          <Box mb={3}>
+            <FleetSummaryCards
+              summary={summary}
+              managementClusters={sources?.items}
+              onSelect={select}
+            />
+          </Box>
+        )}
+        <ClusterTable
+          query={query}
+          onQueryChange={setQuery}
+          liveTick={liveTick}
+        />
+      </Content>
+    </Page>
+  );
+};

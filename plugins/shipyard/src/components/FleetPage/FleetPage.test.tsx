@@ -1,0 +1,223 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { useLocation } from 'react-router-dom';
+import { shipyardApiRef } from '../../api';
+import { makeCluster, mockShipyardApi } from '../../testUtils/fixtures';
+import { FleetPage } from './FleetPage';
+
+const Location = () => {
+  const location = useLocation();
+  return (
+    <div data-testid="location">{`${location.pathname}${location.search}`}</div>
+  );
+};
+
+function render(api = mockShipyardApi(), path = '/') {
+  return renderInTestApp(
+    <TestApiProvider apis={[[shipyardApiRef, api]]}>
+      <FleetPage />
+      <Location />
+    </TestApiProvider>,
+    { routeEntries: [path] },
+  );
+}
+
+describe('FleetPage', () => {
+  it('shows summary cards, charts and the first page of clusters', async () => {
+    const api = mockShipyardApi();
+    await render(api);
+    expect(await screen.findAllByTestId('cluster-row')).toHaveLength(3);
+    expect(screen.getByTestId('cluster-count')).toHaveTextContent('3 clusters');
+    expect(screen.getByTestId('page-range')).toHaveTextContent('1–3 of 3');
+    expect(screen.getByTestId('health-donut')).toHaveTextContent('3');
+    expect(screen.getByText('Management clusters')).toBeInTheDocument();
+    expect(screen.getByTestId('eol-alert')).toHaveTextContent(
+      '1 cluster on end-of-life Kubernetes (1.19)',
+    );
+    expect(screen.getByTestId('live-state')).toHaveTextContent('Live');
+    expect(api.listClusters).toHaveBeenCalledWith(
+      expect.objectContaining({ sort: 'name', order: 'asc', limit: 50 }),
+      expect.anything(),
+    );
+  });
+
+  it('reads filters from the URL and writes facet choices back to it', async () => {
+    const api = mockShipyardApi();
+    await render(api, '/?health=unhealthy&q=prod');
+    await screen.findAllByTestId('cluster-row');
+    expect(api.listClusters).toHaveBeenLastCalledWith(
+      expect.objectContaining({ health: ['unhealthy'], q: 'prod' }),
+      expect.anything(),
+    );
+    fireEvent.click(screen.getByTestId('facet-owner'));
+    fireEvent.click(
+      await screen.findByTestId('facet-owner-group:default/team-b'),
+    );
+    await waitFor(() =>
+      expect(screen.getByTestId('location')).toHaveTextContent(
+        '/?owner=group%3Adefault%2Fteam-b&health=unhealthy&q=prod',
+      ),
+    );
+    await waitFor(() =>
+      expect(api.listClusters).toHaveBeenLastCalledWith(
+        expect.objectContaining({
+          owner: ['group:default/team-b'],
+          health: ['unhealthy'],
+        }),
+        expect.anything(),
+      ),
+    );
+    expect(screen.getByTestId('active-filters')).toHaveTextContent(
+      'Owner: team-b',
+    );
+  });
+
+  it('sorts on a column and debounces the search into the URL', async () => {
+    const api = mockShipyardApi();
+    await render(api);
+    await screen.findAllByTestId('cluster-row');
+    fireEvent.click(
+      within(screen.getByTestId('cluster-table')).getByText('Owner'),
+    );
+    await waitFor(() =>
+      expect(screen.getByTestId('location')).toHaveTextContent('/?sort=owner'),
+    );
+    fireEvent.change(screen.getByLabelText('Search clusters'), {
+      target: { value: 'dev' },
+    });
+    await waitFor(() =>
+      expect(screen.getByTestId('location')).toHaveTextContent(
+        '/?q=dev&sort=owner',
+      ),
+    );
+    await waitFor(() =>
+      expect(api.listClusters).toHaveBeenLastCalledWith(
+        expect.objectContaining({ q: 'dev', sort: 'owner' }),
+        expect.anything(),
+      ),
+    );
+  });
+
+  it('pages with cursors', async () => {
+    const api = mockShipyardApi();
+    api.listClusters.mockImplementation(async request => {
+      const second = request?.cursor === 'c2';
+      return {
+        items: [makeCluster({ name: second ? 'page-2' : 'page-1' })],
+        totalCount: 51,
+        nextCursor: second ? undefined : 'c2',
+        revision: 1,
+      };
+    });
+    await render(api);
+    expect(await screen.findByText('page-1')).toBeInTheDocument();
+    fireEvent.click(screen.getByLabelText('Next page'));
+    expect(await screen.findByText('page-2')).toBeInTheDocument();
+    expect(screen.getByTestId('page-range')).toHaveTextContent('51–51 of 51');
+    expect(screen.getByLabelText('Next page')).toBeDisabled();
+    fireEvent.click(screen.getByLabelText('Previous page'));
+    expect(await screen.findByText('page-1')).toBeInTheDocument();
+  });
+
+  it('chooses columns', async () => {
+    await render();
+    await screen.findAllByTestId('cluster-row');
+    fireEvent.click(screen.getByLabelText('Choose columns'));
+    fireEvent.click(await screen.findByRole('menuitem', { name: /Machines/ }));
+    await waitFor(() =>
+      expect(screen.getByTestId('location').textContent).toContain('columns='),
+    );
+    expect(
+      within(screen.getByTestId('cluster-table')).getByText('Machines'),
+    ).toBeInTheDocument();
+  });
+
+  it('updates rows in place on change events', async () => {
+    const api = mockShipyardApi();
+    await render(api);
+    await screen.findAllByTestId('cluster-row');
+    const calls = api.listClusters.mock.calls.length;
+    api.listClusters.mockResolvedValue({
+      items: [makeCluster({ name: 'prod-1', health: 'unhealthy' })],
+      totalCount: 1,
+      revision: 8,
+    });
+    api.emit({
+      revision: 8,
+      changes: [
+        {
+          managementCluster: 'mgmt-eu',
+          namespace: 'team-a',
+          name: 'prod-1',
+          type: 'upserted',
+          entityChanged: false,
+        },
+      ],
+    });
+    await waitFor(() =>
+      expect(screen.getAllByTestId('cluster-row')).toHaveLength(1),
+    );
+    expect(api.listClusters.mock.calls.length).toBe(calls + 1);
+    expect(api.getSummary).toHaveBeenCalledTimes(2);
+  });
+
+  it('shows stale clusters plainly', async () => {
+    const api = mockShipyardApi();
+    api.listClusters.mockResolvedValue({
+      items: [
+        makeCluster({
+          source: {
+            state: 'stale',
+            staleSince: '2024-01-01T00:00:00Z',
+            resynced: true,
+          },
+        }),
+      ],
+      totalCount: 1,
+      revision: 1,
+    });
+    api.getSummary.mockResolvedValue({
+      totalCount: 1,
+      byHealth: { unknown: 1 },
+      byPhase: {},
+      byProvider: {},
+      byDistribution: {},
+      byKubernetesMinor: {},
+      byOwner: {},
+      byManagementCluster: {},
+      byVersionSupport: {},
+      staleCount: 1,
+      revision: 1,
+    });
+    await render(api);
+    expect(await screen.findByText('Stale')).toBeInTheDocument();
+    expect(screen.getByTestId('stale-alert')).toHaveTextContent(
+      '1 cluster on unreachable',
+    );
+  });
+
+  it('shows errors', async () => {
+    const api = mockShipyardApi();
+    api.getSummary.mockRejectedValue(new Error('backend down'));
+    api.listClusters.mockRejectedValue(new Error('backend down'));
+    await render(api);
+    expect(await screen.findAllByText('Error: backend down')).not.toHaveLength(
+      0,
+    );
+  });
+
+  it('shows a cluster page below the fleet page', async () => {
+    const api = mockShipyardApi();
+    await renderInTestApp(
+      <TestApiProvider apis={[[shipyardApiRef, api]]}>
+        <FleetPage />
+      </TestApiProvider>,
+      { routeEntries: ['/clusters/mgmt-eu/team-a/prod-1'] },
+    );
+    expect(await screen.findByTestId('cluster-tree')).toBeInTheDocument();
+    expect(api.getCluster).toHaveBeenCalledWith(
+      { managementCluster: 'mgmt-eu', namespace: 'team-a', name: 'prod-1' },
+      expect.anything(),
+    );
+  });
+});

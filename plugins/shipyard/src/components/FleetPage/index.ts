@@ -1,0 +1,2 @@
+export { FleetPage } from './FleetPage';
+export { FleetOverview } from './FleetOverview';

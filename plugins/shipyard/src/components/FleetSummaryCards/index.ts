@@ -1,0 +1,5 @@
+export {
+  FleetSummaryCards,
+  SourceStateLabel,
+  versionRows,
+} from './FleetSummaryCards';

@@ -1,0 +1,1 @@
+export { HealthDonut } from './HealthDonut';

@@ -1,0 +1,1 @@
+export { HealthTimeline } from './HealthTimeline';

@@ -1,0 +1,2 @@
+export { KubernetesVersionPicker } from './KubernetesVersionPicker';
+export type { KubernetesVersionPickerUiOptions } from './KubernetesVersionPicker';

@@ -1,0 +1,5 @@
+export {
+  ProvisioningProgress,
+  provisioningProgress,
+  isProvisioning,
+} from './ProvisioningProgress';

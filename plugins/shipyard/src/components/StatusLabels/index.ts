@@ -1,0 +1,5 @@
+export {
+  HealthStatusLabel,
+  VersionSupportChip,
+  StaleChip,
+} from './StatusLabels';

@@ -1,0 +1,96 @@
+import { screen } from '@testing-library/react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { shipyardApiRef } from '../../api';
+import { makeCluster, mockShipyardApi } from '../../testUtils/fixtures';
+import { TeamClustersCard } from './TeamClustersCard';
+
+const group = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Group',
+  metadata: { name: 'team-a', namespace: 'default' },
+  spec: { type: 'team', children: [] },
+};
+
+describe('TeamClustersCard', () => {
+  it("lists the team's clusters with health, versions and end-of-life warnings", async () => {
+    const api = mockShipyardApi();
+    api.listClusters.mockResolvedValue({
+      items: [
+        makeCluster({
+          name: 'old',
+          kubernetesVersion: 'v1.19.1',
+          kubernetesMinor: '1.19',
+          versionSupport: {
+            status: 'end-of-life',
+            minor: '1.19',
+            endOfLife: '2021-10-28',
+          },
+        }),
+        makeCluster({ name: 'new', health: 'degraded' }),
+      ],
+      totalCount: 12,
+      revision: 1,
+      facets: {
+        owner: [],
+        profile: [],
+        provider: [],
+        distribution: [],
+        kubernetesMinor: [
+          { value: '1.19', count: 1 },
+          { value: '1.99', count: 11 },
+        ],
+        health: [
+          { value: 'healthy', count: 11 },
+          { value: 'degraded', count: 1 },
+        ],
+        phase: [],
+        managementCluster: [],
+        label: [],
+        versionSupport: [{ value: 'end-of-life', count: 1 }],
+      },
+    });
+    await renderInTestApp(
+      <TestApiProvider apis={[[shipyardApiRef, api]]}>
+        <EntityProvider entity={group}>
+          <TeamClustersCard />
+        </EntityProvider>
+      </TestApiProvider>,
+    );
+    expect(await screen.findByTestId('team-clusters')).toBeInTheDocument();
+    expect(api.listClusters).toHaveBeenCalledWith(
+      expect.objectContaining({ owner: ['group:default/team-a'] }),
+    );
+    expect(screen.getByText('Healthy: 11')).toBeInTheDocument();
+    expect(
+      screen.getByText(/1 cluster on end-of-life Kubernetes \(1\.19\)/),
+    ).toBeInTheDocument();
+    expect(screen.getByText('old')).toBeInTheDocument();
+    expect(screen.getByTestId('team-fleet-link')).toHaveAttribute(
+      'href',
+      '/shipyard?owner=group%3Adefault%2Fteam-a',
+    );
+    expect(screen.getByTestId('team-fleet-link')).toHaveTextContent(
+      'View all 12 clusters',
+    );
+  });
+
+  it('says when the team owns no clusters', async () => {
+    const api = mockShipyardApi();
+    api.listClusters.mockResolvedValue({
+      items: [],
+      totalCount: 0,
+      revision: 1,
+    });
+    await renderInTestApp(
+      <TestApiProvider apis={[[shipyardApiRef, api]]}>
+        <EntityProvider entity={group}>
+          <TeamClustersCard />
+        </EntityProvider>
+      </TestApiProvider>,
+    );
+    expect(
+      await screen.findByText('This team owns no clusters in the fleet.'),
+    ).toBeInTheDocument();
+  });
+});

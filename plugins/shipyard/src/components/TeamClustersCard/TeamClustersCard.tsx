@@ -1,0 +1,200 @@
+import {
+  InfoCard,
+  Link,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
+import {
+  ListClustersResponse,
+  stringifyClusterKey,
+} from '@shipyard/plugin-shipyard-common';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { shipyardApiRef } from '../../api';
+import { useFleetEvents, useFleetRoutes, useThrottled } from '../../hooks';
+import {
+  HEALTH_COLORS,
+  HEALTH_ORDER,
+  healthLabel,
+  isHealthStatus,
+} from '../../lib/health';
+import {
+  clusterVersionSupport,
+  compareMinor,
+  minorVersionSupport,
+} from '../../lib/versionSupport';
+import {
+  HealthStatusLabel,
+  StaleChip,
+  VersionSupportChip,
+} from '../StatusLabels';
+
+const SHOWN = 10;
+
+/** Props of {@link TeamClustersCard}. */
+export interface TeamClustersCardProps {
+  /** The group ref; defaults to the entity of the page. */
+  ownerRef?: string;
+}
+
+const TeamClustersCardContent = (props: { ownerRef: string }) => {
+  const { ownerRef } = props;
+  const api = useApi(shipyardApiRef);
+  const routes = useFleetRoutes();
+  const [page, setPage] = useState<ListClustersResponse>();
+  const [error, setError] = useState<Error>();
+  const seq = useRef(0);
+  const load = useCallback(() => {
+    const mine = ++seq.current;
+    api
+      .listClusters({ owner: [ownerRef], limit: SHOWN, sort: 'health' })
+      .then(p => {
+        if (mine !== seq.current) return;
+        setPage(p);
+        setError(undefined);
+      })
+      .catch((e: Error) => {
+        if (mine === seq.current) setError(e);
+      });
+  }, [api, ownerRef]);
+  useEffect(() => load(), [load]);
+  const refresh = useThrottled(load, 3000);
+  useFleetEvents(() => refresh());
+
+  if (error) return <ResponseErrorPanel error={error} />;
+  if (!page) return <Progress />;
+  const fleetLink = routes.fleet(new URLSearchParams({ owner: ownerRef }));
+  if (page.totalCount === 0) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        This team owns no clusters in the fleet.
+      </Typography>
+    );
+  }
+  const health = [...(page.facets?.health ?? [])].sort(
+    (a, b) =>
+      (isHealthStatus(a.value) ? HEALTH_ORDER.indexOf(a.value) : 99) -
+      (isHealthStatus(b.value) ? HEALTH_ORDER.indexOf(b.value) : 99),
+  );
+  const versions = [...(page.facets?.kubernetesMinor ?? [])].sort((a, b) =>
+    compareMinor(b.value, a.value),
+  );
+  const eol = versions.filter(
+    v => minorVersionSupport(v.value).status === 'end-of-life',
+  );
+  // the backend's per-cluster evaluation wins when the page has the facet
+  const eolCount =
+    page.facets?.versionSupport?.find(f => f.value === 'end-of-life')?.count ??
+    eol.reduce((s, v) => s + v.count, 0);
+  return (
+    <Box data-testid="team-clusters">
+      <Box display="flex" flexWrap="wrap" style={{ gap: 8 }} mb={1}>
+        {health.map(h => (
+          <Chip
+            key={h.value}
+            size="small"
+            label={`${healthLabel(h.value)}: ${h.count}`}
+            style={{
+              backgroundColor: isHealthStatus(h.value)
+                ? HEALTH_COLORS[h.value]
+                : undefined,
+              color: '#fff',
+            }}
+          />
+        ))}
+      </Box>
+      {eolCount > 0 && (
+        <Alert severity="error">
+          {eolCount} cluster{eolCount === 1 ? '' : 's'} on end-of-life
+          Kubernetes ({eol.map(v => v.value).join(', ')}): plan an upgrade.
+        </Alert>
+      )}
+      <Box
+        display="flex"
+        flexWrap="wrap"
+        alignItems="center"
+        style={{ gap: 8 }}
+        my={1}
+      >
+        <Typography variant="body2">Versions:</Typography>
+        {versions.map(v => {
+          const s = minorVersionSupport(v.value);
+          return (
+            <Box
+              key={v.value}
+              display="flex"
+              alignItems="center"
+              style={{ gap: 4 }}
+            >
+              <Typography variant="body2">
+                {v.value} × {v.count}
+              </Typography>
+              <VersionSupportChip status={s.status} endOfLife={s.endOfLife} />
+            </Box>
+          );
+        })}
+      </Box>
+      <Table size="small" aria-label="Team clusters">
+        <TableHead>
+          <TableRow>
+            <TableCell>Cluster</TableCell>
+            <TableCell>Health</TableCell>
+            <TableCell>Version</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {page.items.map(c => {
+            const s = clusterVersionSupport(c);
+            return (
+              <TableRow key={stringifyClusterKey(c)}>
+                <TableCell>
+                  <Link to={routes.cluster(c)}>{c.title || c.name}</Link>{' '}
+                  <StaleChip source={c.source} />
+                </TableCell>
+                <TableCell>
+                  <HealthStatusLabel health={c.health} />
+                </TableCell>
+                <TableCell>
+                  {c.kubernetesVersion ?? c.observedKubernetesVersion ?? '—'}{' '}
+                  <VersionSupportChip
+                    status={s.status}
+                    endOfLife={s.endOfLife}
+                  />
+                </TableCell>
+              </TableRow>
+            );
+          })}
+        </TableBody>
+      </Table>
+      <Box mt={1}>
+        <Link to={fleetLink} data-testid="team-fleet-link">
+          {page.totalCount > page.items.length
+            ? `View all ${page.totalCount} clusters in the fleet`
+            : 'View in the fleet'}
+        </Link>
+      </Box>
+    </Box>
+  );
+};
+
+/** Card for `Group` pages: the team's clusters with health, versions and end-of-life warnings. */
+export const TeamClustersCard = (props: TeamClustersCardProps) => {
+  const { entity } = useEntity();
+  const ownerRef = props.ownerRef ?? stringifyEntityRef(entity);
+  return (
+    <InfoCard title="Clusters" subheader="Owned by this team, from Shipyard">
+      <TeamClustersCardContent ownerRef={ownerRef} />
+    </InfoCard>
+  );
+};

@@ -1,0 +1,2 @@
+export { TeamClustersCard } from './TeamClustersCard';
+export type { TeamClustersCardProps } from './TeamClustersCard';

@@ -1,0 +1,2 @@
+export { useFleetEvents, useThrottled } from './useFleetEvents';
+export { useFleetRoutes } from './useFleetRoutes';

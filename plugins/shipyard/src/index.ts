@@ -1,0 +1,27 @@
+/**
+ * The Shipyard frontend plugin (legacy frontend system exports; see `/alpha` for the new frontend system).
+ *
+ * @packageDocumentation
+ */
+export {
+  shipyardPlugin,
+  ShipyardFleetPage,
+  EntityShipyardClusterContent,
+  EntityShipyardProfileContent,
+  EntityShipyardTeamClustersCard,
+  ClusterProfilePickerFieldExtension,
+  KubernetesVersionPickerFieldExtension,
+} from './plugin';
+export * from './api';
+export {
+  isClusterEntity as isShipyardClusterEntity,
+  isClusterProfileEntity,
+  clusterKeyFromEntity,
+} from './lib/entity';
+export { readProfile, mayUseProfile } from './lib/profile';
+export type { ProfileModel, ProfileLayer } from './lib/profile';
+export { ClusterProfilePicker } from './components/ClusterProfilePicker';
+export type { ClusterProfilePickerUiOptions } from './components/ClusterProfilePicker';
+export { KubernetesVersionPicker } from './components/KubernetesVersionPicker';
+export type { KubernetesVersionPickerUiOptions } from './components/KubernetesVersionPicker';
+export { rootRouteRef } from './routes';

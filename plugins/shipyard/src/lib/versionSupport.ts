@@ -1,0 +1,63 @@
+import {
+  ClusterSummary,
+  ClusterVersionSupport,
+  VersionSupportStatus,
+  compareKubernetesMinors,
+  evaluateVersionSupport,
+} from '@shipyard/plugin-shipyard-common';
+
+/**
+ * Version support of a cluster: the backend's evaluation when it sends one (it knows configured overrides), else the
+ * upstream release table evaluated here.
+ */
+export function clusterVersionSupport(
+  cluster: ClusterSummary,
+): ClusterVersionSupport {
+  return (
+    cluster.versionSupport ??
+    evaluateVersionSupport(cluster.kubernetesMinor, {
+      distribution: cluster.distribution,
+    })
+  );
+}
+
+/** Version support of a Kubernetes minor by the upstream release table. */
+export function minorVersionSupport(minor: string): ClusterVersionSupport {
+  return evaluateVersionSupport(minor);
+}
+
+/** Human label of a support status. */
+export function versionSupportLabel(status: VersionSupportStatus): string {
+  switch (status) {
+    case 'supported':
+      return 'Supported';
+    case 'nearing-end-of-life':
+      return 'Nearing end of life';
+    case 'end-of-life':
+      return 'End of life';
+    default:
+      return 'Support unknown';
+  }
+}
+
+/** Compares Kubernetes minors (`1.9` < `1.10`). */
+export function compareMinor(a: string, b: string): number {
+  return compareKubernetesMinors(a, b) || a.localeCompare(b);
+}
+
+/** Compares Kubernetes versions (`v1.30.2` < `v1.31.0`), ignoring build suffixes. */
+export function compareVersion(a: string, b: string): number {
+  const parts = (v: string) =>
+    v
+      .replace(/^v/, '')
+      .split(/[+-]/)[0]
+      .split('.')
+      .map(n => Number(n) || 0);
+  const pa = parts(a);
+  const pb = parts(b);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}

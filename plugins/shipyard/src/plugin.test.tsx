@@ -1,0 +1,106 @@
+import { screen } from '@testing-library/react';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { Route, Routes } from 'react-router-dom';
+import { shipyardApiRef } from './api';
+import {
+  ClusterProfilePickerFieldExtension,
+  EntityShipyardClusterContent,
+  EntityShipyardProfileContent,
+  EntityShipyardTeamClustersCard,
+  KubernetesVersionPickerFieldExtension,
+  ShipyardFleetPage,
+  shipyardPlugin,
+} from './plugin';
+import { mockShipyardApi } from './testUtils/fixtures';
+import { makeProfileEntity } from './testUtils/profiles';
+import { rootRouteRef } from './routes';
+
+const routes = {
+  mountedRoutes: {
+    '/shipyard': rootRouteRef,
+    '/catalog/:namespace/:kind/:name': entityRouteRef,
+  },
+};
+
+describe('legacy frontend system exports', () => {
+  it('defines the plugin with its API and route', () => {
+    expect(shipyardPlugin.getId()).toBe('shipyard');
+    expect([...shipyardPlugin.getApis()].map(a => a.api.id)).toEqual([
+      'plugin.shipyard.api',
+    ]);
+    expect(shipyardPlugin.routes.root).toBe(rootRouteRef);
+    expect(ClusterProfilePickerFieldExtension).toBeDefined();
+    expect(KubernetesVersionPickerFieldExtension).toBeDefined();
+  });
+
+  it('renders the fleet page extension', async () => {
+    const api = mockShipyardApi();
+    await renderInTestApp(
+      <TestApiProvider apis={[[shipyardApiRef, api]]}>
+        <Routes>
+          <Route path="/*" element={<ShipyardFleetPage />} />
+        </Routes>
+      </TestApiProvider>,
+      { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    );
+    expect(
+      await screen.findAllByTestId('cluster-row', {}, { timeout: 10_000 }),
+    ).toHaveLength(3);
+  });
+
+  it('renders the entity content and card extensions', async () => {
+    const api = mockShipyardApi();
+    const cluster = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Resource',
+      metadata: {
+        name: 'c',
+        annotations: {
+          'shipyard.io/management-cluster': 'mgmt-eu',
+          'shipyard.io/cluster-namespace': 'team-a',
+          'shipyard.io/cluster-name': 'prod-1',
+        },
+      },
+      spec: { type: 'kubernetes-cluster' },
+    };
+    const group = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: { name: 'team-a' },
+      spec: {},
+    };
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [shipyardApiRef, api],
+          [permissionApiRef, mockApis.permission()],
+        ]}
+      >
+        <EntityProvider entity={cluster}>
+          <EntityShipyardClusterContent />
+        </EntityProvider>
+        <EntityProvider entity={group}>
+          <EntityShipyardTeamClustersCard />
+        </EntityProvider>
+        <EntityProvider entity={makeProfileEntity('eks-standard')}>
+          <EntityShipyardProfileContent />
+        </EntityProvider>
+      </TestApiProvider>,
+      routes,
+    );
+    expect(
+      await screen.findByTestId('cluster-tree', {}, { timeout: 10_000 }),
+    ).toBeInTheDocument();
+    expect(await screen.findByTestId('team-clusters')).toBeInTheDocument();
+    expect(await screen.findByTestId('profile-content')).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,92 @@
+import {
+  createApiFactory,
+  createComponentExtension,
+  createPlugin,
+  createRoutableExtension,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/core-plugin-api';
+import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
+import { ShipyardClient, shipyardApiRef } from './api';
+import {
+  ClusterProfilePicker,
+  clusterProfilePickerValidation,
+} from './components/ClusterProfilePicker';
+import { KubernetesVersionPicker } from './components/KubernetesVersionPicker';
+import { rootRouteRef } from './routes';
+
+/** The Shipyard plugin for apps on the legacy frontend system. */
+export const shipyardPlugin = createPlugin({
+  id: 'shipyard',
+  apis: [
+    createApiFactory({
+      api: shipyardApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new ShipyardClient(deps),
+    }),
+  ],
+  routes: { root: rootRouteRef },
+});
+
+/** The fleet page (mount it at `/shipyard`), for apps on the legacy frontend system. */
+export const ShipyardFleetPage = shipyardPlugin.provide(
+  createRoutableExtension({
+    name: 'ShipyardFleetPage',
+    component: () => import('./components/FleetPage').then(m => m.FleetPage),
+    mountPoint: rootRouteRef,
+  }),
+);
+
+/** Entity content for clusters (`Resource` of type `kubernetes-cluster`); use with `isShipyardClusterEntity`. */
+export const EntityShipyardClusterContent = shipyardPlugin.provide(
+  createComponentExtension({
+    name: 'EntityShipyardClusterContent',
+    component: {
+      lazy: () =>
+        import('./components/ClusterEntityContent').then(
+          m => m.ClusterEntityContent,
+        ),
+    },
+  }),
+);
+
+/** Entity content for `ClusterProfile` entities; use with `isClusterProfileEntity`. */
+export const EntityShipyardProfileContent = shipyardPlugin.provide(
+  createComponentExtension({
+    name: 'EntityShipyardProfileContent',
+    component: {
+      lazy: () =>
+        import('./components/ClusterProfileContent').then(
+          m => m.ClusterProfileContent,
+        ),
+    },
+  }),
+);
+
+/** Card for `Group` pages: the team's clusters. */
+export const EntityShipyardTeamClustersCard = shipyardPlugin.provide(
+  createComponentExtension({
+    name: 'EntityShipyardTeamClustersCard',
+    component: {
+      lazy: () =>
+        import('./components/TeamClustersCard').then(m => m.TeamClustersCard),
+    },
+  }),
+);
+
+/** Scaffolder field `ClusterProfilePicker`, for `<ScaffolderFieldExtensions>` in legacy apps. */
+export const ClusterProfilePickerFieldExtension = shipyardPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'ClusterProfilePicker',
+    component: ClusterProfilePicker,
+    validation: clusterProfilePickerValidation,
+  }),
+);
+
+/** Scaffolder field `KubernetesVersionPicker`, for `<ScaffolderFieldExtensions>` in legacy apps. */
+export const KubernetesVersionPickerFieldExtension = shipyardPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'KubernetesVersionPicker',
+    component: KubernetesVersionPicker,
+  }),
+);

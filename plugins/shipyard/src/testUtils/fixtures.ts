@@ -1,0 +1,235 @@
+import {
+  ClusterDetails,
+  ClusterKey,
+  ClusterSummary,
+  FleetChangeEvent,
+  FleetSummary,
+  ListClustersRequest,
+  ListClustersResponse,
+  ManagementClusterStatus,
+} from '@shipyard/plugin-shipyard-common';
+import { ShipyardApi } from '../api';
+import { FleetEventsListener } from '../api/types';
+
+/** A cluster summary for tests. */
+export function makeCluster(
+  overrides: Partial<ClusterSummary> = {},
+): ClusterSummary {
+  const name = overrides.name ?? 'prod-1';
+  return {
+    managementCluster: 'mgmt-eu',
+    namespace: 'team-a',
+    name,
+    uid: `uid-${name}`,
+    title: name,
+    owner: 'group:default/team-a',
+    profile: 'eks-standard',
+    profileVersion: '1.2.0',
+    clusterClass: 'eks-standard',
+    provider: 'aws',
+    distribution: 'eks',
+    kubernetesVersion: 'v1.31.2',
+    observedKubernetesVersion: 'v1.31.2',
+    kubernetesMinor: '1.31',
+    phase: 'Provisioned',
+    health: 'healthy',
+    healthReasons: [],
+    conditions: [{ type: 'Available', status: 'True' }],
+    controlPlane: { desired: 3, ready: 3, current: 3 },
+    workers: { desired: 2, ready: 2, current: 2 },
+    machineDeployments: [],
+    machinePools: [],
+    machinesByPhase: { Running: 5 },
+    machineCount: 5,
+    createdAt: '2024-01-01T00:00:00Z',
+    labels: {},
+    lastChangedAt: '2024-01-02T00:00:00Z',
+    apiVersion: 'cluster.x-k8s.io/v1beta2',
+    source: { state: 'connected', resynced: true },
+    versionSupport: {
+      status: 'supported',
+      minor: '1.31',
+      endOfLife: '2099-10-28',
+    },
+    ...overrides,
+  };
+}
+
+export function makeSummary(
+  overrides: Partial<FleetSummary> = {},
+): FleetSummary {
+  return {
+    totalCount: 3,
+    byHealth: { healthy: 2, unhealthy: 1 },
+    byPhase: { Provisioned: 3 },
+    byProvider: { aws: 2, docker: 1 },
+    byDistribution: { eks: 2, kubeadm: 1 },
+    byKubernetesMinor: { '1.99': 2, '1.19': 1 },
+    byOwner: { 'group:default/team-a': 2, 'group:default/team-b': 1 },
+    byManagementCluster: { 'mgmt-eu': 3 },
+    byVersionSupport: { supported: 2, 'end-of-life': 1 },
+    staleCount: 0,
+    revision: 7,
+    ...overrides,
+  };
+}
+
+export function makeManagementCluster(
+  overrides: Partial<ManagementClusterStatus> = {},
+): ManagementClusterStatus {
+  return {
+    name: 'mgmt-eu',
+    url: 'https://mgmt-eu:6443',
+    state: 'connected',
+    lastSyncAt: '2024-01-02T00:00:00Z',
+    objectCounts: {
+      clusters: 3,
+      clusterClasses: 1,
+      machineDeployments: 3,
+      machineSets: 3,
+      machines: 12,
+      machinePools: 0,
+      machineHealthChecks: 0,
+      controlPlanes: 3,
+    },
+    kinds: [],
+    ...overrides,
+  };
+}
+
+export function makeDetails(
+  cluster: ClusterSummary = makeCluster(),
+): ClusterDetails {
+  return {
+    summary: cluster,
+    revision: 7,
+    tree: {
+      kind: 'Cluster',
+      name: cluster.name,
+      ready: 'True',
+      reason: 'Available',
+      since: '2024-01-01T00:10:00Z',
+      children: [
+        {
+          kind: 'ClusterInfrastructure',
+          name: `${cluster.name}-infra`,
+          ready: 'True',
+        },
+        {
+          kind: 'ControlPlane',
+          name: `${cluster.name}-cp`,
+          ready: 'True',
+          replicas: cluster.controlPlane,
+          children: [
+            {
+              kind: 'Machine',
+              name: `${cluster.name}-cp-abc`,
+              ready: 'True',
+              phase: 'Running',
+              version: cluster.kubernetesVersion,
+              nodeName: 'ip-10-0-0-1',
+            },
+          ],
+        },
+        {
+          kind: 'Workers',
+          name: 'Workers',
+          ready: 'False',
+          children: [
+            {
+              kind: 'MachineDeployment',
+              name: `${cluster.name}-md-0`,
+              ready: 'False',
+              replicas: { desired: 2, ready: 1 },
+              reason: 'WaitingForNodeRef',
+              message: '1 of 2 machines is not ready',
+              children: [
+                {
+                  kind: 'Machine',
+                  name: `${cluster.name}-md-0-xyz`,
+                  ready: 'False',
+                  phase: 'Provisioning',
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+/** A ShipyardApi mock whose event stream tests can drive with `emit`. */
+export function mockShipyardApi(
+  overrides: Partial<ShipyardApi> = {},
+): jest.Mocked<ShipyardApi> & {
+  emit(event: FleetChangeEvent): void;
+  listeners: Set<FleetEventsListener>;
+} {
+  const listeners = new Set<FleetEventsListener>();
+  const clusters = [
+    makeCluster(),
+    makeCluster({ name: 'prod-2', health: 'unhealthy' }),
+    makeCluster({
+      name: 'dev-1',
+      owner: 'group:default/team-b',
+      provider: 'docker',
+    }),
+  ];
+  const api = {
+    getHealth: jest.fn(async () => ({ status: 'ok' })),
+    listClusters: jest.fn(
+      async (
+        _request?: ListClustersRequest,
+      ): Promise<ListClustersResponse> => ({
+        items: clusters,
+        totalCount: clusters.length,
+        revision: 7,
+        facets: {
+          owner: [
+            { value: 'group:default/team-a', count: 2 },
+            { value: 'group:default/team-b', count: 1 },
+          ],
+          profile: [{ value: 'eks-standard', count: 3 }],
+          provider: [
+            { value: 'aws', count: 2 },
+            { value: 'docker', count: 1 },
+          ],
+          distribution: [{ value: 'eks', count: 3 }],
+          kubernetesMinor: [{ value: '1.31', count: 3 }],
+          health: [
+            { value: 'healthy', count: 2 },
+            { value: 'unhealthy', count: 1 },
+          ],
+          phase: [{ value: 'Provisioned', count: 3 }],
+          managementCluster: [{ value: 'mgmt-eu', count: 3 }],
+          label: [],
+          versionSupport: [{ value: 'supported', count: 3 }],
+        },
+      }),
+    ),
+    getCluster: jest.fn(async (key: ClusterKey) =>
+      makeDetails(makeCluster({ ...key })),
+    ),
+    getSummary: jest.fn(async () => makeSummary()),
+    listManagementClusters: jest.fn(async () => ({
+      items: [makeManagementCluster()],
+    })),
+    getClusterHistory: jest.fn(async () => ({ items: [] })),
+    subscribe: jest.fn((listener: FleetEventsListener) => {
+      listeners.add(listener);
+      listener.onState?.('open');
+      return { unsubscribe: () => listeners.delete(listener) };
+    }),
+    ...overrides,
+  };
+  return Object.assign(api, {
+    listeners,
+    emit(event: FleetChangeEvent) {
+      for (const l of listeners) l.onChange(event);
+    },
+  }) as unknown as jest.Mocked<ShipyardApi> & {
+    emit(event: FleetChangeEvent): void;
+    listeners: Set<FleetEventsListener>;
+  };
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+/* eslint-disable no-console */
+// `yarn bench`: every benchmark of the suite, one after another, each printing its table of figures.
+// Usage: yarn bench [--quick]   (--quick runs the small sizes only)
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const quick = process.argv.includes('--quick');
+const extra = process.argv.slice(2).filter(a => a !== '--quick');
+
+const benches = [
+  {
+    title: 'Fleet simulator: scale (10,000 workload clusters over 5 management clusters)',
+    bin: 'packages/fleet-sim/bin/fleet-sim-bench',
+    args: quick ? ['--clusters', '1000'] : [],
+  },
+  {
+    title: 'Fleet backend: sync, memory, queries, event latency',
+    bin: 'plugins/shipyard-backend/bin/shipyard-backend-bench',
+    args: quick ? ['100', '1000'] : ['100', '1000', '10000'],
+  },
+  {
+    title: 'Health: probe rounds and CPU',
+    bin: 'plugins/shipyard-backend/bin/shipyard-health-bench',
+    args: quick ? ['1000'] : ['1000', '10000'],
+  },
+];
+
+let failed = 0;
+for (const bench of benches) {
+  const bin = path.join(root, bench.bin);
+  if (!fs.existsSync(bin)) continue;
+  console.log(`\n## ${bench.title}\n`);
+  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', bin, ...bench.args, ...extra], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) {
+    failed++;
+    console.error(`bench: ${bench.bin} exited with ${r.status}`);
+  }
+}
+process.exit(failed ? 1 : 0);

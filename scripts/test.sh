@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# `make test`: type-check, lint, every Jest suite (with a PostgreSQL 15 started for the run), then the
+# browser end-to-end suite in real Chromium against the built portal. Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/env.sh
+export CI=true BACKSTAGE_TEST_DISABLE_DOCKER=1 NODE_OPTIONS="${NODE_OPTIONS:-} --max-old-space-size=6144"
+OUT=.test-results; rm -rf "$OUT"; mkdir -p "$OUT"
+passed=0; failed=0
+step() { echo; echo "==> $*"; }
+count() { passed=$((passed + $1)); failed=$((failed + $2)); }
+
+step "type-check"
+if yarn tsc; then count 1 0; else count 0 1; fi
+
+step "lint"
+if yarn backstage-cli repo lint; then count 1 0; else count 0 1; fi
+
+step "unit and integration tests (SQLite and PostgreSQL 15)"
+source scripts/postgres.sh
+trap 'shipyard_pg_stop' EXIT
+yarn backstage-cli repo test --json --outputFile="$PWD/$OUT/jest.json" --testTimeout=60000
+if [ -f "$OUT/jest.json" ]; then
+  read -r p f < <(node -e 'const r=require(process.argv[1]);console.log(r.numPassedTests, r.numFailedTests + r.numRuntimeErrorTestSuites)' "$PWD/$OUT/jest.json")
+  count "$p" "$f"
+else
+  count 0 1
+fi
+
+step "build"
+if yarn workspace app build >"$OUT/build-app.log" 2>&1; then count 1 0; else tail -40 "$OUT/build-app.log"; count 0 1; fi
+
+step "end-to-end (Chromium)"
+SHIPYARD_E2E_OUT="$OUT" yarn playwright test
+if [ -f "$OUT/e2e.json" ]; then
+  read -r p f < <(node -e 'const s=require(process.argv[1]).stats;console.log(s.expected, s.unexpected + s.flaky + (require(process.argv[1]).errors||[]).length)' "$PWD/$OUT/e2e.json")
+  count "$p" "$f"
+else
+  count 0 1
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
