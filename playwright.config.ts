@@ -6,9 +6,16 @@ import { defineConfig } from '@playwright/test';
  */
 const port = Number(process.env.SHIPYARD_E2E_PORT ?? 7017);
 const outDir = process.env.SHIPYARD_E2E_OUT ?? '.test-results';
+/**
+ * `yarn e2e:scale` (SHIPYARD_E2E_SCALE=1): only the large-fleet spec, against a portal on 10,000 simulated clusters
+ * (SHIPYARD_FLEET_CLUSTERS overrides). Otherwise every spec but that one, on the portal's default fleet.
+ */
+const scale = process.env.SHIPYARD_E2E_SCALE === '1';
+const scaleClusters = process.env.SHIPYARD_FLEET_CLUSTERS ?? '10000';
 
 export default defineConfig({
   testDir: 'e2e',
+  ...(scale ? { testMatch: 'scale.spec.ts' } : { testIgnore: 'scale.spec.ts' }),
   timeout: 120_000,
   expect: { timeout: 30_000 },
   workers: 1,
@@ -18,9 +25,19 @@ export default defineConfig({
   outputDir: `${outDir}/e2e-artifacts`,
   webServer: {
     command: 'node scripts/portal.js',
-    env: { SHIPYARD_PORT: String(port), SHIPYARD_E2E: '1' },
+    env: {
+      SHIPYARD_PORT: String(port),
+      SHIPYARD_E2E: '1',
+      // a large fleet keeps the default probe interval, so probes do not compete with the measured page
+      ...(scale
+        ? {
+            SHIPYARD_FLEET_CLUSTERS: scaleClusters,
+            APP_CONFIG_shipyard_health_intervalMs: '60000',
+          }
+        : {}),
+    },
     url: `http://localhost:${port}/.backstage/health/v1/readiness`,
-    timeout: 300_000,
+    timeout: scale ? 900_000 : 300_000,
     reuseExistingServer: false,
     stdout: 'pipe',
     stderr: 'pipe',

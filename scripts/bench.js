@@ -2,13 +2,23 @@
 /* eslint-disable no-console */
 // `yarn bench`: every benchmark of the suite, one after another, each printing its table of figures.
 // Usage: yarn bench [--quick]   (--quick runs the small sizes only)
+//        yarn bench --compare [--quick] [--out FILE]   Shipyard vs the Kubernetes plugin's fan-out, the naive informer
+//        baseline and catalog write volume, side by side (table + JSON report, default .bench/compare.json)
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const quick = process.argv.includes('--quick');
-const extra = process.argv.slice(2).filter(a => a !== '--quick');
+const compare = process.argv.includes('--compare');
+const extra = process.argv.slice(2).filter(a => a !== '--quick' && a !== '--compare');
+
+if (compare) {
+  const bin = path.join(root, 'packages/bench/bin/shipyard-compare-bench');
+  const args = ['--expose-gc', '--max-old-space-size=8192', bin, ...(quick ? ['--quick'] : []), ...extra];
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 
 const benches = [
   {

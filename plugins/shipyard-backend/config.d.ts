@@ -69,8 +69,12 @@ export interface Config {
       pageSize?: number;
       /** Server-side timeout of one watch request, in seconds (default 300). */
       watchTimeoutSeconds?: number;
-      /** Timeout of one list or discovery request, in milliseconds (default 30000). */
+      /** Deadline of one list or discovery request, body included, in milliseconds (default 30000). */
       requestTimeoutMs?: number;
+      /** A response from a management cluster that sends nothing for this long fails, in milliseconds (default min(10000, requestTimeoutMs)). */
+      idleTimeoutMs?: number;
+      /** Largest response body, or single watch event, accepted from a management cluster, in bytes (default 67108864, 64 MiB). */
+      maxResponseBytes?: number;
       /** A management cluster is marked stale after failing for this long, in milliseconds (default 30000). */
       staleAfterMs?: number;
       /** Backoff on errors: first delay, maximum delay (milliseconds), full jitter. */

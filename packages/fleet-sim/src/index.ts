@@ -10,12 +10,14 @@ export type {
   FleetSimOptions,
   FleetSimTiming,
   FleetSimStats,
+  FleetSimChange,
   FleetFaults,
   FleetController,
   ManagementClusterInfo,
   WorkloadClusterInfo,
 } from './sim/sim';
 export type { ClusterRef, ClusterFaults, UnreachableMode } from './sim/faults';
+export type { FleetSimRequestStats } from './sim/requestCounter';
 export type {
   LoadDriver,
   LoadOptions,
@@ -24,5 +26,8 @@ export type {
 } from './sim/load';
 export type { Distribution, Provider } from './fleet/distributions';
 export { LABELS as FLEET_SIM_LABELS } from './fleet/objects';
+export { TYPE_IDS as FLEET_SIM_TYPE_IDS } from './fleet/seed';
 export { runSimBenchmark } from './bench';
 export type { SimBenchmarkOptions, SimBenchmarkReport } from './bench';
+export { generateTls } from './server/tls';
+export type { TlsMaterial } from './server/tls';

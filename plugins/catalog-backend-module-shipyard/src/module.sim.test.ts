@@ -45,7 +45,7 @@ const deltas = () =>
 async function eventually<T>(
   fn: () => Promise<T>,
   accept: (value: T) => boolean,
-  timeoutMs = 20_000,
+  timeoutMs = 45_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = await fn();

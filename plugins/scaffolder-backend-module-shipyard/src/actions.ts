@@ -5,6 +5,7 @@ import {
 } from './actions/createCluster';
 import { createClusterUpgradeAction } from './actions/upgradeCluster';
 import { createClusterWaitAction } from './actions/waitCluster';
+import { withInputValidation } from './actions/validateInput';
 
 export type { ClusterActionDeps } from './actions/createCluster';
 
@@ -16,5 +17,5 @@ export function createShipyardActions(
     createClusterCreateAction(deps),
     createClusterWaitAction(deps),
     createClusterUpgradeAction(deps),
-  ];
+  ].map(action => withInputValidation(action));
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  CLUSTER_LIST_FIELDS,
   CLUSTER_SORT_FIELDS,
   HEALTH_STATUSES,
   HealthStatus,
@@ -77,6 +78,7 @@ export const listClustersQuerySchema = z
       .optional(),
     cursor: z.string().max(2048).optional(),
     facets: booleanString.optional(),
+    fields: z.enum(CLUSTER_LIST_FIELDS).optional(),
   })
   .strict();
 

@@ -227,6 +227,54 @@ export interface ClusterSummary extends ClusterKey {
   nodes?: ClusterNodesSummary;
 }
 
+/** Fields of a {@link ClusterSummary} that a list item of `GET /clusters?fields=list` keeps. */
+export const CLUSTER_LIST_ITEM_FIELDS = [
+  'managementCluster',
+  'namespace',
+  'name',
+  'uid',
+  'title',
+  'owner',
+  'system',
+  'lifecycle',
+  'profile',
+  'profileVersion',
+  'clusterClass',
+  'provider',
+  'distribution',
+  'kubernetesVersion',
+  'observedKubernetesVersion',
+  'kubernetesMinor',
+  'phase',
+  'health',
+  'healthReasons',
+  'controlPlane',
+  'workers',
+  'machineCount',
+  'createdAt',
+  'deletingSince',
+  'labels',
+  'lastChangedAt',
+  'source',
+  'versionSupport',
+] as const satisfies ReadonlyArray<keyof ClusterSummary>;
+
+/**
+ * A cluster as a slim list item (`GET /clusters?fields=list`): what a fleet table shows, without the CAPI
+ * conditions, MachineDeployments, MachinePools, machine phase counts, nodes and probe details of the full
+ * {@link ClusterSummary} (fetch `GET /clusters/:managementCluster/:namespace/:name` for those).
+ */
+export type ClusterListItem = Pick<
+  ClusterSummary,
+  (typeof CLUSTER_LIST_ITEM_FIELDS)[number]
+>;
+
+/** Representation of the items of `GET /clusters`: `full` summaries (default) or slim `list` items. */
+export const CLUSTER_LIST_FIELDS = ['full', 'list'] as const;
+
+/** A value of the `fields` query parameter of `GET /clusters`. */
+export type ClusterListFields = (typeof CLUSTER_LIST_FIELDS)[number];
+
 /** The facets of `GET /clusters`. Each facet has a query parameter of the same name. */
 export const CLUSTER_FACETS = [
   'owner',
@@ -294,6 +342,8 @@ export interface ListClustersRequest {
   cursor?: string;
   /** Omit facet counts from the response (cheaper). */
   facets?: boolean;
+  /** Item representation: `full` {@link ClusterSummary} (default) or slim `list` {@link ClusterListItem}. */
+  fields?: ClusterListFields;
 }
 
 /** One value of a facet with the number of clusters that have it. */
@@ -308,9 +358,11 @@ export interface FacetCount {
  */
 export type ClusterFacets = Record<ClusterFacet, FacetCount[]>;
 
-/** Response of `GET /clusters`. */
-export interface ListClustersResponse {
-  items: ClusterSummary[];
+/** Response of `GET /clusters`; items are {@link ClusterListItem}s with `fields=list`. */
+export interface ListClustersResponse<
+  TItem extends ClusterListItem = ClusterSummary,
+> {
+  items: TItem[];
   /** Number of clusters matching the filters (over all pages). */
   totalCount: number;
   facets?: ClusterFacets;

@@ -64,6 +64,39 @@ describe('new frontend system', () => {
     expect(card.get(coreExtensionData.reactElement)).toBeDefined();
   });
 
+  it('registers both scaffolder form fields in the plugin the app discovers', () => {
+    for (const name of [
+      'cluster-profile-picker',
+      'kubernetes-version-picker',
+    ] as const) {
+      expect(
+        shipyardPluginAlpha.getExtension(
+          `scaffolder-form-field:shipyard/${name}`,
+        ),
+      ).toMatchObject({
+        kind: 'scaffolder-form-field',
+        namespace: 'shipyard',
+        name,
+        attachTo: { id: 'api:scaffolder/form-fields', input: 'formFields' },
+      });
+    }
+  });
+
+  it('leaves the page header to the app: no second Backstage header on the fleet page', async () => {
+    const tester = createExtensionTester(shipyardFleetPage);
+    renderInTestApp(tester.reactElement(), {
+      apis: [[shipyardApiRef, mockShipyardApi()]],
+    });
+    await screen.findAllByTestId('cluster-row', {}, { timeout: 10_000 });
+    // the app's page header carries the plugin title; the page adds no Backstage `Header` of its own
+    expect(screen.getAllByRole('heading', { name: 'Fleet' })).toHaveLength(1);
+    expect(
+      screen.getByRole('heading', { name: 'Clusters' }),
+    ).toBeInTheDocument();
+    expect(screen.getByTestId('live-state')).toBeInTheDocument();
+    expect(document.querySelector('header')).toBeNull();
+  });
+
   it('provides the scaffolder form fields', async () => {
     const picker = createExtensionTester(
       clusterProfilePickerFormFieldExtension,

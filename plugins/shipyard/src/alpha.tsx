@@ -17,6 +17,7 @@ import {
   CLUSTER_RESOURCE_TYPE,
 } from '@shipyard/plugin-shipyard-common';
 import { ShipyardClient, shipyardApiRef } from './api';
+import { EmbeddedPage } from './components/PageHeader';
 import { rootRouteRef } from './routes';
 
 /** The Shipyard API client. */
@@ -36,7 +37,12 @@ export const shipyardFleetPage = PageBlueprint.make({
     title: 'Fleet',
     icon: <CloudQueueIcon />,
     routeRef: convertLegacyRouteRef(rootRouteRef),
-    loader: () => import('./components/FleetPage').then(m => <m.FleetPage />),
+    loader: () =>
+      import('./components/FleetPage').then(m => (
+        <EmbeddedPage>
+          <m.FleetPage />
+        </EmbeddedPage>
+      )),
   },
 });
 

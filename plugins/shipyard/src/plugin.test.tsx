@@ -55,6 +55,8 @@ describe('legacy frontend system exports', () => {
     expect(
       await screen.findAllByTestId('cluster-row', {}, { timeout: 10_000 }),
     ).toHaveLength(3);
+    // apps on the legacy system get Backstage's page header from the plugin
+    expect(document.querySelector('header')).toHaveTextContent('Fleet');
   });
 
   it('renders the entity content and card extensions', async () => {

@@ -44,7 +44,7 @@ import {
 } from '../fleet/specs';
 import { TYPE_IDS } from '../fleet/seed';
 import type { FaultRegistry } from '../sim/faults';
-import { StoreEvent, objectKey } from '../store/store';
+import { Entry, StoreEvent, objectKey } from '../store/store';
 import {
   JsonObject,
   asArray,
@@ -154,11 +154,24 @@ function hashOf(value: unknown): string {
  * MachineDeployments, MachineSets, Machines, MachinePools and infrastructure, level-triggered
  * over the object store, with each phase taking `stepMs`.
  */
+/** Longest run of reconciles before the controller yields to the event loop. */
+const SLICE_MS = 10;
+/** Upper bound of the pause after a full slice. */
+const REST_MAX_MS = 40;
+/** Parsed objects kept for reading (Clusters, mostly). */
+const READ_CACHE_SIZE = 512;
+
 export class CapiController {
   private readonly api: ApiServer;
   private readonly queue = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private timerDue = Infinity;
+  /** The controller does not drain before this time (it yields after a full slice). */
+  private restUntil = 0;
+  private readonly readCache = new Map<
+    Entry,
+    { rv: number; obj: JsonObject }
+  >();
   private paused = false;
   private stopped = false;
   private draining = false;
@@ -262,9 +275,7 @@ export class CapiController {
         [])
         this.enqueue(id, key, 0);
     }
-    const cluster = this.api.store
-      .get(TYPE_IDS.cluster, objectKey(namespace, name))
-      ?.object();
+    const cluster = this.peek(TYPE_IDS.cluster, namespace, name);
     const ref = asObject(asObject(cluster?.spec)?.controlPlaneRef);
     if (ref) {
       const t = this.api.registry.byKind(
@@ -293,7 +304,8 @@ export class CapiController {
 
   private schedule(delayMs: number): void {
     if (this.paused || this.stopped) return;
-    const due = Date.now() + delayMs;
+    const now = Date.now();
+    const due = Math.max(now + delayMs, this.restUntil);
     if (this.timer && this.timerDue <= due) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerDue = due;
@@ -301,7 +313,7 @@ export class CapiController {
       this.timer = undefined;
       this.timerDue = Infinity;
       this.drain();
-    }, Math.max(0, delayMs));
+    }, Math.max(0, due - now));
   }
 
   private drain(): void {
@@ -311,14 +323,18 @@ export class CapiController {
     try {
       let next = Infinity;
       let processed = 0;
-      for (const [qk, due] of [...this.queue]) {
+      let restUntil = 0;
+      // Map iteration visits entries added meanwhile; the time budget below ends the slice
+      for (const [qk, due] of this.queue) {
         const now = Date.now();
         if (due > now) {
           next = Math.min(next, due);
           continue;
         }
-        if (now - started > 25 && processed > 0) {
-          next = now;
+        if (now - started > SLICE_MS && processed > 0) {
+          // rest as long as the slice ran, so that API serving keeps at least half of the thread
+          restUntil =
+            now + Math.min(REST_MAX_MS, Math.max(SLICE_MS, now - started));
           break;
         }
         if (this.queue.get(qk) !== due) continue;
@@ -347,7 +363,9 @@ export class CapiController {
           }
         }
       }
-      for (const due of this.queue.values()) next = Math.min(next, due);
+      this.restUntil = restUntil;
+      if (restUntil) next = restUntil;
+      else for (const due of this.queue.values()) next = Math.min(next, due);
       if (next !== Infinity) this.schedule(Math.max(0, next - Date.now()));
       if (this.queue.size === 0) {
         const waiters = this.idleWaiters;
@@ -378,10 +396,10 @@ export class CapiController {
           return;
         }
         {
-          const parsed: unknown = JSON.parse(e.json);
-          const ref = isObject(parsed)
-            ? asObject(asObject(parsed.spec)?.controlPlaneRef)
-            : undefined;
+          const ref = asObject(
+            asObject(this.peek(t.id, ns, e.key.slice(ns.length + 1))?.spec)
+              ?.controlPlaneRef,
+          );
           const cpType = this.typeOfRef(ref);
           if (cpType && ref)
             this.enqueue(cpType.id, objectKey(ns, String(ref.name)), 0);
@@ -402,9 +420,7 @@ export class CapiController {
           );
         const cp = labels[LABELS.controlPlaneName];
         if (cp && clusterName) {
-          const cluster = this.api.store
-            .get(TYPE_IDS.cluster, objectKey(ns, clusterName))
-            ?.object();
+          const cluster = this.peek(TYPE_IDS.cluster, ns, clusterName);
           const ref = asObject(asObject(cluster?.spec)?.controlPlaneRef);
           const cpType = ref
             ? this.api.registry.byKind(
@@ -482,6 +498,29 @@ export class CapiController {
 
   private internal(extra: DeleteOptions = {}): DeleteOptions {
     return { internal: true, ...extra };
+  }
+
+  /**
+   * The current object for reading only (callers must not change it): parsed once per resourceVersion and kept
+   * in a small bounded cache, so reconciles of many Machines of one cluster do not re-parse the Cluster.
+   */
+  private peek(
+    typeId: string,
+    ns: string,
+    name: string,
+  ): JsonObject | undefined {
+    const entry = this.api.store.get(typeId, objectKey(ns, name));
+    if (!entry) return undefined;
+    const hit = this.readCache.get(entry);
+    if (hit && hit.rv === entry.rv) return hit.obj;
+    const obj = entry.object();
+    if (hit) this.readCache.delete(entry);
+    else if (this.readCache.size >= READ_CACHE_SIZE) {
+      const oldest = this.readCache.keys().next();
+      if (!oldest.done) this.readCache.delete(oldest.value);
+    }
+    this.readCache.set(entry, { rv: entry.rv, obj });
+    return obj;
   }
 
   private get(
@@ -613,7 +652,7 @@ export class CapiController {
     const key = objectKey(ns, name);
     const cached = this.flavors.get(key);
     if (cached) return cached;
-    const cluster = this.get(TYPE_IDS.cluster, ns, name);
+    const cluster = this.peek(TYPE_IDS.cluster, ns, name);
     const spec = asObject(cluster?.spec);
     let cpKind = str(asObject(spec?.controlPlaneRef)?.kind);
     let infraKind = str(asObject(spec?.infrastructureRef)?.kind);
@@ -1974,7 +2013,8 @@ export class CapiController {
     const labels = labelsOf(machine);
     const controlPlane = labels[LABELS.controlPlane] !== undefined;
     const phase = (str(status.phase) ?? 'Pending') as MachinePhase;
-    const cluster = this.get(TYPE_IDS.cluster, ns, clusterName);
+    const cluster = this.peek(TYPE_IDS.cluster, ns, clusterName);
+    const readRv = this.api.store.get(t.id, key)?.rv;
     const region = this.region(cluster, flavor);
     if (m.deletionTimestamp) {
       if (!finalizersOf(machine).includes(FINALIZERS.machine)) return;
@@ -2079,7 +2119,12 @@ export class CapiController {
       }
       if (next !== 'Running') this.enqueue(t.id, key, this.stepMs);
     }
-    const fresh = this.get(t.id, ns, name);
+    const current = this.api.store.get(t.id, key);
+    if (!current) return;
+    const fresh =
+      current.rv === readRv && next === phase
+        ? machine
+        : this.get(t.id, ns, name);
     if (!fresh) return;
     const at =
       next !== phase || Number.isNaN(lastUpdated) ? Date.now() : lastUpdated;
@@ -2164,16 +2209,17 @@ export class CapiController {
     let desiredVersion = str(spec.version);
     if (controlPlane) {
       const cpName = labelsOf(machine)[LABELS.controlPlaneName];
-      const cluster = this.get(TYPE_IDS.cluster, ns, clusterName);
+      const cluster = this.peek(TYPE_IDS.cluster, ns, clusterName);
       const cpType = this.typeOfRef(
         asObject(asObject(cluster?.spec)?.controlPlaneRef),
       );
-      const cp = cpType && cpName ? this.get(cpType.id, ns, cpName) : undefined;
+      const cp =
+        cpType && cpName ? this.peek(cpType.id, ns, cpName) : undefined;
       desiredVersion = str(asObject(cp?.spec)?.version) ?? desiredVersion;
     } else {
       const md = labelsOf(machine)[LABELS.deploymentName];
       const mdObj = md
-        ? this.get(TYPE_IDS.machineDeployment, ns, md)
+        ? this.peek(TYPE_IDS.machineDeployment, ns, md)
         : undefined;
       desiredVersion =
         str(

@@ -834,7 +834,14 @@ export function controlPlaneStatus(s: ControlPlaneState): JsonObject {
       no('Paused', 'NotPaused'),
     );
   }
-  const conds = conditions(list, s.at, s.generation, s.previous?.conditions);
+  const conds = conditions(
+    list,
+    s.at,
+    s.generation,
+    v1beta2Shape
+      ? s.previous?.conditions
+      : asObject(s.previous?.v1beta2)?.conditions,
+  );
   const status: JsonObject = { observedGeneration: s.generation };
   if (v1beta2Shape) {
     Object.assign(status, {
@@ -853,6 +860,7 @@ export function controlPlaneStatus(s: ControlPlaneState): JsonObject {
           conditions: v1beta1Conditions(
             [{ type: 'Ready', ok: s.available, reason: 'NotReady' }],
             s.at,
+            asObject(asObject(s.previous?.deprecated)?.v1beta1)?.conditions,
           ),
         },
       },

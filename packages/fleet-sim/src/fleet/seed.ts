@@ -25,6 +25,7 @@ import {
   machineStatus,
   ownerRef,
   replicaStatus,
+  ts,
   yes,
   no,
   ZERO,
@@ -127,6 +128,11 @@ export interface FleetGenerationOptions {
   /** Include provisioning, upgrading and unhealthy clusters (default true). */
   anomalies: boolean;
   now: number;
+  /**
+   * Scales the worker replicas of every pool (default 1: about 8.9 Machines per cluster on average, control
+   * planes included). Changes the random fleet when set.
+   */
+  workerScale?: number;
 }
 
 const FLAVOR_WEIGHTS: ReadonlyArray<readonly [string, number]> = [
@@ -369,7 +375,11 @@ export function generateFleet(options: FleetGenerationOptions): FleetModel {
         : `${name}-${poolName}`;
       const hash = r.suffix(10);
       const setName = `${objectName}-${r.suffix()}`;
-      const replicas = prod ? r.int(3, 12) : r.int(2, 6);
+      const drawn = prod ? r.int(3, 12) : r.int(2, 6);
+      const replicas =
+        options.workerScale !== undefined && options.workerScale !== 1
+          ? Math.max(1, Math.round(drawn * options.workerScale))
+          : drawn;
       const machines =
         fl.workers === 'MachineDeployment'
           ? Array.from({ length: replicas }, () => `${setName}-${r.suffix()}`)
@@ -421,6 +431,84 @@ export interface SeedContext {
   workloadUrl(c: SeedCluster): string;
   workloadToken(c: SeedCluster): string;
   caData: string;
+  /** The faults injected into a cluster at start; its seeded objects show them. */
+  faults?(c: SeedCluster): SeededFaults | undefined;
+  /** When the remote connection probe of an unreachable cluster last succeeded. */
+  probedAt?: number;
+}
+
+/** The faults of a seeded cluster that show in its objects. */
+export interface SeededFaults {
+  unreachable?: string;
+  nodesNotReady?: number;
+  controlPlaneDown?: boolean;
+}
+
+const NODE_NOT_READY = '* Node.Ready: kubelet stopped posting node status';
+
+/** The RemoteConnectionProbe message of a cluster with faults, as the controller writes it. */
+function remoteMessage(
+  unreachable: boolean,
+  cpDown: boolean,
+  probedAt: number,
+): string | undefined {
+  if (unreachable)
+    return `Remote connection probe failed, probe last succeeded at ${ts(
+      probedAt,
+    )}`;
+  if (cpDown)
+    return 'Remote connection probe failed: the server is currently unable to handle the request';
+  return undefined;
+}
+
+/** The Available message of a control plane that is down, as the controller writes it. */
+function cpDownMessage(fl: Flavor): string {
+  return fl.machineControlPlane
+    ? '* EtcdClusterHealthy: etcd members are not healthy'
+    : 'control plane endpoint is not responding';
+}
+
+/** Index of a machine among the cluster's machines (control plane first), as addresses are handed out. */
+function machineIndex(c: SeedCluster, pool: number, machine: number): number {
+  return (
+    3 +
+    c.pools.slice(0, pool).reduce((s, p) => s + p.machines.length, 0) +
+    machine
+  );
+}
+
+/** Worker Machines whose Node is NotReady: the first `nodesNotReady` by node name, as the controller picks them. */
+function notReadyWorkers(
+  c: SeedCluster,
+  f: SeededFaults | undefined,
+): Set<string> {
+  const n = f?.nodesNotReady ?? 0;
+  if (!n || c.flavor.workers !== 'MachineDeployment') return new Set();
+  const machineOf = new Map<string, string>();
+  c.pools.forEach((pool, i) =>
+    pool.machines.forEach((m, j) =>
+      machineOf.set(
+        nodeNameFor(c.flavor, c.region, m, ip(c, machineIndex(c, i, j))),
+        m,
+      ),
+    ),
+  );
+  const nodes = [...machineOf.keys()].sort().slice(0, n);
+  return new Set(nodes.map(node => machineOf.get(node) ?? ''));
+}
+
+/** Counts of a worker pool with its NotReady nodes (a MachinePool loses `nodesNotReady` of its replicas). */
+function poolCountsOf(
+  c: SeedCluster,
+  pool: SeedPool,
+  f: SeededFaults | undefined,
+  notReady: Set<string>,
+): Counts {
+  const down =
+    c.flavor.workers === 'MachinePool'
+      ? Math.min(f?.nodesNotReady ?? 0, pool.replicas)
+      : pool.machines.filter(m => notReady.has(m)).length;
+  return counts(pool.replicas, pool.replicas, pool.replicas - down);
 }
 
 function uidOf(
@@ -502,10 +590,19 @@ class Seeded implements LazySource {
     private readonly what: SeedKind,
     private readonly a = 0,
     private readonly b = 0,
+    /** The cluster's faults when it was seeded (later faults are the controller's to show). */
+    private readonly faults?: SeededFaults,
   ) {}
 
   build(): JsonObject {
-    return buildSeeded(this.ctx, this.c, this.what, this.a, this.b);
+    return buildSeeded(
+      this.ctx,
+      this.c,
+      this.what,
+      this.a,
+      this.b,
+      this.faults,
+    );
   }
 }
 
@@ -531,8 +628,15 @@ function clusterUid(ctx: SeedContext, c: SeedCluster): string {
   return uidOf(ctx, TYPE_IDS.cluster, c.namespace, c.name);
 }
 
-function poolCounts(c: SeedCluster): Counts {
-  return c.pools.reduce((acc, p) => addCounts(acc, counts(p.replicas)), ZERO);
+function poolCounts(
+  c: SeedCluster,
+  f: SeededFaults | undefined,
+  notReady: Set<string>,
+): Counts {
+  return c.pools.reduce(
+    (acc, p) => addCounts(acc, poolCountsOf(c, p, f, notReady)),
+    ZERO,
+  );
 }
 
 function selectorFor(
@@ -585,6 +689,7 @@ function buildSeeded(
   what: SeedKind,
   a: number,
   b: number,
+  f: SeededFaults | undefined,
 ): JsonObject {
   const fl = c.flavor;
   const at = readyAt(c);
@@ -592,6 +697,14 @@ function buildSeeded(
   const cpRef = fl.controlPlane;
   const cpUid = uidOf(ctx, typeIdOf(cpRef), c.namespace, c.controlPlaneName);
   const gen = 1;
+  const cpDown = f?.controlPlaneDown === true;
+  const unreachable = f?.unreachable !== undefined;
+  const notReady = () => notReadyWorkers(c, f);
+  /** Control plane counts: its Machines are NotReady while the control plane is down. */
+  const cpCountsOf = () => {
+    const n = c.controlPlaneReplicas;
+    return cpDown && fl.machineControlPlane ? counts(n, n, 0) : counts(n);
+  };
   switch (what) {
     case 'cluster': {
       const spec: JsonObject = {
@@ -648,7 +761,6 @@ function buildSeeded(
           ],
         };
       }
-      const cpCounts = counts(c.controlPlaneReplicas);
       if (c.state === 'provisioning') {
         delete spec.controlPlaneRef;
         delete spec.infrastructureRef;
@@ -682,10 +794,14 @@ function buildSeeded(
           phase: 'Provisioned',
           infraReady: true,
           cpInitialized: true,
-          cpAvailable: true,
-          remoteOk: true,
-          cp: cpCounts,
-          workers: poolCounts(c),
+          cpAvailable: !cpDown,
+          cpMessage: cpDown
+            ? 'Control plane is not available: etcd is not healthy'
+            : undefined,
+          remoteOk: !unreachable && !cpDown,
+          remoteMessage: remoteMessage(unreachable, cpDown, ctx.probedAt ?? at),
+          cp: cpCountsOf(),
+          workers: poolCounts(c, f, notReady()),
           topology: Boolean(c.className),
           topologyOk: true,
           rollingOut: false,
@@ -748,9 +864,10 @@ function buildSeeded(
       );
       obj.status = controlPlaneStatus({
         flavor: fl,
-        counts: counts(c.controlPlaneReplicas),
+        counts: cpCountsOf(),
         initialized: true,
-        available: true,
+        available: !cpDown,
+        availableMessage: cpDown ? cpDownMessage(fl) : undefined,
         version: fl.machineControlPlane
           ? machineSpecVersion(c)
           : controlPlaneVersion(fl.distribution, c.targetKube),
@@ -765,12 +882,9 @@ function buildSeeded(
       const cp = what === 'cpMachine';
       const pool = cp ? undefined : c.pools[a];
       const name = cp ? c.controlPlaneMachines[a] : pool?.machines[b] ?? '';
-      const n = cp
-        ? a
-        : 3 +
-          c.pools.slice(0, a).reduce((s, p) => s + p.machines.length, 0) +
-          b;
+      const n = cp ? a : machineIndex(c, a, b);
       const address = ip(c, n);
+      const nodeReady = cp ? !cpDown : !notReady().has(name);
       const nodeName = nodeNameFor(fl, c.region, name, address);
       let labels: Record<string, string> = {
         [LABELS.clusterName]: c.name,
@@ -831,7 +945,8 @@ function buildSeeded(
         failureDomain,
         flavor: fl,
         kube: c.kube,
-        nodeReady: true,
+        nodeReady,
+        nodeMessage: nodeReady ? undefined : NODE_NOT_READY,
         upToDate: true,
         generation: 2,
         at: created + 4 * 60_000,
@@ -942,10 +1057,13 @@ function buildSeeded(
             input,
           );
       obj.status = replicaStatus(isSet ? 'MachineSet' : 'MachineDeployment', {
-        counts: counts(pool.replicas),
+        counts: poolCountsOf(c, pool, f, notReady()),
         generation: 1,
         at,
         selector: labelSelectorString({ matchLabels: selector }),
+        versions: isSet
+          ? undefined
+          : [{ version: machineSpecVersion(c), replicas: pool.replicas }],
       });
       return obj;
     }
@@ -998,7 +1116,7 @@ function buildSeeded(
         { kind: infraKind, name: pool.objectName },
       );
       obj.status = replicaStatus('MachinePool', {
-        counts: counts(pool.replicas),
+        counts: poolCountsOf(c, pool, f, new Set()),
         generation: 1,
         at,
         selector: '',
@@ -1326,6 +1444,14 @@ export function populateCluster(
   const typeIdOfKind = typeIdOf;
   const fl = c.flavor;
   const cUid = clusterUid(ctx, c);
+  const current = ctx.faults?.(c);
+  const faults: SeededFaults | undefined = current
+    ? {
+        unreachable: current.unreachable,
+        nodesNotReady: current.nodesNotReady,
+        controlPlaneDown: current.controlPlaneDown,
+      }
+    : undefined;
   const add = (
     typeId: string,
     name: string,
@@ -1339,7 +1465,7 @@ export function populateCluster(
       typeId,
       objectKey(c.namespace, name),
       uidOf(ctx, typeId, c.namespace, name),
-      new Seeded(ctx, c, what, a, b),
+      new Seeded(ctx, c, what, a, b, faults),
       labels,
       owners,
     );

@@ -45,6 +45,9 @@ describe('load driver', () => {
     const stats = load.stats();
     expect(stats.changes).toBeGreaterThan(60);
     expect(stats.changes).toBeLessThan(200);
+    // every change asked for is made (or counted as dropped when the driver falls a second behind)
+    expect(stats.requested).toBeGreaterThanOrEqual(stats.changes);
+    expect(stats.changes + stats.dropped).toBeGreaterThan(stats.requested * 0.5);
     expect(stats.byKind.health).toBeGreaterThan(0);
     expect(stats.byKind.annotate).toBeGreaterThan(0);
     await eventually(

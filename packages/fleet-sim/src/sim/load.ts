@@ -24,9 +24,14 @@ export interface LoadOptions {
 export type LoadChange = 'health' | 'scale' | 'upgrade' | 'annotate';
 
 export interface LoadStats {
+  /** Changes made. */
   changes: number;
   byKind: Record<LoadChange, number>;
   errors: number;
+  /** Changes due at the requested rate so far. */
+  requested: number;
+  /** Changes given up because the driver fell more than a second behind the requested rate. */
+  dropped: number;
   startedAt: number;
   running: boolean;
 }
@@ -66,6 +71,8 @@ export function startLoad(
     changes: 0,
     byKind: { health: 0, scale: 0, upgrade: 0, annotate: 0 },
     errors: 0,
+    requested: 0,
+    dropped: 0,
     startedAt: Date.now(),
     running: true,
   };
@@ -75,18 +82,19 @@ export function startLoad(
   const tickMs = 20;
   let last = Date.now();
 
-  const one = (kind: LoadChange): void => {
+  /** Makes one change of this kind on a random cluster; false when that cluster offers none. */
+  const one = (kind: LoadChange): boolean => {
     const all = clusters();
-    if (all.length === 0) return;
+    if (all.length === 0) return false;
     const c = random.pick(all);
     const target = targets.get(c.management);
-    if (!target) return;
+    if (!target) return false;
     const { api } = target;
     const clusterEntry = api.store.get(
       TYPE_IDS.cluster,
       objectKey(c.namespace, c.name),
     );
-    if (!clusterEntry) return;
+    if (!clusterEntry) return false;
     switch (kind) {
       case 'health': {
         if (
@@ -106,7 +114,7 @@ export function startLoad(
           api.store
             .collection(TYPE_IDS.machine)
             .keysWithLabel(LABELS.clusterName, c.namespace, c.name) ?? [];
-        if (machines.length === 0) return;
+        if (machines.length === 0) return false;
         const key = random.pick(machines);
         const name = key.slice(key.indexOf('/') + 1);
         target.controller.setNodeHealth(c.namespace, name, false);
@@ -164,7 +172,7 @@ export function startLoad(
           ? TYPE_IDS.machineDeployment
           : TYPE_IDS.machinePool;
         const list = keys.length ? keys : poolKeys;
-        if (!list.length) return;
+        if (!list.length) return false;
         const key = random.pick(list);
         const current = api.store.get(typeId, key)?.object();
         const replicas = Number(asObject(current?.spec)?.replicas ?? 1);
@@ -185,10 +193,10 @@ export function startLoad(
       case 'upgrade': {
         const obj = clusterEntry.object();
         const topology = asObject(asObject(obj.spec)?.topology);
-        if (!topology || typeof topology.version !== 'string') return;
+        if (!topology || typeof topology.version !== 'string') return false;
         const kube = kubeVersionOf(c.flavor.distribution, topology.version);
         const idx = KUBERNETES_VERSIONS.findIndex(([v]) => v === kube);
-        if (idx <= 0) return;
+        if (idx <= 0) return false;
         const next = specVersion(
           c.flavor.distribution,
           KUBERNETES_VERSIONS[idx - 1][0],
@@ -204,10 +212,20 @@ export function startLoad(
         break;
       }
       default:
-        return;
+        return false;
     }
     stats.changes++;
     stats.byKind[kind]++;
+    return true;
+  };
+
+  /** Makes one change of a random kind, trying other clusters (and kinds) when one offers nothing to change. */
+  const change = (): void => {
+    let kind = random.weighted(weights);
+    for (let attempt = 0; attempt < 16; attempt++) {
+      if (attempt === 8) kind = random.weighted(weights);
+      if (one(kind)) return;
+    }
   };
 
   const handle: { timer?: NodeJS.Timeout } = {};
@@ -230,21 +248,25 @@ export function startLoad(
       stop();
       return;
     }
-    carry += (options.eventsPerSecond * elapsed) / 1000;
-    let n = Math.floor(carry);
-    carry -= n;
-    const deadline = Date.now() + tickMs * 0.8;
-    while (n-- > 0) {
+    const due = (options.eventsPerSecond * elapsed) / 1000;
+    stats.requested += due;
+    carry += due;
+    // a backlog is caught up on later ticks; beyond a second's worth it is given up (and counted)
+    const maxBacklog = Math.max(1, options.eventsPerSecond);
+    if (carry > maxBacklog) {
+      stats.dropped += Math.floor(carry - maxBacklog);
+      carry = maxBacklog;
+    }
+    const deadline = now + tickMs * 0.8;
+    while (carry >= 1) {
+      carry--;
       try {
-        one(random.weighted(weights));
+        change();
       } catch (e) {
         if (!(e instanceof ApiError)) throw e;
         stats.errors++;
       }
-      if (Date.now() > deadline) {
-        carry = 0;
-        break;
-      }
+      if (Date.now() > deadline) break;
     }
   }, tickMs);
   handle.timer.unref();
@@ -252,7 +274,11 @@ export function startLoad(
   return {
     stop,
     stats() {
-      return { ...stats, byKind: { ...stats.byKind } };
+      return {
+        ...stats,
+        requested: Math.floor(stats.requested),
+        byKind: { ...stats.byKind },
+      };
     },
   };
 }

@@ -33,7 +33,9 @@ import {
 } from './faults';
 import { renderKubeconfig } from './kubeconfig';
 import { LoadDriver, LoadOptions, LoadTarget, startLoad } from './load';
+import { snapshotText } from '../store/store';
 import { ManagementCluster } from './managementCluster';
+import { FleetSimRequestStats, RequestCounter } from './requestCounter';
 
 export interface FleetSimTiming {
   /** Duration of one provisioning step of the controller simulation (default 1000 ms). */
@@ -66,6 +68,11 @@ export interface FleetSimOptions {
   historySize?: number;
   /** Seed some provisioning, upgrading and unhealthy clusters (default true). */
   anomalies?: boolean;
+  /**
+   * Average number of Machines per workload cluster, control planes included (default: about 8.9, as drawn);
+   * worker pools are scaled to reach it. Setting it changes the generated fleet.
+   */
+  machinesPerCluster?: number;
   /** Directory of CustomResourceDefinition YAML files for schemas and printer columns; `false` for built-in ones only. */
   crdDir?: string | false;
   /** Also serve the admin API over plain HTTP on 127.0.0.1 at this port. */
@@ -150,7 +157,42 @@ export interface FleetSim {
   stats(): FleetSimStats;
   /** Internal access to a management cluster's API server, for tests and tools. */
   management(name: string): ManagementCluster;
+  /**
+   * Calls `listener` synchronously with every stored change (create, update, delete) of every management
+   * cluster's objects, as watchers will see it. Returns a function that unsubscribes.
+   */
+  onChange(listener: (change: FleetSimChange) => void): () => void;
   stop(): Promise<void>;
+}
+
+/** One stored change of an object of a management cluster (see {@link FleetSim.onChange}). */
+export interface FleetSimChange {
+  managementCluster: string;
+  /** Resource type id, `<group or core>/<plural>`, e.g. `cluster.x-k8s.io/clusters` (see `FLEET_SIM_TYPE_IDS`). */
+  resource: string;
+  kind: string;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  /** Empty for cluster-scoped objects. */
+  namespace: string;
+  name: string;
+  resourceVersion: string;
+  /** The object's JSON (for DELETED: its last state). */
+  json: string;
+  /** The JSON of the previous state (MODIFIED, DELETED), built on demand. */
+  previousJson(): string | undefined;
+}
+
+/** Machines per cluster as drawn, and how many of them are control-plane or pool-less (not scaled). */
+const DRAWN_MACHINES_PER_CLUSTER = 8.94;
+const UNSCALED_MACHINES_PER_CLUSTER = 1.0;
+
+function workerScaleFor(machinesPerCluster: number): number {
+  if (!(machinesPerCluster > 0)) return 1;
+  return Math.max(
+    0.1,
+    (machinesPerCluster - UNSCALED_MACHINES_PER_CLUSTER) /
+      (DRAWN_MACHINES_PER_CLUSTER - UNSCALED_MACHINES_PER_CLUSTER),
+  );
 }
 
 export interface FleetSimStats {
@@ -162,6 +204,8 @@ export interface FleetSimStats {
   watches: number;
   /** Requests held open by black-hole faults. */
   heldRequests: number;
+  /** API requests received since the start. */
+  requests: FleetSimRequestStats;
 }
 
 const DEFAULT_TEAMS = ['team-a', 'team-b', 'team-c'];
@@ -215,6 +259,10 @@ export async function startFleetSim(
     managementNames: options.managementNames,
     anomalies: options.anomalies ?? true,
     now,
+    workerScale:
+      options.machinesPerCluster !== undefined
+        ? workerScaleFor(options.machinesPerCluster)
+        : undefined,
   });
 
   const tlsEnabled = options.tls ?? true;
@@ -231,6 +279,7 @@ export async function startFleetSim(
     crypto.createHmac('sha256', secret).update(id).digest('base64url');
   const adminToken = options.tokens?.admin ?? token();
   const faults = new FaultRegistry(seed);
+  const requestCounter = new RequestCounter();
   const workloads = new WorkloadRegistry();
   const random = new Random(`sim:${seed}`);
 
@@ -284,6 +333,28 @@ export async function startFleetSim(
     }
     return id;
   };
+
+  // Seeded faults are in place before the controllers subscribe: the seeded objects already show them
+  // (see populateCluster), so the controllers have nothing to rewrite for them at start.
+  const seededFaults = new Random(`anomalies:${seed}`);
+  for (const c of model.clusters) {
+    const id = `${c.management}/${c.namespace}/${c.name}`;
+    switch (c.state) {
+      case 'degraded':
+        faults.set(id, { nodesNotReady: seededFaults.int(1, 2) });
+        break;
+      case 'controlPlaneDown':
+        faults.set(id, { controlPlaneDown: true });
+        break;
+      case 'unreachable':
+        faults.set(id, {
+          unreachable: seededFaults.chance(0.5) ? 'refuse' : 'blackhole',
+        });
+        break;
+      default:
+        break;
+    }
+  }
 
   const controllers = new Map<string, CapiController>();
   for (const mc of managements.values()) {
@@ -444,6 +515,7 @@ export async function startFleetSim(
       resourceVersions,
       watches,
       heldRequests: net.heldRequests(),
+      requests: requestCounter.stats(),
     };
   };
 
@@ -485,8 +557,10 @@ export async function startFleetSim(
       if (segments[1] === 'workloads') {
         if (segments.length < 4) return undefined;
         const w = workloads.get(`${segments[0]}/${segments[2]}/${segments[3]}`);
+        if (w) requestCounter.count(mc.name, true);
         return w ? { endpoint: w, used: 4 } : undefined;
       }
+      requestCounter.count(mc.name, false);
       return { endpoint: mc, used: 1 };
     },
     admin: (req, res, p, query) =>
@@ -504,6 +578,8 @@ export async function startFleetSim(
     workloadToken: c =>
       workloadToken(`${c.management}/${c.namespace}/${c.name}`),
     caData,
+    faults: c => faults.get(`${c.management}/${c.namespace}/${c.name}`),
+    probedAt: now - stepMs,
   });
 
   for (const mm of model.managements) {
@@ -552,29 +628,9 @@ export async function startFleetSim(
     }
   }
 
-  const seededFaults = new Random(`anomalies:${seed}`);
   for (const c of model.clusters) {
-    const id = `${c.management}/${c.namespace}/${c.name}`;
-    const controller = controllers.get(c.management);
-    switch (c.state) {
-      case 'degraded':
-        faults.set(id, { nodesNotReady: seededFaults.int(1, 2) });
-        break;
-      case 'controlPlaneDown':
-        faults.set(id, { controlPlaneDown: true });
-        break;
-      case 'unreachable':
-        faults.set(id, {
-          unreachable: seededFaults.chance(0.5) ? 'refuse' : 'blackhole',
-        });
-        break;
-      case 'provisioning':
-      case 'upgrading':
-        controller?.touchCluster(c.namespace, c.name);
-        break;
-      default:
-        break;
-    }
+    if (c.state === 'provisioning' || c.state === 'upgrading')
+      controllers.get(c.management)?.touchCluster(c.namespace, c.name);
   }
 
   if (options.kubeconfigPath) {
@@ -626,6 +682,26 @@ export async function startFleetSim(
       const mc = managements.get(name);
       if (!mc) throw new Error(`unknown management cluster ${name}`);
       return mc;
+    },
+    onChange: listener => {
+      const unsubscribes = [...managements.values()].map(mc =>
+        mc.api.store.subscribe(event => {
+          const slash = event.key.indexOf('/');
+          listener({
+            managementCluster: mc.name,
+            resource: event.collection.type.id,
+            kind: event.collection.type.kind,
+            type: event.type,
+            namespace: slash < 0 ? '' : event.key.slice(0, slash),
+            name: slash < 0 ? event.key : event.key.slice(slash + 1),
+            resourceVersion: String(event.rv),
+            json: event.json,
+            previousJson: () =>
+              event.prev ? snapshotText(event.prev) : undefined,
+          });
+        }),
+      );
+      return () => unsubscribes.forEach(u => u());
     },
     stop: async () => {
       loadDrivers.forEach(d => d.stop());

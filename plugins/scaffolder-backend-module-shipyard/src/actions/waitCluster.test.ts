@@ -83,4 +83,33 @@ describe('shipyard:cluster:wait', () => {
     cleanup();
     none.cleanup();
   });
+
+  it('keeps waiting while the Shipyard backend does not answer (a restart), and says so on a timeout', async () => {
+    const down = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+    const action = setup([down, down, summary('Provisioned', 'healthy')]);
+    const { ctx, outputs, cleanup } = mockActionContext({
+      cluster: 'mgmt-eu-1/team-a/payments-dev',
+      pollIntervalSeconds: 0.05,
+    });
+    await action.handler(ctx);
+    expect(outputs.phase).toBe('Provisioned');
+    expect(ctx.logger.warn).toHaveBeenCalledTimes(1);
+
+    const never = setup([down]);
+    const second = mockActionContext({
+      cluster: 'mgmt-eu-1/team-a/payments-dev',
+      timeoutSeconds: 1,
+      pollIntervalSeconds: 0.2,
+    });
+    await expect(never.handler(second.ctx)).rejects.toThrow(/Timed out .*the Shipyard backend is not answering/);
+    cleanup();
+    second.cleanup();
+  });
+
+  it('does not retry an error that is not transient', async () => {
+    const action = setup([new RangeError('bug')]);
+    const { ctx, cleanup } = mockActionContext({ cluster: 'a/b/c', pollIntervalSeconds: 0.05 });
+    await expect(action.handler(ctx)).rejects.toThrow(RangeError);
+    cleanup();
+  });
 });

@@ -1,5 +1,5 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { ConflictError, InputError } from '@backstage/errors';
+import { ConflictError, InputError, ResponseError } from '@backstage/errors';
 import { ClusterSummary, HEALTH_STATUSES } from '@shipyard/plugin-shipyard-common';
 import { ClusterActionDeps } from './createCluster';
 import { examples } from './waitCluster.examples';
@@ -11,6 +11,20 @@ function progressOf(s: ClusterSummary): string {
 }
 
 const HEALTH_RANK: Record<string, number> = { healthy: 0, degraded: 1 };
+
+/** The Shipyard backend could not answer now (restart, overload, network): worth asking again. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof ResponseError) {
+    return error.statusCode >= 500 || error.statusCode === 429;
+  }
+  const e = error as { name?: string; message?: string; cause?: { code?: string } };
+  return (
+    (e?.name === 'TypeError' && /fetch failed/i.test(String(e.message))) ||
+    e?.name === 'AbortError' ||
+    e?.name === 'TimeoutError' ||
+    /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|UND_ERR_\w+)$/.test(e?.cause?.code ?? '')
+  );
+}
 
 /** `shipyard:cluster:wait`: waits until a cluster reaches a phase and health, as the fleet index sees it. */
 export function createClusterWaitAction(deps: ClusterActionDeps) {
@@ -63,13 +77,25 @@ export function createClusterWaitAction(deps: ClusterActionDeps) {
       const intervalMs = (input.pollIntervalSeconds ?? 5) * 1000;
       const deadline = Date.now() + timeoutMs;
       let last = '';
+      let unavailable: string | undefined;
       for (;;) {
         let summary: ClusterSummary | undefined;
         try {
           summary = await deps.requests.resolveCluster(ref, credentials);
+          unavailable = undefined;
         } catch (error) {
           // a cluster created a moment ago may not be indexed yet
-          if (!(error instanceof InputError)) throw error;
+          if (error instanceof InputError) {
+            unavailable = undefined;
+          } else if (isTransient(error)) {
+            // the Shipyard backend restarts or is overloaded: keep waiting until the deadline
+            if (!unavailable) {
+              ctx.logger.warn(`The Shipyard backend is not answering (${String(error)}); still waiting for ${ref}`);
+            }
+            unavailable = String(error);
+          } else {
+            throw error;
+          }
         }
         if (summary) {
           const progress = progressOf(summary);
@@ -106,7 +132,9 @@ export function createClusterWaitAction(deps: ClusterActionDeps) {
         if (ctx.signal?.aborted) throw new Error('Cancelled');
         if (Date.now() >= deadline) {
           throw new ConflictError(
-            `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${ref} to be ${phase} and ${health}; last seen: ${last || 'not in the fleet'}`,
+            `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${ref} to be ${phase} and ${health}; last seen: ${last || 'not in the fleet'}${
+              unavailable ? `; the Shipyard backend is not answering: ${unavailable}` : ''
+            }`,
           );
         }
         await new Promise(r => setTimeout(r, Math.min(intervalMs, Math.max(0, deadline - Date.now()))));

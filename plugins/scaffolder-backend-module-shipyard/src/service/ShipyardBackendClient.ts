@@ -2,7 +2,7 @@ import {
   AuthService,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
-import { ResponseError } from '@backstage/errors';
+import { InputError, ResponseError } from '@backstage/errors';
 import {
   ClusterAuditRecordInput,
   ClusterClassSummary,
@@ -15,6 +15,11 @@ import {
   ManagementClusterStatus,
   SHIPYARD_PLUGIN_ID,
 } from '@shipyard/plugin-shipyard-common';
+
+/** One encoded path segment; `.` and `..` too, which URL parsing would otherwise resolve away. */
+function pathSegment(value: string): string {
+  return encodeURIComponent(value).replace(/\./g, '%2E');
+}
 
 /** What the actions read from (and record to) the Shipyard backend. */
 export interface ShipyardBackend {
@@ -34,15 +39,28 @@ export class ShipyardBackendClient implements ShipyardBackend {
 
   async getCluster(key: ClusterKey): Promise<ClusterSummary | undefined> {
     const path = `/clusters/${[key.managementCluster, key.namespace, key.name]
-      .map(encodeURIComponent)
+      .map(pathSegment)
       .join('/')}`;
     const res = await this.fetch(path);
     if (res.status === 404) {
       await res.body?.cancel();
       return undefined;
     }
+    if (res.status === 400) {
+      // the backend refuses the key itself (not a valid namespace or name): the input is wrong, not the backend
+      const error = await ResponseError.fromResponse(res);
+      throw new InputError(
+        `${key.managementCluster}/${key.namespace}/${key.name} is not a valid cluster: ${
+          error.body?.error?.message ?? error.message
+        }`,
+      );
+    }
     if (!res.ok) throw await ResponseError.fromResponse(res);
-    return ((await res.json()) as ClusterDetails).summary;
+    const details = (await res.json()) as Partial<ClusterDetails> | undefined;
+    if (!details?.summary) {
+      throw new Error(`Shipyard answered ${path} without a cluster summary`);
+    }
+    return details.summary;
   }
 
   async countClustersOwnedBy(owner: string): Promise<number> {

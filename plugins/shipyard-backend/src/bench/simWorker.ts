@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 // the benchmark is a development tool that runs from the sources; the simulator is a dev dependency
 // eslint-disable-next-line @backstage/no-undeclared-imports
-import { startFleetSim } from '@shipyard/fleet-sim';
+import { FLEET_SIM_TYPE_IDS, startFleetSim } from '@shipyard/fleet-sim';
 import type { FleetSimOptions, LoadDriver } from '@shipyard/fleet-sim';
 
 /** Messages from the main thread. */
@@ -32,11 +32,12 @@ export type SimWorkerMessage =
       startMs: number;
     }
   | { type: 'changes'; changes: Array<[key: string, at: number]> }
-  | { type: 'stats'; load?: { changes: number; errors: number } }
+  | {
+      type: 'stats';
+      load?: { changes: number; errors: number; dropped: number };
+    }
   | { type: 'stopped' }
   | { type: 'error'; error: string };
-
-const CLUSTER_TYPE = 'cluster.x-k8s.io/clusters';
 
 /** What of a Cluster object the backend's summary shows (a change of anything else is not expected to show). */
 function relevantPart(json: string): string {
@@ -66,22 +67,19 @@ async function run() {
   const started = performance.now();
   const sim = await startFleetSim(workerData.options as FleetSimOptions);
   const startMs = performance.now() - started;
-  const last = new Map<string, string>();
   const batch: Array<[string, number]> = [];
-  for (const mc of sim.managementClusters) {
-    const store = sim.management(mc.name).api.store;
-    for (const [key, entry] of store.collection(CLUSTER_TYPE).entries) {
-      last.set(`${mc.name}/${key}`, relevantPart(JSON.stringify(entry.object())));
+  sim.onChange(change => {
+    if (change.resource !== FLEET_SIM_TYPE_IDS.cluster) return;
+    const part = change.type === 'DELETED' ? '' : relevantPart(change.json);
+    if (change.type === 'MODIFIED') {
+      const previous = change.previousJson();
+      if (previous !== undefined && relevantPart(previous) === part) return;
     }
-    store.subscribe(event => {
-      if (event.collection.type.kind !== 'Cluster') return;
-      const key = `${mc.name}/${event.key}`;
-      const part = event.type === 'DELETED' ? '' : relevantPart(event.json);
-      if (last.get(key) === part) return;
-      last.set(key, part);
-      batch.push([key, wallClock()]);
-    });
-  }
+    batch.push([
+      `${change.managementCluster}/${change.namespace}/${change.name}`,
+      wallClock(),
+    ]);
+  });
   const flusher = setInterval(() => {
     if (batch.length === 0) return;
     port.postMessage({
@@ -107,7 +105,9 @@ async function run() {
           const s = load?.stats();
           port.postMessage({
             type: 'stats',
-            load: s ? { changes: s.changes, errors: s.errors } : undefined,
+            load: s
+              ? { changes: s.changes, errors: s.errors, dropped: s.dropped }
+              : undefined,
           } satisfies SimWorkerMessage);
           break;
         }

@@ -33,6 +33,10 @@ export interface SyncConfig {
   pageSize: number;
   watchTimeoutSeconds: number;
   requestTimeoutMs: number;
+  /** A response that sends nothing for this long fails (default min(10000, requestTimeoutMs)). */
+  idleTimeoutMs?: number;
+  /** Largest response body or watch event accepted from a management cluster (default 64 MiB). */
+  maxResponseBytes?: number;
   staleAfterMs: number;
   backoff: { initialDelayMs: number; maxDelayMs: number };
   persistIntervalMs: number;
@@ -91,6 +95,8 @@ export function readShipyardConfig(config: Config): ShipyardBackendConfig {
       sync?.getOptionalNumber('watchTimeoutSeconds') ?? d.watchTimeoutSeconds,
     requestTimeoutMs:
       sync?.getOptionalNumber('requestTimeoutMs') ?? d.requestTimeoutMs,
+    idleTimeoutMs: sync?.getOptionalNumber('idleTimeoutMs'),
+    maxResponseBytes: sync?.getOptionalNumber('maxResponseBytes'),
     staleAfterMs: sync?.getOptionalNumber('staleAfterMs') ?? d.staleAfterMs,
     backoff: {
       initialDelayMs:

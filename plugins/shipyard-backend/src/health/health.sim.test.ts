@@ -109,9 +109,9 @@ describe('health aggregation against the fleet simulator', () => {
           data: shipyardConfig(sim, {
             intervalMs: 250,
             initialDelayMs: 0,
-            timeoutMs: 800,
+            timeoutMs: 3000,
             stallAfterMs: 200,
-            slowThresholdMs: 300,
+            slowThresholdMs: 700,
             failureThreshold: 1,
             maxBackoffMs: 0,
             refreshIntervalMs: 150,
@@ -172,7 +172,7 @@ describe('health aggregation against the fleet simulator', () => {
       const ref = (w: typeof refused) => ({ management: w.management, namespace: w.namespace, name: w.name });
       sim.faults.unreachable(ref(refused), 'refuse');
       sim.faults.unreachable(ref(blackholed), 'blackhole');
-      sim.faults.slow(ref(slow), 200);
+      sim.faults.slow(ref(slow), 900);
       sim.faults.errorRate(ref(erroring), 1);
       sim.faults.nodesNotReady(ref(nodesDown), 1);
       sim.faults.controlPlaneDown(ref(cpDown), true);
@@ -211,22 +211,40 @@ describe('health aggregation against the fleet simulator', () => {
         });
       }
 
-      // history: healthy → unhealthy (unreachable) → … → healthy
-      const history = await eventually(async () => {
-        const res = await get(`/clusters/${refused.management}/${refused.namespace}/${refused.name}/history`);
+      // history (newest first): healthy → unhealthy (unreachable) → … → healthy. On a loaded machine a probe may
+      // exceed the (deliberately low) slow threshold after the recovery; such later timing-only transitions are
+      // tolerated, nothing else is.
+      const TIMING_REASONS = ['ApiServerSlow', 'ProbeTimeout'];
+      const historyPath = `/clusters/${refused.management}/${refused.namespace}/${refused.name}/history`;
+      await eventually(async () => {
+        const res = await get(historyPath);
         expect(res.status).toBe(200);
         const items = res.body.items as HealthTransition[];
-        expect(items[0].health).toBe('healthy');
-        expect(items[items.length - 1].health).toBe('healthy');
-        const down = items.find(i => i.health === 'unhealthy');
-        expect(down?.reasons.map(r => r.type)).toContain('ApiServerUnreachable');
+        const down = items.findIndex(i => i.health === 'unhealthy' && i.reasons.some(r => r.type === 'ApiServerUnreachable'));
+        expect(down).toBeGreaterThan(0);
+        // before the fault: healthy, or degraded for timing reasons only on a loaded machine
+        for (const earlier of items.slice(down + 1)) {
+          if (earlier.health === 'healthy') continue;
+          expect({ health: earlier.health, timing: earlier.reasons.some(r => TIMING_REASONS.includes(r.type)) }).toEqual({ health: 'degraded', timing: true });
+        }
+        expect(items.slice(down + 1).some(i => i.health === 'healthy')).toBe(true);
+        const recovered = items.findIndex((i, n) => n < down && i.health === 'healthy');
+        expect(recovered).toBeGreaterThanOrEqual(0);
+        for (const later of items.slice(0, recovered)) {
+          if (later.health === 'healthy') continue;
+          expect({ health: later.health, timing: later.reasons.some(r => TIMING_REASONS.includes(r.type)) }).toEqual({ health: 'degraded', timing: true });
+        }
+        expect(items[recovered].previous).toBeDefined();
         return items;
       });
-      expect(history[0].previous).toBeDefined();
-      const page = await get(`/clusters/${refused.management}/${refused.namespace}/${refused.name}/history?limit=1`);
-      expect(page.body.items).toEqual([history[0]]);
-      const older = await get(`/clusters/${refused.management}/${refused.namespace}/${refused.name}/history?limit=1&cursor=${page.body.nextCursor}`);
-      expect(older.body.items).toEqual([history[1]]);
+      // paging: the newest entry, then the one before it (retried should a round record a transition in between)
+      await eventually(async () => {
+        const history = (await get(historyPath)).body.items as HealthTransition[];
+        const page = await get(`${historyPath}?limit=1`);
+        expect(page.body.items).toEqual([history[0]]);
+        const older = await get(`${historyPath}?limit=1&cursor=${page.body.nextCursor}`);
+        expect(older.body.items).toEqual([history[1]]);
+      });
       expect((await get(`/clusters/${refused.management}/${refused.namespace}/nope/history`)).status).toBe(404);
       expect((await get(`/clusters/${refused.management}/${refused.namespace}/${refused.name}/history?limit=0`)).status).toBe(400);
 
@@ -244,7 +262,7 @@ describe('health aggregation against the fleet simulator', () => {
   it('finishes a round with 20 % black-holed clusters within one timeout of a healthy round', async () => {
     const logger = new CaptureLogger();
     const config = new ConfigReader(
-      shipyardConfig(sim, { timeoutMs: 600, stallAfterMs: 100, concurrency: 4, failureThreshold: 1 }),
+      shipyardConfig(sim, { timeoutMs: 2000, stallAfterMs: 100, concurrency: 4, failureThreshold: 1 }),
     );
     const fleet = new FleetService({ config: readShipyardConfig(config), logger });
     const health = new HealthService({
@@ -268,11 +286,11 @@ describe('health aggregation against the fleet simulator', () => {
       const faulty = await health.runRound();
       expect(faulty.failed).toBe(dead.length);
       expect(faulty.ok).toBe(workloads.length - dead.length);
-      expect(faulty.durationMs).toBeLessThanOrEqual(healthy.durationMs + 600 + 250);
+      expect(faulty.durationMs).toBeLessThanOrEqual(healthy.durationMs + 2000 + 500);
 
       // known-dead clusters start first, outside the slots: the next round costs no more
       const again = await health.runRound();
-      expect(again.durationMs).toBeLessThanOrEqual(healthy.durationMs + 600 + 250);
+      expect(again.durationMs).toBeLessThanOrEqual(healthy.durationMs + 2000 + 500);
       for (const w of dead) {
         expect(fleet.index.get(`${w.management}/${w.namespace}/${w.name}`)?.summary.health).toBe('unhealthy');
       }

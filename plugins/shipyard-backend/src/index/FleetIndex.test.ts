@@ -1,5 +1,6 @@
 import {
   CLUSTER_FACETS,
+  CLUSTER_LIST_ITEM_FIELDS,
   CLUSTER_SORT_FIELDS,
   FleetChangeEvent,
   ListClustersRequest,
@@ -270,6 +271,39 @@ describe('FleetIndex', () => {
     const first = index.query({}, { visibility }).totalCount;
     allow = 'group:default/team-b';
     expect(index.query({}, { visibility }).totalCount).not.toBe(first);
+  });
+
+  it('serves slim list items with fields=list: the list fields of the full summary, nothing else', () => {
+    const fleet = makeFleet(120, 5);
+    const index = new FleetIndex();
+    index.setHooks({
+      extra: () => ({ probe: { lastProbeAt: '2025-03-01T00:00:00.000Z', ok: true, latencyMs: 3, consecutiveFailures: 0 } }),
+    });
+    fleet.forEach(s => index.upsert(s));
+    index.setSourceState('mc-a', { state: 'connected', lastSeenAt: '2025-03-01T00:00:00.000Z' });
+    const request: ListClustersRequest = { sort: 'health', order: 'desc', limit: 20 };
+    const pick = (s: Record<string, unknown>) =>
+      Object.fromEntries(
+        CLUSTER_LIST_ITEM_FIELDS.filter(f => s[f] !== undefined).map(f => [f, s[f]]),
+      );
+    const check = () => {
+      const full = JSON.parse(index.queryJson(request).body);
+      const slim = JSON.parse(index.queryJson({ ...request, fields: 'list' }).body);
+      expect(slim.totalCount).toBe(full.totalCount);
+      expect(slim.nextCursor).toBe(full.nextCursor);
+      expect(slim.facets).toEqual(full.facets);
+      expect(slim.items).toEqual(full.items.map(pick));
+      for (const item of slim.items) {
+        expect(item.conditions).toBeUndefined();
+        expect(item.probe).toBeUndefined();
+      }
+      return slim.items;
+    };
+    const first = check();
+    // a change of a served item is reflected in its slim form
+    const victim = index.getStored(stringifyClusterKey(first[0]))!;
+    index.upsert({ ...victim, title: 'renamed' });
+    expect(check().some((i: { title: string }) => i.title === 'renamed')).toBe(true);
   });
 
   it('keeps the facet index consistent when values come and go', () => {

@@ -1,5 +1,6 @@
 import {
   CLUSTER_FACETS,
+  CLUSTER_LIST_ITEM_FIELDS,
   CLUSTER_SORT_FIELDS,
   ClusterChange,
   ClusterFacet,
@@ -123,6 +124,8 @@ interface Entry {
   summary: StoredClusterSummary;
   /** JSON of the summary without `lastChangedAt` (and without `source`): change detection and serving. */
   content: string;
+  /** JSON of the slim list item without `lastChangedAt` and `source`; built when first served. */
+  listContent?: string;
   /** Value id per single-valued facet (`-1`: none), in {@link SINGLE_FACETS} order. */
   ids: number[];
   /** Value ids of the `label` facet (`key=value`). */
@@ -277,6 +280,20 @@ function contentOf(s: StoredClusterSummary): string {
     lastChangedAt: undefined,
     source: undefined,
   });
+}
+
+const LIST_ITEM_CONTENT_FIELDS = CLUSTER_LIST_ITEM_FIELDS.filter(
+  f => f !== 'lastChangedAt' && f !== 'source',
+);
+
+/** JSON of the slim list item of a summary without `lastChangedAt` and `source` (appended when served). */
+function listContentOf(s: StoredClusterSummary): string {
+  const item: Record<string, unknown> = {};
+  for (const field of LIST_ITEM_CONTENT_FIELDS) {
+    const value = s[field];
+    if (value !== undefined) item[field] = value;
+  }
+  return JSON.stringify(item);
 }
 
 interface CursorPayload {
@@ -561,7 +578,9 @@ export class FleetIndex {
     const result = this.page(request, options);
     const sourceMemo = new Map<string, string>();
     const parts: string[] = [];
-    for (const entry of result.page) parts.push(this.serialize(entry, sourceMemo));
+    const slim = request.fields === 'list';
+    for (const entry of result.page)
+      parts.push(this.serialize(entry, sourceMemo, slim));
     let body = `{"items":[${parts.join(',')}],"totalCount":${this.totalOf(result.selection)},"revision":${this.rev}`;
     const nextCursor = this.nextCursorOf(result);
     if (nextCursor) body += `,"nextCursor":"${nextCursor}"`;
@@ -699,7 +718,11 @@ export class FleetIndex {
   }
 
   /** The JSON of an entry as {@link present} would give it. */
-  private serialize(entry: Entry, sourceMemo: Map<string, string>): string {
+  private serialize(
+    entry: Entry,
+    sourceMemo: Map<string, string>,
+    slim = false,
+  ): string {
     const src = this.sources.get(entry.summary.managementCluster);
     let sourceJson: string | undefined;
     // resynced entries of one management cluster share their freshness
@@ -708,6 +731,14 @@ export class FleetIndex {
     if (sourceJson === undefined) {
       sourceJson = JSON.stringify(this.sourceOf(entry));
       if (shared) sourceMemo.set(entry.summary.managementCluster, sourceJson);
+    }
+    const lastChangedAt = JSON.stringify(entry.summary.lastChangedAt);
+    if (slim) {
+      entry.listContent ??= listContentOf(entry.summary);
+      return `${entry.listContent.slice(
+        0,
+        -1,
+      )},"lastChangedAt":${lastChangedAt},"source":${sourceJson}}`;
     }
     const extra = this.hooks.extra?.(entry.key);
     const extraJson = extra ? JSON.stringify(extra).slice(1, -1) : '';
@@ -797,6 +828,7 @@ export class FleetIndex {
     this.removeFromIndexes(entry);
     entry.summary = next;
     entry.content = content;
+    entry.listContent = undefined;
     entry.sortKeys = nextKeys;
     entry.search = searchTextOf(next);
     this.addToIndexes(entry);

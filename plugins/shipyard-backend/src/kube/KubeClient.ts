@@ -2,6 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { ManagementClusterConnection } from '@shipyard/plugin-shipyard-node';
 
+const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
 /** A Kubernetes object as far as the reconcilers care: metadata plus anything. */
 export interface KubeObject {
   apiVersion?: string;
@@ -72,8 +74,12 @@ export class KubeApiError extends Error {
 
 /** Options of {@link KubeClient}. */
 export interface KubeClientOptions {
-  /** Timeout of list and get requests (ms). */
+  /** Deadline of one list or get request, body included (ms, default 30000). */
   requestTimeoutMs?: number;
+  /** A response (or a watch event) that sends nothing for this long fails (ms, default min(10000, requestTimeoutMs)). */
+  idleTimeoutMs?: number;
+  /** Largest response body, and largest single watch event, accepted (bytes, default 64 MiB). */
+  maxResponseBytes?: number;
   /** Maximum sockets to the API server. */
   maxSockets?: number;
 }
@@ -88,6 +94,8 @@ export class KubeClient {
   private readonly agent: http.Agent;
   private readonly transport: typeof http | typeof https;
   private readonly requestTimeoutMs: number;
+  private readonly idleTimeoutMs: number;
+  private readonly maxResponseBytes: number;
 
   constructor(
     private readonly connection: ManagementClusterConnection,
@@ -96,6 +104,10 @@ export class KubeClient {
     this.name = connection.name;
     this.base = new URL(connection.url);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.idleTimeoutMs =
+      options.idleTimeoutMs ?? Math.min(10_000, this.requestTimeoutMs);
+    this.maxResponseBytes =
+      options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     const maxSockets = options.maxSockets ?? 32;
     if (this.base.protocol === 'https:') {
       this.transport = https;
@@ -126,8 +138,11 @@ export class KubeClient {
 
   /** GET a JSON document. */
   async getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-    const res = await this.request(path, signal, this.requestTimeoutMs);
-    const body = await readBody(res);
+    const res = await this.request(path, signal, {
+      idleMs: this.idleTimeoutMs,
+      deadlineMs: this.requestTimeoutMs,
+    });
+    const body = await readBody(res, this.maxResponseBytes, path);
     if ((res.statusCode ?? 0) >= 300) {
       throw errorFromBody(res.statusCode ?? 0, body, path);
     }
@@ -180,14 +195,14 @@ export class KubeClient {
       resourceVersion: options.resourceVersion,
       timeoutSeconds: String(options.timeoutSeconds),
     });
-    const res = await this.request(
-      `${path}?${params}`,
-      options.signal,
+    const res = await this.request(`${path}?${params}`, options.signal, {
       // no idle timeout shorter than the server-side one, plus slack
-      (options.timeoutSeconds + 30) * 1000,
-    );
+      idleMs: (options.timeoutSeconds + 30) * 1000,
+      // a server that keeps the stream open past its own timeout (or dribbles bytes) is cut off
+      deadlineMs: options.timeoutSeconds * 1000 + this.requestTimeoutMs,
+    });
     if ((res.statusCode ?? 0) >= 300) {
-      const body = await readBody(res);
+      const body = await readBody(res, this.maxResponseBytes, path);
       throw errorFromBody(res.statusCode ?? 0, body, path);
     }
     options.onOpen?.();
@@ -211,6 +226,13 @@ export class KubeClient {
             );
           }
           yield event;
+        }
+        if (buffer.length > this.maxResponseBytes) {
+          throw new KubeApiError(
+            `watch ${path}: event larger than ${this.maxResponseBytes} bytes`,
+            0,
+            'TooLarge',
+          );
         }
       }
     } catch (error) {
@@ -239,7 +261,7 @@ export class KubeClient {
   private async request(
     path: string,
     signal: AbortSignal | undefined,
-    timeoutMs: number,
+    timeouts: { idleMs: number; deadlineMs: number },
   ): Promise<http.IncomingMessage> {
     const token = await this.connection.getToken();
     const url = new URL(
@@ -251,6 +273,8 @@ export class KubeClient {
         reject(new KubeApiError('aborted', 0, 'Aborted'));
         return;
       }
+      let response: http.IncomingMessage | undefined;
+      const timers: { deadline?: NodeJS.Timeout } = {};
       const req = this.transport.request(
         url,
         {
@@ -262,12 +286,33 @@ export class KubeClient {
           },
           signal,
         },
-        resolve,
+        res => {
+          response = res;
+          res.once('close', () => clearTimeout(timers.deadline));
+          resolve(res);
+        },
       );
-      req.setTimeout(timeoutMs, () => {
-        req.destroy(
-          new KubeApiError(`request to ${url.pathname} timed out`, 0, 'Timeout'),
+      timers.deadline = setTimeout(() => {
+        const error = new KubeApiError(
+          `request to ${url.pathname} exceeded its deadline of ${timeouts.deadlineMs} ms`,
+          0,
+          'Timeout',
         );
+        if (response) response.destroy(error);
+        else req.destroy(error);
+      }, timeouts.deadlineMs);
+      timers.deadline.unref?.();
+      req.once('close', () => {
+        if (!response) clearTimeout(timers.deadline);
+      });
+      req.setTimeout(timeouts.idleMs, () => {
+        const error = new KubeApiError(
+          `request to ${url.pathname} idle for ${timeouts.idleMs} ms`,
+          0,
+          'Timeout',
+        );
+        if (response) response.destroy(error);
+        else req.destroy(error);
       });
       req.on('error', error => {
         reject(
@@ -300,9 +345,7 @@ function parseWatchLine(line: string): KubeWatchEvent {
     case 'BOOKMARK':
       return {
         type: 'BOOKMARK',
-        resourceVersion: String(
-          parsed.object?.metadata?.resourceVersion ?? '',
-        ),
+        resourceVersion: String(parsed.object?.metadata?.resourceVersion ?? ''),
       };
     case 'ERROR':
       return { type: 'ERROR', status: (parsed.object ?? {}) as KubeStatus };
@@ -311,13 +354,36 @@ function parseWatchLine(line: string): KubeWatchEvent {
   }
 }
 
-/** Reads a whole body (list pages are megabytes: one copy from the chunks, no string concatenation). */
-async function readBody(res: http.IncomingMessage): Promise<string> {
+/**
+ * Reads a whole body (list pages are megabytes: one copy from the chunks, no string concatenation), refusing
+ * bodies larger than `maxBytes`.
+ */
+async function readBody(
+  res: http.IncomingMessage,
+  maxBytes: number,
+  path: string,
+): Promise<string> {
+  const tooLarge = () => {
+    res.destroy();
+    return new KubeApiError(
+      `${path}: response larger than ${maxBytes} bytes`,
+      0,
+      'TooLarge',
+    );
+  };
+  const declared = Number(res.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
   const chunks: Buffer[] = [];
   let length = 0;
-  for await (const chunk of res as AsyncIterable<Buffer>) {
-    chunks.push(chunk);
-    length += chunk.length;
+  try {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      length += chunk.length;
+      if (length > maxBytes) throw tooLarge();
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof KubeApiError) throw error;
+    throw new KubeApiError(`${path}: ${(error as Error).message}`, 0);
   }
   return Buffer.concat(chunks, length).toString('utf8');
 }

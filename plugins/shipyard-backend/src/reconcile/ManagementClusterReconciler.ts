@@ -29,6 +29,7 @@ import {
   projectMachinePool,
   projectMachineSet,
 } from './records';
+import { malformedReason, objectKeyOf } from './validate';
 
 /** Options of {@link ManagementClusterReconciler}. */
 export interface ManagementClusterReconcilerOptions {
@@ -102,6 +103,8 @@ export class ManagementClusterReconciler {
     this.name = options.connection.name;
     this.client = new KubeClient(options.connection, {
       requestTimeoutMs: options.sync.requestTimeoutMs,
+      idleTimeoutMs: options.sync.idleTimeoutMs,
+      maxResponseBytes: options.sync.maxResponseBytes,
     });
   }
 
@@ -403,14 +406,12 @@ export class ManagementClusterReconciler {
           }
           if (event.type === 'ERROR') continue;
           if (this.options.onClusterEvent && kind.target.kind === 'Cluster') {
-            this.options.onClusterEvent(
-              `${this.name}/${nsName(event.object)}`,
-            );
+            const key = objectKeyOf(event.object);
+            if (key) this.options.onClusterEvent(`${this.name}/${key}`);
           }
           this.apply(kind, event.type === 'DELETED', event.object);
-          if (event.object.metadata.resourceVersion) {
-            resourceVersion = event.object.metadata.resourceVersion;
-          }
+          const rv = event.object?.metadata?.resourceVersion;
+          if (typeof rv === 'string' && rv) resourceVersion = rv;
         }
         // the server ended the watch (timeout): watch again from where we are
         if (kind.failingSince === undefined) backoff.reset();
@@ -446,7 +447,9 @@ export class ManagementClusterReconciler {
       this.seen();
       resourceVersion = page.resourceVersion || resourceVersion;
       for (const obj of page.items) {
-        seenKeys.add(nsName(obj));
+        // a malformed object that has a name keeps what was known of it
+        const key = objectKeyOf(obj);
+        if (key) seenKeys.add(key);
         this.apply(kind, false, obj);
       }
     }
@@ -526,7 +529,25 @@ export class ManagementClusterReconciler {
     return state;
   }
 
+  /** Applies one listed or watched object; a malformed one is skipped with a logged reason. */
   private apply(kind: KindState, deleted: boolean, obj: KubeObject) {
+    let reason = malformedReason(obj, kind.target, deleted);
+    if (!reason) {
+      try {
+        this.applyValid(kind, deleted, obj);
+        return;
+      } catch (error) {
+        reason = `cannot be read: ${(error as Error).message}`;
+      }
+    }
+    this.options.logger.warn(
+      `Shipyard: management cluster ${this.name}: skipping ${kind.target.resourceKind} ${
+        objectKeyOf(obj) ?? '(unnamed)'
+      }: ${reason}`,
+    );
+  }
+
+  private applyValid(kind: KindState, deleted: boolean, obj: KubeObject) {
     const key = nsName(obj);
     const namespace = obj.metadata.namespace ?? 'default';
     switch (kind.target.kind) {

@@ -3,6 +3,7 @@ import {
   ClusterDetails,
   ClusterHistoryResponse,
   ClusterKey,
+  ClusterListItem,
   FleetSummary,
   ListClustersRequest,
   ListClustersResponse,
@@ -23,11 +24,16 @@ export interface ShipyardRequestOptions {
 /** Typed client of the Shipyard backend API (`/api/shipyard`). */
 export interface ShipyardApi {
   getHealth(): Promise<ShipyardHealth>;
-  /** One page of the fleet index (`GET /clusters`). */
+  /** One page of the fleet index (`GET /clusters`) with full cluster summaries. */
   listClusters(
-    request?: ListClustersRequest,
+    request?: ListClustersRequest & { fields?: 'full' },
     options?: ShipyardRequestOptions,
   ): Promise<ListClustersResponse>;
+  /** One page of the fleet index (`GET /clusters?fields=list`) with slim list items (what a table shows). */
+  listClusters(
+    request: ListClustersRequest & { fields: 'list' },
+    options?: ShipyardRequestOptions,
+  ): Promise<ListClustersResponse<ClusterListItem>>;
   /** One cluster with its object tree (`GET /clusters/:managementCluster/:namespace/:name`). */
   getCluster(
     key: ClusterKey,

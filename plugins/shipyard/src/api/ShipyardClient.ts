@@ -4,6 +4,7 @@ import {
   ClusterDetails,
   ClusterHistoryResponse,
   ClusterKey,
+  ClusterListItem,
   FleetChangeEvent,
   FleetSummary,
   ListClustersRequest,
@@ -64,12 +65,20 @@ export class ShipyardClient implements ShipyardApi {
     return this.get<ShipyardHealth>('/health');
   }
 
+  listClusters(
+    request?: ListClustersRequest & { fields?: 'full' },
+    options?: ShipyardRequestOptions,
+  ): Promise<ListClustersResponse>;
+  listClusters(
+    request: ListClustersRequest & { fields: 'list' },
+    options?: ShipyardRequestOptions,
+  ): Promise<ListClustersResponse<ClusterListItem>>;
   async listClusters(
     request: ListClustersRequest = {},
     options?: ShipyardRequestOptions,
-  ): Promise<ListClustersResponse> {
+  ): Promise<ListClustersResponse<ClusterListItem>> {
     const qs = toListClustersQueryString(request);
-    return this.get<ListClustersResponse>(
+    return this.get<ListClustersResponse<ClusterListItem>>(
       `/clusters${qs ? `?${qs}` : ''}`,
       options,
     );

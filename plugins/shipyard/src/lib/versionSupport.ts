@@ -1,5 +1,5 @@
 import {
-  ClusterSummary,
+  ClusterListItem,
   ClusterVersionSupport,
   VersionSupportStatus,
   compareKubernetesMinors,
@@ -11,7 +11,10 @@ import {
  * upstream release table evaluated here.
  */
 export function clusterVersionSupport(
-  cluster: ClusterSummary,
+  cluster: Pick<
+    ClusterListItem,
+    'versionSupport' | 'kubernetesMinor' | 'distribution'
+  >,
 ): ClusterVersionSupport {
   return (
     cluster.versionSupport ??

@@ -280,6 +280,7 @@ const HealthCard = (props: { cluster: ClusterSummary }) => {
             <ListItem key={`${r.type}-${i}`} disableGutters>
               <ListItemIcon>{severityIcon(r)}</ListItemIcon>
               <ListItemText
+                style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}
                 primary={
                   <>
                     <strong>{r.type}</strong>: {r.message}

@@ -1,4 +1,4 @@
-import { Content, Header, Link, Page } from '@backstage/core-components';
+import { Content, ContentHeader, Link, Page } from '@backstage/core-components';
 import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { useApiHolder, useRouteRef } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
@@ -13,6 +13,7 @@ import { useParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { useFleetRoutes } from '../../hooks';
 import { ClusterDetails } from '../ClusterDetails';
+import { ShipyardHeader, useStandalonePageHeader } from '../PageHeader';
 
 const CatalogLink = (props: { clusterKey: ClusterKey }) => {
   const catalogApi = useApiHolder().get(catalogApiRef);
@@ -64,15 +65,20 @@ export const ClusterPage = () => {
     namespace: params.namespace ?? '',
     name: params.name ?? '',
   };
+  const standaloneHeader = useStandalonePageHeader();
+  const subtitle = `${key.managementCluster} / ${key.namespace}`;
   return (
     <Page themeId="tool">
-      <Header
+      <ShipyardHeader
         title={key.name}
-        subtitle={`${key.managementCluster} / ${key.namespace}`}
+        subtitle={subtitle}
         type="Cluster"
         typeLink={routes.fleet()}
       />
       <Content>
+        {!standaloneHeader && (
+          <ContentHeader title={key.name} description={subtitle} />
+        )}
         <Box mb={2} display="flex" style={{ gap: 16 }}>
           <Link to={routes.fleet()}>← Fleet</Link>
           <CatalogLink clusterKey={key} />

@@ -30,6 +30,8 @@ import { ProfileModel, readProfile } from '../../lib/profile';
 import { compareVersion } from '../../lib/versionSupport';
 import { HealthStatusLabel } from '../StatusLabels';
 
+const nowrap = { whiteSpace: 'nowrap' } as const;
+
 /** Path of the request template with the profile prefilled. */
 export function requestTemplateLink(profileRef: string): string {
   return `/create/templates/default/request-cluster?formData=${encodeURIComponent(
@@ -125,7 +127,7 @@ export const ClusterProfileContent = () => {
     <Grid container spacing={3} data-testid="profile-content">
       <Grid item xs={12} md={6}>
         <InfoCard
-          title={profile.title}
+          title="Profile"
           subheader={profile.description}
           action={
             <Box mt={1} mr={1}>
@@ -240,22 +242,24 @@ export const ClusterProfileContent = () => {
             >
               <TableHead>
                 <TableRow>
-                  <TableCell>Cluster</TableCell>
-                  <TableCell>Owner</TableCell>
-                  <TableCell>Health</TableCell>
+                  <TableCell style={nowrap}>Cluster</TableCell>
+                  <TableCell style={nowrap}>Owner</TableCell>
+                  <TableCell style={nowrap}>Health</TableCell>
                   <TableCell>Drift</TableCell>
                 </TableRow>
               </TableHead>
               <TableBody>
                 {drifting.map(({ cluster, drift }) => (
                   <TableRow key={stringifyClusterKey(cluster)}>
-                    <TableCell>
+                    <TableCell style={nowrap}>
                       <Link to={routes.cluster(cluster)}>
                         {cluster.title || cluster.name}
                       </Link>
                     </TableCell>
-                    <TableCell>{shortRef(cluster.owner)}</TableCell>
-                    <TableCell>
+                    <TableCell style={nowrap}>
+                      {shortRef(cluster.owner)}
+                    </TableCell>
+                    <TableCell style={nowrap}>
                       <HealthStatusLabel health={cluster.health} />
                     </TableCell>
                     <TableCell>{drift.join('; ')}</TableCell>

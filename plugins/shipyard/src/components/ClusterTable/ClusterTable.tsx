@@ -25,6 +25,7 @@ import ChevronRightIcon from '@material-ui/icons/ChevronRight';
 import SearchIcon from '@material-ui/icons/Search';
 import ViewColumnIcon from '@material-ui/icons/ViewColumn';
 import {
+  ClusterListItem,
   ListClustersResponse,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
@@ -44,7 +45,7 @@ export interface ClusterTableProps {
   /** Facets whose filter chips are not offered. */
   hiddenFacets?: FilterFacet[];
   /** Called with each loaded page (e.g. for counts elsewhere on the page). */
-  onPage?(page: ListClustersResponse): void;
+  onPage?(page: ListClustersResponse<ClusterListItem>): void;
 }
 
 interface PageState {
@@ -70,7 +71,7 @@ export const ClusterTable = (props: ClusterTableProps) => {
       : { queryKey, index: 0, cursors: [undefined] };
   const cursor = current.cursors[current.index];
 
-  const [data, setData] = useState<ListClustersResponse>();
+  const [data, setData] = useState<ListClustersResponse<ClusterListItem>>();
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<Error>();
   const requestSeq = useRef(0);
@@ -83,7 +84,11 @@ export const ClusterTable = (props: ClusterTableProps) => {
     const controller = new AbortController();
     if (!silent) setLoading(true);
     api
-      .listClusters(toListRequest(query, cursor), { signal: controller.signal })
+      // slim list items: the cluster page fetches the details
+      .listClusters(
+        { ...toListRequest(query, cursor), fields: 'list' },
+        { signal: controller.signal },
+      )
       .then(page => {
         if (seq !== requestSeq.current) return;
         setData(page);

@@ -4,8 +4,8 @@ import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import {
   ClusterKey,
+  ClusterListItem,
   ClusterSortField,
-  ClusterSummary,
 } from '@shipyard/plugin-shipyard-common';
 import { ReactNode } from 'react';
 import {
@@ -33,7 +33,7 @@ export interface ClusterColumn {
   /** Let the cell's text wrap (others stay on one line; the table scrolls sideways). */
   wrap?: boolean;
   render(
-    cluster: ClusterSummary,
+    cluster: ClusterListItem,
     ctx: { clusterLink(key: ClusterKey): string },
   ): ReactNode;
 }

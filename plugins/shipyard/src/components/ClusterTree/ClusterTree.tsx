@@ -67,12 +67,14 @@ export const ClusterTree = (props: { tree: ClusterTreeNode }) => {
       >
         <TableHead>
           <TableRow>
-            <TableCell>Name</TableCell>
-            <TableCell>Ready</TableCell>
-            <TableCell>Replicas</TableCell>
-            <TableCell>Phase / version</TableCell>
-            <TableCell>Reason</TableCell>
-            <TableCell>Since</TableCell>
+            {['Name', 'Ready', 'Replicas', 'Phase / version', 'Reason'].map(
+              h => (
+                <TableCell key={h} className={classes.nowrap}>
+                  {h}
+                </TableCell>
+              ),
+            )}
+            <TableCell className={classes.nowrap}>Since</TableCell>
             <TableCell>Message</TableCell>
           </TableRow>
         </TableHead>
@@ -101,7 +103,9 @@ export const ClusterTree = (props: { tree: ClusterTreeNode }) => {
                     </Typography>
                   )}
                 </TableCell>
-                <TableCell className={readyClass}>{node.ready}</TableCell>
+                <TableCell className={`${readyClass} ${classes.nowrap}`}>
+                  {node.ready}
+                </TableCell>
                 <TableCell className={classes.nowrap}>
                   {node.replicas ? formatReplicas(node.replicas) : ''}
                 </TableCell>

@@ -1,7 +1,6 @@
 import {
   Content,
   ContentHeader,
-  Header,
   Page,
   Progress,
   ResponseErrorPanel,
@@ -28,6 +27,9 @@ import {
 } from '../../lib/filters';
 import { ClusterTable } from '../ClusterTable';
 import { FleetSummaryCards } from '../FleetSummaryCards';
+import { ShipyardHeader, useStandalonePageHeader } from '../PageHeader';
+
+const SUBTITLE = 'Every cluster on every management cluster, in one view';
 
 const LiveChip = (props: { state: FleetStreamState }) => {
   const open = props.state === 'open';
@@ -59,6 +61,7 @@ const LIVE_REFRESH_MS = 2000;
 /** The fleet page: summary cards, charts and the cluster table, kept live. */
 export const FleetOverview = () => {
   const api = useApi(shipyardApiRef);
+  const standaloneHeader = useStandalonePageHeader();
   const [searchParams, setSearchParams] = useSearchParams();
   const query = useMemo(() => readFleetQuery(searchParams), [searchParams]);
   const setQuery = useCallback(
@@ -106,14 +109,15 @@ export const FleetOverview = () => {
 
   return (
     <Page themeId="tool">
-      <Header
-        title="Fleet"
-        subtitle="Every cluster on every management cluster, in one view"
-      >
+      <ShipyardHeader title="Fleet" subtitle={SUBTITLE}>
         <LiveChip state={stream} />
-      </Header>
+      </ShipyardHeader>
       <Content>
-        <ContentHeader title="Clusters">
+        <ContentHeader
+          title="Clusters"
+          description={standaloneHeader ? undefined : SUBTITLE}
+        >
+          {!standaloneHeader && <LiveChip state={stream} />}
           <SupportButton>
             Filters, sorting and columns are kept in the address bar: share the
             link to share the view.

@@ -92,7 +92,11 @@ export const FleetSummaryCards = (props: {
   return (
     <Grid container spacing={3} alignItems="stretch">
       <Grid item xs={12} md={6} xl={3}>
-        <InfoCard title="Health" subheader={`${summary.totalCount} clusters`}>
+        <InfoCard
+          title="Health"
+          subheader={`${summary.totalCount.toLocaleString('en-US')} clusters`}
+          variant="gridItem"
+        >
           <HealthDonut
             counts={summary.byHealth}
             onSelect={h => onSelect?.('health', h)}
@@ -111,7 +115,7 @@ export const FleetSummaryCards = (props: {
         </InfoCard>
       </Grid>
       <Grid item xs={12} md={6} xl={3}>
-        <InfoCard title="Distributions and providers">
+        <InfoCard title="Distributions and providers" variant="gridItem">
           <Typography variant="overline">Distribution</Typography>
           <BarChart
             title="Clusters by distribution"
@@ -127,7 +131,7 @@ export const FleetSummaryCards = (props: {
         </InfoCard>
       </Grid>
       <Grid item xs={12} md={6} xl={3}>
-        <InfoCard title="Kubernetes versions">
+        <InfoCard title="Kubernetes versions" variant="gridItem">
           {eolCount > 0 && (
             <Alert
               severity="error"
@@ -187,7 +191,7 @@ export const FleetSummaryCards = (props: {
         </InfoCard>
       </Grid>
       <Grid item xs={12} md={6} xl={3}>
-        <InfoCard title="Management clusters">
+        <InfoCard title="Management clusters" variant="gridItem">
           <Table size="small" aria-label="Management clusters">
             <TableHead>
               <TableRow>

@@ -60,6 +60,7 @@ export const HealthTimeline = (props: {
           .map((t, i) => (
             <ListItem key={`${t.at}-${i}`} disableGutters>
               <ListItemText
+                style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}
                 primary={
                   <Box display="flex" alignItems="center" style={{ gap: 8 }}>
                     <span>{formatTime(t.at)}</span>

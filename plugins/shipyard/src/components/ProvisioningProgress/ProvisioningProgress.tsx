@@ -78,7 +78,14 @@ export const ProvisioningProgress = (props: { cluster: ClusterSummary }) => {
             <StepLabel
               optional={
                 s.detail ? (
-                  <Typography variant="caption">{s.detail}</Typography>
+                  <Typography
+                    variant="caption"
+                    component="div"
+                    align="center"
+                    color="textSecondary"
+                  >
+                    {s.detail}
+                  </Typography>
                 ) : undefined
               }
             >

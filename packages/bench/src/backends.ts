@@ -1,0 +1,157 @@
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  TestBackend,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
+// the real Shipyard backend is what this benchmark measures
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import shipyardPlugin from '@shipyard/plugin-shipyard-backend';
+import type { SimHandle } from './sim/types';
+
+export const OWNER_LABEL = 'shipyard.io/owner';
+export const DEFAULT_OWNER = 'group:default/platform';
+export const HEALTH_ROUND_TASK = 'shipyard:health:round';
+
+/** The Cluster API `Cluster` kind as a custom resource of the Kubernetes plugin. */
+export const CAPI_CLUSTERS = {
+  group: 'cluster.x-k8s.io',
+  apiVersion: 'v1beta2',
+  plural: 'clusters',
+};
+
+export interface RunningBackend {
+  backend: TestBackend;
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+function baseUrlOf(backend: TestBackend): string {
+  return `http://localhost:${backend.server.port()}`;
+}
+
+/** Shipyard's configuration of the simulated fleet: owners from the owner label only, as the fan-out selects. */
+export function shipyardConfig(sim: SimHandle) {
+  return {
+    shipyard: {
+      platformTeam: DEFAULT_OWNER,
+      managementClusters: sim.managementClusters.map(m => ({
+        name: m.name,
+        url: m.url,
+        caData: m.caData,
+        auth: { type: 'serviceAccountToken', token: m.token },
+      })),
+      ownership: { ownerKeys: [OWNER_LABEL], defaultOwner: DEFAULT_OWNER },
+    },
+  };
+}
+
+/** The real Shipyard backend plugin on a test backend (mock auth, in-memory SQLite, a manually driven scheduler). */
+export async function startShipyardBackend(
+  sim: SimHandle,
+  options: {
+    features?: Parameters<typeof startTestBackend>[0]['features'];
+    config?: object;
+  } = {},
+): Promise<RunningBackend & { triggerHealthRound(): Promise<void> }> {
+  const scheduler = mockServices.scheduler();
+  const backend = await startTestBackend({
+    features: [
+      shipyardPlugin,
+      createServiceFactory({
+        service: coreServices.scheduler,
+        deps: {},
+        factory: () => scheduler,
+      }),
+      mockServices.rootConfig.factory({
+        data: { ...shipyardConfig(sim), ...options.config },
+      }),
+      ...(options.features ?? []),
+    ],
+  });
+  return {
+    backend,
+    baseUrl: baseUrlOf(backend),
+    triggerHealthRound: () => scheduler.triggerTask(HEALTH_ROUND_TASK),
+    stop: () => backend.stop(),
+  };
+}
+
+/** Which simulated clusters the Kubernetes plugin is configured with. */
+export type FanOutScope =
+  /** every management cluster (with CAPI Clusters as custom resources) and every workload cluster */
+  | 'fleet'
+  /** the management clusters only (with CAPI Clusters as custom resources) */
+  | 'management';
+
+/** The team entity whose Kubernetes tab asks the question (its label selector selects the team's objects). */
+export function teamEntity(team: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: {
+      name: team,
+      namespace: 'default',
+      annotations: {
+        'backstage.io/kubernetes-label-selector': `${OWNER_LABEL}=${team}`,
+      },
+    },
+    spec: { type: 'team', children: [] },
+  };
+}
+
+/** `kubernetes.*` for the simulated fleet: the config cluster locator, service-account tokens, the CA of each. */
+export function kubernetesConfig(sim: SimHandle, scope: FanOutScope) {
+  const management = sim.managementClusters.map(m => ({
+    name: m.name,
+    url: m.url,
+    authProvider: 'serviceAccount',
+    serviceAccountToken: m.token,
+    caData: m.caData,
+    customResources: [CAPI_CLUSTERS],
+  }));
+  const workloads =
+    scope === 'fleet'
+      ? sim.workloadClusters.map(w => ({
+          name: `${w.management}/${w.namespace}/${w.name}`,
+          url: w.url,
+          authProvider: 'serviceAccount',
+          serviceAccountToken: w.token,
+          caData: w.caData,
+        }))
+      : [];
+  return {
+    kubernetes: {
+      serviceLocatorMethod: { type: 'multiTenant' },
+      clusterLocatorMethods: [
+        { type: 'config', clusters: [...management, ...workloads] },
+      ],
+    },
+  };
+}
+
+/** The real `@backstage/plugin-kubernetes-backend` on a test backend, with the team entities in a mock catalog. */
+export async function startKubernetesBackend(
+  sim: SimHandle,
+  scope: FanOutScope,
+  teams: string[],
+): Promise<RunningBackend> {
+  const backend = await startTestBackend({
+    features: [
+      kubernetesPlugin,
+      catalogServiceMock.factory({ entities: teams.map(teamEntity) }),
+      mockServices.rootConfig.factory({ data: kubernetesConfig(sim, scope) }),
+    ],
+  });
+  return {
+    backend,
+    baseUrl: baseUrlOf(backend),
+    stop: () => backend.stop(),
+  };
+}

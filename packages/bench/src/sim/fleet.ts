@@ -1,0 +1,96 @@
+import { FleetSim, LoadDriver, startFleetSim } from '@shipyard/fleet-sim';
+import type {
+  SimHandle,
+  SimLoadFigures,
+  SimLoadRequest,
+  SimStartOptions,
+} from './types';
+
+/**
+ * Starts the simulator. Black-holed workload clusters (an anomaly of the seeded fleet) are turned into refused
+ * connections, so that a fan-out gets its error at once instead of waiting for a socket timeout: the comparison is
+ * about steady-state cost, not about how long one hung cluster holds a page.
+ */
+export async function startSim(options: SimStartOptions): Promise<FleetSim> {
+  const sim = await startFleetSim(options);
+  for (const [id, faults] of Object.entries(sim.faults.list())) {
+    if (faults.unreachable === 'blackhole')
+      sim.faults.unreachable(id, 'refuse');
+  }
+  return sim;
+}
+
+/** Drives one simulator's load driver and reports its figures. */
+export class LoadControl {
+  private driver?: LoadDriver;
+
+  constructor(private readonly sim: FleetSim) {}
+
+  start(request: SimLoadRequest): void {
+    this.driver?.stop();
+    this.driver = this.sim.startLoad({
+      eventsPerSecond: request.eventsPerSecond,
+      durationMs: request.durationMs,
+      mix: request.mix,
+    });
+  }
+
+  stop(): SimLoadFigures | undefined {
+    const driver = this.driver;
+    if (!driver) return undefined;
+    driver.stop();
+    this.driver = undefined;
+    const s = driver.stats();
+    return {
+      changes: s.changes,
+      errors: s.errors,
+      dropped: s.dropped,
+      byKind: { ...s.byKind },
+    };
+  }
+}
+
+/** Access data of a simulator, as the benchmark hands it to the backends. */
+export function describeSim(
+  sim: FleetSim,
+): Pick<
+  SimHandle,
+  'managementClusters' | 'workloadClusters' | 'clusters' | 'machines'
+> {
+  return {
+    managementClusters: sim.managementClusters.map(m => ({
+      name: m.name,
+      url: m.url,
+      caData: m.caData,
+      token: m.token,
+    })),
+    workloadClusters: sim.workloadClusters().map(w => ({
+      management: w.management,
+      namespace: w.namespace,
+      name: w.name,
+      url: w.url,
+      caData: w.caData,
+      token: w.token,
+    })),
+    clusters: sim.model.clusters.length,
+    machines: sim.stats().machines,
+  };
+}
+
+/** The simulator in this thread (for tests: its CPU time counts as the backend's). */
+export async function startInProcessSim(
+  options: SimStartOptions,
+): Promise<SimHandle> {
+  const sim = await startSim(options);
+  const load = new LoadControl(sim);
+  return {
+    ...describeSim(sim),
+    requests: async () => sim.stats().requests,
+    startLoad: async r => load.start(r),
+    stopLoad: async () => load.stop(),
+    stop: async () => {
+      load.stop();
+      await sim.stop();
+    },
+  };
+}

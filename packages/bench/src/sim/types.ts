@@ -1,0 +1,63 @@
+import type {
+  FleetSimOptions,
+  FleetSimRequestStats,
+  LoadChange,
+} from '@shipyard/fleet-sim';
+
+export interface SimClusterAccess {
+  name: string;
+  url: string;
+  caData: string;
+  token: string;
+}
+
+export interface SimWorkloadAccess extends SimClusterAccess {
+  management: string;
+  namespace: string;
+}
+
+export interface SimLoadRequest {
+  eventsPerSecond: number;
+  durationMs?: number;
+  mix?: Partial<Record<LoadChange, number>>;
+}
+
+export interface SimLoadFigures {
+  changes: number;
+  errors: number;
+  dropped: number;
+  byKind: Record<string, number>;
+}
+
+/** What the benchmark needs of a running fleet simulator, in this thread or in a worker. */
+export interface SimHandle {
+  managementClusters: SimClusterAccess[];
+  workloadClusters: SimWorkloadAccess[];
+  clusters: number;
+  machines: number;
+  requests(): Promise<FleetSimRequestStats>;
+  startLoad(request: SimLoadRequest): Promise<void>;
+  stopLoad(): Promise<SimLoadFigures | undefined>;
+  stop(): Promise<void>;
+}
+
+export type SimStartOptions = FleetSimOptions;
+
+/** Messages to the simulator worker. */
+export type SimWorkerRequest =
+  | { id: number; type: 'requests' }
+  | { id: number; type: 'startLoad'; load: SimLoadRequest }
+  | { id: number; type: 'stopLoad' }
+  | { id: number; type: 'stop' };
+
+/** Messages from the simulator worker. */
+export type SimWorkerReply =
+  | {
+      type: 'ready';
+      managementClusters: SimClusterAccess[];
+      workloadClusters: SimWorkloadAccess[];
+      clusters: number;
+      machines: number;
+    }
+  | { type: 'reply'; id: number; value?: unknown; error?: string }
+  | { type: 'error'; error: string };

@@ -1,0 +1,391 @@
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  TestBackend,
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { metricsServiceMock } from '@backstage/backend-test-utils/alpha';
+import { Entity } from '@backstage/catalog-model';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
+// the real Shipyard backend is the point of this end-to-end test
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import shipyardPlugin from '@shipyard/plugin-shipyard-backend';
+import { ListClustersResponse } from '@shipyard/plugin-shipyard-common';
+import { clusterEntityName } from './entities/naming';
+import { catalogModuleShipyard } from './module';
+import { CHANGES_METRIC } from './providers/metrics';
+
+/*
+ * Fault matrix and security of the catalog module against the real catalog, the real Shipyard backend and the
+ * fleet simulator: a management cluster that goes away for a while (and whose API server restarts with its watch
+ * history compacted) costs the catalog nothing; and no entity carries a credential of the fleet.
+ */
+
+jest.setTimeout(90_000);
+
+const CLUSTERS = 'cluster.x-k8s.io/clusters';
+const OUTAGE_SYNCS = 4;
+
+const counters = new Map<string, number>();
+const metrics = metricsServiceMock.mock({
+  createCounter: (name: string) => ({
+    add: (value: number, attributes?: Record<string, unknown>) => {
+      const key = `${name}|${attributes?.provider}|${
+        attributes?.type ?? attributes?.outcome
+      }`;
+      counters.set(key, (counters.get(key) ?? 0) + value);
+    },
+  }),
+});
+const removedChanges = () =>
+  counters.get(`${CHANGES_METRIC}|ClusterEntityProvider|removed`) ?? 0;
+
+async function eventually<T>(
+  fn: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await fn();
+  while (!accept(last)) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Timed out; last value: ${JSON.stringify(last)?.slice(0, 1500)}`,
+      );
+    }
+    await new Promise(r => setTimeout(r, 100));
+    last = await fn();
+  }
+  return last;
+}
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+describe('catalog module shipyard: fault matrix and secrets', () => {
+  const events = mockServices.events();
+  const scheduler = mockServices.scheduler();
+  let sim: FleetSim;
+  let backend: TestBackend;
+
+  const base = () => `http://localhost:${backend.server.port()}/api`;
+  const get = async <T>(path: string): Promise<T> => {
+    const res = await fetch(`${base()}${path}`, {
+      headers: { Authorization: mockCredentials.user.header() },
+    });
+    if (!res.ok) throw new Error(`${path}: ${res.status}`);
+    return (await res.json()) as T;
+  };
+  const fleet = async () =>
+    (
+      await get<ListClustersResponse>(
+        '/shipyard/clusters?limit=500&facets=false',
+      )
+    ).items;
+  const shipyardEntities = async (type: string) =>
+    (
+      await get<{ items: Entity[] }>(
+        `/catalog/entities/by-query?limit=1000&filter=${encodeURIComponent(
+          `kind=resource,spec.type=${type}`,
+        )}`,
+      )
+    ).items;
+  const clusterEntities = () => shipyardEntities('kubernetes-cluster');
+  const uidsOf = (entities: Entity[]) =>
+    Object.fromEntries(
+      entities.map(e => [e.metadata.name, e.metadata.uid as string]),
+    );
+  const mcState = async (name: string) =>
+    (
+      await get<{ items: Array<{ name: string; state: string }> }>(
+        '/shipyard/management-clusters',
+      )
+    ).items.find(m => m.name === name)?.state;
+  const fullSync = () => scheduler.triggerTask('ClusterEntityProvider:refresh');
+
+  beforeAll(async () => {
+    sim = await startFleetSim({
+      managementClusters: 2,
+      clusters: 12,
+      seed: 'catalog-proof',
+      anomalies: false,
+      timing: { stepMs: 20 },
+    });
+    backend = await startTestBackend({
+      features: [
+        catalogPlugin,
+        shipyardPlugin,
+        catalogModuleShipyard,
+        createServiceFactory({
+          service: eventsServiceRef,
+          deps: {},
+          factory: () => events,
+        }),
+        createServiceFactory({
+          service: coreServices.scheduler,
+          deps: {},
+          factory: () => scheduler,
+        }),
+        metrics.factory,
+        mockServices.rootConfig.factory({
+          data: {
+            app: { baseUrl: 'http://portal.test' },
+            catalog: {
+              stitchingStrategy: {
+                mode: 'deferred',
+                pollingInterval: { milliseconds: 100 },
+              },
+              providers: { shipyard: { clusters: { pageSize: 5 } } },
+            },
+            shipyard: {
+              platformTeam: 'group:default/platform-team',
+              managementClusters: sim.managementClusters.map(m => ({
+                name: m.name,
+                url: m.url,
+                caData: m.caData,
+                auth: { type: 'serviceAccountToken', token: m.token },
+              })),
+              sync: {
+                persistIntervalMs: 50,
+                staleAfterMs: 300,
+                requestTimeoutMs: 1500,
+                backoff: { initialDelayMs: 20, maxDelayMs: 200 },
+              },
+            },
+          },
+        }),
+      ],
+    });
+    await eventually(
+      fleet,
+      items => items.length === sim.workloadClusters().length,
+    );
+    await fullSync();
+    await eventually(
+      clusterEntities,
+      l => l.length === sim.workloadClusters().length,
+    );
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await sim?.stop();
+  });
+
+  it('keeps every entity and its uid while a management cluster is down, then resyncs without deleting', async () => {
+    const mc = sim.managementClusters[1].name;
+    const api = sim.management(mc).api;
+    const before = await clusterEntities();
+    const uids = uidsOf(before);
+    const mcUids = uidsOf(
+      await shipyardEntities('kubernetes-management-cluster'),
+    );
+    expect(Object.keys(mcUids).sort()).toEqual(
+      sim.managementClusters.map(m => m.name).sort(),
+    );
+    const ofMc = before.filter(
+      e => e.metadata.annotations?.['shipyard.io/management-cluster'] === mc,
+    );
+    expect(ofMc.length).toBeGreaterThan(1);
+    const removedBefore = removedChanges();
+
+    // watch the catalog continuously: no entity may be missing at any moment of the outage
+    const missing = new Set<string>();
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const names = new Set(
+          (await clusterEntities()).map(e => e.metadata.name),
+        );
+        for (const name of Object.keys(uids)) {
+          if (!names.has(name)) missing.add(name);
+        }
+        await sleep(100);
+      }
+    })();
+
+    sim.faults.unreachable(mc, 'refuse');
+    try {
+      await eventually(
+        () => mcState(mc),
+        s => s === 'stale',
+      );
+      // what changes on the management cluster while it cannot be seen
+      const names = api
+        .list(api.type(CLUSTERS), {})
+        .texts.map(t => JSON.parse(t))
+        .filter(o => o.metadata.namespace && o.metadata.name);
+      const [deleted, relabelled] = names;
+      api.delete(
+        api.type(CLUSTERS),
+        deleted.metadata.namespace,
+        deleted.metadata.name,
+      );
+      const relabel = JSON.parse(JSON.stringify(relabelled));
+      relabel.metadata.labels = {
+        ...relabel.metadata.labels,
+        'shipyard.io/owner': 'team-moved',
+      };
+      api.store.put(
+        CLUSTERS,
+        `${relabel.metadata.namespace}/${relabel.metadata.name}`,
+        relabel,
+      );
+      api.create(api.type(CLUSTERS), deleted.metadata.namespace, {
+        apiVersion: relabelled.apiVersion,
+        kind: 'Cluster',
+        metadata: {
+          name: 'born-in-outage',
+          namespace: deleted.metadata.namespace,
+          labels: { 'shipyard.io/owner': 'team-a' },
+        },
+        spec: relabelled.spec,
+      });
+      // and its API server restarts with the watch history compacted
+      sim.faults.restartManagementApi(mc);
+
+      for (let round = 0; round < OUTAGE_SYNCS; round++) {
+        await fullSync();
+        const during = await clusterEntities();
+        expect(uidsOf(during)).toEqual(uids);
+        // the backend still lists them, marked as coming from a stale source
+        const listed = (await fleet()).filter(s => s.managementCluster === mc);
+        expect(listed.length).toBe(ofMc.length);
+        expect(await mcState(mc)).toBe('stale');
+        await sleep(150);
+      }
+      expect(
+        uidsOf(await shipyardEntities('kubernetes-management-cluster')),
+      ).toEqual(mcUids);
+      expect(removedChanges()).toBe(removedBefore);
+      expect(missing).toEqual(new Set());
+
+      sim.faults.reachable(mc);
+      await eventually(
+        () => mcState(mc),
+        s => s === 'connected',
+      );
+      // full syncs right as the management cluster comes back, while its kinds relist
+      await fullSync();
+      await fullSync();
+
+      const deletedName = clusterEntityName({
+        managementCluster: mc,
+        namespace: deleted.metadata.namespace,
+        name: deleted.metadata.name,
+      });
+      const relabelledName = clusterEntityName({
+        managementCluster: mc,
+        namespace: relabelled.metadata.namespace,
+        name: relabelled.metadata.name,
+      });
+      const bornName = clusterEntityName({
+        managementCluster: mc,
+        namespace: deleted.metadata.namespace,
+        name: 'born-in-outage',
+      });
+      const after = await eventually(
+        async () => {
+          await fullSync();
+          return clusterEntities();
+        },
+        l =>
+          !l.some(e => e.metadata.name === deletedName) &&
+          l.some(e => e.metadata.name === bornName) &&
+          l.find(e => e.metadata.name === relabelledName)?.spec?.owner ===
+            'group:default/team-moved',
+      );
+      sampling = false;
+      await sampler;
+
+      // only the cluster really deleted during the outage is gone; every other entity kept its uid
+      const expected = { ...uids };
+      delete expected[deletedName];
+      const afterUids = uidsOf(after);
+      delete afterUids[bornName];
+      expect(afterUids).toEqual(expected);
+      expect([...missing]).toEqual([deletedName]);
+      expect(removedChanges() - removedBefore).toBeLessThanOrEqual(1);
+      expect(
+        uidsOf(await shipyardEntities('kubernetes-management-cluster')),
+      ).toEqual(mcUids);
+    } finally {
+      sampling = false;
+      await sampler.catch(() => {});
+      sim.faults.reachable(mc);
+      sim.faults.clear();
+    }
+  });
+
+  it('puts no credential of the fleet in any catalog entity', async () => {
+    const secrets = new Set<string>([sim.caData, sim.adminToken]);
+    const decodedCa = new Set<string>();
+    for (const m of sim.managementClusters) {
+      secrets.add(m.token);
+      secrets.add(m.viewerToken);
+      secrets.add(m.caData);
+    }
+    for (const w of sim.workloadClusters()) {
+      secrets.add(w.token);
+      secrets.add(w.caData);
+    }
+    for (const ca of [...secrets].filter(s => s.startsWith('LS0t'))) {
+      // the PEM body of each CA, without its armour, in case it is carried decoded
+      const pem = Buffer.from(ca, 'base64').toString('utf8');
+      for (const line of pem.split(/\r?\n/)) {
+        if (line.length >= 40 && !line.startsWith('-----')) decodedCa.add(line);
+      }
+    }
+    const kubeconfig = sim.kubeconfig();
+    const patterns = [
+      /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+      /-----BEGIN CERTIFICATE-----/,
+      /client-key-data/,
+      /client-certificate-data/,
+      /certificate-authority-data/,
+      /\btoken:\s*\S/,
+      /Bearer\s+[A-Za-z0-9._~+/-]{8,}/,
+      /apiVersion:\s*v1\s+kind:\s*Config/,
+    ];
+
+    const all = (
+      await get<{ items: Entity[] }>('/catalog/entities/by-query?limit=1000')
+    ).items;
+    const ours = all.filter(e =>
+      Object.keys(e.metadata.annotations ?? {}).some(a =>
+        a.startsWith('shipyard.io/'),
+      ),
+    );
+    expect(ours.length).toBeGreaterThanOrEqual(
+      sim.workloadClusters().length + sim.managementClusters.length,
+    );
+    const leaks: string[] = [];
+    for (const entity of ours) {
+      const text = JSON.stringify(entity);
+      const where = `${entity.kind}:${entity.metadata.name}`;
+      for (const s of [...secrets, ...decodedCa]) {
+        if (s && s.length >= 8 && text.includes(s))
+          leaks.push(`${where}: ${s.slice(0, 12)}…`);
+      }
+      for (const p of patterns) {
+        if (p.test(text)) leaks.push(`${where}: ${p}`);
+      }
+      // no whole line of the kubeconfig that carries a credential
+      for (const line of kubeconfig.split('\n')) {
+        if (
+          /token|data:/.test(line) &&
+          line.trim().length > 20 &&
+          text.includes(line.trim())
+        ) {
+          leaks.push(`${where}: kubeconfig line`);
+        }
+      }
+    }
+    expect(leaks).toEqual([]);
+  });
+});

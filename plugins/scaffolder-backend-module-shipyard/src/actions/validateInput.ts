@@ -1,0 +1,39 @@
+import { InputError } from '@backstage/errors';
+import { TemplateAction } from '@backstage/plugin-scaffolder-node';
+import Ajv from 'ajv';
+
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+
+/**
+ * Checks the input against the action's own input schema before the handler runs, so that an input of the wrong
+ * shape (an action run outside the scaffolder's own validation, or a template rendering an object where a string
+ * belongs) is refused with an `InputError` that names the field, never reaches the checks as a `TypeError`.
+ */
+export function withInputValidation<A extends TemplateAction<any, any, any>>(
+  action: A,
+): A {
+  const schema = action.schema?.input;
+  if (!schema || typeof schema !== 'object') return action;
+  const validate = ajv.compile(schema as object);
+  const handler = action.handler;
+  return {
+    ...action,
+    async handler(ctx) {
+      if (!validate(ctx.input ?? {})) {
+        const problems = (validate.errors ?? [])
+          .slice(0, 5)
+          .map(e => {
+            const field =
+              e.instancePath.replace(/^\//, '').replace(/\//g, '.') ||
+              (e.params as { additionalProperty?: string })
+                .additionalProperty ||
+              'input';
+            return `${field} ${e.message}`;
+          })
+          .join('; ');
+        throw new InputError(`Invalid input of ${action.id}: ${problems}`);
+      }
+      return handler(ctx);
+    },
+  };
+}

@@ -1,0 +1,169 @@
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
+import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
+import knexFactory, { Knex } from 'knex';
+import request from 'supertest';
+import {
+  Backend,
+  eventually,
+  keyOf,
+  listAll,
+  proofConfig,
+  simClusterKeys,
+  startShipyardBackend,
+  waitConnected,
+} from './__testUtils__/proofUtils';
+
+/*
+ * Fault matrix: two backend replicas on one PostgreSQL database, each with its own connection pool (as two
+ * processes would have). Both serve the same fleet; probe rounds are a global task, so one replica probes per
+ * round and the other serves its results; stopping one leaves the other correct.
+ */
+
+jest.setTimeout(90_000);
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
+const maybe = databases.supports('POSTGRES_15') ? describe : describe.skip;
+
+const INTERVAL_MS = 500;
+const ROUND_LINE = 'Shipyard health round: probed';
+
+maybe('two backend replicas on one PostgreSQL', () => {
+  let sim: FleetSim;
+  let knexA: Knex;
+  let knexB: Knex;
+  const replicas: Array<{ name: string; backend?: Backend; logs: string[] }> = [
+    { name: 'a', logs: [] },
+    { name: 'b', logs: [] },
+  ];
+  /** Health rounds a replica finished. */
+  const rounds = (r: (typeof replicas)[number]) =>
+    r.logs.filter(l => l.includes(ROUND_LINE)).length;
+
+  beforeAll(async () => {
+    sim = await startFleetSim({
+      managementClusters: 2,
+      clusters: 12,
+      seed: 'two-replicas',
+      anomalies: false,
+      timing: { stepMs: 20 },
+    });
+    await sim.controller.whenIdle();
+    knexA = await databases.init('POSTGRES_15');
+    // a second pool on the same database
+    knexB = knexFactory(knexA.client.config);
+    const config = proofConfig(sim, {
+      shipyard: {
+        health: {
+          enabled: true,
+          intervalMs: INTERVAL_MS,
+          initialDelayMs: 0,
+          timeoutMs: 800,
+          stallAfterMs: 200,
+          slowThresholdMs: 400,
+          failureThreshold: 1,
+          maxBackoffMs: 0,
+          refreshIntervalMs: 150,
+        },
+      },
+    });
+    for (const [i, r] of replicas.entries()) {
+      r.backend = await startShipyardBackend({
+        logs: r.logs,
+        config,
+        features: [
+          schedulerServiceFactory,
+          mockServices.database.factory({ knex: i === 0 ? knexA : knexB }),
+        ],
+      });
+    }
+  });
+
+  afterAll(async () => {
+    for (const r of replicas) await r.backend?.stop();
+    await knexB?.destroy();
+    await sim?.stop();
+  });
+
+  it('serve the same fleet and health, with one replica probing per round; one stopped, the other stays correct', async () => {
+    const [a, b] = replicas;
+    const names = sim.managementClusters.map(m => m.name);
+    const truth = [...simClusterKeys(sim)].sort();
+    for (const r of replicas) {
+      await waitConnected(r.backend!.server, names);
+      await eventually(async () => {
+        const items = await listAll(r.backend!.server);
+        expect(items.map(keyOf).sort()).toEqual(truth);
+        expect(items.every(i => i.probe?.ok && i.health === 'healthy')).toBe(
+          true,
+        );
+      }, 30_000);
+    }
+
+    // count rounds over a window: one per interval for the pair, not one per interval per replica
+    const startA = rounds(a);
+    const startB = rounds(b);
+    const windowMs = 4000;
+    const arrivals: Array<{ replica: string; at: number }> = [];
+    const seen = { a: startA, b: startB };
+    const deadline = Date.now() + windowMs;
+    while (Date.now() < deadline) {
+      for (const r of replicas) {
+        const n = rounds(r);
+        for (; seen[r.name as 'a' | 'b'] < n; seen[r.name as 'a' | 'b']++) {
+          arrivals.push({ replica: r.name, at: Date.now() });
+        }
+      }
+      await new Promise(res => setTimeout(res, 20));
+    }
+    const total = arrivals.length;
+    expect(total).toBeGreaterThanOrEqual(3);
+    expect(total).toBeLessThanOrEqual(Math.ceil(windowMs / INTERVAL_MS) + 1);
+    for (let i = 1; i < arrivals.length; i++) {
+      // two replicas probing the same round would finish within a few ms of each other
+      expect(arrivals[i].at - arrivals[i - 1].at).toBeGreaterThan(
+        INTERVAL_MS / 3,
+      );
+    }
+
+    // a health change probed by whichever replica is served by both
+    const w = sim.workloadClusters()[0];
+    const path = `/api/shipyard/clusters/${w.management}/${w.namespace}/${w.name}`;
+    sim.faults.unreachable(
+      { management: w.management, namespace: w.namespace, name: w.name },
+      'refuse',
+    );
+    for (const r of replicas) {
+      await eventually(async () => {
+        const res = await request(r.backend!.server).get(path);
+        expect(res.body.summary.health).toBe('unhealthy');
+      });
+    }
+
+    // stop replica a: b keeps probing every round and serving the whole fleet
+    await a.backend!.stop();
+    a.backend = undefined;
+    sim.faults.clear();
+    const bBefore = rounds(b);
+    await eventually(async () => {
+      const res = await request(b.backend!.server).get(path);
+      expect(res.body.summary.health).toBe('healthy');
+      expect(rounds(b)).toBeGreaterThanOrEqual(bBefore + 2);
+    }, 20_000);
+    const items = await listAll(b.backend!.server);
+    expect(items.map(keyOf).sort()).toEqual(truth);
+    // a deletion after the other replica stopped reaches the survivor
+    const victim = items[0];
+    sim
+      .management(victim.managementCluster)
+      .api.store.remove(
+        'cluster.x-k8s.io/clusters',
+        `${victim.namespace}/${victim.name}`,
+      );
+    await eventually(async () => {
+      expect((await listAll(b.backend!.server)).map(keyOf).sort()).toEqual(
+        [...simClusterKeys(sim)].sort(),
+      );
+    });
+  });
+});

@@ -1,0 +1,6 @@
+export {
+  EmbeddedPage,
+  ShipyardHeader,
+  StandalonePageHeaderContext,
+  useStandalonePageHeader,
+} from './PageHeader';
