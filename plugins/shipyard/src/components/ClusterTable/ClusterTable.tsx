@@ -232,7 +232,11 @@ export const ClusterTable = (props: ClusterTableProps) => {
               {visible.map(col => {
                 const sortField = col.sortField;
                 return (
-                  <TableCell key={col.id} align={col.align}>
+                  <TableCell
+                    key={col.id}
+                    align={col.align}
+                    style={{ whiteSpace: 'nowrap' }}
+                  >
                     {sortField ? (
                       <TableSortLabel
                         active={query.sort === sortField}
