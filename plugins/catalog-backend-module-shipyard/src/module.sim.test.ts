@@ -1,65 +1,30 @@
-import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
-  TestBackend,
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { metricsServiceMock } from '@backstage/backend-test-utils/alpha';
+import { TestBackend, mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import catalogPlugin from '@backstage/plugin-catalog-backend';
-import { eventsServiceRef } from '@backstage/plugin-events-node';
-import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
-// the real Shipyard backend is the point of this end-to-end test
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import shipyardPlugin from '@shipyard/plugin-shipyard-backend';
+import { FleetSim } from '@shipyard/fleet-sim';
+import { ClusterSummary } from '@shipyard/plugin-shipyard-common';
 import {
-  ClusterSummary,
-  ListClustersResponse,
-} from '@shipyard/plugin-shipyard-common';
+  apiGet,
+  createCountingMetrics,
+  eventually as eventuallyWithin,
+  listFleet,
+  startSimCatalogBackend,
+} from './__testUtils__/simCatalog';
 import { clusterEntityName } from './entities/naming';
-import { catalogModuleShipyard } from './module';
 import { MUTATIONS_METRIC } from './providers/metrics';
 
 jest.setTimeout(60_000);
 
 const CLUSTERS = 'cluster.x-k8s.io/clusters';
 
-const counters = new Map<string, number>();
-const metrics = metricsServiceMock.mock({
-  createCounter: (name: string) => ({
-    add: (value: number, attributes?: Record<string, unknown>) => {
-      const key = `${name}|${attributes?.provider}|${
-        attributes?.type ?? attributes?.outcome
-      }`;
-      counters.set(key, (counters.get(key) ?? 0) + value);
-    },
-  }),
-});
+const { metrics, count: countMetric } = createCountingMetrics();
 const deltas = () =>
-  counters.get(`${MUTATIONS_METRIC}|ClusterEntityProvider|delta`) ?? 0;
+  countMetric(MUTATIONS_METRIC, 'ClusterEntityProvider', 'delta');
 
-async function eventually<T>(
+const eventually = <T>(
   fn: () => Promise<T>,
   accept: (value: T) => boolean,
   timeoutMs = 45_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await fn();
-  while (!accept(last)) {
-    if (Date.now() > deadline) {
-      throw new Error(
-        `Timed out; last value: ${JSON.stringify(last)?.slice(0, 1500)}`,
-      );
-    }
-    await new Promise(r => setTimeout(r, 100));
-    last = await fn();
-  }
-  return last;
-}
+) => eventuallyWithin(fn, accept, timeoutMs);
 
 describe('catalog module shipyard against the Shipyard backend and the fleet simulator', () => {
   const events = mockServices.events();
@@ -67,20 +32,8 @@ describe('catalog module shipyard against the Shipyard backend and the fleet sim
   let sim: FleetSim;
   let backend: TestBackend;
 
-  const base = () => `http://localhost:${backend.server.port()}/api`;
-  const get = async <T>(path: string): Promise<T> => {
-    const res = await fetch(`${base()}${path}`, {
-      headers: { Authorization: mockCredentials.user.header() },
-    });
-    if (!res.ok) throw new Error(`${path}: ${res.status}`);
-    return (await res.json()) as T;
-  };
-  const fleet = async () =>
-    (
-      await get<ListClustersResponse>(
-        '/shipyard/clusters?limit=500&facets=false',
-      )
-    ).items;
+  const get = <T>(path: string): Promise<T> => apiGet<T>(backend, path);
+  const fleet = () => listFleet(backend);
   const clusterEntities = async () =>
     (
       await get<{ items: Entity[] }>(
@@ -92,62 +45,15 @@ describe('catalog module shipyard against the Shipyard backend and the fleet sim
   const fullSync = () => scheduler.triggerTask('ClusterEntityProvider:refresh');
 
   beforeAll(async () => {
-    sim = await startFleetSim({
-      managementClusters: 2,
-      clusters: 10,
+    ({ sim, backend } = await startSimCatalogBackend({
       seed: 'catalog-module',
-      anomalies: false,
-      timing: { stepMs: 20 },
-    });
-    backend = await startTestBackend({
-      features: [
-        catalogPlugin,
-        shipyardPlugin,
-        catalogModuleShipyard,
-        createServiceFactory({
-          service: eventsServiceRef,
-          deps: {},
-          factory: () => events,
-        }),
-        createServiceFactory({
-          service: coreServices.scheduler,
-          deps: {},
-          factory: () => scheduler,
-        }),
-        metrics.factory,
-        mockServices.rootConfig.factory({
-          data: {
-            app: { baseUrl: 'http://portal.test' },
-            catalog: {
-              stitchingStrategy: {
-                mode: 'deferred',
-                pollingInterval: { milliseconds: 100 },
-              },
-              providers: { shipyard: { clusters: { pageSize: 4 } } },
-            },
-            shipyard: {
-              platformTeam: 'group:default/platform-team',
-              managementClusters: sim.managementClusters.map(m => ({
-                name: m.name,
-                url: m.url,
-                caData: m.caData,
-                auth: { type: 'serviceAccountToken', token: m.token },
-              })),
-              sync: {
-                persistIntervalMs: 50,
-                staleAfterMs: 300,
-                backoff: { initialDelayMs: 20, maxDelayMs: 200 },
-              },
-            },
-          },
-        }),
-      ],
-    });
-    await eventually(
-      fleet,
-      items => items.length === sim.workloadClusters().length,
-    );
-    await fullSync();
+      clusters: 10,
+      pageSize: 4,
+      events,
+      scheduler,
+      metrics,
+      timeoutMs: 45_000,
+    }));
   });
 
   afterAll(async () => {

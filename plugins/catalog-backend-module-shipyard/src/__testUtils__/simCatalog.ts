@@ -1,0 +1,162 @@
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  TestBackend,
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { metricsServiceMock } from '@backstage/backend-test-utils/alpha';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
+// the real Shipyard backend is the point of the end-to-end tests that use this harness
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import shipyardPlugin from '@shipyard/plugin-shipyard-backend';
+import {
+  ClusterSummary,
+  ListClustersResponse,
+} from '@shipyard/plugin-shipyard-common';
+import { catalogModuleShipyard } from '../module';
+
+/** A metrics service whose counters add up per `name|provider|type-or-outcome`. */
+export function createCountingMetrics() {
+  const counters = new Map<string, number>();
+  const metrics = metricsServiceMock.mock({
+    createCounter: (name: string) => ({
+      add: (value: number, attributes?: Record<string, unknown>) => {
+        const key = `${name}|${attributes?.provider}|${
+          attributes?.type ?? attributes?.outcome
+        }`;
+        counters.set(key, (counters.get(key) ?? 0) + value);
+      },
+    }),
+  });
+  const count = (metric: string, provider: string, kind: string) =>
+    counters.get(`${metric}|${provider}|${kind}`) ?? 0;
+  return { metrics, count };
+}
+
+/** Polls `fn` every 100 ms until `accept` holds, or fails with the last value after `timeoutMs`. */
+export async function eventually<T>(
+  fn: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs: number,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await fn();
+  while (!accept(last)) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Timed out; last value: ${JSON.stringify(last)?.slice(0, 1500)}`,
+      );
+    }
+    await new Promise(r => setTimeout(r, 100));
+    last = await fn();
+  }
+  return last;
+}
+
+/** GETs a backend API path (below `/api`) as a user; throws on a non-2xx answer. */
+export async function apiGet<T>(
+  backend: TestBackend,
+  path: string,
+): Promise<T> {
+  const res = await fetch(
+    `http://localhost:${backend.server.port()}/api${path}`,
+    { headers: { Authorization: mockCredentials.user.header() } },
+  );
+  if (!res.ok) throw new Error(`${path}: ${res.status}`);
+  return (await res.json()) as T;
+}
+
+/** The whole fleet as the Shipyard backend lists it. */
+export async function listFleet(
+  backend: TestBackend,
+): Promise<ClusterSummary[]> {
+  return (
+    await apiGet<ListClustersResponse>(
+      backend,
+      '/shipyard/clusters?limit=500&facets=false',
+    )
+  ).items;
+}
+
+/**
+ * Starts a fleet simulator and one backend with the real catalog, the real Shipyard backend and this module, waits
+ * until the backend lists every simulated cluster, and runs one full sync of the cluster provider.
+ */
+export async function startSimCatalogBackend(options: {
+  seed: string;
+  clusters: number;
+  pageSize: number;
+  events: ReturnType<typeof mockServices.events>;
+  scheduler: ReturnType<typeof mockServices.scheduler>;
+  metrics: ReturnType<typeof createCountingMetrics>['metrics'];
+  sync?: Record<string, number>;
+  timeoutMs: number;
+}): Promise<{ sim: FleetSim; backend: TestBackend }> {
+  const sim = await startFleetSim({
+    managementClusters: 2,
+    clusters: options.clusters,
+    seed: options.seed,
+    anomalies: false,
+    timing: { stepMs: 20 },
+  });
+  const backend = await startTestBackend({
+    features: [
+      catalogPlugin,
+      shipyardPlugin,
+      catalogModuleShipyard,
+      createServiceFactory({
+        service: eventsServiceRef,
+        deps: {},
+        factory: () => options.events,
+      }),
+      createServiceFactory({
+        service: coreServices.scheduler,
+        deps: {},
+        factory: () => options.scheduler,
+      }),
+      options.metrics.factory,
+      mockServices.rootConfig.factory({
+        data: {
+          app: { baseUrl: 'http://portal.test' },
+          catalog: {
+            stitchingStrategy: {
+              mode: 'deferred',
+              pollingInterval: { milliseconds: 100 },
+            },
+            providers: {
+              shipyard: { clusters: { pageSize: options.pageSize } },
+            },
+          },
+          shipyard: {
+            platformTeam: 'group:default/platform-team',
+            managementClusters: sim.managementClusters.map(m => ({
+              name: m.name,
+              url: m.url,
+              caData: m.caData,
+              auth: { type: 'serviceAccountToken', token: m.token },
+            })),
+            sync: {
+              persistIntervalMs: 50,
+              staleAfterMs: 300,
+              ...options.sync,
+              backoff: { initialDelayMs: 20, maxDelayMs: 200 },
+            },
+          },
+        },
+      }),
+    ],
+  });
+  await eventually(
+    () => listFleet(backend),
+    items => items.length === sim.workloadClusters().length,
+    options.timeoutMs,
+  );
+  await options.scheduler.triggerTask('ClusterEntityProvider:refresh');
+  return { sim, backend };
+}
