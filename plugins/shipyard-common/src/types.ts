@@ -232,7 +232,6 @@ export const CLUSTER_LIST_ITEM_FIELDS = [
   'managementCluster',
   'namespace',
   'name',
-  'uid',
   'title',
   'owner',
   'system',
@@ -253,15 +252,14 @@ export const CLUSTER_LIST_ITEM_FIELDS = [
   'machineCount',
   'createdAt',
   'deletingSince',
-  'labels',
   'lastChangedAt',
   'source',
   'versionSupport',
 ] as const satisfies ReadonlyArray<keyof ClusterSummary>;
 
 /**
- * A cluster as a slim list item (`GET /clusters?fields=list`): what a fleet table shows, without the CAPI
- * conditions, MachineDeployments, MachinePools, machine phase counts, nodes and probe details of the full
+ * A cluster as a slim list item (`GET /clusters?fields=list`): what a fleet table shows, without the uid, labels,
+ * CAPI conditions, MachineDeployments, MachinePools, machine phase counts, nodes and probe details of the full
  * {@link ClusterSummary} (fetch `GET /clusters/:managementCluster/:namespace/:name` for those).
  */
 export type ClusterListItem = Pick<

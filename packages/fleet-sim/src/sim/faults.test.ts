@@ -142,6 +142,31 @@ describe('fault injection', () => {
     await eventually(() => clusterCond('Available') === 'True');
   });
 
+  it('serves node and pod lists that follow faults at once, although they are kept between requests', async () => {
+    const ready = (o: any) =>
+      o.status.conditions.find((c: any) => c.type === 'Ready').status;
+    const notReady = async () => ({
+      nodes: (await wl('/api/v1/nodes?limit=500'))
+        .json()
+        .items.filter((n: any) => ready(n) !== 'True').length,
+      pods: (await wl('/api/v1/namespaces/kube-system/pods?limit=500'))
+        .json()
+        .items.filter((p: any) => ready(p) !== 'True').length,
+    });
+    const items = async () =>
+      JSON.stringify((await wl('/api/v1/nodes?limit=500')).json().items);
+    expect(await items()).toBe(await items());
+    expect(await notReady()).toEqual({ nodes: 0, pods: 0 });
+    sim.faults.nodesNotReady(ref(), 1);
+    const down = await notReady();
+    expect(down.nodes).toBe(1);
+    expect(down.pods).toBeGreaterThan(0);
+    sim.faults.clear(ref());
+    expect(await notReady()).toEqual({ nodes: 0, pods: 0 });
+    sim.faults.controlPlaneDown(ref());
+    expect((await wl('/api/v1/nodes?limit=500')).status).toBe(503);
+  });
+
   it('takes a control plane down', async () => {
     sim.faults.controlPlaneDown(ref());
     const readyz = await wl('/readyz?verbose');

@@ -33,6 +33,9 @@ const HEALTH_PATHS = /^\/(readyz|livez|healthz)(\/|$)/;
 export class FaultRegistry implements FaultGate {
   private readonly faults = new Map<string, ClusterFaults>();
   private readonly listeners = new Set<(id: string) => void>();
+  /** Bumped on every change of a cluster's faults, so that what was computed from them can tell it is stale. */
+  private readonly generations = new Map<string, number>();
+  private changes = 0;
   private readonly random: Random;
 
   constructor(seed: string) {
@@ -76,7 +79,13 @@ export class FaultRegistry implements FaultGate {
     return out;
   }
 
+  /** Changes whenever the faults of `id` change (0 while none were ever set). */
+  generation(id: string): number {
+    return this.generations.get(id) ?? 0;
+  }
+
   private notify(id: string): void {
+    this.generations.set(id, ++this.changes);
     for (const l of this.listeners) l(id);
   }
 

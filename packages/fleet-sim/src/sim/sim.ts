@@ -155,6 +155,12 @@ export interface FleetSim {
   /** The generated fleet (for tests and reports). */
   model: FleetModel;
   stats(): FleetSimStats;
+  /**
+   * Serializes every stored object once, as a long-running API server holds its objects, so that the first list
+   * a client makes is served at the same pace as later ones (seeded objects are otherwise generated when first
+   * read). Yields to the event loop between chunks.
+   */
+  warm(): Promise<void>;
   /** Internal access to a management cluster's API server, for tests and tools. */
   management(name: string): ManagementCluster;
   /**
@@ -519,6 +525,18 @@ export async function startFleetSim(
     };
   };
 
+  const warm = async () => {
+    for (const mc of managements.values()) {
+      for (const c of mc.api.store.allCollections()) {
+        let n = 0;
+        for (const entry of c.entries.values()) {
+          entry.text();
+          if (++n % 2000 === 0) await new Promise(r => setImmediate(r));
+        }
+      }
+    }
+  };
+
   const adminContext = {
     faults: faultsApi,
     controller: controllerApi,
@@ -678,6 +696,7 @@ export async function startFleetSim(
     startLoad: o => adminContext.startLoad(o),
     model,
     stats,
+    warm,
     management: name => {
       const mc = managements.get(name);
       if (!mc) throw new Error(`unknown management cluster ${name}`);

@@ -41,9 +41,16 @@ export class Entry {
     return this.materialize();
   }
 
-  /** The object's JSON text. */
+  /**
+   * The object's JSON text. A lazily generated object keeps its text once it has been served (as an API server
+   * keeps what it stores), so that a second list does not generate it again.
+   */
   text(): string {
-    return this.json ?? JSON.stringify(this.materialize());
+    if (this.json === undefined) {
+      this.json = JSON.stringify(this.materialize());
+      this.lazy = undefined;
+    }
+    return this.json;
   }
 
   private materialize(): JsonObject {

@@ -55,6 +55,14 @@ const CNI_PODS: Partial<Record<Distribution, string>> = {
   openshift: 'ovnkube-node',
 };
 
+/**
+ * Hex MD5 of `text`, for the stable ids of generated objects. The one-shot hash: creating a Hash object for each of
+ * the thousands of ids a fleet's nodes and pods need costs several times more.
+ */
+function md5(text: string): string {
+  return crypto.hash('md5', text, 'hex');
+}
+
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
@@ -139,6 +147,36 @@ interface NodeFacts {
   instanceType?: string;
 }
 
+/**
+ * How long the served node and pod lists of a workload cluster stay as they are while nothing they come from changes
+ * (ms): kubelets report an unchanged node status this often (`nodeStatusReportFrequency`), so that is how often
+ * `lastHeartbeatTime` moves.
+ */
+export const NODE_STATUS_REPORT_MS = 5 * 60_000;
+
+/** A list page as served, its items serialized once. */
+interface ListPage {
+  items: string;
+  cont?: string;
+  remaining?: number;
+}
+
+/**
+ * What a workload cluster serves, serialized once from the management cluster's objects and the injected faults,
+ * and kept until one of them changes (or the node status is due again): thousands of clusters are probed every
+ * minute, and building their nodes and pods for every request would make the simulator, not the client, what is
+ * measured. Only the text is kept, not the objects (several times its size in memory); tables, selectors and
+ * watches, which clients rarely ask a workload cluster for, build the objects again.
+ */
+interface Served {
+  /** The resourceVersions and fault generation it was computed from. */
+  fingerprint: string;
+  expiresAt: number;
+  version?: string;
+  /** Plain JSON list pages, by resource, namespace, `continue` and `limit`. */
+  pages: Map<string, ListPage>;
+}
+
 export interface WorkloadDeps {
   faults: FaultRegistry;
   token(id: string): string;
@@ -149,6 +187,13 @@ export interface WorkloadDeps {
 export class WorkloadCluster implements Endpoint {
   readonly id: string;
   private readonly registry: ResourceRegistry;
+  private expectedToken?: Buffer;
+  private served?: Served;
+  /** The control plane object's location, as of a resourceVersion of the cluster object. */
+  private controlPlaneAt?: {
+    clusterRv: number;
+    ref?: { typeId: string; key: string };
+  };
 
   constructor(
     readonly management: ManagementCluster,
@@ -162,7 +207,9 @@ export class WorkloadCluster implements Endpoint {
   }
 
   authenticate(token: string): Caller | undefined {
-    const expected = Buffer.from(this.deps.token(this.id));
+    // derived from the cluster's id, never changes: computed once rather than for every request
+    this.expectedToken ??= Buffer.from(this.deps.token(this.id));
+    const expected = this.expectedToken;
     const given = Buffer.from(token);
     if (
       expected.length === given.length &&
@@ -179,21 +226,29 @@ export class WorkloadCluster implements Endpoint {
       ?.object();
   }
 
+  /** Where the control plane object of the cluster is (from the cluster's `controlPlaneRef`). */
+  private controlPlaneRef(
+    spec: JsonObject | undefined,
+  ): { typeId: string; key: string } | undefined {
+    const ref = asObject(spec?.controlPlaneRef);
+    if (!ref || typeof ref.kind !== 'string' || typeof ref.name !== 'string')
+      return undefined;
+    const t = this.management.api.registry.byKind(
+      String(ref.apiGroup ?? ''),
+      ref.kind,
+    );
+    return t
+      ? { typeId: t.id, key: `${this.namespace}/${ref.name}` }
+      : undefined;
+  }
+
   /** The Kubernetes version the control plane serves. */
   kubeVersion(): string {
     const cluster = this.clusterObject();
     const spec = asObject(cluster?.spec);
-    const ref = asObject(spec?.controlPlaneRef);
-    if (ref && typeof ref.kind === 'string' && typeof ref.name === 'string') {
-      const t = this.management.api.registry.byKind(
-        String(ref.apiGroup ?? ''),
-        ref.kind,
-      );
-      const cp = t
-        ? this.management.api.store
-            .get(t.id, `${this.namespace}/${ref.name}`)
-            ?.object()
-        : undefined;
+    const ref = this.controlPlaneRef(spec);
+    if (ref) {
+      const cp = this.management.api.store.get(ref.typeId, ref.key)?.object();
       const status = asObject(cp?.status);
       const v =
         status?.version ??
@@ -207,6 +262,63 @@ export class WorkloadCluster implements Endpoint {
     return typeof topo === 'string'
       ? kubeVersionOf(this.flavor.distribution, topo)
       : 'v1.35.5';
+  }
+
+  /**
+   * Identifies everything the served objects are computed from: the resourceVersions of the cluster, its control
+   * plane, its machines and machine pools, and the generation of its faults. Cheap: no object is read.
+   */
+  private fingerprint(): string {
+    const store = this.management.api.store;
+    const cluster = store.get(
+      TYPE_IDS.cluster,
+      `${this.namespace}/${this.name}`,
+    );
+    const clusterRv = cluster?.rv ?? -1;
+    if (this.controlPlaneAt?.clusterRv !== clusterRv) {
+      this.controlPlaneAt = {
+        clusterRv,
+        ref: cluster
+          ? this.controlPlaneRef(asObject(cluster.object().spec))
+          : undefined,
+      };
+    }
+    const cp = this.controlPlaneAt.ref;
+    let fp = `${this.deps.faults.generation(this.id)}:${clusterRv}:${
+      cp ? store.get(cp.typeId, cp.key)?.rv ?? -1 : -1
+    }`;
+    for (const typeId of [TYPE_IDS.machine, TYPE_IDS.machinePool]) {
+      const collection = store.collection(typeId);
+      fp += '|';
+      for (const key of collection.keysWithLabel(
+        LABELS.clusterName,
+        this.namespace,
+        this.name,
+      ) ?? []) {
+        fp += `${collection.entries.get(key)?.rv ?? -1},`;
+      }
+    }
+    return fp;
+  }
+
+  /** What the cluster serves now: kept while its fingerprint holds and the node status is not due. */
+  private current(): Served {
+    const now = Date.now();
+    const fingerprint = this.fingerprint();
+    let served = this.served;
+    if (
+      !served ||
+      served.fingerprint !== fingerprint ||
+      now >= served.expiresAt
+    ) {
+      served = {
+        fingerprint,
+        expiresAt: now + NODE_STATUS_REPORT_MS,
+        pages: new Map(),
+      };
+      this.served = served;
+    }
+    return served;
   }
 
   private nodeFacts(): NodeFacts[] {
@@ -411,11 +523,10 @@ export class WorkloadCluster implements Endpoint {
         kind: 'Node',
         metadata: {
           name: f.name,
-          uid: crypto
-            .createHash('md5')
-            .update(`${this.id}/${f.name}`)
-            .digest('hex')
-            .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5'),
+          uid: md5(`${this.id}/${f.name}`).replace(
+            /^(.{8})(.{4})(.{4})(.{4})(.{12})$/,
+            '$1-$2-$3-$4-$5',
+          ),
           resourceVersion: String(f.rv),
           creationTimestamp: f.createdAt,
           labels,
@@ -472,15 +583,9 @@ export class WorkloadCluster implements Endpoint {
             { type: 'Hostname', address: f.name },
           ],
           nodeInfo: {
-            machineID: crypto.createHash('md5').update(f.name).digest('hex'),
-            systemUUID: crypto
-              .createHash('md5')
-              .update(`uuid${f.name}`)
-              .digest('hex'),
-            bootID: crypto
-              .createHash('md5')
-              .update(`boot${f.name}`)
-              .digest('hex'),
+            machineID: md5(f.name),
+            systemUUID: md5(`uuid${f.name}`),
+            bootID: md5(`boot${f.name}`),
             kernelVersion: look.kernelVersion,
             osImage: look.osImage,
             containerRuntimeVersion: look.containerRuntimeVersion,
@@ -521,11 +626,10 @@ export class WorkloadCluster implements Endpoint {
         metadata: {
           name,
           namespace: 'kube-system',
-          uid: crypto
-            .createHash('md5')
-            .update(`${this.id}/pod/${name}`)
-            .digest('hex')
-            .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5'),
+          uid: md5(`${this.id}/pod/${name}`).replace(
+            /^(.{8})(.{4})(.{4})(.{4})(.{12})$/,
+            '$1-$2-$3-$4-$5',
+          ),
           resourceVersion: String(
             asObject(node.metadata)?.resourceVersion ?? '1',
           ),
@@ -649,11 +753,10 @@ export class WorkloadCluster implements Endpoint {
       kind: 'Namespace',
       metadata: {
         name,
-        uid: crypto
-          .createHash('md5')
-          .update(`${this.id}/ns/${name}`)
-          .digest('hex')
-          .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5'),
+        uid: md5(`${this.id}/ns/${name}`).replace(
+          /^(.{8})(.{4})(.{4})(.{4})(.{12})$/,
+          '$1-$2-$3-$4-$5',
+        ),
         resourceVersion: '1',
         creationTimestamp: created,
         labels: { 'kubernetes.io/metadata.name': name },
@@ -675,17 +778,16 @@ export class WorkloadCluster implements Endpoint {
         kind: 'ClusterVersion',
         metadata: {
           name: 'version',
-          uid: crypto
-            .createHash('md5')
-            .update(`${this.id}/cv`)
-            .digest('hex')
-            .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5'),
+          uid: md5(`${this.id}/cv`).replace(
+            /^(.{8})(.{4})(.{4})(.{4})(.{12})$/,
+            '$1-$2-$3-$4-$5',
+          ),
           resourceVersion: '1',
           creationTimestamp: created,
         },
         spec: {
           channel: `stable-${version.split('.').slice(0, 2).join('.')}`,
-          clusterID: crypto.createHash('md5').update(this.id).digest('hex'),
+          clusterID: md5(this.id),
         },
         status: {
           desired: {
@@ -768,12 +870,21 @@ export class WorkloadCluster implements Endpoint {
     }
     if (method !== 'GET' && method !== 'HEAD') throw errors.methodNotAllowed();
     if (root === 'version' && segments.length === 1) {
-      sendObject(
-        r.res,
-        200,
-        versionInfo(gitVersion(this.flavor.distribution, this.kubeVersion())),
-        negotiate(accept, {}),
-      );
+      const format = negotiate(accept, {});
+      if (format.kind === 'json') {
+        const served = this.current();
+        served.version ??= JSON.stringify(
+          versionInfo(gitVersion(this.flavor.distribution, this.kubeVersion())),
+        );
+        sendText(r.res, 200, served.version, 'application/json');
+      } else {
+        sendObject(
+          r.res,
+          200,
+          versionInfo(gitVersion(this.flavor.distribution, this.kubeVersion())),
+          format,
+        );
+      }
       return;
     }
     if (segments.length === 0) {
@@ -922,6 +1033,26 @@ export class WorkloadCluster implements Endpoint {
       table: true,
       partial: true,
     });
+    const watching =
+      watch || r.query.get('watch') === 'true' || r.query.get('watch') === '1';
+    // a plain JSON list page (what health probes read) is serialized once per state of the cluster
+    const pageKey =
+      format.kind === 'json' &&
+      name === undefined &&
+      !watching &&
+      !r.query.has('labelSelector') &&
+      !r.query.has('fieldSelector')
+        ? `${t.id}\0${namespace ?? ''}\0${r.query.get('continue') ?? ''}\0${
+            r.query.get('limit') ?? ''
+          }`
+        : undefined;
+    const served = pageKey !== undefined ? this.current() : undefined;
+    const cached =
+      pageKey !== undefined ? served?.pages.get(pageKey) : undefined;
+    if (cached) {
+      this.sendPage(r, t, cached);
+      return;
+    }
     let objects = this.objects(t);
     if (namespace !== undefined)
       objects = objects.filter(
@@ -942,11 +1073,7 @@ export class WorkloadCluster implements Endpoint {
         Boolean(t.fields?.[f]),
     );
     objects = filter(objects, t, labelSelector, fieldSelector);
-    if (
-      watch ||
-      r.query.get('watch') === 'true' ||
-      r.query.get('watch') === '1'
-    ) {
+    if (watching) {
       this.watch(r, t, objects, format);
       return;
     }
@@ -966,14 +1093,33 @@ export class WorkloadCluster implements Endpoint {
       limit > 0 && start + limit < objects.length
         ? Buffer.from(`o${start + limit}`).toString('base64')
         : undefined;
-    this.send(
-      r,
-      t,
-      page,
-      format,
-      true,
-      next,
-      next ? objects.length - start - limit : undefined,
+    const remaining = next ? objects.length - start - limit : undefined;
+    if (pageKey !== undefined && served) {
+      const listPage: ListPage = {
+        items: JSON.stringify(page),
+        cont: next,
+        remaining,
+      };
+      served.pages.set(pageKey, listPage);
+      this.sendPage(r, t, listPage);
+      return;
+    }
+    this.send(r, t, page, format, true, next, remaining);
+  }
+
+  /** Sends a plain JSON list page: the same text `send` makes of it, around the items serialized before. */
+  private sendPage(r: ApiRequest, t: ResourceType, page: ListPage): void {
+    const listMeta: JsonObject = { resourceVersion: this.listRv() };
+    if (page.cont) listMeta.continue = page.cont;
+    if (page.remaining !== undefined)
+      listMeta.remainingItemCount = page.remaining;
+    sendText(
+      r.res,
+      200,
+      `{"kind":${JSON.stringify(t.listKind)},"apiVersion":${JSON.stringify(
+        t.group ? `${t.group}/v1` : 'v1',
+      )},"metadata":${JSON.stringify(listMeta)},"items":${page.items}}`,
+      'application/json',
     );
   }
 

@@ -24,6 +24,8 @@ export interface FleetBenchmarkOptions {
   concurrency?: number;
   /** Queries per measurement (default 5,000). */
   queries?: number;
+  /** Aggregate request rate of the paced HTTP clients (default 1,000/s; the saturation run is measured too). */
+  httpRatePerSecond?: number;
   /** Rate of the simulator's load driver during the event → visible measurement (default 1,000/s). */
   eventsPerSecond?: number;
   /** Duration of the event → visible measurement in seconds (default 5). */
@@ -41,8 +43,14 @@ export interface FleetBenchmarkRow {
   cacheHeapMB: number;
   inProcessP50Ms: number;
   inProcessP99Ms: number;
+  /** Over HTTP, `concurrency` clients paced to `httpRatePerSecond` together. */
+  httpRatePerSecond: number;
   httpP50Ms: number;
   httpP99Ms: number;
+  /** Over HTTP, `concurrency` clients back to back: requests per second and latency at saturation. */
+  httpSaturatedRps: number;
+  httpSaturatedP50Ms: number;
+  httpSaturatedP99Ms: number;
   /** Median size of a page over HTTP (bytes). */
   httpPageBytes: number;
   /** From the simulator's write of a Cluster object to the change event of the index. */
@@ -111,18 +119,23 @@ async function runConcurrent(
   );
 }
 
+/**
+ * HTTP clients, run in a worker thread. `ratePerSecond` > 0 paces the clients: client i sends its k-th request
+ * at a fixed schedule (together `ratePerSecond`), and its latency counts from the scheduled time, so a request
+ * held up behind a slow one is charged for the wait (no coordinated omission). `ratePerSecond` 0 sends back to
+ * back: the server's saturation, where latency is the queue of `concurrency` clients.
+ */
 const HTTP_CLIENT = `
 const http = require('node:http');
 const { parentPort, workerData } = require('node:worker_threads');
-const { port, paths, concurrency } = workerData;
+const { port, paths, concurrency, ratePerSecond } = workerData;
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 const latencies = [];
 const sizes = [];
 let next = 0;
-function one() {
-  if (next >= paths.length) return Promise.resolve();
-  const path = paths[next++];
-  const t0 = performance.now();
+const started = performance.now();
+const interval = ratePerSecond > 0 ? (concurrency * 1000) / ratePerSecond : 0;
+function get(path) {
   return new Promise((resolve, reject) => {
     http.get({ host: '127.0.0.1', port, path, agent, headers: { authorization: 'Bearer bench' } }, res => {
       let bytes = 0;
@@ -130,34 +143,67 @@ function one() {
       res.on('end', () => {
         sizes.push(bytes);
         if (res.statusCode !== 200) return reject(new Error('HTTP ' + res.statusCode));
-        latencies.push(performance.now() - t0);
         resolve();
       });
     }).on('error', reject);
-  }).then(one);
+  });
 }
-Promise.all(Array.from({ length: concurrency }, one)).then(
-  () => { agent.destroy(); parentPort.postMessage({ latencies, sizes }); },
+async function client(i) {
+  for (let k = 0; next < paths.length; k++) {
+    const path = paths[next++];
+    let t0 = performance.now();
+    if (interval > 0) {
+      const due = started + (i / concurrency) * interval + k * interval;
+      if (due > t0) await new Promise(r => setTimeout(r, due - t0));
+      t0 = due;
+    }
+    await get(path);
+    latencies.push(performance.now() - t0);
+  }
+}
+Promise.all(Array.from({ length: concurrency }, (_, i) => client(i))).then(
+  () => {
+    agent.destroy();
+    parentPort.postMessage({ latencies, sizes, seconds: (performance.now() - started) / 1000 });
+  },
   error => parentPort.postMessage({ error: String(error) }),
 );
 `;
+
+interface HttpLoadResult {
+  latencies: number[];
+  sizes: number[];
+  /** Requests answered per second. */
+  throughput: number;
+}
 
 /** Runs HTTP clients in a worker thread (so that client work does not share the server's event loop). */
 function httpLoad(
   port: number,
   paths: string[],
   concurrency: number,
-): Promise<{ latencies: number[]; sizes: number[] }> {
+  ratePerSecond: number,
+): Promise<HttpLoadResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(HTTP_CLIENT, {
       eval: true,
-      workerData: { port, paths, concurrency },
+      workerData: { port, paths, concurrency, ratePerSecond },
     });
-    worker.once('message', (m: { latencies?: number[]; sizes?: number[]; error?: string }) => {
-      worker.terminate();
-      if (m.error) reject(new Error(m.error));
-      else resolve({ latencies: m.latencies ?? [], sizes: m.sizes ?? [] });
-    });
+    worker.once(
+      'message',
+      (m: { latencies?: number[]; sizes?: number[]; seconds?: number; error?: string }) => {
+        worker.terminate();
+        if (m.error) reject(new Error(m.error));
+        else {
+          const latencies = m.latencies ?? [];
+          resolve({
+            latencies,
+            sizes: m.sizes ?? [],
+            throughput: latencies.length / (m.seconds ?? NaN),
+          });
+        }
+      },
+    );
     worker.once('error', reject);
   });
 }
@@ -286,6 +332,10 @@ async function measureSize(
   const cacheHeapMB = (heapUsed() - baseline) / 1024 / 1024;
   const mcNames = config.managementClusters.map(m => m.name);
 
+  // The simulated management clusters' controllers would run on their own machines: paused while queries are
+  // measured, so that their CPU does not compete with the backend and the clients for this machine's cores.
+  sim.send({ type: 'pauseController' });
+
   // in-process queries, 50 concurrent clients interleaved on the event loop
   const rnd = seededRandom(7);
   const inProcess: number[] = [];
@@ -303,6 +353,8 @@ async function measureSize(
     await createRouter({
       fleet,
       logger: silentLogger,
+      // every request is a fresh query (the random queries repeat; cached pages would hide the query's cost)
+      pageCache: false,
       httpAuth: { credentials: async () => ({ $$type: '@backstage/BackstageCredentials', principal: { type: 'user', userEntityRef: 'user:default/bench' } }) } as any,
       permissions: {
         authorize: async () => [{ result: AuthorizeResult.ALLOW }],
@@ -314,8 +366,8 @@ async function measureSize(
   const server = http.createServer(app);
   await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
-  const paths = Array.from(
-    { length: Math.min(options.queries, 3000) },
+  const queryPaths = (n: number) => Array.from(
+    { length: n },
     () =>
       `/clusters?${toListClustersQueryString({
         ...randomQuery(rnd, mcNames),
@@ -323,8 +375,23 @@ async function measureSize(
         fields: 'list',
       })}`,
   );
-  const overHttp = await httpLoad(port, paths, options.concurrency);
+  // distinct queries for each run (a repeated query of the same fleet revision is answered from the page cache)
+  const paths = queryPaths(options.queries);
+  const saturationPaths = queryPaths(3000);
+  const overHttp = await httpLoad(
+    port,
+    paths,
+    options.concurrency,
+    options.httpRatePerSecond,
+  );
+  const saturated = await httpLoad(
+    port,
+    saturationPaths,
+    options.concurrency,
+    0,
+  );
   await new Promise<void>(r => server.close(() => r()));
+  sim.send({ type: 'resumeController' });
 
   // event → visible: the simulator's load driver changes the fleet at a steady rate. Every change of a Cluster
   // object that the summary reflects is timed from the simulator's write (wall clock, in its worker thread) to the
@@ -398,8 +465,12 @@ async function measureSize(
     cacheHeapMB,
     inProcessP50Ms: percentile(inProcess, 50),
     inProcessP99Ms: percentile(inProcess, 99),
+    httpRatePerSecond: options.httpRatePerSecond,
     httpP50Ms: percentile(overHttp.latencies, 50),
     httpP99Ms: percentile(overHttp.latencies, 99),
+    httpSaturatedRps: saturated.throughput,
+    httpSaturatedP50Ms: percentile(saturated.latencies, 50),
+    httpSaturatedP99Ms: percentile(saturated.latencies, 99),
     httpPageBytes: sortedSizes[Math.floor(sortedSizes.length / 2)] ?? NaN,
     eventToVisibleP50Ms: percentile(latencies, 50),
     eventToVisibleP99Ms: percentile(latencies, 99),
@@ -416,12 +487,12 @@ async function measureSize(
 export function formatBenchmarkTable(rows: FleetBenchmarkRow[]): string {
   const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '–');
   const lines = [
-    '| clusters | mgmt clusters | machines | cold sync (ms) | cache heap (MB) | in-process p50/p99 (ms) | HTTP p50/p99 (ms) | page (KB) | event→visible p50/p99 (ms) | of which backend p50/p99 (ms) | visible / not (load changes) |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| clusters | mgmt clusters | machines | cold sync (ms) | cache heap (MB) | in-process p50/p99 (ms) | HTTP p50/p99 (ms) at rate | HTTP saturated: req/s, p50/p99 (ms) | page (KB) | event→visible p50/p99 (ms) | of which backend p50/p99 (ms) | visible / not (load changes) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.clusters.toLocaleString('en')} | ${r.managementClusters} | ${r.machines.toLocaleString('en')} | ${f(r.coldSyncMs, 0)} | ${f(r.cacheHeapMB)} | ${f(r.inProcessP50Ms, 3)} / ${f(r.inProcessP99Ms, 3)} | ${f(r.httpP50Ms, 2)} / ${f(r.httpP99Ms, 2)} | ${f(r.httpPageBytes / 1024, 0)} | ${f(r.eventToVisibleP50Ms)} / ${f(r.eventToVisibleP99Ms)} | ${f(r.backendEventToVisibleP50Ms)} / ${f(r.backendEventToVisibleP99Ms)} | ${r.eventsVisible} / ${r.eventsNotVisible} (${r.loadChanges}${r.loadDropped ? `, ${r.loadDropped} dropped` : ''}) |`,
+      `| ${r.clusters.toLocaleString('en')} | ${r.managementClusters} | ${r.machines.toLocaleString('en')} | ${f(r.coldSyncMs, 0)} | ${f(r.cacheHeapMB)} | ${f(r.inProcessP50Ms, 3)} / ${f(r.inProcessP99Ms, 3)} | ${f(r.httpP50Ms, 2)} / ${f(r.httpP99Ms, 2)} at ${r.httpRatePerSecond.toLocaleString('en')}/s | ${f(r.httpSaturatedRps, 0)}, ${f(r.httpSaturatedP50Ms, 1)} / ${f(r.httpSaturatedP99Ms, 1)} | ${f(r.httpPageBytes / 1024, 0)} | ${f(r.eventToVisibleP50Ms)} / ${f(r.eventToVisibleP99Ms)} | ${f(r.backendEventToVisibleP50Ms)} / ${f(r.backendEventToVisibleP99Ms)} | ${r.eventsVisible} / ${r.eventsNotVisible} (${r.loadChanges}${r.loadDropped ? `, ${r.loadDropped} dropped` : ''}) |`,
     );
   }
   return lines.join('\n');
@@ -439,6 +510,7 @@ export async function runFleetBenchmark(
   const resolved = {
     concurrency: options.concurrency ?? 50,
     queries: options.queries ?? 5000,
+    httpRatePerSecond: options.httpRatePerSecond ?? 1000,
     eventsPerSecond: options.eventsPerSecond ?? 1000,
     eventSeconds: options.eventSeconds ?? 5,
   };

@@ -1,5 +1,5 @@
+import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { DEFAULT_HEALTH_CONFIG, HealthConfig } from '../health/config';
 import { CredentialLookup, CredentialSource } from '../probes/CredentialResolver';
@@ -34,7 +34,7 @@ export interface HealthBenchmarkRow {
   roundMs: number;
   ok: number;
   failed: number;
-  /** Main-thread busy time of the steady round (the prober; the simulator runs in a worker thread). */
+  /** Busy time of the prober's event loop in the steady round (the simulator runs in another process). */
   busyMs: number;
   /** `busyMs` divided by the interval: cores used by probing at that interval. */
   coresAtInterval: number;
@@ -59,15 +59,20 @@ interface SimCluster {
   token: string;
 }
 
-/** Runs the fleet simulator in a worker thread, so that its CPU is not counted as the prober's. */
-const SIM_WORKER = `
+/**
+ * Runs the fleet simulator in a child process, so that its CPU is not counted as the prober's. A separate process
+ * rather than a worker thread: like a real fleet, the simulator then has its own file descriptors. Both ends of
+ * every keep-alive connection in one process would need two descriptors per cluster, more than a common limit of
+ * open files allows at 10,000 clusters (connections that cannot be opened are failed probes).
+ */
+const SIM_PROCESS = `
 require('@backstage/cli/config/nodeTransform.cjs');
-const { parentPort, workerData } = require('node:worker_threads');
 const { startFleetSim } = require('@shipyard/fleet-sim');
+const options = JSON.parse(process.env.SHIPYARD_HEALTH_BENCH_SIM);
 (async () => {
   const sim = await startFleetSim({
-    managementClusters: workerData.clusters >= 5000 ? 5 : 2,
-    clusters: workerData.clusters,
+    managementClusters: options.clusters >= 5000 ? 5 : 2,
+    clusters: options.clusters,
     seed: 'health-bench',
     anomalies: false,
     crdDir: false,
@@ -76,48 +81,66 @@ const { startFleetSim } = require('@shipyard/fleet-sim');
     management: w.management, namespace: w.namespace, name: w.name, url: w.url, caData: w.caData, token: w.token,
   }));
   const n = clusters.length;
-  const dead = Math.round(n * workerData.unreachable);
-  const slow = Math.round(n * workerData.slow);
+  const dead = Math.round(n * options.unreachable);
+  const slow = Math.round(n * options.slow);
   for (let i = 0; i < dead; i++) {
     const c = clusters[Math.floor((i * n) / Math.max(dead, 1))];
     sim.faults.unreachable({ management: c.management, namespace: c.namespace, name: c.name }, 'blackhole');
   }
   for (let i = 0; i < slow; i++) {
     const c = clusters[(Math.floor((i * n) / Math.max(slow, 1)) + 1) % n];
-    sim.faults.slow({ management: c.management, namespace: c.namespace, name: c.name }, workerData.slowMs);
+    sim.faults.slow({ management: c.management, namespace: c.namespace, name: c.name }, options.slowMs);
   }
-  parentPort.postMessage({ clusters });
-  parentPort.once('message', async () => {
+  process.once('message', async () => {
     await sim.stop();
     process.exit(0);
   });
-})().catch(error => parentPort.postMessage({ error: String(error && error.stack || error) }));
+  process.send({ clusters });
+})().catch(error => {
+  process.send({ error: String((error && error.stack) || error) }, () => process.exit(1));
+});
+// the benchmark went away: so does the simulator
+process.once('disconnect', () => process.exit(0));
 `;
 
-async function startSimWorker(
+async function startSimProcess(
   clusters: number,
   unreachable: number,
   slow: number,
   slowMs: number,
 ): Promise<{ clusters: SimCluster[]; stop: () => Promise<void> }> {
-  const worker = new Worker(SIM_WORKER, {
-    eval: true,
-    workerData: { clusters, unreachable, slow, slowMs },
+  // profiling flags (--cpu-prof) apply to the simulator too; --expose-gc is the prober's
+  const execArgv = process.execArgv.filter(a => a !== '--expose-gc');
+  const child = spawn(process.execPath, [...execArgv, '-e', SIM_PROCESS], {
+    env: {
+      ...process.env,
+      SHIPYARD_HEALTH_BENCH_SIM: JSON.stringify({ clusters, unreachable, slow, slowMs }),
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'advanced',
   });
-  const message = await new Promise<{ clusters?: SimCluster[]; error?: string }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
+  const exited = new Promise<void>(resolve => child.once('exit', () => resolve()));
+  const message = await new Promise<{ clusters?: SimCluster[]; error?: string }>(resolve => {
+    // the TypeScript transform also talks on the channel (files to watch): only the answer counts
+    const onMessage = (m: { clusters?: SimCluster[]; error?: string }) => {
+      if (!m.clusters && !m.error) return;
+      child.off('message', onMessage);
+      resolve(m);
+    };
+    child.on('message', onMessage);
+    child.once('exit', code => resolve({ error: `exited with ${code}` }));
   });
   if (message.error || !message.clusters) {
-    await worker.terminate();
+    child.kill();
     throw new Error(`fleet simulator failed: ${message.error}`);
   }
   return {
     clusters: message.clusters,
     stop: async () => {
-      worker.postMessage('stop');
-      await new Promise(resolve => setTimeout(resolve, 200));
-      await worker.terminate();
+      if (child.exitCode === null) child.send('stop');
+      const timer = setTimeout(() => child.kill(), 5000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }
@@ -164,7 +187,7 @@ export function formatHealthBenchmarkTable(rows: HealthBenchmarkRow[], intervalM
 }
 
 /**
- * Measures health probe rounds against the fleet simulator (in a worker thread): round time at each size and fault
+ * Measures health probe rounds against the fleet simulator (in a child process): round time at each size and fault
  * mix, and the prober's CPU, as main-thread busy time per round scaled to the probe interval. Goals: a round at
  * 10,000 clusters with 5 % unreachable and 5 % slow within 15 s; at most 0.3 core at a 60 s interval.
  */
@@ -182,7 +205,7 @@ export async function runHealthBenchmark(
   const rows: HealthBenchmarkRow[] = [];
   for (const size of sizes) {
     for (const [unreachable, slow] of mixes) {
-      const sim = await startSimWorker(size, unreachable, slow, options.slowMs ?? 1000);
+      const sim = await startSimProcess(size, unreachable, slow, options.slowMs ?? 1000);
       const prober = new WorkloadProber({
         config,
         credentials: new StaticCredentials(sim.clusters),

@@ -14,6 +14,8 @@ import type { FleetSimOptions, LoadDriver } from '@shipyard/fleet-sim';
 export type SimWorkerRequest =
   | { type: 'load'; eventsPerSecond: number; durationMs: number }
   | { type: 'stopLoad' }
+  | { type: 'pauseController' }
+  | { type: 'resumeController' }
   | { type: 'stats' }
   | { type: 'stop' };
 
@@ -76,6 +78,9 @@ async function run() {
   const started = performance.now();
   const sim = await startFleetSim(workerData.options as FleetSimOptions);
   const startMs = performance.now() - started;
+  // the backend meets management clusters that have been running: their objects exist, none is generated on
+  // the first read (the start figure above is the simulator's own)
+  await sim.warm();
   const batch: Array<[string, number]> = [];
   sim.onChange(change => {
     if (change.resource !== FLEET_SIM_TYPE_IDS.cluster) return;
@@ -109,6 +114,12 @@ async function run() {
           break;
         case 'stopLoad':
           load?.stop();
+          break;
+        case 'pauseController':
+          sim.controller.pause();
+          break;
+        case 'resumeController':
+          sim.controller.resume();
           break;
         case 'stats': {
           const s = load?.stats();

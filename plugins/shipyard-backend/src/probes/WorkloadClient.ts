@@ -98,16 +98,23 @@ function describeTransportError(
 }
 
 /**
- * The HTTP client of one workload cluster: one keep-alive agent (a few sockets, idle ones closed after
- * `keepAliveMs`), JSON/text GETs bounded by an abort signal. Built from {@link WorkloadCredentials}; it exposes none
- * of them.
+ * The HTTP client of one workload cluster: one keep-alive connection (more only while the server answers slowly,
+ * see {@link WorkloadClient.setParallel}), idle ones closed after `keepAliveMs`, JSON/text GETs bounded by an abort
+ * signal. Built from {@link WorkloadCredentials}; it exposes none of them.
+ *
+ * One connection per cluster, as client-go keeps one (HTTP/2) connection per API server: a prober of 10,000
+ * clusters then holds 10,000 sockets rather than a multiple of that (file descriptors, memory, TLS handshakes), and
+ * the few requests of a probe, queued on that connection, cost a few round trips.
  */
 export class WorkloadClient {
   private readonly agent: http.Agent;
   private readonly transport: typeof http | typeof https;
-  private readonly base: URL;
+  private readonly target: { protocol: string; hostname: string; port: string };
   private readonly basePath: string;
   private readonly token?: string;
+  private readonly maxSockets: number;
+  /** Request headers by `accept`, built once: they are the same for every probe. */
+  private readonly headers = new Map<string, http.OutgoingHttpHeaders>();
   readonly transportKey: string;
 
   constructor(
@@ -115,18 +122,25 @@ export class WorkloadClient {
     options: { keepAliveMs: number; maxSockets?: number },
   ) {
     this.transportKey = credentials.transportKey;
-    this.base = new URL(credentials.server);
-    this.basePath = this.base.pathname.replace(/\/$/, '');
+    const base = new URL(credentials.server);
+    this.target = {
+      protocol: base.protocol,
+      // an IPv6 literal without its brackets, as http.request wants it
+      hostname: base.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: base.port,
+    };
+    this.basePath = base.pathname.replace(/\/$/, '');
     this.token = credentials.options.token;
+    this.maxSockets = Math.max(1, options.maxSockets ?? 3);
     const common = {
       keepAlive: true,
-      maxSockets: options.maxSockets ?? 2,
-      maxFreeSockets: options.maxSockets ?? 2,
+      maxSockets: 1,
+      maxFreeSockets: 1,
       // idle keep-alive sockets are closed after this long
       timeout: options.keepAliveMs,
       scheduling: 'lifo' as const,
     };
-    if (this.base.protocol === 'https:') {
+    if (base.protocol === 'https:') {
       this.transport = https;
       this.agent = new https.Agent({
         ...common,
@@ -140,6 +154,16 @@ export class WorkloadClient {
     }
   }
 
+  /**
+   * Whether the next requests may run side by side on several connections (up to `maxSockets`). Worth it only
+   * when the server is slow to answer: queued on one connection, the requests of a probe would add up their delays
+   * and could together miss the probe's deadline. Only one idle connection is kept: the others close once their
+   * requests are done, so that slow clusters do not add up to more open sockets than clusters.
+   */
+  setParallel(parallel: boolean): void {
+    this.agent.maxSockets = parallel ? this.maxSockets : 1;
+  }
+
   /** Whether a token is sent (for messages). */
   get authenticates(): boolean {
     return Boolean(this.token);
@@ -150,13 +174,26 @@ export class WorkloadClient {
     this.agent.destroy();
   }
 
+  private headersFor(accept: string): http.OutgoingHttpHeaders {
+    let headers = this.headers.get(accept);
+    if (!headers) {
+      headers = {
+        accept,
+        'user-agent': 'shipyard-health-probe',
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+      };
+      this.headers.set(accept, headers);
+    }
+    return headers;
+  }
+
   /** GETs a path. Rejects with {@link WorkloadRequestError} when no response arrives before `signal` aborts. */
   get(
     path: string,
     signal: AbortSignal,
     accept = 'application/json',
   ): Promise<WorkloadResponse> {
-    const url = new URL(this.basePath + path, this.base);
+    const headers = this.headersFor(accept);
     return new Promise((resolve, reject) => {
       if (signal.aborted) {
         reject(new WorkloadRequestError('timeout', 'timeout'));
@@ -166,15 +203,12 @@ export class WorkloadClient {
       const onAbort = () =>
         req?.destroy(new WorkloadRequestError('timeout', 'timeout'));
       req = this.transport.request(
-        url,
         {
+          ...this.target,
+          path: this.basePath + path,
           method: 'GET',
           agent: this.agent,
-          headers: {
-            accept,
-            'user-agent': 'shipyard-health-probe',
-            ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-          },
+          headers,
         },
         res => {
           const chunks: Buffer[] = [];

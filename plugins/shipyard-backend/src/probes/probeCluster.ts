@@ -180,6 +180,7 @@ export async function probeCluster(
 
   // 1. readiness
   let readyz: WorkloadResponse;
+  client.setParallel(false);
   try {
     readyz = await counted('/readyz', 'text/plain');
     if (readyz.status === 404) {
@@ -200,6 +201,11 @@ export async function probeCluster(
   }
 
   // 2. the rest, in parallel
+  // Queued on the cluster's one connection, the requests below take about as long as `/readyz` each. When that
+  // would use up half of the deadline, the server is slow (not merely busy) and they go out side by side: opening
+  // connections costs handshakes, missing the deadline costs the probe.
+  const following = 2 + (options.kubeSystemChecks ? 1 : 0) + (options.discovery ? 1 : 0);
+  if ((now() - started) * following > options.timeoutMs / 2) client.setParallel(true);
   const readyzRequests = total;
   const tasks: Array<Promise<void>> = [];
   const transportErrors: string[] = [];

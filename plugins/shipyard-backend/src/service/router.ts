@@ -40,6 +40,11 @@ export interface RouterOptions {
    * beyond the token's own expiry.
    */
   decisionCacheMs?: number;
+  /**
+   * Keep encoded pages of `GET /clusters` for repeated reads at the same fleet revision (default true). The
+   * benchmark turns it off to measure every request as a fresh query.
+   */
+  pageCache?: boolean;
 }
 
 interface Access {
@@ -82,6 +87,7 @@ export async function createRouter(
   const decisionCacheMs = options.decisionCacheMs ?? 5_000;
   const decisions = new Map<string, CachedAccess>();
   const pages = new ResponseCache();
+  const pageCache = options.pageCache ?? true;
   const router = Router();
 
   router.get('/health', (_req, res) => {
@@ -169,7 +175,7 @@ export async function createRouter(
     const a = await access(req);
     const revision = fleet.index.revision;
     const cacheKey = `${a.fingerprint}\n${req.originalUrl}`;
-    let cached = pages.get(cacheKey, revision);
+    let cached = pageCache ? pages.get(cacheKey, revision) : undefined;
     if (!cached) {
       const parsed = parseListClustersQuery(
         req.query as Record<string, unknown>,
@@ -184,7 +190,7 @@ export async function createRouter(
         visibilityKey: a.fingerprint,
       });
       cached = { etag: etagFor(req, a), body: Buffer.from(body, 'utf8') };
-      pages.set(cacheKey, revision, cached);
+      if (pageCache) pages.set(cacheKey, revision, cached);
     }
     if (notModified(req, res, cached.etag)) return;
     res.status(200);
