@@ -12,6 +12,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 // the real Shipyard backend is what this benchmark measures
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import { shipyardManagementClusters } from '@shipyard/fleet-sim';
 import shipyardPlugin from '@shipyard/plugin-shipyard-backend';
 import type { SimHandle } from './sim/types';
 
@@ -41,12 +42,7 @@ export function shipyardConfig(sim: SimHandle) {
   return {
     shipyard: {
       platformTeam: DEFAULT_OWNER,
-      managementClusters: sim.managementClusters.map(m => ({
-        name: m.name,
-        url: m.url,
-        caData: m.caData,
-        auth: { type: 'serviceAccountToken', token: m.token },
-      })),
+      managementClusters: shipyardManagementClusters(sim.managementClusters),
       ownership: { ownerKeys: [OWNER_LABEL], defaultOwner: DEFAULT_OWNER },
     },
   };

@@ -17,6 +17,8 @@ export type {
   WorkloadClusterInfo,
 } from './sim/sim';
 export type { ClusterRef, ClusterFaults, UnreachableMode } from './sim/faults';
+export { shipyardManagementClusters } from './sim/shipyardConfig';
+export type { SimManagementClusterConfig } from './sim/shipyardConfig';
 export type { FleetSimRequestStats } from './sim/requestCounter';
 export type {
   LoadDriver,

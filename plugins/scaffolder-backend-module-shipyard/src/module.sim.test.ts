@@ -21,7 +21,11 @@ import {
   createTemplateAction,
   scaffolderActionsExtensionPoint,
 } from '@backstage/plugin-scaffolder-node';
-import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
+import {
+  FleetSim,
+  shipyardManagementClusters,
+  startFleetSim,
+} from '@shipyard/fleet-sim';
 import catalogModuleShipyard from '@shipyard/plugin-catalog-backend-module-shipyard';
 // the real Shipyard backend is the point of this end-to-end test
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
@@ -63,20 +67,31 @@ const testActions = createBackendModule({
         scaffolder.addActions(
           createTemplateAction({
             id: 'publish:github:pull-request',
-            description: 'Records the workspace instead of opening a pull request',
-            schema: { input: z => z.object({}).passthrough(), output: { remoteUrl: z => z.string() } },
+            description:
+              'Records the workspace instead of opening a pull request',
+            schema: {
+              input: z => z.object({}).passthrough(),
+              output: { remoteUrl: z => z.string() },
+            },
             async handler(ctx) {
               const files: Record<string, string> = {};
               const walk = (dir: string) => {
-                for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+                for (const entry of fs.readdirSync(dir, {
+                  withFileTypes: true,
+                })) {
                   const full = path.join(dir, entry.name);
                   if (entry.isDirectory()) walk(full);
-                  else files[path.relative(ctx.workspacePath, full)] = fs.readFileSync(full, 'utf8');
+                  else
+                    files[path.relative(ctx.workspacePath, full)] =
+                      fs.readFileSync(full, 'utf8');
                 }
               };
               walk(ctx.workspacePath);
               published.push({ input: ctx.input, files });
-              ctx.output('remoteUrl', 'https://github.com/example-org/fleet/pull/1');
+              ctx.output(
+                'remoteUrl',
+                'https://github.com/example-org/fleet/pull/1',
+              );
             },
           }),
           createTemplateAction({
@@ -85,7 +100,9 @@ const testActions = createBackendModule({
             async handler() {
               if (failOnce) {
                 failOnce = false;
-                throw new Error('transient failure after the cluster was created');
+                throw new Error(
+                  'transient failure after the cluster was created',
+                );
               }
             },
           }),
@@ -112,7 +129,10 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
     return found;
   };
 
-  async function eventually<T>(fn: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  async function eventually<T>(
+    fn: () => Promise<T>,
+    timeoutMs = 30_000,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
@@ -132,7 +152,10 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
     const res = await fetch(`${api()}/scaffolder/v2/tasks`, {
       method: 'POST',
       headers: as(user),
-      body: JSON.stringify({ templateRef: `template:default/${template}`, values }),
+      body: JSON.stringify({
+        templateRef: `template:default/${template}`,
+        values,
+      }),
     });
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };
@@ -147,9 +170,13 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
       ).json()) as { status: string };
       if (task.status === 'completed' || task.status === 'failed') {
         const events = (await (
-          await fetch(`${api()}/scaffolder/v2/tasks/${id}/events`, { headers: as(user) })
+          await fetch(`${api()}/scaffolder/v2/tasks/${id}/events`, {
+            headers: as(user),
+          })
         ).json()) as Array<{ type: string; body: any }>;
-        const completion = [...events].reverse().find(e => e.type === 'completion');
+        const completion = [...events]
+          .reverse()
+          .find(e => e.type === 'completion');
         return {
           id,
           status: task.status,
@@ -157,12 +184,16 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
           output: completion?.body?.output,
         };
       }
-      if (Date.now() > deadline) throw new Error(`task ${id} is still ${task.status}`);
+      if (Date.now() > deadline)
+        throw new Error(`task ${id} is still ${task.status}`);
       await new Promise(r => setTimeout(r, 100));
     }
   }
 
-  async function shipyard<T = any>(p: string, user = 'user:default/pat'): Promise<{ status: number; body: T }> {
+  async function shipyard<T = any>(
+    p: string,
+    user = 'user:default/pat',
+  ): Promise<{ status: number; body: T }> {
     const res = await fetch(`${api()}/shipyard${p}`, { headers: as(user) });
     return { status: res.status, body: (await res.json()) as T };
   }
@@ -175,7 +206,8 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
 
   async function snapshot(): Promise<Record<string, string[]>> {
     const out: Record<string, string[]> = {};
-    for (const m of sim.managementClusters) out[m.name] = await simClusterNames(m);
+    for (const m of sim.managementClusters)
+      out[m.name] = await simClusterNames(m);
     return out;
   }
 
@@ -183,12 +215,18 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-scaffolder-'));
     // a variant of request-cluster whose last step fails once, to retry the task
     const template = parseYaml(
-      fs.readFileSync(path.join(REPO_ROOT, 'catalog/templates/request-cluster.yaml'), 'utf8'),
+      fs.readFileSync(
+        path.join(REPO_ROOT, 'catalog/templates/request-cluster.yaml'),
+        'utf8',
+      ),
     );
     template.metadata.name = 'request-cluster-flaky';
     // (with a namespace parameter, so that the namespace is created by the request too)
     template.spec.steps[0].input.namespace = '${{ parameters.namespace }}';
-    template.spec.steps = [template.spec.steps[0], { id: 'flaky', name: 'Flaky', action: 'test:fail-once' }];
+    template.spec.steps = [
+      template.spec.steps[0],
+      { id: 'flaky', name: 'Flaky', action: 'test:fail-once' },
+    ];
     template.spec.output = {};
     fs.writeFileSync(path.join(tmp, 'flaky.yaml'), JSON.stringify(template));
 
@@ -219,7 +257,10 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
           factory: () => ({
             async getUserInfo(credentials: any) {
               const ref = credentials.principal.userEntityRef;
-              return { userEntityRef: ref, ownershipEntityRefs: [ref, ...(MEMBERSHIP[ref] ?? [])] };
+              return {
+                userEntityRef: ref,
+                ownershipEntityRefs: [ref, ...(MEMBERSHIP[ref] ?? [])],
+              };
             },
           }),
         }),
@@ -227,27 +268,75 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
           data: {
             app: { baseUrl: 'http://portal.test' },
             catalog: {
-              rules: [{ allow: ['Template', 'ClusterProfile', 'Group', 'User', 'Location', 'Resource', 'System', 'Component'] }],
+              rules: [
+                {
+                  allow: [
+                    'Template',
+                    'ClusterProfile',
+                    'Group',
+                    'User',
+                    'Location',
+                    'Resource',
+                    'System',
+                    'Component',
+                  ],
+                },
+              ],
               locations: [
-                { type: 'file', target: path.join(REPO_ROOT, 'catalog/org.yaml') },
-                { type: 'file', target: path.join(REPO_ROOT, 'catalog/profiles/kubeadm-standard.yaml') },
-                { type: 'file', target: path.join(REPO_ROOT, 'catalog/profiles/k3s-edge.yaml') },
-                { type: 'file', target: path.join(REPO_ROOT, 'catalog/templates/request-cluster.yaml') },
-                { type: 'file', target: path.join(REPO_ROOT, 'catalog/templates/request-cluster-gitops.yaml') },
-                { type: 'file', target: path.join(REPO_ROOT, 'catalog/templates/upgrade-cluster.yaml') },
+                {
+                  type: 'file',
+                  target: path.join(REPO_ROOT, 'catalog/org.yaml'),
+                },
+                {
+                  type: 'file',
+                  target: path.join(
+                    REPO_ROOT,
+                    'catalog/profiles/kubeadm-standard.yaml',
+                  ),
+                },
+                {
+                  type: 'file',
+                  target: path.join(
+                    REPO_ROOT,
+                    'catalog/profiles/k3s-edge.yaml',
+                  ),
+                },
+                {
+                  type: 'file',
+                  target: path.join(
+                    REPO_ROOT,
+                    'catalog/templates/request-cluster.yaml',
+                  ),
+                },
+                {
+                  type: 'file',
+                  target: path.join(
+                    REPO_ROOT,
+                    'catalog/templates/request-cluster-gitops.yaml',
+                  ),
+                },
+                {
+                  type: 'file',
+                  target: path.join(
+                    REPO_ROOT,
+                    'catalog/templates/upgrade-cluster.yaml',
+                  ),
+                },
                 { type: 'file', target: path.join(tmp, 'flaky.yaml') },
               ],
-              stitchingStrategy: { mode: 'deferred', pollingInterval: { milliseconds: 100 } },
+              stitchingStrategy: {
+                mode: 'deferred',
+                pollingInterval: { milliseconds: 100 },
+              },
             },
             shipyard: {
               platformTeam: 'group:default/platform-team',
-              quotas: { teams: [{ team: 'group:default/team-c', maxClusters: 0 }] },
-              managementClusters: sim.managementClusters.map(m => ({
-                name: m.name,
-                url: m.url,
-                caData: m.caData,
-                auth: { type: 'serviceAccountToken', token: m.token },
-              })),
+              quotas: {
+                teams: [{ team: 'group:default/team-c', maxClusters: 0 }],
+              },
+              managementClusters: shipyardManagementClusters(
+                sim.managementClusters,
+              ),
               sync: {
                 persistIntervalMs: 50,
                 staleAfterMs: 300,
@@ -268,11 +357,14 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
         'clusterprofile/default/kubeadm-standard',
         'user/default/alice',
       ]) {
-        const res = await fetch(`${api()}/catalog/entities/by-name/${ref}`, { headers: as('user:default/pat') });
+        const res = await fetch(`${api()}/catalog/entities/by-name/${ref}`, {
+          headers: as('user:default/pat'),
+        });
         if (res.status !== 200) throw new Error(`${ref}: ${res.status}`);
       }
       const mcs = await shipyard<{ items: any[] }>('/management-clusters');
-      if (!mcs.body.items.every(m => m.state === 'connected')) throw new Error('not connected');
+      if (!mcs.body.items.every(m => m.state === 'connected'))
+        throw new Error('not connected');
     });
   });
 
@@ -283,12 +375,22 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
   });
 
   it('serves the ClusterClasses with their variable schemas', async () => {
-    const res = await shipyard<{ items: any[] }>('/cluster-classes?managementCluster=mgmt-us-1');
+    const res = await shipyard<{ items: any[] }>(
+      '/cluster-classes?managementCluster=mgmt-us-1',
+    );
     expect(res.status).toBe(200);
-    const cc = res.body.items.find(c => c.name === 'kubeadm-standard' && c.namespace === 'fleet-shared');
-    expect(cc).toMatchObject({ managementCluster: 'mgmt-us-1', provider: 'docker', distribution: 'kubeadm' });
+    const cc = res.body.items.find(
+      c => c.name === 'kubeadm-standard' && c.namespace === 'fleet-shared',
+    );
+    expect(cc).toMatchObject({
+      managementCluster: 'mgmt-us-1',
+      provider: 'docker',
+      distribution: 'kubeadm',
+    });
     expect(cc.machineDeploymentClasses).toContain('default-worker');
-    expect(cc.variables.find((v: any) => v.name === 'region')).toMatchObject({ required: true });
+    expect(cc.variables.find((v: any) => v.name === 'region')).toMatchObject({
+      required: true,
+    });
   });
 
   it('requests a cluster on the chosen management cluster, which provisions and shows up in the fleet and the catalog', async () => {
@@ -303,7 +405,10 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
     expect(task.messages.join('\n')).toContain('alice-dev');
     expect(task.status).toBe('completed');
 
-    const created = await simGet(mc('mgmt-us-1'), '/apis/cluster.x-k8s.io/v1beta2/namespaces/team-a/clusters/alice-dev');
+    const created = await simGet(
+      mc('mgmt-us-1'),
+      '/apis/cluster.x-k8s.io/v1beta2/namespaces/team-a/clusters/alice-dev',
+    );
     expect(created.status).toBe(200);
     expect(created.body.metadata.labels).toMatchObject({
       'shipyard.io/owner': 'team-a',
@@ -313,28 +418,45 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
     expect(created.body.spec.topology).toMatchObject({
       classRef: { name: 'kubeadm-standard' },
       version: 'v1.35.5',
-      workers: { machineDeployments: [{ class: 'default-worker', replicas: 1 }] },
+      workers: {
+        machineDeployments: [{ class: 'default-worker', replicas: 1 }],
+      },
     });
     expect(created.body.spec.topology.variables).toEqual(
       expect.arrayContaining([{ name: 'cni', value: 'calico' }]),
     );
-    expect((await simClusterNames(mc('mgmt-eu-1'))).filter(n => n.endsWith('/alice-dev'))).toEqual([]);
+    expect(
+      (await simClusterNames(mc('mgmt-eu-1'))).filter(n =>
+        n.endsWith('/alice-dev'),
+      ),
+    ).toEqual([]);
 
     // the wait step returned once the fleet index saw it provisioned and healthy
     const fleet = await shipyard('/clusters/mgmt-us-1/team-a/alice-dev');
-    expect(fleet.body.summary).toMatchObject({ phase: 'Provisioned', health: 'healthy', owner: 'group:default/team-a' });
+    expect(fleet.body.summary).toMatchObject({
+      phase: 'Provisioned',
+      health: 'healthy',
+      owner: 'group:default/team-a',
+    });
     expect(task.output.links).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ entityRef: 'resource:default/mgmt-us-1--team-a--alice-dev' }),
-        expect.objectContaining({ url: 'http://portal.test/shipyard/clusters/mgmt-us-1/team-a/alice-dev' }),
+        expect.objectContaining({
+          entityRef: 'resource:default/mgmt-us-1--team-a--alice-dev',
+        }),
+        expect.objectContaining({
+          url: 'http://portal.test/shipyard/clusters/mgmt-us-1/team-a/alice-dev',
+        }),
       ]),
     );
 
     await eventually(async () => {
       await scheduler.triggerTask('ClusterEntityProvider:refresh');
-      const res = await fetch(`${api()}/catalog/entities/by-name/resource/default/mgmt-us-1--team-a--alice-dev`, {
-        headers: as('user:default/pat'),
-      });
+      const res = await fetch(
+        `${api()}/catalog/entities/by-name/resource/default/mgmt-us-1--team-a--alice-dev`,
+        {
+          headers: as('user:default/pat'),
+        },
+      );
       if (res.status !== 200) throw new Error(`entity: ${res.status}`);
       const entity = await res.json();
       expect(entity.spec.owner).toBe('group:default/team-a');
@@ -375,20 +497,27 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
       { name: 'alice-flannel', variables: { cni: 'flannel' } },
       /variables\.cni must be one of "calico", "cilium"/,
     ],
-  ])('refuses %s before any write, with a clear message', async (_what, user, values, message) => {
-    const before = await snapshot();
-    const task = await runTask(user, 'request-cluster', {
-      profile: 'clusterprofile:default/kubeadm-standard',
-      owner: 'group:default/team-a',
-      ...values,
-    });
-    expect(task.status).toBe('failed');
-    expect(task.messages.join('\n')).toMatch(message);
-    expect(await snapshot()).toEqual(before);
-    const [last] = await audit();
-    expect(last).toMatchObject({ action: 'cluster.create', outcome: 'refused', actor: user });
-    expect(last.message).toMatch(message);
-  });
+  ])(
+    'refuses %s before any write, with a clear message',
+    async (_what, user, values, message) => {
+      const before = await snapshot();
+      const task = await runTask(user, 'request-cluster', {
+        profile: 'clusterprofile:default/kubeadm-standard',
+        owner: 'group:default/team-a',
+        ...values,
+      });
+      expect(task.status).toBe('failed');
+      expect(task.messages.join('\n')).toMatch(message);
+      expect(await snapshot()).toEqual(before);
+      const [last] = await audit();
+      expect(last).toMatchObject({
+        action: 'cluster.create',
+        outcome: 'refused',
+        actor: user,
+      });
+      expect(last.message).toMatch(message);
+    },
+  );
 
   it('does not create twice when a task is retried', async () => {
     failOnce = true;
@@ -402,24 +531,37 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
     expect(first.status).toBe('failed');
     expect(first.messages.join('\n')).toContain('transient failure');
     const ns = await simGet(mc('mgmt-eu-1'), '/api/v1/namespaces/team-a-retry');
-    expect(ns.body.metadata.labels).toMatchObject({ 'shipyard.io/owner': 'team-a' });
-    const created = await simGet(mc('mgmt-eu-1'), '/apis/cluster.x-k8s.io/v1beta2/namespaces/team-a-retry/clusters/alice-retry');
+    expect(ns.body.metadata.labels).toMatchObject({
+      'shipyard.io/owner': 'team-a',
+    });
+    const created = await simGet(
+      mc('mgmt-eu-1'),
+      '/apis/cluster.x-k8s.io/v1beta2/namespaces/team-a-retry/clusters/alice-retry',
+    );
     expect(created.status).toBe(200);
     const uid = created.body.metadata.uid;
 
-    const retry = await fetch(`${api()}/scaffolder/v2/tasks/${first.id}/retry`, {
-      method: 'POST',
-      headers: as('user:default/alice'),
-      body: JSON.stringify({}),
-    });
+    const retry = await fetch(
+      `${api()}/scaffolder/v2/tasks/${first.id}/retry`,
+      {
+        method: 'POST',
+        headers: as('user:default/alice'),
+        body: JSON.stringify({}),
+      },
+    );
     expect(retry.status).toBe(201);
     const second = await waitForTask('user:default/alice', first.id);
     expect(second.status).toBe('completed');
-    const after = await simGet(mc('mgmt-eu-1'), '/apis/cluster.x-k8s.io/v1beta2/namespaces/team-a-retry/clusters/alice-retry');
+    const after = await simGet(
+      mc('mgmt-eu-1'),
+      '/apis/cluster.x-k8s.io/v1beta2/namespaces/team-a-retry/clusters/alice-retry',
+    );
     expect(after.body.metadata.uid).toBe(uid);
-    expect((await simClusterNames(mc('mgmt-eu-1'))).filter(n => n.endsWith('/alice-retry'))).toEqual([
-      'team-a-retry/alice-retry',
-    ]);
+    expect(
+      (await simClusterNames(mc('mgmt-eu-1'))).filter(n =>
+        n.endsWith('/alice-retry'),
+      ),
+    ).toEqual(['team-a-retry/alice-retry']);
   });
 
   it('renders GitOps manifests that validate against the CAPI CRD schema and apply with kubectl --dry-run=server', async () => {
@@ -435,7 +577,9 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
     expect(task.status).toBe('completed');
     expect(await snapshot()).toEqual(before);
     const { files, input } = published[published.length - 1];
-    expect(input.branchName).toBe('shipyard/cluster-mgmt-eu-1-team-b-search-gitops');
+    expect(input.branchName).toBe(
+      'shipyard/cluster-mgmt-eu-1-team-b-search-gitops',
+    );
     const text = files['clusters/mgmt-eu-1/team-b/search-gitops.yaml'];
     expect(text).toBeDefined();
     const docs = parseAllDocuments(text).map(d => d.toJSON());
@@ -443,11 +587,18 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
     const cluster = docs[1];
 
     // the real CRD's openAPIV3Schema (storage version v1beta2)
-    const crd = parseYaml(fs.readFileSync(path.join(CAPI_FIXTURES, 'cluster.x-k8s.io_clusters.yaml'), 'utf8'));
-    const version = crd.spec.versions.find((v: any) => v.name === 'v1beta2');
-    const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(
-      version.schema.openAPIV3Schema,
+    const crd = parseYaml(
+      fs.readFileSync(
+        path.join(CAPI_FIXTURES, 'cluster.x-k8s.io_clusters.yaml'),
+        'utf8',
+      ),
     );
+    const version = crd.spec.versions.find((v: any) => v.name === 'v1beta2');
+    const validate = new Ajv({
+      strict: false,
+      allErrors: true,
+      validateFormats: false,
+    }).compile(version.schema.openAPIV3Schema);
     expect(validate(cluster) ? [] : validate.errors).toEqual([]);
     expect(cluster.spec.topology.controlPlane.replicas).toBe(3);
 
@@ -459,10 +610,21 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
     fs.writeFileSync(manifest, text);
     const { stdout } = await execFileAsync(
       KUBECTL,
-      ['--kubeconfig', kubeconfig, '--context', 'mgmt-eu-1', 'apply', '--dry-run=server', '-f', manifest],
+      [
+        '--kubeconfig',
+        kubeconfig,
+        '--context',
+        'mgmt-eu-1',
+        'apply',
+        '--dry-run=server',
+        '-f',
+        manifest,
+      ],
       { env: { PATH: process.env.PATH ?? '', HOME: home }, timeout: 30_000 },
     );
-    expect(stdout).toMatch(/cluster\.cluster\.x-k8s\.io\/search-gitops (created|configured) \(server dry run\)/);
+    expect(stdout).toMatch(
+      /cluster\.cluster\.x-k8s\.io\/search-gitops (created|configured) \(server dry run\)/,
+    );
     expect(await snapshot()).toEqual(before);
   });
 
@@ -471,18 +633,29 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
       cluster: 'mgmt-us-1/team-a/alice-dev',
       kubernetesVersion: 'v1.36.2',
     });
-    expect(task.messages.join('\n')).toContain('Upgrading alice-dev from v1.35.5 to v1.36.2');
+    expect(task.messages.join('\n')).toContain(
+      'Upgrading alice-dev from v1.35.5 to v1.36.2',
+    );
     expect(task.status).toBe('completed');
-    const after = await simGet(mc('mgmt-us-1'), '/apis/cluster.x-k8s.io/v1beta2/namespaces/team-a/clusters/alice-dev');
+    const after = await simGet(
+      mc('mgmt-us-1'),
+      '/apis/cluster.x-k8s.io/v1beta2/namespaces/team-a/clusters/alice-dev',
+    );
     expect(after.body.spec.topology.version).toBe('v1.36.2');
     const [last] = await audit();
-    expect(last).toMatchObject({ action: 'cluster.upgrade', outcome: 'succeeded', cluster: 'alice-dev' });
+    expect(last).toMatchObject({
+      action: 'cluster.upgrade',
+      outcome: 'succeeded',
+      cluster: 'alice-dev',
+    });
   });
 
   it('serves the audit log to the platform team only', async () => {
     expect((await shipyard('/audit', 'user:default/alice')).status).toBe(403);
     const records = await audit();
-    expect(records.map(r => r.outcome)).toEqual(expect.arrayContaining(['succeeded', 'refused']));
+    expect(records.map(r => r.outcome)).toEqual(
+      expect.arrayContaining(['succeeded', 'refused']),
+    );
   });
 
   it('refuses a request to a disconnected management cluster before any write', async () => {
@@ -490,7 +663,8 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
     try {
       await eventually(async () => {
         const mcs = await shipyard<{ items: any[] }>('/management-clusters');
-        if (mcs.body.items.find(m => m.name === 'mgmt-eu-1')?.state !== 'stale') throw new Error('still connected');
+        if (mcs.body.items.find(m => m.name === 'mgmt-eu-1')?.state !== 'stale')
+          throw new Error('still connected');
       });
       const task = await runTask('user:default/alice', 'request-cluster', {
         profile: 'clusterprofile:default/kubeadm-standard',
@@ -499,10 +673,16 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
         managementCluster: 'mgmt-eu-1',
       });
       expect(task.status).toBe('failed');
-      expect(task.messages.join('\n')).toMatch(/Management cluster mgmt-eu-1 is not connected .*nothing was created/);
+      expect(task.messages.join('\n')).toMatch(
+        /Management cluster mgmt-eu-1 is not connected .*nothing was created/,
+      );
     } finally {
       sim.faults.reachable('mgmt-eu-1');
     }
-    expect((await simClusterNames(mc('mgmt-eu-1'))).filter(n => n.endsWith('/alice-offline'))).toEqual([]);
+    expect(
+      (await simClusterNames(mc('mgmt-eu-1'))).filter(n =>
+        n.endsWith('/alice-offline'),
+      ),
+    ).toEqual([]);
   });
 });

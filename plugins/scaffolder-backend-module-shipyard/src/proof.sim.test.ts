@@ -19,6 +19,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   FLEET_SIM_TYPE_IDS,
   FleetSim,
+  shipyardManagementClusters,
   startFleetSim,
 } from '@shipyard/fleet-sim';
 // the real Shipyard backend is the point of this end-to-end test
@@ -180,12 +181,7 @@ describe('shipyard cluster actions: fuzzed inputs, refusals and restarts', () =>
       app: { baseUrl: 'http://portal.test' },
       shipyard: {
         platformTeam: 'group:default/platform-team',
-        managementClusters: s.managementClusters.map(m => ({
-          name: m.name,
-          url: m.url,
-          caData: m.caData,
-          auth: { type: 'serviceAccountToken', token: m.token },
-        })),
+        managementClusters: shipyardManagementClusters(s.managementClusters),
         sync: {
           persistIntervalMs: 50,
           staleAfterMs: 300,

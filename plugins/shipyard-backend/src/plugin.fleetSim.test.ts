@@ -8,7 +8,11 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
+import {
+  FleetSim,
+  shipyardManagementClusters,
+  startFleetSim,
+} from '@shipyard/fleet-sim';
 import type {
   ClusterSummary,
   ManagementClusterStatus,
@@ -47,12 +51,7 @@ function backendConfig(sim: FleetSim) {
   return {
     shipyard: {
       platformTeam: DEFAULT_OWNER,
-      managementClusters: sim.managementClusters.map(m => ({
-        name: m.name,
-        url: m.url,
-        caData: m.caData,
-        auth: { type: 'serviceAccountToken', token: m.token },
-      })),
+      managementClusters: shipyardManagementClusters(sim.managementClusters),
       sync: {
         persistIntervalMs: 50,
         staleAfterMs: 500,
@@ -82,7 +81,11 @@ async function listAll(server: Server): Promise<ClusterSummary[]> {
   return items;
 }
 
-function keyOf(c: { managementCluster: string; namespace: string; name: string }) {
+function keyOf(c: {
+  managementCluster: string;
+  namespace: string;
+  name: string;
+}) {
   return `${c.managementCluster}/${c.namespace}/${c.name}`;
 }
 
@@ -213,7 +216,9 @@ describe.each(databases.eachSupportedId())(
             expect(summary.body.byManagementCluster[mc.name]).toBe(count);
           }
           // facet counts agree with filtering
-          const page = await request(server).get('/api/shipyard/clusters?limit=5');
+          const page = await request(server).get(
+            '/api/shipyard/clusters?limit=5',
+          );
           for (const { value, count } of page.body.facets.distribution) {
             const filtered = await request(server)
               .get('/api/shipyard/clusters')
@@ -296,7 +301,9 @@ describe.each(databases.eachSupportedId())(
         expect(scaled.status).toBe(200);
         await eventually(async () => {
           const summary = await settled();
-          expect(summary.workers.desired).toBe((first.workers.desired ?? 0) + 1);
+          expect(summary.workers.desired).toBe(
+            (first.workers.desired ?? 0) + 1,
+          );
           expect(summary.machineCount).toBe(first.machineCount + 1);
         });
 
@@ -378,9 +385,9 @@ describe.each(databases.eachSupportedId())(
         const template = clusters.find(
           c => c.spec?.topology?.classRef?.name && c !== victim,
         );
-        const syncedBefore = (await managementCluster(server, mc.name)).kinds.find(
-          k => k.kind === 'Cluster',
-        )?.lastSyncAt;
+        const syncedBefore = (
+          await managementCluster(server, mc.name)
+        ).kinds.find(k => k.kind === 'Cluster')?.lastSyncAt;
 
         // while the backend cannot watch, a cluster goes away and another appears; then the API server
         // restarts and compacts its history, so resuming watches get 410 Expired and must relist
@@ -416,7 +423,9 @@ describe.each(databases.eachSupportedId())(
         await eventually(async () => {
           const status = await managementCluster(server, mc.name);
           expect(status.state).toBe('connected');
-          const synced = status.kinds.find(k => k.kind === 'Cluster')?.lastSyncAt;
+          const synced = status.kinds.find(
+            k => k.kind === 'Cluster',
+          )?.lastSyncAt;
           expect(synced && syncedBefore && synced > syncedBefore).toBe(true);
           const missing = await request(server).get(
             `/api/shipyard/clusters/${mc.name}/${victim.metadata.namespace}/${victim.metadata.name}`,
@@ -428,7 +437,9 @@ describe.each(databases.eachSupportedId())(
           expect(added.status).toBe(200);
         });
         expect(
-          logs.some(l => l.includes(`${mc.name} Cluster watch expired, relisting`)),
+          logs.some(l =>
+            l.includes(`${mc.name} Cluster watch expired, relisting`),
+          ),
         ).toBe(true);
         await sim.controller.whenIdle();
         await eventually(() => expectApiMatchesGroundTruth(server, sim));

@@ -11,7 +11,11 @@ import {
 import { metricsServiceMock } from '@backstage/backend-test-utils/alpha';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
-import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
+import {
+  FleetSim,
+  shipyardManagementClusters,
+  startFleetSim,
+} from '@shipyard/fleet-sim';
 // the real Shipyard backend is the point of the end-to-end tests that use this harness
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import shipyardPlugin from '@shipyard/plugin-shipyard-backend';
@@ -135,12 +139,9 @@ export async function startSimCatalogBackend(options: {
           },
           shipyard: {
             platformTeam: 'group:default/platform-team',
-            managementClusters: sim.managementClusters.map(m => ({
-              name: m.name,
-              url: m.url,
-              caData: m.caData,
-              auth: { type: 'serviceAccountToken', token: m.token },
-            })),
+            managementClusters: shipyardManagementClusters(
+              sim.managementClusters,
+            ),
             sync: {
               persistIntervalMs: 50,
               staleAfterMs: 300,

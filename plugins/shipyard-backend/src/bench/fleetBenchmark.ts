@@ -12,9 +12,17 @@ import {
 import { DEFAULT_SYNC_CONFIG, ShipyardBackendConfig } from '../config/config';
 import { FleetService } from '../service/FleetService';
 import { createRouter } from '../service/router';
+// the benchmark is a development tool that runs from the sources; the simulator is a dev dependency
+// eslint-disable-next-line @backstage/no-undeclared-imports
+import { shipyardManagementClusters } from '@shipyard/fleet-sim';
 import type { FleetSimOptions } from '@shipyard/fleet-sim';
 import { seededRandom } from '../testUtils/summaries';
 import type { SimWorkerMessage, SimWorkerRequest } from './simWorker';
+
+type SimManagementClusters = Extract<
+  SimWorkerMessage,
+  { type: 'ready' }
+>['managementClusters'];
 
 /** Options of {@link runFleetBenchmark}. */
 export interface FleetBenchmarkOptions {
@@ -71,7 +79,9 @@ export interface FleetBenchmarkRow {
 function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return sorted[
+    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
+  ];
 }
 
 function heapUsed(): number {
@@ -84,18 +94,38 @@ function heapUsed(): number {
 }
 
 const OWNERS = ['team-a', 'team-b', 'team-c', 'platform'];
-const SEARCHES = ['pay', 'search', 'data', 'edge', 'prod', 'dev-', 'usw2', 'euw1'];
+const SEARCHES = [
+  'pay',
+  'search',
+  'data',
+  'edge',
+  'prod',
+  'dev-',
+  'usw2',
+  'euw1',
+];
 
-function randomQuery(rnd: () => number, managementClusters: string[]): ListClustersRequest {
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
+function randomQuery(
+  rnd: () => number,
+  managementClusters: string[],
+): ListClustersRequest {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
   const q: ListClustersRequest = {
-    sort: pick(['name', 'health', 'createdAt', 'owner', 'kubernetesVersion', 'machineCount'] as const),
+    sort: pick([
+      'name',
+      'health',
+      'createdAt',
+      'owner',
+      'kubernetesVersion',
+      'machineCount',
+    ] as const),
     order: rnd() < 0.5 ? 'asc' : 'desc',
     limit: 50,
   };
   const r = rnd();
   if (r < 0.3) q.owner = [`group:default/${pick(OWNERS)}`];
-  else if (r < 0.5) q.health = [pick(['healthy', 'degraded', 'unhealthy'] as const)];
+  else if (r < 0.5)
+    q.health = [pick(['healthy', 'degraded', 'unhealthy'] as const)];
   else if (r < 0.7) {
     q.managementCluster = [pick(managementClusters)];
     q.distribution = [pick(['kubeadm', 'eks', 'aks', 'k3s'])];
@@ -191,7 +221,12 @@ function httpLoad(
     });
     worker.once(
       'message',
-      (m: { latencies?: number[]; sizes?: number[]; seconds?: number; error?: string }) => {
+      (m: {
+        latencies?: number[];
+        sizes?: number[];
+        seconds?: number;
+        error?: string;
+      }) => {
         worker.terminate();
         if (m.error) reject(new Error(m.error));
         else {
@@ -225,10 +260,14 @@ export class SimHost {
   ready: Promise<Extract<SimWorkerMessage, { type: 'ready' }>>;
 
   constructor(options: FleetSimOptions) {
-    const transform = require.resolve('@backstage/cli/config/nodeTransform.cjs');
+    const transform = require.resolve(
+      '@backstage/cli/config/nodeTransform.cjs',
+    );
     const script = require.resolve('./simWorker');
     this.worker = new Worker(
-      `require(${JSON.stringify(transform)}); require(${JSON.stringify(script)});`,
+      `require(${JSON.stringify(transform)}); require(${JSON.stringify(
+        script,
+      )});`,
       { eval: true, workerData: { shipyardSimWorker: true, options } },
     );
     this.worker.on('message', (m: SimWorkerMessage) => {
@@ -271,6 +310,29 @@ export class SimHost {
   }
 }
 
+/** The fleet backend's configuration of a simulated fleet (owners from `ownerKey`), as the benchmarks run it. */
+export function benchBackendConfig(
+  managementClusters: SimManagementClusters,
+  ownerKey: string,
+): ShipyardBackendConfig {
+  return {
+    platformTeam: 'group:default/platform',
+    managementClusters: shipyardManagementClusters(managementClusters).map(
+      m => ({ ...m, skipTLSVerify: false }),
+    ),
+    ownership: {
+      ownerKeys: [ownerKey],
+      systemKeys: ['shipyard.io/system'],
+      lifecycleKeys: ['shipyard.io/lifecycle'],
+      profileKeys: ['shipyard.io/profile'],
+      profileVersionKeys: ['shipyard.io/profile-version'],
+      namespaceOwners: {},
+      defaultOwner: 'group:default/platform',
+    },
+    sync: { ...DEFAULT_SYNC_CONFIG },
+  };
+}
+
 function wallClock(): number {
   return performance.timeOrigin + performance.now();
 }
@@ -293,26 +355,10 @@ async function measureSize(
   const simInfo = await sim.ready;
   const baseline = heapUsed();
 
-  const config: ShipyardBackendConfig = {
-    platformTeam: 'group:default/platform',
-    managementClusters: simInfo.managementClusters.map(m => ({
-      name: m.name,
-      url: m.url,
-      caData: m.caData,
-      skipTLSVerify: false,
-      auth: { type: 'serviceAccountToken', token: m.token },
-    })),
-    ownership: {
-      ownerKeys: ['shipyard.io/owner'],
-      systemKeys: ['shipyard.io/system'],
-      lifecycleKeys: ['shipyard.io/lifecycle'],
-      profileKeys: ['shipyard.io/profile'],
-      profileVersionKeys: ['shipyard.io/profile-version'],
-      namespaceOwners: {},
-      defaultOwner: 'group:default/platform',
-    },
-    sync: { ...DEFAULT_SYNC_CONFIG },
-  };
+  const config = benchBackendConfig(
+    simInfo.managementClusters,
+    'shipyard.io/owner',
+  );
   let receiveHook: ((key: string) => void) | undefined;
   const fleet = new FleetService({
     config,
@@ -355,26 +401,36 @@ async function measureSize(
       logger: silentLogger,
       // every request is a fresh query (the random queries repeat; cached pages would hide the query's cost)
       pageCache: false,
-      httpAuth: { credentials: async () => ({ $$type: '@backstage/BackstageCredentials', principal: { type: 'user', userEntityRef: 'user:default/bench' } }) } as any,
+      httpAuth: {
+        credentials: async () => ({
+          $$type: '@backstage/BackstageCredentials',
+          principal: { type: 'user', userEntityRef: 'user:default/bench' },
+        }),
+      } as any,
       permissions: {
         authorize: async () => [{ result: AuthorizeResult.ALLOW }],
         authorizeConditional: async () => [{ result: AuthorizeResult.ALLOW }],
       } as any,
-      ruleset: { getRuleByName: () => { throw new Error('unused'); } } as any,
+      ruleset: {
+        getRuleByName: () => {
+          throw new Error('unused');
+        },
+      } as any,
     }),
   );
   const server = http.createServer(app);
   await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
-  const queryPaths = (n: number) => Array.from(
-    { length: n },
-    () =>
-      `/clusters?${toListClustersQueryString({
-        ...randomQuery(rnd, mcNames),
-        // what the fleet page asks for
-        fields: 'list',
-      })}`,
-  );
+  const queryPaths = (n: number) =>
+    Array.from(
+      { length: n },
+      () =>
+        `/clusters?${toListClustersQueryString({
+          ...randomQuery(rnd, mcNames),
+          // what the fleet page asks for
+          fields: 'list',
+        })}`,
+    );
   // distinct queries for each run (a repeated query of the same fleet revision is answered from the page cache)
   const paths = queryPaths(options.queries);
   const saturationPaths = queryPaths(3000);
@@ -492,7 +548,25 @@ export function formatBenchmarkTable(rows: FleetBenchmarkRow[]): string {
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.clusters.toLocaleString('en')} | ${r.managementClusters} | ${r.machines.toLocaleString('en')} | ${f(r.coldSyncMs, 0)} | ${f(r.cacheHeapMB)} | ${f(r.inProcessP50Ms, 3)} / ${f(r.inProcessP99Ms, 3)} | ${f(r.httpP50Ms, 2)} / ${f(r.httpP99Ms, 2)} at ${r.httpRatePerSecond.toLocaleString('en')}/s | ${f(r.httpSaturatedRps, 0)}, ${f(r.httpSaturatedP50Ms, 1)} / ${f(r.httpSaturatedP99Ms, 1)} | ${f(r.httpPageBytes / 1024, 0)} | ${f(r.eventToVisibleP50Ms)} / ${f(r.eventToVisibleP99Ms)} | ${f(r.backendEventToVisibleP50Ms)} / ${f(r.backendEventToVisibleP99Ms)} | ${r.eventsVisible} / ${r.eventsNotVisible} (${r.loadChanges}${r.loadDropped ? `, ${r.loadDropped} dropped` : ''}) |`,
+      `| ${r.clusters.toLocaleString('en')} | ${
+        r.managementClusters
+      } | ${r.machines.toLocaleString('en')} | ${f(r.coldSyncMs, 0)} | ${f(
+        r.cacheHeapMB,
+      )} | ${f(r.inProcessP50Ms, 3)} / ${f(r.inProcessP99Ms, 3)} | ${f(
+        r.httpP50Ms,
+        2,
+      )} / ${f(r.httpP99Ms, 2)} at ${r.httpRatePerSecond.toLocaleString(
+        'en',
+      )}/s | ${f(r.httpSaturatedRps, 0)}, ${f(r.httpSaturatedP50Ms, 1)} / ${f(
+        r.httpSaturatedP99Ms,
+        1,
+      )} | ${f(r.httpPageBytes / 1024, 0)} | ${f(r.eventToVisibleP50Ms)} / ${f(
+        r.eventToVisibleP99Ms,
+      )} | ${f(r.backendEventToVisibleP50Ms)} / ${f(
+        r.backendEventToVisibleP99Ms,
+      )} | ${r.eventsVisible} / ${r.eventsNotVisible} (${r.loadChanges}${
+        r.loadDropped ? `, ${r.loadDropped} dropped` : ''
+      }) |`,
     );
   }
   return lines.join('\n');
@@ -506,7 +580,8 @@ export function formatBenchmarkTable(rows: FleetBenchmarkRow[]): string {
 export async function runFleetBenchmark(
   options: FleetBenchmarkOptions = {},
 ): Promise<FleetBenchmarkRow[]> {
-  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const print =
+    options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const resolved = {
     concurrency: options.concurrency ?? 50,
     queries: options.queries ?? 5000,

@@ -5,8 +5,15 @@ import {
 import { ConfigReader } from '@backstage/config';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
-import { ClusterSummary, HealthTransition } from '@shipyard/plugin-shipyard-common';
+import {
+  FleetSim,
+  shipyardManagementClusters,
+  startFleetSim,
+} from '@shipyard/fleet-sim';
+import {
+  ClusterSummary,
+  HealthTransition,
+} from '@shipyard/plugin-shipyard-common';
 import request from 'supertest';
 import { readShipyardConfig } from '../config/config';
 import { shipyardPlugin } from '../plugin';
@@ -17,7 +24,10 @@ import { HealthService } from './HealthService';
 
 jest.setTimeout(90_000);
 
-async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 15_000): Promise<T> {
+async function eventually<T>(
+  check: () => T | Promise<T>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -29,16 +39,17 @@ async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 15_000): P
   }
 }
 
-function shipyardConfig(sim: FleetSim, health: Record<string, number | boolean>) {
+function shipyardConfig(
+  sim: FleetSim,
+  health: Record<string, number | boolean>,
+) {
   return {
     shipyard: {
-      managementClusters: sim.managementClusters.map(m => ({
-        name: m.name,
-        url: m.url,
-        caData: m.caData,
-        auth: { type: 'serviceAccountToken', token: m.token },
-      })),
-      sync: { persistIntervalMs: 50, backoff: { initialDelayMs: 20, maxDelayMs: 200 } },
+      managementClusters: shipyardManagementClusters(sim.managementClusters),
+      sync: {
+        persistIntervalMs: 50,
+        backoff: { initialDelayMs: 20, maxDelayMs: 200 },
+      },
       health,
     },
   };
@@ -69,7 +80,12 @@ function expectNoSecrets(texts: string[], secrets: string[]) {
   for (const text of texts) {
     for (const secret of secrets) {
       if (text.includes(secret)) {
-        throw new Error(`a credential leaked: …${text.slice(Math.max(0, text.indexOf(secret) - 80), text.indexOf(secret))}…`);
+        throw new Error(
+          `a credential leaked: …${text.slice(
+            Math.max(0, text.indexOf(secret) - 80),
+            text.indexOf(secret),
+          )}…`,
+        );
       }
     }
   }
@@ -126,8 +142,14 @@ describe('health aggregation against the fleet simulator', () => {
       responses.push(res.text);
       return res;
     };
-    const clusterOf = async (key: { management: string; namespace: string; name: string }) => {
-      const res = await get(`/clusters/${key.management}/${key.namespace}/${key.name}`);
+    const clusterOf = async (key: {
+      management: string;
+      namespace: string;
+      name: string;
+    }) => {
+      const res = await get(
+        `/clusters/${key.management}/${key.namespace}/${key.name}`,
+      );
       expect(res.status).toBe(200);
       return res.body.summary as ClusterSummary;
     };
@@ -144,32 +166,59 @@ describe('health aggregation against the fleet simulator', () => {
           expect(item.health).toBe('healthy');
         }
       }, 30_000);
-      const all = (await get('/clusters?limit=500')).body.items as ClusterSummary[];
+      const all = (await get('/clusters?limit=500')).body
+        .items as ClusterSummary[];
       for (const w of workloads) {
-        const item = all.find(i => i.managementCluster === w.management && i.name === w.name && i.namespace === w.namespace);
-        expect({ name: w.name, distribution: item?.distribution }).toEqual({ name: w.name, distribution: w.distribution });
+        const item = all.find(
+          i =>
+            i.managementCluster === w.management &&
+            i.name === w.name &&
+            i.namespace === w.namespace,
+        );
+        expect({ name: w.name, distribution: item?.distribution }).toEqual({
+          name: w.name,
+          distribution: w.distribution,
+        });
         expect(item?.nodes?.total).toBeGreaterThan(0);
         expect(item?.nodes?.notReady).toBe(0);
-        expect(item?.versionSupport?.minor).toBe(w.kubernetesVersion.replace(/^v(\d+\.\d+).*$/, '$1'));
+        expect(item?.versionSupport?.minor).toBe(
+          w.kubernetesVersion.replace(/^v(\d+\.\d+).*$/, '$1'),
+        );
       }
       const distributions = new Set(workloads.map(w => w.distribution));
       expect(distributions.size).toBeGreaterThan(3);
 
       const summary = await get('/summary');
-      expect(Object.values(summary.body.byVersionSupport as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(workloads.length);
+      expect(
+        Object.values(
+          summary.body.byVersionSupport as Record<string, number>,
+        ).reduce((a, b) => a + b, 0),
+      ).toBe(workloads.length);
       const facet = await get('/clusters?versionSupport=end-of-life&limit=500');
       expect(facet.status).toBe(200);
-      expect(facet.body.totalCount).toBe(summary.body.byVersionSupport['end-of-life'] ?? 0);
+      expect(facet.body.totalCount).toBe(
+        summary.body.byVersionSupport['end-of-life'] ?? 0,
+      );
       expect((await get('/clusters?versionSupport=bogus')).status).toBe(400);
 
       // faults: machine-based control planes for node and control plane faults
-      const kubeadm = workloads.filter(w => w.distribution === 'kubeadm' || w.distribution === 'k3s' || w.distribution === 'rke2' || w.distribution === 'k0s');
+      const kubeadm = workloads.filter(
+        w =>
+          w.distribution === 'kubeadm' ||
+          w.distribution === 'k3s' ||
+          w.distribution === 'rke2' ||
+          w.distribution === 'k0s',
+      );
       const others = workloads.filter(w => !kubeadm.includes(w));
       expect(kubeadm.length).toBeGreaterThanOrEqual(2);
       const pool = [...others, ...kubeadm.slice(2)];
       const [refused, blackholed, slow, erroring] = pool;
       const [nodesDown, cpDown] = kubeadm;
-      const ref = (w: typeof refused) => ({ management: w.management, namespace: w.namespace, name: w.name });
+      const ref = (w: typeof refused) => ({
+        management: w.management,
+        namespace: w.namespace,
+        name: w.name,
+      });
       sim.faults.unreachable(ref(refused), 'refuse');
       sim.faults.unreachable(ref(blackholed), 'blackhole');
       sim.faults.slow(ref(slow), 900);
@@ -188,8 +237,13 @@ describe('health aggregation against the fleet simulator', () => {
       for (const [w, status, reason] of expectations) {
         await eventually(async () => {
           const s = await clusterOf(ref(w));
-          expect({ name: w.name, health: s.health }).toEqual({ name: w.name, health: status });
-          expect(s.healthReasons.filter(r => r.source === 'probe').map(r => r.type)).toContain(reason);
+          expect({ name: w.name, health: s.health }).toEqual({
+            name: w.name,
+            health: status,
+          });
+          expect(
+            s.healthReasons.filter(r => r.source === 'probe').map(r => r.type),
+          ).toContain(reason);
           const r = s.healthReasons.find(x => x.type === reason);
           expect(r?.since).toBeDefined();
           expect(r?.message.length).toBeGreaterThan(5);
@@ -206,7 +260,10 @@ describe('health aggregation against the fleet simulator', () => {
       for (const [w] of expectations) {
         await eventually(async () => {
           const s = await clusterOf(ref(w));
-          expect({ name: w.name, health: s.health }).toEqual({ name: w.name, health: 'healthy' });
+          expect({ name: w.name, health: s.health }).toEqual({
+            name: w.name,
+            health: 'healthy',
+          });
           expect(s.probe?.ok).toBe(true);
         });
       }
@@ -220,39 +277,71 @@ describe('health aggregation against the fleet simulator', () => {
         const res = await get(historyPath);
         expect(res.status).toBe(200);
         const items = res.body.items as HealthTransition[];
-        const down = items.findIndex(i => i.health === 'unhealthy' && i.reasons.some(r => r.type === 'ApiServerUnreachable'));
+        const down = items.findIndex(
+          i =>
+            i.health === 'unhealthy' &&
+            i.reasons.some(r => r.type === 'ApiServerUnreachable'),
+        );
         expect(down).toBeGreaterThan(0);
         // before the fault: healthy, or degraded for timing reasons only on a loaded machine
         for (const earlier of items.slice(down + 1)) {
           if (earlier.health === 'healthy') continue;
-          expect({ health: earlier.health, timing: earlier.reasons.some(r => TIMING_REASONS.includes(r.type)) }).toEqual({ health: 'degraded', timing: true });
+          expect({
+            health: earlier.health,
+            timing: earlier.reasons.some(r => TIMING_REASONS.includes(r.type)),
+          }).toEqual({ health: 'degraded', timing: true });
         }
-        expect(items.slice(down + 1).some(i => i.health === 'healthy')).toBe(true);
-        const recovered = items.findIndex((i, n) => n < down && i.health === 'healthy');
+        expect(items.slice(down + 1).some(i => i.health === 'healthy')).toBe(
+          true,
+        );
+        const recovered = items.findIndex(
+          (i, n) => n < down && i.health === 'healthy',
+        );
         expect(recovered).toBeGreaterThanOrEqual(0);
         for (const later of items.slice(0, recovered)) {
           if (later.health === 'healthy') continue;
-          expect({ health: later.health, timing: later.reasons.some(r => TIMING_REASONS.includes(r.type)) }).toEqual({ health: 'degraded', timing: true });
+          expect({
+            health: later.health,
+            timing: later.reasons.some(r => TIMING_REASONS.includes(r.type)),
+          }).toEqual({ health: 'degraded', timing: true });
         }
         expect(items[recovered].previous).toBeDefined();
         return items;
       });
       // paging: the newest entry, then the one before it (retried should a round record a transition in between)
       await eventually(async () => {
-        const history = (await get(historyPath)).body.items as HealthTransition[];
+        const history = (await get(historyPath)).body
+          .items as HealthTransition[];
         const page = await get(`${historyPath}?limit=1`);
         expect(page.body.items).toEqual([history[0]]);
-        const older = await get(`${historyPath}?limit=1&cursor=${page.body.nextCursor}`);
+        const older = await get(
+          `${historyPath}?limit=1&cursor=${page.body.nextCursor}`,
+        );
         expect(older.body.items).toEqual([history[1]]);
       });
-      expect((await get(`/clusters/${refused.management}/${refused.namespace}/nope/history`)).status).toBe(404);
-      expect((await get(`/clusters/${refused.management}/${refused.namespace}/${refused.name}/history?limit=0`)).status).toBe(400);
+      expect(
+        (
+          await get(
+            `/clusters/${refused.management}/${refused.namespace}/nope/history`,
+          )
+        ).status,
+      ).toBe(404);
+      expect(
+        (
+          await get(
+            `/clusters/${refused.management}/${refused.namespace}/${refused.name}/history?limit=0`,
+          )
+        ).status,
+      ).toBe(400);
 
       // nothing that authenticates anywhere reached a response or a log line
       await get('/management-clusters');
       await get('/clusters?limit=500');
-      for (const w of workloads.slice(0, 5)) await get(`/clusters/${w.management}/${w.namespace}/${w.name}`);
-      expect(logger.lines.some(l => l.includes('Shipyard health round'))).toBe(true);
+      for (const w of workloads.slice(0, 5))
+        await get(`/clusters/${w.management}/${w.namespace}/${w.name}`);
+      expect(logger.lines.some(l => l.includes('Shipyard health round'))).toBe(
+        true,
+      );
       expectNoSecrets([...responses, ...logger.lines], secretsOf(sim));
     } finally {
       await backend.stop();
@@ -262,9 +351,17 @@ describe('health aggregation against the fleet simulator', () => {
   it('finishes a round with 20 % black-holed clusters within one timeout of a healthy round', async () => {
     const logger = new CaptureLogger();
     const config = new ConfigReader(
-      shipyardConfig(sim, { timeoutMs: 2000, stallAfterMs: 100, concurrency: 4, failureThreshold: 1 }),
+      shipyardConfig(sim, {
+        timeoutMs: 2000,
+        stallAfterMs: 100,
+        concurrency: 4,
+        failureThreshold: 1,
+      }),
     );
-    const fleet = new FleetService({ config: readShipyardConfig(config), logger });
+    const fleet = new FleetService({
+      config: readShipyardConfig(config),
+      logger,
+    });
     const health = new HealthService({
       config: readHealthConfig(config),
       logger,
@@ -276,23 +373,36 @@ describe('health aggregation against the fleet simulator', () => {
     try {
       await fleet.waitForInitialSync();
       const workloads = sim.workloadClusters();
-      await eventually(() => expect(health.targets().length).toBe(workloads.length));
+      await eventually(() =>
+        expect(health.targets().length).toBe(workloads.length),
+      );
       await health.runRound(); // warm: credentials, connections
       const healthy = await health.runRound();
       expect(healthy.ok).toBe(workloads.length);
 
       const dead = workloads.slice(0, Math.ceil(workloads.length / 5));
-      for (const w of dead) sim.faults.unreachable({ management: w.management, namespace: w.namespace, name: w.name }, 'blackhole');
+      for (const w of dead)
+        sim.faults.unreachable(
+          { management: w.management, namespace: w.namespace, name: w.name },
+          'blackhole',
+        );
       const faulty = await health.runRound();
       expect(faulty.failed).toBe(dead.length);
       expect(faulty.ok).toBe(workloads.length - dead.length);
-      expect(faulty.durationMs).toBeLessThanOrEqual(healthy.durationMs + 2000 + 500);
+      expect(faulty.durationMs).toBeLessThanOrEqual(
+        healthy.durationMs + 2000 + 500,
+      );
 
       // known-dead clusters start first, outside the slots: the next round costs no more
       const again = await health.runRound();
-      expect(again.durationMs).toBeLessThanOrEqual(healthy.durationMs + 2000 + 500);
+      expect(again.durationMs).toBeLessThanOrEqual(
+        healthy.durationMs + 2000 + 500,
+      );
       for (const w of dead) {
-        expect(fleet.index.get(`${w.management}/${w.namespace}/${w.name}`)?.summary.health).toBe('unhealthy');
+        expect(
+          fleet.index.get(`${w.management}/${w.namespace}/${w.name}`)?.summary
+            .health,
+        ).toBe('unhealthy');
       }
       // two failures in a row: those clusters back off (the next round skips them)
       sim.faults.clear();

@@ -1,4 +1,9 @@
-import { FleetSim, generateTls, startFleetSim } from '@shipyard/fleet-sim';
+import {
+  FleetSim,
+  generateTls,
+  shipyardManagementClusters,
+  startFleetSim,
+} from '@shipyard/fleet-sim';
 import https from 'node:https';
 import { AddressInfo } from 'node:net';
 import { KubeApiError, KubeClient } from '../kube/KubeClient';
@@ -8,7 +13,6 @@ import {
   listAll,
   managementClusters,
   proofConfig,
-  simManagementClusters,
   startShipyardBackend,
   waitConnected,
 } from './__testUtils__/proofUtils';
@@ -336,7 +340,7 @@ describe('a slow-loris or flooding source', () => {
         config: proofConfig(sim, {
           shipyard: {
             managementClusters: [
-              ...simManagementClusters(sim),
+              ...shipyardManagementClusters(sim.managementClusters),
               ...bad.map(b => ({
                 name: b,
                 url: malicious.url(b),

@@ -3,12 +3,8 @@ import v8 from 'node:v8';
 // eslint-disable-next-line @backstage/no-undeclared-imports
 import * as k8s from '@kubernetes/client-node';
 import { ListClustersRequest } from '@shipyard/plugin-shipyard-common';
-import {
-  DEFAULT_SYNC_CONFIG,
-  ShipyardBackendConfig,
-} from '../../config/config';
 import { FleetService } from '../../service/FleetService';
-import { SimHost } from '../fleetBenchmark';
+import { SimHost, benchBackendConfig } from '../fleetBenchmark';
 
 /** Options of {@link runNaiveBaseline}. */
 export interface NaiveBaselineOptions {
@@ -206,26 +202,7 @@ export async function runNaiveBaseline(
 
     // 2. Shipyard's FleetIndex, fed by its own reconcilers
     const base2 = heapUsed();
-    const config: ShipyardBackendConfig = {
-      platformTeam: 'group:default/platform',
-      managementClusters: info.managementClusters.map(m => ({
-        name: m.name,
-        url: m.url,
-        caData: m.caData,
-        skipTLSVerify: false,
-        auth: { type: 'serviceAccountToken', token: m.token },
-      })),
-      ownership: {
-        ownerKeys: [OWNER_LABEL],
-        systemKeys: ['shipyard.io/system'],
-        lifecycleKeys: ['shipyard.io/lifecycle'],
-        profileKeys: ['shipyard.io/profile'],
-        profileVersionKeys: ['shipyard.io/profile-version'],
-        namespaceOwners: {},
-        defaultOwner: 'group:default/platform',
-      },
-      sync: { ...DEFAULT_SYNC_CONFIG },
-    };
+    const config = benchBackendConfig(info.managementClusters, OWNER_LABEL);
     const fleet = new FleetService({ config, logger: silentLogger });
     await fleet.start();
     await fleet.waitForInitialSync();

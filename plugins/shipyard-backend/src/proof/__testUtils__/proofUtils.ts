@@ -3,6 +3,7 @@ import {
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { shipyardManagementClusters } from '@shipyard/fleet-sim';
 import type { FleetSim } from '@shipyard/fleet-sim';
 import type { ClusterSummary } from '@shipyard/plugin-shipyard-common';
 import request from 'supertest';
@@ -42,14 +43,6 @@ export function keyOf(c: {
 }
 
 /** `shipyard.managementClusters` for every management cluster of a simulator. */
-export function simManagementClusters(sim: FleetSim) {
-  return sim.managementClusters.map(m => ({
-    name: m.name,
-    url: m.url,
-    caData: m.caData,
-    auth: { type: 'serviceAccountToken', token: m.token },
-  }));
-}
 
 /** A configuration with millisecond timings. */
 export function proofConfig(
@@ -61,7 +54,9 @@ export function proofConfig(
     ...rest,
     shipyard: {
       platformTeam: PLATFORM_TEAM,
-      managementClusters: sim ? simManagementClusters(sim) : [],
+      managementClusters: sim
+        ? shipyardManagementClusters(sim.managementClusters)
+        : [],
       ...shipyard,
       sync: {
         persistIntervalMs: 50,
