@@ -1,5 +1,6 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
+import type { ShipyardCatalogConfig } from '../config';
 import {
   ClusterClassSummary,
   ClusterDetails,
@@ -48,6 +49,19 @@ export class ShipyardApiClient
   private readonly auth: AuthService;
   private readonly pageSize: number;
   private readonly timeoutMs: number;
+
+  /** A client with the page size and request timeout of `catalog.providers.shipyard`. */
+  static fromCatalogConfig(
+    config: Pick<ShipyardCatalogConfig, 'clusters' | 'requestTimeoutMs'>,
+    deps: { discovery: DiscoveryService; auth: AuthService },
+  ): ShipyardApiClient {
+    return new ShipyardApiClient({
+      discovery: deps.discovery,
+      auth: deps.auth,
+      pageSize: config.clusters.pageSize,
+      timeoutMs: config.requestTimeoutMs,
+    });
+  }
 
   constructor(options: ShipyardApiClientOptions) {
     this.discovery = options.discovery;

@@ -183,12 +183,7 @@ export class ClusterEntityProvider implements EntityProvider {
     },
   ): ClusterEntityProvider {
     const config = readShipyardCatalogConfig(rootConfig);
-    const reader = new ShipyardApiClient({
-      discovery: deps.discovery,
-      auth: deps.auth,
-      pageSize: config.clusters.pageSize,
-      timeoutMs: config.requestTimeoutMs,
-    });
+    const reader = ShipyardApiClient.fromCatalogConfig(config, deps);
     return new ClusterEntityProvider({
       config,
       reader,

@@ -95,12 +95,7 @@ export class ClusterProfileEntityProvider implements EntityProvider {
     },
   ): ClusterProfileEntityProvider {
     const config = readShipyardCatalogConfig(rootConfig);
-    const client = new ShipyardApiClient({
-      discovery: deps.discovery,
-      auth: deps.auth,
-      pageSize: config.clusters.pageSize,
-      timeoutMs: config.requestTimeoutMs,
-    });
+    const client = ShipyardApiClient.fromCatalogConfig(config, deps);
     return new ClusterProfileEntityProvider({
       config,
       classes: deps.classes ?? client,

@@ -15,12 +15,9 @@ import {
   HealthTransition,
 } from '@shipyard/plugin-shipyard-common';
 import request from 'supertest';
-import { readShipyardConfig } from '../config/config';
 import { shipyardPlugin } from '../plugin';
-import { FleetService } from '../service/FleetService';
 import { CaptureLogger } from '../testUtils/captureLogger';
-import { readHealthConfig } from './config';
-import { HealthService } from './HealthService';
+import { startFleetWithHealth } from '../testUtils/fleetWithHealth';
 
 jest.setTimeout(90_000);
 
@@ -358,18 +355,7 @@ describe('health aggregation against the fleet simulator', () => {
         failureThreshold: 1,
       }),
     );
-    const fleet = new FleetService({
-      config: readShipyardConfig(config),
-      logger,
-    });
-    const health = new HealthService({
-      config: readHealthConfig(config),
-      logger,
-      index: fleet.index,
-      connectionOf: name => fleet.connectionOf(name),
-    });
-    await health.start();
-    await fleet.start();
+    const { fleet, health, stop } = await startFleetWithHealth(config, logger);
     try {
       await fleet.waitForInitialSync();
       const workloads = sim.workloadClusters();
@@ -412,8 +398,7 @@ describe('health aggregation against the fleet simulator', () => {
       expectNoSecrets(logger.lines, secretsOf(sim));
     } finally {
       sim.faults.clear();
-      await health.stop();
-      await fleet.stop();
+      await stop();
     }
   });
 });

@@ -1,6 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
-import { ManagementClusterConnection } from '@shipyard/plugin-shipyard-node';
+import {
+  ManagementClusterConnection,
+  createConnectionAgent,
+} from '@shipyard/plugin-shipyard-node';
 
 const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
@@ -108,27 +111,10 @@ export class KubeClient {
       options.idleTimeoutMs ?? Math.min(10_000, this.requestTimeoutMs);
     this.maxResponseBytes =
       options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    const maxSockets = options.maxSockets ?? 32;
-    if (this.base.protocol === 'https:') {
-      this.transport = https;
-      this.agent = new https.Agent({
-        keepAlive: true,
-        maxSockets,
-        ca: connection.caData
-          ? Buffer.from(connection.caData, 'base64').toString('utf8')
-          : undefined,
-        cert: connection.clientCertData
-          ? Buffer.from(connection.clientCertData, 'base64').toString('utf8')
-          : undefined,
-        key: connection.clientKeyData
-          ? Buffer.from(connection.clientKeyData, 'base64').toString('utf8')
-          : undefined,
-        rejectUnauthorized: !connection.skipTLSVerify,
-      });
-    } else {
-      this.transport = http;
-      this.agent = new http.Agent({ keepAlive: true, maxSockets });
-    }
+    this.transport = this.base.protocol === 'https:' ? https : http;
+    this.agent = createConnectionAgent(connection, {
+      maxSockets: options.maxSockets ?? 32,
+    });
   }
 
   /** Closes idle connections. */

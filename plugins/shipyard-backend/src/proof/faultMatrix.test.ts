@@ -3,11 +3,8 @@ import { ConfigReader } from '@backstage/config';
 import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
 import { Knex } from 'knex';
 import request from 'supertest';
-import { readShipyardConfig } from '../config/config';
-import { readHealthConfig } from '../health/config';
-import { HealthService } from '../health/HealthService';
-import { FleetService } from '../service/FleetService';
 import { CaptureLogger } from '../testUtils/captureLogger';
+import { startFleetWithHealth } from '../testUtils/fleetWithHealth';
 import {
   Backend,
   eventually,
@@ -201,18 +198,7 @@ describe('fault matrix: workload clusters black-holed and slow', () => {
         },
       }),
     );
-    const fleet = new FleetService({
-      config: readShipyardConfig(config),
-      logger,
-    });
-    const health = new HealthService({
-      config: readHealthConfig(config),
-      logger,
-      index: fleet.index,
-      connectionOf: name => fleet.connectionOf(name),
-    });
-    await health.start();
-    await fleet.start();
+    const { fleet, health, stop } = await startFleetWithHealth(config, logger);
     try {
       await fleet.waitForInitialSync();
       const workloads = sim.workloadClusters();
@@ -268,7 +254,11 @@ describe('fault matrix: workload clusters black-holed and slow', () => {
           .filter(r => r.source === 'probe' && r.severity !== 'info')
           .map(r => r.type)
           .filter(t => !TIMING.includes(t) && !t.startsWith('Version'));
-        expect({ name: w.name, problems, unhealthy: s?.health === 'unhealthy' }).toEqual({
+        expect({
+          name: w.name,
+          problems,
+          unhealthy: s?.health === 'unhealthy',
+        }).toEqual({
           name: w.name,
           problems: [],
           unhealthy: false,
@@ -281,8 +271,7 @@ describe('fault matrix: workload clusters black-holed and slow', () => {
       expect(fleet.index.size).toBe(40);
     } finally {
       sim.faults.clear();
-      await health.stop();
-      await fleet.stop();
+      await stop();
       await sim.stop();
     }
   });
