@@ -10,6 +10,7 @@ import {
   MANAGEMENT_CLUSTER_RESOURCE_TYPE,
   MAX_CLUSTER_PAGE_SIZE,
 } from '@shipyard/plugin-shipyard-common';
+import { readCatalogEntityNamespace } from '@shipyard/plugin-shipyard-node';
 
 /** A configured link of cluster entities; `url` and `title` are templates. */
 export interface ClusterLinkTemplate {
@@ -159,8 +160,7 @@ export function readShipyardCatalogConfig(root: Config): ShipyardCatalogConfig {
     : platformTeam;
 
   return {
-    entityNamespace:
-      c?.getOptionalString('entityNamespace') ?? DEFAULT_NAMESPACE,
+    entityNamespace: readCatalogEntityNamespace(root),
     portalBaseUrl: portalBaseUrl?.replace(/\/+$/, ''),
     requestTimeoutMs: intInRange(
       c,

@@ -6,9 +6,9 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import {
   clusterEntityRef,
-  readShipyardCatalogConfig,
-} from '@shipyard/plugin-catalog-backend-module-shipyard';
-import { readManagementClustersConfig } from '@shipyard/plugin-shipyard-node';
+  readCatalogEntityNamespace,
+  readManagementClustersConfig,
+} from '@shipyard/plugin-shipyard-node';
 import { createShipyardActions } from './actions';
 import { readShipyardRequestsConfig } from './config';
 import { RequestAccess } from './service/access';
@@ -48,7 +48,7 @@ export const scaffolderModuleShipyard = createBackendModule({
         catalog,
       }) {
         const requestsConfig = readShipyardRequestsConfig(config);
-        const catalogConfig = readShipyardCatalogConfig(config);
+        const entityNamespace = readCatalogEntityNamespace(config);
         const connections = new ManagementClusterConnections(
           readManagementClustersConfig(config),
           { logger, requestTimeoutMs: requestsConfig.requestTimeoutMs },
@@ -71,7 +71,7 @@ export const scaffolderModuleShipyard = createBackendModule({
           ...createShipyardActions({
             requests,
             audit: new ClusterAuditRecorder({ auditor, backend, logger }),
-            entityRefOf: key => clusterEntityRef(catalogConfig, key),
+            entityRefOf: key => clusterEntityRef(entityNamespace, key),
             clusterUrlOf: key =>
               requestsConfig.portalBaseUrl
                 ? `${requestsConfig.portalBaseUrl}/shipyard/clusters/${[

@@ -22,6 +22,7 @@ import {
   kubernetesMinorOf,
 } from '@shipyard/plugin-shipyard-common';
 import { ClusterLinkTemplate, ShipyardCatalogConfig } from '../config';
+import { clusterEntityRef as clusterEntityRefIn } from '@shipyard/plugin-shipyard-node';
 import {
   clusterEntityName,
   managementClusterEntityName,
@@ -100,7 +101,7 @@ export function clusterEntityRef(
   config: ShipyardCatalogConfig,
   key: Pick<ClusterSummary, 'managementCluster' | 'namespace' | 'name'>,
 ): string {
-  return `resource:${config.entityNamespace}/${clusterEntityName(key)}`;
+  return clusterEntityRefIn(config.entityNamespace, key);
 }
 
 function location(target: string): Record<string, string> {
