@@ -143,15 +143,17 @@ test('a cluster requested through the template appears and its progress reaches 
     readme: false,
   });
 
-  // the task page links to the cluster page (it opens in a new window)
+  // the task page links to the cluster page inside the portal (a path, not a new window)
   const link = page.getByRole('link', { name: /Cluster page/ });
   await expect(link).toHaveAttribute(
     'href',
+    new RegExp(
+      `^/shipyard/clusters/${managementCluster}/${namespace}/${name}$`,
+    ),
+  );
+  await link.click();
+  await expect(page).toHaveURL(
     new RegExp(`/shipyard/clusters/${managementCluster}/${namespace}/${name}$`),
   );
-  const [opened] = await Promise.all([
-    context.waitForEvent('page'),
-    link.click(),
-  ]);
-  await expect(opened.getByTestId('cluster-health')).toContainText('Healthy');
+  await expect(page.getByTestId('cluster-health')).toContainText('Healthy');
 });

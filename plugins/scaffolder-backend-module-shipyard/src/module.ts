@@ -10,6 +10,7 @@ import {
   readManagementClustersConfig,
 } from '@shipyard/plugin-shipyard-node';
 import { createShipyardActions } from './actions';
+import { clusterPagePath } from './actions/createCluster';
 import { readShipyardRequestsConfig } from './config';
 import { RequestAccess } from './service/access';
 import { ClusterAuditRecorder } from './service/audit';
@@ -74,13 +75,7 @@ export const scaffolderModuleShipyard = createBackendModule({
             entityRefOf: key => clusterEntityRef(entityNamespace, key),
             clusterUrlOf: key =>
               requestsConfig.portalBaseUrl
-                ? `${requestsConfig.portalBaseUrl}/shipyard/clusters/${[
-                    key.managementCluster,
-                    key.namespace,
-                    key.name,
-                  ]
-                    .map(encodeURIComponent)
-                    .join('/')}`
+                ? `${requestsConfig.portalBaseUrl}${clusterPagePath(key)}`
                 : undefined,
           }),
         );

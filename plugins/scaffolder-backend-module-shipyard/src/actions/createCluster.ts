@@ -23,6 +23,16 @@ export interface ClusterActionDeps {
   clusterUrlOf(key: ClusterKey): string | undefined;
 }
 
+/**
+ * Path of a cluster's page in the portal (`/shipyard/clusters/<managementCluster>/<namespace>/<name>`): a link the
+ * task page follows inside the portal, where the absolute `clusterUrl` would open a new window.
+ */
+export function clusterPagePath(key: ClusterKey): string {
+  return `/shipyard/clusters/${[key.managementCluster, key.namespace, key.name]
+    .map(encodeURIComponent)
+    .join('/')}`;
+}
+
 /** `shipyard:cluster:create`: requests a Cluster API cluster from a cluster profile. */
 export function createClusterCreateAction(deps: ClusterActionDeps) {
   return createTemplateAction({
@@ -33,43 +43,106 @@ export function createClusterCreateAction(deps: ClusterActionDeps) {
     schema: {
       input: {
         profile: z =>
-          z.string().min(1).describe('Entity ref of the ClusterProfile (clusterprofile:default/kubeadm-standard)'),
+          z
+            .string()
+            .min(1)
+            .describe(
+              'Entity ref of the ClusterProfile (clusterprofile:default/kubeadm-standard)',
+            ),
         name: z =>
-          z.string().min(1).max(MAX_CLUSTER_NAME_LENGTH).describe('Name of the cluster (a DNS-1123 label)'),
-        owner: z => z.string().min(1).describe('Entity ref of the owning group'),
+          z
+            .string()
+            .min(1)
+            .max(MAX_CLUSTER_NAME_LENGTH)
+            .describe('Name of the cluster (a DNS-1123 label)'),
+        owner: z =>
+          z.string().min(1).describe('Entity ref of the owning group'),
         managementCluster: z =>
-          z.string().optional().describe('Management cluster; defaults to the profile’s default'),
+          z
+            .string()
+            .optional()
+            .describe('Management cluster; defaults to the profile’s default'),
         namespace: z =>
-          z.string().optional().describe('Namespace on the management cluster; derived from the owner by default (shipyard.requests.namespaceTemplate)'),
-        size: z => z.string().optional().describe('A named size of the profile'),
+          z
+            .string()
+            .optional()
+            .describe(
+              'Namespace on the management cluster; derived from the owner by default (shipyard.requests.namespaceTemplate)',
+            ),
+        size: z =>
+          z.string().optional().describe('A named size of the profile'),
         controlPlaneReplicas: z =>
-          z.number().int().min(0).max(7).optional().describe('Overrides the size’s control plane replicas'),
+          z
+            .number()
+            .int()
+            .min(0)
+            .max(7)
+            .optional()
+            .describe('Overrides the size’s control plane replicas'),
         workerReplicas: z =>
-          z.number().int().min(0).optional().describe('Overrides the size’s worker replicas'),
+          z
+            .number()
+            .int()
+            .min(0)
+            .optional()
+            .describe('Overrides the size’s worker replicas'),
         kubernetesVersion: z =>
-          z.string().optional().describe('One of the profile’s Kubernetes versions; defaults to its default'),
+          z
+            .string()
+            .optional()
+            .describe(
+              'One of the profile’s Kubernetes versions; defaults to its default',
+            ),
         variables: z =>
-          z.record(z.any()).optional().describe('ClusterClass variables, validated against their schemas'),
-        labels: z => z.record(z.string()).optional().describe('Extra labels on the Cluster'),
+          z
+            .record(z.any())
+            .optional()
+            .describe(
+              'ClusterClass variables, validated against their schemas',
+            ),
+        labels: z =>
+          z
+            .record(z.string())
+            .optional()
+            .describe('Extra labels on the Cluster'),
         mode: z =>
           z
             .enum(['apply', 'manifests'])
             .default('apply')
-            .describe('apply: create on the management cluster; manifests: write YAML into the workspace'),
+            .describe(
+              'apply: create on the management cluster; manifests: write YAML into the workspace',
+            ),
         manifestPath: z =>
           z
             .string()
             .optional()
-            .describe('Workspace path of the YAML in manifests mode (default clusters/<mc>/<namespace>/<name>.yaml)'),
+            .describe(
+              'Workspace path of the YAML in manifests mode (default clusters/<mc>/<namespace>/<name>.yaml)',
+            ),
       },
       output: {
-        entityRef: z => z.string().describe('Catalog entity ref of the cluster'),
+        entityRef: z =>
+          z.string().describe('Catalog entity ref of the cluster'),
         managementCluster: z => z.string(),
         namespace: z => z.string(),
         name: z => z.string(),
         manifest: z => z.string().describe('The YAML of the objects'),
-        clusterUrl: z => z.string().optional().describe('The cluster’s page in the portal'),
-        manifestPath: z => z.string().optional().describe('Where the YAML was written (manifests mode)'),
+        clusterUrl: z =>
+          z
+            .string()
+            .optional()
+            .describe('The cluster’s page in the portal (absolute URL)'),
+        clusterPath: z =>
+          z
+            .string()
+            .describe(
+              'The cluster’s page in the portal (path, for links in the portal)',
+            ),
+        manifestPath: z =>
+          z
+            .string()
+            .optional()
+            .describe('Where the YAML was written (manifests mode)'),
       },
     },
     async handler(ctx) {
@@ -138,21 +211,34 @@ export function createClusterCreateAction(deps: ClusterActionDeps) {
       if (mode === 'manifests') {
         manifest = toYaml([plan.namespaceObject, withoutTask(plan.cluster)]);
         manifestPath =
-          input.manifestPath ?? `clusters/${key.managementCluster}/${key.namespace}/${key.name}.yaml`;
+          input.manifestPath ??
+          `clusters/${key.managementCluster}/${key.namespace}/${key.name}.yaml`;
         const target = path.resolve(ctx.workspacePath, manifestPath);
         if (!target.startsWith(path.resolve(ctx.workspacePath) + path.sep)) {
-          throw new InputError(`manifestPath "${manifestPath}" must stay inside the workspace`);
+          throw new InputError(
+            `manifestPath "${manifestPath}" must stay inside the workspace`,
+          );
         }
         await fs.mkdir(path.dirname(target), { recursive: true });
         await fs.writeFile(target, manifest, 'utf8');
-        ctx.logger.info(`Wrote ${manifestPath} for ${key.managementCluster}/${key.namespace}/${key.name}`);
-        await audit.record({ ...record, outcome: 'succeeded', message: `manifests written to ${manifestPath}` });
+        ctx.logger.info(
+          `Wrote ${manifestPath} for ${key.managementCluster}/${key.namespace}/${key.name}`,
+        );
+        await audit.record({
+          ...record,
+          outcome: 'succeeded',
+          message: `manifests written to ${manifestPath}`,
+        });
       } else {
         manifest = toYaml(
-          plan.createNamespace ? [plan.namespaceObject, plan.cluster] : [plan.cluster],
+          plan.createNamespace
+            ? [plan.namespaceObject, plan.cluster]
+            : [plan.cluster],
         );
         if (plan.resumed) {
-          ctx.logger.info(`Cluster ${key.name} was already created by this task; not creating it again`);
+          ctx.logger.info(
+            `Cluster ${key.name} was already created by this task; not creating it again`,
+          );
         }
         try {
           const result = await ctx.checkpoint({
@@ -163,13 +249,17 @@ export function createClusterCreateAction(deps: ClusterActionDeps) {
             },
           });
           ctx.logger.info(
-            `Created cluster ${key.name} in namespace ${key.namespace} on ${key.managementCluster}${
-              result.uid ? ` (uid ${result.uid})` : ''
-            }`,
+            `Created cluster ${key.name} in namespace ${key.namespace} on ${
+              key.managementCluster
+            }${result.uid ? ` (uid ${result.uid})` : ''}`,
           );
         } catch (error) {
           await audit.record(
-            { ...record, outcome: 'failed', message: String((error as Error).message) },
+            {
+              ...record,
+              outcome: 'failed',
+              message: String((error as Error).message),
+            },
             error as Error,
           );
           throw error;
@@ -188,6 +278,7 @@ export function createClusterCreateAction(deps: ClusterActionDeps) {
       ctx.output('manifest', manifest);
       const url = deps.clusterUrlOf(key);
       if (url) ctx.output('clusterUrl', url);
+      ctx.output('clusterPath', clusterPagePath(key));
       if (manifestPath) ctx.output('manifestPath', manifestPath);
     },
   });

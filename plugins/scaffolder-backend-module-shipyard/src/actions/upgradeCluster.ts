@@ -1,7 +1,7 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { ClusterAuditRecordInput } from '@shipyard/plugin-shipyard-common';
 import { UpgradeClusterPlan } from '../service/ClusterRequestService';
-import { ClusterActionDeps } from './createCluster';
+import { ClusterActionDeps, clusterPagePath } from './createCluster';
 import { examples } from './upgradeCluster.examples';
 
 /** `shipyard:cluster:upgrade`: bumps `spec.topology.version` after a pre-flight. */
@@ -14,15 +14,24 @@ export function createClusterUpgradeAction(deps: ClusterActionDeps) {
     schema: {
       input: {
         cluster: z =>
-          z.string().min(1).describe('Cluster entity ref, or managementCluster/namespace/name'),
+          z
+            .string()
+            .min(1)
+            .describe(
+              'Cluster entity ref, or managementCluster/namespace/name',
+            ),
         kubernetesVersion: z =>
-          z.string().min(1).describe('Target version, one of the profile’s versions'),
+          z
+            .string()
+            .min(1)
+            .describe('Target version, one of the profile’s versions'),
       },
       output: {
         entityRef: z => z.string(),
         fromVersion: z => z.string(),
         toVersion: z => z.string(),
         clusterUrl: z => z.string().optional(),
+        clusterPath: z => z.string(),
       },
     },
     async handler(ctx) {
@@ -42,7 +51,12 @@ export function createClusterUpgradeAction(deps: ClusterActionDeps) {
         plan = await requests.planUpgrade(ctx.input, requester);
       } catch (error) {
         await audit.record(
-          { ...base, actor, outcome: 'refused', message: String((error as Error).message) },
+          {
+            ...base,
+            actor,
+            outcome: 'refused',
+            message: String((error as Error).message),
+          },
           error as Error,
         );
         throw error;
@@ -67,7 +81,11 @@ export function createClusterUpgradeAction(deps: ClusterActionDeps) {
         });
       } catch (error) {
         await audit.record(
-          { ...record, outcome: 'failed', message: String((error as Error).message) },
+          {
+            ...record,
+            outcome: 'failed',
+            message: String((error as Error).message),
+          },
           error as Error,
         );
         throw error;
@@ -80,13 +98,16 @@ export function createClusterUpgradeAction(deps: ClusterActionDeps) {
       await audit.record({
         ...record,
         outcome: 'succeeded',
-        message: plan.alreadyApplied ? 'already at the target version' : 'upgrade started',
+        message: plan.alreadyApplied
+          ? 'already at the target version'
+          : 'upgrade started',
       });
       ctx.output('entityRef', deps.entityRefOf(key));
       ctx.output('fromVersion', plan.fromVersion);
       ctx.output('toVersion', plan.toVersion);
       const url = deps.clusterUrlOf(key);
       if (url) ctx.output('clusterUrl', url);
+      ctx.output('clusterPath', clusterPagePath(key));
     },
   });
 }
