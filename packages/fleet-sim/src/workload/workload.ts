@@ -63,6 +63,14 @@ function md5(text: string): string {
   return crypto.hash('md5', text, 'hex');
 }
 
+/** A stable object uid from `text`: its MD5 in the 8-4-4-4-12 layout of a UUID. */
+function md5Uid(text: string): string {
+  return md5(text).replace(
+    /^(.{8})(.{4})(.{4})(.{4})(.{12})$/,
+    '$1-$2-$3-$4-$5',
+  );
+}
+
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
@@ -523,10 +531,7 @@ export class WorkloadCluster implements Endpoint {
         kind: 'Node',
         metadata: {
           name: f.name,
-          uid: md5(`${this.id}/${f.name}`).replace(
-            /^(.{8})(.{4})(.{4})(.{4})(.{12})$/,
-            '$1-$2-$3-$4-$5',
-          ),
+          uid: md5Uid(`${this.id}/${f.name}`),
           resourceVersion: String(f.rv),
           creationTimestamp: f.createdAt,
           labels,
@@ -626,10 +631,7 @@ export class WorkloadCluster implements Endpoint {
         metadata: {
           name,
           namespace: 'kube-system',
-          uid: md5(`${this.id}/pod/${name}`).replace(
-            /^(.{8})(.{4})(.{4})(.{4})(.{12})$/,
-            '$1-$2-$3-$4-$5',
-          ),
+          uid: md5Uid(`${this.id}/pod/${name}`),
           resourceVersion: String(
             asObject(node.metadata)?.resourceVersion ?? '1',
           ),
@@ -753,10 +755,7 @@ export class WorkloadCluster implements Endpoint {
       kind: 'Namespace',
       metadata: {
         name,
-        uid: md5(`${this.id}/ns/${name}`).replace(
-          /^(.{8})(.{4})(.{4})(.{4})(.{12})$/,
-          '$1-$2-$3-$4-$5',
-        ),
+        uid: md5Uid(`${this.id}/ns/${name}`),
         resourceVersion: '1',
         creationTimestamp: created,
         labels: { 'kubernetes.io/metadata.name': name },
@@ -778,10 +777,7 @@ export class WorkloadCluster implements Endpoint {
         kind: 'ClusterVersion',
         metadata: {
           name: 'version',
-          uid: md5(`${this.id}/cv`).replace(
-            /^(.{8})(.{4})(.{4})(.{4})(.{12})$/,
-            '$1-$2-$3-$4-$5',
-          ),
+          uid: md5Uid(`${this.id}/cv`),
           resourceVersion: '1',
           creationTimestamp: created,
         },
@@ -871,19 +867,14 @@ export class WorkloadCluster implements Endpoint {
     if (method !== 'GET' && method !== 'HEAD') throw errors.methodNotAllowed();
     if (root === 'version' && segments.length === 1) {
       const format = negotiate(accept, {});
+      const info = () =>
+        versionInfo(gitVersion(this.flavor.distribution, this.kubeVersion()));
       if (format.kind === 'json') {
         const served = this.current();
-        served.version ??= JSON.stringify(
-          versionInfo(gitVersion(this.flavor.distribution, this.kubeVersion())),
-        );
+        served.version ??= JSON.stringify(info());
         sendText(r.res, 200, served.version, 'application/json');
       } else {
-        sendObject(
-          r.res,
-          200,
-          versionInfo(gitVersion(this.flavor.distribution, this.kubeVersion())),
-          format,
-        );
+        sendObject(r.res, 200, info(), format);
       }
       return;
     }
@@ -1107,12 +1098,17 @@ export class WorkloadCluster implements Endpoint {
     this.send(r, t, page, format, true, next, remaining);
   }
 
+  /** The `metadata` of a list: its resourceVersion, and where a paged list continues. */
+  private listMeta(cont?: string, remaining?: number): JsonObject {
+    const listMeta: JsonObject = { resourceVersion: this.listRv() };
+    if (cont) listMeta.continue = cont;
+    if (remaining !== undefined) listMeta.remainingItemCount = remaining;
+    return listMeta;
+  }
+
   /** Sends a plain JSON list page: the same text `send` makes of it, around the items serialized before. */
   private sendPage(r: ApiRequest, t: ResourceType, page: ListPage): void {
-    const listMeta: JsonObject = { resourceVersion: this.listRv() };
-    if (page.cont) listMeta.continue = page.cont;
-    if (page.remaining !== undefined)
-      listMeta.remainingItemCount = page.remaining;
+    const listMeta = this.listMeta(page.cont, page.remaining);
     sendText(
       r.res,
       200,
@@ -1136,9 +1132,7 @@ export class WorkloadCluster implements Endpoint {
     cont?: string,
     remaining?: number,
   ): void {
-    const listMeta: JsonObject = { resourceVersion: this.listRv() };
-    if (cont) listMeta.continue = cont;
-    if (remaining !== undefined) listMeta.remainingItemCount = remaining;
+    const listMeta = this.listMeta(cont, remaining);
     if (format.kind === 'table') {
       const table = toTable(
         t,

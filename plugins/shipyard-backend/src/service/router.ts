@@ -86,8 +86,7 @@ export async function createRouter(
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const decisionCacheMs = options.decisionCacheMs ?? 5_000;
   const decisions = new Map<string, CachedAccess>();
-  const pages = new ResponseCache();
-  const pageCache = options.pageCache ?? true;
+  const pages = options.pageCache === false ? undefined : new ResponseCache();
   const router = Router();
 
   router.get('/health', (_req, res) => {
@@ -175,7 +174,7 @@ export async function createRouter(
     const a = await access(req);
     const revision = fleet.index.revision;
     const cacheKey = `${a.fingerprint}\n${req.originalUrl}`;
-    let cached = pageCache ? pages.get(cacheKey, revision) : undefined;
+    let cached = pages?.get(cacheKey, revision);
     if (!cached) {
       const parsed = parseListClustersQuery(
         req.query as Record<string, unknown>,
@@ -190,7 +189,7 @@ export async function createRouter(
         visibilityKey: a.fingerprint,
       });
       cached = { etag: etagFor(req, a), body: Buffer.from(body, 'utf8') };
-      if (pageCache) pages.set(cacheKey, revision, cached);
+      pages?.set(cacheKey, revision, cached);
     }
     if (notModified(req, res, cached.etag)) return;
     res.status(200);
