@@ -26,6 +26,7 @@ import {
   managementCluster,
   summary,
 } from './__testUtils__/fixtures';
+import { eventually } from './__testUtils__/eventually';
 
 jest.setTimeout(60_000);
 
@@ -84,25 +85,6 @@ const fulls = () =>
     provider: 'ClusterEntityProvider',
     type: 'full',
   });
-
-async function eventually<T>(
-  fn: () => Promise<T>,
-  accept: (value: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await fn();
-  while (!accept(last)) {
-    if (Date.now() > deadline) {
-      throw new Error(
-        `Timed out; last value: ${JSON.stringify(last)?.slice(0, 2000)}`,
-      );
-    }
-    await new Promise(r => setTimeout(r, 100));
-    last = await fn();
-  }
-  return last;
-}
 
 describe('catalog module shipyard (with the real catalog backend)', () => {
   const events = mockServices.events();

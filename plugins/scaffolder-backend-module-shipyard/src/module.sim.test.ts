@@ -33,6 +33,11 @@ import shipyardPlugin from '@shipyard/plugin-shipyard-backend';
 import Ajv from 'ajv';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { scaffolderModuleShipyard } from './module';
+import {
+  Membership,
+  SIM_SYNC_CONFIG,
+  membershipUserInfoFactory,
+} from './__testUtils__/simBackend';
 import { simClusterNames, simGet } from './__testUtils__/simKube';
 
 /*
@@ -47,7 +52,7 @@ const REPO_ROOT = path.resolve(__dirname, '../../..');
 const CAPI_FIXTURES = path.resolve(REPO_ROOT, '../shared/fixtures/capi');
 const KUBECTL = '/usr/bin/kubectl';
 
-const MEMBERSHIP: Record<string, string[]> = {
+const MEMBERSHIP: Membership = {
   'user:default/alice': ['group:default/team-a'],
   'user:default/carol': ['group:default/team-c'],
   'user:default/pat': ['group:default/platform-team'],
@@ -251,19 +256,7 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
           deps: {},
           factory: () => scheduler,
         }),
-        createServiceFactory({
-          service: coreServices.userInfo,
-          deps: {},
-          factory: () => ({
-            async getUserInfo(credentials: any) {
-              const ref = credentials.principal.userEntityRef;
-              return {
-                userEntityRef: ref,
-                ownershipEntityRefs: [ref, ...(MEMBERSHIP[ref] ?? [])],
-              };
-            },
-          }),
-        }),
+        membershipUserInfoFactory(MEMBERSHIP),
         mockServices.rootConfig.factory({
           data: {
             app: { baseUrl: 'http://portal.test' },
@@ -337,12 +330,7 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
               managementClusters: shipyardManagementClusters(
                 sim.managementClusters,
               ),
-              sync: {
-                persistIntervalMs: 50,
-                staleAfterMs: 300,
-                requestTimeoutMs: 2000,
-                backoff: { initialDelayMs: 20, maxDelayMs: 200 },
-              },
+              sync: SIM_SYNC_CONFIG,
               health: { enabled: false },
             },
           },

@@ -1,11 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  AuditorService,
-  BackstageCredentials,
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
+import { AuditorService } from '@backstage/backend-plugin-api';
 import {
   TestBackend,
   mockCredentials,
@@ -37,6 +32,12 @@ import { ClusterRequestService } from './service/ClusterRequestService';
 import { ManagementClusterConnections } from './service/ManagementClusterConnections';
 import { ShipyardBackendClient } from './service/ShipyardBackendClient';
 import { mockActionContext } from './__testUtils__/actionContext';
+import {
+  Membership,
+  SIM_SYNC_CONFIG,
+  membershipUserInfo,
+  membershipUserInfoFactory,
+} from './__testUtils__/simBackend';
 
 /*
  * Bad input and faults of the cluster actions, through their real handlers, the real request service and the real
@@ -51,7 +52,7 @@ const REPO_ROOT = path.resolve(__dirname, '../../..');
 const SEED = 4242;
 const ALICE = 'user:default/alice';
 const PAT = 'user:default/pat';
-const MEMBERSHIP: Record<string, string[]> = {
+const MEMBERSHIP: Membership = {
   [ALICE]: ['group:default/team-a'],
   [PAT]: ['group:default/platform-team'],
 };
@@ -160,19 +161,7 @@ describe('shipyard cluster actions: fuzzed inputs, refusals and restarts', () =>
 
   const backendFeatures = (simRef: FleetSim) => [
     shipyardPlugin,
-    createServiceFactory({
-      service: coreServices.userInfo,
-      deps: {},
-      factory: () => ({
-        async getUserInfo(credentials: any) {
-          const ref = credentials.principal.userEntityRef;
-          return {
-            userEntityRef: ref,
-            ownershipEntityRefs: [ref, ...(MEMBERSHIP[ref] ?? [])],
-          };
-        },
-      }),
-    }),
+    membershipUserInfoFactory(MEMBERSHIP),
     mockServices.rootConfig.factory({ data: config(simRef) }),
   ];
 
@@ -182,12 +171,7 @@ describe('shipyard cluster actions: fuzzed inputs, refusals and restarts', () =>
       shipyard: {
         platformTeam: 'group:default/platform-team',
         managementClusters: shipyardManagementClusters(s.managementClusters),
-        sync: {
-          persistIntervalMs: 50,
-          staleAfterMs: 300,
-          requestTimeoutMs: 2000,
-          backoff: { initialDelayMs: 20, maxDelayMs: 200 },
-        },
+        sync: SIM_SYNC_CONFIG,
         health: { enabled: false },
         requests: { requestTimeoutMs: 3000 },
       },
@@ -220,15 +204,7 @@ describe('shipyard cluster actions: fuzzed inputs, refusals and restarts', () =>
       catalog: profileCatalog() as any,
       access: new RequestAccess({
         permissions: options.permissions ?? mockServices.permissions(),
-        userInfo: {
-          async getUserInfo(credentials: BackstageCredentials) {
-            const ref = (credentials.principal as any).userEntityRef;
-            return {
-              userEntityRef: ref,
-              ownershipEntityRefs: [ref, ...(MEMBERSHIP[ref] ?? [])],
-            };
-          },
-        },
+        userInfo: membershipUserInfo(MEMBERSHIP),
         platformTeam: requestsConfig.platformTeam,
       }),
       managementCluster: async name => {

@@ -22,6 +22,7 @@ import request from 'supertest';
 import { shipyardPlugin } from './plugin';
 import { CaptureLogger } from './testUtils/captureLogger';
 import { GroundTruthCluster, SimKube, groundTruth } from './testUtils/simKube';
+import { eventually } from './testUtils/eventually';
 
 /*
  * The real backend (`startTestBackend`) against the fleet simulator: several management clusters speaking the
@@ -31,21 +32,6 @@ import { GroundTruthCluster, SimKube, groundTruth } from './testUtils/simKube';
 jest.setTimeout(90_000);
 
 const DEFAULT_OWNER = 'group:default/platform';
-
-async function eventually<T>(
-  check: () => T | Promise<T>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise(r => setTimeout(r, 50));
-    }
-  }
-}
 
 function backendConfig(sim: FleetSim) {
   return {

@@ -5,21 +5,11 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
 import { shipyardPlugin } from './plugin';
 import { FakeKubeApi, capiCluster, putCluster } from './testUtils/FakeKubeApi';
+import { eventuallyWithin } from './testUtils/eventually';
 
 jest.setTimeout(60_000);
 
-async function eventually(check: () => void | Promise<void>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise(r => setTimeout(r, 25));
-    }
-  }
-}
+const eventually = eventuallyWithin(10_000, 25);
 
 function shipyardConfig(url: string) {
   return {

@@ -24,6 +24,7 @@ import {
   ListClustersResponse,
 } from '@shipyard/plugin-shipyard-common';
 import { catalogModuleShipyard } from '../module';
+import { eventually } from './eventually';
 
 /** A metrics service whose counters add up per `name|provider|type-or-outcome`. */
 export function createCountingMetrics() {
@@ -43,25 +44,7 @@ export function createCountingMetrics() {
   return { metrics, count };
 }
 
-/** Polls `fn` every 100 ms until `accept` holds, or fails with the last value after `timeoutMs`. */
-export async function eventually<T>(
-  fn: () => Promise<T>,
-  accept: (value: T) => boolean,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await fn();
-  while (!accept(last)) {
-    if (Date.now() > deadline) {
-      throw new Error(
-        `Timed out; last value: ${JSON.stringify(last)?.slice(0, 1500)}`,
-      );
-    }
-    await new Promise(r => setTimeout(r, 100));
-    last = await fn();
-  }
-  return last;
-}
+export { eventually };
 
 /** GETs a backend API path (below `/api`) as a user; throws on a non-2xx answer. */
 export async function apiGet<T>(

@@ -18,23 +18,11 @@ import request from 'supertest';
 import { shipyardPlugin } from '../plugin';
 import { CaptureLogger } from '../testUtils/captureLogger';
 import { startFleetWithHealth } from '../testUtils/fleetWithHealth';
+import { eventuallyWithin } from '../testUtils/eventually';
 
 jest.setTimeout(90_000);
 
-async function eventually<T>(
-  check: () => T | Promise<T>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise(r => setTimeout(r, 50));
-    }
-  }
-}
+const eventually = eventuallyWithin(15_000, 50);
 
 function shipyardConfig(
   sim: FleetSim,

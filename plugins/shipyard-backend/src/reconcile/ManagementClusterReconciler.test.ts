@@ -5,19 +5,9 @@ import { CapiHealthEvaluator } from '../health';
 import { DEFAULT_SYNC_CONFIG } from '../config/config';
 import { FakeKubeApi, capiCluster, putCluster } from '../testUtils/FakeKubeApi';
 import { ManagementClusterReconciler } from './ManagementClusterReconciler';
+import { eventuallyWithin } from '../testUtils/eventually';
 
-async function eventually(check: () => void, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise(r => setTimeout(r, 20));
-    }
-  }
-}
+const eventually = eventuallyWithin(5000, 20);
 
 describe('ManagementClusterReconciler', () => {
   let api: FakeKubeApi;

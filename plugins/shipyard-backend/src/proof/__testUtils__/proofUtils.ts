@@ -9,6 +9,7 @@ import type { ClusterSummary } from '@shipyard/plugin-shipyard-common';
 import request from 'supertest';
 import { shipyardPlugin } from '../../plugin';
 import { CaptureLogger } from '../../testUtils/captureLogger';
+import { eventually } from '../../testUtils/eventually';
 
 /** Shared pieces of the proof suites (fault matrix, bad input, security). */
 
@@ -17,22 +18,7 @@ export type Backend = Awaited<ReturnType<typeof startTestBackend>>;
 
 export const PLATFORM_TEAM = 'group:default/platform';
 
-/** Retries `check` until it stops throwing (or rethrows its last error after `timeoutMs`). */
-export async function eventually<T>(
-  check: () => T | Promise<T>,
-  timeoutMs = 20_000,
-  intervalMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise(r => setTimeout(r, intervalMs));
-    }
-  }
-}
+export { eventually };
 
 export function keyOf(c: {
   managementCluster: string;
@@ -41,8 +27,6 @@ export function keyOf(c: {
 }): string {
   return `${c.managementCluster}/${c.namespace}/${c.name}`;
 }
-
-/** `shipyard.managementClusters` for every management cluster of a simulator. */
 
 /** A configuration with millisecond timings. */
 export function proofConfig(
