@@ -23,8 +23,10 @@ yarn backstage-cli repo test --json --outputFile="$PWD/$OUT/jest.json" --testTim
 if [ -f "$OUT/jest.json" ]; then
   read -r p f < <(node -e 'const r=require(process.argv[1]);console.log(r.numPassedTests, r.numFailedTests + r.numRuntimeErrorTestSuites)' "$PWD/$OUT/jest.json")
   count "$p" "$f"
+  node scripts/jest-failures.js "$PWD/$OUT/jest.json" >"$OUT/failures.txt"
 else
   count 0 1
+  echo "Jest wrote no results" >"$OUT/failures.txt"
 fi
 
 step "build"
@@ -40,5 +42,7 @@ else
 fi
 
 echo
+# Failures again at the end, where a log's tail shows them.
+if [ -s "$OUT/failures.txt" ]; then echo "==> failed tests"; cat "$OUT/failures.txt"; fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
