@@ -168,6 +168,7 @@ export class HealthService {
 
   private async doRound(): Promise<HealthRoundStats> {
     const { config, store, logger, index } = this.options;
+    if (config.enabled) logger.debug('Shipyard health round: started');
     let changed = 0;
     const pending: ProbeResult[] = [];
     let writes = Promise.resolve();

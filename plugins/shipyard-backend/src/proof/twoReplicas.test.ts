@@ -26,15 +26,21 @@ const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
 const maybe = databases.supports('POSTGRES_15') ? describe : describe.skip;
 
 const INTERVAL_MS = 500;
+const ROUND_STARTED = 'Shipyard health round: started';
 const ROUND_LINE = 'Shipyard health round: probed';
 
 maybe('two backend replicas on one PostgreSQL', () => {
   let sim: FleetSim;
   let knexA: Knex;
   let knexB: Knex;
-  const replicas: Array<{ name: string; backend?: Backend; logs: string[] }> = [
-    { name: 'a', logs: [] },
-    { name: 'b', logs: [] },
+  const replicas: Array<{
+    name: string;
+    backend?: Backend;
+    logs: string[];
+    times: number[];
+  }> = [
+    { name: 'a', logs: [], times: [] },
+    { name: 'b', logs: [], times: [] },
   ];
   /** Health rounds a replica finished. */
   const rounds = (r: (typeof replicas)[number]) =>
@@ -70,6 +76,7 @@ maybe('two backend replicas on one PostgreSQL', () => {
     for (const [i, r] of replicas.entries()) {
       r.backend = await startShipyardBackend({
         logs: r.logs,
+        logTimes: r.times,
         config,
         features: [
           schedulerServiceFactory,
@@ -100,30 +107,30 @@ maybe('two backend replicas on one PostgreSQL', () => {
       }, 30_000);
     }
 
-    // count rounds over a window: one per interval for the pair, not one per interval per replica
-    const startA = rounds(a);
-    const startB = rounds(b);
+    // every round in a window, as [started, finished] from its log lines: one per interval for the pair
+    const from = replicas.map(r => r.logs.length);
     const windowMs = 4000;
-    const arrivals: Array<{ replica: string; at: number }> = [];
-    const seen = { a: startA, b: startB };
-    const deadline = Date.now() + windowMs;
-    while (Date.now() < deadline) {
-      for (const r of replicas) {
-        const n = rounds(r);
-        for (; seen[r.name as 'a' | 'b'] < n; seen[r.name as 'a' | 'b']++) {
-          arrivals.push({ replica: r.name, at: Date.now() });
+    await new Promise(res => setTimeout(res, windowMs));
+    const spans: Array<{ replica: string; started: number; finished: number }> =
+      [];
+    for (const [i, r] of replicas.entries()) {
+      let started: number | undefined;
+      for (let j = from[i]; j < r.logs.length; j++) {
+        if (r.logs[j].includes(ROUND_STARTED)) started = r.times[j];
+        else if (r.logs[j].includes(ROUND_LINE) && started !== undefined) {
+          spans.push({ replica: r.name, started, finished: r.times[j] });
+          started = undefined;
         }
       }
-      await new Promise(res => setTimeout(res, 20));
     }
-    const total = arrivals.length;
-    expect(total).toBeGreaterThanOrEqual(3);
-    expect(total).toBeLessThanOrEqual(Math.ceil(windowMs / INTERVAL_MS) + 1);
-    for (let i = 1; i < arrivals.length; i++) {
-      // two replicas probing the same round would finish within a few ms of each other
-      expect(arrivals[i].at - arrivals[i - 1].at).toBeGreaterThan(
-        INTERVAL_MS / 3,
-      );
+    expect(spans.length).toBeGreaterThanOrEqual(3);
+    expect(spans.length).toBeLessThanOrEqual(
+      Math.ceil(windowMs / INTERVAL_MS) + 1,
+    );
+    // the global task holds its lock for the whole round: rounds never overlap, whichever replica runs them
+    spans.sort((x, y) => x.started - y.started);
+    for (let i = 1; i < spans.length; i++) {
+      expect(spans[i].started).toBeGreaterThanOrEqual(spans[i - 1].finished);
     }
 
     // a health change probed by whichever replica is served by both

@@ -58,9 +58,11 @@ export function proofConfig(
 export async function startShipyardBackend(options: {
   config: Record<string, any>;
   logs?: string[];
+  /** When each line of `logs` was written. */
+  logTimes?: number[];
   features?: Parameters<typeof startTestBackend>[0]['features'];
 }): Promise<Backend> {
-  const logger = new CaptureLogger(options.logs ?? []);
+  const logger = new CaptureLogger(options.logs ?? [], {}, options.logTimes ?? []);
   return startTestBackend({
     features: [
       shipyardPlugin,
