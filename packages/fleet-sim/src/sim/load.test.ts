@@ -43,11 +43,14 @@ describe('load driver', () => {
     const load = sim.startLoad({ eventsPerSecond: 200, durationMs: 600 });
     await eventually(() => !load.stats().running, 5000);
     const stats = load.stats();
-    expect(stats.changes).toBeGreaterThan(60);
-    expect(stats.changes).toBeLessThan(200);
-    // every change asked for is made (or counted as dropped when the driver falls a second behind)
-    expect(stats.requested).toBeGreaterThanOrEqual(stats.changes);
-    expect(stats.changes + stats.dropped).toBeGreaterThan(stats.requested * 0.5);
+    // 600 ms at 200/s: at most 120 changes are due; a busy machine makes fewer and counts the rest as dropped
+    expect(stats.requested).toBeLessThanOrEqual(121);
+    expect(stats.changes).toBeGreaterThan(0);
+    expect(stats.changes).toBeLessThanOrEqual(stats.requested);
+    // every change due is made or counted as dropped (the driver fell a second behind, or the run ended first)
+    expect(stats.changes + stats.dropped).toBeGreaterThanOrEqual(
+      stats.requested - 2,
+    );
     expect(stats.byKind.health).toBeGreaterThan(0);
     expect(stats.byKind.annotate).toBeGreaterThan(0);
     await eventually(

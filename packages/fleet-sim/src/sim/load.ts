@@ -30,7 +30,7 @@ export interface LoadStats {
   errors: number;
   /** Changes due at the requested rate so far. */
   requested: number;
-  /** Changes given up because the driver fell more than a second behind the requested rate. */
+  /** Changes given up: the driver fell more than a second behind the requested rate, or the run ended first. */
   dropped: number;
   startedAt: number;
   running: boolean;
@@ -233,6 +233,9 @@ export function startLoad(
     if (!stats.running) return;
     stats.running = false;
     clearInterval(handle.timer);
+    // a backlog left at the end is given up too: changes + dropped account for every change due
+    stats.dropped += Math.floor(carry);
+    carry = 0;
     for (const u of unhealthy.splice(0))
       u.target.controller.setNodeHealth(u.ns, u.name, true);
   }
