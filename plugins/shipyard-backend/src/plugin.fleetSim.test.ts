@@ -468,7 +468,8 @@ describe.each(databases.eachSupportedId())(
         );
         expect(
           mcs.body.items.every(
-            (m: ManagementClusterStatus) => m.state !== 'connected',
+            (m: ManagementClusterStatus) =>
+              m.state !== 'connected' && !m.resynced,
           ),
         ).toBe(true);
 
@@ -477,6 +478,12 @@ describe.each(databases.eachSupportedId())(
           const items = await listAll(second.server);
           expect(items.every(i => i.source.state === 'connected')).toBe(true);
           expect(items.every(i => i.source.resynced)).toBe(true);
+          const res = await request(second.server).get(
+            '/api/shipyard/management-clusters',
+          );
+          expect(
+            res.body.items.map((m: ManagementClusterStatus) => m.resynced),
+          ).toEqual(sim.managementClusters.map(() => true));
         });
         await eventually(() => expectApiMatchesGroundTruth(second.server, sim));
       } finally {

@@ -416,6 +416,11 @@ export interface ManagementClusterStatus {
   /** API server URL. */
   url: string;
   state: SourceState;
+  /**
+   * True once every kind has been listed since this backend started. Until then its clusters are known only from
+   * the database (after a restart) or not at all, and counts over them may be short.
+   */
+  resynced: boolean;
   /** ISO-8601 time of the last complete sync (all kinds listed). */
   lastSyncAt?: string;
   /** ISO-8601 time since when the source is stale, when it is. */

@@ -56,6 +56,7 @@ export function managementCluster(
     name,
     url: `https://${name}.example.com:6443`,
     state: 'connected',
+    resynced: true,
     capiVersion: 'cluster.x-k8s.io/v1beta2',
     objectCounts: {
       clusters: 0,

@@ -30,6 +30,7 @@ import {
   renderNamespace,
 } from './render';
 import { ShipyardBackend } from './ShipyardBackendClient';
+import { checkQuota } from './quota';
 import { resolveVariables } from './variables';
 
 /** A DNS-1123 label. */
@@ -254,9 +255,8 @@ export class ClusterRequestService {
         `Management cluster ${managementCluster} is not configured in shipyard.managementClusters of this backend; ask the platform team`,
       );
     }
-    const status = (await backend.listManagementClusters()).find(
-      m => m.name === managementCluster,
-    );
+    const managementClusters = await backend.listManagementClusters();
+    const status = managementClusters.find(m => m.name === managementCluster);
     if (!status || status.state !== 'connected') {
       throw new ConflictError(
         `Management cluster ${managementCluster} is not connected (${
@@ -328,7 +328,12 @@ export class ClusterRequestService {
       );
     }
 
-    await this.checkQuota(owner);
+    await checkQuota({
+      owner,
+      quota: quotaOf(config, owner),
+      managementClusters,
+      countClustersOwnedBy: team => backend.countClustersOwnedBy(team),
+    });
 
     // server-side dry run of everything that will be written
     const fieldManager = config.fieldManager;
@@ -600,17 +605,6 @@ export class ClusterRequestService {
       }
     }
     return labels;
-  }
-
-  private async checkQuota(owner: string): Promise<void> {
-    const quota = quotaOf(this.options.config, owner);
-    if (quota === undefined) return;
-    const count = await this.options.backend.countClustersOwnedBy(owner);
-    if (count >= quota) {
-      throw new NotAllowedError(
-        `${owner} already owns ${count} cluster${count === 1 ? '' : 's'} and its quota is ${quota}; delete a cluster or ask the platform team to raise the quota (shipyard.quotas)`,
-      );
-    }
   }
 
   private async findClusterClass(

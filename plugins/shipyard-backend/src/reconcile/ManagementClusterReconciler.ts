@@ -173,6 +173,7 @@ export class ManagementClusterReconciler {
       name: this.name,
       url: this.options.connection.url,
       state: this.lastState ?? this.computeState(),
+      resynced: this.lastSyncAt !== undefined,
       objectCounts: {
         clusters: count('Cluster'),
         clusterClasses: count('ClusterClass'),

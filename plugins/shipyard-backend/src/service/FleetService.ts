@@ -188,6 +188,7 @@ export class FleetService {
       name,
       url,
       state: 'stale',
+      resynced: false,
       lastError: error.message,
       lastErrorAt: new Date().toISOString(),
       objectCounts: {

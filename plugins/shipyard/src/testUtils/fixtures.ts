@@ -81,6 +81,7 @@ export function makeManagementCluster(
     name: 'mgmt-eu',
     url: 'https://mgmt-eu:6443',
     state: 'connected',
+    resynced: true,
     lastSyncAt: '2024-01-02T00:00:00Z',
     objectCounts: {
       clusters: 3,

@@ -1,0 +1,126 @@
+import { ManagementClusterStatus } from '@shipyard/plugin-shipyard-common';
+import { checkQuota } from './quota';
+
+function mc(
+  name: string,
+  state: ManagementClusterStatus['state'],
+  resynced: boolean,
+): ManagementClusterStatus {
+  return {
+    name,
+    url: `https://${name}:6443`,
+    state,
+    resynced,
+    objectCounts: {
+      clusters: 0,
+      clusterClasses: 0,
+      machineDeployments: 0,
+      machineSets: 0,
+      machines: 0,
+      machinePools: 0,
+      machineHealthChecks: 0,
+      controlPlanes: 0,
+    },
+    kinds: [],
+  };
+}
+
+describe('checkQuota', () => {
+  const synced = [
+    mc('mgmt-a', 'connected', true),
+    mc('mgmt-b', 'connected', true),
+  ];
+  const counter = (n: number) => {
+    const calls: string[] = [];
+    return {
+      calls,
+      countClustersOwnedBy: async (owner: string) => {
+        calls.push(owner);
+        return n;
+      },
+    };
+  };
+
+  it('lets a team under its quota request a cluster', async () => {
+    const c = counter(2);
+    await expect(
+      checkQuota({
+        owner: 'group:default/team-a',
+        quota: 3,
+        managementClusters: synced,
+        ...c,
+      }),
+    ).resolves.toBeUndefined();
+    expect(c.calls).toEqual(['group:default/team-a']);
+  });
+
+  it('refuses a team at its quota, saying how many it owns and what to do', async () => {
+    await expect(
+      checkQuota({
+        owner: 'group:default/team-a',
+        quota: 3,
+        managementClusters: synced,
+        ...counter(3),
+      }),
+    ).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      message: expect.stringMatching(
+        /group:default\/team-a already owns 3 clusters and its quota is 3; delete a cluster or ask the platform team/,
+      ),
+    });
+  });
+
+  it('does not count when the team has no quota', async () => {
+    const c = counter(100);
+    await checkQuota({
+      owner: 'group:default/team-a',
+      quota: undefined,
+      managementClusters: [mc('mgmt-a', 'restored', false)],
+      ...c,
+    });
+    expect(c.calls).toEqual([]);
+  });
+
+  it.each([['restored'], ['syncing']] as const)(
+    'refuses with 503 while a management cluster is %s and not yet listed since the backend started',
+    async state => {
+      const c = counter(0);
+      await expect(
+        checkQuota({
+          owner: 'group:default/team-a',
+          quota: 3,
+          managementClusters: [...synced, mc('mgmt-c', state, false)],
+          ...c,
+        }),
+      ).rejects.toMatchObject({
+        name: 'ServiceUnavailableError',
+        message: expect.stringMatching(
+          /quota of group:default\/team-a cannot be checked yet: Shipyard is still listing mgmt-c .*nothing was created\. Try again in a minute/,
+        ),
+      });
+      expect(c.calls).toEqual([]);
+    },
+  );
+
+  it('counts the last known clusters of an unreachable management cluster, as at any other time', async () => {
+    const c = counter(1);
+    await checkQuota({
+      owner: 'group:default/team-a',
+      quota: 3,
+      managementClusters: [...synced, mc('mgmt-c', 'stale', false)],
+      ...c,
+    });
+    expect(c.calls).toEqual(['group:default/team-a']);
+  });
+
+  it('counts again once the management cluster is re-listed (syncing after a 410 keeps its clusters)', async () => {
+    const c = counter(1);
+    await checkQuota({
+      owner: 'group:default/team-a',
+      quota: 3,
+      managementClusters: [...synced, mc('mgmt-c', 'syncing', true)],
+      ...c,
+    });
+    expect(c.calls).toEqual(['group:default/team-a']);
+  });
+});
