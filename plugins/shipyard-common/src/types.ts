@@ -399,6 +399,20 @@ export interface ManagementClusterObjectCounts {
   controlPlanes: number;
 }
 
+/** The object counts of a management cluster nothing has been listed from: all zero. */
+export function noObjectCounts(): ManagementClusterObjectCounts {
+  return {
+    clusters: 0,
+    clusterClasses: 0,
+    machineDeployments: 0,
+    machineSets: 0,
+    machines: 0,
+    machinePools: 0,
+    machineHealthChecks: 0,
+    controlPlanes: 0,
+  };
+}
+
 /** One watched kind of a management cluster. */
 export interface ManagementClusterKindStatus {
   /** `cluster.x-k8s.io/v1beta2/Cluster`, … */

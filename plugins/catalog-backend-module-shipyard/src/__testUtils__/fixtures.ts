@@ -4,6 +4,7 @@ import {
   ClusterClassSummary,
   ClusterSummary,
   ManagementClusterStatus,
+  noObjectCounts,
 } from '@shipyard/plugin-shipyard-common';
 import { ShipyardCatalogConfig, readShipyardCatalogConfig } from '../config';
 
@@ -58,16 +59,7 @@ export function managementCluster(
     state: 'connected',
     resynced: true,
     capiVersion: 'cluster.x-k8s.io/v1beta2',
-    objectCounts: {
-      clusters: 0,
-      clusterClasses: 0,
-      machineDeployments: 0,
-      machineSets: 0,
-      machines: 0,
-      machinePools: 0,
-      machineHealthChecks: 0,
-      controlPlanes: 0,
-    },
+    objectCounts: noObjectCounts(),
     kinds: [],
     ...overrides,
   };

@@ -1,4 +1,7 @@
-import { ManagementClusterStatus } from '@shipyard/plugin-shipyard-common';
+import {
+  ManagementClusterStatus,
+  noObjectCounts,
+} from '@shipyard/plugin-shipyard-common';
 import { checkQuota } from './quota';
 
 function mc(
@@ -11,16 +14,7 @@ function mc(
     url: `https://${name}:6443`,
     state,
     resynced,
-    objectCounts: {
-      clusters: 0,
-      clusterClasses: 0,
-      machineDeployments: 0,
-      machineSets: 0,
-      machines: 0,
-      machinePools: 0,
-      machineHealthChecks: 0,
-      controlPlanes: 0,
-    },
+    objectCounts: noObjectCounts(),
     kinds: [],
   };
 }

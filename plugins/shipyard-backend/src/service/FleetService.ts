@@ -4,6 +4,7 @@ import {
   ClusterKey,
   ClusterTreeNode,
   ManagementClusterStatus,
+  noObjectCounts,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
 import {
@@ -191,16 +192,7 @@ export class FleetService {
       resynced: false,
       lastError: error.message,
       lastErrorAt: new Date().toISOString(),
-      objectCounts: {
-        clusters: 0,
-        clusterClasses: 0,
-        machineDeployments: 0,
-        machineSets: 0,
-        machines: 0,
-        machinePools: 0,
-        machineHealthChecks: 0,
-        controlPlanes: 0,
-      },
+      objectCounts: noObjectCounts(),
       kinds: [],
     });
     this.index.setSourceState(name, {
