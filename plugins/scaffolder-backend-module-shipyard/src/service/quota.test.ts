@@ -96,23 +96,15 @@ describe('checkQuota', () => {
     },
   );
 
-  it('counts the last known clusters of an unreachable management cluster, as at any other time', async () => {
+  it.each([
+    ['an unreachable management cluster, with its last known clusters as at any other time', 'stale', false],
+    ['a management cluster re-listing after it was listed once (after a 410 it keeps its clusters)', 'syncing', true],
+  ] as const)('counts beside %s', async (_what, state, resynced) => {
     const c = counter(1);
     await checkQuota({
       owner: 'group:default/team-a',
       quota: 3,
-      managementClusters: [...synced, mc('mgmt-c', 'stale', false)],
-      ...c,
-    });
-    expect(c.calls).toEqual(['group:default/team-a']);
-  });
-
-  it('counts again once the management cluster is re-listed (syncing after a 410 keeps its clusters)', async () => {
-    const c = counter(1);
-    await checkQuota({
-      owner: 'group:default/team-a',
-      quota: 3,
-      managementClusters: [...synced, mc('mgmt-c', 'syncing', true)],
+      managementClusters: [...synced, mc('mgmt-c', state, resynced)],
       ...c,
     });
     expect(c.calls).toEqual(['group:default/team-a']);
