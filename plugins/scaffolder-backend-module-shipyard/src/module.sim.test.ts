@@ -38,6 +38,7 @@ import {
   SIM_SYNC_CONFIG,
   membershipUserInfoFactory,
 } from './__testUtils__/simBackend';
+import { eventually } from './__testUtils__/eventually';
 import { simClusterNames, simGet } from './__testUtils__/simKube';
 
 /*
@@ -134,21 +135,6 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
     return found;
   };
 
-  async function eventually<T>(
-    fn: () => Promise<T>,
-    timeoutMs = 30_000,
-  ): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        return await fn();
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await new Promise(r => setTimeout(r, 100));
-      }
-    }
-  }
-
   async function runTask(
     user: string,
     template: string,
@@ -168,31 +154,27 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
   }
 
   async function waitForTask(user: string, id: string) {
-    const deadline = Date.now() + 45_000;
-    for (;;) {
-      const task = (await (
+    const task = await eventually(async () => {
+      const t = (await (
         await fetch(`${api()}/scaffolder/v2/tasks/${id}`, { headers: as(user) })
       ).json()) as { status: string };
-      if (task.status === 'completed' || task.status === 'failed') {
-        const events = (await (
-          await fetch(`${api()}/scaffolder/v2/tasks/${id}/events`, {
-            headers: as(user),
-          })
-        ).json()) as Array<{ type: string; body: any }>;
-        const completion = [...events]
-          .reverse()
-          .find(e => e.type === 'completion');
-        return {
-          id,
-          status: task.status,
-          messages: events.map(e => String(e.body?.message ?? '')),
-          output: completion?.body?.output,
-        };
+      if (t.status !== 'completed' && t.status !== 'failed') {
+        throw new Error(`task ${id} is still ${t.status}`);
       }
-      if (Date.now() > deadline)
-        throw new Error(`task ${id} is still ${task.status}`);
-      await new Promise(r => setTimeout(r, 100));
-    }
+      return t;
+    }, 45_000);
+    const events = (await (
+      await fetch(`${api()}/scaffolder/v2/tasks/${id}/events`, {
+        headers: as(user),
+      })
+    ).json()) as Array<{ type: string; body: any }>;
+    const completion = [...events].reverse().find(e => e.type === 'completion');
+    return {
+      id,
+      status: task.status,
+      messages: events.map(e => String(e.body?.message ?? '')),
+      output: completion?.body?.output,
+    };
   }
 
   async function shipyard<T = any>(

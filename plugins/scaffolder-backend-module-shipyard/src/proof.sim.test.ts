@@ -32,6 +32,7 @@ import { ClusterRequestService } from './service/ClusterRequestService';
 import { ManagementClusterConnections } from './service/ManagementClusterConnections';
 import { ShipyardBackendClient } from './service/ShipyardBackendClient';
 import { mockActionContext } from './__testUtils__/actionContext';
+import { eventually } from './__testUtils__/eventually';
 import {
   Membership,
   SIM_SYNC_CONFIG,
@@ -313,19 +314,16 @@ describe('shipyard cluster actions: fuzzed inputs, refusals and restarts', () =>
   }
 
   async function waitConnected() {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
+    await eventually(async () => {
       const res = await shipyard('/management-clusters').catch(() => undefined);
       if (
-        res?.status === 200 &&
-        res.body.items.length === sim.managementClusters.length &&
-        res.body.items.every((m: any) => m.state === 'connected')
+        res?.status !== 200 ||
+        res.body.items.length !== sim.managementClusters.length ||
+        !res.body.items.every((m: any) => m.state === 'connected')
       ) {
-        return;
+        throw new Error('not connected');
       }
-      if (Date.now() > deadline) throw new Error('not connected');
-      await new Promise(r => setTimeout(r, 100));
-    }
+    }, 20_000);
   }
 
   async function startBackend() {
@@ -853,15 +851,14 @@ describe('shipyard cluster actions: fuzzed inputs, refusals and restarts', () =>
       name: 'restart-dev',
     };
     sim.faults.controlPlaneDown(key);
-    const deadline = Date.now() + 15_000;
-    while (
-      (await shipyard('/clusters/mgmt-eu-1/team-a-restart/restart-dev')).body
-        .summary?.health === 'healthy'
-    ) {
-      if (Date.now() > deadline)
+    await eventually(async () => {
+      const res = await shipyard(
+        '/clusters/mgmt-eu-1/team-a-restart/restart-dev',
+      );
+      if (res.body.summary?.health === 'healthy') {
         throw new Error('the control plane fault was not seen');
-      await new Promise(r => setTimeout(r, 100));
-    }
+      }
+    }, 15_000);
     const waiting = run(
       second.wait,
       {
