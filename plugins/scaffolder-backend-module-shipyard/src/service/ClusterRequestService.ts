@@ -332,7 +332,7 @@ export class ClusterRequestService {
       owner,
       quota: quotaOf(config, owner),
       managementClusters,
-      countClustersOwnedBy: team => backend.countClustersOwnedBy(team),
+      backend,
     });
 
     // server-side dry run of everything that will be written

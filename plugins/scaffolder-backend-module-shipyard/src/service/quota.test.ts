@@ -42,7 +42,7 @@ describe('checkQuota', () => {
         owner: 'group:default/team-a',
         quota: 3,
         managementClusters: synced,
-        ...c,
+        backend: c,
       }),
     ).resolves.toBeUndefined();
     expect(c.calls).toEqual(['group:default/team-a']);
@@ -54,7 +54,7 @@ describe('checkQuota', () => {
         owner: 'group:default/team-a',
         quota: 3,
         managementClusters: synced,
-        ...counter(3),
+        backend: counter(3),
       }),
     ).rejects.toMatchObject({
       name: 'NotAllowedError',
@@ -70,7 +70,7 @@ describe('checkQuota', () => {
       owner: 'group:default/team-a',
       quota: undefined,
       managementClusters: [mc('mgmt-a', 'restored', false)],
-      ...c,
+      backend: c,
     });
     expect(c.calls).toEqual([]);
   });
@@ -84,7 +84,7 @@ describe('checkQuota', () => {
           owner: 'group:default/team-a',
           quota: 3,
           managementClusters: [...synced, mc('mgmt-c', state, false)],
-          ...c,
+          backend: c,
         }),
       ).rejects.toMatchObject({
         name: 'ServiceUnavailableError',
@@ -97,15 +97,23 @@ describe('checkQuota', () => {
   );
 
   it.each([
-    ['an unreachable management cluster, with its last known clusters as at any other time', 'stale', false],
-    ['a management cluster re-listing after it was listed once (after a 410 it keeps its clusters)', 'syncing', true],
+    [
+      'an unreachable management cluster, with its last known clusters as at any other time',
+      'stale',
+      false,
+    ],
+    [
+      'a management cluster re-listing after it was listed once (after a 410 it keeps its clusters)',
+      'syncing',
+      true,
+    ],
   ] as const)('counts beside %s', async (_what, state, resynced) => {
     const c = counter(1);
     await checkQuota({
       owner: 'group:default/team-a',
       quota: 3,
       managementClusters: [...synced, mc('mgmt-c', state, resynced)],
-      ...c,
+      backend: c,
     });
     expect(c.calls).toEqual(['group:default/team-a']);
   });

@@ -1,5 +1,6 @@
 import { ManagementClusterStatus } from '@shipyard/plugin-shipyard-common';
 import { NotAllowedError, ServiceUnavailableError } from '@backstage/errors';
+import { ShipyardBackend } from './ShipyardBackendClient';
 
 /**
  * Refuses a new cluster for `owner` when the team already owns `quota` clusters across the fleet.
@@ -14,27 +15,26 @@ export async function checkQuota(options: {
   owner: string;
   quota: number | undefined;
   managementClusters: ManagementClusterStatus[];
-  countClustersOwnedBy: (owner: string) => Promise<number>;
+  backend: Pick<ShipyardBackend, 'countClustersOwnedBy'>;
 }): Promise<void> {
   const { owner, quota } = options;
   if (quota === undefined) return;
   const listing = options.managementClusters
     .filter(m => !m.resynced && m.state !== 'stale')
-    .map(m => m.name);
-  if (listing.length > 0) {
+    .map(m => m.name)
+    .join(', ');
+  if (listing) {
     throw new ServiceUnavailableError(
-      `The cluster quota of ${owner} cannot be checked yet: Shipyard is still listing ${listing.join(
-        ', ',
-      )} ` +
-        `after a restart, so it may not know all of the team's clusters; nothing was created. Try again in a minute`,
+      `The cluster quota of ${owner} cannot be checked yet: Shipyard is still listing ${listing} after a restart, ` +
+        `so it may not know all of the team's clusters; nothing was created. Try again in a minute`,
     );
   }
-  const count = await options.countClustersOwnedBy(owner);
+  const count = await options.backend.countClustersOwnedBy(owner);
+  const clusters = count === 1 ? 'cluster' : 'clusters';
   if (count >= quota) {
     throw new NotAllowedError(
-      `${owner} already owns ${count} cluster${
-        count === 1 ? '' : 's'
-      } and its quota is ${quota}; delete a cluster or ask the platform team to raise the quota (shipyard.quotas)`,
+      `${owner} already owns ${count} ${clusters} and its quota is ${quota}; ` +
+        'delete a cluster or ask the platform team to raise the quota (shipyard.quotas)',
     );
   }
 }
