@@ -7,14 +7,17 @@ source scripts/env.sh
 export CI=true BACKSTAGE_TEST_DISABLE_DOCKER=1 NODE_OPTIONS="${NODE_OPTIONS:-} --max-old-space-size=6144"
 OUT=.test-results; rm -rf "$OUT"; mkdir -p "$OUT"
 passed=0; failed=0
-step() { echo; echo "==> $*"; }
+: >"$OUT/failures.txt"
+step() { echo; echo "==> $*"; current="$*"; }
 count() { passed=$((passed + $1)); failed=$((failed + $2)); }
+# a failed step: counted, and named again at the end
+fail() { count 0 1; echo "${1:-$current} failed" >>"$OUT/failures.txt"; }
 
 step "type-check"
-if yarn tsc; then count 1 0; else count 0 1; fi
+if yarn tsc; then count 1 0; else fail; fi
 
 step "lint"
-if yarn backstage-cli repo lint; then count 1 0; else count 0 1; fi
+if yarn backstage-cli repo lint; then count 1 0; else fail; fi
 
 step "unit and integration tests (SQLite and PostgreSQL 15)"
 source scripts/postgres.sh
@@ -23,26 +26,26 @@ yarn backstage-cli repo test --json --outputFile="$PWD/$OUT/jest.json" --testTim
 if [ -f "$OUT/jest.json" ]; then
   read -r p f < <(node -e 'const r=require(process.argv[1]);console.log(r.numPassedTests, r.numFailedTests + r.numRuntimeErrorTestSuites)' "$PWD/$OUT/jest.json")
   count "$p" "$f"
-  node scripts/jest-failures.js "$PWD/$OUT/jest.json" >"$OUT/failures.txt"
+  node scripts/jest-failures.js "$PWD/$OUT/jest.json" >>"$OUT/failures.txt"
 else
-  count 0 1
-  echo "Jest wrote no results" >"$OUT/failures.txt"
+  fail "Jest (no results written)"
 fi
 
 step "build"
-if yarn workspace app build >"$OUT/build-app.log" 2>&1; then count 1 0; else tail -40 "$OUT/build-app.log"; count 0 1; fi
+if yarn workspace app build >"$OUT/build-app.log" 2>&1; then count 1 0; else tail -40 "$OUT/build-app.log"; fail; fi
 
 step "end-to-end (Chromium)"
 SHIPYARD_E2E_OUT="$OUT" yarn playwright test
 if [ -f "$OUT/e2e.json" ]; then
   read -r p f < <(node -e 'const s=require(process.argv[1]).stats;console.log(s.expected, s.unexpected + s.flaky + (require(process.argv[1]).errors||[]).length)' "$PWD/$OUT/e2e.json")
   count "$p" "$f"
+  [ "$f" -eq 0 ] || echo "end-to-end: $f failed (named in the Playwright list above)" >>"$OUT/failures.txt"
 else
-  count 0 1
+  fail "end-to-end (no results written)"
 fi
 
 echo
 # Failures again at the end, where a log's tail shows them.
-if [ -s "$OUT/failures.txt" ]; then echo "==> failed tests"; cat "$OUT/failures.txt"; fi
+if [ -s "$OUT/failures.txt" ]; then echo "==> failed"; cat "$OUT/failures.txt"; fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
