@@ -11,18 +11,27 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const quick = process.argv.includes('--quick');
 const compare = process.argv.includes('--compare');
-const extra = process.argv.slice(2).filter(a => a !== '--quick' && a !== '--compare');
+const extra = process.argv
+  .slice(2)
+  .filter(a => a !== '--quick' && a !== '--compare');
 
 if (compare) {
   const bin = path.join(root, 'packages/bench/bin/shipyard-compare-bench');
-  const args = ['--expose-gc', '--max-old-space-size=8192', bin, ...(quick ? ['--quick'] : []), ...extra];
+  const args = [
+    '--expose-gc',
+    '--max-old-space-size=8192',
+    bin,
+    ...(quick ? ['--quick'] : []),
+    ...extra,
+  ];
   const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
 
 const benches = [
   {
-    title: 'Fleet simulator: scale (10,000 workload clusters over 5 management clusters)',
+    title:
+      'Fleet simulator: scale (10,000 workload clusters over 5 management clusters)',
     bin: 'packages/fleet-sim/bin/fleet-sim-bench',
     args: quick ? ['--clusters', '1000'] : [],
   },
@@ -43,10 +52,14 @@ for (const bench of benches) {
   const bin = path.join(root, bench.bin);
   if (!fs.existsSync(bin)) continue;
   console.log(`\n## ${bench.title}\n`);
-  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', bin, ...bench.args, ...extra], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--max-old-space-size=8192', bin, ...bench.args, ...extra],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   if (r.status !== 0) {
     failed++;
     console.error(`bench: ${bench.bin} exited with ${r.status}`);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test`: type-check, lint, every Jest suite (with a PostgreSQL 15 started for the run), then the
+# `make test`: type-check, formatting, lint, every Jest suite (with a PostgreSQL 15 started for the run), then the
 # browser end-to-end suite in real Chromium against the built portal. Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -15,6 +15,9 @@ fail() { count 0 1; echo "${1:-$current} failed" >>"$OUT/failures.txt"; }
 
 step "type-check"
 if yarn tsc; then count 1 0; else fail; fi
+
+step "formatting (prettier)"
+if yarn prettier --check . >"$OUT/prettier.log" 2>&1; then count 1 0; else grep -v "^Checking" "$OUT/prettier.log" | tail -40; fail; fi
 
 step "lint"
 if yarn backstage-cli repo lint; then count 1 0; else fail; fi

@@ -59,7 +59,9 @@ async function waitFor<T>(
       [`${dbPrefix}%`],
     );
     for (const row of rows) {
-      await client.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
+      await client.query(
+        `DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`,
+      );
     }
     await client.end();
   });

@@ -19,7 +19,10 @@ export interface ShipyardRequestsConfig {
 function groupRef(value: string, key: string): string {
   try {
     return stringifyEntityRef(
-      parseEntityRef(value, { defaultKind: 'group', defaultNamespace: 'default' }),
+      parseEntityRef(value, {
+        defaultKind: 'group',
+        defaultNamespace: 'default',
+      }),
     ).toLocaleLowerCase('en-US');
   } catch {
     throw new InputError(`${key} must be a group entity ref, got "${value}"`);
@@ -34,7 +37,9 @@ function limit(value: number, key: string): number {
 }
 
 /** Reads `shipyard.platformTeam`, `shipyard.quotas` and `shipyard.requests`. */
-export function readShipyardRequestsConfig(config: Config): ShipyardRequestsConfig {
+export function readShipyardRequestsConfig(
+  config: Config,
+): ShipyardRequestsConfig {
   const platformTeam = groupRef(
     config.getOptionalString('shipyard.platformTeam') ??
       'group:default/platform-team',
@@ -73,7 +78,12 @@ export function readShipyardRequestsConfig(config: Config): ShipyardRequestsConf
 }
 
 /** The quota of a team, or undefined when unlimited. */
-export function quotaOf(config: ShipyardRequestsConfig, team: string): number | undefined {
-  return config.quotas.teams.get(team.toLocaleLowerCase('en-US')) ??
-    config.quotas.defaultMaxClusters;
+export function quotaOf(
+  config: ShipyardRequestsConfig,
+  team: string,
+): number | undefined {
+  return (
+    config.quotas.teams.get(team.toLocaleLowerCase('en-US')) ??
+    config.quotas.defaultMaxClusters
+  );
 }

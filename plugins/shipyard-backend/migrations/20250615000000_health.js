@@ -8,7 +8,9 @@
  */
 exports.up = async function up(knex) {
   await knex.schema.createTable('shipyard_probe_results', table => {
-    table.comment('Last probe result of each workload cluster (no credentials)');
+    table.comment(
+      'Last probe result of each workload cluster (no credentials)',
+    );
     table.string('cluster_key', 400).primary().notNullable();
     table.string('management_cluster', 63).notNullable();
     table.text('result', 'longtext').notNullable();
@@ -16,7 +18,9 @@ exports.up = async function up(knex) {
     table.bigInteger('updated_at').notNullable().index();
   });
   await knex.schema.createTable('shipyard_health_status', table => {
-    table.comment('Last recorded health status of each cluster (the head of its history)');
+    table.comment(
+      'Last recorded health status of each cluster (the head of its history)',
+    );
     table.string('cluster_key', 400).primary().notNullable();
     table.string('status', 20).notNullable();
     table.string('since', 40).notNullable();

@@ -24,7 +24,10 @@ exports.up = async function up(knex) {
     table.string('task_id', 100).nullable();
     table.text('details').nullable();
     table.index(['actor', 'id'], 'shipyard_audit_actor_id');
-    table.index(['management_cluster', 'namespace', 'cluster'], 'shipyard_audit_cluster');
+    table.index(
+      ['management_cluster', 'namespace', 'cluster'],
+      'shipyard_audit_cluster',
+    );
   });
 };
 

@@ -16,7 +16,11 @@ function shipyardConfig(url: string) {
     shipyard: {
       platformTeam: 'group:default/platform',
       managementClusters: [
-        { name: 'mc-a', url, auth: { type: 'serviceAccountToken', token: 'secret-token' } },
+        {
+          name: 'mc-a',
+          url,
+          auth: { type: 'serviceAccountToken', token: 'secret-token' },
+        },
       ],
       ownership: { namespaceOwners: { 'team-b': 'group:default/team-b' } },
       sync: {
@@ -35,9 +39,18 @@ describe('shipyard backend plugin', () => {
   beforeEach(async () => {
     api = new FakeKubeApi();
     url = await api.start();
-    putCluster(api, 'alpha', { labels: { 'shipyard.io/owner': 'team-a', env: 'prod' } });
-    putCluster(api, 'beta', { namespace: 'team-b', available: false, labels: { env: 'dev' } });
-    putCluster(api, 'gamma', { labels: { 'shipyard.io/owner': 'team-a' }, version: 'v1.30.4' });
+    putCluster(api, 'alpha', {
+      labels: { 'shipyard.io/owner': 'team-a', env: 'prod' },
+    });
+    putCluster(api, 'beta', {
+      namespace: 'team-b',
+      available: false,
+      labels: { env: 'dev' },
+    });
+    putCluster(api, 'gamma', {
+      labels: { 'shipyard.io/owner': 'team-a' },
+      version: 'v1.30.4',
+    });
   });
 
   afterEach(async () => {
@@ -66,7 +79,11 @@ describe('shipyard backend plugin', () => {
       });
       const all = await request(server).get('/api/shipyard/clusters?sort=name');
       expect(all.status).toBe(200);
-      expect(all.body.items.map((i: any) => i.name)).toEqual(['alpha', 'beta', 'gamma']);
+      expect(all.body.items.map((i: any) => i.name)).toEqual([
+        'alpha',
+        'beta',
+        'gamma',
+      ]);
       expect(all.body.items[0]).toMatchObject({
         managementCluster: 'mc-a',
         namespace: 'default',
@@ -83,13 +100,22 @@ describe('shipyard backend plugin', () => {
         '/api/shipyard/clusters?owner=group:default/team-a&kubernetesMinor=1.31',
       );
       expect(filtered.body.items.map((i: any) => i.name)).toEqual(['alpha']);
-      const byHealth = await request(server).get('/api/shipyard/clusters?health=unhealthy&health=degraded');
+      const byHealth = await request(server).get(
+        '/api/shipyard/clusters?health=unhealthy&health=degraded',
+      );
       expect(byHealth.body.items.map((i: any) => i.name)).toEqual(['beta']);
-      const byLabel = await request(server).get('/api/shipyard/clusters?label=env=prod');
+      const byLabel = await request(server).get(
+        '/api/shipyard/clusters?label=env=prod',
+      );
       expect(byLabel.body.totalCount).toBe(1);
 
-      const page1 = await request(server).get('/api/shipyard/clusters?limit=2&sort=name&order=desc');
-      expect(page1.body.items.map((i: any) => i.name)).toEqual(['gamma', 'beta']);
+      const page1 = await request(server).get(
+        '/api/shipyard/clusters?limit=2&sort=name&order=desc',
+      );
+      expect(page1.body.items.map((i: any) => i.name)).toEqual([
+        'gamma',
+        'beta',
+      ]);
       const page2 = await request(server).get(
         `/api/shipyard/clusters?limit=2&sort=name&order=desc&cursor=${page1.body.nextCursor}`,
       );
@@ -103,13 +129,17 @@ describe('shipyard backend plugin', () => {
         ['bogus=1', 'bogus'],
         ['cursor=nonsense', 'cursor'],
       ]) {
-        const bad = await request(server).get(`/api/shipyard/clusters?${query}`);
+        const bad = await request(server).get(
+          `/api/shipyard/clusters?${query}`,
+        );
         expect(bad.status).toBe(400);
         expect(bad.body.error.name).toBe('InputError');
         expect(bad.body.error.message).toContain(field);
       }
 
-      const details = await request(server).get('/api/shipyard/clusters/mc-a/default/alpha');
+      const details = await request(server).get(
+        '/api/shipyard/clusters/mc-a/default/alpha',
+      );
       expect(details.status).toBe(200);
       expect(details.body.summary.name).toBe('alpha');
       expect(details.body.tree.kind).toBe('Cluster');
@@ -118,12 +148,16 @@ describe('shipyard backend plugin', () => {
         'ControlPlane',
         'Workers',
       ]);
-      const missing = await request(server).get('/api/shipyard/clusters/mc-a/default/nope');
+      const missing = await request(server).get(
+        '/api/shipyard/clusters/mc-a/default/nope',
+      );
       expect(missing.status).toBe(404);
 
       const etag = all.headers.etag;
       expect(etag).toBeDefined();
-      const again = await request(server).get('/api/shipyard/clusters?sort=name').set('If-None-Match', etag);
+      const again = await request(server)
+        .get('/api/shipyard/clusters?sort=name')
+        .set('If-None-Match', etag);
       expect(again.status).toBe(304);
 
       const summary = await request(server).get('/api/shipyard/summary');
@@ -133,14 +167,28 @@ describe('shipyard backend plugin', () => {
         byKubernetesMinor: { '1.31': 2, '1.30': 1 },
         byManagementCluster: { 'mc-a': 3 },
       });
-      const mcs = await request(server).get('/api/shipyard/management-clusters');
+      const mcs = await request(server).get(
+        '/api/shipyard/management-clusters',
+      );
       expect(mcs.body.items).toHaveLength(1);
-      expect(mcs.body.items[0]).toMatchObject({ name: 'mc-a', state: 'connected', objectCounts: { clusters: 3 } });
+      expect(mcs.body.items[0]).toMatchObject({
+        name: 'mc-a',
+        state: 'connected',
+        objectCounts: { clusters: 3 },
+      });
 
       // a change bumps the revision, so the old ETag no longer matches
-      api.put('clusters', capiCluster('alpha', { available: false, labels: { 'shipyard.io/owner': 'team-a' } }));
+      api.put(
+        'clusters',
+        capiCluster('alpha', {
+          available: false,
+          labels: { 'shipyard.io/owner': 'team-a' },
+        }),
+      );
       await eventually(async () => {
-        const res = await request(server).get('/api/shipyard/clusters?sort=name').set('If-None-Match', etag);
+        const res = await request(server)
+          .get('/api/shipyard/clusters?sort=name')
+          .set('If-None-Match', etag);
         expect(res.status).toBe(200);
         expect(res.body.items[0].health).toBe('unhealthy');
       });
@@ -151,7 +199,10 @@ describe('shipyard backend plugin', () => {
 
   it('streams changes over SSE', async () => {
     const backend = await startTestBackend({
-      features: [shipyardPlugin, mockServices.rootConfig.factory({ data: shipyardConfig(url) })],
+      features: [
+        shipyardPlugin,
+        mockServices.rootConfig.factory({ data: shipyardConfig(url) }),
+      ],
     });
     const { server } = backend;
     try {
@@ -161,13 +212,16 @@ describe('shipyard backend plugin', () => {
       });
       const port = (server.address() as AddressInfo).port;
       let received = '';
-      const req = http.get(`http://127.0.0.1:${port}/api/shipyard/events`, res => {
-        expect(res.headers['content-type']).toContain('text/event-stream');
-        res.setEncoding('utf8');
-        res.on('data', chunk => {
-          received += chunk;
-        });
-      });
+      const req = http.get(
+        `http://127.0.0.1:${port}/api/shipyard/events`,
+        res => {
+          expect(res.headers['content-type']).toContain('text/event-stream');
+          res.setEncoding('utf8');
+          res.on('data', chunk => {
+            received += chunk;
+          });
+        },
+      );
       req.on('error', () => {});
       await eventually(() => expect(received).toContain('event: hello'));
       putCluster(api, 'delta');
@@ -211,9 +265,17 @@ describe('shipyard backend plugin', () => {
       });
       const list = await request(server).get('/api/shipyard/clusters');
       expect(list.body.items.map((i: any) => i.name)).toEqual(['beta']);
-      expect(list.body.facets.owner).toEqual([{ value: 'group:default/team-b', count: 1 }]);
-      expect((await request(server).get('/api/shipyard/clusters/mc-a/default/alpha')).status).toBe(404);
-      expect((await request(server).get('/api/shipyard/clusters/mc-a/team-b/beta')).status).toBe(200);
+      expect(list.body.facets.owner).toEqual([
+        { value: 'group:default/team-b', count: 1 },
+      ]);
+      expect(
+        (await request(server).get('/api/shipyard/clusters/mc-a/default/alpha'))
+          .status,
+      ).toBe(404);
+      expect(
+        (await request(server).get('/api/shipyard/clusters/mc-a/team-b/beta'))
+          .status,
+      ).toBe(200);
     } finally {
       await backend.stop();
     }
@@ -226,7 +288,9 @@ describe('shipyard backend plugin', () => {
       ],
     });
     try {
-      expect((await request(denied.server).get('/api/shipyard/clusters')).status).toBe(403);
+      expect(
+        (await request(denied.server).get('/api/shipyard/clusters')).status,
+      ).toBe(403);
     } finally {
       await denied.stop();
     }

@@ -115,7 +115,9 @@ export const shipyardPlugin = createBackendPlugin({
               eventPayload: { revision: event.revision, changes },
             })
             .catch(error =>
-              logger.warn(`Shipyard: publishing fleet changes failed: ${error}`),
+              logger.warn(
+                `Shipyard: publishing fleet changes failed: ${error}`,
+              ),
             );
         });
 

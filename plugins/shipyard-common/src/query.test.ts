@@ -16,8 +16,13 @@ describe('parseListClustersQuery', () => {
   });
 
   it('round-trips through the query string', () => {
-    const qs = toListClustersQueryString({ owner: ['group:default/a'], fields: 'list' });
-    expect(parseListClustersQuery(Object.fromEntries(new URLSearchParams(qs)))).toEqual({
+    const qs = toListClustersQueryString({
+      owner: ['group:default/a'],
+      fields: 'list',
+    });
+    expect(
+      parseListClustersQuery(Object.fromEntries(new URLSearchParams(qs))),
+    ).toEqual({
       ok: true,
       request: { owner: ['group:default/a'], fields: 'list' },
     });

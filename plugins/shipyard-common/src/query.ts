@@ -47,9 +47,7 @@ const labelList = stringList.pipe(
   ),
 );
 
-const booleanString = z
-  .enum(['true', 'false'])
-  .transform(v => v === 'true');
+const booleanString = z.enum(['true', 'false']).transform(v => v === 'true');
 
 /**
  * Schema of the query parameters of `GET /clusters` (as parsed by Express/`URLSearchParams`: each value a string or
@@ -70,12 +68,7 @@ export const listClustersQuerySchema = z
     q: z.string().max(200).optional(),
     sort: z.enum(CLUSTER_SORT_FIELDS).optional(),
     order: z.enum(['asc', 'desc']).optional(),
-    limit: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_CLUSTER_PAGE_SIZE)
-      .optional(),
+    limit: z.coerce.number().int().min(1).max(MAX_CLUSTER_PAGE_SIZE).optional(),
     cursor: z.string().max(2048).optional(),
     facets: booleanString.optional(),
     fields: z.enum(CLUSTER_LIST_FIELDS).optional(),
@@ -108,7 +101,9 @@ export function parseListClustersQuery(
 }
 
 /** Builds the query string of `GET /clusters` for a request (the inverse of {@link parseListClustersQuery}). */
-export function toListClustersQueryString(request: ListClustersRequest): string {
+export function toListClustersQueryString(
+  request: ListClustersRequest,
+): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(request)) {
     if (value === undefined) continue;

@@ -177,5 +177,8 @@ export function kubeletSkew(
   if (!cp || !k || cp[0] !== k[0]) return undefined;
   const minorsBehind = cp[1] - k[1];
   const allowed = cp[1] >= 28 ? 3 : 2;
-  return { minorsBehind, supported: minorsBehind >= 0 && minorsBehind <= allowed };
+  return {
+    minorsBehind,
+    supported: minorsBehind >= 0 && minorsBehind <= allowed,
+  };
 }

@@ -51,10 +51,13 @@ export const isInManagementCluster = createPermissionRule<
   { managementClusters: string[] }
 >({
   name: 'IS_IN_MANAGEMENT_CLUSTER',
-  description: 'Allow clusters that live on one of the given management clusters',
+  description:
+    'Allow clusters that live on one of the given management clusters',
   resourceRef: clusterPermissionResourceRef,
   paramsSchema: z.object({
-    managementClusters: z.array(z.string()).describe('Management cluster names'),
+    managementClusters: z
+      .array(z.string())
+      .describe('Management cluster names'),
   }) as any,
   apply: (cluster, { managementClusters }: { managementClusters: string[] }) =>
     managementClusters.includes(cluster.managementCluster),
@@ -70,14 +73,16 @@ export const hasClusterLabel = createPermissionRule<
   { key: string; value?: string }
 >({
   name: 'HAS_CLUSTER_LABEL',
-  description: 'Allow clusters that have a label, optionally with a given value',
+  description:
+    'Allow clusters that have a label, optionally with a given value',
   resourceRef: clusterPermissionResourceRef,
   paramsSchema: z.object({
     key: z.string().describe('Label key'),
     value: z.string().optional().describe('Label value'),
   }) as any,
   apply: (cluster, { key, value }: { key: string; value?: string }) =>
-    key in cluster.labels && (value === undefined || cluster.labels[key] === value),
+    key in cluster.labels &&
+    (value === undefined || cluster.labels[key] === value),
   toQuery:
     ({ key, value }: { key: string; value?: string }) =>
     cluster =>

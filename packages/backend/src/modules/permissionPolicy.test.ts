@@ -18,7 +18,7 @@ const user = (...ownershipEntityRefs: string[]): PolicyQueryUser =>
     info: { userEntityRef: ownershipEntityRefs[0], ownershipEntityRefs },
     token: 'token',
     credentials: {} as any,
-  }) as any;
+  } as any);
 
 describe('ShipyardPortalPolicy', () => {
   const policy = new ShipyardPortalPolicy({
@@ -72,8 +72,12 @@ describe('ShipyardPortalPolicy', () => {
         .result,
     ).toBe(AuthorizeResult.ALLOW);
     expect(
-      (await open.handle({ permission: shipyardClusterCreatePermission }, alice))
-        .result,
+      (
+        await open.handle(
+          { permission: shipyardClusterCreatePermission },
+          alice,
+        )
+      ).result,
     ).toBe(AuthorizeResult.ALLOW);
   });
 

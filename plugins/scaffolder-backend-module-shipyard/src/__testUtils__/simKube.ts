@@ -13,7 +13,10 @@ export async function simGet(
       {
         method: 'GET',
         ca: Buffer.from(mc.caData, 'base64').toString('utf8'),
-        headers: { authorization: `Bearer ${mc.token}`, accept: 'application/json' },
+        headers: {
+          authorization: `Bearer ${mc.token}`,
+          accept: 'application/json',
+        },
       },
       res => {
         let text = '';
@@ -41,7 +44,10 @@ export async function simGet(
 export async function simClusterNames(
   mc: Pick<ManagementClusterInfo, 'url' | 'caData' | 'token'>,
 ): Promise<string[]> {
-  const res = await simGet(mc, '/apis/cluster.x-k8s.io/v1beta2/clusters?limit=5000');
+  const res = await simGet(
+    mc,
+    '/apis/cluster.x-k8s.io/v1beta2/clusters?limit=5000',
+  );
   if (res.status !== 200) throw new Error(`list clusters: HTTP ${res.status}`);
   return res.body.items
     .map((c: any) => `${c.metadata.namespace}/${c.metadata.name}`)

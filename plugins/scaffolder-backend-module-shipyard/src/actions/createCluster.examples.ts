@@ -4,7 +4,8 @@ import { stringify } from 'yaml';
 /** Examples of `shipyard:cluster:create`. */
 export const examples: TemplateExample[] = [
   {
-    description: 'Request a small kubeadm cluster for team-a from the standard profile',
+    description:
+      'Request a small kubeadm cluster for team-a from the standard profile',
     example: stringify({
       steps: [
         {
@@ -23,7 +24,8 @@ export const examples: TemplateExample[] = [
     }),
   },
   {
-    description: 'Request a cluster on a chosen management cluster with ClusterClass variables and labels',
+    description:
+      'Request a cluster on a chosen management cluster with ClusterClass variables and labels',
     example: stringify({
       steps: [
         {
@@ -46,7 +48,8 @@ export const examples: TemplateExample[] = [
     }),
   },
   {
-    description: 'Write the manifests into the workspace for a GitOps pull request instead of applying them',
+    description:
+      'Write the manifests into the workspace for a GitOps pull request instead of applying them',
     example: stringify({
       steps: [
         {

@@ -4,7 +4,8 @@ import { stringify } from 'yaml';
 /** Examples of `shipyard:cluster:upgrade`. */
 export const examples: TemplateExample[] = [
   {
-    description: 'Upgrade a cluster picked in the form to the next minor version',
+    description:
+      'Upgrade a cluster picked in the form to the next minor version',
     example: stringify({
       steps: [
         {
@@ -20,7 +21,8 @@ export const examples: TemplateExample[] = [
     }),
   },
   {
-    description: 'Upgrade a cluster named by its management cluster, namespace and name',
+    description:
+      'Upgrade a cluster named by its management cluster, namespace and name',
     example: stringify({
       steps: [
         {

@@ -4,7 +4,8 @@ import { stringify } from 'yaml';
 /** Examples of `shipyard:cluster:wait`. */
 export const examples: TemplateExample[] = [
   {
-    description: 'Wait until the cluster requested in a previous step is provisioned and healthy',
+    description:
+      'Wait until the cluster requested in a previous step is provisioned and healthy',
     example: stringify({
       steps: [
         {
@@ -22,7 +23,8 @@ export const examples: TemplateExample[] = [
     }),
   },
   {
-    description: 'Wait for a cluster entity to be provisioned, accepting a degraded cluster',
+    description:
+      'Wait for a cluster entity to be provisioned, accepting a degraded cluster',
     example: stringify({
       steps: [
         {

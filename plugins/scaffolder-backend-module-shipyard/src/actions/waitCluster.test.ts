@@ -8,7 +8,11 @@ function summary(phase: string, health: string, extra: object = {}) {
     phase,
     health,
     kubernetesVersion: 'v1.35.5',
-    controlPlane: { desired: 1, ready: phase === 'Provisioned' ? 1 : 0, upToDate: 1 },
+    controlPlane: {
+      desired: 1,
+      ready: phase === 'Provisioned' ? 1 : 0,
+      upToDate: 1,
+    },
     workers: { desired: 1, ready: 0 },
     machineDeployments: [],
     ...extra,
@@ -44,14 +48,26 @@ describe('shipyard:cluster:wait', () => {
     });
     await action.handler(ctx);
     cleanup();
-    expect(outputs).toEqual({ phase: 'Provisioned', health: 'healthy', kubernetesVersion: 'v1.35.5' });
-    expect(ctx.logger.info).toHaveBeenCalledWith(expect.stringContaining('phase Provisioning, health provisioning'));
+    expect(outputs).toEqual({
+      phase: 'Provisioned',
+      health: 'healthy',
+      kubernetesVersion: 'v1.35.5',
+    });
+    expect(ctx.logger.info).toHaveBeenCalledWith(
+      expect.stringContaining('phase Provisioning, health provisioning'),
+    );
   });
 
   it('waits for a version after an upgrade', async () => {
     const action = setup([
-      summary('Provisioned', 'healthy', { kubernetesVersion: 'v1.36.2', machineDeployments: [{ name: 'md-0', version: 'v1.35.5' }] }),
-      summary('Provisioned', 'healthy', { kubernetesVersion: 'v1.36.2', machineDeployments: [{ name: 'md-0', version: 'v1.36.2' }] }),
+      summary('Provisioned', 'healthy', {
+        kubernetesVersion: 'v1.36.2',
+        machineDeployments: [{ name: 'md-0', version: 'v1.35.5' }],
+      }),
+      summary('Provisioned', 'healthy', {
+        kubernetesVersion: 'v1.36.2',
+        machineDeployments: [{ name: 'md-0', version: 'v1.36.2' }],
+      }),
     ]);
     const { ctx, outputs, cleanup } = mockActionContext({
       cluster: 'mgmt-eu-1/team-a/payments-dev',
@@ -70,13 +86,18 @@ describe('shipyard:cluster:wait', () => {
       timeoutSeconds: 1,
       pollIntervalSeconds: 0.2,
     });
-    await expect(action.handler(ctx)).rejects.toThrow(/Timed out after 1 s .*last seen: phase Provisioning/);
+    await expect(action.handler(ctx)).rejects.toThrow(
+      /Timed out after 1 s .*last seen: phase Provisioning/,
+    );
     cleanup();
   });
 
   it('fails fast on a Failed cluster and wants a cluster', async () => {
     const failed = setup([summary('Failed', 'unhealthy')]);
-    const { ctx, cleanup } = mockActionContext({ cluster: 'a/b/c', pollIntervalSeconds: 0.05 });
+    const { ctx, cleanup } = mockActionContext({
+      cluster: 'a/b/c',
+      pollIntervalSeconds: 0.05,
+    });
     await expect(failed.handler(ctx)).rejects.toThrow(/failed to provision/);
     const none = mockActionContext({});
     await expect(failed.handler(none.ctx)).rejects.toThrow(/Give cluster/);
@@ -85,7 +106,9 @@ describe('shipyard:cluster:wait', () => {
   });
 
   it('keeps waiting while the Shipyard backend does not answer (a restart), and says so on a timeout', async () => {
-    const down = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+    const down = Object.assign(new TypeError('fetch failed'), {
+      cause: { code: 'ECONNREFUSED' },
+    });
     const action = setup([down, down, summary('Provisioned', 'healthy')]);
     const { ctx, outputs, cleanup } = mockActionContext({
       cluster: 'mgmt-eu-1/team-a/payments-dev',
@@ -101,14 +124,19 @@ describe('shipyard:cluster:wait', () => {
       timeoutSeconds: 1,
       pollIntervalSeconds: 0.2,
     });
-    await expect(never.handler(second.ctx)).rejects.toThrow(/Timed out .*the Shipyard backend is not answering/);
+    await expect(never.handler(second.ctx)).rejects.toThrow(
+      /Timed out .*the Shipyard backend is not answering/,
+    );
     cleanup();
     second.cleanup();
   });
 
   it('does not retry an error that is not transient', async () => {
     const action = setup([new RangeError('bug')]);
-    const { ctx, cleanup } = mockActionContext({ cluster: 'a/b/c', pollIntervalSeconds: 0.05 });
+    const { ctx, cleanup } = mockActionContext({
+      cluster: 'a/b/c',
+      pollIntervalSeconds: 0.05,
+    });
     await expect(action.handler(ctx)).rejects.toThrow(RangeError);
     cleanup();
   });

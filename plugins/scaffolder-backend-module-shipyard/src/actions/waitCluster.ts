@@ -1,13 +1,20 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { ConflictError, InputError, ResponseError } from '@backstage/errors';
-import { ClusterSummary, HEALTH_STATUSES } from '@shipyard/plugin-shipyard-common';
+import {
+  ClusterSummary,
+  HEALTH_STATUSES,
+} from '@shipyard/plugin-shipyard-common';
 import { ClusterActionDeps } from './createCluster';
 import { examples } from './waitCluster.examples';
 
 function progressOf(s: ClusterSummary): string {
   const cp = s.controlPlane;
   const w = s.workers;
-  return `phase ${s.phase}, health ${s.health}, control plane ${cp.ready ?? 0}/${cp.desired ?? '?'} ready, workers ${w.ready ?? 0}/${w.desired ?? '?'} ready`;
+  return `phase ${s.phase}, health ${s.health}, control plane ${
+    cp.ready ?? 0
+  }/${cp.desired ?? '?'} ready, workers ${w.ready ?? 0}/${
+    w.desired ?? '?'
+  } ready`;
 }
 
 const HEALTH_RANK: Record<string, number> = { healthy: 0, degraded: 1 };
@@ -17,12 +24,18 @@ function isTransient(error: unknown): boolean {
   if (error instanceof ResponseError) {
     return error.statusCode >= 500 || error.statusCode === 429;
   }
-  const e = error as { name?: string; message?: string; cause?: { code?: string } };
+  const e = error as {
+    name?: string;
+    message?: string;
+    cause?: { code?: string };
+  };
   return (
     (e?.name === 'TypeError' && /fetch failed/i.test(String(e.message))) ||
     e?.name === 'AbortError' ||
     e?.name === 'TimeoutError' ||
-    /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|UND_ERR_\w+)$/.test(e?.cause?.code ?? '')
+    /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|UND_ERR_\w+)$/.test(
+      e?.cause?.code ?? '',
+    )
   );
 }
 
@@ -36,11 +49,17 @@ export function createClusterWaitAction(deps: ClusterActionDeps) {
     schema: {
       input: {
         cluster: z =>
-          z.string().optional().describe('Cluster entity ref, or managementCluster/namespace/name'),
+          z
+            .string()
+            .optional()
+            .describe(
+              'Cluster entity ref, or managementCluster/namespace/name',
+            ),
         managementCluster: z => z.string().optional(),
         namespace: z => z.string().optional(),
         name: z => z.string().optional(),
-        phase: z => z.string().default('Provisioned').describe('CAPI phase to wait for'),
+        phase: z =>
+          z.string().default('Provisioned').describe('CAPI phase to wait for'),
         health: z =>
           z
             .enum(HEALTH_STATUSES as unknown as ['healthy', ...string[]])
@@ -50,7 +69,9 @@ export function createClusterWaitAction(deps: ClusterActionDeps) {
           z
             .string()
             .optional()
-            .describe('Also wait until the control plane and every MachineDeployment run this version (after an upgrade)'),
+            .describe(
+              'Also wait until the control plane and every MachineDeployment run this version (after an upgrade)',
+            ),
         timeoutSeconds: z => z.number().min(1).max(86_400).default(1800),
         pollIntervalSeconds: z => z.number().min(0.05).max(300).default(5),
       },
@@ -68,7 +89,9 @@ export function createClusterWaitAction(deps: ClusterActionDeps) {
           ? `${input.managementCluster}/${input.namespace}/${input.name}`
           : undefined);
       if (!ref) {
-        throw new InputError('Give cluster, or managementCluster, namespace and name');
+        throw new InputError(
+          'Give cluster, or managementCluster, namespace and name',
+        );
       }
       const credentials = await ctx.getInitiatorCredentials();
       const phase = input.phase ?? 'Provisioned';
@@ -90,7 +113,11 @@ export function createClusterWaitAction(deps: ClusterActionDeps) {
           } else if (isTransient(error)) {
             // the Shipyard backend restarts or is overloaded: keep waiting until the deadline
             if (!unavailable) {
-              ctx.logger.warn(`The Shipyard backend is not answering (${String(error)}); still waiting for ${ref}`);
+              ctx.logger.warn(
+                `The Shipyard backend is not answering (${String(
+                  error,
+                )}); still waiting for ${ref}`,
+              );
             }
             unavailable = String(error);
           } else {
@@ -112,18 +139,24 @@ export function createClusterWaitAction(deps: ClusterActionDeps) {
             !version ||
             (summary.kubernetesVersion === version &&
               summary.controlPlane.upToDate === summary.controlPlane.desired &&
-              summary.machineDeployments.every(md => !md.version || md.version === version));
+              summary.machineDeployments.every(
+                md => !md.version || md.version === version,
+              ));
           if (summary.phase === phase && healthOk && versionOk) {
             ctx.output('phase', summary.phase);
             ctx.output('health', summary.health);
             if (summary.kubernetesVersion) {
               ctx.output('kubernetesVersion', summary.kubernetesVersion);
             }
-            ctx.logger.info(`${summary.name} is ${summary.phase} and ${summary.health}`);
+            ctx.logger.info(
+              `${summary.name} is ${summary.phase} and ${summary.health}`,
+            );
             return;
           }
           if (summary.phase === 'Failed') {
-            throw new ConflictError(`Cluster ${summary.name} failed to provision: ${progress}`);
+            throw new ConflictError(
+              `Cluster ${summary.name} failed to provision: ${progress}`,
+            );
           }
         } else if (!last) {
           ctx.logger.info(`Waiting for ${ref} to appear in the fleet`);
@@ -132,12 +165,23 @@ export function createClusterWaitAction(deps: ClusterActionDeps) {
         if (ctx.signal?.aborted) throw new Error('Cancelled');
         if (Date.now() >= deadline) {
           throw new ConflictError(
-            `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${ref} to be ${phase} and ${health}; last seen: ${last || 'not in the fleet'}${
-              unavailable ? `; the Shipyard backend is not answering: ${unavailable}` : ''
+            `Timed out after ${Math.round(
+              timeoutMs / 1000,
+            )} s waiting for ${ref} to be ${phase} and ${health}; last seen: ${
+              last || 'not in the fleet'
+            }${
+              unavailable
+                ? `; the Shipyard backend is not answering: ${unavailable}`
+                : ''
             }`,
           );
         }
-        await new Promise(r => setTimeout(r, Math.min(intervalMs, Math.max(0, deadline - Date.now()))));
+        await new Promise(r =>
+          setTimeout(
+            r,
+            Math.min(intervalMs, Math.max(0, deadline - Date.now())),
+          ),
+        );
       }
     },
   });

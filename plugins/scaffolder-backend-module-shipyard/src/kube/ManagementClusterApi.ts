@@ -12,7 +12,9 @@ export interface KubeStatusBody {
   message?: string;
   reason?: string;
   code?: number;
-  details?: { causes?: Array<{ field?: string; message?: string; reason?: string }> };
+  details?: {
+    causes?: Array<{ field?: string; message?: string; reason?: string }>;
+  };
 }
 
 /** A response of the Kubernetes API: status code and parsed JSON body. */
@@ -42,7 +44,9 @@ export interface WriteOptions {
 
 /** The API paths of a namespaced custom resource or a core kind. */
 export const CLUSTERS_PATH = (namespace: string) =>
-  `/apis/cluster.x-k8s.io/v1beta2/namespaces/${encodeURIComponent(namespace)}/clusters`;
+  `/apis/cluster.x-k8s.io/v1beta2/namespaces/${encodeURIComponent(
+    namespace,
+  )}/clusters`;
 export const NAMESPACES_PATH = '/api/v1/namespaces';
 
 /**
@@ -72,7 +76,11 @@ export class ManagementClusterApi {
   }
 
   /** POST (create) an object. */
-  async create<T = any>(path: string, body: unknown, options: WriteOptions): Promise<T> {
+  async create<T = any>(
+    path: string,
+    body: unknown,
+    options: WriteOptions,
+  ): Promise<T> {
     const res = await this.request(
       'POST',
       `${path}?${this.params(options)}`,

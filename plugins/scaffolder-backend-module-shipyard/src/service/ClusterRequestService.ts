@@ -1,5 +1,12 @@
-import { BackstageCredentials, LoggerService } from '@backstage/backend-plugin-api';
-import { Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { JsonValue } from '@backstage/types';
@@ -40,7 +47,8 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * have at most 63 characters.
  */
 export const MAX_CLUSTER_NAME_LENGTH = 63;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 const MAX_WORKERS = 500;
 
@@ -111,9 +119,14 @@ export interface ClusterRequestServiceOptions {
 function dryRunError(error: unknown, key: ClusterKey): Error {
   if (error instanceof KubeRequestError) {
     const causes = (error.body?.details?.causes ?? [])
-      .map(c => `${c.field ? `${c.field}: ` : ''}${c.message ?? c.reason ?? ''}`)
+      .map(
+        c => `${c.field ? `${c.field}: ` : ''}${c.message ?? c.reason ?? ''}`,
+      )
       .filter(Boolean);
-    const detail = causes.length > 0 ? causes.join('; ') : error.body?.message ?? error.message;
+    const detail =
+      causes.length > 0
+        ? causes.join('; ')
+        : error.body?.message ?? error.message;
     if (error.status === 409) {
       return new ConflictError(
         `A cluster named ${key.name} already exists in namespace ${key.namespace} on ${key.managementCluster}; choose another name`,
@@ -163,20 +176,32 @@ export class ClusterRequestService {
         defaultNamespace: 'default',
       });
     } catch {
-      throw new InputError(`profile "${ref}" is not an entity ref of a ClusterProfile`);
+      throw new InputError(
+        `profile "${ref}" is not an entity ref of a ClusterProfile`,
+      );
     }
-    if (parsed.kind.toLocaleLowerCase('en-US') !== CLUSTER_PROFILE_KIND.toLocaleLowerCase('en-US')) {
-      throw new InputError(`profile "${ref}" must be a ${CLUSTER_PROFILE_KIND}, not a ${parsed.kind}`);
+    if (
+      parsed.kind.toLocaleLowerCase('en-US') !==
+      CLUSTER_PROFILE_KIND.toLocaleLowerCase('en-US')
+    ) {
+      throw new InputError(
+        `profile "${ref}" must be a ${CLUSTER_PROFILE_KIND}, not a ${parsed.kind}`,
+      );
     }
     const entity = (await this.options.catalog.getEntityByRef(parsed, {
       credentials,
     })) as Entity | undefined;
     if (!entity) {
       throw new InputError(
-        `Cluster profile ${stringifyEntityRef(parsed)} does not exist in the catalog; pick one of the listed profiles`,
+        `Cluster profile ${stringifyEntityRef(
+          parsed,
+        )} does not exist in the catalog; pick one of the listed profiles`,
       );
     }
-    return { ref: stringifyEntityRef(entity), entity: entity as unknown as ClusterProfileEntity };
+    return {
+      ref: stringifyEntityRef(entity),
+      entity: entity as unknown as ClusterProfileEntity,
+    };
   }
 
   /** Checks a create request and renders the objects; performs the server-side dry run. Writes nothing. */
@@ -194,7 +219,10 @@ export class ClusterRequestService {
     }
     const owner = this.groupRef(request.owner, 'owner');
 
-    const profile = await this.loadProfile(request.profile, requester.credentials);
+    const profile = await this.loadProfile(
+      request.profile,
+      requester.credentials,
+    );
     const spec: ClusterProfileSpec = profile.entity.spec;
     await this.options.access.checkCreate(requester);
     this.checkProfileAccess(profile.ref, spec, requester, owner);
@@ -205,7 +233,11 @@ export class ClusterRequestService {
       spec.managementClusters[0];
     if (!spec.managementClusters.includes(managementCluster)) {
       throw new InputError(
-        `Profile ${profile.ref} cannot create clusters on ${managementCluster}; choose one of ${spec.managementClusters.join(', ')}`,
+        `Profile ${
+          profile.ref
+        } cannot create clusters on ${managementCluster}; choose one of ${spec.managementClusters.join(
+          ', ',
+        )}`,
       );
     }
     const namespace = request.namespace ?? this.namespaceFor(owner);
@@ -217,10 +249,14 @@ export class ClusterRequestService {
     const key: ClusterKey = { managementCluster, namespace, name };
 
     const kubernetesVersion =
-      request.kubernetesVersion ?? spec.kubernetes.default ?? spec.kubernetes.versions[0];
+      request.kubernetesVersion ??
+      spec.kubernetes.default ??
+      spec.kubernetes.versions[0];
     if (!spec.kubernetes.versions.includes(kubernetesVersion)) {
       throw new InputError(
-        `Kubernetes ${kubernetesVersion} is not offered by profile ${profile.ref}; choose one of ${spec.kubernetes.versions.join(', ')}`,
+        `Kubernetes ${kubernetesVersion} is not offered by profile ${
+          profile.ref
+        }; choose one of ${spec.kubernetes.versions.join(', ')}`,
       );
     }
 
@@ -228,23 +264,38 @@ export class ClusterRequestService {
     const size = sizeName !== undefined ? spec.sizes[sizeName] : undefined;
     if (sizeName !== undefined && !size) {
       throw new InputError(
-        `Size "${sizeName}" is not a size of profile ${profile.ref}; choose one of ${Object.keys(spec.sizes).join(', ')}`,
+        `Size "${sizeName}" is not a size of profile ${
+          profile.ref
+        }; choose one of ${Object.keys(spec.sizes).join(', ')}`,
       );
     }
-    const controlPlaneReplicas = request.controlPlaneReplicas ?? size?.controlPlaneReplicas;
+    const controlPlaneReplicas =
+      request.controlPlaneReplicas ?? size?.controlPlaneReplicas;
     const workerReplicas = request.workerReplicas ?? size?.workerReplicas;
     if (workerReplicas === undefined) {
       throw new InputError(
-        `Choose a size (${Object.keys(spec.sizes).join(', ')}) or give workerReplicas`,
+        `Choose a size (${Object.keys(spec.sizes).join(
+          ', ',
+        )}) or give workerReplicas`,
       );
     }
-    if (controlPlaneReplicas !== undefined && controlPlaneReplicas > 0 && controlPlaneReplicas % 2 === 0) {
+    if (
+      controlPlaneReplicas !== undefined &&
+      controlPlaneReplicas > 0 &&
+      controlPlaneReplicas % 2 === 0
+    ) {
       throw new InputError(
         `controlPlaneReplicas must be odd (1, 3, 5 or 7) so that etcd keeps a quorum, got ${controlPlaneReplicas}`,
       );
     }
-    if (!Number.isInteger(workerReplicas) || workerReplicas < 0 || workerReplicas > MAX_WORKERS) {
-      throw new InputError(`workerReplicas must be between 0 and ${MAX_WORKERS}, got ${workerReplicas}`);
+    if (
+      !Number.isInteger(workerReplicas) ||
+      workerReplicas < 0 ||
+      workerReplicas > MAX_WORKERS
+    ) {
+      throw new InputError(
+        `workerReplicas must be between 0 and ${MAX_WORKERS}, got ${workerReplicas}`,
+      );
     }
     const labels = this.checkLabels(request.labels ?? {});
 
@@ -260,14 +311,19 @@ export class ClusterRequestService {
     if (!status || status.state !== 'connected') {
       throw new ConflictError(
         `Management cluster ${managementCluster} is not connected (${
-          status ? `${status.state}${status.lastError ? `: ${status.lastError}` : ''}` : 'unknown'
+          status
+            ? `${status.state}${
+                status.lastError ? `: ${status.lastError}` : ''
+              }`
+            : 'unknown'
         }); nothing was created. Try again later or choose another management cluster`,
       );
     }
 
     const clusterClass = await this.findClusterClass(profile.ref, spec, key);
     const workerClass =
-      size?.machineClass && clusterClass.machineDeploymentClasses.includes(size.machineClass)
+      size?.machineClass &&
+      clusterClass.machineDeploymentClasses.includes(size.machineClass)
         ? size.machineClass
         : clusterClass.machineDeploymentClasses[0];
     if (!workerClass) {
@@ -288,7 +344,10 @@ export class ClusterRequestService {
       owner,
       profileName: profile.entity.metadata.name,
       profileVersion: spec.version,
-      clusterClass: { name: clusterClass.name, namespace: clusterClass.namespace },
+      clusterClass: {
+        name: clusterClass.name,
+        namespace: clusterClass.namespace,
+      },
       kubernetesVersion,
       controlPlaneReplicas,
       workers: { class: workerClass, name: 'md-0', replicas: workerReplicas },
@@ -316,11 +375,15 @@ export class ClusterRequestService {
     };
 
     // the name is free on the management cluster (or taken by this very task: a retry)
-    const existing = await api.get(`${CLUSTERS_PATH(namespace)}/${name}`).catch(error => {
-      throw dryRunError(error, key);
-    });
+    const existing = await api
+      .get(`${CLUSTERS_PATH(namespace)}/${name}`)
+      .catch(error => {
+        throw dryRunError(error, key);
+      });
     if (existing) {
-      if (existing.metadata?.annotations?.[ANNOTATION_REQUEST_TASK] === taskId) {
+      if (
+        existing.metadata?.annotations?.[ANNOTATION_REQUEST_TASK] === taskId
+      ) {
         return { ...plan, resumed: true };
       }
       throw new ConflictError(
@@ -345,17 +408,30 @@ export class ClusterRequestService {
     plan.createNamespace = !namespaceExists;
     try {
       if (namespaceExists) {
-        await api.create(CLUSTERS_PATH(namespace), cluster, { dryRun: true, fieldManager });
+        await api.create(CLUSTERS_PATH(namespace), cluster, {
+          dryRun: true,
+          fieldManager,
+        });
       } else {
-        await api.create(NAMESPACES_PATH, namespaceObject, { dryRun: true, fieldManager });
+        await api.create(NAMESPACES_PATH, namespaceObject, {
+          dryRun: true,
+          fieldManager,
+        });
         // a dry run cannot see a namespace that a dry run created: validate the Cluster in the ClusterClass's
         // namespace, with the class referenced explicitly
-        const probe = renderCluster({ ...renderInput, namespace: clusterClass.namespace });
+        const probe = renderCluster({
+          ...renderInput,
+          namespace: clusterClass.namespace,
+        });
         try {
-          await api.create(CLUSTERS_PATH(clusterClass.namespace), probe, { dryRun: true, fieldManager });
+          await api.create(CLUSTERS_PATH(clusterClass.namespace), probe, {
+            dryRun: true,
+            fieldManager,
+          });
         } catch (error) {
           // AlreadyExists comes after admission and validation: the object itself is valid
-          if (!(error instanceof KubeRequestError && error.status === 409)) throw error;
+          if (!(error instanceof KubeRequestError && error.status === 409))
+            throw error;
         }
       }
     } catch (error) {
@@ -365,24 +441,43 @@ export class ClusterRequestService {
   }
 
   /** Creates the namespace (when missing) and the Cluster. Idempotent for the same task. */
-  async applyCreate(plan: CreateClusterPlan, taskId: string): Promise<{ uid: string }> {
-    const api = await this.options.managementCluster(plan.key.managementCluster);
-    if (!api) throw new InputError(`Management cluster ${plan.key.managementCluster} is not configured`);
+  async applyCreate(
+    plan: CreateClusterPlan,
+    taskId: string,
+  ): Promise<{ uid: string }> {
+    const api = await this.options.managementCluster(
+      plan.key.managementCluster,
+    );
+    if (!api)
+      throw new InputError(
+        `Management cluster ${plan.key.managementCluster} is not configured`,
+      );
     const fieldManager = this.options.config.fieldManager;
     if (plan.createNamespace) {
       try {
-        await api.create(NAMESPACES_PATH, plan.namespaceObject, { fieldManager });
+        await api.create(NAMESPACES_PATH, plan.namespaceObject, {
+          fieldManager,
+        });
       } catch (error) {
-        if (!(error instanceof KubeRequestError && error.status === 409)) throw error;
+        if (!(error instanceof KubeRequestError && error.status === 409))
+          throw error;
       }
     }
     try {
-      const created = await api.create(CLUSTERS_PATH(plan.key.namespace), plan.cluster, { fieldManager });
+      const created = await api.create(
+        CLUSTERS_PATH(plan.key.namespace),
+        plan.cluster,
+        { fieldManager },
+      );
       return { uid: String(created?.metadata?.uid ?? '') };
     } catch (error) {
       if (error instanceof KubeRequestError && error.status === 409) {
-        const existing = await api.get(`${CLUSTERS_PATH(plan.key.namespace)}/${plan.key.name}`);
-        if (existing?.metadata?.annotations?.[ANNOTATION_REQUEST_TASK] === taskId) {
+        const existing = await api.get(
+          `${CLUSTERS_PATH(plan.key.namespace)}/${plan.key.name}`,
+        );
+        if (
+          existing?.metadata?.annotations?.[ANNOTATION_REQUEST_TASK] === taskId
+        ) {
           return { uid: String(existing.metadata.uid ?? '') };
         }
         throw new ConflictError(
@@ -394,23 +489,37 @@ export class ClusterRequestService {
   }
 
   /** Finds a cluster by entity ref (its Shipyard annotations) or by `managementCluster/namespace/name`. */
-  async resolveCluster(ref: string, credentials: BackstageCredentials): Promise<ClusterSummary> {
+  async resolveCluster(
+    ref: string,
+    credentials: BackstageCredentials,
+  ): Promise<ClusterSummary> {
     let key: ClusterKey | undefined;
     const parts = ref.split('/');
     if (parts.length === 3 && !ref.includes(':')) {
-      key = { managementCluster: parts[0], namespace: parts[1], name: parts[2] };
+      key = {
+        managementCluster: parts[0],
+        namespace: parts[1],
+        name: parts[2],
+      };
     } else {
       let entity: Entity | undefined;
       try {
         entity = await this.options.catalog.getEntityByRef(
-          parseEntityRef(ref, { defaultKind: 'resource', defaultNamespace: 'default' }),
+          parseEntityRef(ref, {
+            defaultKind: 'resource',
+            defaultNamespace: 'default',
+          }),
           { credentials },
         );
       } catch {
         entity = undefined;
       }
       const a = entity?.metadata.annotations ?? {};
-      if (a[ANNOTATION_MANAGEMENT_CLUSTER] && a[ANNOTATION_CLUSTER_NAMESPACE] && a[ANNOTATION_CLUSTER_NAME]) {
+      if (
+        a[ANNOTATION_MANAGEMENT_CLUSTER] &&
+        a[ANNOTATION_CLUSTER_NAMESPACE] &&
+        a[ANNOTATION_CLUSTER_NAME]
+      ) {
         key = {
           managementCluster: a[ANNOTATION_MANAGEMENT_CLUSTER],
           namespace: a[ANNOTATION_CLUSTER_NAMESPACE],
@@ -436,7 +545,10 @@ export class ClusterRequestService {
     request: UpgradeClusterRequest,
     requester: Requester,
   ): Promise<UpgradeClusterPlan> {
-    const summary = await this.resolveCluster(request.cluster, requester.credentials);
+    const summary = await this.resolveCluster(
+      request.cluster,
+      requester.credentials,
+    );
     const key: ClusterKey = {
       managementCluster: summary.managementCluster,
       namespace: summary.namespace,
@@ -448,15 +560,24 @@ export class ClusterRequestService {
     const toVersion = request.kubernetesVersion;
     const fromVersion = summary.kubernetesVersion;
     if (!fromVersion) {
-      throw new InputError(`Cluster ${where} has no known Kubernetes version; it cannot be upgraded here`);
+      throw new InputError(
+        `Cluster ${where} has no known Kubernetes version; it cannot be upgraded here`,
+      );
     }
     let profileRef: string | undefined;
     if (summary.profile) {
-      const profile = await this.loadProfile(summary.profile, requester.credentials);
+      const profile = await this.loadProfile(
+        summary.profile,
+        requester.credentials,
+      );
       profileRef = profile.ref;
       if (!profile.entity.spec.kubernetes.versions.includes(toVersion)) {
         throw new InputError(
-          `Kubernetes ${toVersion} is not offered by profile ${profile.ref}; choose one of ${profile.entity.spec.kubernetes.versions.join(', ')}`,
+          `Kubernetes ${toVersion} is not offered by profile ${
+            profile.ref
+          }; choose one of ${profile.entity.spec.kubernetes.versions.join(
+            ', ',
+          )}`,
         );
       }
     } else if (!requester.isPlatform) {
@@ -467,60 +588,94 @@ export class ClusterRequestService {
     const from = parseVersion(fromVersion);
     const to = parseVersion(toVersion);
     if (!from || !to) {
-      throw new InputError(`Cannot compare Kubernetes versions ${fromVersion} and ${toVersion}`);
+      throw new InputError(
+        `Cannot compare Kubernetes versions ${fromVersion} and ${toVersion}`,
+      );
     }
-    const plan: UpgradeClusterPlan = { key, summary, fromVersion, toVersion, profileRef, alreadyApplied: false };
+    const plan: UpgradeClusterPlan = {
+      key,
+      summary,
+      fromVersion,
+      toVersion,
+      profileRef,
+      alreadyApplied: false,
+    };
     if (fromVersion === toVersion) {
       return { ...plan, alreadyApplied: true };
     }
     const cmp = from[0] - to[0] || from[1] - to[1] || from[2] - to[2];
     if (cmp > 0) {
-      throw new InputError(`Cluster ${where} runs ${fromVersion}; downgrading to ${toVersion} is not supported`);
+      throw new InputError(
+        `Cluster ${where} runs ${fromVersion}; downgrading to ${toVersion} is not supported`,
+      );
     }
     if (to[0] !== from[0] || to[1] - from[1] > 1) {
       throw new InputError(
-        `Upgrading ${where} from ${fromVersion} to ${toVersion} would skip a minor version; upgrade to ${from[0]}.${from[1] + 1} first`,
+        `Upgrading ${where} from ${fromVersion} to ${toVersion} would skip a minor version; upgrade to ${
+          from[0]
+        }.${from[1] + 1} first`,
       );
     }
     const observed = summary.observedKubernetesVersion;
-    if (observed && kubernetesMinorOf(observed) !== kubernetesMinorOf(fromVersion)) {
+    if (
+      observed &&
+      kubernetesMinorOf(observed) !== kubernetesMinorOf(fromVersion)
+    ) {
       throw new ConflictError(
         `The control plane of ${where} still runs ${observed} while ${fromVersion} is desired; wait for that upgrade to finish`,
       );
     }
     const lagging = summary.machineDeployments.filter(
-      md => md.version && kubernetesMinorOf(md.version) !== kubernetesMinorOf(fromVersion),
+      md =>
+        md.version &&
+        kubernetesMinorOf(md.version) !== kubernetesMinorOf(fromVersion),
     );
     if (lagging.length > 0) {
       throw new ConflictError(
-        `Workers of ${where} (${lagging.map(m => `${m.name} on ${m.version}`).join(', ')}) have not caught up with ${fromVersion}; wait for them before the next upgrade`,
+        `Workers of ${where} (${lagging
+          .map(m => `${m.name} on ${m.version}`)
+          .join(
+            ', ',
+          )}) have not caught up with ${fromVersion}; wait for them before the next upgrade`,
       );
     }
     if (summary.health !== 'healthy') {
       throw new ConflictError(
         `Cluster ${where} is ${summary.health}${
-          summary.healthReasons[0] ? ` (${summary.healthReasons[0].message})` : ''
+          summary.healthReasons[0]
+            ? ` (${summary.healthReasons[0].message})`
+            : ''
         }; upgrades start only from a healthy cluster`,
       );
     }
     const api = await this.options.managementCluster(key.managementCluster);
     if (!api) {
-      throw new InputError(`Management cluster ${key.managementCluster} is not configured in shipyard.managementClusters of this backend`);
+      throw new InputError(
+        `Management cluster ${key.managementCluster} is not configured in shipyard.managementClusters of this backend`,
+      );
     }
-    const live = await api.get(`${CLUSTERS_PATH(key.namespace)}/${key.name}`).catch(error => {
-      throw dryRunError(error, key);
-    });
+    const live = await api
+      .get(`${CLUSTERS_PATH(key.namespace)}/${key.name}`)
+      .catch(error => {
+        throw dryRunError(error, key);
+      });
     const classRef = live?.spec?.topology?.classRef;
     if (!classRef) {
-      throw new InputError(`Cluster ${where} has no spec.topology.classRef; only topology clusters are upgraded here`);
+      throw new InputError(
+        `Cluster ${where} has no spec.topology.classRef; only topology clusters are upgraded here`,
+      );
     }
     plan.classRef = classRef;
     try {
-      await api.apply(`${CLUSTERS_PATH(key.namespace)}/${key.name}`, this.versionPatch(plan), {
-        dryRun: true,
-        fieldManager: this.options.config.fieldManager,
-        force: true,
-      });
+      await api.apply(
+        `${CLUSTERS_PATH(key.namespace)}/${key.name}`,
+        this.versionPatch(plan),
+        {
+          dryRun: true,
+          fieldManager: this.options.config.fieldManager,
+          force: true,
+        },
+      );
     } catch (error) {
       throw dryRunError(error, key);
     }
@@ -529,12 +684,21 @@ export class ClusterRequestService {
 
   /** Applies the version bump (server-side apply of `spec.topology.version` only). */
   async applyUpgrade(plan: UpgradeClusterPlan): Promise<void> {
-    const api = await this.options.managementCluster(plan.key.managementCluster);
-    if (!api) throw new InputError(`Management cluster ${plan.key.managementCluster} is not configured`);
-    await api.apply(`${CLUSTERS_PATH(plan.key.namespace)}/${plan.key.name}`, this.versionPatch(plan), {
-      fieldManager: this.options.config.fieldManager,
-      force: true,
-    });
+    const api = await this.options.managementCluster(
+      plan.key.managementCluster,
+    );
+    if (!api)
+      throw new InputError(
+        `Management cluster ${plan.key.managementCluster} is not configured`,
+      );
+    await api.apply(
+      `${CLUSTERS_PATH(plan.key.namespace)}/${plan.key.name}`,
+      this.versionPatch(plan),
+      {
+        fieldManager: this.options.config.fieldManager,
+        force: true,
+      },
+    );
   }
 
   /**
@@ -552,11 +716,17 @@ export class ClusterRequestService {
 
   private groupRef(value: string, field: string): string {
     try {
-      const ref = parseEntityRef(value, { defaultKind: 'group', defaultNamespace: 'default' });
-      if (ref.kind.toLocaleLowerCase('en-US') !== 'group') throw new Error('not a group');
+      const ref = parseEntityRef(value, {
+        defaultKind: 'group',
+        defaultNamespace: 'default',
+      });
+      if (ref.kind.toLocaleLowerCase('en-US') !== 'group')
+        throw new Error('not a group');
       return stringifyEntityRef(ref).toLocaleLowerCase('en-US');
     } catch {
-      throw new InputError(`${field} "${value}" must be a group (group:default/team-a)`);
+      throw new InputError(
+        `${field} "${value}" must be a group (group:default/team-a)`,
+      );
     }
   }
 
@@ -566,20 +736,31 @@ export class ClusterRequestService {
     requester: Requester,
     owner: string,
   ): void {
-    const allowed = new Set(spec.allowedGroups.map(g => g.toLocaleLowerCase('en-US')));
+    const allowed = new Set(
+      spec.allowedGroups.map(g => g.toLocaleLowerCase('en-US')),
+    );
     if (!requester.isPlatform && !requester.ownershipRefs.has(owner)) {
       throw new NotAllowedError(
         `${requester.userEntityRef} is not a member of ${owner} and cannot request clusters for it; choose one of your own groups`,
       );
     }
-    if (!requester.isPlatform && ![...requester.ownershipRefs].some(r => allowed.has(r))) {
+    if (
+      !requester.isPlatform &&
+      ![...requester.ownershipRefs].some(r => allowed.has(r))
+    ) {
       throw new NotAllowedError(
-        `Profile ${profileRef} is open to ${spec.allowedGroups.join(', ')} only; ${requester.userEntityRef} is in none of them. Choose another profile or ask the platform team`,
+        `Profile ${profileRef} is open to ${spec.allowedGroups.join(
+          ', ',
+        )} only; ${
+          requester.userEntityRef
+        } is in none of them. Choose another profile or ask the platform team`,
       );
     }
     if (!allowed.has(owner)) {
       throw new NotAllowedError(
-        `Profile ${profileRef} is open to ${spec.allowedGroups.join(', ')} only; ${owner} may not own clusters from it. Choose another profile or owner`,
+        `Profile ${profileRef} is open to ${spec.allowedGroups.join(
+          ', ',
+        )} only; ${owner} may not own clusters from it. Choose another profile or owner`,
       );
     }
   }
@@ -595,13 +776,19 @@ export class ClusterRequestService {
   private checkLabels(labels: Record<string, string>): Record<string, string> {
     for (const [k, v] of Object.entries(labels)) {
       if (!LABEL_KEY.test(k) || k.length > 316) {
-        throw new InputError(`Label key "${k}" is not a valid Kubernetes label key`);
+        throw new InputError(
+          `Label key "${k}" is not a valid Kubernetes label key`,
+        );
       }
       if (k.startsWith('shipyard.io/') || k.startsWith('cluster.x-k8s.io/')) {
-        throw new InputError(`Label "${k}" is set by Shipyard or Cluster API and cannot be requested`);
+        throw new InputError(
+          `Label "${k}" is set by Shipyard or Cluster API and cannot be requested`,
+        );
       }
       if (!LABEL_VALUE.test(v)) {
-        throw new InputError(`Label ${k}="${v}" has an invalid value (at most 63 letters, digits, '-', '_' or '.')`);
+        throw new InputError(
+          `Label ${k}="${v}" has an invalid value (at most 63 letters, digits, '-', '_' or '.')`,
+        );
       }
     }
     return labels;
@@ -617,9 +804,9 @@ export class ClusterRequestService {
         `Profile ${profileRef} names no ClusterClass, so clusters cannot be requested from it`,
       );
     }
-    const classes = (await this.options.backend.listClusterClasses(key.managementCluster)).filter(
-      c => c.name === spec.clusterClass?.name,
-    );
+    const classes = (
+      await this.options.backend.listClusterClasses(key.managementCluster)
+    ).filter(c => c.name === spec.clusterClass?.name);
     const wanted = spec.clusterClass.namespace;
     const found = wanted
       ? classes.find(c => c.namespace === wanted)
@@ -628,7 +815,11 @@ export class ClusterRequestService {
         classes.sort((a, b) => a.namespace.localeCompare(b.namespace))[0];
     if (!found) {
       throw new InputError(
-        `ClusterClass ${wanted ? `${wanted}/` : ''}${spec.clusterClass.name} of profile ${profileRef} does not exist on management cluster ${key.managementCluster}; choose another management cluster`,
+        `ClusterClass ${wanted ? `${wanted}/` : ''}${
+          spec.clusterClass.name
+        } of profile ${profileRef} does not exist on management cluster ${
+          key.managementCluster
+        }; choose another management cluster`,
       );
     }
     return found;

@@ -7,11 +7,17 @@ import { ManagementClusterApi } from '../kube/ManagementClusterApi';
 
 /** Write clients of the management clusters in `shipyard.managementClusters`, created on first use. */
 export class ManagementClusterConnections {
-  private readonly clients = new Map<string, Promise<ManagementClusterApi | undefined>>();
+  private readonly clients = new Map<
+    string,
+    Promise<ManagementClusterApi | undefined>
+  >();
 
   constructor(
     private readonly configs: ManagementClusterConfig[],
-    private readonly options: { logger: LoggerService; requestTimeoutMs: number },
+    private readonly options: {
+      logger: LoggerService;
+      requestTimeoutMs: number;
+    },
   ) {}
 
   get(name: string): Promise<ManagementClusterApi | undefined> {
@@ -20,7 +26,11 @@ export class ManagementClusterConnections {
       const config = this.configs.find(c => c.name === name);
       client = config
         ? createManagementClusterConnection(config).then(
-            connection => new ManagementClusterApi(connection, this.options.requestTimeoutMs),
+            connection =>
+              new ManagementClusterApi(
+                connection,
+                this.options.requestTimeoutMs,
+              ),
             error => {
               this.options.logger.error(
                 `Shipyard: cannot set up management cluster ${name}: ${error}`,

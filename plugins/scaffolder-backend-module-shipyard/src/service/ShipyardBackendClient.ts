@@ -1,7 +1,4 @@
-import {
-  AuthService,
-  DiscoveryService,
-} from '@backstage/backend-plugin-api';
+import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { InputError, ResponseError } from '@backstage/errors';
 import {
   ClusterAuditRecordInput,
@@ -34,7 +31,10 @@ export interface ShipyardBackend {
 /** Client of `/api/shipyard` with the scaffolder plugin's own service credentials. */
 export class ShipyardBackendClient implements ShipyardBackend {
   constructor(
-    private readonly options: { discovery: DiscoveryService; auth: AuthService },
+    private readonly options: {
+      discovery: DiscoveryService;
+      auth: AuthService;
+    },
   ) {}
 
   async getCluster(key: ClusterKey): Promise<ClusterSummary | undefined> {
@@ -50,7 +50,9 @@ export class ShipyardBackendClient implements ShipyardBackend {
       // the backend refuses the key itself (not a valid namespace or name): the input is wrong, not the backend
       const error = await ResponseError.fromResponse(res);
       throw new InputError(
-        `${key.managementCluster}/${key.namespace}/${key.name} is not a valid cluster: ${
+        `${key.managementCluster}/${key.namespace}/${
+          key.name
+        } is not a valid cluster: ${
           error.body?.error?.message ?? error.message
         }`,
       );
@@ -70,8 +72,9 @@ export class ShipyardBackendClient implements ShipyardBackend {
   }
 
   async listManagementClusters(): Promise<ManagementClusterStatus[]> {
-    return (await this.json<ListManagementClustersResponse>('/management-clusters'))
-      .items;
+    return (
+      await this.json<ListManagementClustersResponse>('/management-clusters')
+    ).items;
   }
 
   async listClusterClasses(

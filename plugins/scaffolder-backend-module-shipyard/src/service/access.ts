@@ -40,7 +40,10 @@ export class RequestAccess {
   ) {}
 
   async requester(credentials: BackstageCredentials): Promise<Requester> {
-    const principal = credentials.principal as { type?: string; userEntityRef?: string };
+    const principal = credentials.principal as {
+      type?: string;
+      userEntityRef?: string;
+    };
     if (principal?.type !== 'user' || !principal.userEntityRef) {
       throw new NotAllowedError(
         'Cluster requests must be made by a signed-in user; this task has no user initiator',
@@ -74,7 +77,10 @@ export class RequestAccess {
   }
 
   /** `shipyard.cluster.update` on one cluster; conditional decisions are evaluated against its summary. */
-  async checkUpdate(requester: Requester, cluster: ClusterSummary): Promise<void> {
+  async checkUpdate(
+    requester: Requester,
+    cluster: ClusterSummary,
+  ): Promise<void> {
     const [decision] = await this.options.permissions.authorizeConditional(
       [{ permission: shipyardClusterUpdatePermission }],
       { credentials: requester.credentials },

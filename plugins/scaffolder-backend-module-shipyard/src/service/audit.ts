@@ -16,20 +16,24 @@ export class ClusterAuditRecorder {
     },
   ) {}
 
-  async record(
-    record: ClusterAuditRecordInput,
-    error?: Error,
-  ): Promise<void> {
+  async record(record: ClusterAuditRecordInput, error?: Error): Promise<void> {
     const { auditor, backend, logger } = this.options;
     const meta = JSON.parse(JSON.stringify(record));
     try {
       const event = await auditor?.createEvent({
-        eventId: record.action === 'cluster.create' ? 'cluster-request' : 'cluster-upgrade',
+        eventId:
+          record.action === 'cluster.create'
+            ? 'cluster-request'
+            : 'cluster-upgrade',
         severityLevel: record.outcome === 'succeeded' ? 'medium' : 'high',
         meta,
       });
       if (record.outcome === 'succeeded') await event?.success({ meta });
-      else await event?.fail({ meta, error: error ?? new Error(record.message ?? record.outcome) });
+      else
+        await event?.fail({
+          meta,
+          error: error ?? new Error(record.message ?? record.outcome),
+        });
     } catch (e) {
       logger.warn(`Shipyard: could not emit the auditor event: ${e}`);
     }

@@ -33,21 +33,31 @@ export interface ClusterRenderInput {
  * bare name as a group of the `default` namespace. Owners elsewhere are carried by the annotation only.
  */
 export function ownerLabelValue(owner: string): string | undefined {
-  const m = /^(?:group:)?(?:default\/)?([a-z0-9A-Z]([-a-zA-Z0-9_.]{0,61}[a-zA-Z0-9])?)$/.exec(owner);
+  const m =
+    /^(?:group:)?(?:default\/)?([a-z0-9A-Z]([-a-zA-Z0-9_.]{0,61}[a-zA-Z0-9])?)$/.exec(
+      owner,
+    );
   return m ? m[1] : undefined;
 }
 
 /** Renders a CAPI `cluster.x-k8s.io/v1beta2` topology Cluster. */
 export function renderCluster(input: ClusterRenderInput): Record<string, any> {
   const annotations: Record<string, string> = { [LABEL_OWNER]: input.owner };
-  if (input.requestedBy) annotations[ANNOTATION_REQUESTED_BY] = input.requestedBy;
+  if (input.requestedBy)
+    annotations[ANNOTATION_REQUESTED_BY] = input.requestedBy;
   if (input.taskId) annotations[ANNOTATION_REQUEST_TASK] = input.taskId;
   const controlPlane: Record<string, unknown> = {};
-  if (input.controlPlaneReplicas !== undefined && input.controlPlaneReplicas > 0) {
+  if (
+    input.controlPlaneReplicas !== undefined &&
+    input.controlPlaneReplicas > 0
+  ) {
     controlPlane.replicas = input.controlPlaneReplicas;
   }
   const classRef: Record<string, string> = { name: input.clusterClass.name };
-  if (input.clusterClass.namespace && input.clusterClass.namespace !== input.namespace) {
+  if (
+    input.clusterClass.namespace &&
+    input.clusterClass.namespace !== input.namespace
+  ) {
     classRef.namespace = input.clusterClass.namespace;
   }
   const topology: Record<string, unknown> = {
@@ -91,7 +101,10 @@ function ownerLabels(
 }
 
 /** A Namespace object. */
-export function renderNamespace(name: string, owner: string): Record<string, any> {
+export function renderNamespace(
+  name: string,
+  owner: string,
+): Record<string, any> {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',

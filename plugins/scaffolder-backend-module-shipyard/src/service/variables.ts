@@ -13,11 +13,15 @@ const ajv = new Ajv({
 function describe(name: string, error: ErrorObject): string {
   const where = `variables.${name}${error.instancePath.replace(/\//g, '.')}`;
   if (error.keyword === 'enum') {
-    const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues ?? [];
-    return `${where} must be one of ${allowed.map(v => JSON.stringify(v)).join(', ')}`;
+    const allowed =
+      (error.params as { allowedValues?: unknown[] }).allowedValues ?? [];
+    return `${where} must be one of ${allowed
+      .map(v => JSON.stringify(v))
+      .join(', ')}`;
   }
   if (error.keyword === 'additionalProperties') {
-    const extra = (error.params as { additionalProperty?: string }).additionalProperty;
+    const extra = (error.params as { additionalProperty?: string })
+      .additionalProperty;
     return `${where} has an unknown field "${extra}"`;
   }
   return `${where} ${error.message ?? 'is invalid'}`;
@@ -58,15 +62,25 @@ export function resolveVariables(options: {
   const problems: string[] = [];
   const values: ResolvedVariables['values'] = [];
   for (const variable of declared) {
-    const hasRequested = Object.prototype.hasOwnProperty.call(requested, variable.name);
-    const hasDefault = Object.prototype.hasOwnProperty.call(defaults, variable.name);
+    const hasRequested = Object.prototype.hasOwnProperty.call(
+      requested,
+      variable.name,
+    );
+    const hasDefault = Object.prototype.hasOwnProperty.call(
+      defaults,
+      variable.name,
+    );
     if (!hasRequested && !hasDefault) {
       if (variable.required && variable.schema.default === undefined) {
-        problems.push(`variables.${variable.name} is required by ClusterClass ${clusterClass}`);
+        problems.push(
+          `variables.${variable.name} is required by ClusterClass ${clusterClass}`,
+        );
       }
       continue;
     }
-    const value = hasRequested ? requested[variable.name] : defaults[variable.name];
+    const value = hasRequested
+      ? requested[variable.name]
+      : defaults[variable.name];
     const validate = ajv.compile(variable.schema as object);
     if (!validate(value)) {
       for (const error of validate.errors ?? []) {
@@ -77,7 +91,9 @@ export function resolveVariables(options: {
     values.push({ name: variable.name, value });
   }
   if (problems.length > 0) {
-    throw new InputError(`Invalid variables: ${[...new Set(problems)].join('; ')}`);
+    throw new InputError(
+      `Invalid variables: ${[...new Set(problems)].join('; ')}`,
+    );
   }
   return { values, ignoredDefaults };
 }

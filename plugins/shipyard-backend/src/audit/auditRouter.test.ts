@@ -12,8 +12,14 @@ describe('audit router', () => {
   let server: express.Express;
 
   beforeAll(async () => {
-    knex = knexFactory({ client: 'better-sqlite3', connection: ':memory:', useNullAsDefault: true });
-    await knex.migrate.latest({ directory: path.resolve(__dirname, '../../migrations') });
+    knex = knexFactory({
+      client: 'better-sqlite3',
+      connection: ':memory:',
+      useNullAsDefault: true,
+    });
+    await knex.migrate.latest({
+      directory: path.resolve(__dirname, '../../migrations'),
+    });
     server = express();
     server.use(
       createAuditRouter({
@@ -24,14 +30,22 @@ describe('audit router', () => {
             const ref = credentials.principal.userEntityRef;
             return {
               userEntityRef: ref,
-              ownershipEntityRefs: ref === 'user:default/pat' ? [ref, 'group:default/platform-team'] : [ref],
+              ownershipEntityRefs:
+                ref === 'user:default/pat'
+                  ? [ref, 'group:default/platform-team']
+                  : [ref],
             };
           },
         }),
         platformTeam: 'group:default/platform-team',
       }),
     );
-    server.use(MiddlewareFactory.create({ config: mockServices.rootConfig(), logger: mockServices.logger.mock() }).error());
+    server.use(
+      MiddlewareFactory.create({
+        config: mockServices.rootConfig(),
+        logger: mockServices.logger.mock(),
+      }).error(),
+    );
   });
 
   afterAll(async () => {
@@ -55,7 +69,11 @@ describe('audit router', () => {
       .set('authorization', mockCredentials.service.header())
       .send(record('one', 'succeeded'));
     expect(service.status).toBe(201);
-    expect(service.body).toMatchObject({ id: expect.any(String), at: expect.any(String), cluster: 'one' });
+    expect(service.body).toMatchObject({
+      id: expect.any(String),
+      at: expect.any(String),
+      cluster: 'one',
+    });
     const user = await request(server)
       .post('/audit')
       .set('authorization', mockCredentials.user.header('user:default/alice'))
@@ -70,17 +88,31 @@ describe('audit router', () => {
   });
 
   it('serves the log newest first, filtered and paged, to the platform team only', async () => {
-    for (const [c, o] of [['two', 'refused'], ['three', 'succeeded']]) {
-      await request(server).post('/audit').set('authorization', mockCredentials.service.header()).send(record(c, o));
+    for (const [c, o] of [
+      ['two', 'refused'],
+      ['three', 'succeeded'],
+    ]) {
+      await request(server)
+        .post('/audit')
+        .set('authorization', mockCredentials.service.header())
+        .send(record(c, o));
     }
-    const denied = await request(server).get('/audit').set('authorization', mockCredentials.user.header('user:default/alice'));
+    const denied = await request(server)
+      .get('/audit')
+      .set('authorization', mockCredentials.user.header('user:default/alice'));
     expect(denied.status).toBe(403);
     const page = await request(server)
       .get('/audit?limit=2')
       .set('authorization', mockCredentials.user.header('user:default/pat'));
     expect(page.status).toBe(200);
-    expect(page.body.items.map((r: any) => r.cluster)).toEqual(['three', 'two']);
-    expect(page.body.items[0].details).toEqual({ size: 'small', resumed: false });
+    expect(page.body.items.map((r: any) => r.cluster)).toEqual([
+      'three',
+      'two',
+    ]);
+    expect(page.body.items[0].details).toEqual({
+      size: 'small',
+      resumed: false,
+    });
     const next = await request(server)
       .get(`/audit?limit=2&cursor=${page.body.nextCursor}`)
       .set('authorization', mockCredentials.user.header('user:default/pat'));

@@ -15,14 +15,20 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { AuditStore } from './AuditStore';
 
-const label = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label');
+const label = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label');
 const entityRef = z.string().min(3).max(255);
 
 const recordSchema = z
   .object({
     actor: entityRef,
-    action: z.enum(CLUSTER_AUDIT_ACTIONS as [ClusterAuditAction, ...ClusterAuditAction[]]),
-    outcome: z.enum(CLUSTER_AUDIT_OUTCOMES as [ClusterAuditOutcome, ...ClusterAuditOutcome[]]),
+    action: z.enum(
+      CLUSTER_AUDIT_ACTIONS as [ClusterAuditAction, ...ClusterAuditAction[]],
+    ),
+    outcome: z.enum(
+      CLUSTER_AUDIT_OUTCOMES as [ClusterAuditOutcome, ...ClusterAuditOutcome[]],
+    ),
     managementCluster: label.optional(),
     namespace: label.optional(),
     cluster: z.string().min(1).max(63).optional(),
@@ -32,7 +38,9 @@ const recordSchema = z
     message: z.string().max(4000).optional(),
     taskId: z.string().max(100).optional(),
     details: z
-      .record(z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]))
+      .record(
+        z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]),
+      )
       .optional(),
   })
   .strict();
@@ -40,12 +48,22 @@ const recordSchema = z
 const querySchema = z
   .object({
     limit: z.coerce.number().int().min(1).max(500).optional(),
-    cursor: z.string().regex(/^\d{1,18}$/, 'invalid cursor').optional(),
+    cursor: z
+      .string()
+      .regex(/^\d{1,18}$/, 'invalid cursor')
+      .optional(),
     actor: entityRef.optional(),
     managementCluster: label.optional(),
     namespace: label.optional(),
     cluster: z.string().min(1).max(63).optional(),
-    outcome: z.enum(CLUSTER_AUDIT_OUTCOMES as [ClusterAuditOutcome, ...ClusterAuditOutcome[]]).optional(),
+    outcome: z
+      .enum(
+        CLUSTER_AUDIT_OUTCOMES as [
+          ClusterAuditOutcome,
+          ...ClusterAuditOutcome[],
+        ],
+      )
+      .optional(),
   })
   .strict();
 
@@ -80,7 +98,9 @@ export function createAuditRouter(options: AuditRouterOptions): express.Router {
 
   router.post('/audit', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['service'] });
-    const record = await store.add(parse(recordSchema, req.body, 'audit record field'));
+    const record = await store.add(
+      parse(recordSchema, req.body, 'audit record field'),
+    );
     res.status(201).json(record);
   });
 

@@ -2,7 +2,10 @@ import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { DEFAULT_HEALTH_CONFIG, HealthConfig } from '../health/config';
-import { CredentialLookup, CredentialSource } from '../probes/CredentialResolver';
+import {
+  CredentialLookup,
+  CredentialSource,
+} from '../probes/CredentialResolver';
 import { WorkloadCredentials } from '../probes/credentials';
 import { ProbeTarget } from '../probes/types';
 import { WorkloadProber } from '../probes/WorkloadProber';
@@ -114,13 +117,23 @@ async function startSimProcess(
   const child = spawn(process.execPath, [...execArgv, '-e', SIM_PROCESS], {
     env: {
       ...process.env,
-      SHIPYARD_HEALTH_BENCH_SIM: JSON.stringify({ clusters, unreachable, slow, slowMs }),
+      SHIPYARD_HEALTH_BENCH_SIM: JSON.stringify({
+        clusters,
+        unreachable,
+        slow,
+        slowMs,
+      }),
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   });
-  const exited = new Promise<void>(resolve => child.once('exit', () => resolve()));
-  const message = await new Promise<{ clusters?: SimCluster[]; error?: string }>(resolve => {
+  const exited = new Promise<void>(resolve =>
+    child.once('exit', () => resolve()),
+  );
+  const message = await new Promise<{
+    clusters?: SimCluster[];
+    error?: string;
+  }>(resolve => {
     // the TypeScript transform also talks on the channel (files to watch): only the answer counts
     const onMessage = (m: { clusters?: SimCluster[]; error?: string }) => {
       if (!m.clusters && !m.error) return;
@@ -162,7 +175,9 @@ class StaticCredentials implements CredentialSource {
   async refresh(): Promise<void> {}
   async resolve(target: ProbeTarget): Promise<CredentialLookup> {
     const credentials = this.byKey.get(target.key);
-    return credentials ? { credentials } : { missing: 'no-credentials', message: 'none' };
+    return credentials
+      ? { credentials }
+      : { missing: 'no-credentials', message: 'none' };
   }
   invalidate(): void {}
   retain(): void {}
@@ -173,14 +188,23 @@ function pad(value: string | number, width: number): string {
 }
 
 /** Formats rows as a Markdown table. */
-export function formatHealthBenchmarkTable(rows: HealthBenchmarkRow[], intervalMs = 60_000): string {
+export function formatHealthBenchmarkTable(
+  rows: HealthBenchmarkRow[],
+  intervalMs = 60_000,
+): string {
   const lines = [
-    `| clusters | unreachable | slow | cold round (ms) | round (ms) | ok / failed | prober busy (ms) | cores at ${intervalMs / 1000} s | heap (MB) |`,
+    `| clusters | unreachable | slow | cold round (ms) | round (ms) | ok / failed | prober busy (ms) | cores at ${
+      intervalMs / 1000
+    } s | heap (MB) |`,
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.clusters.toLocaleString('en-US')} | ${r.unreachablePct} % | ${r.slowPct} % | ${pad(r.coldRoundMs, 1)} | ${r.roundMs} | ${r.ok} / ${r.failed} | ${r.busyMs} | ${r.coresAtInterval.toFixed(3)} | ${r.heapMb.toFixed(1)} |`,
+      `| ${r.clusters.toLocaleString('en-US')} | ${r.unreachablePct} % | ${
+        r.slowPct
+      } % | ${pad(r.coldRoundMs, 1)} | ${r.roundMs} | ${r.ok} / ${r.failed} | ${
+        r.busyMs
+      } | ${r.coresAtInterval.toFixed(3)} | ${r.heapMb.toFixed(1)} |`,
     );
   }
   return lines.join('\n');
@@ -200,12 +224,22 @@ export async function runHealthBenchmark(
     [0.05, 0.05],
   ];
   const intervalMs = options.intervalMs ?? 60_000;
-  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const config: HealthConfig = { ...DEFAULT_HEALTH_CONFIG, intervalMs, ...options.config };
+  const print =
+    options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const config: HealthConfig = {
+    ...DEFAULT_HEALTH_CONFIG,
+    intervalMs,
+    ...options.config,
+  };
   const rows: HealthBenchmarkRow[] = [];
   for (const size of sizes) {
     for (const [unreachable, slow] of mixes) {
-      const sim = await startSimProcess(size, unreachable, slow, options.slowMs ?? 1000);
+      const sim = await startSimProcess(
+        size,
+        unreachable,
+        slow,
+        options.slowMs ?? 1000,
+      );
       const prober = new WorkloadProber({
         config,
         credentials: new StaticCredentials(sim.clusters),

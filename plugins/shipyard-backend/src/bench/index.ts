@@ -1,5 +1,5 @@
-export {
-  runFleetBenchmark,
-  formatBenchmarkTable,
+export { runFleetBenchmark, formatBenchmarkTable } from './fleetBenchmark';
+export type {
+  FleetBenchmarkOptions,
+  FleetBenchmarkRow,
 } from './fleetBenchmark';
-export type { FleetBenchmarkOptions, FleetBenchmarkRow } from './fleetBenchmark';

@@ -141,7 +141,10 @@ async function run() {
           break;
       }
     } catch (error) {
-      port.postMessage({ type: 'error', error: String(error) } satisfies SimWorkerMessage);
+      port.postMessage({
+        type: 'error',
+        error: String(error),
+      } satisfies SimWorkerMessage);
     }
   });
   const stats = sim.stats();
@@ -161,6 +164,9 @@ async function run() {
 
 if (parentPort && workerData?.shipyardSimWorker) {
   run().catch(error =>
-    parentPort?.postMessage({ type: 'error', error: String(error?.stack ?? error) }),
+    parentPort?.postMessage({
+      type: 'error',
+      error: String(error?.stack ?? error),
+    }),
   );
 }

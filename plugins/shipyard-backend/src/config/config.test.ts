@@ -15,19 +15,44 @@ describe('readShipyardConfig', () => {
       new ConfigReader({
         shipyard: {
           managementClusters: [
-            { name: 'mc-a', url: 'https://a:6443', auth: { type: 'serviceAccountToken', token: 't' } },
-            { name: 'mc-b', auth: { type: 'kubeconfig', file: '/k', context: 'x' } },
+            {
+              name: 'mc-a',
+              url: 'https://a:6443',
+              auth: { type: 'serviceAccountToken', token: 't' },
+            },
+            {
+              name: 'mc-b',
+              auth: { type: 'kubeconfig', file: '/k', context: 'x' },
+            },
             { name: 'mc-c', auth: { type: 'inCluster' } },
           ],
         },
       }),
     );
-    expect(c.managementClusters.map(m => m.auth.type)).toEqual(['serviceAccountToken', 'kubeconfig', 'inCluster']);
+    expect(c.managementClusters.map(m => m.auth.type)).toEqual([
+      'serviceAccountToken',
+      'kubeconfig',
+      'inCluster',
+    ]);
     expect(() =>
-      readShipyardConfig(new ConfigReader({ shipyard: { managementClusters: [{ name: 'Bad_Name', auth: { type: 'inCluster' } }] } })),
+      readShipyardConfig(
+        new ConfigReader({
+          shipyard: {
+            managementClusters: [
+              { name: 'Bad_Name', auth: { type: 'inCluster' } },
+            ],
+          },
+        }),
+      ),
     ).toThrow(/managementClusters\[0\]\.name/);
     expect(() =>
-      readShipyardConfig(new ConfigReader({ shipyard: { managementClusters: [{ name: 'a', auth: { type: 'magic' } }] } })),
+      readShipyardConfig(
+        new ConfigReader({
+          shipyard: {
+            managementClusters: [{ name: 'a', auth: { type: 'magic' } }],
+          },
+        }),
+      ),
     ).toThrow(/managementClusters\[0\]\.auth\.type/);
   });
 });
@@ -39,16 +64,41 @@ describe('OwnershipResolver', () => {
     lifecycleKeys: [],
     profileKeys: [],
     profileVersionKeys: [],
-    namespaceOwners: { payments: 'group:default/payments', 'mc-b/payments': 'group:default/payments-eu' },
+    namespaceOwners: {
+      payments: 'group:default/payments',
+      'mc-b/payments': 'group:default/payments-eu',
+    },
     defaultOwner: 'group:default/platform',
   });
 
   it('prefers labels and annotations, then the namespace, then the default', () => {
-    expect(resolver.resolve('mc-a', 'payments', { team: 'web' }, {}).owner).toBe('group:default/web');
-    expect(resolver.resolve('mc-a', 'payments', {}, { 'shipyard.io/owner': 'group:ops/sre' }).owner).toBe('group:ops/sre');
-    expect(resolver.resolve('mc-a', 'payments', {}, {}).owner).toBe('group:default/payments');
-    expect(resolver.resolve('mc-b', 'payments', {}, {}).owner).toBe('group:default/payments-eu');
-    expect(resolver.resolve('mc-a', 'other', {}, {}).owner).toBe('group:default/platform');
-    expect(resolver.resolve('mc-a', 'other', { 'shipyard.io/system': 'checkout' }, {}).system).toBe('system:default/checkout');
+    expect(
+      resolver.resolve('mc-a', 'payments', { team: 'web' }, {}).owner,
+    ).toBe('group:default/web');
+    expect(
+      resolver.resolve(
+        'mc-a',
+        'payments',
+        {},
+        { 'shipyard.io/owner': 'group:ops/sre' },
+      ).owner,
+    ).toBe('group:ops/sre');
+    expect(resolver.resolve('mc-a', 'payments', {}, {}).owner).toBe(
+      'group:default/payments',
+    );
+    expect(resolver.resolve('mc-b', 'payments', {}, {}).owner).toBe(
+      'group:default/payments-eu',
+    );
+    expect(resolver.resolve('mc-a', 'other', {}, {}).owner).toBe(
+      'group:default/platform',
+    );
+    expect(
+      resolver.resolve(
+        'mc-a',
+        'other',
+        { 'shipyard.io/system': 'checkout' },
+        {},
+      ).system,
+    ).toBe('system:default/checkout');
   });
 });

@@ -48,7 +48,10 @@ export class HealthAggregator {
     private readonly index: FleetIndex,
     private readonly config: Pick<
       HealthConfig,
-      'failureThreshold' | 'slowThresholdMs' | 'resultsStaleAfterMs' | 'versionSupport'
+      | 'failureThreshold'
+      | 'slowThresholdMs'
+      | 'resultsStaleAfterMs'
+      | 'versionSupport'
     >,
     options: { now?: () => number } = {},
   ) {
@@ -99,7 +102,8 @@ export class HealthAggregator {
       if (this.reaggregate(key)) changed++;
     }
     for (const key of this.results.keys()) {
-      if (!this.raw.has(key) && !this.index.getStored(key)) this.results.delete(key);
+      if (!this.raw.has(key) && !this.index.getStored(key))
+        this.results.delete(key);
     }
     return changed;
   }
@@ -125,7 +129,8 @@ export class HealthAggregator {
     if (!stored || !raw) return false;
     const input: StoredClusterSummary = { ...stored, ...raw };
     if (raw.distribution === undefined) delete input.distribution;
-    if (raw.observedKubernetesVersion === undefined) delete input.observedKubernetesVersion;
+    if (raw.observedKubernetesVersion === undefined)
+      delete input.observedKubernetesVersion;
     delete input.versionSupport;
     delete input.nodes;
     const fingerprint = this.fingerprints.get(key);
@@ -142,7 +147,8 @@ export class HealthAggregator {
       health: summary.health,
       healthReasons: summary.healthReasons,
     };
-    if (summary.distribution !== undefined) raw.distribution = summary.distribution;
+    if (summary.distribution !== undefined)
+      raw.distribution = summary.distribution;
     if (summary.observedKubernetesVersion !== undefined) {
       raw.observedKubernetesVersion = summary.observedKubernetesVersion;
     }

@@ -1,7 +1,4 @@
-import {
-  LoggerService,
-  SchedulerService,
-} from '@backstage/backend-plugin-api';
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import {
   HealthStatus,
   parseClusterKey,
@@ -30,7 +27,9 @@ export interface HealthServiceOptions {
   /** Database access; without it results and history live in memory only (no history). */
   store?: HealthStore;
   /** The connection of a management cluster, to read kubeconfig Secrets with. */
-  connectionOf(managementCluster: string): ManagementClusterConnection | undefined;
+  connectionOf(
+    managementCluster: string,
+  ): ManagementClusterConnection | undefined;
   credentialProviders?: WorkloadCredentialProvider[];
   now?: () => number;
 }
@@ -60,7 +59,10 @@ export class HealthService {
   private readonly credentials: CredentialResolver;
   private readonly now: () => number;
   private refreshedUpTo?: number;
-  private readonly statusSince = new Map<string, { status: HealthStatus; since: string }>();
+  private readonly statusSince = new Map<
+    string,
+    { status: HealthStatus; since: string }
+  >();
   private unsubscribe?: () => void;
   private round?: Promise<HealthRoundStats>;
 
@@ -96,7 +98,10 @@ export class HealthService {
       const mcs = new Set(event.changes.map(c => c.managementCluster));
       this.aggregator.reaggregateChangedSources(mcs);
       for (const c of event.changes) {
-        if (c.type === 'deleted') this.aggregator.forget(`${c.managementCluster}/${c.namespace}/${c.name}`);
+        if (c.type === 'deleted')
+          this.aggregator.forget(
+            `${c.managementCluster}/${c.namespace}/${c.name}`,
+          );
       }
     });
   }
@@ -109,7 +114,11 @@ export class HealthService {
       scope: 'global',
       frequency: { milliseconds: config.intervalMs },
       timeout: {
-        milliseconds: Math.max(config.intervalMs * 2, config.timeoutMs * 10, 60_000),
+        milliseconds: Math.max(
+          config.intervalMs * 2,
+          config.timeoutMs * 10,
+          60_000,
+        ),
       },
       initialDelay: { milliseconds: config.initialDelayMs },
       fn: async () => {
@@ -176,9 +185,11 @@ export class HealthService {
       if (!store || pending.length === 0) return;
       const batch = pending.splice(0, pending.length);
       writes = writes.then(() =>
-        store.saveResults(batch, this.now()).catch(error =>
-          logger.warn(`Shipyard: saving probe results failed: ${error}`),
-        ),
+        store
+          .saveResults(batch, this.now())
+          .catch(error =>
+            logger.warn(`Shipyard: saving probe results failed: ${error}`),
+          ),
       );
     };
     let stats: ProbeRoundStats = {
@@ -208,8 +219,12 @@ export class HealthService {
       try {
         transitions = await this.recordHistory(store);
         const now = this.now();
-        await store.pruneHistory(now - config.history.retentionDays * 86_400_000);
-        await store.pruneResults(now - Math.max(config.resultsStaleAfterMs * 4, 86_400_000));
+        await store.pruneHistory(
+          now - config.history.retentionDays * 86_400_000,
+        );
+        await store.pruneResults(
+          now - Math.max(config.resultsStaleAfterMs * 4, 86_400_000),
+        );
       } catch (error) {
         logger.warn(`Shipyard: recording health history failed: ${error}`);
       }
@@ -229,9 +244,13 @@ export class HealthService {
     const { store, index } = this.options;
     let changed = 0;
     if (store) {
-      const since = this.refreshedUpTo === undefined ? undefined : this.refreshedUpTo - REFRESH_OVERLAP_MS;
+      const since =
+        this.refreshedUpTo === undefined
+          ? undefined
+          : this.refreshedUpTo - REFRESH_OVERLAP_MS;
       const { results, newest } = await store.loadResults(since);
-      if (newest !== undefined) this.refreshedUpTo = Math.max(this.refreshedUpTo ?? 0, newest);
+      if (newest !== undefined)
+        this.refreshedUpTo = Math.max(this.refreshedUpTo ?? 0, newest);
       const newer = results.filter(r => {
         const known = this.aggregator.result(r.key);
         return !known || known.at < r.at;
@@ -250,7 +269,10 @@ export class HealthService {
   }
 
   /** Health history of a cluster, newest first. */
-  async history(key: string, options: { limit: number; before?: number }): Promise<HistoryPage> {
+  async history(
+    key: string,
+    options: { limit: number; before?: number },
+  ): Promise<HistoryPage> {
     if (!this.options.store) return { items: [] };
     return this.options.store.history(key, options);
   }
@@ -263,7 +285,10 @@ export class HealthService {
       seen.add(key);
       const known = this.statusSince.get(key);
       if (!known || known.status !== s.health) {
-        this.statusSince.set(key, { status: s.health, since: known ? now : s.lastChangedAt || now });
+        this.statusSince.set(key, {
+          status: s.health,
+          since: known ? now : s.lastChangedAt || now,
+        });
       }
     }
     for (const key of this.statusSince.keys()) {

@@ -136,11 +136,18 @@ export class HealthStore {
         previous_status: previous ?? null,
         reasons: JSON.stringify(c.reasons),
       });
-      heads.push({ cluster_key: c.key, status: c.status, since: atIso, entries });
+      heads.push({
+        cluster_key: c.key,
+        status: c.status,
+        since: atIso,
+        entries,
+      });
     }
     await this.knex.transaction(async tx => {
       for (let i = 0; i < transitions.length; i += BATCH) {
-        await tx('shipyard_health_history').insert(transitions.slice(i, i + BATCH));
+        await tx('shipyard_health_history').insert(
+          transitions.slice(i, i + BATCH),
+        );
       }
       for (let i = 0; i < heads.length; i += BATCH) {
         await tx('shipyard_health_status')
@@ -148,7 +155,9 @@ export class HealthStore {
           .onConflict('cluster_key')
           .merge();
       }
-      const gone = [...recorded.keys()].filter(k => options.mayDrop?.(k) ?? true);
+      const gone = [...recorded.keys()].filter(
+        k => options.mayDrop?.(k) ?? true,
+      );
       for (let i = 0; i < gone.length; i += BATCH) {
         await tx('shipyard_health_status')
           .whereIn('cluster_key', gone.slice(i, i + BATCH))
@@ -210,7 +219,8 @@ export class HealthStore {
       return item;
     });
     const out: HistoryPage = { items };
-    if (more && page.length > 0) out.nextBefore = Number(page[page.length - 1].id);
+    if (more && page.length > 0)
+      out.nextBefore = Number(page[page.length - 1].id);
     return out;
   }
 }

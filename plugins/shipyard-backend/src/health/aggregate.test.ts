@@ -11,7 +11,13 @@ const ok: ProbeResult = {
   consecutiveFailures: 0,
   gitVersion: 'v1.35.2+k3s1',
   distribution: 'k3s',
-  nodes: { total: 3, ready: 3, notReady: 0, kubeletVersions: { 'v1.35.2+k3s1': 3 }, roles: { 'control-plane': 1, worker: 2 } },
+  nodes: {
+    total: 3,
+    ready: 3,
+    notReady: 0,
+    kubeletVersions: { 'v1.35.2+k3s1': 3 },
+    roles: { 'control-plane': 1, worker: 2 },
+  },
   kubeSystem: { pods: 10, notReady: 0, notReadyPods: [] },
 };
 
@@ -31,52 +37,145 @@ describe('aggregateHealth', () => {
   it('maps probe findings to statuses', () => {
     expect(run({ probe: ok }).status).toBe('healthy');
     expect(run({ probe: { ...ok, latencyMs: 2500 } }).status).toBe('degraded');
-    expect(run({ probe: { ...ok, nodes: { ...ok.nodes!, ready: 2, notReady: 1 }, notReadyNodes: ['n1'] } }).status).toBe('degraded');
-    expect(run({ probe: { ...ok, nodes: { ...ok.nodes!, ready: 0, notReady: 3 } } }).status).toBe('unhealthy');
-    expect(run({ probe: { ...ok, kubeSystem: { pods: 10, notReady: 1, notReadyPods: ['coredns-x'] } } }).status).toBe('degraded');
-    expect(run({ probe: { ...ok, apiErrors: { failed: 1, total: 4, example: 'HTTP 500' } } }).status).toBe('degraded');
-    const down = { ...ok, ok: false, failure: 'unreachable' as const, error: 'connection refused' };
-    expect(run({ probe: { ...down, consecutiveFailures: 1 } }).status).toBe('degraded');
-    expect(run({ probe: { ...down, consecutiveFailures: 2 } }).status).toBe('unhealthy');
-    expect(run({ probe: { ...ok, ok: false, failure: 'not-ready', error: 'API server not ready: etcd failed' } }).status).toBe('unhealthy');
-    expect(run({ probe: { ...ok, ok: false, failure: 'errors' } }).status).toBe('unhealthy');
-    expect(run({ probe: { ...ok, ok: false, failure: 'no-credentials' } }).status).toBe('healthy');
-    expect(run({ probe: { ...ok, ok: false, failure: 'unauthorized' } }).reasons.map(r => r.type)).toContain('ProbeUnauthorized');
+    expect(
+      run({
+        probe: {
+          ...ok,
+          nodes: { ...ok.nodes!, ready: 2, notReady: 1 },
+          notReadyNodes: ['n1'],
+        },
+      }).status,
+    ).toBe('degraded');
+    expect(
+      run({ probe: { ...ok, nodes: { ...ok.nodes!, ready: 0, notReady: 3 } } })
+        .status,
+    ).toBe('unhealthy');
+    expect(
+      run({
+        probe: {
+          ...ok,
+          kubeSystem: { pods: 10, notReady: 1, notReadyPods: ['coredns-x'] },
+        },
+      }).status,
+    ).toBe('degraded');
+    expect(
+      run({
+        probe: {
+          ...ok,
+          apiErrors: { failed: 1, total: 4, example: 'HTTP 500' },
+        },
+      }).status,
+    ).toBe('degraded');
+    const down = {
+      ...ok,
+      ok: false,
+      failure: 'unreachable' as const,
+      error: 'connection refused',
+    };
+    expect(run({ probe: { ...down, consecutiveFailures: 1 } }).status).toBe(
+      'degraded',
+    );
+    expect(run({ probe: { ...down, consecutiveFailures: 2 } }).status).toBe(
+      'unhealthy',
+    );
+    expect(
+      run({
+        probe: {
+          ...ok,
+          ok: false,
+          failure: 'not-ready',
+          error: 'API server not ready: etcd failed',
+        },
+      }).status,
+    ).toBe('unhealthy');
+    expect(run({ probe: { ...ok, ok: false, failure: 'errors' } }).status).toBe(
+      'unhealthy',
+    );
+    expect(
+      run({ probe: { ...ok, ok: false, failure: 'no-credentials' } }).status,
+    ).toBe('healthy');
+    expect(
+      run({ probe: { ...ok, ok: false, failure: 'unauthorized' } }).reasons.map(
+        r => r.type,
+      ),
+    ).toContain('ProbeUnauthorized');
   });
 
   it('lets Cluster API decide transitional states, and worst wins otherwise', () => {
-    const down = { ...ok, ok: false, failure: 'timeout' as const, consecutiveFailures: 3 };
-    const provisioning = run({ capi: { status: 'provisioning', reasons: [] }, probe: down });
+    const down = {
+      ...ok,
+      ok: false,
+      failure: 'timeout' as const,
+      consecutiveFailures: 3,
+    };
+    const provisioning = run({
+      capi: { status: 'provisioning', reasons: [] },
+      probe: down,
+    });
     expect(provisioning.status).toBe('provisioning');
     expect(provisioning.reasons.every(r => r.severity === 'info')).toBe(true);
-    expect(run({ capi: { status: 'deleting', reasons: [] }, probe: down }).status).toBe('deleting');
-    expect(run({ capi: { status: 'degraded', reasons: [] }, probe: ok }).status).toBe('degraded');
-    expect(run({ capi: { status: 'unknown', reasons: [] }, probe: ok }).status).toBe('healthy');
-    expect(run({ capi: { status: 'healthy', reasons: [] }, probe: down }).status).toBe('unhealthy');
+    expect(
+      run({ capi: { status: 'deleting', reasons: [] }, probe: down }).status,
+    ).toBe('deleting');
+    expect(
+      run({ capi: { status: 'degraded', reasons: [] }, probe: ok }).status,
+    ).toBe('degraded');
+    expect(
+      run({ capi: { status: 'unknown', reasons: [] }, probe: ok }).status,
+    ).toBe('healthy');
+    expect(
+      run({ capi: { status: 'healthy', reasons: [] }, probe: down }).status,
+    ).toBe('unhealthy');
   });
 
   it('handles staleness of probes and of the management cluster', () => {
-    const old = { ...ok, at: new Date(now - DEFAULT_HEALTH_CONFIG.resultsStaleAfterMs - 1).toISOString() };
+    const old = {
+      ...ok,
+      at: new Date(
+        now - DEFAULT_HEALTH_CONFIG.resultsStaleAfterMs - 1,
+      ).toISOString(),
+    };
     const staleProbe = run({ probe: old });
     expect(staleProbe.reasons.map(r => r.type)).toContain('ProbeStale');
-    const stale = { state: 'stale' as const, staleSince: '2026-11-21T11:00:00Z' };
+    const stale = {
+      state: 'stale' as const,
+      staleSince: '2026-11-21T11:00:00Z',
+    };
     expect(run({ source: stale }).status).toBe('unknown');
     const withProbe = run({ source: stale, probe: ok });
     expect(withProbe.status).toBe('healthy');
-    expect(withProbe.reasons.find(r => r.type === 'SourceStale')).toMatchObject({ source: 'source', since: stale.staleSince });
+    expect(withProbe.reasons.find(r => r.type === 'SourceStale')).toMatchObject(
+      { source: 'source', since: stale.staleSince },
+    );
   });
 
   it('adds version support, end of life, skew and distribution', () => {
     const r = run({ probe: ok });
     expect(r.distribution).toBe('k3s');
     expect(r.observedKubernetesVersion).toBe('v1.35.2+k3s1');
-    expect(r.versionSupport).toEqual({ status: 'supported', minor: '1.35', endOfLife: '2027-02-28' });
+    expect(r.versionSupport).toEqual({
+      status: 'supported',
+      minor: '1.35',
+      endOfLife: '2027-02-28',
+    });
     const eol = run({ desiredMinor: '1.29' });
     expect(eol.versionSupport?.status).toBe('end-of-life');
-    expect(eol.reasons.find(x => x.type === 'VersionEndOfLife')?.source).toBe('capi');
+    expect(eol.reasons.find(x => x.type === 'VersionEndOfLife')?.source).toBe(
+      'capi',
+    );
     expect(eol.status).toBe('healthy');
-    const skewed = run({ probe: { ...ok, nodes: { ...ok.nodes!, kubeletVersions: { 'v1.35.2': 1, 'v1.31.0': 2 } } } });
-    expect(skewed.reasons.find(x => x.type === 'VersionSkew')).toMatchObject({ severity: 'warning' });
+    const skewed = run({
+      probe: {
+        ...ok,
+        nodes: {
+          ...ok.nodes!,
+          kubeletVersions: { 'v1.35.2': 1, 'v1.31.0': 2 },
+        },
+      },
+    });
+    expect(skewed.reasons.find(x => x.type === 'VersionSkew')).toMatchObject({
+      severity: 'warning',
+    });
     expect(skewed.status).toBe('healthy');
   });
 });

@@ -26,7 +26,10 @@ export interface AggregationInput {
   managementCluster: string;
   config: Pick<
     HealthConfig,
-    'failureThreshold' | 'slowThresholdMs' | 'resultsStaleAfterMs' | 'versionSupport'
+    | 'failureThreshold'
+    | 'slowThresholdMs'
+    | 'resultsStaleAfterMs'
+    | 'versionSupport'
   >;
   now: number;
 }
@@ -79,17 +82,35 @@ function fromProbe(
     case 'no-credentials':
       return {
         status: 'unknown',
-        reasons: [probeReason('info', 'NotProbed', `Not probed: ${probe.error ?? 'no credentials'}`)],
+        reasons: [
+          probeReason(
+            'info',
+            'NotProbed',
+            `Not probed: ${probe.error ?? 'no credentials'}`,
+          ),
+        ],
       };
     case 'bad-credentials':
       return {
         status: 'unknown',
-        reasons: [probeReason('warning', 'NotProbed', `Not probed: ${probe.error ?? 'unusable credentials'}`)],
+        reasons: [
+          probeReason(
+            'warning',
+            'NotProbed',
+            `Not probed: ${probe.error ?? 'unusable credentials'}`,
+          ),
+        ],
       };
     case 'unauthorized':
       return {
         status: 'unknown',
-        reasons: [probeReason('warning', 'ProbeUnauthorized', 'The workload API server rejected the credentials')],
+        reasons: [
+          probeReason(
+            'warning',
+            'ProbeUnauthorized',
+            'The workload API server rejected the credentials',
+          ),
+        ],
       };
     case 'unreachable':
     case 'timeout':
@@ -97,23 +118,45 @@ function fromProbe(
       const unhealthy = probe.consecutiveFailures >= config.failureThreshold;
       const message =
         probe.failure === 'timeout'
-          ? `The workload API server did not answer: ${probe.error ?? 'timeout'}`
-          : `The workload API server cannot be reached: ${probe.error ?? probe.failure}`;
+          ? `The workload API server did not answer: ${
+              probe.error ?? 'timeout'
+            }`
+          : `The workload API server cannot be reached: ${
+              probe.error ?? probe.failure
+            }`;
       return {
         status: unhealthy ? 'unhealthy' : 'degraded',
-        reasons: [probeReason(unhealthy ? 'error' : 'warning', FAILURE_TYPES[probe.failure], message)],
+        reasons: [
+          probeReason(
+            unhealthy ? 'error' : 'warning',
+            FAILURE_TYPES[probe.failure],
+            message,
+          ),
+        ],
       };
     }
     case 'not-ready':
       return {
         status: 'unhealthy',
-        reasons: [probeReason('error', 'ApiServerNotReady', probe.error ?? 'The API server is not ready')],
+        reasons: [
+          probeReason(
+            'error',
+            'ApiServerNotReady',
+            probe.error ?? 'The API server is not ready',
+          ),
+        ],
       };
     case 'errors':
       return {
         status: 'unhealthy',
         reasons: [
-          probeReason('error', 'ApiServerErrors', `The workload API server answers only errors (${probe.apiErrors?.example ?? 'HTTP 5xx'})`),
+          probeReason(
+            'error',
+            'ApiServerErrors',
+            `The workload API server answers only errors (${
+              probe.apiErrors?.example ?? 'HTTP 5xx'
+            })`,
+          ),
         ],
       };
     default:
@@ -123,29 +166,53 @@ function fromProbe(
   if (probe.apiErrors && probe.apiErrors.failed > 0) {
     status = 'degraded';
     reasons.push(
-      probeReason('warning', 'ApiServerErrors', `Some workload API requests fail (${probe.apiErrors.example})`),
+      probeReason(
+        'warning',
+        'ApiServerErrors',
+        `Some workload API requests fail (${probe.apiErrors.example})`,
+      ),
     );
   }
   if (probe.latencyMs > config.slowThresholdMs) {
     status = 'degraded';
     reasons.push(
-      probeReason('warning', 'ApiServerSlow', `The workload API server answers slowly (probe took over ${config.slowThresholdMs} ms)`),
+      probeReason(
+        'warning',
+        'ApiServerSlow',
+        `The workload API server answers slowly (probe took over ${config.slowThresholdMs} ms)`,
+      ),
     );
   }
   const nodes = probe.nodes;
   if (nodes && nodes.notReady > 0) {
     const all = nodes.ready === 0;
     status = all ? 'unhealthy' : worst(status, 'degraded');
-    const names = probe.notReadyNodes?.length ? `: ${probe.notReadyNodes.join(', ')}${nodes.notReady > probe.notReadyNodes.length ? ', …' : ''}` : '';
+    const names = probe.notReadyNodes?.length
+      ? `: ${probe.notReadyNodes.join(', ')}${
+          nodes.notReady > probe.notReadyNodes.length ? ', …' : ''
+        }`
+      : '';
     reasons.push(
-      probeReason(all ? 'error' : 'warning', 'NodesNotReady', `${nodes.notReady} of ${nodes.total} nodes NotReady${names}`),
+      probeReason(
+        all ? 'error' : 'warning',
+        'NodesNotReady',
+        `${nodes.notReady} of ${nodes.total} nodes NotReady${names}`,
+      ),
     );
   }
   const ks = probe.kubeSystem;
   if (ks && ks.notReady > 0) {
     status = worst(status, 'degraded');
     reasons.push(
-      probeReason('warning', 'KubeSystemPodsNotReady', `${ks.notReady} kube-system pod${ks.notReady === 1 ? '' : 's'} not ready: ${ks.notReadyPods.join(', ')}${ks.notReady > ks.notReadyPods.length ? ', …' : ''}`),
+      probeReason(
+        'warning',
+        'KubeSystemPodsNotReady',
+        `${ks.notReady} kube-system pod${
+          ks.notReady === 1 ? '' : 's'
+        } not ready: ${ks.notReadyPods.join(', ')}${
+          ks.notReady > ks.notReadyPods.length ? ', …' : ''
+        }`,
+      ),
     );
   }
   return { status, reasons };
@@ -166,15 +233,35 @@ function skewReasons(probe: ProbeResult): HealthReason[] {
     const skew = kubeletSkew(cp, m);
     if (!skew || skew.minorsBehind === 0) continue;
     if (skew.minorsBehind < 0) {
-      reasons.push(probeReason('warning', 'VersionSkew', `Kubelets on ${m} are newer than the control plane (${cp}); this is not supported`));
+      reasons.push(
+        probeReason(
+          'warning',
+          'VersionSkew',
+          `Kubelets on ${m} are newer than the control plane (${cp}); this is not supported`,
+        ),
+      );
     } else if (!skew.supported) {
-      reasons.push(probeReason('warning', 'VersionSkew', `Kubelets on ${m} are ${skew.minorsBehind} minors behind the control plane (${cp}), more than the skew policy allows`));
+      reasons.push(
+        probeReason(
+          'warning',
+          'VersionSkew',
+          `Kubelets on ${m} are ${skew.minorsBehind} minors behind the control plane (${cp}), more than the skew policy allows`,
+        ),
+      );
     } else {
       older.push(m);
     }
   }
   if (older.length > 0) {
-    reasons.push(probeReason('info', 'VersionSkew', `Kubelets on ${older.join(', ')} run behind the control plane (${cp}), within the skew policy`));
+    reasons.push(
+      probeReason(
+        'info',
+        'VersionSkew',
+        `Kubelets on ${older.join(
+          ', ',
+        )} run behind the control plane (${cp}), within the skew policy`,
+      ),
+    );
   }
   return reasons;
 }
@@ -204,8 +291,12 @@ export function aggregateHealth(input: AggregationInput): AggregatedHealth {
   const { capi, config, now } = input;
   const probe = input.probe;
   const fresh =
-    probe !== undefined && now - Date.parse(probe.at) <= config.resultsStaleAfterMs;
-  const out: AggregatedHealth = { status: capi.status, reasons: [...capi.reasons] };
+    probe !== undefined &&
+    now - Date.parse(probe.at) <= config.resultsStaleAfterMs;
+  const out: AggregatedHealth = {
+    status: capi.status,
+    reasons: [...capi.reasons],
+  };
 
   // what the workload cluster says, including from earlier successful probes
   if (probe) {
@@ -213,14 +304,18 @@ export function aggregateHealth(input: AggregationInput): AggregatedHealth {
     if (probe.gitVersion) out.observedKubernetesVersion = probe.gitVersion;
     if (probe.nodes) out.nodes = probe.nodes;
   }
-  if (!out.distribution && input.capiDistribution) out.distribution = input.capiDistribution;
+  if (!out.distribution && input.capiDistribution)
+    out.distribution = input.capiDistribution;
 
-  const transitional = capi.status === 'deleting' || capi.status === 'provisioning';
+  const transitional =
+    capi.status === 'deleting' || capi.status === 'provisioning';
   if (probe && fresh) {
     const p = fromProbe(probe, config);
     if (transitional) {
       if (probe.failure !== 'no-credentials') {
-        out.reasons.push(...p.reasons.map(r => ({ ...r, severity: 'info' as const })));
+        out.reasons.push(
+          ...p.reasons.map(r => ({ ...r, severity: 'info' as const })),
+        );
       }
     } else {
       out.status = worst(capi.status, p.status);
@@ -229,21 +324,32 @@ export function aggregateHealth(input: AggregationInput): AggregatedHealth {
     if (probe.ok) out.reasons.push(...skewReasons(probe));
   } else if (probe) {
     out.reasons.push(
-      probeReason('info', 'ProbeStale', `The last probe of the workload cluster is older than ${Math.round(config.resultsStaleAfterMs / 1000)} s`),
+      probeReason(
+        'info',
+        'ProbeStale',
+        `The last probe of the workload cluster is older than ${Math.round(
+          config.resultsStaleAfterMs / 1000,
+        )} s`,
+      ),
     );
   }
 
   const stale = sourceStale(input);
   if (stale) {
     out.reasons.push(stale);
-    const freshEvidence = probe !== undefined && fresh && probe.failure !== 'no-credentials' && probe.failure !== 'bad-credentials';
+    const freshEvidence =
+      probe !== undefined &&
+      fresh &&
+      probe.failure !== 'no-credentials' &&
+      probe.failure !== 'bad-credentials';
     if (!transitional && !freshEvidence) out.status = 'unknown';
   }
 
   // version support: observed minor when the workload cluster told it, else the desired one
   const observedMinor = kubernetesMinorOf(out.observedKubernetesVersion);
   const minor =
-    observedMinor ?? (out.distribution === 'openshift' ? undefined : input.desiredMinor);
+    observedMinor ??
+    (out.distribution === 'openshift' ? undefined : input.desiredMinor);
   if (minor) {
     const vs = evaluateVersionSupport(minor, {
       releases: config.versionSupport.releases,

@@ -19,7 +19,9 @@ describe('CapiHealthEvaluator', () => {
   it('maps CAPI signals to a status', () => {
     expect(status({})).toBe('healthy');
     expect(status({ workers: { desired: 2, available: 1 } })).toBe('degraded');
-    expect(status({ machinesByPhase: { Running: 4, Failed: 1 } })).toBe('degraded');
+    expect(status({ machinesByPhase: { Running: 4, Failed: 1 } })).toBe(
+      'degraded',
+    );
     expect(
       status({
         conditions: [
@@ -42,14 +44,28 @@ describe('CapiHealthEvaluator', () => {
     expect(status({ deletingSince: '2025-01-01T00:00:00Z' })).toBe('deleting');
     expect(status({ phase: 'Failed' })).toBe('unhealthy');
     expect(status({ conditions: [] })).toBe('unknown');
-    expect(status({ conditions: [{ type: 'Available', status: 'Unknown' }] })).toBe('unknown');
+    expect(
+      status({ conditions: [{ type: 'Available', status: 'Unknown' }] }),
+    ).toBe('unknown');
   });
 
   it('reads the v1beta1 Ready family when there is no Available condition', () => {
     const v1 = { apiVersion: 'cluster.x-k8s.io/v1beta1' };
-    expect(status({ ...v1, conditions: [{ type: 'Ready', status: 'True' }] })).toBe('healthy');
-    expect(status({ ...v1, conditions: [{ type: 'Ready', status: 'False', severity: 'Warning' }] })).toBe('degraded');
-    expect(status({ ...v1, conditions: [{ type: 'Ready', status: 'False', severity: 'Error' }] })).toBe('unhealthy');
+    expect(
+      status({ ...v1, conditions: [{ type: 'Ready', status: 'True' }] }),
+    ).toBe('healthy');
+    expect(
+      status({
+        ...v1,
+        conditions: [{ type: 'Ready', status: 'False', severity: 'Warning' }],
+      }),
+    ).toBe('degraded');
+    expect(
+      status({
+        ...v1,
+        conditions: [{ type: 'Ready', status: 'False', severity: 'Error' }],
+      }),
+    ).toBe('unhealthy');
   });
 
   it('explains itself with reasons', () => {
@@ -57,11 +73,23 @@ describe('CapiHealthEvaluator', () => {
       ...base,
       conditions: [
         { type: 'Available', status: 'False' },
-        { type: 'ControlPlaneAvailable', status: 'False', reason: 'Down', message: 'etcd lost quorum', lastTransitionTime: '2025-01-01T00:00:00Z' },
+        {
+          type: 'ControlPlaneAvailable',
+          status: 'False',
+          reason: 'Down',
+          message: 'etcd lost quorum',
+          lastTransitionTime: '2025-01-01T00:00:00Z',
+        },
       ],
     });
     expect(r.reasons).toEqual([
-      { source: 'capi', severity: 'error', type: 'ControlPlaneAvailable/Down', message: 'etcd lost quorum', since: '2025-01-01T00:00:00Z' },
+      {
+        source: 'capi',
+        severity: 'error',
+        type: 'ControlPlaneAvailable/Down',
+        message: 'etcd lost quorum',
+        since: '2025-01-01T00:00:00Z',
+      },
     ]);
   });
 });

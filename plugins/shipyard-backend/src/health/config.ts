@@ -162,11 +162,7 @@ export function readHealthConfig(root: Config): HealthConfig {
       0,
     ),
     history: {
-      retentionDays: num(
-        'history.retentionDays',
-        d.history.retentionDays,
-        0,
-      ),
+      retentionDays: num('history.retentionDays', d.history.retentionDays, 0),
       maxEntriesPerCluster: num(
         'history.maxEntriesPerCluster',
         d.history.maxEntriesPerCluster,

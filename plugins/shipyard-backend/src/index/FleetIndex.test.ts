@@ -10,7 +10,9 @@ import { InputError } from '@backstage/errors';
 import { FleetIndex } from './FleetIndex';
 import { makeFleet, makeSummary, seededRandom } from '../testUtils/summaries';
 
-function keysOf(items: Array<{ managementCluster: string; namespace: string; name: string }>) {
+function keysOf(
+  items: Array<{ managementCluster: string; namespace: string; name: string }>,
+) {
   return items.map(stringifyClusterKey);
 }
 
@@ -47,14 +49,42 @@ describe('FleetIndex', () => {
 
   it('filters with AND across facets and OR within one, and searches text', () => {
     const index = new FleetIndex();
-    index.upsert(makeSummary({ name: 'alpha', owner: 'group:default/a', provider: 'aws', labels: { env: 'prod' } }));
-    index.upsert(makeSummary({ name: 'beta', owner: 'group:default/b', provider: 'aws', labels: { env: 'dev' } }));
-    index.upsert(makeSummary({ name: 'gamma', owner: 'group:default/a', provider: 'gcp', labels: {} }));
+    index.upsert(
+      makeSummary({
+        name: 'alpha',
+        owner: 'group:default/a',
+        provider: 'aws',
+        labels: { env: 'prod' },
+      }),
+    );
+    index.upsert(
+      makeSummary({
+        name: 'beta',
+        owner: 'group:default/b',
+        provider: 'aws',
+        labels: { env: 'dev' },
+      }),
+    );
+    index.upsert(
+      makeSummary({
+        name: 'gamma',
+        owner: 'group:default/a',
+        provider: 'gcp',
+        labels: {},
+      }),
+    );
     const names = (req: ListClustersRequest) =>
       index.query(req).items.map(i => i.name);
     expect(names({ owner: ['group:default/a'] })).toEqual(['alpha', 'gamma']);
-    expect(names({ owner: ['group:default/a'], provider: ['aws'] })).toEqual(['alpha']);
-    expect(names({ owner: ['group:default/a', 'group:default/b'], provider: ['aws'] })).toEqual(['alpha', 'beta']);
+    expect(names({ owner: ['group:default/a'], provider: ['aws'] })).toEqual([
+      'alpha',
+    ]);
+    expect(
+      names({
+        owner: ['group:default/a', 'group:default/b'],
+        provider: ['aws'],
+      }),
+    ).toEqual(['alpha', 'beta']);
     expect(names({ label: ['env=prod'] })).toEqual(['alpha']);
     expect(names({ label: ['env'] })).toEqual(['alpha', 'beta']);
     expect(names({ q: 'AMM' })).toEqual(['gamma']);
@@ -99,7 +129,8 @@ describe('FleetIndex', () => {
     const index = new FleetIndex();
     fleet.forEach(s => index.upsert(s));
     // materialise the orders
-    for (const field of CLUSTER_SORT_FIELDS) index.query({ sort: field, limit: 1 });
+    for (const field of CLUSTER_SORT_FIELDS)
+      index.query({ sort: field, limit: 1 });
     const rnd = seededRandom(99);
     const current = new Map(fleet.map(s => [stringifyClusterKey(s), s]));
     for (let i = 0; i < 500; i++) {
@@ -112,7 +143,9 @@ describe('FleetIndex', () => {
       }
       const next = {
         ...(current.get(key) ?? victim),
-        health: (['healthy', 'degraded', 'unhealthy'] as const)[Math.floor(rnd() * 3)],
+        health: (['healthy', 'degraded', 'unhealthy'] as const)[
+          Math.floor(rnd() * 3)
+        ],
         machineCount: Math.floor(rnd() * 50),
         owner: rnd() < 0.5 ? 'group:default/team-a' : 'group:default/team-z',
       };
@@ -165,7 +198,8 @@ describe('FleetIndex', () => {
     const fleet = makeFleet(200, 5);
     const index = new FleetIndex();
     fleet.forEach(s => index.upsert(s));
-    const visibility = (s: { owner: string }) => s.owner === 'group:default/team-a';
+    const visibility = (s: { owner: string }) =>
+      s.owner === 'group:default/team-a';
     const expected = fleet.filter(visibility).length;
     expect(index.query({}, { visibility }).totalCount).toBe(expected);
     expect(index.summary({ visibility }).totalCount).toBe(expected);
@@ -173,7 +207,9 @@ describe('FleetIndex', () => {
     const byHealth = index.summary().byHealth;
     expect(Object.values(byHealth).reduce((a, b) => a + b, 0)).toBe(200);
     const res = index.query({}, { visibility });
-    expect(res.facets!.owner).toEqual([{ value: 'group:default/team-a', count: expected }]);
+    expect(res.facets!.owner).toEqual([
+      { value: 'group:default/team-a', count: expected },
+    ]);
   });
 
   it('rejects bad cursors and cursors of another sort', () => {
@@ -206,7 +242,13 @@ describe('FleetIndex', () => {
     await new Promise(r => setImmediate(r));
     expect(events).toHaveLength(1);
     expect(events[0].changes).toEqual([
-      { managementCluster: 'mc-a', namespace: 'default', name: 'a', type: 'upserted', entityChanged: true },
+      {
+        managementCluster: 'mc-a',
+        namespace: 'default',
+        name: 'a',
+        type: 'upserted',
+        entityChanged: true,
+      },
     ]);
     index.upsert({ ...a, health: 'unhealthy' });
     await new Promise(r => setImmediate(r));
@@ -216,13 +258,19 @@ describe('FleetIndex', () => {
     expect(events[2].changes[0].entityChanged).toBe(true);
     index.remove('mc-a/default/a');
     await new Promise(r => setImmediate(r));
-    expect(events[3].changes[0]).toMatchObject({ type: 'deleted', entityChanged: true });
+    expect(events[3].changes[0]).toMatchObject({
+      type: 'deleted',
+      entityChanged: true,
+    });
     expect(events[3].revision).toBe(index.revision);
   });
 
   it('derives source freshness from the management cluster and restoration', () => {
     const index = new FleetIndex();
-    index.upsert(makeSummary({ name: 'a' }), { restored: true, lastSeenAt: '2025-01-01T00:00:00.000Z' });
+    index.upsert(makeSummary({ name: 'a' }), {
+      restored: true,
+      lastSeenAt: '2025-01-01T00:00:00.000Z',
+    });
     index.setSourceState('mc-a', { state: 'syncing' });
     expect(index.get('mc-a/default/a')!.summary.source).toEqual({
       state: 'restored',
@@ -230,7 +278,11 @@ describe('FleetIndex', () => {
       lastSeenAt: '2025-01-01T00:00:00.000Z',
     });
     index.upsert(makeSummary({ name: 'a' }));
-    index.setSourceState('mc-a', { state: 'stale', staleSince: '2025-02-01T00:00:00.000Z', lastSeenAt: '2025-01-31T00:00:00.000Z' });
+    index.setSourceState('mc-a', {
+      state: 'stale',
+      staleSince: '2025-02-01T00:00:00.000Z',
+      lastSeenAt: '2025-01-31T00:00:00.000Z',
+    });
     expect(index.get('mc-a/default/a')!.summary.source).toEqual({
       state: 'stale',
       resynced: true,
@@ -244,13 +296,26 @@ describe('FleetIndex', () => {
     const fleet = makeFleet(400, 21);
     const index = new FleetIndex();
     fleet.forEach(s => index.upsert(s));
-    index.setSourceState('mc-a', { state: 'connected', lastSeenAt: '2025-03-01T00:00:00.000Z' });
-    index.setSourceState('mc-b', { state: 'stale', staleSince: '2025-03-01T00:00:00.000Z' });
-    index.upsert({ ...fleet[0], owner: 'group:default/restored' }, { restored: true, lastSeenAt: '2025-02-01T00:00:00.000Z' });
+    index.setSourceState('mc-a', {
+      state: 'connected',
+      lastSeenAt: '2025-03-01T00:00:00.000Z',
+    });
+    index.setSourceState('mc-b', {
+      state: 'stale',
+      staleSince: '2025-03-01T00:00:00.000Z',
+    });
+    index.upsert(
+      { ...fleet[0], owner: 'group:default/restored' },
+      { restored: true, lastSeenAt: '2025-02-01T00:00:00.000Z' },
+    );
     const requests: ListClustersRequest[] = [
       {},
       { sort: 'kubernetesVersion', order: 'desc', limit: 7 },
-      { owner: ['group:default/team-a'], health: ['healthy', 'degraded'], sort: 'machineCount' },
+      {
+        owner: ['group:default/team-a'],
+        health: ['healthy', 'degraded'],
+        sort: 'machineCount',
+      },
       { label: ['env=prod', 'shipyard.io/tier'], q: 'c-0', facets: false },
     ];
     for (const request of requests) {
@@ -264,7 +329,9 @@ describe('FleetIndex', () => {
     index.upsert({ ...victim, owner: 'group:default/team-z' });
     const after = index.query({ owner: ['group:default/team-a'] });
     expect(after.totalCount).toBe(before.totalCount - 1);
-    expect(after.facets!.owner.find(f => f.value === 'group:default/team-z')?.count).toBe(1);
+    expect(
+      after.facets!.owner.find(f => f.value === 'group:default/team-z')?.count,
+    ).toBe(1);
     // visibility without a key is never served from the cache
     let allow = 'group:default/team-a';
     const visibility = (s: { owner: string }) => s.owner === allow;
@@ -277,18 +344,37 @@ describe('FleetIndex', () => {
     const fleet = makeFleet(120, 5);
     const index = new FleetIndex();
     index.setHooks({
-      extra: () => ({ probe: { lastProbeAt: '2025-03-01T00:00:00.000Z', ok: true, latencyMs: 3, consecutiveFailures: 0 } }),
+      extra: () => ({
+        probe: {
+          lastProbeAt: '2025-03-01T00:00:00.000Z',
+          ok: true,
+          latencyMs: 3,
+          consecutiveFailures: 0,
+        },
+      }),
     });
     fleet.forEach(s => index.upsert(s));
-    index.setSourceState('mc-a', { state: 'connected', lastSeenAt: '2025-03-01T00:00:00.000Z' });
-    const request: ListClustersRequest = { sort: 'health', order: 'desc', limit: 20 };
+    index.setSourceState('mc-a', {
+      state: 'connected',
+      lastSeenAt: '2025-03-01T00:00:00.000Z',
+    });
+    const request: ListClustersRequest = {
+      sort: 'health',
+      order: 'desc',
+      limit: 20,
+    };
     const pick = (s: Record<string, unknown>) =>
       Object.fromEntries(
-        CLUSTER_LIST_ITEM_FIELDS.filter(f => s[f] !== undefined).map(f => [f, s[f]]),
+        CLUSTER_LIST_ITEM_FIELDS.filter(f => s[f] !== undefined).map(f => [
+          f,
+          s[f],
+        ]),
       );
     const check = () => {
       const full = JSON.parse(index.queryJson(request).body);
-      const slim = JSON.parse(index.queryJson({ ...request, fields: 'list' }).body);
+      const slim = JSON.parse(
+        index.queryJson({ ...request, fields: 'list' }).body,
+      );
       expect(slim.totalCount).toBe(full.totalCount);
       expect(slim.nextCursor).toBe(full.nextCursor);
       expect(slim.facets).toEqual(full.facets);
@@ -303,15 +389,23 @@ describe('FleetIndex', () => {
     // a change of a served item is reflected in its slim form
     const victim = index.getStored(stringifyClusterKey(first[0]))!;
     index.upsert({ ...victim, title: 'renamed' });
-    expect(check().some((i: { title: string }) => i.title === 'renamed')).toBe(true);
+    expect(check().some((i: { title: string }) => i.title === 'renamed')).toBe(
+      true,
+    );
   });
 
   it('keeps the facet index consistent when values come and go', () => {
     const index = new FleetIndex();
-    const a = makeSummary({ name: 'a', provider: 'aws', labels: { env: 'prod' } });
+    const a = makeSummary({
+      name: 'a',
+      provider: 'aws',
+      labels: { env: 'prod' },
+    });
     index.upsert(a);
     index.upsert({ ...a, provider: 'gcp', labels: { env: 'dev' } });
-    index.upsert(makeSummary({ name: 'b', provider: 'azure', labels: { tier: 'gold' } }));
+    index.upsert(
+      makeSummary({ name: 'b', provider: 'azure', labels: { tier: 'gold' } }),
+    );
     const res = index.query({});
     expect(res.facets!.provider).toEqual([
       { value: 'azure', count: 1 },
@@ -324,9 +418,9 @@ describe('FleetIndex', () => {
     expect(index.query({ provider: ['aws'] }).totalCount).toBe(0);
     expect(index.query({ label: ['env'] }).totalCount).toBe(1);
     index.remove('mc-a/default/a');
-    expect(index.query({ provider: ['gcp', 'azure'] }).facets!.provider).toEqual([
-      { value: 'azure', count: 1 },
-    ]);
+    expect(
+      index.query({ provider: ['gcp', 'azure'] }).facets!.provider,
+    ).toEqual([{ value: 'azure', count: 1 }]);
   });
 
   it('keeps cached selections, totals and facet counts exact while the fleet changes', () => {
@@ -336,7 +430,10 @@ describe('FleetIndex', () => {
     const requests: ListClustersRequest[] = [
       {},
       { owner: ['group:default/team-a'] },
-      { owner: ['group:default/team-a', 'group:default/team-z'], health: ['healthy'] },
+      {
+        owner: ['group:default/team-a', 'group:default/team-z'],
+        health: ['healthy'],
+      },
       { health: ['degraded'], sort: 'machineCount', order: 'desc', limit: 7 },
       { label: ['env=prod'], provider: ['aws', 'gcp'] },
       { label: ['shipyard.io/tier'], q: 'c-00' },
@@ -361,10 +458,18 @@ describe('FleetIndex', () => {
       } else {
         const next = {
           ...(current.get(key) ?? victim),
-          health: (['healthy', 'degraded', 'unhealthy'] as const)[Math.floor(rnd() * 3)],
+          health: (['healthy', 'degraded', 'unhealthy'] as const)[
+            Math.floor(rnd() * 3)
+          ],
           machineCount: Math.floor(rnd() * 50),
-          owner: rnd() < 0.5 ? 'group:default/team-a' : `group:default/team-${Math.floor(rnd() * 30)}`,
-          labels: rnd() < 0.3 ? { env: 'prod', [`k${Math.floor(rnd() * 5)}`]: 'v' } : { env: 'dev' },
+          owner:
+            rnd() < 0.5
+              ? 'group:default/team-a'
+              : `group:default/team-${Math.floor(rnd() * 30)}`,
+          labels:
+            rnd() < 0.3
+              ? { env: 'prod', [`k${Math.floor(rnd() * 5)}`]: 'v' }
+              : { env: 'dev' },
         };
         index.upsert(next);
         current.set(key, next);
@@ -376,4 +481,3 @@ describe('FleetIndex', () => {
     expect(run(index)).toEqual(run(fresh));
   });
 });
-

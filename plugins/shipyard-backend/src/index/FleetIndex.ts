@@ -315,9 +315,7 @@ function decodeCursor(cursor: string): CursorPayload {
       typeof p.f === 'string' &&
       (p.o === 'asc' || p.o === 'desc') &&
       typeof p.k === 'string' &&
-      (p.v === undefined ||
-        typeof p.v === 'string' ||
-        typeof p.v === 'number')
+      (p.v === undefined || typeof p.v === 'string' || typeof p.v === 'number')
     ) {
       return p as CursorPayload;
     }
@@ -339,7 +337,9 @@ function lowerBound(
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     const e = arr[mid];
-    if ((compareValues(e.sortKeys[slot], value) || compareKeys(e.key, key)) < 0) {
+    if (
+      (compareValues(e.sortKeys[slot], value) || compareKeys(e.key, key)) < 0
+    ) {
       lo = mid + 1;
     } else {
       hi = mid;
@@ -581,7 +581,9 @@ export class FleetIndex {
     const slim = request.fields === 'list';
     for (const entry of result.page)
       parts.push(this.serialize(entry, sourceMemo, slim));
-    let body = `{"items":[${parts.join(',')}],"totalCount":${this.totalOf(result.selection)},"revision":${this.rev}`;
+    let body = `{"items":[${parts.join(',')}],"totalCount":${this.totalOf(
+      result.selection,
+    )},"revision":${this.rev}`;
     const nextCursor = this.nextCursorOf(result);
     if (nextCursor) body += `,"nextCursor":"${nextCursor}"`;
     if (request.facets !== false) {
@@ -680,7 +682,8 @@ export class FleetIndex {
   }
 
   private entriesOf(managementCluster: string): Set<Entry> | undefined {
-    return this.facets.get('managementCluster')!.get(managementCluster)?.entries;
+    return this.facets.get('managementCluster')!.get(managementCluster)
+      ?.entries;
   }
 
   private present(entry: Entry): ClusterSummary {
@@ -778,13 +781,16 @@ export class FleetIndex {
     for (let i = 0; i < SINGLE_FACETS.length; i++) {
       const facet = SINGLE_FACETS[i];
       const value = singleFacetValue(facet, s);
-      ids[i] = value === undefined ? -1 : this.facets.get(facet)!.add(value, entry);
+      ids[i] =
+        value === undefined ? -1 : this.facets.get(facet)!.add(value, entry);
     }
     entry.ids = ids;
     const labelValues = this.facets.get('label')!;
     const labelIds: number[] = [];
     for (const labelKey of Object.keys(s.labels)) {
-      labelIds.push(labelValues.add(`${labelKey}=${s.labels[labelKey]}`, entry));
+      labelIds.push(
+        labelValues.add(`${labelKey}=${s.labels[labelKey]}`, entry),
+      );
       let set = this.byLabelKey.get(labelKey);
       if (!set) {
         set = new Set();

@@ -24,7 +24,10 @@ export type CredentialLookup =
 export interface CredentialSource {
   /** Prepares the credentials of these targets (called once per round). */
   refresh(targets: ProbeTarget[], now?: number): Promise<void>;
-  resolve(target: ProbeTarget, apiServerUrl?: string): Promise<CredentialLookup>;
+  resolve(
+    target: ProbeTarget,
+    apiServerUrl?: string,
+  ): Promise<CredentialLookup>;
   /** The credentials of a cluster were rejected. */
   invalidate(key: string): void;
   /** Only these targets remain of interest. */
@@ -42,7 +45,9 @@ interface NamespaceEntry {
 export interface CredentialResolverOptions {
   logger: LoggerService;
   /** The connection of a management cluster (to read kubeconfig Secrets from). */
-  connectionOf(managementCluster: string): ManagementClusterConnection | undefined;
+  connectionOf(
+    managementCluster: string,
+  ): ManagementClusterConnection | undefined;
   providers?: WorkloadCredentialProvider[];
   /** How long listed kubeconfig Secrets are trusted (ms). */
   refreshMs: number;
@@ -69,7 +74,10 @@ export class CredentialResolver implements CredentialSource {
 
   /** Re-reads the kubeconfig Secrets of the namespaces of `targets` that need it. */
   async refresh(targets: ProbeTarget[], now = Date.now()): Promise<void> {
-    const due = new Map<string, { managementCluster: string; namespace: string }>();
+    const due = new Map<
+      string,
+      { managementCluster: string; namespace: string }
+    >();
     for (const t of targets) {
       const nsKey = `${t.managementCluster}/${t.namespace}`;
       if (due.has(nsKey)) continue;
@@ -80,7 +88,11 @@ export class CredentialResolver implements CredentialSource {
         this.invalid.has(t.key) ||
         // a cluster the last list did not know about: list again, but not on every round
         (!entry.clusters.has(t.name) && now - entry.listedAt >= 30_000);
-      if (stale) due.set(nsKey, { managementCluster: t.managementCluster, namespace: t.namespace });
+      if (stale)
+        due.set(nsKey, {
+          managementCluster: t.managementCluster,
+          namespace: t.namespace,
+        });
     }
     const queue = [...due.entries()];
     const workers = Array.from(
@@ -89,7 +101,12 @@ export class CredentialResolver implements CredentialSource {
         for (;;) {
           const next = queue.shift();
           if (!next) return;
-          await this.listNamespace(next[0], next[1].managementCluster, next[1].namespace, now);
+          await this.listNamespace(
+            next[0],
+            next[1].managementCluster,
+            next[1].namespace,
+            now,
+          );
         }
       },
     );
@@ -103,7 +120,10 @@ export class CredentialResolver implements CredentialSource {
   }
 
   /** The credentials of a cluster. */
-  async resolve(target: ProbeTarget, apiServerUrl?: string): Promise<CredentialLookup> {
+  async resolve(
+    target: ProbeTarget,
+    apiServerUrl?: string,
+  ): Promise<CredentialLookup> {
     const fromSecret = this.namespaces
       .get(`${target.managementCluster}/${target.namespace}`)
       ?.clusters.get(target.name);
@@ -119,15 +139,21 @@ export class CredentialResolver implements CredentialSource {
       } catch (error) {
         this.warnOnce(
           `provider:${target.key}`,
-          `Shipyard: a workload credential provider failed for ${target.key}: ${(error as Error).name}`,
+          `Shipyard: a workload credential provider failed for ${target.key}: ${
+            (error as Error).name
+          }`,
         );
         continue;
       }
       if (!provided) continue;
-      const base = fromSecret instanceof WorkloadCredentials ? fromSecret : undefined;
+      const base =
+        fromSecret instanceof WorkloadCredentials ? fromSecret : undefined;
       const server = provided.url ?? base?.server ?? apiServerUrl;
       if (!server) {
-        return { missing: 'bad-credentials', message: 'the credential provider gave no API server URL' };
+        return {
+          missing: 'bad-credentials',
+          message: 'the credential provider gave no API server URL',
+        };
       }
       return {
         credentials: new WorkloadCredentials(server, {
@@ -138,11 +164,14 @@ export class CredentialResolver implements CredentialSource {
         }),
       };
     }
-    if (fromSecret instanceof WorkloadCredentials) return { credentials: fromSecret };
+    if (fromSecret instanceof WorkloadCredentials)
+      return { credentials: fromSecret };
     if (fromSecret instanceof KubeconfigError) {
       return { missing: 'bad-credentials', message: fromSecret.message };
     }
-    const nsError = this.namespaces.get(`${target.managementCluster}/${target.namespace}`)?.error;
+    const nsError = this.namespaces.get(
+      `${target.managementCluster}/${target.namespace}`,
+    )?.error;
     return {
       missing: 'no-credentials',
       message: nsError
@@ -153,7 +182,9 @@ export class CredentialResolver implements CredentialSource {
 
   /** Forgets everything about management clusters and namespaces no longer in use. */
   retain(targets: ProbeTarget[]): void {
-    const keep = new Set(targets.map(t => `${t.managementCluster}/${t.namespace}`));
+    const keep = new Set(
+      targets.map(t => `${t.managementCluster}/${t.namespace}`),
+    );
     for (const nsKey of this.namespaces.keys()) {
       if (!keep.has(nsKey)) this.namespaces.delete(nsKey);
     }
@@ -215,22 +246,38 @@ export class CredentialResolver implements CredentialSource {
           items?: Array<KubeObject & { data?: Record<string, string> }>;
           metadata?: { continue?: string };
         }>(
-          `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets?${params}`,
+          `/api/v1/namespaces/${encodeURIComponent(
+            namespace,
+          )}/secrets?${params}`,
         );
         for (const secret of page.items ?? []) {
           const clusterName = secret.metadata.labels?.[CLUSTER_NAME_LABEL];
-          if (!clusterName || secret.metadata.name !== `${clusterName}-kubeconfig`) continue;
+          if (
+            !clusterName ||
+            secret.metadata.name !== `${clusterName}-kubeconfig`
+          )
+            continue;
           const value = secret.data?.value;
           if (!value) {
-            clusters.set(clusterName, new KubeconfigError(`Secret ${secret.metadata.name} has no key "value"`));
+            clusters.set(
+              clusterName,
+              new KubeconfigError(
+                `Secret ${secret.metadata.name} has no key "value"`,
+              ),
+            );
             continue;
           }
           try {
-            clusters.set(clusterName, parseKubeconfig(Buffer.from(value, 'base64').toString('utf8')));
+            clusters.set(
+              clusterName,
+              parseKubeconfig(Buffer.from(value, 'base64').toString('utf8')),
+            );
           } catch (error) {
             clusters.set(
               clusterName,
-              error instanceof KubeconfigError ? error : new KubeconfigError('kubeconfig cannot be parsed'),
+              error instanceof KubeconfigError
+                ? error
+                : new KubeconfigError('kubeconfig cannot be parsed'),
             );
           }
         }

@@ -134,7 +134,9 @@ export class WorkloadProber {
       const last = this.states.get(t.key)?.last;
       const suspect =
         last !== undefined &&
-        ((!last.ok && last.failure !== 'no-credentials' && last.failure !== 'bad-credentials') ||
+        ((!last.ok &&
+          last.failure !== 'no-credentials' &&
+          last.failure !== 'bad-credentials') ||
           last.latencyMs > config.stallAfterMs);
       (suspect ? suspects : normal).push(t);
     }
@@ -151,7 +153,8 @@ export class WorkloadProber {
     // eslint-disable-next-line consistent-this, @typescript-eslint/no-this-alias
     const self = this;
     await new Promise<void>(resolveRound => {
-      const done = () => ni >= normal.length && si >= suspects.length && inFlight === 0;
+      const done = () =>
+        ni >= normal.length && si >= suspects.length && inFlight === 0;
       function start(t: ProberTarget, suspect: boolean) {
         inFlight++;
         stats.peakInFlight = Math.max(stats.peakInFlight, inFlight);
@@ -171,13 +174,18 @@ export class WorkloadProber {
           .then(result => {
             stats.probed++;
             if (result.ok) stats.ok++;
-            else if (result.failure === 'no-credentials' || result.failure === 'bad-credentials') {
+            else if (
+              result.failure === 'no-credentials' ||
+              result.failure === 'bad-credentials'
+            ) {
               stats.withoutCredentials++;
             } else stats.failed++;
             try {
               onResult(result);
             } catch (error) {
-              self.options.logger.warn(`Shipyard: handling a probe result failed: ${error}`);
+              self.options.logger.warn(
+                `Shipyard: handling a probe result failed: ${error}`,
+              );
             }
           })
           .finally(() => {
@@ -191,10 +199,18 @@ export class WorkloadProber {
           });
       }
       function pump() {
-        while (si < suspects.length && inFlight < maxInFlight && suspectsInFlight < suspectLimit) {
+        while (
+          si < suspects.length &&
+          inFlight < maxInFlight &&
+          suspectsInFlight < suspectLimit
+        ) {
           start(suspects[si++], true);
         }
-        while (ni < normal.length && active < concurrency && inFlight < maxInFlight) {
+        while (
+          ni < normal.length &&
+          active < concurrency &&
+          inFlight < maxInFlight
+        ) {
           start(normal[ni++], false);
         }
         if (done()) resolveRound();
@@ -205,9 +221,16 @@ export class WorkloadProber {
     return stats;
   }
 
-  private clientFor(state: ClusterState, credentials: WorkloadCredentials): WorkloadClient {
+  private clientFor(
+    state: ClusterState,
+    credentials: WorkloadCredentials,
+  ): WorkloadClient {
     const token = credentials.options.token;
-    if (state.client && state.client.transportKey === credentials.transportKey && state.token === token) {
+    if (
+      state.client &&
+      state.client.transportKey === credentials.transportKey &&
+      state.token === token
+    ) {
       return state.client;
     }
     state.client?.close();
@@ -283,7 +306,9 @@ export class WorkloadProber {
           Math.max(config.maxBackoffMs, config.intervalMs),
         );
         if (delay > config.intervalMs) {
-          result.nextProbeAt = new Date(startedAt + delay - config.intervalMs / 4).toISOString();
+          result.nextProbeAt = new Date(
+            startedAt + delay - config.intervalMs / 4,
+          ).toISOString();
         }
       }
       if (result.failure === 'unauthorized') credentials.invalidate(target.key);

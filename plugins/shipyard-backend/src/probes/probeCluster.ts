@@ -104,7 +104,8 @@ function summariseNodes(items: any[], acc: NodesFacts) {
     if (ready) s.ready++;
     else {
       s.notReady++;
-      if (acc.notReady.length < 5) acc.notReady.push(String(node?.metadata?.name));
+      if (acc.notReady.length < 5)
+        acc.notReady.push(String(node?.metadata?.name));
     }
     const kubelet = node?.status?.nodeInfo?.kubeletVersion;
     if (typeof kubelet === 'string') {
@@ -128,7 +129,8 @@ function summariseNodes(items: any[], acc: NodesFacts) {
     const memory = parseMemory(capacity.memory);
     const pods = Number(capacity.pods);
     const cap = (s.capacity ??= {});
-    if (cpu !== undefined) cap.cpu = Math.round(((cap.cpu ?? 0) + cpu) * 1000) / 1000;
+    if (cpu !== undefined)
+      cap.cpu = Math.round(((cap.cpu ?? 0) + cpu) * 1000) / 1000;
     if (memory !== undefined) cap.memoryBytes = (cap.memoryBytes ?? 0) + memory;
     if (Number.isFinite(pods)) cap.pods = (cap.pods ?? 0) + pods;
   }
@@ -191,28 +193,40 @@ export async function probeCluster(
     if (e.kind === 'tls' || e.kind === 'timeout') result.failure = e.kind;
     else result.failure = 'unreachable';
     result.error =
-      e.kind === 'timeout' ? `no answer within ${options.timeoutMs} ms` : e.message;
+      e.kind === 'timeout'
+        ? `no answer within ${options.timeoutMs} ms`
+        : e.message;
     return finish();
   }
-  if (readyz.status >= 400 && readyz.status < 600 && readyz.body.includes('[-]')) {
+  if (
+    readyz.status >= 400 &&
+    readyz.status < 600 &&
+    readyz.body.includes('[-]')
+  ) {
     result.failure = 'not-ready';
     result.failedChecks = failedChecksOf(readyz.body);
-    result.error = `API server not ready: ${result.failedChecks.join(', ') || `HTTP ${readyz.status}`} failed`;
+    result.error = `API server not ready: ${
+      result.failedChecks.join(', ') || `HTTP ${readyz.status}`
+    } failed`;
   }
 
   // 2. the rest, in parallel
   // Queued on the cluster's one connection, the requests below take about as long as `/readyz` each. When that
   // would use up half of the deadline, the server is slow (not merely busy) and they go out side by side: opening
   // connections costs handshakes, missing the deadline costs the probe.
-  const following = 2 + (options.kubeSystemChecks ? 1 : 0) + (options.discovery ? 1 : 0);
-  if ((now() - started) * following > options.timeoutMs / 2) client.setParallel(true);
+  const following =
+    2 + (options.kubeSystemChecks ? 1 : 0) + (options.discovery ? 1 : 0);
+  if ((now() - started) * following > options.timeoutMs / 2)
+    client.setParallel(true);
   const readyzRequests = total;
   const tasks: Array<Promise<void>> = [];
   const transportErrors: string[] = [];
   const guard = (p: Promise<void>) =>
     p.catch(error => {
       transportErrors.push(
-        error instanceof WorkloadRequestError ? error.message : 'request failed',
+        error instanceof WorkloadRequestError
+          ? error.message
+          : 'request failed',
       );
     });
 
@@ -227,7 +241,13 @@ export async function probeCluster(
   );
 
   const nodes: NodesFacts = {
-    summary: { total: 0, ready: 0, notReady: 0, kubeletVersions: {}, roles: {} },
+    summary: {
+      total: 0,
+      ready: 0,
+      notReady: 0,
+      kubeletVersions: {},
+      roles: {},
+    },
     notReady: [],
     labels: [],
   };
@@ -274,7 +294,11 @@ export async function probeCluster(
               if (bad.length < 5) bad.push(String(pod?.metadata?.name));
             }
           }
-          result.kubeSystem = { pods: items.length, notReady, notReadyPods: bad };
+          result.kubeSystem = {
+            pods: items.length,
+            notReady,
+            notReadyPods: bad,
+          };
         }),
       ),
     );
@@ -330,7 +354,9 @@ export async function probeCluster(
   result.ok = !result.failure;
   result.distribution = detectDistribution({
     gitVersion: result.gitVersion,
-    kubeletVersions: result.nodes ? Object.keys(result.nodes.kubeletVersions) : [],
+    kubeletVersions: result.nodes
+      ? Object.keys(result.nodes.kubeletVersions)
+      : [],
     nodeLabels: nodes.labels,
     apiGroups: result.apiGroups,
     controlPlaneKind: target.controlPlaneKind,

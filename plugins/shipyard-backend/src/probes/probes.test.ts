@@ -16,7 +16,9 @@ clusters:
   - name: k
     cluster:
       server: https://10.0.0.1:6443/prefix
-      certificate-authority-data: ${Buffer.from('-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n').toString('base64')}
+      certificate-authority-data: ${Buffer.from(
+        '-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n',
+      ).toString('base64')}
 contexts:
   - name: c
     context: { cluster: k, user: u }
@@ -31,32 +33,71 @@ describe('kubeconfig parsing', () => {
     expect(creds.server).toBe('https://10.0.0.1:6443/prefix');
     expect(creds.options.token).toBe('s3cr3t-token');
     expect(creds.options.ca).toContain('BEGIN CERTIFICATE');
-    for (const text of [JSON.stringify({ creds }), `${creds}`, inspect(creds), inspect({ creds })]) {
+    for (const text of [
+      JSON.stringify({ creds }),
+      `${creds}`,
+      inspect(creds),
+      inspect({ creds }),
+    ]) {
       expect(text).not.toContain('s3cr3t');
       expect(text).not.toContain('BEGIN');
     }
     const cert = Buffer.from('CERT').toString('base64');
-    expect(parseKubeconfig(kubeconfig(`{ client-certificate-data: ${cert}, client-key-data: ${cert} }`)).options.cert).toBe('CERT');
+    expect(
+      parseKubeconfig(
+        kubeconfig(
+          `{ client-certificate-data: ${cert}, client-key-data: ${cert} }`,
+        ),
+      ).options.cert,
+    ).toBe('CERT');
   });
 
   it('rejects what it cannot use without quoting the document', () => {
-    expect(() => parseKubeconfig(kubeconfig('{ exec: { command: aws } }'))).toThrow(/exec/);
-    expect(() => parseKubeconfig(kubeconfig('{ username: x }'))).toThrow(/neither a token/);
+    expect(() =>
+      parseKubeconfig(kubeconfig('{ exec: { command: aws } }')),
+    ).toThrow(/exec/);
+    expect(() => parseKubeconfig(kubeconfig('{ username: x }'))).toThrow(
+      /neither a token/,
+    );
     expect(() => parseKubeconfig('{')).toThrow('kubeconfig is not valid YAML');
   });
 });
 
 describe('detectDistribution', () => {
   it('uses API groups, version suffixes, node labels and CAPI kinds', () => {
-    expect(detectDistribution({ gitVersion: 'v1.33.5+abc1234', apiGroups: ['config.openshift.io'] })).toBe('openshift');
+    expect(
+      detectDistribution({
+        gitVersion: 'v1.33.5+abc1234',
+        apiGroups: ['config.openshift.io'],
+      }),
+    ).toBe('openshift');
     expect(detectDistribution({ gitVersion: 'v1.31.2+k3s1' })).toBe('k3s');
     expect(detectDistribution({ gitVersion: 'v1.31.2+rke2r1' })).toBe('rke2');
     expect(detectDistribution({ gitVersion: 'v1.31.2+k0s' })).toBe('k0s');
-    expect(detectDistribution({ gitVersion: 'v1.31.2-eks-a1b2c3d' })).toBe('eks');
-    expect(detectDistribution({ gitVersion: 'v1.31.2-gke.1200000' })).toBe('gke');
-    expect(detectDistribution({ gitVersion: 'v1.31.2', nodeLabels: [{ 'kubernetes.azure.com/cluster': 'mc' }] })).toBe('aks');
-    expect(detectDistribution({ gitVersion: 'v1.31.2', nodeLabels: [{ 'microk8s.io/cluster': 'true' }] })).toBe('microk8s');
-    expect(detectDistribution({ gitVersion: 'v1.31.2', controlPlaneKind: 'KubeadmControlPlane' })).toBe('kubeadm');
+    expect(detectDistribution({ gitVersion: 'v1.31.2-eks-a1b2c3d' })).toBe(
+      'eks',
+    );
+    expect(detectDistribution({ gitVersion: 'v1.31.2-gke.1200000' })).toBe(
+      'gke',
+    );
+    expect(
+      detectDistribution({
+        gitVersion: 'v1.31.2',
+        nodeLabels: [{ 'kubernetes.azure.com/cluster': 'mc' }],
+      }),
+    ).toBe('aks');
+    expect(
+      detectDistribution({
+        gitVersion: 'v1.31.2',
+        nodeLabels: [{ 'microk8s.io/cluster': 'true' }],
+      }),
+    ).toBe('microk8s');
+    expect(
+      detectDistribution({
+        gitVersion: 'v1.31.2',
+        controlPlaneKind: 'KubeadmControlPlane',
+      }),
+    ).toBe('kubeadm');
     expect(detectDistribution({ gitVersion: 'v1.31.2' })).toBeUndefined();
   });
 });
@@ -70,10 +111,25 @@ async function fakeApiServer(mode: 'ok' | 'blackhole') {
       return;
     }
     if (req.url?.startsWith('/readyz')) res.end('ok');
-    else if (req.url === '/version') res.end(JSON.stringify({ gitVersion: 'v1.35.1' }));
+    else if (req.url === '/version')
+      res.end(JSON.stringify({ gitVersion: 'v1.35.1' }));
     else if (req.url?.startsWith('/api/v1/nodes')) {
-      res.end(JSON.stringify({ items: [{ metadata: { name: 'n1', labels: {} }, status: { conditions: [{ type: 'Ready', status: 'True' }], nodeInfo: { kubeletVersion: 'v1.35.1' }, capacity: { cpu: '2', memory: '1Gi', pods: '110' } } }] }));
-    } else if (req.url?.startsWith('/api/v1/namespaces/kube-system/pods')) res.end('{"items":[]}');
+      res.end(
+        JSON.stringify({
+          items: [
+            {
+              metadata: { name: 'n1', labels: {} },
+              status: {
+                conditions: [{ type: 'Ready', status: 'True' }],
+                nodeInfo: { kubeletVersion: 'v1.35.1' },
+                capacity: { cpu: '2', memory: '1Gi', pods: '110' },
+              },
+            },
+          ],
+        }),
+      );
+    } else if (req.url?.startsWith('/api/v1/namespaces/kube-system/pods'))
+      res.end('{"items":[]}');
     else if (req.url === '/apis') res.end('{"groups":[]}');
     else {
       res.statusCode = 404;
@@ -101,16 +157,33 @@ describe('WorkloadProber', () => {
     const deadKeys = new Set(keys.slice(0, 4));
     const credentials: CredentialSource = {
       refresh: async () => undefined,
-      resolve: async t => ({ credentials: new WorkloadCredentials(deadKeys.has(t.key) ? dead.url : good.url, { token: 't' }) }),
+      resolve: async t => ({
+        credentials: new WorkloadCredentials(
+          deadKeys.has(t.key) ? dead.url : good.url,
+          { token: 't' },
+        ),
+      }),
       invalidate: () => undefined,
       retain: () => undefined,
     };
     const prober = new WorkloadProber({
-      config: { ...DEFAULT_HEALTH_CONFIG, concurrency: 2, timeoutMs: 400, stallAfterMs: 50, intervalMs: 1000, maxBackoffMs: 60_000 },
+      config: {
+        ...DEFAULT_HEALTH_CONFIG,
+        concurrency: 2,
+        timeoutMs: 400,
+        stallAfterMs: 50,
+        intervalMs: 1000,
+        maxBackoffMs: 60_000,
+      },
       credentials,
       logger: new CaptureLogger(),
     });
-    const targets = keys.map(key => ({ key, managementCluster: 'mc', namespace: 'ns', name: key.split('/')[2] }));
+    const targets = keys.map(key => ({
+      key,
+      managementCluster: 'mc',
+      namespace: 'ns',
+      name: key.split('/')[2],
+    }));
     try {
       const finished: Record<string, number> = {};
       const start = Date.now();
@@ -120,11 +193,24 @@ describe('WorkloadProber', () => {
       expect(stats).toMatchObject({ probed: 12, ok: 8, failed: 4 });
       // the 8 healthy clusters were all done before the first dead one timed out
       const firstDead = Math.min(...keys.slice(0, 4).map(k => finished[k]));
-      for (const key of keys.slice(4)) expect(finished[key]).toBeLessThan(firstDead);
+      for (const key of keys.slice(4))
+        expect(finished[key]).toBeLessThan(firstDead);
       expect(stats.durationMs).toBeLessThan(400 + 300);
       const r = prober.lastResult('mc/ns/c0');
-      expect(r).toMatchObject({ ok: false, failure: 'timeout', consecutiveFailures: 1 });
-      expect(prober.lastResult('mc/ns/c5')).toMatchObject({ ok: true, gitVersion: 'v1.35.1', nodes: { total: 1, ready: 1, capacity: { cpu: 2, memoryBytes: 1024 ** 3, pods: 110 } } });
+      expect(r).toMatchObject({
+        ok: false,
+        failure: 'timeout',
+        consecutiveFailures: 1,
+      });
+      expect(prober.lastResult('mc/ns/c5')).toMatchObject({
+        ok: true,
+        gitVersion: 'v1.35.1',
+        nodes: {
+          total: 1,
+          ready: 1,
+          capacity: { cpu: 2, memoryBytes: 1024 ** 3, pods: 110 },
+        },
+      });
 
       const second = await prober.runRound(targets, () => undefined);
       expect(second.failed).toBe(4);

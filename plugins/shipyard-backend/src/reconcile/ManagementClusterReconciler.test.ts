@@ -55,8 +55,14 @@ describe('ManagementClusterReconciler', () => {
   }
 
   it('lists every kind in pages and folds clusters into summaries', async () => {
-    putCluster(api, 'alpha', { labels: { 'shipyard.io/owner': 'team-a', 'shipyard.io/profile': 'web' } });
-    putCluster(api, 'beta', { namespace: 'team-b', workers: 3, available: false });
+    putCluster(api, 'alpha', {
+      labels: { 'shipyard.io/owner': 'team-a', 'shipyard.io/profile': 'web' },
+    });
+    putCluster(api, 'beta', {
+      namespace: 'team-b',
+      workers: 3,
+      available: false,
+    });
     putCluster(api, 'gamma', { workers: 1 });
     const r = start();
     await r.waitForInitialSync();
@@ -85,31 +91,57 @@ describe('ManagementClusterReconciler', () => {
         class: 'default-worker',
         version: 'v1.31.2',
         phase: 'Running',
-        replicas: { desired: 2, current: 2, ready: 2, available: 2, upToDate: 2 },
+        replicas: {
+          desired: 2,
+          current: 2,
+          ready: 2,
+          available: 2,
+          upToDate: 2,
+        },
       },
     ]);
     const beta = index.get('mc-a/team-b/beta')!.summary;
     expect(beta.owner).toBe('group:default/team-b');
     expect(beta.health).toBe('unhealthy');
-    expect(beta.healthReasons[0]).toMatchObject({ source: 'capi', severity: 'error', message: 'control plane is down' });
-    expect(index.get('mc-a/default/gamma')!.summary.owner).toBe('group:default/platform');
+    expect(beta.healthReasons[0]).toMatchObject({
+      source: 'capi',
+      severity: 'error',
+      message: 'control plane is down',
+    });
+    expect(index.get('mc-a/default/gamma')!.summary.owner).toBe(
+      'group:default/platform',
+    );
     // paged: several requests per kind, one list each
     expect(api.listCount.get('machines')).toBe(1);
 
     const tree = r.describe('default', 'alpha')!;
     expect(tree.kind).toBe('Cluster');
-    expect(tree.children!.map(c => c.kind)).toEqual(['ClusterInfrastructure', 'ControlPlane', 'Workers']);
-    expect(tree.children![1].children!.map(m => m.name)).toEqual(['alpha-cp-0']);
+    expect(tree.children!.map(c => c.kind)).toEqual([
+      'ClusterInfrastructure',
+      'ControlPlane',
+      'Workers',
+    ]);
+    expect(tree.children![1].children!.map(m => m.name)).toEqual([
+      'alpha-cp-0',
+    ]);
     const md = tree.children![2].children![0];
     expect(md).toMatchObject({ kind: 'MachineDeployment', name: 'alpha-md-0' });
-    expect(md.children!.map(m => m.name)).toEqual(['alpha-md-0-0', 'alpha-md-0-1']);
+    expect(md.children!.map(m => m.name)).toEqual([
+      'alpha-md-0-0',
+      'alpha-md-0-1',
+    ]);
 
     const status = r.status();
     expect(status).toMatchObject({
       name: 'mc-a',
       state: 'connected',
       capiVersion: 'cluster.x-k8s.io/v1beta2',
-      objectCounts: { clusters: 3, machines: 9, machineDeployments: 3, controlPlanes: 3 },
+      objectCounts: {
+        clusters: 3,
+        machines: 9,
+        machineDeployments: 3,
+        controlPlanes: 3,
+      },
     });
   });
 
@@ -118,13 +150,21 @@ describe('ManagementClusterReconciler', () => {
     const r = start();
     await r.waitForInitialSync();
     putCluster(api, 'delta', { workers: 1 });
-    await eventually(() => expect(index.get('mc-a/default/delta')?.summary.machineCount).toBe(2));
+    await eventually(() =>
+      expect(index.get('mc-a/default/delta')?.summary.machineCount).toBe(2),
+    );
     api.put('clusters', capiCluster('delta', { workers: 5 }));
-    await eventually(() => expect(index.get('mc-a/default/delta')?.summary.workers.desired).toBe(5));
+    await eventually(() =>
+      expect(index.get('mc-a/default/delta')?.summary.workers.desired).toBe(5),
+    );
     api.delete('machines', 'default', 'delta-md-0-0');
-    await eventually(() => expect(index.get('mc-a/default/delta')?.summary.machineCount).toBe(1));
+    await eventually(() =>
+      expect(index.get('mc-a/default/delta')?.summary.machineCount).toBe(1),
+    );
     api.delete('clusters', 'default', 'delta');
-    await eventually(() => expect(index.get('mc-a/default/delta')).toBeUndefined());
+    await eventually(() =>
+      expect(index.get('mc-a/default/delta')).toBeUndefined(),
+    );
     expect(index.size).toBe(1);
   });
 
@@ -138,9 +178,14 @@ describe('ManagementClusterReconciler', () => {
     api.deleteSilently('clusters', 'default', 'beta');
     putCluster(api, 'gamma');
     api.compact();
-    await eventually(() => expect(api.listCount.get('clusters')).toBeGreaterThan(lists!));
+    await eventually(() =>
+      expect(api.listCount.get('clusters')).toBeGreaterThan(lists!),
+    );
     await eventually(() => {
-      expect([...index.all()].map(s => s.name).sort()).toEqual(['alpha', 'gamma']);
+      expect([...index.all()].map(s => s.name).sort()).toEqual([
+        'alpha',
+        'gamma',
+      ]);
       expect(index.get('mc-a/default/gamma')!.summary.machineCount).toBe(3);
       expect(index.get('mc-a/default/alpha')!.summary.machineCount).toBe(3);
     });

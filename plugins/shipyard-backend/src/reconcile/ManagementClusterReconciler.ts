@@ -191,7 +191,8 @@ export class ManagementClusterReconciler {
     if (this.lastSeenAt) status.lastSeenAt = this.lastSeenAt;
     if (lastError) status.lastError = lastError;
     if (this.lastErrorAt) status.lastErrorAt = this.lastErrorAt;
-    if (this.capiVersion) status.capiVersion = `cluster.x-k8s.io/${this.capiVersion}`;
+    if (this.capiVersion)
+      status.capiVersion = `cluster.x-k8s.io/${this.capiVersion}`;
     return status;
   }
 
@@ -206,7 +207,13 @@ export class ManagementClusterReconciler {
     const c = state?.cluster;
     if (!state || !c) return undefined;
     const readiness = (
-      conditions: Array<{ type: string; status: ConditionStatus; reason?: string; message?: string; lastTransitionTime?: string }>,
+      conditions: Array<{
+        type: string;
+        status: ConditionStatus;
+        reason?: string;
+        message?: string;
+        lastTransitionTime?: string;
+      }>,
       type: string,
     ): ReadinessRecord => {
       const cond = conditions.find(x => x.type === type);
@@ -234,7 +241,9 @@ export class ManagementClusterReconciler {
       }
       return out;
     };
-    const machineNode = (m: typeof state.machines extends Map<string, infer M> ? M : never) =>
+    const machineNode = (
+      m: typeof state.machines extends Map<string, infer M> ? M : never,
+    ) =>
       node('Machine', m.name, m.readiness, {
         phase: m.phase,
         version: m.version,
@@ -259,7 +268,9 @@ export class ManagementClusterReconciler {
         node(
           'ClusterInfrastructure',
           `${c.infrastructureKind}/${c.name}`,
-          infra ? readiness(c.conditions, 'InfrastructureReady') : { status: c.infrastructureProvisioned ? 'True' : 'Unknown' },
+          infra
+            ? readiness(c.conditions, 'InfrastructureReady')
+            : { status: c.infrastructureProvisioned ? 'True' : 'Unknown' },
         ),
       );
     }
@@ -271,7 +282,9 @@ export class ManagementClusterReconciler {
       children.push(
         node(
           'ControlPlane',
-          `${cp?.kind ?? c.controlPlaneKind ?? 'ControlPlane'}/${cp?.name ?? c.controlPlaneName ?? c.name}`,
+          `${cp?.kind ?? c.controlPlaneKind ?? 'ControlPlane'}/${
+            cp?.name ?? c.controlPlaneName ?? c.name
+          }`,
           cp?.readiness ?? readiness(c.conditions, 'ControlPlaneAvailable'),
           {
             version: cp?.version,
@@ -318,9 +331,14 @@ export class ManagementClusterReconciler {
     }
     if (workerChildren.length > 0) {
       children.push(
-        node('Workers', 'Workers', readiness(c.conditions, 'WorkersAvailable'), {
-          children: workerChildren,
-        }),
+        node(
+          'Workers',
+          'Workers',
+          readiness(c.conditions, 'WorkersAvailable'),
+          {
+            children: workerChildren,
+          },
+        ),
       );
     }
     return node(
@@ -329,7 +347,12 @@ export class ManagementClusterReconciler {
       clusterAvailable
         ? readiness(c.conditions, clusterAvailable.type)
         : { status: 'Unknown' },
-      { phase: c.phase, version: c.version, conditions: c.conditions, children },
+      {
+        phase: c.phase,
+        version: c.version,
+        conditions: c.conditions,
+        children,
+      },
     );
   }
 
@@ -425,7 +448,9 @@ export class ManagementClusterReconciler {
           resourceVersion = undefined;
           continue;
         }
-        kind.lastError = `${kind.target.resourceKind}: ${(error as Error).message}`;
+        kind.lastError = `${kind.target.resourceKind}: ${
+          (error as Error).message
+        }`;
         kind.failingSince ??= Date.now();
         this.noteError(kind.lastError);
         await sleep(backoff.next(), signal);
@@ -542,9 +567,9 @@ export class ManagementClusterReconciler {
       }
     }
     this.options.logger.warn(
-      `Shipyard: management cluster ${this.name}: skipping ${kind.target.resourceKind} ${
-        objectKeyOf(obj) ?? '(unnamed)'
-      }: ${reason}`,
+      `Shipyard: management cluster ${this.name}: skipping ${
+        kind.target.resourceKind
+      } ${objectKeyOf(obj) ?? '(unnamed)'}: ${reason}`,
     );
   }
 

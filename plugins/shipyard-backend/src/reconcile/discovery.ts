@@ -71,9 +71,7 @@ export async function discoverTargets(
 ): Promise<DiscoveryResult> {
   const groups = await client.getJson<APIGroupList>('/apis', signal);
   const capi = groups.groups?.find(g => g.name === CAPI_GROUP);
-  const capiVersion = pickVersion(
-    (capi?.versions ?? []).map(v => v.version),
-  );
+  const capiVersion = pickVersion((capi?.versions ?? []).map(v => v.version));
   if (!capi || !capiVersion) {
     throw new Error(
       `the API server does not serve ${CAPI_GROUP} v1beta2 or v1beta1`,

@@ -11,12 +11,23 @@ describe('projection', () => {
           name: 'old',
           namespace: 'ns',
           uid: 'u1',
-          annotations: { 'shipyard.io/owner': 'team-x', 'kubectl.kubernetes.io/last-applied-configuration': '{…}' },
+          annotations: {
+            'shipyard.io/owner': 'team-x',
+            'kubectl.kubernetes.io/last-applied-configuration': '{…}',
+          },
         },
         spec: {
           topology: { class: 'legacy-class', version: 'v1.28.3' },
-          infrastructureRef: { apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1', kind: 'AWSCluster', name: 'old' },
-          controlPlaneRef: { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'KubeadmControlPlane', name: 'old-cp' },
+          infrastructureRef: {
+            apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+            kind: 'AWSCluster',
+            name: 'old',
+          },
+          controlPlaneRef: {
+            apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1',
+            kind: 'KubeadmControlPlane',
+            name: 'old-cp',
+          },
         },
         status: {
           phase: 'Provisioned',
@@ -24,8 +35,14 @@ describe('projection', () => {
           controlPlaneReady: true,
           conditions: [{ type: 'Ready', status: 'True', severity: '' }],
           v1beta2: {
-            conditions: [{ type: 'Available', status: 'True', reason: 'Available' }],
-            controlPlane: { desiredReplicas: 3, readyReplicas: 3, availableReplicas: 3 },
+            conditions: [
+              { type: 'Available', status: 'True', reason: 'Available' },
+            ],
+            controlPlane: {
+              desiredReplicas: 3,
+              readyReplicas: 3,
+              availableReplicas: 3,
+            },
           },
         },
       },
@@ -51,10 +68,26 @@ describe('projection', () => {
       metadata: {
         name: 'm1',
         labels: { 'cluster.x-k8s.io/cluster-name': 'c1' },
-        ownerReferences: [{ apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'MachineSet', name: 'ms1', uid: 'x', controller: true }],
+        ownerReferences: [
+          {
+            apiVersion: 'cluster.x-k8s.io/v1beta2',
+            kind: 'MachineSet',
+            name: 'ms1',
+            uid: 'x',
+            controller: true,
+          },
+        ],
       },
-      spec: { clusterName: 'c1', version: 'v1.31.0', bootstrap: { dataSecretName: 'secret' } },
-      status: { phase: 'Running', nodeRef: { name: 'node-1' }, conditions: [{ type: 'Ready', status: 'True' }] },
+      spec: {
+        clusterName: 'c1',
+        version: 'v1.31.0',
+        bootstrap: { dataSecretName: 'secret' },
+      },
+      status: {
+        phase: 'Running',
+        nodeRef: { name: 'node-1' },
+        conditions: [{ type: 'Ready', status: 'True' }],
+      },
     });
     expect(m).toEqual({
       name: 'm1',
@@ -73,7 +106,9 @@ describe('kubernetesMinorOfDistribution', () => {
   it('maps OpenShift minors to the Kubernetes minor they ship', () => {
     expect(kubernetesMinorOfDistribution('openshift', '4.17.9')).toBe('1.30');
     expect(kubernetesMinorOfDistribution('openshift', 'v1.31.2')).toBe('1.31');
-    expect(kubernetesMinorOfDistribution('eks', 'v1.31.2-eks-1234')).toBe('1.31');
+    expect(kubernetesMinorOfDistribution('eks', 'v1.31.2-eks-1234')).toBe(
+      '1.31',
+    );
     expect(kubernetesMinorOfDistribution('k3s', undefined)).toBeUndefined();
   });
 });

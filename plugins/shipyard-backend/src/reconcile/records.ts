@@ -210,7 +210,8 @@ export function readReadiness(obj: KubeObject): ReadinessRecord {
   const raw = rawConditions(obj);
   if (!Array.isArray(raw)) return { status: 'Unknown' };
   const c =
-    raw.find(x => x?.type === 'Available') ?? raw.find(x => x?.type === 'Ready');
+    raw.find(x => x?.type === 'Available') ??
+    raw.find(x => x?.type === 'Ready');
   if (!c) return { status: 'Unknown' };
   return compact({
     status: toConditionStatus(c.status),
@@ -252,7 +253,11 @@ function readReplicas(obj: KubeObject, desired: unknown): ReplicaCounters {
   return compact({
     desired: num(desired),
     current: num(status.replicas),
-    ready: num(isV1beta1 ? v2.readyReplicas ?? status.readyReplicas : status.readyReplicas),
+    ready: num(
+      isV1beta1
+        ? v2.readyReplicas ?? status.readyReplicas
+        : status.readyReplicas,
+    ),
     available: num(
       isV1beta1
         ? v2.availableReplicas ?? status.availableReplicas
@@ -353,7 +358,8 @@ export function projectControlPlane(obj: KubeObject): ControlPlaneRecord {
     namespace: obj.metadata.namespace ?? 'default',
     name: obj.metadata.name,
     kind: obj.kind ?? 'ControlPlane',
-    clusterName: obj.metadata.labels?.[LABEL_CLUSTER_NAME] ?? ownerCluster?.name,
+    clusterName:
+      obj.metadata.labels?.[LABEL_CLUSTER_NAME] ?? ownerCluster?.name,
     version: str(obj.spec?.version),
     observedVersion: str(obj.status?.version),
     replicas: readReplicas(obj, obj.spec?.replicas),
@@ -449,7 +455,8 @@ export function projectClusterClass(obj: KubeObject): ClusterClassRecord {
     uid: obj.metadata.uid,
     generation: num((obj.metadata as { generation?: unknown }).generation),
     description:
-      str(annotations.description) ?? str(annotations['shipyard.io/description']),
+      str(annotations.description) ??
+      str(annotations['shipyard.io/description']),
     kubernetesVersions: versions
       ?.split(',')
       .map(v => v.trim())

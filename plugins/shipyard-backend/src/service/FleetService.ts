@@ -157,8 +157,10 @@ export class FleetService {
   clusterClasses(
     managementCluster?: string,
   ): Array<{ managementCluster: string; record: ClusterClassRecord }> {
-    const out: Array<{ managementCluster: string; record: ClusterClassRecord }> =
-      [];
+    const out: Array<{
+      managementCluster: string;
+      record: ClusterClassRecord;
+    }> = [];
     for (const r of this.reconcilers.values()) {
       if (managementCluster !== undefined && r.name !== managementCluster) {
         continue;
@@ -203,9 +205,7 @@ export class FleetService {
 }
 
 /** The coarse tree of a cluster known only from its summary (restored, not yet re-synced). */
-function treeFromSummary(
-  summary: ClusterDetails['summary'],
-): ClusterTreeNode {
+function treeFromSummary(summary: ClusterDetails['summary']): ClusterTreeNode {
   const available = summary.conditions.find(
     c => c.type === 'Available' || c.type === 'Ready',
   );

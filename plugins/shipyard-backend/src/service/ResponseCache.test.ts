@@ -26,7 +26,8 @@ describe('ResponseCache', () => {
     cache.set('a', 1, { etag: 'a', body: body(100) });
     cache.set('b', 1, { etag: 'b', body: body(100) });
     expect(cache.get('a', 1)).toBeDefined();
-    for (let i = 0; i < 7; i++) cache.set(`x${i}`, 1, { etag: 'x', body: body(100) });
+    for (let i = 0; i < 7; i++)
+      cache.set(`x${i}`, 1, { etag: 'x', body: body(100) });
     expect(cache.get('a', 1)).toBeDefined();
     expect(cache.get('b', 1)).toBeUndefined();
     // too large to be worth caching

@@ -14,16 +14,35 @@ const clusterClass = (namespace: string, name: string) =>
       name,
       uid: `uid-${name}`,
       labels: { 'shipyard.io/profile-version': '1.0.0' },
-      annotations: { description: 'Dev clusters', 'shipyard.io/kubernetes-versions': 'v1.35.5, v1.34.7' },
+      annotations: {
+        description: 'Dev clusters',
+        'shipyard.io/kubernetes-versions': 'v1.35.5, v1.34.7',
+      },
       generation: 2,
     } as any,
     spec: {
-      infrastructure: { templateRef: { kind: 'DevClusterTemplate', name: 'x' } },
-      controlPlane: { templateRef: { kind: 'KubeadmControlPlaneTemplate', name: 'y' } },
-      workers: { machineDeployments: [{ class: 'default-worker' }], machinePools: [{ class: 'pool' }] },
+      infrastructure: {
+        templateRef: { kind: 'DevClusterTemplate', name: 'x' },
+      },
+      controlPlane: {
+        templateRef: { kind: 'KubeadmControlPlaneTemplate', name: 'y' },
+      },
+      workers: {
+        machineDeployments: [{ class: 'default-worker' }],
+        machinePools: [{ class: 'pool' }],
+      },
       variables: [
-        { name: 'region', required: true, schema: { openAPIV3Schema: { type: 'string', description: 'Region' } } },
-        { name: 'cni', schema: { openAPIV3Schema: { type: 'string', enum: ['calico'] } } },
+        {
+          name: 'region',
+          required: true,
+          schema: {
+            openAPIV3Schema: { type: 'string', description: 'Region' },
+          },
+        },
+        {
+          name: 'cni',
+          schema: { openAPIV3Schema: { type: 'string', enum: ['calico'] } },
+        },
       ],
     },
   });
@@ -36,11 +55,17 @@ function app() {
   ];
   const fleet = {
     index: { revision: 7 },
-    clusterClasses: (mc?: string) => records.filter(r => !mc || r.managementCluster === mc),
+    clusterClasses: (mc?: string) =>
+      records.filter(r => !mc || r.managementCluster === mc),
   };
   const a = express();
   a.use(createClusterClassesRouter({ fleet }));
-  a.use(MiddlewareFactory.create({ config: mockServices.rootConfig(), logger: mockServices.logger.mock() }).error());
+  a.use(
+    MiddlewareFactory.create({
+      config: mockServices.rootConfig(),
+      logger: mockServices.logger.mock(),
+    }).error(),
+  );
   return a;
 }
 
@@ -48,10 +73,11 @@ describe('GET /cluster-classes', () => {
   it('serves ClusterClasses with variables, provider and distribution, sorted and cursor-paged', async () => {
     const first = await request(app()).get('/cluster-classes?limit=2');
     expect(first.status).toBe(200);
-    expect(first.body.items.map((c: any) => `${c.managementCluster}/${c.namespace}/${c.name}`)).toEqual([
-      'mc-a/default/beta',
-      'mc-a/shared/alpha',
-    ]);
+    expect(
+      first.body.items.map(
+        (c: any) => `${c.managementCluster}/${c.namespace}/${c.name}`,
+      ),
+    ).toEqual(['mc-a/default/beta', 'mc-a/shared/alpha']);
     expect(first.body.items[0]).toMatchObject({
       uid: 'uid-beta',
       generation: 2,
@@ -63,18 +89,31 @@ describe('GET /cluster-classes', () => {
       machineDeploymentClasses: ['default-worker'],
       machinePoolClasses: ['pool'],
       variables: [
-        { name: 'region', required: true, schema: { type: 'string', description: 'Region' }, description: 'Region' },
-        { name: 'cni', required: false, schema: { type: 'string', enum: ['calico'] } },
+        {
+          name: 'region',
+          required: true,
+          schema: { type: 'string', description: 'Region' },
+          description: 'Region',
+        },
+        {
+          name: 'cni',
+          required: false,
+          schema: { type: 'string', enum: ['calico'] },
+        },
       ],
     });
     expect(first.body.revision).toBe(7);
-    const second = await request(app()).get(`/cluster-classes?limit=2&cursor=${first.body.nextCursor}`);
+    const second = await request(app()).get(
+      `/cluster-classes?limit=2&cursor=${first.body.nextCursor}`,
+    );
     expect(second.body.items.map((c: any) => c.name)).toEqual(['zeta']);
     expect(second.body.nextCursor).toBeUndefined();
   });
 
   it('filters by management cluster and names bad parameters', async () => {
-    const res = await request(app()).get('/cluster-classes?managementCluster=mc-b');
+    const res = await request(app()).get(
+      '/cluster-classes?managementCluster=mc-b',
+    );
     expect(res.body.items.map((c: any) => c.name)).toEqual(['zeta']);
     const bad = await request(app()).get('/cluster-classes?limit=0');
     expect(bad.status).toBe(400);

@@ -49,7 +49,9 @@ function compareByKey(a: ClusterClassSummary, b: ClusterClassSummary): number {
 function decodeCursor(cursor: string): string {
   const key = Buffer.from(cursor, 'base64url').toString('utf8');
   if (key.split('/').length !== 3) {
-    throw new InputError('Invalid query parameter cursor: not a cursor of this endpoint');
+    throw new InputError(
+      'Invalid query parameter cursor: not a cursor of this endpoint',
+    );
   }
   return key;
 }
@@ -108,14 +110,18 @@ export function createClusterClassesRouter(options: {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new InputError(
-        `Invalid query parameter ${issue.path.join('.') || '(unknown)'}: ${issue.message}`,
+        `Invalid query parameter ${issue.path.join('.') || '(unknown)'}: ${
+          issue.message
+        }`,
       );
     }
     const { limit = DEFAULT_LIMIT, cursor, managementCluster } = parsed.data;
     const after = cursor ? decodeCursor(cursor) : undefined;
     const all = fleet
       .clusterClasses(managementCluster)
-      .map(({ managementCluster: mc, record }) => toClusterClassSummary(mc, record))
+      .map(({ managementCluster: mc, record }) =>
+        toClusterClassSummary(mc, record),
+      )
       .sort(compareByKey);
     const start = after ? all.findIndex(c => keyOf(c) > after) : 0;
     const page = start < 0 ? [] : all.slice(start, start + limit);

@@ -44,7 +44,9 @@ const querySchema = z
   .strict();
 
 /** `GET /clusters/:managementCluster/:namespace/:name/history`: health transitions of a cluster, newest first. */
-export function createHistoryRouter(options: HistoryRouterOptions): express.Router {
+export function createHistoryRouter(
+  options: HistoryRouterOptions,
+): express.Router {
   const { index, health, httpAuth, permissions } = options;
   const transform = createConditionTransformer(options.ruleset);
   const router = Router();
@@ -53,7 +55,11 @@ export function createHistoryRouter(options: HistoryRouterOptions): express.Rout
     '/clusters/:managementCluster/:namespace/:name/history',
     async (req, res) => {
       const { managementCluster, namespace, name } = req.params;
-      for (const [field, value] of Object.entries({ managementCluster, namespace, name })) {
+      for (const [field, value] of Object.entries({
+        managementCluster,
+        namespace,
+        name,
+      })) {
         if (!NAME_SEGMENT.test(value)) {
           throw new InputError(`Invalid path parameter ${field}: "${value}"`);
         }
@@ -62,8 +68,12 @@ export function createHistoryRouter(options: HistoryRouterOptions): express.Rout
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const field =
-          issue.code === 'unrecognized_keys' ? issue.keys[0] : String(issue.path[0] ?? 'query');
-        throw new InputError(`Invalid query parameter ${field}: ${issue.message}`);
+          issue.code === 'unrecognized_keys'
+            ? issue.keys[0]
+            : String(issue.path[0] ?? 'query');
+        throw new InputError(
+          `Invalid query parameter ${field}: ${issue.message}`,
+        );
       }
       const credentials = await httpAuth.credentials(req);
       const [decision] = await permissions.authorizeConditional(
@@ -88,7 +98,8 @@ export function createHistoryRouter(options: HistoryRouterOptions): express.Rout
         before: parsed.data.cursor ? Number(parsed.data.cursor) : undefined,
       });
       const body: ClusterHistoryResponse = { items: page.items };
-      if (page.nextBefore !== undefined) body.nextCursor = String(page.nextBefore);
+      if (page.nextBefore !== undefined)
+        body.nextCursor = String(page.nextBefore);
       res.setHeader('Cache-Control', 'no-cache');
       res.json(body);
     },

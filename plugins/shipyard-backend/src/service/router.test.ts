@@ -8,11 +8,18 @@ import { FleetService } from './FleetService';
 import { createRouter } from './router';
 
 function token(expSeconds: number) {
-  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  return `Bearer ${part({ alg: 'none' })}.${part({ sub: 'user:default/a', exp: expSeconds })}.sig`;
+  const part = (o: object) =>
+    Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `Bearer ${part({ alg: 'none' })}.${part({
+    sub: 'user:default/a',
+    exp: expSeconds,
+  })}.sig`;
 }
 
-async function appWith(options: { decision?: () => any; decisionCacheMs?: number }) {
+async function appWith(options: {
+  decision?: () => any;
+  decisionCacheMs?: number;
+}) {
   const index = new FleetIndex();
   makeFleet(120).forEach(s => index.upsert(s));
   const fleet = { index } as unknown as FleetService;
@@ -30,7 +37,11 @@ async function appWith(options: { decision?: () => any; decisionCacheMs?: number
       logger: mockServices.logger.mock(),
       httpAuth: { credentials } as any,
       permissions: { authorizeConditional } as any,
-      ruleset: { getRuleByName: () => { throw new Error('unused'); } } as any,
+      ruleset: {
+        getRuleByName: () => {
+          throw new Error('unused');
+        },
+      } as any,
       decisionCacheMs: options.decisionCacheMs,
     }),
   );
@@ -46,7 +57,9 @@ async function appWith(options: { decision?: () => any; decisionCacheMs?: number
       res: express.Response,
       _next: express.NextFunction,
     ) => {
-      res.status(statuses[error.name] ?? 500).json({ error: { name: error.name } });
+      res
+        .status(statuses[error.name] ?? 500)
+        .json({ error: { name: error.name } });
     },
   );
   return { app, index, authorizeConditional, credentials };
@@ -57,7 +70,10 @@ describe('router', () => {
     const { app, authorizeConditional } = await appWith({});
     const fresh = token(Math.floor(Date.now() / 1000) + 3600);
     for (let i = 0; i < 3; i++) {
-      expect((await request(app).get('/clusters').set('authorization', fresh)).status).toBe(200);
+      expect(
+        (await request(app).get('/clusters').set('authorization', fresh))
+          .status,
+      ).toBe(200);
     }
     expect(authorizeConditional).toHaveBeenCalledTimes(1);
     const expiring = token(Math.floor(Date.now() / 1000) - 1);
@@ -76,27 +92,49 @@ describe('router', () => {
       decision: () => ({ result: AuthorizeResult.DENY }),
     });
     const t = token(Math.floor(Date.now() / 1000) + 3600);
-    expect((await request(app).get('/clusters').set('authorization', t)).status).toBe(403);
-    expect((await request(app).get('/clusters').set('authorization', t)).status).toBe(403);
+    expect(
+      (await request(app).get('/clusters').set('authorization', t)).status,
+    ).toBe(403);
+    expect(
+      (await request(app).get('/clusters').set('authorization', t)).status,
+    ).toBe(403);
     expect(authorizeConditional).toHaveBeenCalledTimes(2);
   });
 
   it('answers repeated pages from the response cache until the revision changes', async () => {
     const { app, index } = await appWith({});
     const t = token(Math.floor(Date.now() / 1000) + 3600);
-    const first = await request(app).get('/clusters?sort=machineCount&limit=5').set('authorization', t);
+    const first = await request(app)
+      .get('/clusters?sort=machineCount&limit=5')
+      .set('authorization', t);
     expect(first.status).toBe(200);
     expect(first.headers['content-type']).toContain('application/json');
-    const again = await request(app).get('/clusters?sort=machineCount&limit=5').set('authorization', t);
+    const again = await request(app)
+      .get('/clusters?sort=machineCount&limit=5')
+      .set('authorization', t);
     expect(again.text).toBe(first.text);
-    expect((await request(app).get('/clusters?sort=machineCount&limit=5').set('authorization', t).set('if-none-match', first.headers.etag)).status).toBe(304);
+    expect(
+      (
+        await request(app)
+          .get('/clusters?sort=machineCount&limit=5')
+          .set('authorization', t)
+          .set('if-none-match', first.headers.etag)
+      ).status,
+    ).toBe(304);
     const top = index.getStored(
       `${first.body.items[0].managementCluster}/${first.body.items[0].namespace}/${first.body.items[0].name}`,
     )!;
     index.upsert({ ...top, machineCount: 10_000 });
-    const changed = await request(app).get('/clusters?sort=machineCount&limit=5&order=desc').set('authorization', t);
-    expect(changed.body.items[0]).toMatchObject({ name: top.name, machineCount: 10_000 });
-    const bad = await request(app).get('/clusters?limit=9999').set('authorization', t);
+    const changed = await request(app)
+      .get('/clusters?sort=machineCount&limit=5&order=desc')
+      .set('authorization', t);
+    expect(changed.body.items[0]).toMatchObject({
+      name: top.name,
+      machineCount: 10_000,
+    });
+    const bad = await request(app)
+      .get('/clusters?limit=9999')
+      .set('authorization', t);
     expect(bad.status).toBe(400);
   });
 });

@@ -198,34 +198,37 @@ export async function createRouter(
     res.end(cached.body);
   });
 
-  router.get('/clusters/:managementCluster/:namespace/:name', async (req, res) => {
-    const { managementCluster, namespace, name } = req.params;
-    for (const [field, value] of Object.entries({
-      managementCluster,
-      namespace,
-      name,
-    })) {
-      if (!NAME_SEGMENT.test(value)) {
-        throw new InputError(`Invalid path parameter ${field}: "${value}"`);
+  router.get(
+    '/clusters/:managementCluster/:namespace/:name',
+    async (req, res) => {
+      const { managementCluster, namespace, name } = req.params;
+      for (const [field, value] of Object.entries({
+        managementCluster,
+        namespace,
+        name,
+      })) {
+        if (!NAME_SEGMENT.test(value)) {
+          throw new InputError(`Invalid path parameter ${field}: "${value}"`);
+        }
       }
-    }
-    const a = await access(req);
-    const key = { managementCluster, namespace, name };
-    const stored = fleet.index.getStored(stringifyClusterKey(key));
-    if (!stored || (a.visibility && !a.visibility(stored))) {
-      throw new NotFoundError(
-        `Cluster ${managementCluster}/${namespace}/${name} not found`,
-      );
-    }
-    if (notModified(req, res, etagFor(req, a))) return;
-    const details = fleet.describe(key);
-    if (!details) {
-      throw new NotFoundError(
-        `Cluster ${managementCluster}/${namespace}/${name} not found`,
-      );
-    }
-    res.json(details);
-  });
+      const a = await access(req);
+      const key = { managementCluster, namespace, name };
+      const stored = fleet.index.getStored(stringifyClusterKey(key));
+      if (!stored || (a.visibility && !a.visibility(stored))) {
+        throw new NotFoundError(
+          `Cluster ${managementCluster}/${namespace}/${name} not found`,
+        );
+      }
+      if (notModified(req, res, etagFor(req, a))) return;
+      const details = fleet.describe(key);
+      if (!details) {
+        throw new NotFoundError(
+          `Cluster ${managementCluster}/${namespace}/${name} not found`,
+        );
+      }
+      res.json(details);
+    },
+  );
 
   router.get('/summary', async (req, res) => {
     const a = await access(req);

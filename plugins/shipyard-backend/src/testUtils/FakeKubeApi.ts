@@ -101,7 +101,9 @@ export class FakeKubeApi {
 
   /** Creates or replaces an object. */
   put(plural: string, object: any) {
-    const key = `${object.metadata.namespace ?? 'default'}/${object.metadata.name}`;
+    const key = `${object.metadata.namespace ?? 'default'}/${
+      object.metadata.name
+    }`;
     const map = this.objects.get(plural)!;
     const type = map.has(key) ? 'MODIFIED' : 'ADDED';
     this.rv++;
@@ -136,7 +138,10 @@ export class FakeKubeApi {
       rv: this.rv,
       plural,
       type: 'DELETED',
-      object: { ...existing, metadata: { ...existing.metadata, resourceVersion: String(this.rv) } },
+      object: {
+        ...existing,
+        metadata: { ...existing.metadata, resourceVersion: String(this.rv) },
+      },
     });
   }
 
@@ -156,7 +161,9 @@ export class FakeKubeApi {
     }
     for (const w of this.watchers) {
       if (w.plural === event.plural) {
-        w.res.write(`${JSON.stringify({ type: event.type, object: event.object })}\n`);
+        w.res.write(
+          `${JSON.stringify({ type: event.type, object: event.object })}\n`,
+        );
       }
     }
   }
@@ -184,15 +191,29 @@ export class FakeKubeApi {
     if (parts[0] === 'apis' && parts.length === 3) {
       const resources = RESOURCES.filter(
         r => r.group === parts[1] && r.version === parts[2],
-      ).map(r => ({ name: r.plural, kind: r.kind, namespaced: true, verbs: ['list', 'watch', 'get'] }));
-      json(200, { kind: 'APIResourceList', groupVersion: `${parts[1]}/${parts[2]}`, resources });
+      ).map(r => ({
+        name: r.plural,
+        kind: r.kind,
+        namespaced: true,
+        verbs: ['list', 'watch', 'get'],
+      }));
+      json(200, {
+        kind: 'APIResourceList',
+        groupVersion: `${parts[1]}/${parts[2]}`,
+        resources,
+      });
       return;
     }
     if (parts[0] === 'apis' && parts.length === 4) {
       const plural = parts[3];
       const map = this.objects.get(plural);
       if (!map) {
-        json(404, { kind: 'Status', code: 404, reason: 'NotFound', message: 'not found' });
+        json(404, {
+          kind: 'Status',
+          code: 404,
+          reason: 'NotFound',
+          message: 'not found',
+        });
         return;
       }
       if (url.searchParams.get('watch')) {
@@ -202,22 +223,32 @@ export class FakeKubeApi {
       const limit = Number(url.searchParams.get('limit') ?? '0') || Infinity;
       const token = url.searchParams.get('continue');
       const offset = token ? Number(token) : 0;
-      if (!token) this.listCount.set(plural, (this.listCount.get(plural) ?? 0) + 1);
+      if (!token)
+        this.listCount.set(plural, (this.listCount.get(plural) ?? 0) + 1);
       let keys = this.sortedKeys.get(plural);
       if (!keys) {
         keys = [...map.keys()].sort();
         this.sortedKeys.set(plural, keys);
       }
       const items = keys.slice(offset, offset + limit).map(k => map.get(k));
-      const next = offset + limit < keys.length ? String(offset + limit) : undefined;
+      const next =
+        offset + limit < keys.length ? String(offset + limit) : undefined;
       json(200, {
         kind: 'List',
-        metadata: { resourceVersion: String(this.rv), ...(next ? { continue: next } : {}) },
+        metadata: {
+          resourceVersion: String(this.rv),
+          ...(next ? { continue: next } : {}),
+        },
         items,
       });
       return;
     }
-    json(404, { kind: 'Status', code: 404, reason: 'NotFound', message: 'not found' });
+    json(404, {
+      kind: 'Status',
+      code: 404,
+      reason: 'NotFound',
+      message: 'not found',
+    });
   }
 
   private watch(plural: string, url: URL, res: http.ServerResponse) {
@@ -228,7 +259,12 @@ export class FakeKubeApi {
       res.end(
         `${JSON.stringify({
           type: 'ERROR',
-          object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' },
+          object: {
+            kind: 'Status',
+            code: 410,
+            reason: 'Expired',
+            message: 'too old resource version',
+          },
         })}\n`,
       );
       return;
@@ -273,63 +309,211 @@ export function capiCluster(
         classRef: { name: 'quick-start' },
         version: options.version ?? 'v1.31.2',
         controlPlane: { replicas: 1 },
-        workers: { machineDeployments: [{ class: 'default-worker', name: 'md-0', replicas: options.workers ?? 2 }] },
+        workers: {
+          machineDeployments: [
+            {
+              class: 'default-worker',
+              name: 'md-0',
+              replicas: options.workers ?? 2,
+            },
+          ],
+        },
       },
-      infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'DockerCluster', name },
-      controlPlaneRef: { apiGroup: 'controlplane.cluster.x-k8s.io', kind: 'KubeadmControlPlane', name: `${name}-cp` },
+      infrastructureRef: {
+        apiGroup: 'infrastructure.cluster.x-k8s.io',
+        kind: 'DockerCluster',
+        name,
+      },
+      controlPlaneRef: {
+        apiGroup: 'controlplane.cluster.x-k8s.io',
+        kind: 'KubeadmControlPlane',
+        name: `${name}-cp`,
+      },
       controlPlaneEndpoint: { host: `${name}.example.test`, port: 6443 },
     },
     status: {
       phase: options.phase ?? 'Provisioned',
-      initialization: { infrastructureProvisioned: true, controlPlaneInitialized: true },
+      initialization: {
+        infrastructureProvisioned: true,
+        controlPlaneInitialized: true,
+      },
       conditions: [
-        { type: 'Available', status: available ? 'True' : 'False', reason: available ? 'Available' : 'NotAvailable', lastTransitionTime: '2025-01-01T00:00:00Z' },
-        { type: 'ControlPlaneAvailable', status: available ? 'True' : 'False', reason: available ? 'Available' : 'NotAvailable', message: available ? undefined : 'control plane is down', lastTransitionTime: '2025-01-01T00:00:00Z' },
+        {
+          type: 'Available',
+          status: available ? 'True' : 'False',
+          reason: available ? 'Available' : 'NotAvailable',
+          lastTransitionTime: '2025-01-01T00:00:00Z',
+        },
+        {
+          type: 'ControlPlaneAvailable',
+          status: available ? 'True' : 'False',
+          reason: available ? 'Available' : 'NotAvailable',
+          message: available ? undefined : 'control plane is down',
+          lastTransitionTime: '2025-01-01T00:00:00Z',
+        },
       ],
-      controlPlane: { desiredReplicas: 1, replicas: 1, readyReplicas: available ? 1 : 0, availableReplicas: available ? 1 : 0, upToDateReplicas: 1 },
-      workers: { desiredReplicas: options.workers ?? 2, replicas: options.workers ?? 2, readyReplicas: options.workers ?? 2, availableReplicas: options.workers ?? 2, upToDateReplicas: options.workers ?? 2 },
+      controlPlane: {
+        desiredReplicas: 1,
+        replicas: 1,
+        readyReplicas: available ? 1 : 0,
+        availableReplicas: available ? 1 : 0,
+        upToDateReplicas: 1,
+      },
+      workers: {
+        desiredReplicas: options.workers ?? 2,
+        replicas: options.workers ?? 2,
+        readyReplicas: options.workers ?? 2,
+        availableReplicas: options.workers ?? 2,
+        upToDateReplicas: options.workers ?? 2,
+      },
     },
   };
 }
 
 /** Objects of a cluster's children: control plane, one MachineDeployment with its MachineSet and Machines. */
-export function capiChildren(clusterName: string, workers = 2, namespace = 'default') {
+export function capiChildren(
+  clusterName: string,
+  workers = 2,
+  namespace = 'default',
+) {
   const labels = { 'cluster.x-k8s.io/cluster-name': clusterName };
   const machines: any[] = [];
   machines.push({
-    metadata: { name: `${clusterName}-cp-0`, namespace, labels: { ...labels, 'cluster.x-k8s.io/control-plane': '' }, ownerReferences: [{ apiVersion: 'controlplane.cluster.x-k8s.io/v1beta2', kind: 'KubeadmControlPlane', name: `${clusterName}-cp`, uid: 'x', controller: true }] },
+    metadata: {
+      name: `${clusterName}-cp-0`,
+      namespace,
+      labels: { ...labels, 'cluster.x-k8s.io/control-plane': '' },
+      ownerReferences: [
+        {
+          apiVersion: 'controlplane.cluster.x-k8s.io/v1beta2',
+          kind: 'KubeadmControlPlane',
+          name: `${clusterName}-cp`,
+          uid: 'x',
+          controller: true,
+        },
+      ],
+    },
     spec: { clusterName, version: 'v1.31.2' },
-    status: { phase: 'Running', nodeRef: { name: `${clusterName}-cp-0` }, conditions: [{ type: 'Available', status: 'True', reason: 'Available' }] },
+    status: {
+      phase: 'Running',
+      nodeRef: { name: `${clusterName}-cp-0` },
+      conditions: [{ type: 'Available', status: 'True', reason: 'Available' }],
+    },
   });
   for (let i = 0; i < workers; i++) {
     machines.push({
-      metadata: { name: `${clusterName}-md-0-${i}`, namespace, labels: { ...labels, 'cluster.x-k8s.io/deployment-name': `${clusterName}-md-0` }, ownerReferences: [{ apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'MachineSet', name: `${clusterName}-md-0-abc`, uid: 'y', controller: true }] },
+      metadata: {
+        name: `${clusterName}-md-0-${i}`,
+        namespace,
+        labels: {
+          ...labels,
+          'cluster.x-k8s.io/deployment-name': `${clusterName}-md-0`,
+        },
+        ownerReferences: [
+          {
+            apiVersion: 'cluster.x-k8s.io/v1beta2',
+            kind: 'MachineSet',
+            name: `${clusterName}-md-0-abc`,
+            uid: 'y',
+            controller: true,
+          },
+        ],
+      },
       spec: { clusterName, version: 'v1.31.2' },
-      status: { phase: 'Running', nodeRef: { name: `${clusterName}-md-0-${i}` }, conditions: [{ type: 'Available', status: 'True', reason: 'Available' }] },
+      status: {
+        phase: 'Running',
+        nodeRef: { name: `${clusterName}-md-0-${i}` },
+        conditions: [
+          { type: 'Available', status: 'True', reason: 'Available' },
+        ],
+      },
     });
   }
   return {
     controlPlane: {
-      metadata: { name: `${clusterName}-cp`, namespace, labels, ownerReferences: [{ apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Cluster', name: clusterName, uid: 'z', controller: true }] },
+      metadata: {
+        name: `${clusterName}-cp`,
+        namespace,
+        labels,
+        ownerReferences: [
+          {
+            apiVersion: 'cluster.x-k8s.io/v1beta2',
+            kind: 'Cluster',
+            name: clusterName,
+            uid: 'z',
+            controller: true,
+          },
+        ],
+      },
       spec: { replicas: 1, version: 'v1.31.2' },
-      status: { replicas: 1, readyReplicas: 1, availableReplicas: 1, upToDateReplicas: 1, version: 'v1.31.2', conditions: [{ type: 'Available', status: 'True', reason: 'Available' }] },
+      status: {
+        replicas: 1,
+        readyReplicas: 1,
+        availableReplicas: 1,
+        upToDateReplicas: 1,
+        version: 'v1.31.2',
+        conditions: [
+          { type: 'Available', status: 'True', reason: 'Available' },
+        ],
+      },
     },
     machineDeployment: {
-      metadata: { name: `${clusterName}-md-0`, namespace, labels: { ...labels, 'topology.cluster.x-k8s.io/deployment-name': 'md-0' } },
-      spec: { clusterName, replicas: workers, template: { spec: { version: 'v1.31.2' } } },
-      status: { phase: 'Running', replicas: workers, readyReplicas: workers, availableReplicas: workers, upToDateReplicas: workers, conditions: [{ type: 'Available', status: 'True', reason: 'Available' }] },
+      metadata: {
+        name: `${clusterName}-md-0`,
+        namespace,
+        labels: {
+          ...labels,
+          'topology.cluster.x-k8s.io/deployment-name': 'md-0',
+        },
+      },
+      spec: {
+        clusterName,
+        replicas: workers,
+        template: { spec: { version: 'v1.31.2' } },
+      },
+      status: {
+        phase: 'Running',
+        replicas: workers,
+        readyReplicas: workers,
+        availableReplicas: workers,
+        upToDateReplicas: workers,
+        conditions: [
+          { type: 'Available', status: 'True', reason: 'Available' },
+        ],
+      },
     },
     machineSet: {
-      metadata: { name: `${clusterName}-md-0-abc`, namespace, labels, ownerReferences: [{ apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'MachineDeployment', name: `${clusterName}-md-0`, uid: 'w', controller: true }] },
+      metadata: {
+        name: `${clusterName}-md-0-abc`,
+        namespace,
+        labels,
+        ownerReferences: [
+          {
+            apiVersion: 'cluster.x-k8s.io/v1beta2',
+            kind: 'MachineDeployment',
+            name: `${clusterName}-md-0`,
+            uid: 'w',
+            controller: true,
+          },
+        ],
+      },
       spec: { clusterName, replicas: workers },
-      status: { replicas: workers, readyReplicas: workers, availableReplicas: workers },
+      status: {
+        replicas: workers,
+        readyReplicas: workers,
+        availableReplicas: workers,
+      },
     },
     machines,
   };
 }
 
 /** Puts a whole cluster (Cluster and children) into a fake API. */
-export function putCluster(api: FakeKubeApi, name: string, options: Parameters<typeof capiCluster>[1] = {}) {
+export function putCluster(
+  api: FakeKubeApi,
+  name: string,
+  options: Parameters<typeof capiCluster>[1] = {},
+) {
   const namespace = options.namespace ?? 'default';
   api.put('clusters', capiCluster(name, options));
   const c = capiChildren(name, options.workers ?? 2, namespace);

@@ -9,8 +9,16 @@ export class CaptureLogger implements LoggerService {
   ) {}
 
   private add(level: string, message: string, meta?: unknown) {
-    const extra = meta instanceof Error ? { error: `${meta.name}: ${meta.message}\n${meta.stack}` } : meta;
-    this.lines.push(`${level} ${message} ${JSON.stringify({ ...this.meta, ...(extra as object) })}`);
+    const extra =
+      meta instanceof Error
+        ? { error: `${meta.name}: ${meta.message}\n${meta.stack}` }
+        : meta;
+    this.lines.push(
+      `${level} ${message} ${JSON.stringify({
+        ...this.meta,
+        ...(extra as object),
+      })}`,
+    );
     this.times.push(Date.now());
   }
 

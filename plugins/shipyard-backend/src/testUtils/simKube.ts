@@ -115,7 +115,8 @@ export async function groundTruth(
   const classFlavors = new Map<string, Flavor>();
   for (const c of sim.model.clusters) {
     flavors.set(`${c.management}/${c.namespace}/${c.name}`, c.flavor);
-    if (c.className) classFlavors.set(`${c.management}/${c.className}`, c.flavor);
+    if (c.className)
+      classFlavors.set(`${c.management}/${c.className}`, c.flavor);
   }
   const out = new Map<string, GroundTruthCluster>();
   for (const mc of sim.managementClusters) {

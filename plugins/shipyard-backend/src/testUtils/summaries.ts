@@ -40,7 +40,7 @@ export function seededRandom(seed: number): () => number {
 /** `n` varied summaries over several management clusters, owners, providers, versions and health states. */
 export function makeFleet(n: number, seed = 1): StoredClusterSummary[] {
   const rnd = seededRandom(seed);
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
   const out: StoredClusterSummary[] = [];
   for (let i = 0; i < n; i++) {
     const minor = pick(['1.29', '1.30', '1.31', '1.32']);
@@ -66,7 +66,9 @@ export function makeFleet(n: number, seed = 1): StoredClusterSummary[] {
         createdAt: new Date(1.7e12 + Math.floor(rnd() * 1e10)).toISOString(),
         labels: {
           env: pick(['prod', 'dev', 'staging']),
-          ...(rnd() < 0.3 ? { 'shipyard.io/tier': pick(['gold', 'silver']) } : {}),
+          ...(rnd() < 0.3
+            ? { 'shipyard.io/tier': pick(['gold', 'silver']) }
+            : {}),
         },
         ...(profile ? { profile } : {}),
       }),

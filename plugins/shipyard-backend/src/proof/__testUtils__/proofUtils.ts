@@ -62,7 +62,11 @@ export async function startShipyardBackend(options: {
   logTimes?: number[];
   features?: Parameters<typeof startTestBackend>[0]['features'];
 }): Promise<Backend> {
-  const logger = new CaptureLogger(options.logs ?? [], {}, options.logTimes ?? []);
+  const logger = new CaptureLogger(
+    options.logs ?? [],
+    {},
+    options.logTimes ?? [],
+  );
   return startTestBackend({
     features: [
       shipyardPlugin,
