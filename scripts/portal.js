@@ -147,6 +147,8 @@ async function main() {
     '--config',
     path.join(root, 'app-config.yaml'),
     '--config',
+    path.join(root, 'app-config.demo.yaml'),
+    '--config',
     path.join(root, 'app-config.portal.yaml'),
     ...fleetArgs,
     ...e2eConfig(),
