@@ -26,9 +26,9 @@ export type {
   LoadStats,
   LoadChange,
 } from './sim/load';
-export type { Distribution, Provider } from './fleet/distributions';
-export { LABELS as FLEET_SIM_LABELS } from './fleet/objects';
-export { TYPE_IDS as FLEET_SIM_TYPE_IDS } from './fleet/seed';
+export type { Distribution, Provider } from './capi/distributions';
+export { LABELS as FLEET_SIM_LABELS } from './capi/kinds';
+export { TYPE_IDS as FLEET_SIM_TYPE_IDS } from './capi/kinds';
 export { runSimBenchmark } from './bench';
 export type { SimBenchmarkOptions, SimBenchmarkReport } from './bench';
 export { generateTls } from './server/tls';

@@ -10,39 +10,40 @@ import {
   flavorOfKinds,
   kubeVersionOf,
   zoneOf,
-} from '../fleet/distributions';
+} from '../capi/distributions';
+import { clusterStatus } from '../capi/cluster';
+import { Counts, ZERO, addCounts } from '../capi/conditions';
+import { controlPlaneObject, controlPlaneStatus } from '../capi/controlPlane';
 import {
-  CAPI_VERSION,
-  Counts,
-  FINALIZERS,
-  LABELS,
-  MachinePhase,
-  ZERO,
-  addCounts,
-  clusterStatus,
-  controlPlaneStatus,
-  infraStatus,
-  machineStatus,
-  ownerRef,
-  replicaStatus,
-  ts,
-} from '../fleet/objects';
-import {
-  bootstrapConfigKind,
-  clusterOwner,
-  controlPlaneObject,
   defaultRegion,
   infraClusterObject,
+  infraStatus,
+} from '../capi/infrastructure';
+import {
+  CAPI_VERSION,
+  FINALIZERS,
+  LABELS,
+  TYPE_IDS,
+  clusterOwner,
+  objectMeta,
+  ownerRef,
+  ts,
+} from '../capi/kinds';
+import {
+  MachinePhase,
+  bootstrapConfigKind,
   infraMachineKind,
   infraMachineObject,
-  machineDeploymentObject,
   machineObject,
-  machineSetObject,
+  machineStatus,
   nodeNameFor,
-  objectMeta,
   providerId,
-} from '../fleet/specs';
-import { TYPE_IDS } from '../fleet/seed';
+} from '../capi/machine';
+import {
+  machineDeploymentObject,
+  machineSetObject,
+  replicaStatus,
+} from '../capi/workers';
 import type { FaultRegistry } from '../sim/faults';
 import { Entry, StoreEvent, objectKey } from '../store/store';
 import {

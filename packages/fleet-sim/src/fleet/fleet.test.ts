@@ -1,5 +1,5 @@
 import { generateFleet } from './seed';
-import { DISTRIBUTIONS, minorOf } from './distributions';
+import { DISTRIBUTIONS, minorOf } from '../capi/distributions';
 import { startFleetSim, FleetSim } from '../sim/sim';
 import { request } from '../__testUtils__';
 import { schemaFor, validateAndPrune } from '../api/schema';

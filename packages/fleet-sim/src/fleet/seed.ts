@@ -9,46 +9,49 @@ import {
   controlPlaneVersion,
   specVersion,
   zoneOf,
-} from './distributions';
+} from '../capi/distributions';
+import { clusterStatus } from '../capi/cluster';
 import {
-  CAPI_VERSION,
   Counts,
-  FINALIZERS,
-  LABELS,
   addCounts,
-  apiVersion,
-  clusterStatus,
   conditions,
-  controlPlaneStatus,
   counts,
-  infraStatus,
-  machineStatus,
-  ownerRef,
-  replicaStatus,
-  ts,
   yes,
   no,
   ZERO,
-} from './objects';
+} from '../capi/conditions';
+import { controlPlaneObject, controlPlaneStatus } from '../capi/controlPlane';
+import { infraClusterObject, infraStatus } from '../capi/infrastructure';
+import {
+  CAPI_VERSION,
+  FINALIZERS,
+  LABELS,
+  TYPE_IDS,
+  apiVersion,
+  clusterOwner,
+  objectMeta,
+  ownerRef,
+  ts,
+  typeIdFor,
+} from '../capi/kinds';
+import { kubeconfigSecret, kubeconfigText } from '../capi/kubeconfig';
 import {
   bootstrapConfigKind,
-  clusterOwner,
-  controlPlaneObject,
-  infraClusterObject,
   infraMachineKind,
   infraMachineObject,
+  machineObject,
+  machineStatus,
+  nodeNameFor,
+  providerId,
+} from '../capi/machine';
+import {
   infraMachinePoolObject,
-  kubeconfigSecret,
-  kubeconfigText,
   machineDeploymentObject,
   machineHealthCheckObject,
-  machineObject,
   machinePoolObject,
   machineSetObject,
-  nodeNameFor,
-  objectMeta,
-  providerId,
-} from './specs';
+  replicaStatus,
+} from '../capi/workers';
 import { labelSelectorString } from '../api/selectors';
 import { LazySource, ObjectStore, objectKey } from '../store/store';
 import { JsonObject } from '../util/json';
@@ -520,31 +523,6 @@ function uidOf(
   return stableUid(`${ctx.salt}/${typeId}/${namespace}/${name}`);
 }
 
-function typeIdOf(ref: KindRef): string {
-  const kind = ref.kind.toLowerCase();
-  return `${ref.group}/${kind.endsWith('s') ? `${kind}es` : `${kind}s`}`;
-}
-
-export const TYPE_IDS = {
-  cluster: 'cluster.x-k8s.io/clusters',
-  clusterClass: 'cluster.x-k8s.io/clusterclasses',
-  machineDeployment: 'cluster.x-k8s.io/machinedeployments',
-  machineSet: 'cluster.x-k8s.io/machinesets',
-  machine: 'cluster.x-k8s.io/machines',
-  machinePool: 'cluster.x-k8s.io/machinepools',
-  machineHealthCheck: 'cluster.x-k8s.io/machinehealthchecks',
-  secret: 'core/secrets',
-  namespace: 'core/namespaces',
-  node: 'core/nodes',
-  pod: 'core/pods',
-  event: 'core/events',
-  configMap: 'core/configmaps',
-} as const;
-
-export function typeIdFor(ref: KindRef): string {
-  return typeIdOf(ref);
-}
-
 function ip(c: SeedCluster, n: number): string {
   return `10.${(c.index >> 8) & 255}.${c.index & 255}.${10 + n}`;
 }
@@ -695,7 +673,7 @@ function buildSeeded(
   const at = readyAt(c);
   const cUid = clusterUid(ctx, c);
   const cpRef = fl.controlPlane;
-  const cpUid = uidOf(ctx, typeIdOf(cpRef), c.namespace, c.controlPlaneName);
+  const cpUid = uidOf(ctx, typeIdFor(cpRef), c.namespace, c.controlPlaneName);
   const gen = 1;
   const cpDown = f?.controlPlaneDown === true;
   const unreachable = f?.unreachable !== undefined;
@@ -1441,7 +1419,7 @@ export function populateCluster(
   ctx: SeedContext,
   c: SeedCluster,
 ): void {
-  const typeIdOfKind = typeIdOf;
+  const typeIdForKind = typeIdFor;
   const fl = c.flavor;
   const cUid = clusterUid(ctx, c);
   const current = ctx.faults?.(c);
@@ -1474,13 +1452,13 @@ export function populateCluster(
   if (c.state === 'provisioning') return;
   const clusterLabel = { [LABELS.clusterName]: c.name };
   add(
-    typeIdOfKind(fl.infraCluster),
+    typeIdForKind(fl.infraCluster),
     c.infraName,
     'infraCluster',
     clusterLabel,
     [cUid],
   );
-  const cpTypeId = typeIdOfKind(fl.controlPlane);
+  const cpTypeId = typeIdForKind(fl.controlPlane);
   add(cpTypeId, c.controlPlaneName, 'controlPlane', clusterLabel, [cUid]);
   const cpUid = uidOf(ctx, cpTypeId, c.namespace, c.controlPlaneName);
   const cpLabels = {
@@ -1492,7 +1470,7 @@ export function populateCluster(
     add(TYPE_IDS.machine, m, 'cpMachine', cpLabels, [cpUid], i);
     if (fl.infraMachine) {
       add(
-        typeIdOfKind(fl.infraMachine),
+        typeIdForKind(fl.infraMachine),
         m,
         'cpInfraMachine',
         { [LABELS.clusterName]: c.name, [LABELS.controlPlane]: '' },
@@ -1503,7 +1481,7 @@ export function populateCluster(
   });
   if (!c.className && fl.machineControlPlane) {
     add(
-      typeIdOfKind(fl.machineTemplate ?? fl.infraCluster),
+      typeIdForKind(fl.machineTemplate ?? fl.infraCluster),
       `${c.name}-control-plane`,
       'cpTemplate',
       undefined,
@@ -1521,7 +1499,7 @@ export function populateCluster(
       );
       if (fl.machinePoolInfra)
         add(
-          typeIdOfKind(fl.machinePoolInfra),
+          typeIdForKind(fl.machinePoolInfra),
           pool.objectName,
           'infraMp',
           clusterLabel,
@@ -1560,7 +1538,7 @@ export function populateCluster(
       add(TYPE_IDS.machine, m, 'machine', labels, [msUid], i, j);
       if (fl.infraMachine) {
         add(
-          typeIdOfKind(fl.infraMachine),
+          typeIdForKind(fl.infraMachine),
           m,
           'infraMachine',
           clusterLabel,
@@ -1572,7 +1550,7 @@ export function populateCluster(
     });
     if (!c.className) {
       add(
-        typeIdOfKind(fl.machineTemplate ?? fl.infraCluster),
+        typeIdForKind(fl.machineTemplate ?? fl.infraCluster),
         `${c.name}-${pool.name}`,
         'workerInfraTemplate',
         undefined,
@@ -1581,7 +1559,7 @@ export function populateCluster(
       );
       if (fl.bootstrapTemplate)
         add(
-          typeIdOfKind(fl.bootstrapTemplate),
+          typeIdForKind(fl.bootstrapTemplate),
           `${c.name}-${pool.name}`,
           'workerBootstrapTemplate',
           undefined,

@@ -1,6 +1,6 @@
 import { startFleetSim, FleetSim, WorkloadClusterInfo } from './sim';
 import { eventually, request, watch } from '../__testUtils__';
-import { TYPE_IDS } from '../fleet/seed';
+import { TYPE_IDS } from '../capi/kinds';
 import { JsonObject } from '../util/json';
 
 // Each suite starts a simulator; the machines running the tests may be busy.

@@ -5,9 +5,9 @@ import {
   KUBERNETES_VERSIONS,
   kubeVersionOf,
   specVersion,
-} from '../fleet/distributions';
-import { LABELS } from '../fleet/objects';
-import { SeedCluster, TYPE_IDS } from '../fleet/seed';
+} from '../capi/distributions';
+import { LABELS, TYPE_IDS } from '../capi/kinds';
+import { SeedCluster } from '../fleet/seed';
 import { objectKey } from '../store/store';
 import { JsonObject, asArray, asObject, isObject } from '../util/json';
 import { Random } from '../util/random';

@@ -6,18 +6,17 @@ import { AddressInfo } from 'node:net';
 import { ResourceRegistry, builtinResourceTypes } from '../api/registry';
 import { attachCrds } from '../api/schema';
 import { CapiController } from '../controller/controller';
-import { Distribution, Flavor, Provider } from '../fleet/distributions';
-import { ts } from '../fleet/objects';
+import { Distribution, Flavor, Provider } from '../capi/distributions';
+import { TYPE_IDS, ts } from '../capi/kinds';
+import { kubeconfigText } from '../capi/kubeconfig';
 import {
   FleetModel,
   SeedCluster,
   SeedContext,
-  TYPE_IDS,
   clusterClassObjects,
   generateFleet,
   populateCluster,
 } from '../fleet/seed';
-import { kubeconfigText } from '../fleet/specs';
 import { FleetServer } from '../server/server';
 import { generateTls } from '../server/tls';
 import { JsonObject } from '../util/json';

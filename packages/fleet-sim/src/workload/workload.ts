@@ -38,9 +38,8 @@ import {
   nodeLook,
   openshiftVersion,
   zoneOf,
-} from '../fleet/distributions';
-import { LABELS, ts } from '../fleet/objects';
-import { TYPE_IDS } from '../fleet/seed';
+} from '../capi/distributions';
+import { LABELS, TYPE_IDS, ts } from '../capi/kinds';
 import { versionInfo } from '../sim/managementCluster';
 import type { ManagementCluster } from '../sim/managementCluster';
 import type { FaultRegistry } from '../sim/faults';
