@@ -265,4 +265,3 @@ export function clusterStatus(s: ClusterState): JsonObject {
   }
   return status;
 }
-

@@ -75,11 +75,9 @@ export function infraClusterObject(
   };
 }
 
-
 export function defaultRegion(flavor: Flavor): string {
   return REGIONS[flavor.provider][0];
 }
-
 
 export function infraStatus(
   kind: KindRef,
@@ -113,4 +111,3 @@ export function infraStatus(
     ),
   };
 }
-

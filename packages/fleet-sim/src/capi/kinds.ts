@@ -57,6 +57,9 @@ export const FINALIZERS = {
   machinePool: 'machinepool.cluster.x-k8s.io',
 } as const;
 
+/** Where the simulator keeps the address it assigned to a machine it created. */
+export const IP_ANNOTATION = 'fleet-sim.shipyard.io/ip';
+
 export const CAPI_VERSION = 'cluster.x-k8s.io/v1beta2';
 
 const timestampCache = new Map<number, string>();
@@ -128,4 +131,3 @@ export function clusterOwner(
 ): JsonObject {
   return ownerRef(CAPI_VERSION, 'Cluster', name, uid, controller);
 }
-

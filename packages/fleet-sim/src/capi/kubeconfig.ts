@@ -43,4 +43,3 @@ export function kubeconfigSecret(
     data: { value: Buffer.from(kubeconfig).toString('base64') },
   };
 }
-

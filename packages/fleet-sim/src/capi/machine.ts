@@ -6,7 +6,14 @@ import {
   nodeLook,
   zoneOf,
 } from './distributions';
-import { Cond, check, conditions, no, unknown, v1beta1Conditions } from './conditions';
+import {
+  Cond,
+  check,
+  conditions,
+  no,
+  unknown,
+  v1beta1Conditions,
+} from './conditions';
 import {
   CAPI_VERSION,
   MetaInput,
@@ -176,7 +183,6 @@ export function machineStatus(s: MachineState): JsonObject {
   return status;
 }
 
-
 export interface MachineInput {
   clusterName: string;
   version: string;
@@ -266,7 +272,6 @@ export function infraMachineObject(
   return obj;
 }
 
-
 export function providerId(
   flavor: Flavor,
   region: string,
@@ -300,4 +305,3 @@ export function nodeNameFor(
   }
   return machineName;
 }
-

@@ -151,7 +151,6 @@ function replicaPhase(deleting: boolean | undefined, c: Counts): string {
   return 'Running';
 }
 
-
 export interface WorkerTemplateInput {
   clusterName: string;
   version: string;
@@ -230,7 +229,6 @@ export function machineSetObject(
   };
 }
 
-
 export function machinePoolObject(
   meta: MetaInput,
   clusterName: string,
@@ -293,7 +291,6 @@ export function infraMachinePoolObject(
     status: { ready, replicas },
   };
 }
-
 
 export function machineHealthCheckObject(
   meta: MetaInput,

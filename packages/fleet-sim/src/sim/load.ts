@@ -1,6 +1,6 @@
 import type { ApiServer } from '../api/apiserver';
 import { ApiError } from '../api/errors';
-import type { CapiController } from '../controller/controller';
+import type { CapiController } from '../controllers/manager';
 import {
   KUBERNETES_VERSIONS,
   kubeVersionOf,

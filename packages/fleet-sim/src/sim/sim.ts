@@ -5,7 +5,7 @@ import path from 'node:path';
 import { AddressInfo } from 'node:net';
 import { ResourceRegistry, builtinResourceTypes } from '../api/registry';
 import { attachCrds } from '../api/schema';
-import { CapiController } from '../controller/controller';
+import { CapiController } from '../controllers/manager';
 import { Distribution, Flavor, Provider } from '../capi/distributions';
 import { TYPE_IDS, ts } from '../capi/kinds';
 import { kubeconfigText } from '../capi/kubeconfig';
