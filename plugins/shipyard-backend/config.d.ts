@@ -86,6 +86,12 @@ export interface Config {
       persistIntervalMs?: number;
     };
 
+    /** The audit trail of cluster requests, upgrades and refusals (`GET /api/shipyard/audit`). */
+    audit?: {
+      /** Records older than this many days are deleted by a scheduled cleanup (default 365). */
+      retentionDays?: number;
+    };
+
     /** Health aggregation: probes of the workload clusters, version support, history. */
     health?: {
       /** Whether workload clusters are probed (default true). Cluster API health and history work without. */

@@ -14,8 +14,12 @@ export function createShipyardActions(
   deps: ClusterActionDeps,
 ): TemplateAction<any, any, any>[] {
   return [
-    createClusterCreateAction(deps),
-    createClusterWaitAction(deps),
-    createClusterUpgradeAction(deps),
-  ].map(action => withInputValidation(action));
+    withInputValidation(createClusterCreateAction(deps), (ctx, error) =>
+      deps.audit.refusedInput('cluster.create', ctx, error),
+    ),
+    withInputValidation(createClusterWaitAction(deps)),
+    withInputValidation(createClusterUpgradeAction(deps), (ctx, error) =>
+      deps.audit.refusedInput('cluster.upgrade', ctx, error),
+    ),
+  ];
 }

@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import {
@@ -33,6 +34,7 @@ export const scaffolderModuleShipyard = createBackendModule({
         permissions: coreServices.permissions,
         userInfo: coreServices.userInfo,
         auditor: coreServices.auditor,
+        metrics: metricsServiceRef,
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
       },
@@ -45,6 +47,7 @@ export const scaffolderModuleShipyard = createBackendModule({
         permissions,
         userInfo,
         auditor,
+        metrics,
         lifecycle,
         catalog,
       }) {
@@ -71,7 +74,12 @@ export const scaffolderModuleShipyard = createBackendModule({
         scaffolder.addActions(
           ...createShipyardActions({
             requests,
-            audit: new ClusterAuditRecorder({ auditor, backend, logger }),
+            audit: new ClusterAuditRecorder({
+              auditor,
+              backend,
+              logger,
+              metrics,
+            }),
             entityRefOf: key => clusterEntityRef(entityNamespace, key),
             clusterUrlOf: key =>
               requestsConfig.portalBaseUrl

@@ -313,6 +313,33 @@ describe('shipyard cluster actions: fuzzed inputs, refusals and restarts', () =>
     return { status: res.status, body: (await res.json()) as any };
   }
 
+  /** Every record of the audit trail (as the platform team reads it), following cursors. */
+  async function auditTrail(): Promise<any[]> {
+    const items: any[] = [];
+    let cursor: string | undefined;
+    do {
+      const res = await shipyard(
+        `/audit?limit=500${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(res.status).toBe(200);
+      items.push(...res.body.items);
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    return items;
+  }
+
+  /** The tasks among `taskIds` that have no record with `outcome` in the audit trail. */
+  async function unaudited(
+    taskIds: string[],
+    outcome: string,
+  ): Promise<string[]> {
+    const trail = await auditTrail();
+    const audited = new Set(
+      trail.filter(r => r.outcome === outcome).map(r => r.taskId),
+    );
+    return taskIds.filter(id => !audited.has(id));
+  }
+
   async function waitConnected() {
     await eventually(async () => {
       const res = await shipyard('/management-clusters').catch(() => undefined);
@@ -497,17 +524,20 @@ describe('shipyard cluster actions: fuzzed inputs, refusals and restarts', () =>
       { weight: 1, arbitrary: malformed },
     );
     const outcomes = { succeeded: 0, refused: 0 };
+    const refusedTasks: string[] = [];
 
     await fc.assert(
       fc.asyncProperty(inputs, async input => {
         const before = snapshot();
-        const { error } = await run(create, input);
+        const taskId = `fuzz-create-${++taskCounter}`;
+        const { error } = await run(create, input, { taskId });
         const after = snapshot();
         const changes = diff(before, after);
         const problems: string[] = [];
         const wrote = changes.added.length + changes.removed.length > 0;
         if (error) {
           outcomes.refused++;
+          refusedTasks.push(taskId);
           if (!isAllowedError(error)) problems.push(describeError(error));
           // no partial write: not a namespace, not a cluster
           if (wrote) problems.push(`wrote ${JSON.stringify(changes)}`);
@@ -536,6 +566,8 @@ describe('shipyard cluster actions: fuzzed inputs, refusals and restarts', () =>
     // the fuzzer reached both sides
     expect(outcomes.refused).toBeGreaterThan(20);
     expect(outcomes.succeeded).toBeGreaterThan(0);
+    // every refusal, hostile input included, is in the audit trail
+    expect(await unaudited(refusedTasks, 'refused')).toEqual([]);
   });
 
   it('fuzzed shipyard:cluster:upgrade inputs fail only with a 4xx-type error and change no cluster', async () => {
@@ -586,6 +618,7 @@ describe('shipyard cluster actions: fuzzed inputs, refusals and restarts', () =>
       )
       .map(([input, key, value]) => ({ ...input, [key]: value }));
     let refused = 0;
+    const refusedTasks: string[] = [];
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
@@ -594,11 +627,13 @@ describe('shipyard cluster actions: fuzzed inputs, refusals and restarts', () =>
         ),
         async input => {
           const before = snapshot();
-          const { error } = await run(upgrade, input);
+          const taskId = `fuzz-upgrade-${++taskCounter}`;
+          const { error } = await run(upgrade, input, { taskId });
           const changes = diff(before, snapshot());
           const problems: string[] = [];
           if (error) {
             refused++;
+            refusedTasks.push(taskId);
             if (!isAllowedError(error)) problems.push(describeError(error));
             if (changes.added.length + changes.removed.length > 0) {
               problems.push(`wrote ${JSON.stringify(changes)}`);
@@ -616,6 +651,46 @@ describe('shipyard cluster actions: fuzzed inputs, refusals and restarts', () =>
       { seed: SEED, numRuns: 60, endOnFailure: true },
     );
     expect(refused).toBeGreaterThan(20);
+    expect(await unaudited(refusedTasks, 'refused')).toEqual([]);
+  });
+
+  it('keeps hostile refusals in the audit trail, with what was asked escaped and truncated', async () => {
+    const { create } = harness();
+    const hostile = [
+      { managementCluster: '../mgmt-eu-1' },
+      { owner: `group:default/${'x'.repeat(300)}` },
+      { namespace: "'; DROP TABLE audit; --" },
+      { name: '<script>alert(1)</script>' },
+      { name: 'ok-name', profile: '\u0000'.repeat(3) },
+    ];
+    const tasks: string[] = [];
+    for (const [i, extra] of hostile.entries()) {
+      const taskId = `hostile-${i}`;
+      tasks.push(taskId);
+      const { error } = await run(
+        create,
+        {
+          profile: 'clusterprofile:default/kubeadm-standard',
+          name: 'hostile-dev',
+          owner: 'group:default/team-a',
+          managementCluster: 'mgmt-us-1',
+          ...extra,
+        },
+        { taskId },
+      );
+      expect(isAllowedError(error)).toBe(true);
+    }
+    expect(await unaudited(tasks, 'refused')).toEqual([]);
+    const trail = await auditTrail();
+    const byTask = (id: string) => trail.find(r => r.taskId === id);
+    expect(byTask('hostile-0')).toMatchObject({
+      actor: ALICE,
+      details: { 'requested.managementCluster': '../mgmt-eu-1' },
+    });
+    expect(byTask('hostile-0').managementCluster).toBeUndefined();
+    const owner = byTask('hostile-1').details['requested.owner'];
+    expect(owner).toMatch(/^group:default\/x+… \(314 characters\)$/);
+    expect(byTask('hostile-1').owner).toBeUndefined();
   });
 
   it('fuzzed shipyard:cluster:wait inputs end in bounded time with a 4xx-type error or success', async () => {

@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
   SHIPYARD_FLEET_EVENTS_TOPIC,
@@ -18,6 +19,7 @@ import {
 } from '@shipyard/plugin-shipyard-node';
 import { AuditStore } from './audit/AuditStore';
 import { createAuditRouter } from './audit/auditRouter';
+import { scheduleAuditRetention } from './audit/retention';
 import { readShipyardConfig } from './config/config';
 import { readHealthConfig } from './health/config';
 import { HealthService } from './health/HealthService';
@@ -52,6 +54,7 @@ export const shipyardPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         events: eventsServiceRef,
         userInfo: coreServices.userInfo,
+        metrics: metricsServiceRef,
       },
       async init({
         logger,
@@ -65,6 +68,7 @@ export const shipyardPlugin = createBackendPlugin({
         scheduler,
         events,
         userInfo,
+        metrics,
       }) {
         const shipyardConfig = readShipyardConfig(config);
         const store = await FleetStore.create({
@@ -152,12 +156,21 @@ export const shipyardPlugin = createBackendPlugin({
           }),
         );
         httpRouter.use(createClusterClassesRouter({ fleet }));
+        const auditStore = new AuditStore(await database.getClient());
+        await scheduleAuditRetention({
+          scheduler,
+          store: auditStore,
+          logger,
+          retentionDays: shipyardConfig.audit.retentionDays,
+        });
         httpRouter.use(
           createAuditRouter({
-            store: new AuditStore(await database.getClient()),
+            store: auditStore,
             httpAuth,
             userInfo,
             platformTeam: shipyardConfig.platformTeam,
+            logger,
+            metrics,
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

@@ -215,9 +215,14 @@ export function createClusterCreateAction(deps: ClusterActionDeps) {
           `clusters/${key.managementCluster}/${key.namespace}/${key.name}.yaml`;
         const target = path.resolve(ctx.workspacePath, manifestPath);
         if (!target.startsWith(path.resolve(ctx.workspacePath) + path.sep)) {
-          throw new InputError(
+          const error = new InputError(
             `manifestPath "${manifestPath}" must stay inside the workspace`,
           );
+          await audit.record(
+            { ...record, outcome: 'refused', message: error.message },
+            error,
+          );
+          throw error;
         }
         await fs.mkdir(path.dirname(target), { recursive: true });
         await fs.writeFile(target, manifest, 'utf8');

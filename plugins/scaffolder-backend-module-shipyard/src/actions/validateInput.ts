@@ -11,6 +11,11 @@ const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
  */
 export function withInputValidation<A extends TemplateAction<any, any, any>>(
   action: A,
+  /** Called with the refusal before it is thrown (to audit it). */
+  onRefused?: (
+    ctx: Parameters<A['handler']>[0],
+    error: InputError,
+  ) => Promise<void>,
 ): A {
   const schema = action.schema?.input;
   if (!schema || typeof schema !== 'object') return action;
@@ -31,7 +36,11 @@ export function withInputValidation<A extends TemplateAction<any, any, any>>(
             return `${field} ${e.message}`;
           })
           .join('; ');
-        throw new InputError(`Invalid input of ${action.id}: ${problems}`);
+        const error = new InputError(
+          `Invalid input of ${action.id}: ${problems}`,
+        );
+        await onRefused?.(ctx, error);
+        throw error;
       }
       return handler(ctx);
     },

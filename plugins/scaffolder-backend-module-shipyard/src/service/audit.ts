@@ -1,24 +1,46 @@
 import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
-import { ClusterAuditRecordInput } from '@shipyard/plugin-shipyard-common';
+import { MetricsService } from '@backstage/backend-plugin-api/alpha';
+import {
+  ClusterAuditAction,
+  ClusterAuditRecordInput,
+  toStorableAuditRecord,
+} from '@shipyard/plugin-shipyard-common';
 import { ShipyardBackend } from './ShipyardBackendClient';
 
 /**
  * Records every cluster request, upgrade and refusal twice: as a Backstage auditor event (the deployment's audit
- * trail) and in the Shipyard backend's database (`GET /api/shipyard/audit`). Recording never masks the outcome of
- * the request; a failure to record is logged.
+ * trail) and in the Shipyard backend's database (`GET /api/shipyard/audit`). What a user asked for never makes a
+ * record invalid: values that do not fit their field are kept, escaped and truncated, in `details`
+ * (`toStorableAuditRecord`). Recording never masks the outcome of the request; a record that cannot be written is
+ * an alert: an error line and the `shipyard.audit.write_failures` metric.
  */
 export class ClusterAuditRecorder {
+  private readonly failures?: ReturnType<MetricsService['createCounter']>;
+
   constructor(
     private readonly options: {
       auditor?: AuditorService;
       backend: ShipyardBackend;
       logger: LoggerService;
+      metrics?: MetricsService;
     },
-  ) {}
+  ) {
+    this.failures = options.metrics?.createCounter(
+      'shipyard.audit.write_failures',
+      {
+        description:
+          'Audit records of cluster requests that could not be written, by trail',
+      },
+    );
+  }
 
-  async record(record: ClusterAuditRecordInput, error?: Error): Promise<void> {
+  async record(input: ClusterAuditRecordInput, error?: Error): Promise<void> {
     const { auditor, backend, logger } = this.options;
+    const record = toStorableAuditRecord(input);
     const meta = JSON.parse(JSON.stringify(record));
+    const what = `${record.action} ${record.outcome} by ${record.actor}, task ${
+      record.taskId ?? 'none'
+    }`;
     try {
       const event = await auditor?.createEvent({
         eventId:
@@ -35,14 +57,62 @@ export class ClusterAuditRecorder {
           error: error ?? new Error(record.message ?? record.outcome),
         });
     } catch (e) {
-      logger.warn(`Shipyard: could not emit the auditor event: ${e}`);
+      this.failures?.add(1, { trail: 'auditor', outcome: record.outcome });
+      logger.error(
+        `Shipyard: could not emit the auditor event (${what}): ${e}`,
+      );
     }
     try {
       await backend.recordAudit(record);
     } catch (e) {
+      this.failures?.add(1, { trail: 'shipyard', outcome: record.outcome });
       logger.error(
-        `Shipyard: could not store the audit record (${record.action} ${record.outcome} by ${record.actor}): ${e}`,
+        `Shipyard: could not store the audit record (${what}): ${e}`,
       );
     }
+  }
+
+  /**
+   * Records the refusal of an input that does not match the action's schema, with whatever it held: a request
+   * refused before any check ran is still a request.
+   */
+  async refusedInput(
+    action: ClusterAuditAction,
+    ctx: {
+      input?: unknown;
+      user?: { ref?: string };
+      task?: { id?: string };
+    },
+    error: Error,
+  ): Promise<void> {
+    const input = (
+      typeof ctx.input === 'object' && ctx.input !== null ? ctx.input : {}
+    ) as Record<string, unknown>;
+    const own = (key: string) =>
+      Object.prototype.hasOwnProperty.call(input, key) ? input[key] : undefined;
+    const record: Record<string, unknown> = {
+      action,
+      outcome: 'refused',
+      actor: ctx.user?.ref ?? 'unknown',
+      taskId: ctx.task?.id,
+      message: error.message,
+    };
+    if (action === 'cluster.create') {
+      Object.assign(record, {
+        profile: own('profile'),
+        owner: own('owner'),
+        cluster: own('name'),
+        managementCluster: own('managementCluster'),
+        namespace: own('namespace'),
+        mode: own('mode'),
+      });
+    } else {
+      record.details = {
+        'requested.cluster': own('cluster') as string,
+        toVersion: own('kubernetesVersion') as string,
+      };
+    }
+    // the values are whatever was sent; toStorableAuditRecord makes them storable
+    await this.record(record as unknown as ClusterAuditRecordInput, error);
   }
 }

@@ -71,6 +71,11 @@ export class AuditStore {
     return { ...input, id, at };
   }
 
+  /** Deletes the records stored before `cutoff`; returns how many. */
+  async deleteOlderThan(cutoff: Date): Promise<number> {
+    return this.knex<Row>(TABLE).where('at_ms', '<', cutoff.getTime()).delete();
+  }
+
   async list(query: AuditQuery): Promise<ClusterAuditRecord[]> {
     let q = this.knex<Row>(TABLE).orderBy('id', 'desc').limit(query.limit);
     if (query.actor) q = q.where('actor', query.actor);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { metricsServiceMock } from '@backstage/backend-test-utils/alpha';
 import express from 'express';
 import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
@@ -122,5 +123,124 @@ describe('audit router', () => {
       .get('/audit?outcome=refused')
       .set('authorization', mockCredentials.user.header('user:default/pat'));
     expect(refused.body.items.map((r: any) => r.cluster)).toEqual(['two']);
+  });
+
+  it('keeps a record whose requested fields are hostile: the asked values go escaped and truncated into details', async () => {
+    const owner = `group:default/${'o'.repeat(300)}`;
+    const res = await request(server)
+      .post('/audit')
+      .set('authorization', mockCredentials.service.header())
+      .send({
+        actor: 'user:default/mallory',
+        action: 'cluster.create',
+        outcome: 'refused',
+        managementCluster: '../mgmt-eu-1',
+        namespace: 'Team A\u0000',
+        cluster: '<script>alert(1)</script>',
+        owner,
+        profile: 'clusterprofile:default/kubeadm-standard',
+        mode: 'everything',
+        taskId: 'hostile-1',
+        message: `refused: ${'m'.repeat(5000)}`,
+        details: {
+          size: { nested: ['not', 'a', 'scalar'] },
+          note: 'n'.repeat(2000),
+        },
+      });
+    expect(res.status).toBe(201);
+    const page = await request(server)
+      .get('/audit?limit=500')
+      .set('authorization', mockCredentials.user.header('user:default/pat'));
+    const stored = page.body.items.find((r: any) => r.taskId === 'hostile-1');
+    expect(stored).toMatchObject({
+      actor: 'user:default/mallory',
+      outcome: 'refused',
+      profile: 'clusterprofile:default/kubeadm-standard',
+    });
+    // nothing that fails its column's rule is stored in that column
+    for (const field of [
+      'managementCluster',
+      'namespace',
+      'cluster',
+      'owner',
+      'mode',
+    ]) {
+      expect(stored[field]).toBeUndefined();
+    }
+    expect(stored.details['requested.managementCluster']).toBe('../mgmt-eu-1');
+    expect(stored.details['requested.namespace']).toBe('Team A\\u0000');
+    expect(stored.details['requested.cluster']).toBe(
+      '<script>alert(1)</script>',
+    );
+    expect(stored.details['requested.owner']).toMatch(
+      /^group:default\/o+… \(314 characters\)$/,
+    );
+    expect(stored.details['requested.owner'].length).toBeLessThan(300);
+    expect(stored.details['requested.mode']).toBe('everything');
+    expect(stored.details.size).toBe('{"nested":["not","a","scalar"]}');
+    expect(stored.details.note.length).toBeLessThanOrEqual(1000);
+    expect(stored.message.length).toBeLessThanOrEqual(4000);
+  });
+
+  it('alerts with an error log and a metric when a record cannot be stored', async () => {
+    const logger = mockServices.logger.mock();
+    const metrics = metricsServiceMock.mock();
+    const failing = express();
+    failing.use(
+      createAuditRouter({
+        store: {
+          add: async () => {
+            throw new Error('database is locked');
+          },
+        } as unknown as AuditStore,
+        httpAuth: mockServices.httpAuth(),
+        userInfo: mockServices.userInfo(),
+        platformTeam: 'group:default/platform-team',
+        logger,
+        metrics,
+      }),
+    );
+    failing.use(
+      MiddlewareFactory.create({
+        config: mockServices.rootConfig(),
+        logger: mockServices.logger.mock(),
+      }).error(),
+    );
+    const res = await request(failing)
+      .post('/audit')
+      .set('authorization', mockCredentials.service.header())
+      .send(record('lost', 'refused'));
+    expect(res.status).toBe(500);
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.stringMatching(/audit record.*not stored.*database is locked/),
+    );
+    const counter = metrics.createCounter.mock.results[0].value;
+    expect(metrics.createCounter).toHaveBeenCalledWith(
+      'shipyard.audit.write_failures',
+      expect.anything(),
+    );
+    expect(counter.add).toHaveBeenCalledWith(1, {
+      action: 'cluster.create',
+      outcome: 'refused',
+    });
+  });
+
+  it('deletes records older than the retention and keeps the rest', async () => {
+    const store = new AuditStore(knex);
+    const day = 86_400_000;
+    const now = Date.parse('2030-06-01T00:00:00Z');
+    await store.add(
+      record('ancient', 'succeeded') as any,
+      new Date(now - 400 * day),
+    );
+    await store.add(
+      record('recent', 'succeeded') as any,
+      new Date(now - 10 * day),
+    );
+    const deleted = await store.deleteOlderThan(new Date(now - 365 * day));
+    expect(deleted).toBeGreaterThanOrEqual(1);
+    const left = await store.list({ limit: 500 });
+    expect(left.map(r => r.cluster)).toContain('recent');
+    expect(left.map(r => r.cluster)).not.toContain('ancient');
   });
 });

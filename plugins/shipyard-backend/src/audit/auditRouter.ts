@@ -1,14 +1,17 @@
 import {
   HttpAuthService,
+  LoggerService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
+import { MetricsService } from '@backstage/backend-plugin-api/alpha';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import {
-  CLUSTER_AUDIT_ACTIONS,
   CLUSTER_AUDIT_OUTCOMES,
-  ClusterAuditAction,
   ClusterAuditOutcome,
+  ClusterAuditRecordInput,
   ListClusterAuditResponse,
+  auditText,
+  toStorableAuditRecord,
 } from '@shipyard/plugin-shipyard-common';
 import express from 'express';
 import Router from 'express-promise-router';
@@ -20,30 +23,44 @@ const label = z
   .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label');
 const entityRef = z.string().min(3).max(255);
 
-const recordSchema = z
-  .object({
-    actor: entityRef,
-    action: z.enum(
-      CLUSTER_AUDIT_ACTIONS as [ClusterAuditAction, ...ClusterAuditAction[]],
-    ),
-    outcome: z.enum(
-      CLUSTER_AUDIT_OUTCOMES as [ClusterAuditOutcome, ...ClusterAuditOutcome[]],
-    ),
-    managementCluster: label.optional(),
-    namespace: label.optional(),
-    cluster: z.string().min(1).max(63).optional(),
-    profile: entityRef.optional(),
-    owner: entityRef.optional(),
-    mode: z.enum(['apply', 'manifests']).optional(),
-    message: z.string().max(4000).optional(),
-    taskId: z.string().max(100).optional(),
-    details: z
-      .record(
-        z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]),
-      )
-      .optional(),
-  })
-  .strict();
+/** The fields of a record; the values of the requested ones are made storable by {@link toStorableAuditRecord}. */
+const RECORD_FIELDS = new Set([
+  'actor',
+  'action',
+  'outcome',
+  'managementCluster',
+  'namespace',
+  'cluster',
+  'profile',
+  'owner',
+  'mode',
+  'message',
+  'taskId',
+  'details',
+]);
+
+/**
+ * The storable form of a posted record. Only its structure can be refused (not an object, an unknown field, an
+ * action or outcome the API does not know); what a user asked for never is.
+ */
+function storable(body: unknown): ClusterAuditRecordInput {
+  if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+    const unknown = Object.keys(body).find(k => !RECORD_FIELDS.has(k));
+    if (unknown !== undefined) {
+      throw new InputError(
+        `Invalid audit record field ${auditText(
+          unknown,
+          64,
+        )}: not a field of an audit record`,
+      );
+    }
+  }
+  try {
+    return toStorableAuditRecord(body);
+  } catch (error) {
+    throw new InputError(`Invalid audit record: ${(error as Error).message}`);
+  }
+}
 
 const querySchema = z
   .object({
@@ -85,6 +102,10 @@ export interface AuditRouterOptions {
   userInfo: UserInfoService;
   /** Entity ref of the group whose members may read the audit log. */
   platformTeam: string;
+  /** Where a record that could not be stored is reported (an error line). */
+  logger?: LoggerService;
+  /** Counts records that could not be stored (`shipyard.audit.write_failures`). */
+  metrics?: MetricsService;
 }
 
 /**
@@ -92,15 +113,33 @@ export interface AuditRouterOptions {
  * the platform team), newest first with a cursor.
  */
 export function createAuditRouter(options: AuditRouterOptions): express.Router {
-  const { store, httpAuth, userInfo, platformTeam } = options;
+  const { store, httpAuth, userInfo, platformTeam, logger } = options;
+  const writeFailures = options.metrics?.createCounter<{
+    action: string;
+    outcome: string;
+  }>('shipyard.audit.write_failures', {
+    description: 'Audit records of cluster requests that could not be stored',
+  });
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
 
   router.post('/audit', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['service'] });
-    const record = await store.add(
-      parse(recordSchema, req.body, 'audit record field'),
-    );
+    const input = storable(req.body);
+    let record;
+    try {
+      record = await store.add(input);
+    } catch (error) {
+      writeFailures?.add(1, { action: input.action, outcome: input.outcome });
+      logger?.error(
+        `Shipyard: audit record (${input.action} ${input.outcome} by ${
+          input.actor
+        }, task ${input.taskId ?? 'none'}) not stored: ${
+          (error as Error).message
+        }`,
+      );
+      throw error;
+    }
     res.status(201).json(record);
   });
 

@@ -331,6 +331,7 @@ export function benchBackendConfig(
       defaultOwner: 'group:default/platform',
     },
     sync: { ...DEFAULT_SYNC_CONFIG },
+    audit: { retentionDays: 365 },
   };
 }
 

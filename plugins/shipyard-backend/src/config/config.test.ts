@@ -8,6 +8,20 @@ describe('readShipyardConfig', () => {
     expect(c.managementClusters).toEqual([]);
     expect(c.ownership.defaultOwner).toBe('group:default/platform-team');
     expect(c.sync.pageSize).toBe(500);
+    expect(c.audit.retentionDays).toBe(365);
+  });
+
+  it('reads the audit retention and refuses a useless one', () => {
+    expect(
+      readShipyardConfig(
+        new ConfigReader({ shipyard: { audit: { retentionDays: 30 } } }),
+      ).audit.retentionDays,
+    ).toBe(30);
+    expect(() =>
+      readShipyardConfig(
+        new ConfigReader({ shipyard: { audit: { retentionDays: 0 } } }),
+      ),
+    ).toThrow(/shipyard\.audit\.retentionDays/);
   });
 
   it('reads management clusters and names the offending key', () => {

@@ -42,12 +42,19 @@ export interface SyncConfig {
   persistIntervalMs: number;
 }
 
+/** `shipyard.audit`. */
+export interface AuditConfig {
+  /** Records older than this many days are deleted. */
+  retentionDays: number;
+}
+
 /** The backend's configuration, parsed and defaulted. */
 export interface ShipyardBackendConfig {
   platformTeam: string;
   managementClusters: ManagementClusterConfig[];
   ownership: OwnershipConfig;
   sync: SyncConfig;
+  audit: AuditConfig;
 }
 
 export const DEFAULT_SYNC_CONFIG: SyncConfig = {
@@ -111,10 +118,18 @@ export function readShipyardConfig(config: Config): ShipyardBackendConfig {
   if (syncConfig.pageSize < 1 || syncConfig.pageSize > 5000) {
     throw new InputError('shipyard.sync.pageSize must be between 1 and 5000');
   }
+  const retentionDays =
+    config.getOptionalNumber('shipyard.audit.retentionDays') ?? 365;
+  if (!Number.isFinite(retentionDays) || retentionDays < 1) {
+    throw new InputError(
+      'shipyard.audit.retentionDays must be a number of days, at least 1',
+    );
+  }
   return {
     platformTeam,
     managementClusters,
     ownership,
     sync: syncConfig,
+    audit: { retentionDays },
   };
 }
