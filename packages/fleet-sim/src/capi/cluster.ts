@@ -8,7 +8,44 @@ import {
   unknown,
   v1beta1Conditions,
 } from './conditions';
+import { Flavor, zoneOf } from './distributions';
+import { ts } from './kinds';
 import { JsonObject, asObject } from '../util/json';
+
+/** The failure domains a Cluster reports: Docker's fd1–fd3, or the first three zones of the cluster's region. */
+export function clusterFailureDomains(
+  flavor: Flavor,
+  region: string,
+): string[] {
+  return flavor.provider === 'docker'
+    ? ['fd1', 'fd2', 'fd3']
+    : [0, 1, 2].map(i => zoneOf(flavor.provider, region, i));
+}
+
+/**
+ * What a Cluster says about the faults of its workload cluster: its API server unreachable (the remote connection
+ * probe last succeeded at `probedAt`), or its control plane down.
+ */
+export function clusterFaultMessages(
+  unreachable: boolean,
+  controlPlaneDown: boolean,
+  probedAt: number,
+): Pick<ClusterState, 'cpMessage' | 'remoteMessage'> {
+  let remoteMessage: string | undefined;
+  if (unreachable)
+    remoteMessage = `Remote connection probe failed, probe last succeeded at ${ts(
+      probedAt,
+    )}`;
+  else if (controlPlaneDown)
+    remoteMessage =
+      'Remote connection probe failed: the server is currently unable to handle the request';
+  return {
+    cpMessage: controlPlaneDown
+      ? 'Control plane is not available: etcd is not healthy'
+      : undefined,
+    remoteMessage,
+  };
+}
 
 function countsStatus(c: Counts): JsonObject {
   return {

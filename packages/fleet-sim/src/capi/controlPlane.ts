@@ -8,8 +8,39 @@ import {
   no,
   v1beta1Conditions,
 } from './conditions';
-import { MetaInput, apiVersion, contractRef, objectMeta } from './kinds';
+import {
+  LABELS,
+  MetaInput,
+  apiVersion,
+  contractRef,
+  objectMeta,
+} from './kinds';
 import { JsonObject, asObject } from '../util/json';
+
+/** The Available message of a control plane that is down: machine-based ones name etcd, managed ones the endpoint. */
+export function controlPlaneDownMessage(machineBased: boolean): string {
+  return machineBased
+    ? '* EtcdClusterHealthy: etcd members are not healthy'
+    : 'control plane endpoint is not responding';
+}
+
+/** The label selector of a cluster's control plane Machines, as a control plane's status shows it. */
+export function controlPlaneSelector(clusterName: string): string {
+  return `${LABELS.clusterName}=${clusterName},${LABELS.controlPlane}`;
+}
+
+/** The bootstrap config kind of a control plane's Machines: KubeadmConfig for kubeadm, none for the others. */
+export function controlPlaneBootstrapKind(
+  controlPlaneKind: string,
+): KindRef | undefined {
+  return controlPlaneKind === 'KubeadmControlPlane'
+    ? {
+        group: 'bootstrap.cluster.x-k8s.io',
+        version: 'v1beta2',
+        kind: 'KubeadmConfig',
+      }
+    : undefined;
+}
 
 export interface ControlPlaneState {
   flavor: Flavor;

@@ -41,7 +41,6 @@ export interface MachineState {
   flavor: Flavor;
   kube: string;
   nodeReady: boolean;
-  nodeMessage?: string;
   upToDate: boolean;
   generation: number;
   at: number;
@@ -49,7 +48,11 @@ export interface MachineState {
   controlPlane: boolean;
 }
 
+/** Why a Machine whose Node is NotReady is not ready. */
+const NODE_NOT_READY = '* Node.Ready: kubelet stopped posting node status';
+
 export function machineStatus(s: MachineState): JsonObject {
+  const nodeMessage = s.nodeReady ? undefined : NODE_NOT_READY;
   const running = s.phase === 'Running';
   const deleting = s.phase === 'Deleting';
   const bootstrapReady = s.phase !== 'Pending';
@@ -62,14 +65,14 @@ export function machineStatus(s: MachineState): JsonObject {
       ready,
       'Available',
       'NotReady',
-      s.nodeMessage ?? '* NodeHealthy: Waiting for a Node',
+      nodeMessage ?? '* NodeHealthy: Waiting for a Node',
     ),
     check(
       'Ready',
       ready,
       'Ready',
       'NotReady',
-      s.nodeMessage ?? '* NodeHealthy: Waiting for a Node',
+      nodeMessage ?? '* NodeHealthy: Waiting for a Node',
     ),
     check(
       'UpToDate',
@@ -100,7 +103,7 @@ export function machineStatus(s: MachineState): JsonObject {
           s.nodeReady,
           'NodeReady',
           'NodeNotReady',
-          s.nodeMessage ?? 'kubelet stopped posting node status',
+          nodeMessage ?? 'kubelet stopped posting node status',
         )
       : unknown('NodeReady', 'NodeDoesNotExist', 'Waiting for a Node'),
     hasNode
@@ -109,7 +112,7 @@ export function machineStatus(s: MachineState): JsonObject {
           s.nodeReady,
           'NodeHealthy',
           'NodeNotHealthy',
-          s.nodeMessage ?? '* Node.Ready: kubelet stopped posting node status',
+          nodeMessage ?? NODE_NOT_READY,
         )
       : unknown('NodeHealthy', 'NodeDoesNotExist', 'Waiting for a Node'),
     check(
@@ -304,4 +307,20 @@ export function nodeNameFor(
     return `ip-${ip.replace(/\./g, '-')}.${r}`;
   }
   return machineName;
+}
+
+/** A Machine's failure domain by its index in the cluster: Docker's fd1–fd3, or the zones of the cluster's region. */
+export function machineFailureDomain(
+  flavor: Flavor,
+  region: string,
+  index: number,
+): string {
+  return flavor.provider === 'docker'
+    ? `fd${(index % 3) + 1}`
+    : zoneOf(flavor.provider, region, index);
+}
+
+/** The infrastructure machine kind of a flavor's Machines (from its machine template, or its own). */
+export function machineInfraKind(flavor: Flavor): KindRef | undefined {
+  return infraMachineKind(flavor.machineTemplate) ?? flavor.infraMachine;
 }

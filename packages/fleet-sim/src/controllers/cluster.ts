@@ -3,8 +3,11 @@
  * the control plane is initialized, adoption of classic clusters' parts, and deletion of everything in a cluster.
  */
 import { ResourceType } from '../api/registry';
-import { zoneOf } from '../capi/distributions';
-import { clusterStatus } from '../capi/cluster';
+import {
+  clusterFailureDomains,
+  clusterFaultMessages,
+  clusterStatus,
+} from '../capi/cluster';
 import { addCounts, Counts, ZERO } from '../capi/conditions';
 import {
   clusterOwner,
@@ -160,11 +163,8 @@ export function reconcileCluster(
     infraReady,
     cpInitialized,
     cpAvailable,
-    cpMessage: cpDown
-      ? 'Control plane is not available: etcd is not healthy'
-      : undefined,
     remoteOk,
-    remoteMessage: remoteMessage(ctx, unreachable, cpDown),
+    ...clusterFaultMessages(unreachable, cpDown, Date.now() - ctx.stepMs),
     cp: cpCounts,
     workers,
     topology: Boolean(topology),
@@ -177,12 +177,7 @@ export function reconcileCluster(
     generation,
     at: Date.now(),
     previous: status,
-    failureDomains:
-      flavor.provider === 'docker'
-        ? ['fd1', 'fd2', 'fd3']
-        : [0, 1, 2].map(i =>
-            zoneOf(flavor.provider, ctx.region(cluster, flavor), i),
-          ),
+    failureDomains: clusterFailureDomains(flavor, ctx.region(cluster, flavor)),
   });
   ctx.writeStatus(t, cluster, next);
   if (cpInitialized) {
@@ -209,22 +204,6 @@ export function reconcileCluster(
       );
     }
   }
-}
-
-function remoteMessage(
-  ctx: ControllerContext,
-  unreachable: boolean,
-  cpDown: boolean,
-): string | undefined {
-  if (unreachable) {
-    return `Remote connection probe failed, probe last succeeded at ${ts(
-      Date.now() - ctx.stepMs,
-    )}`;
-  }
-  if (cpDown) {
-    return 'Remote connection probe failed: the server is currently unable to handle the request';
-  }
-  return undefined;
 }
 
 function v1beta2Available(cp: JsonObject | undefined): boolean {

@@ -4,9 +4,14 @@
  * three steps.
  */
 import { ResourceType } from '../api/registry';
-import { Flavor, zoneOf } from '../capi/distributions';
+import { Flavor } from '../capi/distributions';
 import { ZERO } from '../capi/conditions';
-import { controlPlaneStatus } from '../capi/controlPlane';
+import {
+  controlPlaneBootstrapKind,
+  controlPlaneDownMessage,
+  controlPlaneSelector,
+  controlPlaneStatus,
+} from '../capi/controlPlane';
 import {
   FINALIZERS,
   IP_ANNOTATION,
@@ -14,7 +19,11 @@ import {
   ownerRef,
   TYPE_IDS,
 } from '../capi/kinds';
-import { infraMachineKind, machineObject } from '../capi/machine';
+import {
+  machineFailureDomain,
+  machineInfraKind,
+  machineObject,
+} from '../capi/machine';
 import { objectKey } from '../store/store';
 import { asObject, JsonObject } from '../util/json';
 import { ControllerContext } from './context';
@@ -167,14 +176,12 @@ export function reconcileControlPlane(
       },
       initialized,
       available: initialized && ready > 0 && !cpDown,
-      availableMessage: cpDown
-        ? '* EtcdClusterHealthy: etcd members are not healthy'
-        : undefined,
+      availableMessage: cpDown ? controlPlaneDownMessage(true) : undefined,
       version: versions[0] ?? str(status.version),
       generation: num(meta(fresh).generation, 1),
       at: Date.now(),
       previous: asObject(fresh.status),
-      selector: `${LABELS.clusterName}=${clusterName},${LABELS.controlPlane}`,
+      selector: controlPlaneSelector(clusterName),
       rollingOut: outdated.length > 0,
     }),
   );
@@ -225,9 +232,7 @@ function reconcileManagedControlPlane(
       counts: ZERO,
       initialized: isInit,
       available: isInit && !cpDown,
-      availableMessage: cpDown
-        ? 'control plane endpoint is not responding'
-        : undefined,
+      availableMessage: cpDown ? controlPlaneDownMessage(false) : undefined,
       version,
       generation: num(meta(cp).generation, 1),
       at: Date.now(),
@@ -264,16 +269,6 @@ function createControlPlaneMachine(
   const cpName = String(meta(cp).name);
   const machineName = `${cpName}-${ctx.options.random.suffix()}`;
   const index = ctx.dependents(cp, TYPE_IDS.machine).length;
-  const bootstrapKind =
-    t.kind === 'KubeadmControlPlane'
-      ? {
-          group: 'bootstrap.cluster.x-k8s.io',
-          version: 'v1beta2',
-          kind: 'KubeadmConfig',
-        }
-      : undefined;
-  const infraKind =
-    infraMachineKind(flavor.machineTemplate) ?? flavor.infraMachine;
   const created = ctx.create(
     ctx.api.type(TYPE_IDS.machine),
     machineObject(
@@ -299,12 +294,13 @@ function createControlPlaneMachine(
       {
         clusterName,
         version,
-        bootstrapKind,
-        infraKind,
-        failureDomain:
-          flavor.provider === 'docker'
-            ? `fd${(index % 3) + 1}`
-            : zoneOf(flavor.provider, ctx.region(cluster, flavor), index),
+        bootstrapKind: controlPlaneBootstrapKind(t.kind),
+        infraKind: machineInfraKind(flavor),
+        failureDomain: machineFailureDomain(
+          flavor,
+          ctx.region(cluster, flavor),
+          index,
+        ),
       },
     ),
   );

@@ -177,7 +177,6 @@ function computeMachineStatus(
   const ip = ipFor(ctx, machine);
   const nodeName = nodeNameOf(ctx, machine, flavor, region);
   let nodeReady = true;
-  let nodeMessage: string | undefined;
   const id = ctx.workloadId(ns, clusterName);
   if (
     !controlPlane &&
@@ -199,8 +198,6 @@ function computeMachineStatus(
   if (controlPlane && ctx.options.faults.isControlPlaneDown(id))
     nodeReady = false;
   if (ctx.unhealthy.has(objectKey(ns, String(m.name)))) nodeReady = false;
-  if (!nodeReady)
-    nodeMessage = '* Node.Ready: kubelet stopped posting node status';
   let desiredVersion = str(spec.version);
   if (controlPlane) {
     const cpName = labelsOf(machine)[LABELS.controlPlaneName];
@@ -226,7 +223,6 @@ function computeMachineStatus(
     flavor,
     kube: kubeVersionOf(flavor.distribution, String(spec.version ?? '')),
     nodeReady,
-    nodeMessage,
     upToDate: desiredVersion === spec.version,
     generation: num(m.generation, 1),
     at,

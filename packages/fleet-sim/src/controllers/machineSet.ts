@@ -3,7 +3,6 @@
  * newest ones beyond them.
  */
 import { labelSelectorString } from '../api/selectors';
-import { zoneOf } from '../capi/distributions';
 import {
   CAPI_VERSION,
   FINALIZERS,
@@ -15,6 +14,7 @@ import {
 import {
   bootstrapConfigKind,
   infraMachineKind,
+  machineFailureDomain,
   machineObject,
 } from '../capi/machine';
 import { replicaStatus } from '../capi/workers';
@@ -90,9 +90,7 @@ export function reconcileMachineSet(
             infraKind: infraMachineKind(kindRefOf(infraTemplate)),
             failureDomain:
               str(tspec.failureDomain) ??
-              (flavor.provider === 'docker'
-                ? `fd${(i % 3) + 1}`
-                : zoneOf(flavor.provider, ctx.region(cluster, flavor), i)),
+              machineFailureDomain(flavor, ctx.region(cluster, flavor), i),
           },
         ),
       );

@@ -1,4 +1,4 @@
-import { generateFleet } from './seed';
+import { generateFleet } from './model';
 import { DISTRIBUTIONS, minorOf } from '../capi/distributions';
 import { startFleetSim, FleetSim } from '../sim/sim';
 import { request } from '../__testUtils__';

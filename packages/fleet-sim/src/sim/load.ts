@@ -7,7 +7,7 @@ import {
   specVersion,
 } from '../capi/distributions';
 import { LABELS, TYPE_IDS } from '../capi/kinds';
-import { SeedCluster } from '../fleet/seed';
+import { SeedCluster } from '../fleet/model';
 import { objectKey } from '../store/store';
 import { JsonObject, asArray, asObject, isObject } from '../util/json';
 import { Random } from '../util/random';

@@ -9,14 +9,9 @@ import { CapiController } from '../controllers/manager';
 import { Distribution, Flavor, Provider } from '../capi/distributions';
 import { TYPE_IDS, ts } from '../capi/kinds';
 import { kubeconfigText } from '../capi/kubeconfig';
-import {
-  FleetModel,
-  SeedCluster,
-  SeedContext,
-  clusterClassObjects,
-  generateFleet,
-  populateCluster,
-} from '../fleet/seed';
+import { clusterClassObjects } from '../fleet/clusterClasses';
+import { FleetModel, SeedCluster, generateFleet } from '../fleet/model';
+import { SeedContext, populateCluster } from '../fleet/seed';
 import { FleetServer } from '../server/server';
 import { generateTls } from '../server/tls';
 import { JsonObject } from '../util/json';
