@@ -92,6 +92,16 @@ export interface Config {
       retentionDays?: number;
     };
 
+    /** The live event stream `GET /api/shipyard/events`. */
+    events?: {
+      /** Most open streams of the backend; more are answered with 429 (default 1000). */
+      maxStreams?: number;
+      /** Most open streams of one user or service; more are answered with 429 (default 10). */
+      maxStreamsPerUser?: number;
+      /** How often an open stream re-checks its permission decision, so that a change of policy reaches it, in milliseconds (default 30000). */
+      permissionRecheckMs?: number;
+    };
+
     /** Health aggregation: probes of the workload clusters, version support, history. */
     health?: {
       /** Whether workload clusters are probed (default true). Cluster API health and history work without. */

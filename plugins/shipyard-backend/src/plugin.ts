@@ -142,6 +142,7 @@ export const shipyardPlugin = createBackendPlugin({
             ruleset: permissionsRegistry.getPermissionRuleset(
               clusterPermissionResourceRef,
             ),
+            events: shipyardConfig.events,
           }),
         );
         httpRouter.use(

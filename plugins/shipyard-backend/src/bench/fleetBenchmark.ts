@@ -332,6 +332,11 @@ export function benchBackendConfig(
     },
     sync: { ...DEFAULT_SYNC_CONFIG },
     audit: { retentionDays: 365 },
+    events: {
+      maxStreams: 1000,
+      maxStreamsPerUser: 10,
+      permissionRecheckMs: 30_000,
+    },
   };
 }
 

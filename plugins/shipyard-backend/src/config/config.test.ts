@@ -9,6 +9,11 @@ describe('readShipyardConfig', () => {
     expect(c.ownership.defaultOwner).toBe('group:default/platform-team');
     expect(c.sync.pageSize).toBe(500);
     expect(c.audit.retentionDays).toBe(365);
+    expect(c.events).toEqual({
+      maxStreams: 1000,
+      maxStreamsPerUser: 10,
+      permissionRecheckMs: 30_000,
+    });
   });
 
   it('reads the audit retention and refuses a useless one', () => {

@@ -48,6 +48,13 @@ export interface AuditConfig {
   retentionDays: number;
 }
 
+/** `shipyard.events`: limits of `GET /events`. */
+export interface EventsConfig {
+  maxStreams: number;
+  maxStreamsPerUser: number;
+  permissionRecheckMs: number;
+}
+
 /** The backend's configuration, parsed and defaulted. */
 export interface ShipyardBackendConfig {
   platformTeam: string;
@@ -55,6 +62,7 @@ export interface ShipyardBackendConfig {
   ownership: OwnershipConfig;
   sync: SyncConfig;
   audit: AuditConfig;
+  events: EventsConfig;
 }
 
 export const DEFAULT_SYNC_CONFIG: SyncConfig = {
@@ -125,11 +133,25 @@ export function readShipyardConfig(config: Config): ShipyardBackendConfig {
       'shipyard.audit.retentionDays must be a number of days, at least 1',
     );
   }
+  const ev = config.getOptionalConfig('shipyard.events');
+  const events: EventsConfig = {
+    maxStreams: ev?.getOptionalNumber('maxStreams') ?? 1000,
+    maxStreamsPerUser: ev?.getOptionalNumber('maxStreamsPerUser') ?? 10,
+    permissionRecheckMs: ev?.getOptionalNumber('permissionRecheckMs') ?? 30_000,
+  };
+  for (const [key, value] of Object.entries(events)) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new InputError(
+        `shipyard.events.${key} must be a whole number, at least 1`,
+      );
+    }
+  }
   return {
     platformTeam,
     managementClusters,
     ownership,
     sync: syncConfig,
     audit: { retentionDays },
+    events,
   };
 }

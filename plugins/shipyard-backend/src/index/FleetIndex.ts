@@ -348,8 +348,14 @@ function lowerBound(
   return lo;
 }
 
-/** Listener of fleet changes. */
-export type FleetChangeListener = (event: FleetChangeEvent) => void;
+/**
+ * Listener of fleet changes. `deleted` holds the last stored summary of each cluster the event reports deleted, so
+ * that a listener can still tell whose it was (the index no longer has it).
+ */
+export type FleetChangeListener = (
+  event: FleetChangeEvent,
+  deleted: ReadonlyMap<string, StoredClusterSummary>,
+) => void;
 
 interface PageResult {
   page: Entry[];
@@ -375,6 +381,8 @@ export class FleetIndex {
   private readonly sources = new Map<string, IndexedSourceState>();
   private readonly listeners = new Set<FleetChangeListener>();
   private pending = new Map<string, ClusterChange>();
+  /** The last summary of each cluster deleted since the last delivery. */
+  private pendingDeleted = new Map<string, StoredClusterSummary>();
   private flushScheduled = false;
   private rev = 0;
   private stampCounter = 0;
@@ -657,10 +665,12 @@ export class FleetIndex {
       revision: this.rev,
       changes: [...this.pending.values()],
     };
+    const deleted = this.pendingDeleted;
     this.pending = new Map();
+    this.pendingDeleted = new Map();
     for (const listener of this.listeners) {
       try {
-        listener(event);
+        listener(event, deleted);
       } catch {
         // a failing listener must not affect others
       }
@@ -759,8 +769,11 @@ export class FleetIndex {
     this.rev++;
     if (this.listeners.size === 0) {
       this.pending.clear();
+      this.pendingDeleted.clear();
       return;
     }
+    if (type === 'deleted') this.pendingDeleted.set(key, summary);
+    else this.pendingDeleted.delete(key);
     const previous = this.pending.get(key);
     this.pending.set(key, {
       managementCluster: summary.managementCluster,

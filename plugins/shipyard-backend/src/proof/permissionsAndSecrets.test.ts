@@ -222,6 +222,47 @@ describe('a team limited to its own clusters, and no credential anywhere', () =>
     }
   });
 
+  it('receives no deletion of a cluster it cannot read, and the deletion of its own', async () => {
+    const owned = sim.model.clusters.filter(
+      c => c.labels['shipyard.io/owner'] === 'team-a',
+    );
+    const other = sim.model.clusters.find(
+      c => c.labels['shipyard.io/owner'] !== 'team-a',
+    )!;
+    const mine = owned[owned.length - 1];
+    const port = (backend.server.address() as AddressInfo).port;
+    let received = '';
+    const stream = http.get(
+      `http://127.0.0.1:${port}/api/shipyard/events`,
+      res => {
+        res.setEncoding('utf8');
+        res.on('data', chunk => {
+          received += chunk;
+        });
+      },
+    );
+    stream.on('error', () => {});
+    try {
+      await eventually(() => expect(received).toContain('event: hello'));
+      // confirmed deletions, the foreign one first
+      for (const c of [other, mine]) {
+        sim
+          .management(c.management)
+          .api.store.remove(CLUSTERS, `${c.namespace}/${c.name}`);
+      }
+      await eventually(() =>
+        expect(received).toMatch(
+          new RegExp(`"name":"${mine.name}","type":"deleted"`),
+        ),
+      );
+      await new Promise(r => setTimeout(r, 300));
+      responses.push(received);
+      expect(received).not.toContain(`"${other.name}"`);
+    } finally {
+      stream.destroy();
+    }
+  });
+
   it('never puts a credential in an API response or a log line', async () => {
     await eventually(async () => {
       const res = await get('/clusters?limit=500');

@@ -13,7 +13,6 @@ import {
 } from '@backstage/plugin-permission-node';
 import {
   ClusterSummary,
-  FleetChangeEvent,
   parseListClustersQuery,
   shipyardClusterReadPermission,
   stringifyClusterKey,
@@ -22,6 +21,7 @@ import { ClusterPermissionQuery } from '@shipyard/plugin-shipyard-node';
 import express from 'express';
 import Router from 'express-promise-router';
 import { ClusterVisibility } from '../index/FleetIndex';
+import { EventStreamLimits, EventStreams } from './eventStreams';
 import { FleetService } from './FleetService';
 import { criteriaToPredicate } from './permissionFilter';
 import { ResponseCache } from './ResponseCache';
@@ -35,6 +35,8 @@ export interface RouterOptions {
   ruleset: PermissionRuleset<ClusterSummary, ClusterPermissionQuery>;
   /** Heartbeat interval of `GET /events` (ms). */
   heartbeatMs?: number;
+  /** Limits of `GET /events`: streams per user and in total, permission re-check cadence. */
+  events?: Partial<EventStreamLimits>;
   /**
    * How long a permission decision is reused for the same bearer token (ms, default 5,000; 0 disables). Never
    * beyond the token's own expiry.
@@ -83,7 +85,14 @@ export async function createRouter(
   const { fleet, httpAuth, permissions } = options;
   const transform: ConditionTransformer<ClusterPermissionQuery> =
     createConditionTransformer(options.ruleset);
-  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const streams = new EventStreams({
+    index: fleet.index,
+    logger: options.logger,
+    limits: {
+      ...options.events,
+      ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    },
+  });
   const decisionCacheMs = options.decisionCacheMs ?? 5_000;
   const decisions = new Map<string, CachedAccess>();
   const pages = options.pageCache === false ? undefined : new ResponseCache();
@@ -243,45 +252,14 @@ export async function createRouter(
   });
 
   router.get('/events', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
     const a = await access(req);
-    res.status(200);
-    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-cache, no-transform');
-    res.setHeader('Connection', 'keep-alive');
-    res.setHeader('X-Accel-Buffering', 'no');
-    res.flushHeaders();
-    const write = (chunk: string) => {
-      res.write(chunk);
-      // compression middleware, when present, buffers unless flushed
-      (res as unknown as { flush?: () => void }).flush?.();
-    };
-    write(
-      `retry: 3000\nevent: hello\ndata: ${JSON.stringify({
-        revision: fleet.index.revision,
-      })}\n\n`,
-    );
-    const unsubscribe = fleet.index.subscribe((event: FleetChangeEvent) => {
-      let changes = event.changes;
-      if (a.visibility) {
-        const visibility = a.visibility;
-        changes = changes.filter(c => {
-          const s = fleet.index.getStored(stringifyClusterKey(c));
-          return s ? visibility(s) : c.type === 'deleted';
-        });
-        if (changes.length === 0) return;
-      }
-      write(
-        `id: ${event.revision}\nevent: change\ndata: ${JSON.stringify({
-          revision: event.revision,
-          changes,
-        })}\n\n`,
-      );
-    });
-    const heartbeat = setInterval(() => write(`: heartbeat\n\n`), heartbeatMs);
-    heartbeat.unref?.();
-    req.on('close', () => {
-      clearInterval(heartbeat);
-      unsubscribe();
+    const authorization = req.header('authorization');
+    streams.serve(req, res, {
+      credentials,
+      access: a,
+      tokenExpiresAt: authorization ? tokenExpiry(authorization) : undefined,
+      recheck: () => decide(req),
     });
   });
 
