@@ -103,6 +103,38 @@ export interface Config {
     };
 
     /** Health aggregation: probes of the workload clusters, version support, history. */
+    /**
+     * Kubernetes version lifecycle: the support calendars of `plugins/shipyard-common/src/data/version-support.json`,
+     * corrected by configuration.
+     */
+    versionSupport?: {
+      /** Days before the end of (free) support that count as nearing it (default 90). */
+      nearingEndOfLifeDays?: number;
+      /**
+       * Corrections by distribution (`upstream` for Kubernetes itself) and minor; they win over the data file and over
+       * refreshed calendars. Dates are days (YYYY-MM-DD); an end date is the last day of its phase.
+       */
+      overrides?: {
+        [distribution: string]: {
+          [minor: string]: {
+            releaseDate?: string;
+            maintenanceFrom?: string;
+            endOfStandardSupport?: string;
+            endOfExtendedSupport?: string;
+            extendedSupportCharged?: boolean;
+            /** Last day of any support (moves the end of extended support when there is one, else of standard support). */
+            endOfLife?: string;
+            note?: string;
+          };
+        };
+      };
+      /**
+       * Whether clusters of a distribution are enrolled in its extended support by default (AKS LTS and the GKE
+       * Extended channel are opt-in; EKS extended support is on unless disabled). A cluster's
+       * `shipyard.io/extended-support` label (`true`/`false`) wins: `{ aks: true }`.
+       */
+      extendedSupport?: { [distribution: string]: boolean };
+    };
     health?: {
       /** Whether workload clusters are probed (default true). Cluster API health and history work without. */
       enabled?: boolean;
@@ -143,13 +175,15 @@ export interface Config {
         /** Most transitions kept per cluster (default 200). */
         maxEntriesPerCluster?: number;
       };
-      /** Kubernetes version support. */
+      /**
+       * The older form of `shipyard.versionSupport` (still read; `shipyard.versionSupport` wins where both set a minor).
+       */
       versionSupport?: {
-        /** Days before end of life that count as nearing it (default 90). */
+        /** Days before the end of support that count as nearing it (default 90). */
         nearingEndOfLifeDays?: number;
-        /** End-of-life dates (YYYY-MM-DD) by minor, added to or replacing the built-in table: `{ "1.37": "2027-10-28" }`. */
+        /** Last day of support (YYYY-MM-DD) of upstream minors: `{ "1.37": "2027-10-28" }`. */
         endOfLife?: { [minor: string]: string };
-        /** End-of-life dates by distribution and minor, for managed distributions: `{ eks: { "1.30": "2026-07-23" } }`. */
+        /** Last day of support by distribution and minor: `{ eks: { "1.30": "2026-07-23" } }`. */
         distributions?: { [distribution: string]: { [minor: string]: string } };
       };
     };

@@ -24,6 +24,8 @@ import { readShipyardConfig } from './config/config';
 import { readHealthConfig } from './health/config';
 import { HealthService } from './health/HealthService';
 import { HealthStore } from './health/HealthStore';
+import { readVersionSupportConfig } from './lifecycle/config';
+import { VersionLifecycle } from './lifecycle/VersionLifecycle';
 import { FleetStore } from './persistence/FleetStore';
 import { FleetService } from './service/FleetService';
 import { createClusterClassesRouter } from './service/clusterClassesRouter';
@@ -82,8 +84,12 @@ export const shipyardPlugin = createBackendPlugin({
           store,
           sources,
         });
+        const versionLifecycle = new VersionLifecycle({
+          config: readVersionSupportConfig(config),
+        });
         const health = new HealthService({
           config: readHealthConfig(config),
+          lifecycle: versionLifecycle,
           logger: logger.child({ component: 'health' }),
           index: fleet.index,
           store: new HealthStore(await database.getClient()),

@@ -18,3 +18,5 @@ export const LABEL_SYSTEM = 'shipyard.io/system';
 export const LABEL_LIFECYCLE = 'shipyard.io/lifecycle';
 export const LABEL_PROFILE = 'shipyard.io/profile';
 export const LABEL_PROFILE_VERSION = 'shipyard.io/profile-version';
+/** Label of a CAPI Cluster: `true` when the cluster is enrolled in its distribution's extended support, `false` when not. */
+export const LABEL_EXTENDED_SUPPORT = 'shipyard.io/extended-support';

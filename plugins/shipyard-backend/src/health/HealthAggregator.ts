@@ -5,6 +5,7 @@ import {
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
 import { FleetIndex, StoredClusterSummary } from '../index/FleetIndex';
+import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
 import { ProbeResult } from '../probes/types';
 import { aggregateHealth } from './aggregate';
 import { HealthConfig } from './config';
@@ -35,6 +36,10 @@ const AGGREGATED_FIELDS = [
  * Cluster API part is remembered), and {@link apply} re-aggregates clusters when probe results arrive. Reasons keep
  * the time they were first seen (`since`). Probe freshness is added to summaries as they are served (see
  * {@link extra}), so it does not turn every probe round into a fleet-wide change.
+ *
+ * Version support depends on the day: the aggregator remembers when the earliest answer in the index changes next
+ * (a support boundary or the start of a nearing window) and re-evaluates before the index is read past that time
+ * ({@link settle}), and at once when the support calendars change (a refresh).
  */
 export class HealthAggregator {
   private readonly raw = new Map<string, RawParts>();
@@ -43,27 +48,88 @@ export class HealthAggregator {
   private readonly fingerprints = new Map<string, string>();
   private readonly sourceStates = new Map<string, string>();
   private readonly now: () => number;
+  readonly lifecycle: VersionLifecycle;
+  /** When the earliest version support answer in the index changes next (ms since the epoch). */
+  private nextVersionChangeAt = Infinity;
+  private settling = false;
+  private unsubscribeLifecycle?: () => void;
 
   constructor(
     private readonly index: FleetIndex,
     private readonly config: Pick<
       HealthConfig,
-      | 'failureThreshold'
-      | 'slowThresholdMs'
-      | 'resultsStaleAfterMs'
-      | 'versionSupport'
+      'failureThreshold' | 'slowThresholdMs' | 'resultsStaleAfterMs'
     >,
-    options: { now?: () => number } = {},
+    options: { now?: () => number; lifecycle?: VersionLifecycle } = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.lifecycle =
+      options.lifecycle ??
+      new VersionLifecycle({
+        config: {
+          nearingEndOfLifeDays: 90,
+          overrides: {},
+          extendedSupport: {},
+        },
+        now: this.now,
+      });
   }
 
   /** Installs the hooks into the index. Call before anything is upserted. */
   install(): void {
     this.index.setHooks({
       decorate: summary => this.decorate(summary),
+      restore: summary => this.restore(summary),
       extra: key => this.extra(key),
+      settle: () => this.settle(),
     });
+    this.unsubscribeLifecycle?.();
+    this.unsubscribeLifecycle = this.lifecycle.subscribe(() => {
+      if (this.reaggregateAll() > 0) this.index.touch();
+    });
+  }
+
+  /** Stops following the support calendars. */
+  uninstall(): void {
+    this.unsubscribeLifecycle?.();
+    this.unsubscribeLifecycle = undefined;
+  }
+
+  /**
+   * Re-evaluates version support when the clock has passed the earliest change of an answer in the index. Cheap when
+   * nothing is due (one comparison); the index calls it before it answers.
+   */
+  settle(): void {
+    if (this.settling || this.now() < this.nextVersionChangeAt) return;
+    this.settling = true;
+    try {
+      this.reaggregateAll();
+    } finally {
+      this.settling = false;
+    }
+  }
+
+  /**
+   * The index's `restore` hook: a summary restored from the database gets its version support evaluated now (the
+   * database never holds it), its health stays as persisted until the cluster is listed again.
+   */
+  restore(summary: StoredClusterSummary): StoredClusterSummary {
+    const out: StoredClusterSummary = { ...summary };
+    delete out.versionSupport;
+    const vs = this.lifecycle.evaluate(summary, this.now());
+    if (vs.minor) {
+      out.versionSupport = vs;
+      this.noteVersionChange(vs);
+    }
+    return out;
+  }
+
+  private noteVersionChange(vs: StoredClusterSummary['versionSupport']) {
+    if (!vs) return;
+    const at = this.lifecycle.nextChangeAt(vs, this.now());
+    if (at !== undefined && at < this.nextVersionChangeAt) {
+      this.nextVersionChangeAt = at;
+    }
   }
 
   /** The last probe result of a cluster. */
@@ -94,6 +160,18 @@ export class HealthAggregator {
    */
   reaggregateAll(): number {
     let changed = 0;
+    this.nextVersionChangeAt = Infinity;
+    for (const stored of this.index.all()) {
+      // restored summaries (not listed again yet) keep their health but not a stale version support
+      if (this.raw.has(stringifyClusterKey(stored))) continue;
+      const restored = this.restore(stored);
+      if (
+        JSON.stringify(restored.versionSupport) !==
+        JSON.stringify(stored.versionSupport)
+      ) {
+        if (this.index.upsert(restored, { restored: true })) changed++;
+      }
+    }
     for (const key of [...this.raw.keys()]) {
       if (!this.index.getStored(key)) {
         this.forget(key);
@@ -157,13 +235,17 @@ export class HealthAggregator {
     const aggregated = aggregateHealth({
       capi: { status: summary.health, reasons: summary.healthReasons },
       desiredMinor: summary.kubernetesMinor,
+      desiredVersion: summary.kubernetesVersion,
+      labels: summary.labels,
       capiDistribution: summary.distribution,
       probe: this.results.get(key),
       source: this.index.sourceState(summary.managementCluster),
       managementCluster: summary.managementCluster,
       config: this.config,
+      lifecycle: this.lifecycle,
       now,
     });
+    this.noteVersionChange(aggregated.versionSupport);
     // reasons keep the time they were first seen
     const previous = this.since.get(key);
     const seen = new Map<string, string>();

@@ -8,6 +8,7 @@ import {
   WorkloadCredentialProvider,
 } from '@shipyard/plugin-shipyard-node';
 import { FleetIndex } from '../index/FleetIndex';
+import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
 import { CredentialResolver } from '../probes/CredentialResolver';
 import { ProbeResult } from '../probes/types';
 import {
@@ -31,6 +32,8 @@ export interface HealthServiceOptions {
     managementCluster: string,
   ): ManagementClusterConnection | undefined;
   credentialProviders?: WorkloadCredentialProvider[];
+  /** The support calendars (default: the data file, no overrides). */
+  lifecycle?: VersionLifecycle;
   now?: () => number;
 }
 
@@ -70,6 +73,7 @@ export class HealthService {
     this.now = options.now ?? Date.now;
     this.aggregator = new HealthAggregator(options.index, options.config, {
       now: this.now,
+      lifecycle: options.lifecycle,
     });
     this.credentials = new CredentialResolver({
       logger: options.logger,
@@ -140,6 +144,7 @@ export class HealthService {
   /** Stops probing and closes every connection. */
   async stop(): Promise<void> {
     this.unsubscribe?.();
+    this.aggregator.uninstall();
     await this.round?.catch(() => undefined);
     this.prober.close();
     this.credentials.close();

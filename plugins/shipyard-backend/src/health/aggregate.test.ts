@@ -1,6 +1,7 @@
 import { DEFAULT_HEALTH_CONFIG } from './config';
 import { aggregateHealth, AggregationInput } from './aggregate';
 import { ProbeResult } from '../probes/types';
+import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
 
 const now = Date.parse('2026-11-21T12:00:00Z');
 const ok: ProbeResult = {
@@ -21,8 +22,14 @@ const ok: ProbeResult = {
   kubeSystem: { pods: 10, notReady: 0, notReadyPods: [] },
 };
 
+const lifecycle = new VersionLifecycle({
+  config: { nearingEndOfLifeDays: 90, overrides: {}, extendedSupport: {} },
+  now: () => now,
+});
+
 function run(partial: Partial<AggregationInput>) {
   return aggregateHealth({
+    lifecycle,
     capi: { status: 'healthy', reasons: [] },
     desiredMinor: '1.35',
     managementCluster: 'mc',
@@ -153,10 +160,13 @@ describe('aggregateHealth', () => {
     const r = run({ probe: ok });
     expect(r.distribution).toBe('k3s');
     expect(r.observedKubernetesVersion).toBe('v1.35.2+k3s1');
-    expect(r.versionSupport).toEqual({
+    expect(r.versionSupport).toMatchObject({
       status: 'supported',
       minor: '1.35',
+      distribution: 'k3s',
+      calendar: 'upstream',
       endOfLife: '2027-02-28',
+      nextBoundary: { date: '2026-12-28', status: 'maintenance' },
     });
     const eol = run({ desiredMinor: '1.29' });
     expect(eol.versionSupport?.status).toBe('end-of-life');
@@ -177,5 +187,45 @@ describe('aggregateHealth', () => {
       severity: 'warning',
     });
     expect(skewed.status).toBe('healthy');
+  });
+
+  it('names extended support, its charge and the approaching end of free support', () => {
+    const extended = run({
+      desiredVersion: 'v1.33.4',
+      capiDistribution: 'eks',
+    });
+    expect(extended.versionSupport).toMatchObject({
+      status: 'extended',
+      endOfExtendedSupport: '2027-07-29',
+      extendedSupportCharged: true,
+    });
+    expect(
+      extended.reasons.find(x => x.type === 'VersionExtendedSupport'),
+    ).toMatchObject({
+      severity: 'info',
+      source: 'capi',
+      message:
+        'Kubernetes 1.33 on Amazon EKS is in extended support until 2027-07-29 (charged)',
+    });
+    const nearing = run({ desiredVersion: 'v1.34.2', capiDistribution: 'eks' });
+    expect(nearing.versionSupport?.status).toBe('supported');
+    expect(
+      nearing.reasons.find(x => x.type === 'VersionNearingEndOfLife')?.message,
+    ).toBe(
+      'Kubernetes 1.34 on Amazon EKS leaves standard support after 2026-12-02; extended support (charged) runs until 2027-12-02',
+    );
+    expect(extended.status).toBe('healthy');
+    // an OpenShift cluster's spec names the OpenShift version
+    expect(
+      run({
+        desiredVersion: '4.16.8',
+        desiredMinor: '4.16',
+        capiDistribution: 'openshift',
+      }).versionSupport,
+    ).toMatchObject({
+      minor: '1.29',
+      status: 'end-of-life',
+      productVersion: '4.16',
+    });
   });
 });

@@ -3,11 +3,11 @@ import {
   ClusterVersionSupport,
   HealthReason,
   HealthStatus,
-  evaluateVersionSupport,
   kubeletSkew,
   kubernetesMinorOf,
 } from '@shipyard/plugin-shipyard-common';
 import { IndexedSourceState } from '../index/FleetIndex';
+import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
 import { ProbeResult } from '../probes/types';
 import { HealthConfig } from './config';
 
@@ -17,6 +17,10 @@ export interface AggregationInput {
   capi: { status: HealthStatus; reasons: HealthReason[] };
   /** The Kubernetes minor of the spec (`kubernetesMinor` of the summary). */
   desiredMinor?: string;
+  /** The Kubernetes version of the spec (`kubernetesVersion` of the summary). */
+  desiredVersion?: string;
+  /** Labels of the cluster (`shipyard.io/extended-support`). */
+  labels?: Record<string, string>;
   /** Distribution as far as Cluster API tells. */
   capiDistribution?: string;
   /** Last probe result, if any. */
@@ -26,11 +30,10 @@ export interface AggregationInput {
   managementCluster: string;
   config: Pick<
     HealthConfig,
-    | 'failureThreshold'
-    | 'slowThresholdMs'
-    | 'resultsStaleAfterMs'
-    | 'versionSupport'
+    'failureThreshold' | 'slowThresholdMs' | 'resultsStaleAfterMs'
   >;
+  /** The support calendars (version support and its reasons). */
+  lifecycle: VersionLifecycle;
   now: number;
 }
 
@@ -345,38 +348,21 @@ export function aggregateHealth(input: AggregationInput): AggregatedHealth {
     if (!transitional && !freshEvidence) out.status = 'unknown';
   }
 
-  // version support: observed minor when the workload cluster told it, else the desired one
-  const observedMinor = kubernetesMinorOf(out.observedKubernetesVersion);
-  const minor =
-    observedMinor ??
-    (out.distribution === 'openshift' ? undefined : input.desiredMinor);
-  if (minor) {
-    const vs = evaluateVersionSupport(minor, {
-      releases: config.versionSupport.releases,
-      distributionEndOfLife: config.versionSupport.distributionEndOfLife,
-      nearingEndOfLifeDays: config.versionSupport.nearingEndOfLifeDays,
+  // version support: the observed version when the workload cluster told it, else the desired one
+  const vs = input.lifecycle.evaluate(
+    {
       distribution: out.distribution,
-      now: new Date(now),
-    });
+      observedKubernetesVersion: out.observedKubernetesVersion,
+      kubernetesVersion: input.desiredVersion,
+      kubernetesMinor: input.desiredMinor,
+      labels: input.labels,
+    },
+    now,
+  );
+  if (vs.minor) {
     out.versionSupport = vs;
-    const source = observedMinor ? 'probe' : 'capi';
-    if (vs.status === 'end-of-life') {
-      out.reasons.push({
-        source,
-        severity: 'warning',
-        type: 'VersionEndOfLife',
-        message: vs.endOfLife
-          ? `Kubernetes ${vs.minor} reached its end of life on ${vs.endOfLife}`
-          : `Kubernetes ${vs.minor} is past its end of life`,
-      });
-    } else if (vs.status === 'nearing-end-of-life') {
-      out.reasons.push({
-        source,
-        severity: 'info',
-        type: 'VersionNearingEndOfLife',
-        message: `Kubernetes ${vs.minor} reaches its end of life on ${vs.endOfLife}`,
-      });
-    }
+    const source = out.observedKubernetesVersion ? 'probe' : 'capi';
+    out.reasons.push(...input.lifecycle.reasons(vs, source, now));
   }
   return out;
 }

@@ -1,11 +1,5 @@
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
-import {
-  DEFAULT_NEARING_END_OF_LIFE_DAYS,
-  KUBERNETES_RELEASES,
-  KubernetesRelease,
-  withReleaseOverrides,
-} from '@shipyard/plugin-shipyard-common';
 
 /** `shipyard.health`, parsed and defaulted. */
 export interface HealthConfig {
@@ -47,11 +41,6 @@ export interface HealthConfig {
     /** Most transitions kept per cluster. */
     maxEntriesPerCluster: number;
   };
-  versionSupport: {
-    nearingEndOfLifeDays: number;
-    releases: KubernetesRelease[];
-    distributionEndOfLife: Record<string, Record<string, string>>;
-  };
 }
 
 /** Defaults of `shipyard.health`. */
@@ -73,29 +62,7 @@ export const DEFAULT_HEALTH_CONFIG: HealthConfig = {
   resultsStaleAfterMs: 5 * 60_000,
   credentialsRefreshMs: 10 * 60_000,
   history: { retentionDays: 30, maxEntriesPerCluster: 200 },
-  versionSupport: {
-    nearingEndOfLifeDays: DEFAULT_NEARING_END_OF_LIFE_DAYS,
-    releases: [...KUBERNETES_RELEASES],
-    distributionEndOfLife: {},
-  },
 };
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const MINOR = /^\d+\.\d+$/;
-
-function readDates(config: Config | undefined, at: string) {
-  const out: Record<string, string> = {};
-  for (const minor of config?.keys() ?? []) {
-    const date = config!.getString(minor);
-    if (!MINOR.test(minor) || !DATE.test(date)) {
-      throw new InputError(
-        `${at}.${minor} must map a minor (1.31) to a date (YYYY-MM-DD), got "${minor}: ${date}"`,
-      );
-    }
-    out[minor] = date;
-  }
-  return out;
-}
 
 /** Reads `shipyard.health`. Throws an `InputError` naming the offending key. */
 export function readHealthConfig(root: Config): HealthConfig {
@@ -111,15 +78,6 @@ export function readHealthConfig(root: Config): HealthConfig {
   const intervalMs = num('intervalMs', d.intervalMs, 100);
   const timeoutMs = num('timeoutMs', d.timeoutMs, 10);
   const concurrency = num('concurrency', d.concurrency, 1);
-  const vs = c?.getOptionalConfig('versionSupport');
-  const distributionEndOfLife: Record<string, Record<string, string>> = {};
-  const dists = vs?.getOptionalConfig('distributions');
-  for (const dist of dists?.keys() ?? []) {
-    distributionEndOfLife[dist] = readDates(
-      dists!.getConfig(dist),
-      `shipyard.health.versionSupport.distributions.${dist}`,
-    );
-  }
   return {
     enabled: c?.getOptionalBoolean('enabled') ?? d.enabled,
     intervalMs,
@@ -168,19 +126,6 @@ export function readHealthConfig(root: Config): HealthConfig {
         d.history.maxEntriesPerCluster,
         1,
       ),
-    },
-    versionSupport: {
-      nearingEndOfLifeDays:
-        vs?.getOptionalNumber('nearingEndOfLifeDays') ??
-        d.versionSupport.nearingEndOfLifeDays,
-      releases: withReleaseOverrides(
-        KUBERNETES_RELEASES,
-        readDates(
-          vs?.getOptionalConfig('endOfLife'),
-          'shipyard.health.versionSupport.endOfLife',
-        ),
-      ),
-      distributionEndOfLife,
     },
   };
 }

@@ -46,11 +46,15 @@ export interface FleetQueryOptions {
 
 /**
  * Hooks of the health aggregation (issue 5): `decorate` rewrites each summary on its way into the index (not restored
- * ones); `extra` gives volatile, read-only fields (probe freshness) added to a summary each time it is served.
+ * ones); `restore` rewrites restored ones (time-dependent fields the database does not keep); `extra` gives volatile,
+ * read-only fields (probe freshness) added to a summary each time it is served; `settle` brings time-dependent fields
+ * up to date before the index answers (version support past a support boundary).
  */
 export interface FleetIndexHooks {
   decorate?(summary: StoredClusterSummary): StoredClusterSummary;
+  restore?(summary: StoredClusterSummary): StoredClusterSummary;
   extra?(key: string): Partial<ClusterSummary> | undefined;
+  settle?(): void;
 }
 
 /** A page of a query, serialised: what `GET /clusters` sends. */
@@ -423,11 +427,9 @@ export class FleetIndex {
     input: StoredClusterSummary,
     options: { restored?: boolean; lastSeenAt?: string } = {},
   ): boolean {
-    // health aggregation hook (issue 5)
-    const summary =
-      !options.restored && this.hooks.decorate
-        ? this.hooks.decorate(input)
-        : input;
+    // health aggregation hooks (issue 5)
+    const hook = options.restored ? this.hooks.restore : this.hooks.decorate;
+    const summary = hook ? hook(input) : input;
     const key = stringifyClusterKey(summary);
     const existing = this.entries.get(key);
     const resynced = !options.restored;
@@ -544,8 +546,17 @@ export class FleetIndex {
     return this.entries.get(key)?.summary;
   }
 
+  /**
+   * Brings time-dependent fields up to date (see {@link FleetIndexHooks.settle}). The read methods call it; a caller
+   * that reads {@link revision} before querying (for caches and ETags) calls it first.
+   */
+  settle(): void {
+    this.hooks.settle?.();
+  }
+
   /** A cluster's summary as the API serves it. */
   get(key: string): { summary: ClusterSummary; version: number } | undefined {
+    this.settle();
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     return { summary: this.present(entry), version: entry.version };
@@ -561,6 +572,7 @@ export class FleetIndex {
     request: ListClustersRequest,
     options: FleetQueryOptions = {},
   ): ListClustersResponse {
+    this.settle();
     const result = this.page(request, options);
     const response: ListClustersResponse = {
       items: result.page.map(e => this.present(e)),
@@ -583,6 +595,7 @@ export class FleetIndex {
     request: ListClustersRequest,
     options: FleetQueryOptions = {},
   ): SerializedClusterPage {
+    this.settle();
     const result = this.page(request, options);
     const sourceMemo = new Map<string, string>();
     const parts: string[] = [];
@@ -607,6 +620,7 @@ export class FleetIndex {
 
   /** Counts over the visible fleet. */
   summary(options: { visibility?: ClusterVisibility } = {}): FleetSummary {
+    this.settle();
     const counts = (facet: ClusterFacet, entries?: Entry[]) => {
       const out: Record<string, number> = {};
       if (!entries) {

@@ -33,7 +33,7 @@ export interface PersistedFleet {
 
 /**
  * Persists cluster summaries and management-cluster states (write-behind, batched) and restores them at startup.
- * Works on SQLite and PostgreSQL.
+ * Works on SQLite and PostgreSQL. Time-dependent fields (version support) are not stored.
  */
 export class FleetStore {
   private readonly dirty = new Set<string>();
@@ -134,10 +134,12 @@ export class FleetStore {
           continue;
         }
         if (index.isResynced(key) === false) continue;
+        // version support depends on the day it is read: evaluated again on restore, never stored
+        const { versionSupport: _versionSupport, ...persisted } = summary;
         upserts.push({
           cluster_key: key,
           management_cluster: summary.managementCluster,
-          summary: JSON.stringify(summary),
+          summary: JSON.stringify(persisted),
           last_seen_at: index.lastSeenAtOf(key) ?? null,
           updated_at: now,
         });

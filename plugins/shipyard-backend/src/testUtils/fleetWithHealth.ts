@@ -3,6 +3,8 @@ import { Config } from '@backstage/config';
 import { readShipyardConfig } from '../config/config';
 import { readHealthConfig } from '../health/config';
 import { HealthService } from '../health/HealthService';
+import { readVersionSupportConfig } from '../lifecycle/config';
+import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
 import { FleetService } from '../service/FleetService';
 
 /**
@@ -26,6 +28,9 @@ export async function startFleetWithHealth(
     logger,
     index: fleet.index,
     connectionOf: name => fleet.connectionOf(name),
+    lifecycle: new VersionLifecycle({
+      config: readVersionSupportConfig(config),
+    }),
   });
   await health.start();
   await fleet.start();

@@ -1,14 +1,17 @@
 import {
   ClusterListItem,
   ClusterVersionSupport,
+  VersionSupportCalendar,
   VersionSupportStatus,
   compareKubernetesMinors,
-  evaluateVersionSupport,
 } from '@shipyard/plugin-shipyard-common';
 
+/** The calendars of the data file shipped with the plugin (the backend's answers win: they know refreshes and overrides). */
+const bundledCalendar = new VersionSupportCalendar();
+
 /**
- * Version support of a cluster: the backend's evaluation when it sends one (it knows configured overrides), else the
- * upstream release table evaluated here.
+ * Version support of a cluster: the backend's evaluation when it sends one, else the calendar of the data file
+ * evaluated here.
  */
 export function clusterVersionSupport(
   cluster: Pick<
@@ -18,24 +21,29 @@ export function clusterVersionSupport(
 ): ClusterVersionSupport {
   return (
     cluster.versionSupport ??
-    evaluateVersionSupport(cluster.kubernetesMinor, {
-      distribution: cluster.distribution,
-    })
+    bundledCalendar.evaluate(
+      { distribution: cluster.distribution, version: cluster.kubernetesMinor },
+      Date.now(),
+    )
   );
 }
 
-/** Version support of a Kubernetes minor by the upstream release table. */
+/** Version support of a Kubernetes minor by the upstream calendar of the data file. */
 export function minorVersionSupport(minor: string): ClusterVersionSupport {
-  return evaluateVersionSupport(minor);
+  return bundledCalendar.evaluate({ version: minor }, Date.now());
 }
 
 /** Human label of a support status. */
 export function versionSupportLabel(status: VersionSupportStatus): string {
   switch (status) {
+    case 'preview':
+      return 'Preview';
     case 'supported':
       return 'Supported';
-    case 'nearing-end-of-life':
-      return 'Nearing end of life';
+    case 'maintenance':
+      return 'Maintenance';
+    case 'extended':
+      return 'Extended support';
     case 'end-of-life':
       return 'End of life';
     default:

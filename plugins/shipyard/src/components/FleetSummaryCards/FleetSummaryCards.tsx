@@ -33,7 +33,8 @@ import { HealthDonut } from '../HealthDonut';
 
 const SUPPORT_COLORS: Record<string, string> = {
   'end-of-life': '#d32f2f',
-  'nearing-end-of-life': '#ed6c02',
+  extended: '#ed6c02',
+  maintenance: '#f9a825',
 };
 
 function toBars(counts: Record<string, number>, limit = 8): BarChartDatum[] {
@@ -79,16 +80,11 @@ export const FleetSummaryCards = (props: {
   const { summary, managementClusters, onSelect } = props;
   const versions = versionRows(summary);
   const eol = versions.filter(v => v.support.status === 'end-of-life');
-  const nearing = versions.filter(
-    v => v.support.status === 'nearing-end-of-life',
-  );
-  // the backend's per-cluster evaluation (with configured overrides) wins over the upstream table
+  // the backend's per-cluster evaluation (per distribution, with overrides) wins over the upstream calendar
   const eolCount =
     summary.byVersionSupport?.['end-of-life'] ??
     eol.reduce((s, v) => s + v.count, 0);
-  const nearingCount =
-    summary.byVersionSupport?.['nearing-end-of-life'] ??
-    nearing.reduce((s, v) => s + v.count, 0);
+  const extendedCount = summary.byVersionSupport?.extended ?? 0;
   return (
     <Grid container spacing={3} alignItems="stretch">
       <Grid item xs={12} md={6} xl={3}>
@@ -151,27 +147,23 @@ export const FleetSummaryCards = (props: {
               {eol.length > 0 ? ` (${eol.map(v => v.minor).join(', ')})` : ''}
             </Alert>
           )}
-          {nearingCount > 0 && (
+          {extendedCount > 0 && (
             <Alert
               severity="warning"
               style={{ marginTop: 8 }}
+              data-testid="extended-alert"
               action={
                 <Button
                   size="small"
                   color="inherit"
-                  onClick={() =>
-                    onSelect?.('versionSupport', 'nearing-end-of-life')
-                  }
+                  onClick={() => onSelect?.('versionSupport', 'extended')}
                 >
                   Show
                 </Button>
               }
             >
-              {nearingCount} cluster{nearingCount === 1 ? '' : 's'} nearing end
-              of life
-              {nearing.length > 0
-                ? ` (${nearing.map(v => v.minor).join(', ')})`
-                : ''}
+              {extendedCount} cluster{extendedCount === 1 ? '' : 's'} in
+              extended support
             </Alert>
           )}
           <BarChart

@@ -53,7 +53,7 @@ export const HealthStatusLabel = (props: { health: HealthStatus | string }) => {
   }
 };
 
-/** A chip for a Kubernetes version that is nearing or past its end of life; nothing when supported. */
+/** A chip for a Kubernetes version in maintenance, extended support or past its end of life; nothing when supported. */
 export const VersionSupportChip = (props: {
   status?: VersionSupportStatus;
   endOfLife?: string;
@@ -67,7 +67,8 @@ export const VersionSupportChip = (props: {
   const title = endOfLife ? `End of life: ${endOfLife.slice(0, 10)}` : label;
   let className: string | undefined;
   if (status === 'end-of-life') className = classes.error;
-  else if (status === 'nearing-end-of-life') className = classes.warning;
+  else if (status === 'extended' || status === 'maintenance')
+    className = classes.warning;
   return (
     <Tooltip title={title}>
       <Chip
