@@ -17,7 +17,6 @@ const USAGE = `Usage: fleet-sim [options]
   --load EPS           changes per second from the load driver (default 0)
   --no-anomalies       seed only healthy clusters
   --plain-http         serve HTTP instead of HTTPS
-  --crds DIR           CRD directory for schemas and printer columns
   --help
 `;
 
@@ -91,9 +90,6 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--plain-http':
         options.tls = false;
         break;
-      case '--crds':
-        options.crdDir = value();
-        break;
       case '--help':
       case '-h':
         result.help = true;
@@ -111,7 +107,6 @@ function resolvePaths(args: CliArgs): void {
   const base = process.env.INIT_CWD ?? process.cwd();
   const o = args.options;
   if (o.kubeconfigPath) o.kubeconfigPath = path.resolve(base, o.kubeconfigPath);
-  if (typeof o.crdDir === 'string') o.crdDir = path.resolve(base, o.crdDir);
   if (args.statePath) args.statePath = path.resolve(base, args.statePath);
 }
 

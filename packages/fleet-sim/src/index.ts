@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { startFleetSim, defaultCrdDir } from './sim/sim';
+export { startFleetSim } from './sim/sim';
 export type {
   FleetSim,
   FleetSimOptions,

@@ -4,22 +4,68 @@ import https from 'node:https';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultCrdDir } from '../sim/sim';
+import { parse as parseYaml } from 'yaml';
 
-/** The Cluster API fixtures directory (`../shared/fixtures/capi` next to the repository). */
-export function fixturesDir(): string {
-  const dir = defaultCrdDir();
-  if (!dir)
-    throw new Error(
-      'the Cluster API fixtures (../shared/fixtures/capi) were not found',
-    );
-  return dir;
+/**
+ * Cluster API's own CRDs and example manifests (`../shared/fixtures/capi` beside the repository),
+ * or undefined in a clone without them. Tests that compare with them are skipped then.
+ */
+export function upstreamFixturesDir(start = process.cwd()): string | undefined {
+  let dir = path.resolve(start);
+  for (let i = 0; i < 8; i++) {
+    const candidate = path.join(dir, '..', 'shared', 'fixtures', 'capi');
+    if (fs.existsSync(path.join(candidate, 'cluster.x-k8s.io_clusters.yaml')))
+      return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return undefined;
 }
 
-/** Reads an example manifest and substitutes clusterctl `${VAR}`, `${VAR:=default}` and `${VAR:-default}` placeholders. */
+/** Why tests that need the upstream fixtures are skipped. */
+export const NO_UPSTREAM_FIXTURES =
+  'skipped: the Cluster API fixtures (../shared/fixtures/capi) are not beside this clone';
+
+/** A test's title, with the reason it is skipped when the upstream fixtures are absent. */
+export function upstreamTitle(title: string): string {
+  return upstreamFixturesDir() ? title : `${title} (${NO_UPSTREAM_FIXTURES})`;
+}
+
+/** A version of an upstream CustomResourceDefinition. */
+export interface UpstreamCrdVersion {
+  name: string;
+  served: boolean;
+  storage: boolean;
+  deprecated?: boolean;
+  schema: any;
+  subresources?: any;
+  additionalPrinterColumns?: any[];
+}
+
+/** An upstream CustomResourceDefinition's spec, by `group/kind`. */
+export function upstreamCrds(dir: string): Map<string, any> {
+  const result = new Map<string, any>();
+  for (const file of fs.readdirSync(dir).sort()) {
+    if (!file.endsWith('.yaml')) continue;
+    const crd = parseYaml(fs.readFileSync(path.join(dir, file), 'utf8'));
+    if (crd?.kind !== 'CustomResourceDefinition') continue;
+    result.set(`${crd.spec.group}/${crd.spec.names.kind}`, crd.spec);
+  }
+  return result;
+}
+
+/**
+ * Reads an example manifest and substitutes clusterctl `${VAR}`, `${VAR:=default}` and `${VAR:-default}`
+ * placeholders: Cluster API's own example when the upstream fixtures are present, else the project's stand-in of
+ * the same name (`examples/`).
+ */
 export function example(file: string, vars: Record<string, string>): string {
+  const upstream = upstreamFixturesDir();
   const text = fs.readFileSync(
-    path.join(fixturesDir(), 'examples', file),
+    upstream
+      ? path.join(upstream, 'examples', file)
+      : path.join(__dirname, 'examples', file),
     'utf8',
   );
   return text.replace(
@@ -300,7 +346,6 @@ export function sleep(ms: number): Promise<void> {
 
 import { ApiServer } from '../api/apiserver';
 import { ResourceRegistry, builtinResourceTypes } from '../api/registry';
-import { attachCrds } from '../api/schema';
 import { KubeControllers } from '../store/kubeControllers';
 import { ObjectStore, StoreEvent } from '../store/store';
 
@@ -316,9 +361,7 @@ let sharedRegistry: ResourceRegistry | undefined;
 
 export function testRegistry(): ResourceRegistry {
   if (!sharedRegistry) {
-    const types = builtinResourceTypes();
-    attachCrds(types, fixturesDir());
-    sharedRegistry = new ResourceRegistry(types);
+    sharedRegistry = new ResourceRegistry(builtinResourceTypes());
   }
   return sharedRegistry;
 }

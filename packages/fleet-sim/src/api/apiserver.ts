@@ -9,7 +9,9 @@ import {
 import { Shape, serverSideApply, trackUpdate } from './apply';
 import { Converter } from './conversion';
 import { ApiError, StatusCause, errors } from './errors';
+import { customResourceDefinition } from './crds';
 import {
+  CRD_TYPE_ID,
   ResourceRegistry,
   ResourceType,
   apiVersionOf,
@@ -209,6 +211,17 @@ export class ApiServer {
     readonly store: ObjectStore,
   ) {
     this.converter = new Converter(registry);
+  }
+
+  /** Stores the CustomResourceDefinition of every custom resource type served. */
+  installCustomResourceDefinitions(): void {
+    const crdType = this.registry.get(CRD_TYPE_ID);
+    for (const t of this.registry.types) {
+      if (!t.custom) continue;
+      this.create(crdType, undefined, customResourceDefinition(t), {
+        internal: true,
+      });
+    }
   }
 
   type(typeId: string): ResourceType {

@@ -743,6 +743,8 @@ export class ApiHttpHandler {
   }
 
   private authorize(r: ApiRequest, verb: string, p: ResourcePath): void {
+    if (!p.subresource && !p.type.verbs.includes(verb))
+      throw errors.methodNotAllowed();
     if (!r.caller.readOnly) return;
     const readVerb = verb === 'get' || verb === 'list' || verb === 'watch';
     if (readVerb && p.type.kind !== 'Secret') return;

@@ -1,3 +1,4 @@
+import { builtinSchema } from './crds';
 import { JsonObject } from '../util/json';
 
 /** A printer column of a custom resource (`additionalPrinterColumns`). */
@@ -50,9 +51,10 @@ export interface ResourceType {
   returnDeletedObject: boolean;
   /** The provider or distribution family the kind belongs to, for documentation. */
   family?: string;
-  /** The CustomResourceDefinition file with this type's schemas and printer columns. */
-  crd?: { file: string; loaded: boolean };
 }
+
+/** The type id of the served CustomResourceDefinitions. */
+export const CRD_TYPE_ID = 'apiextensions.k8s.io/customresourcedefinitions';
 
 const ALL_VERBS = [
   'create',
@@ -126,6 +128,7 @@ function crd(input: CrdInput): ResourceType {
       storage: index === 0,
       deprecated: input.deprecatedVersions?.includes(name) || undefined,
       columns: columns(input.columns?.[name] ?? input.columns?.['*'] ?? [AGE]),
+      schema: builtinSchema(input.group, input.kind, name),
     })),
     status: input.status ?? true,
     scale: input.scale,
@@ -241,6 +244,32 @@ export function builtinResourceTypes(): ResourceType[] {
         source: o => field(o, 'source', 'component'),
       },
     }),
+    {
+      id: CRD_TYPE_ID,
+      group: 'apiextensions.k8s.io',
+      kind: 'CustomResourceDefinition',
+      listKind: 'CustomResourceDefinitionList',
+      plural: 'customresourcedefinitions',
+      singular: 'customresourcedefinition',
+      namespaced: false,
+      shortNames: ['crd', 'crds'],
+      categories: ['api-extensions'],
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          columns: columns([
+            ['Created At', '.metadata.creationTimestamp', 'date'],
+          ]),
+        },
+      ],
+      status: true,
+      custom: false,
+      // the simulator's kinds are fixed: their definitions are read-only
+      verbs: ['get', 'list', 'watch'],
+      returnDeletedObject: true,
+    },
 
     crd({
       group: CAPI,

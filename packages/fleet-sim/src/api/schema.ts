@@ -1,124 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { StatusCause } from './errors';
-import { PrinterColumn, ResourceType } from './registry';
+import { ResourceType } from './registry';
+import { PERMISSIVE_SCHEMA } from './crds';
 import { JsonObject, JsonValue, isObject } from '../util/json';
-
-/** Schemas and printer columns read from CustomResourceDefinition files. */
-export interface CrdInfo {
-  group: string;
-  kind: string;
-  versions: Map<string, { schema?: JsonObject; columns?: PrinterColumn[] }>;
-}
-
-const fileCache = new Map<string, CrdInfo[]>();
-
-function parseCrdFile(file: string): CrdInfo[] {
-  const cached = fileCache.get(file);
-  if (cached) return cached;
-  const infos: CrdInfo[] = [];
-  const text = fs.readFileSync(file, 'utf8');
-  for (const doc of parseAllDocuments(text)) {
-    const crd: unknown = doc.toJS({ maxAliasCount: -1 });
-    if (
-      !isObject(crd) ||
-      crd.kind !== 'CustomResourceDefinition' ||
-      !isObject(crd.spec)
-    )
-      continue;
-    const spec = crd.spec;
-    const names = isObject(spec.names) ? spec.names : {};
-    if (typeof spec.group !== 'string' || typeof names.kind !== 'string')
-      continue;
-    const info: CrdInfo = {
-      group: spec.group,
-      kind: names.kind,
-      versions: new Map(),
-    };
-    for (const v of Array.isArray(spec.versions) ? spec.versions : []) {
-      if (!isObject(v) || typeof v.name !== 'string') continue;
-      const schema =
-        isObject(v.schema) && isObject(v.schema.openAPIV3Schema)
-          ? v.schema.openAPIV3Schema
-          : undefined;
-      const columns = Array.isArray(v.additionalPrinterColumns)
-        ? v.additionalPrinterColumns.filter(isObject).map(c => ({
-            name: String(c.name),
-            type: String(c.type ?? 'string'),
-            jsonPath: String(c.jsonPath),
-            description:
-              typeof c.description === 'string' ? c.description : undefined,
-            priority: typeof c.priority === 'number' ? c.priority : undefined,
-            format: typeof c.format === 'string' ? c.format : undefined,
-          }))
-        : undefined;
-      info.versions.set(v.name, { schema, columns });
-    }
-    infos.push(info);
-  }
-  fileCache.set(file, infos);
-  return infos;
-}
-
-const indexCache = new Map<string, Map<string, string>>();
-
-/**
- * Finds the CRD file of each `group/kind` in `dir` by scanning the file headers; the files
- * themselves are parsed only when a schema is first needed.
- */
-export function indexCrds(dir: string): Map<string, string> {
-  const cached = indexCache.get(dir);
-  if (cached) return cached;
-  const index = new Map<string, string>();
-  for (const file of fs.readdirSync(dir).sort()) {
-    if (!/\.ya?ml$/.test(file)) continue;
-    const full = path.join(dir, file);
-    const head = fs.readFileSync(full, 'utf8').slice(0, 4096);
-    if (!/^kind: CustomResourceDefinition$/m.test(head)) continue;
-    const group = /^ {2}group: (\S+)$/m.exec(head)?.[1];
-    const kind = /^ {2}names:\n(?: {4}.*\n)*? {4}kind: (\S+)$/m.exec(head)?.[1];
-    if (group && kind) index.set(`${group}/${kind}`, full);
-  }
-  indexCache.set(dir, index);
-  return index;
-}
-
-/** Reads every CustomResourceDefinition in `dir`, keyed by `group/kind`. */
-export function loadCrds(dir: string): Map<string, CrdInfo> {
-  const result = new Map<string, CrdInfo>();
-  for (const file of new Set(indexCrds(dir).values())) {
-    for (const info of parseCrdFile(file))
-      result.set(`${info.group}/${info.kind}`, info);
-  }
-  return result;
-}
-
-/** Attaches the CRD files of `dir` to the matching built-in types (loaded on first use). */
-export function attachCrds(types: ResourceType[], dir: string): void {
-  const index = indexCrds(dir);
-  for (const t of types) {
-    const file = index.get(`${t.group}/${t.kind}`);
-    if (file) t.crd = { file, loaded: false };
-  }
-}
-
-/** Loads the schemas and printer columns of a type's CRD file, once. */
-export function ensureCrd(t: ResourceType): void {
-  const crd = t.crd;
-  if (!crd || crd.loaded) return;
-  crd.loaded = true;
-  const info = parseCrdFile(crd.file).find(
-    i => i.group === t.group && i.kind === t.kind,
-  );
-  if (!info) return;
-  for (const v of t.versions) {
-    const fromCrd = info.versions.get(v.name);
-    if (!fromCrd) continue;
-    if (fromCrd.schema) v.schema = fromCrd.schema;
-    if (fromCrd.columns) v.columns = fromCrd.columns;
-  }
-}
 
 const preserve: JsonObject = {
   type: 'object',
@@ -189,19 +72,12 @@ const CORE_SCHEMAS: Record<string, JsonObject> = {
   },
 };
 
-/** The schema used when no CRD file is available: spec and status are free-form. */
-const PERMISSIVE_CR: JsonObject = {
-  type: 'object',
-  properties: { spec: preserve, status: preserve },
-};
-
 /** The openAPIV3Schema for a type and version (never undefined). */
 export function schemaFor(t: ResourceType, version: string): JsonObject {
-  ensureCrd(t);
   const v = t.versions.find(x => x.name === version);
   const base =
     v?.schema ??
-    (t.custom ? PERMISSIVE_CR : CORE_SCHEMAS[t.kind] ?? PERMISSIVE_CR);
+    (t.custom ? PERMISSIVE_SCHEMA : CORE_SCHEMAS[t.kind] ?? PERMISSIVE_SCHEMA);
   const properties = isObject(base.properties) ? base.properties : {};
   return {
     ...base,

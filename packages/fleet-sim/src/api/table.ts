@@ -1,5 +1,4 @@
 import { PrinterColumn, ResourceType } from './registry';
-import { ensureCrd } from './schema';
 import {
   JsonObject,
   JsonValue,
@@ -428,7 +427,6 @@ function crdPrinter(columns: PrinterColumn[]): Printer {
 const printerCache = new WeakMap<object, Printer>();
 
 export function printerFor(t: ResourceType, version: string): Printer {
-  ensureCrd(t);
   const builtin = BUILTIN_PRINTERS[t.kind];
   if (builtin && !t.custom) return builtin;
   const v = t.versions.find(x => x.name === version) ?? t.versions[0];

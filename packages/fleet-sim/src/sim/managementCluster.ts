@@ -63,6 +63,7 @@ export class ManagementCluster implements Endpoint {
       historySize: options.historySize,
     });
     this.api = new ApiServer(options.name, options.registry, store);
+    this.api.installCustomResourceDefinitions();
     this.http = new ApiHttpHandler(this.api, {
       serverAddress: options.serverAddress,
       versionInfo: () => versionInfo(options.kubernetesVersion),

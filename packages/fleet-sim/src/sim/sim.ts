@@ -4,7 +4,6 @@ import http from 'node:http';
 import path from 'node:path';
 import { AddressInfo } from 'node:net';
 import { ResourceRegistry, builtinResourceTypes } from '../api/registry';
-import { attachCrds } from '../api/schema';
 import { CapiController } from '../controllers/manager';
 import { Distribution, Flavor, Provider } from '../capi/distributions';
 import { TYPE_IDS, ts } from '../capi/kinds';
@@ -67,8 +66,6 @@ export interface FleetSimOptions {
    * worker pools are scaled to reach it. Setting it changes the generated fleet.
    */
   machinesPerCluster?: number;
-  /** Directory of CustomResourceDefinition YAML files for schemas and printer columns; `false` for built-in ones only. */
-  crdDir?: string | false;
   /** Also serve the admin API over plain HTTP on 127.0.0.1 at this port. */
   adminPort?: number;
   /** Fixed bearer tokens (default: random per start). */
@@ -210,25 +207,6 @@ export interface FleetSimStats {
 
 const DEFAULT_TEAMS = ['team-a', 'team-b', 'team-c'];
 
-/**
- * The Cluster API CRD directory: `FLEET_SIM_CRD_DIR`, or `shared/fixtures/capi` next to the
- * working directory or one of its parents (the repository keeps them in `../shared/fixtures/capi`).
- */
-export function defaultCrdDir(start = process.cwd()): string | undefined {
-  const fromEnv = process.env.FLEET_SIM_CRD_DIR;
-  if (fromEnv) return fromEnv;
-  let dir = path.resolve(start);
-  for (let i = 0; i < 8; i++) {
-    const candidate = path.join(dir, '..', 'shared', 'fixtures', 'capi');
-    if (fs.existsSync(path.join(candidate, 'cluster.x-k8s.io_clusters.yaml')))
-      return candidate;
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return undefined;
-}
-
 function token(): string {
   return crypto.randomBytes(24).toString('base64url');
 }
@@ -245,11 +223,7 @@ export async function startFleetSim(
   const host = options.host ?? '127.0.0.1';
   const now = Date.now();
 
-  const types = builtinResourceTypes();
-  const crdDir =
-    options.crdDir === false ? undefined : options.crdDir ?? defaultCrdDir();
-  if (crdDir) attachCrds(types, crdDir);
-  const registry = new ResourceRegistry(types);
+  const registry = new ResourceRegistry(builtinResourceTypes());
 
   const model = generateFleet({
     managementClusters: managementCount,

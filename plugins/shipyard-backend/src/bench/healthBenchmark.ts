@@ -78,7 +78,6 @@ const options = JSON.parse(process.env.SHIPYARD_HEALTH_BENCH_SIM);
     clusters: options.clusters,
     seed: 'health-bench',
     anomalies: false,
-    crdDir: false,
   });
   const clusters = sim.workloadClusters().map(w => ({
     management: w.management, namespace: w.namespace, name: w.name, url: w.url, caData: w.caData, token: w.token,
