@@ -119,8 +119,9 @@ export function request(
 ): Promise<Response> {
   const u = new URL(url);
   const isHttps = u.protocol === 'https:';
-  let body: string | undefined;
-  if (typeof options.body === 'string') body = options.body;
+  let body: string | Buffer | undefined;
+  if (typeof options.body === 'string' || Buffer.isBuffer(options.body))
+    body = options.body;
   else if (options.body !== undefined) body = JSON.stringify(options.body);
   const headers: Record<string, string> = {};
   if (options.token !== undefined)

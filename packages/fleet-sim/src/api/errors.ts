@@ -154,7 +154,11 @@ export const errors = {
       `only the following media types are accepted: ${accepted}`,
     );
   },
-  unsupportedMediaType(contentType: string, accepted: string[]): ApiError {
+  unsupportedMediaType(
+    contentType: string,
+    accepted: string[],
+    detail?: string,
+  ): ApiError {
     return new ApiError(
       415,
       'UnsupportedMediaType',
@@ -162,7 +166,12 @@ export const errors = {
         ', ',
       )}`,
       {
-        causes: [{ reason: 'UnexpectedServerResponse', message: contentType }],
+        causes: [
+          {
+            reason: 'UnexpectedServerResponse',
+            message: detail ? `${contentType}: ${detail}` : contentType,
+          },
+        ],
       },
     );
   },

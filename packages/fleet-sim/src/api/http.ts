@@ -19,6 +19,11 @@ import {
 } from './discovery';
 import { ApiError, errors, statusBody } from './errors';
 import { OpenApiIndex, buildOpenApiIndex, openApiRoot } from './openapi';
+import {
+  PROTOBUF_CONTENT_TYPE,
+  acceptsProtobuf,
+  decodeProtobufBody,
+} from './protobuf';
 import { ResourceType, apiVersionOf, storageVersion } from './registry';
 import {
   FieldSelector,
@@ -839,7 +844,7 @@ export class ApiHttpHandler {
       if (!collection) throw errors.methodNotAllowed();
       this.authorize(r, 'create', p);
       const format = negotiate(accept, {});
-      const body = await this.objectBody(r);
+      const body = await this.objectBody(r, t);
       const created = this.api.create(
         t,
         p.namespace,
@@ -853,7 +858,7 @@ export class ApiHttpHandler {
       if (collection) throw errors.methodNotAllowed();
       this.authorize(r, 'update', p);
       const format = negotiate(accept, {});
-      const body = await this.objectBody(r);
+      const body = await this.objectBody(r, t);
       const opts = this.writeOptions(r, p, warnings);
       if (p.subresource === 'scale') {
         const updated = this.updateScale(t, p, body, opts);
@@ -1077,11 +1082,25 @@ export class ApiHttpHandler {
     return opts;
   }
 
-  private async objectBody(r: ApiRequest): Promise<JsonObject> {
+  private async objectBody(
+    r: ApiRequest,
+    t: ResourceType,
+  ): Promise<JsonObject> {
     const contentType = (r.req.headers['content-type'] ?? 'application/json')
       .split(';')[0]
       .trim()
       .toLowerCase();
+    if (contentType === PROTOBUF_CONTENT_TYPE) {
+      // custom resources have no protobuf form, as on a real API server
+      if (t.custom || !acceptsProtobuf(apiVersionOf(t, 'v1'), t.kind)) {
+        throw errors.unsupportedMediaType(
+          contentType,
+          ['application/json', 'application/yaml'],
+          `no protobuf serialization of ${t.kind} here`,
+        );
+      }
+      return decodeProtobufBody(await readBody(r.req));
+    }
     if (
       contentType !== 'application/json' &&
       contentType !== 'application/yaml' &&

@@ -211,6 +211,7 @@ export function builtinResourceTypes(): ResourceType[] {
     }),
     core('Secret', 'secrets', { fields: { type: o => field(o, 'type') } }),
     core('ConfigMap', 'configmaps', { shortNames: ['cm'] }),
+    core('ServiceAccount', 'serviceaccounts', { shortNames: ['sa'] }),
     core('Node', 'nodes', {
       namespaced: false,
       shortNames: ['no'],

@@ -49,6 +49,14 @@ const CORE_SCHEMAS: Record<string, JsonObject> = {
       immutable: { type: 'boolean' },
     },
   },
+  ServiceAccount: {
+    type: 'object',
+    properties: {
+      secrets: { type: 'array', items: preserve },
+      imagePullSecrets: { type: 'array', items: preserve },
+      automountServiceAccountToken: { type: 'boolean' },
+    },
+  },
   Node: { type: 'object', properties: { spec: preserve, status: preserve } },
   Pod: { type: 'object', properties: { spec: preserve, status: preserve } },
   Event: {

@@ -262,6 +262,14 @@ const BUILTIN_PRINTERS: Record<string, Printer> = {
       age(meta(o).creationTimestamp, now),
     ],
   },
+  ServiceAccount: {
+    columns: [NAME_COLUMN, def('Secrets'), def('Age')],
+    cells: (o, now) => [
+      String(meta(o).name ?? ''),
+      (Array.isArray(o.secrets) ? o.secrets : []).length,
+      age(meta(o).creationTimestamp, now),
+    ],
+  },
   Node: {
     columns: [
       NAME_COLUMN,
