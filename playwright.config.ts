@@ -28,6 +28,8 @@ export default defineConfig({
     env: {
       SHIPYARD_PORT: String(port),
       SHIPYARD_E2E: '1',
+      // tests start from nothing: the databases stay in memory
+      SHIPYARD_DATABASE: 'memory',
       // a large fleet keeps the default probe interval, so probes do not compete with the measured page
       ...(scale
         ? {

@@ -6,15 +6,18 @@
 //
 // Environment: SHIPYARD_PORT, SHIPYARD_FLEET (set to "off" for no simulator), SHIPYARD_FLEET_MANAGEMENT (3),
 // SHIPYARD_FLEET_CLUSTERS (60), SHIPYARD_FLEET_SEED (42), SHIPYARD_FLEET_ARGS (extra simulator flags),
-// SHIPYARD_E2E=1 (timing for the browser end-to-end suite, see e2eConfig).
+// SHIPYARD_E2E=1 (timing for the browser end-to-end suite, see e2eConfig), SHIPYARD_DATABASE=memory (databases in
+// memory instead of files in the state folder, see portalState.js).
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const net = require('node:net');
 
+const { portalStateDir, writeStateConfig } = require('./portalState');
+
 const root = path.resolve(__dirname, '..');
 const port = Number(process.env.SHIPYARD_PORT || 7007);
-const stateDir = path.join(root, '.shipyard', `portal-${port}`);
+const stateDir = portalStateDir(root, port);
 const children = [];
 let stopping = false;
 
@@ -150,6 +153,10 @@ async function main() {
     path.join(root, 'app-config.demo.yaml'),
     '--config',
     path.join(root, 'app-config.portal.yaml'),
+    // the databases are files in the state folder (SHIPYARD_DATABASE=memory: in memory, forgotten on exit)
+    ...(process.env.SHIPYARD_DATABASE === 'memory'
+      ? []
+      : ['--config', writeStateConfig(stateDir)]),
     ...fleetArgs,
     ...e2eConfig(),
   ];
