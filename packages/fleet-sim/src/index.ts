@@ -16,7 +16,11 @@ export type {
   ManagementClusterInfo,
   WorkloadClusterInfo,
 } from './sim/sim';
-export type { ClusterRef, ClusterFaults, UnreachableMode } from './sim/faults';
+export type {
+  ClusterRef,
+  ClusterFaults,
+  UnreachableMode,
+} from './faults/faults';
 export { shipyardManagementClusters } from './sim/shipyardConfig';
 export type { SimManagementClusterConfig } from './sim/shipyardConfig';
 export type { FleetSimRequestStats } from './sim/requestCounter';
@@ -25,7 +29,7 @@ export type {
   LoadOptions,
   LoadStats,
   LoadChange,
-} from './sim/load';
+} from './load/load';
 export type { Distribution, Provider } from './capi/distributions';
 export { LABELS as FLEET_SIM_LABELS } from './capi/kinds';
 export { TYPE_IDS as FLEET_SIM_TYPE_IDS } from './capi/kinds';

@@ -9,7 +9,7 @@ import { ResourceType } from '../api/registry';
 import { Flavor, KindRef, flavorOfKinds } from '../capi/distributions';
 import { LABELS, TYPE_IDS, ts } from '../capi/kinds';
 import { defaultRegion } from '../capi/infrastructure';
-import type { FaultRegistry } from '../sim/faults';
+import type { FaultRegistry } from '../faults/faults';
 import { Entry, objectKey } from '../store/store';
 import {
   JsonObject,

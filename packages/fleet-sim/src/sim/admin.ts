@@ -8,9 +8,9 @@ import type {
   FleetSimStats,
   ManagementClusterInfo,
   WorkloadClusterInfo,
-} from './sim';
-import type { LoadDriver, LoadOptions, LoadStats } from './load';
-import type { UnreachableMode } from './faults';
+} from './types';
+import type { LoadDriver, LoadOptions, LoadStats } from '../load/load';
+import type { UnreachableMode } from '../faults/faults';
 
 export interface AdminContext {
   faults: FleetFaults;

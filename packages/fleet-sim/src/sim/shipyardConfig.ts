@@ -1,4 +1,4 @@
-import type { ManagementClusterInfo } from './sim';
+import type { ManagementClusterInfo } from './types';
 
 /**
  * One `shipyard.managementClusters[]` entry that reads a simulated management cluster (a type alias, not an

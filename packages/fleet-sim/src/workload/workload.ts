@@ -40,9 +40,9 @@ import {
   zoneOf,
 } from '../capi/distributions';
 import { LABELS, TYPE_IDS, ts } from '../capi/kinds';
-import { versionInfo } from '../sim/managementCluster';
-import type { ManagementCluster } from '../sim/managementCluster';
-import type { FaultRegistry } from '../sim/faults';
+import { versionInfo } from '../server/managementCluster';
+import type { ManagementCluster } from '../server/managementCluster';
+import type { FaultRegistry } from '../faults/faults';
 import { Endpoint } from '../server/server';
 import { JsonObject, asArray, asObject, isObject } from '../util/json';
 import { Random } from '../util/random';

@@ -1,4 +1,4 @@
-import { startFleetSim, FleetSim, WorkloadClusterInfo } from './sim';
+import { startFleetSim, FleetSim, WorkloadClusterInfo } from '../sim/sim';
 import { eventually, request, watch } from '../__testUtils__';
 import { TYPE_IDS } from '../capi/kinds';
 import { JsonObject } from '../util/json';

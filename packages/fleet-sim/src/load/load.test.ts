@@ -1,4 +1,4 @@
-import { startFleetSim, FleetSim } from './sim';
+import { startFleetSim, FleetSim } from '../sim/sim';
 import { eventually, request, watch } from '../__testUtils__';
 
 // Each suite starts a simulator; the machines running the tests may be busy.

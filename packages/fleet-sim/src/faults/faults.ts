@@ -1,3 +1,4 @@
+/** Injected faults: which clusters are unreachable, slow, failing, NotReady or without control plane, and how the server treats each request of theirs. */
 import { ApiError, errors } from '../api/errors';
 import { FaultDecision, FaultGate } from '../server/server';
 import { Random } from '../util/random';

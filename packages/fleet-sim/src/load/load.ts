@@ -1,3 +1,4 @@
+/** The load driver: changes objects across the fleet at a requested rate, as a busy fleet does. */
 import type { ApiServer } from '../api/apiserver';
 import { ApiError } from '../api/errors';
 import type { CapiController } from '../controllers/manager';
