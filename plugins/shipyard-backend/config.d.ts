@@ -1,3 +1,5 @@
+import { HumanDuration } from '@backstage/types';
+
 export interface Config {
   /** Shipyard fleet management. */
   shipyard?: {
@@ -134,6 +136,41 @@ export interface Config {
        * `shipyard.io/extended-support` label (`true`/`false`) wins: `{ aks: true }`.
        */
       extendedSupport?: { [distribution: string]: boolean };
+      /**
+       * Refresh of the calendars without a release, from sources in the endoflife.date v1 product format (a `global`
+       * scheduled task; what it reads is kept in the database for every replica, the data file stays the fallback,
+       * overrides stay on top). Off by default.
+       */
+      refresh?: {
+        /** Default false. */
+        enabled?: boolean;
+        /** How often the sources are read (default `{ hours: 24 }`). */
+        frequency?: HumanDuration | string;
+        /** Delay of the first refresh after start, in milliseconds (default 60000). */
+        initialDelayMs?: number;
+        /** Deadline of one request, in milliseconds (default 15000). */
+        timeoutMs?: number;
+        /** Largest answer read, in bytes (default 4 MiB). */
+        maxBytes?: number;
+        /** How often each replica reads the refreshed calendars from the database, in milliseconds (default 300000). */
+        reloadIntervalMs?: number;
+        /**
+         * Where the products live when `sources` is not set: upstream, EKS, AKS, GKE and OpenShift are read from
+         * `<baseUrl>/kubernetes`, `/amazon-eks`, `/azure-kubernetes-service`, `/google-kubernetes-engine` and
+         * `/red-hat-openshift` (default `https://endoflife.date/api/v1/products`).
+         */
+        baseUrl?: string;
+        /** The URL per distribution (`upstream` for Kubernetes itself); replaces the defaults of `baseUrl`. */
+        sources?: {
+          [distribution: string]:
+            | string
+            | {
+                url: string;
+                /** Whether extended support costs extra (the format does not say; default: as the data file says). */
+                extendedSupportCharged?: boolean;
+              };
+        };
+      };
     };
     health?: {
       /** Whether workload clusters are probed (default true). Cluster API health and history work without. */

@@ -25,7 +25,10 @@ import { readHealthConfig } from './health/config';
 import { HealthService } from './health/HealthService';
 import { HealthStore } from './health/HealthStore';
 import { readVersionSupportConfig } from './lifecycle/config';
+import { createLifecycleRouter } from './lifecycle/lifecycleRouter';
 import { VersionLifecycle } from './lifecycle/VersionLifecycle';
+import { VersionSupportRefresher } from './lifecycle/VersionSupportRefresher';
+import { VersionSupportStore } from './lifecycle/VersionSupportStore';
 import { FleetStore } from './persistence/FleetStore';
 import { FleetService } from './service/FleetService';
 import { createClusterClassesRouter } from './service/clusterClassesRouter';
@@ -84,9 +87,24 @@ export const shipyardPlugin = createBackendPlugin({
           store,
           sources,
         });
+        const versionSupportConfig = readVersionSupportConfig(config);
         const versionLifecycle = new VersionLifecycle({
-          config: readVersionSupportConfig(config),
+          config: versionSupportConfig,
         });
+        const versionSupportRefresher = new VersionSupportRefresher({
+          lifecycle: versionLifecycle,
+          store: new VersionSupportStore(await database.getClient()),
+          config: versionSupportConfig.refresh,
+          logger: logger.child({ component: 'version-support' }),
+        });
+        // calendars refreshed earlier (by any replica) are in force before anything is evaluated
+        await versionSupportRefresher
+          .reload()
+          .catch(error =>
+            logger.warn(
+              `Shipyard: reading refreshed support calendars failed, using the data file: ${error}`,
+            ),
+          );
         const health = new HealthService({
           config: readHealthConfig(config),
           lifecycle: versionLifecycle,
@@ -134,6 +152,7 @@ export const shipyardPlugin = createBackendPlugin({
         await health.start();
         await fleet.start();
         await health.schedule(scheduler);
+        await versionSupportRefresher.schedule(scheduler);
         lifecycle.addShutdownHook(async () => {
           await health.stop();
           await fleet.stop();
@@ -163,6 +182,13 @@ export const shipyardPlugin = createBackendPlugin({
           }),
         );
         httpRouter.use(createClusterClassesRouter({ fleet }));
+        httpRouter.use(
+          createLifecycleRouter({
+            lifecycle: versionLifecycle,
+            refresher: versionSupportRefresher,
+            httpAuth,
+          }),
+        );
         const auditStore = new AuditStore(await database.getClient());
         await scheduleAuditRetention({
           scheduler,

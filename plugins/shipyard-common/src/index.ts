@@ -8,6 +8,7 @@ export * from './permissions';
 export * from './types';
 export * from './query';
 export * from './versionSupport';
+export * from './lifecycle';
 export * from './catalog';
 export * from './profile';
 export * from './clusterClasses';

@@ -438,8 +438,9 @@ export interface VersionSupportCalendarInfo {
 
 /**
  * The support calendars in force: the data file, refreshed copies of some distributions' calendars (a refreshed
- * record replaces the file's record of its minor; minors the refreshed copy lacks keep the file's record), and
- * configured overrides on top. Immutable: build a new one when a layer changes.
+ * record's dates replace the file's for its minor, field by field, so what the source does not publish stays as the
+ * file says; minors the refreshed copy lacks keep the file's record), and configured overrides on top. Immutable:
+ * build a new one when a layer changes.
  */
 export class VersionSupportCalendar {
   private readonly states = new Map<string, DistributionState>();
@@ -486,16 +487,23 @@ export class VersionSupportCalendar {
         fetchedAt: refreshed.fetchedAt,
       };
       for (const r of refreshed.records) {
-        const bundled = s.records.get(r.minor);
-        s.records.set(r.minor, {
-          ...r,
+        // field by field: what the source does not say (extended support, its charge) stays as the file says
+        const merged: EffectiveVersionSupportRecord = {
+          ...s.records.get(r.minor),
           distribution: refreshed.distribution,
-          // the source may not say whether extended support is charged; the file does
-          extendedSupportCharged:
-            r.extendedSupportCharged ?? bundled?.extendedSupportCharged,
+          minor: r.minor,
+          source: r.source,
+          fetchedAt: r.fetchedAt,
           origin: 'refreshed',
           calendar: refreshed.distribution,
-        });
+        };
+        for (const [field, value] of Object.entries(r)) {
+          if (value !== undefined && value !== null)
+            (merged as unknown as Record<string, unknown>)[field] = value;
+        }
+        delete merged.estimated;
+        if (r.estimated) merged.estimated = true;
+        s.records.set(r.minor, merged);
       }
     }
     const overrideSource = options.overrideSource ?? 'configuration';

@@ -9,6 +9,12 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import { VersionSupportConfig } from './config';
 
+/** What the evaluation needs of the configuration. */
+export type VersionLifecycleConfig = Pick<
+  VersionSupportConfig,
+  'nearingEndOfLifeDays' | 'overrides' | 'extendedSupport'
+>;
+
 /** What the evaluation of a cluster's version support looks at (fields of a cluster summary). */
 export interface LifecycleSubject {
   distribution?: string;
@@ -35,7 +41,7 @@ export class VersionLifecycle {
 
   constructor(
     private readonly options: {
-      config: VersionSupportConfig;
+      config: VersionLifecycleConfig;
       now?: () => number;
       /** The data file (default: the one shipped in -common). */
       data?: VersionSupportData;
@@ -51,7 +57,7 @@ export class VersionLifecycle {
     return this.current;
   }
 
-  get config(): VersionSupportConfig {
+  get config(): VersionLifecycleConfig {
     return this.options.config;
   }
 

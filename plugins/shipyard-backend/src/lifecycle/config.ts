@@ -1,4 +1,5 @@
-import { Config } from '@backstage/config';
+import { HumanDuration } from '@backstage/types';
+import { Config, readDurationFromConfig } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import {
   DEFAULT_NEARING_END_OF_LIFE_DAYS,
@@ -14,7 +15,47 @@ export interface VersionSupportConfig {
   overrides: VersionSupportOverrides;
   /** Whether clusters of a distribution are enrolled in its extended support by default. */
   extendedSupport: Record<string, boolean>;
+  refresh: VersionSupportRefreshConfig;
 }
+
+/** One source of a refreshed calendar: a URL answering in the endoflife.date v1 product format. */
+export interface VersionSupportSource {
+  distribution: string;
+  url: string;
+  /** How release names read: Kubernetes minors, or OpenShift versions (`4.16`). */
+  scheme: 'kubernetes' | 'openshift';
+  /** Whether extended support costs extra (the format does not say; default: as the data file says). */
+  extendedSupportCharged?: boolean;
+}
+
+/** `shipyard.versionSupport.refresh`. */
+export interface VersionSupportRefreshConfig {
+  enabled: boolean;
+  /** How often the sources are read (a `global` scheduled task). */
+  frequency: HumanDuration;
+  /** Delay of the first refresh after start (ms). */
+  initialDelayMs: number;
+  /** Deadline of one request (ms). */
+  timeoutMs: number;
+  /** Largest response read (bytes). */
+  maxBytes: number;
+  /** How often each replica reads the refreshed calendars from the database (ms). */
+  reloadIntervalMs: number;
+  sources: VersionSupportSource[];
+}
+
+/** endoflife.date product names of the distributions it covers. */
+export const ENDOFLIFE_PRODUCTS: Record<string, string> = {
+  upstream: 'kubernetes',
+  eks: 'amazon-eks',
+  aks: 'azure-kubernetes-service',
+  gke: 'google-kubernetes-engine',
+  openshift: 'red-hat-openshift',
+};
+
+/** Where the endoflife.date v1 API serves products. */
+export const DEFAULT_ENDOFLIFE_BASE_URL =
+  'https://endoflife.date/api/v1/products';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MINOR = /^\d+\.\d+$/;
@@ -192,5 +233,87 @@ export function readVersionSupportConfig(root: Config): VersionSupportConfig {
       'shipyard.versionSupport.nearingEndOfLifeDays must be a number >= 0',
     );
   }
-  return { nearingEndOfLifeDays: nearing, overrides, extendedSupport };
+  return {
+    nearingEndOfLifeDays: nearing,
+    overrides,
+    extendedSupport,
+    refresh: readRefresh(c?.getOptionalConfig('refresh')),
+  };
+}
+
+function checkUrl(value: string, at: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InputError(`${at} must be an http(s) URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InputError(`${at} must be an http(s) URL, got "${value}"`);
+  }
+  if (url.username || url.password) {
+    throw new InputError(`${at} must not carry credentials`);
+  }
+  return url.toString();
+}
+
+function readRefresh(c: Config | undefined): VersionSupportRefreshConfig {
+  const at = 'shipyard.versionSupport.refresh';
+  const num = (key: string, fallback: number, min: number) => {
+    const v = c?.getOptionalNumber(key) ?? fallback;
+    if (!Number.isFinite(v) || v < min) {
+      throw new InputError(`${at}.${key} must be a number >= ${min}`);
+    }
+    return v;
+  };
+  const frequency: HumanDuration = c?.has('frequency')
+    ? readDurationFromConfig(c, { key: 'frequency' })
+    : { hours: 24 };
+  const sources: VersionSupportSource[] = [];
+  const configured = c?.getOptionalConfig('sources');
+  if (configured) {
+    for (const distribution of configured.keys()) {
+      checkKey(NAME, distribution, `${at}.sources`, 'a distribution name');
+      const key = `${at}.sources.${distribution}`;
+      const raw = configured.get(distribution);
+      const entry =
+        typeof raw === 'string'
+          ? { url: raw }
+          : {
+              url: configured.getConfig(distribution).getString('url'),
+              extendedSupportCharged: configured
+                .getConfig(distribution)
+                .getOptionalBoolean('extendedSupportCharged'),
+            };
+      sources.push({
+        distribution,
+        url: checkUrl(entry.url, `${key}.url`),
+        scheme: distribution === 'openshift' ? 'openshift' : 'kubernetes',
+        ...(entry.extendedSupportCharged === undefined
+          ? {}
+          : { extendedSupportCharged: entry.extendedSupportCharged }),
+      });
+    }
+  } else {
+    const base = checkUrl(
+      c?.getOptionalString('baseUrl') ?? DEFAULT_ENDOFLIFE_BASE_URL,
+      `${at}.baseUrl`,
+    ).replace(/\/+$/, '');
+    for (const [distribution, product] of Object.entries(ENDOFLIFE_PRODUCTS)) {
+      sources.push({
+        distribution,
+        url: `${base}/${product}`,
+        scheme: distribution === 'openshift' ? 'openshift' : 'kubernetes',
+      });
+    }
+  }
+  return {
+    enabled: c?.getOptionalBoolean('enabled') ?? false,
+    frequency,
+    initialDelayMs: num('initialDelayMs', 60_000, 0),
+    timeoutMs: num('timeoutMs', 15_000, 100),
+    maxBytes: num('maxBytes', 4 * 1024 * 1024, 1024),
+    reloadIntervalMs: num('reloadIntervalMs', 5 * 60_000, 1_000),
+    sources,
+  };
 }

@@ -1,0 +1,52 @@
+/*
+ * REST API shapes of the version lifecycle (`GET /version-support`); the OpenAPI document describes the same.
+ */
+import {
+  EffectiveVersionSupportRecord,
+  VersionSupportCalendarInfo,
+  VersionSupportStatus,
+} from './versionSupport';
+
+/** A record of a calendar with its status on the day asked. */
+export interface VersionSupportCalendarRecord
+  extends EffectiveVersionSupportRecord {
+  /** The classification on the day asked (for a cluster of the distribution without an enrollment label). */
+  status: VersionSupportStatus;
+  nextBoundary?: { date: string; status: VersionSupportStatus };
+  /** Whole days until the next boundary. */
+  daysToNextBoundary?: number;
+}
+
+/** One distribution's calendar as `GET /version-support` answers it. */
+export interface VersionSupportCalendarEntry
+  extends VersionSupportCalendarInfo {
+  /** Seconds since the refreshed calendar in force was read, when one is. */
+  ageSeconds?: number;
+  records: VersionSupportCalendarRecord[];
+}
+
+/** The state of one refresh source. */
+export interface VersionSupportRefreshSource {
+  distribution: string;
+  url: string;
+  /** When the calendar in use was read from it. */
+  fetchedAt?: string;
+  /** When it last answered (a new calendar, or "not modified"). */
+  checkedAt?: string;
+  /** When it was last asked. */
+  attemptedAt?: string;
+  /** Why the last attempt failed, when it did (the last calendar read, or the data file, stays in force). */
+  lastError?: string;
+  records?: number;
+}
+
+/** Response of `GET /version-support`. */
+export interface VersionSupportResponse {
+  /** When the statuses were computed. */
+  evaluatedAt: string;
+  /** The data file shipped with Shipyard. */
+  dataFile: { schemaVersion: number; updatedAt: string; ageDays: number };
+  nearingEndOfLifeDays: number;
+  refresh: { enabled: boolean; sources: VersionSupportRefreshSource[] };
+  distributions: VersionSupportCalendarEntry[];
+}
