@@ -42,8 +42,8 @@ import {
   isObject,
   jsonMergePatch,
   jsonPatch,
-  strategicMergePatch,
 } from '../util/json';
+import { strategicMergePatch } from '../util/strategicMergePatch';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 

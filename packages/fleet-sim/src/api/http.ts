@@ -1,4 +1,5 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
+import Negotiator from 'negotiator';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import {
   ApiServer,
@@ -68,67 +69,56 @@ export type OutputFormat =
   | { kind: 'partial'; list: boolean }
   | { kind: 'discovery'; version: string };
 
-interface MediaRange {
-  type: string;
-  params: Record<string, string>;
-}
-
-function parseAccept(header: string | undefined): MediaRange[] {
-  if (!header) return [{ type: '*/*', params: {} }];
-  return header.split(',').map(part => {
-    const [type, ...rest] = part.trim().split(';');
-    const params: Record<string, string> = {};
-    for (const p of rest) {
-      const [k, v] = p.split('=');
-      if (k && v !== undefined) params[k.trim()] = v.trim();
+/** The media types an endpoint can answer in, most preferred first, with the format each stands for. */
+function offers(allow: {
+  table?: boolean;
+  discovery?: boolean;
+  partial?: boolean;
+}): Array<[string, OutputFormat]> {
+  const list: Array<[string, OutputFormat]> = [
+    ['application/json', { kind: 'json' }],
+    ['application/yaml', { kind: 'yaml' }],
+  ];
+  const meta = (as: string, v: string) =>
+    `application/json;as=${as};v=${v};g=meta.k8s.io`;
+  if (allow.table) {
+    for (const v of ['v1', 'v1beta1'])
+      list.push([meta('Table', v), { kind: 'table', version: v }]);
+  }
+  if (allow.partial) {
+    for (const v of ['v1', 'v1beta1']) {
+      list.push([
+        meta('PartialObjectMetadata', v),
+        { kind: 'partial', list: false },
+      ]);
+      list.push([
+        meta('PartialObjectMetadataList', v),
+        { kind: 'partial', list: true },
+      ]);
     }
-    return { type: type.trim().toLowerCase(), params };
-  });
+  }
+  if (allow.discovery) {
+    for (const v of ['v2', 'v2beta1'])
+      list.push([
+        `application/json;as=APIGroupDiscoveryList;v=${v};g=apidiscovery.k8s.io`,
+        { kind: 'discovery', version: v },
+      ]);
+  }
+  return list;
 }
 
+/** Picks the response format from the Accept header (negotiator), as the API server does; 406 when none fits. */
 export function negotiate(
   header: string | undefined,
   allow: { table?: boolean; discovery?: boolean; partial?: boolean },
 ): OutputFormat {
-  for (const range of parseAccept(header)) {
-    const { type, params } = range;
-    const json =
-      type === 'application/json' || type === '*/*' || type === 'application/*';
-    if (params.as) {
-      if (!json) continue;
-      if (
-        params.as === 'Table' &&
-        params.g === 'meta.k8s.io' &&
-        allow.table &&
-        (params.v === 'v1' || params.v === 'v1beta1')
-      ) {
-        return { kind: 'table', version: params.v };
-      }
-      if (
-        (params.as === 'PartialObjectMetadata' ||
-          params.as === 'PartialObjectMetadataList') &&
-        params.g === 'meta.k8s.io' &&
-        allow.partial
-      ) {
-        return {
-          kind: 'partial',
-          list: params.as === 'PartialObjectMetadataList',
-        };
-      }
-      if (
-        params.as === 'APIGroupDiscoveryList' &&
-        params.g === 'apidiscovery.k8s.io' &&
-        allow.discovery &&
-        (params.v === 'v2' || params.v === 'v2beta1')
-      ) {
-        return { kind: 'discovery', version: params.v };
-      }
-      continue;
-    }
-    if (json) return { kind: 'json' };
-    if (type === 'application/yaml') return { kind: 'yaml' };
-  }
-  throw errors.notAcceptable('application/json, application/yaml');
+  const available = offers(allow);
+  const chosen = new Negotiator({
+    headers: { accept: header || '*/*' },
+  }).mediaType(available.map(([type]) => type));
+  const format = available.find(([type]) => type === chosen)?.[1];
+  if (!format) throw errors.notAcceptable('application/json, application/yaml');
+  return format;
 }
 
 export function sendText(

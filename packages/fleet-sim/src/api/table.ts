@@ -1,3 +1,4 @@
+import { JSONPath } from 'jsonpath-plus';
 import { PrinterColumn, ResourceType } from './registry';
 import {
   JsonObject,
@@ -7,143 +8,78 @@ import {
   isObject,
 } from '../util/json';
 
-type Step =
-  | { kind: 'field'; name: string }
-  | { kind: 'index'; index: number }
-  | { kind: 'wildcard' }
-  | { kind: 'filter'; path: string[]; op: '==' | '!='; value: string };
+const pathCache = new Map<string, string>();
 
-const pathCache = new Map<string, Step[]>();
-
-/** Parses the JSONPath subset used by printer columns. */
-export function parseJsonPath(expression: string): Step[] {
+/**
+ * Rewrites a Kubernetes JSONPath (`.status.conditions[?(@.type=="Ready")].status`, `{.metadata.name}`, names with
+ * escaped dots) as the JSONPath jsonpath-plus evaluates (`$.status...`, quoted names in brackets).
+ */
+export function toJsonPath(expression: string): string {
   const cached = pathCache.get(expression);
-  if (cached) return cached;
+  if (cached !== undefined) return cached;
   let expr = expression.trim();
   if (expr.startsWith('{') && expr.endsWith('}')) expr = expr.slice(1, -1);
   if (expr.startsWith('$')) expr = expr.slice(1);
-  const steps: Step[] = [];
+  let out = '$';
   let i = 0;
+  const name = (n: string) =>
+    /^[A-Za-z_][A-Za-z0-9_]*$/.test(n) || n === '*'
+      ? `.${n}`
+      : `[${JSON.stringify(n).replace(/^"|"$/g, "'")}]`;
   while (i < expr.length) {
     const ch = expr[i];
-    if (ch === '.') {
-      i++;
-      let name = '';
-      while (i < expr.length && expr[i] !== '.' && expr[i] !== '[') {
-        if (expr[i] === '\\' && i + 1 < expr.length) {
-          name += expr[i + 1];
-          i += 2;
-        } else {
-          name += expr[i++];
-        }
+    if (ch === '[') {
+      let depth = 0;
+      let quote: string | undefined;
+      let j = i;
+      for (; j < expr.length; j++) {
+        const c = expr[j];
+        if (quote) {
+          if (c === '\\') j++;
+          else if (c === quote) quote = undefined;
+        } else if (c === '"' || c === "'") quote = c;
+        else if (c === '[') depth++;
+        else if (c === ']' && --depth === 0) break;
       }
-      if (name === '*') steps.push({ kind: 'wildcard' });
-      else if (name) steps.push({ kind: 'field', name });
-    } else if (ch === '[') {
-      const end = findClosingBracket(expr, i);
-      const inner = expr.slice(i + 1, end).trim();
-      i = end + 1;
-      if (inner === '*') {
-        steps.push({ kind: 'wildcard' });
-      } else if (/^-?\d+$/.test(inner)) {
-        steps.push({ kind: 'index', index: Number(inner) });
-      } else if (inner.startsWith("'") || inner.startsWith('"')) {
-        const quote = inner[0];
-        const body = inner.slice(1, inner.lastIndexOf(quote));
-        steps.push({ kind: 'field', name: body.replace(/\\(.)/g, '$1') });
-      } else if (inner.startsWith('?(')) {
-        const m =
-          /^\?\(\s*@((?:\.[A-Za-z0-9_-]+)+)\s*(==|!=)\s*(?:"([^"]*)"|'([^']*)'|([^)\s]+))\s*\)$/.exec(
-            inner,
-          );
-        if (!m) throw new Error(`unsupported JSONPath filter ${inner}`);
-        steps.push({
-          kind: 'filter',
-          path: m[1].slice(1).split('.'),
-          op: m[2] === '!=' ? '!=' : '==',
-          value: m[3] ?? m[4] ?? m[5] ?? '',
-        });
+      if (j >= expr.length)
+        throw new Error(`unterminated [ in JSONPath ${expression}`);
+      const inner = expr.slice(i + 1, j).trim();
+      i = j + 1;
+      if (inner.startsWith("'") || inner.startsWith('"')) {
+        const body = inner.slice(1, inner.lastIndexOf(inner[0]));
+        out += name(body.replace(/\\(.)/g, '$1'));
       } else {
-        throw new Error(`unsupported JSONPath segment [${inner}]`);
+        out += `[${inner}]`;
       }
-    } else {
-      let name = '';
-      while (i < expr.length && expr[i] !== '.' && expr[i] !== '[')
-        name += expr[i++];
-      steps.push({ kind: 'field', name });
+      continue;
     }
+    if (ch === '.') i++;
+    let n = '';
+    while (i < expr.length && expr[i] !== '.' && expr[i] !== '[') {
+      if (expr[i] === '\\' && i + 1 < expr.length) {
+        n += expr[i + 1];
+        i += 2;
+      } else {
+        n += expr[i++];
+      }
+    }
+    if (n) out += name(n);
   }
-  pathCache.set(expression, steps);
-  return steps;
+  pathCache.set(expression, out);
+  return out;
 }
 
-function findClosingBracket(expr: string, open: number): number {
-  let depth = 0;
-  let quote: string | undefined;
-  for (let j = open; j < expr.length; j++) {
-    const c = expr[j];
-    if (quote) {
-      if (c === '\\') j++;
-      else if (c === quote) quote = undefined;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-    } else if (c === '[') {
-      depth++;
-    } else if (c === ']') {
-      depth--;
-      if (depth === 0) return j;
-    }
-  }
-  throw new Error(`unterminated [ in JSONPath ${expr}`);
-}
-
-/** All values the JSONPath selects in `obj`. */
+/** All values a Kubernetes JSONPath selects in `obj` (jsonpath-plus). */
 export function evaluateJsonPath(
   obj: unknown,
   expression: string,
 ): JsonValue[] {
-  let current: unknown[] = [obj];
-  for (const step of parseJsonPath(expression)) {
-    const next: unknown[] = [];
-    for (const value of current) {
-      switch (step.kind) {
-        case 'field':
-          if (isObject(value) && value[step.name] !== undefined)
-            next.push(value[step.name]);
-          break;
-        case 'index': {
-          const arr = asArray(value);
-          if (arr) {
-            const idx = step.index < 0 ? arr.length + step.index : step.index;
-            if (arr[idx] !== undefined) next.push(arr[idx]);
-          }
-          break;
-        }
-        case 'wildcard':
-          if (Array.isArray(value)) next.push(...value);
-          else if (isObject(value))
-            next.push(...Object.values(value).filter(v => v !== undefined));
-          break;
-        case 'filter':
-          for (const item of asArray(value) ?? []) {
-            let probe: unknown = item;
-            for (const p of step.path)
-              probe = isObject(probe) ? probe[p] : undefined;
-            let text: string | undefined;
-            if (typeof probe === 'string') text = probe;
-            else if (probe !== undefined) text = JSON.stringify(probe);
-            const equal = text === step.value;
-            if (step.op === '==' ? equal : !equal && text !== undefined)
-              next.push(item);
-          }
-          break;
-        default:
-          break;
-      }
-    }
-    current = next;
-  }
-  return current as JsonValue[];
+  if (obj === null || typeof obj !== 'object') return [];
+  return JSONPath({
+    path: toJsonPath(expression),
+    json: obj as JsonObject,
+    wrap: true,
+  }) as JsonValue[];
 }
 
 /** Formats an elapsed time as `kubectl` does (`5m`, `3h12m`, `12d`). */

@@ -1,10 +1,5 @@
-import {
-  PatchError,
-  deepEqual,
-  jsonMergePatch,
-  jsonPatch,
-  strategicMergePatch,
-} from './json';
+import { PatchError, deepEqual, jsonMergePatch, jsonPatch } from './json';
+import { strategicMergePatch } from './strategicMergePatch';
 
 describe('JSON merge patch (RFC 7386)', () => {
   it('merges, replaces and deletes', () => {
