@@ -176,13 +176,19 @@ function fromProbe(
       ),
     );
   }
-  if (probe.latencyMs > config.slowThresholdMs) {
+  if (probe.latencyMs > config.slowThresholdMs || probe.unanswered) {
     status = 'degraded';
     reasons.push(
       probeReason(
         'warning',
         'ApiServerSlow',
-        `The workload API server answers slowly (probe took over ${config.slowThresholdMs} ms)`,
+        probe.unanswered
+          ? `The workload API server answers slowly: /readyz answered in ${
+              probe.readyzMs ?? probe.latencyMs
+            } ms, ${
+              probe.unanswered
+            } more request(s) were unanswered when the probe's deadline ended it`
+          : `The workload API server answers slowly (probe took over ${config.slowThresholdMs} ms)`,
       ),
     );
   }

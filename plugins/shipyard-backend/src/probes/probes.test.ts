@@ -5,7 +5,9 @@ import { parseKubeconfig, WorkloadCredentials } from './credentials';
 import { detectDistribution } from './distribution';
 import { CredentialSource } from './CredentialResolver';
 import { WorkloadProber } from './WorkloadProber';
+import { aggregateHealth } from '../health/aggregate';
 import { DEFAULT_HEALTH_CONFIG } from '../health/config';
+import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
 import { CaptureLogger } from '../testUtils/captureLogger';
 
 const kubeconfig = (user: string) => `
@@ -102,13 +104,18 @@ describe('detectDistribution', () => {
   });
 });
 
-/** A tiny workload API server: healthy, or black-holing every request. */
-async function fakeApiServer(mode: 'ok' | 'blackhole') {
+/** A tiny workload API server: healthy, black-holing every request, or answering each after `delayMs`. */
+async function fakeApiServer(mode: 'ok' | 'blackhole' | 'slow', delayMs = 0) {
   const held: http.ServerResponse[] = [];
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(async (req, res) => {
     if (mode === 'blackhole') {
       held.push(res);
       return;
+    }
+    if (mode === 'slow') {
+      held.push(res);
+      await new Promise(r => setTimeout(r, delayMs));
+      if (res.destroyed) return;
     }
     if (req.url?.startsWith('/readyz')) res.end('ok');
     else if (req.url === '/version')
@@ -150,6 +157,65 @@ async function fakeApiServer(mode: 'ok' | 'blackhole') {
 }
 
 describe('WorkloadProber', () => {
+  it('calls a cluster that answers every request slowly degraded (ApiServerSlow), not unanswered', async () => {
+    // each request takes 60 % of the probe's deadline, as 3 s do of the default 5 s
+    const slow = await fakeApiServer('slow', 600);
+    const config = {
+      ...DEFAULT_HEALTH_CONFIG,
+      timeoutMs: 1000,
+      slowThresholdMs: 500,
+      stallAfterMs: 5000,
+    };
+    const prober = new WorkloadProber({
+      config,
+      credentials: {
+        refresh: async () => undefined,
+        resolve: async () => ({
+          credentials: new WorkloadCredentials(slow.url, { token: 't' }),
+        }),
+        invalidate: () => undefined,
+        retain: () => undefined,
+      },
+      logger: new CaptureLogger(),
+    });
+    const target = {
+      key: 'mc/ns/slow',
+      managementCluster: 'mc',
+      namespace: 'ns',
+      name: 'slow',
+    };
+    try {
+      for (let round = 0; round < config.failureThreshold + 1; round++) {
+        await prober.runRound([target], () => undefined);
+      }
+      const probe = prober.lastResult(target.key)!;
+      expect(probe).toMatchObject({ ok: true, consecutiveFailures: 0 });
+      expect(probe.failure).toBeUndefined();
+      expect(probe.apiErrors).toBeUndefined();
+      const health = aggregateHealth({
+        lifecycle: new VersionLifecycle({
+          config: {
+            nearingEndOfLifeDays: 90,
+            overrides: {},
+            extendedSupport: {},
+          },
+        }),
+        capi: { status: 'healthy', reasons: [] },
+        managementCluster: 'mc',
+        source: { state: 'connected' },
+        config,
+        probe,
+        now: Date.now(),
+      });
+      expect(health.status).toBe('degraded');
+      expect(health.reasons.map(r => r.type)).toEqual(['ApiServerSlow']);
+      expect(health.reasons[0].message).toMatch(/readyz answered/);
+    } finally {
+      prober.close();
+      await slow.close();
+    }
+  });
+
   it('keeps slow and dead clusters from holding up the others, and backs off from clusters that keep failing', async () => {
     const good = await fakeApiServer('ok');
     const dead = await fakeApiServer('blackhole');

@@ -63,6 +63,10 @@ export interface ProbeResult {
     /** Names of (up to 5) kube-system pods that are not running or not ready. */
     notReadyPods: string[];
   };
+  /** How long `/readyz` (or `/healthz`) took to answer (ms). */
+  readyzMs?: number;
+  /** Requests after `/readyz` still unanswered when the probe's deadline ended it (a slow server, not a failure). */
+  unanswered?: number;
   /** Requests of this probe answered with HTTP errors (5xx, 429), and all requests. */
   apiErrors?: { failed: number; total: number; example: string };
   /** Distribution detected from the workload cluster. */
