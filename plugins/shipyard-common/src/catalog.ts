@@ -20,6 +20,13 @@ export const ANNOTATION_PROFILE = 'shipyard.io/profile';
 export const ANNOTATION_PROFILE_VERSION = 'shipyard.io/profile-version';
 
 /**
+ * Values of a cluster's Cluster API object that could not be used for its entity (an owner, system or profile that
+ * is no entity reference, an odd lifecycle), and what was used instead: a JSON array of sentences. The catalog
+ * module logs each once; the entity keeps its relations valid.
+ */
+export const ANNOTATION_PROCESSING_WARNINGS = 'shipyard.io/processing-warnings';
+
+/**
  * Location type of the entities that Shipyard's entity providers emit
  * (`backstage.io/managed-by-location: shipyard:clusters/<mc>/<ns>/<name>`).
  */

@@ -1,5 +1,7 @@
 import {
   Entity,
+  makeValidator,
+  parseEntityRef,
   resourceEntityV1alpha1Validator,
 } from '@backstage/catalog-model';
 import {
@@ -13,6 +15,8 @@ import {
   publishableApiServerUrl,
   toClusterEntityInput,
 } from './clusterEntities';
+
+const validator = makeValidator();
 
 describe('buildClusterEntity', () => {
   const config = catalogConfig({
@@ -92,6 +96,88 @@ describe('buildClusterEntity', () => {
       'kubernetes.io/api-server': 'https://payments-prod.example.com:6443',
       'kubernetes.io/auth-provider': 'oidc',
       'kubernetes.io/oidc-token-provider': 'okta',
+    });
+  });
+
+  it('turns annotation values that are no entity references into processing warnings, not broken relations', async () => {
+    const resolved: Array<string | undefined> = [];
+    const entity = buildClusterEntity(
+      toClusterEntityInput(
+        summary({
+          name: 'odd',
+          owner: 'group:default/team a',
+          system: 'system:default/../payments',
+          lifecycle: 'prod<script>',
+          profile: 'clusterprofile:default/x:y',
+        }),
+      ),
+      {
+        config,
+        resolveProfileRef: s => {
+          resolved.push(s.profile);
+          return s.profile ? `clusterprofile:default/${s.profile}` : undefined;
+        },
+      },
+    );
+    await expect(resourceEntityV1alpha1Validator.check(entity)).resolves.toBe(
+      true,
+    );
+    // every reference the entity makes is one the catalog can resolve to an entity name
+    const spec = entity.spec as Record<string, any>;
+    for (const ref of [spec.owner, spec.system, ...spec.dependsOn].filter(
+      Boolean,
+    )) {
+      const parsed = parseEntityRef(ref);
+      expect(validator.isValidEntityName(parsed.name)).toBe(true);
+      expect(validator.isValidNamespace(parsed.namespace)).toBe(true);
+    }
+    expect(spec.owner).toBe('group:default/platform-team');
+    expect(spec.system).toBeUndefined();
+    expect(spec.lifecycle).toBeUndefined();
+    expect(spec.dependsOn).toEqual(['resource:default/mgmt-eu-1']);
+    expect(resolved).toEqual([undefined]);
+    expect(
+      entity.metadata.annotations?.['shipyard.io/profile'],
+    ).toBeUndefined();
+    const warnings = JSON.parse(
+      entity.metadata.annotations?.['shipyard.io/processing-warnings'] ?? '[]',
+    );
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^owner "group:default\/team a" is not a valid entity reference.*group:default\/platform-team/,
+      ),
+      expect.stringMatching(
+        /^system "system:default\/..\/payments" is not a valid entity reference/,
+      ),
+      expect.stringMatching(
+        /^lifecycle "prod<script>" is not a valid lifecycle/,
+      ),
+      expect.stringMatching(
+        /^profile "clusterprofile:default\/x:y" is not a valid entity reference/,
+      ),
+    ]);
+    // valid values, bare or full references, produce no warning
+    const fine = buildClusterEntity(
+      toClusterEntityInput(
+        summary({
+          name: 'fine',
+          owner: 'user:default/alice',
+          system: 'payments',
+          profile: 'clusterprofile:default/kubeadm-standard',
+        }),
+      ),
+      { config, resolveProfileRef: () => undefined },
+    );
+    expect(
+      fine.metadata.annotations?.['shipyard.io/processing-warnings'],
+    ).toBeUndefined();
+    expect(fine.spec).toMatchObject({
+      owner: 'user:default/alice',
+      system: 'system:default/payments',
+      dependsOn: [
+        'clusterprofile:default/kubeadm-standard',
+        'resource:default/mgmt-eu-1',
+      ],
     });
   });
 

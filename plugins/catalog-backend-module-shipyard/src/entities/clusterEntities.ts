@@ -3,8 +3,12 @@ import {
   ANNOTATION_KUBERNETES_AUTH_PROVIDER,
   ANNOTATION_LOCATION,
   ANNOTATION_ORIGIN_LOCATION,
+  DEFAULT_NAMESPACE,
   Entity,
   EntityLink,
+  makeValidator,
+  parseEntityRef,
+  stringifyEntityRef,
   stringifyLocationRef,
 } from '@backstage/catalog-model';
 import {
@@ -14,6 +18,7 @@ import {
   ANNOTATION_CLUSTER_UID,
   ANNOTATION_MANAGEMENT_CLUSTER,
   ANNOTATION_PROFILE,
+  ANNOTATION_PROCESSING_WARNINGS,
   ANNOTATION_PROFILE_VERSION,
   CLUSTER_RESOURCE_TYPE,
   ClusterSummary,
@@ -229,10 +234,15 @@ function describe(summary: ClusterEntityInput): string {
  * are used (never health, phase or counters), so status churn yields an identical entity.
  */
 export function buildClusterEntity(
-  summary: ClusterEntityInput,
+  input: ClusterEntityInput,
   ctx: ClusterEntityContext,
 ): Entity {
   const { config } = ctx;
+  const {
+    summary,
+    profileRef: givenProfileRef,
+    warnings,
+  } = checkEntityReferences(input, config);
   const minor =
     summary.kubernetesMinor ?? kubernetesMinorOf(summary.kubernetesVersion);
   const annotations: Record<string, string> = {
@@ -252,6 +262,9 @@ export function buildClusterEntity(
     annotations[
       ANNOTATION_CLUSTER_CLASS
     ] = `${summary.namespace}/${summary.clusterClass}`;
+  }
+  if (warnings.length > 0) {
+    annotations[ANNOTATION_PROCESSING_WARNINGS] = JSON.stringify(warnings);
   }
 
   const locator = config.clusters.locatorAnnotations;
@@ -292,7 +305,7 @@ export function buildClusterEntity(
   ]);
 
   const lifecycle = summary.lifecycle ?? config.clusters.defaultLifecycle;
-  const profileRef = ctx.resolveProfileRef(summary);
+  const profileRef = givenProfileRef ?? ctx.resolveProfileRef(summary);
   const dependsOn = unique([
     profileRef,
     managementClusterEntityRef(config, summary.managementCluster),
@@ -318,6 +331,108 @@ export function buildClusterEntity(
       dependsOn,
     },
   };
+}
+
+const entityValidator = makeValidator();
+
+/** The entity reference `value` names (bare names get `defaultKind` and the default namespace), if it is one. */
+function validRef(
+  value: string,
+  defaultKind: string,
+  kinds: string[],
+): string | undefined {
+  let ref;
+  try {
+    ref = parseEntityRef(value, {
+      defaultKind,
+      defaultNamespace: DEFAULT_NAMESPACE,
+    });
+  } catch {
+    return undefined;
+  }
+  const kind = ref.kind.toLocaleLowerCase('en-US');
+  if (
+    !kinds.includes(kind) ||
+    !entityValidator.isValidNamespace(ref.namespace) ||
+    !entityValidator.isValidEntityName(ref.name)
+  ) {
+    return undefined;
+  }
+  return stringifyEntityRef({ kind, namespace: ref.namespace, name: ref.name });
+}
+
+/**
+ * Checks the values that become entity references (owner, system, profile) or fields (lifecycle). An invalid one
+ * is not used, so that no relation points at an entity that cannot exist: the owner falls back to the platform
+ * team, the system and lifecycle are left out (or defaulted), the profile is found from the ClusterClass instead;
+ * each such value becomes a warning.
+ */
+export function checkEntityReferences(
+  input: ClusterEntityInput,
+  config: ShipyardCatalogConfig,
+): {
+  summary: ClusterEntityInput;
+  /** The profile's entity ref when the value was a full, valid reference. */
+  profileRef?: string;
+  warnings: string[];
+} {
+  const warnings: string[] = [];
+  const summary = { ...input };
+  const quoted = (v: string) => JSON.stringify(v.slice(0, 200));
+  const owner = validRef(input.owner, 'group', ['group', 'user']);
+  if (owner) {
+    summary.owner = owner;
+  } else {
+    summary.owner = config.platformTeam;
+    warnings.push(
+      `owner ${quoted(
+        input.owner,
+      )} is not a valid entity reference of a group or user; owned by ${
+        config.platformTeam
+      } instead`,
+    );
+  }
+  if (input.system !== undefined) {
+    summary.system = validRef(input.system, 'system', ['system']);
+    if (!summary.system) {
+      warnings.push(
+        `system ${quoted(
+          input.system,
+        )} is not a valid entity reference of a system; left out`,
+      );
+    }
+  }
+  if (
+    input.lifecycle !== undefined &&
+    !entityValidator.isValidEntityName(input.lifecycle)
+  ) {
+    summary.lifecycle = undefined;
+    warnings.push(
+      `lifecycle ${quoted(
+        input.lifecycle,
+      )} is not a valid lifecycle (letters, digits, "-", "_" and "."); ${
+        config.clusters.defaultLifecycle
+          ? `${config.clusters.defaultLifecycle} used instead`
+          : 'left out'
+      }`,
+    );
+  }
+  let profileRef: string | undefined;
+  if (input.profile !== undefined) {
+    const bare = entityValidator.isValidEntityName(input.profile);
+    profileRef = bare
+      ? undefined
+      : validRef(input.profile, 'clusterprofile', ['clusterprofile']);
+    if (!bare && !profileRef) {
+      summary.profile = undefined;
+      warnings.push(
+        `profile ${quoted(
+          input.profile,
+        )} is not a valid entity reference of a ClusterProfile; the profile is found from the ClusterClass instead`,
+      );
+    }
+  }
+  return { summary, profileRef, warnings };
 }
 
 /** The catalog entity of a management cluster: a `Resource` owned by the platform team. */

@@ -16,6 +16,7 @@ import {
 } from '@backstage/plugin-catalog-node';
 import { EventParams, EventsService } from '@backstage/plugin-events-node';
 import {
+  ANNOTATION_PROCESSING_WARNINGS,
   ClusterChange,
   FleetChangeEvent,
   ManagementClusterStatus,
@@ -265,6 +266,23 @@ export class ClusterEntityProvider implements EntityProvider {
       config: this.config,
       resolveProfileRef: s => this.profiles?.resolve(s),
     });
+    // a processing warning is logged when it appears or changes, not at every sync
+    const warnings =
+      entity.metadata.annotations?.[ANNOTATION_PROCESSING_WARNINGS];
+    const key = stringifyClusterKey(input);
+    if (
+      warnings &&
+      warnings !==
+        this.clusters.get(key)?.entity.metadata.annotations?.[
+          ANNOTATION_PROCESSING_WARNINGS
+        ]
+    ) {
+      this.logger.warn(
+        `Shipyard: cluster ${key}: ${(JSON.parse(warnings) as string[]).join(
+          '; ',
+        )}`,
+      );
+    }
     return { input, entity, hash: hashOf(entity) };
   }
 
