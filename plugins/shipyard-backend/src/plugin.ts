@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
   SHIPYARD_FLEET_EVENTS_TOPIC,
@@ -26,6 +27,10 @@ import { HealthService } from './health/HealthService';
 import { HealthStore } from './health/HealthStore';
 import { readVersionSupportConfig } from './lifecycle/config';
 import { createLifecycleRouter } from './lifecycle/lifecycleRouter';
+import {
+  CatalogProfileSource,
+  ProfileVersions,
+} from './lifecycle/ProfileVersions';
 import { VersionLifecycle } from './lifecycle/VersionLifecycle';
 import { VersionSupportRefresher } from './lifecycle/VersionSupportRefresher';
 import { VersionSupportStore } from './lifecycle/VersionSupportStore';
@@ -60,6 +65,8 @@ export const shipyardPlugin = createBackendPlugin({
         events: eventsServiceRef,
         userInfo: coreServices.userInfo,
         metrics: metricsServiceRef,
+        auth: coreServices.auth,
+        catalog: catalogServiceRef,
       },
       async init({
         logger,
@@ -74,6 +81,8 @@ export const shipyardPlugin = createBackendPlugin({
         events,
         userInfo,
         metrics,
+        auth,
+        catalog,
       }) {
         const shipyardConfig = readShipyardConfig(config);
         const store = await FleetStore.create({
@@ -187,6 +196,15 @@ export const shipyardPlugin = createBackendPlugin({
             lifecycle: versionLifecycle,
             refresher: versionSupportRefresher,
             httpAuth,
+            index: fleet.index,
+            permissions,
+            ruleset: permissionsRegistry.getPermissionRuleset(
+              clusterPermissionResourceRef,
+            ),
+            profiles: new ProfileVersions({
+              source: new CatalogProfileSource(catalog, auth),
+              logger: logger.child({ component: 'version-support' }),
+            }),
           }),
         );
         const auditStore = new AuditStore(await database.getClient());

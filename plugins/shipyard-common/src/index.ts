@@ -9,6 +9,7 @@ export * from './types';
 export * from './query';
 export * from './versionSupport';
 export * from './lifecycle';
+export * from './upgradePath';
 export * from './catalog';
 export * from './profile';
 export * from './clusterClasses';

@@ -1,7 +1,10 @@
 /*
- * REST API shapes of the version lifecycle (`GET /version-support`); the OpenAPI document describes the same.
+ * REST API shapes of the version lifecycle (`GET /version-support`, `GET /clusters/…/lifecycle`); the OpenAPI document
+ * describes the same.
  */
+import { ClusterUpgradePlan } from './upgradePath';
 import {
+  ClusterVersionSupport,
   EffectiveVersionSupportRecord,
   VersionSupportCalendarInfo,
   VersionSupportStatus,
@@ -49,4 +52,27 @@ export interface VersionSupportResponse {
   nearingEndOfLifeDays: number;
   refresh: { enabled: boolean; sources: VersionSupportRefreshSource[] };
   distributions: VersionSupportCalendarEntry[];
+}
+
+/** Response of `GET /clusters/:managementCluster/:namespace/:name/lifecycle`. */
+export interface ClusterLifecycleResponse {
+  cluster: {
+    managementCluster: string;
+    namespace: string;
+    name: string;
+    distribution?: string;
+    kubernetesVersion?: string;
+    profile?: string;
+    profileVersion?: string;
+  };
+  /** When it was evaluated. */
+  evaluatedAt: string;
+  /** The cluster's version support now, with the days until its next boundary. */
+  support: ClusterVersionSupport & { daysToNextBoundary?: number };
+  /** The calendar that applies, with every minor's status, where it comes from and how old it is. */
+  calendar: VersionSupportCalendarEntry;
+  /** Available upgrades and the path back into support. */
+  upgrades: ClusterUpgradePlan;
+  /** False when the profile catalog could not be read (the plan then follows the calendar alone). */
+  profilesAvailable: boolean;
 }

@@ -69,6 +69,18 @@ export interface ClusterProfileVariables {
   schema?: { [key: string]: ProfileJsonValue };
 }
 
+/**
+ * An earlier version of a profile that clusters may still run: what it allowed and where it may move to. The spec
+ * itself describes the current version.
+ */
+export interface ClusterProfilePreviousVersion {
+  /** Semantic version. */
+  version: string;
+  kubernetes: Pick<ClusterProfileKubernetes, 'versions'>;
+  /** Profile versions clusters on this version may move to (see {@link ClusterProfileSpec.upgradesTo}). */
+  upgradesTo?: string[];
+}
+
 /** The spec of a `ClusterProfile` entity. */
 export interface ClusterProfileSpec {
   /** Entity ref of the owning group (`group:default/platform-team`). */
@@ -87,6 +99,14 @@ export interface ClusterProfileSpec {
   /** Kubernetes distribution: `kubeadm`, `eks`, `aks`, `gke`, `k3s`, `k0s`, `rke2`, `openshift`, `microk8s`, … */
   distribution: string;
   kubernetes: ClusterProfileKubernetes;
+  /**
+   * Profile versions that clusters on this version may move to: a version of this profile (`1.3.0`) or of another
+   * profile (`eks-hardened@2.0.0`). Kubernetes moves one minor at a time, within the versions each profile version
+   * allows.
+   */
+  upgradesTo?: string[];
+  /** Earlier versions of this profile that clusters may still run, with what they allowed and where they may move. */
+  previousVersions?: ClusterProfilePreviousVersion[];
   layers: ClusterProfileLayers;
   variables?: ClusterProfileVariables;
   sizes: { [name: string]: ClusterProfileSize };
@@ -119,6 +139,9 @@ export const SEMVER_PATTERN =
 /** A Kubernetes version or minor, optionally with a distribution suffix: `v1.35.5`, `v1.35`, `v1.34.7+k3s1`. */
 export const KUBERNETES_VERSION_PATTERN =
   '^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?([-+][0-9A-Za-z.-]+)*$';
+/** A profile version to move to: a semantic version of the same profile, or `<profile name>@<semantic version>`. */
+export const PROFILE_UPGRADE_TARGET_PATTERN =
+  '^([a-z0-9A-Z]([-_.a-z0-9A-Z]{0,61}[a-z0-9A-Z])?@)?(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$';
 /** A DNS-1123 label (management cluster names, size names, providers, distributions). */
 export const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 /** A DNS-1123 subdomain (ClusterClass names). */
@@ -133,6 +156,28 @@ const layerSchema = {
     name: { type: 'string', minLength: 1, maxLength: 128 },
     version: { type: 'string', minLength: 1, maxLength: 128 },
     description: { type: 'string' },
+  },
+} as const;
+
+const kubernetesVersionsSchema = {
+  type: 'array',
+  minItems: 1,
+  uniqueItems: true,
+  items: {
+    type: 'string',
+    title: 'a Kubernetes version (e.g. v1.35.5)',
+    pattern: KUBERNETES_VERSION_PATTERN,
+  },
+} as const;
+
+const upgradesToSchema = {
+  type: 'array',
+  maxItems: 100,
+  uniqueItems: true,
+  items: {
+    type: 'string',
+    title: 'a profile version (1.3.0, or other-profile@2.0.0)',
+    pattern: PROFILE_UPGRADE_TARGET_PATTERN,
   },
 } as const;
 
@@ -228,20 +273,35 @@ export const clusterProfileEntitySchema = {
           required: ['versions'],
           additionalProperties: false,
           properties: {
-            versions: {
-              type: 'array',
-              minItems: 1,
-              uniqueItems: true,
-              items: {
-                type: 'string',
-                title: 'a Kubernetes version (e.g. v1.35.5)',
-                pattern: KUBERNETES_VERSION_PATTERN,
-              },
-            },
+            versions: kubernetesVersionsSchema,
             default: {
               type: 'string',
               title: 'a Kubernetes version (e.g. v1.35.5)',
               pattern: KUBERNETES_VERSION_PATTERN,
+            },
+          },
+        },
+        upgradesTo: upgradesToSchema,
+        previousVersions: {
+          type: 'array',
+          maxItems: 100,
+          items: {
+            type: 'object',
+            required: ['version', 'kubernetes'],
+            additionalProperties: false,
+            properties: {
+              version: {
+                type: 'string',
+                title: 'a semantic version (e.g. 1.2.0)',
+                pattern: SEMVER_PATTERN,
+              },
+              kubernetes: {
+                type: 'object',
+                required: ['versions'],
+                additionalProperties: false,
+                properties: { versions: kubernetesVersionsSchema },
+              },
+              upgradesTo: upgradesToSchema,
             },
           },
         },
@@ -340,6 +400,49 @@ export function checkClusterProfileSpec(
       )})`,
     });
   }
+  const versions = new Set([spec.version]);
+  (spec.previousVersions ?? []).forEach((previous, i) => {
+    if (versions.has(previous.version)) {
+      problems.push({
+        path: `spec.previousVersions[${i}].version`,
+        message: `must differ from spec.version and the other previous versions (${previous.version})`,
+      });
+    }
+    versions.add(previous.version);
+  });
+  const checkTargets = (
+    from: string,
+    targets: string[] | undefined,
+    at: string,
+  ) => {
+    (targets ?? []).forEach((target, i) => {
+      const [profile, version] = target.includes('@')
+        ? target.split('@')
+        : [undefined, target];
+      if (profile !== undefined) return; // another profile: checked when a plan is made
+      if (version === from) {
+        problems.push({
+          path: `${at}[${i}]`,
+          message: 'must not name its own version',
+        });
+      } else if (!versions.has(version)) {
+        problems.push({
+          path: `${at}[${i}]`,
+          message: `must name a version of this profile (${[...versions].join(
+            ', ',
+          )}) or another profile (name@version)`,
+        });
+      }
+    });
+  };
+  checkTargets(spec.version, spec.upgradesTo, 'spec.upgradesTo');
+  (spec.previousVersions ?? []).forEach((previous, i) =>
+    checkTargets(
+      previous.version,
+      previous.upgradesTo,
+      `spec.previousVersions[${i}].upgradesTo`,
+    ),
+  );
   if (
     spec.defaultSize !== undefined &&
     !Object.prototype.hasOwnProperty.call(spec.sizes, spec.defaultSize)

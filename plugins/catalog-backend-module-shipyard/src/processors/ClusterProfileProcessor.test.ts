@@ -150,6 +150,27 @@ describe('ClusterProfileProcessor', () => {
       'spec.sizes.large.controlPlaneReplicas must be >= 0',
     ],
     [
+      'an upgrade target that is not a profile version',
+      (s: any) => {
+        s.upgradesTo = ['latest'];
+      },
+      'spec.upgradesTo[0] must be a profile version',
+    ],
+    [
+      'an upgrade target that is not a version of the profile',
+      (s: any) => {
+        s.previousVersions[0].upgradesTo = ['9.9.9'];
+      },
+      'spec.previousVersions[0].upgradesTo[0] must name a version of this profile',
+    ],
+    [
+      'a previous version without its Kubernetes versions',
+      (s: any) => {
+        delete s.previousVersions[1].kubernetes;
+      },
+      'spec.previousVersions[1].kubernetes is required',
+    ],
+    [
       'no allowed groups',
       (s: any) => {
         delete s.allowedGroups;

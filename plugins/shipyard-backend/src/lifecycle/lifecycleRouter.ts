@@ -1,17 +1,69 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
+import {
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  PermissionRuleset,
+  createConditionTransformer,
+} from '@backstage/plugin-permission-node';
 import {
   BUNDLED_VERSION_SUPPORT,
+  ClusterLifecycleResponse,
+  ClusterSummary,
   VersionSupportCalendarEntry,
+  VersionSupportCalendarInfo,
   VersionSupportResponse,
   dayOf,
   daysUntil,
+  planClusterUpgrades,
+  shipyardClusterReadPermission,
+  stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
+import { ClusterPermissionQuery } from '@shipyard/plugin-shipyard-node';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { FleetIndex } from '../index/FleetIndex';
+import { criteriaToPredicate } from '../service/permissionFilter';
+import { ProfileVersions } from './ProfileVersions';
 import { VersionLifecycle } from './VersionLifecycle';
 import { VersionSupportRefresher } from './VersionSupportRefresher';
+
+const NAME_SEGMENT = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/** One distribution's calendar with every record's status at a time, and the age of a refreshed calendar. */
+function calendarEntry(
+  lifecycle: VersionLifecycle,
+  info: VersionSupportCalendarInfo,
+  now: number,
+): VersionSupportCalendarEntry {
+  const entry: VersionSupportCalendarEntry = { ...info, records: [] };
+  if (info.refreshedAt) {
+    entry.ageSeconds = Math.max(
+      0,
+      Math.round((now - Date.parse(info.refreshedAt)) / 1000),
+    );
+  }
+  for (const record of lifecycle.calendar.records(info.name)) {
+    const vs = lifecycle.evaluate(
+      { distribution: info.name, kubernetesMinor: record.minor },
+      now,
+    );
+    entry.records.push({
+      ...record,
+      status: vs.status,
+      ...(vs.nextBoundary
+        ? {
+            nextBoundary: vs.nextBoundary,
+            daysToNextBoundary: daysUntil(vs.nextBoundary.date, now),
+          }
+        : {}),
+    });
+  }
+  return entry;
+}
 
 const querySchema = z
   .object({
@@ -37,30 +89,7 @@ export async function describeVersionSupport(
   const distributions: VersionSupportCalendarEntry[] = [];
   for (const info of calendar.distributions()) {
     if (options.distribution && info.name !== options.distribution) continue;
-    const entry: VersionSupportCalendarEntry = { ...info, records: [] };
-    if (info.refreshedAt) {
-      entry.ageSeconds = Math.max(
-        0,
-        Math.round((now - Date.parse(info.refreshedAt)) / 1000),
-      );
-    }
-    for (const record of calendar.records(info.name)) {
-      const vs = lifecycle.evaluate(
-        { distribution: info.name, kubernetesMinor: record.minor },
-        now,
-      );
-      entry.records.push({
-        ...record,
-        status: vs.status,
-        ...(vs.nextBoundary
-          ? {
-              nextBoundary: vs.nextBoundary,
-              daysToNextBoundary: daysUntil(vs.nextBoundary.date, now),
-            }
-          : {}),
-      });
-    }
-    distributions.push(entry);
+    distributions.push(calendarEntry(lifecycle, info, now));
   }
   return {
     evaluatedAt: new Date(now).toISOString(),
@@ -85,32 +114,147 @@ export async function describeVersionSupport(
   };
 }
 
-/** `GET /version-support`: the support calendars in force and where they come from. */
-export function createLifecycleRouter(options: {
+/** Options of {@link createLifecycleRouter}. */
+export interface LifecycleRouterOptions {
   lifecycle: VersionLifecycle;
   refresher?: VersionSupportRefresher;
   httpAuth: HttpAuthService;
-}): express.Router {
+  /** With these, `GET /clusters/:managementCluster/:namespace/:name/lifecycle` is served too. */
+  index?: FleetIndex;
+  permissions?: PermissionsService;
+  ruleset?: PermissionRuleset<ClusterSummary, ClusterPermissionQuery>;
+  profiles?: ProfileVersions;
+}
+
+function queryError(issue: z.ZodIssue): InputError {
+  return new InputError(
+    issue.code === 'unrecognized_keys'
+      ? `unknown query parameter "${issue.keys[0]}"`
+      : `Invalid query parameter ${issue.path[0]}: ${issue.message}`,
+  );
+}
+
+/**
+ * `GET /version-support`: the support calendars in force and where they come from; `GET
+ * /clusters/:managementCluster/:namespace/:name/lifecycle`: one cluster's calendar, status, days to its next boundary,
+ * available upgrades and path back into support (read permission, conditional on the cluster as for the summary).
+ */
+export function createLifecycleRouter(
+  options: LifecycleRouterOptions,
+): express.Router {
   const router = Router();
+  const { lifecycle, httpAuth } = options;
+
   router.get('/version-support', async (req, res) => {
-    await options.httpAuth.credentials(req, { allow: ['user', 'service'] });
+    await httpAuth.credentials(req, { allow: ['user', 'service'] });
     const parsed = querySchema.safeParse(req.query);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new InputError(
-        issue.code === 'unrecognized_keys'
-          ? `unknown query parameter "${issue.keys[0]}"`
-          : `Invalid query parameter ${issue.path[0]}: ${issue.message}`,
-      );
-    }
+    if (!parsed.success) throw queryError(parsed.error.issues[0]);
     res.setHeader('Cache-Control', 'no-cache');
     res.json(
-      await describeVersionSupport(
-        options.lifecycle,
-        options.refresher,
-        parsed.data,
-      ),
+      await describeVersionSupport(lifecycle, options.refresher, parsed.data),
     );
   });
+
+  const { index, permissions, ruleset } = options;
+  if (!index || !permissions || !ruleset) return router;
+  const transform = createConditionTransformer(ruleset);
+
+  router.get(
+    '/clusters/:managementCluster/:namespace/:name/lifecycle',
+    async (req, res) => {
+      const { managementCluster, namespace, name } = req.params;
+      for (const [field, value] of Object.entries({
+        managementCluster,
+        namespace,
+        name,
+      })) {
+        if (!NAME_SEGMENT.test(value)) {
+          throw new InputError(`Invalid path parameter ${field}: "${value}"`);
+        }
+      }
+      if (Object.keys(req.query).length > 0) {
+        throw new InputError(
+          `unknown query parameter "${Object.keys(req.query)[0]}"`,
+        );
+      }
+      const credentials = await httpAuth.credentials(req);
+      const [decision] = await permissions.authorizeConditional(
+        [{ permission: shipyardClusterReadPermission }],
+        { credentials },
+      );
+      if (decision.result === AuthorizeResult.DENY) {
+        throw new NotAllowedError('Not allowed to read clusters');
+      }
+      const key = stringifyClusterKey({ managementCluster, namespace, name });
+      index.settle();
+      const stored = index.getStored(key);
+      const visible =
+        decision.result === AuthorizeResult.CONDITIONAL
+          ? criteriaToPredicate(transform(decision.conditions))
+          : undefined;
+      if (!stored || (visible && !visible(stored))) {
+        throw new NotFoundError(`Cluster ${key} not found`);
+      }
+      const now = lifecycle.now();
+      const support = lifecycle.evaluate(stored, now);
+      const calendarName = support.calendar ?? 'upstream';
+      const info =
+        lifecycle.calendar
+          .distributions()
+          .find(d => d.name === (stored.distribution ?? calendarName)) ??
+        lifecycle.calendar.distributions().find(d => d.name === calendarName);
+      const profiles = (await options.profiles?.get()) ?? {
+        nodes: [],
+        available: false,
+      };
+      const version =
+        stored.observedKubernetesVersion ??
+        stored.kubernetesVersion ??
+        stored.kubernetesMinor;
+      const extendedSupport = lifecycle.extendedSupportOf(stored);
+      const body: ClusterLifecycleResponse = {
+        cluster: {
+          managementCluster,
+          namespace,
+          name,
+          ...(stored.distribution ? { distribution: stored.distribution } : {}),
+          ...(version ? { kubernetesVersion: version } : {}),
+          ...(stored.profile ? { profile: stored.profile } : {}),
+          ...(stored.profileVersion
+            ? { profileVersion: stored.profileVersion }
+            : {}),
+        },
+        evaluatedAt: new Date(now).toISOString(),
+        support: {
+          ...support,
+          ...(support.nextBoundary
+            ? { daysToNextBoundary: daysUntil(support.nextBoundary.date, now) }
+            : {}),
+        },
+        calendar: info
+          ? calendarEntry(lifecycle, info, now)
+          : {
+              name: calendarName,
+              title: calendarName,
+              source: 'configuration',
+              origin: 'bundled',
+              records: [],
+            },
+        upgrades: planClusterUpgrades({
+          calendar: lifecycle.calendar,
+          now,
+          distribution: stored.distribution,
+          kubernetesVersion: version,
+          ...(extendedSupport === undefined ? {} : { extendedSupport }),
+          profile: stored.profile,
+          profileVersion: stored.profileVersion,
+          profiles: profiles.nodes,
+        }),
+        profilesAvailable: profiles.available,
+      };
+      res.setHeader('Cache-Control', 'no-cache');
+      res.json(body);
+    },
+  );
   return router;
 }

@@ -1,0 +1,271 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { ClusterLifecycleResponse } from '@shipyard/plugin-shipyard-common';
+import { clusterPermissionRules } from '@shipyard/plugin-shipyard-node';
+import express from 'express';
+import request from 'supertest';
+import { DEFAULT_HEALTH_CONFIG } from '../health/config';
+import { HealthAggregator } from '../health/HealthAggregator';
+import { FleetIndex } from '../index/FleetIndex';
+import { makeSummary } from '../testUtils/summaries';
+import { readVersionSupportConfig } from './config';
+import { createLifecycleRouter } from './lifecycleRouter';
+import { ProfileEntitySource, ProfileVersions } from './ProfileVersions';
+import { VersionLifecycle } from './VersionLifecycle';
+
+const eksStandard = {
+  metadata: { name: 'eks-standard' },
+  spec: {
+    version: '1.2.0',
+    distribution: 'eks',
+    kubernetes: { versions: ['v1.35', 'v1.34', 'v1.33'] },
+    previousVersions: [
+      {
+        version: '1.1.0',
+        kubernetes: { versions: ['v1.33', 'v1.32'] },
+        upgradesTo: ['1.2.0'],
+      },
+      {
+        version: '1.0.0',
+        kubernetes: { versions: ['v1.32', 'v1.31'] },
+        upgradesTo: ['1.1.0'],
+      },
+    ],
+  },
+};
+
+function setup(
+  options: {
+    now?: string;
+    source?: ProfileEntitySource;
+    decision?: () => any;
+  } = {},
+) {
+  const t = Date.parse(options.now ?? '2026-12-05T12:00:00Z');
+  const lifecycle = new VersionLifecycle({
+    config: readVersionSupportConfig(new ConfigReader({})),
+    now: () => t,
+  });
+  const index = new FleetIndex({ now: () => new Date(t) });
+  new HealthAggregator(index, DEFAULT_HEALTH_CONFIG, {
+    now: () => t,
+    lifecycle,
+  }).install();
+  index.upsert(
+    makeSummary({
+      name: 'payments',
+      distribution: 'eks',
+      kubernetesVersion: 'v1.31.9',
+      profile: 'eks-standard',
+      profileVersion: '1.0.0',
+      owner: 'group:default/team-a',
+    }),
+  );
+  index.upsert(
+    makeSummary({
+      name: 'edge',
+      distribution: 'k3s',
+      kubernetesVersion: 'v1.34.3+k3s1',
+      owner: 'group:default/team-b',
+    }),
+  );
+  const listProfiles = jest.fn(async () => [eksStandard]);
+  const app = express();
+  app.use(
+    createLifecycleRouter({
+      lifecycle,
+      httpAuth: {
+        credentials: async () => ({
+          $$type: '@backstage/BackstageCredentials',
+          principal: { type: 'user', userEntityRef: 'user:default/a' },
+        }),
+      } as any,
+      index,
+      permissions: {
+        authorizeConditional: async () => [
+          options.decision?.() ?? { result: AuthorizeResult.ALLOW },
+        ],
+      } as any,
+      ruleset: {
+        getRuleByName: () => clusterPermissionRules.isClusterOwner,
+      } as any,
+      profiles: new ProfileVersions({
+        source: options.source ?? { listProfiles },
+        logger: mockServices.logger.mock(),
+        now: () => t,
+      }),
+    }),
+  );
+  app.use(
+    (
+      error: Error,
+      _req: express.Request,
+      res: express.Response,
+      _next: express.NextFunction,
+    ) => {
+      const statuses: Record<string, number> = {
+        InputError: 400,
+        NotAllowedError: 403,
+        NotFoundError: 404,
+      };
+      res
+        .status(statuses[error.name] ?? 500)
+        .json({ error: { name: error.name } });
+    },
+  );
+  return { app, listProfiles };
+}
+
+describe('GET /clusters/:managementCluster/:namespace/:name/lifecycle', () => {
+  it('gives the calendar, the days left and the path back into support', async () => {
+    const { app } = setup();
+    const res = await request(app).get(
+      '/clusters/mc-a/default/payments/lifecycle',
+    );
+    expect(res.status).toBe(200);
+    const body = res.body as ClusterLifecycleResponse;
+    expect(body.cluster).toMatchObject({
+      distribution: 'eks',
+      kubernetesVersion: 'v1.31.9',
+      profile: 'eks-standard',
+      profileVersion: '1.0.0',
+    });
+    expect(body.support).toMatchObject({
+      status: 'end-of-life',
+      calendar: 'eks',
+      endOfExtendedSupport: '2026-11-26',
+      extendedSupportCharged: true,
+    });
+    expect(body.calendar).toMatchObject({ name: 'eks', origin: 'bundled' });
+    expect(body.calendar.records.find(r => r.minor === '1.33')).toMatchObject({
+      status: 'extended',
+      source:
+        'https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html',
+      daysToNextBoundary: 237,
+    });
+    expect(body.profilesAvailable).toBe(true);
+    expect(body.upgrades.profileKnown).toBe(true);
+    expect(
+      body.upgrades.pathToSupport?.map(
+        s => `${s.profileVersion} ${s.kubernetesVersion} ${s.status}`,
+      ),
+    ).toEqual([
+      '1.0.0 v1.32 extended',
+      '1.1.0 v1.33 extended',
+      '1.2.0 v1.34 extended',
+      '1.2.0 v1.35 supported',
+    ]);
+  });
+
+  it('reports an EKS 1.33 cluster in extended support with its end date, days left and the charge', async () => {
+    const { app } = setup({ now: '2026-09-01T12:00:00Z' });
+    const res = await request(app).get(
+      '/clusters/mc-a/default/payments/lifecycle',
+    );
+    expect(res.status).toBe(200);
+    // payments runs 1.31 (end of life since 2025-11-26 + 12 months): ask about 1.33 through the calendar
+    const record = (res.body as ClusterLifecycleResponse).calendar.records.find(
+      r => r.minor === '1.33',
+    );
+    expect(record).toMatchObject({
+      status: 'extended',
+      endOfExtendedSupport: '2027-07-29',
+      extendedSupportCharged: true,
+      nextBoundary: { date: '2027-07-30', status: 'end-of-life' },
+      daysToNextBoundary: 332,
+    });
+  });
+
+  it('lets a k3s cluster follow the upstream calendar', async () => {
+    const { app } = setup();
+    const body = (
+      await request(app).get('/clusters/mc-a/default/edge/lifecycle')
+    ).body as ClusterLifecycleResponse;
+    expect(body.support).toMatchObject({
+      status: 'end-of-life',
+      distribution: 'k3s',
+      calendar: 'upstream',
+      endOfLife: '2026-10-27',
+    });
+    expect(body.calendar).toMatchObject({ name: 'k3s', follows: 'upstream' });
+    expect(body.upgrades.pathToSupport?.map(s => s.kubernetesVersion)).toEqual([
+      'v1.35',
+    ]);
+  });
+
+  it('plans from the calendar alone when the catalog cannot be read', async () => {
+    const { app } = setup({
+      source: {
+        listProfiles: async () => {
+          throw new Error('catalog unavailable');
+        },
+      },
+    });
+    const body = (
+      await request(app).get('/clusters/mc-a/default/payments/lifecycle')
+    ).body as ClusterLifecycleResponse;
+    expect(body.profilesAvailable).toBe(false);
+    expect(body.upgrades.profileKnown).toBe(false);
+    expect(body.upgrades.pathToSupport?.map(s => s.minor)).toEqual([
+      '1.32',
+      '1.33',
+      '1.34',
+      '1.35',
+    ]);
+  });
+
+  it('answers only for clusters the caller may read', async () => {
+    const conditional = setup({
+      decision: () => ({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'shipyard',
+        resourceType: 'shipyard-cluster',
+        conditions: {
+          rule: 'IS_CLUSTER_OWNER',
+          resourceType: 'shipyard-cluster',
+          params: { claims: ['group:default/team-b'] },
+        },
+      }),
+    });
+    expect(
+      (
+        await request(conditional.app).get(
+          '/clusters/mc-a/default/payments/lifecycle',
+        )
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await request(conditional.app).get(
+          '/clusters/mc-a/default/edge/lifecycle',
+        )
+      ).status,
+    ).toBe(200);
+    const denied = setup({
+      decision: () => ({ result: AuthorizeResult.DENY }),
+    });
+    expect(
+      (await request(denied.app).get('/clusters/mc-a/default/edge/lifecycle'))
+        .status,
+    ).toBe(403);
+    const { app } = setup();
+    expect(
+      (await request(app).get('/clusters/mc-a/default/nope/lifecycle')).status,
+    ).toBe(404);
+    expect(
+      (await request(app).get('/clusters/mc-a/default/edge/lifecycle?x=1'))
+        .status,
+    ).toBe(400);
+    expect(
+      (await request(app).get('/clusters/mc-a/DEFAULT/edge/lifecycle')).status,
+    ).toBe(400);
+  });
+
+  it('reads the profiles once for a while', async () => {
+    const { app, listProfiles } = setup();
+    await request(app).get('/clusters/mc-a/default/payments/lifecycle');
+    await request(app).get('/clusters/mc-a/default/edge/lifecycle');
+    expect(listProfiles).toHaveBeenCalledTimes(1);
+  });
+});
