@@ -347,7 +347,7 @@ export function sleep(ms: number): Promise<void> {
 
 import { ApiServer } from '../api/apiserver';
 import { ResourceRegistry, builtinResourceTypes } from '../api/registry';
-import { KubeControllers } from '../store/kubeControllers';
+import { KubeControllers } from '../api/kubeControllers';
 import { ObjectStore, StoreEvent } from '../store/store';
 
 export interface TestApi {

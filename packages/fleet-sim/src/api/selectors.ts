@@ -1,7 +1,9 @@
 import { ApiError, errors } from './errors';
 import { JsonObject, isObject } from '../util/json';
 
-export type Labels = Readonly<Record<string, string>>;
+import type { Labels } from '../store/store';
+
+export type { Labels };
 
 export type LabelOperator =
   | 'eq'

@@ -1,10 +1,11 @@
 /** One simulated Cluster API management cluster: an API server with its own store, kube controllers and tokens. */
 import crypto from 'node:crypto';
 import { ApiServer } from '../api/apiserver';
-import { ApiHttpHandler, ApiRequest, Caller } from '../api/http';
+import { ApiHttpHandler } from '../api/http';
+import { ApiRequest, Caller } from '../api/request';
 import { ResourceRegistry } from '../api/registry';
 import { Endpoint } from './server';
-import { KubeControllers } from '../store/kubeControllers';
+import { KubeControllers } from '../api/kubeControllers';
 import { ObjectStore } from '../store/store';
 import { JsonObject } from '../util/json';
 

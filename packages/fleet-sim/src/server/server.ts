@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import { AddressInfo, Socket } from 'node:net';
-import { ApiRequest, Caller, sendStatus } from '../api/http';
+import { ApiRequest, Caller } from '../api/request';
+import { sendStatus } from '../api/response';
 import { ApiError, errors } from '../api/errors';
 
 /** Something that answers the Kubernetes API under a URL prefix. */

@@ -1,5 +1,5 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody } from '../api/http';
+import { readBody } from '../api/response';
 import { ApiError } from '../api/errors';
 import { JsonObject, isObject } from '../util/json';
 import type {

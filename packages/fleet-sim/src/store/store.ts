@@ -1,6 +1,16 @@
-import { ResourceType } from '../api/registry';
-import { Labels } from '../api/selectors';
 import { JsonObject, isObject } from '../util/json';
+
+/** What the store knows of a resource type: the API layer's resource types carry more. */
+export interface StoredKind {
+  /** `group/plural`. */
+  id: string;
+  group: string;
+  kind: string;
+  namespaced: boolean;
+}
+
+/** An object's labels. */
+export type Labels = Readonly<Record<string, string>>;
 
 /** Builds an object on demand so that seeded objects cost a few bytes until they are written. */
 export interface LazySource {
@@ -111,7 +121,7 @@ export class Collection {
   /** `labelKey \0 namespace \0 value` → keys. */
   private readonly labelIndex = new Map<string, Set<string>>();
 
-  constructor(readonly type: ResourceType) {}
+  constructor(readonly type: StoredKind) {}
 
   sortedKeys(): string[] {
     if (!this.sorted) {
@@ -238,7 +248,7 @@ export class ObjectStore {
   private readonly ownerIndex = new Map<string, Set<Entry>>();
   private readonly listeners = new Set<(event: StoreEvent) => void>();
 
-  constructor(types: ResourceType[], options: ObjectStoreOptions) {
+  constructor(types: StoredKind[], options: ObjectStoreOptions) {
     this.rv = options.initialRv;
     this.compacted = options.initialRv;
     this.historySize = Math.max(10, options.historySize);

@@ -1,6 +1,6 @@
-import { ApiServer } from '../api/apiserver';
-import { ApiError } from '../api/errors';
-import { StoreEvent } from './store';
+import { ApiServer } from './apiserver';
+import { ApiError } from './errors';
+import { StoreEvent } from '../store/store';
 import { JsonObject, asObject, isObject } from '../util/json';
 
 interface Ref {
@@ -138,7 +138,7 @@ export class KubeControllers {
   /** Background collection of the dependents of a deleted owner. */
   private collect(uid: string): void {
     for (const dep of this.api.store.dependents(uid)) {
-      const t = dep.collection.type;
+      const t = this.api.type(dep.collection.type.id);
       const { namespace, name } = this.splitKey(dep.key);
       const obj = dep.object();
       const m = asObject(obj.metadata) ?? {};
@@ -163,7 +163,7 @@ export class KubeControllers {
   private finishForeground(ref: Ref): void {
     const entry = this.api.store.get(ref.typeId, ref.key);
     if (!entry) return;
-    const t = entry.collection.type;
+    const t = this.api.type(entry.collection.type.id);
     const obj = entry.object();
     const m = asObject(obj.metadata) ?? {};
     if (!m.deletionTimestamp || !finalizersOf(m).includes('foregroundDeletion'))
@@ -180,10 +180,15 @@ export class KubeControllers {
       if (blocks) blocking++;
       if (!dm.deletionTimestamp) {
         const { namespace, name } = this.splitKey(dep.key);
-        this.api.delete(dep.collection.type, namespace, name, {
-          propagationPolicy: 'Foreground',
-          internal: true,
-        });
+        this.api.delete(
+          this.api.type(dep.collection.type.id),
+          namespace,
+          name,
+          {
+            propagationPolicy: 'Foreground',
+            internal: true,
+          },
+        );
       }
     }
     if (blocking === 0) {
@@ -208,15 +213,27 @@ export class KubeControllers {
       if (Array.isArray(dm.ownerReferences) && dm.ownerReferences.length === 0)
         delete dm.ownerReferences;
       const { namespace, name } = this.splitKey(dep.key);
-      this.api.update(dep.collection.type, namespace, name, depObj, {
-        internal: true,
-      });
+      this.api.update(
+        this.api.type(dep.collection.type.id),
+        namespace,
+        name,
+        depObj,
+        {
+          internal: true,
+        },
+      );
     }
     m.finalizers = finalizersOf(m).filter(f => f !== 'orphan');
     const { namespace, name } = this.splitKey(ref.key);
-    this.api.update(entry.collection.type, namespace, name, obj, {
-      internal: true,
-    });
+    this.api.update(
+      this.api.type(entry.collection.type.id),
+      namespace,
+      name,
+      obj,
+      {
+        internal: true,
+      },
+    );
   }
 
   private finishNamespace(ns: string): void {
@@ -234,19 +251,30 @@ export class KubeControllers {
         remaining++;
         const obj = entry.object();
         if (!asObject(obj.metadata)?.deletionTimestamp) {
-          this.api.delete(collection.type, ns, key.slice(prefix.length), {
-            propagationPolicy: 'Background',
-            internal: true,
-          });
+          this.api.delete(
+            this.api.type(collection.type.id),
+            ns,
+            key.slice(prefix.length),
+            {
+              propagationPolicy: 'Background',
+              internal: true,
+            },
+          );
         }
       }
     }
     if (remaining === 0) {
       const obj = nsEntry.object();
       obj.spec = { ...(asObject(obj.spec) ?? {}), finalizers: [] };
-      this.api.update(nsEntry.collection.type, undefined, ns, obj, {
-        internal: true,
-      });
+      this.api.update(
+        this.api.type(nsEntry.collection.type.id),
+        undefined,
+        ns,
+        obj,
+        {
+          internal: true,
+        },
+      );
     }
   }
 }
