@@ -21,11 +21,11 @@ import {
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import shipyardPlugin from '@shipyard/plugin-shipyard-backend';
 import { readManagementClustersConfig } from '@shipyard/plugin-shipyard-node';
+import { KubeClient } from '@shipyard/plugin-shipyard-node/kube';
 import fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
 import { createShipyardActions } from './actions';
 import { readShipyardRequestsConfig } from './config';
-import { ManagementClusterApi } from './kube/ManagementClusterApi';
 import { RequestAccess } from './service/access';
 import { ClusterAuditRecorder } from './service/audit';
 import { ClusterRequestService } from './service/ClusterRequestService';
@@ -183,7 +183,7 @@ describe('shipyard cluster actions: fuzzed inputs, refusals and restarts', () =>
   function harness(
     options: {
       permissions?: ReturnType<typeof mockServices.permissions.mock>;
-      wrapApi?: (api: ManagementClusterApi) => ManagementClusterApi;
+      wrapApi?: (api: KubeClient) => KubeClient;
     } = {},
   ) {
     const rootConfig = new ConfigReader(config(sim));

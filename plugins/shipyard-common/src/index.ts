@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export * from './constants';
+export * from './capi';
 export * from './permissions';
 export * from './types';
 export * from './query';

@@ -10,6 +10,8 @@ export interface ManagementClusterConnection {
   caData?: string;
   /** Skip TLS verification; only when explicitly configured. */
   skipTLSVerify?: boolean;
+  /** The name to verify the API server's certificate against, when it differs from the URL's host. */
+  tlsServerName?: string;
   /** Base64 PEM client certificate, for kubeconfigs that authenticate with one. */
   clientCertData?: string;
   /** Base64 PEM client key belonging to `clientCertData`. */

@@ -20,15 +20,15 @@ import {
   ClusterProfileEntity,
   ClusterProfileSpec,
   ClusterSummary,
+  CORE_RESOURCES,
+  capiApiVersion,
+  capiResource,
+  isCapiKey,
   kubernetesMinorOf,
+  resourcePath,
 } from '@shipyard/plugin-shipyard-common';
+import { KubeApiError, KubeClient } from '@shipyard/plugin-shipyard-node/kube';
 import { quotaOf, ShipyardRequestsConfig } from '../config';
-import {
-  CLUSTERS_PATH,
-  KubeRequestError,
-  ManagementClusterApi,
-  NAMESPACES_PATH,
-} from '../kube/ManagementClusterApi';
 import { Requester, RequestAccess } from './access';
 import {
   ANNOTATION_REQUEST_TASK,
@@ -111,14 +111,14 @@ export interface ClusterRequestServiceOptions {
   catalog: Pick<CatalogService, 'getEntityByRef'>;
   access: RequestAccess;
   /** The write client of a configured management cluster, or undefined when it is not configured here. */
-  managementCluster(name: string): Promise<ManagementClusterApi | undefined>;
+  managementCluster(name: string): Promise<KubeClient | undefined>;
   logger: LoggerService;
 }
 
 /** Explains a failed server-side dry run in the words of the API server. */
 function dryRunError(error: unknown, key: ClusterKey): Error {
-  if (error instanceof KubeRequestError) {
-    const causes = (error.body?.details?.causes ?? [])
+  if (error instanceof KubeApiError) {
+    const causes = (error.status?.details?.causes ?? [])
       .map(
         c => `${c.field ? `${c.field}: ` : ''}${c.message ?? c.reason ?? ''}`,
       )
@@ -126,13 +126,13 @@ function dryRunError(error: unknown, key: ClusterKey): Error {
     const detail =
       causes.length > 0
         ? causes.join('; ')
-        : error.body?.message ?? error.message;
-    if (error.status === 409) {
+        : error.status?.message ?? error.message;
+    if (error.statusCode === 409) {
       return new ConflictError(
         `A cluster named ${key.name} already exists in namespace ${key.namespace} on ${key.managementCluster}; choose another name`,
       );
     }
-    if (error.status === 0 || error.status >= 500) {
+    if (error.statusCode === 0 || error.statusCode >= 500) {
       return new ConflictError(
         `Management cluster ${key.managementCluster} could not validate the request (${detail}); try again later`,
       );
@@ -142,6 +142,11 @@ function dryRunError(error: unknown, key: ClusterKey): Error {
     );
   }
   return error as Error;
+}
+
+/** The path of the CAPI Clusters of a namespace, or of one of them. */
+function clusterPath(namespace: string, name?: string): string {
+  return resourcePath(capiResource('Cluster'), { namespace, name });
 }
 
 function parseVersion(version: string): [number, number, number] | undefined {
@@ -376,7 +381,7 @@ export class ClusterRequestService {
 
     // the name is free on the management cluster (or taken by this very task: a retry)
     const existing = await api
-      .get(`${CLUSTERS_PATH(namespace)}/${name}`)
+      .get(clusterPath(namespace, name))
       .catch(error => {
         throw dryRunError(error, key);
       });
@@ -401,22 +406,28 @@ export class ClusterRequestService {
     // server-side dry run of everything that will be written
     const fieldManager = config.fieldManager;
     const namespaceExists = Boolean(
-      await api.get(`${NAMESPACES_PATH}/${namespace}`).catch(error => {
-        throw dryRunError(error, key);
-      }),
+      await api
+        .get(resourcePath(CORE_RESOURCES.Namespace, { name: namespace }))
+        .catch(error => {
+          throw dryRunError(error, key);
+        }),
     );
     plan.createNamespace = !namespaceExists;
     try {
       if (namespaceExists) {
-        await api.create(CLUSTERS_PATH(namespace), cluster, {
+        await api.create(clusterPath(namespace), cluster, {
           dryRun: true,
           fieldManager,
         });
       } else {
-        await api.create(NAMESPACES_PATH, namespaceObject, {
-          dryRun: true,
-          fieldManager,
-        });
+        await api.create(
+          resourcePath(CORE_RESOURCES.Namespace),
+          namespaceObject,
+          {
+            dryRun: true,
+            fieldManager,
+          },
+        );
         // a dry run cannot see a namespace that a dry run created: validate the Cluster in the ClusterClass's
         // namespace, with the class referenced explicitly
         const probe = renderCluster({
@@ -424,14 +435,13 @@ export class ClusterRequestService {
           namespace: clusterClass.namespace,
         });
         try {
-          await api.create(CLUSTERS_PATH(clusterClass.namespace), probe, {
+          await api.create(clusterPath(clusterClass.namespace), probe, {
             dryRun: true,
             fieldManager,
           });
         } catch (error) {
           // AlreadyExists comes after admission and validation: the object itself is valid
-          if (!(error instanceof KubeRequestError && error.status === 409))
-            throw error;
+          if (!(error instanceof KubeApiError && error.isConflict)) throw error;
         }
       }
     } catch (error) {
@@ -455,25 +465,28 @@ export class ClusterRequestService {
     const fieldManager = this.options.config.fieldManager;
     if (plan.createNamespace) {
       try {
-        await api.create(NAMESPACES_PATH, plan.namespaceObject, {
-          fieldManager,
-        });
+        await api.create(
+          resourcePath(CORE_RESOURCES.Namespace),
+          plan.namespaceObject,
+          {
+            fieldManager,
+          },
+        );
       } catch (error) {
-        if (!(error instanceof KubeRequestError && error.status === 409))
-          throw error;
+        if (!(error instanceof KubeApiError && error.isConflict)) throw error;
       }
     }
     try {
       const created = await api.create(
-        CLUSTERS_PATH(plan.key.namespace),
+        clusterPath(plan.key.namespace),
         plan.cluster,
         { fieldManager },
       );
       return { uid: String(created?.metadata?.uid ?? '') };
     } catch (error) {
-      if (error instanceof KubeRequestError && error.status === 409) {
+      if (error instanceof KubeApiError && error.isConflict) {
         const existing = await api.get(
-          `${CLUSTERS_PATH(plan.key.namespace)}/${plan.key.name}`,
+          clusterPath(plan.key.namespace, plan.key.name),
         );
         if (
           existing?.metadata?.annotations?.[ANNOTATION_REQUEST_TASK] === taskId
@@ -655,7 +668,7 @@ export class ClusterRequestService {
       );
     }
     const live = await api
-      .get(`${CLUSTERS_PATH(key.namespace)}/${key.name}`)
+      .get(clusterPath(key.namespace, key.name))
       .catch(error => {
         throw dryRunError(error, key);
       });
@@ -668,7 +681,7 @@ export class ClusterRequestService {
     plan.classRef = classRef;
     try {
       await api.apply(
-        `${CLUSTERS_PATH(key.namespace)}/${key.name}`,
+        clusterPath(key.namespace, key.name),
         this.versionPatch(plan),
         {
           dryRun: true,
@@ -692,7 +705,7 @@ export class ClusterRequestService {
         `Management cluster ${plan.key.managementCluster} is not configured`,
       );
     await api.apply(
-      `${CLUSTERS_PATH(plan.key.namespace)}/${plan.key.name}`,
+      clusterPath(plan.key.namespace, plan.key.name),
       this.versionPatch(plan),
       {
         fieldManager: this.options.config.fieldManager,
@@ -707,7 +720,7 @@ export class ClusterRequestService {
    */
   private versionPatch(plan: UpgradeClusterPlan) {
     return {
-      apiVersion: 'cluster.x-k8s.io/v1beta2',
+      apiVersion: capiApiVersion(),
       kind: 'Cluster',
       metadata: { name: plan.key.name, namespace: plan.key.namespace },
       spec: { topology: { classRef: plan.classRef, version: plan.toVersion } },
@@ -780,7 +793,7 @@ export class ClusterRequestService {
           `Label key "${k}" is not a valid Kubernetes label key`,
         );
       }
-      if (k.startsWith('shipyard.io/') || k.startsWith('cluster.x-k8s.io/')) {
+      if (k.startsWith('shipyard.io/') || isCapiKey(k)) {
         throw new InputError(
           `Label "${k}" is set by Shipyard or Cluster API and cannot be requested`,
         );

@@ -3,14 +3,11 @@ import {
   ManagementClusterConfig,
   createManagementClusterConnection,
 } from '@shipyard/plugin-shipyard-node';
-import { ManagementClusterApi } from '../kube/ManagementClusterApi';
+import { KubeClient } from '@shipyard/plugin-shipyard-node/kube';
 
 /** Write clients of the management clusters in `shipyard.managementClusters`, created on first use. */
 export class ManagementClusterConnections {
-  private readonly clients = new Map<
-    string,
-    Promise<ManagementClusterApi | undefined>
-  >();
+  private readonly clients = new Map<string, Promise<KubeClient | undefined>>();
 
   constructor(
     private readonly configs: ManagementClusterConfig[],
@@ -20,17 +17,17 @@ export class ManagementClusterConnections {
     },
   ) {}
 
-  get(name: string): Promise<ManagementClusterApi | undefined> {
+  get(name: string): Promise<KubeClient | undefined> {
     let client = this.clients.get(name);
     if (!client) {
       const config = this.configs.find(c => c.name === name);
       client = config
         ? createManagementClusterConnection(config).then(
             connection =>
-              new ManagementClusterApi(
-                connection,
-                this.options.requestTimeoutMs,
-              ),
+              new KubeClient(connection, {
+                requestTimeoutMs: this.options.requestTimeoutMs,
+                maxSockets: 4,
+              }),
             error => {
               this.options.logger.error(
                 `Shipyard: cannot set up management cluster ${name}: ${error}`,

@@ -1,5 +1,6 @@
 import { JsonValue } from '@backstage/types';
 import {
+  capiApiVersion,
   LABEL_OWNER,
   LABEL_PROFILE,
   LABEL_PROFILE_VERSION,
@@ -76,7 +77,7 @@ export function renderCluster(input: ClusterRenderInput): Record<string, any> {
   };
   if (input.variables.length > 0) topology.variables = input.variables;
   return {
-    apiVersion: 'cluster.x-k8s.io/v1beta2',
+    apiVersion: capiApiVersion(),
     kind: 'Cluster',
     metadata: {
       name: input.name,

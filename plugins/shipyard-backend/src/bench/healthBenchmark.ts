@@ -6,7 +6,7 @@ import {
   CredentialLookup,
   CredentialSource,
 } from '../probes/CredentialResolver';
-import { WorkloadCredentials } from '../probes/credentials';
+import { KubeCredentials } from '@shipyard/plugin-shipyard-node/kube';
 import { ProbeTarget } from '../probes/types';
 import { WorkloadProber } from '../probes/WorkloadProber';
 
@@ -159,12 +159,12 @@ async function startSimProcess(
 
 /** Credentials straight from the simulator (the benchmark measures probing, not Secret reading). */
 class StaticCredentials implements CredentialSource {
-  private readonly byKey = new Map<string, WorkloadCredentials>();
+  private readonly byKey = new Map<string, KubeCredentials>();
   constructor(clusters: SimCluster[]) {
     for (const c of clusters) {
       this.byKey.set(
         `${c.management}/${c.namespace}/${c.name}`,
-        new WorkloadCredentials(c.url, {
+        new KubeCredentials(c.url, {
           ca: Buffer.from(c.caData, 'base64').toString('utf8'),
           token: c.token,
         }),

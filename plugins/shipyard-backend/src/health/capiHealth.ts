@@ -2,6 +2,7 @@ import {
   ClusterCondition,
   HealthReason,
   HealthStatus,
+  hasNegativePolarity,
 } from '@shipyard/plugin-shipyard-common';
 import {
   ClusterHealth,
@@ -73,7 +74,7 @@ export class CapiHealthEvaluator implements ClusterHealthEvaluator {
       };
     }
     const failing = input.conditions.filter(
-      c => c.status === 'False' && !isPositiveWhenFalse(c.type),
+      c => c.status === 'False' && !hasNegativePolarity(c.type),
     );
     if (phase === 'Failed') {
       return {
@@ -203,16 +204,4 @@ export class CapiHealthEvaluator implements ClusterHealthEvaluator {
     }
     return { status, reasons };
   }
-}
-
-/** Conditions whose `False` is the good state (e.g. `Paused`, `Deleting`, `RollingOut`, `ScalingUp`). */
-function isPositiveWhenFalse(type: string): boolean {
-  return (
-    type === 'Paused' ||
-    type === 'Deleting' ||
-    type === 'RollingOut' ||
-    type === 'ScalingUp' ||
-    type === 'ScalingDown' ||
-    type.endsWith('Remediating')
-  );
 }

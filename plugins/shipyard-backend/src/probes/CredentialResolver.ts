@@ -1,23 +1,27 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  CAPI_LABELS,
+  CORE_RESOURCES,
+  kubeconfigSecretName,
+  resourcePath,
+} from '@shipyard/plugin-shipyard-common';
+import type {
   ManagementClusterConnection,
   WorkloadCredentialProvider,
 } from '@shipyard/plugin-shipyard-node';
-import { KubeClient, KubeObject } from '../kube/KubeClient';
 import {
+  KubeClient,
+  KubeCredentials,
+  KubeObject,
   KubeconfigError,
-  WorkloadCredentials,
   parseKubeconfig,
   pemFrom,
-} from './credentials';
+} from '@shipyard/plugin-shipyard-node/kube';
 import { ProbeTarget } from './types';
-
-/** The CAPI label that names the cluster a Secret belongs to. */
-export const CLUSTER_NAME_LABEL = 'cluster.x-k8s.io/cluster-name';
 
 /** Credentials of a cluster, or why there are none. */
 export type CredentialLookup =
-  | { credentials: WorkloadCredentials }
+  | { credentials: KubeCredentials }
   | { missing: 'no-credentials' | 'bad-credentials'; message: string };
 
 /** Where a prober gets credentials from. */
@@ -37,7 +41,7 @@ export interface CredentialSource {
 interface NamespaceEntry {
   listedAt: number;
   /** Cluster name → credentials or the reason its kubeconfig is unusable. */
-  clusters: Map<string, WorkloadCredentials | KubeconfigError>;
+  clusters: Map<string, KubeCredentials | KubeconfigError>;
   error?: string;
 }
 
@@ -147,7 +151,7 @@ export class CredentialResolver implements CredentialSource {
       }
       if (!provided) continue;
       const base =
-        fromSecret instanceof WorkloadCredentials ? fromSecret : undefined;
+        fromSecret instanceof KubeCredentials ? fromSecret : undefined;
       const server = provided.url ?? base?.server ?? apiServerUrl;
       if (!server) {
         return {
@@ -156,7 +160,7 @@ export class CredentialResolver implements CredentialSource {
         };
       }
       return {
-        credentials: new WorkloadCredentials(server, {
+        credentials: new KubeCredentials(server, {
           ca: pemFrom(provided.caData) ?? base?.options.ca,
           token: provided.token ?? base?.options.token,
           cert: provided.token ? undefined : base?.options.cert,
@@ -164,7 +168,7 @@ export class CredentialResolver implements CredentialSource {
         }),
       };
     }
-    if (fromSecret instanceof WorkloadCredentials)
+    if (fromSecret instanceof KubeCredentials)
       return { credentials: fromSecret };
     if (fromSecret instanceof KubeconfigError) {
       return { missing: 'bad-credentials', message: fromSecret.message };
@@ -233,28 +237,19 @@ export class CredentialResolver implements CredentialSource {
       });
       return;
     }
-    const clusters = new Map<string, WorkloadCredentials | KubeconfigError>();
+    const clusters = new Map<string, KubeCredentials | KubeconfigError>();
     try {
-      let cont: string | undefined;
-      do {
-        const params = new URLSearchParams({
-          labelSelector: CLUSTER_NAME_LABEL,
-          limit: '100',
-        });
-        if (cont) params.set('continue', cont);
-        const page = await client.getJson<{
-          items?: Array<KubeObject & { data?: Record<string, string> }>;
-          metadata?: { continue?: string };
-        }>(
-          `/api/v1/namespaces/${encodeURIComponent(
-            namespace,
-          )}/secrets?${params}`,
-        );
-        for (const secret of page.items ?? []) {
-          const clusterName = secret.metadata.labels?.[CLUSTER_NAME_LABEL];
+      for await (const page of client.list<
+        KubeObject & { data?: Record<string, string> }
+      >(resourcePath(CORE_RESOURCES.Secret, { namespace }), {
+        labelSelector: CAPI_LABELS.clusterName,
+        pageSize: 100,
+      })) {
+        for (const secret of page.items) {
+          const clusterName = secret.metadata.labels?.[CAPI_LABELS.clusterName];
           if (
             !clusterName ||
-            secret.metadata.name !== `${clusterName}-kubeconfig`
+            secret.metadata.name !== kubeconfigSecretName(clusterName)
           )
             continue;
           const value = secret.data?.value;
@@ -281,8 +276,7 @@ export class CredentialResolver implements CredentialSource {
             );
           }
         }
-        cont = page.metadata?.continue || undefined;
-      } while (cont);
+      }
       this.namespaces.set(nsKey, { listedAt: now, clusters });
     } catch (error) {
       const message = (error as Error).message;

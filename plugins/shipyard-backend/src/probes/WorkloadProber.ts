@@ -1,10 +1,16 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { HealthConfig } from '../health/config';
 import { CredentialSource } from './CredentialResolver';
-import { WorkloadCredentials } from './credentials';
-import { probeCluster } from './probeCluster';
+import {
+  KubeClient,
+  KubeCredentials,
+} from '@shipyard/plugin-shipyard-node/kube';
+import {
+  MAX_PROBE_RESPONSE_BYTES,
+  PARALLEL_SOCKETS,
+  probeCluster,
+} from './probeCluster';
 import { ProbeResult, ProbeTarget } from './types';
-import { WorkloadClient } from './WorkloadClient';
 
 /** A probe target with what credential lookup may fall back on. */
 export type ProberTarget = ProbeTarget & { apiServerUrl?: string };
@@ -44,7 +50,7 @@ export interface WorkloadProberOptions {
 }
 
 interface ClusterState {
-  client?: WorkloadClient;
+  client?: KubeClient;
   token?: string;
   last?: ProbeResult;
 }
@@ -221,10 +227,17 @@ export class WorkloadProber {
     return stats;
   }
 
+  /**
+   * The client of one workload cluster: one keep-alive connection (more only while the server answers slowly, see
+   * {@link PARALLEL_SOCKETS}), the idle one closed after `keepAliveMs`, requests bounded by the probe's deadline.
+   * One connection per cluster, as client-go keeps one (HTTP/2) connection per API server: a prober of 10,000
+   * clusters then holds 10,000 sockets rather than a multiple of that (file descriptors, memory, TLS handshakes),
+   * and the few requests of a probe, queued on that connection, cost a few round trips.
+   */
   private clientFor(
     state: ClusterState,
-    credentials: WorkloadCredentials,
-  ): WorkloadClient {
+    credentials: KubeCredentials,
+  ): KubeClient {
     const token = credentials.options.token;
     if (
       state.client &&
@@ -234,9 +247,17 @@ export class WorkloadProber {
       return state.client;
     }
     state.client?.close();
-    state.client = new WorkloadClient(credentials, {
+    state.client = new KubeClient(credentials, {
+      // the probe's deadline (its abort signal) bounds every request
+      requestTimeoutMs: 0,
+      maxResponseBytes: MAX_PROBE_RESPONSE_BYTES,
+      maxSockets: PARALLEL_SOCKETS,
+      maxFreeSockets: 1,
       keepAliveMs: this.options.config.keepAliveMs,
+      maxCachedSessions: 2,
+      userAgent: 'shipyard-health-probe',
     });
+    state.client.setMaxSockets(1);
     state.token = token;
     return state.client;
   }

@@ -1,11 +1,11 @@
 import { ClusterNodesSummary } from '@shipyard/plugin-shipyard-common';
+import {
+  KubeApiError,
+  KubeClient,
+  KubeResponse,
+} from '@shipyard/plugin-shipyard-node/kube';
 import { detectDistribution } from './distribution';
 import { ProbeResult, ProbeTarget } from './types';
-import {
-  WorkloadClient,
-  WorkloadRequestError,
-  WorkloadResponse,
-} from './WorkloadClient';
 
 /** Options of {@link probeCluster}. */
 export interface ProbeOptions {
@@ -28,6 +28,16 @@ const INTERESTING_GROUPS = new Set([
 ]);
 
 const NODE_ROLE_PREFIX = 'node-role.kubernetes.io/';
+
+/**
+ * Connections one probe may open when the server answers slowly. A probe's requests otherwise queue on the cluster's
+ * one keep-alive connection; only one idle connection is kept, so the others close once their requests are done and
+ * slow clusters do not add up to more open sockets than clusters.
+ */
+export const PARALLEL_SOCKETS = 3;
+
+/** Largest response body a probe reads. */
+export const MAX_PROBE_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 function parseJson(body: string): any {
   try {
@@ -75,8 +85,31 @@ function failedChecksOf(body: string): string[] {
   return out;
 }
 
+/**
+ * What a request that got no response says about the cluster. The probe's deadline aborts its requests: an abort
+ * is a timeout.
+ */
+function requestFailure(error: unknown): {
+  kind: 'timeout' | 'tls' | 'unreachable';
+  message: string;
+} {
+  if (!(error instanceof KubeApiError)) {
+    return { kind: 'unreachable', message: 'request failed' };
+  }
+  switch (error.reason) {
+    case 'Aborted':
+      return { kind: 'timeout', message: 'timeout' };
+    case 'Timeout':
+      return { kind: 'timeout', message: error.message };
+    case 'TLSError':
+      return { kind: 'tls', message: error.message };
+    default:
+      return { kind: 'unreachable', message: error.message };
+  }
+}
+
 /** A short description of an HTTP error response (from a `Status` body when there is one). */
-function describeHttpError(res: WorkloadResponse): string {
+function describeHttpError(res: KubeResponse): string {
   const status = res.contentType.includes('json')
     ? parseJson(res.body)
     : undefined;
@@ -143,7 +176,7 @@ function summariseNodes(items: any[], acc: NodesFacts) {
  */
 export async function probeCluster(
   target: ProbeTarget,
-  client: WorkloadClient,
+  client: KubeClient,
   options: ProbeOptions,
   previous: ProbeResult | undefined,
 ): Promise<ProbeResult> {
@@ -159,7 +192,7 @@ export async function probeCluster(
   let unauthorized = false;
   const counted = async (path: string, accept?: string) => {
     total++;
-    const res = await client.get(path, signal, accept);
+    const res = await client.request(path, { signal, accept });
     if (res.status === 401 || res.status === 403) unauthorized = true;
     else if (res.status >= 500 || res.status === 429) {
       failed++;
@@ -181,17 +214,16 @@ export async function probeCluster(
   };
 
   // 1. readiness
-  let readyz: WorkloadResponse;
-  client.setParallel(false);
+  let readyz: KubeResponse;
+  client.setMaxSockets(1);
   try {
     readyz = await counted('/readyz', 'text/plain');
     if (readyz.status === 404) {
       readyz = await counted('/healthz', 'text/plain');
     }
   } catch (error) {
-    const e = error as WorkloadRequestError;
-    if (e.kind === 'tls' || e.kind === 'timeout') result.failure = e.kind;
-    else result.failure = 'unreachable';
+    const e = requestFailure(error);
+    result.failure = e.kind;
     result.error =
       e.kind === 'timeout'
         ? `no answer within ${options.timeoutMs} ms`
@@ -217,7 +249,7 @@ export async function probeCluster(
   const following =
     2 + (options.kubeSystemChecks ? 1 : 0) + (options.discovery ? 1 : 0);
   if ((now() - started) * following > options.timeoutMs / 2)
-    client.setParallel(true);
+    client.setMaxSockets(PARALLEL_SOCKETS);
   const readyzRequests = total;
   result.readyzMs = now() - started;
   const tasks: Array<Promise<void>> = [];
@@ -230,11 +262,7 @@ export async function probeCluster(
         abandoned++;
         return;
       }
-      transportErrors.push(
-        error instanceof WorkloadRequestError
-          ? error.message
-          : 'request failed',
-      );
+      transportErrors.push(requestFailure(error).message);
     });
 
   tasks.push(

@@ -1,7 +1,6 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { inspect } from 'node:util';
-import { parseKubeconfig, WorkloadCredentials } from './credentials';
+import { KubeCredentials } from '@shipyard/plugin-shipyard-node/kube';
 import { detectDistribution } from './distribution';
 import { CredentialSource } from './CredentialResolver';
 import { WorkloadProber } from './WorkloadProber';
@@ -9,61 +8,6 @@ import { aggregateHealth } from '../health/aggregate';
 import { DEFAULT_HEALTH_CONFIG } from '../health/config';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
 import { CaptureLogger } from '../testUtils/captureLogger';
-
-const kubeconfig = (user: string) => `
-apiVersion: v1
-kind: Config
-current-context: c
-clusters:
-  - name: k
-    cluster:
-      server: https://10.0.0.1:6443/prefix
-      certificate-authority-data: ${Buffer.from(
-        '-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n',
-      ).toString('base64')}
-contexts:
-  - name: c
-    context: { cluster: k, user: u }
-users:
-  - name: u
-    user: ${user}
-`;
-
-describe('kubeconfig parsing', () => {
-  it('keeps server, CA and token or client certificate, and never prints them', () => {
-    const creds = parseKubeconfig(kubeconfig('{ token: s3cr3t-token }'));
-    expect(creds.server).toBe('https://10.0.0.1:6443/prefix');
-    expect(creds.options.token).toBe('s3cr3t-token');
-    expect(creds.options.ca).toContain('BEGIN CERTIFICATE');
-    for (const text of [
-      JSON.stringify({ creds }),
-      `${creds}`,
-      inspect(creds),
-      inspect({ creds }),
-    ]) {
-      expect(text).not.toContain('s3cr3t');
-      expect(text).not.toContain('BEGIN');
-    }
-    const cert = Buffer.from('CERT').toString('base64');
-    expect(
-      parseKubeconfig(
-        kubeconfig(
-          `{ client-certificate-data: ${cert}, client-key-data: ${cert} }`,
-        ),
-      ).options.cert,
-    ).toBe('CERT');
-  });
-
-  it('rejects what it cannot use without quoting the document', () => {
-    expect(() =>
-      parseKubeconfig(kubeconfig('{ exec: { command: aws } }')),
-    ).toThrow(/exec/);
-    expect(() => parseKubeconfig(kubeconfig('{ username: x }'))).toThrow(
-      /neither a token/,
-    );
-    expect(() => parseKubeconfig('{')).toThrow('kubeconfig is not valid YAML');
-  });
-});
 
 describe('detectDistribution', () => {
   it('uses API groups, version suffixes, node labels and CAPI kinds', () => {
@@ -171,7 +115,7 @@ describe('WorkloadProber', () => {
       credentials: {
         refresh: async () => undefined,
         resolve: async () => ({
-          credentials: new WorkloadCredentials(slow.url, { token: 't' }),
+          credentials: new KubeCredentials(slow.url, { token: 't' }),
         }),
         invalidate: () => undefined,
         retain: () => undefined,
@@ -224,7 +168,7 @@ describe('WorkloadProber', () => {
     const credentials: CredentialSource = {
       refresh: async () => undefined,
       resolve: async t => ({
-        credentials: new WorkloadCredentials(
+        credentials: new KubeCredentials(
           deadKeys.has(t.key) ? dead.url : good.url,
           { token: 't' },
         ),

@@ -6,7 +6,7 @@ import {
 } from '@shipyard/fleet-sim';
 import https from 'node:https';
 import { AddressInfo } from 'node:net';
-import { KubeApiError, KubeClient } from '../kube/KubeClient';
+import { KubeApiError, KubeClient } from '@shipyard/plugin-shipyard-node/kube';
 import {
   Backend,
   eventually,

@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  capiApiVersion,
   ClusterTreeNode,
   ConditionStatus,
   ManagementClusterKindStatus,
@@ -7,12 +8,16 @@ import {
   SourceState,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
-import { ManagementClusterConnection } from '@shipyard/plugin-shipyard-node';
+import type { ManagementClusterConnection } from '@shipyard/plugin-shipyard-node';
+import {
+  KubeApiError,
+  KubeClient,
+  KubeObject,
+} from '@shipyard/plugin-shipyard-node/kube';
 import { SyncConfig } from '../config/config';
 import { OwnershipResolver } from '../config/ownership';
 import { ClusterHealthEvaluator } from '../health';
 import { FleetIndex } from '../index/FleetIndex';
-import { KubeApiError, KubeClient, KubeObject } from '../kube/KubeClient';
 import { Backoff, sleep } from './backoff';
 import { WatchTarget, discoverTargets } from './discovery';
 import { ClusterState, foldClusterSummary } from './fold';
@@ -191,8 +196,7 @@ export class ManagementClusterReconciler {
     if (this.lastSeenAt) status.lastSeenAt = this.lastSeenAt;
     if (lastError) status.lastError = lastError;
     if (this.lastErrorAt) status.lastErrorAt = this.lastErrorAt;
-    if (this.capiVersion)
-      status.capiVersion = `cluster.x-k8s.io/${this.capiVersion}`;
+    if (this.capiVersion) status.capiVersion = capiApiVersion(this.capiVersion);
     return status;
   }
 
@@ -428,7 +432,6 @@ export class ManagementClusterReconciler {
             if (event.resourceVersion) resourceVersion = event.resourceVersion;
             continue;
           }
-          if (event.type === 'ERROR') continue;
           if (this.options.onClusterEvent && kind.target.kind === 'Cluster') {
             const key = objectKeyOf(event.object);
             if (key) this.options.onClusterEvent(`${this.name}/${key}`);

@@ -1,18 +1,15 @@
-import { KubeClient } from '../kube/KubeClient';
-
-/** The CAPI API group. */
-export const CAPI_GROUP = 'cluster.x-k8s.io';
+import {
+  CAPI_GROUP,
+  CAPI_KINDS,
+  CapiKind,
+  isCapiControlPlaneGroup,
+  preferredCapiVersion,
+  resourcePath,
+} from '@shipyard/plugin-shipyard-common';
+import type { KubeClient } from '@shipyard/plugin-shipyard-node/kube';
 
 /** Kinds the reconcilers watch. `ControlPlane` stands for every discovered control plane kind. */
-export type WatchedKind =
-  | 'Cluster'
-  | 'ClusterClass'
-  | 'MachineDeployment'
-  | 'MachineSet'
-  | 'Machine'
-  | 'MachinePool'
-  | 'MachineHealthCheck'
-  | 'ControlPlane';
+export type WatchedKind = CapiKind | 'ControlPlane';
 
 /** One collection to list and watch. */
 export interface WatchTarget {
@@ -25,16 +22,6 @@ export interface WatchTarget {
   /** Collection path across namespaces, e.g. `/apis/cluster.x-k8s.io/v1beta2/clusters`. */
   path: string;
 }
-
-const CAPI_KINDS: Array<Exclude<WatchedKind, 'ControlPlane'>> = [
-  'Cluster',
-  'ClusterClass',
-  'MachineDeployment',
-  'MachineSet',
-  'Machine',
-  'MachinePool',
-  'MachineHealthCheck',
-];
 
 interface APIGroupList {
   groups?: Array<{
@@ -55,12 +42,6 @@ export interface DiscoveryResult {
   targets: WatchTarget[];
 }
 
-function pickVersion(versions: string[]): string | undefined {
-  if (versions.includes('v1beta2')) return 'v1beta2';
-  if (versions.includes('v1beta1')) return 'v1beta1';
-  return undefined;
-}
-
 /**
  * Finds what to watch: the CAPI kinds at v1beta2 (or v1beta1 when that is all the server has), and every
  * `*ControlPlane` kind of the control plane provider groups.
@@ -71,7 +52,9 @@ export async function discoverTargets(
 ): Promise<DiscoveryResult> {
   const groups = await client.getJson<APIGroupList>('/apis', signal);
   const capi = groups.groups?.find(g => g.name === CAPI_GROUP);
-  const capiVersion = pickVersion((capi?.versions ?? []).map(v => v.version));
+  const capiVersion = preferredCapiVersion(
+    (capi?.versions ?? []).map(v => v.version),
+  );
   if (!capi || !capiVersion) {
     throw new Error(
       `the API server does not serve ${CAPI_GROUP} v1beta2 or v1beta1`,
@@ -82,7 +65,7 @@ export async function discoverTargets(
     `/apis/${CAPI_GROUP}/${capiVersion}`,
     signal,
   );
-  for (const kind of CAPI_KINDS) {
+  for (const kind of Object.keys(CAPI_KINDS) as CapiKind[]) {
     const r = capiResources.resources?.find(
       x => x.kind === kind && !x.name.includes('/'),
     );
@@ -93,15 +76,17 @@ export async function discoverTargets(
       group: CAPI_GROUP,
       version: capiVersion,
       plural: r.name,
-      path: `/apis/${CAPI_GROUP}/${capiVersion}/${r.name}`,
+      path: resourcePath({
+        group: CAPI_GROUP,
+        version: capiVersion,
+        plural: r.name,
+      }),
     });
   }
   for (const g of groups.groups ?? []) {
-    if (!g.name.startsWith('controlplane.') || !g.name.endsWith(CAPI_GROUP)) {
-      continue;
-    }
+    if (!isCapiControlPlaneGroup(g.name)) continue;
     const version =
-      pickVersion((g.versions ?? []).map(v => v.version)) ??
+      preferredCapiVersion((g.versions ?? []).map(v => v.version)) ??
       g.preferredVersion?.version;
     if (!version) continue;
     let list: APIResourceList;
@@ -124,7 +109,7 @@ export async function discoverTargets(
         group: g.name,
         version,
         plural: r.name,
-        path: `/apis/${g.name}/${version}/${r.name}`,
+        path: resourcePath({ group: g.name, version, plural: r.name }),
       });
     }
   }

@@ -1,22 +1,17 @@
 import {
+  CAPI_LABELS,
   ClusterClassVariableSummary,
   ClusterCondition,
   ConditionStatus,
   ReplicaCounters,
 } from '@shipyard/plugin-shipyard-common';
-import { KubeObject } from '../kube/KubeClient';
+import type { KubeObject } from '@shipyard/plugin-shipyard-node/kube';
 import { intern, internRecord } from '../index/intern';
 
 /*
  * Trimmed records: what the views and queries need from each CAPI object, nothing more (no managedFields, no
  * spec templates, no annotations beyond the configured ones). v1beta1 and v1beta2 objects project to the same shape.
  */
-
-export const LABEL_CLUSTER_NAME = 'cluster.x-k8s.io/cluster-name';
-export const LABEL_CONTROL_PLANE = 'cluster.x-k8s.io/control-plane';
-export const LABEL_DEPLOYMENT_NAME = 'cluster.x-k8s.io/deployment-name';
-export const LABEL_TOPOLOGY_DEPLOYMENT_NAME =
-  'topology.cluster.x-k8s.io/deployment-name';
 
 /** The Ready/Available condition that explains an object's readiness. */
 export interface ReadinessRecord {
@@ -284,7 +279,7 @@ function readClusterCounters(raw: any): ReplicaCounters {
 
 export function clusterNameOf(obj: KubeObject): string | undefined {
   return (
-    str(obj.spec?.clusterName) ?? obj.metadata.labels?.[LABEL_CLUSTER_NAME]
+    str(obj.spec?.clusterName) ?? obj.metadata.labels?.[CAPI_LABELS.clusterName]
   );
 }
 
@@ -359,7 +354,7 @@ export function projectControlPlane(obj: KubeObject): ControlPlaneRecord {
     name: obj.metadata.name,
     kind: obj.kind ?? 'ControlPlane',
     clusterName:
-      obj.metadata.labels?.[LABEL_CLUSTER_NAME] ?? ownerCluster?.name,
+      obj.metadata.labels?.[CAPI_LABELS.clusterName] ?? ownerCluster?.name,
     version: str(obj.spec?.version),
     observedVersion: str(obj.status?.version),
     replicas: readReplicas(obj, obj.spec?.replicas),
@@ -374,7 +369,7 @@ export function projectMachineDeployment(
   return compact({
     name: obj.metadata.name,
     clusterName: clusterNameOf(obj),
-    class: obj.metadata.labels?.[LABEL_TOPOLOGY_DEPLOYMENT_NAME],
+    class: obj.metadata.labels?.[CAPI_LABELS.topologyDeploymentName],
     version: str(obj.spec?.template?.spec?.version),
     phase: str(obj.status?.phase),
     replicas: readReplicas(obj, obj.spec?.replicas),
@@ -387,7 +382,8 @@ export function projectMachineSet(obj: KubeObject): MachineSetRecord {
   return compact({
     name: obj.metadata.name,
     clusterName: clusterNameOf(obj),
-    deploymentName: owner?.name ?? obj.metadata.labels?.[LABEL_DEPLOYMENT_NAME],
+    deploymentName:
+      owner?.name ?? obj.metadata.labels?.[CAPI_LABELS.deploymentName],
     replicas: readReplicas(obj, obj.spec?.replicas),
   });
 }
@@ -403,9 +399,9 @@ export function projectMachine(obj: KubeObject): MachineRecord {
     nodeName: str(obj.status?.nodeRef?.name),
     machineSetName: owner?.kind === 'MachineSet' ? owner.name : undefined,
     machinePoolName: owner?.kind === 'MachinePool' ? owner.name : undefined,
-    deploymentName: labels[LABEL_DEPLOYMENT_NAME],
+    deploymentName: labels[CAPI_LABELS.deploymentName],
     controlPlane:
-      LABEL_CONTROL_PLANE in labels ||
+      CAPI_LABELS.controlPlane in labels ||
       (owner?.kind ?? '').endsWith('ControlPlane'),
     readiness: readReadiness(obj),
   });

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../kube/KubeClient';
+import type { KubeObject } from '@shipyard/plugin-shipyard-node/kube';
 import type { WatchTarget } from './discovery';
 
 /** Kubernetes' own limits, which a conforming API server enforces and a broken or hostile one may not. */

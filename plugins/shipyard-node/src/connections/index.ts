@@ -6,4 +6,3 @@ export type {
   ManagementClusterAuthConfig,
   ManagementClusterConfig,
 } from './managementClusters';
-export { createConnectionAgent } from './agent';

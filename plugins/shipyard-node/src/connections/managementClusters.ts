@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
-import { parse as parseYaml } from 'yaml';
 import { ManagementClusterConnection } from '../extensions';
+import { readInClusterConfig, readKubeconfigFile } from '../kube/kubeconfig';
 
 /** How to authenticate to a management cluster. */
 export type ManagementClusterAuthConfig =
@@ -84,13 +84,15 @@ export function readManagementClustersConfig(
   return managementClusters;
 }
 
-const IN_CLUSTER_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-
 async function readBase64(file: string): Promise<string> {
   return (await fs.readFile(file)).toString('base64');
 }
 
-/** Turns a configured management cluster into a connection (reading CA, kubeconfig and token files). */
+/**
+ * Turns a configured management cluster into a connection: a fixed token, the in-cluster service account, or a
+ * kubeconfig file (read by the one kubeconfig reader, `kube/kubeconfig.ts`). `url`, `caData`/`caFile` and
+ * `skipTLSVerify` of the configuration win over what the kubeconfig says.
+ */
 export async function createManagementClusterConnection(
   config: ManagementClusterConfig,
 ): Promise<ManagementClusterConnection> {
@@ -107,80 +109,25 @@ export async function createManagementClusterConnection(
         skipTLSVerify: config.skipTLSVerify,
         getToken: async () => auth.token,
       };
-    case 'inCluster': {
-      const host = process.env.KUBERNETES_SERVICE_HOST;
-      const port = process.env.KUBERNETES_SERVICE_PORT ?? '443';
-      const url =
-        config.url ??
-        (host
-          ? `https://${host.includes(':') ? `[${host}]` : host}:${port}`
-          : '');
-      const inClusterCa =
-        caData ??
-        (await readBase64(`${IN_CLUSTER_DIR}/ca.crt`).catch(() => undefined));
+    case 'inCluster':
+    case 'kubeconfig': {
+      const endpoint =
+        auth.type === 'inCluster'
+          ? await readInClusterConfig()
+          : await readKubeconfigFile(auth.file, auth.context);
+      const url = config.url ?? endpoint.server;
+      if (!url && auth.type === 'kubeconfig') {
+        throw new Error(`kubeconfig ${auth.file}: its cluster has no server`);
+      }
       return {
         name: config.name,
         url,
-        caData: inClusterCa,
-        skipTLSVerify: config.skipTLSVerify,
-        // projected tokens rotate: read the file on every request
-        getToken: async () =>
-          (await fs.readFile(`${IN_CLUSTER_DIR}/token`, 'utf8')).trim(),
-      };
-    }
-    case 'kubeconfig': {
-      const doc = parseYaml(await fs.readFile(auth.file, 'utf8')) ?? {};
-      const contextName: string | undefined =
-        auth.context ?? doc['current-context'];
-      const context = (doc.contexts ?? []).find(
-        (c: any) => c?.name === contextName,
-      )?.context;
-      if (!context) {
-        throw new Error(
-          `kubeconfig ${auth.file} has no context "${contextName ?? ''}"`,
-        );
-      }
-      const cluster = (doc.clusters ?? []).find(
-        (c: any) => c?.name === context.cluster,
-      )?.cluster;
-      const user =
-        (doc.users ?? []).find((u: any) => u?.name === context.user)?.user ??
-        {};
-      if (!cluster?.server && !config.url) {
-        throw new Error(
-          `kubeconfig ${auth.file}: cluster "${context.cluster}" has no server`,
-        );
-      }
-      const kubeCa =
-        caData ??
-        cluster?.['certificate-authority-data'] ??
-        (cluster?.['certificate-authority']
-          ? await readBase64(cluster['certificate-authority'])
-          : undefined);
-      const clientCertData =
-        user['client-certificate-data'] ??
-        (user['client-certificate']
-          ? await readBase64(user['client-certificate'])
-          : undefined);
-      const clientKeyData =
-        user['client-key-data'] ??
-        (user['client-key'] ? await readBase64(user['client-key']) : undefined);
-      const token: string | undefined = user.token;
-      const tokenFile: string | undefined = user.tokenFile;
-      return {
-        name: config.name,
-        url: config.url ?? cluster.server,
-        caData: kubeCa,
-        skipTLSVerify:
-          config.skipTLSVerify ||
-          cluster?.['insecure-skip-tls-verify'] === true,
-        clientCertData,
-        clientKeyData,
-        getToken: async () =>
-          token ??
-          (tokenFile
-            ? (await fs.readFile(tokenFile, 'utf8')).trim()
-            : undefined),
+        caData: caData ?? endpoint.caData,
+        skipTLSVerify: config.skipTLSVerify || endpoint.skipTLSVerify,
+        tlsServerName: endpoint.tlsServerName,
+        clientCertData: endpoint.clientCertData,
+        clientKeyData: endpoint.clientKeyData,
+        getToken: endpoint.getToken,
       };
     }
     default:

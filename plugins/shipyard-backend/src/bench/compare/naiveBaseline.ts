@@ -2,7 +2,12 @@ import v8 from 'node:v8';
 // the naive baseline is a development benchmark; client-node is a dev dependency
 // eslint-disable-next-line @backstage/no-undeclared-imports
 import * as k8s from '@kubernetes/client-node';
-import { ListClustersRequest } from '@shipyard/plugin-shipyard-common';
+import {
+  CAPI_GROUP,
+  CAPI_VERSION,
+  LABEL_OWNER,
+  ListClustersRequest,
+} from '@shipyard/plugin-shipyard-common';
 import { FleetService } from '../../service/FleetService';
 import { SimHost, benchBackendConfig } from '../fleetBenchmark';
 
@@ -44,8 +49,6 @@ type KubeObject = k8s.KubernetesObject & {
   };
 };
 
-const CAPI_GROUP = 'cluster.x-k8s.io';
-const CAPI_VERSION = 'v1beta2';
 /** The kinds a fleet view needs, as the naive approach watches them: whole objects, one informer each. */
 const KINDS = [
   'clusters',
@@ -55,7 +58,6 @@ const KINDS = [
   'machinepools',
   'machinehealthchecks',
 ];
-const OWNER_LABEL = 'shipyard.io/owner';
 
 function heapUsed(): number {
   const gc = (global as { gc?: () => void }).gc;
@@ -103,7 +105,7 @@ function naiveQuery(
   const rows: NaiveRow[] = [];
   for (const { mc, informer } of clusterInformers) {
     for (const c of informer.list()) {
-      if (c.metadata?.labels?.[OWNER_LABEL] !== team) continue;
+      if (c.metadata?.labels?.[LABEL_OWNER] !== team) continue;
       rows.push({
         key: `${mc}/${c.metadata?.namespace}/${c.metadata?.name}`,
         name: c.metadata?.name ?? '',
@@ -202,7 +204,7 @@ export async function runNaiveBaseline(
 
     // 2. Shipyard's FleetIndex, fed by its own reconcilers
     const base2 = heapUsed();
-    const config = benchBackendConfig(info.managementClusters, OWNER_LABEL);
+    const config = benchBackendConfig(info.managementClusters, LABEL_OWNER);
     const fleet = new FleetService({ config, logger: silentLogger });
     await fleet.start();
     await fleet.waitForInitialSync();

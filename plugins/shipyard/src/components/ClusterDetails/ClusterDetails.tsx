@@ -32,6 +32,8 @@ import {
   ClusterNodesSummary,
   ClusterSummary,
   ClusterTreeNode,
+  conditionIsGood,
+  hasNegativePolarity,
   HealthReason,
   shipyardClusterUpdatePermission,
   stringifyClusterKey,
@@ -88,25 +90,8 @@ export const UpgradeClusterButton = (props: {
   );
 };
 
-/** CAPI conditions where True means something is going on rather than all is well. */
-const NEGATIVE_POLARITY = new Set([
-  'Deleting',
-  'Paused',
-  'RollingOut',
-  'ScalingUp',
-  'ScalingDown',
-  'Remediating',
-  'Stalled',
-]);
-
-function conditionIsGood(c: ClusterCondition): boolean {
-  return NEGATIVE_POLARITY.has(c.type)
-    ? c.status === 'False'
-    : c.status === 'True';
-}
-
 function conditionIsBad(c: ClusterCondition): boolean {
-  if (NEGATIVE_POLARITY.has(c.type)) {
+  if (hasNegativePolarity(c.type)) {
     return c.type === 'Stalled' && c.status === 'True';
   }
   return c.status === 'False';

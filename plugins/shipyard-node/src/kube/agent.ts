@@ -1,0 +1,89 @@
+import crypto from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
+
+/** The TLS side of an API server endpoint. PEM strings. */
+export interface KubeTlsOptions {
+  /** CA bundle that verifies the API server (default: the system's trusted CAs). */
+  ca?: string;
+  /** Client certificate and its key, for endpoints that authenticate with one. */
+  cert?: string;
+  key?: string;
+  /** Skip verifying the server's certificate; only when explicitly configured. */
+  skipTLSVerify?: boolean;
+  /** The name to verify the server's certificate against, when it differs from the URL's host. */
+  serverName?: string;
+}
+
+/** Connection pooling of one endpoint. */
+export interface KubeAgentOptions {
+  /** Most sockets open at once. */
+  maxSockets: number;
+  /** Most idle sockets kept open (default: `maxSockets`). */
+  maxFreeSockets?: number;
+  /** Idle keep-alive sockets close after this long (ms; default: Node's, kept until the server closes them). */
+  keepAliveMs?: number;
+  /** Cached TLS sessions (default: Node's). */
+  maxCachedSessions?: number;
+}
+
+const secureContexts = new Map<string, tls.SecureContext>();
+
+/**
+ * One TLS context per distinct CA / client certificate, shared by every endpoint that uses it: parsing a CA bundle
+ * for each connection costs far more CPU and memory than the handshake itself (every workload cluster of a
+ * management cluster often has the same CA).
+ */
+function sharedSecureContext(options: KubeTlsOptions): tls.SecureContext {
+  const id = crypto
+    .createHash('sha256')
+    .update(options.ca ?? '')
+    .update('\0')
+    .update(options.cert ?? '')
+    .update('\0')
+    .update(options.key ?? '')
+    .digest('base64');
+  let context = secureContexts.get(id);
+  if (!context) {
+    if (secureContexts.size > 20_000) secureContexts.clear();
+    context = tls.createSecureContext({
+      ca: options.ca,
+      cert: options.cert,
+      key: options.key,
+    });
+    secureContexts.set(id, context);
+  }
+  return context;
+}
+
+/**
+ * The keep-alive agent of one API server endpoint: a plain HTTP agent for `http:` URLs, else an HTTPS agent with the
+ * endpoint's CA, client certificate and verification setting (the TLS context shared with every endpoint that has the
+ * same ones). LIFO scheduling, so that the sockets beyond what the load needs go idle and close.
+ */
+export function createKubeAgent(
+  url: string,
+  tlsOptions: KubeTlsOptions,
+  options: KubeAgentOptions,
+): http.Agent {
+  const common: http.AgentOptions = {
+    keepAlive: true,
+    maxSockets: options.maxSockets,
+    maxFreeSockets: options.maxFreeSockets ?? options.maxSockets,
+    scheduling: 'lifo',
+    ...(options.keepAliveMs !== undefined
+      ? { timeout: options.keepAliveMs }
+      : {}),
+  };
+  if (!url.startsWith('https:')) return new http.Agent(common);
+  return new https.Agent({
+    ...common,
+    secureContext: sharedSecureContext(tlsOptions),
+    rejectUnauthorized: !tlsOptions.skipTLSVerify,
+    ...(tlsOptions.serverName ? { servername: tlsOptions.serverName } : {}),
+    ...(options.maxCachedSessions !== undefined
+      ? { maxCachedSessions: options.maxCachedSessions }
+      : {}),
+  });
+}

@@ -1,0 +1,25 @@
+export { KubeClient, SERVER_SIDE_APPLY } from './KubeClient';
+export type {
+  KubeClientOptions,
+  KubeEndpoint,
+  KubeListOptions,
+  KubeRequestOptions,
+  KubeResponse,
+  KubeWatchOptions,
+  KubeWriteOptions,
+} from './KubeClient';
+export { KubeApiError } from './errors';
+export type { KubeStatus, KubeTransportReason } from './errors';
+export { createKubeAgent } from './agent';
+export type { KubeAgentOptions, KubeTlsOptions } from './agent';
+export { KubeCredentials, decodePem, pemFrom } from './credentials';
+export type { KubeCredentialOptions } from './credentials';
+export {
+  KubeconfigError,
+  parseKubeconfig,
+  readInClusterConfig,
+  readKubeconfigFile,
+} from './kubeconfig';
+export type { KubeconfigEndpoint } from './kubeconfig';
+export { parseWatchLine } from './types';
+export type { KubeListPage, KubeObject, KubeWatchEvent } from './types';

@@ -1,0 +1,179 @@
+import http from 'node:http';
+import https from 'node:https';
+import { KubeApiError, transportError } from './errors';
+
+/*
+ * HTTP exchanges bounded in time and size (see the header comment of `KubeClient.ts` for why they are our own).
+ */
+
+/** Where the requests of one client go, prepared once (no URL parsing per request). */
+export interface HttpTarget {
+  transport: typeof http | typeof https;
+  agent: http.Agent;
+  protocol: string;
+  /** An IPv6 literal without its brackets, as `http.request` wants it. */
+  hostname: string;
+  port: string;
+  /** Path prefix of the server URL, without a trailing slash. */
+  basePath: string;
+}
+
+/** The prepared target of a server URL. */
+export function httpTarget(url: string, agent: http.Agent): HttpTarget {
+  const base = new URL(url);
+  return {
+    transport: base.protocol === 'https:' ? https : http,
+    agent,
+    protocol: base.protocol,
+    hostname: base.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: base.port,
+    basePath: base.pathname.replace(/\/$/, ''),
+  };
+}
+
+/** Time limits of one exchange (ms; 0 or absent: none). */
+export interface Limits {
+  /** The whole exchange, body included. */
+  deadlineMs: number;
+  /** Socket inactivity. */
+  idleMs: number;
+  /** Until the response headers. */
+  responseMs?: number;
+}
+
+/** The error of a request that failed in transport, named by `what` (nothing named when absent). */
+function failure(
+  error: unknown,
+  signal: AbortSignal | undefined,
+  what: string | undefined,
+): KubeApiError {
+  if (error instanceof KubeApiError) return error;
+  const e = signal?.aborted
+    ? new KubeApiError('aborted', 0, 'Aborted')
+    : transportError(error);
+  return new KubeApiError(
+    what ? `${what}: ${e.message}` : e.message,
+    0,
+    e.reason,
+  );
+}
+
+/**
+ * Sends a request and resolves with the response once its headers arrived. The limits stay armed while the body is
+ * read; `signal` aborts the exchange at any point. Rejects with a {@link KubeApiError}.
+ */
+export function sendRequest(
+  target: HttpTarget,
+  path: string,
+  options: {
+    method?: string;
+    headers: http.OutgoingHttpHeaders;
+    body?: string;
+    signal?: AbortSignal;
+  },
+  limits: Limits,
+  what: string | undefined,
+): Promise<http.IncomingMessage> {
+  const { signal } = options;
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(failure(new Error('aborted'), signal, what));
+      return;
+    }
+    let response: http.IncomingMessage | undefined;
+    let deadline: NodeJS.Timeout | undefined;
+    let responseTimer: NodeJS.Timeout | undefined;
+    const req = target.transport.request(
+      {
+        protocol: target.protocol,
+        hostname: target.hostname,
+        port: target.port,
+        path: target.basePath + path,
+        method: options.method ?? 'GET',
+        agent: target.agent,
+        headers: options.headers,
+        signal,
+      },
+      res => {
+        response = res;
+        clearTimeout(responseTimer);
+        if (deadline) res.once('close', () => clearTimeout(deadline));
+        resolve(res);
+      },
+    );
+    const timeout = (message: string) => {
+      const error = new KubeApiError(
+        `request to ${what ?? 'the API server'} ${message}`,
+        0,
+        'Timeout',
+      );
+      if (response) response.destroy(error);
+      else req.destroy(error);
+    };
+    if (limits.deadlineMs > 0) {
+      deadline = setTimeout(
+        () => timeout(`exceeded its deadline of ${limits.deadlineMs} ms`),
+        limits.deadlineMs,
+      );
+      deadline.unref?.();
+    }
+    const responseMs = limits.responseMs ?? 0;
+    if (responseMs > 0) {
+      responseTimer = setTimeout(
+        () => timeout(`got no response within ${responseMs} ms`),
+        responseMs,
+      );
+      responseTimer.unref?.();
+    }
+    if (deadline || responseTimer) {
+      req.once('close', () => {
+        clearTimeout(responseTimer);
+        if (!response) clearTimeout(deadline);
+      });
+    }
+    if (limits.idleMs > 0) {
+      req.setTimeout(limits.idleMs, () =>
+        timeout(`idle for ${limits.idleMs} ms`),
+      );
+    }
+    req.on('error', error => reject(failure(error, signal, what)));
+    if (options.body !== undefined) req.write(options.body);
+    req.end();
+  });
+}
+
+/**
+ * Reads a whole body (list pages are megabytes: one copy from the chunks, no string concatenation), refusing a body
+ * larger than `maxBytes` as soon as it passes it (or before reading, when its declared length does).
+ */
+export async function readBody(
+  res: http.IncomingMessage,
+  options: { maxBytes: number; what?: string; signal?: AbortSignal },
+): Promise<string> {
+  const { maxBytes, what } = options;
+  const tooLarge = () => {
+    res.destroy();
+    const message = `response larger than ${maxBytes} bytes`;
+    return new KubeApiError(
+      what ? `${what}: ${message}` : message,
+      0,
+      'TooLarge',
+    );
+  };
+  const declared = Number(res.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      length += chunk.length;
+      if (length > maxBytes) throw tooLarge();
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    throw failure(error, options.signal, what);
+  }
+  return chunks.length === 1
+    ? chunks[0].toString('utf8')
+    : Buffer.concat(chunks, length).toString('utf8');
+}

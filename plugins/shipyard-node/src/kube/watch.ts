@@ -1,0 +1,72 @@
+import http from 'node:http';
+import { KubeApiError, transportError } from './errors';
+import { KubeWatchEvent, parseWatchLine } from './types';
+
+/**
+ * The events of a watch response, parsed line by line as they arrive. Ends when the server closes the stream or
+ * `signal` aborts (quietly); throws a {@link KubeApiError} for an `ERROR` event, a broken stream, an event larger
+ * than `maxEventBytes`, and (reason `Timeout`) when no event, bookmarks included, arrives for `eventTimeoutMs`.
+ */
+export async function* readWatchEvents(
+  res: http.IncomingMessage,
+  options: {
+    path: string;
+    maxEventBytes: number;
+    eventTimeoutMs?: number;
+    signal?: AbortSignal;
+  },
+): AsyncGenerator<KubeWatchEvent> {
+  const { path, signal } = options;
+  const eventTimeoutMs = options.eventTimeoutMs ?? 0;
+  let eventTimer: NodeJS.Timeout | undefined;
+  const armEventTimer = () => {
+    if (eventTimeoutMs <= 0) return;
+    clearTimeout(eventTimer);
+    eventTimer = setTimeout(() => {
+      res.destroy(
+        new KubeApiError(
+          `watch ${path}: no event or bookmark within ${eventTimeoutMs} ms`,
+          0,
+          'Timeout',
+        ),
+      );
+    }, eventTimeoutMs);
+    eventTimer.unref?.();
+  };
+  armEventTimer();
+  res.setEncoding('utf8');
+  let buffer = '';
+  try {
+    for await (const chunk of res as AsyncIterable<string>) {
+      buffer += chunk;
+      let newline = buffer.indexOf('\n');
+      while (newline >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        newline = buffer.indexOf('\n');
+        if (line.trim().length === 0) continue;
+        const event = parseWatchLine(line);
+        armEventTimer();
+        yield event;
+      }
+      if (buffer.length > options.maxEventBytes) {
+        throw new KubeApiError(
+          `watch ${path}: event larger than ${options.maxEventBytes} bytes`,
+          0,
+          'TooLarge',
+        );
+      }
+    }
+  } catch (error) {
+    if (signal?.aborted) return;
+    if (error instanceof KubeApiError) throw error;
+    const e = transportError(error);
+    throw new KubeApiError(`watch ${path} failed: ${e.message}`, 0, e.reason);
+  } finally {
+    clearTimeout(eventTimer);
+    res.destroy();
+  }
+  if (buffer.trim().length > 0 && !signal?.aborted) {
+    yield parseWatchLine(buffer);
+  }
+}
