@@ -78,10 +78,13 @@ export function startLoad(
     running: true,
   };
   const unhealthy: Array<{ target: LoadTarget; ns: string; name: string }> = [];
-  let carry = 0;
+  /**
+   * Changes due so far that were made, failed or given up. The changes due are counted in whole changes from the
+   * time run (not summed tick by tick in floating point), so the driver never makes more than are due.
+   */
+  let consumed = 0;
   let heartbeat = 0;
   const tickMs = 20;
-  let last = Date.now();
 
   /** Makes one change of this kind on a random cluster; false when that cluster offers none. */
   const one = (kind: LoadChange): boolean => {
@@ -235,16 +238,14 @@ export function startLoad(
     stats.running = false;
     clearInterval(handle.timer);
     // a backlog left at the end is given up too: changes + dropped account for every change due
-    stats.dropped += Math.floor(carry);
-    carry = 0;
+    stats.dropped += stats.requested - consumed;
+    consumed = stats.requested;
     for (const u of unhealthy.splice(0))
       u.target.controller.setNodeHealth(u.ns, u.name, true);
   }
 
   handle.timer = setInterval(() => {
     const now = Date.now();
-    const elapsed = now - last;
-    last = now;
     if (
       options.durationMs !== undefined &&
       now - stats.startedAt >= options.durationMs
@@ -252,18 +253,19 @@ export function startLoad(
       stop();
       return;
     }
-    const due = (options.eventsPerSecond * elapsed) / 1000;
-    stats.requested += due;
-    carry += due;
+    stats.requested = Math.floor(
+      (options.eventsPerSecond * (now - stats.startedAt)) / 1000,
+    );
     // a backlog is caught up on later ticks; beyond a second's worth it is given up (and counted)
-    const maxBacklog = Math.max(1, options.eventsPerSecond);
-    if (carry > maxBacklog) {
-      stats.dropped += Math.floor(carry - maxBacklog);
-      carry = maxBacklog;
+    const maxBacklog = Math.floor(Math.max(1, options.eventsPerSecond));
+    const backlog = stats.requested - consumed;
+    if (backlog > maxBacklog) {
+      stats.dropped += backlog - maxBacklog;
+      consumed += backlog - maxBacklog;
     }
     const deadline = now + tickMs * 0.8;
-    while (carry >= 1) {
-      carry--;
+    while (consumed < stats.requested) {
+      consumed++;
       try {
         change();
       } catch (e) {
@@ -280,7 +282,6 @@ export function startLoad(
     stats() {
       return {
         ...stats,
-        requested: Math.floor(stats.requested),
         byKind: { ...stats.byKind },
       };
     },
