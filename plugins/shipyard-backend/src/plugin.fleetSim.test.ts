@@ -95,6 +95,7 @@ async function expectApiMatchesGroundTruth(
     phase: i.phase,
     machineCount: i.machineCount,
     deleting: Boolean(i.deletingSince),
+    kubernetesMinor: i.kubernetesMinor,
   }));
   const expected = items.map(i => truth.get(keyOf(i)));
   expect(actual).toEqual(expected);
@@ -205,6 +206,11 @@ describe.each(databases.eachSupportedId())(
           const page = await request(server).get(
             '/api/shipyard/clusters?limit=5',
           );
+          // every cluster has one Kubernetes minor, so the version facet accounts for the whole fleet
+          const minors = page.body.facets.kubernetesMinor as Array<{
+            count: number;
+          }>;
+          expect(minors.reduce((n, f) => n + f.count, 0)).toBe(truth.size);
           for (const { value, count } of page.body.facets.distribution) {
             const filtered = await request(server)
               .get('/api/shipyard/clusters')

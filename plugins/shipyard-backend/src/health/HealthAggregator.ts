@@ -7,6 +7,7 @@ import {
 import { FleetIndex, StoredClusterSummary } from '../index/FleetIndex';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
 import { ProbeResult } from '../probes/types';
+import { kubernetesMinorOfDistribution } from '../reconcile/versions';
 import { aggregateHealth } from './aggregate';
 import { HealthConfig } from './config';
 
@@ -16,6 +17,7 @@ interface RawParts {
   healthReasons: HealthReason[];
   distribution?: string;
   observedKubernetesVersion?: string;
+  kubernetesMinor?: string;
 }
 
 /** The fields aggregation writes. */
@@ -27,6 +29,15 @@ const AGGREGATED_FIELDS = [
   'versionSupport',
   'nodes',
 ] as const;
+
+/** The minor of a declared version, or of the version the workload cluster reports when nothing declares one. */
+function minorWithFallback(
+  declared: string | undefined,
+  distribution: string | undefined,
+  observed: string | undefined,
+): string | undefined {
+  return declared ?? kubernetesMinorOfDistribution(distribution, observed);
+}
 
 /**
  * Keeps the health of every cluster in the index up to date with Cluster API, the probes of the workload clusters
@@ -209,6 +220,7 @@ export class HealthAggregator {
     if (raw.distribution === undefined) delete input.distribution;
     if (raw.observedKubernetesVersion === undefined)
       delete input.observedKubernetesVersion;
+    if (raw.kubernetesMinor === undefined) delete input.kubernetesMinor;
     delete input.versionSupport;
     delete input.nodes;
     const fingerprint = this.fingerprints.get(key);
@@ -229,6 +241,9 @@ export class HealthAggregator {
       raw.distribution = summary.distribution;
     if (summary.observedKubernetesVersion !== undefined) {
       raw.observedKubernetesVersion = summary.observedKubernetesVersion;
+    }
+    if (summary.kubernetesMinor !== undefined) {
+      raw.kubernetesMinor = summary.kubernetesMinor;
     }
     this.raw.set(key, raw);
     const now = this.now();
@@ -274,6 +289,13 @@ export class HealthAggregator {
       if (value === undefined) delete out[field];
       else (out as Record<string, unknown>)[field] = value;
     }
+    const minor = minorWithFallback(
+      summary.kubernetesMinor,
+      out.distribution,
+      out.observedKubernetesVersion,
+    );
+    if (minor === undefined) delete out.kubernetesMinor;
+    else out.kubernetesMinor = minor;
     this.fingerprints.set(
       key,
       JSON.stringify([
@@ -281,6 +303,7 @@ export class HealthAggregator {
         reasons,
         out.distribution,
         out.observedKubernetesVersion,
+        out.kubernetesMinor,
         out.versionSupport,
         out.nodes,
       ]),

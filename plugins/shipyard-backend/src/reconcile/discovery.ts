@@ -2,7 +2,6 @@ import {
   CAPI_GROUP,
   CAPI_KINDS,
   CapiKind,
-  isCapiControlPlaneGroup,
   preferredCapiVersion,
   resourcePath,
 } from '@shipyard/plugin-shipyard-common';
@@ -42,9 +41,31 @@ export interface DiscoveryResult {
   targets: WatchTarget[];
 }
 
+/** Cluster API provider groups that may hold control plane kinds (`controlplane.…`, `infrastructure.…`). */
+function isProviderGroup(name: string): boolean {
+  return (
+    name.endsWith(`.${CAPI_GROUP}`) &&
+    (name.startsWith('controlplane.') || name.startsWith('infrastructure.'))
+  );
+}
+
+/** A group's served versions, most wanted first: v1beta2, v1beta1, the preferred one, the rest. */
+function versionsInOrder(g: {
+  versions?: Array<{ version: string }>;
+  preferredVersion?: { version: string };
+}): string[] {
+  const served = (g.versions ?? []).map(v => v.version);
+  const order = ['v1beta2', 'v1beta1', g.preferredVersion?.version];
+  const out: string[] = [];
+  for (const v of [...order, ...served]) {
+    if (v && served.includes(v) && !out.includes(v)) out.push(v);
+  }
+  return out;
+}
+
 /**
  * Finds what to watch: the CAPI kinds at v1beta2 (or v1beta1 when that is all the server has), and every
- * `*ControlPlane` kind of the control plane provider groups.
+ * `*ControlPlane` kind of the control plane and infrastructure provider groups, in any served version.
  */
 export async function discoverTargets(
   client: KubeClient,
@@ -83,34 +104,41 @@ export async function discoverTargets(
       }),
     });
   }
+  // control planes: every `*ControlPlane` kind of the provider groups, in whichever served version has it
+  // (K0sControlPlane is only v1beta1 beside KubeadmControlPlane v1beta2; AKS and GKE control planes live in the
+  // infrastructure group)
+  const seen = new Set<string>();
   for (const g of groups.groups ?? []) {
-    if (!isCapiControlPlaneGroup(g.name)) continue;
-    const version =
-      preferredCapiVersion((g.versions ?? []).map(v => v.version)) ??
-      g.preferredVersion?.version;
-    if (!version) continue;
-    let list: APIResourceList;
-    try {
-      list = await client.getJson<APIResourceList>(
-        `/apis/${g.name}/${version}`,
-        signal,
-      );
-    } catch {
-      continue;
-    }
-    for (const r of list.resources ?? []) {
-      if (r.name.includes('/') || !r.kind.endsWith('ControlPlane')) continue;
-      if (r.verbs && !(r.verbs.includes('list') && r.verbs.includes('watch'))) {
+    if (!isProviderGroup(g.name)) continue;
+    for (const version of versionsInOrder(g)) {
+      let list: APIResourceList;
+      try {
+        list = await client.getJson<APIResourceList>(
+          `/apis/${g.name}/${version}`,
+          signal,
+        );
+      } catch {
         continue;
       }
-      targets.push({
-        kind: 'ControlPlane',
-        resourceKind: r.kind,
-        group: g.name,
-        version,
-        plural: r.name,
-        path: resourcePath({ group: g.name, version, plural: r.name }),
-      });
+      for (const r of list.resources ?? []) {
+        if (r.name.includes('/') || !r.kind.endsWith('ControlPlane')) continue;
+        if (
+          r.verbs &&
+          !(r.verbs.includes('list') && r.verbs.includes('watch'))
+        ) {
+          continue;
+        }
+        if (seen.has(`${g.name}/${r.kind}`)) continue;
+        seen.add(`${g.name}/${r.kind}`);
+        targets.push({
+          kind: 'ControlPlane',
+          resourceKind: r.kind,
+          group: g.name,
+          version,
+          plural: r.name,
+          path: resourcePath({ group: g.name, version, plural: r.name }),
+        });
+      }
     }
   }
   return { capiVersion, targets };

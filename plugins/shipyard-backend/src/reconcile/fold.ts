@@ -1,7 +1,6 @@
 import {
   MachinePhaseCounts,
   ReplicaCounters,
-  kubernetesMinorOf,
 } from '@shipyard/plugin-shipyard-common';
 import { ClusterHealthEvaluator } from '../health';
 import { OwnershipResolver } from '../config/ownership';
@@ -17,6 +16,9 @@ import {
   MachineSetRecord,
 } from './records';
 import { distributionOf, providerOfInfrastructureKind } from './providers';
+import { kubernetesMinorOfDistribution } from './versions';
+
+export { kubernetesMinorOfDistribution };
 
 /** Everything known about one CAPI Cluster on one management cluster. */
 export class ClusterState {
@@ -67,21 +69,6 @@ function sumCounters(list: ReplicaCounters[]): ReplicaCounters {
 
 function isEmptyCounters(c: ReplicaCounters): boolean {
   return Object.keys(c).length === 0;
-}
-
-/**
- * The Kubernetes minor of a cluster's version. OpenShift control planes (ROSA) carry the OpenShift version, whose
- * minor 4.N ships Kubernetes 1.(N+13) (4.17 → 1.30).
- */
-export function kubernetesMinorOfDistribution(
-  distribution: string | undefined,
-  version: string | undefined,
-): string | undefined {
-  const minor = kubernetesMinorOf(version);
-  if (distribution === 'openshift' && minor?.startsWith('4.')) {
-    return `1.${Number(minor.slice(2)) + 13}`;
-  }
-  return minor;
 }
 
 /** Folds the records of one cluster into its summary. */

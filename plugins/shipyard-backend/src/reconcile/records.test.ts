@@ -1,5 +1,5 @@
 import { kubernetesMinorOfDistribution } from './fold';
-import { projectCluster, projectMachine } from './records';
+import { projectCluster, projectControlPlane, projectMachine } from './records';
 
 describe('projection', () => {
   it('reads a v1beta1 Cluster, preferring status.v1beta2 conditions and counters', () => {
@@ -111,4 +111,46 @@ describe('kubernetesMinorOfDistribution', () => {
     );
     expect(kubernetesMinorOfDistribution('k3s', undefined)).toBeUndefined();
   });
+});
+
+describe('control plane versions', () => {
+  const cp = (kind: string, spec: object, status: object) =>
+    projectControlPlane({
+      apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+      kind,
+      metadata: { name: 'c1', namespace: 'ns' },
+      spec,
+      status,
+    });
+
+  it.each([
+    [
+      'AzureManagedControlPlane',
+      { version: 'v1.33.4' },
+      { version: 'v1.33.4' },
+      'v1.33.4',
+      'v1.33.4',
+    ],
+    [
+      'GCPManagedControlPlane',
+      { controlPlaneVersion: '1.32.7-gke.1012000' },
+      { currentVersion: '1.32.7-gke.1012000' },
+      '1.32.7-gke.1012000',
+      '1.32.7-gke.1012000',
+    ],
+    [
+      'K0sControlPlane',
+      { version: 'v1.31.2+k0s.0' },
+      {},
+      'v1.31.2+k0s.0',
+      undefined,
+    ],
+  ])(
+    'reads %s’s declared and observed version',
+    (kind, spec, status, version, observed) => {
+      const record = cp(kind, spec, status);
+      expect(record.version).toBe(version);
+      expect(record.observedVersion).toBe(observed);
+    },
+  );
 });

@@ -355,8 +355,14 @@ export function projectControlPlane(obj: KubeObject): ControlPlaneRecord {
     kind: obj.kind ?? 'ControlPlane',
     clusterName:
       obj.metadata.labels?.[CAPI_LABELS.clusterName] ?? ownerCluster?.name,
-    version: str(obj.spec?.version),
-    observedVersion: str(obj.status?.version),
+    // where control plane providers declare the version: spec.version (kubeadm, k3s, k0s, RKE2, EKS, AKS, ROSA),
+    // spec.controlPlaneVersion (GKE), spec.kubernetesVersion (others)
+    version:
+      str(obj.spec?.version) ??
+      str(obj.spec?.controlPlaneVersion) ??
+      str(obj.spec?.kubernetesVersion),
+    observedVersion:
+      str(obj.status?.version) ?? str(obj.status?.currentVersion),
     replicas: readReplicas(obj, obj.spec?.replicas),
     readiness: readinessOf(conditions),
     conditions,

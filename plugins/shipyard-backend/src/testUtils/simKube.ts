@@ -100,6 +100,13 @@ export interface GroundTruthCluster {
   phase: string;
   machineCount: number;
   deleting: boolean;
+  /** The Kubernetes minor the cluster is declared to run (the simulator's target version). */
+  kubernetesMinor?: string;
+}
+
+function minorOf(version: unknown): string | undefined {
+  const m = /^v?(\d+)\.(\d+)/.exec(typeof version === 'string' ? version : '');
+  return m ? `${m[1]}.${m[2]}` : undefined;
 }
 
 /**
@@ -113,8 +120,13 @@ export async function groundTruth(
   type Flavor = { provider: string; distribution: string };
   const flavors = new Map<string, Flavor>();
   const classFlavors = new Map<string, Flavor>();
+  const minors = new Map<string, string | undefined>();
   for (const c of sim.model.clusters) {
     flavors.set(`${c.management}/${c.namespace}/${c.name}`, c.flavor);
+    minors.set(
+      `${c.management}/${c.namespace}/${c.name}`,
+      minorOf(c.targetKube),
+    );
     if (c.className)
       classFlavors.set(`${c.management}/${c.className}`, c.flavor);
   }
@@ -154,6 +166,9 @@ export async function groundTruth(
         machineCount:
           machineCounts.get(`${c.metadata.namespace}/${c.metadata.name}`) ?? 0,
         deleting: Boolean(c.metadata.deletionTimestamp),
+        kubernetesMinor: minors.has(key)
+          ? minors.get(key)
+          : minorOf(c.spec?.topology?.version),
       });
     }
   }
