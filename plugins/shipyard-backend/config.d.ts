@@ -191,6 +191,11 @@ export interface Config {
       slowThresholdMs?: number;
       /** Failed probes in a row before an unreachable cluster is unhealthy rather than degraded (default 2). */
       failureThreshold?: number;
+      /**
+       * How long a cluster that Cluster API reports scaling or rolling out (RollingOut, ScalingUp, ScalingDown) is
+       * `progressing` rather than `degraded` while replicas are missing, in ms (default 600000).
+       */
+      progressingGraceMs?: number;
       /** Longest backoff between probes of a cluster that keeps failing, in milliseconds (default 900000). */
       maxBackoffMs?: number;
       /** Idle keep-alive connections to a workload cluster close after this long, in milliseconds (default 150000). */

@@ -252,6 +252,17 @@ describe.each(databases.eachSupportedId())(
         );
         expect(created.status).toBe(201);
         const path = `/api/shipyard/clusters/${mc.name}/${namespace}/${name}`;
+        // every health the cluster shows while it comes up and scales: a fresh control plane and a scale-up are
+        // progress, never degraded
+        const seen = new Set<string>();
+        let watching = true;
+        const watch = (async () => {
+          while (watching) {
+            const res = await request(server).get(path);
+            if (res.status === 200) seen.add(res.body.summary.health);
+            await new Promise(r => setTimeout(r, 25));
+          }
+        })();
         const machinesInSim = async () =>
           (await kube.list('machines')).filter(
             m =>
@@ -298,6 +309,11 @@ describe.each(databases.eachSupportedId())(
           );
           expect(summary.machineCount).toBe(first.machineCount + 1);
         });
+        watching = false;
+        await watch;
+        expect(seen).toContain('progressing');
+        expect(seen).not.toContain('degraded');
+        expect(seen).not.toContain('unhealthy');
 
         // delete it: deleting first, then gone
         const deleted = await kube.request(

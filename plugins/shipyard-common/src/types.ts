@@ -18,15 +18,20 @@ export interface ClusterKey {
 /** Overall health of a cluster. */
 export type HealthStatus =
   | 'healthy'
+  | 'progressing'
   | 'degraded'
   | 'unhealthy'
   | 'unknown'
   | 'provisioning'
   | 'deleting';
 
-/** Every health status, from best to worst, then the transitional ones. */
+/**
+ * Every health status, from best to worst, then the transitional ones. `progressing`: Cluster API reports that the
+ * cluster scales or rolls out (replicas missing for that reason, within a grace period), nothing is wrong.
+ */
 export const HEALTH_STATUSES: readonly HealthStatus[] = [
   'healthy',
+  'progressing',
   'degraded',
   'unhealthy',
   'unknown',

@@ -69,7 +69,10 @@ export class HealthAggregator {
     private readonly index: FleetIndex,
     private readonly config: Pick<
       HealthConfig,
-      'failureThreshold' | 'slowThresholdMs' | 'resultsStaleAfterMs'
+      | 'failureThreshold'
+      | 'progressingGraceMs'
+      | 'slowThresholdMs'
+      | 'resultsStaleAfterMs'
     >,
     options: { now?: () => number; lifecycle?: VersionLifecycle } = {},
   ) {

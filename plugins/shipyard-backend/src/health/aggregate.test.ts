@@ -229,3 +229,58 @@ describe('aggregateHealth', () => {
     });
   });
 });
+
+describe('progressing', () => {
+  const progressing = (startedMsAgo: number): AggregationInput['capi'] => ({
+    status: 'progressing',
+    reasons: [
+      {
+        source: 'capi',
+        severity: 'info',
+        type: 'Progressing',
+        message: 'Scaling up (Cluster API)',
+        since: new Date(now - startedMsAgo).toISOString(),
+      },
+      {
+        source: 'capi',
+        severity: 'info',
+        type: 'WorkerReplicas',
+        message: '4 of 6 worker replicas available',
+      },
+    ],
+  });
+  const grace = DEFAULT_HEALTH_CONFIG.progressingGraceMs;
+
+  it('stays progressing within the grace period, with new nodes not ready yet', () => {
+    const result = run({
+      capi: progressing(grace - 1000),
+      probe: {
+        ...ok,
+        nodes: { ...ok.nodes!, ready: 2, notReady: 1 },
+        notReadyNodes: ['n1'],
+      },
+    });
+    expect(result.status).toBe('progressing');
+    expect(result.reasons.every(r => r.severity === 'info')).toBe(true);
+  });
+
+  it('is degraded once the progress outlasts the grace period', () => {
+    const result = run({ capi: progressing(grace + 1000), probe: ok });
+    expect(result.status).toBe('degraded');
+    expect(result.reasons[0].message).toMatch(/for more than 10 min/);
+    expect(result.reasons[1].severity).toBe('warning');
+  });
+
+  it('lets an unreachable API server win over progress', () => {
+    const result = run({
+      capi: progressing(1000),
+      probe: {
+        ...ok,
+        ok: false,
+        failure: 'unreachable',
+        consecutiveFailures: 3,
+      },
+    });
+    expect(result.status).toBe('unhealthy');
+  });
+});

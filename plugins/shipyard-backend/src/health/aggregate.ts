@@ -9,7 +9,46 @@ import {
 import { IndexedSourceState } from '../index/FleetIndex';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
 import { ProbeResult } from '../probes/types';
-import { HealthConfig } from './config';
+import { PROGRESSING_REASON } from './capiHealth';
+import { DEFAULT_HEALTH_CONFIG, HealthConfig } from './config';
+
+/** Probe findings that a scale-up or a rollout explains (new nodes joining, their pods starting). */
+const PROGRESS_PROBE_TYPES = new Set([
+  'NodesNotReady',
+  'KubeSystemPodsNotReady',
+]);
+
+/**
+ * A cluster Cluster API reports in progress for longer than the grace period is `degraded`: its missing replicas
+ * count from then on.
+ */
+function progressOutlastingGrace(
+  capi: AggregationInput['capi'],
+  graceMs: number,
+  now: number,
+): AggregationInput['capi'] {
+  if (capi.status !== 'progressing') return capi;
+  const progress = capi.reasons.find(r => r.type === PROGRESSING_REASON);
+  const since = progress?.since ? Date.parse(progress.since) : NaN;
+  if (!Number.isFinite(since) || now - since <= graceMs) return capi;
+  const minutes = Math.round(graceMs / 60_000);
+  return {
+    status: 'degraded',
+    reasons: capi.reasons.map(r =>
+      r.type === PROGRESSING_REASON
+        ? {
+            ...r,
+            severity: 'warning',
+            message: `${r.message} for more than ${
+              minutes >= 1
+                ? `${minutes} min`
+                : `${Math.round(graceMs / 1000)} s`
+            }`,
+          }
+        : { ...r, severity: 'warning' },
+    ),
+  };
+}
 
 /** What the aggregation of one cluster's health looks at. */
 export interface AggregationInput {
@@ -31,7 +70,8 @@ export interface AggregationInput {
   config: Pick<
     HealthConfig,
     'failureThreshold' | 'slowThresholdMs' | 'resultsStaleAfterMs'
-  >;
+  > &
+    Partial<Pick<HealthConfig, 'progressingGraceMs'>>;
   /** The support calendars (version support and its reasons). */
   lifecycle: VersionLifecycle;
   now: number;
@@ -51,6 +91,7 @@ export interface AggregatedHealth {
 const MERGE_RANK: Record<HealthStatus, number> = {
   unknown: 0,
   healthy: 1,
+  progressing: 1.5,
   degraded: 2,
   unhealthy: 3,
   provisioning: -1,
@@ -292,12 +333,19 @@ function sourceStale(input: AggregationInput): HealthReason | undefined {
  * management cluster (the table in the package README):
  *
  * - `deleting` and `provisioning` (from Cluster API) stay; probe findings become `info` reasons.
+ * - `progressing` (Cluster API scales or rolls out) stays within `progressingGraceMs`, then becomes `degraded`; probe
+ *   findings of nodes and kube-system pods not ready yet are `info` while it lasts.
  * - Otherwise the worse of the Cluster API status and the probe status wins, where `unknown` yields to any evidence.
  * - Without a fresh probe, a stale management cluster makes the cluster `unknown`.
  * - Version support, version skew and end of life add reasons but never change the status.
  */
 export function aggregateHealth(input: AggregationInput): AggregatedHealth {
-  const { capi, config, now } = input;
+  const { config, now } = input;
+  const capi = progressOutlastingGrace(
+    input.capi,
+    config.progressingGraceMs ?? DEFAULT_HEALTH_CONFIG.progressingGraceMs,
+    now,
+  );
   const probe = input.probe;
   const fresh =
     probe !== undefined &&
@@ -326,6 +374,14 @@ export function aggregateHealth(input: AggregationInput): AggregatedHealth {
           ...p.reasons.map(r => ({ ...r, severity: 'info' as const })),
         );
       }
+    } else if (
+      capi.status === 'progressing' &&
+      p.reasons.every(r => PROGRESS_PROBE_TYPES.has(r.type))
+    ) {
+      // nodes still joining while Cluster API scales: progress too
+      out.reasons.push(
+        ...p.reasons.map(r => ({ ...r, severity: 'info' as const })),
+      );
     } else {
       out.status = worst(capi.status, p.status);
       out.reasons.push(...p.reasons);

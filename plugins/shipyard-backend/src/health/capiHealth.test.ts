@@ -93,3 +93,76 @@ describe('CapiHealthEvaluator', () => {
     ]);
   });
 });
+
+describe('progress', () => {
+  const health = new CapiHealthEvaluator();
+  const since = '2026-01-10T10:00:00Z';
+  const scalingUp = {
+    ...base,
+    workers: { desired: 6, current: 6, available: 4 },
+    conditions: [
+      { type: 'Available', status: 'False' as const },
+      {
+        type: 'WorkersAvailable',
+        status: 'False' as const,
+        reason: 'NotAvailable',
+        message: '2 of 6 worker machines are not available',
+      },
+      {
+        type: 'ScalingUp',
+        status: 'True' as const,
+        reason: 'ScalingUp',
+        lastTransitionTime: since,
+      },
+    ],
+  };
+
+  it('reports missing replicas during a scale-up as progressing, not degraded', () => {
+    const result = health.evaluate(scalingUp);
+    expect(result.status).toBe('progressing');
+    expect(result.reasons[0]).toMatchObject({
+      type: 'Progressing',
+      severity: 'info',
+      since,
+    });
+    expect(result.reasons.every(r => r.severity === 'info')).toBe(true);
+  });
+
+  it('reports a fresh control plane rolling out as progressing', () => {
+    expect(
+      health.evaluate({
+        ...base,
+        controlPlane: { desired: 3, current: 1, available: 1 },
+        conditions: [
+          { type: 'Available', status: 'True' },
+          { type: 'ScalingUp', status: 'True', lastTransitionTime: since },
+        ],
+      }).status,
+    ).toBe('progressing');
+  });
+
+  it('keeps real problems degraded or unhealthy while progressing', () => {
+    expect(
+      health.evaluate({
+        ...scalingUp,
+        machinesByPhase: { Running: 8, Failed: 1 },
+      }).status,
+    ).toBe('degraded');
+    expect(
+      health.evaluate({
+        ...scalingUp,
+        conditions: [
+          ...scalingUp.conditions,
+          { type: 'ControlPlaneAvailable', status: 'False' },
+        ],
+      }).status,
+    ).toBe('unhealthy');
+    // no progress reported: missing replicas are degraded
+    expect(
+      health.evaluate({
+        ...scalingUp,
+        conditions: scalingUp.conditions.slice(0, 2),
+      }).status,
+    ).toBe('degraded');
+  });
+});

@@ -36,6 +36,71 @@ function reasonOf(
   return reason;
 }
 
+/** Cluster API's conditions of progress on a Cluster (v1beta2): True while it rolls out or scales. */
+const PROGRESS_CONDITIONS: Record<string, string> = {
+  RollingOut: 'Rolling out',
+  ScalingUp: 'Scaling up',
+  ScalingDown: 'Scaling down',
+};
+
+/** Failing conditions that a rollout or a scale-up explains (replicas coming and going). */
+const PROGRESS_SYMPTOMS = new Set([
+  'WorkersAvailable',
+  'ControlPlaneMachinesReady',
+  'WorkerMachinesReady',
+  'ControlPlaneMachinesUpToDate',
+  'WorkerMachinesUpToDate',
+  'MachinesReady',
+  'MachinesUpToDate',
+  // replica shortfalls (below)
+  'ControlPlaneReplicas',
+  'WorkerReplicas',
+]);
+
+/** Reason type of a cluster in progress; its `since` starts the grace period (see `aggregateHealth`). */
+export const PROGRESSING_REASON = 'Progressing';
+
+/**
+ * What Cluster API says about progress: the progress conditions that are True (since the earliest of them), or,
+ * when none is, the last one that ended (replicas still becoming available after a scale-up).
+ */
+function progressOf(
+  conditions: ClusterCondition[],
+): { message: string; since?: string } | undefined {
+  const active = conditions.filter(
+    c => c.type in PROGRESS_CONDITIONS && c.status === 'True',
+  );
+  if (active.length > 0) {
+    const times = active
+      .map(c => c.lastTransitionTime)
+      .filter((t): t is string => Boolean(t))
+      .sort();
+    return {
+      message: `${active
+        .map(c => PROGRESS_CONDITIONS[c.type])
+        .join(', ')} (Cluster API)`,
+      since: times[0],
+    };
+  }
+  const ended = conditions
+    .filter(
+      c =>
+        c.type in PROGRESS_CONDITIONS &&
+        c.status === 'False' &&
+        c.lastTransitionTime,
+    )
+    .sort((a, b) =>
+      (a.lastTransitionTime ?? '') < (b.lastTransitionTime ?? '') ? 1 : -1,
+    )[0];
+  if (!ended) return undefined;
+  return {
+    message: `Machines becoming available after ${PROGRESS_CONDITIONS[
+      ended.type
+    ].toLowerCase()}`,
+    since: ended.lastTransitionTime,
+  };
+}
+
 function isProvisioningPhase(phase: string): boolean {
   return phase === 'Pending' || phase === 'Provisioning';
 }
@@ -52,6 +117,7 @@ function isProvisioningPhase(phase: string): boolean {
  * | `Available` True but replicas missing, failed machines, or MHC remediation | `degraded` |
  * | `Available` False from `ControlPlaneAvailable`/`InfrastructureReady`/`RemoteConnectionProbe` | `unhealthy` |
  * | `Available` False otherwise (e.g. only `WorkersAvailable`) | `degraded` |
+ * | `degraded` only by missing replicas while `RollingOut`/`ScalingUp`/`ScalingDown` (or just after) | `progressing` |
  * | v1beta1 without v1beta2 conditions: `Ready` True/False(Warning)/False(Error) | `healthy`/`degraded`/`unhealthy` |
  * | nothing known | `unknown` |
  */
@@ -201,6 +267,30 @@ export class CapiHealthEvaluator implements ClusterHealthEvaluator {
     if (shortfalls.length > 0) {
       if (status === 'healthy') status = 'degraded';
       reasons.push(...shortfalls);
+    }
+    // missing replicas that a rollout or a scale-up explains are progress, not degradation: `progressing` with
+    // info reasons; the aggregation makes it `degraded` once the progress outlasts the grace period
+    if (status === 'degraded') {
+      const progress = progressOf(input.conditions);
+      const explained = reasons.every(r =>
+        PROGRESS_SYMPTOMS.has(r.type.split('/')[0]),
+      );
+      if (progress && explained && reasons.length > 0) {
+        const out: HealthReason = {
+          source: 'capi',
+          severity: 'info',
+          type: PROGRESSING_REASON,
+          message: progress.message,
+        };
+        if (progress.since) out.since = progress.since;
+        return {
+          status: 'progressing',
+          reasons: [
+            out,
+            ...reasons.map(r => ({ ...r, severity: 'info' as const })),
+          ],
+        };
+      }
     }
     return { status, reasons };
   }

@@ -21,6 +21,11 @@ export interface HealthConfig {
   slowThresholdMs: number;
   /** Consecutive failed probes before a cluster is `unhealthy` (before that: `degraded`). */
   failureThreshold: number;
+  /**
+   * How long a cluster that Cluster API reports scaling or rolling out is `progressing` rather than `degraded` while
+   * replicas are missing (ms).
+   */
+  progressingGraceMs: number;
   /** Longest backoff between probes of a cluster that keeps failing (ms). */
   maxBackoffMs: number;
   /** Idle keep-alive connections to a workload cluster are closed after this long (ms). */
@@ -54,6 +59,7 @@ export const DEFAULT_HEALTH_CONFIG: HealthConfig = {
   maxInFlight: 1_024,
   slowThresholdMs: 2_000,
   failureThreshold: 2,
+  progressingGraceMs: 10 * 60_000,
   maxBackoffMs: 15 * 60_000,
   keepAliveMs: 150_000,
   maxNodes: 5_000,
@@ -96,6 +102,7 @@ export function readHealthConfig(root: Config): HealthConfig {
     ),
     failureThreshold: num('failureThreshold', d.failureThreshold, 1),
     maxBackoffMs: num('maxBackoffMs', d.maxBackoffMs, 0),
+    progressingGraceMs: num('progressingGraceMs', d.progressingGraceMs, 0),
     keepAliveMs: num(
       'keepAliveMs',
       Math.max(d.keepAliveMs, intervalMs * 2 + timeoutMs),

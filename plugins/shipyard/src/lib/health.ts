@@ -8,6 +8,7 @@ export const HEALTH_ORDER: readonly HealthStatus[] = [
   'unhealthy',
   'degraded',
   'unknown',
+  'progressing',
   'provisioning',
   'deleting',
   'healthy',
@@ -16,6 +17,7 @@ export const HEALTH_ORDER: readonly HealthStatus[] = [
 /** Colours of health statuses in charts (colour-blind friendly, also readable on dark themes). */
 export const HEALTH_COLORS: Record<HealthStatus, string> = {
   healthy: '#2e7d32',
+  progressing: '#0288d1',
   degraded: '#ed6c02',
   unhealthy: '#d32f2f',
   unknown: '#757575',

@@ -45,6 +45,7 @@ export const HealthStatusLabel = (props: { health: HealthStatus | string }) => {
     case 'unhealthy':
       return <StatusError>{label}</StatusError>;
     case 'provisioning':
+    case 'progressing':
       return <StatusRunning>{label}</StatusRunning>;
     case 'deleting':
       return <StatusPending>{label}</StatusPending>;
