@@ -639,6 +639,24 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
       '/apis/cluster.x-k8s.io/v1beta2/namespaces/team-a/clusters/alice-dev',
     );
     expect(after.body.spec.topology.version).toBe('v1.36.2');
+    // the wait step returned only when the rollout was over: every Machine runs the target version and is running,
+    // no old Machine is left, the control plane reports the version
+    const machines = await simGet(
+      mc('mgmt-us-1'),
+      '/apis/cluster.x-k8s.io/v1beta2/namespaces/team-a/machines?labelSelector=cluster.x-k8s.io%2Fcluster-name%3Dalice-dev',
+    );
+    const items = machines.body.items as any[];
+    expect(items.length).toBeGreaterThan(0);
+    expect(
+      items.map(m => `${m.metadata.name} ${m.spec.version} ${m.status?.phase}`),
+    ).toEqual(items.map(m => `${m.metadata.name} v1.36.2 Running`));
+    const desired =
+      (after.body.spec.topology.controlPlane?.replicas ?? 1) +
+      (after.body.spec.topology.workers?.machineDeployments ?? []).reduce(
+        (n: number, md: any) => n + (md.replicas ?? 1),
+        0,
+      );
+    expect(items).toHaveLength(desired);
     const [last] = await audit();
     expect(last).toMatchObject({
       action: 'cluster.upgrade',

@@ -15,3 +15,4 @@ export * from './catalog';
 export * from './profile';
 export * from './clusterClasses';
 export * from './audit';
+export * from './rollout';

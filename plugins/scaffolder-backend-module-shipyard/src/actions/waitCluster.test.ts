@@ -79,6 +79,66 @@ describe('shipyard:cluster:wait', () => {
     expect(outputs.kubernetesVersion).toBe('v1.36.2');
   });
 
+  it('after an upgrade, waits until Cluster API says control plane and every MachineDeployment are up to date', async () => {
+    const target = {
+      kubernetesVersion: 'v1.36.2',
+      controlPlane: { desired: 1, current: 1, ready: 1, upToDate: 1 },
+    };
+    const md = (upToDate: number, current: number) => ({
+      name: 'md-0',
+      version: 'v1.36.2',
+      replicas: { desired: 2, current, ready: 2, available: 2, upToDate },
+    });
+    const sequence = [
+      // the MachineDeployment's template says the target, its Machines do not yet
+      summary('Provisioned', 'healthy', {
+        ...target,
+        machineDeployments: [md(0, 2)],
+      }),
+      // a new Machine is up to date, the old one still runs
+      summary('Provisioned', 'healthy', {
+        ...target,
+        machineDeployments: [md(1, 3)],
+        conditions: [{ type: 'RollingOut', status: 'True' }],
+      }),
+      // every Machine up to date, but Cluster API still reports the rollout
+      summary('Provisioned', 'healthy', {
+        ...target,
+        machineDeployments: [md(2, 2)],
+        conditions: [
+          { type: 'RollingOut', status: 'True' },
+          { type: 'WorkerMachinesUpToDate', status: 'True' },
+        ],
+      }),
+      // done, but not healthy yet
+      summary('Provisioned', 'progressing', {
+        ...target,
+        machineDeployments: [md(2, 2)],
+        conditions: [{ type: 'RollingOut', status: 'False' }],
+      }),
+      summary('Provisioned', 'healthy', {
+        ...target,
+        machineDeployments: [md(2, 2)],
+        conditions: [{ type: 'RollingOut', status: 'False' }],
+      }),
+    ];
+    // a cluster that stays healthy and up to date after the sequence: the wait must have read every step
+    const action = setup([...sequence, new Error('read past the end')]);
+    const { ctx, outputs, cleanup } = mockActionContext({
+      cluster: 'mgmt-eu-1/team-a/payments-dev',
+      kubernetesVersion: 'v1.36.2',
+      pollIntervalSeconds: 0.05,
+    });
+    await action.handler(ctx);
+    cleanup();
+    expect(outputs.health).toBe('healthy');
+    const logged = (ctx.logger.info as jest.Mock).mock.calls
+      .map(c => String(c[0]))
+      .join('\n');
+    expect(logged).toContain('md-0 0/2 up to date');
+    expect(logged).toContain('rolling out');
+  });
+
   it('times out with the last state it saw', async () => {
     const action = setup([summary('Provisioning', 'provisioning')]);
     const { ctx, cleanup } = mockActionContext({

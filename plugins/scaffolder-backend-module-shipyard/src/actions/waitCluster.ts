@@ -3,21 +3,26 @@ import { ConflictError, InputError, ResponseError } from '@backstage/errors';
 import {
   ClusterSummary,
   HEALTH_STATUSES,
+  rolloutProgress,
 } from '@shipyard/plugin-shipyard-common';
 import { ClusterActionDeps } from './createCluster';
 import { examples } from './waitCluster.examples';
 
-function progressOf(s: ClusterSummary): string {
+function progressOf(s: ClusterSummary, pending: string[]): string {
   const cp = s.controlPlane;
   const w = s.workers;
   return `phase ${s.phase}, health ${s.health}, control plane ${
     cp.ready ?? 0
   }/${cp.desired ?? '?'} ready, workers ${w.ready ?? 0}/${
     w.desired ?? '?'
-  } ready`;
+  } ready${pending.length > 0 ? `; ${pending.join(', ')}` : ''}`;
 }
 
-const HEALTH_RANK: Record<string, number> = { healthy: 0, degraded: 1 };
+const HEALTH_RANK: Record<string, number> = {
+  healthy: 0,
+  progressing: 0.5,
+  degraded: 1,
+};
 
 /** The Shipyard backend could not answer now (restart, overload, network): worth asking again. */
 function isTransient(error: unknown): boolean {
@@ -70,7 +75,7 @@ export function createClusterWaitAction(deps: ClusterActionDeps) {
             .string()
             .optional()
             .describe(
-              'Also wait until the control plane and every MachineDeployment run this version (after an upgrade)',
+              'Also wait until Cluster API reports the control plane and every MachineDeployment and MachinePool up to date on this version, the rollout over (after an upgrade)',
             ),
         timeoutSeconds: z => z.number().min(1).max(86_400).default(1800),
         pollIntervalSeconds: z => z.number().min(0.05).max(300).default(5),
@@ -125,7 +130,12 @@ export function createClusterWaitAction(deps: ClusterActionDeps) {
           }
         }
         if (summary) {
-          const progress = progressOf(summary);
+          const version = input.kubernetesVersion;
+          // after an upgrade: what Cluster API says about the rollout to the version
+          const rollout = version
+            ? rolloutProgress(summary, version)
+            : { complete: true, pending: [] };
+          const progress = progressOf(summary, rollout.pending);
           if (progress !== last) {
             ctx.logger.info(`${summary.name}: ${progress}`);
             last = progress;
@@ -134,15 +144,7 @@ export function createClusterWaitAction(deps: ClusterActionDeps) {
             summary.health === health ||
             (health in HEALTH_RANK &&
               (HEALTH_RANK[summary.health] ?? 99) <= HEALTH_RANK[health]);
-          const version = input.kubernetesVersion;
-          const versionOk =
-            !version ||
-            (summary.kubernetesVersion === version &&
-              summary.controlPlane.upToDate === summary.controlPlane.desired &&
-              summary.machineDeployments.every(
-                md => !md.version || md.version === version,
-              ));
-          if (summary.phase === phase && healthOk && versionOk) {
+          if (summary.phase === phase && healthOk && rollout.complete) {
             ctx.output('phase', summary.phase);
             ctx.output('health', summary.health);
             if (summary.kubernetesVersion) {

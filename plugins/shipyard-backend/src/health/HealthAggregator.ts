@@ -58,6 +58,11 @@ export class HealthAggregator {
   private readonly since = new Map<string, Map<string, string>>();
   private readonly fingerprints = new Map<string, string>();
   private readonly sourceStates = new Map<string, string>();
+  /** The health of each cluster as last written to the index. */
+  private readonly current = new Map<string, HealthStatus>();
+  private readonly transitionListeners = new Set<
+    (summary: StoredClusterSummary, previous?: HealthStatus) => void
+  >();
   private readonly now: () => number;
   readonly lifecycle: VersionLifecycle;
   /** When the earliest version support answer in the index changes next (ms since the epoch). */
@@ -144,6 +149,19 @@ export class HealthAggregator {
     if (at !== undefined && at < this.nextVersionChangeAt) {
       this.nextVersionChangeAt = at;
     }
+  }
+
+  /**
+   * Calls `listener` with every summary whose health differs from the last one of its cluster, as it goes into the
+   * index (`previous` is absent the first time a cluster is seen). Returns an unsubscribe function.
+   */
+  onTransition(
+    listener: (summary: StoredClusterSummary, previous?: HealthStatus) => void,
+  ): () => void {
+    this.transitionListeners.add(listener);
+    return () => {
+      this.transitionListeners.delete(listener);
+    };
   }
 
   /** The last probe result of a cluster. */
@@ -299,6 +317,17 @@ export class HealthAggregator {
     );
     if (minor === undefined) delete out.kubernetesMinor;
     else out.kubernetesMinor = minor;
+    const previousHealth = this.current.get(key);
+    if (previousHealth !== out.health) {
+      this.current.set(key, out.health);
+      for (const listener of this.transitionListeners) {
+        try {
+          listener(out, previousHealth);
+        } catch {
+          // a listener's failure is its own
+        }
+      }
+    }
     this.fingerprints.set(
       key,
       JSON.stringify([
@@ -320,6 +349,7 @@ export class HealthAggregator {
     this.results.delete(key);
     this.since.delete(key);
     this.fingerprints.delete(key);
+    this.current.delete(key);
   }
 
   /** The index's `extra` hook: probe freshness, added to summaries as they are served. */

@@ -1,13 +1,14 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import {
+  HealthReason,
   HealthStatus,
-  parseClusterKey,
+  rolloutProgress,
 } from '@shipyard/plugin-shipyard-common';
 import {
   ManagementClusterConnection,
   WorkloadCredentialProvider,
 } from '@shipyard/plugin-shipyard-node';
-import { FleetIndex } from '../index/FleetIndex';
+import { FleetIndex, StoredClusterSummary } from '../index/FleetIndex';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
 import { CredentialResolver } from '../probes/CredentialResolver';
 import { ProbeResult } from '../probes/types';
@@ -18,7 +19,8 @@ import {
 } from '../probes/WorkloadProber';
 import { HealthConfig } from './config';
 import { HealthAggregator } from './HealthAggregator';
-import { HealthStore, HistoryPage } from './HealthStore';
+import { HealthStore, HistoryPage, TransitionInput } from './HealthStore';
+import { kubernetesMinorOfDistribution } from '../reconcile/versions';
 
 /** Options of {@link HealthService}. */
 export interface HealthServiceOptions {
@@ -41,8 +43,6 @@ export interface HealthServiceOptions {
 export interface HealthRoundStats extends ProbeRoundStats {
   /** Clusters whose summary changed. */
   changed: number;
-  /** History transitions written. */
-  transitions: number;
 }
 
 /** Phases in which a cluster has no API server worth probing. */
@@ -50,6 +50,70 @@ const UNPROBED_PHASES = new Set(['Pending', 'Deleting']);
 
 /** Re-read overlap when following results written by other replicas (clock skew between replicas). */
 const REFRESH_OVERLAP_MS = 5_000;
+
+/** Probes of a cluster outside the rounds after its rollout, while it still reports the old version: how many, how far apart. */
+const VERSION_REFRESH_ATTEMPTS = 10;
+const VERSION_REFRESH_PAUSE_MS = 2_000;
+
+/** When a cluster's current health began, from Cluster API's condition times and the reasons' `since`. */
+function statusSinceOf(s: StoredClusterSummary): string | undefined {
+  if (s.health === 'healthy') {
+    const c = s.conditions.find(
+      x =>
+        (x.type === 'Available' || x.type === 'Ready') && x.status === 'True',
+    );
+    return c?.lastTransitionTime;
+  }
+  if (s.health === 'provisioning') return s.createdAt;
+  if (s.health === 'deleting') return s.deletingSince;
+  const times = s.healthReasons
+    .filter(r => r.severity !== 'info' || s.health === 'progressing')
+    .map(r => r.since)
+    .filter((t): t is string => Boolean(t) && !Number.isNaN(Date.parse(t!)))
+    .sort((a, b) => Date.parse(a) - Date.parse(b));
+  return times[0];
+}
+
+/**
+ * The first history entry of a cluster seen for the first time: its current status since it began, preceded by its
+ * creation (provisioning) when it began later. Times are kept within [creation, now].
+ */
+function firstEntry(
+  key: string,
+  s: StoredClusterSummary,
+  now: number,
+): TransitionInput {
+  const nowIso = new Date(now).toISOString();
+  const created = s.createdAt ? Date.parse(s.createdAt) : NaN;
+  let since = Date.parse(statusSinceOf(s) ?? nowIso);
+  if (Number.isNaN(since) || since > now) since = now;
+  if (!Number.isNaN(created) && since < created) since = created;
+  const entry: TransitionInput = {
+    key,
+    status: s.health,
+    reasons: s.healthReasons,
+    at: new Date(since).toISOString(),
+  };
+  if (
+    !Number.isNaN(created) &&
+    created < since &&
+    s.health !== 'provisioning'
+  ) {
+    const reasons: HealthReason[] = [
+      {
+        source: 'capi',
+        severity: 'info',
+        type: 'Created',
+        message: 'The cluster was created',
+        since: new Date(created).toISOString(),
+      },
+    ];
+    entry.seed = [
+      { at: new Date(created).toISOString(), status: 'provisioning', reasons },
+    ];
+  }
+  return entry;
+}
 
 /**
  * The health aggregation of the fleet: probe rounds (a `global` scheduled task, so one replica probes at a time),
@@ -62,12 +126,24 @@ export class HealthService {
   private readonly credentials: CredentialResolver;
   private readonly now: () => number;
   private refreshedUpTo?: number;
-  private readonly statusSince = new Map<
-    string,
-    { status: HealthStatus; since: string }
-  >();
-  private unsubscribe?: () => void;
+  private readonly unsubscribe: Array<() => void> = [];
   private round?: Promise<HealthRoundStats>;
+  /** Health statuses waiting to be appended to the history, in the order they happened. */
+  private historyQueue: TransitionInput[] = [];
+  private historyWrite?: Promise<void>;
+  /** Clusters whose rollout was in progress at their last change. */
+  private readonly rollingOut = new Set<string>();
+  /** Clusters whose observed version is being refreshed after a rollout. */
+  private readonly versionRefresh = new Map<
+    string,
+    {
+      minor?: string;
+      attempts: number;
+      timer?: ReturnType<typeof setTimeout>;
+      probing?: boolean;
+    }
+  >();
+  private stopped = false;
 
   constructor(private readonly options: HealthServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -98,16 +174,160 @@ export class HealthService {
       this.prober.seed(results);
       this.refreshedUpTo = newest;
     }
-    this.unsubscribe = this.options.index.subscribe(event => {
-      const mcs = new Set(event.changes.map(c => c.managementCluster));
-      this.aggregator.reaggregateChangedSources(mcs);
-      for (const c of event.changes) {
-        if (c.type === 'deleted')
-          this.aggregator.forget(
-            `${c.managementCluster}/${c.namespace}/${c.name}`,
-          );
-      }
-    });
+    // history: every transition as it happens
+    this.unsubscribe.push(
+      this.aggregator.onTransition((summary, previous) =>
+        this.recordTransition(summary, previous),
+      ),
+    );
+    this.unsubscribe.push(
+      this.options.index.subscribe(event => {
+        const mcs = new Set(event.changes.map(c => c.managementCluster));
+        this.aggregator.reaggregateChangedSources(mcs);
+        const deleted: string[] = [];
+        for (const c of event.changes) {
+          const key = `${c.managementCluster}/${c.namespace}/${c.name}`;
+          if (c.type === 'deleted') {
+            this.aggregator.forget(key);
+            this.rollingOut.delete(key);
+            const refresh = this.versionRefresh.get(key);
+            if (refresh?.timer) clearTimeout(refresh.timer);
+            this.versionRefresh.delete(key);
+            deleted.push(key);
+          } else {
+            this.afterChange(key);
+          }
+        }
+        if (deleted.length > 0 && this.options.store) {
+          this.options.store
+            .dropStatuses(deleted)
+            .catch(error =>
+              this.options.logger.warn(
+                `Shipyard: forgetting the health of deleted clusters failed: ${error}`,
+              ),
+            );
+        }
+      }),
+    );
+  }
+
+  /** Queues a health status for the history (written in order, in batches). */
+  private recordTransition(
+    summary: StoredClusterSummary,
+    previous: HealthStatus | undefined,
+  ) {
+    if (!this.options.store) return;
+    const key = `${summary.managementCluster}/${summary.namespace}/${summary.name}`;
+    const now = this.now();
+    this.historyQueue.push(
+      previous === undefined
+        ? firstEntry(key, summary, now)
+        : {
+            key,
+            status: summary.health,
+            reasons: summary.healthReasons,
+            at: new Date(now).toISOString(),
+          },
+    );
+    this.flushHistory();
+  }
+
+  private flushHistory(): Promise<void> {
+    const store = this.options.store;
+    if (!store) return Promise.resolve();
+    if (!this.historyWrite) {
+      this.historyWrite = (async () => {
+        // let the transitions of one burst of changes go in one write
+        await new Promise(resolve => setImmediate(resolve));
+        while (this.historyQueue.length > 0) {
+          const batch = this.historyQueue.splice(0, this.historyQueue.length);
+          try {
+            await store.appendTransitions(batch, {
+              maxEntriesPerCluster:
+                this.options.config.history.maxEntriesPerCluster,
+            });
+          } catch (error) {
+            this.options.logger.warn(
+              `Shipyard: recording health history failed: ${error}`,
+            );
+          }
+        }
+      })().finally(() => {
+        this.historyWrite = undefined;
+        if (this.historyQueue.length > 0) this.flushHistory();
+      });
+    }
+    return this.historyWrite;
+  }
+
+  /**
+   * When a cluster's rollout completes, or Cluster API declares a Kubernetes minor the workload cluster has not
+   * reported yet once nothing rolls out, its API server is probed at once (again after a short pause while it still
+   * reports the old version, a few times): the observed version and its support follow the rollout, not the next
+   * round.
+   */
+  private afterChange(key: string) {
+    const s = this.options.index.getStored(key);
+    if (!s) return;
+    const rolling = !rolloutProgress(s).complete;
+    const wasRolling = this.rollingOut.has(key);
+    if (rolling) this.rollingOut.add(key);
+    else this.rollingOut.delete(key);
+    if (rolling || !this.options.config.enabled) return;
+    const declared = s.kubernetesMinor;
+    const last = this.aggregator.result(key);
+    const observed = kubernetesMinorOfDistribution(
+      s.distribution,
+      last?.gitVersion,
+    );
+    const behind =
+      declared !== undefined &&
+      last?.gitVersion !== undefined &&
+      observed !== declared;
+    let state = this.versionRefresh.get(key);
+    if (!wasRolling && !behind) {
+      if (state?.timer) clearTimeout(state.timer);
+      this.versionRefresh.delete(key);
+      return;
+    }
+    if (!state || wasRolling || state.minor !== declared) {
+      if (state?.timer) clearTimeout(state.timer);
+      state = { minor: declared, attempts: 0 };
+      this.versionRefresh.set(key, state);
+    }
+    if (
+      state.timer ||
+      state.probing ||
+      state.attempts >= VERSION_REFRESH_ATTEMPTS
+    )
+      return;
+    const target = this.targetOf(s);
+    if (!target) return;
+    const current = state;
+    const delay = current.attempts === 0 ? 0 : VERSION_REFRESH_PAUSE_MS;
+    current.timer = setTimeout(() => {
+      current.timer = undefined;
+      current.attempts++;
+      current.probing = true;
+      this.prober
+        .probeNow(target)
+        .then(async result => {
+          if (this.aggregator.apply([result]) > 0) this.options.index.touch();
+          await this.options.store?.saveResults([result], this.now());
+        })
+        .catch(error =>
+          this.options.logger.warn(
+            `Shipyard: probing ${key} after its rollout failed: ${error}`,
+          ),
+        )
+        .finally(() => {
+          current.probing = false;
+          if (this.versionRefresh.get(key) === current && !this.stopped) {
+            this.afterChange(key);
+          }
+        });
+    }, delay);
+    current.timer.unref?.();
   }
 
   /** Schedules the probe rounds (global) and the reading of other replicas' results (local). */
@@ -143,9 +363,15 @@ export class HealthService {
 
   /** Stops probing and closes every connection. */
   async stop(): Promise<void> {
-    this.unsubscribe?.();
+    this.stopped = true;
+    for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
     this.aggregator.uninstall();
+    for (const refresh of this.versionRefresh.values()) {
+      if (refresh.timer) clearTimeout(refresh.timer);
+    }
+    this.versionRefresh.clear();
     await this.round?.catch(() => undefined);
+    await this.flushHistory();
     this.prober.close();
     this.credentials.close();
   }
@@ -154,20 +380,25 @@ export class HealthService {
   targets(): ProberTarget[] {
     const out: ProberTarget[] = [];
     for (const s of this.options.index.all()) {
-      if (UNPROBED_PHASES.has(s.phase) || s.deletingSince) continue;
-      const t: ProberTarget = {
-        key: `${s.managementCluster}/${s.namespace}/${s.name}`,
-        managementCluster: s.managementCluster,
-        namespace: s.namespace,
-        name: s.name,
-      };
-      if (s.provider) t.provider = s.provider;
-      if (s.controlPlaneKind) t.controlPlaneKind = s.controlPlaneKind;
-      if (s.infrastructureKind) t.infrastructureKind = s.infrastructureKind;
-      if (s.apiServerUrl) t.apiServerUrl = s.apiServerUrl;
-      out.push(t);
+      const t = this.targetOf(s);
+      if (t) out.push(t);
     }
     return out;
+  }
+
+  private targetOf(s: StoredClusterSummary): ProberTarget | undefined {
+    if (UNPROBED_PHASES.has(s.phase) || s.deletingSince) return undefined;
+    const t: ProberTarget = {
+      key: `${s.managementCluster}/${s.namespace}/${s.name}`,
+      managementCluster: s.managementCluster,
+      namespace: s.namespace,
+      name: s.name,
+    };
+    if (s.provider) t.provider = s.provider;
+    if (s.controlPlaneKind) t.controlPlaneKind = s.controlPlaneKind;
+    if (s.infrastructureKind) t.infrastructureKind = s.infrastructureKind;
+    if (s.apiServerUrl) t.apiServerUrl = s.apiServerUrl;
+    return t;
   }
 
   /** Runs one round now: probes, aggregation, persistence and history. Concurrent calls share one round. */
@@ -218,11 +449,9 @@ export class HealthService {
     }
     changed += this.aggregator.reaggregateAll();
     index.touch();
-    this.trackStatusSince();
-    let transitions = 0;
+    await this.flushHistory();
     if (store) {
       try {
-        transitions = await this.recordHistory(store);
         const now = this.now();
         await store.pruneHistory(
           now - config.history.retentionDays * 86_400_000,
@@ -231,17 +460,17 @@ export class HealthService {
           now - Math.max(config.resultsStaleAfterMs * 4, 86_400_000),
         );
       } catch (error) {
-        logger.warn(`Shipyard: recording health history failed: ${error}`);
+        logger.warn(`Shipyard: pruning health history failed: ${error}`);
       }
     }
     if (config.enabled) {
       logger.info(
         `Shipyard health round: probed ${stats.probed} of ${stats.targets} clusters in ${stats.durationMs} ms ` +
           `(${stats.ok} ok, ${stats.failed} failed, ${stats.withoutCredentials} without credentials, ${stats.skipped} backing off), ` +
-          `${changed} changed, ${transitions} transitions`,
+          `${changed} changed`,
       );
     }
-    return { ...stats, changed, transitions };
+    return { ...stats, changed };
   }
 
   /** Reads probe results other replicas wrote, and re-aggregates what time has changed. */
@@ -269,7 +498,6 @@ export class HealthService {
       Object.keys(index.summary().byManagementCluster),
     );
     if (changed > 0) index.touch();
-    this.trackStatusSince();
     return changed;
   }
 
@@ -280,46 +508,5 @@ export class HealthService {
   ): Promise<HistoryPage> {
     if (!this.options.store) return { items: [] };
     return this.options.store.history(key, options);
-  }
-
-  private trackStatusSince() {
-    const now = new Date(this.now()).toISOString();
-    const seen = new Set<string>();
-    for (const s of this.options.index.all()) {
-      const key = `${s.managementCluster}/${s.namespace}/${s.name}`;
-      seen.add(key);
-      const known = this.statusSince.get(key);
-      if (!known || known.status !== s.health) {
-        this.statusSince.set(key, {
-          status: s.health,
-          since: known ? now : s.lastChangedAt || now,
-        });
-      }
-    }
-    for (const key of this.statusSince.keys()) {
-      if (!seen.has(key)) this.statusSince.delete(key);
-    }
-  }
-
-  private async recordHistory(store: HealthStore): Promise<number> {
-    const { index, config } = this.options;
-    const current = [];
-    for (const s of index.all()) {
-      current.push({
-        key: `${s.managementCluster}/${s.namespace}/${s.name}`,
-        status: s.health,
-        reasons: s.healthReasons,
-      });
-    }
-    return store.recordTransitions(current, {
-      now: this.now(),
-      at: key => this.statusSince.get(key)?.since,
-      mayDrop: key => {
-        if (index.getStored(key)) return false;
-        const mc = parseClusterKey(key).managementCluster;
-        return index.sourceState(mc)?.state !== 'stale';
-      },
-      maxEntriesPerCluster: config.history.maxEntriesPerCluster,
-    });
   }
 }

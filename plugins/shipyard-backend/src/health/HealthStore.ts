@@ -15,6 +15,20 @@ export interface CurrentHealth {
   reasons: HealthReason[];
 }
 
+/** One health status of a cluster to append to its history. */
+export interface TransitionInput {
+  key: string;
+  status: HealthStatus;
+  reasons: HealthReason[];
+  /** ISO-8601 time the status began. */
+  at: string;
+  /**
+   * Earlier statuses, oldest first, recorded before this one when the cluster has no history yet (a new cluster's
+   * history begins with the cluster, from Cluster API's creation and condition times).
+   */
+  seed?: Array<{ at: string; status: HealthStatus; reasons: HealthReason[] }>;
+}
+
 /** A page of history. */
 export interface HistoryPage {
   items: HealthTransition[];
@@ -79,93 +93,105 @@ export class HealthStore {
   }
 
   /**
-   * Records health transitions: compares the current health of each cluster with the recorded status and appends
-   * a history row where it changed. `present` is the complete set of clusters; recorded statuses of other clusters
-   * are dropped. `at` gives the time of each change when known. Returns the number of transitions written.
+   * Appends health statuses as they happen, in order: each one that differs from the cluster's recorded status
+   * becomes a transition. A status older than the recorded one is skipped (another replica recorded a later change
+   * already). Returns the number of transitions written.
    */
-  async recordTransitions(
-    current: CurrentHealth[],
-    options: {
-      now?: number;
-      at?: (key: string) => string | undefined;
-      /** Recorded clusters that may be dropped when absent from `current`. */
-      mayDrop?: (key: string) => boolean;
-      maxEntriesPerCluster: number;
-    },
+  async appendTransitions(
+    entries: TransitionInput[],
+    options: { maxEntriesPerCluster: number },
   ): Promise<number> {
-    const now = options.now ?? Date.now();
-    const recorded = new Map<string, { status: string; entries: number }>();
-    const rows: Array<{
-      cluster_key: string;
-      status: string;
-      entries: number | string;
-    }> = await this.knex('shipyard_health_status').select(
-      'cluster_key',
-      'status',
-      'entries',
-    );
-    for (const row of rows) {
-      recorded.set(row.cluster_key, {
-        status: row.status,
-        entries: Number(row.entries),
-      });
+    if (entries.length === 0) return 0;
+    const keys = [...new Set(entries.map(e => e.key))];
+    const heads = new Map<
+      string,
+      { status: string; since: string; entries: number }
+    >();
+    for (let i = 0; i < keys.length; i += BATCH) {
+      const rows: Array<{
+        cluster_key: string;
+        status: string;
+        since: string;
+        entries: number | string;
+      }> = await this.knex('shipyard_health_status')
+        .whereIn('cluster_key', keys.slice(i, i + BATCH))
+        .select('cluster_key', 'status', 'since', 'entries');
+      for (const row of rows) {
+        heads.set(row.cluster_key, {
+          status: row.status,
+          since: row.since,
+          entries: Number(row.entries),
+        });
+      }
     }
     const keep = options.maxEntriesPerCluster;
-    const toTrim: string[] = [];
-
     const transitions: Array<Record<string, unknown>> = [];
-    const heads: Array<Record<string, unknown>> = [];
-    for (const c of current) {
-      const head = recorded.get(c.key);
-      const previous = head?.status;
-      recorded.delete(c.key);
-      if (previous === c.status) continue;
-      let entries = (head?.entries ?? 0) + 1;
-      // trim in batches: only once a cluster is well over its bound
-      if (entries > keep + Math.max(1, Math.ceil(keep / 10))) {
-        toTrim.push(c.key);
-        entries = keep;
+    const changed = new Set<string>();
+    const toTrim = new Set<string>();
+    for (const entry of entries) {
+      const steps = heads.has(entry.key)
+        ? [entry]
+        : [...(entry.seed ?? []), entry];
+      for (const step of steps) {
+        const head = heads.get(entry.key);
+        if (head?.status === step.status) continue;
+        const atMs = Date.parse(step.at);
+        if (head && atMs < Date.parse(head.since)) continue;
+        let count = (head?.entries ?? 0) + 1;
+        if (count > keep + Math.max(1, Math.ceil(keep / 10))) {
+          toTrim.add(entry.key);
+          count = keep;
+        }
+        transitions.push({
+          cluster_key: entry.key,
+          at_ms: Number.isNaN(atMs) ? Date.now() : atMs,
+          at: step.at,
+          status: step.status,
+          previous_status: head?.status ?? null,
+          reasons: JSON.stringify(step.reasons),
+        });
+        heads.set(entry.key, {
+          status: step.status,
+          since: step.at,
+          entries: count,
+        });
+        changed.add(entry.key);
       }
-      const atIso = options.at?.(c.key) ?? new Date(now).toISOString();
-      const atMs = Date.parse(atIso);
-      transitions.push({
-        cluster_key: c.key,
-        at_ms: Number.isNaN(atMs) ? now : atMs,
-        at: atIso,
-        status: c.status,
-        previous_status: previous ?? null,
-        reasons: JSON.stringify(c.reasons),
-      });
-      heads.push({
-        cluster_key: c.key,
-        status: c.status,
-        since: atIso,
-        entries,
-      });
     }
+    if (transitions.length === 0) return 0;
+    const headRows = [...changed].map(key => {
+      const head = heads.get(key)!;
+      return {
+        cluster_key: key,
+        status: head.status,
+        since: head.since,
+        entries: head.entries,
+      };
+    });
     await this.knex.transaction(async tx => {
       for (let i = 0; i < transitions.length; i += BATCH) {
         await tx('shipyard_health_history').insert(
           transitions.slice(i, i + BATCH),
         );
       }
-      for (let i = 0; i < heads.length; i += BATCH) {
+      for (let i = 0; i < headRows.length; i += BATCH) {
         await tx('shipyard_health_status')
-          .insert(heads.slice(i, i + BATCH))
+          .insert(headRows.slice(i, i + BATCH))
           .onConflict('cluster_key')
           .merge();
-      }
-      const gone = [...recorded.keys()].filter(
-        k => options.mayDrop?.(k) ?? true,
-      );
-      for (let i = 0; i < gone.length; i += BATCH) {
-        await tx('shipyard_health_status')
-          .whereIn('cluster_key', gone.slice(i, i + BATCH))
-          .delete();
       }
     });
     for (const key of toTrim) await this.trim(key, keep);
     return transitions.length;
+  }
+
+  /** Forgets the recorded status of clusters that were deleted (their history stays until it expires). */
+  async dropStatuses(keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += BATCH) {
+      await this.knex('shipyard_health_status')
+        .whereIn('cluster_key', keys.slice(i, i + BATCH))
+        .delete();
+    }
   }
 
   private async trim(key: string, keep: number): Promise<void> {
@@ -182,10 +208,20 @@ export class HealthStore {
     }
   }
 
-  /** Deletes transitions older than the retention. */
+  /**
+   * Deletes transitions older than the retention, but keeps each cluster's newest one among them: the status the
+   * cluster was in when the retained window begins (its current status, when nothing changed since).
+   */
   async pruneHistory(olderThanMs: number): Promise<number> {
     return this.knex('shipyard_health_history')
       .where('at_ms', '<', olderThanMs)
+      .whereNotIn(
+        'id',
+        this.knex('shipyard_health_history')
+          .where('at_ms', '<', olderThanMs)
+          .max('id')
+          .groupBy('cluster_key'),
+      )
       .delete();
   }
 

@@ -19,6 +19,7 @@ import { shipyardPlugin } from '../plugin';
 import { CaptureLogger } from '../testUtils/captureLogger';
 import { startFleetWithHealth } from '../testUtils/fleetWithHealth';
 import { eventuallyWithin } from '../testUtils/eventually';
+import { SimKube } from '../testUtils/simKube';
 
 jest.setTimeout(90_000);
 
@@ -263,10 +264,16 @@ describe('health aggregation against the fleet simulator', () => {
         const res = await get(`${historyPath}?limit=500`);
         expect(res.status).toBe(200);
         const items = res.body.items as HealthTransition[];
+        // transitions are recorded as they happen: whichever saw the unreachable API server first, the probe or
+        // Cluster API's own RemoteConnectionProbe, explains the transition
         const down = items.findIndex(
           i =>
             i.health === 'unhealthy' &&
-            i.reasons.some(r => r.type === 'ApiServerUnreachable'),
+            i.reasons.some(
+              r =>
+                r.type === 'ApiServerUnreachable' ||
+                r.type === 'RemoteConnectionProbe/ProbeFailed',
+            ),
         );
         // on failure, the message shows the history it saw
         expect({
@@ -342,6 +349,172 @@ describe('health aggregation against the fleet simulator', () => {
         true,
       );
       expectNoSecrets([...responses, ...logger.lines], secretsOf(sim));
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('records every transition as it happens, seeds a new cluster’s history from Cluster API, and refreshes the observed version when a rollout completes', async () => {
+    // rounds run only when the test says so: whatever follows the first one comes from changes, not from rounds
+    const scheduler = mockServices.scheduler();
+    const logger = new CaptureLogger();
+    const backend = await startTestBackend({
+      features: [
+        shipyardPlugin,
+        createServiceFactory({
+          service: coreServices.rootLogger,
+          deps: {},
+          factory: () => logger,
+        }),
+        createServiceFactory({
+          service: coreServices.scheduler,
+          deps: {},
+          factory: () => scheduler,
+        }),
+        mockServices.rootConfig.factory({ data: shipyardConfig(sim, {}) }),
+      ],
+    });
+    const startedAt = Date.now();
+    const { server } = backend;
+    const get = (path: string) => request(server).get(`/api/shipyard${path}`);
+    try {
+      const workloads = sim.workloadClusters();
+      await eventually(async () => {
+        const res = await get('/clusters?limit=500');
+        expect(res.body.totalCount).toBe(workloads.length);
+      }, 30_000);
+      await scheduler.triggerTask('shipyard:health:round');
+      const probed = (await get('/clusters?limit=500')).body
+        .items as ClusterSummary[];
+      expect(probed.every(i => i.probe?.ok)).toBe(true);
+
+      const seeded = sim.model.clusters.find(
+        c => c.className === 'kubeadm-standard' && c.targetKube !== 'v1.36.2',
+      );
+      expect(seeded).toBeDefined();
+      const mc = sim.managementClusters.find(
+        m => m.name === seeded!.management,
+      )!;
+      const kube = new SimKube(mc);
+      const path = `/clusters/${mc.name}/${seeded!.namespace}/${seeded!.name}`;
+      const history = async () =>
+        (await get(`${path}/history?limit=500`)).body
+          .items as HealthTransition[];
+
+      // an existing cluster's history begins with its current status since Cluster API says it began, not with the
+      // backend (the status at the start of the retained window outlives the retention)
+      const before = await eventually(async () => {
+        const items = await history();
+        expect({
+          entries: items.length > 0,
+          warnings: logger.lines.filter(l => /^(warn|error) /.test(l)),
+        }).toEqual({ entries: true, warnings: [] });
+        return items;
+      });
+      expect(before[0].health).toBe('healthy');
+      expect(Date.parse(before[0].at)).toBeLessThan(startedAt - 60_000);
+
+      // a new cluster's history begins with its creation
+      const template = (await kube.list('clusters')).find(
+        c => c.spec?.topology?.classRef?.name === 'kubeadm-standard',
+      );
+      const created = await kube.request(
+        'POST',
+        SimKube.clusterPath(template.metadata.namespace),
+        {
+          apiVersion: 'cluster.x-k8s.io/v1beta2',
+          kind: 'Cluster',
+          metadata: {
+            name: 'history-new',
+            namespace: template.metadata.namespace,
+          },
+          spec: {
+            clusterNetwork: template.spec.clusterNetwork,
+            topology: template.spec.topology,
+          },
+        },
+      );
+      expect(created.status).toBe(201);
+      const newPath = `/clusters/${mc.name}/${template.metadata.namespace}/history-new`;
+      const newHistory = await eventually(async () => {
+        const items = (await get(`${newPath}/history?limit=500`)).body
+          .items as HealthTransition[];
+        expect(items[0]?.health).toBe('healthy');
+        return items;
+      });
+      const first = newHistory[newHistory.length - 1];
+      expect(first.health).toBe('provisioning');
+      expect(first.at).toBe(
+        new Date(created.body.metadata.creationTimestamp).toISOString(),
+      );
+
+      // upgrade by one minor, then scale up; every health the cluster shows meanwhile goes into its history as it
+      // happens
+      const seen: string[] = [];
+      let watching = true;
+      const watch = (async () => {
+        while (watching) {
+          const res = await get(path);
+          const h = res.body.summary?.health;
+          if (h && seen[seen.length - 1] !== h) seen.push(h);
+          await new Promise(r => setTimeout(r, 20));
+        }
+      })();
+      const patched = await kube.request(
+        'PATCH',
+        SimKube.clusterPath(seeded!.namespace, seeded!.name),
+        { spec: { topology: { version: 'v1.36.2' } } },
+        'application/merge-patch+json',
+      );
+      expect(patched.status).toBe(200);
+      // the observed version and its support follow the rollout's end, long before the next round
+      const upgraded = await eventually(async () => {
+        const res = await get(path);
+        const summary = res.body.summary as ClusterSummary;
+        expect(summary.kubernetesVersion).toBe('v1.36.2');
+        expect(summary.observedKubernetesVersion).toMatch(/^v1\.36\./);
+        expect(summary.versionSupport?.minor).toBe('1.36');
+        expect(summary.health).toBe('healthy');
+        return summary;
+      }, 20_000);
+      expect(upgraded.kubernetesMinor).toBe('1.36');
+
+      // a scale-up: progressing for a moment, then healthy again
+      const current = await kube.request(
+        'GET',
+        SimKube.clusterPath(seeded!.namespace, seeded!.name),
+      );
+      const workers = current.body.spec.topology.workers;
+      workers.machineDeployments[0].replicas =
+        (workers.machineDeployments[0].replicas ?? 1) + 1;
+      const scaled = await kube.request(
+        'PATCH',
+        SimKube.clusterPath(seeded!.namespace, seeded!.name),
+        { spec: { topology: { workers } } },
+        'application/merge-patch+json',
+      );
+      expect(scaled.status).toBe(200);
+      await eventually(async () => {
+        expect(seen.slice(1)).toContain('progressing');
+        expect(seen[seen.length - 1]).toBe('healthy');
+      });
+      watching = false;
+      await watch;
+      await eventually(async () => {
+        const all = await history();
+        const recorded = all
+          .slice(0, all.length - before.length + 1)
+          .reverse()
+          .map(t => t.health);
+        // every status seen, in order, is in the history (polling may miss some that the history has)
+        let i = 0;
+        for (const h of recorded) if (h === seen[i]) i++;
+        expect({ seen, recorded, matched: i }).toEqual({
+          seen,
+          recorded,
+          matched: seen.length,
+        });
+      });
     } finally {
       await backend.stop();
     }

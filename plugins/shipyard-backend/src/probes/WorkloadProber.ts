@@ -91,6 +91,12 @@ export class WorkloadProber {
     }
   }
 
+  /** Probes one cluster now, outside the rounds (credentials are resolved as a round does). */
+  async probeNow(target: ProberTarget): Promise<ProbeResult> {
+    await this.options.credentials.refresh([target], this.now());
+    return this.probeOne(target);
+  }
+
   /** Closes every connection. */
   close(): void {
     for (const s of this.states.values()) s.client?.close();

@@ -1,0 +1,87 @@
+import { kubernetesMinorOf } from './types';
+import type { ClusterSummary, ReplicaCounters } from './types';
+
+/** What a rollout check reads of a cluster summary. */
+export type RolloutInput = Pick<
+  ClusterSummary,
+  | 'kubernetesVersion'
+  | 'conditions'
+  | 'controlPlane'
+  | 'machineDeployments'
+  | 'machinePools'
+>;
+
+/** Whether a cluster's rollout is over, and what is still pending when it is not. */
+export interface RolloutProgress {
+  complete: boolean;
+  /** Human-readable items still rolling out (`control plane 1/3 up to date`, `md-0 0/2 up to date`, `rolling out`). */
+  pending: string[];
+}
+
+/** `name n/m up to date` when some replicas are not up to date yet or old ones are still there; else nothing. */
+function replicasPending(name: string, r: ReplicaCounters): string | undefined {
+  const desired = r.desired;
+  if (desired === undefined) return undefined;
+  if (r.upToDate !== undefined && r.upToDate < desired) {
+    return `${name} ${r.upToDate}/${desired} up to date`;
+  }
+  if (r.current !== undefined && r.current > desired) {
+    return `${name} ${r.current - desired} old replica${
+      r.current - desired === 1 ? '' : 's'
+    } still running`;
+  }
+  return undefined;
+}
+
+/**
+ * Whether Cluster API says the cluster's rollout is over (to `version` when given): the desired version is the
+ * target, no `RollingOut` condition is True and no `*MachinesUpToDate` condition False, the control plane and every
+ * MachineDeployment and MachinePool have all their replicas up to date and no old ones left, and their templates
+ * name the target version (without `version`: the minor of the cluster's desired version).
+ */
+export function rolloutProgress(
+  summary: RolloutInput,
+  version?: string,
+): RolloutProgress {
+  const pending: string[] = [];
+  if (version && summary.kubernetesVersion !== version) {
+    pending.push(
+      `desired version ${
+        summary.kubernetesVersion ?? 'unknown'
+      }, not ${version}`,
+    );
+  }
+  const conditions = summary.conditions ?? [];
+  if (conditions.some(c => c.type === 'RollingOut' && c.status === 'True')) {
+    pending.push('rolling out');
+  }
+  for (const c of conditions) {
+    if (c.type.endsWith('MachinesUpToDate') && c.status === 'False') {
+      pending.push(`${c.type} is False`);
+    }
+  }
+  const cp = replicasPending('control plane', summary.controlPlane ?? {});
+  if (cp) pending.push(cp);
+  for (const pool of [
+    ...(summary.machineDeployments ?? []),
+    ...(summary.machinePools ?? []),
+  ]) {
+    if (version && pool.version && pool.version !== version) {
+      pending.push(`${pool.name} on ${pool.version}`);
+      continue;
+    }
+    const desiredMinor = kubernetesMinorOf(summary.kubernetesVersion);
+    if (
+      !version &&
+      pool.version &&
+      desiredMinor &&
+      kubernetesMinorOf(pool.version) !== desiredMinor
+    ) {
+      pending.push(`${pool.name} on ${pool.version}`);
+      continue;
+    }
+    const p = replicasPending(pool.name, pool.replicas ?? {});
+    if (p) pending.push(p);
+  }
+  return { complete: pending.length === 0, pending };
+}
