@@ -8,7 +8,7 @@ import {
 } from './admission';
 import { Shape, serverSideApply, trackUpdate } from './apply';
 import { Converter } from './conversion';
-import { ApiError, StatusCause, errors } from './errors';
+import { ApiError, errors } from './errors';
 import { customResourceDefinition } from './crds';
 import {
   CRD_TYPE_ID,
@@ -17,21 +17,8 @@ import {
   apiVersionOf,
   storageVersion,
 } from './registry';
-import { schemaFor, validateAndPrune } from './schema';
-import {
-  FieldSelector,
-  LabelSelector,
-  validateLabelValue,
-  validateQualifiedName,
-} from './selectors';
-import {
-  Entry,
-  ObjectStore,
-  StoreEvent,
-  lowerBound,
-  objectKey,
-  snapshotText,
-} from '../store/store';
+import { schemaFor } from './schema';
+import { Entry, ObjectStore, objectKey } from '../store/store';
 import {
   JsonObject,
   PatchError,
@@ -44,6 +31,21 @@ import {
   jsonPatch,
 } from '../util/json';
 import { strategicMergePatch } from '../util/strategicMergePatch';
+import { randomSuffix, sameState, specPart, timestamp } from './objectState';
+
+export { randomSuffix, timestamp } from './objectState';
+import { ListOptions, ListResult, listStored } from './list';
+import {
+  checkBody,
+  meta,
+  nameOf,
+  prepareSecret,
+  validateMeta,
+  validateSchema,
+} from './validation';
+
+export type { ContinueToken, ListOptions, ListResult } from './list';
+export { decodeContinue, encodeContinue, parseResourceVersion } from './list';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -73,24 +75,6 @@ export interface DeleteOptions extends WriteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
-export interface ListOptions {
-  namespace?: string;
-  labelSelector?: LabelSelector;
-  fieldSelector?: FieldSelector;
-  limit?: number;
-  continueToken?: string;
-  resourceVersion?: string;
-  resourceVersionMatch?: string;
-}
-
-export interface ListResult {
-  /** Storage-version JSON texts. */
-  texts: string[];
-  resourceVersion: string;
-  continueToken?: string;
-  remainingItemCount?: number;
-}
-
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
 export interface DeleteResult {
@@ -98,104 +82,6 @@ export interface DeleteResult {
   object: JsonObject;
   /** Whether it is gone (false: waiting for finalizers). */
   deleted: boolean;
-}
-
-const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-const DNS_SUBDOMAIN =
-  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-export function timestamp(ms = Date.now()): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-export function randomSuffix(length = 5): string {
-  const bytes = crypto.randomBytes(length);
-  let out = '';
-  for (let i = 0; i < length; i++)
-    out += NAME_ALPHABET[bytes[i] % NAME_ALPHABET.length];
-  return out;
-}
-
-function meta(obj: JsonObject): JsonObject {
-  const m = asObject(obj.metadata);
-  if (m) return m;
-  const created: JsonObject = {};
-  obj.metadata = created;
-  return created;
-}
-
-function nameOf(obj: JsonObject): string {
-  const n = asObject(obj.metadata)?.name;
-  return typeof n === 'string' ? n : '';
-}
-
-/** Whether two stored states are equal apart from resourceVersion and managedFields timestamps. */
-function sameState(a: JsonObject, b: JsonObject): boolean {
-  const strip = (o: JsonObject): JsonObject => {
-    const copy = { ...o };
-    const m = { ...(asObject(o.metadata) ?? {}) };
-    delete m.resourceVersion;
-    if (Array.isArray(m.managedFields)) {
-      m.managedFields = m.managedFields.map(e =>
-        isObject(e) ? { ...e, time: undefined } : e,
-      );
-    }
-    copy.metadata = m;
-    return copy;
-  };
-  return deepEqual(strip(a), strip(b));
-}
-
-function specPart(obj: JsonObject): JsonObject {
-  const copy: JsonObject = { ...obj };
-  delete copy.metadata;
-  delete copy.status;
-  delete copy.apiVersion;
-  delete copy.kind;
-  return copy;
-}
-
-export interface ContinueToken {
-  rv: number;
-  start: string;
-}
-
-export function encodeContinue(token: ContinueToken): string {
-  return Buffer.from(
-    JSON.stringify({ v: 'meta.k8s.io/v1', rv: token.rv, start: token.start }),
-  ).toString('base64');
-}
-
-export function decodeContinue(text: string): ContinueToken {
-  try {
-    const parsed: unknown = JSON.parse(
-      Buffer.from(text, 'base64').toString('utf8'),
-    );
-    if (
-      isObject(parsed) &&
-      parsed.v === 'meta.k8s.io/v1' &&
-      typeof parsed.rv === 'number' &&
-      typeof parsed.start === 'string'
-    ) {
-      return { rv: parsed.rv, start: parsed.start };
-    }
-  } catch {
-    // fall through
-  }
-  throw errors.badRequest(
-    `continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)`,
-  );
-}
-
-/** Parses a resourceVersion sent by a client. */
-export function parseResourceVersion(rv: string): number {
-  if (!/^\d{1,15}$/.test(rv)) {
-    throw errors.badRequest(
-      `invalid resource version "${rv}": resourceVersion must be a value returned by the server`,
-    );
-  }
-  return Number(rv);
 }
 
 /**
@@ -295,212 +181,6 @@ export class ApiServer {
     }
   }
 
-  /** Checks apiVersion/kind/namespace/name of a request body against the URL. */
-  private checkBody(
-    t: ResourceType,
-    body: JsonObject,
-    version: string,
-    namespace: string | undefined,
-    urlName: string | undefined,
-  ): void {
-    const expectedApiVersion = apiVersionOf(t, version);
-    if (body.kind === undefined || body.kind === '') {
-      if (t.custom)
-        throw errors.badRequest(
-          `Object 'Kind' is missing in '${JSON.stringify(body).slice(0, 200)}'`,
-        );
-      body.kind = t.kind;
-    }
-    if (body.apiVersion === undefined || body.apiVersion === '') {
-      if (t.custom)
-        throw errors.badRequest(
-          `Object 'apiVersion' is missing in '${JSON.stringify(body).slice(
-            0,
-            200,
-          )}'`,
-        );
-      body.apiVersion = expectedApiVersion;
-    }
-    if (body.kind !== t.kind) {
-      throw errors.badRequest(
-        `the kind in the data (${String(
-          body.kind,
-        )}) does not match the expected kind (${t.kind})`,
-      );
-    }
-    if (body.apiVersion !== expectedApiVersion) {
-      throw errors.badRequest(
-        `the API version in the data (${String(
-          body.apiVersion,
-        )}) does not match the expected API version (${expectedApiVersion})`,
-      );
-    }
-    const m = meta(body);
-    if (t.namespaced) {
-      if (
-        m.namespace !== undefined &&
-        m.namespace !== '' &&
-        m.namespace !== namespace
-      ) {
-        throw errors.badRequest(
-          'the namespace of the provided object does not match the namespace sent on the request',
-        );
-      }
-      m.namespace = namespace;
-    } else {
-      delete m.namespace;
-    }
-    if (urlName !== undefined) {
-      if (m.name === undefined || m.name === '') m.name = urlName;
-      if (m.name !== urlName) {
-        throw errors.badRequest(
-          `the name of the object (${String(
-            m.name,
-          )}) does not match the name on the URL (${urlName})`,
-        );
-      }
-    }
-  }
-
-  private validateMeta(t: ResourceType, obj: JsonObject): StatusCause[] {
-    const causes: StatusCause[] = [];
-    const m = meta(obj);
-    const name = typeof m.name === 'string' ? m.name : '';
-    const dnsLabel = t.kind === 'Namespace';
-    if (!name) {
-      causes.push({
-        reason: 'FieldValueRequired',
-        field: 'metadata.name',
-        message: 'Required value: name or generateName is required',
-      });
-    } else if (
-      dnsLabel
-        ? name.length > 63 || !DNS_LABEL.test(name)
-        : name.length > 253 || !DNS_SUBDOMAIN.test(name)
-    ) {
-      causes.push({
-        reason: 'FieldValueInvalid',
-        field: 'metadata.name',
-        message: `Invalid value: "${name}": a lowercase RFC 1123 ${
-          dnsLabel ? 'label' : 'subdomain'
-        } must consist of lower case alphanumeric characters, '-'${
-          dnsLabel ? '' : " or '.'"
-        }, and must start and end with an alphanumeric character`,
-      });
-    }
-    for (const [field, validateValue] of [
-      ['labels', true],
-      ['annotations', false],
-    ] as const) {
-      const map = m[field];
-      if (map === undefined || map === null) continue;
-      if (!isObject(map)) {
-        causes.push({
-          reason: 'FieldValueInvalid',
-          field: `metadata.${field}`,
-          message: 'Invalid value: must be a map of strings',
-        });
-        continue;
-      }
-      for (const [k, v] of Object.entries(map)) {
-        const keyProblem = validateQualifiedName(k);
-        if (keyProblem) {
-          causes.push({
-            reason: 'FieldValueInvalid',
-            field: `metadata.${field}`,
-            message: `Invalid value: "${k}": ${keyProblem}`,
-          });
-        }
-        if (typeof v !== 'string') {
-          causes.push({
-            reason: 'FieldValueInvalid',
-            field: `metadata.${field}.${k}`,
-            message: 'Invalid value: must be a string',
-          });
-        } else if (validateValue) {
-          const valueProblem = validateLabelValue(v);
-          if (valueProblem) {
-            causes.push({
-              reason: 'FieldValueInvalid',
-              field: `metadata.labels`,
-              message: `Invalid value: "${v}": ${valueProblem}`,
-            });
-          }
-        }
-      }
-    }
-    const finalizers = m.finalizers;
-    if (
-      finalizers !== undefined &&
-      finalizers !== null &&
-      (!Array.isArray(finalizers) ||
-        finalizers.some(f => typeof f !== 'string'))
-    ) {
-      causes.push({
-        reason: 'FieldValueInvalid',
-        field: 'metadata.finalizers',
-        message: 'Invalid value: must be a list of strings',
-      });
-    }
-    return causes;
-  }
-
-  /** Schema validation of a versioned body; unknown fields handled per fieldValidation. */
-  private validateSchema(
-    t: ResourceType,
-    body: JsonObject,
-    version: string,
-    opts: WriteOptions,
-  ): void {
-    if (opts.internal) return;
-    const mode = opts.fieldValidation ?? 'Warn';
-    const result = validateAndPrune(body, schemaFor(t, version));
-    if (result.unknown.length) {
-      if (mode === 'Strict') {
-        const detail = result.unknown
-          .map(u => `unknown field "${u}"`)
-          .join(', ');
-        throw errors.badRequest(
-          `${t.kind} in version "${version}" cannot be handled as a ${t.kind}: strict decoding error: ${detail}`,
-        );
-      }
-      if (mode === 'Warn') {
-        for (const u of result.unknown)
-          opts.warnings?.push(`unknown field "${u}"`);
-      }
-    }
-    if (result.causes.length) {
-      throw errors.invalid(t, nameOf(body), result.causes);
-    }
-  }
-
-  private prepareSecret(t: ResourceType, obj: JsonObject): void {
-    if (t.kind !== 'Secret') return;
-    const stringData = asObject(obj.stringData);
-    if (stringData) {
-      const data = asObject(obj.data) ?? {};
-      for (const [k, v] of Object.entries(stringData)) {
-        if (typeof v === 'string')
-          data[k] = Buffer.from(v, 'utf8').toString('base64');
-      }
-      obj.data = data;
-      delete obj.stringData;
-    }
-    const data = asObject(obj.data);
-    for (const [k, v] of Object.entries(data ?? {})) {
-      if (
-        typeof v !== 'string' ||
-        !/^[A-Za-z0-9+/]*={0,2}$/.test(v) ||
-        v.length % 4 !== 0
-      ) {
-        throw errors.badRequest(
-          `Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 0 (key "${k}")`,
-        );
-      }
-    }
-    if (obj.type === undefined) obj.type = 'Opaque';
-  }
-
   /** Creates an object. `body` is in `opts.version` (default storage); the result is in storage version. */
   create(
     t: ResourceType,
@@ -510,7 +190,7 @@ export class ApiServer {
   ): JsonObject {
     const version = opts.version ?? storageVersion(t);
     const obj = deepClone(body);
-    this.checkBody(t, obj, version, namespace, undefined);
+    checkBody(t, obj, version, namespace, undefined);
     const m = meta(obj);
     if (
       m.resourceVersion !== undefined &&
@@ -528,8 +208,8 @@ export class ApiServer {
     ) {
       m.name = `${m.generateName}${randomSuffix()}`;
     }
-    this.validateSchema(t, obj, version, opts);
-    const metaCauses = this.validateMeta(t, obj);
+    validateSchema(t, obj, version, opts);
+    const metaCauses = validateMeta(t, obj);
     if (metaCauses.length) throw errors.invalid(t, nameOf(obj), metaCauses);
     let stored = this.fromVersion(t, obj, version);
     stored.apiVersion = apiVersionOf(t, storageVersion(t));
@@ -562,7 +242,7 @@ export class ApiServer {
       stored.spec = { finalizers: ['kubernetes'] };
       stored.status = { phase: 'Active' };
     }
-    this.prepareSecret(t, stored);
+    prepareSecret(t, stored);
     applyDefaults(t, stored);
     const causes = validateObject(t, stored, undefined);
     if (causes.length) throw errors.invalid(t, String(sm.name), causes);
@@ -598,7 +278,7 @@ export class ApiServer {
   ): JsonObject {
     const version = opts.version ?? storageVersion(t);
     const incoming = opts.owned ? body : deepClone(body);
-    this.checkBody(t, incoming, version, namespace, name);
+    checkBody(t, incoming, version, namespace, name);
     const key = objectKey(t.namespaced ? namespace : undefined, name);
     const entry = this.store.get(t.id, key);
     if (!entry) throw errors.notFound(t, name);
@@ -614,7 +294,7 @@ export class ApiServer {
         },
       ]);
     }
-    this.validateSchema(t, incoming, version, opts);
+    validateSchema(t, incoming, version, opts);
     return this.replace(t, entry, incoming, version, opts);
   }
 
@@ -639,7 +319,7 @@ export class ApiServer {
       next = merged;
     } else {
       const nm = meta(next);
-      const metaCauses = this.validateMeta(t, next);
+      const metaCauses = validateMeta(t, next);
       if (metaCauses.length) throw errors.invalid(t, name, metaCauses);
       for (const f of [
         'uid',
@@ -668,7 +348,7 @@ export class ApiServer {
         next.status = old.status;
         if (!opts.internal) next.spec = old.spec;
       }
-      this.prepareSecret(t, next);
+      prepareSecret(t, next);
       applyDefaults(t, next);
       const causes = validateObject(t, next, old);
       if (causes.length) throw errors.invalid(t, name, causes);
@@ -799,8 +479,8 @@ export class ApiServer {
         )}": field is immutable`,
       );
     }
-    this.checkBody(t, patched, version, namespace, name);
-    this.validateSchema(t, patched, version, opts);
+    checkBody(t, patched, version, namespace, name);
+    validateSchema(t, patched, version, opts);
     return this.replace(t, entry, patched, version, opts);
   }
 
@@ -820,10 +500,10 @@ export class ApiServer {
         'PATCH /apply: fieldManager must be set for apply requests',
       );
     const applied = deepClone(config);
-    this.checkBody(t, applied, version, namespace, name);
+    checkBody(t, applied, version, namespace, name);
     const am = meta(applied);
     delete am.managedFields;
-    this.validateSchema(t, applied, version, opts);
+    validateSchema(t, applied, version, opts);
     const part = opts.subresource === 'status' ? 'status' : 'main';
     const shape = this.shape(t, version);
     if (!entry) {
@@ -946,185 +626,8 @@ export class ApiServer {
       next.status = { ...(asObject(next.status) ?? {}), phase: 'Terminating' };
     return { object: this.commit(t, entry, obj, next, opts), deleted: false };
   }
-
   /** Lists objects (storage-version texts) with selectors, paging and resourceVersion semantics. */
   list(t: ResourceType, opts: ListOptions = {}): ListResult {
-    const collection = this.store.collection(t.id);
-    const current = this.store.currentRv;
-    let listRv = current;
-    let start = '';
-    if (opts.continueToken) {
-      if (opts.resourceVersion && opts.resourceVersion !== '0') {
-        throw errors.badRequest(
-          'specifying resource version is not allowed when using continue',
-        );
-      }
-      const token = decodeContinue(opts.continueToken);
-      if (token.rv < this.store.compactedRv || token.rv > current) {
-        throw errors.gone(
-          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
-        );
-      }
-      listRv = token.rv;
-      start = token.start;
-    } else if (opts.resourceVersion && opts.resourceVersion !== '0') {
-      const rv = parseResourceVersion(opts.resourceVersion);
-      if (rv > current) {
-        throw new ApiError(
-          504,
-          'Timeout',
-          `Timeout: Too large resource version: ${rv}, current: ${current}`,
-          {
-            causes: [
-              {
-                reason: 'ResourceVersionTooLarge',
-                message: 'Too large resource version',
-              },
-            ],
-            retryAfterSeconds: 1,
-          },
-        );
-      }
-      if (opts.resourceVersionMatch === 'Exact') {
-        if (rv < this.store.compactedRv)
-          throw errors.gone(
-            `The resourceVersion for the provided list is too old.`,
-          );
-        listRv = rv;
-      }
-    } else if (
-      opts.resourceVersionMatch &&
-      opts.resourceVersionMatch !== 'NotOlderThan'
-    ) {
-      throw errors.badRequest(
-        `resourceVersionMatch "${opts.resourceVersionMatch}" is forbidden for resourceVersion ""`,
-      );
-    }
-
-    const namespace = t.namespaced ? opts.namespace : undefined;
-    const prefix = namespace ? `${namespace}/` : '';
-    const labelSelector = opts.labelSelector ?? LabelSelector.everything;
-    const fieldSelector = opts.fieldSelector ?? FieldSelector.everything;
-    const limit = opts.limit && opts.limit > 0 ? opts.limit : undefined;
-
-    let changes: Map<string, StoreEvent> | undefined;
-    if (listRv < current) {
-      const events = this.store.eventsSince(listRv);
-      if (!events) {
-        throw errors.gone(
-          'The provided continue parameter is too old to display a consistent list result.',
-        );
-      }
-      for (const e of events) {
-        if (e.collection !== collection) continue;
-        changes ??= new Map();
-        if (!changes.has(e.key)) changes.set(e.key, e);
-      }
-    }
-
-    let keys: string[];
-    const nameEq = fieldSelector.equalityValue('metadata.name');
-    const indexed = changes
-      ? undefined
-      : labelSelector.requirements
-          .filter(
-            r => r.op === 'eq' || (r.op === 'in' && r.values.length === 1),
-          )
-          .map(r => collection.keysWithLabel(r.key, namespace, r.values[0]))
-          .find(k => k !== undefined);
-    if (nameEq !== undefined && (namespace !== undefined || !t.namespaced)) {
-      keys = [objectKey(namespace, nameEq)];
-    } else if (indexed) {
-      keys = indexed;
-    } else {
-      keys = collection.sortedKeys();
-    }
-    const gone: string[] = [];
-    if (changes) {
-      for (const [k, e] of changes) {
-        if (
-          e.type !== 'ADDED' &&
-          !collection.entries.has(k) &&
-          (nameEq === undefined || k === objectKey(namespace, nameEq))
-        )
-          gone.push(k);
-      }
-      gone.sort();
-    }
-    const from = start > prefix ? start : prefix;
-    let i = lowerBound(keys, from);
-    let j = lowerBound(gone, from);
-    const texts: string[] = [];
-    let lastKey: string | undefined;
-    let more = false;
-    const needsObjectFields = fieldSelector.requirements.some(
-      r => r.field !== 'metadata.name' && r.field !== 'metadata.namespace',
-    );
-    for (;;) {
-      let key: string;
-      if (i < keys.length && (j >= gone.length || keys[i] <= gone[j])) {
-        key = keys[i++];
-        if (j < gone.length && gone[j] === key) j++;
-      } else if (j < gone.length) {
-        key = gone[j++];
-      } else {
-        break;
-      }
-      if (prefix && !key.startsWith(prefix)) break;
-      if (limit !== undefined && texts.length >= limit) {
-        more = true;
-        break;
-      }
-      let text: string | undefined;
-      let labels;
-      const change = changes?.get(key);
-      if (change) {
-        if (change.type === 'ADDED' || !change.prev) continue;
-        labels = change.prevLabels;
-        if (!labelSelector.matches(labels)) continue;
-        text = snapshotText(change.prev);
-      } else {
-        const entry = collection.entries.get(key);
-        if (!entry) continue;
-        labels = entry.labels;
-        if (!labelSelector.matches(labels)) continue;
-      }
-      const slash = key.indexOf('/');
-      const ns = slash < 0 ? '' : key.slice(0, slash);
-      const nm = slash < 0 ? key : key.slice(slash + 1);
-      if (!fieldSelector.empty) {
-        let parsed: JsonObject | undefined;
-        const ok = fieldSelector.matches(field => {
-          if (field === 'metadata.name') return nm;
-          if (field === 'metadata.namespace') return ns;
-          if (!needsObjectFields) return undefined;
-          if (!parsed) {
-            parsed = text
-              ? JSON.parse(text)
-              : collection.entries.get(key)?.object();
-          }
-          return parsed ? t.fields?.[field]?.(parsed) : undefined;
-        });
-        if (!ok) continue;
-      }
-      texts.push(text ?? collection.entries.get(key)?.text() ?? '{}');
-      lastKey = key;
-    }
-    const result: ListResult = { texts, resourceVersion: String(listRv) };
-    if (more && lastKey !== undefined) {
-      result.continueToken = encodeContinue({
-        rv: listRv,
-        start: `${lastKey}\u0000`,
-      });
-      if (labelSelector.empty && fieldSelector.empty) {
-        let remaining = gone.length - j;
-        const end = prefix
-          ? lowerBound(keys, `${prefix.slice(0, -1)}0`)
-          : keys.length;
-        remaining += Math.max(0, end - i) + 1;
-        result.remainingItemCount = remaining;
-      }
-    }
-    return result;
+    return listStored(this.store, t, opts);
   }
 }
