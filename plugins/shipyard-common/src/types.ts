@@ -402,6 +402,8 @@ export interface ManagementClusterObjectCounts {
   machinePools: number;
   machineHealthChecks: number;
   controlPlanes: number;
+  /** Objects skipped as malformed (not ingested, each logged once per resourceVersion), as last listed or watched. */
+  skipped: number;
 }
 
 /** The object counts of a management cluster nothing has been listed from: all zero. */
@@ -415,6 +417,7 @@ export function noObjectCounts(): ManagementClusterObjectCounts {
     machinePools: 0,
     machineHealthChecks: 0,
     controlPlanes: 0,
+    skipped: 0,
   };
 }
 

@@ -336,4 +336,53 @@ describe('malformed Cluster API objects on a management cluster', () => {
       expect(gone.status).toBe(404);
     });
   });
+
+  it('counts the skipped objects per management cluster in the API and logs each once per resourceVersion', async () => {
+    const [first, second] = sim.managementClusters.map(m => m.name);
+    const counts = async () => {
+      const res = await request(backend.server).get(
+        '/api/shipyard/management-clusters',
+      );
+      return Object.fromEntries(
+        res.body.items.map((m: any) => [m.name, m.objectCounts.skipped]),
+      );
+    };
+    // every malformed Cluster and the unnamed Machine of the first management cluster, none on the second
+    const skipped = malformedClusters(namespace).length + 1;
+    await eventually(async () =>
+      expect(await counts()).toEqual({ [first]: skipped, [second]: 0 }),
+    );
+    const linesOf = (name: string) =>
+      logs.filter(l => l.includes(`skipping Cluster ${namespace}/${name}:`))
+        .length;
+    expect(linesOf('bad-spec-string')).toBe(1);
+    // a relist reads the same objects again: nothing new to say
+    const relists = logs.filter(l => l.includes('relisting')).length;
+    sim.faults.restartManagementApi(first);
+    await eventually(() =>
+      expect(
+        logs.filter(l => l.includes('relisting')).length,
+      ).toBeGreaterThan(relists),
+    );
+    await waitConnected(backend.server, [first]);
+    await eventually(async () =>
+      expect(await counts()).toEqual({ [first]: skipped, [second]: 0 }),
+    );
+    expect(linesOf('bad-spec-string')).toBe(1);
+    // a new version of a malformed object is said once more; a repaired one is no longer counted
+    const [, badSpec] = malformedClusters(namespace)[0];
+    inject(CLUSTERS, 'bad-spec-string', {
+      ...badSpec,
+      metadata: { ...badSpec.metadata, labels: { edited: 'yes' } },
+    });
+    await eventually(() => expect(linesOf('bad-spec-string')).toBe(2));
+    inject(CLUSTERS, 'bad-status-array', {
+      ...malformedClusters(namespace)[1][1],
+      status: {},
+    });
+    await eventually(async () =>
+      expect(await counts()).toEqual({ [first]: skipped - 1, [second]: 0 }),
+    );
+    expect(linesOf('bad-spec-string')).toBe(2);
+  });
 });

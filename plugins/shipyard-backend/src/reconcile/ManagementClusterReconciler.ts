@@ -59,7 +59,11 @@ interface KindState {
   listedOnce: boolean;
   /** ns/name → the ns/cluster-name it was filed under (or ns/name for Clusters, ControlPlanes, ClusterClasses). */
   objects: Map<string, string | undefined>;
+  /** ns/name (or `(unnamed)`) of each object skipped as malformed → the resourceVersion last logged. */
+  malformed: Map<string, string>;
 }
+
+const UNNAMED = '(unnamed)';
 
 const COLLECTIONS = {
   MachineDeployment: 'machineDeployments',
@@ -188,6 +192,10 @@ export class ManagementClusterReconciler {
         machinePools: count('MachinePool'),
         machineHealthChecks: count('MachineHealthCheck'),
         controlPlanes: count('ControlPlane'),
+        skipped: [...this.kinds.values()].reduce(
+          (n, k) => n + k.malformed.size,
+          0,
+        ),
       },
       kinds,
     };
@@ -392,6 +400,7 @@ export class ManagementClusterReconciler {
         state: 'syncing',
         listedOnce: false,
         objects: new Map(),
+        malformed: new Map(),
       });
     }
     this.publishState();
@@ -477,10 +486,12 @@ export class ManagementClusterReconciler {
       resourceVersion = page.resourceVersion || resourceVersion;
       for (const obj of page.items) {
         // a malformed object that has a name keeps what was known of it
-        const key = objectKeyOf(obj);
-        if (key) seenKeys.add(key);
+        seenKeys.add(objectKeyOf(obj) ?? UNNAMED);
         this.apply(kind, false, obj);
       }
+    }
+    for (const key of [...kind.malformed.keys()]) {
+      if (!seenKeys.has(key)) kind.malformed.delete(key);
     }
     for (const [key] of [...kind.objects]) {
       if (seenKeys.has(key)) continue;
@@ -558,21 +569,32 @@ export class ManagementClusterReconciler {
     return state;
   }
 
-  /** Applies one listed or watched object; a malformed one is skipped with a logged reason. */
+  /**
+   * Applies one listed or watched object; a malformed one is skipped, counted, and logged with its reason once per
+   * resourceVersion (a relist or a repeated event says nothing new).
+   */
   private apply(kind: KindState, deleted: boolean, obj: KubeObject) {
+    const key = objectKeyOf(obj) ?? UNNAMED;
     let reason = malformedReason(obj, kind.target, deleted);
     if (!reason) {
       try {
         this.applyValid(kind, deleted, obj);
+        kind.malformed.delete(key);
         return;
       } catch (error) {
         reason = `cannot be read: ${(error as Error).message}`;
       }
     }
+    if (deleted) {
+      kind.malformed.delete(key);
+      return;
+    }
+    const rv = obj?.metadata?.resourceVersion;
+    const version = typeof rv === 'string' ? rv : '';
+    if (version && kind.malformed.get(key) === version) return;
+    kind.malformed.set(key, version);
     this.options.logger.warn(
-      `Shipyard: management cluster ${this.name}: skipping ${
-        kind.target.resourceKind
-      } ${objectKeyOf(obj) ?? '(unnamed)'}: ${reason}`,
+      `Shipyard: management cluster ${this.name}: skipping ${kind.target.resourceKind} ${key}: ${reason}`,
     );
   }
 

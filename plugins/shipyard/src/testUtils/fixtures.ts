@@ -92,6 +92,7 @@ export function makeManagementCluster(
       machinePools: 0,
       machineHealthChecks: 0,
       controlPlanes: 3,
+      skipped: 0,
     },
     kinds: [],
     ...overrides,
