@@ -154,12 +154,6 @@ export class EventStreams {
     });
 
     const timers: NodeJS.Timeout[] = [];
-    const end = (reason: StreamEndReason) => {
-      if (closed) return;
-      write(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
-      res.end();
-      cleanup();
-    };
     const cleanup = () => {
       if (closed) return;
       closed = true;
@@ -171,6 +165,12 @@ export class EventStreams {
       else this.perCaller.delete(caller);
     };
 
+    const end = (reason: StreamEndReason) => {
+      if (closed) return;
+      write(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
+      res.end();
+      cleanup();
+    };
     const heartbeat = setInterval(
       () => write(`: heartbeat\n\n`),
       this.limits.heartbeatMs,
