@@ -2,9 +2,21 @@
  * The Shipyard portal backend (new backend system).
  */
 import { createBackend } from '@backstage/backend-defaults';
+import { rootHttpRouterServiceFactory } from '@backstage/backend-defaults/rootHttpRouter';
+import { withoutErrorStacks } from './modules/errorBodies';
 import { permissionModuleShipyardPolicy } from './modules/permissionPolicy';
 
 const backend = createBackend();
+
+// error bodies without stack traces, also in development mode (make start)
+backend.add(
+  rootHttpRouterServiceFactory({
+    configure({ app, applyDefaults }) {
+      app.use(withoutErrorStacks);
+      applyDefaults();
+    },
+  }),
+);
 
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-proxy-backend'));

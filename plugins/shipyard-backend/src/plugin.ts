@@ -5,6 +5,7 @@ import {
 import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import Router from 'express-promise-router';
 import {
   SHIPYARD_FLEET_EVENTS_TOPIC,
   shipyardClusterCreatePermission,
@@ -39,6 +40,7 @@ import { FleetService } from './service/FleetService';
 import { createClusterClassesRouter } from './service/clusterClassesRouter';
 import { createHistoryRouter } from './service/historyRouter';
 import { createRouter } from './service/router';
+import { userFacingErrors } from './service/userFacingErrors';
 
 /** The Shipyard backend plugin. */
 export const shipyardPlugin = createBackendPlugin({
@@ -224,6 +226,8 @@ export const shipyardPlugin = createBackendPlugin({
             metrics,
           }),
         );
+        // last: whatever a route throws reaches users without stack frames, file paths or cluster addresses
+        httpRouter.use(Router().use(userFacingErrors(logger)));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         logger.info('Shipyard backend started');
       },

@@ -8,3 +8,4 @@ export * from './permissions';
 export * from './criteria';
 export * from './connections';
 export * from './naming';
+export * from './userFacingErrors';

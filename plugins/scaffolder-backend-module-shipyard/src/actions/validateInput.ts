@@ -1,5 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { TemplateAction } from '@backstage/plugin-scaffolder-node';
+import { toUserFacingError } from '@shipyard/plugin-shipyard-node';
 import Ajv from 'ajv';
 
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
@@ -7,7 +8,8 @@ const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 /**
  * Checks the input against the action's own input schema before the handler runs, so that an input of the wrong
  * shape (an action run outside the scaffolder's own validation, or a template rendering an object where a string
- * belongs) is refused with an `InputError` that names the field, never reaches the checks as a `TypeError`.
+ * belongs) is refused with an `InputError` that names the field, never reaches the checks as a `TypeError`. Errors
+ * the handler throws reach the task without stack frames, file paths or cluster addresses (`toUserFacingError`).
  */
 export function withInputValidation<A extends TemplateAction<any, any, any>>(
   action: A,
@@ -40,9 +42,14 @@ export function withInputValidation<A extends TemplateAction<any, any, any>>(
           `Invalid input of ${action.id}: ${problems}`,
         );
         await onRefused?.(ctx, error);
-        throw error;
+        throw toUserFacingError(error);
       }
-      return handler(ctx);
+      try {
+        return await handler(ctx);
+      } catch (error) {
+        // the scaffolder writes a failed step's stack into the task log, and its message into the task
+        throw toUserFacingError(error as Error);
+      }
     },
   };
 }

@@ -360,9 +360,9 @@ describe('malformed Cluster API objects on a management cluster', () => {
     const relists = logs.filter(l => l.includes('relisting')).length;
     sim.faults.restartManagementApi(first);
     await eventually(() =>
-      expect(
-        logs.filter(l => l.includes('relisting')).length,
-      ).toBeGreaterThan(relists),
+      expect(logs.filter(l => l.includes('relisting')).length).toBeGreaterThan(
+        relists,
+      ),
     );
     await waitConnected(backend.server, [first]);
     await eventually(async () =>

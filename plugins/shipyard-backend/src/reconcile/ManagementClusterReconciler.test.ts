@@ -204,6 +204,10 @@ describe('ManagementClusterReconciler', () => {
     expect(stale.source.staleSince).toBeDefined();
     expect(stale.source.lastSeenAt).toBeDefined();
     expect(r.status().lastError).toBeDefined();
+    // what the API serves names the failure, never the management cluster's address
+    const served = JSON.stringify(r.status());
+    const { host } = new URL(url);
+    expect(served.replace(`"url":"${url}"`, '')).not.toContain(host);
     api.setUnreachable(false);
     api.put('clusters', capiCluster('alpha', { available: false }));
     await eventually(() => {

@@ -8,7 +8,10 @@ import {
   SourceState,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
-import type { ManagementClusterConnection } from '@shipyard/plugin-shipyard-node';
+import {
+  type ManagementClusterConnection,
+  redactInternals,
+} from '@shipyard/plugin-shipyard-node';
 import {
   KubeApiError,
   KubeClient,
@@ -164,7 +167,7 @@ export class ManagementClusterReconciler {
           state,
         };
         if (k.lastSyncAt) out.lastSyncAt = k.lastSyncAt;
-        if (k.lastError) out.lastError = k.lastError;
+        if (k.lastError) out.lastError = redactInternals(k.lastError);
         return out;
       },
     );
@@ -202,7 +205,8 @@ export class ManagementClusterReconciler {
     if (this.lastSyncAt) status.lastSyncAt = this.lastSyncAt;
     if (this.staleSince) status.staleSince = this.staleSince;
     if (this.lastSeenAt) status.lastSeenAt = this.lastSeenAt;
-    if (lastError) status.lastError = lastError;
+    // the logs keep the full error; what the API serves names no address
+    if (lastError) status.lastError = redactInternals(lastError);
     if (this.lastErrorAt) status.lastErrorAt = this.lastErrorAt;
     if (this.capiVersion) status.capiVersion = capiApiVersion(this.capiVersion);
     return status;

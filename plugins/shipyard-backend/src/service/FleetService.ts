@@ -10,6 +10,7 @@ import {
 import {
   ManagementClusterConnection,
   ManagementClusterSource,
+  redactInternals,
 } from '@shipyard/plugin-shipyard-node';
 import { ShipyardBackendConfig } from '../config/config';
 import { createConnection } from '../config/connections';
@@ -192,7 +193,7 @@ export class FleetService {
       url,
       state: 'stale',
       resynced: false,
-      lastError: error.message,
+      lastError: redactInternals(error.message),
       lastErrorAt: new Date().toISOString(),
       objectCounts: noObjectCounts(),
       kinds: [],

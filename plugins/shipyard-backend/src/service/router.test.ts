@@ -1,5 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import express from 'express';
 import request from 'supertest';
 import { FleetIndex } from '../index/FleetIndex';
@@ -136,5 +137,50 @@ describe('router', () => {
       .get('/clusters?limit=9999')
       .set('authorization', t);
     expect(bad.status).toBe(400);
+  });
+
+  it('answers an error without stack frames, file paths or internal addresses, even where stacks are shown', async () => {
+    const index = new FleetIndex();
+    makeFleet(3).forEach(x => index.upsert(x));
+    const [first] = index.all();
+    const fleet = {
+      index,
+      describe: () => {
+        throw new Error(
+          'cannot read the tree from https://10.20.30.40:6443/apis/cluster.x-k8s.io at /work/plugins/shipyard-backend/src/service/FleetService.ts:161:9',
+        );
+      },
+    } as unknown as FleetService;
+    const app = express();
+    app.use(
+      await createRouter({
+        fleet,
+        logger: mockServices.logger.mock(),
+        httpAuth: {
+          credentials: async () => ({
+            $$type: '@backstage/BackstageCredentials',
+            principal: { type: 'user', userEntityRef: 'user:default/a' },
+          }),
+        } as any,
+        permissions: {
+          authorizeConditional: async () => [{ result: AuthorizeResult.ALLOW }],
+        } as any,
+        ruleset: {} as any,
+      }),
+    );
+    app.use(
+      MiddlewareFactory.create({
+        config: mockServices.rootConfig(),
+        logger: mockServices.logger.mock(),
+      }).error({ showStackTraces: true }),
+    );
+    const res = await request(app).get(
+      `/clusters/${first.managementCluster}/${first.namespace}/${first.name}`,
+    );
+    expect(res.status).toBe(500);
+    expect(res.body.error.stack).toBeUndefined();
+    const text = JSON.stringify(res.body);
+    expect(text).toContain('cannot read the tree');
+    expect(text).not.toMatch(/10\.20\.30\.40|https?:\/\/|\/work\/|\.ts:\d+/);
   });
 });

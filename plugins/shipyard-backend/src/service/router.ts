@@ -25,6 +25,7 @@ import { EventStreamLimits, EventStreams } from './eventStreams';
 import { FleetService } from './FleetService';
 import { criteriaToPredicate } from './permissionFilter';
 import { ResponseCache } from './ResponseCache';
+import { userFacingErrors } from './userFacingErrors';
 
 /** Options of {@link createRouter}. */
 export interface RouterOptions {
@@ -267,5 +268,6 @@ export async function createRouter(
     });
   });
 
+  router.use(userFacingErrors(options.logger));
   return router;
 }
