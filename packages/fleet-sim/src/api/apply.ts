@@ -1,3 +1,8 @@
+/**
+ * Server-side apply: field ownership (managedFields in FieldsV1 form), conflicts between managers, `force`, and
+ * removal of the fields a manager no longer applies, with the list semantics of the schema (atomic, set, map).
+ * Written here because no maintained JavaScript library implements Kubernetes' structured-merge-diff.
+ */
 import { ApiError, StatusCause } from './errors';
 import { schemaAt } from './schema';
 import {
