@@ -31,6 +31,12 @@ import {
   jsonPatch,
 } from '../util/json';
 import { strategicMergePatch } from '../util/strategicMergePatch';
+import {
+  DeleteOptions,
+  DeleteResult,
+  PatchType,
+  WriteOptions,
+} from './writeOptions';
 import { randomSuffix, sameState, specPart, timestamp } from './objectState';
 
 export { randomSuffix, timestamp } from './objectState';
@@ -47,42 +53,14 @@ import {
 export type { ContinueToken, ListOptions, ListResult } from './list';
 export { decodeContinue, encodeContinue, parseResourceVersion } from './list';
 
-export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
-
-export interface WriteOptions {
-  /** API version of the request and response bodies; defaults to the storage version. */
-  version?: string;
-  subresource?: string;
-  dryRun?: boolean;
-  /** Records managedFields for this manager (API requests); internal writes leave it unset. */
-  fieldManager?: string;
-  fieldValidation?: FieldValidation;
-  /** Internal writes (controllers) skip schema validation and keep status on create. */
-  internal?: boolean;
-  /** Receives `Warning` header texts. */
-  warnings?: string[];
-  force?: boolean;
-  /** managedFields to store on create (server-side apply creating an object). */
-  managedFields?: JsonObject[];
-  /** The caller hands over the body (no defensive copy); internal callers only. */
-  owned?: boolean;
-}
-
-export type PropagationPolicy = 'Orphan' | 'Background' | 'Foreground';
-
-export interface DeleteOptions extends WriteOptions {
-  propagationPolicy?: PropagationPolicy;
-  preconditions?: { uid?: string; resourceVersion?: string };
-}
-
-export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
-
-export interface DeleteResult {
-  /** The object (storage version), as it is after the delete call. */
-  object: JsonObject;
-  /** Whether it is gone (false: waiting for finalizers). */
-  deleted: boolean;
-}
+export type {
+  DeleteOptions,
+  DeleteResult,
+  FieldValidation,
+  PatchType,
+  PropagationPolicy,
+  WriteOptions,
+} from './writeOptions';
 
 /**
  * The request semantics of one simulated kube-apiserver over its object store:

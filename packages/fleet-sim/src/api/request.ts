@@ -1,6 +1,6 @@
 /** A request to one simulated API server, as the server layer hands it over, and what its URL names. */
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { FieldValidation } from './apiserver';
+import { FieldValidation } from './writeOptions';
 import { errors } from './errors';
 import { ResourceType } from './registry';
 

@@ -3,7 +3,7 @@ import { StatusCause, errors } from './errors';
 import { ResourceType, apiVersionOf } from './registry';
 import { schemaFor, validateAndPrune } from './schema';
 import { validateLabelValue, validateQualifiedName } from './selectors';
-import type { WriteOptions } from './apiserver';
+import type { WriteOptions } from './writeOptions';
 import { JsonObject, asObject, isObject } from '../util/json';
 
 const DNS_SUBDOMAIN =
