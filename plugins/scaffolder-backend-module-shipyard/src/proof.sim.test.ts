@@ -654,6 +654,27 @@ describe('shipyard cluster actions: fuzzed inputs, refusals and restarts', () =>
     expect(await unaudited(refusedTasks, 'refused')).toEqual([]);
   });
 
+  it('knows only the sizes a profile has: __proto__, constructor and toString are not sizes', async () => {
+    const { create } = harness();
+    const before = snapshot();
+    for (const size of ['__proto__', 'constructor', 'toString']) {
+      const { error } = await run(create, {
+        profile: 'clusterprofile:default/kubeadm-standard',
+        name: `proto-${size.replace(/_/g, '').toLowerCase()}`,
+        owner: 'group:default/team-a',
+        managementCluster: 'mgmt-us-1',
+        size,
+        workerReplicas: 1,
+        controlPlaneReplicas: 1,
+      });
+      expect({ size, error: describeError(error) }).toEqual({
+        size,
+        error: expect.stringMatching(/^InputError: Size "\w+" is not a size of profile/),
+      });
+    }
+    expect(diff(before, snapshot())).toEqual({ added: [], removed: [] });
+  });
+
   it('keeps hostile refusals in the audit trail, with what was asked escaped and truncated', async () => {
     const { create } = harness();
     const hostile = [

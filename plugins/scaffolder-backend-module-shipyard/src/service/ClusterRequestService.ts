@@ -266,7 +266,11 @@ export class ClusterRequestService {
     }
 
     const sizeName = request.size ?? spec.defaultSize;
-    const size = sizeName !== undefined ? spec.sizes[sizeName] : undefined;
+    // own properties only: `__proto__` or `constructor` are not sizes
+    const size =
+      sizeName !== undefined && Object.hasOwn(spec.sizes, sizeName)
+        ? spec.sizes[sizeName]
+        : undefined;
     if (sizeName !== undefined && !size) {
       throw new InputError(
         `Size "${sizeName}" is not a size of profile ${
