@@ -47,6 +47,17 @@ const labelList = stringList.pipe(
   ),
 );
 
+/**
+ * Owners as entity refs: a bare group name (`team-a`) or `namespace/name` means a group of that namespace
+ * (`group:default/team-a`), as the backend resolves owner labels.
+ */
+const ownerList = stringList.transform(values =>
+  values.map(v => {
+    if (v.includes(':')) return v;
+    return v.includes('/') ? `group:${v}` : `group:default/${v}`;
+  }),
+);
+
 const booleanString = z.enum(['true', 'false']).transform(v => v === 'true');
 
 /**
@@ -55,7 +66,7 @@ const booleanString = z.enum(['true', 'false']).transform(v => v === 'true');
  */
 export const listClustersQuerySchema = z
   .object({
-    owner: stringList.optional(),
+    owner: ownerList.optional(),
     profile: stringList.optional(),
     provider: stringList.optional(),
     distribution: stringList.optional(),
@@ -114,4 +125,16 @@ export function toListClustersQueryString(
     }
   }
   return params.toString();
+}
+
+/**
+ * Checks that a request without query parameters has none (`GET /summary`, `GET /management-clusters`): an unknown
+ * parameter is refused as on `GET /clusters`, so that a filter that is not supported does not silently read as "all".
+ * Returns the first offending parameter, or undefined.
+ */
+export function unknownQueryParameter(
+  query: Record<string, unknown>,
+  allowed: readonly string[] = [],
+): string | undefined {
+  return Object.keys(query).find(key => !allowed.includes(key));
 }

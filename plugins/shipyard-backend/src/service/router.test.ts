@@ -60,7 +60,7 @@ async function appWith(options: {
     ) => {
       res
         .status(statuses[error.name] ?? 500)
-        .json({ error: { name: error.name } });
+        .json({ error: { name: error.name, message: error.message } });
     },
   );
   return { app, index, authorizeConditional, credentials };
@@ -182,5 +182,32 @@ describe('router', () => {
     const text = JSON.stringify(res.body);
     expect(text).toContain('cannot read the tree');
     expect(text).not.toMatch(/10\.20\.30\.40|https?:\/\/|\/work\/|\.ts:\d+/);
+  });
+
+  it('refuses unknown query parameters on every read, and takes a bare group name as an owner', async () => {
+    const { app } = await appWith({});
+    const t = token(Math.floor(Date.now() / 1000) + 3600);
+    for (const path of [
+      '/summary?ownr=group:default/team-a',
+      '/management-clusters?verbose=1',
+      '/clusters?ownr=team-a',
+    ]) {
+      const res = await request(app).get(path).set('authorization', t);
+      expect({ path, status: res.status }).toEqual({ path, status: 400 });
+      expect(res.body.error.message).toMatch(/unknown query parameter "(ownr|verbose)"/);
+    }
+    const full = await request(app)
+      .get('/clusters?owner=group:default/team-a&limit=500')
+      .set('authorization', t);
+    expect(full.body.totalCount).toBeGreaterThan(0);
+    for (const bare of ['team-a', 'default/team-a']) {
+      const res = await request(app)
+        .get(`/clusters?owner=${encodeURIComponent(bare)}&limit=500`)
+        .set('authorization', t);
+      expect({ bare, totalCount: res.body.totalCount }).toEqual({
+        bare,
+        totalCount: full.body.totalCount,
+      });
+    }
   });
 });

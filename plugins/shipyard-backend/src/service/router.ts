@@ -16,6 +16,7 @@ import {
   parseListClustersQuery,
   shipyardClusterReadPermission,
   stringifyClusterKey,
+  unknownQueryParameter,
 } from '@shipyard/plugin-shipyard-common';
 import { ClusterPermissionQuery } from '@shipyard/plugin-shipyard-node';
 import express from 'express';
@@ -243,7 +244,18 @@ export async function createRouter(
     },
   );
 
+  /** Refuses query parameters on endpoints that take none. */
+  function noQueryParameters(req: express.Request) {
+    const unknown = unknownQueryParameter(req.query as Record<string, unknown>);
+    if (unknown !== undefined) {
+      throw new InputError(
+        `Invalid query parameter ${unknown}: unknown query parameter "${unknown}"`,
+      );
+    }
+  }
+
   router.get('/summary', async (req, res) => {
+    noQueryParameters(req);
     const a = await access(req);
     fleet.index.settle();
     if (notModified(req, res, etagFor(req, a))) return;
@@ -251,6 +263,7 @@ export async function createRouter(
   });
 
   router.get('/management-clusters', async (req, res) => {
+    noQueryParameters(req);
     await access(req);
     res.setHeader('Cache-Control', 'no-cache');
     res.json({ items: fleet.managementClusters() });
