@@ -192,7 +192,9 @@ export const shipyardPlugin = createBackendPlugin({
             ),
           }),
         );
-        httpRouter.use(createClusterClassesRouter({ fleet }));
+        httpRouter.use(
+          createClusterClassesRouter({ fleet, httpAuth, permissions }),
+        );
         httpRouter.use(
           createLifecycleRouter({
             lifecycle: versionLifecycle,

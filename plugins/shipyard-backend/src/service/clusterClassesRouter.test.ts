@@ -1,5 +1,6 @@
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { mockServices } from '@backstage/backend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
 import request from 'supertest';
 import { projectClusterClass } from '../reconcile/records';
@@ -47,7 +48,7 @@ const clusterClass = (namespace: string, name: string) =>
     },
   });
 
-function app() {
+function app(decision: AuthorizeResult = AuthorizeResult.ALLOW) {
   const records = [
     { managementCluster: 'mc-b', record: clusterClass('default', 'zeta') },
     { managementCluster: 'mc-a', record: clusterClass('shared', 'alpha') },
@@ -59,7 +60,29 @@ function app() {
       records.filter(r => !mc || r.managementCluster === mc),
   };
   const a = express();
-  a.use(createClusterClassesRouter({ fleet }));
+  a.use(
+    createClusterClassesRouter({
+      fleet,
+      httpAuth: mockServices.httpAuth(),
+      permissions: mockServices.permissions.mock({
+        authorizeConditional: async requests =>
+          requests.map(() =>
+            decision === AuthorizeResult.CONDITIONAL
+              ? {
+                  result: AuthorizeResult.CONDITIONAL,
+                  pluginId: 'shipyard',
+                  resourceType: 'shipyard-cluster',
+                  conditions: {
+                    rule: 'IS_CLUSTER_OWNER',
+                    resourceType: 'shipyard-cluster',
+                    params: { claims: ['group:default/team-a'] },
+                  },
+                }
+              : { result: decision },
+          ) as any,
+      }),
+    }),
+  );
   a.use(
     MiddlewareFactory.create({
       config: mockServices.rootConfig(),
@@ -120,5 +143,18 @@ describe('GET /cluster-classes', () => {
     expect(bad.body.error.message).toMatch(/limit/);
     const unknown = await request(app()).get('/cluster-classes?owner=x');
     expect(unknown.status).toBe(400);
+  });
+
+  it('needs the permission to read clusters: a team that reads its own clusters sees the classes, a denied caller nothing', async () => {
+    const denied = await request(app(AuthorizeResult.DENY)).get(
+      '/cluster-classes',
+    );
+    expect(denied.status).toBe(403);
+    expect(denied.body.items).toBeUndefined();
+    const team = await request(app(AuthorizeResult.CONDITIONAL)).get(
+      '/cluster-classes',
+    );
+    expect(team.status).toBe(200);
+    expect(team.body.items).toHaveLength(3);
   });
 });

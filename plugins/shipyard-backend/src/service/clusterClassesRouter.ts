@@ -1,7 +1,13 @@
-import { InputError } from '@backstage/errors';
+import {
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   ClusterClassSummary,
   ListClusterClassesResponse,
+  shipyardClusterReadPermission,
 } from '@shipyard/plugin-shipyard-common';
 import express from 'express';
 import Router from 'express-promise-router';
@@ -98,14 +104,25 @@ export function toClusterClassSummary(
 /**
  * `GET /cluster-classes`: the ClusterClasses of the fleet with their variable schemas, sorted by management
  * cluster, namespace and name, cursor-paged. Served from the reconcilers' records; no request reaches a
- * management cluster.
+ * management cluster. A caller needs `shipyard.cluster.read` for some clusters at least (allowed, or conditionally
+ * allowed as a team is for its own): ClusterClasses are what clusters are requested from, owned by nobody.
  */
 export function createClusterClassesRouter(options: {
   fleet: ClusterClassesReader;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
 }): express.Router {
-  const { fleet } = options;
+  const { fleet, httpAuth, permissions } = options;
   const router = Router();
   router.get('/cluster-classes', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const [decision] = await permissions.authorizeConditional(
+      [{ permission: shipyardClusterReadPermission }],
+      { credentials },
+    );
+    if (decision.result === AuthorizeResult.DENY) {
+      throw new NotAllowedError('Not allowed to read clusters');
+    }
     const parsed = querySchema.safeParse(req.query);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

@@ -194,7 +194,9 @@ describe('router', () => {
     ]) {
       const res = await request(app).get(path).set('authorization', t);
       expect({ path, status: res.status }).toEqual({ path, status: 400 });
-      expect(res.body.error.message).toMatch(/unknown query parameter "(ownr|verbose)"/);
+      expect(res.body.error.message).toMatch(
+        /unknown query parameter "(ownr|verbose)"/,
+      );
     }
     const full = await request(app)
       .get('/clusters?owner=group:default/team-a&limit=500')
