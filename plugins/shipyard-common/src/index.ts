@@ -9,6 +9,7 @@ export * from './permissions';
 export * from './types';
 export * from './query';
 export * from './versionSupport';
+export * from './versions';
 export * from './lifecycle';
 export * from './upgradePath';
 export * from './catalog';

@@ -1,4 +1,4 @@
-import { kubernetesMinorOf } from './types';
+import { kubernetesMinorOf } from './versions';
 import type { ClusterSummary, ReplicaCounters } from './types';
 
 /** What a rollout check reads of a cluster summary. */

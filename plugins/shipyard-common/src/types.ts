@@ -564,12 +564,3 @@ export function parseClusterKey(value: string): ClusterKey {
     name: parts[2],
   };
 }
-
-/** The Kubernetes minor (`1.31`) of a version string (`v1.31.2`, `1.31.2+k3s1`), if it has one. */
-export function kubernetesMinorOf(
-  version: string | undefined,
-): string | undefined {
-  if (!version) return undefined;
-  const m = /^v?(\d+)\.(\d+)/.exec(version);
-  return m ? `${m[1]}.${m[2]}` : undefined;
-}

@@ -11,6 +11,7 @@
 import semver from 'semver';
 import { z } from 'zod';
 import bundledData from './data/version-support.json';
+import { parseKubernetesVersion } from './versions';
 
 /**
  * Support status of a Kubernetes minor on a distribution on a given day: before its release (`preview`), in standard
@@ -331,8 +332,7 @@ export function kubernetesMinorFor(
   version: string | undefined,
   scheme: 'kubernetes' | 'openshift' = 'kubernetes',
 ): string | undefined {
-  if (!version) return undefined;
-  const v = semver.coerce(version);
+  const v = parseKubernetesVersion(version);
   if (!v) return undefined;
   if (scheme === 'openshift' && v.major === 4) return `1.${v.minor + 13}`;
   return `${v.major}.${v.minor}`;
@@ -340,8 +340,8 @@ export function kubernetesMinorFor(
 
 /** Compares two Kubernetes minors or versions with semver (`1.9` < `1.10`); unparsable ones sort first. */
 export function compareKubernetesMinors(a: string, b: string): number {
-  const va = semver.coerce(a);
-  const vb = semver.coerce(b);
+  const va = parseKubernetesVersion(a);
+  const vb = parseKubernetesVersion(b);
   if (!va || !vb) return (va ? 1 : 0) - (vb ? 1 : 0);
   return semver.compare(
     `${va.major}.${va.minor}.0`,
@@ -790,8 +790,8 @@ export function kubeletSkew(
   controlPlaneMinor: string,
   kubeletMinor: string,
 ): { minorsBehind: number; supported: boolean } | undefined {
-  const cp = semver.coerce(controlPlaneMinor);
-  const k = semver.coerce(kubeletMinor);
+  const cp = parseKubernetesVersion(controlPlaneMinor);
+  const k = parseKubernetesVersion(kubeletMinor);
   if (!cp || !k || cp.major !== k.major) return undefined;
   const minorsBehind = cp.minor - k.minor;
   const allowed = cp.minor >= 28 ? 3 : 2;

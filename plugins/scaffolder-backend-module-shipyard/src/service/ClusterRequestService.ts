@@ -24,7 +24,9 @@ import {
   capiApiVersion,
   capiResource,
   isCapiKey,
+  compareKubernetesVersions,
   kubernetesMinorOf,
+  parseKubernetesVersion,
   resourcePath,
 } from '@shipyard/plugin-shipyard-common';
 import { KubeApiError, KubeClient } from '@shipyard/plugin-shipyard-node/kube';
@@ -147,11 +149,6 @@ function dryRunError(error: unknown, key: ClusterKey): Error {
 /** The path of the CAPI Clusters of a namespace, or of one of them. */
 function clusterPath(namespace: string, name?: string): string {
   return resourcePath(capiResource('Cluster'), { namespace, name });
-}
-
-function parseVersion(version: string): [number, number, number] | undefined {
-  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(version);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
 }
 
 /**
@@ -602,8 +599,8 @@ export class ClusterRequestService {
         `Cluster ${where} was not requested from a profile, so no versions are approved for it; ask the platform team`,
       );
     }
-    const from = parseVersion(fromVersion);
-    const to = parseVersion(toVersion);
+    const from = parseKubernetesVersion(fromVersion);
+    const to = parseKubernetesVersion(toVersion);
     if (!from || !to) {
       throw new InputError(
         `Cannot compare Kubernetes versions ${fromVersion} and ${toVersion}`,
@@ -620,17 +617,16 @@ export class ClusterRequestService {
     if (fromVersion === toVersion) {
       return { ...plan, alreadyApplied: true };
     }
-    const cmp = from[0] - to[0] || from[1] - to[1] || from[2] - to[2];
-    if (cmp > 0) {
+    if (compareKubernetesVersions(fromVersion, toVersion) > 0) {
       throw new InputError(
         `Cluster ${where} runs ${fromVersion}; downgrading to ${toVersion} is not supported`,
       );
     }
-    if (to[0] !== from[0] || to[1] - from[1] > 1) {
+    if (to.major !== from.major || to.minor - from.minor > 1) {
       throw new InputError(
         `Upgrading ${where} from ${fromVersion} to ${toVersion} would skip a minor version; upgrade to ${
-          from[0]
-        }.${from[1] + 1} first`,
+          from.major
+        }.${from.minor + 1} first`,
       );
     }
     const observed = summary.observedKubernetesVersion;

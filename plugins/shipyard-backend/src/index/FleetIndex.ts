@@ -16,6 +16,7 @@ import {
   ListClustersResponse,
   SortOrder,
   SourceState,
+  parseKubernetesVersion,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
 import { InputError } from '@backstage/errors';
@@ -198,12 +199,20 @@ const SMALL_SELECTION = 2048;
 
 const HEALTH_RANK = new Map(HEALTH_STATUSES.map((h, i) => [h, i]));
 
+/**
+ * A string that sorts Kubernetes versions as semver does (`v1.9.0` before `v1.10.0`): the zero-padded
+ * major.minor.patch, then the version itself for versions equal but for their suffix. Not a Kubernetes version: the
+ * string itself.
+ */
 function versionSortKey(version: string | undefined): string | undefined {
   if (!version) return undefined;
-  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(version);
-  if (!m) return version;
-  const pad = (s: string | undefined) => (s ?? '0').padStart(5, '0');
-  return `${pad(m[1])}.${pad(m[2])}.${pad(m[3])}${version.slice(m[0].length)}`;
+  const v = parseKubernetesVersion(version);
+  if (!v) return version;
+  const pad = (n: number) => String(n).padStart(5, '0');
+  return `${pad(v.major)}.${pad(v.minor)}.${pad(v.patch)} ${version.replace(
+    /^v/,
+    '',
+  )}`;
 }
 
 function sortValueOf(

@@ -1,4 +1,4 @@
-import { kubernetesMinorOf } from '@shipyard/plugin-shipyard-common';
+import { kubernetesMinorFor } from '@shipyard/plugin-shipyard-common';
 
 /**
  * The Kubernetes minor of a cluster's version. OpenShift control planes (ROSA) carry the OpenShift version, whose
@@ -8,9 +8,8 @@ export function kubernetesMinorOfDistribution(
   distribution: string | undefined,
   version: string | undefined,
 ): string | undefined {
-  const minor = kubernetesMinorOf(version);
-  if (distribution === 'openshift' && minor?.startsWith('4.')) {
-    return `1.${Number(minor.slice(2)) + 13}`;
-  }
-  return minor;
+  return kubernetesMinorFor(
+    version,
+    distribution === 'openshift' ? 'openshift' : 'kubernetes',
+  );
 }

@@ -24,8 +24,10 @@ import { readWatchEvents } from './watch';
  *   and largest watch event (a misbehaving management cluster cannot hold a socket or the heap; see the backend's
  *   `proof/maliciousSource.test.ts`). client-node reads any body as long as the server sends it.
  * - Lists are read page by page into one buffer and parsed as plain objects; watches are parsed event by event as
- *   they arrive and handed out by an async generator that stops on an `AbortSignal`. client-node's list passes
- *   every item through its model serializer, which costs more than the whole fold at 10,000 clusters.
+ *   they arrive and handed out by an async generator that stops on an `AbortSignal`. Measured against the fleet
+ *   simulator (100,334 Machines and 10,000 Clusters in pages of 500, process CPU with the simulator in the same
+ *   process): 3.7–4.5 s and 0.6 s of CPU here, 11.4–12.6 s and 1.3–1.4 s through client-node 1.4.0's
+ *   `CustomObjectsApi`, about three times as much on the path of a cold sync.
  * - One keep-alive agent per endpoint with TLS contexts shared between endpoints of the same CA (10,000 workload
  *   clusters, one connection each), requests prepared once (no URL parsing, fixed headers for fixed tokens).
  */

@@ -1,4 +1,5 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { compareKubernetesVersions } from '@shipyard/plugin-shipyard-common';
 
 /** One layer of a cluster profile (OS, Kubernetes, CNI, CSI, add-on …). */
 export interface ProfileLayer {
@@ -129,8 +130,10 @@ export function readProfile(entity: Entity): ProfileModel {
     distribution: str(spec.distribution),
     clusterClass,
     kubernetesVersion,
-    kubernetesVersions: [...versions].sort((a, b) =>
-      b.localeCompare(a, undefined, { numeric: true }),
+    kubernetesVersions: [...versions].sort(
+      (a, b) =>
+        compareKubernetesVersions(b, a) ||
+        b.localeCompare(a, undefined, { numeric: true }),
     ),
     layers: readLayers(spec.layers),
     allowedGroups: [...new Set(allowed)],

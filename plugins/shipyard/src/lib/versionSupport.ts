@@ -55,20 +55,3 @@ export function versionSupportLabel(status: VersionSupportStatus): string {
 export function compareMinor(a: string, b: string): number {
   return compareKubernetesMinors(a, b) || a.localeCompare(b);
 }
-
-/** Compares Kubernetes versions (`v1.30.2` < `v1.31.0`), ignoring build suffixes. */
-export function compareVersion(a: string, b: string): number {
-  const parts = (v: string) =>
-    v
-      .replace(/^v/, '')
-      .split(/[+-]/)[0]
-      .split('.')
-      .map(n => Number(n) || 0);
-  const pa = parts(a);
-  const pb = parts(b);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}

@@ -20,6 +20,8 @@ import Typography from '@material-ui/core/Typography';
 import {
   ClusterSummary,
   ListClustersResponse,
+  compareKubernetesVersions,
+  compareProfileVersions,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -27,7 +29,6 @@ import { shipyardApiRef } from '../../api';
 import { useFleetEvents, useFleetRoutes, useThrottled } from '../../hooks';
 import { shortRef } from '../../lib/format';
 import { ProfileModel, readProfile } from '../../lib/profile';
-import { compareVersion } from '../../lib/versionSupport';
 import { HealthStatusLabel } from '../StatusLabels';
 
 const nowrap = { whiteSpace: 'nowrap' } as const;
@@ -58,7 +59,7 @@ export function driftOf(
     cluster.kubernetesVersion &&
     profile.kubernetesVersions.length > 0 &&
     !profile.kubernetesVersions.some(
-      v => compareVersion(v, cluster.kubernetesVersion ?? '') === 0,
+      v => compareKubernetesVersions(v, cluster.kubernetesVersion ?? '') === 0,
     )
   ) {
     drift.push(
@@ -198,9 +199,7 @@ export const ClusterProfileContent = () => {
               </TableHead>
               <TableBody>
                 {[...byVersion.entries()]
-                  .sort(([a], [b]) =>
-                    b.localeCompare(a, undefined, { numeric: true }),
-                  )
+                  .sort(([a], [b]) => compareProfileVersions(b, a))
                   .map(([version, list]) => (
                     <TableRow key={version}>
                       <TableCell>
