@@ -14,17 +14,23 @@ import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import { shipyardManagementClusters } from '@shipyard/fleet-sim';
 import shipyardPlugin from '@shipyard/plugin-shipyard-backend';
+import {
+  CAPI_GROUP,
+  CAPI_KINDS,
+  CAPI_VERSION,
+  LABEL_OWNER,
+} from '@shipyard/plugin-shipyard-common';
 import type { SimHandle } from './sim/types';
 
-export const OWNER_LABEL = 'shipyard.io/owner';
+export const OWNER_LABEL = LABEL_OWNER;
 export const DEFAULT_OWNER = 'group:default/platform';
 export const HEALTH_ROUND_TASK = 'shipyard:health:round';
 
 /** The Cluster API `Cluster` kind as a custom resource of the Kubernetes plugin. */
 export const CAPI_CLUSTERS = {
-  group: 'cluster.x-k8s.io',
-  apiVersion: 'v1beta2',
-  plural: 'clusters',
+  group: CAPI_GROUP,
+  apiVersion: CAPI_VERSION,
+  plural: CAPI_KINDS.Cluster,
 };
 
 export interface RunningBackend {
