@@ -179,6 +179,31 @@ const PROFILES_BY_DISTRIBUTION: Record<Distribution, string[]> = {
 
 const PROFILE_VERSIONS = ['1.0.0', '1.1.0', '1.2.0', '2.0.0', '2.1.0'];
 
+/**
+ * The cluster profiles of the portal's demo catalog (`catalog/profiles` in the repository) with their versions,
+ * newest first: the demo's clusters are labelled with these, so every relation of the demo catalog resolves. A
+ * ClusterClass without a curated profile (kubeadm-aws) labels no profile: its clusters depend on the profile
+ * generated from their class.
+ */
+const DEMO_PROFILE_VERSIONS: Record<string, readonly string[]> = {
+  'kubeadm-standard': ['2.1.0', '2.0.0'],
+  'kubeadm-hardened': ['1.0.0'],
+  'k3s-edge': ['1.1.0'],
+  'k0s-lightweight': ['1.0.0'],
+  'rke2-secure': ['1.2.0', '1.1.0'],
+  'eks-standard': ['2.0.0', '1.2.0', '1.1.0', '1.0.0'],
+  'eks-gpu': ['1.1.0', '1.0.0'],
+  'aks-standard': ['1.2.0'],
+  'gke-standard': ['1.2.0'],
+  'gke-autopilot': ['1.0.0'],
+  'rosa-hcp': ['0.3.0'],
+};
+
+/** A version of a demo profile (any of them for a name the demo catalog does not curate). */
+function demoProfileVersion(r: Random, profile: string): string {
+  return r.pick(DEMO_PROFILE_VERSIONS[profile] ?? PROFILE_VERSIONS);
+}
+
 function regionShort(region: string): string {
   const parts = region.split('-');
   if (parts.length >= 3) return `${parts[0]}${parts[1][0]}${parts[2]}`;
@@ -214,7 +239,7 @@ export function generateFleet(options: FleetGenerationOptions): FleetModel {
       classes.push({
         ...CLASS_CATALOG[0],
         flavor: flavor('kubeadm', 'docker'),
-        profileVersion: rng.pick(PROFILE_VERSIONS),
+        profileVersion: demoProfileVersion(rng, CLASS_CATALOG[0].name),
       });
       for (let k = 0; classes.length < count && k < CLASS_CATALOG.length; k++) {
         const entry = CLASS_CATALOG[(start + k) % CLASS_CATALOG.length];
@@ -224,7 +249,7 @@ export function generateFleet(options: FleetGenerationOptions): FleetModel {
           name: entry.name,
           flavor: flavor(d as Distribution, p as Flavor['provider']),
           description: entry.description,
-          profileVersion: rng.pick(PROFILE_VERSIONS),
+          profileVersion: demoProfileVersion(rng, entry.name),
         });
       }
       return {
@@ -277,13 +302,14 @@ export function generateFleet(options: FleetGenerationOptions): FleetModel {
     labels[LABELS.environment] = environment;
     if (fl.provider !== 'docker') labels[LABELS.region] = region;
     if (useClass && cls && r.chance(0.8)) {
-      labels[LABELS.profile] = cls.name;
-      labels[LABELS.profileVersion] = cls.profileVersion;
+      if (DEMO_PROFILE_VERSIONS[cls.name]) {
+        labels[LABELS.profile] = cls.name;
+        labels[LABELS.profileVersion] = cls.profileVersion;
+      }
     } else if (!useClass && r.chance(0.5)) {
-      labels[LABELS.profile] = r.pick(
-        PROFILES_BY_DISTRIBUTION[fl.distribution],
-      );
-      labels[LABELS.profileVersion] = r.pick(PROFILE_VERSIONS);
+      const profile = r.pick(PROFILES_BY_DISTRIBUTION[fl.distribution]);
+      labels[LABELS.profile] = profile;
+      labels[LABELS.profileVersion] = demoProfileVersion(r, profile);
     }
     let base = `${system ?? owned ?? 'shared'}-${environment}-${regionShort(
       region,

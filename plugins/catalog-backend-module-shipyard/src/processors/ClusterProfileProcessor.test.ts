@@ -8,13 +8,17 @@ import { catalogConfig, clusterClass } from '../__testUtils__/fixtures';
 import { ClusterProfileProcessor } from './ClusterProfileProcessor';
 
 const profilesDir = path.resolve(__dirname, '../../../../catalog/profiles');
+const demoFleetProfilesDir = path.resolve(
+  __dirname,
+  '../../../../catalog/demo-fleet/profiles',
+);
 
-function exampleProfiles(): Entity[] {
+function exampleProfiles(dir = profilesDir): Entity[] {
   return fs
-    .readdirSync(profilesDir)
+    .readdirSync(dir)
     .filter(f => f.endsWith('.yaml'))
     .flatMap(f =>
-      parseAllDocuments(fs.readFileSync(path.join(profilesDir, f), 'utf8')).map(
+      parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map(
         d => d.toJS() as Entity,
       ),
     );
@@ -34,6 +38,14 @@ const location = { type: 'url', target: 'https://example.com/profile.yaml' };
 
 describe('ClusterProfileProcessor', () => {
   const processor = new ClusterProfileProcessor();
+
+  it('accepts every profile the demo fleet refers to (catalog/demo-fleet/profiles)', async () => {
+    const demo = exampleProfiles(demoFleetProfilesDir);
+    expect(demo.length).toBeGreaterThan(0);
+    for (const entity of demo) {
+      await expect(processor.validateEntityKind(entity)).resolves.toBe(true);
+    }
+  });
 
   it('accepts every example profile in catalog/profiles', async () => {
     const examples = exampleProfiles();

@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { generateFleet } from './model';
+import { LABELS } from '../capi/kinds';
+
+/*
+ * The simulated fleet is the demo of the portal (`make start`): every profile, profile version, system and team its
+ * clusters name must exist in the demo catalog of the repository (catalog/), or the catalog shows broken relations.
+ */
+
+const CATALOG = path.resolve(__dirname, '../../../../catalog');
+
+interface DemoEntity {
+  kind: string;
+  metadata: { name: string };
+  spec?: {
+    version?: string;
+    previousVersions?: Array<{ version: string }>;
+  };
+}
+
+function demoCatalog(): DemoEntity[] {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.yaml')) files.push(p);
+    }
+  };
+  walk(CATALOG);
+  return files.flatMap(f =>
+    parseAllDocuments(fs.readFileSync(f, 'utf8')).map(
+      d => d.toJS() as DemoEntity,
+    ),
+  );
+}
+
+describe('the demo fleet and the demo catalog', () => {
+  const entities = demoCatalog();
+  const named = (kind: string) =>
+    new Map(
+      entities.filter(e => e.kind === kind).map(e => [e.metadata.name, e]),
+    );
+  const profiles = named('ClusterProfile');
+  const systems = named('System');
+  const groups = named('Group');
+
+  it.each([
+    ['the portal’s fleet (make start)', '42', 60],
+    ['a larger fleet', 'demo-variety', 400],
+  ])(
+    'names only profiles, profile versions, systems and teams that %s’s catalog has',
+    (_what, seed, clusters) => {
+      const fleet = generateFleet({
+        managementClusters: 3,
+        clusters,
+        seed,
+        teams: ['team-a', 'team-b', 'team-c'],
+        anomalies: true,
+        now: Date.parse('2026-11-01T00:00:00Z'),
+      });
+      const missing = new Set<string>();
+      for (const c of fleet.clusters) {
+        const profile = c.labels[LABELS.profile];
+        const version = c.labels[LABELS.profileVersion];
+        if (profile) {
+          const p = profiles.get(profile);
+          if (!p) missing.add(`profile ${profile}`);
+          else if (version) {
+            const versions = [
+              p.spec?.version,
+              ...(p.spec?.previousVersions ?? []).map(v => v.version),
+            ];
+            if (!versions.includes(version)) {
+              missing.add(`profile ${profile} version ${version}`);
+            }
+          }
+        }
+        const system = c.labels[LABELS.system];
+        if (system && !systems.has(system)) missing.add(`system ${system}`);
+        const owner = c.labels[LABELS.owner];
+        if (owner && !groups.has(owner)) missing.add(`group ${owner}`);
+      }
+      expect([...missing].sort()).toEqual([]);
+    },
+  );
+});
