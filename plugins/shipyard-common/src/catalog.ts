@@ -21,8 +21,9 @@ export const ANNOTATION_PROFILE_VERSION = 'shipyard.io/profile-version';
 
 /**
  * Values of a cluster's Cluster API object that could not be used for its entity (an owner, system or profile that
- * is no entity reference, an odd lifecycle), and what was used instead: a JSON array of sentences. The catalog
- * module logs each once; the entity keeps its relations valid.
+ * is no entity reference, an odd lifecycle), and what was used instead, and references to a ClusterProfile or System
+ * the catalog does not have (kept, so that they resolve once the entity exists): a JSON array of sentences. The
+ * catalog module logs each once.
  */
 export const ANNOTATION_PROCESSING_WARNINGS = 'shipyard.io/processing-warnings';
 

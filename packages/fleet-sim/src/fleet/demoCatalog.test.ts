@@ -65,7 +65,17 @@ describe('the demo fleet and the demo catalog', () => {
       for (const c of fleet.clusters) {
         const profile = c.labels[LABELS.profile];
         const version = c.labels[LABELS.profileVersion];
-        if (profile) {
+        // the profile the catalog generates from the cluster's class, with the version the class declares
+        const cls = fleet.managements
+          .find(m => m.name === c.management)
+          ?.classes.find(k => k.name === c.className);
+        const generated =
+          cls && profile === `${c.management}--${c.namespace}--${cls.name}`;
+        if (generated) {
+          if (version !== cls.profileVersion) {
+            missing.add(`profile ${profile} version ${version}`);
+          }
+        } else if (profile) {
           const p = profiles.get(profile);
           if (!p) missing.add(`profile ${profile}`);
           else if (version) {

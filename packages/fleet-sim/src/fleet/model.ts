@@ -181,9 +181,8 @@ const PROFILE_VERSIONS = ['1.0.0', '1.1.0', '1.2.0', '2.0.0', '2.1.0'];
 
 /**
  * The cluster profiles of the portal's demo catalog (`catalog/profiles` in the repository) with their versions,
- * newest first: the demo's clusters are labelled with these, so every relation of the demo catalog resolves. A
- * ClusterClass without a curated profile (kubeadm-aws) labels no profile: its clusters depend on the profile
- * generated from their class.
+ * newest first: the demo's clusters are labelled with these, so every relation of the demo catalog resolves. The
+ * clusters of a ClusterClass without a curated profile (kubeadm-aws) name the profile generated from their class.
  */
 const DEMO_PROFILE_VERSIONS: Record<string, readonly string[]> = {
   'kubeadm-standard': ['2.1.0', '2.0.0'],
@@ -302,10 +301,12 @@ export function generateFleet(options: FleetGenerationOptions): FleetModel {
     labels[LABELS.environment] = environment;
     if (fl.provider !== 'docker') labels[LABELS.region] = region;
     if (useClass && cls && r.chance(0.8)) {
-      if (DEMO_PROFILE_VERSIONS[cls.name]) {
-        labels[LABELS.profile] = cls.name;
-        labels[LABELS.profileVersion] = cls.profileVersion;
-      }
+      // requested from the class's curated profile, or from the profile the portal generates from the class
+      // (named <management cluster>--<namespace>--<class>, as the catalog names it)
+      labels[LABELS.profile] = DEMO_PROFILE_VERSIONS[cls.name]
+        ? cls.name
+        : `${mgmt.name}--${namespace}--${cls.name}`;
+      labels[LABELS.profileVersion] = cls.profileVersion;
     } else if (!useClass && r.chance(0.5)) {
       const profile = r.pick(PROFILES_BY_DISTRIBUTION[fl.distribution]);
       labels[LABELS.profile] = profile;

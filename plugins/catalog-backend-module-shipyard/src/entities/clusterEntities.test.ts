@@ -181,6 +181,52 @@ describe('buildClusterEntity', () => {
     });
   });
 
+  it('names a profile or system the catalog does not have in a processing warning, keeping the relation', () => {
+    const known = new Set([
+      'clusterprofile:default/eks-standard',
+      'system:default/payments',
+    ]);
+    const missing = buildClusterEntity(
+      toClusterEntityInput(
+        summary({ name: 'lost', system: 'system:default/checkout' }),
+      ),
+      {
+        config,
+        resolveProfileRef: () => 'clusterprofile:default/eks-gpu',
+        isMissing: ref => !known.has(ref),
+      },
+    );
+    expect(
+      JSON.parse(
+        missing.metadata.annotations?.['shipyard.io/processing-warnings'] ??
+          '[]',
+      ),
+    ).toEqual([
+      'profile clusterprofile:default/eks-gpu is not in the catalog (add the ClusterProfile, or fix the cluster’s shipyard.io/profile label)',
+      'system system:default/checkout is not in the catalog (add the System, or fix the cluster’s shipyard.io/system label)',
+    ]);
+    expect(missing.spec).toMatchObject({
+      system: 'system:default/checkout',
+      dependsOn: [
+        'clusterprofile:default/eks-gpu',
+        'resource:default/mgmt-eu-1',
+      ],
+    });
+    const found = buildClusterEntity(
+      toClusterEntityInput(
+        summary({ name: 'found', system: 'system:default/payments' }),
+      ),
+      {
+        config,
+        resolveProfileRef: () => 'clusterprofile:default/eks-standard',
+        isMissing: ref => !known.has(ref),
+      },
+    );
+    expect(
+      found.metadata.annotations?.['shipyard.io/processing-warnings'],
+    ).toBeUndefined();
+  });
+
   it('publishes no credential and no unsafe API server URL', () => {
     for (const url of [
       'https://admin:secret@api.example.com:6443',

@@ -89,6 +89,8 @@ export interface ClusterEntityContext {
   config: ShipyardCatalogConfig;
   /** The ClusterProfile entity ref a cluster depends on, when one is known. */
   resolveProfileRef(summary: ClusterEntityInput): string | undefined;
+  /** Whether the catalog lacks the ClusterProfile or System a reference names (when known). */
+  isMissing?(ref: string): boolean;
 }
 
 /** Entity ref of the management cluster Resource of a management cluster name. */
@@ -245,6 +247,18 @@ export function buildClusterEntity(
   } = checkEntityReferences(input, config);
   const minor =
     summary.kubernetesMinor ?? kubernetesMinorOf(summary.kubernetesVersion);
+  const profileRef = givenProfileRef ?? ctx.resolveProfileRef(summary);
+  // a reference to an entity the catalog lacks is kept (it resolves once the entity exists) and named, never silent
+  if (profileRef && ctx.isMissing?.(profileRef)) {
+    warnings.push(
+      `profile ${profileRef} is not in the catalog (add the ClusterProfile, or fix the cluster’s shipyard.io/profile label)`,
+    );
+  }
+  if (summary.system && ctx.isMissing?.(summary.system)) {
+    warnings.push(
+      `system ${summary.system} is not in the catalog (add the System, or fix the cluster’s shipyard.io/system label)`,
+    );
+  }
   const annotations: Record<string, string> = {
     ...location(
       `clusters/${summary.managementCluster}/${summary.namespace}/${summary.name}`,
@@ -305,7 +319,6 @@ export function buildClusterEntity(
   ]);
 
   const lifecycle = summary.lifecycle ?? config.clusters.defaultLifecycle;
-  const profileRef = givenProfileRef ?? ctx.resolveProfileRef(summary);
   const dependsOn = unique([
     profileRef,
     managementClusterEntityRef(config, summary.managementCluster),

@@ -11,6 +11,7 @@ import {
   CLUSTER_PROFILE_API_VERSION,
   CLUSTER_PROFILE_KIND,
   ClusterClassSummary,
+  LABEL_PROFILE_VERSION,
   ClusterProfileSize,
   ClusterProfileSpec,
   ProfileJsonValue,
@@ -100,9 +101,19 @@ function sortVersionsDescending(versions: string[]): string[] {
   });
 }
 
+const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
+
+/** The profile version a ClusterClass declares (label `shipyard.io/profile-version`), when it is semver. */
+function declaredVersion(cc: ClusterClassSummary): string | undefined {
+  const v = cc.labels?.[LABEL_PROFILE_VERSION];
+  return v && SEMVER.test(v) ? v : undefined;
+}
+
 /**
  * The `ClusterProfile` generated from a ClusterClass found on a management cluster. Its variables schema becomes
- * the request form; owner, lifecycle, sizes and allowed groups come from configuration.
+ * the request form; its version is the one the class declares (label `shipyard.io/profile-version`, else from its
+ * generation); owner, lifecycle, sizes and allowed groups come from configuration. Titles name the class, its
+ * namespace and management cluster, so that same-named classes tell apart.
  */
 export function buildGeneratedProfileEntity(
   cc: ClusterClassSummary,
@@ -119,7 +130,7 @@ export function buildGeneratedProfileEntity(
   const spec: ClusterProfileSpec = {
     owner: p.owner,
     lifecycle: p.lifecycle,
-    version: `1.${cc.generation ?? 0}.0`,
+    version: declaredVersion(cc) ?? `1.${cc.generation ?? 0}.0`,
     managementClusters: [cc.managementCluster],
     defaultManagementCluster: cc.managementCluster,
     clusterClass: { name: cc.name, namespace: cc.namespace },
@@ -162,7 +173,7 @@ export function buildGeneratedProfileEntity(
         cc.name,
       ),
       namespace: config.entityNamespace,
-      title: `${cc.name} (${cc.managementCluster})`,
+      title: `${cc.name} (${cc.namespace} on ${cc.managementCluster})`,
       description:
         cc.description ??
         `Generated from ClusterClass ${cc.namespace}/${cc.name} on management cluster ${cc.managementCluster}.`,

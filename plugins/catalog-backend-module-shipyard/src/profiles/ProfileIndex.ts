@@ -7,11 +7,16 @@ import {
   ClusterSummary,
 } from '@shipyard/plugin-shipyard-common';
 import { ShipyardCatalogConfig } from '../config';
+import { generatedProfileEntityName } from '../entities/naming';
 import { generatedProfileEntityRef } from '../entities/profileEntities';
 
-/** Supplies the ClusterProfile entities that platform teams keep as YAML in the catalog. */
+/**
+ * Supplies the ClusterProfile entities of the catalog (the YAML profiles platform teams keep, and the generated
+ * ones), and the System entities clusters may name.
+ */
 export interface CatalogProfileSource {
   listCatalogProfiles(): Promise<Entity[]>;
+  listSystems?(): Promise<Entity[]>;
 }
 
 /** Reads YAML ClusterProfiles through the catalog API with the module's service credentials. */
@@ -38,6 +43,17 @@ export class CatalogServiceProfileSource implements CatalogProfileSource {
     );
     return items;
   }
+
+  async listSystems(): Promise<Entity[]> {
+    const { items } = await this.catalog.getEntities(
+      {
+        filter: { kind: 'System' },
+        fields: ['kind', 'metadata.name', 'metadata.namespace'],
+      },
+      { credentials: await this.auth.getOwnServiceCredentials() },
+    );
+    return items;
+  }
 }
 
 interface Claim {
@@ -56,6 +72,8 @@ const key3 = (mc: string, ns: string, name: string) => `${mc}/${ns}/${name}`;
 export class ProfileIndex {
   private claims: Claim[] = [];
   private generated = new Set<string>();
+  /** Refs of every ClusterProfile and System in the catalog, once read. */
+  private known?: Set<string>;
   private loadedAt = 0;
   private loading?: Promise<void>;
   private readonly listeners = new Set<() => void>();
@@ -89,8 +107,20 @@ export class ProfileIndex {
     if (!this.loading) {
       this.loading = (async () => {
         try {
-          const entities = await source.listCatalogProfiles();
+          const [entities, systems] = await Promise.all([
+            source.listCatalogProfiles(),
+            source.listSystems?.() ?? Promise.resolve(undefined),
+          ]);
           const next = this.toClaims(entities);
+          const known = new Set(
+            [...entities, ...(systems ?? [])].map(e =>
+              stringifyEntityRef(e).toLocaleLowerCase('en-US'),
+            ),
+          );
+          const knownChanged =
+            !this.known ||
+            known.size !== this.known.size ||
+            [...known].some(k => !this.known!.has(k));
           const changed =
             JSON.stringify(
               next.map(c => [
@@ -109,8 +139,9 @@ export class ProfileIndex {
               ]),
             );
           this.claims = next;
+          this.known = known;
           this.loadedAt = Date.now();
-          if (changed) this.notify();
+          if (changed || knownChanged) this.notify();
         } catch (error) {
           this.options.logger.warn(
             `Could not read ClusterProfiles from the catalog, keeping the last known ones: ${error}`,
@@ -176,8 +207,29 @@ export class ProfileIndex {
   }
 
   /**
+   * Whether the catalog lacks the ClusterProfile or System `ref` names (false until the catalog has been read: a
+   * reference is only called missing on evidence). Generated profiles count as present.
+   */
+  isMissing(ref: string): boolean {
+    if (!this.known) return false;
+    const normalized = ref.toLocaleLowerCase('en-US');
+    if (this.known.has(normalized)) return false;
+    const prefix = `clusterprofile:${this.options.config.entityNamespace}/`;
+    if (normalized.startsWith(prefix)) {
+      const name = normalized.slice(prefix.length);
+      for (const k of this.generated) {
+        const [mc, ns, cls] = k.split('/');
+        if (generatedProfileEntityName(mc, ns, cls) === name) return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * The ClusterProfile a cluster depends on: the profile named by its label, else the YAML profile that claims its
-   * ClusterClass, else the profile generated from its ClusterClass (when one was generated).
+   * ClusterClass, else the profile generated from its ClusterClass (when one was generated). A label that names the
+   * cluster's own ClusterClass while no profile has that name stands for the profile of that class: generated
+   * profiles and the clusters that depend on them follow one naming rule (`generatedProfileEntityName`).
    */
   resolve(
     summary: Pick<
@@ -187,8 +239,26 @@ export class ProfileIndex {
   ): string | undefined {
     const { config } = this.options;
     if (summary.profile) {
-      return `clusterprofile:${config.entityNamespace}/${summary.profile}`;
+      const labelled = `clusterprofile:${config.entityNamespace}/${summary.profile}`;
+      if (
+        summary.profile !== summary.clusterClass ||
+        !this.known ||
+        !this.isMissing(labelled)
+      ) {
+        return labelled;
+      }
+      return this.resolveClass(summary) ?? labelled;
     }
+    return this.resolveClass(summary);
+  }
+
+  private resolveClass(
+    summary: Pick<
+      ClusterSummary,
+      'managementCluster' | 'namespace' | 'clusterClass'
+    >,
+  ): string | undefined {
+    const { config } = this.options;
     if (!summary.clusterClass) return undefined;
     const claimed = this.claimOf(
       summary.managementCluster,

@@ -265,6 +265,7 @@ export class ClusterEntityProvider implements EntityProvider {
     const entity = buildClusterEntity(input, {
       config: this.config,
       resolveProfileRef: s => this.profiles?.resolve(s),
+      isMissing: ref => this.profiles?.isMissing(ref) ?? false,
     });
     // a processing warning is logged when it appears or changes, not at every sync
     const warnings =

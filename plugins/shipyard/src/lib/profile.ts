@@ -21,6 +21,10 @@ export interface ProfileModel {
   provider?: string;
   distribution?: string;
   clusterClass?: string;
+  /** Namespace of the ClusterClass, when the profile names one. */
+  clusterClassNamespace?: string;
+  /** True for a profile the catalog generated from a ClusterClass (`shipyard.io/profile-source: cluster-class`). */
+  generated: boolean;
   /** The default (current) Kubernetes version of the profile. */
   kubernetesVersion?: string;
   /** Every Kubernetes version the profile allows, newest first. */
@@ -118,6 +122,9 @@ export function readProfile(entity: Entity): ProfileModel {
   const clusterClass = isRecord(spec.clusterClass)
     ? str(spec.clusterClass.name)
     : str(spec.clusterClass) ?? str(spec.clusterClassRef);
+  const clusterClassNamespace = isRecord(spec.clusterClass)
+    ? str(spec.clusterClass.namespace)
+    : undefined;
   return {
     ref: stringifyEntityRef(entity),
     name: entity.metadata.name,
@@ -129,6 +136,10 @@ export function readProfile(entity: Entity): ProfileModel {
     provider: str(spec.provider),
     distribution: str(spec.distribution),
     clusterClass,
+    ...(clusterClassNamespace ? { clusterClassNamespace } : {}),
+    generated:
+      entity.metadata.annotations?.['shipyard.io/profile-source'] ===
+      'cluster-class',
     kubernetesVersion,
     kubernetesVersions: [...versions].sort(
       (a, b) =>

@@ -41,15 +41,51 @@ describe('ClusterProfileContent', () => {
     expect(screen.getByText('cert-manager')).toBeInTheDocument();
     expect(screen.getByText('v1.31.2, v1.30.6')).toBeInTheDocument();
     expect(screen.getByText('current')).toBeInTheDocument();
-    expect(
-      screen.getByText(
-        'profile 1.1.0 (current 1.2.0); Kubernetes v1.29.3 (allowed v1.31.2, v1.30.6)',
-      ),
-    ).toBeInTheDocument();
+    expect(screen.getAllByTestId('drift-item').map(e => e.textContent)).toEqual(
+      [
+        'profile 1.1.0 (current 1.2.0)',
+        'Kubernetes v1.29.3 (allowed v1.31.2, v1.30.6)',
+      ],
+    );
     const request = screen.getByTestId('request-cluster');
     expect(decodeURIComponent(request.getAttribute('href') ?? '')).toBe(
       '/create/templates/default/request-cluster?formData={"profile":"clusterprofile:default/eks-standard"}',
     );
+  });
+
+  it('counts the clusters of a profile generated from a ClusterClass and shows the version the class declares', async () => {
+    const api = mockShipyardApi();
+    api.listClusters.mockResolvedValue({
+      items: [makeCluster({ name: 'a', profileVersion: '2.0.0' })],
+      totalCount: 1,
+      revision: 1,
+    });
+    const entity = makeProfileEntity('mgmt-us-1--team-a--kubeadm-aws', {
+      version: '2.0.0',
+      clusterClass: { name: 'kubeadm-aws', namespace: 'team-a' },
+      managementClusters: ['mgmt-us-1'],
+    });
+    entity.metadata.annotations = {
+      'shipyard.io/profile-source': 'cluster-class',
+      'shipyard.io/management-cluster': 'mgmt-us-1',
+    };
+    await renderInTestApp(
+      <TestApiProvider apis={[[shipyardApiRef, api]]}>
+        <EntityProvider entity={entity}>
+          <ClusterProfileContent />
+        </EntityProvider>
+      </TestApiProvider>,
+      { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    );
+    expect(
+      await screen.findByTestId('profile-cluster-count'),
+    ).toHaveTextContent('1 cluster');
+    expect(
+      screen.getByText('team-a/kubeadm-aws on mgmt-us-1'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('2.0.0 (declared by its ClusterClass)'),
+    ).toBeInTheDocument();
   });
 
   it('says when no cluster uses the profile', async () => {

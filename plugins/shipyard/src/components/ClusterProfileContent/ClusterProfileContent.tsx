@@ -32,6 +32,11 @@ import { ProfileModel, readProfile } from '../../lib/profile';
 import { HealthStatusLabel } from '../StatusLabels';
 
 const nowrap = { whiteSpace: 'nowrap' } as const;
+/** The cluster column wraps long names instead of squeezing the drift column. */
+const clusterCell = { minWidth: 160, wordBreak: 'break-word' } as const;
+const driftCell = { minWidth: 280 } as const;
+/** Drifting clusters listed on the page; the fleet page has the rest. */
+const DRIFT_ROWS = 25;
 
 /** Path of the request template with the profile prefilled. */
 export function requestTemplateLink(profileRef: string): string {
@@ -109,11 +114,30 @@ export const ClusterProfileContent = () => {
     .map(c => ({ cluster: c, drift: driftOf(c, profile) }))
     .filter(d => d.drift.length > 0);
 
+  const classText = profile.clusterClass
+    ? `${
+        profile.clusterClassNamespace ? `${profile.clusterClassNamespace}/` : ''
+      }${profile.clusterClass}${
+        profile.generated && profile.managementClusters.length === 1
+          ? ` on ${profile.managementClusters[0]}`
+          : ''
+      }`
+    : '—';
   const metadata: Record<string, unknown> = {
-    'Profile version': profile.version ?? '—',
+    'Profile version':
+      profile.version && profile.generated
+        ? `${profile.version} (declared by its ClusterClass)`
+        : profile.version ?? '—',
+    Clusters: page ? (
+      <span data-testid="profile-cluster-count">
+        {page.totalCount} cluster{page.totalCount === 1 ? '' : 's'}
+      </span>
+    ) : (
+      '…'
+    ),
     Provider: profile.provider ?? '—',
     Distribution: profile.distribution ?? '—',
-    ClusterClass: profile.clusterClass ?? '—',
+    ClusterClass: classText,
     'Kubernetes versions': profile.kubernetesVersions.join(', ') || '—',
     'Management clusters': profile.managementClusters.join(', ') || 'Any',
     'Who may request': profile.allowedGroups.length ? (
@@ -222,7 +246,7 @@ export const ClusterProfileContent = () => {
           )}
         </InfoCard>
       </Grid>
-      <Grid item xs={12} md={6}>
+      <Grid item xs={12}>
         <InfoCard title="Drift from the current version">
           {page && drifting.length === 0 && (
             <Typography
@@ -241,19 +265,26 @@ export const ClusterProfileContent = () => {
             >
               <TableHead>
                 <TableRow>
-                  <TableCell style={nowrap}>Cluster</TableCell>
+                  <TableCell style={clusterCell}>Cluster</TableCell>
                   <TableCell style={nowrap}>Owner</TableCell>
                   <TableCell style={nowrap}>Health</TableCell>
-                  <TableCell>Drift</TableCell>
+                  <TableCell style={driftCell}>Drift</TableCell>
                 </TableRow>
               </TableHead>
               <TableBody>
-                {drifting.map(({ cluster, drift }) => (
+                {drifting.slice(0, DRIFT_ROWS).map(({ cluster, drift }) => (
                   <TableRow key={stringifyClusterKey(cluster)}>
-                    <TableCell style={nowrap}>
+                    <TableCell style={clusterCell}>
                       <Link to={routes.cluster(cluster)}>
                         {cluster.title || cluster.name}
                       </Link>
+                      <Typography
+                        variant="caption"
+                        color="textSecondary"
+                        component="div"
+                      >
+                        {cluster.managementCluster}/{cluster.namespace}
+                      </Typography>
                     </TableCell>
                     <TableCell style={nowrap}>
                       {shortRef(cluster.owner)}
@@ -261,11 +292,30 @@ export const ClusterProfileContent = () => {
                     <TableCell style={nowrap}>
                       <HealthStatusLabel health={cluster.health} />
                     </TableCell>
-                    <TableCell>{drift.join('; ')}</TableCell>
+                    <TableCell style={driftCell}>
+                      {drift.map(d => (
+                        <div key={d} data-testid="drift-item">
+                          {d}
+                        </div>
+                      ))}
+                    </TableCell>
                   </TableRow>
                 ))}
               </TableBody>
             </Table>
+          )}
+          {drifting.length > DRIFT_ROWS && (
+            <Typography variant="caption">
+              The first {DRIFT_ROWS} of {drifting.length} drifting clusters;{' '}
+              <Link
+                to={routes.fleet(
+                  new URLSearchParams({ profile: profile.name }),
+                )}
+              >
+                all of them in the fleet
+              </Link>
+              .
+            </Typography>
           )}
         </InfoCard>
       </Grid>
