@@ -23,6 +23,7 @@ describe('ProfileIndex', () => {
   async function index() {
     const profiles = new ProfileIndex({
       config: catalogConfig(),
+      missingGraceMs: 0,
       logger: mockServices.logger.mock(),
       source: {
         listCatalogProfiles: async () => [
@@ -70,8 +71,13 @@ describe('ProfileIndex', () => {
     ).toBe('clusterprofile:default/mgmt-us-1--team-a--kubeadm-aws');
   });
 
-  it('knows which profiles and systems the catalog lacks', async () => {
+  it('knows which profiles and systems the catalog lacks, once a later read confirms it', async () => {
     const profiles = await index();
+    // first found absent: not yet reported (the catalog may still be processing its locations)
+    expect(profiles.isMissing('clusterprofile:default/eks-gpu')).toBe(false);
+    expect(profiles.isMissing('system:default/checkout')).toBe(false);
+    await new Promise(r => setTimeout(r, 5));
+    await profiles.refreshCatalogProfiles(true);
     expect(profiles.isMissing('clusterprofile:default/eks-standard')).toBe(
       false,
     );

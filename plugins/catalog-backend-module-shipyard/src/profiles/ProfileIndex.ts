@@ -74,6 +74,11 @@ export class ProfileIndex {
   private generated = new Set<string>();
   /** Refs of every ClusterProfile and System in the catalog, once read. */
   private known?: Set<string>;
+  /** When the last read of the catalog started. */
+  private readAt = 0;
+  /** Refs found absent, and since when. */
+  private readonly absentSince = new Map<string, number>();
+  private recheck?: ReturnType<typeof setTimeout>;
   private loadedAt = 0;
   private loading?: Promise<void>;
   private readonly listeners = new Set<() => void>();
@@ -85,6 +90,8 @@ export class ProfileIndex {
       logger: LoggerService;
       /** Reuse YAML profiles loaded less than this long ago (default 30 s). */
       ttlMs?: number;
+      /** A reference absent from the catalog is reported once a read this much later still lacks it (default 30 s). */
+      missingGraceMs?: number;
     },
   ) {}
 
@@ -106,6 +113,7 @@ export class ProfileIndex {
     if (!force && Date.now() - this.loadedAt < ttl) return;
     if (!this.loading) {
       this.loading = (async () => {
+        const startedAt = Date.now();
         try {
           const [entities, systems] = await Promise.all([
             source.listCatalogProfiles(),
@@ -141,6 +149,7 @@ export class ProfileIndex {
           this.claims = next;
           this.known = known;
           this.loadedAt = Date.now();
+          this.readAt = startedAt;
           if (changed || knownChanged) this.notify();
         } catch (error) {
           this.options.logger.warn(
@@ -206,11 +215,8 @@ export class ProfileIndex {
     if (changed) this.notify();
   }
 
-  /**
-   * Whether the catalog lacks the ClusterProfile or System `ref` names (false until the catalog has been read: a
-   * reference is only called missing on evidence). Generated profiles count as present.
-   */
-  isMissing(ref: string): boolean {
+  /** Whether the last read of the catalog lacks the ClusterProfile or System `ref` names (generated ones count). */
+  private absent(ref: string): boolean {
     if (!this.known) return false;
     const normalized = ref.toLocaleLowerCase('en-US');
     if (this.known.has(normalized)) return false;
@@ -223,6 +229,40 @@ export class ProfileIndex {
       }
     }
     return true;
+  }
+
+  /**
+   * Whether the catalog lacks the ClusterProfile or System `ref` names, confirmed by a read of the catalog made at
+   * least `missingGraceMs` after the reference was first found absent (the catalog may not have processed its
+   * locations yet when the fleet is first read). A first absence schedules that read; listeners hear of its result.
+   */
+  isMissing(ref: string): boolean {
+    const key = ref.toLocaleLowerCase('en-US');
+    if (!this.absent(ref)) {
+      this.absentSince.delete(key);
+      return false;
+    }
+    const since = this.absentSince.get(key);
+    const grace = this.options.missingGraceMs ?? 30_000;
+    if (since !== undefined && this.readAt - since >= grace) return true;
+    if (since === undefined) this.absentSince.set(key, Date.now());
+    this.scheduleRecheck(grace);
+    return false;
+  }
+
+  private scheduleRecheck(delayMs: number) {
+    if (this.recheck || !this.options.source) return;
+    this.recheck = setTimeout(() => {
+      this.recheck = undefined;
+      this.refreshCatalogProfiles(true)
+        .then(() => this.notify())
+        .catch(error =>
+          this.options.logger.warn(
+            `Could not check the catalog for missing profiles and systems: ${error}`,
+          ),
+        );
+    }, delayMs);
+    this.recheck.unref?.();
   }
 
   /**
@@ -243,7 +283,7 @@ export class ProfileIndex {
       if (
         summary.profile !== summary.clusterClass ||
         !this.known ||
-        !this.isMissing(labelled)
+        !this.absent(labelled)
       ) {
         return labelled;
       }
