@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: type-check, formatting, lint, every Jest suite (with a PostgreSQL 15 started for the run), then the
-# browser end-to-end suite in real Chromium against the built portal. Ends with "N passed, N failed".
+# `make test`: type-check, formatting, lint, the OpenAPI contract, every Jest suite (with a PostgreSQL 15 started for
+# the run), then the browser end-to-end suite in real Chromium against the built portal. Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/env.sh
@@ -21,6 +21,9 @@ if yarn prettier --check . >"$OUT/prettier.log" 2>&1; then count 1 0; else grep 
 
 step "lint"
 if yarn backstage-cli repo lint; then count 1 0; else fail; fi
+
+step "OpenAPI contract (generated code up to date, spec validated and linted)"
+if yarn openapi:check; then count 1 0; else fail; fi
 
 step "unit and integration tests (SQLite and PostgreSQL 15)"
 source scripts/postgres.sh

@@ -20,14 +20,12 @@ import {
   shipyardSourcesExtensionPoint,
 } from '@shipyard/plugin-shipyard-node';
 import { AuditStore } from './audit/AuditStore';
-import { createAuditRouter } from './audit/auditRouter';
 import { scheduleAuditRetention } from './audit/retention';
 import { readShipyardConfig } from './config/config';
 import { readHealthConfig } from './health/config';
 import { HealthService } from './health/HealthService';
 import { HealthStore } from './health/HealthStore';
 import { readVersionSupportConfig } from './lifecycle/config';
-import { createLifecycleRouter } from './lifecycle/lifecycleRouter';
 import {
   CatalogProfileSource,
   ProfileVersions,
@@ -37,9 +35,7 @@ import { VersionSupportRefresher } from './lifecycle/VersionSupportRefresher';
 import { VersionSupportStore } from './lifecycle/VersionSupportStore';
 import { FleetStore } from './persistence/FleetStore';
 import { FleetService } from './service/FleetService';
-import { createClusterClassesRouter } from './service/clusterClassesRouter';
-import { createHistoryRouter } from './service/historyRouter';
-import { createRouter } from './service/router';
+import { createShipyardRouter } from './service/shipyardRouter';
 import { userFacingErrors } from './service/userFacingErrors';
 
 /** The Shipyard backend plugin. */
@@ -169,48 +165,6 @@ export const shipyardPlugin = createBackendPlugin({
           await fleet.stop();
         });
 
-        httpRouter.use(
-          await createRouter({
-            fleet,
-            logger,
-            httpAuth,
-            permissions,
-            ruleset: permissionsRegistry.getPermissionRuleset(
-              clusterPermissionResourceRef,
-            ),
-            events: shipyardConfig.events,
-          }),
-        );
-        httpRouter.use(
-          createHistoryRouter({
-            index: fleet.index,
-            health,
-            httpAuth,
-            permissions,
-            ruleset: permissionsRegistry.getPermissionRuleset(
-              clusterPermissionResourceRef,
-            ),
-          }),
-        );
-        httpRouter.use(
-          createClusterClassesRouter({ fleet, httpAuth, permissions }),
-        );
-        httpRouter.use(
-          createLifecycleRouter({
-            lifecycle: versionLifecycle,
-            refresher: versionSupportRefresher,
-            httpAuth,
-            index: fleet.index,
-            permissions,
-            ruleset: permissionsRegistry.getPermissionRuleset(
-              clusterPermissionResourceRef,
-            ),
-            profiles: new ProfileVersions({
-              source: new CatalogProfileSource(catalog, auth),
-              logger: logger.child({ component: 'version-support' }),
-            }),
-          }),
-        );
         const auditStore = new AuditStore(await database.getClient());
         await scheduleAuditRetention({
           scheduler,
@@ -219,13 +173,26 @@ export const shipyardPlugin = createBackendPlugin({
           retentionDays: shipyardConfig.audit.retentionDays,
         });
         httpRouter.use(
-          createAuditRouter({
-            store: auditStore,
-            httpAuth,
-            userInfo,
-            platformTeam: shipyardConfig.platformTeam,
+          await createShipyardRouter({
+            fleet,
+            health,
+            auditStore,
             logger,
             metrics,
+            httpAuth,
+            permissions,
+            userInfo,
+            ruleset: permissionsRegistry.getPermissionRuleset(
+              clusterPermissionResourceRef,
+            ),
+            platformTeam: shipyardConfig.platformTeam,
+            events: shipyardConfig.events,
+            lifecycle: versionLifecycle,
+            versionSupportRefresher,
+            profiles: new ProfileVersions({
+              source: new CatalogProfileSource(catalog, auth),
+              logger: logger.child({ component: 'version-support' }),
+            }),
           }),
         );
         // last: whatever a route throws reaches users without stack frames, file paths or cluster addresses

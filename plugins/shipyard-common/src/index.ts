@@ -17,3 +17,5 @@ export * from './profile';
 export * from './clusterClasses';
 export * from './audit';
 export * from './rollout';
+/** The generated contract of `/api/shipyard`: the client, the operations' request types and the spec's models. */
+export * as ShipyardOpenApi from './schema/openapi';

@@ -14,8 +14,8 @@ import {
   toStorableAuditRecord,
 } from '@shipyard/plugin-shipyard-common';
 import express from 'express';
-import Router from 'express-promise-router';
 import { z } from 'zod';
+import { createApiRouter, ShipyardApiRouter } from '../service/apiRouter';
 import { AuditStore } from './AuditStore';
 
 const label = z
@@ -106,6 +106,8 @@ export interface AuditRouterOptions {
   logger?: LoggerService;
   /** Counts records that could not be stored (`shipyard.audit.write_failures`). */
   metrics?: MetricsService;
+  /** The router to add the routes to (the plugin's one router of the spec); a new one by default. */
+  router?: ShipyardApiRouter;
 }
 
 /**
@@ -120,8 +122,8 @@ export function createAuditRouter(options: AuditRouterOptions): express.Router {
   }>('shipyard.audit.write_failures', {
     description: 'Audit records of cluster requests that could not be stored',
   });
-  const router = Router();
-  router.use(express.json({ limit: '64kb' }));
+  // JSON bodies (up to 64 kB) are parsed and validated against the spec by the router
+  const router = options.router ?? createApiRouter();
 
   router.post('/audit', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['service'] });

@@ -23,9 +23,9 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import { ClusterPermissionQuery } from '@shipyard/plugin-shipyard-node';
 import express from 'express';
-import Router from 'express-promise-router';
 import { z } from 'zod';
 import { FleetIndex } from '../index/FleetIndex';
+import { createApiRouter, ShipyardApiRouter } from '../service/apiRouter';
 import { criteriaToPredicate } from '../service/permissionFilter';
 import { ProfileVersions } from './ProfileVersions';
 import { VersionLifecycle } from './VersionLifecycle';
@@ -124,6 +124,8 @@ export interface LifecycleRouterOptions {
   permissions?: PermissionsService;
   ruleset?: PermissionRuleset<ClusterSummary, ClusterPermissionQuery>;
   profiles?: ProfileVersions;
+  /** The router to add the routes to (the plugin's one router of the spec); a new one by default. */
+  router?: ShipyardApiRouter;
 }
 
 function queryError(issue: z.ZodIssue): InputError {
@@ -142,7 +144,7 @@ function queryError(issue: z.ZodIssue): InputError {
 export function createLifecycleRouter(
   options: LifecycleRouterOptions,
 ): express.Router {
-  const router = Router();
+  const router = options.router ?? createApiRouter();
   const { lifecycle, httpAuth } = options;
 
   router.get('/version-support', async (req, res) => {

@@ -10,9 +10,9 @@ import {
   shipyardClusterReadPermission,
 } from '@shipyard/plugin-shipyard-common';
 import express from 'express';
-import Router from 'express-promise-router';
 import { z } from 'zod';
 import { ClusterClassRecord } from '../reconcile/records';
+import { createApiRouter, ShipyardApiRouter } from './apiRouter';
 import {
   distributionOf,
   providerOfInfrastructureKind,
@@ -111,9 +111,11 @@ export function createClusterClassesRouter(options: {
   fleet: ClusterClassesReader;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
+  /** The router to add the route to (the plugin's one router of the spec); a new one by default. */
+  router?: ShipyardApiRouter;
 }): express.Router {
   const { fleet, httpAuth, permissions } = options;
-  const router = Router();
+  const router = options.router ?? createApiRouter();
   router.get('/cluster-classes', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
     const [decision] = await permissions.authorizeConditional(

@@ -16,10 +16,10 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import { ClusterPermissionQuery } from '@shipyard/plugin-shipyard-node';
 import express from 'express';
-import Router from 'express-promise-router';
 import { z } from 'zod';
 import { FleetIndex } from '../index/FleetIndex';
 import { HealthService } from '../health/HealthService';
+import { createApiRouter, ShipyardApiRouter } from './apiRouter';
 import { criteriaToPredicate } from './permissionFilter';
 
 /** Options of {@link createHistoryRouter}. */
@@ -29,6 +29,8 @@ export interface HistoryRouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   ruleset: PermissionRuleset<ClusterSummary, ClusterPermissionQuery>;
+  /** The router to add the route to (the plugin's one router of the spec); a new one by default. */
+  router?: ShipyardApiRouter;
 }
 
 const NAME_SEGMENT = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -49,7 +51,7 @@ export function createHistoryRouter(
 ): express.Router {
   const { index, health, httpAuth, permissions } = options;
   const transform = createConditionTransformer(options.ruleset);
-  const router = Router();
+  const router = options.router ?? createApiRouter();
 
   router.get(
     '/clusters/:managementCluster/:namespace/:name/history',

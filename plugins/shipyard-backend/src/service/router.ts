@@ -20,8 +20,8 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import { ClusterPermissionQuery } from '@shipyard/plugin-shipyard-node';
 import express from 'express';
-import Router from 'express-promise-router';
 import { ClusterVisibility } from '../index/FleetIndex';
+import { createApiRouter, ShipyardApiRouter } from './apiRouter';
 import { EventStreamLimits, EventStreams } from './eventStreams';
 import { FleetService } from './FleetService';
 import { criteriaToPredicate } from './permissionFilter';
@@ -49,6 +49,8 @@ export interface RouterOptions {
    * benchmark turns it off to measure every request as a fresh query.
    */
   pageCache?: boolean;
+  /** The router to add the routes to (the plugin's one router of the spec); a new one by default. */
+  router?: ShipyardApiRouter;
 }
 
 interface Access {
@@ -78,6 +80,9 @@ function tokenExpiry(authorization: string): number | undefined {
   }
 }
 
+/** A request of any of the router's operations. */
+type ApiRequest = express.Request<any, any, any, any>;
+
 const NAME_SEGMENT = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 /** Builds the `/api/shipyard` router. */
@@ -98,13 +103,13 @@ export async function createRouter(
   const decisionCacheMs = options.decisionCacheMs ?? 5_000;
   const decisions = new Map<string, CachedAccess>();
   const pages = options.pageCache === false ? undefined : new ResponseCache();
-  const router = Router();
+  const router = options.router ?? createApiRouter();
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
-  async function decide(req: express.Request): Promise<Access | undefined> {
+  async function decide(req: ApiRequest): Promise<Access | undefined> {
     const credentials = await httpAuth.credentials(req);
     const [decision] = await permissions.authorizeConditional(
       [{ permission: shipyardClusterReadPermission }],
@@ -125,7 +130,7 @@ export async function createRouter(
    * The caller's read access. Decisions are reused per bearer token for a short time, so that a page of the
    * fleet view does not cost a round trip to the permission backend per request.
    */
-  async function access(req: express.Request): Promise<Access> {
+  async function access(req: ApiRequest): Promise<Access> {
     const authorization = req.header('authorization');
     const now = Date.now();
     let cached = authorization ? decisions.get(authorization) : undefined;
@@ -154,7 +159,7 @@ export async function createRouter(
     return result;
   }
 
-  function etagFor(req: express.Request, a: Access): string {
+  function etagFor(req: ApiRequest, a: Access): string {
     const hash = crypto
       .createHash('sha1')
       .update(req.originalUrl)
@@ -167,7 +172,7 @@ export async function createRouter(
 
   /** Sets the ETag and answers 304 when the client has it. Returns true when done. */
   function notModified(
-    req: express.Request,
+    req: ApiRequest,
     res: express.Response,
     etag: string,
   ): boolean {

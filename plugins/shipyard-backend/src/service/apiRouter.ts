@@ -1,0 +1,74 @@
+import { createValidatedOpenApiRouterFromGeneratedEndpointMap } from '@backstage/backend-openapi-utils';
+import { InputError } from '@backstage/errors';
+import express from 'express';
+import Router from 'express-promise-router';
+import { createOpenApiRouter, EndpointMap } from '../schema/openapi';
+
+/**
+ * The router of `/api/shipyard`, typed by the operations of `src/schema/openapi.yaml`: every request is validated
+ * against the spec (unknown query parameters, types, enums, ranges, bodies) before a handler runs, and a handler's
+ * parameters and responses have the spec's types.
+ */
+export type ShipyardApiRouter = ReturnType<
+  typeof createValidatedOpenApiRouterFromGeneratedEndpointMap<EndpointMap>
+>;
+
+/**
+ * Options of the generated `createOpenApiRouter`: JSON bodies up to 64 kB (audit records). Credentials are checked
+ * by the plugin's HTTP router and `httpAuth` (the spec's security scheme documents them), not by the validator. The
+ * spec itself is validated by `yarn openapi:check` (make test), not again at every start.
+ */
+export const API_ROUTER_OPTIONS = {
+  middleware: [express.json({ limit: '64kb' })],
+  validatorOptions: { validateSecurity: false, validateApiSpec: false },
+};
+
+/**
+ * The generated router of the spec, made once per process when this module loads: loading the spec for validation
+ * takes a few hundred milliseconds, which is then spent at start rather than by the first request of each router.
+ */
+const validation = createOpenApiRouter(API_ROUTER_OPTIONS);
+
+/**
+ * A refusal of the validator in the words the routes use for their own checks (`unknown query parameter "x"`,
+ * `Invalid query parameter limit: must be <= 500`), so that a caller reads one vocabulary whichever check refused.
+ */
+export function apiInputError(error: Error): InputError {
+  const messages = error.message
+    .split(/, (?=request\/|Unknown query parameter)/)
+    .map(part => {
+      const unknown = /^Unknown query parameter '(.*)'$/.exec(part);
+      if (unknown) return `unknown query parameter "${unknown[1]}"`;
+      const where =
+        /^request\/(query|params|headers|body)(?:\/([^ ]+))? (.*)$/s.exec(part);
+      if (!where) return part;
+      const [, location, field, message] = where;
+      if (location === 'body') {
+        return field
+          ? `Invalid request body field ${field.replace(
+              /\//g,
+              '.',
+            )}: ${message}`
+          : `Invalid request body: ${message}`;
+      }
+      const kind = { query: 'query', params: 'path', headers: 'header' }[
+        location
+      ];
+      return `Invalid ${kind} parameter ${
+        field?.split('/')[0] ?? ''
+      }: ${message}`;
+    });
+  return new InputError(messages.join('; '));
+}
+
+/** A router of the spec's operations: requests pass the shared validating router before any route of it. */
+export function createApiRouter(): ShipyardApiRouter {
+  const router = Router();
+  router.use(async (req, res, next) => {
+    (await validation)(req, res, (error?: unknown) => {
+      if (error instanceof Error) next(apiInputError(error));
+      else next(error);
+    });
+  });
+  return router as unknown as ShipyardApiRouter;
+}
