@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ListClusters } from './schema/openapi';
 import {
   CLUSTER_LIST_FIELDS,
   CLUSTER_SORT_FIELDS,
@@ -137,4 +138,17 @@ export function unknownQueryParameter(
   allowed: readonly string[] = [],
 ): string | undefined {
   return Object.keys(query).find(key => !allowed.includes(key));
+}
+
+/**
+ * The query of the generated client's `listClusters` for a request: the same parameters, with `facets` as the
+ * spec's `'true'` or `'false'`.
+ */
+export function toListClustersQuery(
+  request: ListClustersRequest,
+): NonNullable<ListClusters['query']> {
+  const { facets, ...rest } = request;
+  return facets === undefined
+    ? rest
+    : { ...rest, facets: facets ? 'true' : 'false' };
 }

@@ -10,8 +10,8 @@ import {
   ListClustersRequest,
   ListClustersResponse,
   ListManagementClustersResponse,
-  SHIPYARD_PLUGIN_ID,
-  toListClustersQueryString,
+  ShipyardOpenApi,
+  toListClustersQuery,
 } from '@shipyard/plugin-shipyard-common';
 import {
   ShipyardApi,
@@ -35,20 +35,28 @@ export interface ShipyardClientOptions {
 
 const MAX_RECONNECT_DELAY_MS = 30_000;
 
-function keyPath(key: ClusterKey): string {
-  return [key.managementCluster, key.namespace, key.name]
-    .map(encodeURIComponent)
-    .join('/');
+/** The body of a successful response; a `ResponseError` otherwise. */
+async function bodyOf<T>(
+  response: ShipyardOpenApi.TypedResponse<T>,
+): Promise<T> {
+  if (!response.ok) {
+    throw await ResponseError.fromResponse(response as Response);
+  }
+  return await response.json();
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Client of the Shipyard backend on the Discovery and Fetch APIs. */
+/**
+ * The frontend's `ShipyardApi`: the reads go through the client generated from the backend's OpenAPI spec (on the
+ * Discovery and Fetch APIs); this class adds what a page needs on top of it: errors as `ResponseError`, the
+ * `fields=list` overload, an empty history from backends without one, and one shared, reconnecting event stream
+ * (Server-Sent Events, which the generated client answers only as a raw response).
+ */
 export class ShipyardClient implements ShipyardApi {
-  private readonly discoveryApi: DiscoveryApi;
-  private readonly fetchApi: FetchApi;
+  private readonly api: ShipyardOpenApi.DefaultApiClient;
   private readonly reconnectDelayMs: number;
   private readonly listeners = new Set<FleetEventsListener>();
   private stream?: AbortController;
@@ -56,13 +64,15 @@ export class ShipyardClient implements ShipyardApi {
   private lastRevision: number | undefined;
 
   constructor(options: ShipyardClientOptions) {
-    this.discoveryApi = options.discoveryApi;
-    this.fetchApi = options.fetchApi;
+    this.api = new ShipyardOpenApi.DefaultApiClient({
+      discoveryApi: options.discoveryApi,
+      fetchApi: options.fetchApi,
+    });
     this.reconnectDelayMs = options.reconnectDelayMs ?? 1000;
   }
 
   async getHealth(): Promise<ShipyardHealth> {
-    return this.get<ShipyardHealth>('/health');
+    return bodyOf(await this.api.getHealth());
   }
 
   listClusters(
@@ -77,30 +87,36 @@ export class ShipyardClient implements ShipyardApi {
     request: ListClustersRequest = {},
     options?: ShipyardRequestOptions,
   ): Promise<ListClustersResponse<ClusterListItem>> {
-    const qs = toListClustersQueryString(request);
-    return this.get<ListClustersResponse<ClusterListItem>>(
-      `/clusters${qs ? `?${qs}` : ''}`,
-      options,
+    const page = await bodyOf(
+      await this.api.listClusters(
+        { query: toListClustersQuery(request) },
+        { signal: options?.signal },
+      ),
     );
+    // items are ClusterSummary or, with fields=list, ClusterListItem (the overloads say which)
+    return page as ListClustersResponse<ClusterListItem>;
   }
 
   async getCluster(
     key: ClusterKey,
     options?: ShipyardRequestOptions,
   ): Promise<ClusterDetails> {
-    return this.get<ClusterDetails>(`/clusters/${keyPath(key)}`, options);
+    return bodyOf(
+      await this.api.getCluster({ path: key }, { signal: options?.signal }),
+    );
   }
 
   async getSummary(options?: ShipyardRequestOptions): Promise<FleetSummary> {
-    return this.get<FleetSummary>('/summary', options);
+    return bodyOf(
+      await this.api.getFleetSummary({}, { signal: options?.signal }),
+    );
   }
 
   async listManagementClusters(
     options?: ShipyardRequestOptions,
   ): Promise<ListManagementClustersResponse> {
-    return this.get<ListManagementClustersResponse>(
-      '/management-clusters',
-      options,
+    return bodyOf(
+      await this.api.listManagementClusters({}, { signal: options?.signal }),
     );
   }
 
@@ -108,22 +124,15 @@ export class ShipyardClient implements ShipyardApi {
     key: ClusterKey,
     options?: ShipyardRequestOptions & { cursor?: string },
   ): Promise<ClusterHistoryResponse> {
-    const baseUrl = await this.discoveryApi.getBaseUrl(SHIPYARD_PLUGIN_ID);
-    const qs = options?.cursor
-      ? `?cursor=${encodeURIComponent(options.cursor)}`
-      : '';
-    const response = await this.fetchApi.fetch(
-      `${baseUrl}/clusters/${keyPath(key)}/history${qs}`,
+    const response = await this.api.getClusterHistory(
+      { path: key, query: { cursor: options?.cursor } },
       { signal: options?.signal },
     );
     // backends without health history answer 404 for the route
     if (response.status === 404) {
       return { items: [] };
     }
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as ClusterHistoryResponse;
+    return bodyOf(response);
   }
 
   subscribe(listener: FleetEventsListener): FleetSubscription {
@@ -192,16 +201,12 @@ export class ShipyardClient implements ShipyardApi {
         this.setState('open');
       }
     };
-    const baseUrl = await this.discoveryApi.getBaseUrl(SHIPYARD_PLUGIN_ID);
-    const headers: Record<string, string> = { Accept: 'text/event-stream' };
-    if (conn.lastId) headers['Last-Event-ID'] = conn.lastId;
-    const response = await this.fetchApi.fetch(`${baseUrl}/events`, {
-      headers,
-      signal,
-      cache: 'no-store',
-    });
+    const response = await this.api.streamEvents(
+      conn.lastId ? { header: { 'Last-Event-ID': conn.lastId } } : {},
+      { signal },
+    );
     if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
+      throw await ResponseError.fromResponse(response as Response);
     }
     if (!response.body) throw new Error('The event stream has no body');
     const reader = response.body.getReader();
@@ -236,20 +241,6 @@ export class ShipyardClient implements ShipyardApi {
       parser.push(decoder.decode(value, { stream: true }));
     }
     return opened;
-  }
-
-  private async get<T>(
-    path: string,
-    options?: ShipyardRequestOptions,
-  ): Promise<T> {
-    const baseUrl = await this.discoveryApi.getBaseUrl(SHIPYARD_PLUGIN_ID);
-    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, {
-      signal: options?.signal,
-    });
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as T;
   }
 }
 

@@ -544,6 +544,17 @@ export const spec = {
         summary: 'Server-Sent Events of fleet changes.',
         description:
           'Sends `event: change` with a `FleetChangeEvent` as data whenever visible clusters change (a deletion only to\ncallers who could read the deleted cluster), `event: hello` with the current revision on connect, and a\ncomment line as heartbeat every 15 seconds. The stream ends with `event: end` and data `{"reason": …}`:\n`expired` when the caller\'s token expires, `forbidden` when the permission decision, re-checked every\n`shipyard.events.permissionRecheckMs` (default 30 s), now denies, `unauthorized` when the credentials no\nlonger verify; reconnect with fresh credentials. At most `shipyard.events.maxStreamsPerUser` (default 10)\nstreams per caller and `shipyard.events.maxStreams` (default 1000) in total are open at once.\n',
+        parameters: [
+          {
+            name: 'Last-Event-ID',
+            in: 'header',
+            description:
+              'The id of the last event received, sent by clients when they reconnect. Changes are not replayed: the stream starts again with `hello` and the current revision, from which clients re-read what they show.',
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
         responses: {
           '200': {
             description: 'An event stream.',

@@ -115,6 +115,7 @@ export type ListManagementClusters = {
  * @public
  */
 export type StreamEvents = {
+  header?: NonNullable<operations['streamEvents']['parameters']['header']>;
   response:
     | operations['streamEvents']['responses']['200']['content']['text/event-stream']
     | operations['streamEvents']['responses']['400']['content']['application/json']

@@ -1185,7 +1185,10 @@ export interface operations {
   streamEvents: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description The id of the last event received, sent by clients when they reconnect. Changes are not replayed: the stream starts again with `hello` and the current revision, from which clients re-read what they show. */
+        'Last-Event-ID'?: string;
+      };
       path?: never;
       cookie?: never;
     };

@@ -95,7 +95,9 @@ export type ListManagementClusters = {};
  * Server-Sent Events of fleet changes.
  * @public
  */
-export type StreamEvents = {};
+export type StreamEvents = {
+  header?: NonNullable<operations['streamEvents']['parameters']['header']>;
+};
 
 /**
  * The ClusterClasses of the fleet with their variable schemas (what generated profiles and request forms are built from).
@@ -424,9 +426,11 @@ export class DefaultApiClient {
    * `shipyard.events.permissionRecheckMs` (default 30 s), now denies, `unauthorized` when the credentials no
    * longer verify; reconnect with fresh credentials. At most `shipyard.events.maxStreamsPerUser` (default 10)
    * streams per caller and `shipyard.events.maxStreams` (default 1000) in total are open at once.
+   *
+   * @param Last-Event-ID - The id of the last event received, sent by clients when they reconnect. Changes are not replayed: the stream starts again with `hello` and the current revision, from which clients re-read what they show.
    */
   public async streamEvents(
-    _request: StreamEvents = {},
+    request: StreamEvents = {},
     options?: RequestOptions,
   ): Promise<
     TypedResponse<
@@ -437,6 +441,7 @@ export class DefaultApiClient {
     return await this.fetchApi.fetch(`${baseUrl}/events`, {
       method: 'GET',
       headers: {
+        ...headerValues(request.header),
         ...(options?.token && { Authorization: `Bearer ${options.token}` }),
       },
       ...(options?.signal && { signal: options.signal }),
