@@ -79,7 +79,7 @@ describe('kubeconfig from a Secret', () => {
 });
 
 // the first file read loads client-node, a large module: seconds on a busy machine
-jest.setTimeout(30_000);
+jest.setTimeout(120_000);
 
 describe('kubeconfig files', () => {
   let dir: string;

@@ -154,8 +154,10 @@ describe('FleetPage', () => {
         },
       ],
     });
-    await waitFor(() =>
-      expect(screen.getAllByTestId('cluster-row')).toHaveLength(1),
+    // The refetch is throttled (useThrottled); a busy machine may take longer than waitFor's one-second default.
+    await waitFor(
+      () => expect(screen.getAllByTestId('cluster-row')).toHaveLength(1),
+      { timeout: 15_000 },
     );
     expect(api.listClusters.mock.calls.length).toBe(calls + 1);
     expect(api.getSummary).toHaveBeenCalledTimes(2);
