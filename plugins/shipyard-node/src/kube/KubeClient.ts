@@ -371,48 +371,50 @@ export class KubeClient {
     }
   }
 
-  private async headersFor(accept: string): Promise<http.OutgoingHttpHeaders> {
-    if (this.headers) {
-      let headers = this.headers.get(accept);
-      if (!headers) {
-        headers = {
-          accept,
-          'user-agent': this.userAgent,
-          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-        };
-        this.headers.set(accept, headers);
-      }
-      return headers;
-    }
-    const token = await this.getToken?.();
-    return {
+  /** The headers of a request: built once per `accept` for a fixed token, else with the token of the moment. */
+  private headersFor(
+    accept: string,
+  ): http.OutgoingHttpHeaders | Promise<http.OutgoingHttpHeaders> {
+    const build = (token: string | undefined) => ({
       accept,
       'user-agent': this.userAgent,
       ...(token ? { authorization: `Bearer ${token}` } : {}),
-    };
+    });
+    if (!this.headers) return Promise.resolve(this.getToken?.()).then(build);
+    let headers = this.headers.get(accept);
+    if (!headers) {
+      headers = build(this.token);
+      this.headers.set(accept, headers);
+    }
+    return headers;
   }
 
-  private async open(
+  private open(
     path: string,
     options: KubeRequestOptions,
     limits: Limits,
     what: string | false,
   ): Promise<http.IncomingMessage> {
-    let headers = await this.headersFor(options.accept ?? 'application/json');
-    if (options.body !== undefined) {
-      headers = {
-        ...headers,
-        'content-type': options.contentType ?? 'application/json',
-        'content-length': Buffer.byteLength(options.body),
-      };
-    }
-    return sendRequest(
-      this.target,
-      path,
-      { ...options, headers },
-      limits,
-      what === false ? undefined : what,
-    );
+    const send = (headers: http.OutgoingHttpHeaders) =>
+      sendRequest(
+        this.target,
+        path,
+        {
+          ...options,
+          headers:
+            options.body === undefined
+              ? headers
+              : {
+                  ...headers,
+                  'content-type': options.contentType ?? 'application/json',
+                  'content-length': Buffer.byteLength(options.body),
+                },
+        },
+        limits,
+        what === false ? undefined : what,
+      );
+    const headers = this.headersFor(options.accept ?? 'application/json');
+    return headers instanceof Promise ? headers.then(send) : send(headers);
   }
 
   private readBody(

@@ -144,36 +144,55 @@ export function sendRequest(
 
 /**
  * Reads a whole body (list pages are megabytes: one copy from the chunks, no string concatenation), refusing a body
- * larger than `maxBytes` as soon as it passes it (or before reading, when its declared length does).
+ * larger than `maxBytes` as soon as it passes it (or before reading, when its declared length does). Events rather
+ * than an async iterator: this runs for every request of every probe.
  */
-export async function readBody(
+export function readBody(
   res: http.IncomingMessage,
   options: { maxBytes: number; what?: string; signal?: AbortSignal },
 ): Promise<string> {
   const { maxBytes, what } = options;
-  const tooLarge = () => {
-    res.destroy();
-    const message = `response larger than ${maxBytes} bytes`;
-    return new KubeApiError(
-      what ? `${what}: ${message}` : message,
-      0,
-      'TooLarge',
-    );
-  };
-  const declared = Number(res.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let length = 0;
-  try {
-    for await (const chunk of res as AsyncIterable<Buffer>) {
-      length += chunk.length;
-      if (length > maxBytes) throw tooLarge();
-      chunks.push(chunk);
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (error: KubeApiError) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    };
+    const tooLarge = () => {
+      const message = `response larger than ${maxBytes} bytes`;
+      fail(
+        new KubeApiError(what ? `${what}: ${message}` : message, 0, 'TooLarge'),
+      );
+      res.destroy();
+    };
+    const declared = Number(res.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      tooLarge();
+      return;
     }
-  } catch (error) {
-    throw failure(error, options.signal, what);
-  }
-  return chunks.length === 1
-    ? chunks[0].toString('utf8')
-    : Buffer.concat(chunks, length).toString('utf8');
+    const chunks: Buffer[] = [];
+    let length = 0;
+    res.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > maxBytes) tooLarge();
+      else chunks.push(chunk);
+    });
+    res.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(
+        chunks.length === 1
+          ? chunks[0].toString('utf8')
+          : Buffer.concat(chunks, length).toString('utf8'),
+      );
+    });
+    res.once('error', error => fail(failure(error, options.signal, what)));
+    res.once('close', () => {
+      // closed before its end without an error event: the connection went away
+      if (!res.complete) {
+        fail(failure(new Error('connection closed'), options.signal, what));
+      }
+    });
+  });
 }
