@@ -183,6 +183,48 @@ describe('fault injection', () => {
     await eventually(() => clusterCond('ControlPlaneAvailable') === 'True');
   });
 
+  it('black-holes a management API as a partition does: open watches fall silent and stay open', async () => {
+    const path = '/apis/cluster.x-k8s.io/v1beta2/clusters';
+    const url = (rv: string) =>
+      `${sim.managementClusters[0].url}${path}?watch=true&allowWatchBookmarks=true&resourceVersion=${rv}`;
+    const rv = (await mg(path)).json().metadata.resourceVersion;
+    const w = watch(url(rv), sim.managementClusters[0].token, ca);
+    expect(await w.status).toBe(200);
+    const touch = (value: string) => {
+      const obj = JSON.parse(
+        JSON.stringify(
+          api().tryGet(api().type(TYPE_IDS.cluster), target.namespace, target.name),
+        ),
+      );
+      obj.metadata.labels = { ...obj.metadata.labels, touched: value };
+      api().store.put(
+        TYPE_IDS.cluster,
+        `${target.namespace}/${target.name}`,
+        obj,
+      );
+    };
+    touch('before');
+    expect((await w.next()).type).toBe('MODIFIED');
+    sim.faults.unreachable(mgmt, 'blackhole');
+    touch('during');
+    // nothing arrives, no bookmark either, and the connection is not closed
+    await expect(w.next(1500)).rejects.toThrow(/no watch event/);
+    const closed = await Promise.race([
+      w.ended.then(() => true),
+      new Promise(r => setTimeout(() => r(false), 100)),
+    ]);
+    expect(closed).toBe(false);
+    // the partition heals: the dead connection is reset, a new watch sees the change
+    sim.faults.reachable(mgmt);
+    await w.ended;
+    const again = watch(url(rv), sim.managementClusters[0].token, ca);
+    const events = [await again.next(), await again.next()];
+    expect(
+      events.map(e => e.object?.metadata?.labels?.touched),
+    ).toEqual(['before', 'during']);
+    again.close();
+  });
+
   it('restarts a management API: watches end and resuming gets 410', async () => {
     const path = '/apis/cluster.x-k8s.io/v1beta2/clusters';
     const rv = (await mg(path)).json().metadata.resourceVersion;

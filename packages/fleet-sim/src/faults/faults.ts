@@ -90,6 +90,10 @@ export class FaultRegistry implements FaultGate {
     for (const l of this.listeners) l(id);
   }
 
+  silenced(id: string): boolean {
+    return this.faults.get(id)?.unreachable === 'blackhole';
+  }
+
   isUnreachable(id: string): boolean {
     return this.faults.get(id)?.unreachable !== undefined;
   }

@@ -19,6 +19,11 @@ export interface Endpoint {
 export interface FaultGate {
   /** Returns how to treat a request to endpoint `id`. */
   decide(id: string, path: string): FaultDecision;
+  /**
+   * Whether endpoint `id` is black-holed now: the responses it is still writing (watch streams) fall silent, as
+   * behind a network partition, instead of going on.
+   */
+  silenced?(id: string): boolean;
 }
 
 export type FaultDecision =
@@ -131,6 +136,33 @@ export class FleetServer {
     this.actualPort = (server.address() as AddressInfo).port;
   }
 
+  private hold(res: ServerResponse): void {
+    if (this.held.has(res)) return;
+    this.held.add(res);
+    res.on('close', () => this.held.delete(res));
+  }
+
+  /**
+   * Makes a response fall silent once its endpoint is black-holed: what it writes from then on is dropped and its
+   * end never comes, the connection stays open (and is reset when the fault is cleared, as the dead connections of
+   * a healed partition are).
+   */
+  private silenceable(id: string, res: ServerResponse): void {
+    const silenced = this.options.faults.silenced;
+    if (!silenced) return;
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    const mute = () => {
+      if (!silenced.call(this.options.faults, id)) return false;
+      this.hold(res);
+      return true;
+    };
+    res.write = ((...args: unknown[]) =>
+      mute() ? true : write(...args)) as ServerResponse['write'];
+    res.end = ((...args: unknown[]) =>
+      mute() ? res : end(...args)) as ServerResponse['end'];
+  }
+
   /** Ends requests held open by black-holing. */
   releaseHeld(filter?: (res: ServerResponse) => boolean): void {
     for (const res of [...this.held]) {
@@ -206,10 +238,10 @@ export class FleetServer {
       return;
     }
     if (decision.kind === 'blackhole') {
-      this.held.add(res);
-      res.on('close', () => this.held.delete(res));
+      this.hold(res);
       return;
     }
+    this.silenceable(endpoint.id, res);
     if (decision.delayMs > 0) {
       await new Promise(resolve => setTimeout(resolve, decision.delayMs));
       if (res.destroyed) return;
