@@ -79,6 +79,18 @@ export interface Config {
       maxResponseBytes?: number;
       /** A management cluster is marked stale after failing for this long, in milliseconds (default 30000). */
       staleAfterMs?: number;
+      /**
+       * How often the management API sends a bookmark on a quiet watch, in milliseconds (default 60000, as Kubernetes
+       * API servers do; the fleet simulator sends one every 15000). A watch that sends no event or bookmark for twice
+       * this long is failing.
+       */
+      bookmarkIntervalMs?: number;
+      /**
+       * A management cluster that has said nothing for this long (no event, bookmark or answer on any stream) is asked
+       * for `/version`; no answer within the request's limits makes it failing since it was last heard, in
+       * milliseconds (default 10000). With the defaults a partition makes it stale within about 30 to 45 seconds.
+       */
+      heartbeatMs?: number;
       /** Backoff on errors: first delay, maximum delay (milliseconds), full jitter. */
       backoff?: {
         initialDelayMs?: number;

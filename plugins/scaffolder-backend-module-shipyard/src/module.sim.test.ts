@@ -673,31 +673,47 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
     );
   });
 
-  it('refuses a request to a disconnected management cluster before any write', async () => {
-    sim.faults.unreachable('mgmt-eu-1', 'refuse');
-    try {
+  // refused connections, and a partition that leaves them open with no answer (the backend's heartbeat and
+  // watch deadlines tell): the pre-check reads the same state as GET /management-clusters
+  it.each(['refuse', 'blackhole'] as const)(
+    'refuses a request to a disconnected management cluster before any write (%s)',
+    async mode => {
+      sim.faults.unreachable('mgmt-eu-1', mode);
+      try {
+        await eventually(async () => {
+          const mcs = await shipyard<{ items: any[] }>('/management-clusters');
+          if (
+            mcs.body.items.find(m => m.name === 'mgmt-eu-1')?.state !== 'stale'
+          )
+            throw new Error('still connected');
+        });
+        const task = await runTask('user:default/alice', 'request-cluster', {
+          profile: 'clusterprofile:default/kubeadm-standard',
+          name: `alice-offline-${mode}`,
+          owner: 'group:default/team-a',
+          managementCluster: 'mgmt-eu-1',
+        });
+        expect(task.status).toBe('failed');
+        expect(task.messages.join('\n')).toMatch(
+          /Management cluster mgmt-eu-1 is not connected .*nothing was created/,
+        );
+      } finally {
+        sim.faults.reachable('mgmt-eu-1');
+      }
+      expect(
+        (await simClusterNames(mc('mgmt-eu-1'))).filter(n =>
+          n.endsWith(`/alice-offline-${mode}`),
+        ),
+      ).toEqual([]);
+      // connected again before the next case
       await eventually(async () => {
         const mcs = await shipyard<{ items: any[] }>('/management-clusters');
-        if (mcs.body.items.find(m => m.name === 'mgmt-eu-1')?.state !== 'stale')
-          throw new Error('still connected');
+        if (
+          mcs.body.items.find(m => m.name === 'mgmt-eu-1')?.state !==
+          'connected'
+        )
+          throw new Error('not connected yet');
       });
-      const task = await runTask('user:default/alice', 'request-cluster', {
-        profile: 'clusterprofile:default/kubeadm-standard',
-        name: 'alice-offline',
-        owner: 'group:default/team-a',
-        managementCluster: 'mgmt-eu-1',
-      });
-      expect(task.status).toBe('failed');
-      expect(task.messages.join('\n')).toMatch(
-        /Management cluster mgmt-eu-1 is not connected .*nothing was created/,
-      );
-    } finally {
-      sim.faults.reachable('mgmt-eu-1');
-    }
-    expect(
-      (await simClusterNames(mc('mgmt-eu-1'))).filter(n =>
-        n.endsWith('/alice-offline'),
-      ),
-    ).toEqual([]);
-  });
+    },
+  );
 });

@@ -193,7 +193,11 @@ describe('fault injection', () => {
     const touch = (value: string) => {
       const obj = JSON.parse(
         JSON.stringify(
-          api().tryGet(api().type(TYPE_IDS.cluster), target.namespace, target.name),
+          api().tryGet(
+            api().type(TYPE_IDS.cluster),
+            target.namespace,
+            target.name,
+          ),
         ),
       );
       obj.metadata.labels = { ...obj.metadata.labels, touched: value };
@@ -219,9 +223,10 @@ describe('fault injection', () => {
     await w.ended;
     const again = watch(url(rv), sim.managementClusters[0].token, ca);
     const events = [await again.next(), await again.next()];
-    expect(
-      events.map(e => e.object?.metadata?.labels?.touched),
-    ).toEqual(['before', 'during']);
+    expect(events.map(e => e.object?.metadata?.labels?.touched)).toEqual([
+      'before',
+      'during',
+    ]);
     again.close();
   });
 

@@ -9,6 +9,17 @@ describe('readShipyardConfig', () => {
     expect(c.ownership.defaultOwner).toBe('group:default/platform-team');
     expect(c.sync.pageSize).toBe(500);
     expect(c.audit.retentionDays).toBe(365);
+    expect(c.sync).toMatchObject({
+      staleAfterMs: 30_000,
+      requestTimeoutMs: 30_000,
+      bookmarkIntervalMs: 60_000,
+      heartbeatMs: 10_000,
+    });
+    expect(() =>
+      readShipyardConfig(
+        new ConfigReader({ shipyard: { sync: { heartbeatMs: 0 } } }),
+      ),
+    ).toThrow(/shipyard\.sync\.heartbeatMs/);
     expect(c.events).toEqual({
       maxStreams: 1000,
       maxStreamsPerUser: 10,

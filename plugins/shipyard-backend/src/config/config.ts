@@ -38,6 +38,16 @@ export interface SyncConfig {
   /** Largest response body or watch event accepted from a management cluster (default 64 MiB). */
   maxResponseBytes?: number;
   staleAfterMs: number;
+  /**
+   * How often the management API sends a bookmark on a quiet watch (Kubernetes: about every minute). A watch that
+   * sends no event or bookmark for twice this long is failing.
+   */
+  bookmarkIntervalMs: number;
+  /**
+   * A management cluster that has said nothing for this long (no event, bookmark or answer on any stream) is asked
+   * for `/version`; no answer makes it failing since it was last heard.
+   */
+  heartbeatMs: number;
   backoff: { initialDelayMs: number; maxDelayMs: number };
   persistIntervalMs: number;
 }
@@ -70,6 +80,8 @@ export const DEFAULT_SYNC_CONFIG: SyncConfig = {
   watchTimeoutSeconds: 300,
   requestTimeoutMs: 30_000,
   staleAfterMs: 30_000,
+  bookmarkIntervalMs: 60_000,
+  heartbeatMs: 10_000,
   backoff: { initialDelayMs: 500, maxDelayMs: 30_000 },
   persistIntervalMs: 1000,
 };
@@ -113,6 +125,9 @@ export function readShipyardConfig(config: Config): ShipyardBackendConfig {
     idleTimeoutMs: sync?.getOptionalNumber('idleTimeoutMs'),
     maxResponseBytes: sync?.getOptionalNumber('maxResponseBytes'),
     staleAfterMs: sync?.getOptionalNumber('staleAfterMs') ?? d.staleAfterMs,
+    bookmarkIntervalMs:
+      sync?.getOptionalNumber('bookmarkIntervalMs') ?? d.bookmarkIntervalMs,
+    heartbeatMs: sync?.getOptionalNumber('heartbeatMs') ?? d.heartbeatMs,
     backoff: {
       initialDelayMs:
         sync?.getOptionalNumber('backoff.initialDelayMs') ??
@@ -123,6 +138,13 @@ export function readShipyardConfig(config: Config): ShipyardBackendConfig {
     persistIntervalMs:
       sync?.getOptionalNumber('persistIntervalMs') ?? d.persistIntervalMs,
   };
+  for (const key of ['bookmarkIntervalMs', 'heartbeatMs'] as const) {
+    if (!(syncConfig[key] >= 100)) {
+      throw new InputError(
+        `shipyard.sync.${key} must be a number of milliseconds, at least 100`,
+      );
+    }
+  }
   if (syncConfig.pageSize < 1 || syncConfig.pageSize > 5000) {
     throw new InputError('shipyard.sync.pageSize must be between 1 and 5000');
   }

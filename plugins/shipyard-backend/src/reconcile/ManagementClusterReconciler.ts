@@ -64,6 +64,8 @@ interface KindState {
   objects: Map<string, string | undefined>;
   /** ns/name (or `(unnamed)`) of each object skipped as malformed → the resourceVersion last logged. */
   malformed: Map<string, string>;
+  /** When this kind's stream last said anything (a page, the watch's headers, an event or a bookmark). */
+  lastHeardMs?: number;
 }
 
 const UNNAMED = '(unnamed)';
@@ -102,6 +104,13 @@ export class ManagementClusterReconciler {
   private discoveryError?: string;
   private discoveryFailingSince?: number;
   private lastSeenAt?: string;
+  /** When the management cluster last said anything, on any stream or request. */
+  private lastHeardMs = Date.now();
+  /** Set while the management cluster gives no answer to the heartbeat: since when it was last heard. */
+  private silentSince?: number;
+  private silentError?: string;
+  private heartbeatTimer?: NodeJS.Timeout;
+  private heartbeatRunning = false;
   private lastSyncAt?: string;
   private lastErrorAt?: string;
   private staleSince?: string;
@@ -128,6 +137,11 @@ export class ManagementClusterReconciler {
       this.enableFolding();
     }, this.options.initialSyncGraceMs ?? 15_000);
     this.graceTimer.unref?.();
+    this.heartbeatTimer = setInterval(
+      () => this.heartbeat(),
+      Math.max(100, Math.floor(this.options.sync.heartbeatMs / 4)),
+    );
+    this.heartbeatTimer.unref?.();
     this.running = this.run().catch(error => {
       this.options.logger.error(
         `Shipyard reconciler for ${this.name} stopped: ${error}`,
@@ -138,6 +152,7 @@ export class ManagementClusterReconciler {
   /** Stops all streams. */
   async stop(): Promise<void> {
     this.abort.abort();
+    clearInterval(this.heartbeatTimer);
     clearTimeout(this.staleTimer);
     clearTimeout(this.graceTimer);
     await this.running;
@@ -180,6 +195,7 @@ export class ManagementClusterReconciler {
     };
     const lastError =
       this.discoveryError ??
+      this.silentError ??
       [...this.kinds.values()].find(k => k.lastError)?.lastError;
     const status: ManagementClusterStatus = {
       name: this.name,
@@ -439,8 +455,12 @@ export class ManagementClusterReconciler {
           timeoutSeconds: watchTimeoutSeconds,
           signal,
           onOpen: () => this.watchOpened(kind),
+          // a partition: no response headers within the request timeout, or a stream that falls silent for
+          // about two bookmark intervals (bookmarks are requested: a live server sends them on a quiet stream)
+          responseTimeoutMs: this.options.sync.requestTimeoutMs,
+          eventTimeoutMs: 2 * this.options.sync.bookmarkIntervalMs,
         })) {
-          this.seen();
+          this.seen(kind);
           if (event.type === 'BOOKMARK') {
             if (event.resourceVersion) resourceVersion = event.resourceVersion;
             continue;
@@ -467,7 +487,11 @@ export class ManagementClusterReconciler {
         kind.lastError = `${kind.target.resourceKind}: ${
           (error as Error).message
         }`;
-        kind.failingSince ??= Date.now();
+        // a stream that stopped answering has been failing since it was last heard, not since that was noticed
+        kind.failingSince ??=
+          error instanceof KubeApiError && error.reason === 'Timeout'
+            ? Math.min(Date.now(), kind.lastHeardMs ?? Date.now())
+            : Date.now();
         this.noteError(kind.lastError);
         await sleep(backoff.next(), signal);
       }
@@ -486,7 +510,7 @@ export class ManagementClusterReconciler {
       pageSize,
       signal,
     })) {
-      this.seen();
+      this.seen(kind);
       resourceVersion = page.resourceVersion || resourceVersion;
       for (const obj of page.items) {
         // a malformed object that has a name keeps what was known of it
@@ -515,7 +539,7 @@ export class ManagementClusterReconciler {
   }
 
   private watchOpened(kind: KindState) {
-    this.seen();
+    this.seen(kind);
     if (kind.failingSince !== undefined || kind.state !== 'connected') {
       kind.failingSince = undefined;
       kind.lastError = undefined;
@@ -744,9 +768,54 @@ export class ManagementClusterReconciler {
 
   // ---- connection state -----------------------------------------------------------------------------------
 
-  private seen() {
-    this.lastSeenAt = new Date().toISOString();
+  private seen(kind?: KindState) {
+    const now = Date.now();
+    this.lastHeardMs = now;
+    if (kind) kind.lastHeardMs = now;
+    this.lastSeenAt = new Date(now).toISOString();
     this.options.index.touchSource(this.name, this.lastSeenAt);
+    if (this.silentSince !== undefined) {
+      this.silentSince = undefined;
+      this.silentError = undefined;
+      this.publishState();
+    }
+  }
+
+  /**
+   * The heartbeat: a management cluster that has said nothing for `heartbeatMs` (no event, no bookmark, no answer
+   * on any stream) is asked for `/version`. No answer within the request's limits makes it failing since it was last
+   * heard: a partition that leaves connections open shows as quickly as a refused connection.
+   */
+  private async heartbeat() {
+    const { heartbeatMs } = this.options.sync;
+    if (
+      this.heartbeatRunning ||
+      this.kinds.size === 0 ||
+      this.abort.signal.aborted ||
+      Date.now() - this.lastHeardMs < heartbeatMs
+    ) {
+      return;
+    }
+    this.heartbeatRunning = true;
+    const lastHeard = this.lastHeardMs;
+    try {
+      await this.client.getJson('/version', this.abort.signal);
+      this.seen();
+    } catch (error) {
+      if (this.abort.signal.aborted || this.lastHeardMs !== lastHeard) return;
+      if (error instanceof KubeApiError && error.statusCode > 0) {
+        // an error status is an answer: the server is there
+        this.seen();
+        return;
+      }
+      this.silentSince ??= lastHeard;
+      this.silentError = `no answer to the heartbeat (GET /version) after ${Math.round(
+        (Date.now() - lastHeard) / 1000,
+      )} s of silence: ${(error as Error).message}`;
+      this.noteError(this.silentError);
+    } finally {
+      this.heartbeatRunning = false;
+    }
   }
 
   private noteError(message: string) {
@@ -755,22 +824,34 @@ export class ManagementClusterReconciler {
       `Shipyard: management cluster ${this.name}: ${message}`,
     );
     this.publishState();
-    if (!this.staleTimer) {
-      this.staleTimer = setTimeout(() => {
-        this.staleTimer = undefined;
-        this.publishState();
-      }, this.options.sync.staleAfterMs + 10);
-      this.staleTimer.unref?.();
-    }
+  }
+
+  /** When each failure began: discovery, the heartbeat, every kind's stream. */
+  private failureStarts(): number[] {
+    return [
+      this.discoveryFailingSince,
+      this.silentSince,
+      ...[...this.kinds.values()].map(k => k.failingSince),
+    ].filter((x): x is number => x !== undefined);
+  }
+
+  /** Publishes the state again when the oldest failure turns the source stale. */
+  private scheduleStaleCheck() {
+    if (this.staleTimer) return;
+    const starts = this.failureStarts();
+    if (starts.length === 0) return;
+    const due = Math.min(...starts) + this.options.sync.staleAfterMs;
+    this.staleTimer = setTimeout(() => {
+      this.staleTimer = undefined;
+      this.publishState();
+    }, Math.max(0, due - Date.now()) + 10);
+    this.staleTimer.unref?.();
   }
 
   private computeState(): SourceState {
     const now = Date.now();
     const staleAfter = this.options.sync.staleAfterMs;
-    const failingSince = [
-      this.discoveryFailingSince,
-      ...[...this.kinds.values()].map(k => k.failingSince),
-    ].filter((x): x is number => x !== undefined);
+    const failingSince = this.failureStarts();
     if (failingSince.length > 0) {
       const oldest = Math.min(...failingSince);
       if (now - oldest >= staleAfter) return 'stale';
@@ -790,38 +871,18 @@ export class ManagementClusterReconciler {
     const state = this.computeState();
     if (state === 'stale' && this.lastState !== 'stale') {
       this.staleSince = new Date(
-        Math.min(
-          ...[
-            this.discoveryFailingSince,
-            ...[...this.kinds.values()].map(k => k.failingSince),
-          ].filter((x): x is number => x !== undefined),
-        ),
+        Math.min(...this.failureStarts()),
       ).toISOString();
     } else if (state === 'connected') {
       this.staleSince = undefined;
     }
-    if (state === 'stale' && !this.staleTimer) {
-      // nothing to schedule; state only improves on success
-    } else if (state !== 'stale' && this.hasFailures() && !this.staleTimer) {
-      this.staleTimer = setTimeout(() => {
-        this.staleTimer = undefined;
-        this.publishState();
-      }, this.options.sync.staleAfterMs + 10);
-      this.staleTimer.unref?.();
-    }
+    // stale only improves on success; otherwise look again when the oldest failure makes it stale
+    if (state !== 'stale') this.scheduleStaleCheck();
     this.lastState = state;
     this.options.index.setSourceState(this.name, {
       state,
       staleSince: this.staleSince,
       lastSeenAt: this.lastSeenAt,
     });
-  }
-
-  private hasFailures(): boolean {
-    if (this.discoveryFailingSince !== undefined) return true;
-    for (const k of this.kinds.values()) {
-      if (k.failingSince !== undefined) return true;
-    }
-    return false;
   }
 }
