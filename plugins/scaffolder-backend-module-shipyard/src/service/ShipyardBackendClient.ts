@@ -7,16 +7,11 @@ import {
   ClusterKey,
   ClusterSummary,
   ListClusterClassesResponse,
-  ListClustersResponse,
-  ListManagementClustersResponse,
   ManagementClusterStatus,
   SHIPYARD_PLUGIN_ID,
+  ShipyardOpenApi,
+  stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
-
-/** One encoded path segment; `.` and `..` too, which URL parsing would otherwise resolve away. */
-function pathSegment(value: string): string {
-  return encodeURIComponent(value).replace(/\./g, '%2E');
-}
 
 /** What the actions read from (and record to) the Shipyard backend. */
 export interface ShipyardBackend {
@@ -28,27 +23,38 @@ export interface ShipyardBackend {
   recordAudit(record: ClusterAuditRecordInput): Promise<void>;
 }
 
-/** Client of `/api/shipyard` with the scaffolder plugin's own service credentials. */
+/**
+ * What the actions need of `/api/shipyard`, through the client generated from the backend's OpenAPI spec: the
+ * scaffolder plugin's own service token on every request, a missing cluster as `undefined`, a key the backend
+ * refuses as an `InputError` (the input is wrong, not the backend), every other failure as a `ResponseError`, and
+ * the pages of ClusterClasses read to the end.
+ */
 export class ShipyardBackendClient implements ShipyardBackend {
+  private readonly api: ShipyardOpenApi.DefaultApiClient;
+
   constructor(
     private readonly options: {
       discovery: DiscoveryService;
       auth: AuthService;
     },
-  ) {}
+  ) {
+    this.api = new ShipyardOpenApi.DefaultApiClient({
+      discoveryApi: options.discovery,
+    });
+  }
 
   async getCluster(key: ClusterKey): Promise<ClusterSummary | undefined> {
-    const path = `/clusters/${[key.managementCluster, key.namespace, key.name]
-      .map(pathSegment)
-      .join('/')}`;
-    const res = await this.fetch(path);
+    const res = await this.api.getCluster(
+      { path: key },
+      { token: await this.token() },
+    );
     if (res.status === 404) {
       await res.body?.cancel();
       return undefined;
     }
     if (res.status === 400) {
       // the backend refuses the key itself (not a valid namespace or name): the input is wrong, not the backend
-      const error = await ResponseError.fromResponse(res);
+      const error = await ResponseError.fromResponse(res as Response);
       throw new InputError(
         `${key.managementCluster}/${key.namespace}/${
           key.name
@@ -57,23 +63,35 @@ export class ShipyardBackendClient implements ShipyardBackend {
         }`,
       );
     }
-    if (!res.ok) throw await ResponseError.fromResponse(res);
-    const details = (await res.json()) as Partial<ClusterDetails> | undefined;
+    const details: Partial<ClusterDetails> | undefined = await bodyOf(res);
     if (!details?.summary) {
-      throw new Error(`Shipyard answered ${path} without a cluster summary`);
+      throw new Error(
+        `Shipyard answered ${stringifyClusterKey(
+          key,
+        )} without a cluster summary`,
+      );
     }
     return details.summary;
   }
 
   async countClustersOwnedBy(owner: string): Promise<number> {
-    const params = new URLSearchParams({ owner, limit: '1', facets: 'false' });
-    const body = await this.json<ListClustersResponse>(`/clusters?${params}`);
+    const body = await bodyOf(
+      await this.api.listClusters(
+        { query: { owner: [owner], limit: 1, facets: 'false' } },
+        { token: await this.token() },
+      ),
+    );
     return body.totalCount;
   }
 
   async listManagementClusters(): Promise<ManagementClusterStatus[]> {
     return (
-      await this.json<ListManagementClustersResponse>('/management-clusters')
+      await bodyOf(
+        await this.api.listManagementClusters(
+          {},
+          { token: await this.token() },
+        ),
+      )
     ).items;
   }
 
@@ -83,11 +101,13 @@ export class ShipyardBackendClient implements ShipyardBackend {
     const items: ClusterClassSummary[] = [];
     let cursor: string | undefined;
     do {
-      const params = new URLSearchParams({ managementCluster, limit: '500' });
-      if (cursor) params.set('cursor', cursor);
-      const page = await this.json<ListClusterClassesResponse>(
-        `/cluster-classes?${params}`,
-      );
+      // a variable's schema is JSON (the spec: an object with any properties)
+      const page = (await bodyOf(
+        await this.api.listClusterClasses(
+          { query: { managementCluster, limit: 500, cursor } },
+          { token: await this.token() },
+        ),
+      )) as ListClusterClassesResponse;
       items.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);
@@ -95,33 +115,30 @@ export class ShipyardBackendClient implements ShipyardBackend {
   }
 
   async recordAudit(record: ClusterAuditRecordInput): Promise<void> {
-    const res = await this.fetch('/audit', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(record),
-    });
-    if (!res.ok) throw await ResponseError.fromResponse(res);
+    const res = await this.api.createAuditRecord(
+      { body: record },
+      { token: await this.token() },
+    );
+    if (!res.ok) throw await ResponseError.fromResponse(res as Response);
     await res.body?.cancel();
   }
 
-  private async json<T>(path: string): Promise<T> {
-    const res = await this.fetch(path);
-    if (!res.ok) throw await ResponseError.fromResponse(res);
-    return (await res.json()) as T;
-  }
-
-  private async fetch(path: string, init: RequestInit = {}): Promise<Response> {
-    const { discovery, auth } = this.options;
-    const [baseUrl, { token }] = await Promise.all([
-      discovery.getBaseUrl(SHIPYARD_PLUGIN_ID),
-      auth.getPluginRequestToken({
-        onBehalfOf: await auth.getOwnServiceCredentials(),
-        targetPluginId: SHIPYARD_PLUGIN_ID,
-      }),
-    ]);
-    return fetch(`${baseUrl}${path}`, {
-      ...init,
-      headers: { ...(init.headers ?? {}), authorization: `Bearer ${token}` },
+  private async token(): Promise<string> {
+    const { auth } = this.options;
+    const { token } = await auth.getPluginRequestToken({
+      onBehalfOf: await auth.getOwnServiceCredentials(),
+      targetPluginId: SHIPYARD_PLUGIN_ID,
     });
+    return token;
   }
+}
+
+/** The body of a successful response; a `ResponseError` otherwise. */
+async function bodyOf<T>(
+  response: ShipyardOpenApi.TypedResponse<T>,
+): Promise<T> {
+  if (!response.ok) {
+    throw await ResponseError.fromResponse(response as Response);
+  }
+  return await response.json();
 }
