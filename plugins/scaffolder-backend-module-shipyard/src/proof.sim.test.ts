@@ -669,7 +669,9 @@ describe('shipyard cluster actions: fuzzed inputs, refusals and restarts', () =>
       });
       expect({ size, error: describeError(error) }).toEqual({
         size,
-        error: expect.stringMatching(/^InputError: Size "\w+" is not a size of profile/),
+        error: expect.stringMatching(
+          /^InputError: Size "\w+" is not a size of profile/,
+        ),
       });
     }
     expect(diff(before, snapshot())).toEqual({ added: [], removed: [] });
