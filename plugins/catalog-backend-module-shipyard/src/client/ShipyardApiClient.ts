@@ -8,10 +8,10 @@ import {
   ClusterSummary,
   ListClusterClassesResponse,
   ListClustersResponse,
-  ListManagementClustersResponse,
   ManagementClusterStatus,
   SHIPYARD_PLUGIN_ID,
-  toListClustersQueryString,
+  ShipyardOpenApi,
+  toListClustersQuery,
 } from '@shipyard/plugin-shipyard-common';
 
 /** What the entity providers read from the Shipyard backend. */
@@ -40,15 +40,17 @@ export interface ShipyardApiClientOptions {
 }
 
 /**
- * Reads the Shipyard backend (`/api/shipyard`) with the catalog's own service credentials.
+ * Reads the Shipyard backend (`/api/shipyard`) through the client generated from its OpenAPI spec, adding the
+ * catalog's own service token and the request timeout to every request, cursor paging to the end (a repeated cursor
+ * is an error), a missing cluster as `undefined`, and "not available" for a backend without `GET /cluster-classes`.
  */
 export class ShipyardApiClient
   implements ShipyardFleetReader, ClusterClassSource
 {
-  private readonly discovery: DiscoveryService;
   private readonly auth: AuthService;
   private readonly pageSize: number;
   private readonly timeoutMs: number;
+  private readonly api: ShipyardOpenApi.DefaultApiClient;
 
   /** A client with the page size and request timeout of `catalog.providers.shipyard`. */
   static fromCatalogConfig(
@@ -64,45 +66,36 @@ export class ShipyardApiClient
   }
 
   constructor(options: ShipyardApiClientOptions) {
-    this.discovery = options.discovery;
     this.auth = options.auth;
     this.pageSize = options.pageSize;
     this.timeoutMs = options.timeoutMs;
+    this.api = new ShipyardOpenApi.DefaultApiClient({
+      discoveryApi: options.discovery,
+    });
   }
 
-  private async request(path: string): Promise<Response> {
-    const baseUrl = await this.discovery.getBaseUrl(SHIPYARD_PLUGIN_ID);
+  private async requestOptions(): Promise<ShipyardOpenApi.RequestOptions> {
     const { token } = await this.auth.getPluginRequestToken({
       onBehalfOf: await this.auth.getOwnServiceCredentials(),
       targetPluginId: SHIPYARD_PLUGIN_ID,
     });
-    return fetch(`${baseUrl}${path}`, {
-      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-  }
-
-  private async getJson<T>(path: string): Promise<T> {
-    const response = await this.request(path);
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as T;
+    return { token, signal: AbortSignal.timeout(this.timeoutMs) };
   }
 
   async *listClusterPages(): AsyncIterable<ListClustersResponse> {
     let cursor: string | undefined;
     const seen = new Set<string>();
     do {
-      const query = toListClustersQueryString({
+      const query = toListClustersQuery({
         limit: this.pageSize,
         facets: false,
         sort: 'name',
         ...(cursor ? { cursor } : {}),
       });
-      const page = await this.getJson<ListClustersResponse>(
-        `/clusters?${query}`,
-      );
+      // without fields=list the items are full cluster summaries
+      const page = (await bodyOf(
+        await this.api.listClusters({ query }, await this.requestOptions()),
+      )) as ListClustersResponse;
       yield page;
       cursor = page.nextCursor;
       if (cursor !== undefined) {
@@ -117,21 +110,18 @@ export class ShipyardApiClient
   }
 
   async getCluster(key: ClusterKey): Promise<ClusterSummary | undefined> {
-    const path = `/clusters/${[key.managementCluster, key.namespace, key.name]
-      .map(encodeURIComponent)
-      .join('/')}`;
-    const response = await this.request(path);
+    const response = await this.api.getCluster(
+      { path: key },
+      await this.requestOptions(),
+    );
     if (response.status === 404) return undefined;
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    const details = (await response.json()) as ClusterDetails;
+    const details: ClusterDetails = await bodyOf(response);
     return details.summary;
   }
 
   async listManagementClusters(): Promise<ManagementClusterStatus[]> {
-    const body = await this.getJson<ListManagementClustersResponse>(
-      '/management-clusters',
+    const body = await bodyOf(
+      await this.api.listManagementClusters({}, await this.requestOptions()),
     );
     return body.items;
   }
@@ -140,21 +130,30 @@ export class ShipyardApiClient
     const items: ClusterClassSummary[] = [];
     let cursor: string | undefined;
     do {
-      const params = new URLSearchParams({ limit: String(this.pageSize) });
-      if (cursor) params.set('cursor', cursor);
-      const response = await this.request(`/cluster-classes?${params}`);
+      const response = await this.api.listClusterClasses(
+        { query: { limit: this.pageSize, cursor } },
+        await this.requestOptions(),
+      );
       if (response.status === 404 && items.length === 0 && !cursor) {
         // The backend does not serve ClusterClasses (yet).
         await response.body?.cancel();
         return undefined;
       }
-      if (!response.ok) {
-        throw await ResponseError.fromResponse(response);
-      }
-      const page = (await response.json()) as ListClusterClassesResponse;
+      // a variable's schema is JSON (the spec: an object with any properties)
+      const page = (await bodyOf(response)) as ListClusterClassesResponse;
       items.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);
     return items;
   }
+}
+
+/** The body of a successful response; a `ResponseError` otherwise. */
+async function bodyOf<T>(
+  response: ShipyardOpenApi.TypedResponse<T>,
+): Promise<T> {
+  if (!response.ok) {
+    throw await ResponseError.fromResponse(response as Response);
+  }
+  return await response.json();
 }
