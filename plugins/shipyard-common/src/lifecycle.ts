@@ -76,3 +76,33 @@ export interface ClusterLifecycleResponse {
   /** False when the profile catalog could not be read (the plan then follows the calendar alone). */
   profilesAvailable: boolean;
 }
+
+/** Clusters by version support status. */
+export type VersionSupportCounts = Partial<
+  Record<VersionSupportStatus, number>
+>;
+
+/** Response of `GET /version-support/debt`: where the fleet stands with its Kubernetes versions, and where it goes. */
+export interface VersionDebtResponse {
+  evaluatedAt: string;
+  /** Clusters counted (those the filters select and the caller may read). */
+  totalCount: number;
+  byStatus: VersionSupportCounts;
+  /** Clusters in extended support that is charged. */
+  chargedExtendedCount: number;
+  /** Per owning team, most debt first (end of life, then extended, then maintenance). */
+  byOwner: Array<{
+    owner: string;
+    total: number;
+    counts: VersionSupportCounts;
+  }>;
+  /** Per detected distribution, with the calendar that applies. */
+  byDistribution: Array<{
+    distribution: string;
+    calendar: string;
+    total: number;
+    counts: VersionSupportCounts;
+  }>;
+  /** The statuses on coming days (today, then the first day of each following month) if nothing is upgraded. */
+  projection: Array<{ date: string; counts: VersionSupportCounts }>;
+}

@@ -627,6 +627,20 @@ export class FleetIndex {
     return { body, revision: this.rev };
   }
 
+  /** The stored summaries that a query's filters, text and visibility select (sort, page and cursor aside). */
+  matching(
+    request: ListClustersRequest,
+    options: FleetQueryOptions = {},
+  ): StoredClusterSummary[] {
+    this.settle();
+    const selection = this.select(this.compile(request, options));
+    const out: StoredClusterSummary[] = [];
+    for (const e of selection.members ?? this.entries.values()) {
+      out.push(e.summary);
+    }
+    return out;
+  }
+
   /** Counts over the visible fleet. */
   summary(options: { visibility?: ClusterVisibility } = {}): FleetSummary {
     this.settle();

@@ -1,7 +1,10 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { ClusterLifecycleResponse } from '@shipyard/plugin-shipyard-common';
+import {
+  ClusterLifecycleResponse,
+  VersionDebtResponse,
+} from '@shipyard/plugin-shipyard-common';
 import { clusterPermissionRules } from '@shipyard/plugin-shipyard-node';
 import express from 'express';
 import request from 'supertest';
@@ -67,6 +70,14 @@ function setup(
       name: 'edge',
       distribution: 'k3s',
       kubernetesVersion: 'v1.34.3+k3s1',
+      owner: 'group:default/team-b',
+    }),
+  );
+  index.upsert(
+    makeSummary({
+      name: 'fresh',
+      distribution: 'eks',
+      kubernetesVersion: 'v1.35.2',
       owner: 'group:default/team-b',
     }),
   );
@@ -267,5 +278,90 @@ describe('GET /clusters/:managementCluster/:namespace/:name/lifecycle', () => {
     await request(app).get('/clusters/mc-a/default/payments/lifecycle');
     await request(app).get('/clusters/mc-a/default/edge/lifecycle');
     expect(listProfiles).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('GET /version-support/debt', () => {
+  it('counts statuses per team and distribution, and projects the coming months', async () => {
+    const { app } = setup();
+    const res = await request(app).get('/version-support/debt');
+    expect(res.status).toBe(200);
+    const body = res.body as VersionDebtResponse;
+    expect(body.totalCount).toBe(3);
+    expect(body.byStatus).toEqual({ 'end-of-life': 2, supported: 1 });
+    // most debt first; equal debt by name
+    expect(body.byOwner).toEqual([
+      {
+        owner: 'group:default/team-a',
+        total: 1,
+        counts: { 'end-of-life': 1 },
+      },
+      {
+        owner: 'group:default/team-b',
+        total: 2,
+        counts: { 'end-of-life': 1, supported: 1 },
+      },
+    ]);
+    expect(body.byDistribution).toEqual([
+      {
+        distribution: 'eks',
+        calendar: 'eks',
+        total: 2,
+        counts: { 'end-of-life': 1, supported: 1 },
+      },
+      {
+        distribution: 'k3s',
+        calendar: 'upstream',
+        total: 1,
+        counts: { 'end-of-life': 1 },
+      },
+    ]);
+    expect(body.projection).toHaveLength(13);
+    expect(body.projection[0]).toEqual({
+      date: '2026-12-05',
+      counts: { 'end-of-life': 2, supported: 1 },
+    });
+    // EKS 1.35 leaves standard support after 2027-03-27 and then costs extra
+    expect(body.projection.find(p => p.date === '2027-03-01')?.counts).toEqual({
+      'end-of-life': 2,
+      supported: 1,
+    });
+    expect(body.projection.find(p => p.date === '2027-04-01')?.counts).toEqual({
+      'end-of-life': 2,
+      extended: 1,
+    });
+    expect(body.projection[12].date).toBe('2027-12-01');
+  });
+
+  it("takes the filters of GET /clusters and the caller's visibility", async () => {
+    const { app } = setup();
+    const team = (
+      await request(app).get('/version-support/debt?owner=group:default/team-a')
+    ).body as VersionDebtResponse;
+    expect(team.totalCount).toBe(1);
+    expect(
+      (await request(app).get('/version-support/debt?months=30')).status,
+    ).toBe(400);
+    expect(
+      (await request(app).get('/version-support/debt?sort=name')).status,
+    ).toBe(400);
+    const conditional = setup({
+      decision: () => ({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'shipyard',
+        resourceType: 'shipyard-cluster',
+        conditions: {
+          rule: 'IS_CLUSTER_OWNER',
+          resourceType: 'shipyard-cluster',
+          params: { claims: ['group:default/team-b'] },
+        },
+      }),
+    });
+    const visible = (
+      await request(conditional.app).get('/version-support/debt?months=3')
+    ).body as VersionDebtResponse;
+    expect(visible.totalCount).toBe(2);
+    expect(visible.byOwner.map(o => o.owner)).toEqual(['group:default/team-b']);
+    expect(visible.projection).toHaveLength(4);
   });
 });

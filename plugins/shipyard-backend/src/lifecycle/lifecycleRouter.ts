@@ -17,6 +17,7 @@ import {
   VersionSupportResponse,
   dayOf,
   daysUntil,
+  listClustersQuerySchema,
   planClusterUpgrades,
   shipyardClusterReadPermission,
   stringifyClusterKey,
@@ -24,12 +25,25 @@ import {
 import { ClusterPermissionQuery } from '@shipyard/plugin-shipyard-node';
 import express from 'express';
 import { z } from 'zod';
-import { FleetIndex } from '../index/FleetIndex';
+import { ClusterVisibility, FleetIndex } from '../index/FleetIndex';
 import { createApiRouter, ShipyardApiRouter } from '../service/apiRouter';
 import { criteriaToPredicate } from '../service/permissionFilter';
 import { ProfileVersions } from './ProfileVersions';
 import { VersionLifecycle } from './VersionLifecycle';
 import { VersionSupportRefresher } from './VersionSupportRefresher';
+import { computeVersionDebt } from './versionDebt';
+
+/** The filters of `GET /clusters` (no sort or page) and the months to project. */
+const debtQuerySchema = listClustersQuerySchema
+  .omit({
+    sort: true,
+    order: true,
+    limit: true,
+    cursor: true,
+    facets: true,
+    fields: true,
+  })
+  .extend({ months: z.coerce.number().int().min(1).max(24).optional() });
 
 const NAME_SEGMENT = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
@@ -161,6 +175,40 @@ export function createLifecycleRouter(
   if (!index || !permissions || !ruleset) return router;
   const transform = createConditionTransformer(ruleset);
 
+  /** The caller's read access: undefined for all clusters, else a predicate. Throws when denied. */
+  async function visibilityOf(
+    req: Parameters<HttpAuthService['credentials']>[0],
+  ): Promise<{ visibility?: ClusterVisibility; key?: string }> {
+    const credentials = await httpAuth.credentials(req);
+    const [decision] = await permissions!.authorizeConditional(
+      [{ permission: shipyardClusterReadPermission }],
+      { credentials },
+    );
+    if (decision.result === AuthorizeResult.DENY) {
+      throw new NotAllowedError('Not allowed to read clusters');
+    }
+    if (decision.result === AuthorizeResult.CONDITIONAL) {
+      return {
+        visibility: criteriaToPredicate(transform(decision.conditions)),
+        key: JSON.stringify(decision.conditions),
+      };
+    }
+    return {};
+  }
+
+  router.get('/version-support/debt', async (req, res) => {
+    const parsed = debtQuerySchema.safeParse(req.query);
+    if (!parsed.success) throw queryError(parsed.error.issues[0]);
+    const { visibility, key } = await visibilityOf(req);
+    const { months, ...filters } = parsed.data;
+    const clusters = index.matching(filters, {
+      visibility,
+      visibilityKey: key,
+    });
+    res.setHeader('Cache-Control', 'no-cache');
+    res.json(computeVersionDebt(clusters, lifecycle, { months }));
+  });
+
   router.get(
     '/clusters/:managementCluster/:namespace/:name/lifecycle',
     async (req, res) => {
@@ -179,22 +227,11 @@ export function createLifecycleRouter(
           `unknown query parameter "${Object.keys(req.query)[0]}"`,
         );
       }
-      const credentials = await httpAuth.credentials(req);
-      const [decision] = await permissions.authorizeConditional(
-        [{ permission: shipyardClusterReadPermission }],
-        { credentials },
-      );
-      if (decision.result === AuthorizeResult.DENY) {
-        throw new NotAllowedError('Not allowed to read clusters');
-      }
+      const { visibility } = await visibilityOf(req);
       const key = stringifyClusterKey({ managementCluster, namespace, name });
       index.settle();
       const stored = index.getStored(key);
-      const visible =
-        decision.result === AuthorizeResult.CONDITIONAL
-          ? criteriaToPredicate(transform(decision.conditions))
-          : undefined;
-      if (!stored || (visible && !visible(stored))) {
+      if (!stored || (visibility && !visibility(stored))) {
         throw new NotFoundError(`Cluster ${key} not found`);
       }
       const now = lifecycle.now();

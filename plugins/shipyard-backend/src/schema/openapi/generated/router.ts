@@ -500,6 +500,86 @@ export const spec = {
         },
       },
     },
+    '/version-support/debt': {
+      get: {
+        operationId: 'getVersionDebt',
+        summary:
+          'Version debt of the clusters the filters select and the caller may read: counts by support status, per owning team (most debt first) and per distribution, and the statuses on the first day of each coming month if nothing is upgraded.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/owner',
+          },
+          {
+            $ref: '#/components/parameters/profile',
+          },
+          {
+            $ref: '#/components/parameters/provider',
+          },
+          {
+            $ref: '#/components/parameters/distribution',
+          },
+          {
+            $ref: '#/components/parameters/kubernetesMinor',
+          },
+          {
+            $ref: '#/components/parameters/health',
+          },
+          {
+            $ref: '#/components/parameters/phase',
+          },
+          {
+            $ref: '#/components/parameters/managementCluster',
+          },
+          {
+            $ref: '#/components/parameters/label',
+          },
+          {
+            $ref: '#/components/parameters/versionSupport',
+          },
+          {
+            name: 'q',
+            in: 'query',
+            description:
+              'Case-insensitive text search on name, title and namespace.',
+            schema: {
+              type: 'string',
+              maxLength: 200,
+            },
+          },
+          {
+            name: 'months',
+            in: 'query',
+            description: 'Months to project (1-24, default 12).',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 24,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Version debt.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/VersionDebtResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+        },
+      },
+    },
     '/management-clusters': {
       get: {
         operationId: 'listManagementClusters',
@@ -2416,6 +2496,97 @@ export const spec = {
           'calendar',
           'upgrades',
           'profilesAvailable',
+        ],
+      },
+      VersionSupportCounts: {
+        type: 'object',
+        description: 'Clusters by version support status.',
+        additionalProperties: {
+          type: 'integer',
+        },
+      },
+      VersionDebtResponse: {
+        type: 'object',
+        properties: {
+          evaluatedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          totalCount: {
+            type: 'integer',
+          },
+          byStatus: {
+            $ref: '#/components/schemas/VersionSupportCounts',
+          },
+          chargedExtendedCount: {
+            type: 'integer',
+            description: 'Clusters in extended support that is charged.',
+          },
+          byOwner: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                owner: {
+                  type: 'string',
+                },
+                total: {
+                  type: 'integer',
+                },
+                counts: {
+                  $ref: '#/components/schemas/VersionSupportCounts',
+                },
+              },
+              required: ['owner', 'total', 'counts'],
+            },
+          },
+          byDistribution: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                distribution: {
+                  type: 'string',
+                },
+                calendar: {
+                  type: 'string',
+                },
+                total: {
+                  type: 'integer',
+                },
+                counts: {
+                  $ref: '#/components/schemas/VersionSupportCounts',
+                },
+              },
+              required: ['distribution', 'calendar', 'total', 'counts'],
+            },
+          },
+          projection: {
+            type: 'array',
+            description: 'Today, then the first day of each coming month.',
+            items: {
+              type: 'object',
+              properties: {
+                date: {
+                  type: 'string',
+                  format: 'date',
+                },
+                counts: {
+                  $ref: '#/components/schemas/VersionSupportCounts',
+                },
+              },
+              required: ['date', 'counts'],
+            },
+          },
+        },
+        required: [
+          'evaluatedAt',
+          'totalCount',
+          'byStatus',
+          'chargedExtendedCount',
+          'byOwner',
+          'byDistribution',
+          'projection',
         ],
       },
       ClusterProbeFreshness: {

@@ -99,6 +99,19 @@ export type GetVersionSupport = {
 };
 
 /**
+ * Version debt of the clusters the filters select and the caller may read: counts by support status, per owning team (most debt first) and per distribution, and the statuses on the first day of each coming month if nothing is upgraded.
+ * @public
+ */
+export type GetVersionDebt = {
+  query?: NonNullable<operations['getVersionDebt']['parameters']['query']>;
+  response:
+    | operations['getVersionDebt']['responses']['200']['content']['application/json']
+    | operations['getVersionDebt']['responses']['400']['content']['application/json']
+    | operations['getVersionDebt']['responses']['401']['content']['application/json']
+    | operations['getVersionDebt']['responses']['403']['content']['application/json'];
+};
+
+/**
  * Each management cluster with its connection state, last sync, last error and object counts.
  * @public
  */
@@ -177,6 +190,7 @@ export type EndpointMap = {
   '#get|/clusters/{managementCluster}/{namespace}/{name}/lifecycle': GetClusterLifecycle;
   '#get|/summary': GetFleetSummary;
   '#get|/version-support': GetVersionSupport;
+  '#get|/version-support/debt': GetVersionDebt;
   '#get|/management-clusters': ListManagementClusters;
   '#get|/events': StreamEvents;
   '#get|/cluster-classes': ListClusterClasses;

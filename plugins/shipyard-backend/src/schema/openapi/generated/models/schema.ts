@@ -130,6 +130,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/version-support/debt': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Version debt of the clusters the filters select and the caller may read: counts by support status, per owning team (most debt first) and per distribution, and the statuses on the first day of each coming month if nothing is upgraded. */
+    get: operations['getVersionDebt'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/management-clusters': {
     parameters: {
       query?: never;
@@ -738,6 +755,35 @@ export interface components {
       upgrades: components['schemas']['ClusterUpgradePlan'];
       profilesAvailable: boolean;
     };
+    /** @description Clusters by version support status. */
+    VersionSupportCounts: {
+      [key: string]: number;
+    };
+    VersionDebtResponse: {
+      /** Format: date-time */
+      evaluatedAt: string;
+      totalCount: number;
+      byStatus: components['schemas']['VersionSupportCounts'];
+      /** @description Clusters in extended support that is charged. */
+      chargedExtendedCount: number;
+      byOwner: {
+        owner: string;
+        total: number;
+        counts: components['schemas']['VersionSupportCounts'];
+      }[];
+      byDistribution: {
+        distribution: string;
+        calendar: string;
+        total: number;
+        counts: components['schemas']['VersionSupportCounts'];
+      }[];
+      /** @description Today, then the first day of each coming month. */
+      projection: {
+        /** Format: date */
+        date: string;
+        counts: components['schemas']['VersionSupportCounts'];
+      }[];
+    };
     /** @description Freshness of the probes of the workload cluster. Never contains credentials. */
     ClusterProbeFreshness: {
       /** Format: date-time */
@@ -1155,6 +1201,48 @@ export interface operations {
       };
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
+    };
+  };
+  getVersionDebt: {
+    parameters: {
+      query?: {
+        /** @description Owner entity ref (repeatable); a bare group name (`team-a`) or `namespace/name` means that group (`group:default/team-a`). */
+        owner?: components['parameters']['owner'];
+        profile?: components['parameters']['profile'];
+        provider?: components['parameters']['provider'];
+        distribution?: components['parameters']['distribution'];
+        /** @description Kubernetes minor such as `1.31`. */
+        kubernetesMinor?: components['parameters']['kubernetesMinor'];
+        health?: components['parameters']['health'];
+        phase?: components['parameters']['phase'];
+        managementCluster?: components['parameters']['managementCluster'];
+        /** @description `key=value`, or `key` for "label present". */
+        label?: components['parameters']['label'];
+        /** @description Kubernetes version support status. */
+        versionSupport?: components['parameters']['versionSupport'];
+        /** @description Case-insensitive text search on name, title and namespace. */
+        q?: string;
+        /** @description Months to project (1-24, default 12). */
+        months?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Version debt. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VersionDebtResponse'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
     };
   };
   listManagementClusters: {

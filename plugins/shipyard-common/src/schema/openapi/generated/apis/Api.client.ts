@@ -86,6 +86,14 @@ export type GetVersionSupport = {
 };
 
 /**
+ * Version debt of the clusters the filters select and the caller may read: counts by support status, per owning team (most debt first) and per distribution, and the statuses on the first day of each coming month if nothing is upgraded.
+ * @public
+ */
+export type GetVersionDebt = {
+  query?: NonNullable<operations['getVersionDebt']['parameters']['query']>;
+};
+
+/**
  * Each management cluster with its connection state, last sync, last error and object counts.
  * @public
  */
@@ -393,6 +401,56 @@ export class DefaultApiClient {
       },
       ...(options?.signal && { signal: options.signal }),
     });
+  }
+
+  /**
+   * Version debt of the clusters the filters select and the caller may read: counts by support status, per owning team (most debt first) and per distribution, and the statuses on the first day of each coming month if nothing is upgraded.
+   * @param owner - Owner entity ref (repeatable); a bare group name (`team-a`) or `namespace/name` means that group (`group:default/team-a`).
+   * @param profile -
+   * @param provider -
+   * @param distribution -
+   * @param kubernetesMinor - Kubernetes minor such as `1.31`.
+   * @param health -
+   * @param phase -
+   * @param managementCluster -
+   * @param label - `key=value`, or `key` for "label present".
+   * @param versionSupport - Kubernetes version support status.
+   * @param q - Case-insensitive text search on name, title and namespace.
+   * @param months - Months to project (1-24, default 12).
+   */
+  public async getVersionDebt(
+    request: GetVersionDebt = {},
+    options?: RequestOptions,
+  ): Promise<
+    TypedResponse<
+      operations['getVersionDebt']['responses']['200']['content']['application/json']
+    >
+  > {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    const query = queryString(request.query, [
+      'owner',
+      'profile',
+      'provider',
+      'distribution',
+      'kubernetesMinor',
+      'health',
+      'phase',
+      'managementCluster',
+      'label',
+      'versionSupport',
+      'q',
+      'months',
+    ]);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/version-support/debt${query}`,
+      {
+        method: 'GET',
+        headers: {
+          ...(options?.token && { Authorization: `Bearer ${options.token}` }),
+        },
+        ...(options?.signal && { signal: options.signal }),
+      },
+    );
   }
 
   /**

@@ -159,6 +159,16 @@ export type ClusterUpgradePlan = components['schemas']['ClusterUpgradePlan'];
 export type ClusterLifecycleResponse =
   components['schemas']['ClusterLifecycleResponse'];
 /**
+ * Clusters by version support status.
+ * @public
+ */
+export type VersionSupportCounts =
+  components['schemas']['VersionSupportCounts'];
+/**
+ * @public
+ */
+export type VersionDebtResponse = components['schemas']['VersionDebtResponse'];
+/**
  * Freshness of the probes of the workload cluster. Never contains credentials.
  * @public
  */
