@@ -3,6 +3,9 @@ import {
   ClusterDetails,
   ClusterHistoryResponse,
   ClusterKey,
+  ClusterLifecycleResponse,
+  VersionDebtResponse,
+  VersionSupportResponse,
   ClusterListItem,
   FleetSummary,
   ListClustersRequest,
@@ -15,6 +18,12 @@ import { FleetEventsListener, FleetSubscription } from './types';
 export interface ShipyardHealth {
   status: string;
 }
+
+/** Filters of `GET /version-support/debt`: those of `GET /clusters`, and the months to project. */
+export type VersionDebtRequest = Omit<
+  ListClustersRequest,
+  'sort' | 'order' | 'limit' | 'cursor' | 'facets' | 'fields'
+> & { months?: number };
 
 /** Options of reads. */
 export interface ShipyardRequestOptions {
@@ -50,6 +59,20 @@ export interface ShipyardApi {
     key: ClusterKey,
     options?: ShipyardRequestOptions & { cursor?: string },
   ): Promise<ClusterHistoryResponse>;
+  /** The support calendars in force and where they come from (`GET /version-support`). */
+  getVersionSupport(
+    options?: ShipyardRequestOptions,
+  ): Promise<VersionSupportResponse>;
+  /** One cluster's calendar, status, days left and path back into support (`GET /clusters/…/lifecycle`). */
+  getClusterLifecycle(
+    key: ClusterKey,
+    options?: ShipyardRequestOptions,
+  ): Promise<ClusterLifecycleResponse>;
+  /** Version debt of the clusters the filters select (`GET /version-support/debt`). */
+  getVersionDebt(
+    request?: VersionDebtRequest,
+    options?: ShipyardRequestOptions,
+  ): Promise<VersionDebtResponse>;
   /** Live fleet changes over `GET /events`; one shared connection, reconnects until the last unsubscribe. */
   subscribe(listener: FleetEventsListener): FleetSubscription;
 }

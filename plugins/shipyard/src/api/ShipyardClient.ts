@@ -4,6 +4,9 @@ import {
   ClusterDetails,
   ClusterHistoryResponse,
   ClusterKey,
+  ClusterLifecycleResponse,
+  VersionDebtResponse,
+  VersionSupportResponse,
   ClusterListItem,
   FleetChangeEvent,
   FleetSummary,
@@ -17,6 +20,7 @@ import {
   ShipyardApi,
   ShipyardHealth,
   ShipyardRequestOptions,
+  VersionDebtRequest,
 } from './ShipyardApi';
 import { SseParser } from './sse';
 import {
@@ -133,6 +137,33 @@ export class ShipyardClient implements ShipyardApi {
       return { items: [] };
     }
     return bodyOf(response);
+  }
+
+  async getVersionSupport(
+    options?: ShipyardRequestOptions,
+  ): Promise<VersionSupportResponse> {
+    return this.get<VersionSupportResponse>('/version-support', options);
+  }
+
+  async getClusterLifecycle(
+    key: ClusterKey,
+    options?: ShipyardRequestOptions,
+  ): Promise<ClusterLifecycleResponse> {
+    return this.get<ClusterLifecycleResponse>(
+      `/clusters/${keyPath(key)}/lifecycle`,
+      options,
+    );
+  }
+
+  async getVersionDebt(
+    request: VersionDebtRequest = {},
+    options?: ShipyardRequestOptions,
+  ): Promise<VersionDebtResponse> {
+    const qs = toListClustersQueryString(request);
+    return this.get<VersionDebtResponse>(
+      `/version-support/debt${qs ? `?${qs}` : ''}`,
+      options,
+    );
   }
 
   subscribe(listener: FleetEventsListener): FleetSubscription {

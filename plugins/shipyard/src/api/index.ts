@@ -3,6 +3,7 @@ export type {
   ShipyardApi,
   ShipyardHealth,
   ShipyardRequestOptions,
+  VersionDebtRequest,
 } from './ShipyardApi';
 export { ShipyardClient } from './ShipyardClient';
 export type { ShipyardClientOptions } from './ShipyardClient';

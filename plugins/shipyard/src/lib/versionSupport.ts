@@ -55,3 +55,55 @@ export function versionSupportLabel(status: VersionSupportStatus): string {
 export function compareMinor(a: string, b: string): number {
   return compareKubernetesMinors(a, b) || a.localeCompare(b);
 }
+
+/** Colours of the support statuses in charts (status colours of the health views). */
+export const SUPPORT_STATUS_COLORS: Record<VersionSupportStatus, string> = {
+  preview: '#7e57c2',
+  supported: '#2e7d32',
+  maintenance: '#f9a825',
+  extended: '#ed6c02',
+  'end-of-life': '#d32f2f',
+  unknown: '#9e9e9e',
+};
+
+/** The statuses in the order charts stack them: the healthy ones first. */
+export const SUPPORT_STATUS_ORDER: readonly VersionSupportStatus[] = [
+  'supported',
+  'preview',
+  'maintenance',
+  'extended',
+  'end-of-life',
+  'unknown',
+];
+
+/** `in 12 days`, `tomorrow`, `today`. */
+export function formatDaysLeft(days: number | undefined): string {
+  if (days === undefined) return '—';
+  if (days <= 0) return 'today';
+  if (days === 1) return 'tomorrow';
+  return `in ${days} days`;
+}
+
+/** A day (`2027-07-29`) as `Jul 29, 2027`, read as UTC. */
+export function formatDay(day: string | undefined): string {
+  if (!day) return '—';
+  const t = Date.parse(`${day}T00:00:00Z`);
+  if (Number.isNaN(t)) return day;
+  return new Date(t).toLocaleDateString('en-US', {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    timeZone: 'UTC',
+  });
+}
+
+/** A day as `Jan 2027`. */
+export function formatMonth(day: string): string {
+  const t = Date.parse(`${day}T00:00:00Z`);
+  if (Number.isNaN(t)) return day;
+  return new Date(t).toLocaleDateString('en-US', {
+    year: 'numeric',
+    month: 'short',
+    timeZone: 'UTC',
+  });
+}

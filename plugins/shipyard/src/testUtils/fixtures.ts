@@ -1,6 +1,8 @@
 import {
   ClusterDetails,
   ClusterKey,
+  ClusterLifecycleResponse,
+  VersionDebtResponse,
   ClusterSummary,
   FleetChangeEvent,
   FleetSummary,
@@ -161,6 +163,191 @@ export function makeDetails(
   };
 }
 
+/** A version debt answer: three clusters, one of them in charged extended support. */
+export function makeVersionDebt(
+  overrides: Partial<VersionDebtResponse> = {},
+): VersionDebtResponse {
+  return {
+    evaluatedAt: '2026-12-05T12:00:00.000Z',
+    totalCount: 3,
+    byStatus: { supported: 1, extended: 1, 'end-of-life': 1 },
+    chargedExtendedCount: 1,
+    byOwner: [
+      {
+        owner: 'group:default/team-a',
+        total: 2,
+        counts: { extended: 1, 'end-of-life': 1 },
+      },
+      { owner: 'group:default/team-b', total: 1, counts: { supported: 1 } },
+    ],
+    byDistribution: [
+      {
+        distribution: 'eks',
+        calendar: 'eks',
+        total: 2,
+        counts: { supported: 1, extended: 1 },
+      },
+      {
+        distribution: 'k3s',
+        calendar: 'upstream',
+        total: 1,
+        counts: { 'end-of-life': 1 },
+      },
+    ],
+    projection: [
+      '2026-12-05',
+      '2027-01-01',
+      '2027-02-01',
+      '2027-03-01',
+      '2027-04-01',
+      '2027-05-01',
+      '2027-06-01',
+      '2027-07-01',
+      '2027-08-01',
+      '2027-09-01',
+      '2027-10-01',
+      '2027-11-01',
+      '2027-12-01',
+    ].map((date, i) => ({
+      date,
+      counts:
+        i < 4
+          ? { supported: 1, extended: 1, 'end-of-life': 1 }
+          : { extended: 2, 'end-of-life': 1 },
+    })),
+    ...overrides,
+  };
+}
+
+/** A cluster lifecycle answer: EKS 1.33 in charged extended support, one step back into support. */
+export function makeClusterLifecycle(
+  overrides: Partial<ClusterLifecycleResponse> = {},
+): ClusterLifecycleResponse {
+  const source =
+    'https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html';
+  return {
+    cluster: {
+      managementCluster: 'mgmt-eu',
+      namespace: 'team-a',
+      name: 'prod-1',
+      distribution: 'eks',
+      kubernetesVersion: 'v1.33.4-eks-1',
+      profile: 'eks-standard',
+      profileVersion: '1.2.0',
+    },
+    evaluatedAt: '2026-12-05T12:00:00.000Z',
+    support: {
+      status: 'extended',
+      minor: '1.33',
+      distribution: 'eks',
+      calendar: 'eks',
+      releaseDate: '2025-05-29',
+      endOfStandardSupport: '2026-07-29',
+      endOfExtendedSupport: '2027-07-29',
+      extendedSupportCharged: true,
+      extendedSupportEnrolled: true,
+      endOfLife: '2027-07-29',
+      nextBoundary: { date: '2027-07-30', status: 'end-of-life' },
+      daysToNextBoundary: 237,
+      origin: 'bundled',
+    },
+    calendar: {
+      name: 'eks',
+      title: 'Amazon EKS',
+      source,
+      origin: 'bundled',
+      extendedSupport: {
+        name: 'extended support',
+        charged: true,
+        optIn: false,
+      },
+      records: [
+        {
+          distribution: 'eks',
+          minor: '1.33',
+          releaseDate: '2025-05-29',
+          endOfStandardSupport: '2026-07-29',
+          endOfExtendedSupport: '2027-07-29',
+          extendedSupportCharged: true,
+          source,
+          fetchedAt: '2026-12-05',
+          origin: 'bundled',
+          calendar: 'eks',
+          status: 'extended',
+          nextBoundary: { date: '2027-07-30', status: 'end-of-life' },
+          daysToNextBoundary: 237,
+        },
+        {
+          distribution: 'eks',
+          minor: '1.34',
+          releaseDate: '2025-10-02',
+          endOfStandardSupport: '2026-12-02',
+          endOfExtendedSupport: '2027-12-02',
+          extendedSupportCharged: true,
+          source,
+          fetchedAt: '2026-12-05',
+          origin: 'bundled',
+          calendar: 'eks',
+          status: 'extended',
+        },
+        {
+          distribution: 'eks',
+          minor: '1.35',
+          releaseDate: '2026-01-27',
+          endOfStandardSupport: '2027-03-27',
+          endOfExtendedSupport: '2028-03-27',
+          extendedSupportCharged: true,
+          source,
+          fetchedAt: '2026-12-05',
+          origin: 'bundled',
+          calendar: 'eks',
+          status: 'supported',
+        },
+      ],
+    },
+    upgrades: {
+      current: {
+        profile: 'eks-standard',
+        profileVersion: '1.2.0',
+        kubernetesVersion: 'v1.33.4-eks-1',
+        minor: '1.33',
+        status: 'extended',
+      },
+      profileKnown: true,
+      available: [
+        {
+          kind: 'kubernetes',
+          profile: 'eks-standard',
+          profileVersion: '1.2.0',
+          kubernetesVersion: 'v1.34',
+          minor: '1.34',
+          status: 'extended',
+        },
+      ],
+      pathToSupport: [
+        {
+          kind: 'kubernetes',
+          profile: 'eks-standard',
+          profileVersion: '1.2.0',
+          kubernetesVersion: 'v1.34',
+          minor: '1.34',
+          status: 'extended',
+        },
+        {
+          kind: 'kubernetes',
+          profile: 'eks-standard',
+          profileVersion: '1.2.0',
+          kubernetesVersion: 'v1.35',
+          minor: '1.35',
+          status: 'supported',
+        },
+      ],
+    },
+    profilesAvailable: true,
+    ...overrides,
+  };
+}
+
 /** A ShipyardApi mock whose event stream tests can drive with `emit`. */
 export function mockShipyardApi(
   overrides: Partial<ShipyardApi> = {},
@@ -218,6 +405,11 @@ export function mockShipyardApi(
       items: [makeManagementCluster()],
     })),
     getClusterHistory: jest.fn(async () => ({ items: [] })),
+    getVersionSupport: jest.fn(async () => {
+      throw new Error('not used');
+    }),
+    getClusterLifecycle: jest.fn(async () => makeClusterLifecycle()),
+    getVersionDebt: jest.fn(async () => makeVersionDebt()),
     subscribe: jest.fn((listener: FleetEventsListener) => {
       listeners.add(listener);
       listener.onState?.('open');

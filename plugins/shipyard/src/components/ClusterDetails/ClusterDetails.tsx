@@ -48,6 +48,7 @@ import {
   StaleChip,
   VersionSupportChip,
 } from '../StatusLabels';
+import { VersionLifecycleCard } from '../VersionLifecycleCard';
 import { useClusterDetails } from './useClusterDetails';
 
 /** Path of the upgrade template with the cluster prefilled. */
@@ -405,6 +406,16 @@ export const ClusterDetails = (props: {
       </Grid>
       <Grid item xs={12} md={6}>
         <HealthCard cluster={c} />
+      </Grid>
+      <Grid item xs={12}>
+        <VersionLifecycleCard
+          clusterKey={props.clusterKey}
+          version={`${c.observedKubernetesVersion ?? ''}|${
+            c.kubernetesVersion ?? ''
+          }|${c.distribution ?? ''}|${c.profileVersion ?? ''}|${
+            c.versionSupport?.status ?? ''
+          }`}
+        />
       </Grid>
       <Grid item xs={12}>
         <InfoCard

@@ -13,6 +13,7 @@ import Tooltip from '@material-ui/core/Tooltip';
 import {
   FleetSummary,
   ListManagementClustersResponse,
+  VersionDebtResponse,
 } from '@shipyard/plugin-shipyard-common';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
@@ -28,6 +29,7 @@ import {
 import { ClusterTable } from '../ClusterTable';
 import { FleetSummaryCards } from '../FleetSummaryCards';
 import { ShipyardHeader, useStandalonePageHeader } from '../PageHeader';
+import { VersionDebtCard } from '../VersionDebtCard';
 
 const SUBTITLE = 'Every cluster on every management cluster, in one view';
 
@@ -72,6 +74,8 @@ export const FleetOverview = () => {
 
   const [summary, setSummary] = useState<FleetSummary>();
   const [sources, setSources] = useState<ListManagementClustersResponse>();
+  const [debt, setDebt] = useState<VersionDebtResponse>();
+  const [debtError, setDebtError] = useState<Error>();
   const [error, setError] = useState<Error>();
   const [liveTick, setLiveTick] = useState(0);
   const seq = useRef(0);
@@ -88,6 +92,17 @@ export const FleetOverview = () => {
       .catch((e: Error) => {
         if (mine !== seq.current) return;
         setError(e);
+      });
+    // the version debt of the whole visible fleet; the page works without it
+    api
+      .getVersionDebt()
+      .then(d => {
+        if (mine !== seq.current) return;
+        setDebt(d);
+        setDebtError(undefined);
+      })
+      .catch((e: Error) => {
+        if (mine === seq.current) setDebtError(e);
       });
   }, [api]);
   useEffect(() => loadSummary(), [loadSummary]);
@@ -132,6 +147,11 @@ export const FleetOverview = () => {
               managementClusters={sources?.items}
               onSelect={select}
             />
+          </Box>
+        )}
+        {(debt || debtError) && (
+          <Box mb={3}>
+            <VersionDebtCard debt={debt} error={debtError} onSelect={select} />
           </Box>
         )}
         <ClusterTable

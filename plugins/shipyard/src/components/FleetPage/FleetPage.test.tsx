@@ -39,6 +39,29 @@ describe('FleetPage', () => {
       expect.objectContaining({ sort: 'name', order: 'asc', limit: 50 }),
       expect.anything(),
     );
+    // version debt: by team, by distribution, the next 12 months
+    const debt = await screen.findByTestId('version-debt');
+    expect(
+      within(debt).getByRole('table', { name: 'Version support by team' }),
+    ).toBeInTheDocument();
+    expect(
+      within(within(debt).getByTestId('support-projection')).getAllByRole(
+        'listitem',
+      ),
+    ).toHaveLength(13);
+  });
+
+  it('filters the table from the version debt card', async () => {
+    const api = mockShipyardApi();
+    await render(api);
+    const debt = await screen.findByTestId('version-debt');
+    fireEvent.click(within(debt).getByText('team-b'));
+    await waitFor(() =>
+      expect(api.listClusters).toHaveBeenLastCalledWith(
+        expect.objectContaining({ owner: ['group:default/team-b'] }),
+        expect.anything(),
+      ),
+    );
   });
 
   it('reads filters from the URL and writes facet choices back to it', async () => {

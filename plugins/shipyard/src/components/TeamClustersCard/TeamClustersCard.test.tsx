@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { shipyardApiRef } from '../../api';
@@ -73,6 +73,18 @@ describe('TeamClustersCard', () => {
     expect(screen.getByTestId('team-fleet-link')).toHaveTextContent(
       'View all 12 clusters',
     );
+    // version debt of the team: by status, by distribution, the coming months
+    expect(api.getVersionDebt).toHaveBeenCalledWith({
+      owner: ['group:default/team-a'],
+    });
+    const debt = await screen.findByTestId('team-version-debt');
+    expect(debt).toHaveTextContent('1 cluster is in charged extended support.');
+    expect(
+      within(debt).getByRole('table', {
+        name: 'Version support by distribution',
+      }),
+    ).toBeInTheDocument();
+    expect(within(debt).getByTestId('support-projection')).toBeInTheDocument();
   });
 
   it('says when the team owns no clusters', async () => {

@@ -18,9 +18,11 @@ import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import {
   ListClustersResponse,
+  VersionDebtResponse,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useNavigate } from 'react-router-dom';
 import { shipyardApiRef } from '../../api';
 import { useFleetEvents, useFleetRoutes, useThrottled } from '../../hooks';
 import {
@@ -39,6 +41,8 @@ import {
   StaleChip,
   VersionSupportChip,
 } from '../StatusLabels';
+import { SupportStatusBar } from '../SupportStatusBar';
+import { VersionDebtDetails } from '../VersionDebtCard';
 
 const SHOWN = 10;
 
@@ -52,7 +56,9 @@ const TeamClustersCardContent = (props: { ownerRef: string }) => {
   const { ownerRef } = props;
   const api = useApi(shipyardApiRef);
   const routes = useFleetRoutes();
+  const navigate = useNavigate();
   const [page, setPage] = useState<ListClustersResponse>();
+  const [debt, setDebt] = useState<VersionDebtResponse>();
   const [error, setError] = useState<Error>();
   const seq = useRef(0);
   const load = useCallback(() => {
@@ -67,6 +73,13 @@ const TeamClustersCardContent = (props: { ownerRef: string }) => {
       .catch((e: Error) => {
         if (mine === seq.current) setError(e);
       });
+    // version debt is an addition: without it the card still shows the clusters
+    api
+      .getVersionDebt({ owner: [ownerRef] })
+      .then(d => {
+        if (mine === seq.current) setDebt(d);
+      })
+      .catch(() => undefined);
   }, [api, ownerRef]);
   useEffect(() => load(), [load]);
   const refresh = useThrottled(load, 3000);
@@ -145,6 +158,47 @@ const TeamClustersCardContent = (props: { ownerRef: string }) => {
           );
         })}
       </Box>
+      {debt && debt.totalCount > 0 && (
+        <Box my={2} data-testid="team-version-debt">
+          <Typography variant="overline">Version support</Typography>
+          <SupportStatusBar
+            counts={debt.byStatus}
+            label="Team clusters"
+            onSelect={status =>
+              navigate(
+                routes.fleet(
+                  new URLSearchParams([
+                    ['owner', ownerRef],
+                    ['versionSupport', status],
+                  ]),
+                ),
+              )
+            }
+          />
+          {debt.chargedExtendedCount > 0 && (
+            <Typography variant="body2" color="textSecondary">
+              {debt.chargedExtendedCount} cluster
+              {debt.chargedExtendedCount === 1 ? ' is' : 's are'} in charged
+              extended support.
+            </Typography>
+          )}
+          <Box mt={1}>
+            <VersionDebtDetails
+              debt={debt}
+              onSelect={(facet, value) =>
+                navigate(
+                  routes.fleet(
+                    new URLSearchParams([
+                      ['owner', ownerRef],
+                      [facet, value],
+                    ]),
+                  ),
+                )
+              }
+            />
+          </Box>
+        </Box>
+      )}
       <Table size="small" aria-label="Team clusters">
         <TableHead>
           <TableRow>

@@ -1,0 +1,1 @@
+export { SupportProjectionChart } from './SupportProjectionChart';

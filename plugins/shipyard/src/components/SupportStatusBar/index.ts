@@ -1,0 +1,1 @@
+export { SupportStatusBar, describeCounts } from './SupportStatusBar';

@@ -1,0 +1,1 @@
+export { VersionDebtCard, VersionDebtDetails } from './VersionDebtCard';

@@ -1,0 +1,5 @@
+export {
+  VersionLifecycleCard,
+  VersionLifecycleView,
+  provenanceOf,
+} from './VersionLifecycleCard';
