@@ -37,6 +37,7 @@ export class VersionLifecycle {
   private refreshedKey = '[]';
   private readonly listeners = new Set<() => void>();
   private readonly readAt: string;
+  private gen = 0;
   readonly now: () => number;
 
   constructor(
@@ -50,6 +51,11 @@ export class VersionLifecycle {
     this.now = options.now ?? Date.now;
     this.readAt = new Date(this.now()).toISOString();
     this.current = this.build();
+  }
+
+  /** Bumped whenever the calendars in force change (for caches of derived answers). */
+  get generation(): number {
+    return this.gen;
   }
 
   /** The calendars in force. */
@@ -73,6 +79,7 @@ export class VersionLifecycle {
     this.refreshed = refreshed;
     this.refreshedKey = key;
     this.current = this.build();
+    this.gen++;
     for (const listener of this.listeners) {
       try {
         listener();

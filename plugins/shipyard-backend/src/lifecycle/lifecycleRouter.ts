@@ -12,6 +12,7 @@ import {
   BUNDLED_VERSION_SUPPORT,
   ClusterLifecycleResponse,
   ClusterSummary,
+  VersionDebtResponse,
   VersionSupportCalendarEntry,
   VersionSupportCalendarInfo,
   VersionSupportResponse,
@@ -196,17 +197,40 @@ export function createLifecycleRouter(
     return {};
   }
 
+  // answers per fleet revision, day, calendars, caller visibility and filters (the fleet page asks on every change)
+  const debtCache = new Map<string, VersionDebtResponse>();
   router.get('/version-support/debt', async (req, res) => {
     const parsed = debtQuerySchema.safeParse(req.query);
     if (!parsed.success) throw queryError(parsed.error.issues[0]);
     const { visibility, key } = await visibilityOf(req);
     const { months, ...filters } = parsed.data;
-    const clusters = index.matching(filters, {
-      visibility,
-      visibilityKey: key,
-    });
+    index.settle();
+    const now = lifecycle.now();
+    const cacheKey =
+      visibility && key === undefined
+        ? undefined
+        : JSON.stringify([
+            index.revision,
+            dayOf(now),
+            lifecycle.generation,
+            key ?? '',
+            filters,
+            months,
+          ]);
+    let body = cacheKey ? debtCache.get(cacheKey) : undefined;
+    if (!body) {
+      const clusters = index.matching(filters, {
+        visibility,
+        visibilityKey: key,
+      });
+      body = computeVersionDebt(clusters, lifecycle, { now, months });
+      if (cacheKey) {
+        if (debtCache.size >= 32) debtCache.clear();
+        debtCache.set(cacheKey, body);
+      }
+    }
     res.setHeader('Cache-Control', 'no-cache');
-    res.json(computeVersionDebt(clusters, lifecycle, { months }));
+    res.json(body);
   });
 
   router.get(
