@@ -211,6 +211,22 @@ test.describe('cluster page', () => {
     await expect(tree).toContainText('ControlPlane');
     const health = cluster.health[0].toUpperCase() + cluster.health.slice(1);
     await expect(page.getByTestId('cluster-health')).toContainText(health);
+    // the version lifecycle: the calendar that applies, with the cluster's minor in it
+    const lifecycle = await api<{
+      calendar: { title: string; records: Array<{ minor: string }> };
+      support: { minor?: string };
+    }>(
+      page.request,
+      `/api/shipyard/clusters/${cluster.managementCluster}/${cluster.namespace}/${cluster.name}/lifecycle`,
+    );
+    const lifecycleCard = page.getByTestId('version-lifecycle');
+    await expect(lifecycleCard).toContainText(lifecycle.calendar.title);
+    const minor = lifecycle.support.minor;
+    if (minor && lifecycle.calendar.records.some(r => r.minor === minor)) {
+      await expect(
+        lifecycleCard.getByTestId(`calendar-row-${minor}`),
+      ).toBeVisible();
+    }
     await saveScreenshot(page, testInfo, 'cluster-page');
     await saveScreenshot(page, testInfo, 'cluster-tree', {
       focus: cardOf(page, tree),

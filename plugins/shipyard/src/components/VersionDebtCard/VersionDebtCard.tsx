@@ -56,7 +56,10 @@ export const VersionDebtDetails = (props: {
                   onSelect={s => onSelect?.('versionSupport', s)}
                 />
               </TableCell>
-              <TableCell align="right" style={{ width: 40 }}>
+              <TableCell
+                align="right"
+                style={{ width: 56, whiteSpace: 'nowrap' }}
+              >
                 {d.total}
               </TableCell>
             </TableRow>

@@ -259,9 +259,13 @@ export const VersionLifecycleCard = (props: {
       });
     return () => controller.abort();
   }, [api, managementCluster, namespace, name, props.version]);
-  const subheader = lifecycle?.support.minor
-    ? `Kubernetes ${lifecycle.support.minor} on the ${lifecycle.calendar.title} calendar`
-    : undefined;
+  let subheader: string | undefined;
+  if (lifecycle?.support.minor) {
+    const { calendar } = lifecycle;
+    subheader = calendar.follows
+      ? `Kubernetes ${lifecycle.support.minor} on ${calendar.title}, which follows the ${calendar.follows} calendar`
+      : `Kubernetes ${lifecycle.support.minor} on the ${calendar.title} calendar`;
+  }
   return (
     <InfoCard title="Version lifecycle" subheader={subheader}>
       {!lifecycle && !error && <Progress />}
