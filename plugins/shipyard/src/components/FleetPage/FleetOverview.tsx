@@ -57,6 +57,14 @@ const LiveChip = (props: { state: FleetStreamState }) => {
   );
 };
 
+/** Whether two version debt answers say the same (their evaluation times aside). */
+function sameDebt(a: VersionDebtResponse, b: VersionDebtResponse): boolean {
+  return (
+    JSON.stringify({ ...a, evaluatedAt: '' }) ===
+    JSON.stringify({ ...b, evaluatedAt: '' })
+  );
+}
+
 /** How often live updates refresh the summary and the current table page at most (ms). */
 const LIVE_REFRESH_MS = 2000;
 
@@ -98,7 +106,8 @@ export const FleetOverview = () => {
       .getVersionDebt()
       .then(d => {
         if (mine !== seq.current) return;
-        setDebt(d);
+        // an unchanged answer keeps its object, so the card does not render again on every live refresh
+        setDebt(prev => (prev && sameDebt(prev, d) ? prev : d));
         setDebtError(undefined);
       })
       .catch((e: Error) => {
@@ -119,8 +128,11 @@ export const FleetOverview = () => {
     prevStream.current = stream;
   }, [stream, refresh]);
 
-  const select = (facet: FilterFacet, value: string) =>
-    setQuery({ ...query, filters: { ...query.filters, [facet]: [value] } });
+  const select = useCallback(
+    (facet: FilterFacet, value: string) =>
+      setQuery({ ...query, filters: { ...query.filters, [facet]: [value] } }),
+    [query, setQuery],
+  );
 
   return (
     <Page themeId="tool">
