@@ -142,16 +142,20 @@ export class ShipyardClient implements ShipyardApi {
   async getVersionSupport(
     options?: ShipyardRequestOptions,
   ): Promise<VersionSupportResponse> {
-    return this.get<VersionSupportResponse>('/version-support', options);
+    return bodyOf(
+      await this.api.getVersionSupport({}, { signal: options?.signal }),
+    );
   }
 
   async getClusterLifecycle(
     key: ClusterKey,
     options?: ShipyardRequestOptions,
   ): Promise<ClusterLifecycleResponse> {
-    return this.get<ClusterLifecycleResponse>(
-      `/clusters/${keyPath(key)}/lifecycle`,
-      options,
+    return bodyOf(
+      await this.api.getClusterLifecycle(
+        { path: key },
+        { signal: options?.signal },
+      ),
     );
   }
 
@@ -159,10 +163,11 @@ export class ShipyardClient implements ShipyardApi {
     request: VersionDebtRequest = {},
     options?: ShipyardRequestOptions,
   ): Promise<VersionDebtResponse> {
-    const qs = toListClustersQueryString(request);
-    return this.get<VersionDebtResponse>(
-      `/version-support/debt${qs ? `?${qs}` : ''}`,
-      options,
+    return bodyOf(
+      await this.api.getVersionDebt(
+        { query: request },
+        { signal: options?.signal },
+      ),
     );
   }
 

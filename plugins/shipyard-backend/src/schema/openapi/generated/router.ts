@@ -539,6 +539,7 @@ export const spec = {
           {
             name: 'q',
             in: 'query',
+            allowReserved: true,
             description:
               'Case-insensitive text search on name, title and namespace.',
             schema: {
@@ -549,6 +550,7 @@ export const spec = {
           {
             name: 'months',
             in: 'query',
+            allowReserved: true,
             description: 'Months to project (1-24, default 12).',
             schema: {
               type: 'integer',
