@@ -1,8 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { APIRequestContext, expect, Page, test } from '@playwright/test';
+import { expect, Page, test } from '@playwright/test';
 import {
+  ClusterItem,
+  api,
   cardOf,
+  fleetSummary,
   measureFleetPaint,
   median,
   saveScreenshot,
@@ -13,69 +16,6 @@ import {
  * The fleet views against the portal on the simulated fleet. Expected numbers come from the Shipyard API itself,
  * so the spec holds for any simulator size or seed.
  */
-
-interface Summary {
-  totalCount: number;
-  byOwner: Record<string, number>;
-  byHealth: Record<string, number>;
-}
-
-interface ClusterItem {
-  managementCluster: string;
-  namespace: string;
-  name: string;
-  title: string;
-  owner: string;
-  health: string;
-}
-
-async function token(request: APIRequestContext): Promise<string> {
-  const res = await request.get('/api/auth/guest/refresh', {
-    headers: { 'X-Requested-With': 'XMLHttpRequest' },
-  });
-  expect(res.ok()).toBeTruthy();
-  const body = await res.json();
-  return body.backstageIdentity.token;
-}
-
-async function api<T>(request: APIRequestContext, url: string): Promise<T> {
-  const res = await request.get(url, {
-    headers: { Authorization: `Bearer ${await token(request)}` },
-  });
-  expect(res.ok(), `${url}: ${res.status()}`).toBeTruthy();
-  return (await res.json()) as T;
-}
-
-/** Waits until the backend has synced a fleet (the simulator starts with the portal). */
-async function fleetSummary(request: APIRequestContext): Promise<Summary> {
-  let summary: Summary | undefined;
-  await expect
-    .poll(
-      async () => {
-        summary = await api<Summary>(request, '/api/shipyard/summary');
-        return summary.totalCount;
-      },
-      {
-        timeout: 90_000,
-        message: 'the simulated fleet shows up in the Shipyard API',
-      },
-    )
-    .toBeGreaterThan(0);
-  // let the first sync settle: two equal reads a second apart
-  await expect
-    .poll(
-      async () => {
-        const before = (await api<Summary>(request, '/api/shipyard/summary'))
-          .totalCount;
-        await new Promise(r => setTimeout(r, 1000));
-        summary = await api<Summary>(request, '/api/shipyard/summary');
-        return summary.totalCount === before;
-      },
-      { timeout: 60_000 },
-    )
-    .toBe(true);
-  return summary as Summary;
-}
 
 function shortOwner(ref: string): string {
   return ref.replace(/^group:(default\/)?/, '');

@@ -1,6 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, Locator, Page, TestInfo } from '@playwright/test';
+import {
+  APIRequestContext,
+  expect,
+  Locator,
+  Page,
+  TestInfo,
+} from '@playwright/test';
 
 /** Signs in with the guest provider, as a newcomer does on the portal's sign-in page. */
 export async function signInAsGuest(page: Page) {
@@ -143,4 +149,72 @@ export async function measureFleetPaint(
     fullPageLoad.push(Math.round(await rowPaintedAt(page)));
   }
   return { fullPageLoad, inAppNavigation };
+}
+
+export interface Summary {
+  totalCount: number;
+  byOwner: Record<string, number>;
+  byHealth: Record<string, number>;
+}
+
+export interface ClusterItem {
+  managementCluster: string;
+  namespace: string;
+  name: string;
+  title: string;
+  owner: string;
+  health: string;
+}
+
+export async function token(request: APIRequestContext): Promise<string> {
+  const res = await request.get('/api/auth/guest/refresh', {
+    headers: { 'X-Requested-With': 'XMLHttpRequest' },
+  });
+  expect(res.ok()).toBeTruthy();
+  const body = await res.json();
+  return body.backstageIdentity.token;
+}
+
+export async function api<T>(
+  request: APIRequestContext,
+  url: string,
+): Promise<T> {
+  const res = await request.get(url, {
+    headers: { Authorization: `Bearer ${await token(request)}` },
+  });
+  expect(res.ok(), `${url}: ${res.status()}`).toBeTruthy();
+  return (await res.json()) as T;
+}
+
+/** Waits until the backend has synced a fleet (the simulator starts with the portal). */
+export async function fleetSummary(
+  request: APIRequestContext,
+): Promise<Summary> {
+  let summary: Summary | undefined;
+  await expect
+    .poll(
+      async () => {
+        summary = await api<Summary>(request, '/api/shipyard/summary');
+        return summary.totalCount;
+      },
+      {
+        timeout: 90_000,
+        message: 'the simulated fleet shows up in the Shipyard API',
+      },
+    )
+    .toBeGreaterThan(0);
+  // let the first sync settle: two equal reads a second apart
+  await expect
+    .poll(
+      async () => {
+        const before = (await api<Summary>(request, '/api/shipyard/summary'))
+          .totalCount;
+        await new Promise(r => setTimeout(r, 1000));
+        summary = await api<Summary>(request, '/api/shipyard/summary');
+        return summary.totalCount === before;
+      },
+      { timeout: 60_000 },
+    )
+    .toBe(true);
+  return summary as Summary;
 }

@@ -1,4 +1,4 @@
-import { rolloutProgress } from './rollout';
+import { rolloutProgress, runsOtherVersion } from './rollout';
 
 describe('rolloutProgress', () => {
   const done = {
@@ -59,4 +59,28 @@ describe('rolloutProgress', () => {
       'md-0 on v1.36.2',
     ]);
   });
+});
+
+describe('runsOtherVersion', () => {
+  it.each([
+    ['v1.34.7', '1.34', 'v1.34.7-eks-ea14a35', 'eks', false],
+    ['v1.34', '1.34', 'v1.34.7-eks-ea14a35', 'eks', false],
+    ['1.35.5-gke.1167570', '1.35', 'v1.35.5-gke.1167570', 'gke', false],
+    ['4.22.8', '1.35', 'v1.35.5+7cc98f2', 'openshift', false],
+    ['v1.35.5', '1.35', 'v1.34.7', 'kubeadm', true],
+    ['v1.35.5', '1.35', 'v1.35.4', 'kubeadm', true],
+    ['v1.35.5+k3s1', '1.35', undefined, 'k3s', false],
+  ])(
+    'declared %s (%s), running %s (%s): %s',
+    (kubernetesVersion, kubernetesMinor, observed, distribution, differs) => {
+      expect(
+        runsOtherVersion({
+          kubernetesVersion,
+          kubernetesMinor,
+          observedKubernetesVersion: observed,
+          distribution,
+        }),
+      ).toBe(differs);
+    },
+  );
 });

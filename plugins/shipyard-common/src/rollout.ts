@@ -1,4 +1,4 @@
-import { kubernetesMinorOf } from './versions';
+import { kubernetesMinorOf, parseKubernetesVersion } from './versions';
 import type { ClusterSummary, ReplicaCounters } from './types';
 
 /** What a rollout check reads of a cluster summary. */
@@ -84,4 +84,31 @@ export function rolloutProgress(
     if (p) pending.push(p);
   }
   return { complete: pending.length === 0, pending };
+}
+
+/**
+ * Whether the workload cluster runs another Kubernetes version than its control plane declares (an upgrade in
+ * progress): another minor, or another patch when the declared version names one. Distribution suffixes and the
+ * `v` prefix do not count (`v1.34.7` runs as `v1.34.7-eks-ea14a35`), nor does an OpenShift version against the
+ * Kubernetes version it ships (the declared minor is already that Kubernetes minor).
+ */
+export function runsOtherVersion(
+  summary: Pick<
+    ClusterSummary,
+    | 'kubernetesVersion'
+    | 'kubernetesMinor'
+    | 'observedKubernetesVersion'
+    | 'distribution'
+  >,
+): boolean {
+  const observed = parseKubernetesVersion(summary.observedKubernetesVersion);
+  if (!observed) return false;
+  const minor =
+    summary.kubernetesMinor ?? kubernetesMinorOf(summary.kubernetesVersion);
+  if (minor && minor !== `${observed.major}.${observed.minor}`) return true;
+  if (summary.distribution === 'openshift') return false;
+  const declared = summary.kubernetesVersion ?? '';
+  const hasPatch = /^v?\d+\.\d+\.\d+/.test(declared);
+  const parsed = parseKubernetesVersion(declared);
+  return Boolean(hasPatch && parsed && parsed.patch !== observed.patch);
 }

@@ -21,6 +21,11 @@ export {
 export { readProfile, mayUseProfile } from './lib/profile';
 export type { ProfileModel, ProfileLayer } from './lib/profile';
 export { ClusterProfilePicker } from './components/ClusterProfilePicker';
+export {
+  FleetHome,
+  REQUEST_TEMPLATE_PATH,
+  UPGRADE_TEMPLATE_PATH,
+} from './components/FleetHome';
 export type { ClusterProfilePickerUiOptions } from './components/ClusterProfilePicker';
 export { KubernetesVersionPicker } from './components/KubernetesVersionPicker';
 export type { KubernetesVersionPickerUiOptions } from './components/KubernetesVersionPicker';

@@ -340,6 +340,33 @@ describe('FleetIndex', () => {
     expect(index.query({}, { visibility }).totalCount).not.toBe(first);
   });
 
+  it('sorts on health by severity: descending lists the worst clusters first', () => {
+    const index = new FleetIndex();
+    for (const health of [
+      'healthy',
+      'deleting',
+      'unhealthy',
+      'provisioning',
+      'degraded',
+      'progressing',
+      'unknown',
+    ] as const) {
+      index.upsert(makeSummary({ name: health, health }));
+    }
+    const names = index
+      .query({ sort: 'health', order: 'desc' })
+      .items.map(i => i.health);
+    expect(names).toEqual([
+      'unhealthy',
+      'degraded',
+      'unknown',
+      'deleting',
+      'provisioning',
+      'progressing',
+      'healthy',
+    ]);
+  });
+
   it('serves slim list items with fields=list: the list fields of the full summary, nothing else', () => {
     const fleet = makeFleet(120, 5);
     const index = new FleetIndex();

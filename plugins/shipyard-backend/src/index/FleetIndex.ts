@@ -11,7 +11,6 @@ import {
   FacetCount,
   FleetChangeEvent,
   FleetSummary,
-  HEALTH_STATUSES,
   ListClustersRequest,
   ListClustersResponse,
   SortOrder,
@@ -197,7 +196,20 @@ const MAX_CACHED_SELECTIONS = 64;
 /** Below this many matches a filtered page is cut from the sorted matches; above, the global sort order is walked. */
 const SMALL_SELECTION = 2048;
 
-const HEALTH_RANK = new Map(HEALTH_STATUSES.map((h, i) => [h, i]));
+/** Health by severity, for sorting: ascending from healthy, descending from the worst. */
+const HEALTH_RANK = new Map<string, number>(
+  (
+    [
+      'healthy',
+      'progressing',
+      'provisioning',
+      'deleting',
+      'unknown',
+      'degraded',
+      'unhealthy',
+    ] as const
+  ).map((h, i) => [h, i]),
+);
 
 /**
  * A string that sorts Kubernetes versions as semver does (`v1.9.0` before `v1.10.0`): the zero-padded

@@ -1,6 +1,11 @@
 import { createFrontendModule } from '@backstage/frontend-plugin-api';
-import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
+import {
+  HomePageLayoutBlueprint,
+  HomePageWidgetBlueprint,
+} from '@backstage/plugin-home-react/alpha';
 import { MarkdownContent } from '@backstage/core-components';
+import Box from '@material-ui/core/Box';
+import Grid from '@material-ui/core/Grid';
 
 const content = `
 ## Welcome to Shipyard
@@ -24,7 +29,33 @@ const gettingStartedWidget = HomePageWidgetBlueprint.make({
   },
 });
 
+/**
+ * The home page (at `/`, see app-config.yaml): the fleet at a glance from Shipyard, then the installed widgets.
+ */
+const homeLayout = HomePageLayoutBlueprint.make({
+  name: 'shipyard',
+  params: {
+    loader: async () => {
+      const { FleetHome } = await import('@shipyard/plugin-shipyard');
+      return ({ widgets }) => (
+        <Box p={3}>
+          <FleetHome />
+          <Box mt={3}>
+            <Grid container spacing={3}>
+              {widgets.map((w, i) => (
+                <Grid item xs={12} md={6} key={w.name ?? i}>
+                  {w.component}
+                </Grid>
+              ))}
+            </Grid>
+          </Box>
+        </Box>
+      );
+    },
+  },
+});
+
 export const homeModule = createFrontendModule({
   pluginId: 'home',
-  extensions: [gettingStartedWidget],
+  extensions: [gettingStartedWidget, homeLayout],
 });

@@ -35,6 +35,7 @@ import {
   conditionIsGood,
   hasNegativePolarity,
   HealthReason,
+  runsOtherVersion,
   shipyardClusterUpdatePermission,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
@@ -167,12 +168,11 @@ const Overview = (props: { cluster: ClusterSummary; entityRef?: string }) => {
     Kubernetes: (
       <Box display="flex" alignItems="center" style={{ gap: 8 }}>
         <span>{c.kubernetesVersion ?? '—'}</span>
-        {c.observedKubernetesVersion &&
-          c.observedKubernetesVersion !== c.kubernetesVersion && (
-            <Typography variant="caption">
-              (running {c.observedKubernetesVersion})
-            </Typography>
-          )}
+        {runsOtherVersion(c) && (
+          <Typography variant="caption">
+            (running {c.observedKubernetesVersion})
+          </Typography>
+        )}
         <VersionSupportChip
           status={support.status}
           endOfLife={support.endOfLife}

@@ -36,6 +36,9 @@ import { FilterFacet, FleetQuery, toListRequest } from '../../lib/filters';
 import { FacetFilterBar } from '../FacetFilterBar';
 import { CLUSTER_COLUMNS, DEFAULT_COLUMNS } from './columns';
 
+/** Narrower cells than the theme's, so that the default columns fit a 1280 px screen. */
+const CELL_PADDING = { paddingLeft: 8, paddingRight: 8 } as const;
+
 /** Props of {@link ClusterTable}. */
 export interface ClusterTableProps {
   query: FleetQuery;
@@ -235,7 +238,7 @@ export const ClusterTable = (props: ClusterTableProps) => {
                   <TableCell
                     key={col.id}
                     align={col.align}
-                    style={{ whiteSpace: 'nowrap' }}
+                    style={{ whiteSpace: 'nowrap', ...CELL_PADDING }}
                   >
                     {sortField ? (
                       <TableSortLabel
@@ -275,7 +278,11 @@ export const ClusterTable = (props: ClusterTableProps) => {
                   <TableCell
                     key={col.id}
                     align={col.align}
-                    style={col.wrap ? undefined : { whiteSpace: 'nowrap' }}
+                    style={
+                      col.wrap
+                        ? CELL_PADDING
+                        : { whiteSpace: 'nowrap', ...CELL_PADDING }
+                    }
                   >
                     {col.render(c, { clusterLink: routes.cluster })}
                   </TableCell>

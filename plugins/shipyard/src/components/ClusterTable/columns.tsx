@@ -6,6 +6,7 @@ import {
   ClusterKey,
   ClusterListItem,
   ClusterSortField,
+  runsOtherVersion,
 } from '@shipyard/plugin-shipyard-common';
 import { ReactNode } from 'react';
 import {
@@ -38,7 +39,10 @@ export interface ClusterColumn {
   ): ReactNode;
 }
 
-/** Every column of the cluster table, in display order. */
+/**
+ * Every column of the cluster table, in display order. The default ones fit a 1280 px screen: the management
+ * cluster and namespace sit under each name, the provider under the distribution, the replicas in one column.
+ */
 export const CLUSTER_COLUMNS: ClusterColumn[] = [
   {
     id: 'name',
@@ -46,12 +50,30 @@ export const CLUSTER_COLUMNS: ClusterColumn[] = [
     sortField: 'name',
     defaultVisible: true,
     fixed: true,
+    wrap: true,
+    // where the cluster lives is always on its row: two clusters of the same name on different management clusters
+    // (or namespaces) tell apart
     render: (c, ctx) => (
-      <Box display="flex" alignItems="center" style={{ gap: 8 }}>
-        <Link to={ctx.clusterLink(c)} data-testid="cluster-link">
-          {c.title || c.name}
-        </Link>
-        <StaleChip source={c.source} />
+      <Box style={{ minWidth: 160 }}>
+        <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+          <Link
+            to={ctx.clusterLink(c)}
+            data-testid="cluster-link"
+            style={{ wordBreak: 'break-word' }}
+          >
+            {c.title || c.name}
+          </Link>
+          <StaleChip source={c.source} />
+        </Box>
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          component="div"
+          data-testid="cluster-location"
+          style={{ wordBreak: 'break-word' }}
+        >
+          {c.managementCluster} / {c.namespace}
+        </Typography>
       </Box>
     ),
   },
@@ -84,7 +106,7 @@ export const CLUSTER_COLUMNS: ClusterColumn[] = [
               display="block"
               color="textSecondary"
               noWrap
-              style={{ maxWidth: 220 }}
+              style={{ maxWidth: 140 }}
             >
               {reason.message}
             </Typography>
@@ -107,16 +129,26 @@ export const CLUSTER_COLUMNS: ClusterColumn[] = [
     title: 'Profile',
     sortField: 'profile',
     defaultVisible: true,
+    wrap: true,
     render: c =>
-      c.profile
-        ? `${c.profile}${c.profileVersion ? ` @ ${c.profileVersion}` : ''}`
-        : '—',
+      c.profile ? (
+        <Box style={{ wordBreak: 'break-word', maxWidth: 180 }}>
+          {c.profile}
+          {c.profileVersion && (
+            <Typography variant="caption" color="textSecondary" component="div">
+              {c.profileVersion}
+            </Typography>
+          )}
+        </Box>
+      ) : (
+        '—'
+      ),
   },
   {
     id: 'provider',
     title: 'Provider',
     sortField: 'provider',
-    defaultVisible: true,
+    defaultVisible: false,
     render: c => c.provider ?? '—',
   },
   {
@@ -124,32 +156,39 @@ export const CLUSTER_COLUMNS: ClusterColumn[] = [
     title: 'Distribution',
     sortField: 'distribution',
     defaultVisible: true,
-    render: c => c.distribution ?? '—',
+    render: c => (
+      <Box>
+        {c.distribution ?? '—'}
+        {c.provider && (
+          <Typography variant="caption" color="textSecondary" component="div">
+            {c.provider}
+          </Typography>
+        )}
+      </Box>
+    ),
   },
   {
     id: 'kubernetesVersion',
-    title: 'Version',
+    title: 'Kubernetes',
     sortField: 'kubernetesVersion',
     defaultVisible: true,
+    wrap: true,
     render: c => {
       const support = clusterVersionSupport(c);
-      const observed =
-        c.observedKubernetesVersion &&
-        c.observedKubernetesVersion !== c.kubernetesVersion
-          ? c.observedKubernetesVersion
-          : undefined;
       return (
-        <Box
-          display="flex"
-          alignItems="center"
-          flexWrap="wrap"
-          style={{ gap: 6 }}
-        >
-          <span>{c.kubernetesVersion ?? '—'}</span>
-          {observed && (
-            <Tooltip title="Observed version differs (upgrade in progress?)">
-              <Typography variant="caption" color="textSecondary">
-                (running {observed})
+        <Box>
+          <Box style={{ whiteSpace: 'nowrap' }}>
+            {c.kubernetesVersion ?? c.observedKubernetesVersion ?? '—'}
+          </Box>
+          {runsOtherVersion(c) && (
+            <Tooltip title="The workload cluster runs another version than its control plane declares (an upgrade in progress)">
+              <Typography
+                variant="caption"
+                color="textSecondary"
+                component="div"
+                style={{ whiteSpace: 'nowrap' }}
+              >
+                running {c.observedKubernetesVersion}
               </Typography>
             </Tooltip>
           )}
@@ -169,16 +208,29 @@ export const CLUSTER_COLUMNS: ClusterColumn[] = [
     render: c => c.phase,
   },
   {
+    id: 'replicas',
+    title: 'Ready',
+    defaultVisible: true,
+    align: 'right',
+    render: c => (
+      <Tooltip title="Control plane · workers (ready / desired)">
+        <span>
+          {formatReplicas(c.controlPlane)} · {formatReplicas(c.workers)}
+        </span>
+      </Tooltip>
+    ),
+  },
+  {
     id: 'controlPlane',
     title: 'Control plane',
-    defaultVisible: true,
+    defaultVisible: false,
     align: 'right',
     render: c => formatReplicas(c.controlPlane),
   },
   {
     id: 'workers',
     title: 'Workers',
-    defaultVisible: true,
+    defaultVisible: false,
     align: 'right',
     render: c => formatReplicas(c.workers),
   },
@@ -194,14 +246,14 @@ export const CLUSTER_COLUMNS: ClusterColumn[] = [
     id: 'managementCluster',
     title: 'Management cluster',
     sortField: 'managementCluster',
-    defaultVisible: true,
+    defaultVisible: false,
     render: c => c.managementCluster,
   },
   {
     id: 'createdAt',
     title: 'Age',
     sortField: 'createdAt',
-    defaultVisible: true,
+    defaultVisible: false,
     render: c => (
       <Tooltip title={formatTime(c.createdAt)}>
         <span>{formatAge(c.createdAt)}</span>

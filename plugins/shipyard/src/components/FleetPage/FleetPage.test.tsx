@@ -234,6 +234,15 @@ describe('FleetPage', () => {
     );
   });
 
+  it('shows a not-found page for an unknown path below the fleet page', async () => {
+    await render(mockShipyardApi(), '/no-such-page');
+    expect(await screen.findByText('Page not found')).toBeInTheDocument();
+    expect(screen.getByText('Back to the fleet').closest('a')).toHaveAttribute(
+      'href',
+      '/shipyard',
+    );
+  });
+
   it('shows a cluster page below the fleet page', async () => {
     const api = mockShipyardApi();
     await renderInTestApp(

@@ -45,6 +45,7 @@ import { SupportStatusBar } from '../SupportStatusBar';
 import { VersionDebtDetails } from '../VersionDebtCard';
 
 const SHOWN = 10;
+const nowrap = { whiteSpace: 'nowrap' } as const;
 
 /** Props of {@link TeamClustersCard}. */
 export interface TeamClustersCardProps {
@@ -52,7 +53,8 @@ export interface TeamClustersCardProps {
   ownerRef?: string;
 }
 
-const TeamClustersCardContent = (props: { ownerRef: string }) => {
+/** The clusters of one team (worst first) with health and version summaries, without the card around them. */
+export const TeamClustersCardContent = (props: { ownerRef: string }) => {
   const { ownerRef } = props;
   const api = useApi(shipyardApiRef);
   const routes = useFleetRoutes();
@@ -64,7 +66,12 @@ const TeamClustersCardContent = (props: { ownerRef: string }) => {
   const load = useCallback(() => {
     const mine = ++seq.current;
     api
-      .listClusters({ owner: [ownerRef], limit: SHOWN, sort: 'health' })
+      .listClusters({
+        owner: [ownerRef],
+        limit: SHOWN,
+        sort: 'health',
+        order: 'desc',
+      })
       .then(p => {
         if (mine !== seq.current) return;
         setPage(p);
@@ -203,23 +210,26 @@ const TeamClustersCardContent = (props: { ownerRef: string }) => {
         <TableHead>
           <TableRow>
             <TableCell>Cluster</TableCell>
-            <TableCell>Health</TableCell>
-            <TableCell>Version</TableCell>
+            <TableCell style={nowrap}>Health</TableCell>
+            <TableCell style={nowrap}>Version</TableCell>
           </TableRow>
         </TableHead>
         <TableBody>
           {page.items.map(c => {
             const s = clusterVersionSupport(c);
             return (
-              <TableRow key={stringifyClusterKey(c)}>
-                <TableCell>
+              <TableRow
+                key={stringifyClusterKey(c)}
+                data-testid="team-cluster-row"
+              >
+                <TableCell style={{ wordBreak: 'break-word' }}>
                   <Link to={routes.cluster(c)}>{c.title || c.name}</Link>{' '}
                   <StaleChip source={c.source} />
                 </TableCell>
-                <TableCell>
+                <TableCell style={nowrap} data-testid="team-cluster-health">
                   <HealthStatusLabel health={c.health} />
                 </TableCell>
-                <TableCell>
+                <TableCell style={nowrap}>
                   {c.kubernetesVersion ?? c.observedKubernetesVersion ?? '—'}{' '}
                   <VersionSupportChip
                     status={s.status}
@@ -242,7 +252,10 @@ const TeamClustersCardContent = (props: { ownerRef: string }) => {
   );
 };
 
-/** Card for `Group` pages: the team's clusters with health, versions and end-of-life warnings. */
+/**
+ * Card for `Group` pages: the team's clusters with health, versions and end-of-life warnings. The worst clusters come
+ * first, so a team's only unhealthy cluster is always on the card.
+ */
 export const TeamClustersCard = (props: TeamClustersCardProps) => {
   const { entity } = useEntity();
   const ownerRef = props.ownerRef ?? stringifyEntityRef(entity);

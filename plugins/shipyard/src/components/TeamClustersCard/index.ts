@@ -1,2 +1,2 @@
-export { TeamClustersCard } from './TeamClustersCard';
+export { TeamClustersCard, TeamClustersCardContent } from './TeamClustersCard';
 export type { TeamClustersCardProps } from './TeamClustersCard';

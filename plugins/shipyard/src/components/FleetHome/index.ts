@@ -1,0 +1,5 @@
+export {
+  FleetHome,
+  REQUEST_TEMPLATE_PATH,
+  UPGRADE_TEMPLATE_PATH,
+} from './FleetHome';
