@@ -495,6 +495,72 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
     },
   );
 
+  it('checks a request before submit and names every problem at once, writing nothing', async () => {
+    const before = await snapshot();
+    const validate = (user: string, body: object) =>
+      fetch(`${api()}/scaffolder/shipyard/cluster-requests/validate`, {
+        method: 'POST',
+        headers: as(user),
+        body: JSON.stringify(body),
+      });
+    const bad = await validate('user:default/alice', {
+      profile: 'clusterprofile:default/kubeadm-standard',
+      name: 'alice-dev',
+      owner: 'group:default/team-a',
+      managementCluster: 'mgmt-us-1',
+      size: 'gigantic',
+      variables: { cni: 'flannel' },
+    });
+    expect(bad.status).toBe(200);
+    const { problems } = (await bad.json()) as {
+      problems: Array<{ field: string; message: string }>;
+    };
+    expect(problems.map(p => p.field).sort()).toEqual([
+      'name',
+      'size',
+      'variables',
+    ]);
+    expect(problems.find(p => p.field === 'name')?.message).toMatch(
+      /already exists in namespace team-a on mgmt-us-1/,
+    );
+    expect(problems.find(p => p.field === 'variables')?.message).toMatch(
+      /variables\.cni must be one of "calico", "cilium"/,
+    );
+    // who may use the profile, and the quota
+    const fields = async (user: string, body: object) =>
+      (
+        ((await (await validate(user, body)).json()) as any).problems as Array<{
+          field: string;
+        }>
+      ).map(p => p.field);
+    expect(
+      await fields('user:default/alice', {
+        profile: 'clusterprofile:default/k3s-edge',
+        name: 'alice-edge',
+        owner: 'group:default/team-a',
+      }),
+    ).toContain('profile');
+    expect(
+      await fields('user:default/carol', {
+        profile: 'clusterprofile:default/kubeadm-standard',
+        name: 'carol-dev',
+        owner: 'group:default/team-c',
+      }),
+    ).toEqual(['owner']);
+    const fine = await validate('user:default/alice', {
+      profile: 'clusterprofile:default/kubeadm-standard',
+      name: 'alice-fine',
+      owner: 'group:default/team-a',
+      variables: { cni: 'cilium' },
+    });
+    expect(await fine.json()).toEqual({ problems: [] });
+    // a malformed body is a 400, and nothing was written
+    expect((await validate('user:default/alice', { name: 3 })).status).toBe(
+      400,
+    );
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('does not create twice when a task is retried', async () => {
     failOnce = true;
     const first = await runTask('user:default/alice', 'request-cluster-flaky', {

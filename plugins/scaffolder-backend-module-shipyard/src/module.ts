@@ -15,6 +15,7 @@ import { clusterPagePath } from './actions/createCluster';
 import { readShipyardRequestsConfig } from './config';
 import { RequestAccess } from './service/access';
 import { ClusterAuditRecorder } from './service/audit';
+import { createValidationRouter } from './router/validationRouter';
 import { ClusterRequestService } from './service/ClusterRequestService';
 import { ManagementClusterConnections } from './service/ManagementClusterConnections';
 import { ShipyardBackendClient } from './service/ShipyardBackendClient';
@@ -37,6 +38,8 @@ export const scaffolderModuleShipyard = createBackendModule({
         metrics: metricsServiceRef,
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
       },
       async init({
         scaffolder,
@@ -50,6 +53,8 @@ export const scaffolderModuleShipyard = createBackendModule({
         metrics,
         lifecycle,
         catalog,
+        httpRouter,
+        httpAuth,
       }) {
         const requestsConfig = readShipyardRequestsConfig(config);
         const entityNamespace = readCatalogEntityNamespace(config);
@@ -71,6 +76,8 @@ export const scaffolderModuleShipyard = createBackendModule({
           managementCluster: name => connections.get(name),
           logger,
         });
+        // the request form's pre-submit checks: /api/scaffolder/shipyard/cluster-requests/validate
+        httpRouter.use(createValidationRouter({ requests, httpAuth }));
         scaffolder.addActions(
           ...createShipyardActions({
             requests,

@@ -87,6 +87,54 @@ export interface CreateClusterPlan {
   ignoredDefaults: string[];
 }
 
+/** One problem of a request: the field it concerns (`name`, `owner`, `profile`, …) and what to change. */
+export interface RequestProblem {
+  field: string;
+  message: string;
+  error: Error;
+}
+
+/** Everything the checks of a create request resolved, when they all passed. */
+export interface ResolvedCreateRequest {
+  key: ClusterKey;
+  owner: string;
+  profileRef: string;
+  profileName: string;
+  spec: ClusterProfileSpec;
+  kubernetesVersion: string;
+  sizeName?: string;
+  controlPlaneReplicas?: number;
+  workerReplicas: number;
+  labels: Record<string, string>;
+  api: KubeClient;
+  clusterClass: ClusterClassSummary;
+  workerClass: string;
+  variables: ReturnType<typeof resolveVariables>;
+  /** The same task created this cluster before (a retry). */
+  resumed: boolean;
+}
+
+/** The result of {@link ClusterRequestService.checkCreate}. */
+export interface CreateCheck {
+  problems: RequestProblem[];
+  resolved?: ResolvedCreateRequest;
+}
+
+/** One error for the problems of a request: the first one's kind, every message. */
+export function refusalOf(problems: RequestProblem[]): Error {
+  if (problems.length === 1) return problems[0].error;
+  if (problems.length === 0) {
+    return new InputError('The request could not be checked');
+  }
+  const message = `${problems.length} problems: ${problems
+    .map(p => p.message)
+    .join('; ')}`;
+  const first = problems[0].error;
+  if (first instanceof NotAllowedError) return new NotAllowedError(message);
+  if (first instanceof ConflictError) return new ConflictError(message);
+  return new InputError(message);
+}
+
 /** What `shipyard:cluster:upgrade` asks for. */
 export interface UpgradeClusterRequest {
   cluster: string;
@@ -206,149 +254,341 @@ export class ClusterRequestService {
     };
   }
 
+  /**
+   * Runs every check of a create request that needs no write and no dry run, and collects all their problems (a
+   * check that depends on a failed one is skipped): the name and its being free on the management cluster, the owner,
+   * the profile and who may use it, the management cluster and its connection, version, size, labels, the
+   * ClusterClass variables and the quota. The request form asks this before submit; `planCreate` refuses with the
+   * same problems.
+   */
+  async checkCreate(
+    request: CreateClusterRequest,
+    requester: Requester,
+    taskId?: string,
+  ): Promise<CreateCheck> {
+    const { config, backend } = this.options;
+    const problems: RequestProblem[] = [];
+    const attempt = async <T>(
+      field: string,
+      fn: () => T | Promise<T>,
+    ): Promise<T | undefined> => {
+      try {
+        return await fn();
+      } catch (error) {
+        problems.push({
+          field,
+          message: String((error as Error).message),
+          error: error as Error,
+        });
+        return undefined;
+      }
+    };
+    const name = request.name;
+    const nameOk = await attempt('name', () => {
+      if (name.length > MAX_CLUSTER_NAME_LENGTH || !DNS_LABEL.test(name)) {
+        throw new InputError(
+          `Cluster name "${name}" is invalid: use at most ${MAX_CLUSTER_NAME_LENGTH} lowercase letters, digits and '-', starting and ending with a letter or digit (a DNS-1123 label)`,
+        );
+      }
+      return true;
+    });
+    const owner = await attempt('owner', () =>
+      this.groupRef(request.owner, 'owner'),
+    );
+    const profile = await attempt('profile', () =>
+      this.loadProfile(request.profile, requester.credentials),
+    );
+    const spec: ClusterProfileSpec | undefined = profile?.entity.spec;
+    await attempt('permission', () =>
+      this.options.access.checkCreate(requester),
+    );
+    if (profile && spec && owner) {
+      await attempt('profile', () =>
+        this.checkProfileAccess(profile.ref, spec, requester, owner),
+      );
+    }
+
+    const managementCluster = spec
+      ? await attempt('managementCluster', () => {
+          const mc =
+            request.managementCluster ??
+            spec.defaultManagementCluster ??
+            spec.managementClusters[0];
+          if (!spec.managementClusters.includes(mc)) {
+            throw new InputError(
+              `Profile ${
+                profile!.ref
+              } cannot create clusters on ${mc}; choose one of ${spec.managementClusters.join(
+                ', ',
+              )}`,
+            );
+          }
+          return mc;
+        })
+      : undefined;
+    const namespace = owner
+      ? await attempt('namespace', () => {
+          const ns = request.namespace ?? this.namespaceFor(owner);
+          if (ns.length > 63 || !DNS_LABEL.test(ns)) {
+            throw new InputError(
+              `Namespace "${ns}" is not a valid namespace name (a DNS-1123 label of at most 63 characters)`,
+            );
+          }
+          return ns;
+        })
+      : undefined;
+
+    const kubernetesVersion = spec
+      ? await attempt('kubernetesVersion', () => {
+          const v =
+            request.kubernetesVersion ??
+            spec.kubernetes.default ??
+            spec.kubernetes.versions[0];
+          if (!spec.kubernetes.versions.includes(v)) {
+            throw new InputError(
+              `Kubernetes ${v} is not offered by profile ${
+                profile!.ref
+              }; choose one of ${spec.kubernetes.versions.join(', ')}`,
+            );
+          }
+          return v;
+        })
+      : undefined;
+
+    const sizeName = request.size ?? spec?.defaultSize;
+    const sized = spec
+      ? await attempt('size', () => {
+          // own properties only: `__proto__` or `constructor` are not sizes
+          const size =
+            sizeName !== undefined && Object.hasOwn(spec.sizes, sizeName)
+              ? spec.sizes[sizeName]
+              : undefined;
+          if (sizeName !== undefined && !size) {
+            throw new InputError(
+              `Size "${sizeName}" is not a size of profile ${
+                profile!.ref
+              }; choose one of ${Object.keys(spec.sizes).join(', ')}`,
+            );
+          }
+          const controlPlaneReplicas =
+            request.controlPlaneReplicas ?? size?.controlPlaneReplicas;
+          const workerReplicas = request.workerReplicas ?? size?.workerReplicas;
+          if (workerReplicas === undefined) {
+            throw new InputError(
+              `Choose a size (${Object.keys(spec.sizes).join(
+                ', ',
+              )}) or give workerReplicas`,
+            );
+          }
+          if (
+            controlPlaneReplicas !== undefined &&
+            controlPlaneReplicas > 0 &&
+            controlPlaneReplicas % 2 === 0
+          ) {
+            throw new InputError(
+              `controlPlaneReplicas must be odd (1, 3, 5 or 7) so that etcd keeps a quorum, got ${controlPlaneReplicas}`,
+            );
+          }
+          if (
+            !Number.isInteger(workerReplicas) ||
+            workerReplicas < 0 ||
+            workerReplicas > MAX_WORKERS
+          ) {
+            throw new InputError(
+              `workerReplicas must be between 0 and ${MAX_WORKERS}, got ${workerReplicas}`,
+            );
+          }
+          return { size, controlPlaneReplicas, workerReplicas };
+        })
+      : undefined;
+    const labels = await attempt('labels', () =>
+      this.checkLabels(request.labels ?? {}),
+    );
+
+    // the management cluster: configured here for writes, and connected according to the fleet backend
+    let api: KubeClient | undefined;
+    const managementClusters = await attempt('managementCluster', () =>
+      backend.listManagementClusters(),
+    );
+    if (managementCluster && managementClusters) {
+      api = await attempt('managementCluster', async () => {
+        const client = await this.options.managementCluster(managementCluster);
+        if (!client) {
+          throw new InputError(
+            `Management cluster ${managementCluster} is not configured in shipyard.managementClusters of this backend; ask the platform team`,
+          );
+        }
+        const status = managementClusters.find(
+          m => m.name === managementCluster,
+        );
+        if (!status || status.state !== 'connected') {
+          throw new ConflictError(
+            `Management cluster ${managementCluster} is not connected (${
+              status
+                ? `${status.state}${
+                    status.lastError ? `: ${status.lastError}` : ''
+                  }`
+                : 'unknown'
+            }); nothing was created. Try again later or choose another management cluster`,
+          );
+        }
+        return client;
+      });
+    }
+
+    const key =
+      managementCluster && namespace
+        ? { managementCluster, namespace, name }
+        : undefined;
+    let classAndVariables:
+      | {
+          clusterClass: ClusterClassSummary;
+          workerClass: string;
+          variables: ReturnType<typeof resolveVariables>;
+        }
+      | undefined;
+    if (api && key && profile && spec) {
+      const clusterClass = await attempt('managementCluster', () =>
+        this.findClusterClass(profile.ref, spec, key),
+      );
+      const workerClass = clusterClass
+        ? await attempt('size', () => {
+            const wc =
+              sized?.size?.machineClass &&
+              clusterClass.machineDeploymentClasses.includes(
+                sized.size.machineClass,
+              )
+                ? sized.size.machineClass
+                : clusterClass.machineDeploymentClasses[0];
+            if (!wc) {
+              throw new InputError(
+                `ClusterClass ${clusterClass.namespace}/${clusterClass.name} has no MachineDeployment classes; the profile cannot be requested`,
+              );
+            }
+            return wc;
+          })
+        : undefined;
+      const variables = clusterClass
+        ? await attempt('variables', () =>
+            resolveVariables({
+              declared: clusterClass.variables,
+              defaults: (spec.variables?.defaults ?? {}) as Record<
+                string,
+                JsonValue
+              >,
+              requested: request.variables ?? {},
+              clusterClass: `${clusterClass.namespace}/${clusterClass.name}`,
+            }),
+          )
+        : undefined;
+      if (clusterClass && workerClass && variables) {
+        classAndVariables = { clusterClass, workerClass, variables };
+      }
+    }
+
+    // the name is free on the management cluster (or taken by this very task: a retry)
+    let resumed = false;
+    if (api && key && nameOk) {
+      await attempt('name', async () => {
+        const existing = await api!
+          .get(clusterPath(key.namespace, key.name))
+          .catch(error => {
+            throw dryRunError(error, key);
+          });
+        if (!existing) return;
+        if (
+          taskId !== undefined &&
+          existing.metadata?.annotations?.[ANNOTATION_REQUEST_TASK] === taskId
+        ) {
+          resumed = true;
+          return;
+        }
+        throw new ConflictError(
+          `A cluster named ${name} already exists in namespace ${key.namespace} on ${key.managementCluster}; choose another name`,
+        );
+      });
+    }
+
+    if (owner && managementClusters && !resumed) {
+      await attempt('owner', () =>
+        checkQuota({
+          owner,
+          quota: quotaOf(config, owner),
+          managementClusters,
+          backend,
+        }),
+      );
+    }
+
+    if (
+      problems.length > 0 ||
+      !key ||
+      !owner ||
+      !profile ||
+      !spec ||
+      !kubernetesVersion ||
+      !sized ||
+      !labels ||
+      !api ||
+      !classAndVariables
+    ) {
+      return { problems };
+    }
+    return {
+      problems,
+      resolved: {
+        key,
+        owner,
+        profileRef: profile.ref,
+        profileName: profile.entity.metadata.name,
+        spec,
+        kubernetesVersion,
+        sizeName,
+        controlPlaneReplicas: sized.controlPlaneReplicas,
+        workerReplicas: sized.workerReplicas,
+        labels,
+        api,
+        ...classAndVariables,
+        resumed,
+      },
+    };
+  }
+
   /** Checks a create request and renders the objects; performs the server-side dry run. Writes nothing. */
   async planCreate(
     request: CreateClusterRequest,
     requester: Requester,
     taskId: string,
   ): Promise<CreateClusterPlan> {
-    const { config, backend } = this.options;
-    const name = request.name;
-    if (name.length > MAX_CLUSTER_NAME_LENGTH || !DNS_LABEL.test(name)) {
-      throw new InputError(
-        `Cluster name "${name}" is invalid: use at most ${MAX_CLUSTER_NAME_LENGTH} lowercase letters, digits and '-', starting and ending with a letter or digit (a DNS-1123 label)`,
-      );
+    const { config } = this.options;
+    const check = await this.checkCreate(request, requester, taskId);
+    if (check.problems.length > 0 || !check.resolved) {
+      throw refusalOf(check.problems);
     }
-    const owner = this.groupRef(request.owner, 'owner');
-
-    const profile = await this.loadProfile(
-      request.profile,
-      requester.credentials,
-    );
-    const spec: ClusterProfileSpec = profile.entity.spec;
-    await this.options.access.checkCreate(requester);
-    this.checkProfileAccess(profile.ref, spec, requester, owner);
-
-    const managementCluster =
-      request.managementCluster ??
-      spec.defaultManagementCluster ??
-      spec.managementClusters[0];
-    if (!spec.managementClusters.includes(managementCluster)) {
-      throw new InputError(
-        `Profile ${
-          profile.ref
-        } cannot create clusters on ${managementCluster}; choose one of ${spec.managementClusters.join(
-          ', ',
-        )}`,
-      );
-    }
-    const namespace = request.namespace ?? this.namespaceFor(owner);
-    if (namespace.length > 63 || !DNS_LABEL.test(namespace)) {
-      throw new InputError(
-        `Namespace "${namespace}" is not a valid namespace name (a DNS-1123 label of at most 63 characters)`,
-      );
-    }
-    const key: ClusterKey = { managementCluster, namespace, name };
-
-    const kubernetesVersion =
-      request.kubernetesVersion ??
-      spec.kubernetes.default ??
-      spec.kubernetes.versions[0];
-    if (!spec.kubernetes.versions.includes(kubernetesVersion)) {
-      throw new InputError(
-        `Kubernetes ${kubernetesVersion} is not offered by profile ${
-          profile.ref
-        }; choose one of ${spec.kubernetes.versions.join(', ')}`,
-      );
-    }
-
-    const sizeName = request.size ?? spec.defaultSize;
-    // own properties only: `__proto__` or `constructor` are not sizes
-    const size =
-      sizeName !== undefined && Object.hasOwn(spec.sizes, sizeName)
-        ? spec.sizes[sizeName]
-        : undefined;
-    if (sizeName !== undefined && !size) {
-      throw new InputError(
-        `Size "${sizeName}" is not a size of profile ${
-          profile.ref
-        }; choose one of ${Object.keys(spec.sizes).join(', ')}`,
-      );
-    }
-    const controlPlaneReplicas =
-      request.controlPlaneReplicas ?? size?.controlPlaneReplicas;
-    const workerReplicas = request.workerReplicas ?? size?.workerReplicas;
-    if (workerReplicas === undefined) {
-      throw new InputError(
-        `Choose a size (${Object.keys(spec.sizes).join(
-          ', ',
-        )}) or give workerReplicas`,
-      );
-    }
-    if (
-      controlPlaneReplicas !== undefined &&
-      controlPlaneReplicas > 0 &&
-      controlPlaneReplicas % 2 === 0
-    ) {
-      throw new InputError(
-        `controlPlaneReplicas must be odd (1, 3, 5 or 7) so that etcd keeps a quorum, got ${controlPlaneReplicas}`,
-      );
-    }
-    if (
-      !Number.isInteger(workerReplicas) ||
-      workerReplicas < 0 ||
-      workerReplicas > MAX_WORKERS
-    ) {
-      throw new InputError(
-        `workerReplicas must be between 0 and ${MAX_WORKERS}, got ${workerReplicas}`,
-      );
-    }
-    const labels = this.checkLabels(request.labels ?? {});
-
-    // the management cluster: configured here for writes, and connected according to the fleet backend
-    const api = await this.options.managementCluster(managementCluster);
-    if (!api) {
-      throw new InputError(
-        `Management cluster ${managementCluster} is not configured in shipyard.managementClusters of this backend; ask the platform team`,
-      );
-    }
-    const managementClusters = await backend.listManagementClusters();
-    const status = managementClusters.find(m => m.name === managementCluster);
-    if (!status || status.state !== 'connected') {
-      throw new ConflictError(
-        `Management cluster ${managementCluster} is not connected (${
-          status
-            ? `${status.state}${
-                status.lastError ? `: ${status.lastError}` : ''
-              }`
-            : 'unknown'
-        }); nothing was created. Try again later or choose another management cluster`,
-      );
-    }
-
-    const clusterClass = await this.findClusterClass(profile.ref, spec, key);
-    const workerClass =
-      size?.machineClass &&
-      clusterClass.machineDeploymentClasses.includes(size.machineClass)
-        ? size.machineClass
-        : clusterClass.machineDeploymentClasses[0];
-    if (!workerClass) {
-      throw new InputError(
-        `ClusterClass ${clusterClass.namespace}/${clusterClass.name} has no MachineDeployment classes; the profile cannot be requested`,
-      );
-    }
-    const variables = resolveVariables({
-      declared: clusterClass.variables,
-      defaults: (spec.variables?.defaults ?? {}) as Record<string, JsonValue>,
-      requested: request.variables ?? {},
-      clusterClass: `${clusterClass.namespace}/${clusterClass.name}`,
-    });
+    const {
+      key,
+      owner,
+      profileRef,
+      profileName,
+      spec,
+      kubernetesVersion,
+      sizeName,
+      controlPlaneReplicas,
+      workerReplicas,
+      labels,
+      api,
+      clusterClass,
+      workerClass,
+      variables,
+      resumed,
+    } = check.resolved;
+    const { name, namespace } = key;
 
     const renderInput: ClusterRenderInput = {
       name,
       namespace,
       owner,
-      profileName: profile.entity.metadata.name,
+      profileName,
       profileVersion: spec.version,
       clusterClass: {
         name: clusterClass.name,
@@ -369,7 +609,7 @@ export class ClusterRequestService {
     const plan: CreateClusterPlan = {
       key,
       owner,
-      profileRef: profile.ref,
+      profileRef,
       profileVersion: spec.version,
       kubernetesVersion,
       size: sizeName,
@@ -380,29 +620,7 @@ export class ClusterRequestService {
       ignoredDefaults: variables.ignoredDefaults,
     };
 
-    // the name is free on the management cluster (or taken by this very task: a retry)
-    const existing = await api
-      .get(clusterPath(namespace, name))
-      .catch(error => {
-        throw dryRunError(error, key);
-      });
-    if (existing) {
-      if (
-        existing.metadata?.annotations?.[ANNOTATION_REQUEST_TASK] === taskId
-      ) {
-        return { ...plan, resumed: true };
-      }
-      throw new ConflictError(
-        `A cluster named ${name} already exists in namespace ${namespace} on ${managementCluster}; choose another name`,
-      );
-    }
-
-    await checkQuota({
-      owner,
-      quota: quotaOf(config, owner),
-      managementClusters,
-      backend,
-    });
+    if (resumed) return { ...plan, resumed: true };
 
     // server-side dry run of everything that will be written
     const fieldManager = config.fieldManager;
