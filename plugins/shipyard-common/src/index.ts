@@ -17,5 +17,6 @@ export * from './profile';
 export * from './clusterClasses';
 export * from './audit';
 export * from './rollout';
+export * from './variables';
 /** The generated contract of `/api/shipyard`: the client, the operations' request types and the spec's models. */
 export * as ShipyardOpenApi from './schema/openapi';

@@ -12,6 +12,7 @@ import {
   CLUSTER_PROFILE_KIND,
   ClusterClassSummary,
   LABEL_PROFILE_VERSION,
+  clusterVariablesFormSchema,
   ClusterProfileSize,
   ClusterProfileSpec,
   ProfileJsonValue,
@@ -39,24 +40,10 @@ export function generatedProfileEntityRef(
 
 /**
  * The request form of a ClusterClass: an object schema with one property per variable, `required` as the class
- * declares it.
+ * declares it (the form builder of -common that the request form uses too).
  */
 export function variablesFormSchema(cc: ClusterClassSummary): JsonSchema {
-  const properties: JsonSchema = {};
-  const required: string[] = [];
-  for (const v of cc.variables) {
-    const schema: JsonSchema = { ...v.schema };
-    if (v.description && schema.description === undefined) {
-      schema.description = v.description;
-    }
-    properties[v.name] = schema;
-    if (v.required) required.push(v.name);
-  }
-  return {
-    type: 'object',
-    properties,
-    ...(required.length ? { required } : {}),
-  };
+  return clusterVariablesFormSchema(cc.variables);
 }
 
 /** Variable defaults: the `default` of each variable's schema, when it declares one. */

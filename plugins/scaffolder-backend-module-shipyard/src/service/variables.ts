@@ -1,31 +1,10 @@
 import { InputError } from '@backstage/errors';
 import { JsonValue } from '@backstage/types';
-import { ClusterClassVariableSummary } from '@shipyard/plugin-shipyard-common';
-import Ajv, { ErrorObject } from 'ajv';
-
-const ajv = new Ajv({
-  strict: false,
-  allErrors: true,
-  validateFormats: false,
-  useDefaults: false,
-});
-
-function describe(name: string, error: ErrorObject): string {
-  const where = `variables.${name}${error.instancePath.replace(/\//g, '.')}`;
-  if (error.keyword === 'enum') {
-    const allowed =
-      (error.params as { allowedValues?: unknown[] }).allowedValues ?? [];
-    return `${where} must be one of ${allowed
-      .map(v => JSON.stringify(v))
-      .join(', ')}`;
-  }
-  if (error.keyword === 'additionalProperties') {
-    const extra = (error.params as { additionalProperty?: string })
-      .additionalProperty;
-    return `${where} has an unknown field "${extra}"`;
-  }
-  return `${where} ${error.message ?? 'is invalid'}`;
-}
+import {
+  ClusterClassVariableSummary,
+  ProfileJsonValue,
+  checkClusterVariables,
+} from '@shipyard/plugin-shipyard-common';
 
 /** Values of ClusterClass variables after merging profile defaults and the request. */
 export interface ResolvedVariables {
@@ -37,8 +16,9 @@ export interface ResolvedVariables {
 
 /**
  * Merges the profile's variable defaults with the requested values and validates each against the ClusterClass's
- * `openAPIV3Schema`. Unknown requested variables, missing required ones and invalid values are `InputError`s that
- * name the variable and what it accepts.
+ * `openAPIV3Schema` (`checkClusterVariables` of -common, the check the request form runs in the browser). Unknown
+ * requested variables, missing required ones and invalid values are `InputError`s that name the variable and what
+ * it accepts.
  */
 export function resolveVariables(options: {
   declared: ClusterClassVariableSummary[];
@@ -46,54 +26,18 @@ export function resolveVariables(options: {
   requested: Record<string, JsonValue>;
   clusterClass: string;
 }): ResolvedVariables {
-  const { declared, defaults, requested, clusterClass } = options;
-  const byName = new Map(declared.map(v => [v.name, v]));
-  const unknown = Object.keys(requested).filter(n => !byName.has(n));
-  if (unknown.length > 0) {
-    throw new InputError(
-      `Unknown variable${unknown.length > 1 ? 's' : ''} ${unknown
-        .map(n => `"${n}"`)
-        .join(', ')}: ClusterClass ${clusterClass} declares ${
-        declared.map(v => v.name).join(', ') || 'no variables'
-      }`,
-    );
+  const check = checkClusterVariables({
+    ...options,
+    defaults: options.defaults as Record<string, ProfileJsonValue>,
+    requested: options.requested as Record<string, ProfileJsonValue>,
+  });
+  const unknown = check.problems.filter(p => p.startsWith('Unknown variable'));
+  if (unknown.length > 0) throw new InputError(unknown[0]);
+  if (check.problems.length > 0) {
+    throw new InputError(`Invalid variables: ${check.problems.join('; ')}`);
   }
-  const ignoredDefaults = Object.keys(defaults).filter(n => !byName.has(n));
-  const problems: string[] = [];
-  const values: ResolvedVariables['values'] = [];
-  for (const variable of declared) {
-    const hasRequested = Object.prototype.hasOwnProperty.call(
-      requested,
-      variable.name,
-    );
-    const hasDefault = Object.prototype.hasOwnProperty.call(
-      defaults,
-      variable.name,
-    );
-    if (!hasRequested && !hasDefault) {
-      if (variable.required && variable.schema.default === undefined) {
-        problems.push(
-          `variables.${variable.name} is required by ClusterClass ${clusterClass}`,
-        );
-      }
-      continue;
-    }
-    const value = hasRequested
-      ? requested[variable.name]
-      : defaults[variable.name];
-    const validate = ajv.compile(variable.schema as object);
-    if (!validate(value)) {
-      for (const error of validate.errors ?? []) {
-        problems.push(describe(variable.name, error));
-      }
-      continue;
-    }
-    values.push({ name: variable.name, value });
-  }
-  if (problems.length > 0) {
-    throw new InputError(
-      `Invalid variables: ${[...new Set(problems)].join('; ')}`,
-    );
-  }
-  return { values, ignoredDefaults };
+  return {
+    values: check.values as ResolvedVariables['values'],
+    ignoredDefaults: check.ignoredDefaults,
+  };
 }
