@@ -43,6 +43,17 @@ describe('fleet-sim CLI', () => {
       'non-negative integer',
     );
     expect(() => parseArgs(['--seed'])).toThrow('needs a value');
+    expect(() => parseArgs(['--clusters=-1'])).toThrow('non-negative integer');
+    expect(() => parseArgs(['--port', '8.5'])).toThrow('non-negative integer');
+    expect(() => parseArgs(['--no-anomalies=yes'])).toThrow('takes no value');
+    expect(() => parseArgs(['extra'])).toThrow('unknown option extra');
+    expect(parseArgs(['-h']).help).toBe(true);
+    expect(parseArgs([])).toEqual({
+      options: {},
+      statePath: undefined,
+      load: undefined,
+      help: false,
+    });
   });
 
   it('serves a fleet, writes a kubeconfig with a context per management cluster, and stops on SIGTERM', async () => {

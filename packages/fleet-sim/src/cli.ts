@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseArgs as nodeParseArgs } from 'node:util';
 import { startFleetSim, FleetSimOptions } from './sim/sim';
 
 const USAGE = `Usage: fleet-sim [options]
@@ -27,79 +28,103 @@ export interface CliArgs {
   help: boolean;
 }
 
-export function parseArgs(argv: string[]): CliArgs {
-  const options: FleetSimOptions = {};
-  const result: CliArgs = { options, help: false };
-  const timing: { stepMs?: number } = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] = arg.includes('=')
-      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
-      : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    const int = (): number => {
-      const v = Number(value());
-      if (!Number.isInteger(v) || v < 0)
-        throw new Error(`${flag} needs a non-negative integer`);
-      return v;
-    };
-    switch (flag) {
-      case '--management':
-        options.managementClusters = int();
-        break;
-      case '--clusters':
-        options.clusters = int();
-        break;
-      case '--seed':
-        options.seed = value();
-        break;
-      case '--teams':
-        options.teams = value()
-          .split(',')
-          .map(s => s.trim())
-          .filter(Boolean);
-        break;
-      case '--host':
-        options.host = value();
-        break;
-      case '--port':
-        options.port = int();
-        break;
-      case '--kubeconfig':
-        options.kubeconfigPath = value();
-        break;
-      case '--state':
-        result.statePath = value();
-        break;
-      case '--admin-port':
-        options.adminPort = int();
-        break;
-      case '--step-ms':
-        timing.stepMs = int();
-        break;
-      case '--load':
-        result.load = int();
-        break;
-      case '--no-anomalies':
-        options.anomalies = false;
-        break;
-      case '--plain-http':
-        options.tls = false;
-        break;
-      case '--help':
-      case '-h':
-        result.help = true;
-        break;
+const INTEGER_OPTIONS = {
+  management: 'managementClusters',
+  clusters: 'clusters',
+  port: 'port',
+  'admin-port': 'adminPort',
+  'step-ms': 'stepMs',
+  load: 'load',
+} as const;
+
+const OPTIONS = {
+  management: { type: 'string' },
+  clusters: { type: 'string' },
+  seed: { type: 'string' },
+  teams: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  state: { type: 'string' },
+  'admin-port': { type: 'string' },
+  'step-ms': { type: 'string' },
+  load: { type: 'string' },
+  'no-anomalies': { type: 'boolean' },
+  'plain-http': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Node's own argv parser, its errors said in the CLI's words with the usage. */
+function parse(argv: string[]) {
+  try {
+    return nodeParseArgs({
+      args: argv,
+      options: OPTIONS,
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (e) {
+    const error = e as Error & { code?: string };
+    const flag = /'([^' ]+)/.exec(error.message)?.[1] ?? '';
+    const name = flag.replace(/^-+/, '');
+    switch (error.code) {
+      case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+        throw new Error(`unknown option ${flag || error.message}\n\n${USAGE}`);
+      case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+        // a value that starts with a dash (for example -1) or a value given to a switch
+        if (name in INTEGER_OPTIONS)
+          throw new Error(`${flag} needs a non-negative integer`);
+        if (OPTIONS[name as keyof typeof OPTIONS]?.type === 'string')
+          throw new Error(`${flag} needs a value`);
+        throw new Error(`${flag} takes no value`);
       default:
-        throw new Error(`unknown option ${arg}\n\n${USAGE}`);
+        throw error;
     }
   }
-  if (timing.stepMs !== undefined) options.timing = timing;
-  return result;
+}
+
+export function parseArgs(argv: string[]): CliArgs {
+  const values = parse(argv);
+  const int = (name: keyof typeof INTEGER_OPTIONS): number | undefined => {
+    const raw = values[name];
+    if (raw === undefined) return undefined;
+    const v = Number(raw);
+    if (raw.trim() === '' || !Number.isInteger(v) || v < 0)
+      throw new Error(`--${name} needs a non-negative integer`);
+    return v;
+  };
+  const options: FleetSimOptions = {};
+  const set = <K extends keyof FleetSimOptions>(
+    key: K,
+    value: FleetSimOptions[K] | undefined,
+  ) => {
+    if (value !== undefined) options[key] = value;
+  };
+  set('managementClusters', int('management'));
+  set('clusters', int('clusters'));
+  set('seed', values.seed);
+  set(
+    'teams',
+    values.teams
+      ?.split(',')
+      .map(s => s.trim())
+      .filter(Boolean),
+  );
+  set('host', values.host);
+  set('port', int('port'));
+  set('kubeconfigPath', values.kubeconfig);
+  set('adminPort', int('admin-port'));
+  if (values['no-anomalies']) options.anomalies = false;
+  if (values['plain-http']) options.tls = false;
+  const stepMs = int('step-ms');
+  if (stepMs !== undefined) options.timing = { stepMs };
+  return {
+    options,
+    statePath: values.state,
+    load: int('load'),
+    help: values.help ?? false,
+  };
 }
 
 /** Relative paths are relative to where the user ran `yarn` (INIT_CWD), not the package. */
