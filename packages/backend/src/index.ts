@@ -4,7 +4,6 @@
 import { createBackend } from '@backstage/backend-defaults';
 import { rootHttpRouterServiceFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { withoutErrorStacks } from './modules/errorBodies';
-import { permissionModuleShipyardPolicy } from './modules/permissionPolicy';
 
 const backend = createBackend();
 
@@ -38,7 +37,7 @@ backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
 
 // permissions, with the portal's policy
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(permissionModuleShipyardPolicy);
+backend.add(import('@shipyard/plugin-permission-backend-module-shipyard'));
 
 // search (Lunr in memory on SQLite, PostgreSQL engine when the database is PostgreSQL)
 backend.add(import('@backstage/plugin-search-backend'));

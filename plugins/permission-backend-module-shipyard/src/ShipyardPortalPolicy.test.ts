@@ -6,7 +6,7 @@ import {
   shipyardClusterReadPermission,
   shipyardClusterUpdatePermission,
 } from '@shipyard/plugin-shipyard-common';
-import { ShipyardPortalPolicy } from './permissionPolicy';
+import { ShipyardPortalPolicy } from './ShipyardPortalPolicy';
 
 const user = (...ownershipEntityRefs: string[]): PolicyQueryUser =>
   ({
