@@ -19,6 +19,7 @@ export type {
 export type {
   ClusterRef,
   ClusterFaults,
+  DeprecatedApiRequest,
   UnreachableMode,
 } from './faults/faults';
 export { shipyardManagementClusters } from './sim/shipyardConfig';

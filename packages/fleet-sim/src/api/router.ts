@@ -35,6 +35,8 @@ export interface RouterOptions {
   health?(check: string, verbose: boolean): { ok: boolean; text: string };
   /** API groups advertised in discovery without resources. */
   extraGroups?(): ExtraGroup[];
+  /** The Prometheus text of `/metrics`; not served when absent. */
+  metrics?(): string;
 }
 
 /** Serves the resources of one cluster once the router has resolved and authorized a request. */
@@ -98,6 +100,16 @@ export class ApiRouter {
       const verbose = r.query.has('verbose');
       const { ok, text } = (this.options.health ?? HEALTHY)(root, verbose);
       sendText(r.res, ok ? 200 : 500, text, 'text/plain; charset=utf-8');
+      return;
+    }
+    if (root === 'metrics' && segments.length === 1 && this.options.metrics) {
+      this.onlyGet(method);
+      sendText(
+        r.res,
+        200,
+        this.options.metrics(),
+        'text/plain; version=0.0.4; charset=utf-8',
+      );
       return;
     }
     if (segments.length === 0) {

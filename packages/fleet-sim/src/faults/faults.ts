@@ -19,6 +19,20 @@ export interface ClusterFaults {
   /** How many worker nodes report NotReady (`Infinity`: all). */
   nodesNotReady?: number;
   controlPlaneDown?: boolean;
+  /**
+   * The deprecated APIs the workload cluster's clients request (its `/metrics` `apiserver_requested_deprecated_apis`),
+   * instead of the ones seeded for it; an empty list: none.
+   */
+  deprecatedApis?: DeprecatedApiRequest[];
+}
+
+/** A deprecated API that a workload cluster's clients still request. */
+export interface DeprecatedApiRequest {
+  group: string;
+  version: string;
+  resource: string;
+  /** The Kubernetes minor that removes it (`1.32`). */
+  removedRelease: string;
 }
 
 export function clusterId(ref: ClusterRef): string {

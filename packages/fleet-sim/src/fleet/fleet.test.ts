@@ -190,6 +190,53 @@ describe('seeded workload clusters', () => {
     expect(cv.status.desired.version).toMatch(/^4\.\d+\.\d+$/);
   });
 
+  it('serves the deprecated APIs its clients request in /metrics, some removed by the next minors', async () => {
+    const clusters = sim.workloadClusters();
+    const texts = await Promise.all(
+      clusters.map(async w => {
+        const res = await request(`${w.url}/metrics`, { token: w.token, ca });
+        expect(res.status).toBe(200);
+        return res.text;
+      }),
+    );
+    const using = texts.filter(t =>
+      /^apiserver_requested_deprecated_apis\{.*removed_release="1\.\d+".*\} 1$/m.test(
+        t,
+      ),
+    );
+    expect(
+      texts.every(t =>
+        t.includes('# TYPE apiserver_requested_deprecated_apis gauge'),
+      ),
+    ).toBe(true);
+    expect(using.length).toBeGreaterThan(0);
+    expect(using.length).toBeLessThan(clusters.length / 2);
+    // credentials are needed, as on a real API server
+    expect((await request(`${clusters[0].url}/metrics`, { ca })).status).toBe(
+      401,
+    );
+
+    const w = clusters[0];
+    sim.faults.deprecatedApis(w, [
+      {
+        group: 'flowcontrol.apiserver.k8s.io',
+        version: 'v1beta3',
+        resource: 'flowschemas',
+        removedRelease: '1.32',
+      },
+    ]);
+    expect(
+      (await request(`${w.url}/metrics`, { token: w.token, ca })).text,
+    ).toContain(
+      'apiserver_requested_deprecated_apis{group="flowcontrol.apiserver.k8s.io",removed_release="1.32",resource="flowschemas",subresource="",version="v1beta3"} 1',
+    );
+    sim.faults.deprecatedApis(w, []);
+    expect(
+      (await request(`${w.url}/metrics`, { token: w.token, ca })).text,
+    ).not.toContain('} 1');
+    sim.faults.clear(w);
+  });
+
   it('publishes each workload cluster through a <name>-kubeconfig Secret', async () => {
     const w = sim.workloadClusters()[0];
     const m = sim.managementClusters.find(x => x.name === w.management);

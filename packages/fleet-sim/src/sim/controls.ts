@@ -42,6 +42,8 @@ export function fleetFaults(fleet: Fleet): FleetFaults {
       faults.set(clusterId(cluster), { nodesNotReady: count }),
     controlPlaneDown: (cluster, down = true) =>
       faults.set(clusterId(cluster), { controlPlaneDown: down }),
+    deprecatedApis: (cluster, uses) =>
+      faults.set(clusterId(cluster), { deprecatedApis: uses }),
     restartManagementApi: name => {
       const mc = managements.get(name);
       if (!mc) throw new Error(`unknown management cluster ${name}`);

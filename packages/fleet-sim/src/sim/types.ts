@@ -2,6 +2,7 @@
 import type { Distribution, Provider } from '../capi/distributions';
 import type {
   ClusterFaults,
+  DeprecatedApiRequest,
   ClusterRef,
   UnreachableMode,
 } from '../faults/faults';
@@ -90,6 +91,11 @@ export interface FleetFaults {
   nodesNotReady(cluster: ClusterRef, count?: number): void;
   /** The workload cluster's control plane fails (`/readyz` 500, API 503); the Cluster turns unavailable. */
   controlPlaneDown(cluster: ClusterRef, down?: boolean): void;
+  /** Sets the deprecated APIs a workload cluster's clients request (served in its `/metrics`); undefined: the seeded ones. */
+  deprecatedApis(
+    cluster: ClusterRef,
+    uses: DeprecatedApiRequest[] | undefined,
+  ): void;
   /** Drops every watch of a management cluster and compacts its history (clients get 410 Expired). */
   restartManagementApi(name: string): void;
   pauseController(): void;

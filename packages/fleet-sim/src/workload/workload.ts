@@ -16,7 +16,8 @@ import {
 import { LABELS, TYPE_IDS } from '../capi/kinds';
 import { versionInfo } from '../server/managementCluster';
 import type { ManagementCluster } from '../server/managementCluster';
-import type { FaultRegistry } from '../faults/faults';
+import type { DeprecatedApiRequest, FaultRegistry } from '../faults/faults';
+import { hash32 } from '../util/random';
 import { Endpoint } from '../server/server';
 import { JsonObject, asObject } from '../util/json';
 import { nodes } from './nodes';
@@ -76,6 +77,80 @@ function workloadRegistry(distribution: Distribution): ResourceRegistry {
     });
   }
   return new ResourceRegistry(core);
+}
+
+/** APIs of beta versions that upstream Kubernetes removed, by the minor that removed them. */
+const REMOVED_APIS: Record<
+  string,
+  Omit<DeprecatedApiRequest, 'removedRelease'>
+> = {
+  '1.25': {
+    group: 'policy',
+    version: 'v1beta1',
+    resource: 'podsecuritypolicies',
+  },
+  '1.26': {
+    group: 'autoscaling',
+    version: 'v2beta2',
+    resource: 'horizontalpodautoscalers',
+  },
+  '1.27': {
+    group: 'storage.k8s.io',
+    version: 'v1beta1',
+    resource: 'csistoragecapacities',
+  },
+  '1.29': {
+    group: 'flowcontrol.apiserver.k8s.io',
+    version: 'v1beta2',
+    resource: 'flowschemas',
+  },
+  '1.32': {
+    group: 'flowcontrol.apiserver.k8s.io',
+    version: 'v1beta3',
+    resource: 'flowschemas',
+  },
+};
+
+/**
+ * The deprecated APIs a seeded workload cluster's clients request: one cluster in five still uses a beta API that
+ * the next or the one after next minor removes (the simulator's own beta of `resource.k8s.io` where upstream removed
+ * none in that minor).
+ */
+export function seededDeprecatedApis(
+  id: string,
+  kubeVersion: string,
+): DeprecatedApiRequest[] {
+  const h = hash32(`deprecated:${id}`);
+  if (h % 5 !== 0) return [];
+  const m = /^v?(\d+)\.(\d+)/.exec(kubeVersion);
+  if (!m) return [];
+  const removedRelease = `${m[1]}.${Number(m[2]) + 1 + ((h >>> 3) % 2)}`;
+  return [
+    {
+      ...(REMOVED_APIS[removedRelease] ?? {
+        group: 'resource.k8s.io',
+        version: 'v1beta1',
+        resource: 'resourceclaims',
+      }),
+      removedRelease,
+    },
+  ];
+}
+
+/** The `apiserver_requested_deprecated_apis` gauge as an API server's `/metrics` serves it. */
+export function deprecatedApisMetric(
+  uses: readonly DeprecatedApiRequest[],
+): string {
+  const lines = [
+    '# HELP apiserver_requested_deprecated_apis [STABLE] Gauge of deprecated APIs that have been requested, broken out by API group, version, resource, subresource, and removed_release.',
+    '# TYPE apiserver_requested_deprecated_apis gauge',
+  ];
+  for (const u of uses) {
+    lines.push(
+      `apiserver_requested_deprecated_apis{group="${u.group}",removed_release="${u.removedRelease}",resource="${u.resource}",subresource="",version="${u.version}"} 1`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 const registries = new Map<string, ResourceRegistry>();
@@ -174,6 +249,11 @@ export class WorkloadCluster implements Endpoint {
                   : 'ok',
               },
         extraGroups: () => distributionGroups(this.flavor.distribution),
+        metrics: () =>
+          deprecatedApisMetric(
+            this.deps.faults.get(this.id)?.deprecatedApis ??
+              seededDeprecatedApis(this.id, this.kubeVersion()),
+          ),
       },
       new WorkloadResources(this),
     );
