@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: type-check, formatting, lint, the OpenAPI contract, every Jest suite (with a PostgreSQL 15 started for
-# the run), then the browser end-to-end suite in real Chromium against the built portal. Ends with "N passed, N failed".
+# the run), the app build, the packed packages, then the browser end-to-end suite in real Chromium against the built
+# portal. Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/env.sh
@@ -39,6 +40,9 @@ fi
 
 step "build"
 if yarn workspace app build >"$OUT/build-app.log" 2>&1; then count 1 0; else tail -40 "$OUT/build-app.log"; fail; fi
+
+step "packages (built and packed as published, each tarball's contents checked)"
+if node scripts/release.js --out "$OUT/release" >"$OUT/release.log" 2>&1; then count 1 0; else tail -40 "$OUT/release.log"; fail; fi
 
 step "end-to-end (Chromium)"
 SHIPYARD_E2E_OUT="$OUT" yarn playwright test
