@@ -114,7 +114,7 @@ describe('ManagementClusterReconciler', () => {
     // paged: several requests per kind, one list each
     expect(api.listCount.get('machines')).toBe(1);
 
-    const tree = r.describe('default', 'alpha')!;
+    const tree = r.records.describe('default', 'alpha')!;
     expect(tree.kind).toBe('Cluster');
     expect(tree.children!.map(c => c.kind)).toEqual([
       'ClusterInfrastructure',

@@ -1,9 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   capiApiVersion,
-  ClusterTreeNode,
-  ConditionStatus,
-  ManagementClusterKindStatus,
   ManagementClusterStatus,
   SourceState,
   stringifyClusterKey,
@@ -23,21 +20,15 @@ import { ClusterHealthEvaluator } from '../health';
 import { FleetIndex } from '../index/FleetIndex';
 import { Backoff, sleep } from './backoff';
 import { WatchTarget, discoverTargets } from './discovery';
-import { ClusterState, foldClusterSummary } from './fold';
-import {
-  ClusterClassRecord,
-  ControlPlaneRecord,
-  ReadinessRecord,
-  projectCluster,
-  projectClusterClass,
-  projectControlPlane,
-  projectMachine,
-  projectMachineDeployment,
-  projectMachineHealthCheck,
-  projectMachinePool,
-  projectMachineSet,
-} from './records';
+import { foldClusterSummary } from './fold';
+import { ManagementClusterRecords } from '../records/ManagementClusterRecords';
 import { malformedReason, objectKeyOf } from './validate';
+import {
+  KindState,
+  applyObject,
+  kindStatusesOf,
+  objectCountsOf,
+} from './kinds';
 
 /** Options of {@link ManagementClusterReconciler}. */
 export interface ManagementClusterReconcilerOptions {
@@ -51,36 +42,11 @@ export interface ManagementClusterReconcilerOptions {
   initialSyncGraceMs?: number;
   /** Called for every watch event of a Cluster object with its fleet key, as it arrives (for measurements). */
   onClusterEvent?: (key: string) => void;
-}
-
-interface KindState {
-  target: WatchTarget;
-  state: SourceState;
-  lastSyncAt?: string;
-  lastError?: string;
-  failingSince?: number;
-  listedOnce: boolean;
-  /** ns/name → the ns/cluster-name it was filed under (or ns/name for Clusters, ControlPlanes, ClusterClasses). */
-  objects: Map<string, string | undefined>;
-  /** ns/name (or `(unnamed)`) of each object skipped as malformed → the resourceVersion last logged. */
-  malformed: Map<string, string>;
-  /** When this kind's stream last said anything (a page, the watch's headers, an event or a bookmark). */
-  lastHeardMs?: number;
+  /** Where the trimmed objects are kept (default: records of its own). */
+  records?: ManagementClusterRecords;
 }
 
 const UNNAMED = '(unnamed)';
-
-const COLLECTIONS = {
-  MachineDeployment: 'machineDeployments',
-  MachineSet: 'machineSets',
-  Machine: 'machines',
-  MachinePool: 'machinePools',
-  MachineHealthCheck: 'machineHealthChecks',
-} as const;
-
-function nsName(obj: KubeObject): string {
-  return `${obj.metadata.namespace ?? 'default'}/${obj.metadata.name}`;
-}
 
 /**
  * Lists and watches the CAPI objects of one management cluster (one stream per kind), keeps trimmed records, and
@@ -90,11 +56,8 @@ export class ManagementClusterReconciler {
   readonly name: string;
   private readonly client: KubeClient;
   private readonly abort = new AbortController();
-  private readonly clusters = new Map<string, ClusterState>();
-  private readonly controlPlanes = new Map<string, ControlPlaneRecord>();
-  /** ns/controlPlaneName → ns/clusterName, from Cluster.spec.controlPlaneRef. */
-  private readonly controlPlaneOwners = new Map<string, string>();
-  private readonly clusterClasses = new Map<string, ClusterClassRecord>();
+  /** The trimmed objects of this management cluster (this reconciler is their only writer). */
+  readonly records: ManagementClusterRecords;
   private readonly kinds = new Map<string, KindState>();
   private readonly dirty = new Set<string>();
   private flushScheduled = false;
@@ -122,6 +85,8 @@ export class ManagementClusterReconciler {
 
   constructor(private readonly options: ManagementClusterReconcilerOptions) {
     this.name = options.connection.name;
+    this.records =
+      options.records ?? new ManagementClusterRecords(options.connection.name);
     this.client = new KubeClient(options.connection, {
       requestTimeoutMs: options.sync.requestTimeoutMs,
       idleTimeoutMs: options.sync.idleTimeoutMs,
@@ -167,32 +132,6 @@ export class ManagementClusterReconciler {
 
   /** The state of this management cluster for `GET /management-clusters`. */
   status(): ManagementClusterStatus {
-    const kinds: ManagementClusterKindStatus[] = [...this.kinds.values()].map(
-      k => {
-        let state = k.state;
-        if (k.failingSince !== undefined) {
-          state =
-            Date.now() - k.failingSince >= this.options.sync.staleAfterMs
-              ? 'stale'
-              : 'syncing';
-        }
-        const out: ManagementClusterKindStatus = {
-          kind: k.target.resourceKind,
-          apiVersion: `${k.target.group}/${k.target.version}`,
-          state,
-        };
-        if (k.lastSyncAt) out.lastSyncAt = k.lastSyncAt;
-        if (k.lastError) out.lastError = redactInternals(k.lastError);
-        return out;
-      },
-    );
-    const count = (kind: string) => {
-      let n = 0;
-      for (const k of this.kinds.values()) {
-        if (k.target.kind === kind) n += k.objects.size;
-      }
-      return n;
-    };
     const lastError =
       this.discoveryError ??
       this.silentError ??
@@ -202,21 +141,11 @@ export class ManagementClusterReconciler {
       url: this.options.connection.url,
       state: this.lastState ?? this.computeState(),
       resynced: this.lastSyncAt !== undefined,
-      objectCounts: {
-        clusters: count('Cluster'),
-        clusterClasses: count('ClusterClass'),
-        machineDeployments: count('MachineDeployment'),
-        machineSets: count('MachineSet'),
-        machines: count('Machine'),
-        machinePools: count('MachinePool'),
-        machineHealthChecks: count('MachineHealthCheck'),
-        controlPlanes: count('ControlPlane'),
-        skipped: [...this.kinds.values()].reduce(
-          (n, k) => n + k.malformed.size,
-          0,
-        ),
-      },
-      kinds,
+      objectCounts: objectCountsOf(this.kinds.values()),
+      kinds: kindStatusesOf(
+        this.kinds.values(),
+        this.options.sync.staleAfterMs,
+      ),
     };
     if (this.lastSyncAt) status.lastSyncAt = this.lastSyncAt;
     if (this.staleSince) status.staleSince = this.staleSince;
@@ -226,166 +155,6 @@ export class ManagementClusterReconciler {
     if (this.lastErrorAt) status.lastErrorAt = this.lastErrorAt;
     if (this.capiVersion) status.capiVersion = capiApiVersion(this.capiVersion);
     return status;
-  }
-
-  /** The ClusterClasses of this management cluster, as last listed or watched. */
-  clusterClassRecords(): ClusterClassRecord[] {
-    return [...this.clusterClasses.values()];
-  }
-
-  /** The object tree of one cluster, or undefined when this reconciler has no records of it. */
-  describe(namespace: string, name: string): ClusterTreeNode | undefined {
-    const state = this.clusters.get(`${namespace}/${name}`);
-    const c = state?.cluster;
-    if (!state || !c) return undefined;
-    const readiness = (
-      conditions: Array<{
-        type: string;
-        status: ConditionStatus;
-        reason?: string;
-        message?: string;
-        lastTransitionTime?: string;
-      }>,
-      type: string,
-    ): ReadinessRecord => {
-      const cond = conditions.find(x => x.type === type);
-      return cond
-        ? {
-            status: cond.status,
-            reason: cond.reason,
-            message: cond.message,
-            since: cond.lastTransitionTime,
-          }
-        : { status: 'Unknown' };
-    };
-    const node = (
-      kind: string,
-      nodeName: string,
-      r: ReadinessRecord,
-      extra: Partial<ClusterTreeNode> = {},
-    ): ClusterTreeNode => {
-      const out: ClusterTreeNode = { kind, name: nodeName, ready: r.status };
-      if (r.reason) out.reason = r.reason;
-      if (r.message) out.message = r.message;
-      if (r.since) out.since = r.since;
-      for (const [k, v] of Object.entries(extra)) {
-        if (v !== undefined) (out as any)[k] = v;
-      }
-      return out;
-    };
-    const machineNode = (
-      m: typeof state.machines extends Map<string, infer M> ? M : never,
-    ) =>
-      node('Machine', m.name, m.readiness, {
-        phase: m.phase,
-        version: m.version,
-        nodeName: m.nodeName,
-      });
-    const byName = (a: { name: string }, b: { name: string }) =>
-      a.name < b.name ? -1 : 1;
-    const machines = [...state.machines.values()].sort(byName);
-    const mdOfMachine = (m: (typeof machines)[number]) =>
-      (m.machineSetName
-        ? state.machineSets.get(m.machineSetName)?.deploymentName
-        : undefined) ?? m.deploymentName;
-
-    const children: ClusterTreeNode[] = [];
-    const clusterAvailable =
-      c.conditions.find(x => x.type === 'Available') ??
-      c.conditions.find(x => x.type === 'Ready');
-    if (c.infrastructureKind) {
-      const infra =
-        c.conditions.find(x => x.type === 'InfrastructureReady') ?? undefined;
-      children.push(
-        node(
-          'ClusterInfrastructure',
-          `${c.infrastructureKind}/${c.name}`,
-          infra
-            ? readiness(c.conditions, 'InfrastructureReady')
-            : { status: c.infrastructureProvisioned ? 'True' : 'Unknown' },
-        ),
-      );
-    }
-    const cp = c.controlPlaneName
-      ? this.controlPlanes.get(`${c.namespace}/${c.controlPlaneName}`)
-      : undefined;
-    const cpMachines = machines.filter(m => m.controlPlane);
-    if (cp || c.controlPlaneKind || cpMachines.length > 0) {
-      children.push(
-        node(
-          'ControlPlane',
-          `${cp?.kind ?? c.controlPlaneKind ?? 'ControlPlane'}/${
-            cp?.name ?? c.controlPlaneName ?? c.name
-          }`,
-          cp?.readiness ?? readiness(c.conditions, 'ControlPlaneAvailable'),
-          {
-            version: cp?.version,
-            replicas: cp?.replicas,
-            conditions: cp?.conditions,
-            children: cpMachines.map(machineNode),
-          },
-        ),
-      );
-    }
-    const workerChildren: ClusterTreeNode[] = [];
-    const mds = [...state.machineDeployments.values()].sort(byName);
-    const placed = new Set<string>();
-    for (const md of mds) {
-      const mdMachines = machines.filter(
-        m => !m.controlPlane && mdOfMachine(m) === md.name,
-      );
-      mdMachines.forEach(m => placed.add(m.name));
-      workerChildren.push(
-        node('MachineDeployment', md.name, md.readiness, {
-          phase: md.phase,
-          version: md.version,
-          replicas: md.replicas,
-          children: mdMachines.map(machineNode),
-        }),
-      );
-    }
-    for (const mp of [...state.machinePools.values()].sort(byName)) {
-      const mpMachines = machines.filter(m => m.machinePoolName === mp.name);
-      mpMachines.forEach(m => placed.add(m.name));
-      workerChildren.push(
-        node('MachinePool', mp.name, mp.readiness, {
-          phase: mp.phase,
-          version: mp.version,
-          replicas: mp.replicas,
-          children: mpMachines.map(machineNode),
-        }),
-      );
-    }
-    for (const m of machines) {
-      if (!m.controlPlane && !placed.has(m.name)) {
-        workerChildren.push(machineNode(m));
-      }
-    }
-    if (workerChildren.length > 0) {
-      children.push(
-        node(
-          'Workers',
-          'Workers',
-          readiness(c.conditions, 'WorkersAvailable'),
-          {
-            children: workerChildren,
-          },
-        ),
-      );
-    }
-    return node(
-      'Cluster',
-      c.name,
-      clusterAvailable
-        ? readiness(c.conditions, clusterAvailable.type)
-        : { status: 'Unknown' },
-      {
-        phase: c.phase,
-        version: c.version,
-        conditions: c.conditions,
-        children,
-      },
-    );
   }
 
   // ---- the loops ------------------------------------------------------------------------------------------
@@ -553,7 +322,7 @@ export class ManagementClusterReconciler {
       // clusters known from persisted state that the management cluster no longer has are gone
       for (const key of this.options.index.keysOf(this.name)) {
         const [, namespace, name] = key.split('/');
-        if (!this.clusters.get(`${namespace}/${name}`)?.cluster) {
+        if (!this.records.clusters.get(`${namespace}/${name}`)?.cluster) {
           this.dirty.delete(`${namespace}/${name}`);
           this.options.index.remove(key);
         }
@@ -587,16 +356,6 @@ export class ManagementClusterReconciler {
 
   // ---- applying objects -----------------------------------------------------------------------------------
 
-  private stateOf(namespace: string, clusterName: string): ClusterState {
-    const key = `${namespace}/${clusterName}`;
-    let state = this.clusters.get(key);
-    if (!state) {
-      state = new ClusterState(namespace, clusterName);
-      this.clusters.set(key, state);
-    }
-    return state;
-  }
-
   /**
    * Applies one listed or watched object; a malformed one is skipped, counted, and logged with its reason once per
    * resourceVersion (a relist or a repeated event says nothing new).
@@ -606,7 +365,10 @@ export class ManagementClusterReconciler {
     let reason = malformedReason(obj, kind.target, deleted);
     if (!reason) {
       try {
-        this.applyValid(kind, deleted, obj);
+        applyObject(this.records, kind, deleted, obj, {
+          annotationKeys: this.options.ownership.annotationKeys,
+          markDirty: key => this.markDirty(key),
+        });
         kind.malformed.delete(key);
         return;
       } catch (error) {
@@ -626,107 +388,6 @@ export class ManagementClusterReconciler {
     );
   }
 
-  private applyValid(kind: KindState, deleted: boolean, obj: KubeObject) {
-    const key = nsName(obj);
-    const namespace = obj.metadata.namespace ?? 'default';
-    switch (kind.target.kind) {
-      case 'Cluster': {
-        const state = this.stateOf(namespace, obj.metadata.name);
-        if (deleted) {
-          state.cluster = undefined;
-          kind.objects.delete(key);
-        } else {
-          const record = projectCluster(
-            obj,
-            this.options.ownership.annotationKeys,
-          );
-          if (record.controlPlaneName) {
-            this.controlPlaneOwners.set(
-              `${namespace}/${record.controlPlaneName}`,
-              key,
-            );
-          }
-          state.cluster = record;
-          kind.objects.set(key, key);
-        }
-        this.markDirty(key);
-        return;
-      }
-      case 'ControlPlane': {
-        const previous = this.controlPlanes.get(key);
-        if (deleted) {
-          this.controlPlanes.delete(key);
-          kind.objects.delete(key);
-        } else {
-          this.controlPlanes.set(key, projectControlPlane(obj));
-          kind.objects.set(key, key);
-        }
-        const owner =
-          this.controlPlaneOwners.get(key) ??
-          (previous?.clusterName
-            ? `${namespace}/${previous.clusterName}`
-            : undefined) ??
-          (this.controlPlanes.get(key)?.clusterName
-            ? `${namespace}/${this.controlPlanes.get(key)!.clusterName}`
-            : undefined);
-        if (owner) this.markDirty(owner);
-        return;
-      }
-      case 'ClusterClass': {
-        if (deleted) {
-          this.clusterClasses.delete(key);
-          kind.objects.delete(key);
-        } else {
-          this.clusterClasses.set(key, projectClusterClass(obj));
-          kind.objects.set(key, key);
-        }
-        return;
-      }
-      default: {
-        const collection = COLLECTIONS[kind.target.kind];
-        const previousOwner = kind.objects.get(key);
-        if (previousOwner) {
-          const prevState = this.clusters.get(previousOwner);
-          prevState?.[collection].delete(obj.metadata.name);
-          this.markDirty(previousOwner);
-        }
-        if (deleted) {
-          kind.objects.delete(key);
-          return;
-        }
-        let record;
-        switch (kind.target.kind) {
-          case 'MachineDeployment':
-            record = projectMachineDeployment(obj);
-            break;
-          case 'MachineSet':
-            record = projectMachineSet(obj);
-            break;
-          case 'Machine':
-            record = projectMachine(obj);
-            break;
-          case 'MachinePool':
-            record = projectMachinePool(obj);
-            break;
-          default:
-            record = projectMachineHealthCheck(obj);
-        }
-        if (!record.clusterName) {
-          kind.objects.set(key, undefined);
-          return;
-        }
-        const owner = `${namespace}/${record.clusterName}`;
-        const state = this.stateOf(namespace, record.clusterName);
-        (state[collection] as Map<string, typeof record>).set(
-          obj.metadata.name,
-          record,
-        );
-        kind.objects.set(key, owner);
-        this.markDirty(owner);
-      }
-    }
-  }
-
   private markDirty(clusterKey: string) {
     this.dirty.add(clusterKey);
     if (!this.foldingEnabled || this.flushScheduled) return;
@@ -740,7 +401,7 @@ export class ManagementClusterReconciler {
     const index = this.options.index;
     const lastSeenAt = this.lastSeenAt;
     for (const key of this.dirty) {
-      const state = this.clusters.get(key);
+      const state = this.records.clusters.get(key);
       const [namespace, name] = key.split('/');
       const indexKey = stringifyClusterKey({
         managementCluster: this.name,
@@ -749,7 +410,7 @@ export class ManagementClusterReconciler {
       });
       if (!state?.cluster) {
         index.remove(indexKey);
-        if (state?.isEmpty) this.clusters.delete(key);
+        if (state?.isEmpty) this.records.clusters.delete(key);
         continue;
       }
       const c = state.cluster;
@@ -757,9 +418,7 @@ export class ManagementClusterReconciler {
         managementCluster: this.name,
         ownership: this.options.ownership,
         health: this.options.health,
-        controlPlane: c.controlPlaneName
-          ? this.controlPlanes.get(`${c.namespace}/${c.controlPlaneName}`)
-          : undefined,
+        controlPlane: this.records.controlPlaneOf(c),
       });
       if (summary) index.upsert(summary, { lastSeenAt });
     }

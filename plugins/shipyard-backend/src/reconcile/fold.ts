@@ -6,42 +6,13 @@ import { ClusterHealthEvaluator } from '../health';
 import { OwnershipResolver } from '../config/ownership';
 import { StoredClusterSummary } from '../index/FleetIndex';
 import { intern } from '../index/intern';
-import {
-  ClusterRecord,
-  ControlPlaneRecord,
-  MachineDeploymentRecord,
-  MachineHealthCheckRecord,
-  MachinePoolRecord,
-  MachineRecord,
-  MachineSetRecord,
-} from './records';
+import { ClusterState } from '../records/ClusterState';
+import { ControlPlaneRecord } from '../records/types';
 import { distributionOf, providerOfInfrastructureKind } from './providers';
 import { kubernetesMinorOfDistribution } from './versions';
 
 export { kubernetesMinorOfDistribution };
-
-/** Everything known about one CAPI Cluster on one management cluster. */
-export class ClusterState {
-  cluster?: ClusterRecord;
-  readonly machineDeployments = new Map<string, MachineDeploymentRecord>();
-  readonly machineSets = new Map<string, MachineSetRecord>();
-  readonly machines = new Map<string, MachineRecord>();
-  readonly machinePools = new Map<string, MachinePoolRecord>();
-  readonly machineHealthChecks = new Map<string, MachineHealthCheckRecord>();
-
-  constructor(readonly namespace: string, readonly name: string) {}
-
-  get isEmpty(): boolean {
-    return (
-      !this.cluster &&
-      this.machineDeployments.size === 0 &&
-      this.machineSets.size === 0 &&
-      this.machines.size === 0 &&
-      this.machinePools.size === 0 &&
-      this.machineHealthChecks.size === 0
-    );
-  }
-}
+export { ClusterState };
 
 /** What folding needs besides the cluster's own records. */
 export interface FoldContext {

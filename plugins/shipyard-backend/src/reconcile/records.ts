@@ -7,122 +7,34 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import type { KubeObject } from '@shipyard/plugin-shipyard-node/kube';
 import { intern, internRecord } from '../index/intern';
+import {
+  ClusterClassRecord,
+  ClusterRecord,
+  ControlPlaneRecord,
+  MachineDeploymentRecord,
+  MachineHealthCheckRecord,
+  MachinePoolRecord,
+  MachineRecord,
+  MachineSetRecord,
+  ReadinessRecord,
+} from '../records/types';
 
 /*
- * Trimmed records: what the views and queries need from each CAPI object, nothing more (no managedFields, no
- * spec templates, no annotations beyond the configured ones). v1beta1 and v1beta2 objects project to the same shape.
+ * Projections: each CAPI object read into its trimmed record (`records/types.ts`). v1beta1 and v1beta2 objects
+ * project to the same shape.
  */
 
-/** The Ready/Available condition that explains an object's readiness. */
-export interface ReadinessRecord {
-  status: ConditionStatus;
-  reason?: string;
-  message?: string;
-  since?: string;
-}
-
-export interface ClusterRecord {
-  uid: string;
-  namespace: string;
-  name: string;
-  apiVersion: string;
-  createdAt?: string;
-  deletingSince?: string;
-  labels: Record<string, string>;
-  /** Only the annotations the configuration asks for. */
-  annotations: Record<string, string>;
-  phase?: string;
-  conditions: ClusterCondition[];
-  controlPlaneCounters: ReplicaCounters;
-  workerCounters: ReplicaCounters;
-  clusterClass?: string;
-  version?: string;
-  infrastructureKind?: string;
-  controlPlaneKind?: string;
-  controlPlaneName?: string;
-  apiServerUrl?: string;
-  infrastructureProvisioned?: boolean;
-  controlPlaneInitialized?: boolean;
-  /** Topology workers: MachineDeployment topology name → class. */
-  topologyWorkerClasses?: Record<string, string>;
-}
-
-export interface ControlPlaneRecord {
-  namespace: string;
-  name: string;
-  kind: string;
-  /** The Cluster it belongs to, when the object says so (label or owner reference). */
-  clusterName?: string;
-  version?: string;
-  observedVersion?: string;
-  replicas: ReplicaCounters;
-  readiness: ReadinessRecord;
-  conditions: ClusterCondition[];
-}
-
-export interface MachineDeploymentRecord {
-  name: string;
-  clusterName?: string;
-  class?: string;
-  version?: string;
-  phase?: string;
-  replicas: ReplicaCounters;
-  readiness: ReadinessRecord;
-}
-
-export interface MachineSetRecord {
-  name: string;
-  clusterName?: string;
-  deploymentName?: string;
-  replicas: ReplicaCounters;
-}
-
-export interface MachineRecord {
-  name: string;
-  clusterName?: string;
-  phase: string;
-  version?: string;
-  nodeName?: string;
-  machineSetName?: string;
-  deploymentName?: string;
-  machinePoolName?: string;
-  controlPlane: boolean;
-  readiness: ReadinessRecord;
-}
-
-export interface MachinePoolRecord {
-  name: string;
-  clusterName?: string;
-  version?: string;
-  phase?: string;
-  replicas: ReplicaCounters;
-  readiness: ReadinessRecord;
-}
-
-export interface MachineHealthCheckRecord {
-  name: string;
-  clusterName?: string;
-  expectedMachines?: number;
-  currentHealthy?: number;
-  remediationsAllowed?: number;
-}
-
-export interface ClusterClassRecord {
-  namespace: string;
-  name: string;
-  infrastructureKind?: string;
-  controlPlaneKind?: string;
-  uid?: string;
-  generation?: number;
-  description?: string;
-  kubernetesVersions?: string[];
-  machineDeploymentClasses: string[];
-  machinePoolClasses: string[];
-  /** The variables the class declares, with their openAPIV3Schema (the request form of generated profiles). */
-  variables: ClusterClassVariableSummary[];
-  labels: Record<string, string>;
-  createdAt?: string;
-}
+export type {
+  ClusterClassRecord,
+  ClusterRecord,
+  ControlPlaneRecord,
+  MachineDeploymentRecord,
+  MachineHealthCheckRecord,
+  MachinePoolRecord,
+  MachineRecord,
+  MachineSetRecord,
+  ReadinessRecord,
+} from '../records/types';
 
 function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value)

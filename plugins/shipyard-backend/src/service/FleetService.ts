@@ -19,7 +19,8 @@ import { CapiHealthEvaluator, ClusterHealthEvaluator } from '../health';
 import { FleetIndex } from '../index/FleetIndex';
 import { FleetStore } from '../persistence/FleetStore';
 import { ManagementClusterReconciler } from '../reconcile/ManagementClusterReconciler';
-import { ClusterClassRecord } from '../reconcile/records';
+import { FleetRecords } from '../records/FleetRecords';
+import { ClusterClassRecord } from '../records/types';
 
 /** Options of {@link FleetService}. */
 export interface FleetServiceOptions {
@@ -43,6 +44,8 @@ export interface FleetServiceOptions {
  */
 export class FleetService {
   readonly index: FleetIndex;
+  /** The trimmed Cluster API objects (object trees, ClusterClasses), written by the reconcilers. */
+  readonly records = new FleetRecords();
   private readonly reconcilers = new Map<string, ManagementClusterReconciler>();
   private readonly connections = new Map<string, ManagementClusterConnection>();
   private readonly failed = new Map<string, ManagementClusterStatus>();
@@ -109,6 +112,7 @@ export class FleetService {
         logger: logger.child({ managementCluster: connection.name }),
         initialSyncGraceMs: this.options.initialSyncGraceMs,
         onClusterEvent: this.options.onClusterEvent,
+        records: this.records.of(connection.name),
       });
       this.reconcilers.set(connection.name, reconciler);
       reconciler.start();
@@ -154,33 +158,18 @@ export class FleetService {
     return out.sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
-  /** The ClusterClasses of every management cluster (or of one), from the reconcilers' records. */
+  /** The ClusterClasses of every management cluster (or of one), from the records. */
   clusterClasses(
     managementCluster?: string,
   ): Array<{ managementCluster: string; record: ClusterClassRecord }> {
-    const out: Array<{
-      managementCluster: string;
-      record: ClusterClassRecord;
-    }> = [];
-    for (const r of this.reconcilers.values()) {
-      if (managementCluster !== undefined && r.name !== managementCluster) {
-        continue;
-      }
-      for (const record of r.clusterClassRecords()) {
-        out.push({ managementCluster: r.name, record });
-      }
-    }
-    return out;
+    return this.records.clusterClasses(managementCluster);
   }
 
   /** A cluster with its object tree, or undefined. */
   describe(key: ClusterKey): ClusterDetails | undefined {
     const found = this.index.get(stringifyClusterKey(key));
     if (!found) return undefined;
-    const tree =
-      this.reconcilers
-        .get(key.managementCluster)
-        ?.describe(key.namespace, key.name) ?? treeFromSummary(found.summary);
+    const tree = this.records.describe(key) ?? treeFromSummary(found.summary);
     return { summary: found.summary, tree, revision: this.index.revision };
   }
 

@@ -11,14 +11,14 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import express from 'express';
 import { z } from 'zod';
-import { ClusterClassRecord } from '../reconcile/records';
+import { ClusterClassRecord } from '../records/types';
 import { createApiRouter, ShipyardApiRouter } from './apiRouter';
 import {
   distributionOf,
   providerOfInfrastructureKind,
 } from '../reconcile/providers';
 
-/** What the router reads: the ClusterClasses the reconcilers hold, and the fleet revision. */
+/** What the router reads: the ClusterClasses of the fleet's records, and the fleet revision. */
 export interface ClusterClassesReader {
   clusterClasses(
     managementCluster?: string,

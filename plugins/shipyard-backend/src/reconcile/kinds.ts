@@ -1,0 +1,207 @@
+import {
+  ManagementClusterKindStatus,
+  ManagementClusterStatus,
+  SourceState,
+} from '@shipyard/plugin-shipyard-common';
+import { redactInternals } from '@shipyard/plugin-shipyard-node';
+import type { KubeObject } from '@shipyard/plugin-shipyard-node/kube';
+import { OwnershipResolver } from '../config/ownership';
+import { ManagementClusterRecords } from '../records/ManagementClusterRecords';
+import { WatchTarget } from './discovery';
+import {
+  projectCluster,
+  projectClusterClass,
+  projectControlPlane,
+  projectMachine,
+  projectMachineDeployment,
+  projectMachineHealthCheck,
+  projectMachinePool,
+  projectMachineSet,
+} from './records';
+
+/*
+ * The kinds a reconciler lists and watches: the state of each kind's stream, how one object of a kind goes into the
+ * records, and what the streams add up to in the management cluster's status.
+ */
+
+/** The stream of one kind. */
+export interface KindState {
+  target: WatchTarget;
+  state: SourceState;
+  lastSyncAt?: string;
+  lastError?: string;
+  failingSince?: number;
+  listedOnce: boolean;
+  /** ns/name → the ns/cluster-name it was filed under (or ns/name for Clusters, ControlPlanes, ClusterClasses). */
+  objects: Map<string, string | undefined>;
+  /** ns/name (or `(unnamed)`) of each object skipped as malformed → the resourceVersion last logged. */
+  malformed: Map<string, string>;
+  /** When this kind's stream last said anything (a page, the watch's headers, an event or a bookmark). */
+  lastHeardMs?: number;
+}
+
+const COLLECTIONS = {
+  MachineDeployment: 'machineDeployments',
+  MachineSet: 'machineSets',
+  Machine: 'machines',
+  MachinePool: 'machinePools',
+  MachineHealthCheck: 'machineHealthChecks',
+} as const;
+
+function nsName(obj: KubeObject): string {
+  return `${obj.metadata.namespace ?? 'default'}/${obj.metadata.name}`;
+}
+
+/** Applies one valid listed or watched object to the records; `markDirty` gets the clusters whose summary changes. */
+export function applyObject(
+  records: ManagementClusterRecords,
+  kind: KindState,
+  deleted: boolean,
+  obj: KubeObject,
+  options: {
+    annotationKeys: OwnershipResolver['annotationKeys'];
+    markDirty(clusterKey: string): void;
+  },
+): void {
+  const key = nsName(obj);
+  const namespace = obj.metadata.namespace ?? 'default';
+  switch (kind.target.kind) {
+    case 'Cluster': {
+      const state = records.stateOf(namespace, obj.metadata.name);
+      if (deleted) {
+        state.cluster = undefined;
+        kind.objects.delete(key);
+      } else {
+        const record = projectCluster(obj, options.annotationKeys);
+        if (record.controlPlaneName) {
+          records.controlPlaneOwners.set(
+            `${namespace}/${record.controlPlaneName}`,
+            key,
+          );
+        }
+        state.cluster = record;
+        kind.objects.set(key, key);
+      }
+      options.markDirty(key);
+      return;
+    }
+    case 'ControlPlane': {
+      const previous = records.controlPlanes.get(key);
+      if (deleted) {
+        records.controlPlanes.delete(key);
+        kind.objects.delete(key);
+      } else {
+        records.controlPlanes.set(key, projectControlPlane(obj));
+        kind.objects.set(key, key);
+      }
+      const owner =
+        records.controlPlaneOwners.get(key) ??
+        (previous?.clusterName
+          ? `${namespace}/${previous.clusterName}`
+          : undefined) ??
+        (records.controlPlanes.get(key)?.clusterName
+          ? `${namespace}/${records.controlPlanes.get(key)!.clusterName}`
+          : undefined);
+      if (owner) options.markDirty(owner);
+      return;
+    }
+    case 'ClusterClass': {
+      if (deleted) {
+        records.clusterClasses.delete(key);
+        kind.objects.delete(key);
+      } else {
+        records.clusterClasses.set(key, projectClusterClass(obj));
+        kind.objects.set(key, key);
+      }
+      return;
+    }
+    default: {
+      const collection = COLLECTIONS[kind.target.kind];
+      const previousOwner = kind.objects.get(key);
+      if (previousOwner) {
+        const prevState = records.clusters.get(previousOwner);
+        prevState?.[collection].delete(obj.metadata.name);
+        options.markDirty(previousOwner);
+      }
+      if (deleted) {
+        kind.objects.delete(key);
+        return;
+      }
+      let record;
+      switch (kind.target.kind) {
+        case 'MachineDeployment':
+          record = projectMachineDeployment(obj);
+          break;
+        case 'MachineSet':
+          record = projectMachineSet(obj);
+          break;
+        case 'Machine':
+          record = projectMachine(obj);
+          break;
+        case 'MachinePool':
+          record = projectMachinePool(obj);
+          break;
+        default:
+          record = projectMachineHealthCheck(obj);
+      }
+      if (!record.clusterName) {
+        kind.objects.set(key, undefined);
+        return;
+      }
+      const owner = `${namespace}/${record.clusterName}`;
+      const state = records.stateOf(namespace, record.clusterName);
+      (state[collection] as Map<string, typeof record>).set(
+        obj.metadata.name,
+        record,
+      );
+      kind.objects.set(key, owner);
+      options.markDirty(owner);
+    }
+  }
+}
+
+/** The state of every kind's stream for `GET /management-clusters`. */
+export function kindStatusesOf(
+  kinds: Iterable<KindState>,
+  staleAfterMs: number,
+): ManagementClusterKindStatus[] {
+  return [...kinds].map(k => {
+    let state = k.state;
+    if (k.failingSince !== undefined) {
+      state = Date.now() - k.failingSince >= staleAfterMs ? 'stale' : 'syncing';
+    }
+    const out: ManagementClusterKindStatus = {
+      kind: k.target.resourceKind,
+      apiVersion: `${k.target.group}/${k.target.version}`,
+      state,
+    };
+    if (k.lastSyncAt) out.lastSyncAt = k.lastSyncAt;
+    if (k.lastError) out.lastError = redactInternals(k.lastError);
+    return out;
+  });
+}
+
+/** How many objects of each kind are held, and how many were skipped as malformed. */
+export function objectCountsOf(
+  kinds: Iterable<KindState>,
+): ManagementClusterStatus['objectCounts'] {
+  const list = [...kinds];
+  const count = (kind: string) => {
+    let n = 0;
+    for (const k of list) {
+      if (k.target.kind === kind) n += k.objects.size;
+    }
+    return n;
+  };
+  return {
+    clusters: count('Cluster'),
+    clusterClasses: count('ClusterClass'),
+    machineDeployments: count('MachineDeployment'),
+    machineSets: count('MachineSet'),
+    machines: count('Machine'),
+    machinePools: count('MachinePool'),
+    machineHealthChecks: count('MachineHealthCheck'),
+    controlPlanes: count('ControlPlane'),
+    skipped: list.reduce((n, k) => n + k.malformed.size, 0),
+  };
+}

@@ -1,0 +1,53 @@
+import { ClusterTreeNode } from '@shipyard/plugin-shipyard-common';
+import { ClusterState } from './ClusterState';
+import { clusterTree } from './clusterTree';
+import { ClusterClassRecord, ClusterRecord, ControlPlaneRecord } from './types';
+
+/**
+ * The trimmed Cluster API objects of one management cluster. Its reconciler is the only writer (as it lists and
+ * watches); folding reads a cluster's records from here, and so do the API's object tree and ClusterClass routes.
+ */
+export class ManagementClusterRecords {
+  /** ns/name → everything known about that Cluster. */
+  readonly clusters = new Map<string, ClusterState>();
+  /** ns/name → control plane. */
+  readonly controlPlanes = new Map<string, ControlPlaneRecord>();
+  /** ns/controlPlaneName → ns/clusterName, from Cluster.spec.controlPlaneRef. */
+  readonly controlPlaneOwners = new Map<string, string>();
+  /** ns/name → ClusterClass. */
+  readonly clusterClasses = new Map<string, ClusterClassRecord>();
+
+  constructor(readonly managementCluster: string) {}
+
+  /** The records of a cluster, created empty when unknown. */
+  stateOf(namespace: string, clusterName: string): ClusterState {
+    const key = `${namespace}/${clusterName}`;
+    let state = this.clusters.get(key);
+    if (!state) {
+      state = new ClusterState(namespace, clusterName);
+      this.clusters.set(key, state);
+    }
+    return state;
+  }
+
+  /** The control plane a Cluster refers to. */
+  controlPlaneOf(cluster: ClusterRecord): ControlPlaneRecord | undefined {
+    return cluster.controlPlaneName
+      ? this.controlPlanes.get(
+          `${cluster.namespace}/${cluster.controlPlaneName}`,
+        )
+      : undefined;
+  }
+
+  /** The ClusterClasses, as last listed or watched. */
+  clusterClassRecords(): ClusterClassRecord[] {
+    return [...this.clusterClasses.values()];
+  }
+
+  /** The object tree of one cluster, or undefined when there are no records of it. */
+  describe(namespace: string, name: string): ClusterTreeNode | undefined {
+    const state = this.clusters.get(`${namespace}/${name}`);
+    if (!state?.cluster) return undefined;
+    return clusterTree(state, this.controlPlaneOf(state.cluster));
+  }
+}
