@@ -80,7 +80,13 @@ test('a cluster requested through the template appears and its progress reaches 
   await owner.click();
   await page.getByRole('option', { name: OWNER_TITLE }).click();
   await expect(owner).toHaveValue(`group:default/${OWNER}`);
-  await page.getByRole('textbox', { name: 'Size' }).fill('small');
+  const size = page.getByTestId('cluster-size-select');
+  await size.getByRole('button').click();
+  await page.getByTestId('cluster-size-select-small').click();
+  await expect(size).toContainText('Small (1 control plane, 1 worker)');
+  await expect(page.getByTestId('management-cluster-select')).toContainText(
+    'mgmt-',
+  );
   const version = page.getByTestId('kubernetes-version-select');
   await expect(version).toContainText('v1.35.5');
   await version.getByRole('button').click();
@@ -89,7 +95,9 @@ test('a cluster requested through the template appears and its progress reaches 
   await saveScreenshot(page, testInfo, 'template-form-cluster');
   await page.getByRole('button', { name: 'Next' }).click();
 
-  // step 3: variables (profile defaults), then review and create
+  // step 3: variables (generated from the ClusterClass, profile defaults filled in), the checks, review and create
+  await expect(page.getByTestId('cluster-variables')).toBeVisible();
+  await expect(page.getByTestId('request-check-ok')).toBeVisible();
   await page.getByRole('button', { name: 'Review' }).click();
   await expect(page.getByText(name)).toBeVisible();
   await page.getByRole('button', { name: 'Create' }).click();

@@ -15,7 +15,12 @@ import {
 import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import shipyardPluginAlpha, {
   clusterProfilePickerFormFieldExtension,
+  clusterRequestCheckFormFieldExtension,
+  clusterSizePickerFormFieldExtension,
+  clusterVariablesFormFieldExtension,
   kubernetesVersionPickerFormFieldExtension,
+  managementClusterPickerFormFieldExtension,
+  upgradeVersionPickerFormFieldExtension,
   shipyardClusterEntityContent,
   shipyardFleetPage,
   shipyardProfileEntityContent,
@@ -64,10 +69,15 @@ describe('new frontend system', () => {
     expect(card.get(coreExtensionData.reactElement)).toBeDefined();
   });
 
-  it('registers both scaffolder form fields in the plugin the app discovers', () => {
+  it('registers every scaffolder form field in the plugin the app discovers', () => {
     for (const name of [
       'cluster-profile-picker',
       'kubernetes-version-picker',
+      'cluster-variables',
+      'cluster-size-picker',
+      'management-cluster-picker',
+      'upgrade-version-picker',
+      'cluster-request-check',
     ] as const) {
       expect(
         shipyardPluginAlpha.getExtension(
@@ -109,5 +119,25 @@ describe('new frontend system', () => {
     await expect(
       version.get(FormFieldBlueprint.dataRefs.formFieldLoader)(),
     ).resolves.toBeDefined();
+    const names: string[] = [];
+    for (const extension of [
+      clusterVariablesFormFieldExtension,
+      clusterSizePickerFormFieldExtension,
+      managementClusterPickerFormFieldExtension,
+      upgradeVersionPickerFormFieldExtension,
+      clusterRequestCheckFormFieldExtension,
+    ] as Array<typeof clusterVariablesFormFieldExtension>) {
+      const field = await createExtensionTester(extension).get(
+        FormFieldBlueprint.dataRefs.formFieldLoader,
+      )();
+      names.push((field as unknown as { name: string }).name);
+    }
+    expect(names).toEqual([
+      'ClusterVariables',
+      'ClusterSizePicker',
+      'ManagementClusterPicker',
+      'UpgradeVersionPicker',
+      'ClusterRequestCheck',
+    ]);
   });
 });

@@ -103,6 +103,50 @@ export const kubernetesVersionPickerFormFieldExtension =
     },
   });
 
+/** Scaffolder field `ClusterVariables`. */
+export const clusterVariablesFormFieldExtension = FormFieldBlueprint.make({
+  name: 'cluster-variables',
+  params: {
+    field: () => import('./formFields').then(m => m.clusterVariablesFormField),
+  },
+});
+
+/** Scaffolder field `ClusterSizePicker`. */
+export const clusterSizePickerFormFieldExtension = FormFieldBlueprint.make({
+  name: 'cluster-size-picker',
+  params: {
+    field: () => import('./formFields').then(m => m.clusterSizePickerFormField),
+  },
+});
+
+/** Scaffolder field `ManagementClusterPicker`. */
+export const managementClusterPickerFormFieldExtension =
+  FormFieldBlueprint.make({
+    name: 'management-cluster-picker',
+    params: {
+      field: () =>
+        import('./formFields').then(m => m.managementClusterPickerFormField),
+    },
+  });
+
+/** Scaffolder field `UpgradeVersionPicker`. */
+export const upgradeVersionPickerFormFieldExtension = FormFieldBlueprint.make({
+  name: 'upgrade-version-picker',
+  params: {
+    field: () =>
+      import('./formFields').then(m => m.upgradeVersionPickerFormField),
+  },
+});
+
+/** Scaffolder field `ClusterRequestCheck`. */
+export const clusterRequestCheckFormFieldExtension = FormFieldBlueprint.make({
+  name: 'cluster-request-check',
+  params: {
+    field: () =>
+      import('./formFields').then(m => m.clusterRequestCheckFormField),
+  },
+});
+
 /** The Shipyard plugin for the new frontend system. */
 export default createFrontendPlugin({
   pluginId: 'shipyard',
@@ -117,5 +161,10 @@ export default createFrontendPlugin({
     shipyardTeamClustersEntityCard,
     clusterProfilePickerFormFieldExtension,
     kubernetesVersionPickerFormFieldExtension,
+    clusterVariablesFormFieldExtension,
+    clusterSizePickerFormFieldExtension,
+    managementClusterPickerFormFieldExtension,
+    upgradeVersionPickerFormFieldExtension,
+    clusterRequestCheckFormFieldExtension,
   ],
 });

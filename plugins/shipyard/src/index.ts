@@ -11,6 +11,11 @@ export {
   EntityShipyardTeamClustersCard,
   ClusterProfilePickerFieldExtension,
   KubernetesVersionPickerFieldExtension,
+  ClusterVariablesFieldExtension,
+  ClusterSizePickerFieldExtension,
+  ManagementClusterPickerFieldExtension,
+  UpgradeVersionPickerFieldExtension,
+  ClusterRequestCheckFieldExtension,
 } from './plugin';
 export * from './api';
 export {
@@ -30,3 +35,13 @@ export type { ClusterProfilePickerUiOptions } from './components/ClusterProfileP
 export { KubernetesVersionPicker } from './components/KubernetesVersionPicker';
 export type { KubernetesVersionPickerUiOptions } from './components/KubernetesVersionPicker';
 export { rootRouteRef } from './routes';
+export { ClusterVariablesField } from './components/ClusterVariablesField';
+export type { ClusterVariablesUiOptions } from './components/ClusterVariablesField';
+export {
+  ClusterSizePicker,
+  ManagementClusterPicker,
+} from './components/RequestPickers';
+export type { ProfilePickerUiOptions } from './components/RequestPickers';
+export { UpgradeVersionPicker } from './components/UpgradeVersionPicker';
+export type { UpgradeVersionPickerUiOptions } from './components/UpgradeVersionPicker';
+export { ClusterRequestCheck } from './components/ClusterRequestCheck';

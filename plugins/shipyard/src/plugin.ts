@@ -13,6 +13,19 @@ import {
   clusterProfilePickerValidation,
 } from './components/ClusterProfilePicker';
 import { KubernetesVersionPicker } from './components/KubernetesVersionPicker';
+import {
+  ClusterRequestCheck,
+  clusterRequestCheckValidation,
+} from './components/ClusterRequestCheck';
+import {
+  ClusterVariablesField,
+  clusterVariablesValidation,
+} from './components/ClusterVariablesField';
+import {
+  ClusterSizePicker,
+  ManagementClusterPicker,
+} from './components/RequestPickers';
+import { UpgradeVersionPicker } from './components/UpgradeVersionPicker';
 import { rootRouteRef } from './routes';
 
 /** The Shipyard plugin for apps on the legacy frontend system. */
@@ -88,5 +101,47 @@ export const KubernetesVersionPickerFieldExtension = shipyardPlugin.provide(
   createScaffolderFieldExtension({
     name: 'KubernetesVersionPicker',
     component: KubernetesVersionPicker,
+  }),
+);
+
+/** Scaffolder field `ClusterVariables`, for `<ScaffolderFieldExtensions>` in legacy apps. */
+export const ClusterVariablesFieldExtension = shipyardPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'ClusterVariables',
+    component: ClusterVariablesField,
+    validation: clusterVariablesValidation as any,
+  }),
+);
+
+/** Scaffolder field `ClusterSizePicker`, for `<ScaffolderFieldExtensions>` in legacy apps. */
+export const ClusterSizePickerFieldExtension = shipyardPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'ClusterSizePicker',
+    component: ClusterSizePicker,
+  }),
+);
+
+/** Scaffolder field `ManagementClusterPicker`, for `<ScaffolderFieldExtensions>` in legacy apps. */
+export const ManagementClusterPickerFieldExtension = shipyardPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'ManagementClusterPicker',
+    component: ManagementClusterPicker,
+  }),
+);
+
+/** Scaffolder field `UpgradeVersionPicker`, for `<ScaffolderFieldExtensions>` in legacy apps. */
+export const UpgradeVersionPickerFieldExtension = shipyardPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'UpgradeVersionPicker',
+    component: UpgradeVersionPicker,
+  }),
+);
+
+/** Scaffolder field `ClusterRequestCheck`, for `<ScaffolderFieldExtensions>` in legacy apps. */
+export const ClusterRequestCheckFieldExtension = shipyardPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'ClusterRequestCheck',
+    component: ClusterRequestCheck,
+    validation: clusterRequestCheckValidation as any,
   }),
 );

@@ -11,6 +11,7 @@ import {
   ListClustersRequest,
   ListClustersResponse,
   ListManagementClustersResponse,
+  ClusterClassSummary,
 } from '@shipyard/plugin-shipyard-common';
 import { FleetEventsListener, FleetSubscription } from './types';
 
@@ -54,6 +55,11 @@ export interface ShipyardApi {
   listManagementClusters(
     options?: ShipyardRequestOptions,
   ): Promise<ListManagementClustersResponse>;
+  /** The ClusterClasses of a management cluster with their variable schemas (`GET /cluster-classes`, every page). */
+  listClusterClasses(
+    managementCluster: string,
+    options?: ShipyardRequestOptions,
+  ): Promise<ClusterClassSummary[]>;
   /** Health timeline of a cluster, newest first; empty when the backend keeps no history. */
   getClusterHistory(
     key: ClusterKey,

@@ -13,6 +13,7 @@ import {
   ListClustersRequest,
   ListClustersResponse,
   ListManagementClustersResponse,
+  ClusterClassSummary,
   ShipyardOpenApi,
   toListClustersQuery,
 } from '@shipyard/plugin-shipyard-common';
@@ -122,6 +123,25 @@ export class ShipyardClient implements ShipyardApi {
     return bodyOf(
       await this.api.listManagementClusters({}, { signal: options?.signal }),
     );
+  }
+
+  async listClusterClasses(
+    managementCluster: string,
+    options?: ShipyardRequestOptions,
+  ): Promise<ClusterClassSummary[]> {
+    const items: ClusterClassSummary[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await bodyOf(
+        await this.api.listClusterClasses(
+          { query: { managementCluster, limit: 500, cursor } },
+          { signal: options?.signal },
+        ),
+      );
+      items.push(...(page.items as ClusterClassSummary[]));
+      cursor = page.nextCursor;
+    } while (cursor);
+    return items;
   }
 
   async getClusterHistory(

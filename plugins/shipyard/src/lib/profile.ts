@@ -33,7 +33,23 @@ export interface ProfileModel {
   /** Group refs that may request the profile; empty means everyone. */
   allowedGroups: string[];
   managementClusters: string[];
+  /** The management cluster clusters go to unless the request names one. */
+  defaultManagementCluster?: string;
   sizes: string[];
+  /** The sizes with their titles and replicas, in the profile's order. */
+  sizeOptions: ProfileSize[];
+  defaultSize?: string;
+  /** The profile's values for ClusterClass variables. */
+  variableDefaults: Record<string, unknown>;
+}
+
+/** One named size of a profile. */
+export interface ProfileSize {
+  name: string;
+  title?: string;
+  controlPlaneReplicas?: number;
+  workerReplicas?: number;
+  machineClass?: string;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -117,8 +133,23 @@ export function readProfile(entity: Entity): ProfileModel {
     ...strings(spec.requesters),
   ].map(normalizeGroupRef);
   let sizes: string[] = [];
+  const sizeOptions: ProfileSize[] = [];
   if (Array.isArray(spec.sizes)) sizes = strings(spec.sizes);
-  else if (isRecord(spec.sizes)) sizes = Object.keys(spec.sizes);
+  else if (isRecord(spec.sizes)) {
+    sizes = Object.keys(spec.sizes);
+    for (const [name, value] of Object.entries(spec.sizes)) {
+      const size = isRecord(value) ? value : {};
+      const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+      sizeOptions.push({
+        name,
+        title: str(size.title),
+        controlPlaneReplicas: num(size.controlPlaneReplicas),
+        workerReplicas: num(size.workerReplicas),
+        machineClass: str(size.machineClass),
+      });
+    }
+  }
+  const variables = isRecord(spec.variables) ? spec.variables : {};
   const clusterClass = isRecord(spec.clusterClass)
     ? str(spec.clusterClass.name)
     : str(spec.clusterClass) ?? str(spec.clusterClassRef);
@@ -152,7 +183,11 @@ export function readProfile(entity: Entity): ProfileModel {
       ...strings(spec.managementClusters),
       ...strings(spec.managementCluster),
     ],
+    defaultManagementCluster: str(spec.defaultManagementCluster),
     sizes,
+    sizeOptions,
+    defaultSize: str(spec.defaultSize),
+    variableDefaults: isRecord(variables.defaults) ? variables.defaults : {},
   };
 }
 

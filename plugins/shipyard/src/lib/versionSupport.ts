@@ -2,8 +2,10 @@ import {
   ClusterListItem,
   ClusterVersionSupport,
   VersionSupportCalendar,
+  VersionSupportResponse,
   VersionSupportStatus,
   compareKubernetesMinors,
+  kubernetesMinorFor,
 } from '@shipyard/plugin-shipyard-common';
 
 /** The calendars of the data file shipped with the plugin (the backend's answers win: they know refreshes and overrides). */
@@ -31,6 +33,36 @@ export function clusterVersionSupport(
 /** Version support of a Kubernetes minor by the upstream calendar of the data file. */
 export function minorVersionSupport(minor: string): ClusterVersionSupport {
   return bundledCalendar.evaluate({ version: minor }, Date.now());
+}
+
+/**
+ * Support of a Kubernetes version on a distribution by the backend's calendars (`GET /version-support`): the
+ * distribution's record of the minor, else the calendar it follows, else upstream's; `unknown` without a record.
+ */
+export function versionSupportOn(
+  response: VersionSupportResponse | undefined,
+  distribution: string | undefined,
+  version: string,
+): { status: VersionSupportStatus; minor?: string; endOfLife?: string } {
+  const minor = kubernetesMinorFor(version);
+  if (!response || !minor) return { status: 'unknown', minor };
+  const byName = new Map(response.distributions.map(d => [d.name, d]));
+  const seen = new Set<string>();
+  let name: string | undefined = distribution ?? 'upstream';
+  while (name && !seen.has(name)) {
+    seen.add(name);
+    const entry = byName.get(name);
+    const record = entry?.records.find(r => r.minor === minor);
+    if (record) {
+      return {
+        status: record.status,
+        minor,
+        endOfLife: record.endOfExtendedSupport ?? record.endOfStandardSupport,
+      };
+    }
+    name = entry?.follows ?? (name === 'upstream' ? undefined : 'upstream');
+  }
+  return { status: 'unknown', minor };
 }
 
 /** Human label of a support status. */

@@ -1,4 +1,5 @@
 import {
+  ClusterClassSummary,
   ClusterDetails,
   ClusterKey,
   ClusterLifecycleResponse,
@@ -404,6 +405,7 @@ export function mockShipyardApi(
     listManagementClusters: jest.fn(async () => ({
       items: [makeManagementCluster()],
     })),
+    listClusterClasses: jest.fn(async () => [makeClusterClass()]),
     getClusterHistory: jest.fn(async () => ({ items: [] })),
     getVersionSupport: jest.fn(async () => {
       throw new Error('not used');
@@ -425,5 +427,45 @@ export function mockShipyardApi(
   }) as unknown as jest.Mocked<ShipyardApi> & {
     emit(event: FleetChangeEvent): void;
     listeners: Set<FleetEventsListener>;
+  };
+}
+
+/** A ClusterClass with a string, an enum, a boolean and an object variable. */
+export function makeClusterClass(
+  overrides: Partial<ClusterClassSummary> = {},
+): ClusterClassSummary {
+  return {
+    managementCluster: 'mgmt-eu',
+    namespace: 'team-a',
+    name: 'eks-standard',
+    machineDeploymentClasses: ['default-worker'],
+    machinePoolClasses: [],
+    labels: {},
+    variables: [
+      {
+        name: 'region',
+        required: true,
+        schema: { type: 'string', enum: ['eu-west-1', 'us-east-1'] },
+        description: 'AWS region',
+      },
+      {
+        name: 'privateEndpoint',
+        required: false,
+        schema: { type: 'boolean', default: false },
+      },
+      {
+        name: 'podSecurity',
+        required: false,
+        schema: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            enforce: { type: 'string', enum: ['baseline', 'restricted'] },
+            audit: { type: 'boolean' },
+          },
+        },
+      },
+    ],
+    ...overrides,
   };
 }

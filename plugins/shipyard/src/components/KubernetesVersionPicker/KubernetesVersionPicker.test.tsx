@@ -4,6 +4,37 @@ import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import { makeProfileEntity } from '../../testUtils/profiles';
+import { shipyardApiRef } from '../../api';
+import { mockShipyardApi } from '../../testUtils/fixtures';
+
+/** `GET /version-support` with an EKS calendar where 1.30 is at its end of life. */
+function versionSupport() {
+  const record = (minor: string, status: string) => ({
+    distribution: 'eks',
+    minor,
+    calendar: 'eks',
+    origin: 'bundled',
+    source: 'https://example.com/eks',
+    status,
+    endOfExtendedSupport:
+      status === 'end-of-life' ? '2026-07-23' : '2027-11-26',
+  });
+  return {
+    evaluatedAt: '2026-12-05T00:00:00Z',
+    dataFile: { schemaVersion: 1, updatedAt: '2026-12-01', ageDays: 4 },
+    nearingEndOfLifeDays: 90,
+    refresh: { enabled: false, sources: [] },
+    distributions: [
+      {
+        name: 'eks',
+        title: 'Amazon EKS',
+        source: 'https://example.com/eks',
+        origin: 'bundled',
+        records: [record('1.31', 'supported'), record('1.30', 'end-of-life')],
+      },
+    ],
+  } as any;
+}
 import { KubernetesVersionPicker } from './KubernetesVersionPicker';
 
 function props(
@@ -28,6 +59,12 @@ describe('KubernetesVersionPicker', () => {
       catalogApiRef,
       catalogApiMock({ entities: [makeProfileEntity('eks-standard')] }),
     ],
+    [
+      shipyardApiRef,
+      mockShipyardApi({
+        getVersionSupport: jest.fn(async () => versionSupport()),
+      }),
+    ],
   ] as const;
 
   it("offers the profile's versions and defaults to the profile's default", async () => {
@@ -44,8 +81,11 @@ describe('KubernetesVersionPicker', () => {
       within(listbox)
         .getAllByRole('option')
         .map(o => o.textContent),
-    ).toEqual(['v1.31.2 (profile default)', 'v1.30.6']);
-    fireEvent.click(within(listbox).getByText('v1.30.6'));
+    ).toEqual([
+      'v1.31.2 (profile default) — Supported',
+      'v1.30.6 — End of life',
+    ]);
+    fireEvent.click(within(listbox).getAllByRole('option')[1]);
     expect(p.onChange).toHaveBeenLastCalledWith('v1.30.6');
   });
 
@@ -77,5 +117,20 @@ describe('KubernetesVersionPicker', () => {
       expect(screen.getByRole('button')).toHaveTextContent('v1.30.6'),
     );
     expect(p.onChange).not.toHaveBeenCalled();
+  });
+
+  it('warns when the chosen version is at its end of life', async () => {
+    const p = props(
+      { profile: 'clusterprofile:default/eks-standard' },
+      { formData: 'v1.30.6' },
+    );
+    await renderInTestApp(
+      <TestApiProvider apis={apis}>
+        <KubernetesVersionPicker {...p} />
+      </TestApiProvider>,
+    );
+    expect(await screen.findByTestId('end-of-life-warning')).toHaveTextContent(
+      'Kubernetes 1.30 is at its end of life since 2026-07-23',
+    );
   });
 });

@@ -6,9 +6,15 @@ import FormHelperText from '@material-ui/core/FormHelperText';
 import InputLabel from '@material-ui/core/InputLabel';
 import MenuItem from '@material-ui/core/MenuItem';
 import Select from '@material-ui/core/Select';
+import Alert from '@material-ui/lab/Alert';
 import { useEffect } from 'react';
 import useAsync from 'react-use/esm/useAsync';
+import { shipyardApiRef } from '../../api';
 import { readProfile } from '../../lib/profile';
+import {
+  versionSupportLabel,
+  versionSupportOn,
+} from '../../lib/versionSupport';
 
 /** Options of the KubernetesVersionPicker field (`ui:options`). */
 export interface KubernetesVersionPickerUiOptions {
@@ -18,7 +24,8 @@ export interface KubernetesVersionPickerUiOptions {
 
 /**
  * Scaffolder field: a Kubernetes version among those the selected profile allows (the profile is read from the
- * form field named by `ui:options.profileField`). Defaults to the profile's current version.
+ * form field named by `ui:options.profileField`), each with its support status on the profile's distribution.
+ * Defaults to the profile's current version; warns when the chosen one is at its end of life.
  */
 export const KubernetesVersionPicker = (
   props: FieldExtensionComponentProps<string, KubernetesVersionPickerUiOptions>,
@@ -53,6 +60,15 @@ export const KubernetesVersionPicker = (
     return entity ? readProfile(entity) : undefined;
   }, [catalogApi, profileRef]);
   const versions = profile?.kubernetesVersions ?? [];
+  const shipyardApi = useApi(shipyardApiRef);
+  const { value: support } = useAsync(
+    () => shipyardApi.getVersionSupport().catch(() => undefined),
+    [shipyardApi],
+  );
+  const statusOf = (v: string) =>
+    versionSupportOn(support, profile?.distribution, v);
+  const chosen =
+    formData && versions.includes(formData) ? statusOf(formData) : undefined;
 
   // keep the value within the profile's versions; default to the profile's current one
   useEffect(() => {
@@ -92,10 +108,19 @@ export const KubernetesVersionPicker = (
           <MenuItem key={v} value={v}>
             {v}
             {v === profile?.kubernetesVersion ? ' (profile default)' : ''}
+            {support ? ` — ${versionSupportLabel(statusOf(v).status)}` : ''}
           </MenuItem>
         ))}
       </Select>
       <FormHelperText>{helper}</FormHelperText>
+      {chosen?.status === 'end-of-life' && (
+        <Alert severity="warning" data-testid="end-of-life-warning">
+          Kubernetes {chosen.minor} is at its end of life
+          {chosen.endOfLife ? ` since ${chosen.endOfLife}` : ''}: a new cluster
+          on it starts out of support. Choose a newer version if the profile
+          allows one.
+        </Alert>
+      )}
     </FormControl>
   );
 };

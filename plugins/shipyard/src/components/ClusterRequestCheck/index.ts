@@ -1,0 +1,7 @@
+export {
+  ClusterRequestCheck,
+  checkClusterRequest,
+  clusterRequestCheckValidation,
+  requestOf,
+} from './ClusterRequestCheck';
+export type { RequestProblem } from './ClusterRequestCheck';

@@ -1,0 +1,6 @@
+export {
+  ClusterVariablesField,
+  clusterVariablesValidation,
+  withoutEmpty,
+} from './ClusterVariablesField';
+export type { ClusterVariablesUiOptions } from './ClusterVariablesField';

@@ -1,0 +1,200 @@
+import { useApi } from '@backstage/core-plugin-api';
+import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
+import FormControl from '@material-ui/core/FormControl';
+import FormHelperText from '@material-ui/core/FormHelperText';
+import InputLabel from '@material-ui/core/InputLabel';
+import MenuItem from '@material-ui/core/MenuItem';
+import Select from '@material-ui/core/Select';
+import Typography from '@material-ui/core/Typography';
+import { ReactNode, useEffect } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { shipyardApiRef } from '../../api';
+import { useFormProfile } from '../../lib/formProfile';
+
+/** Options of the profile-driven pickers (`ui:options`). */
+export interface ProfilePickerUiOptions {
+  /** Name of the form field that holds the profile ref. Default `profile`. */
+  profileField?: string;
+}
+
+interface Choice {
+  value: string;
+  label: ReactNode;
+  disabled?: boolean;
+}
+
+/** A select among the choices a profile offers, defaulting to the profile's default. */
+const ProfileChoiceField = (props: {
+  field: FieldExtensionComponentProps<string, ProfilePickerUiOptions>;
+  title: string;
+  testId: string;
+  choices: Choice[];
+  fallback?: string;
+  loading: boolean;
+  error?: Error;
+  hasProfile: boolean;
+  helper: string;
+}) => {
+  const {
+    formData,
+    onChange,
+    required,
+    rawErrors,
+    schema,
+    idSchema,
+    disabled,
+  } = props.field;
+  const values = props.choices.filter(c => !c.disabled).map(c => c.value);
+  // keep the value among the choices; default to the profile's
+  useEffect(() => {
+    if (props.choices.length === 0) return;
+    if (formData && values.includes(formData)) return;
+    const next =
+      props.fallback && values.includes(props.fallback)
+        ? props.fallback
+        : values[0];
+    if (next !== formData) onChange(next);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [props.choices.map(c => `${c.value}:${c.disabled}`).join(',')]);
+  const id = idSchema?.$id ?? props.testId;
+  let helper = schema?.description ?? props.helper;
+  if (!props.hasProfile) helper = 'Choose a cluster profile first';
+  else if (props.error)
+    helper = `Could not load the choices: ${props.error.message}`;
+  return (
+    <FormControl
+      fullWidth
+      margin="normal"
+      required={required}
+      variant="outlined"
+      error={(rawErrors?.length ?? 0) > 0 || Boolean(props.error)}
+      disabled={disabled || props.loading || props.choices.length === 0}
+    >
+      <InputLabel id={`${id}-label`}>{schema?.title ?? props.title}</InputLabel>
+      <Select
+        labelId={`${id}-label`}
+        id={id}
+        label={schema?.title ?? props.title}
+        value={formData && values.includes(formData) ? formData : ''}
+        onChange={e => onChange(String(e.target.value))}
+        data-testid={props.testId}
+      >
+        {props.choices.map(c => (
+          <MenuItem
+            key={c.value}
+            value={c.value}
+            disabled={c.disabled}
+            data-testid={`${props.testId}-${c.value}`}
+          >
+            {c.label}
+          </MenuItem>
+        ))}
+      </Select>
+      <FormHelperText>{helper}</FormHelperText>
+    </FormControl>
+  );
+};
+
+/** Scaffolder field: a named size of the chosen profile, with its title and replicas. */
+export const ClusterSizePicker = (
+  props: FieldExtensionComponentProps<string, ProfilePickerUiOptions>,
+) => {
+  const profileField = props.uiSchema?.['ui:options']?.profileField;
+  const { profileRef, profile, loading, error } = useFormProfile(
+    props.formContext,
+    profileField,
+  );
+  // a size's title says what it is; without one, its name and replicas
+  const choices: Choice[] = (profile?.sizeOptions ?? []).map(s => ({
+    value: s.name,
+    label: s.title ?? (
+      <span>
+        {s.name}
+        <Typography variant="caption" color="textSecondary" component="span">
+          {' '}
+          (
+          {[
+            s.controlPlaneReplicas
+              ? `${s.controlPlaneReplicas} control plane`
+              : undefined,
+            s.workerReplicas !== undefined
+              ? `${s.workerReplicas} worker${s.workerReplicas === 1 ? '' : 's'}`
+              : undefined,
+            s.machineClass,
+          ]
+            .filter(Boolean)
+            .join(', ')}
+          )
+        </Typography>
+      </span>
+    ),
+  }));
+  return (
+    <ProfileChoiceField
+      field={props}
+      title="Size"
+      testId="cluster-size-select"
+      choices={choices}
+      fallback={profile?.defaultSize}
+      loading={loading}
+      error={error}
+      hasProfile={Boolean(profileRef)}
+      helper="The sizes the profile offers"
+    />
+  );
+};
+
+/** Scaffolder field: a management cluster the chosen profile may create clusters on, with its connection state. */
+export const ManagementClusterPicker = (
+  props: FieldExtensionComponentProps<string, ProfilePickerUiOptions>,
+) => {
+  const profileField = props.uiSchema?.['ui:options']?.profileField;
+  const {
+    profileRef,
+    profile,
+    loading: profileLoading,
+    error: profileError,
+  } = useFormProfile(props.formContext, profileField);
+  const api = useApi(shipyardApiRef);
+  const {
+    value: statuses,
+    loading,
+    error,
+  } = useAsync(() => api.listManagementClusters(), [api]);
+  const choices: Choice[] = (profile?.managementClusters ?? []).map(name => {
+    const status = statuses?.items.find(m => m.name === name);
+    const connected = status?.state === 'connected';
+    return {
+      value: name,
+      disabled: Boolean(statuses) && !connected,
+      label: (
+        <span>
+          {name}
+          {statuses && !connected && (
+            <Typography
+              variant="caption"
+              color="textSecondary"
+              component="span"
+            >
+              {' '}
+              ({status ? status.state : 'not known to Shipyard'})
+            </Typography>
+          )}
+        </span>
+      ),
+    };
+  });
+  return (
+    <ProfileChoiceField
+      field={props}
+      title="Management cluster"
+      testId="management-cluster-select"
+      choices={choices}
+      fallback={profile?.defaultManagementCluster}
+      loading={profileLoading || loading}
+      error={profileError ?? error}
+      hasProfile={Boolean(profileRef)}
+      helper="Where the cluster is created: the management clusters the profile allows"
+    />
+  );
+};

@@ -1,0 +1,2 @@
+export { ClusterSizePicker, ManagementClusterPicker } from './RequestPickers';
+export type { ProfilePickerUiOptions } from './RequestPickers';

@@ -1,0 +1,2 @@
+export { UpgradeVersionPicker } from './UpgradeVersionPicker';
+export type { UpgradeVersionPickerUiOptions } from './UpgradeVersionPicker';
