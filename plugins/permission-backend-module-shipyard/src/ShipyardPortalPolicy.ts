@@ -19,8 +19,8 @@ import {
 } from '@backstage/plugin-catalog-backend/alpha';
 import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
 import {
+  shipyardClusterChangePermissions,
   shipyardClusterReadPermission,
-  shipyardClusterUpdatePermission,
 } from '@shipyard/plugin-shipyard-common';
 import {
   createShipyardClusterConditionalDecision,
@@ -40,7 +40,7 @@ export interface ShipyardPortalPolicyOptions {
  * - Members of the platform team may do everything.
  * - Everyone may read the catalog and the fleet (or, with `restrictReadToOwners`, only their teams' clusters).
  * - Everyone may request clusters; which profiles a team may use is checked against the profile's groups.
- * - Only owners may upgrade or change a cluster, and delete catalog entities.
+ * - Only owners may upgrade, pause, resize, decommission or otherwise change a cluster, and delete catalog entities.
  */
 export class ShipyardPortalPolicy implements PermissionPolicy {
   constructor(private readonly options: ShipyardPortalPolicyOptions) {}
@@ -59,9 +59,12 @@ export class ShipyardPortalPolicy implements PermissionPolicy {
         catalogConditions.isEntityOwner({ claims: ownership }),
       );
     }
-    if (isPermission(request.permission, shipyardClusterUpdatePermission)) {
+    const change = shipyardClusterChangePermissions.find(p =>
+      isPermission(request.permission, p),
+    );
+    if (change) {
       return createShipyardClusterConditionalDecision(
-        request.permission,
+        change,
         shipyardClusterConditions.isClusterOwner({ claims: ownership }),
       );
     }

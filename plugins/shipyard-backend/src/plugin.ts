@@ -8,9 +8,9 @@ import { eventsServiceRef } from '@backstage/plugin-events-node';
 import Router from 'express-promise-router';
 import {
   SHIPYARD_FLEET_EVENTS_TOPIC,
+  shipyardClusterChangePermissions,
   shipyardClusterCreatePermission,
   shipyardClusterReadPermission,
-  shipyardClusterUpdatePermission,
 } from '@shipyard/plugin-shipyard-common';
 import {
   ManagementClusterSource,
@@ -33,6 +33,11 @@ import {
 import { VersionLifecycle } from './lifecycle/VersionLifecycle';
 import { VersionSupportRefresher } from './lifecycle/VersionSupportRefresher';
 import { VersionSupportStore } from './lifecycle/VersionSupportStore';
+import { ClusterOperations } from './operations/ClusterOperations';
+import {
+  createOperationsRouter,
+  scheduleOperations,
+} from './operations/operationsRouter';
 import { FleetStore } from './persistence/FleetStore';
 import { FleetService } from './service/FleetService';
 import { createShipyardRouter } from './service/shipyardRouter';
@@ -126,7 +131,7 @@ export const shipyardPlugin = createBackendPlugin({
           resourceRef: clusterPermissionResourceRef,
           permissions: [
             shipyardClusterReadPermission,
-            shipyardClusterUpdatePermission,
+            ...shipyardClusterChangePermissions,
           ],
           rules: Object.values(clusterPermissionRules),
           getResources: async refs =>
@@ -172,8 +177,7 @@ export const shipyardPlugin = createBackendPlugin({
           logger,
           retentionDays: shipyardConfig.audit.retentionDays,
         });
-        httpRouter.use(
-          await createShipyardRouter({
+        const apiRouter = await createShipyardRouter({
             fleet,
             health,
             auditStore,
@@ -193,8 +197,24 @@ export const shipyardPlugin = createBackendPlugin({
               source: new CatalogProfileSource(catalog, auth),
               logger: logger.child({ component: 'version-support' }),
             }),
-          }),
-        );
+          });
+        // day-2 operations on one cluster (pause/resume, resize, decommission, profile version)
+        const operations = new ClusterOperations({
+          index: fleet.index,
+          connectionOf: name => fleet.connectionOf(name),
+          permissions,
+          userInfo,
+          ruleset: permissionsRegistry.getPermissionRuleset(
+            clusterPermissionResourceRef,
+          ),
+          audit: auditStore,
+          logger: logger.child({ component: 'operations' }),
+          requestTimeoutMs: shipyardConfig.sync.requestTimeoutMs,
+        });
+        lifecycle.addShutdownHook(() => operations.close());
+        createOperationsRouter({ operations, httpAuth, router: apiRouter });
+        await scheduleOperations({ operations, scheduler, logger });
+        httpRouter.use(apiRouter);
         // last: whatever a route throws reaches users without stack frames, file paths or cluster addresses
         httpRouter.use(Router().use(userFacingErrors(logger)));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

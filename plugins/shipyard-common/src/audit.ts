@@ -5,20 +5,43 @@
  */
 
 /** What was asked for. */
-export type ClusterAuditAction = 'cluster.create' | 'cluster.upgrade';
+export type ClusterAuditAction =
+  | 'cluster.create'
+  | 'cluster.upgrade'
+  | 'cluster.pause'
+  | 'cluster.resume'
+  | 'cluster.scale'
+  | 'cluster.delete'
+  | 'cluster.update';
 
-/** How it ended: done, refused by a check (nothing written), or failed while writing. */
-export type ClusterAuditOutcome = 'succeeded' | 'refused' | 'failed';
+/**
+ * How it ended: done (the change was written), refused by a check (nothing written), or failed while writing;
+ * for operations that the fleet carries out afterwards (scale, delete, profile update): `completed` when the
+ * fleet shows the result, `stalled` when it did not within the operation's deadline.
+ */
+export type ClusterAuditOutcome =
+  | 'succeeded'
+  | 'refused'
+  | 'failed'
+  | 'completed'
+  | 'stalled';
 
 /** The audit actions and outcomes, for validation. */
 export const CLUSTER_AUDIT_ACTIONS: readonly ClusterAuditAction[] = [
   'cluster.create',
   'cluster.upgrade',
+  'cluster.pause',
+  'cluster.resume',
+  'cluster.scale',
+  'cluster.delete',
+  'cluster.update',
 ];
 export const CLUSTER_AUDIT_OUTCOMES: readonly ClusterAuditOutcome[] = [
   'succeeded',
   'refused',
   'failed',
+  'completed',
+  'stalled',
 ];
 
 /** An audit record as posted by the scaffolder module. */

@@ -18,5 +18,6 @@ export * from './clusterClasses';
 export * from './audit';
 export * from './rollout';
 export * from './variables';
+export * from './operations';
 /** The generated contract of `/api/shipyard`: the client, the operations' request types and the spec's models. */
 export * as ShipyardOpenApi from './schema/openapi';

@@ -23,9 +23,38 @@ export const shipyardClusterUpdatePermission = createPermission({
   resourceType: SHIPYARD_CLUSTER_RESOURCE_TYPE,
 });
 
+/** Pause and resume the reconciliation of a cluster. */
+export const shipyardClusterPausePermission = createPermission({
+  name: 'shipyard.cluster.pause',
+  attributes: { action: 'update' },
+  resourceType: SHIPYARD_CLUSTER_RESOURCE_TYPE,
+});
+
+/** Change the number of machines of a cluster (worker replicas, control plane replicas, a named size). */
+export const shipyardClusterScalePermission = createPermission({
+  name: 'shipyard.cluster.scale',
+  attributes: { action: 'update' },
+  resourceType: SHIPYARD_CLUSTER_RESOURCE_TYPE,
+});
+
+/** Decommission (delete) a cluster. */
+export const shipyardClusterDeletePermission = createPermission({
+  name: 'shipyard.cluster.delete',
+  attributes: { action: 'delete' },
+  resourceType: SHIPYARD_CLUSTER_RESOURCE_TYPE,
+});
+
+/** The permissions of changes to one existing cluster, each conditional on the cluster (e.g. its owner). */
+export const shipyardClusterChangePermissions = [
+  shipyardClusterUpdatePermission,
+  shipyardClusterPausePermission,
+  shipyardClusterScalePermission,
+  shipyardClusterDeletePermission,
+];
+
 /** Every permission that Shipyard defines. */
 export const shipyardPermissions = [
   shipyardClusterReadPermission,
   shipyardClusterCreatePermission,
-  shipyardClusterUpdatePermission,
+  ...shipyardClusterChangePermissions,
 ];

@@ -230,6 +230,20 @@ export interface ClusterSummary extends ClusterKey {
   probe?: ClusterProbeFreshness;
   /** The workload cluster's nodes, from its last successful probe. */
   nodes?: ClusterNodesSummary;
+  /** Set while Cluster API does not reconcile the cluster (`spec.paused` or the paused annotation). */
+  paused?: ClusterPause;
+}
+
+/** Why and until when a cluster's reconciliation is paused (from the Cluster's annotations, when Shipyard paused it). */
+export interface ClusterPause {
+  /** Why it was paused. */
+  reason?: string;
+  /** Entity ref of who paused it. */
+  by?: string;
+  /** ISO-8601 time it was paused. */
+  since?: string;
+  /** ISO-8601 time after which Shipyard resumes it. */
+  expiresAt?: string;
 }
 
 /** Fields of a {@link ClusterSummary} that a list item of `GET /clusters?fields=list` keeps. */
@@ -260,6 +274,7 @@ export const CLUSTER_LIST_ITEM_FIELDS = [
   'lastChangedAt',
   'source',
   'versionSupport',
+  'paused',
 ] as const satisfies ReadonlyArray<keyof ClusterSummary>;
 
 /**

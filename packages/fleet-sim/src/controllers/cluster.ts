@@ -25,7 +25,7 @@ import {
   isObject,
   JsonObject,
 } from '../util/json';
-import { ControllerContext } from './context';
+import { ControllerContext, isPausedCluster } from './context';
 import { condTrue, finalizersOf, labelsOf, meta, num } from './read';
 import { reconcileTopology } from './topology';
 
@@ -57,16 +57,21 @@ export function reconcileCluster(
     ctx.enqueue(t.id, objectKey(ns, name), 0);
     return;
   }
-  if (spec.paused === true) {
+  if (isPausedCluster(cluster)) {
     const next = deepClone(status);
-    next.conditions = (asArray(status.conditions) ?? []).filter(
+    const conditions = asArray(status.conditions) ?? [];
+    const was = conditions.find(
+      c => isObject(c) && c.type === 'Paused' && c.status === 'True',
+    ) as JsonObject | undefined;
+    next.conditions = conditions.filter(
       c => !(isObject(c) && c.type === 'Paused'),
     );
+    // the transition time stays while it stays paused (a new one each time would be a write per reconcile)
     (next.conditions as JsonObject[]).push({
       type: 'Paused',
       status: 'True',
       reason: 'Paused',
-      lastTransitionTime: ts(Date.now()),
+      lastTransitionTime: was?.lastTransitionTime ?? ts(Date.now()),
       observedGeneration: generation,
     });
     ctx.writeStatus(t, cluster, next);

@@ -118,6 +118,22 @@ export class ControllerContext {
     return obj;
   }
 
+  /**
+   * Whether the Cluster API controllers leave an object alone: it carries the `cluster.x-k8s.io/paused`
+   * annotation, or its Cluster has `spec.paused` (or that annotation).
+   */
+  isPaused(typeId: string, ns: string, name: string): boolean {
+    const obj = this.peek(typeId, ns, name);
+    if (!obj) return false;
+    if (hasPausedAnnotation(obj)) return true;
+    const clusterName =
+      labelsOf(obj)[LABELS.clusterName] ??
+      str(asObject(obj.spec)?.clusterName);
+    if (!clusterName) return false;
+    const cluster = this.peek(TYPE_IDS.cluster, ns, clusterName);
+    return cluster !== undefined && isPausedCluster(cluster);
+  }
+
   get(typeId: string, ns: string, name: string): JsonObject | undefined {
     return this.api.store.get(typeId, objectKey(ns, name))?.object();
   }
@@ -323,4 +339,17 @@ export class ControllerContext {
       if (oldest) this.api.store.remove(TYPE_IDS.event, oldest);
     }
   }
+}
+
+/** The annotation that pauses one object for the Cluster API controllers. */
+export const PAUSED_ANNOTATION = 'cluster.x-k8s.io/paused';
+
+function hasPausedAnnotation(obj: JsonObject): boolean {
+  const annotations = asObject(asObject(obj.metadata)?.annotations);
+  return annotations !== undefined && PAUSED_ANNOTATION in annotations;
+}
+
+/** Whether a Cluster is paused: `spec.paused`, or the paused annotation. */
+export function isPausedCluster(cluster: JsonObject): boolean {
+  return asObject(cluster.spec)?.paused === true || hasPausedAnnotation(cluster);
 }

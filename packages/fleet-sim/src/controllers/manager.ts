@@ -16,7 +16,11 @@ import { LABELS, TYPE_IDS } from '../capi/kinds';
 import { StoreEvent, objectKey } from '../store/store';
 import { asObject } from '../util/json';
 import { reconcileCluster } from './cluster';
-import { ControllerContext, ControllerOptions } from './context';
+import {
+  ControllerContext,
+  ControllerOptions,
+  isPausedCluster,
+} from './context';
 import { reconcileControlPlane } from './controlPlane';
 import { reconcileInfraCluster } from './infrastructure';
 import { reconcileMachine } from './machine';
@@ -57,33 +61,44 @@ export class CapiController {
   private readonly queue: WorkQueue;
   private readonly ctx: ControllerContext;
   private readonly unsubscribe: Array<() => void> = [];
+  /** Clusters seen paused: resuming one wakes everything in it. */
+  private readonly pausedClusters = new Set<string>();
 
   constructor(
     private readonly api: ApiServer,
     private readonly options: ControllerOptions,
   ) {
-    this.queue = new WorkQueue(options.stepMs);
-    const ctx = new ControllerContext(api, options, this.queue);
+    const queue = new WorkQueue(options.stepMs);
+    this.queue = queue;
+    const ctx = new ControllerContext(api, options, queue);
     this.ctx = ctx;
+    // what a paused Cluster (spec.paused) or a paused object holds still; the Cluster reconciler says so itself
+    const unlessPaused = {
+      register(typeId: string, fn: (ns: string, name: string) => void) {
+        queue.register(typeId, (ns, n) => {
+          if (!ctx.isPaused(typeId, ns, n)) fn(ns, n);
+        });
+      },
+    };
     for (const t of api.registry.types) {
       if (t.kind === 'Cluster' && t.group === 'cluster.x-k8s.io')
         this.queue.register(t.id, (ns, n) => reconcileCluster(ctx, ns, n));
       else if (t.kind === 'MachineDeployment')
-        this.queue.register(t.id, (ns, n) =>
+        unlessPaused.register(t.id, (ns, n) =>
           reconcileMachineDeployment(ctx, ns, n),
         );
       else if (t.kind === 'MachineSet')
-        this.queue.register(t.id, (ns, n) => reconcileMachineSet(ctx, ns, n));
+        unlessPaused.register(t.id, (ns, n) => reconcileMachineSet(ctx, ns, n));
       else if (t.kind === 'Machine')
-        this.queue.register(t.id, (ns, n) => reconcileMachine(ctx, ns, n));
+        unlessPaused.register(t.id, (ns, n) => reconcileMachine(ctx, ns, n));
       else if (t.kind === 'MachinePool')
-        this.queue.register(t.id, (ns, n) => reconcileMachinePool(ctx, ns, n));
+        unlessPaused.register(t.id, (ns, n) => reconcileMachinePool(ctx, ns, n));
       else if (CONTROL_PLANE_KINDS.has(t.kind))
-        this.queue.register(t.id, (ns, n) =>
+        unlessPaused.register(t.id, (ns, n) =>
           reconcileControlPlane(ctx, t, ns, n),
         );
       else if (INFRA_CLUSTER_KINDS.has(t.kind))
-        this.queue.register(t.id, (ns, n) =>
+        unlessPaused.register(t.id, (ns, n) =>
           reconcileInfraCluster(ctx, t, ns, n),
         );
     }
@@ -184,7 +199,16 @@ export class CapiController {
         this.queue.add(t.id, e.key, 0);
         if (e.type === 'DELETED') {
           this.ctx.flavors.delete(e.key);
+          this.pausedClusters.delete(e.key);
           return;
+        }
+        {
+          const cluster = this.ctx.peek(t.id, ns, e.key.slice(ns.length + 1));
+          if (cluster && isPausedCluster(cluster)) {
+            this.pausedClusters.add(e.key);
+          } else if (this.pausedClusters.delete(e.key)) {
+            this.touchCluster(ns, e.key.slice(ns.length + 1));
+          }
         }
         {
           const ref = asObject(

@@ -165,6 +165,7 @@ export function foldClusterSummary(
     apiServerUrl: c.apiServerUrl,
     createdAt: c.createdAt,
     deletingSince: c.deletingSince,
+    paused: c.pause,
   };
   for (const [k, v] of Object.entries(optional)) {
     if (v !== undefined) {

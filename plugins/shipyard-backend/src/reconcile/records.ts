@@ -1,6 +1,12 @@
 import {
+  ANNOTATION_PAUSE_EXPIRES_AT,
+  ANNOTATION_PAUSE_REASON,
+  ANNOTATION_PAUSED_AT,
+  ANNOTATION_PAUSED_BY,
   CAPI_LABELS,
+  CAPI_PAUSED_ANNOTATION,
   ClusterClassVariableSummary,
+  ClusterPause,
   ClusterCondition,
   ConditionStatus,
   ReplicaCounters,
@@ -195,6 +201,20 @@ export function clusterNameOf(obj: KubeObject): string | undefined {
   );
 }
 
+/** The pause of a Cluster (`spec.paused` or the Cluster API paused annotation), with Shipyard's annotations about it. */
+function pauseOf(obj: KubeObject): ClusterPause | undefined {
+  const annotations = obj.metadata.annotations ?? {};
+  if (obj.spec?.paused !== true && !(CAPI_PAUSED_ANNOTATION in annotations)) {
+    return undefined;
+  }
+  return compact({
+    reason: str(annotations[ANNOTATION_PAUSE_REASON]),
+    by: str(annotations[ANNOTATION_PAUSED_BY]),
+    since: str(annotations[ANNOTATION_PAUSED_AT]),
+    expiresAt: str(annotations[ANNOTATION_PAUSE_EXPIRES_AT]),
+  });
+}
+
 /** Projects a CAPI Cluster (v1beta1 or v1beta2). */
 export function projectCluster(
   obj: KubeObject,
@@ -221,6 +241,7 @@ export function projectCluster(
     }
   }
   const countersSource = isV1beta1 ? status.v1beta2 ?? {} : status;
+  const pause = pauseOf(obj);
   const initialization = status.initialization ?? {};
   return compact({
     uid: obj.metadata.uid ?? '',
@@ -231,6 +252,7 @@ export function projectCluster(
     deletingSince: str(obj.metadata.deletionTimestamp),
     labels: internRecord(obj.metadata.labels ?? {}),
     annotations,
+    pause,
     phase: str(status.phase),
     conditions: readConditions(obj),
     controlPlaneCounters: readClusterCounters(countersSource.controlPlane),

@@ -1,6 +1,7 @@
 import {
   ClusterClassVariableSummary,
   ClusterCondition,
+  ClusterPause,
   ConditionStatus,
   ReplicaCounters,
 } from '@shipyard/plugin-shipyard-common';
@@ -43,6 +44,8 @@ export interface ClusterRecord {
   controlPlaneInitialized?: boolean;
   /** Topology workers: MachineDeployment topology name → class. */
   topologyWorkerClasses?: Record<string, string>;
+  /** Set while the Cluster is paused, with what Shipyard's annotations say about it. */
+  pause?: ClusterPause;
 }
 
 export interface ControlPlaneRecord {

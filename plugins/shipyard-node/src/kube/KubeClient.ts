@@ -276,6 +276,53 @@ export class KubeClient {
     );
   }
 
+  /** JSON merge patch of an object (RFC 7386: `null` removes a field), e.g. an annotation or `spec.paused`. */
+  async mergePatch<T = KubeObject>(
+    objectPath: string,
+    body: unknown,
+    options: KubeWriteOptions,
+  ): Promise<T> {
+    return this.exchange<T>(
+      `${objectPath}?${writeParams(options)}`,
+      {
+        method: 'PATCH',
+        body: JSON.stringify(body),
+        contentType: 'application/merge-patch+json',
+        signal: options.signal,
+      },
+      `patch ${objectPath}`,
+    );
+  }
+
+  /**
+   * Deletes an object (foreground propagation unless told otherwise: the object stays, with its deletion
+   * timestamp, until its finalizers and dependents are gone). Answers the object as it is after the request.
+   */
+  async delete<T = KubeObject>(
+    objectPath: string,
+    options: Omit<KubeWriteOptions, 'fieldManager'> & {
+      propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+    } = {},
+  ): Promise<T> {
+    const params = new URLSearchParams();
+    if (options.dryRun) params.set('dryRun', 'All');
+    return this.exchange<T>(
+      `${objectPath}${params.size ? `?${params}` : ''}`,
+      {
+        method: 'DELETE',
+        body: JSON.stringify({
+          kind: 'DeleteOptions',
+          apiVersion: 'v1',
+          propagationPolicy: options.propagationPolicy ?? 'Foreground',
+          ...(options.dryRun ? { dryRun: ['All'] } : {}),
+        }),
+        contentType: 'application/json',
+        signal: options.signal,
+      },
+      `delete ${objectPath}`,
+    );
+  }
+
   /** Lists a collection page by page (`limit` + `continue`). */
   async *list<T = KubeObject>(
     path: string,

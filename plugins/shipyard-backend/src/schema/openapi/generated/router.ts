@@ -420,6 +420,151 @@ export const spec = {
         },
       },
     },
+    '/clusters/{managementCluster}/{namespace}/{name}/pause': {
+      post: {
+        operationId: 'pauseCluster',
+        summary:
+          'Pauses the reconciliation of a cluster (`spec.paused`) with a reason and an optional expiry.',
+        description:
+          "Needs `shipyard.cluster.pause` on the cluster (owners and the platform team, by the portal's policy). Every\nattempt is audited as `cluster.pause`, refusals included. While paused, Cluster API changes nothing of the\ncluster; after `expiresAt` Shipyard resumes it (audited as `cluster.resume`).\n",
+        parameters: [
+          {
+            name: 'managementCluster',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'namespace',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/PauseClusterRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'Paused (or already paused with this reason and expiry, or what a dry run would do).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ClusterOperationResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
+    '/clusters/{managementCluster}/{namespace}/{name}/resume': {
+      post: {
+        operationId: 'resumeCluster',
+        summary: 'Resumes the reconciliation of a paused cluster.',
+        description:
+          'Needs `shipyard.cluster.pause` on the cluster; audited as `cluster.resume`.',
+        parameters: [
+          {
+            name: 'managementCluster',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'namespace',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ResumeClusterRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'Resumed (or was not paused, or what a dry run would do).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ClusterOperationResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
     '/summary': {
       get: {
         operationId: 'getFleetSummary',
@@ -1088,6 +1233,17 @@ export const spec = {
           },
         },
       },
+      Conflict: {
+        description:
+          'The cluster is not in a state that allows the operation now (for example unhealthy, or deleting); the message says why.',
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/Error',
+            },
+          },
+        },
+      },
       TooManyRequests: {
         description: 'Over a limit; try again after the `Retry-After` seconds.',
         headers: {
@@ -1216,11 +1372,19 @@ export const spec = {
       },
       ClusterAuditAction: {
         type: 'string',
-        enum: ['cluster.create', 'cluster.upgrade'],
+        enum: [
+          'cluster.create',
+          'cluster.upgrade',
+          'cluster.pause',
+          'cluster.resume',
+          'cluster.scale',
+          'cluster.delete',
+          'cluster.update',
+        ],
       },
       ClusterAuditOutcome: {
         type: 'string',
-        enum: ['succeeded', 'refused', 'failed'],
+        enum: ['succeeded', 'refused', 'failed', 'completed', 'stalled'],
       },
       ClusterAuditRecordInput: {
         type: 'object',
@@ -1357,6 +1521,127 @@ export const spec = {
                 },
               ],
             },
+          },
+        },
+      },
+      ClusterPause: {
+        type: 'object',
+        description:
+          'Set while Cluster API does not reconcile the cluster (`spec.paused` or the `cluster.x-k8s.io/paused` annotation).',
+        properties: {
+          reason: {
+            type: 'string',
+          },
+          by: {
+            type: 'string',
+            description: 'Entity ref of who paused it.',
+          },
+          since: {
+            type: 'string',
+            format: 'date-time',
+          },
+          expiresAt: {
+            type: 'string',
+            format: 'date-time',
+            description: 'Time after which Shipyard resumes the cluster.',
+          },
+        },
+      },
+      PauseClusterRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['reason'],
+        properties: {
+          reason: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 500,
+          },
+          expiresAt: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'Time after which Shipyard resumes the cluster; in the future and at most 30 days ahead.',
+          },
+          dryRun: {
+            type: 'boolean',
+          },
+        },
+      },
+      ResumeClusterRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          dryRun: {
+            type: 'boolean',
+          },
+        },
+      },
+      OperationValue: {
+        oneOf: [
+          {
+            type: 'string',
+            nullable: true,
+          },
+          {
+            type: 'number',
+          },
+          {
+            type: 'boolean',
+          },
+        ],
+      },
+      ClusterOperationResponse: {
+        type: 'object',
+        description:
+          'What an operation changed (or would change, in a dry run), field by field.',
+        required: [
+          'operation',
+          'managementCluster',
+          'namespace',
+          'name',
+          'dryRun',
+          'unchanged',
+          'before',
+          'after',
+          'message',
+        ],
+        properties: {
+          operation: {
+            type: 'string',
+            enum: ['pause', 'resume', 'scale', 'delete', 'update'],
+          },
+          managementCluster: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          dryRun: {
+            type: 'boolean',
+          },
+          unchanged: {
+            type: 'boolean',
+            description:
+              'The cluster was already as asked; nothing was written.',
+          },
+          before: {
+            type: 'object',
+            additionalProperties: {
+              $ref: '#/components/schemas/OperationValue',
+            },
+          },
+          after: {
+            type: 'object',
+            additionalProperties: {
+              $ref: '#/components/schemas/OperationValue',
+            },
+          },
+          message: {
+            type: 'string',
           },
         },
       },
@@ -1676,6 +1961,9 @@ export const spec = {
           versionSupport: {
             $ref: '#/components/schemas/ClusterVersionSupport',
           },
+          paused: {
+            $ref: '#/components/schemas/ClusterPause',
+          },
           probe: {
             $ref: '#/components/schemas/ClusterProbeFreshness',
           },
@@ -1795,6 +2083,9 @@ export const spec = {
           },
           versionSupport: {
             $ref: '#/components/schemas/ClusterVersionSupport',
+          },
+          paused: {
+            $ref: '#/components/schemas/ClusterPause',
           },
         },
         required: [

@@ -73,6 +73,42 @@ export type GetClusterLifecycle = {
 };
 
 /**
+ * Pauses the reconciliation of a cluster (`spec.paused`) with a reason and an optional expiry.
+ * @public
+ */
+export type PauseCluster = {
+  path: NonNullable<operations['pauseCluster']['parameters']['path']>;
+  body: NonNullable<
+    operations['pauseCluster']['requestBody']
+  >['content']['application/json'];
+  response:
+    | operations['pauseCluster']['responses']['200']['content']['application/json']
+    | operations['pauseCluster']['responses']['400']['content']['application/json']
+    | operations['pauseCluster']['responses']['401']['content']['application/json']
+    | operations['pauseCluster']['responses']['403']['content']['application/json']
+    | operations['pauseCluster']['responses']['404']['content']['application/json']
+    | operations['pauseCluster']['responses']['409']['content']['application/json'];
+};
+
+/**
+ * Resumes the reconciliation of a paused cluster.
+ * @public
+ */
+export type ResumeCluster = {
+  path: NonNullable<operations['resumeCluster']['parameters']['path']>;
+  body?: NonNullable<
+    operations['resumeCluster']['requestBody']
+  >['content']['application/json'];
+  response:
+    | operations['resumeCluster']['responses']['200']['content']['application/json']
+    | operations['resumeCluster']['responses']['400']['content']['application/json']
+    | operations['resumeCluster']['responses']['401']['content']['application/json']
+    | operations['resumeCluster']['responses']['403']['content']['application/json']
+    | operations['resumeCluster']['responses']['404']['content']['application/json']
+    | operations['resumeCluster']['responses']['409']['content']['application/json'];
+};
+
+/**
  * Counts over the visible fleet.
  * @public
  */
@@ -188,6 +224,8 @@ export type EndpointMap = {
   '#get|/clusters/{managementCluster}/{namespace}/{name}': GetCluster;
   '#get|/clusters/{managementCluster}/{namespace}/{name}/history': GetClusterHistory;
   '#get|/clusters/{managementCluster}/{namespace}/{name}/lifecycle': GetClusterLifecycle;
+  '#post|/clusters/{managementCluster}/{namespace}/{name}/pause': PauseCluster;
+  '#post|/clusters/{managementCluster}/{namespace}/{name}/resume': ResumeCluster;
   '#get|/summary': GetFleetSummary;
   '#get|/version-support': GetVersionSupport;
   '#get|/version-support/debt': GetVersionDebt;

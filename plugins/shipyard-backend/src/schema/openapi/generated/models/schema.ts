@@ -93,6 +93,48 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/clusters/{managementCluster}/{namespace}/{name}/pause': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Pauses the reconciliation of a cluster (`spec.paused`) with a reason and an optional expiry.
+     * @description Needs `shipyard.cluster.pause` on the cluster (owners and the platform team, by the portal's policy). Every
+     *     attempt is audited as `cluster.pause`, refusals included. While paused, Cluster API changes nothing of the
+     *     cluster; after `expiresAt` Shipyard resumes it (audited as `cluster.resume`).
+     */
+    post: operations['pauseCluster'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/clusters/{managementCluster}/{namespace}/{name}/resume': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Resumes the reconciliation of a paused cluster.
+     * @description Needs `shipyard.cluster.pause` on the cluster; audited as `cluster.resume`.
+     */
+    post: operations['resumeCluster'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/summary': {
     parameters: {
       query?: never;
@@ -278,9 +320,21 @@ export interface components {
     /** @description A catalog entity ref such as `user:default/alice`. */
     EntityRef: string;
     /** @enum {string} */
-    ClusterAuditAction: 'cluster.create' | 'cluster.upgrade';
+    ClusterAuditAction:
+      | 'cluster.create'
+      | 'cluster.upgrade'
+      | 'cluster.pause'
+      | 'cluster.resume'
+      | 'cluster.scale'
+      | 'cluster.delete'
+      | 'cluster.update';
     /** @enum {string} */
-    ClusterAuditOutcome: 'succeeded' | 'refused' | 'failed';
+    ClusterAuditOutcome:
+      | 'succeeded'
+      | 'refused'
+      | 'failed'
+      | 'completed'
+      | 'stalled';
     /** @description An audit record as posted. Only its structure can be refused (400): a field not listed here, or an action or outcome not listed. Any other value is stored, in its field when it fits (see ClusterAuditRecord), else in `details` as `requested.<field>`. */
     ClusterAuditRecordInput: {
       /** @description Entity ref of the user who asked; `unknown` is stored when it is not one. */
@@ -338,6 +392,50 @@ export interface components {
       details?: {
         [key: string]: (string | null) | number | boolean;
       };
+    };
+    /** @description Set while Cluster API does not reconcile the cluster (`spec.paused` or the `cluster.x-k8s.io/paused` annotation). */
+    ClusterPause: {
+      reason?: string;
+      /** @description Entity ref of who paused it. */
+      by?: string;
+      /** Format: date-time */
+      since?: string;
+      /**
+       * Format: date-time
+       * @description Time after which Shipyard resumes the cluster.
+       */
+      expiresAt?: string;
+    };
+    PauseClusterRequest: {
+      reason: string;
+      /**
+       * Format: date-time
+       * @description Time after which Shipyard resumes the cluster; in the future and at most 30 days ahead.
+       */
+      expiresAt?: string;
+      dryRun?: boolean;
+    };
+    ResumeClusterRequest: {
+      dryRun?: boolean;
+    };
+    OperationValue: (string | null) | number | boolean;
+    /** @description What an operation changed (or would change, in a dry run), field by field. */
+    ClusterOperationResponse: {
+      /** @enum {string} */
+      operation: 'pause' | 'resume' | 'scale' | 'delete' | 'update';
+      managementCluster: string;
+      namespace: string;
+      name: string;
+      dryRun: boolean;
+      /** @description The cluster was already as asked; nothing was written. */
+      unchanged: boolean;
+      before: {
+        [key: string]: components['schemas']['OperationValue'];
+      };
+      after: {
+        [key: string]: components['schemas']['OperationValue'];
+      };
+      message: string;
     };
     Error: {
       error: {
@@ -456,6 +554,7 @@ export interface components {
       apiVersion: string;
       source: components['schemas']['SourceFreshness'];
       versionSupport?: components['schemas']['ClusterVersionSupport'];
+      paused?: components['schemas']['ClusterPause'];
       probe?: components['schemas']['ClusterProbeFreshness'];
       nodes?: components['schemas']['ClusterNodesSummary'];
     };
@@ -491,6 +590,7 @@ export interface components {
       lastChangedAt: string;
       source: components['schemas']['SourceFreshness'];
       versionSupport?: components['schemas']['ClusterVersionSupport'];
+      paused?: components['schemas']['ClusterPause'];
     };
     FacetCount: {
       value: string;
@@ -915,6 +1015,15 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
+    /** @description The cluster is not in a state that allows the operation now (for example unhealthy, or deleting); the message says why. */
+    Conflict: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
     /** @description Over a limit; try again after the `Retry-After` seconds. */
     TooManyRequests: {
       headers: {
@@ -1143,6 +1252,72 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
+    };
+  };
+  pauseCluster: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        managementCluster: string;
+        namespace: string;
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PauseClusterRequest'];
+      };
+    };
+    responses: {
+      /** @description Paused (or already paused with this reason and expiry, or what a dry run would do). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClusterOperationResponse'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+    };
+  };
+  resumeCluster: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        managementCluster: string;
+        namespace: string;
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['ResumeClusterRequest'];
+      };
+    };
+    responses: {
+      /** @description Resumed (or was not paused, or what a dry run would do). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClusterOperationResponse'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
     };
   };
   getFleetSummary: {

@@ -70,6 +70,28 @@ export type GetClusterLifecycle = {
 };
 
 /**
+ * Pauses the reconciliation of a cluster (`spec.paused`) with a reason and an optional expiry.
+ * @public
+ */
+export type PauseCluster = {
+  path: NonNullable<operations['pauseCluster']['parameters']['path']>;
+  body: NonNullable<
+    operations['pauseCluster']['requestBody']
+  >['content']['application/json'];
+};
+
+/**
+ * Resumes the reconciliation of a paused cluster.
+ * @public
+ */
+export type ResumeCluster = {
+  path: NonNullable<operations['resumeCluster']['parameters']['path']>;
+  body?: NonNullable<
+    operations['resumeCluster']['requestBody']
+  >['content']['application/json'];
+};
+
+/**
  * Counts over the visible fleet.
  * @public
  */
@@ -351,6 +373,73 @@ export class DefaultApiClient {
         headers: {
           ...(options?.token && { Authorization: `Bearer ${options.token}` }),
         },
+        ...(options?.signal && { signal: options.signal }),
+      },
+    );
+  }
+
+  /**
+   * Pauses the reconciliation of a cluster (`spec.paused`) with a reason and an optional expiry.
+   * Needs `shipyard.cluster.pause` on the cluster (owners and the platform team, by the portal's policy). Every
+   * attempt is audited as `cluster.pause`, refusals included. While paused, Cluster API changes nothing of the
+   * cluster; after `expiresAt` Shipyard resumes it (audited as `cluster.resume`).
+   *
+   * @param managementCluster -
+   * @param namespace -
+   * @param name -
+   */
+  public async pauseCluster(
+    request: PauseCluster,
+    options?: RequestOptions,
+  ): Promise<
+    TypedResponse<
+      operations['pauseCluster']['responses']['200']['content']['application/json']
+    >
+  > {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/clusters/${segment(request.path.managementCluster)}/${segment(
+        request.path.namespace,
+      )}/${segment(request.path.name)}/pause`,
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(options?.token && { Authorization: `Bearer ${options.token}` }),
+        },
+        body: JSON.stringify(request.body),
+        ...(options?.signal && { signal: options.signal }),
+      },
+    );
+  }
+
+  /**
+   * Resumes the reconciliation of a paused cluster.
+   * Needs `shipyard.cluster.pause` on the cluster; audited as `cluster.resume`.
+   * @param managementCluster -
+   * @param namespace -
+   * @param name -
+   */
+  public async resumeCluster(
+    request: ResumeCluster,
+    options?: RequestOptions,
+  ): Promise<
+    TypedResponse<
+      operations['resumeCluster']['responses']['200']['content']['application/json']
+    >
+  > {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/clusters/${segment(request.path.managementCluster)}/${segment(
+        request.path.namespace,
+      )}/${segment(request.path.name)}/resume`,
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(options?.token && { Authorization: `Bearer ${options.token}` }),
+        },
+        body: JSON.stringify(request.body),
         ...(options?.signal && { signal: options.signal }),
       },
     );

@@ -39,6 +39,30 @@ export type ClusterAuditRecordInput =
  */
 export type ClusterAuditRecord = components['schemas']['ClusterAuditRecord'];
 /**
+ * Set while Cluster API does not reconcile the cluster (`spec.paused` or the `cluster.x-k8s.io/paused` annotation).
+ * @public
+ */
+export type ClusterPause = components['schemas']['ClusterPause'];
+/**
+ * @public
+ */
+export type PauseClusterRequest = components['schemas']['PauseClusterRequest'];
+/**
+ * @public
+ */
+export type ResumeClusterRequest =
+  components['schemas']['ResumeClusterRequest'];
+/**
+ * @public
+ */
+export type OperationValue = components['schemas']['OperationValue'];
+/**
+ * What an operation changed (or would change, in a dry run), field by field.
+ * @public
+ */
+export type ClusterOperationResponse =
+  components['schemas']['ClusterOperationResponse'];
+/**
  * @public
  */
 export type Error = components['schemas']['Error'];

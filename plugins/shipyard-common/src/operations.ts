@@ -1,0 +1,69 @@
+/*
+ * Day-2 operations on one cluster (pause/resume, resize, decommission, move to a newer profile version): the
+ * annotations Shipyard writes on the CAPI Cluster, and the requests and answers of their endpoints
+ * (`POST /api/shipyard/clusters/:managementCluster/:namespace/:name/<operation>`).
+ */
+
+/** The Cluster API annotation that pauses one object (Cluster API honours it as it honours `spec.paused`). */
+export const CAPI_PAUSED_ANNOTATION = 'cluster.x-k8s.io/paused';
+
+/** Why a cluster was paused (written with `spec.paused: true`). */
+export const ANNOTATION_PAUSE_REASON = 'shipyard.io/pause-reason';
+/** Entity ref of who paused a cluster. */
+export const ANNOTATION_PAUSED_BY = 'shipyard.io/paused-by';
+/** ISO-8601 time a cluster was paused. */
+export const ANNOTATION_PAUSED_AT = 'shipyard.io/paused-at';
+/** ISO-8601 time after which Shipyard resumes a paused cluster. */
+export const ANNOTATION_PAUSE_EXPIRES_AT = 'shipyard.io/pause-expires-at';
+
+/** The annotations of a pause, in the order they are shown. */
+export const PAUSE_ANNOTATIONS = [
+  ANNOTATION_PAUSE_REASON,
+  ANNOTATION_PAUSED_BY,
+  ANNOTATION_PAUSED_AT,
+  ANNOTATION_PAUSE_EXPIRES_AT,
+] as const;
+
+/** Longest reason of a pause. */
+export const PAUSE_REASON_MAX = 500;
+/** Longest pause that can be given an expiry (30 days). */
+export const PAUSE_MAX_DURATION_MS = 30 * 24 * 3600_000;
+
+/** The day-2 operations on one cluster. */
+export type ClusterOperationName =
+  | 'pause'
+  | 'resume'
+  | 'scale'
+  | 'delete'
+  | 'update';
+
+/** Body of `POST /clusters/:mc/:ns/:name/pause`. */
+export interface PauseClusterRequest {
+  /** Why (shown on the cluster and fleet pages while paused). */
+  reason: string;
+  /** ISO-8601 time after which Shipyard resumes the cluster; at most 30 days ahead. */
+  expiresAt?: string;
+  /** Check everything and run a server-side dry run, but change nothing. */
+  dryRun?: boolean;
+}
+
+/** Body of `POST /clusters/:mc/:ns/:name/resume`. */
+export interface ResumeClusterRequest {
+  dryRun?: boolean;
+}
+
+/** The answer of an operation: what it changed (or would change, in a dry run). */
+export interface ClusterOperationResponse {
+  operation: ClusterOperationName;
+  managementCluster: string;
+  namespace: string;
+  name: string;
+  /** Nothing was written (a dry run). */
+  dryRun: boolean;
+  /** The cluster was already as asked; nothing was written. */
+  unchanged: boolean;
+  /** The values before and after, by field (`paused`, `replicas.md-0`, `version`, …). */
+  before: Record<string, string | number | boolean | null>;
+  after: Record<string, string | number | boolean | null>;
+  message: string;
+}
