@@ -106,6 +106,12 @@ export interface Config {
       retentionDays?: number;
     };
 
+    /** Day-2 operations on one cluster (pause/resume, resize, decommission, profile version). */
+    operations?: {
+      /** How often the backend looks for expired pauses to resume (ms, default 30000). */
+      pauseExpiryCheckMs?: number;
+    };
+
     /** The live event stream `GET /api/shipyard/events`. */
     events?: {
       /** Most open streams of the backend; more are answered with 429 (default 1000). */

@@ -34,6 +34,7 @@ import { VersionLifecycle } from './lifecycle/VersionLifecycle';
 import { VersionSupportRefresher } from './lifecycle/VersionSupportRefresher';
 import { VersionSupportStore } from './lifecycle/VersionSupportStore';
 import { ClusterOperations } from './operations/ClusterOperations';
+import { readOperationsConfig } from './operations/config';
 import {
   createOperationsRouter,
   scheduleOperations,
@@ -178,26 +179,26 @@ export const shipyardPlugin = createBackendPlugin({
           retentionDays: shipyardConfig.audit.retentionDays,
         });
         const apiRouter = await createShipyardRouter({
-            fleet,
-            health,
-            auditStore,
-            logger,
-            metrics,
-            httpAuth,
-            permissions,
-            userInfo,
-            ruleset: permissionsRegistry.getPermissionRuleset(
-              clusterPermissionResourceRef,
-            ),
-            platformTeam: shipyardConfig.platformTeam,
-            events: shipyardConfig.events,
-            lifecycle: versionLifecycle,
-            versionSupportRefresher,
-            profiles: new ProfileVersions({
-              source: new CatalogProfileSource(catalog, auth),
-              logger: logger.child({ component: 'version-support' }),
-            }),
-          });
+          fleet,
+          health,
+          auditStore,
+          logger,
+          metrics,
+          httpAuth,
+          permissions,
+          userInfo,
+          ruleset: permissionsRegistry.getPermissionRuleset(
+            clusterPermissionResourceRef,
+          ),
+          platformTeam: shipyardConfig.platformTeam,
+          events: shipyardConfig.events,
+          lifecycle: versionLifecycle,
+          versionSupportRefresher,
+          profiles: new ProfileVersions({
+            source: new CatalogProfileSource(catalog, auth),
+            logger: logger.child({ component: 'version-support' }),
+          }),
+        });
         // day-2 operations on one cluster (pause/resume, resize, decommission, profile version)
         const operations = new ClusterOperations({
           index: fleet.index,
@@ -213,7 +214,12 @@ export const shipyardPlugin = createBackendPlugin({
         });
         lifecycle.addShutdownHook(() => operations.close());
         createOperationsRouter({ operations, httpAuth, router: apiRouter });
-        await scheduleOperations({ operations, scheduler, logger });
+        await scheduleOperations({
+          operations,
+          scheduler,
+          logger,
+          frequencyMs: readOperationsConfig(config).pauseExpiryCheckMs,
+        });
         httpRouter.use(apiRouter);
         // last: whatever a route throws reaches users without stack frames, file paths or cluster addresses
         httpRouter.use(Router().use(userFacingErrors(logger)));

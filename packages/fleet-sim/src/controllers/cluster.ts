@@ -71,6 +71,7 @@ export function reconcileCluster(
       type: 'Paused',
       status: 'True',
       reason: 'Paused',
+      message: 'Reconciliation is paused',
       lastTransitionTime: was?.lastTransitionTime ?? ts(Date.now()),
       observedGeneration: generation,
     });

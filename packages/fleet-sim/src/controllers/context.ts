@@ -127,8 +127,7 @@ export class ControllerContext {
     if (!obj) return false;
     if (hasPausedAnnotation(obj)) return true;
     const clusterName =
-      labelsOf(obj)[LABELS.clusterName] ??
-      str(asObject(obj.spec)?.clusterName);
+      labelsOf(obj)[LABELS.clusterName] ?? str(asObject(obj.spec)?.clusterName);
     if (!clusterName) return false;
     const cluster = this.peek(TYPE_IDS.cluster, ns, clusterName);
     return cluster !== undefined && isPausedCluster(cluster);
@@ -351,5 +350,7 @@ function hasPausedAnnotation(obj: JsonObject): boolean {
 
 /** Whether a Cluster is paused: `spec.paused`, or the paused annotation. */
 export function isPausedCluster(cluster: JsonObject): boolean {
-  return asObject(cluster.spec)?.paused === true || hasPausedAnnotation(cluster);
+  return (
+    asObject(cluster.spec)?.paused === true || hasPausedAnnotation(cluster)
+  );
 }

@@ -92,7 +92,9 @@ export class CapiController {
       else if (t.kind === 'Machine')
         unlessPaused.register(t.id, (ns, n) => reconcileMachine(ctx, ns, n));
       else if (t.kind === 'MachinePool')
-        unlessPaused.register(t.id, (ns, n) => reconcileMachinePool(ctx, ns, n));
+        unlessPaused.register(t.id, (ns, n) =>
+          reconcileMachinePool(ctx, ns, n),
+        );
       else if (CONTROL_PLANE_KINDS.has(t.kind))
         unlessPaused.register(t.id, (ns, n) =>
           reconcileControlPlane(ctx, t, ns, n),

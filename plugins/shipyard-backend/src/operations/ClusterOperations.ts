@@ -192,7 +192,10 @@ export class ClusterOperations {
   }
 
   /** The cluster as the index knows it; not found when it is not there or the actor may not read it. */
-  async resolve(actor: OperationActor, key: ClusterKey): Promise<ClusterSummary> {
+  async resolve(
+    actor: OperationActor,
+    key: ClusterKey,
+  ): Promise<ClusterSummary> {
     const summary = this.options.index.get(stringifyClusterKey(key))?.summary;
     if (
       !summary ||
@@ -272,9 +275,11 @@ export class ClusterOperations {
       );
     } catch (error) {
       this.options.logger.error(
-        `Shipyard: could not store the audit record of ${attempt.action} of ${stringifyClusterKey(
-          key,
-        )} by ${actor.ref} (${outcome}): ${error}`,
+        `Shipyard: could not store the audit record of ${
+          attempt.action
+        } of ${stringifyClusterKey(key)} by ${
+          actor.ref
+        } (${outcome}): ${error}`,
       );
     }
   }

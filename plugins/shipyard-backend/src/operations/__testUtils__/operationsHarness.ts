@@ -1,0 +1,176 @@
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
+import type {
+  ClusterAuditRecord,
+  ClusterSummary,
+} from '@shipyard/plugin-shipyard-common';
+import request from 'supertest';
+import {
+  Backend,
+  PLATFORM_TEAM,
+  eventually,
+  keyOf,
+  proofConfig,
+  startShipyardBackend,
+  waitConnected,
+} from '../../proof/__testUtils__/proofUtils';
+
+/*
+ * The real backend against the fleet simulator for the day-2 operation suites, with the portal's permission model:
+ * members of the platform team may do everything, others change only the clusters their groups own.
+ */
+
+export const TEAM_A = 'group:default/team-a';
+/** A member of team-a. */
+export const ALICE = 'user:default/alice';
+/** A member of team-b (owns nothing of team-a). */
+export const BOB = 'user:default/bob';
+/** A member of the platform team. */
+export const PAT = 'user:default/pat';
+
+const MEMBERSHIP: Record<string, string[]> = {
+  [ALICE]: [TEAM_A],
+  [BOB]: ['group:default/team-b'],
+  [PAT]: [PLATFORM_TEAM],
+};
+
+export const CLUSTERS = 'cluster.x-k8s.io/clusters';
+
+export { eventually, keyOf };
+
+export interface OperationsHarness {
+  sim: FleetSim;
+  backend: Backend;
+  logs: string[];
+  /** A request as a user. */
+  as(user: string): (method: 'get' | 'post', path: string) => request.Test;
+  /** The cluster as the API serves it. */
+  summary(key: string): Promise<ClusterSummary | undefined>;
+  /** The audit records of a cluster, newest first. */
+  audit(cluster: string): Promise<ClusterAuditRecord[]>;
+  /** The CAPI Cluster object in the simulator. */
+  clusterObject(key: string): any;
+  stop(): Promise<void>;
+}
+
+/** Starts a simulator and the backend with the portal-like permission policy. */
+export async function startOperationsHarness(options: {
+  seed: string;
+  clusters?: number;
+  config?: Record<string, any>;
+  sim?: FleetSim;
+}): Promise<OperationsHarness> {
+  const sim =
+    options.sim ??
+    (await startFleetSim({
+      managementClusters: 1,
+      clusters: options.clusters ?? 30,
+      seed: options.seed,
+      anomalies: false,
+      timing: { stepMs: 20 },
+    }));
+  const permissions = mockServices.permissions.mock({
+    authorize: async requests =>
+      requests.map(() => ({ result: AuthorizeResult.ALLOW })) as any,
+    authorizeConditional: async (requests, opts) => {
+      const user = (opts.credentials.principal as any)?.userEntityRef;
+      const groups = MEMBERSHIP[user] ?? [];
+      return requests.map(r => {
+        if (
+          groups.includes(PLATFORM_TEAM) ||
+          r.permission.name === 'shipyard.cluster.read'
+        ) {
+          return { result: AuthorizeResult.ALLOW };
+        }
+        return {
+          result: AuthorizeResult.CONDITIONAL,
+          pluginId: 'shipyard',
+          resourceType: 'shipyard-cluster',
+          conditions: {
+            rule: 'IS_CLUSTER_OWNER',
+            resourceType: 'shipyard-cluster',
+            params: { claims: groups },
+          },
+        };
+      }) as any;
+    },
+  });
+  const userInfo = mockServices.userInfo.mock({
+    getUserInfo: async credentials => {
+      const user = (credentials.principal as any).userEntityRef;
+      return {
+        userEntityRef: user,
+        ownershipEntityRefs: [user, ...(MEMBERSHIP[user] ?? [])],
+      };
+    },
+  });
+  const logs: string[] = [];
+  const backend = await startShipyardBackend({
+    logs,
+    config: proofConfig(sim, options.config ?? {}),
+    features: [permissions.factory, userInfo.factory, schedulerServiceFactory],
+  });
+  await waitConnected(
+    backend.server,
+    sim.managementClusters.map(m => m.name),
+  );
+  const as =
+    (user: string) =>
+    (method: 'get' | 'post', path: string): request.Test =>
+      request(backend.server)
+        [method](`/api/shipyard${path}`)
+        .set('authorization', mockCredentials.user.header(user));
+  return {
+    sim,
+    backend,
+    logs,
+    as,
+    async summary(key) {
+      const res = await as(PAT)('get', `/clusters/${key}`);
+      if (res.status === 404) return undefined;
+      if (res.status !== 200) throw new Error(`${res.status} ${res.text}`);
+      return res.body.summary;
+    },
+    async audit(cluster) {
+      const res = await as(PAT)('get', `/audit?cluster=${cluster}&limit=100`);
+      if (res.status !== 200) throw new Error(`${res.status} ${res.text}`);
+      return res.body.items;
+    },
+    clusterObject(key) {
+      const [mc, ns, name] = key.split('/');
+      const api = sim.management(mc).api;
+      return api.tryGet(api.type(CLUSTERS), ns, name);
+    },
+    async stop() {
+      await backend.stop();
+      if (!options.sim) await sim.stop();
+    },
+  };
+}
+
+/** A healthy topology cluster of team-a with MachineDeployment workers, as the API serves it. */
+export async function pickTeamCluster(
+  h: OperationsHarness,
+  except: string[] = [],
+): Promise<ClusterSummary> {
+  let found: ClusterSummary | undefined;
+  await eventually(async () => {
+    const res = await h.as(PAT)(
+      'get',
+      `/clusters?owner=${encodeURIComponent(
+        TEAM_A,
+      )}&health=healthy&limit=100&facets=false`,
+    );
+    found = (res.body.items as ClusterSummary[]).find(
+      c =>
+        !except.includes(keyOf(c)) &&
+        c.clusterClass &&
+        c.machineDeployments.length > 0 &&
+        c.phase === 'Provisioned',
+    );
+    if (!found) throw new Error('no healthy topology cluster of team-a yet');
+  }, 20_000);
+  return found!;
+}
