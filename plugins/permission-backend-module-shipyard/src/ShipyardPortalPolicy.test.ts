@@ -4,6 +4,7 @@ import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/
 import {
   shipyardClusterCreatePermission,
   shipyardClusterReadPermission,
+  shipyardClusterChangePermissions,
   shipyardClusterUpdatePermission,
 } from '@shipyard/plugin-shipyard-common';
 import { ShipyardPortalPolicy } from './ShipyardPortalPolicy';
@@ -38,6 +39,30 @@ describe('ShipyardPortalPolicy', () => {
         AuthorizeResult.ALLOW,
       );
     }
+  });
+
+  it('limits pause, scale and delete of a cluster to its owners, and lets the platform team do them', async () => {
+    for (const permission of shipyardClusterChangePermissions) {
+      expect(await policy.handle({ permission }, alice)).toEqual({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'shipyard',
+        resourceType: 'shipyard-cluster',
+        conditions: {
+          rule: 'IS_CLUSTER_OWNER',
+          resourceType: 'shipyard-cluster',
+          params: { claims: ['user:default/alice', 'group:default/team-a'] },
+        },
+      });
+      expect((await policy.handle({ permission }, pat)).result).toBe(
+        AuthorizeResult.ALLOW,
+      );
+    }
+    expect(shipyardClusterChangePermissions.map(p => p.name)).toEqual([
+      'shipyard.cluster.update',
+      'shipyard.cluster.pause',
+      'shipyard.cluster.scale',
+      'shipyard.cluster.delete',
+    ]);
   });
 
   it('limits cluster updates and reads to the owners', async () => {

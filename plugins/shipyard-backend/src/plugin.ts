@@ -35,10 +35,7 @@ import { VersionSupportRefresher } from './lifecycle/VersionSupportRefresher';
 import { VersionSupportStore } from './lifecycle/VersionSupportStore';
 import { ClusterOperations } from './operations/ClusterOperations';
 import { readOperationsConfig } from './operations/config';
-import {
-  createOperationsRouter,
-  scheduleOperations,
-} from './operations/operationsRouter';
+import { scheduleOperations } from './operations/operationsRouter';
 import { FleetStore } from './persistence/FleetStore';
 import { FleetService } from './service/FleetService';
 import { createShipyardRouter } from './service/shipyardRouter';
@@ -178,27 +175,6 @@ export const shipyardPlugin = createBackendPlugin({
           logger,
           retentionDays: shipyardConfig.audit.retentionDays,
         });
-        const apiRouter = await createShipyardRouter({
-          fleet,
-          health,
-          auditStore,
-          logger,
-          metrics,
-          httpAuth,
-          permissions,
-          userInfo,
-          ruleset: permissionsRegistry.getPermissionRuleset(
-            clusterPermissionResourceRef,
-          ),
-          platformTeam: shipyardConfig.platformTeam,
-          events: shipyardConfig.events,
-          lifecycle: versionLifecycle,
-          versionSupportRefresher,
-          profiles: new ProfileVersions({
-            source: new CatalogProfileSource(catalog, auth),
-            logger: logger.child({ component: 'version-support' }),
-          }),
-        });
         // day-2 operations on one cluster (pause/resume, resize, decommission, profile version)
         const operations = new ClusterOperations({
           index: fleet.index,
@@ -212,15 +188,37 @@ export const shipyardPlugin = createBackendPlugin({
           logger: logger.child({ component: 'operations' }),
           requestTimeoutMs: shipyardConfig.sync.requestTimeoutMs,
         });
+        httpRouter.use(
+          await createShipyardRouter({
+            fleet,
+            health,
+            auditStore,
+            logger,
+            metrics,
+            httpAuth,
+            permissions,
+            userInfo,
+            ruleset: permissionsRegistry.getPermissionRuleset(
+              clusterPermissionResourceRef,
+            ),
+            platformTeam: shipyardConfig.platformTeam,
+            events: shipyardConfig.events,
+            lifecycle: versionLifecycle,
+            versionSupportRefresher,
+            profiles: new ProfileVersions({
+              source: new CatalogProfileSource(catalog, auth),
+              logger: logger.child({ component: 'version-support' }),
+            }),
+            operations,
+          }),
+        );
         lifecycle.addShutdownHook(() => operations.close());
-        createOperationsRouter({ operations, httpAuth, router: apiRouter });
         await scheduleOperations({
           operations,
           scheduler,
           logger,
           frequencyMs: readOperationsConfig(config).pauseExpiryCheckMs,
         });
-        httpRouter.use(apiRouter);
         // last: whatever a route throws reaches users without stack frames, file paths or cluster addresses
         httpRouter.use(Router().use(userFacingErrors(logger)));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

@@ -60,6 +60,7 @@ describe('the REST contract', () => {
       platformTeam: 'group:default/platform-team',
       lifecycle: unused,
       profiles: unused,
+      operations: unused,
     });
     const served = routesOf((router as unknown as { stack: Layer[] }).stack);
     const routes = served.filter(r => !FRAMEWORK_ROUTES.includes(r));

@@ -15,6 +15,8 @@ import { createLifecycleRouter } from '../lifecycle/lifecycleRouter';
 import { ProfileVersions } from '../lifecycle/ProfileVersions';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
 import { VersionSupportRefresher } from '../lifecycle/VersionSupportRefresher';
+import { ClusterOperations } from '../operations/ClusterOperations';
+import { createOperationsRouter } from '../operations/operationsRouter';
 import { createApiRouter, ShipyardApiRouter } from './apiRouter';
 import { createClusterClassesRouter } from './clusterClassesRouter';
 import { FleetService } from './FleetService';
@@ -42,6 +44,8 @@ export interface ShipyardRouterOptions {
   versionSupportRefresher?: VersionSupportRefresher;
   /** The cluster profiles' versions and upgrade paths (`GET /clusters/:mc/:ns/:name/lifecycle`). */
   profiles: ProfileVersions;
+  /** Day-2 operations on one cluster (`POST /clusters/:mc/:ns/:name/pause`, …). */
+  operations: ClusterOperations;
 }
 
 /**
@@ -88,6 +92,11 @@ export async function createShipyardRouter(
     platformTeam: options.platformTeam,
     logger,
     metrics: options.metrics,
+    router,
+  });
+  createOperationsRouter({
+    operations: options.operations,
+    httpAuth,
     router,
   });
   return router;
