@@ -124,6 +124,8 @@ export const shipyardPlugin = createBackendPlugin({
           connectionOf: name => fleet.connectionOf(name),
           credentialProviders,
         });
+        // one direction: reconcile → fold → health evaluation → index
+        fleet.writeThrough(health.aggregator);
 
         permissionsRegistry.addResourceType({
           resourceRef: clusterPermissionResourceRef,

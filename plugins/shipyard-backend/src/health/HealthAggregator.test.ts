@@ -10,14 +10,14 @@ describe('HealthAggregator', () => {
     const aggregator = new HealthAggregator(index, DEFAULT_HEALTH_CONFIG, {
       now: () => now,
     });
-    aggregator.install();
+    aggregator.start();
     return { index, aggregator };
   }
   const key = 'mc-a/default/a';
 
   it('takes the Kubernetes minor from the version the workload cluster reports when nothing declares one', () => {
     const { index, aggregator } = setup();
-    index.upsert(makeSummary({ name: 'a' }));
+    aggregator.upsert(makeSummary({ name: 'a' }));
     expect(index.getStored(key)?.kubernetesMinor).toBeUndefined();
     aggregator.apply([
       {
@@ -31,7 +31,7 @@ describe('HealthAggregator', () => {
     ]);
     expect(index.getStored(key)?.kubernetesMinor).toBe('1.33');
     // the minor the spec declares wins over the observed one
-    index.upsert(makeSummary({ name: 'a', kubernetesMinor: '1.34' }));
+    aggregator.upsert(makeSummary({ name: 'a', kubernetesMinor: '1.34' }));
     expect(index.getStored(key)?.kubernetesMinor).toBe('1.34');
     // and the facet counts it once
     expect(index.summary().byKubernetesMinor).toEqual({ '1.34': 1 });

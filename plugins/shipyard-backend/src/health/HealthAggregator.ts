@@ -1,24 +1,19 @@
 import {
   ClusterSummary,
-  HealthReason,
   HealthStatus,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
-import { FleetIndex, StoredClusterSummary } from '../index/FleetIndex';
+import {
+  FleetIndex,
+  FleetSink,
+  IndexedSourceState,
+  StoredClusterSummary,
+} from '../index/FleetIndex';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
 import { ProbeResult } from '../probes/types';
 import { kubernetesMinorOfDistribution } from '../reconcile/versions';
 import { aggregateHealth } from './aggregate';
 import { HealthConfig } from './config';
-
-/** What a summary looked like before aggregation (as folded from Cluster API). */
-interface RawParts {
-  health: HealthStatus;
-  healthReasons: HealthReason[];
-  distribution?: string;
-  observedKubernetesVersion?: string;
-  kubernetesMinor?: string;
-}
 
 /** The fields aggregation writes. */
 const AGGREGATED_FIELDS = [
@@ -43,17 +38,25 @@ function minorWithFallback(
  * Keeps the health of every cluster in the index up to date with Cluster API, the probes of the workload clusters
  * and the freshness of the management clusters.
  *
- * It hooks into the index: every summary folded from Cluster API passes through {@link decorate} on its way in (the
- * Cluster API part is remembered), and {@link apply} re-aggregates clusters when probe results arrive. Reasons keep
- * the time they were first seen (`since`). Probe freshness is added to summaries as they are served (see
- * {@link extra}), so it does not turn every probe round into a fleet-wide change.
+ * It is the stage between folding and the index: the reconcilers write into it as into the index ({@link FleetSink}),
+ * every summary folded from Cluster API is aggregated on its way through ({@link upsert}; the folded summary is
+ * remembered), restored summaries get their version support evaluated, and {@link apply} re-aggregates clusters when
+ * probe results arrive. It never reads the index: what it needs (the folded and restored summaries, the management
+ * clusters' connection state) it keeps from what passes through. Reasons keep the time they were first seen
+ * (`since`). Probe freshness goes into the index as volatile fields (see {@link extra}), so it does not turn every
+ * probe round into a fleet-wide change.
  *
- * Version support depends on the day: the aggregator remembers when the earliest answer in the index changes next
- * (a support boundary or the start of a nearing window) and re-evaluates before the index is read past that time
- * ({@link settle}), and at once when the support calendars change (a refresh).
+ * Version support depends on the day: the aggregator remembers when the earliest answer it wrote changes next (a
+ * support boundary or the start of a nearing window) and re-evaluates then (a timer while started, or
+ * {@link settle}), and at once when the support calendars change (a refresh).
  */
-export class HealthAggregator {
-  private readonly raw = new Map<string, RawParts>();
+export class HealthAggregator implements FleetSink {
+  /** The summary of each cluster as folded from Cluster API (before aggregation). */
+  private readonly folded = new Map<string, StoredClusterSummary>();
+  /** Summaries restored from the database and not listed again, as written to the index. */
+  private readonly restored = new Map<string, StoredClusterSummary>();
+  /** The connection state of each management cluster, as passed on to the index. */
+  private readonly sources = new Map<string, IndexedSourceState>();
   private readonly results = new Map<string, ProbeResult>();
   private readonly since = new Map<string, Map<string, string>>();
   private readonly fingerprints = new Map<string, string>();
@@ -68,6 +71,9 @@ export class HealthAggregator {
   /** When the earliest version support answer in the index changes next (ms since the epoch). */
   private nextVersionChangeAt = Infinity;
   private settling = false;
+  private settleTimer?: ReturnType<typeof setTimeout>;
+  private settleTimerAt = Infinity;
+  private started = false;
   private unsubscribeLifecycle?: () => void;
 
   constructor(
@@ -94,43 +100,121 @@ export class HealthAggregator {
       });
   }
 
-  /** Installs the hooks into the index. Call before anything is upserted. */
-  install(): void {
-    this.index.setHooks({
-      decorate: summary => this.decorate(summary),
-      restore: summary => this.restore(summary),
-      extra: key => this.extra(key),
-      settle: () => this.settle(),
-    });
+  /** Follows the support calendars and re-evaluates version support when an answer changes. */
+  start(): void {
+    this.started = true;
     this.unsubscribeLifecycle?.();
     this.unsubscribeLifecycle = this.lifecycle.subscribe(() => {
       if (this.reaggregateAll() > 0) this.index.touch();
     });
+    this.scheduleSettle();
   }
 
-  /** Stops following the support calendars. */
-  uninstall(): void {
+  /** Stops following the support calendars and the clock. */
+  stop(): void {
+    this.started = false;
     this.unsubscribeLifecycle?.();
     this.unsubscribeLifecycle = undefined;
+    clearTimeout(this.settleTimer);
+    this.settleTimer = undefined;
+    this.settleTimerAt = Infinity;
   }
 
+  // ---- the sink: what the reconcilers write ----------------------------------------------------------------------
+
   /**
-   * Re-evaluates version support when the clock has passed the earliest change of an answer in the index. Cheap when
-   * nothing is due (one comparison); the index calls it before it answers.
+   * Takes a summary on its way into the index: a folded one is aggregated (its folded form remembered), a restored
+   * one gets its version support evaluated now (see {@link restore}).
+   */
+  upsert(
+    summary: StoredClusterSummary,
+    options: { restored?: boolean; lastSeenAt?: string } = {},
+  ): boolean {
+    if (options.restored) {
+      const out = this.restore(summary);
+      this.restored.set(stringifyClusterKey(out), out);
+      return this.index.upsert(out, options);
+    }
+    const out = this.decorate(summary);
+    this.restored.delete(stringifyClusterKey(out));
+    return this.index.upsert(out, options);
+  }
+
+  /** Passes a confirmed deletion on (the cluster's health is forgotten when the index reports it deleted). */
+  remove(key: string): boolean {
+    this.folded.delete(key);
+    this.restored.delete(key);
+    return this.index.remove(key);
+  }
+
+  /** Keys of a management cluster's clusters, folded or restored. */
+  keysOf(managementCluster: string): string[] {
+    const out: string[] = [];
+    for (const map of [this.folded, this.restored]) {
+      for (const [key, s] of map) {
+        if (s.managementCluster === managementCluster && !out.includes(key)) {
+          out.push(key);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Remembers the connection state of a management cluster and passes it on. */
+  setSourceState(managementCluster: string, state: IndexedSourceState): void {
+    this.sources.set(managementCluster, { ...state });
+    this.index.setSourceState(managementCluster, state);
+  }
+
+  /** Records contact with a management cluster and passes it on. */
+  touchSource(managementCluster: string, lastSeenAt: string): void {
+    const src = this.sources.get(managementCluster);
+    if (src) src.lastSeenAt = lastSeenAt;
+    this.index.touchSource(managementCluster, lastSeenAt);
+  }
+
+  /** The connection state of a management cluster, as last passed on. */
+  sourceState(managementCluster: string): IndexedSourceState | undefined {
+    return this.sources.get(managementCluster);
+  }
+
+  // ---- evaluation ------------------------------------------------------------------------------------------------
+
+  /**
+   * Re-evaluates version support when the clock has passed the earliest change of an answer it wrote. Cheap when
+   * nothing is due (one comparison); the timer calls it at that time.
    */
   settle(): void {
     if (this.settling || this.now() < this.nextVersionChangeAt) return;
     this.settling = true;
     try {
-      this.reaggregateAll();
+      if (this.reaggregateAll() > 0) this.index.touch();
     } finally {
       this.settling = false;
     }
   }
 
+  /** Arms the timer for the earliest change of a version support answer (while started). */
+  private scheduleSettle() {
+    if (!this.started || this.nextVersionChangeAt >= this.settleTimerAt) return;
+    clearTimeout(this.settleTimer);
+    const at = this.nextVersionChangeAt;
+    if (at === Infinity) return;
+    this.settleTimerAt = at;
+    // setTimeout takes at most 2^31-1 ms; a later time is reached in steps
+    const delay = Math.min(Math.max(0, at - this.now()) + 1, 2 ** 31 - 1);
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = undefined;
+      this.settleTimerAt = Infinity;
+      this.settle();
+      this.scheduleSettle();
+    }, delay);
+    this.settleTimer.unref?.();
+  }
+
   /**
-   * The index's `restore` hook: a summary restored from the database gets its version support evaluated now (the
-   * database never holds it), its health stays as persisted until the cluster is listed again.
+   * A summary restored from the database gets its version support evaluated now (the database never holds it), its
+   * health stays as persisted until the cluster is listed again.
    */
   restore(summary: StoredClusterSummary): StoredClusterSummary {
     const out: StoredClusterSummary = { ...summary };
@@ -148,6 +232,7 @@ export class HealthAggregator {
     const at = this.lifecycle.nextChangeAt(vs, this.now());
     if (at !== undefined && at < this.nextVersionChangeAt) {
       this.nextVersionChangeAt = at;
+      this.scheduleSettle();
     }
   }
 
@@ -181,6 +266,7 @@ export class HealthAggregator {
       const known = this.results.get(r.key);
       if (known && known.at > r.at) continue;
       this.results.set(r.key, r);
+      this.index.setVolatile(r.key, this.extra(r.key));
       if (this.reaggregate(r.key)) changed++;
     }
     return changed;
@@ -193,27 +279,26 @@ export class HealthAggregator {
   reaggregateAll(): number {
     let changed = 0;
     this.nextVersionChangeAt = Infinity;
-    for (const stored of this.index.all()) {
+    for (const [key, stored] of [...this.restored]) {
       // restored summaries (not listed again yet) keep their health but not a stale version support
-      if (this.raw.has(stringifyClusterKey(stored))) continue;
+      if (this.folded.has(key)) continue;
       const restored = this.restore(stored);
       if (
         JSON.stringify(restored.versionSupport) !==
         JSON.stringify(stored.versionSupport)
       ) {
+        this.restored.set(key, restored);
         if (this.index.upsert(restored, { restored: true })) changed++;
       }
     }
-    for (const key of [...this.raw.keys()]) {
-      if (!this.index.getStored(key)) {
-        this.forget(key);
-        continue;
-      }
+    for (const key of [...this.folded.keys()]) {
       if (this.reaggregate(key)) changed++;
     }
-    for (const key of this.results.keys()) {
-      if (!this.raw.has(key) && !this.index.getStored(key))
+    for (const key of [...this.results.keys()]) {
+      if (!this.folded.has(key) && !this.restored.has(key)) {
         this.results.delete(key);
+        this.index.setVolatile(key, undefined);
+      }
     }
     return changed;
   }
@@ -222,11 +307,11 @@ export class HealthAggregator {
   reaggregateChangedSources(managementClusters: Iterable<string>): number {
     let changed = 0;
     for (const mc of managementClusters) {
-      const s = this.index.sourceState(mc);
+      const s = this.sources.get(mc);
       const fingerprint = `${s?.state}|${s?.staleSince ?? ''}`;
       if (this.sourceStates.get(mc) === fingerprint) continue;
       this.sourceStates.set(mc, fingerprint);
-      for (const key of this.index.keysOf(mc)) {
+      for (const key of this.keysOf(mc)) {
         if (this.reaggregate(key)) changed++;
       }
     }
@@ -234,39 +319,18 @@ export class HealthAggregator {
   }
 
   private reaggregate(key: string): boolean {
-    const stored = this.index.getStored(key);
-    const raw = this.raw.get(key);
-    if (!stored || !raw) return false;
-    const input: StoredClusterSummary = { ...stored, ...raw };
-    if (raw.distribution === undefined) delete input.distribution;
-    if (raw.observedKubernetesVersion === undefined)
-      delete input.observedKubernetesVersion;
-    if (raw.kubernetesMinor === undefined) delete input.kubernetesMinor;
-    delete input.versionSupport;
-    delete input.nodes;
+    const folded = this.folded.get(key);
+    if (!folded) return false;
     const fingerprint = this.fingerprints.get(key);
-    this.decorate(input);
+    const out = this.decorate(folded);
     if (fingerprint === this.fingerprints.get(key)) return false;
-    // the index runs the input through decorate() again on its way in
-    return this.index.upsert(input);
+    return this.index.upsert(out);
   }
 
-  /** The index's `decorate` hook: remembers the Cluster API part, returns the aggregated summary. */
+  /** Remembers a folded summary, returns the aggregated one. */
   decorate(summary: StoredClusterSummary): StoredClusterSummary {
     const key = stringifyClusterKey(summary);
-    const raw: RawParts = {
-      health: summary.health,
-      healthReasons: summary.healthReasons,
-    };
-    if (summary.distribution !== undefined)
-      raw.distribution = summary.distribution;
-    if (summary.observedKubernetesVersion !== undefined) {
-      raw.observedKubernetesVersion = summary.observedKubernetesVersion;
-    }
-    if (summary.kubernetesMinor !== undefined) {
-      raw.kubernetesMinor = summary.kubernetesMinor;
-    }
-    this.raw.set(key, raw);
+    this.folded.set(key, summary);
     const now = this.now();
     const aggregated = aggregateHealth({
       capi: { status: summary.health, reasons: summary.healthReasons },
@@ -275,7 +339,7 @@ export class HealthAggregator {
       labels: summary.labels,
       capiDistribution: summary.distribution,
       probe: this.results.get(key),
-      source: this.index.sourceState(summary.managementCluster),
+      source: this.sources.get(summary.managementCluster),
       managementCluster: summary.managementCluster,
       config: this.config,
       lifecycle: this.lifecycle,
@@ -345,14 +409,16 @@ export class HealthAggregator {
 
   /** Forgets a cluster (deleted). */
   forget(key: string): void {
-    this.raw.delete(key);
+    this.folded.delete(key);
+    this.restored.delete(key);
     this.results.delete(key);
+    this.index.setVolatile(key, undefined);
     this.since.delete(key);
     this.fingerprints.delete(key);
     this.current.delete(key);
   }
 
-  /** The index's `extra` hook: probe freshness, added to summaries as they are served. */
+  /** Probe freshness of a cluster: the volatile fields the index adds to its summary as it is served. */
   extra(key: string): Partial<ClusterSummary> | undefined {
     const r = this.results.get(key);
     if (!r) return undefined;

@@ -163,7 +163,7 @@ export class HealthService {
       logger: options.logger,
       now: this.now,
     });
-    this.aggregator.install();
+    this.aggregator.start();
   }
 
   /** Loads persisted probe results and follows the index. Call before the fleet starts. */
@@ -365,7 +365,7 @@ export class HealthService {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
-    this.aggregator.uninstall();
+    this.aggregator.stop();
     for (const refresh of this.versionRefresh.values()) {
       if (refresh.timer) clearTimeout(refresh.timer);
     }

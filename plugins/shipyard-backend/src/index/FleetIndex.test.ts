@@ -296,6 +296,17 @@ describe('FleetIndex', () => {
     const fleet = makeFleet(400, 21);
     const index = new FleetIndex();
     fleet.forEach(s => index.upsert(s));
+    // probe freshness, as the health evaluation sets it
+    fleet.forEach(s =>
+      index.setVolatile(stringifyClusterKey(s), {
+        probe: {
+          lastProbeAt: '2025-03-01T00:00:00.000Z',
+          ok: true,
+          latencyMs: 3,
+          consecutiveFailures: 0,
+        },
+      }),
+    );
     index.setSourceState('mc-a', {
       state: 'connected',
       lastSeenAt: '2025-03-01T00:00:00.000Z',
@@ -370,16 +381,6 @@ describe('FleetIndex', () => {
   it('serves slim list items with fields=list: the list fields of the full summary, nothing else', () => {
     const fleet = makeFleet(120, 5);
     const index = new FleetIndex();
-    index.setHooks({
-      extra: () => ({
-        probe: {
-          lastProbeAt: '2025-03-01T00:00:00.000Z',
-          ok: true,
-          latencyMs: 3,
-          consecutiveFailures: 0,
-        },
-      }),
-    });
     fleet.forEach(s => index.upsert(s));
     index.setSourceState('mc-a', {
       state: 'connected',

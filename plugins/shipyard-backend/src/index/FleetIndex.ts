@@ -23,7 +23,7 @@ import { intern } from './intern';
 import {
   ClusterVisibility,
   FleetChangeListener,
-  FleetIndexHooks,
+  FleetSink,
   FleetQueryOptions,
   IndexedSourceState,
   SerializedClusterPage,
@@ -37,7 +37,7 @@ import { SortOrders, sortKeysOf } from './sortOrders';
 export type {
   ClusterVisibility,
   FleetChangeListener,
-  FleetIndexHooks,
+  FleetSink,
   FleetQueryOptions,
   IndexedSourceState,
   SerializedClusterPage,
@@ -52,7 +52,7 @@ export { MAX_FACET_VALUES } from './selections';
  * total, facet counts, sorted matches) is cached until the fleet revision changes. Each summary keeps its JSON, so
  * a page is served by concatenation.
  */
-export class FleetIndex {
+export class FleetIndex implements FleetSink {
   private readonly entries = new Map<string, Entry>();
   private readonly facets = new Map<ClusterFacet, FacetValues>();
   /** Label key → entries that have the label (for `label=key` filters). */
@@ -67,7 +67,8 @@ export class FleetIndex {
   private readonly changes = new ChangeStream(() => this.rev);
   private rev = 0;
   private readonly now: () => Date;
-  private hooks: FleetIndexHooks = {};
+  /** Volatile fields per cluster key, added to a summary each time it is served (see {@link setVolatile}). */
+  private readonly volatile = new Map<string, Partial<ClusterSummary>>();
 
   constructor(options: { now?: () => Date } = {}) {
     this.now = options.now ?? (() => new Date());
@@ -98,12 +99,9 @@ export class FleetIndex {
    * `options.restored`). Returns whether anything changed.
    */
   upsert(
-    input: StoredClusterSummary,
+    summary: StoredClusterSummary,
     options: { restored?: boolean; lastSeenAt?: string } = {},
   ): boolean {
-    // health aggregation hooks (issue 5)
-    const hook = options.restored ? this.hooks.restore : this.hooks.decorate;
-    const summary = hook ? hook(input) : input;
     const key = stringifyClusterKey(summary);
     const existing = this.entries.get(key);
     const resynced = !options.restored;
@@ -216,17 +214,8 @@ export class FleetIndex {
     return this.entries.get(key)?.summary;
   }
 
-  /**
-   * Brings time-dependent fields up to date (see {@link FleetIndexHooks.settle}). The read methods call it; a caller
-   * that reads {@link revision} before querying (for caches and ETags) calls it first.
-   */
-  settle(): void {
-    this.hooks.settle?.();
-  }
-
   /** A cluster's summary as the API serves it. */
   get(key: string): { summary: ClusterSummary; version: number } | undefined {
-    this.settle();
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     return { summary: this.present(entry), version: entry.version };
@@ -242,7 +231,6 @@ export class FleetIndex {
     request: ListClustersRequest,
     options: FleetQueryOptions = {},
   ): ListClustersResponse {
-    this.settle();
     const result = pageOf(request, options, this.selections, this.orders);
     const response: ListClustersResponse = {
       items: result.page.map(e => this.present(e)),
@@ -265,7 +253,6 @@ export class FleetIndex {
     request: ListClustersRequest,
     options: FleetQueryOptions = {},
   ): SerializedClusterPage {
-    this.settle();
     const result = pageOf(request, options, this.selections, this.orders);
     const sourceMemo = new Map<string, string>();
     const parts: string[] = [];
@@ -277,7 +264,7 @@ export class FleetIndex {
           this.sources.get(entry.summary.managementCluster),
           sourceMemo,
           slim,
-          this.hooks,
+          slim ? undefined : this.volatile.get(entry.key),
         ),
       );
     let body = `{"items":[${parts.join(
@@ -305,7 +292,6 @@ export class FleetIndex {
     request: ListClustersRequest,
     options: FleetQueryOptions = {},
   ): StoredClusterSummary[] {
-    this.settle();
     const selection = this.selections.select(
       this.selections.compile(request, options),
     );
@@ -318,7 +304,6 @@ export class FleetIndex {
 
   /** Counts over the visible fleet. */
   summary(options: { visibility?: ClusterVisibility } = {}): FleetSummary {
-    this.settle();
     const counts = (facet: ClusterFacet, entries?: Entry[]) => {
       const out: Record<string, number> = {};
       if (!entries) {
@@ -394,7 +379,7 @@ export class FleetIndex {
   }
 
   private present(entry: Entry): ClusterSummary {
-    const extra = this.hooks.extra?.(entry.key);
+    const extra = this.volatile.get(entry.key);
     return {
       ...entry.summary,
       source: sourceOf(
@@ -405,14 +390,19 @@ export class FleetIndex {
     };
   }
 
-  // ---- health aggregation hooks (issue 5) ---------------------------------------------------------------------
+  // ---- volatile fields ---------------------------------------------------------------------------------------
 
-  /** Installs the health aggregation hooks (see {@link FleetIndexHooks}). */
-  setHooks(hooks: FleetIndexHooks): void {
-    this.hooks = hooks;
+  /**
+   * Sets the volatile fields of a cluster (probe freshness from the health evaluation), added to its summary each
+   * time it is served; no change event (a probe round would otherwise change the whole fleet). `undefined` drops
+   * them. Callers {@link touch} the revision when what is served changed.
+   */
+  setVolatile(key: string, fields: Partial<ClusterSummary> | undefined): void {
+    if (fields) this.volatile.set(key, fields);
+    else this.volatile.delete(key);
   }
 
-  /** Bumps the revision without a change event (fields served through `extra` changed; for ETags and caches). */
+  /** Bumps the revision without a change event (volatile fields changed; for ETags and caches). */
   touch(): void {
     this.rev++;
   }

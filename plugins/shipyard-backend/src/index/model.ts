@@ -32,16 +32,24 @@ export interface FleetQueryOptions {
 }
 
 /**
- * Hooks of the health aggregation (issue 5): `decorate` rewrites each summary on its way into the index (not restored
- * ones); `restore` rewrites restored ones (time-dependent fields the database does not keep); `extra` gives volatile,
- * read-only fields (probe freshness) added to a summary each time it is served; `settle` brings time-dependent fields
- * up to date before the index answers (version support past a support boundary).
+ * What the stages before the index write into it (the reconcilers, through the health evaluation when there is one):
+ * summaries, confirmed deletions and the connection state of management clusters. The index implements it, and so
+ * does the health evaluation, which passes every write on to the index.
  */
-export interface FleetIndexHooks {
-  decorate?(summary: StoredClusterSummary): StoredClusterSummary;
-  restore?(summary: StoredClusterSummary): StoredClusterSummary;
-  extra?(key: string): Partial<ClusterSummary> | undefined;
-  settle?(): void;
+export interface FleetSink {
+  /** Inserts or updates a summary (`restored`: read from the database, not listed again yet). */
+  upsert(
+    summary: StoredClusterSummary,
+    options?: { restored?: boolean; lastSeenAt?: string },
+  ): boolean;
+  /** Removes a cluster (a confirmed deletion). */
+  remove(key: string): boolean;
+  /** Keys of a management cluster's clusters, as written so far. */
+  keysOf(managementCluster: string): string[];
+  /** Updates the connection state of a management cluster. */
+  setSourceState(managementCluster: string, state: IndexedSourceState): void;
+  /** Records contact with a management cluster. */
+  touchSource(managementCluster: string, lastSeenAt: string): void;
 }
 
 /** A page of a query, serialised: what `GET /clusters` sends. */

@@ -1,6 +1,6 @@
 import { ClusterSummary, SourceState } from '@shipyard/plugin-shipyard-common';
 import { Entry, listContentOf } from './entries';
-import { FleetIndexHooks, IndexedSourceState } from './model';
+import { IndexedSourceState } from './model';
 
 /*
  * How the index serves an entry: its summary with the `source` freshness derived from its management cluster's
@@ -29,14 +29,14 @@ export function sourceOf(
 
 /**
  * The JSON of an entry as the index presents it. `sourceMemo` keeps the `source` JSON per management cluster
- * within one page; the `extra` hook gives the volatile fields added to a full summary.
+ * within one page; `extra` are the volatile fields added to a full summary.
  */
 export function serializeEntry(
   entry: Entry,
   src: IndexedSourceState | undefined,
   sourceMemo: Map<string, string>,
   slim: boolean,
-  hooks: FleetIndexHooks,
+  extra: Partial<ClusterSummary> | undefined,
 ): string {
   let sourceJson: string | undefined;
   // resynced entries of one management cluster share their freshness
@@ -54,8 +54,7 @@ export function serializeEntry(
       -1,
     )},"lastChangedAt":${lastChangedAt},"source":${sourceJson}}`;
   }
-  const extraValues = hooks.extra?.(entry.key);
-  const extraJson = extraValues ? JSON.stringify(extraValues).slice(1, -1) : '';
+  const extraJson = extra ? JSON.stringify(extra).slice(1, -1) : '';
   return `${entry.content.slice(0, -1)},"lastChangedAt":${JSON.stringify(
     entry.summary.lastChangedAt,
   )},"source":${sourceJson}${extraJson ? `,${extraJson}` : ''}}`;

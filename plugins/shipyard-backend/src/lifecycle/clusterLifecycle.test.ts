@@ -51,11 +51,12 @@ function setup(
     now: () => t,
   });
   const index = new FleetIndex({ now: () => new Date(t) });
-  new HealthAggregator(index, DEFAULT_HEALTH_CONFIG, {
+  const aggregator = new HealthAggregator(index, DEFAULT_HEALTH_CONFIG, {
     now: () => t,
     lifecycle,
-  }).install();
-  index.upsert(
+  });
+  aggregator.start();
+  aggregator.upsert(
     makeSummary({
       name: 'payments',
       distribution: 'eks',
@@ -65,7 +66,7 @@ function setup(
       owner: 'group:default/team-a',
     }),
   );
-  index.upsert(
+  aggregator.upsert(
     makeSummary({
       name: 'edge',
       distribution: 'k3s',
@@ -73,7 +74,7 @@ function setup(
       owner: 'group:default/team-b',
     }),
   );
-  index.upsert(
+  aggregator.upsert(
     makeSummary({
       name: 'fresh',
       distribution: 'eks',

@@ -27,7 +27,7 @@ function setup(start: string, config = new ConfigReader({})) {
     now: c.now,
     lifecycle,
   });
-  aggregator.install();
+  aggregator.start();
   return { clock: c, lifecycle, index, aggregator };
 }
 
@@ -39,9 +39,15 @@ const eks133 = makeSummary({
 });
 
 describe('version support in the index', () => {
-  it('is evaluated when read: a boundary passed since the last write shows at once', () => {
-    const { clock, index } = setup('2026-07-29T23:00:00Z');
-    index.upsert(eks133);
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('is evaluated again when a boundary passes: it shows at once, without a write', () => {
+    // the health evaluation's timer: armed for the boundary, fired by the fake clock's time passing
+    jest.useFakeTimers();
+    const { clock, index, aggregator } = setup('2026-07-29T23:00:00Z');
+    aggregator.upsert(eks133);
     const facet = () =>
       index.query({ limit: 1 }).facets?.versionSupport.map(f => f.value);
     expect(facet()).toEqual(['supported']);
@@ -52,7 +58,8 @@ describe('version support in the index', () => {
       }),
     ]);
     clock.set('2026-07-30T00:00:01Z');
-    // no write, no health round: the read itself re-evaluates
+    // no write, no health round: the health evaluation re-evaluates at the boundary
+    jest.advanceTimersByTime(3_601_000);
     expect(facet()).toEqual(['extended']);
     const summary = index.get('mc-a/default/payments')!.summary;
     expect(summary.versionSupport).toMatchObject({
@@ -67,8 +74,8 @@ describe('version support in the index', () => {
   });
 
   it('evaluates restored summaries again instead of trusting what was stored', () => {
-    const { index } = setup('2026-12-05T12:00:00Z');
-    index.upsert(
+    const { index, aggregator } = setup('2026-12-05T12:00:00Z');
+    aggregator.upsert(
       {
         ...eks133,
         // what a database written before the boundary would hold
@@ -82,8 +89,8 @@ describe('version support in the index', () => {
   });
 
   it('follows a change of the calendars at once', () => {
-    const { lifecycle, index } = setup('2026-12-05T12:00:00Z');
-    index.upsert(eks133);
+    const { lifecycle, index, aggregator } = setup('2026-12-05T12:00:00Z');
+    aggregator.upsert(eks133);
     const revision = index.revision;
     lifecycle.setRefreshed([
       {
@@ -114,13 +121,13 @@ describe('version support in the index', () => {
   });
 
   it('uses the extended-support label and the configured enrollment of opt-in distributions', () => {
-    const { index } = setup(
+    const { index, aggregator } = setup(
       '2026-01-15T12:00:00Z',
       new ConfigReader({
         shipyard: { versionSupport: { extendedSupport: { gke: true } } },
       }),
     );
-    index.upsert(
+    aggregator.upsert(
       makeSummary({
         name: 'aks-lts',
         distribution: 'aks',
@@ -128,14 +135,14 @@ describe('version support in the index', () => {
         labels: { 'shipyard.io/extended-support': 'true' },
       }),
     );
-    index.upsert(
+    aggregator.upsert(
       makeSummary({
         name: 'aks-plain',
         distribution: 'aks',
         kubernetesVersion: 'v1.31.5',
       }),
     );
-    index.upsert(
+    aggregator.upsert(
       makeSummary({
         name: 'gke',
         distribution: 'gke',

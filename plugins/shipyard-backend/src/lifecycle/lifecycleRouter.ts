@@ -204,7 +204,6 @@ export function createLifecycleRouter(
     if (!parsed.success) throw queryError(parsed.error.issues[0]);
     const { visibility, key } = await visibilityOf(req);
     const { months, ...filters } = parsed.data;
-    index.settle();
     const now = lifecycle.now();
     const cacheKey =
       visibility && key === undefined
@@ -253,7 +252,6 @@ export function createLifecycleRouter(
       }
       const { visibility } = await visibilityOf(req);
       const key = stringifyClusterKey({ managementCluster, namespace, name });
-      index.settle();
       const stored = index.getStored(key);
       if (!stored || (visibility && !visibility(stored))) {
         throw new NotFoundError(`Cluster ${key} not found`);

@@ -30,7 +30,7 @@ describe('ManagementClusterReconciler', () => {
   function start(sync: Partial<typeof DEFAULT_SYNC_CONFIG> = {}) {
     reconciler = new ManagementClusterReconciler({
       connection: { name: 'mc-a', url, getToken: async () => 'token' },
-      index,
+      sink: index,
       ownership: new OwnershipResolver({
         ownerKeys: ['shipyard.io/owner'],
         systemKeys: [],

@@ -17,7 +17,7 @@ import {
 import { SyncConfig } from '../config/config';
 import { OwnershipResolver } from '../config/ownership';
 import { ClusterHealthEvaluator } from '../health';
-import { FleetIndex } from '../index/FleetIndex';
+import { FleetSink } from '../index/FleetIndex';
 import { Backoff, sleep } from './backoff';
 import { WatchTarget, discoverTargets } from './discovery';
 import { foldClusterSummary } from './fold';
@@ -33,7 +33,8 @@ import {
 /** Options of {@link ManagementClusterReconciler}. */
 export interface ManagementClusterReconcilerOptions {
   connection: ManagementClusterConnection;
-  index: FleetIndex;
+  /** Where summaries, deletions and the connection state go: the index, or the health evaluation before it. */
+  sink: FleetSink;
   ownership: OwnershipResolver;
   health: ClusterHealthEvaluator;
   sync: SyncConfig;
@@ -320,11 +321,11 @@ export class ManagementClusterReconciler {
   private afterList(kind: KindState) {
     if (kind.target.kind === 'Cluster') {
       // clusters known from persisted state that the management cluster no longer has are gone
-      for (const key of this.options.index.keysOf(this.name)) {
+      for (const key of this.options.sink.keysOf(this.name)) {
         const [, namespace, name] = key.split('/');
         if (!this.records.clusters.get(`${namespace}/${name}`)?.cluster) {
           this.dirty.delete(`${namespace}/${name}`);
-          this.options.index.remove(key);
+          this.options.sink.remove(key);
         }
       }
     }
@@ -398,7 +399,7 @@ export class ManagementClusterReconciler {
   private flush() {
     this.flushScheduled = false;
     if (!this.foldingEnabled) return;
-    const index = this.options.index;
+    const sink = this.options.sink;
     const lastSeenAt = this.lastSeenAt;
     for (const key of this.dirty) {
       const state = this.records.clusters.get(key);
@@ -409,7 +410,7 @@ export class ManagementClusterReconciler {
         name,
       });
       if (!state?.cluster) {
-        index.remove(indexKey);
+        sink.remove(indexKey);
         if (state?.isEmpty) this.records.clusters.delete(key);
         continue;
       }
@@ -420,7 +421,7 @@ export class ManagementClusterReconciler {
         health: this.options.health,
         controlPlane: this.records.controlPlaneOf(c),
       });
-      if (summary) index.upsert(summary, { lastSeenAt });
+      if (summary) sink.upsert(summary, { lastSeenAt });
     }
     this.dirty.clear();
   }
@@ -432,7 +433,7 @@ export class ManagementClusterReconciler {
     this.lastHeardMs = now;
     if (kind) kind.lastHeardMs = now;
     this.lastSeenAt = new Date(now).toISOString();
-    this.options.index.touchSource(this.name, this.lastSeenAt);
+    this.options.sink.touchSource(this.name, this.lastSeenAt);
     if (this.silentSince !== undefined) {
       this.silentSince = undefined;
       this.silentError = undefined;
@@ -538,7 +539,7 @@ export class ManagementClusterReconciler {
     // stale only improves on success; otherwise look again when the oldest failure makes it stale
     if (state !== 'stale') this.scheduleStaleCheck();
     this.lastState = state;
-    this.options.index.setSourceState(this.name, {
+    this.options.sink.setSourceState(this.name, {
       state,
       staleSince: this.staleSince,
       lastSeenAt: this.lastSeenAt,

@@ -16,7 +16,7 @@ import { ShipyardBackendConfig } from '../config/config';
 import { createConnection } from '../config/connections';
 import { OwnershipResolver } from '../config/ownership';
 import { CapiHealthEvaluator, ClusterHealthEvaluator } from '../health';
-import { FleetIndex } from '../index/FleetIndex';
+import { FleetIndex, FleetSink } from '../index/FleetIndex';
 import { FleetStore } from '../persistence/FleetStore';
 import { ManagementClusterReconciler } from '../reconcile/ManagementClusterReconciler';
 import { FleetRecords } from '../records/FleetRecords';
@@ -52,11 +52,22 @@ export class FleetService {
   private restored = new Map<string, ManagementClusterStatus>();
   private readonly ownership: OwnershipResolver;
   private readonly health: ClusterHealthEvaluator;
+  /** Where the reconcilers write: the index, or the health evaluation before it ({@link writeThrough}). */
+  private sink: FleetSink;
 
   constructor(private readonly options: FleetServiceOptions) {
     this.index = options.index ?? new FleetIndex();
+    this.sink = this.index;
     this.ownership = new OwnershipResolver(options.config.ownership);
     this.health = options.health ?? new CapiHealthEvaluator();
+  }
+
+  /**
+   * Sends what the reconcilers fold (and what is restored) through a stage before the index: the health evaluation,
+   * which passes everything on to the index. Call before {@link start}.
+   */
+  writeThrough(stage: FleetSink): void {
+    this.sink = stage;
   }
 
   /** Restores persisted state, then connects to every management cluster. */
@@ -65,7 +76,7 @@ export class FleetService {
     if (store) {
       const persisted = await store.load();
       for (const { summary, lastSeenAt } of persisted.clusters) {
-        this.index.upsert(summary, { restored: true, lastSeenAt });
+        this.sink.upsert(summary, { restored: true, lastSeenAt });
       }
       for (const status of persisted.managementClusters) {
         this.restored.set(status.name, status);
@@ -105,7 +116,7 @@ export class FleetService {
       this.connections.set(connection.name, connection);
       const reconciler = new ManagementClusterReconciler({
         connection,
-        index: this.index,
+        sink: this.sink,
         ownership: this.ownership,
         health: this.health,
         sync: this.options.config.sync,
@@ -187,7 +198,7 @@ export class FleetService {
       objectCounts: noObjectCounts(),
       kinds: [],
     });
-    this.index.setSourceState(name, {
+    this.sink.setSourceState(name, {
       state: 'stale',
       staleSince: new Date().toISOString(),
     });

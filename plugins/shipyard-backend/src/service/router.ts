@@ -188,8 +188,6 @@ export async function createRouter(
 
   router.get('/clusters', async (req, res) => {
     const a = await access(req);
-    // time-dependent fields (version support) are brought up to date before the revision keys caches and ETags
-    fleet.index.settle();
     const revision = fleet.index.revision;
     const cacheKey = `${a.fingerprint}\n${req.originalUrl}`;
     let cached = pages?.get(cacheKey, revision);
@@ -230,7 +228,6 @@ export async function createRouter(
         }
       }
       const a = await access(req);
-      fleet.index.settle();
       const key = { managementCluster, namespace, name };
       const stored = fleet.index.getStored(stringifyClusterKey(key));
       if (!stored || (a.visibility && !a.visibility(stored))) {
@@ -262,7 +259,6 @@ export async function createRouter(
   router.get('/summary', async (req, res) => {
     noQueryParameters(req);
     const a = await access(req);
-    fleet.index.settle();
     if (notModified(req, res, etagFor(req, a))) return;
     res.json(fleet.index.summary({ visibility: a.visibility }));
   });

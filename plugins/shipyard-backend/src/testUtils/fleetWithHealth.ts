@@ -8,7 +8,7 @@ import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
 import { FleetService } from '../service/FleetService';
 
 /**
- * A fleet service and a health service wired as the plugin wires them (health decorates the fleet index, probes
+ * A fleet service and a health service wired as the plugin wires them (the fleet writes through health into the index, probes
  * through the fleet's connections), both started. Stop them with `stop()`.
  */
 export async function startFleetWithHealth(
@@ -32,6 +32,7 @@ export async function startFleetWithHealth(
       config: readVersionSupportConfig(config),
     }),
   });
+  fleet.writeThrough(health.aggregator);
   await health.start();
   await fleet.start();
   return {
