@@ -310,7 +310,7 @@ test.describe('catalog pages', () => {
     page,
   }, testInfo) => {
     await signInAsGuest(page);
-    // the everyday profile from catalog/profiles when it is there (layers, sizes, clusters), else any profile
+    // the everyday profile from plugins/catalog-backend-module-shipyard/catalog/profiles when it is there (layers, sizes, clusters), else any profile
     type Profiles = {
       items: Array<{ metadata: { name: string; namespace?: string } }>;
     };

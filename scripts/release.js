@@ -110,6 +110,9 @@ function checkTarball(tarball, name) {
   if (packed.configSchema && !has(packed.configSchema))
     problem(`configSchema names ${packed.configSchema}, not in the tarball`);
   if (!has('README.md')) problem('no README.md');
+  for (const entry of packed.files ?? [])
+    if (![...files].some(f => f === entry || f.startsWith(`${entry}/`)))
+      problem(`files names ${entry}, which is not in the tarball`);
   if (![...files].some(f => f.endsWith('.d.ts')))
     problem('no type declarations');
   if (

@@ -30,10 +30,7 @@ import { eventually } from './__testUtils__/eventually';
 
 jest.setTimeout(60_000);
 
-const profilesGlob = path.resolve(
-  __dirname,
-  '../../../catalog/profiles/*.yaml',
-);
+const profilesGlob = path.resolve(__dirname, '../catalog/profiles/*.yaml');
 
 const BROKEN_PROFILE = `
 apiVersion: shipyard.io/v1alpha1

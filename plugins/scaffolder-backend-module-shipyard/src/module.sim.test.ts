@@ -208,7 +208,10 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
     // a variant of request-cluster whose last step fails once, to retry the task
     const template = parseYaml(
       fs.readFileSync(
-        path.join(REPO_ROOT, 'catalog/templates/request-cluster.yaml'),
+        path.join(
+          REPO_ROOT,
+          'plugins/catalog-backend-module-shipyard/catalog/templates/request-cluster.yaml',
+        ),
         'utf8',
       ),
     );
@@ -271,35 +274,35 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
                   type: 'file',
                   target: path.join(
                     REPO_ROOT,
-                    'catalog/profiles/kubeadm-standard.yaml',
+                    'plugins/catalog-backend-module-shipyard/catalog/profiles/kubeadm-standard.yaml',
                   ),
                 },
                 {
                   type: 'file',
                   target: path.join(
                     REPO_ROOT,
-                    'catalog/profiles/k3s-edge.yaml',
+                    'plugins/catalog-backend-module-shipyard/catalog/profiles/k3s-edge.yaml',
                   ),
                 },
                 {
                   type: 'file',
                   target: path.join(
                     REPO_ROOT,
-                    'catalog/templates/request-cluster.yaml',
+                    'plugins/catalog-backend-module-shipyard/catalog/templates/request-cluster.yaml',
                   ),
                 },
                 {
                   type: 'file',
                   target: path.join(
                     REPO_ROOT,
-                    'catalog/templates/request-cluster-gitops.yaml',
+                    'plugins/catalog-backend-module-shipyard/catalog/templates/request-cluster-gitops.yaml',
                   ),
                 },
                 {
                   type: 'file',
                   target: path.join(
                     REPO_ROOT,
-                    'catalog/templates/upgrade-cluster.yaml',
+                    'plugins/catalog-backend-module-shipyard/catalog/templates/upgrade-cluster.yaml',
                   ),
                 },
                 { type: 'file', target: path.join(tmp, 'flaky.yaml') },

@@ -98,7 +98,10 @@ function profileCatalog() {
   const entities = ['kubeadm-standard', 'k3s-edge'].map(name =>
     parseYaml(
       fs.readFileSync(
-        path.join(REPO_ROOT, `catalog/profiles/${name}.yaml`),
+        path.join(
+          REPO_ROOT,
+          `plugins/catalog-backend-module-shipyard/catalog/profiles/${name}.yaml`,
+        ),
         'utf8',
       ),
     ),

@@ -180,7 +180,7 @@ const PROFILES_BY_DISTRIBUTION: Record<Distribution, string[]> = {
 const PROFILE_VERSIONS = ['1.0.0', '1.1.0', '1.2.0', '2.0.0', '2.1.0'];
 
 /**
- * The cluster profiles of the portal's demo catalog (`catalog/profiles` in the repository) with their versions,
+ * The cluster profiles of the portal's demo catalog (`plugins/catalog-backend-module-shipyard/catalog/profiles` in the repository) with their versions,
  * newest first: the demo's clusters are labelled with these, so every relation of the demo catalog resolves. The
  * clusters of a ClusterClass without a curated profile (kubeadm-aws) name the profile generated from their class.
  */

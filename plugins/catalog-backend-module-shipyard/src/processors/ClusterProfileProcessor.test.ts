@@ -7,7 +7,7 @@ import { buildGeneratedProfileEntity } from '../entities/profileEntities';
 import { catalogConfig, clusterClass } from '../__testUtils__/fixtures';
 import { ClusterProfileProcessor } from './ClusterProfileProcessor';
 
-const profilesDir = path.resolve(__dirname, '../../../../catalog/profiles');
+const profilesDir = path.resolve(__dirname, '../../catalog/profiles');
 const demoFleetProfilesDir = path.resolve(
   __dirname,
   '../../../../catalog/demo-fleet/profiles',
@@ -47,7 +47,7 @@ describe('ClusterProfileProcessor', () => {
     }
   });
 
-  it('accepts every example profile in catalog/profiles', async () => {
+  it('accepts every example profile in plugins/catalog-backend-module-shipyard/catalog/profiles', async () => {
     const examples = exampleProfiles();
     expect(examples.length).toBeGreaterThanOrEqual(4);
     expect(examples.length).toBeLessThanOrEqual(6);

@@ -23,7 +23,7 @@ import { versionSupportLabel } from '../../lib/versionSupport';
 import { HealthDonut } from '../HealthDonut';
 import { TeamClustersCardContent } from '../TeamClustersCard';
 
-/** Where the request and upgrade templates live (catalog/templates). */
+/** Where the request and upgrade templates live (plugins/catalog-backend-module-shipyard/catalog/templates). */
 export const REQUEST_TEMPLATE_PATH =
   '/create/templates/default/request-cluster';
 export const UPGRADE_TEMPLATE_PATH =
