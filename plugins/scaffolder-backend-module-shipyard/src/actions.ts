@@ -6,13 +6,31 @@ import {
 import { createClusterUpgradeAction } from './actions/upgradeCluster';
 import { createClusterWaitAction } from './actions/waitCluster';
 import { withInputValidation } from './actions/validateInput';
+import {
+  OperationActionDeps,
+  createClusterPauseAction,
+  createClusterResumeAction,
+} from './operations/operationActions';
 
 export type { ClusterActionDeps } from './actions/createCluster';
 
-/** All scaffolder actions of Shipyard: `shipyard:cluster:create`, `shipyard:cluster:wait`, `shipyard:cluster:upgrade`. */
+/**
+ * All scaffolder actions of Shipyard: `shipyard:cluster:create`, `shipyard:cluster:wait`, `shipyard:cluster:upgrade`,
+ * and, given the backend's operations, the day-2 actions (`shipyard:cluster:pause`, `shipyard:cluster:resume`).
+ */
 export function createShipyardActions(
-  deps: ClusterActionDeps,
+  deps: ClusterActionDeps & Partial<OperationActionDeps>,
 ): TemplateAction<any, any, any>[] {
+  const operations = deps.operations
+    ? [
+        withInputValidation(
+          createClusterPauseAction({ ...deps, operations: deps.operations }),
+        ),
+        withInputValidation(
+          createClusterResumeAction({ ...deps, operations: deps.operations }),
+        ),
+      ]
+    : [];
   return [
     withInputValidation(createClusterCreateAction(deps), (ctx, error) =>
       deps.audit.refusedInput('cluster.create', ctx, error),
@@ -21,5 +39,6 @@ export function createShipyardActions(
     withInputValidation(createClusterUpgradeAction(deps), (ctx, error) =>
       deps.audit.refusedInput('cluster.upgrade', ctx, error),
     ),
+    ...operations,
   ];
 }

@@ -15,6 +15,7 @@ import { clusterPagePath } from './actions/createCluster';
 import { readShipyardRequestsConfig } from './config';
 import { RequestAccess } from './service/access';
 import { ClusterAuditRecorder } from './service/audit';
+import { ClusterOperationsClient } from './operations/ClusterOperationsClient';
 import { createValidationRouter } from './router/validationRouter';
 import { ClusterRequestService } from './service/ClusterRequestService';
 import { ManagementClusterConnections } from './service/ManagementClusterConnections';
@@ -87,6 +88,7 @@ export const scaffolderModuleShipyard = createBackendModule({
               logger,
               metrics,
             }),
+            operations: new ClusterOperationsClient({ discovery, auth }),
             entityRefOf: key => clusterEntityRef(entityNamespace, key),
             clusterUrlOf: key =>
               requestsConfig.portalBaseUrl

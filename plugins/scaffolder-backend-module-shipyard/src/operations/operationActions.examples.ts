@@ -1,0 +1,56 @@
+import { TemplateExample } from '@backstage/plugin-scaffolder-node';
+import { stringify } from 'yaml';
+
+/** Examples of `shipyard:cluster:pause`. */
+export const pauseExamples: TemplateExample[] = [
+  {
+    description: 'Pause a cluster during an incident, until resumed',
+    example: stringify({
+      steps: [
+        {
+          id: 'pause',
+          name: 'Pause cluster',
+          action: 'shipyard:cluster:pause',
+          input: {
+            cluster: '${{ parameters.cluster }}',
+            reason: 'INC-1234: keep the nodes as they are while we investigate',
+          },
+        },
+      ],
+    }),
+  },
+  {
+    description: 'Pause a cluster for a maintenance window that ends by itself',
+    example: stringify({
+      steps: [
+        {
+          id: 'pause',
+          name: 'Pause cluster',
+          action: 'shipyard:cluster:pause',
+          input: {
+            cluster: 'mgmt-eu-1/team-a/payments-dev',
+            reason: 'storage migration',
+            expiresAt: '2026-12-24T18:00:00Z',
+          },
+        },
+      ],
+    }),
+  },
+];
+
+/** Examples of `shipyard:cluster:resume`. */
+export const resumeExamples: TemplateExample[] = [
+  {
+    description: 'Resume a paused cluster',
+    example: stringify({
+      steps: [
+        {
+          id: 'resume',
+          name: 'Resume cluster',
+          action: 'shipyard:cluster:resume',
+          input: { cluster: '${{ parameters.cluster }}' },
+        },
+      ],
+    }),
+  },
+];

@@ -1,0 +1,137 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConflictError, NotAllowedError } from '@backstage/errors';
+import express from 'express';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { mockActionContext } from '../__testUtils__/actionContext';
+import { ClusterOperationsClient } from './ClusterOperationsClient';
+import {
+  OperationActionDeps,
+  createClusterPauseAction,
+  createClusterResumeAction,
+} from './operationActions';
+import { pauseExamples, resumeExamples } from './operationActions.examples';
+
+const KEY = {
+  managementCluster: 'mgmt-eu-1',
+  namespace: 'team-a',
+  name: 'payments-dev',
+};
+
+/** A stand-in for `/api/shipyard` that records what the actions send and answers as told. */
+async function startBackend(answer: (req: express.Request) => [number, any]) {
+  const calls: Array<{ path: string; body: any; auth?: string }> = [];
+  const app = express();
+  app.use(express.json());
+  app.post('/api/shipyard/clusters/:mc/:ns/:name/:operation', (req, res) => {
+    calls.push({
+      path: req.path,
+      body: req.body,
+      auth: req.headers.authorization,
+    });
+    const [status, body] = answer(req);
+    res.status(status).json(body);
+  });
+  const server = http.createServer(app);
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const deps: OperationActionDeps = {
+    requests: { resolveCluster: jest.fn(async () => KEY) } as any,
+    audit: {} as any,
+    entityRefOf: k => `resource:default/${k.managementCluster}.${k.name}`,
+    clusterUrlOf: () => undefined,
+    operations: new ClusterOperationsClient({
+      discovery: {
+        getBaseUrl: async (id: string) => `http://127.0.0.1:${port}/api/${id}`,
+        getExternalBaseUrl: async (id: string) =>
+          `http://127.0.0.1:${port}/api/${id}`,
+      },
+      auth: mockServices.auth(),
+    }),
+  };
+  return {
+    calls,
+    deps,
+    stop: () => new Promise<void>(r => server.close(() => r())),
+  };
+}
+
+const ok = (operation: string, extra: object = {}) => ({
+  operation,
+  ...KEY,
+  dryRun: false,
+  unchanged: false,
+  before: {},
+  after: {},
+  message: `${operation} done`,
+  ...extra,
+});
+
+describe('shipyard:cluster:pause and shipyard:cluster:resume', () => {
+  it('call the backend on behalf of the initiator with what the template says', async () => {
+    const backend = await startBackend(req => [200, ok(req.params.operation)]);
+    try {
+      const pause = mockActionContext({
+        cluster: 'resource:default/mgmt-eu-1.payments-dev',
+        reason: 'INC-9',
+        expiresAt: '2030-01-01T00:00:00Z',
+      });
+      await createClusterPauseAction(backend.deps).handler(pause.ctx);
+      expect(backend.calls[0]).toMatchObject({
+        path: '/api/shipyard/clusters/mgmt-eu-1/team-a/payments-dev/pause',
+        body: { reason: 'INC-9', expiresAt: '2030-01-01T00:00:00Z' },
+      });
+      // a token on behalf of the user (the backend checks the user's permission and audits it as theirs)
+      expect(backend.calls[0].auth).toMatch(/^Bearer .*alice/);
+      expect(pause.outputs).toEqual({
+        entityRef: 'resource:default/mgmt-eu-1.payments-dev',
+        clusterPath: '/shipyard/clusters/mgmt-eu-1/team-a/payments-dev',
+        unchanged: false,
+        message: 'pause done',
+      });
+      const resume = mockActionContext({
+        cluster: 'mgmt-eu-1/team-a/payments-dev',
+      });
+      await createClusterResumeAction(backend.deps).handler(resume.ctx);
+      expect(backend.calls[1]).toMatchObject({
+        path: '/api/shipyard/clusters/mgmt-eu-1/team-a/payments-dev/resume',
+        body: {},
+      });
+      pause.cleanup();
+      resume.cleanup();
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('fail with the backend refusal, of its kind', async () => {
+    let status = 403;
+    const backend = await startBackend(() => [
+      status,
+      { error: { name: 'X', message: 'alice may not change it' } },
+    ]);
+    try {
+      const pause = mockActionContext({
+        cluster: 'mgmt-eu-1/team-a/payments-dev',
+        reason: 'x',
+      });
+      const action = createClusterPauseAction(backend.deps);
+      await expect(action.handler(pause.ctx)).rejects.toThrow(NotAllowedError);
+      status = 409;
+      await expect(action.handler(pause.ctx)).rejects.toThrow(ConflictError);
+      await expect(action.handler(pause.ctx)).rejects.toThrow(
+        'alice may not change it',
+      );
+      pause.cleanup();
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('have examples that use them', () => {
+    for (const e of pauseExamples)
+      expect(e.example).toContain('shipyard:cluster:pause');
+    for (const e of resumeExamples)
+      expect(e.example).toContain('shipyard:cluster:resume');
+  });
+});
