@@ -4,6 +4,8 @@ import {
   ClusterHistoryResponse,
   ClusterKey,
   ClusterLifecycleResponse,
+  ClusterOperationName,
+  ClusterOperationResponse,
   VersionDebtResponse,
   VersionSupportResponse,
   ClusterListItem,
@@ -25,6 +27,11 @@ export type VersionDebtRequest = Omit<
   ListClustersRequest,
   'sort' | 'order' | 'limit' | 'cursor' | 'facets' | 'fields'
 > & { months?: number };
+
+/** The body of a day-2 operation (see the spec's request schema of each). */
+export type ClusterOperationBody = Record<string, unknown> & {
+  dryRun?: boolean;
+};
 
 /** Options of reads. */
 export interface ShipyardRequestOptions {
@@ -79,6 +86,15 @@ export interface ShipyardApi {
     request?: VersionDebtRequest,
     options?: ShipyardRequestOptions,
   ): Promise<VersionDebtResponse>;
+  /**
+   * A day-2 operation on one cluster (`POST /clusters/…/<operation>`): the backend checks the user's permission,
+   * audits the attempt and answers what changed; a refusal throws a `ResponseError` with the backend's message.
+   */
+  runClusterOperation(
+    key: ClusterKey,
+    operation: ClusterOperationName,
+    body: ClusterOperationBody,
+  ): Promise<ClusterOperationResponse>;
   /** Live fleet changes over `GET /events`; one shared connection, reconnects until the last unsubscribe. */
   subscribe(listener: FleetEventsListener): FleetSubscription;
 }

@@ -5,6 +5,8 @@ import {
   ClusterHistoryResponse,
   ClusterKey,
   ClusterLifecycleResponse,
+  ClusterOperationName,
+  ClusterOperationResponse,
   VersionDebtResponse,
   VersionSupportResponse,
   ClusterListItem,
@@ -18,6 +20,7 @@ import {
   toListClustersQuery,
 } from '@shipyard/plugin-shipyard-common';
 import {
+  ClusterOperationBody,
   ShipyardApi,
   ShipyardHealth,
   ShipyardRequestOptions,
@@ -142,6 +145,24 @@ export class ShipyardClient implements ShipyardApi {
       cursor = page.nextCursor;
     } while (cursor);
     return items;
+  }
+
+  async runClusterOperation(
+    key: ClusterKey,
+    operation: ClusterOperationName,
+    body: ClusterOperationBody,
+  ): Promise<ClusterOperationResponse> {
+    const path = { ...key };
+    switch (operation) {
+      case 'pause':
+        return bodyOf(await this.api.pauseCluster({ path, body: body as any }));
+      case 'resume':
+        return bodyOf(
+          await this.api.resumeCluster({ path, body: body as any }),
+        );
+      default:
+        throw new Error(`Unknown cluster operation ${operation}`);
+    }
   }
 
   async getClusterHistory(

@@ -2,6 +2,7 @@ import {
   ClusterClassSummary,
   ClusterDetails,
   ClusterKey,
+  ClusterOperationName,
   ClusterLifecycleResponse,
   VersionDebtResponse,
   ClusterSummary,
@@ -412,6 +413,17 @@ export function mockShipyardApi(
     }),
     getClusterLifecycle: jest.fn(async () => makeClusterLifecycle()),
     getVersionDebt: jest.fn(async () => makeVersionDebt()),
+    runClusterOperation: jest.fn(
+      async (key: ClusterKey, operation: ClusterOperationName) => ({
+        ...key,
+        operation,
+        dryRun: false,
+        unchanged: false,
+        before: {},
+        after: {},
+        message: `${key.name}: ${operation} done`,
+      }),
+    ),
     subscribe: jest.fn((listener: FleetEventsListener) => {
       listeners.add(listener);
       listener.onState?.('open');

@@ -41,6 +41,7 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import { formatAge, formatReplicas, formatTime } from '../../lib/format';
 import { clusterVersionSupport } from '../../lib/versionSupport';
+import { ClusterOperationButtons, PausedBanner } from '../ClusterOperations';
 import { ClusterTree } from '../ClusterTree';
 import { HealthTimeline } from '../HealthTimeline';
 import { ProvisioningProgress, isProvisioning } from '../ProvisioningProgress';
@@ -208,7 +209,8 @@ const Overview = (props: { cluster: ClusterSummary; entityRef?: string }) => {
     <InfoCard
       title="Overview"
       action={
-        <Box mt={1} mr={1}>
+        <Box mt={1} mr={1} display="flex" style={{ gap: 8 }}>
+          <ClusterOperationButtons cluster={c} />
           <UpgradeClusterButton cluster={c} entityRef={props.entityRef} />
         </Box>
       }
@@ -394,6 +396,11 @@ export const ClusterDetails = (props: {
   const c = details.summary;
   return (
     <Grid container spacing={3} data-testid="cluster-details">
+      {c.paused && (
+        <Grid item xs={12}>
+          <PausedBanner pause={c.paused} />
+        </Grid>
+      )}
       {isProvisioning(c) && (
         <Grid item xs={12}>
           <InfoCard title="Provisioning">

@@ -1,3 +1,4 @@
+import { PausedChip } from '../ClusterOperations';
 import { Link } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Tooltip from '@material-ui/core/Tooltip';
@@ -96,7 +97,12 @@ export const CLUSTER_COLUMNS: ClusterColumn[] = [
           ? undefined
           : c.healthReasons.find(r => r.severity !== 'info') ??
             c.healthReasons[0];
-      const label = <HealthStatusLabel health={c.health} />;
+      const label = (
+        <>
+          <HealthStatusLabel health={c.health} />
+          <PausedChip pause={c.paused} />
+        </>
+      );
       return reason ? (
         <Tooltip title={`${reason.type}: ${reason.message}`}>
           <span>

@@ -1,0 +1,2 @@
+export { ClusterOperationButtons } from './ClusterOperationButtons';
+export { PausedBanner, PausedChip, describePause } from './PausedChip';
