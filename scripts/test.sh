@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `make test`: type-check, formatting, lint, the OpenAPI contract, every Jest suite (with a PostgreSQL 15 started for
-# the run), the app build, the packed packages, then the browser end-to-end suite in real Chromium against the built
-# portal. Ends with "N passed, N failed".
+# `make test`: type-check, formatting, lint, the OpenAPI contract, the plugins' API reports, every Jest suite (with a
+# PostgreSQL 15 started for the run), the app build, the packed packages, then the browser end-to-end suite in real
+# Chromium against the built portal. Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/env.sh
@@ -25,6 +25,13 @@ if yarn backstage-cli repo lint; then count 1 0; else fail; fi
 
 step "OpenAPI contract (generated code up to date, spec validated and linted)"
 if yarn openapi:check; then count 1 0; else fail; fi
+
+step "API reports (each plugin's committed report*.api.md matches its exports; regenerate: yarn api-reports)"
+if yarn api-reports:check >"$OUT/api-reports.log" 2>&1; then count 1 0; else
+  grep -v "^Analysis will use" "$OUT/api-reports.log" | tail -40
+  echo "A plugin's public API differs from its committed report: run 'yarn api-reports' and commit the report*.api.md files."
+  fail
+fi
 
 step "unit and integration tests (SQLite and PostgreSQL 15)"
 source scripts/postgres.sh

@@ -11,6 +11,16 @@ export type { ShipyardRequestsConfig } from './config';
 export { ClusterRequestService } from './service/ClusterRequestService';
 export type {
   ClusterRequestServiceOptions,
+  CreateCheck,
+  CreateClusterPlan,
   CreateClusterRequest,
+  RequestProblem,
+  ResolvedCreateRequest,
+  UpgradeClusterPlan,
   UpgradeClusterRequest,
 } from './service/ClusterRequestService';
+export { ClusterAuditRecorder } from './service/audit';
+export { RequestAccess } from './service/access';
+export type { Requester } from './service/access';
+export type { ShipyardBackend } from './service/ShipyardBackendClient';
+export type { ResolvedVariables } from './service/variables';

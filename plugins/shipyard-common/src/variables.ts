@@ -8,7 +8,8 @@ import type { ProfileJsonValue } from './profile';
  * the backend) check with this same code, so that a form the browser accepts is one the action accepts.
  */
 
-type JsonSchema = { [key: string]: ProfileJsonValue };
+/** A JSON Schema object as the request form reads it. */
+export type JsonSchema = { [key: string]: ProfileJsonValue };
 
 const ajv = new Ajv({
   strict: false,

@@ -338,7 +338,7 @@ export function kubernetesMinorFor(
   return `${v.major}.${v.minor}`;
 }
 
-/** Compares two Kubernetes minors or versions with semver (`1.9` < `1.10`); unparsable ones sort first. */
+/** Compares two Kubernetes minors or versions with semver (`1.9` sorts before `1.10`); unparsable ones sort first. */
 export function compareKubernetesMinors(a: string, b: string): number {
   const va = parseKubernetesVersion(a);
   const vb = parseKubernetesVersion(b);

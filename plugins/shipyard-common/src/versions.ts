@@ -28,7 +28,7 @@ export function kubernetesMinorOf(
   return v ? `${v.major}.${v.minor}` : undefined;
 }
 
-/** Compares two Kubernetes versions (`v1.30.2` < `v1.31.0`, `v1.31` = `1.31.0+k3s1`); unparsable ones sort first. */
+/** Compares two Kubernetes versions (`v1.30.2` before `v1.31.0`, `v1.31` equal to `1.31.0+k3s1`); unparsable ones sort first. */
 export function compareKubernetesVersions(a: string, b: string): number {
   const va = parseKubernetesVersion(a);
   const vb = parseKubernetesVersion(b);
@@ -37,7 +37,7 @@ export function compareKubernetesVersions(a: string, b: string): number {
 }
 
 /**
- * Compares two profile versions by semver (`1.2.0` < `1.10.0`, `2.0.0-rc.1` < `2.0.0`); a version that is not
+ * Compares two profile versions by semver (`1.2.0` before `1.10.0`, `2.0.0-rc.1` before `2.0.0`); a version that is not
  * semver sorts before those that are, and among its kind by its text with numbers as numbers.
  */
 export function compareProfileVersions(a: string, b: string): number {

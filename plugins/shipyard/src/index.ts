@@ -26,6 +26,7 @@ export {
 export { readProfile, mayUseProfile } from './lib/profile';
 export type { ProfileModel, ProfileLayer } from './lib/profile';
 export { ClusterProfilePicker } from './components/ClusterProfilePicker';
+export type { TeamClustersCardProps } from './components/TeamClustersCard';
 export {
   FleetHome,
   REQUEST_TEMPLATE_PATH,

@@ -12,7 +12,7 @@ import { KubeClient } from '@shipyard/plugin-shipyard-node/kube';
 import { ShipyardRequestsConfig } from '../config';
 import { RequestAccess } from './access';
 import { ShipyardBackend } from './ShipyardBackendClient';
-import { resolveVariables } from './variables';
+import type { ResolvedVariables } from './variables';
 
 /** The requests and plans of the cluster actions, and the problems a check finds. */
 
@@ -77,7 +77,7 @@ export interface ResolvedCreateRequest {
   api: KubeClient;
   clusterClass: ClusterClassSummary;
   workerClass: string;
-  variables: ReturnType<typeof resolveVariables>;
+  variables: ResolvedVariables;
   /** The same task created this cluster before (a retry). */
   resumed: boolean;
 }

@@ -21,5 +21,6 @@ export {
   readKubeconfigFile,
 } from './kubeconfig';
 export type { KubeconfigEndpoint } from './kubeconfig';
+export type { ManagementClusterConnection } from '../extensions';
 export { parseWatchLine } from './types';
 export type { KubeListPage, KubeObject, KubeWatchEvent } from './types';

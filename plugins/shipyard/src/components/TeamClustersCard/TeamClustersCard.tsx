@@ -47,7 +47,7 @@ import { VersionDebtDetails } from '../VersionDebtCard';
 const SHOWN = 10;
 const nowrap = { whiteSpace: 'nowrap' } as const;
 
-/** Props of {@link TeamClustersCard}. */
+/** Props of the team clusters card (`EntityShipyardTeamClustersCard`). */
 export interface TeamClustersCardProps {
   /** The group ref; defaults to the entity of the page. */
   ownerRef?: string;
