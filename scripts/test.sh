@@ -27,6 +27,8 @@ step "OpenAPI contract (generated code up to date, spec validated and linted)"
 if yarn openapi:check; then count 1 0; else fail; fi
 
 step "API reports (each plugin's committed report*.api.md matches its exports; regenerate: yarn api-reports)"
+# The script compiles the declarations afresh (--incremental false): an incremental build may print an inferred union
+# in another order, and the reports must read the same in every checkout.
 if yarn api-reports:check >"$OUT/api-reports.log" 2>&1; then count 1 0; else
   grep -v "^Analysis will use" "$OUT/api-reports.log" | tail -40
   echo "A plugin's public API differs from its committed report: run 'yarn api-reports' and commit the report*.api.md files."
