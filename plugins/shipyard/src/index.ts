@@ -24,7 +24,7 @@ export {
   clusterKeyFromEntity,
 } from './lib/entity';
 export { readProfile, mayUseProfile } from './lib/profile';
-export type { ProfileModel, ProfileLayer } from './lib/profile';
+export type { ProfileModel, ProfileLayer, ProfileSize } from './lib/profile';
 export { ClusterProfilePicker } from './components/ClusterProfilePicker';
 export type { TeamClustersCardProps } from './components/TeamClustersCard';
 export {
