@@ -281,6 +281,54 @@ describe('KubeClient', () => {
       expect(ms).toBeLessThan(2000);
     });
 
+    /** Blocks the event loop, as a long synchronous task of the process (or a pause of the process) does. */
+    const blockEventLoop = (ms: number) => {
+      const until = Date.now() + ms;
+      while (Date.now() < until) {
+        // busy
+      }
+    };
+
+    it('reads a bookmark that arrived while the event loop was blocked past the event timeout before judging the stream silent', async () => {
+      handler = (_req, res) => {
+        streaming(res);
+        res.flushHeaders();
+        // (from a check-phase callback: the loop's next phase is then the timers', before any socket is read)
+        setTimeout(
+          () =>
+            setImmediate(() => {
+              res.write(
+                `${JSON.stringify({
+                  type: 'BOOKMARK',
+                  object: { metadata: { resourceVersion: '7' } },
+                })}\n`,
+              );
+              // the bookmark is on its way; the process is busy until the client's limit has long passed
+              blockEventLoop(900);
+            }),
+          100,
+        );
+      };
+      const { out, error } = await events({ eventTimeoutMs: 300 });
+      expect(out).toEqual(['BOOKMARK 7']);
+      // and a stream that then really falls silent is still found out
+      expect(error?.reason).toBe('Timeout');
+      expect(error?.message).toMatch(/no event or bookmark within 300 ms/);
+    });
+
+    it('reads response headers that arrived while the event loop was blocked past the response timeout', async () => {
+      handler = (_req, res) => {
+        streaming(res);
+        res.flushHeaders();
+        res.write(added('a'));
+        blockEventLoop(900);
+        setTimeout(() => res.end(), 50);
+      };
+      const { out, error } = await events({ responseTimeoutMs: 300 });
+      expect(error).toBeUndefined();
+      expect(out).toEqual(['ADDED a']);
+    });
+
     it('ends quietly when its signal aborts', async () => {
       handler = (_req, res) => {
         streaming(res);
