@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { KubeApiError, transportError } from './errors';
+import { IoTimeout, ioTimeout } from './timeouts';
 
 /*
  * HTTP exchanges bounded in time and size (see the header comment of `KubeClient.ts` for why they are our own).
@@ -81,8 +82,9 @@ export function sendRequest(
       return;
     }
     let response: http.IncomingMessage | undefined;
-    let deadline: NodeJS.Timeout | undefined;
-    let responseTimer: NodeJS.Timeout | undefined;
+    // limits on the server: what it sent in time is read before it is judged late (see timeouts.ts)
+    let deadline: IoTimeout | undefined;
+    let responseTimer: IoTimeout | undefined;
     const req = target.transport.request(
       {
         protocol: target.protocol,
@@ -96,8 +98,8 @@ export function sendRequest(
       },
       res => {
         response = res;
-        clearTimeout(responseTimer);
-        if (deadline) res.once('close', () => clearTimeout(deadline));
+        responseTimer?.clear();
+        if (deadline) res.once('close', () => deadline?.clear());
         resolve(res);
       },
     );
@@ -111,30 +113,33 @@ export function sendRequest(
       else req.destroy(error);
     };
     if (limits.deadlineMs > 0) {
-      deadline = setTimeout(
-        () => timeout(`exceeded its deadline of ${limits.deadlineMs} ms`),
-        limits.deadlineMs,
+      deadline = ioTimeout(limits.deadlineMs, () =>
+        timeout(`exceeded its deadline of ${limits.deadlineMs} ms`),
       );
-      deadline.unref?.();
     }
     const responseMs = limits.responseMs ?? 0;
     if (responseMs > 0) {
-      responseTimer = setTimeout(
-        () => timeout(`got no response within ${responseMs} ms`),
-        responseMs,
+      responseTimer = ioTimeout(responseMs, () =>
+        timeout(`got no response within ${responseMs} ms`),
       );
-      responseTimer.unref?.();
     }
     if (deadline || responseTimer) {
       req.once('close', () => {
-        clearTimeout(responseTimer);
-        if (!response) clearTimeout(deadline);
+        responseTimer?.clear();
+        if (!response) deadline?.clear();
       });
     }
     if (limits.idleMs > 0) {
-      req.setTimeout(limits.idleMs, () =>
-        timeout(`idle for ${limits.idleMs} ms`),
-      );
+      req.setTimeout(limits.idleMs, () => {
+        // idle unless the socket had something waiting to be read when the limit expired
+        const read = req.socket?.bytesRead ?? 0;
+        setImmediate(() => {
+          if (response?.complete || (req.socket?.bytesRead ?? 0) !== read) {
+            return;
+          }
+          timeout(`idle for ${limits.idleMs} ms`);
+        }).unref?.();
+      });
     }
     req.on('error', error => reject(failure(error, signal, what)));
     if (options.body !== undefined) req.write(options.body);

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { KubeApiError, transportError } from './errors';
+import { IoTimeout, ioTimeout } from './timeouts';
 import { KubeWatchEvent, parseWatchLine } from './types';
 
 /**
@@ -18,11 +19,12 @@ export async function* readWatchEvents(
 ): AsyncGenerator<KubeWatchEvent> {
   const { path, signal } = options;
   const eventTimeoutMs = options.eventTimeoutMs ?? 0;
-  let eventTimer: NodeJS.Timeout | undefined;
+  // a limit on the server's silence: what it sent in time is read before the stream is judged silent
+  let eventTimer: IoTimeout | undefined;
   const armEventTimer = () => {
     if (eventTimeoutMs <= 0) return;
-    clearTimeout(eventTimer);
-    eventTimer = setTimeout(() => {
+    eventTimer?.clear();
+    eventTimer = ioTimeout(eventTimeoutMs, () => {
       res.destroy(
         new KubeApiError(
           `watch ${path}: no event or bookmark within ${eventTimeoutMs} ms`,
@@ -30,8 +32,7 @@ export async function* readWatchEvents(
           'Timeout',
         ),
       );
-    }, eventTimeoutMs);
-    eventTimer.unref?.();
+    });
   };
   armEventTimer();
   res.setEncoding('utf8');
@@ -63,7 +64,7 @@ export async function* readWatchEvents(
     const e = transportError(error);
     throw new KubeApiError(`watch ${path} failed: ${e.message}`, 0, e.reason);
   } finally {
-    clearTimeout(eventTimer);
+    eventTimer?.clear();
     res.destroy();
   }
   if (buffer.trim().length > 0 && !signal?.aborted) {
