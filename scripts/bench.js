@@ -32,17 +32,17 @@ const benches = [
   {
     title:
       'Fleet simulator: scale (10,000 workload clusters over 5 management clusters)',
-    bin: 'packages/fleet-sim/bin/fleet-sim-bench',
+    bin: 'packages/bench/bin/fleet-sim-bench',
     args: quick ? ['--clusters', '1000'] : [],
   },
   {
     title: 'Fleet backend: sync, memory, queries, event latency',
-    bin: 'plugins/shipyard-backend/bin/shipyard-backend-bench',
+    bin: 'packages/bench/bin/shipyard-backend-bench',
     args: quick ? ['100', '1000'] : ['100', '1000', '10000'],
   },
   {
     title: 'Health: probe rounds and CPU',
-    bin: 'plugins/shipyard-backend/bin/shipyard-health-bench',
+    bin: 'packages/bench/bin/shipyard-health-bench',
     args: quick ? ['1000'] : ['1000', '10000'],
   },
 ];

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import type { FleetSimOptions } from '@shipyard/fleet-sim';
 import {
@@ -387,8 +388,7 @@ function runNaive(
   managementClusters: number,
   queries: number,
 ): Promise<NaiveFigures> {
-  const pkg = require.resolve('@shipyard/plugin-shipyard-backend/package.json');
-  const bin = path.join(path.dirname(pkg), 'bin', 'shipyard-naive-bench');
+  const bin = resolvePackagePath('@shipyard/bench', 'bin/shipyard-naive-bench');
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,

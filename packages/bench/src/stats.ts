@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+
 /** Latency figures of a series of measurements (milliseconds). */
 export interface LatencySummary {
   count: number;
@@ -15,6 +17,7 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
 }
 
+/** Count, median, 99th percentile, maximum and mean of `values`. */
 export function summarize(values: readonly number[]): LatencySummary {
   if (values.length === 0) {
     return { count: 0, p50: NaN, p99: NaN, max: NaN, mean: NaN };
@@ -72,6 +75,16 @@ export function compareKeySets(
   const missing = [...e].filter(k => !a.has(k)).sort();
   const extra = [...a].filter(k => !e.has(k)).sort();
   return { same: missing.length === 0 && extra.length === 0, missing, extra };
+}
+
+/** Used heap in bytes, after two full collections when the process runs with `--expose-gc`. */
+export function heapUsed(): number {
+  const gc = (global as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    gc();
+  }
+  return v8.getHeapStatistics().used_heap_size;
 }
 
 /** CPU time of the calling thread in milliseconds (user + system). */

@@ -34,7 +34,5 @@ export type {
 export type { Distribution, Provider } from './capi/distributions';
 export { LABELS as FLEET_SIM_LABELS } from './capi/kinds';
 export { TYPE_IDS as FLEET_SIM_TYPE_IDS } from './capi/kinds';
-export { runSimBenchmark } from './bench';
-export type { SimBenchmarkOptions, SimBenchmarkReport } from './bench';
 export { generateTls } from './server/tls';
 export type { TlsMaterial } from './server/tls';

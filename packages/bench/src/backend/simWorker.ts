@@ -5,8 +5,6 @@
  * so that the main thread can measure event → visible.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-// the benchmark is a development tool that runs from the sources; the simulator is a dev dependency
-// eslint-disable-next-line @backstage/no-undeclared-imports
 import { FLEET_SIM_TYPE_IDS, startFleetSim } from '@shipyard/fleet-sim';
 import type { FleetSimOptions, LoadDriver } from '@shipyard/fleet-sim';
 

@@ -1,6 +1,6 @@
 import https from 'node:https';
 import http from 'node:http';
-import { startFleetSim } from './sim/sim';
+import { startFleetSim } from '@shipyard/fleet-sim';
 
 export interface SimBenchmarkOptions {
   managementClusters?: number;

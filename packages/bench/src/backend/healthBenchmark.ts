@@ -1,14 +1,17 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { DEFAULT_HEALTH_CONFIG, HealthConfig } from '../health/config';
+import {
+  DEFAULT_HEALTH_CONFIG,
+  HealthConfig,
+} from '@shipyard/plugin-shipyard-backend/src/health/config';
 import {
   CredentialLookup,
   CredentialSource,
-} from '../probes/CredentialResolver';
+} from '@shipyard/plugin-shipyard-backend/src/probes/CredentialResolver';
 import { KubeCredentials } from '@shipyard/plugin-shipyard-node/kube';
-import { ProbeTarget } from '../probes/types';
-import { WorkloadProber } from '../probes/WorkloadProber';
+import { ProbeTarget } from '@shipyard/plugin-shipyard-backend/src/probes/types';
+import { WorkloadProber } from '@shipyard/plugin-shipyard-backend/src/probes/WorkloadProber';
 
 /** Options of {@link runHealthBenchmark}. */
 export interface HealthBenchmarkOptions {

@@ -1,6 +1,4 @@
-import v8 from 'node:v8';
 // the naive baseline is a development benchmark; client-node is a dev dependency
-// eslint-disable-next-line @backstage/no-undeclared-imports
 import * as k8s from '@kubernetes/client-node';
 import {
   CAPI_GROUP,
@@ -8,8 +6,9 @@ import {
   LABEL_OWNER,
   ListClustersRequest,
 } from '@shipyard/plugin-shipyard-common';
-import { FleetService } from '../../service/FleetService';
-import { SimHost, benchBackendConfig } from '../fleetBenchmark';
+import { FleetService } from '@shipyard/plugin-shipyard-backend/src/service/FleetService';
+import { SimHost, benchBackendConfig } from './fleetBenchmark';
+import { heapUsed, percentile } from '../stats';
 
 /** Options of {@link runNaiveBaseline}. */
 export interface NaiveBaselineOptions {
@@ -58,23 +57,6 @@ const KINDS = [
   'machinepools',
   'machinehealthchecks',
 ];
-
-function heapUsed(): number {
-  const gc = (global as { gc?: () => void }).gc;
-  if (gc) {
-    gc();
-    gc();
-  }
-  return v8.getHeapStatistics().used_heap_size;
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-}
 
 const silentLogger: any = {
   info() {},

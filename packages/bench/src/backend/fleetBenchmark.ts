@@ -1,6 +1,5 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import express from 'express';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -9,15 +8,17 @@ import {
   stringifyClusterKey,
   toListClustersQueryString,
 } from '@shipyard/plugin-shipyard-common';
-import { DEFAULT_SYNC_CONFIG, ShipyardBackendConfig } from '../config/config';
-import { FleetService } from '../service/FleetService';
-import { createRouter } from '../service/router';
-// the benchmark is a development tool that runs from the sources; the simulator is a dev dependency
-// eslint-disable-next-line @backstage/no-undeclared-imports
+import {
+  DEFAULT_SYNC_CONFIG,
+  ShipyardBackendConfig,
+} from '@shipyard/plugin-shipyard-backend/src/config/config';
+import { FleetService } from '@shipyard/plugin-shipyard-backend/src/service/FleetService';
+import { createRouter } from '@shipyard/plugin-shipyard-backend/src/service/router';
 import { shipyardManagementClusters } from '@shipyard/fleet-sim';
 import type { FleetSimOptions } from '@shipyard/fleet-sim';
-import { seededRandom } from '../testUtils/summaries';
+import { seededRandom } from '@shipyard/plugin-shipyard-backend/src/testUtils/summaries';
 import type { SimWorkerMessage, SimWorkerRequest } from './simWorker';
+import { heapUsed, percentile } from '../stats';
 
 type SimManagementClusters = Extract<
   SimWorkerMessage,
@@ -74,23 +75,6 @@ export interface FleetBenchmarkRow {
   /** Cluster changes (spec, status, labels) that became visible, and those that did not before the end. */
   eventsVisible: number;
   eventsNotVisible: number;
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-}
-
-function heapUsed(): number {
-  const gc = (global as { gc?: () => void }).gc;
-  if (gc) {
-    gc();
-    gc();
-  }
-  return v8.getHeapStatistics().used_heap_size;
 }
 
 const OWNERS = ['team-a', 'team-b', 'team-c', 'platform'];

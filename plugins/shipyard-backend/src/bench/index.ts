@@ -1,5 +1,0 @@
-export { runFleetBenchmark, formatBenchmarkTable } from './fleetBenchmark';
-export type {
-  FleetBenchmarkOptions,
-  FleetBenchmarkRow,
-} from './fleetBenchmark';
