@@ -112,6 +112,14 @@ export interface Config {
       pauseExpiryCheckMs?: number;
     };
 
+    /** Fleet rollouts (`/api/shipyard/rollouts`). */
+    rollouts?: {
+      /** Seconds between rounds of the rollout executor (a `global` scheduled task; default 2). */
+      tickSeconds?: number;
+      /** Seconds a cluster may stay unhealthy during its upgrade step before it counts as failed (default 60). */
+      unhealthyGraceSeconds?: number;
+    };
+
     /** The live event stream `GET /api/shipyard/events`. */
     events?: {
       /** Most open streams of the backend; more are answered with 429 (default 1000). */

@@ -6,6 +6,9 @@ import {
   shipyardClusterReadPermission,
   shipyardClusterChangePermissions,
   shipyardClusterUpdatePermission,
+  shipyardRolloutApprovePermission,
+  shipyardRolloutCreatePermission,
+  shipyardRolloutOperatePermission,
 } from '@shipyard/plugin-shipyard-common';
 import { ShipyardPortalPolicy } from './ShipyardPortalPolicy';
 
@@ -85,6 +88,22 @@ describe('ShipyardPortalPolicy', () => {
       alice,
     );
     expect(read.result).toBe(AuthorizeResult.CONDITIONAL);
+  });
+
+  it('limits rollouts to the owners of their clusters', async () => {
+    for (const permission of [
+      shipyardRolloutCreatePermission,
+      shipyardRolloutApprovePermission,
+      shipyardRolloutOperatePermission,
+    ]) {
+      expect(await policy.handle({ permission }, alice)).toMatchObject({
+        result: AuthorizeResult.CONDITIONAL,
+        conditions: { rule: 'IS_CLUSTER_OWNER' },
+      });
+      expect((await policy.handle({ permission }, pat)).result).toBe(
+        AuthorizeResult.ALLOW,
+      );
+    }
   });
 
   it('lets everyone read when reads are not restricted, and request clusters', async () => {

@@ -21,6 +21,7 @@ import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/
 import {
   shipyardClusterChangePermissions,
   shipyardClusterReadPermission,
+  shipyardRolloutPermissions,
 } from '@shipyard/plugin-shipyard-common';
 import {
   createShipyardClusterConditionalDecision,
@@ -41,6 +42,7 @@ export interface ShipyardPortalPolicyOptions {
  * - Everyone may read the catalog and the fleet (or, with `restrictReadToOwners`, only their teams' clusters).
  * - Everyone may request clusters; which profiles a team may use is checked against the profile's groups.
  * - Only owners may upgrade, pause, resize, decommission or otherwise change a cluster, and delete catalog entities.
+ * - A team may plan, approve and operate rollouts of its own clusters only.
  */
 export class ShipyardPortalPolicy implements PermissionPolicy {
   constructor(private readonly options: ShipyardPortalPolicyOptions) {}
@@ -59,9 +61,10 @@ export class ShipyardPortalPolicy implements PermissionPolicy {
         catalogConditions.isEntityOwner({ claims: ownership }),
       );
     }
-    const change = shipyardClusterChangePermissions.find(p =>
-      isPermission(request.permission, p),
-    );
+    const change = [
+      ...shipyardClusterChangePermissions,
+      ...shipyardRolloutPermissions,
+    ].find(p => isPermission(request.permission, p));
     if (change) {
       return createShipyardClusterConditionalDecision(
         change,

@@ -2,7 +2,10 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
+import {
+  actionsRegistryServiceRef,
+  metricsServiceRef,
+} from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import Router from 'express-promise-router';
@@ -11,6 +14,7 @@ import {
   shipyardClusterChangePermissions,
   shipyardClusterCreatePermission,
   shipyardClusterReadPermission,
+  shipyardRolloutPermissions,
 } from '@shipyard/plugin-shipyard-common';
 import {
   ManagementClusterSource,
@@ -37,6 +41,7 @@ import { ClusterOperations } from './operations/ClusterOperations';
 import { readOperationsConfig } from './operations/config';
 import { scheduleOperations } from './operations/operationsRouter';
 import { FleetStore } from './persistence/FleetStore';
+import { setUpRollouts } from './rollouts';
 import { FleetService } from './service/FleetService';
 import { createShipyardRouter } from './service/shipyardRouter';
 import { userFacingErrors } from './service/userFacingErrors';
@@ -68,6 +73,7 @@ export const shipyardPlugin = createBackendPlugin({
         metrics: metricsServiceRef,
         auth: coreServices.auth,
         catalog: catalogServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init({
         logger,
@@ -84,6 +90,7 @@ export const shipyardPlugin = createBackendPlugin({
         metrics,
         auth,
         catalog,
+        actionsRegistry,
       }) {
         const shipyardConfig = readShipyardConfig(config);
         const store = await FleetStore.create({
@@ -132,6 +139,7 @@ export const shipyardPlugin = createBackendPlugin({
           permissions: [
             shipyardClusterReadPermission,
             ...shipyardClusterChangePermissions,
+            ...shipyardRolloutPermissions,
           ],
           rules: Object.values(clusterPermissionRules),
           getResources: async refs =>
@@ -177,19 +185,47 @@ export const shipyardPlugin = createBackendPlugin({
           logger,
           retentionDays: shipyardConfig.audit.retentionDays,
         });
+        const profiles = new ProfileVersions({
+          source: new CatalogProfileSource(catalog, auth),
+          logger: logger.child({ component: 'version-support' }),
+        });
+        const ruleset = permissionsRegistry.getPermissionRuleset(
+          clusterPermissionResourceRef,
+        );
         // day-2 operations on one cluster (pause/resume, resize, decommission, profile version)
         const operations = new ClusterOperations({
           index: fleet.index,
           connectionOf: name => fleet.connectionOf(name),
           permissions,
           userInfo,
-          ruleset: permissionsRegistry.getPermissionRuleset(
-            clusterPermissionResourceRef,
-          ),
+          ruleset,
           audit: auditStore,
           logger: logger.child({ component: 'operations' }),
           requestTimeoutMs: shipyardConfig.sync.requestTimeoutMs,
         });
+        const rollouts = await setUpRollouts({
+          database,
+          scheduler,
+          logger,
+          permissions,
+          userInfo,
+          ruleset,
+          index: fleet.index,
+          auditStore,
+          lifecycle: versionLifecycle,
+          profiles,
+          connectionOf: name => fleet.connectionOf(name),
+          credentialProviders,
+          actionsRegistry,
+          tickSeconds: config.getOptionalNumber(
+            'shipyard.rollouts.tickSeconds',
+          ),
+          unhealthyGraceMs:
+            (config.getOptionalNumber(
+              'shipyard.rollouts.unhealthyGraceSeconds',
+            ) ?? 60) * 1000,
+        });
+        lifecycle.addShutdownHook(() => rollouts.close());
         httpRouter.use(
           await createShipyardRouter({
             fleet,
@@ -200,18 +236,14 @@ export const shipyardPlugin = createBackendPlugin({
             httpAuth,
             permissions,
             userInfo,
-            ruleset: permissionsRegistry.getPermissionRuleset(
-              clusterPermissionResourceRef,
-            ),
+            ruleset,
             platformTeam: shipyardConfig.platformTeam,
             events: shipyardConfig.events,
             lifecycle: versionLifecycle,
             versionSupportRefresher,
-            profiles: new ProfileVersions({
-              source: new CatalogProfileSource(catalog, auth),
-              logger: logger.child({ component: 'version-support' }),
-            }),
+            profiles,
             operations,
+            rollouts: rollouts.service,
           }),
         );
         lifecycle.addShutdownHook(() => operations.close());

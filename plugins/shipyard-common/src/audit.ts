@@ -4,7 +4,7 @@
  * (`GET /api/shipyard/audit`).
  */
 
-/** What was asked for. */
+/** What was asked for (`rollout.*`: fleet rollouts, their gates, steps and operator actions). */
 export type ClusterAuditAction =
   | 'cluster.create'
   | 'cluster.upgrade'
@@ -12,7 +12,17 @@ export type ClusterAuditAction =
   | 'cluster.resume'
   | 'cluster.scale'
   | 'cluster.delete'
-  | 'cluster.update';
+  | 'cluster.update'
+  | 'rollout.create'
+  | 'rollout.approve'
+  | 'rollout.pause'
+  | 'rollout.resume'
+  | 'rollout.abort'
+  | 'rollout.gate'
+  | 'rollout.stage'
+  | 'rollout.step'
+  | 'rollout.halt'
+  | 'rollout.complete';
 
 /**
  * How it ended: done (the change was written), refused by a check (nothing written), or failed while writing;
@@ -35,6 +45,16 @@ export const CLUSTER_AUDIT_ACTIONS: readonly ClusterAuditAction[] = [
   'cluster.scale',
   'cluster.delete',
   'cluster.update',
+  'rollout.create',
+  'rollout.approve',
+  'rollout.pause',
+  'rollout.resume',
+  'rollout.abort',
+  'rollout.gate',
+  'rollout.stage',
+  'rollout.step',
+  'rollout.halt',
+  'rollout.complete',
 ];
 export const CLUSTER_AUDIT_OUTCOMES: readonly ClusterAuditOutcome[] = [
   'succeeded',

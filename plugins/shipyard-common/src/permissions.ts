@@ -52,9 +52,38 @@ export const shipyardClusterChangePermissions = [
   shipyardClusterDeletePermission,
 ];
 
+/** Plan and start a fleet rollout (conditional: every cluster of the rollout must be allowed). */
+export const shipyardRolloutCreatePermission = createPermission({
+  name: 'shipyard.rollout.create',
+  attributes: { action: 'create' },
+  resourceType: SHIPYARD_CLUSTER_RESOURCE_TYPE,
+});
+
+/** Approve a rollout stage's gate (conditional: every cluster of the stage must be allowed). */
+export const shipyardRolloutApprovePermission = createPermission({
+  name: 'shipyard.rollout.approve',
+  attributes: { action: 'update' },
+  resourceType: SHIPYARD_CLUSTER_RESOURCE_TYPE,
+});
+
+/** Pause, resume or abort a rollout (conditional: every cluster of the rollout must be allowed). */
+export const shipyardRolloutOperatePermission = createPermission({
+  name: 'shipyard.rollout.operate',
+  attributes: { action: 'update' },
+  resourceType: SHIPYARD_CLUSTER_RESOURCE_TYPE,
+});
+
+/** The permissions of fleet rollouts, each conditional on every cluster the rollout touches. */
+export const shipyardRolloutPermissions = [
+  shipyardRolloutCreatePermission,
+  shipyardRolloutApprovePermission,
+  shipyardRolloutOperatePermission,
+];
+
 /** Every permission that Shipyard defines. */
 export const shipyardPermissions = [
   shipyardClusterReadPermission,
   shipyardClusterCreatePermission,
   ...shipyardClusterChangePermissions,
+  ...shipyardRolloutPermissions,
 ];

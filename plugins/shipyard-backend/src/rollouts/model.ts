@@ -195,6 +195,7 @@ export interface RolloutStep {
 /** A pre-flight problem of a cluster. */
 export interface PreflightProblem {
   check:
+    | 'topology'
     | 'version'
     | 'profile'
     | 'support'
@@ -228,6 +229,8 @@ export interface RolloutCluster {
    * live object instead of bumping again.
    */
   bumped: number[];
+  /** The last step whose bump was applied or found on the live object. */
+  applied?: number;
   stepStartedAt?: string;
   finishedAt?: string;
   /** Why it was skipped or failed, or what it waits for. */

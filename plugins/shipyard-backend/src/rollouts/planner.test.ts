@@ -39,6 +39,7 @@ function cluster(
 ) {
   return makeSummary({
     name,
+    clusterClass: 'standard',
     kubernetesVersion: 'v1.32.9',
     kubernetesMinor: '1.32',
     profile: 'web',
@@ -252,14 +253,14 @@ describe('planRollout', () => {
         { kubernetesVersion: 'v1.34.2' },
       ],
     });
-    // prod-1 belongs to team-b: not selected; prod-0 and edge-0 match no stage
+    // prod-1 belongs to team-b: not selected; edge-0 has no path; prod-0 matches no stage
     expect(plan.excluded.map(c => [c.key.split('/')[2], c.message])).toEqual([
-      ['edge-0', 'no stage takes this cluster'],
+      ['edge-0', expect.stringMatching(/no version of Kubernetes 1.33/)],
       ['prod-0', 'no stage takes this cluster'],
     ]);
   });
 
-  it('skips a cluster without a path with its reason, and shows pre-flight problems of the others', () => {
+  it('leaves out a cluster without a path, with its reason, and shows pre-flight problems of the others', () => {
     const spec = parseRolloutSpec({
       name: 'prod',
       target: { kubernetesVersion: 'v1.34.2' },
@@ -284,10 +285,14 @@ describe('planRollout', () => {
     const byName = Object.fromEntries(
       plan.stages[0].clusters.map(c => [c.key.split('/')[2], c]),
     );
-    expect(byName['edge-0']).toMatchObject({
-      state: 'skipped',
-      problems: [{ check: 'profile' }],
-    });
+    expect(byName['edge-0']).toBeUndefined();
+    expect(plan.excluded).toEqual([
+      expect.objectContaining({
+        key: 'mc-a/default/edge-0',
+        state: 'skipped',
+        problems: [expect.objectContaining({ check: 'profile' })],
+      }),
+    ]);
     expect(byName['prod-0']).toMatchObject({ state: 'pending' });
     expect(byName['prod-0'].problems).toBeUndefined();
     expect(byName['prod-1']).toMatchObject({

@@ -78,6 +78,15 @@ export function chainFor(
 ):
   | { steps: RolloutStep[]; alreadyOnTarget?: boolean }
   | { problem: PreflightProblem } {
+  if (!cluster.clusterClass) {
+    return {
+      problem: {
+        check: 'topology',
+        message:
+          'not a topology cluster (no ClusterClass): a rollout moves spec.topology.version',
+      },
+    };
+  }
   const current = cluster.kubernetesVersion;
   const fromMinor = minorOf(current);
   if (!current || !fromMinor) {
@@ -367,7 +376,14 @@ export function planRollout(spec: RolloutSpec, ctx: PlanContext): RolloutPlan {
     }
     return entry;
   };
-  let remaining = selected;
+  // clusters that cannot reach the target, or are on it, take no place in a stage (nor a canary's)
+  const excluded: RolloutCluster[] = [];
+  let remaining: StoredClusterSummary[] = [];
+  for (const c of selected) {
+    const chain = chainFor(c, spec.target, ctx);
+    if ('problem' in chain || chain.alreadyOnTarget) excluded.push(entryOf(c));
+    else remaining.push(c);
+  }
   const stages: RolloutPlan['stages'] = spec.stages.map(stage => {
     const matches = selectorPredicate(stage.selector);
     const taken: StoredClusterSummary[] = [];
@@ -389,14 +405,17 @@ export function planRollout(spec: RolloutSpec, ctx: PlanContext): RolloutPlan {
       clusters: taken.map(entryOf),
     };
   });
-  const excluded = remaining.map(c => ({
-    ...entryOf(c),
-    state: 'skipped' as const,
-    steps: [],
-    message: 'no stage takes this cluster',
-    problems: [
-      { check: 'selection' as const, message: 'no stage takes this cluster' },
-    ],
-  }));
+  for (const c of remaining) {
+    excluded.push({
+      ...entryOf(c),
+      state: 'skipped' as const,
+      steps: [],
+      message: 'no stage takes this cluster',
+      problems: [
+        { check: 'selection' as const, message: 'no stage takes this cluster' },
+      ],
+    });
+  }
+  excluded.sort((a, b) => a.key.localeCompare(b.key));
   return { stages, excluded };
 }

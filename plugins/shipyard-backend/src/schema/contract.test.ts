@@ -61,6 +61,7 @@ describe('the REST contract', () => {
       lifecycle: unused,
       profiles: unused,
       operations: unused,
+      rollouts: unused,
     });
     const served = routesOf((router as unknown as { stack: Layer[] }).stack);
     const routes = served.filter(r => !FRAMEWORK_ROUTES.includes(r));

@@ -17,6 +17,7 @@ import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
 import { VersionSupportRefresher } from '../lifecycle/VersionSupportRefresher';
 import { ClusterOperations } from '../operations/ClusterOperations';
 import { createOperationsRouter } from '../operations/operationsRouter';
+import { RolloutService, createRolloutsRouter } from '../rollouts';
 import { createApiRouter, ShipyardApiRouter } from './apiRouter';
 import { createClusterClassesRouter } from './clusterClassesRouter';
 import { FleetService } from './FleetService';
@@ -46,6 +47,8 @@ export interface ShipyardRouterOptions {
   profiles: ProfileVersions;
   /** Day-2 operations on one cluster (`POST /clusters/:mc/:ns/:name/pause`, …). */
   operations: ClusterOperations;
+  /** Fleet rollouts (`/rollouts…`). */
+  rollouts: RolloutService;
 }
 
 /**
@@ -99,5 +102,6 @@ export async function createShipyardRouter(
     httpAuth,
     router,
   });
+  createRolloutsRouter({ service: options.rollouts, httpAuth, router });
   return router;
 }

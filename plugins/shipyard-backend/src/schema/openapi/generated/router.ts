@@ -1030,6 +1030,294 @@ export const spec = {
         },
       },
     },
+    '/rollouts/plan': {
+      post: {
+        operationId: 'planRollout',
+        summary: 'Plans a fleet rollout without starting it.',
+        description:
+          'The clusters the selection takes, stage by stage, each with its chain of steps (one Kubernetes minor at a\ntime, versions its profile allows) and its pre-flight problems now; the clusters no stage takes or that\ncannot reach the target, with the reason. Needs `shipyard.rollout.create` for every cluster of the plan.\n',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/RolloutSpec',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The plan.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/RolloutPlan',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+        },
+      },
+    },
+    '/rollouts': {
+      get: {
+        operationId: 'listRollouts',
+        summary:
+          'Rollouts, newest first (those with a cluster the caller may read).',
+        parameters: [
+          {
+            name: 'state',
+            in: 'query',
+            allowReserved: true,
+            schema: {
+              $ref: '#/components/schemas/RolloutState',
+            },
+          },
+          {
+            name: 'cluster',
+            in: 'query',
+            allowReserved: true,
+            description:
+              'Only rollouts that take this cluster (`managementCluster/namespace/name`).',
+            schema: {
+              type: 'string',
+              minLength: 5,
+              maxLength: 300,
+            },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            allowReserved: true,
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 200,
+              default: 50,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The rollouts.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/Rollout',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+        },
+      },
+      post: {
+        operationId: 'createRollout',
+        summary: 'Plans and starts a fleet rollout.',
+        description:
+          'Needs `shipyard.rollout.create` for every cluster of the plan (a team may roll out its own clusters, the\nplatform team any). The rollout is driven by a scheduled task; its stages wait for their gates.\n',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/RolloutSpec',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The rollout.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Rollout',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+        },
+      },
+    },
+    '/rollouts/{id}': {
+      get: {
+        operationId: 'getRollout',
+        summary: 'One rollout with its stages and clusters.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/rolloutId',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The rollout.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Rollout',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/rollouts/{id}/approve': {
+      post: {
+        operationId: 'approveRollout',
+        summary:
+          "Approves a stage's gate (the one waiting, or the named one ahead of time).",
+        description:
+          'Needs `shipyard.rollout.approve` for every cluster of the stage and membership of one of the groups the\nstage names. A refusal is audited.\n',
+        parameters: [
+          {
+            $ref: '#/components/parameters/rolloutId',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/RolloutApproval',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The rollout.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Rollout',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
+    '/rollouts/{id}/{operation}': {
+      post: {
+        operationId: 'operateRollout',
+        summary: 'Pauses, resumes or aborts a rollout.',
+        description:
+          'Needs `shipyard.rollout.operate` for every cluster of the rollout. Pausing starts no further cluster (those\nupgrading finish on their own); aborting skips every cluster not started. Kubernetes cannot be downgraded,\nso no cluster is rolled back.\n',
+        parameters: [
+          {
+            $ref: '#/components/parameters/rolloutId',
+          },
+          {
+            name: 'operation',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              enum: ['pause', 'resume', 'abort'],
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/RolloutOperation',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The rollout.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Rollout',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -1049,6 +1337,15 @@ export const spec = {
       },
     },
     parameters: {
+      rolloutId: {
+        name: 'id',
+        in: 'path',
+        required: true,
+        schema: {
+          type: 'string',
+          pattern: '^[a-z0-9-]{1,64}$',
+        },
+      },
       ifNoneMatch: {
         name: 'If-None-Match',
         in: 'header',
@@ -1235,7 +1532,7 @@ export const spec = {
       },
       Conflict: {
         description:
-          'The cluster is not in a state that allows the operation now (for example unhealthy, or deleting); the message says why.',
+          'The cluster or rollout is not in a state that allows the operation now (for example unhealthy, deleting, or a rollout already completed); the message says why.',
         content: {
           'application/json': {
             schema: {
@@ -1380,6 +1677,16 @@ export const spec = {
           'cluster.scale',
           'cluster.delete',
           'cluster.update',
+          'rollout.create',
+          'rollout.approve',
+          'rollout.pause',
+          'rollout.resume',
+          'rollout.abort',
+          'rollout.gate',
+          'rollout.stage',
+          'rollout.step',
+          'rollout.halt',
+          'rollout.complete',
         ],
       },
       ClusterAuditOutcome: {
@@ -3149,6 +3456,453 @@ export const spec = {
           },
         },
         required: ['revision', 'changes'],
+      },
+      RolloutSelector: {
+        type: 'object',
+        description:
+          "Clusters by the fleet page's filters (each an OR of its values, filters combined with AND), their lifecycle, or explicitly as `managementCluster/namespace/name`.",
+        properties: {
+          owner: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          profile: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          provider: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          distribution: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          kubernetesMinor: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          health: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          managementCluster: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          lifecycle: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          label: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          cluster: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+      },
+      MaintenanceWindow: {
+        type: 'object',
+        description:
+          'A weekly window; no cluster starts an upgrade outside the windows that apply to it.',
+        required: ['days', 'start', 'durationMinutes', 'timeZone'],
+        properties: {
+          days: {
+            type: 'array',
+            items: {
+              type: 'string',
+              enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+            },
+          },
+          start: {
+            type: 'string',
+            description: 'HH:MM, 24 h, in the time zone',
+          },
+          durationMinutes: {
+            type: 'integer',
+          },
+          timeZone: {
+            type: 'string',
+            description: 'An IANA time zone (`Europe/Berlin`).',
+          },
+          owner: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+            description: "Only for clusters of these owners (a team's window).",
+          },
+          profile: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+            description: 'Only for clusters of these profiles.',
+          },
+        },
+      },
+      RolloutStageSpec: {
+        type: 'object',
+        required: ['name'],
+        properties: {
+          name: {
+            type: 'string',
+          },
+          selector: {
+            $ref: '#/components/schemas/RolloutSelector',
+          },
+          maxClusters: {
+            type: 'integer',
+            description:
+              'At most this many clusters, the first by name (canaries).',
+          },
+          concurrency: {
+            description:
+              'Clusters upgrading at once, a number or a percentage of the stage (`25%`).',
+            oneOf: [
+              {
+                type: 'integer',
+              },
+              {
+                type: 'string',
+              },
+            ],
+          },
+          soakSeconds: {
+            type: 'integer',
+          },
+          failureBudget: {
+            type: 'integer',
+            description:
+              'The stage halts when more than this many clusters fail.',
+          },
+          stepTimeoutSeconds: {
+            type: 'integer',
+          },
+          approval: {
+            type: 'object',
+            required: ['groups'],
+            properties: {
+              groups: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          maintenanceWindows: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/MaintenanceWindow',
+            },
+          },
+        },
+      },
+      RolloutTarget: {
+        type: 'object',
+        description:
+          'A Kubernetes version (`v1.35.2`), or a profile version (`profile` and `profileVersion`).',
+        properties: {
+          kubernetesVersion: {
+            type: 'string',
+          },
+          profile: {
+            type: 'string',
+          },
+          profileVersion: {
+            type: 'string',
+          },
+        },
+      },
+      RolloutSpec: {
+        type: 'object',
+        required: ['name', 'target', 'stages'],
+        properties: {
+          name: {
+            type: 'string',
+          },
+          description: {
+            type: 'string',
+          },
+          target: {
+            $ref: '#/components/schemas/RolloutTarget',
+          },
+          selector: {
+            $ref: '#/components/schemas/RolloutSelector',
+          },
+          stages: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/RolloutStageSpec',
+            },
+          },
+        },
+      },
+      RolloutState: {
+        type: 'string',
+        enum: ['running', 'paused', 'halted', 'aborted', 'completed'],
+      },
+      RolloutCluster: {
+        type: 'object',
+        required: ['key', 'owner', 'steps', 'state', 'step', 'bumped'],
+        properties: {
+          key: {
+            type: 'string',
+            description: '`managementCluster/namespace/name`',
+          },
+          owner: {
+            type: 'string',
+          },
+          profile: {
+            type: 'string',
+          },
+          fromVersion: {
+            type: 'string',
+          },
+          steps: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['kubernetesVersion'],
+              properties: {
+                kubernetesVersion: {
+                  type: 'string',
+                },
+                profileVersion: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          state: {
+            type: 'string',
+            enum: ['pending', 'upgrading', 'succeeded', 'failed', 'skipped'],
+          },
+          step: {
+            type: 'integer',
+            description: 'The step under way (index into `steps`).',
+          },
+          bumped: {
+            type: 'array',
+            items: {
+              type: 'integer',
+            },
+            description: 'Steps whose version bump was decided.',
+          },
+          applied: {
+            type: 'integer',
+            description: 'The last step whose bump is on the live object.',
+          },
+          stepStartedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          finishedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          message: {
+            type: 'string',
+          },
+          problems: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['check', 'message'],
+              properties: {
+                check: {
+                  type: 'string',
+                },
+                message: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+        },
+      },
+      RolloutStage: {
+        type: 'object',
+        required: ['name', 'state', 'clusters'],
+        properties: {
+          name: {
+            type: 'string',
+          },
+          state: {
+            type: 'string',
+            enum: [
+              'pending',
+              'waiting-approval',
+              'running',
+              'soaking',
+              'completed',
+              'halted',
+            ],
+          },
+          clusters: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/RolloutCluster',
+            },
+          },
+          approvedBy: {
+            type: 'string',
+          },
+          approvedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          startedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          soakUntil: {
+            type: 'string',
+            format: 'date-time',
+          },
+          finishedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          waitingOn: {
+            type: 'object',
+            required: ['gate', 'message'],
+            properties: {
+              gate: {
+                type: 'string',
+                enum: ['approval', 'maintenance-window', 'soak', 'concurrency'],
+              },
+              until: {
+                type: 'string',
+                format: 'date-time',
+              },
+              message: {
+                type: 'string',
+              },
+            },
+          },
+          message: {
+            type: 'string',
+          },
+        },
+      },
+      RolloutPlan: {
+        type: 'object',
+        required: ['stages', 'excluded'],
+        properties: {
+          stages: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/RolloutStage',
+            },
+          },
+          excluded: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/RolloutCluster',
+            },
+          },
+        },
+      },
+      Rollout: {
+        type: 'object',
+        required: [
+          'id',
+          'spec',
+          'state',
+          'createdBy',
+          'createdAt',
+          'updatedAt',
+          'revision',
+          'stages',
+          'excluded',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          spec: {
+            $ref: '#/components/schemas/RolloutSpec',
+          },
+          state: {
+            $ref: '#/components/schemas/RolloutState',
+          },
+          createdBy: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          updatedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          revision: {
+            type: 'integer',
+          },
+          stages: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/RolloutStage',
+            },
+          },
+          excluded: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/RolloutCluster',
+            },
+          },
+          message: {
+            type: 'string',
+          },
+        },
+      },
+      RolloutApproval: {
+        type: 'object',
+        properties: {
+          stage: {
+            type: 'string',
+            description: 'The stage to approve; the one waiting by default.',
+          },
+          comment: {
+            type: 'string',
+            maxLength: 1000,
+          },
+        },
+      },
+      RolloutOperation: {
+        type: 'object',
+        properties: {
+          reason: {
+            type: 'string',
+            maxLength: 1000,
+          },
+        },
       },
     },
   },

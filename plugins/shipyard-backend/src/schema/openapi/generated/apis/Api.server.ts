@@ -215,6 +215,98 @@ export type CreateAuditRecord = {
 };
 
 /**
+ * Plans a fleet rollout without starting it.
+ * @public
+ */
+export type PlanRollout = {
+  body: NonNullable<
+    operations['planRollout']['requestBody']
+  >['content']['application/json'];
+  response:
+    | operations['planRollout']['responses']['200']['content']['application/json']
+    | operations['planRollout']['responses']['400']['content']['application/json']
+    | operations['planRollout']['responses']['401']['content']['application/json']
+    | operations['planRollout']['responses']['403']['content']['application/json'];
+};
+
+/**
+ * Rollouts, newest first (those with a cluster the caller may read).
+ * @public
+ */
+export type ListRollouts = {
+  query?: NonNullable<operations['listRollouts']['parameters']['query']>;
+  response:
+    | operations['listRollouts']['responses']['200']['content']['application/json']
+    | operations['listRollouts']['responses']['400']['content']['application/json']
+    | operations['listRollouts']['responses']['401']['content']['application/json']
+    | operations['listRollouts']['responses']['403']['content']['application/json'];
+};
+
+/**
+ * Plans and starts a fleet rollout.
+ * @public
+ */
+export type CreateRollout = {
+  body: NonNullable<
+    operations['createRollout']['requestBody']
+  >['content']['application/json'];
+  response:
+    | operations['createRollout']['responses']['201']['content']['application/json']
+    | operations['createRollout']['responses']['400']['content']['application/json']
+    | operations['createRollout']['responses']['401']['content']['application/json']
+    | operations['createRollout']['responses']['403']['content']['application/json'];
+};
+
+/**
+ * One rollout with its stages and clusters.
+ * @public
+ */
+export type GetRollout = {
+  path: NonNullable<operations['getRollout']['parameters']['path']>;
+  response:
+    | operations['getRollout']['responses']['200']['content']['application/json']
+    | operations['getRollout']['responses']['401']['content']['application/json']
+    | operations['getRollout']['responses']['403']['content']['application/json']
+    | operations['getRollout']['responses']['404']['content']['application/json'];
+};
+
+/**
+ * Approves a stage's gate (the one waiting, or the named one ahead of time).
+ * @public
+ */
+export type ApproveRollout = {
+  path: NonNullable<operations['approveRollout']['parameters']['path']>;
+  body: NonNullable<
+    operations['approveRollout']['requestBody']
+  >['content']['application/json'];
+  response:
+    | operations['approveRollout']['responses']['200']['content']['application/json']
+    | operations['approveRollout']['responses']['400']['content']['application/json']
+    | operations['approveRollout']['responses']['401']['content']['application/json']
+    | operations['approveRollout']['responses']['403']['content']['application/json']
+    | operations['approveRollout']['responses']['404']['content']['application/json']
+    | operations['approveRollout']['responses']['409']['content']['application/json'];
+};
+
+/**
+ * Pauses, resumes or aborts a rollout.
+ * @public
+ */
+export type OperateRollout = {
+  path: NonNullable<operations['operateRollout']['parameters']['path']>;
+  body: NonNullable<
+    operations['operateRollout']['requestBody']
+  >['content']['application/json'];
+  response:
+    | operations['operateRollout']['responses']['200']['content']['application/json']
+    | operations['operateRollout']['responses']['400']['content']['application/json']
+    | operations['operateRollout']['responses']['401']['content']['application/json']
+    | operations['operateRollout']['responses']['403']['content']['application/json']
+    | operations['operateRollout']['responses']['404']['content']['application/json']
+    | operations['operateRollout']['responses']['409']['content']['application/json'];
+};
+
+/**
  * The operations by method and path, as `createValidatedOpenApiRouterFromGeneratedEndpointMap` types them.
  * @public
  */
@@ -234,4 +326,10 @@ export type EndpointMap = {
   '#get|/cluster-classes': ListClusterClasses;
   '#get|/audit': ListAuditRecords;
   '#post|/audit': CreateAuditRecord;
+  '#post|/rollouts/plan': PlanRollout;
+  '#get|/rollouts': ListRollouts;
+  '#post|/rollouts': CreateRollout;
+  '#get|/rollouts/{id}': GetRollout;
+  '#post|/rollouts/{id}/approve': ApproveRollout;
+  '#post|/rollouts/{id}/{operation}': OperateRollout;
 };

@@ -282,6 +282,110 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/rollouts/plan': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Plans a fleet rollout without starting it.
+     * @description The clusters the selection takes, stage by stage, each with its chain of steps (one Kubernetes minor at a
+     *     time, versions its profile allows) and its pre-flight problems now; the clusters no stage takes or that
+     *     cannot reach the target, with the reason. Needs `shipyard.rollout.create` for every cluster of the plan.
+     */
+    post: operations['planRollout'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/rollouts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Rollouts, newest first (those with a cluster the caller may read). */
+    get: operations['listRollouts'];
+    put?: never;
+    /**
+     * Plans and starts a fleet rollout.
+     * @description Needs `shipyard.rollout.create` for every cluster of the plan (a team may roll out its own clusters, the
+     *     platform team any). The rollout is driven by a scheduled task; its stages wait for their gates.
+     */
+    post: operations['createRollout'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/rollouts/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One rollout with its stages and clusters. */
+    get: operations['getRollout'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/rollouts/{id}/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Approves a stage's gate (the one waiting, or the named one ahead of time).
+     * @description Needs `shipyard.rollout.approve` for every cluster of the stage and membership of one of the groups the
+     *     stage names. A refusal is audited.
+     */
+    post: operations['approveRollout'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/rollouts/{id}/{operation}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Pauses, resumes or aborts a rollout.
+     * @description Needs `shipyard.rollout.operate` for every cluster of the rollout. Pausing starts no further cluster (those
+     *     upgrading finish on their own); aborting skips every cluster not started. Kubernetes cannot be downgraded,
+     *     so no cluster is rolled back.
+     */
+    post: operations['operateRollout'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -327,7 +431,17 @@ export interface components {
       | 'cluster.resume'
       | 'cluster.scale'
       | 'cluster.delete'
-      | 'cluster.update';
+      | 'cluster.update'
+      | 'rollout.create'
+      | 'rollout.approve'
+      | 'rollout.pause'
+      | 'rollout.resume'
+      | 'rollout.abort'
+      | 'rollout.gate'
+      | 'rollout.stage'
+      | 'rollout.step'
+      | 'rollout.halt'
+      | 'rollout.complete';
     /** @enum {string} */
     ClusterAuditOutcome:
       | 'succeeded'
@@ -977,6 +1091,146 @@ export interface components {
         entityChanged: boolean;
       }[];
     };
+    /** @description Clusters by the fleet page's filters (each an OR of its values, filters combined with AND), their lifecycle, or explicitly as `managementCluster/namespace/name`. */
+    RolloutSelector: {
+      owner?: string[];
+      profile?: string[];
+      provider?: string[];
+      distribution?: string[];
+      kubernetesMinor?: string[];
+      health?: string[];
+      managementCluster?: string[];
+      lifecycle?: string[];
+      label?: string[];
+      cluster?: string[];
+    };
+    /** @description A weekly window; no cluster starts an upgrade outside the windows that apply to it. */
+    MaintenanceWindow: {
+      days: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
+      /** @description HH:MM, 24 h, in the time zone */
+      start: string;
+      durationMinutes: number;
+      /** @description An IANA time zone (`Europe/Berlin`). */
+      timeZone: string;
+      /** @description Only for clusters of these owners (a team's window). */
+      owner?: string[];
+      /** @description Only for clusters of these profiles. */
+      profile?: string[];
+    };
+    RolloutStageSpec: {
+      name: string;
+      selector?: components['schemas']['RolloutSelector'];
+      /** @description At most this many clusters, the first by name (canaries). */
+      maxClusters?: number;
+      /** @description Clusters upgrading at once, a number or a percentage of the stage (`25%`). */
+      concurrency?: number | string;
+      soakSeconds?: number;
+      /** @description The stage halts when more than this many clusters fail. */
+      failureBudget?: number;
+      stepTimeoutSeconds?: number;
+      approval?: {
+        groups: string[];
+      };
+      maintenanceWindows?: components['schemas']['MaintenanceWindow'][];
+    };
+    /** @description A Kubernetes version (`v1.35.2`), or a profile version (`profile` and `profileVersion`). */
+    RolloutTarget: {
+      kubernetesVersion?: string;
+      profile?: string;
+      profileVersion?: string;
+    };
+    RolloutSpec: {
+      name: string;
+      description?: string;
+      target: components['schemas']['RolloutTarget'];
+      selector?: components['schemas']['RolloutSelector'];
+      stages: components['schemas']['RolloutStageSpec'][];
+    };
+    /** @enum {string} */
+    RolloutState: 'running' | 'paused' | 'halted' | 'aborted' | 'completed';
+    RolloutCluster: {
+      /** @description `managementCluster/namespace/name` */
+      key: string;
+      owner: string;
+      profile?: string;
+      fromVersion?: string;
+      steps: {
+        kubernetesVersion: string;
+        profileVersion?: string;
+      }[];
+      /** @enum {string} */
+      state: 'pending' | 'upgrading' | 'succeeded' | 'failed' | 'skipped';
+      /** @description The step under way (index into `steps`). */
+      step: number;
+      /** @description Steps whose version bump was decided. */
+      bumped: number[];
+      /** @description The last step whose bump is on the live object. */
+      applied?: number;
+      /** Format: date-time */
+      stepStartedAt?: string;
+      /** Format: date-time */
+      finishedAt?: string;
+      message?: string;
+      problems?: {
+        check: string;
+        message: string;
+      }[];
+    };
+    RolloutStage: {
+      name: string;
+      /** @enum {string} */
+      state:
+        | 'pending'
+        | 'waiting-approval'
+        | 'running'
+        | 'soaking'
+        | 'completed'
+        | 'halted';
+      clusters: components['schemas']['RolloutCluster'][];
+      approvedBy?: string;
+      /** Format: date-time */
+      approvedAt?: string;
+      /** Format: date-time */
+      startedAt?: string;
+      /** Format: date-time */
+      soakUntil?: string;
+      /** Format: date-time */
+      finishedAt?: string;
+      waitingOn?: {
+        /** @enum {string} */
+        gate: 'approval' | 'maintenance-window' | 'soak' | 'concurrency';
+        /** Format: date-time */
+        until?: string;
+        message: string;
+      };
+      message?: string;
+    };
+    RolloutPlan: {
+      stages: components['schemas']['RolloutStage'][];
+      excluded: components['schemas']['RolloutCluster'][];
+    };
+    Rollout: {
+      id: string;
+      spec: components['schemas']['RolloutSpec'];
+      state: components['schemas']['RolloutState'];
+      createdBy: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      revision: number;
+      stages: components['schemas']['RolloutStage'][];
+      excluded: components['schemas']['RolloutCluster'][];
+      message?: string;
+    };
+    RolloutApproval: {
+      /** @description The stage to approve; the one waiting by default. */
+      stage?: string;
+      comment?: string;
+    };
+    RolloutOperation: {
+      reason?: string;
+    };
   };
   responses: {
     /** @description A parameter is invalid; the message names it. */
@@ -1015,7 +1269,7 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
-    /** @description The cluster is not in a state that allows the operation now (for example unhealthy, or deleting); the message says why. */
+    /** @description The cluster or rollout is not in a state that allows the operation now (for example unhealthy, deleting, or a rollout already completed); the message says why. */
     Conflict: {
       headers: {
         [name: string]: unknown;
@@ -1036,6 +1290,7 @@ export interface components {
     };
   };
   parameters: {
+    rolloutId: string;
     ifNoneMatch: string;
     /** @description Owner entity ref (repeatable); a bare group name (`team-a`) or `namespace/name` means that group (`group:default/team-a`). */
     owner: string[];
@@ -1564,6 +1819,178 @@ export interface operations {
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
+    };
+  };
+  planRollout: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RolloutSpec'];
+      };
+    };
+    responses: {
+      /** @description The plan. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RolloutPlan'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+    };
+  };
+  listRollouts: {
+    parameters: {
+      query?: {
+        state?: components['schemas']['RolloutState'];
+        /** @description Only rollouts that take this cluster (`managementCluster/namespace/name`). */
+        cluster?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The rollouts. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['Rollout'][];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+    };
+  };
+  createRollout: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RolloutSpec'];
+      };
+    };
+    responses: {
+      /** @description The rollout. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Rollout'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+    };
+  };
+  getRollout: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['rolloutId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The rollout. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Rollout'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  approveRollout: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['rolloutId'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RolloutApproval'];
+      };
+    };
+    responses: {
+      /** @description The rollout. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Rollout'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+    };
+  };
+  operateRollout: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['rolloutId'];
+        operation: 'pause' | 'resume' | 'abort';
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RolloutOperation'];
+      };
+    };
+    responses: {
+      /** @description The rollout. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Rollout'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
     };
   };
 }

@@ -155,6 +155,64 @@ export type CreateAuditRecord = {
   >['content']['application/json'];
 };
 
+/**
+ * Plans a fleet rollout without starting it.
+ * @public
+ */
+export type PlanRollout = {
+  body: NonNullable<
+    operations['planRollout']['requestBody']
+  >['content']['application/json'];
+};
+
+/**
+ * Rollouts, newest first (those with a cluster the caller may read).
+ * @public
+ */
+export type ListRollouts = {
+  query?: NonNullable<operations['listRollouts']['parameters']['query']>;
+};
+
+/**
+ * Plans and starts a fleet rollout.
+ * @public
+ */
+export type CreateRollout = {
+  body: NonNullable<
+    operations['createRollout']['requestBody']
+  >['content']['application/json'];
+};
+
+/**
+ * One rollout with its stages and clusters.
+ * @public
+ */
+export type GetRollout = {
+  path: NonNullable<operations['getRollout']['parameters']['path']>;
+};
+
+/**
+ * Approves a stage's gate (the one waiting, or the named one ahead of time).
+ * @public
+ */
+export type ApproveRollout = {
+  path: NonNullable<operations['approveRollout']['parameters']['path']>;
+  body: NonNullable<
+    operations['approveRollout']['requestBody']
+  >['content']['application/json'];
+};
+
+/**
+ * Pauses, resumes or aborts a rollout.
+ * @public
+ */
+export type OperateRollout = {
+  path: NonNullable<operations['operateRollout']['parameters']['path']>;
+  body: NonNullable<
+    operations['operateRollout']['requestBody']
+  >['content']['application/json'];
+};
+
 /** One path segment; `.` and `..` encoded too, which URL resolution would otherwise remove. */
 function segment(value: string): string {
   const encoded = encodeURIComponent(value);
@@ -690,5 +748,170 @@ export class DefaultApiClient {
       body: JSON.stringify(request.body),
       ...(options?.signal && { signal: options.signal }),
     });
+  }
+
+  /**
+   * Plans a fleet rollout without starting it.
+   * The clusters the selection takes, stage by stage, each with its chain of steps (one Kubernetes minor at a
+   * time, versions its profile allows) and its pre-flight problems now; the clusters no stage takes or that
+   * cannot reach the target, with the reason. Needs `shipyard.rollout.create` for every cluster of the plan.
+   */
+  public async planRollout(
+    request: PlanRollout,
+    options?: RequestOptions,
+  ): Promise<
+    TypedResponse<
+      operations['planRollout']['responses']['200']['content']['application/json']
+    >
+  > {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(`${baseUrl}/rollouts/plan`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options.token}` }),
+      },
+      body: JSON.stringify(request.body),
+      ...(options?.signal && { signal: options.signal }),
+    });
+  }
+
+  /**
+   * Rollouts, newest first (those with a cluster the caller may read).
+   * @param state -
+   * @param cluster - Only rollouts that take this cluster (`managementCluster/namespace/name`).
+   * @param limit -
+   */
+  public async listRollouts(
+    request: ListRollouts = {},
+    options?: RequestOptions,
+  ): Promise<
+    TypedResponse<
+      operations['listRollouts']['responses']['200']['content']['application/json']
+    >
+  > {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    const query = queryString(request.query, ['state', 'cluster', 'limit']);
+    return await this.fetchApi.fetch(`${baseUrl}/rollouts${query}`, {
+      method: 'GET',
+      headers: {
+        ...(options?.token && { Authorization: `Bearer ${options.token}` }),
+      },
+      ...(options?.signal && { signal: options.signal }),
+    });
+  }
+
+  /**
+   * Plans and starts a fleet rollout.
+   * Needs `shipyard.rollout.create` for every cluster of the plan (a team may roll out its own clusters, the
+   * platform team any). The rollout is driven by a scheduled task; its stages wait for their gates.
+   */
+  public async createRollout(
+    request: CreateRollout,
+    options?: RequestOptions,
+  ): Promise<
+    TypedResponse<
+      operations['createRollout']['responses']['201']['content']['application/json']
+    >
+  > {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(`${baseUrl}/rollouts`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options.token}` }),
+      },
+      body: JSON.stringify(request.body),
+      ...(options?.signal && { signal: options.signal }),
+    });
+  }
+
+  /**
+   * One rollout with its stages and clusters.
+   * @param id -
+   */
+  public async getRollout(
+    request: GetRollout,
+    options?: RequestOptions,
+  ): Promise<
+    TypedResponse<
+      operations['getRollout']['responses']['200']['content']['application/json']
+    >
+  > {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/rollouts/${segment(request.path.id)}`,
+      {
+        method: 'GET',
+        headers: {
+          ...(options?.token && { Authorization: `Bearer ${options.token}` }),
+        },
+        ...(options?.signal && { signal: options.signal }),
+      },
+    );
+  }
+
+  /**
+   * Approves a stage's gate (the one waiting, or the named one ahead of time).
+   * Needs `shipyard.rollout.approve` for every cluster of the stage and membership of one of the groups the
+   * stage names. A refusal is audited.
+   *
+   * @param id -
+   */
+  public async approveRollout(
+    request: ApproveRollout,
+    options?: RequestOptions,
+  ): Promise<
+    TypedResponse<
+      operations['approveRollout']['responses']['200']['content']['application/json']
+    >
+  > {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/rollouts/${segment(request.path.id)}/approve`,
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(options?.token && { Authorization: `Bearer ${options.token}` }),
+        },
+        body: JSON.stringify(request.body),
+        ...(options?.signal && { signal: options.signal }),
+      },
+    );
+  }
+
+  /**
+   * Pauses, resumes or aborts a rollout.
+   * Needs `shipyard.rollout.operate` for every cluster of the rollout. Pausing starts no further cluster (those
+   * upgrading finish on their own); aborting skips every cluster not started. Kubernetes cannot be downgraded,
+   * so no cluster is rolled back.
+   *
+   * @param id -
+   * @param operation -
+   */
+  public async operateRollout(
+    request: OperateRollout,
+    options?: RequestOptions,
+  ): Promise<
+    TypedResponse<
+      operations['operateRollout']['responses']['200']['content']['application/json']
+    >
+  > {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/rollouts/${segment(request.path.id)}/${segment(
+        request.path.operation,
+      )}`,
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(options?.token && { Authorization: `Bearer ${options.token}` }),
+        },
+        body: JSON.stringify(request.body),
+        ...(options?.signal && { signal: options.signal }),
+      },
+    );
   }
 }

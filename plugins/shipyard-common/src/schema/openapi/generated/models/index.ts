@@ -221,3 +221,54 @@ export type ManagementClusterStatus =
  * @public
  */
 export type FleetChangeEvent = components['schemas']['FleetChangeEvent'];
+/**
+ * Clusters by the fleet page's filters (each an OR of its values, filters combined with AND), their lifecycle, or explicitly as `managementCluster/namespace/name`.
+ * @public
+ */
+export type RolloutSelector = components['schemas']['RolloutSelector'];
+/**
+ * A weekly window; no cluster starts an upgrade outside the windows that apply to it.
+ * @public
+ */
+export type MaintenanceWindow = components['schemas']['MaintenanceWindow'];
+/**
+ * @public
+ */
+export type RolloutStageSpec = components['schemas']['RolloutStageSpec'];
+/**
+ * A Kubernetes version (`v1.35.2`), or a profile version (`profile` and `profileVersion`).
+ * @public
+ */
+export type RolloutTarget = components['schemas']['RolloutTarget'];
+/**
+ * @public
+ */
+export type RolloutSpec = components['schemas']['RolloutSpec'];
+/**
+ * @public
+ */
+export type RolloutState = components['schemas']['RolloutState'];
+/**
+ * @public
+ */
+export type RolloutCluster = components['schemas']['RolloutCluster'];
+/**
+ * @public
+ */
+export type RolloutStage = components['schemas']['RolloutStage'];
+/**
+ * @public
+ */
+export type RolloutPlan = components['schemas']['RolloutPlan'];
+/**
+ * @public
+ */
+export type Rollout = components['schemas']['Rollout'];
+/**
+ * @public
+ */
+export type RolloutApproval = components['schemas']['RolloutApproval'];
+/**
+ * @public
+ */
+export type RolloutOperation = components['schemas']['RolloutOperation'];

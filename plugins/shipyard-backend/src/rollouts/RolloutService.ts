@@ -1,0 +1,516 @@
+/*
+ * The operations on rollouts, for the REST routes and the registered actions alike: plan, create, list, get,
+ * approve, pause, resume, abort. Each checks its permission against every cluster it touches (a conditional
+ * decision, such as "owner is one of my groups", must allow them all) and audits what was done or refused.
+ */
+import {
+  BackstageCredentials,
+  LoggerService,
+  PermissionsService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import {
+  AuthorizeResult,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  PermissionRuleset,
+  createConditionTransformer,
+} from '@backstage/plugin-permission-node';
+import {
+  ClusterSummary,
+  ProfileVersionNode,
+  VersionSupportCalendar,
+  parseClusterKey,
+  shipyardClusterReadPermission,
+  shipyardRolloutApprovePermission,
+  shipyardRolloutCreatePermission,
+  shipyardRolloutOperatePermission,
+  toStorableAuditRecord,
+} from '@shipyard/plugin-shipyard-common';
+import {
+  ClusterPermissionQuery,
+  criteriaToPredicate,
+} from '@shipyard/plugin-shipyard-node';
+import { randomUUID } from 'node:crypto';
+import { AuditStore } from '../audit/AuditStore';
+import type { StoredClusterSummary } from '../index/FleetIndex';
+import { DeprecatedApiUse } from './deprecatedApis';
+import { Rollout, RolloutCluster, parseRolloutSpec } from './model';
+import { RolloutPlan, planRollout } from './planner';
+import {
+  RolloutAuditEntry,
+  RolloutExecutor,
+  rolloutClusters,
+} from './RolloutExecutor';
+import { RolloutStore } from './RolloutStore';
+
+/** Options of {@link RolloutService}. */
+export interface RolloutServiceOptions {
+  store: RolloutStore;
+  executor: RolloutExecutor;
+  auditStore: AuditStore;
+  permissions: PermissionsService;
+  userInfo: UserInfoService;
+  ruleset: PermissionRuleset<ClusterSummary, ClusterPermissionQuery>;
+  /** Every cluster of the fleet, and one by key. */
+  clusters(): Iterable<StoredClusterSummary>;
+  cluster(key: string): StoredClusterSummary | undefined;
+  profiles(): Promise<ProfileVersionNode[]>;
+  calendar(): VersionSupportCalendar;
+  /** The deprecated APIs in use on these clusters (read at plan time). */
+  deprecatedApis(
+    keys: string[],
+  ): Promise<Map<string, DeprecatedApiUse[] | string>>;
+  logger: LoggerService;
+  now?: () => number;
+}
+
+/** Writes a rollout audit entry into the audit trail (the cluster's fields when it names one). */
+export async function auditRollout(
+  store: AuditStore,
+  entry: RolloutAuditEntry,
+  now: Date,
+): Promise<void> {
+  const cluster = entry.cluster ? parseClusterKey(entry.cluster) : undefined;
+  await store.add(
+    toStorableAuditRecord({
+      actor: entry.actor,
+      action: entry.action,
+      outcome: entry.outcome,
+      ...(cluster
+        ? {
+            managementCluster: cluster.managementCluster,
+            namespace: cluster.namespace,
+            cluster: cluster.name,
+          }
+        : {}),
+      message: entry.message,
+      details: {
+        rollout: entry.rollout.id,
+        rolloutName: entry.rollout.spec.name,
+        ...(entry.stage ? { stage: entry.stage } : {}),
+        ...entry.details,
+      },
+    }),
+    now,
+  );
+}
+
+export class RolloutService {
+  private readonly now: () => number;
+  private readonly transform;
+
+  constructor(private readonly options: RolloutServiceOptions) {
+    this.now = options.now ?? Date.now;
+    this.transform = createConditionTransformer(options.ruleset);
+  }
+
+  private async audit(
+    entry: Omit<RolloutAuditEntry, 'rollout'> & {
+      rollout: Pick<Rollout, 'id' | 'spec'>;
+    },
+  ) {
+    try {
+      await auditRollout(
+        this.options.auditStore,
+        entry as RolloutAuditEntry,
+        new Date(this.now()),
+      );
+    } catch (error) {
+      this.options.logger.warn(
+        `Shipyard: auditing rollout ${entry.rollout.id} failed: ${error}`,
+      );
+    }
+  }
+
+  private async userOf(credentials: BackstageCredentials) {
+    const info = await this.options.userInfo.getUserInfo(credentials);
+    return {
+      ref: info.userEntityRef,
+      groups: info.ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US')),
+    };
+  }
+
+  /** The clusters (of `keys`) that a permission does not allow to the caller; throws when it is denied outright. */
+  private async disallowed(
+    permission: ResourcePermission<'shipyard-cluster'>,
+    keys: readonly string[],
+    credentials: BackstageCredentials,
+  ): Promise<string[] | 'all'> {
+    const [decision] = await this.options.permissions.authorizeConditional(
+      [{ permission }],
+      { credentials },
+    );
+    if (decision.result === AuthorizeResult.CONDITIONAL) {
+      const allowed = criteriaToPredicate(this.transform(decision.conditions));
+      return keys.filter(key => {
+        const summary = this.options.cluster(key);
+        return !summary || !allowed(summary);
+      });
+    }
+    return decision.result === AuthorizeResult.DENY ? 'all' : [];
+  }
+
+  private async requirePermission(
+    permission: ResourcePermission<'shipyard-cluster'>,
+    keys: readonly string[],
+    credentials: BackstageCredentials,
+    what: string,
+    onRefusal?: (message: string) => Promise<void>,
+  ) {
+    const refused = await this.disallowed(permission, keys, credentials);
+    if (refused === 'all' || refused.length > 0) {
+      const message =
+        refused === 'all'
+          ? `Not allowed to ${what} (${permission.name})`
+          : `Not allowed to ${what}: ${permission.name} does not cover ${refused
+              .slice(0, 5)
+              .join(', ')}${
+              refused.length > 5 ? ` and ${refused.length - 5} more` : ''
+            }`;
+      await onRefusal?.(message);
+      throw new NotAllowedError(message);
+    }
+  }
+
+  /** Plans a rollout without storing it. */
+  async plan(
+    input: unknown,
+    credentials: BackstageCredentials,
+  ): Promise<RolloutPlan> {
+    const spec = parseRolloutSpec(input);
+    const plan = await this.computePlan(spec);
+    const keys = [...plan.stages.flatMap(s => s.clusters), ...plan.excluded];
+    await this.requirePermission(
+      shipyardRolloutCreatePermission,
+      keys
+        .filter(c => !c.problems?.some(p => p.check === 'selection'))
+        .map(c => c.key),
+      credentials,
+      'plan this rollout',
+    );
+    return plan;
+  }
+
+  private async computePlan(spec: ReturnType<typeof parseRolloutSpec>) {
+    const now = this.now();
+    const profiles = await this.options.profiles();
+    const calendar = this.options.calendar();
+    const draft = planRollout(spec, {
+      clusters: this.options.clusters(),
+      profiles,
+      calendar,
+      now,
+    });
+    // the deprecated APIs of the clusters that would upgrade, then the plan with them
+    const keys = draft.stages
+      .flatMap(s => s.clusters)
+      .filter(c => c.state === 'pending')
+      .map(c => c.key);
+    const uses = await this.options.deprecatedApis(keys);
+    return planRollout(spec, {
+      clusters: this.options.clusters(),
+      profiles,
+      calendar,
+      now,
+      deprecatedApis: key => uses.get(key),
+    });
+  }
+
+  /** Plans, checks and stores a rollout; the executor starts it. */
+  async create(
+    input: unknown,
+    credentials: BackstageCredentials,
+  ): Promise<Rollout> {
+    const spec = parseRolloutSpec(input);
+    const user = await this.userOf(credentials);
+    const plan = await this.computePlan(spec);
+    const clusters = plan.stages.flatMap(s => s.clusters);
+    if (clusters.length === 0) {
+      throw new InputError(
+        `Rollout "${spec.name}" takes no cluster: the selection and its stages match none`,
+      );
+    }
+    const id = randomUUID();
+    const draft = { id, spec };
+    await this.requirePermission(
+      shipyardRolloutCreatePermission,
+      clusters.map(c => c.key),
+      credentials,
+      `start rollout "${spec.name}"`,
+      message =>
+        this.audit({
+          actor: user.ref,
+          action: 'rollout.create',
+          outcome: 'refused',
+          rollout: draft,
+          message,
+        }),
+    );
+    const at = new Date(this.now()).toISOString();
+    const rollout: Rollout = {
+      id,
+      spec,
+      state: 'running',
+      createdBy: user.ref,
+      createdAt: at,
+      updatedAt: at,
+      revision: 1,
+      stages: plan.stages,
+      excluded: plan.excluded,
+    };
+    await this.options.store.insert(rollout);
+    await this.audit({
+      actor: user.ref,
+      action: 'rollout.create',
+      outcome: 'succeeded',
+      rollout,
+      message: `rollout "${spec.name}" to ${
+        'kubernetesVersion' in spec.target
+          ? spec.target.kubernetesVersion
+          : `${spec.target.profile} ${spec.target.profileVersion}`
+      }: ${clusters.length} cluster(s) in ${plan.stages.length} stage(s)`,
+      details: { clusters: clusters.length, stages: plan.stages.length },
+    });
+    this.kick();
+    return rollout;
+  }
+
+  /** Runs the executor now (gates just satisfied start their stage without waiting for the next round). */
+  private kick() {
+    this.options.executor
+      .tick()
+      .catch(error =>
+        this.options.logger.warn(`Shipyard: rollout round failed: ${error}`),
+      );
+  }
+
+  private async visibility(credentials: BackstageCredentials) {
+    const [decision] = await this.options.permissions.authorizeConditional(
+      [{ permission: shipyardClusterReadPermission }],
+      { credentials },
+    );
+    if (decision.result === AuthorizeResult.CONDITIONAL) {
+      return criteriaToPredicate(this.transform(decision.conditions));
+    }
+    if (decision.result === AuthorizeResult.DENY) {
+      throw new NotAllowedError('Not allowed to read clusters');
+    }
+    return undefined;
+  }
+
+  private visible(
+    rollout: Rollout,
+    visibility: ((c: StoredClusterSummary) => boolean) | undefined,
+    user: string,
+  ): boolean {
+    if (!visibility || rollout.createdBy === user) return true;
+    return rolloutClusters(rollout).some(c => {
+      const summary = this.options.cluster(c.key);
+      return summary !== undefined && visibility(summary);
+    });
+  }
+
+  async list(
+    query: { state?: Rollout['state']; cluster?: string; limit?: number },
+    credentials: BackstageCredentials,
+  ): Promise<Rollout[]> {
+    const visibility = await this.visibility(credentials);
+    const user = await this.userOf(credentials);
+    const rollouts = await this.options.store.list({
+      ...(query.state ? { states: [query.state] } : {}),
+    });
+    const out: Rollout[] = [];
+    for (const r of rollouts) {
+      if (
+        query.cluster &&
+        !r.stages.some(s => s.clusters.some(c => c.key === query.cluster))
+      ) {
+        continue;
+      }
+      if (!this.visible(r, visibility, user.ref)) continue;
+      out.push(r);
+      if (out.length >= (query.limit ?? 50)) break;
+    }
+    return out;
+  }
+
+  async get(id: string, credentials: BackstageCredentials): Promise<Rollout> {
+    const visibility = await this.visibility(credentials);
+    const user = await this.userOf(credentials);
+    const rollout = await this.options.store.get(id);
+    if (!rollout || !this.visible(rollout, visibility, user.ref)) {
+      throw new NotFoundError(`Rollout ${id} not found`);
+    }
+    return rollout;
+  }
+
+  /** Approves the gate of a stage (the one waiting, or a named one ahead of time). */
+  async approve(
+    id: string,
+    body: { stage?: string; comment?: string },
+    credentials: BackstageCredentials,
+  ): Promise<Rollout> {
+    const rollout = await this.get(id, credentials);
+    const user = await this.userOf(credentials);
+    const stage = body.stage
+      ? rollout.stages.find(s => s.name === body.stage)
+      : rollout.stages.find(s => s.state === 'waiting-approval');
+    if (!stage) {
+      throw new InputError(
+        body.stage
+          ? `Rollout ${id} has no stage "${body.stage}"`
+          : `No stage of rollout ${id} waits for an approval`,
+      );
+    }
+    const spec = rollout.spec.stages.find(s => s.name === stage.name)!;
+    const refuse = async (message: string) => {
+      await this.audit({
+        actor: user.ref,
+        action: 'rollout.approve',
+        outcome: 'refused',
+        rollout,
+        stage: stage.name,
+        message,
+      });
+    };
+    await this.requirePermission(
+      shipyardRolloutApprovePermission,
+      stage.clusters.map(c => c.key),
+      credentials,
+      `approve stage ${stage.name} of rollout "${rollout.spec.name}"`,
+      refuse,
+    );
+    if (!spec.approval) {
+      throw new InputError(`Stage ${stage.name} has no approval gate`);
+    }
+    const groups = spec.approval.groups.map(g => g.toLocaleLowerCase('en-US'));
+    if (!groups.some(g => user.groups.includes(g))) {
+      const message = `Stage ${
+        stage.name
+      } is approved by members of ${spec.approval.groups.join(', ')}; ${
+        user.ref
+      } is in none of them`;
+      await refuse(message);
+      throw new NotAllowedError(message);
+    }
+    if (stage.approvedBy) {
+      throw new ConflictError(
+        `Stage ${stage.name} was already approved by ${stage.approvedBy}`,
+      );
+    }
+    if (rollout.state === 'aborted' || rollout.state === 'completed') {
+      throw new ConflictError(`Rollout ${id} is ${rollout.state}`);
+    }
+    stage.approvedBy = user.ref;
+    stage.approvedAt = new Date(this.now()).toISOString();
+    const written = await this.options.store.update({
+      ...rollout,
+      updatedAt: stage.approvedAt,
+    });
+    await this.audit({
+      actor: user.ref,
+      action: 'rollout.approve',
+      outcome: 'succeeded',
+      rollout,
+      stage: stage.name,
+      message: `stage ${stage.name} approved${
+        body.comment ? `: ${body.comment}` : ''
+      }`,
+    });
+    this.kick();
+    return written;
+  }
+
+  /** Pauses, resumes or aborts a rollout. */
+  async operate(
+    id: string,
+    operation: 'pause' | 'resume' | 'abort',
+    body: { reason?: string },
+    credentials: BackstageCredentials,
+  ): Promise<Rollout> {
+    const rollout = await this.get(id, credentials);
+    const user = await this.userOf(credentials);
+    const action = `rollout.${operation}` as const;
+    await this.requirePermission(
+      shipyardRolloutOperatePermission,
+      rolloutClusters(rollout).map(c => c.key),
+      credentials,
+      `${operation} rollout "${rollout.spec.name}"`,
+      message =>
+        this.audit({
+          actor: user.ref,
+          action,
+          outcome: 'refused',
+          rollout,
+          message,
+        }),
+    );
+    const allowedFrom: Record<typeof operation, Rollout['state'][]> = {
+      pause: ['running'],
+      resume: ['paused', 'halted'],
+      abort: ['running', 'paused', 'halted'],
+    };
+    const past = { pause: 'paused', resume: 'resumed', abort: 'aborted' }[
+      operation
+    ];
+    if (!allowedFrom[operation].includes(rollout.state)) {
+      throw new ConflictError(
+        `Rollout ${id} is ${rollout.state}; it cannot be ${past}`,
+      );
+    }
+    const at = new Date(this.now()).toISOString();
+    if (operation === 'pause') rollout.state = 'paused';
+    if (operation === 'resume') {
+      rollout.state = 'running';
+      // a halted stage goes on: its failures stay counted, and the budget was raised or failures accepted
+      for (const stage of rollout.stages) {
+        if (stage.state === 'halted') {
+          stage.state = 'running';
+          delete stage.message;
+          const spec = rollout.spec.stages.find(s => s.name === stage.name)!;
+          spec.failureBudget = Math.max(
+            spec.failureBudget,
+            stage.clusters.filter(c => c.state === 'failed').length,
+          );
+        }
+      }
+      delete rollout.message;
+    }
+    if (operation === 'abort') {
+      rollout.state = 'aborted';
+      for (const c of rollout.stages.flatMap(s => s.clusters)) {
+        if (c.state === 'pending') skipAborted(c, at);
+      }
+    }
+    const reason = body.reason ? `: ${body.reason}` : '';
+    if (operation !== 'resume')
+      rollout.message = `${past} by ${user.ref}${reason}`;
+    const written = await this.options.store.update({
+      ...rollout,
+      updatedAt: at,
+    });
+    await this.audit({
+      actor: user.ref,
+      action,
+      outcome: 'succeeded',
+      rollout,
+      message: `rollout "${rollout.spec.name}" ${past}${reason}`,
+    });
+    if (operation === 'resume') this.kick();
+    return written;
+  }
+}
+
+function skipAborted(c: RolloutCluster, at: string) {
+  c.state = 'skipped';
+  c.message = 'the rollout was aborted before its turn';
+  c.finishedAt = at;
+}
