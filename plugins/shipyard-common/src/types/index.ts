@@ -1,0 +1,4 @@
+export * from './cluster';
+export * from './fleetQueries';
+export * from './managementClusters';
+export * from './details';
