@@ -248,8 +248,6 @@ export interface ClusterPause {
   expiresAt?: string;
 }
 
-/** Fields of a {@link ClusterSummary} that a list item of `GET /clusters?fields=list` keeps. */
-
 /** Serialises a cluster key as `managementCluster/namespace/name` (none of the parts may contain `/`). */
 export function stringifyClusterKey(key: ClusterKey): string {
   return `${key.managementCluster}/${key.namespace}/${key.name}`;

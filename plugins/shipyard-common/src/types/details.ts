@@ -15,6 +15,7 @@ import {
  * This file: a cluster's object tree, change events, health history and error bodies.
  */
 
+/** A node of the object tree of a cluster, as `clusterctl describe cluster` shows it. */
 export interface ClusterTreeNode {
   /** `Cluster`, `ClusterInfrastructure`, `ControlPlane`, `Workers`, `MachineDeployment`, `MachineSet`, `MachinePool`, `Machine`. */
   kind: string;

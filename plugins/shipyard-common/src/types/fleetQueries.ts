@@ -8,6 +8,7 @@ import { ClusterSummary, HealthStatus } from './cluster';
  * This file: queries of the fleet (`GET /clusters`, facets, sorting) and the fleet summary.
  */
 
+/** Fields of a {@link ClusterSummary} that a list item of `GET /clusters?fields=list` keeps. */
 export const CLUSTER_LIST_ITEM_FIELDS = [
   'managementCluster',
   'namespace',
@@ -167,5 +168,3 @@ export interface FleetSummary {
   staleCount: number;
   revision: number;
 }
-
-/** Counts of objects of one management cluster. */

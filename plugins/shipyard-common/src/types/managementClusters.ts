@@ -7,6 +7,7 @@ import { SourceState } from './cluster';
  * This file: the state of the management clusters (`GET /management-clusters`).
  */
 
+/** Counts of objects of one management cluster. */
 export interface ManagementClusterObjectCounts {
   clusters: number;
   clusterClasses: number;
@@ -76,5 +77,3 @@ export interface ManagementClusterStatus {
 export interface ListManagementClustersResponse {
   items: ManagementClusterStatus[];
 }
-
-/** A node of the object tree of a cluster, as `clusterctl describe cluster` shows it. */

@@ -6,6 +6,7 @@ import { VersionSupportRecord, VersionSupportStatus } from './model';
  * Days and minors: the day arithmetic of the support calendars, and the status of a minor on a given day.
  */
 
+/** Default number of days before the end of (free) support during which a cluster is nearing it. */
 export const DEFAULT_NEARING_END_OF_LIFE_DAYS = 90;
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -302,5 +302,3 @@ export interface ClusterVersionSupport {
   /** Set when the minor is newer or older than every minor of the calendar (no dates then). */
   outsideCalendar?: 'newer' | 'older';
 }
-
-/** Default number of days before the end of (free) support during which a cluster is nearing it. */

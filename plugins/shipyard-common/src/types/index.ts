@@ -1,4 +1,0 @@
-export * from './cluster';
-export * from './fleetQueries';
-export * from './managementClusters';
-export * from './details';

@@ -1,3 +1,0 @@
-export * from './model';
-export * from './days';
-export * from './VersionSupportCalendar';
