@@ -21,6 +21,7 @@ import {
   shipyardManagementClusters,
   startFleetSim,
 } from '@shipyard/fleet-sim';
+import { eventuallyWithin } from '@shipyard/test-utils';
 
 // the portal's own start script decides where its state lives
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
@@ -48,20 +49,7 @@ async function makeStartConfig(stateDir: string) {
   return data;
 }
 
-async function eventually<T>(
-  check: () => Promise<T>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise(r => setTimeout(r, 100));
-    }
-  }
-}
+const eventually = eventuallyWithin({ timeoutMs: 30_000, intervalMs: 100 });
 
 /** GET a JSON document as the portal's guest; throws with the answer when it is not 200. */
 async function getJson(server: any, url: string): Promise<any> {

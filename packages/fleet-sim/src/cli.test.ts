@@ -89,7 +89,10 @@ describe('fleet-sim CLI', () => {
       child.on('exit', code => resolve(code)),
     );
     try {
-      await eventually(() => out.includes('fleet-sim ready'), 40000, 100);
+      await eventually(() => out.includes('fleet-sim ready'), {
+        timeoutMs: 40000,
+        intervalMs: 100,
+      });
       const contexts = await kubectl(
         ['config', 'get-contexts', '-o', 'name'],
         kubeconfig,

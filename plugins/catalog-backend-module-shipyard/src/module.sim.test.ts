@@ -5,10 +5,10 @@ import { ClusterSummary } from '@shipyard/plugin-shipyard-common';
 import {
   apiGet,
   createCountingMetrics,
-  eventually as eventuallyWithin,
   listFleet,
   startSimCatalogBackend,
 } from './__testUtils__/simCatalog';
+import { eventually as eventuallyUntil } from '@shipyard/test-utils';
 import { clusterEntityName } from './entities/naming';
 import { MUTATIONS_METRIC } from './providers/metrics';
 
@@ -24,7 +24,7 @@ const eventually = <T>(
   fn: () => Promise<T>,
   accept: (value: T) => boolean,
   timeoutMs = 45_000,
-) => eventuallyWithin(fn, accept, timeoutMs);
+) => eventuallyUntil(fn, { until: accept, timeoutMs, intervalMs: 100 });
 
 describe('catalog module shipyard against the Shipyard backend and the fleet simulator', () => {
   const events = mockServices.events();

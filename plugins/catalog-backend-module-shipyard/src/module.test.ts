@@ -26,7 +26,14 @@ import {
   managementCluster,
   summary,
 } from './__testUtils__/fixtures';
-import { eventually } from './__testUtils__/eventually';
+import { eventually as eventuallyUntil } from '@shipyard/test-utils';
+
+/** Calls `fn` every 100 ms until `accept` takes its value. */
+const eventually = <T>(
+  fn: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 20_000,
+) => eventuallyUntil(fn, { until: accept, timeoutMs, intervalMs: 100 });
 
 jest.setTimeout(60_000);
 

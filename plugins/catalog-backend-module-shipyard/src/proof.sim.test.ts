@@ -4,10 +4,10 @@ import { FleetSim } from '@shipyard/fleet-sim';
 import {
   apiGet,
   createCountingMetrics,
-  eventually as eventuallyWithin,
   listFleet,
   startSimCatalogBackend,
 } from './__testUtils__/simCatalog';
+import { eventually as eventuallyUntil } from '@shipyard/test-utils';
 import { clusterEntityName } from './entities/naming';
 import { CHANGES_METRIC } from './providers/metrics';
 
@@ -30,7 +30,7 @@ const eventually = <T>(
   fn: () => Promise<T>,
   accept: (value: T) => boolean,
   timeoutMs = 20_000,
-) => eventuallyWithin(fn, accept, timeoutMs);
+) => eventuallyUntil(fn, { until: accept, timeoutMs, intervalMs: 100 });
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 

@@ -38,8 +38,10 @@ import {
   SIM_SYNC_CONFIG,
   membershipUserInfoFactory,
 } from './__testUtils__/simBackend';
-import { eventually } from './__testUtils__/eventually';
+import { eventuallyWithin } from '@shipyard/test-utils';
 import { simClusterNames, simGet } from './__testUtils__/simKube';
+
+const eventually = eventuallyWithin({ timeoutMs: 30_000, intervalMs: 100 });
 
 /*
  * The real scaffolder backend running the repository's templates with this module, the catalog (with the Shipyard

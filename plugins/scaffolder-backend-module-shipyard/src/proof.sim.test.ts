@@ -32,13 +32,15 @@ import { ClusterRequestService } from './service/ClusterRequestService';
 import { ManagementClusterConnections } from './service/ManagementClusterConnections';
 import { ShipyardBackendClient } from './service/ShipyardBackendClient';
 import { mockActionContext } from './__testUtils__/actionContext';
-import { eventually } from './__testUtils__/eventually';
+import { eventuallyWithin } from '@shipyard/test-utils';
 import {
   Membership,
   SIM_SYNC_CONFIG,
   membershipUserInfo,
   membershipUserInfoFactory,
 } from './__testUtils__/simBackend';
+
+const eventually = eventuallyWithin({ timeoutMs: 30_000, intervalMs: 100 });
 
 /*
  * Bad input and faults of the cluster actions, through their real handlers, the real request service and the real

@@ -22,7 +22,7 @@ import request from 'supertest';
 import { shipyardPlugin } from './plugin';
 import { CaptureLogger } from './testUtils/captureLogger';
 import { GroundTruthCluster, SimKube, groundTruth } from './testUtils/simKube';
-import { eventually } from './testUtils/eventually';
+import { eventually } from '@shipyard/test-utils';
 
 /*
  * The real backend (`startTestBackend`) against the fleet simulator: several management clusters speaking the

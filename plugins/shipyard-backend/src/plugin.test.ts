@@ -5,11 +5,11 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
 import { shipyardPlugin } from './plugin';
 import { FakeKubeApi, capiCluster, putCluster } from './testUtils/FakeKubeApi';
-import { eventuallyWithin } from './testUtils/eventually';
+import { eventuallyWithin } from '@shipyard/test-utils';
 
 jest.setTimeout(60_000);
 
-const eventually = eventuallyWithin(10_000, 25);
+const eventually = eventuallyWithin({ timeoutMs: 10_000, intervalMs: 25 });
 
 function shipyardConfig(url: string) {
   return {

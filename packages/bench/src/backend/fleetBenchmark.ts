@@ -16,7 +16,7 @@ import { FleetService } from '@shipyard/plugin-shipyard-backend/src/service/Flee
 import { createRouter } from '@shipyard/plugin-shipyard-backend/src/service/router';
 import { shipyardManagementClusters } from '@shipyard/fleet-sim';
 import type { FleetSimOptions } from '@shipyard/fleet-sim';
-import { seededRandom } from '@shipyard/plugin-shipyard-backend/src/testUtils/summaries';
+import { seededRandom } from '@shipyard/test-utils';
 import type { SimWorkerMessage, SimWorkerRequest } from './simWorker';
 import { heapUsed, percentile } from '../stats';
 

@@ -315,31 +315,7 @@ export function kubectlSpawn(
   return { child, output: () => out, home };
 }
 
-/** Polls `fn` until it returns a truthy value. */
-export async function eventually<T>(
-  fn: () => T | Promise<T>,
-  timeoutMs = 10000,
-  intervalMs = 20,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-      last = v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `condition not met within ${timeoutMs} ms: ${
-          last instanceof Error ? last.message : JSON.stringify(last)
-        }`,
-      );
-    await new Promise(r => setTimeout(r, intervalMs));
-  }
-}
+export { eventually } from '@shipyard/test-utils';
 
 export function sleep(ms: number): Promise<void> {
   return new Promise(r => setTimeout(r, ms));

@@ -24,7 +24,7 @@ import {
   ListClustersResponse,
 } from '@shipyard/plugin-shipyard-common';
 import { catalogModuleShipyard } from '../module';
-import { eventually } from './eventually';
+import { eventually } from '@shipyard/test-utils';
 
 /** A metrics service whose counters add up per `name|provider|type-or-outcome`. */
 export function createCountingMetrics() {
@@ -43,8 +43,6 @@ export function createCountingMetrics() {
     counters.get(`${metric}|${provider}|${kind}`) ?? 0;
   return { metrics, count };
 }
-
-export { eventually };
 
 /** GETs a backend API path (below `/api`) as a user; throws on a non-2xx answer. */
 export async function apiGet<T>(
@@ -136,11 +134,11 @@ export async function startSimCatalogBackend(options: {
       }),
     ],
   });
-  await eventually(
-    () => listFleet(backend),
-    items => items.length === sim.workloadClusters().length,
-    options.timeoutMs,
-  );
+  await eventually(() => listFleet(backend), {
+    until: items => items.length === sim.workloadClusters().length,
+    timeoutMs: options.timeoutMs,
+    intervalMs: 100,
+  });
   await options.scheduler.triggerTask('ClusterEntityProvider:refresh');
   return { sim, backend };
 }

@@ -18,12 +18,12 @@ import request from 'supertest';
 import { shipyardPlugin } from '../plugin';
 import { CaptureLogger } from '../testUtils/captureLogger';
 import { startFleetWithHealth } from '../testUtils/fleetWithHealth';
-import { eventuallyWithin } from '../testUtils/eventually';
+import { eventuallyWithin } from '@shipyard/test-utils';
 import { SimKube } from '../testUtils/simKube';
 
 jest.setTimeout(90_000);
 
-const eventually = eventuallyWithin(15_000, 50);
+const eventually = eventuallyWithin({ timeoutMs: 15_000, intervalMs: 50 });
 
 function shipyardConfig(
   sim: FleetSim,

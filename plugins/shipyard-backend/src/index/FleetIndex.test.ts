@@ -8,7 +8,8 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import { InputError } from '@backstage/errors';
 import { FleetIndex } from './FleetIndex';
-import { makeFleet, makeSummary, seededRandom } from '../testUtils/summaries';
+import { seededRandom } from '@shipyard/test-utils';
+import { makeFleet, makeSummary } from '../testUtils/summaries';
 
 function keysOf(
   items: Array<{ managementCluster: string; namespace: string; name: string }>,

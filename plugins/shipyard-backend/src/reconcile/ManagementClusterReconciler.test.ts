@@ -5,9 +5,9 @@ import { CapiHealthEvaluator } from '../health';
 import { DEFAULT_SYNC_CONFIG } from '../config/config';
 import { FakeKubeApi, capiCluster, putCluster } from '../testUtils/FakeKubeApi';
 import { ManagementClusterReconciler } from './ManagementClusterReconciler';
-import { eventuallyWithin } from '../testUtils/eventually';
+import { eventuallyWithin } from '@shipyard/test-utils';
 
-const eventually = eventuallyWithin(5000, 20);
+const eventually = eventuallyWithin({ timeoutMs: 5000, intervalMs: 20 });
 
 describe('ManagementClusterReconciler', () => {
   let api: FakeKubeApi;

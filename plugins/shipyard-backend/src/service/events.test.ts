@@ -5,7 +5,7 @@ import { AuthenticationError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
 import { FleetIndex } from '../index/FleetIndex';
-import { eventually } from '../testUtils/eventually';
+import { eventually } from '@shipyard/test-utils';
 import { makeSummary } from '../testUtils/summaries';
 import { FleetService } from './FleetService';
 import { createRouter } from './router';

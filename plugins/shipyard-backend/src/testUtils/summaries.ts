@@ -1,5 +1,8 @@
 import { HEALTH_STATUSES } from '@shipyard/plugin-shipyard-common';
 import { StoredClusterSummary } from '../index/FleetIndex';
+// this folder serves the test suites only: the shared test utilities are a dev dependency
+// eslint-disable-next-line @backstage/no-undeclared-imports
+import { seededRandom } from '@shipyard/test-utils';
 
 /** A cluster summary for tests. */
 export function makeSummary(
@@ -25,15 +28,6 @@ export function makeSummary(
     lastChangedAt: '2025-01-01T00:00:00.000Z',
     apiVersion: 'cluster.x-k8s.io/v1beta2',
     ...overrides,
-  };
-}
-
-/** A deterministic pseudo-random generator. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
   };
 }
 

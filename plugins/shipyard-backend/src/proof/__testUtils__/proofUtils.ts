@@ -9,7 +9,7 @@ import type { ClusterSummary } from '@shipyard/plugin-shipyard-common';
 import request from 'supertest';
 import { shipyardPlugin } from '../../plugin';
 import { CaptureLogger } from '../../testUtils/captureLogger';
-import { eventually } from '../../testUtils/eventually';
+import { eventually } from '@shipyard/test-utils';
 
 /** Shared pieces of the proof suites (fault matrix, bad input, security). */
 
