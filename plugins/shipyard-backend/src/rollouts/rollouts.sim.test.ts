@@ -27,9 +27,9 @@ import {
 import { Knex } from 'knex';
 import request from 'supertest';
 import { shipyardPlugin } from '../plugin';
-import { eventuallyWithin } from '../testUtils/eventually';
+import { eventuallyWithin } from '@shipyard/test-utils';
 
-const eventually = eventuallyWithin(60_000, 200);
+const eventually = eventuallyWithin({ timeoutMs: 60_000, intervalMs: 200 });
 import type { Rollout } from './model';
 
 /*
