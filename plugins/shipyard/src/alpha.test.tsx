@@ -92,6 +92,18 @@ describe('new frontend system', () => {
     }
   });
 
+  it("shows the cluster's progress on the task page of the request and upgrade templates", () => {
+    const outputs = shipyardPluginAlpha.getExtension(
+      'scaffolder-template-outputs:shipyard/cluster-progress',
+    );
+    expect(outputs).toMatchObject({
+      attachTo: {
+        id: 'sub-page:scaffolder/tasks',
+        input: 'templateOutputsComponents',
+      },
+    });
+  });
+
   it('leaves the page header to the app: no second Backstage header on the fleet page', async () => {
     const tester = createExtensionTester(shipyardFleetPage);
     renderInTestApp(tester.reactElement(), {

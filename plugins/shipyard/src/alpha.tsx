@@ -10,7 +10,10 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
-import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
+import {
+  FormFieldBlueprint,
+  scaffolderTemplateOutputsBlueprint,
+} from '@backstage/plugin-scaffolder-react/alpha';
 import CloudQueueIcon from '@material-ui/icons/CloudQueue';
 import {
   CLUSTER_PROFILE_KIND,
@@ -18,6 +21,7 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import { ShipyardClient, shipyardApiRef } from './api';
 import { EmbeddedPage } from './components/PageHeader';
+import { ClusterTaskProgress } from './components/TaskProgress';
 import { rootRouteRef } from './routes';
 
 /** The Shipyard API client. */
@@ -147,6 +151,19 @@ export const clusterRequestCheckFormFieldExtension = FormFieldBlueprint.make({
   },
 });
 
+/** The task page of the request and upgrade templates: the cluster's progress while the task runs. */
+export const clusterTaskProgressOutputs =
+  scaffolderTemplateOutputsBlueprint.make({
+    name: 'cluster-progress',
+    params: {
+      component: ClusterTaskProgress,
+      templateRefs: [
+        'template:default/request-cluster',
+        'template:default/upgrade-cluster',
+      ],
+    },
+  });
+
 /** The Shipyard plugin for the new frontend system. */
 export default createFrontendPlugin({
   pluginId: 'shipyard',
@@ -166,5 +183,6 @@ export default createFrontendPlugin({
     managementClusterPickerFormFieldExtension,
     upgradeVersionPickerFormFieldExtension,
     clusterRequestCheckFormFieldExtension,
+    clusterTaskProgressOutputs,
   ],
 });

@@ -7,8 +7,10 @@ import {
   StructuredMetadataTable,
 } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import { useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
 import Grid from '@material-ui/core/Grid';
 import List from '@material-ui/core/List';
@@ -39,7 +41,10 @@ import {
   shipyardClusterUpdatePermission,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
+import useAsync from 'react-use/esm/useAsync';
+import { shipyardApiRef } from '../../api';
 import { formatAge, formatReplicas, formatTime } from '../../lib/format';
+import { upgradeBlocker } from '../../lib/upgrade';
 import { clusterVersionSupport } from '../../lib/versionSupport';
 import { ClusterOperationButtons, PausedBanner } from '../ClusterOperations';
 import { ClusterTree } from '../ClusterTree';
@@ -71,22 +76,61 @@ export function upgradeTemplateLink(
   )}`;
 }
 
-/** Upgrade button, shown only to users with `shipyard.cluster.update` on this cluster. */
+/**
+ * Upgrade button, shown only to users with `shipyard.cluster.update` on this cluster, and enabled only where an
+ * upgrade can start now (otherwise the reason is on the page).
+ */
 export const UpgradeClusterButton = (props: {
   cluster: ClusterSummary;
   entityRef?: string;
 }) => {
+  const api = useApi(shipyardApiRef);
   const { allowed, loading } = usePermission({
     permission: shipyardClusterUpdatePermission,
     resourceRef: stringifyClusterKey(props.cluster),
   });
+  const c = props.cluster;
+  const { value: lifecycle, loading: planning } = useAsync(
+    () =>
+      api
+        .getClusterLifecycle({
+          managementCluster: c.managementCluster,
+          namespace: c.namespace,
+          name: c.name,
+        })
+        .catch(() => undefined),
+    [api, c.managementCluster, c.namespace, c.name, c.kubernetesVersion],
+  );
   if (loading || !allowed) return null;
+  const blocker = planning ? undefined : upgradeBlocker(c, lifecycle);
+  if (blocker) {
+    return (
+      <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          data-testid="upgrade-unavailable"
+          style={{ maxWidth: 320 }}
+        >
+          {blocker}
+        </Typography>
+        <Tooltip title={blocker}>
+          <span>
+            <Button variant="contained" disabled data-testid="upgrade-cluster">
+              Upgrade
+            </Button>
+          </span>
+        </Tooltip>
+      </Box>
+    );
+  }
   return (
     <LinkButton
       variant="contained"
       color="primary"
       to={upgradeTemplateLink(props.cluster, props.entityRef)}
       data-testid="upgrade-cluster"
+      disabled={planning}
     >
       Upgrade
     </LinkButton>

@@ -14,6 +14,7 @@ import { Entity } from '@backstage/catalog-model';
 import { shipyardApiRef } from '../../api';
 import {
   makeCluster,
+  makeClusterLifecycle,
   makeDetails,
   mockShipyardApi,
 } from '../../testUtils/fixtures';
@@ -54,6 +55,9 @@ function render(
     { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
   );
 }
+
+// the page loads several answers; a busy machine needs more than the default 5 s
+jest.setTimeout(30_000);
 
 describe('ClusterEntityContent', () => {
   it('shows overview, health with reasons, the tree, nodes and the timeline', async () => {
@@ -109,7 +113,29 @@ describe('ClusterEntityContent', () => {
     expect(
       screen.queryByTestId('provisioning-progress'),
     ).not.toBeInTheDocument();
-    const upgrade = await screen.findByTestId('upgrade-cluster');
+    // a degraded cluster cannot be upgraded: the button is disabled and the page says why
+    expect(
+      await screen.findByTestId('upgrade-unavailable', {}, { timeout: 10_000 }),
+    ).toHaveTextContent(
+      'The cluster is degraded; upgrades start from a healthy cluster.',
+    );
+    expect(screen.getByTestId('upgrade-cluster')).toBeDisabled();
+  });
+
+  it('links the upgrade form where an upgrade is possible', async () => {
+    const api = mockShipyardApi();
+    api.getCluster.mockResolvedValue(
+      makeDetails(makeCluster({ name: 'prod-1' })),
+    );
+    await render(api);
+    const upgrade = await screen.findByTestId(
+      'upgrade-cluster',
+      {},
+      { timeout: 10_000 },
+    );
+    await waitFor(() => expect(upgrade).toHaveAttribute('href'));
+    expect(upgrade).not.toHaveAttribute('aria-disabled', 'true');
+    expect(screen.queryByTestId('upgrade-unavailable')).toBeNull();
     const href = decodeURIComponent(upgrade.getAttribute('href') ?? '');
     expect(href).toContain(
       '/create/templates/default/upgrade-cluster?formData=',
@@ -122,6 +148,41 @@ describe('ClusterEntityContent', () => {
       profile: 'eks-standard',
       currentVersion: 'v1.31.2',
     });
+  });
+
+  it('says why not when the profile offers no newer version, or a rollout is still going', async () => {
+    const api = mockShipyardApi();
+    const lifecycle = makeClusterLifecycle();
+    api.getCluster.mockResolvedValue(
+      makeDetails(makeCluster({ name: 'latest-1' })),
+    );
+    api.getClusterLifecycle.mockResolvedValue({
+      ...lifecycle,
+      upgrades: { ...lifecycle.upgrades, available: [] },
+    });
+    const view = await render(api);
+    expect(
+      await screen.findByTestId('upgrade-unavailable', {}, { timeout: 10_000 }),
+    ).toHaveTextContent(
+      'Profile eks-standard offers no newer Kubernetes version for this cluster.',
+    );
+    view.unmount();
+
+    api.getCluster.mockResolvedValue(
+      makeDetails(
+        makeCluster({
+          name: 'rolling-1',
+          kubernetesVersion: 'v1.32.1',
+          observedKubernetesVersion: 'v1.31.2',
+        }),
+      ),
+    );
+    await render(api);
+    expect(
+      await screen.findByTestId('upgrade-unavailable', {}, { timeout: 10_000 }),
+    ).toHaveTextContent(
+      /An upgrade or rollout is in progress.*wait for it to finish/,
+    );
   });
 
   it('hides the upgrade button without permission and shows provisioning progress', async () => {

@@ -1,0 +1,2 @@
+export { ClusterTaskProgress, clusterOfTask } from './ClusterTaskProgress';
+export type { TaskCluster } from './ClusterTaskProgress';
