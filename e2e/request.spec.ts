@@ -105,12 +105,6 @@ test('a cluster requested through the template appears and its progress reaches 
   // the task page follows the steps
   await expect(page).toHaveURL(/\/create\/tasks\/[^/]+$/);
   await expect(page.getByText('Request the cluster')).toBeVisible();
-  // the task page shows the cluster's progress (phase, control plane n/m, workers n/m) without opening the logs
-  const progress = page.getByTestId('task-cluster-progress');
-  await expect(progress).toContainText(`Cluster ${name} on`);
-  await expect(progress).toContainText(/Control plane \d\/1 ready/);
-  await expect(progress).toContainText(/Workers \d\/1 ready/);
-  await expect(progress.getByRole('progressbar').first()).toBeVisible();
 
   // the cluster shows up in the fleet; its page, opened while it comes up, follows the progress live
   let key: ClusterKey | undefined;
@@ -143,6 +137,12 @@ test('a cluster requested through the template appears and its progress reaches 
   await expect(page.getByText('Your cluster is ready')).toBeVisible({
     timeout: 150_000,
   });
+  // the task page shows the cluster's progress (phase, control plane n/m, workers n/m) without opening the logs
+  const progress = page.getByTestId('task-cluster-progress');
+  await expect(progress).toContainText(`Cluster ${name} on`);
+  await expect(progress).toContainText('Control plane 1/1 ready');
+  await expect(progress).toContainText('Workers 1/1 ready');
+  await expect(progress.getByRole('progressbar').first()).toBeVisible();
   await saveScreenshot(page, testInfo, 'task-page');
 
   // without a reload, the open cluster page reaches ready: the progress is gone and the cluster is healthy

@@ -184,8 +184,16 @@ describe('shipyard:cluster:upgrade', () => {
       const s = setup({ cluster: summary(cluster) });
       await expect(run(s, version)).rejects.toThrow(message);
       expect(s.api.apply).not.toHaveBeenCalled();
+      // the refusal carries the cluster's fields, so its owners see it in their audit trail
       expect(s.audit.record).toHaveBeenCalledWith(
-        expect.objectContaining({ outcome: 'refused' }),
+        expect.objectContaining({
+          outcome: 'refused',
+          managementCluster: 'mgmt-eu-1',
+          namespace: 'team-a',
+          cluster: 'payments-dev',
+          owner: 'group:default/team-a',
+          details: expect.objectContaining({ toVersion: version }),
+        }),
         expect.any(Error),
       );
     },

@@ -50,12 +50,28 @@ export function createClusterUpgradeAction(deps: ClusterActionDeps) {
         actor = requester.userEntityRef;
         plan = await requests.planUpgrade(ctx.input, requester);
       } catch (error) {
+        // the refusal names the cluster when it can be found, so that its owners see it in their audit trail
+        const cluster = await requests
+          .resolveCluster(ctx.input.cluster, credentials)
+          .catch(() => undefined);
         await audit.record(
           {
             ...base,
             actor,
             outcome: 'refused',
             message: String((error as Error).message),
+            ...(cluster
+              ? {
+                  managementCluster: cluster.managementCluster,
+                  namespace: cluster.namespace,
+                  cluster: cluster.name,
+                  owner: cluster.owner,
+                  details: {
+                    fromVersion: cluster.kubernetesVersion ?? null,
+                    toVersion: ctx.input.kubernetesVersion,
+                  },
+                }
+              : {}),
           },
           error as Error,
         );

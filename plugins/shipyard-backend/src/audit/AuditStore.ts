@@ -26,6 +26,13 @@ interface Row {
 
 /** Filters of {@link AuditStore.list}. */
 export interface AuditQuery {
+  /** Only records whose owner is one of these entity refs (compared in lower case). */
+  owners?: string[];
+  action?: string;
+  /** Stored at or after. */
+  since?: Date;
+  /** Stored before. */
+  until?: Date;
   actor?: string;
   managementCluster?: string;
   namespace?: string;
@@ -78,6 +85,15 @@ export class AuditStore {
 
   async list(query: AuditQuery): Promise<ClusterAuditRecord[]> {
     let q = this.knex<Row>(TABLE).orderBy('id', 'desc').limit(query.limit);
+    if (query.owners) {
+      const owners = query.owners.map(o => o.toLocaleLowerCase('en-US'));
+      q = owners.length
+        ? q.whereIn(this.knex.raw('lower(owner)') as any, owners)
+        : q.whereRaw('1 = 0');
+    }
+    if (query.action) q = q.where('action', query.action);
+    if (query.since) q = q.where('at_ms', '>=', query.since.getTime());
+    if (query.until) q = q.where('at_ms', '<', query.until.getTime());
     if (query.actor) q = q.where('actor', query.actor);
     if (query.managementCluster) {
       q = q.where('management_cluster', query.managementCluster);

@@ -34,6 +34,8 @@ describe('audit router', () => {
               ownershipEntityRefs:
                 ref === 'user:default/pat'
                   ? [ref, 'group:default/platform-team']
+                  : ref === 'user:default/bob'
+                  ? [ref, 'group:default/team-b']
                   : [ref],
             };
           },
@@ -98,10 +100,12 @@ describe('audit router', () => {
         .set('authorization', mockCredentials.service.header())
         .send(record(c, o));
     }
-    const denied = await request(server)
+    // outside the platform team, a user sees the entries of the clusters their groups own (none here)
+    const other = await request(server)
       .get('/audit')
       .set('authorization', mockCredentials.user.header('user:default/alice'));
-    expect(denied.status).toBe(403);
+    expect(other.status).toBe(200);
+    expect(other.body.items).toEqual([]);
     const page = await request(server)
       .get('/audit?limit=2')
       .set('authorization', mockCredentials.user.header('user:default/pat'));
@@ -123,6 +127,51 @@ describe('audit router', () => {
       .get('/audit?outcome=refused')
       .set('authorization', mockCredentials.user.header('user:default/pat'));
     expect(refused.body.items.map((r: any) => r.cluster)).toEqual(['two']);
+  });
+
+  it("shows owners their clusters' entries, and filters by action, outcome, actor, cluster and time", async () => {
+    const post = (body: object) =>
+      request(server)
+        .post('/audit')
+        .set('authorization', mockCredentials.service.header())
+        .send(body);
+    await post({
+      ...record('b-1', 'succeeded'),
+      namespace: 'team-b',
+      owner: 'group:default/team-b',
+    });
+    await post({
+      ...record('b-1', 'refused'),
+      action: 'cluster.upgrade',
+      actor: 'user:default/bob',
+      namespace: 'team-b',
+      owner: 'group:default/team-b',
+    });
+    const get = (query: string, user = 'user:default/bob') =>
+      request(server)
+        .get(`/audit${query}`)
+        .set('authorization', mockCredentials.user.header(user));
+    const own = await get('');
+    expect(own.status).toBe(200);
+    expect(own.body.items.map((r: any) => `${r.action} ${r.outcome}`)).toEqual([
+      'cluster.upgrade refused',
+      'cluster.create succeeded',
+    ]);
+    const upgrades = await get('?action=cluster.upgrade', 'user:default/pat');
+    expect(upgrades.body.items.map((r: any) => r.actor)).toEqual([
+      'user:default/bob',
+    ]);
+    const byActor = await get('?actor=user:default/bob&cluster=b-1');
+    expect(byActor.body.items).toHaveLength(1);
+    const future = new Date(Date.now() + 60_000).toISOString();
+    const past = new Date(Date.now() - 3_600_000).toISOString();
+    expect((await get(`?since=${future}`)).body.items).toEqual([]);
+    expect(
+      (await get(`?since=${past}&until=${future}`)).body.items,
+    ).toHaveLength(2);
+    expect((await get(`?until=${past}`)).body.items).toEqual([]);
+    const invalid = await get('?since=yesterday');
+    expect(invalid.status).toBe(400);
   });
 
   it('keeps a record whose requested fields are hostile: the asked values go escaped and truncated into details', async () => {

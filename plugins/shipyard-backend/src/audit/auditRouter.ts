@@ -4,9 +4,11 @@ import {
   UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { MetricsService } from '@backstage/backend-plugin-api/alpha';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import {
+  CLUSTER_AUDIT_ACTIONS,
   CLUSTER_AUDIT_OUTCOMES,
+  ClusterAuditAction,
   ClusterAuditOutcome,
   ClusterAuditRecordInput,
   ListClusterAuditResponse,
@@ -62,8 +64,19 @@ function storable(body: unknown): ClusterAuditRecordInput {
   }
 }
 
+const time = z
+  .string()
+  .refine(v => !Number.isNaN(Date.parse(v)), 'must be a date-time');
+
 const querySchema = z
   .object({
+    action: z
+      .enum(
+        CLUSTER_AUDIT_ACTIONS as [ClusterAuditAction, ...ClusterAuditAction[]],
+      )
+      .optional(),
+    since: time.optional(),
+    until: time.optional(),
     limit: z.coerce.number().int().min(1).max(500).optional(),
     cursor: z
       .string()
@@ -112,7 +125,8 @@ export interface AuditRouterOptions {
 
 /**
  * `POST /audit` (backend services only: the scaffolder module records cluster requests) and `GET /audit` (members of
- * the platform team), newest first with a cursor.
+ * the platform team see every record, other users those of the clusters their groups own), newest first with a
+ * cursor.
  */
 export function createAuditRouter(options: AuditRouterOptions): express.Router {
   const { store, httpAuth, userInfo, platformTeam, logger } = options;
@@ -149,16 +163,17 @@ export function createAuditRouter(options: AuditRouterOptions): express.Router {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const info = await userInfo.getUserInfo(credentials);
     const team = platformTeam.toLocaleLowerCase('en-US');
-    if (
-      !info.ownershipEntityRefs.some(r => r.toLocaleLowerCase('en-US') === team)
-    ) {
-      throw new NotAllowedError(
-        `Only members of ${platformTeam} may read the Shipyard audit log`,
-      );
-    }
+    const refs = info.ownershipEntityRefs.map(r =>
+      r.toLocaleLowerCase('en-US'),
+    );
     const query = parse(querySchema, req.query, 'query parameter');
     const limit = query.limit ?? 50;
     const items = await store.list({
+      // outside the platform team: the records of clusters one of the user's groups owns
+      owners: refs.includes(team) ? undefined : refs,
+      action: query.action,
+      since: query.since ? new Date(query.since) : undefined,
+      until: query.until ? new Date(query.until) : undefined,
       actor: query.actor,
       managementCluster: query.managementCluster,
       namespace: query.namespace,

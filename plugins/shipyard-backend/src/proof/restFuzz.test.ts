@@ -72,6 +72,9 @@ const PARAMS: Record<string, string[]> = {
     'cursor',
   ],
   '/audit': [
+    'action',
+    'since',
+    'until',
     'limit',
     'cursor',
     'actor',

@@ -14,6 +14,7 @@ import {
   ListClustersResponse,
   ListManagementClustersResponse,
   ClusterClassSummary,
+  ListClusterAuditResponse,
 } from '@shipyard/plugin-shipyard-common';
 import { FleetEventsListener, FleetSubscription } from './types';
 
@@ -36,6 +37,22 @@ export type ClusterOperationBody = Record<string, unknown> & {
 /** Options of reads. */
 export interface ShipyardRequestOptions {
   signal?: AbortSignal;
+}
+
+/** Filters of the audit trail (`GET /audit`). */
+export interface AuditQuery {
+  actor?: string;
+  action?: 'cluster.create' | 'cluster.upgrade';
+  outcome?: 'succeeded' | 'refused' | 'failed';
+  managementCluster?: string;
+  namespace?: string;
+  cluster?: string;
+  /** Stored at or after this ISO-8601 time. */
+  since?: string;
+  /** Stored before this ISO-8601 time. */
+  until?: string;
+  limit?: number;
+  cursor?: string;
 }
 
 /** Typed client of the Shipyard backend API (`/api/shipyard`). */
@@ -67,6 +84,14 @@ export interface ShipyardApi {
     managementCluster: string,
     options?: ShipyardRequestOptions,
   ): Promise<ClusterClassSummary[]>;
+  /**
+   * One page of the audit trail (`GET /audit`), newest first: everything for the platform team, the entries of the
+   * clusters their groups own for others.
+   */
+  listAuditRecords(
+    query?: AuditQuery,
+    options?: ShipyardRequestOptions,
+  ): Promise<ListClusterAuditResponse>;
   /** Health timeline of a cluster, newest first; empty when the backend keeps no history. */
   getClusterHistory(
     key: ClusterKey,

@@ -16,10 +16,12 @@ import {
   ListClustersResponse,
   ListManagementClustersResponse,
   ClusterClassSummary,
+  ListClusterAuditResponse,
   ShipyardOpenApi,
   toListClustersQuery,
 } from '@shipyard/plugin-shipyard-common';
 import {
+  AuditQuery,
   ClusterOperationBody,
   ShipyardApi,
   ShipyardHealth,
@@ -163,6 +165,21 @@ export class ShipyardClient implements ShipyardApi {
       default:
         throw new Error(`Unknown cluster operation ${operation}`);
     }
+  }
+
+  async listAuditRecords(
+    query: AuditQuery = {},
+    options?: ShipyardRequestOptions,
+  ): Promise<ListClusterAuditResponse> {
+    const defined = Object.fromEntries(
+      Object.entries(query).filter(([, v]) => v !== undefined && v !== ''),
+    ) as AuditQuery;
+    return bodyOf(
+      await this.api.listAuditRecords(
+        { query: defined },
+        { signal: options?.signal },
+      ),
+    ) as Promise<ListClusterAuditResponse>;
   }
 
   async getClusterHistory(

@@ -1,5 +1,6 @@
 export { shipyardApiRef } from './ShipyardApi';
 export type {
+  AuditQuery,
   ClusterOperationBody,
   ShipyardApi,
   ShipyardHealth,

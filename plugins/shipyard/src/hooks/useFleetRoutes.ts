@@ -6,6 +6,7 @@ import { rootRouteRef } from '../routes';
 export function useFleetRoutes(): {
   fleet: (params?: URLSearchParams) => string;
   cluster: (key: ClusterKey) => string;
+  audit: (params?: URLSearchParams) => string;
 } {
   let base = '/shipyard';
   try {
@@ -24,5 +25,9 @@ export function useFleetRoutes(): {
       `${root}/clusters/${[key.managementCluster, key.namespace, key.name]
         .map(encodeURIComponent)
         .join('/')}`,
+    audit: params => {
+      const qs = params?.toString();
+      return qs ? `${root}/audit?${qs}` : `${root}/audit`;
+    },
   };
 }

@@ -408,6 +408,7 @@ export function mockShipyardApi(
     })),
     listClusterClasses: jest.fn(async () => [makeClusterClass()]),
     getClusterHistory: jest.fn(async () => ({ items: [] })),
+    listAuditRecords: jest.fn(async () => ({ items: [] })),
     getVersionSupport: jest.fn(async () => {
       throw new Error('not used');
     }),

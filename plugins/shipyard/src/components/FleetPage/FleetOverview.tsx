@@ -1,6 +1,7 @@
 import {
   Content,
   ContentHeader,
+  Link,
   Page,
   Progress,
   ResponseErrorPanel,
@@ -19,7 +20,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { shipyardApiRef } from '../../api';
 import { FleetStreamState } from '../../api/types';
-import { useFleetEvents, useThrottled } from '../../hooks';
+import { useFleetEvents, useFleetRoutes, useThrottled } from '../../hooks';
 import {
   FilterFacet,
   FleetQuery,
@@ -72,6 +73,7 @@ const LIVE_REFRESH_MS = 2000;
 export const FleetOverview = () => {
   const api = useApi(shipyardApiRef);
   const standaloneHeader = useStandalonePageHeader();
+  const routes = useFleetRoutes();
   const [searchParams, setSearchParams] = useSearchParams();
   const query = useMemo(() => readFleetQuery(searchParams), [searchParams]);
   const setQuery = useCallback(
@@ -145,6 +147,9 @@ export const FleetOverview = () => {
           description={standaloneHeader ? undefined : SUBTITLE}
         >
           {!standaloneHeader && <LiveChip state={stream} />}
+          <Link to={routes.audit()} data-testid="audit-link">
+            Audit trail
+          </Link>
           <SupportButton>
             Filters, sorting and columns are kept in the address bar: share the
             link to share the view.

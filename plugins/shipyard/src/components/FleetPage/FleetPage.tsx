@@ -1,6 +1,7 @@
 import { Content, EmptyState, LinkButton } from '@backstage/core-components';
 import { Route, Routes } from 'react-router-dom';
 import { useFleetRoutes } from '../../hooks';
+import { AuditPage } from '../AuditPage';
 import { ClusterPage } from '../ClusterPage';
 import { FleetOverview } from './FleetOverview';
 
@@ -23,7 +24,7 @@ export const ShipyardNotFound = () => {
   );
 };
 
-/** The fleet page (`/shipyard`), the cluster pages below it, and a not-found page for any other path. */
+/** The fleet page (`/shipyard`), the cluster pages and the audit trail below it, and a not-found page for any other path. */
 export const FleetPage = () => (
   <Routes>
     <Route path="/" element={<FleetOverview />} />
@@ -31,6 +32,7 @@ export const FleetPage = () => (
       path="/clusters/:managementCluster/:namespace/:name"
       element={<ClusterPage />}
     />
+    <Route path="/audit" element={<AuditPage />} />
     <Route path="*" element={<ShipyardNotFound />} />
   </Routes>
 );

@@ -889,9 +889,38 @@ export const spec = {
     '/audit': {
       get: {
         operationId: 'listAuditRecords',
-        summary:
-          'Cluster requests, upgrades and refusals, newest first. Members of `shipyard.platformTeam` only.',
+        summary: 'Cluster requests, upgrades and refusals, newest first.',
+        description:
+          "Members of `shipyard.platformTeam` see every record; other users see the records of clusters owned by one of\ntheir groups (the record's `owner` among their ownership refs).\n",
         parameters: [
+          {
+            name: 'action',
+            in: 'query',
+            allowReserved: true,
+            schema: {
+              $ref: '#/components/schemas/ClusterAuditAction',
+            },
+          },
+          {
+            name: 'since',
+            in: 'query',
+            allowReserved: true,
+            description: 'Records stored at or after this time.',
+            schema: {
+              type: 'string',
+              format: 'date-time',
+            },
+          },
+          {
+            name: 'until',
+            in: 'query',
+            allowReserved: true,
+            description: 'Records stored before this time.',
+            schema: {
+              type: 'string',
+              format: 'date-time',
+            },
+          },
           {
             name: 'actor',
             in: 'query',

@@ -187,7 +187,7 @@ export type ListClusterClasses = {
 };
 
 /**
- * Cluster requests, upgrades and refusals, newest first. Members of `shipyard.platformTeam` only.
+ * Cluster requests, upgrades and refusals, newest first.
  * @public
  */
 export type ListAuditRecords = {

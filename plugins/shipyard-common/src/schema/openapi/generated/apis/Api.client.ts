@@ -138,7 +138,7 @@ export type ListClusterClasses = {
 };
 
 /**
- * Cluster requests, upgrades and refusals, newest first. Members of `shipyard.platformTeam` only.
+ * Cluster requests, upgrades and refusals, newest first.
  * @public
  */
 export type ListAuditRecords = {
@@ -684,7 +684,13 @@ export class DefaultApiClient {
   }
 
   /**
-   * Cluster requests, upgrades and refusals, newest first. Members of `shipyard.platformTeam` only.
+   * Cluster requests, upgrades and refusals, newest first.
+   * Members of `shipyard.platformTeam` see every record; other users see the records of clusters owned by one of
+   * their groups (the record's `owner` among their ownership refs).
+   *
+   * @param action -
+   * @param since - Records stored at or after this time.
+   * @param until - Records stored before this time.
    * @param actor -
    * @param managementCluster -
    * @param namespace -
@@ -703,6 +709,9 @@ export class DefaultApiClient {
   > {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
     const query = queryString(request.query, [
+      'action',
+      'since',
+      'until',
       'actor',
       'managementCluster',
       'namespace',

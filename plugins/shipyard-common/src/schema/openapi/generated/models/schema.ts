@@ -262,7 +262,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Cluster requests, upgrades and refusals, newest first. Members of `shipyard.platformTeam` only. */
+    /**
+     * Cluster requests, upgrades and refusals, newest first.
+     * @description Members of `shipyard.platformTeam` see every record; other users see the records of clusters owned by one of
+     *     their groups (the record's `owner` among their ownership refs).
+     */
     get: operations['listAuditRecords'];
     put?: never;
     /**
@@ -1762,6 +1766,11 @@ export interface operations {
   listAuditRecords: {
     parameters: {
       query?: {
+        action?: components['schemas']['ClusterAuditAction'];
+        /** @description Records stored at or after this time. */
+        since?: string;
+        /** @description Records stored before this time. */
+        until?: string;
         actor?: components['schemas']['EntityRef'];
         managementCluster?: components['schemas']['DnsLabel'];
         namespace?: components['schemas']['DnsLabel'];

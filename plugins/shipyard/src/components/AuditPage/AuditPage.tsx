@@ -1,0 +1,369 @@
+import {
+  Content,
+  ContentHeader,
+  Link,
+  Page,
+  Progress,
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Chip from '@material-ui/core/Chip';
+import MenuItem from '@material-ui/core/MenuItem';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { ClusterAuditRecord } from '@shipyard/plugin-shipyard-common';
+import { useCallback, useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import { AuditQuery, shipyardApiRef } from '../../api';
+import { useFleetRoutes } from '../../hooks';
+import { formatTime } from '../../lib/format';
+import { ShipyardHeader } from '../PageHeader';
+
+/** The filters of the page, kept in the address bar. */
+const FILTERS = [
+  'actor',
+  'action',
+  'outcome',
+  'cluster',
+  'since',
+  'until',
+] as const;
+type Filter = (typeof FILTERS)[number];
+
+const ACTIONS: Record<string, string> = {
+  'cluster.create': 'Request',
+  'cluster.upgrade': 'Upgrade',
+};
+
+const OUTCOME_COLORS: Record<string, string> = {
+  succeeded: '#2e7d32',
+  refused: '#ed6c02',
+  failed: '#d32f2f',
+};
+
+/** The versions of an upgrade entry (`v1.31.2 → v1.32.1`), when it has them. */
+function versionsOf(r: ClusterAuditRecord): string {
+  const from = r.details?.fromVersion;
+  const to = r.details?.toVersion;
+  if (!to) return '';
+  return from ? `${from} → ${to}` : `to ${to}`;
+}
+
+/** A `datetime-local` value (local time) as an ISO-8601 instant; undefined when empty or invalid. */
+export function instantOf(local: string | null): string | undefined {
+  if (!local) return undefined;
+  const t = Date.parse(local);
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+}
+
+/** The API query of the page's filters. */
+export function auditQueryOf(params: URLSearchParams): AuditQuery {
+  const query: AuditQuery = {};
+  const actor = params.get('actor')?.trim();
+  if (actor)
+    query.actor = actor.includes(':') ? actor : `user:default/${actor}`;
+  const action = params.get('action');
+  if (action === 'cluster.create' || action === 'cluster.upgrade') {
+    query.action = action;
+  }
+  const outcome = params.get('outcome');
+  if (
+    outcome === 'succeeded' ||
+    outcome === 'refused' ||
+    outcome === 'failed'
+  ) {
+    query.outcome = outcome;
+  }
+  // a cluster as `name` or `managementCluster/namespace/name`
+  const cluster = params.get('cluster')?.trim();
+  if (cluster) {
+    const parts = cluster.split('/');
+    if (parts.length === 3) {
+      [query.managementCluster, query.namespace, query.cluster] = parts;
+    } else query.cluster = cluster;
+  }
+  query.since = instantOf(params.get('since'));
+  query.until = instantOf(params.get('until'));
+  return query;
+}
+
+/**
+ * The audit trail (`/shipyard/audit`): cluster requests and upgrades with their outcome, newest first, filtered by
+ * actor, action, outcome, cluster and time. The platform team sees every entry; others see the entries of the
+ * clusters their groups own (the backend decides).
+ */
+export const AuditPage = () => {
+  const api = useApi(shipyardApiRef);
+  const routes = useFleetRoutes();
+  const [params, setParams] = useSearchParams();
+  const [state, setState] = useState<{
+    items: ClusterAuditRecord[];
+    nextCursor?: string;
+    loading: boolean;
+    error?: Error;
+  }>({ items: [], loading: true });
+  const key = FILTERS.map(f => params.get(f) ?? '').join('\u0000');
+
+  const load = useCallback(
+    async (cursor?: string, signal?: AbortSignal) => {
+      setState(s => ({ ...s, loading: true, error: undefined }));
+      try {
+        const page = await api.listAuditRecords(
+          { ...auditQueryOf(params), limit: 100, cursor },
+          { signal },
+        );
+        setState(s => ({
+          items: cursor ? [...s.items, ...page.items] : page.items,
+          nextCursor: page.nextCursor,
+          loading: false,
+        }));
+      } catch (error) {
+        if (!signal?.aborted) {
+          setState(s => ({ ...s, loading: false, error: error as Error }));
+        }
+      }
+    },
+    // the filters are the key
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [api, key],
+  );
+
+  useEffect(() => {
+    const controller = new AbortController();
+    load(undefined, controller.signal);
+    return () => controller.abort();
+  }, [load]);
+
+  const setFilter = (name: Filter, value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(name, value);
+    else next.delete(name);
+    setParams(next, { replace: true });
+  };
+
+  const columns: TableColumn<ClusterAuditRecord>[] = [
+    {
+      title: 'Time',
+      field: 'at',
+      render: r => formatTime(r.at),
+      width: '160px',
+    },
+    { title: 'Actor', field: 'actor' },
+    {
+      title: 'Action',
+      field: 'action',
+      render: r => ACTIONS[r.action] ?? r.action,
+    },
+    {
+      title: 'Outcome',
+      field: 'outcome',
+      render: r => (
+        <Chip
+          size="small"
+          label={r.outcome}
+          style={{ color: '#fff', background: OUTCOME_COLORS[r.outcome] }}
+          data-testid="audit-outcome"
+        />
+      ),
+    },
+    {
+      title: 'Cluster',
+      field: 'cluster',
+      render: r =>
+        r.cluster && r.managementCluster && r.namespace ? (
+          <Box>
+            <Link
+              to={routes.cluster({
+                managementCluster: r.managementCluster,
+                namespace: r.namespace,
+                name: r.cluster,
+              })}
+            >
+              {r.cluster}
+            </Link>
+            <Typography variant="caption" color="textSecondary" component="div">
+              {r.managementCluster} / {r.namespace}
+            </Typography>
+          </Box>
+        ) : (
+          r.cluster ?? String(r.details?.['requested.cluster'] ?? '—')
+        ),
+    },
+    {
+      title: 'Details',
+      field: 'message',
+      render: r => (
+        <Box style={{ maxWidth: 420, overflowWrap: 'anywhere' }}>
+          <Typography variant="body2">{r.message ?? ''}</Typography>
+          <Typography variant="caption" color="textSecondary">
+            {[
+              r.profile?.replace(/^clusterprofile:default\//, 'profile '),
+              r.owner ? `owner ${r.owner.replace(/^group:default\//, '')}` : '',
+              r.mode === 'manifests' ? 'GitOps' : '',
+              versionsOf(r),
+            ]
+              .filter(Boolean)
+              .join(' · ')}
+          </Typography>
+          {r.taskId && (
+            <Typography variant="caption" component="div">
+              <Link to={`/create/tasks/${encodeURIComponent(r.taskId)}`}>
+                Task
+              </Link>
+            </Typography>
+          )}
+        </Box>
+      ),
+    },
+  ];
+
+  return (
+    <Page themeId="tool">
+      <ShipyardHeader
+        title="Audit trail"
+        subtitle="Cluster requests and upgrades, with who asked and what came of it"
+        type="Fleet"
+        typeLink={routes.fleet()}
+      />
+      <Content>
+        <ContentHeader title="Audit trail">
+          <Link to={routes.fleet()}>Back to the fleet</Link>
+        </ContentHeader>
+        <Box
+          display="flex"
+          flexWrap="wrap"
+          style={{ gap: 12 }}
+          mb={2}
+          data-testid="audit-filters"
+        >
+          <TextField
+            label="Actor"
+            placeholder="user:default/alice"
+            variant="outlined"
+            size="small"
+            defaultValue={params.get('actor') ?? ''}
+            onBlur={e => setFilter('actor', e.target.value.trim())}
+            onKeyDown={e => {
+              if (e.key === 'Enter') {
+                setFilter('actor', (e.target as HTMLInputElement).value.trim());
+              }
+            }}
+            inputProps={{ 'aria-label': 'Actor' }}
+          />
+          <TextField
+            select
+            label="Action"
+            variant="outlined"
+            size="small"
+            style={{ minWidth: 140 }}
+            value={params.get('action') ?? ''}
+            onChange={e => setFilter('action', String(e.target.value))}
+            SelectProps={{
+              SelectDisplayProps: { 'aria-label': 'Action' } as any,
+            }}
+          >
+            <MenuItem value="">Any</MenuItem>
+            <MenuItem value="cluster.create">Request</MenuItem>
+            <MenuItem value="cluster.upgrade">Upgrade</MenuItem>
+          </TextField>
+          <TextField
+            select
+            label="Outcome"
+            variant="outlined"
+            size="small"
+            style={{ minWidth: 140 }}
+            value={params.get('outcome') ?? ''}
+            onChange={e => setFilter('outcome', String(e.target.value))}
+            SelectProps={{
+              SelectDisplayProps: { 'aria-label': 'Outcome' } as any,
+            }}
+          >
+            <MenuItem value="">Any</MenuItem>
+            <MenuItem value="succeeded">Succeeded</MenuItem>
+            <MenuItem value="refused">Refused</MenuItem>
+            <MenuItem value="failed">Failed</MenuItem>
+          </TextField>
+          <TextField
+            label="Cluster"
+            placeholder="name or mgmt/namespace/name"
+            variant="outlined"
+            size="small"
+            defaultValue={params.get('cluster') ?? ''}
+            onBlur={e => setFilter('cluster', e.target.value.trim())}
+            onKeyDown={e => {
+              if (e.key === 'Enter') {
+                setFilter(
+                  'cluster',
+                  (e.target as HTMLInputElement).value.trim(),
+                );
+              }
+            }}
+            inputProps={{ 'aria-label': 'Cluster' }}
+          />
+          <TextField
+            label="From"
+            type="datetime-local"
+            variant="outlined"
+            size="small"
+            InputLabelProps={{ shrink: true }}
+            value={params.get('since') ?? ''}
+            onChange={e => setFilter('since', e.target.value)}
+            inputProps={{ 'aria-label': 'From' }}
+          />
+          <TextField
+            label="Until"
+            type="datetime-local"
+            variant="outlined"
+            size="small"
+            InputLabelProps={{ shrink: true }}
+            value={params.get('until') ?? ''}
+            onChange={e => setFilter('until', e.target.value)}
+            inputProps={{ 'aria-label': 'Until' }}
+          />
+        </Box>
+        {state.error && <ResponseErrorPanel error={state.error} />}
+        {state.loading && state.items.length === 0 && <Progress />}
+        {!state.error && (
+          <Box data-testid="audit-table">
+            <Table<ClusterAuditRecord>
+              title={`${state.items.length}${
+                state.nextCursor ? '+' : ''
+              } entries`}
+              options={{
+                paging: false,
+                search: false,
+                sorting: false,
+                padding: 'dense',
+              }}
+              columns={columns}
+              data={state.items}
+              emptyContent={
+                <Box p={2}>
+                  <Typography variant="body2">
+                    No entries match. Outside the platform team, only the
+                    entries of clusters your groups own are shown.
+                  </Typography>
+                </Box>
+              }
+            />
+          </Box>
+        )}
+        {state.nextCursor && (
+          <Box mt={2}>
+            <Button
+              variant="outlined"
+              disabled={state.loading}
+              onClick={() => load(state.nextCursor)}
+            >
+              Older entries
+            </Button>
+          </Box>
+        )}
+      </Content>
+    </Page>
+  );
+};

@@ -1,0 +1,1 @@
+export { AuditPage, auditQueryOf } from './AuditPage';
