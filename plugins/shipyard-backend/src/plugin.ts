@@ -23,12 +23,12 @@ import {
   clusterPermissionRules,
   shipyardSourcesExtensionPoint,
 } from '@shipyard/plugin-shipyard-node';
-import { AuditStore } from './audit/AuditStore';
+import { AuditStore } from './stores/AuditStore';
 import { scheduleAuditRetention } from './audit/retention';
 import { readShipyardConfig } from './config/config';
 import { readHealthConfig } from './health/config';
 import { HealthService } from './health/HealthService';
-import { HealthStore } from './health/HealthStore';
+import { HealthStore } from './stores/HealthStore';
 import { readVersionSupportConfig } from './lifecycle/config';
 import {
   CatalogProfileSource,
@@ -36,11 +36,11 @@ import {
 } from './lifecycle/ProfileVersions';
 import { VersionLifecycle } from './lifecycle/VersionLifecycle';
 import { VersionSupportRefresher } from './lifecycle/VersionSupportRefresher';
-import { VersionSupportStore } from './lifecycle/VersionSupportStore';
+import { VersionSupportStore } from './stores/VersionSupportStore';
 import { ClusterOperations } from './operations/ClusterOperations';
 import { readOperationsConfig } from './operations/config';
 import { scheduleOperations } from './operations/operationsRouter';
-import { FleetStore } from './persistence/FleetStore';
+import { FleetStore } from './stores/FleetStore';
 import { setUpRollouts } from './rollouts';
 import { FleetService } from './service/FleetService';
 import { createShipyardRouter } from './service/shipyardRouter';
@@ -110,7 +110,7 @@ export const shipyardPlugin = createBackendPlugin({
         });
         const versionSupportRefresher = new VersionSupportRefresher({
           lifecycle: versionLifecycle,
-          store: new VersionSupportStore(await database.getClient()),
+          store: await VersionSupportStore.create(database),
           config: versionSupportConfig.refresh,
           logger: logger.child({ component: 'version-support' }),
         });
@@ -127,7 +127,7 @@ export const shipyardPlugin = createBackendPlugin({
           lifecycle: versionLifecycle,
           logger: logger.child({ component: 'health' }),
           index: fleet.index,
-          store: new HealthStore(await database.getClient()),
+          store: await HealthStore.create(database),
           connectionOf: name => fleet.connectionOf(name),
           credentialProviders,
         });
@@ -178,7 +178,7 @@ export const shipyardPlugin = createBackendPlugin({
           await fleet.stop();
         });
 
-        const auditStore = new AuditStore(await database.getClient());
+        const auditStore = await AuditStore.create(database);
         await scheduleAuditRetention({
           scheduler,
           store: auditStore,

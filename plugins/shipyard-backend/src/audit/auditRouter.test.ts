@@ -1,11 +1,10 @@
-import path from 'node:path';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { metricsServiceMock } from '@backstage/backend-test-utils/alpha';
 import express from 'express';
 import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
-import { AuditStore } from './AuditStore';
+import { AuditStore } from '../stores/AuditStore';
 import { createAuditRouter } from './auditRouter';
 
 describe('audit router', () => {
@@ -18,9 +17,7 @@ describe('audit router', () => {
       connection: ':memory:',
       useNullAsDefault: true,
     });
-    await knex.migrate.latest({
-      directory: path.resolve(__dirname, '../../migrations'),
-    });
+    await AuditStore.migrate(knex);
     server = express();
     server.use(
       createAuditRouter({

@@ -18,7 +18,7 @@ import {
 import express from 'express';
 import { z } from 'zod';
 import { createApiRouter, ShipyardApiRouter } from '../service/apiRouter';
-import { AuditStore } from './AuditStore';
+import { AuditStore } from '../stores/AuditStore';
 
 const label = z
   .string()

@@ -1,5 +1,5 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
-import { AuditStore } from './AuditStore';
+import { AuditStore } from '../stores/AuditStore';
 
 /** Options of {@link scheduleAuditRetention}. */
 export interface AuditRetentionOptions {

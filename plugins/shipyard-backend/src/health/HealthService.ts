@@ -19,7 +19,11 @@ import {
 } from '../probes/WorkloadProber';
 import { HealthConfig } from './config';
 import { HealthAggregator } from './HealthAggregator';
-import { HealthStore, HistoryPage, TransitionInput } from './HealthStore';
+import {
+  HealthStore,
+  HistoryPage,
+  TransitionInput,
+} from '../stores/HealthStore';
 import { kubernetesMinorOfDistribution } from '../reconcile/versions';
 
 /** Options of {@link HealthService}. */

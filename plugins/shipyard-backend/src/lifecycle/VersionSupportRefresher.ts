@@ -9,7 +9,7 @@ import { VersionLifecycle } from './VersionLifecycle';
 import {
   StoredVersionSupport,
   VersionSupportStore,
-} from './VersionSupportStore';
+} from '../stores/VersionSupportStore';
 
 /** What one refresh of one source did. */
 export interface RefreshOutcome {

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import {
   TestDatabaseId,
   TestDatabases,
@@ -20,7 +19,7 @@ import {
 } from './lifecycleRouter';
 import { VersionLifecycle } from './VersionLifecycle';
 import { VersionSupportRefresher } from './VersionSupportRefresher';
-import { VersionSupportStore } from './VersionSupportStore';
+import { VersionSupportStore } from '../stores/VersionSupportStore';
 
 const FIXTURES = path.join(__dirname, '__fixtures__');
 
@@ -79,12 +78,7 @@ describe.each(databases.eachSupportedId())(
 
     beforeAll(async () => {
       knex = await databases.init(databaseId);
-      await knex.migrate.latest({
-        directory: resolvePackagePath(
-          '@shipyard/plugin-shipyard-backend',
-          'migrations',
-        ),
-      });
+      await VersionSupportStore.migrate(knex);
       source = await startSource();
     });
 

@@ -36,7 +36,7 @@ import {
   ManagementClusterConnection,
 } from '@shipyard/plugin-shipyard-node';
 import { KubeApiError, KubeClient } from '@shipyard/plugin-shipyard-node/kube';
-import { AuditStore } from '../audit/AuditStore';
+import { AuditStore } from '../stores/AuditStore';
 import { FleetIndex } from '../index/FleetIndex';
 import { criteriaToPredicate } from '../service/permissionFilter';
 

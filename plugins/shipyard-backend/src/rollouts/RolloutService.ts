@@ -39,7 +39,7 @@ import {
   criteriaToPredicate,
 } from '@shipyard/plugin-shipyard-node';
 import { randomUUID } from 'node:crypto';
-import { AuditStore } from '../audit/AuditStore';
+import { AuditStore } from '../stores/AuditStore';
 import type { StoredClusterSummary } from '../index/FleetIndex';
 import { DeprecatedApiUse } from './deprecatedApis';
 import { Rollout, RolloutCluster, parseRolloutSpec } from './model';

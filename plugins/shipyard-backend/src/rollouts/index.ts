@@ -13,7 +13,7 @@ import {
   ManagementClusterConnection,
   WorkloadCredentialProvider,
 } from '@shipyard/plugin-shipyard-node';
-import { AuditStore } from '../audit/AuditStore';
+import { AuditStore } from '../stores/AuditStore';
 import { FleetIndex } from '../index/FleetIndex';
 import { ProfileVersions } from '../lifecycle/ProfileVersions';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';

@@ -17,7 +17,7 @@ import { createConnection } from '../config/connections';
 import { OwnershipResolver } from '../config/ownership';
 import { CapiHealthEvaluator, ClusterHealthEvaluator } from '../health';
 import { FleetIndex, FleetSink } from '../index/FleetIndex';
-import { FleetStore } from '../persistence/FleetStore';
+import { FleetStore } from '../stores/FleetStore';
 import { ManagementClusterReconciler } from '../reconcile/ManagementClusterReconciler';
 import { FleetRecords } from '../records/FleetRecords';
 import { ClusterClassRecord } from '../records/types';

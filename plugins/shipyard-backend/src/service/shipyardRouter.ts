@@ -8,7 +8,7 @@ import { MetricsService } from '@backstage/backend-plugin-api/alpha';
 import { PermissionRuleset } from '@backstage/plugin-permission-node';
 import { ClusterSummary } from '@shipyard/plugin-shipyard-common';
 import { ClusterPermissionQuery } from '@shipyard/plugin-shipyard-node';
-import { AuditStore } from '../audit/AuditStore';
+import { AuditStore } from '../stores/AuditStore';
 import { createAuditRouter } from '../audit/auditRouter';
 import { HealthService } from '../health/HealthService';
 import { createLifecycleRouter } from '../lifecycle/lifecycleRouter';

@@ -1,5 +1,7 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { VersionSupportRecord } from '@shipyard/plugin-shipyard-common';
 import { Knex } from 'knex';
+import { migrateStore } from './migrations';
 
 const TABLE = 'shipyard_version_support';
 
@@ -31,8 +33,20 @@ export interface StoredVersionSupport {
   etag?: string;
 }
 
-/** The refreshed calendars in the database (migration `20261205000000_version_support`), shared by replicas. */
+/** The refreshed calendars in the database (migrations in `migrations/version-support`), shared by replicas. */
 export class VersionSupportStore {
+  /** Runs this store's migrations (its own migrations table). */
+  static async migrate(knex: Knex): Promise<void> {
+    await migrateStore(knex, 'version-support');
+  }
+
+  /** The store on a plugin database, migrated unless the database skips migrations. */
+  static async create(database: DatabaseService): Promise<VersionSupportStore> {
+    const knex = await database.getClient();
+    if (!database.migrations?.skip) await VersionSupportStore.migrate(knex);
+    return new VersionSupportStore(knex);
+  }
+
   constructor(private readonly knex: Knex) {}
 
   /** Every stored source. Rows that cannot be read are returned without records. */

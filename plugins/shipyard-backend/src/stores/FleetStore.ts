@@ -1,19 +1,11 @@
-import {
-  DatabaseService,
-  LoggerService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService, LoggerService } from '@backstage/backend-plugin-api';
 import {
   ManagementClusterStatus,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
 import { Knex } from 'knex';
 import { FleetIndex, StoredClusterSummary } from '../index/FleetIndex';
-
-const migrationsDir = resolvePackagePath(
-  '@shipyard/plugin-shipyard-backend',
-  'migrations',
-);
+import { migrateStore } from './migrations';
 
 const BATCH_SIZE = 100;
 
@@ -50,9 +42,14 @@ export class FleetStore {
   }): Promise<FleetStore> {
     const knex = await options.database.getClient();
     if (!options.database.migrations?.skip) {
-      await knex.migrate.latest({ directory: migrationsDir });
+      await FleetStore.migrate(knex);
     }
     return new FleetStore(knex, options.logger, options.intervalMs);
+  }
+
+  /** Runs this store's migrations (its own migrations table). */
+  static async migrate(knex: Knex): Promise<void> {
+    await migrateStore(knex, 'fleet');
   }
 
   constructor(

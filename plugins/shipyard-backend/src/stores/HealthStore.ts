@@ -1,9 +1,11 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import {
   HealthReason,
   HealthStatus,
   HealthTransition,
 } from '@shipyard/plugin-shipyard-common';
 import { Knex } from 'knex';
+import { migrateStore } from './migrations';
 import { ProbeResult } from '../probes/types';
 
 const BATCH = 200;
@@ -41,6 +43,18 @@ export interface HistoryPage {
  * health history with bounded retention.
  */
 export class HealthStore {
+  /** Runs this store's migrations (its own migrations table). */
+  static async migrate(knex: Knex): Promise<void> {
+    await migrateStore(knex, 'health');
+  }
+
+  /** The store on a plugin database, migrated unless the database skips migrations. */
+  static async create(database: DatabaseService): Promise<HealthStore> {
+    const knex = await database.getClient();
+    if (!database.migrations?.skip) await HealthStore.migrate(knex);
+    return new HealthStore(knex);
+  }
+
   constructor(private readonly knex: Knex) {}
 
   /** Writes probe results (upsert by cluster). */

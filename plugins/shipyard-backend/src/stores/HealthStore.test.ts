@@ -1,5 +1,4 @@
 import knexFactory, { Knex } from 'knex';
-import path from 'node:path';
 import { HealthStore } from './HealthStore';
 
 describe('HealthStore', () => {
@@ -14,9 +13,7 @@ describe('HealthStore', () => {
       connection: ':memory:',
       useNullAsDefault: true,
     });
-    await knex.migrate.latest({
-      directory: path.resolve(__dirname, '../../migrations'),
-    });
+    await HealthStore.migrate(knex);
     store = new HealthStore(knex);
   });
 

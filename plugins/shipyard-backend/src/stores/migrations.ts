@@ -1,0 +1,16 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { Knex } from 'knex';
+
+/**
+ * Runs the migrations of one store: `migrations/<store>` of this package, recorded in the store's own migrations
+ * table (`shipyard_<store>_migrations`), so that each store's schema evolves apart from the others'.
+ */
+export async function migrateStore(knex: Knex, store: string): Promise<void> {
+  await knex.migrate.latest({
+    directory: resolvePackagePath(
+      '@shipyard/plugin-shipyard-backend',
+      `migrations/${store}`,
+    ),
+    tableName: `shipyard_${store.replace(/-/g, '_')}_migrations`,
+  });
+}
