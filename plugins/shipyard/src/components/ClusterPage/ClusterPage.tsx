@@ -14,6 +14,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { useFleetRoutes } from '../../hooks';
 import { ClusterDetails } from '../ClusterDetails';
 import { ShipyardHeader, useStandalonePageHeader } from '../PageHeader';
+import { ClusterRolloutStep } from '../Rollouts';
 
 const CatalogLink = (props: { clusterKey: ClusterKey }) => {
   const catalogApi = useApiHolder().get(catalogApiRef);
@@ -83,6 +84,9 @@ export const ClusterPage = () => {
           <Link to={routes.fleet()}>← Fleet</Link>
           <CatalogLink clusterKey={key} />
         </Box>
+        <ClusterRolloutStep
+          clusterKey={`${key.managementCluster}/${key.namespace}/${key.name}`}
+        />
         <ClusterDetails clusterKey={key} />
       </Content>
     </Page>

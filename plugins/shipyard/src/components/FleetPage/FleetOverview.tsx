@@ -30,6 +30,7 @@ import {
 import { ClusterTable } from '../ClusterTable';
 import { FleetSummaryCards } from '../FleetSummaryCards';
 import { ShipyardHeader, useStandalonePageHeader } from '../PageHeader';
+import { PlanUpgradeBanner } from '../Rollouts';
 import { VersionDebtCard } from '../VersionDebtCard';
 
 const SUBTITLE = 'Every cluster on every management cluster, in one view';
@@ -168,6 +169,10 @@ export const FleetOverview = () => {
         )}
         {(debt || debtError) && (
           <Box mb={3}>
+            <PlanUpgradeBanner
+              endOfLife={debt?.byStatus['end-of-life'] ?? 0}
+              filters={searchParams}
+            />
             <VersionDebtCard debt={debt} error={debtError} onSelect={select} />
           </Box>
         )}

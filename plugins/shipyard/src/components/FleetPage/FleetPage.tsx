@@ -3,6 +3,7 @@ import { Route, Routes } from 'react-router-dom';
 import { useFleetRoutes } from '../../hooks';
 import { AuditPage } from '../AuditPage';
 import { ClusterPage } from '../ClusterPage';
+import { RolloutsPage } from '../Rollouts';
 import { FleetOverview } from './FleetOverview';
 
 /** What an unknown path below the fleet page shows. */
@@ -24,7 +25,7 @@ export const ShipyardNotFound = () => {
   );
 };
 
-/** The fleet page (`/shipyard`), the cluster pages and the audit trail below it, and a not-found page for any other path. */
+/** The fleet page (`/shipyard`), the cluster pages, the rollouts and the audit trail below it, and a not-found page for any other path. */
 export const FleetPage = () => (
   <Routes>
     <Route path="/" element={<FleetOverview />} />
@@ -33,6 +34,7 @@ export const FleetPage = () => (
       element={<ClusterPage />}
     />
     <Route path="/audit" element={<AuditPage />} />
+    <Route path="/rollouts/*" element={<RolloutsPage />} />
     <Route path="*" element={<ShipyardNotFound />} />
   </Routes>
 );

@@ -1,0 +1,3 @@
+export { RolloutsPage } from './RolloutsPage';
+export { ClusterRolloutStep } from './ClusterRolloutStep';
+export { PlanUpgradeBanner } from './PlanUpgradeBanner';
