@@ -22,6 +22,42 @@ describe('rolloutProgress', () => {
     });
   });
 
+  it('is not complete while a controller has not yet observed the latest spec (its counters describe the previous one)', () => {
+    // the topology controller has moved md-0 to the target; its status still counts the old Machines as up to date
+    expect(
+      rolloutProgress(
+        {
+          ...done,
+          controlPlane: {
+            desired: 3,
+            current: 3,
+            upToDate: 3,
+            statusBehindSpec: true,
+          },
+          machineDeployments: [
+            {
+              name: 'md-0',
+              version: 'v1.36.2',
+              replicas: {
+                desired: 2,
+                current: 2,
+                upToDate: 2,
+                statusBehindSpec: true,
+              },
+            },
+          ],
+        },
+        'v1.36.2',
+      ),
+    ).toEqual({
+      complete: false,
+      pending: [
+        'control plane status behind its spec',
+        'md-0 status behind its spec',
+      ],
+    });
+  });
+
   it('names what is still rolling out', () => {
     expect(
       rolloutProgress(

@@ -18,8 +18,13 @@ export interface RolloutProgress {
   pending: string[];
 }
 
-/** `name n/m up to date` when some replicas are not up to date yet or old ones are still there; else nothing. */
+/**
+ * `name n/m up to date` when some replicas are not up to date yet or old ones are still there, `name status behind
+ * its spec` while its controller has not yet observed its latest spec (the counters then describe the previous one);
+ * else nothing.
+ */
 function replicasPending(name: string, r: ReplicaCounters): string | undefined {
+  if (r.statusBehindSpec) return `${name} status behind its spec`;
   const desired = r.desired;
   if (desired === undefined) return undefined;
   if (r.upToDate !== undefined && r.upToDate < desired) {
@@ -36,8 +41,9 @@ function replicasPending(name: string, r: ReplicaCounters): string | undefined {
 /**
  * Whether Cluster API says the cluster's rollout is over (to `version` when given): the desired version is the
  * target, no `RollingOut` condition is True and no `*MachinesUpToDate` condition False, the control plane and every
- * MachineDeployment and MachinePool have all their replicas up to date and no old ones left, and their templates
- * name the target version (without `version`: the minor of the cluster's desired version).
+ * MachineDeployment and MachinePool have observed their latest spec, have all their replicas up to date and no old
+ * ones left, and their templates name the target version (without `version`: the minor of the cluster's desired
+ * version).
  */
 export function rolloutProgress(
   summary: RolloutInput,

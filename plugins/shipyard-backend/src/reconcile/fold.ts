@@ -63,9 +63,14 @@ export function foldClusterSummary(
     a.name < b.name ? -1 : 1,
   );
 
-  const controlPlane = isEmptyCounters(c.controlPlaneCounters)
+  // the Cluster's counters of its control plane, unless the control plane's controller has not yet observed its
+  // latest spec (an upgrade just asked for): then they describe the previous spec
+  let controlPlane = isEmptyCounters(c.controlPlaneCounters)
     ? cp?.replicas ?? {}
     : c.controlPlaneCounters;
+  if (cp?.replicas.statusBehindSpec && !controlPlane.statusBehindSpec) {
+    controlPlane = { ...controlPlane, statusBehindSpec: true };
+  }
   const workers = isEmptyCounters(c.workerCounters)
     ? sumCounters([...mds.map(m => m.replicas), ...mps.map(m => m.replicas)])
     : c.workerCounters;

@@ -1,5 +1,10 @@
 import { kubernetesMinorOfDistribution } from './fold';
-import { projectCluster, projectControlPlane, projectMachine } from './records';
+import {
+  projectCluster,
+  projectControlPlane,
+  projectMachine,
+  projectMachineDeployment,
+} from './records';
 
 describe('projection', () => {
   it('reads a v1beta1 Cluster, preferring status.v1beta2 conditions and counters', () => {
@@ -60,6 +65,38 @@ describe('projection', () => {
       controlPlaneCounters: { desired: 3, ready: 3, available: 3 },
       annotations: { 'shipyard.io/owner': 'team-x' },
     });
+  });
+
+  it('marks counters whose status has not yet observed the latest spec', () => {
+    const md = (generation: number, observedGeneration: number) =>
+      projectMachineDeployment({
+        apiVersion: 'cluster.x-k8s.io/v1beta2',
+        metadata: {
+          name: 'c1-md-0',
+          generation,
+          labels: { 'cluster.x-k8s.io/cluster-name': 'c1' },
+        } as any,
+        spec: {
+          clusterName: 'c1',
+          replicas: 2,
+          template: { spec: { version: 'v1.36.2' } },
+        },
+        status: {
+          observedGeneration,
+          replicas: 2,
+          readyReplicas: 2,
+          upToDateReplicas: 2,
+        },
+      }).replicas;
+    // the topology controller just moved the template to v1.36.2: the counters still count the old Machines
+    expect(md(3, 2)).toEqual({
+      desired: 2,
+      current: 2,
+      ready: 2,
+      upToDate: 2,
+      statusBehindSpec: true,
+    });
+    expect(md(3, 3)).toEqual({ desired: 2, current: 2, ready: 2, upToDate: 2 });
   });
 
   it('trims Machines to what the views need', () => {

@@ -158,12 +158,27 @@ function controllerOwner(obj: KubeObject, kind?: (k: string) => boolean) {
   );
 }
 
+/**
+ * Whether an object's status was written before its controller observed the latest spec
+ * (`status.observedGeneration` below `metadata.generation`): its counters then describe the previous spec.
+ */
+function statusBehindSpec(obj: KubeObject): true | undefined {
+  const generation = num((obj.metadata as { generation?: unknown }).generation);
+  const observed = num(obj.status?.observedGeneration);
+  return generation !== undefined &&
+    observed !== undefined &&
+    observed < generation
+    ? true
+    : undefined;
+}
+
 /** Replica counters of an object that uses the v1beta2 names, with v1beta1 fallbacks. */
 function readReplicas(obj: KubeObject, desired: unknown): ReplicaCounters {
   const status = obj.status ?? {};
   const v2 = status.v1beta2 ?? {};
   const isV1beta1 = (obj.apiVersion ?? '').endsWith('/v1beta1');
   return compact({
+    statusBehindSpec: statusBehindSpec(obj),
     desired: num(desired),
     current: num(status.replicas),
     ready: num(

@@ -86,6 +86,11 @@ export interface ReplicaCounters {
   ready?: number;
   available?: number;
   upToDate?: number;
+  /**
+   * True when the counters come from a status that has not yet observed the object's latest spec
+   * (`status.observedGeneration` below `metadata.generation`): they describe the previous spec.
+   */
+  statusBehindSpec?: boolean;
 }
 
 /** A MachineDeployment of a cluster with its counters. */

@@ -2103,6 +2103,11 @@ export const spec = {
           upToDate: {
             type: 'integer',
           },
+          statusBehindSpec: {
+            type: 'boolean',
+            description:
+              "True when the counters come from a status that has not yet observed the object's latest spec (status.observedGeneration below metadata.generation); they describe the previous spec.",
+          },
         },
       },
       MachineDeploymentSummary: {

@@ -605,6 +605,8 @@ export interface components {
       ready?: number;
       available?: number;
       upToDate?: number;
+      /** @description True when the counters come from a status that has not yet observed the object's latest spec (status.observedGeneration below metadata.generation); they describe the previous spec. */
+      statusBehindSpec?: boolean;
     };
     MachineDeploymentSummary: {
       name: string;
