@@ -1,8 +1,11 @@
 import fs from 'fs';
 import path from 'path';
 
-/** The templates of the repository's catalog, as text: the request and upgrade forms use the Shipyard field extensions. */
-const TEMPLATES = path.resolve(__dirname, '../../../catalog/templates');
+/** The templates shipped with the catalog module, as text: the request and upgrade forms use the Shipyard field extensions. */
+const TEMPLATES = path.resolve(
+  __dirname,
+  '../../catalog-backend-module-shipyard/catalog/templates',
+);
 
 function fieldsOf(file: string): Record<string, string> {
   const text = fs.readFileSync(path.join(TEMPLATES, file), 'utf8');
