@@ -21,7 +21,7 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import { ShipyardClient, shipyardApiRef } from './api';
 import { EmbeddedPage } from './components/PageHeader';
-import { ClusterTaskProgress } from './components/TaskProgress';
+import { lazy, Suspense } from 'react';
 import { rootRouteRef } from './routes';
 
 /** The Shipyard API client. */
@@ -151,12 +151,23 @@ export const clusterRequestCheckFormFieldExtension = FormFieldBlueprint.make({
   },
 });
 
+const LazyClusterTaskProgress = lazy(() =>
+  import('./components/TaskProgress').then(m => ({
+    default: m.ClusterTaskProgress,
+  })),
+);
+
 /** The task page of the request and upgrade templates: the cluster's progress while the task runs. */
 export const clusterTaskProgressOutputs =
   scaffolderTemplateOutputsBlueprint.make({
     name: 'cluster-progress',
     params: {
-      component: ClusterTaskProgress,
+      // loaded with the task page, not with the app
+      component: props => (
+        <Suspense fallback={null}>
+          <LazyClusterTaskProgress {...props} />
+        </Suspense>
+      ),
       templateRefs: [
         'template:default/request-cluster',
         'template:default/upgrade-cluster',

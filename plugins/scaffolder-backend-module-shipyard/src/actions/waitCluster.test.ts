@@ -4,7 +4,11 @@ import { createClusterWaitAction } from './waitCluster';
 
 function summary(phase: string, health: string, extra: object = {}) {
   return {
+    managementCluster: 'mgmt-eu-1',
+    namespace: 'team-a',
     name: 'payments-dev',
+    owner: 'group:default/team-a',
+    profile: 'kubeadm-standard',
     phase,
     health,
     kubernetesVersion: 'v1.35.5',
@@ -19,7 +23,10 @@ function summary(phase: string, health: string, extra: object = {}) {
   };
 }
 
-function setup(sequence: Array<object | Error>) {
+function setup(
+  sequence: Array<object | Error>,
+  audit = { record: jest.fn(async () => {}) },
+) {
   let i = 0;
   const resolveCluster = jest.fn(async () => {
     const next = sequence[Math.min(i++, sequence.length - 1)];
@@ -28,7 +35,7 @@ function setup(sequence: Array<object | Error>) {
   });
   return createClusterWaitAction({
     requests: { resolveCluster } as any,
-    audit: {} as any,
+    audit: audit as any,
     entityRefOf: () => '',
     clusterUrlOf: () => undefined,
   });
@@ -199,5 +206,88 @@ describe('shipyard:cluster:wait', () => {
     });
     await expect(action.handler(ctx)).rejects.toThrow(RangeError);
     cleanup();
+  });
+
+  describe('records the completion of the long-running request or upgrade in the audit trail', () => {
+    const fields = {
+      actor: 'user:default/alice',
+      managementCluster: 'mgmt-eu-1',
+      namespace: 'team-a',
+      cluster: 'payments-dev',
+      owner: 'group:default/team-a',
+    };
+
+    it('succeeded: a request that came up', async () => {
+      const audit = { record: jest.fn(async () => {}) };
+      const action = setup(
+        [
+          summary('Provisioning', 'provisioning'),
+          summary('Provisioned', 'healthy'),
+        ],
+        audit,
+      );
+      const { ctx, cleanup } = mockActionContext({
+        cluster: 'mgmt-eu-1/team-a/payments-dev',
+        pollIntervalSeconds: 0.05,
+      });
+      await action.handler(ctx);
+      cleanup();
+      expect(audit.record).toHaveBeenCalledTimes(1);
+      expect(audit.record).toHaveBeenCalledWith(
+        expect.objectContaining({
+          ...fields,
+          action: 'cluster.create',
+          outcome: 'succeeded',
+          message: 'payments-dev is Provisioned and healthy',
+          details: expect.objectContaining({ stage: 'completed' }),
+        }),
+      );
+    });
+
+    it('failed: an upgrade that timed out, and a cluster that failed', async () => {
+      const audit = { record: jest.fn(async () => {}) };
+      const action = setup([summary('Provisioned', 'degraded')], audit);
+      const { ctx, cleanup } = mockActionContext({
+        cluster: 'mgmt-eu-1/team-a/payments-dev',
+        kubernetesVersion: 'v1.35.5',
+        timeoutSeconds: 1,
+        pollIntervalSeconds: 0.2,
+      });
+      await expect(action.handler(ctx)).rejects.toThrow(/Timed out/);
+      cleanup();
+      expect(audit.record).toHaveBeenCalledWith(
+        expect.objectContaining({
+          ...fields,
+          action: 'cluster.upgrade',
+          outcome: 'failed',
+          message: expect.stringMatching(/^Timed out after 1 s/),
+          details: expect.objectContaining({
+            stage: 'completed',
+            timedOut: true,
+            toVersion: 'v1.35.5',
+          }),
+        }),
+        expect.any(Error),
+      );
+
+      const failedAudit = { record: jest.fn(async () => {}) };
+      const failed = setup([summary('Failed', 'unhealthy')], failedAudit);
+      const run = mockActionContext({
+        cluster: 'mgmt-eu-1/team-a/payments-dev',
+        pollIntervalSeconds: 0.05,
+      });
+      await expect(failed.handler(run.ctx)).rejects.toThrow(
+        /failed to provision/,
+      );
+      run.cleanup();
+      expect(failedAudit.record).toHaveBeenCalledWith(
+        expect.objectContaining({
+          action: 'cluster.create',
+          outcome: 'failed',
+          details: expect.objectContaining({ timedOut: false }),
+        }),
+        expect.any(Error),
+      );
+    });
   });
 });

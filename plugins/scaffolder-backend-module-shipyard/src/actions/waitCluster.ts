@@ -1,6 +1,7 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { ConflictError, InputError, ResponseError } from '@backstage/errors';
 import {
+  ClusterAuditRecordInput,
   ClusterSummary,
   HEALTH_STATUSES,
   rolloutProgress,
@@ -106,6 +107,46 @@ export function createClusterWaitAction(deps: ClusterActionDeps) {
       const deadline = Date.now() + timeoutMs;
       let last = '';
       let unavailable: string | undefined;
+      let seen: ClusterSummary | undefined;
+      // the completion of the request or upgrade this step waits for, in the audit trail
+      const recordCompletion = (
+        cluster: ClusterSummary | undefined,
+        outcome: 'succeeded' | 'failed',
+        message: string,
+        error?: Error,
+        timedOut = false,
+      ) => {
+        const record: ClusterAuditRecordInput = {
+          action: input.kubernetesVersion
+            ? 'cluster.upgrade'
+            : 'cluster.create',
+          outcome,
+          actor: ctx.user?.ref ?? 'unknown',
+          taskId: ctx.task?.id,
+          message,
+          ...(cluster
+            ? {
+                managementCluster: cluster.managementCluster,
+                namespace: cluster.namespace,
+                cluster: cluster.name,
+                owner: cluster.owner,
+                ...(cluster.profile
+                  ? { profile: `clusterprofile:default/${cluster.profile}` }
+                  : {}),
+              }
+            : {}),
+          details: {
+            stage: 'completed',
+            timedOut,
+            ...(input.kubernetesVersion
+              ? { toVersion: input.kubernetesVersion }
+              : {}),
+          },
+        };
+        return error
+          ? deps.audit.record(record, error)
+          : deps.audit.record(record);
+      };
       for (;;) {
         let summary: ClusterSummary | undefined;
         try {
@@ -150,23 +191,26 @@ export function createClusterWaitAction(deps: ClusterActionDeps) {
             if (summary.kubernetesVersion) {
               ctx.output('kubernetesVersion', summary.kubernetesVersion);
             }
-            ctx.logger.info(
-              `${summary.name} is ${summary.phase} and ${summary.health}`,
-            );
+            const message = `${summary.name} is ${summary.phase} and ${summary.health}`;
+            ctx.logger.info(message);
+            await recordCompletion(summary, 'succeeded', message);
             return;
           }
           if (summary.phase === 'Failed') {
-            throw new ConflictError(
+            const error = new ConflictError(
               `Cluster ${summary.name} failed to provision: ${progress}`,
             );
+            await recordCompletion(summary, 'failed', error.message, error);
+            throw error;
           }
+          seen = summary;
         } else if (!last) {
           ctx.logger.info(`Waiting for ${ref} to appear in the fleet`);
           last = 'absent';
         }
         if (ctx.signal?.aborted) throw new Error('Cancelled');
         if (Date.now() >= deadline) {
-          throw new ConflictError(
+          const error = new ConflictError(
             `Timed out after ${Math.round(
               timeoutMs / 1000,
             )} s waiting for ${ref} to be ${phase} and ${health}; last seen: ${
@@ -177,6 +221,8 @@ export function createClusterWaitAction(deps: ClusterActionDeps) {
                 : ''
             }`,
           );
+          await recordCompletion(seen, 'failed', error.message, error, true);
+          throw error;
         }
         await new Promise(r =>
           setTimeout(

@@ -149,8 +149,9 @@ export const AuditPage = () => {
     {
       title: 'Time',
       field: 'at',
-      render: r => formatTime(r.at),
-      width: '160px',
+      render: r => (
+        <span style={{ whiteSpace: 'nowrap' }}>{formatTime(r.at)}</span>
+      ),
     },
     { title: 'Actor', field: 'actor' },
     {
