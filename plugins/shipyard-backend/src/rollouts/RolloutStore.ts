@@ -1,15 +1,8 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import { Knex } from 'knex';
+import { migrateStore } from '../stores/migrations';
 import type { Rollout, RolloutState } from './model';
-
-const migrationsDir = resolvePackagePath(
-  '@shipyard/plugin-shipyard-backend',
-  'migrations/rollouts',
-);
 
 /** The rollouts' own migrations table, so their schema evolves apart from the fleet's. */
 export const ROLLOUT_MIGRATIONS_TABLE = 'shipyard_rollouts_migrations';
@@ -48,10 +41,7 @@ export class RolloutStore {
   }
 
   static async migrate(knex: Knex): Promise<void> {
-    await knex.migrate.latest({
-      directory: migrationsDir,
-      tableName: ROLLOUT_MIGRATIONS_TABLE,
-    });
+    await migrateStore(knex, 'rollouts');
   }
 
   constructor(private readonly knex: Knex) {}
