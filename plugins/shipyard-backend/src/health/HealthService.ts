@@ -1,6 +1,5 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import {
-  HealthReason,
   HealthStatus,
   rolloutProgress,
 } from '@shipyard/plugin-shipyard-common';
@@ -18,6 +17,7 @@ import {
   WorkloadProber,
 } from '../probes/WorkloadProber';
 import { HealthConfig } from './config';
+import { firstEntry } from './history';
 import { HealthAggregator } from './HealthAggregator';
 import {
   HealthStore,
@@ -58,66 +58,6 @@ const REFRESH_OVERLAP_MS = 5_000;
 /** Probes of a cluster outside the rounds after its rollout, while it still reports the old version: how many, how far apart. */
 const VERSION_REFRESH_ATTEMPTS = 10;
 const VERSION_REFRESH_PAUSE_MS = 2_000;
-
-/** When a cluster's current health began, from Cluster API's condition times and the reasons' `since`. */
-function statusSinceOf(s: StoredClusterSummary): string | undefined {
-  if (s.health === 'healthy') {
-    const c = s.conditions.find(
-      x =>
-        (x.type === 'Available' || x.type === 'Ready') && x.status === 'True',
-    );
-    return c?.lastTransitionTime;
-  }
-  if (s.health === 'provisioning') return s.createdAt;
-  if (s.health === 'deleting') return s.deletingSince;
-  const times = s.healthReasons
-    .filter(r => r.severity !== 'info' || s.health === 'progressing')
-    .map(r => r.since)
-    .filter((t): t is string => Boolean(t) && !Number.isNaN(Date.parse(t!)))
-    .sort((a, b) => Date.parse(a) - Date.parse(b));
-  return times[0];
-}
-
-/**
- * The first history entry of a cluster seen for the first time: its current status since it began, preceded by its
- * creation (provisioning) when it began later. Times are kept within [creation, now].
- */
-function firstEntry(
-  key: string,
-  s: StoredClusterSummary,
-  now: number,
-): TransitionInput {
-  const nowIso = new Date(now).toISOString();
-  const created = s.createdAt ? Date.parse(s.createdAt) : NaN;
-  let since = Date.parse(statusSinceOf(s) ?? nowIso);
-  if (Number.isNaN(since) || since > now) since = now;
-  if (!Number.isNaN(created) && since < created) since = created;
-  const entry: TransitionInput = {
-    key,
-    status: s.health,
-    reasons: s.healthReasons,
-    at: new Date(since).toISOString(),
-  };
-  if (
-    !Number.isNaN(created) &&
-    created < since &&
-    s.health !== 'provisioning'
-  ) {
-    const reasons: HealthReason[] = [
-      {
-        source: 'capi',
-        severity: 'info',
-        type: 'Created',
-        message: 'The cluster was created',
-        since: new Date(created).toISOString(),
-      },
-    ];
-    entry.seed = [
-      { at: new Date(created).toISOString(), status: 'provisioning', reasons },
-    ];
-  }
-  return entry;
-}
 
 /**
  * The health aggregation of the fleet: probe rounds (a `global` scheduled task, so one replica probes at a time),
