@@ -368,7 +368,7 @@ export class ManagementClusterReconciler {
       try {
         applyObject(this.records, kind, deleted, obj, {
           annotationKeys: this.options.ownership.annotationKeys,
-          markDirty: key => this.markDirty(key),
+          markDirty: clusterKey => this.markDirty(clusterKey),
         });
         kind.malformed.delete(key);
         return;
