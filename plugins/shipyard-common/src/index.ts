@@ -21,3 +21,4 @@ export * from './variables';
 export * from './operations';
 /** The generated contract of `/api/shipyard`: the client, the operations' request types and the spec's models. */
 export * as ShipyardOpenApi from './schema/openapi';
+export { responseBody } from './schema/responseBody';

@@ -1,5 +1,4 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
-import { ResponseError } from '@backstage/errors';
 import type { ShipyardCatalogConfig } from '../config';
 import {
   ClusterClassSummary,
@@ -12,6 +11,7 @@ import {
   SHIPYARD_PLUGIN_ID,
   ShipyardOpenApi,
   toListClustersQuery,
+  responseBody,
 } from '@shipyard/plugin-shipyard-common';
 
 /** What the entity providers read from the Shipyard backend. */
@@ -93,7 +93,7 @@ export class ShipyardApiClient
         ...(cursor ? { cursor } : {}),
       });
       // without fields=list the items are full cluster summaries
-      const page = (await bodyOf(
+      const page = (await responseBody(
         await this.api.listClusters({ query }, await this.requestOptions()),
       )) as ListClustersResponse;
       yield page;
@@ -115,12 +115,12 @@ export class ShipyardApiClient
       await this.requestOptions(),
     );
     if (response.status === 404) return undefined;
-    const details: ClusterDetails = await bodyOf(response);
+    const details: ClusterDetails = await responseBody(response);
     return details.summary;
   }
 
   async listManagementClusters(): Promise<ManagementClusterStatus[]> {
-    const body = await bodyOf(
+    const body = await responseBody(
       await this.api.listManagementClusters({}, await this.requestOptions()),
     );
     return body.items;
@@ -140,20 +140,10 @@ export class ShipyardApiClient
         return undefined;
       }
       // a variable's schema is JSON (the spec: an object with any properties)
-      const page = (await bodyOf(response)) as ListClusterClassesResponse;
+      const page = (await responseBody(response)) as ListClusterClassesResponse;
       items.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);
     return items;
   }
-}
-
-/** The body of a successful response; a `ResponseError` otherwise. */
-async function bodyOf<T>(
-  response: ShipyardOpenApi.TypedResponse<T>,
-): Promise<T> {
-  if (!response.ok) {
-    throw await ResponseError.fromResponse(response as Response);
-  }
-  return await response.json();
 }

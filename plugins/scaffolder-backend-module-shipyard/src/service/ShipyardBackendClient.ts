@@ -11,6 +11,7 @@ import {
   SHIPYARD_PLUGIN_ID,
   ShipyardOpenApi,
   stringifyClusterKey,
+  responseBody,
 } from '@shipyard/plugin-shipyard-common';
 
 /** What the actions read from (and record to) the Shipyard backend. */
@@ -63,7 +64,9 @@ export class ShipyardBackendClient implements ShipyardBackend {
         }`,
       );
     }
-    const details: Partial<ClusterDetails> | undefined = await bodyOf(res);
+    const details: Partial<ClusterDetails> | undefined = await responseBody(
+      res,
+    );
     if (!details?.summary) {
       throw new Error(
         `Shipyard answered ${stringifyClusterKey(
@@ -75,7 +78,7 @@ export class ShipyardBackendClient implements ShipyardBackend {
   }
 
   async countClustersOwnedBy(owner: string): Promise<number> {
-    const body = await bodyOf(
+    const body = await responseBody(
       await this.api.listClusters(
         { query: { owner: [owner], limit: 1, facets: 'false' } },
         { token: await this.token() },
@@ -86,7 +89,7 @@ export class ShipyardBackendClient implements ShipyardBackend {
 
   async listManagementClusters(): Promise<ManagementClusterStatus[]> {
     return (
-      await bodyOf(
+      await responseBody(
         await this.api.listManagementClusters(
           {},
           { token: await this.token() },
@@ -102,7 +105,7 @@ export class ShipyardBackendClient implements ShipyardBackend {
     let cursor: string | undefined;
     do {
       // a variable's schema is JSON (the spec: an object with any properties)
-      const page = (await bodyOf(
+      const page = (await responseBody(
         await this.api.listClusterClasses(
           { query: { managementCluster, limit: 500, cursor } },
           { token: await this.token() },
@@ -131,14 +134,4 @@ export class ShipyardBackendClient implements ShipyardBackend {
     });
     return token;
   }
-}
-
-/** The body of a successful response; a `ResponseError` otherwise. */
-async function bodyOf<T>(
-  response: ShipyardOpenApi.TypedResponse<T>,
-): Promise<T> {
-  if (!response.ok) {
-    throw await ResponseError.fromResponse(response as Response);
-  }
-  return await response.json();
 }

@@ -19,6 +19,7 @@ import {
   ListClusterAuditResponse,
   ShipyardOpenApi,
   toListClustersQuery,
+  responseBody,
 } from '@shipyard/plugin-shipyard-common';
 import {
   AuditQuery,
@@ -44,16 +45,6 @@ export interface ShipyardClientOptions {
 }
 
 const MAX_RECONNECT_DELAY_MS = 30_000;
-
-/** The body of a successful response; a `ResponseError` otherwise. */
-async function bodyOf<T>(
-  response: ShipyardOpenApi.TypedResponse<T>,
-): Promise<T> {
-  if (!response.ok) {
-    throw await ResponseError.fromResponse(response as Response);
-  }
-  return await response.json();
-}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -82,7 +73,7 @@ export class ShipyardClient implements ShipyardApi {
   }
 
   async getHealth(): Promise<ShipyardHealth> {
-    return bodyOf(await this.api.getHealth());
+    return responseBody(await this.api.getHealth());
   }
 
   listClusters(
@@ -97,7 +88,7 @@ export class ShipyardClient implements ShipyardApi {
     request: ListClustersRequest = {},
     options?: ShipyardRequestOptions,
   ): Promise<ListClustersResponse<ClusterListItem>> {
-    const page = await bodyOf(
+    const page = await responseBody(
       await this.api.listClusters(
         { query: toListClustersQuery(request) },
         { signal: options?.signal },
@@ -111,13 +102,13 @@ export class ShipyardClient implements ShipyardApi {
     key: ClusterKey,
     options?: ShipyardRequestOptions,
   ): Promise<ClusterDetails> {
-    return bodyOf(
+    return responseBody(
       await this.api.getCluster({ path: key }, { signal: options?.signal }),
     );
   }
 
   async getSummary(options?: ShipyardRequestOptions): Promise<FleetSummary> {
-    return bodyOf(
+    return responseBody(
       await this.api.getFleetSummary({}, { signal: options?.signal }),
     );
   }
@@ -125,7 +116,7 @@ export class ShipyardClient implements ShipyardApi {
   async listManagementClusters(
     options?: ShipyardRequestOptions,
   ): Promise<ListManagementClustersResponse> {
-    return bodyOf(
+    return responseBody(
       await this.api.listManagementClusters({}, { signal: options?.signal }),
     );
   }
@@ -137,7 +128,7 @@ export class ShipyardClient implements ShipyardApi {
     const items: ClusterClassSummary[] = [];
     let cursor: string | undefined;
     do {
-      const page = await bodyOf(
+      const page = await responseBody(
         await this.api.listClusterClasses(
           { query: { managementCluster, limit: 500, cursor } },
           { signal: options?.signal },
@@ -157,9 +148,11 @@ export class ShipyardClient implements ShipyardApi {
     const path = { ...key };
     switch (operation) {
       case 'pause':
-        return bodyOf(await this.api.pauseCluster({ path, body: body as any }));
+        return responseBody(
+          await this.api.pauseCluster({ path, body: body as any }),
+        );
       case 'resume':
-        return bodyOf(
+        return responseBody(
           await this.api.resumeCluster({ path, body: body as any }),
         );
       default:
@@ -194,13 +187,13 @@ export class ShipyardClient implements ShipyardApi {
     if (response.status === 404) {
       return { items: [] };
     }
-    return bodyOf(response);
+    return responseBody(response);
   }
 
   async getVersionSupport(
     options?: ShipyardRequestOptions,
   ): Promise<VersionSupportResponse> {
-    return bodyOf(
+    return responseBody(
       await this.api.getVersionSupport({}, { signal: options?.signal }),
     );
   }
@@ -209,7 +202,7 @@ export class ShipyardClient implements ShipyardApi {
     key: ClusterKey,
     options?: ShipyardRequestOptions,
   ): Promise<ClusterLifecycleResponse> {
-    return bodyOf(
+    return responseBody(
       await this.api.getClusterLifecycle(
         { path: key },
         { signal: options?.signal },
@@ -221,7 +214,7 @@ export class ShipyardClient implements ShipyardApi {
     request: VersionDebtRequest = {},
     options?: ShipyardRequestOptions,
   ): Promise<VersionDebtResponse> {
-    return bodyOf(
+    return responseBody(
       await this.api.getVersionDebt(
         { query: request },
         { signal: options?.signal },
