@@ -167,7 +167,7 @@ export class ShipyardClient implements ShipyardApi {
     const defined = Object.fromEntries(
       Object.entries(query).filter(([, v]) => v !== undefined && v !== ''),
     ) as AuditQuery;
-    return bodyOf(
+    return responseBody(
       await this.api.listAuditRecords(
         { query: defined },
         { signal: options?.signal },
