@@ -3,8 +3,10 @@ import {
   fetchApiRef,
   useApiHolder,
 } from '@backstage/core-plugin-api';
-import { ResponseError } from '@backstage/errors';
-import { ShipyardOpenApi } from '@shipyard/plugin-shipyard-common';
+import {
+  ShipyardOpenApi,
+  responseBody,
+} from '@shipyard/plugin-shipyard-common';
 import { useMemo } from 'react';
 
 export type Rollout = ShipyardOpenApi.Rollout;
@@ -12,15 +14,6 @@ export type RolloutPlan = ShipyardOpenApi.RolloutPlan;
 export type RolloutSpec = ShipyardOpenApi.RolloutSpec;
 export type RolloutStage = ShipyardOpenApi.RolloutStage;
 export type RolloutCluster = ShipyardOpenApi.RolloutCluster;
-
-async function bodyOf<T>(
-  response: ShipyardOpenApi.TypedResponse<T>,
-): Promise<T> {
-  if (!response.ok) {
-    throw await ResponseError.fromResponse(response as Response);
-  }
-  return await response.json();
-}
 
 /** The rollout operations of the backend, through the client generated from its spec. */
 export interface RolloutsClient {
@@ -74,19 +67,21 @@ export function useRolloutsClient(): RolloutsClient {
     });
     return {
       list: async query =>
-        (await bodyOf(await api.listRollouts({ query: query ?? {} }))).items,
-      get: async id => bodyOf(await api.getRollout({ path: { id } })),
-      plan: async spec => bodyOf(await api.planRollout({ body: spec })),
-      create: async spec => bodyOf(await api.createRollout({ body: spec })),
+        (await responseBody(await api.listRollouts({ query: query ?? {} })))
+          .items,
+      get: async id => responseBody(await api.getRollout({ path: { id } })),
+      plan: async spec => responseBody(await api.planRollout({ body: spec })),
+      create: async spec =>
+        responseBody(await api.createRollout({ body: spec })),
       approve: async (id, stage) =>
-        bodyOf(
+        responseBody(
           await api.approveRollout({
             path: { id },
             body: stage ? { stage } : {},
           }),
         ),
       operate: async (id, operation, reason) =>
-        bodyOf(
+        responseBody(
           await api.operateRollout({
             path: { id, operation },
             body: reason ? { reason } : {},
