@@ -110,6 +110,22 @@ export interface Config {
     operations?: {
       /** How often the backend looks for expired pauses to resume (ms, default 30000). */
       pauseExpiryCheckMs?: number;
+      /** How often resizes and decommissions are checked against the fleet until done (ms, default 5000). */
+      trackIntervalMs?: number;
+      /** A resize not settled after this long is audited as stalled (ms, default 20 minutes). */
+      scaleDeadlineMs?: number;
+      /** A decommission not confirmed by Cluster API after this long is audited as stalled (ms, default 1 hour). */
+      deleteDeadlineMs?: number;
+      /** Most worker replicas of one pool of a cluster whose profile has no sizes (default 100). */
+      maxWorkerReplicas?: number;
+      /**
+       * Most machines a team may own across the fleet: `default`, and per owner entity ref. A resize that would
+       * exceed it is refused. Absent: no quota.
+       */
+      machineQuota?: {
+        default?: number;
+        teams?: Array<{ owner: string; machines: number }>;
+      };
     };
 
     /** Fleet rollouts (`/api/shipyard/rollouts`). */

@@ -39,7 +39,13 @@ import { VersionSupportRefresher } from './lifecycle/VersionSupportRefresher';
 import { VersionSupportStore } from './stores/VersionSupportStore';
 import { ClusterOperations } from './operations/ClusterOperations';
 import { readOperationsConfig } from './operations/config';
-import { scheduleOperations } from './operations/operationsRouter';
+import {
+  OperationServices,
+  scheduleOperations,
+} from './operations/operationsRouter';
+import { OperationStore } from './operations/OperationStore';
+import { OperationTracker } from './operations/OperationTracker';
+import { CatalogProfileSizes } from './operations/profiles';
 import { FleetStore } from './stores/FleetStore';
 import { setUpRollouts } from './rollouts';
 import { FleetService } from './service/FleetService';
@@ -226,6 +232,16 @@ export const shipyardPlugin = createBackendPlugin({
             ) ?? 60) * 1000,
         });
         lifecycle.addShutdownHook(() => rollouts.close());
+        const operationServices: OperationServices = {
+          operations,
+          tracker: new OperationTracker({
+            store: await OperationStore.create(database),
+            operations,
+            logger: logger.child({ component: 'operations' }),
+          }),
+          profiles: new CatalogProfileSizes(catalog, auth),
+          config: readOperationsConfig(config),
+        };
         httpRouter.use(
           await createShipyardRouter({
             fleet,
@@ -242,16 +258,15 @@ export const shipyardPlugin = createBackendPlugin({
             lifecycle: versionLifecycle,
             versionSupportRefresher,
             profiles,
-            operations,
+            operations: operationServices,
             rollouts: rollouts.service,
           }),
         );
         lifecycle.addShutdownHook(() => operations.close());
         await scheduleOperations({
-          operations,
+          services: operationServices,
           scheduler,
           logger,
-          frequencyMs: readOperationsConfig(config).pauseExpiryCheckMs,
         });
         // last: whatever a route throws reaches users without stack frames, file paths or cluster addresses
         httpRouter.use(Router().use(userFacingErrors(logger)));

@@ -66,4 +66,6 @@ export interface ClusterOperationResponse {
   before: Record<string, string | number | boolean | null>;
   after: Record<string, string | number | boolean | null>;
   message: string;
+  /** The followed operation (resize, decommission): `GET /clusters/…/operations` shows its progress. */
+  operationId?: string;
 }

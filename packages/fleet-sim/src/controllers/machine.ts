@@ -61,6 +61,13 @@ export function reconcileMachine(
       return;
     }
     if (ctx.waitStep(t.id, key, ctx.elapsed(`${uid}:Deleting`))) return;
+    if (
+      !controlPlane &&
+      ctx.options.faults.isDrainStalled(ctx.workloadId(ns, clusterName))
+    ) {
+      // the drain waits (a PodDisruptionBudget allows no eviction); the fault's change wakes it
+      return;
+    }
     const infraRef = asObject(spec.infrastructureRef);
     const infraType = ctx.typeOfRef(infraRef);
     if (
@@ -91,7 +98,12 @@ export function reconcileMachine(
       ctx.enqueue(t.id, key, ctx.stepMs);
     }
   } else if (phase === 'Provisioning') {
-    if (!ctx.waitStep(t.id, key, phaseSince)) next = 'Provisioned';
+    if (
+      !controlPlane &&
+      ctx.options.faults.isProvisioningStalled(ctx.workloadId(ns, clusterName))
+    ) {
+      // no capacity: the machine waits for its instance; the fault's change wakes it
+    } else if (!ctx.waitStep(t.id, key, phaseSince)) next = 'Provisioned';
   } else if (phase === 'Provisioned') {
     if (!ctx.waitStep(t.id, key, phaseSince)) next = 'Running';
   }

@@ -19,6 +19,10 @@ export interface ClusterFaults {
   /** How many worker nodes report NotReady (`Infinity`: all). */
   nodesNotReady?: number;
   controlPlaneDown?: boolean;
+  /** New machines never finish provisioning (the provider has no capacity): a scale-up stalls. */
+  provisioningStalled?: boolean;
+  /** Deleted machines never finish draining (a PodDisruptionBudget blocks it): a scale-down or deletion stalls. */
+  drainStalled?: boolean;
   /**
    * The deprecated APIs the workload cluster's clients request (its `/metrics` `apiserver_requested_deprecated_apis`),
    * instead of the ones seeded for it; an empty list: none.
@@ -110,6 +114,14 @@ export class FaultRegistry implements FaultGate {
 
   isUnreachable(id: string): boolean {
     return this.faults.get(id)?.unreachable !== undefined;
+  }
+
+  isProvisioningStalled(id: string): boolean {
+    return this.faults.get(id)?.provisioningStalled === true;
+  }
+
+  isDrainStalled(id: string): boolean {
+    return this.faults.get(id)?.drainStalled === true;
   }
 
   isControlPlaneDown(id: string): boolean {

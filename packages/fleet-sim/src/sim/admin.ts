@@ -99,6 +99,12 @@ export function applyFaultAction(ctx: AdminContext, body: JsonObject): void {
     case 'controlPlaneDown':
       ctx.faults.controlPlaneDown(target(body), body.down !== false);
       return;
+    case 'stallProvisioning':
+      ctx.faults.stallProvisioning(target(body), body.stalled !== false);
+      return;
+    case 'stallDrain':
+      ctx.faults.stallDrain(target(body), body.stalled !== false);
+      return;
     case 'restartManagementApi': {
       const t = target(body);
       ctx.faults.restartManagementApi(typeof t === 'string' ? t : t.management);
@@ -117,7 +123,7 @@ export function applyFaultAction(ctx: AdminContext, body: JsonObject): void {
       throw new Error(
         `unknown action ${JSON.stringify(
           action,
-        )}; one of unreachable, reachable, slow, errorRate, nodesNotReady, controlPlaneDown, restartManagementApi, pauseController, resumeController, clear`,
+        )}; one of unreachable, reachable, slow, errorRate, nodesNotReady, controlPlaneDown, stallProvisioning, stallDrain, restartManagementApi, pauseController, resumeController, clear`,
       );
   }
 }

@@ -42,6 +42,10 @@ export function fleetFaults(fleet: Fleet): FleetFaults {
       faults.set(clusterId(cluster), { nodesNotReady: count }),
     controlPlaneDown: (cluster, down = true) =>
       faults.set(clusterId(cluster), { controlPlaneDown: down }),
+    stallProvisioning: (cluster, stalled = true) =>
+      faults.set(clusterId(cluster), { provisioningStalled: stalled }),
+    stallDrain: (cluster, stalled = true) =>
+      faults.set(clusterId(cluster), { drainStalled: stalled }),
     deprecatedApis: (cluster, uses) =>
       faults.set(clusterId(cluster), { deprecatedApis: uses }),
     restartManagementApi: name => {

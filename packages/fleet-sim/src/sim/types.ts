@@ -91,6 +91,10 @@ export interface FleetFaults {
   nodesNotReady(cluster: ClusterRef, count?: number): void;
   /** The workload cluster's control plane fails (`/readyz` 500, API 503); the Cluster turns unavailable. */
   controlPlaneDown(cluster: ClusterRef, down?: boolean): void;
+  /** New machines of the cluster stay Provisioning (no capacity); false heals. */
+  stallProvisioning(cluster: ClusterRef, stalled?: boolean): void;
+  /** Deleted machines of the cluster stay Deleting (drain blocked); false heals. */
+  stallDrain(cluster: ClusterRef, stalled?: boolean): void;
   /** Sets the deprecated APIs a workload cluster's clients request (served in its `/metrics`); undefined: the seeded ones. */
   deprecatedApis(
     cluster: ClusterRef,

@@ -5,6 +5,16 @@ import { InputError } from '@backstage/errors';
 export interface OperationsConfig {
   /** How often expired pauses are looked for (ms). */
   pauseExpiryCheckMs: number;
+  /** How often followed operations (resize, decommission) are checked against the fleet (ms). */
+  trackIntervalMs: number;
+  /** A resize not settled after this long is audited as stalled (ms). */
+  scaleDeadlineMs: number;
+  /** A decommission not confirmed after this long is audited as stalled (ms). */
+  deleteDeadlineMs: number;
+  /** Most worker replicas of one pool of a cluster without profile sizes. */
+  maxWorkerReplicas: number;
+  /** Most machines a team may own across the fleet, per owner entity ref (and `default`); absent: no quota. */
+  machineQuota?: { default?: number; teams: Record<string, number> };
 }
 
 function positive(config: Config, key: string, fallback: number): number {
@@ -22,5 +32,27 @@ function positive(config: Config, key: string, fallback: number): number {
 export function readOperationsConfig(config: Config): OperationsConfig {
   return {
     pauseExpiryCheckMs: positive(config, 'pauseExpiryCheckMs', 30_000),
+    trackIntervalMs: positive(config, 'trackIntervalMs', 5_000),
+    scaleDeadlineMs: positive(config, 'scaleDeadlineMs', 20 * 60_000),
+    deleteDeadlineMs: positive(config, 'deleteDeadlineMs', 60 * 60_000),
+    maxWorkerReplicas: positive(config, 'maxWorkerReplicas', 100),
+    machineQuota: readQuota(config),
   };
+}
+
+function readQuota(config: Config): OperationsConfig['machineQuota'] {
+  const quota = config.getOptionalConfig('shipyard.operations.machineQuota');
+  if (!quota) return undefined;
+  const teams: Record<string, number> = {};
+  for (const entry of quota.getOptionalConfigArray('teams') ?? []) {
+    const machines = entry.getNumber('machines');
+    if (!Number.isInteger(machines) || machines < 0) {
+      throw new InputError(
+        `shipyard.operations.machineQuota.teams[].machines must be a whole number of machines, got ${machines}`,
+      );
+    }
+    teams[entry.getString('owner').toLocaleLowerCase('en-US')] = machines;
+  }
+  const fallback = quota.getOptionalNumber('default');
+  return { ...(fallback !== undefined ? { default: fallback } : {}), teams };
 }

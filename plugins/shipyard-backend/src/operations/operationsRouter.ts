@@ -8,7 +8,19 @@ import { ClusterKey } from '@shipyard/plugin-shipyard-common';
 import express from 'express';
 import { createApiRouter, ShipyardApiRouter } from '../service/apiRouter';
 import { ClusterOperations } from './ClusterOperations';
+import { OperationsConfig } from './config';
+import { OperationTracker } from './OperationTracker';
 import { pauseCluster, resumeCluster, resumeExpiredPauses } from './pause';
+import { ProfileSizes } from './profiles';
+import { scaleCluster } from './scale';
+
+/** What the operation routes use. */
+export interface OperationServices {
+  operations: ClusterOperations;
+  tracker: OperationTracker;
+  profiles: ProfileSizes;
+  config: OperationsConfig;
+}
 
 const NAME_SEGMENT = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
@@ -29,17 +41,21 @@ export function clusterKeyOf(params: Record<string, string>): ClusterKey {
 
 /** Options of {@link createOperationsRouter}. */
 export interface OperationsRouterOptions {
-  operations: ClusterOperations;
+  services: OperationServices;
   httpAuth: HttpAuthService;
   /** The router to add the routes to (the plugin's one router of the spec); a new one by default. */
   router?: ShipyardApiRouter;
 }
 
-/** The day-2 operations of one cluster: `POST /clusters/:mc/:ns/:name/{pause,resume}`. */
+/**
+ * The day-2 operations of one cluster: `POST /clusters/:mc/:ns/:name/{pause,resume,scale}` and the operations
+ * followed for it (`GET /clusters/:mc/:ns/:name/operations`).
+ */
 export function createOperationsRouter(
   options: OperationsRouterOptions,
 ): express.Router {
-  const { operations, httpAuth } = options;
+  const { services, httpAuth } = options;
+  const { operations } = services;
   const router = options.router ?? createApiRouter();
   const actorOf = async (req: express.Request) =>
     operations.actorOf(
@@ -73,23 +89,90 @@ export function createOperationsRouter(
       res.json(answer);
     },
   );
+
+  router.post(
+    '/clusters/:managementCluster/:namespace/:name/scale',
+    async (req, res) => {
+      const key = clusterKeyOf(req.params);
+      const { summary, ...answer } = await scaleCluster(
+        services,
+        await actorOf(req),
+        key,
+        req.body,
+      );
+      res.json(answer);
+    },
+  );
+
+  router.get(
+    '/clusters/:managementCluster/:namespace/:name/operations',
+    async (req, res) => {
+      const key = clusterKeyOf(req.params);
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
+      // not found unless the caller may read the cluster (a deleted cluster's operations stay readable to the platform)
+      const actor =
+        credentials.principal.type === 'user'
+          ? await operations.actorOf(credentials)
+          : undefined;
+      if (
+        actor &&
+        operations.index.get(
+          `${key.managementCluster}/${key.namespace}/${key.name}`,
+        )
+      ) {
+        await operations.resolve(actor, key);
+      }
+      const items = await services.tracker.store.ofCluster(key);
+      res.setHeader('Cache-Control', 'no-cache');
+      res.json({
+        items: items.map(op => ({
+          id: op.id,
+          action: op.action,
+          actor: op.actor,
+          state: op.state,
+          target: op.target,
+          startedAt: op.startedAt,
+          deadlineAt: op.deadlineAt,
+          updatedAt: op.updatedAt,
+          message:
+            op.state === 'running' || op.state === 'stalled'
+              ? services.tracker.progressOf(op).message
+              : op.message ?? '',
+        })),
+      });
+    },
+  );
   return router;
 }
 
-/** Schedules the resumption of expired pauses as a `global` task (one replica at a time). */
+/**
+ * Schedules the resumption of expired pauses and the following of resizes and decommissions as `global` tasks
+ * (one replica at a time).
+ */
 export async function scheduleOperations(options: {
-  operations: ClusterOperations;
+  services: OperationServices;
   scheduler: SchedulerService;
   logger: LoggerService;
-  frequencyMs?: number;
 }): Promise<void> {
+  const { services } = options;
+  await options.scheduler.scheduleTask({
+    id: 'shipyard:operations:follow',
+    scope: 'global',
+    frequency: { milliseconds: services.config.trackIntervalMs },
+    timeout: { minutes: 5 },
+    fn: async () => {
+      await services.tracker.check();
+    },
+  });
   await options.scheduler.scheduleTask({
     id: 'shipyard:operations:pause-expiry',
     scope: 'global',
-    frequency: { milliseconds: options.frequencyMs ?? 30_000 },
+    frequency: { milliseconds: services.config.pauseExpiryCheckMs },
     timeout: { minutes: 5 },
     fn: async () => {
-      const resumed = await resumeExpiredPauses(options.operations);
+      const resumed = await resumeExpiredPauses(services.operations);
       if (resumed > 0) {
         options.logger.info(
           `Shipyard: resumed ${resumed} clusters whose pause expired`,

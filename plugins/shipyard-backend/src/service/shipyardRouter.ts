@@ -15,8 +15,10 @@ import { createLifecycleRouter } from '../lifecycle/lifecycleRouter';
 import { ProfileVersions } from '../lifecycle/ProfileVersions';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
 import { VersionSupportRefresher } from '../lifecycle/VersionSupportRefresher';
-import { ClusterOperations } from '../operations/ClusterOperations';
-import { createOperationsRouter } from '../operations/operationsRouter';
+import {
+  createOperationsRouter,
+  OperationServices,
+} from '../operations/operationsRouter';
 import { RolloutService, createRolloutsRouter } from '../rollouts';
 import { createApiRouter, ShipyardApiRouter } from './apiRouter';
 import { createClusterClassesRouter } from './clusterClassesRouter';
@@ -46,7 +48,7 @@ export interface ShipyardRouterOptions {
   /** The cluster profiles' versions and upgrade paths (`GET /clusters/:mc/:ns/:name/lifecycle`). */
   profiles: ProfileVersions;
   /** Day-2 operations on one cluster (`POST /clusters/:mc/:ns/:name/pause`, …). */
-  operations: ClusterOperations;
+  operations: OperationServices;
   /** Fleet rollouts (`/rollouts…`). */
   rollouts: RolloutService;
 }
@@ -98,7 +100,7 @@ export async function createShipyardRouter(
     router,
   });
   createOperationsRouter({
-    operations: options.operations,
+    services: options.operations,
     httpAuth,
     router,
   });

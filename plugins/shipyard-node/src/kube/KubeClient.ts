@@ -294,6 +294,24 @@ export class KubeClient {
     );
   }
 
+  /** JSON patch of an object (RFC 6902), e.g. one item of a list guarded by a `test` of its name. */
+  async jsonPatch<T = KubeObject>(
+    objectPath: string,
+    operations: unknown[],
+    options: KubeWriteOptions,
+  ): Promise<T> {
+    return this.exchange<T>(
+      `${objectPath}?${writeParams(options)}`,
+      {
+        method: 'PATCH',
+        body: JSON.stringify(operations),
+        contentType: 'application/json-patch+json',
+        signal: options.signal,
+      },
+      `patch ${objectPath}`,
+    );
+  }
+
   /**
    * Deletes an object (foreground propagation unless told otherwise: the object stays, with its deletion
    * timestamp, until its finalizers and dependents are gone). Answers the object as it is after the request.

@@ -1,6 +1,7 @@
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
 import type {
   ClusterAuditRecord,
@@ -38,6 +39,28 @@ const MEMBERSHIP: Record<string, string[]> = {
 
 export const CLUSTERS = 'cluster.x-k8s.io/clusters';
 
+/** The sizes every profile of the harness's catalog offers: 1 to 6 workers. */
+export const PROFILE_SIZES = {
+  small: { controlPlaneReplicas: 1, workerReplicas: 1 },
+  medium: { controlPlaneReplicas: 3, workerReplicas: 3 },
+  large: { controlPlaneReplicas: 3, workerReplicas: 6 },
+};
+
+/** A ClusterProfile entity for each profile the simulated clusters name. */
+function profileEntities(sim: FleetSim) {
+  const names = new Set(
+    sim.model.clusters
+      .map(c => c.labels['shipyard.io/profile'])
+      .filter((n): n is string => Boolean(n)),
+  );
+  return [...names].map(name => ({
+    apiVersion: 'shipyard.io/v1alpha1',
+    kind: 'ClusterProfile',
+    metadata: { name, namespace: 'default' },
+    spec: { version: '1.0.0', sizes: PROFILE_SIZES },
+  }));
+}
+
 export { eventually, keyOf };
 
 export interface OperationsHarness {
@@ -61,6 +84,7 @@ export async function startOperationsHarness(options: {
   clusters?: number;
   config?: Record<string, any>;
   sim?: FleetSim;
+  features?: any[];
 }): Promise<OperationsHarness> {
   const sim =
     options.sim ??
@@ -110,7 +134,13 @@ export async function startOperationsHarness(options: {
   const backend = await startShipyardBackend({
     logs,
     config: proofConfig(sim, options.config ?? {}),
-    features: [permissions.factory, userInfo.factory, schedulerServiceFactory],
+    features: [
+      permissions.factory,
+      userInfo.factory,
+      schedulerServiceFactory,
+      catalogServiceMock.factory({ entities: profileEntities(sim) }),
+      ...(options.features ?? []),
+    ],
   });
   await waitConnected(
     backend.server,
@@ -154,6 +184,7 @@ export async function startOperationsHarness(options: {
 export async function pickTeamCluster(
   h: OperationsHarness,
   except: string[] = [],
+  filter: (c: ClusterSummary) => boolean = () => true,
 ): Promise<ClusterSummary> {
   let found: ClusterSummary | undefined;
   await eventually(async () => {
@@ -166,6 +197,7 @@ export async function pickTeamCluster(
     found = (res.body.items as ClusterSummary[]).find(
       c =>
         !except.includes(keyOf(c)) &&
+        filter(c) &&
         c.clusterClass &&
         c.machineDeployments.length > 0 &&
         c.phase === 'Provisioned',

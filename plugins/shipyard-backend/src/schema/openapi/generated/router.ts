@@ -565,6 +565,145 @@ export const spec = {
         },
       },
     },
+    '/clusters/{managementCluster}/{namespace}/{name}/scale': {
+      post: {
+        operationId: 'scaleCluster',
+        summary:
+          "Resizes a cluster's worker pools (and a machine-based control plane), or switches to a named size of its profile.",
+        description:
+          "Needs `shipyard.cluster.scale` on the cluster. Pre-flight: the pools exist, the replicas are within the\nsmallest and largest worker count of the profile's sizes, the owning team's machine quota\n(`shipyard.operations.machineQuota`) and a healthy, unpaused cluster; then a server-side dry run. Every attempt\nis audited as `cluster.scale`; the resize is then followed until every pool has settled (`completed`) or\n`shipyard.operations.scaleDeadlineMs` passed (`stalled`).\n",
+        parameters: [
+          {
+            name: 'managementCluster',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'namespace',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ScaleClusterRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'Resizing (or already at that size, or what a dry run would do).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ClusterOperationResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
+    '/clusters/{managementCluster}/{namespace}/{name}/operations': {
+      get: {
+        operationId: 'listClusterOperations',
+        summary:
+          'The resizes and decommissions of a cluster, newest first, with the progress of those still followed.',
+        parameters: [
+          {
+            name: 'managementCluster',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'namespace',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The operations.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/TrackedClusterOperation',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
     '/summary': {
       get: {
         operationId: 'getFleetSummary',
@@ -1927,6 +2066,97 @@ export const spec = {
           },
         ],
       },
+      ScaleClusterRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          size: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 63,
+            description: "A named size of the cluster's profile.",
+          },
+          workers: {
+            type: 'array',
+            maxItems: 20,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['name', 'replicas'],
+              properties: {
+                name: {
+                  type: 'string',
+                  minLength: 1,
+                  maxLength: 253,
+                },
+                replicas: {
+                  type: 'integer',
+                  minimum: 0,
+                  maximum: 1000,
+                },
+              },
+            },
+          },
+          controlPlaneReplicas: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 7,
+          },
+          dryRun: {
+            type: 'boolean',
+          },
+        },
+      },
+      TrackedClusterOperation: {
+        type: 'object',
+        required: [
+          'id',
+          'action',
+          'actor',
+          'state',
+          'target',
+          'startedAt',
+          'deadlineAt',
+          'updatedAt',
+          'message',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          action: {
+            $ref: '#/components/schemas/ClusterAuditAction',
+          },
+          actor: {
+            type: 'string',
+          },
+          state: {
+            type: 'string',
+            enum: ['running', 'stalled', 'completed', 'failed'],
+          },
+          target: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          startedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          deadlineAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          updatedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          message: {
+            type: 'string',
+            description: 'Progress while followed',
+            'else how it ended.': null,
+          },
+        },
+      },
       ClusterOperationResponse: {
         type: 'object',
         description:
@@ -1978,6 +2208,11 @@ export const spec = {
           },
           message: {
             type: 'string',
+          },
+          operationId: {
+            type: 'string',
+            description:
+              'The followed operation (resize, decommission), see `GET /clusters/…/operations`.',
           },
         },
       },

@@ -109,6 +109,38 @@ export type ResumeCluster = {
 };
 
 /**
+ * Resizes a cluster's worker pools (and a machine-based control plane), or switches to a named size of its profile.
+ * @public
+ */
+export type ScaleCluster = {
+  path: NonNullable<operations['scaleCluster']['parameters']['path']>;
+  body: NonNullable<
+    operations['scaleCluster']['requestBody']
+  >['content']['application/json'];
+  response:
+    | operations['scaleCluster']['responses']['200']['content']['application/json']
+    | operations['scaleCluster']['responses']['400']['content']['application/json']
+    | operations['scaleCluster']['responses']['401']['content']['application/json']
+    | operations['scaleCluster']['responses']['403']['content']['application/json']
+    | operations['scaleCluster']['responses']['404']['content']['application/json']
+    | operations['scaleCluster']['responses']['409']['content']['application/json'];
+};
+
+/**
+ * The resizes and decommissions of a cluster, newest first, with the progress of those still followed.
+ * @public
+ */
+export type ListClusterOperations = {
+  path: NonNullable<operations['listClusterOperations']['parameters']['path']>;
+  response:
+    | operations['listClusterOperations']['responses']['200']['content']['application/json']
+    | operations['listClusterOperations']['responses']['400']['content']['application/json']
+    | operations['listClusterOperations']['responses']['401']['content']['application/json']
+    | operations['listClusterOperations']['responses']['403']['content']['application/json']
+    | operations['listClusterOperations']['responses']['404']['content']['application/json'];
+};
+
+/**
  * Counts over the visible fleet.
  * @public
  */
@@ -318,6 +350,8 @@ export type EndpointMap = {
   '#get|/clusters/{managementCluster}/{namespace}/{name}/lifecycle': GetClusterLifecycle;
   '#post|/clusters/{managementCluster}/{namespace}/{name}/pause': PauseCluster;
   '#post|/clusters/{managementCluster}/{namespace}/{name}/resume': ResumeCluster;
+  '#post|/clusters/{managementCluster}/{namespace}/{name}/scale': ScaleCluster;
+  '#get|/clusters/{managementCluster}/{namespace}/{name}/operations': ListClusterOperations;
   '#get|/summary': GetFleetSummary;
   '#get|/version-support': GetVersionSupport;
   '#get|/version-support/debt': GetVersionDebt;

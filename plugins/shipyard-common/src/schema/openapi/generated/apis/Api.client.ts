@@ -92,6 +92,25 @@ export type ResumeCluster = {
 };
 
 /**
+ * Resizes a cluster's worker pools (and a machine-based control plane), or switches to a named size of its profile.
+ * @public
+ */
+export type ScaleCluster = {
+  path: NonNullable<operations['scaleCluster']['parameters']['path']>;
+  body: NonNullable<
+    operations['scaleCluster']['requestBody']
+  >['content']['application/json'];
+};
+
+/**
+ * The resizes and decommissions of a cluster, newest first, with the progress of those still followed.
+ * @public
+ */
+export type ListClusterOperations = {
+  path: NonNullable<operations['listClusterOperations']['parameters']['path']>;
+};
+
+/**
  * Counts over the visible fleet.
  * @public
  */
@@ -498,6 +517,72 @@ export class DefaultApiClient {
           ...(options?.token && { Authorization: `Bearer ${options.token}` }),
         },
         body: JSON.stringify(request.body),
+        ...(options?.signal && { signal: options.signal }),
+      },
+    );
+  }
+
+  /**
+   * Resizes a cluster's worker pools (and a machine-based control plane), or switches to a named size of its profile.
+   * Needs `shipyard.cluster.scale` on the cluster. Pre-flight: the pools exist, the replicas are within the
+   * smallest and largest worker count of the profile's sizes, the owning team's machine quota
+   * (`shipyard.operations.machineQuota`) and a healthy, unpaused cluster; then a server-side dry run. Every attempt
+   * is audited as `cluster.scale`; the resize is then followed until every pool has settled (`completed`) or
+   * `shipyard.operations.scaleDeadlineMs` passed (`stalled`).
+   *
+   * @param managementCluster -
+   * @param namespace -
+   * @param name -
+   */
+  public async scaleCluster(
+    request: ScaleCluster,
+    options?: RequestOptions,
+  ): Promise<
+    TypedResponse<
+      operations['scaleCluster']['responses']['200']['content']['application/json']
+    >
+  > {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/clusters/${segment(request.path.managementCluster)}/${segment(
+        request.path.namespace,
+      )}/${segment(request.path.name)}/scale`,
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(options?.token && { Authorization: `Bearer ${options.token}` }),
+        },
+        body: JSON.stringify(request.body),
+        ...(options?.signal && { signal: options.signal }),
+      },
+    );
+  }
+
+  /**
+   * The resizes and decommissions of a cluster, newest first, with the progress of those still followed.
+   * @param managementCluster -
+   * @param namespace -
+   * @param name -
+   */
+  public async listClusterOperations(
+    request: ListClusterOperations,
+    options?: RequestOptions,
+  ): Promise<
+    TypedResponse<
+      operations['listClusterOperations']['responses']['200']['content']['application/json']
+    >
+  > {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/clusters/${segment(request.path.managementCluster)}/${segment(
+        request.path.namespace,
+      )}/${segment(request.path.name)}/operations`,
+      {
+        method: 'GET',
+        headers: {
+          ...(options?.token && { Authorization: `Bearer ${options.token}` }),
+        },
         ...(options?.signal && { signal: options.signal }),
       },
     );

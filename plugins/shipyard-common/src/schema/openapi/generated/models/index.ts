@@ -57,6 +57,15 @@ export type ResumeClusterRequest =
  */
 export type OperationValue = components['schemas']['OperationValue'];
 /**
+ * @public
+ */
+export type ScaleClusterRequest = components['schemas']['ScaleClusterRequest'];
+/**
+ * @public
+ */
+export type TrackedClusterOperation =
+  components['schemas']['TrackedClusterOperation'];
+/**
  * What an operation changed (or would change, in a dry run), field by field.
  * @public
  */

@@ -135,6 +135,47 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/clusters/{managementCluster}/{namespace}/{name}/scale': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Resizes a cluster's worker pools (and a machine-based control plane), or switches to a named size of its profile.
+     * @description Needs `shipyard.cluster.scale` on the cluster. Pre-flight: the pools exist, the replicas are within the
+     *     smallest and largest worker count of the profile's sizes, the owning team's machine quota
+     *     (`shipyard.operations.machineQuota`) and a healthy, unpaused cluster; then a server-side dry run. Every attempt
+     *     is audited as `cluster.scale`; the resize is then followed until every pool has settled (`completed`) or
+     *     `shipyard.operations.scaleDeadlineMs` passed (`stalled`).
+     */
+    post: operations['scaleCluster'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/clusters/{managementCluster}/{namespace}/{name}/operations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The resizes and decommissions of a cluster, newest first, with the progress of those still followed. */
+    get: operations['listClusterOperations'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/summary': {
     parameters: {
       query?: never;
@@ -537,6 +578,34 @@ export interface components {
       dryRun?: boolean;
     };
     OperationValue: (string | null) | number | boolean;
+    ScaleClusterRequest: {
+      /** @description A named size of the cluster's profile. */
+      size?: string;
+      workers?: {
+        name: string;
+        replicas: number;
+      }[];
+      controlPlaneReplicas?: number;
+      dryRun?: boolean;
+    };
+    TrackedClusterOperation: {
+      id: string;
+      action: components['schemas']['ClusterAuditAction'];
+      actor: string;
+      /** @enum {string} */
+      state: 'running' | 'stalled' | 'completed' | 'failed';
+      target: {
+        [key: string]: unknown;
+      };
+      /** Format: date-time */
+      startedAt: string;
+      /** Format: date-time */
+      deadlineAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      /** @description Progress while followed */
+      message: string;
+    };
     /** @description What an operation changed (or would change, in a dry run), field by field. */
     ClusterOperationResponse: {
       /** @enum {string} */
@@ -554,6 +623,8 @@ export interface components {
         [key: string]: components['schemas']['OperationValue'];
       };
       message: string;
+      /** @description The followed operation (resize, decommission), see `GET /clusters/…/operations`. */
+      operationId?: string;
     };
     Error: {
       error: {
@@ -1579,6 +1650,69 @@ export interface operations {
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
       409: components['responses']['Conflict'];
+    };
+  };
+  scaleCluster: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        managementCluster: string;
+        namespace: string;
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ScaleClusterRequest'];
+      };
+    };
+    responses: {
+      /** @description Resizing (or already at that size, or what a dry run would do). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClusterOperationResponse'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+    };
+  };
+  listClusterOperations: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        managementCluster: string;
+        namespace: string;
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The operations. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['TrackedClusterOperation'][];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
     };
   };
   getFleetSummary: {
