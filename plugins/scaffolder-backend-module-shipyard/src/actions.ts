@@ -10,13 +10,14 @@ import {
   OperationActionDeps,
   createClusterPauseAction,
   createClusterResumeAction,
+  createClusterScaleAction,
 } from './operations/operationActions';
 
 export type { ClusterActionDeps } from './actions/createCluster';
 
 /**
  * All scaffolder actions of Shipyard: `shipyard:cluster:create`, `shipyard:cluster:wait`, `shipyard:cluster:upgrade`,
- * and, given the backend's operations, the day-2 actions (`shipyard:cluster:pause`, `shipyard:cluster:resume`).
+ * and, given the backend's operations, the day-2 actions (`shipyard:cluster:pause`, `shipyard:cluster:resume`, `shipyard:cluster:scale`).
  */
 export function createShipyardActions(
   deps: ClusterActionDeps & Partial<OperationActionDeps>,
@@ -28,6 +29,9 @@ export function createShipyardActions(
         ),
         withInputValidation(
           createClusterResumeAction({ ...deps, operations: deps.operations }),
+        ),
+        withInputValidation(
+          createClusterScaleAction({ ...deps, operations: deps.operations }),
         ),
       ]
     : [];

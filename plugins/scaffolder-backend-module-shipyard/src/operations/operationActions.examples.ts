@@ -54,3 +54,36 @@ export const resumeExamples: TemplateExample[] = [
     }),
   },
 ];
+
+/** Examples of `shipyard:cluster:scale`. */
+export const scaleExamples: TemplateExample[] = [
+  {
+    description: 'Add workers to a MachineDeployment for a launch',
+    example: stringify({
+      steps: [
+        {
+          id: 'scale',
+          name: 'Resize cluster',
+          action: 'shipyard:cluster:scale',
+          input: {
+            cluster: '${{ parameters.cluster }}',
+            workers: [{ name: 'payments-prod-md-0-7c9f', replicas: 6 }],
+          },
+        },
+      ],
+    }),
+  },
+  {
+    description: 'Switch a cluster to another named size of its profile',
+    example: stringify({
+      steps: [
+        {
+          id: 'scale',
+          name: 'Resize cluster',
+          action: 'shipyard:cluster:scale',
+          input: { cluster: 'mgmt-eu-1/team-a/payments-dev', size: 'large' },
+        },
+      ],
+    }),
+  },
+];

@@ -9,8 +9,13 @@ import {
   OperationActionDeps,
   createClusterPauseAction,
   createClusterResumeAction,
+  createClusterScaleAction,
 } from './operationActions';
-import { pauseExamples, resumeExamples } from './operationActions.examples';
+import {
+  pauseExamples,
+  resumeExamples,
+  scaleExamples,
+} from './operationActions.examples';
 
 const KEY = {
   managementCluster: 'mgmt-eu-1',
@@ -97,8 +102,18 @@ describe('shipyard:cluster:pause and shipyard:cluster:resume', () => {
         path: '/api/shipyard/clusters/mgmt-eu-1/team-a/payments-dev/resume',
         body: {},
       });
+      const scale = mockActionContext({
+        cluster: 'mgmt-eu-1/team-a/payments-dev',
+        workers: [{ name: 'md-0', replicas: 4 }],
+      });
+      await createClusterScaleAction(backend.deps).handler(scale.ctx);
+      expect(backend.calls[2]).toMatchObject({
+        path: '/api/shipyard/clusters/mgmt-eu-1/team-a/payments-dev/scale',
+        body: { workers: [{ name: 'md-0', replicas: 4 }] },
+      });
       pause.cleanup();
       resume.cleanup();
+      scale.cleanup();
     } finally {
       await backend.stop();
     }
@@ -131,6 +146,8 @@ describe('shipyard:cluster:pause and shipyard:cluster:resume', () => {
   it('have examples that use them', () => {
     for (const e of pauseExamples)
       expect(e.example).toContain('shipyard:cluster:pause');
+    for (const e of scaleExamples)
+      expect(e.example).toContain('shipyard:cluster:scale');
     for (const e of resumeExamples)
       expect(e.example).toContain('shipyard:cluster:resume');
   });

@@ -1,7 +1,11 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { ClusterActionDeps, clusterPagePath } from '../actions/createCluster';
 import { ClusterOperationsClient } from './ClusterOperationsClient';
-import { pauseExamples, resumeExamples } from './operationActions.examples';
+import {
+  pauseExamples,
+  resumeExamples,
+  scaleExamples,
+} from './operationActions.examples';
 
 /** What the day-2 actions need: the request service (to find the cluster) and the backend's operations. */
 export interface OperationActionDeps extends ClusterActionDeps {
@@ -117,6 +121,71 @@ export function createClusterResumeAction(deps: OperationActionDeps) {
       ctx.output('clusterPath', clusterPagePath(summary));
       ctx.output('unchanged', answer.unchanged);
       ctx.output('message', answer.message);
+    },
+  });
+}
+
+/** `shipyard:cluster:scale`: resizes worker pools (or the control plane), or switches to a named size of the profile. */
+export function createClusterScaleAction(deps: OperationActionDeps) {
+  return createTemplateAction({
+    id: 'shipyard:cluster:scale',
+    description:
+      "Resizes a cluster: worker replicas of named MachineDeployments/MachinePools, control plane replicas, or a named size of its profile, after a pre-flight in the backend (shipyard.cluster.scale, the profile's size bounds, the team's machine quota, a healthy cluster, a server-side dry run); audited and followed until it settles.",
+    examples: scaleExamples,
+    schema: {
+      input: {
+        cluster: clusterInput,
+        size: z =>
+          z
+            .string()
+            .optional()
+            .describe('A named size of the cluster’s profile'),
+        workers: z =>
+          z
+            .array(
+              z.object({
+                name: z.string().min(1),
+                replicas: z.number().int().min(0),
+              }),
+            )
+            .optional()
+            .describe(
+              'Worker replicas by MachineDeployment or MachinePool name',
+            ),
+        controlPlaneReplicas: z =>
+          z
+            .number()
+            .int()
+            .optional()
+            .describe(
+              'Control plane machines (1, 3 or 5; machine-based control planes)',
+            ),
+        dryRun: z =>
+          z.boolean().optional().describe('Check only; change nothing'),
+      },
+      output: {
+        ...operationOutput,
+        operationId: (z: any) => z.string().optional(),
+      },
+    },
+    async handler(ctx) {
+      const credentials = await ctx.getInitiatorCredentials();
+      const summary = await deps.requests.resolveCluster(
+        ctx.input.cluster,
+        credentials,
+      );
+      const { cluster, ...body } = ctx.input;
+      const answer = await deps.operations.call(
+        credentials,
+        summary,
+        (api, path, token) => api.scaleCluster({ path, body }, { token }),
+      );
+      ctx.logger.info(answer.message);
+      ctx.output('entityRef', deps.entityRefOf(summary));
+      ctx.output('clusterPath', clusterPagePath(summary));
+      ctx.output('unchanged', answer.unchanged);
+      ctx.output('message', answer.message);
+      if (answer.operationId) ctx.output('operationId', answer.operationId);
     },
   });
 }

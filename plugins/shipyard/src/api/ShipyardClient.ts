@@ -155,6 +155,8 @@ export class ShipyardClient implements ShipyardApi {
         return responseBody(
           await this.api.resumeCluster({ path, body: body as any }),
         );
+      case 'scale':
+        return bodyOf(await this.api.scaleCluster({ path, body: body as any }));
       default:
         throw new Error(`Unknown cluster operation ${operation}`);
     }

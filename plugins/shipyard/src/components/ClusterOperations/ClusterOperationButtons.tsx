@@ -4,10 +4,12 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import {
   ClusterSummary,
   shipyardClusterPausePermission,
+  shipyardClusterScalePermission,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
 import { useState } from 'react';
 import { PauseDialog } from './PauseDialog';
+import { ScaleDialog } from './ScaleDialog';
 
 /** The day-2 operation buttons of a cluster page, each shown to users who hold its permission on the cluster. */
 export const ClusterOperationButtons = (props: { cluster: ClusterSummary }) => {
@@ -17,7 +19,11 @@ export const ClusterOperationButtons = (props: { cluster: ClusterSummary }) => {
     permission: shipyardClusterPausePermission,
     resourceRef,
   });
-  const [open, setOpen] = useState<'pause'>();
+  const scale = usePermission({
+    permission: shipyardClusterScalePermission,
+    resourceRef,
+  });
+  const [open, setOpen] = useState<'pause' | 'scale'>();
   if (c.deletingSince) return null;
   return (
     <Box display="flex" style={{ gap: 8 }}>
@@ -29,6 +35,20 @@ export const ClusterOperationButtons = (props: { cluster: ClusterSummary }) => {
         >
           {c.paused ? 'Resume' : 'Pause'}
         </Button>
+      )}
+      {scale.allowed && (
+        <Button
+          variant="outlined"
+          onClick={() => setOpen('scale')}
+          data-testid="scale-cluster"
+          disabled={Boolean(c.paused)}
+          title={c.paused ? 'Resume the cluster to resize it' : undefined}
+        >
+          Resize
+        </Button>
+      )}
+      {open === 'scale' && (
+        <ScaleDialog cluster={c} open onClose={() => setOpen(undefined)} />
       )}
       {open === 'pause' && (
         <PauseDialog cluster={c} open onClose={() => setOpen(undefined)} />

@@ -79,6 +79,33 @@ describe('day-2 operations of a cluster page', () => {
     );
   });
 
+  it('resizes a worker pool through a short form', async () => {
+    const api = mockShipyardApi();
+    const cluster = makeCluster({
+      name: 'resize-1',
+      machineDeployments: [
+        { name: 'resize-1-md-0', replicas: { desired: 3, ready: 3 } },
+      ],
+    });
+    await render(cluster, api);
+    fireEvent.click(await screen.findByTestId('scale-cluster'));
+    const md = cluster.machineDeployments[0];
+    fireEvent.change(screen.getByTestId(`replicas-${md.name}`), {
+      target: { value: '5' },
+    });
+    fireEvent.click(screen.getByTestId('operation-submit'));
+    await waitFor(() =>
+      expect(screen.getByTestId('operation-done')).toHaveTextContent(
+        'scale done',
+      ),
+    );
+    expect(api.runClusterOperation).toHaveBeenCalledWith(
+      expect.objectContaining({ name: 'resize-1' }),
+      'scale',
+      { workers: [{ name: md.name, replicas: 5 }] },
+    );
+  });
+
   it('shows no button without the permission', async () => {
     // another cluster: permission decisions are cached per cluster
     await render(
@@ -87,6 +114,7 @@ describe('day-2 operations of a cluster page', () => {
       AuthorizeResult.DENY,
     );
     expect(screen.queryByTestId('pause-cluster')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('scale-cluster')).not.toBeInTheDocument();
   });
 
   it('marks a paused cluster in tables and on its page', async () => {
