@@ -2152,8 +2152,7 @@ export const spec = {
           },
           message: {
             type: 'string',
-            description: 'Progress while followed',
-            'else how it ended.': null,
+            description: 'Progress while followed; how it ended once done.',
           },
         },
       },

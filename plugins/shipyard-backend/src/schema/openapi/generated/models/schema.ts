@@ -603,7 +603,7 @@ export interface components {
       deadlineAt: string;
       /** Format: date-time */
       updatedAt: string;
-      /** @description Progress while followed */
+      /** @description Progress while followed; how it ended once done. */
       message: string;
     };
     /** @description What an operation changed (or would change, in a dry run), field by field. */
