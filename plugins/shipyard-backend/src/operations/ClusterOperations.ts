@@ -336,11 +336,9 @@ export class ClusterOperations {
         throw failure;
       }
     }
-    const message = dryRun
-      ? `Dry run: ${checked.message}`
-      : checked.unchanged
-      ? `Nothing to do: ${checked.message}`
-      : checked.message;
+    let message = checked.message;
+    if (dryRun) message = `Dry run: ${checked.message}`;
+    else if (checked.unchanged) message = `Nothing to do: ${checked.message}`;
     await this.record(attempt, 'succeeded', message, {
       summary: checked.summary,
       details,

@@ -287,14 +287,15 @@ export async function scaleCluster(
           if (isTopology) {
             const patch: unknown[] = [];
             for (const [name, replicas] of Object.entries(workers)) {
+              const topologyName = topologyNames[name];
               const listName = topology.workers?.machineDeployments?.some(
-                (m: { name?: string }) => m.name === topologyNames[name],
+                (m: { name?: string }) => m.name === topologyName,
               )
                 ? 'machineDeployments'
                 : 'machinePools';
               const list = topology.workers?.[listName] ?? [];
               const index = list.findIndex(
-                (m: { name?: string }) => m.name === topologyNames[name],
+                (m: { name?: string }) => m.name === topologyName,
               );
               if (index < 0) {
                 throw new ConflictError(
