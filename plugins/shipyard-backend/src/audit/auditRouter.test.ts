@@ -28,12 +28,13 @@ describe('audit router', () => {
             const ref = credentials.principal.userEntityRef;
             return {
               userEntityRef: ref,
-              ownershipEntityRefs:
-                ref === 'user:default/pat'
-                  ? [ref, 'group:default/platform-team']
-                  : ref === 'user:default/bob'
-                  ? [ref, 'group:default/team-b']
-                  : [ref],
+              ownershipEntityRefs: [
+                ref,
+                ...({
+                  'user:default/pat': ['group:default/platform-team'],
+                  'user:default/bob': ['group:default/team-b'],
+                }[ref as string] ?? []),
+              ],
             };
           },
         }),

@@ -156,7 +156,9 @@ export class ShipyardClient implements ShipyardApi {
           await this.api.resumeCluster({ path, body: body as any }),
         );
       case 'scale':
-        return bodyOf(await this.api.scaleCluster({ path, body: body as any }));
+        return responseBody(
+          await this.api.scaleCluster({ path, body: body as any }),
+        );
       default:
         throw new Error(`Unknown cluster operation ${operation}`);
     }
