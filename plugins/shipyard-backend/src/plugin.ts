@@ -241,6 +241,7 @@ export const shipyardPlugin = createBackendPlugin({
           }),
           profiles: new CatalogProfileSizes(catalog, auth),
           config: readOperationsConfig(config),
+          platformTeam: shipyardConfig.platformTeam,
         };
         httpRouter.use(
           await createShipyardRouter({

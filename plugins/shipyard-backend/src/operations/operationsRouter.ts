@@ -12,6 +12,7 @@ import { OperationsConfig } from './config';
 import { OperationTracker } from './OperationTracker';
 import { pauseCluster, resumeCluster, resumeExpiredPauses } from './pause';
 import { ProfileSizes } from './profiles';
+import { decommissionCluster } from './decommission';
 import { scaleCluster } from './scale';
 
 /** What the operation routes use. */
@@ -20,6 +21,8 @@ export interface OperationServices {
   tracker: OperationTracker;
   profiles: ProfileSizes;
   config: OperationsConfig;
+  /** Entity ref of the platform team (approves production decommissions). */
+  platformTeam: string;
 }
 
 const NAME_SEGMENT = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -95,6 +98,20 @@ export function createOperationsRouter(
     async (req, res) => {
       const key = clusterKeyOf(req.params);
       const { summary, ...answer } = await scaleCluster(
+        services,
+        await actorOf(req),
+        key,
+        req.body,
+      );
+      res.json(answer);
+    },
+  );
+
+  router.post(
+    '/clusters/:managementCluster/:namespace/:name/decommission',
+    async (req, res) => {
+      const key = clusterKeyOf(req.params);
+      const { summary, ...answer } = await decommissionCluster(
         services,
         await actorOf(req),
         key,

@@ -704,6 +704,79 @@ export const spec = {
         },
       },
     },
+    '/clusters/{managementCluster}/{namespace}/{name}/decommission': {
+      post: {
+        operationId: 'decommissionCluster',
+        summary:
+          'Deletes a cluster (its Cluster API `Cluster`), guarded by typing its name; followed until Cluster API confirms.',
+        description:
+          'Needs `shipyard.cluster.delete` on the cluster and `confirm` equal to its name; a paused cluster is refused.\nA `lifecycle: production` cluster is deleted only by a member of the platform team with `approve: true`.\nEvery attempt is audited as `cluster.delete`; the deletion (machines drain and go, then the infrastructure\nis released) is followed until the fleet drops the cluster (`completed`) or\n`shipyard.operations.deleteDeadlineMs` passed (`stalled`, with what holds it). The catalog drops the entity\nonly after that.\n',
+        parameters: [
+          {
+            name: 'managementCluster',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'namespace',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/DecommissionClusterRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'Deleting (or already deleting, or what a dry run would do).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ClusterOperationResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
     '/summary': {
       get: {
         operationId: 'getFleetSummary',
@@ -2101,6 +2174,30 @@ export const spec = {
             type: 'integer',
             minimum: 1,
             maximum: 7,
+          },
+          dryRun: {
+            type: 'boolean',
+          },
+        },
+      },
+      DecommissionClusterRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['confirm'],
+        properties: {
+          confirm: {
+            type: 'string',
+            maxLength: 253,
+            description: "The cluster's name, typed again.",
+          },
+          reason: {
+            type: 'string',
+            maxLength: 500,
+          },
+          approve: {
+            type: 'boolean',
+            description:
+              'A platform team member approves the decommission of a production cluster.',
           },
           dryRun: {
             type: 'boolean',

@@ -141,6 +141,24 @@ export type ListClusterOperations = {
 };
 
 /**
+ * Deletes a cluster (its Cluster API `Cluster`), guarded by typing its name; followed until Cluster API confirms.
+ * @public
+ */
+export type DecommissionCluster = {
+  path: NonNullable<operations['decommissionCluster']['parameters']['path']>;
+  body: NonNullable<
+    operations['decommissionCluster']['requestBody']
+  >['content']['application/json'];
+  response:
+    | operations['decommissionCluster']['responses']['200']['content']['application/json']
+    | operations['decommissionCluster']['responses']['400']['content']['application/json']
+    | operations['decommissionCluster']['responses']['401']['content']['application/json']
+    | operations['decommissionCluster']['responses']['403']['content']['application/json']
+    | operations['decommissionCluster']['responses']['404']['content']['application/json']
+    | operations['decommissionCluster']['responses']['409']['content']['application/json'];
+};
+
+/**
  * Counts over the visible fleet.
  * @public
  */
@@ -352,6 +370,7 @@ export type EndpointMap = {
   '#post|/clusters/{managementCluster}/{namespace}/{name}/resume': ResumeCluster;
   '#post|/clusters/{managementCluster}/{namespace}/{name}/scale': ScaleCluster;
   '#get|/clusters/{managementCluster}/{namespace}/{name}/operations': ListClusterOperations;
+  '#post|/clusters/{managementCluster}/{namespace}/{name}/decommission': DecommissionCluster;
   '#get|/summary': GetFleetSummary;
   '#get|/version-support': GetVersionSupport;
   '#get|/version-support/debt': GetVersionDebt;

@@ -63,6 +63,11 @@ export type ScaleClusterRequest = components['schemas']['ScaleClusterRequest'];
 /**
  * @public
  */
+export type DecommissionClusterRequest =
+  components['schemas']['DecommissionClusterRequest'];
+/**
+ * @public
+ */
 export type TrackedClusterOperation =
   components['schemas']['TrackedClusterOperation'];
 /**

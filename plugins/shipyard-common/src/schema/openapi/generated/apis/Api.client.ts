@@ -111,6 +111,17 @@ export type ListClusterOperations = {
 };
 
 /**
+ * Deletes a cluster (its Cluster API `Cluster`), guarded by typing its name; followed until Cluster API confirms.
+ * @public
+ */
+export type DecommissionCluster = {
+  path: NonNullable<operations['decommissionCluster']['parameters']['path']>;
+  body: NonNullable<
+    operations['decommissionCluster']['requestBody']
+  >['content']['application/json'];
+};
+
+/**
  * Counts over the visible fleet.
  * @public
  */
@@ -583,6 +594,44 @@ export class DefaultApiClient {
         headers: {
           ...(options?.token && { Authorization: `Bearer ${options.token}` }),
         },
+        ...(options?.signal && { signal: options.signal }),
+      },
+    );
+  }
+
+  /**
+   * Deletes a cluster (its Cluster API `Cluster`), guarded by typing its name; followed until Cluster API confirms.
+   * Needs `shipyard.cluster.delete` on the cluster and `confirm` equal to its name; a paused cluster is refused.
+   * A `lifecycle: production` cluster is deleted only by a member of the platform team with `approve: true`.
+   * Every attempt is audited as `cluster.delete`; the deletion (machines drain and go, then the infrastructure
+   * is released) is followed until the fleet drops the cluster (`completed`) or
+   * `shipyard.operations.deleteDeadlineMs` passed (`stalled`, with what holds it). The catalog drops the entity
+   * only after that.
+   *
+   * @param managementCluster -
+   * @param namespace -
+   * @param name -
+   */
+  public async decommissionCluster(
+    request: DecommissionCluster,
+    options?: RequestOptions,
+  ): Promise<
+    TypedResponse<
+      operations['decommissionCluster']['responses']['200']['content']['application/json']
+    >
+  > {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/clusters/${segment(request.path.managementCluster)}/${segment(
+        request.path.namespace,
+      )}/${segment(request.path.name)}/decommission`,
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(options?.token && { Authorization: `Bearer ${options.token}` }),
+        },
+        body: JSON.stringify(request.body),
         ...(options?.signal && { signal: options.signal }),
       },
     );

@@ -176,6 +176,31 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/clusters/{managementCluster}/{namespace}/{name}/decommission': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Deletes a cluster (its Cluster API `Cluster`), guarded by typing its name; followed until Cluster API confirms.
+     * @description Needs `shipyard.cluster.delete` on the cluster and `confirm` equal to its name; a paused cluster is refused.
+     *     A `lifecycle: production` cluster is deleted only by a member of the platform team with `approve: true`.
+     *     Every attempt is audited as `cluster.delete`; the deletion (machines drain and go, then the infrastructure
+     *     is released) is followed until the fleet drops the cluster (`completed`) or
+     *     `shipyard.operations.deleteDeadlineMs` passed (`stalled`, with what holds it). The catalog drops the entity
+     *     only after that.
+     */
+    post: operations['decommissionCluster'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/summary': {
     parameters: {
       query?: never;
@@ -586,6 +611,14 @@ export interface components {
         replicas: number;
       }[];
       controlPlaneReplicas?: number;
+      dryRun?: boolean;
+    };
+    DecommissionClusterRequest: {
+      /** @description The cluster's name, typed again. */
+      confirm: string;
+      reason?: string;
+      /** @description A platform team member approves the decommission of a production cluster. */
+      approve?: boolean;
       dryRun?: boolean;
     };
     TrackedClusterOperation: {
@@ -1713,6 +1746,39 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
+    };
+  };
+  decommissionCluster: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        managementCluster: string;
+        namespace: string;
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['DecommissionClusterRequest'];
+      };
+    };
+    responses: {
+      /** @description Deleting (or already deleting, or what a dry run would do). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClusterOperationResponse'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
     };
   };
   getFleetSummary: {
