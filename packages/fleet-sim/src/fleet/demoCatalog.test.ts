@@ -6,10 +6,15 @@ import { LABELS } from '../capi/kinds';
 
 /*
  * The simulated fleet is the demo of the portal (`make start`): every profile, profile version, system and team its
- * clusters name must exist in the demo catalog of the repository (catalog/), or the catalog shows broken relations.
+ * clusters name must exist in the demo catalog of the repository (catalog/, and the templates and example profiles the
+ * catalog module ships in plugins/catalog-backend-module-shipyard/catalog/), or the catalog shows broken relations.
  */
 
-const CATALOG = path.resolve(__dirname, '../../../../catalog');
+const REPO = path.resolve(__dirname, '../../../..');
+const CATALOGS = [
+  path.join(REPO, 'catalog'),
+  path.join(REPO, 'plugins/catalog-backend-module-shipyard/catalog'),
+];
 
 interface DemoEntity {
   kind: string;
@@ -29,7 +34,7 @@ function demoCatalog(): DemoEntity[] {
       else if (e.name.endsWith('.yaml')) files.push(p);
     }
   };
-  walk(CATALOG);
+  CATALOGS.forEach(walk);
   return files.flatMap(f =>
     parseAllDocuments(fs.readFileSync(f, 'utf8')).map(
       d => d.toJS() as DemoEntity,
