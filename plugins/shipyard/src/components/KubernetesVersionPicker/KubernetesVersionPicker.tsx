@@ -1,5 +1,4 @@
 import { useApi } from '@backstage/core-plugin-api';
-import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import FormControl from '@material-ui/core/FormControl';
 import FormHelperText from '@material-ui/core/FormHelperText';
@@ -10,7 +9,7 @@ import Alert from '@material-ui/lab/Alert';
 import { useEffect } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { shipyardApiRef } from '../../api';
-import { readProfile } from '../../lib/profile';
+import { useFormProfile } from '../../lib/formProfile';
 import {
   versionSupportLabel,
   versionSupportOn,
@@ -42,23 +41,10 @@ export const KubernetesVersionPicker = (
     disabled,
   } = props;
   const profileField = uiSchema?.['ui:options']?.profileField ?? 'profile';
-  const allData = (
-    formContext as { formData?: Record<string, unknown> } | undefined
-  )?.formData;
-  const profileRef =
-    typeof allData?.[profileField] === 'string'
-      ? String(allData[profileField])
-      : undefined;
-  const catalogApi = useApi(catalogApiRef);
-  const {
-    value: profile,
-    loading,
-    error,
-  } = useAsync(async () => {
-    if (!profileRef) return undefined;
-    const entity = await catalogApi.getEntityByRef(profileRef);
-    return entity ? readProfile(entity) : undefined;
-  }, [catalogApi, profileRef]);
+  const { profileRef, profile, loading, error } = useFormProfile(
+    formContext,
+    profileField,
+  );
   const versions = profile?.kubernetesVersions ?? [];
   const shipyardApi = useApi(shipyardApiRef);
   const { value: support } = useAsync(
