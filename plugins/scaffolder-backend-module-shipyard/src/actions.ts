@@ -5,6 +5,7 @@ import {
 } from './actions/createCluster';
 import { createClusterUpgradeAction } from './actions/upgradeCluster';
 import { createClusterWaitAction } from './actions/waitCluster';
+import { createRecordPullRequestAction } from './actions/recordPullRequest';
 import { withInputValidation } from './actions/validateInput';
 import {
   OperationActionDeps,
@@ -17,6 +18,7 @@ export type { ClusterActionDeps } from './actions/createCluster';
 
 /**
  * All scaffolder actions of Shipyard: `shipyard:cluster:create`, `shipyard:cluster:wait`, `shipyard:cluster:upgrade`,
+ * `shipyard:cluster:record-pull-request` (the outcome of a GitOps request),
  * and, given the backend's operations, the day-2 actions (`shipyard:cluster:pause`, `shipyard:cluster:resume`, `shipyard:cluster:scale`).
  */
 export function createShipyardActions(
@@ -43,6 +45,7 @@ export function createShipyardActions(
     withInputValidation(createClusterUpgradeAction(deps), (ctx, error) =>
       deps.audit.refusedInput('cluster.upgrade', ctx, error),
     ),
+    withInputValidation(createRecordPullRequestAction(deps)),
     ...operations,
   ];
 }

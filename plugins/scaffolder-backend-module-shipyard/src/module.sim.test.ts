@@ -87,6 +87,12 @@ const testActions = createBackendModule({
               output: { remoteUrl: z => z.string() },
             },
             async handler(ctx) {
+              // a repository the pull request cannot be opened in (the provider refuses the branch)
+              if (String(ctx.input.repoUrl ?? '').includes('repo=locked')) {
+                throw new Error(
+                  'Pull request could not be opened: the repository refused the branch',
+                );
+              }
               const files: Record<string, string> = {};
               const walk = (dir: string) => {
                 for (const entry of fs.readdirSync(dir, {
@@ -623,6 +629,22 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
     });
     expect(task.status).toBe('completed');
     expect(await snapshot()).toEqual(before);
+    // the request succeeded once its pull request was opened, and the entry names it
+    const entries = (await audit()).filter(r => r.taskId === task.id);
+    expect(entries.map(r => r.outcome)).toEqual(['succeeded']);
+    expect(entries[0]).toMatchObject({
+      action: 'cluster.create',
+      mode: 'manifests',
+      actor: 'user:default/pat',
+      managementCluster: 'mgmt-eu-1',
+      namespace: 'team-b',
+      cluster: 'search-gitops',
+      owner: 'group:default/team-b',
+      profile: 'clusterprofile:default/kubeadm-standard',
+      details: expect.objectContaining({
+        pullRequest: 'https://github.com/example-org/fleet/pull/1',
+      }),
+    });
     const { files, input } = published[published.length - 1];
     expect(input.branchName).toBe(
       'shipyard/cluster-mgmt-eu-1-team-b-search-gitops',
@@ -660,6 +682,48 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
       /cluster\.cluster\.x-k8s\.io\/search-gitops (created|configured) \(server dry run\)/,
     );
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('audits a GitOps request whose pull request failed as failed, never as succeeded', async () => {
+    const count = published.length;
+    const task = await runTask('user:default/pat', 'request-cluster-gitops', {
+      profile: 'clusterprofile:default/kubeadm-standard',
+      name: 'locked-gitops',
+      owner: 'group:default/team-b',
+      size: 'medium',
+      managementCluster: 'mgmt-eu-1',
+      variables: { region: 'local', etcdBackup: true },
+      repoUrl: 'github.com?owner=example-org&repo=locked',
+    });
+    expect(task.status).toBe('failed');
+    expect(published.length).toBe(count);
+    const entries = (await audit()).filter(r => r.taskId === task.id);
+    expect(entries.map(r => r.outcome)).toEqual(['failed']);
+    expect(entries[0]).toMatchObject({
+      action: 'cluster.create',
+      mode: 'manifests',
+      actor: 'user:default/pat',
+      managementCluster: 'mgmt-eu-1',
+      namespace: 'team-b',
+      cluster: 'locked-gitops',
+      owner: 'group:default/team-b',
+    });
+    expect(entries[0].message).toMatch(/pull request/i);
+  });
+
+  it('audits a refused GitOps request once, as refused', async () => {
+    const task = await runTask('user:default/pat', 'request-cluster-gitops', {
+      profile: 'clusterprofile:default/kubeadm-standard',
+      name: 'over-quota',
+      // team-c's quota allows no cluster
+      owner: 'group:default/team-c',
+      size: 'medium',
+      managementCluster: 'mgmt-eu-1',
+      variables: { region: 'local', etcdBackup: true },
+    });
+    expect(task.status).toBe('failed');
+    const entries = (await audit()).filter(r => r.taskId === task.id);
+    expect(entries.map(r => r.outcome)).toEqual(['refused']);
   });
 
   (CAPI_FIXTURES ? describe : describe.skip)(

@@ -38,7 +38,7 @@ export function createClusterCreateAction(deps: ClusterActionDeps) {
   return createTemplateAction({
     id: 'shipyard:cluster:create',
     description:
-      'Requests a Kubernetes cluster from a cluster profile: checks name, profile access, quota, version, size and ClusterClass variables, runs a server-side dry run, then creates a topology Cluster on the management cluster (or writes the manifests into the workspace for a GitOps pull request).',
+      'Requests a Kubernetes cluster from a cluster profile: checks name, profile access, quota, version, size and ClusterClass variables, runs a server-side dry run, then creates a topology Cluster on the management cluster (or writes the manifests into the workspace for a GitOps pull request, whose outcome shipyard:cluster:record-pull-request records).',
     examples,
     schema: {
       input: {
@@ -125,6 +125,10 @@ export function createClusterCreateAction(deps: ClusterActionDeps) {
           z.string().describe('Catalog entity ref of the cluster'),
         managementCluster: z => z.string(),
         namespace: z => z.string(),
+        profile: z =>
+          z.string().describe('Entity ref of the cluster profile, as resolved'),
+        owner: z =>
+          z.string().describe('Entity ref of the owning group, as resolved'),
         name: z => z.string(),
         manifest: z => z.string().describe('The YAML of the objects'),
         clusterUrl: z =>
@@ -226,14 +230,11 @@ export function createClusterCreateAction(deps: ClusterActionDeps) {
         }
         await fs.mkdir(path.dirname(target), { recursive: true });
         await fs.writeFile(target, manifest, 'utf8');
+        // rendered, not yet requested: the request's outcome is its pull request's, recorded after the step
+        // that opens it (shipyard:cluster:record-pull-request)
         ctx.logger.info(
           `Wrote ${manifestPath} for ${key.managementCluster}/${key.namespace}/${key.name}`,
         );
-        await audit.record({
-          ...record,
-          outcome: 'succeeded',
-          message: `manifests written to ${manifestPath}`,
-        });
       } else {
         manifest = toYaml(
           plan.createNamespace
@@ -280,6 +281,8 @@ export function createClusterCreateAction(deps: ClusterActionDeps) {
       ctx.output('managementCluster', key.managementCluster);
       ctx.output('namespace', key.namespace);
       ctx.output('name', key.name);
+      ctx.output('profile', plan.profileRef);
+      ctx.output('owner', plan.owner);
       ctx.output('manifest', manifest);
       const url = deps.clusterUrlOf(key);
       if (url) ctx.output('clusterUrl', url);
