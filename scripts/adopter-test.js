@@ -301,6 +301,7 @@ async function main() {
     'shipyard:cluster:create',
     'shipyard:cluster:wait',
     'shipyard:cluster:upgrade',
+    'shipyard:cluster:record-pull-request',
   ])
     if (!actions.includes(id)) throw new Error(`the scaffolder lacks ${id}`);
 
