@@ -6,7 +6,8 @@
  *   (a router of @backstage/backend-openapi-utils that validates every request against the spec), the request and
  *   response types of every operation, and the `EndpointMap` that types the router's handlers;
  * - client (plugins/shipyard-common/src/schema/openapi/generated): `DefaultApiClient` on the Discovery and Fetch APIs,
- *   one method per operation, for the browser and for Node.
+ *   one method per operation, for the browser and for Node, and the spec's models (`components`, `operations`,
+ *   `paths` and a type per schema), which the server's types import from there rather than generating them twice.
  *
  * The layout, file names and exported names are those of `backstage-repo-tools package schema openapi generate
  * --server` and `--client-package`, and the spec constant is written exactly as that command writes it, so that
@@ -165,7 +166,9 @@ ${names
 }
 
 function serverFiles(spec, ops) {
-  const api = `${HEADER}import type { operations } from '../models/schema';
+  const api = `${HEADER}import type { ShipyardOpenApi } from '@shipyard/plugin-shipyard-common';
+
+type operations = ShipyardOpenApi.operations;
 
 ${ops
   .map(
@@ -202,7 +205,7 @@ export const createOpenApiRouter = async (
     'generated/apis/Api.server.ts': api,
     'generated/apis/index.ts': `${HEADER}export * from './Api.server';\n`,
     'generated/router.ts': router,
-    'generated/index.ts': `${HEADER}export * from './apis';\nexport * from './models';\nexport * from './router';\n`,
+    'generated/index.ts': `${HEADER}export * from './apis';\nexport * from './router';\n`,
     'index.ts': `export * from './generated';\n`,
   };
 }
@@ -396,9 +399,10 @@ async function generate() {
     for (const [name, text] of Object.entries(set)) {
       files[path.join(dir, name)] = text;
     }
-    for (const [name, text] of Object.entries(models)) {
-      files[path.join(dir, 'generated', name)] = text;
-    }
+  }
+  // the models once, in -common; the server's types import them from there
+  for (const [name, text] of Object.entries(models)) {
+    files[path.join(CLIENT_DIR, 'generated', name)] = text;
   }
   const options = await prettier.resolveConfig(path.join(ROOT, SPEC));
   for (const [file, text] of Object.entries(files)) {

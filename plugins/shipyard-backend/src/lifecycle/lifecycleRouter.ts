@@ -33,6 +33,7 @@ import { ProfileVersions } from './ProfileVersions';
 import { VersionLifecycle } from './VersionLifecycle';
 import { VersionSupportRefresher } from './VersionSupportRefresher';
 import { computeVersionDebt } from './versionDebt';
+import { clusterKeyOf } from '../service/clusterPath';
 
 /** The filters of `GET /clusters` (no sort or page) and the months to project. */
 const debtQuerySchema = listClustersQuerySchema
@@ -45,8 +46,6 @@ const debtQuerySchema = listClustersQuerySchema
     fields: true,
   })
   .extend({ months: z.coerce.number().int().min(1).max(24).optional() });
-
-const NAME_SEGMENT = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 /** One distribution's calendar with every record's status at a time, and the age of a refreshed calendar. */
 function calendarEntry(
@@ -235,16 +234,7 @@ export function createLifecycleRouter(
   router.get(
     '/clusters/:managementCluster/:namespace/:name/lifecycle',
     async (req, res) => {
-      const { managementCluster, namespace, name } = req.params;
-      for (const [field, value] of Object.entries({
-        managementCluster,
-        namespace,
-        name,
-      })) {
-        if (!NAME_SEGMENT.test(value)) {
-          throw new InputError(`Invalid path parameter ${field}: "${value}"`);
-        }
-      }
+      const { managementCluster, namespace, name } = clusterKeyOf(req.params);
       if (Object.keys(req.query).length > 0) {
         throw new InputError(
           `unknown query parameter "${Object.keys(req.query)[0]}"`,

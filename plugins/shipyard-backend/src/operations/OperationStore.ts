@@ -1,17 +1,7 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ClusterKey } from '@shipyard/plugin-shipyard-common';
 import { Knex } from 'knex';
-
-const migrationsDir = resolvePackagePath(
-  '@shipyard/plugin-shipyard-backend',
-  'migrations/operations',
-);
-
-/** The operations' own migrations table, so their schema evolves apart from the fleet's. */
-export const OPERATION_MIGRATIONS_TABLE = 'shipyard_operations_migrations';
+import { migrateStore } from '../stores/migrations';
 
 const TABLE = 'shipyard_cluster_operations';
 
@@ -79,10 +69,8 @@ export class OperationStore {
   static async create(database: DatabaseService): Promise<OperationStore> {
     const knex = await database.getClient();
     if (!database.migrations?.skip) {
-      await knex.migrate.latest({
-        directory: migrationsDir,
-        tableName: OPERATION_MIGRATIONS_TABLE,
-      });
+      // migrations/operations, recorded in shipyard_operations_migrations
+      await migrateStore(knex, 'operations');
     }
     return new OperationStore(knex);
   }

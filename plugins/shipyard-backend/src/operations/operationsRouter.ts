@@ -3,10 +3,9 @@ import {
   LoggerService,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
-import { ClusterKey } from '@shipyard/plugin-shipyard-common';
 import express from 'express';
 import { createApiRouter, ShipyardApiRouter } from '../service/apiRouter';
+import { clusterKeyOf } from '../service/clusterPath';
 import { ClusterOperations } from './ClusterOperations';
 import { OperationsConfig } from './config';
 import { OperationTracker } from './OperationTracker';
@@ -23,23 +22,6 @@ export interface OperationServices {
   config: OperationsConfig;
   /** Entity ref of the platform team (approves production decommissions). */
   platformTeam: string;
-}
-
-const NAME_SEGMENT = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-
-/** The cluster of a route's path, each segment checked. */
-export function clusterKeyOf(params: Record<string, string>): ClusterKey {
-  const { managementCluster, namespace, name } = params;
-  for (const [field, value] of Object.entries({
-    managementCluster,
-    namespace,
-    name,
-  })) {
-    if (!NAME_SEGMENT.test(value ?? '')) {
-      throw new InputError(`Invalid path parameter ${field}: "${value}"`);
-    }
-  }
-  return { managementCluster, namespace, name };
 }
 
 /** Options of {@link createOperationsRouter}. */

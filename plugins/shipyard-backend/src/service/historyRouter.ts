@@ -21,6 +21,7 @@ import { FleetIndex } from '../index/FleetIndex';
 import { HealthService } from '../health/HealthService';
 import { createApiRouter, ShipyardApiRouter } from './apiRouter';
 import { criteriaToPredicate } from './permissionFilter';
+import { clusterKeyOf } from './clusterPath';
 
 /** Options of {@link createHistoryRouter}. */
 export interface HistoryRouterOptions {
@@ -32,8 +33,6 @@ export interface HistoryRouterOptions {
   /** The router to add the route to (the plugin's one router of the spec); a new one by default. */
   router?: ShipyardApiRouter;
 }
-
-const NAME_SEGMENT = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 const querySchema = z
   .object({
@@ -56,16 +55,7 @@ export function createHistoryRouter(
   router.get(
     '/clusters/:managementCluster/:namespace/:name/history',
     async (req, res) => {
-      const { managementCluster, namespace, name } = req.params;
-      for (const [field, value] of Object.entries({
-        managementCluster,
-        namespace,
-        name,
-      })) {
-        if (!NAME_SEGMENT.test(value)) {
-          throw new InputError(`Invalid path parameter ${field}: "${value}"`);
-        }
-      }
+      const { managementCluster, namespace, name } = clusterKeyOf(req.params);
       const parsed = querySchema.safeParse(req.query);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];

@@ -27,6 +27,7 @@ import { FleetService } from './FleetService';
 import { criteriaToPredicate } from './permissionFilter';
 import { ResponseCache } from './ResponseCache';
 import { userFacingErrors } from './userFacingErrors';
+import { clusterKeyOf } from './clusterPath';
 
 /** Options of {@link createRouter}. */
 export interface RouterOptions {
@@ -82,8 +83,6 @@ function tokenExpiry(authorization: string): number | undefined {
 
 /** A request of any of the router's operations. */
 type ApiRequest = express.Request<any, any, any, any>;
-
-const NAME_SEGMENT = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 /** Builds the `/api/shipyard` router. */
 export async function createRouter(
@@ -217,16 +216,7 @@ export async function createRouter(
   router.get(
     '/clusters/:managementCluster/:namespace/:name',
     async (req, res) => {
-      const { managementCluster, namespace, name } = req.params;
-      for (const [field, value] of Object.entries({
-        managementCluster,
-        namespace,
-        name,
-      })) {
-        if (!NAME_SEGMENT.test(value)) {
-          throw new InputError(`Invalid path parameter ${field}: "${value}"`);
-        }
-      }
+      const { managementCluster, namespace, name } = clusterKeyOf(req.params);
       const a = await access(req);
       const key = { managementCluster, namespace, name };
       const stored = fleet.index.getStored(stringifyClusterKey(key));

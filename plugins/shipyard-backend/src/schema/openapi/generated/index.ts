@@ -3,5 +3,4 @@
 // * Source: plugins/shipyard-backend/src/schema/openapi.yaml; regenerate with `yarn openapi:generate`.
 // ******************************************************************
 export * from './apis';
-export * from './models';
 export * from './router';
