@@ -94,9 +94,9 @@ test('sign in → home → fleet → cluster → request with object and boolean
   const table = page.getByTestId('audit-table');
   const row = table.locator('tr', { hasText: name }).last();
   await expect(row).toBeVisible();
-  await expect(row).toContainText('Request');
+  await expect(row.getByTestId('audit-action')).toHaveText('Request cluster');
   await expect(row).toContainText('user:default/guest');
-  await expect(row.getByTestId('audit-outcome')).toHaveText('succeeded');
+  await expect(row.getByTestId('audit-outcome')).toHaveText('Succeeded');
   // filtered by cluster, only its entries remain
   await page.getByRole('textbox', { name: 'Cluster' }).fill(name);
   await page.getByRole('textbox', { name: 'Cluster' }).press('Enter');
@@ -104,8 +104,8 @@ test('sign in → home → fleet → cluster → request with object and boolean
   // the request and its completion (the wait for the cluster to be ready), both succeeded
   await expect(table.locator('tbody tr')).toHaveCount(2);
   await expect(table.getByTestId('audit-outcome')).toHaveText([
-    'succeeded',
-    'succeeded',
+    'Succeeded',
+    'Succeeded',
   ]);
   await expect(table).toContainText(`${name} is Provisioned and healthy`);
   await saveScreenshot(page, testInfo, 'audit-page');

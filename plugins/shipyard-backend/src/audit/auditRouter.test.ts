@@ -170,6 +170,29 @@ describe('audit router', () => {
     expect((await get(`?until=${past}`)).body.items).toEqual([]);
     const invalid = await get('?since=yesterday');
     expect(invalid.status).toBe(400);
+
+    // day-2 operations and their outcomes filter as requests do; another team's entry stays hidden from bob
+    await post({
+      ...record('b-1', 'stalled'),
+      action: 'cluster.scale',
+      namespace: 'team-b',
+      owner: 'group:default/team-b',
+    });
+    await post({
+      ...record('a-1', 'stalled'),
+      action: 'cluster.scale',
+      owner: 'group:default/team-a',
+    });
+    const stalled = await get('?action=cluster.scale&outcome=stalled');
+    expect(stalled.body.items.map((r: any) => r.cluster)).toEqual(['b-1']);
+    const all = await get(
+      '?action=cluster.scale&outcome=stalled',
+      'user:default/pat',
+    );
+    expect(all.body.items.map((r: any) => r.cluster)).toEqual(['a-1', 'b-1']);
+    expect(
+      (await get('?cluster=a-1')).body.items.map((r: any) => r.cluster),
+    ).toEqual([]);
   });
 
   it('keeps a record whose requested fields are hostile: the asked values go escaped and truncated into details', async () => {

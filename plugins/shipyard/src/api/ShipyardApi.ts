@@ -15,6 +15,8 @@ import {
   ListManagementClustersResponse,
   ClusterClassSummary,
   ListClusterAuditResponse,
+  ClusterAuditAction,
+  ClusterAuditOutcome,
 } from '@shipyard/plugin-shipyard-common';
 import { FleetEventsListener, FleetSubscription } from './types';
 
@@ -42,8 +44,8 @@ export interface ShipyardRequestOptions {
 /** Filters of the audit trail (`GET /audit`). */
 export interface AuditQuery {
   actor?: string;
-  action?: 'cluster.create' | 'cluster.upgrade';
-  outcome?: 'succeeded' | 'refused' | 'failed';
+  action?: ClusterAuditAction;
+  outcome?: ClusterAuditOutcome;
   managementCluster?: string;
   namespace?: string;
   cluster?: string;

@@ -1,11 +1,14 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { CLUSTER_AUDIT_ACTIONS } from '@shipyard/plugin-shipyard-common';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { shipyardApiRef } from '../../api';
 import { mockShipyardApi } from '../../testUtils/fixtures';
 import { FleetPage } from '../FleetPage';
 import { auditQueryOf } from './AuditPage';
+import { AUDIT_ACTION_LABELS } from '../../lib/audit';
 
-jest.setTimeout(30_000);
+// MUI selects and the table render slowly on a busy machine
+jest.setTimeout(60_000);
 
 const records = [
   {
@@ -76,7 +79,8 @@ describe('AuditPage', () => {
       expect.objectContaining({ outcome: 'refused', limit: 100 }),
       expect.anything(),
     );
-    expect(table).toHaveTextContent('Upgrade');
+    expect(table).toHaveTextContent('Upgrade Kubernetes');
+    expect(table).toHaveTextContent('Refused');
     expect(table).toHaveTextContent('v1.31.2 → v1.32.1');
     expect(table).toHaveTextContent('profile eks-standard');
     expect(within(table).getByText('Task').closest('a')).toHaveAttribute(
@@ -89,7 +93,9 @@ describe('AuditPage', () => {
     );
 
     fireEvent.mouseDown(screen.getByLabelText('Action'));
-    fireEvent.click(await screen.findByRole('option', { name: 'Request' }));
+    fireEvent.click(
+      await screen.findByRole('option', { name: 'Request cluster' }),
+    );
     await waitFor(() =>
       expect(api.listAuditRecords).toHaveBeenLastCalledWith(
         expect.objectContaining({
@@ -99,6 +105,168 @@ describe('AuditPage', () => {
         expect.anything(),
       ),
     );
+  });
+
+  it('names every recorded action and outcome readably', async () => {
+    const api = mockShipyardApi();
+    const outcomes = [
+      'succeeded',
+      'refused',
+      'failed',
+      'completed',
+      'stalled',
+    ] as const;
+    api.listAuditRecords.mockResolvedValue({
+      items: CLUSTER_AUDIT_ACTIONS.map((action, i) => ({
+        id: String(i),
+        at: '2026-12-05T10:00:00.000Z',
+        actor: 'user:default/pat',
+        action,
+        outcome: outcomes[i % outcomes.length],
+        managementCluster: 'mgmt-eu',
+        namespace: 'team-a',
+        cluster: `c-${i}`,
+        ...(action.startsWith('rollout.')
+          ? { details: { rollout: 'r-1', rolloutName: 'q4-upgrades' } }
+          : {}),
+      })),
+    });
+    await renderInTestApp(
+      <TestApiProvider apis={[[shipyardApiRef, api]]}>
+        <FleetPage />
+      </TestApiProvider>,
+      { routeEntries: ['/audit'] },
+    );
+    const table = await screen.findByTestId('audit-table');
+    await waitFor(() =>
+      expect(within(table).getAllByTestId('audit-action')).toHaveLength(
+        CLUSTER_AUDIT_ACTIONS.length,
+      ),
+    );
+    expect(
+      within(table)
+        .getAllByTestId('audit-action')
+        .map(e => e.textContent),
+    ).toEqual(CLUSTER_AUDIT_ACTIONS.map(a => AUDIT_ACTION_LABELS[a]));
+    // no dotted action name or lower-case outcome is shown as recorded
+    expect(table.textContent).not.toMatch(/\b(cluster|rollout)\.[a-z]+/);
+    expect(
+      within(table)
+        .getAllByTestId('audit-outcome')
+        .map(e => e.textContent),
+    ).toEqual(
+      CLUSTER_AUDIT_ACTIONS.map(
+        (_, i) =>
+          ({
+            succeeded: 'Succeeded',
+            refused: 'Refused',
+            failed: 'Failed',
+            completed: 'Completed',
+            stalled: 'Stalled',
+          }[outcomes[i % outcomes.length]]),
+      ),
+    );
+    expect(table).toHaveTextContent('rollout q4-upgrades');
+    // every action can be chosen in the filter, by its name
+    fireEvent.mouseDown(screen.getByLabelText('Action'));
+    for (const action of CLUSTER_AUDIT_ACTIONS) {
+      expect(
+        await screen.findByRole('option', {
+          name: AUDIT_ACTION_LABELS[action],
+        }),
+      ).toBeInTheDocument();
+    }
+  });
+
+  it('filters by actor, action, outcome, cluster and time, kept in the address bar', async () => {
+    const api = mockShipyardApi();
+    api.listAuditRecords.mockResolvedValue({ items: records });
+    await renderInTestApp(
+      <TestApiProvider apis={[[shipyardApiRef, api]]}>
+        <FleetPage />
+      </TestApiProvider>,
+      { routeEntries: ['/audit'] },
+    );
+    await screen.findByTestId('audit-table');
+    await waitFor(() =>
+      expect(api.listAuditRecords).toHaveBeenCalledWith(
+        { limit: 100, cursor: undefined, since: undefined, until: undefined },
+        expect.anything(),
+      ),
+    );
+
+    const actor = screen.getByLabelText('Actor');
+    fireEvent.change(actor, { target: { value: 'bob' } });
+    fireEvent.keyDown(actor, { key: 'Enter' });
+    fireEvent.mouseDown(screen.getByLabelText('Action'));
+    fireEvent.click(await screen.findByRole('option', { name: 'Resize' }));
+    fireEvent.mouseDown(screen.getByLabelText('Outcome'));
+    fireEvent.click(await screen.findByRole('option', { name: 'Stalled' }));
+    const cluster = screen.getByLabelText('Cluster');
+    fireEvent.change(cluster, { target: { value: 'mgmt-eu/team-b/b-1' } });
+    fireEvent.blur(cluster);
+    fireEvent.change(screen.getByLabelText('From'), {
+      target: { value: '2026-12-01T08:00' },
+    });
+    fireEvent.change(screen.getByLabelText('Until'), {
+      target: { value: '2026-12-05T18:30' },
+    });
+    await waitFor(() =>
+      expect(api.listAuditRecords).toHaveBeenLastCalledWith(
+        {
+          actor: 'user:default/bob',
+          action: 'cluster.scale',
+          outcome: 'stalled',
+          managementCluster: 'mgmt-eu',
+          namespace: 'team-b',
+          cluster: 'b-1',
+          since: new Date('2026-12-01T08:00').toISOString(),
+          until: new Date('2026-12-05T18:30').toISOString(),
+          limit: 100,
+          cursor: undefined,
+        },
+        expect.anything(),
+      ),
+    );
+
+    // clearing a filter drops it from the query
+    fireEvent.mouseDown(screen.getByLabelText('Outcome'));
+    fireEvent.click(await screen.findByRole('option', { name: 'Any' }));
+    await waitFor(() => {
+      const [query] = api.listAuditRecords.mock.calls.at(-1) as [any];
+      expect(query.outcome).toBeUndefined();
+      expect(query.action).toBe('cluster.scale');
+    });
+  });
+
+  it('takes its filters from the address', async () => {
+    const api = mockShipyardApi();
+    api.listAuditRecords.mockResolvedValue({ items: records });
+    await renderInTestApp(
+      <TestApiProvider apis={[[shipyardApiRef, api]]}>
+        <FleetPage />
+      </TestApiProvider>,
+      {
+        routeEntries: [
+          '/audit?actor=user:default/alice&action=rollout.approve&outcome=completed&cluster=prod-1',
+        ],
+      },
+    );
+    await waitFor(() =>
+      expect(api.listAuditRecords).toHaveBeenCalledWith(
+        expect.objectContaining({
+          actor: 'user:default/alice',
+          action: 'rollout.approve',
+          outcome: 'completed',
+          cluster: 'prod-1',
+        }),
+        expect.anything(),
+      ),
+    );
+    expect(screen.getByLabelText('Action')).toHaveTextContent(
+      'Approve rollout',
+    );
+    expect(screen.getByLabelText('Outcome')).toHaveTextContent('Completed');
   });
 
   it('says what an empty answer means', async () => {

@@ -12,6 +12,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
+import ListSubheader from '@material-ui/core/ListSubheader';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
@@ -20,6 +21,15 @@ import { useCallback, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { AuditQuery, shipyardApiRef } from '../../api';
 import { useFleetRoutes } from '../../hooks';
+import {
+  AUDIT_ACTION_GROUPS,
+  AUDIT_ACTION_LABELS,
+  AUDIT_OUTCOME_LABELS,
+  auditActionLabel,
+  auditOutcomeLabel,
+  isAuditAction,
+  isAuditOutcome,
+} from '../../lib/audit';
 import { formatTime } from '../../lib/format';
 import { ShipyardHeader } from '../PageHeader';
 
@@ -34,15 +44,12 @@ const FILTERS = [
 ] as const;
 type Filter = (typeof FILTERS)[number];
 
-const ACTIONS: Record<string, string> = {
-  'cluster.create': 'Request',
-  'cluster.upgrade': 'Upgrade',
-};
-
 const OUTCOME_COLORS: Record<string, string> = {
   succeeded: '#2e7d32',
+  completed: '#1b5e20',
   refused: '#ed6c02',
   failed: '#d32f2f',
+  stalled: '#8e24aa',
 };
 
 /** The versions of an upgrade entry (`v1.31.2 → v1.32.1`), when it has them. */
@@ -67,17 +74,9 @@ export function auditQueryOf(params: URLSearchParams): AuditQuery {
   if (actor)
     query.actor = actor.includes(':') ? actor : `user:default/${actor}`;
   const action = params.get('action');
-  if (action === 'cluster.create' || action === 'cluster.upgrade') {
-    query.action = action;
-  }
+  if (isAuditAction(action)) query.action = action;
   const outcome = params.get('outcome');
-  if (
-    outcome === 'succeeded' ||
-    outcome === 'refused' ||
-    outcome === 'failed'
-  ) {
-    query.outcome = outcome;
-  }
+  if (isAuditOutcome(outcome)) query.outcome = outcome;
   // a cluster as `name` or `managementCluster/namespace/name`
   const cluster = params.get('cluster')?.trim();
   if (cluster) {
@@ -92,7 +91,8 @@ export function auditQueryOf(params: URLSearchParams): AuditQuery {
 }
 
 /**
- * The audit trail (`/shipyard/audit`): cluster requests and upgrades with their outcome, newest first, filtered by
+ * The audit trail (`/shipyard/audit`): cluster requests, upgrades, day-2 operations and fleet rollouts with their
+ * outcome, each action and outcome by its readable name, newest first, filtered by
  * actor, action, outcome, cluster and time. The platform team sees every entry; others see the entries of the
  * clusters their groups own (the backend decides).
  */
@@ -157,7 +157,9 @@ export const AuditPage = () => {
     {
       title: 'Action',
       field: 'action',
-      render: r => ACTIONS[r.action] ?? r.action,
+      render: r => (
+        <span data-testid="audit-action">{auditActionLabel(r.action)}</span>
+      ),
     },
     {
       title: 'Outcome',
@@ -165,7 +167,7 @@ export const AuditPage = () => {
       render: r => (
         <Chip
           size="small"
-          label={r.outcome}
+          label={auditOutcomeLabel(r.outcome)}
           style={{ color: '#fff', background: OUTCOME_COLORS[r.outcome] }}
           data-testid="audit-outcome"
         />
@@ -205,6 +207,10 @@ export const AuditPage = () => {
               r.profile?.replace(/^clusterprofile:default\//, 'profile '),
               r.owner ? `owner ${r.owner.replace(/^group:default\//, '')}` : '',
               r.mode === 'manifests' ? 'GitOps' : '',
+              r.details?.pullRequest
+                ? `pull request ${r.details.pullRequest}`
+                : '',
+              r.details?.rolloutName ? `rollout ${r.details.rolloutName}` : '',
               versionsOf(r),
             ]
               .filter(Boolean)
@@ -226,7 +232,7 @@ export const AuditPage = () => {
     <Page themeId="tool">
       <ShipyardHeader
         title="Audit trail"
-        subtitle="Cluster requests and upgrades, with who asked and what came of it"
+        subtitle="Cluster requests, upgrades, day-2 operations and rollouts: who asked, and what came of it"
         type="Fleet"
         typeLink={routes.fleet()}
       />
@@ -260,7 +266,7 @@ export const AuditPage = () => {
             label="Action"
             variant="outlined"
             size="small"
-            style={{ minWidth: 140 }}
+            style={{ minWidth: 200 }}
             value={params.get('action') ?? ''}
             onChange={e => setFilter('action', String(e.target.value))}
             SelectProps={{
@@ -268,8 +274,14 @@ export const AuditPage = () => {
             }}
           >
             <MenuItem value="">Any</MenuItem>
-            <MenuItem value="cluster.create">Request</MenuItem>
-            <MenuItem value="cluster.upgrade">Upgrade</MenuItem>
+            {AUDIT_ACTION_GROUPS.flatMap(group => [
+              <ListSubheader key={group.title}>{group.title}</ListSubheader>,
+              ...group.actions.map(a => (
+                <MenuItem key={a} value={a}>
+                  {AUDIT_ACTION_LABELS[a]}
+                </MenuItem>
+              )),
+            ])}
           </TextField>
           <TextField
             select
@@ -284,9 +296,11 @@ export const AuditPage = () => {
             }}
           >
             <MenuItem value="">Any</MenuItem>
-            <MenuItem value="succeeded">Succeeded</MenuItem>
-            <MenuItem value="refused">Refused</MenuItem>
-            <MenuItem value="failed">Failed</MenuItem>
+            {Object.entries(AUDIT_OUTCOME_LABELS).map(([value, label]) => (
+              <MenuItem key={value} value={value}>
+                {label}
+              </MenuItem>
+            ))}
           </TextField>
           <TextField
             label="Cluster"
