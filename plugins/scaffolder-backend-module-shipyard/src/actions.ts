@@ -9,6 +9,7 @@ import { createRecordPullRequestAction } from './actions/recordPullRequest';
 import { withInputValidation } from './actions/validateInput';
 import {
   OperationActionDeps,
+  createClusterDecommissionAction,
   createClusterPauseAction,
   createClusterResumeAction,
   createClusterScaleAction,
@@ -19,7 +20,8 @@ export type { ClusterActionDeps } from './actions/createCluster';
 /**
  * All scaffolder actions of Shipyard: `shipyard:cluster:create`, `shipyard:cluster:wait`, `shipyard:cluster:upgrade`,
  * `shipyard:cluster:record-pull-request` (the outcome of a GitOps request),
- * and, given the backend's operations, the day-2 actions (`shipyard:cluster:pause`, `shipyard:cluster:resume`, `shipyard:cluster:scale`).
+ * and, given the backend's operations, the day-2 actions (`shipyard:cluster:pause`, `shipyard:cluster:resume`,
+ * `shipyard:cluster:scale`, `shipyard:cluster:decommission`).
  */
 export function createShipyardActions(
   deps: ClusterActionDeps & Partial<OperationActionDeps>,
@@ -34,6 +36,12 @@ export function createShipyardActions(
         ),
         withInputValidation(
           createClusterScaleAction({ ...deps, operations: deps.operations }),
+        ),
+        withInputValidation(
+          createClusterDecommissionAction({
+            ...deps,
+            operations: deps.operations,
+          }),
         ),
       ]
     : [];

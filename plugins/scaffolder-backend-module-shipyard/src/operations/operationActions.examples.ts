@@ -87,3 +87,44 @@ export const scaleExamples: TemplateExample[] = [
     }),
   },
 ];
+
+/** Examples of `shipyard:cluster:decommission`. */
+export const decommissionExamples: TemplateExample[] = [
+  {
+    description:
+      'Decommission a cluster chosen in the form, its name typed again by the user',
+    example: stringify({
+      steps: [
+        {
+          id: 'decommission',
+          name: 'Decommission cluster',
+          action: 'shipyard:cluster:decommission',
+          input: {
+            cluster: '${{ parameters.cluster }}',
+            confirm: '${{ parameters.confirmName }}',
+            reason: '${{ parameters.reason }}',
+          },
+        },
+      ],
+    }),
+  },
+  {
+    description:
+      'A platform team member approves and decommissions a production cluster',
+    example: stringify({
+      steps: [
+        {
+          id: 'decommission',
+          name: 'Decommission production cluster',
+          action: 'shipyard:cluster:decommission',
+          input: {
+            cluster: 'mgmt-eu-1/team-a/payments-prod',
+            confirm: 'payments-prod',
+            reason: 'replaced by payments-prod-2',
+            approve: true,
+          },
+        },
+      ],
+    }),
+  },
+];

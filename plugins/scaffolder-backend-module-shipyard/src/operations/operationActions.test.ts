@@ -7,11 +7,13 @@ import { mockActionContext } from '../__testUtils__/actionContext';
 import { ClusterOperationsClient } from './ClusterOperationsClient';
 import {
   OperationActionDeps,
+  createClusterDecommissionAction,
   createClusterPauseAction,
   createClusterResumeAction,
   createClusterScaleAction,
 } from './operationActions';
 import {
+  decommissionExamples,
   pauseExamples,
   resumeExamples,
   scaleExamples,
@@ -119,6 +121,38 @@ describe('shipyard:cluster:pause and shipyard:cluster:resume', () => {
     }
   });
 
+  it('decommission a cluster with the name typed again, and pass the approval on', async () => {
+    const backend = await startBackend(() => [
+      200,
+      ok('delete', { operationId: 'op-1' }),
+    ]);
+    try {
+      const run = mockActionContext({
+        cluster: 'mgmt-eu-1/team-a/payments-dev',
+        confirm: 'payments-dev',
+        reason: '  ',
+        approve: true,
+      });
+      await createClusterDecommissionAction(backend.deps).handler(run.ctx);
+      expect(backend.calls[0]).toMatchObject({
+        path: '/api/shipyard/clusters/mgmt-eu-1/team-a/payments-dev/decommission',
+      });
+      // a blank reason is not sent
+      expect(backend.calls[0].body).toEqual({
+        confirm: 'payments-dev',
+        approve: true,
+      });
+      expect(run.outputs).toMatchObject({
+        message: 'delete done',
+        operationId: 'op-1',
+        clusterPath: '/shipyard/clusters/mgmt-eu-1/team-a/payments-dev',
+      });
+      run.cleanup();
+    } finally {
+      await backend.stop();
+    }
+  });
+
   it('fail with the backend refusal, of its kind', async () => {
     let status = 403;
     const backend = await startBackend(() => [
@@ -150,5 +184,7 @@ describe('shipyard:cluster:pause and shipyard:cluster:resume', () => {
       expect(e.example).toContain('shipyard:cluster:scale');
     for (const e of resumeExamples)
       expect(e.example).toContain('shipyard:cluster:resume');
+    for (const e of decommissionExamples)
+      expect(e.example).toContain('shipyard:cluster:decommission');
   });
 });

@@ -2,6 +2,7 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { ClusterActionDeps, clusterPagePath } from '../actions/createCluster';
 import { ClusterOperationsClient } from './ClusterOperationsClient';
 import {
+  decommissionExamples,
   pauseExamples,
   resumeExamples,
   scaleExamples,
@@ -179,6 +180,67 @@ export function createClusterScaleAction(deps: OperationActionDeps) {
         credentials,
         summary,
         (api, path, token) => api.scaleCluster({ path, body }, { token }),
+      );
+      ctx.logger.info(answer.message);
+      ctx.output('entityRef', deps.entityRefOf(summary));
+      ctx.output('clusterPath', clusterPagePath(summary));
+      ctx.output('unchanged', answer.unchanged);
+      ctx.output('message', answer.message);
+      if (answer.operationId) ctx.output('operationId', answer.operationId);
+    },
+  });
+}
+
+/** `shipyard:cluster:decommission`: deletes a cluster, its name typed again; followed until Cluster API confirms. */
+export function createClusterDecommissionAction(deps: OperationActionDeps) {
+  return createTemplateAction({
+    id: 'shipyard:cluster:decommission',
+    description:
+      "Decommissions a cluster: deletes its Cluster API Cluster (machines drain and go, then the infrastructure is released), after the backend checks shipyard.cluster.delete on it, that confirm is the cluster's name and that it is not paused; a production cluster needs a platform team member who approves. Audited, and followed until Cluster API confirms the deletion; the catalog drops the entity only then.",
+    examples: decommissionExamples,
+    schema: {
+      input: {
+        cluster: clusterInput,
+        confirm: z =>
+          z
+            .string()
+            .min(1)
+            .max(253)
+            .describe("The cluster's name, typed again by the user"),
+        reason: z =>
+          z
+            .string()
+            .max(500)
+            .optional()
+            .describe('Why (kept in the audit trail)'),
+        approve: z =>
+          z
+            .boolean()
+            .optional()
+            .describe(
+              'A platform team member approves the decommission of a production cluster',
+            ),
+        dryRun: z =>
+          z.boolean().optional().describe('Check only; change nothing'),
+      },
+      output: {
+        ...operationOutput,
+        operationId: (z: any) => z.string().optional(),
+      },
+    },
+    async handler(ctx) {
+      const credentials = await ctx.getInitiatorCredentials();
+      const summary = await deps.requests.resolveCluster(
+        ctx.input.cluster,
+        credentials,
+      );
+      const { cluster, reason, ...rest } = ctx.input;
+      const body = { ...rest, ...(reason?.trim() ? { reason } : {}) };
+      const answer = await deps.operations.call(
+        credentials,
+        summary,
+        (api, path, token) =>
+          api.decommissionCluster({ path, body }, { token }),
       );
       ctx.logger.info(answer.message);
       ctx.output('entityRef', deps.entityRefOf(summary));

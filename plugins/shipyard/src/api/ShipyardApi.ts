@@ -17,6 +17,7 @@ import {
   ListClusterAuditResponse,
   ClusterAuditAction,
   ClusterAuditOutcome,
+  ShipyardOpenApi,
 } from '@shipyard/plugin-shipyard-common';
 import { FleetEventsListener, FleetSubscription } from './types';
 
@@ -122,6 +123,11 @@ export interface ShipyardApi {
     operation: ClusterOperationName,
     body: ClusterOperationBody,
   ): Promise<ClusterOperationResponse>;
+  /** The resizes, decommissions and profile moves of one cluster, newest first (`GET /clusters/…/operations`). */
+  listClusterOperations(
+    key: ClusterKey,
+    options?: ShipyardRequestOptions,
+  ): Promise<ShipyardOpenApi.TrackedClusterOperation[]>;
   /** Live fleet changes over `GET /events`; one shared connection, reconnects until the last unsubscribe. */
   subscribe(listener: FleetEventsListener): FleetSubscription;
 }

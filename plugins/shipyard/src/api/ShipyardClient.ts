@@ -159,9 +159,27 @@ export class ShipyardClient implements ShipyardApi {
         return responseBody(
           await this.api.scaleCluster({ path, body: body as any }),
         );
+      case 'delete':
+        return responseBody(
+          await this.api.decommissionCluster({ path, body: body as any }),
+        );
       default:
         throw new Error(`Unknown cluster operation ${operation}`);
     }
+  }
+
+  async listClusterOperations(
+    key: ClusterKey,
+    options?: ShipyardRequestOptions,
+  ): Promise<ShipyardOpenApi.TrackedClusterOperation[]> {
+    return (
+      await responseBody(
+        await this.api.listClusterOperations(
+          { path: key },
+          { signal: options?.signal },
+        ),
+      )
+    ).items;
   }
 
   async listAuditRecords(

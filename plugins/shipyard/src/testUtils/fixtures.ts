@@ -425,6 +425,7 @@ export function mockShipyardApi(
         message: `${key.name}: ${operation} done`,
       }),
     ),
+    listClusterOperations: jest.fn(async () => []),
     subscribe: jest.fn((listener: FleetEventsListener) => {
       listeners.add(listener);
       listener.onState?.('open');

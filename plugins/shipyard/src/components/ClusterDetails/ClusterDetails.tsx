@@ -46,7 +46,11 @@ import { shipyardApiRef } from '../../api';
 import { formatAge, formatReplicas, formatTime } from '../../lib/format';
 import { upgradeBlocker } from '../../lib/upgrade';
 import { clusterVersionSupport } from '../../lib/versionSupport';
-import { ClusterOperationButtons, PausedBanner } from '../ClusterOperations';
+import {
+  ClusterOperationButtons,
+  OperationsCard,
+  PausedBanner,
+} from '../ClusterOperations';
 import { ClusterTree } from '../ClusterTree';
 import { HealthTimeline } from '../HealthTimeline';
 import { ProvisioningProgress, isProvisioning } from '../ProvisioningProgress';
@@ -452,6 +456,13 @@ export const ClusterDetails = (props: {
           </InfoCard>
         </Grid>
       )}
+      <OperationsCard
+        gridItem
+        clusterKey={props.clusterKey}
+        revision={`${c.phase}|${c.machineCount}|${formatReplicas(c.workers)}|${
+          c.deletingSince ?? ''
+        }|${c.profileVersion ?? ''}`}
+      />
       <Grid item xs={12} md={6}>
         <Overview cluster={c} entityRef={props.entityRef} />
       </Grid>

@@ -3,11 +3,13 @@ import Button from '@material-ui/core/Button';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
   ClusterSummary,
+  shipyardClusterDeletePermission,
   shipyardClusterPausePermission,
   shipyardClusterScalePermission,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
 import { useState } from 'react';
+import { DecommissionDialog } from './DecommissionDialog';
 import { PauseDialog } from './PauseDialog';
 import { ScaleDialog } from './ScaleDialog';
 
@@ -23,7 +25,11 @@ export const ClusterOperationButtons = (props: { cluster: ClusterSummary }) => {
     permission: shipyardClusterScalePermission,
     resourceRef,
   });
-  const [open, setOpen] = useState<'pause' | 'scale'>();
+  const remove = usePermission({
+    permission: shipyardClusterDeletePermission,
+    resourceRef,
+  });
+  const [open, setOpen] = useState<'pause' | 'scale' | 'delete'>();
   if (c.deletingSince) return null;
   return (
     <Box display="flex" style={{ gap: 8 }}>
@@ -46,6 +52,25 @@ export const ClusterOperationButtons = (props: { cluster: ClusterSummary }) => {
         >
           Resize
         </Button>
+      )}
+      {remove.allowed && (
+        <Button
+          variant="outlined"
+          color="secondary"
+          onClick={() => setOpen('delete')}
+          data-testid="decommission-cluster"
+          disabled={Boolean(c.paused)}
+          title={c.paused ? 'Resume the cluster to decommission it' : undefined}
+        >
+          Decommission
+        </Button>
+      )}
+      {open === 'delete' && (
+        <DecommissionDialog
+          cluster={c}
+          open
+          onClose={() => setOpen(undefined)}
+        />
       )}
       {open === 'scale' && (
         <ScaleDialog cluster={c} open onClose={() => setOpen(undefined)} />

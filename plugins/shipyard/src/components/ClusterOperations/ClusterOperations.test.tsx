@@ -10,6 +10,7 @@ import { ClusterSummary } from '@shipyard/plugin-shipyard-common';
 import { shipyardApiRef } from '../../api';
 import { makeCluster, mockShipyardApi } from '../../testUtils/fixtures';
 import { ClusterOperationButtons } from './ClusterOperationButtons';
+import { OperationsCard } from './OperationsCard';
 import { PausedBanner, PausedChip } from './PausedChip';
 
 function render(
@@ -106,6 +107,112 @@ describe('day-2 operations of a cluster page', () => {
     );
   });
 
+  it('decommissions only after the name is typed again', async () => {
+    const api = mockShipyardApi();
+    await render(makeCluster({ name: 'old-1', lifecycle: 'development' }), api);
+    fireEvent.click(await screen.findByTestId('decommission-cluster'));
+    expect(screen.getByTestId('operation-submit')).toBeDisabled();
+    fireEvent.change(screen.getByTestId('decommission-confirm'), {
+      target: { value: 'old-2' },
+    });
+    expect(screen.getByText('The name does not match.')).toBeInTheDocument();
+    expect(screen.getByTestId('operation-submit')).toBeDisabled();
+    fireEvent.change(screen.getByTestId('decommission-confirm'), {
+      target: { value: 'old-1' },
+    });
+    fireEvent.change(screen.getByTestId('decommission-reason'), {
+      target: { value: 'project ended' },
+    });
+    fireEvent.click(screen.getByTestId('operation-submit'));
+    await waitFor(() =>
+      expect(screen.getByTestId('operation-done')).toHaveTextContent(
+        'delete done',
+      ),
+    );
+    expect(api.runClusterOperation).toHaveBeenCalledWith(
+      expect.objectContaining({ name: 'old-1' }),
+      'delete',
+      { confirm: 'old-1', reason: 'project ended' },
+    );
+  });
+
+  it('asks the platform team to approve the decommission of a production cluster', async () => {
+    const api = mockShipyardApi();
+    await render(makeCluster({ name: 'prod-9', lifecycle: 'production' }), api);
+    fireEvent.click(await screen.findByTestId('decommission-cluster'));
+    expect(screen.getByTestId('production-note')).toHaveTextContent(
+      'platform team',
+    );
+    fireEvent.change(screen.getByTestId('decommission-confirm'), {
+      target: { value: 'prod-9' },
+    });
+    expect(screen.getByTestId('operation-submit')).toBeDisabled();
+    fireEvent.click(screen.getByTestId('decommission-approve'));
+    fireEvent.click(screen.getByTestId('operation-submit'));
+    await waitFor(() =>
+      expect(api.runClusterOperation).toHaveBeenCalledWith(
+        expect.objectContaining({ name: 'prod-9' }),
+        'delete',
+        { confirm: 'prod-9', approve: true },
+      ),
+    );
+  });
+
+  it('shows the operations of a cluster with their progress', async () => {
+    const api = mockShipyardApi({
+      listClusterOperations: jest.fn(async () => [
+        {
+          id: 'op-2',
+          action: 'cluster.delete' as const,
+          actor: 'user:default/alice',
+          state: 'stalled' as const,
+          target: {},
+          startedAt: '2030-01-01T10:00:00Z',
+          deadlineAt: '2030-01-01T11:00:00Z',
+          updatedAt: '2030-01-01T11:00:01Z',
+          message: 'phase Deleting; 2 machines left (2 draining)',
+        },
+        {
+          id: 'op-1',
+          action: 'cluster.scale' as const,
+          actor: 'user:default/bob',
+          state: 'completed' as const,
+          target: { workers: { 'md-0': 4 } },
+          startedAt: '2030-01-01T09:00:00Z',
+          deadlineAt: '2030-01-01T09:20:00Z',
+          updatedAt: '2030-01-01T09:05:00Z',
+          message: 'md-0: 4/4 ready',
+        },
+      ]),
+    });
+    await renderInTestApp(
+      <TestApiProvider apis={[[shipyardApiRef, api]]}>
+        <OperationsCard clusterKey={makeCluster()} />
+      </TestApiProvider>,
+    );
+    expect(await screen.findByTestId('operation-stalled')).toHaveTextContent(
+      /Decommission.*stalled.*2 machines left \(2 draining\)/,
+    );
+    expect(screen.getByTestId('operation-stalled')).toHaveTextContent(
+      'by alice',
+    );
+    expect(screen.getByTestId('operation-completed')).toHaveTextContent(
+      /Resize.*completed.*md-0: 4\/4 ready/,
+    );
+    expect(screen.getByTestId('operations-running')).toBeInTheDocument();
+  });
+
+  it('shows no operations card when the cluster has none', async () => {
+    await renderInTestApp(
+      <TestApiProvider apis={[[shipyardApiRef, mockShipyardApi()]]}>
+        <div data-testid="page">
+          <OperationsCard clusterKey={makeCluster()} />
+        </div>
+      </TestApiProvider>,
+    );
+    expect(await screen.findByTestId('page')).toBeEmptyDOMElement();
+  });
+
   it('shows no button without the permission', async () => {
     // another cluster: permission decisions are cached per cluster
     await render(
@@ -115,6 +222,9 @@ describe('day-2 operations of a cluster page', () => {
     );
     expect(screen.queryByTestId('pause-cluster')).not.toBeInTheDocument();
     expect(screen.queryByTestId('scale-cluster')).not.toBeInTheDocument();
+    expect(
+      screen.queryByTestId('decommission-cluster'),
+    ).not.toBeInTheDocument();
   });
 
   it('marks a paused cluster in tables and on its page', async () => {

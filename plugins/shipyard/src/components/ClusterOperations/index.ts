@@ -1,2 +1,3 @@
 export { ClusterOperationButtons } from './ClusterOperationButtons';
 export { PausedBanner, PausedChip, describePause } from './PausedChip';
+export { OperationsCard } from './OperationsCard';
