@@ -1,16 +1,12 @@
 import {
   EmptyState,
   InfoCard,
-  LinkButton,
   Progress,
   ResponseErrorPanel,
   StructuredMetadataTable,
 } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import { useApi } from '@backstage/core-plugin-api';
-import { usePermission } from '@backstage/plugin-permission-react';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
 import Grid from '@material-ui/core/Grid';
 import List from '@material-ui/core/List';
@@ -38,13 +34,9 @@ import {
   hasNegativePolarity,
   HealthReason,
   runsOtherVersion,
-  shipyardClusterUpdatePermission,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
-import useAsync from 'react-use/esm/useAsync';
-import { shipyardApiRef } from '../../api';
 import { formatAge, formatReplicas, formatTime } from '../../lib/format';
-import { upgradeBlocker } from '../../lib/upgrade';
 import { clusterVersionSupport } from '../../lib/versionSupport';
 import {
   ClusterOperationButtons,
@@ -60,86 +52,17 @@ import {
   VersionSupportChip,
 } from '../StatusLabels';
 import { VersionLifecycleCard } from '../VersionLifecycleCard';
+import {
+  UpgradeClusterButton,
+  UpgradeUnavailableNote,
+  useUpgradeAvailability,
+} from './UpgradeAvailability';
+
+export {
+  UpgradeClusterButton,
+  upgradeTemplateLink,
+} from './UpgradeAvailability';
 import { useClusterDetails } from './useClusterDetails';
-
-/** Path of the upgrade template with the cluster prefilled. */
-export function upgradeTemplateLink(
-  cluster: ClusterSummary,
-  entityRef?: string,
-): string {
-  const formData = {
-    cluster: entityRef ?? stringifyClusterKey(cluster),
-    managementCluster: cluster.managementCluster,
-    namespace: cluster.namespace,
-    name: cluster.name,
-    profile: cluster.profile,
-    currentVersion: cluster.kubernetesVersion,
-  };
-  return `/create/templates/default/upgrade-cluster?formData=${encodeURIComponent(
-    JSON.stringify(formData),
-  )}`;
-}
-
-/**
- * Upgrade button, shown only to users with `shipyard.cluster.update` on this cluster, and enabled only where an
- * upgrade can start now (otherwise the reason is on the page).
- */
-export const UpgradeClusterButton = (props: {
-  cluster: ClusterSummary;
-  entityRef?: string;
-}) => {
-  const api = useApi(shipyardApiRef);
-  const { allowed, loading } = usePermission({
-    permission: shipyardClusterUpdatePermission,
-    resourceRef: stringifyClusterKey(props.cluster),
-  });
-  const c = props.cluster;
-  const { value: lifecycle, loading: planning } = useAsync(
-    () =>
-      api
-        .getClusterLifecycle({
-          managementCluster: c.managementCluster,
-          namespace: c.namespace,
-          name: c.name,
-        })
-        .catch(() => undefined),
-    [api, c.managementCluster, c.namespace, c.name, c.kubernetesVersion],
-  );
-  if (loading || !allowed) return null;
-  const blocker = planning ? undefined : upgradeBlocker(c, lifecycle);
-  if (blocker) {
-    return (
-      <Box display="flex" alignItems="center" style={{ gap: 8 }}>
-        <Typography
-          variant="caption"
-          color="textSecondary"
-          data-testid="upgrade-unavailable"
-          style={{ maxWidth: 320 }}
-        >
-          {blocker}
-        </Typography>
-        <Tooltip title={blocker}>
-          <span>
-            <Button variant="contained" disabled data-testid="upgrade-cluster">
-              Upgrade
-            </Button>
-          </span>
-        </Tooltip>
-      </Box>
-    );
-  }
-  return (
-    <LinkButton
-      variant="contained"
-      color="primary"
-      to={upgradeTemplateLink(props.cluster, props.entityRef)}
-      data-testid="upgrade-cluster"
-      disabled={planning}
-    >
-      Upgrade
-    </LinkButton>
-  );
-};
 
 function conditionIsBad(c: ClusterCondition): boolean {
   if (hasNegativePolarity(c.type)) {
@@ -205,6 +128,7 @@ function formatCounts(counts: Record<string, number>): string {
 
 const Overview = (props: { cluster: ClusterSummary; entityRef?: string }) => {
   const c = props.cluster;
+  const upgrade = useUpgradeAvailability(c);
   const support = clusterVersionSupport(c);
   const metadata: Record<string, unknown> = {
     Health: <HealthStatusLabel health={c.health} />,
@@ -257,12 +181,24 @@ const Overview = (props: { cluster: ClusterSummary; entityRef?: string }) => {
     <InfoCard
       title="Overview"
       action={
-        <Box mt={1} mr={1} display="flex" style={{ gap: 8 }}>
+        <Box
+          mt={1}
+          mr={1}
+          display="flex"
+          flexWrap="wrap"
+          justifyContent="flex-end"
+          style={{ gap: 8 }}
+        >
           <ClusterOperationButtons cluster={c} />
-          <UpgradeClusterButton cluster={c} entityRef={props.entityRef} />
+          <UpgradeClusterButton
+            cluster={c}
+            entityRef={props.entityRef}
+            availability={upgrade}
+          />
         </Box>
       }
     >
+      <UpgradeUnavailableNote availability={upgrade} />
       <StructuredMetadataTable metadata={metadata} />
     </InfoCard>
   );

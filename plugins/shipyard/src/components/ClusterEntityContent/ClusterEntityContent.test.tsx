@@ -120,6 +120,17 @@ describe('ClusterEntityContent', () => {
       'The cluster is degraded; upgrades start from a healthy cluster.',
     );
     expect(screen.getByTestId('upgrade-cluster')).toBeDisabled();
+    // the reason is a line of the card's body, not squeezed between the title and the buttons of its header
+    const header = screen
+      .getByTestId('upgrade-cluster')
+      .closest('.MuiCardHeader-root');
+    expect(header).not.toBeNull();
+    expect(header).not.toContainElement(
+      screen.getByTestId('upgrade-unavailable'),
+    );
+    expect(
+      screen.getByTestId('upgrade-unavailable').closest('.MuiCardContent-root'),
+    ).not.toBeNull();
   });
 
   it('links the upgrade form where an upgrade is possible', async () => {
