@@ -128,6 +128,12 @@ export interface Config {
       };
     };
 
+    /** Drift: every cluster compared with the version of its cluster profile. */
+    drift?: {
+      /** Seconds between reads of the cluster profiles from the catalog (default 30). */
+      profileRefreshSeconds?: number;
+    };
+
     /** Fleet rollouts (`/api/shipyard/rollouts`). */
     rollouts?: {
       /** Seconds between rounds of the rollout executor (a `global` scheduled task; default 2). */

@@ -24,6 +24,7 @@ import {
   shipyardSourcesExtensionPoint,
 } from '@shipyard/plugin-shipyard-node';
 import { AuditStore } from './stores/AuditStore';
+import { CatalogDriftProfileSource, DriftProfiles, DriftStage } from './drift';
 import { scheduleAuditRetention } from './audit/retention';
 import { readShipyardConfig } from './config/config';
 import { readHealthConfig } from './health/config';
@@ -137,8 +138,22 @@ export const shipyardPlugin = createBackendPlugin({
           connectionOf: name => fleet.connectionOf(name),
           credentialProviders,
         });
-        // one direction: reconcile → fold → health evaluation → index
-        fleet.writeThrough(health.aggregator);
+        // one direction: reconcile → fold → drift → health evaluation → index
+        const drift = new DriftStage({
+          next: health.aggregator,
+          inputsOf: summary => ({
+            variables: fleet.records.variablesOf(summary),
+          }),
+        });
+        fleet.writeThrough(drift);
+        const driftProfiles = new DriftProfiles({
+          source: new CatalogDriftProfileSource(catalog, auth),
+          stage: drift,
+          logger: logger.child({ component: 'drift' }),
+          intervalMs:
+            (config.getOptionalNumber('shipyard.drift.profileRefreshSeconds') ??
+              30) * 1000,
+        });
 
         permissionsRegistry.addResourceType({
           resourceRef: clusterPermissionResourceRef,
@@ -179,7 +194,9 @@ export const shipyardPlugin = createBackendPlugin({
         await fleet.start();
         await health.schedule(scheduler);
         await versionSupportRefresher.schedule(scheduler);
+        driftProfiles.start();
         lifecycle.addShutdownHook(async () => {
+          driftProfiles.stop();
           await health.stop();
           await fleet.stop();
         });

@@ -19,6 +19,7 @@ export * from './audit';
 export * from './rollout';
 export * from './variables';
 export * from './operations';
+export * from './drift';
 /** The generated contract of `/api/shipyard`: the client, the operations' request types and the spec's models. */
 export * as ShipyardOpenApi from './schema/openapi';
 export { responseBody } from './schema/responseBody';

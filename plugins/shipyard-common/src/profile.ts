@@ -60,8 +60,13 @@ export interface ClusterProfileKubernetes {
 
 /** ClusterClass variables: defaults applied to every request, and the request form. */
 export interface ClusterProfileVariables {
-  /** Values by variable name. */
+  /** Values by variable name; the requester may change them. */
   defaults?: { [name: string]: ProfileJsonValue };
+  /**
+   * Values by variable name that every cluster of this profile version must keep: set on every request, not in the
+   * request form, and a cluster whose value differs has drifted.
+   */
+  pinned?: { [name: string]: ProfileJsonValue };
   /**
    * JSON schema (an object schema, one property per variable) of the request form. Generated profiles take it from
    * the ClusterClass `variables`; YAML profiles may narrow it.
@@ -79,6 +84,16 @@ export interface ClusterProfilePreviousVersion {
   kubernetes: Pick<ClusterProfileKubernetes, 'versions'>;
   /** Profile versions clusters on this version may move to (see {@link ClusterProfileSpec.upgradesTo}). */
   upgradesTo?: string[];
+  /** Set when the version should no longer be requested or moved to (clusters on it keep running). */
+  deprecated?: boolean;
+  /** The ClusterClass of this version, when it differs from the current version's. */
+  clusterClass?: ClusterProfileClusterClassRef;
+  /** The layers of this version, when they differ from the current version's. */
+  layers?: ClusterProfileLayers;
+  /** The pinned variables of this version, when they differ from the current version's. */
+  variables?: Pick<ClusterProfileVariables, 'pinned'>;
+  /** The sizes of this version, when they differ from the current version's. */
+  sizes?: { [name: string]: ClusterProfileSize };
 }
 
 /** The spec of a `ClusterProfile` entity. */
@@ -87,8 +102,13 @@ export interface ClusterProfileSpec {
   owner: string;
   /** `production`, `experimental`, `deprecated`, … */
   lifecycle: string;
-  /** Semantic version of the profile; clusters carry it as `shipyard.io/profile-version`. */
+  /**
+   * Semantic version of the profile (its newest version); clusters carry it as `shipyard.io/profile-version`. A
+   * pre-release (`2.0.0-rc.1`) is not released yet: clusters on the latest released version do not drift from it.
+   */
   version: string;
+  /** Set when the current version should no longer be requested. */
+  deprecated?: boolean;
   /** Names of the management clusters the profile can create clusters on. */
   managementClusters: string[];
   /** Where clusters go when the request names no management cluster; one of `managementClusters`. */
@@ -170,6 +190,65 @@ const kubernetesVersionsSchema = {
   },
 } as const;
 
+const layersSchema = {
+  type: 'object',
+  required: ['kubernetes'],
+  additionalProperties: false,
+  properties: {
+    os: layerSchema,
+    kubernetes: layerSchema,
+    cni: layerSchema,
+    csi: layerSchema,
+    addons: { type: 'array', items: layerSchema },
+  },
+} as const;
+
+const sizesSchema = {
+  type: 'object',
+  minProperties: 1,
+  propertyNames: {
+    title: 'a size name (DNS label)',
+    pattern: DNS_LABEL_PATTERN,
+    maxLength: 63,
+  },
+  additionalProperties: {
+    type: 'object',
+    required: ['controlPlaneReplicas', 'workerReplicas'],
+    additionalProperties: false,
+    properties: {
+      title: { type: 'string' },
+      description: { type: 'string' },
+      controlPlaneReplicas: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 15,
+      },
+      workerReplicas: { type: 'integer', minimum: 0, maximum: 1000 },
+      machineClass: { type: 'string', minLength: 1 },
+    },
+  },
+} as const;
+
+const clusterClassSchema = {
+  type: 'object',
+  required: ['name'],
+  additionalProperties: false,
+  properties: {
+    name: {
+      type: 'string',
+      title: 'a ClusterClass name (DNS subdomain)',
+      pattern: DNS_SUBDOMAIN_PATTERN,
+      maxLength: 253,
+    },
+    namespace: {
+      type: 'string',
+      title: 'a namespace name (DNS label)',
+      pattern: DNS_LABEL_PATTERN,
+      maxLength: 63,
+    },
+  },
+} as const;
+
 const upgradesToSchema = {
   type: 'array',
   maxItems: 100,
@@ -237,25 +316,7 @@ export const clusterProfileEntitySchema = {
           pattern: DNS_LABEL_PATTERN,
           maxLength: 63,
         },
-        clusterClass: {
-          type: 'object',
-          required: ['name'],
-          additionalProperties: false,
-          properties: {
-            name: {
-              type: 'string',
-              title: 'a ClusterClass name (DNS subdomain)',
-              pattern: DNS_SUBDOMAIN_PATTERN,
-              maxLength: 253,
-            },
-            namespace: {
-              type: 'string',
-              title: 'a namespace name (DNS label)',
-              pattern: DNS_LABEL_PATTERN,
-              maxLength: 63,
-            },
-          },
-        },
+        clusterClass: clusterClassSchema,
         provider: {
           type: 'string',
           title: 'a provider name (lowercase DNS label, e.g. aws)',
@@ -282,6 +343,7 @@ export const clusterProfileEntitySchema = {
           },
         },
         upgradesTo: upgradesToSchema,
+        deprecated: { type: 'boolean' },
         previousVersions: {
           type: 'array',
           maxItems: 100,
@@ -302,54 +364,29 @@ export const clusterProfileEntitySchema = {
                 properties: { versions: kubernetesVersionsSchema },
               },
               upgradesTo: upgradesToSchema,
+              deprecated: { type: 'boolean' },
+              clusterClass: clusterClassSchema,
+              layers: layersSchema,
+              variables: {
+                type: 'object',
+                additionalProperties: false,
+                properties: { pinned: { type: 'object' } },
+              },
+              sizes: sizesSchema,
             },
           },
         },
-        layers: {
-          type: 'object',
-          required: ['kubernetes'],
-          additionalProperties: false,
-          properties: {
-            os: layerSchema,
-            kubernetes: layerSchema,
-            cni: layerSchema,
-            csi: layerSchema,
-            addons: { type: 'array', items: layerSchema },
-          },
-        },
+        layers: layersSchema,
         variables: {
           type: 'object',
           additionalProperties: false,
           properties: {
             defaults: { type: 'object' },
+            pinned: { type: 'object' },
             schema: { type: 'object' },
           },
         },
-        sizes: {
-          type: 'object',
-          minProperties: 1,
-          propertyNames: {
-            title: 'a size name (DNS label)',
-            pattern: DNS_LABEL_PATTERN,
-            maxLength: 63,
-          },
-          additionalProperties: {
-            type: 'object',
-            required: ['controlPlaneReplicas', 'workerReplicas'],
-            additionalProperties: false,
-            properties: {
-              title: { type: 'string' },
-              description: { type: 'string' },
-              controlPlaneReplicas: {
-                type: 'integer',
-                minimum: 0,
-                maximum: 15,
-              },
-              workerReplicas: { type: 'integer', minimum: 0, maximum: 1000 },
-              machineClass: { type: 'string', minLength: 1 },
-            },
-          },
-        },
+        sizes: sizesSchema,
         defaultSize: { type: 'string', minLength: 1 },
         allowedGroups: {
           type: 'array',

@@ -7,6 +7,7 @@ import {
   HealthStatus,
   ListClustersRequest,
 } from './types';
+import { DRIFT_KINDS, DRIFT_NONE, DriftFacetValue } from './drift';
 import {
   VERSION_SUPPORT_STATUSES,
   VersionSupportStatus,
@@ -34,6 +35,15 @@ const versionSupportList = stringList.pipe(
         ...VersionSupportStatus[],
       ],
     ),
+  ),
+);
+
+const driftList = stringList.pipe(
+  z.array(
+    z.enum([...DRIFT_KINDS, DRIFT_NONE] as [
+      DriftFacetValue,
+      ...DriftFacetValue[],
+    ]),
   ),
 );
 
@@ -77,6 +87,7 @@ export const listClustersQuerySchema = z
     managementCluster: stringList.optional(),
     label: labelList.optional(),
     versionSupport: versionSupportList.optional(),
+    drift: driftList.optional(),
     q: z.string().max(200).optional(),
     sort: z.enum(CLUSTER_SORT_FIELDS).optional(),
     order: z.enum(['asc', 'desc']).optional(),

@@ -11,10 +11,13 @@ import {
 import { ChangeStream } from './ChangeStream';
 import {
   Entry,
+  MULTI_FACETS,
+  MULTI_FACET_SLOT,
   SINGLE_FACETS,
   SINGLE_FACET_SLOT,
   contentOf,
   entityFingerprint,
+  multiFacetValues,
   searchTextOf,
   singleFacetValue,
 } from './entries';
@@ -131,7 +134,7 @@ export class FleetIndex implements FleetSink {
       summary: stored,
       content,
       ids: [],
-      labelIds: [],
+      multiIds: [],
       sortKeys: sortKeysOf(stored),
       search: searchTextOf(stored),
       resynced,
@@ -312,8 +315,18 @@ export class FleetIndex implements FleetSink {
         }
         return out;
       }
-      const slot = SINGLE_FACET_SLOT.get(facet)!;
       const values = this.facets.get(facet)!;
+      const multi = MULTI_FACET_SLOT.get(facet);
+      if (multi !== undefined) {
+        for (const e of entries) {
+          for (const id of e.multiIds[multi]) {
+            const v = values.byId[id]!.value;
+            out[v] = (out[v] ?? 0) + 1;
+          }
+        }
+        return out;
+      }
+      const slot = SINGLE_FACET_SLOT.get(facet)!;
       for (const e of entries) {
         const id = e.ids[slot];
         if (id < 0) continue;
@@ -330,9 +343,11 @@ export class FleetIndex implements FleetSink {
       }
     }
     let staleCount = 0;
+    let driftedCount = 0;
     for (const e of visible ?? this.entries.values()) {
       const src = this.sources.get(e.summary.managementCluster);
       if (!e.resynced || src?.state === 'stale') staleCount++;
+      if (e.summary.drift?.length) driftedCount++;
     }
     return {
       totalCount: visible ? visible.length : this.entries.size,
@@ -344,6 +359,8 @@ export class FleetIndex implements FleetSink {
       byOwner: counts('owner', visible),
       byManagementCluster: counts('managementCluster', visible),
       byVersionSupport: counts('versionSupport', visible),
+      byDrift: counts('drift', visible),
+      driftedCount,
       staleCount,
       revision: this.rev,
     };
@@ -427,12 +444,15 @@ export class FleetIndex implements FleetSink {
         value === undefined ? -1 : this.facets.get(facet)!.add(value, entry);
     }
     entry.ids = ids;
-    const labelValues = this.facets.get('label')!;
-    const labelIds: number[] = [];
-    for (const labelKey of Object.keys(s.labels)) {
-      labelIds.push(
-        labelValues.add(`${labelKey}=${s.labels[labelKey]}`, entry),
+    const multiIds: number[][] = new Array(MULTI_FACETS.length);
+    for (let i = 0; i < MULTI_FACETS.length; i++) {
+      const values = this.facets.get(MULTI_FACETS[i])!;
+      multiIds[i] = multiFacetValues(MULTI_FACETS[i], s).map(v =>
+        values.add(v, entry),
       );
+    }
+    entry.multiIds = multiIds;
+    for (const labelKey of Object.keys(s.labels)) {
       let set = this.byLabelKey.get(labelKey);
       if (!set) {
         set = new Set();
@@ -441,7 +461,6 @@ export class FleetIndex implements FleetSink {
       }
       set.add(entry);
     }
-    entry.labelIds = labelIds;
   }
 
   private removeFromIndexes(entry: Entry) {
@@ -449,8 +468,10 @@ export class FleetIndex implements FleetSink {
       const id = entry.ids[i];
       if (id >= 0) this.facets.get(SINGLE_FACETS[i])!.remove(id, entry);
     }
-    const labelValues = this.facets.get('label')!;
-    for (const id of entry.labelIds) labelValues.remove(id, entry);
+    for (let i = 0; i < MULTI_FACETS.length; i++) {
+      const values = this.facets.get(MULTI_FACETS[i])!;
+      for (const id of entry.multiIds[i] ?? []) values.remove(id, entry);
+    }
     for (const labelKey of Object.keys(entry.summary.labels)) {
       const set = this.byLabelKey.get(labelKey);
       if (!set) continue;

@@ -2,6 +2,7 @@ import {
   CLUSTER_FACETS,
   CLUSTER_LIST_ITEM_FIELDS,
   ClusterFacet,
+  driftFacetValues,
 } from '@shipyard/plugin-shipyard-common';
 import { StoredClusterSummary } from './model';
 
@@ -10,9 +11,17 @@ import { StoredClusterSummary } from './model';
  * facet values and its sort keys.
  */
 
-/** The single-valued facets (every facet but `label`), in a fixed order: an entry keeps one value id per facet. */
+/** The multi-valued facets: an entry may have several values of each (labels, drift kinds). */
+export const MULTI_FACETS = ['label', 'drift'] as const;
+export type MultiFacet = (typeof MULTI_FACETS)[number];
+export type SingleFacet = Exclude<ClusterFacet, MultiFacet>;
+export const MULTI_FACET_SLOT = new Map<ClusterFacet, number>(
+  MULTI_FACETS.map((f, i) => [f, i]),
+);
+
+/** The single-valued facets (every facet but the multi-valued ones), in a fixed order: an entry keeps one value id per facet. */
 export const SINGLE_FACETS = CLUSTER_FACETS.filter(
-  (f): f is Exclude<ClusterFacet, 'label'> => f !== 'label',
+  (f): f is SingleFacet => !MULTI_FACET_SLOT.has(f),
 );
 export const SINGLE_FACET_SLOT = new Map<ClusterFacet, number>(
   SINGLE_FACETS.map((f, i) => [f, i]),
@@ -29,8 +38,8 @@ export interface Entry {
   listContent?: string;
   /** Value id per single-valued facet (`-1`: none), in {@link SINGLE_FACETS} order. */
   ids: number[];
-  /** Value ids of the `label` facet (`key=value`). */
-  labelIds: number[];
+  /** Value ids per multi-valued facet, in {@link MULTI_FACETS} order (`label`: `key=value`; `drift`: kinds). */
+  multiIds: number[][];
   /** Sort key per sortable column, in `CLUSTER_SORT_FIELDS` order. */
   sortKeys: SortValue[];
   search: string;
@@ -43,11 +52,20 @@ export interface Entry {
 }
 
 export function singleFacetValue(
-  facet: Exclude<ClusterFacet, 'label'>,
+  facet: SingleFacet,
   s: StoredClusterSummary,
 ): string | undefined {
   if (facet === 'versionSupport') return s.versionSupport?.status;
   return s[facet] || undefined;
+}
+
+/** The values of a multi-valued facet of a summary. */
+export function multiFacetValues(
+  facet: MultiFacet,
+  s: StoredClusterSummary,
+): string[] {
+  if (facet === 'drift') return driftFacetValues(s.drift);
+  return Object.keys(s.labels).map(key => `${key}=${s.labels[key]}`);
 }
 
 /** The fields that catalog entities are built from. */

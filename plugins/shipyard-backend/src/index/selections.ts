@@ -6,7 +6,7 @@ import {
   FacetCount,
   ListClustersRequest,
 } from '@shipyard/plugin-shipyard-common';
-import { Entry, SINGLE_FACET_SLOT } from './entries';
+import { Entry, MULTI_FACET_SLOT, SINGLE_FACET_SLOT } from './entries';
 import { FacetValues } from './FacetValues';
 import { ClusterVisibility, FleetQueryOptions } from './model';
 import {
@@ -18,8 +18,10 @@ import {
 
 interface CompiledFilter {
   facet: ClusterFacet;
-  /** Single-valued facets: the facet slot. `-1` for `label`. */
+  /** Single-valued facets: the facet slot. `-1` for multi-valued ones. */
   slot: number;
+  /** Multi-valued facets: the slot in `Entry.multiIds`. `-1` for single-valued ones. */
+  multi: number;
   /** Accepted value ids (values the index does not know are dropped: nothing has them). */
   ids: Set<number>;
   /** Index sets of the accepted values and label keys (the filter's candidates). */
@@ -109,7 +111,8 @@ export class Selections {
       }
       filters.push({
         facet,
-        slot: facet === 'label' ? -1 : SINGLE_FACET_SLOT.get(facet)!,
+        slot: SINGLE_FACET_SLOT.get(facet) ?? -1,
+        multi: MULTI_FACET_SLOT.get(facet) ?? -1,
         ids,
         sets,
         labelKeys,
@@ -137,7 +140,7 @@ export class Selections {
 
   private passes(entry: Entry, filter: CompiledFilter): boolean {
     if (filter.slot >= 0) return filter.ids.has(entry.ids[filter.slot]);
-    for (const id of entry.labelIds) {
+    for (const id of entry.multiIds[filter.multi]) {
       if (filter.ids.has(id)) return true;
     }
     for (const k of filter.labelKeys) {
@@ -237,8 +240,11 @@ export class Selections {
             : member;
           if (!counted) continue;
           touched = true;
-          if (facet === 'label') {
-            for (const id of entry.labelIds) byId[id] = (byId[id] ?? 0) + delta;
+          const multi = MULTI_FACET_SLOT.get(facet);
+          if (multi !== undefined) {
+            for (const id of entry.multiIds[multi]) {
+              byId[id] = (byId[id] ?? 0) + delta;
+            }
           } else {
             const id = entry.ids[SINGLE_FACET_SLOT.get(facet)!];
             if (id >= 0) byId[id] = (byId[id] ?? 0) + delta;
@@ -284,8 +290,8 @@ export class Selections {
       }
       return;
     }
-    // several values of one facet: their sets are disjoint except for label keys and label values
-    const stamp = best.facet === 'label' ? ++this.stampCounter : 0;
+    // several values of one facet: their sets are disjoint except for multi-valued facets (and label keys)
+    const stamp = MULTI_FACET_SLOT.has(best.facet) ? ++this.stampCounter : 0;
     for (const s of best.sets) {
       for (const e of s) {
         if (stamp) {
@@ -349,9 +355,10 @@ export class Selections {
     entries: Iterable<Entry>,
   ): void {
     for (const [facet, counts] of counters) {
-      if (facet === 'label') {
+      const multi = MULTI_FACET_SLOT.get(facet);
+      if (multi !== undefined) {
         for (const e of entries) {
-          for (const id of e.labelIds) counts[id]++;
+          for (const id of e.multiIds[multi]) counts[id]++;
         }
         continue;
       }

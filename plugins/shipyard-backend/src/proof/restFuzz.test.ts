@@ -56,6 +56,7 @@ const PARAMS: Record<string, string[]> = {
     'lifecycle',
     'namespace',
     'versionSupport',
+    'drift',
     'q',
     'sort',
     'order',

@@ -255,6 +255,13 @@ export function projectCluster(
       }
     }
   }
+  let variables: Record<string, unknown> | undefined;
+  if (Array.isArray(topology?.variables)) {
+    variables = {};
+    for (const v of topology.variables) {
+      if (typeof v?.name === 'string') variables[intern(v.name)] = v.value;
+    }
+  }
   const countersSource = isV1beta1 ? status.v1beta2 ?? {} : status;
   const pause = pauseOf(obj);
   const initialization = status.initialization ?? {};
@@ -289,6 +296,7 @@ export function projectCluster(
         : initialization.controlPlaneInitialized,
     ),
     topologyWorkerClasses,
+    variables,
   });
 }
 

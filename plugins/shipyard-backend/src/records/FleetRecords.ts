@@ -29,6 +29,15 @@ export class FleetRecords {
       ?.describe(key.namespace, key.name);
   }
 
+  /** The topology variables of a cluster, or undefined when no records of it are held. */
+  variablesOf(key: ClusterKey): Record<string, unknown> | undefined {
+    const cluster = this.byManagementCluster
+      .get(key.managementCluster)
+      ?.clusters.get(`${key.namespace}/${key.name}`)?.cluster;
+    if (!cluster) return undefined;
+    return cluster.variables ?? {};
+  }
+
   /** The ClusterClasses of every management cluster (or of one). */
   clusterClasses(
     managementCluster?: string,

@@ -1,3 +1,4 @@
+import { ClusterAddonSummary, DriftFinding } from '../drift';
 import { ClusterVersionSupport } from '../versionSupport';
 
 /*
@@ -239,6 +240,13 @@ export interface ClusterSummary extends ClusterKey {
   nodes?: ClusterNodesSummary;
   /** Set while Cluster API does not reconcile the cluster (`spec.paused` or the paused annotation). */
   paused?: ClusterPause;
+  /**
+   * How the cluster differs from its profile version (empty: it matches); absent when it was not compared (no
+   * profile, or a profile the catalog does not hold).
+   */
+  drift?: DriftFinding[];
+  /** The add-ons observed on the management cluster for this cluster; absent when it serves no add-on kinds. */
+  addons?: ClusterAddonSummary[];
 }
 
 /** Why and until when a cluster's reconciliation is paused (from the Cluster's annotations, when Shipyard paused it). */

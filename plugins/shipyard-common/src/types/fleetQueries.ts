@@ -1,3 +1,4 @@
+import { DriftFacetValue } from '../drift';
 import { VersionSupportStatus } from '../versionSupport';
 import { ClusterSummary, HealthStatus } from './cluster';
 
@@ -37,6 +38,7 @@ export const CLUSTER_LIST_ITEM_FIELDS = [
   'source',
   'versionSupport',
   'paused',
+  'drift',
 ] as const satisfies ReadonlyArray<keyof ClusterSummary>;
 
 /**
@@ -67,6 +69,7 @@ export const CLUSTER_FACETS = [
   'managementCluster',
   'label',
   'versionSupport',
+  'drift',
 ] as const;
 
 /** Name of a facet (and of the filter query parameter of the same name). */
@@ -110,6 +113,8 @@ export interface ListClustersRequest {
   managementCluster?: string[];
   label?: string[];
   versionSupport?: VersionSupportStatus[];
+  /** Drift kinds (a cluster with any of them), or `none` for clusters that match their profile version. */
+  drift?: DriftFacetValue[];
   /** Case-insensitive text search on name, title and namespace. */
   q?: string;
   /** Column to sort on (default `name`). */
@@ -164,6 +169,10 @@ export interface FleetSummary {
   byManagementCluster: Record<string, number>;
   /** Counts by version support status (`supported`, `nearing-end-of-life`, `end-of-life`, `unknown`). */
   byVersionSupport: Record<string, number>;
+  /** Counts by drift kind (a cluster counts once per kind it has) and `none`; clusters not compared are not counted. */
+  byDrift: Record<string, number>;
+  /** Clusters with at least one drift finding. */
+  driftedCount: number;
   /** Clusters whose management cluster is stale or not yet re-synced. */
   staleCount: number;
   revision: number;

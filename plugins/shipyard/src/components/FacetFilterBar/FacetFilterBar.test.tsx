@@ -18,6 +18,7 @@ describe('FacetFilterBar', () => {
           managementCluster: [],
           label: [],
           versionSupport: [],
+          drift: [],
         }}
         filters={{ health: ['degraded'] }}
         onChange={onChange}

@@ -18,6 +18,8 @@ describe('FleetHome', () => {
       byOwner: {},
       byManagementCluster: { 'mgmt-eu-1': 30, 'mgmt-us-1': 30 },
       byVersionSupport: { 'end-of-life': 7, supported: 53 },
+      byDrift: {},
+      driftedCount: 0,
       staleCount: 0,
       revision: 1,
     });

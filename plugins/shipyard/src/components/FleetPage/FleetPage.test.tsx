@@ -214,6 +214,8 @@ describe('FleetPage', () => {
       byOwner: {},
       byManagementCluster: {},
       byVersionSupport: {},
+      byDrift: {},
+      driftedCount: 0,
       staleCount: 1,
       revision: 1,
     });

@@ -48,6 +48,7 @@ describe('TeamClustersCard', () => {
         managementCluster: [],
         label: [],
         versionSupport: [{ value: 'end-of-life', count: 1 }],
+        drift: [],
       },
     });
     await renderInTestApp(

@@ -91,6 +91,9 @@ export const spec = {
             $ref: '#/components/parameters/versionSupport',
           },
           {
+            $ref: '#/components/parameters/drift',
+          },
+          {
             name: 'q',
             in: 'query',
             allowReserved: true,
@@ -892,6 +895,9 @@ export const spec = {
           },
           {
             $ref: '#/components/parameters/versionSupport',
+          },
+          {
+            $ref: '#/components/parameters/drift',
           },
           {
             name: 'q',
@@ -1726,6 +1732,21 @@ export const spec = {
           type: 'array',
           items: {
             $ref: '#/components/schemas/VersionSupportStatus',
+          },
+        },
+      },
+      drift: {
+        name: 'drift',
+        in: 'query',
+        allowReserved: true,
+        description:
+          'Drift kinds (clusters with any of them), or `none` for clusters that match their profile version.',
+        style: 'form',
+        explode: true,
+        schema: {
+          type: 'array',
+          items: {
+            $ref: '#/components/schemas/DriftFacetValue',
           },
         },
       },
@@ -2642,6 +2663,22 @@ export const spec = {
           nodes: {
             $ref: '#/components/schemas/ClusterNodesSummary',
           },
+          drift: {
+            type: 'array',
+            description:
+              'How the cluster differs from its profile version (empty - it matches); absent when it was not compared.',
+            items: {
+              $ref: '#/components/schemas/DriftFinding',
+            },
+          },
+          addons: {
+            type: 'array',
+            description:
+              'The add-ons observed on the management cluster for this cluster; absent when it serves no add-on kinds.',
+            items: {
+              $ref: '#/components/schemas/ClusterAddonSummary',
+            },
+          },
         },
         required: [
           'managementCluster',
@@ -2759,6 +2796,12 @@ export const spec = {
           paused: {
             $ref: '#/components/schemas/ClusterPause',
           },
+          drift: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/DriftFinding',
+            },
+          },
         },
         required: [
           'managementCluster',
@@ -2810,7 +2853,7 @@ export const spec = {
           facets: {
             type: 'object',
             description:
-              'Keyed by facet name (owner, profile, provider, distribution, kubernetesMinor, health, phase, managementCluster, label, versionSupport).',
+              'Keyed by facet name (owner, profile, provider, distribution, kubernetesMinor, health, phase, managementCluster, label, versionSupport, drift).',
             additionalProperties: {
               type: 'array',
               items: {
@@ -2948,6 +2991,18 @@ export const spec = {
               type: 'integer',
             },
           },
+          byDrift: {
+            type: 'object',
+            description:
+              'Counts by drift kind (a cluster counts once per kind it has) and none; clusters not compared are not counted.',
+            additionalProperties: {
+              type: 'integer',
+            },
+          },
+          driftedCount: {
+            type: 'integer',
+            description: 'Clusters with at least one drift finding.',
+          },
           staleCount: {
             type: 'integer',
           },
@@ -2965,9 +3020,99 @@ export const spec = {
           'byOwner',
           'byManagementCluster',
           'byVersionSupport',
+          'byDrift',
+          'driftedCount',
           'staleCount',
           'revision',
         ],
+      },
+      DriftKind: {
+        type: 'string',
+        description:
+          "A kind of drift from the cluster's profile version: behind the latest released profile version, another ClusterClass, a Kubernetes version outside the profile version's, a pinned variable changed, replicas outside the sizes, an add-on layer missing, failed or at another version.",
+        enum: [
+          'profileVersion',
+          'clusterClass',
+          'kubernetesVersion',
+          'variable',
+          'replicas',
+          'addonMissing',
+          'addonFailed',
+          'addonVersion',
+        ],
+      },
+      DriftFacetValue: {
+        type: 'string',
+        description:
+          'A drift kind, or none (compared with its profile version, no drift).',
+        enum: [
+          'profileVersion',
+          'clusterClass',
+          'kubernetesVersion',
+          'variable',
+          'replicas',
+          'addonMissing',
+          'addonFailed',
+          'addonVersion',
+          'none',
+        ],
+      },
+      DriftFinding: {
+        type: 'object',
+        description: 'One way a cluster differs from its profile version.',
+        properties: {
+          kind: {
+            $ref: '#/components/schemas/DriftKind',
+          },
+          subject: {
+            type: 'string',
+            description:
+              'The variable, the worker pool (or controlPlane), or the add-on layer that differs.',
+          },
+          expected: {
+            type: 'string',
+          },
+          actual: {
+            type: 'string',
+            description: 'What the cluster has (missing when nothing).',
+          },
+          since: {
+            type: 'string',
+            format: 'date-time',
+          },
+          message: {
+            type: 'string',
+          },
+        },
+        required: ['kind', 'expected', 'actual', 'since'],
+      },
+      ClusterAddonSummary: {
+        type: 'object',
+        description:
+          'An add-on of a cluster, from a HelmReleaseProxy or a ClusterResourceSet applied through its binding.',
+        properties: {
+          name: {
+            type: 'string',
+          },
+          version: {
+            type: 'string',
+          },
+          state: {
+            type: 'string',
+            enum: ['installed', 'failed', 'pending'],
+          },
+          source: {
+            type: 'string',
+            enum: ['HelmReleaseProxy', 'ClusterResourceSet'],
+          },
+          from: {
+            type: 'string',
+          },
+          message: {
+            type: 'string',
+          },
+        },
+        required: ['name', 'state', 'source'],
       },
       VersionSupportStatus: {
         type: 'string',

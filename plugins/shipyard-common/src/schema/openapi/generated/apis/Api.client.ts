@@ -327,6 +327,7 @@ export class DefaultApiClient {
    * @param managementCluster -
    * @param label - `key=value`, or `key` for "label present".
    * @param versionSupport - Kubernetes version support status.
+   * @param drift - Drift kinds (clusters with any of them), or `none` for clusters that match their profile version.
    * @param q - Case-insensitive text search on name, title and namespace.
    * @param sort -
    * @param order -
@@ -356,6 +357,7 @@ export class DefaultApiClient {
       'managementCluster',
       'label',
       'versionSupport',
+      'drift',
       'q',
       'sort',
       'order',
@@ -696,6 +698,7 @@ export class DefaultApiClient {
    * @param managementCluster -
    * @param label - `key=value`, or `key` for "label present".
    * @param versionSupport - Kubernetes version support status.
+   * @param drift - Drift kinds (clusters with any of them), or `none` for clusters that match their profile version.
    * @param q - Case-insensitive text search on name, title and namespace.
    * @param months - Months to project (1-24, default 12).
    */
@@ -719,6 +722,7 @@ export class DefaultApiClient {
       'managementCluster',
       'label',
       'versionSupport',
+      'drift',
       'q',
       'months',
     ]);

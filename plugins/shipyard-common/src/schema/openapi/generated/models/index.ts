@@ -144,6 +144,26 @@ export type ClusterDetails = components['schemas']['ClusterDetails'];
  */
 export type FleetSummary = components['schemas']['FleetSummary'];
 /**
+ * A kind of drift from the cluster's profile version: behind the latest released profile version, another ClusterClass, a Kubernetes version outside the profile version's, a pinned variable changed, replicas outside the sizes, an add-on layer missing, failed or at another version.
+ * @public
+ */
+export type DriftKind = components['schemas']['DriftKind'];
+/**
+ * A drift kind, or none (compared with its profile version, no drift).
+ * @public
+ */
+export type DriftFacetValue = components['schemas']['DriftFacetValue'];
+/**
+ * One way a cluster differs from its profile version.
+ * @public
+ */
+export type DriftFinding = components['schemas']['DriftFinding'];
+/**
+ * An add-on of a cluster, from a HelmReleaseProxy or a ClusterResourceSet applied through its binding.
+ * @public
+ */
+export type ClusterAddonSummary = components['schemas']['ClusterAddonSummary'];
+/**
  * Support of a Kubernetes minor on a distribution on the day asked: before its release, in standard support, in maintenance (critical fixes only), in extended support (EKS extended support, AKS LTS, the GKE Extended channel, OpenShift EUS), past all support, or not known.
  * @public
  */

@@ -781,6 +781,10 @@ export interface components {
       paused?: components['schemas']['ClusterPause'];
       probe?: components['schemas']['ClusterProbeFreshness'];
       nodes?: components['schemas']['ClusterNodesSummary'];
+      /** @description How the cluster differs from its profile version (empty - it matches); absent when it was not compared. */
+      drift?: components['schemas']['DriftFinding'][];
+      /** @description The add-ons observed on the management cluster for this cluster; absent when it serves no add-on kinds. */
+      addons?: components['schemas']['ClusterAddonSummary'][];
     };
     /** @description A cluster as a slim list item of `GET /clusters?fields=list` (a subset of ClusterSummary: what a fleet table shows; no uid, labels, conditions or object tree). */
     ClusterListItem: {
@@ -815,6 +819,7 @@ export interface components {
       source: components['schemas']['SourceFreshness'];
       versionSupport?: components['schemas']['ClusterVersionSupport'];
       paused?: components['schemas']['ClusterPause'];
+      drift?: components['schemas']['DriftFinding'][];
     };
     FacetCount: {
       value: string;
@@ -826,7 +831,7 @@ export interface components {
         | components['schemas']['ClusterListItem']
       )[];
       totalCount: number;
-      /** @description Keyed by facet name (owner, profile, provider, distribution, kubernetesMinor, health, phase, managementCluster, label, versionSupport). */
+      /** @description Keyed by facet name (owner, profile, provider, distribution, kubernetesMinor, health, phase, managementCluster, label, versionSupport, drift). */
       facets?: {
         [key: string]: components['schemas']['FacetCount'][];
       };
@@ -881,8 +886,64 @@ export interface components {
       byVersionSupport: {
         [key: string]: number;
       };
+      /** @description Counts by drift kind (a cluster counts once per kind it has) and none; clusters not compared are not counted. */
+      byDrift: {
+        [key: string]: number;
+      };
+      /** @description Clusters with at least one drift finding. */
+      driftedCount: number;
       staleCount: number;
       revision: number;
+    };
+    /**
+     * @description A kind of drift from the cluster's profile version: behind the latest released profile version, another ClusterClass, a Kubernetes version outside the profile version's, a pinned variable changed, replicas outside the sizes, an add-on layer missing, failed or at another version.
+     * @enum {string}
+     */
+    DriftKind:
+      | 'profileVersion'
+      | 'clusterClass'
+      | 'kubernetesVersion'
+      | 'variable'
+      | 'replicas'
+      | 'addonMissing'
+      | 'addonFailed'
+      | 'addonVersion';
+    /**
+     * @description A drift kind, or none (compared with its profile version, no drift).
+     * @enum {string}
+     */
+    DriftFacetValue:
+      | 'profileVersion'
+      | 'clusterClass'
+      | 'kubernetesVersion'
+      | 'variable'
+      | 'replicas'
+      | 'addonMissing'
+      | 'addonFailed'
+      | 'addonVersion'
+      | 'none';
+    /** @description One way a cluster differs from its profile version. */
+    DriftFinding: {
+      kind: components['schemas']['DriftKind'];
+      /** @description The variable, the worker pool (or controlPlane), or the add-on layer that differs. */
+      subject?: string;
+      expected: string;
+      /** @description What the cluster has (missing when nothing). */
+      actual: string;
+      /** Format: date-time */
+      since: string;
+      message?: string;
+    };
+    /** @description An add-on of a cluster, from a HelmReleaseProxy or a ClusterResourceSet applied through its binding. */
+    ClusterAddonSummary: {
+      name: string;
+      version?: string;
+      /** @enum {string} */
+      state: 'installed' | 'failed' | 'pending';
+      /** @enum {string} */
+      source: 'HelmReleaseProxy' | 'ClusterResourceSet';
+      from?: string;
+      message?: string;
     };
     /**
      * @description Support of a Kubernetes minor on a distribution on the day asked: before its release, in standard support, in maintenance (critical fixes only), in extended support (EKS extended support, AKS LTS, the GKE Extended channel, OpenShift EUS), past all support, or not known.
@@ -1416,6 +1477,8 @@ export interface components {
     label: string[];
     /** @description Kubernetes version support status. */
     versionSupport: components['schemas']['VersionSupportStatus'][];
+    /** @description Drift kinds (clusters with any of them), or `none` for clusters that match their profile version. */
+    drift: components['schemas']['DriftFacetValue'][];
   };
   requestBodies: never;
   headers: {
@@ -1466,6 +1529,8 @@ export interface operations {
         label?: components['parameters']['label'];
         /** @description Kubernetes version support status. */
         versionSupport?: components['parameters']['versionSupport'];
+        /** @description Drift kinds (clusters with any of them), or `none` for clusters that match their profile version. */
+        drift?: components['parameters']['drift'];
         /** @description Case-insensitive text search on name, title and namespace. */
         q?: string;
         sort?:
@@ -1856,6 +1921,8 @@ export interface operations {
         label?: components['parameters']['label'];
         /** @description Kubernetes version support status. */
         versionSupport?: components['parameters']['versionSupport'];
+        /** @description Drift kinds (clusters with any of them), or `none` for clusters that match their profile version. */
+        drift?: components['parameters']['drift'];
         /** @description Case-insensitive text search on name, title and namespace. */
         q?: string;
         /** @description Months to project (1-24, default 12). */

@@ -1,0 +1,8 @@
+export { DriftStage } from './DriftStage';
+export type { DriftStageOptions } from './DriftStage';
+export { CatalogDriftProfileSource, DriftProfiles } from './DriftProfiles';
+export type { DriftProfileSource } from './DriftProfiles';
+export { evaluateDrift, kubernetesVersionAllowed } from './evaluate';
+export type { DriftInputs, UndatedFinding } from './evaluate';
+export { driftProfileOf } from './profiles';
+export type { DriftProfile, DriftProfileVersion, DriftLayer } from './profiles';
