@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import madge from 'madge';
 
@@ -77,5 +78,27 @@ describe('package layering', () => {
     expect(outside('server', ['api', 'store', 'util'])).toEqual([]);
     const pending = new Set(PENDING_CYCLES.map(c => [...c].sort().join()));
     expect(cycles(edges).filter(c => !pending.has(c.join()))).toEqual([]);
+  });
+
+  it('has no source file over about 600 lines except the data tables', () => {
+    // data tables: the resource types and the Cluster API schemas the simulator serves
+    const dataTables = new Set(['api/crds/types.ts', 'api/crds/capi.ts']);
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, d.name);
+        if (d.isDirectory()) walk(full);
+        else if (d.name.endsWith('.ts')) files.push(full);
+      }
+    };
+    walk(__dirname);
+    expect(files.length).toBeGreaterThan(50);
+    const long = files
+      .map(f => ({
+        file: path.relative(__dirname, f).split(path.sep).join('/'),
+        lines: fs.readFileSync(f, 'utf8').split('\n').length,
+      }))
+      .filter(f => f.lines > 600 && !dataTables.has(f.file));
+    expect(long).toEqual([]);
   });
 });

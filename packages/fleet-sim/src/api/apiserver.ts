@@ -21,16 +21,13 @@ import { schemaFor } from './schema';
 import { Entry, ObjectStore, objectKey } from '../store/store';
 import {
   JsonObject,
-  PatchError,
   asArray,
   asObject,
   deepClone,
   deepEqual,
   isObject,
-  jsonMergePatch,
-  jsonPatch,
 } from '../util/json';
-import { strategicMergePatch } from '../util/strategicMergePatch';
+import { applyPatch } from './patches';
 import {
   DeleteOptions,
   DeleteResult,
@@ -413,34 +410,7 @@ export class ApiServer {
     }
     if (!entry) throw errors.notFound(t, name);
     const current = this.toVersion(t, entry.object(), version);
-    let patched: unknown;
-    try {
-      if (type === 'json') patched = jsonPatch(current, patchBody);
-      else if (type === 'merge') {
-        if (!isObject(patchBody))
-          throw new PatchError('a merge patch must be a JSON object', true);
-        patched = jsonMergePatch(current, patchBody);
-      } else {
-        if (!isObject(patchBody))
-          throw new PatchError(
-            'a strategic merge patch must be a JSON object',
-            true,
-          );
-        patched = strategicMergePatch(current, patchBody);
-      }
-    } catch (e) {
-      if (e instanceof PatchError) {
-        if (e.malformed) throw errors.badRequest(e.message);
-        throw new ApiError(
-          422,
-          'Invalid',
-          `the server rejected our request due to an error in our request: ${e.message}`,
-        );
-      }
-      throw e;
-    }
-    if (!isObject(patched))
-      throw errors.badRequest('the patch did not produce an object');
+    const patched = applyPatch(current, type, patchBody);
     const pm = meta(patched);
     const requestedRv = pm.resourceVersion;
     if (
