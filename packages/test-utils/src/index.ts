@@ -6,3 +6,5 @@
 export { eventually, eventuallyWithin } from './eventually';
 export type { EventuallyOptions } from './eventually';
 export { seededRandom } from './random';
+/** The simulated fleet with the real Shipyard backend, and the generated client of its API. */
+export * from './shipyard';

@@ -33,12 +33,12 @@ import shipyardPlugin from '@shipyard/plugin-shipyard-backend';
 import Ajv from 'ajv';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { scaffolderModuleShipyard } from './module';
+import { SIM_SYNC_CONFIG } from './__testUtils__/simBackend';
 import {
+  eventuallyWithin,
   Membership,
-  SIM_SYNC_CONFIG,
   membershipUserInfoFactory,
-} from './__testUtils__/simBackend';
-import { eventuallyWithin } from '@shipyard/test-utils';
+} from '@shipyard/test-utils';
 import { simClusterNames, simGet } from './__testUtils__/simKube';
 
 const eventually = eventuallyWithin({ timeoutMs: 30_000, intervalMs: 100 });

@@ -32,13 +32,13 @@ import { ClusterRequestService } from './service/ClusterRequestService';
 import { ManagementClusterConnections } from './service/ManagementClusterConnections';
 import { ShipyardBackendClient } from './service/ShipyardBackendClient';
 import { mockActionContext } from './__testUtils__/actionContext';
-import { eventuallyWithin } from '@shipyard/test-utils';
 import {
+  eventuallyWithin,
   Membership,
-  SIM_SYNC_CONFIG,
   membershipUserInfo,
   membershipUserInfoFactory,
-} from './__testUtils__/simBackend';
+} from '@shipyard/test-utils';
+import { SIM_SYNC_CONFIG } from './__testUtils__/simBackend';
 
 const eventually = eventuallyWithin({ timeoutMs: 30_000, intervalMs: 100 });
 

@@ -1,28 +1,26 @@
 import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
   TestDatabaseId,
   TestDatabases,
   mockServices,
-  startTestBackend,
 } from '@backstage/backend-test-utils';
+import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
 import {
-  FleetSim,
-  shipyardManagementClusters,
-  startFleetSim,
-} from '@shipyard/fleet-sim';
-import type {
   ClusterSummary,
   ManagementClusterStatus,
+  responseBody,
 } from '@shipyard/plugin-shipyard-common';
+import {
+  ShipyardBackend,
+  ShipyardTestClient,
+  eventually,
+  listAllClusters,
+  managementClusterStates,
+  startSimulatedFleet,
+  waitConnected,
+} from '@shipyard/test-utils';
 import { Knex } from 'knex';
-import request from 'supertest';
 import { shipyardPlugin } from './plugin';
-import { CaptureLogger } from './testUtils/captureLogger';
 import { GroundTruthCluster, SimKube, groundTruth } from './testUtils/simKube';
-import { eventually } from '@shipyard/test-utils';
 
 /*
  * The real backend (`startTestBackend`) against the fleet simulator: several management clusters speaking the
@@ -32,40 +30,6 @@ import { eventually } from '@shipyard/test-utils';
 jest.setTimeout(90_000);
 
 const DEFAULT_OWNER = 'group:default/platform';
-
-function backendConfig(sim: FleetSim) {
-  return {
-    shipyard: {
-      platformTeam: DEFAULT_OWNER,
-      managementClusters: shipyardManagementClusters(sim.managementClusters),
-      sync: {
-        persistIntervalMs: 50,
-        staleAfterMs: 500,
-        requestTimeoutMs: 3000,
-        backoff: { initialDelayMs: 20, maxDelayMs: 200 },
-      },
-      // workload probes are covered by the health tests; here only Cluster API state matters
-      health: { enabled: false },
-    },
-  };
-}
-
-type Server = Parameters<typeof request>[0];
-
-/** Every cluster the API lists, following cursors. */
-async function listAll(server: Server): Promise<ClusterSummary[]> {
-  const items: ClusterSummary[] = [];
-  let cursor: string | undefined;
-  do {
-    const res = await request(server)
-      .get('/api/shipyard/clusters')
-      .query({ limit: 500, facets: 'false', ...(cursor ? { cursor } : {}) });
-    expect(res.status).toBe(200);
-    items.push(...res.body.items);
-    cursor = res.body.nextCursor;
-  } while (cursor);
-  return items;
-}
 
 function keyOf(c: {
   managementCluster: string;
@@ -77,11 +41,11 @@ function keyOf(c: {
 
 /** Asserts that the API lists exactly the simulator's clusters, each once, with the facts that matter. */
 async function expectApiMatchesGroundTruth(
-  server: Server,
+  client: ShipyardTestClient,
   sim: FleetSim,
 ): Promise<Map<string, GroundTruthCluster>> {
   const truth = await groundTruth(sim, DEFAULT_OWNER);
-  const items = await listAll(server);
+  const items = await listAllClusters(client);
   const keys = items.map(keyOf);
   expect(new Set(keys).size).toBe(keys.length);
   expect([...keys].sort()).toEqual([...truth.keys()].sort());
@@ -103,30 +67,21 @@ async function expectApiMatchesGroundTruth(
 }
 
 async function managementCluster(
-  server: Server,
+  client: ShipyardTestClient,
   name: string,
 ): Promise<ManagementClusterStatus> {
-  const res = await request(server).get('/api/shipyard/management-clusters');
-  expect(res.status).toBe(200);
-  const found = res.body.items.find(
-    (m: ManagementClusterStatus) => m.name === name,
-  );
+  const found = (await managementClusterStates(client)).get(name);
   expect(found).toBeDefined();
-  return found;
+  return found!;
 }
 
-/** Waits until every management cluster is listed and watched. */
-async function waitUntilConnected(server: Server, sim: FleetSim) {
-  await eventually(async () => {
-    const res = await request(server).get('/api/shipyard/management-clusters');
-    const states = res.body.items?.map((m: ManagementClusterStatus) => m.state);
-    if (
-      states?.length !== sim.managementClusters.length ||
-      states.some((s: string) => s !== 'connected')
-    ) {
-      throw new Error(`not connected yet: ${JSON.stringify(states)}`);
-    }
-  });
+/** The clusters of one management cluster (`GET /clusters?managementCluster=`). */
+async function clustersOf(client: ShipyardTestClient, mc: string) {
+  return responseBody(
+    await client.listClusters({
+      query: { managementCluster: [mc], limit: 500 },
+    }),
+  );
 }
 
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
@@ -153,31 +108,36 @@ describe.each(databases.eachSupportedId())(
 
     let logs: string[] = [];
 
-    async function startBackend() {
+    /** The backend against the simulator, on the suite's database; ready when every management cluster is. */
+    async function startBackend(): Promise<ShipyardBackend> {
       logs = [];
-      const logger = new CaptureLogger(logs);
-      return startTestBackend({
-        features: [
-          shipyardPlugin,
-          createServiceFactory({
-            service: coreServices.logger,
-            deps: {},
-            factory: () => logger,
-          }),
-          mockServices.database.factory({ knex }),
-          mockServices.rootConfig.factory({ data: backendConfig(sim) }),
-        ],
+      return startSimulatedFleet({
+        plugin: shipyardPlugin,
+        sim,
+        logs,
+        waitConnected: false,
+        config: {
+          // workload probes are covered by the health tests; here only Cluster API state matters
+          shipyard: {
+            platformTeam: DEFAULT_OWNER,
+            sync: { staleAfterMs: 500 },
+          },
+        },
+        features: [mockServices.database.factory({ knex })],
       });
     }
 
     describe('with a running backend', () => {
-      let backend: Awaited<ReturnType<typeof startTestBackend>>;
-      let server: Server;
+      let backend: ShipyardBackend;
+      let client: ShipyardTestClient;
 
       beforeAll(async () => {
         backend = await startBackend();
-        server = backend.server;
-        await waitUntilConnected(server, sim);
+        client = backend.client;
+        await waitConnected(
+          client,
+          sim.managementClusters.map(m => m.name),
+        );
       });
 
       afterAll(async () => {
@@ -189,33 +149,33 @@ describe.each(databases.eachSupportedId())(
         sim.controller.pause();
         try {
           const truth = await eventually(() =>
-            expectApiMatchesGroundTruth(server, sim),
+            expectApiMatchesGroundTruth(client, sim),
           );
           expect(truth.size).toBe(36);
-          const summary = await request(server).get('/api/shipyard/summary');
-          expect(summary.body.totalCount).toBe(truth.size);
+          const summary = await responseBody(await client.getFleetSummary());
+          expect(summary.totalCount).toBe(truth.size);
           for (const mc of sim.managementClusters) {
-            const status = await managementCluster(server, mc.name);
+            const status = await managementCluster(client, mc.name);
             const count = [...truth.keys()].filter(k =>
               k.startsWith(`${mc.name}/`),
             ).length;
             expect(status.objectCounts.clusters).toBe(count);
-            expect(summary.body.byManagementCluster[mc.name]).toBe(count);
+            expect(summary.byManagementCluster[mc.name]).toBe(count);
           }
           // facet counts agree with filtering
-          const page = await request(server).get(
-            '/api/shipyard/clusters?limit=5',
+          const page = await responseBody(
+            await client.listClusters({ query: { limit: 5 } }),
           );
           // every cluster has one Kubernetes minor, so the version facet accounts for the whole fleet
-          const minors = page.body.facets.kubernetesMinor as Array<{
-            count: number;
-          }>;
+          const minors = page.facets!.kubernetesMinor;
           expect(minors.reduce((n, f) => n + f.count, 0)).toBe(truth.size);
-          for (const { value, count } of page.body.facets.distribution) {
-            const filtered = await request(server)
-              .get('/api/shipyard/clusters')
-              .query({ distribution: value, limit: 1 });
-            expect(filtered.body.totalCount).toBe(count);
+          for (const { value, count } of page.facets!.distribution) {
+            const filtered = await responseBody(
+              await client.listClusters({
+                query: { distribution: [value], limit: 1 },
+              }),
+            );
+            expect(filtered.totalCount).toBe(count);
           }
         } finally {
           sim.controller.resume();
@@ -251,15 +211,18 @@ describe.each(databases.eachSupportedId())(
           },
         );
         expect(created.status).toBe(201);
-        const path = `/api/shipyard/clusters/${mc.name}/${namespace}/${name}`;
+        const getCreated = () =>
+          client.getCluster({
+            path: { managementCluster: mc.name, namespace, name },
+          });
         // every health the cluster shows while it comes up and scales: a fresh control plane and a scale-up are
         // progress, never degraded
         const seen = new Set<string>();
         let watching = true;
         const watch = (async () => {
           while (watching) {
-            const res = await request(server).get(path);
-            if (res.status === 200) seen.add(res.body.summary.health);
+            const res = await getCreated();
+            if (res.status === 200) seen.add((await res.json()).summary.health);
             await new Promise(r => setTimeout(r, 25));
           }
         })();
@@ -272,9 +235,7 @@ describe.each(databases.eachSupportedId())(
         /** The cluster once it settled: every worker available and every Machine of the simulator counted. */
         const settled = () =>
           eventually(async () => {
-            const res = await request(server).get(path);
-            expect(res.status).toBe(200);
-            const summary = res.body.summary as ClusterSummary;
+            const { summary } = await responseBody(await getCreated());
             expect(summary.phase).toBe('Provisioned');
             expect(summary.workers.desired).toBeGreaterThan(0);
             expect(summary.workers.available).toBe(summary.workers.desired);
@@ -283,10 +244,12 @@ describe.each(databases.eachSupportedId())(
           });
         const first = await settled();
         expect(first.owner).toBe('group:default/team-it');
-        const listed = await request(server)
-          .get('/api/shipyard/clusters')
-          .query({ owner: 'group:default/team-it' });
-        expect(listed.body.items.map(keyOf)).toEqual([
+        const listed = await responseBody(
+          await client.listClusters({
+            query: { owner: ['group:default/team-it'] },
+          }),
+        );
+        expect(listed.items.map(keyOf)).toEqual([
           `${mc.name}/${namespace}/${name}`,
         ]);
 
@@ -322,31 +285,28 @@ describe.each(databases.eachSupportedId())(
         );
         expect([200, 202]).toContain(deleted.status);
         await eventually(async () => {
-          const res = await request(server).get(path);
-          expect(res.status).toBe(404);
+          expect((await getCreated()).status).toBe(404);
         });
-        await eventually(() => expectApiMatchesGroundTruth(server, sim));
+        await eventually(() => expectApiMatchesGroundTruth(client, sim));
       });
 
       it('keeps the clusters of an unreachable management cluster (stale, last seen) and recovers', async () => {
         const mc = sim.managementClusters[1];
-        const before = (await listAll(server)).filter(
+        const before = (await listAllClusters(client)).filter(
           i => i.managementCluster === mc.name,
         );
         expect(before.length).toBeGreaterThan(0);
         sim.faults.unreachable(mc.name, 'refuse');
         try {
           const stale = await eventually(async () => {
-            const status = await managementCluster(server, mc.name);
+            const status = await managementCluster(client, mc.name);
             expect(status.state).toBe('stale');
             expect(status.staleSince).toBeDefined();
             return status;
           });
-          const during = await request(server)
-            .get('/api/shipyard/clusters')
-            .query({ managementCluster: mc.name, limit: 500 });
-          expect(during.body.totalCount).toBe(before.length);
-          for (const item of during.body.items as ClusterSummary[]) {
+          const during = await clustersOf(client, mc.name);
+          expect(during.totalCount).toBe(before.length);
+          for (const item of during.items as ClusterSummary[]) {
             expect(item.source).toMatchObject({
               state: 'stale',
               staleSince: stale.staleSince,
@@ -357,11 +317,11 @@ describe.each(databases.eachSupportedId())(
               Date.parse(stale.staleSince!) + 1000,
             );
           }
-          const summary = await request(server).get('/api/shipyard/summary');
-          expect(summary.body.staleCount).toBe(before.length);
+          const summary = await responseBody(await client.getFleetSummary());
+          expect(summary.staleCount).toBe(before.length);
           // the other management clusters are untouched
           const other = await managementCluster(
-            server,
+            client,
             sim.managementClusters[0].name,
           );
           expect(other.state).toBe('connected');
@@ -369,19 +329,17 @@ describe.each(databases.eachSupportedId())(
           sim.faults.reachable(mc.name);
         }
         await eventually(async () => {
-          expect((await managementCluster(server, mc.name)).state).toBe(
+          expect((await managementCluster(client, mc.name)).state).toBe(
             'connected',
           );
-          const after = await request(server)
-            .get('/api/shipyard/clusters')
-            .query({ managementCluster: mc.name, limit: 500 });
-          expect(after.body.totalCount).toBe(before.length);
-          for (const item of after.body.items as ClusterSummary[]) {
+          const after = await clustersOf(client, mc.name);
+          expect(after.totalCount).toBe(before.length);
+          for (const item of after.items as ClusterSummary[]) {
             expect(item.source.state).toBe('connected');
             expect(item.source.staleSince).toBeUndefined();
           }
         });
-        await eventually(() => expectApiMatchesGroundTruth(server, sim));
+        await eventually(() => expectApiMatchesGroundTruth(client, sim));
       });
 
       it('relists after a forced 410 without duplicates or losses', async () => {
@@ -394,7 +352,7 @@ describe.each(databases.eachSupportedId())(
           c => c.spec?.topology?.classRef?.name && c !== victim,
         );
         const syncedBefore = (
-          await managementCluster(server, mc.name)
+          await managementCluster(client, mc.name)
         ).kinds.find(k => k.kind === 'Cluster')?.lastSyncAt;
 
         // while the backend cannot watch, a cluster goes away and another appears; then the API server
@@ -429,19 +387,27 @@ describe.each(databases.eachSupportedId())(
         sim.faults.reachable(mc.name);
 
         await eventually(async () => {
-          const status = await managementCluster(server, mc.name);
+          const status = await managementCluster(client, mc.name);
           expect(status.state).toBe('connected');
           const synced = status.kinds.find(
             k => k.kind === 'Cluster',
           )?.lastSyncAt;
           expect(synced && syncedBefore && synced > syncedBefore).toBe(true);
-          const missing = await request(server).get(
-            `/api/shipyard/clusters/${mc.name}/${victim.metadata.namespace}/${victim.metadata.name}`,
-          );
+          const missing = await client.getCluster({
+            path: {
+              managementCluster: mc.name,
+              namespace: victim.metadata.namespace,
+              name: victim.metadata.name,
+            },
+          });
           expect(missing.status).toBe(404);
-          const added = await request(server).get(
-            `/api/shipyard/clusters/${mc.name}/${template.metadata.namespace}/it-during-gap`,
-          );
+          const added = await client.getCluster({
+            path: {
+              managementCluster: mc.name,
+              namespace: template.metadata.namespace,
+              name: 'it-during-gap',
+            },
+          });
           expect(added.status).toBe(200);
         });
         expect(
@@ -450,7 +416,7 @@ describe.each(databases.eachSupportedId())(
           ),
         ).toBe(true);
         await sim.controller.whenIdle();
-        await eventually(() => expectApiMatchesGroundTruth(server, sim));
+        await eventually(() => expectApiMatchesGroundTruth(client, sim));
       });
     });
 
@@ -460,7 +426,7 @@ describe.each(databases.eachSupportedId())(
       try {
         await sim.controller.whenIdle();
         truth = await eventually(() =>
-          expectApiMatchesGroundTruth(first.server, sim),
+          expectApiMatchesGroundTruth(first.client, sim),
         );
         await eventually(async () => {
           const rows = await knex('shipyard_clusters').count({ n: '*' });
@@ -476,7 +442,7 @@ describe.each(databases.eachSupportedId())(
       }
       const second = await startBackend();
       try {
-        const restored = await listAll(second.server);
+        const restored = await listAllClusters(second.client);
         expect(restored.map(keyOf).sort()).toEqual([...truth.keys()].sort());
         for (const item of restored) {
           expect(item.source).toMatchObject({
@@ -485,29 +451,22 @@ describe.each(databases.eachSupportedId())(
           });
           expect(item.owner).toBe(truth.get(keyOf(item))!.owner);
         }
-        const mcs = await request(second.server).get(
-          '/api/shipyard/management-clusters',
-        );
+        const mcs = await managementClusterStates(second.client);
         expect(
-          mcs.body.items.every(
-            (m: ManagementClusterStatus) =>
-              m.state !== 'connected' && !m.resynced,
-          ),
+          [...mcs.values()].every(m => m.state !== 'connected' && !m.resynced),
         ).toBe(true);
 
         for (const mc of sim.managementClusters) sim.faults.reachable(mc.name);
         await eventually(async () => {
-          const items = await listAll(second.server);
+          const items = await listAllClusters(second.client);
           expect(items.every(i => i.source.state === 'connected')).toBe(true);
           expect(items.every(i => i.source.resynced)).toBe(true);
-          const res = await request(second.server).get(
-            '/api/shipyard/management-clusters',
-          );
+          const mcs2 = await managementClusterStates(second.client);
           expect(
-            res.body.items.map((m: ManagementClusterStatus) => m.resynced),
+            sim.managementClusters.map(m => mcs2.get(m.name)?.resynced),
           ).toEqual(sim.managementClusters.map(() => true));
         });
-        await eventually(() => expectApiMatchesGroundTruth(second.server, sim));
+        await eventually(() => expectApiMatchesGroundTruth(second.client, sim));
       } finally {
         sim.faults.clear();
         sim.controller.resume();

@@ -3,42 +3,31 @@ import {
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { mockServices } from '@backstage/backend-test-utils';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import {
-  FleetSim,
-  shipyardManagementClusters,
-  startFleetSim,
-} from '@shipyard/fleet-sim';
+import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
 import {
   ClusterSummary,
   HealthTransition,
 } from '@shipyard/plugin-shipyard-common';
 import request from 'supertest';
 import { shipyardPlugin } from '../plugin';
-import { CaptureLogger } from '../testUtils/captureLogger';
 import { startFleetWithHealth } from '../testUtils/fleetWithHealth';
-import { eventuallyWithin } from '@shipyard/test-utils';
+import {
+  CaptureLogger,
+  eventuallyWithin,
+  shipyardTestConfig,
+  startSimulatedFleet,
+} from '@shipyard/test-utils';
 import { SimKube } from '../testUtils/simKube';
 
 jest.setTimeout(90_000);
 
 const eventually = eventuallyWithin({ timeoutMs: 15_000, intervalMs: 50 });
 
-function shipyardConfig(
-  sim: FleetSim,
-  health: Record<string, number | boolean>,
-) {
-  return {
-    shipyard: {
-      managementClusters: shipyardManagementClusters(sim.managementClusters),
-      sync: {
-        persistIntervalMs: 50,
-        backoff: { initialDelayMs: 20, maxDelayMs: 200 },
-      },
-      health,
-    },
-  };
+/** The harness's configuration with workload probes on, timed by `health`. */
+function shipyardConfig(health: Record<string, number | boolean>) {
+  return { shipyard: { health: { enabled: true, ...health } } };
 }
 
 /** Every string that must never leave the backend: tokens, CA data, kubeconfig text. */
@@ -96,30 +85,24 @@ describe('health aggregation against the fleet simulator', () => {
 
   it('probes, detects distributions, reacts to faults and recovers, keeps history, and never leaks credentials', async () => {
     const logger = new CaptureLogger();
-    const rootLogger = createServiceFactory({
-      service: coreServices.rootLogger,
-      deps: {},
-      factory: () => logger,
-    });
-    const backend = await startTestBackend({
-      features: [
-        shipyardPlugin,
-        rootLogger,
-        // the real scheduler: rounds run as a global task on their own
-        schedulerServiceFactory,
-        mockServices.rootConfig.factory({
-          data: shipyardConfig(sim, {
-            intervalMs: 250,
-            initialDelayMs: 0,
-            timeoutMs: 3000,
-            stallAfterMs: 200,
-            slowThresholdMs: 700,
-            failureThreshold: 1,
-            maxBackoffMs: 0,
-            refreshIntervalMs: 150,
-          }),
-        }),
-      ],
+    const backend = await startSimulatedFleet({
+      plugin: shipyardPlugin,
+      sim,
+      logs: logger.lines,
+      rootLogger: true,
+      waitConnected: false,
+      config: shipyardConfig({
+        intervalMs: 250,
+        initialDelayMs: 0,
+        timeoutMs: 3000,
+        stallAfterMs: 200,
+        slowThresholdMs: 700,
+        failureThreshold: 1,
+        maxBackoffMs: 0,
+        refreshIntervalMs: 150,
+      }),
+      // the real scheduler: rounds run as a global task on their own
+      features: [schedulerServiceFactory],
     });
     const { server } = backend;
     const responses: string[] = [];
@@ -358,20 +341,19 @@ describe('health aggregation against the fleet simulator', () => {
     // rounds run only when the test says so: whatever follows the first one comes from changes, not from rounds
     const scheduler = mockServices.scheduler();
     const logger = new CaptureLogger();
-    const backend = await startTestBackend({
+    const backend = await startSimulatedFleet({
+      plugin: shipyardPlugin,
+      sim,
+      logs: logger.lines,
+      rootLogger: true,
+      waitConnected: false,
+      config: shipyardConfig({}),
       features: [
-        shipyardPlugin,
-        createServiceFactory({
-          service: coreServices.rootLogger,
-          deps: {},
-          factory: () => logger,
-        }),
         createServiceFactory({
           service: coreServices.scheduler,
           deps: {},
           factory: () => scheduler,
         }),
-        mockServices.rootConfig.factory({ data: shipyardConfig(sim, {}) }),
       ],
     });
     const startedAt = Date.now();
@@ -528,12 +510,15 @@ describe('health aggregation against the fleet simulator', () => {
   it('finishes a round with 20 % black-holed clusters within one timeout of a healthy round', async () => {
     const logger = new CaptureLogger();
     const config = new ConfigReader(
-      shipyardConfig(sim, {
-        timeoutMs: 2000,
-        stallAfterMs: 100,
-        concurrency: 4,
-        failureThreshold: 1,
-      }),
+      shipyardTestConfig(
+        sim,
+        shipyardConfig({
+          timeoutMs: 2000,
+          stallAfterMs: 100,
+          concurrency: 4,
+          failureThreshold: 1,
+        }),
+      ),
     );
     const { fleet, health, stop } = await startFleetWithHealth(config, logger);
     try {

@@ -7,7 +7,7 @@ import { WorkloadProber } from './WorkloadProber';
 import { aggregateHealth } from '../health/aggregate';
 import { DEFAULT_HEALTH_CONFIG } from '../health/config';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
-import { CaptureLogger } from '../testUtils/captureLogger';
+import { CaptureLogger } from '@shipyard/test-utils';
 
 describe('detectDistribution', () => {
   it('uses API groups, version suffixes, node labels and CAPI kinds', () => {

@@ -3,14 +3,14 @@ import { ConfigReader } from '@backstage/config';
 import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
 import { Knex } from 'knex';
 import request from 'supertest';
-import { CaptureLogger } from '../testUtils/captureLogger';
+import { CaptureLogger } from '@shipyard/test-utils';
 import { startFleetWithHealth } from '../testUtils/fleetWithHealth';
 import {
   Backend,
   eventually,
   keyOf,
-  listAll,
-  managementClusters,
+  listAllClusters,
+  managementClusterStates,
   proofConfig,
   simClusterKeys,
   startShipyardBackend,
@@ -27,10 +27,10 @@ jest.setTimeout(90_000);
 const CLUSTERS = 'cluster.x-k8s.io/clusters';
 
 async function expectExactlyTheSimulatorsFleet(
-  server: Backend['server'],
+  client: Backend['client'],
   sim: FleetSim,
 ) {
-  const keys = (await listAll(server)).map(keyOf);
+  const keys = (await listAllClusters(client)).map(keyOf);
   expect(new Set(keys).size).toBe(keys.length);
   expect(keys.sort()).toEqual([...simClusterKeys(sim)].sort());
 }
@@ -81,7 +81,7 @@ describe('fault matrix: management API restarts', () => {
     await sim.controller.whenIdle();
     backend = await startShipyardBackend({ logs, config: proofConfig(sim) });
     await waitConnected(
-      backend.server,
+      backend.client,
       sim.managementClusters.map(m => m.name),
     );
   });
@@ -93,11 +93,11 @@ describe('fault matrix: management API restarts', () => {
 
   it('relists every stream after a restart with compacted history: no duplicates, no missed deletions', async () => {
     await eventually(() =>
-      expectExactlyTheSimulatorsFleet(backend.server, sim),
+      expectExactlyTheSimulatorsFleet(backend.client, sim),
     );
     sim.controller.pause();
     try {
-      const before = await listAll(backend.server);
+      const before = await listAllClusters(backend.client);
       // while no watch can reach them, two management clusters lose clusters and gain one
       const victims = sim.managementClusters
         .slice(0, 2)
@@ -108,7 +108,7 @@ describe('fault matrix: management API restarts', () => {
       for (const m of sim.managementClusters.slice(0, 2))
         sim.faults.unreachable(m.name, 'refuse');
       await eventually(async () => {
-        const mcs = await managementClusters(backend.server);
+        const mcs = await managementClusterStates(backend.client);
         expect(mcs.get(sim.managementClusters[0].name)?.state).not.toBe(
           'connected',
         );
@@ -125,11 +125,11 @@ describe('fault matrix: management API restarts', () => {
       for (const m of sim.managementClusters) sim.faults.reachable(m.name);
 
       await waitConnected(
-        backend.server,
+        backend.client,
         sim.managementClusters.map(m => m.name),
       );
       await eventually(async () => {
-        await expectExactlyTheSimulatorsFleet(backend.server, sim);
+        await expectExactlyTheSimulatorsFleet(backend.client, sim);
         for (const v of victims) {
           const res = await request(backend.server).get(
             `/api/shipyard/clusters/${v.managementCluster}/${v.namespace}/${v.name}`,
@@ -137,7 +137,7 @@ describe('fault matrix: management API restarts', () => {
           expect(res.status).toBe(404);
         }
       });
-      const after = await listAll(backend.server);
+      const after = await listAllClusters(backend.client);
       expect(after.length).toBe(before.length - victims.length + 1);
       // the survivors kept their identity (no delete + re-add)
       const uids = new Map(before.map(c => [keyOf(c), c.uid]));
@@ -160,7 +160,7 @@ describe('fault matrix: management API restarts', () => {
         '/api/shipyard/summary',
       );
       expect(summary.body.totalCount).toBe(after.length);
-      const mcs = await managementClusters(backend.server);
+      const mcs = await managementClusterStates(backend.client);
       for (const m of sim.managementClusters) {
         const count = after.filter(c => c.managementCluster === m.name).length;
         expect(mcs.get(m.name)?.objectCounts.clusters).toBe(count);
@@ -310,11 +310,11 @@ describe('fault matrix: backend restart mid-sync and mid-request', () => {
     let persisted: string[];
     try {
       await waitConnected(
-        first.server,
+        first.client,
         sim.managementClusters.map(m => m.name),
       );
       await eventually(() =>
-        expectExactlyTheSimulatorsFleet(first.server, sim),
+        expectExactlyTheSimulatorsFleet(first.client, sim),
       );
       persisted = [...simClusterKeys(sim)].sort();
       await eventually(async () => {
@@ -334,10 +334,10 @@ describe('fault matrix: backend restart mid-sync and mid-request', () => {
     const inFlight: Array<Promise<number | 'closed'>> = [];
     try {
       await new Promise(r => setTimeout(r, 400));
-      const mcs = await managementClusters(second.server);
+      const mcs = await managementClusterStates(second.client);
       expect(mcs.get(mcA)?.state).not.toBe('connected');
       // mid-sync, the persisted fleet is served
-      const served = await listAll(second.server);
+      const served = await listAllClusters(second.client);
       expect(served.map(keyOf).sort()).toEqual(persisted!);
       for (let i = 0; i < 20; i++) {
         inFlight.push(
@@ -365,7 +365,7 @@ describe('fault matrix: backend restart mid-sync and mid-request', () => {
     for (const m of [mcA, mcB]) sim.faults.unreachable(m, 'blackhole');
     const third = await start();
     try {
-      const restored = await listAll(third.server);
+      const restored = await listAllClusters(third.client);
       expect(restored.map(keyOf).sort()).toEqual(persisted!);
       expect(restored.every(c => c.source.state === 'restored')).toBe(true);
 
@@ -374,9 +374,9 @@ describe('fault matrix: backend restart mid-sync and mid-request', () => {
       removeCluster(sim, mcB, victim.namespace, victim.name);
       addCluster(sim, mcA, 'created-while-down');
       sim.faults.clear();
-      await waitConnected(third.server, [mcA, mcB]);
+      await waitConnected(third.client, [mcA, mcB]);
       await eventually(() =>
-        expectExactlyTheSimulatorsFleet(third.server, sim),
+        expectExactlyTheSimulatorsFleet(third.client, sim),
       );
       const gone = await request(third.server).get(
         `/api/shipyard/clusters/${mcB}/${victim.namespace}/${victim.name}`,

@@ -4,7 +4,7 @@ import {
   Backend,
   eventually,
   keyOf,
-  listAll,
+  listAllClusters,
   proofConfig,
   simClusterKeys,
   startShipyardBackend,
@@ -239,7 +239,7 @@ describe('malformed Cluster API objects on a management cluster', () => {
 
   it('skips each with a logged reason, at the initial list and on the watch, and ingests everything else', async () => {
     await waitConnected(
-      backend.server,
+      backend.client,
       sim.managementClusters.map(m => m.name),
     );
     // the rest arrive on the watch
@@ -259,7 +259,7 @@ describe('malformed Cluster API objects on a management cluster', () => {
       .sort();
     expect(expected.length).toBe(8 + 3);
     await eventually(async () => {
-      const keys = (await listAll(backend.server)).map(keyOf).sort();
+      const keys = (await listAllClusters(backend.client)).map(keyOf).sort();
       expect(keys).toEqual(expected);
     });
     for (const [name, , reason] of malformedClusters(namespace)) {
@@ -303,7 +303,7 @@ describe('malformed Cluster API objects on a management cluster', () => {
   it('keeps serving a cluster whose object turns malformed, and drops it on a confirmed deletion', async () => {
     const mc = sim.managementClusters[0].name;
     const api = sim.management(mc).api;
-    const good = (await listAll(backend.server)).find(
+    const good = (await listAllClusters(backend.client)).find(
       c => c.managementCluster === mc && !c.name.startsWith('odd-'),
     )!;
     const stored = JSON.parse(
@@ -364,7 +364,7 @@ describe('malformed Cluster API objects on a management cluster', () => {
         relists,
       ),
     );
-    await waitConnected(backend.server, [first]);
+    await waitConnected(backend.client, [first]);
     await eventually(async () =>
       expect(await counts()).toEqual({ [first]: skipped, [second]: 0 }),
     );

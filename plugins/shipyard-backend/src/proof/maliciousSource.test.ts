@@ -10,8 +10,8 @@ import { KubeApiError, KubeClient } from '@shipyard/plugin-shipyard-node/kube';
 import {
   Backend,
   eventually,
-  listAll,
-  managementClusters,
+  listAllClusters,
+  managementClusterStates,
   proofConfig,
   startShipyardBackend,
   waitConnected,
@@ -367,9 +367,9 @@ describe('a slow-loris or flooding source', () => {
 
     it('marks each misbehaving source failing with the reason, and serves the healthy one', async () => {
       const heapBefore = process.memoryUsage().heapUsed;
-      await waitConnected(backend.server, [sim.managementClusters[0].name]);
+      await waitConnected(backend.client, [sim.managementClusters[0].name]);
       const mcs = await eventually(async () => {
-        const all = await managementClusters(backend.server);
+        const all = await managementClusterStates(backend.client);
         for (const b of bad) {
           const m = all.get(b);
           expect({ b, state: m?.state }).toEqual({ b, state: 'stale' });
@@ -380,7 +380,7 @@ describe('a slow-loris or flooding source', () => {
         return all;
       }, 15_000);
       expect(mcs.get(sim.managementClusters[0].name)?.state).toBe('connected');
-      const items = await listAll(backend.server);
+      const items = await listAllClusters(backend.client);
       expect(items).toHaveLength(4);
       expect(
         items.every(

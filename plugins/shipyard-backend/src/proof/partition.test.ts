@@ -4,8 +4,8 @@ import {
   Backend,
   eventually,
   keyOf,
-  listAll,
-  managementClusters,
+  listAllClusters,
+  managementClusterStates,
   proofConfig,
   startShipyardBackend,
   waitConnected,
@@ -50,7 +50,7 @@ describe('a black-holed management cluster', () => {
       }),
     });
     await waitConnected(
-      backend.server,
+      backend.client,
       sim.managementClusters.map(m => m.name),
     );
   });
@@ -63,22 +63,22 @@ describe('a black-holed management cluster', () => {
 
   it('is stale within 45 s of the partition, keeps its clusters, and recovers when it heals', async () => {
     const [cut, other] = sim.managementClusters.map(m => m.name);
-    const before = (await listAll(backend.server)).map(keyOf).sort();
+    const before = (await listAllClusters(backend.client)).map(keyOf).sort();
     const started = Date.now();
     sim.faults.unreachable(cut, 'blackhole');
     let staleAfterMs = 0;
     await eventually(async () => {
-      const mcs = await managementClusters(backend.server);
+      const mcs = await managementClusterStates(backend.client);
       expect(mcs.get(cut)?.state).toBe('stale');
       staleAfterMs = Date.now() - started;
     }, 60_000);
     expect(staleAfterMs).toBeLessThanOrEqual(45_000);
-    const mcs = await managementClusters(backend.server);
+    const mcs = await managementClusterStates(backend.client);
     // the scaffolder's pre-check refuses what is not connected; the other management cluster is untouched
     expect(mcs.get(cut)?.state).not.toBe('connected');
     expect(mcs.get(other)?.state).toBe('connected');
     expect(mcs.get(cut)?.lastError).toMatch(/no (answer|response|event)/);
-    const during = await listAll(backend.server);
+    const during = await listAllClusters(backend.client);
     expect(during.map(keyOf).sort()).toEqual(before);
     for (const c of during) {
       expect({ key: keyOf(c), state: c.source.state }).toEqual({
@@ -88,7 +88,7 @@ describe('a black-holed management cluster', () => {
     }
 
     sim.faults.reachable(cut);
-    await waitConnected(backend.server, [cut], 30_000);
+    await waitConnected(backend.client, [cut], 30_000);
     const after = await request(backend.server).get(
       '/api/shipyard/management-clusters',
     );

@@ -9,7 +9,7 @@ import {
   Backend,
   eventually,
   keyOf,
-  listAll,
+  listAllClusters,
   proofConfig,
   startShipyardBackend,
   waitConnected,
@@ -102,7 +102,7 @@ describe('a team limited to its own clusters, and no credential anywhere', () =>
       features: [permissions.factory, schedulerServiceFactory],
     });
     await waitConnected(
-      backend.server,
+      backend.client,
       sim.managementClusters.map(m => m.name),
     );
   });
@@ -131,7 +131,7 @@ describe('a team limited to its own clusters, and no credential anywhere', () =>
     );
     expect(others.length).toBeGreaterThan(0);
     await eventually(async () => {
-      const items = await listAll(backend.server);
+      const items = await listAllClusters(backend.client);
       expect(items.map(keyOf).sort()).toEqual(ownedKeys);
     });
     const list = await get('/clusters?limit=500');

@@ -1,4 +1,3 @@
-import { mockServices } from '@backstage/backend-test-utils';
 import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
 import { CLUSTER_SORT_FIELDS } from '@shipyard/plugin-shipyard-common';
 import fc from 'fast-check';
@@ -7,7 +6,7 @@ import {
   Backend,
   PLATFORM_TEAM,
   eventually,
-  listAll,
+  listAllClusters,
   proofConfig,
   startShipyardBackend,
   waitConnected,
@@ -156,22 +155,15 @@ describe('REST API fuzzing', () => {
     backend = await startShipyardBackend({
       logs,
       config: proofConfig(sim, { shipyard: { platformTeam: PLATFORM_TEAM } }),
-      features: [
-        // the caller is a member of the platform team: the audit log's parameters are parsed too
-        mockServices.userInfo.mock({
-          getUserInfo: async () => ({
-            userEntityRef: 'user:default/mock',
-            ownershipEntityRefs: ['user:default/mock', PLATFORM_TEAM],
-          }),
-        }).factory,
-      ],
+      // the caller is a member of the platform team: the audit log's parameters are parsed too
+      membership: { 'user:default/mock': [PLATFORM_TEAM] },
     });
     await waitConnected(
-      backend.server,
+      backend.client,
       sim.managementClusters.map(m => m.name),
     );
     await eventually(async () => {
-      if ((await listAll(backend.server)).length !== 10)
+      if ((await listAllClusters(backend.client)).length !== 10)
         throw new Error('not synced');
     });
   });
@@ -204,7 +196,7 @@ describe('REST API fuzzing', () => {
   }
 
   it('answers every query of GET /clusters, /cluster-classes, /audit and /summary with 2xx or 4xx + message', async () => {
-    const a = await listAll(backend.server);
+    const a = await listAllClusters(backend.client);
     const known = `${a[0].managementCluster}/${a[0].namespace}/${a[0].name}`;
     for (const base of [
       '/clusters',

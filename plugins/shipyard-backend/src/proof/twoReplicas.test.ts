@@ -7,7 +7,7 @@ import {
   Backend,
   eventually,
   keyOf,
-  listAll,
+  listAllClusters,
   proofConfig,
   simClusterKeys,
   startShipyardBackend,
@@ -97,9 +97,9 @@ maybe('two backend replicas on one PostgreSQL', () => {
     const names = sim.managementClusters.map(m => m.name);
     const truth = [...simClusterKeys(sim)].sort();
     for (const r of replicas) {
-      await waitConnected(r.backend!.server, names);
+      await waitConnected(r.backend!.client, names);
       await eventually(async () => {
-        const items = await listAll(r.backend!.server);
+        const items = await listAllClusters(r.backend!.client);
         expect(items.map(keyOf).sort()).toEqual(truth);
         expect(items.every(i => i.probe?.ok && i.health === 'healthy')).toBe(
           true,
@@ -157,7 +157,7 @@ maybe('two backend replicas on one PostgreSQL', () => {
       expect(res.body.summary.health).toBe('healthy');
       expect(rounds(b)).toBeGreaterThanOrEqual(bBefore + 2);
     }, 20_000);
-    const items = await listAll(b.backend!.server);
+    const items = await listAllClusters(b.backend!.client);
     expect(items.map(keyOf).sort()).toEqual(truth);
     // a deletion after the other replica stopped reaches the survivor
     const victim = items[0];
@@ -168,9 +168,9 @@ maybe('two backend replicas on one PostgreSQL', () => {
         `${victim.namespace}/${victim.name}`,
       );
     await eventually(async () => {
-      expect((await listAll(b.backend!.server)).map(keyOf).sort()).toEqual(
-        [...simClusterKeys(sim)].sort(),
-      );
+      expect(
+        (await listAllClusters(b.backend!.client)).map(keyOf).sort(),
+      ).toEqual([...simClusterKeys(sim)].sort());
     });
   });
 });

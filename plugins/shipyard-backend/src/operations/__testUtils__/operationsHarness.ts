@@ -121,29 +121,20 @@ export async function startOperationsHarness(options: {
       }) as any;
     },
   });
-  const userInfo = mockServices.userInfo.mock({
-    getUserInfo: async credentials => {
-      const user = (credentials.principal as any).userEntityRef;
-      return {
-        userEntityRef: user,
-        ownershipEntityRefs: [user, ...(MEMBERSHIP[user] ?? [])],
-      };
-    },
-  });
   const logs: string[] = [];
   const backend = await startShipyardBackend({
     logs,
     config: proofConfig(sim, options.config ?? {}),
+    membership: MEMBERSHIP,
     features: [
       permissions.factory,
-      userInfo.factory,
       schedulerServiceFactory,
       catalogServiceMock.factory({ entities: profileEntities(sim) }),
       ...(options.features ?? []),
     ],
   });
   await waitConnected(
-    backend.server,
+    backend.client,
     sim.managementClusters.map(m => m.name),
   );
   const as =

@@ -1,0 +1,24 @@
+export { CaptureLogger } from './captureLogger';
+export {
+  listAllClusters,
+  managementClusterStates,
+  shipyardTestClient,
+  waitConnected,
+} from './client';
+export type { ShipyardTestClient } from './client';
+export {
+  PLATFORM_TEAM,
+  TEST_SYNC_CONFIG,
+  shipyardTestConfig,
+  startShipyardBackend,
+  startSimulatedFleet,
+} from './fleetBackend';
+export type {
+  ShipyardBackend,
+  ShipyardBackendOptions,
+  SimulatedFleet,
+  SimulatedFleetOptions,
+  TestBackend,
+} from './fleetBackend';
+export { membershipUserInfo, membershipUserInfoFactory } from './membership';
+export type { Membership } from './membership';
