@@ -2,8 +2,6 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   capiApiVersion,
   ManagementClusterStatus,
-  SourceState,
-  stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
 import {
   type ManagementClusterConnection,
@@ -20,7 +18,8 @@ import { ClusterHealthEvaluator } from '../health';
 import { FleetSink } from '../index/FleetIndex';
 import { Backoff, sleep } from './backoff';
 import { WatchTarget, discoverTargets } from './discovery';
-import { foldClusterSummary } from './fold';
+import { ClusterFolder } from './ClusterFolder';
+import { ConnectionState } from './ConnectionState';
 import { ManagementClusterRecords } from '../records/ManagementClusterRecords';
 import { malformedReason, objectKeyOf } from './validate';
 import {
@@ -51,7 +50,9 @@ const UNNAMED = '(unnamed)';
 
 /**
  * Lists and watches the CAPI objects of one management cluster (one stream per kind), keeps trimmed records, and
- * folds them into cluster summaries in the fleet index. Its failures stay its own.
+ * folds them into cluster summaries in the fleet index. Its failures stay its own. The loops are here; the connection
+ * state (failures, heartbeat, staleness) is a {@link ConnectionState}, the folding of changed clusters a
+ * {@link ClusterFolder}.
  */
 export class ManagementClusterReconciler {
   readonly name: string;
@@ -60,27 +61,10 @@ export class ManagementClusterReconciler {
   /** The trimmed objects of this management cluster (this reconciler is their only writer). */
   readonly records: ManagementClusterRecords;
   private readonly kinds = new Map<string, KindState>();
-  private readonly dirty = new Set<string>();
-  private flushScheduled = false;
-  private foldingEnabled = false;
+  private readonly connectionState: ConnectionState;
+  private readonly folder: ClusterFolder;
   private running?: Promise<void>;
   private capiVersion?: string;
-  private discoveryError?: string;
-  private discoveryFailingSince?: number;
-  private lastSeenAt?: string;
-  /** When the management cluster last said anything, on any stream or request. */
-  private lastHeardMs = Date.now();
-  /** Set while the management cluster gives no answer to the heartbeat: since when it was last heard. */
-  private silentSince?: number;
-  private silentError?: string;
-  private heartbeatTimer?: NodeJS.Timeout;
-  private heartbeatRunning = false;
-  private lastSyncAt?: string;
-  private lastErrorAt?: string;
-  private staleSince?: string;
-  private lastState?: SourceState;
-  private readonly startedAt = Date.now();
-  private staleTimer?: NodeJS.Timeout;
   private graceTimer?: NodeJS.Timeout;
   private readonly syncWaiters: Array<() => void> = [];
 
@@ -93,21 +77,33 @@ export class ManagementClusterReconciler {
       idleTimeoutMs: options.sync.idleTimeoutMs,
       maxResponseBytes: options.sync.maxResponseBytes,
     });
+    this.connectionState = new ConnectionState({
+      name: this.name,
+      kinds: this.kinds,
+      sink: options.sink,
+      sync: options.sync,
+      logger: options.logger,
+      ping: signal => this.client.getJson('/version', signal),
+    });
+    this.folder = new ClusterFolder({
+      name: this.name,
+      records: this.records,
+      sink: options.sink,
+      ownership: options.ownership,
+      health: options.health,
+      lastSeenAt: () => this.connectionState.lastSeenAt,
+    });
   }
 
   /** Starts listing and watching in the background. */
   start(): void {
     if (this.running) return;
-    this.publishState();
+    this.connectionState.publish();
     this.graceTimer = setTimeout(() => {
       this.enableFolding();
     }, this.options.initialSyncGraceMs ?? 15_000);
     this.graceTimer.unref?.();
-    this.heartbeatTimer = setInterval(
-      () => this.heartbeat(),
-      Math.max(100, Math.floor(this.options.sync.heartbeatMs / 4)),
-    );
-    this.heartbeatTimer.unref?.();
+    this.connectionState.startHeartbeat(this.abort.signal);
     this.running = this.run().catch(error => {
       this.options.logger.error(
         `Shipyard reconciler for ${this.name} stopped: ${error}`,
@@ -118,8 +114,7 @@ export class ManagementClusterReconciler {
   /** Stops all streams. */
   async stop(): Promise<void> {
     this.abort.abort();
-    clearInterval(this.heartbeatTimer);
-    clearTimeout(this.staleTimer);
+    this.connectionState.stop();
     clearTimeout(this.graceTimer);
     await this.running;
     this.client.close();
@@ -127,33 +122,34 @@ export class ManagementClusterReconciler {
 
   /** Resolves once every kind has been listed once (or the reconciler stops). */
   waitForInitialSync(): Promise<void> {
-    if (this.foldingEnabled && this.allListed()) return Promise.resolve();
+    if (this.folder.isEnabled && this.allListed()) return Promise.resolve();
     return new Promise(resolve => this.syncWaiters.push(resolve));
   }
 
   /** The state of this management cluster for `GET /management-clusters`. */
   status(): ManagementClusterStatus {
+    const conn = this.connectionState;
     const lastError =
-      this.discoveryError ??
-      this.silentError ??
+      conn.discoveryError ??
+      conn.silentError ??
       [...this.kinds.values()].find(k => k.lastError)?.lastError;
     const status: ManagementClusterStatus = {
       name: this.name,
       url: this.options.connection.url,
-      state: this.lastState ?? this.computeState(),
-      resynced: this.lastSyncAt !== undefined,
+      state: conn.current(),
+      resynced: conn.lastSyncAt !== undefined,
       objectCounts: objectCountsOf(this.kinds.values()),
       kinds: kindStatusesOf(
         this.kinds.values(),
         this.options.sync.staleAfterMs,
       ),
     };
-    if (this.lastSyncAt) status.lastSyncAt = this.lastSyncAt;
-    if (this.staleSince) status.staleSince = this.staleSince;
-    if (this.lastSeenAt) status.lastSeenAt = this.lastSeenAt;
+    if (conn.lastSyncAt) status.lastSyncAt = conn.lastSyncAt;
+    if (conn.staleSince) status.staleSince = conn.staleSince;
+    if (conn.lastSeenAt) status.lastSeenAt = conn.lastSeenAt;
     // the logs keep the full error; what the API serves names no address
     if (lastError) status.lastError = redactInternals(lastError);
-    if (this.lastErrorAt) status.lastErrorAt = this.lastErrorAt;
+    if (conn.lastErrorAt) status.lastErrorAt = conn.lastErrorAt;
     if (this.capiVersion) status.capiVersion = capiApiVersion(this.capiVersion);
     return status;
   }
@@ -172,14 +168,15 @@ export class ManagementClusterReconciler {
         const result = await discoverTargets(this.client, signal);
         targets = result.targets;
         this.capiVersion = result.capiVersion;
-        this.discoveryError = undefined;
-        this.discoveryFailingSince = undefined;
-        this.seen();
+        this.connectionState.discoveryError = undefined;
+        this.connectionState.discoveryFailingSince = undefined;
+        this.connectionState.seen();
       } catch (error) {
         if (signal.aborted) return;
-        this.discoveryError = `discovery: ${(error as Error).message}`;
-        this.discoveryFailingSince ??= Date.now();
-        this.noteError(this.discoveryError);
+        const message = `discovery: ${(error as Error).message}`;
+        this.connectionState.discoveryError = message;
+        this.connectionState.discoveryFailingSince ??= Date.now();
+        this.connectionState.noteError(message);
         await sleep(backoff.next(), signal);
       }
     }
@@ -193,7 +190,7 @@ export class ManagementClusterReconciler {
         malformed: new Map(),
       });
     }
-    this.publishState();
+    this.connectionState.publish();
     await Promise.all(
       [...this.kinds.values()].map(kind => this.runKind(kind, signal)),
     );
@@ -210,7 +207,7 @@ export class ManagementClusterReconciler {
       try {
         if (!resourceVersion) {
           kind.state = 'syncing';
-          this.publishState();
+          this.connectionState.publish();
           resourceVersion = await this.relist(kind, pageSize, signal);
           if (signal.aborted) return;
           kind.state = 'connected';
@@ -230,7 +227,7 @@ export class ManagementClusterReconciler {
           responseTimeoutMs: this.options.sync.requestTimeoutMs,
           eventTimeoutMs: 2 * this.options.sync.bookmarkIntervalMs,
         })) {
-          this.seen(kind);
+          this.connectionState.seen(kind);
           if (event.type === 'BOOKMARK') {
             if (event.resourceVersion) resourceVersion = event.resourceVersion;
             continue;
@@ -262,7 +259,7 @@ export class ManagementClusterReconciler {
           error instanceof KubeApiError && error.reason === 'Timeout'
             ? Math.min(Date.now(), kind.lastHeardMs ?? Date.now())
             : Date.now();
-        this.noteError(kind.lastError);
+        this.connectionState.noteError(kind.lastError);
         await sleep(backoff.next(), signal);
       }
     }
@@ -280,7 +277,7 @@ export class ManagementClusterReconciler {
       pageSize,
       signal,
     })) {
-      this.seen(kind);
+      this.connectionState.seen(kind);
       resourceVersion = page.resourceVersion || resourceVersion;
       for (const obj of page.items) {
         // a malformed object that has a name keeps what was known of it
@@ -309,12 +306,12 @@ export class ManagementClusterReconciler {
   }
 
   private watchOpened(kind: KindState) {
-    this.seen(kind);
+    this.connectionState.seen(kind);
     if (kind.failingSince !== undefined || kind.state !== 'connected') {
       kind.failingSince = undefined;
       kind.lastError = undefined;
       kind.state = 'connected';
-      this.publishState();
+      this.connectionState.publish();
     }
   }
 
@@ -324,16 +321,16 @@ export class ManagementClusterReconciler {
       for (const key of this.options.sink.keysOf(this.name)) {
         const [, namespace, name] = key.split('/');
         if (!this.records.clusters.get(`${namespace}/${name}`)?.cluster) {
-          this.dirty.delete(`${namespace}/${name}`);
+          this.folder.forget(`${namespace}/${name}`);
           this.options.sink.remove(key);
         }
       }
     }
     if (this.allListed()) {
-      this.lastSyncAt = new Date().toISOString();
+      this.connectionState.lastSyncAt = new Date().toISOString();
       this.enableFolding();
     }
-    this.publishState();
+    this.connectionState.publish();
   }
 
   private allListed(): boolean {
@@ -346,10 +343,7 @@ export class ManagementClusterReconciler {
 
   private enableFolding() {
     clearTimeout(this.graceTimer);
-    if (!this.foldingEnabled) {
-      this.foldingEnabled = true;
-      this.flush();
-    }
+    this.folder.enable();
     if (this.allListed()) {
       for (const resolve of this.syncWaiters.splice(0)) resolve();
     }
@@ -368,7 +362,7 @@ export class ManagementClusterReconciler {
       try {
         applyObject(this.records, kind, deleted, obj, {
           annotationKeys: this.options.ownership.annotationKeys,
-          markDirty: clusterKey => this.markDirty(clusterKey),
+          markDirty: clusterKey => this.folder.markDirty(clusterKey),
         });
         kind.malformed.delete(key);
         return;
@@ -387,162 +381,5 @@ export class ManagementClusterReconciler {
     this.options.logger.warn(
       `Shipyard: management cluster ${this.name}: skipping ${kind.target.resourceKind} ${key}: ${reason}`,
     );
-  }
-
-  private markDirty(clusterKey: string) {
-    this.dirty.add(clusterKey);
-    if (!this.foldingEnabled || this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flush());
-  }
-
-  private flush() {
-    this.flushScheduled = false;
-    if (!this.foldingEnabled) return;
-    const sink = this.options.sink;
-    const lastSeenAt = this.lastSeenAt;
-    for (const key of this.dirty) {
-      const state = this.records.clusters.get(key);
-      const [namespace, name] = key.split('/');
-      const indexKey = stringifyClusterKey({
-        managementCluster: this.name,
-        namespace,
-        name,
-      });
-      if (!state?.cluster) {
-        sink.remove(indexKey);
-        if (state?.isEmpty) this.records.clusters.delete(key);
-        continue;
-      }
-      const c = state.cluster;
-      const summary = foldClusterSummary(state, {
-        managementCluster: this.name,
-        ownership: this.options.ownership,
-        health: this.options.health,
-        controlPlane: this.records.controlPlaneOf(c),
-      });
-      if (summary) sink.upsert(summary, { lastSeenAt });
-    }
-    this.dirty.clear();
-  }
-
-  // ---- connection state -----------------------------------------------------------------------------------
-
-  private seen(kind?: KindState) {
-    const now = Date.now();
-    this.lastHeardMs = now;
-    if (kind) kind.lastHeardMs = now;
-    this.lastSeenAt = new Date(now).toISOString();
-    this.options.sink.touchSource(this.name, this.lastSeenAt);
-    if (this.silentSince !== undefined) {
-      this.silentSince = undefined;
-      this.silentError = undefined;
-      this.publishState();
-    }
-  }
-
-  /**
-   * The heartbeat: a management cluster that has said nothing for `heartbeatMs` (no event, no bookmark, no answer
-   * on any stream) is asked for `/version`. No answer within the request's limits makes it failing since it was last
-   * heard: a partition that leaves connections open shows as quickly as a refused connection.
-   */
-  private async heartbeat() {
-    const { heartbeatMs } = this.options.sync;
-    if (
-      this.heartbeatRunning ||
-      this.kinds.size === 0 ||
-      this.abort.signal.aborted ||
-      Date.now() - this.lastHeardMs < heartbeatMs
-    ) {
-      return;
-    }
-    this.heartbeatRunning = true;
-    const lastHeard = this.lastHeardMs;
-    try {
-      await this.client.getJson('/version', this.abort.signal);
-      this.seen();
-    } catch (error) {
-      if (this.abort.signal.aborted || this.lastHeardMs !== lastHeard) return;
-      if (error instanceof KubeApiError && error.statusCode > 0) {
-        // an error status is an answer: the server is there
-        this.seen();
-        return;
-      }
-      this.silentSince ??= lastHeard;
-      this.silentError = `no answer to the heartbeat (GET /version) after ${Math.round(
-        (Date.now() - lastHeard) / 1000,
-      )} s of silence: ${(error as Error).message}`;
-      this.noteError(this.silentError);
-    } finally {
-      this.heartbeatRunning = false;
-    }
-  }
-
-  private noteError(message: string) {
-    this.lastErrorAt = new Date().toISOString();
-    this.options.logger.warn(
-      `Shipyard: management cluster ${this.name}: ${message}`,
-    );
-    this.publishState();
-  }
-
-  /** When each failure began: discovery, the heartbeat, every kind's stream. */
-  private failureStarts(): number[] {
-    return [
-      this.discoveryFailingSince,
-      this.silentSince,
-      ...[...this.kinds.values()].map(k => k.failingSince),
-    ].filter((x): x is number => x !== undefined);
-  }
-
-  /** Publishes the state again when the oldest failure turns the source stale. */
-  private scheduleStaleCheck() {
-    if (this.staleTimer) return;
-    const starts = this.failureStarts();
-    if (starts.length === 0) return;
-    const due = Math.min(...starts) + this.options.sync.staleAfterMs;
-    this.staleTimer = setTimeout(() => {
-      this.staleTimer = undefined;
-      this.publishState();
-    }, Math.max(0, due - Date.now()) + 10);
-    this.staleTimer.unref?.();
-  }
-
-  private computeState(): SourceState {
-    const now = Date.now();
-    const staleAfter = this.options.sync.staleAfterMs;
-    const failingSince = this.failureStarts();
-    if (failingSince.length > 0) {
-      const oldest = Math.min(...failingSince);
-      if (now - oldest >= staleAfter) return 'stale';
-    }
-    if (this.kinds.size === 0) {
-      return now - this.startedAt >= staleAfter && this.discoveryFailingSince
-        ? 'stale'
-        : 'syncing';
-    }
-    for (const k of this.kinds.values()) {
-      if (k.state !== 'connected') return 'syncing';
-    }
-    return 'connected';
-  }
-
-  private publishState() {
-    const state = this.computeState();
-    if (state === 'stale' && this.lastState !== 'stale') {
-      this.staleSince = new Date(
-        Math.min(...this.failureStarts()),
-      ).toISOString();
-    } else if (state === 'connected') {
-      this.staleSince = undefined;
-    }
-    // stale only improves on success; otherwise look again when the oldest failure makes it stale
-    if (state !== 'stale') this.scheduleStaleCheck();
-    this.lastState = state;
-    this.options.sink.setSourceState(this.name, {
-      state,
-      staleSince: this.staleSince,
-      lastSeenAt: this.lastSeenAt,
-    });
   }
 }
