@@ -1,6 +1,11 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { ClusterActionDeps, clusterPagePath } from '../actions/createCluster';
-import { ClusterOperationsClient } from './ClusterOperationsClient';
+import { ClusterOperationResponse } from '@shipyard/plugin-shipyard-common';
+import {
+  ClusterOperationCall,
+  ClusterOperationsClient,
+} from './ClusterOperationsClient';
 import {
   decommissionExamples,
   pauseExamples,
@@ -25,6 +30,37 @@ const operationOutput = {
   unchanged: (z: any) => z.boolean(),
   message: (z: any) => z.string(),
 };
+
+/** What an operation's handler needs of the scaffolder's action context. */
+interface OperationContext {
+  input: { cluster: string };
+  getInitiatorCredentials(): Promise<BackstageCredentials>;
+  logger: { info(message: string): void };
+  output(name: string, value: unknown): void;
+}
+
+/**
+ * The steps every operation action takes: resolves the cluster as the initiator, calls the backend's operation on
+ * their behalf, logs its answer and outputs the cluster and the answer.
+ */
+async function runOperation(
+  ctx: OperationContext,
+  deps: OperationActionDeps,
+  call: ClusterOperationCall,
+): Promise<ClusterOperationResponse> {
+  const credentials = await ctx.getInitiatorCredentials();
+  const summary = await deps.requests.resolveCluster(
+    ctx.input.cluster,
+    credentials,
+  );
+  const answer = await deps.operations.call(credentials, summary, call);
+  ctx.logger.info(answer.message);
+  ctx.output('entityRef', deps.entityRefOf(summary));
+  ctx.output('clusterPath', clusterPagePath(summary));
+  ctx.output('unchanged', answer.unchanged);
+  ctx.output('message', answer.message);
+  return answer;
+}
 
 /** `shipyard:cluster:pause`: pauses the reconciliation of a cluster with a reason and an optional expiry. */
 export function createClusterPauseAction(deps: OperationActionDeps) {
@@ -55,34 +91,21 @@ export function createClusterPauseAction(deps: OperationActionDeps) {
       output: operationOutput,
     },
     async handler(ctx) {
-      const credentials = await ctx.getInitiatorCredentials();
-      const summary = await deps.requests.resolveCluster(
-        ctx.input.cluster,
-        credentials,
-      );
-      const answer = await deps.operations.call(
-        credentials,
-        summary,
-        (api, path, token) =>
-          api.pauseCluster(
-            {
-              path,
-              body: {
-                reason: ctx.input.reason,
-                ...(ctx.input.expiresAt
-                  ? { expiresAt: ctx.input.expiresAt }
-                  : {}),
-                ...(ctx.input.dryRun ? { dryRun: true } : {}),
-              },
+      await runOperation(ctx, deps, (api, path, token) =>
+        api.pauseCluster(
+          {
+            path,
+            body: {
+              reason: ctx.input.reason,
+              ...(ctx.input.expiresAt
+                ? { expiresAt: ctx.input.expiresAt }
+                : {}),
+              ...(ctx.input.dryRun ? { dryRun: true } : {}),
             },
-            { token },
-          ),
+          },
+          { token },
+        ),
       );
-      ctx.logger.info(answer.message);
-      ctx.output('entityRef', deps.entityRefOf(summary));
-      ctx.output('clusterPath', clusterPagePath(summary));
-      ctx.output('unchanged', answer.unchanged);
-      ctx.output('message', answer.message);
     },
   });
 }
@@ -103,25 +126,12 @@ export function createClusterResumeAction(deps: OperationActionDeps) {
       output: operationOutput,
     },
     async handler(ctx) {
-      const credentials = await ctx.getInitiatorCredentials();
-      const summary = await deps.requests.resolveCluster(
-        ctx.input.cluster,
-        credentials,
+      await runOperation(ctx, deps, (api, path, token) =>
+        api.resumeCluster(
+          { path, body: ctx.input.dryRun ? { dryRun: true } : {} },
+          { token },
+        ),
       );
-      const answer = await deps.operations.call(
-        credentials,
-        summary,
-        (api, path, token) =>
-          api.resumeCluster(
-            { path, body: ctx.input.dryRun ? { dryRun: true } : {} },
-            { token },
-          ),
-      );
-      ctx.logger.info(answer.message);
-      ctx.output('entityRef', deps.entityRefOf(summary));
-      ctx.output('clusterPath', clusterPagePath(summary));
-      ctx.output('unchanged', answer.unchanged);
-      ctx.output('message', answer.message);
     },
   });
 }
@@ -170,22 +180,10 @@ export function createClusterScaleAction(deps: OperationActionDeps) {
       },
     },
     async handler(ctx) {
-      const credentials = await ctx.getInitiatorCredentials();
-      const summary = await deps.requests.resolveCluster(
-        ctx.input.cluster,
-        credentials,
-      );
       const { cluster, ...body } = ctx.input;
-      const answer = await deps.operations.call(
-        credentials,
-        summary,
-        (api, path, token) => api.scaleCluster({ path, body }, { token }),
+      const answer = await runOperation(ctx, deps, (api, path, token) =>
+        api.scaleCluster({ path, body }, { token }),
       );
-      ctx.logger.info(answer.message);
-      ctx.output('entityRef', deps.entityRefOf(summary));
-      ctx.output('clusterPath', clusterPagePath(summary));
-      ctx.output('unchanged', answer.unchanged);
-      ctx.output('message', answer.message);
       if (answer.operationId) ctx.output('operationId', answer.operationId);
     },
   });
