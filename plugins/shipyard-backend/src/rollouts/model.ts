@@ -18,7 +18,38 @@ const list = z
   .transform(v => (Array.isArray(v) ? v : [v]))
   .pipe(z.array(z.string()).min(1).max(100));
 
-/** A selection of clusters with the fleet page's filters (each an OR of values; filters AND), plus `lifecycle`. */
+const KUBERNETES_VERSION = /^v?\d+\.\d+(\.\d+)?$/;
+
+/**
+ * Clusters behind a version: on a profile version (semver) or a Kubernetes version lower than the one named. With
+ * `profile`, "every cluster of profile X behind version Y". A cluster without the version is not behind it. New
+ * criteria of this kind are added here as further optional fields, so that selections stay one shape.
+ */
+export const behindSelectorSchema = z
+  .object({
+    profileVersion: z
+      .string()
+      .refine(v => semver.valid(v) !== null, 'must be a semantic version')
+      .optional(),
+    kubernetesVersion: z
+      .string()
+      .regex(
+        KUBERNETES_VERSION,
+        'must be a Kubernetes version (v1.34 or v1.34.2)',
+      )
+      .optional(),
+  })
+  .strict()
+  .refine(
+    b => b.profileVersion !== undefined || b.kubernetesVersion !== undefined,
+    'must name a profileVersion or a kubernetesVersion',
+  );
+export type BehindSelector = z.infer<typeof behindSelectorSchema>;
+
+/**
+ * A selection of clusters with the fleet page's filters (each an OR of values; filters AND), plus `lifecycle`,
+ * explicit clusters, and clusters behind a version.
+ */
 export const clusterSelectorSchema = z
   .object({
     owner: list.optional(),
@@ -55,6 +86,7 @@ export const clusterSelectorSchema = z
         ),
       )
       .optional(),
+    behind: behindSelectorSchema.optional(),
   })
   .strict();
 export type ClusterSelector = z.infer<typeof clusterSelectorSchema>;
@@ -131,7 +163,7 @@ export const rolloutTargetSchema = z.union([
       kubernetesVersion: z
         .string()
         .regex(
-          /^v?\d+\.\d+(\.\d+)?$/,
+          KUBERNETES_VERSION,
           'must be a Kubernetes version (v1.34 or v1.34.2)',
         ),
     })

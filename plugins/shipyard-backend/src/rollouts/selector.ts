@@ -1,10 +1,38 @@
 /*
  * Whether a cluster matches a rollout's selection or a stage's sub-selection: the fleet page's filters (each an OR
- * of its values, filters combined with AND) plus `lifecycle` and explicit clusters, read from the stored summary.
+ * of its values, filters combined with AND) plus `lifecycle`, explicit clusters and clusters behind a version, read
+ * from the stored summary.
  */
 import { stringifyClusterKey } from '@shipyard/plugin-shipyard-common';
+import semver from 'semver';
 import type { StoredClusterSummary } from '../index/FleetIndex';
-import type { ClusterSelector } from './model';
+import type { BehindSelector, ClusterSelector } from './model';
+
+/** A selection of the clusters of a profile that are behind one of its versions (what drift proposes to roll out). */
+export function profileBehindSelector(
+  profile: string,
+  profileVersion: string,
+): ClusterSelector {
+  return { profile: [profile], behind: { profileVersion } };
+}
+
+function kubernetesSemver(v: string | undefined): string | null {
+  return v ? semver.coerce(v)?.version ?? null : null;
+}
+
+/** Whether a cluster is behind every version a `behind` selector names. */
+function isBehind(behind: BehindSelector, c: StoredClusterSummary): boolean {
+  if (behind.profileVersion !== undefined) {
+    const own = c.profileVersion && semver.valid(c.profileVersion);
+    if (!own || !semver.lt(own, behind.profileVersion)) return false;
+  }
+  if (behind.kubernetesVersion !== undefined) {
+    const own = kubernetesSemver(c.kubernetesVersion);
+    const target = kubernetesSemver(behind.kubernetesVersion);
+    if (!own || !target || !semver.lt(own, target)) return false;
+  }
+  return true;
+}
 
 /** Owners as the fleet page reads them: `team-a` and `default/team-a` are `group:default/team-a`. */
 function ownerRef(v: string): string {
@@ -38,6 +66,7 @@ export function selectorPredicate(
     within(selector.managementCluster, c.managementCluster) &&
     within(selector.lifecycle, c.lifecycle) &&
     within(selector.cluster, stringifyClusterKey(c)) &&
+    (!selector.behind || isBehind(selector.behind, c)) &&
     (!labels ||
       labels.every(l =>
         l.value === undefined ? l.key in c.labels : c.labels[l.key] === l.value,

@@ -3970,7 +3970,7 @@ export const spec = {
       RolloutSelector: {
         type: 'object',
         description:
-          "Clusters by the fleet page's filters (each an OR of its values, filters combined with AND), their lifecycle, or explicitly as `managementCluster/namespace/name`.",
+          "Clusters by the fleet page's filters (each an OR of its values, filters combined with AND), their lifecycle, explicitly as `managementCluster/namespace/name`, or behind a version.",
         properties: {
           owner: {
             type: 'array',
@@ -4030,6 +4030,19 @@ export const spec = {
             type: 'array',
             items: {
               type: 'string',
+            },
+          },
+          behind: {
+            type: 'object',
+            description:
+              'Clusters on a lower profile version (semver) or Kubernetes version than the one named; with `profile`, every cluster of a profile behind one of its versions.',
+            properties: {
+              profileVersion: {
+                type: 'string',
+              },
+              kubernetesVersion: {
+                type: 'string',
+              },
             },
           },
         },

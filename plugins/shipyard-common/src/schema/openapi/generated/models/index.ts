@@ -256,7 +256,7 @@ export type ManagementClusterStatus =
  */
 export type FleetChangeEvent = components['schemas']['FleetChangeEvent'];
 /**
- * Clusters by the fleet page's filters (each an OR of its values, filters combined with AND), their lifecycle, or explicitly as `managementCluster/namespace/name`.
+ * Clusters by the fleet page's filters (each an OR of its values, filters combined with AND), their lifecycle, explicitly as `managementCluster/namespace/name`, or behind a version.
  * @public
  */
 export type RolloutSelector = components['schemas']['RolloutSelector'];

@@ -1262,7 +1262,7 @@ export interface components {
         entityChanged: boolean;
       }[];
     };
-    /** @description Clusters by the fleet page's filters (each an OR of its values, filters combined with AND), their lifecycle, or explicitly as `managementCluster/namespace/name`. */
+    /** @description Clusters by the fleet page's filters (each an OR of its values, filters combined with AND), their lifecycle, explicitly as `managementCluster/namespace/name`, or behind a version. */
     RolloutSelector: {
       owner?: string[];
       profile?: string[];
@@ -1274,6 +1274,11 @@ export interface components {
       lifecycle?: string[];
       label?: string[];
       cluster?: string[];
+      /** @description Clusters on a lower profile version (semver) or Kubernetes version than the one named; with `profile`, every cluster of a profile behind one of its versions. */
+      behind?: {
+        profileVersion?: string;
+        kubernetesVersion?: string;
+      };
     };
     /** @description A weekly window; no cluster starts an upgrade outside the windows that apply to it. */
     MaintenanceWindow: {
