@@ -45,6 +45,12 @@ const benches = [
     bin: 'packages/bench/bin/shipyard-health-bench',
     args: quick ? ['1000'] : ['1000', '10000'],
   },
+  {
+    title:
+      'Fleet rollouts: plan, executor rounds, gate latency (1,000 clusters)',
+    bin: 'packages/bench/bin/shipyard-rollouts-bench',
+    args: ['1000'],
+  },
 ];
 
 let failed = 0;
