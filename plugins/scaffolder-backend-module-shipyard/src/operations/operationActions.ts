@@ -227,24 +227,11 @@ export function createClusterDecommissionAction(deps: OperationActionDeps) {
       },
     },
     async handler(ctx) {
-      const credentials = await ctx.getInitiatorCredentials();
-      const summary = await deps.requests.resolveCluster(
-        ctx.input.cluster,
-        credentials,
-      );
       const { cluster, reason, ...rest } = ctx.input;
       const body = { ...rest, ...(reason?.trim() ? { reason } : {}) };
-      const answer = await deps.operations.call(
-        credentials,
-        summary,
-        (api, path, token) =>
-          api.decommissionCluster({ path, body }, { token }),
+      const answer = await runOperation(ctx, deps, (api, path, token) =>
+        api.decommissionCluster({ path, body }, { token }),
       );
-      ctx.logger.info(answer.message);
-      ctx.output('entityRef', deps.entityRefOf(summary));
-      ctx.output('clusterPath', clusterPagePath(summary));
-      ctx.output('unchanged', answer.unchanged);
-      ctx.output('message', answer.message);
       if (answer.operationId) ctx.output('operationId', answer.operationId);
     },
   });

@@ -3,23 +3,17 @@ import FormControlLabel from '@material-ui/core/FormControlLabel';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
-import {
-  ClusterOperationResponse,
-  ClusterSummary,
-} from '@shipyard/plugin-shipyard-common';
 import { useState } from 'react';
-import { OperationDialog } from './OperationDialog';
+import {
+  ClusterOperationDialogProps,
+  OperationDialog,
+} from './OperationDialog';
 
 /**
  * Decommission a cluster: what goes, the cluster's name typed again, a reason; for a production cluster, the
  * platform team's approval (the backend refuses anyone else).
  */
-export const DecommissionDialog = (props: {
-  cluster: ClusterSummary;
-  open: boolean;
-  onClose(): void;
-  onDone?(answer: ClusterOperationResponse): void;
-}) => {
+export const DecommissionDialog = (props: ClusterOperationDialogProps) => {
   const c = props.cluster;
   const [confirm, setConfirm] = useState('');
   const [reason, setReason] = useState('');
@@ -38,11 +32,8 @@ export const DecommissionDialog = (props: {
   }
   return (
     <OperationDialog
-      open={props.open}
-      onClose={props.onClose}
-      onDone={props.onDone}
+      {...props}
       title={`Decommission ${c.name}`}
-      clusterKey={c}
       operation="delete"
       body={body}
       submitLabel="Decommission"

@@ -10,6 +10,7 @@ import {
   ClusterKey,
   ClusterOperationName,
   ClusterOperationResponse,
+  ClusterSummary,
 } from '@shipyard/plugin-shipyard-common';
 import { ReactNode, useState } from 'react';
 import { ClusterOperationBody, shipyardApiRef } from '../../api';
@@ -23,6 +24,14 @@ export function operationErrorMessage(error: unknown): string {
   return e?.body?.error?.message ?? e?.message ?? String(error);
 }
 
+/** What every day-2 operation's dialog is given: the cluster, whether it is open, and what to do when done. */
+export interface ClusterOperationDialogProps {
+  cluster: ClusterSummary;
+  open: boolean;
+  onClose(): void;
+  onDone?(answer: ClusterOperationResponse): void;
+}
+
 /**
  * The frame of a day-2 operation's short form: title, fields, a submit button that runs the operation, the
  * backend's refusal in its words, and the answer (what changed) once done.
@@ -31,7 +40,7 @@ export const OperationDialog = (props: {
   open: boolean;
   onClose(): void;
   title: string;
-  clusterKey: ClusterKey;
+  cluster: ClusterKey;
   operation: ClusterOperationName;
   /** The body to send, or a message saying what is missing. */
   body: ClusterOperationBody | string;
@@ -55,7 +64,7 @@ export const OperationDialog = (props: {
     setError(undefined);
     try {
       const result = await api.runClusterOperation(
-        props.clusterKey,
+        props.cluster,
         props.operation,
         props.body,
       );

@@ -1,13 +1,12 @@
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import {
-  ClusterOperationResponse,
-  ClusterSummary,
-  PAUSE_REASON_MAX,
-} from '@shipyard/plugin-shipyard-common';
+import { PAUSE_REASON_MAX } from '@shipyard/plugin-shipyard-common';
 import { useState } from 'react';
-import { OperationDialog } from './OperationDialog';
+import {
+  ClusterOperationDialogProps,
+  OperationDialog,
+} from './OperationDialog';
 import { describePause } from './PausedChip';
 
 /** The expiries offered (hours; 0: until resumed). */
@@ -21,23 +20,15 @@ const EXPIRIES: Array<[number, string]> = [
 ];
 
 /** Pause (with a reason and an expiry) or resume a cluster. */
-export const PauseDialog = (props: {
-  cluster: ClusterSummary;
-  open: boolean;
-  onClose(): void;
-  onDone?(answer: ClusterOperationResponse): void;
-}) => {
+export const PauseDialog = (props: ClusterOperationDialogProps) => {
   const c = props.cluster;
   const [reason, setReason] = useState('');
   const [hours, setHours] = useState(0);
   if (c.paused) {
     return (
       <OperationDialog
-        open={props.open}
-        onClose={props.onClose}
-        onDone={props.onDone}
+        {...props}
         title={`Resume ${c.name}`}
-        clusterKey={c}
         operation="resume"
         body={{}}
         submitLabel="Resume"
@@ -55,11 +46,8 @@ export const PauseDialog = (props: {
   const trimmed = reason.trim();
   return (
     <OperationDialog
-      open={props.open}
-      onClose={props.onClose}
-      onDone={props.onDone}
+      {...props}
       title={`Pause ${c.name}`}
-      clusterKey={c}
       operation="pause"
       body={
         trimmed

@@ -1,20 +1,14 @@
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import {
-  ClusterOperationResponse,
-  ClusterSummary,
-} from '@shipyard/plugin-shipyard-common';
 import { useState } from 'react';
 import { formatReplicas } from '../../lib/format';
-import { OperationDialog } from './OperationDialog';
+import {
+  ClusterOperationDialogProps,
+  OperationDialog,
+} from './OperationDialog';
 
 /** Resize the worker pools of a cluster: one field per MachineDeployment/MachinePool, prefilled with its replicas. */
-export const ScaleDialog = (props: {
-  cluster: ClusterSummary;
-  open: boolean;
-  onClose(): void;
-  onDone?(answer: ClusterOperationResponse): void;
-}) => {
+export const ScaleDialog = (props: ClusterOperationDialogProps) => {
   const c = props.cluster;
   const pools = [...c.machineDeployments, ...c.machinePools];
   const [values, setValues] = useState<Record<string, string>>(() =>
@@ -35,11 +29,8 @@ export const ScaleDialog = (props: {
   else if (workers.length === 0) body = '';
   return (
     <OperationDialog
-      open={props.open}
-      onClose={props.onClose}
-      onDone={props.onDone}
+      {...props}
       title={`Resize ${c.name}`}
-      clusterKey={c}
       operation="scale"
       body={body}
       submitLabel="Resize"
