@@ -194,6 +194,27 @@ test('a cluster requested through the template appears and its progress reaches 
   await expect(clusterPage.getByTestId('cluster-details')).toContainText(
     'v1.36.2',
   );
+  // at the README's 1280 px, the cluster's action buttons (Upgrade included) and why an upgrade is not possible
+  // lie inside the Overview card, none cut off at its edge
+  await clusterPage.setViewportSize({ width: 1280, height: 800 });
+  const actions = clusterPage.getByTestId('cluster-actions');
+  await expect(actions.getByTestId('upgrade-cluster')).toBeVisible();
+  const card = await clusterPage
+    .locator('[class*="MuiCard-root"]', { has: actions })
+    .last()
+    .boundingBox();
+  for (const inner of [
+    actions.getByRole('button').or(actions.getByRole('link')),
+    clusterPage.getByTestId('upgrade-unavailable-note'),
+  ]) {
+    for (const box of await Promise.all(
+      (await inner.all()).map(b => b.boundingBox()),
+    )) {
+      expect(box && card).toBeTruthy();
+      expect(box!.x).toBeGreaterThanOrEqual(card!.x);
+      expect(box!.x + box!.width).toBeLessThanOrEqual(card!.x + card!.width);
+    }
+  }
   await saveScreenshot(clusterPage, testInfo, 'cluster-ready', {
     readme: false,
   });

@@ -95,7 +95,7 @@ test('sign in → home → fleet → cluster → request with object and boolean
   const row = table.locator('tr', { hasText: name }).last();
   await expect(row).toBeVisible();
   await expect(row.getByTestId('audit-action')).toHaveText('Request cluster');
-  await expect(row).toContainText('user:default/guest');
+  await expect(row.getByTitle('user:default/guest')).toHaveText('guest');
   await expect(row.getByTestId('audit-outcome')).toHaveText('Succeeded');
   // filtered by cluster, only its entries remain
   await page.getByRole('textbox', { name: 'Cluster' }).fill(name);

@@ -80,6 +80,10 @@ describe('AuditPage', () => {
       expect.anything(),
     );
     expect(table).toHaveTextContent('Upgrade Kubernetes');
+    // the actor by name, the whole reference on hover
+    expect(
+      within(table).getAllByTitle('user:default/alice')[0],
+    ).toHaveTextContent(/^alice$/);
     expect(table).toHaveTextContent('Refused');
     expect(table).toHaveTextContent('v1.31.2 → v1.32.1');
     expect(table).toHaveTextContent('profile eks-standard');

@@ -153,7 +153,16 @@ export const AuditPage = () => {
         <span style={{ whiteSpace: 'nowrap' }}>{formatTime(r.at)}</span>
       ),
     },
-    { title: 'Actor', field: 'actor' },
+    {
+      title: 'Actor',
+      field: 'actor',
+      // a user of the default namespace by name (the whole reference on hover), on one line
+      render: r => (
+        <span title={r.actor} style={{ whiteSpace: 'nowrap' }}>
+          {r.actor.replace(/^user:default\//, '')}
+        </span>
+      ),
+    },
     {
       title: 'Action',
       field: 'action',

@@ -178,26 +178,23 @@ const Overview = (props: { cluster: ClusterSummary; entityRef?: string }) => {
     metadata['Last seen'] = formatTime(c.source.lastSeenAt);
   }
   return (
-    <InfoCard
-      title="Overview"
-      action={
-        <Box
-          mt={1}
-          mr={1}
-          display="flex"
-          flexWrap="wrap"
-          justifyContent="flex-end"
-          style={{ gap: 8 }}
-        >
-          <ClusterOperationButtons cluster={c} />
-          <UpgradeClusterButton
-            cluster={c}
-            entityRef={props.entityRef}
-            availability={upgrade}
-          />
-        </Box>
-      }
-    >
+    <InfoCard title="Overview">
+      {/* the cluster's actions: a row of their own under the title, wrapping rather than pushing past the card */}
+      <Box
+        display="flex"
+        flexWrap="wrap"
+        alignItems="center"
+        mb={2}
+        style={{ gap: 8 }}
+        data-testid="cluster-actions"
+      >
+        <ClusterOperationButtons cluster={c} />
+        <UpgradeClusterButton
+          cluster={c}
+          entityRef={props.entityRef}
+          availability={upgrade}
+        />
+      </Box>
       <UpgradeUnavailableNote availability={upgrade} />
       <StructuredMetadataTable metadata={metadata} />
     </InfoCard>

@@ -103,7 +103,7 @@ export const UpgradeClusterButton = (props: {
   );
 };
 
-/** Why the cluster cannot be upgraded now, as a line across the card under its buttons. */
+/** Why the cluster cannot be upgraded now, as a line across the card under its action buttons. */
 export const UpgradeUnavailableNote = (props: {
   availability: UpgradeAvailability;
 }) => {

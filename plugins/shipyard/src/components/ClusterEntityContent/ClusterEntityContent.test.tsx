@@ -120,17 +120,19 @@ describe('ClusterEntityContent', () => {
       'The cluster is degraded; upgrades start from a healthy cluster.',
     );
     expect(screen.getByTestId('upgrade-cluster')).toBeDisabled();
-    // the reason is a line of the card's body, not squeezed between the title and the buttons of its header
-    const header = screen
-      .getByTestId('upgrade-cluster')
-      .closest('.MuiCardHeader-root');
-    expect(header).not.toBeNull();
-    expect(header).not.toContainElement(
-      screen.getByTestId('upgrade-unavailable'),
-    );
+    // the buttons are a row of the card's body, under its title, and the reason a line of its own under them:
+    // nothing squeezed between the card's title and its buttons
+    const actions = screen.getByTestId('cluster-actions');
+    expect(actions.closest('.MuiCardHeader-root')).toBeNull();
+    expect(actions.closest('.MuiCardContent-root')).not.toBeNull();
+    expect(actions).toContainElement(screen.getByTestId('upgrade-cluster'));
+    const reason = screen.getByTestId('upgrade-unavailable');
+    expect(reason.closest('.MuiCardHeader-root')).toBeNull();
+    expect(actions).not.toContainElement(reason);
     expect(
-      screen.getByTestId('upgrade-unavailable').closest('.MuiCardContent-root'),
-    ).not.toBeNull();
+      actions.compareDocumentPosition(reason) &
+        Node.DOCUMENT_POSITION_FOLLOWING,
+    ).toBeTruthy();
   });
 
   it('links the upgrade form where an upgrade is possible', async () => {
