@@ -37,7 +37,23 @@ import {
   seededWorkerMachine,
 } from './seededWorkers';
 
+import {
+  ADDON_TYPE_IDS,
+  addonDeviation,
+  addonsOfCluster,
+  chartProxyName,
+  releaseProxyName,
+  resourceSetName,
+  seededChartProxy,
+  seededReleaseProxy,
+  seededResourceSet,
+  seededResourceSetBinding,
+} from './seededAddons';
+
 export type { SeedContext, SeededFaults } from './seedFacts';
+
+/** The shared add-on objects (resource sets, chart proxies) already seeded into each store, by ns/name. */
+const seededShared = new WeakMap<ObjectStore, Set<string>>();
 
 /** Builds one seeded object of a cluster; `pool` and `machine` pick it among its kind (unused by single ones). */
 type Build = (s: ClusterSeed, pool: number, machine: number) => JsonObject;
@@ -214,6 +230,53 @@ export function populateCluster(
     clusterLabel,
     [clusterUid],
   );
+  const addons = addonsOfCluster(c);
+  if (addons) {
+    const profile = c.labels[LABELS.profile];
+    let shared = seededShared.get(store);
+    if (!shared) {
+      shared = new Set();
+      seededShared.set(store, shared);
+    }
+    const once = (typeId: string, name: string, build: Build) => {
+      const id = `${typeId}/${c.namespace}/${name}`;
+      if (shared!.has(id)) return;
+      shared!.add(id);
+      add(typeId, name, build, undefined, undefined);
+    };
+    const createdAt = c.createdAt;
+    once(ADDON_TYPE_IDS.clusterResourceSet, resourceSetName(profile), () =>
+      seededResourceSet(c.namespace, profile, addons.cni, createdAt),
+    );
+    add(
+      ADDON_TYPE_IDS.clusterResourceSetBinding,
+      c.name,
+      seededResourceSetBinding,
+      clusterLabel,
+      [clusterUid],
+    );
+    const deviation = addonDeviation(c, addons);
+    addons.helm.forEach((layer, i) => {
+      once(
+        ADDON_TYPE_IDS.helmChartProxy,
+        chartProxyName(profile, layer.name),
+        () => seededChartProxy(c.namespace, profile, layer, createdAt),
+      );
+      if (deviation.missing === layer.name) return;
+      add(
+        ADDON_TYPE_IDS.helmReleaseProxy,
+        releaseProxyName(c.name, layer.name),
+        seededReleaseProxy,
+        {
+          ...clusterLabel,
+          'helmreleaseproxy.addons.cluster.x-k8s.io/helmchartproxy-name':
+            chartProxyName(profile, layer.name),
+        },
+        [clusterUid],
+        i,
+      );
+    });
+  }
   if (c.environment === 'prod' && fl.workers === 'MachineDeployment') {
     add(
       TYPE_IDS.machineHealthCheck,

@@ -3,6 +3,7 @@ import { OwnershipResolver } from '../config/ownership';
 import { ClusterHealthEvaluator } from '../health';
 import { FleetSink } from '../index/FleetIndex';
 import { ManagementClusterRecords } from '../records/ManagementClusterRecords';
+import { addonsOf } from './addons';
 import { foldClusterSummary } from './fold';
 
 /** Options of {@link ClusterFolder}. */
@@ -76,6 +77,9 @@ export class ClusterFolder {
         ownership: this.options.ownership,
         health: this.options.health,
         controlPlane: records.controlPlaneOf(c),
+        addons: records.addonKindsServed
+          ? addonsOf(records, namespace, clusterName)
+          : undefined,
       });
       if (summary) sink.upsert(summary, { lastSeenAt });
     }

@@ -20,6 +20,7 @@ import { Backoff, sleep } from './backoff';
 import { WatchTarget, discoverTargets } from './discovery';
 import { ClusterFolder } from './ClusterFolder';
 import { ConnectionState } from './ConnectionState';
+import { ADDONS_GROUP } from './addons';
 import { ManagementClusterRecords } from '../records/ManagementClusterRecords';
 import { malformedReason, objectKeyOf } from './validate';
 import {
@@ -167,6 +168,9 @@ export class ManagementClusterReconciler {
       try {
         const result = await discoverTargets(this.client, signal);
         targets = result.targets;
+        this.records.addonKindsServed = targets.some(
+          t => t.group === ADDONS_GROUP,
+        );
         this.capiVersion = result.capiVersion;
         this.connectionState.discoveryError = undefined;
         this.connectionState.discoveryFailingSince = undefined;

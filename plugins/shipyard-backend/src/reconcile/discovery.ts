@@ -6,9 +6,10 @@ import {
   resourcePath,
 } from '@shipyard/plugin-shipyard-common';
 import type { KubeClient } from '@shipyard/plugin-shipyard-node/kube';
+import { ADDONS_GROUP, ADDON_KINDS, AddonKind } from './addons';
 
 /** Kinds the reconcilers watch. `ControlPlane` stands for every discovered control plane kind. */
-export type WatchedKind = CapiKind | 'ControlPlane';
+export type WatchedKind = CapiKind | 'ControlPlane' | AddonKind;
 
 /** One collection to list and watch. */
 export interface WatchTarget {
@@ -141,5 +142,47 @@ export async function discoverTargets(
       }
     }
   }
+  targets.push(...(await addonTargets(client, groups, signal)));
   return { capiVersion, targets };
+}
+
+/**
+ * The add-on kinds (ClusterResourceSets and their bindings, the add-on provider for Helm's HelmReleaseProxies), each in
+ * the most wanted version served; none when the management cluster does not serve them.
+ */
+async function addonTargets(
+  client: KubeClient,
+  groups: APIGroupList,
+  signal?: AbortSignal,
+): Promise<WatchTarget[]> {
+  const group = groups.groups?.find(g => g.name === ADDONS_GROUP);
+  if (!group) return [];
+  const out: WatchTarget[] = [];
+  for (const version of versionsInOrder(group)) {
+    let list: APIResourceList;
+    try {
+      list = await client.getJson<APIResourceList>(
+        `/apis/${ADDONS_GROUP}/${version}`,
+        signal,
+      );
+    } catch {
+      continue;
+    }
+    for (const kind of ADDON_KINDS) {
+      if (out.some(t => t.kind === kind)) continue;
+      const r = list.resources?.find(
+        x => x.kind === kind && !x.name.includes('/'),
+      );
+      if (!r) continue;
+      out.push({
+        kind,
+        resourceKind: kind,
+        group: ADDONS_GROUP,
+        version,
+        plural: r.name,
+        path: resourcePath({ group: ADDONS_GROUP, version, plural: r.name }),
+      });
+    }
+  }
+  return out;
 }

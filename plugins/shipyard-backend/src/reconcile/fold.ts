@@ -1,4 +1,5 @@
 import {
+  ClusterAddonSummary,
   MachinePhaseCounts,
   ReplicaCounters,
 } from '@shipyard/plugin-shipyard-common';
@@ -20,6 +21,8 @@ export interface FoldContext {
   ownership: OwnershipResolver;
   health: ClusterHealthEvaluator;
   controlPlane?: ControlPlaneRecord;
+  /** The cluster's add-ons, when its management cluster serves add-on kinds. */
+  addons?: ClusterAddonSummary[];
 }
 
 function sumCounters(list: ReplicaCounters[]): ReplicaCounters {
@@ -171,6 +174,7 @@ export function foldClusterSummary(
     createdAt: c.createdAt,
     deletingSince: c.deletingSince,
     paused: c.pause,
+    addons: ctx.addons,
   };
   for (const [k, v] of Object.entries(optional)) {
     if (v !== undefined) {

@@ -7,6 +7,7 @@ import { redactInternals } from '@shipyard/plugin-shipyard-node';
 import type { KubeObject } from '@shipyard/plugin-shipyard-node/kube';
 import { OwnershipResolver } from '../config/ownership';
 import { ManagementClusterRecords } from '../records/ManagementClusterRecords';
+import { applyAddonObject } from './addons';
 import { WatchTarget } from './discovery';
 import {
   projectCluster,
@@ -115,6 +116,18 @@ export function applyObject(
       }
       return;
     }
+    case 'HelmReleaseProxy':
+    case 'ClusterResourceSetBinding':
+    case 'ClusterResourceSet':
+      applyAddonObject(
+        records,
+        kind.target.kind,
+        kind.objects,
+        deleted,
+        obj,
+        options.markDirty,
+      );
+      return;
     default: {
       const collection = COLLECTIONS[kind.target.kind];
       const previousOwner = kind.objects.get(key);

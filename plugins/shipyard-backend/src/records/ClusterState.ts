@@ -1,3 +1,4 @@
+import { ClusterAddonSummary } from '@shipyard/plugin-shipyard-common';
 import {
   ClusterRecord,
   MachineDeploymentRecord,
@@ -5,6 +6,7 @@ import {
   MachinePoolRecord,
   MachineRecord,
   MachineSetRecord,
+  ResourceSetBindingRecord,
 } from './types';
 
 /** Everything known about one CAPI Cluster on one management cluster. */
@@ -15,6 +17,10 @@ export class ClusterState {
   readonly machines = new Map<string, MachineRecord>();
   readonly machinePools = new Map<string, MachinePoolRecord>();
   readonly machineHealthChecks = new Map<string, MachineHealthCheckRecord>();
+  /** HelmReleaseProxies of the cluster by name, as add-ons (created with the first). */
+  helmReleases?: Map<string, ClusterAddonSummary>;
+  /** The bindings of the cluster's ClusterResourceSetBinding. */
+  resourceSetBindings?: ResourceSetBindingRecord[];
 
   constructor(readonly namespace: string, readonly name: string) {}
 
@@ -25,7 +31,9 @@ export class ClusterState {
       this.machineSets.size === 0 &&
       this.machines.size === 0 &&
       this.machinePools.size === 0 &&
-      this.machineHealthChecks.size === 0
+      this.machineHealthChecks.size === 0 &&
+      !this.helmReleases &&
+      !this.resourceSetBindings
     );
   }
 }

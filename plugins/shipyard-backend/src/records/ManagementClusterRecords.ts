@@ -1,7 +1,12 @@
 import { ClusterTreeNode } from '@shipyard/plugin-shipyard-common';
 import { ClusterState } from './ClusterState';
 import { clusterTree } from './clusterTree';
-import { ClusterClassRecord, ClusterRecord, ControlPlaneRecord } from './types';
+import {
+  ClusterClassRecord,
+  ClusterRecord,
+  ControlPlaneRecord,
+  ResourceSetRecord,
+} from './types';
 
 /**
  * The trimmed Cluster API objects of one management cluster. Its reconciler is the only writer (as it lists and
@@ -16,6 +21,10 @@ export class ManagementClusterRecords {
   readonly controlPlaneOwners = new Map<string, string>();
   /** ns/name → ClusterClass. */
   readonly clusterClasses = new Map<string, ClusterClassRecord>();
+  /** ns/name → what a ClusterResourceSet provides (its layer and version). */
+  readonly resourceSets = new Map<string, ResourceSetRecord>();
+  /** Whether the management cluster serves add-on kinds (its clusters' add-ons are then known, even when none). */
+  addonKindsServed = false;
 
   constructor(readonly managementCluster: string) {}
 

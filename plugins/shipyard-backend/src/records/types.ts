@@ -126,3 +126,17 @@ export interface ClusterClassRecord {
   labels: Record<string, string>;
   createdAt?: string;
 }
+
+/** One ClusterResourceSet applied (or not) to a cluster, as its binding says. */
+export interface ResourceSetBindingRecord {
+  resourceSet: string;
+  applied: boolean;
+  /** The resources that were not applied, when some were not. */
+  notApplied?: string[];
+}
+
+/** What a ClusterResourceSet provides: a layer name and version. */
+export interface ResourceSetRecord {
+  layer: string;
+  version?: string;
+}

@@ -781,5 +781,64 @@ export function customResourceTypes(): ResourceType[] {
       status: false,
       family: 'aws',
     }),
+    ...addonTypes(),
+  ];
+}
+
+const ADDONS = 'addons.cluster.x-k8s.io';
+
+/**
+ * Cluster API's add-on kinds (ClusterResourceSet and its per-cluster binding) and those of the Cluster API add-on
+ * provider for Helm (HelmChartProxy, and the HelmReleaseProxy it keeps per matching Cluster), in one group.
+ */
+function addonTypes(): ResourceType[] {
+  return [
+    crd({
+      group: ADDONS,
+      kind: 'ClusterResourceSet',
+      shortNames: ['crs'],
+      versions: BOTH,
+      deprecatedVersions: OLD,
+      columns: { '*': [AGE] },
+    }),
+    crd({
+      group: ADDONS,
+      kind: 'ClusterResourceSetBinding',
+      shortNames: ['crsb'],
+      versions: BOTH,
+      deprecatedVersions: OLD,
+      status: false,
+      columns: { '*': [['Cluster', '.spec.clusterName'], AGE] },
+    }),
+    crd({
+      group: ADDONS,
+      kind: 'HelmChartProxy',
+      shortNames: ['hcp'],
+      plural: 'helmchartproxies',
+      versions: ['v1beta1', 'v1alpha1'],
+      columns: {
+        '*': [
+          ['Ready', '.status.conditions[?(@.type=="Ready")].status'],
+          ['Reason', '.status.conditions[?(@.type=="Ready")].reason'],
+          AGE,
+        ],
+      },
+    }),
+    crd({
+      group: ADDONS,
+      kind: 'HelmReleaseProxy',
+      shortNames: ['hrp'],
+      plural: 'helmreleaseproxies',
+      versions: ['v1beta1', 'v1alpha1'],
+      columns: {
+        '*': [
+          ['Cluster', '.spec.clusterRef.name'],
+          ['Ready', '.status.ready'],
+          ['Status', '.status.status'],
+          ['Revision', '.status.revision'],
+          ['Namespace', '.status.namespace'],
+        ],
+      },
+    }),
   ];
 }

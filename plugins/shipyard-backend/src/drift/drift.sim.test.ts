@@ -1,0 +1,358 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Server } from 'node:http';
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  TestDatabaseId,
+  TestDatabases,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import {
+  FleetSim,
+  shipyardManagementClusters,
+  startFleetSim,
+} from '@shipyard/fleet-sim';
+import { ClusterSummary, DriftKind } from '@shipyard/plugin-shipyard-common';
+import { eventuallyWithin } from '@shipyard/test-utils';
+import { Knex } from 'knex';
+import request from 'supertest';
+import { parse } from 'yaml';
+import { shipyardPlugin } from '../plugin';
+import { CaptureLogger } from '../testUtils/captureLogger';
+import { SimKube } from '../testUtils/simKube';
+
+/*
+ * Drift against the simulator, through the whole backend: the add-ons the simulator serves (ClusterResourceSets and
+ * their bindings, HelmReleaseProxies) show on the clusters, and each kind of drift appears and clears as it would on a
+ * real fleet: a pinned variable edited, a pool scaled by hand, an add-on failing, a new profile version released.
+ */
+
+jest.setTimeout(180_000);
+
+const eventually = eventuallyWithin({ timeoutMs: 30_000, intervalMs: 100 });
+
+const PROFILES_DIR = path.resolve(
+  __dirname,
+  '../../../catalog-backend-module-shipyard/catalog/profiles',
+);
+
+/** The demo catalog's profiles (their layers are the add-ons the simulator installs). */
+function demoProfiles(): any[] {
+  return fs
+    .readdirSync(PROFILES_DIR)
+    .filter(f => f.endsWith('.yaml'))
+    .map(f => parse(fs.readFileSync(path.join(PROFILES_DIR, f), 'utf8')));
+}
+
+const keyOf = (c: ClusterSummary) =>
+  `${c.managementCluster}/${c.namespace}/${c.name}`;
+const kinds = (c: ClusterSummary | undefined) =>
+  (c?.drift ?? []).map(f => f.kind);
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+describe.each(databases.eachSupportedId())(
+  'drift against the fleet simulator (%p)',
+  (databaseId: TestDatabaseId) => {
+    let sim: FleetSim;
+    let knex: Knex;
+    let backend: Awaited<ReturnType<typeof startTestBackend>>;
+    let server: Server;
+    let kube: SimKube;
+    const logs: string[] = [];
+    let profiles = demoProfiles();
+
+    const get = async (p: string) => {
+      const res = await request(server).get(`/api/shipyard${p}`);
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    const summaryOf = async (key: string): Promise<ClusterSummary> =>
+      (await get(`/clusters/${key}`)).summary;
+    const objectPath = (c: ClusterSummary) =>
+      `/apis/cluster.x-k8s.io/v1beta2/namespaces/${c.namespace}/clusters/${c.name}`;
+    const updateCluster = async (
+      c: ClusterSummary,
+      change: (obj: any) => void,
+    ) => {
+      // the simulated controllers write the Cluster too: read again on a conflict
+      for (let attempt = 0; ; attempt++) {
+        const obj = (await kube.request('GET', objectPath(c))).body;
+        change(obj);
+        const put = await kube.request('PUT', objectPath(c), obj);
+        if (put.status === 409 && attempt < 20) continue;
+        expect(put.status).toBe(200);
+        return;
+      }
+    };
+
+    beforeAll(async () => {
+      sim = await startFleetSim({
+        managementClusters: 1,
+        clusters: 40,
+        seed: 'drift-sim',
+        anomalies: false,
+        timing: { stepMs: 20 },
+      });
+      kube = new SimKube(sim.managementClusters[0]);
+      knex = await databases.init(databaseId);
+      backend = await startTestBackend({
+        features: [
+          shipyardPlugin,
+          createServiceFactory({
+            service: coreServices.logger,
+            deps: {},
+            factory: () => new CaptureLogger(logs),
+          }),
+          createServiceFactory({
+            service: catalogServiceRef,
+            deps: {},
+            factory: () =>
+              ({
+                getEntities: async () => ({ items: profiles }),
+              } as any),
+          }),
+          mockServices.database.factory({ knex }),
+          mockServices.rootConfig.factory({
+            data: {
+              shipyard: {
+                managementClusters: shipyardManagementClusters(
+                  sim.managementClusters,
+                ),
+                sync: {
+                  persistIntervalMs: 50,
+                  backoff: { initialDelayMs: 20, maxDelayMs: 200 },
+                },
+                drift: { profileRefreshSeconds: 0.2 },
+              },
+            },
+          }),
+        ],
+      });
+      server = backend.server;
+    });
+
+    afterAll(async () => {
+      await backend?.stop();
+      await sim?.stop();
+    });
+
+    it('shows the add-ons the simulator serves, and the seeded add-on drift, as a facet of GET /clusters', async () => {
+      await eventually(async () => {
+        const page = await get('/clusters?limit=500');
+        const values = (page.facets.drift as Array<{ value: string }>).map(
+          f => f.value,
+        );
+        expect(values).toContain('addonFailed');
+        const withAddons = (page.items as ClusterSummary[]).filter(
+          c => c.addons && c.addons.length > 0,
+        );
+        expect(withAddons.length).toBeGreaterThan(10);
+      });
+      const failed = await get('/clusters?drift=addonFailed&limit=500');
+      for (const c of failed.items as ClusterSummary[]) {
+        const f = c.drift!.find(d => d.kind === 'addonFailed')!;
+        expect(f.message).toMatch(/context deadline exceeded|not applied/);
+        expect(c.addons!.find(a => a.name === f.subject)?.state).toBe('failed');
+      }
+      const summary = await get('/summary');
+      expect(summary.driftedCount).toBeGreaterThan(0);
+      expect(summary.byDrift.addonFailed).toBe(failed.totalCount);
+    });
+
+    it('each kind of drift appears and clears: a pinned variable, a pool scaled by hand, a failed add-on, a new profile version', async () => {
+      // a cluster whose add-ons match its profile; its profile is then made from what it runs
+      const candidates = (await get('/clusters?limit=500'))
+        .items as ClusterSummary[];
+      const cluster = candidates.find(
+        c =>
+          c.clusterClass &&
+          c.kubernetesVersion &&
+          c.machineDeployments.length > 0 &&
+          c.addons?.some(a => a.source === 'HelmReleaseProxy') &&
+          !c.drift?.some(f => f.kind.startsWith('addon')) &&
+          c.drift !== undefined &&
+          c.phase === 'Provisioned',
+      );
+      expect(cluster).toBeDefined();
+      const c = cluster!;
+      const key = keyOf(c);
+      const object = (await kube.request('GET', objectPath(c))).body;
+      const cni = object.spec.topology.variables.find(
+        (v: any) => v.name === 'cni',
+      ).value;
+      const md = c.machineDeployments[0];
+      const desired = md.replicas.desired!;
+      const index = profiles.findIndex(p => p.metadata.name === c.profile);
+      const profile = profiles[index];
+      profile.spec.clusterClass = { name: c.clusterClass };
+      profile.spec.kubernetes = { versions: [c.kubernetesVersion] };
+      delete profile.spec.previousVersions;
+      profile.spec.version = c.profileVersion;
+      profile.spec.variables = {
+        ...profile.spec.variables,
+        pinned: { cni },
+      };
+      profile.spec.sizes = {
+        small: {
+          controlPlaneReplicas: c.controlPlane.desired ?? 1,
+          workerReplicas: desired,
+        },
+        large: {
+          controlPlaneReplicas: c.controlPlane.desired ?? 1,
+          workerReplicas: desired + 2,
+        },
+      };
+      profiles = [...profiles];
+      await eventually(async () => {
+        expect(kinds(await summaryOf(key))).toEqual([]);
+      });
+
+      // a pinned variable edited on the Cluster, then set back
+      const other = cni === 'calico' ? 'cilium' : 'calico';
+      await updateCluster(c, obj => {
+        obj.spec.topology.variables.find((v: any) => v.name === 'cni').value =
+          other;
+      });
+      await eventually(async () => {
+        const s = await summaryOf(key);
+        expect(s.drift).toEqual([
+          expect.objectContaining({
+            kind: 'variable',
+            subject: 'cni',
+            expected: JSON.stringify(cni),
+            actual: JSON.stringify(other),
+          }),
+        ]);
+        const filtered = await get('/clusters?drift=variable&limit=500');
+        expect(filtered.items.map(keyOf)).toContain(key);
+      });
+      await updateCluster(c, obj => {
+        obj.spec.topology.variables.find((v: any) => v.name === 'cni').value =
+          cni;
+      });
+      await eventually(async () =>
+        expect(kinds(await summaryOf(key))).toEqual([]),
+      );
+
+      // a pool scaled by hand beyond the profile's sizes, then back
+      await updateCluster(c, obj => {
+        obj.spec.topology.workers.machineDeployments[0].replicas = desired + 5;
+      });
+      await eventually(async () => {
+        const s = await summaryOf(key);
+        expect(s.drift).toEqual([
+          expect.objectContaining({
+            kind: 'replicas',
+            subject: md.name,
+            actual: `${desired + 5}`,
+          }),
+        ]);
+      });
+      await updateCluster(c, obj => {
+        obj.spec.topology.workers.machineDeployments[0].replicas = desired;
+      });
+      await eventually(async () =>
+        expect(kinds(await summaryOf(key))).toEqual([]),
+      );
+
+      // an add-on whose Helm release fails, then recovers
+      const addon = c.addons!.find(a => a.source === 'HelmReleaseProxy')!;
+      const hrps = await kube.request(
+        'GET',
+        `/apis/addons.cluster.x-k8s.io/v1beta1/namespaces/${
+          c.namespace
+        }/helmreleaseproxies?labelSelector=${encodeURIComponent(
+          `cluster.x-k8s.io/cluster-name=${c.name}`,
+        )}`,
+      );
+      const hrp = hrps.body.items.find(
+        (i: any) => i.spec.chartName === addon.name,
+      );
+      const statusPath = `/apis/addons.cluster.x-k8s.io/v1beta1/namespaces/${c.namespace}/helmreleaseproxies/${hrp.metadata.name}/status`;
+      const healthyStatus = hrp.status;
+      const failing = await kube.request('PUT', statusPath, {
+        ...hrp,
+        status: {
+          ready: false,
+          status: 'failed',
+          failureReason: 'upgrade failed: timed out waiting for the condition',
+          conditions: [
+            {
+              type: 'HelmReleaseReady',
+              status: 'False',
+              reason: 'HelmInstallOrUpgradeFailed',
+              lastTransitionTime: new Date().toISOString().slice(0, 19) + 'Z',
+            },
+          ],
+        },
+      });
+      expect(failing.status).toBe(200);
+      await eventually(async () => {
+        const s = await summaryOf(key);
+        expect(s.drift).toEqual([
+          expect.objectContaining({
+            kind: 'addonFailed',
+            subject: addon.name,
+            message: 'upgrade failed: timed out waiting for the condition',
+          }),
+        ]);
+      });
+      const current = (
+        await kube.request('GET', statusPath.replace(/\/status$/, ''))
+      ).body;
+      const recovered = await kube.request('PUT', statusPath, {
+        ...current,
+        status: healthyStatus,
+      });
+      expect(recovered.status).toBe(200);
+      await eventually(async () =>
+        expect(kinds(await summaryOf(key))).toEqual([]),
+      );
+
+      // a new profile version is released: the cluster is behind until it is moved to it
+      const released = `${Number(c.profileVersion!.split('.')[0]) + 1}.0.0`;
+      profiles[index] = {
+        ...profile,
+        spec: {
+          ...profile.spec,
+          version: released,
+          previousVersions: [
+            ...(profile.spec.previousVersions ?? []).filter(
+              (p: any) => p.version !== c.profileVersion,
+            ),
+            {
+              version: c.profileVersion,
+              kubernetes: { versions: profile.spec.kubernetes.versions },
+            },
+          ],
+        },
+      };
+      profiles = [...profiles];
+      await eventually(async () => {
+        const s = await summaryOf(key);
+        expect(s.drift).toEqual([
+          expect.objectContaining({
+            kind: 'profileVersion' as DriftKind,
+            expected: released,
+            actual: c.profileVersion,
+          }),
+        ]);
+      });
+      await updateCluster(c, obj => {
+        obj.metadata.labels['shipyard.io/profile-version'] = released;
+      });
+      await eventually(async () => {
+        const s = await summaryOf(key);
+        expect(s.profileVersion).toBe(released);
+        expect(kinds(s)).toEqual([]);
+      });
+      expect(logs.filter(l => /^(warn|error) /.test(l))).toEqual([]);
+    });
+  },
+);

@@ -1,0 +1,247 @@
+import { ClusterAddonSummary } from '@shipyard/plugin-shipyard-common';
+import type { KubeObject } from '@shipyard/plugin-shipyard-node/kube';
+import { intern } from '../index/intern';
+import { ManagementClusterRecords } from '../records/ManagementClusterRecords';
+import { ResourceSetBindingRecord, ResourceSetRecord } from '../records/types';
+
+/*
+ * Add-ons as Cluster API's add-on objects report them on the management cluster: the releases of the add-on provider
+ * for Helm (`HelmReleaseProxy`, one per HelmChartProxy and matching Cluster, labelled with the cluster's name) and
+ * the `ClusterResourceSetBinding` of a cluster (named after it), whose bindings say which ClusterResourceSets were
+ * applied. A ClusterResourceSet names the layer it provides with its `shipyard.io/layer` label (else
+ * `app.kubernetes.io/name`, else its own name) and its version with `app.kubernetes.io/version`.
+ */
+
+export const ADDONS_GROUP = 'addons.cluster.x-k8s.io';
+/** The add-on kinds the reconcilers watch when a management cluster serves them. */
+export const ADDON_KINDS = [
+  'HelmReleaseProxy',
+  'ClusterResourceSetBinding',
+  'ClusterResourceSet',
+] as const;
+export type AddonKind = (typeof ADDON_KINDS)[number];
+
+const CLUSTER_NAME_LABEL = 'cluster.x-k8s.io/cluster-name';
+const CHART_PROXY_LABEL =
+  'helmreleaseproxy.addons.cluster.x-k8s.io/helmchartproxy-name';
+const LAYER_LABEL = 'shipyard.io/layer';
+
+type Json = Record<string, any>;
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+function conditionOf(obj: Json, type: string): Json | undefined {
+  const status = obj.status ?? {};
+  const lists = [status.v1beta2?.conditions, status.conditions];
+  for (const list of lists) {
+    if (!Array.isArray(list)) continue;
+    const found = list.find((c: Json) => c?.type === type);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** A HelmReleaseProxy as an add-on of its cluster (undefined when it names no cluster). */
+export function projectHelmReleaseProxy(
+  obj: KubeObject,
+): { clusterName: string; addon: ClusterAddonSummary } | undefined {
+  const o = obj as Json;
+  const spec = o.spec ?? {};
+  const status = o.status ?? {};
+  const clusterName =
+    str(spec.clusterRef?.name) ?? str(o.metadata?.labels?.[CLUSTER_NAME_LABEL]);
+  if (!clusterName) return undefined;
+  const name =
+    str(o.metadata?.labels?.[LAYER_LABEL]) ??
+    str(spec.chartName) ??
+    str(spec.releaseName) ??
+    o.metadata.name;
+  const releaseReady = conditionOf(o, 'HelmReleaseReady');
+  const helmStatus = str(status.status);
+  let state: ClusterAddonSummary['state'] = 'pending';
+  let message: string | undefined;
+  if (
+    helmStatus === 'failed' ||
+    (releaseReady?.status === 'False' &&
+      /Failed$/.test(String(releaseReady.reason ?? '')))
+  ) {
+    state = 'failed';
+    message =
+      str(status.failureReason) ??
+      str(releaseReady?.message) ??
+      str(releaseReady?.reason) ??
+      'the Helm release failed';
+  } else if (
+    status.ready === true ||
+    helmStatus === 'deployed' ||
+    releaseReady?.status === 'True'
+  ) {
+    state = 'installed';
+  } else if (helmStatus || releaseReady?.message) {
+    message = str(releaseReady?.message) ?? helmStatus;
+  }
+  const addon: ClusterAddonSummary = {
+    name: intern(name),
+    state,
+    source: 'HelmReleaseProxy',
+  };
+  const version = str(spec.version);
+  if (version) addon.version = intern(version);
+  const from = str(o.metadata?.labels?.[CHART_PROXY_LABEL]);
+  if (from) addon.from = intern(from);
+  if (message) addon.message = message.slice(0, 500);
+  return { clusterName, addon };
+}
+
+/** A ClusterResourceSetBinding: the cluster it binds and each resource set's outcome. */
+export function projectResourceSetBinding(
+  obj: KubeObject,
+): { clusterName: string; bindings: ResourceSetBindingRecord[] } | undefined {
+  const o = obj as Json;
+  const spec = o.spec ?? {};
+  const clusterName =
+    str(spec.clusterName) ??
+    str(o.metadata?.labels?.[CLUSTER_NAME_LABEL]) ??
+    str(o.metadata?.name);
+  if (!clusterName) return undefined;
+  const bindings: ResourceSetBindingRecord[] = [];
+  for (const b of Array.isArray(spec.bindings) ? spec.bindings : []) {
+    const resourceSet = str(b?.clusterResourceSetName);
+    if (!resourceSet) continue;
+    const resources: Json[] = Array.isArray(b.resources) ? b.resources : [];
+    const notApplied = resources
+      .filter(r => r?.applied !== true)
+      .map(r => `${r?.kind ?? 'resource'}/${r?.name ?? ''}`);
+    bindings.push({
+      resourceSet: intern(resourceSet),
+      applied: resources.length > 0 && notApplied.length === 0,
+      ...(notApplied.length > 0 ? { notApplied } : {}),
+    });
+  }
+  return { clusterName, bindings };
+}
+
+export function projectResourceSet(obj: KubeObject): ResourceSetRecord {
+  const labels = (obj.metadata.labels ?? {}) as Record<string, string>;
+  const out: ResourceSetRecord = {
+    layer: intern(
+      str(labels[LAYER_LABEL]) ??
+        str(labels['app.kubernetes.io/name']) ??
+        obj.metadata.name,
+    ),
+  };
+  const version = str(labels['app.kubernetes.io/version']);
+  if (version) out.version = intern(version);
+  return out;
+}
+
+/** The add-ons of one cluster from its records (sorted by name, then source). */
+export function addonsOf(
+  records: ManagementClusterRecords,
+  namespace: string,
+  clusterName: string,
+): ClusterAddonSummary[] {
+  const state = records.clusters.get(`${namespace}/${clusterName}`);
+  const out: ClusterAddonSummary[] = [];
+  for (const a of state?.helmReleases?.values() ?? []) out.push(a);
+  for (const b of state?.resourceSetBindings ?? []) {
+    const set = records.resourceSets.get(`${namespace}/${b.resourceSet}`);
+    const addon: ClusterAddonSummary = {
+      name: set?.layer ?? b.resourceSet,
+      state: b.applied ? 'installed' : b.notApplied ? 'failed' : 'pending',
+      source: 'ClusterResourceSet',
+      from: b.resourceSet,
+    };
+    if (set?.version) addon.version = set.version;
+    if (b.notApplied) {
+      addon.message = `not applied: ${b.notApplied.slice(0, 5).join(', ')}`;
+    }
+    out.push(addon);
+  }
+  return out.sort(
+    (a, b) =>
+      a.name.localeCompare(b.name) ||
+      a.source.localeCompare(b.source) ||
+      (a.from ?? '').localeCompare(b.from ?? ''),
+  );
+}
+
+/**
+ * Applies one add-on object to the records; `markDirty` gets the clusters whose add-ons change. `objects` maps the
+ * object's ns/name to the ns/cluster it was filed under (for deletions and moves).
+ */
+export function applyAddonObject(
+  records: ManagementClusterRecords,
+  kind: AddonKind,
+  objects: Map<string, string | undefined>,
+  deleted: boolean,
+  obj: KubeObject,
+  markDirty: (clusterKey: string) => void,
+): void {
+  const namespace = obj.metadata.namespace ?? 'default';
+  const key = `${namespace}/${obj.metadata.name}`;
+  if (kind === 'ClusterResourceSet') {
+    if (deleted) {
+      records.resourceSets.delete(key);
+      objects.delete(key);
+    } else {
+      records.resourceSets.set(key, projectResourceSet(obj));
+      objects.set(key, key);
+    }
+    // the clusters bound to it show its layer and version
+    for (const [clusterKey, state] of records.clusters) {
+      if (
+        state.namespace === namespace &&
+        state.resourceSetBindings?.some(
+          b => b.resourceSet === obj.metadata.name,
+        )
+      ) {
+        markDirty(clusterKey);
+      }
+    }
+    return;
+  }
+  const previousOwner = objects.get(key);
+  if (previousOwner) {
+    const prev = records.clusters.get(previousOwner);
+    if (prev) {
+      if (kind === 'HelmReleaseProxy') {
+        prev.helmReleases?.delete(obj.metadata.name);
+        if (prev.helmReleases?.size === 0) prev.helmReleases = undefined;
+      } else {
+        prev.resourceSetBindings = undefined;
+      }
+    }
+    markDirty(previousOwner);
+  }
+  if (deleted) {
+    objects.delete(key);
+    return;
+  }
+  if (kind === 'HelmReleaseProxy') {
+    const projected = projectHelmReleaseProxy(obj);
+    if (!projected) {
+      objects.set(key, undefined);
+      return;
+    }
+    const state = records.stateOf(namespace, projected.clusterName);
+    state.helmReleases ??= new Map();
+    state.helmReleases.set(obj.metadata.name, projected.addon);
+    const owner = `${namespace}/${projected.clusterName}`;
+    objects.set(key, owner);
+    markDirty(owner);
+    return;
+  }
+  const projected = projectResourceSetBinding(obj);
+  if (!projected) {
+    objects.set(key, undefined);
+    return;
+  }
+  const state = records.stateOf(namespace, projected.clusterName);
+  state.resourceSetBindings = projected.bindings;
+  const owner = `${namespace}/${projected.clusterName}`;
+  objects.set(key, owner);
+  markDirty(owner);
+}
