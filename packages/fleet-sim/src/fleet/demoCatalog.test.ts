@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { generateFleet } from './model';
 import { LABELS } from '../capi/kinds';
+import { DEMO_PROFILE_ADDONS } from './seededAddons';
 
 /*
  * The simulated fleet is the demo of the portal (`make start`): every profile, profile version, system and team its
@@ -21,6 +22,11 @@ interface DemoEntity {
   metadata: { name: string };
   spec?: {
     version?: string;
+    layers?: {
+      cni?: { name: string; version: string };
+      csi?: { name: string; version: string };
+      addons?: Array<{ name: string; version: string }>;
+    };
     previousVersions?: Array<{ version: string }>;
   };
 }
@@ -101,4 +107,15 @@ describe('the demo fleet and the demo catalog', () => {
       expect([...missing].sort()).toEqual([]);
     },
   );
+
+  it('installs the add-on layers that the demo catalog’s profiles declare', () => {
+    for (const [name, addons] of Object.entries(DEMO_PROFILE_ADDONS)) {
+      const layers = profiles.get(name)?.spec?.layers;
+      expect({ name, cni: layers?.cni }).toEqual({ name, cni: addons.cni });
+      expect({
+        name,
+        helm: [layers?.csi, ...(layers?.addons ?? [])].filter(Boolean),
+      }).toEqual({ name, helm: addons.helm });
+    }
+  });
 });
