@@ -287,7 +287,7 @@ describe.each(databases.eachSupportedId())(
               type: 'HelmReleaseReady',
               status: 'False',
               reason: 'HelmInstallOrUpgradeFailed',
-              lastTransitionTime: new Date().toISOString().slice(0, 19) + 'Z',
+              lastTransitionTime: `${new Date().toISOString().slice(0, 19)}Z`,
             },
           ],
         },

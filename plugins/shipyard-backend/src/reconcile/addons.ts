@@ -148,9 +148,12 @@ export function addonsOf(
   for (const a of state?.helmReleases?.values() ?? []) out.push(a);
   for (const b of state?.resourceSetBindings ?? []) {
     const set = records.resourceSets.get(`${namespace}/${b.resourceSet}`);
+    let state: ClusterAddonSummary['state'] = 'pending';
+    if (b.applied) state = 'installed';
+    else if (b.notApplied) state = 'failed';
     const addon: ClusterAddonSummary = {
       name: set?.layer ?? b.resourceSet,
-      state: b.applied ? 'installed' : b.notApplied ? 'failed' : 'pending',
+      state,
       source: 'ClusterResourceSet',
       from: b.resourceSet,
     };
