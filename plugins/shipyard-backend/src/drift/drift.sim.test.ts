@@ -18,12 +18,11 @@ import {
   startFleetSim,
 } from '@shipyard/fleet-sim';
 import { ClusterSummary, DriftKind } from '@shipyard/plugin-shipyard-common';
-import { eventuallyWithin } from '@shipyard/test-utils';
+import { CaptureLogger, eventuallyWithin } from '@shipyard/test-utils';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { parse } from 'yaml';
 import { shipyardPlugin } from '../plugin';
-import { CaptureLogger } from '../testUtils/captureLogger';
 import { SimKube } from '../testUtils/simKube';
 
 /*
