@@ -148,12 +148,12 @@ export function addonsOf(
   for (const a of state?.helmReleases?.values() ?? []) out.push(a);
   for (const b of state?.resourceSetBindings ?? []) {
     const set = records.resourceSets.get(`${namespace}/${b.resourceSet}`);
-    let state: ClusterAddonSummary['state'] = 'pending';
-    if (b.applied) state = 'installed';
-    else if (b.notApplied) state = 'failed';
+    let outcome: ClusterAddonSummary['state'] = 'pending';
+    if (b.applied) outcome = 'installed';
+    else if (b.notApplied) outcome = 'failed';
     const addon: ClusterAddonSummary = {
       name: set?.layer ?? b.resourceSet,
-      state,
+      state: outcome,
       source: 'ClusterResourceSet',
       from: b.resourceSet,
     };
