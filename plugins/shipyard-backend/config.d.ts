@@ -116,6 +116,8 @@ export interface Config {
       scaleDeadlineMs?: number;
       /** A decommission not confirmed by Cluster API after this long is audited as stalled (ms, default 1 hour). */
       deleteDeadlineMs?: number;
+      /** A move to a newer profile version not rolled out after this long is audited as stalled (ms, default 1 hour). */
+      updateDeadlineMs?: number;
       /** Most worker replicas of one pool of a cluster whose profile has no sizes (default 100). */
       maxWorkerReplicas?: number;
       /**

@@ -1,6 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   ClusterSummary,
+  rolloutProgress,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
 import crypto from 'node:crypto';
@@ -77,6 +78,40 @@ export function deleteProgress(
   };
 }
 
+/** How far a move to a newer profile version is: as an upgrade, every machine on the new spec, and the new label. */
+export function updateProgress(
+  target: Record<string, unknown>,
+  summary: ClusterSummary | undefined,
+): OperationProgress {
+  if (!summary) {
+    return { done: false, message: 'the cluster is no longer in the fleet' };
+  }
+  const version =
+    typeof target.kubernetesVersion === 'string'
+      ? target.kubernetesVersion
+      : undefined;
+  const progress = rolloutProgress(summary, version);
+  const pending = [...progress.pending];
+  if (
+    typeof target.profileVersion === 'string' &&
+    summary.profileVersion !== target.profileVersion
+  ) {
+    pending.unshift(
+      `profile version ${summary.profileVersion ?? 'unknown'}, not ${
+        target.profileVersion
+      }`,
+    );
+  }
+  return pending.length === 0
+    ? {
+        done: true,
+        message: `rolled out: profile version ${String(
+          target.profileVersion,
+        )}, Kubernetes ${summary.kubernetesVersion ?? '?'}`,
+      }
+    : { done: false, message: pending.join('; ') };
+}
+
 const PROGRESS: Record<
   TrackedOperation['action'],
   (
@@ -86,7 +121,7 @@ const PROGRESS: Record<
 > = {
   'cluster.scale': scaleProgress,
   'cluster.delete': deleteProgress,
-  'cluster.update': scaleProgress,
+  'cluster.update': updateProgress,
 };
 
 /**

@@ -11,6 +11,8 @@ export interface OperationsConfig {
   scaleDeadlineMs: number;
   /** A decommission not confirmed after this long is audited as stalled (ms). */
   deleteDeadlineMs: number;
+  /** A move to a newer profile version not rolled out after this long is audited as stalled (ms). */
+  updateDeadlineMs: number;
   /** Most worker replicas of one pool of a cluster without profile sizes. */
   maxWorkerReplicas: number;
   /** Most machines a team may own across the fleet, per owner entity ref (and `default`); absent: no quota. */
@@ -35,6 +37,7 @@ export function readOperationsConfig(config: Config): OperationsConfig {
     trackIntervalMs: positive(config, 'trackIntervalMs', 5_000),
     scaleDeadlineMs: positive(config, 'scaleDeadlineMs', 20 * 60_000),
     deleteDeadlineMs: positive(config, 'deleteDeadlineMs', 60 * 60_000),
+    updateDeadlineMs: positive(config, 'updateDeadlineMs', 60 * 60_000),
     maxWorkerReplicas: positive(config, 'maxWorkerReplicas', 100),
     machineQuota: readQuota(config),
   };

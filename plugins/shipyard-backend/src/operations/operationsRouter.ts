@@ -12,6 +12,7 @@ import { OperationTracker } from './OperationTracker';
 import { pauseCluster, resumeCluster, resumeExpiredPauses } from './pause';
 import { ProfileSizes } from './profiles';
 import { decommissionCluster } from './decommission';
+import { moveProfileVersion } from './profileVersion';
 import { scaleCluster } from './scale';
 
 /** What the operation routes use. */
@@ -33,7 +34,7 @@ export interface OperationsRouterOptions {
 }
 
 /**
- * The day-2 operations of one cluster: `POST /clusters/:mc/:ns/:name/{pause,resume,scale}` and the operations
+ * The day-2 operations of one cluster: `POST /clusters/:mc/:ns/:name/{pause,resume,scale,decommission,profile-version}` and the operations
  * followed for it (`GET /clusters/:mc/:ns/:name/operations`).
  */
 export function createOperationsRouter(
@@ -98,6 +99,20 @@ export function createOperationsRouter(
         await actorOf(req),
         key,
         req.body,
+      );
+      res.json(answer);
+    },
+  );
+
+  router.post(
+    '/clusters/:managementCluster/:namespace/:name/profile-version',
+    async (req, res) => {
+      const key = clusterKeyOf(req.params);
+      const { summary, ...answer } = await moveProfileVersion(
+        services,
+        await actorOf(req),
+        key,
+        req.body ?? {},
       );
       res.json(answer);
     },

@@ -3,6 +3,7 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   CLUSTER_PROFILE_KIND,
   ClusterProfileSize,
+  ClusterProfileSpec,
 } from '@shipyard/plugin-shipyard-common';
 
 /** The named sizes of a cluster profile (what a resize must stay within). */
@@ -11,9 +12,11 @@ export interface ProfileSizes {
   sizesOf(
     profile: string,
   ): Promise<Record<string, ClusterProfileSize> | undefined>;
+  /** The spec of a profile (its current version) by name; undefined when the profile is not in the catalog. */
+  specOf(profile: string): Promise<ClusterProfileSpec | undefined>;
 }
 
-/** Reads a profile's sizes from the catalog (as the backend itself: the user's permission is checked on the cluster). */
+/** Reads a profile's sizes and spec from the catalog (as the backend itself: the user's permission is checked on the cluster). */
 export class CatalogProfileSizes implements ProfileSizes {
   constructor(
     private readonly catalog: Pick<CatalogService, 'getEntities'>,
@@ -21,17 +24,27 @@ export class CatalogProfileSizes implements ProfileSizes {
   ) {}
 
   async sizesOf(profile: string) {
+    const items = await this.read(profile, 'spec.sizes');
+    const sizes = (items[0]?.spec as { sizes?: unknown } | undefined)?.sizes;
+    if (!items[0]) return undefined;
+    return (sizes ?? {}) as Record<string, ClusterProfileSize>;
+  }
+
+  async specOf(profile: string) {
+    const items = await this.read(profile, 'spec');
+    return items[0]?.spec as ClusterProfileSpec | undefined;
+  }
+
+  private async read(profile: string, field: string) {
     const name = profile.includes('/') ? profile.split('/').pop()! : profile;
     const { items } = await this.catalog.getEntities(
       {
         filter: { kind: CLUSTER_PROFILE_KIND, 'metadata.name': name },
-        fields: ['metadata.name', 'spec.sizes'],
+        fields: ['metadata.name', field],
       },
       { credentials: await this.auth.getOwnServiceCredentials() },
     );
-    const sizes = (items[0]?.spec as { sizes?: unknown } | undefined)?.sizes;
-    if (!items[0]) return undefined;
-    return (sizes ?? {}) as Record<string, ClusterProfileSize>;
+    return items;
   }
 }
 

@@ -75,6 +75,8 @@ export interface OperationsHarness {
   audit(cluster: string): Promise<ClusterAuditRecord[]>;
   /** The CAPI Cluster object in the simulator. */
   clusterObject(key: string): any;
+  /** The ClusterProfile entities of the catalog; a test may change their spec while the backend runs. */
+  profiles: Array<{ metadata: { name: string }; spec: Record<string, any> }>;
   stop(): Promise<void>;
 }
 
@@ -122,6 +124,7 @@ export async function startOperationsHarness(options: {
     },
   });
   const logs: string[] = [];
+  const profiles = profileEntities(sim);
   const backend = await startShipyardBackend({
     logs,
     config: proofConfig(sim, options.config ?? {}),
@@ -129,7 +132,7 @@ export async function startOperationsHarness(options: {
     features: [
       permissions.factory,
       schedulerServiceFactory,
-      catalogServiceMock.factory({ entities: profileEntities(sim) }),
+      catalogServiceMock.factory({ entities: profiles }),
       ...(options.features ?? []),
     ],
   });
@@ -159,6 +162,7 @@ export async function startOperationsHarness(options: {
       if (res.status !== 200) throw new Error(`${res.status} ${res.text}`);
       return res.body.items;
     },
+    profiles,
     clusterObject(key) {
       const [mc, ns, name] = key.split('/');
       const api = sim.management(mc).api;

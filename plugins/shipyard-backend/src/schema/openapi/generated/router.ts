@@ -641,11 +641,84 @@ export const spec = {
         },
       },
     },
+    '/clusters/{managementCluster}/{namespace}/{name}/profile-version': {
+      post: {
+        operationId: 'moveClusterProfileVersion',
+        summary:
+          'Moves a topology cluster to the newer version of its profile (ClusterClass, Kubernetes version within one minor, pinned variables, profile-version label).',
+        description:
+          "Needs `shipyard.cluster.update` on the cluster. Pre-flight: the cluster's profile is in the catalog and its\ncurrent version is newer than the cluster's and one the cluster's version may move to (`upgradesTo`); its\nClusterClass is on the management cluster; the Kubernetes version stays or moves by at most one minor within\nwhat the new version allows; the cluster is healthy, unpaused and settled; then a server-side dry run of the\nchange. The answer's `before`/`after` is the `spec.topology` diff (`topology.classRef`, `topology.version`,\n`topology.variables.<name>`, `profileVersion`): a dry run previews it. Every attempt is audited as\n`cluster.update`; the move is then followed as an upgrade until every machine runs the new spec\n(`completed`) or `shipyard.operations.updateDeadlineMs` passed (`stalled`).\n",
+        parameters: [
+          {
+            name: 'managementCluster',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'namespace',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/MoveProfileVersionRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'Moving (or already on that version, or what a dry run would change).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ClusterOperationResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
     '/clusters/{managementCluster}/{namespace}/{name}/operations': {
       get: {
         operationId: 'listClusterOperations',
         summary:
-          'The resizes and decommissions of a cluster, newest first, with the progress of those still followed.',
+          'The resizes, decommissions and profile moves of a cluster, newest first, with the progress of those still followed.',
         parameters: [
           {
             name: 'managementCluster',
@@ -2225,6 +2298,27 @@ export const spec = {
           },
         },
       },
+      MoveProfileVersionRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          version: {
+            type: 'string',
+            maxLength: 64,
+            description:
+              "The profile version to move to; the profile's current version by default.",
+          },
+          kubernetesVersion: {
+            type: 'string',
+            maxLength: 64,
+            description:
+              "The Kubernetes version to take, among those the new version allows within one minor of the cluster's.",
+          },
+          dryRun: {
+            type: 'boolean',
+          },
+        },
+      },
       TrackedClusterOperation: {
         type: 'object',
         required: [
@@ -2329,7 +2423,7 @@ export const spec = {
           operationId: {
             type: 'string',
             description:
-              'The followed operation (resize, decommission), see `GET /clusters/…/operations`.',
+              'The followed operation (resize, decommission, profile move), see `GET /clusters/…/operations`.',
           },
         },
       },

@@ -129,7 +129,27 @@ export type ScaleCluster = {
 };
 
 /**
- * The resizes and decommissions of a cluster, newest first, with the progress of those still followed.
+ * Moves a topology cluster to the newer version of its profile (ClusterClass, Kubernetes version within one minor, pinned variables, profile-version label).
+ * @public
+ */
+export type MoveClusterProfileVersion = {
+  path: NonNullable<
+    operations['moveClusterProfileVersion']['parameters']['path']
+  >;
+  body?: NonNullable<
+    operations['moveClusterProfileVersion']['requestBody']
+  >['content']['application/json'];
+  response:
+    | operations['moveClusterProfileVersion']['responses']['200']['content']['application/json']
+    | operations['moveClusterProfileVersion']['responses']['400']['content']['application/json']
+    | operations['moveClusterProfileVersion']['responses']['401']['content']['application/json']
+    | operations['moveClusterProfileVersion']['responses']['403']['content']['application/json']
+    | operations['moveClusterProfileVersion']['responses']['404']['content']['application/json']
+    | operations['moveClusterProfileVersion']['responses']['409']['content']['application/json'];
+};
+
+/**
+ * The resizes, decommissions and profile moves of a cluster, newest first, with the progress of those still followed.
  * @public
  */
 export type ListClusterOperations = {
@@ -371,6 +391,7 @@ export type EndpointMap = {
   '#post|/clusters/{managementCluster}/{namespace}/{name}/pause': PauseCluster;
   '#post|/clusters/{managementCluster}/{namespace}/{name}/resume': ResumeCluster;
   '#post|/clusters/{managementCluster}/{namespace}/{name}/scale': ScaleCluster;
+  '#post|/clusters/{managementCluster}/{namespace}/{name}/profile-version': MoveClusterProfileVersion;
   '#get|/clusters/{managementCluster}/{namespace}/{name}/operations': ListClusterOperations;
   '#post|/clusters/{managementCluster}/{namespace}/{name}/decommission': DecommissionCluster;
   '#get|/summary': GetFleetSummary;

@@ -103,7 +103,20 @@ export type ScaleCluster = {
 };
 
 /**
- * The resizes and decommissions of a cluster, newest first, with the progress of those still followed.
+ * Moves a topology cluster to the newer version of its profile (ClusterClass, Kubernetes version within one minor, pinned variables, profile-version label).
+ * @public
+ */
+export type MoveClusterProfileVersion = {
+  path: NonNullable<
+    operations['moveClusterProfileVersion']['parameters']['path']
+  >;
+  body?: NonNullable<
+    operations['moveClusterProfileVersion']['requestBody']
+  >['content']['application/json'];
+};
+
+/**
+ * The resizes, decommissions and profile moves of a cluster, newest first, with the progress of those still followed.
  * @public
  */
 export type ListClusterOperations = {
@@ -573,7 +586,47 @@ export class DefaultApiClient {
   }
 
   /**
-   * The resizes and decommissions of a cluster, newest first, with the progress of those still followed.
+   * Moves a topology cluster to the newer version of its profile (ClusterClass, Kubernetes version within one minor, pinned variables, profile-version label).
+   * Needs `shipyard.cluster.update` on the cluster. Pre-flight: the cluster's profile is in the catalog and its
+   * current version is newer than the cluster's and one the cluster's version may move to (`upgradesTo`); its
+   * ClusterClass is on the management cluster; the Kubernetes version stays or moves by at most one minor within
+   * what the new version allows; the cluster is healthy, unpaused and settled; then a server-side dry run of the
+   * change. The answer's `before`/`after` is the `spec.topology` diff (`topology.classRef`, `topology.version`,
+   * `topology.variables.<name>`, `profileVersion`): a dry run previews it. Every attempt is audited as
+   * `cluster.update`; the move is then followed as an upgrade until every machine runs the new spec
+   * (`completed`) or `shipyard.operations.updateDeadlineMs` passed (`stalled`).
+   *
+   * @param managementCluster -
+   * @param namespace -
+   * @param name -
+   */
+  public async moveClusterProfileVersion(
+    request: MoveClusterProfileVersion,
+    options?: RequestOptions,
+  ): Promise<
+    TypedResponse<
+      operations['moveClusterProfileVersion']['responses']['200']['content']['application/json']
+    >
+  > {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/clusters/${segment(request.path.managementCluster)}/${segment(
+        request.path.namespace,
+      )}/${segment(request.path.name)}/profile-version`,
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(options?.token && { Authorization: `Bearer ${options.token}` }),
+        },
+        body: JSON.stringify(request.body),
+        ...(options?.signal && { signal: options.signal }),
+      },
+    );
+  }
+
+  /**
+   * The resizes, decommissions and profile moves of a cluster, newest first, with the progress of those still followed.
    * @param managementCluster -
    * @param namespace -
    * @param name -

@@ -68,6 +68,11 @@ export type DecommissionClusterRequest =
 /**
  * @public
  */
+export type MoveProfileVersionRequest =
+  components['schemas']['MoveProfileVersionRequest'];
+/**
+ * @public
+ */
 export type TrackedClusterOperation =
   components['schemas']['TrackedClusterOperation'];
 /**

@@ -159,6 +159,33 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/clusters/{managementCluster}/{namespace}/{name}/profile-version': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Moves a topology cluster to the newer version of its profile (ClusterClass, Kubernetes version within one minor, pinned variables, profile-version label).
+     * @description Needs `shipyard.cluster.update` on the cluster. Pre-flight: the cluster's profile is in the catalog and its
+     *     current version is newer than the cluster's and one the cluster's version may move to (`upgradesTo`); its
+     *     ClusterClass is on the management cluster; the Kubernetes version stays or moves by at most one minor within
+     *     what the new version allows; the cluster is healthy, unpaused and settled; then a server-side dry run of the
+     *     change. The answer's `before`/`after` is the `spec.topology` diff (`topology.classRef`, `topology.version`,
+     *     `topology.variables.<name>`, `profileVersion`): a dry run previews it. Every attempt is audited as
+     *     `cluster.update`; the move is then followed as an upgrade until every machine runs the new spec
+     *     (`completed`) or `shipyard.operations.updateDeadlineMs` passed (`stalled`).
+     */
+    post: operations['moveClusterProfileVersion'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/clusters/{managementCluster}/{namespace}/{name}/operations': {
     parameters: {
       query?: never;
@@ -166,7 +193,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The resizes and decommissions of a cluster, newest first, with the progress of those still followed. */
+    /** The resizes, decommissions and profile moves of a cluster, newest first, with the progress of those still followed. */
     get: operations['listClusterOperations'];
     put?: never;
     post?: never;
@@ -621,6 +648,13 @@ export interface components {
       approve?: boolean;
       dryRun?: boolean;
     };
+    MoveProfileVersionRequest: {
+      /** @description The profile version to move to; the profile's current version by default. */
+      version?: string;
+      /** @description The Kubernetes version to take, among those the new version allows within one minor of the cluster's. */
+      kubernetesVersion?: string;
+      dryRun?: boolean;
+    };
     TrackedClusterOperation: {
       id: string;
       action: components['schemas']['ClusterAuditAction'];
@@ -656,7 +690,7 @@ export interface components {
         [key: string]: components['schemas']['OperationValue'];
       };
       message: string;
-      /** @description The followed operation (resize, decommission), see `GET /clusters/…/operations`. */
+      /** @description The followed operation (resize, decommission, profile move), see `GET /clusters/…/operations`. */
       operationId?: string;
     };
     Error: {
@@ -1773,6 +1807,39 @@ export interface operations {
     };
     responses: {
       /** @description Resizing (or already at that size, or what a dry run would do). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClusterOperationResponse'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+    };
+  };
+  moveClusterProfileVersion: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        managementCluster: string;
+        namespace: string;
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['MoveProfileVersionRequest'];
+      };
+    };
+    responses: {
+      /** @description Moving (or already on that version, or what a dry run would change). */
       200: {
         headers: {
           [name: string]: unknown;
