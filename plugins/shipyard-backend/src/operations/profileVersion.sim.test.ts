@@ -75,6 +75,7 @@ describe('move a cluster to a newer profile version', () => {
           version: cluster.profileVersion,
           kubernetes: { versions: [cluster.kubernetesVersion] },
         },
+        { version: '0.0.9', kubernetes: { versions: ['v1.30.1'] } },
       ],
       ...spec,
     };
@@ -101,7 +102,7 @@ describe('move a cluster to a newer profile version', () => {
     const key = keyOf(cluster);
     const next = NEXT[minorOf(cluster.kubernetesVersion)];
     const cni = cniOf(key) === 'calico' ? 'cilium' : 'calico';
-    release(cluster, { variables: { defaults: { cni } } });
+    release(cluster, { variables: { pinned: { cni } } });
     const path = `/clusters/${key}/profile-version`;
 
     const denied = await h.as(BOB)('post', path).send({});
@@ -170,7 +171,7 @@ describe('move a cluster to a newer profile version', () => {
     expect(again.body.unchanged).toBe(true);
   });
 
-  it('refuses more than one minor, an older version, another version than the current one and a missing ClusterClass; writes nothing', async () => {
+  it('refuses more than one minor, an unknown, older or deprecated version and a missing ClusterClass; writes nothing', async () => {
     const cluster = await take();
     const key = keyOf(cluster);
     const path = `/clusters/${key}/profile-version`;
@@ -184,8 +185,17 @@ describe('move a cluster to a newer profile version', () => {
     expect(far.body.error.message).toMatch(/within one minor/);
 
     release(cluster);
-    const older = await h.as(ALICE)('post', path).send({ version: '0.0.1' });
+    const unknown = await h.as(ALICE)('post', path).send({ version: '0.0.1' });
+    expect(unknown.status).toBe(400);
+    const older = await h.as(ALICE)('post', path).send({ version: '0.0.9' });
     expect(older.status).toBe(400);
+    expect(older.body.error.message).toContain('older');
+    release(cluster, { deprecated: true });
+    const deprecated = await h
+      .as(ALICE)('post', path)
+      .send({ version: '99.0.0' });
+    expect(deprecated.status).toBe(400);
+    expect(deprecated.body.error.message).toContain('deprecated');
     const bad = await h.as(ALICE)('post', path).send({ version: 'latest' });
     expect(bad.status).toBe(400);
 
@@ -198,7 +208,14 @@ describe('move a cluster to a newer profile version', () => {
     const audit = await h.audit(cluster.name);
     expect(
       audit.filter(r => r.action === 'cluster.update').map(r => r.outcome),
-    ).toEqual(['refused', 'refused', 'refused', 'refused']);
+    ).toEqual([
+      'refused',
+      'refused',
+      'refused',
+      'refused',
+      'refused',
+      'refused',
+    ]);
   });
 
   it('audits a move whose new machines are not provisioned as stalled, and completes it once they are', async () => {

@@ -23,11 +23,12 @@ import {
 } from './ClusterOperations';
 import { OperationsConfig } from './config';
 import { OperationTracker } from './OperationTracker';
+import { driftProfileOf } from '../drift/profiles';
 import { ProfileSizes } from './profiles';
 
 /** Body of `POST /clusters/:mc/:ns/:name/profile-version`. */
 export interface MoveProfileVersionRequest {
-  /** The profile version to move to; the profile's current version by default (the only one whose stack is known). */
+  /** The profile version to move to; the profile's latest released version by default. */
   version?: string;
   /** The Kubernetes version to take, among those the version allows within one minor of the cluster's. */
   kubernetesVersion?: string;
@@ -117,11 +118,12 @@ export function chooseKubernetesVersion(
 }
 
 /**
- * `POST /clusters/:mc/:ns/:name/profile-version`: moves a topology cluster to a newer version of its profile: the
- * ClusterClass, the Kubernetes version (within one minor) and the pinned variables of the new version, and the
- * `shipyard.io/profile-version` label (which the add-on layers of the version select). Pre-flight:
- * `shipyard.cluster.update` on the cluster, a newer version that the cluster's may move to, its ClusterClass on the
- * management cluster, a healthy, unpaused, settled cluster, then a server-side dry run of the patch. The answer's
+ * `POST /clusters/:mc/:ns/:name/profile-version`: moves a topology cluster to a newer version of its profile (the
+ * latest released one by default): the ClusterClass, the Kubernetes version (within one minor) and the pinned
+ * variables of that version, and the `shipyard.io/profile-version` label (which the add-on layers of the version
+ * select). Moving to the version the cluster is on puts back what drifted from its pins. Pre-flight:
+ * `shipyard.cluster.update` on the cluster, a described, not deprecated version not older than the cluster's and one
+ * the cluster's version may move to (`upgradesTo`), its ClusterClass on the management cluster, a healthy, unpaused, settled cluster, then a server-side dry run of the patch. The answer's
  * before/after is the `spec.topology` diff (a dry run previews it); the move is followed as an upgrade until every
  * machine runs the new spec (completed) or its deadline passes (stalled).
  */
@@ -164,15 +166,24 @@ export async function moveProfileVersion(
         );
       }
       const spec = await deps.profiles.specOf(summary.profile);
-      if (!spec) {
+      const profile = driftProfileOf(summary.profile, spec);
+      if (!spec || !profile) {
         throw new ConflictError(
           `Profile ${summary.profile} of ${where} is not in the catalog`,
         );
       }
-      const version = request.version ?? spec.version;
-      if (version !== spec.version) {
+      const version = request.version ?? profile.latestReleased;
+      const wanted = version ? profile.versions.get(version) : undefined;
+      if (!version || !wanted) {
         throw new InputError(
-          `Profile ${summary.profile} describes its version ${spec.version} only; a cluster moves to that one (${version} was asked)`,
+          `${summary.profile} has no version ${
+            version ?? '(none released)'
+          }; it describes ${[...profile.versions.keys()].join(', ')}`,
+        );
+      }
+      if (wanted.deprecated) {
+        throw new InputError(
+          `${summary.profile} ${version} is deprecated; clusters do not move to it`,
         );
       }
       const from = summary.profileVersion;
@@ -199,6 +210,10 @@ export async function moveProfileVersion(
             .join(', ')}, not to ${version}`,
         );
       }
+      // the version's ClusterClass: its own, else the current version's (as drift reads it)
+      const classOfVersion =
+        spec.previousVersions?.find(p => p.version === version)?.clusterClass ??
+        spec.clusterClass;
       checkSettled(summary, where);
       const api = ops.clientOf(key.managementCluster);
       const live = await api.get(clusterObjectPath(key)).catch(error => {
@@ -212,20 +227,20 @@ export async function moveProfileVersion(
       }
       const kubernetesVersion = chooseKubernetesVersion(
         String(topology.version ?? summary.kubernetesVersion ?? ''),
-        spec.kubernetes?.versions ?? [],
+        wanted.kubernetesVersions,
         request.kubernetesVersion,
         where,
       );
-      const classRef: Record<string, string> = spec.clusterClass
+      const classRef: Record<string, string> = classOfVersion
         ? {
-            name: spec.clusterClass.name,
-            ...(spec.clusterClass.namespace &&
-            spec.clusterClass.namespace !== key.namespace
-              ? { namespace: spec.clusterClass.namespace }
+            name: classOfVersion.name,
+            ...(classOfVersion.namespace &&
+            classOfVersion.namespace !== key.namespace
+              ? { namespace: classOfVersion.namespace }
               : {}),
           }
         : topology.classRef;
-      if (spec.clusterClass) {
+      if (classOfVersion) {
         const cc = await api
           .get(
             resourcePath(capiResource('ClusterClass'), {
@@ -293,7 +308,8 @@ export async function moveProfileVersion(
       const variables: Variable[] = Array.isArray(topology.variables)
         ? topology.variables
         : [];
-      const pinned = Object.entries(spec.variables?.defaults ?? {});
+      // the values the version pins (defaults stay the requester's)
+      const pinned = Object.entries(wanted.pinned);
       if (pinned.length > 0 && !Array.isArray(topology.variables)) {
         patch.push({ op: 'add', path: '/spec/topology/variables', value: [] });
       }

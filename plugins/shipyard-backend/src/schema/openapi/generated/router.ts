@@ -645,9 +645,9 @@ export const spec = {
       post: {
         operationId: 'moveClusterProfileVersion',
         summary:
-          'Moves a topology cluster to the newer version of its profile (ClusterClass, Kubernetes version within one minor, pinned variables, profile-version label).',
+          'Moves a topology cluster to a newer version of its profile (ClusterClass, Kubernetes version within one minor, pinned variables, profile-version label).',
         description:
-          "Needs `shipyard.cluster.update` on the cluster. Pre-flight: the cluster's profile is in the catalog and its\ncurrent version is newer than the cluster's and one the cluster's version may move to (`upgradesTo`); its\nClusterClass is on the management cluster; the Kubernetes version stays or moves by at most one minor within\nwhat the new version allows; the cluster is healthy, unpaused and settled; then a server-side dry run of the\nchange. The answer's `before`/`after` is the `spec.topology` diff (`topology.classRef`, `topology.version`,\n`topology.variables.<name>`, `profileVersion`): a dry run previews it. Every attempt is audited as\n`cluster.update`; the move is then followed as an upgrade until every machine runs the new spec\n(`completed`) or `shipyard.operations.updateDeadlineMs` passed (`stalled`).\n",
+          "Needs `shipyard.cluster.update` on the cluster. Pre-flight: the cluster's profile is in the catalog and\ndescribes the version (by default its latest released one), which is not deprecated, not older than the\ncluster's and one the cluster's version may move to (`upgradesTo`); its ClusterClass is on the management\ncluster; the Kubernetes version stays or moves by at most one minor within\nwhat the new version allows; the cluster is healthy, unpaused and settled; then a server-side dry run of the\nchange. The answer's `before`/`after` is the `spec.topology` diff (`topology.classRef`, `topology.version`,\n`topology.variables.<name>`, `profileVersion`): a dry run previews it. Every attempt is audited as\n`cluster.update`; the move is then followed as an upgrade until every machine runs the new spec\n(`completed`) or `shipyard.operations.updateDeadlineMs` passed (`stalled`).\n",
         parameters: [
           {
             name: 'managementCluster',
@@ -2306,7 +2306,7 @@ export const spec = {
             type: 'string',
             maxLength: 64,
             description:
-              "The profile version to move to; the profile's current version by default.",
+              "The profile version to move to; the profile's latest released version by default.",
           },
           kubernetesVersion: {
             type: 'string',

@@ -129,7 +129,7 @@ export type ScaleCluster = {
 };
 
 /**
- * Moves a topology cluster to the newer version of its profile (ClusterClass, Kubernetes version within one minor, pinned variables, profile-version label).
+ * Moves a topology cluster to a newer version of its profile (ClusterClass, Kubernetes version within one minor, pinned variables, profile-version label).
  * @public
  */
 export type MoveClusterProfileVersion = {

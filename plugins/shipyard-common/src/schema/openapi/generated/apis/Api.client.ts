@@ -103,7 +103,7 @@ export type ScaleCluster = {
 };
 
 /**
- * Moves a topology cluster to the newer version of its profile (ClusterClass, Kubernetes version within one minor, pinned variables, profile-version label).
+ * Moves a topology cluster to a newer version of its profile (ClusterClass, Kubernetes version within one minor, pinned variables, profile-version label).
  * @public
  */
 export type MoveClusterProfileVersion = {
@@ -586,10 +586,11 @@ export class DefaultApiClient {
   }
 
   /**
-   * Moves a topology cluster to the newer version of its profile (ClusterClass, Kubernetes version within one minor, pinned variables, profile-version label).
-   * Needs `shipyard.cluster.update` on the cluster. Pre-flight: the cluster's profile is in the catalog and its
-   * current version is newer than the cluster's and one the cluster's version may move to (`upgradesTo`); its
-   * ClusterClass is on the management cluster; the Kubernetes version stays or moves by at most one minor within
+   * Moves a topology cluster to a newer version of its profile (ClusterClass, Kubernetes version within one minor, pinned variables, profile-version label).
+   * Needs `shipyard.cluster.update` on the cluster. Pre-flight: the cluster's profile is in the catalog and
+   * describes the version (by default its latest released one), which is not deprecated, not older than the
+   * cluster's and one the cluster's version may move to (`upgradesTo`); its ClusterClass is on the management
+   * cluster; the Kubernetes version stays or moves by at most one minor within
    * what the new version allows; the cluster is healthy, unpaused and settled; then a server-side dry run of the
    * change. The answer's `before`/`after` is the `spec.topology` diff (`topology.classRef`, `topology.version`,
    * `topology.variables.<name>`, `profileVersion`): a dry run previews it. Every attempt is audited as

@@ -169,10 +169,11 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Moves a topology cluster to the newer version of its profile (ClusterClass, Kubernetes version within one minor, pinned variables, profile-version label).
-     * @description Needs `shipyard.cluster.update` on the cluster. Pre-flight: the cluster's profile is in the catalog and its
-     *     current version is newer than the cluster's and one the cluster's version may move to (`upgradesTo`); its
-     *     ClusterClass is on the management cluster; the Kubernetes version stays or moves by at most one minor within
+     * Moves a topology cluster to a newer version of its profile (ClusterClass, Kubernetes version within one minor, pinned variables, profile-version label).
+     * @description Needs `shipyard.cluster.update` on the cluster. Pre-flight: the cluster's profile is in the catalog and
+     *     describes the version (by default its latest released one), which is not deprecated, not older than the
+     *     cluster's and one the cluster's version may move to (`upgradesTo`); its ClusterClass is on the management
+     *     cluster; the Kubernetes version stays or moves by at most one minor within
      *     what the new version allows; the cluster is healthy, unpaused and settled; then a server-side dry run of the
      *     change. The answer's `before`/`after` is the `spec.topology` diff (`topology.classRef`, `topology.version`,
      *     `topology.variables.<name>`, `profileVersion`): a dry run previews it. Every attempt is audited as
@@ -649,7 +650,7 @@ export interface components {
       dryRun?: boolean;
     };
     MoveProfileVersionRequest: {
-      /** @description The profile version to move to; the profile's current version by default. */
+      /** @description The profile version to move to; the profile's latest released version by default. */
       version?: string;
       /** @description The Kubernetes version to take, among those the new version allows within one minor of the cluster's. */
       kubernetesVersion?: string;
