@@ -123,12 +123,24 @@ export class ControllerContext {
    * annotation, or its Cluster has `spec.paused` (or that annotation).
    */
   isPaused(typeId: string, ns: string, name: string): boolean {
-    const obj = this.peek(typeId, ns, name);
-    if (!obj) return false;
-    if (hasPausedAnnotation(obj)) return true;
-    const clusterName =
-      labelsOf(obj)[LABELS.clusterName] ?? str(asObject(obj.spec)?.clusterName);
+    const entry = this.api.store.get(typeId, objectKey(ns, name));
+    if (!entry) return false;
+    // Most reconciles are of objects that are not paused: their stored text says so without parsing it.
+    let clusterName = entry.labels?.[LABELS.clusterName];
+    if (mayBePaused(entry, false) || clusterName === undefined) {
+      const obj = this.peek(typeId, ns, name);
+      if (!obj) return false;
+      if (hasPausedAnnotation(obj)) return true;
+      clusterName =
+        labelsOf(obj)[LABELS.clusterName] ??
+        str(asObject(obj.spec)?.clusterName);
+    }
     if (!clusterName) return false;
+    const clusterEntry = this.api.store.get(
+      TYPE_IDS.cluster,
+      objectKey(ns, clusterName),
+    );
+    if (!clusterEntry || !mayBePaused(clusterEntry, true)) return false;
     const cluster = this.peek(TYPE_IDS.cluster, ns, clusterName);
     return cluster !== undefined && isPausedCluster(cluster);
   }
@@ -346,6 +358,19 @@ export const PAUSED_ANNOTATION = 'cluster.x-k8s.io/paused';
 function hasPausedAnnotation(obj: JsonObject): boolean {
   const annotations = asObject(asObject(obj.metadata)?.annotations);
   return annotations !== undefined && PAUSED_ANNOTATION in annotations;
+}
+
+/**
+ * False when the stored text of an object shows it carries neither the paused annotation nor (for a Cluster)
+ * `"paused":true`; true when it may (or when the object has not been built yet), and must then be read.
+ */
+function mayBePaused(entry: Entry, cluster: boolean): boolean {
+  const text = entry.json;
+  if (text === undefined) return true;
+  return (
+    text.includes(PAUSED_ANNOTATION) ||
+    (cluster && text.includes('"paused":true'))
+  );
 }
 
 /** Whether a Cluster is paused: `spec.paused`, or the paused annotation. */

@@ -308,6 +308,57 @@ describe('CAPI controller simulation', () => {
     );
   });
 
+  it('holds a paused Cluster and an object with the paused annotation still, and picks them up when resumed', async () => {
+    const clusters = api.type('cluster.x-k8s.io/clusters');
+    const workers = () =>
+      list(
+        api,
+        'cluster.x-k8s.io/machines',
+        'cluster.x-k8s.io/cluster-name=dev-1,!cluster.x-k8s.io/control-plane',
+      ).length;
+    const topologyWorkers = (replicas: number) => ({
+      topology: {
+        workers: {
+          machineDeployments: [
+            { class: 'default-worker', name: 'md-0', replicas },
+          ],
+        },
+      },
+    });
+    await eventually(() => workers() === 1, 10000);
+    // spec.paused on the Cluster: nothing in it moves
+    api.patch(clusters, NS, 'dev-1', 'merge', {
+      spec: { paused: true, ...topologyWorkers(2) },
+    });
+    await sleep(300);
+    expect(workers()).toBe(1);
+    api.patch(clusters, NS, 'dev-1', 'merge', { spec: { paused: false } });
+    await eventually(() => workers() === 2, 10000);
+    // the paused annotation on the MachineDeployment: the topology still writes it, its machines stay
+    const [md] = list(
+      api,
+      'cluster.x-k8s.io/machinedeployments',
+      'cluster.x-k8s.io/cluster-name=dev-1',
+    );
+    const mdName = String((md.metadata as JsonObject).name);
+    const deployments = api.type('cluster.x-k8s.io/machinedeployments');
+    api.patch(deployments, NS, mdName, 'merge', {
+      metadata: { annotations: { 'cluster.x-k8s.io/paused': '' } },
+    });
+    api.patch(clusters, NS, 'dev-1', 'merge', { spec: topologyWorkers(1) });
+    await eventually(
+      () =>
+        (api.get(deployments, NS, mdName).spec as JsonObject).replicas === 1,
+      10000,
+    );
+    await sleep(300);
+    expect(workers()).toBe(2);
+    api.patch(deployments, NS, mdName, 'merge', {
+      metadata: { annotations: { 'cluster.x-k8s.io/paused': null } },
+    });
+    await eventually(() => workers() === 1, 10000);
+  });
+
   it('writes objects that validate against the Cluster API schemas', () => {
     const problems: string[] = [];
     for (const t of api.registry.types) {

@@ -74,14 +74,17 @@ export class Random {
   }
 }
 
-/** A stable UUID (version 4 layout) derived from a string. */
+const HEX = '0123456789abcdef';
+
+/**
+ * A stable UUID (version 4 layout) derived from a string: the first 128 bits of its SHA-1 with the version and
+ * variant bits set. One call per seeded object and owner reference, so it uses the one-shot `crypto.hash`.
+ */
 export function stableUid(text: string): string {
-  const h = crypto.createHash('sha1').update(text).digest();
-  h[6] = (h[6] & 0x0f) | 0x40;
-  h[8] = (h[8] & 0x3f) | 0x80;
-  const x = h.toString('hex');
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(
+  const x = crypto.hash('sha1', text);
+  const variant = HEX[(parseInt(x[16], 16) & 0x3) | 0x8];
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-4${x.slice(
+    13,
     16,
-    20,
-  )}-${x.slice(20, 32)}`;
+  )}-${variant}${x.slice(17, 20)}-${x.slice(20, 32)}`;
 }
