@@ -74,17 +74,23 @@ export class Random {
   }
 }
 
-const HEX = '0123456789abcdef';
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+const UID_TEXT = Buffer.alloc(36);
 
 /**
  * A stable UUID (version 4 layout) derived from a string: the first 128 bits of its SHA-1 with the version and
- * variant bits set. One call per seeded object and owner reference, so it uses the one-shot `crypto.hash`.
+ * variant bits set. The store keeps one per object and owner reference: it is written into one buffer and read
+ * out as one flat string, which takes a fifth of the memory of a string joined from slices of the hex digest.
  */
 export function stableUid(text: string): string {
-  const x = crypto.hash('sha1', text);
-  const variant = HEX[(parseInt(x[16], 16) & 0x3) | 0x8];
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-4${x.slice(
-    13,
-    16,
-  )}-${variant}${x.slice(17, 20)}-${x.slice(20, 32)}`;
+  const h = crypto.hash('sha1', text, 'buffer');
+  h[6] = (h[6] & 0x0f) | 0x40;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  let o = 0;
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) UID_TEXT[o++] = 0x2d;
+    UID_TEXT[o++] = HEX_DIGITS[h[i] >> 4];
+    UID_TEXT[o++] = HEX_DIGITS[h[i] & 15];
+  }
+  return UID_TEXT.toString('latin1');
 }

@@ -205,7 +205,8 @@ export interface WorkloadDeps {
 export class WorkloadCluster implements Endpoint {
   readonly id: string;
   private readonly registry: ResourceRegistry;
-  private readonly router: ApiRouter;
+  /** Built at the first request: most of a large fleet's clusters are never asked for more than health. */
+  private router?: ApiRouter;
   private expectedToken?: Buffer;
   private served?: Served;
   /** The control plane object's location, as of a resourceVersion of the cluster object. */
@@ -223,40 +224,6 @@ export class WorkloadCluster implements Endpoint {
   ) {
     this.id = `${management.name}/${namespace}/${name}`;
     this.registry = registryFor(flavor.distribution);
-    this.router = new ApiRouter(
-      this.registry,
-      {
-        serverAddress: () => this.deps.serverAddress(),
-        version: () => {
-          const served = this.current();
-          served.version ??= JSON.stringify(
-            versionInfo(
-              gitVersion(this.flavor.distribution, this.kubeVersion()),
-            ),
-          );
-          return served.version;
-        },
-        health: (check, verbose) =>
-          this.deps.faults.isControlPlaneDown(this.id)
-            ? {
-                ok: false,
-                text: `[+]ping ok\n[+]log ok\n[-]etcd failed: reason withheld\n[+]informer-sync ok\n${check} check failed\n`,
-              }
-            : {
-                ok: true,
-                text: verbose
-                  ? `[+]ping ok\n[+]log ok\n[+]etcd ok\n[+]informer-sync ok\n${check} check passed\n`
-                  : 'ok',
-              },
-        extraGroups: () => distributionGroups(this.flavor.distribution),
-        metrics: () =>
-          deprecatedApisMetric(
-            this.deps.faults.get(this.id)?.deprecatedApis ??
-              seededDeprecatedApis(this.id, this.kubeVersion()),
-          ),
-      },
-      new WorkloadResources(this),
-    );
   }
 
   authenticate(token: string): Caller | undefined {
@@ -397,7 +364,45 @@ export class WorkloadCluster implements Endpoint {
   }
 
   handle(r: ApiRequest): Promise<void> {
+    this.router ??= this.createRouter();
     return this.router.handle(r);
+  }
+
+  private createRouter(): ApiRouter {
+    return new ApiRouter(
+      this.registry,
+      {
+        serverAddress: () => this.deps.serverAddress(),
+        version: () => {
+          const served = this.current();
+          served.version ??= JSON.stringify(
+            versionInfo(
+              gitVersion(this.flavor.distribution, this.kubeVersion()),
+            ),
+          );
+          return served.version;
+        },
+        health: (check, verbose) =>
+          this.deps.faults.isControlPlaneDown(this.id)
+            ? {
+                ok: false,
+                text: `[+]ping ok\n[+]log ok\n[-]etcd failed: reason withheld\n[+]informer-sync ok\n${check} check failed\n`,
+              }
+            : {
+                ok: true,
+                text: verbose
+                  ? `[+]ping ok\n[+]log ok\n[+]etcd ok\n[+]informer-sync ok\n${check} check passed\n`
+                  : 'ok',
+              },
+        extraGroups: () => distributionGroups(this.flavor.distribution),
+        metrics: () =>
+          deprecatedApisMetric(
+            this.deps.faults.get(this.id)?.deprecatedApis ??
+              seededDeprecatedApis(this.id, this.kubeVersion()),
+          ),
+      },
+      new WorkloadResources(this),
+    );
   }
 }
 
