@@ -1,10 +1,10 @@
 import Box from '@material-ui/core/Box';
-import LinearProgress from '@material-ui/core/LinearProgress';
 import Step from '@material-ui/core/Step';
 import StepLabel from '@material-ui/core/StepLabel';
 import Stepper from '@material-ui/core/Stepper';
 import Typography from '@material-ui/core/Typography';
 import { ClusterSummary } from '@shipyard/plugin-shipyard-common';
+import { PercentBar } from '../PercentBar';
 
 /** Progress of a cluster that is coming up, from its conditions and replica counters. */
 export function provisioningProgress(c: ClusterSummary): {
@@ -62,16 +62,7 @@ export const ProvisioningProgress = (props: { cluster: ClusterSummary }) => {
   const active = steps.findIndex(s => !s.done);
   return (
     <Box data-testid="provisioning-progress">
-      <Box display="flex" alignItems="center" style={{ gap: 12 }}>
-        <Box flexGrow={1}>
-          <LinearProgress
-            variant="determinate"
-            value={percent}
-            aria-label="Provisioning progress"
-          />
-        </Box>
-        <Typography variant="body2">{percent}%</Typography>
-      </Box>
+      <PercentBar percent={percent} label="Provisioning progress" />
       <Stepper activeStep={active < 0 ? steps.length : active} alternativeLabel>
         {steps.map(s => (
           <Step key={s.label} completed={s.done}>

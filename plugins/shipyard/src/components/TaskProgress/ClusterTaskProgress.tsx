@@ -3,7 +3,6 @@ import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { scaffolderApiRef } from '@backstage/plugin-scaffolder-react';
 import { DefaultTemplateOutputs } from '@backstage/plugin-scaffolder-react/alpha';
 import Box from '@material-ui/core/Box';
-import LinearProgress from '@material-ui/core/LinearProgress';
 import Paper from '@material-ui/core/Paper';
 import Typography from '@material-ui/core/Typography';
 import {
@@ -17,6 +16,7 @@ import { ShipyardApi, shipyardApiRef } from '../../api';
 import { clusterKeyFromEntity } from '../../lib/entity';
 import { keyOfClusterRef } from '../../lib/upgrade';
 import { ProvisioningProgress } from '../ProvisioningProgress';
+import { PercentBar } from '../PercentBar';
 
 /** What a Shipyard task's parameters say about its cluster. */
 export interface TaskCluster {
@@ -157,16 +157,7 @@ const UpgradeProgress = (props: {
     : Math.round((total ? done / total : 0) * 100);
   return (
     <Box>
-      <Box display="flex" alignItems="center" style={{ gap: 12 }}>
-        <Box flexGrow={1}>
-          <LinearProgress
-            variant="determinate"
-            value={percent}
-            aria-label="Upgrade progress"
-          />
-        </Box>
-        <Typography variant="body2">{percent}%</Typography>
-      </Box>
+      <PercentBar percent={percent} label="Upgrade progress" />
       <Typography variant="body2">
         {[
           upToDateLine('Control plane', c.controlPlane, version),

@@ -1,0 +1,1 @@
+export { PercentBar } from './PercentBar';
