@@ -24,7 +24,7 @@ import {
   shipyardSourcesExtensionPoint,
 } from '@shipyard/plugin-shipyard-node';
 import { AuditStore } from './stores/AuditStore';
-import { CatalogDriftProfileSource, DriftProfiles, DriftStage } from './drift';
+import { DRIFT_PROFILE_FIELDS, DriftProfiles, DriftStage } from './drift';
 import { scheduleAuditRetention } from './audit/retention';
 import { readShipyardConfig } from './config/config';
 import { readHealthConfig } from './health/config';
@@ -32,9 +32,10 @@ import { HealthService } from './health/HealthService';
 import { HealthStore } from './stores/HealthStore';
 import { readVersionSupportConfig } from './lifecycle/config';
 import {
-  CatalogProfileSource,
+  LIFECYCLE_PROFILE_FIELDS,
   ProfileVersions,
 } from './lifecycle/ProfileVersions';
+import { CatalogProfileSource } from './profiles/CatalogProfileSource';
 import { VersionLifecycle } from './lifecycle/VersionLifecycle';
 import { VersionSupportRefresher } from './lifecycle/VersionSupportRefresher';
 import { VersionSupportStore } from './stores/VersionSupportStore';
@@ -147,7 +148,7 @@ export const shipyardPlugin = createBackendPlugin({
         });
         fleet.writeThrough(drift);
         const driftProfiles = new DriftProfiles({
-          source: new CatalogDriftProfileSource(catalog, auth),
+          source: new CatalogProfileSource(catalog, auth, DRIFT_PROFILE_FIELDS),
           stage: drift,
           logger: logger.child({ component: 'drift' }),
           intervalMs:
@@ -209,7 +210,11 @@ export const shipyardPlugin = createBackendPlugin({
           retentionDays: shipyardConfig.audit.retentionDays,
         });
         const profiles = new ProfileVersions({
-          source: new CatalogProfileSource(catalog, auth),
+          source: new CatalogProfileSource(
+            catalog,
+            auth,
+            LIFECYCLE_PROFILE_FIELDS,
+          ),
           logger: logger.child({ component: 'version-support' }),
         });
         const ruleset = permissionsRegistry.getPermissionRuleset(

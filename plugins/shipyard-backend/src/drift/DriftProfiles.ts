@@ -1,50 +1,19 @@
-import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
-import { CatalogService } from '@backstage/plugin-catalog-node';
-import {
-  CLUSTER_PROFILE_KIND,
-  ClusterProfileSpec,
-} from '@shipyard/plugin-shipyard-common';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ProfileEntitySource } from '../profiles/CatalogProfileSource';
 import { DriftStage } from './DriftStage';
 import { DriftProfile, driftProfileOf } from './profiles';
 
-/** Supplies the ClusterProfile entities drift compares clusters with. */
-export interface DriftProfileSource {
-  listProfiles(): Promise<
-    Array<{ metadata: { name: string }; spec?: Partial<ClusterProfileSpec> }>
-  >;
-}
-
-/** Reads the ClusterProfile entities (what drift needs of them) through the catalog with the plugin's credentials. */
-export class CatalogDriftProfileSource implements DriftProfileSource {
-  constructor(
-    private readonly catalog: Pick<CatalogService, 'getEntities'>,
-    private readonly auth: AuthService,
-  ) {}
-
-  async listProfiles() {
-    const { items } = await this.catalog.getEntities(
-      {
-        filter: { kind: CLUSTER_PROFILE_KIND },
-        fields: [
-          'metadata.name',
-          'spec.version',
-          'spec.deprecated',
-          'spec.clusterClass',
-          'spec.kubernetes',
-          'spec.variables.pinned',
-          'spec.sizes',
-          'spec.layers',
-          'spec.previousVersions',
-        ],
-      },
-      { credentials: await this.auth.getOwnServiceCredentials() },
-    );
-    return items as Array<{
-      metadata: { name: string };
-      spec?: Partial<ClusterProfileSpec>;
-    }>;
-  }
-}
+/** The spec fields of a ClusterProfile that drift compares clusters with. */
+export const DRIFT_PROFILE_FIELDS = [
+  'version',
+  'deprecated',
+  'clusterClass',
+  'kubernetes',
+  'variables.pinned',
+  'sizes',
+  'layers',
+  'previousVersions',
+] as const;
 
 /**
  * Keeps the drift stage's profiles in step with the catalog: reads the profiles now and then (a profile changes with
@@ -59,7 +28,7 @@ export class DriftProfiles {
 
   constructor(
     private readonly options: {
-      source: DriftProfileSource;
+      source: ProfileEntitySource;
       stage: DriftStage;
       logger: LoggerService;
       /** How often the profiles are read again (ms; default 30 s). */

@@ -1,7 +1,6 @@
 export { DriftStage } from './DriftStage';
 export type { DriftStageOptions } from './DriftStage';
-export { CatalogDriftProfileSource, DriftProfiles } from './DriftProfiles';
-export type { DriftProfileSource } from './DriftProfiles';
+export { DRIFT_PROFILE_FIELDS, DriftProfiles } from './DriftProfiles';
 export { evaluateDrift, kubernetesVersionAllowed } from './evaluate';
 export type { DriftInputs, UndatedFinding } from './evaluate';
 export { driftProfileOf } from './profiles';

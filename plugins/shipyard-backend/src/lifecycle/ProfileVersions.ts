@@ -1,50 +1,18 @@
-import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
-import { CatalogService } from '@backstage/plugin-catalog-node';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ProfileEntitySource } from '../profiles/CatalogProfileSource';
 import {
-  CLUSTER_PROFILE_KIND,
-  ClusterProfileSpec,
   ProfileVersionNode,
   profileVersionNodes,
 } from '@shipyard/plugin-shipyard-common';
 
-/** Supplies the ClusterProfile entities (their versions, allowed Kubernetes versions and upgrade targets). */
-export interface ProfileEntitySource {
-  listProfiles(): Promise<
-    Array<{
-      metadata: { name: string };
-      spec?: Partial<ClusterProfileSpec>;
-    }>
-  >;
-}
-
-/** Reads ClusterProfile entities through the catalog API with the plugin's own service credentials. */
-export class CatalogProfileSource implements ProfileEntitySource {
-  constructor(
-    private readonly catalog: Pick<CatalogService, 'getEntities'>,
-    private readonly auth: AuthService,
-  ) {}
-
-  async listProfiles() {
-    const { items } = await this.catalog.getEntities(
-      {
-        filter: { kind: CLUSTER_PROFILE_KIND },
-        fields: [
-          'metadata.name',
-          'spec.version',
-          'spec.distribution',
-          'spec.kubernetes',
-          'spec.upgradesTo',
-          'spec.previousVersions',
-        ],
-      },
-      { credentials: await this.auth.getOwnServiceCredentials() },
-    );
-    return items as Array<{
-      metadata: { name: string };
-      spec?: Partial<ClusterProfileSpec>;
-    }>;
-  }
-}
+/** The spec fields of a ClusterProfile that its versions are read from. */
+export const LIFECYCLE_PROFILE_FIELDS = [
+  'version',
+  'distribution',
+  'kubernetes',
+  'upgradesTo',
+  'previousVersions',
+] as const;
 
 /**
  * The versions of every cluster profile, read from the catalog and reused for a short time (profiles change with a

@@ -14,7 +14,8 @@ import { FleetIndex } from '../index/FleetIndex';
 import { makeSummary } from '../testUtils/summaries';
 import { readVersionSupportConfig } from './config';
 import { createLifecycleRouter } from './lifecycleRouter';
-import { ProfileEntitySource, ProfileVersions } from './ProfileVersions';
+import { ProfileEntitySource } from '../profiles/CatalogProfileSource';
+import { ProfileVersions } from './ProfileVersions';
 import { VersionLifecycle } from './VersionLifecycle';
 
 const eksStandard = {
