@@ -50,6 +50,7 @@ import { OperationTracker } from './operations/OperationTracker';
 import { CatalogProfileSizes } from './operations/profiles';
 import { FleetStore } from './stores/FleetStore';
 import { setUpRollouts } from './rollouts';
+import { rolloutClockServiceRef } from './rollouts/clock';
 import { FleetService } from './service/FleetService';
 import { createShipyardRouter } from './service/shipyardRouter';
 import { userFacingErrors } from './service/userFacingErrors';
@@ -82,6 +83,7 @@ export const shipyardPlugin = createBackendPlugin({
         auth: coreServices.auth,
         catalog: catalogServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
+        rolloutClock: rolloutClockServiceRef,
       },
       async init({
         logger,
@@ -99,6 +101,7 @@ export const shipyardPlugin = createBackendPlugin({
         auth,
         catalog,
         actionsRegistry,
+        rolloutClock,
       }) {
         const shipyardConfig = readShipyardConfig(config);
         const store = await FleetStore.create({
@@ -252,6 +255,7 @@ export const shipyardPlugin = createBackendPlugin({
             (config.getOptionalNumber(
               'shipyard.rollouts.unhealthyGraceSeconds',
             ) ?? 60) * 1000,
+          now: () => rolloutClock.now(),
         });
         lifecycle.addShutdownHook(() => rollouts.close());
         const operationServices: OperationServices = {

@@ -1,36 +1,18 @@
-import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
-  TestDatabases,
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import {
-  AuthorizeResult,
-  isPermission,
-} from '@backstage/plugin-permission-common';
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  FleetSim,
-  shipyardManagementClusters,
-  startFleetSim,
-} from '@shipyard/fleet-sim';
-import {
-  CLUSTER_PROFILE_API_VERSION,
-  CLUSTER_PROFILE_KIND,
-  shipyardRolloutApprovePermission,
-} from '@shipyard/plugin-shipyard-common';
+import { TestDatabases, mockCredentials } from '@backstage/backend-test-utils';
+import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
+import { eventuallyWithin } from '@shipyard/test-utils';
 import { Knex } from 'knex';
 import request from 'supertest';
-import { shipyardPlugin } from '../plugin';
-import { eventuallyWithin } from '@shipyard/test-utils';
+import {
+  BOB,
+  PAT,
+  PLATFORM,
+  startRolloutsBackend,
+} from '../testUtils/rolloutsSim';
+
+import type { Rollout } from './model';
 
 const eventually = eventuallyWithin({ timeoutMs: 60_000, intervalMs: 200 });
-import type { Rollout } from './model';
 
 /*
  * Rollouts on the simulator through the real backend: a three-stage rollout (canaries, the non-production
@@ -40,40 +22,7 @@ import type { Rollout } from './model';
 
 jest.setTimeout(180_000);
 
-const PLATFORM = 'group:default/platform';
-const PAT = 'user:default/pat';
-const BOB = 'user:default/bob';
-const VERSIONS = ['v1.33.9', 'v1.34.7', 'v1.35.5', 'v1.36.2'];
-
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
-
-/** ClusterProfile entities for every profile version the simulator's clusters name, allowing the minors above. */
-function profileEntities(sim: FleetSim) {
-  const seen = new Map<string, Set<string>>();
-  for (const w of sim.workloadClusters()) {
-    const name = w.labels['shipyard.io/profile'];
-    const version = w.labels['shipyard.io/profile-version'];
-    if (!name || !version) continue;
-    if (!seen.has(name)) seen.set(name, new Set());
-    seen.get(name)!.add(version);
-  }
-  return [...seen].map(([name, versions]) => {
-    const [current, ...previous] = [...versions].sort().reverse();
-    return {
-      apiVersion: CLUSTER_PROFILE_API_VERSION,
-      kind: CLUSTER_PROFILE_KIND,
-      metadata: { name, namespace: 'default' },
-      spec: {
-        version: current,
-        kubernetes: { versions: VERSIONS },
-        previousVersions: previous.map(v => ({
-          version: v,
-          kubernetes: { versions: VERSIONS },
-        })),
-      },
-    };
-  });
-}
 
 describe('fleet rollouts on the simulator', () => {
   let sim: FleetSim;
@@ -106,68 +55,7 @@ describe('fleet rollouts on the simulator', () => {
     await sim?.stop();
   });
 
-  function startBackend() {
-    return startTestBackend({
-      features: [
-        shipyardPlugin,
-        // the real scheduler: the executor runs as a global task whose state is in the database
-        schedulerServiceFactory,
-        mockServices.database.factory({ knex }),
-        mockServices.rootConfig.factory({
-          data: {
-            shipyard: {
-              platformTeam: PLATFORM,
-              managementClusters: shipyardManagementClusters(
-                sim.managementClusters,
-              ),
-              sync: { persistIntervalMs: 50, requestTimeoutMs: 3000 },
-              health: { enabled: false },
-              rollouts: { tickSeconds: 1, unhealthyGraceSeconds: 1 },
-            },
-          },
-        }),
-        catalogServiceMock.factory({ entities: profileEntities(sim) }),
-        createServiceFactory({
-          service: coreServices.userInfo,
-          deps: {},
-          factory: () =>
-            mockServices.userInfo.mock({
-              getUserInfo: async credentials => {
-                const ref = (credentials.principal as { userEntityRef: string })
-                  .userEntityRef;
-                return {
-                  userEntityRef: ref,
-                  ownershipEntityRefs:
-                    ref === PAT
-                      ? [ref, PLATFORM]
-                      : [ref, 'group:default/team-b'],
-                };
-              },
-            }),
-        }),
-        // bob may do everything but approve rollouts
-        createServiceFactory({
-          service: coreServices.permissions,
-          deps: {},
-          factory: () => {
-            const decide = (permission: any, credentials: any) =>
-              credentials.principal?.userEntityRef === BOB &&
-              isPermission(permission, shipyardRolloutApprovePermission)
-                ? AuthorizeResult.DENY
-                : AuthorizeResult.ALLOW;
-            return mockServices.permissions.mock({
-              authorize: async (reqs, { credentials }) =>
-                reqs.map(r => ({ result: decide(r.permission, credentials) })),
-              authorizeConditional: async (reqs, { credentials }) =>
-                reqs.map(r => ({
-                  result: decide(r.permission, credentials),
-                })) as any,
-            });
-          },
-        }),
-      ],
-    });
-  }
+  const startBackend = () => startRolloutsBackend({ sim, knex });
 
   const as = (user: string) => ({
     Authorization: mockCredentials.user.header(user),
