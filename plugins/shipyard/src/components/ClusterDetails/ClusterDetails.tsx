@@ -38,11 +38,7 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import { formatAge, formatReplicas, formatTime } from '../../lib/format';
 import { clusterVersionSupport } from '../../lib/versionSupport';
-import {
-  ClusterOperationButtons,
-  OperationsCard,
-  PausedBanner,
-} from '../ClusterOperations';
+import { OperationsCard, PausedBanner } from '../ClusterOperations';
 import { ClusterTree } from '../ClusterTree';
 import { HealthTimeline } from '../HealthTimeline';
 import { ProvisioningProgress, isProvisioning } from '../ProvisioningProgress';
@@ -52,11 +48,7 @@ import {
   VersionSupportChip,
 } from '../StatusLabels';
 import { VersionLifecycleCard } from '../VersionLifecycleCard';
-import {
-  UpgradeClusterButton,
-  UpgradeUnavailableNote,
-  useUpgradeAvailability,
-} from './UpgradeAvailability';
+import { OverviewActions } from './UpgradeAvailability';
 
 export {
   UpgradeClusterButton,
@@ -128,7 +120,6 @@ function formatCounts(counts: Record<string, number>): string {
 
 const Overview = (props: { cluster: ClusterSummary; entityRef?: string }) => {
   const c = props.cluster;
-  const upgrade = useUpgradeAvailability(c);
   const support = clusterVersionSupport(c);
   const metadata: Record<string, unknown> = {
     Health: <HealthStatusLabel health={c.health} />,
@@ -179,23 +170,7 @@ const Overview = (props: { cluster: ClusterSummary; entityRef?: string }) => {
   }
   return (
     <InfoCard title="Overview">
-      {/* the cluster's actions: a row of their own under the title, wrapping rather than pushing past the card */}
-      <Box
-        display="flex"
-        flexWrap="wrap"
-        alignItems="center"
-        mb={2}
-        style={{ gap: 8 }}
-        data-testid="cluster-actions"
-      >
-        <ClusterOperationButtons cluster={c} />
-        <UpgradeClusterButton
-          cluster={c}
-          entityRef={props.entityRef}
-          availability={upgrade}
-        />
-      </Box>
-      <UpgradeUnavailableNote availability={upgrade} />
+      <OverviewActions cluster={c} entityRef={props.entityRef} />
       <StructuredMetadataTable metadata={metadata} />
     </InfoCard>
   );

@@ -14,6 +14,7 @@ import {
 import useAsync from 'react-use/esm/useAsync';
 import { shipyardApiRef } from '../../api';
 import { upgradeBlocker } from '../../lib/upgrade';
+import { ClusterOperationButtons } from '../ClusterOperations';
 
 /** Path of the upgrade template with the cluster prefilled. */
 export function upgradeTemplateLink(
@@ -126,5 +127,37 @@ export const UpgradeUnavailableNote = (props: {
         <strong>Upgrade not available now.</strong> {blocker}
       </Typography>
     </Box>
+  );
+};
+
+/**
+ * The Overview card's actions: a row of their own under the card's title, wrapping rather than pushing past the
+ * card, and why an upgrade is not possible on a line under them. Rendered inside the card, so that a failing
+ * permission or plan lookup stays within the card's error boundary.
+ */
+export const OverviewActions = (props: {
+  cluster: ClusterSummary;
+  entityRef?: string;
+}) => {
+  const upgrade = useUpgradeAvailability(props.cluster);
+  return (
+    <>
+      <Box
+        display="flex"
+        flexWrap="wrap"
+        alignItems="center"
+        mb={2}
+        style={{ gap: 8 }}
+        data-testid="cluster-actions"
+      >
+        <ClusterOperationButtons cluster={props.cluster} />
+        <UpgradeClusterButton
+          cluster={props.cluster}
+          entityRef={props.entityRef}
+          availability={upgrade}
+        />
+      </Box>
+      <UpgradeUnavailableNote availability={upgrade} />
+    </>
   );
 };
