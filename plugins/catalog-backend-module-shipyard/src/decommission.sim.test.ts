@@ -1,16 +1,13 @@
-import {
-  TestBackend,
-  mockCredentials,
-  mockServices,
-} from '@backstage/backend-test-utils';
+import { TestBackend, mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { FleetSim } from '@shipyard/fleet-sim';
-import { ClusterSummary } from '@shipyard/plugin-shipyard-common';
+import { ClusterSummary, responseBody } from '@shipyard/plugin-shipyard-common';
 import { eventually } from '@shipyard/test-utils';
 import {
   apiGet,
   createCountingMetrics,
   listFleet,
+  shipyardClient,
   startSimCatalogBackend,
 } from './__testUtils__/simCatalog';
 import { clusterEntityName } from './entities/naming';
@@ -39,15 +36,6 @@ describe('decommission and the catalog', () => {
         )}`,
       )
     ).items;
-  const post = (path: string, body: unknown) =>
-    fetch(`http://localhost:${backend.server.port()}/api/shipyard${path}`, {
-      method: 'POST',
-      headers: {
-        Authorization: mockCredentials.user.header(),
-        'Content-Type': 'application/json',
-      },
-      body: JSON.stringify(body),
-    });
 
   beforeAll(async () => {
     ({ sim, backend } = await startSimCatalogBackend({
@@ -86,22 +74,23 @@ describe('decommission and the catalog', () => {
       namespace: victim.namespace,
       name: victim.name,
     };
-    const key = `${victim.managementCluster}/${victim.namespace}/${victim.name}`;
+    const path = {
+      managementCluster: victim.managementCluster,
+      namespace: victim.namespace,
+      name: victim.name,
+    };
+    const client = shipyardClient(backend);
     sim.faults.stallDrain(ref, true);
 
-    const res = await post(`/clusters/${key}/decommission`, {
-      confirm: victim.name,
-      reason: 'catalog test',
+    const res = await client.decommissionCluster({
+      path,
+      body: { confirm: victim.name, reason: 'catalog test' },
     });
     expect(res.status).toBe(200);
 
     // deleting: the fleet shows the phase, the catalog keeps the entity through a full sync
     await eventually(
-      () =>
-        apiGet<{ summary: ClusterSummary }>(
-          backend,
-          `/shipyard/clusters/${key}`,
-        ),
+      async () => responseBody(await client.getCluster({ path })),
       {
         until: d => d.summary.phase === 'Deleting',
         timeoutMs: 30_000,
@@ -133,9 +122,8 @@ describe('decommission and the catalog', () => {
 
     // the followed operation completes
     await scheduler.triggerTask('shipyard:operations:follow');
-    const ops = await apiGet<{ items: Array<{ state: string }> }>(
-      backend,
-      `/shipyard/clusters/${key}/operations`,
+    const ops = await responseBody(
+      await client.listClusterOperations({ path }),
     );
     expect(ops.items[0].state).toBe('completed');
   });

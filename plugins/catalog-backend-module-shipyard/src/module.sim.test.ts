@@ -6,9 +6,13 @@ import {
   apiGet,
   createCountingMetrics,
   listFleet,
+  shipyardClient,
   startSimCatalogBackend,
 } from './__testUtils__/simCatalog';
-import { eventually as eventuallyUntil } from '@shipyard/test-utils';
+import {
+  eventually as eventuallyUntil,
+  managementClusterStates,
+} from '@shipyard/test-utils';
 import { clusterEntityName } from './entities/naming';
 import { MUTATIONS_METRIC } from './providers/metrics';
 
@@ -154,11 +158,8 @@ describe('catalog module shipyard against the Shipyard backend and the fleet sim
     const mc = sim.managementClusters[1].name;
     sim.faults.unreachable(mc, 'refuse');
     await eventually(
-      () =>
-        get<{ items: Array<{ name: string; state: string }> }>(
-          '/shipyard/management-clusters',
-        ),
-      r => r.items.find(m => m.name === mc)?.state === 'stale',
+      () => managementClusterStates(shipyardClient(backend)),
+      states => states.get(mc)?.state === 'stale',
     );
     await fullSync();
     expect((await clusterEntities()).length).toBe(count);

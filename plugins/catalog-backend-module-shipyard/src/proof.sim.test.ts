@@ -5,9 +5,13 @@ import {
   apiGet,
   createCountingMetrics,
   listFleet,
+  shipyardClient,
   startSimCatalogBackend,
 } from './__testUtils__/simCatalog';
-import { eventually as eventuallyUntil } from '@shipyard/test-utils';
+import {
+  eventually as eventuallyUntil,
+  managementClusterStates,
+} from '@shipyard/test-utils';
 import { clusterEntityName } from './entities/naming';
 import { CHANGES_METRIC } from './providers/metrics';
 
@@ -56,11 +60,7 @@ describe('catalog module shipyard: fault matrix and secrets', () => {
       entities.map(e => [e.metadata.name, e.metadata.uid as string]),
     );
   const mcState = async (name: string) =>
-    (
-      await get<{ items: Array<{ name: string; state: string }> }>(
-        '/shipyard/management-clusters',
-      )
-    ).items.find(m => m.name === name)?.state;
+    (await managementClusterStates(shipyardClient(backend))).get(name)?.state;
   const fullSync = () => scheduler.triggerTask('ClusterEntityProvider:refresh');
 
   beforeAll(async () => {

@@ -6,25 +6,23 @@ import {
   TestBackend,
   mockCredentials,
   mockServices,
-  startTestBackend,
 } from '@backstage/backend-test-utils';
 import { metricsServiceMock } from '@backstage/backend-test-utils/alpha';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
-import {
-  FleetSim,
-  shipyardManagementClusters,
-  startFleetSim,
-} from '@shipyard/fleet-sim';
+import { FleetSim } from '@shipyard/fleet-sim';
 // the real Shipyard backend is the point of the end-to-end tests that use this harness
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import shipyardPlugin from '@shipyard/plugin-shipyard-backend';
-import {
-  ClusterSummary,
-  ListClustersResponse,
-} from '@shipyard/plugin-shipyard-common';
+import { ClusterSummary } from '@shipyard/plugin-shipyard-common';
 import { catalogModuleShipyard } from '../module';
-import { eventually } from '@shipyard/test-utils';
+import {
+  ShipyardTestClient,
+  eventually,
+  listAllClusters,
+  shipyardTestClient,
+  startSimulatedFleet,
+} from '@shipyard/test-utils';
 
 /** A metrics service whose counters add up per `name|provider|type-or-outcome`. */
 export function createCountingMetrics() {
@@ -44,7 +42,7 @@ export function createCountingMetrics() {
   return { metrics, count };
 }
 
-/** GETs a backend API path (below `/api`) as a user; throws on a non-2xx answer. */
+/** GETs a catalog API path (below `/api`) as a user; throws on a non-2xx answer. */
 export async function apiGet<T>(
   backend: TestBackend,
   path: string,
@@ -57,16 +55,16 @@ export async function apiGet<T>(
   return (await res.json()) as T;
 }
 
+/** The generated client of the Shipyard backend of `backend`. */
+export function shipyardClient(backend: TestBackend): ShipyardTestClient {
+  return shipyardTestClient(backend.server);
+}
+
 /** The whole fleet as the Shipyard backend lists it. */
 export async function listFleet(
   backend: TestBackend,
 ): Promise<ClusterSummary[]> {
-  return (
-    await apiGet<ListClustersResponse>(
-      backend,
-      '/shipyard/clusters?limit=500&facets=false',
-    )
-  ).items;
+  return listAllClusters(shipyardClient(backend));
 }
 
 /**
@@ -83,18 +81,34 @@ export async function startSimCatalogBackend(options: {
   sync?: Record<string, number>;
   timeoutMs: number;
 }): Promise<{ sim: FleetSim; backend: TestBackend }> {
-  const sim = await startFleetSim({
-    managementClusters: 2,
-    clusters: options.clusters,
-    seed: options.seed,
-    anomalies: false,
-    timing: { stepMs: 20 },
-  });
-  const backend = await startTestBackend({
+  const { sim, backend } = await startSimulatedFleet({
+    plugin: [catalogPlugin, shipyardPlugin, catalogModuleShipyard],
+    sim: {
+      managementClusters: 2,
+      clusters: options.clusters,
+      seed: options.seed,
+      anomalies: false,
+      timing: { stepMs: 20 },
+    },
+    waitConnected: false,
+    config: {
+      app: { baseUrl: 'http://portal.test' },
+      catalog: {
+        stitchingStrategy: {
+          mode: 'deferred',
+          pollingInterval: { milliseconds: 100 },
+        },
+        providers: {
+          shipyard: { clusters: { pageSize: options.pageSize } },
+        },
+      },
+      shipyard: {
+        platformTeam: 'group:default/platform-team',
+        sync: { staleAfterMs: 300, ...options.sync },
+        health: { enabled: true },
+      },
+    },
     features: [
-      catalogPlugin,
-      shipyardPlugin,
-      catalogModuleShipyard,
       createServiceFactory({
         service: eventsServiceRef,
         deps: {},
@@ -106,32 +120,6 @@ export async function startSimCatalogBackend(options: {
         factory: () => options.scheduler,
       }),
       options.metrics.factory,
-      mockServices.rootConfig.factory({
-        data: {
-          app: { baseUrl: 'http://portal.test' },
-          catalog: {
-            stitchingStrategy: {
-              mode: 'deferred',
-              pollingInterval: { milliseconds: 100 },
-            },
-            providers: {
-              shipyard: { clusters: { pageSize: options.pageSize } },
-            },
-          },
-          shipyard: {
-            platformTeam: 'group:default/platform-team',
-            managementClusters: shipyardManagementClusters(
-              sim.managementClusters,
-            ),
-            sync: {
-              persistIntervalMs: 50,
-              staleAfterMs: 300,
-              ...options.sync,
-              backoff: { initialDelayMs: 20, maxDelayMs: 200 },
-            },
-          },
-        },
-      }),
     ],
   });
   await eventually(() => listFleet(backend), {
