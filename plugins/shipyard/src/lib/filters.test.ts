@@ -34,4 +34,15 @@ describe('fleet query in the URL', () => {
     expect(query.sort).toBe('name');
     expect(writeFleetQuery(query).toString()).toBe('');
   });
+
+  it('filters by drift kinds (and none), dropping unknown kinds', () => {
+    const query = readFleetQuery(
+      new URLSearchParams('drift=addonFailed&drift=none&drift=bogus'),
+    );
+    expect(query.filters.drift).toEqual(['addonFailed', 'none']);
+    expect(toListRequest(query).drift).toEqual(['addonFailed', 'none']);
+    expect(writeFleetQuery(query).toString()).toBe(
+      'drift=addonFailed&drift=none',
+    );
+  });
 });

@@ -2,6 +2,9 @@ import {
   CLUSTER_SORT_FIELDS,
   ClusterSortField,
   DEFAULT_CLUSTER_PAGE_SIZE,
+  DRIFT_KINDS,
+  DRIFT_NONE,
+  DriftFacetValue,
   HealthStatus,
   ListClustersRequest,
   SortOrder,
@@ -21,6 +24,7 @@ export const FILTER_FACETS = [
   'phase',
   'managementCluster',
   'versionSupport',
+  'drift',
 ] as const;
 
 export type FilterFacet = (typeof FILTER_FACETS)[number];
@@ -35,6 +39,7 @@ export const FACET_LABELS: Record<FilterFacet, string> = {
   phase: 'Phase',
   managementCluster: 'Management cluster',
   versionSupport: 'Version support',
+  drift: 'Drift',
 };
 
 /** The fleet page's query, as kept in the URL. */
@@ -56,6 +61,11 @@ export function readFleetQuery(params: URLSearchParams): FleetQuery {
     if (facet === 'versionSupport') {
       valid = values.filter(v =>
         (VERSION_SUPPORT_STATUSES as readonly string[]).includes(v),
+      );
+    }
+    if (facet === 'drift') {
+      valid = values.filter(v =>
+        ([...DRIFT_KINDS, DRIFT_NONE] as readonly string[]).includes(v),
       );
     }
     if (valid.length > 0) filters[facet] = [...new Set(valid)];
@@ -104,6 +114,7 @@ export function toListRequest(
     phase: f.phase,
     managementCluster: f.managementCluster,
     versionSupport: f.versionSupport as VersionSupportStatus[] | undefined,
+    drift: f.drift as DriftFacetValue[] | undefined,
     q: query.q.trim() || undefined,
     sort: query.sort,
     order: query.order,

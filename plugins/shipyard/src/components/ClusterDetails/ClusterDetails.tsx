@@ -48,6 +48,7 @@ import {
   VersionSupportChip,
 } from '../StatusLabels';
 import { VersionLifecycleCard } from '../VersionLifecycleCard';
+import { DriftCard } from '../DriftCard';
 import { OverviewActions } from './UpgradeAvailability';
 
 export {
@@ -386,6 +387,9 @@ export const ClusterDetails = (props: {
             c.versionSupport?.status ?? ''
           }`}
         />
+      </Grid>
+      <Grid item xs={12}>
+        <DriftCard cluster={c} />
       </Grid>
       <Grid item xs={12}>
         <InfoCard

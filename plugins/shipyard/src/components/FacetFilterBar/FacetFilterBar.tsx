@@ -15,6 +15,7 @@ import {
   FleetQuery,
 } from '../../lib/filters';
 import { shortRef } from '../../lib/format';
+import { driftLabel } from '../../lib/drift';
 import { healthLabel } from '../../lib/health';
 import { versionSupportLabel } from '../../lib/versionSupport';
 import { VersionSupportStatus } from '@shipyard/plugin-shipyard-common';
@@ -25,6 +26,7 @@ export function facetValueLabel(facet: FilterFacet, value: string): string {
   if (facet === 'health') return healthLabel(value);
   if (facet === 'versionSupport')
     return versionSupportLabel(value as VersionSupportStatus);
+  if (facet === 'drift') return driftLabel(value);
   return value;
 }
 

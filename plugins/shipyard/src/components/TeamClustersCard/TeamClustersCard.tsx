@@ -17,6 +17,7 @@ import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import {
+  DRIFT_KINDS,
   ListClustersResponse,
   VersionDebtResponse,
   stringifyClusterKey,
@@ -61,6 +62,7 @@ export const TeamClustersCardContent = (props: { ownerRef: string }) => {
   const navigate = useNavigate();
   const [page, setPage] = useState<ListClustersResponse>();
   const [debt, setDebt] = useState<VersionDebtResponse>();
+  const [drifted, setDrifted] = useState<number>();
   const [error, setError] = useState<Error>();
   const seq = useRef(0);
   const load = useCallback(() => {
@@ -80,6 +82,18 @@ export const TeamClustersCardContent = (props: { ownerRef: string }) => {
       .catch((e: Error) => {
         if (mine === seq.current) setError(e);
       });
+    // the clusters that differ from their profile version (any drift kind)
+    api
+      .listClusters({
+        owner: [ownerRef],
+        drift: [...DRIFT_KINDS],
+        limit: 1,
+        facets: false,
+      })
+      .then(d => {
+        if (mine === seq.current) setDrifted(d.totalCount);
+      })
+      .catch(() => undefined);
     // version debt is an addition: without it the card still shows the clusters
     api
       .getVersionDebt({ owner: [ownerRef] })
@@ -133,6 +147,20 @@ export const TeamClustersCardContent = (props: { ownerRef: string }) => {
             }}
           />
         ))}
+        {drifted !== undefined && drifted > 0 && (
+          <Chip
+            size="small"
+            variant="outlined"
+            clickable
+            data-testid="team-drifted"
+            label={`Drifted: ${drifted}`}
+            onClick={() => {
+              const params = new URLSearchParams({ owner: ownerRef });
+              for (const kind of DRIFT_KINDS) params.append('drift', kind);
+              navigate(routes.fleet(params));
+            }}
+          />
+        )}
       </Box>
       {eolCount > 0 && (
         <Alert severity="error">
