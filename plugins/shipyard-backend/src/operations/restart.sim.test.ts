@@ -1,0 +1,119 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
+import {
+  ALICE,
+  OperationsHarness,
+  eventually,
+  keyOf,
+  pickTeamCluster,
+  startOperationsHarness,
+} from './__testUtils__/operationsHarness';
+
+/*
+ * A backend restarted in the middle of an operation: the resize started by the first backend is in the database;
+ * the machines it waits for come while no backend runs; the next backend, on the same database, finds the operation,
+ * completes it once and audits the completion once, and the fleet and the operation agree.
+ */
+
+jest.setTimeout(150_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+const config = {
+  shipyard: {
+    operations: { trackIntervalMs: 200, scaleDeadlineMs: 120_000 },
+  },
+};
+
+describe('a restart in the middle of an operation', () => {
+  let sim: FleetSim;
+  let h: OperationsHarness | undefined;
+
+  beforeAll(async () => {
+    sim = await startFleetSim({
+      managementClusters: 1,
+      clusters: 80,
+      seed: 'day2-restart',
+      anomalies: false,
+      timing: { stepMs: 20 },
+    });
+  });
+
+  afterAll(async () => {
+    await h?.stop();
+    await sim?.stop();
+  });
+
+  it('goes on following a resize after the backend restarts, and records its completion once', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const start = () =>
+      startOperationsHarness({
+        seed: 'day2-restart',
+        sim,
+        config,
+        features: [mockServices.database.factory({ knex })],
+      });
+    h = await start();
+    // a scale-up within the profile's sizes (1 to 6 workers)
+    const cluster = await pickTeamCluster(
+      h,
+      [],
+      c =>
+        Boolean(c.profile) &&
+        (c.machineDeployments[0]?.replicas.desired ?? 6) < 6,
+    );
+    const key = keyOf(cluster);
+    const ref = {
+      management: cluster.managementCluster,
+      namespace: cluster.namespace,
+      name: cluster.name,
+    };
+    const md = cluster.machineDeployments[0];
+    const from = md.replicas.desired ?? 1;
+    const to = from + 1;
+    // the new machine cannot come while the first backend runs
+    sim.faults.stallProvisioning(ref, true);
+    const res = await h
+      .as(ALICE)('post', `/clusters/${key}/scale`)
+      .send({ workers: [{ name: md.name, replicas: to }] });
+    expect(res.status).toBe(200);
+    const operationId = res.body.operationId;
+    expect(operationId).toBeDefined();
+    const ops = await h
+      .as(ALICE)('get', `/clusters/${key}/operations`)
+      .expect(200);
+    expect(ops.body.items[0]).toMatchObject({
+      id: operationId,
+      state: 'running',
+    });
+
+    // the backend goes; the fleet carries on without it
+    await h.stop();
+    h = undefined;
+    sim.faults.stallProvisioning(ref, false);
+
+    h = await start();
+    const restarted = h;
+    await eventually(async () => {
+      const now = await restarted
+        .as(ALICE)('get', `/clusters/${key}/operations`)
+        .expect(200);
+      expect(now.body.items).toHaveLength(1);
+      expect(now.body.items[0]).toMatchObject({
+        id: operationId,
+        state: 'completed',
+      });
+    }, 60_000);
+    const summary = await restarted.summary(key);
+    const pool = summary!.machineDeployments.find(m => m.name === md.name)!;
+    expect(pool.replicas).toMatchObject({ desired: to, ready: to });
+    const audit = (await restarted.audit(cluster.name)).filter(
+      r => r.action === 'cluster.scale',
+    );
+    expect(audit.map(r => [r.outcome, r.actor])).toEqual([
+      ['completed', ALICE],
+      ['succeeded', ALICE],
+    ]);
+    expect(audit[0].details).toMatchObject({ operationId });
+  });
+});
