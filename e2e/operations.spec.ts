@@ -133,10 +133,9 @@ test('decommission a cluster from its page and see it leave the fleet and the ca
     });
   }).toPass({ timeout: 150_000, intervals: [2_000] });
   await page.goto(`/shipyard?q=${encodeURIComponent(cluster.name)}`);
-  await expect(page.getByTestId('cluster-count')).toBeVisible();
-  await expect(
-    page.getByTestId('cluster-link').filter({ hasText: cluster.name }),
-  ).toHaveCount(0);
+  await expect(page.getByTestId('cluster-count')).toHaveText(/\d+ clusters?/);
+  // (another management cluster or namespace may hold a cluster of the same name)
+  await expect(page.locator(`a[href$="${pageOf(cluster)}"]`)).toHaveCount(0);
   // and the catalog drops its entity
   await expect.poll(entitiesOf, { timeout: 60_000 }).toBe(0);
 });
