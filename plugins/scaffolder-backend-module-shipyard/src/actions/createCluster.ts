@@ -260,14 +260,7 @@ export function createClusterCreateAction(deps: ClusterActionDeps) {
             }${result.uid ? ` (uid ${result.uid})` : ''}`,
           );
         } catch (error) {
-          await audit.record(
-            {
-              ...record,
-              outcome: 'failed',
-              message: String((error as Error).message),
-            },
-            error as Error,
-          );
+          await audit.recordFailure(record, error);
           throw error;
         }
         await audit.record({

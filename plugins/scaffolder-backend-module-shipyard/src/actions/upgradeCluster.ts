@@ -96,14 +96,7 @@ export function createClusterUpgradeAction(deps: ClusterActionDeps) {
           },
         });
       } catch (error) {
-        await audit.record(
-          {
-            ...record,
-            outcome: 'failed',
-            message: String((error as Error).message),
-          },
-          error as Error,
-        );
+        await audit.recordFailure(record, error);
         throw error;
       }
       ctx.logger.info(

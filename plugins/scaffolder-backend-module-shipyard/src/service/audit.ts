@@ -34,6 +34,21 @@ export class ClusterAuditRecorder {
     );
   }
 
+  /** Records `input` as failed with the error's message. */
+  async recordFailure(
+    input: Omit<ClusterAuditRecordInput, 'outcome' | 'message'>,
+    error: unknown,
+  ): Promise<void> {
+    await this.record(
+      {
+        ...input,
+        outcome: 'failed',
+        message: String((error as Error).message),
+      } as ClusterAuditRecordInput,
+      error as Error,
+    );
+  }
+
   async record(input: ClusterAuditRecordInput, error?: Error): Promise<void> {
     const { auditor, backend, logger } = this.options;
     const record = toStorableAuditRecord(input);
