@@ -23,6 +23,11 @@ export interface SimBenchmarkReport {
   machines: number;
   objects: number;
   startMs: number;
+  /**
+   * Process CPU time (all threads, milliseconds) of start, the list and the watch measurement: on a shared machine
+   * these compare two builds better than the wall-clock figures do.
+   */
+  cpuMs: { start: number; list: number; watch: number };
   /** Time for the seeded provisioning and upgrading clusters to settle. */
   settleMs: number;
   rssMb: number;
@@ -129,6 +134,11 @@ export async function runSimBenchmark(
 ): Promise<SimBenchmarkReport> {
   const log = options.log ?? (() => undefined);
   const pageSize = options.pageSize ?? 500;
+  const cpuMs = (since: NodeJS.CpuUsage) => {
+    const u = process.cpuUsage(since);
+    return Math.round((u.user + u.system) / 1000);
+  };
+  const startCpu = process.cpuUsage();
   const started = Date.now();
   const sim = await startFleetSim({
     managementClusters: options.managementClusters ?? 5,
@@ -138,6 +148,7 @@ export async function runSimBenchmark(
     anomalies: true,
   });
   const startMs = Date.now() - started;
+  const startCpuMs = cpuMs(startCpu);
   const settleStart = Date.now();
   await Promise.race([
     sim.controller.whenIdle(),
@@ -155,6 +166,7 @@ export async function runSimBenchmark(
     let pages = 0;
     let bytes = 0;
     const listStart = Date.now();
+    const listCpu = process.cpuUsage();
     for (const m of sim.managementClusters) {
       const c = client(m.url, m.token, ca);
       for (const resource of [
@@ -187,6 +199,7 @@ export async function runSimBenchmark(
       }
     }
     const listMs = Date.now() - listStart;
+    const listCpuMs = cpuMs(listCpu);
     log(`listed ${listed} objects in ${pages} pages in ${listMs} ms`);
 
     const watchMs = options.watchMs ?? 10_000;
@@ -215,8 +228,10 @@ export async function runSimBenchmark(
       eventsPerSecond: options.eventsPerSecond ?? 2000,
     });
     const watchStart = Date.now();
+    const watchCpu = process.cpuUsage();
     await new Promise(resolve => setTimeout(resolve, watchMs));
     const loadStats = load.stats();
+    const watchCpuMs = cpuMs(watchCpu);
     load.stop();
     const watchElapsed = Date.now() - watchStart;
     await new Promise(resolve => setTimeout(resolve, 200));
@@ -231,6 +246,7 @@ export async function runSimBenchmark(
       machines: stats.machines,
       objects: stats.objects,
       startMs,
+      cpuMs: { start: startCpuMs, list: listCpuMs, watch: watchCpuMs },
       settleMs,
       rssMb: Math.round(memAfterStart.rss / 1048576),
       heapUsedMb: Math.round(memAfterStart.heapUsed / 1048576),
