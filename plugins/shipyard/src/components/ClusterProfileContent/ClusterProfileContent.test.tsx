@@ -7,7 +7,8 @@ import {
 import { shipyardApiRef } from '../../api';
 import { makeCluster, mockShipyardApi } from '../../testUtils/fixtures';
 import { makeProfileEntity } from '../../testUtils/profiles';
-import { ClusterProfileContent } from './ClusterProfileContent';
+import { readProfile } from '../../lib/profile';
+import { ClusterProfileContent, driftOf } from './ClusterProfileContent';
 
 describe('ClusterProfileContent', () => {
   it('shows layers, versions, clusters per version, drift and the request button', async () => {
@@ -106,5 +107,24 @@ describe('ClusterProfileContent', () => {
     expect(
       await screen.findByText('No clusters use this profile yet.'),
     ).toBeInTheDocument();
+  });
+
+  it('lists the backend’s drift findings of a cluster when it compared it', () => {
+    const cluster = makeCluster({
+      name: 'a',
+      profileVersion: '1.0.0',
+      drift: [
+        {
+          kind: 'replicas',
+          subject: 'md-0',
+          expected: '1–6',
+          actual: '9',
+          since: '2026-01-01T00:00:00Z',
+        },
+      ],
+    });
+    expect(
+      driftOf(cluster, readProfile(makeProfileEntity('standard'))),
+    ).toEqual(['Replicas outside sizes md-0: 9 (expected 1–6)']);
   });
 });

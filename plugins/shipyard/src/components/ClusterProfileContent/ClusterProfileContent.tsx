@@ -27,6 +27,7 @@ import {
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { shipyardApiRef } from '../../api';
 import { useFleetEvents, useFleetRoutes, useThrottled } from '../../hooks';
+import { driftLabel } from '../../lib/drift';
 import { shortRef } from '../../lib/format';
 import { ProfileModel, readProfile } from '../../lib/profile';
 import { HealthStatusLabel } from '../StatusLabels';
@@ -45,11 +46,22 @@ export function requestTemplateLink(profileRef: string): string {
   )}`;
 }
 
-/** How a cluster differs from the profile's current version, if it does. */
+/**
+ * How a cluster differs from its profile version, if it does: the backend's findings when it compared the cluster,
+ * else what the page can tell from the profile's current version.
+ */
 export function driftOf(
   cluster: ClusterSummary,
   profile: ProfileModel,
 ): string[] {
+  if (cluster.drift) {
+    return cluster.drift.map(
+      f =>
+        `${driftLabel(f.kind)}${f.subject ? ` ${f.subject}` : ''}: ${
+          f.actual
+        } (expected ${f.expected})`,
+    );
+  }
   const drift: string[] = [];
   if (
     profile.version &&
@@ -90,7 +102,7 @@ export const ClusterProfileContent = () => {
   const load = useCallback(() => {
     const mine = ++seq.current;
     api
-      .listClusters({ profile: [profile.name], limit: PAGE, facets: false })
+      .listClusters({ profile: [profile.name], limit: PAGE })
       .then(p => {
         if (mine === seq.current) {
           setPage(p);
@@ -147,6 +159,14 @@ export const ClusterProfileContent = () => {
     ),
   };
   if (profile.sizes.length) metadata.Sizes = profile.sizes.join(', ');
+  const driftKinds = page?.facets?.drift ?? [];
+  if (driftKinds.length > 0) {
+    metadata['Clusters by drift'] = (
+      <span data-testid="profile-drift-kinds">
+        {driftKinds.map(d => `${driftLabel(d.value)}: ${d.count}`).join(', ')}
+      </span>
+    );
+  }
 
   return (
     <Grid container spacing={3} data-testid="profile-content">
