@@ -10,6 +10,7 @@ import { withInputValidation } from './actions/validateInput';
 import {
   OperationActionDeps,
   createClusterDecommissionAction,
+  createClusterMoveProfileVersionAction,
   createClusterPauseAction,
   createClusterResumeAction,
   createClusterScaleAction,
@@ -21,7 +22,7 @@ export type { ClusterActionDeps } from './actions/createCluster';
  * All scaffolder actions of Shipyard: `shipyard:cluster:create`, `shipyard:cluster:wait`, `shipyard:cluster:upgrade`,
  * `shipyard:cluster:record-pull-request` (the outcome of a GitOps request),
  * and, given the backend's operations, the day-2 actions (`shipyard:cluster:pause`, `shipyard:cluster:resume`,
- * `shipyard:cluster:scale`, `shipyard:cluster:decommission`).
+ * `shipyard:cluster:scale`, `shipyard:cluster:decommission`, `shipyard:cluster:move-profile-version`).
  */
 export function createShipyardActions(
   deps: ClusterActionDeps & Partial<OperationActionDeps>,
@@ -36,6 +37,12 @@ export function createShipyardActions(
         ),
         withInputValidation(
           createClusterScaleAction({ ...deps, operations: deps.operations }),
+        ),
+        withInputValidation(
+          createClusterMoveProfileVersionAction({
+            ...deps,
+            operations: deps.operations,
+          }),
         ),
         withInputValidation(
           createClusterDecommissionAction({

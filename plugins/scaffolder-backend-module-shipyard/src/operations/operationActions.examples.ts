@@ -128,3 +128,45 @@ export const decommissionExamples: TemplateExample[] = [
     }),
   },
 ];
+
+/** Examples of `shipyard:cluster:move-profile-version`. */
+export const moveProfileVersionExamples: TemplateExample[] = [
+  {
+    description:
+      "Move a cluster to its profile's latest released version (a dry run first shows the spec.topology diff)",
+    example: stringify({
+      steps: [
+        {
+          id: 'preview',
+          name: 'Preview the move',
+          action: 'shipyard:cluster:move-profile-version',
+          input: { cluster: '${{ parameters.cluster }}', dryRun: true },
+        },
+        {
+          id: 'move',
+          name: 'Move to the new profile version',
+          action: 'shipyard:cluster:move-profile-version',
+          input: { cluster: '${{ parameters.cluster }}' },
+        },
+      ],
+    }),
+  },
+  {
+    description:
+      'Move a cluster to a named profile version and Kubernetes version',
+    example: stringify({
+      steps: [
+        {
+          id: 'move',
+          name: 'Move to kubeadm-standard 2.1.0',
+          action: 'shipyard:cluster:move-profile-version',
+          input: {
+            cluster: 'mgmt-eu-1/team-a/payments-dev',
+            version: '2.1.0',
+            kubernetesVersion: 'v1.35.5',
+          },
+        },
+      ],
+    }),
+  },
+];

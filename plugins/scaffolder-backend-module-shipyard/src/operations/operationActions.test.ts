@@ -8,12 +8,14 @@ import { ClusterOperationsClient } from './ClusterOperationsClient';
 import {
   OperationActionDeps,
   createClusterDecommissionAction,
+  createClusterMoveProfileVersionAction,
   createClusterPauseAction,
   createClusterResumeAction,
   createClusterScaleAction,
 } from './operationActions';
 import {
   decommissionExamples,
+  moveProfileVersionExamples,
   pauseExamples,
   resumeExamples,
   scaleExamples,
@@ -153,6 +155,39 @@ describe('shipyard:cluster:pause and shipyard:cluster:resume', () => {
     }
   });
 
+  it('move a cluster to a profile version and answer the topology diff', async () => {
+    const backend = await startBackend(req => [
+      200,
+      ok('update', {
+        dryRun: Boolean(req.body.dryRun),
+        before: { 'topology.version': 'v1.34.7' },
+        after: { 'topology.version': 'v1.35.5' },
+      }),
+    ]);
+    try {
+      const run = mockActionContext({
+        cluster: 'mgmt-eu-1/team-a/payments-dev',
+        version: '2.1.0',
+        dryRun: true,
+      });
+      await createClusterMoveProfileVersionAction(backend.deps).handler(
+        run.ctx,
+      );
+      expect(backend.calls[0]).toMatchObject({
+        path: '/api/shipyard/clusters/mgmt-eu-1/team-a/payments-dev/profile-version',
+        body: { version: '2.1.0', dryRun: true },
+      });
+      expect(run.outputs).toMatchObject({
+        before: { 'topology.version': 'v1.34.7' },
+        after: { 'topology.version': 'v1.35.5' },
+        message: 'update done',
+      });
+      run.cleanup();
+    } finally {
+      await backend.stop();
+    }
+  });
+
   it('fail with the backend refusal, of its kind', async () => {
     let status = 403;
     const backend = await startBackend(() => [
@@ -186,5 +221,7 @@ describe('shipyard:cluster:pause and shipyard:cluster:resume', () => {
       expect(e.example).toContain('shipyard:cluster:resume');
     for (const e of decommissionExamples)
       expect(e.example).toContain('shipyard:cluster:decommission');
+    for (const e of moveProfileVersionExamples)
+      expect(e.example).toContain('shipyard:cluster:move-profile-version');
   });
 });

@@ -8,6 +8,7 @@ import {
 } from './ClusterOperationsClient';
 import {
   decommissionExamples,
+  moveProfileVersionExamples,
   pauseExamples,
   resumeExamples,
   scaleExamples,
@@ -232,6 +233,70 @@ export function createClusterDecommissionAction(deps: OperationActionDeps) {
       const answer = await runOperation(ctx, deps, (api, path, token) =>
         api.decommissionCluster({ path, body }, { token }),
       );
+      if (answer.operationId) ctx.output('operationId', answer.operationId);
+    },
+  });
+}
+
+/** `shipyard:cluster:move-profile-version`: moves a cluster to a newer version of its profile. */
+export function createClusterMoveProfileVersionAction(
+  deps: OperationActionDeps,
+) {
+  return createTemplateAction({
+    id: 'shipyard:cluster:move-profile-version',
+    description:
+      "Moves a topology cluster to a newer version of its profile (its latest released one by default): the version's ClusterClass, Kubernetes version (one minor at most) and pinned variables, and the profile-version label, after a pre-flight in the backend (shipyard.cluster.update, the version's upgrade path, a healthy and settled cluster, a server-side dry run). A dry run answers the spec.topology diff; audited and followed as an upgrade.",
+    examples: moveProfileVersionExamples,
+    schema: {
+      input: {
+        cluster: clusterInput,
+        version: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              "The profile version; the profile's latest released version by default",
+            ),
+        kubernetesVersion: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'The Kubernetes version, among those the new version allows within one minor',
+            ),
+        dryRun: z =>
+          z
+            .boolean()
+            .optional()
+            .describe('Preview the spec.topology diff; change nothing'),
+      },
+      output: {
+        ...operationOutput,
+        before: (z: any) => z.record(z.any()),
+        after: (z: any) => z.record(z.any()),
+        operationId: (z: any) => z.string().optional(),
+      },
+    },
+    async handler(ctx) {
+      const credentials = await ctx.getInitiatorCredentials();
+      const summary = await deps.requests.resolveCluster(
+        ctx.input.cluster,
+        credentials,
+      );
+      const { cluster, ...body } = ctx.input;
+      const answer = await deps.operations.call(
+        credentials,
+        summary,
+        (api, path, token) =>
+          api.moveClusterProfileVersion({ path, body }, { token }),
+      );
+      ctx.logger.info(answer.message);
+      ctx.output('entityRef', deps.entityRefOf(summary));
+      ctx.output('clusterPath', clusterPagePath(summary));
+      ctx.output('unchanged', answer.unchanged);
+      ctx.output('message', answer.message);
+      ctx.output('before', answer.before);
+      ctx.output('after', answer.after);
       if (answer.operationId) ctx.output('operationId', answer.operationId);
     },
   });

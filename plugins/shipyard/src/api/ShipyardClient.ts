@@ -163,6 +163,10 @@ export class ShipyardClient implements ShipyardApi {
         return responseBody(
           await this.api.decommissionCluster({ path, body: body as any }),
         );
+      case 'update':
+        return responseBody(
+          await this.api.moveClusterProfileVersion({ path, body: body as any }),
+        );
       default:
         throw new Error(`Unknown cluster operation ${operation}`);
     }

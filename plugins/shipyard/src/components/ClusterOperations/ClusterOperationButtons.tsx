@@ -6,11 +6,13 @@ import {
   shipyardClusterDeletePermission,
   shipyardClusterPausePermission,
   shipyardClusterScalePermission,
+  shipyardClusterUpdatePermission,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
 import { useState } from 'react';
 import { DecommissionDialog } from './DecommissionDialog';
 import { PauseDialog } from './PauseDialog';
+import { ProfileVersionDialog } from './ProfileVersionDialog';
 import { ScaleDialog } from './ScaleDialog';
 
 /** The day-2 operation buttons of a cluster page, each shown to users who hold its permission on the cluster. */
@@ -29,7 +31,11 @@ export const ClusterOperationButtons = (props: { cluster: ClusterSummary }) => {
     permission: shipyardClusterDeletePermission,
     resourceRef,
   });
-  const [open, setOpen] = useState<'pause' | 'scale' | 'delete'>();
+  const update = usePermission({
+    permission: shipyardClusterUpdatePermission,
+    resourceRef,
+  });
+  const [open, setOpen] = useState<'pause' | 'scale' | 'delete' | 'update'>();
   if (c.deletingSince) return null;
   return (
     <Box display="flex" style={{ gap: 8 }}>
@@ -53,6 +59,21 @@ export const ClusterOperationButtons = (props: { cluster: ClusterSummary }) => {
           Resize
         </Button>
       )}
+      {update.allowed && c.profile && (
+        <Button
+          variant="outlined"
+          onClick={() => setOpen('update')}
+          data-testid="move-profile-version"
+          disabled={Boolean(c.paused)}
+          title={
+            c.paused
+              ? 'Resume the cluster to move it to another profile version'
+              : undefined
+          }
+        >
+          Profile version
+        </Button>
+      )}
       {remove.allowed && (
         <Button
           variant="outlined"
@@ -64,6 +85,13 @@ export const ClusterOperationButtons = (props: { cluster: ClusterSummary }) => {
         >
           Decommission
         </Button>
+      )}
+      {open === 'update' && (
+        <ProfileVersionDialog
+          cluster={c}
+          open
+          onClose={() => setOpen(undefined)}
+        />
       )}
       {open === 'delete' && (
         <DecommissionDialog

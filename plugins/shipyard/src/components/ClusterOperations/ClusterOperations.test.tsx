@@ -158,6 +158,47 @@ describe('day-2 operations of a cluster page', () => {
     );
   });
 
+  it('previews the topology diff of a profile move with a dry run, then moves', async () => {
+    const runClusterOperation = jest.fn(
+      async (key: any, operation: any, body: any) => ({
+        ...key,
+        operation,
+        dryRun: Boolean(body.dryRun),
+        unchanged: false,
+        before: { profileVersion: '1.0.0', 'topology.version': 'v1.34.7' },
+        after: { profileVersion: '1.1.0', 'topology.version': 'v1.35.5' },
+        message: body.dryRun ? 'Dry run: moves' : 'moving to 1.1.0',
+      }),
+    );
+    const api = mockShipyardApi({ runClusterOperation });
+    await render(
+      makeCluster({ name: 'move-1', profile: 'web', profileVersion: '1.0.0' }),
+      api,
+    );
+    fireEvent.click(await screen.findByTestId('move-profile-version'));
+    const preview = await screen.findByTestId('profile-move-preview');
+    expect(preview).toHaveTextContent(/Profile version.*1\.0\.0.*1\.1\.0/);
+    expect(preview).toHaveTextContent(
+      /Kubernetes version.*v1\.34\.7.*v1\.35\.5/,
+    );
+    expect(runClusterOperation).toHaveBeenLastCalledWith(
+      expect.objectContaining({ name: 'move-1' }),
+      'update',
+      { dryRun: true },
+    );
+    fireEvent.click(screen.getByTestId('operation-submit'));
+    await waitFor(() =>
+      expect(screen.getByTestId('operation-done')).toHaveTextContent(
+        'moving to 1.1.0',
+      ),
+    );
+    expect(runClusterOperation).toHaveBeenLastCalledWith(
+      expect.objectContaining({ name: 'move-1' }),
+      'update',
+      { version: '1.1.0' },
+    );
+  });
+
   it('shows the operations of a cluster with their progress', async () => {
     const api = mockShipyardApi({
       listClusterOperations: jest.fn(async () => [
