@@ -31,7 +31,7 @@ import { mockShipyardApi } from './testUtils/fixtures';
 
 describe('new frontend system', () => {
   it('exposes the plugin with all its extensions', () => {
-    expect(shipyardPluginAlpha.id).toBe('shipyard');
+    expect(shipyardPluginAlpha.pluginId).toBe('shipyard');
     // keep the imports used: the blueprints the extensions come from
     expect([
       PageBlueprint,
