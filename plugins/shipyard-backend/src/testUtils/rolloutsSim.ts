@@ -7,6 +7,7 @@ import {
   coreServices,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
+// eslint-disable-next-line @backstage/no-undeclared-imports
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 // this folder serves the test suites only: the test utilities are dev dependencies
 // eslint-disable-next-line @backstage/no-undeclared-imports
