@@ -15,6 +15,8 @@ import {
   createClusterResumeAction,
   createClusterScaleAction,
 } from './operations/operationActions';
+import { createRolloutCreateAction } from './rollouts/createRolloutAction';
+import { RolloutsClient } from './rollouts/RolloutsClient';
 
 export type { ClusterActionDeps } from './actions/createCluster';
 
@@ -22,10 +24,12 @@ export type { ClusterActionDeps } from './actions/createCluster';
  * All scaffolder actions of Shipyard: `shipyard:cluster:create`, `shipyard:cluster:wait`, `shipyard:cluster:upgrade`,
  * `shipyard:cluster:record-pull-request` (the outcome of a GitOps request),
  * and, given the backend's operations, the day-2 actions (`shipyard:cluster:pause`, `shipyard:cluster:resume`,
- * `shipyard:cluster:scale`, `shipyard:cluster:decommission`, `shipyard:cluster:move-profile-version`).
+ * `shipyard:cluster:scale`, `shipyard:cluster:decommission`, `shipyard:cluster:move-profile-version`) and, given
+ * the rollouts client, `shipyard:rollout:create`.
  */
 export function createShipyardActions(
-  deps: ClusterActionDeps & Partial<OperationActionDeps>,
+  deps: ClusterActionDeps &
+    Partial<OperationActionDeps> & { rollouts?: RolloutsClient },
 ): TemplateAction<any, any, any>[] {
   const operations = deps.operations
     ? [
@@ -62,5 +66,12 @@ export function createShipyardActions(
     ),
     withInputValidation(createRecordPullRequestAction(deps)),
     ...operations,
+    ...(deps.rollouts
+      ? [
+          withInputValidation(
+            createRolloutCreateAction({ rollouts: deps.rollouts }),
+          ),
+        ]
+      : []),
   ];
 }

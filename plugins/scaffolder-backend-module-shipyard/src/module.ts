@@ -10,6 +10,7 @@ import {
   readCatalogEntityNamespace,
   readManagementClustersConfig,
 } from '@shipyard/plugin-shipyard-node';
+import { RolloutsClient } from './rollouts/RolloutsClient';
 import { createShipyardActions } from './actions';
 import { clusterPagePath } from './actions/createCluster';
 import { readShipyardRequestsConfig } from './config';
@@ -89,6 +90,7 @@ export const scaffolderModuleShipyard = createBackendModule({
               metrics,
             }),
             operations: new ClusterOperationsClient({ discovery, auth }),
+            rollouts: new RolloutsClient({ discovery, auth }),
             entityRefOf: key => clusterEntityRef(entityNamespace, key),
             clusterUrlOf: key =>
               requestsConfig.portalBaseUrl

@@ -40,4 +40,15 @@ describe('catalog templates', () => {
       kubernetesVersion: 'UpgradeVersionPicker',
     });
   });
+
+  it('roll-out-version.yaml starts a rollout of the clusters of a profile behind the version', () => {
+    const text = fs.readFileSync(
+      path.join(TEMPLATES, 'roll-out-version.yaml'),
+      'utf8',
+    );
+    expect(text).toContain('action: shipyard:rollout:create');
+    expect(text).toMatch(
+      /behind:\s+profileVersion: \$\{\{ parameters\.profileVersion \}\}/,
+    );
+  });
 });
