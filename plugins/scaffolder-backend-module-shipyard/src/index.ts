@@ -21,6 +21,12 @@ export type {
 } from './service/ClusterRequestService';
 export { ClusterAuditRecorder } from './service/audit';
 export { RequestAccess } from './service/access';
+export { RolloutsClient } from './rollouts/RolloutsClient';
+export type {
+  RolloutAnswer,
+  RolloutPlanAnswer,
+  RolloutRequest,
+} from './rollouts/RolloutsClient';
 export type { Requester } from './service/access';
 export type { ShipyardBackend } from './service/ShipyardBackendClient';
 export type { ResolvedVariables } from './service/variables';
