@@ -54,4 +54,41 @@ describe('DriftProfiles', () => {
     expect(logger.warn).toHaveBeenCalledTimes(2);
     expect(index.getStored('mc-a/default/a')?.drift).toHaveLength(1);
   });
+
+  it('keeps a released version as first read when the catalog changes it, and warns once', async () => {
+    const index = new FleetIndex();
+    const stage = new DriftStage({ next: index });
+    const logger = mockServices.logger.mock();
+    let versions = ['v1.35'];
+    const profiles = new DriftProfiles({
+      source: {
+        listProfiles: async () => [
+          {
+            metadata: { name: 'standard' },
+            spec: { version: '1.0.0', kubernetes: { versions } },
+          },
+        ],
+      },
+      stage,
+      logger,
+    });
+    stage.upsert(
+      makeSummary({
+        name: 'a',
+        profile: 'standard',
+        profileVersion: '1.0.0',
+        kubernetesVersion: 'v1.35.1',
+      }),
+    );
+    await profiles.refresh();
+    expect(index.getStored('mc-a/default/a')?.drift).toEqual([]);
+    versions = ['v1.36'];
+    await profiles.refresh();
+    await profiles.refresh();
+    expect(index.getStored('mc-a/default/a')?.drift).toEqual([]);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(stage.profile('standard')?.versions.get('1.0.0')).toMatchObject({
+      kubernetesVersions: ['v1.35'],
+    });
+  });
 });

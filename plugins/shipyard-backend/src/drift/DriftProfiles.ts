@@ -1,7 +1,8 @@
+import semver from 'semver';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ProfileEntitySource } from '../profiles/CatalogProfileSource';
 import { DriftStage } from './DriftStage';
-import { DriftProfile, driftProfileOf } from './profiles';
+import { DriftProfile, DriftProfileVersion, driftProfileOf } from './profiles';
 
 /** The spec fields of a ClusterProfile that drift compares clusters with. */
 export const DRIFT_PROFILE_FIELDS = [
@@ -25,6 +26,9 @@ export class DriftProfiles {
   private running?: Promise<void>;
   private failingSince?: number;
   private warned = false;
+  /** profile@version → the definition of each released version as first read (released versions are immutable). */
+  private readonly released = new Map<string, DriftProfileVersion>();
+  private readonly changedWarned = new Set<string>();
 
   constructor(
     private readonly options: {
@@ -63,7 +67,7 @@ export class DriftProfiles {
         const profiles: DriftProfile[] = [];
         for (const entity of entities) {
           const profile = driftProfileOf(entity.metadata?.name, entity.spec);
-          if (profile) profiles.push(profile);
+          if (profile) profiles.push(this.keepReleased(profile));
         }
         passed = this.options.stage.setProfiles(profiles);
         this.failingSince = undefined;
@@ -101,5 +105,41 @@ export class DriftProfiles {
     } else {
       this.options.logger.debug(message);
     }
+  }
+
+  /**
+   * A released version (not a pre-release) is immutable: when the catalog later says something else about it, the
+   * definition first read stays in force and the change is reported once (a change belongs in a new version).
+   */
+  private keepReleased(profile: DriftProfile): DriftProfile {
+    let changed = false;
+    const versions = new Map(profile.versions);
+    for (const [version, definition] of profile.versions) {
+      if (semver.valid(version) && semver.prerelease(version)) continue;
+      const id = `${profile.name}@${version}`;
+      const first = this.released.get(id);
+      if (!first) {
+        this.released.set(id, definition);
+        continue;
+      }
+      if (JSON.stringify(first) === JSON.stringify(definition)) continue;
+      versions.set(version, first);
+      changed = true;
+      if (!this.changedWarned.has(id)) {
+        this.changedWarned.add(id);
+        this.options.logger.warn(
+          `Shipyard: released version ${version} of cluster profile ${profile.name} was changed in the catalog; released versions are immutable, drift keeps comparing with the version as released (publish the change as a new version)`,
+        );
+      }
+    }
+    if (!changed) return profile;
+    return {
+      ...profile,
+      versions,
+      fingerprint: JSON.stringify([
+        ...versions.values(),
+        profile.latestReleased,
+      ]),
+    };
   }
 }
