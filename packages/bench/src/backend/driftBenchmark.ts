@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { FleetService } from '@shipyard/plugin-shipyard-backend/src/service/FleetService';
 import { DriftStage } from '@shipyard/plugin-shipyard-backend/src/drift/DriftStage';
 import { driftProfileOf } from '@shipyard/plugin-shipyard-backend/src/drift/profiles';
@@ -25,9 +26,9 @@ const silentLogger: any = {
 
 /** The demo catalog's profiles, as drift reads them. */
 function demoProfiles() {
-  const dir = path.resolve(
-    __dirname,
-    '../../../../plugins/catalog-backend-module-shipyard/catalog/profiles',
+  const dir = resolvePackagePath(
+    '@shipyard/plugin-catalog-backend-module-shipyard',
+    'catalog/profiles',
   );
   return fs
     .readdirSync(dir)
