@@ -52,6 +52,11 @@ describe('ClusterProfileContent', () => {
     expect(decodeURIComponent(request.getAttribute('href') ?? '')).toBe(
       '/create/templates/default/request-cluster?formData={"profile":"clusterprofile:default/eks-standard"}',
     );
+    // the clusters of the profile behind its current version move to it through the rollout template
+    const rollout = screen.getByTestId('roll-out-version');
+    expect(decodeURIComponent(rollout.getAttribute('href') ?? '')).toBe(
+      '/create/templates/default/roll-out-version?formData={"name":"eks-standard to 1.2.0","profile":"eks-standard","profileVersion":"1.2.0"}',
+    );
   });
 
   it('counts the clusters of a profile generated from a ClusterClass and shows the version the class declares', async () => {

@@ -46,6 +46,17 @@ export function requestTemplateLink(profileRef: string): string {
   )}`;
 }
 
+/** Path of the rollout template with the profile and its version prefilled (its clusters behind that version). */
+export function rolloutTemplateLink(profile: string, version: string): string {
+  return `/create/templates/default/roll-out-version?formData=${encodeURIComponent(
+    JSON.stringify({
+      name: `${profile} to ${version}`,
+      profile,
+      profileVersion: version,
+    }),
+  )}`;
+}
+
 /**
  * How a cluster differs from its profile version, if it does: the backend's findings when it compared the cluster,
  * else what the page can tell from the profile's current version.
@@ -184,6 +195,18 @@ export const ClusterProfileContent = () => {
               >
                 Request a cluster
               </LinkButton>
+              {profile.version && (
+                <Box component="span" ml={1}>
+                  <LinkButton
+                    variant="outlined"
+                    color="primary"
+                    to={rolloutTemplateLink(profile.name, profile.version)}
+                    data-testid="roll-out-version"
+                  >
+                    Roll out this version
+                  </LinkButton>
+                </Box>
+              )}
             </Box>
           }
         >
