@@ -148,6 +148,16 @@ async function main() {
   run('yarn', ['tsc'], { cwd: app });
   done();
 
+  step('checking that Shipyard adds no second copy of a Backstage library');
+  const added = backstageCopiesAddedByShipyard();
+  if (added.length > 0)
+    throw new Error(
+      `Shipyard's packages bring Backstage libraries in versions the app does not hold: ${added.join(
+        ', ',
+      )}`,
+    );
+  done();
+
   step('starting the fleet simulator and the app backend');
   const kubeconfig = path.join(dir, 'fleet.kubeconfig');
   const sim = startChild(
@@ -395,6 +405,40 @@ async function install(guide) {
   guide.yarnAdds[0].push('@backstage/backend-defaults@^0.19.0');
   for (const args of guide.yarnAdds) run('yarn', args, { cwd: app });
   done();
+}
+
+/**
+ * The Backstage libraries installed below a Shipyard package (name@version) in a version that nothing else in the
+ * app holds: each one is a copy the app carries only because of Shipyard's dependency ranges.
+ */
+function backstageCopiesAddedByShipyard() {
+  const outside = new Set();
+  const below = [];
+  const walk = (modules, underShipyard) => {
+    if (!fs.existsSync(modules)) return;
+    for (const entry of fs.readdirSync(modules)) {
+      if (entry.startsWith('.')) continue;
+      const names = entry.startsWith('@')
+        ? fs.readdirSync(path.join(modules, entry)).map(n => `${entry}/${n}`)
+        : [entry];
+      for (const name of names) {
+        const pkgDir = path.join(modules, name);
+        const manifestFile = path.join(pkgDir, 'package.json');
+        if (!fs.existsSync(manifestFile)) continue;
+        const inShipyard = underShipyard || name.startsWith('@shipyard/');
+        if (name.startsWith('@backstage/')) {
+          const id = `${name}@${readJson(manifestFile).version}`;
+          if (inShipyard) below.push(id);
+          else outside.add(id);
+        }
+        walk(path.join(pkgDir, 'node_modules'), inShipyard);
+      }
+    }
+  };
+  walk(path.join(app, 'node_modules'), false);
+  for (const workspace of ['packages/app', 'packages/backend'])
+    walk(path.join(app, workspace, 'node_modules'), false);
+  return [...new Set(below.filter(id => !outside.has(id)))].sort();
 }
 
 function readJsonFromTarball(tarball) {
