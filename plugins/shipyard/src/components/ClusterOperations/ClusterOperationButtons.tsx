@@ -36,10 +36,12 @@ export const ClusterOperationButtons = (props: { cluster: ClusterSummary }) => {
     resourceRef,
   });
   const [open, setOpen] = useState<'pause' | 'scale' | 'delete' | 'update'>();
-  if (c.deletingSince) return null;
+  // a deleting cluster offers nothing more; an open form stays to show its answer (the decommission just made)
+  const offer = !c.deletingSince;
+  if (!offer && !open) return null;
   return (
     <Box display="flex" style={{ gap: 8 }}>
-      {pause.allowed && (
+      {offer && pause.allowed && (
         <Button
           variant="outlined"
           onClick={() => setOpen('pause')}
@@ -48,7 +50,7 @@ export const ClusterOperationButtons = (props: { cluster: ClusterSummary }) => {
           {c.paused ? 'Resume' : 'Pause'}
         </Button>
       )}
-      {scale.allowed && (
+      {offer && scale.allowed && (
         <Button
           variant="outlined"
           onClick={() => setOpen('scale')}
@@ -59,7 +61,7 @@ export const ClusterOperationButtons = (props: { cluster: ClusterSummary }) => {
           Resize
         </Button>
       )}
-      {update.allowed && c.profile && (
+      {offer && update.allowed && c.profile && (
         <Button
           variant="outlined"
           onClick={() => setOpen('update')}
@@ -74,7 +76,7 @@ export const ClusterOperationButtons = (props: { cluster: ClusterSummary }) => {
           Profile version
         </Button>
       )}
-      {remove.allowed && (
+      {offer && remove.allowed && (
         <Button
           variant="outlined"
           color="secondary"

@@ -136,6 +136,36 @@ describe('day-2 operations of a cluster page', () => {
     );
   });
 
+  it('keeps the answer of a decommission on screen once the cluster shows it is deleting', async () => {
+    const api = mockShipyardApi();
+    const cluster = makeCluster({ name: 'old-3', lifecycle: 'development' });
+    const { rerender } = await render(cluster, api);
+    fireEvent.click(await screen.findByTestId('decommission-cluster'));
+    fireEvent.change(screen.getByTestId('decommission-confirm'), {
+      target: { value: 'old-3' },
+    });
+    fireEvent.click(screen.getByTestId('operation-submit'));
+    await screen.findByTestId('operation-done');
+    rerender(
+      <TestApiProvider
+        apis={[
+          [shipyardApiRef, api],
+          [permissionApiRef, mockApis.permission()],
+        ]}
+      >
+        <ClusterOperationButtons
+          cluster={{ ...cluster, deletingSince: '2030-01-01T00:00:00Z' }}
+        />
+      </TestApiProvider>,
+    );
+    expect(screen.getByTestId('operation-done')).toHaveTextContent(
+      'delete done',
+    );
+    expect(
+      screen.queryByTestId('decommission-cluster'),
+    ).not.toBeInTheDocument();
+  });
+
   it('asks the platform team to approve the decommission of a production cluster', async () => {
     const api = mockShipyardApi();
     await render(makeCluster({ name: 'prod-9', lifecycle: 'production' }), api);
