@@ -6,14 +6,26 @@ import {
 import express from 'express';
 import { createApiRouter, ShipyardApiRouter } from '../service/apiRouter';
 import { clusterKeyOf } from '../service/clusterPath';
-import { ClusterOperations } from './ClusterOperations';
+import {
+  ClusterKey,
+  ClusterSummary,
+  PauseClusterRequest,
+  ResumeClusterRequest,
+} from '@shipyard/plugin-shipyard-common';
+import { ClusterOperations, OperationActor } from './ClusterOperations';
 import { OperationsConfig } from './config';
 import { OperationTracker } from './OperationTracker';
 import { pauseCluster, resumeCluster, resumeExpiredPauses } from './pause';
 import { ProfileSizes } from './profiles';
-import { decommissionCluster } from './decommission';
-import { moveProfileVersion } from './profileVersion';
-import { scaleCluster } from './scale';
+import {
+  DecommissionClusterRequest,
+  decommissionCluster,
+} from './decommission';
+import {
+  MoveProfileVersionRequest,
+  moveProfileVersion,
+} from './profileVersion';
+import { ScaleClusterRequest, scaleCluster } from './scale';
 
 /** What the operation routes use. */
 export interface OperationServices {
@@ -48,74 +60,54 @@ export function createOperationsRouter(
       await httpAuth.credentials(req, { allow: ['user', 'service'] }),
     );
 
+  /** A route of one operation: its answer without the cluster's summary. */
+  const operationRoute =
+    <Body>(
+      perform: (
+        actor: OperationActor,
+        key: ClusterKey,
+        body: Body,
+      ) => Promise<{ summary: ClusterSummary }>,
+    ) =>
+    async (req: express.Request<any, any, Body>, res: express.Response) => {
+      const key = clusterKeyOf(req.params);
+      const { summary, ...answer } = await perform(
+        await actorOf(req),
+        key,
+        req.body,
+      );
+      res.json(answer);
+    };
+
   router.post(
     '/clusters/:managementCluster/:namespace/:name/pause',
-    async (req, res) => {
-      const key = clusterKeyOf(req.params);
-      const { summary, ...answer } = await pauseCluster(
-        operations,
-        await actorOf(req),
-        key,
-        req.body,
-      );
-      res.json(answer);
-    },
+    operationRoute((actor, key, body: PauseClusterRequest) =>
+      pauseCluster(operations, actor, key, body),
+    ),
   );
-
   router.post(
     '/clusters/:managementCluster/:namespace/:name/resume',
-    async (req, res) => {
-      const key = clusterKeyOf(req.params);
-      const { summary, ...answer } = await resumeCluster(
-        operations,
-        await actorOf(req),
-        key,
-        req.body ?? {},
-      );
-      res.json(answer);
-    },
+    operationRoute((actor, key, body: ResumeClusterRequest | undefined) =>
+      resumeCluster(operations, actor, key, body ?? {}),
+    ),
   );
-
   router.post(
     '/clusters/:managementCluster/:namespace/:name/scale',
-    async (req, res) => {
-      const key = clusterKeyOf(req.params);
-      const { summary, ...answer } = await scaleCluster(
-        services,
-        await actorOf(req),
-        key,
-        req.body,
-      );
-      res.json(answer);
-    },
+    operationRoute((actor, key, body: ScaleClusterRequest) =>
+      scaleCluster(services, actor, key, body),
+    ),
   );
-
   router.post(
     '/clusters/:managementCluster/:namespace/:name/decommission',
-    async (req, res) => {
-      const key = clusterKeyOf(req.params);
-      const { summary, ...answer } = await decommissionCluster(
-        services,
-        await actorOf(req),
-        key,
-        req.body,
-      );
-      res.json(answer);
-    },
+    operationRoute((actor, key, body: DecommissionClusterRequest) =>
+      decommissionCluster(services, actor, key, body),
+    ),
   );
-
   router.post(
     '/clusters/:managementCluster/:namespace/:name/profile-version',
-    async (req, res) => {
-      const key = clusterKeyOf(req.params);
-      const { summary, ...answer } = await moveProfileVersion(
-        services,
-        await actorOf(req),
-        key,
-        req.body ?? {},
-      );
-      res.json(answer);
-    },
+    operationRoute((actor, key, body: MoveProfileVersionRequest | undefined) =>
+      moveProfileVersion(services, actor, key, body ?? {}),
+    ),
   );
 
   router.get(
