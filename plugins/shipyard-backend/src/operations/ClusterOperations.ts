@@ -75,6 +75,11 @@ export interface OperationAttempt {
   requested?: Record<string, string | number | boolean | null>;
 }
 
+/** An attempt at an operation on one cluster: the actor must read the cluster and hold `permission` on it. */
+export interface ClusterOperationAttempt extends OperationAttempt {
+  permission: ResourcePermission<typeof SHIPYARD_CLUSTER_RESOURCE_TYPE>;
+}
+
 /** A checked operation: what it changes, and the write that does it. */
 export interface OperationPlan {
   summary: ClusterSummary;
@@ -282,6 +287,23 @@ export class ClusterOperations {
         } (${outcome}): ${error}`,
       );
     }
+  }
+
+  /**
+   * Runs one attempt on a cluster ({@link ClusterOperations.run}): the cluster as the actor may read it, refused
+   * unless the actor holds the attempt's permission on it; then `plan` checks the rest and says what changes.
+   */
+  async runOnCluster(
+    attempt: ClusterOperationAttempt,
+    dryRun: boolean,
+    plan: (summary: ClusterSummary) => Promise<OperationPlan>,
+  ): Promise<ClusterOperationResponse & { summary: ClusterSummary }> {
+    const { permission, ...audited } = attempt;
+    return this.run(audited, dryRun, async () => {
+      const summary = await this.resolve(attempt.actor, attempt.key);
+      await this.authorize(permission, attempt.actor, summary);
+      return plan(summary);
+    });
   }
 
   /**

@@ -143,6 +143,26 @@ export class OperationTracker {
     return this.options.store;
   }
 
+  /**
+   * The answer of an operation with the id of the operation that follows it, when it wrote a change (a dry run or
+   * an unchanged cluster has nothing to follow).
+   */
+  async followChange<
+    R extends { dryRun: boolean; unchanged: boolean; summary: ClusterSummary },
+  >(
+    result: R,
+    input: {
+      action: TrackedOperation['action'];
+      actor: string;
+      target: Record<string, unknown>;
+      deadlineMs: number;
+    },
+  ): Promise<R & { operationId?: string }> {
+    if (result.dryRun || result.unchanged) return result;
+    const op = await this.follow({ ...input, summary: result.summary });
+    return { ...result, operationId: op.id };
+  }
+
   /** Starts following an operation that was just written. */
   async follow(input: {
     action: TrackedOperation['action'];

@@ -47,7 +47,7 @@ export async function decommissionCluster(
 ) {
   const { operations: ops } = deps;
   const where = stringifyClusterKey(key);
-  const result = await ops.run(
+  const result = await ops.runOnCluster(
     {
       action: 'cluster.delete',
       actor,
@@ -56,11 +56,10 @@ export async function decommissionCluster(
         ...(request.reason ? { reason: request.reason.slice(0, 500) } : {}),
         ...(request.approve ? { approve: true } : {}),
       },
+      permission: shipyardClusterDeletePermission,
     },
     request.dryRun === true,
-    async () => {
-      const summary = await ops.resolve(actor, key);
-      await ops.authorize(shipyardClusterDeletePermission, actor, summary);
+    async summary => {
       if (request.confirm !== key.name) {
         throw new InputError(
           `Type the cluster's name (${key.name}) in confirm to decommission it`,
@@ -102,16 +101,10 @@ export async function decommissionCluster(
       };
     },
   );
-  let operationId: string | undefined;
-  if (!result.dryRun && !result.unchanged) {
-    const op = await deps.tracker.follow({
-      action: 'cluster.delete',
-      summary: result.summary,
-      actor: actor.ref,
-      target: {},
-      deadlineMs: deps.config.deleteDeadlineMs,
-    });
-    operationId = op.id;
-  }
-  return { ...result, ...(operationId ? { operationId } : {}) };
+  return deps.tracker.followChange(result, {
+    action: 'cluster.delete',
+    actor: actor.ref,
+    target: {},
+    deadlineMs: deps.config.deleteDeadlineMs,
+  });
 }

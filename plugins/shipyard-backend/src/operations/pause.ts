@@ -71,7 +71,7 @@ export async function pauseCluster(
   now = new Date(),
 ) {
   const reason = String(request.reason ?? '').trim();
-  return ops.run(
+  return ops.runOnCluster(
     {
       action: 'cluster.pause',
       actor,
@@ -80,11 +80,10 @@ export async function pauseCluster(
         reason: reason.slice(0, 1000),
         expiresAt: request.expiresAt ?? null,
       },
+      permission: shipyardClusterPausePermission,
     },
     request.dryRun === true,
-    async () => {
-      const summary = await ops.resolve(actor, key);
-      await ops.authorize(shipyardClusterPausePermission, actor, summary);
+    async summary => {
       if (!reason) {
         throw new InputError('Invalid reason: say why the cluster is paused');
       }
@@ -146,12 +145,15 @@ export async function resumeCluster(
   request: ResumeClusterRequest,
   why?: string,
 ) {
-  return ops.run(
-    { action: 'cluster.resume', actor, key },
+  return ops.runOnCluster(
+    {
+      action: 'cluster.resume',
+      actor,
+      key,
+      permission: shipyardClusterPausePermission,
+    },
     request.dryRun === true,
-    async () => {
-      const summary = await ops.resolve(actor, key);
-      await ops.authorize(shipyardClusterPausePermission, actor, summary);
+    async summary => {
       const before = pauseValues(summary);
       return {
         summary,

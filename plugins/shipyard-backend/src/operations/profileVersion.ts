@@ -139,7 +139,7 @@ export async function moveProfileVersion(
     profileVersion: '',
     kubernetesVersion: '',
   };
-  const result = await ops.run(
+  const result = await ops.runOnCluster(
     {
       action: 'cluster.update',
       actor,
@@ -150,11 +150,10 @@ export async function moveProfileVersion(
           ? { kubernetesVersion: request.kubernetesVersion }
           : {}),
       },
+      permission: shipyardClusterUpdatePermission,
     },
     request.dryRun === true,
-    async () => {
-      const summary = await ops.resolve(actor, key);
-      await ops.authorize(shipyardClusterUpdatePermission, actor, summary);
+    async summary => {
       if (request.version !== undefined && !semver.valid(request.version)) {
         throw new InputError(
           `version must be a semantic version (1.4.0), got "${request.version}"`,
@@ -373,18 +372,12 @@ export async function moveProfileVersion(
       };
     },
   );
-  let operationId: string | undefined;
-  if (!result.dryRun && !result.unchanged) {
-    const op = await deps.tracker.follow({
-      action: 'cluster.update',
-      summary: result.summary,
-      actor: actor.ref,
-      target,
-      deadlineMs: deps.config.updateDeadlineMs,
-    });
-    operationId = op.id;
-  }
-  return { ...result, ...(operationId ? { operationId } : {}) };
+  return deps.tracker.followChange(result, {
+    action: 'cluster.update',
+    actor: actor.ref,
+    target,
+    deadlineMs: deps.config.updateDeadlineMs,
+  });
 }
 
 /** A move starts only from a healthy, unpaused cluster whose last rollout is over. */

@@ -84,7 +84,7 @@ export async function scaleCluster(
   };
   let topologyNames: Record<string, string> = {};
   let isTopology = false;
-  const result = await ops.run(
+  const result = await ops.runOnCluster(
     {
       action: 'cluster.scale',
       actor,
@@ -101,11 +101,10 @@ export async function scaleCluster(
           ? { 'requested.controlPlane': request.controlPlaneReplicas }
           : {}),
       },
+      permission: shipyardClusterScalePermission,
     },
     request.dryRun === true,
-    async () => {
-      const summary = await ops.resolve(actor, key);
-      await ops.authorize(shipyardClusterScalePermission, actor, summary);
+    async summary => {
       if (
         !request.size &&
         !request.workers?.length &&
@@ -364,16 +363,10 @@ export async function scaleCluster(
       };
     },
   );
-  let operationId: string | undefined;
-  if (!result.dryRun && !result.unchanged) {
-    const op = await deps.tracker.follow({
-      action: 'cluster.scale',
-      summary: result.summary,
-      actor: actor.ref,
-      target: target!,
-      deadlineMs: config.scaleDeadlineMs,
-    });
-    operationId = op.id;
-  }
-  return { ...result, ...(operationId ? { operationId } : {}) };
+  return deps.tracker.followChange(result, {
+    action: 'cluster.scale',
+    actor: actor.ref,
+    target: target!,
+    deadlineMs: config.scaleDeadlineMs,
+  });
 }
