@@ -25,11 +25,20 @@ const clusterInput = (z: any) =>
     .min(1)
     .describe('Cluster entity ref, or managementCluster/namespace/name');
 
+const dryRunInput = (z: any) =>
+  z.boolean().optional().describe('Check only; change nothing');
+
 const operationOutput = {
   entityRef: (z: any) => z.string(),
   clusterPath: (z: any) => z.string(),
   unchanged: (z: any) => z.boolean(),
   message: (z: any) => z.string(),
+};
+
+/** The output of an operation that is followed until it completes. */
+const followedOperationOutput = {
+  ...operationOutput,
+  operationId: (z: any) => z.string().optional(),
 };
 
 /** What an operation's handler needs of the scaffolder's action context. */
@@ -86,8 +95,7 @@ export function createClusterPauseAction(deps: OperationActionDeps) {
             .describe(
               'ISO-8601 time after which the cluster is resumed (at most 30 days ahead)',
             ),
-        dryRun: z =>
-          z.boolean().optional().describe('Check only; change nothing'),
+        dryRun: dryRunInput,
       },
       output: operationOutput,
     },
@@ -121,8 +129,7 @@ export function createClusterResumeAction(deps: OperationActionDeps) {
     schema: {
       input: {
         cluster: clusterInput,
-        dryRun: z =>
-          z.boolean().optional().describe('Check only; change nothing'),
+        dryRun: dryRunInput,
       },
       output: operationOutput,
     },
@@ -172,13 +179,9 @@ export function createClusterScaleAction(deps: OperationActionDeps) {
             .describe(
               'Control plane machines (1, 3 or 5; machine-based control planes)',
             ),
-        dryRun: z =>
-          z.boolean().optional().describe('Check only; change nothing'),
+        dryRun: dryRunInput,
       },
-      output: {
-        ...operationOutput,
-        operationId: (z: any) => z.string().optional(),
-      },
+      output: followedOperationOutput,
     },
     async handler(ctx) {
       const { cluster, ...body } = ctx.input;
@@ -219,13 +222,9 @@ export function createClusterDecommissionAction(deps: OperationActionDeps) {
             .describe(
               'A platform team member approves the decommission of a production cluster',
             ),
-        dryRun: z =>
-          z.boolean().optional().describe('Check only; change nothing'),
+        dryRun: dryRunInput,
       },
-      output: {
-        ...operationOutput,
-        operationId: (z: any) => z.string().optional(),
-      },
+      output: followedOperationOutput,
     },
     async handler(ctx) {
       const { cluster, reason, ...rest } = ctx.input;
@@ -271,30 +270,16 @@ export function createClusterMoveProfileVersionAction(
             .describe('Preview the spec.topology diff; change nothing'),
       },
       output: {
-        ...operationOutput,
+        ...followedOperationOutput,
         before: (z: any) => z.record(z.any()),
         after: (z: any) => z.record(z.any()),
-        operationId: (z: any) => z.string().optional(),
       },
     },
     async handler(ctx) {
-      const credentials = await ctx.getInitiatorCredentials();
-      const summary = await deps.requests.resolveCluster(
-        ctx.input.cluster,
-        credentials,
-      );
       const { cluster, ...body } = ctx.input;
-      const answer = await deps.operations.call(
-        credentials,
-        summary,
-        (api, path, token) =>
-          api.moveClusterProfileVersion({ path, body }, { token }),
+      const answer = await runOperation(ctx, deps, (api, path, token) =>
+        api.moveClusterProfileVersion({ path, body }, { token }),
       );
-      ctx.logger.info(answer.message);
-      ctx.output('entityRef', deps.entityRefOf(summary));
-      ctx.output('clusterPath', clusterPagePath(summary));
-      ctx.output('unchanged', answer.unchanged);
-      ctx.output('message', answer.message);
       ctx.output('before', answer.before);
       ctx.output('after', answer.after);
       if (answer.operationId) ctx.output('operationId', answer.operationId);
