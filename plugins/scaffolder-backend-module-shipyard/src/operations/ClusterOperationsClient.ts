@@ -1,21 +1,14 @@
-import {
-  AuthService,
-  BackstageCredentials,
-  DiscoveryService,
-} from '@backstage/backend-plugin-api';
-import {
-  ConflictError,
-  InputError,
-  NotAllowedError,
-  NotFoundError,
-  ResponseError,
-} from '@backstage/errors';
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   ClusterKey,
   ClusterOperationResponse,
-  SHIPYARD_PLUGIN_ID,
   ShipyardOpenApi,
 } from '@shipyard/plugin-shipyard-common';
+import {
+  ShipyardApiAccess,
+  ShipyardApiOptions,
+  answerOf,
+} from '../service/shipyardApi';
 
 /** The day-2 operations of `/api/shipyard` that the scaffolder actions call. */
 export type ClusterOperationCall = (
@@ -31,17 +24,10 @@ export type ClusterOperationCall = (
  * 409 ConflictError) with the backend's message.
  */
 export class ClusterOperationsClient {
-  private readonly api: ShipyardOpenApi.DefaultApiClient;
+  private readonly access: ShipyardApiAccess;
 
-  constructor(
-    private readonly options: {
-      discovery: DiscoveryService;
-      auth: AuthService;
-    },
-  ) {
-    this.api = new ShipyardOpenApi.DefaultApiClient({
-      discoveryApi: options.discovery,
-    });
+  constructor(options: ShipyardApiOptions) {
+    this.access = new ShipyardApiAccess(options);
   }
 
   async call(
@@ -49,25 +35,7 @@ export class ClusterOperationsClient {
     key: ClusterKey,
     call: ClusterOperationCall,
   ): Promise<ClusterOperationResponse> {
-    const { token } = await this.options.auth.getPluginRequestToken({
-      onBehalfOf: credentials,
-      targetPluginId: SHIPYARD_PLUGIN_ID,
-    });
-    const res = await call(this.api, key, token);
-    if (res.ok) return (await res.json()) as ClusterOperationResponse;
-    const error = await ResponseError.fromResponse(res as Response);
-    const message = error.body?.error?.message ?? error.message;
-    switch (res.status) {
-      case 400:
-        throw new InputError(message);
-      case 403:
-        throw new NotAllowedError(message);
-      case 404:
-        throw new NotFoundError(message);
-      case 409:
-        throw new ConflictError(message);
-      default:
-        throw error;
-    }
+    const token = await this.access.token(credentials);
+    return answerOf(await call(this.access.api, key, token));
   }
 }

@@ -3,11 +3,8 @@ import {
   BackstageCredentials,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, ResponseError } from '@backstage/errors';
-import {
-  SHIPYARD_PLUGIN_ID,
-  ShipyardOpenApi,
-} from '@shipyard/plugin-shipyard-common';
+import { ShipyardOpenApi } from '@shipyard/plugin-shipyard-common';
+import { ShipyardApiAccess, answerOf } from '../service/shipyardApi';
 
 /** A rollout request as the backend's spec describes it. */
 export type RolloutRequest = ShipyardOpenApi.RolloutSpec;
@@ -21,53 +18,27 @@ export type RolloutPlanAnswer = ShipyardOpenApi.RolloutPlan;
  * backend checks `shipyard.rollout.create` for every cluster of the plan and audits the start as theirs.
  */
 export class RolloutsClient {
-  private readonly api: ShipyardOpenApi.DefaultApiClient;
+  private readonly access: ShipyardApiAccess;
 
-  constructor(
-    private readonly options: {
-      discovery: DiscoveryService;
-      auth: AuthService;
-    },
-  ) {
-    this.api = new ShipyardOpenApi.DefaultApiClient({
-      discoveryApi: options.discovery,
-    });
-  }
-
-  private async token(credentials: BackstageCredentials) {
-    const { token } = await this.options.auth.getPluginRequestToken({
-      onBehalfOf: credentials,
-      targetPluginId: SHIPYARD_PLUGIN_ID,
-    });
-    return token;
-  }
-
-  private async answer<T>(res: {
-    ok: boolean;
-    status: number;
-    json(): Promise<unknown>;
-  }): Promise<T> {
-    if (res.ok) return (await res.json()) as T;
-    const error = await ResponseError.fromResponse(res as Response);
-    const message = error.body?.error?.message ?? error.message;
-    if (res.status === 400) throw new InputError(message);
-    if (res.status === 403) throw new NotAllowedError(message);
-    throw error;
+  constructor(options: { discovery: DiscoveryService; auth: AuthService }) {
+    this.access = new ShipyardApiAccess(options);
   }
 
   async plan(
     credentials: BackstageCredentials,
     spec: RolloutRequest,
   ): Promise<RolloutPlanAnswer> {
-    const token = await this.token(credentials);
-    return this.answer(await this.api.planRollout({ body: spec }, { token }));
+    const { api } = this.access;
+    const token = await this.access.token(credentials);
+    return answerOf(await api.planRollout({ body: spec }, { token }));
   }
 
   async create(
     credentials: BackstageCredentials,
     spec: RolloutRequest,
   ): Promise<RolloutAnswer> {
-    const token = await this.token(credentials);
-    return this.answer(await this.api.createRollout({ body: spec }, { token }));
+    const { api } = this.access;
+    const token = await this.access.token(credentials);
+    return answerOf(await api.createRollout({ body: spec }, { token }));
   }
 }

@@ -8,11 +8,11 @@ import {
   ClusterSummary,
   ListClusterClassesResponse,
   ManagementClusterStatus,
-  SHIPYARD_PLUGIN_ID,
   ShipyardOpenApi,
   stringifyClusterKey,
   responseBody,
 } from '@shipyard/plugin-shipyard-common';
+import { ShipyardApiAccess } from './shipyardApi';
 
 /** What the actions read from (and record to) the Shipyard backend. */
 export interface ShipyardBackend {
@@ -31,17 +31,14 @@ export interface ShipyardBackend {
  * the pages of ClusterClasses read to the end.
  */
 export class ShipyardBackendClient implements ShipyardBackend {
-  private readonly api: ShipyardOpenApi.DefaultApiClient;
+  private readonly access: ShipyardApiAccess;
 
-  constructor(
-    private readonly options: {
-      discovery: DiscoveryService;
-      auth: AuthService;
-    },
-  ) {
-    this.api = new ShipyardOpenApi.DefaultApiClient({
-      discoveryApi: options.discovery,
-    });
+  constructor(options: { discovery: DiscoveryService; auth: AuthService }) {
+    this.access = new ShipyardApiAccess(options);
+  }
+
+  private get api(): ShipyardOpenApi.DefaultApiClient {
+    return this.access.api;
   }
 
   async getCluster(key: ClusterKey): Promise<ClusterSummary | undefined> {
@@ -126,12 +123,7 @@ export class ShipyardBackendClient implements ShipyardBackend {
     await res.body?.cancel();
   }
 
-  private async token(): Promise<string> {
-    const { auth } = this.options;
-    const { token } = await auth.getPluginRequestToken({
-      onBehalfOf: await auth.getOwnServiceCredentials(),
-      targetPluginId: SHIPYARD_PLUGIN_ID,
-    });
-    return token;
+  private token(): Promise<string> {
+    return this.access.token();
   }
 }
