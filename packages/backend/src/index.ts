@@ -49,6 +49,9 @@ backend.add(import('@backstage/plugin-techdocs-backend'));
 // kubernetes
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 
+// agents: the actions of the plugins in backend.actions.pluginSources as MCP tools (/api/mcp-actions/v1)
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
 // user settings, notifications and signals
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));

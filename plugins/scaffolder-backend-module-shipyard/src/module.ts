@@ -2,9 +2,13 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
-import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
+import {
+  actionsRegistryServiceRef,
+  metricsServiceRef,
+} from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { ClusterKey } from '@shipyard/plugin-shipyard-common';
 import {
   clusterEntityRef,
   readCatalogEntityNamespace,
@@ -13,6 +17,7 @@ import {
 import { RolloutsClient } from './rollouts/RolloutsClient';
 import { createShipyardActions } from './actions';
 import { clusterPagePath } from './actions/createCluster';
+import { registerRequestClusterAction } from './actions/requestClusterAction';
 import { readShipyardRequestsConfig } from './config';
 import { RequestAccess } from './service/access';
 import { ClusterAuditRecorder } from './service/audit';
@@ -42,6 +47,7 @@ export const scaffolderModuleShipyard = createBackendModule({
         catalog: catalogServiceRef,
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init({
         scaffolder,
@@ -57,6 +63,7 @@ export const scaffolderModuleShipyard = createBackendModule({
         catalog,
         httpRouter,
         httpAuth,
+        actionsRegistry,
       }) {
         const requestsConfig = readShipyardRequestsConfig(config);
         const entityNamespace = readCatalogEntityNamespace(config);
@@ -80,18 +87,27 @@ export const scaffolderModuleShipyard = createBackendModule({
         });
         // the request form's pre-submit checks: /api/scaffolder/shipyard/cluster-requests/validate
         httpRouter.use(createValidationRouter({ requests, httpAuth }));
+        const audit = new ClusterAuditRecorder({
+          auditor,
+          backend,
+          logger,
+          metrics,
+        });
+        const entityRefOf = (key: ClusterKey) =>
+          clusterEntityRef(entityNamespace, key);
+        // the request for agents (Backstage's actions registry, exposed by the MCP actions backend)
+        registerRequestClusterAction(actionsRegistry, {
+          requests,
+          audit,
+          entityRefOf,
+        });
         scaffolder.addActions(
           ...createShipyardActions({
             requests,
-            audit: new ClusterAuditRecorder({
-              auditor,
-              backend,
-              logger,
-              metrics,
-            }),
+            audit,
             operations: new ClusterOperationsClient({ discovery, auth }),
             rollouts: new RolloutsClient({ discovery, auth }),
-            entityRefOf: key => clusterEntityRef(entityNamespace, key),
+            entityRefOf,
             clusterUrlOf: key =>
               requestsConfig.portalBaseUrl
                 ? `${requestsConfig.portalBaseUrl}${clusterPagePath(key)}`

@@ -23,6 +23,7 @@ import {
   clusterPermissionRules,
   shipyardSourcesExtensionPoint,
 } from '@shipyard/plugin-shipyard-node';
+import { registerFleetActions } from './actions/fleetActions';
 import { AuditStore } from './stores/AuditStore';
 import { DRIFT_PROFILE_FIELDS, DriftProfiles, DriftStage } from './drift';
 import { scheduleAuditRetention } from './audit/retention';
@@ -223,6 +224,14 @@ export const shipyardPlugin = createBackendPlugin({
         const ruleset = permissionsRegistry.getPermissionRuleset(
           clusterPermissionResourceRef,
         );
+        // the fleet's read operations for agents (the rollouts register theirs below)
+        registerFleetActions(actionsRegistry, {
+          fleet,
+          permissions,
+          ruleset,
+          lifecycle: versionLifecycle,
+          profiles,
+        });
         // day-2 operations on one cluster (pause/resume, resize, decommission, profile version)
         const operations = new ClusterOperations({
           index: fleet.index,

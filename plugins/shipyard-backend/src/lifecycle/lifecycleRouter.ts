@@ -26,7 +26,11 @@ import {
 import { ClusterPermissionQuery } from '@shipyard/plugin-shipyard-node';
 import express from 'express';
 import { z } from 'zod';
-import { ClusterVisibility, FleetIndex } from '../index/FleetIndex';
+import {
+  ClusterVisibility,
+  FleetIndex,
+  StoredClusterSummary,
+} from '../index/FleetIndex';
 import { createApiRouter, ShipyardApiRouter } from '../service/apiRouter';
 import { criteriaToPredicate } from '../service/permissionFilter';
 import { ProfileVersions } from './ProfileVersions';
@@ -125,6 +129,75 @@ export async function describeVersionSupport(
       sources: (await refresher?.status()) ?? [],
     },
     distributions,
+  };
+}
+
+/**
+ * One cluster's calendar, support status, days to its next boundary, available upgrades and path back into support
+ * (the answer of `GET /clusters/:managementCluster/:namespace/:name/lifecycle` and of the `cluster-lifecycle` action).
+ */
+export async function describeClusterLifecycle(
+  lifecycle: VersionLifecycle,
+  stored: StoredClusterSummary,
+  profileVersions: ProfileVersions | undefined,
+): Promise<ClusterLifecycleResponse> {
+  const { managementCluster, namespace, name } = stored;
+  const now = lifecycle.now();
+  const support = lifecycle.evaluate(stored, now);
+  const calendarName = support.calendar ?? 'upstream';
+  const info =
+    lifecycle.calendar
+      .distributions()
+      .find(d => d.name === (stored.distribution ?? calendarName)) ??
+    lifecycle.calendar.distributions().find(d => d.name === calendarName);
+  const profiles = (await profileVersions?.get()) ?? {
+    nodes: [],
+    available: false,
+  };
+  const version =
+    stored.observedKubernetesVersion ??
+    stored.kubernetesVersion ??
+    stored.kubernetesMinor;
+  const extendedSupport = lifecycle.extendedSupportOf(stored);
+  return {
+    cluster: {
+      managementCluster,
+      namespace,
+      name,
+      ...(stored.distribution ? { distribution: stored.distribution } : {}),
+      ...(version ? { kubernetesVersion: version } : {}),
+      ...(stored.profile ? { profile: stored.profile } : {}),
+      ...(stored.profileVersion
+        ? { profileVersion: stored.profileVersion }
+        : {}),
+    },
+    evaluatedAt: new Date(now).toISOString(),
+    support: {
+      ...support,
+      ...(support.nextBoundary
+        ? { daysToNextBoundary: daysUntil(support.nextBoundary.date, now) }
+        : {}),
+    },
+    calendar: info
+      ? calendarEntry(lifecycle, info, now)
+      : {
+          name: calendarName,
+          title: calendarName,
+          source: 'configuration',
+          origin: 'bundled',
+          records: [],
+        },
+    upgrades: planClusterUpgrades({
+      calendar: lifecycle.calendar,
+      now,
+      distribution: stored.distribution,
+      kubernetesVersion: version,
+      ...(extendedSupport === undefined ? {} : { extendedSupport }),
+      profile: stored.profile,
+      profileVersion: stored.profileVersion,
+      profiles: profiles.nodes,
+    }),
+    profilesAvailable: profiles.available,
   };
 }
 
@@ -246,63 +319,11 @@ export function createLifecycleRouter(
       if (!stored || (visibility && !visibility(stored))) {
         throw new NotFoundError(`Cluster ${key} not found`);
       }
-      const now = lifecycle.now();
-      const support = lifecycle.evaluate(stored, now);
-      const calendarName = support.calendar ?? 'upstream';
-      const info =
-        lifecycle.calendar
-          .distributions()
-          .find(d => d.name === (stored.distribution ?? calendarName)) ??
-        lifecycle.calendar.distributions().find(d => d.name === calendarName);
-      const profiles = (await options.profiles?.get()) ?? {
-        nodes: [],
-        available: false,
-      };
-      const version =
-        stored.observedKubernetesVersion ??
-        stored.kubernetesVersion ??
-        stored.kubernetesMinor;
-      const extendedSupport = lifecycle.extendedSupportOf(stored);
-      const body: ClusterLifecycleResponse = {
-        cluster: {
-          managementCluster,
-          namespace,
-          name,
-          ...(stored.distribution ? { distribution: stored.distribution } : {}),
-          ...(version ? { kubernetesVersion: version } : {}),
-          ...(stored.profile ? { profile: stored.profile } : {}),
-          ...(stored.profileVersion
-            ? { profileVersion: stored.profileVersion }
-            : {}),
-        },
-        evaluatedAt: new Date(now).toISOString(),
-        support: {
-          ...support,
-          ...(support.nextBoundary
-            ? { daysToNextBoundary: daysUntil(support.nextBoundary.date, now) }
-            : {}),
-        },
-        calendar: info
-          ? calendarEntry(lifecycle, info, now)
-          : {
-              name: calendarName,
-              title: calendarName,
-              source: 'configuration',
-              origin: 'bundled',
-              records: [],
-            },
-        upgrades: planClusterUpgrades({
-          calendar: lifecycle.calendar,
-          now,
-          distribution: stored.distribution,
-          kubernetesVersion: version,
-          ...(extendedSupport === undefined ? {} : { extendedSupport }),
-          profile: stored.profile,
-          profileVersion: stored.profileVersion,
-          profiles: profiles.nodes,
-        }),
-        profilesAvailable: profiles.available,
-      };
+      const body = await describeClusterLifecycle(
+        lifecycle,
+        stored,
+        options.profiles,
+      );
       res.setHeader('Cache-Control', 'no-cache');
       res.json(body);
     },
