@@ -17,6 +17,10 @@ const USAGE = `Usage: fleet-sim [options]
   --step-ms MS         duration of one provisioning step (default 1000)
   --load EPS           changes per second from the load driver (default 0)
   --no-anomalies       seed only healthy clusters
+  --hosted-control-planes N
+                       add N clusters whose control plane runs as pods in their management cluster
+                       (k0smotron and Kamaji; default 0)
+  --management-chain   the first management cluster manages itself and every other one
   --plain-http         serve HTTP instead of HTTPS
   --help
 `;
@@ -35,6 +39,7 @@ const INTEGER_OPTIONS = {
   'admin-port': 'adminPort',
   'step-ms': 'stepMs',
   load: 'load',
+  'hosted-control-planes': 'hostedControlPlanes',
 } as const;
 
 const OPTIONS = {
@@ -50,6 +55,8 @@ const OPTIONS = {
   'step-ms': { type: 'string' },
   load: { type: 'string' },
   'no-anomalies': { type: 'boolean' },
+  'hosted-control-planes': { type: 'string' },
+  'management-chain': { type: 'boolean' },
   'plain-http': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -116,6 +123,8 @@ export function parseArgs(argv: string[]): CliArgs {
   set('kubeconfigPath', values.kubeconfig);
   set('adminPort', int('admin-port'));
   if (values['no-anomalies']) options.anomalies = false;
+  set('hostedControlPlanes', int('hosted-control-planes'));
+  if (values['management-chain']) options.managementChain = true;
   if (values['plain-http']) options.tls = false;
   const stepMs = int('step-ms');
   if (stepMs !== undefined) options.timing = { stepMs };

@@ -34,6 +34,24 @@ function core(
   };
 }
 
+/** A kind of the `apps` group (the workloads of control planes hosted as pods), with its scale subresource. */
+function apps(
+  kind: string,
+  plural: string,
+  shortNames: string[],
+): ResourceType {
+  return {
+    ...core(kind, plural, { shortNames, categories: ['all'], status: true }),
+    id: `apps/${plural}`,
+    group: 'apps',
+    scale: {
+      specReplicasPath: '.spec.replicas',
+      statusReplicasPath: '.status.replicas',
+      labelSelectorPath: '.status.selector',
+    },
+  };
+}
+
 function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
@@ -103,6 +121,14 @@ export function builtinResourceTypes(): ResourceType[] {
         source: o => field(o, 'source', 'component'),
       },
     }),
+    core('Service', 'services', {
+      shortNames: ['svc'],
+      categories: ['all'],
+      status: true,
+      fields: { 'spec.type': o => field(o, 'spec', 'type') },
+    }),
+    apps('Deployment', 'deployments', ['deploy']),
+    apps('StatefulSet', 'statefulsets', ['sts']),
     {
       id: CRD_TYPE_ID,
       group: 'apiextensions.k8s.io',

@@ -1,5 +1,6 @@
 /** The control plane object of every flavor: spec and status. */
 import { Flavor, KindRef } from './distributions';
+import { hostedDatastore, hostedEndpoint } from './hosted';
 import {
   Cond,
   Counts,
@@ -174,7 +175,7 @@ export function controlPlaneStatus(s: ControlPlaneState): JsonObject {
       ),
       v1beta2: { conditions: conds },
     });
-    if (s.flavor.machineControlPlane) {
+    if (s.flavor.machineControlPlane || s.flavor.hosted) {
       Object.assign(status, {
         replicas: c.replicas,
         readyReplicas: c.ready,
@@ -183,7 +184,11 @@ export function controlPlaneStatus(s: ControlPlaneState): JsonObject {
         selector: s.selector,
       });
     }
-    if (kind === 'AWSManagedControlPlane' || kind === 'ROSAControlPlane') {
+    if (
+      kind === 'AWSManagedControlPlane' ||
+      kind === 'ROSAControlPlane' ||
+      s.flavor.hosted
+    ) {
       status.externalManagedControlPlane = true;
     }
   }
@@ -203,6 +208,8 @@ export interface ControlPlaneInput {
   specVersion: string;
   region: string;
   machineTemplate?: { kind: KindRef; name: string };
+  /** The management cluster (for the endpoint of a control plane hosted there). */
+  management?: string;
 }
 
 export function controlPlaneObject(
@@ -268,6 +275,50 @@ export function controlPlaneObject(
         k0s: { apiVersion: 'k0s.k0sproject.io/v1beta1', kind: 'ClusterConfig' },
       };
       break;
+    case 'K0smotronControlPlane': {
+      const endpoint = hostedEndpoint(
+        input.management ?? '',
+        meta.namespace,
+        meta.name,
+        'k0smotron',
+      );
+      spec.replicas = input.replicas;
+      spec.version = input.specVersion;
+      spec.externalAddress = endpoint.host;
+      spec.service = {
+        type: 'NodePort',
+        apiPort: endpoint.port,
+        konnectivityPort: 30132,
+      };
+      spec.persistence = { type: 'emptyDir' };
+      Object.assign(
+        spec,
+        hostedDatastore('k0smotron', meta.name, meta.namespace),
+      );
+      break;
+    }
+    case 'KamajiControlPlane': {
+      const endpoint = hostedEndpoint(
+        input.management ?? '',
+        meta.namespace,
+        meta.name,
+        'kamaji',
+      );
+      spec.replicas = input.replicas;
+      spec.version = input.specVersion;
+      spec.controlPlaneEndpoint = endpoint;
+      spec.network = {
+        serviceType: 'LoadBalancer',
+        serviceAddress: endpoint.host,
+      };
+      spec.addons = { coreDNS: {}, kubeProxy: {}, konnectivity: {} };
+      spec.kubelet = {
+        cgroupfs: 'systemd',
+        preferredAddressTypes: ['Hostname', 'InternalIP', 'ExternalIP'],
+      };
+      Object.assign(spec, hostedDatastore('kamaji', meta.name, meta.namespace));
+      break;
+    }
     case 'AWSManagedControlPlane':
       spec.version = input.specVersion;
       spec.region = input.region;

@@ -28,6 +28,9 @@ export interface KindRef {
   kind: string;
 }
 
+/** The providers of control planes hosted as pods in a management cluster. */
+export type HostedControlPlaneProvider = 'k0smotron' | 'kamaji';
+
 const CP = 'controlplane.cluster.x-k8s.io';
 const INFRA = 'infrastructure.cluster.x-k8s.io';
 const BOOT = 'bootstrap.cluster.x-k8s.io';
@@ -40,6 +43,11 @@ export interface Flavor {
   controlPlane: KindRef;
   /** The control plane runs as Machines (kubeadm, k3s, k0s, RKE2) rather than as a managed service. */
   machineControlPlane: boolean;
+  /**
+   * The control plane runs as pods in the management cluster (k0smotron: a StatefulSet; Kamaji: a Deployment), each
+   * with a Service, in the namespace of its control plane object.
+   */
+  hosted?: HostedControlPlaneProvider;
   workers: 'MachineDeployment' | 'MachinePool';
   machineTemplate?: KindRef;
   bootstrapTemplate?: KindRef;
@@ -236,6 +244,63 @@ const FLAVORS: Record<string, Flavor> = {
   },
 };
 
+/** Flavors whose control plane is hosted as pods, by provider (workers are Dev machines). */
+const HOSTED_FLAVORS: Record<HostedControlPlaneProvider, Flavor> = {
+  k0smotron: {
+    distribution: 'k0s',
+    provider: 'docker',
+    infraCluster: { group: INFRA, version: 'v1beta2', kind: 'DevCluster' },
+    controlPlane: {
+      group: CP,
+      version: 'v1beta1',
+      kind: 'K0smotronControlPlane',
+    },
+    machineControlPlane: false,
+    hosted: 'k0smotron',
+    workers: 'MachineDeployment',
+    machineTemplate: {
+      group: INFRA,
+      version: 'v1beta2',
+      kind: 'DevMachineTemplate',
+    },
+    bootstrapTemplate: {
+      group: BOOT,
+      version: 'v1beta1',
+      kind: 'K0sWorkerConfigTemplate',
+    },
+    infraMachine: { group: INFRA, version: 'v1beta2', kind: 'DevMachine' },
+  },
+  kamaji: {
+    distribution: 'kubeadm',
+    provider: 'docker',
+    infraCluster: { group: INFRA, version: 'v1beta2', kind: 'DevCluster' },
+    controlPlane: {
+      group: CP,
+      version: 'v1alpha1',
+      kind: 'KamajiControlPlane',
+    },
+    machineControlPlane: false,
+    hosted: 'kamaji',
+    workers: 'MachineDeployment',
+    machineTemplate: {
+      group: INFRA,
+      version: 'v1beta2',
+      kind: 'DevMachineTemplate',
+    },
+    bootstrapTemplate: {
+      group: BOOT,
+      version: 'v1beta2',
+      kind: 'KubeadmConfigTemplate',
+    },
+    infraMachine: { group: INFRA, version: 'v1beta2', kind: 'DevMachine' },
+  },
+};
+
+/** The flavor of clusters whose control plane a provider hosts as pods. */
+export function hostedFlavor(provider: HostedControlPlaneProvider): Flavor {
+  return HOSTED_FLAVORS[provider];
+}
+
 export function flavor(distribution: Distribution, provider: Provider): Flavor {
   const f = FLAVORS[`${distribution}/${provider}`];
   if (!f) throw new Error(`no flavor for ${distribution} on ${provider}`);
@@ -243,7 +308,7 @@ export function flavor(distribution: Distribution, provider: Provider): Flavor {
 }
 
 export function allFlavors(): Flavor[] {
-  return Object.values(FLAVORS);
+  return [...Object.values(FLAVORS), ...Object.values(HOSTED_FLAVORS)];
 }
 
 /** Finds the flavor of a cluster from its control plane and infrastructure kinds. */

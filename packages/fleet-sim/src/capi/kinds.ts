@@ -46,6 +46,8 @@ export const LABELS = {
   profileVersion: 'shipyard.io/profile-version',
   environment: 'environment',
   region: 'topology.kubernetes.io/region',
+  /** On the Cluster of a management cluster (one Shipyard watches): that management cluster's name. */
+  isManagementCluster: 'shipyard.io/is-management-cluster',
 } as const;
 
 export const FINALIZERS = {

@@ -26,7 +26,7 @@ import {
   JsonObject,
 } from '../util/json';
 import { ControllerContext, isPausedCluster } from './context';
-import { condTrue, finalizersOf, labelsOf, meta, num } from './read';
+import { condTrue, finalizersOf, labelsOf, meta, num, str } from './read';
 import { reconcileTopology } from './topology';
 
 export function reconcileCluster(
@@ -119,10 +119,11 @@ export function reconcileCluster(
     (condTrue(cp, 'Available') ||
       v1beta2Available(cp) ||
       cpStatus?.ready === true);
-  const cpDesired = flavor.machineControlPlane
+  const countsControlPlane = flavor.machineControlPlane || flavor.hosted;
+  const cpDesired = countsControlPlane
     ? num(asObject(cp?.spec)?.replicas, 1)
     : 0;
-  const cpCounts: Counts = flavor.machineControlPlane
+  const cpCounts: Counts = countsControlPlane
     ? {
         desired: cpDesired,
         replicas: num(cpStatus?.replicas),
@@ -171,6 +172,9 @@ export function reconcileCluster(
     cpAvailable,
     remoteOk,
     ...clusterFaultMessages(unreachable, cpDown, Date.now() - ctx.stepMs),
+    ...(flavor.hosted && !cpAvailable && cpInitialized
+      ? { cpMessage: `Control plane is not available: ${hostedMessage(cp)}` }
+      : {}),
     cp: cpCounts,
     workers,
     topology: Boolean(topology),
@@ -336,4 +340,13 @@ function deleteCluster(
   ctx.options.workloadGone(ns, name);
   ctx.forget(String(meta(cluster).uid));
   ctx.removeFinalizer(t, cluster, FINALIZERS.cluster);
+}
+
+/** The Available message of a hosted control plane object (its pods' readiness). */
+function hostedMessage(cp: JsonObject | undefined): string {
+  const conds = asObject(asObject(cp?.status)?.v1beta2)?.conditions;
+  const available = Array.isArray(conds)
+    ? conds.map(asObject).find(c => c?.type === 'Available')
+    : undefined;
+  return str(available?.message) ?? 'control plane pods are not ready';
 }

@@ -38,6 +38,7 @@ import {
   str,
 } from './read';
 import { createInfraMachine } from './infrastructure';
+import { reconcileHostedControlPlane } from './hostedControlPlane';
 
 export function reconcileControlPlane(
   ctx: ControllerContext,
@@ -56,6 +57,10 @@ export function reconcileControlPlane(
     'RKE2ControlPlane',
     'K0sControlPlane',
   ].includes(t.kind);
+  if (t.kind === 'K0smotronControlPlane' || t.kind === 'KamajiControlPlane') {
+    reconcileHostedControlPlane(ctx, t, cp, ns, name, clusterName);
+    return;
+  }
   if (!machineBased) {
     reconcileManagedControlPlane(ctx, t, cp, ns, name, clusterName);
     return;

@@ -40,6 +40,8 @@ const CONTROL_PLANE_KINDS = new Set([
   'ROSAControlPlane',
   'AzureManagedControlPlane',
   'GCPManagedControlPlane',
+  'K0smotronControlPlane',
+  'KamajiControlPlane',
 ]);
 
 const INFRA_CLUSTER_KINDS = new Set([

@@ -78,6 +78,8 @@ export function reconcileTopology(
   const cpTopology = asObject(topology.controlPlane) ?? {};
   const cpReplicas = flavor.machineControlPlane
     ? num(cpTopology.replicas, 1)
+    : flavor.hosted
+    ? num(cpTopology.replicas, 2)
     : 0;
   const machineTemplateRef = asObject(
     asObject(asObject(ccSpec.controlPlane)?.machineInfrastructure)?.templateRef,
@@ -102,6 +104,7 @@ export function reconcileTopology(
             kubeVersionOf(flavor.distribution, desiredVersion),
           ),
           region,
+          management: ctx.options.management,
           machineTemplate: machineTemplateRef
             ? {
                 kind: {

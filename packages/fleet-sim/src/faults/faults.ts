@@ -19,6 +19,11 @@ export interface ClusterFaults {
   /** How many worker nodes report NotReady (`Infinity`: all). */
   nodesNotReady?: number;
   controlPlaneDown?: boolean;
+  /**
+   * How many pods of a hosted control plane (k0smotron, Kamaji) report NotReady (`Infinity`: all); with none ready
+   * the workload cluster's API server is down.
+   */
+  hostedPodsNotReady?: number;
   /** New machines never finish provisioning (the provider has no capacity): a scale-up stalls. */
   provisioningStalled?: boolean;
   /** Deleted machines never finish draining (a PodDisruptionBudget blocks it): a scale-down or deletion stalls. */
@@ -125,7 +130,13 @@ export class FaultRegistry implements FaultGate {
   }
 
   isControlPlaneDown(id: string): boolean {
-    return this.faults.get(id)?.controlPlaneDown === true;
+    const f = this.faults.get(id);
+    return f?.controlPlaneDown === true || f?.hostedPodsNotReady === Infinity;
+  }
+
+  /** How many pods of the cluster's hosted control plane are held NotReady. */
+  hostedPodsNotReady(id: string): number {
+    return this.faults.get(id)?.hostedPodsNotReady ?? 0;
   }
 
   /** The worker node names (of `sortedWorkers`) that are NotReady. */
@@ -141,7 +152,10 @@ export class FaultRegistry implements FaultGate {
     if (f.unreachable === 'refuse') return { kind: 'refuse' };
     if (f.unreachable === 'blackhole') return { kind: 'blackhole' };
     const delayMs = f.slowMs ?? 0;
-    if (f.controlPlaneDown && !HEALTH_PATHS.test(path)) {
+    if (
+      (f.controlPlaneDown || f.hostedPodsNotReady === Infinity) &&
+      !HEALTH_PATHS.test(path)
+    ) {
       return {
         kind: 'error',
         error: errors.serviceUnavailable('etcdserver: request timed out'),

@@ -38,6 +38,12 @@ import {
 } from './seededWorkers';
 
 import {
+  hostedSeedEntries,
+  seededHostedPod,
+  seededHostedService,
+  seededHostedWorkload,
+} from './seededHosted';
+import {
   ADDON_TYPE_IDS,
   addonDeviation,
   addonsOfCluster,
@@ -127,6 +133,26 @@ export function populateCluster(
     clusterUid,
   ]);
   const cpUid = uid(cpTypeId, c.controlPlaneName);
+  if (fl.hosted) {
+    const host = hostedSeedEntries(c);
+    add(
+      host.workload.typeId,
+      host.workload.name,
+      seededHostedWorkload,
+      host.labels,
+      [cpUid],
+    );
+    add(
+      host.service.typeId,
+      host.service.name,
+      seededHostedService,
+      host.labels,
+      [cpUid],
+    );
+    host.pods.forEach((pod, i) =>
+      add(TYPE_IDS.pod, pod, seededHostedPod, host.labels, [cpUid], 0, i),
+    );
+  }
   const cpLabels = controlPlaneMachineLabels(c);
   c.controlPlaneMachines.forEach((m, i) => {
     add(TYPE_IDS.machine, m, seededControlPlaneMachine, cpLabels, [cpUid], i);

@@ -18,6 +18,7 @@ import {
   controlPlaneSelector,
   controlPlaneStatus,
 } from '../capi/controlPlane';
+import { hostedEndpoint, hostedLayout, hostedSelector } from '../capi/hosted';
 import { infraClusterObject, infraStatus } from '../capi/infrastructure';
 import {
   CAPI_VERSION,
@@ -54,10 +55,12 @@ function clusterSpec(c: SeedCluster): JsonObject {
       services: { cidrBlocks: ['10.128.0.0/12'] },
       serviceDomain: 'cluster.local',
     },
-    controlPlaneEndpoint: {
-      host: `${c.name}.${c.namespace}.${c.region}.fleet.internal`,
-      port: fl.provider === 'docker' ? 6443 : 443,
-    },
+    controlPlaneEndpoint: fl.hosted
+      ? hostedEndpoint(c.management, c.namespace, c.controlPlaneName, fl.hosted)
+      : {
+          host: `${c.name}.${c.namespace}.${c.region}.fleet.internal`,
+          port: fl.provider === 'docker' ? 6443 : 443,
+        },
     controlPlaneRef: {
       apiGroup: fl.controlPlane.group,
       kind: fl.controlPlane.kind,
@@ -213,6 +216,7 @@ export function seededControlPlane(s: ClusterSeed): JsonObject {
       specVersion: controlPlaneSpecVersion(c),
       region: c.region,
       machineTemplate: cpMachineTemplate(c),
+      management: c.management,
     },
   );
   obj.status = controlPlaneStatus({
@@ -226,7 +230,11 @@ export function seededControlPlane(s: ClusterSeed): JsonObject {
     version: controlPlaneSpecVersion(c),
     generation: 1,
     at: readyAt(c),
-    selector: controlPlaneSelector(c.name),
+    selector: fl.hosted
+      ? hostedSelector(
+          hostedLayout(fl.hosted, c.controlPlaneName, c.controlPlaneReplicas),
+        )
+      : controlPlaneSelector(c.name),
   });
   return obj;
 }

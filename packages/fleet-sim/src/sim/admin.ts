@@ -99,6 +99,12 @@ export function applyFaultAction(ctx: AdminContext, body: JsonObject): void {
     case 'controlPlaneDown':
       ctx.faults.controlPlaneDown(target(body), body.down !== false);
       return;
+    case 'hostedControlPlanePodsNotReady':
+      ctx.faults.hostedControlPlanePodsNotReady(
+        target(body),
+        body.count === undefined ? undefined : numberField(body, 'count'),
+      );
+      return;
     case 'stallProvisioning':
       ctx.faults.stallProvisioning(target(body), body.stalled !== false);
       return;
@@ -123,7 +129,7 @@ export function applyFaultAction(ctx: AdminContext, body: JsonObject): void {
       throw new Error(
         `unknown action ${JSON.stringify(
           action,
-        )}; one of unreachable, reachable, slow, errorRate, nodesNotReady, controlPlaneDown, stallProvisioning, stallDrain, restartManagementApi, pauseController, resumeController, clear`,
+        )}; one of unreachable, reachable, slow, errorRate, nodesNotReady, controlPlaneDown, hostedControlPlanePodsNotReady, stallProvisioning, stallDrain, restartManagementApi, pauseController, resumeController, clear`,
       );
   }
 }

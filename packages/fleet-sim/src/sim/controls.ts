@@ -42,6 +42,8 @@ export function fleetFaults(fleet: Fleet): FleetFaults {
       faults.set(clusterId(cluster), { nodesNotReady: count }),
     controlPlaneDown: (cluster, down = true) =>
       faults.set(clusterId(cluster), { controlPlaneDown: down }),
+    hostedControlPlanePodsNotReady: (cluster, count = Infinity) =>
+      faults.set(clusterId(cluster), { hostedPodsNotReady: count }),
     stallProvisioning: (cluster, stalled = true) =>
       faults.set(clusterId(cluster), { provisioningStalled: stalled }),
     stallDrain: (cluster, stalled = true) =>

@@ -9,6 +9,7 @@ import { Flavor } from '../capi/distributions';
 import { kubeconfigText } from '../capi/kubeconfig';
 import { CapiController } from '../controllers/manager';
 import { FaultRegistry } from '../faults/faults';
+import { addHostedFleet } from '../fleet/hostedFleet';
 import { FleetModel, SeedCluster, generateFleet } from '../fleet/model';
 import { SeedContext } from '../fleet/seed';
 import { FleetServer } from '../server/server';
@@ -63,7 +64,7 @@ export function generateModel(
   settings: FleetSettings,
   options: FleetSimOptions,
 ): FleetModel {
-  return generateFleet({
+  const model = generateFleet({
     managementClusters: settings.managementClusters,
     clusters: settings.clusters,
     seed: settings.seed,
@@ -76,6 +77,12 @@ export function generateModel(
         ? workerScaleFor(options.machinesPerCluster)
         : undefined,
   });
+  addHostedFleet(model, {
+    hostedControlPlanes: options.hostedControlPlanes,
+    managementChain: options.managementChain,
+    now: settings.now,
+  });
+  return model;
 }
 
 export function randomToken(): string {

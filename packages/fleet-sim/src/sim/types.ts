@@ -47,6 +47,16 @@ export interface FleetSimOptions {
    * worker pools are scaled to reach it. Setting it changes the generated fleet.
    */
   machinesPerCluster?: number;
+  /**
+   * Clusters whose control plane runs as pods in their management cluster (k0smotron and Kamaji, alternately),
+   * added to `clusters` (default 0).
+   */
+  hostedControlPlanes?: number;
+  /**
+   * The management chain: the first management cluster is a Cluster of itself (self-hosted) and every other
+   * management cluster is one of its Clusters, labelled `shipyard.io/is-management-cluster` (default false).
+   */
+  managementChain?: boolean;
   /** Also serve the admin API over plain HTTP on 127.0.0.1 at this port. */
   adminPort?: number;
   /** Fixed bearer tokens (default: random per start). */
@@ -91,6 +101,11 @@ export interface FleetFaults {
   nodesNotReady(cluster: ClusterRef, count?: number): void;
   /** The workload cluster's control plane fails (`/readyz` 500, API 503); the Cluster turns unavailable. */
   controlPlaneDown(cluster: ClusterRef, down?: boolean): void;
+  /**
+   * `count` pods (default all) of the cluster's hosted control plane (k0smotron, Kamaji) report NotReady; 0 heals.
+   * The control plane object, the Cluster and, with none ready, the workload cluster's API server follow.
+   */
+  hostedControlPlanePodsNotReady(cluster: ClusterRef, count?: number): void;
   /** New machines of the cluster stay Provisioning (no capacity); false heals. */
   stallProvisioning(cluster: ClusterRef, stalled?: boolean): void;
   /** Deleted machines of the cluster stay Deleting (drain blocked); false heals. */

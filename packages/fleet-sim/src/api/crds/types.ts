@@ -429,6 +429,42 @@ export function customResourceTypes(): ResourceType[] {
     }),
     crd({
       group: CONTROL_PLANE,
+      kind: 'K0smotronControlPlane',
+      versions: ['v1beta1'],
+      scale: REPLICA_SCALE,
+      family: 'k0smotron',
+      columns: {
+        '*': [
+          CLUSTER_LABEL,
+          ['API Server Available', '.status.ready', 'boolean'],
+          ['Desired', '.spec.replicas', 'integer', 10],
+          ['Replicas', '.status.replicas', 'integer'],
+          ['Ready', '.status.readyReplicas', 'integer'],
+          ['Updated', '.status.updatedReplicas', 'integer'],
+          ['Unavailable', '.status.unavailableReplicas', 'integer'],
+          AGE,
+          ['Version', '.spec.version'],
+        ],
+      },
+    }),
+    crd({
+      group: CONTROL_PLANE,
+      kind: 'KamajiControlPlane',
+      shortNames: ['ktcp'],
+      versions: ['v1alpha1'],
+      scale: REPLICA_SCALE,
+      family: 'kamaji',
+      columns: {
+        '*': [
+          ['Version', '.spec.version'],
+          ['Initialized', '.status.initialized', 'boolean'],
+          ['Ready', '.status.ready', 'boolean'],
+          AGE,
+        ],
+      },
+    }),
+    crd({
+      group: CONTROL_PLANE,
       kind: 'KThreesControlPlaneTemplate',
       versions: ['v1beta2', 'v1beta1'],
       deprecatedVersions: OLD,
