@@ -76,11 +76,9 @@ export function reconcileTopology(
   const cpType = ctx.typeOf(flavor.controlPlane);
   if (!cpType) return `unknown control plane kind ${flavor.controlPlane.kind}`;
   const cpTopology = asObject(topology.controlPlane) ?? {};
-  const cpReplicas = flavor.machineControlPlane
-    ? num(cpTopology.replicas, 1)
-    : flavor.hosted
-    ? num(cpTopology.replicas, 2)
-    : 0;
+  let cpReplicas = 0;
+  if (flavor.machineControlPlane) cpReplicas = num(cpTopology.replicas, 1);
+  else if (flavor.hosted) cpReplicas = num(cpTopology.replicas, 2);
   const machineTemplateRef = asObject(
     asObject(asObject(ccSpec.controlPlane)?.machineInfrastructure)?.templateRef,
   );

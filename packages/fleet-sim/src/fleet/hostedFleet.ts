@@ -24,6 +24,12 @@ export const HOSTED_PROFILES: Record<HostedControlPlaneProvider, string> = {
 /** The namespace of a management cluster's Clusters of management clusters. */
 export const MANAGEMENT_NAMESPACE = 'management';
 
+const LIFECYCLE: Record<string, string> = {
+  prod: 'production',
+  staging: 'staging',
+  dev: 'development',
+};
+
 /** The team that owns the management clusters. */
 export const PLATFORM_TEAM = 'platform-team';
 
@@ -96,12 +102,7 @@ export function addHostedFleet(
       targetKube: kube,
       labels: {
         [LABELS.owner]: team,
-        [LABELS.lifecycle]:
-          environment === 'prod'
-            ? 'production'
-            : environment === 'staging'
-            ? 'staging'
-            : 'development',
+        [LABELS.lifecycle]: LIFECYCLE[environment],
         [LABELS.environment]: environment,
         [LABELS.profile]: HOSTED_PROFILES[provider],
         [LABELS.profileVersion]: '1.0.0',
