@@ -1,6 +1,6 @@
 /** How long and how often {@link eventually} tries, and which value it accepts. */
 export interface EventuallyOptions<T> {
-  /** Give up after this long (default 20 s). */
+  /** Give up after this long (default 30 s). */
   timeoutMs?: number;
   /** Wait this long between tries (default 50 ms). */
   intervalMs?: number;
@@ -8,7 +8,7 @@ export interface EventuallyOptions<T> {
   until?: (value: T) => boolean;
 }
 
-const DEFAULT_TIMEOUT_MS = 20_000;
+const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_INTERVAL_MS = 50;
 
 function describe(value: unknown): string {

@@ -49,7 +49,7 @@ describe('new frontend system', () => {
     const api = mockShipyardApi();
     renderInTestApp(tester.reactElement(), { apis: [[shipyardApiRef, api]] });
     expect(
-      await screen.findAllByTestId('cluster-row', {}, { timeout: 10_000 }),
+      await screen.findAllByTestId('cluster-row', {}, { timeout: 30_000 }),
     ).toHaveLength(3);
   });
 

@@ -70,7 +70,7 @@ export async function managementClusterStates(
 export async function waitConnected(
   client: ShipyardTestClient,
   names: string[],
-  timeoutMs = 20_000,
+  timeoutMs = 30_000,
 ): Promise<void> {
   await eventually(async () => {
     const states = await managementClusterStates(client);

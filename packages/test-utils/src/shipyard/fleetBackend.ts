@@ -35,7 +35,7 @@ export const PLATFORM_TEAM = 'group:default/platform';
 export const TEST_SYNC_CONFIG = {
   persistIntervalMs: 50,
   staleAfterMs: 400,
-  requestTimeoutMs: 3000,
+  requestTimeoutMs: 8000,
   backoff: { initialDelayMs: 20, maxDelayMs: 200 },
 };
 

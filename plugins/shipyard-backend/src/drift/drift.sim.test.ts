@@ -189,10 +189,17 @@ describe.each(databases.eachSupportedId())(
       const desired = md.replicas.desired!;
       const index = profiles.findIndex(p => p.metadata.name === c.profile);
       const profile = profiles[index];
+      // released versions are immutable (the version the cluster was made from keeps its first-read definition):
+      // the profile made from what the cluster runs is released as a new version, and the cluster labelled with it
+      const major = Number(c.profileVersion!.split('.')[0]);
+      const tailored = `${major + 1}.0.0`;
+      await updateCluster(c, obj => {
+        obj.metadata.labels['shipyard.io/profile-version'] = tailored;
+      });
       profile.spec.clusterClass = { name: c.clusterClass };
       profile.spec.kubernetes = { versions: [c.kubernetesVersion] };
       delete profile.spec.previousVersions;
-      profile.spec.version = c.profileVersion;
+      profile.spec.version = tailored;
       profile.spec.variables = {
         ...profile.spec.variables,
         pinned: { cni },
@@ -315,7 +322,7 @@ describe.each(databases.eachSupportedId())(
       );
 
       // a new profile version is released: the cluster is behind until it is moved to it
-      const released = `${Number(c.profileVersion!.split('.')[0]) + 1}.0.0`;
+      const released = `${major + 2}.0.0`;
       profiles[index] = {
         ...profile,
         spec: {
@@ -323,10 +330,10 @@ describe.each(databases.eachSupportedId())(
           version: released,
           previousVersions: [
             ...(profile.spec.previousVersions ?? []).filter(
-              (p: any) => p.version !== c.profileVersion,
+              (p: any) => p.version !== tailored,
             ),
             {
-              version: c.profileVersion,
+              version: tailored,
               kubernetes: { versions: profile.spec.kubernetes.versions },
             },
           ],
@@ -339,7 +346,7 @@ describe.each(databases.eachSupportedId())(
           expect.objectContaining({
             kind: 'profileVersion' as DriftKind,
             expected: released,
-            actual: c.profileVersion,
+            actual: tailored,
           }),
         ]);
       });
