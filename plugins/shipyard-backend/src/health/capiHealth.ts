@@ -57,6 +57,9 @@ const PROGRESS_SYMPTOMS = new Set([
   'WorkerReplicas',
 ]);
 
+/** Reason type of a hosted control plane whose pods are not all ready. */
+export const HOSTED_PODS_REASON = 'HostedControlPlanePodsNotReady';
+
 /** Reason type of a cluster in progress; its `since` starts the grace period (see `aggregateHealth`). */
 export const PROGRESSING_REASON = 'Progressing';
 
@@ -267,6 +270,19 @@ export class CapiHealthEvaluator implements ClusterHealthEvaluator {
     if (shortfalls.length > 0) {
       if (status === 'healthy') status = 'degraded';
       reasons.push(...shortfalls);
+    }
+    // a control plane hosted as pods: its pods' readiness is the control plane's (none ready: its API is down)
+    const hosted = input.hostedControlPlane;
+    if (hosted && hosted.readyReplicas < hosted.replicas) {
+      const none = hosted.readyReplicas === 0;
+      if (none) status = 'unhealthy';
+      else if (status === 'healthy') status = 'degraded';
+      reasons.unshift({
+        source: 'capi',
+        severity: none ? 'error' : 'warning',
+        type: HOSTED_PODS_REASON,
+        message: `Hosted control plane pods not ready: ${hosted.readyReplicas} of ${hosted.replicas} ready (${hosted.workloadKind} ${hosted.namespace}/${hosted.workloadName} on ${hosted.hostCluster})`,
+      });
     }
     // missing replicas that a rollout or a scale-up explains are progress, not degradation: `progressing` with
     // info reasons; the aggregation makes it `degraded` once the progress outlasts the grace period

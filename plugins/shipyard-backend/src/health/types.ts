@@ -1,5 +1,6 @@
 import {
   ClusterCondition,
+  HostedControlPlane,
   HealthReason,
   HealthStatus,
   MachinePhaseCounts,
@@ -18,6 +19,8 @@ export interface ClusterHealthInput {
   machinesByPhase: MachinePhaseCounts;
   infrastructureProvisioned?: boolean;
   controlPlaneInitialized?: boolean;
+  /** The control plane's pods, for a control plane hosted as pods. */
+  hostedControlPlane?: HostedControlPlane;
   /** MachineHealthChecks of the cluster. */
   machineHealthChecks: Array<{
     name: string;

@@ -1,5 +1,6 @@
 import {
   ClusterAddonSummary,
+  HostedControlPlane,
   MachinePhaseCounts,
   ReplicaCounters,
 } from '@shipyard/plugin-shipyard-common';
@@ -13,6 +14,9 @@ import { distributionOf, providerOfInfrastructureKind } from './providers';
 import { kubernetesMinorOfDistribution } from './versions';
 
 export { kubernetesMinorOfDistribution };
+
+/** On the Cluster of a management cluster: the name Shipyard knows that management cluster by. */
+export const MANAGEMENT_CLUSTER_OF_LABEL = 'shipyard.io/is-management-cluster';
 export { ClusterState };
 
 /** What folding needs besides the cluster's own records. */
@@ -88,7 +92,16 @@ export function foldClusterSummary(
     c.annotations,
   );
   const phase = c.phase ?? 'Unknown';
+  const hostedControlPlane: HostedControlPlane | undefined = cp?.hosted
+    ? {
+        ...cp.hosted,
+        hostCluster: ctx.managementCluster,
+        replicas: cp.replicas.desired ?? cp.replicas.current ?? 0,
+        readyReplicas: cp.replicas.ready ?? 0,
+      }
+    : undefined;
   const health = ctx.health.evaluate({
+    hostedControlPlane,
     apiVersion: c.apiVersion,
     phase,
     deletingSince: c.deletingSince,
@@ -175,6 +188,8 @@ export function foldClusterSummary(
     deletingSince: c.deletingSince,
     paused: c.pause,
     addons: ctx.addons,
+    hostedControlPlane,
+    managementClusterOf: c.labels[MANAGEMENT_CLUSTER_OF_LABEL],
   };
   for (const [k, v] of Object.entries(optional)) {
     if (v !== undefined) {

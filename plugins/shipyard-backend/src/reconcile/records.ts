@@ -17,6 +17,7 @@ import {
   ClusterClassRecord,
   ClusterRecord,
   ControlPlaneRecord,
+  HostedControlPlaneRecord,
   MachineDeploymentRecord,
   MachineHealthCheckRecord,
   MachinePoolRecord,
@@ -323,7 +324,54 @@ export function projectControlPlane(obj: KubeObject): ControlPlaneRecord {
     replicas: readReplicas(obj, obj.spec?.replicas),
     readiness: readinessOf(conditions),
     conditions,
+    hosted: projectHosted(obj),
   });
+}
+
+function endpointOf(host: unknown, port: unknown): string | undefined {
+  const h = str(host);
+  if (!h) return undefined;
+  const p = num(port);
+  return `https://${h}${p ? `:${p}` : ''}`;
+}
+
+/**
+ * Where a control plane hosted as pods runs, as its provider lays it out: k0smotron a StatefulSet `kmc-<name>`,
+ * Kamaji a Deployment `<name>` (in the namespace of the object, unless Kamaji deploys to another cluster's
+ * namespace), and its datastore and endpoint as the spec names them.
+ */
+function projectHosted(obj: KubeObject): HostedControlPlaneRecord | undefined {
+  const namespace = obj.metadata.namespace ?? 'default';
+  const spec = obj.spec ?? {};
+  if (obj.kind === 'K0smotronControlPlane') {
+    let datastore = 'etcd';
+    const kine = str(spec.kineDataSourceURL);
+    if (kine) datastore = `kine: ${kine.split(':')[0]}`;
+    else if (str(spec.kineDataSourceSecretName)) datastore = 'kine';
+    return compact({
+      provider: 'k0smotron' as const,
+      namespace,
+      workloadKind: 'StatefulSet' as const,
+      workloadName: `kmc-${obj.metadata.name}`,
+      datastore,
+      endpoint: endpointOf(spec.externalAddress, spec.service?.apiPort),
+    });
+  }
+  if (obj.kind === 'KamajiControlPlane') {
+    const external = spec.deployment?.externalClusterReference;
+    return compact({
+      provider: 'kamaji' as const,
+      namespace: str(external?.deploymentNamespace) ?? namespace,
+      workloadKind: 'Deployment' as const,
+      workloadName: obj.metadata.name,
+      datastore: `DataStore ${str(spec.dataStoreName) ?? 'default'}`,
+      endpoint: endpointOf(
+        spec.controlPlaneEndpoint?.host,
+        spec.controlPlaneEndpoint?.port,
+      ),
+    });
+  }
+  return undefined;
 }
 
 export function projectMachineDeployment(

@@ -61,6 +61,17 @@ export interface ControlPlaneRecord {
   replicas: ReplicaCounters;
   readiness: ReadinessRecord;
   conditions: ClusterCondition[];
+  /** For control planes hosted as pods: where they run and what they run on (the host cluster is the reader's). */
+  hosted?: HostedControlPlaneRecord;
+}
+
+export interface HostedControlPlaneRecord {
+  provider: 'k0smotron' | 'kamaji';
+  namespace: string;
+  workloadKind: 'StatefulSet' | 'Deployment';
+  workloadName: string;
+  datastore?: string;
+  endpoint?: string;
 }
 
 export interface MachineDeploymentRecord {

@@ -247,6 +247,34 @@ export interface ClusterSummary extends ClusterKey {
   drift?: DriftFinding[];
   /** The add-ons observed on the management cluster for this cluster; absent when it serves no add-on kinds. */
   addons?: ClusterAddonSummary[];
+  /** Where and how the control plane runs, for a control plane hosted as pods (k0smotron, Kamaji). */
+  hostedControlPlane?: HostedControlPlane;
+  /**
+   * The management cluster this cluster is (label `shipyard.io/is-management-cluster`): a management cluster
+   * managed as a Cluster API cluster, by another management cluster or by itself.
+   */
+  managementClusterOf?: string;
+}
+
+/** A control plane hosted as pods in a host cluster (k0smotron `K0smotronControlPlane`, Kamaji `KamajiControlPlane`). */
+export interface HostedControlPlane {
+  /** `k0smotron` or `kamaji`. */
+  provider: string;
+  /** The management cluster whose API holds the pods. */
+  hostCluster: string;
+  /** The namespace of the pods on the host. */
+  namespace: string;
+  /** `StatefulSet` (k0smotron) or `Deployment` (Kamaji). */
+  workloadKind: string;
+  workloadName: string;
+  /** Pods wanted. */
+  replicas: number;
+  /** Pods ready, as the control plane object reports them. */
+  readyReplicas: number;
+  /** The datastore, where the provider says (`etcd`, `kine: postgres`, `DataStore postgresql-shared`). */
+  datastore?: string;
+  /** The API server endpoint (`https://host:port`), when the provider publishes it. */
+  endpoint?: string;
 }
 
 /** Why and until when a cluster's reconciliation is paused (from the Cluster's annotations, when Shipyard paused it). */

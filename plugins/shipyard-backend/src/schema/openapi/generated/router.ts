@@ -2615,6 +2615,60 @@ export const spec = {
         },
         required: ['state', 'resynced'],
       },
+      HostedControlPlane: {
+        type: 'object',
+        description:
+          'A control plane hosted as pods in a host cluster (k0smotron K0smotronControlPlane, Kamaji KamajiControlPlane).',
+        properties: {
+          provider: {
+            type: 'string',
+            description: 'k0smotron or kamaji.',
+          },
+          hostCluster: {
+            type: 'string',
+            description: 'The management cluster whose API holds the pods.',
+          },
+          namespace: {
+            type: 'string',
+            description: 'The namespace of the pods on the host.',
+          },
+          workloadKind: {
+            type: 'string',
+            description: 'StatefulSet (k0smotron) or Deployment (Kamaji).',
+          },
+          workloadName: {
+            type: 'string',
+          },
+          replicas: {
+            type: 'integer',
+            description: 'Pods wanted.',
+          },
+          readyReplicas: {
+            type: 'integer',
+            description: 'Pods ready',
+            'as the control plane object reports them.': null,
+          },
+          datastore: {
+            type: 'string',
+            description:
+              'The datastore, where the provider says (etcd, kine: postgres, DataStore postgresql-shared).',
+          },
+          endpoint: {
+            type: 'string',
+            description:
+              'The API server endpoint (https://host:port), when the provider publishes it.',
+          },
+        },
+        required: [
+          'provider',
+          'hostCluster',
+          'namespace',
+          'workloadKind',
+          'workloadName',
+          'replicas',
+          'readyReplicas',
+        ],
+      },
       ClusterSummary: {
         type: 'object',
         properties: {
@@ -2772,6 +2826,14 @@ export const spec = {
             items: {
               $ref: '#/components/schemas/ClusterAddonSummary',
             },
+          },
+          hostedControlPlane: {
+            $ref: '#/components/schemas/HostedControlPlane',
+          },
+          managementClusterOf: {
+            type: 'string',
+            description:
+              'The management cluster this cluster is (label shipyard.io/is-management-cluster), when it is one.',
           },
         },
         required: [

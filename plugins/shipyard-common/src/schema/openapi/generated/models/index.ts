@@ -119,6 +119,11 @@ export type MachinePoolSummary = components['schemas']['MachinePoolSummary'];
  */
 export type SourceFreshness = components['schemas']['SourceFreshness'];
 /**
+ * A control plane hosted as pods in a host cluster (k0smotron K0smotronControlPlane, Kamaji KamajiControlPlane).
+ * @public
+ */
+export type HostedControlPlane = components['schemas']['HostedControlPlane'];
+/**
  * @public
  */
 export type ClusterSummary = components['schemas']['ClusterSummary'];

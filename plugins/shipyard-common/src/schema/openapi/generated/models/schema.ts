@@ -768,6 +768,26 @@ export interface components {
       lastSeenAt?: string;
       resynced: boolean;
     };
+    /** @description A control plane hosted as pods in a host cluster (k0smotron K0smotronControlPlane, Kamaji KamajiControlPlane). */
+    HostedControlPlane: {
+      /** @description k0smotron or kamaji. */
+      provider: string;
+      /** @description The management cluster whose API holds the pods. */
+      hostCluster: string;
+      /** @description The namespace of the pods on the host. */
+      namespace: string;
+      /** @description StatefulSet (k0smotron) or Deployment (Kamaji). */
+      workloadKind: string;
+      workloadName: string;
+      /** @description Pods wanted. */
+      replicas: number;
+      /** @description Pods ready */
+      readyReplicas: number;
+      /** @description The datastore, where the provider says (etcd, kine: postgres, DataStore postgresql-shared). */
+      datastore?: string;
+      /** @description The API server endpoint (https://host:port), when the provider publishes it. */
+      endpoint?: string;
+    };
     ClusterSummary: {
       managementCluster: string;
       namespace: string;
@@ -820,6 +840,9 @@ export interface components {
       drift?: components['schemas']['DriftFinding'][];
       /** @description The add-ons observed on the management cluster for this cluster; absent when it serves no add-on kinds. */
       addons?: components['schemas']['ClusterAddonSummary'][];
+      hostedControlPlane?: components['schemas']['HostedControlPlane'];
+      /** @description The management cluster this cluster is (label shipyard.io/is-management-cluster), when it is one. */
+      managementClusterOf?: string;
     };
     /** @description A cluster as a slim list item of `GET /clusters?fields=list` (a subset of ClusterSummary: what a fleet table shows; no uid, labels, conditions or object tree). */
     ClusterListItem: {

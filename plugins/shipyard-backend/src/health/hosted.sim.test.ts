@@ -1,0 +1,114 @@
+import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
+import { ClusterSummary } from '@shipyard/plugin-shipyard-common';
+import request from 'supertest';
+import { shipyardPlugin } from '../plugin';
+import { eventuallyWithin, startSimulatedFleet } from '@shipyard/test-utils';
+
+jest.setTimeout(120_000);
+
+const eventually = eventuallyWithin({ timeoutMs: 30_000, intervalMs: 100 });
+
+describe('control planes hosted as pods, against the fleet simulator', () => {
+  let sim: FleetSim;
+
+  beforeAll(async () => {
+    sim = await startFleetSim({
+      managementClusters: 2,
+      clusters: 4,
+      seed: 'hosted-health',
+      anomalies: false,
+      hostedControlPlanes: 2,
+      managementChain: true,
+      timing: { stepMs: 20 },
+    });
+  });
+
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it('records where a hosted control plane runs, turns its cluster unhealthy while its pods are not ready, and recovers', async () => {
+    const backend = await startSimulatedFleet({ plugin: shipyardPlugin, sim });
+    try {
+      const get = (path: string) =>
+        request(backend.server).get(`/api/shipyard${path}`);
+      const k0smotron = sim.model.clusters.find(
+        c => c.flavor.hosted === 'k0smotron',
+      )!;
+      const kamaji = sim.model.clusters.find(
+        c => c.flavor.hosted === 'kamaji',
+      )!;
+      const summaryOf = async (c: typeof k0smotron) => {
+        const res = await get(
+          `/clusters/${c.management}/${c.namespace}/${c.name}`,
+        );
+        expect(res.status).toBe(200);
+        return res.body.summary as ClusterSummary;
+      };
+      await eventually(async () => {
+        const s = await summaryOf(k0smotron);
+        expect(s.health).toBe('healthy');
+        expect(s.hostedControlPlane).toEqual({
+          provider: 'k0smotron',
+          hostCluster: k0smotron.management,
+          namespace: k0smotron.namespace,
+          workloadKind: 'StatefulSet',
+          workloadName: `kmc-${k0smotron.controlPlaneName}`,
+          replicas: k0smotron.controlPlaneReplicas,
+          readyReplicas: k0smotron.controlPlaneReplicas,
+          datastore: expect.stringMatching(/^(etcd|kine: postgres)$/),
+          endpoint: expect.stringContaining(':30443'),
+        });
+      });
+      const k = await summaryOf(kamaji);
+      expect(k.controlPlaneKind).toBe('KamajiControlPlane');
+      expect(k.hostedControlPlane).toMatchObject({
+        provider: 'kamaji',
+        workloadKind: 'Deployment',
+        workloadName: kamaji.controlPlaneName,
+        datastore: expect.stringMatching(/^DataStore /),
+      });
+      // the management chain: each management cluster's own Cluster names it
+      const chain = (await get('/clusters?limit=100')).body
+        .items as ClusterSummary[];
+      expect(
+        chain
+          .filter(c => c.managementClusterOf)
+          .map(c => c.managementClusterOf)
+          .sort(),
+      ).toEqual(sim.managementClusters.map(m => m.name).sort());
+
+      sim.faults.hostedControlPlanePodsNotReady(
+        `${k0smotron.management}/${k0smotron.namespace}/${k0smotron.name}`,
+      );
+      await eventually(async () => {
+        const s = await summaryOf(k0smotron);
+        expect(s.health).toBe('unhealthy');
+        expect(s.hostedControlPlane?.readyReplicas).toBe(0);
+        expect(s.healthReasons[0]).toMatchObject({
+          type: 'HostedControlPlanePodsNotReady',
+          severity: 'error',
+          message: `Hosted control plane pods not ready: 0 of ${k0smotron.controlPlaneReplicas} ready (StatefulSet ${k0smotron.namespace}/kmc-${k0smotron.controlPlaneName} on ${k0smotron.management})`,
+        });
+      });
+      // the other hosted control plane is untouched
+      expect((await summaryOf(kamaji)).health).toBe('healthy');
+
+      sim.faults.hostedControlPlanePodsNotReady(
+        `${k0smotron.management}/${k0smotron.namespace}/${k0smotron.name}`,
+        0,
+      );
+      await eventually(async () => {
+        const s = await summaryOf(k0smotron);
+        expect(s.health).toBe('healthy');
+        expect(
+          s.healthReasons.some(
+            r => r.type === 'HostedControlPlanePodsNotReady',
+          ),
+        ).toBe(false);
+      });
+    } finally {
+      await backend.stop();
+    }
+  });
+});
