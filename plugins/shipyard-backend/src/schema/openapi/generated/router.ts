@@ -2645,8 +2645,8 @@ export const spec = {
           },
           readyReplicas: {
             type: 'integer',
-            description: 'Pods ready',
-            'as the control plane object reports them.': null,
+            description:
+              'Pods ready, as the control plane object reports them.',
           },
           datastore: {
             type: 'string',

@@ -781,7 +781,7 @@ export interface components {
       workloadName: string;
       /** @description Pods wanted. */
       replicas: number;
-      /** @description Pods ready */
+      /** @description Pods ready, as the control plane object reports them. */
       readyReplicas: number;
       /** @description The datastore, where the provider says (etcd, kine: postgres, DataStore postgresql-shared). */
       datastore?: string;
