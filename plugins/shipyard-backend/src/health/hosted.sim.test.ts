@@ -111,4 +111,85 @@ describe('control planes hosted as pods, against the fleet simulator', () => {
       await backend.stop();
     }
   });
+
+  it('reports the blast radius of an unreachable management cluster and deletes nothing', async () => {
+    const backend = await startSimulatedFleet({ plugin: shipyardPlugin, sim });
+    const [root, other] = sim.managementClusters.map(m => m.name);
+    try {
+      const get = (path: string) =>
+        request(backend.server).get(`/api/shipyard${path}`);
+      const mcs = async () =>
+        (await get('/management-clusters')).body.items as Array<{
+          name: string;
+          state: string;
+          cluster?: {
+            managementCluster: string;
+            namespace: string;
+            name: string;
+          };
+          blastRadius?: {
+            clusters: number;
+            teams: number;
+            hostedControlPlanes: number;
+            managementClusters: string[];
+            total: { clusters: number };
+          };
+          staleMessage?: string;
+        }>;
+      const onRoot = sim.model.clusters.filter(c => c.management === root);
+      const teams = new Set(onRoot.map(c => c.team ?? 'none')).size;
+      const hostedOnRoot = onRoot.filter(c => c.flavor.hosted).length;
+      await eventually(async () => {
+        const list = await mcs();
+        const r = list.find(m => m.name === root)!;
+        // the chain: the first management cluster is its own Cluster and the other's
+        expect(r.cluster).toEqual({
+          managementCluster: root,
+          namespace: 'management',
+          name: root,
+        });
+        expect(list.find(m => m.name === other)?.cluster).toEqual({
+          managementCluster: root,
+          namespace: 'management',
+          name: other,
+        });
+        expect(r.blastRadius).toMatchObject({
+          clusters: onRoot.length,
+          hostedControlPlanes: hostedOnRoot,
+          managementClusters: [other],
+          total: { clusters: sim.model.clusters.length },
+        });
+        expect(r.staleMessage).toBeUndefined();
+      });
+      const before = (await get('/clusters?limit=200')).body.totalCount;
+      expect(before).toBe(sim.model.clusters.length);
+
+      sim.faults.unreachable(root, 'refuse');
+      await eventually(async () => {
+        const r = (await mcs()).find(m => m.name === root)!;
+        expect(r.state).toBe('stale');
+        expect(r.staleMessage).toBe(
+          `${root} unreachable: ${
+            onRoot.length
+          } clusters of ${teams} teams not observed, ${hostedOnRoot} hosted control plane${
+            hostedOnRoot === 1 ? '' : 's'
+          } not confirmed; the management cluster ${other} it manages cannot be changed through it`,
+        );
+      });
+      // nothing is deleted while the management cluster cannot be reached
+      const during = await get('/clusters?limit=200');
+      expect(during.body.totalCount).toBe(before);
+
+      sim.faults.reachable(root);
+      await eventually(async () => {
+        const r = (await mcs()).find(m => m.name === root)!;
+        expect(r.state).toBe('connected');
+        expect(r.staleMessage).toBeUndefined();
+      });
+      expect((await get('/clusters?limit=200')).body.totalCount).toBe(before);
+    } finally {
+      sim.faults.clear();
+      await backend.stop();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { managementChain } from './blastRadius';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   ClusterDetails,
@@ -154,8 +155,14 @@ export class FleetService {
   /** States of all management clusters (configured ones, including those that failed to be set up). */
   managementClusters(): ManagementClusterStatus[] {
     const out: ManagementClusterStatus[] = [];
+    const chain = managementChain(this.index.all());
     for (const r of this.reconcilers.values()) {
       const status = r.status();
+      const own = chain.clusterOf(r.name);
+      if (own) status.cluster = own;
+      status.blastRadius = chain.blastRadius(r.name);
+      if (status.state === 'stale')
+        status.staleMessage = chain.staleMessage(r.name);
       const restored = this.restored.get(r.name);
       if (restored && !status.lastSyncAt) {
         status.lastSyncAt = restored.lastSyncAt;

@@ -1,4 +1,4 @@
-import { SourceState } from './cluster';
+import { ClusterKey, SourceState } from './cluster';
 
 /*
  * REST API types of the Shipyard backend (`/api/shipyard`). The OpenAPI document in
@@ -71,6 +71,29 @@ export interface ManagementClusterStatus {
   capiVersion?: string;
   objectCounts: ManagementClusterObjectCounts;
   kinds: ManagementClusterKindStatus[];
+  /** This management cluster's own cluster record, when it is a Cluster API cluster (of another, or of itself). */
+  cluster?: ClusterKey;
+  /** What depends on this management cluster. */
+  blastRadius?: ManagementClusterBlastRadius;
+  /**
+   * While it is stale: what that leaves unobserved (`mgmt-eu-1 unreachable: 120 clusters of 9 teams not observed,
+   * 40 hosted control planes not confirmed`).
+   */
+  staleMessage?: string;
+}
+
+/** What depends on a management cluster (or on a cluster hosting control planes). */
+export interface ManagementClusterBlastRadius {
+  /** Clusters observed through it. */
+  clusters: number;
+  /** Owning teams of those clusters. */
+  teams: number;
+  /** Control planes hosted as pods on it. */
+  hostedControlPlanes: number;
+  /** The management clusters it manages as Cluster API clusters, through any depth. */
+  managementClusters: string[];
+  /** With what those management clusters serve. */
+  total: { clusters: number; teams: number; hostedControlPlanes: number };
 }
 
 /** Response of `GET /management-clusters`. */

@@ -4080,8 +4080,83 @@ export const spec = {
               required: ['kind', 'apiVersion', 'state'],
             },
           },
+          cluster: {
+            type: 'object',
+            description:
+              "This management cluster's own cluster record, when it is a Cluster API cluster (of another management cluster, or of itself).",
+            properties: {
+              managementCluster: {
+                type: 'string',
+              },
+              namespace: {
+                type: 'string',
+              },
+              name: {
+                type: 'string',
+              },
+            },
+            required: ['managementCluster', 'namespace', 'name'],
+          },
+          blastRadius: {
+            $ref: '#/components/schemas/ManagementClusterBlastRadius',
+          },
+          staleMessage: {
+            type: 'string',
+            description:
+              'While it is stale: what that leaves unobserved (mgmt-eu-1 unreachable: 120 clusters of 9 teams not observed, 40 hosted control planes not confirmed).',
+          },
         },
         required: ['name', 'url', 'state', 'resynced', 'objectCounts', 'kinds'],
+      },
+      ManagementClusterBlastRadius: {
+        type: 'object',
+        description:
+          'What depends on a management cluster (or on a cluster hosting control planes).',
+        properties: {
+          clusters: {
+            type: 'integer',
+            description: 'Clusters observed through it.',
+          },
+          teams: {
+            type: 'integer',
+            description: 'Owning teams of those clusters.',
+          },
+          hostedControlPlanes: {
+            type: 'integer',
+            description: 'Control planes hosted as pods on it.',
+          },
+          managementClusters: {
+            type: 'array',
+            description:
+              'The management clusters it manages as Cluster API clusters, through any depth.',
+            items: {
+              type: 'string',
+            },
+          },
+          total: {
+            type: 'object',
+            description: 'With what those management clusters serve.',
+            properties: {
+              clusters: {
+                type: 'integer',
+              },
+              teams: {
+                type: 'integer',
+              },
+              hostedControlPlanes: {
+                type: 'integer',
+              },
+            },
+            required: ['clusters', 'teams', 'hostedControlPlanes'],
+          },
+        },
+        required: [
+          'clusters',
+          'teams',
+          'hostedControlPlanes',
+          'managementClusters',
+          'total',
+        ],
       },
       FleetChangeEvent: {
         type: 'object',

@@ -262,6 +262,12 @@ export type ClusterHistoryResponse =
 export type ManagementClusterStatus =
   components['schemas']['ManagementClusterStatus'];
 /**
+ * What depends on a management cluster (or on a cluster hosting control planes).
+ * @public
+ */
+export type ManagementClusterBlastRadius =
+  components['schemas']['ManagementClusterBlastRadius'];
+/**
  * @public
  */
 export type FleetChangeEvent = components['schemas']['FleetChangeEvent'];

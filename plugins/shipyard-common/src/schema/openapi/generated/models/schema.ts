@@ -1308,6 +1308,32 @@ export interface components {
         lastSyncAt?: string;
         lastError?: string;
       }[];
+      /** @description This management cluster's own cluster record, when it is a Cluster API cluster (of another management cluster, or of itself). */
+      cluster?: {
+        managementCluster: string;
+        namespace: string;
+        name: string;
+      };
+      blastRadius?: components['schemas']['ManagementClusterBlastRadius'];
+      /** @description While it is stale: what that leaves unobserved (mgmt-eu-1 unreachable: 120 clusters of 9 teams not observed, 40 hosted control planes not confirmed). */
+      staleMessage?: string;
+    };
+    /** @description What depends on a management cluster (or on a cluster hosting control planes). */
+    ManagementClusterBlastRadius: {
+      /** @description Clusters observed through it. */
+      clusters: number;
+      /** @description Owning teams of those clusters. */
+      teams: number;
+      /** @description Control planes hosted as pods on it. */
+      hostedControlPlanes: number;
+      /** @description The management clusters it manages as Cluster API clusters, through any depth. */
+      managementClusters: string[];
+      /** @description With what those management clusters serve. */
+      total: {
+        clusters: number;
+        teams: number;
+        hostedControlPlanes: number;
+      };
     };
     FleetChangeEvent: {
       revision: number;
