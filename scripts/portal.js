@@ -5,7 +5,8 @@
 // the simulator (a generated kubeconfig and config overlay in .shipyard/), never by hand.
 //
 // Environment: SHIPYARD_PORT, SHIPYARD_FLEET (set to "off" for no simulator), SHIPYARD_FLEET_MANAGEMENT (3),
-// SHIPYARD_FLEET_CLUSTERS (60), SHIPYARD_FLEET_SEED (42), SHIPYARD_FLEET_ARGS (extra simulator flags),
+// SHIPYARD_FLEET_CLUSTERS (60), SHIPYARD_FLEET_SEED (42), SHIPYARD_FLEET_HOSTED (6 clusters with control planes hosted
+// as pods), SHIPYARD_FLEET_CHAIN ("off": no management chain), SHIPYARD_FLEET_ARGS (extra simulator flags),
 // SHIPYARD_E2E=1 (timing for the browser end-to-end suite, see e2eConfig), SHIPYARD_DATABASE=memory (databases in
 // memory instead of files in the state folder, see portalState.js).
 const { spawn } = require('node:child_process');
@@ -66,6 +67,12 @@ async function startFleet() {
     kubeconfig,
     '--state',
     path.join(stateDir, 'fleet-sim.state.json'),
+    // control planes hosted as pods, and management clusters managed by the first one
+    '--hosted-control-planes',
+    process.env.SHIPYARD_FLEET_HOSTED || '6',
+    ...(process.env.SHIPYARD_FLEET_CHAIN === 'off'
+      ? []
+      : ['--management-chain']),
     ...(process.env.SHIPYARD_FLEET_ARGS
       ? process.env.SHIPYARD_FLEET_ARGS.split(/\s+/)
       : []),

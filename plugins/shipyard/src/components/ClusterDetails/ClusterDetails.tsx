@@ -49,6 +49,10 @@ import {
 } from '../StatusLabels';
 import { VersionLifecycleCard } from '../VersionLifecycleCard';
 import { DriftCard } from '../DriftCard';
+import {
+  HostedControlPlaneCard,
+  ManagementChainCard,
+} from './ManagementChainCard';
 import { OverviewActions } from './UpgradeAvailability';
 
 export {
@@ -388,6 +392,16 @@ export const ClusterDetails = (props: {
           }`}
         />
       </Grid>
+      {c.hostedControlPlane && (
+        <Grid item xs={12} md={6}>
+          <HostedControlPlaneCard cluster={c} />
+        </Grid>
+      )}
+      {c.managementClusterOf && (
+        <Grid item xs={12}>
+          <ManagementChainCard cluster={c} />
+        </Grid>
+      )}
       <Grid item xs={12}>
         <DriftCard cluster={c} />
       </Grid>
