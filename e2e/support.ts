@@ -79,10 +79,10 @@ declare global {
 /** Records, in the page, when the first cluster row is painted, and when the sidebar's fleet link is clicked. */
 async function watchFirstRow(page: Page) {
   await page.addInitScript(() => {
-    const check = () => {
+    const check = (_records: MutationRecord[], self: MutationObserver) => {
       if (window.__shipyardRowAt !== undefined) return;
       if (document.querySelector('[data-testid="cluster-row"]')) {
-        observer.disconnect();
+        self.disconnect();
         // the frame after the one that lays the row out
         requestAnimationFrame(() =>
           requestAnimationFrame(() => {

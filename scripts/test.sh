@@ -21,7 +21,7 @@ step "formatting (prettier)"
 if yarn prettier --check . >"$OUT/prettier.log" 2>&1; then count 1 0; else grep -v "^Checking" "$OUT/prettier.log" | tail -40; fail; fi
 
 step "lint"
-if yarn backstage-cli repo lint; then count 1 0; else fail; fi
+if yarn backstage-cli repo lint && yarn lint:e2e; then count 1 0; else fail; fi
 
 step "OpenAPI contract (generated code up to date, spec validated and linted)"
 if yarn openapi:check; then count 1 0; else fail; fi

@@ -128,6 +128,17 @@ export interface Config {
         default?: number;
         teams?: Array<{ owner: string; machines: number }>;
       };
+      /**
+       * How the decommission of a `lifecycle: production` cluster is guarded. `approval` (default): a second person
+       * of the platform team, not the one who asked, approves it; a request not approved within
+       * `approvalTimeoutMs` (default 7 days) lapses. `delay`: the deletion starts `delayMs` (default 24 hours) after
+       * the request unless it is cancelled meanwhile; a second person of the platform team may approve it sooner.
+       */
+      productionDecommission?: {
+        guard?: 'approval' | 'delay';
+        delayMs?: number;
+        approvalTimeoutMs?: number;
+      };
     };
 
     /** Drift: every cluster compared with the version of its cluster profile. */

@@ -68,4 +68,22 @@ export interface ClusterOperationResponse {
   message: string;
   /** The followed operation (resize, decommission): `GET /clusters/…/operations` shows its progress. */
   operationId?: string;
+  /** A production decommission that waits for its guard: nothing is deleted yet. */
+  pending?: PendingDecommission;
 }
+
+/**
+ * A production cluster's decommission that waits: for a second person of the platform team to approve it
+ * (`approval`, until it lapses), or for its delay to pass (`delay`) unless it is cancelled.
+ */
+export interface PendingDecommission {
+  id: string;
+  guard: 'approval' | 'delay';
+  requestedBy: string;
+  requestedAt: string;
+  /** When the deletion starts (`delay`), or when the request lapses unapproved (`approval`). */
+  until: string;
+}
+
+/** What may be done with a pending production decommission (`POST /clusters/…/decommission/<decision>`). */
+export type DecommissionDecision = 'approve' | 'cancel';

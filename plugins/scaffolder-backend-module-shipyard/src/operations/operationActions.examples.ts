@@ -110,18 +110,35 @@ export const decommissionExamples: TemplateExample[] = [
   },
   {
     description:
-      'A platform team member approves and decommissions a production cluster',
+      "A second person of the platform team approves a production cluster's pending decommission (its owners asked for it); the deletion starts",
     example: stringify({
       steps: [
         {
-          id: 'decommission',
-          name: 'Decommission production cluster',
+          id: 'approve',
+          name: 'Approve the decommission',
           action: 'shipyard:cluster:decommission',
           input: {
             cluster: 'mgmt-eu-1/team-a/payments-prod',
             confirm: 'payments-prod',
             reason: 'replaced by payments-prod-2',
             approve: true,
+          },
+        },
+      ],
+    }),
+  },
+  {
+    description: "Cancel a production cluster's pending decommission",
+    example: stringify({
+      steps: [
+        {
+          id: 'cancel',
+          name: 'Cancel the decommission',
+          action: 'shipyard:cluster:decommission',
+          input: {
+            cluster: 'mgmt-eu-1/team-a/payments-prod',
+            cancel: true,
+            reason: 'still serving traffic',
           },
         },
       ],

@@ -32,7 +32,7 @@ async function startBackend(answer: (req: express.Request) => [number, any]) {
   const calls: Array<{ path: string; body: any; auth?: string }> = [];
   const app = express();
   app.use(express.json());
-  app.post('/api/shipyard/clusters/:mc/:ns/:name/:operation', (req, res) => {
+  const record = (req: express.Request, res: express.Response) => {
     calls.push({
       path: req.path,
       body: req.body,
@@ -40,7 +40,12 @@ async function startBackend(answer: (req: express.Request) => [number, any]) {
     });
     const [status, body] = answer(req);
     res.status(status).json(body);
-  });
+  };
+  app.post('/api/shipyard/clusters/:mc/:ns/:name/:operation', record);
+  app.post(
+    '/api/shipyard/clusters/:mc/:ns/:name/decommission/:decision',
+    record,
+  );
   const server = http.createServer(app);
   await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
@@ -123,7 +128,7 @@ describe('shipyard:cluster:pause and shipyard:cluster:resume', () => {
     }
   });
 
-  it('decommission a cluster with the name typed again, and pass the approval on', async () => {
+  it('decommission a cluster with the name typed again', async () => {
     const backend = await startBackend(() => [
       200,
       ok('delete', { operationId: 'op-1' }),
@@ -133,23 +138,86 @@ describe('shipyard:cluster:pause and shipyard:cluster:resume', () => {
         cluster: 'mgmt-eu-1/team-a/payments-dev',
         confirm: 'payments-dev',
         reason: '  ',
-        approve: true,
       });
       await createClusterDecommissionAction(backend.deps).handler(run.ctx);
       expect(backend.calls[0]).toMatchObject({
         path: '/api/shipyard/clusters/mgmt-eu-1/team-a/payments-dev/decommission',
       });
       // a blank reason is not sent
-      expect(backend.calls[0].body).toEqual({
-        confirm: 'payments-dev',
-        approve: true,
-      });
+      expect(backend.calls[0].body).toEqual({ confirm: 'payments-dev' });
       expect(run.outputs).toMatchObject({
         message: 'delete done',
         operationId: 'op-1',
         clusterPath: '/shipyard/clusters/mgmt-eu-1/team-a/payments-dev',
       });
       run.cleanup();
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it("requests a production cluster's decommission, then approves or cancels the pending request", async () => {
+    const pending = {
+      id: 'req-1',
+      guard: 'delay',
+      requestedBy: 'user:default/alice',
+      requestedAt: '2030-01-01T09:00:00.000Z',
+      until: '2030-01-02T09:00:00.000Z',
+    };
+    const backend = await startBackend(req =>
+      req.path.endsWith('/decommission')
+        ? [200, ok('delete', { pending })]
+        : [200, ok('delete', { operationId: 'op-2' })],
+    );
+    try {
+      const ask = mockActionContext({
+        cluster: 'mgmt-eu-1/team-a/payments-dev',
+        confirm: 'payments-dev',
+      });
+      await createClusterDecommissionAction(backend.deps).handler(ask.ctx);
+      expect(ask.outputs).toMatchObject({
+        pendingGuard: 'delay',
+        pendingUntil: '2030-01-02T09:00:00.000Z',
+      });
+      const approve = mockActionContext({
+        cluster: 'mgmt-eu-1/team-a/payments-dev',
+        confirm: 'payments-dev',
+        reason: 'checked',
+        approve: true,
+      });
+      await createClusterDecommissionAction(backend.deps).handler(approve.ctx);
+      expect(backend.calls[1]).toMatchObject({
+        path: '/api/shipyard/clusters/mgmt-eu-1/team-a/payments-dev/decommission/approve',
+        body: { confirm: 'payments-dev', reason: 'checked' },
+      });
+      expect(approve.outputs).toMatchObject({ operationId: 'op-2' });
+      const cancel = mockActionContext({
+        cluster: 'mgmt-eu-1/team-a/payments-dev',
+        cancel: true,
+      });
+      await createClusterDecommissionAction(backend.deps).handler(cancel.ctx);
+      expect(backend.calls[2]).toMatchObject({
+        path: '/api/shipyard/clusters/mgmt-eu-1/team-a/payments-dev/decommission/cancel',
+        body: {},
+      });
+      // nothing is sent without the name typed again, nor for both decisions at once
+      const blind = mockActionContext({
+        cluster: 'mgmt-eu-1/team-a/payments-dev',
+      });
+      await expect(
+        createClusterDecommissionAction(backend.deps).handler(blind.ctx),
+      ).rejects.toThrow(/confirm/);
+      const both = mockActionContext({
+        cluster: 'mgmt-eu-1/team-a/payments-dev',
+        confirm: 'payments-dev',
+        approve: true,
+        cancel: true,
+      });
+      await expect(
+        createClusterDecommissionAction(backend.deps).handler(both.ctx),
+      ).rejects.toThrow(/Either approve or cancel/);
+      expect(backend.calls).toHaveLength(3);
+      for (const r of [ask, approve, cancel, blind, both]) r.cleanup();
     } finally {
       await backend.stop();
     }

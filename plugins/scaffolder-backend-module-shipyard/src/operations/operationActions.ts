@@ -1,4 +1,5 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { ClusterActionDeps, clusterPagePath } from '../actions/createCluster';
 import { ClusterOperationResponse } from '@shipyard/plugin-shipyard-common';
@@ -193,12 +194,16 @@ export function createClusterScaleAction(deps: OperationActionDeps) {
   });
 }
 
-/** `shipyard:cluster:decommission`: deletes a cluster, its name typed again; followed until Cluster API confirms. */
+/**
+ * `shipyard:cluster:decommission`: deletes a cluster, its name typed again; followed until Cluster API confirms. A
+ * production cluster's decommission is a request that waits for its guard; `approve` (a second person of the
+ * platform team) or `cancel` decides a pending one.
+ */
 export function createClusterDecommissionAction(deps: OperationActionDeps) {
   return createTemplateAction({
     id: 'shipyard:cluster:decommission',
     description:
-      "Decommissions a cluster: deletes its Cluster API Cluster (machines drain and go, then the infrastructure is released), after the backend checks shipyard.cluster.delete on it, that confirm is the cluster's name and that it is not paused; a production cluster needs a platform team member who approves. Audited, and followed until Cluster API confirms the deletion; the catalog drops the entity only then.",
+      "Decommissions a cluster: deletes its Cluster API Cluster (machines drain and go, then the infrastructure is released), after the backend checks shipyard.cluster.delete on it, that confirm is the cluster's name and that it is not paused. A production cluster's decommission is only requested: a second person of the platform team approves it (approve: true), or, configured so, it starts after a delay unless cancelled (cancel: true). Audited, and followed until Cluster API confirms the deletion; the catalog drops the entity only then.",
     examples: decommissionExamples,
     schema: {
       input: {
@@ -208,7 +213,10 @@ export function createClusterDecommissionAction(deps: OperationActionDeps) {
             .string()
             .min(1)
             .max(253)
-            .describe("The cluster's name, typed again by the user"),
+            .optional()
+            .describe(
+              "The cluster's name, typed again by the user (to decommission, and to approve)",
+            ),
         reason: z =>
           z
             .string()
@@ -220,19 +228,71 @@ export function createClusterDecommissionAction(deps: OperationActionDeps) {
             .boolean()
             .optional()
             .describe(
-              'A platform team member approves the decommission of a production cluster',
+              "Approve a production cluster's pending decommission (a second person of the platform team)",
             ),
+        cancel: z =>
+          z
+            .boolean()
+            .optional()
+            .describe("Cancel a production cluster's pending decommission"),
         dryRun: dryRunInput,
       },
-      output: followedOperationOutput,
+      output: {
+        ...followedOperationOutput,
+        pendingGuard: (z: any) =>
+          z
+            .enum(['approval', 'delay'])
+            .optional()
+            .describe(
+              'A production decommission waits: for a second approval, or for its delay',
+            ),
+        pendingUntil: (z: any) =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'When the deletion starts (delay), or when the request lapses (approval)',
+            ),
+      },
     },
     async handler(ctx) {
-      const { cluster, reason, ...rest } = ctx.input;
-      const body = { ...rest, ...(reason?.trim() ? { reason } : {}) };
-      const answer = await runOperation(ctx, deps, (api, path, token) =>
-        api.decommissionCluster({ path, body }, { token }),
-      );
+      const { reason, approve, cancel, confirm, dryRun } = ctx.input;
+      const why = reason?.trim() ? { reason } : {};
+      if (approve && cancel) {
+        throw new InputError('Either approve or cancel, not both');
+      }
+      if (!cancel && !confirm) {
+        throw new InputError(
+          "confirm: type the cluster's name to decommission it",
+        );
+      }
+      let answer: ClusterOperationResponse;
+      if (approve) {
+        answer = await runOperation(ctx, deps, (api, path, token) =>
+          api.approveDecommission(
+            { path, body: { confirm: confirm!, ...why } },
+            { token },
+          ),
+        );
+      } else if (cancel) {
+        answer = await runOperation(ctx, deps, (api, path, token) =>
+          api.cancelDecommission({ path, body: why }, { token }),
+        );
+      } else {
+        const body = {
+          confirm: confirm!,
+          ...why,
+          ...(dryRun ? { dryRun: true } : {}),
+        };
+        answer = await runOperation(ctx, deps, (api, path, token) =>
+          api.decommissionCluster({ path, body }, { token }),
+        );
+      }
       if (answer.operationId) ctx.output('operationId', answer.operationId);
+      if (answer.pending) {
+        ctx.output('pendingGuard', answer.pending.guard);
+        ctx.output('pendingUntil', answer.pending.until);
+      }
     },
   });
 }

@@ -5,8 +5,20 @@ import { migrateStore } from '../stores/migrations';
 
 const TABLE = 'shipyard_cluster_operations';
 
-/** Where an operation is: followed (`running`, `stalled` past its deadline), or done. */
-export type OperationState = 'running' | 'stalled' | 'completed' | 'failed';
+/**
+ * Where an operation is: followed (`running`, `stalled` past its deadline), or done. A production decommission's
+ * request is `pending` until it is `approved` (by a second person, or when its delay passed), `cancelled` or
+ * `lapsed` (not approved in time); the deletion then is an operation of its own.
+ */
+export type OperationState =
+  | 'running'
+  | 'stalled'
+  | 'completed'
+  | 'failed'
+  | 'pending'
+  | 'approved'
+  | 'cancelled'
+  | 'lapsed';
 
 /** An operation that the fleet carries out after the write. */
 export interface TrackedOperation {
@@ -116,6 +128,28 @@ export class OperationStore {
       .whereIn('state', ['running', 'stalled'])
       .orderBy('started_at_ms', 'asc');
     return rows.map(fromRow);
+  }
+
+  /** Requests that wait (production decommissions awaiting approval or their delay), oldest first. */
+  async pending(): Promise<TrackedOperation[]> {
+    const rows = await this.knex<Row>(TABLE)
+      .where('state', 'pending')
+      .orderBy('started_at_ms', 'asc');
+    return rows.map(fromRow);
+  }
+
+  /** The request of a cluster that waits, if any. */
+  async pendingOf(key: ClusterKey): Promise<TrackedOperation | undefined> {
+    const row = await this.knex<Row>(TABLE)
+      .where({
+        management_cluster: key.managementCluster,
+        namespace: key.namespace,
+        cluster: key.name,
+        state: 'pending',
+      })
+      .orderBy('started_at_ms', 'desc')
+      .first();
+    return row ? fromRow(row) : undefined;
   }
 
   /** The operations of one cluster, newest first. */

@@ -17,6 +17,19 @@ export interface OperationsConfig {
   maxWorkerReplicas: number;
   /** Most machines a team may own across the fleet, per owner entity ref (and `default`); absent: no quota. */
   machineQuota?: { default?: number; teams: Record<string, number> };
+  /** How the decommission of a `lifecycle: production` cluster is guarded. */
+  productionDecommission: ProductionDecommissionGuard;
+}
+
+/**
+ * The guard of a production decommission: `approval`, a second person of the platform team (not the one who asked)
+ * approves it, and the request lapses after `approvalTimeoutMs`; `delay`, the deletion starts `delayMs` after the
+ * request unless someone cancels it (a second person of the platform team may approve it sooner).
+ */
+export interface ProductionDecommissionGuard {
+  guard: 'approval' | 'delay';
+  delayMs: number;
+  approvalTimeoutMs: number;
 }
 
 function positive(config: Config, key: string, fallback: number): number {
@@ -40,6 +53,28 @@ export function readOperationsConfig(config: Config): OperationsConfig {
     updateDeadlineMs: positive(config, 'updateDeadlineMs', 60 * 60_000),
     maxWorkerReplicas: positive(config, 'maxWorkerReplicas', 100),
     machineQuota: readQuota(config),
+    productionDecommission: readProductionDecommission(config),
+  };
+}
+
+function readProductionDecommission(
+  config: Config,
+): ProductionDecommissionGuard {
+  const key = 'shipyard.operations.productionDecommission';
+  const guard = config.getOptionalString(`${key}.guard`) ?? 'approval';
+  if (guard !== 'approval' && guard !== 'delay') {
+    throw new InputError(
+      `${key}.guard must be approval or delay, got ${guard}`,
+    );
+  }
+  return {
+    guard,
+    delayMs: positive(config, 'productionDecommission.delayMs', 24 * 3_600_000),
+    approvalTimeoutMs: positive(
+      config,
+      'productionDecommission.approvalTimeoutMs',
+      7 * 24 * 3_600_000,
+    ),
   };
 }
 

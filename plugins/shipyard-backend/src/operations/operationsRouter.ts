@@ -18,8 +18,13 @@ import { OperationTracker } from './OperationTracker';
 import { pauseCluster, resumeCluster, resumeExpiredPauses } from './pause';
 import { ProfileSizes } from './profiles';
 import {
+  ApproveDecommissionRequest,
+  CancelDecommissionRequest,
   DecommissionClusterRequest,
+  approveDecommission,
+  cancelDecommission,
   decommissionCluster,
+  runPendingDecommissions,
 } from './decommission';
 import {
   MoveProfileVersionRequest,
@@ -104,6 +109,18 @@ export function createOperationsRouter(
     ),
   );
   router.post(
+    '/clusters/:managementCluster/:namespace/:name/decommission/approve',
+    operationRoute((actor, key, body: ApproveDecommissionRequest) =>
+      approveDecommission(services, actor, key, body),
+    ),
+  );
+  router.post(
+    '/clusters/:managementCluster/:namespace/:name/decommission/cancel',
+    operationRoute((actor, key, body: CancelDecommissionRequest | undefined) =>
+      cancelDecommission(services, actor, key, body ?? {}),
+    ),
+  );
+  router.post(
     '/clusters/:managementCluster/:namespace/:name/profile-version',
     operationRoute((actor, key, body: MoveProfileVersionRequest | undefined) =>
       moveProfileVersion(services, actor, key, body ?? {}),
@@ -143,7 +160,8 @@ export function createOperationsRouter(
           deadlineAt: op.deadlineAt,
           updatedAt: op.updatedAt,
           message:
-            op.state === 'running' || op.state === 'stalled'
+            (op.state === 'running' || op.state === 'stalled') &&
+            !op.target.guard
               ? services.tracker.progressOf(op).message
               : op.message ?? '',
         })),
@@ -154,8 +172,9 @@ export function createOperationsRouter(
 }
 
 /**
- * Schedules the resumption of expired pauses and the following of resizes and decommissions as `global` tasks
- * (one replica at a time).
+ * Schedules the resumption of expired pauses, the following of resizes and decommissions, and the pending
+ * production decommissions (carried out when their delay passed, lapsed when not approved in time) as `global`
+ * tasks (one replica at a time).
  */
 export async function scheduleOperations(options: {
   services: OperationServices;
@@ -169,6 +188,7 @@ export async function scheduleOperations(options: {
     frequency: { milliseconds: services.config.trackIntervalMs },
     timeout: { minutes: 5 },
     fn: async () => {
+      await runPendingDecommissions(services);
       await services.tracker.check();
     },
   });

@@ -218,6 +218,41 @@ describe('move a cluster to a newer profile version', () => {
     ]);
   });
 
+  it('refuses an unhealthy cluster, audited, and writes nothing', async () => {
+    const cluster = await take();
+    const key = keyOf(cluster);
+    const ref = {
+      management: cluster.managementCluster,
+      namespace: cluster.namespace,
+      name: cluster.name,
+    };
+    release(cluster);
+    const before = JSON.stringify(h.clusterObject(key).spec);
+    h.sim.faults.controlPlaneDown(ref, true);
+    try {
+      await eventually(async () => {
+        expect((await h.summary(key))?.health).not.toBe('healthy');
+      }, 30_000);
+      const res = await h
+        .as(ALICE)('post', `/clusters/${key}/profile-version`)
+        .send({});
+      expect(res.status).toBe(409);
+      expect(res.body.error.message).toContain(
+        'a profile move starts only from a healthy cluster',
+      );
+      expect(JSON.stringify(h.clusterObject(key).spec)).toBe(before);
+      const [last] = await h.audit(cluster.name);
+      expect(last).toMatchObject({
+        action: 'cluster.update',
+        outcome: 'refused',
+        actor: ALICE,
+      });
+      expect(last.message).toContain('healthy');
+    } finally {
+      h.sim.faults.clear(ref);
+    }
+  });
+
   it('audits a move whose new machines are not provisioned as stalled, and completes it once they are', async () => {
     const cluster = await take();
     const key = keyOf(cluster);

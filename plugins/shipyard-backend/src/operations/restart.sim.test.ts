@@ -12,7 +12,9 @@ import {
 /*
  * A backend restarted in the middle of an operation: the resize started by the first backend is in the database;
  * the machines it waits for come while no backend runs; the next backend, on the same database, finds the operation,
- * completes it once and audits the completion once, and the fleet and the operation agree.
+ * completes it once and audits the completion once, and the fleet and the operation agree. Likewise a production
+ * decommission requested before the restart, whose delay passes while no backend runs: the next backend deletes the
+ * cluster once, and follows the deletion to its end.
  */
 
 jest.setTimeout(150_000);
@@ -115,5 +117,73 @@ describe('a restart in the middle of an operation', () => {
       ['succeeded', ALICE],
     ]);
     expect(audit[0].details).toMatchObject({ operationId });
+  });
+
+  it('carries out a production decommission whose delay passed while the backend was down, once', async () => {
+    await h?.stop();
+    h = undefined;
+    const knex = await databases.init('SQLITE_3');
+    const start = () =>
+      startOperationsHarness({
+        seed: 'day2-restart',
+        sim,
+        config: {
+          shipyard: {
+            operations: {
+              trackIntervalMs: 200,
+              productionDecommission: { guard: 'delay', delayMs: 3_000 },
+            },
+          },
+        },
+        features: [mockServices.database.factory({ knex })],
+      });
+    h = await start();
+    const cluster = await pickTeamCluster(
+      h,
+      [],
+      c => c.lifecycle === 'production',
+      true,
+    );
+    const key = keyOf(cluster);
+    const res = await h
+      .as(ALICE)('post', `/clusters/${key}/decommission`)
+      .send({ confirm: cluster.name });
+    expect(res.status).toBe(200);
+    expect(res.body.pending).toMatchObject({ guard: 'delay' });
+    await h.stop();
+    h = undefined;
+    // the delay passes while no backend runs; nothing is deleted meanwhile
+    await new Promise(r => setTimeout(r, 3_500));
+    const [mc, ns, name] = key.split('/');
+    const api = sim.management(mc).api;
+    const object: any = api.tryGet(
+      api.type('cluster.x-k8s.io/clusters'),
+      ns,
+      name,
+    );
+    expect(object?.metadata?.name).toBe(name);
+    expect(object.metadata.deletionTimestamp).toBeUndefined();
+
+    h = await start();
+    const restarted = h;
+    await eventually(async () => {
+      expect(restarted.clusterObject(key)).toBeUndefined();
+      const now = await restarted
+        .as(ALICE)('get', `/clusters/${key}/operations`)
+        .expect(200);
+      expect(now.body.items.map((o: any) => o.state)).toEqual([
+        'completed',
+        'approved',
+      ]);
+    }, 90_000);
+    const audit = (await restarted.audit(cluster.name)).filter(
+      r => r.action === 'cluster.delete',
+    );
+    expect(audit.map(r => [r.outcome, r.actor])).toEqual([
+      ['completed', ALICE],
+      ['succeeded', ALICE],
+      ['succeeded', ALICE],
+    ]);
+    expect(audit[1].message).toContain('its delay passed');
   });
 });

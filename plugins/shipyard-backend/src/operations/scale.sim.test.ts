@@ -157,9 +157,10 @@ describe('resize a cluster', () => {
     ]);
   });
 
-  it('refuses an unhealthy cluster', async () => {
+  it('refuses an unhealthy cluster, audited, and writes nothing', async () => {
     const cluster = await take();
     const key = keyOf(cluster);
+    const before = JSON.stringify(h.clusterObject(key).spec);
     h.sim.faults.controlPlaneDown(
       {
         management: cluster.managementCluster,
@@ -178,6 +179,13 @@ describe('resize a cluster', () => {
       });
     expect(res.status).toBe(409);
     expect(res.body.error.message).toContain('healthy');
+    const [last] = await h.audit(cluster.name);
+    expect(last).toMatchObject({
+      action: 'cluster.scale',
+      outcome: 'refused',
+      actor: ALICE,
+    });
+    expect(JSON.stringify(h.clusterObject(key).spec)).toBe(before);
     h.sim.faults.clear({
       management: cluster.managementCluster,
       namespace: cluster.namespace,

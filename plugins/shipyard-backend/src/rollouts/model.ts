@@ -8,6 +8,8 @@ import { InputError } from '@backstage/errors';
 import {
   HEALTH_STATUSES,
   HealthStatus,
+  VERSION_SUPPORT_STATUSES,
+  VersionSupportStatus,
 } from '@shipyard/plugin-shipyard-common';
 import { IANAZone } from 'luxon';
 import semver from 'semver';
@@ -47,8 +49,8 @@ export const behindSelectorSchema = z
 export type BehindSelector = z.infer<typeof behindSelectorSchema>;
 
 /**
- * A selection of clusters with the fleet page's filters (each an OR of values; filters AND), plus `lifecycle`,
- * explicit clusters, and clusters behind a version.
+ * A selection of clusters with the fleet page's filters (each an OR of values; filters AND, version support
+ * included), plus `lifecycle`, explicit clusters, and clusters behind a version.
  */
 export const clusterSelectorSchema = z
   .object({
@@ -64,6 +66,19 @@ export const clusterSelectorSchema = z
       .optional(),
     managementCluster: list.optional(),
     lifecycle: list.optional(),
+    /** The support status of the cluster's Kubernetes version (`end-of-life`), as the fleet page filters it. */
+    versionSupport: list
+      .pipe(
+        z.array(
+          z.enum(
+            VERSION_SUPPORT_STATUSES as [
+              VersionSupportStatus,
+              ...VersionSupportStatus[],
+            ],
+          ),
+        ),
+      )
+      .optional(),
     label: list
       .pipe(
         z.array(

@@ -71,6 +71,32 @@ describe('rollout selection', () => {
     ).toEqual(['a', 'd']);
   });
 
+  it("takes the clusters of a version support status (the fleet page's end-of-life banner)", () => {
+    const supported = fleet.map((c, i) => ({
+      ...c,
+      ...(i < 4
+        ? {
+            versionSupport: {
+              status:
+                i % 2 === 0 ? ('end-of-life' as const) : ('supported' as const),
+            },
+          }
+        : {}),
+    }));
+    const spec = parseRolloutSpec({
+      name: 'x',
+      target: { kubernetesVersion: 'v1.35' },
+      selector: { versionSupport: 'end-of-life' },
+      stages: [{ name: 'all' }],
+    });
+    expect(
+      supported.filter(selectorPredicate(spec.selector)).map(c => c.name),
+    ).toEqual(['a', 'c']);
+    expect(() => names({ versionSupport: ['ancient'] })).toThrow(
+      /selector\.versionSupport\.0/,
+    );
+  });
+
   it('names a bad behind selector before anything is planned', () => {
     expect(() => names({ behind: {} })).toThrow(
       /selector\.behind: must name a profileVersion or a kubernetesVersion/,

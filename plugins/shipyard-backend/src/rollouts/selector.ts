@@ -1,6 +1,6 @@
 /*
  * Whether a cluster matches a rollout's selection or a stage's sub-selection: the fleet page's filters (each an OR
- * of its values, filters combined with AND) plus `lifecycle`, explicit clusters and clusters behind a version, read
+ * of its values, filters combined with AND; version support too) plus `lifecycle`, explicit clusters and clusters behind a version, read
  * from the stored summary.
  */
 import { stringifyClusterKey } from '@shipyard/plugin-shipyard-common';
@@ -65,6 +65,7 @@ export function selectorPredicate(
     within(selector.health, c.health) &&
     within(selector.managementCluster, c.managementCluster) &&
     within(selector.lifecycle, c.lifecycle) &&
+    within(selector.versionSupport, c.versionSupport?.status) &&
     within(selector.cluster, stringifyClusterKey(c)) &&
     (!selector.behind || isBehind(selector.behind, c)) &&
     (!labels ||

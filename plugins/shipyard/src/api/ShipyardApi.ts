@@ -5,6 +5,7 @@ import {
   ClusterKey,
   ClusterLifecycleResponse,
   ClusterOperationName,
+  DecommissionDecision,
   ClusterOperationResponse,
   VersionDebtResponse,
   VersionSupportResponse,
@@ -122,6 +123,15 @@ export interface ShipyardApi {
     key: ClusterKey,
     operation: ClusterOperationName,
     body: ClusterOperationBody,
+  ): Promise<ClusterOperationResponse>;
+  /**
+   * Approves (a second person of the platform team; `confirm` is the cluster's name) or cancels a production
+   * cluster's pending decommission (`POST /clusters/…/decommission/<decision>`).
+   */
+  decideDecommission(
+    key: ClusterKey,
+    decision: DecommissionDecision,
+    body: { confirm?: string; reason?: string },
   ): Promise<ClusterOperationResponse>;
   /** The resizes, decommissions and profile moves of one cluster, newest first (`GET /clusters/…/operations`). */
   listClusterOperations(

@@ -6,6 +6,7 @@ import {
   ClusterKey,
   ClusterLifecycleResponse,
   ClusterOperationName,
+  DecommissionDecision,
   ClusterOperationResponse,
   VersionDebtResponse,
   VersionSupportResponse,
@@ -170,6 +171,28 @@ export class ShipyardClient implements ShipyardApi {
       default:
         throw new Error(`Unknown cluster operation ${operation}`);
     }
+  }
+
+  async decideDecommission(
+    key: ClusterKey,
+    decision: DecommissionDecision,
+    body: { confirm?: string; reason?: string },
+  ): Promise<ClusterOperationResponse> {
+    const path = { ...key };
+    if (decision === 'approve') {
+      return responseBody(
+        await this.api.approveDecommission({
+          path,
+          body: { confirm: body.confirm ?? '', reason: body.reason },
+        }),
+      );
+    }
+    return responseBody(
+      await this.api.cancelDecommission({
+        path,
+        body: body.reason ? { reason: body.reason } : {},
+      }),
+    );
   }
 
   async listClusterOperations(

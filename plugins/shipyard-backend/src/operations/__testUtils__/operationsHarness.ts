@@ -30,11 +30,14 @@ export const ALICE = 'user:default/alice';
 export const BOB = 'user:default/bob';
 /** A member of the platform team. */
 export const PAT = 'user:default/pat';
+/** A second member of the platform team. */
+export const PAM = 'user:default/pam';
 
 const MEMBERSHIP: Record<string, string[]> = {
   [ALICE]: [TEAM_A],
   [BOB]: ['group:default/team-b'],
   [PAT]: [PLATFORM_TEAM],
+  [PAM]: [PLATFORM_TEAM],
 };
 
 export const CLUSTERS = 'cluster.x-k8s.io/clusters';
@@ -175,11 +178,15 @@ export async function startOperationsHarness(options: {
   };
 }
 
-/** A healthy topology cluster of team-a with MachineDeployment workers, as the API serves it. */
+/**
+ * A healthy topology cluster of team-a with MachineDeployment workers, as the API serves it (with `anyKind`, a
+ * cluster without a ClusterClass will do too).
+ */
 export async function pickTeamCluster(
   h: OperationsHarness,
   except: string[] = [],
   filter: (c: ClusterSummary) => boolean = () => true,
+  anyKind = false,
 ): Promise<ClusterSummary> {
   let found: ClusterSummary | undefined;
   await eventually(async () => {
@@ -193,8 +200,7 @@ export async function pickTeamCluster(
       c =>
         !except.includes(keyOf(c)) &&
         filter(c) &&
-        c.clusterClass &&
-        c.machineDeployments.length > 0 &&
+        (anyKind || (c.clusterClass && c.machineDeployments.length > 0)) &&
         c.phase === 'Provisioned',
     );
     if (!found) throw new Error('no healthy topology cluster of team-a yet');

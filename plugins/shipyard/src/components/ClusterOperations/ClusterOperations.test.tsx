@@ -166,25 +166,87 @@ describe('day-2 operations of a cluster page', () => {
     ).not.toBeInTheDocument();
   });
 
-  it('asks the platform team to approve the decommission of a production cluster', async () => {
+  it('requests the decommission of a production cluster, for a second person of the platform team to approve', async () => {
     const api = mockShipyardApi();
     await render(makeCluster({ name: 'prod-9', lifecycle: 'production' }), api);
     fireEvent.click(await screen.findByTestId('decommission-cluster'));
     expect(screen.getByTestId('production-note')).toHaveTextContent(
-      'platform team',
+      'second person of the platform team',
+    );
+    expect(screen.getByTestId('operation-submit')).toHaveTextContent(
+      'Request decommission',
     );
     fireEvent.change(screen.getByTestId('decommission-confirm'), {
       target: { value: 'prod-9' },
     });
-    expect(screen.getByTestId('operation-submit')).toBeDisabled();
-    fireEvent.click(screen.getByTestId('decommission-approve'));
     fireEvent.click(screen.getByTestId('operation-submit'));
     await waitFor(() =>
       expect(api.runClusterOperation).toHaveBeenCalledWith(
         expect.objectContaining({ name: 'prod-9' }),
         'delete',
-        { confirm: 'prod-9', approve: true },
+        { confirm: 'prod-9' },
       ),
+    );
+  });
+
+  it('approves a pending production decommission with the name typed again, and cancels one', async () => {
+    const pending = {
+      id: 'req-1',
+      action: 'cluster.delete' as const,
+      actor: 'user:default/alice',
+      state: 'pending' as const,
+      target: { guard: 'approval' },
+      startedAt: '2030-01-01T09:00:00Z',
+      deadlineAt: '2030-01-08T09:00:00Z',
+      updatedAt: '2030-01-01T09:00:00Z',
+      message: 'it waits for a second member of group:default/platform-team',
+    };
+    const decideDecommission = jest.fn(async (key: any, decision: any) => {
+      if (decision === 'cancel') {
+        throw Object.assign(new Error('403'), {
+          body: { error: { message: 'bob may not change cluster prod-1' } },
+        });
+      }
+      return {
+        ...key,
+        operation: 'delete' as const,
+        dryRun: false,
+        unchanged: false,
+        before: {},
+        after: {},
+        message: 'prod-1 is being decommissioned (approved by pat)',
+      };
+    });
+    const api = mockShipyardApi({
+      listClusterOperations: jest.fn(async () => [pending]),
+      decideDecommission,
+    });
+    await renderInTestApp(
+      <TestApiProvider apis={[[shipyardApiRef, api]]}>
+        <OperationsCard clusterKey={makeCluster()} />
+      </TestApiProvider>,
+    );
+    expect(await screen.findByTestId('operation-pending')).toHaveTextContent(
+      /Decommission request.*pending.*second member/,
+    );
+    expect(screen.getByTestId('operation-pending')).toHaveTextContent('lapses');
+    fireEvent.click(screen.getByTestId('decommission-cancel'));
+    expect(
+      await screen.findByTestId('decommission-decision-error'),
+    ).toHaveTextContent('bob may not change cluster prod-1');
+    fireEvent.click(screen.getByTestId('decommission-approve'));
+    expect(screen.getByTestId('decommission-approve-submit')).toBeDisabled();
+    fireEvent.change(screen.getByTestId('decommission-approve-confirm'), {
+      target: { value: 'prod-1' },
+    });
+    fireEvent.click(screen.getByTestId('decommission-approve-submit'));
+    expect(await screen.findByTestId('decommission-decided')).toHaveTextContent(
+      'approved by pat',
+    );
+    expect(decideDecommission).toHaveBeenCalledWith(
+      expect.objectContaining({ name: 'prod-1' }),
+      'approve',
+      { confirm: 'prod-1' },
     );
   });
 

@@ -1,5 +1,3 @@
-import Checkbox from '@material-ui/core/Checkbox';
-import FormControlLabel from '@material-ui/core/FormControlLabel';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
@@ -10,25 +8,21 @@ import {
 } from './OperationDialog';
 
 /**
- * Decommission a cluster: what goes, the cluster's name typed again, a reason; for a production cluster, the
- * platform team's approval (the backend refuses anyone else).
+ * Decommission a cluster: what goes, the cluster's name typed again, a reason. A production cluster's decommission
+ * is a request: a second person of the platform team approves it, or (configured so) it starts after a delay; the
+ * cluster's Operations card shows it, with Approve and Cancel.
  */
 export const DecommissionDialog = (props: ClusterOperationDialogProps) => {
   const c = props.cluster;
   const [confirm, setConfirm] = useState('');
   const [reason, setReason] = useState('');
-  const [approve, setApprove] = useState(false);
   const production = c.lifecycle === 'production';
   let body: Record<string, unknown> | string = {
     confirm,
     ...(reason.trim() ? { reason: reason.trim() } : {}),
-    ...(production && approve ? { approve: true } : {}),
   };
   if (confirm !== c.name) {
     body = confirm ? 'The name does not match.' : '';
-  } else if (production && !approve) {
-    body =
-      'A production cluster is decommissioned only with the approval of the platform team.';
   }
   return (
     <OperationDialog
@@ -36,7 +30,7 @@ export const DecommissionDialog = (props: ClusterOperationDialogProps) => {
       title={`Decommission ${c.name}`}
       operation="delete"
       body={body}
-      submitLabel="Decommission"
+      submitLabel={production ? 'Request decommission' : 'Decommission'}
       danger
     >
       <Alert severity="warning" style={{ marginBottom: 12 }}>
@@ -47,8 +41,10 @@ export const DecommissionDialog = (props: ClusterOperationDialogProps) => {
       </Alert>
       {production && (
         <Typography variant="body2" paragraph data-testid="production-note">
-          {c.name} is a production cluster: a second person, of the platform
-          team, approves its decommission.
+          {c.name} is a production cluster: this asks for its decommission.
+          Nothing is deleted until a second person of the platform team approves
+          it (or, where the portal is configured so, until a delay has passed);
+          until then it can be cancelled.
         </Typography>
       )}
       <TextField
@@ -68,23 +64,6 @@ export const DecommissionDialog = (props: ClusterOperationDialogProps) => {
         margin="dense"
         inputProps={{ maxLength: 500, 'data-testid': 'decommission-reason' }}
       />
-      {production && (
-        <FormControlLabel
-          control={
-            <Checkbox
-              checked={approve}
-              onChange={e => setApprove(e.target.checked)}
-              inputProps={
-                { 'data-testid': 'decommission-approve' } as Record<
-                  string,
-                  string
-                >
-              }
-            />
-          }
-          label="I am of the platform team and approve this decommission"
-        />
-      )}
     </OperationDialog>
   );
 };

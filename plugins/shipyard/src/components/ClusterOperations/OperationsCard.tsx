@@ -1,6 +1,14 @@
 import { InfoCard } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
+import {
+  identityApiRef,
+  useApi,
+  useApiHolder,
+} from '@backstage/core-plugin-api';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
+import TextField from '@material-ui/core/TextField';
+import Alert from '@material-ui/lab/Alert';
 import Grid from '@material-ui/core/Grid';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import List from '@material-ui/core/List';
@@ -10,6 +18,7 @@ import { ClusterKey, ShipyardOpenApi } from '@shipyard/plugin-shipyard-common';
 import { useCallback, useEffect, useState } from 'react';
 import { shipyardApiRef } from '../../api';
 import { formatAge, formatTime } from '../../lib/format';
+import { operationErrorMessage } from './OperationDialog';
 
 type TrackedOperation = ShipyardOpenApi.TrackedClusterOperation;
 
@@ -22,13 +31,134 @@ const TITLES: Record<string, string> = {
 const STATE_COLORS: Record<string, 'primary' | 'secondary' | 'default'> = {
   running: 'primary',
   stalled: 'secondary',
+  pending: 'secondary',
+};
+
+/** A production decommission's request (not the deletion itself). */
+function isRequest(op: TrackedOperation): boolean {
+  return op.action === 'cluster.delete' && Boolean(op.target.guard);
+}
+
+function titleOf(op: TrackedOperation): string {
+  if (isRequest(op)) return 'Decommission request';
+  return TITLES[op.action] ?? op.action;
+}
+
+/**
+ * Approve (a second person of the platform team, the cluster's name typed again) or cancel a pending production
+ * decommission; the backend checks who may, and says why not.
+ */
+const PendingDecommissionActions = (props: {
+  clusterKey: ClusterKey;
+  op: TrackedOperation;
+  onDone(): void;
+}) => {
+  const api = useApi(shipyardApiRef);
+  const identity = useApiHolder().get(identityApiRef);
+  const [me, setMe] = useState<string>();
+  const [approving, setApproving] = useState(false);
+  const [confirm, setConfirm] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const [done, setDone] = useState<string>();
+  useEffect(() => {
+    identity
+      ?.getBackstageIdentity()
+      .then(i => setMe(i.userEntityRef))
+      .catch(() => undefined);
+  }, [identity]);
+  const decide = async (decision: 'approve' | 'cancel') => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const answer = await api.decideDecommission(
+        props.clusterKey,
+        decision,
+        decision === 'approve' ? { confirm } : {},
+      );
+      setDone(answer.message);
+      setApproving(false);
+      props.onDone();
+    } catch (e) {
+      setError(operationErrorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const name = props.clusterKey.name;
+  return (
+    <Box mt={1} data-testid="pending-decommission">
+      {done && (
+        <Alert severity="success" data-testid="decommission-decided">
+          {done}
+        </Alert>
+      )}
+      {!done && (
+        <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+          {me !== props.op.actor && !approving && (
+            <Button
+              size="small"
+              variant="contained"
+              color="secondary"
+              onClick={() => setApproving(true)}
+              data-testid="decommission-approve"
+            >
+              Approve decommission
+            </Button>
+          )}
+          {approving && (
+            <>
+              <TextField
+                size="small"
+                label={`Type ${name} to approve`}
+                value={confirm}
+                onChange={e => setConfirm(e.target.value)}
+                autoComplete="off"
+                inputProps={{ 'data-testid': 'decommission-approve-confirm' }}
+              />
+              <Button
+                size="small"
+                variant="contained"
+                color="secondary"
+                disabled={busy || confirm !== name}
+                onClick={() => decide('approve')}
+                data-testid="decommission-approve-submit"
+              >
+                Approve and delete
+              </Button>
+            </>
+          )}
+          <Button
+            size="small"
+            variant="outlined"
+            disabled={busy}
+            onClick={() => decide('cancel')}
+            data-testid="decommission-cancel"
+          >
+            Cancel request
+          </Button>
+        </Box>
+      )}
+      {error && (
+        <Alert
+          severity="error"
+          data-testid="decommission-decision-error"
+          style={{ marginTop: 8 }}
+        >
+          {error}
+        </Alert>
+      )}
+    </Box>
+  );
 };
 
 /** How often the operations are read again while one is followed. */
 const POLL_MS = 5_000;
 
 function isActive(op: TrackedOperation): boolean {
-  return op.state === 'running' || op.state === 'stalled';
+  return (
+    op.state === 'running' || op.state === 'stalled' || op.state === 'pending'
+  );
 }
 
 /**
@@ -84,12 +214,13 @@ export const OperationsCard = (props: {
             key={op.id}
             disableGutters
             data-testid={`operation-${op.state}`}
+            style={{ flexWrap: 'wrap' }}
           >
             <ListItemText
               style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}
               primary={
                 <>
-                  <strong>{TITLES[op.action] ?? op.action}</strong>{' '}
+                  <strong>{titleOf(op)}</strong>{' '}
                   <Chip
                     size="small"
                     label={op.state}
@@ -104,11 +235,30 @@ export const OperationsCard = (props: {
               )} · started ${formatTime(op.startedAt)} (${formatAge(
                 op.startedAt,
               )} ago)${
-                isActive(op)
+                op.state === 'pending'
+                  ? ` · ${
+                      op.target.guard === 'delay' ? 'starts' : 'lapses'
+                    } ${formatTime(op.deadlineAt)}`
+                  : ''
+              }${
+                isActive(op) && op.state !== 'pending'
                   ? ` · deadline ${formatTime(op.deadlineAt)}`
-                  : ` · ${op.state} ${formatTime(op.updatedAt)}`
+                  : ''
+              }${
+                !isActive(op)
+                  ? ` · ${op.state} ${formatTime(op.updatedAt)}`
+                  : ''
               }`}
             />
+            {op.state === 'pending' && isRequest(op) && (
+              <Box flexBasis="100%">
+                <PendingDecommissionActions
+                  clusterKey={props.clusterKey}
+                  op={op}
+                  onDone={() => setTick(t => t + 1)}
+                />
+              </Box>
+            )}
           </ListItem>
         ))}
       </List>

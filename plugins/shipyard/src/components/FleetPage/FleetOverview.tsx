@@ -148,6 +148,15 @@ export const FleetOverview = () => {
           description={standaloneHeader ? undefined : SUBTITLE}
         >
           {!standaloneHeader && <LiveChip state={stream} />}
+          <Link
+            to={`${routes.fleet()}/rollouts/new${
+              searchParams.toString() ? `?${searchParams}` : ''
+            }`}
+            data-testid="plan-rollout-link"
+          >
+            Roll out to these clusters
+          </Link>
+          <Box component="span" mx={1} />
           <Link to={routes.audit()} data-testid="audit-link">
             Audit trail
           </Link>

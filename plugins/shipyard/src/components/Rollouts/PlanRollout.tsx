@@ -1,6 +1,9 @@
 import { InfoCard, Table } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
+import Radio from '@material-ui/core/Radio';
+import RadioGroup from '@material-ui/core/RadioGroup';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
@@ -19,9 +22,31 @@ const SELECTOR_KEYS = [
   'health',
   'managementCluster',
   'lifecycle',
+  'versionSupport',
   'label',
   'cluster',
 ] as const;
+
+/** The fleet page's address keys that are no filter (sorting, paging, columns). */
+const VIEW_KEYS = new Set([
+  'sort',
+  'order',
+  'page',
+  'pageSize',
+  'columns',
+  'view',
+]);
+
+/** Fleet page filters in the address a rollout's selection cannot take (it would select more than the page). */
+export function unsupportedFilters(params: URLSearchParams): string[] {
+  return [...new Set(params.keys())].filter(
+    k =>
+      !(SELECTOR_KEYS as readonly string[]).includes(k) &&
+      !VIEW_KEYS.has(k) &&
+      !k.startsWith('target') &&
+      !['name', 'approvers', 'soakMinutes'].includes(k),
+  );
+}
 
 export function selectorFromParams(
   params: URLSearchParams,
@@ -34,15 +59,34 @@ export function selectorFromParams(
   return selector;
 }
 
-/** Plans a rollout (shown per stage and cluster before anything starts), then starts it. */
+/** What a rollout moves its clusters to: a Kubernetes version, or a version of a profile. */
+type TargetKind = 'kubernetes' | 'profile';
+
+/**
+ * Plans a rollout (shown per stage and cluster before anything starts), then starts it. The address may preset the
+ * target: `target=v1.35.2` (a Kubernetes version), or `targetProfile=web&targetProfileVersion=2.1.0`.
+ */
 export const PlanRollout = () => {
   const client = useRolloutsClient();
   const navigate = useNavigate();
   const routes = useFleetRoutes();
   const [params] = useSearchParams();
-  const [name, setName] = useState(params.get('name') ?? 'Kubernetes upgrade');
+  const [kind, setKind] = useState<TargetKind>(
+    params.get('targetProfile') ? 'profile' : 'kubernetes',
+  );
+  const [name, setName] = useState(
+    params.get('name') ??
+      (params.get('targetProfile') ? 'Profile version' : 'Kubernetes upgrade'),
+  );
   const [version, setVersion] = useState(params.get('target') ?? '');
+  const [profile, setProfile] = useState(params.get('targetProfile') ?? '');
+  const [profileVersion, setProfileVersion] = useState(
+    params.get('targetProfileVersion') ?? '',
+  );
   const [canaries, setCanaries] = useState('1');
+  const [soakMinutes, setSoakMinutes] = useState(
+    params.get('soakMinutes') ?? '5',
+  );
   const [concurrency, setConcurrency] = useState('25%');
   const [approvers, setApprovers] = useState(params.get('approvers') ?? '');
   const [plan, setPlan] = useState<RolloutPlan>();
@@ -57,16 +101,24 @@ export const PlanRollout = () => {
       .split(',')
       .map(g => g.trim())
       .filter(Boolean);
+    const target =
+      kind === 'profile'
+        ? { profile: profile.trim(), profileVersion: profileVersion.trim() }
+        : { kubernetesVersion: version.trim() };
     return {
       name,
-      target: { kubernetesVersion: version },
-      selector,
+      target,
+      // a profile version moves the clusters of that profile: the selection names it unless it names profiles
+      selector:
+        kind === 'profile' && !selector.profile && profile.trim()
+          ? { ...selector, profile: [profile.trim()] }
+          : selector,
       stages: [
         {
           name: 'canary',
           maxClusters: Math.max(1, Number(canaries) || 1),
           concurrency: 1,
-          soakSeconds: 300,
+          soakSeconds: Math.max(0, Math.round(Number(soakMinutes) * 60) || 0),
         },
         {
           name: 'rest',
@@ -95,17 +147,62 @@ export const PlanRollout = () => {
           value={name}
           onChange={e => setName(e.target.value)}
         />
-        <TextField
-          label="Target Kubernetes version"
-          placeholder="v1.35.2"
-          value={version}
-          onChange={e => setVersion(e.target.value)}
-          inputProps={{ 'aria-label': 'Target Kubernetes version' }}
-        />
+        <RadioGroup
+          row
+          aria-label="Target"
+          value={kind}
+          onChange={e => {
+            setKind(e.target.value as TargetKind);
+            setPlan(undefined);
+          }}
+        >
+          <FormControlLabel
+            value="kubernetes"
+            control={<Radio color="primary" />}
+            label="A Kubernetes version"
+          />
+          <FormControlLabel
+            value="profile"
+            control={<Radio color="primary" />}
+            label="A profile version"
+          />
+        </RadioGroup>
+        {kind === 'kubernetes' ? (
+          <TextField
+            label="Target Kubernetes version"
+            placeholder="v1.35.2"
+            value={version}
+            onChange={e => setVersion(e.target.value)}
+            inputProps={{ 'aria-label': 'Target Kubernetes version' }}
+          />
+        ) : (
+          <>
+            <TextField
+              label="Profile"
+              placeholder="eks-standard"
+              value={profile}
+              onChange={e => setProfile(e.target.value)}
+              inputProps={{ 'aria-label': 'Target profile' }}
+            />
+            <TextField
+              label="Profile version"
+              placeholder="2.1.0"
+              value={profileVersion}
+              onChange={e => setProfileVersion(e.target.value)}
+              inputProps={{ 'aria-label': 'Target profile version' }}
+            />
+          </>
+        )}
         <TextField
           label="Canary clusters"
           value={canaries}
           onChange={e => setCanaries(e.target.value)}
+        />
+        <TextField
+          label="Soak after the canaries (minutes)"
+          value={soakMinutes}
+          onChange={e => setSoakMinutes(e.target.value)}
+          inputProps={{ 'aria-label': 'Soak after the canaries (minutes)' }}
         />
         <TextField
           label="Concurrency after the canaries"
@@ -128,6 +225,12 @@ export const PlanRollout = () => {
           : 'the whole fleet you may upgrade'}{' '}
         (<a href={routes.fleet(params)}>change on the fleet page</a>)
       </Typography>
+      {unsupportedFilters(params).length > 0 && (
+        <Alert severity="warning">
+          A rollout cannot select by {unsupportedFilters(params).join(', ')}:
+          those filters of the fleet page are not part of its selection.
+        </Alert>
+      )}
       <Box mt={2} display="flex" gridGap={8}>
         <Button
           variant="outlined"
@@ -183,7 +286,13 @@ export const PlanRollout = () => {
                   key: c.key,
                   stage: s.name,
                   fromVersion: c.fromVersion,
-                  steps: c.steps.map(x => x.kubernetesVersion).join(' → '),
+                  steps: c.steps
+                    .map(x =>
+                      x.profileVersion
+                        ? `${x.kubernetesVersion} (profile ${x.profileVersion})`
+                        : x.kubernetesVersion,
+                    )
+                    .join(' → '),
                   message: c.message ?? 'ok',
                 })),
               ),

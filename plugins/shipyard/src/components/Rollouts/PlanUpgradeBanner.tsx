@@ -5,7 +5,7 @@ import { useFleetRoutes } from '../../hooks';
 
 /**
  * Where the need shows: "29 clusters on end-of-life Kubernetes → plan an upgrade", with the fleet page's current
- * filters as the rollout's selection.
+ * filters and the end-of-life status as the rollout's selection (those 29 clusters, no others).
  */
 export const PlanUpgradeBanner = ({
   endOfLife,
@@ -17,7 +17,7 @@ export const PlanUpgradeBanner = ({
   const routes = useFleetRoutes();
   if (endOfLife <= 0) return null;
   const params = new URLSearchParams(filters);
-  params.delete('versionSupport');
+  params.set('versionSupport', 'end-of-life');
   const qs = params.toString();
   return (
     <Box mb={2}>
@@ -28,6 +28,7 @@ export const PlanUpgradeBanner = ({
             to={`${routes.fleet()}/rollouts/new${qs ? `?${qs}` : ''}`}
             color="inherit"
             size="small"
+            data-testid="plan-upgrade"
           >
             Plan an upgrade
           </LinkButton>

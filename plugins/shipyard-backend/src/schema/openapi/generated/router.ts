@@ -786,7 +786,7 @@ export const spec = {
         summary:
           'Deletes a cluster (its Cluster API `Cluster`), guarded by typing its name; followed until Cluster API confirms.',
         description:
-          'Needs `shipyard.cluster.delete` on the cluster and `confirm` equal to its name; a paused cluster is refused.\nA `lifecycle: production` cluster is deleted only by a member of the platform team with `approve: true`.\nEvery attempt is audited as `cluster.delete`; the deletion (machines drain and go, then the infrastructure\nis released) is followed until the fleet drops the cluster (`completed`) or\n`shipyard.operations.deleteDeadlineMs` passed (`stalled`, with what holds it). The catalog drops the entity\nonly after that.\n',
+          "Needs `shipyard.cluster.delete` on the cluster and `confirm` equal to its name; a paused cluster is refused.\nA `lifecycle: production` cluster is not deleted on the spot: the request (checked by a server-side dry run)\nwaits, as `shipyard.operations.productionDecommission` says, for a second person of the platform team to\napprove it (`…/decommission/approve`), or for a delay during which it can be cancelled\n(`…/decommission/cancel`); the answer's `pending` says which and until when.\nEvery attempt is audited as `cluster.delete`; the deletion (machines drain and go, then the infrastructure\nis released) is followed until the fleet drops the cluster (`completed`) or\n`shipyard.operations.deleteDeadlineMs` passed (`stalled`, with what holds it). The catalog drops the entity\nonly after that.\n",
         parameters: [
           {
             name: 'managementCluster',
@@ -837,6 +837,146 @@ export const spec = {
           },
           '400': {
             $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
+    '/clusters/{managementCluster}/{namespace}/{name}/decommission/approve': {
+      post: {
+        operationId: 'approveDecommission',
+        summary:
+          "A second person of the platform team approves a production cluster's pending decommission; the deletion starts.",
+        description:
+          "Needs `shipyard.cluster.delete` on the cluster, membership of the platform team, `confirm` equal to the\ncluster's name, and a pending decommission requested by someone else. Audited as `cluster.delete`; the\ndeletion is followed as any decommission.\n",
+        parameters: [
+          {
+            name: 'managementCluster',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'namespace',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ApproveDecommissionRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'Deleting.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ClusterOperationResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
+    '/clusters/{managementCluster}/{namespace}/{name}/decommission/cancel': {
+      post: {
+        operationId: 'cancelDecommission',
+        summary: "Withdraws a production cluster's pending decommission.",
+        description:
+          'Who requested it may, and anyone with `shipyard.cluster.delete` on the cluster. Audited as `cluster.delete`.\n',
+        parameters: [
+          {
+            name: 'managementCluster',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'namespace',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/CancelDecommissionRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'Cancelled.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ClusterOperationResponse',
+                },
+              },
+            },
           },
           '401': {
             $ref: '#/components/responses/Unauthorized',
@@ -2288,13 +2428,34 @@ export const spec = {
             type: 'string',
             maxLength: 500,
           },
-          approve: {
-            type: 'boolean',
-            description:
-              'A platform team member approves the decommission of a production cluster.',
-          },
           dryRun: {
             type: 'boolean',
+          },
+        },
+      },
+      ApproveDecommissionRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['confirm'],
+        properties: {
+          confirm: {
+            type: 'string',
+            maxLength: 253,
+            description: "The cluster's name, typed again by the approver.",
+          },
+          reason: {
+            type: 'string',
+            maxLength: 500,
+          },
+        },
+      },
+      CancelDecommissionRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          reason: {
+            type: 'string',
+            maxLength: 500,
           },
         },
       },
@@ -2344,7 +2505,18 @@ export const spec = {
           },
           state: {
             type: 'string',
-            enum: ['running', 'stalled', 'completed', 'failed'],
+            description:
+              "Followed (`running`, `stalled`) or done (`completed`, `failed`); a production decommission's request is `pending` until `approved`, `cancelled` or `lapsed`.",
+            enum: [
+              'running',
+              'stalled',
+              'completed',
+              'failed',
+              'pending',
+              'approved',
+              'cancelled',
+              'lapsed',
+            ],
           },
           target: {
             type: 'object',
@@ -2424,6 +2596,36 @@ export const spec = {
             type: 'string',
             description:
               'The followed operation (resize, decommission, profile move), see `GET /clusters/…/operations`.',
+          },
+          pending: {
+            type: 'object',
+            description:
+              'A production decommission that waits for its guard (nothing is deleted yet).',
+            required: ['id', 'guard', 'requestedBy', 'requestedAt', 'until'],
+            properties: {
+              id: {
+                type: 'string',
+              },
+              guard: {
+                type: 'string',
+                enum: ['approval', 'delay'],
+                description:
+                  'A second person of the platform team approves it, or it starts after a delay.',
+              },
+              requestedBy: {
+                type: 'string',
+              },
+              requestedAt: {
+                type: 'string',
+                format: 'date-time',
+              },
+              until: {
+                type: 'string',
+                format: 'date-time',
+                description:
+                  'When the deletion starts (`delay`), or when the request lapses unapproved (`approval`).',
+              },
+            },
           },
         },
       },
@@ -4249,6 +4451,14 @@ export const spec = {
             type: 'array',
             items: {
               type: 'string',
+            },
+          },
+          versionSupport: {
+            type: 'array',
+            description:
+              "The support status of the cluster's Kubernetes version (`end-of-life`, …).",
+            items: {
+              $ref: '#/components/schemas/VersionSupportStatus',
             },
           },
           label: {

@@ -181,6 +181,41 @@ export type DecommissionCluster = {
 };
 
 /**
+ * A second person of the platform team approves a production cluster's pending decommission; the deletion starts.
+ * @public
+ */
+export type ApproveDecommission = {
+  path: NonNullable<operations['approveDecommission']['parameters']['path']>;
+  body: NonNullable<
+    operations['approveDecommission']['requestBody']
+  >['content']['application/json'];
+  response:
+    | operations['approveDecommission']['responses']['200']['content']['application/json']
+    | operations['approveDecommission']['responses']['400']['content']['application/json']
+    | operations['approveDecommission']['responses']['401']['content']['application/json']
+    | operations['approveDecommission']['responses']['403']['content']['application/json']
+    | operations['approveDecommission']['responses']['404']['content']['application/json']
+    | operations['approveDecommission']['responses']['409']['content']['application/json'];
+};
+
+/**
+ * Withdraws a production cluster's pending decommission.
+ * @public
+ */
+export type CancelDecommission = {
+  path: NonNullable<operations['cancelDecommission']['parameters']['path']>;
+  body?: NonNullable<
+    operations['cancelDecommission']['requestBody']
+  >['content']['application/json'];
+  response:
+    | operations['cancelDecommission']['responses']['200']['content']['application/json']
+    | operations['cancelDecommission']['responses']['401']['content']['application/json']
+    | operations['cancelDecommission']['responses']['403']['content']['application/json']
+    | operations['cancelDecommission']['responses']['404']['content']['application/json']
+    | operations['cancelDecommission']['responses']['409']['content']['application/json'];
+};
+
+/**
  * Counts over the visible fleet.
  * @public
  */
@@ -394,6 +429,8 @@ export type EndpointMap = {
   '#post|/clusters/{managementCluster}/{namespace}/{name}/profile-version': MoveClusterProfileVersion;
   '#get|/clusters/{managementCluster}/{namespace}/{name}/operations': ListClusterOperations;
   '#post|/clusters/{managementCluster}/{namespace}/{name}/decommission': DecommissionCluster;
+  '#post|/clusters/{managementCluster}/{namespace}/{name}/decommission/approve': ApproveDecommission;
+  '#post|/clusters/{managementCluster}/{namespace}/{name}/decommission/cancel': CancelDecommission;
   '#get|/summary': GetFleetSummary;
   '#get|/version-support': GetVersionSupport;
   '#get|/version-support/debt': GetVersionDebt;

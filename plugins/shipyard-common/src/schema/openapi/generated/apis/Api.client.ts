@@ -135,6 +135,28 @@ export type DecommissionCluster = {
 };
 
 /**
+ * A second person of the platform team approves a production cluster's pending decommission; the deletion starts.
+ * @public
+ */
+export type ApproveDecommission = {
+  path: NonNullable<operations['approveDecommission']['parameters']['path']>;
+  body: NonNullable<
+    operations['approveDecommission']['requestBody']
+  >['content']['application/json'];
+};
+
+/**
+ * Withdraws a production cluster's pending decommission.
+ * @public
+ */
+export type CancelDecommission = {
+  path: NonNullable<operations['cancelDecommission']['parameters']['path']>;
+  body?: NonNullable<
+    operations['cancelDecommission']['requestBody']
+  >['content']['application/json'];
+};
+
+/**
  * Counts over the visible fleet.
  * @public
  */
@@ -658,7 +680,10 @@ export class DefaultApiClient {
   /**
    * Deletes a cluster (its Cluster API `Cluster`), guarded by typing its name; followed until Cluster API confirms.
    * Needs `shipyard.cluster.delete` on the cluster and `confirm` equal to its name; a paused cluster is refused.
-   * A `lifecycle: production` cluster is deleted only by a member of the platform team with `approve: true`.
+   * A `lifecycle: production` cluster is not deleted on the spot: the request (checked by a server-side dry run)
+   * waits, as `shipyard.operations.productionDecommission` says, for a second person of the platform team to
+   * approve it (`…/decommission/approve`), or for a delay during which it can be cancelled
+   * (`…/decommission/cancel`); the answer's `pending` says which and until when.
    * Every attempt is audited as `cluster.delete`; the deletion (machines drain and go, then the infrastructure
    * is released) is followed until the fleet drops the cluster (`completed`) or
    * `shipyard.operations.deleteDeadlineMs` passed (`stalled`, with what holds it). The catalog drops the entity
@@ -681,6 +706,74 @@ export class DefaultApiClient {
       `${baseUrl}/clusters/${segment(request.path.managementCluster)}/${segment(
         request.path.namespace,
       )}/${segment(request.path.name)}/decommission`,
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(options?.token && { Authorization: `Bearer ${options.token}` }),
+        },
+        body: JSON.stringify(request.body),
+        ...(options?.signal && { signal: options.signal }),
+      },
+    );
+  }
+
+  /**
+   * A second person of the platform team approves a production cluster's pending decommission; the deletion starts.
+   * Needs `shipyard.cluster.delete` on the cluster, membership of the platform team, `confirm` equal to the
+   * cluster's name, and a pending decommission requested by someone else. Audited as `cluster.delete`; the
+   * deletion is followed as any decommission.
+   *
+   * @param managementCluster -
+   * @param namespace -
+   * @param name -
+   */
+  public async approveDecommission(
+    request: ApproveDecommission,
+    options?: RequestOptions,
+  ): Promise<
+    TypedResponse<
+      operations['approveDecommission']['responses']['200']['content']['application/json']
+    >
+  > {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/clusters/${segment(request.path.managementCluster)}/${segment(
+        request.path.namespace,
+      )}/${segment(request.path.name)}/decommission/approve`,
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(options?.token && { Authorization: `Bearer ${options.token}` }),
+        },
+        body: JSON.stringify(request.body),
+        ...(options?.signal && { signal: options.signal }),
+      },
+    );
+  }
+
+  /**
+   * Withdraws a production cluster's pending decommission.
+   * Who requested it may, and anyone with `shipyard.cluster.delete` on the cluster. Audited as `cluster.delete`.
+   *
+   * @param managementCluster -
+   * @param namespace -
+   * @param name -
+   */
+  public async cancelDecommission(
+    request: CancelDecommission,
+    options?: RequestOptions,
+  ): Promise<
+    TypedResponse<
+      operations['cancelDecommission']['responses']['200']['content']['application/json']
+    >
+  > {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/clusters/${segment(request.path.managementCluster)}/${segment(
+        request.path.namespace,
+      )}/${segment(request.path.name)}/decommission/cancel`,
       {
         method: 'POST',
         headers: {

@@ -68,6 +68,16 @@ export type DecommissionClusterRequest =
 /**
  * @public
  */
+export type ApproveDecommissionRequest =
+  components['schemas']['ApproveDecommissionRequest'];
+/**
+ * @public
+ */
+export type CancelDecommissionRequest =
+  components['schemas']['CancelDecommissionRequest'];
+/**
+ * @public
+ */
 export type MoveProfileVersionRequest =
   components['schemas']['MoveProfileVersionRequest'];
 /**

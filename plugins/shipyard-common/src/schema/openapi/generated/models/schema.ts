@@ -216,13 +216,58 @@ export interface paths {
     /**
      * Deletes a cluster (its Cluster API `Cluster`), guarded by typing its name; followed until Cluster API confirms.
      * @description Needs `shipyard.cluster.delete` on the cluster and `confirm` equal to its name; a paused cluster is refused.
-     *     A `lifecycle: production` cluster is deleted only by a member of the platform team with `approve: true`.
+     *     A `lifecycle: production` cluster is not deleted on the spot: the request (checked by a server-side dry run)
+     *     waits, as `shipyard.operations.productionDecommission` says, for a second person of the platform team to
+     *     approve it (`…/decommission/approve`), or for a delay during which it can be cancelled
+     *     (`…/decommission/cancel`); the answer's `pending` says which and until when.
      *     Every attempt is audited as `cluster.delete`; the deletion (machines drain and go, then the infrastructure
      *     is released) is followed until the fleet drops the cluster (`completed`) or
      *     `shipyard.operations.deleteDeadlineMs` passed (`stalled`, with what holds it). The catalog drops the entity
      *     only after that.
      */
     post: operations['decommissionCluster'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/clusters/{managementCluster}/{namespace}/{name}/decommission/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A second person of the platform team approves a production cluster's pending decommission; the deletion starts.
+     * @description Needs `shipyard.cluster.delete` on the cluster, membership of the platform team, `confirm` equal to the
+     *     cluster's name, and a pending decommission requested by someone else. Audited as `cluster.delete`; the
+     *     deletion is followed as any decommission.
+     */
+    post: operations['approveDecommission'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/clusters/{managementCluster}/{namespace}/{name}/decommission/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Withdraws a production cluster's pending decommission.
+     * @description Who requested it may, and anyone with `shipyard.cluster.delete` on the cluster. Audited as `cluster.delete`.
+     */
+    post: operations['cancelDecommission'];
     delete?: never;
     options?: never;
     head?: never;
@@ -645,9 +690,15 @@ export interface components {
       /** @description The cluster's name, typed again. */
       confirm: string;
       reason?: string;
-      /** @description A platform team member approves the decommission of a production cluster. */
-      approve?: boolean;
       dryRun?: boolean;
+    };
+    ApproveDecommissionRequest: {
+      /** @description The cluster's name, typed again by the approver. */
+      confirm: string;
+      reason?: string;
+    };
+    CancelDecommissionRequest: {
+      reason?: string;
     };
     MoveProfileVersionRequest: {
       /** @description The profile version to move to; the profile's latest released version by default. */
@@ -660,8 +711,19 @@ export interface components {
       id: string;
       action: components['schemas']['ClusterAuditAction'];
       actor: string;
-      /** @enum {string} */
-      state: 'running' | 'stalled' | 'completed' | 'failed';
+      /**
+       * @description Followed (`running`, `stalled`) or done (`completed`, `failed`); a production decommission's request is `pending` until `approved`, `cancelled` or `lapsed`.
+       * @enum {string}
+       */
+      state:
+        | 'running'
+        | 'stalled'
+        | 'completed'
+        | 'failed'
+        | 'pending'
+        | 'approved'
+        | 'cancelled'
+        | 'lapsed';
       target: {
         [key: string]: unknown;
       };
@@ -693,6 +755,23 @@ export interface components {
       message: string;
       /** @description The followed operation (resize, decommission, profile move), see `GET /clusters/…/operations`. */
       operationId?: string;
+      /** @description A production decommission that waits for its guard (nothing is deleted yet). */
+      pending?: {
+        id: string;
+        /**
+         * @description A second person of the platform team approves it, or it starts after a delay.
+         * @enum {string}
+         */
+        guard: 'approval' | 'delay';
+        requestedBy: string;
+        /** Format: date-time */
+        requestedAt: string;
+        /**
+         * Format: date-time
+         * @description When the deletion starts (`delay`), or when the request lapses unapproved (`approval`).
+         */
+        until: string;
+      };
     };
     Error: {
       error: {
@@ -1356,6 +1435,8 @@ export interface components {
       health?: string[];
       managementCluster?: string[];
       lifecycle?: string[];
+      /** @description The support status of the cluster's Kubernetes version (`end-of-life`, …). */
+      versionSupport?: components['schemas']['VersionSupportStatus'][];
       label?: string[];
       cluster?: string[];
       /** @description Clusters on a lower profile version (semver) or Kubernetes version than the one named; with `profile`, every cluster of a profile behind one of its versions. */
@@ -1962,6 +2043,71 @@ export interface operations {
         };
       };
       400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+    };
+  };
+  approveDecommission: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        managementCluster: string;
+        namespace: string;
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ApproveDecommissionRequest'];
+      };
+    };
+    responses: {
+      /** @description Deleting. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClusterOperationResponse'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+    };
+  };
+  cancelDecommission: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        managementCluster: string;
+        namespace: string;
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['CancelDecommissionRequest'];
+      };
+    };
+    responses: {
+      /** @description Cancelled. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClusterOperationResponse'];
+        };
+      };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
