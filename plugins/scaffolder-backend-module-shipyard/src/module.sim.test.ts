@@ -831,17 +831,51 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
     const day = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][
       (new Date().getUTCDay() + 3) % 7
     ];
-    // one minor above the oldest cluster of the fleet
+    // a Kubernetes version one minor up that the backend plans for at least one cluster (as its profile allows it,
+    // or the minor's first patch for a cluster without one)
     const fleet = await shipyard<{ items: any[] }>(
       '/clusters?limit=100&facets=false',
     );
-    const minors = fleet.body.items
-      .map(c => /^v?1\.(\d+)/.exec(c.kubernetesVersion ?? '')?.[1])
-      .filter(Boolean)
-      .map(Number);
+    const minors = [
+      ...new Set(
+        fleet.body.items
+          .map(c => /^v?1\.(\d+)/.exec(c.kubernetesVersion ?? '')?.[1])
+          .filter(Boolean)
+          .map(Number),
+      ),
+    ];
+    let kubernetesVersion: string | undefined;
+    const why: string[] = [];
+    for (const target of minors.flatMap(m => [
+      `v1.${m + 1}`,
+      `v1.${m + 1}.0`,
+    ])) {
+      const planned = await fetch(`${api()}/shipyard/rollouts/plan`, {
+        method: 'POST',
+        headers: as('user:default/pat'),
+        body: JSON.stringify({
+          name: 'probe',
+          target: { kubernetesVersion: target },
+          stages: [{ name: 'all' }],
+        }),
+      });
+      const plan: any = await planned.json();
+      if (plan.stages?.[0]?.clusters.length > 0) {
+        kubernetesVersion = target;
+        break;
+      }
+      why.push(
+        `${target}: ${JSON.stringify(
+          plan.excluded?.map((c: any) => c.message) ?? plan,
+        )}`,
+      );
+    }
+    expect({ kubernetesVersion, why }).toMatchObject({
+      kubernetesVersion: expect.any(String),
+    });
     const values = {
-      name: 'fleet to the next minor',
-      kubernetesVersion: `v1.${Math.min(...minors) + 1}.0`,
+      name: 'fleet one minor up',
+      kubernetesVersion,
       canaries: 1,
       concurrency: '50%',
       soakMinutes: 10,
