@@ -232,27 +232,6 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
     ];
     template.spec.output = {};
     fs.writeFileSync(path.join(tmp, 'flaky.yaml'), JSON.stringify(template));
-    // the rollout template with a Kubernetes version as target over the whole fleet (the simulated clusters carry no
-    // profile); its stages, with their soak, approval and maintenance windows, as shipped
-    const rollout = parseYaml(
-      fs.readFileSync(
-        path.join(
-          REPO_ROOT,
-          'plugins/catalog-backend-module-shipyard/catalog/templates/roll-out-version.yaml',
-        ),
-        'utf8',
-      ),
-    );
-    rollout.metadata.name = 'roll-out-kubernetes';
-    rollout.spec.parameters[0].required = ['name', 'kubernetesVersion'];
-    rollout.spec.parameters[0].properties.kubernetesVersion = {
-      type: 'string',
-    };
-    rollout.spec.steps[0].input.target = {
-      kubernetesVersion: '${{ parameters.kubernetesVersion }}',
-    };
-    rollout.spec.steps[0].input.selector = {};
-    fs.writeFileSync(path.join(tmp, 'roll-out.yaml'), JSON.stringify(rollout));
 
     sim = await startFleetSim({
       managementClusters: 2,
@@ -334,7 +313,6 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
                     'plugins/catalog-backend-module-shipyard/catalog/templates/upgrade-cluster.yaml',
                   ),
                 },
-                { type: 'file', target: path.join(tmp, 'roll-out.yaml') },
                 { type: 'file', target: path.join(tmp, 'flaky.yaml') },
               ],
               stitchingStrategy: {
@@ -362,7 +340,6 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
       for (const ref of [
         'template/default/request-cluster',
         'template/default/request-cluster-flaky',
-        'template/default/roll-out-kubernetes',
         'clusterprofile/default/kubeadm-standard',
         'user/default/alice',
       ]) {
@@ -373,11 +350,8 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
       }
       const mcs = await shipyard<{ items: any[] }>('/management-clusters');
       if (!mcs.body.items.every(m => m.state === 'connected'))
-        throw new Error(
-          `not connected: ${mcs.body.items.map(m => m.state).join(', ')}`,
-        );
-      // a loaded machine takes a while to start the catalog and connect
-    }, 60_000);
+        throw new Error('not connected');
+    });
   });
 
   afterAll(async () => {
@@ -824,126 +798,6 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
       outcome: 'succeeded',
       cluster: 'alice-dev',
     });
-  });
-
-  it("starts a rollout from the template with its stages' soak time, approval and maintenance window", async () => {
-    // a window on a weekday three days ahead is closed now: nothing starts while the test runs
-    const day = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][
-      (new Date().getUTCDay() + 3) % 7
-    ];
-    // a Kubernetes version one minor up that the backend plans for at least one cluster (as its profile allows it,
-    // or the minor's first patch for a cluster without one)
-    const fleet = await shipyard<{ items: any[] }>(
-      '/clusters?limit=100&facets=false',
-    );
-    const minors = [
-      ...new Set(
-        fleet.body.items
-          .map(c => /^v?1\.(\d+)/.exec(c.kubernetesVersion ?? '')?.[1])
-          .filter(Boolean)
-          .map(Number),
-      ),
-    ];
-    let kubernetesVersion: string | undefined;
-    const why: string[] = [];
-    for (const target of minors.flatMap(m => [
-      `v1.${m + 1}`,
-      `v1.${m + 1}.0`,
-    ])) {
-      const planned = await fetch(`${api()}/shipyard/rollouts/plan`, {
-        method: 'POST',
-        headers: as('user:default/pat'),
-        body: JSON.stringify({
-          name: 'probe',
-          target: { kubernetesVersion: target },
-          stages: [{ name: 'all' }],
-        }),
-      });
-      const plan: any = await planned.json();
-      if (plan.stages?.[0]?.clusters.length > 0) {
-        kubernetesVersion = target;
-        break;
-      }
-      why.push(
-        `${target}: ${JSON.stringify(
-          plan.excluded?.map((c: any) => c.message) ?? plan,
-        )}`,
-      );
-    }
-    expect({ kubernetesVersion, why }).toMatchObject({
-      kubernetesVersion: expect.any(String),
-    });
-    const values = {
-      name: 'fleet one minor up',
-      kubernetesVersion,
-      canaries: 1,
-      concurrency: '50%',
-      soakMinutes: 10,
-      failureBudget: 1,
-      approvers: 'group:default/platform-team',
-      windowDays: [day],
-      windowStart: '22:00',
-      windowDurationMinutes: 120,
-      windowTimeZone: 'Europe/Berlin',
-    };
-    const task = await runTask(
-      'user:default/pat',
-      'roll-out-kubernetes',
-      values,
-    );
-    expect([task.status, ...task.messages.slice(-3)]).toContain('completed');
-    const id = task.output.links[0].url.split('/').pop();
-    const { status, body } = await shipyard(`/rollouts/${id}`);
-    expect(status).toBe(200);
-    const window = {
-      days: [day],
-      start: '22:00',
-      durationMinutes: 120,
-      timeZone: 'Europe/Berlin',
-    };
-    expect(body.spec.stages).toEqual([
-      expect.objectContaining({
-        name: 'canary',
-        maxClusters: 1,
-        soakSeconds: 600,
-        maintenanceWindows: [window],
-      }),
-      expect.objectContaining({
-        name: 'non-production',
-        concurrency: '50%',
-        soakSeconds: 600,
-        failureBudget: 1,
-        maintenanceWindows: [window],
-      }),
-      expect.objectContaining({
-        name: 'production',
-        failureBudget: 1,
-        approval: { groups: ['group:default/platform-team'] },
-        maintenanceWindows: [window],
-      }),
-    ]);
-
-    // a window the backend cannot read fails the task with the backend's reason, and nothing is started
-    const bad = await runTask('user:default/pat', 'roll-out-kubernetes', {
-      ...values,
-      windowTimeZone: 'Mars/Olympus',
-    });
-    expect(bad.status).toBe('failed');
-    expect(bad.messages.join('\n')).toContain(
-      'maintenanceWindows.0.timeZone: must be an IANA time zone',
-    );
-
-    // without days, no window: clusters may start at any time
-    const open = await runTask('user:default/pat', 'roll-out-kubernetes', {
-      ...values,
-      windowDays: [],
-    });
-    expect([open.status, ...open.messages.slice(-3)]).toContain('completed');
-    const openId = open.output.links[0].url.split('/').pop();
-    const opened = await shipyard(`/rollouts/${openId}`);
-    for (const stage of opened.body.spec.stages) {
-      expect(stage.maintenanceWindows ?? []).toEqual([]);
-    }
   });
 
   it("serves the whole audit log to the platform team, and others their groups' clusters' entries", async () => {
