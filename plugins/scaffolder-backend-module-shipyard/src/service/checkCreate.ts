@@ -126,6 +126,14 @@ export async function checkCreate(
     loadProfile(options.catalog, request.profile, requester.credentials),
   );
   const spec: ClusterProfileSpec | undefined = profile?.entity.spec;
+  if (profile && spec?.deprecated === true) {
+    // requests get the current version; a deprecated one is kept for the clusters that run it
+    await attempt('profile', () => {
+      throw new InputError(
+        `Version ${spec.version} of cluster profile ${profile.ref} is deprecated and can no longer be requested; choose another profile or ask its owners for a new version`,
+      );
+    });
+  }
   await attempt('permission', () => options.access.checkCreate(requester));
   if (profile && spec && owner) {
     await attempt('profile', () =>
