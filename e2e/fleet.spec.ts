@@ -120,6 +120,84 @@ test.describe('fleet page', () => {
       readme: false,
     });
   });
+
+  test('filtering by drift shows the clusters with that drift, as the API answers', async ({
+    page,
+  }) => {
+    await fleetSummary(page.request);
+    // drift is known once the backend read the profiles from the catalog; the seeded fleet has failed add-ons
+    let byDrift: Record<string, number> = {};
+    await expect
+      .poll(
+        async () => {
+          byDrift =
+            (await api<Summary>(page.request, '/api/shipyard/summary'))
+              .byDrift ?? {};
+          return byDrift.addonFailed ?? 0;
+        },
+        {
+          timeout: 90_000,
+          message: 'the seeded fleet shows add-on drift in the Shipyard API',
+        },
+      )
+      .toBeGreaterThan(0);
+    const drifted = await api<{ items: ClusterItem[]; totalCount: number }>(
+      page.request,
+      '/api/shipyard/clusters?drift=addonFailed&limit=500&facets=false',
+    );
+    const names = new Set(drifted.items.map(c => c.title || c.name));
+    expect(drifted.totalCount).toBeGreaterThan(0);
+    expect(drifted.totalCount).toBeLessThan(
+      (await fleetSummary(page.request)).totalCount,
+    );
+    await page.setViewportSize({ width: 1600, height: 2000 });
+    await openFleet(page);
+
+    await page.getByTestId('facet-drift').click();
+    const option = page.getByTestId('facet-drift-addonFailed');
+    await expect(option).toContainText('Add-on failed');
+    await expect(option).toContainText(
+      `${drifted.totalCount} cluster${drifted.totalCount === 1 ? '' : 's'}`,
+    );
+    await option.click();
+    await page.keyboard.press('Escape');
+
+    await expect(page).toHaveURL(/[?&]drift=addonFailed(&|$)/);
+    await expect(page.getByTestId('active-filters')).toContainText(
+      'Drift: Add-on failed',
+    );
+    await expect(page.getByTestId('cluster-count')).toHaveText(
+      `${drifted.totalCount.toLocaleString('en-US')} cluster${
+        drifted.totalCount === 1 ? '' : 's'
+      }`,
+    );
+    const rows = page.getByTestId('cluster-row');
+    await expect(rows).toHaveCount(Math.min(50, drifted.totalCount));
+    const shown = await rows.evaluateAll(r => r.map(e => e.textContent ?? ''));
+    for (const text of shown) {
+      expect([...names].some(n => text.includes(n))).toBe(true);
+    }
+
+    // a second kind widens the selection to clusters with either drift
+    const other = Object.entries(byDrift)
+      .filter(([kind, n]) => kind !== 'addonFailed' && kind !== 'none' && n > 0)
+      .sort((a, b) => a[1] - b[1])[0];
+    if (other) {
+      const either = await api<{ totalCount: number }>(
+        page.request,
+        `/api/shipyard/clusters?drift=addonFailed&drift=${other[0]}&limit=1&facets=false`,
+      );
+      await page.getByTestId('facet-drift').click();
+      await page.getByTestId(`facet-drift-${other[0]}`).click();
+      await page.keyboard.press('Escape');
+      await expect(page).toHaveURL(new RegExp(`drift=${other[0]}`));
+      await expect(page.getByTestId('cluster-count')).toHaveText(
+        `${either.totalCount.toLocaleString('en-US')} cluster${
+          either.totalCount === 1 ? '' : 's'
+        }`,
+      );
+    }
+  });
 });
 
 test.describe('cluster page', () => {

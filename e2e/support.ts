@@ -155,6 +155,9 @@ export interface Summary {
   totalCount: number;
   byOwner: Record<string, number>;
   byHealth: Record<string, number>;
+  /** Clusters per drift kind (and `none`), once the profiles were read. */
+  byDrift?: Record<string, number>;
+  driftedCount?: number;
 }
 
 export interface ClusterItem {

@@ -8,3 +8,5 @@ export type { EventuallyOptions } from './eventually';
 export { seededRandom } from './random';
 /** The simulated fleet with the real Shipyard backend, and the generated client of its API. */
 export * from './shipyard';
+export { POSTGRES15_URL_VARIABLE, createTestDatabases } from './postgres';
+export type { ShipyardTestDatabases } from './postgres';

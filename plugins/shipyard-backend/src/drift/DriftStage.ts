@@ -8,6 +8,7 @@ import {
   StoredClusterSummary,
 } from '../index/FleetIndex';
 import { DriftInputs, UndatedFinding, evaluateDrift } from './evaluate';
+import { intern } from '../index/intern';
 import { DriftProfile } from './profiles';
 
 /** Options of {@link DriftStage}. */
@@ -143,11 +144,17 @@ export class DriftStage implements FleetSink {
         set.add(key);
       }
     }
-    this.kept.set(key, {
-      summary: out,
-      restored: options.restored === true,
-      profile,
-    });
+    if (previous) {
+      previous.summary = out;
+      previous.restored = options.restored === true;
+      previous.profile = profile;
+    } else {
+      this.kept.set(key, {
+        summary: out,
+        restored: options.restored === true,
+        profile,
+      });
+    }
     return this.options.next.upsert(out, options);
   }
 
@@ -174,15 +181,19 @@ export class DriftStage implements FleetSink {
     return withDrift(summary, this.date(findings, before));
   }
 
-  /** Dates findings: a finding seen before keeps its `since`. */
+  /**
+   * Dates findings: a finding seen before keeps its `since`. When nothing changed, the findings known before are
+   * passed on as they are (no new objects for a cluster whose drift stays the same).
+   */
   private date(
     findings: UndatedFinding[],
     before: DriftFinding[] | undefined,
   ): DriftFinding[] {
-    if (findings.length === 0) return [];
+    if (findings.length === 0) return before?.length === 0 ? before : [];
+    if (before && sameFindings(findings, before)) return before;
     const since = new Map<string, string>();
     for (const f of before ?? []) since.set(findingId(f), f.since);
-    const nowIso = new Date(this.now()).toISOString();
+    const nowIso = intern(new Date(this.now()).toISOString());
     return findings.map(f => {
       const known = (f as Partial<DriftFinding>).since;
       return { ...f, since: known ?? since.get(findingId(f)) ?? nowIso };
@@ -194,6 +205,30 @@ export class DriftStage implements FleetSink {
     if (kept?.profile) this.byProfile.get(kept.profile)?.delete(key);
     this.kept.delete(key);
   }
+}
+
+/** Whether findings say what the findings known before say (in the same order). */
+function sameFindings(
+  findings: UndatedFinding[],
+  before: DriftFinding[],
+): boolean {
+  if (findings.length !== before.length) return false;
+  for (let i = 0; i < findings.length; i++) {
+    const a = findings[i];
+    const b = before[i];
+    if (
+      a.kind !== b.kind ||
+      a.subject !== b.subject ||
+      a.expected !== b.expected ||
+      a.actual !== b.actual ||
+      a.message !== b.message ||
+      ((a as Partial<DriftFinding>).since !== undefined &&
+        (a as Partial<DriftFinding>).since !== b.since)
+    ) {
+      return false;
+    }
+  }
+  return true;
 }
 
 function withDrift(

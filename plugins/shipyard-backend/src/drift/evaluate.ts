@@ -7,6 +7,7 @@ import {
   parseKubernetesVersion,
 } from '@shipyard/plugin-shipyard-common';
 import { StoredClusterSummary } from '../index/FleetIndex';
+import { intern } from '../index/intern';
 import { DriftProfile, DriftProfileVersion } from './profiles';
 
 /** A finding before it is dated. */
@@ -70,7 +71,7 @@ function addonFindings(
         kind: 'addonFailed',
         subject: layer.name,
         expected: layer.version,
-        actual: failed.version ? `failed (${failed.version})` : 'failed',
+        actual: failed.version ? intern(`failed (${failed.version})`) : 'failed',
         ...(failed.message ? { message: failed.message } : {}),
       });
       continue;
@@ -95,6 +96,92 @@ function sameVersion(a: string, b: string): boolean {
 }
 
 /**
+ * What evaluation reads of one profile version, worked out once per version (not per cluster): the answer for each
+ * Kubernetes version seen, the expected values as strings, the replica bounds.
+ */
+interface CompiledVersion {
+  /** Kubernetes version → whether the profile version allows it. */
+  kubernetes: Map<string, boolean>;
+  kubernetesExpected: string;
+  pinnedNames: string[];
+  pinnedExpected: Map<string, string>;
+  /** Control-plane replica counts allowed (none when the control plane is managed or no size says). */
+  controlPlane?: { allowed: Set<number>; expected: string };
+  workers?: { min: number; max: number; expected: string };
+}
+
+const compiledVersions = new WeakMap<DriftProfileVersion, CompiledVersion>();
+/** Profile → profile version → whether it is behind the latest released one. */
+const behindLatest = new WeakMap<DriftProfile, Map<string, boolean>>();
+
+function compile(version: DriftProfileVersion): CompiledVersion {
+  let c = compiledVersions.get(version);
+  if (c) return c;
+  c = {
+    kubernetes: new Map(),
+    kubernetesExpected: intern(version.kubernetesVersions.join(', ')),
+    pinnedNames: Object.keys(version.pinned).sort(),
+    pinnedExpected: new Map(
+      Object.keys(version.pinned).map(name => [
+        name,
+        intern(json(version.pinned[name])),
+      ]),
+    ),
+  };
+  if (version.sizes.length > 0) {
+    const cp = version.sizes.map(s => s.controlPlaneReplicas);
+    // managed control planes (0 machines in the profile) have no replicas to compare
+    if (cp.some(n => n > 0)) {
+      c.controlPlane = {
+        allowed: new Set(cp),
+        expected: [...new Set(cp)].sort((a, b) => a - b).join(' or '),
+      };
+    }
+    const workers = version.sizes
+      .map(s => s.workerReplicas)
+      .filter(n => Number.isInteger(n));
+    if (workers.length > 0) {
+      c.workers = {
+        min: Math.min(...workers),
+        max: Math.max(...workers),
+        expected: range(workers),
+      };
+    }
+  }
+  compiledVersions.set(version, c);
+  return c;
+}
+
+function kubernetesAllowed(
+  compiled: CompiledVersion,
+  version: DriftProfileVersion,
+  k8s: string,
+): boolean {
+  let allowed = compiled.kubernetes.get(k8s);
+  if (allowed === undefined) {
+    allowed = kubernetesVersionAllowed(k8s, version.kubernetesVersions);
+    // bounded: a fleet has a handful of Kubernetes versions, garbage in the field must not grow it without end
+    if (compiled.kubernetes.size < 1000) compiled.kubernetes.set(k8s, allowed);
+  }
+  return allowed;
+}
+
+function isBehind(profile: DriftProfile, profileVersion: string): boolean {
+  const latest = profile.latestReleased!;
+  let memo = behindLatest.get(profile);
+  if (!memo) {
+    memo = new Map();
+    behindLatest.set(profile, memo);
+  }
+  let behind = memo.get(profileVersion);
+  if (behind === undefined) {
+    behind = compareProfileVersions(profileVersion, latest) < 0;
+    if (memo.size < 1000) memo.set(profileVersion, behind);
+  }
+  return behind;
+}
+
+/**
  * Compares one cluster with the version of its profile it carries (or, when the profile does not declare that
  * version, with the latest released one). Findings are in a stable order (by kind, then subject).
  */
@@ -110,8 +197,7 @@ export function evaluateDrift(
     : undefined;
   if (
     latest &&
-    (!summary.profileVersion ||
-      compareProfileVersions(summary.profileVersion, latest) < 0)
+    (!summary.profileVersion || isBehind(profile, summary.profileVersion))
   ) {
     out.push({
       kind: 'profileVersion',
@@ -121,6 +207,7 @@ export function evaluateDrift(
   }
   const version = own ?? (latest ? profile.versions.get(latest) : undefined);
   if (!version) return out;
+  const compiled = compile(version);
 
   if (version.clusterClass && summary.clusterClass !== version.clusterClass) {
     out.push({
@@ -133,67 +220,61 @@ export function evaluateDrift(
   const k8s = summary.kubernetesVersion;
   if (
     version.kubernetesVersions.length > 0 &&
-    (!k8s || !kubernetesVersionAllowed(k8s, version.kubernetesVersions))
+    (!k8s || !kubernetesAllowed(compiled, version, k8s))
   ) {
     out.push({
       kind: 'kubernetesVersion',
-      expected: version.kubernetesVersions.join(', '),
+      expected: compiled.kubernetesExpected,
       actual: k8s ?? 'missing',
     });
   }
 
   if (inputs.variables) {
-    for (const name of Object.keys(version.pinned).sort()) {
+    for (const name of compiled.pinnedNames) {
       const expected = version.pinned[name];
       const actual = inputs.variables[name];
       if (!isDeepStrictEqual(actual, expected)) {
         out.push({
           kind: 'variable',
           subject: name,
-          expected: json(expected),
-          actual: json(actual),
+          expected: compiled.pinnedExpected.get(name)!,
+          actual: intern(json(actual)),
         });
       }
     }
   }
 
-  if (version.sizes.length > 0) {
-    const cp = version.sizes.map(s => s.controlPlaneReplicas);
-    const cpDesired = summary.controlPlane.desired;
-    // managed control planes (0 machines in the profile) have no replicas to compare
-    if (
-      cpDesired !== undefined &&
-      cp.some(n => n > 0) &&
-      !cp.includes(cpDesired)
-    ) {
+  const cpDesired = summary.controlPlane.desired;
+  if (
+    compiled.controlPlane &&
+    cpDesired !== undefined &&
+    !compiled.controlPlane.allowed.has(cpDesired)
+  ) {
+    out.push({
+      kind: 'replicas',
+      subject: 'controlPlane',
+      expected: compiled.controlPlane.expected,
+      actual: intern(`${cpDesired}`),
+    });
+  }
+  const workers = compiled.workers;
+  if (workers) {
+    const pools = [...summary.machineDeployments, ...summary.machinePools];
+    if (pools.length > 1) pools.sort((a, b) => a.name.localeCompare(b.name));
+    for (const pool of pools) {
+      const desired = pool.replicas.desired;
+      if (
+        desired === undefined ||
+        (desired >= workers.min && desired <= workers.max)
+      ) {
+        continue;
+      }
       out.push({
         kind: 'replicas',
-        subject: 'controlPlane',
-        expected: [...new Set(cp)].sort((a, b) => a - b).join(' or '),
-        actual: `${cpDesired}`,
+        subject: pool.name,
+        expected: workers.expected,
+        actual: intern(`${desired}`),
       });
-    }
-    const workers = version.sizes
-      .map(s => s.workerReplicas)
-      .filter(n => Number.isInteger(n));
-    if (workers.length > 0) {
-      const min = Math.min(...workers);
-      const max = Math.max(...workers);
-      const pools = [...summary.machineDeployments, ...summary.machinePools];
-      for (const pool of [...pools].sort((a, b) =>
-        a.name.localeCompare(b.name),
-      )) {
-        const desired = pool.replicas.desired;
-        if (desired === undefined || (desired >= min && desired <= max)) {
-          continue;
-        }
-        out.push({
-          kind: 'replicas',
-          subject: pool.name,
-          expected: range(workers),
-          actual: `${desired}`,
-        });
-      }
     }
   }
 

@@ -20,10 +20,7 @@ const NS = 'team-a';
 const CHART_PROXY_LABEL =
   'helmreleaseproxy.addons.cluster.x-k8s.io/helmchartproxy-name';
 
-function resourceSet(
-  name: string,
-  labels: Record<string, string>,
-): KubeObject {
+function resourceSet(name: string, labels: Record<string, string>): KubeObject {
   return {
     apiVersion: 'addons.cluster.x-k8s.io/v1beta2',
     kind: 'ClusterResourceSet',
@@ -162,7 +159,12 @@ const profile = driftProfileOf('standard', {
 
 const layerFindings = (addons: ReturnType<typeof addonsOf>) =>
   evaluateDrift(
-    makeSummary({ profile: 'standard', profileVersion: '1.0.0', addons }),
+    makeSummary({
+      name: 'web',
+      profile: 'standard',
+      profileVersion: '1.0.0',
+      addons,
+    }),
     profile,
     {},
   );
@@ -261,13 +263,13 @@ describe('add-on layers from Cluster API add-on objects', () => {
       ['calico', 'failed', 'not applied: Secret/standard-cni-1'],
       ['cert-manager', 'pending', 'preparing to install the Helm chart'],
     ]);
-    expect(
-      layerFindings(web2).map(f => [f.kind, f.subject, f.actual]),
-    ).toEqual([
-      ['addonFailed', 'calico', 'failed (v3.30.3)'],
-      ['addonMissing', 'local-path-provisioner', 'missing'],
-      ['addonMissing', 'metrics-server', 'missing'],
-    ]);
+    expect(layerFindings(web2).map(f => [f.kind, f.subject, f.actual])).toEqual(
+      [
+        ['addonFailed', 'calico', 'failed (v3.30.3)'],
+        ['addonMissing', 'local-path-provisioner', 'missing'],
+        ['addonMissing', 'metrics-server', 'missing'],
+      ],
+    );
   });
 
   it('follows changes: a new resource-set version, a repaired release, a deleted release and binding', () => {
@@ -339,9 +341,7 @@ describe('add-on layers from Cluster API add-on objects', () => {
       true,
     );
     expect(of('web-1')).toEqual([]);
-    expect(
-      layerFindings(of('web-1')).map(f => [f.kind, f.subject]),
-    ).toEqual([
+    expect(layerFindings(of('web-1')).map(f => [f.kind, f.subject])).toEqual([
       ['addonMissing', 'calico'],
       ['addonMissing', 'local-path-provisioner'],
       ['addonMissing', 'cert-manager'],
