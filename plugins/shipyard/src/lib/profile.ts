@@ -18,6 +18,8 @@ export interface ProfileModel {
   lifecycle?: string;
   /** Current profile version (semver). */
   version?: string;
+  /** The current version is deprecated: it can no longer be requested. */
+  deprecated: boolean;
   provider?: string;
   distribution?: string;
   clusterClass?: string;
@@ -164,6 +166,7 @@ export function readProfile(entity: Entity): ProfileModel {
     owner: str(spec.owner),
     lifecycle: str(spec.lifecycle),
     version: str(spec.version) ?? str(spec.profileVersion),
+    deprecated: spec.deprecated === true,
     provider: str(spec.provider),
     distribution: str(spec.distribution),
     clusterClass,

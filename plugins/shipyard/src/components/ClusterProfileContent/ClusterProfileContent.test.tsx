@@ -114,6 +114,30 @@ describe('ClusterProfileContent', () => {
     ).toBeInTheDocument();
   });
 
+  it('offers no request or rollout for a deprecated version, and says so', async () => {
+    const api = mockShipyardApi();
+    api.listClusters.mockResolvedValue({
+      items: [makeCluster({ name: 'a', profileVersion: '1.2.0' })],
+      totalCount: 1,
+      revision: 1,
+    });
+    await renderInTestApp(
+      <TestApiProvider apis={[[shipyardApiRef, api]]}>
+        <EntityProvider
+          entity={makeProfileEntity('eks-legacy', { deprecated: true })}
+        >
+          <ClusterProfileContent />
+        </EntityProvider>
+      </TestApiProvider>,
+      { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    );
+    expect(await screen.findByTestId('profile-deprecated')).toHaveTextContent(
+      'Version 1.2.0 is deprecated: it can no longer be requested or rolled out',
+    );
+    expect(screen.queryByTestId('request-cluster')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('roll-out-version')).not.toBeInTheDocument();
+  });
+
   it('lists the backend’s drift findings of a cluster when it compared it', () => {
     const cluster = makeCluster({
       name: 'a',

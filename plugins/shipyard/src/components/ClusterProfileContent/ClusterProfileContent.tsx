@@ -186,28 +186,41 @@ export const ClusterProfileContent = () => {
           title="Profile"
           subheader={profile.description}
           action={
-            <Box mt={1} mr={1}>
-              <LinkButton
-                variant="contained"
-                color="primary"
-                to={requestTemplateLink(profile.ref)}
-                data-testid="request-cluster"
-              >
-                Request a cluster
-              </LinkButton>
-              {profile.version && (
-                <Box component="span" ml={1}>
-                  <LinkButton
-                    variant="outlined"
-                    color="primary"
-                    to={rolloutTemplateLink(profile.name, profile.version)}
-                    data-testid="roll-out-version"
-                  >
-                    Roll out this version
-                  </LinkButton>
-                </Box>
-              )}
-            </Box>
+            profile.deprecated ? (
+              <Box mt={2} mr={1} maxWidth={280}>
+                <Typography
+                  variant="body2"
+                  color="textSecondary"
+                  data-testid="profile-deprecated"
+                >
+                  Version {profile.version} is deprecated: it can no longer be
+                  requested or rolled out
+                </Typography>
+              </Box>
+            ) : (
+              <Box mt={1} mr={1}>
+                <LinkButton
+                  variant="contained"
+                  color="primary"
+                  to={requestTemplateLink(profile.ref)}
+                  data-testid="request-cluster"
+                >
+                  Request a cluster
+                </LinkButton>
+                {profile.version && (
+                  <Box component="span" ml={1}>
+                    <LinkButton
+                      variant="outlined"
+                      color="primary"
+                      to={rolloutTemplateLink(profile.name, profile.version)}
+                      data-testid="roll-out-version"
+                    >
+                      Roll out this version
+                    </LinkButton>
+                  </Box>
+                )}
+              </Box>
+            )
           }
         >
           <StructuredMetadataTable metadata={metadata} />

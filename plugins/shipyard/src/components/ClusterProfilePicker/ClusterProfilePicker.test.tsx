@@ -18,6 +18,7 @@ const entities = [
   makeProfileEntity('eks-standard'),
   makeProfileEntity('k3s-edge', { allowedGroups: ['group:default/team-b'] }),
   makeProfileEntity('kind-dev', { allowedGroups: [] }),
+  makeProfileEntity('eks-legacy', { allowedGroups: [], deprecated: true }),
 ];
 
 function props(
@@ -68,6 +69,10 @@ describe('ClusterProfilePicker', () => {
     ).toBeInTheDocument();
     expect(
       within(listbox).queryByTestId('profile-option-k3s-edge'),
+    ).not.toBeInTheDocument();
+    // a deprecated profile version can no longer be requested
+    expect(
+      within(listbox).queryByTestId('profile-option-eks-legacy'),
     ).not.toBeInTheDocument();
     fireEvent.click(within(listbox).getByTestId('profile-option-eks-standard'));
     expect(p.onChange).toHaveBeenCalledWith(

@@ -55,7 +55,8 @@ export function useUsableProfiles(): {
 
 /**
  * Scaffolder field: picks a `ClusterProfile` entity (its ref is the value). Lists only the profiles the user may
- * request (`spec.allowedGroups` ∩ the user's ownership refs; open when empty), each with its layers.
+ * request (`spec.allowedGroups` ∩ the user's ownership refs; open when empty) and whose current version is not
+ * deprecated, each with its layers.
  */
 export const ClusterProfilePicker = (
   props: FieldExtensionComponentProps<string, ClusterProfilePickerUiOptions>,
@@ -71,7 +72,10 @@ export const ClusterProfilePicker = (
   } = props;
   const { loading, error, profiles } = useUsableProfiles();
   const showForbidden = uiSchema?.['ui:options']?.showForbidden ?? false;
-  const options = profiles.filter(p => p.allowed || showForbidden);
+  // a deprecated version can no longer be requested (the backend refuses it)
+  const options = profiles.filter(
+    p => (p.allowed || showForbidden) && !p.deprecated,
+  );
   const selected = profiles.find(p => p.ref === formData) ?? null;
   const title = schema?.title ?? 'Cluster profile';
   return (
