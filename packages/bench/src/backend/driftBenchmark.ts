@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
@@ -6,12 +7,14 @@ import { FleetService } from '@shipyard/plugin-shipyard-backend/src/service/Flee
 import { DriftStage } from '@shipyard/plugin-shipyard-backend/src/drift/DriftStage';
 import { driftProfileOf } from '@shipyard/plugin-shipyard-backend/src/drift/profiles';
 import { SimHost, benchBackendConfig } from './fleetBenchmark';
-import { heapUsed } from '../stats';
+import { heapUsed, threadCpuMs } from '../stats';
 
 /*
  * What drift evaluation costs: cold sync to API-ready and the heap of the cache of the same simulated fleet, with the
  * fleet writing straight into the index and with the drift stage in between (every cluster compared with its profile
- * version: the demo catalog's profiles, add-on layers included). Runs alternate so that a busy machine affects both.
+ * version: the demo catalog's profiles, add-on layers included). After an unmeasured warm-up run, runs alternate so that
+ * a busy machine affects both; the backend's CPU time during the cold sync is reported beside the wall time, which
+ * on a shared machine mostly measures the run queue.
  */
 
 const silentLogger: any = {
@@ -41,6 +44,8 @@ function demoProfiles() {
 export interface DriftRun {
   drift: boolean;
   coldSyncMs: number;
+  /** CPU time of the backend's thread during the cold sync (the simulator runs in another process). */
+  coldSyncCpuMs: number;
   cacheHeapMB: number;
   drifted: number;
 }
@@ -50,6 +55,8 @@ async function run(
   clusters: number,
   drift: boolean,
 ): Promise<DriftRun> {
+  // the previous run's connections close first, so that its cache is garbage when the baseline is taken
+  await new Promise(r => setTimeout(r, 1000));
   const baseline = heapUsed();
   const config = benchBackendConfig(managementClusters, 'shipyard.io/owner');
   const fleet = new FleetService({ config, logger: silentLogger });
@@ -62,10 +69,12 @@ async function run(
     fleet.writeThrough(stage);
   }
   const started = performance.now();
+  const cpuStarted = threadCpuMs();
   await fleet.start();
   await fleet.waitForInitialSync();
   await new Promise(r => setImmediate(r));
   const coldSyncMs = performance.now() - started;
+  const coldSyncCpuMs = threadCpuMs() - cpuStarted;
   if (fleet.index.size !== clusters) {
     throw new Error(`expected ${clusters} clusters, got ${fleet.index.size}`);
   }
@@ -73,7 +82,7 @@ async function run(
   let drifted = 0;
   for (const s of fleet.index.all()) if (s.drift?.length) drifted++;
   await fleet.stop();
-  return { drift, coldSyncMs, cacheHeapMB, drifted };
+  return { drift, coldSyncMs, coldSyncCpuMs, cacheHeapMB, drifted };
 }
 
 const median = (values: number[]) => {
@@ -103,42 +112,56 @@ export async function runDriftBenchmark(
   sim.send({ type: 'pauseController' });
   const without: DriftRun[] = [];
   const withDrift: DriftRun[] = [];
+  const load = () =>
+    os
+      .loadavg()
+      .map(l => l.toFixed(1))
+      .join(' ');
+  const report = (r: DriftRun) =>
+    process.stdout.write(
+      `${
+        r.drift ? 'with   ' : 'without'
+      } drift: cold sync ${r.coldSyncMs.toFixed(
+        0,
+      )} ms (backend CPU ${r.coldSyncCpuMs.toFixed(
+        0,
+      )} ms), cache heap ${r.cacheHeapMB.toFixed(1)} MB, drifted ${
+        r.drifted
+      }, load average ${load()}\n`,
+    );
+  // one unmeasured run first: the code both variants run is loaded and compiled before either is measured
+  await run(info.managementClusters, info.clusters, options.only !== 'without');
   for (let i = 0; i < rounds; i++) {
     if (options.only !== 'with') {
       without.push(await run(info.managementClusters, info.clusters, false));
+      report(without[without.length - 1]);
     }
     if (options.only !== 'without') {
       withDrift.push(await run(info.managementClusters, info.clusters, true));
+      report(withDrift[withDrift.length - 1]);
     }
   }
   await sim.stop();
-  if (options.only) {
-    const runs = options.only === 'with' ? withDrift : without;
-    process.stdout.write(
-      `drift ${options.only}: cold sync ${median(
-        runs.map(r => r.coldSyncMs),
-      ).toFixed(0)} ms, cache heap ${median(
-        runs.map(r => r.cacheHeapMB),
-      ).toFixed(1)} MB, drifted ${runs[0].drifted}\n`,
-    );
-    return { without, withDrift };
-  }
-  const sync = [
-    median(without.map(r => r.coldSyncMs)),
-    median(withDrift.map(r => r.coldSyncMs)),
+  if (options.only) return { without, withDrift };
+  const medians = (pick: (r: DriftRun) => number) => [
+    median(without.map(pick)),
+    median(withDrift.map(pick)),
   ];
-  const heap = [
-    median(without.map(r => r.cacheHeapMB)),
-    median(withDrift.map(r => r.cacheHeapMB)),
-  ];
-  const pct = (a: number, b: number) => `${(((b - a) / a) * 100).toFixed(1)} %`;
+  const sync = medians(r => r.coldSyncMs);
+  const cpu = medians(r => r.coldSyncCpuMs);
+  const heap = medians(r => r.cacheHeapMB);
+  const pct = (a: number, b: number) =>
+    `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(1)} %`;
   process.stdout.write(
     [
-      '| clusters | cold sync without / with drift (ms) | overhead | cache heap without / with drift (MB) | overhead | drifted clusters |',
-      '| --- | --- | --- | --- | --- | --- |',
+      `medians of ${rounds} alternating runs each`,
+      '| clusters | cold sync without / with drift (ms) | overhead | backend CPU in cold sync without / with (ms) | overhead | cache heap without / with drift (MB) | overhead | drifted clusters |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
       `| ${clusters.toLocaleString('en-US')} | ${sync[0].toFixed(
         0,
-      )} / ${sync[1].toFixed(0)} | ${pct(sync[0], sync[1])} | ${heap[0].toFixed(
+      )} / ${sync[1].toFixed(0)} | ${pct(sync[0], sync[1])} | ${cpu[0].toFixed(
+        0,
+      )} / ${cpu[1].toFixed(0)} | ${pct(cpu[0], cpu[1])} | ${heap[0].toFixed(
         1,
       )} / ${heap[1].toFixed(1)} | ${pct(heap[0], heap[1])} | ${
         withDrift[0].drifted
