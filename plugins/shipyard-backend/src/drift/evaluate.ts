@@ -71,7 +71,9 @@ function addonFindings(
         kind: 'addonFailed',
         subject: layer.name,
         expected: layer.version,
-        actual: failed.version ? intern(`failed (${failed.version})`) : 'failed',
+        actual: failed.version
+          ? intern(`failed (${failed.version})`)
+          : 'failed',
         ...(failed.message ? { message: failed.message } : {}),
       });
       continue;
