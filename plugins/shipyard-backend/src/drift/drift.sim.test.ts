@@ -186,7 +186,7 @@ describe.each(databases.eachSupportedId())(
       expect(summary.byDrift.addonFailed).toBe(failed.totalCount);
     });
 
-    it('each kind of drift appears and clears: a pinned variable, a pool scaled by hand, a failed add-on, a new profile version', async () => {
+    it('each kind of drift appears and clears: a pinned variable, a pool scaled by hand, a failed add-on, an add-on at another version, a missing add-on, a new profile version', async () => {
       // a cluster whose add-ons match its profile; its profile is then made from what it runs
       const candidates = (await get('/clusters?limit=500'))
         .items as ClusterSummary[];
@@ -340,6 +340,66 @@ describe.each(databases.eachSupportedId())(
         status: healthyStatus,
       });
       expect(recovered.status).toBe(200);
+      await eventually(async () =>
+        expect(kinds(await summaryOf(key))).toEqual([]),
+      );
+
+      // the add-on upgraded outside the profile, then back
+      const releasePath = statusPath.replace(/\/status$/, '');
+      const setVersion = async (version: string) => {
+        const live = (await kube.request('GET', releasePath)).body;
+        const put = await kube.request('PUT', releasePath, {
+          ...live,
+          spec: { ...live.spec, version },
+        });
+        expect(put.status).toBe(200);
+      };
+      await setVersion('v99.0.0');
+      await eventually(async () => {
+        const s = await summaryOf(key);
+        expect(s.drift).toEqual([
+          expect.objectContaining({
+            kind: 'addonVersion',
+            subject: addon.name,
+            expected: addon.version,
+            actual: 'v99.0.0',
+          }),
+        ]);
+      });
+      await setVersion(addon.version!);
+      await eventually(async () =>
+        expect(kinds(await summaryOf(key))).toEqual([]),
+      );
+
+      // the add-on's release deleted, then created again
+      const live = (await kube.request('GET', releasePath)).body;
+      expect((await kube.request('DELETE', releasePath)).status).toBe(200);
+      await eventually(async () => {
+        const s = await summaryOf(key);
+        expect(s.drift).toEqual([
+          expect.objectContaining({
+            kind: 'addonMissing',
+            subject: addon.name,
+            actual: 'missing',
+          }),
+        ]);
+      });
+      const {
+        resourceVersion: _rv,
+        uid: _uid,
+        creationTimestamp: _created,
+        ...metadata
+      } = live.metadata;
+      const created = await kube.request(
+        'POST',
+        releasePath.slice(0, releasePath.lastIndexOf('/')),
+        { ...live, metadata },
+      );
+      expect(created.status).toBe(201);
+      await kube.request('PUT', `${releasePath}/status`, {
+        ...created.body,
+        status: healthyStatus,
+      });
       await eventually(async () =>
         expect(kinds(await summaryOf(key))).toEqual([]),
       );
