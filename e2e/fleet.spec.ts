@@ -10,6 +10,7 @@ import {
   median,
   saveScreenshot,
   signInAsGuest,
+  Summary,
 } from './support';
 
 /*
