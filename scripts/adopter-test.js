@@ -456,6 +456,7 @@ function guideSteps() {
     '@shipyard/plugin-catalog-backend-module-shipyard',
     '@shipyard/plugin-scaffolder-backend-module-shipyard',
     '@shipyard/plugin-permission-backend-module-shipyard',
+    '@shipyard/plugin-kubernetes-backend-module-shipyard',
   ];
   const version = `^${
     readJson(path.join(root, 'plugins/shipyard-backend/package.json')).version
@@ -489,6 +490,9 @@ function guideSteps() {
         'catalog:',
         '  rules:',
         '    - allow: [Component, System, API, Resource, Location, Group, User, Template, ClusterProfile]',
+        'kubernetes:',
+        '  serviceLocatorMethod: { type: catalogRelation }',
+        '  clusterLocatorMethods: []',
         'shipyard:',
         // the fresh app's example organisation: its guest user is a member of group guests
         '  platformTeam: group:default/guests',

@@ -46,8 +46,9 @@ backend.add(import('@backstage/plugin-search-backend-module-catalog'));
 backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
 backend.add(import('@backstage/plugin-techdocs-backend'));
 
-// kubernetes
+// kubernetes: every Shipyard cluster, with its credentials from its kubeconfig Secret (on the backend only)
 backend.add(import('@backstage/plugin-kubernetes-backend'));
+backend.add(import('@shipyard/plugin-kubernetes-backend-module-shipyard'));
 
 // agents: the actions of the plugins in backend.actions.pluginSources as MCP tools (/api/mcp-actions/v1)
 backend.add(import('@backstage/plugin-mcp-actions-backend'));

@@ -21,6 +21,7 @@ interface DemoEntity {
   kind: string;
   metadata: { name: string };
   spec?: {
+    dependsOn?: string[];
     version?: string;
     layers?: {
       cni?: { name: string; version: string };
@@ -107,6 +108,28 @@ describe('the demo fleet and the demo catalog', () => {
       expect([...missing].sort()).toEqual([]);
     },
   );
+
+  it('has the components that run on the portal’s fleet depend on clusters that fleet has', () => {
+    const fleet = generateFleet({
+      managementClusters: 3,
+      clusters: 60,
+      seed: '42',
+      teams: ['team-a', 'team-b', 'team-c'],
+      anomalies: true,
+      now: Date.parse('2026-11-01T00:00:00Z'),
+    });
+    const clusters = new Set(
+      fleet.clusters.map(
+        c => `resource:default/${c.management}--${c.namespace}--${c.name}`,
+      ),
+    );
+    const onClusters = entities
+      .filter(e => e.kind === 'Component')
+      .flatMap(e => e.spec?.dependsOn ?? [])
+      .filter(ref => ref.startsWith('resource:default/mgmt-'));
+    expect(onClusters.length).toBeGreaterThan(0);
+    expect(onClusters.filter(ref => !clusters.has(ref))).toEqual([]);
+  });
 
   it('installs the add-on layers that the demo catalog’s profiles declare', () => {
     for (const [name, addons] of Object.entries(DEMO_PROFILE_ADDONS)) {

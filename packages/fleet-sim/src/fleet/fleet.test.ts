@@ -190,6 +190,71 @@ describe('seeded workload clusters', () => {
     expect(cv.status.desired.version).toMatch(/^4\.\d+\.\d+$/);
   });
 
+  it('runs the demo storefront: what the Kubernetes plugin lists for a component, by its backstage.io/kubernetes-id label', async () => {
+    const w = sim.workloadClusters()[0];
+    const get = async (path: string) => {
+      const res = await request(`${w.url}${path}`, { token: w.token, ca });
+      expect(res.status).toBe(200);
+      return res.json().items as any[];
+    };
+    const selector = 'labelSelector=backstage.io%2Fkubernetes-id%3Dstorefront';
+    const [deployment] = await get(`/apis/apps/v1/deployments?${selector}`);
+    expect(deployment).toMatchObject({
+      kind: 'Deployment',
+      metadata: { name: 'storefront', namespace: 'storefront' },
+      status: { readyReplicas: 2 },
+    });
+    const [replicaSet] = await get(`/apis/apps/v1/replicasets?${selector}`);
+    expect(replicaSet.metadata.ownerReferences[0]).toMatchObject({
+      kind: 'Deployment',
+      uid: deployment.metadata.uid,
+    });
+    const pods = await get(`/api/v1/pods?${selector}`);
+    expect(pods).toHaveLength(2);
+    for (const pod of pods) {
+      expect(pod.metadata.ownerReferences[0].uid).toBe(replicaSet.metadata.uid);
+      expect(pod.status.phase).toBe('Running');
+    }
+    expect(await get(`/api/v1/services?${selector}`)).toHaveLength(1);
+    expect(
+      await get(`/apis/autoscaling/v2/horizontalpodautoscalers?${selector}`),
+    ).toHaveLength(1);
+    // the other kinds the plugin asks for are served, empty for the demo
+    for (const path of [
+      '/api/v1/configmaps',
+      '/api/v1/limitranges',
+      '/api/v1/resourcequotas',
+      '/apis/apps/v1/statefulsets',
+      '/apis/apps/v1/daemonsets',
+      '/apis/batch/v1/jobs',
+      '/apis/batch/v1/cronjobs',
+      '/apis/networking.k8s.io/v1/ingresses',
+    ]) {
+      expect(await get(`${path}?${selector}`)).toEqual([]);
+    }
+    // another component's label selects nothing
+    expect(
+      await get(
+        '/api/v1/pods?labelSelector=backstage.io%2Fkubernetes-id%3Dother',
+      ),
+    ).toEqual([]);
+    // read-only: nothing is created
+    const created = await request(
+      `${w.url}/apis/apps/v1/namespaces/storefront/deployments`,
+      {
+        token: w.token,
+        ca,
+        method: 'POST',
+        body: JSON.stringify({
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'x' },
+        }),
+      },
+    );
+    expect(created.status).toBe(405);
+  });
+
   it('serves the deprecated APIs its clients request in /metrics, some removed by the next minors', async () => {
     const clusters = sim.workloadClusters();
     const texts = await Promise.all(

@@ -4,6 +4,7 @@ import { ts } from '../capi/kinds';
 import { JsonObject, asArray, asObject, isObject } from '../util/json';
 import { Random } from '../util/random';
 import { md5, md5Uid } from './ids';
+import { DEMO_APP } from './apps';
 import type { WorkloadCluster } from './workload';
 
 const CNI_PODS: Partial<Record<Distribution, string>> = {
@@ -147,7 +148,13 @@ export function pods(w: WorkloadCluster, nodes: JsonObject[]): JsonObject[] {
 }
 
 export function namespaces(w: WorkloadCluster): JsonObject[] {
-  const names = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
+  const names = [
+    'default',
+    'kube-node-lease',
+    'kube-public',
+    'kube-system',
+    DEMO_APP.namespace,
+  ];
   if (w.flavor.distribution === 'openshift')
     names.push('openshift-apiserver', 'openshift-config', 'openshift-ingress');
   if (w.flavor.distribution === 'rke2') names.push('cattle-system');

@@ -22,6 +22,7 @@ import { Endpoint } from '../server/server';
 import { JsonObject, asObject } from '../util/json';
 import { nodes } from './nodes';
 import { clusterVersions, namespaces, pods } from './pods';
+import { applicationObjects, applicationResourceTypes } from './apps';
 import { WorkloadResources } from './resources';
 
 function workloadRegistry(distribution: Distribution): ResourceRegistry {
@@ -29,6 +30,7 @@ function workloadRegistry(distribution: Distribution): ResourceRegistry {
     t => t.group === '' && ['namespaces', 'nodes', 'pods'].includes(t.plural),
   );
   for (const t of core) t.verbs = ['get', 'list', 'watch'];
+  core.push(...applicationResourceTypes());
   if (distribution === 'openshift') {
     core.push({
       id: 'config.openshift.io/clusterversions',
@@ -347,14 +349,16 @@ export class WorkloadCluster implements Endpoint {
     switch (t.plural) {
       case 'nodes':
         return nodes(this);
-      case 'pods':
-        return pods(this, nodes(this));
+      case 'pods': {
+        const all = nodes(this);
+        return [...pods(this, all), ...applicationObjects(this, 'pods', all)];
+      }
       case 'namespaces':
         return namespaces(this);
       case 'clusterversions':
         return clusterVersions(this);
       default:
-        return [];
+        return applicationObjects(this, t.plural, nodes(this));
     }
   }
 

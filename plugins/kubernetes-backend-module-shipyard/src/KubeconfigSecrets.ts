@@ -1,0 +1,184 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  CAPI_LABELS,
+  CORE_RESOURCES,
+  ClusterKey,
+  kubeconfigSecretName,
+  resourcePath,
+} from '@shipyard/plugin-shipyard-common';
+import {
+  ManagementClusterConfig,
+  createManagementClusterConnection,
+} from '@shipyard/plugin-shipyard-node';
+import {
+  KubeClient,
+  KubeCredentials,
+  KubeObject,
+  parseKubeconfig,
+} from '@shipyard/plugin-shipyard-node/kube';
+
+interface NamespaceEntry {
+  listedAt: number;
+  /** Cluster name → credentials (clusters whose kubeconfig cannot be used are absent). */
+  clusters: Map<string, KubeCredentials>;
+}
+
+/** Options of {@link KubeconfigSecrets}. */
+export interface KubeconfigSecretsOptions {
+  managementClusters: ManagementClusterConfig[];
+  logger: LoggerService;
+  /** How long a namespace's listed Secrets are trusted (ms). */
+  refreshMs: number;
+  requestTimeoutMs?: number;
+}
+
+/**
+ * The credentials of workload clusters, from their Cluster API `<cluster>-kubeconfig` Secrets (key `value`), read on
+ * the management clusters of `shipyard.managementClusters`: the Secrets of a namespace are listed at once (by the
+ * `cluster.x-k8s.io/cluster-name` label), each kubeconfig is parsed into server, CA and token or client certificate
+ * and the Secret is dropped. The credentials live in this process only (`KubeCredentials` print and serialise as a
+ * placeholder). The Shipyard backend's prober reads the same Secrets the same way; it belongs to another plugin,
+ * whose internals a module of the Kubernetes plugin does not reach.
+ */
+export class KubeconfigSecrets {
+  private readonly clients = new Map<string, Promise<KubeClient | undefined>>();
+  private readonly namespaces = new Map<string, NamespaceEntry>();
+  private readonly listing = new Map<string, Promise<NamespaceEntry>>();
+  private readonly warned = new Set<string>();
+
+  constructor(private readonly options: KubeconfigSecretsOptions) {}
+
+  /** The credentials of a cluster, or undefined when it has no usable kubeconfig Secret. */
+  async credentialsOf(
+    key: ClusterKey,
+    options: { fresh?: boolean } = {},
+  ): Promise<KubeCredentials | undefined> {
+    const entry = await this.namespace(
+      key.managementCluster,
+      key.namespace,
+      options.fresh,
+    );
+    return entry.clusters.get(key.name);
+  }
+
+  /** Forgets a cluster's credentials (they were rejected): its namespace is listed again on the next use. */
+  invalidate(key: ClusterKey): void {
+    this.namespaces.delete(`${key.managementCluster}/${key.namespace}`);
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.clients.values()) (await client)?.close();
+    this.clients.clear();
+    this.namespaces.clear();
+  }
+
+  private async namespace(
+    managementCluster: string,
+    namespace: string,
+    fresh = false,
+  ): Promise<NamespaceEntry> {
+    const nsKey = `${managementCluster}/${namespace}`;
+    const now = Date.now();
+    const known = this.namespaces.get(nsKey);
+    if (known && !fresh && now - known.listedAt < this.options.refreshMs)
+      return known;
+    let pending = this.listing.get(nsKey);
+    if (!pending) {
+      pending = this.list(managementCluster, namespace, known).finally(() =>
+        this.listing.delete(nsKey),
+      );
+      this.listing.set(nsKey, pending);
+    }
+    const entry = await pending;
+    this.namespaces.set(nsKey, entry);
+    return entry;
+  }
+
+  private client(managementCluster: string): Promise<KubeClient | undefined> {
+    let client = this.clients.get(managementCluster);
+    if (!client) {
+      const config = this.options.managementClusters.find(
+        c => c.name === managementCluster,
+      );
+      client = config
+        ? createManagementClusterConnection(config).then(
+            connection =>
+              new KubeClient(connection, {
+                requestTimeoutMs: this.options.requestTimeoutMs ?? 15_000,
+                maxSockets: 4,
+              }),
+            error => {
+              this.warnOnce(
+                `connect:${managementCluster}`,
+                `Shipyard: cannot connect to management cluster ${managementCluster}: ${error}`,
+              );
+              this.clients.delete(managementCluster);
+              return undefined;
+            },
+          )
+        : Promise.resolve(undefined);
+      this.clients.set(managementCluster, client);
+    }
+    return client;
+  }
+
+  private async list(
+    managementCluster: string,
+    namespace: string,
+    previous: NamespaceEntry | undefined,
+  ): Promise<NamespaceEntry> {
+    const listedAt = Date.now();
+    const client = await this.client(managementCluster);
+    if (!client) return { listedAt, clusters: previous?.clusters ?? new Map() };
+    const clusters = new Map<string, KubeCredentials>();
+    try {
+      for await (const page of client.list<
+        KubeObject & { data?: Record<string, string> }
+      >(resourcePath(CORE_RESOURCES.Secret, { namespace }), {
+        labelSelector: CAPI_LABELS.clusterName,
+        pageSize: 100,
+      })) {
+        for (const secret of page.items) {
+          const clusterName = secret.metadata.labels?.[CAPI_LABELS.clusterName];
+          const value = secret.data?.value;
+          if (
+            !clusterName ||
+            !value ||
+            secret.metadata.name !== kubeconfigSecretName(clusterName)
+          )
+            continue;
+          try {
+            clusters.set(
+              clusterName,
+              parseKubeconfig(Buffer.from(value, 'base64').toString('utf8')),
+            );
+          } catch (error) {
+            this.warnOnce(
+              `parse:${managementCluster}/${namespace}/${clusterName}`,
+              `Shipyard: the kubeconfig of ${managementCluster}/${namespace}/${clusterName} cannot be used: ${
+                (error as Error).message
+              }`,
+            );
+          }
+        }
+      }
+      return { listedAt, clusters };
+    } catch (error) {
+      this.warnOnce(
+        `list:${managementCluster}/${namespace}`,
+        `Shipyard: cannot list kubeconfig Secrets in ${managementCluster}/${namespace}: ${
+          (error as Error).message
+        }`,
+      );
+      // keep what was known; try again after the refresh interval
+      return { listedAt, clusters: previous?.clusters ?? new Map() };
+    }
+  }
+
+  private warnOnce(id: string, message: string) {
+    if (this.warned.has(id)) return;
+    if (this.warned.size > 1000) this.warned.clear();
+    this.warned.add(id);
+    this.options.logger.warn(message);
+  }
+}
