@@ -176,28 +176,42 @@ export function readBody(
       tooLarge();
       return;
     }
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
     let length = 0;
-    res.on('data', (chunk: Buffer) => {
+    // the response outlives its body (a keep-alive socket refers to it): the listeners, and with them the chunks and
+    // this promise (which holds the text it resolved with), are let go as soon as the body is whole
+    const onData = (chunk: Buffer) => {
       length += chunk.length;
-      if (length > maxBytes) tooLarge();
-      else chunks.push(chunk);
-    });
-    res.once('end', () => {
-      if (settled) return;
-      settled = true;
-      resolve(
-        chunks.length === 1
-          ? chunks[0].toString('utf8')
-          : Buffer.concat(chunks, length).toString('utf8'),
-      );
-    });
-    res.once('error', error => fail(failure(error, options.signal, what)));
-    res.once('close', () => {
+      if (length > maxBytes) {
+        chunks = [];
+        res.off('data', onData);
+        tooLarge();
+      } else chunks.push(chunk);
+    };
+    res.on('data', onData);
+    const onError = (error: Error) =>
+      fail(failure(error, options.signal, what));
+    const onClose = () => {
       // closed before its end without an error event: the connection went away
       if (!res.complete) {
         fail(failure(new Error('connection closed'), options.signal, what));
       }
+    };
+    res.once('end', () => {
+      res.off('data', onData);
+      res.off('error', onError);
+      res.off('close', onClose);
+      const whole = chunks;
+      chunks = [];
+      if (settled) return;
+      settled = true;
+      resolve(
+        whole.length === 1
+          ? whole[0].toString('utf8')
+          : Buffer.concat(whole, length).toString('utf8'),
+      );
     });
+    res.once('error', onError);
+    res.once('close', onClose);
   });
 }
