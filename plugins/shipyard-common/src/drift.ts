@@ -52,11 +52,15 @@ export interface DriftFinding {
 export type ClusterAddonState = 'installed' | 'failed' | 'pending';
 
 /** Where an add-on was observed. */
-export type ClusterAddonSource = 'HelmReleaseProxy' | 'ClusterResourceSet';
+export type ClusterAddonSource =
+  | 'HelmReleaseProxy'
+  | 'HelmChartProxy'
+  | 'ClusterResourceSet';
 
 /**
  * An add-on installed (or being installed) on a cluster: a Helm release of the Cluster API add-on provider for Helm
- * (`HelmReleaseProxy`) or a `ClusterResourceSet` applied through its `ClusterResourceSetBinding`.
+ * (`HelmReleaseProxy`), a `HelmChartProxy` selecting the cluster that has not made (or could not make) its release, or
+ * a `ClusterResourceSet` applied through its `ClusterResourceSetBinding`.
  */
 export interface ClusterAddonSummary {
   /** The layer name it provides (chart name, release name or the object's `shipyard.io/layer` label). */

@@ -60,6 +60,8 @@ export type { SeedContext, SeededFaults } from './seedFacts';
 
 /** The shared add-on objects (resource sets, chart proxies) already seeded into each store, by ns/name. */
 const seededShared = new WeakMap<ObjectStore, Set<string>>();
+/** The seeded clusters each chart proxy selects, by its ns/name (read when the chart proxy is first built). */
+const seededMatches = new WeakMap<ObjectStore, Map<string, string[]>>();
 
 /** Builds one seeded object of a cluster; `pool` and `machine` pick it among its kind (unused by single ones). */
 type Build = (s: ClusterSeed, pool: number, machine: number) => JsonObject;
@@ -282,11 +284,26 @@ export function populateCluster(
       [clusterUid],
     );
     const deviation = addonDeviation(c, addons);
+    let matches = seededMatches.get(store);
+    if (!matches) {
+      matches = new Map();
+      seededMatches.set(store, matches);
+    }
     addons.helm.forEach((layer, i) => {
+      const proxyId = `${c.namespace}/${chartProxyName(profile, layer.name)}`;
+      let matching = matches!.get(proxyId);
+      if (!matching) {
+        matching = [];
+        matches!.set(proxyId, matching);
+      }
+      // the chart proxy selects every cluster of the profile, also one whose release is missing
+      matching.push(c.name);
+      const selected = matching;
       once(
         ADDON_TYPE_IDS.helmChartProxy,
         chartProxyName(profile, layer.name),
-        () => seededChartProxy(c.namespace, profile, layer, createdAt),
+        () =>
+          seededChartProxy(c.namespace, profile, layer, createdAt, selected),
       );
       if (deviation.missing === layer.name) return;
       add(

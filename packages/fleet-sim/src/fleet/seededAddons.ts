@@ -195,12 +195,16 @@ export function seededResourceSet(
   };
 }
 
-/** The HelmChartProxy of a namespace's clusters of one profile, for one Helm layer. */
+/**
+ * The HelmChartProxy of a namespace's clusters of one profile, for one Helm layer, listing the clusters it selects as
+ * the provider does (`status.matchingClusters`), its releases made (`HelmReleaseProxySpecsUpToDate`).
+ */
 export function seededChartProxy(
   namespace: string,
   profile: string,
   layer: AddonLayer,
   createdAt: number,
+  matchingClusters: readonly string[] = [],
 ): JsonObject {
   return {
     apiVersion: HELM_ADDON_VERSION,
@@ -223,10 +227,23 @@ export function seededChartProxy(
     },
     status: {
       observedGeneration: 1,
+      matchingClusters: matchingClusters.map(name => ({
+        apiVersion: 'cluster.x-k8s.io/v1beta2',
+        kind: 'Cluster',
+        name,
+        namespace,
+      })),
       conditions: [
         {
           type: 'Ready',
           status: 'True',
+          reason: 'Ready',
+          lastTransitionTime: ts(createdAt),
+        },
+        {
+          type: 'HelmReleaseProxySpecsUpToDate',
+          status: 'True',
+          reason: 'HelmReleaseProxySpecsUpToDate',
           lastTransitionTime: ts(createdAt),
         },
       ],

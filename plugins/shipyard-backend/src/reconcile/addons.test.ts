@@ -7,6 +7,7 @@ import {
   AddonKind,
   addonsOf,
   applyAddonObject,
+  projectChartProxy,
   projectHelmReleaseProxy,
 } from './addons';
 
@@ -129,6 +130,69 @@ const installing = {
     },
   ],
 };
+
+function chartProxy(
+  chart: string,
+  options: {
+    matching: string[];
+    conditions?: object[];
+    labels?: Record<string, string>;
+    generation?: number;
+    observedGeneration?: number;
+    version?: string;
+  },
+): KubeObject {
+  return {
+    apiVersion: 'addons.cluster.x-k8s.io/v1alpha1',
+    kind: 'HelmChartProxy',
+    metadata: {
+      namespace: NS,
+      name: `standard-${chart}`,
+      generation: options.generation ?? 1,
+      labels: options.labels ?? {},
+    },
+    spec: {
+      clusterSelector: { matchLabels: { 'shipyard.io/profile': 'standard' } },
+      chartName: chart,
+      repoURL: `https://charts.example.com/${chart}`,
+      version: options.version ?? 'v1.18.2',
+      valuesTemplate: 'replicas: {{ .Cluster.spec.replicas }}',
+    },
+    status: {
+      observedGeneration: options.observedGeneration ?? 1,
+      matchingClusters: options.matching.map(name => ({
+        apiVersion: 'cluster.x-k8s.io/v1beta2',
+        kind: 'Cluster',
+        name,
+        namespace: NS,
+      })),
+      conditions: options.conditions ?? [
+        { type: 'Ready', status: 'True', reason: 'Ready' },
+        {
+          type: 'HelmReleaseProxySpecsUpToDate',
+          status: 'True',
+          reason: 'HelmReleaseProxySpecsUpToDate',
+        },
+      ],
+    },
+  } as KubeObject;
+}
+
+const valuesNotParsed = [
+  {
+    type: 'Ready',
+    status: 'False',
+    reason: 'ValueParsingFailed',
+    message: 'failed to parse values on cluster web-2',
+  },
+  {
+    type: 'HelmReleaseProxySpecsUpToDate',
+    status: 'False',
+    reason: 'ValueParsingFailed',
+    message:
+      'failed to parse values on cluster web-2: template: values:1: map has no entry for key "replicas"',
+  },
+];
 
 /** Records with a change log: which clusters each object marked dirty. */
 function records() {
@@ -370,5 +434,180 @@ describe('add-on layers from Cluster API add-on objects', () => {
     delete (orphan as any).spec.clusterRef;
     delete (orphan as any).metadata.labels['cluster.x-k8s.io/cluster-name'];
     expect(projectHelmReleaseProxy(orphan)).toBeUndefined();
+  });
+});
+
+describe('add-on layers from the HelmChartProxy a release comes from', () => {
+  it('a selected cluster without a release: failed when the chart proxy could not make it, pending while it has a change to reconcile, missing when it says its releases are made', () => {
+    const { r, apply, of } = records();
+    apply(
+      'HelmReleaseProxy',
+      releaseProxy('web-1', 'cert-manager', 'v1.18.2', deployed),
+    );
+    // web-1 has its release, web-2 has none
+    expect(
+      apply(
+        'HelmChartProxy',
+        chartProxy('cert-manager', {
+          matching: ['web-1', 'web-2'],
+          conditions: valuesNotParsed,
+        }),
+      ).sort(),
+    ).toEqual([`${NS}/web-1`, `${NS}/web-2`]);
+    expect(of('web-1').map(a => [a.name, a.state, a.source])).toEqual([
+      ['cert-manager', 'installed', 'HelmReleaseProxy'],
+    ]);
+    expect(of('web-2')).toEqual([
+      {
+        name: 'cert-manager',
+        version: 'v1.18.2',
+        state: 'failed',
+        source: 'HelmChartProxy',
+        from: 'standard-cert-manager',
+        message:
+          'failed to parse values on cluster web-2: template: values:1: map has no entry for key "replicas"',
+      },
+    ]);
+    expect(
+      layerFindings(of('web-2')).find(f => f.subject === 'cert-manager'),
+    ).toEqual({
+      kind: 'addonFailed',
+      subject: 'cert-manager',
+      expected: 'v1.18.2',
+      actual: 'failed (v1.18.2)',
+      message:
+        'failed to parse values on cluster web-2: template: values:1: map has no entry for key "replicas"',
+    });
+
+    // the values template fixed: a new generation, not reconciled yet
+    apply(
+      'HelmChartProxy',
+      chartProxy('cert-manager', {
+        matching: ['web-1', 'web-2'],
+        generation: 2,
+        observedGeneration: 1,
+        conditions: [
+          {
+            type: 'HelmReleaseProxySpecsUpToDate',
+            status: 'True',
+            reason: 'HelmReleaseProxySpecsUpToDate',
+          },
+        ],
+      }),
+    );
+    expect(of('web-2').map(a => [a.name, a.state, a.source])).toEqual([
+      ['cert-manager', 'pending', 'HelmChartProxy'],
+    ]);
+    expect(
+      layerFindings(of('web-2')).find(f => f.subject === 'cert-manager'),
+    ).toBeUndefined();
+
+    // reconciled: every release made, yet web-2 has none (deleted by hand): missing
+    apply(
+      'HelmChartProxy',
+      chartProxy('cert-manager', {
+        matching: ['web-1', 'web-2'],
+        generation: 2,
+        observedGeneration: 2,
+      }),
+    );
+    expect(of('web-2')).toEqual([]);
+    expect(
+      layerFindings(of('web-2')).find(f => f.subject === 'cert-manager'),
+    ).toMatchObject({ kind: 'addonMissing', actual: 'missing' });
+
+    // the chart proxy deleted: nothing of it is kept
+    expect(
+      apply(
+        'HelmChartProxy',
+        chartProxy('cert-manager', { matching: ['web-1', 'web-2'] }),
+        true,
+      ).sort(),
+    ).toEqual([`${NS}/web-1`, `${NS}/web-2`]);
+    expect(r.chartProxies.size).toBe(0);
+    expect(r.chartProxiesOfCluster.size).toBe(0);
+  });
+
+  it('marks only the clusters whose add-ons change, and a release provides the layer its chart proxy names', () => {
+    const { apply, of } = records();
+    apply(
+      'HelmChartProxy',
+      chartProxy('cert-manager', { matching: ['web-1', 'web-2'] }),
+    );
+    // the releases made become ready (the chart proxy's Ready flips), one cluster more is selected
+    expect(
+      apply(
+        'HelmChartProxy',
+        chartProxy('cert-manager', {
+          matching: ['web-1', 'web-2', 'web-3'],
+          conditions: [
+            { type: 'Ready', status: 'False', reason: 'HelmReleasePending' },
+            {
+              type: 'HelmReleaseProxySpecsUpToDate',
+              status: 'True',
+              reason: 'HelmReleaseProxySpecsUpToDate',
+            },
+          ],
+        }),
+      ),
+    ).toEqual([`${NS}/web-3`]);
+    // the chart proxy fails: every cluster it selects may lack its release
+    expect(
+      apply(
+        'HelmChartProxy',
+        chartProxy('cert-manager', {
+          matching: ['web-1', 'web-3'],
+          conditions: valuesNotParsed,
+        }),
+      ).sort(),
+    ).toEqual([`${NS}/web-1`, `${NS}/web-2`, `${NS}/web-3`]);
+    expect(of('web-2')).toEqual([]);
+
+    // the provider does not copy the chart proxy's labels onto its releases: the layer comes from the chart proxy
+    apply(
+      'HelmChartProxy',
+      chartProxy('cert-manager', {
+        matching: ['web-1'],
+        labels: { 'shipyard.io/layer': 'certificates' },
+      }),
+    );
+    apply(
+      'HelmReleaseProxy',
+      releaseProxy('web-1', 'cert-manager', 'v1.18.2', deployed),
+    );
+    expect(of('web-1').map(a => [a.name, a.source, a.from])).toEqual([
+      ['certificates', 'HelmReleaseProxy', 'standard-cert-manager'],
+    ]);
+  });
+
+  it('reads the earlier API of the provider (failureReason) and a chart proxy with no status yet', () => {
+    const earlier = chartProxy('cert-manager', { matching: ['web-1'] });
+    (earlier as any).status = {
+      ready: false,
+      failureReason: 'failed to get cluster web-1',
+      matchingClusters: [{ name: 'web-1' }],
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'False',
+          reason: 'ReconciliationError',
+          message: 'failed to get cluster web-1',
+        },
+      ],
+    };
+    expect(projectChartProxy(earlier)).toEqual({
+      layer: 'cert-manager',
+      labelled: false,
+      version: 'v1.18.2',
+      matching: [`${NS}/web-1`],
+      state: 'failed',
+      message: 'failed to get cluster web-1',
+    });
+    const fresh = chartProxy('cert-manager', { matching: [] });
+    delete (fresh as any).status;
+    expect(projectChartProxy(fresh)).toMatchObject({
+      matching: [],
+      state: 'pending',
+    });
   });
 });

@@ -2,7 +2,11 @@ import { ClusterAddonSummary } from '@shipyard/plugin-shipyard-common';
 import type { KubeObject } from '@shipyard/plugin-shipyard-node/kube';
 import { intern } from '../index/intern';
 import { ManagementClusterRecords } from '../records/ManagementClusterRecords';
-import { ResourceSetBindingRecord, ResourceSetRecord } from '../records/types';
+import {
+  ChartProxyRecord,
+  ResourceSetBindingRecord,
+  ResourceSetRecord,
+} from '../records/types';
 
 /*
  * Add-ons as Cluster API's add-on objects report them on the management cluster: the releases of the add-on provider
@@ -10,11 +14,19 @@ import { ResourceSetBindingRecord, ResourceSetRecord } from '../records/types';
  * the `ClusterResourceSetBinding` of a cluster (named after it), whose bindings say which ClusterResourceSets were
  * applied. A ClusterResourceSet names the layer it provides with its `shipyard.io/layer` label (else
  * `app.kubernetes.io/name`, else its own name) and its version with `app.kubernetes.io/version`.
+ *
+ * The HelmChartProxy a release comes from says what a release cannot: which Clusters it selects
+ * (`status.matchingClusters`) and whether it made their releases (its `HelmReleaseProxySpecsUpToDate` condition). A
+ * selected cluster with no release of it has the layer failed when the chart proxy could not make the release (values
+ * template not parsed, release not created), pending while the chart proxy has a change not yet reconciled, and missing
+ * when the chart proxy says its releases are up to date. The provider does not copy a chart proxy's labels onto its
+ * releases: a release provides the layer its chart proxy's `shipyard.io/layer` label names.
  */
 
 export const ADDONS_GROUP = 'addons.cluster.x-k8s.io';
 /** The add-on kinds the reconcilers watch when a management cluster serves them. */
 export const ADDON_KINDS = [
+  'HelmChartProxy',
   'HelmReleaseProxy',
   'ClusterResourceSetBinding',
   'ClusterResourceSet',
@@ -34,7 +46,11 @@ function str(v: unknown): string | undefined {
 
 function conditionOf(obj: Json, type: string): Json | undefined {
   const status = obj.status ?? {};
-  const lists = [status.v1beta2?.conditions, status.conditions];
+  const lists = [
+    status.v1beta2?.conditions,
+    status.conditions,
+    status.deprecated?.v1beta1?.conditions,
+  ];
   for (const list of lists) {
     if (!Array.isArray(list)) continue;
     const found = list.find((c: Json) => c?.type === type);
@@ -95,6 +111,72 @@ export function projectHelmReleaseProxy(
   return { clusterName, addon };
 }
 
+/** Reasons of a chart proxy's `HelmReleaseProxySpecsUpToDate` condition that say it could not make its releases. */
+const CHART_PROXY_FAILED = /Failed$/;
+
+/** A HelmChartProxy: its layer and version, the Clusters it selects, whether it made their releases. */
+export function projectChartProxy(obj: KubeObject): ChartProxyRecord {
+  const o = obj as Json;
+  const spec = o.spec ?? {};
+  const status = o.status ?? {};
+  const namespace = o.metadata?.namespace ?? 'default';
+  const label = str(o.metadata?.labels?.[LAYER_LABEL]);
+  const matching: string[] = [];
+  for (const ref of Array.isArray(status.matchingClusters)
+    ? status.matchingClusters
+    : []) {
+    const name = str(ref?.name);
+    if (name)
+      matching.push(intern(`${str(ref.namespace) ?? namespace}/${name}`));
+  }
+  const upToDate = conditionOf(o, 'HelmReleaseProxySpecsUpToDate');
+  const ready = conditionOf(o, 'Ready');
+  const generation = o.metadata?.generation;
+  const observed = status.observedGeneration;
+  let state: ChartProxyRecord['state'] = 'pending';
+  let message: string | undefined;
+  if (
+    typeof generation === 'number' &&
+    typeof observed === 'number' &&
+    observed < generation
+  ) {
+    // what it says is of an earlier spec
+    message = 'the chart proxy has a change it has not reconciled yet';
+  } else if (
+    upToDate?.status === 'False' &&
+    CHART_PROXY_FAILED.test(String(upToDate.reason ?? ''))
+  ) {
+    state = 'failed';
+    message = str(upToDate.message) ?? str(upToDate.reason);
+  } else if (str(status.failureReason)) {
+    // the earlier API of the provider: a reconciliation error in failureReason
+    state = 'failed';
+    message = str(status.failureReason);
+  } else if (
+    upToDate?.status === 'True' ||
+    (!upToDate && ready?.status === 'True')
+  ) {
+    state = 'ready';
+  } else {
+    message =
+      str(upToDate?.message) ??
+      str(upToDate?.reason) ??
+      'the chart proxy has not made its releases yet';
+  }
+  const out: ChartProxyRecord = {
+    layer: intern(
+      label ?? str(spec.chartName) ?? str(spec.releaseName) ?? o.metadata.name,
+    ),
+    labelled: label !== undefined,
+    matching,
+    state,
+  };
+  const version = str(spec.version);
+  if (version) out.version = intern(version);
+  if (message) out.message = message.slice(0, 500);
+  return out;
+}
+
 /** A ClusterResourceSetBinding: the cluster it binds and each resource set's outcome. */
 export function projectResourceSetBinding(
   obj: KubeObject,
@@ -143,9 +225,42 @@ export function addonsOf(
   namespace: string,
   clusterName: string,
 ): ClusterAddonSummary[] {
-  const state = records.clusters.get(`${namespace}/${clusterName}`);
+  const key = `${namespace}/${clusterName}`;
+  const state = records.clusters.get(key);
   const out: ClusterAddonSummary[] = [];
-  for (const a of state?.helmReleases?.values() ?? []) out.push(a);
+  for (const a of state?.helmReleases?.values() ?? []) {
+    // the layer its chart proxy names
+    const proxy = a.from
+      ? records.chartProxies.get(`${namespace}/${a.from}`)
+      : undefined;
+    out.push(
+      proxy?.labelled && proxy.layer !== a.name
+        ? { ...a, name: proxy.layer }
+        : a,
+    );
+  }
+  for (const proxyKey of records.chartProxiesOfCluster.get(key) ?? []) {
+    const proxy = records.chartProxies.get(proxyKey);
+    if (!proxy || proxy.state === 'ready') continue;
+    const proxyName = proxyKey.slice(proxyKey.indexOf('/') + 1);
+    let released = false;
+    for (const a of state?.helmReleases?.values() ?? []) {
+      if (a.from === proxyName || (!a.from && a.name === proxy.layer)) {
+        released = true;
+        break;
+      }
+    }
+    if (released) continue;
+    const addon: ClusterAddonSummary = {
+      name: proxy.layer,
+      state: proxy.state,
+      source: 'HelmChartProxy',
+      from: proxyName,
+    };
+    if (proxy.version) addon.version = proxy.version;
+    if (proxy.message) addon.message = proxy.message;
+    out.push(addon);
+  }
   for (const b of state?.resourceSetBindings ?? []) {
     const set = records.resourceSets.get(`${namespace}/${b.resourceSet}`);
     let outcome: ClusterAddonSummary['state'] = 'pending';
@@ -185,6 +300,10 @@ export function applyAddonObject(
 ): void {
   const namespace = obj.metadata.namespace ?? 'default';
   const key = `${namespace}/${obj.metadata.name}`;
+  if (kind === 'HelmChartProxy') {
+    applyChartProxy(records, objects, deleted, obj, key, markDirty);
+    return;
+  }
   if (kind === 'ClusterResourceSet') {
     if (deleted) {
       records.resourceSets.delete(key);
@@ -247,4 +366,55 @@ export function applyAddonObject(
   const owner = `${namespace}/${projected.clusterName}`;
   objects.set(key, owner);
   markDirty(owner);
+}
+
+/** A HelmChartProxy added, changed or deleted: the clusters it selected before and selects now are marked. */
+function applyChartProxy(
+  records: ManagementClusterRecords,
+  objects: Map<string, string | undefined>,
+  deleted: boolean,
+  obj: KubeObject,
+  key: string,
+  markDirty: (clusterKey: string) => void,
+): void {
+  const previous = records.chartProxies.get(key);
+  const next = deleted ? undefined : projectChartProxy(obj);
+  for (const clusterKey of previous?.matching ?? []) {
+    const proxies = records.chartProxiesOfCluster.get(clusterKey);
+    proxies?.delete(key);
+    if (proxies?.size === 0) records.chartProxiesOfCluster.delete(clusterKey);
+  }
+  if (next) {
+    records.chartProxies.set(key, next);
+    objects.set(key, key);
+    for (const clusterKey of next.matching) {
+      let proxies = records.chartProxiesOfCluster.get(clusterKey);
+      if (!proxies) {
+        proxies = new Set();
+        records.chartProxiesOfCluster.set(clusterKey, proxies);
+      }
+      proxies.add(key);
+    }
+  } else {
+    records.chartProxies.delete(key);
+    objects.delete(key);
+  }
+  // a status that changed only in what it reports of the releases it made (their readiness) changes no cluster's
+  // add-ons: then only the clusters selected or deselected are marked
+  const same =
+    previous !== undefined &&
+    next !== undefined &&
+    previous.layer === next.layer &&
+    previous.labelled === next.labelled &&
+    previous.version === next.version &&
+    previous.state === next.state &&
+    previous.message === next.message;
+  const before = new Set(previous?.matching ?? []);
+  const after = new Set(next?.matching ?? []);
+  for (const clusterKey of before) {
+    if (!same || !after.has(clusterKey)) markDirty(clusterKey);
+  }
+  for (const clusterKey of after) {
+    if (!before.has(clusterKey)) markDirty(clusterKey);
+  }
 }

@@ -116,6 +116,7 @@ export function applyObject(
       }
       return;
     }
+    case 'HelmChartProxy':
     case 'HelmReleaseProxy':
     case 'ClusterResourceSetBinding':
     case 'ClusterResourceSet':

@@ -2,6 +2,7 @@ import { ClusterTreeNode } from '@shipyard/plugin-shipyard-common';
 import { ClusterState } from './ClusterState';
 import { clusterTree } from './clusterTree';
 import {
+  ChartProxyRecord,
   ClusterClassRecord,
   ClusterRecord,
   ControlPlaneRecord,
@@ -23,6 +24,10 @@ export class ManagementClusterRecords {
   readonly clusterClasses = new Map<string, ClusterClassRecord>();
   /** ns/name → what a ClusterResourceSet provides (its layer and version). */
   readonly resourceSets = new Map<string, ResourceSetRecord>();
+  /** ns/name → what a HelmChartProxy says of its layer and the clusters it selects. */
+  readonly chartProxies = new Map<string, ChartProxyRecord>();
+  /** ns/cluster-name → ns/name of each HelmChartProxy whose status lists the cluster as matching. */
+  readonly chartProxiesOfCluster = new Map<string, Set<string>>();
   /** Whether the management cluster serves add-on kinds (its clusters' add-ons are then known, even when none). */
   addonKindsServed = false;
 

@@ -151,3 +151,20 @@ export interface ResourceSetRecord {
   layer: string;
   version?: string;
 }
+
+/**
+ * What a HelmChartProxy says of the clusters it selects: the layer and chart version it installs, the Clusters its
+ * status lists as matching, and whether it made their HelmReleaseProxies (`ready`), could not (`failed`, with why), or
+ * has a change it has not reconciled yet (`pending`).
+ */
+export interface ChartProxyRecord {
+  /** The layer its releases provide (its `shipyard.io/layer` label, else its chart name). */
+  layer: string;
+  /** Whether the layer comes from its own `shipyard.io/layer` label (then its releases provide that layer). */
+  labelled: boolean;
+  version?: string;
+  /** ns/name of each Cluster its status lists as matching. */
+  matching: string[];
+  state: 'ready' | 'pending' | 'failed';
+  message?: string;
+}

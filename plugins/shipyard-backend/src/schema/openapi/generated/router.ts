@@ -3447,7 +3447,7 @@ export const spec = {
       ClusterAddonSummary: {
         type: 'object',
         description:
-          'An add-on of a cluster, from a HelmReleaseProxy or a ClusterResourceSet applied through its binding.',
+          'An add-on of a cluster: a HelmReleaseProxy, a HelmChartProxy selecting the cluster that has not made (or could not make) its release, or a ClusterResourceSet applied through its binding.',
         properties: {
           name: {
             type: 'string',
@@ -3461,7 +3461,7 @@ export const spec = {
           },
           source: {
             type: 'string',
-            enum: ['HelmReleaseProxy', 'ClusterResourceSet'],
+            enum: ['HelmReleaseProxy', 'HelmChartProxy', 'ClusterResourceSet'],
           },
           from: {
             type: 'string',

@@ -179,7 +179,7 @@ export type DriftFacetValue = components['schemas']['DriftFacetValue'];
  */
 export type DriftFinding = components['schemas']['DriftFinding'];
 /**
- * An add-on of a cluster, from a HelmReleaseProxy or a ClusterResourceSet applied through its binding.
+ * An add-on of a cluster: a HelmReleaseProxy, a HelmChartProxy selecting the cluster that has not made (or could not make) its release, or a ClusterResourceSet applied through its binding.
  * @public
  */
 export type ClusterAddonSummary = components['schemas']['ClusterAddonSummary'];

@@ -1071,14 +1071,14 @@ export interface components {
       since: string;
       message?: string;
     };
-    /** @description An add-on of a cluster, from a HelmReleaseProxy or a ClusterResourceSet applied through its binding. */
+    /** @description An add-on of a cluster: a HelmReleaseProxy, a HelmChartProxy selecting the cluster that has not made (or could not make) its release, or a ClusterResourceSet applied through its binding. */
     ClusterAddonSummary: {
       name: string;
       version?: string;
       /** @enum {string} */
       state: 'installed' | 'failed' | 'pending';
       /** @enum {string} */
-      source: 'HelmReleaseProxy' | 'ClusterResourceSet';
+      source: 'HelmReleaseProxy' | 'HelmChartProxy' | 'ClusterResourceSet';
       from?: string;
       message?: string;
     };
