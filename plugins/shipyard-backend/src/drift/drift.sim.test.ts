@@ -30,8 +30,10 @@ import { SimKube } from '../testUtils/simKube';
 
 /*
  * Drift against the simulator, through the whole backend: the add-ons the simulator serves (ClusterResourceSets and
- * their bindings, HelmReleaseProxies) show on the clusters, and each kind of drift appears and clears as it would on a
- * real fleet: a pinned variable edited, a pool scaled by hand, an add-on failing, a new profile version released.
+ * their bindings, HelmChartProxies and their HelmReleaseProxies) show on the clusters, and each kind of drift appears and clears as it would on a
+ * real fleet: a pinned variable edited, a pool or the control plane scaled by hand, an add-on failing, at another
+ * version or missing, a new profile version released, the Cluster rebased on another ClusterClass, its Kubernetes
+ * version changed by hand.
  */
 
 jest.setTimeout(180_000);
@@ -186,29 +188,46 @@ describe.each(databases.eachSupportedId())(
       expect(summary.byDrift.addonFailed).toBe(failed.totalCount);
     });
 
-    it('each kind of drift appears and clears: a pinned variable, a pool scaled by hand, a failed add-on, an add-on at another version, a missing add-on, a new profile version', async () => {
-      // a cluster whose add-ons match its profile; its profile is then made from what it runs
+    /** The cluster the drift tests edit, its profile made from what it runs (worked out once, by the first test). */
+    interface Subject {
+      c: ClusterSummary;
+      key: string;
+      /** Index of its profile in `profiles`. */
+      index: number;
+      /** The major of its profile version (new versions go above every demo version). */
+      major: number;
+      /** The profile version made from what the cluster runs. */
+      tailored: string;
+      /** The cluster's `cni` variable (pinned by the tailored version). */
+      cni: unknown;
+    }
+    let subject: Promise<Subject> | undefined;
+    const machineControlPlane = /^(Kubeadm|KThrees|K0s|RKE2)ControlPlane$/;
+    const tailor = async (): Promise<Subject> => {
+      // a cluster with a control plane of machines whose add-ons match its profile; its profile is then made from
+      // what it runs
       const candidates = (await get('/clusters?limit=500'))
         .items as ClusterSummary[];
-      const cluster = candidates.find(
-        c =>
-          c.clusterClass &&
-          c.kubernetesVersion &&
-          c.machineDeployments.length > 0 &&
-          c.addons?.some(a => a.source === 'HelmReleaseProxy') &&
-          !c.drift?.some(f => f.kind.startsWith('addon')) &&
-          c.drift !== undefined &&
-          c.phase === 'Provisioned',
+      const found = candidates.find(
+        x =>
+          x.clusterClass &&
+          x.kubernetesVersion &&
+          machineControlPlane.test(x.controlPlaneKind ?? '') &&
+          (x.controlPlane.desired ?? 0) > 0 &&
+          x.machineDeployments.length > 0 &&
+          x.addons?.some(a => a.source === 'HelmReleaseProxy') &&
+          !x.drift?.some(f => f.kind.startsWith('addon')) &&
+          x.drift !== undefined &&
+          x.phase === 'Provisioned',
       );
-      expect(cluster).toBeDefined();
-      const c = cluster!;
+      expect(found).toBeDefined();
+      const c = found!;
       const key = keyOf(c);
       const object = (await kube.request('GET', objectPath(c))).body;
       const cni = object.spec.topology.variables.find(
         (v: any) => v.name === 'cni',
       ).value;
-      const md = c.machineDeployments[0];
-      const desired = md.replicas.desired!;
+      const desired = c.machineDeployments[0].replicas.desired!;
       const index = profiles.findIndex(p => p.metadata.name === c.profile);
       const profile = profiles[index];
       // released versions are immutable (the version the cluster was made from keeps its first-read definition):
@@ -229,11 +248,11 @@ describe.each(databases.eachSupportedId())(
       };
       profile.spec.sizes = {
         small: {
-          controlPlaneReplicas: c.controlPlane.desired ?? 1,
+          controlPlaneReplicas: c.controlPlane.desired!,
           workerReplicas: desired,
         },
         large: {
-          controlPlaneReplicas: c.controlPlane.desired ?? 1,
+          controlPlaneReplicas: c.controlPlane.desired!,
           workerReplicas: desired + 2,
         },
       };
@@ -241,6 +260,22 @@ describe.each(databases.eachSupportedId())(
       await eventually(async () => {
         expect(kinds(await summaryOf(key))).toEqual([]);
       });
+      return { c, key, index, major, tailored, cni };
+    };
+    /** The tailored cluster, once it shows no drift. */
+    const inSync = async (): Promise<Subject> => {
+      const s = await (subject ??= tailor());
+      await eventually(async () =>
+        expect(kinds(await summaryOf(s.key))).toEqual([]),
+      );
+      return s;
+    };
+
+    it('each kind of drift appears and clears: a pinned variable, a pool scaled by hand, a failed add-on, an add-on at another version, a missing add-on, a new profile version', async () => {
+      const { c, key, index, major, tailored, cni } = await inSync();
+      const md = c.machineDeployments[0];
+      const desired = md.replicas.desired!;
+      const profile = profiles[index];
 
       // a pinned variable edited on the Cluster, then set back
       const other = cni === 'calico' ? 'cilium' : 'calico';
@@ -440,6 +475,232 @@ describe.each(databases.eachSupportedId())(
         const s = await summaryOf(key);
         expect(s.profileVersion).toBe(released);
         expect(kinds(s)).toEqual([]);
+      });
+      expect(logs.filter(l => /^(warn|error) /.test(l))).toEqual([]);
+    });
+
+    it('the ClusterClass, the Kubernetes version and the control plane replicas drift and clear: the Cluster rebased on another class, upgraded by hand, its control plane scaled by hand, each then set back', async () => {
+      const { c, key } = await inSync();
+      const object = (await kube.request('GET', objectPath(c))).body;
+      const topology = object.spec.topology;
+      const className: string = topology.classRef.name;
+      expect(className).toBe(c.clusterClass);
+      const version: string = topology.version;
+      expect(version).toBe(c.kubernetesVersion);
+      const cpReplicas = c.controlPlane.desired!;
+
+      // rebased on a copy of its ClusterClass under another name, then back
+      const classesPath = `/apis/cluster.x-k8s.io/v1beta2/namespaces/${
+        topology.classRef.namespace ?? c.namespace
+      }/clusterclasses`;
+      const cls = (await kube.request('GET', `${classesPath}/${className}`))
+        .body;
+      const copy = `${className}-rebased`.slice(0, 63);
+      const created = await kube.request('POST', classesPath, {
+        apiVersion: cls.apiVersion,
+        kind: cls.kind,
+        metadata: {
+          name: copy,
+          namespace: cls.metadata.namespace,
+          labels: cls.metadata.labels ?? {},
+          annotations: cls.metadata.annotations ?? {},
+        },
+        spec: cls.spec,
+      });
+      expect(created.status).toBe(201);
+      await updateCluster(c, obj => {
+        obj.spec.topology.classRef.name = copy;
+      });
+      await eventually(async () => {
+        const s = await summaryOf(key);
+        expect(s.drift).toEqual([
+          expect.objectContaining({
+            kind: 'clusterClass',
+            expected: className,
+            actual: copy,
+          }),
+        ]);
+        const filtered = await get('/clusters?drift=clusterClass&limit=500');
+        expect(filtered.items.map(keyOf)).toContain(key);
+      });
+      await updateCluster(c, obj => {
+        obj.spec.topology.classRef.name = className;
+      });
+      await eventually(async () =>
+        expect(kinds(await summaryOf(key))).toEqual([]),
+      );
+
+      // upgraded by hand to the next patch release (the profile version allows only the one it runs), then back
+      const parts = /^(v?\d+\.\d+\.)(\d+)(.*)$/.exec(version);
+      expect(parts).not.toBeNull();
+      const upgraded = `${parts![1]}${Number(parts![2]) + 1}${parts![3]}`;
+      await updateCluster(c, obj => {
+        obj.spec.topology.version = upgraded;
+      });
+      await eventually(async () => {
+        const s = await summaryOf(key);
+        expect(s.drift).toEqual([
+          expect.objectContaining({
+            kind: 'kubernetesVersion',
+            expected: version,
+            actual: upgraded,
+          }),
+        ]);
+        const filtered = await get(
+          '/clusters?drift=kubernetesVersion&limit=500',
+        );
+        expect(filtered.items.map(keyOf)).toContain(key);
+      });
+      await updateCluster(c, obj => {
+        obj.spec.topology.version = version;
+      });
+      await eventually(async () =>
+        expect(kinds(await summaryOf(key))).toEqual([]),
+      );
+
+      // the control plane scaled by hand beyond the profile's sizes, then back
+      await updateCluster(c, obj => {
+        obj.spec.topology.controlPlane = {
+          ...obj.spec.topology.controlPlane,
+          replicas: cpReplicas + 2,
+        };
+      });
+      await eventually(async () => {
+        const s = await summaryOf(key);
+        expect(s.controlPlane.desired).toBe(cpReplicas + 2);
+        expect(s.drift).toEqual([
+          expect.objectContaining({
+            kind: 'replicas',
+            subject: 'controlPlane',
+            expected: `${cpReplicas}`,
+            actual: `${cpReplicas + 2}`,
+          }),
+        ]);
+      });
+      await updateCluster(c, obj => {
+        obj.spec.topology.controlPlane.replicas = cpReplicas;
+      });
+      await eventually(async () => {
+        const s = await summaryOf(key);
+        expect(s.controlPlane.desired).toBe(cpReplicas);
+        expect(kinds(s)).toEqual([]);
+      });
+      expect(logs.filter(l => /^(warn|error) /.test(l))).toEqual([]);
+    });
+
+    it("an add-on whose chart proxy cannot make the cluster's release is failed, as the HelmChartProxy's status says, and clears when the release is made", async () => {
+      const { c, key } = await inSync();
+      const addon = c.addons!.find(a => a.source === 'HelmReleaseProxy')!;
+      const helm = `/apis/addons.cluster.x-k8s.io/v1beta1/namespaces/${c.namespace}`;
+      const hrps = await kube.request(
+        'GET',
+        `${helm}/helmreleaseproxies?labelSelector=${encodeURIComponent(
+          `cluster.x-k8s.io/cluster-name=${c.name}`,
+        )}`,
+      );
+      const live = hrps.body.items.find(
+        (i: any) => i.spec.chartName === addon.name,
+      );
+      const releasePath = `${helm}/helmreleaseproxies/${live.metadata.name}`;
+      const proxyName =
+        live.metadata.labels[
+          'helmreleaseproxy.addons.cluster.x-k8s.io/helmchartproxy-name'
+        ];
+      const proxyPath = `${helm}/helmchartproxies/${proxyName}`;
+      const proxy = (await kube.request('GET', proxyPath)).body;
+      // the chart proxy selects the cluster and has made its releases
+      expect(proxy.status.matchingClusters.map((m: any) => m.name)).toContain(
+        c.name,
+      );
+      const madeStatus = proxy.status;
+
+      // the release gone while the chart proxy says its releases are made: missing
+      expect((await kube.request('DELETE', releasePath)).status).toBe(200);
+      await eventually(async () => {
+        const s = await summaryOf(key);
+        expect(s.drift).toEqual([
+          expect.objectContaining({
+            kind: 'addonMissing',
+            subject: addon.name,
+          }),
+        ]);
+      });
+
+      // the chart proxy cannot render its values for the cluster: the layer is failed, with the provider's reason
+      const reason = `failed to parse values on cluster ${c.name}: template: values:1: map has no entry for key "region"`;
+      const failing = await kube.request('PUT', `${proxyPath}/status`, {
+        ...proxy,
+        status: {
+          ...madeStatus,
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'False',
+              reason: 'ValueParsingFailed',
+              message: reason,
+              lastTransitionTime: `${new Date().toISOString().slice(0, 19)}Z`,
+            },
+            {
+              type: 'HelmReleaseProxySpecsUpToDate',
+              status: 'False',
+              reason: 'ValueParsingFailed',
+              message: reason,
+              lastTransitionTime: `${new Date().toISOString().slice(0, 19)}Z`,
+            },
+          ],
+        },
+      });
+      expect(failing.status).toBe(200);
+      await eventually(async () => {
+        const s = await summaryOf(key);
+        expect(s.drift).toEqual([
+          expect.objectContaining({
+            kind: 'addonFailed',
+            subject: addon.name,
+            expected: addon.version,
+            message: reason,
+          }),
+        ]);
+        expect(s.addons!.filter(a => a.name === addon.name)).toEqual([
+          expect.objectContaining({
+            state: 'failed',
+            source: 'HelmChartProxy',
+            from: proxyName,
+          }),
+        ]);
+      });
+
+      // the values fixed: the chart proxy makes the release again
+      const current = (await kube.request('GET', proxyPath)).body;
+      const made = await kube.request('PUT', `${proxyPath}/status`, {
+        ...current,
+        status: madeStatus,
+      });
+      expect(made.status).toBe(200);
+      const {
+        resourceVersion: _rv,
+        uid: _uid,
+        creationTimestamp: _created,
+        ...metadata
+      } = live.metadata;
+      const created = await kube.request('POST', `${helm}/helmreleaseproxies`, {
+        ...live,
+        metadata,
+      });
+      expect(created.status).toBe(201);
+      await kube.request('PUT', `${releasePath}/status`, {
+        ...created.body,
+        status: live.status,
+      });
+      await eventually(async () => {
+        const s = await summaryOf(key);
+        expect(kinds(s)).toEqual([]);
+        expect(s.addons!.filter(a => a.name === addon.name)).toEqual([
+          expect.objectContaining({
+            state: 'installed',
+            source: 'HelmReleaseProxy',
+          }),
+        ]);
       });
       expect(logs.filter(l => /^(warn|error) /.test(l))).toEqual([]);
     });
