@@ -147,6 +147,41 @@ export interface Config {
       profileRefreshSeconds?: number;
     };
 
+    /**
+     * Availability objectives and error budgets, computed from the health history. A cluster's objective is its
+     * `shipyard.io/availability-objective` annotation (`99.95/30d`), else the first class that selects it, else
+     * `default`.
+     */
+    objectives?: {
+      /** Whether objectives are computed (default true). */
+      enabled?: boolean;
+      /**
+       * Classes of service, the first matching one applies (default: `production` lifecycle 99.9 % over 30 days).
+       * Every listed criterion must match.
+       */
+      classes?: Array<{
+        /** Lowercase name of the class. */
+        name: string;
+        /** Lifecycles (`shipyard.io/lifecycle`) the class selects; absent: any. */
+        lifecycles?: string[];
+        /** Cluster profiles the class selects; absent: any. */
+        profiles?: string[];
+        /** Target availability in percent (e.g. 99.9). */
+        target: number;
+        /** Rolling window in days (1 to 90). */
+        windowDays: number;
+      }>;
+      /** The objective of clusters no class selects (default 99 % over 7 days); `false`: they have none. */
+      default?: false | { target: number; windowDays: number };
+      /**
+       * Health statuses that spend the error budget (default `unhealthy` and `unknown`; add `degraded` to count it).
+       * `unknown` time not listed here is left out rather than counted good.
+       */
+      badStates?: Array<'progressing' | 'degraded' | 'unhealthy' | 'unknown'>;
+      /** Whether maintenance (a rollout step in progress, a paused cluster) is left out (default true). */
+      excludeMaintenance?: boolean;
+    };
+
     /** Fleet rollouts (`/api/shipyard/rollouts`). */
     rollouts?: {
       /** Seconds between rounds of the rollout executor (a `global` scheduled task; default 2). */

@@ -1,0 +1,313 @@
+import { HealthStatus } from '@shipyard/plugin-shipyard-common';
+import { Objective, OUT_OF_SERVICE } from './config';
+
+/*
+ * Availability objectives from the health history, exact and time-weighted: the history is a step function (each
+ * status holds from its time until the next one), and every figure is a sum of the lengths of its steps clipped to a
+ * range, never a count of samples.
+ *
+ * Time in a range falls into one of four parts:
+ * - no data: before the cluster's first recorded status;
+ * - excluded: out of service by design (provisioning, deleting), maintenance when excluded, and `unknown` when it is
+ *   not a bad state (no evidence either way);
+ * - bad: a bad state (by default unhealthy and unknown);
+ * - good: everything else.
+ * Availability = good / (good + bad). The error budget of a window is (1 − target) × (good + bad) of that window, so
+ * that the budget left is ≥ 0 exactly when the availability meets the target. A burn rate over a lookback is the bad
+ * fraction of that lookback divided by (1 − target): 1 spends the budget exactly over the window.
+ */
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** One step of a cluster's health history: the status (and whether it was in maintenance) from `atMs` on. */
+export interface HistoryStep {
+  atMs: number;
+  status: HealthStatus;
+  /** A rollout step in progress or a paused cluster. */
+  maintenance?: boolean;
+}
+
+/** What counts how. */
+export interface CountingRules {
+  badStates: ReadonlySet<HealthStatus>;
+  excludeMaintenance: boolean;
+}
+
+/** Time (ms) of a range by part. */
+export interface Tally {
+  goodMs: number;
+  badMs: number;
+  excludedMs: number;
+  noDataMs: number;
+}
+
+/**
+ * A multiwindow burn-rate alert condition (the Site Reliability Workbook, "Alerting on SLOs", recommendation 6):
+ * it fires while both the long and the short lookback burn faster than `budgetFraction` of the window's budget per
+ * long lookback. For a 30-day window these are the workbook's 14.4× (1 h and 5 min), 6× (6 h and 30 min), 3× (1 d
+ * and 2 h) and 1× (3 d and 6 h); other windows scale the same budget fractions (never below 1×).
+ */
+export interface BurnRateCondition {
+  name: 'fast-1h' | 'fast-6h' | 'slow-1d' | 'slow-3d';
+  /** `page`: a fast burn (notify the owner now); `ticket`: a slow burn. */
+  severity: 'page' | 'ticket';
+  longMs: number;
+  shortMs: number;
+  /** Share of the window's budget the long lookback spends at the threshold. */
+  budgetFraction: number;
+}
+
+/** The four conditions computed for every cluster. */
+export const BURN_RATE_CONDITIONS: readonly BurnRateCondition[] = [
+  {
+    name: 'fast-1h',
+    severity: 'page',
+    longMs: HOUR,
+    shortMs: 5 * MINUTE,
+    budgetFraction: 0.02,
+  },
+  {
+    name: 'fast-6h',
+    severity: 'page',
+    longMs: 6 * HOUR,
+    shortMs: 30 * MINUTE,
+    budgetFraction: 0.05,
+  },
+  {
+    name: 'slow-1d',
+    severity: 'ticket',
+    longMs: DAY,
+    shortMs: 2 * HOUR,
+    budgetFraction: 0.1,
+  },
+  {
+    name: 'slow-3d',
+    severity: 'ticket',
+    longMs: 3 * DAY,
+    shortMs: 6 * HOUR,
+    budgetFraction: 0.1,
+  },
+];
+
+/** The threshold of a condition for a window: budgetFraction × window / long lookback, at least 1. */
+export function burnRateThreshold(
+  condition: BurnRateCondition,
+  windowMs: number,
+): number {
+  return Math.max(1, (condition.budgetFraction * windowMs) / condition.longMs);
+}
+
+/** One condition evaluated. */
+export interface BurnRateAlert {
+  name: BurnRateCondition['name'];
+  severity: BurnRateCondition['severity'];
+  longWindowMinutes: number;
+  shortWindowMinutes: number;
+  threshold: number;
+  longBurnRate: number;
+  shortBurnRate: number;
+  firing: boolean;
+}
+
+/** How a cluster's budget stands. */
+export type BudgetState = 'exhausted' | 'burning' | 'ok';
+
+/** A cluster's objective computed at one time. */
+export interface ObjectiveComputation extends Tally {
+  objective: Objective;
+  /** Start of the window (ms). */
+  windowStartMs: number;
+  /** Good over good + bad, in percent; undefined when no time counted. */
+  availability?: number;
+  /** The window's error budget: (1 − target) × (good + bad). */
+  budgetMs: number;
+  /** Budget minus bad time (negative when overspent). */
+  remainingMs: number;
+  /** remaining / budget in percent (100 when no time counted). */
+  remainingPercent: number;
+  burnRates: { oneHour: number; sixHours: number; window: number };
+  alerts: BurnRateAlert[];
+  /** Whether a page condition fires. */
+  fastBurn: boolean;
+  /** exhausted: no budget left; burning: a condition fires; ok otherwise. */
+  state: BudgetState;
+}
+
+/** Index of the last step at or before `t` (-1 when none). */
+function stepAt(steps: readonly HistoryStep[], t: number): number {
+  let lo = 0;
+  let hi = steps.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (steps[mid].atMs <= t) {
+      found = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return found;
+}
+
+function partOf(
+  step: HistoryStep,
+  rules: CountingRules,
+): 'good' | 'bad' | 'excluded' {
+  if (OUT_OF_SERVICE.has(step.status)) return 'excluded';
+  if (step.maintenance && rules.excludeMaintenance) return 'excluded';
+  if (rules.badStates.has(step.status)) return 'bad';
+  if (step.status === 'unknown') return 'excluded';
+  return 'good';
+}
+
+/** Time of [fromMs, toMs) by part. `steps` must be in time order. */
+export function tally(
+  steps: readonly HistoryStep[],
+  fromMs: number,
+  toMs: number,
+  rules: CountingRules,
+): Tally {
+  const out: Tally = { goodMs: 0, badMs: 0, excludedMs: 0, noDataMs: 0 };
+  if (toMs <= fromMs) return out;
+  let i = stepAt(steps, fromMs);
+  let t = fromMs;
+  if (i < 0) {
+    const first = steps.length > 0 ? Math.min(steps[0].atMs, toMs) : toMs;
+    out.noDataMs += first - fromMs;
+    t = first;
+    i = 0;
+  }
+  for (; i < steps.length && t < toMs; i++) {
+    const end = Math.min(i + 1 < steps.length ? steps[i + 1].atMs : toMs, toMs);
+    if (end <= t) continue;
+    const part = partOf(steps[i], rules);
+    if (part === 'good') out.goodMs += end - t;
+    else if (part === 'bad') out.badMs += end - t;
+    else out.excludedMs += end - t;
+    t = end;
+  }
+  return out;
+}
+
+function burnRate(t: Tally, target: number): number {
+  const counted = t.goodMs + t.badMs;
+  if (counted === 0) return 0;
+  return t.badMs / counted / (1 - target / 100);
+}
+
+/** A cluster's objective at `nowMs` from its history (steps in time order; the one in force at the window's start included). */
+export function computeObjective(
+  steps: readonly HistoryStep[],
+  objective: Objective,
+  rules: CountingRules,
+  nowMs: number,
+): ObjectiveComputation {
+  const windowMs = objective.windowDays * DAY;
+  const windowStartMs = nowMs - windowMs;
+  const whole = tally(steps, windowStartMs, nowMs, rules);
+  const counted = whole.goodMs + whole.badMs;
+  const budgetMs = (1 - objective.target / 100) * counted;
+  const remainingMs = budgetMs - whole.badMs;
+  const rate = (lookbackMs: number) =>
+    burnRate(tally(steps, nowMs - lookbackMs, nowMs, rules), objective.target);
+  const alerts = BURN_RATE_CONDITIONS.map(c => {
+    const threshold = burnRateThreshold(c, windowMs);
+    const longBurnRate = rate(c.longMs);
+    const shortBurnRate = rate(c.shortMs);
+    return {
+      name: c.name,
+      severity: c.severity,
+      longWindowMinutes: c.longMs / MINUTE,
+      shortWindowMinutes: c.shortMs / MINUTE,
+      threshold,
+      longBurnRate,
+      shortBurnRate,
+      firing: longBurnRate > threshold && shortBurnRate > threshold,
+    };
+  });
+  const fastBurn = alerts.some(a => a.firing && a.severity === 'page');
+  let state: BudgetState = 'ok';
+  if (whole.badMs > 0 && remainingMs <= 0) state = 'exhausted';
+  else if (alerts.some(a => a.firing)) state = 'burning';
+  const result: ObjectiveComputation = {
+    objective,
+    windowStartMs,
+    ...whole,
+    budgetMs,
+    remainingMs,
+    remainingPercent: budgetMs > 0 ? (remainingMs / budgetMs) * 100 : 100,
+    burnRates: {
+      oneHour: alerts[0].longBurnRate,
+      sixHours: alerts[1].longBurnRate,
+      window: burnRate(whole, objective.target),
+    },
+    alerts,
+    fastBurn,
+    state,
+  };
+  if (counted > 0) result.availability = (whole.goodMs / counted) * 100;
+  return result;
+}
+
+/** Objectives of several clusters summed by time. */
+export interface ObjectiveRollup {
+  clusters: number;
+  goodMs: number;
+  badMs: number;
+  budgetMs: number;
+  remainingMs: number;
+  /** Σ good over Σ (good + bad), in percent; undefined when no time counted. */
+  availability?: number;
+  remainingPercent: number;
+  byState: Record<BudgetState, number>;
+}
+
+/**
+ * Rolls objectives up by time, not by averaging percentages: a cluster counts by the time it was counted (each over
+ * its own window), and the budget left is the sum of the budgets minus the sum of the bad time.
+ */
+export function rollUp(items: Iterable<ObjectiveComputation>): ObjectiveRollup {
+  const out: ObjectiveRollup = {
+    clusters: 0,
+    goodMs: 0,
+    badMs: 0,
+    budgetMs: 0,
+    remainingMs: 0,
+    remainingPercent: 100,
+    byState: { exhausted: 0, burning: 0, ok: 0 },
+  };
+  for (const item of items) {
+    out.clusters++;
+    out.goodMs += item.goodMs;
+    out.badMs += item.badMs;
+    out.budgetMs += item.budgetMs;
+    out.byState[item.state]++;
+  }
+  out.remainingMs = out.budgetMs - out.badMs;
+  if (out.budgetMs > 0)
+    out.remainingPercent = (out.remainingMs / out.budgetMs) * 100;
+  const counted = out.goodMs + out.badMs;
+  if (counted > 0) out.availability = (out.goodMs / counted) * 100;
+  return out;
+}
+
+/** Availability per bucket of [fromMs, toMs) (for a chart): each bucket's tally. */
+export function series(
+  steps: readonly HistoryStep[],
+  fromMs: number,
+  toMs: number,
+  bucketMs: number,
+  rules: CountingRules,
+): Array<Tally & { startMs: number }> {
+  const out: Array<Tally & { startMs: number }> = [];
+  for (let t = fromMs; t < toMs; t += bucketMs) {
+    out.push({
+      startMs: t,
+      ...tally(steps, t, Math.min(t + bucketMs, toMs), rules),
+    });
+  }
+  return out;
+}

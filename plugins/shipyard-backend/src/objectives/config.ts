@@ -1,0 +1,276 @@
+import { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import { HealthStatus } from '@shipyard/plugin-shipyard-common';
+
+/** The annotation (on the Cluster API Cluster) that overrides a cluster's objective: `99.95/30d`. */
+export const ANNOTATION_AVAILABILITY_OBJECTIVE =
+  'shipyard.io/availability-objective';
+
+/** An availability objective: a target over a rolling window. */
+export interface Objective {
+  /** Name of the class of service the objective comes from (`override` for a cluster's annotation). */
+  name: string;
+  /** Target availability in percent, e.g. 99.9. */
+  target: number;
+  /** Length of the rolling window in days. */
+  windowDays: number;
+}
+
+/** A class of service: the clusters it selects (every listed criterion must match) and their objective. */
+export interface ObjectiveClass extends Objective {
+  /** Lifecycles (`shipyard.io/lifecycle`) selected; absent: any. */
+  lifecycles?: string[];
+  /** Profiles (`shipyard.io/profile`) selected; absent: any. */
+  profiles?: string[];
+}
+
+/** `shipyard.objectives`, parsed and defaulted. */
+export interface ObjectivesConfig {
+  /** Whether objectives are computed at all. */
+  enabled: boolean;
+  /** Classes of service, the first matching one applies. */
+  classes: ObjectiveClass[];
+  /** The objective of clusters no class selects; absent: they have none. */
+  default?: Objective;
+  /** Statuses that count against the budget (`unknown` not listed: unknown time is left out, not counted good). */
+  badStates: HealthStatus[];
+  /** Whether maintenance (a rollout step in progress, a paused cluster) is left out of the computation. */
+  excludeMaintenance: boolean;
+}
+
+const STATUSES: HealthStatus[] = [
+  'healthy',
+  'progressing',
+  'degraded',
+  'unhealthy',
+  'unknown',
+  'provisioning',
+  'deleting',
+];
+
+/** Statuses of a cluster out of service by design: never counted, good or bad. */
+export const OUT_OF_SERVICE: ReadonlySet<HealthStatus> = new Set([
+  'provisioning',
+  'deleting',
+]);
+
+/** Defaults of `shipyard.objectives`: production 99.9 % over 30 days, everything else 99 % over 7 days. */
+export const DEFAULT_OBJECTIVES_CONFIG: ObjectivesConfig = {
+  enabled: true,
+  classes: [
+    {
+      name: 'production',
+      lifecycles: ['production'],
+      target: 99.9,
+      windowDays: 30,
+    },
+  ],
+  default: { name: 'default', target: 99, windowDays: 7 },
+  badStates: ['unhealthy', 'unknown'],
+  excludeMaintenance: true,
+};
+
+/** Longest window: the health history must cover it (see `shipyard.health.history.retentionDays`). */
+export const MAX_WINDOW_DAYS = 90;
+
+function checkObjective(
+  path: string,
+  target: unknown,
+  windowDays: unknown,
+  problems: string[],
+) {
+  if (
+    typeof target !== 'number' ||
+    !Number.isFinite(target) ||
+    target <= 0 ||
+    target >= 100
+  ) {
+    problems.push(
+      `${path}.target must be a percentage above 0 and below 100 (e.g. 99.9)`,
+    );
+  }
+  if (
+    typeof windowDays !== 'number' ||
+    !Number.isInteger(windowDays) ||
+    windowDays < 1 ||
+    windowDays > MAX_WINDOW_DAYS
+  ) {
+    problems.push(
+      `${path}.windowDays must be a whole number of days from 1 to ${MAX_WINDOW_DAYS}`,
+    );
+  }
+}
+
+function stringList(
+  c: Config,
+  key: string,
+  path: string,
+  problems: string[],
+): string[] | undefined {
+  if (!c.has(key)) return undefined;
+  try {
+    const list = c.getStringArray(key);
+    if (list.length === 0) problems.push(`${path}.${key} must not be empty`);
+    return list;
+  } catch {
+    problems.push(`${path}.${key} must be a list of strings`);
+    return undefined;
+  }
+}
+
+/**
+ * Reads `shipyard.objectives`. Every problem is reported at once in one `InputError`, before anything uses the
+ * configuration.
+ */
+export function readObjectivesConfig(root: Config): ObjectivesConfig {
+  const c = root.getOptionalConfig('shipyard.objectives');
+  if (!c) return DEFAULT_OBJECTIVES_CONFIG;
+  const problems: string[] = [];
+  const d = DEFAULT_OBJECTIVES_CONFIG;
+  const path = 'shipyard.objectives';
+  let classes = d.classes;
+  if (c.has('classes')) {
+    classes = [];
+    const names = new Set<string>();
+    c.getConfigArray('classes').forEach((k, i) => {
+      const at = `${path}.classes[${i}]`;
+      const name = k.getOptionalString('name');
+      if (!name || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)) {
+        problems.push(
+          `${at}.name must be a lowercase name of letters, digits and '-'`,
+        );
+      } else if (names.has(name) || name === 'override') {
+        problems.push(`${at}.name '${name}' is used twice or reserved`);
+      }
+      if (name) names.add(name);
+      const target = k.getOptional('target');
+      const windowDays = k.getOptional('windowDays');
+      checkObjective(at, target, windowDays, problems);
+      const cls: ObjectiveClass = {
+        name: name ?? '',
+        target: target as number,
+        windowDays: windowDays as number,
+      };
+      const lifecycles = stringList(k, 'lifecycles', at, problems);
+      const profiles = stringList(k, 'profiles', at, problems);
+      if (lifecycles) cls.lifecycles = lifecycles;
+      if (profiles) cls.profiles = profiles;
+      classes.push(cls);
+    });
+  }
+  let fallback = d.default;
+  if (c.has('default')) {
+    if (c.getOptional('default') === false) {
+      fallback = undefined;
+    } else {
+      const k = c.getConfig('default');
+      const target = k.getOptional('target');
+      const windowDays = k.getOptional('windowDays');
+      checkObjective(`${path}.default`, target, windowDays, problems);
+      fallback = {
+        name: 'default',
+        target: target as number,
+        windowDays: windowDays as number,
+      };
+    }
+  }
+  let badStates = d.badStates;
+  const listed = stringList(c, 'badStates', path, problems);
+  if (listed) {
+    const unknownNames = listed.filter(
+      s =>
+        !STATUSES.includes(s as HealthStatus) ||
+        OUT_OF_SERVICE.has(s as HealthStatus) ||
+        s === 'healthy',
+    );
+    if (unknownNames.length > 0) {
+      problems.push(
+        `${path}.badStates may list progressing, degraded, unhealthy and unknown, not ${unknownNames.join(
+          ', ',
+        )}`,
+      );
+    }
+    badStates = [...new Set(listed)] as HealthStatus[];
+  }
+  let enabled = d.enabled;
+  let excludeMaintenance = d.excludeMaintenance;
+  try {
+    enabled = c.getOptionalBoolean('enabled') ?? d.enabled;
+  } catch {
+    problems.push(`${path}.enabled must be true or false`);
+  }
+  try {
+    excludeMaintenance =
+      c.getOptionalBoolean('excludeMaintenance') ?? d.excludeMaintenance;
+  } catch {
+    problems.push(`${path}.excludeMaintenance must be true or false`);
+  }
+  if (problems.length > 0) {
+    throw new InputError(
+      `Invalid availability objectives: ${problems.join('; ')}`,
+    );
+  }
+  return { enabled, classes, default: fallback, badStates, excludeMaintenance };
+}
+
+/**
+ * Parses an objective annotation (`99.95/30d`, `99.5%/7d`). Returns the objective, or an error message for a value
+ * that is not one.
+ */
+export function parseObjectiveAnnotation(
+  value: string,
+): Objective | { error: string } {
+  const m = /^\s*(\d{1,3}(?:\.\d{1,6})?)\s*%?\s*\/\s*(\d{1,3})\s*d\s*$/.exec(
+    value,
+  );
+  if (!m) {
+    return {
+      error: `${ANNOTATION_AVAILABILITY_OBJECTIVE} must look like 99.9/30d (a target in percent and a window in days)`,
+    };
+  }
+  const problems: string[] = [];
+  const target = Number(m[1]);
+  const windowDays = Number(m[2]);
+  checkObjective(
+    ANNOTATION_AVAILABILITY_OBJECTIVE,
+    target,
+    windowDays,
+    problems,
+  );
+  if (problems.length > 0) return { error: problems.join('; ') };
+  return { name: 'override', target, windowDays };
+}
+
+/** What a cluster is selected by. */
+export interface ObjectiveSubject {
+  lifecycle?: string;
+  profile?: string;
+  /** The value of the objective annotation, when set. */
+  objectiveAnnotation?: string;
+}
+
+/** The objective of a cluster: its annotation's, else the first class that selects it, else the default. */
+export function objectiveOf(
+  config: ObjectivesConfig,
+  subject: ObjectiveSubject,
+): { objective?: Objective; overrideError?: string } {
+  let overrideError: string | undefined;
+  if (subject.objectiveAnnotation !== undefined) {
+    const parsed = parseObjectiveAnnotation(subject.objectiveAnnotation);
+    if ('error' in parsed) overrideError = parsed.error;
+    else return { objective: parsed };
+  }
+  const cls = config.classes.find(
+    k =>
+      (!k.lifecycles ||
+        (subject.lifecycle !== undefined &&
+          k.lifecycles.includes(subject.lifecycle))) &&
+      (!k.profiles ||
+        (subject.profile !== undefined &&
+          k.profiles.includes(subject.profile))),
+  );
+  const objective: Objective | undefined = cls
+    ? { name: cls.name, target: cls.target, windowDays: cls.windowDays }
+    : config.default;
+  return overrideError ? { objective, overrideError } : { objective };
+}
