@@ -29,6 +29,7 @@ import { DRIFT_PROFILE_FIELDS, DriftProfiles, DriftStage } from './drift';
 import { scheduleAuditRetention } from './audit/retention';
 import { readShipyardConfig } from './config/config';
 import { readHealthConfig } from './health/config';
+import { readObjectivesConfig } from './objectives/config';
 import { HealthService } from './health/HealthService';
 import { HealthStore } from './stores/HealthStore';
 import { readVersionSupportConfig } from './lifecycle/config';
@@ -136,6 +137,7 @@ export const shipyardPlugin = createBackendPlugin({
           );
         const health = new HealthService({
           config: readHealthConfig(config),
+          objectives: readObjectivesConfig(config),
           lifecycle: versionLifecycle,
           logger: logger.child({ component: 'health' }),
           index: fleet.index,

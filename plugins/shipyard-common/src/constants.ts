@@ -20,3 +20,6 @@ export const LABEL_PROFILE = 'shipyard.io/profile';
 export const LABEL_PROFILE_VERSION = 'shipyard.io/profile-version';
 /** Label of a CAPI Cluster: `true` when the cluster is enrolled in its distribution's extended support, `false` when not. */
 export const LABEL_EXTENDED_SUPPORT = 'shipyard.io/extended-support';
+/** Annotation of a CAPI Cluster: its availability objective, overriding its class of service (`99.95/30d`). */
+export const ANNOTATION_AVAILABILITY_OBJECTIVE =
+  'shipyard.io/availability-objective';

@@ -20,6 +20,7 @@ export * from './rollout';
 export * from './variables';
 export * from './operations';
 export * from './drift';
+export * from './objectives';
 /** The generated contract of `/api/shipyard`: the client, the operations' request types and the spec's models. */
 export * as ShipyardOpenApi from './schema/openapi';
 export { responseBody } from './schema/responseBody';

@@ -8,6 +8,7 @@ import {
   ListClustersRequest,
 } from './types';
 import { DRIFT_KINDS, DRIFT_NONE, DriftFacetValue } from './drift';
+import { BUDGET_STATES, BudgetState } from './objectives';
 import {
   VERSION_SUPPORT_STATUSES,
   VersionSupportStatus,
@@ -88,6 +89,13 @@ export const listClustersQuerySchema = z
     label: labelList.optional(),
     versionSupport: versionSupportList.optional(),
     drift: driftList.optional(),
+    budget: stringList
+      .pipe(
+        z.array(
+          z.enum(BUDGET_STATES as unknown as [BudgetState, ...BudgetState[]]),
+        ),
+      )
+      .optional(),
     q: z.string().max(200).optional(),
     sort: z.enum(CLUSTER_SORT_FIELDS).optional(),
     order: z.enum(['asc', 'desc']).optional(),

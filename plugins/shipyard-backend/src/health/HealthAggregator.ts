@@ -1,4 +1,5 @@
 import {
+  BudgetState,
   ClusterSummary,
   HealthStatus,
   stringifyClusterKey,
@@ -14,6 +15,7 @@ import { ProbeResult } from '../probes/types';
 import { kubernetesMinorOfDistribution } from '../reconcile/versions';
 import { aggregateHealth } from './aggregate';
 import { HealthConfig } from './config';
+import { maintenanceOf } from './history';
 
 /** The fields aggregation writes. */
 const AGGREGATED_FIELDS = [
@@ -63,6 +65,11 @@ export class HealthAggregator implements FleetSink {
   private readonly sourceStates = new Map<string, string>();
   /** The health of each cluster as last written to the index. */
   private readonly current = new Map<string, HealthStatus>();
+  /** The budget state of each cluster as last written to the index. */
+  private readonly budgets = new Map<string, BudgetState>();
+  private budgetOf?: (summary: StoredClusterSummary) => BudgetState | undefined;
+  /** Clusters in maintenance (a rollout step in progress, paused) as last written to the index. */
+  private readonly inMaintenance = new Set<string>();
   private readonly transitionListeners = new Set<
     (summary: StoredClusterSummary, previous?: HealthStatus) => void
   >();
@@ -237,8 +244,9 @@ export class HealthAggregator implements FleetSink {
   }
 
   /**
-   * Calls `listener` with every summary whose health differs from the last one of its cluster, as it goes into the
-   * index (`previous` is absent the first time a cluster is seen). Returns an unsubscribe function.
+   * Calls `listener` with every summary whose health or maintenance (see {@link maintenanceOf}) differs from the last
+   * one of its cluster, as it goes into the index (`previous` is absent the first time a cluster is seen). Returns an
+   * unsubscribe function.
    */
   onTransition(
     listener: (summary: StoredClusterSummary, previous?: HealthStatus) => void,
@@ -381,9 +389,23 @@ export class HealthAggregator implements FleetSink {
     );
     if (minor === undefined) delete out.kubernetesMinor;
     else out.kubernetesMinor = minor;
+    const budget = this.budgetOf?.(summary);
+    if (budget === undefined) {
+      delete out.budget;
+      this.budgets.delete(key);
+    } else {
+      out.budget = budget;
+      this.budgets.set(key, budget);
+    }
     const previousHealth = this.current.get(key);
-    if (previousHealth !== out.health) {
+    const maintenance = maintenanceOf(out);
+    if (
+      previousHealth !== out.health ||
+      maintenance !== this.inMaintenance.has(key)
+    ) {
       this.current.set(key, out.health);
+      if (maintenance) this.inMaintenance.add(key);
+      else this.inMaintenance.delete(key);
       for (const listener of this.transitionListeners) {
         try {
           listener(out, previousHealth);
@@ -402,9 +424,32 @@ export class HealthAggregator implements FleetSink {
         out.kubernetesMinor,
         out.versionSupport,
         out.nodes,
+        out.budget,
       ]),
     );
     return out;
+  }
+
+  /**
+   * Takes the budget state of each cluster (the objectives of its health history) into the summaries it writes from
+   * now on.
+   */
+  setBudgets(
+    budgetOf: (summary: StoredClusterSummary) => BudgetState | undefined,
+  ): void {
+    this.budgetOf = budgetOf;
+  }
+
+  /** Re-aggregates the clusters whose budget state changed (time passes, history grows). Returns how many changed. */
+  refreshBudgets(): number {
+    const budgetOf = this.budgetOf;
+    if (!budgetOf) return 0;
+    let changed = 0;
+    for (const [key, folded] of [...this.folded]) {
+      if (budgetOf(folded) === this.budgets.get(key)) continue;
+      if (this.reaggregate(key)) changed++;
+    }
+    return changed;
   }
 
   /** Forgets a cluster (deleted). */
@@ -416,6 +461,8 @@ export class HealthAggregator implements FleetSink {
     this.since.delete(key);
     this.fingerprints.delete(key);
     this.current.delete(key);
+    this.inMaintenance.delete(key);
+    this.budgets.delete(key);
   }
 
   /** Probe freshness of a cluster: the volatile fields the index adds to its summary as it is served. */

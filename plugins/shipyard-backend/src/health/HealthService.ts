@@ -17,7 +17,12 @@ import {
   WorkloadProber,
 } from '../probes/WorkloadProber';
 import { HealthConfig } from './config';
-import { firstEntry } from './history';
+import { firstEntry, maintenanceOf } from './history';
+import {
+  DEFAULT_OBJECTIVES_CONFIG,
+  ObjectivesConfig,
+} from '../objectives/config';
+import { ObjectiveTracker } from '../objectives/ObjectiveTracker';
 import { HealthAggregator } from './HealthAggregator';
 import {
   HealthStore,
@@ -40,6 +45,8 @@ export interface HealthServiceOptions {
   credentialProviders?: WorkloadCredentialProvider[];
   /** The support calendars (default: the data file, no overrides). */
   lifecycle?: VersionLifecycle;
+  /** Availability objectives (default: `DEFAULT_OBJECTIVES_CONFIG`). */
+  objectives?: ObjectivesConfig;
   now?: () => number;
 }
 
@@ -66,6 +73,8 @@ const VERSION_REFRESH_PAUSE_MS = 2_000;
  */
 export class HealthService {
   readonly aggregator: HealthAggregator;
+  /** Availability objectives from the health history. */
+  readonly objectives: ObjectiveTracker;
   readonly prober: WorkloadProber;
   private readonly credentials: CredentialResolver;
   private readonly now: () => number;
@@ -107,6 +116,14 @@ export class HealthService {
       logger: options.logger,
       now: this.now,
     });
+    this.objectives = new ObjectiveTracker({
+      config: options.objectives ?? DEFAULT_OBJECTIVES_CONFIG,
+      store: options.store,
+      logger: options.logger,
+      retentionDays: options.config.history.retentionDays,
+      now: this.now,
+    });
+    this.aggregator.setBudgets(s => this.objectives.budgetOf(s));
     this.aggregator.start();
   }
 
@@ -117,6 +134,7 @@ export class HealthService {
       this.aggregator.apply(results);
       this.prober.seed(results);
       this.refreshedUpTo = newest;
+      await this.objectives.refresh();
     }
     // history: every transition as it happens
     this.unsubscribe.push(
@@ -133,6 +151,7 @@ export class HealthService {
           const key = `${c.managementCluster}/${c.namespace}/${c.name}`;
           if (c.type === 'deleted') {
             this.aggregator.forget(key);
+            this.objectives.forget(key);
             this.rollingOut.delete(key);
             const refresh = this.versionRefresh.get(key);
             if (refresh?.timer) clearTimeout(refresh.timer);
@@ -171,6 +190,7 @@ export class HealthService {
             status: summary.health,
             reasons: summary.healthReasons,
             at: new Date(now).toISOString(),
+            maintenance: maintenanceOf(summary),
           },
     );
     this.flushHistory();
@@ -394,6 +414,7 @@ export class HealthService {
     changed += this.aggregator.reaggregateAll();
     index.touch();
     await this.flushHistory();
+    changed += await this.refreshObjectives();
     if (store) {
       try {
         const now = this.now();
@@ -441,8 +462,29 @@ export class HealthService {
     changed += this.aggregator.reaggregateChangedSources(
       Object.keys(index.summary().byManagementCluster),
     );
+    changed += await this.refreshObjectives();
     if (changed > 0) index.touch();
     return changed;
+  }
+
+  /**
+   * Reads the history recorded since the last read (by any replica) and writes the budget states that changed (time
+   * passes, history grows). Returns the number of clusters whose summary changed.
+   */
+  async refreshObjectives(): Promise<number> {
+    try {
+      await this.objectives.refresh();
+    } catch (error) {
+      this.options.logger.warn(
+        `Shipyard: reading the health history for objectives failed: ${error}`,
+      );
+    }
+    return this.aggregator.refreshBudgets();
+  }
+
+  /** Resolves when every health status queued so far is written to the history. */
+  async historyWritten(): Promise<void> {
+    await this.flushHistory();
   }
 
   /** Health history of a cluster, newest first. */

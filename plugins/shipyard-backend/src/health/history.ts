@@ -6,6 +6,19 @@ import { TransitionInput } from '../stores/HealthStore';
  * The beginning of a cluster's health history: its first entry, dated from Cluster API's condition times.
  */
 
+/**
+ * Whether a cluster is in maintenance: paused (Cluster API does not reconcile it) or in a rollout step (Cluster API
+ * reports `RollingOut`). Availability objectives can leave this time out.
+ */
+export function maintenanceOf(
+  s: Pick<StoredClusterSummary, 'paused' | 'conditions'>,
+): boolean {
+  if (s.paused) return true;
+  return (s.conditions ?? []).some(
+    c => c.type === 'RollingOut' && c.status === 'True',
+  );
+}
+
 /** When a cluster's current health began, from Cluster API's condition times and the reasons' `since`. */
 function statusSinceOf(s: StoredClusterSummary): string | undefined {
   if (s.health === 'healthy') {
@@ -45,6 +58,7 @@ export function firstEntry(
     reasons: s.healthReasons,
     at: new Date(since).toISOString(),
   };
+  if (maintenanceOf(s)) entry.maintenance = true;
   if (
     !Number.isNaN(created) &&
     created < since &&

@@ -1,4 +1,4 @@
-import { HealthStatus } from '@shipyard/plugin-shipyard-common';
+import { BudgetState, HealthStatus } from '@shipyard/plugin-shipyard-common';
 import { Objective, OUT_OF_SERVICE } from './config';
 
 /*
@@ -111,12 +111,11 @@ export interface BurnRateAlert {
   firing: boolean;
 }
 
-/** How a cluster's budget stands. */
-export type BudgetState = 'exhausted' | 'burning' | 'ok';
-
 /** A cluster's objective computed at one time. */
 export interface ObjectiveComputation extends Tally {
   objective: Objective;
+  /** When it was computed (ms): the end of the window. */
+  atMs: number;
   /** Start of the window (ms). */
   windowStartMs: number;
   /** Good over good + bad, in percent; undefined when no time counted. */
@@ -234,6 +233,7 @@ export function computeObjective(
   else if (alerts.some(a => a.firing)) state = 'burning';
   const result: ObjectiveComputation = {
     objective,
+    atMs: nowMs,
     windowStartMs,
     ...whole,
     budgetMs,

@@ -1,10 +1,9 @@
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
-import { HealthStatus } from '@shipyard/plugin-shipyard-common';
-
-/** The annotation (on the Cluster API Cluster) that overrides a cluster's objective: `99.95/30d`. */
-export const ANNOTATION_AVAILABILITY_OBJECTIVE =
-  'shipyard.io/availability-objective';
+import {
+  ANNOTATION_AVAILABILITY_OBJECTIVE,
+  HealthStatus,
+} from '@shipyard/plugin-shipyard-common';
 
 /** An availability objective: a target over a rolling window. */
 export interface Objective {

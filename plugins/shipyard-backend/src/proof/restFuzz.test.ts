@@ -56,6 +56,7 @@ const PARAMS: Record<string, string[]> = {
     'namespace',
     'versionSupport',
     'drift',
+    'budget',
     'q',
     'sort',
     'order',

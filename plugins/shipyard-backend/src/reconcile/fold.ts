@@ -187,6 +187,7 @@ export function foldClusterSummary(
     createdAt: c.createdAt,
     deletingSince: c.deletingSince,
     paused: c.pause,
+    availabilityObjective: c.availabilityObjective,
     addons: ctx.addons,
     hostedControlPlane,
     managementClusterOf: c.labels[MANAGEMENT_CLUSTER_OF_LABEL],

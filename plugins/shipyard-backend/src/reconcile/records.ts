@@ -1,4 +1,5 @@
 import {
+  ANNOTATION_AVAILABILITY_OBJECTIVE,
   ANNOTATION_PAUSE_EXPIRES_AT,
   ANNOTATION_PAUSE_REASON,
   ANNOTATION_PAUSED_AT,
@@ -276,6 +277,9 @@ export function projectCluster(
     labels: internRecord(obj.metadata.labels ?? {}),
     annotations,
     pause,
+    availabilityObjective: str(
+      obj.metadata.annotations?.[ANNOTATION_AVAILABILITY_OBJECTIVE],
+    )?.slice(0, 64),
     phase: str(status.phase),
     conditions: readConditions(obj),
     controlPlaneCounters: readClusterCounters(countersSource.controlPlane),

@@ -46,6 +46,8 @@ export interface ClusterRecord {
   topologyWorkerClasses?: Record<string, string>;
   /** Set while the Cluster is paused, with what Shipyard's annotations say about it. */
   pause?: ClusterPause;
+  /** The `shipyard.io/availability-objective` annotation, when set. */
+  availabilityObjective?: string;
   /** Topology variables by name (`spec.topology.variables`), for drift. */
   variables?: Record<string, unknown>;
 }

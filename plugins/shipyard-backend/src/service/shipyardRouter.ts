@@ -12,6 +12,7 @@ import { AuditStore } from '../stores/AuditStore';
 import { createAuditRouter } from '../audit/auditRouter';
 import { HealthService } from '../health/HealthService';
 import { createLifecycleRouter } from '../lifecycle/lifecycleRouter';
+import { createObjectivesRouter } from '../objectives/objectivesRouter';
 import { ProfileVersions } from '../lifecycle/ProfileVersions';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
 import { VersionSupportRefresher } from '../lifecycle/VersionSupportRefresher';
@@ -80,6 +81,14 @@ export async function createShipyardRouter(
     router,
   });
   createClusterClassesRouter({ fleet, httpAuth, permissions, router });
+  createObjectivesRouter({
+    objectives: health.objectives,
+    index: fleet.index,
+    httpAuth,
+    permissions,
+    ruleset,
+    router,
+  });
   createLifecycleRouter({
     lifecycle: options.lifecycle,
     refresher: options.versionSupportRefresher,

@@ -104,4 +104,61 @@ describe('HealthStore', () => {
       '2026-01-03 degraded',
     ]);
   });
+
+  it('records maintenance starting and ending as steps, and reads the steps of a window with the one in force at its start', async () => {
+    const at = (day: number, hour = 0) =>
+      new Date(Date.UTC(2026, 0, day, hour)).toISOString();
+    await store.appendTransitions(
+      [
+        { key, status: 'healthy', reasons: [], at: at(1) },
+        { key, status: 'healthy', reasons: [], at: at(2), maintenance: true },
+        {
+          key,
+          status: 'degraded',
+          reasons: [],
+          at: at(2, 1),
+          maintenance: true,
+        },
+        {
+          key,
+          status: 'degraded',
+          reasons: [],
+          at: at(2, 2),
+          maintenance: true,
+        },
+        { key, status: 'healthy', reasons: [], at: at(3) },
+        { key: 'mc/ns/other', status: 'unknown', reasons: [], at: at(1) },
+      ],
+      opts,
+    );
+    const steps = await store.steps({ sinceMs: Date.parse(at(2, 12)) });
+    expect(
+      steps.map(s => [
+        s.key,
+        new Date(s.atMs).toISOString(),
+        s.status,
+        s.maintenance,
+      ]),
+    ).toEqual([
+      [key, at(2, 1), 'degraded', true],
+      [key, at(3), 'healthy', false],
+      ['mc/ns/other', at(1), 'unknown', false],
+    ]);
+    const all = await store.steps({});
+    expect(all.filter(s => s.key === key)).toHaveLength(4);
+    const last = all[all.length - 1].id;
+    expect(await store.steps({ afterId: last })).toEqual([]);
+    await store.appendTransitions(
+      [{ key, status: 'unhealthy', reasons: [], at: at(4) }],
+      opts,
+    );
+    expect((await store.steps({ afterId: last })).map(s => s.status)).toEqual([
+      'unhealthy',
+    ]);
+    expect(
+      (
+        await store.steps({ sinceMs: Date.parse(at(5)), keys: ['mc/ns/other'] })
+      ).map(s => s.key),
+    ).toEqual(['mc/ns/other']);
+  });
 });

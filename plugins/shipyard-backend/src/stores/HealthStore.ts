@@ -24,11 +24,22 @@ export interface TransitionInput {
   reasons: HealthReason[];
   /** ISO-8601 time the status began. */
   at: string;
+  /** Whether the cluster is in maintenance (a rollout step in progress, paused) from then on. */
+  maintenance?: boolean;
   /**
    * Earlier statuses, oldest first, recorded before this one when the cluster has no history yet (a new cluster's
    * history begins with the cluster, from Cluster API's creation and condition times).
    */
   seed?: Array<{ at: string; status: HealthStatus; reasons: HealthReason[] }>;
+}
+
+/** One recorded step of a cluster's history, as objectives read it. */
+export interface StoredStep {
+  id: number;
+  key: string;
+  atMs: number;
+  status: HealthStatus;
+  maintenance: boolean;
 }
 
 /** A page of history. */
@@ -119,20 +130,22 @@ export class HealthStore {
     const keys = [...new Set(entries.map(e => e.key))];
     const heads = new Map<
       string,
-      { status: string; since: string; entries: number }
+      { status: string; maintenance: boolean; since: string; entries: number }
     >();
     for (let i = 0; i < keys.length; i += BATCH) {
       const rows: Array<{
         cluster_key: string;
         status: string;
+        maintenance: boolean | number;
         since: string;
         entries: number | string;
       }> = await this.knex('shipyard_health_status')
         .whereIn('cluster_key', keys.slice(i, i + BATCH))
-        .select('cluster_key', 'status', 'since', 'entries');
+        .select('cluster_key', 'status', 'maintenance', 'since', 'entries');
       for (const row of rows) {
         heads.set(row.cluster_key, {
           status: row.status,
+          maintenance: Boolean(row.maintenance),
           since: row.since,
           entries: Number(row.entries),
         });
@@ -148,7 +161,9 @@ export class HealthStore {
         : [...(entry.seed ?? []), entry];
       for (const step of steps) {
         const head = heads.get(entry.key);
-        if (head?.status === step.status) continue;
+        const maintenance = step === entry ? Boolean(entry.maintenance) : false;
+        if (head?.status === step.status && head.maintenance === maintenance)
+          continue;
         const atMs = Date.parse(step.at);
         if (head && atMs < Date.parse(head.since)) continue;
         let count = (head?.entries ?? 0) + 1;
@@ -163,9 +178,11 @@ export class HealthStore {
           status: step.status,
           previous_status: head?.status ?? null,
           reasons: JSON.stringify(step.reasons),
+          maintenance,
         });
         heads.set(entry.key, {
           status: step.status,
+          maintenance,
           since: step.at,
           entries: count,
         });
@@ -178,6 +195,7 @@ export class HealthStore {
       return {
         cluster_key: key,
         status: head.status,
+        maintenance: head.maintenance,
         since: head.since,
         entries: head.entries,
       };
@@ -237,6 +255,64 @@ export class HealthStore {
           .groupBy('cluster_key'),
       )
       .delete();
+  }
+
+  /**
+   * The history of every cluster (or of `keys`) from `sinceMs` on, with the step in force at `sinceMs`, in time order
+   * per cluster. With `afterId`, only steps recorded after that row (an incremental read).
+   */
+  async steps(options: {
+    sinceMs?: number;
+    afterId?: number;
+    keys?: string[];
+  }): Promise<StoredStep[]> {
+    const out: StoredStep[] = [];
+    const read = async (keys?: string[]) => {
+      const query = this.knex('shipyard_health_history')
+        .select('id', 'cluster_key', 'at_ms', 'status', 'maintenance')
+        .orderBy('id', 'asc');
+      if (keys) query.whereIn('cluster_key', keys);
+      if (options.afterId !== undefined)
+        query.where('id', '>', options.afterId);
+      if (options.sinceMs !== undefined) {
+        const since = options.sinceMs;
+        query.where(q =>
+          q.where('at_ms', '>=', since).orWhereIn(
+            'id',
+            this.knex('shipyard_health_history')
+              .where('at_ms', '<', since)
+              .modify(b => {
+                if (keys) b.whereIn('cluster_key', keys);
+              })
+              .max('id')
+              .groupBy('cluster_key'),
+          ),
+        );
+      }
+      const rows: Array<{
+        id: number | string;
+        cluster_key: string;
+        at_ms: number | string;
+        status: HealthStatus;
+        maintenance: boolean | number;
+      }> = await query;
+      for (const row of rows) {
+        out.push({
+          id: Number(row.id),
+          key: row.cluster_key,
+          atMs: Number(row.at_ms),
+          status: row.status,
+          maintenance: Boolean(row.maintenance),
+        });
+      }
+    };
+    if (!options.keys) await read();
+    else {
+      for (let i = 0; i < options.keys.length; i += BATCH) {
+        await read(options.keys.slice(i, i + BATCH));
+      }
+    }
+    return out;
   }
 
   /** Transitions of one cluster, newest first. */

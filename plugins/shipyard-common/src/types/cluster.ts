@@ -1,4 +1,5 @@
 import { ClusterAddonSummary, DriftFinding } from '../drift';
+import { BudgetState } from '../objectives';
 import { ClusterVersionSupport } from '../versionSupport';
 
 /*
@@ -254,6 +255,10 @@ export interface ClusterSummary extends ClusterKey {
    * managed as a Cluster API cluster, by another management cluster or by itself.
    */
   managementClusterOf?: string;
+  /** The cluster's `shipyard.io/availability-objective` annotation (e.g. `99.95/30d`), when set. */
+  availabilityObjective?: string;
+  /** How the cluster's error budget stands; absent when it has no availability objective. */
+  budget?: BudgetState;
 }
 
 /** A control plane hosted as pods in a host cluster (k0smotron `K0smotronControlPlane`, Kamaji `KamajiControlPlane`). */

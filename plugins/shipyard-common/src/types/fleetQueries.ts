@@ -1,4 +1,5 @@
 import { DriftFacetValue } from '../drift';
+import { BudgetState } from '../objectives';
 import { VersionSupportStatus } from '../versionSupport';
 import { ClusterSummary, HealthStatus } from './cluster';
 
@@ -39,6 +40,7 @@ export const CLUSTER_LIST_ITEM_FIELDS = [
   'versionSupport',
   'paused',
   'drift',
+  'budget',
 ] as const satisfies ReadonlyArray<keyof ClusterSummary>;
 
 /**
@@ -70,6 +72,7 @@ export const CLUSTER_FACETS = [
   'label',
   'versionSupport',
   'drift',
+  'budget',
 ] as const;
 
 /** Name of a facet (and of the filter query parameter of the same name). */
@@ -115,6 +118,8 @@ export interface ListClustersRequest {
   versionSupport?: VersionSupportStatus[];
   /** Drift kinds (a cluster with any of them), or `none` for clusters that match their profile version. */
   drift?: DriftFacetValue[];
+  /** Error budget states. */
+  budget?: BudgetState[];
   /** Case-insensitive text search on name, title and namespace. */
   q?: string;
   /** Column to sort on (default `name`). */

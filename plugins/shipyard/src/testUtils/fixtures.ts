@@ -399,6 +399,7 @@ export function mockShipyardApi(
           label: [],
           versionSupport: [{ value: 'supported', count: 3 }],
           drift: [],
+          budget: [],
         },
       }),
     ),

@@ -19,6 +19,7 @@ describe('FacetFilterBar', () => {
           label: [],
           versionSupport: [],
           drift: [],
+          budget: [],
         }}
         filters={{ health: ['degraded'] }}
         onChange={onChange}

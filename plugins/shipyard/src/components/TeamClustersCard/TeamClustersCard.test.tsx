@@ -49,6 +49,7 @@ describe('TeamClustersCard', () => {
         label: [],
         versionSupport: [{ value: 'end-of-life', count: 1 }],
         drift: [],
+        budget: [],
       },
     });
     await renderInTestApp(

@@ -94,6 +94,9 @@ export const spec = {
             $ref: '#/components/parameters/drift',
           },
           {
+            $ref: '#/components/parameters/budget',
+          },
+          {
             name: 'q',
             in: 'query',
             allowReserved: true,
@@ -362,6 +365,152 @@ export const spec = {
           },
           '404': {
             $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/clusters/{managementCluster}/{namespace}/{name}/objective': {
+      get: {
+        operationId: 'getClusterObjective',
+        summary:
+          "The cluster's availability objective computed from its health history now: availability over the window, error budget left, burn rates and the multiwindow burn-rate conditions, and its availability per day of the window.",
+        parameters: [
+          {
+            name: 'managementCluster',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'namespace',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The objective (absent when the cluster has none).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ClusterObjectiveResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/objectives': {
+      get: {
+        operationId: 'getObjectives',
+        summary:
+          'Availability objectives of the clusters the filters select and the caller may read: the rollup of all of them, per owning team and per profile (summed by time, not averaged), and the clusters by budget left, the least first.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/owner',
+          },
+          {
+            $ref: '#/components/parameters/profile',
+          },
+          {
+            $ref: '#/components/parameters/provider',
+          },
+          {
+            $ref: '#/components/parameters/distribution',
+          },
+          {
+            $ref: '#/components/parameters/kubernetesMinor',
+          },
+          {
+            $ref: '#/components/parameters/health',
+          },
+          {
+            $ref: '#/components/parameters/phase',
+          },
+          {
+            $ref: '#/components/parameters/managementCluster',
+          },
+          {
+            $ref: '#/components/parameters/label',
+          },
+          {
+            $ref: '#/components/parameters/versionSupport',
+          },
+          {
+            $ref: '#/components/parameters/drift',
+          },
+          {
+            $ref: '#/components/parameters/budget',
+          },
+          {
+            name: 'q',
+            in: 'query',
+            allowReserved: true,
+            description:
+              'Case-insensitive text search on name, title and namespace.',
+            schema: {
+              type: 'string',
+              maxLength: 200,
+            },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            allowReserved: true,
+            description:
+              'Most clusters listed (1-500, default 100); the rollups count every selected cluster.',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 500,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Objectives.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ObjectivesResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
           },
         },
       },
@@ -1111,6 +1260,9 @@ export const spec = {
           },
           {
             $ref: '#/components/parameters/drift',
+          },
+          {
+            $ref: '#/components/parameters/budget',
           },
           {
             name: 'q',
@@ -1960,6 +2112,21 @@ export const spec = {
           type: 'array',
           items: {
             $ref: '#/components/schemas/DriftFacetValue',
+          },
+        },
+      },
+      budget: {
+        name: 'budget',
+        in: 'query',
+        allowReserved: true,
+        description:
+          'Error budget states (clusters with an availability objective).',
+        style: 'form',
+        explode: true,
+        schema: {
+          type: 'array',
+          items: {
+            $ref: '#/components/schemas/BudgetState',
           },
         },
       },
@@ -3037,6 +3204,14 @@ export const spec = {
             description:
               'The management cluster this cluster is (label shipyard.io/is-management-cluster), when it is one.',
           },
+          availabilityObjective: {
+            type: 'string',
+            description:
+              "The cluster's `shipyard.io/availability-objective` annotation (e.g. `99.95/30d`), when set.",
+          },
+          budget: {
+            $ref: '#/components/schemas/BudgetState',
+          },
         },
         required: [
           'managementCluster',
@@ -3160,6 +3335,9 @@ export const spec = {
               $ref: '#/components/schemas/DriftFinding',
             },
           },
+          budget: {
+            $ref: '#/components/schemas/BudgetState',
+          },
         },
         required: [
           'managementCluster',
@@ -3211,7 +3389,7 @@ export const spec = {
           facets: {
             type: 'object',
             description:
-              'Keyed by facet name (owner, profile, provider, distribution, kubernetesMinor, health, phase, managementCluster, label, versionSupport, drift).',
+              'Keyed by facet name (owner, profile, provider, distribution, kubernetesMinor, health, phase, managementCluster, label, versionSupport, drift, budget).',
             additionalProperties: {
               type: 'array',
               items: {
@@ -3382,6 +3560,431 @@ export const spec = {
           'driftedCount',
           'staleCount',
           'revision',
+        ],
+      },
+      BudgetState: {
+        type: 'string',
+        enum: ['exhausted', 'burning', 'ok'],
+        description:
+          "How a cluster's error budget stands: exhausted (none left in the window), burning (a multiwindow burn-rate condition fires), ok.",
+      },
+      ObjectiveCountingRules: {
+        type: 'object',
+        description: 'What spends the budget.',
+        properties: {
+          badStates: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/HealthStatus',
+            },
+          },
+          excludeMaintenance: {
+            type: 'boolean',
+            description:
+              'Whether maintenance (a rollout step in progress, a paused cluster) is left out.',
+          },
+        },
+        required: ['badStates', 'excludeMaintenance'],
+      },
+      AvailabilityObjective: {
+        type: 'object',
+        properties: {
+          name: {
+            type: 'string',
+            description:
+              "The class of service it comes from (`override` for the cluster's annotation, `default`).",
+          },
+          target: {
+            type: 'number',
+            description: 'Target availability in percent.',
+          },
+          windowDays: {
+            type: 'integer',
+          },
+        },
+        required: ['name', 'target', 'windowDays'],
+      },
+      BurnRates: {
+        type: 'object',
+        description:
+          'Bad fraction over the lookback divided by (1 - target); 1 spends the budget exactly over the window.',
+        properties: {
+          oneHour: {
+            type: 'number',
+          },
+          sixHours: {
+            type: 'number',
+          },
+          window: {
+            type: 'number',
+          },
+        },
+        required: ['oneHour', 'sixHours', 'window'],
+      },
+      BurnRateAlert: {
+        type: 'object',
+        description:
+          "A multiwindow burn-rate condition: fires while both lookbacks burn faster than the threshold. Thresholds are the share of the window's budget the long lookback may spend (2 % in 1 h, 5 % in 6 h: page; 10 % in 1 d and in 3 d: ticket), i.e. 14.4, 6, 3 and 1 for a 30-day window.",
+        properties: {
+          name: {
+            type: 'string',
+            enum: ['fast-1h', 'fast-6h', 'slow-1d', 'slow-3d'],
+          },
+          severity: {
+            type: 'string',
+            enum: ['page', 'ticket'],
+          },
+          longWindowMinutes: {
+            type: 'number',
+          },
+          shortWindowMinutes: {
+            type: 'number',
+          },
+          threshold: {
+            type: 'number',
+          },
+          longBurnRate: {
+            type: 'number',
+          },
+          shortBurnRate: {
+            type: 'number',
+          },
+          firing: {
+            type: 'boolean',
+          },
+        },
+        required: [
+          'name',
+          'severity',
+          'longWindowMinutes',
+          'shortWindowMinutes',
+          'threshold',
+          'longBurnRate',
+          'shortBurnRate',
+          'firing',
+        ],
+      },
+      ErrorBudget: {
+        type: 'object',
+        properties: {
+          totalMinutes: {
+            type: 'number',
+            description:
+              '(1 - target) x the counted (good + bad) minutes of the window.',
+          },
+          remainingMinutes: {
+            type: 'number',
+            description: 'Negative when overspent.',
+          },
+          remainingPercent: {
+            type: 'number',
+          },
+        },
+        required: ['totalMinutes', 'remainingMinutes', 'remainingPercent'],
+      },
+      ObjectiveMinutes: {
+        type: 'object',
+        description: 'Minutes of the window by part (exact, time-weighted).',
+        properties: {
+          good: {
+            type: 'number',
+          },
+          bad: {
+            type: 'number',
+          },
+          excluded: {
+            type: 'number',
+            description:
+              'Provisioning, deleting, maintenance when excluded, unknown when not a bad state.',
+          },
+          noData: {
+            type: 'number',
+            description: "Before the cluster's first recorded status.",
+          },
+        },
+        required: ['good', 'bad', 'excluded', 'noData'],
+      },
+      ObjectiveDay: {
+        type: 'object',
+        properties: {
+          start: {
+            type: 'string',
+            format: 'date-time',
+          },
+          availability: {
+            type: 'number',
+            description: 'Percent; absent when no time of the day counted.',
+          },
+          badMinutes: {
+            type: 'number',
+          },
+        },
+        required: ['start', 'badMinutes'],
+      },
+      ClusterObjective: {
+        type: 'object',
+        properties: {
+          objective: {
+            $ref: '#/components/schemas/AvailabilityObjective',
+          },
+          overrideError: {
+            type: 'string',
+            description: "Why the cluster's objective annotation was not used.",
+          },
+          state: {
+            $ref: '#/components/schemas/BudgetState',
+          },
+          windowStart: {
+            type: 'string',
+            format: 'date-time',
+          },
+          availability: {
+            type: 'number',
+            description:
+              'Good over good + bad minutes, in percent; absent when nothing counted.',
+          },
+          minutes: {
+            $ref: '#/components/schemas/ObjectiveMinutes',
+          },
+          budget: {
+            $ref: '#/components/schemas/ErrorBudget',
+          },
+          burnRates: {
+            $ref: '#/components/schemas/BurnRates',
+          },
+          alerts: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/BurnRateAlert',
+            },
+          },
+          fastBurn: {
+            type: 'boolean',
+            description: 'Whether a page condition fires.',
+          },
+          days: {
+            type: 'array',
+            description: 'Availability per day of the window, oldest first.',
+            items: {
+              $ref: '#/components/schemas/ObjectiveDay',
+            },
+          },
+        },
+        required: [
+          'objective',
+          'state',
+          'windowStart',
+          'minutes',
+          'budget',
+          'burnRates',
+          'alerts',
+          'fastBurn',
+          'days',
+        ],
+      },
+      ClusterObjectiveResponse: {
+        type: 'object',
+        properties: {
+          computedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          rules: {
+            $ref: '#/components/schemas/ObjectiveCountingRules',
+          },
+          objective: {
+            $ref: '#/components/schemas/ClusterObjective',
+          },
+        },
+        required: ['computedAt', 'rules'],
+      },
+      ObjectiveRollup: {
+        type: 'object',
+        description: 'Clusters summed by time, each over its own window.',
+        properties: {
+          clusters: {
+            type: 'integer',
+          },
+          availability: {
+            type: 'number',
+            description:
+              'Sum of good over sum of good + bad minutes, in percent; absent when nothing counted.',
+          },
+          goodMinutes: {
+            type: 'number',
+          },
+          badMinutes: {
+            type: 'number',
+          },
+          budget: {
+            $ref: '#/components/schemas/ErrorBudget',
+          },
+          byState: {
+            type: 'object',
+            properties: {
+              exhausted: {
+                type: 'integer',
+              },
+              burning: {
+                type: 'integer',
+              },
+              ok: {
+                type: 'integer',
+              },
+            },
+            required: ['exhausted', 'burning', 'ok'],
+          },
+        },
+        required: [
+          'clusters',
+          'goodMinutes',
+          'badMinutes',
+          'budget',
+          'byState',
+        ],
+      },
+      OwnerObjectiveRollup: {
+        allOf: [
+          {
+            $ref: '#/components/schemas/ObjectiveRollup',
+          },
+          {
+            type: 'object',
+            properties: {
+              owner: {
+                type: 'string',
+              },
+            },
+            required: ['owner'],
+          },
+        ],
+      },
+      ProfileObjectiveRollup: {
+        allOf: [
+          {
+            $ref: '#/components/schemas/ObjectiveRollup',
+          },
+          {
+            type: 'object',
+            properties: {
+              profile: {
+                type: 'string',
+                description: 'The profile',
+                'or `none`.': null,
+              },
+            },
+            required: ['profile'],
+          },
+        ],
+      },
+      ClusterObjectiveItem: {
+        type: 'object',
+        properties: {
+          managementCluster: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          owner: {
+            type: 'string',
+          },
+          profile: {
+            type: 'string',
+          },
+          lifecycle: {
+            type: 'string',
+          },
+          health: {
+            $ref: '#/components/schemas/HealthStatus',
+          },
+          objective: {
+            $ref: '#/components/schemas/AvailabilityObjective',
+          },
+          state: {
+            $ref: '#/components/schemas/BudgetState',
+          },
+          availability: {
+            type: 'number',
+          },
+          budget: {
+            $ref: '#/components/schemas/ErrorBudget',
+          },
+          burnRates: {
+            $ref: '#/components/schemas/BurnRates',
+          },
+          fastBurn: {
+            type: 'boolean',
+          },
+        },
+        required: [
+          'managementCluster',
+          'namespace',
+          'name',
+          'title',
+          'owner',
+          'health',
+          'objective',
+          'state',
+          'budget',
+          'burnRates',
+          'fastBurn',
+        ],
+      },
+      ObjectivesResponse: {
+        type: 'object',
+        properties: {
+          computedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          rules: {
+            $ref: '#/components/schemas/ObjectiveCountingRules',
+          },
+          total: {
+            $ref: '#/components/schemas/ObjectiveRollup',
+          },
+          byOwner: {
+            type: 'array',
+            description: 'Per owning team, least budget left first.',
+            items: {
+              $ref: '#/components/schemas/OwnerObjectiveRollup',
+            },
+          },
+          byProfile: {
+            type: 'array',
+            description: 'Per profile, least budget left first.',
+            items: {
+              $ref: '#/components/schemas/ProfileObjectiveRollup',
+            },
+          },
+          clusters: {
+            type: 'array',
+            description:
+              'Clusters with an objective, least budget left first (at most `limit`).',
+            items: {
+              $ref: '#/components/schemas/ClusterObjectiveItem',
+            },
+          },
+          withoutObjective: {
+            type: 'integer',
+            description: 'Selected clusters that have no objective.',
+          },
+        },
+        required: [
+          'computedAt',
+          'rules',
+          'total',
+          'byOwner',
+          'byProfile',
+          'clusters',
+          'withoutObjective',
         ],
       },
       DriftKind: {

@@ -61,6 +61,33 @@ export type GetClusterHistory = {
 };
 
 /**
+ * The cluster's availability objective computed from its health history now: availability over the window, error budget left, burn rates and the multiwindow burn-rate conditions, and its availability per day of the window.
+ * @public
+ */
+export type GetClusterObjective = {
+  path: NonNullable<operations['getClusterObjective']['parameters']['path']>;
+  response:
+    | operations['getClusterObjective']['responses']['200']['content']['application/json']
+    | operations['getClusterObjective']['responses']['400']['content']['application/json']
+    | operations['getClusterObjective']['responses']['401']['content']['application/json']
+    | operations['getClusterObjective']['responses']['403']['content']['application/json']
+    | operations['getClusterObjective']['responses']['404']['content']['application/json'];
+};
+
+/**
+ * Availability objectives of the clusters the filters select and the caller may read: the rollup of all of them, per owning team and per profile (summed by time, not averaged), and the clusters by budget left, the least first.
+ * @public
+ */
+export type GetObjectives = {
+  query?: NonNullable<operations['getObjectives']['parameters']['query']>;
+  response:
+    | operations['getObjectives']['responses']['200']['content']['application/json']
+    | operations['getObjectives']['responses']['400']['content']['application/json']
+    | operations['getObjectives']['responses']['401']['content']['application/json']
+    | operations['getObjectives']['responses']['403']['content']['application/json'];
+};
+
+/**
  * The cluster's version lifecycle: the calendar that applies (by its detected distribution) with every minor's status, where it comes from and how old it is; the cluster's status and days to its next boundary; the upgrades its profile version allows now and the path back into support, one Kubernetes minor at a time.
  * @public
  */
@@ -422,6 +449,8 @@ export type EndpointMap = {
   '#get|/clusters': ListClusters;
   '#get|/clusters/{managementCluster}/{namespace}/{name}': GetCluster;
   '#get|/clusters/{managementCluster}/{namespace}/{name}/history': GetClusterHistory;
+  '#get|/clusters/{managementCluster}/{namespace}/{name}/objective': GetClusterObjective;
+  '#get|/objectives': GetObjectives;
   '#get|/clusters/{managementCluster}/{namespace}/{name}/lifecycle': GetClusterLifecycle;
   '#post|/clusters/{managementCluster}/{namespace}/{name}/pause': PauseCluster;
   '#post|/clusters/{managementCluster}/{namespace}/{name}/resume': ResumeCluster;

@@ -62,6 +62,22 @@ export type GetClusterHistory = {
 };
 
 /**
+ * The cluster's availability objective computed from its health history now: availability over the window, error budget left, burn rates and the multiwindow burn-rate conditions, and its availability per day of the window.
+ * @public
+ */
+export type GetClusterObjective = {
+  path: NonNullable<operations['getClusterObjective']['parameters']['path']>;
+};
+
+/**
+ * Availability objectives of the clusters the filters select and the caller may read: the rollup of all of them, per owning team and per profile (summed by time, not averaged), and the clusters by budget left, the least first.
+ * @public
+ */
+export type GetObjectives = {
+  query?: NonNullable<operations['getObjectives']['parameters']['query']>;
+};
+
+/**
  * The cluster's version lifecycle: the calendar that applies (by its detected distribution) with every minor's status, where it comes from and how old it is; the cluster's status and days to its next boundary; the upgrades its profile version allows now and the path back into support, one Kubernetes minor at a time.
  * @public
  */
@@ -363,6 +379,7 @@ export class DefaultApiClient {
    * @param label - `key=value`, or `key` for "label present".
    * @param versionSupport - Kubernetes version support status.
    * @param drift - Drift kinds (clusters with any of them), or `none` for clusters that match their profile version.
+   * @param budget - Error budget states (clusters with an availability objective).
    * @param q - Case-insensitive text search on name, title and namespace.
    * @param sort -
    * @param order -
@@ -393,6 +410,7 @@ export class DefaultApiClient {
       'label',
       'versionSupport',
       'drift',
+      'budget',
       'q',
       'sort',
       'order',
@@ -472,6 +490,86 @@ export class DefaultApiClient {
         ...(options?.signal && { signal: options.signal }),
       },
     );
+  }
+
+  /**
+   * The cluster's availability objective computed from its health history now: availability over the window, error budget left, burn rates and the multiwindow burn-rate conditions, and its availability per day of the window.
+   * @param managementCluster -
+   * @param namespace -
+   * @param name -
+   */
+  public async getClusterObjective(
+    request: GetClusterObjective,
+    options?: RequestOptions,
+  ): Promise<
+    TypedResponse<
+      operations['getClusterObjective']['responses']['200']['content']['application/json']
+    >
+  > {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/clusters/${segment(request.path.managementCluster)}/${segment(
+        request.path.namespace,
+      )}/${segment(request.path.name)}/objective`,
+      {
+        method: 'GET',
+        headers: {
+          ...(options?.token && { Authorization: `Bearer ${options.token}` }),
+        },
+        ...(options?.signal && { signal: options.signal }),
+      },
+    );
+  }
+
+  /**
+   * Availability objectives of the clusters the filters select and the caller may read: the rollup of all of them, per owning team and per profile (summed by time, not averaged), and the clusters by budget left, the least first.
+   * @param owner - Owner entity ref (repeatable); a bare group name (`team-a`) or `namespace/name` means that group (`group:default/team-a`).
+   * @param profile -
+   * @param provider -
+   * @param distribution -
+   * @param kubernetesMinor - Kubernetes minor such as `1.31`.
+   * @param health -
+   * @param phase -
+   * @param managementCluster -
+   * @param label - `key=value`, or `key` for "label present".
+   * @param versionSupport - Kubernetes version support status.
+   * @param drift - Drift kinds (clusters with any of them), or `none` for clusters that match their profile version.
+   * @param budget - Error budget states (clusters with an availability objective).
+   * @param q - Case-insensitive text search on name, title and namespace.
+   * @param limit - Most clusters listed (1-500, default 100); the rollups count every selected cluster.
+   */
+  public async getObjectives(
+    request: GetObjectives = {},
+    options?: RequestOptions,
+  ): Promise<
+    TypedResponse<
+      operations['getObjectives']['responses']['200']['content']['application/json']
+    >
+  > {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    const query = queryString(request.query, [
+      'owner',
+      'profile',
+      'provider',
+      'distribution',
+      'kubernetesMinor',
+      'health',
+      'phase',
+      'managementCluster',
+      'label',
+      'versionSupport',
+      'drift',
+      'budget',
+      'q',
+      'limit',
+    ]);
+    return await this.fetchApi.fetch(`${baseUrl}/objectives${query}`, {
+      method: 'GET',
+      headers: {
+        ...(options?.token && { Authorization: `Bearer ${options.token}` }),
+      },
+      ...(options?.signal && { signal: options.signal }),
+    });
   }
 
   /**
@@ -846,6 +944,7 @@ export class DefaultApiClient {
    * @param label - `key=value`, or `key` for "label present".
    * @param versionSupport - Kubernetes version support status.
    * @param drift - Drift kinds (clusters with any of them), or `none` for clusters that match their profile version.
+   * @param budget - Error budget states (clusters with an availability objective).
    * @param q - Case-insensitive text search on name, title and namespace.
    * @param months - Months to project (1-24, default 12).
    */
@@ -870,6 +969,7 @@ export class DefaultApiClient {
       'label',
       'versionSupport',
       'drift',
+      'budget',
       'q',
       'months',
     ]);

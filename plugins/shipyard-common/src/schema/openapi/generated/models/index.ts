@@ -164,6 +164,78 @@ export type ClusterDetails = components['schemas']['ClusterDetails'];
  */
 export type FleetSummary = components['schemas']['FleetSummary'];
 /**
+ * How a cluster's error budget stands: exhausted (none left in the window), burning (a multiwindow burn-rate condition fires), ok.
+ * @public
+ */
+export type BudgetState = components['schemas']['BudgetState'];
+/**
+ * What spends the budget.
+ * @public
+ */
+export type ObjectiveCountingRules =
+  components['schemas']['ObjectiveCountingRules'];
+/**
+ * @public
+ */
+export type AvailabilityObjective =
+  components['schemas']['AvailabilityObjective'];
+/**
+ * Bad fraction over the lookback divided by (1 - target); 1 spends the budget exactly over the window.
+ * @public
+ */
+export type BurnRates = components['schemas']['BurnRates'];
+/**
+ * A multiwindow burn-rate condition: fires while both lookbacks burn faster than the threshold. Thresholds are the share of the window's budget the long lookback may spend (2 % in 1 h, 5 % in 6 h: page; 10 % in 1 d and in 3 d: ticket), i.e. 14.4, 6, 3 and 1 for a 30-day window.
+ * @public
+ */
+export type BurnRateAlert = components['schemas']['BurnRateAlert'];
+/**
+ * @public
+ */
+export type ErrorBudget = components['schemas']['ErrorBudget'];
+/**
+ * Minutes of the window by part (exact, time-weighted).
+ * @public
+ */
+export type ObjectiveMinutes = components['schemas']['ObjectiveMinutes'];
+/**
+ * @public
+ */
+export type ObjectiveDay = components['schemas']['ObjectiveDay'];
+/**
+ * @public
+ */
+export type ClusterObjective = components['schemas']['ClusterObjective'];
+/**
+ * @public
+ */
+export type ClusterObjectiveResponse =
+  components['schemas']['ClusterObjectiveResponse'];
+/**
+ * Clusters summed by time, each over its own window.
+ * @public
+ */
+export type ObjectiveRollup = components['schemas']['ObjectiveRollup'];
+/**
+ * @public
+ */
+export type OwnerObjectiveRollup =
+  components['schemas']['OwnerObjectiveRollup'];
+/**
+ * @public
+ */
+export type ProfileObjectiveRollup =
+  components['schemas']['ProfileObjectiveRollup'];
+/**
+ * @public
+ */
+export type ClusterObjectiveItem =
+  components['schemas']['ClusterObjectiveItem'];
+/**
+ * @public
+ */
+export type ObjectivesResponse = components['schemas']['ObjectivesResponse'];
+/**
  * A kind of drift from the cluster's profile version: behind the latest released profile version, another ClusterClass, a Kubernetes version outside the profile version's, a pinned variable changed, replicas outside the sizes, an add-on layer missing, failed or at another version.
  * @public
  */

@@ -76,6 +76,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/clusters/{managementCluster}/{namespace}/{name}/objective': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The cluster's availability objective computed from its health history now: availability over the window, error budget left, burn rates and the multiwindow burn-rate conditions, and its availability per day of the window. */
+    get: operations['getClusterObjective'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/objectives': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Availability objectives of the clusters the filters select and the caller may read: the rollup of all of them, per owning team and per profile (summed by time, not averaged), and the clusters by budget left, the least first. */
+    get: operations['getObjectives'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/clusters/{managementCluster}/{namespace}/{name}/lifecycle': {
     parameters: {
       query?: never;
@@ -922,6 +956,9 @@ export interface components {
       hostedControlPlane?: components['schemas']['HostedControlPlane'];
       /** @description The management cluster this cluster is (label shipyard.io/is-management-cluster), when it is one. */
       managementClusterOf?: string;
+      /** @description The cluster's `shipyard.io/availability-objective` annotation (e.g. `99.95/30d`), when set. */
+      availabilityObjective?: string;
+      budget?: components['schemas']['BudgetState'];
     };
     /** @description A cluster as a slim list item of `GET /clusters?fields=list` (a subset of ClusterSummary: what a fleet table shows; no uid, labels, conditions or object tree). */
     ClusterListItem: {
@@ -957,6 +994,7 @@ export interface components {
       versionSupport?: components['schemas']['ClusterVersionSupport'];
       paused?: components['schemas']['ClusterPause'];
       drift?: components['schemas']['DriftFinding'][];
+      budget?: components['schemas']['BudgetState'];
     };
     FacetCount: {
       value: string;
@@ -968,7 +1006,7 @@ export interface components {
         | components['schemas']['ClusterListItem']
       )[];
       totalCount: number;
-      /** @description Keyed by facet name (owner, profile, provider, distribution, kubernetesMinor, health, phase, managementCluster, label, versionSupport, drift). */
+      /** @description Keyed by facet name (owner, profile, provider, distribution, kubernetesMinor, health, phase, managementCluster, label, versionSupport, drift, budget). */
       facets?: {
         [key: string]: components['schemas']['FacetCount'][];
       };
@@ -1031,6 +1069,141 @@ export interface components {
       driftedCount: number;
       staleCount: number;
       revision: number;
+    };
+    /**
+     * @description How a cluster's error budget stands: exhausted (none left in the window), burning (a multiwindow burn-rate condition fires), ok.
+     * @enum {string}
+     */
+    BudgetState: 'exhausted' | 'burning' | 'ok';
+    /** @description What spends the budget. */
+    ObjectiveCountingRules: {
+      badStates: components['schemas']['HealthStatus'][];
+      /** @description Whether maintenance (a rollout step in progress, a paused cluster) is left out. */
+      excludeMaintenance: boolean;
+    };
+    AvailabilityObjective: {
+      /** @description The class of service it comes from (`override` for the cluster's annotation, `default`). */
+      name: string;
+      /** @description Target availability in percent. */
+      target: number;
+      windowDays: number;
+    };
+    /** @description Bad fraction over the lookback divided by (1 - target); 1 spends the budget exactly over the window. */
+    BurnRates: {
+      oneHour: number;
+      sixHours: number;
+      window: number;
+    };
+    /** @description A multiwindow burn-rate condition: fires while both lookbacks burn faster than the threshold. Thresholds are the share of the window's budget the long lookback may spend (2 % in 1 h, 5 % in 6 h: page; 10 % in 1 d and in 3 d: ticket), i.e. 14.4, 6, 3 and 1 for a 30-day window. */
+    BurnRateAlert: {
+      /** @enum {string} */
+      name: 'fast-1h' | 'fast-6h' | 'slow-1d' | 'slow-3d';
+      /** @enum {string} */
+      severity: 'page' | 'ticket';
+      longWindowMinutes: number;
+      shortWindowMinutes: number;
+      threshold: number;
+      longBurnRate: number;
+      shortBurnRate: number;
+      firing: boolean;
+    };
+    ErrorBudget: {
+      /** @description (1 - target) x the counted (good + bad) minutes of the window. */
+      totalMinutes: number;
+      /** @description Negative when overspent. */
+      remainingMinutes: number;
+      remainingPercent: number;
+    };
+    /** @description Minutes of the window by part (exact, time-weighted). */
+    ObjectiveMinutes: {
+      good: number;
+      bad: number;
+      /** @description Provisioning, deleting, maintenance when excluded, unknown when not a bad state. */
+      excluded: number;
+      /** @description Before the cluster's first recorded status. */
+      noData: number;
+    };
+    ObjectiveDay: {
+      /** Format: date-time */
+      start: string;
+      /** @description Percent; absent when no time of the day counted. */
+      availability?: number;
+      badMinutes: number;
+    };
+    ClusterObjective: {
+      objective: components['schemas']['AvailabilityObjective'];
+      /** @description Why the cluster's objective annotation was not used. */
+      overrideError?: string;
+      state: components['schemas']['BudgetState'];
+      /** Format: date-time */
+      windowStart: string;
+      /** @description Good over good + bad minutes, in percent; absent when nothing counted. */
+      availability?: number;
+      minutes: components['schemas']['ObjectiveMinutes'];
+      budget: components['schemas']['ErrorBudget'];
+      burnRates: components['schemas']['BurnRates'];
+      alerts: components['schemas']['BurnRateAlert'][];
+      /** @description Whether a page condition fires. */
+      fastBurn: boolean;
+      /** @description Availability per day of the window, oldest first. */
+      days: components['schemas']['ObjectiveDay'][];
+    };
+    ClusterObjectiveResponse: {
+      /** Format: date-time */
+      computedAt: string;
+      rules: components['schemas']['ObjectiveCountingRules'];
+      objective?: components['schemas']['ClusterObjective'];
+    };
+    /** @description Clusters summed by time, each over its own window. */
+    ObjectiveRollup: {
+      clusters: number;
+      /** @description Sum of good over sum of good + bad minutes, in percent; absent when nothing counted. */
+      availability?: number;
+      goodMinutes: number;
+      badMinutes: number;
+      budget: components['schemas']['ErrorBudget'];
+      byState: {
+        exhausted: number;
+        burning: number;
+        ok: number;
+      };
+    };
+    OwnerObjectiveRollup: components['schemas']['ObjectiveRollup'] & {
+      owner: string;
+    };
+    ProfileObjectiveRollup: components['schemas']['ObjectiveRollup'] & {
+      /** @description The profile */
+      profile: string;
+    };
+    ClusterObjectiveItem: {
+      managementCluster: string;
+      namespace: string;
+      name: string;
+      title: string;
+      owner: string;
+      profile?: string;
+      lifecycle?: string;
+      health: components['schemas']['HealthStatus'];
+      objective: components['schemas']['AvailabilityObjective'];
+      state: components['schemas']['BudgetState'];
+      availability?: number;
+      budget: components['schemas']['ErrorBudget'];
+      burnRates: components['schemas']['BurnRates'];
+      fastBurn: boolean;
+    };
+    ObjectivesResponse: {
+      /** Format: date-time */
+      computedAt: string;
+      rules: components['schemas']['ObjectiveCountingRules'];
+      total: components['schemas']['ObjectiveRollup'];
+      /** @description Per owning team, least budget left first. */
+      byOwner: components['schemas']['OwnerObjectiveRollup'][];
+      /** @description Per profile, least budget left first. */
+      byProfile: components['schemas']['ProfileObjectiveRollup'][];
+      /** @description Clusters with an objective, least budget left first (at most `limit`). */
+      clusters: components['schemas']['ClusterObjectiveItem'][];
+      /** @description Selected clusters that have no objective. */
+      withoutObjective: number;
     };
     /**
      * @description A kind of drift from the cluster's profile version: behind the latest released profile version, another ClusterClass, a Kubernetes version outside the profile version's, a pinned variable changed, replicas outside the sizes, an add-on layer missing, failed or at another version.
@@ -1649,6 +1822,8 @@ export interface components {
     versionSupport: components['schemas']['VersionSupportStatus'][];
     /** @description Drift kinds (clusters with any of them), or `none` for clusters that match their profile version. */
     drift: components['schemas']['DriftFacetValue'][];
+    /** @description Error budget states (clusters with an availability objective). */
+    budget: components['schemas']['BudgetState'][];
   };
   requestBodies: never;
   headers: {
@@ -1701,6 +1876,8 @@ export interface operations {
         versionSupport?: components['parameters']['versionSupport'];
         /** @description Drift kinds (clusters with any of them), or `none` for clusters that match their profile version. */
         drift?: components['parameters']['drift'];
+        /** @description Error budget states (clusters with an availability objective). */
+        budget?: components['parameters']['budget'];
         /** @description Case-insensitive text search on name, title and namespace. */
         q?: string;
         sort?:
@@ -1824,6 +2001,80 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
+    };
+  };
+  getClusterObjective: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        managementCluster: string;
+        namespace: string;
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The objective (absent when the cluster has none). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClusterObjectiveResponse'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  getObjectives: {
+    parameters: {
+      query?: {
+        /** @description Owner entity ref (repeatable); a bare group name (`team-a`) or `namespace/name` means that group (`group:default/team-a`). */
+        owner?: components['parameters']['owner'];
+        profile?: components['parameters']['profile'];
+        provider?: components['parameters']['provider'];
+        distribution?: components['parameters']['distribution'];
+        /** @description Kubernetes minor such as `1.31`. */
+        kubernetesMinor?: components['parameters']['kubernetesMinor'];
+        health?: components['parameters']['health'];
+        phase?: components['parameters']['phase'];
+        managementCluster?: components['parameters']['managementCluster'];
+        /** @description `key=value`, or `key` for "label present". */
+        label?: components['parameters']['label'];
+        /** @description Kubernetes version support status. */
+        versionSupport?: components['parameters']['versionSupport'];
+        /** @description Drift kinds (clusters with any of them), or `none` for clusters that match their profile version. */
+        drift?: components['parameters']['drift'];
+        /** @description Error budget states (clusters with an availability objective). */
+        budget?: components['parameters']['budget'];
+        /** @description Case-insensitive text search on name, title and namespace. */
+        q?: string;
+        /** @description Most clusters listed (1-500, default 100); the rollups count every selected cluster. */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Objectives. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ObjectivesResponse'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
     };
   };
   getClusterLifecycle: {
@@ -2191,6 +2442,8 @@ export interface operations {
         versionSupport?: components['parameters']['versionSupport'];
         /** @description Drift kinds (clusters with any of them), or `none` for clusters that match their profile version. */
         drift?: components['parameters']['drift'];
+        /** @description Error budget states (clusters with an availability objective). */
+        budget?: components['parameters']['budget'];
         /** @description Case-insensitive text search on name, title and namespace. */
         q?: string;
         /** @description Months to project (1-24, default 12). */
