@@ -6,7 +6,8 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import { clusterPermissionRules } from '@shipyard/plugin-shipyard-node';
 import express from 'express';
-import knexFactory, { Knex } from 'knex';
+import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
+import { Knex } from 'knex';
 import request from 'supertest';
 import { DEFAULT_HEALTH_CONFIG } from '../health/config';
 import { HealthService } from '../health/HealthService';
@@ -26,258 +27,263 @@ const MIN = 60_000;
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-03-01T00:00:00Z');
 
-describe('availability objectives of the health stage', () => {
-  let knex: Knex;
-  let clock: number;
-  let index: FleetIndex;
-  let health: HealthService;
-  let app: express.Express;
-  let decision: () => any;
+jest.setTimeout(60_000);
 
-  const cluster = (name: string, overrides: Partial<StoredClusterSummary>) =>
-    makeSummary({
-      name,
-      createdAt: new Date(T0 - 40 * DAY).toISOString(),
-      conditions: [
-        {
-          type: 'Available',
-          status: 'True',
-          lastTransitionTime: new Date(T0 - 40 * DAY).toISOString(),
-        },
-      ],
-      ...overrides,
-    });
-  const payments = (h: StoredClusterSummary['health']) =>
-    cluster('payments', {
-      lifecycle: 'production',
-      profile: 'eks-standard',
-      health: h,
-    });
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
-  async function settle() {
-    await health.historyWritten();
-    await health.refreshObjectives();
-  }
+describe.each(databases.eachSupportedId())(
+  'availability objectives of the health stage on %s',
+  (databaseId: TestDatabaseId) => {
+    let knex: Knex;
+    let clock: number;
+    let index: FleetIndex;
+    let health: HealthService;
+    let app: express.Express;
+    let decision: () => any;
 
-  beforeEach(async () => {
-    clock = T0;
-    knex = knexFactory({
-      client: 'better-sqlite3',
-      connection: ':memory:',
-      useNullAsDefault: true,
-    });
-    await HealthStore.migrate(knex);
-    index = new FleetIndex({ now: () => new Date(clock) });
-    health = new HealthService({
-      config: { ...DEFAULT_HEALTH_CONFIG, enabled: false },
-      logger: mockServices.logger.mock(),
-      index,
-      store: new HealthStore(knex),
-      connectionOf: () => undefined,
-      objectives: DEFAULT_OBJECTIVES_CONFIG,
-      now: () => clock,
-    });
-    await health.start();
-    health.aggregator.upsert(payments('healthy'));
-    health.aggregator.upsert(
-      cluster('sandbox', {
-        lifecycle: 'development',
-        owner: 'group:default/team-b',
-      }),
-    );
-    health.aggregator.upsert(
-      cluster('legacy', {
-        owner: 'group:default/team-b',
-        availabilityObjective: '99.5/14d',
-      }),
-    );
-    await settle();
-    decision = () => ({ result: AuthorizeResult.ALLOW });
-    app = express();
-    app.use(
-      createObjectivesRouter({
-        objectives: health.objectives,
+    const cluster = (name: string, overrides: Partial<StoredClusterSummary>) =>
+      makeSummary({
+        name,
+        createdAt: new Date(T0 - 40 * DAY).toISOString(),
+        conditions: [
+          {
+            type: 'Available',
+            status: 'True',
+            lastTransitionTime: new Date(T0 - 40 * DAY).toISOString(),
+          },
+        ],
+        ...overrides,
+      });
+    const payments = (h: StoredClusterSummary['health']) =>
+      cluster('payments', {
+        lifecycle: 'production',
+        profile: 'eks-standard',
+        health: h,
+      });
+
+    async function settle() {
+      await health.historyWritten();
+      await health.refreshObjectives();
+    }
+
+    beforeEach(async () => {
+      clock = T0;
+      knex = await databases.init(databaseId);
+      await HealthStore.migrate(knex);
+      index = new FleetIndex({ now: () => new Date(clock) });
+      health = new HealthService({
+        config: { ...DEFAULT_HEALTH_CONFIG, enabled: false },
+        logger: mockServices.logger.mock(),
         index,
-        httpAuth: {
-          credentials: async () => ({
-            $$type: '@backstage/BackstageCredentials',
-            principal: { type: 'user', userEntityRef: 'user:default/a' },
-          }),
-        } as any,
-        permissions: {
-          authorizeConditional: async () => [decision()],
-        } as any,
-        ruleset: {
-          getRuleByName: () => clusterPermissionRules.isClusterOwner,
-        } as any,
-      }),
-    );
-    app.use(
-      (
-        error: Error,
-        _req: express.Request,
-        res: express.Response,
-        _next: express.NextFunction,
-      ) => {
-        const statuses: Record<string, number> = {
-          InputError: 400,
-          NotAllowedError: 403,
-          NotFoundError: 404,
-        };
-        res
-          .status(statuses[error.name] ?? 500)
-          .json({ error: { name: error.name, message: error.message } });
-      },
-    );
-  });
-
-  afterEach(async () => {
-    await health.stop();
-    await knex.destroy();
-  });
-
-  const budgetFacet = () =>
-    Object.fromEntries(
-      (index.query({}).facets?.budget ?? []).map(f => [f.value, f.count]),
-    );
-
-  it('burns the budget of a cluster in an outage, shows it in the budget facet, and recovers', async () => {
-    expect(budgetFacet()).toEqual({ ok: 3 });
-
-    // 10 minutes unhealthy: 1 h burns at 166×, the last 5 min at 1000× (page: 14.4× over both)
-    clock += DAY;
-    health.aggregator.upsert(payments('unhealthy'));
-    clock += 10 * MIN;
-    await settle();
-    expect(budgetFacet()).toEqual({ ok: 2, burning: 1 });
-    expect(index.query({ budget: ['burning'] }).items.map(s => s.name)).toEqual(
-      ['payments'],
-    );
-
-    const one = await request(app).get(
-      '/clusters/mc-a/default/payments/objective',
-    );
-    expect(one.status).toBe(200);
-    const body = one.body as ClusterObjectiveResponse;
-    expect(body.rules).toEqual({
-      badStates: ['unhealthy', 'unknown'],
-      excludeMaintenance: true,
+        store: new HealthStore(knex),
+        connectionOf: () => undefined,
+        objectives: DEFAULT_OBJECTIVES_CONFIG,
+        now: () => clock,
+      });
+      await health.start();
+      health.aggregator.upsert(payments('healthy'));
+      health.aggregator.upsert(
+        cluster('sandbox', {
+          lifecycle: 'development',
+          owner: 'group:default/team-b',
+        }),
+      );
+      health.aggregator.upsert(
+        cluster('legacy', {
+          owner: 'group:default/team-b',
+          availabilityObjective: '99.5/14d',
+        }),
+      );
+      await settle();
+      decision = () => ({ result: AuthorizeResult.ALLOW });
+      app = express();
+      app.use(
+        createObjectivesRouter({
+          objectives: health.objectives,
+          index,
+          httpAuth: {
+            credentials: async () => ({
+              $$type: '@backstage/BackstageCredentials',
+              principal: { type: 'user', userEntityRef: 'user:default/a' },
+            }),
+          } as any,
+          permissions: {
+            authorizeConditional: async () => [decision()],
+          } as any,
+          ruleset: {
+            getRuleByName: () => clusterPermissionRules.isClusterOwner,
+          } as any,
+        }),
+      );
+      app.use(
+        (
+          error: Error,
+          _req: express.Request,
+          res: express.Response,
+          _next: express.NextFunction,
+        ) => {
+          const statuses: Record<string, number> = {
+            InputError: 400,
+            NotAllowedError: 403,
+            NotFoundError: 404,
+          };
+          res
+            .status(statuses[error.name] ?? 500)
+            .json({ error: { name: error.name, message: error.message } });
+        },
+      );
     });
-    const o = body.objective!;
-    expect(o.objective).toEqual({
-      name: 'production',
-      target: 99.9,
-      windowDays: 30,
+
+    afterEach(async () => {
+      await health.stop();
     });
-    expect(o.state).toBe('burning');
-    expect(o.fastBurn).toBe(true);
-    expect(o.minutes).toEqual({
-      good: 43_190,
-      bad: 10,
-      excluded: 0,
-      noData: 0,
+
+    const budgetFacet = () =>
+      Object.fromEntries(
+        (index.query({}).facets?.budget ?? []).map(f => [f.value, f.count]),
+      );
+
+    it('burns the budget of a cluster in an outage, shows it in the budget facet, and recovers', async () => {
+      expect(budgetFacet()).toEqual({ ok: 3 });
+
+      // 10 minutes unhealthy: 1 h burns at 166×, the last 5 min at 1000× (page: 14.4× over both)
+      clock += DAY;
+      health.aggregator.upsert(payments('unhealthy'));
+      clock += 10 * MIN;
+      await settle();
+      expect(budgetFacet()).toEqual({ ok: 2, burning: 1 });
+      expect(
+        index.query({ budget: ['burning'] }).items.map(s => s.name),
+      ).toEqual(['payments']);
+
+      const one = await request(app).get(
+        '/clusters/mc-a/default/payments/objective',
+      );
+      expect(one.status).toBe(200);
+      const body = one.body as ClusterObjectiveResponse;
+      expect(body.rules).toEqual({
+        badStates: ['unhealthy', 'unknown'],
+        excludeMaintenance: true,
+      });
+      const o = body.objective!;
+      expect(o.objective).toEqual({
+        name: 'production',
+        target: 99.9,
+        windowDays: 30,
+      });
+      expect(o.state).toBe('burning');
+      expect(o.fastBurn).toBe(true);
+      expect(o.minutes).toEqual({
+        good: 43_190,
+        bad: 10,
+        excluded: 0,
+        noData: 0,
+      });
+      // budget 43.2 min, 33.2 left
+      expect(o.budget.totalMinutes).toBeCloseTo(43.2, 6);
+      expect(o.budget.remainingMinutes).toBeCloseTo(33.2, 6);
+      expect(o.burnRates.oneHour).toBeCloseTo(166.666_667, 5);
+      expect(o.alerts.find(a => a.name === 'fast-1h')!.firing).toBe(true);
+      expect(o.days).toHaveLength(30);
+      expect(o.days[29].badMinutes).toBe(10);
+
+      // healthy again; 7 h later every short lookback is clean
+      health.aggregator.upsert(payments('healthy'));
+      clock += 7 * 60 * MIN;
+      await settle();
+      expect(budgetFacet()).toEqual({ ok: 3 });
+      const after = (
+        await request(app).get('/clusters/mc-a/default/payments/objective')
+      ).body as ClusterObjectiveResponse;
+      expect(after.objective!.fastBurn).toBe(false);
+      expect(after.objective!.minutes.bad).toBe(10);
     });
-    // budget 43.2 min, 33.2 left
-    expect(o.budget.totalMinutes).toBeCloseTo(43.2, 6);
-    expect(o.budget.remainingMinutes).toBeCloseTo(33.2, 6);
-    expect(o.burnRates.oneHour).toBeCloseTo(166.666_667, 5);
-    expect(o.alerts.find(a => a.name === 'fast-1h')!.firing).toBe(true);
-    expect(o.days).toHaveLength(30);
-    expect(o.days[29].badMinutes).toBe(10);
 
-    // healthy again; 7 h later every short lookback is clean
-    health.aggregator.upsert(payments('healthy'));
-    clock += 7 * 60 * MIN;
-    await settle();
-    expect(budgetFacet()).toEqual({ ok: 3 });
-    const after = (
-      await request(app).get('/clusters/mc-a/default/payments/objective')
-    ).body as ClusterObjectiveResponse;
-    expect(after.objective!.fastBurn).toBe(false);
-    expect(after.objective!.minutes.bad).toBe(10);
-  });
-
-  it('leaves a paused stretch out of the budget', async () => {
-    clock += DAY;
-    health.aggregator.upsert({
-      ...payments('unhealthy'),
-      paused: { reason: 'maintenance' },
+    it('leaves a paused stretch out of the budget', async () => {
+      clock += DAY;
+      health.aggregator.upsert({
+        ...payments('unhealthy'),
+        paused: { reason: 'maintenance' },
+      });
+      clock += 30 * MIN;
+      health.aggregator.upsert(payments('healthy'));
+      clock += 30 * MIN;
+      await settle();
+      const o = (
+        await request(app).get('/clusters/mc-a/default/payments/objective')
+      ).body.objective;
+      expect(o.minutes.bad).toBe(0);
+      expect(o.minutes.excluded).toBe(30);
+      expect(o.state).toBe('ok');
     });
-    clock += 30 * MIN;
-    health.aggregator.upsert(payments('healthy'));
-    clock += 30 * MIN;
-    await settle();
-    const o = (
-      await request(app).get('/clusters/mc-a/default/payments/objective')
-    ).body.objective;
-    expect(o.minutes.bad).toBe(0);
-    expect(o.minutes.excluded).toBe(30);
-    expect(o.state).toBe('ok');
-  });
 
-  it('rolls up per team and per profile by time, the least budget left first, within what the caller may read', async () => {
-    clock += DAY;
-    health.aggregator.upsert(payments('unhealthy'));
-    clock += 60 * MIN;
-    health.aggregator.upsert(payments('healthy'));
-    clock += 7 * 60 * MIN;
-    await settle();
-    const all = (await request(app).get('/objectives'))
-      .body as ObjectivesResponse;
-    expect(all.clusters.map(c => [c.name, c.state])).toEqual([
-      ['payments', 'exhausted'],
-      ['legacy', 'ok'],
-      ['sandbox', 'ok'],
-    ]);
-    expect(all.clusters[1].objective).toEqual({
-      name: 'override',
-      target: 99.5,
-      windowDays: 14,
-    });
-    expect(all.withoutObjective).toBe(0);
-    // team-a: payments alone, 60 bad of 43 200 counted minutes, budget 43.2 → −16.8
-    const teamA = all.byOwner.find(o => o.owner === 'group:default/team-a')!;
-    expect(teamA.badMinutes).toBe(60);
-    expect(teamA.budget.remainingMinutes).toBeCloseTo(-16.8, 6);
-    expect(all.byOwner[0].owner).toBe('group:default/team-a');
-    // the whole fleet: sandbox 7 d at 99 % (100.8 min), legacy 14 d at 99.5 % (100.8 min), payments 43.2 min
-    expect(all.total.budget.totalMinutes).toBeCloseTo(244.8, 6);
-    expect(all.total.budget.remainingMinutes).toBeCloseTo(184.8, 6);
-    expect(all.total.availability).toBeCloseTo(
-      (100 * (43_200 + 10_080 + 20_160 - 60)) / (43_200 + 10_080 + 20_160),
-      5,
-    );
-    expect(all.byProfile.map(p => p.profile)).toEqual(['eks-standard', 'none']);
+    it('rolls up per team and per profile by time, the least budget left first, within what the caller may read', async () => {
+      clock += DAY;
+      health.aggregator.upsert(payments('unhealthy'));
+      clock += 60 * MIN;
+      health.aggregator.upsert(payments('healthy'));
+      clock += 7 * 60 * MIN;
+      await settle();
+      const all = (await request(app).get('/objectives'))
+        .body as ObjectivesResponse;
+      expect(all.clusters.map(c => [c.name, c.state])).toEqual([
+        ['payments', 'exhausted'],
+        ['legacy', 'ok'],
+        ['sandbox', 'ok'],
+      ]);
+      expect(all.clusters[1].objective).toEqual({
+        name: 'override',
+        target: 99.5,
+        windowDays: 14,
+      });
+      expect(all.withoutObjective).toBe(0);
+      // team-a: payments alone, 60 bad of 43 200 counted minutes, budget 43.2 → −16.8
+      const teamA = all.byOwner.find(o => o.owner === 'group:default/team-a')!;
+      expect(teamA.badMinutes).toBe(60);
+      expect(teamA.budget.remainingMinutes).toBeCloseTo(-16.8, 6);
+      expect(all.byOwner[0].owner).toBe('group:default/team-a');
+      // the whole fleet: sandbox 7 d at 99 % (100.8 min), legacy 14 d at 99.5 % (100.8 min), payments 43.2 min
+      expect(all.total.budget.totalMinutes).toBeCloseTo(244.8, 6);
+      expect(all.total.budget.remainingMinutes).toBeCloseTo(184.8, 6);
+      expect(all.total.availability).toBeCloseTo(
+        (100 * (43_200 + 10_080 + 20_160 - 60)) / (43_200 + 10_080 + 20_160),
+        5,
+      );
+      expect(all.byProfile.map(p => p.profile)).toEqual([
+        'eks-standard',
+        'none',
+      ]);
 
-    const exhausted = (await request(app).get('/objectives?budget=exhausted'))
-      .body as ObjectivesResponse;
-    expect(exhausted.clusters.map(c => c.name)).toEqual(['payments']);
+      const exhausted = (await request(app).get('/objectives?budget=exhausted'))
+        .body as ObjectivesResponse;
+      expect(exhausted.clusters.map(c => c.name)).toEqual(['payments']);
 
-    decision = () => ({
-      result: AuthorizeResult.CONDITIONAL,
-      pluginId: 'shipyard',
-      resourceType: 'shipyard-cluster',
-      conditions: {
-        rule: 'IS_CLUSTER_OWNER',
+      decision = () => ({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'shipyard',
         resourceType: 'shipyard-cluster',
-        params: { claims: ['group:default/team-b'] },
-      },
-    });
-    const teamB = (await request(app).get('/objectives')).body;
-    expect(teamB.clusters.map((c: { name: string }) => c.name)).toEqual([
-      'legacy',
-      'sandbox',
-    ]);
-    expect(teamB.total.clusters).toBe(2);
-    expect(
-      (await request(app).get('/clusters/mc-a/default/payments/objective'))
-        .status,
-    ).toBe(404);
+        conditions: {
+          rule: 'IS_CLUSTER_OWNER',
+          resourceType: 'shipyard-cluster',
+          params: { claims: ['group:default/team-b'] },
+        },
+      });
+      const teamB = (await request(app).get('/objectives')).body;
+      expect(teamB.clusters.map((c: { name: string }) => c.name)).toEqual([
+        'legacy',
+        'sandbox',
+      ]);
+      expect(teamB.total.clusters).toBe(2);
+      expect(
+        (await request(app).get('/clusters/mc-a/default/payments/objective'))
+          .status,
+      ).toBe(404);
 
-    decision = () => ({ result: AuthorizeResult.DENY });
-    expect((await request(app).get('/objectives')).status).toBe(403);
-    expect((await request(app).get('/objectives?budget=gone')).status).toBe(
-      400,
-    );
-  });
-});
+      decision = () => ({ result: AuthorizeResult.DENY });
+      expect((await request(app).get('/objectives')).status).toBe(403);
+      expect((await request(app).get('/objectives?budget=gone')).status).toBe(
+        400,
+      );
+    });
+  },
+);

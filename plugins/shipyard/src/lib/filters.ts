@@ -1,4 +1,5 @@
 import {
+  BUDGET_STATES,
   CLUSTER_SORT_FIELDS,
   ClusterSortField,
   DEFAULT_CLUSTER_PAGE_SIZE,
@@ -25,6 +26,7 @@ export const FILTER_FACETS = [
   'managementCluster',
   'versionSupport',
   'drift',
+  'budget',
 ] as const;
 
 export type FilterFacet = (typeof FILTER_FACETS)[number];
@@ -40,6 +42,7 @@ export const FACET_LABELS: Record<FilterFacet, string> = {
   managementCluster: 'Management cluster',
   versionSupport: 'Version support',
   drift: 'Drift',
+  budget: 'Error budget',
 };
 
 /** The fleet page's query, as kept in the URL. */
@@ -66,6 +69,11 @@ export function readFleetQuery(params: URLSearchParams): FleetQuery {
     if (facet === 'drift') {
       valid = values.filter(v =>
         ([...DRIFT_KINDS, DRIFT_NONE] as readonly string[]).includes(v),
+      );
+    }
+    if (facet === 'budget') {
+      valid = values.filter(v =>
+        (BUDGET_STATES as readonly string[]).includes(v),
       );
     }
     if (valid.length > 0) filters[facet] = [...new Set(valid)];

@@ -1,9 +1,11 @@
 import { PausedChip } from '../ClusterOperations';
 import { Link } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import {
+  BudgetState,
   ClusterKey,
   ClusterListItem,
   ClusterSortField,
@@ -16,12 +18,19 @@ import {
   formatTime,
   shortRef,
 } from '../../lib/format';
+import { budgetLabel } from '../../lib/budget';
 import { clusterVersionSupport } from '../../lib/versionSupport';
 import {
   HealthStatusLabel,
   StaleChip,
   VersionSupportChip,
 } from '../StatusLabels';
+
+const BUDGET_CHIP_COLORS: Record<BudgetState, string> = {
+  exhausted: '#c62828',
+  burning: '#b26a00',
+  ok: '#2e7d32',
+};
 
 /** One column of the cluster table. */
 export interface ClusterColumn {
@@ -205,6 +214,23 @@ export const CLUSTER_COLUMNS: ClusterColumn[] = [
         </Box>
       );
     },
+  },
+  {
+    id: 'budget',
+    title: 'Error budget',
+    defaultVisible: false,
+    render: c =>
+      c.budget ? (
+        <Chip
+          size="small"
+          variant="outlined"
+          label={budgetLabel(c.budget)}
+          data-testid={`budget-${c.budget}`}
+          style={{ color: BUDGET_CHIP_COLORS[c.budget] }}
+        />
+      ) : (
+        '—'
+      ),
   },
   {
     id: 'phase',

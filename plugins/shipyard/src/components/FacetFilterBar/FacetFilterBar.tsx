@@ -15,6 +15,7 @@ import {
   FleetQuery,
 } from '../../lib/filters';
 import { shortRef } from '../../lib/format';
+import { budgetLabel } from '../../lib/budget';
 import { driftLabel } from '../../lib/drift';
 import { healthLabel } from '../../lib/health';
 import { versionSupportLabel } from '../../lib/versionSupport';
@@ -27,6 +28,7 @@ export function facetValueLabel(facet: FilterFacet, value: string): string {
   if (facet === 'versionSupport')
     return versionSupportLabel(value as VersionSupportStatus);
   if (facet === 'drift') return driftLabel(value);
+  if (facet === 'budget') return budgetLabel(value);
   return value;
 }
 
