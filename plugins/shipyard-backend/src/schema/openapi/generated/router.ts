@@ -3869,8 +3869,7 @@ export const spec = {
             properties: {
               profile: {
                 type: 'string',
-                description: 'The profile',
-                'or `none`.': null,
+                description: 'The profile, or `none`.',
               },
             },
             required: ['profile'],

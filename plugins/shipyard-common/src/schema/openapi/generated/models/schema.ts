@@ -1172,7 +1172,7 @@ export interface components {
       owner: string;
     };
     ProfileObjectiveRollup: components['schemas']['ObjectiveRollup'] & {
-      /** @description The profile */
+      /** @description The profile, or `none`. */
       profile: string;
     };
     ClusterObjectiveItem: {
