@@ -8,6 +8,7 @@ import {
 } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import Router from 'express-promise-router';
 import {
   SHIPYARD_FLEET_EVENTS_TOPIC,
@@ -30,6 +31,7 @@ import { scheduleAuditRetention } from './audit/retention';
 import { readShipyardConfig } from './config/config';
 import { readHealthConfig } from './health/config';
 import { readObjectivesConfig } from './objectives/config';
+import { notifyFastBurns } from './objectives/FastBurnNotifier';
 import { HealthService } from './health/HealthService';
 import { HealthStore } from './stores/HealthStore';
 import { readVersionSupportConfig } from './lifecycle/config';
@@ -86,6 +88,7 @@ export const shipyardPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
         rolloutClock: rolloutClockServiceRef,
+        notifications: notificationService,
       },
       async init({
         logger,
@@ -104,6 +107,7 @@ export const shipyardPlugin = createBackendPlugin({
         catalog,
         actionsRegistry,
         rolloutClock,
+        notifications,
       }) {
         const shipyardConfig = readShipyardConfig(config);
         const store = await FleetStore.create({
@@ -197,6 +201,13 @@ export const shipyardPlugin = createBackendPlugin({
             );
         });
 
+        // the owning team hears of a fast burn of its error budget when it starts
+        const stopNotifying = notifyFastBurns({
+          objectives: health.objectives,
+          notifications,
+          logger: logger.child({ component: 'objectives' }),
+          summaryOf: key => fleet.index.getStored(key),
+        });
         await health.start();
         await fleet.start();
         await health.schedule(scheduler);
@@ -204,6 +215,7 @@ export const shipyardPlugin = createBackendPlugin({
         driftProfiles.start();
         lifecycle.addShutdownHook(async () => {
           driftProfiles.stop();
+          stopNotifying();
           await health.stop();
           await fleet.stop();
         });

@@ -2,6 +2,8 @@ import { createApiRef } from '@backstage/core-plugin-api';
 import {
   ClusterDetails,
   ClusterHistoryResponse,
+  ClusterObjectiveResponse,
+  ObjectivesResponse,
   ClusterKey,
   ClusterLifecycleResponse,
   ClusterOperationName,
@@ -32,6 +34,12 @@ export type VersionDebtRequest = Omit<
   ListClustersRequest,
   'sort' | 'order' | 'limit' | 'cursor' | 'facets' | 'fields'
 > & { months?: number };
+
+/** Filters of `GET /objectives`: those of `GET /clusters`, and how many clusters to list. */
+export type ObjectivesRequest = Omit<
+  ListClustersRequest,
+  'sort' | 'order' | 'cursor' | 'facets' | 'fields'
+>;
 
 /** The body of a day-2 operation (see the spec's request schema of each). */
 export type ClusterOperationBody = Record<string, unknown> & {
@@ -115,6 +123,16 @@ export interface ShipyardApi {
     request?: VersionDebtRequest,
     options?: ShipyardRequestOptions,
   ): Promise<VersionDebtResponse>;
+  /** One cluster's availability objective and error budget from its health history (`GET /clusters/…/objective`). */
+  getClusterObjective(
+    key: ClusterKey,
+    options?: ShipyardRequestOptions,
+  ): Promise<ClusterObjectiveResponse>;
+  /** Error budgets of the clusters the filters select, rolled up per team and profile (`GET /objectives`). */
+  getObjectives(
+    request?: ObjectivesRequest,
+    options?: ShipyardRequestOptions,
+  ): Promise<ObjectivesResponse>;
   /**
    * A day-2 operation on one cluster (`POST /clusters/…/<operation>`): the backend checks the user's permission,
    * audits the attempt and answers what changed; a refusal throws a `ResponseError` with the backend's message.

@@ -9,6 +9,8 @@ import {
   DecommissionDecision,
   ClusterOperationResponse,
   VersionDebtResponse,
+  ClusterObjectiveResponse,
+  ObjectivesResponse,
   VersionSupportResponse,
   ClusterListItem,
   FleetChangeEvent,
@@ -29,6 +31,7 @@ import {
   ShipyardHealth,
   ShipyardRequestOptions,
   VersionDebtRequest,
+  ObjectivesRequest,
 } from './ShipyardApi';
 import { SseParser } from './sse';
 import {
@@ -265,6 +268,30 @@ export class ShipyardClient implements ShipyardApi {
   ): Promise<VersionDebtResponse> {
     return responseBody(
       await this.api.getVersionDebt(
+        { query: request },
+        { signal: options?.signal },
+      ),
+    );
+  }
+
+  async getClusterObjective(
+    key: ClusterKey,
+    options?: ShipyardRequestOptions,
+  ): Promise<ClusterObjectiveResponse> {
+    return responseBody(
+      await this.api.getClusterObjective(
+        { path: key },
+        { signal: options?.signal },
+      ),
+    );
+  }
+
+  async getObjectives(
+    request: ObjectivesRequest = {},
+    options?: ShipyardRequestOptions,
+  ): Promise<ObjectivesResponse> {
+    return responseBody(
+      await this.api.getObjectives(
         { query: request },
         { signal: options?.signal },
       ),

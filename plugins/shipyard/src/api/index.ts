@@ -2,6 +2,7 @@ export { shipyardApiRef } from './ShipyardApi';
 export type {
   AuditQuery,
   ClusterOperationBody,
+  ObjectivesRequest,
   ShipyardApi,
   ShipyardHealth,
   ShipyardRequestOptions,

@@ -5,6 +5,8 @@ import {
   ClusterOperationName,
   ClusterLifecycleResponse,
   VersionDebtResponse,
+  ClusterObjectiveResponse,
+  ObjectivesResponse,
   ClusterSummary,
   FleetChangeEvent,
   FleetSummary,
@@ -418,6 +420,8 @@ export function mockShipyardApi(
     }),
     getClusterLifecycle: jest.fn(async () => makeClusterLifecycle()),
     getVersionDebt: jest.fn(async () => makeVersionDebt()),
+    getClusterObjective: jest.fn(async () => makeClusterObjective()),
+    getObjectives: jest.fn(async () => makeObjectives()),
     runClusterOperation: jest.fn(
       async (key: ClusterKey, operation: ClusterOperationName) => ({
         ...key,
@@ -485,5 +489,92 @@ export function makeClusterClass(
       },
     ],
     ...overrides,
+  };
+}
+
+/** The objective of a cluster that lost 10 minutes today (99.9 % over 30 days). */
+export function makeClusterObjective(): ClusterObjectiveResponse {
+  const start = Date.parse('2026-01-01T00:00:00Z');
+  return {
+    computedAt: '2026-01-31T00:00:00.000Z',
+    rules: { badStates: ['unhealthy', 'unknown'], excludeMaintenance: true },
+    objective: {
+      objective: { name: 'production', target: 99.9, windowDays: 30 },
+      state: 'burning',
+      windowStart: new Date(start).toISOString(),
+      availability: 99.976852,
+      minutes: { good: 43190, bad: 10, excluded: 0, noData: 0 },
+      budget: {
+        totalMinutes: 43.2,
+        remainingMinutes: 33.2,
+        remainingPercent: 76.851852,
+      },
+      burnRates: { oneHour: 166.666667, sixHours: 27.777778, window: 0.231481 },
+      alerts: [
+        {
+          name: 'fast-1h',
+          severity: 'page',
+          longWindowMinutes: 60,
+          shortWindowMinutes: 5,
+          threshold: 14.4,
+          longBurnRate: 166.666667,
+          shortBurnRate: 1000,
+          firing: true,
+        },
+      ],
+      fastBurn: true,
+      days: Array.from({ length: 30 }, (_, i) => ({
+        start: new Date(start + i * 86_400_000).toISOString(),
+        badMinutes: i === 29 ? 10 : 0,
+        availability: i === 29 ? 99.305556 : 100,
+      })),
+    },
+  };
+}
+
+/** A team's objectives: an exhausted cluster, a burning one and a fine one, the least budget left first. */
+export function makeObjectives(): ObjectivesResponse {
+  const rollup = {
+    clusters: 3,
+    availability: 99.9,
+    goodMinutes: 100000,
+    badMinutes: 100,
+    budget: { totalMinutes: 200, remainingMinutes: 100, remainingPercent: 50 },
+    byState: { exhausted: 1, burning: 1, ok: 1 },
+  };
+  const item = (
+    name: string,
+    state: 'exhausted' | 'burning' | 'ok',
+    remainingPercent: number,
+  ) => ({
+    managementCluster: 'mgmt-eu-1',
+    namespace: 'team-a',
+    name,
+    title: name,
+    owner: 'group:default/team-a',
+    health: 'healthy' as const,
+    objective: { name: 'production', target: 99.9, windowDays: 30 },
+    state,
+    availability: 99.9,
+    budget: {
+      totalMinutes: 43.2,
+      remainingMinutes: (43.2 * remainingPercent) / 100,
+      remainingPercent,
+    },
+    burnRates: { oneHour: 0, sixHours: 0, window: 1 },
+    fastBurn: state === 'burning',
+  });
+  return {
+    computedAt: '2026-01-31T00:00:00.000Z',
+    rules: { badStates: ['unhealthy', 'unknown'], excludeMaintenance: true },
+    total: rollup,
+    byOwner: [{ ...rollup, owner: 'group:default/team-a' }],
+    byProfile: [{ ...rollup, profile: 'standard' }],
+    clusters: [
+      item('payments', 'exhausted', -15.7),
+      item('checkout', 'burning', 40),
+      item('search', 'ok', 100),
+    ],
+    withoutObjective: 0,
   };
 }

@@ -53,6 +53,7 @@ import {
   HostedControlPlaneCard,
   ManagementChainCard,
 } from './ManagementChainCard';
+import { ObjectiveCard } from '../Objectives';
 import { OverviewActions } from './UpgradeAvailability';
 
 export {
@@ -402,6 +403,12 @@ export const ClusterDetails = (props: {
           <ManagementChainCard cluster={c} />
         </Grid>
       )}
+      <Grid item xs={12}>
+        <ObjectiveCard
+          clusterKey={props.clusterKey}
+          revision={`${c.health}|${c.budget ?? ''}|${c.lastChangedAt}`}
+        />
+      </Grid>
       <Grid item xs={12}>
         <DriftCard cluster={c} />
       </Grid>

@@ -89,6 +89,39 @@ describe('TeamClustersCard', () => {
     expect(within(debt).getByTestId('support-projection')).toBeInTheDocument();
   });
 
+  it("shows the team's error budgets, the least budget left first", async () => {
+    const api = mockShipyardApi();
+    await renderInTestApp(
+      <TestApiProvider apis={[[shipyardApiRef, api]]}>
+        <EntityProvider entity={group}>
+          <TeamClustersCard />
+        </EntityProvider>
+      </TestApiProvider>,
+    );
+    const budgets = await screen.findByTestId('team-objectives');
+    expect(api.getObjectives).toHaveBeenCalledWith(
+      { owner: ['group:default/team-a'], limit: 10 },
+      expect.anything(),
+    );
+    expect(
+      within(budgets).getByTestId('team-objectives-total'),
+    ).toHaveTextContent(
+      'Availability 99.9 %, budget left 50 % (100 min of 200 min)',
+    );
+    const rows = within(budgets).getAllByTestId('team-objective-row');
+    expect(rows.map(r => r.textContent)).toEqual([
+      expect.stringMatching(/^payments.*Budget exhausted.*-15\.7 %/),
+      expect.stringMatching(/^checkout.*Burning budget.*40 %/),
+      expect.stringMatching(/^search.*Budget ok.*100 %/),
+    ]);
+    expect(
+      within(budgets).getByRole('link', { name: '1 exhausted, 1 burning' }),
+    ).toHaveAttribute(
+      'href',
+      '/shipyard?owner=group%3Adefault%2Fteam-a&budget=exhausted&budget=burning',
+    );
+  });
+
   it('says when the team owns no clusters', async () => {
     const api = mockShipyardApi();
     api.listClusters.mockResolvedValue({

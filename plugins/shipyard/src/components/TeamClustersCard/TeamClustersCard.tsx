@@ -44,6 +44,7 @@ import {
 } from '../StatusLabels';
 import { SupportStatusBar } from '../SupportStatusBar';
 import { VersionDebtDetails } from '../VersionDebtCard';
+import { TeamObjectives } from '../Objectives';
 
 const SHOWN = 10;
 const nowrap = { whiteSpace: 'nowrap' } as const;
@@ -64,9 +65,11 @@ export const TeamClustersCardContent = (props: { ownerRef: string }) => {
   const [debt, setDebt] = useState<VersionDebtResponse>();
   const [drifted, setDrifted] = useState<number>();
   const [error, setError] = useState<Error>();
+  const [revision, setRevision] = useState(0);
   const seq = useRef(0);
   const load = useCallback(() => {
     const mine = ++seq.current;
+    setRevision(mine);
     api
       .listClusters({
         owner: [ownerRef],
@@ -234,6 +237,7 @@ export const TeamClustersCardContent = (props: { ownerRef: string }) => {
           </Box>
         </Box>
       )}
+      <TeamObjectives ownerRef={ownerRef} revision={revision} />
       <Table size="small" aria-label="Team clusters">
         <TableHead>
           <TableRow>
