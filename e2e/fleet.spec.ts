@@ -385,6 +385,51 @@ test.describe('catalog pages', () => {
     );
   });
 
+  test("a team's card shows the error budget of each of its clusters, the least budget left first", async ({
+    page,
+  }, testInfo) => {
+    await signInAsGuest(page);
+    const summary = await fleetSummary(page.request);
+    const [owner] = Object.entries(summary.byOwner).sort(
+      (a, b) => b[1] - a[1],
+    )[0];
+    type Objectives = {
+      total: { clusters: number };
+      clusters: Array<{
+        name: string;
+        title: string;
+        budget: { remainingPercent: number };
+      }>;
+    };
+    const objectives = await api<Objectives>(
+      page.request,
+      `/api/shipyard/objectives?owner=${encodeURIComponent(owner)}&limit=10`,
+    );
+    expect(objectives.total.clusters).toBeGreaterThan(0);
+    await page.setViewportSize({ width: 1600, height: 1400 });
+    await page.goto(`/catalog/default/group/${shortOwner(owner)}`);
+    const budgets = page.getByTestId('team-objectives');
+    await expect(budgets).toBeVisible();
+    const rows = budgets.getByTestId('team-objective-row');
+    await expect(rows).toHaveCount(objectives.clusters.length);
+    // the least budget left first, as the card shows it
+    const shown = (
+      await budgets.getByTestId('team-objective-budget').allTextContents()
+    ).map(t => Number.parseFloat(t));
+    expect(shown.every(n => Number.isFinite(n))).toBe(true);
+    expect([...shown].sort((a, b) => a - b)).toEqual(shown);
+    const first = await rows.first().getByRole('link').first().textContent();
+    expect(objectives.clusters.map(c => c.title || c.name)).toContain(first);
+    await saveScreenshot(page, testInfo, 'team-card-budgets', {
+      focus: cardOf(page, budgets),
+      readme: false,
+    });
+    // a cluster's page shows its objective
+    await rows.first().getByRole('link').first().click();
+    await expect(page.getByTestId('cluster-objective')).toBeVisible();
+    await expect(page.getByTestId('objective-day').first()).toBeVisible();
+  });
+
   test('a cluster profile shows its layers, clusters and the request button', async ({
     page,
   }, testInfo) => {

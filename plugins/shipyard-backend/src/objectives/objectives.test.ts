@@ -135,7 +135,7 @@ describe.each(databases.eachSupportedId())(
     });
 
     afterEach(async () => {
-      await health.stop();
+      await health?.stop();
     });
 
     const budgetFacet = () =>
