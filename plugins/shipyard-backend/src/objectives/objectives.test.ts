@@ -16,6 +16,7 @@ import { HealthStore } from '../stores/HealthStore';
 import { makeSummary } from '../testUtils/summaries';
 import { DEFAULT_OBJECTIVES_CONFIG } from './config';
 import { createObjectivesRouter } from './objectivesRouter';
+import { notifyFastBurns } from './FastBurnNotifier';
 
 /*
  * The objectives of the health stage end to end: health statuses go through the aggregator into the history
@@ -40,6 +41,7 @@ describe.each(databases.eachSupportedId())(
     let health: HealthService;
     let app: express.Express;
     let decision: () => any;
+    let sent: Array<{ recipients: any; payload: any }>;
 
     const cluster = (name: string, overrides: Partial<StoredClusterSummary>) =>
       makeSummary({
@@ -79,6 +81,17 @@ describe.each(databases.eachSupportedId())(
         connectionOf: () => undefined,
         objectives: DEFAULT_OBJECTIVES_CONFIG,
         now: () => clock,
+      });
+      sent = [];
+      notifyFastBurns({
+        objectives: health.objectives,
+        notifications: {
+          send: async (options: { recipients: any; payload: any }) => {
+            sent.push(options);
+          },
+        },
+        logger: mockServices.logger.mock(),
+        summaryOf: key => index.getStored(key),
       });
       await health.start();
       health.aggregator.upsert(payments('healthy'));
@@ -187,6 +200,25 @@ describe.each(databases.eachSupportedId())(
       expect(o.days).toHaveLength(30);
       expect(o.days[29].badMinutes).toBe(10);
 
+      // the owning team heard of the fast burn once, however often it is computed
+      clock += MIN;
+      await settle();
+      await request(app).get('/clusters/mc-a/default/payments/objective');
+      expect(sent).toHaveLength(1);
+      expect(sent[0].recipients).toEqual({
+        type: 'entity',
+        entityRef: 'group:default/team-a',
+      });
+      expect(sent[0].payload).toMatchObject({
+        severity: 'high',
+        topic: 'shipyard.objectives',
+        scope: 'shipyard:fast-burn:mc-a/default/payments',
+        link: '/shipyard/clusters/mc-a/default/payments',
+      });
+      expect(sent[0].payload.title).toBe(
+        'Cluster payments is burning its error budget fast',
+      );
+
       // healthy again; 7 h later every short lookback is clean
       health.aggregator.upsert(payments('healthy'));
       clock += 7 * 60 * MIN;
@@ -196,7 +228,14 @@ describe.each(databases.eachSupportedId())(
         await request(app).get('/clusters/mc-a/default/payments/objective')
       ).body as ClusterObjectiveResponse;
       expect(after.objective!.fastBurn).toBe(false);
-      expect(after.objective!.minutes.bad).toBe(10);
+      expect(after.objective!.minutes.bad).toBe(11);
+      expect(sent).toHaveLength(1);
+
+      // a new outage is a new burn: one more notification
+      health.aggregator.upsert(payments('unhealthy'));
+      clock += 10 * MIN;
+      await settle();
+      expect(sent).toHaveLength(2);
     });
 
     it('leaves a paused stretch out of the budget', async () => {

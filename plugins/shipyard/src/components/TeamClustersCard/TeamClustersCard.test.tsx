@@ -106,7 +106,7 @@ describe('TeamClustersCard', () => {
     expect(
       within(budgets).getByTestId('team-objectives-total'),
     ).toHaveTextContent(
-      'Availability 99.9 %, budget left 50 % (100 min of 200 min)',
+      'Availability 99.9 %, budget left 50 % (100 min of 3 h 20 min)',
     );
     const rows = within(budgets).getAllByTestId('team-objective-row');
     expect(rows.map(r => r.textContent)).toEqual([
