@@ -30,10 +30,11 @@ import { SimKube } from '../testUtils/simKube';
 
 /*
  * Drift against the simulator, through the whole backend: the add-ons the simulator serves (ClusterResourceSets and
- * their bindings, HelmChartProxies and their HelmReleaseProxies) show on the clusters, and each kind of drift appears and clears as it would on a
- * real fleet: a pinned variable edited, a pool or the control plane scaled by hand, an add-on failing, at another
- * version or missing, a new profile version released, the Cluster rebased on another ClusterClass, its Kubernetes
- * version changed by hand.
+ * their bindings, HelmChartProxies and their HelmReleaseProxies) show on the clusters, and each kind of drift appears
+ * and clears as it would on a real fleet: a pinned variable edited, a pool or the control plane scaled by hand (through
+ * the Cluster's topology, or on the MachineDeployment of a Cluster without one), an add-on failing (its release, or its
+ * chart proxy), at another version or missing, a new profile version released, the Cluster rebased on another
+ * ClusterClass, its Kubernetes version changed by hand.
  */
 
 jest.setTimeout(180_000);
@@ -206,21 +207,24 @@ describe.each(databases.eachSupportedId())(
     const tailor = async (): Promise<Subject> => {
       // a cluster with a control plane of machines whose add-ons match its profile; its profile is then made from
       // what it runs
-      const candidates = (await get('/clusters?limit=500'))
-        .items as ClusterSummary[];
-      const found = candidates.find(
-        x =>
-          x.clusterClass &&
-          x.kubernetesVersion &&
-          machineControlPlane.test(x.controlPlaneKind ?? '') &&
-          (x.controlPlane.desired ?? 0) > 0 &&
-          x.machineDeployments.length > 0 &&
-          x.addons?.some(a => a.source === 'HelmReleaseProxy') &&
-          !x.drift?.some(f => f.kind.startsWith('addon')) &&
-          x.drift !== undefined &&
-          x.phase === 'Provisioned',
-      );
-      expect(found).toBeDefined();
+      let found: ClusterSummary | undefined;
+      await eventually(async () => {
+        const candidates = (await get('/clusters?limit=500'))
+          .items as ClusterSummary[];
+        found = candidates.find(
+          x =>
+            x.clusterClass &&
+            x.kubernetesVersion &&
+            machineControlPlane.test(x.controlPlaneKind ?? '') &&
+            (x.controlPlane.desired ?? 0) > 0 &&
+            x.machineDeployments.length > 0 &&
+            x.addons?.some(a => a.source === 'HelmReleaseProxy') &&
+            !x.drift?.some(f => f.kind.startsWith('addon')) &&
+            x.drift !== undefined &&
+            x.phase === 'Provisioned',
+        );
+        expect(found).toBeDefined();
+      });
       const c = found!;
       const key = keyOf(c);
       const object = (await kube.request('GET', objectPath(c))).body;
@@ -586,6 +590,79 @@ describe.each(databases.eachSupportedId())(
         expect(kinds(s)).toEqual([]);
       });
       expect(logs.filter(l => /^(warn|error) /.test(l))).toEqual([]);
+    });
+
+    it("a MachineDeployment of a Cluster without a topology scaled by hand beyond its profile's sizes drifts, and clears when scaled back", async () => {
+      // a cluster that is not managed through a ClusterClass: its MachineDeployments are scaled on themselves
+      let c: ClusterSummary | undefined;
+      await eventually(async () => {
+        const all = (await get('/clusters?limit=500'))
+          .items as ClusterSummary[];
+        c = all.find(
+          x =>
+            !x.clusterClass &&
+            x.profile &&
+            x.drift !== undefined &&
+            x.phase === 'Provisioned' &&
+            x.machineDeployments.length > 0 &&
+            !x.drift.some(
+              f =>
+                f.kind === 'replicas' &&
+                f.subject === x.machineDeployments[0].name,
+            ),
+        );
+        expect(c).toBeDefined();
+      });
+      const key = keyOf(c!);
+      const md = c!.machineDeployments[0];
+      const before = (await summaryOf(key)).drift!;
+      // above every size the profile declares, in any of its versions
+      const profile = profiles.find(p => p.metadata.name === c!.profile);
+      const sizes = [
+        profile.spec.sizes,
+        ...(profile.spec.previousVersions ?? []).map((v: any) => v.sizes),
+      ]
+        .filter(Boolean)
+        .flatMap((set: any) => Object.values(set))
+        .map((size: any) => size.workerReplicas as number);
+      const scaled = Math.max(md.replicas.desired ?? 0, ...sizes) + 1;
+      const mdPath = `/apis/cluster.x-k8s.io/v1beta2/namespaces/${
+        c!.namespace
+      }/machinedeployments/${md.name}`;
+      const scale = async (replicas: number) => {
+        const res = await kube.request(
+          'PATCH',
+          mdPath,
+          { spec: { replicas } },
+          'application/merge-patch+json',
+        );
+        expect(res.status).toBe(200);
+      };
+      await scale(scaled);
+      await eventually(async () => {
+        const s = await summaryOf(key);
+        expect(
+          s.machineDeployments.find(m => m.name === md.name)?.replicas.desired,
+        ).toBe(scaled);
+        expect(s.drift).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({
+              kind: 'replicas',
+              subject: md.name,
+              actual: `${scaled}`,
+            }),
+          ]),
+        );
+        const filtered = await get('/clusters?drift=replicas&limit=500');
+        expect(filtered.items.map(keyOf)).toContain(key);
+      });
+      await scale(md.replicas.desired!);
+      await eventually(async () => {
+        const s = await summaryOf(key);
+        expect(s.drift!.map(f => [f.kind, f.subject])).toEqual(
+          before.map(f => [f.kind, f.subject]),
+        );
+      });
     });
 
     it("an add-on whose chart proxy cannot make the cluster's release is failed, as the HelmChartProxy's status says, and clears when the release is made", async () => {
