@@ -277,7 +277,7 @@ describe('catalog module shipyard (with the real catalog backend)', () => {
     // YAML profiles first (they take precedence over generated ones), then the providers
     await eventually(
       () => entities('kind=clusterprofile'),
-      list => list.length === 6,
+      list => list.length === 8,
     );
     await scheduler.triggerTask('ClusterProfileEntityProvider:refresh');
     await fullSync();

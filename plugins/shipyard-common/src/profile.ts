@@ -50,6 +50,25 @@ export interface ClusterProfileClusterClassRef {
   namespace?: string;
 }
 
+/** The providers of control planes hosted as pods, with the kind of their control plane object. */
+export const HOSTED_CONTROL_PLANE_KINDS = {
+  k0smotron: 'K0smotronControlPlane',
+  kamaji: 'KamajiControlPlane',
+} as const;
+
+/** A provider of control planes hosted as pods (`k0smotron`, `kamaji`). */
+export type HostedControlPlaneProvider =
+  keyof typeof HOSTED_CONTROL_PLANE_KINDS;
+
+/**
+ * A control plane hosted as pods (k0smotron: a StatefulSet, Kamaji: a Deployment, each with a Service) in the
+ * management cluster the cluster is created on: that management cluster is the host, so the profile's
+ * `managementClusters` are the hosts it offers and `defaultManagementCluster` the one it chooses.
+ */
+export interface ClusterProfileHostedControlPlane {
+  provider: HostedControlPlaneProvider;
+}
+
 /** Kubernetes versions a profile allows. */
 export interface ClusterProfileKubernetes {
   /** Allowed versions (`v1.35.5`, or a minor such as `v1.35` for managed distributions). */
@@ -114,6 +133,11 @@ export interface ClusterProfileSpec {
   /** Where clusters go when the request names no management cluster; one of `managementClusters`. */
   defaultManagementCluster?: string;
   clusterClass?: ClusterProfileClusterClassRef;
+  /**
+   * Set when the control plane runs as pods on the management cluster (the host) rather than on machines or as a
+   * cloud service; the ClusterClass's control plane template must be of the provider's kind.
+   */
+  hostedControlPlane?: ClusterProfileHostedControlPlane;
   /** Infrastructure provider: `aws`, `azure`, `gcp`, `vsphere`, `docker`, `dev`, `metal3`, … */
   provider: string;
   /** Kubernetes distribution: `kubeadm`, `eks`, `aks`, `gke`, `k3s`, `k0s`, `rke2`, `openshift`, `microk8s`, … */
@@ -317,6 +341,17 @@ export const clusterProfileEntitySchema = {
           maxLength: 63,
         },
         clusterClass: clusterClassSchema,
+        hostedControlPlane: {
+          type: 'object',
+          required: ['provider'],
+          additionalProperties: false,
+          properties: {
+            provider: {
+              type: 'string',
+              enum: Object.keys(HOSTED_CONTROL_PLANE_KINDS),
+            },
+          },
+        },
         provider: {
           type: 'string',
           title: 'a provider name (lowercase DNS label, e.g. aws)',
@@ -480,6 +515,23 @@ export function checkClusterProfileSpec(
       `spec.previousVersions[${i}].upgradesTo`,
     ),
   );
+  if (spec.hostedControlPlane) {
+    const provider = spec.hostedControlPlane.provider;
+    if (!spec.clusterClass) {
+      problems.push({
+        path: 'spec.clusterClass',
+        message: `is required with spec.hostedControlPlane: clusters with a ${provider} control plane are requested through a ClusterClass whose control plane template is a ${HOSTED_CONTROL_PLANE_KINDS[provider]}Template`,
+      });
+    }
+    for (const [name, size] of Object.entries(spec.sizes)) {
+      if (size.controlPlaneReplicas < 1) {
+        problems.push({
+          path: `spec.sizes.${name}.controlPlaneReplicas`,
+          message: `must be at least 1: the hosted control plane runs that many pods on the management cluster`,
+        });
+      }
+    }
+  }
   if (
     spec.defaultSize !== undefined &&
     !Object.prototype.hasOwnProperty.call(spec.sizes, spec.defaultSize)

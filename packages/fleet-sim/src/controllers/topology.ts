@@ -148,7 +148,11 @@ export function reconcileTopology(
       cpSpec[versionField] = wantVersion;
       changed = true;
     }
-    if (flavor.machineControlPlane && cpSpec.replicas !== cpReplicas) {
+    // machines or pods: either way the topology's replicas are the control plane's
+    if (
+      (flavor.machineControlPlane || flavor.hosted) &&
+      cpSpec.replicas !== cpReplicas
+    ) {
       cpSpec.replicas = cpReplicas;
       changed = true;
     }

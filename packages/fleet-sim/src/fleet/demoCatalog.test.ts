@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { generateFleet } from './model';
+import { addHostedFleet } from './hostedFleet';
 import { LABELS } from '../capi/kinds';
 import { DEMO_PROFILE_ADDONS } from './seededAddons';
 
@@ -29,6 +30,10 @@ interface DemoEntity {
       addons?: Array<{ name: string; version: string }>;
     };
     previousVersions?: Array<{ version: string }>;
+    managementClusters?: string[];
+    clusterClass?: { name: string };
+    hostedControlPlane?: { provider: string };
+    sizes?: Record<string, { controlPlaneReplicas: number }>;
   };
 }
 
@@ -60,19 +65,29 @@ describe('the demo fleet and the demo catalog', () => {
   const groups = named('Group');
 
   it.each([
-    ['the portal’s fleet (make start)', '42', 60],
-    ['a larger fleet', 'demo-variety', 400],
+    ['the portal’s fleet (make start)', '42', 60, 6],
+    ['a larger fleet', 'demo-variety', 400, 20],
   ])(
     'names only profiles, profile versions, systems and teams that %s’s catalog has',
-    (_what, seed, clusters) => {
+    (_what, seed, clusters, hostedControlPlanes) => {
+      const now = Date.parse('2026-11-01T00:00:00Z');
       const fleet = generateFleet({
         managementClusters: 3,
         clusters,
         seed,
         teams: ['team-a', 'team-b', 'team-c'],
         anomalies: true,
-        now: Date.parse('2026-11-01T00:00:00Z'),
+        now,
       });
+      // the portal's fleet has control planes hosted as pods and the management chain (scripts/portal.js)
+      addHostedFleet(fleet, {
+        hostedControlPlanes,
+        managementChain: true,
+        now,
+      });
+      expect(fleet.clusters.filter(c => c.flavor.hosted)).toHaveLength(
+        hostedControlPlanes,
+      );
       const missing = new Set<string>();
       for (const c of fleet.clusters) {
         const profile = c.labels[LABELS.profile];
@@ -129,6 +144,49 @@ describe('the demo fleet and the demo catalog', () => {
       .filter(ref => ref.startsWith('resource:default/mgmt-'));
     expect(onClusters.length).toBeGreaterThan(0);
     expect(onClusters.filter(ref => !clusters.has(ref))).toEqual([]);
+  });
+
+  it('backs the profiles of hosted control planes with ClusterClasses of that provider on every host they offer', () => {
+    const now = Date.parse('2026-11-01T00:00:00Z');
+    const fleet = generateFleet({
+      managementClusters: 3,
+      clusters: 60,
+      seed: '42',
+      teams: ['team-a', 'team-b', 'team-c'],
+      anomalies: true,
+      now,
+    });
+    addHostedFleet(fleet, { hostedControlPlanes: 6, now });
+    const hosted = [...profiles.values()].filter(
+      p => p.spec?.hostedControlPlane,
+    );
+    expect(hosted.map(p => p.metadata.name).sort()).toEqual([
+      'k0smotron-hosted',
+      'kamaji-hosted',
+    ]);
+    for (const p of hosted) {
+      const provider = p.spec!.hostedControlPlane!.provider;
+      for (const host of p.spec!.managementClusters!) {
+        const cls = fleet.managements
+          .find(m => m.name === host)
+          ?.classes.find(c => c.name === p.spec!.clusterClass!.name);
+        expect({
+          profile: p.metadata.name,
+          host,
+          provider: cls?.flavor.hosted,
+        }).toEqual({ profile: p.metadata.name, host, provider });
+      }
+      // the seeded clusters of the profile fit its sizes (no drift of the demo's own clusters)
+      const replicas = new Set(
+        Object.values(p.spec!.sizes!).map(z => z.controlPlaneReplicas),
+      );
+      for (const c of fleet.clusters.filter(
+        x => x.labels[LABELS.profile] === p.metadata.name,
+      )) {
+        expect(c.className).toBe(p.spec!.clusterClass!.name);
+        expect(replicas.has(c.controlPlaneReplicas)).toBe(true);
+      }
+    }
   });
 
   it('installs the add-on layers that the demo catalog’s profiles declare', () => {

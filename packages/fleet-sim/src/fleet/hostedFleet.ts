@@ -13,13 +13,36 @@ import {
 } from '../capi/distributions';
 import { LABELS } from '../capi/kinds';
 import { Random } from '../util/random';
-import { FleetModel, SeedCluster, SeedPool } from './model';
+import { FleetModel, SeedCluster, SeedClusterClass, SeedPool } from './model';
 
-/** The demo catalog's profiles of hosted control planes, by provider. */
+/**
+ * The demo catalog's profiles of hosted control planes, by provider; each is backed by the ClusterClass of the same
+ * name, which every management cluster of a fleet with hosted control planes serves.
+ */
 export const HOSTED_PROFILES: Record<HostedControlPlaneProvider, string> = {
   k0smotron: 'k0smotron-hosted',
   kamaji: 'kamaji-hosted',
 };
+
+/** The version of the hosted profiles the seeded clusters and the ClusterClasses carry. */
+export const HOSTED_PROFILE_VERSION = '1.0.0';
+
+const HOSTED_CLASS_DESCRIPTIONS: Record<HostedControlPlaneProvider, string> = {
+  k0smotron:
+    'k0s control plane run by k0smotron as a StatefulSet in the management cluster, workers on the Dev provider',
+  kamaji:
+    'Kubernetes control plane run by Kamaji as a Deployment in the management cluster, workers on the Dev provider',
+};
+
+/** The ClusterClasses of hosted control planes, one per provider. */
+export function hostedClusterClasses(): SeedClusterClass[] {
+  return (['k0smotron', 'kamaji'] as const).map(provider => ({
+    name: HOSTED_PROFILES[provider],
+    flavor: hostedFlavor(provider),
+    profileVersion: HOSTED_PROFILE_VERSION,
+    description: HOSTED_CLASS_DESCRIPTIONS[provider],
+  }));
+}
 
 /** The namespace of a management cluster's Clusters of management clusters. */
 export const MANAGEMENT_NAMESPACE = 'management';
@@ -76,6 +99,14 @@ export function addHostedFleet(
   const managements = model.managements;
   if (!managements.length) return;
   const count = Math.max(0, Math.floor(options.hostedControlPlanes ?? 0));
+  if (count > 0) {
+    // every management cluster can host control planes: the profiles choose which ones take new requests
+    for (const m of managements) {
+      for (const cls of hostedClusterClasses()) {
+        if (!m.classes.some(c => c.name === cls.name)) m.classes.push(cls);
+      }
+    }
+  }
   for (let i = 0; i < count; i++) {
     const r = rng.fork(`hcp-${i}`);
     const mgmt = managements[i % managements.length];
@@ -100,12 +131,13 @@ export function addHostedFleet(
       flavor: hostedFlavor(provider),
       kube,
       targetKube: kube,
+      className: HOSTED_PROFILES[provider],
       labels: {
         [LABELS.owner]: team,
         [LABELS.lifecycle]: LIFECYCLE[environment],
         [LABELS.environment]: environment,
         [LABELS.profile]: HOSTED_PROFILES[provider],
-        [LABELS.profileVersion]: '1.0.0',
+        [LABELS.profileVersion]: HOSTED_PROFILE_VERSION,
       },
       createdAt: options.now - r.int(1, 200) * 86_400_000,
       region: 'local',

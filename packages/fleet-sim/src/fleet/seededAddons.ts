@@ -70,6 +70,21 @@ export const DEMO_PROFILE_ADDONS: Record<string, ProfileAddons> = {
       l('fleet-agent', 'v0.13.1'),
     ],
   },
+  'k0smotron-hosted': {
+    cni: l('kube-router', 'v2.5.0'),
+    helm: [
+      l('local-path-provisioner', 'v0.0.32'),
+      l('metrics-server', 'v0.8.0'),
+    ],
+  },
+  'kamaji-hosted': {
+    cni: l('calico', 'v3.30.3'),
+    helm: [
+      l('local-path-provisioner', 'v0.0.32'),
+      l('metrics-server', 'v0.8.0'),
+      l('cert-manager', 'v1.18.2'),
+    ],
+  },
   'kubeadm-standard': {
     cni: l('calico', 'v3.30.3'),
     helm: [

@@ -76,9 +76,10 @@ function clusterSpec(c: SeedCluster): JsonObject {
     spec.topology = {
       classRef: { name: c.className },
       version: desiredSpecVersion(c),
-      controlPlane: fl.machineControlPlane
-        ? { replicas: c.controlPlaneReplicas }
-        : {},
+      controlPlane:
+        fl.machineControlPlane || fl.hosted
+          ? { replicas: c.controlPlaneReplicas }
+          : {},
       workers: {
         machineDeployments: c.pools.map(p => ({
           class: p.workerClass,

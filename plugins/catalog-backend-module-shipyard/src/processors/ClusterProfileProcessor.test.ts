@@ -50,7 +50,7 @@ describe('ClusterProfileProcessor', () => {
   it('accepts every example profile in plugins/catalog-backend-module-shipyard/catalog/profiles', async () => {
     const examples = exampleProfiles();
     expect(examples.length).toBeGreaterThanOrEqual(4);
-    expect(examples.length).toBeLessThanOrEqual(6);
+    expect(examples.length).toBeLessThanOrEqual(8);
     expect(
       new Set(examples.map(e => e.spec?.provider)).size,
     ).toBeGreaterThanOrEqual(3);
@@ -193,6 +193,68 @@ describe('ClusterProfileProcessor', () => {
     await expect(processor.validateEntityKind(profile(mutate))).rejects.toThrow(
       message,
     );
+  });
+
+  describe('profiles of hosted control planes', () => {
+    const hosted = (mutate: (spec: any) => void = () => {}) => {
+      const entity = exampleProfiles().find(
+        e => e.metadata.name === 'k0smotron-hosted',
+      );
+      if (!entity) throw new Error('k0smotron-hosted example is missing');
+      const copy = JSON.parse(JSON.stringify(entity));
+      mutate(copy.spec);
+      return copy;
+    };
+
+    it('accepts the k0smotron and Kamaji examples, each on a ClusterClass with the host chosen by the profile', async () => {
+      const examples = exampleProfiles().filter(
+        e => e.spec?.hostedControlPlane,
+      );
+      expect(
+        examples.map(e => [
+          e.metadata.name,
+          (e.spec as any).hostedControlPlane.provider,
+          (e.spec as any).clusterClass.name,
+          (e.spec as any).defaultManagementCluster,
+        ]),
+      ).toEqual(
+        expect.arrayContaining([
+          ['k0smotron-hosted', 'k0smotron', 'k0smotron-hosted', 'mgmt-eu-1'],
+          ['kamaji-hosted', 'kamaji', 'kamaji-hosted', 'mgmt-us-1'],
+        ]),
+      );
+      for (const entity of examples) {
+        await expect(processor.validateEntityKind(entity)).resolves.toBe(true);
+      }
+    });
+
+    it.each([
+      [
+        'an unknown provider',
+        (s: any) => {
+          s.hostedControlPlane.provider = 'hypershift';
+        },
+        'spec.hostedControlPlane.provider must be one of "k0smotron", "kamaji"',
+      ],
+      [
+        'no ClusterClass',
+        (s: any) => {
+          delete s.clusterClass;
+        },
+        'spec.clusterClass is required with spec.hostedControlPlane',
+      ],
+      [
+        'a size without control plane pods',
+        (s: any) => {
+          s.sizes.medium.controlPlaneReplicas = 0;
+        },
+        'spec.sizes.medium.controlPlaneReplicas must be at least 1: the hosted control plane runs that many pods',
+      ],
+    ])('rejects %s, naming the field', async (_what, mutate, message) => {
+      await expect(
+        processor.validateEntityKind(hosted(mutate)),
+      ).rejects.toThrow(message);
+    });
   });
 
   it('names invalid size names', async () => {

@@ -23,7 +23,7 @@ function profile(spec: object = {}) {
   };
 }
 
-function service(entity: object) {
+function service(entity: object, classOverrides: object = {}) {
   const api = {
     get: jest.fn(async () => undefined),
     create: jest.fn(async () => ({})),
@@ -52,6 +52,7 @@ function service(entity: object) {
           machinePoolClasses: [],
           variables: [],
           labels: {},
+          ...classOverrides,
         },
       ],
       recordAudit: async () => {},
@@ -73,8 +74,8 @@ function service(entity: object) {
   return { requests, api };
 }
 
-async function check(entity: object) {
-  const { requests, api } = service(entity);
+async function check(entity: object, classOverrides: object = {}) {
+  const { requests, api } = service(entity, classOverrides);
   const requester = await requests.requester(
     mockCredentials.user('user:default/alice'),
   );
@@ -148,5 +149,68 @@ describe('checkCreate', () => {
         p => p.field,
       ),
     ).toEqual(['name', 'profile', 'kubernetesVersion']);
+  });
+
+  describe('a profile of a hosted control plane', () => {
+    const hosted = (sizes: object) =>
+      profile({
+        hostedControlPlane: { provider: 'k0smotron' },
+        clusterClass: { name: 'k0smotron-hosted' },
+        sizes,
+      });
+    const k0smotronClass = {
+      name: 'k0smotron-hosted',
+      controlPlaneKind: 'K0smotronControlPlaneTemplate',
+    };
+
+    it('takes any number of control plane pods (no etcd quorum among them)', async () => {
+      const { result } = await check(
+        hosted({ small: { controlPlaneReplicas: 2, workerReplicas: 2 } }),
+        k0smotronClass,
+      );
+      expect(result.problems).toEqual([]);
+      expect(result.resolved?.controlPlaneReplicas).toBe(2);
+      expect(result.resolved?.clusterClass.name).toBe('k0smotron-hosted');
+    });
+
+    it('refuses a ClusterClass on the host whose control plane is not of the profile’s provider', async () => {
+      const { result, api } = await check(
+        hosted({ small: { controlPlaneReplicas: 2, workerReplicas: 2 } }),
+        {
+          name: 'k0smotron-hosted',
+          controlPlaneKind: 'KubeadmControlPlaneTemplate',
+        },
+      );
+      expect(result.resolved).toBeUndefined();
+      expect(result.problems.map(p => [p.field, p.message])).toEqual([
+        [
+          'managementCluster',
+          "ClusterClass fleet-shared/k0smotron-hosted on mgmt-eu-1 cannot host the control plane of profile clusterprofile:default/kubeadm-standard as k0smotron pods: its control plane template is a KubeadmControlPlaneTemplate, not a K0smotronControlPlaneTemplate; choose another management cluster or ask the profile's owners",
+        ],
+      ]);
+      expect(api.create).not.toHaveBeenCalled();
+    });
+
+    it('refuses a control plane of no pods', async () => {
+      const { result } = await check(
+        hosted({ small: { controlPlaneReplicas: 0, workerReplicas: 2 } }),
+        k0smotronClass,
+      );
+      expect(result.problems.map(p => [p.field, p.message])).toEqual([
+        [
+          'size',
+          'controlPlaneReplicas must be at least 1: profile clusterprofile:default/kubeadm-standard runs the control plane as pods on the management cluster',
+        ],
+      ]);
+    });
+
+    it('still wants an odd number of control plane machines elsewhere', async () => {
+      const { result } = await check(
+        profile({
+          sizes: { small: { controlPlaneReplicas: 2, workerReplicas: 2 } },
+        }),
+      );
+      expect(result.problems.map(p => p.field)).toEqual(['size']);
+    });
   });
 });

@@ -10,7 +10,9 @@ import {
   CLUSTER_PROFILE_KIND,
   ClusterClassSummary,
   ClusterProfileEntity,
+  ClusterProfileHostedControlPlane,
   ClusterProfileSpec,
+  HOSTED_CONTROL_PLANE_KINDS,
 } from '@shipyard/plugin-shipyard-common';
 import { KubeClient } from '@shipyard/plugin-shipyard-node/kube';
 import { quotaOf } from '../config';
@@ -80,6 +82,31 @@ export async function loadProfile(
     ref: stringifyEntityRef(entity),
     entity: entity as unknown as ClusterProfileEntity,
   };
+}
+
+/**
+ * A profile of a hosted control plane needs a ClusterClass whose control plane template is of its provider's kind on
+ * the management cluster chosen as the host; another class there would give the cluster a different control plane.
+ */
+export function checkHostedClusterClass(
+  profileRef: string,
+  hosted: ClusterProfileHostedControlPlane,
+  clusterClass: ClusterClassSummary,
+): void {
+  const wanted = `${HOSTED_CONTROL_PLANE_KINDS[hosted.provider]}Template`;
+  if (clusterClass.controlPlaneKind !== wanted) {
+    throw new InputError(
+      `ClusterClass ${clusterClass.namespace}/${clusterClass.name} on ${
+        clusterClass.managementCluster
+      } cannot host the control plane of profile ${profileRef} as ${
+        hosted.provider
+      } pods: its control plane template is ${
+        clusterClass.controlPlaneKind
+          ? `a ${clusterClass.controlPlaneKind}`
+          : 'of no known kind'
+      }, not a ${wanted}; choose another management cluster or ask the profile's owners`,
+    );
+  }
 }
 
 /**
@@ -213,7 +240,17 @@ export async function checkCreate(
             )}) or give workerReplicas`,
           );
         }
+        // pods of a hosted control plane hold no etcd member (the datastore is kine, a Kamaji DataStore or etcd
+        // pods of its own), so any number of them is fine
+        if (spec.hostedControlPlane && controlPlaneReplicas === 0) {
+          throw new InputError(
+            `controlPlaneReplicas must be at least 1: profile ${
+              profile!.ref
+            } runs the control plane as pods on the management cluster`,
+          );
+        }
         if (
+          !spec.hostedControlPlane &&
           controlPlaneReplicas !== undefined &&
           controlPlaneReplicas > 0 &&
           controlPlaneReplicas % 2 === 0
@@ -282,6 +319,12 @@ export async function checkCreate(
     const clusterClass = await attempt('managementCluster', () =>
       findClusterClass(options.backend, profile.ref, spec, key),
     );
+    const hosted = spec.hostedControlPlane;
+    if (clusterClass && hosted) {
+      await attempt('managementCluster', () =>
+        checkHostedClusterClass(profile.ref, hosted, clusterClass),
+      );
+    }
     const workerClass = clusterClass
       ? await attempt('size', () => {
           const wc =

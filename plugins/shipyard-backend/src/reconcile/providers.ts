@@ -46,7 +46,9 @@ export function distributionOf(
     if (/-gke\./.test(version)) return 'gke';
   }
   switch (controlPlaneKind) {
+    // Kamaji runs the upstream control plane components as pods; its workers join with kubeadm
     case 'KubeadmControlPlane':
+    case 'KamajiControlPlane':
       return 'kubeadm';
     case 'RKE2ControlPlane':
       return 'rke2';

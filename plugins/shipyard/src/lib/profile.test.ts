@@ -22,6 +22,19 @@ describe('readProfile', () => {
     ]);
   });
 
+  it('reads the provider of a control plane hosted as pods', () => {
+    expect(readProfile(makeProfileEntity('x')).hostedControlPlane).toBe(
+      undefined,
+    );
+    expect(
+      readProfile(
+        makeProfileEntity('k0smotron-hosted', {
+          hostedControlPlane: { provider: 'k0smotron' },
+        }),
+      ).hostedControlPlane,
+    ).toBe('k0smotron');
+  });
+
   it('decides who may use a profile', () => {
     const p = readProfile(makeProfileEntity('x'));
     expect(

@@ -37,6 +37,11 @@ export interface ProfileModel {
   managementClusters: string[];
   /** The management cluster clusters go to unless the request names one. */
   defaultManagementCluster?: string;
+  /**
+   * The provider (`k0smotron`, `kamaji`) of a control plane hosted as pods on the management cluster the cluster is
+   * created on, when the profile's control plane is one.
+   */
+  hostedControlPlane?: string;
   sizes: string[];
   /** The sizes with their titles and replicas, in the profile's order. */
   sizeOptions: ProfileSize[];
@@ -187,6 +192,10 @@ export function readProfile(entity: Entity): ProfileModel {
       ...strings(spec.managementCluster),
     ],
     defaultManagementCluster: str(spec.defaultManagementCluster),
+    ...(isRecord(spec.hostedControlPlane) &&
+    str(spec.hostedControlPlane.provider)
+      ? { hostedControlPlane: str(spec.hostedControlPlane.provider) }
+      : {}),
     sizes,
     sizeOptions,
     defaultSize: str(spec.defaultSize),

@@ -465,6 +465,20 @@ export function customResourceTypes(): ResourceType[] {
     }),
     crd({
       group: CONTROL_PLANE,
+      kind: 'K0smotronControlPlaneTemplate',
+      versions: ['v1beta1'],
+      status: false,
+      family: 'k0smotron',
+    }),
+    crd({
+      group: CONTROL_PLANE,
+      kind: 'KamajiControlPlaneTemplate',
+      versions: ['v1alpha1'],
+      status: false,
+      family: 'kamaji',
+    }),
+    crd({
+      group: CONTROL_PLANE,
       kind: 'KThreesControlPlaneTemplate',
       versions: ['v1beta2', 'v1beta1'],
       deprecatedVersions: OLD,

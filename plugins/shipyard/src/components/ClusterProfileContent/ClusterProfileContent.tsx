@@ -169,6 +169,19 @@ export const ClusterProfileContent = () => {
       'Everyone'
     ),
   };
+  if (profile.hostedControlPlane) {
+    // the host is the management cluster the cluster is created on: the profile chooses it
+    metadata['Control plane'] = (
+      <span data-testid="profile-hosted-control-plane">
+        pods run by {profile.hostedControlPlane} on the management cluster it is
+        created on (the host;{' '}
+        {profile.defaultManagementCluster
+          ? `${profile.defaultManagementCluster} unless the request names another`
+          : 'the request names it'}
+        )
+      </span>
+    );
+  }
   if (profile.sizes.length) metadata.Sizes = profile.sizes.join(', ');
   const driftKinds = page?.facets?.drift ?? [];
   if (driftKinds.length > 0) {
