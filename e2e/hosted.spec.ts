@@ -82,3 +82,21 @@ test('the management chain is shown as a tree on the cluster page of a managemen
   await expect(card).toContainText(hosted.hostedControlPlane!.hostCluster);
   await expect(card).toContainText(/\d+ of \d+ ready/);
 });
+
+test('a profile of hosted control planes names its host and counts the clusters the demo fleet runs from it', async ({
+  page,
+}) => {
+  await signInAsGuest(page);
+  await page.goto('/catalog/default/clusterprofile/k0smotron-hosted/profile');
+  await expect(page.getByTestId('profile-content')).toBeVisible({
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('profile-hosted-control-plane')).toContainText(
+    'pods run by k0smotron on the management cluster it is created on (the host; mgmt-eu-1 unless the request names another)',
+  );
+  await expect(page.getByTestId('profile-cluster-count')).toContainText(
+    /^[1-9]\d* clusters?$/,
+    { timeout: 60_000 },
+  );
+  await expect(page.getByTestId('request-cluster')).toBeVisible();
+});
