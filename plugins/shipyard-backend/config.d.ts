@@ -180,6 +180,23 @@ export interface Config {
       badStates?: Array<'progressing' | 'degraded' | 'unhealthy' | 'unknown'>;
       /** Whether maintenance (a rollout step in progress, a paused cluster) is left out (default true). */
       excludeMaintenance?: boolean;
+      /**
+       * Multiwindow burn-rate alert conditions that replace the default four (fast-1h: 2 % of the budget in 1 h and
+       * 5 min, fast-6h: 5 % in 6 h and 30 min, both `page`; slow-1d: 10 % in 1 d and 2 h, slow-3d: 10 % in 3 d and
+       * 6 h, both `ticket`). A condition fires while both lookbacks burn faster than `budgetPercent` of the window's
+       * budget per long lookback (at least 1×); a `page` condition that starts notifies the owning team.
+       */
+      burnRateAlerts?: Array<{
+        /** Lowercase name of the condition. */
+        name: string;
+        severity: 'page' | 'ticket';
+        /** The long lookback (ISO 8601 duration such as PT1H, or an object such as { hours: 1 }). */
+        longWindow: string | HumanDuration;
+        /** The short lookback, shorter than the long one. */
+        shortWindow: string | HumanDuration;
+        /** Share of the window's budget, in percent, the long lookback spends at the threshold. */
+        budgetPercent: number;
+      }>;
     };
 
     /** Fleet rollouts (`/api/shipyard/rollouts`). */

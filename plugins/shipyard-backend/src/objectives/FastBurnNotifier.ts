@@ -16,6 +16,23 @@ export interface FastBurnNotifierOptions {
 
 const percent = (n: number) => `${Number(n.toFixed(3))} %`;
 
+/** A lookback in its largest whole unit: `20 s`, `5 min`, `6 h`, `3 d` (else `90 min`). */
+export function formatLookback(minutes: number): string {
+  const units: Array<[number, string]> = [
+    [1440, 'd'],
+    [60, 'h'],
+    [1, 'min'],
+    [1 / 60, 's'],
+  ];
+  for (const [size, unit] of units) {
+    const n = minutes / size;
+    if (n >= 1 && Math.abs(n - Math.round(n)) < 1e-9) {
+      return `${Math.round(n)} ${unit}`;
+    }
+  }
+  return `${Number((minutes * 60).toFixed(1))} s`;
+}
+
 /**
  * Sends the owning team a notification when a cluster's fast-burn condition starts: once per burn (the tracker
  * reports a start once until the burn stops). The notification's scope is the cluster, so that replicas that see the
@@ -36,9 +53,9 @@ export function notifyFastBurns(options: FastBurnNotifierOptions): () => void {
     const rates = firing
       .map(
         a =>
-          `${Number(a.longBurnRate.toFixed(1))}× over ${
-            a.longWindowMinutes / 60
-          } h (threshold ${Number(a.threshold.toFixed(2))}×)`,
+          `${Number(a.longBurnRate.toFixed(1))}× over ${formatLookback(
+            a.longWindowMinutes,
+          )} (threshold ${Number(a.threshold.toFixed(2))}×)`,
       )
       .join('; ');
     notifications
@@ -55,7 +72,9 @@ export function notifyFastBurns(options: FastBurnNotifierOptions): () => void {
                 : percent(result.availability)
             } against an objective of ${percent(
               result.objective.target,
-            )} over ${result.objective.windowDays} days; ${percent(
+            )} over ${result.objective.windowDays} day${
+              result.objective.windowDays === 1 ? '' : 's'
+            }; ${percent(
               Math.max(0, result.remainingPercent),
             )} of the budget left. ` + `Burn rate ${rates}.`,
           link: linkOf(summary),

@@ -172,6 +172,7 @@ export class ObjectiveTracker {
       objective,
       this.rules,
       this.now(),
+      this.options.config.burnRateAlerts,
     );
     if (overrideError) result.overrideError = overrideError;
     this.noteFastBurn(key, result);

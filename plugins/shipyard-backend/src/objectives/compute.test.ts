@@ -227,6 +227,61 @@ describe('computeObjective', () => {
   });
 });
 
+describe('configured burn-rate alert conditions', () => {
+  // 99.9 % over 1 day: budget 86.4 s per day of counted time
+  const daily = { name: 'critical', target: 99.9, windowDays: 1 };
+  // 2.5 % of the day's budget in 20 s: threshold 0.025 × 86 400 / 20 = 108×
+  const fast = {
+    name: 'fast',
+    severity: 'page' as const,
+    longMs: 20_000,
+    shortMs: 4_000,
+    budgetFraction: 0.025,
+  };
+
+  it('fire on their own lookbacks, while the 1 h and 6 h burn rates stay what they are', () => {
+    // unhealthy for the last 3 s of a healthy day: 20 s burns at (3 / 20) / 0.001 = 150×, 4 s at 750×
+    const history: HistoryStep[] = [
+      { atMs: now - 2 * DAY, status: 'healthy' },
+      { atMs: now - 3_000, status: 'unhealthy' },
+    ];
+    const r = computeObjective(history, daily, rules(), now, [fast]);
+    expect(r.alerts).toHaveLength(1);
+    const [a] = r.alerts;
+    expect(a.name).toBe('fast');
+    expect(a.longWindowMinutes).toBeCloseTo(1 / 3, 9);
+    expect(a.shortWindowMinutes).toBeCloseTo(1 / 15, 9);
+    expect(a.threshold).toBeCloseTo(108, 9);
+    expect(a.longBurnRate).toBeCloseTo(150, 9);
+    expect(a.shortBurnRate).toBeCloseTo(750, 9);
+    expect(a.firing).toBe(true);
+    expect(r.fastBurn).toBe(true);
+    expect(r.state).toBe('burning');
+    // (3 s / 3 600 s) / 0.001
+    expect(r.burnRates.oneHour).toBeCloseTo(0.833_333_3, 6);
+    expect(r.burnRates.sixHours).toBeCloseTo(0.138_888_9, 6);
+    // 2 s: 20 s burns at 100×, under the threshold
+    const early = computeObjective(history, daily, rules(), now - 1_000, [
+      fast,
+    ]);
+    expect(early.alerts[0].longBurnRate).toBeCloseTo(100, 9);
+    expect(early.fastBurn).toBe(false);
+    // healthy again for 5 s after 10 s down: the short lookback is clean, the condition ends, the budget stays spent
+    const recovered = computeObjective(
+      [...history, { atMs: now + 7_000, status: 'healthy' }],
+      daily,
+      rules(),
+      now + 12_000,
+      [fast],
+    );
+    expect(recovered.alerts[0].longBurnRate).toBeCloseTo(500, 9);
+    expect(recovered.alerts[0].shortBurnRate).toBe(0);
+    expect(recovered.fastBurn).toBe(false);
+    expect(recovered.badMs).toBe(10_000);
+    expect(recovered.remainingMs).toBeCloseTo(76_400, 6);
+  });
+});
+
 describe('rollUp', () => {
   it('weights clusters by their time, not by averaging their percentages', () => {
     const a = computeObjective(

@@ -1,5 +1,13 @@
 import { BudgetState, HealthStatus } from '@shipyard/plugin-shipyard-common';
-import { Objective, OUT_OF_SERVICE } from './config';
+import {
+  BURN_RATE_CONDITIONS,
+  BurnRateCondition,
+  Objective,
+  OUT_OF_SERVICE,
+} from './config';
+
+export { BURN_RATE_CONDITIONS };
+export type { BurnRateCondition };
 
 /*
  * Availability objectives from the health history, exact and time-weighted: the history is a step function (each
@@ -42,54 +50,6 @@ export interface Tally {
   excludedMs: number;
   noDataMs: number;
 }
-
-/**
- * A multiwindow burn-rate alert condition (the Site Reliability Workbook, "Alerting on SLOs", recommendation 6):
- * it fires while both the long and the short lookback burn faster than `budgetFraction` of the window's budget per
- * long lookback. For a 30-day window these are the workbook's 14.4× (1 h and 5 min), 6× (6 h and 30 min), 3× (1 d
- * and 2 h) and 1× (3 d and 6 h); other windows scale the same budget fractions (never below 1×).
- */
-export interface BurnRateCondition {
-  name: 'fast-1h' | 'fast-6h' | 'slow-1d' | 'slow-3d';
-  /** `page`: a fast burn (notify the owner now); `ticket`: a slow burn. */
-  severity: 'page' | 'ticket';
-  longMs: number;
-  shortMs: number;
-  /** Share of the window's budget the long lookback spends at the threshold. */
-  budgetFraction: number;
-}
-
-/** The four conditions computed for every cluster. */
-export const BURN_RATE_CONDITIONS: readonly BurnRateCondition[] = [
-  {
-    name: 'fast-1h',
-    severity: 'page',
-    longMs: HOUR,
-    shortMs: 5 * MINUTE,
-    budgetFraction: 0.02,
-  },
-  {
-    name: 'fast-6h',
-    severity: 'page',
-    longMs: 6 * HOUR,
-    shortMs: 30 * MINUTE,
-    budgetFraction: 0.05,
-  },
-  {
-    name: 'slow-1d',
-    severity: 'ticket',
-    longMs: DAY,
-    shortMs: 2 * HOUR,
-    budgetFraction: 0.1,
-  },
-  {
-    name: 'slow-3d',
-    severity: 'ticket',
-    longMs: 3 * DAY,
-    shortMs: 6 * HOUR,
-    budgetFraction: 0.1,
-  },
-];
 
 /** The threshold of a condition for a window: budgetFraction × window / long lookback, at least 1. */
 export function burnRateThreshold(
@@ -197,12 +157,16 @@ function burnRate(t: Tally, target: number): number {
   return t.badMs / counted / (1 - target / 100);
 }
 
-/** A cluster's objective at `nowMs` from its history (steps in time order; the one in force at the window's start included). */
+/**
+ * A cluster's objective at `nowMs` from its history (steps in time order; the one in force at the window's start
+ * included), with the burn-rate alert conditions `conditions` (the workbook's four by default).
+ */
 export function computeObjective(
   steps: readonly HistoryStep[],
   objective: Objective,
   rules: CountingRules,
   nowMs: number,
+  conditions: readonly BurnRateCondition[] = BURN_RATE_CONDITIONS,
 ): ObjectiveComputation {
   const windowMs = objective.windowDays * DAY;
   const windowStartMs = nowMs - windowMs;
@@ -212,7 +176,7 @@ export function computeObjective(
   const remainingMs = budgetMs - whole.badMs;
   const rate = (lookbackMs: number) =>
     burnRate(tally(steps, nowMs - lookbackMs, nowMs, rules), objective.target);
-  const alerts = BURN_RATE_CONDITIONS.map(c => {
+  const alerts = conditions.map(c => {
     const threshold = burnRateThreshold(c, windowMs);
     const longBurnRate = rate(c.longMs);
     const shortBurnRate = rate(c.shortMs);
@@ -240,8 +204,8 @@ export function computeObjective(
     remainingMs,
     remainingPercent: budgetMs > 0 ? (remainingMs / budgetMs) * 100 : 100,
     burnRates: {
-      oneHour: alerts[0].longBurnRate,
-      sixHours: alerts[1].longBurnRate,
+      oneHour: rate(HOUR),
+      sixHours: rate(6 * HOUR),
       window: burnRate(whole, objective.target),
     },
     alerts,

@@ -73,6 +73,81 @@ describe('readObjectivesConfig', () => {
   });
 });
 
+describe('burn-rate alert conditions', () => {
+  it("are the workbook's four by default and can be replaced", () => {
+    expect(
+      DEFAULT_OBJECTIVES_CONFIG.burnRateAlerts.map(a => [
+        a.name,
+        a.severity,
+        a.longMs / 60_000,
+        a.shortMs / 60_000,
+        a.budgetFraction,
+      ]),
+    ).toEqual([
+      ['fast-1h', 'page', 60, 5, 0.02],
+      ['fast-6h', 'page', 360, 30, 0.05],
+      ['slow-1d', 'ticket', 1440, 120, 0.1],
+      ['slow-3d', 'ticket', 4320, 360, 0.1],
+    ]);
+    const c = read({
+      burnRateAlerts: [
+        {
+          name: 'fast',
+          severity: 'page',
+          longWindow: 'PT20S',
+          shortWindow: { seconds: 4 },
+          budgetPercent: 2.5,
+        },
+        {
+          name: 'slow',
+          severity: 'ticket',
+          longWindow: { hours: 12 },
+          shortWindow: 'PT1H',
+          budgetPercent: 10,
+        },
+      ],
+    });
+    expect(c.burnRateAlerts).toEqual([
+      {
+        name: 'fast',
+        severity: 'page',
+        longMs: 20_000,
+        shortMs: 4_000,
+        budgetFraction: 0.025,
+      },
+      {
+        name: 'slow',
+        severity: 'ticket',
+        longMs: 12 * 3_600_000,
+        shortMs: 3_600_000,
+        budgetFraction: 0.1,
+      },
+    ]);
+  });
+
+  it('reports every problem of the conditions at once', () => {
+    expect(() =>
+      read({
+        burnRateAlerts: [
+          {
+            name: 'Fast',
+            severity: 'urgent',
+            longWindow: 'PT5M',
+            shortWindow: 'PT1H',
+            budgetPercent: 0,
+          },
+          { name: 'slow', severity: 'ticket', longWindow: 'soon' },
+        ],
+      }),
+    ).toThrow(
+      /burnRateAlerts\[0\]\.name must be.*burnRateAlerts\[0\]\.severity must be page or ticket.*burnRateAlerts\[0\]\.shortWindow must be shorter.*burnRateAlerts\[0\]\.budgetPercent must be.*burnRateAlerts\[1\]\.longWindow must be a duration.*burnRateAlerts\[1\]\.shortWindow is required.*burnRateAlerts\[1\]\.budgetPercent must be/,
+    );
+    expect(() => read({ burnRateAlerts: [] })).toThrow(
+      /burnRateAlerts must not be empty/,
+    );
+  });
+});
+
 describe('objective annotation', () => {
   it('overrides the class of a cluster', () => {
     expect(parseObjectiveAnnotation('99.95/30d')).toEqual({

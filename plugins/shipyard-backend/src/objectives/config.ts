@@ -1,4 +1,5 @@
-import { Config } from '@backstage/config';
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
 import { InputError } from '@backstage/errors';
 import {
   ANNOTATION_AVAILABILITY_OBJECTIVE,
@@ -23,6 +24,59 @@ export interface ObjectiveClass extends Objective {
   profiles?: string[];
 }
 
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/**
+ * A multiwindow burn-rate alert condition (the Site Reliability Workbook, "Alerting on SLOs", recommendation 6):
+ * it fires while both the long and the short lookback burn faster than `budgetFraction` of the window's budget per
+ * long lookback. For a 30-day window these are the workbook's 14.4× (1 h and 5 min), 6× (6 h and 30 min), 3× (1 d
+ * and 2 h) and 1× (3 d and 6 h); other windows scale the same budget fractions (never below 1×).
+ */
+export interface BurnRateCondition {
+  /** `fast-1h`, `fast-6h`, `slow-1d`, `slow-3d` by default. */
+  name: string;
+  /** `page`: a fast burn (notify the owner now); `ticket`: a slow burn. */
+  severity: 'page' | 'ticket';
+  longMs: number;
+  shortMs: number;
+  /** Share of the window's budget the long lookback spends at the threshold. */
+  budgetFraction: number;
+}
+
+/** The four conditions of the workbook, computed for every cluster unless configured otherwise. */
+export const BURN_RATE_CONDITIONS: readonly BurnRateCondition[] = [
+  {
+    name: 'fast-1h',
+    severity: 'page',
+    longMs: HOUR,
+    shortMs: 5 * MINUTE,
+    budgetFraction: 0.02,
+  },
+  {
+    name: 'fast-6h',
+    severity: 'page',
+    longMs: 6 * HOUR,
+    shortMs: 30 * MINUTE,
+    budgetFraction: 0.05,
+  },
+  {
+    name: 'slow-1d',
+    severity: 'ticket',
+    longMs: DAY,
+    shortMs: 2 * HOUR,
+    budgetFraction: 0.1,
+  },
+  {
+    name: 'slow-3d',
+    severity: 'ticket',
+    longMs: 3 * DAY,
+    shortMs: 6 * HOUR,
+    budgetFraction: 0.1,
+  },
+];
+
 /** `shipyard.objectives`, parsed and defaulted. */
 export interface ObjectivesConfig {
   /** Whether objectives are computed at all. */
@@ -35,6 +89,8 @@ export interface ObjectivesConfig {
   badStates: HealthStatus[];
   /** Whether maintenance (a rollout step in progress, a paused cluster) is left out of the computation. */
   excludeMaintenance: boolean;
+  /** The burn-rate alert conditions (the workbook's four by default); a `page` one notifies the owner. */
+  burnRateAlerts: readonly BurnRateCondition[];
 }
 
 const STATUSES: HealthStatus[] = [
@@ -67,6 +123,7 @@ export const DEFAULT_OBJECTIVES_CONFIG: ObjectivesConfig = {
   default: { name: 'default', target: 99, windowDays: 7 },
   badStates: ['unhealthy', 'unknown'],
   excludeMaintenance: true,
+  burnRateAlerts: BURN_RATE_CONDITIONS,
 };
 
 /** Longest window: the health history must cover it (see `shipyard.health.history.retentionDays`). */
@@ -204,12 +261,115 @@ export function readObjectivesConfig(root: Config): ObjectivesConfig {
   } catch {
     problems.push(`${path}.excludeMaintenance must be true or false`);
   }
+  const burnRateAlerts = c.has('burnRateAlerts')
+    ? readBurnRateAlerts(c, `${path}.burnRateAlerts`, problems)
+    : d.burnRateAlerts;
   if (problems.length > 0) {
     throw new InputError(
       `Invalid availability objectives: ${problems.join('; ')}`,
     );
   }
-  return { enabled, classes, default: fallback, badStates, excludeMaintenance };
+  return {
+    enabled,
+    classes,
+    default: fallback,
+    badStates,
+    excludeMaintenance,
+    burnRateAlerts,
+  };
+}
+
+/** A duration of `key` (ISO 8601 or `{ minutes: 5 }`), or a problem. */
+function durationOf(
+  k: Config,
+  key: string,
+  at: string,
+  problems: string[],
+): number | undefined {
+  if (!k.has(key)) {
+    problems.push(`${at}.${key} is required`);
+    return undefined;
+  }
+  try {
+    const ms = durationToMilliseconds(readDurationFromConfig(k, { key }));
+    if (!(ms > 0)) {
+      problems.push(`${at}.${key} must be longer than zero`);
+      return undefined;
+    }
+    return ms;
+  } catch {
+    problems.push(
+      `${at}.${key} must be a duration (e.g. PT5M or { minutes: 5 })`,
+    );
+    return undefined;
+  }
+}
+
+/** `burnRateAlerts`: the conditions that replace the workbook's four. */
+function readBurnRateAlerts(
+  c: Config,
+  path: string,
+  problems: string[],
+): BurnRateCondition[] {
+  let list: Config[];
+  try {
+    list = c.getConfigArray('burnRateAlerts');
+  } catch {
+    problems.push(`${path} must be a list of conditions`);
+    return [];
+  }
+  if (list.length === 0) problems.push(`${path} must not be empty`);
+  const names = new Set<string>();
+  const out: BurnRateCondition[] = [];
+  list.forEach((k, i) => {
+    const at = `${path}[${i}]`;
+    const name = k.getOptional('name');
+    if (
+      typeof name !== 'string' ||
+      !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)
+    ) {
+      problems.push(
+        `${at}.name must be a lowercase name of letters, digits and '-'`,
+      );
+    } else if (names.has(name)) {
+      problems.push(`${at}.name '${name}' is used twice`);
+    } else {
+      names.add(name);
+    }
+    const severity = k.getOptional('severity');
+    if (severity !== 'page' && severity !== 'ticket') {
+      problems.push(`${at}.severity must be page or ticket`);
+    }
+    const longMs = durationOf(k, 'longWindow', at, problems);
+    const shortMs = durationOf(k, 'shortWindow', at, problems);
+    if (longMs !== undefined && longMs > MAX_WINDOW_DAYS * DAY) {
+      problems.push(
+        `${at}.longWindow must not be longer than ${MAX_WINDOW_DAYS} days`,
+      );
+    }
+    if (longMs !== undefined && shortMs !== undefined && shortMs >= longMs) {
+      problems.push(`${at}.shortWindow must be shorter than its longWindow`);
+    }
+    const budgetPercent = k.getOptional('budgetPercent');
+    if (
+      typeof budgetPercent !== 'number' ||
+      !Number.isFinite(budgetPercent) ||
+      budgetPercent <= 0 ||
+      budgetPercent > 100
+    ) {
+      problems.push(
+        `${at}.budgetPercent must be a percentage above 0 and at most 100`,
+      );
+    }
+    out.push({
+      name: String(name),
+      severity: severity === 'ticket' ? 'ticket' : 'page',
+      longMs: longMs ?? 0,
+      shortMs: shortMs ?? 0,
+      budgetFraction: Number(budgetPercent) / 100,
+    });
+  });
+  return out;
 }
 
 /**

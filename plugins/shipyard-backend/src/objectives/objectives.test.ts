@@ -238,6 +238,10 @@ describe.each(databases.eachSupportedId())(
       expect(sent[0].payload.title).toBe(
         'Cluster payments is burning its error budget fast',
       );
+      expect(sent[0].payload.description).toBe(
+        'Availability 99.977 % against an objective of 99.9 % over 30 days; 76.852 % of the budget left. ' +
+          'Burn rate 166.7× over 1 h (threshold 14.4×); 27.8× over 6 h (threshold 6×).',
+      );
 
       // healthy again; 7 h later every short lookback is clean
       health.aggregator.upsert(payments('healthy'));

@@ -3624,11 +3624,12 @@ export const spec = {
       BurnRateAlert: {
         type: 'object',
         description:
-          "A multiwindow burn-rate condition: fires while both lookbacks burn faster than the threshold. Thresholds are the share of the window's budget the long lookback may spend (2 % in 1 h, 5 % in 6 h: page; 10 % in 1 d and in 3 d: ticket), i.e. 14.4, 6, 3 and 1 for a 30-day window.",
+          "A multiwindow burn-rate condition: fires while both lookbacks burn faster than the threshold. Thresholds are the share of the window's budget the long lookback may spend (by default 2 % in 1 h, 5 % in 6 h: page; 10 % in 1 d and in 3 d: ticket), i.e. 14.4, 6, 3 and 1 for a 30-day window. `shipyard.objectives.burnRateAlerts` replaces the four.",
         properties: {
           name: {
             type: 'string',
-            enum: ['fast-1h', 'fast-6h', 'slow-1d', 'slow-3d'],
+            description: 'fast-1h, fast-6h, slow-1d and slow-3d by default.',
+            pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$',
           },
           severity: {
             type: 'string',

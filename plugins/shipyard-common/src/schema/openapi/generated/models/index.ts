@@ -185,7 +185,7 @@ export type AvailabilityObjective =
  */
 export type BurnRates = components['schemas']['BurnRates'];
 /**
- * A multiwindow burn-rate condition: fires while both lookbacks burn faster than the threshold. Thresholds are the share of the window's budget the long lookback may spend (2 % in 1 h, 5 % in 6 h: page; 10 % in 1 d and in 3 d: ticket), i.e. 14.4, 6, 3 and 1 for a 30-day window.
+ * A multiwindow burn-rate condition: fires while both lookbacks burn faster than the threshold. Thresholds are the share of the window's budget the long lookback may spend (by default 2 % in 1 h, 5 % in 6 h: page; 10 % in 1 d and in 3 d: ticket), i.e. 14.4, 6, 3 and 1 for a 30-day window. `shipyard.objectives.burnRateAlerts` replaces the four.
  * @public
  */
 export type BurnRateAlert = components['schemas']['BurnRateAlert'];

@@ -1094,10 +1094,10 @@ export interface components {
       sixHours: number;
       window: number;
     };
-    /** @description A multiwindow burn-rate condition: fires while both lookbacks burn faster than the threshold. Thresholds are the share of the window's budget the long lookback may spend (2 % in 1 h, 5 % in 6 h: page; 10 % in 1 d and in 3 d: ticket), i.e. 14.4, 6, 3 and 1 for a 30-day window. */
+    /** @description A multiwindow burn-rate condition: fires while both lookbacks burn faster than the threshold. Thresholds are the share of the window's budget the long lookback may spend (by default 2 % in 1 h, 5 % in 6 h: page; 10 % in 1 d and in 3 d: ticket), i.e. 14.4, 6, 3 and 1 for a 30-day window. `shipyard.objectives.burnRateAlerts` replaces the four. */
     BurnRateAlert: {
-      /** @enum {string} */
-      name: 'fast-1h' | 'fast-6h' | 'slow-1d' | 'slow-3d';
+      /** @description fast-1h, fast-6h, slow-1d and slow-3d by default. */
+      name: string;
       /** @enum {string} */
       severity: 'page' | 'ticket';
       longWindowMinutes: number;
