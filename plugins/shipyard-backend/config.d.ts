@@ -100,6 +100,43 @@ export interface Config {
       persistIntervalMs?: number;
     };
 
+    /**
+     * The SIG-Multicluster cluster inventory API (`multicluster.x-k8s.io/v1alpha1` `ClusterProfile`, KEP-4322):
+     * "inventory ClusterProfiles", one per cluster, which Argo CD, Kueue, multicluster-runtime and others read. Not
+     * Shipyard's catalog kind `ClusterProfile`.
+     */
+    inventory?: {
+      /** Shipyard's name as a cluster manager: `spec.clusterManager.name` and label `x-k8s.io/cluster-manager` (default `shipyard`). */
+      clusterManager?: string;
+      /** Publish one inventory ClusterProfile per Cluster API cluster of the fleet. */
+      publish?: {
+        /** The management cluster (by its name in `managementClusters`) whose API holds the inventory namespace. */
+        managementCluster: string;
+        /** The inventory namespace; it must exist. */
+        namespace: string;
+        /** The access provider written into `status.accessProviders` (default `kubeconfig-secretreader`). */
+        accessProvider?: string;
+        /** How often the published objects are compared with the fleet and repaired, in seconds (default 300). */
+        resyncIntervalSeconds?: number;
+        /** Writes in flight at once (default 8). */
+        concurrency?: number;
+      };
+      /**
+       * Read the inventory ClusterProfiles other cluster managers publish: each becomes a cluster of the fleet (origin
+       * `inventory`, key `<name>/<namespace>/<object name>`), probed through the kubeconfig Secret its access provider
+       * names (`client.authentication.k8s.io/exec` extension with `name`, `key`, `namespace`) when there is one, and a
+       * catalog entity. Objects of `clusterManager` (Shipyard's own) are skipped.
+       */
+      consume?: Array<{
+        /** The source's name: the `managementCluster` part of its clusters' keys (not a management cluster's name). */
+        name: string;
+        /** The management cluster (by its name in `managementClusters`) whose API holds the inventory ClusterProfiles. */
+        managementCluster: string;
+        /** The namespace to read (default: all namespaces). */
+        namespace?: string;
+      }>;
+    };
+
     /** The audit trail of cluster requests, upgrades and refusals (`GET /api/shipyard/audit`). */
     audit?: {
       /** Records older than this many days are deleted by a scheduled cleanup (default 365). */

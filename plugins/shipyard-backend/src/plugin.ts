@@ -32,6 +32,7 @@ import { readShipyardConfig } from './config/config';
 import { readHealthConfig } from './health/config';
 import { readObjectivesConfig } from './objectives/config';
 import { notifyFastBurns } from './objectives/FastBurnNotifier';
+import { readInventoryConfig, startInventoryPublisher } from './inventory';
 import { HealthService } from './health/HealthService';
 import { HealthStore } from './stores/HealthStore';
 import { readVersionSupportConfig } from './lifecycle/config';
@@ -110,6 +111,10 @@ export const shipyardPlugin = createBackendPlugin({
         notifications,
       }) {
         const shipyardConfig = readShipyardConfig(config);
+        const inventoryConfig = readInventoryConfig(
+          config,
+          shipyardConfig.managementClusters.map(mc => mc.name),
+        );
         const store = await FleetStore.create({
           database,
           logger,
@@ -120,6 +125,10 @@ export const shipyardPlugin = createBackendPlugin({
           logger,
           store,
           sources,
+          inventory: {
+            clusterManager: inventoryConfig.clusterManager,
+            sources: inventoryConfig.consume,
+          },
         });
         const versionSupportConfig = readVersionSupportConfig(config);
         const versionLifecycle = new VersionLifecycle({
@@ -147,6 +156,7 @@ export const shipyardPlugin = createBackendPlugin({
           index: fleet.index,
           store: await HealthStore.create(database),
           connectionOf: name => fleet.connectionOf(name),
+          inventorySecretOf: key => fleet.inventorySecretOf(key),
           credentialProviders,
         });
         // one direction: reconcile → fold → drift → health evaluation → index
@@ -213,7 +223,19 @@ export const shipyardPlugin = createBackendPlugin({
         await health.schedule(scheduler);
         await versionSupportRefresher.schedule(scheduler);
         driftProfiles.start();
+        // a reader of the index: the fleet as cluster inventory API objects (inventory ClusterProfiles)
+        const stopInventoryPublisher = await startInventoryPublisher({
+          config: inventoryConfig,
+          fleet,
+          configuredManagementClusters: shipyardConfig.managementClusters.map(
+            mc => mc.name,
+          ),
+          requestTimeoutMs: shipyardConfig.sync.requestTimeoutMs,
+          scheduler,
+          logger: logger.child({ component: 'inventory' }),
+        });
         lifecycle.addShutdownHook(async () => {
+          await stopInventoryPublisher?.();
           driftProfiles.stop();
           stopNotifying();
           await health.stop();

@@ -6,6 +6,16 @@
 /** UID of the CAPI `Cluster` object behind a cluster entity. */
 export const ANNOTATION_CLUSTER_UID = 'shipyard.io/cluster-uid';
 
+/**
+ * On the entity of a cluster that Cluster API does not manage: `inventory` (read from an inventory ClusterProfile,
+ * `multicluster.x-k8s.io`, that another cluster manager published). Absent on Cluster API clusters.
+ */
+export const ANNOTATION_CLUSTER_ORIGIN = 'shipyard.io/cluster-origin';
+
+/** On the entity of a cluster of origin `inventory`: the cluster manager that published its inventory ClusterProfile. */
+export const ANNOTATION_INVENTORY_CLUSTER_MANAGER =
+  'shipyard.io/inventory-cluster-manager';
+
 /** `namespace/name` of the ClusterClass behind a cluster or a generated cluster profile. */
 export const ANNOTATION_CLUSTER_CLASS = 'shipyard.io/cluster-class';
 

@@ -21,6 +21,7 @@ export * from './variables';
 export * from './operations';
 export * from './drift';
 export * from './objectives';
+export * from './inventory';
 /** The generated contract of `/api/shipyard`: the client, the operations' request types and the spec's models. */
 export * as ShipyardOpenApi from './schema/openapi';
 export { responseBody } from './schema/responseBody';

@@ -451,7 +451,8 @@ export class ApiServer {
     checkBody(t, applied, version, namespace, name);
     const am = meta(applied);
     delete am.managedFields;
-    validateSchema(t, applied, version, opts);
+    // typed and pruned as given; fields it lacks may be required of the object it makes, checked below
+    validateSchema(t, applied, version, opts, entry !== undefined);
     const part = opts.subresource === 'status' ? 'status' : 'main';
     const shape = this.shape(t, version);
     if (!entry) {
@@ -491,6 +492,8 @@ export class ApiServer {
       apiVersionOf(t, version),
       part,
     );
+    // a configuration may name a part of the object (the status alone): the object it makes has every required field
+    validateSchema(t, merged, version, { ...opts, fieldValidation: 'Ignore' });
     return this.replace(t, entry, merged, version, {
       ...opts,
       fieldManager: undefined,

@@ -178,10 +178,15 @@ export function validateSchema(
   body: JsonObject,
   version: string,
   opts: WriteOptions,
+  /** A part of an object (an apply configuration of an existing object): fields it lacks may be required. */
+  partial = false,
 ): void {
   if (opts.internal) return;
   const mode = opts.fieldValidation ?? 'Warn';
   const result = validateAndPrune(body, schemaFor(t, version));
+  if (partial) {
+    result.causes = result.causes.filter(c => c.reason !== 'FieldValueRequired');
+  }
   if (result.unknown.length) {
     if (mode === 'Strict') {
       const detail = result.unknown.map(u => `unknown field "${u}"`).join(', ');

@@ -79,6 +79,8 @@ export async function startSimCatalogBackend(options: {
   scheduler: ReturnType<typeof mockServices.scheduler>;
   metrics: ReturnType<typeof createCountingMetrics>['metrics'];
   sync?: Record<string, number>;
+  /** More of `shipyard`'s configuration (e.g. `inventory`). */
+  shipyard?: Record<string, unknown>;
   timeoutMs: number;
 }): Promise<{ sim: FleetSim; backend: TestBackend }> {
   const { sim, backend } = await startSimulatedFleet({
@@ -106,6 +108,7 @@ export async function startSimCatalogBackend(options: {
         platformTeam: 'group:default/platform-team',
         sync: { staleAfterMs: 300, ...options.sync },
         health: { enabled: true },
+        ...options.shipyard,
       },
     },
     features: [

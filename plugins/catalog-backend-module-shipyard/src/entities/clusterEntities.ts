@@ -13,9 +13,11 @@ import {
 } from '@backstage/catalog-model';
 import {
   ANNOTATION_CLUSTER_CLASS,
+  ANNOTATION_CLUSTER_ORIGIN,
   ANNOTATION_CLUSTER_NAME,
   ANNOTATION_CLUSTER_NAMESPACE,
   ANNOTATION_CLUSTER_UID,
+  ANNOTATION_INVENTORY_CLUSTER_MANAGER,
   ANNOTATION_MANAGEMENT_CLUSTER,
   ANNOTATION_PROFILE,
   ANNOTATION_PROCESSING_WARNINGS,
@@ -59,6 +61,8 @@ export type ClusterEntityInput = Pick<
   | 'kubernetesVersion'
   | 'kubernetesMinor'
   | 'apiServerUrl'
+  | 'origin'
+  | 'inventory'
 >;
 
 /** Keeps only the entity-relevant fields of a summary (what the providers hold in memory). */
@@ -81,6 +85,10 @@ export function toClusterEntityInput(s: ClusterSummary): ClusterEntityInput {
     kubernetesMinor: s.kubernetesMinor,
     apiServerUrl: s.apiServerUrl,
   };
+  if (s.origin === 'inventory') {
+    input.origin = s.origin;
+    if (s.inventory) input.inventory = s.inventory;
+  }
   return input;
 }
 
@@ -228,6 +236,16 @@ function describe(summary: ClusterEntityInput): string {
     details.push(`ClusterClass ${summary.clusterClass}`);
   }
   const suffix = details.length ? ` (${details.join(', ')})` : '';
+  if (summary.origin === 'inventory') {
+    const inventory = summary.inventory;
+    return `Kubernetes cluster ${summary.name}${
+      inventory ? ` registered by ${inventory.clusterManager}` : ''
+    } in the cluster inventory ${summary.managementCluster}${
+      inventory
+        ? ` (namespace ${summary.namespace} on ${inventory.managementCluster})`
+        : ''
+    }${suffix}.`;
+  }
   return `Kubernetes cluster ${summary.namespace}/${summary.name} on management cluster ${summary.managementCluster}${suffix}.`;
 }
 
@@ -268,6 +286,13 @@ export function buildClusterEntity(
     [ANNOTATION_CLUSTER_NAME]: summary.name,
   };
   if (summary.uid) annotations[ANNOTATION_CLUSTER_UID] = summary.uid;
+  if (summary.origin === 'inventory') {
+    annotations[ANNOTATION_CLUSTER_ORIGIN] = summary.origin;
+    if (summary.inventory) {
+      annotations[ANNOTATION_INVENTORY_CLUSTER_MANAGER] =
+        summary.inventory.clusterManager;
+    }
+  }
   if (summary.profile) annotations[ANNOTATION_PROFILE] = summary.profile;
   if (summary.profileVersion) {
     annotations[ANNOTATION_PROFILE_VERSION] = summary.profileVersion;
@@ -319,9 +344,12 @@ export function buildClusterEntity(
   ]);
 
   const lifecycle = summary.lifecycle ?? config.clusters.defaultLifecycle;
+  // a cluster read from another cluster manager's inventory has no management cluster entity
   const dependsOn = unique([
     profileRef,
-    managementClusterEntityRef(config, summary.managementCluster),
+    summary.origin === 'inventory'
+      ? undefined
+      : managementClusterEntityRef(config, summary.managementCluster),
   ]);
 
   return {

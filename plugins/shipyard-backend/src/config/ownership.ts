@@ -9,7 +9,8 @@ export interface ResolvedOwnership {
   profileVersion?: string;
 }
 
-function normaliseRef(value: string, kind: string): string {
+/** A bare name or `namespace/name` as an entity ref of `kind` (`team-a` → `group:default/team-a`). */
+export function normaliseRef(value: string, kind: string): string {
   if (value.includes(':')) return value;
   if (value.includes('/')) return `${kind}:${value}`;
   return `${kind}:default/${value}`;

@@ -9,7 +9,10 @@ import {
 } from '@shipyard/plugin-shipyard-node';
 import { FleetIndex, StoredClusterSummary } from '../index/FleetIndex';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
-import { CredentialResolver } from '../probes/CredentialResolver';
+import {
+  CredentialResolver,
+  CredentialResolverOptions,
+} from '../probes/CredentialResolver';
 import { ProbeResult } from '../probes/types';
 import {
   ProbeRoundStats,
@@ -42,6 +45,11 @@ export interface HealthServiceOptions {
   connectionOf(
     managementCluster: string,
   ): ManagementClusterConnection | undefined;
+  /**
+   * For a cluster read from an inventory source: where the kubeconfig Secret its access provider names is (the
+   * connection of the management cluster that holds it, and the Secret).
+   */
+  inventorySecretOf?: CredentialResolverOptions['secretOf'];
   credentialProviders?: WorkloadCredentialProvider[];
   /** The support calendars (default: the data file, no overrides). */
   lifecycle?: VersionLifecycle;
@@ -107,6 +115,7 @@ export class HealthService {
     this.credentials = new CredentialResolver({
       logger: options.logger,
       connectionOf: options.connectionOf,
+      secretOf: options.inventorySecretOf,
       providers: options.credentialProviders,
       refreshMs: options.config.credentialsRefreshMs,
     });

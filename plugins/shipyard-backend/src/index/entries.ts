@@ -84,6 +84,8 @@ export function entityFingerprint(s: StoredClusterSummary): string {
     s.kubernetesMinor,
     s.apiServerUrl,
     s.labels,
+    s.origin,
+    s.inventory?.clusterManager,
   ]);
 }
 

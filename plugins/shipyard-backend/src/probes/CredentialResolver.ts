@@ -52,6 +52,16 @@ export interface CredentialResolverOptions {
   connectionOf(
     managementCluster: string,
   ): ManagementClusterConnection | undefined;
+  /**
+   * For a cluster that is not a Cluster API cluster (read from an inventory source): the kubeconfig Secret its
+   * access provider names, and the connection of the management cluster that holds it.
+   */
+  secretOf?(key: string):
+    | {
+        connection: ManagementClusterConnection;
+        ref: { namespace: string; name: string; key: string };
+      }
+    | undefined;
   providers?: WorkloadCredentialProvider[];
   /** How long listed kubeconfig Secrets are trusted (ms). */
   refreshMs: number;
@@ -71,6 +81,16 @@ export interface CredentialResolverOptions {
 export class CredentialResolver implements CredentialSource {
   private readonly clients = new Map<string, KubeClient>();
   private readonly namespaces = new Map<string, NamespaceEntry>();
+  /** Cluster key → the credentials read from the Secret an inventory cluster's access provider names. */
+  private readonly referenced = new Map<
+    string,
+    {
+      readAt: number;
+      secret: string;
+      credentials?: KubeCredentials | KubeconfigError;
+      error?: string;
+    }
+  >();
   private readonly invalid = new Set<string>();
   private readonly warned = new Set<string>();
 
@@ -82,7 +102,24 @@ export class CredentialResolver implements CredentialSource {
       string,
       { managementCluster: string; namespace: string }
     >();
+    const referenced: Array<() => Promise<void>> = [];
     for (const t of targets) {
+      const found = this.options.secretOf?.(t.key);
+      if (found) {
+        const known = this.referenced.get(t.key);
+        const secret = `${found.connection.name}/${found.ref.namespace}/${found.ref.name}/${found.ref.key}`;
+        if (
+          !known ||
+          known.secret !== secret ||
+          now - known.readAt >= this.options.refreshMs ||
+          this.invalid.has(t.key)
+        ) {
+          referenced.push(() =>
+            this.readReferenced(t.key, found.connection, found.ref, now),
+          );
+        }
+        continue;
+      }
       const nsKey = `${t.managementCluster}/${t.namespace}`;
       if (due.has(nsKey)) continue;
       const entry = this.namespaces.get(nsKey);
@@ -98,19 +135,21 @@ export class CredentialResolver implements CredentialSource {
           namespace: t.namespace,
         });
     }
-    const queue = [...due.entries()];
+    const queue: Array<() => Promise<void>> = [
+      ...[...due.entries()].map(
+        ([nsKey, ns]) =>
+          () =>
+            this.listNamespace(nsKey, ns.managementCluster, ns.namespace, now),
+      ),
+      ...referenced,
+    ];
     const workers = Array.from(
       { length: Math.min(this.options.concurrency ?? 8, queue.length) },
       async () => {
         for (;;) {
           const next = queue.shift();
           if (!next) return;
-          await this.listNamespace(
-            next[0],
-            next[1].managementCluster,
-            next[1].namespace,
-            now,
-          );
+          await next();
         }
       },
     );
@@ -128,9 +167,12 @@ export class CredentialResolver implements CredentialSource {
     target: ProbeTarget,
     apiServerUrl?: string,
   ): Promise<CredentialLookup> {
-    const fromSecret = this.namespaces
-      .get(`${target.managementCluster}/${target.namespace}`)
-      ?.clusters.get(target.name);
+    const reference = this.referenced.get(target.key);
+    const fromSecret = reference
+      ? reference.credentials
+      : this.namespaces
+          .get(`${target.managementCluster}/${target.namespace}`)
+          ?.clusters.get(target.name);
     for (const provider of this.options.providers ?? []) {
       let provided;
       try {
@@ -173,6 +215,14 @@ export class CredentialResolver implements CredentialSource {
     if (fromSecret instanceof KubeconfigError) {
       return { missing: 'bad-credentials', message: fromSecret.message };
     }
+    if (reference) {
+      return {
+        missing: 'no-credentials',
+        message: reference.error
+          ? `cannot read the kubeconfig Secret its access provider names: ${reference.error}`
+          : 'the kubeconfig Secret its access provider names does not exist',
+      };
+    }
     const nsError = this.namespaces.get(
       `${target.managementCluster}/${target.namespace}`,
     )?.error;
@@ -192,7 +242,15 @@ export class CredentialResolver implements CredentialSource {
     for (const nsKey of this.namespaces.keys()) {
       if (!keep.has(nsKey)) this.namespaces.delete(nsKey);
     }
+    const keys = new Set(targets.map(t => t.key));
+    for (const key of this.referenced.keys()) {
+      if (!keys.has(key)) this.referenced.delete(key);
+    }
     const mcs = new Set(targets.map(t => t.managementCluster));
+    for (const t of targets) {
+      const found = this.options.secretOf?.(t.key);
+      if (found) mcs.add(found.connection.name);
+    }
     for (const [name, client] of this.clients) {
       if (!mcs.has(name)) {
         client.close();
@@ -207,10 +265,13 @@ export class CredentialResolver implements CredentialSource {
     this.namespaces.clear();
   }
 
-  private client(managementCluster: string): KubeClient | undefined {
+  private client(
+    managementCluster: string,
+    given?: ManagementClusterConnection,
+  ): KubeClient | undefined {
     let client = this.clients.get(managementCluster);
     if (!client) {
-      const connection = this.options.connectionOf(managementCluster);
+      const connection = given ?? this.options.connectionOf(managementCluster);
       if (!connection) return undefined;
       client = new KubeClient(connection, {
         requestTimeoutMs: this.options.requestTimeoutMs ?? 15_000,
@@ -219,6 +280,63 @@ export class CredentialResolver implements CredentialSource {
       this.clients.set(managementCluster, client);
     }
     return client;
+  }
+
+  /** Reads the kubeconfig Secret an inventory cluster's access provider names (one `get`). */
+  private async readReferenced(
+    key: string,
+    connection: ManagementClusterConnection,
+    ref: { namespace: string; name: string; key: string },
+    now: number,
+  ): Promise<void> {
+    const secret = `${connection.name}/${ref.namespace}/${ref.name}/${ref.key}`;
+    const client = this.client(connection.name, connection);
+    try {
+      const object = await client!.get<
+        KubeObject & { data?: Record<string, string> }
+      >(
+        resourcePath(CORE_RESOURCES.Secret, {
+          namespace: ref.namespace,
+          name: ref.name,
+        }),
+      );
+      if (!object) {
+        this.referenced.set(key, { readAt: now, secret });
+        return;
+      }
+      const value = object.data?.[ref.key];
+      let credentials: KubeCredentials | KubeconfigError;
+      if (!value) {
+        credentials = new KubeconfigError(
+          `Secret ${ref.name} has no key "${ref.key}"`,
+        );
+      } else {
+        try {
+          credentials = parseKubeconfig(
+            Buffer.from(value, 'base64').toString('utf8'),
+          );
+        } catch (error) {
+          credentials =
+            error instanceof KubeconfigError
+              ? error
+              : new KubeconfigError('kubeconfig cannot be parsed');
+        }
+      }
+      this.referenced.set(key, { readAt: now, secret, credentials });
+    } catch (error) {
+      const message = (error as Error).message;
+      this.warnOnce(
+        `ref:${secret}:${message}`,
+        `Shipyard: cannot read the kubeconfig Secret ${secret} of ${key}: ${message}`,
+      );
+      const previous = this.referenced.get(key);
+      this.referenced.set(key, {
+        readAt: now,
+        secret,
+        credentials: previous?.credentials,
+        error: message,
+      });
+    }
   }
 
   private async listNamespace(

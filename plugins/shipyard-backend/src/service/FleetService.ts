@@ -22,6 +22,9 @@ import { FleetStore } from '../stores/FleetStore';
 import { ManagementClusterReconciler } from '../reconcile/ManagementClusterReconciler';
 import { FleetRecords } from '../records/FleetRecords';
 import { ClusterClassRecord } from '../records/types';
+import type { InventoryConsumeConfig } from '../inventory/config';
+import type { InventorySecretRef } from '../inventory/consume';
+import { InventorySource } from '../inventory/InventorySource';
 
 /** Options of {@link FleetService}. */
 export interface FleetServiceOptions {
@@ -37,6 +40,11 @@ export interface FleetServiceOptions {
   initialSyncGraceMs?: number;
   /** Called for every watch event of a Cluster object with its fleet key, as it arrives (for measurements). */
   onClusterEvent?: (key: string) => void;
+  /**
+   * The second kind of source: inventory ClusterProfiles other cluster managers published
+   * (`shipyard.inventory.consume`), read through the connection of a management cluster.
+   */
+  inventory?: { clusterManager: string; sources: InventoryConsumeConfig[] };
 }
 
 /**
@@ -48,6 +56,7 @@ export class FleetService {
   /** The trimmed Cluster API objects (object trees, ClusterClasses), written by the reconcilers. */
   readonly records = new FleetRecords();
   private readonly reconcilers = new Map<string, ManagementClusterReconciler>();
+  private readonly inventorySources = new Map<string, InventorySource>();
   private readonly connections = new Map<string, ManagementClusterConnection>();
   private readonly failed = new Map<string, ManagementClusterStatus>();
   private restored = new Map<string, ManagementClusterStatus>();
@@ -132,6 +141,66 @@ export class FleetService {
     logger.info(
       `Shipyard watches ${this.reconcilers.size} management cluster(s)`,
     );
+    this.startInventorySources();
+  }
+
+  private startInventorySources(): void {
+    const { logger, inventory } = this.options;
+    for (const source of inventory?.sources ?? []) {
+      if (this.reconcilers.has(source.name)) {
+        logger.error(
+          `Shipyard: inventory source ${source.name} has the name of a management cluster; not reading it`,
+        );
+        continue;
+      }
+      const connection = this.connections.get(source.managementCluster);
+      if (!connection) {
+        logger.error(
+          `Shipyard: inventory source ${source.name}: no connected management cluster ${source.managementCluster}`,
+        );
+        this.sink.setSourceState(source.name, {
+          state: 'stale',
+          staleSince: new Date().toISOString(),
+        });
+        continue;
+      }
+      const reader = new InventorySource({
+        config: source,
+        connection,
+        clusterManager: inventory!.clusterManager,
+        sink: this.sink,
+        ownership: this.ownership,
+        sync: this.options.config.sync,
+        logger: logger.child({ inventorySource: source.name }),
+      });
+      this.inventorySources.set(source.name, reader);
+      reader.start();
+    }
+    if (this.inventorySources.size > 0) {
+      logger.info(
+        `Shipyard reads ${this.inventorySources.size} cluster inventory source(s)`,
+      );
+    }
+  }
+
+  /**
+   * For a cluster read from an inventory source: the connection of the management cluster that holds its
+   * inventory ClusterProfile and the kubeconfig Secret its access provider names there, when it names one.
+   */
+  inventorySecretOf(
+    key: string,
+  ):
+    | { connection: ManagementClusterConnection; ref: InventorySecretRef }
+    | undefined {
+    const sourceName = key.slice(0, key.indexOf('/'));
+    const source = this.inventorySources.get(sourceName);
+    const ref = source?.secretRefOf(key);
+    if (!source || !ref) return undefined;
+    const config = this.options.inventory?.sources.find(
+      s => s.name === sourceName,
+    );
+    const connection = config && this.connections.get(config.managementCluster);
+    return connection ? { connection, ref } : undefined;
   }
 
   /** The connection of a management cluster (for reading workload kubeconfig Secrets); never served. */
@@ -141,7 +210,10 @@ export class FleetService {
 
   /** Stops every reconciler and writes pending state. */
   async stop(): Promise<void> {
-    await Promise.all([...this.reconcilers.values()].map(r => r.stop()));
+    await Promise.all([
+      ...[...this.reconcilers.values()].map(r => r.stop()),
+      ...[...this.inventorySources.values()].map(s => s.stop()),
+    ]);
     await this.options.store?.stop();
   }
 

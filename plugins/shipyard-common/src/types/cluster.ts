@@ -43,8 +43,11 @@ export const HEALTH_STATUSES: readonly HealthStatus[] = [
   'deleting',
 ];
 
-/** Where a health reason comes from. */
-export type HealthReasonSource = 'capi' | 'probe' | 'source';
+/**
+ * Where a health reason comes from: Cluster API, the workload cluster's probes, the state of the source, or the
+ * conditions of an inventory ClusterProfile another cluster manager published.
+ */
+export type HealthReasonSource = 'capi' | 'probe' | 'source' | 'inventory';
 
 /** How bad a health reason is. */
 export type HealthReasonSeverity = 'info' | 'warning' | 'error';
@@ -177,6 +180,25 @@ export interface ClusterNodesSummary {
 /** Counts of Machines of a cluster by phase (`Pending`, `Provisioning`, `Provisioned`, `Running`, `Deleting`, `Failed`, …). */
 export type MachinePhaseCounts = Record<string, number>;
 
+/**
+ * Where Shipyard knows a cluster from: a Cluster API `Cluster` on a management cluster (`cluster-api`), or an
+ * inventory ClusterProfile (`multicluster.x-k8s.io`, the cluster inventory API) that another cluster manager
+ * published (`inventory`).
+ */
+export type ClusterOrigin = 'cluster-api' | 'inventory';
+
+/** The inventory ClusterProfile a cluster of origin `inventory` is read from. */
+export interface InventoryClusterOrigin {
+  /** The inventory source (`shipyard.inventory.consume[].name`), which is also the `managementCluster` of its key. */
+  source: string;
+  /** The management cluster whose API holds the inventory ClusterProfile. */
+  managementCluster: string;
+  /** The cluster manager that published it (`spec.clusterManager.name`). */
+  clusterManager: string;
+  /** The access providers it names (the credential plugins of its consumers). */
+  accessProviders: string[];
+}
+
 /** The summary of one workload cluster, as listed by `GET /clusters`. */
 export interface ClusterSummary extends ClusterKey {
   /** UID of the CAPI `Cluster` object. */
@@ -259,6 +281,13 @@ export interface ClusterSummary extends ClusterKey {
   availabilityObjective?: string;
   /** How the cluster's error budget stands; absent when it has no availability objective. */
   budget?: BudgetState;
+  /**
+   * Where the cluster is known from; absent means `cluster-api`. A cluster of origin `inventory` has no Cluster API
+   * objects: its key is `<inventory source>/<namespace>/<name>` of its inventory ClusterProfile.
+   */
+  origin?: ClusterOrigin;
+  /** For a cluster of origin `inventory`: the inventory ClusterProfile it is read from. */
+  inventory?: InventoryClusterOrigin;
 }
 
 /** A control plane hosted as pods in a host cluster (k0smotron `K0smotronControlPlane`, Kamaji `KamajiControlPlane`). */

@@ -31,8 +31,9 @@ import {
   KUBEADM_CONTROL_PLANE_TEMPLATE,
 } from './kubeadm';
 import { freeObject, obj } from './dsl';
+import { INVENTORY_CLUSTER_PROFILE } from './inventory';
 
-/** v1beta2 schemas by `group/kind`. */
+/** Storage schemas by `group/kind` (of version `v1beta2` unless {@link STORAGE_VERSIONS} says otherwise). */
 const STORAGE_SCHEMAS: Record<string, JsonObject> = {
   'cluster.x-k8s.io/Cluster': CLUSTER,
   'cluster.x-k8s.io/ClusterClass': CLUSTER_CLASS,
@@ -55,6 +56,13 @@ const STORAGE_SCHEMAS: Record<string, JsonObject> = {
     DOCKER_CLUSTER_TEMPLATE,
   'infrastructure.cluster.x-k8s.io/DockerMachineTemplate':
     DOCKER_MACHINE_TEMPLATE,
+  // the cluster inventory API (KEP-4322), not a Cluster API kind
+  'multicluster.x-k8s.io/ClusterProfile': INVENTORY_CLUSTER_PROFILE,
+};
+
+/** The described version of the kinds whose storage version is not `v1beta2`. */
+const STORAGE_VERSIONS: Record<string, string> = {
+  'multicluster.x-k8s.io/ClusterProfile': 'v1alpha1',
 };
 
 /** The schema of a version whose content the simulator does not describe: spec and status as given. */
@@ -67,16 +75,17 @@ export const PERMISSIVE_SCHEMA: JsonObject = obj({
 });
 
 /**
- * The built-in schema of a custom kind's version: the described one for the storage version
- * `v1beta2` of the kinds above, undefined otherwise (the caller falls back to a permissive one).
+ * The built-in schema of a custom kind's version: the described one for the storage version of the
+ * kinds above, undefined otherwise (the caller falls back to a permissive one).
  */
 export function builtinSchema(
   group: string,
   kind: string,
   version: string,
 ): JsonObject | undefined {
-  if (version !== 'v1beta2') return undefined;
-  return STORAGE_SCHEMAS[`${group}/${kind}`];
+  const id = `${group}/${kind}`;
+  if (version !== (STORAGE_VERSIONS[id] ?? 'v1beta2')) return undefined;
+  return STORAGE_SCHEMAS[id];
 }
 
 /** Whether the simulator describes the storage schema of `group/kind` itself. */

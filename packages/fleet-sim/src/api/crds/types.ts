@@ -51,6 +51,8 @@ interface CrdInput {
   deprecatedVersions?: string[];
   columns?: Record<string, ColumnSpec[]>;
   family?: string;
+  /** Categories of `kubectl get <category>` (default `cluster-api`). */
+  categories?: string[];
 }
 
 function crd(input: CrdInput): ResourceType {
@@ -64,7 +66,7 @@ function crd(input: CrdInput): ResourceType {
     singular: input.kind.toLowerCase(),
     namespaced: input.namespaced ?? true,
     shortNames: input.shortNames ?? [],
-    categories: ['cluster-api'],
+    categories: input.categories ?? ['cluster-api'],
     versions: input.versions.map((name, index) => ({
       name,
       served: true,
@@ -832,6 +834,34 @@ export function customResourceTypes(): ResourceType[] {
       family: 'aws',
     }),
     ...addonTypes(),
+    ...inventoryTypes(),
+  ];
+}
+
+/**
+ * The SIG-Multicluster cluster inventory API (KEP-4322): `ClusterProfile` objects that cluster managers publish
+ * and multi-cluster tools read. A different kind from Shipyard's catalog `ClusterProfile`.
+ */
+function inventoryTypes(): ResourceType[] {
+  return [
+    crd({
+      group: 'multicluster.x-k8s.io',
+      kind: 'ClusterProfile',
+      versions: ['v1alpha1'],
+      categories: [],
+      columns: {
+        '*': [
+          ['Display Name', '.spec.displayName'],
+          ['Cluster Manager', '.spec.clusterManager.name'],
+          [
+            'Control Plane Healthy',
+            '.status.conditions[?(@.type=="ControlPlaneHealthy")].status',
+          ],
+          ['Kubernetes', '.status.version.kubernetes'],
+          AGE,
+        ],
+      },
+    }),
   ];
 }
 

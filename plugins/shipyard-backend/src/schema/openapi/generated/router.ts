@@ -2855,7 +2855,7 @@ export const spec = {
         properties: {
           source: {
             type: 'string',
-            enum: ['capi', 'probe', 'source'],
+            enum: ['capi', 'probe', 'source', 'inventory'],
           },
           severity: {
             type: 'string',
@@ -3212,6 +3212,15 @@ export const spec = {
           budget: {
             $ref: '#/components/schemas/BudgetState',
           },
+          origin: {
+            type: 'string',
+            enum: ['cluster-api', 'inventory'],
+            description:
+              'Where the cluster is known from - a Cluster API Cluster (absent or cluster-api) or an inventory ClusterProfile (multicluster.x-k8s.io) another cluster manager published (inventory).',
+          },
+          inventory: {
+            $ref: '#/components/schemas/InventoryClusterOrigin',
+          },
         },
         required: [
           'managementCluster',
@@ -3234,6 +3243,39 @@ export const spec = {
           'lastChangedAt',
           'apiVersion',
           'source',
+        ],
+      },
+      InventoryClusterOrigin: {
+        type: 'object',
+        description:
+          'The inventory ClusterProfile (multicluster.x-k8s.io/v1alpha1) a cluster of origin inventory is read from.',
+        properties: {
+          source: {
+            type: 'string',
+            description:
+              "The inventory source (shipyard.inventory.consume[].name), also the managementCluster of the cluster's key.",
+          },
+          managementCluster: {
+            type: 'string',
+            description:
+              'The management cluster whose API holds the inventory ClusterProfile.',
+          },
+          clusterManager: {
+            type: 'string',
+            description: 'The cluster manager that published it.',
+          },
+          accessProviders: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+        required: [
+          'source',
+          'managementCluster',
+          'clusterManager',
+          'accessProviders',
         ],
       },
       ClusterListItem: {

@@ -138,6 +138,12 @@ export type HostedControlPlane = components['schemas']['HostedControlPlane'];
  */
 export type ClusterSummary = components['schemas']['ClusterSummary'];
 /**
+ * The inventory ClusterProfile (multicluster.x-k8s.io/v1alpha1) a cluster of origin inventory is read from.
+ * @public
+ */
+export type InventoryClusterOrigin =
+  components['schemas']['InventoryClusterOrigin'];
+/**
  * A cluster as a slim list item of `GET /clusters?fields=list` (a subset of ClusterSummary: what a fleet table shows; no uid, labels, conditions or object tree).
  * @public
  */

@@ -833,7 +833,7 @@ export interface components {
     SourceState: 'connected' | 'syncing' | 'stale' | 'restored';
     HealthReason: {
       /** @enum {string} */
-      source: 'capi' | 'probe' | 'source';
+      source: 'capi' | 'probe' | 'source' | 'inventory';
       /** @enum {string} */
       severity: 'info' | 'warning' | 'error';
       type: string;
@@ -959,6 +959,22 @@ export interface components {
       /** @description The cluster's `shipyard.io/availability-objective` annotation (e.g. `99.95/30d`), when set. */
       availabilityObjective?: string;
       budget?: components['schemas']['BudgetState'];
+      /**
+       * @description Where the cluster is known from - a Cluster API Cluster (absent or cluster-api) or an inventory ClusterProfile (multicluster.x-k8s.io) another cluster manager published (inventory).
+       * @enum {string}
+       */
+      origin?: 'cluster-api' | 'inventory';
+      inventory?: components['schemas']['InventoryClusterOrigin'];
+    };
+    /** @description The inventory ClusterProfile (multicluster.x-k8s.io/v1alpha1) a cluster of origin inventory is read from. */
+    InventoryClusterOrigin: {
+      /** @description The inventory source (shipyard.inventory.consume[].name), also the managementCluster of the cluster's key. */
+      source: string;
+      /** @description The management cluster whose API holds the inventory ClusterProfile. */
+      managementCluster: string;
+      /** @description The cluster manager that published it. */
+      clusterManager: string;
+      accessProviders: string[];
     };
     /** @description A cluster as a slim list item of `GET /clusters?fields=list` (a subset of ClusterSummary: what a fleet table shows; no uid, labels, conditions or object tree). */
     ClusterListItem: {
