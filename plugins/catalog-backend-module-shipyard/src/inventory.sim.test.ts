@@ -123,7 +123,6 @@ describe('inventory ClusterProfiles of other cluster managers', () => {
         },
       },
     }));
-    expect(sim.managementClusters.map(m => m.name)).toContain(HUB);
   });
 
   afterAll(async () => {
@@ -132,6 +131,7 @@ describe('inventory ClusterProfiles of other cluster managers', () => {
   });
 
   it('joins the fleet, its health probes and the catalog, and leaves them when deleted', async () => {
+    expect(sim.managementClusters.map(m => m.name)).toContain(HUB);
     // another tool registered a managed cloud cluster: its API server is one the simulator serves
     const cloud = sim.workloadClusters()[0];
     expect(

@@ -185,7 +185,9 @@ export function validateSchema(
   const mode = opts.fieldValidation ?? 'Warn';
   const result = validateAndPrune(body, schemaFor(t, version));
   if (partial) {
-    result.causes = result.causes.filter(c => c.reason !== 'FieldValueRequired');
+    result.causes = result.causes.filter(
+      c => c.reason !== 'FieldValueRequired',
+    );
   }
   if (result.unknown.length) {
     if (mode === 'Strict') {

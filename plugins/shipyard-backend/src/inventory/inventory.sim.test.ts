@@ -103,7 +103,7 @@ describe('the fleet published as inventory ClusterProfiles', () => {
       kind: 'Namespace',
       metadata: { name: NAMESPACE },
     });
-    expect(ns.status).toBe(201);
+    if (ns.status !== 201) throw new Error(`namespace: HTTP ${ns.status}`);
     // another cluster manager's object in the same namespace: never touched
     const foreign = await hub.request('POST', collection, {
       apiVersion: INVENTORY_API_VERSION,
@@ -115,7 +115,8 @@ describe('the fleet published as inventory ClusterProfiles', () => {
       },
       spec: { displayName: 'analytics', clusterManager: { name: 'gke-fleet' } },
     });
-    expect(foreign.status).toBe(201);
+    if (foreign.status !== 201)
+      throw new Error(`foreign object: HTTP ${foreign.status}`);
     backend = await startSimulatedFleet({
       plugin: shipyardPlugin,
       sim,
