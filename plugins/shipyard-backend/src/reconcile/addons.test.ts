@@ -515,6 +515,8 @@ describe('add-on layers from the HelmChartProxy a release comes from', () => {
     expect(
       layerFindings(of('web-2')).find(f => f.subject === 'cert-manager'),
     ).toMatchObject({ kind: 'addonMissing', actual: 'missing' });
+    // a chart proxy that made its releases adds nothing to a cluster: it is not indexed by cluster
+    expect(r.chartProxiesOfCluster.size).toBe(0);
 
     // the chart proxy deleted: nothing of it is kept
     expect(

@@ -379,7 +379,11 @@ function applyChartProxy(
 ): void {
   const previous = records.chartProxies.get(key);
   const next = deleted ? undefined : projectChartProxy(obj);
-  for (const clusterKey of previous?.matching ?? []) {
+  // only a chart proxy that has not made its releases adds to its clusters' add-ons: only those are indexed by cluster
+  // (a healthy fleet indexes none)
+  for (const clusterKey of previous && previous.state !== 'ready'
+    ? previous.matching
+    : []) {
     const proxies = records.chartProxiesOfCluster.get(clusterKey);
     proxies?.delete(key);
     if (proxies?.size === 0) records.chartProxiesOfCluster.delete(clusterKey);
@@ -387,7 +391,7 @@ function applyChartProxy(
   if (next) {
     records.chartProxies.set(key, next);
     objects.set(key, key);
-    for (const clusterKey of next.matching) {
+    for (const clusterKey of next.state !== 'ready' ? next.matching : []) {
       let proxies = records.chartProxiesOfCluster.get(clusterKey);
       if (!proxies) {
         proxies = new Set();

@@ -26,7 +26,7 @@ export class ManagementClusterRecords {
   readonly resourceSets = new Map<string, ResourceSetRecord>();
   /** ns/name → what a HelmChartProxy says of its layer and the clusters it selects. */
   readonly chartProxies = new Map<string, ChartProxyRecord>();
-  /** ns/cluster-name → ns/name of each HelmChartProxy whose status lists the cluster as matching. */
+  /** ns/cluster-name → ns/name of each HelmChartProxy not ready (failed, pending) whose status lists the cluster. */
   readonly chartProxiesOfCluster = new Map<string, Set<string>>();
   /** Whether the management cluster serves add-on kinds (its clusters' add-ons are then known, even when none). */
   addonKindsServed = false;
