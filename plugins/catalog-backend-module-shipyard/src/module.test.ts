@@ -535,4 +535,88 @@ describe('catalog module shipyard (with the real catalog backend)', () => {
     expect(byName(after).has('mgmt-eu-1--team-c--data-dev')).toBe(false);
     expect(after).toHaveLength(fleet.clusters.size);
   });
+
+  it('follows the management chain: a managed management cluster depends on its manager’s cluster, a hosted control plane on its host', async () => {
+    // mgmt-eu-1 manages itself and mgmt-us-1 as Cluster API clusters; mgmt-us-1 hosts a k0smotron control plane
+    const own = (name: string) => ({
+      managementCluster: 'mgmt-eu-1',
+      namespace: 'management',
+      name,
+    });
+    fleet.addManagementCluster(
+      managementCluster('mgmt-eu-1', { cluster: own('mgmt-eu-1') }),
+    );
+    fleet.addManagementCluster(
+      managementCluster('mgmt-us-1', { cluster: own('mgmt-us-1') }),
+    );
+    for (const name of ['mgmt-eu-1', 'mgmt-us-1'])
+      fleet.put(
+        summary({
+          ...own(name),
+          owner: 'group:default/platform-team',
+          clusterClass: undefined,
+          managementClusterOf: name,
+        }),
+      );
+    fleet.put(
+      summary({
+        managementCluster: 'mgmt-us-1',
+        name: 'payments-hcp',
+        clusterClass: undefined,
+        controlPlaneKind: 'K0smotronControlPlane',
+        hostedControlPlane: {
+          provider: 'k0smotron',
+          hostCluster: 'mgmt-us-1',
+          namespace: 'team-a',
+          workloadKind: 'StatefulSet',
+          workloadName: 'kmc-payments-hcp-control-plane',
+          replicas: 2,
+          readyReplicas: 2,
+        },
+      }),
+    );
+    await fullSync();
+    const names = byName(
+      await eventually(clusterEntities, l =>
+        ['mgmt-eu-1--management--mgmt-us-1', 'mgmt-us-1--team-a--payments-hcp']
+          .map(n => l.find(e => e.metadata.name === n))
+          .every(e => (e?.relations ?? []).some(r => r.type === 'dependsOn')),
+      ),
+    );
+    expect(dependsOn(names.get('mgmt-eu-1--management--mgmt-us-1'))).toEqual([
+      'resource:default/mgmt-eu-1',
+      'resource:default/mgmt-eu-1--management--mgmt-eu-1',
+    ]);
+    // self-hosted: no dependency on itself
+    expect(dependsOn(names.get('mgmt-eu-1--management--mgmt-eu-1'))).toEqual([
+      'resource:default/mgmt-eu-1',
+    ]);
+    expect(dependsOn(names.get('mgmt-us-1--team-a--payments-hcp'))).toEqual([
+      'resource:default/mgmt-eu-1--management--mgmt-us-1',
+      'resource:default/mgmt-us-1',
+    ]);
+    const mc = await eventually(
+      async () => (await entities('kind=resource,metadata.name=mgmt-us-1'))[0],
+      e => (e?.relations ?? []).some(r => r.type === 'dependsOn'),
+    );
+    expect(dependsOn(mc)).toEqual([
+      'resource:default/mgmt-eu-1--management--mgmt-us-1',
+    ]);
+    // the host sees what depends on it
+    const host = await eventually(
+      async () =>
+        (
+          await entities(
+            'kind=resource,metadata.name=mgmt-eu-1--management--mgmt-us-1',
+          )
+        )[0],
+      e =>
+        (e?.relations ?? []).some(
+          r =>
+            r.type === 'dependencyOf' &&
+            r.targetRef === 'resource:default/mgmt-us-1--team-a--payments-hcp',
+        ),
+    );
+    expect(host).toBeDefined();
+  });
 });

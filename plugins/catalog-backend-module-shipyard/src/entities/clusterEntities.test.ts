@@ -16,6 +16,8 @@ import {
   toClusterEntityInput,
 } from './clusterEntities';
 
+import { ClusterKey } from '@shipyard/plugin-shipyard-common';
+
 const validator = makeValidator();
 
 describe('buildClusterEntity', () => {
@@ -325,6 +327,103 @@ describe('buildClusterEntity', () => {
       ctx,
     );
     expect(none.spec?.lifecycle).toBeUndefined();
+  });
+});
+
+describe('the management chain in the catalog', () => {
+  const config = catalogConfig();
+  // mgmt-eu-1 manages itself and mgmt-us-1; mgmt-us-1 hosts a k0smotron control plane
+  const records: Record<string, ClusterKey> = {
+    'mgmt-eu-1': {
+      managementCluster: 'mgmt-eu-1',
+      namespace: 'management',
+      name: 'mgmt-eu-1',
+    },
+    'mgmt-us-1': {
+      managementCluster: 'mgmt-eu-1',
+      namespace: 'management',
+      name: 'mgmt-us-1',
+    },
+  };
+  const ctx = {
+    config,
+    resolveProfileRef: () => undefined,
+    clusterOfManagementCluster: (name: string) => records[name],
+  };
+  const dependsOn = (s: Parameters<typeof summary>[0]) =>
+    buildClusterEntity(toClusterEntityInput(summary(s)), ctx).spec?.dependsOn;
+
+  it('makes the cluster of a managed management cluster depend on its manager’s cluster', () => {
+    expect(
+      dependsOn({
+        ...records['mgmt-us-1'],
+        managementClusterOf: 'mgmt-us-1',
+      }),
+    ).toEqual([
+      'resource:default/mgmt-eu-1',
+      'resource:default/mgmt-eu-1--management--mgmt-eu-1',
+    ]);
+  });
+
+  it('lets a self-hosted management cluster’s cluster depend on no cluster of its own', () => {
+    expect(
+      dependsOn({
+        ...records['mgmt-eu-1'],
+        managementClusterOf: 'mgmt-eu-1',
+      }),
+    ).toEqual(['resource:default/mgmt-eu-1']);
+  });
+
+  it('makes a cluster with a hosted control plane depend on its host and the host’s cluster', () => {
+    const hosted = {
+      provider: 'k0smotron',
+      hostCluster: 'mgmt-us-1',
+      namespace: 'team-a',
+      workloadKind: 'StatefulSet',
+      workloadName: 'kmc-payments-dev-control-plane',
+      replicas: 2,
+      readyReplicas: 2,
+    };
+    expect(
+      dependsOn({
+        managementCluster: 'mgmt-us-1',
+        name: 'payments-dev',
+        hostedControlPlane: hosted,
+      }),
+    ).toEqual([
+      'resource:default/mgmt-us-1',
+      'resource:default/mgmt-eu-1--management--mgmt-us-1',
+    ]);
+    // the pods' readiness is no entity matter
+    const a = buildClusterEntity(
+      toClusterEntityInput(summary({ name: 'x', hostedControlPlane: hosted })),
+      ctx,
+    );
+    const b = buildClusterEntity(
+      toClusterEntityInput(
+        summary({
+          name: 'x',
+          hostedControlPlane: { ...hosted, readyReplicas: 0 },
+        }),
+      ),
+      ctx,
+    );
+    expect(b).toEqual(a);
+  });
+
+  it('makes a managed management cluster depend on its own cluster', () => {
+    expect(
+      buildManagementClusterEntity(
+        managementCluster('mgmt-us-1', { cluster: records['mgmt-us-1'] }),
+        config,
+      ).spec?.dependsOn,
+    ).toEqual(['resource:default/mgmt-eu-1--management--mgmt-us-1']);
+    expect(
+      buildManagementClusterEntity(
+        managementCluster('mgmt-eu-1', { cluster: records['mgmt-eu-1'] }),
+        config,
+      ).spec?.dependsOn,
+    ).toBeUndefined();
   });
 });
 

@@ -23,10 +23,12 @@ import {
   ANNOTATION_PROCESSING_WARNINGS,
   ANNOTATION_PROFILE_VERSION,
   CLUSTER_RESOURCE_TYPE,
+  ClusterKey,
   ClusterSummary,
   ManagementClusterStatus,
   SHIPYARD_LOCATION_TYPE,
   kubernetesMinorOf,
+  stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
 import { ClusterLinkTemplate, ShipyardCatalogConfig } from '../config';
 import { clusterEntityRef as clusterEntityRefIn } from '@shipyard/plugin-shipyard-node';
@@ -63,7 +65,11 @@ export type ClusterEntityInput = Pick<
   | 'apiServerUrl'
   | 'origin'
   | 'inventory'
->;
+  | 'managementClusterOf'
+> & {
+  /** The management cluster whose pods run the cluster's control plane (a hosted control plane's host). */
+  hostCluster?: string;
+};
 
 /** Keeps only the entity-relevant fields of a summary (what the providers hold in memory). */
 export function toClusterEntityInput(s: ClusterSummary): ClusterEntityInput {
@@ -89,6 +95,9 @@ export function toClusterEntityInput(s: ClusterSummary): ClusterEntityInput {
     input.origin = s.origin;
     if (s.inventory) input.inventory = s.inventory;
   }
+  if (s.managementClusterOf) input.managementClusterOf = s.managementClusterOf;
+  if (s.hostedControlPlane)
+    input.hostCluster = s.hostedControlPlane.hostCluster;
   return input;
 }
 
@@ -99,6 +108,11 @@ export interface ClusterEntityContext {
   resolveProfileRef(summary: ClusterEntityInput): string | undefined;
   /** Whether the catalog lacks the ClusterProfile or System a reference names (when known). */
   isMissing?(ref: string): boolean;
+  /**
+   * The cluster record of a management cluster that is itself a Cluster API cluster (the management chain), when
+   * one is known.
+   */
+  clusterOfManagementCluster?(name: string): ClusterKey | undefined;
 }
 
 /** Entity ref of the management cluster Resource of a management cluster name. */
@@ -350,6 +364,7 @@ export function buildClusterEntity(
     summary.origin === 'inventory'
       ? undefined
       : managementClusterEntityRef(config, summary.managementCluster),
+    ...chainDependencies(summary, ctx),
   ]);
 
   return {
@@ -372,6 +387,38 @@ export function buildClusterEntity(
       dependsOn,
     },
   };
+}
+
+/**
+ * The relations of the management chain: the cluster of a management cluster that another one manages depends on
+ * that manager's own cluster, and a cluster whose control plane runs as pods on a host depends on the host (its
+ * management cluster entity and, when it is a Cluster API cluster too, its cluster).
+ */
+function chainDependencies(
+  summary: ClusterEntityInput,
+  ctx: ClusterEntityContext,
+): string[] {
+  const out: string[] = [];
+  const self = stringifyClusterKey(summary);
+  const clusterOf = (name: string) => {
+    const key = ctx.clusterOfManagementCluster?.(name);
+    return key && stringifyClusterKey(key) !== self
+      ? clusterEntityRef(ctx.config, key)
+      : undefined;
+  };
+  if (
+    summary.managementClusterOf &&
+    summary.managementClusterOf !== summary.managementCluster
+  ) {
+    const manager = clusterOf(summary.managementCluster);
+    if (manager) out.push(manager);
+  }
+  if (summary.hostCluster) {
+    out.push(managementClusterEntityRef(ctx.config, summary.hostCluster));
+    const host = clusterOf(summary.hostCluster);
+    if (host) out.push(host);
+  }
+  return out;
 }
 
 const entityValidator = makeValidator();
@@ -476,9 +523,15 @@ export function checkEntityReferences(
   return { summary, profileRef, warnings };
 }
 
-/** The catalog entity of a management cluster: a `Resource` owned by the platform team. */
+/**
+ * The catalog entity of a management cluster: a `Resource` owned by the platform team. One that another management
+ * cluster manages as a Cluster API cluster depends on that cluster's entity.
+ */
 export function buildManagementClusterEntity(
-  status: Pick<ManagementClusterStatus, 'name' | 'url' | 'capiVersion'>,
+  status: Pick<
+    ManagementClusterStatus,
+    'name' | 'url' | 'capiVersion' | 'cluster'
+  >,
   config: ShipyardCatalogConfig,
 ): Entity {
   const annotations: Record<string, string> = {
@@ -520,6 +573,9 @@ export function buildManagementClusterEntity(
       owner: mc.owner,
       lifecycle: mc.lifecycle,
       ...(mc.system ? { system: mc.system } : {}),
+      ...(status.cluster && status.cluster.managementCluster !== status.name
+        ? { dependsOn: [clusterEntityRef(config, status.cluster)] }
+        : {}),
     },
   };
 }

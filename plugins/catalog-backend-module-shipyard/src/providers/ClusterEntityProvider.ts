@@ -18,6 +18,7 @@ import { EventParams, EventsService } from '@backstage/plugin-events-node';
 import {
   ANNOTATION_PROCESSING_WARNINGS,
   ClusterChange,
+  ClusterKey,
   FleetChangeEvent,
   ManagementClusterStatus,
   SHIPYARD_FLEET_EVENTS_TOPIC,
@@ -70,7 +71,7 @@ interface ClusterRecord {
 interface ManagementClusterRecord {
   status: Pick<
     ManagementClusterStatus,
-    'name' | 'url' | 'capiVersion' | 'state'
+    'name' | 'url' | 'capiVersion' | 'state' | 'cluster'
   >;
   entity: Entity;
 }
@@ -158,6 +159,8 @@ export class ClusterEntityProvider implements EntityProvider {
   private connection?: EntityProviderConnection;
   private clusters = new Map<string, ClusterRecord>();
   private managementClusters = new Map<string, ManagementClusterRecord>();
+  /** The cluster record of each management cluster that is a Cluster API cluster itself (the management chain). */
+  private chain = new Map<string, ClusterKey>();
   private synced = false;
   private readonly stats: ClusterEntityProviderStats = {
     fullMutations: 0,
@@ -266,6 +269,7 @@ export class ClusterEntityProvider implements EntityProvider {
       config: this.config,
       resolveProfileRef: s => this.profiles?.resolve(s),
       isMissing: ref => this.profiles?.isMissing(ref) ?? false,
+      clusterOfManagementCluster: name => this.chain.get(name),
     });
     // a processing warning is logged when it appears or changes, not at every sync
     const warnings =
@@ -296,6 +300,11 @@ export class ClusterEntityProvider implements EntityProvider {
     try {
       const statuses = await this.reader.listManagementClusters();
       await this.profiles?.refreshCatalogProfiles();
+      this.chain = new Map(
+        statuses.flatMap(s =>
+          s.cluster ? [[s.name, s.cluster] as const] : [],
+        ),
+      );
 
       const next = new Map<string, ClusterRecord>();
       let pages = 0;
@@ -408,6 +417,19 @@ export class ClusterEntityProvider implements EntityProvider {
     const summaries = await mapBounded(upserts, 8, c =>
       this.reader.getCluster(c),
     );
+    // a management cluster's own cluster that appeared: its chain relations hold from now on (the entities of the
+    // clusters it hosts or manages follow at the next full sync)
+    for (const summary of summaries) {
+      if (
+        summary?.managementClusterOf &&
+        !this.chain.has(summary.managementClusterOf)
+      )
+        this.chain.set(summary.managementClusterOf, {
+          managementCluster: summary.managementCluster,
+          namespace: summary.namespace,
+          name: summary.name,
+        });
+    }
     let unknownManagementCluster = false;
     for (const summary of summaries) {
       if (!summary) continue; // gone again; its `deleted` change follows

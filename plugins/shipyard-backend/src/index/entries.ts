@@ -86,6 +86,8 @@ export function entityFingerprint(s: StoredClusterSummary): string {
     s.labels,
     s.origin,
     s.inventory?.clusterManager,
+    // the host of a hosted control plane: its entity depends on it
+    s.hostedControlPlane?.hostCluster,
   ]);
 }
 
