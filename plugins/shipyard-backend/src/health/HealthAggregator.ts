@@ -349,6 +349,8 @@ export class HealthAggregator implements FleetSink {
       probe: this.results.get(key),
       source: this.sources.get(summary.managementCluster),
       managementCluster: summary.managementCluster,
+      hostCluster: summary.hostedControlPlane?.hostCluster,
+      managementClusterOf: summary.managementClusterOf,
       config: this.config,
       lifecycle: this.lifecycle,
       now,

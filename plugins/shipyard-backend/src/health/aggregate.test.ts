@@ -156,6 +156,35 @@ describe('aggregateHealth', () => {
     );
   });
 
+  it('says of each cluster of an unreachable management cluster since when it is not observed, and what it leaves unconfirmed', () => {
+    const stale = {
+      state: 'stale' as const,
+      staleSince: '2026-11-21T11:00:30Z',
+      lastSeenAt: '2026-11-21T11:00:00Z',
+    };
+    const message = (extra: object) =>
+      run({
+        managementCluster: 'mgmt-eu-1',
+        source: stale,
+        ...extra,
+      }).reasons.find(r => r.type === 'SourceStale')?.message;
+    expect(message({})).toBe(
+      'mgmt-eu-1 unreachable: not observed since 2026-11-21T11:00:00Z; the Cluster API state may be outdated',
+    );
+    expect(message({ hostCluster: 'mgmt-eu-1' })).toBe(
+      'mgmt-eu-1 unreachable: not observed since 2026-11-21T11:00:00Z; the Cluster API state may be outdated, and the control plane pods it hosts are not confirmed',
+    );
+    expect(message({ managementClusterOf: 'mgmt-us-1' })).toBe(
+      'mgmt-eu-1 unreachable: not observed since 2026-11-21T11:00:00Z; the Cluster API state may be outdated; the management cluster mgmt-us-1 cannot be changed through Cluster API meanwhile',
+    );
+    // self-hosted: it is the unreachable one itself
+    expect(message({ managementClusterOf: 'mgmt-eu-1' })).toBe(message({}));
+    expect(
+      message({ source: { state: 'stale', staleSince: stale.staleSince } }),
+    ).toContain('not observed since 2026-11-21T11:00:30Z');
+    expect(message({ source: { state: 'connected' } })).toBeUndefined();
+  });
+
   it('adds version support, end of life, skew and distribution', () => {
     const r = run({ probe: ok });
     expect(r.distribution).toBe('k3s');

@@ -67,6 +67,10 @@ export interface AggregationInput {
   /** State of the cluster's management cluster. */
   source?: IndexedSourceState;
   managementCluster: string;
+  /** The host of the cluster's control plane, when it runs as pods (k0smotron, Kamaji). */
+  hostCluster?: string;
+  /** The management cluster this cluster is (the management chain), when it is one. */
+  managementClusterOf?: string;
   config: Pick<
     HealthConfig,
     'failureThreshold' | 'slowThresholdMs' | 'resultsStaleAfterMs'
@@ -316,13 +320,26 @@ function skewReasons(probe: ProbeResult): HealthReason[] {
   return reasons;
 }
 
+/**
+ * What an unreachable management cluster leaves unknown about one of its clusters: since when it is not observed,
+ * and, for a control plane hosted on it or a management cluster it manages, what that puts out of reach.
+ */
 function sourceStale(input: AggregationInput): HealthReason | undefined {
   if (input.source?.state !== 'stale') return undefined;
+  const mc = input.managementCluster;
+  const since = input.source.lastSeenAt ?? input.source.staleSince;
+  let message = `${mc} unreachable: not observed since ${
+    since ?? 'it was connected'
+  }; the Cluster API state may be outdated`;
+  if (input.hostCluster === mc)
+    message += `, and the control plane pods it hosts are not confirmed`;
+  if (input.managementClusterOf && input.managementClusterOf !== mc)
+    message += `; the management cluster ${input.managementClusterOf} cannot be changed through Cluster API meanwhile`;
   const reason: HealthReason = {
     source: 'source',
     severity: 'warning',
     type: 'SourceStale',
-    message: `Management cluster ${input.managementCluster} cannot be reached; the Cluster API state may be outdated`,
+    message,
   };
   if (input.source.staleSince) reason.since = input.source.staleSince;
   return reason;

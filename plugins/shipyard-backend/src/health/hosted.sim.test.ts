@@ -179,12 +179,55 @@ describe('control planes hosted as pods, against the fleet simulator', () => {
       // nothing is deleted while the management cluster cannot be reached
       const during = await get('/clusters?limit=200');
       expect(during.body.totalCount).toBe(before);
+      // each of its clusters says so: since when it is not observed, and what the outage leaves unconfirmed
+      const staleReason = async (c: { namespace: string; name: string }) => {
+        const s = (await get(`/clusters/${root}/${c.namespace}/${c.name}`)).body
+          .summary as ClusterSummary;
+        expect(s.source.state).toBe('stale');
+        const reason = s.healthReasons.find(r => r.type === 'SourceStale');
+        expect(reason?.message).toMatch(
+          new RegExp(
+            `^${root} unreachable: not observed since ${s.source.lastSeenAt}; the Cluster API state may be outdated`,
+          ),
+        );
+        return reason!.message;
+      };
+      const hostedPart =
+        ', and the control plane pods it hosts are not confirmed';
+      const chainPart = `; the management cluster ${other} cannot be changed through Cluster API meanwhile`;
+      await eventually(async () => {
+        for (const c of onRoot) {
+          const message = await staleReason(c);
+          // what follows the common part: only for a control plane hosted there or a management cluster managed there
+          expect({
+            cluster: c.name,
+            rest: message.split('outdated')[1],
+          }).toEqual({
+            cluster: c.name,
+            rest: `${c.flavor.hosted ? hostedPart : ''}${
+              c.labels['shipyard.io/is-management-cluster'] === other
+                ? chainPart
+                : ''
+            }`,
+          });
+        }
+      });
+      expect(onRoot.some(c => c.flavor.hosted)).toBe(true);
 
       sim.faults.reachable(root);
       await eventually(async () => {
         const r = (await mcs()).find(m => m.name === root)!;
         expect(r.state).toBe('connected');
         expect(r.staleMessage).toBeUndefined();
+        for (const c of onRoot) {
+          const summary = (
+            await get(`/clusters/${root}/${c.namespace}/${c.name}`)
+          ).body.summary as ClusterSummary;
+          expect(summary.source.state).toBe('connected');
+          expect(
+            summary.healthReasons.some(x => x.type === 'SourceStale'),
+          ).toBe(false);
+        }
       });
       expect((await get('/clusters?limit=200')).body.totalCount).toBe(before);
     } finally {
