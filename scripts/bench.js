@@ -47,6 +47,12 @@ const benches = [
   },
   {
     title:
+      'Availability objectives: health history kept, downsampled and computed (10,000 clusters × 90 days)',
+    bin: 'packages/bench/bin/shipyard-objectives-bench',
+    args: quick ? ['1000'] : ['10000'],
+  },
+  {
+    title:
       'Fleet rollouts: plan, executor rounds, gate latency (1,000 clusters)',
     bin: 'packages/bench/bin/shipyard-rollouts-bench',
     args: ['1000'],

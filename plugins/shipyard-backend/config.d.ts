@@ -362,10 +362,28 @@ export interface Config {
       credentialsRefreshMs?: number;
       /** Health history. */
       history?: {
-        /** Transitions older than this are deleted, in days (default 30). */
+        /**
+         * Transitions older than this are deleted, in days (default 90, the longest objective window); each
+         * cluster's status at the start of the kept history stays.
+         */
         retentionDays?: number;
-        /** Most transitions kept per cluster (default 200). */
+        /**
+         * Most transitions kept per cluster (default 20000): a bound against a cluster that flaps for days; the
+         * oldest go first.
+         */
         maxEntriesPerCluster?: number;
+        /**
+         * History older than this, in days, is downsampled (default 7, longer than the longest default burn-rate
+         * lookback of 3 days): see `downsampleMinutes`.
+         */
+        downsampleAfterDays?: number;
+        /**
+         * Bucket of the downsampled history, in minutes (default 60; 0: no downsampling). Within a bucket every state
+         * keeps its exact time, as one step per state.
+         */
+        downsampleMinutes?: number;
+        /** How often the history is pruned and downsampled, in minutes (default 60). */
+        housekeepingIntervalMinutes?: number;
       };
       /**
        * The older form of `shipyard.versionSupport` (still read; `shipyard.versionSupport` wins where both set a minor).

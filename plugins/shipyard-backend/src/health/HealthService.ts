@@ -92,6 +92,11 @@ export class HealthService {
   /** Health statuses waiting to be appended to the history, in the order they happened. */
   private historyQueue: TransitionInput[] = [];
   private historyWrite?: Promise<void>;
+  private housekeeping?: Promise<void>;
+  /** When the history was last pruned and downsampled. */
+  private housekeptAt?: number;
+  /** Where the last downsampling pass ended (ms). */
+  private downsampledBefore?: number;
   /** Clusters whose rollout was in progress at their last change. */
   private readonly rollingOut = new Set<string>();
   /** Clusters whose observed version is being refreshed after a rollout. */
@@ -344,6 +349,7 @@ export class HealthService {
     }
     this.versionRefresh.clear();
     await this.round?.catch(() => undefined);
+    await this.housekeeping;
     await this.flushHistory();
     this.prober.close();
     this.credentials.close();
@@ -425,16 +431,17 @@ export class HealthService {
     await this.flushHistory();
     changed += await this.refreshObjectives();
     if (store) {
+      // in the background: a first pass over a long history must not hold up the round
+      this.housekeeping ??= this.historyHousekeeping().finally(() => {
+        this.housekeeping = undefined;
+      });
       try {
         const now = this.now();
-        await store.pruneHistory(
-          now - config.history.retentionDays * 86_400_000,
-        );
         await store.pruneResults(
           now - Math.max(config.resultsStaleAfterMs * 4, 86_400_000),
         );
       } catch (error) {
-        logger.warn(`Shipyard: pruning health history failed: ${error}`);
+        logger.warn(`Shipyard: pruning probe results failed: ${error}`);
       }
     }
     if (config.enabled) {
@@ -489,6 +496,57 @@ export class HealthService {
       );
     }
     return this.aggregator.refreshBudgets();
+  }
+
+  /**
+   * Prunes the history past its retention and downsamples what is older than `downsampleAfterDays`, at most once per
+   * `housekeepingIntervalMinutes` (the first time over the whole history, then from where the last pass ended).
+   */
+  async historyHousekeeping(options: { force?: boolean } = {}): Promise<void> {
+    const store = this.options.store;
+    const { history } = this.options.config;
+    if (!store) return;
+    const now = this.now();
+    if (
+      !options.force &&
+      this.housekeptAt !== undefined &&
+      now - this.housekeptAt < history.housekeepingIntervalMinutes * 60_000
+    ) {
+      return;
+    }
+    this.housekeptAt = now;
+    const started = Date.now();
+    try {
+      const pruned = await store.pruneHistory(
+        now - history.retentionDays * 86_400_000,
+      );
+      let merged = 0;
+      if (history.downsampleMinutes > 0) {
+        const bucketMs = history.downsampleMinutes * 60_000;
+        const beforeMs = now - history.downsampleAfterDays * 86_400_000;
+        const r = await store.downsampleHistory({
+          beforeMs,
+          bucketMs,
+          // the last bucket of the previous pass again: it may have been written to since
+          sinceMs:
+            this.downsampledBefore === undefined
+              ? undefined
+              : this.downsampledBefore - bucketMs,
+        });
+        this.downsampledBefore = beforeMs;
+        merged = r.deleted;
+      }
+      if (pruned > 0 || merged > 0) {
+        this.options.logger.info(
+          `Shipyard: health history housekeeping deleted ${pruned} transitions past the retention and merged ${merged} ` +
+            `by downsampling in ${Date.now() - started} ms`,
+        );
+      }
+    } catch (error) {
+      this.options.logger.warn(
+        `Shipyard: pruning or downsampling the health history failed: ${error}`,
+      );
+    }
   }
 
   /** Resolves when every health status queued so far is written to the history. */

@@ -45,6 +45,12 @@ export interface HealthConfig {
     retentionDays: number;
     /** Most transitions kept per cluster. */
     maxEntriesPerCluster: number;
+    /** History older than this is downsampled (days). */
+    downsampleAfterDays: number;
+    /** Bucket of the downsampled history (minutes; 0: none). */
+    downsampleMinutes: number;
+    /** Time between prunings and downsamplings of the history (minutes). */
+    housekeepingIntervalMinutes: number;
   };
 }
 
@@ -67,7 +73,13 @@ export const DEFAULT_HEALTH_CONFIG: HealthConfig = {
   refreshIntervalMs: 15_000,
   resultsStaleAfterMs: 5 * 60_000,
   credentialsRefreshMs: 10 * 60_000,
-  history: { retentionDays: 30, maxEntriesPerCluster: 200 },
+  history: {
+    retentionDays: 90,
+    maxEntriesPerCluster: 20_000,
+    downsampleAfterDays: 7,
+    downsampleMinutes: 60,
+    housekeepingIntervalMinutes: 60,
+  },
 };
 
 /** Reads `shipyard.health`. Throws an `InputError` naming the offending key. */
@@ -133,6 +145,30 @@ export function readHealthConfig(root: Config): HealthConfig {
         d.history.maxEntriesPerCluster,
         1,
       ),
+      downsampleAfterDays: num(
+        'history.downsampleAfterDays',
+        d.history.downsampleAfterDays,
+        1,
+      ),
+      downsampleMinutes: downsampleMinutesOf(
+        c?.getOptionalNumber('history.downsampleMinutes') ??
+          d.history.downsampleMinutes,
+      ),
+      housekeepingIntervalMinutes: num(
+        'history.housekeepingIntervalMinutes',
+        d.history.housekeepingIntervalMinutes,
+        0,
+      ),
     },
   };
+}
+
+/** `history.downsampleMinutes`: 0 (off) or a whole number of minutes that divides a day. */
+function downsampleMinutesOf(v: number): number {
+  if (v !== 0 && !(Number.isInteger(v) && v >= 1 && 1440 % v === 0)) {
+    throw new InputError(
+      'shipyard.health.history.downsampleMinutes must be 0 (no downsampling) or a whole number of minutes that divides a day (1 to 1440)',
+    );
+  }
+  return v;
 }

@@ -258,6 +258,122 @@ export class HealthStore {
   }
 
   /**
+   * Downsamples the history before `beforeMs` (see {@link canonicalBucket}): in each bucket of `bucketMs` (aligned to
+   * the epoch) that holds more rows than the states it went through, the rows are rewritten as one step per state, in
+   * place (the bucket's own ids, in time order), and the rest deleted; a row that repeats the state before it is
+   * deleted too (in the clusters that have a bucket of more than two rows). Every state keeps its exact time within each bucket, so availability over whole buckets is unchanged
+   * and a range that starts or ends inside a bucket is off by at most that bucket's time in other states. With
+   * `sinceMs`, only buckets from there on are looked at (an incremental pass). Idempotent, and safe to run on
+   * several replicas at once (they write the same rows). Returns how many rows were rewritten and deleted.
+   */
+  async downsampleHistory(options: {
+    beforeMs: number;
+    bucketMs: number;
+    sinceMs?: number;
+  }): Promise<{ clusters: number; updated: number; deleted: number }> {
+    const bucketMs = Math.floor(options.bucketMs);
+    if (!(bucketMs >= 1000)) {
+      throw new Error('downsampling needs buckets of at least a second');
+    }
+    const end = Math.floor(options.beforeMs / bucketMs) * bucketMs;
+    const start =
+      options.sinceMs === undefined
+        ? undefined
+        : Math.max(0, Math.floor(options.sinceMs / bucketMs) * bucketMs);
+    const out = { clusters: 0, updated: 0, deleted: 0 };
+    if (start !== undefined && start >= end) return out;
+    const inRange = (q: Knex.QueryBuilder) => {
+      q.where('at_ms', '<', end);
+      if (start !== undefined) q.where('at_ms', '>=', start);
+    };
+    // clusters with a bucket of more than two rows (two are one step per state already, but for a repeated state,
+    // which appending never writes); the bucket number is an integer division on both databases
+    const crowded: Array<{ cluster_key: string }> = await this.knex(
+      'shipyard_health_history',
+    )
+      .modify(inRange)
+      .groupByRaw(`cluster_key, at_ms / ${bucketMs}`)
+      .havingRaw('count(*) > 2')
+      .distinct('cluster_key');
+    const keys = [...new Set(crowded.map(r => r.cluster_key))].sort();
+    for (let i = 0; i < keys.length; i += BATCH) {
+      const batch = keys.slice(i, i + BATCH);
+      const rows: HistoryRow[] = await this.knex('shipyard_health_history')
+        .whereIn('cluster_key', batch)
+        .where(q => {
+          q.where('at_ms', '<', end);
+          if (start !== undefined) {
+            q.where(w =>
+              w
+                .where('at_ms', '>=', start)
+                .orWhereIn(
+                  'id',
+                  this.knex('shipyard_health_history')
+                    .whereIn('cluster_key', batch)
+                    .where('at_ms', '<', start)
+                    .max('id')
+                    .groupBy('cluster_key'),
+                ),
+            );
+          }
+        })
+        .orderBy([
+          { column: 'cluster_key' },
+          { column: 'at_ms' },
+          { column: 'id' },
+        ])
+        .select(
+          'id',
+          'cluster_key',
+          'at_ms',
+          'status',
+          'maintenance',
+          'reasons',
+        );
+      const updates: HistoryRow[] = [];
+      const deletions: number[] = [];
+      let from = 0;
+      while (from < rows.length) {
+        let to = from;
+        while (
+          to < rows.length &&
+          rows[to].cluster_key === rows[from].cluster_key
+        )
+          to++;
+        const plan = planDownsampling(rows.slice(from, to), bucketMs, start);
+        if (plan.updates.length > 0 || plan.deletions.length > 0)
+          out.clusters++;
+        updates.push(...plan.updates);
+        deletions.push(...plan.deletions);
+        from = to;
+      }
+      if (updates.length === 0 && deletions.length === 0) continue;
+      await this.knex.transaction(async tx => {
+        for (let d = 0; d < deletions.length; d += BATCH) {
+          await tx('shipyard_health_history')
+            .whereIn('id', deletions.slice(d, d + BATCH))
+            .delete();
+        }
+        for (const row of updates) {
+          await tx('shipyard_health_history')
+            .where('id', row.id)
+            .update({
+              at_ms: row.at_ms,
+              at: new Date(Number(row.at_ms)).toISOString(),
+              status: row.status,
+              previous_status: row.previous_status ?? null,
+              maintenance: Boolean(row.maintenance),
+              reasons: row.reasons,
+            });
+        }
+      });
+      out.updated += updates.length;
+      out.deleted += deletions.length;
+    }
+    return out;
+  }
+
+  /**
    * The history of every cluster (or of `keys`) from `sinceMs` on, with the step in force at `sinceMs`, in time order
    * per cluster. With `afterId`, only steps recorded after that row (an incremental read).
    */
@@ -358,4 +474,139 @@ function safeParse(text: string): HealthReason[] {
   } catch {
     return [];
   }
+}
+
+/** A row of the history as downsampling reads and rewrites it. */
+interface HistoryRow {
+  id: number;
+  cluster_key: string;
+  at_ms: number | string;
+  status: HealthStatus;
+  maintenance: boolean | number;
+  reasons: string;
+  previous_status?: HealthStatus | null;
+}
+
+const stateOf = (r: Pick<HistoryRow, 'status' | 'maintenance'>) =>
+  `${r.status}${r.maintenance ? '+m' : ''}`;
+
+/**
+ * The rows of one bucket rewritten as one step per state, with each state's exact time in the bucket: first the
+ * state the bucket begins in (which continues the one before it, no row), then the others in the order they first
+ * appear, last the state it ends in (which continues into the next bucket). `entering` is the state before the bucket (undefined when
+ * the cluster's history begins in it: the bucket then begins with its first row). Returns the steps with their times.
+ */
+export function canonicalBucket(
+  rows: ReadonlyArray<Pick<HistoryRow, 'at_ms' | 'status' | 'maintenance'>>,
+  bucketStart: number,
+  bucketEnd: number,
+  entering?: Pick<HistoryRow, 'status' | 'maintenance'>,
+): Array<{ atMs: number; status: HealthStatus; maintenance: boolean }> {
+  const time = new Map<string, number>();
+  const sample = new Map<
+    string,
+    { status: HealthStatus; maintenance: boolean }
+  >();
+  const note = (r: Pick<HistoryRow, 'status' | 'maintenance'>, ms: number) => {
+    const k = stateOf(r);
+    time.set(k, (time.get(k) ?? 0) + ms);
+    if (!sample.has(k)) {
+      sample.set(k, { status: r.status, maintenance: Boolean(r.maintenance) });
+    }
+  };
+  let t = entering ? bucketStart : Number(rows[0].at_ms);
+  const begin = t;
+  let current = entering;
+  for (const row of rows) {
+    const at = Number(row.at_ms);
+    if (current && at > t) note(current, at - t);
+    t = Math.max(t, at);
+    current = row;
+  }
+  if (current) note(current, bucketEnd - t);
+  const exit = stateOf(rows[rows.length - 1]);
+  const first = entering ? stateOf(entering) : undefined;
+  // the others in the order they first appear in the bucket
+  const order = [...time.keys()].filter(
+    k => time.get(k)! > 0 && k !== exit && k !== first,
+  );
+  if (first && first !== exit && (time.get(first) ?? 0) > 0) {
+    order.unshift(first);
+  }
+  order.push(exit);
+  const steps: Array<{
+    atMs: number;
+    status: HealthStatus;
+    maintenance: boolean;
+  }> = [];
+  let at = begin;
+  for (const k of order) {
+    steps.push({ atMs: at, ...sample.get(k)! });
+    at += time.get(k) ?? 0;
+  }
+  // the first step continues the state before the bucket: no row for it
+  if (first !== undefined && order[0] === first) steps.shift();
+  return steps;
+}
+
+/**
+ * What downsampling changes in one cluster's rows (in time order; with `start`, the first may be the one in force
+ * at `start`): for each bucket with more rows than its canonical form, the canonical rows written over the bucket's
+ * ids in order and the ids left over deleted; a row repeating the state before it, deleted.
+ */
+function planDownsampling(
+  rows: HistoryRow[],
+  bucketMs: number,
+  start?: number,
+): { updates: HistoryRow[]; deletions: number[] } {
+  const updates: HistoryRow[] = [];
+  const deletions: number[] = [];
+  let entering: HistoryRow | undefined;
+  let i = 0;
+  if (start !== undefined && rows.length > 0 && Number(rows[0].at_ms) < start) {
+    entering = rows[0];
+    i = 1;
+  }
+  while (i < rows.length) {
+    const bucket = Math.floor(Number(rows[i].at_ms) / bucketMs);
+    let j = i;
+    while (
+      j < rows.length &&
+      Math.floor(Number(rows[j].at_ms) / bucketMs) === bucket
+    )
+      j++;
+    const inBucket = rows.slice(i, j);
+    const bucketStart = bucket * bucketMs;
+    const steps = canonicalBucket(
+      inBucket,
+      bucketStart,
+      bucketStart + bucketMs,
+      entering,
+    );
+    const repeats =
+      entering !== undefined && stateOf(inBucket[0]) === stateOf(entering);
+    if (steps.length < inBucket.length || repeats) {
+      const ids = inBucket.map(r => Number(r.id)).sort((a, b) => a - b);
+      let previous = entering?.status ?? null;
+      steps.forEach((step, n) => {
+        const k = stateOf(step);
+        // the reasons of the latest row of that state in the bucket
+        const source = [...inBucket].reverse().find(r => stateOf(r) === k);
+        updates.push({
+          id: ids[n],
+          cluster_key: inBucket[0].cluster_key,
+          at_ms: step.atMs,
+          status: step.status,
+          maintenance: step.maintenance,
+          reasons: source?.reasons ?? '[]',
+          previous_status: previous,
+        });
+        previous = step.status;
+      });
+      deletions.push(...ids.slice(steps.length));
+    }
+    entering = inBucket[inBucket.length - 1];
+    i = j;
+  }
+  return { updates, deletions };
 }
