@@ -1,12 +1,6 @@
 import { useApi } from '@backstage/core-plugin-api';
 import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
-import FormControl from '@material-ui/core/FormControl';
-import FormHelperText from '@material-ui/core/FormHelperText';
-import InputLabel from '@material-ui/core/InputLabel';
-import MenuItem from '@material-ui/core/MenuItem';
-import Select from '@material-ui/core/Select';
 import Alert from '@material-ui/lab/Alert';
-import { useEffect } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { shipyardApiRef } from '../../api';
 import { useFormProfile } from '../../lib/formProfile';
@@ -14,6 +8,7 @@ import {
   versionSupportLabel,
   versionSupportOn,
 } from '../../lib/versionSupport';
+import { ChoiceField } from '../ChoiceField';
 
 /** Options of the KubernetesVersionPicker field (`ui:options`). */
 export interface KubernetesVersionPickerUiOptions {
@@ -29,17 +24,7 @@ export interface KubernetesVersionPickerUiOptions {
 export const KubernetesVersionPicker = (
   props: FieldExtensionComponentProps<string, KubernetesVersionPickerUiOptions>,
 ) => {
-  const {
-    formData,
-    onChange,
-    required,
-    rawErrors,
-    schema,
-    uiSchema,
-    formContext,
-    idSchema,
-    disabled,
-  } = props;
+  const { formData, uiSchema, formContext, disabled, schema } = props;
   const profileField = uiSchema?.['ui:options']?.profileField ?? 'profile';
   const { profileRef, profile, loading, error } = useFormProfile(
     formContext,
@@ -56,49 +41,27 @@ export const KubernetesVersionPicker = (
   const chosen =
     formData && versions.includes(formData) ? statusOf(formData) : undefined;
 
-  // keep the value within the profile's versions; default to the profile's current one
-  useEffect(() => {
-    if (!profile) return;
-    if (formData && versions.includes(formData)) return;
-    const fallback = profile.kubernetesVersion ?? versions[0];
-    if (fallback !== formData) onChange(fallback);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [profile]);
-
-  const id = idSchema?.$id ?? 'kubernetes-version';
   let helper = schema?.description ?? 'One of the versions the profile allows';
   if (!profileRef) helper = 'Choose a cluster profile first';
   else if (error) helper = `Could not load the profile: ${error.message}`;
   else if (!loading && !profile) helper = `Profile ${profileRef} not found`;
   return (
-    <FormControl
-      fullWidth
-      margin="normal"
-      required={required}
-      variant="outlined"
-      error={(rawErrors?.length ?? 0) > 0 || Boolean(error)}
-      disabled={disabled || !profile || versions.length === 0}
+    <ChoiceField
+      field={props}
+      title="Kubernetes version"
+      testId="kubernetes-version-select"
+      // the profile's versions; its current one by default
+      choices={versions.map(v => ({
+        value: v,
+        label: `${v}${
+          v === profile?.kubernetesVersion ? ' (profile default)' : ''
+        }${support ? ` — ${versionSupportLabel(statusOf(v).status)}` : ''}`,
+      }))}
+      fallback={profile?.kubernetesVersion}
+      disabled={disabled || !profile}
+      error={Boolean(error)}
+      helper={helper}
     >
-      <InputLabel id={`${id}-label`}>
-        {schema?.title ?? 'Kubernetes version'}
-      </InputLabel>
-      <Select
-        labelId={`${id}-label`}
-        id={id}
-        label={schema?.title ?? 'Kubernetes version'}
-        value={formData && versions.includes(formData) ? formData : ''}
-        onChange={e => onChange(String(e.target.value))}
-        data-testid="kubernetes-version-select"
-      >
-        {versions.map(v => (
-          <MenuItem key={v} value={v}>
-            {v}
-            {v === profile?.kubernetesVersion ? ' (profile default)' : ''}
-            {support ? ` — ${versionSupportLabel(statusOf(v).status)}` : ''}
-          </MenuItem>
-        ))}
-      </Select>
-      <FormHelperText>{helper}</FormHelperText>
       {chosen?.status === 'end-of-life' && (
         <Alert severity="warning" data-testid="end-of-life-warning">
           Kubernetes {chosen.minor} is at its end of life
@@ -107,6 +70,6 @@ export const KubernetesVersionPicker = (
           allows one.
         </Alert>
       )}
-    </FormControl>
+    </ChoiceField>
   );
 };

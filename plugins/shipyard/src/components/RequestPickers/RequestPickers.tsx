@@ -1,26 +1,15 @@
 import { useApi } from '@backstage/core-plugin-api';
 import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
-import FormControl from '@material-ui/core/FormControl';
-import FormHelperText from '@material-ui/core/FormHelperText';
-import InputLabel from '@material-ui/core/InputLabel';
-import MenuItem from '@material-ui/core/MenuItem';
-import Select from '@material-ui/core/Select';
 import Typography from '@material-ui/core/Typography';
-import { ReactNode, useEffect } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { shipyardApiRef } from '../../api';
 import { useFormProfile } from '../../lib/formProfile';
+import { Choice, ChoiceField } from '../ChoiceField';
 
 /** Options of the profile-driven pickers (`ui:options`). */
 export interface ProfilePickerUiOptions {
   /** Name of the form field that holds the profile ref. Default `profile`. */
   profileField?: string;
-}
-
-interface Choice {
-  value: string;
-  label: ReactNode;
-  disabled?: boolean;
 }
 
 /** A select among the choices a profile offers, defaulting to the profile's default. */
@@ -35,63 +24,21 @@ const ProfileChoiceField = (props: {
   hasProfile: boolean;
   helper: string;
 }) => {
-  const {
-    formData,
-    onChange,
-    required,
-    rawErrors,
-    schema,
-    idSchema,
-    disabled,
-  } = props.field;
-  const values = props.choices.filter(c => !c.disabled).map(c => c.value);
-  // keep the value among the choices; default to the profile's
-  useEffect(() => {
-    if (props.choices.length === 0) return;
-    if (formData && values.includes(formData)) return;
-    const next =
-      props.fallback && values.includes(props.fallback)
-        ? props.fallback
-        : values[0];
-    if (next !== formData) onChange(next);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [props.choices.map(c => `${c.value}:${c.disabled}`).join(',')]);
-  const id = idSchema?.$id ?? props.testId;
-  let helper = schema?.description ?? props.helper;
+  let helper = props.field.schema?.description ?? props.helper;
   if (!props.hasProfile) helper = 'Choose a cluster profile first';
   else if (props.error)
     helper = `Could not load the choices: ${props.error.message}`;
   return (
-    <FormControl
-      fullWidth
-      margin="normal"
-      required={required}
-      variant="outlined"
-      error={(rawErrors?.length ?? 0) > 0 || Boolean(props.error)}
-      disabled={disabled || props.loading || props.choices.length === 0}
-    >
-      <InputLabel id={`${id}-label`}>{schema?.title ?? props.title}</InputLabel>
-      <Select
-        labelId={`${id}-label`}
-        id={id}
-        label={schema?.title ?? props.title}
-        value={formData && values.includes(formData) ? formData : ''}
-        onChange={e => onChange(String(e.target.value))}
-        data-testid={props.testId}
-      >
-        {props.choices.map(c => (
-          <MenuItem
-            key={c.value}
-            value={c.value}
-            disabled={c.disabled}
-            data-testid={`${props.testId}-${c.value}`}
-          >
-            {c.label}
-          </MenuItem>
-        ))}
-      </Select>
-      <FormHelperText>{helper}</FormHelperText>
-    </FormControl>
+    <ChoiceField
+      field={props.field}
+      title={props.title}
+      testId={props.testId}
+      choices={props.choices}
+      fallback={props.fallback}
+      disabled={props.field.disabled || props.loading}
+      error={Boolean(props.error)}
+      helper={helper}
+    />
   );
 };
 

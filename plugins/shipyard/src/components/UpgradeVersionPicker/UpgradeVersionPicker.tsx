@@ -1,13 +1,7 @@
 import { useApi } from '@backstage/core-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
-import FormControl from '@material-ui/core/FormControl';
-import FormHelperText from '@material-ui/core/FormHelperText';
-import InputLabel from '@material-ui/core/InputLabel';
-import MenuItem from '@material-ui/core/MenuItem';
-import Select from '@material-ui/core/Select';
 import Alert from '@material-ui/lab/Alert';
-import { useEffect } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { shipyardApiRef } from '../../api';
 import { clusterKeyFromEntity } from '../../lib/entity';
@@ -18,6 +12,7 @@ import {
   upgradeTargets,
 } from '../../lib/upgrade';
 import { versionSupportLabel } from '../../lib/versionSupport';
+import { ChoiceField } from '../ChoiceField';
 import { VersionSupportChip } from '../StatusLabels';
 
 /** Options of the UpgradeVersionPicker field (`ui:options`). */
@@ -33,15 +28,7 @@ export interface UpgradeVersionPickerUiOptions {
 export const UpgradeVersionPicker = (
   props: FieldExtensionComponentProps<string, UpgradeVersionPickerUiOptions>,
 ) => {
-  const {
-    formData,
-    onChange,
-    required,
-    rawErrors,
-    schema,
-    idSchema,
-    uiSchema,
-  } = props;
+  const { formData, schema, uiSchema } = props;
   const clusterRef = formString(
     props.formContext,
     uiSchema?.['ui:options']?.clusterField ?? 'cluster',
@@ -63,17 +50,9 @@ export const UpgradeVersionPicker = (
     return { summary: details.summary, lifecycle };
   }, [catalogApi, api, clusterRef]);
   const targets = upgradeTargets(value?.lifecycle);
-  const versions = targets.map(t => t.kubernetesVersion);
   const blocker = value
     ? upgradeBlocker(value.summary, value.lifecycle)
     : undefined;
-  useEffect(() => {
-    if (!value) return;
-    if (formData && versions.includes(formData)) return;
-    if (versions[0] && versions[0] !== formData) onChange(versions[0]);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [value]);
-  const id = idSchema?.$id ?? 'upgrade-version';
   let helper =
     schema?.description ?? 'The versions this cluster may move to now';
   if (!clusterRef) helper = 'Choose a cluster first';
@@ -81,37 +60,23 @@ export const UpgradeVersionPicker = (
   const chosen = targets.find(t => t.kubernetesVersion === formData);
   return (
     <>
-      <FormControl
-        fullWidth
-        margin="normal"
-        required={required}
-        variant="outlined"
-        error={(rawErrors?.length ?? 0) > 0 || Boolean(error)}
-        disabled={loading || versions.length === 0}
-      >
-        <InputLabel id={`${id}-label`}>
-          {schema?.title ?? 'Target Kubernetes version'}
-        </InputLabel>
-        <Select
-          labelId={`${id}-label`}
-          id={id}
-          label={schema?.title ?? 'Target Kubernetes version'}
-          value={formData && versions.includes(formData) ? formData : ''}
-          onChange={e => onChange(String(e.target.value))}
-          data-testid="upgrade-version-select"
-        >
-          {targets.map(t => (
-            <MenuItem key={t.kubernetesVersion} value={t.kubernetesVersion}>
-              {t.kubernetesVersion} — {versionSupportLabel(t.status)}
-            </MenuItem>
-          ))}
-        </Select>
-        <FormHelperText>
-          {value?.summary.kubernetesVersion
+      <ChoiceField
+        field={props}
+        title="Target Kubernetes version"
+        testId="upgrade-version-select"
+        // the first target by default
+        choices={targets.map(t => ({
+          value: t.kubernetesVersion,
+          label: `${t.kubernetesVersion} — ${versionSupportLabel(t.status)}`,
+        }))}
+        disabled={loading}
+        error={Boolean(error)}
+        helper={
+          value?.summary.kubernetesVersion
             ? `Runs ${value.summary.kubernetesVersion}. ${helper}`
-            : helper}
-        </FormHelperText>
-      </FormControl>
+            : helper
+        }
+      />
       {chosen && (
         <VersionSupportChip
           status={chosen.status}

@@ -1,0 +1,2 @@
+export { ChoiceField } from './ChoiceField';
+export type { Choice } from './ChoiceField';
