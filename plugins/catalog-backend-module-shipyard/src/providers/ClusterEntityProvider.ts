@@ -37,6 +37,7 @@ import {
   toClusterEntityInput,
 } from '../entities/clusterEntities';
 import { ProfileIndex } from '../profiles/ProfileIndex';
+import { carryOver, scheduleFullSync } from './fullSync';
 import { ProviderMetrics } from './metrics';
 import { SerialQueue } from './SerialQueue';
 
@@ -226,12 +227,9 @@ export class ClusterEntityProvider implements EntityProvider {
 
   async connect(connection: EntityProviderConnection): Promise<void> {
     this.connection = connection;
-    if (this.taskRunner) {
-      await this.taskRunner.run({
-        id: `${this.getProviderName()}:refresh`,
-        fn: () => this.refresh(),
-      });
-    }
+    await scheduleFullSync(this.taskRunner, this.getProviderName(), () =>
+      this.refresh(),
+    );
     if (this.events) {
       await this.events.subscribe({
         id: this.getProviderName(),
@@ -318,16 +316,12 @@ export class ClusterEntityProvider implements EntityProvider {
         }
       }
 
-      const states = new Map(statuses.map(s => [s.name, s.state]));
-      let carried = 0;
-      for (const [key, previous] of this.clusters) {
-        if (next.has(key)) continue;
-        const state = states.get(previous.input.managementCluster);
-        if (state !== undefined && state !== 'connected') {
-          next.set(key, previous);
-          carried++;
-        }
-      }
+      const carried = carryOver(
+        this.clusters,
+        next,
+        statuses,
+        r => r.input.managementCluster,
+      );
 
       const mcs = new Map<string, ManagementClusterRecord>();
       for (const status of statuses) {

@@ -21,6 +21,7 @@ import {
 import { ShipyardCatalogConfig, readShipyardCatalogConfig } from '../config';
 import { buildGeneratedProfileEntity } from '../entities/profileEntities';
 import { ProfileIndex } from '../profiles/ProfileIndex';
+import { carryOver, scheduleFullSync } from './fullSync';
 import { ProviderMetrics } from './metrics';
 import { SerialQueue } from './SerialQueue';
 
@@ -127,12 +128,9 @@ export class ClusterProfileEntityProvider implements EntityProvider {
 
   async connect(connection: EntityProviderConnection): Promise<void> {
     this.connection = connection;
-    if (this.taskRunner) {
-      await this.taskRunner.run({
-        id: `${this.getProviderName()}:refresh`,
-        fn: () => this.refresh(),
-      });
-    }
+    await scheduleFullSync(this.taskRunner, this.getProviderName(), () =>
+      this.refresh(),
+    );
   }
 
   getStats(): ClusterProfileEntityProviderStats {
@@ -188,21 +186,14 @@ export class ClusterProfileEntityProvider implements EntityProvider {
           entity: buildGeneratedProfileEntity(cc, this.config),
         });
       }
-      const states = new Map(statuses.map(s => [s.name, s.state]));
-      let carried = 0;
-      for (const [key, previous] of this.generated) {
-        if (next.has(key)) continue;
-        const { cc } = previous;
-        const state = states.get(cc.managementCluster);
-        if (
-          state !== undefined &&
-          state !== 'connected' &&
-          !this.profiles.claimOf(cc.managementCluster, cc.namespace, cc.name)
-        ) {
-          next.set(key, previous);
-          carried++;
-        }
-      }
+      const carried = carryOver(
+        this.generated,
+        next,
+        statuses,
+        r => r.cc.managementCluster,
+        ({ cc }) =>
+          !this.profiles.claimOf(cc.managementCluster, cc.namespace, cc.name),
+      );
 
       await connection.applyMutation({
         type: 'full',
