@@ -5,11 +5,8 @@ import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
 import { makeSummary } from '../testUtils/summaries';
 import { Rollout, RolloutSpecInput, parseRolloutSpec } from './model';
 import { planRollout } from './planner';
-import {
-  RolloutAuditEntry,
-  RolloutExecutor,
-  TopologyWriter,
-} from './RolloutExecutor';
+import { RolloutAuditEntry } from './audit';
+import { RolloutExecutor, TopologyWriter } from './RolloutExecutor';
 import { RolloutStore } from './RolloutStore';
 
 jest.setTimeout(60_000);

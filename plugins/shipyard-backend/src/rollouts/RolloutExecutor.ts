@@ -8,8 +8,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import {
-  ClusterAuditAction,
-  ClusterAuditOutcome,
   ProfileVersionNode,
   VersionSupportCalendar,
   parseClusterKey,
@@ -26,6 +24,7 @@ import {
   concurrencyOf,
 } from './model';
 import { chainFor, preflight } from './planner';
+import { PendingAudit, RolloutAuditEntry, stepAudit } from './audit';
 import { RolloutStore } from './RolloutStore';
 import { windowState, windowsFor } from './windows';
 
@@ -39,18 +38,6 @@ export interface LiveTopology {
 export interface TopologyWriter {
   read(key: string): Promise<LiveTopology | undefined>;
   bump(key: string, step: RolloutStep): Promise<void>;
-}
-
-/** One audit record of a rollout. */
-export interface RolloutAuditEntry {
-  actor: string;
-  action: ClusterAuditAction;
-  outcome: ClusterAuditOutcome;
-  rollout: Rollout;
-  stage?: string;
-  cluster?: string;
-  message: string;
-  details?: Record<string, string | number | boolean | null>;
 }
 
 export interface RolloutExecutorOptions {
@@ -68,9 +55,6 @@ export interface RolloutExecutorOptions {
   /** How long a cluster may stay `unhealthy` during its step before it counts as failed (ms; default 60 s). */
   unhealthyGraceMs?: number;
 }
-
-/** An audit entry decided in a round, written once the round's decisions are stored. */
-type PendingAudit = Omit<RolloutAuditEntry, 'actor' | 'rollout'>;
 
 /** Who the executor's own decisions are audited as. */
 export const ROLLOUT_EXECUTOR_ACTOR = 'plugin:default/shipyard-rollouts';
@@ -488,20 +472,6 @@ export class RolloutExecutor {
     c.finishedAt = new Date(this.now()).toISOString();
     if (problems) c.problems = problems;
   }
-}
-
-function stepAudit(
-  stage: RolloutStage,
-  c: RolloutCluster,
-  outcome: ClusterAuditOutcome,
-) {
-  return {
-    action: 'rollout.step' as const,
-    outcome,
-    stage: stage.name,
-    cluster: c.key,
-    message: `${c.key}: ${c.state}${c.message ? ` (${c.message})` : ''}`,
-  };
 }
 
 function countStates(clusters: RolloutCluster[]): string {

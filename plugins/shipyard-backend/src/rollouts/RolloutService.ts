@@ -15,40 +15,25 @@ import {
   NotAllowedError,
   NotFoundError,
 } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  ResourcePermission,
-} from '@backstage/plugin-permission-common';
-import {
-  PermissionRuleset,
-  createConditionTransformer,
-} from '@backstage/plugin-permission-node';
+import { PermissionRuleset } from '@backstage/plugin-permission-node';
 import {
   ClusterSummary,
   ProfileVersionNode,
   VersionSupportCalendar,
-  parseClusterKey,
-  shipyardClusterReadPermission,
   shipyardRolloutApprovePermission,
   shipyardRolloutCreatePermission,
   shipyardRolloutOperatePermission,
-  toStorableAuditRecord,
 } from '@shipyard/plugin-shipyard-common';
-import {
-  ClusterPermissionQuery,
-  criteriaToPredicate,
-} from '@shipyard/plugin-shipyard-node';
+import { ClusterPermissionQuery } from '@shipyard/plugin-shipyard-node';
 import { randomUUID } from 'node:crypto';
 import { AuditStore } from '../stores/AuditStore';
 import type { StoredClusterSummary } from '../index/FleetIndex';
 import { DeprecatedApiUse } from './deprecatedApis';
 import { Rollout, RolloutCluster, parseRolloutSpec } from './model';
 import { RolloutPlan, planRollout } from './planner';
-import {
-  RolloutAuditEntry,
-  RolloutExecutor,
-  rolloutClusters,
-} from './RolloutExecutor';
+import { RolloutExecutor, rolloutClusters } from './RolloutExecutor';
+import { RolloutAccess } from './access';
+import { RolloutAuditEntry, auditRollout } from './audit';
 import { RolloutStore } from './RolloutStore';
 
 /** Options of {@link RolloutService}. */
@@ -72,44 +57,13 @@ export interface RolloutServiceOptions {
   now?: () => number;
 }
 
-/** Writes a rollout audit entry into the audit trail (the cluster's fields when it names one). */
-export async function auditRollout(
-  store: AuditStore,
-  entry: RolloutAuditEntry,
-  now: Date,
-): Promise<void> {
-  const cluster = entry.cluster ? parseClusterKey(entry.cluster) : undefined;
-  await store.add(
-    toStorableAuditRecord({
-      actor: entry.actor,
-      action: entry.action,
-      outcome: entry.outcome,
-      ...(cluster
-        ? {
-            managementCluster: cluster.managementCluster,
-            namespace: cluster.namespace,
-            cluster: cluster.name,
-          }
-        : {}),
-      message: entry.message,
-      details: {
-        rollout: entry.rollout.id,
-        rolloutName: entry.rollout.spec.name,
-        ...(entry.stage ? { stage: entry.stage } : {}),
-        ...entry.details,
-      },
-    }),
-    now,
-  );
-}
-
 export class RolloutService {
   private readonly now: () => number;
-  private readonly transform;
+  private readonly access: RolloutAccess;
 
   constructor(private readonly options: RolloutServiceOptions) {
     this.now = options.now ?? Date.now;
-    this.transform = createConditionTransformer(options.ruleset);
+    this.access = new RolloutAccess(options);
   }
 
   private async audit(
@@ -130,56 +84,6 @@ export class RolloutService {
     }
   }
 
-  private async userOf(credentials: BackstageCredentials) {
-    const info = await this.options.userInfo.getUserInfo(credentials);
-    return {
-      ref: info.userEntityRef,
-      groups: info.ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US')),
-    };
-  }
-
-  /** The clusters (of `keys`) that a permission does not allow to the caller; throws when it is denied outright. */
-  private async disallowed(
-    permission: ResourcePermission<'shipyard-cluster'>,
-    keys: readonly string[],
-    credentials: BackstageCredentials,
-  ): Promise<string[] | 'all'> {
-    const [decision] = await this.options.permissions.authorizeConditional(
-      [{ permission }],
-      { credentials },
-    );
-    if (decision.result === AuthorizeResult.CONDITIONAL) {
-      const allowed = criteriaToPredicate(this.transform(decision.conditions));
-      return keys.filter(key => {
-        const summary = this.options.cluster(key);
-        return !summary || !allowed(summary);
-      });
-    }
-    return decision.result === AuthorizeResult.DENY ? 'all' : [];
-  }
-
-  private async requirePermission(
-    permission: ResourcePermission<'shipyard-cluster'>,
-    keys: readonly string[],
-    credentials: BackstageCredentials,
-    what: string,
-    onRefusal?: (message: string) => Promise<void>,
-  ) {
-    const refused = await this.disallowed(permission, keys, credentials);
-    if (refused === 'all' || refused.length > 0) {
-      const message =
-        refused === 'all'
-          ? `Not allowed to ${what} (${permission.name})`
-          : `Not allowed to ${what}: ${permission.name} does not cover ${refused
-              .slice(0, 5)
-              .join(', ')}${
-              refused.length > 5 ? ` and ${refused.length - 5} more` : ''
-            }`;
-      await onRefusal?.(message);
-      throw new NotAllowedError(message);
-    }
-  }
-
   /** Plans a rollout without storing it. */
   async plan(
     input: unknown,
@@ -188,7 +92,7 @@ export class RolloutService {
     const spec = parseRolloutSpec(input);
     const plan = await this.computePlan(spec);
     const keys = [...plan.stages.flatMap(s => s.clusters), ...plan.excluded];
-    await this.requirePermission(
+    await this.access.requirePermission(
       shipyardRolloutCreatePermission,
       keys
         .filter(c => !c.problems?.some(p => p.check === 'selection'))
@@ -230,7 +134,7 @@ export class RolloutService {
     credentials: BackstageCredentials,
   ): Promise<Rollout> {
     const spec = parseRolloutSpec(input);
-    const user = await this.userOf(credentials);
+    const user = await this.access.userOf(credentials);
     const plan = await this.computePlan(spec);
     const clusters = plan.stages.flatMap(s => s.clusters);
     if (clusters.length === 0) {
@@ -240,7 +144,7 @@ export class RolloutService {
     }
     const id = randomUUID();
     const draft = { id, spec };
-    await this.requirePermission(
+    await this.access.requirePermission(
       shipyardRolloutCreatePermission,
       clusters.map(c => c.key),
       credentials,
@@ -292,38 +196,12 @@ export class RolloutService {
       );
   }
 
-  private async visibility(credentials: BackstageCredentials) {
-    const [decision] = await this.options.permissions.authorizeConditional(
-      [{ permission: shipyardClusterReadPermission }],
-      { credentials },
-    );
-    if (decision.result === AuthorizeResult.CONDITIONAL) {
-      return criteriaToPredicate(this.transform(decision.conditions));
-    }
-    if (decision.result === AuthorizeResult.DENY) {
-      throw new NotAllowedError('Not allowed to read clusters');
-    }
-    return undefined;
-  }
-
-  private visible(
-    rollout: Rollout,
-    visibility: ((c: StoredClusterSummary) => boolean) | undefined,
-    user: string,
-  ): boolean {
-    if (!visibility || rollout.createdBy === user) return true;
-    return rolloutClusters(rollout).some(c => {
-      const summary = this.options.cluster(c.key);
-      return summary !== undefined && visibility(summary);
-    });
-  }
-
   async list(
     query: { state?: Rollout['state']; cluster?: string; limit?: number },
     credentials: BackstageCredentials,
   ): Promise<Rollout[]> {
-    const visibility = await this.visibility(credentials);
-    const user = await this.userOf(credentials);
+    const visibility = await this.access.visibility(credentials);
+    const user = await this.access.userOf(credentials);
     const rollouts = await this.options.store.list({
       ...(query.state ? { states: [query.state] } : {}),
     });
@@ -335,7 +213,7 @@ export class RolloutService {
       ) {
         continue;
       }
-      if (!this.visible(r, visibility, user.ref)) continue;
+      if (!this.access.visible(r, visibility, user.ref)) continue;
       out.push(r);
       if (out.length >= (query.limit ?? 50)) break;
     }
@@ -343,10 +221,10 @@ export class RolloutService {
   }
 
   async get(id: string, credentials: BackstageCredentials): Promise<Rollout> {
-    const visibility = await this.visibility(credentials);
-    const user = await this.userOf(credentials);
+    const visibility = await this.access.visibility(credentials);
+    const user = await this.access.userOf(credentials);
     const rollout = await this.options.store.get(id);
-    if (!rollout || !this.visible(rollout, visibility, user.ref)) {
+    if (!rollout || !this.access.visible(rollout, visibility, user.ref)) {
       throw new NotFoundError(`Rollout ${id} not found`);
     }
     return rollout;
@@ -359,7 +237,7 @@ export class RolloutService {
     credentials: BackstageCredentials,
   ): Promise<Rollout> {
     const rollout = await this.get(id, credentials);
-    const user = await this.userOf(credentials);
+    const user = await this.access.userOf(credentials);
     const stage = body.stage
       ? rollout.stages.find(s => s.name === body.stage)
       : rollout.stages.find(s => s.state === 'waiting-approval');
@@ -381,7 +259,7 @@ export class RolloutService {
         message,
       });
     };
-    await this.requirePermission(
+    await this.access.requirePermission(
       shipyardRolloutApprovePermission,
       stage.clusters.map(c => c.key),
       credentials,
@@ -437,9 +315,9 @@ export class RolloutService {
     credentials: BackstageCredentials,
   ): Promise<Rollout> {
     const rollout = await this.get(id, credentials);
-    const user = await this.userOf(credentials);
+    const user = await this.access.userOf(credentials);
     const action = `rollout.${operation}` as const;
-    await this.requirePermission(
+    await this.access.requirePermission(
       shipyardRolloutOperatePermission,
       rolloutClusters(rollout).map(c => c.key),
       credentials,

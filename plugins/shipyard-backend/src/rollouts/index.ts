@@ -21,7 +21,8 @@ import { CredentialResolver } from '../probes/CredentialResolver';
 import { registerRolloutActions } from './actions';
 import { DeprecatedApiReader, KubeTopologyWriter } from './kube';
 import { RolloutExecutor, TopologyWriter } from './RolloutExecutor';
-import { RolloutService, auditRollout } from './RolloutService';
+import { auditRollout } from './audit';
+import { RolloutService } from './RolloutService';
 import { RolloutStore } from './RolloutStore';
 
 export { RolloutService } from './RolloutService';

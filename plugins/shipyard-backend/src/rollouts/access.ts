@@ -1,0 +1,125 @@
+import {
+  BackstageCredentials,
+  PermissionsService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
+import { NotAllowedError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  PermissionRuleset,
+  createConditionTransformer,
+} from '@backstage/plugin-permission-node';
+import {
+  ClusterSummary,
+  shipyardClusterReadPermission,
+} from '@shipyard/plugin-shipyard-common';
+import {
+  ClusterPermissionQuery,
+  criteriaToPredicate,
+} from '@shipyard/plugin-shipyard-node';
+import type { StoredClusterSummary } from '../index/FleetIndex';
+import { Rollout } from './model';
+import { rolloutClusters } from './RolloutExecutor';
+
+/** Options of {@link RolloutAccess}. */
+export interface RolloutAccessOptions {
+  permissions: PermissionsService;
+  userInfo: UserInfoService;
+  ruleset: PermissionRuleset<ClusterSummary, ClusterPermissionQuery>;
+  cluster(key: string): StoredClusterSummary | undefined;
+}
+
+/**
+ * Who asks about rollouts and what they may do: a permission is checked against every cluster it touches (a
+ * conditional decision, such as "owner is one of my groups", must allow them all), and a rollout is visible to
+ * its creator and to whoever may read one of its clusters.
+ */
+export class RolloutAccess {
+  private readonly transform;
+
+  constructor(private readonly options: RolloutAccessOptions) {
+    this.transform = createConditionTransformer(options.ruleset);
+  }
+
+  async userOf(credentials: BackstageCredentials) {
+    const info = await this.options.userInfo.getUserInfo(credentials);
+    return {
+      ref: info.userEntityRef,
+      groups: info.ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US')),
+    };
+  }
+
+  /** The clusters (of `keys`) that a permission does not allow to the caller; throws when it is denied outright. */
+  private async disallowed(
+    permission: ResourcePermission<'shipyard-cluster'>,
+    keys: readonly string[],
+    credentials: BackstageCredentials,
+  ): Promise<string[] | 'all'> {
+    const [decision] = await this.options.permissions.authorizeConditional(
+      [{ permission }],
+      { credentials },
+    );
+    if (decision.result === AuthorizeResult.CONDITIONAL) {
+      const allowed = criteriaToPredicate(this.transform(decision.conditions));
+      return keys.filter(key => {
+        const summary = this.options.cluster(key);
+        return !summary || !allowed(summary);
+      });
+    }
+    return decision.result === AuthorizeResult.DENY ? 'all' : [];
+  }
+
+  /** Refuses (after `onRefusal`) unless the permission allows every cluster of `keys` to the caller. */
+  async requirePermission(
+    permission: ResourcePermission<'shipyard-cluster'>,
+    keys: readonly string[],
+    credentials: BackstageCredentials,
+    what: string,
+    onRefusal?: (message: string) => Promise<void>,
+  ) {
+    const refused = await this.disallowed(permission, keys, credentials);
+    if (refused === 'all' || refused.length > 0) {
+      const message =
+        refused === 'all'
+          ? `Not allowed to ${what} (${permission.name})`
+          : `Not allowed to ${what}: ${permission.name} does not cover ${refused
+              .slice(0, 5)
+              .join(', ')}${
+              refused.length > 5 ? ` and ${refused.length - 5} more` : ''
+            }`;
+      await onRefusal?.(message);
+      throw new NotAllowedError(message);
+    }
+  }
+
+  /** Who may read which cluster: undefined when the caller reads every cluster; refused when none. */
+  async visibility(credentials: BackstageCredentials) {
+    const [decision] = await this.options.permissions.authorizeConditional(
+      [{ permission: shipyardClusterReadPermission }],
+      { credentials },
+    );
+    if (decision.result === AuthorizeResult.CONDITIONAL) {
+      return criteriaToPredicate(this.transform(decision.conditions));
+    }
+    if (decision.result === AuthorizeResult.DENY) {
+      throw new NotAllowedError('Not allowed to read clusters');
+    }
+    return undefined;
+  }
+
+  /** Whether the caller sees a rollout: theirs, or one with a cluster they may read. */
+  visible(
+    rollout: Rollout,
+    visibility: ((c: StoredClusterSummary) => boolean) | undefined,
+    user: string,
+  ): boolean {
+    if (!visibility || rollout.createdBy === user) return true;
+    return rolloutClusters(rollout).some(c => {
+      const summary = this.options.cluster(c.key);
+      return summary !== undefined && visibility(summary);
+    });
+  }
+}
