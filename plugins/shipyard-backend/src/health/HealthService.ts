@@ -18,6 +18,7 @@ import {
   ProbeRoundStats,
   ProberTarget,
   WorkloadProber,
+  emptyRoundStats,
 } from '../probes/WorkloadProber';
 import { HealthConfig } from './config';
 import { firstEntry, maintenanceOf } from './history';
@@ -407,16 +408,7 @@ export class HealthService {
           ),
       );
     };
-    let stats: ProbeRoundStats = {
-      targets: 0,
-      probed: 0,
-      skipped: 0,
-      ok: 0,
-      failed: 0,
-      withoutCredentials: 0,
-      durationMs: 0,
-      peakInFlight: 0,
-    };
+    let stats = emptyRoundStats();
     if (config.enabled) {
       stats = await this.prober.runRound(this.targets(), result => {
         changed += this.aggregator.apply([result]);

@@ -30,6 +30,20 @@ export interface ProbeRoundStats {
   peakInFlight: number;
 }
 
+/** The figures of a round that has probed nothing yet. */
+export function emptyRoundStats(targets = 0): ProbeRoundStats {
+  return {
+    targets,
+    probed: 0,
+    skipped: 0,
+    ok: 0,
+    failed: 0,
+    withoutCredentials: 0,
+    durationMs: 0,
+    peakInFlight: 0,
+  };
+}
+
 /** Options of {@link WorkloadProber}. */
 export interface WorkloadProberOptions {
   config: Pick<
@@ -122,16 +136,7 @@ export class WorkloadProber {
     }
     this.options.credentials.retain(targets);
 
-    const stats: ProbeRoundStats = {
-      targets: targets.length,
-      probed: 0,
-      skipped: 0,
-      ok: 0,
-      failed: 0,
-      withoutCredentials: 0,
-      durationMs: 0,
-      peakInFlight: 0,
-    };
+    const stats = emptyRoundStats(targets.length);
     const due: ProberTarget[] = [];
     for (const t of targets) {
       const next = this.states.get(t.key)?.last?.nextProbeAt;
