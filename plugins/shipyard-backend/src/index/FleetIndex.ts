@@ -37,15 +37,7 @@ import { serializeEntry, sourceOf } from './present';
 import { Selections } from './selections';
 import { SortOrders, sortKeysOf } from './sortOrders';
 
-export type {
-  ClusterVisibility,
-  FleetChangeListener,
-  FleetSink,
-  FleetQueryOptions,
-  IndexedSourceState,
-  SerializedClusterPage,
-  StoredClusterSummary,
-} from './model';
+export type * from './model';
 export { MAX_FACET_VALUES } from './selections';
 
 /**

@@ -32,18 +32,6 @@ import {
  * project to the same shape.
  */
 
-export type {
-  ClusterClassRecord,
-  ClusterRecord,
-  ControlPlaneRecord,
-  MachineDeploymentRecord,
-  MachineHealthCheckRecord,
-  MachinePoolRecord,
-  MachineRecord,
-  MachineSetRecord,
-  ReadinessRecord,
-} from '../records/types';
-
 function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value)
     ? value
