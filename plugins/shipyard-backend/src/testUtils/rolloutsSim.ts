@@ -1,7 +1,7 @@
 /*
- * The rollout suites' backend on the fleet simulator: the real Shipyard plugin with the real scheduler on a shared
- * database, ClusterProfile entities for the simulator's profiles, a platform user and a user who may not approve,
- * and an optional clock for the rollouts.
+ * The rollout suites' backend on the fleet simulator, started through the test harness (`startShipyardBackend`):
+ * the real Shipyard plugin with the real scheduler on a shared database, ClusterProfile entities for the
+ * simulator's profiles, a platform user and a user who may not approve, and an optional clock for the rollouts.
  */
 import {
   coreServices,
@@ -11,7 +11,7 @@ import {
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 // this folder serves the test suites only: the test utilities are dev dependencies
 // eslint-disable-next-line @backstage/no-undeclared-imports
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { mockServices } from '@backstage/backend-test-utils';
 import {
   AuthorizeResult,
   isPermission,
@@ -19,17 +19,24 @@ import {
 // eslint-disable-next-line @backstage/no-undeclared-imports
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 // eslint-disable-next-line @backstage/no-undeclared-imports
-import { FleetSim, shipyardManagementClusters } from '@shipyard/fleet-sim';
+import { FleetSim } from '@shipyard/fleet-sim';
 import {
   CLUSTER_PROFILE_API_VERSION,
   CLUSTER_PROFILE_KIND,
   shipyardRolloutApprovePermission,
 } from '@shipyard/plugin-shipyard-common';
+// eslint-disable-next-line @backstage/no-undeclared-imports
+import {
+  PLATFORM_TEAM,
+  shipyardTestConfig,
+  startShipyardBackend,
+} from '@shipyard/test-utils';
 import { Knex } from 'knex';
+import { DEFAULT_SYNC_CONFIG } from '../config/config';
 import { shipyardPlugin } from '../plugin';
 import { RolloutClock, rolloutClockServiceRef } from '../rollouts/clock';
 
-export const PLATFORM = 'group:default/platform';
+export const PLATFORM = PLATFORM_TEAM;
 /** A member of the platform team. */
 export const PAT = 'user:default/pat';
 /** A member of team-b who may do everything but approve rollouts. */
@@ -73,28 +80,26 @@ export function startRolloutsBackend(options: {
   unhealthyGraceSeconds?: number;
 }) {
   const { sim, knex, clock } = options;
-  return startTestBackend({
+  return startShipyardBackend({
+    plugin: shipyardPlugin,
+    config: shipyardTestConfig(sim, {
+      shipyard: {
+        // the production staleness and backoff: a rollout waits for healthy clusters, which a slow answer of a
+        // loaded machine must not turn stale
+        sync: {
+          staleAfterMs: DEFAULT_SYNC_CONFIG.staleAfterMs,
+          backoff: DEFAULT_SYNC_CONFIG.backoff,
+        },
+        rollouts: {
+          tickSeconds: 1,
+          unhealthyGraceSeconds: options.unhealthyGraceSeconds ?? 1,
+        },
+      },
+    }),
     features: [
-      shipyardPlugin,
       // the real scheduler: the executor runs as a global task whose state is in the database
       schedulerServiceFactory,
       mockServices.database.factory({ knex }),
-      mockServices.rootConfig.factory({
-        data: {
-          shipyard: {
-            platformTeam: PLATFORM,
-            managementClusters: shipyardManagementClusters(
-              sim.managementClusters,
-            ),
-            sync: { persistIntervalMs: 50, requestTimeoutMs: 3000 },
-            health: { enabled: false },
-            rollouts: {
-              tickSeconds: 1,
-              unhealthyGraceSeconds: options.unhealthyGraceSeconds ?? 1,
-            },
-          },
-        },
-      }),
       catalogServiceMock.factory({ entities: profileEntities(sim) }),
       ...(clock
         ? [
