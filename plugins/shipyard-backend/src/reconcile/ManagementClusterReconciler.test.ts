@@ -3,7 +3,8 @@ import { FleetIndex } from '../index/FleetIndex';
 import { OwnershipResolver } from '../config/ownership';
 import { CapiHealthEvaluator } from '../health';
 import { DEFAULT_SYNC_CONFIG } from '../config/config';
-import { FakeKubeApi, capiCluster, putCluster } from '../testUtils/FakeKubeApi';
+import { FakeKubeApi } from '../testUtils/FakeKubeApi';
+import { capiCluster, putCluster } from '../testUtils/capiObjects';
 import { ManagementClusterReconciler } from './ManagementClusterReconciler';
 import { eventuallyWithin } from '@shipyard/test-utils';
 
