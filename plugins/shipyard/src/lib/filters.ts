@@ -1,6 +1,8 @@
 import {
   BUDGET_STATES,
+  CLUSTER_FACETS,
   CLUSTER_SORT_FIELDS,
+  ClusterFacet,
   ClusterSortField,
   DEFAULT_CLUSTER_PAGE_SIZE,
   DRIFT_KINDS,
@@ -14,22 +16,13 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import { isHealthStatus } from './health';
 
-/** The facets that the fleet page filters on, in display order. */
-export const FILTER_FACETS = [
-  'owner',
-  'profile',
-  'provider',
-  'distribution',
-  'kubernetesMinor',
-  'health',
-  'phase',
-  'managementCluster',
-  'versionSupport',
-  'drift',
-  'budget',
-] as const;
+/** A facet the fleet page filters on: every facet of `GET /clusters` but labels (free-form `key=value`). */
+export type FilterFacet = Exclude<ClusterFacet, 'label'>;
 
-export type FilterFacet = (typeof FILTER_FACETS)[number];
+/** The facets that the fleet page filters on, in display order (the order of `GET /clusters`' facets). */
+export const FILTER_FACETS = CLUSTER_FACETS.filter(
+  (f): f is FilterFacet => f !== 'label',
+);
 
 export const FACET_LABELS: Record<FilterFacet, string> = {
   owner: 'Owner',
