@@ -3,12 +3,8 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import {
-  PermissionRuleset,
-  createConditionTransformer,
-} from '@backstage/plugin-permission-node';
+import { InputError, NotFoundError } from '@backstage/errors';
+import { PermissionRuleset } from '@backstage/plugin-permission-node';
 import {
   CLUSTER_LIST_FIELDS,
   CLUSTER_SORT_FIELDS,
@@ -19,17 +15,13 @@ import {
   MAX_CLUSTER_PAGE_SIZE,
   VERSION_SUPPORT_STATUSES,
   parseListClustersQuery,
-  shipyardClusterReadPermission,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
-import {
-  ClusterPermissionQuery,
-  criteriaToPredicate,
-} from '@shipyard/plugin-shipyard-node';
-import { ClusterVisibility } from '../index/FleetIndex';
+import { ClusterPermissionQuery } from '@shipyard/plugin-shipyard-node';
 import { describeClusterLifecycle } from '../lifecycle/lifecycleRouter';
 import { ProfileVersions } from '../lifecycle/ProfileVersions';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
+import { ClusterReadDecider } from '../service/clusterReadAccess';
 import { FleetService } from '../service/FleetService';
 
 /** The zod of the registry (its own copy), as the schema functions receive it. */
@@ -59,26 +51,10 @@ export function registerFleetActions(
   options: FleetActionsOptions,
 ): void {
   const { fleet, permissions, lifecycle } = options;
-  const transform = createConditionTransformer(options.ruleset);
 
-  async function visibilityOf(
-    credentials: BackstageCredentials,
-  ): Promise<{ visibility?: ClusterVisibility; key?: string }> {
-    const [decision] = await permissions.authorizeConditional(
-      [{ permission: shipyardClusterReadPermission }],
-      { credentials },
-    );
-    if (decision.result === AuthorizeResult.DENY) {
-      throw new NotAllowedError('Not allowed to read clusters');
-    }
-    if (decision.result === AuthorizeResult.CONDITIONAL) {
-      return {
-        visibility: criteriaToPredicate(transform(decision.conditions)),
-        key: JSON.stringify(decision.conditions),
-      };
-    }
-    return {};
-  }
+  const reads = new ClusterReadDecider(permissions, options.ruleset);
+  const visibilityOf = (credentials: BackstageCredentials) =>
+    reads.require(credentials);
 
   async function visibleCluster(
     input: { managementCluster: string; namespace: string; name: string },
@@ -185,10 +161,10 @@ export function registerFleetActions(
       if (!parsed.ok) {
         throw new InputError(`Invalid ${parsed.field}: ${parsed.message}`);
       }
-      const { visibility, key } = await visibilityOf(credentials);
+      const { visibility, fingerprint } = await visibilityOf(credentials);
       const { body } = fleet.index.queryJson(parsed.request, {
         visibility,
-        visibilityKey: key,
+        visibilityKey: fingerprint,
       });
       return { output: JSON.parse(body) };
     },

@@ -2,12 +2,8 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import {
-  PermissionRuleset,
-  createConditionTransformer,
-} from '@backstage/plugin-permission-node';
+import { InputError, NotFoundError } from '@backstage/errors';
+import { PermissionRuleset } from '@backstage/plugin-permission-node';
 import {
   BUNDLED_VERSION_SUPPORT,
   ClusterLifecycleResponse,
@@ -20,19 +16,14 @@ import {
   daysUntil,
   listClustersQuerySchema,
   planClusterUpgrades,
-  shipyardClusterReadPermission,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
 import { ClusterPermissionQuery } from '@shipyard/plugin-shipyard-node';
 import express from 'express';
 import { z } from 'zod';
-import {
-  ClusterVisibility,
-  FleetIndex,
-  StoredClusterSummary,
-} from '../index/FleetIndex';
+import { FleetIndex, StoredClusterSummary } from '../index/FleetIndex';
 import { createApiRouter, ShipyardApiRouter } from '../service/apiRouter';
-import { criteriaToPredicate } from '../service/permissionFilter';
+import { ClusterReadDecider } from '../service/clusterReadAccess';
 import { ProfileVersions } from './ProfileVersions';
 import { VersionLifecycle } from './VersionLifecycle';
 import { VersionSupportRefresher } from './VersionSupportRefresher';
@@ -246,53 +237,34 @@ export function createLifecycleRouter(
 
   const { index, permissions, ruleset } = options;
   if (!index || !permissions || !ruleset) return router;
-  const transform = createConditionTransformer(ruleset);
 
-  /** The caller's read access: undefined for all clusters, else a predicate. Throws when denied. */
-  async function visibilityOf(
+  const reads = new ClusterReadDecider(permissions, ruleset);
+  /** The caller's read access; refused when denied. */
+  const visibilityOf = async (
     req: Parameters<HttpAuthService['credentials']>[0],
-  ): Promise<{ visibility?: ClusterVisibility; key?: string }> {
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions!.authorizeConditional(
-      [{ permission: shipyardClusterReadPermission }],
-      { credentials },
-    );
-    if (decision.result === AuthorizeResult.DENY) {
-      throw new NotAllowedError('Not allowed to read clusters');
-    }
-    if (decision.result === AuthorizeResult.CONDITIONAL) {
-      return {
-        visibility: criteriaToPredicate(transform(decision.conditions)),
-        key: JSON.stringify(decision.conditions),
-      };
-    }
-    return {};
-  }
+  ) => reads.require(await httpAuth.credentials(req));
 
   // answers per fleet revision, day, calendars, caller visibility and filters (the fleet page asks on every change)
   const debtCache = new Map<string, VersionDebtResponse>();
   router.get('/version-support/debt', async (req, res) => {
     const parsed = debtQuerySchema.safeParse(req.query);
     if (!parsed.success) throw queryError(parsed.error.issues[0]);
-    const { visibility, key } = await visibilityOf(req);
+    const { visibility, fingerprint } = await visibilityOf(req);
     const { months, ...filters } = parsed.data;
     const now = lifecycle.now();
-    const cacheKey =
-      visibility && key === undefined
-        ? undefined
-        : JSON.stringify([
-            index.revision,
-            dayOf(now),
-            lifecycle.generation,
-            key ?? '',
-            filters,
-            months,
-          ]);
+    const cacheKey = JSON.stringify([
+      index.revision,
+      dayOf(now),
+      lifecycle.generation,
+      fingerprint,
+      filters,
+      months,
+    ]);
     let body = cacheKey ? debtCache.get(cacheKey) : undefined;
     if (!body) {
       const clusters = index.matching(filters, {
         visibility,
-        visibilityKey: key,
+        visibilityKey: fingerprint,
       });
       body = computeVersionDebt(clusters, lifecycle, { now, months });
       if (cacheKey) {

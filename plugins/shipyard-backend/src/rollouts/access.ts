@@ -12,16 +12,14 @@ import {
   PermissionRuleset,
   createConditionTransformer,
 } from '@backstage/plugin-permission-node';
-import {
-  ClusterSummary,
-  shipyardClusterReadPermission,
-} from '@shipyard/plugin-shipyard-common';
+import { ClusterSummary } from '@shipyard/plugin-shipyard-common';
 import {
   ClusterPermissionQuery,
   criteriaToPredicate,
 } from '@shipyard/plugin-shipyard-node';
 import type { StoredClusterSummary } from '../index/FleetIndex';
 import { Rollout } from './model';
+import { ClusterReadDecider } from '../service/clusterReadAccess';
 import { rolloutClusters } from './RolloutExecutor';
 
 /** Options of {@link RolloutAccess}. */
@@ -39,9 +37,11 @@ export interface RolloutAccessOptions {
  */
 export class RolloutAccess {
   private readonly transform;
+  private readonly reads: ClusterReadDecider;
 
   constructor(private readonly options: RolloutAccessOptions) {
     this.transform = createConditionTransformer(options.ruleset);
+    this.reads = new ClusterReadDecider(options.permissions, options.ruleset);
   }
 
   async userOf(credentials: BackstageCredentials) {
@@ -97,17 +97,7 @@ export class RolloutAccess {
 
   /** Who may read which cluster: undefined when the caller reads every cluster; refused when none. */
   async visibility(credentials: BackstageCredentials) {
-    const [decision] = await this.options.permissions.authorizeConditional(
-      [{ permission: shipyardClusterReadPermission }],
-      { credentials },
-    );
-    if (decision.result === AuthorizeResult.CONDITIONAL) {
-      return criteriaToPredicate(this.transform(decision.conditions));
-    }
-    if (decision.result === AuthorizeResult.DENY) {
-      throw new NotAllowedError('Not allowed to read clusters');
-    }
-    return undefined;
+    return (await this.reads.require(credentials)).visibility;
   }
 
   /** Whether the caller sees a rollout: theirs, or one with a cluster they may read. */

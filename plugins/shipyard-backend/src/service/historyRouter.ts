@@ -2,16 +2,11 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import {
-  createConditionTransformer,
-  PermissionRuleset,
-} from '@backstage/plugin-permission-node';
+import { InputError, NotFoundError } from '@backstage/errors';
+import { PermissionRuleset } from '@backstage/plugin-permission-node';
 import {
   ClusterHistoryResponse,
   ClusterSummary,
-  shipyardClusterReadPermission,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
 import { ClusterPermissionQuery } from '@shipyard/plugin-shipyard-node';
@@ -20,8 +15,8 @@ import { z } from 'zod';
 import { FleetIndex } from '../index/FleetIndex';
 import { HealthService } from '../health/HealthService';
 import { createApiRouter, ShipyardApiRouter } from './apiRouter';
-import { criteriaToPredicate } from './permissionFilter';
 import { clusterKeyOf } from './clusterPath';
+import { ClusterReadDecider } from './clusterReadAccess';
 
 /** Options of {@link createHistoryRouter}. */
 export interface HistoryRouterOptions {
@@ -49,7 +44,7 @@ export function createHistoryRouter(
   options: HistoryRouterOptions,
 ): express.Router {
   const { index, health, httpAuth, permissions } = options;
-  const transform = createConditionTransformer(options.ruleset);
+  const reads = new ClusterReadDecider(permissions, options.ruleset);
   const router = options.router ?? createApiRouter();
 
   router.get(
@@ -67,20 +62,11 @@ export function createHistoryRouter(
           `Invalid query parameter ${field}: ${issue.message}`,
         );
       }
-      const credentials = await httpAuth.credentials(req);
-      const [decision] = await permissions.authorizeConditional(
-        [{ permission: shipyardClusterReadPermission }],
-        { credentials },
+      const { visibility: visible } = await reads.require(
+        await httpAuth.credentials(req),
       );
-      if (decision.result === AuthorizeResult.DENY) {
-        throw new NotAllowedError('Not allowed to read clusters');
-      }
       const key = stringifyClusterKey({ managementCluster, namespace, name });
       const stored = index.getStored(key);
-      const visible =
-        decision.result === AuthorizeResult.CONDITIONAL
-          ? criteriaToPredicate(transform(decision.conditions))
-          : undefined;
       if (!stored || (visible && !visible(stored))) {
         throw new NotFoundError(`Cluster ${key} not found`);
       }

@@ -5,16 +5,10 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import {
-  ConditionTransformer,
-  createConditionTransformer,
-  PermissionRuleset,
-} from '@backstage/plugin-permission-node';
+import { PermissionRuleset } from '@backstage/plugin-permission-node';
 import {
   ClusterSummary,
   parseListClustersQuery,
-  shipyardClusterReadPermission,
   stringifyClusterKey,
   unknownQueryParameter,
 } from '@shipyard/plugin-shipyard-common';
@@ -24,7 +18,7 @@ import { ClusterVisibility } from '../index/FleetIndex';
 import { createApiRouter, ShipyardApiRouter } from './apiRouter';
 import { EventStreamLimits, EventStreams } from './eventStreams';
 import { FleetService } from './FleetService';
-import { criteriaToPredicate } from './permissionFilter';
+import { ClusterReadDecider } from './clusterReadAccess';
 import { ResponseCache } from './ResponseCache';
 import { userFacingErrors } from './userFacingErrors';
 import { clusterKeyOf } from './clusterPath';
@@ -89,8 +83,6 @@ export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const { fleet, httpAuth, permissions } = options;
-  const transform: ConditionTransformer<ClusterPermissionQuery> =
-    createConditionTransformer(options.ruleset);
   const streams = new EventStreams({
     index: fleet.index,
     logger: options.logger,
@@ -108,22 +100,9 @@ export async function createRouter(
     res.json({ status: 'ok' });
   });
 
-  async function decide(req: ApiRequest): Promise<Access | undefined> {
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorizeConditional(
-      [{ permission: shipyardClusterReadPermission }],
-      { credentials },
-    );
-    if (decision.result === AuthorizeResult.DENY) return undefined;
-    if (decision.result === AuthorizeResult.CONDITIONAL) {
-      const criteria = transform(decision.conditions);
-      return {
-        visibility: criteriaToPredicate(criteria),
-        fingerprint: JSON.stringify(decision.conditions),
-      };
-    }
-    return { fingerprint: 'allow' };
-  }
+  const reads = new ClusterReadDecider(permissions, options.ruleset);
+  const decide = async (req: ApiRequest): Promise<Access | undefined> =>
+    reads.decide(await httpAuth.credentials(req));
 
   /**
    * The caller's read access. Decisions are reused per bearer token for a short time, so that a page of the
