@@ -244,56 +244,30 @@ const FLAVORS: Record<string, Flavor> = {
   },
 };
 
-/** Flavors whose control plane is hosted as pods, by provider (workers are Dev machines). */
+/**
+ * A flavor whose control plane a provider hosts as pods: the Dev-machine flavor of its distribution (the workers are
+ * Dev machines) with the provider's control plane kind.
+ */
+function hostedOn(
+  base: Flavor,
+  hosted: HostedControlPlaneProvider,
+  controlPlane: KindRef,
+): Flavor {
+  return { ...base, controlPlane, machineControlPlane: false, hosted };
+}
+
+/** Flavors whose control plane is hosted as pods, by provider. */
 const HOSTED_FLAVORS: Record<HostedControlPlaneProvider, Flavor> = {
-  k0smotron: {
-    distribution: 'k0s',
-    provider: 'docker',
-    infraCluster: { group: INFRA, version: 'v1beta2', kind: 'DevCluster' },
-    controlPlane: {
-      group: CP,
-      version: 'v1beta1',
-      kind: 'K0smotronControlPlane',
-    },
-    machineControlPlane: false,
-    hosted: 'k0smotron',
-    workers: 'MachineDeployment',
-    machineTemplate: {
-      group: INFRA,
-      version: 'v1beta2',
-      kind: 'DevMachineTemplate',
-    },
-    bootstrapTemplate: {
-      group: BOOT,
-      version: 'v1beta1',
-      kind: 'K0sWorkerConfigTemplate',
-    },
-    infraMachine: { group: INFRA, version: 'v1beta2', kind: 'DevMachine' },
-  },
-  kamaji: {
-    distribution: 'kubeadm',
-    provider: 'docker',
-    infraCluster: { group: INFRA, version: 'v1beta2', kind: 'DevCluster' },
-    controlPlane: {
-      group: CP,
-      version: 'v1alpha1',
-      kind: 'KamajiControlPlane',
-    },
-    machineControlPlane: false,
-    hosted: 'kamaji',
-    workers: 'MachineDeployment',
-    machineTemplate: {
-      group: INFRA,
-      version: 'v1beta2',
-      kind: 'DevMachineTemplate',
-    },
-    bootstrapTemplate: {
-      group: BOOT,
-      version: 'v1beta2',
-      kind: 'KubeadmConfigTemplate',
-    },
-    infraMachine: { group: INFRA, version: 'v1beta2', kind: 'DevMachine' },
-  },
+  k0smotron: hostedOn(FLAVORS['k0s/docker'], 'k0smotron', {
+    group: CP,
+    version: 'v1beta1',
+    kind: 'K0smotronControlPlane',
+  }),
+  kamaji: hostedOn(FLAVORS['kubeadm/docker'], 'kamaji', {
+    group: CP,
+    version: 'v1alpha1',
+    kind: 'KamajiControlPlane',
+  }),
 };
 
 /** The flavor of clusters whose control plane a provider hosts as pods. */

@@ -37,6 +37,17 @@ const CLUSTER_LABEL: ColumnSpec = [
   'Cluster',
   ".metadata.labels['cluster\\.x-k8s\\.io/cluster-name']",
 ];
+/** The replica columns of a v1beta1 control plane that runs replicas (KubeadmControlPlane's, which k0smotron copies). */
+const CONTROL_PLANE_REPLICAS: ColumnSpec[] = [
+  ['API Server Available', '.status.ready', 'boolean'],
+  ['Desired', '.spec.replicas', 'integer', 10],
+  ['Replicas', '.status.replicas', 'integer'],
+  ['Ready', '.status.readyReplicas', 'integer'],
+  ['Updated', '.status.updatedReplicas', 'integer'],
+  ['Unavailable', '.status.unavailableReplicas', 'integer'],
+  AGE,
+  ['Version', '.spec.version'],
+];
 
 interface CrdInput {
   group: string;
@@ -345,14 +356,7 @@ export function customResourceTypes(): ResourceType[] {
         v1beta1: [
           CLUSTER_LABEL,
           ['Initialized', '.status.initialized', 'boolean'],
-          ['API Server Available', '.status.ready', 'boolean'],
-          ['Desired', '.spec.replicas', 'integer', 10],
-          ['Replicas', '.status.replicas', 'integer'],
-          ['Ready', '.status.readyReplicas', 'integer'],
-          ['Updated', '.status.updatedReplicas', 'integer'],
-          ['Unavailable', '.status.unavailableReplicas', 'integer'],
-          AGE,
-          ['Version', '.spec.version'],
+          ...CONTROL_PLANE_REPLICAS,
         ],
       },
     }),
@@ -436,17 +440,7 @@ export function customResourceTypes(): ResourceType[] {
       scale: REPLICA_SCALE,
       family: 'k0smotron',
       columns: {
-        '*': [
-          CLUSTER_LABEL,
-          ['API Server Available', '.status.ready', 'boolean'],
-          ['Desired', '.spec.replicas', 'integer', 10],
-          ['Replicas', '.status.replicas', 'integer'],
-          ['Ready', '.status.readyReplicas', 'integer'],
-          ['Updated', '.status.updatedReplicas', 'integer'],
-          ['Unavailable', '.status.unavailableReplicas', 'integer'],
-          AGE,
-          ['Version', '.spec.version'],
-        ],
+        '*': [CLUSTER_LABEL, ...CONTROL_PLANE_REPLICAS],
       },
     }),
     crd({
