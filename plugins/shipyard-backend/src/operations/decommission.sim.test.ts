@@ -6,8 +6,8 @@ import {
   PAT,
   eventually,
   keyOf,
-  pickTeamCluster,
   startOperationsHarness,
+  teamClusterTaker,
 } from './__testUtils__/operationsHarness';
 
 /*
@@ -28,12 +28,7 @@ const config = {
 
 describe('decommission a cluster', () => {
   let h: OperationsHarness;
-  const used: string[] = [];
-  const take = async (filter: (c: any) => boolean) => {
-    const cluster = await pickTeamCluster(h, used, filter, true);
-    used.push(keyOf(cluster));
-    return cluster;
-  };
+  const take = teamClusterTaker(() => h, { anyKind: true });
 
   beforeAll(async () => {
     h = await startOperationsHarness({
@@ -235,12 +230,7 @@ describe('decommission a cluster', () => {
 
 describe('decommission a production cluster after a configured delay', () => {
   let h: OperationsHarness;
-  const used: string[] = [];
-  const take = async (filter: (c: any) => boolean) => {
-    const cluster = await pickTeamCluster(h, used, filter, true);
-    used.push(keyOf(cluster));
-    return cluster;
-  };
+  const take = teamClusterTaker(() => h, { anyKind: true });
 
   beforeAll(async () => {
     h = await startOperationsHarness({

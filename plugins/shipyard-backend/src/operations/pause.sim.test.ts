@@ -5,7 +5,7 @@ import {
   OperationsHarness,
   eventually,
   keyOf,
-  pickTeamCluster,
+  teamClusterTaker,
   startOperationsHarness,
 } from './__testUtils__/operationsHarness';
 
@@ -20,12 +20,7 @@ jest.setTimeout(90_000);
 describe('pause and resume a cluster', () => {
   let h: OperationsHarness;
   /** Each test takes a cluster of its own. */
-  const used: string[] = [];
-  const take = async () => {
-    const cluster = await pickTeamCluster(h, used);
-    used.push(keyOf(cluster));
-    return cluster;
-  };
+  const take = teamClusterTaker(() => h);
 
   beforeAll(async () => {
     h = await startOperationsHarness({

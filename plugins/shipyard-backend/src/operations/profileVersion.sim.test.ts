@@ -6,7 +6,7 @@ import {
   PROFILE_SIZES,
   eventually,
   keyOf,
-  pickTeamCluster,
+  teamClusterTaker,
   startOperationsHarness,
 } from './__testUtils__/operationsHarness';
 
@@ -46,19 +46,12 @@ function twoUp(version: string | undefined): string {
 
 describe('move a cluster to a newer profile version', () => {
   let h: OperationsHarness;
-  const used: string[] = [];
   // each test releases a version of its cluster's profile (the catalog's entity, changed in place)
-  const take = async () => {
-    const cluster = await pickTeamCluster(
-      h,
-      used,
-      c =>
-        Boolean(c.profile && c.profileVersion) &&
-        Boolean(NEXT[minorOf(c.kubernetesVersion)]),
-    );
-    used.push(keyOf(cluster));
-    return cluster;
-  };
+  const take = teamClusterTaker(() => h, {
+    base: c =>
+      Boolean(c.profile && c.profileVersion) &&
+      Boolean(NEXT[minorOf(c.kubernetesVersion)]),
+  });
   /** Releases a new version of the cluster's profile in the catalog. */
   const release = (
     cluster: ClusterSummary,

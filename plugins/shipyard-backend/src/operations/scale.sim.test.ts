@@ -4,7 +4,7 @@ import {
   OperationsHarness,
   eventually,
   keyOf,
-  pickTeamCluster,
+  teamClusterTaker,
   startOperationsHarness,
 } from './__testUtils__/operationsHarness';
 
@@ -31,16 +31,7 @@ const config = {
 
 describe('resize a cluster', () => {
   let h: OperationsHarness;
-  const used: string[] = [];
-  const take = async (filter?: (c: any) => boolean) => {
-    const cluster = await pickTeamCluster(
-      h,
-      used,
-      c => Boolean(c.profile) && (!filter || filter(c)),
-    );
-    used.push(keyOf(cluster));
-    return cluster;
-  };
+  const take = teamClusterTaker(() => h, { base: c => Boolean(c.profile) });
 
   beforeAll(async () => {
     h = await startOperationsHarness({ seed: 'day2-scale', config });

@@ -207,3 +207,24 @@ export async function pickTeamCluster(
   }, 20_000);
   return found!;
 }
+
+/**
+ * What the tests of one suite take: each call picks a cluster ({@link pickTeamCluster}, matching `base` and the
+ * call's own filter) that no earlier call of the suite took, so that no two tests act on the same cluster.
+ */
+export function teamClusterTaker(
+  harness: () => OperationsHarness,
+  options: { base?: (c: ClusterSummary) => boolean; anyKind?: boolean } = {},
+): (filter?: (c: ClusterSummary) => boolean) => Promise<ClusterSummary> {
+  const taken: string[] = [];
+  return async filter => {
+    const cluster = await pickTeamCluster(
+      harness(),
+      taken,
+      c => (options.base?.(c) ?? true) && (filter?.(c) ?? true),
+      options.anyKind,
+    );
+    taken.push(keyOf(cluster));
+    return cluster;
+  };
+}
