@@ -7,6 +7,7 @@ import {
 import {
   ClusterKey,
   ClusterSummary,
+  PendingDecommission,
   shipyardClusterDeletePermission,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
@@ -14,6 +15,7 @@ import crypto from 'node:crypto';
 import {
   ClusterOperations,
   OperationActor,
+  OperationAttempt,
   OperationPlan,
   clusterObjectPath,
 } from './ClusterOperations';
@@ -51,16 +53,6 @@ export interface DecommissionDeps {
   platformTeam: string;
 }
 
-/** The request a production decommission waits on. */
-export interface PendingDecommission {
-  id: string;
-  guard: 'approval' | 'delay';
-  requestedBy: string;
-  requestedAt: string;
-  /** When the deletion starts (`delay`), or when the request lapses unapproved (`approval`). */
-  until: string;
-}
-
 function isPlatform(deps: DecommissionDeps, actor: OperationActor): boolean {
   const team = deps.platformTeam.toLocaleLowerCase('en-US');
   return actor.ownershipRefs.some(r => r.toLocaleLowerCase('en-US') === team);
@@ -83,15 +75,37 @@ function waitsFor(deps: DecommissionDeps, pending: PendingDecommission) {
     : `it waits for a second member of ${deps.platformTeam} (not ${pending.requestedBy}) to approve it, until ${pending.until}`;
 }
 
-/** The checks every decommission shares: the permission, the name typed again, not paused. */
-async function checkDecommission(
+/**
+ * One attempt at a decommission, run on the cluster ({@link ClusterOperations.runOnCluster}: `shipyard.cluster.delete`
+ * on it), with the checks every decommission shares (the name typed again, not paused) before `plan`'s own.
+ */
+function runDecommission(
   ops: ClusterOperations,
-  actor: OperationActor,
+  attempt: OperationAttempt,
+  options: { dryRun: boolean; confirm: string | undefined },
+  plan: (summary: ClusterSummary) => Promise<OperationPlan>,
+) {
+  return ops.runOnCluster(
+    { ...attempt, permission: shipyardClusterDeletePermission },
+    options.dryRun,
+    async summary => {
+      checkConfirmed(summary, attempt.key, options.confirm);
+      return plan(summary);
+    },
+  );
+}
+
+/** What was asked, for the audit: the reason, when one was given. */
+function reasonOf(request: { reason?: string }): Record<string, string> {
+  return request.reason ? { reason: request.reason.slice(0, 500) } : {};
+}
+
+/** The name typed again, and a cluster that is not paused. */
+function checkConfirmed(
+  summary: ClusterSummary,
   key: ClusterKey,
   confirm: string | undefined,
-): Promise<ClusterSummary> {
-  const summary = await ops.resolve(actor, key);
-  await ops.authorize(shipyardClusterDeletePermission, actor, summary);
+): void {
   if (confirm !== key.name) {
     throw new InputError(
       `Type the cluster's name (${key.name}) in confirm to decommission it`,
@@ -104,7 +118,6 @@ async function checkDecommission(
       )} is paused; resume it first, or Cluster API stops deleting it halfway`,
     );
   }
-  return summary;
 }
 
 /** The deletion of a cluster as an operation plan (foreground: machines drain and go, then the infrastructure). */
@@ -163,18 +176,11 @@ export async function decommissionCluster(
   const dryRun = request.dryRun === true;
   const guard = deps.config.productionDecommission;
   let requestOf: PendingDecommission | undefined;
-  const result = await ops.run(
-    {
-      action: 'cluster.delete',
-      actor,
-      key,
-      requested: {
-        ...(request.reason ? { reason: request.reason.slice(0, 500) } : {}),
-      },
-    },
-    dryRun,
-    async () => {
-      const summary = await checkDecommission(ops, actor, key, request.confirm);
+  const result = await runDecommission(
+    ops,
+    { action: 'cluster.delete', actor, key, requested: reasonOf(request) },
+    { dryRun, confirm: request.confirm },
+    async summary => {
       if (summary.lifecycle !== 'production' || summary.deletingSince) {
         return deletionPlan(
           summary,
@@ -230,7 +236,7 @@ export async function decommissionCluster(
         state: 'pending',
         target: {
           guard: requestOf.guard,
-          ...(request.reason ? { reason: request.reason.slice(0, 500) } : {}),
+          ...reasonOf(request),
         },
         startedAt: requestOf.requestedAt,
         deadlineAt: requestOf.until,
@@ -264,19 +270,16 @@ export async function approveDecommission(
   const { operations: ops } = deps;
   const where = stringifyClusterKey(key);
   let waiting: TrackedOperation | undefined;
-  const result = await ops.run(
+  const result = await runDecommission(
+    ops,
     {
       action: 'cluster.delete',
       actor,
       key,
-      requested: {
-        approve: true,
-        ...(request.reason ? { reason: request.reason.slice(0, 500) } : {}),
-      },
+      requested: { approve: true, ...reasonOf(request) },
     },
-    false,
-    async () => {
-      const summary = await checkDecommission(ops, actor, key, request.confirm);
+    { dryRun: false, confirm: request.confirm },
+    async summary => {
       waiting = await deps.tracker.store.pendingOf(key);
       if (!waiting) {
         throw new NotFoundError(
@@ -328,10 +331,7 @@ export async function cancelDecommission(
       action: 'cluster.delete',
       actor,
       key,
-      requested: {
-        cancel: true,
-        ...(request.reason ? { reason: request.reason.slice(0, 500) } : {}),
-      },
+      requested: { cancel: true, ...reasonOf(request) },
     },
     false,
     async () => {
@@ -424,24 +424,15 @@ export async function runPendingDecommissions(
     }
     moved += 1;
     try {
-      const result = await ops.run(
-        {
-          ...attempt,
-          requested: { delayed: true, requestedAt: op.startedAt },
-        },
-        false,
-        async () => {
-          const summary = await checkDecommission(
-            ops,
-            attempt.actor,
-            op.key,
-            op.key.name,
-          );
-          return deletionPlan(
+      const result = await runDecommission(
+        ops,
+        { ...attempt, requested: { delayed: true, requestedAt: op.startedAt } },
+        { dryRun: false, confirm: op.key.name },
+        async summary =>
+          deletionPlan(
             summary,
             `${where} is being decommissioned (requested by ${op.actor} at ${op.startedAt}; its delay passed): machines drain and go, then the infrastructure is released`,
-          );
-        },
+          ),
       );
       if (!result.unchanged) {
         await followDeletion(deps, result.summary, op.actor);
