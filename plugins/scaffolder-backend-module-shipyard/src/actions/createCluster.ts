@@ -2,14 +2,13 @@ import path from 'node:path';
 import fs from 'node:fs/promises';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { InputError } from '@backstage/errors';
-import { JsonValue } from '@backstage/types';
 import { ClusterKey } from '@shipyard/plugin-shipyard-common';
 import { ClusterAuditRecorder } from '../service/audit';
 import {
   ClusterRequestService,
-  CreateClusterPlan,
   MAX_CLUSTER_NAME_LENGTH,
 } from '../service/ClusterRequestService';
+import { applyAuditedCreate, planAuditedCreate } from './auditedCreate';
 import { toYaml } from '../service/render';
 import { examples } from './createCluster.examples';
 
@@ -150,46 +149,19 @@ export function createClusterCreateAction(deps: ClusterActionDeps) {
       },
     },
     async handler(ctx) {
-      const { requests, audit } = deps;
+      const { audit } = deps;
       const input = ctx.input;
-      const credentials = await ctx.getInitiatorCredentials();
       const mode = input.mode ?? 'apply';
-      const base = {
-        action: 'cluster.create' as const,
-        profile: input.profile,
-        owner: input.owner,
-        cluster: input.name,
-        mode,
-        taskId: ctx.task.id,
-      };
-      let actor = ctx.user?.ref ?? 'unknown';
-      let plan: CreateClusterPlan;
-      try {
-        const requester = await requests.requester(credentials);
-        actor = requester.userEntityRef;
-        plan = await requests.planCreate(
-          {
-            ...input,
-            variables: input.variables as Record<string, JsonValue> | undefined,
-            mode,
-          },
-          requester,
-          ctx.task.id,
-        );
-      } catch (error) {
-        await audit.record(
-          {
-            ...base,
-            actor,
-            outcome: 'refused',
-            managementCluster: input.managementCluster,
-            namespace: input.namespace,
-            message: String((error as Error).message),
-          },
-          error as Error,
-        );
-        throw error;
-      }
+      const planned = await planAuditedCreate(
+        deps,
+        { ...input, mode },
+        {
+          credentials: await ctx.getInitiatorCredentials(),
+          taskId: ctx.task.id,
+          actor: ctx.user?.ref ?? 'unknown',
+        },
+      );
+      const { plan } = planned;
       const { key } = plan;
       for (const ignored of plan.ignoredDefaults) {
         ctx.logger.info(
@@ -197,17 +169,8 @@ export function createClusterCreateAction(deps: ClusterActionDeps) {
         );
       }
       const record = {
-        ...base,
-        actor,
-        profile: plan.profileRef,
-        owner: plan.owner,
-        managementCluster: key.managementCluster,
-        namespace: key.namespace,
-        details: {
-          kubernetesVersion: plan.kubernetesVersion,
-          size: plan.size ?? null,
-          resumed: plan.resumed,
-        },
+        ...planned.record,
+        details: { ...planned.record.details, resumed: plan.resumed },
       };
 
       let manifestPath: string | undefined;
@@ -246,28 +209,24 @@ export function createClusterCreateAction(deps: ClusterActionDeps) {
             `Cluster ${key.name} was already created by this task; not creating it again`,
           );
         }
-        try {
-          const result = await ctx.checkpoint({
-            key: `shipyard.cluster.create.${key.managementCluster}.${key.namespace}.${key.name}`,
-            fn: async () => {
-              if (plan.resumed) return { uid: '' };
-              return requests.applyCreate(plan, ctx.task.id);
-            },
-          });
-          ctx.logger.info(
-            `Created cluster ${key.name} in namespace ${key.namespace} on ${
-              key.managementCluster
-            }${result.uid ? ` (uid ${result.uid})` : ''}`,
-          );
-        } catch (error) {
-          await audit.recordFailure(record, error);
-          throw error;
-        }
-        await audit.record({
-          ...record,
-          outcome: 'succeeded',
-          message: plan.resumed ? 'already created by this task' : 'created',
-        });
+        const result = await applyAuditedCreate(
+          audit,
+          record,
+          () =>
+            ctx.checkpoint({
+              key: `shipyard.cluster.create.${key.managementCluster}.${key.namespace}.${key.name}`,
+              fn: async () => {
+                if (plan.resumed) return { uid: '' };
+                return deps.requests.applyCreate(plan, ctx.task.id);
+              },
+            }),
+          plan.resumed ? 'already created by this task' : 'created',
+        );
+        ctx.logger.info(
+          `Created cluster ${key.name} in namespace ${key.namespace} on ${
+            key.managementCluster
+          }${result.uid ? ` (uid ${result.uid})` : ''}`,
+        );
       }
 
       ctx.output('entityRef', deps.entityRefOf(key));

@@ -1,12 +1,11 @@
 import crypto from 'node:crypto';
 import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
-import { JsonValue } from '@backstage/types';
 import { ClusterAuditRecorder } from '../service/audit';
 import {
   ClusterRequestService,
-  CreateClusterPlan,
   MAX_CLUSTER_NAME_LENGTH,
 } from '../service/ClusterRequestService';
+import { applyAuditedCreate, planAuditedCreate } from './auditedCreate';
 import { clusterPagePath } from './createCluster';
 
 /** What the registry's request action needs. */
@@ -99,47 +98,13 @@ export function registerRequestClusterAction(
         }),
     },
     action: async ({ input, credentials }) => {
-      const { requests, audit } = deps;
       const { dryRun, ...request } = input;
       const requestId = `action-${crypto.randomUUID()}`;
-      const base = {
-        action: 'cluster.create' as const,
-        profile: input.profile,
-        owner: input.owner,
-        cluster: input.name,
-        mode: 'apply' as const,
-        taskId: requestId,
-      };
-      let actor = 'unknown';
-      let plan: CreateClusterPlan;
-      try {
-        const requester = await requests.requester(credentials);
-        actor = requester.userEntityRef;
-        plan = await requests.planCreate(
-          {
-            ...request,
-            variables: request.variables as
-              | Record<string, JsonValue>
-              | undefined,
-            mode: 'apply',
-          },
-          requester,
-          requestId,
-        );
-      } catch (error) {
-        await audit.record(
-          {
-            ...base,
-            actor,
-            outcome: 'refused',
-            managementCluster: input.managementCluster,
-            namespace: input.namespace,
-            message: String((error as Error).message),
-          },
-          error as Error,
-        );
-        throw error;
-      }
+      const { plan, record } = await planAuditedCreate(
+        deps,
+        { ...request, mode: 'apply' },
+        { credentials, taskId: requestId, actor: 'unknown' },
+      );
       const { key } = plan;
       const output = {
         requestId,
@@ -154,30 +119,12 @@ export function registerRequestClusterAction(
         clusterPath: clusterPagePath(key),
       };
       if (dryRun) return { output };
-      const record = {
-        ...base,
-        actor,
-        profile: plan.profileRef,
-        owner: plan.owner,
-        managementCluster: key.managementCluster,
-        namespace: key.namespace,
-        details: {
-          kubernetesVersion: plan.kubernetesVersion,
-          size: plan.size ?? null,
-          via: 'actions',
-        },
-      };
-      try {
-        await requests.applyCreate(plan, requestId);
-      } catch (error) {
-        await audit.recordFailure(record, error);
-        throw error;
-      }
-      await audit.record({
-        ...record,
-        outcome: 'succeeded',
-        message: 'created',
-      });
+      await applyAuditedCreate(
+        deps.audit,
+        { ...record, details: { ...record.details, via: 'actions' } },
+        () => deps.requests.applyCreate(plan, requestId),
+        'created',
+      );
       return { output: { ...output, created: true } };
     },
   });
