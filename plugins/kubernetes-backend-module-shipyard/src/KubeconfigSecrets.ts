@@ -1,11 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import {
-  CAPI_LABELS,
-  CORE_RESOURCES,
-  ClusterKey,
-  kubeconfigSecretName,
-  resourcePath,
-} from '@shipyard/plugin-shipyard-common';
+import { ClusterKey } from '@shipyard/plugin-shipyard-common';
 import {
   ManagementClusterConfig,
   createManagementClusterConnection,
@@ -13,8 +7,7 @@ import {
 import {
   KubeClient,
   KubeCredentials,
-  KubeObject,
-  parseKubeconfig,
+  listKubeconfigSecrets,
 } from '@shipyard/plugin-shipyard-node/kube';
 
 interface NamespaceEntry {
@@ -34,11 +27,12 @@ export interface KubeconfigSecretsOptions {
 
 /**
  * The credentials of workload clusters, from their Cluster API `<cluster>-kubeconfig` Secrets (key `value`), read on
- * the management clusters of `shipyard.managementClusters`: the Secrets of a namespace are listed at once (by the
- * `cluster.x-k8s.io/cluster-name` label), each kubeconfig is parsed into server, CA and token or client certificate
- * and the Secret is dropped. The credentials live in this process only (`KubeCredentials` print and serialise as a
- * placeholder). The Shipyard backend's prober reads the same Secrets the same way; it belongs to another plugin,
- * whose internals a module of the Kubernetes plugin does not reach.
+ * the management clusters of `shipyard.managementClusters` with the reader the Shipyard backend's prober uses
+ * (`listKubeconfigSecrets` of `@shipyard/plugin-shipyard-node/kube`): the Secrets of a namespace are listed at once,
+ * each kubeconfig is parsed into server, CA and token or client certificate and the Secret is dropped. A cluster whose
+ * kubeconfig cannot be used is left out, with a warning. The credentials live in this process only
+ * (`KubeCredentials` print and serialise as a placeholder); this cache of them is the module's own, as the Kubernetes
+ * plugin asks for one cluster at a time rather than in probing rounds.
  */
 export class KubeconfigSecrets {
   private readonly clients = new Map<string, Promise<KubeClient | undefined>>();
@@ -132,34 +126,15 @@ export class KubeconfigSecrets {
     if (!client) return { listedAt, clusters: previous?.clusters ?? new Map() };
     const clusters = new Map<string, KubeCredentials>();
     try {
-      for await (const page of client.list<
-        KubeObject & { data?: Record<string, string> }
-      >(resourcePath(CORE_RESOURCES.Secret, { namespace }), {
-        labelSelector: CAPI_LABELS.clusterName,
-        pageSize: 100,
-      })) {
-        for (const secret of page.items) {
-          const clusterName = secret.metadata.labels?.[CAPI_LABELS.clusterName];
-          const value = secret.data?.value;
-          if (
-            !clusterName ||
-            !value ||
-            secret.metadata.name !== kubeconfigSecretName(clusterName)
-          )
-            continue;
-          try {
-            clusters.set(
-              clusterName,
-              parseKubeconfig(Buffer.from(value, 'base64').toString('utf8')),
-            );
-          } catch (error) {
-            this.warnOnce(
-              `parse:${managementCluster}/${namespace}/${clusterName}`,
-              `Shipyard: the kubeconfig of ${managementCluster}/${namespace}/${clusterName} cannot be used: ${
-                (error as Error).message
-              }`,
-            );
-          }
+      const read = await listKubeconfigSecrets(client, namespace);
+      for (const [clusterName, credentials] of read) {
+        if (credentials instanceof KubeCredentials) {
+          clusters.set(clusterName, credentials);
+        } else {
+          this.warnOnce(
+            `parse:${managementCluster}/${namespace}/${clusterName}`,
+            `Shipyard: the kubeconfig of ${managementCluster}/${namespace}/${clusterName} cannot be used: ${credentials.message}`,
+          );
         }
       }
       return { listedAt, clusters };

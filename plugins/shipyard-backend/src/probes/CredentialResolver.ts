@@ -1,10 +1,4 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import {
-  CAPI_LABELS,
-  CORE_RESOURCES,
-  kubeconfigSecretName,
-  resourcePath,
-} from '@shipyard/plugin-shipyard-common';
 import type {
   ManagementClusterConnection,
   WorkloadCredentialProvider,
@@ -12,10 +6,10 @@ import type {
 import {
   KubeClient,
   KubeCredentials,
-  KubeObject,
   KubeconfigError,
-  parseKubeconfig,
+  listKubeconfigSecrets,
   pemFrom,
+  readKubeconfigSecret,
 } from '@shipyard/plugin-shipyard-node/kube';
 import { ProbeTarget } from './types';
 
@@ -292,35 +286,10 @@ export class CredentialResolver implements CredentialSource {
     const secret = `${connection.name}/${ref.namespace}/${ref.name}/${ref.key}`;
     const client = this.client(connection.name, connection);
     try {
-      const object = await client!.get<
-        KubeObject & { data?: Record<string, string> }
-      >(
-        resourcePath(CORE_RESOURCES.Secret, {
-          namespace: ref.namespace,
-          name: ref.name,
-        }),
-      );
-      if (!object) {
+      const credentials = await readKubeconfigSecret(client!, ref);
+      if (!credentials) {
         this.referenced.set(key, { readAt: now, secret });
         return;
-      }
-      const value = object.data?.[ref.key];
-      let credentials: KubeCredentials | KubeconfigError;
-      if (!value) {
-        credentials = new KubeconfigError(
-          `Secret ${ref.name} has no key "${ref.key}"`,
-        );
-      } else {
-        try {
-          credentials = parseKubeconfig(
-            Buffer.from(value, 'base64').toString('utf8'),
-          );
-        } catch (error) {
-          credentials =
-            error instanceof KubeconfigError
-              ? error
-              : new KubeconfigError('kubeconfig cannot be parsed');
-        }
       }
       this.referenced.set(key, { readAt: now, secret, credentials });
     } catch (error) {
@@ -355,46 +324,8 @@ export class CredentialResolver implements CredentialSource {
       });
       return;
     }
-    const clusters = new Map<string, KubeCredentials | KubeconfigError>();
     try {
-      for await (const page of client.list<
-        KubeObject & { data?: Record<string, string> }
-      >(resourcePath(CORE_RESOURCES.Secret, { namespace }), {
-        labelSelector: CAPI_LABELS.clusterName,
-        pageSize: 100,
-      })) {
-        for (const secret of page.items) {
-          const clusterName = secret.metadata.labels?.[CAPI_LABELS.clusterName];
-          if (
-            !clusterName ||
-            secret.metadata.name !== kubeconfigSecretName(clusterName)
-          )
-            continue;
-          const value = secret.data?.value;
-          if (!value) {
-            clusters.set(
-              clusterName,
-              new KubeconfigError(
-                `Secret ${secret.metadata.name} has no key "value"`,
-              ),
-            );
-            continue;
-          }
-          try {
-            clusters.set(
-              clusterName,
-              parseKubeconfig(Buffer.from(value, 'base64').toString('utf8')),
-            );
-          } catch (error) {
-            clusters.set(
-              clusterName,
-              error instanceof KubeconfigError
-                ? error
-                : new KubeconfigError('kubeconfig cannot be parsed'),
-            );
-          }
-        }
-      }
+      const clusters = await listKubeconfigSecrets(client, namespace);
       this.namespaces.set(nsKey, { listedAt: now, clusters });
     } catch (error) {
       const message = (error as Error).message;

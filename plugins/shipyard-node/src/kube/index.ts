@@ -21,6 +21,10 @@ export {
   readKubeconfigFile,
 } from './kubeconfig';
 export type { KubeconfigEndpoint } from './kubeconfig';
+export {
+  listKubeconfigSecrets,
+  readKubeconfigSecret,
+} from './kubeconfigSecrets';
 export type { ManagementClusterConnection } from '../extensions';
 export { parseWatchLine } from './types';
 export type { KubeListPage, KubeObject, KubeWatchEvent } from './types';
