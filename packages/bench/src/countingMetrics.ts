@@ -15,8 +15,9 @@ function splitKey(key: string): [string, string] {
 }
 
 /**
- * A metrics service that sums counters by name and attributes (other instruments are accepted and dropped), so that
- * a benchmark can read the catalog module's mutation counters without an OpenTelemetry pipeline.
+ * A metrics service that sums counters by name and attributes, and histograms as `<name>#count` and `<name>#sum`
+ * (other instruments are accepted and dropped), so that a benchmark can read the catalog's and the catalog module's
+ * counters without an OpenTelemetry pipeline.
  */
 export class CountingMetrics {
   private readonly counts = new Map<string, number>();
@@ -41,7 +42,12 @@ export class CountingMetrics {
     createUpDownCounter: name => ({
       add: (value, attributes) => this.add(name, value, attributes),
     }),
-    createHistogram: () => ({ record: () => undefined }),
+    createHistogram: name => ({
+      record: (value, attributes) => {
+        this.add(`${name}#count`, 1, attributes);
+        this.add(`${name}#sum`, value, attributes);
+      },
+    }),
     createGauge: () => ({ record: () => undefined }),
     createObservableCounter: () => noopObservable,
     createObservableUpDownCounter: () => noopObservable,

@@ -1,6 +1,8 @@
 import { FleetSim, LoadDriver, startFleetSim } from '@shipyard/fleet-sim';
 import type {
+  SimClusterKey,
   SimHandle,
+  SimOwnerChange,
   SimLoadFigures,
   SimLoadRequest,
   SimStartOptions,
@@ -50,6 +52,25 @@ export class LoadControl {
   }
 }
 
+const CLUSTERS = 'cluster.x-k8s.io/clusters';
+const OWNER_LABEL = 'shipyard.io/owner';
+
+/** Moves a cluster to the next team of the simulated fleet (a merge patch of its owner label). */
+export function setOwner(sim: FleetSim, key: SimClusterKey): SimOwnerChange {
+  const api = sim.management(key.management).api;
+  const type = api.type(CLUSTERS);
+  const metadata = api.get(type, key.namespace, key.name).metadata as
+    | { labels?: Record<string, string> }
+    | undefined;
+  const current = metadata?.labels?.[OWNER_LABEL] ?? '';
+  const teams = sim.model.teams;
+  const owner = teams[(teams.indexOf(current) + 1) % teams.length];
+  api.patch(type, key.namespace, key.name, 'merge', {
+    metadata: { labels: { [OWNER_LABEL]: owner } },
+  });
+  return { owner, writtenAt: performance.timeOrigin + performance.now() };
+}
+
 /** Access data of a simulator, as the benchmark hands it to the backends. */
 export function describeSim(
   sim: FleetSim,
@@ -88,6 +109,7 @@ export async function startInProcessSim(
     requests: async () => sim.stats().requests,
     startLoad: async r => load.start(r),
     stopLoad: async () => load.stop(),
+    setOwner: async key => setOwner(sim, key),
     stop: async () => {
       load.stop();
       await sim.stop();

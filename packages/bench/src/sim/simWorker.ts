@@ -2,7 +2,7 @@
  * The fleet simulator in a child process: its own heap, event loop, CPU time and file descriptors (a fan-out to
  * 1,000 clusters opens some 13,000 connections at once; both ends in one process would exceed its descriptor limit).
  */
-import { LoadControl, describeSim, startSim } from './fleet';
+import { LoadControl, describeSim, setOwner, startSim } from './fleet';
 import type { SimWorkerReply, SimWorkerRequest } from './types';
 
 function post(m: SimWorkerReply) {
@@ -27,6 +27,9 @@ async function run() {
           break;
         case 'stopLoad':
           reply(load.stop());
+          break;
+        case 'setOwner':
+          reply(setOwner(sim, m.cluster));
           break;
         case 'stop':
           load.stop();

@@ -38,7 +38,23 @@ export interface SimHandle {
   requests(): Promise<FleetSimRequestStats>;
   startLoad(request: SimLoadRequest): Promise<void>;
   stopLoad(): Promise<SimLoadFigures | undefined>;
+  /** Moves a cluster to another team (its `shipyard.io/owner` label); the new team and when it was written. */
+  setOwner(cluster: SimClusterKey): Promise<SimOwnerChange>;
   stop(): Promise<void>;
+}
+
+/** A workload cluster of the simulator. */
+export interface SimClusterKey {
+  management: string;
+  namespace: string;
+  name: string;
+}
+
+/** An owner label written by {@link SimHandle.setOwner}. */
+export interface SimOwnerChange {
+  owner: string;
+  /** Wall-clock time of the write (ms since the epoch). */
+  writtenAt: number;
 }
 
 export type SimStartOptions = FleetSimOptions;
@@ -48,6 +64,7 @@ export type SimWorkerRequest =
   | { id: number; type: 'requests' }
   | { id: number; type: 'startLoad'; load: SimLoadRequest }
   | { id: number; type: 'stopLoad' }
+  | { id: number; type: 'setOwner'; cluster: SimClusterKey }
   | { id: number; type: 'stop' };
 
 /** Messages from the simulator worker. */

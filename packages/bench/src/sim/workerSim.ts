@@ -72,6 +72,7 @@ export async function startWorkerSim(
       await call({ type: 'startLoad', load });
     },
     stopLoad: () => call({ type: 'stopLoad' }),
+    setOwner: cluster => call({ type: 'setOwner', cluster }),
     stop: async () => {
       const exited = new Promise(r => child.once('exit', r));
       await call({ type: 'stop' }).catch(() => undefined);

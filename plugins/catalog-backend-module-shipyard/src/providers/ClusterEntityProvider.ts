@@ -163,6 +163,12 @@ export class ClusterEntityProvider implements EntityProvider {
   /** The cluster record of each management cluster that is a Cluster API cluster itself (the management chain). */
   private chain = new Map<string, ClusterKey>();
   private synced = false;
+  /** Entity-relevant changes received and not yet applied, the last one of each cluster. */
+  private readonly pending = new Map<string, ClusterChange>();
+  /** Whether a job that applies {@link pending} is queued and not yet started. */
+  private drainQueued = false;
+  /** The full sync queued and not yet started, which every further request joins. */
+  private fullSyncQueued?: Promise<void>;
   private readonly stats: ClusterEntityProviderStats = {
     fullMutations: 0,
     deltaMutations: 0,
@@ -249,9 +255,18 @@ export class ClusterEntityProvider implements EntityProvider {
     await this.queue.idle();
   }
 
-  /** Runs a full sync now (serialised with event handling). */
+  /**
+   * Runs a full sync (serialised with event handling). A request made while another full sync waits in the queue
+   * joins that one: a burst of requests costs one listing of the fleet.
+   */
   async refresh(): Promise<void> {
-    await this.queue.run(() => this.fullSync());
+    if (!this.fullSyncQueued) {
+      this.fullSyncQueued = this.queue.run(() => {
+        this.fullSyncQueued = undefined;
+        return this.fullSync();
+      });
+    }
+    await this.fullSyncQueued;
   }
 
   private locationKey(): string {
@@ -295,6 +310,11 @@ export class ClusterEntityProvider implements EntityProvider {
       throw new Error('ClusterEntityProvider is not connected');
     }
     const started = Date.now();
+    // what the listing below reads is at least as new as every change received so far: the upserts it covers are
+    // dropped (a deletion stays, as the listing keeps the clusters of an unreachable management cluster)
+    for (const [key, change] of this.pending) {
+      if (change.type === 'upserted') this.pending.delete(key);
+    }
     try {
       const statuses = await this.reader.listManagementClusters();
       await this.profiles?.refreshCatalogProfiles();
@@ -376,21 +396,27 @@ export class ClusterEntityProvider implements EntityProvider {
     this.stats.changesIgnored += payload.changes.length - relevant.length;
     this.metrics.change('ignored', payload.changes.length - relevant.length);
     if (relevant.length === 0 || !this.connection) return;
+    // the last change of a cluster wins; the changes of a burst of events are applied together
+    for (const c of relevant) this.pending.set(stringifyClusterKey(c), c);
+    if (this.drainQueued) return;
+    this.drainQueued = true;
     this.queue
-      .run(() => this.applyChanges(relevant))
+      .run(() => {
+        this.drainQueued = false;
+        const changes = new Map(this.pending);
+        this.pending.clear();
+        return this.applyChanges(changes);
+      })
       .catch(error =>
         this.logger.warn(
-          `Applying fleet changes at revision ${payload.revision} failed; the next full sync catches up: ${error}`,
+          `Applying fleet changes up to revision ${payload.revision} failed; the next full sync catches up: ${error}`,
         ),
       );
   }
 
-  private async applyChanges(changes: ClusterChange[]): Promise<void> {
+  private async applyChanges(byKey: Map<string, ClusterChange>): Promise<void> {
     const connection = this.connection;
-    if (!connection) return;
-    // the last change of a key wins
-    const byKey = new Map<string, ClusterChange>();
-    for (const c of changes) byKey.set(stringifyClusterKey(c), c);
+    if (!connection || byKey.size === 0) return;
     if (byKey.size > this.config.clusters.deltaFetchLimit) {
       await this.fullSync();
       return;

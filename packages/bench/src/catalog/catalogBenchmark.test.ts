@@ -1,0 +1,29 @@
+import { runCatalogBenchmark } from './catalogBenchmark';
+
+// a small fleet through the whole benchmark: a cold start of the catalog, the Shipyard backend and the catalog
+// module against the simulator in a child process, the fill, a steady window and an owner change
+jest.setTimeout(240_000);
+
+describe('shipyard-catalog-bench', () => {
+  it('measures a cold start until the catalog holds every cluster, and an owner change until it shows', async () => {
+    const lines: string[] = [];
+    const [row] = await runCatalogBenchmark({
+      sizes: [30],
+      steadySeconds: 2,
+      ownerChanges: 1,
+      timeoutSeconds: 180,
+      print: line => lines.push(line),
+    });
+    expect(row.clusters).toBe(30);
+    expect(row.catalogAtEnd).toBe(30);
+    expect(row.apiCompleteMs).toBeGreaterThan(0);
+    expect(row.catalogCompleteMs).toBeGreaterThanOrEqual(row.catalogFirstMs);
+    expect(row.fillCpuSeconds).toBeGreaterThan(0);
+    expect(row.rssAtCompleteMb).toBeGreaterThan(0);
+    expect(row.catalogDbMb).toBeGreaterThan(0);
+    expect(row.ownerChangeMs).toHaveLength(1);
+    expect(row.ownerChangeMs[0]).toBeGreaterThan(0);
+    expect(row.timeline.length).toBeGreaterThan(0);
+    expect(lines.join('\n')).toContain('| 30 (2) | SQLite |');
+  });
+});

@@ -1,0 +1,697 @@
+/*
+ * The Backstage catalog at scale: the real catalog plugin, the real Shipyard backend and the Shipyard catalog module
+ * on one backend (with the portal's catalog configuration from app-config.yaml and a real scheduler), the simulated
+ * fleet in a child process, a cold start, and what the catalog does with N clusters: how long until the Shipyard API
+ * and the catalog hold every cluster, the processing and stitching rate over time, the process's CPU time and
+ * resident memory while it fills and over a steady minute, the size of the catalog's database, and how long an owner
+ * changed on a management cluster takes to show in the catalog.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import {
+  TestBackend,
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import type { JsonObject } from '@backstage/types';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { shipyardManagementClusters } from '@shipyard/fleet-sim';
+import catalogModuleShipyard, {
+  clusterEntityName,
+} from '@shipyard/plugin-catalog-backend-module-shipyard';
+// the real Shipyard backend feeds the catalog module in this measurement
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import shipyardPlugin from '@shipyard/plugin-shipyard-backend';
+import knexFactory, { Knex } from 'knex';
+import { parse as parseYaml } from 'yaml';
+import { CountingMetrics } from '../countingMetrics';
+import { percentile } from '../stats';
+import { startWorkerSim } from '../sim/workerSim';
+import type { SimHandle, SimWorkloadAccess } from '../sim/types';
+
+/** Options of {@link runCatalogBenchmark}. */
+export interface CatalogBenchmarkOptions {
+  /** Fleet sizes (default 1,000 and 10,000). */
+  sizes?: number[];
+  /** Management clusters per size (default 5 at 10,000 and more, 3 at 1,000 and more, else 2). */
+  managementClusters?: (clusters: number) => number;
+  /** PostgreSQL connection string; without it, SQLite files in a temporary folder. */
+  postgresUrl?: string;
+  /** Length of the steady-state window after the catalog is complete (s, default 60). */
+  steadySeconds?: number;
+  /** Owner changes measured one after another (default 5). */
+  ownerChanges?: number;
+  /** Longest wait for a complete catalog (s, default 120 + 0.1 s per cluster). */
+  timeoutSeconds?: number;
+  /** Merged over the portal's `catalog` configuration (experiments: processingInterval, stitchingStrategy). */
+  catalogConfig?: JsonObject;
+  /** Health probes of the workload clusters (default off: the figures are the catalog's). */
+  health?: boolean;
+  /** Seconds between progress lines (default 10). */
+  progressSeconds?: number;
+  /** Where to print (default stdout). */
+  print?: (line: string) => void;
+}
+
+/** One sample of the fill timeline. */
+export interface CatalogSample {
+  /** Seconds since the backend's start began. */
+  t: number;
+  /** Clusters the Shipyard API lists. */
+  api: number;
+  /** Cluster entities the catalog holds (stitched, findable by `spec.type`). */
+  catalog: number;
+  /** Rows of the catalog's processing state (every entity a provider or location emitted). */
+  refreshState: number;
+  /** Processing runs of the catalog so far (every entity, first runs and reprocessing). */
+  processed: number;
+  /** Entities waiting to be stitched. */
+  stitchQueue: number;
+  rssMb: number;
+  /** Process CPU time since the start (user + system, all threads), seconds. */
+  cpuSeconds: number;
+}
+
+/** One row of results. */
+export interface CatalogBenchmarkRow {
+  clusters: number;
+  managementClusters: number;
+  database: 'sqlite' | 'postgres';
+  /** Backend start → its HTTP server answers (ms). */
+  backendReadyMs: number;
+  /** Backend start → the Shipyard API lists every cluster (ms). */
+  apiCompleteMs: number;
+  /** Backend start → the first cluster entity in the catalog (ms). */
+  catalogFirstMs: number;
+  /** Backend start → every cluster entity in the catalog (ms; NaN when the timeout passed first). */
+  catalogCompleteMs: number;
+  /** Cluster entities in the catalog at the end of the fill (equals `clusters` when complete). */
+  catalogAtEnd: number;
+  /** Process CPU time from the start until the catalog was complete (s). */
+  fillCpuSeconds: number;
+  /** Cluster entities per second over 10 s windows of the fill: median and range. */
+  fillRateP50: number;
+  fillRateMin: number;
+  fillRateMax: number;
+  /** Resident memory and V8 heap when the catalog was complete (MB). */
+  rssAtCompleteMb: number;
+  heapAtCompleteMb: number;
+  /** Largest resident memory seen (MB). */
+  rssMaxMb: number;
+  /** CPU cores used over the steady window (CPU time / wall time). */
+  steadyCores: number;
+  /** Entities processed and stitched over the steady window, per minute. */
+  steadyProcessedPerMin: number;
+  steadyStitchedPerMin: number;
+  rssSteadyEndMb: number;
+  /** The catalog's database (MB): SQLite file(s), or `pg_database_size`. */
+  catalogDbMb: number;
+  /** Every plugin's database together (MB; SQLite only, else NaN). */
+  allDbMb: number;
+  /** Owner change on the management cluster → the new owner in the catalog API (ms). */
+  ownerChangeMs: number[];
+  /** Processing runs during the whole run, by outcome, and their mean wall time (ms). */
+  processed: Record<string, number>;
+  processingMeanMs: number;
+  stitched: number;
+  stitchingMeanMs: number;
+  /** Wall time of the benchmark's own sampling (API count and catalog database queries, in this process), ms. */
+  probeMs: number;
+  /** 1-minute load average at the start and at the end of the row, and the machine's cores. */
+  loadAvgStart: number;
+  loadAvgEnd: number;
+  cores: number;
+  timeline: CatalogSample[];
+}
+
+const repoRoot = path.resolve(__dirname, '../../../..');
+
+/**
+ * The portal's catalog configuration (app-config.yaml's `catalog`), with its file locations resolved as the backend
+ * resolves them when it runs in packages/backend.
+ */
+export function portalCatalogConfig(): JsonObject {
+  const appConfig = parseYaml(
+    fs.readFileSync(path.join(repoRoot, 'app-config.yaml'), 'utf8'),
+  ) as { catalog?: JsonObject };
+  const catalog = { ...(appConfig.catalog ?? {}) };
+  const locations = (catalog.locations ?? []) as Array<{
+    type: string;
+    target: string;
+  }>;
+  catalog.locations = locations.map(l =>
+    l.type === 'file'
+      ? {
+          ...l,
+          target: path.resolve(repoRoot, 'packages/backend', l.target),
+        }
+      : l,
+  );
+  return catalog;
+}
+
+function deepMerge(a: JsonObject, b: JsonObject): JsonObject {
+  const out: JsonObject = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    out[k] =
+      v &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      prev &&
+      typeof prev === 'object' &&
+      !Array.isArray(prev)
+        ? deepMerge(prev as JsonObject, v as JsonObject)
+        : v;
+  }
+  return out;
+}
+
+function mb(bytes: number): number {
+  return bytes / 1024 / 1024;
+}
+
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+/** Read-only queries on the catalog's own database. */
+class CatalogDbProbe {
+  private constructor(
+    readonly knex: Knex,
+    private readonly files: string[],
+    private readonly allDir?: string,
+  ) {}
+
+  static sqlite(directory: string): CatalogDbProbe {
+    const file = path.join(directory, 'catalog.sqlite');
+    return new CatalogDbProbe(
+      knexFactory({
+        client: 'better-sqlite3',
+        connection: { filename: file },
+        useNullAsDefault: true,
+        pool: { min: 1, max: 1 },
+      }),
+      [file, `${file}-wal`, `${file}-shm`, `${file}-journal`],
+      directory,
+    );
+  }
+
+  static postgres(url: string, database: string): CatalogDbProbe {
+    const connection = new URL(url);
+    connection.pathname = `/${database}`;
+    return new CatalogDbProbe(
+      knexFactory({
+        client: 'pg',
+        connection: connection.toString(),
+        pool: { min: 0, max: 1 },
+      }),
+      [],
+    );
+  }
+
+  private async count(q: Knex.QueryBuilder): Promise<number> {
+    try {
+      const [row] = await q.count({ n: '*' });
+      return Number(row?.n ?? 0);
+    } catch {
+      return 0; // the catalog has not created its tables yet
+    }
+  }
+
+  clusterEntities(): Promise<number> {
+    return this.count(
+      this.knex('search').where({
+        key: 'spec.type',
+        value: 'kubernetes-cluster',
+      }),
+    );
+  }
+
+  refreshState(): Promise<number> {
+    return this.count(this.knex('refresh_state'));
+  }
+
+  stitchQueue(): Promise<number> {
+    return this.count(this.knex('stitch_queue'));
+  }
+
+  /** The catalog's database and every plugin's database (SQLite files; PostgreSQL: the catalog's only). */
+  async sizes(): Promise<{ catalogMb: number; allMb: number }> {
+    if (this.files.length === 0) {
+      const r = await this.knex.raw(
+        'select pg_database_size(current_database()) as size',
+      );
+      return { catalogMb: mb(Number(r.rows[0].size)), allMb: NaN };
+    }
+    const size = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
+    const all = this.allDir
+      ? fs.readdirSync(this.allDir).map(f => path.join(this.allDir!, f))
+      : [];
+    return {
+      catalogMb: mb(this.files.reduce((s, f) => s + size(f), 0)),
+      allMb: mb(all.reduce((s, f) => s + size(f), 0)),
+    };
+  }
+
+  async destroy(): Promise<void> {
+    await this.knex.destroy();
+  }
+}
+
+function managementClustersFor(clusters: number): number {
+  if (clusters >= 10_000) return 5;
+  if (clusters >= 1_000) return 3;
+  return 2;
+}
+
+/** Starts the backend: the catalog, the Shipyard backend and its catalog module; real scheduler, shared events. */
+async function startCatalogBackend(options: {
+  sim: SimHandle;
+  catalog: JsonObject;
+  database: JsonObject;
+  health: boolean;
+  metrics: CountingMetrics;
+}): Promise<TestBackend> {
+  const events = mockServices.events();
+  return startTestBackend({
+    features: [
+      catalogPlugin,
+      shipyardPlugin,
+      catalogModuleShipyard,
+      schedulerServiceFactory,
+      createServiceFactory({
+        service: eventsServiceRef,
+        deps: {},
+        factory: () => events,
+      }),
+      options.metrics.factory,
+      mockServices.rootConfig.factory({
+        data: {
+          app: { baseUrl: 'http://localhost:7007' },
+          backend: {
+            baseUrl: 'http://localhost:7007',
+            database: options.database,
+          },
+          catalog: options.catalog,
+          shipyard: {
+            platformTeam: 'group:default/platform-team',
+            managementClusters: shipyardManagementClusters(
+              options.sim.managementClusters,
+            ),
+            // as scripts/portal.js configures the simulated fleet
+            sync: { bookmarkIntervalMs: 15000 },
+            health: { enabled: options.health },
+          },
+        },
+      }),
+    ],
+  });
+}
+
+async function measureSize(
+  clusters: number,
+  options: CatalogBenchmarkOptions,
+  print: (line: string) => void,
+): Promise<CatalogBenchmarkRow> {
+  const managementClusters = (
+    options.managementClusters ?? managementClustersFor
+  )(clusters);
+  const loadAvgStart = os.loadavg()[0];
+  const sim = await startWorkerSim({
+    managementClusters,
+    clusters,
+    seed: 'catalog-bench',
+  });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-catalog-bench-'));
+  const prefix = `shipyard_catalog_bench_${process.pid}_${clusters}_`;
+  const database: JsonObject = options.postgresUrl
+    ? {
+        client: 'pg',
+        connection: options.postgresUrl,
+        prefix,
+        ensureExists: true,
+      }
+    : { client: 'better-sqlite3', connection: { directory: tmp } };
+  const probe = options.postgresUrl
+    ? CatalogDbProbe.postgres(options.postgresUrl, `${prefix}catalog`)
+    : CatalogDbProbe.sqlite(tmp);
+  const metrics = new CountingMetrics();
+  const catalog = deepMerge(portalCatalogConfig(), options.catalogConfig ?? {});
+  const timeoutMs = (options.timeoutSeconds ?? 120 + clusters / 10) * 1000;
+  const progressEvery = (options.progressSeconds ?? 10) * 1000;
+
+  const cpu0 = cpuSeconds();
+  const t0 = performance.now();
+  const since = () => performance.now() - t0;
+  const timeline: CatalogSample[] = [];
+  let rssMax = 0;
+  let backend: TestBackend | undefined;
+  let apiCount = 0;
+  let apiCompleteMs = NaN;
+  let catalogFirstMs = NaN;
+  let catalogCompleteMs = NaN;
+  let rssAtComplete = NaN;
+  let heapAtComplete = NaN;
+  let fillCpu = NaN;
+  let stopSampling = false;
+  let lastProgress = 0;
+
+  const apiGet = async <T>(p: string): Promise<T> => {
+    const res = await fetch(
+      `http://localhost:${backend!.server.port()}/api${p}`,
+      { headers: { Authorization: mockCredentials.user.header() } },
+    );
+    if (!res.ok) throw new Error(`${p}: HTTP ${res.status}`);
+    return (await res.json()) as T;
+  };
+
+  let probeMs = 0;
+  const sample = async (): Promise<CatalogSample> => {
+    const p0 = performance.now();
+    if (backend && apiCount < clusters) {
+      try {
+        apiCount = (
+          await apiGet<{ totalCount: number }>(
+            '/shipyard/clusters?limit=1&facets=false',
+          )
+        ).totalCount;
+      } catch {
+        // not ready yet
+      }
+    }
+    const s: CatalogSample = {
+      t: since() / 1000,
+      api: apiCount,
+      catalog: await probe.clusterEntities(),
+      refreshState: await probe.refreshState(),
+      processed: metrics.get('catalog.processed.entities.count'),
+      stitchQueue: await probe.stitchQueue(),
+      rssMb: mb(process.memoryUsage.rss()),
+      cpuSeconds: cpuSeconds() - cpu0,
+    };
+    rssMax = Math.max(rssMax, s.rssMb);
+    probeMs += performance.now() - p0;
+    return s;
+  };
+
+  // samples once a second while the backend starts and the catalog fills
+  const sampler = (async () => {
+    while (!stopSampling) {
+      const s = await sample();
+      timeline.push(s);
+      if (Number.isNaN(apiCompleteMs) && s.api >= clusters) {
+        apiCompleteMs = s.t * 1000;
+      }
+      if (Number.isNaN(catalogFirstMs) && s.catalog > 0) {
+        catalogFirstMs = s.t * 1000;
+      }
+      if (Number.isNaN(catalogCompleteMs) && s.catalog >= clusters) {
+        catalogCompleteMs = s.t * 1000;
+        rssAtComplete = s.rssMb;
+        heapAtComplete = mb(process.memoryUsage().heapUsed);
+        fillCpu = s.cpuSeconds;
+      }
+      if (s.t * 1000 - lastProgress >= progressEvery) {
+        lastProgress = s.t * 1000;
+        print(
+          `  ${s.t.toFixed(0)} s: api ${s.api}, catalog ${
+            s.catalog
+          }, processed ${s.processed}/${s.refreshState}, stitch queue ${
+            s.stitchQueue
+          }, rss ${s.rssMb.toFixed(0)} MB, cpu ${s.cpuSeconds.toFixed(
+            1,
+          )} s, load ${os.loadavg()[0].toFixed(1)}`,
+        );
+      }
+      await sleep(1000);
+    }
+  })();
+
+  try {
+    backend = await startCatalogBackend({
+      sim,
+      catalog,
+      database,
+      health: options.health ?? false,
+      metrics,
+    });
+    const backendReadyMs = since();
+    print(`  backend answers after ${(backendReadyMs / 1000).toFixed(1)} s`);
+    while (Number.isNaN(catalogCompleteMs) && since() < timeoutMs) {
+      await sleep(500);
+    }
+    if (Number.isNaN(catalogCompleteMs)) {
+      print(`  the catalog was not complete after ${timeoutMs / 1000} s`);
+    }
+    const catalogAtEnd = timeline[timeline.length - 1]?.catalog ?? 0;
+
+    // settle: let the stitch queue drain (at most 60 s), then the steady window
+    const settleUntil = since() + 60_000;
+    while (since() < settleUntil) {
+      if ((await probe.stitchQueue()) === 0) break;
+      await sleep(1000);
+    }
+    const steadyMs = (options.steadySeconds ?? 60) * 1000;
+    const processedCount = () =>
+      metrics.get('catalog.processed.entities.count');
+    const stitchedCount = () => metrics.get('catalog.stitched.entities.count');
+    const steady0 = {
+      cpu: cpuSeconds(),
+      t: performance.now(),
+      processed: processedCount(),
+      stitched: stitchedCount(),
+    };
+    await sleep(steadyMs);
+    const steadyWall = (performance.now() - steady0.t) / 1000;
+    const steadyCores = (cpuSeconds() - steady0.cpu) / steadyWall;
+    const steadyProcessedPerMin =
+      ((processedCount() - steady0.processed) * 60) / steadyWall;
+    const steadyStitchedPerMin =
+      ((stitchedCount() - steady0.stitched) * 60) / steadyWall;
+    const rssSteadyEndMb = mb(process.memoryUsage.rss());
+
+    // owner changes, one after another, spread over the fleet
+    const ownerChangeMs: number[] = [];
+    const count = options.ownerChanges ?? 5;
+    for (let i = 0; i < count; i++) {
+      const target: SimWorkloadAccess =
+        sim.workloadClusters[
+          Math.floor(((i + 0.5) * sim.workloadClusters.length) / count)
+        ];
+      const name = clusterEntityName({
+        managementCluster: target.management,
+        namespace: target.namespace,
+        name: target.name,
+      });
+      const change = await sim.setOwner(target);
+      const wanted = `group:default/${change.owner}`;
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const entity = await apiGet<Entity>(
+          `/catalog/entities/by-name/resource/default/${encodeURIComponent(
+            name,
+          )}`,
+        ).catch(() => undefined);
+        if (entity?.spec?.owner === wanted) {
+          ownerChangeMs.push(Date.now() - change.writtenAt);
+          break;
+        }
+        if (Date.now() > deadline) {
+          ownerChangeMs.push(NaN);
+          break;
+        }
+        await sleep(50);
+      }
+      await sleep(1000);
+    }
+
+    stopSampling = true;
+    await sampler;
+    const sizes = await probe.sizes();
+
+    // cluster entities per second over 10 s windows, from the first entity to completion
+    const rates: number[] = [];
+    const fill = timeline.filter(
+      s =>
+        s.t * 1000 >= catalogFirstMs &&
+        s.t * 1000 <= (catalogCompleteMs || Infinity),
+    );
+    for (let i = 0; i + 10 < fill.length; i += 10) {
+      const a = fill[i];
+      const b = fill[i + 10];
+      rates.push((b.catalog - a.catalog) / (b.t - a.t));
+    }
+    const processed: Record<string, number> = {};
+    for (const result of ['changed', 'unchanged', 'errors', 'failed']) {
+      processed[result] = metrics.get('catalog.processed.entities.count', {
+        result,
+      });
+    }
+    const histogram = (name: string) => {
+      const n = metrics.get(`${name}#count`);
+      return n ? (metrics.get(`${name}#sum`) / n) * 1000 : NaN;
+    };
+    return {
+      clusters,
+      managementClusters,
+      database: options.postgresUrl ? 'postgres' : 'sqlite',
+      backendReadyMs,
+      apiCompleteMs,
+      catalogFirstMs,
+      catalogCompleteMs,
+      catalogAtEnd,
+      fillCpuSeconds: fillCpu,
+      fillRateP50: percentile(rates, 50),
+      fillRateMin: rates.length ? Math.min(...rates) : NaN,
+      fillRateMax: rates.length ? Math.max(...rates) : NaN,
+      rssAtCompleteMb: rssAtComplete,
+      heapAtCompleteMb: heapAtComplete,
+      rssMaxMb: rssMax,
+      steadyCores,
+      steadyProcessedPerMin,
+      steadyStitchedPerMin,
+      rssSteadyEndMb,
+      catalogDbMb: sizes.catalogMb,
+      allDbMb: sizes.allMb,
+      ownerChangeMs,
+      processed,
+      processingMeanMs: histogram('catalog.processing.duration'),
+      stitched: metrics.get('catalog.stitched.entities.count'),
+      stitchingMeanMs: histogram('catalog.stitching.duration'),
+      probeMs,
+      loadAvgStart,
+      loadAvgEnd: os.loadavg()[0],
+      cores: os.cpus().length,
+      timeline,
+    };
+  } finally {
+    stopSampling = true;
+    await sampler.catch(() => undefined);
+    await backend?.stop().catch(() => undefined);
+    await probe.destroy().catch(() => undefined);
+    await sim.stop().catch(() => undefined);
+    fs.rmSync(tmp, { recursive: true, force: true });
+    if (options.postgresUrl) await dropDatabases(options.postgresUrl, prefix);
+  }
+}
+
+/** Drops the databases a PostgreSQL run created (every plugin's, named with `prefix`). */
+async function dropDatabases(url: string, prefix: string): Promise<void> {
+  const admin = knexFactory({
+    client: 'pg',
+    connection: url,
+    pool: { min: 0, max: 1 },
+  });
+  try {
+    const r = await admin.raw(
+      'select datname from pg_database where datname like ?',
+      [`${prefix}%`],
+    );
+    for (const { datname } of r.rows as Array<{ datname: string }>) {
+      await admin.raw('drop database if exists ?? with (force)', [datname]);
+    }
+  } finally {
+    await admin.destroy();
+  }
+}
+
+const fmt = (v: number, digits = 1) =>
+  Number.isFinite(v)
+    ? v.toLocaleString('en-US', {
+        minimumFractionDigits: digits,
+        maximumFractionDigits: digits,
+      })
+    : '—';
+
+/** The README table of the rows. */
+export function formatCatalogBenchmarkTable(
+  rows: CatalogBenchmarkRow[],
+): string {
+  const header = [
+    'clusters (mgmt)',
+    'database',
+    'API complete (s)',
+    'catalog first / complete (s)',
+    'CPU to complete (s)',
+    'entities/s p50 (min–max)',
+    'RSS at complete / max (MB)',
+    'steady cores',
+    'steady processed / stitched per min',
+    'catalog DB (MB)',
+    'owner change p50 / max (s)',
+    'load avg',
+  ];
+  const lines = rows.map(r => {
+    const owner = r.ownerChangeMs;
+    return [
+      `${r.clusters.toLocaleString('en-US')} (${r.managementClusters})`,
+      r.database === 'sqlite' ? 'SQLite' : 'PostgreSQL',
+      fmt(r.apiCompleteMs / 1000),
+      `${fmt(r.catalogFirstMs / 1000)} / ${
+        Number.isFinite(r.catalogCompleteMs)
+          ? fmt(r.catalogCompleteMs / 1000)
+          : `— (${r.catalogAtEnd} at the end)`
+      }`,
+      fmt(r.fillCpuSeconds),
+      `${fmt(r.fillRateP50, 0)} (${fmt(r.fillRateMin, 0)}–${fmt(
+        r.fillRateMax,
+        0,
+      )})`,
+      `${fmt(r.rssAtCompleteMb, 0)} / ${fmt(r.rssMaxMb, 0)}`,
+      fmt(r.steadyCores, 3),
+      `${fmt(r.steadyProcessedPerMin, 0)} / ${fmt(r.steadyStitchedPerMin, 0)}`,
+      fmt(r.catalogDbMb),
+      `${fmt(percentile(owner, 50) / 1000)} / ${fmt(
+        Math.max(...owner) / 1000,
+      )}`,
+      `${fmt(r.loadAvgStart)}–${fmt(r.loadAvgEnd)}`,
+    ];
+  });
+  const table = [header, header.map(() => '---'), ...lines];
+  return table.map(cells => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+/** Runs every size in turn and prints a progress line every few seconds and the table at the end. */
+export async function runCatalogBenchmark(
+  options: CatalogBenchmarkOptions = {},
+): Promise<CatalogBenchmarkRow[]> {
+  const print =
+    options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const rows: CatalogBenchmarkRow[] = [];
+  for (const size of options.sizes ?? [1_000, 10_000]) {
+    print(
+      `shipyard-catalog bench: ${size} clusters on ${
+        options.postgresUrl ? 'PostgreSQL' : 'SQLite'
+      } (${os.cpus().length} cores, load average ${os
+        .loadavg()
+        .map(l => l.toFixed(1))
+        .join(' ')})…`,
+    );
+    rows.push(await measureSize(size, options, print));
+    const r = rows[rows.length - 1];
+    print(
+      `  processed ${JSON.stringify(r.processed)} (mean ${fmt(
+        r.processingMeanMs,
+      )} ms), stitched ${r.stitched} (mean ${fmt(
+        r.stitchingMeanMs,
+      )} ms), heap at complete ${fmt(r.heapAtCompleteMb, 0)} MB, all DBs ${fmt(
+        r.allDbMb,
+      )} MB, sampling ${fmt(
+        r.probeMs / 1000,
+      )} s, owner changes ${r.ownerChangeMs.map(v => fmt(v, 0)).join(', ')} ms`,
+    );
+  }
+  print('');
+  print(formatCatalogBenchmarkTable(rows));
+  return rows;
+}

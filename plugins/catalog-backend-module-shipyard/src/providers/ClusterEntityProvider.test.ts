@@ -1,0 +1,159 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import {
+  DeferredEntity,
+  EntityProviderConnection,
+  EntityProviderMutation,
+} from '@backstage/plugin-catalog-node';
+import {
+  ClusterChange,
+  ClusterKey,
+  ClusterSummary,
+  ListClustersResponse,
+  ManagementClusterStatus,
+  SHIPYARD_FLEET_EVENTS_TOPIC,
+  stringifyClusterKey,
+} from '@shipyard/plugin-shipyard-common';
+import { ShipyardFleetReader } from '../client/ShipyardApiClient';
+import {
+  catalogConfig,
+  managementCluster,
+  summary,
+} from '../__testUtils__/fixtures';
+import { ClusterEntityProvider } from './ClusterEntityProvider';
+
+/** A fleet in memory whose reads can be held until released, counting every read. */
+class HeldFleet implements ShipyardFleetReader {
+  readonly clusters = new Map<string, ClusterSummary>();
+  listings = 0;
+  gets = 0;
+  private gate?: Promise<void>;
+  private open?: () => void;
+
+  hold() {
+    this.gate = new Promise(resolve => {
+      this.open = resolve;
+    });
+  }
+
+  release() {
+    this.open?.();
+    this.gate = undefined;
+  }
+
+  async *listClusterPages(): AsyncIterable<ListClustersResponse> {
+    this.listings++;
+    await this.gate;
+    const items = [...this.clusters.values()];
+    yield { items, totalCount: items.length } as ListClustersResponse;
+  }
+
+  async getCluster(key: ClusterKey): Promise<ClusterSummary | undefined> {
+    this.gets++;
+    await this.gate;
+    return this.clusters.get(stringifyClusterKey(key));
+  }
+
+  async listManagementClusters(): Promise<ManagementClusterStatus[]> {
+    return [managementCluster('mgmt-eu-1')];
+  }
+}
+
+function connection() {
+  const mutations: EntityProviderMutation[] = [];
+  const conn: EntityProviderConnection = {
+    applyMutation: async m => {
+      mutations.push(m);
+    },
+    refresh: async () => undefined,
+  };
+  return { conn, mutations };
+}
+
+const entityNames = (entities: DeferredEntity[]) =>
+  entities.map(e => e.entity.metadata.name).sort();
+
+describe('ClusterEntityProvider', () => {
+  it('coalesces a burst of fleet changes: one full sync for many large events, one delta for many small ones', async () => {
+    const events = mockServices.events();
+    const fleet = new HeldFleet();
+    const provider = new ClusterEntityProvider({
+      config: catalogConfig(),
+      reader: fleet,
+      logger: mockServices.logger.mock(),
+      events,
+    });
+    const { conn, mutations } = connection();
+    await provider.connect(conn);
+
+    // a cold start: the fleet's index fills in many large events while the first full sync reads
+    fleet.hold();
+    const batches = 12;
+    const perBatch = 150; // more than deltaFetchLimit (100): each alone asks for a full sync
+    for (let b = 0; b < batches; b++) {
+      const changes: ClusterChange[] = [];
+      for (let i = 0; i < perBatch; i++) {
+        const s = summary({ name: `c-${b}-${i}` });
+        fleet.clusters.set(stringifyClusterKey(s), s);
+        changes.push({
+          managementCluster: s.managementCluster,
+          namespace: s.namespace,
+          name: s.name,
+          type: 'upserted',
+          entityChanged: true,
+        });
+      }
+      await events.publish({
+        topic: SHIPYARD_FLEET_EVENTS_TOPIC,
+        eventPayload: { revision: b + 1, changes },
+      });
+    }
+    fleet.release();
+    await provider.idle();
+
+    const fulls = mutations.filter(m => m.type === 'full');
+    expect(fulls.length).toBeLessThanOrEqual(2);
+    expect(fleet.listings).toBeLessThanOrEqual(2);
+    const last = fulls[fulls.length - 1];
+    expect(last.type === 'full' && last.entities.length).toBe(
+      batches * perBatch + 1, // and the management cluster
+    );
+
+    // then small changes in a burst: one delta mutation, each cluster read once
+    mutations.length = 0;
+    fleet.gets = 0;
+    fleet.hold();
+    for (let i = 0; i < 20; i++) {
+      const s = summary({ name: `c-0-${i}`, owner: 'group:default/team-b' });
+      fleet.clusters.set(stringifyClusterKey(s), s);
+      await events.publish({
+        topic: SHIPYARD_FLEET_EVENTS_TOPIC,
+        eventPayload: {
+          revision: 100 + i,
+          changes: [
+            {
+              managementCluster: s.managementCluster,
+              namespace: s.namespace,
+              name: s.name,
+              type: 'upserted',
+              entityChanged: true,
+            },
+          ],
+        },
+      });
+    }
+    fleet.release();
+    await provider.idle();
+    expect(mutations.length).toBeLessThanOrEqual(2);
+    expect(fleet.gets).toBe(20);
+    const added = mutations.flatMap(m => (m.type === 'delta' ? m.added : []));
+    expect(entityNames(added)).toEqual(
+      Array.from(
+        { length: 20 },
+        (_, i) => `mgmt-eu-1--team-a--c-0-${i}`,
+      ).sort(),
+    );
+    expect(
+      added.every(e => e.entity.spec?.owner === 'group:default/team-b'),
+    ).toBe(true);
+  });
+});
