@@ -9,7 +9,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  createServiceFactory,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import {
   TestBackend,
@@ -130,7 +133,7 @@ export interface CatalogBenchmarkRow {
   timeline: CatalogSample[];
 }
 
-const repoRoot = path.resolve(__dirname, '../../../..');
+const repoRoot = resolvePackagePath('@shipyard/bench', '..', '..');
 
 /**
  * The portal's catalog configuration (app-config.yaml's `catalog`), with its file locations resolved as the backend

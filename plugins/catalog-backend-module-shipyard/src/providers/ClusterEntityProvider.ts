@@ -165,7 +165,7 @@ export class ClusterEntityProvider implements EntityProvider {
   private synced = false;
   /** Entity-relevant changes received and not yet applied, the last one of each cluster. */
   private readonly pending = new Map<string, ClusterChange>();
-  /** Whether a job that applies {@link pending} is queued and not yet started. */
+  /** Whether a job that applies the pending changes is queued and not yet started. */
   private drainQueued = false;
   /** The full sync queued and not yet started, which every further request joins. */
   private fullSyncQueued?: Promise<void>;
