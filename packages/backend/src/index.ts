@@ -4,6 +4,7 @@
 import { createBackend } from '@backstage/backend-defaults';
 import { rootHttpRouterServiceFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { withoutErrorStacks } from './modules/errorBodies';
+import { portalDatabaseServiceFactory } from './modules/sqliteFiles';
 
 const backend = createBackend();
 
@@ -16,6 +17,9 @@ backend.add(
     },
   }),
 );
+
+// SQLite files in write-ahead-log mode (make start): no fsync at every commit of the catalog's processing
+backend.add(portalDatabaseServiceFactory);
 
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-proxy-backend'));

@@ -14,6 +14,8 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+// the portal's database service (SQLite files in write-ahead-log mode), as `make start` runs it
+import { portalDatabaseServiceFactory } from 'backend/src/modules/sqliteFiles';
 import {
   TestBackend,
   mockCredentials,
@@ -292,6 +294,7 @@ async function startCatalogBackend(options: {
       shipyardPlugin,
       catalogModuleShipyard,
       schedulerServiceFactory,
+      portalDatabaseServiceFactory,
       createServiceFactory({
         service: eventsServiceRef,
         deps: {},

@@ -1,0 +1,93 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { portalDatabaseServiceFactory } from './sqliteFiles';
+
+jest.setTimeout(60_000);
+
+describe('portalDatabaseServiceFactory', () => {
+  it('opens the SQLite file of each plugin in write-ahead-log mode without an fsync at every commit', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-sqlite-'));
+    const seen: Array<{ journal: unknown; synchronous: unknown }> = [];
+    const probe = createBackendPlugin({
+      pluginId: 'probe',
+      register(env) {
+        env.registerInit({
+          deps: { database: coreServices.database },
+          async init({ database }) {
+            const knex = await database.getClient();
+            await knex.schema.createTable('t', t => t.integer('n'));
+            await knex('t').insert({ n: 1 });
+            const [journal] = await knex.raw('PRAGMA journal_mode');
+            const [synchronous] = await knex.raw('PRAGMA synchronous');
+            seen.push({
+              journal: journal.journal_mode,
+              synchronous: synchronous.synchronous,
+            });
+          },
+        });
+      },
+    });
+    const backend = await startTestBackend({
+      features: [
+        probe,
+        portalDatabaseServiceFactory,
+        mockServices.rootConfig.factory({
+          data: {
+            backend: {
+              database: {
+                client: 'better-sqlite3',
+                connection: { directory: dir },
+              },
+            },
+          },
+        }),
+      ],
+    });
+    try {
+      // synchronous = NORMAL (1): in WAL mode a commit is durable against a crash of the process without an fsync
+      expect(seen).toEqual([{ journal: 'wal', synchronous: 1 }]);
+      expect(fs.existsSync(path.join(dir, 'probe.sqlite-wal'))).toBe(true);
+    } finally {
+      await backend.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves in-memory SQLite as it is', async () => {
+    const seen: unknown[] = [];
+    const probe = createBackendPlugin({
+      pluginId: 'probe',
+      register(env) {
+        env.registerInit({
+          deps: { database: coreServices.database },
+          async init({ database }) {
+            const knex = await database.getClient();
+            const [journal] = await knex.raw('PRAGMA journal_mode');
+            seen.push(journal.journal_mode);
+          },
+        });
+      },
+    });
+    const backend = await startTestBackend({
+      features: [
+        probe,
+        portalDatabaseServiceFactory,
+        mockServices.rootConfig.factory({
+          data: {
+            backend: {
+              database: { client: 'better-sqlite3', connection: ':memory:' },
+            },
+          },
+        }),
+      ],
+    });
+    await backend.stop();
+    expect(seen).toEqual(['memory']);
+  });
+});
