@@ -19,9 +19,8 @@ import {
   OperationPlan,
   clusterObjectPath,
 } from './ClusterOperations';
-import { OperationsConfig } from './config';
 import { TrackedOperation } from './OperationStore';
-import { OperationTracker } from './OperationTracker';
+import { OperationServices } from './services';
 
 /** Body of `POST /clusters/:mc/:ns/:name/decommission`. */
 export interface DecommissionClusterRequest {
@@ -44,16 +43,7 @@ export interface CancelDecommissionRequest {
   reason?: string;
 }
 
-/** Options of {@link decommissionCluster}. */
-export interface DecommissionDeps {
-  operations: ClusterOperations;
-  tracker: OperationTracker;
-  config: OperationsConfig;
-  /** Entity ref of the platform team, whose second person approves a production decommission. */
-  platformTeam: string;
-}
-
-function isPlatform(deps: DecommissionDeps, actor: OperationActor): boolean {
+function isPlatform(deps: OperationServices, actor: OperationActor): boolean {
   const team = deps.platformTeam.toLocaleLowerCase('en-US');
   return actor.ownershipRefs.some(r => r.toLocaleLowerCase('en-US') === team);
 }
@@ -69,7 +59,7 @@ function pendingOf(op: TrackedOperation): PendingDecommission {
 }
 
 /** What the pending request waits for, in words. */
-function waitsFor(deps: DecommissionDeps, pending: PendingDecommission) {
+function waitsFor(deps: OperationServices, pending: PendingDecommission) {
   return pending.guard === 'delay'
     ? `the deletion starts at ${pending.until} unless it is cancelled (a second member of ${deps.platformTeam} may approve it sooner)`
     : `it waits for a second member of ${deps.platformTeam} (not ${pending.requestedBy}) to approve it, until ${pending.until}`;
@@ -141,7 +131,7 @@ function deletionPlan(summary: ClusterSummary, message: string): OperationPlan {
 }
 
 async function followDeletion(
-  deps: DecommissionDeps,
+  deps: OperationServices,
   summary: ClusterSummary,
   actor: string,
 ): Promise<string> {
@@ -166,7 +156,7 @@ async function followDeletion(
  * deadline passes (stalled, with what holds it).
  */
 export async function decommissionCluster(
-  deps: DecommissionDeps,
+  deps: OperationServices,
   actor: OperationActor,
   key: ClusterKey,
   request: DecommissionClusterRequest,
@@ -262,7 +252,7 @@ export async function decommissionCluster(
  * of the platform team, is not the one who asked, and types the cluster's name again.
  */
 export async function approveDecommission(
-  deps: DecommissionDeps,
+  deps: OperationServices,
   actor: OperationActor,
   key: ClusterKey,
   request: ApproveDecommissionRequest,
@@ -319,7 +309,7 @@ export async function approveDecommission(
  * asked may, and anyone who holds `shipyard.cluster.delete` on the cluster.
  */
 export async function cancelDecommission(
-  deps: DecommissionDeps,
+  deps: OperationServices,
   actor: OperationActor,
   key: ClusterKey,
   request: CancelDecommissionRequest,
@@ -375,7 +365,7 @@ export async function cancelDecommission(
  * request fails), a request not approved in time lapses. Each is audited. Answers how many moved.
  */
 export async function runPendingDecommissions(
-  deps: DecommissionDeps,
+  deps: OperationServices,
   now = new Date(),
 ): Promise<number> {
   const { operations: ops, tracker } = deps;

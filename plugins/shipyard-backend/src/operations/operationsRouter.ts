@@ -6,41 +6,43 @@ import {
 import express from 'express';
 import { createApiRouter, ShipyardApiRouter } from '../service/apiRouter';
 import { clusterKeyOf } from '../service/clusterPath';
-import {
-  ClusterKey,
-  ClusterSummary,
-  PauseClusterRequest,
-  ResumeClusterRequest,
-} from '@shipyard/plugin-shipyard-common';
-import { ClusterOperations, OperationActor } from './ClusterOperations';
-import { OperationsConfig } from './config';
-import { OperationTracker } from './OperationTracker';
+import { ClusterKey, ClusterSummary } from '@shipyard/plugin-shipyard-common';
+import { EndpointMap } from '../schema/openapi';
+import { OperationActor } from './ClusterOperations';
 import { pauseCluster, resumeCluster, resumeExpiredPauses } from './pause';
-import { ProfileSizes } from './profiles';
 import {
-  ApproveDecommissionRequest,
-  CancelDecommissionRequest,
-  DecommissionClusterRequest,
   approveDecommission,
   cancelDecommission,
   decommissionCluster,
   runPendingDecommissions,
 } from './decommission';
-import {
-  MoveProfileVersionRequest,
-  moveProfileVersion,
-} from './profileVersion';
-import { ScaleClusterRequest, scaleCluster } from './scale';
+import { moveProfileVersion } from './profileVersion';
+import { scaleCluster } from './scale';
+import { OperationServices } from './services';
 
-/** What the operation routes use. */
-export interface OperationServices {
-  operations: ClusterOperations;
-  tracker: OperationTracker;
-  profiles: ProfileSizes;
-  config: OperationsConfig;
-  /** Entity ref of the platform team (approves production decommissions). */
-  platformTeam: string;
-}
+export type { OperationServices };
+
+/** The operations of one cluster in the spec: `POST /clusters/{managementCluster}/{namespace}/{name}/<operation>`. */
+type OperationEndpoints = {
+  [P in keyof EndpointMap as P extends `#post|/clusters/{managementCluster}/{namespace}/{name}/${infer Operation}`
+    ? Operation
+    : never]: EndpointMap[P];
+};
+type OperationName = keyof OperationEndpoints;
+
+/** How an operation is carried out; its answer without the cluster's summary is the route's response. */
+type OperationPerformer<Body> = (
+  actor: OperationActor,
+  key: ClusterKey,
+  body: Body,
+) => Promise<{ summary: ClusterSummary }>;
+
+/** A performer for every operation of the spec, each taking the body the spec gives it (`{}` for an optional one left out). */
+type OperationPerformers = {
+  [Operation in OperationName]: OperationPerformer<
+    NonNullable<OperationEndpoints[Operation]['body']>
+  >;
+};
 
 /** Options of {@link createOperationsRouter}. */
 export interface OperationsRouterOptions {
@@ -65,67 +67,34 @@ export function createOperationsRouter(
       await httpAuth.credentials(req, { allow: ['user', 'service'] }),
     );
 
-  /** A route of one operation: its answer without the cluster's summary. */
-  const operationRoute =
-    <Body>(
-      perform: (
-        actor: OperationActor,
-        key: ClusterKey,
-        body: Body,
-      ) => Promise<{ summary: ClusterSummary }>,
-    ) =>
-    async (req: express.Request<any, any, Body>, res: express.Response) => {
-      const key = clusterKeyOf(req.params);
-      const { summary, ...answer } = await perform(
-        await actorOf(req),
-        key,
-        req.body,
-      );
-      res.json(answer);
-    };
-
-  router.post(
-    '/clusters/:managementCluster/:namespace/:name/pause',
-    operationRoute((actor, key, body: PauseClusterRequest) =>
-      pauseCluster(operations, actor, key, body),
-    ),
-  );
-  router.post(
-    '/clusters/:managementCluster/:namespace/:name/resume',
-    operationRoute((actor, key, body: ResumeClusterRequest | undefined) =>
-      resumeCluster(operations, actor, key, body ?? {}),
-    ),
-  );
-  router.post(
-    '/clusters/:managementCluster/:namespace/:name/scale',
-    operationRoute((actor, key, body: ScaleClusterRequest) =>
-      scaleCluster(services, actor, key, body),
-    ),
-  );
-  router.post(
-    '/clusters/:managementCluster/:namespace/:name/decommission',
-    operationRoute((actor, key, body: DecommissionClusterRequest) =>
+  const performers: OperationPerformers = {
+    pause: (actor, key, body) => pauseCluster(operations, actor, key, body),
+    resume: (actor, key, body) => resumeCluster(operations, actor, key, body),
+    scale: (actor, key, body) => scaleCluster(services, actor, key, body),
+    decommission: (actor, key, body) =>
       decommissionCluster(services, actor, key, body),
-    ),
-  );
-  router.post(
-    '/clusters/:managementCluster/:namespace/:name/decommission/approve',
-    operationRoute((actor, key, body: ApproveDecommissionRequest) =>
+    'decommission/approve': (actor, key, body) =>
       approveDecommission(services, actor, key, body),
-    ),
-  );
-  router.post(
-    '/clusters/:managementCluster/:namespace/:name/decommission/cancel',
-    operationRoute((actor, key, body: CancelDecommissionRequest | undefined) =>
-      cancelDecommission(services, actor, key, body ?? {}),
-    ),
-  );
-  router.post(
-    '/clusters/:managementCluster/:namespace/:name/profile-version',
-    operationRoute((actor, key, body: MoveProfileVersionRequest | undefined) =>
-      moveProfileVersion(services, actor, key, body ?? {}),
-    ),
-  );
+    'decommission/cancel': (actor, key, body) =>
+      cancelDecommission(services, actor, key, body),
+    'profile-version': (actor, key, body) =>
+      moveProfileVersion(services, actor, key, body),
+  };
+  for (const operation of Object.keys(performers) as OperationName[]) {
+    const perform = performers[operation] as OperationPerformer<unknown>;
+    // the path is the spec's (the validator has checked the body against it, a required one is present)
+    (router as unknown as express.Router).post(
+      `/clusters/:managementCluster/:namespace/:name/${operation}`,
+      async (req, res) => {
+        const { summary, ...answer } = await perform(
+          await actorOf(req),
+          clusterKeyOf(req.params),
+          req.body ?? {},
+        );
+        res.json(answer);
+      },
+    );
+  }
 
   router.get(
     '/clusters/:managementCluster/:namespace/:name/operations',

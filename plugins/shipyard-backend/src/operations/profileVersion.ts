@@ -21,10 +21,8 @@ import {
   clusterObjectPath,
   kubeRefusal,
 } from './ClusterOperations';
-import { OperationsConfig } from './config';
-import { OperationTracker } from './OperationTracker';
+import { OperationServices } from './services';
 import { driftProfileOf } from '../drift/profiles';
-import { ProfileSizes } from './profiles';
 
 /** Body of `POST /clusters/:mc/:ns/:name/profile-version`. */
 export interface MoveProfileVersionRequest {
@@ -33,14 +31,6 @@ export interface MoveProfileVersionRequest {
   /** The Kubernetes version to take, among those the version allows within one minor of the cluster's. */
   kubernetesVersion?: string;
   dryRun?: boolean;
-}
-
-/** Options of {@link moveProfileVersion}. */
-export interface MoveProfileVersionDeps {
-  operations: ClusterOperations;
-  tracker: OperationTracker;
-  profiles: ProfileSizes;
-  config: OperationsConfig;
 }
 
 type Variable = { name: string; value: unknown };
@@ -128,7 +118,7 @@ export function chooseKubernetesVersion(
  * machine runs the new spec (completed) or its deadline passes (stalled).
  */
 export async function moveProfileVersion(
-  deps: MoveProfileVersionDeps,
+  deps: OperationServices,
   actor: OperationActor,
   key: ClusterKey,
   request: MoveProfileVersionRequest,

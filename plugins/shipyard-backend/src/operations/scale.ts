@@ -15,9 +15,8 @@ import {
   clusterObjectPath,
   kubeRefusal,
 } from './ClusterOperations';
-import { OperationsConfig } from './config';
-import { OperationTracker } from './OperationTracker';
-import { ProfileSizes, workerBounds } from './profiles';
+import { OperationServices } from './services';
+import { workerBounds } from './profiles';
 
 /** Body of `POST /clusters/:mc/:ns/:name/scale`. */
 export interface ScaleClusterRequest {
@@ -37,14 +36,6 @@ const MACHINE_CONTROL_PLANES = new Set([
   'RKE2ControlPlane',
   'K0sControlPlane',
 ]);
-
-/** Options of {@link scaleCluster}. */
-export interface ScaleDeps {
-  operations: ClusterOperations;
-  tracker: OperationTracker;
-  profiles: ProfileSizes;
-  config: OperationsConfig;
-}
 
 /** The machines a team owns across the fleet. */
 function machinesOwnedBy(ops: ClusterOperations, owner: string): number {
@@ -71,7 +62,7 @@ function desiredOf(summary: ClusterSummary, name: string): number | undefined {
  * completed) or its deadline passes (stalled).
  */
 export async function scaleCluster(
-  deps: ScaleDeps,
+  deps: OperationServices,
   actor: OperationActor,
   key: ClusterKey,
   request: ScaleClusterRequest,
