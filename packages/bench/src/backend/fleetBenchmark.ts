@@ -89,7 +89,8 @@ const SEARCHES = [
   'euw1',
 ];
 
-function randomQuery(
+/** A query of the fleet page's kinds (filters, a search, a sort), drawn from `rnd`. */
+export function randomQuery(
   rnd: () => number,
   managementClusters: string[],
 ): ListClustersRequest {
@@ -142,16 +143,17 @@ async function runConcurrent(
 const HTTP_CLIENT = `
 const http = require('node:http');
 const { parentPort, workerData } = require('node:worker_threads');
-const { port, paths, concurrency, ratePerSecond } = workerData;
+const { port, paths, concurrency, ratePerSecond, authorization } = workerData;
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 const latencies = [];
 const sizes = [];
 let next = 0;
 const started = performance.now();
+const cpu0 = process.threadCpuUsage();
 const interval = ratePerSecond > 0 ? (concurrency * 1000) / ratePerSecond : 0;
 function get(path) {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path, agent, headers: { authorization: 'Bearer bench' } }, res => {
+    http.get({ host: '127.0.0.1', port, path, agent, headers: { authorization } }, res => {
       let bytes = 0;
       res.on('data', chunk => { bytes += chunk.length; });
       res.on('end', () => {
@@ -179,30 +181,38 @@ async function client(i) {
 Promise.all(Array.from({ length: concurrency }, (_, i) => client(i))).then(
   () => {
     agent.destroy();
-    parentPort.postMessage({ latencies, sizes, seconds: (performance.now() - started) / 1000 });
+    const cpu = process.threadCpuUsage(cpu0);
+    parentPort.postMessage({ latencies, sizes, seconds: (performance.now() - started) / 1000, cpuMs: (cpu.user + cpu.system) / 1000 });
   },
   error => parentPort.postMessage({ error: String(error) }),
 );
 `;
 
-interface HttpLoadResult {
+/** What {@link httpLoad} measured. */
+export interface HttpLoadResult {
   latencies: number[];
   sizes: number[];
   /** Requests answered per second. */
   throughput: number;
+  /** CPU time of the clients' thread (ms). */
+  cpuMs: number;
 }
 
-/** Runs HTTP clients in a worker thread (so that client work does not share the server's event loop). */
-function httpLoad(
+/**
+ * Runs HTTP clients in a worker thread (so that client work does not share the server's event loop). Every
+ * request must answer 200.
+ */
+export function httpLoad(
   port: number,
   paths: string[],
   concurrency: number,
   ratePerSecond: number,
+  authorization = 'Bearer bench',
 ): Promise<HttpLoadResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(HTTP_CLIENT, {
       eval: true,
-      workerData: { port, paths, concurrency, ratePerSecond },
+      workerData: { port, paths, concurrency, ratePerSecond, authorization },
     });
     worker.once(
       'message',
@@ -210,6 +220,7 @@ function httpLoad(
         latencies?: number[];
         sizes?: number[];
         seconds?: number;
+        cpuMs?: number;
         error?: string;
       }) => {
         worker.terminate();
@@ -220,6 +231,7 @@ function httpLoad(
             latencies,
             sizes: m.sizes ?? [],
             throughput: latencies.length / (m.seconds ?? NaN),
+            cpuMs: m.cpuMs ?? NaN,
           });
         }
       },
@@ -333,7 +345,8 @@ async function measureSize(
   options: Required<Omit<FleetBenchmarkOptions, 'sizes' | 'print'>>,
 ): Promise<FleetBenchmarkRow> {
   let mcCount = 2;
-  if (clusters >= 10_000) mcCount = 5;
+  if (clusters >= 25_000) mcCount = 10;
+  else if (clusters >= 10_000) mcCount = 5;
   else if (clusters >= 1000) mcCount = 3;
   const sim = new SimHost({
     managementClusters: mcCount,

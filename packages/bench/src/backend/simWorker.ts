@@ -5,8 +5,9 @@
  * so that the main thread can measure event → visible.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { FLEET_SIM_TYPE_IDS, startFleetSim } from '@shipyard/fleet-sim';
+import { startFleetSim } from '@shipyard/fleet-sim';
 import type { FleetSimOptions, LoadDriver } from '@shipyard/fleet-sim';
+import { onShownClusterChanges } from './clusterChanges';
 
 /** Messages from the main thread. */
 export type SimWorkerRequest =
@@ -39,37 +40,6 @@ export type SimWorkerMessage =
   | { type: 'stopped' }
   | { type: 'error'; error: string };
 
-/**
- * What of a Cluster object the backend's summary shows (a change of anything else is not expected to show). A
- * condition's `observedGeneration` is not shown: after a spec change the controller bumps it on every condition,
- * and a benchmark that counted that write would wait for the next change that does show.
- */
-function relevantPart(json: string): string {
-  const o = JSON.parse(json);
-  const status = o.status ?? {};
-  const topology = o.spec?.topology ?? {};
-  const conditions = Array.isArray(status.conditions)
-    ? status.conditions.map(
-        ({ observedGeneration: _, ...shown }: Record<string, unknown>) => shown,
-      )
-    : status.conditions;
-  return JSON.stringify([
-    o.metadata?.labels,
-    o.metadata?.deletionTimestamp,
-    topology.version,
-    topology.classRef,
-    o.spec?.controlPlaneEndpoint,
-    status.phase,
-    conditions,
-    status.controlPlane,
-    status.workers,
-  ]);
-}
-
-function wallClock(): number {
-  return performance.timeOrigin + performance.now();
-}
-
 async function run() {
   const port = parentPort;
   if (!port) return;
@@ -80,18 +50,7 @@ async function run() {
   // the first read (the start figure above is the simulator's own)
   await sim.warm();
   const batch: Array<[string, number]> = [];
-  sim.onChange(change => {
-    if (change.resource !== FLEET_SIM_TYPE_IDS.cluster) return;
-    const part = change.type === 'DELETED' ? '' : relevantPart(change.json);
-    if (change.type === 'MODIFIED') {
-      const previous = change.previousJson();
-      if (previous !== undefined && relevantPart(previous) === part) return;
-    }
-    batch.push([
-      `${change.managementCluster}/${change.namespace}/${change.name}`,
-      wallClock(),
-    ]);
-  });
+  onShownClusterChanges(sim, (key, at) => batch.push([key, at]));
   const flusher = setInterval(() => {
     if (batch.length === 0) return;
     port.postMessage({

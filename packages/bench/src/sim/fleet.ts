@@ -1,6 +1,9 @@
 import { FleetSim, LoadDriver, startFleetSim } from '@shipyard/fleet-sim';
+import { onShownClusterChanges } from '../backend/clusterChanges';
 import type {
   SimClusterKey,
+  SimClusterWrite,
+  SimFaultMix,
   SimHandle,
   SimOwnerChange,
   SimLoadFigures,
@@ -71,6 +74,59 @@ export function setOwner(sim: FleetSim, key: SimClusterKey): SimOwnerChange {
   return { owner, writtenAt: performance.timeOrigin + performance.now() };
 }
 
+/**
+ * Spreads a fault mix evenly over the workload clusters (the slow ones next to the unreachable ones, never the same):
+ * unreachable clusters are black-holed, so a probe of one waits for its timeout, as with a cluster whose network is gone.
+ */
+export function injectFaultMix(
+  sim: FleetSim,
+  mix: SimFaultMix,
+): { unreachable: number; slow: number } {
+  const clusters = sim.workloadClusters();
+  const n = clusters.length;
+  const dead = Math.round(n * mix.unreachable);
+  const slow = Math.round(n * mix.slow);
+  const ref = (c: (typeof clusters)[number]) => ({
+    management: c.management,
+    namespace: c.namespace,
+    name: c.name,
+  });
+  for (let i = 0; i < dead; i++) {
+    sim.faults.unreachable(
+      ref(clusters[Math.floor((i * n) / Math.max(dead, 1))]),
+      'blackhole',
+    );
+  }
+  for (let i = 0; i < slow; i++) {
+    const c = clusters[(Math.floor((i * n) / Math.max(slow, 1)) + 1) % n];
+    sim.faults.slow(ref(c), mix.slowMs);
+  }
+  return { unreachable: dead, slow };
+}
+
+/** Batches the shown writes of Cluster objects to `flush` every few milliseconds; returns a function that stops. */
+export function batchClusterWrites(
+  sim: FleetSim,
+  flush: (writes: SimClusterWrite[]) => void,
+): () => void {
+  const batch: SimClusterWrite[] = [];
+  const off = onShownClusterChanges(sim, (key, at) => batch.push([key, at]));
+  const timer = setInterval(() => {
+    if (batch.length > 0) flush(batch.splice(0));
+  }, 5);
+  return () => {
+    off();
+    clearInterval(timer);
+    if (batch.length > 0) flush(batch.splice(0));
+  };
+}
+
+/** CPU time of this process so far (ms, all threads). */
+export function processCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 /** Access data of a simulator, as the benchmark hands it to the backends. */
 export function describeSim(
   sim: FleetSim,
@@ -104,13 +160,22 @@ export async function startInProcessSim(
 ): Promise<SimHandle> {
   const sim = await startSim(options);
   const load = new LoadControl(sim);
+  let stopWrites: (() => void) | undefined;
   return {
     ...describeSim(sim),
     requests: async () => sim.stats().requests,
     startLoad: async r => load.start(r),
     stopLoad: async () => load.stop(),
     setOwner: async key => setOwner(sim, key),
+    warm: () => sim.warm(),
+    injectFaults: async mix => injectFaultMix(sim, mix),
+    reportClusterWrites: async listener => {
+      stopWrites?.();
+      stopWrites = listener ? batchClusterWrites(sim, listener) : undefined;
+    },
+    cpuMs: async () => processCpuMs(),
     stop: async () => {
+      stopWrites?.();
       load.stop();
       await sim.stop();
     },

@@ -2,7 +2,15 @@
  * The fleet simulator in a child process: its own heap, event loop, CPU time and file descriptors (a fan-out to
  * 1,000 clusters opens some 13,000 connections at once; both ends in one process would exceed its descriptor limit).
  */
-import { LoadControl, describeSim, setOwner, startSim } from './fleet';
+import {
+  LoadControl,
+  batchClusterWrites,
+  describeSim,
+  injectFaultMix,
+  processCpuMs,
+  setOwner,
+  startSim,
+} from './fleet';
 import type { SimWorkerReply, SimWorkerRequest } from './types';
 
 function post(m: SimWorkerReply) {
@@ -14,6 +22,7 @@ async function run() {
     JSON.parse(process.env.SHIPYARD_COMPARE_SIM ?? '{}'),
   );
   const load = new LoadControl(sim);
+  let stopWrites: (() => void) | undefined;
   process.on('message', async (m: SimWorkerRequest) => {
     const reply = (value?: unknown) => post({ type: 'reply', id: m.id, value });
     try {
@@ -31,7 +40,27 @@ async function run() {
         case 'setOwner':
           reply(setOwner(sim, m.cluster));
           break;
+        case 'warm':
+          await sim.warm();
+          reply();
+          break;
+        case 'faults':
+          reply(injectFaultMix(sim, m.mix));
+          break;
+        case 'reportClusterWrites':
+          stopWrites?.();
+          stopWrites = m.on
+            ? batchClusterWrites(sim, writes =>
+                post({ type: 'clusterWrites', writes }),
+              )
+            : undefined;
+          reply();
+          break;
+        case 'cpu':
+          reply(processCpuMs());
+          break;
         case 'stop':
+          stopWrites?.();
           load.stop();
           await sim.stop();
           reply();

@@ -29,6 +29,17 @@ export interface SimLoadFigures {
   byKind: Record<string, number>;
 }
 
+/** Workload clusters made unreachable (black-holed: connections never answer) and slow, as shares of the fleet. */
+export interface SimFaultMix {
+  unreachable: number;
+  slow: number;
+  /** Delay of every request to a slow cluster (ms). */
+  slowMs: number;
+}
+
+/** A write of a Cluster object that the summary shows: `managementCluster/namespace/name`, wall-clock ms. */
+export type SimClusterWrite = [key: string, at: number];
+
 /** What the benchmark needs of a running fleet simulator, in this thread or in a worker. */
 export interface SimHandle {
   managementClusters: SimClusterAccess[];
@@ -40,6 +51,18 @@ export interface SimHandle {
   stopLoad(): Promise<SimLoadFigures | undefined>;
   /** Moves a cluster to another team (its `shipyard.io/owner` label); the new team and when it was written. */
   setOwner(cluster: SimClusterKey): Promise<SimOwnerChange>;
+  /** Serializes every stored object once (a management cluster that has been running; see `FleetSim.warm`). */
+  warm(): Promise<void>;
+  /** Spreads the fault mix evenly over the workload clusters; returns how many clusters got each fault. */
+  injectFaults(
+    mix: SimFaultMix,
+  ): Promise<{ unreachable: number; slow: number }>;
+  /** Reports the shown writes of Cluster objects to `listener` (in batches) until it is called again with none. */
+  reportClusterWrites(
+    listener: ((writes: SimClusterWrite[]) => void) | undefined,
+  ): Promise<void>;
+  /** CPU time the simulator used so far (ms, all its threads). */
+  cpuMs(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -65,6 +88,10 @@ export type SimWorkerRequest =
   | { id: number; type: 'startLoad'; load: SimLoadRequest }
   | { id: number; type: 'stopLoad' }
   | { id: number; type: 'setOwner'; cluster: SimClusterKey }
+  | { id: number; type: 'warm' }
+  | { id: number; type: 'faults'; mix: SimFaultMix }
+  | { id: number; type: 'reportClusterWrites'; on: boolean }
+  | { id: number; type: 'cpu' }
   | { id: number; type: 'stop' };
 
 /** Messages from the simulator worker. */
@@ -77,4 +104,5 @@ export type SimWorkerReply =
       machines: number;
     }
   | { type: 'reply'; id: number; value?: unknown; error?: string }
+  | { type: 'clusterWrites'; writes: SimClusterWrite[] }
   | { type: 'error'; error: string };

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import type {
+  SimClusterWrite,
   SimHandle,
   SimStartOptions,
   SimWorkerReply,
@@ -33,10 +34,12 @@ export async function startWorkerSim(
   );
   const pending = new Map<number, Pending>();
   let nextId = 1;
+  let writesListener: ((writes: SimClusterWrite[]) => void) | undefined;
   const ready = new Promise<Extract<SimWorkerReply, { type: 'ready' }>>(
     (resolve, reject) => {
       child.on('message', (m: SimWorkerReply) => {
         if (m.type === 'ready') resolve(m);
+        else if (m.type === 'clusterWrites') writesListener?.(m.writes);
         else if (m.type === 'error')
           reject(new Error(`fleet simulator: ${m.error}`));
         else {
@@ -73,6 +76,15 @@ export async function startWorkerSim(
     },
     stopLoad: () => call({ type: 'stopLoad' }),
     setOwner: cluster => call({ type: 'setOwner', cluster }),
+    warm: () => call({ type: 'warm' }),
+    injectFaults: mix => call({ type: 'faults', mix }),
+    reportClusterWrites: async listener => {
+      if (listener) writesListener = listener;
+      await call({ type: 'reportClusterWrites', on: !!listener });
+      // the last batch arrives before the reply
+      if (!listener) writesListener = undefined;
+    },
+    cpuMs: () => call({ type: 'cpu' }),
     stop: async () => {
       const exited = new Promise(r => child.once('exit', r));
       await call({ type: 'stop' }).catch(() => undefined);
