@@ -7,7 +7,9 @@
  *   response types of every operation, and the `EndpointMap` that types the router's handlers;
  * - client (plugins/shipyard-common/src/schema/openapi/generated): `DefaultApiClient` on the Discovery and Fetch APIs,
  *   one method per operation, for the browser and for Node, and the spec's models (`components`, `operations`,
- *   `paths` and a type per schema), which the server's types import from there rather than generating them twice.
+ *   `paths` and a type per schema), which the server's types import from there rather than generating them twice;
+ *   with them the values of every enum of the spec as a constant array (`healthStatusValues`, …), so that code which
+ *   needs the values at run time takes them from the spec too.
  *
  * The layout, file names and exported names are those of `backstage-repo-tools package schema openapi generate
  * --server` and `--client-package`, and the spec constant is written exactly as that command writes it, so that
@@ -146,7 +148,7 @@ async function modelFiles(spec) {
   const { default: openapiTS, astToString } = await import(
     'openapi-typescript'
   );
-  const ast = await openapiTS(spec, { alphabetize: false });
+  const ast = await openapiTS(spec, { alphabetize: false, enumValues: true });
   const schema = `${HEADER}${astToString(ast)}`;
   const names = Object.keys(spec.components?.schemas ?? {});
   const index = `${HEADER}import type { components } from './schema';

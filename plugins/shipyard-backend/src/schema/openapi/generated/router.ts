@@ -2821,6 +2821,7 @@ export const spec = {
                 type: 'string',
               },
             },
+            required: ['method', 'url'],
           },
           response: {
             type: 'object',
@@ -3409,6 +3410,99 @@ export const spec = {
         },
         required: ['value', 'count'],
       },
+      ClusterFacets: {
+        type: 'object',
+        description:
+          "Facet counts for the query, by facet name; each facet has the filter parameter of the same name. Counts of a facet ignore that facet's own filter (but apply all others), so a value's count equals the `totalCount` of filtering by that value.",
+        properties: {
+          owner: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/FacetCount',
+            },
+          },
+          profile: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/FacetCount',
+            },
+          },
+          provider: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/FacetCount',
+            },
+          },
+          distribution: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/FacetCount',
+            },
+          },
+          kubernetesMinor: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/FacetCount',
+            },
+          },
+          health: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/FacetCount',
+            },
+          },
+          phase: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/FacetCount',
+            },
+          },
+          managementCluster: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/FacetCount',
+            },
+          },
+          label: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/FacetCount',
+            },
+          },
+          versionSupport: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/FacetCount',
+            },
+          },
+          drift: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/FacetCount',
+            },
+          },
+          budget: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/FacetCount',
+            },
+          },
+        },
+        required: [
+          'owner',
+          'profile',
+          'provider',
+          'distribution',
+          'kubernetesMinor',
+          'health',
+          'phase',
+          'managementCluster',
+          'label',
+          'versionSupport',
+          'drift',
+          'budget',
+        ],
+      },
       ListClustersResponse: {
         type: 'object',
         properties: {
@@ -3429,15 +3523,7 @@ export const spec = {
             type: 'integer',
           },
           facets: {
-            type: 'object',
-            description:
-              'Keyed by facet name (owner, profile, provider, distribution, kubernetesMinor, health, phase, managementCluster, label, versionSupport, drift, budget).',
-            additionalProperties: {
-              type: 'array',
-              items: {
-                $ref: '#/components/schemas/FacetCount',
-              },
-            },
+            $ref: '#/components/schemas/ClusterFacets',
           },
           nextCursor: {
             type: 'string',

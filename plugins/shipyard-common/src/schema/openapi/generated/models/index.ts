@@ -153,6 +153,11 @@ export type ClusterListItem = components['schemas']['ClusterListItem'];
  */
 export type FacetCount = components['schemas']['FacetCount'];
 /**
+ * Facet counts for the query, by facet name; each facet has the filter parameter of the same name. Counts of a facet ignore that facet's own filter (but apply all others), so a value's count equals the `totalCount` of filtering by that value.
+ * @public
+ */
+export type ClusterFacets = components['schemas']['ClusterFacets'];
+/**
  * @public
  */
 export type ListClustersResponse =

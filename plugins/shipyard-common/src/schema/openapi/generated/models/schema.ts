@@ -813,8 +813,8 @@ export interface components {
         message: string;
       };
       request?: {
-        method?: string;
-        url?: string;
+        method: string;
+        url: string;
       };
       response: {
         statusCode: number;
@@ -1016,16 +1016,28 @@ export interface components {
       value: string;
       count: number;
     };
+    /** @description Facet counts for the query, by facet name; each facet has the filter parameter of the same name. Counts of a facet ignore that facet's own filter (but apply all others), so a value's count equals the `totalCount` of filtering by that value. */
+    ClusterFacets: {
+      owner: components['schemas']['FacetCount'][];
+      profile: components['schemas']['FacetCount'][];
+      provider: components['schemas']['FacetCount'][];
+      distribution: components['schemas']['FacetCount'][];
+      kubernetesMinor: components['schemas']['FacetCount'][];
+      health: components['schemas']['FacetCount'][];
+      phase: components['schemas']['FacetCount'][];
+      managementCluster: components['schemas']['FacetCount'][];
+      label: components['schemas']['FacetCount'][];
+      versionSupport: components['schemas']['FacetCount'][];
+      drift: components['schemas']['FacetCount'][];
+      budget: components['schemas']['FacetCount'][];
+    };
     ListClustersResponse: {
       items: (
         | components['schemas']['ClusterSummary']
         | components['schemas']['ClusterListItem']
       )[];
       totalCount: number;
-      /** @description Keyed by facet name (owner, profile, provider, distribution, kubernetesMinor, health, phase, managementCluster, label, versionSupport, drift, budget). */
-      facets?: {
-        [key: string]: components['schemas']['FacetCount'][];
-      };
+      facets?: components['schemas']['ClusterFacets'];
       nextCursor?: string;
       revision: number;
     };
@@ -2809,3 +2821,203 @@ export interface operations {
     };
   };
 }
+type FlattenedDeepRequired<T> = {
+  [K in keyof T]-?: FlattenedDeepRequired<
+    T[K] extends unknown[] | undefined | null
+      ? Extract<T[K], unknown[]>[number]
+      : T[K]
+  >;
+};
+type ReadonlyArray<T> = [Exclude<T, undefined>] extends [unknown[]]
+  ? Readonly<Exclude<T, undefined>>
+  : Readonly<Exclude<T, undefined>[]>;
+export const pathsHealthGetResponses200ContentApplicationJsonStatusValues: ReadonlyArray<
+  FlattenedDeepRequired<paths>['/health']['get']['responses']['200']['content']['application/json']['status']
+> = ['ok'];
+export const pathsClustersGetParametersQuerySortValues: ReadonlyArray<
+  FlattenedDeepRequired<paths>['/clusters']['get']['parameters']['query']['sort']
+> = [
+  'name',
+  'namespace',
+  'managementCluster',
+  'owner',
+  'profile',
+  'provider',
+  'distribution',
+  'kubernetesVersion',
+  'health',
+  'phase',
+  'createdAt',
+  'lastChangedAt',
+  'machineCount',
+];
+export const pathsClustersGetParametersQueryOrderValues: ReadonlyArray<
+  FlattenedDeepRequired<paths>['/clusters']['get']['parameters']['query']['order']
+> = ['asc', 'desc'];
+export const pathsClustersGetParametersQueryFacetsValues: ReadonlyArray<
+  FlattenedDeepRequired<paths>['/clusters']['get']['parameters']['query']['facets']
+> = ['true', 'false'];
+export const pathsClustersGetParametersQueryFieldsValues: ReadonlyArray<
+  FlattenedDeepRequired<paths>['/clusters']['get']['parameters']['query']['fields']
+> = ['full', 'list'];
+export const pathsRolloutsIdOperationPostParametersPathOperationValues: ReadonlyArray<
+  FlattenedDeepRequired<paths>['/rollouts/{id}/{operation}']['post']['parameters']['path']['operation']
+> = ['pause', 'resume', 'abort'];
+export const clusterAuditActionValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['ClusterAuditAction']
+> = [
+  'cluster.create',
+  'cluster.upgrade',
+  'cluster.pause',
+  'cluster.resume',
+  'cluster.scale',
+  'cluster.delete',
+  'cluster.update',
+  'rollout.create',
+  'rollout.approve',
+  'rollout.pause',
+  'rollout.resume',
+  'rollout.abort',
+  'rollout.gate',
+  'rollout.stage',
+  'rollout.step',
+  'rollout.halt',
+  'rollout.complete',
+];
+export const clusterAuditOutcomeValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['ClusterAuditOutcome']
+> = ['succeeded', 'refused', 'failed', 'completed', 'stalled'];
+export const clusterAuditRecordModeValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['ClusterAuditRecord']['mode']
+> = ['apply', 'manifests'];
+export const trackedClusterOperationStateValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['TrackedClusterOperation']['state']
+> = [
+  'running',
+  'stalled',
+  'completed',
+  'failed',
+  'pending',
+  'approved',
+  'cancelled',
+  'lapsed',
+];
+export const clusterOperationResponseOperationValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['ClusterOperationResponse']['operation']
+> = ['pause', 'resume', 'scale', 'delete', 'update'];
+export const clusterOperationResponsePendingGuardValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['ClusterOperationResponse']['pending']['guard']
+> = ['approval', 'delay'];
+export const healthStatusValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['HealthStatus']
+> = [
+  'healthy',
+  'progressing',
+  'degraded',
+  'unhealthy',
+  'unknown',
+  'provisioning',
+  'deleting',
+];
+export const sourceStateValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['SourceState']
+> = ['connected', 'syncing', 'stale', 'restored'];
+export const healthReasonSourceValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['HealthReason']['source']
+> = ['capi', 'probe', 'source', 'inventory'];
+export const healthReasonSeverityValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['HealthReason']['severity']
+> = ['info', 'warning', 'error'];
+export const clusterConditionStatusValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['ClusterCondition']['status']
+> = ['True', 'False', 'Unknown'];
+export const clusterSummaryOriginValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['ClusterSummary']['origin']
+> = ['cluster-api', 'inventory'];
+export const clusterTreeNodeReadyValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['ClusterTreeNode']['ready']
+> = ['True', 'False', 'Unknown'];
+export const budgetStateValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['BudgetState']
+> = ['exhausted', 'burning', 'ok'];
+export const burnRateAlertSeverityValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['BurnRateAlert']['severity']
+> = ['page', 'ticket'];
+export const driftKindValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['DriftKind']
+> = [
+  'profileVersion',
+  'clusterClass',
+  'kubernetesVersion',
+  'variable',
+  'replicas',
+  'addonMissing',
+  'addonFailed',
+  'addonVersion',
+];
+export const driftFacetValueValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['DriftFacetValue']
+> = [
+  'profileVersion',
+  'clusterClass',
+  'kubernetesVersion',
+  'variable',
+  'replicas',
+  'addonMissing',
+  'addonFailed',
+  'addonVersion',
+  'none',
+];
+export const clusterAddonSummaryStateValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['ClusterAddonSummary']['state']
+> = ['installed', 'failed', 'pending'];
+export const clusterAddonSummarySourceValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['ClusterAddonSummary']['source']
+> = ['HelmReleaseProxy', 'HelmChartProxy', 'ClusterResourceSet'];
+export const versionSupportStatusValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['VersionSupportStatus']
+> = [
+  'preview',
+  'supported',
+  'maintenance',
+  'extended',
+  'end-of-life',
+  'unknown',
+];
+export const versionSupportOriginValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['VersionSupportOrigin']
+> = ['bundled', 'refreshed', 'override'];
+export const clusterVersionSupportOutsideCalendarValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['ClusterVersionSupport']['outsideCalendar']
+> = ['newer', 'older'];
+export const versionSupportCalendarEntryOriginValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['VersionSupportCalendarEntry']['origin']
+> = ['bundled', 'refreshed'];
+export const upgradeStepKindValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['UpgradeStep']['kind']
+> = ['kubernetes', 'profile', 'profile-and-kubernetes'];
+export const fleetChangeEventChangesTypeValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['FleetChangeEvent']['changes']['type']
+> = ['upserted', 'deleted'];
+export const maintenanceWindowDaysValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['MaintenanceWindow']['days']
+> = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+export const rolloutStateValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['RolloutState']
+> = ['running', 'paused', 'halted', 'aborted', 'completed'];
+export const rolloutClusterStateValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['RolloutCluster']['state']
+> = ['pending', 'upgrading', 'succeeded', 'failed', 'skipped'];
+export const rolloutStageStateValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['RolloutStage']['state']
+> = [
+  'pending',
+  'waiting-approval',
+  'running',
+  'soaking',
+  'completed',
+  'halted',
+];
+export const rolloutStageWaitingOnGateValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['RolloutStage']['waitingOn']['gate']
+> = ['approval', 'maintenance-window', 'soak', 'concurrency'];
