@@ -1,8 +1,4 @@
-import {
-  TestDatabaseId,
-  TestDatabases,
-  mockServices,
-} from '@backstage/backend-test-utils';
+import { TestDatabaseId, mockServices } from '@backstage/backend-test-utils';
 import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
 import {
   ClusterSummary,
@@ -17,6 +13,7 @@ import {
   managementClusterStates,
   startSimulatedFleet,
   waitConnected,
+  createTestDatabases,
 } from '@shipyard/test-utils';
 import { Knex } from 'knex';
 import { shipyardPlugin } from './plugin';
@@ -84,7 +81,7 @@ async function clustersOf(client: ShipyardTestClient, mc: string) {
   );
 }
 
-const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+const { databases } = createTestDatabases(['POSTGRES_15', 'SQLITE_3']);
 
 describe.each(databases.eachSupportedId())(
   'shipyard backend against the fleet simulator (%p)',

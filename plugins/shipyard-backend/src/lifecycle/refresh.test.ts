@@ -2,11 +2,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import path from 'node:path';
-import {
-  TestDatabaseId,
-  TestDatabases,
-  mockServices,
-} from '@backstage/backend-test-utils';
+import { TestDatabaseId, mockServices } from '@backstage/backend-test-utils';
+import { createTestDatabases } from '@shipyard/test-utils';
 import { ConfigReader } from '@backstage/config';
 import { VersionSupportResponse } from '@shipyard/plugin-shipyard-common';
 import express from 'express';
@@ -67,7 +64,7 @@ async function startSource() {
   };
 }
 
-const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+const { databases } = createTestDatabases(['POSTGRES_15', 'SQLITE_3']);
 
 describe.each(databases.eachSupportedId())(
   'refreshing support calendars (%p)',

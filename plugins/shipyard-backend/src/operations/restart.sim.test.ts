@@ -1,4 +1,5 @@
-import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { mockServices } from '@backstage/backend-test-utils';
+import { createTestDatabases } from '@shipyard/test-utils';
 import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
 import {
   ALICE,
@@ -19,7 +20,7 @@ import {
 
 jest.setTimeout(150_000);
 
-const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+const { databases } = createTestDatabases(['SQLITE_3']);
 
 const config = {
   shipyard: {

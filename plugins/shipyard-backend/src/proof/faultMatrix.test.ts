@@ -1,9 +1,9 @@
-import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
+import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
 import { Knex } from 'knex';
 import request from 'supertest';
-import { CaptureLogger } from '@shipyard/test-utils';
+import { CaptureLogger, createTestDatabases } from '@shipyard/test-utils';
 import { startFleetWithHealth } from '../testUtils/fleetWithHealth';
 import {
   Backend,
@@ -280,7 +280,7 @@ describe('fault matrix: workload clusters black-holed and slow', () => {
 });
 
 describe('fault matrix: backend restart mid-sync and mid-request', () => {
-  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+  const { databases } = createTestDatabases(['SQLITE_3']);
   let sim: FleetSim;
   let knex: Knex;
 

@@ -1,5 +1,6 @@
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
+import { mockServices } from '@backstage/backend-test-utils';
+import { createTestDatabases } from '@shipyard/test-utils';
 import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
 import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
@@ -22,14 +23,18 @@ import {
 
 jest.setTimeout(90_000);
 
-const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
-const maybe = databases.supports('POSTGRES_15') ? describe : describe.skip;
+const { databases, postgresSkipReason } = createTestDatabases(['POSTGRES_15']);
+// without PostgreSQL 15 binaries here the reason is the skipped suite's title
+const maybe = postgresSkipReason ? describe.skip : describe;
+const TITLE = `two backend replicas on one PostgreSQL${
+  postgresSkipReason ? ` (skipped: ${postgresSkipReason})` : ''
+}`;
 
 const INTERVAL_MS = 500;
 const ROUND_STARTED = 'Shipyard health round: started';
 const ROUND_LINE = 'Shipyard health round: probed';
 
-maybe('two backend replicas on one PostgreSQL', () => {
+maybe(TITLE, () => {
   let sim: FleetSim;
   let knexA: Knex;
   let knexB: Knex;

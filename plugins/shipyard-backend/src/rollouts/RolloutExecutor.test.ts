@@ -1,4 +1,5 @@
-import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
+import { mockServices } from '@backstage/backend-test-utils';
+import { createTestDatabases } from '@shipyard/test-utils';
 import { ProfileVersionNode } from '@shipyard/plugin-shipyard-common';
 import type { StoredClusterSummary } from '../index/FleetIndex';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
@@ -11,7 +12,7 @@ import { RolloutStore } from './RolloutStore';
 
 jest.setTimeout(60_000);
 
-const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+const { databases } = createTestDatabases(['SQLITE_3']);
 const profiles: ProfileVersionNode[] = [
   {
     profile: 'web',

@@ -1,11 +1,12 @@
-import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
+import { TestDatabaseId } from '@backstage/backend-test-utils';
+import { createTestDatabases } from '@shipyard/test-utils';
 import { Knex } from 'knex';
 import { parseRolloutSpec, Rollout } from './model';
 import { ROLLOUT_MIGRATIONS_TABLE, RolloutStore } from './RolloutStore';
 
 jest.setTimeout(60_000);
 
-const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+const { databases } = createTestDatabases(['POSTGRES_15', 'SQLITE_3']);
 
 function rollout(id: string, createdAt: string): Rollout {
   return {

@@ -1,6 +1,6 @@
-import { TestDatabases, mockCredentials } from '@backstage/backend-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
-import { eventuallyWithin } from '@shipyard/test-utils';
+import { eventuallyWithin, createTestDatabases } from '@shipyard/test-utils';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { PAT, startRolloutsBackend } from '../testUtils/rolloutsSim';
@@ -16,7 +16,7 @@ import type { Rollout } from './model';
 jest.setTimeout(180_000);
 
 const eventually = eventuallyWithin({ timeoutMs: 60_000, intervalMs: 200 });
-const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+const { databases } = createTestDatabases(['SQLITE_3']);
 
 // Monday 2026-12-07 09:00 UTC; the window opens Mondays at 22:00 in Berlin (21:00 UTC)
 const MONDAY_MORNING = Date.parse('2026-12-07T09:00:00Z');

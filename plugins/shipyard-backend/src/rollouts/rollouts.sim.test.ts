@@ -1,6 +1,6 @@
-import { TestDatabases, mockCredentials } from '@backstage/backend-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
-import { eventuallyWithin } from '@shipyard/test-utils';
+import { eventuallyWithin, createTestDatabases } from '@shipyard/test-utils';
 import { Knex } from 'knex';
 import request from 'supertest';
 import {
@@ -22,7 +22,7 @@ const eventually = eventuallyWithin({ timeoutMs: 60_000, intervalMs: 200 });
 
 jest.setTimeout(180_000);
 
-const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+const { databases } = createTestDatabases(['SQLITE_3']);
 
 describe('fleet rollouts on the simulator', () => {
   let sim: FleetSim;
