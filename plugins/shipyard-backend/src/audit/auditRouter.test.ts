@@ -1,7 +1,7 @@
-import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { metricsServiceMock } from '@backstage/backend-test-utils/alpha';
 import express from 'express';
+import { routerApp } from '../testUtils/routerApp';
 import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
 import { AuditStore } from '../stores/AuditStore';
@@ -18,8 +18,7 @@ describe('audit router', () => {
       useNullAsDefault: true,
     });
     await AuditStore.migrate(knex);
-    server = express();
-    server.use(
+    server = routerApp(
       createAuditRouter({
         store: new AuditStore(knex),
         httpAuth: mockServices.httpAuth(),
@@ -40,12 +39,6 @@ describe('audit router', () => {
         }),
         platformTeam: 'group:default/platform-team',
       }),
-    );
-    server.use(
-      MiddlewareFactory.create({
-        config: mockServices.rootConfig(),
-        logger: mockServices.logger.mock(),
-      }).error(),
     );
   });
 
@@ -255,8 +248,7 @@ describe('audit router', () => {
   it('alerts with an error log and a metric when a record cannot be stored', async () => {
     const logger = mockServices.logger.mock();
     const metrics = metricsServiceMock.mock();
-    const failing = express();
-    failing.use(
+    const failing = routerApp(
       createAuditRouter({
         store: {
           add: async () => {
@@ -269,12 +261,6 @@ describe('audit router', () => {
         logger,
         metrics,
       }),
-    );
-    failing.use(
-      MiddlewareFactory.create({
-        config: mockServices.rootConfig(),
-        logger: mockServices.logger.mock(),
-      }).error(),
     );
     const res = await request(failing)
       .post('/audit')

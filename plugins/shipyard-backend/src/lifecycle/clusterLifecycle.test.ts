@@ -6,7 +6,7 @@ import {
   VersionDebtResponse,
 } from '@shipyard/plugin-shipyard-common';
 import { clusterPermissionRules } from '@shipyard/plugin-shipyard-node';
-import express from 'express';
+import { routerApp } from '../testUtils/routerApp';
 import request from 'supertest';
 import { DEFAULT_HEALTH_CONFIG } from '../health/config';
 import { HealthAggregator } from '../health/HealthAggregator';
@@ -84,8 +84,7 @@ function setup(
     }),
   );
   const listProfiles = jest.fn(async () => [eksStandard]);
-  const app = express();
-  app.use(
+  const app = routerApp(
     createLifecycleRouter({
       lifecycle,
       httpAuth: {
@@ -109,23 +108,6 @@ function setup(
         now: () => t,
       }),
     }),
-  );
-  app.use(
-    (
-      error: Error,
-      _req: express.Request,
-      res: express.Response,
-      _next: express.NextFunction,
-    ) => {
-      const statuses: Record<string, number> = {
-        InputError: 400,
-        NotAllowedError: 403,
-        NotFoundError: 404,
-      };
-      res
-        .status(statuses[error.name] ?? 500)
-        .json({ error: { name: error.name } });
-    },
   );
   return { app, listProfiles };
 }

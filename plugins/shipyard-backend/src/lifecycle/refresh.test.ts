@@ -6,7 +6,7 @@ import { TestDatabaseId, mockServices } from '@backstage/backend-test-utils';
 import { createTestDatabases } from '@shipyard/test-utils';
 import { ConfigReader } from '@backstage/config';
 import { VersionSupportResponse } from '@shipyard/plugin-shipyard-common';
-import express from 'express';
+import { routerApp } from '../testUtils/routerApp';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { readVersionSupportConfig } from './config';
@@ -286,29 +286,16 @@ describe.each(databases.eachSupportedId())(
     it('serves GET /version-support with where each calendar comes from', async () => {
       const { lifecycle, refresher } = replica();
       await refresher.refreshAll();
-      const app = express();
       const credentials = jest.fn(async () => ({
         $$type: '@backstage/BackstageCredentials' as const,
         principal: { type: 'user', userEntityRef: 'user:default/a' },
       }));
-      app.use(
+      const app = routerApp(
         createLifecycleRouter({
           lifecycle,
           refresher,
           httpAuth: { credentials } as any,
         }),
-      );
-      app.use(
-        (
-          error: Error,
-          _req: express.Request,
-          res: express.Response,
-          _next: express.NextFunction,
-        ) => {
-          res
-            .status(error.name === 'InputError' ? 400 : 500)
-            .json({ error: { name: error.name, message: error.message } });
-        },
       );
       const res = await request(app).get('/version-support');
       expect(res.status).toBe(200);

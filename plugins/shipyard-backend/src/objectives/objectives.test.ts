@@ -6,6 +6,7 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import { clusterPermissionRules } from '@shipyard/plugin-shipyard-node';
 import express from 'express';
+import { routerApp } from '../testUtils/routerApp';
 import { TestDatabaseId } from '@backstage/backend-test-utils';
 import { createTestDatabases } from '@shipyard/test-utils';
 import { Knex } from 'knex';
@@ -129,8 +130,7 @@ describe.each(databases.eachSupportedId())(
       );
       await settle();
       decision = () => ({ result: AuthorizeResult.ALLOW });
-      app = express();
-      app.use(
+      app = routerApp(
         createObjectivesRouter({
           objectives: health.objectives,
           index,
@@ -147,23 +147,6 @@ describe.each(databases.eachSupportedId())(
             getRuleByName: () => clusterPermissionRules.isClusterOwner,
           } as any,
         }),
-      );
-      app.use(
-        (
-          error: Error,
-          _req: express.Request,
-          res: express.Response,
-          _next: express.NextFunction,
-        ) => {
-          const statuses: Record<string, number> = {
-            InputError: 400,
-            NotAllowedError: 403,
-            NotFoundError: 404,
-          };
-          res
-            .status(statuses[error.name] ?? 500)
-            .json({ error: { name: error.name, message: error.message } });
-        },
       );
     });
 

@@ -1,7 +1,6 @@
-import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import express from 'express';
+import { routerApp } from '../testUtils/routerApp';
 import request from 'supertest';
 import { projectClusterClass } from '../reconcile/records';
 import { createClusterClassesRouter } from './clusterClassesRouter';
@@ -59,8 +58,7 @@ function app(decision: AuthorizeResult = AuthorizeResult.ALLOW) {
     clusterClasses: (mc?: string) =>
       records.filter(r => !mc || r.managementCluster === mc),
   };
-  const a = express();
-  a.use(
+  const a = routerApp(
     createClusterClassesRouter({
       fleet,
       httpAuth: mockServices.httpAuth(),
@@ -82,12 +80,6 @@ function app(decision: AuthorizeResult = AuthorizeResult.ALLOW) {
           ) as any,
       }),
     }),
-  );
-  a.use(
-    MiddlewareFactory.create({
-      config: mockServices.rootConfig(),
-      logger: mockServices.logger.mock(),
-    }).error(),
   );
   return a;
 }

@@ -4,6 +4,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { AuthenticationError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
+import { routerApp } from '../testUtils/routerApp';
 import { FleetIndex } from '../index/FleetIndex';
 import { eventually } from '@shipyard/test-utils';
 import { makeSummary } from '../testUtils/summaries';
@@ -35,8 +36,7 @@ async function startApp(options: {
   const index = new FleetIndex();
   index.upsert(makeSummary({ name: 'first' }));
   const fleet = { index } as unknown as FleetService;
-  const app = express();
-  app.use(
+  const app = routerApp(
     await createRouter({
       fleet,
       logger: mockServices.logger.mock(),
@@ -70,16 +70,6 @@ async function startApp(options: {
       decisionCacheMs: 0,
       events: options.limits,
     }),
-  );
-  app.use(
-    (
-      error: Error,
-      _req: express.Request,
-      res: express.Response,
-      _next: express.NextFunction,
-    ) => {
-      res.status(error.name === 'NotAllowedError' ? 403 : 500).end();
-    },
   );
   const server = http.createServer(app);
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));

@@ -1,7 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
-import express from 'express';
+import { routerApp } from '../testUtils/routerApp';
 import request from 'supertest';
 import { FleetIndex } from '../index/FleetIndex';
 import { makeFleet } from '../testUtils/summaries';
@@ -31,8 +30,7 @@ async function appWith(options: {
     $$type: '@backstage/BackstageCredentials' as const,
     principal: { type: 'user', userEntityRef: 'user:default/a' },
   }));
-  const app = express();
-  app.use(
+  const app = routerApp(
     await createRouter({
       fleet,
       logger: mockServices.logger.mock(),
@@ -45,23 +43,6 @@ async function appWith(options: {
       } as any,
       decisionCacheMs: options.decisionCacheMs,
     }),
-  );
-  const statuses: Record<string, number> = {
-    InputError: 400,
-    NotAllowedError: 403,
-    NotFoundError: 404,
-  };
-  app.use(
-    (
-      error: Error,
-      _req: express.Request,
-      res: express.Response,
-      _next: express.NextFunction,
-    ) => {
-      res
-        .status(statuses[error.name] ?? 500)
-        .json({ error: { name: error.name, message: error.message } });
-    },
   );
   return { app, index, authorizeConditional, credentials };
 }
@@ -151,8 +132,7 @@ describe('router', () => {
         );
       },
     } as unknown as FleetService;
-    const app = express();
-    app.use(
+    const app = routerApp(
       await createRouter({
         fleet,
         logger: mockServices.logger.mock(),
@@ -167,12 +147,7 @@ describe('router', () => {
         } as any,
         ruleset: {} as any,
       }),
-    );
-    app.use(
-      MiddlewareFactory.create({
-        config: mockServices.rootConfig(),
-        logger: mockServices.logger.mock(),
-      }).error({ showStackTraces: true }),
+      { showStackTraces: true },
     );
     const res = await request(app).get(
       `/clusters/${first.managementCluster}/${first.namespace}/${first.name}`,
