@@ -69,9 +69,10 @@ maybe(TITLE, () => {
           enabled: true,
           intervalMs: INTERVAL_MS,
           initialDelayMs: 0,
-          timeoutMs: 800,
+          // generous for a loaded machine: the first check wants every cluster healthy at once
+          timeoutMs: 3000,
           stallAfterMs: 200,
-          slowThresholdMs: 400,
+          slowThresholdMs: 2000,
           failureThreshold: 1,
           maxBackoffMs: 0,
           refreshIntervalMs: 150,
