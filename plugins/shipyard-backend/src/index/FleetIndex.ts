@@ -15,9 +15,9 @@ import {
   MULTI_FACET_SLOT,
   SINGLE_FACETS,
   SINGLE_FACET_SLOT,
-  contentOf,
   entityFingerprint,
   multiFacetValues,
+  sameContent as sameSummaryContent,
   searchTextOf,
   singleFacetValue,
 } from './entries';
@@ -44,8 +44,9 @@ export { MAX_FACET_VALUES } from './selections';
  * The fleet index: clusters by key plus secondary indexes by facet value, kept up to date incrementally, with
  * lazily materialised sort orders that are maintained incrementally once built. Queries never copy the cache:
  * they start from the smallest candidate set of their filters, and what a set of constraints selects (matches,
- * total, facet counts, sorted matches) is cached until the fleet revision changes. Each summary keeps its JSON, so
- * a page is served by concatenation.
+ * total, facet counts, sorted matches) is cached until the fleet revision changes. Each summary keeps the JSON of
+ * its slim list item once served, so a page of the fleet table is served by concatenation; full summaries are
+ * written out when served (keeping their JSON cost more memory than the summaries themselves).
  */
 export class FleetIndex implements FleetSink {
   private readonly entries = new Map<string, Entry>();
@@ -100,9 +101,8 @@ export class FleetIndex implements FleetSink {
     const key = stringifyClusterKey(summary);
     const existing = this.entries.get(key);
     const resynced = !options.restored;
-    const content = contentOf(summary);
     if (existing) {
-      const sameContent = existing.content === content;
+      const sameContent = sameSummaryContent(existing.summary, summary);
       if (sameContent && existing.resynced === resynced) return false;
       if (sameContent) {
         existing.resynced = resynced;
@@ -113,7 +113,7 @@ export class FleetIndex implements FleetSink {
       const stored = this.toStored(summary, options.restored);
       const entityChanged =
         entityFingerprint(existing.summary) !== entityFingerprint(stored);
-      this.replace(existing, stored, content);
+      this.replace(existing, stored);
       existing.resynced = resynced;
       if (options.lastSeenAt) existing.lastSeenAt = options.lastSeenAt;
       existing.version++;
@@ -124,7 +124,6 @@ export class FleetIndex implements FleetSink {
     const entry: Entry = {
       key,
       summary: stored,
-      content,
       ids: [],
       multiIds: [],
       sortKeys: sortKeysOf(stored),
@@ -475,13 +474,12 @@ export class FleetIndex implements FleetSink {
     }
   }
 
-  private replace(entry: Entry, next: StoredClusterSummary, content: string) {
+  private replace(entry: Entry, next: StoredClusterSummary) {
     this.selections.adjustSelections(entry, -1);
     const nextKeys = sortKeysOf(next);
     const moved = this.orders.moveOut(entry, nextKeys);
     this.removeFromIndexes(entry);
     entry.summary = next;
-    entry.content = content;
     entry.listContent = undefined;
     entry.sortKeys = nextKeys;
     entry.search = searchTextOf(next);

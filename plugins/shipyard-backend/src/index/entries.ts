@@ -7,8 +7,8 @@ import {
 import { StoredClusterSummary } from './model';
 
 /*
- * One cluster as the index keeps it (an {@link Entry}): its summary with the JSON it is served from, the ids of its
- * facet values and its sort keys.
+ * One cluster as the index keeps it (an {@link Entry}): its summary, the JSON of its list item once served, the ids
+ * of its facet values and its sort keys.
  */
 
 /** The multi-valued facets: an entry may have several values of each (labels, drift kinds). */
@@ -31,9 +31,8 @@ export type SortValue = string | number | undefined;
 
 export interface Entry {
   key: string;
+  /** The summary (never changed in place: a change replaces it). */
   summary: StoredClusterSummary;
-  /** JSON of the summary without `lastChangedAt` (and without `source`): change detection and serving. */
-  content: string;
   /** JSON of the slim list item without `lastChangedAt` and `source`; built when first served. */
   listContent?: string;
   /** Value id per single-valued facet (`-1`: none), in {@link SINGLE_FACETS} order. */
@@ -98,6 +97,92 @@ export function contentOf(s: StoredClusterSummary): string {
     lastChangedAt: undefined,
     source: undefined,
   });
+}
+
+/** Fields that are not the content of a summary: set by the index (`lastChangedAt`) or derived on read (`source`). */
+function isContent(key: string): boolean {
+  return key !== 'lastChangedAt' && key !== 'source';
+}
+
+/**
+ * Whether two summaries have the same content: the same JSON without `lastChangedAt` and `source` (the same keys in
+ * the same order, undefined properties left out), compared without writing either out (an upsert of an unchanged
+ * cluster is the common case, and the index keeps no JSON of its summaries).
+ */
+export function sameContent(
+  a: StoredClusterSummary,
+  b: StoredClusterSummary,
+): boolean {
+  return sameJsonObject(
+    a as unknown as Record<string, unknown>,
+    b as unknown as Record<string, unknown>,
+    isContent,
+  );
+}
+
+/** JSON.stringify's view of a value in an object: undefined and functions are left out. */
+function omitted(value: unknown): boolean {
+  return value === undefined || typeof value === 'function';
+}
+
+function sameJsonObject(
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+  keep?: (key: string) => boolean,
+): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    while (i < ka.length && (omitted(a[ka[i]]) || (keep && !keep(ka[i])))) i++;
+    while (j < kb.length && (omitted(b[kb[j]]) || (keep && !keep(kb[j])))) j++;
+    if (i === ka.length || j === kb.length) {
+      return i === ka.length && j === kb.length;
+    }
+    if (ka[i] !== kb[j] || !sameJson(a[ka[i]], b[kb[j]])) return false;
+    i++;
+    j++;
+  }
+}
+
+/** Whether two values write out as the same JSON (plain data: what summaries hold). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === 'number' && typeof b === 'number') {
+    // NaN and the infinities are all written as null
+    return !Number.isFinite(a) && !Number.isFinite(b);
+  }
+  if (
+    typeof a !== 'object' ||
+    typeof b !== 'object' ||
+    a === null ||
+    b === null
+  ) {
+    return false;
+  }
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) {
+      return false;
+    }
+    for (let i = 0; i < a.length; i++) {
+      // in an array, undefined and functions are written as null
+      const x = omitted(a[i]) ? null : a[i];
+      const y = omitted(b[i]) ? null : b[i];
+      if (!sameJson(x, y)) return false;
+    }
+    return true;
+  }
+  if (
+    typeof (a as { toJSON?: unknown }).toJSON === 'function' ||
+    typeof (b as { toJSON?: unknown }).toJSON === 'function'
+  ) {
+    return JSON.stringify(a) === JSON.stringify(b);
+  }
+  return sameJsonObject(
+    a as Record<string, unknown>,
+    b as Record<string, unknown>,
+  );
 }
 
 const LIST_ITEM_CONTENT_FIELDS = CLUSTER_LIST_ITEM_FIELDS.filter(

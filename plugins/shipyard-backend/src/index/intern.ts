@@ -29,3 +29,25 @@ export function internRecord(
   }
   return out;
 }
+
+/*
+ * Values that are unique across the fleet but repeat nearby: timestamps (the conditions of one object mostly share
+ * their lastTransitionTime, and objects made together share theirs). A pool would keep every distinct value; this
+ * cache keeps the last value per slot of a fixed table, so it costs a fixed amount however many values pass.
+ */
+const RECENT_SLOTS = 4096;
+const recent: Array<string | undefined> = new Array(RECENT_SLOTS);
+
+/** Returns a copy of `value` seen recently when there is one (else keeps this one for next time). */
+export function internRecent<T extends string | undefined>(value: T): T {
+  if (value === undefined || value.length > 64) return value;
+  let hash = 2166136261;
+  for (let i = 0; i < value.length; i++) {
+    hash = Math.imul(hash ^ value.charCodeAt(i), 16777619);
+  }
+  const slot = (hash >>> 0) % RECENT_SLOTS;
+  const known = recent[slot];
+  if (known === value) return known as T;
+  recent[slot] = value;
+  return value;
+}

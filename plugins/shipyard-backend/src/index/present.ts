@@ -1,5 +1,5 @@
 import { ClusterSummary, SourceState } from '@shipyard/plugin-shipyard-common';
-import { Entry, listContentOf } from './entries';
+import { Entry, contentOf, listContentOf } from './entries';
 import { IndexedSourceState } from './model';
 
 /*
@@ -55,7 +55,10 @@ export function serializeEntry(
     )},"lastChangedAt":${lastChangedAt},"source":${sourceJson}}`;
   }
   const extraJson = extra ? JSON.stringify(extra).slice(1, -1) : '';
-  return `${entry.content.slice(0, -1)},"lastChangedAt":${JSON.stringify(
+  return `${contentOf(entry.summary).slice(
+    0,
+    -1,
+  )},"lastChangedAt":${JSON.stringify(
     entry.summary.lastChangedAt,
   )},"source":${sourceJson}${extraJson ? `,${extraJson}` : ''}}`;
 }

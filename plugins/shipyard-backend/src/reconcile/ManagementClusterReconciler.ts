@@ -19,6 +19,7 @@ import { FleetSink } from '../index/FleetIndex';
 import { Backoff, sleep } from './backoff';
 import { WatchTarget, discoverTargets } from './discovery';
 import { ClusterFolder } from './ClusterFolder';
+import { KindObjects } from './KindObjects';
 import { ConnectionState } from './ConnectionState';
 import { ADDONS_GROUP } from './addons';
 import { ManagementClusterRecords } from '../records/ManagementClusterRecords';
@@ -190,7 +191,7 @@ export class ManagementClusterReconciler {
         target,
         state: 'syncing',
         listedOnce: false,
-        objects: new Map(),
+        objects: new KindObjects(),
         malformed: new Map(),
       });
     }
@@ -292,9 +293,11 @@ export class ManagementClusterReconciler {
     for (const key of [...kind.malformed.keys()]) {
       if (!seenKeys.has(key)) kind.malformed.delete(key);
     }
-    for (const [key] of [...kind.objects]) {
-      if (seenKeys.has(key)) continue;
-      const [namespace, name] = key.split('/');
+    const gone: Array<[string, string]> = [];
+    for (const [namespace, name] of kind.objects.keys()) {
+      if (!seenKeys.has(`${namespace}/${name}`)) gone.push([namespace, name]);
+    }
+    for (const [namespace, name] of gone) {
       this.apply(kind, true, {
         metadata: { namespace, name },
       });

@@ -2,6 +2,7 @@ import type { KubeObject } from '@shipyard/plugin-shipyard-node/kube';
 import { evaluateDrift } from '../drift/evaluate';
 import { driftProfileOf } from '../drift/profiles';
 import { ManagementClusterRecords } from '../records/ManagementClusterRecords';
+import { KindObjects } from './KindObjects';
 import { makeSummary } from '../testUtils/summaries';
 import {
   AddonKind,
@@ -198,7 +199,7 @@ const valuesNotParsed = [
 function records() {
   const r = new ManagementClusterRecords('mgmt-1');
   r.addonKindsServed = true;
-  const objects = new Map<string, string | undefined>();
+  const objects = new KindObjects();
   const dirty: string[] = [];
   const apply = (kind: AddonKind, obj: KubeObject, deleted = false) => {
     dirty.length = 0;

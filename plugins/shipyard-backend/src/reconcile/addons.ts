@@ -1,6 +1,7 @@
 import { ClusterAddonSummary } from '@shipyard/plugin-shipyard-common';
 import type { KubeObject } from '@shipyard/plugin-shipyard-node/kube';
 import { intern } from '../index/intern';
+import type { KindObjects } from './KindObjects';
 import { ManagementClusterRecords } from '../records/ManagementClusterRecords';
 import {
   ChartProxyRecord,
@@ -293,13 +294,14 @@ export function addonsOf(
 export function applyAddonObject(
   records: ManagementClusterRecords,
   kind: AddonKind,
-  objects: Map<string, string | undefined>,
+  objects: KindObjects,
   deleted: boolean,
   obj: KubeObject,
   markDirty: (clusterKey: string) => void,
 ): void {
   const namespace = obj.metadata.namespace ?? 'default';
-  const key = `${namespace}/${obj.metadata.name}`;
+  const name = obj.metadata.name;
+  const key = `${namespace}/${name}`;
   if (kind === 'HelmChartProxy') {
     applyChartProxy(records, objects, deleted, obj, key, markDirty);
     return;
@@ -307,10 +309,10 @@ export function applyAddonObject(
   if (kind === 'ClusterResourceSet') {
     if (deleted) {
       records.resourceSets.delete(key);
-      objects.delete(key);
+      objects.delete(namespace, name);
     } else {
       records.resourceSets.set(key, projectResourceSet(obj));
-      objects.set(key, key);
+      objects.set(namespace, name, name);
     }
     // the clusters bound to it show its layer and version
     for (const [clusterKey, state] of records.clusters) {
@@ -325,7 +327,7 @@ export function applyAddonObject(
     }
     return;
   }
-  const previousOwner = objects.get(key);
+  const previousOwner = objects.ownerKeyOf(namespace, name);
   if (previousOwner) {
     const prev = records.clusters.get(previousOwner);
     if (prev) {
@@ -339,44 +341,43 @@ export function applyAddonObject(
     markDirty(previousOwner);
   }
   if (deleted) {
-    objects.delete(key);
+    objects.delete(namespace, name);
     return;
   }
   if (kind === 'HelmReleaseProxy') {
     const projected = projectHelmReleaseProxy(obj);
     if (!projected) {
-      objects.set(key, undefined);
+      objects.set(namespace, name, undefined);
       return;
     }
     const state = records.stateOf(namespace, projected.clusterName);
     state.helmReleases ??= new Map();
-    state.helmReleases.set(obj.metadata.name, projected.addon);
-    const owner = `${namespace}/${projected.clusterName}`;
-    objects.set(key, owner);
-    markDirty(owner);
+    state.helmReleases.set(name, projected.addon);
+    objects.set(namespace, name, state.name);
+    markDirty(`${namespace}/${projected.clusterName}`);
     return;
   }
   const projected = projectResourceSetBinding(obj);
   if (!projected) {
-    objects.set(key, undefined);
+    objects.set(namespace, name, undefined);
     return;
   }
   const state = records.stateOf(namespace, projected.clusterName);
   state.resourceSetBindings = projected.bindings;
-  const owner = `${namespace}/${projected.clusterName}`;
-  objects.set(key, owner);
-  markDirty(owner);
+  objects.set(namespace, name, state.name);
+  markDirty(`${namespace}/${projected.clusterName}`);
 }
 
 /** A HelmChartProxy added, changed or deleted: the clusters it selected before and selects now are marked. */
 function applyChartProxy(
   records: ManagementClusterRecords,
-  objects: Map<string, string | undefined>,
+  objects: KindObjects,
   deleted: boolean,
   obj: KubeObject,
   key: string,
   markDirty: (clusterKey: string) => void,
 ): void {
+  const namespace = obj.metadata.namespace ?? 'default';
   const previous = records.chartProxies.get(key);
   const next = deleted ? undefined : projectChartProxy(obj);
   // only a chart proxy that has not made its releases adds to its clusters' add-ons: only those are indexed by cluster
@@ -390,7 +391,7 @@ function applyChartProxy(
   }
   if (next) {
     records.chartProxies.set(key, next);
-    objects.set(key, key);
+    objects.set(namespace, obj.metadata.name, obj.metadata.name);
     for (const clusterKey of next.state !== 'ready' ? next.matching : []) {
       let proxies = records.chartProxiesOfCluster.get(clusterKey);
       if (!proxies) {
@@ -401,7 +402,7 @@ function applyChartProxy(
     }
   } else {
     records.chartProxies.delete(key);
-    objects.delete(key);
+    objects.delete(namespace, obj.metadata.name);
   }
   // a status that changed only in what it reports of the releases it made (their readiness) changes no cluster's
   // add-ons: then only the clusters selected or deselected are marked

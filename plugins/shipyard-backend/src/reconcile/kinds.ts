@@ -9,6 +9,7 @@ import { OwnershipResolver } from '../config/ownership';
 import { ManagementClusterRecords } from '../records/ManagementClusterRecords';
 import { applyAddonObject } from './addons';
 import { WatchTarget } from './discovery';
+import { KindObjects } from './KindObjects';
 import {
   projectCluster,
   projectClusterClass,
@@ -33,8 +34,8 @@ export interface KindState {
   lastError?: string;
   failingSince?: number;
   listedOnce: boolean;
-  /** ns/name → the ns/cluster-name it was filed under (or ns/name for Clusters, ControlPlanes, ClusterClasses). */
-  objects: Map<string, string | undefined>;
+  /** The objects held, with the Cluster each is filed under (Clusters, ControlPlanes, ClusterClasses: their own name). */
+  objects: KindObjects;
   /** ns/name (or `(unnamed)`) of each object skipped as malformed → the resourceVersion last logged. */
   malformed: Map<string, string>;
   /** When this kind's stream last said anything (a page, the watch's headers, an event or a bookmark). */
@@ -49,10 +50,6 @@ const COLLECTIONS = {
   MachineHealthCheck: 'machineHealthChecks',
 } as const;
 
-function nsName(obj: KubeObject): string {
-  return `${obj.metadata.namespace ?? 'default'}/${obj.metadata.name}`;
-}
-
 /** Applies one valid listed or watched object to the records; `markDirty` gets the clusters whose summary changes. */
 export function applyObject(
   records: ManagementClusterRecords,
@@ -64,14 +61,15 @@ export function applyObject(
     markDirty(clusterKey: string): void;
   },
 ): void {
-  const key = nsName(obj);
   const namespace = obj.metadata.namespace ?? 'default';
+  const name = obj.metadata.name;
+  const key = `${namespace}/${name}`;
   switch (kind.target.kind) {
     case 'Cluster': {
-      const state = records.stateOf(namespace, obj.metadata.name);
+      const state = records.stateOf(namespace, name);
       if (deleted) {
         state.cluster = undefined;
-        kind.objects.delete(key);
+        kind.objects.delete(namespace, name);
       } else {
         const record = projectCluster(obj, options.annotationKeys);
         if (record.controlPlaneName) {
@@ -81,7 +79,7 @@ export function applyObject(
           );
         }
         state.cluster = record;
-        kind.objects.set(key, key);
+        kind.objects.set(namespace, name, name);
       }
       options.markDirty(key);
       return;
@@ -90,10 +88,10 @@ export function applyObject(
       const previous = records.controlPlanes.get(key);
       if (deleted) {
         records.controlPlanes.delete(key);
-        kind.objects.delete(key);
+        kind.objects.delete(namespace, name);
       } else {
         records.controlPlanes.set(key, projectControlPlane(obj));
-        kind.objects.set(key, key);
+        kind.objects.set(namespace, name, name);
       }
       const owner =
         records.controlPlaneOwners.get(key) ??
@@ -109,10 +107,10 @@ export function applyObject(
     case 'ClusterClass': {
       if (deleted) {
         records.clusterClasses.delete(key);
-        kind.objects.delete(key);
+        kind.objects.delete(namespace, name);
       } else {
         records.clusterClasses.set(key, projectClusterClass(obj));
-        kind.objects.set(key, key);
+        kind.objects.set(namespace, name, name);
       }
       return;
     }
@@ -131,14 +129,14 @@ export function applyObject(
       return;
     default: {
       const collection = COLLECTIONS[kind.target.kind];
-      const previousOwner = kind.objects.get(key);
+      const previousOwner = kind.objects.ownerKeyOf(namespace, name);
       if (previousOwner) {
         const prevState = records.clusters.get(previousOwner);
-        prevState?.[collection].delete(obj.metadata.name);
+        prevState?.[collection].delete(name);
         options.markDirty(previousOwner);
       }
       if (deleted) {
-        kind.objects.delete(key);
+        kind.objects.delete(namespace, name);
         return;
       }
       let record;
@@ -159,17 +157,13 @@ export function applyObject(
           record = projectMachineHealthCheck(obj);
       }
       if (!record.clusterName) {
-        kind.objects.set(key, undefined);
+        kind.objects.set(namespace, name, undefined);
         return;
       }
-      const owner = `${namespace}/${record.clusterName}`;
       const state = records.stateOf(namespace, record.clusterName);
-      (state[collection] as Map<string, typeof record>).set(
-        obj.metadata.name,
-        record,
-      );
-      kind.objects.set(key, owner);
-      options.markDirty(owner);
+      (state[collection] as Map<string, typeof record>).set(name, record);
+      kind.objects.set(namespace, name, record.clusterName);
+      options.markDirty(`${namespace}/${record.clusterName}`);
     }
   }
 }

@@ -134,7 +134,7 @@ describe('projection', () => {
       nodeName: 'node-1',
       machineSetName: 'ms1',
       controlPlane: false,
-      readiness: { status: 'True' },
+      ready: 'True',
     });
   });
 });

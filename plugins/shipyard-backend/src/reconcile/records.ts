@@ -13,7 +13,7 @@ import {
   ReplicaCounters,
 } from '@shipyard/plugin-shipyard-common';
 import type { KubeObject } from '@shipyard/plugin-shipyard-node/kube';
-import { intern, internRecord } from '../index/intern';
+import { intern, internRecent, internRecord } from '../index/intern';
 import {
   ClusterClassRecord,
   ClusterRecord,
@@ -98,7 +98,7 @@ export function readConditions(obj: KubeObject): ClusterCondition[] {
         reason: str(c.reason),
         message: str(c.message),
         severity: str(c.severity),
-        lastTransitionTime: str(c.lastTransitionTime),
+        lastTransitionTime: internRecent(str(c.lastTransitionTime)),
       }),
     );
   }
@@ -120,7 +120,7 @@ export function readReadiness(obj: KubeObject): ReadinessRecord {
     status: toConditionStatus(c.status),
     reason: str(c.reason),
     message: str(c.message),
-    since: str(c.lastTransitionTime),
+    since: internRecent(str(c.lastTransitionTime)),
   });
 }
 
@@ -394,20 +394,28 @@ export function projectMachineSet(obj: KubeObject): MachineSetRecord {
 export function projectMachine(obj: KubeObject): MachineRecord {
   const labels = obj.metadata.labels ?? {};
   const owner = controllerOwner(obj);
-  return compact({
-    name: obj.metadata.name,
-    clusterName: clusterNameOf(obj),
-    phase: str(obj.status?.phase) ?? 'Unknown',
-    version: str(obj.spec?.version),
-    nodeName: str(obj.status?.nodeRef?.name),
-    machineSetName: owner?.kind === 'MachineSet' ? owner.name : undefined,
-    machinePoolName: owner?.kind === 'MachinePool' ? owner.name : undefined,
-    deploymentName: labels[CAPI_LABELS.deploymentName],
+  const name = obj.metadata.name;
+  const nodeName = str(obj.status?.nodeRef?.name);
+  const readiness = readReadiness(obj);
+  const ownerName = intern(owner?.name);
+  return {
+    name,
+    clusterName: intern(clusterNameOf(obj)),
+    phase: intern(str(obj.status?.phase) ?? 'Unknown'),
+    version: intern(str(obj.spec?.version)),
+    // a Node is often named after its Machine: one string for both
+    nodeName: nodeName === name ? name : nodeName,
+    machineSetName: owner?.kind === 'MachineSet' ? ownerName : undefined,
+    machinePoolName: owner?.kind === 'MachinePool' ? ownerName : undefined,
+    deploymentName: intern(labels[CAPI_LABELS.deploymentName]),
     controlPlane:
       CAPI_LABELS.controlPlane in labels ||
       (owner?.kind ?? '').endsWith('ControlPlane'),
-    readiness: readReadiness(obj),
-  });
+    ready: readiness.status,
+    readyReason: readiness.reason,
+    readyMessage: readiness.message,
+    readySince: readiness.since,
+  };
 }
 
 export function projectMachinePool(obj: KubeObject): MachinePoolRecord {

@@ -3,7 +3,7 @@ import {
   ConditionStatus,
 } from '@shipyard/plugin-shipyard-common';
 import { ClusterState } from './ClusterState';
-import { ControlPlaneRecord, ReadinessRecord } from './types';
+import { ControlPlaneRecord, MachineRecord, ReadinessRecord } from './types';
 
 /**
  * The object tree of one cluster (`GET /clusters/:mc/:ns/:name`): its infrastructure, its control plane with its
@@ -51,14 +51,22 @@ export function clusterTree(
     }
     return out;
   };
-  const machineNode = (
-    m: typeof state.machines extends Map<string, infer M> ? M : never,
-  ) =>
-    node('Machine', m.name, m.readiness, {
-      phase: m.phase,
-      version: m.version,
-      nodeName: m.nodeName,
-    });
+  const machineNode = (m: MachineRecord) =>
+    node(
+      'Machine',
+      m.name,
+      {
+        status: m.ready,
+        reason: m.readyReason,
+        message: m.readyMessage,
+        since: m.readySince,
+      },
+      {
+        phase: m.phase,
+        version: m.version,
+        nodeName: m.nodeName,
+      },
+    );
   const byName = (a: { name: string }, b: { name: string }) =>
     a.name < b.name ? -1 : 1;
   const machines = [...state.machines.values()].sort(byName);

@@ -93,17 +93,25 @@ export interface MachineSetRecord {
   replicas: ReplicaCounters;
 }
 
+/**
+ * A Machine: the fleet's most numerous object (about ten per cluster), so one flat record of a fixed shape (every
+ * field present, undefined when unknown) with its readiness inline rather than an object of its own.
+ */
 export interface MachineRecord {
   name: string;
-  clusterName?: string;
+  clusterName: string | undefined;
   phase: string;
-  version?: string;
-  nodeName?: string;
-  machineSetName?: string;
-  deploymentName?: string;
-  machinePoolName?: string;
+  version: string | undefined;
+  nodeName: string | undefined;
+  machineSetName: string | undefined;
+  deploymentName: string | undefined;
+  machinePoolName: string | undefined;
   controlPlane: boolean;
-  readiness: ReadinessRecord;
+  /** Its readiness ({@link ReadinessRecord}): status, reason, message, since. */
+  ready: ConditionStatus;
+  readyReason: string | undefined;
+  readyMessage: string | undefined;
+  readySince: string | undefined;
 }
 
 export interface MachinePoolRecord {
