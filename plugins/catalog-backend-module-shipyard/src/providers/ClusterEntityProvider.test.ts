@@ -156,4 +156,61 @@ describe('ClusterEntityProvider', () => {
       added.every(e => e.entity.spec?.owner === 'group:default/team-b'),
     ).toBe(true);
   });
+
+  it('retries a failed full sync within seconds, with backoff, until the catalog takes it', async () => {
+    const fleet = new HeldFleet();
+    for (let i = 0; i < 3; i++) {
+      const s = summary({ name: `c-${i}` });
+      fleet.clusters.set(stringifyClusterKey(s), s);
+    }
+    const provider = new ClusterEntityProvider({
+      config: catalogConfig(),
+      reader: fleet,
+      logger: mockServices.logger.mock(),
+      fullSyncRetry: { firstDelayMs: 20, maxDelayMs: 80 },
+    });
+    // the catalog's database refuses the first two full mutations (a cold start on a busy database)
+    const attempts: number[] = [];
+    const applied: EntityProviderMutation[] = [];
+    const started = Date.now();
+    await provider.connect({
+      applyMutation: async m => {
+        attempts.push(Date.now() - started);
+        if (attempts.length <= 2) {
+          throw new Error(
+            'Knex: Timeout acquiring a connection. The pool is probably full.',
+          );
+        }
+        applied.push(m);
+      },
+      refresh: async () => undefined,
+    });
+
+    await expect(provider.refresh()).rejects.toThrow(/Timeout acquiring/);
+    const deadline = Date.now() + 5_000;
+    while (applied.length === 0 && Date.now() < deadline) {
+      await new Promise(r => setTimeout(r, 10));
+    }
+    await provider.idle();
+
+    expect(attempts).toHaveLength(3);
+    // after 20 ms, then after twice that
+    expect(attempts[1] - attempts[0]).toBeGreaterThanOrEqual(19);
+    expect(attempts[2] - attempts[1]).toBeGreaterThanOrEqual(39);
+    const full = applied.find(m => m.type === 'full');
+    expect(full?.type === 'full' && entityNames(full.entities)).toEqual([
+      'mgmt-eu-1',
+      'mgmt-eu-1--team-a--c-0',
+      'mgmt-eu-1--team-a--c-1',
+      'mgmt-eu-1--team-a--c-2',
+    ]);
+    expect(provider.getStats()).toMatchObject({
+      fullMutations: 1,
+      lastError: undefined,
+    });
+
+    // once it succeeded, no further attempts are made
+    await new Promise(r => setTimeout(r, 200));
+    expect(attempts).toHaveLength(3);
+  });
 });

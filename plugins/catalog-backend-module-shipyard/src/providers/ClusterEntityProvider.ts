@@ -90,6 +90,12 @@ export interface ClusterEntityProviderOptions {
   profiles?: ProfileIndex;
   /** Records mutation and change counters. */
   metrics?: MetricsService;
+  /**
+   * When a full sync fails (the backend or the catalog's database is busy, as on a cold start with thousands of
+   * clusters), it is tried again after `firstDelayMs` (default 2 s), each further time after twice the delay, at most
+   * `maxDelayMs` (default 60 s), until one succeeds; not only at the next scheduled sync.
+   */
+  fullSyncRetry?: { firstDelayMs?: number; maxDelayMs?: number };
 }
 
 function hashOf(entity: Entity): string {
@@ -169,6 +175,11 @@ export class ClusterEntityProvider implements EntityProvider {
   private drainQueued = false;
   /** The full sync queued and not yet started, which every further request joins. */
   private fullSyncQueued?: Promise<void>;
+  private readonly retryFirstDelayMs: number;
+  private readonly retryMaxDelayMs: number;
+  /** Failed full syncs since the last successful one, and the timer of the next try. */
+  private failedFullSyncs = 0;
+  private retryTimer?: ReturnType<typeof setTimeout>;
   private readonly stats: ClusterEntityProviderStats = {
     fullMutations: 0,
     deltaMutations: 0,
@@ -216,6 +227,8 @@ export class ClusterEntityProvider implements EntityProvider {
     this.events = options.events;
     this.profiles = options.profiles;
     this.metrics = new ProviderMetrics(this.getProviderName(), options.metrics);
+    this.retryFirstDelayMs = options.fullSyncRetry?.firstDelayMs ?? 2_000;
+    this.retryMaxDelayMs = options.fullSyncRetry?.maxDelayMs ?? 60_000;
     this.profiles?.onChange(() => {
       if (this.synced) {
         this.queue
@@ -368,6 +381,9 @@ export class ClusterEntityProvider implements EntityProvider {
       this.stats.managementClusters = mcs.size;
       this.stats.lastFullSyncAt = new Date().toISOString();
       this.stats.lastError = undefined;
+      this.failedFullSyncs = 0;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
       this.logger.info(
         `Provided ${next.size} clusters and ${
           mcs.size
@@ -377,11 +393,29 @@ export class ClusterEntityProvider implements EntityProvider {
       );
     } catch (error) {
       this.stats.lastError = String(error);
+      const delay = this.scheduleRetry();
       this.logger.warn(
-        `Full sync of clusters failed, the catalog keeps its current entities: ${error}`,
+        `Full sync of clusters failed, the catalog keeps its current entities; trying again in ${delay} ms: ${error}`,
       );
       throw error;
     }
+  }
+
+  /** Tries the full sync again after a delay that doubles with every failure in a row; answers the delay. */
+  private scheduleRetry(): number {
+    const delay = Math.min(
+      this.retryFirstDelayMs * 2 ** this.failedFullSyncs,
+      this.retryMaxDelayMs,
+    );
+    this.failedFullSyncs++;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      // a failure logs and schedules the next try itself
+      this.refresh().catch(() => undefined);
+    }, delay);
+    this.retryTimer.unref?.();
+    return delay;
   }
 
   private async onEvent(params: EventParams): Promise<void> {
