@@ -213,4 +213,41 @@ describe('ClusterEntityProvider', () => {
     await new Promise(r => setTimeout(r, 200));
     expect(attempts).toHaveLength(3);
   });
+
+  it('delivers the first full sync in chunks as the listing is read, then reconciles with one full mutation', async () => {
+    const fleet = new HeldFleet();
+    for (let i = 0; i < 1_200; i++) {
+      const s = summary({ name: `c-${i}` });
+      fleet.clusters.set(stringifyClusterKey(s), s);
+    }
+    const provider = new ClusterEntityProvider({
+      config: catalogConfig(),
+      reader: fleet,
+      logger: mockServices.logger.mock(),
+      coldSyncChunkSize: 500,
+    });
+    const { conn, mutations } = connection();
+    await provider.connect(conn);
+    await provider.refresh();
+
+    const shape = mutations.map(m =>
+      m.type === 'full'
+        ? `full ${m.entities.length}`
+        : `delta ${m.added.length}/${m.removed.length}`,
+    );
+    // the management cluster in the first chunk; the last 201 entities and every deletion with the full mutation
+    expect(shape).toEqual(['delta 500/0', 'delta 500/0', 'full 1201']);
+    const chunked = mutations.flatMap(m => (m.type === 'delta' ? m.added : []));
+    const full = mutations[mutations.length - 1];
+    const fullNames = full.type === 'full' ? entityNames(full.entities) : [];
+    expect(entityNames(chunked).every(n => fullNames.includes(n))).toBe(true);
+
+    // later full syncs are one full mutation each
+    mutations.length = 0;
+    fleet.clusters.delete(stringifyClusterKey(summary({ name: 'c-0' })));
+    await provider.refresh();
+    expect(
+      mutations.map(m => (m.type === 'full' ? m.entities.length : m.type)),
+    ).toEqual([1200]);
+  });
 });

@@ -96,6 +96,12 @@ export interface ClusterEntityProviderOptions {
    * `maxDelayMs` (default 60 s), until one succeeds; not only at the next scheduled sync.
    */
   fullSyncRetry?: { firstDelayMs?: number; maxDelayMs?: number };
+  /**
+   * The first full sync after the provider starts writes its entities in delta mutations of this many (default 500;
+   * 0: none) while it reads the listing, then reconciles with its full mutation: the catalog starts processing
+   * within seconds of a cold start and fills as it goes, instead of after one mutation of the whole fleet.
+   */
+  coldSyncChunkSize?: number;
 }
 
 function hashOf(entity: Entity): string {
@@ -177,6 +183,7 @@ export class ClusterEntityProvider implements EntityProvider {
   private fullSyncQueued?: Promise<void>;
   private readonly retryFirstDelayMs: number;
   private readonly retryMaxDelayMs: number;
+  private readonly coldSyncChunkSize: number;
   /** Failed full syncs since the last successful one, and the timer of the next try. */
   private failedFullSyncs = 0;
   private retryTimer?: ReturnType<typeof setTimeout>;
@@ -229,6 +236,7 @@ export class ClusterEntityProvider implements EntityProvider {
     this.metrics = new ProviderMetrics(this.getProviderName(), options.metrics);
     this.retryFirstDelayMs = options.fullSyncRetry?.firstDelayMs ?? 2_000;
     this.retryMaxDelayMs = options.fullSyncRetry?.maxDelayMs ?? 60_000;
+    this.coldSyncChunkSize = options.coldSyncChunkSize ?? 500;
     this.profiles?.onChange(() => {
       if (this.synced) {
         this.queue
@@ -337,15 +345,39 @@ export class ClusterEntityProvider implements EntityProvider {
         ),
       );
 
+      const mcs = new Map<string, ManagementClusterRecord>();
+      for (const status of statuses) {
+        mcs.set(status.name, {
+          status,
+          entity: buildManagementClusterEntity(status, this.config),
+        });
+      }
+
+      // the first sync of a cold start: the entities in chunks while the listing is read, deletions wait for the
+      // full mutation below
+      const chunkSize = this.synced ? 0 : this.coldSyncChunkSize;
+      const chunk: DeferredEntity[] =
+        chunkSize > 0 ? [...mcs.values()].map(r => this.deferred(r.entity)) : [];
       const next = new Map<string, ClusterRecord>();
       let pages = 0;
+      let chunks = 0;
       for await (const page of this.reader.listClusterPages()) {
         pages++;
         for (const summary of page.items) {
-          next.set(
-            stringifyClusterKey(summary),
-            this.record(toClusterEntityInput(summary)),
-          );
+          const record = this.record(toClusterEntityInput(summary));
+          next.set(stringifyClusterKey(summary), record);
+          if (chunkSize === 0) continue;
+          chunk.push(this.deferred(record.entity));
+          if (chunk.length >= chunkSize) {
+            await connection.applyMutation({
+              type: 'delta',
+              added: chunk.splice(0),
+              removed: [],
+            });
+            chunks++;
+            this.stats.deltaMutations++;
+            this.metrics.mutation('delta');
+          }
         }
       }
 
@@ -355,14 +387,6 @@ export class ClusterEntityProvider implements EntityProvider {
         statuses,
         r => r.input.managementCluster,
       );
-
-      const mcs = new Map<string, ManagementClusterRecord>();
-      for (const status of statuses) {
-        mcs.set(status.name, {
-          status,
-          entity: buildManagementClusterEntity(status, this.config),
-        });
-      }
 
       await connection.applyMutation({
         type: 'full',
@@ -387,7 +411,9 @@ export class ClusterEntityProvider implements EntityProvider {
       this.logger.info(
         `Provided ${next.size} clusters and ${
           mcs.size
-        } management clusters (${pages} pages, ${carried} kept from unreachable management clusters) in ${
+        } management clusters (${pages} pages, ${
+          chunks ? `${chunks} chunks before the full mutation, ` : ''
+        }${carried} kept from unreachable management clusters) in ${
           Date.now() - started
         } ms`,
       );
