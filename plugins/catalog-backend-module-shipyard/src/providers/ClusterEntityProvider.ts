@@ -357,7 +357,9 @@ export class ClusterEntityProvider implements EntityProvider {
       // full mutation below
       const chunkSize = this.synced ? 0 : this.coldSyncChunkSize;
       const chunk: DeferredEntity[] =
-        chunkSize > 0 ? [...mcs.values()].map(r => this.deferred(r.entity)) : [];
+        chunkSize > 0
+          ? [...mcs.values()].map(r => this.deferred(r.entity))
+          : [];
       const next = new Map<string, ClusterRecord>();
       let pages = 0;
       let chunks = 0;
