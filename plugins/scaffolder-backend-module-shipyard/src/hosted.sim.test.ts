@@ -1,33 +1,10 @@
-import path from 'node:path';
+import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
+import { eventuallyWithin, Membership } from '@shipyard/test-utils';
 import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
-  TestBackend,
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import catalogPlugin from '@backstage/plugin-catalog-backend';
-import catalogModuleTemplateKind from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
-import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
-import {
-  FleetSim,
-  shipyardManagementClusters,
-  startFleetSim,
-} from '@shipyard/fleet-sim';
-import catalogModuleShipyard from '@shipyard/plugin-catalog-backend-module-shipyard';
-// the real Shipyard backend is the point of this end-to-end test
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import shipyardPlugin from '@shipyard/plugin-shipyard-backend';
-import {
-  eventuallyWithin,
-  Membership,
-  membershipUserInfoFactory,
-} from '@shipyard/test-utils';
-import { scaffolderModuleShipyard } from './module';
-import { SIM_SYNC_CONFIG } from './__testUtils__/simBackend';
+  ScaffolderSimBackend,
+  managementCluster,
+  startScaffolderSimBackend,
+} from './__testUtils__/simBackend';
 import { simGet } from './__testUtils__/simKube';
 
 const eventually = eventuallyWithin({ timeoutMs: 45_000, intervalMs: 100 });
@@ -41,11 +18,7 @@ const eventually = eventuallyWithin({ timeoutMs: 45_000, intervalMs: 100 });
 
 jest.setTimeout(150_000);
 
-const REPO_ROOT = path.resolve(__dirname, '../../..');
-const CATALOG = path.join(
-  REPO_ROOT,
-  'plugins/catalog-backend-module-shipyard/catalog',
-);
+const CATALOG = 'plugins/catalog-backend-module-shipyard/catalog';
 
 const MEMBERSHIP: Membership = {
   'user:default/alice': ['group:default/team-a'],
@@ -54,63 +27,13 @@ const MEMBERSHIP: Membership = {
 
 describe('requesting clusters with hosted control planes, against the fleet simulator', () => {
   let sim: FleetSim;
-  let backend: TestBackend;
+  let harness: ScaffolderSimBackend;
 
-  const api = () => `http://localhost:${backend.server.port()}/api`;
-  const as = (user: string) => ({
-    Authorization: mockCredentials.user.header(user),
-    'content-type': 'application/json',
-  });
-  const mc = (name: string) => {
-    const found = sim.managementClusters.find(m => m.name === name);
-    if (!found) throw new Error(`no management cluster ${name}`);
-    return found;
-  };
-
-  async function runTask(
-    user: string,
-    values: Record<string, unknown>,
-  ): Promise<{ status: string; messages: string[]; output: any }> {
-    const res = await fetch(`${api()}/scaffolder/v2/tasks`, {
-      method: 'POST',
-      headers: as(user),
-      body: JSON.stringify({
-        templateRef: 'template:default/request-cluster',
-        values,
-      }),
-    });
-    expect(res.status).toBe(201);
-    const { id } = (await res.json()) as { id: string };
-    const task = await eventually(async () => {
-      const t = (await (
-        await fetch(`${api()}/scaffolder/v2/tasks/${id}`, { headers: as(user) })
-      ).json()) as { status: string };
-      if (t.status !== 'completed' && t.status !== 'failed') {
-        throw new Error(`task ${id} is still ${t.status}`);
-      }
-      return t;
-    }, 90_000);
-    const events = (await (
-      await fetch(`${api()}/scaffolder/v2/tasks/${id}/events`, {
-        headers: as(user),
-      })
-    ).json()) as Array<{ type: string; body: any }>;
-    const completion = [...events].reverse().find(e => e.type === 'completion');
-    return {
-      status: task.status,
-      messages: events.map(e => String(e.body?.message ?? '')),
-      output: completion?.body?.output,
-    };
-  }
-
-  async function shipyard<T = any>(
-    p: string,
-  ): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${api()}/shipyard${p}`, {
-      headers: as('user:default/pat'),
-    });
-    return { status: res.status, body: (await res.json()) as T };
-  }
+  const mc = (name: string) => managementCluster(sim, name);
+  const runTask = (user: string, values: Record<string, unknown>) =>
+    harness.runTask(user, 'template:default/request-cluster', values, 90_000);
+  const shipyard = <T = any>(p: string) =>
+    harness.shipyard<T>(p, 'user:default/pat');
 
   beforeAll(async () => {
     sim = await startFleetSim({
@@ -122,84 +45,27 @@ describe('requesting clusters with hosted control planes, against the fleet simu
       hostedControlPlanes: 2,
       timing: { stepMs: 20, bookmarkMs: 1000 },
     });
-    backend = await startTestBackend({
-      features: [
-        catalogPlugin,
-        catalogModuleTemplateKind,
-        catalogModuleShipyard,
-        scaffolderPlugin,
-        scaffolderModuleShipyard,
-        shipyardPlugin,
-        createServiceFactory({
-          service: coreServices.scheduler,
-          deps: {},
-          factory: () => mockServices.scheduler(),
-        }),
-        membershipUserInfoFactory(MEMBERSHIP),
-        mockServices.rootConfig.factory({
-          data: {
-            app: { baseUrl: 'http://portal.test' },
-            catalog: {
-              rules: [
-                {
-                  allow: [
-                    'Template',
-                    'ClusterProfile',
-                    'Group',
-                    'User',
-                    'Location',
-                    'Resource',
-                  ],
-                },
-              ],
-              locations: [
-                'catalog/org.yaml',
-                'plugins/catalog-backend-module-shipyard/catalog/templates/request-cluster.yaml',
-              ]
-                .map(f => path.join(REPO_ROOT, f))
-                .concat(
-                  ['k0smotron-hosted', 'kamaji-hosted'].map(p =>
-                    path.join(CATALOG, 'profiles', `${p}.yaml`),
-                  ),
-                )
-                .map(target => ({ type: 'file', target })),
-              stitchingStrategy: {
-                mode: 'deferred',
-                pollingInterval: { milliseconds: 100 },
-              },
-            },
-            shipyard: {
-              platformTeam: 'group:default/platform-team',
-              managementClusters: shipyardManagementClusters(
-                sim.managementClusters,
-              ),
-              sync: SIM_SYNC_CONFIG,
-              health: { enabled: false },
-            },
-          },
-        }),
+    harness = await startScaffolderSimBackend({
+      sim,
+      membership: MEMBERSHIP,
+      locations: [
+        'catalog/org.yaml',
+        `${CATALOG}/templates/request-cluster.yaml`,
+        `${CATALOG}/profiles/k0smotron-hosted.yaml`,
+        `${CATALOG}/profiles/kamaji-hosted.yaml`,
       ],
-    });
-    await eventually(async () => {
-      for (const ref of [
+      waitForEntities: [
         'template/default/request-cluster',
         'clusterprofile/default/k0smotron-hosted',
         'clusterprofile/default/kamaji-hosted',
         'user/default/alice',
-      ]) {
-        const res = await fetch(`${api()}/catalog/entities/by-name/${ref}`, {
-          headers: as('user:default/pat'),
-        });
-        if (res.status !== 200) throw new Error(`${ref}: ${res.status}`);
-      }
-      const mcs = await shipyard<{ items: any[] }>('/management-clusters');
-      if (!mcs.body.items.every(m => m.state === 'connected'))
-        throw new Error('not connected');
+      ],
+      timeoutMs: 45_000,
     });
   });
 
   afterAll(async () => {
-    await backend?.stop();
+    await harness?.backend.stop();
     await sim?.stop();
   });
 

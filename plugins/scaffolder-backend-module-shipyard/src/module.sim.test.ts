@@ -3,42 +3,22 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import {
-  coreServices,
-  createBackendModule,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
-  TestBackend,
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import catalogPlugin from '@backstage/plugin-catalog-backend';
-import catalogModuleTemplateKind from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
-import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import { mockServices } from '@backstage/backend-test-utils';
 import {
   createTemplateAction,
   scaffolderActionsExtensionPoint,
 } from '@backstage/plugin-scaffolder-node';
-import {
-  FleetSim,
-  shipyardManagementClusters,
-  startFleetSim,
-} from '@shipyard/fleet-sim';
-import catalogModuleShipyard from '@shipyard/plugin-catalog-backend-module-shipyard';
-// the real Shipyard backend is the point of this end-to-end test
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import shipyardPlugin from '@shipyard/plugin-shipyard-backend';
+import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
 import Ajv from 'ajv';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
-import { scaffolderModuleShipyard } from './module';
-import { SIM_SYNC_CONFIG } from './__testUtils__/simBackend';
 import {
-  eventuallyWithin,
-  Membership,
-  membershipUserInfoFactory,
-} from '@shipyard/test-utils';
+  REPO_ROOT,
+  ScaffolderSimBackend,
+  managementCluster,
+  startScaffolderSimBackend,
+} from './__testUtils__/simBackend';
+import { eventuallyWithin, Membership } from '@shipyard/test-utils';
 import { simClusterNames, simGet } from './__testUtils__/simKube';
 
 const eventually = eventuallyWithin({ timeoutMs: 30_000, intervalMs: 100 });
@@ -51,7 +31,6 @@ const eventually = eventuallyWithin({ timeoutMs: 30_000, intervalMs: 100 });
 jest.setTimeout(90_000);
 
 const execFileAsync = promisify(execFile);
-const REPO_ROOT = path.resolve(__dirname, '../../..');
 /** Cluster API's own CRDs beside the repository, when present (tests that compare with them are skipped otherwise). */
 const CAPI_FIXTURES = [path.resolve(REPO_ROOT, '../shared/fixtures/capi')].find(
   dir => fs.existsSync(path.join(dir, 'cluster.x-k8s.io_clusters.yaml')),
@@ -133,70 +112,22 @@ const testActions = createBackendModule({
 
 describe('shipyard scaffolder actions through the real scaffolder backend and the fleet simulator', () => {
   let sim: FleetSim;
-  let backend: TestBackend;
+  let harness: ScaffolderSimBackend;
   let tmp: string;
   const scheduler = mockServices.scheduler();
 
-  const api = () => `http://localhost:${backend.server.port()}/api`;
-  const as = (user: string) => ({
-    Authorization: mockCredentials.user.header(user),
-    'content-type': 'application/json',
-  });
-  const mc = (name: string) => {
-    const found = sim.managementClusters.find(m => m.name === name);
-    if (!found) throw new Error(`no management cluster ${name}`);
-    return found;
-  };
-
-  async function runTask(
+  const api = () => harness.api();
+  const as = (user: string) => harness.as(user);
+  const mc = (name: string) => managementCluster(sim, name);
+  const runTask = (
     user: string,
     template: string,
     values: Record<string, unknown>,
-  ): Promise<{ id: string; status: string; messages: string[]; output: any }> {
-    const res = await fetch(`${api()}/scaffolder/v2/tasks`, {
-      method: 'POST',
-      headers: as(user),
-      body: JSON.stringify({
-        templateRef: `template:default/${template}`,
-        values,
-      }),
-    });
-    expect(res.status).toBe(201);
-    const { id } = (await res.json()) as { id: string };
-    return waitForTask(user, id);
-  }
-
-  async function waitForTask(user: string, id: string) {
-    const task = await eventually(async () => {
-      const t = (await (
-        await fetch(`${api()}/scaffolder/v2/tasks/${id}`, { headers: as(user) })
-      ).json()) as { status: string };
-      if (t.status !== 'completed' && t.status !== 'failed') {
-        throw new Error(`task ${id} is still ${t.status}`);
-      }
-      return t;
-    }, 45_000);
-    const events = (await (
-      await fetch(`${api()}/scaffolder/v2/tasks/${id}/events`, {
-        headers: as(user),
-      })
-    ).json()) as Array<{ type: string; body: any }>;
-    const completion = [...events].reverse().find(e => e.type === 'completion');
-    return {
-      id,
-      status: task.status,
-      messages: events.map(e => String(e.body?.message ?? '')),
-      output: completion?.body?.output,
-    };
-  }
-
-  async function shipyard<T = any>(
-    p: string,
-    user = 'user:default/pat',
-  ): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${api()}/shipyard${p}`, { headers: as(user) });
-    return { status: res.status, body: (await res.json()) as T };
-  }
+  ) => harness.runTask(user, `template:default/${template}`, values, 45_000);
+  const waitForTask = (user: string, id: string) =>
+    harness.waitForTask(user, id, 45_000);
+  const shipyard = <T = any>(p: string, user = 'user:default/pat') =>
+    harness.shipyard<T>(p, user);
 
   async function audit(): Promise<any[]> {
     const res = await shipyard<{ items: any[] }>('/audit?limit=500');
@@ -240,122 +171,37 @@ describe('shipyard scaffolder actions through the real scaffolder backend and th
       anomalies: false,
       timing: { stepMs: 20, bookmarkMs: 1000 },
     });
-    backend = await startTestBackend({
-      features: [
-        catalogPlugin,
-        catalogModuleTemplateKind,
-        catalogModuleShipyard,
-        scaffolderPlugin,
-        scaffolderModuleShipyard,
-        testActions,
-        shipyardPlugin,
-        createServiceFactory({
-          service: coreServices.scheduler,
-          deps: {},
-          factory: () => scheduler,
-        }),
-        membershipUserInfoFactory(MEMBERSHIP),
-        mockServices.rootConfig.factory({
-          data: {
-            app: { baseUrl: 'http://portal.test' },
-            catalog: {
-              rules: [
-                {
-                  allow: [
-                    'Template',
-                    'ClusterProfile',
-                    'Group',
-                    'User',
-                    'Location',
-                    'Resource',
-                    'System',
-                    'Component',
-                  ],
-                },
-              ],
-              locations: [
-                {
-                  type: 'file',
-                  target: path.join(REPO_ROOT, 'catalog/org.yaml'),
-                },
-                {
-                  type: 'file',
-                  target: path.join(
-                    REPO_ROOT,
-                    'plugins/catalog-backend-module-shipyard/catalog/profiles/kubeadm-standard.yaml',
-                  ),
-                },
-                {
-                  type: 'file',
-                  target: path.join(
-                    REPO_ROOT,
-                    'plugins/catalog-backend-module-shipyard/catalog/profiles/k3s-edge.yaml',
-                  ),
-                },
-                {
-                  type: 'file',
-                  target: path.join(
-                    REPO_ROOT,
-                    'plugins/catalog-backend-module-shipyard/catalog/templates/request-cluster.yaml',
-                  ),
-                },
-                {
-                  type: 'file',
-                  target: path.join(
-                    REPO_ROOT,
-                    'plugins/catalog-backend-module-shipyard/catalog/templates/request-cluster-gitops.yaml',
-                  ),
-                },
-                {
-                  type: 'file',
-                  target: path.join(
-                    REPO_ROOT,
-                    'plugins/catalog-backend-module-shipyard/catalog/templates/upgrade-cluster.yaml',
-                  ),
-                },
-                { type: 'file', target: path.join(tmp, 'flaky.yaml') },
-              ],
-              stitchingStrategy: {
-                mode: 'deferred',
-                pollingInterval: { milliseconds: 100 },
-              },
-            },
-            shipyard: {
-              platformTeam: 'group:default/platform-team',
-              quotas: {
-                teams: [{ team: 'group:default/team-c', maxClusters: 0 }],
-              },
-              managementClusters: shipyardManagementClusters(
-                sim.managementClusters,
-              ),
-              sync: SIM_SYNC_CONFIG,
-              health: { enabled: false },
-            },
-          },
-        }),
-      ],
-    });
     // the catalog has the templates, the org and the profiles; the backend is connected to both management clusters
-    await eventually(async () => {
-      for (const ref of [
+    harness = await startScaffolderSimBackend({
+      sim,
+      membership: MEMBERSHIP,
+      scheduler,
+      features: [testActions],
+      locations: [
+        'catalog/org.yaml',
+        'plugins/catalog-backend-module-shipyard/catalog/profiles/kubeadm-standard.yaml',
+        'plugins/catalog-backend-module-shipyard/catalog/profiles/k3s-edge.yaml',
+        'plugins/catalog-backend-module-shipyard/catalog/templates/request-cluster.yaml',
+        'plugins/catalog-backend-module-shipyard/catalog/templates/request-cluster-gitops.yaml',
+        'plugins/catalog-backend-module-shipyard/catalog/templates/upgrade-cluster.yaml',
+        path.join(tmp, 'flaky.yaml'),
+      ],
+      waitForEntities: [
         'template/default/request-cluster',
         'template/default/request-cluster-flaky',
         'clusterprofile/default/kubeadm-standard',
         'user/default/alice',
-      ]) {
-        const res = await fetch(`${api()}/catalog/entities/by-name/${ref}`, {
-          headers: as('user:default/pat'),
-        });
-        if (res.status !== 200) throw new Error(`${ref}: ${res.status}`);
-      }
-      const mcs = await shipyard<{ items: any[] }>('/management-clusters');
-      if (!mcs.body.items.every(m => m.state === 'connected'))
-        throw new Error('not connected');
+      ],
+      shipyard: {
+        quotas: {
+          teams: [{ team: 'group:default/team-c', maxClusters: 0 }],
+        },
+      },
     });
   });
 
   afterAll(async () => {
-    await backend?.stop();
+    await harness?.backend.stop();
     await sim?.stop();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
