@@ -3,7 +3,11 @@ import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
 import { eventuallyWithin, createTestDatabases } from '@shipyard/test-utils';
 import { Knex } from 'knex';
 import request from 'supertest';
-import { PAT, startRolloutsBackend } from '../testUtils/rolloutsSim';
+import {
+  PAT,
+  recordVersionChanges,
+  startRolloutsBackend,
+} from '../testUtils/rolloutsSim';
 import type { Rollout } from './model';
 
 /*
@@ -25,7 +29,7 @@ const WINDOW_OPENS = Date.parse('2026-12-07T21:00:00Z');
 describe('rollout gates on the simulator', () => {
   let sim: FleetSim;
   let knex: Knex;
-  const versionChanges = new Map<string, string[]>();
+  let versionChanges: Map<string, string[]>;
   /** The rollouts' clock: real time moved by `skew`. */
   let skew = 0;
   const clock = { now: () => Date.now() + skew };
@@ -38,16 +42,7 @@ describe('rollout gates on the simulator', () => {
       anomalies: false,
       timing: { stepMs: 20 },
     });
-    sim.onChange(change => {
-      if (change.kind !== 'Cluster' || change.type !== 'MODIFIED') return;
-      const now = JSON.parse(change.json).spec?.topology?.version;
-      const before = JSON.parse(change.previousJson() ?? '{}').spec?.topology
-        ?.version;
-      if (now && before && now !== before) {
-        const key = `${change.managementCluster}/${change.namespace}/${change.name}`;
-        versionChanges.set(key, [...(versionChanges.get(key) ?? []), now]);
-      }
-    });
+    versionChanges = recordVersionChanges(sim);
     knex = await databases.init('SQLITE_3');
     skew = MONDAY_MORNING - Date.now();
   });

@@ -7,6 +7,7 @@ import {
   BOB,
   PAT,
   PLATFORM,
+  recordVersionChanges,
   startRolloutsBackend,
 } from '../testUtils/rolloutsSim';
 
@@ -28,7 +29,7 @@ describe('fleet rollouts on the simulator', () => {
   let sim: FleetSim;
   let knex: Knex;
   /** Topology version changes per cluster, as the management clusters stored them. */
-  const versionChanges = new Map<string, string[]>();
+  let versionChanges: Map<string, string[]>;
 
   beforeAll(async () => {
     sim = await startFleetSim({
@@ -38,16 +39,7 @@ describe('fleet rollouts on the simulator', () => {
       anomalies: false,
       timing: { stepMs: 20 },
     });
-    sim.onChange(change => {
-      if (change.kind !== 'Cluster' || change.type !== 'MODIFIED') return;
-      const now = JSON.parse(change.json).spec?.topology?.version;
-      const before = JSON.parse(change.previousJson() ?? '{}').spec?.topology
-        ?.version;
-      if (now && before && now !== before) {
-        const key = `${change.managementCluster}/${change.namespace}/${change.name}`;
-        versionChanges.set(key, [...(versionChanges.get(key) ?? []), now]);
-      }
-    });
+    versionChanges = recordVersionChanges(sim);
     knex = await databases.init('SQLITE_3');
   });
 

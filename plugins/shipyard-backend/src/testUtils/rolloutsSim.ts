@@ -72,6 +72,25 @@ export function profileEntities(sim: FleetSim) {
   });
 }
 
+/**
+ * Records every change of a Cluster's topology version on the simulator's management clusters: `mc/ns/name` → the
+ * versions it was changed to, in order.
+ */
+export function recordVersionChanges(sim: FleetSim): Map<string, string[]> {
+  const versionChanges = new Map<string, string[]>();
+  sim.onChange(change => {
+    if (change.kind !== 'Cluster' || change.type !== 'MODIFIED') return;
+    const now = JSON.parse(change.json).spec?.topology?.version;
+    const before = JSON.parse(change.previousJson() ?? '{}').spec?.topology
+      ?.version;
+    if (now && before && now !== before) {
+      const key = `${change.managementCluster}/${change.namespace}/${change.name}`;
+      versionChanges.set(key, [...(versionChanges.get(key) ?? []), now]);
+    }
+  });
+  return versionChanges;
+}
+
 /** Starts the backend on the simulator's management clusters and the given database. */
 export function startRolloutsBackend(options: {
   sim: FleetSim;
