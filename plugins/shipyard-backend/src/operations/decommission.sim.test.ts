@@ -8,6 +8,7 @@ import {
   keyOf,
   startOperationsHarness,
   teamClusterTaker,
+  simRefOf,
 } from './__testUtils__/operationsHarness';
 
 /*
@@ -192,21 +193,15 @@ describe('decommission a cluster', () => {
       c => c.lifecycle !== 'production' && c.machineCount > 1,
     );
     const key = keyOf(cluster);
-    const ref = {
-      management: cluster.managementCluster,
-      namespace: cluster.namespace,
-      name: cluster.name,
-    };
+    const ref = simRefOf(cluster);
     h.sim.faults.stallDrain(ref, true);
     await h
       .as(ALICE)('post', `/clusters/${key}/decommission`)
       .send({ confirm: cluster.name })
       .expect(200);
     await eventually(async () => {
-      const ops = await h
-        .as(PAT)('get', `/clusters/${key}/operations`)
-        .expect(200);
-      expect(ops.body.items[0].state).toBe('stalled');
+      const [latest] = await h.operations(key, PAT);
+      expect(latest.state).toBe('stalled');
     }, 20_000);
     const s = await h.summary(key);
     expect(s?.deletingSince).toBeDefined();
@@ -220,10 +215,8 @@ describe('decommission a cluster', () => {
     h.sim.faults.stallDrain(ref, false);
     await eventually(async () => {
       expect(await h.summary(key)).toBeUndefined();
-      const ops = await h
-        .as(PAT)('get', `/clusters/${key}/operations`)
-        .expect(200);
-      expect(ops.body.items[0].state).toBe('completed');
+      const [latest] = await h.operations(key, PAT);
+      expect(latest.state).toBe('completed');
     }, 40_000);
   });
 });

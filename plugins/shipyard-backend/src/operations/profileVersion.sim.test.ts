@@ -8,6 +8,7 @@ import {
   keyOf,
   teamClusterTaker,
   startOperationsHarness,
+  simRefOf,
 } from './__testUtils__/operationsHarness';
 
 /*
@@ -132,10 +133,8 @@ describe('move a cluster to a newer profile version', () => {
     expect(cniOf(key)).toBe(cni);
 
     await eventually(async () => {
-      const ops = await h
-        .as(ALICE)('get', `/clusters/${key}/operations`)
-        .expect(200);
-      expect(ops.body.items[0]).toMatchObject({
+      const [latest] = await h.operations(key, ALICE);
+      expect(latest).toMatchObject({
         action: 'cluster.update',
         state: 'completed',
       });
@@ -214,11 +213,7 @@ describe('move a cluster to a newer profile version', () => {
   it('refuses an unhealthy cluster, audited, and writes nothing', async () => {
     const cluster = await take();
     const key = keyOf(cluster);
-    const ref = {
-      management: cluster.managementCluster,
-      namespace: cluster.namespace,
-      name: cluster.name,
-    };
+    const ref = simRefOf(cluster);
     release(cluster);
     const before = JSON.stringify(h.clusterObject(key).spec);
     h.sim.faults.controlPlaneDown(ref, true);
@@ -249,11 +244,7 @@ describe('move a cluster to a newer profile version', () => {
   it('audits a move whose new machines are not provisioned as stalled, and completes it once they are', async () => {
     const cluster = await take();
     const key = keyOf(cluster);
-    const ref = {
-      management: cluster.managementCluster,
-      namespace: cluster.namespace,
-      name: cluster.name,
-    };
+    const ref = simRefOf(cluster);
     release(cluster);
     h.sim.faults.stallProvisioning(ref, true);
     const res = await h
@@ -261,10 +252,8 @@ describe('move a cluster to a newer profile version', () => {
       .send({});
     expect(res.status).toBe(200);
     await eventually(async () => {
-      const ops = await h
-        .as(ALICE)('get', `/clusters/${key}/operations`)
-        .expect(200);
-      expect(ops.body.items[0].state).toBe('stalled');
+      const [latest] = await h.operations(key, ALICE);
+      expect(latest.state).toBe('stalled');
     }, 45_000);
     const stalled = (await h.audit(cluster.name))[0];
     expect(stalled).toMatchObject({
@@ -273,10 +262,8 @@ describe('move a cluster to a newer profile version', () => {
     });
     h.sim.faults.stallProvisioning(ref, false);
     await eventually(async () => {
-      const ops = await h
-        .as(ALICE)('get', `/clusters/${key}/operations`)
-        .expect(200);
-      expect(ops.body.items[0].state).toBe('completed');
+      const [latest] = await h.operations(key, ALICE);
+      expect(latest.state).toBe('completed');
     }, 60_000);
     expect((await h.audit(cluster.name))[0]).toMatchObject({
       action: 'cluster.update',

@@ -8,6 +8,7 @@ import {
   keyOf,
   pickTeamCluster,
   startOperationsHarness,
+  simRefOf,
 } from './__testUtils__/operationsHarness';
 
 /*
@@ -66,11 +67,7 @@ describe('a restart in the middle of an operation', () => {
         (c.machineDeployments[0]?.replicas.desired ?? 6) < 6,
     );
     const key = keyOf(cluster);
-    const ref = {
-      management: cluster.managementCluster,
-      namespace: cluster.namespace,
-      name: cluster.name,
-    };
+    const ref = simRefOf(cluster);
     const md = cluster.machineDeployments[0];
     const from = md.replicas.desired ?? 1;
     const to = from + 1;
@@ -82,10 +79,8 @@ describe('a restart in the middle of an operation', () => {
     expect(res.status).toBe(200);
     const operationId = res.body.operationId;
     expect(operationId).toBeDefined();
-    const ops = await h
-      .as(ALICE)('get', `/clusters/${key}/operations`)
-      .expect(200);
-    expect(ops.body.items[0]).toMatchObject({
+    const [latest] = await h.operations(key, ALICE);
+    expect(latest).toMatchObject({
       id: operationId,
       state: 'running',
     });

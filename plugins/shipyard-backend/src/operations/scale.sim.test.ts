@@ -6,6 +6,7 @@ import {
   keyOf,
   teamClusterTaker,
   startOperationsHarness,
+  simRefOf,
 } from './__testUtils__/operationsHarness';
 
 /*
@@ -64,10 +65,8 @@ describe('resize a cluster', () => {
       expect(now?.replicas.ready).toBe(to);
     }, 30_000);
     await eventually(async () => {
-      const ops = await h
-        .as(ALICE)('get', `/clusters/${key}/operations`)
-        .expect(200);
-      expect(ops.body.items[0]).toMatchObject({
+      const [latest] = await h.operations(key, ALICE);
+      expect(latest).toMatchObject({
         action: 'cluster.scale',
         state: 'completed',
         actor: ALICE,
@@ -189,11 +188,7 @@ describe('resize a cluster', () => {
       c => (c.machineDeployments[0]?.replicas.desired ?? 1) < 6,
     );
     const key = keyOf(cluster);
-    const ref = {
-      management: cluster.managementCluster,
-      namespace: cluster.namespace,
-      name: cluster.name,
-    };
+    const ref = simRefOf(cluster);
     const md = cluster.machineDeployments[0];
     const to = (md.replicas.desired ?? 1) + 1;
     h.sim.faults.stallProvisioning(ref, true);
@@ -202,18 +197,14 @@ describe('resize a cluster', () => {
       .send({ workers: [{ name: md.name, replicas: to }] })
       .expect(200);
     await eventually(async () => {
-      const ops = await h
-        .as(ALICE)('get', `/clusters/${key}/operations`)
-        .expect(200);
-      expect(ops.body.items[0].state).toBe('stalled');
-      expect(ops.body.items[0].message).toContain('provisioning');
+      const [latest] = await h.operations(key, ALICE);
+      expect(latest.state).toBe('stalled');
+      expect(latest.message).toContain('provisioning');
     }, 20_000);
     h.sim.faults.stallProvisioning(ref, false);
     await eventually(async () => {
-      const ops = await h
-        .as(ALICE)('get', `/clusters/${key}/operations`)
-        .expect(200);
-      expect(ops.body.items[0].state).toBe('completed');
+      const [latest] = await h.operations(key, ALICE);
+      expect(latest.state).toBe('completed');
     }, 30_000);
     const audit = await h.audit(cluster.name);
     expect(audit.map(r => [r.action, r.outcome])).toEqual([

@@ -76,6 +76,8 @@ export interface OperationsHarness {
   summary(key: string): Promise<ClusterSummary | undefined>;
   /** The audit records of a cluster, newest first. */
   audit(cluster: string): Promise<ClusterAuditRecord[]>;
+  /** The operations of a cluster as `user` reads them (`GET /clusters/:mc/:ns/:name/operations`), newest first. */
+  operations(key: string, user: string): Promise<any[]>;
   /** The CAPI Cluster object in the simulator. */
   clusterObject(key: string): any;
   /** The ClusterProfile entities of the catalog; a test may change their spec while the backend runs. */
@@ -165,6 +167,12 @@ export async function startOperationsHarness(options: {
       if (res.status !== 200) throw new Error(`${res.status} ${res.text}`);
       return res.body.items;
     },
+    async operations(key, user) {
+      const res = await as(user)('get', `/clusters/${key}/operations`).expect(
+        200,
+      );
+      return res.body.items;
+    },
     profiles,
     clusterObject(key) {
       const [mc, ns, name] = key.split('/');
@@ -175,6 +183,19 @@ export async function startOperationsHarness(options: {
       await backend.stop();
       if (!options.sim) await sim.stop();
     },
+  };
+}
+
+/** The simulator's reference of a cluster the API serves (for its faults and objects). */
+export function simRefOf(cluster: {
+  managementCluster: string;
+  namespace: string;
+  name: string;
+}) {
+  return {
+    management: cluster.managementCluster,
+    namespace: cluster.namespace,
+    name: cluster.name,
   };
 }
 
