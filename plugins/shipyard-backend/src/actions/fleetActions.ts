@@ -21,7 +21,10 @@ import { ClusterPermissionQuery } from '@shipyard/plugin-shipyard-node';
 import { describeClusterLifecycle } from '../lifecycle/lifecycleRouter';
 import { ProfileVersions } from '../lifecycle/ProfileVersions';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
-import { ClusterReadDecider } from '../service/clusterReadAccess';
+import {
+  ClusterReadDecider,
+  visibleCluster,
+} from '../service/clusterReadAccess';
 import { FleetService } from '../service/FleetService';
 
 /** The zod of the registry (its own copy), as the schema functions receive it. */
@@ -56,18 +59,10 @@ export function registerFleetActions(
   const visibilityOf = (credentials: BackstageCredentials) =>
     reads.require(credentials);
 
-  async function visibleCluster(
+  const readableCluster = async (
     input: { managementCluster: string; namespace: string; name: string },
     credentials: BackstageCredentials,
-  ) {
-    const { visibility } = await visibilityOf(credentials);
-    const key = stringifyClusterKey(input);
-    const stored = fleet.index.getStored(key);
-    if (!stored || (visibility && !visibility(stored))) {
-      throw new NotFoundError(`Cluster ${key} not found`);
-    }
-    return stored;
-  }
+  ) => visibleCluster(fleet.index, await visibilityOf(credentials), input);
 
   const clusterKey = (z: Zod) =>
     z.object({
@@ -186,7 +181,7 @@ export function registerFleetActions(
         }),
     },
     action: async ({ input, credentials }) => {
-      await visibleCluster(input, credentials);
+      await readableCluster(input, credentials);
       const details = fleet.describe(input);
       if (!details) {
         throw new NotFoundError(
@@ -234,7 +229,7 @@ export function registerFleetActions(
         }),
     },
     action: async ({ input, credentials }) => {
-      const stored = await visibleCluster(input, credentials);
+      const stored = await readableCluster(input, credentials);
       const body = await describeClusterLifecycle(
         lifecycle,
         stored,

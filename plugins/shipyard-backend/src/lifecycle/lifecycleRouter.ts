@@ -2,7 +2,6 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotFoundError } from '@backstage/errors';
 import { PermissionRuleset } from '@backstage/plugin-permission-node';
 import {
   BUNDLED_VERSION_SUPPORT,
@@ -14,33 +13,27 @@ import {
   VersionSupportResponse,
   dayOf,
   daysUntil,
-  listClustersQuerySchema,
   planClusterUpgrades,
-  stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
 import { ClusterPermissionQuery } from '@shipyard/plugin-shipyard-node';
 import express from 'express';
 import { z } from 'zod';
 import { FleetIndex, StoredClusterSummary } from '../index/FleetIndex';
 import { createApiRouter, ShipyardApiRouter } from '../service/apiRouter';
-import { ClusterReadDecider } from '../service/clusterReadAccess';
+import { queryError, selectionQuerySchema } from '../service/selectionQuery';
+import {
+  ClusterReadDecider,
+  requestedCluster,
+} from '../service/clusterReadAccess';
 import { ProfileVersions } from './ProfileVersions';
 import { VersionLifecycle } from './VersionLifecycle';
 import { VersionSupportRefresher } from './VersionSupportRefresher';
 import { computeVersionDebt } from './versionDebt';
-import { clusterKeyOf } from '../service/clusterPath';
 
 /** The filters of `GET /clusters` (no sort or page) and the months to project. */
-const debtQuerySchema = listClustersQuerySchema
-  .omit({
-    sort: true,
-    order: true,
-    limit: true,
-    cursor: true,
-    facets: true,
-    fields: true,
-  })
-  .extend({ months: z.coerce.number().int().min(1).max(24).optional() });
+const debtQuerySchema = selectionQuerySchema.extend({
+  months: z.coerce.number().int().min(1).max(24).optional(),
+});
 
 /** One distribution's calendar with every record's status at a time, and the age of a refreshed calendar. */
 function calendarEntry(
@@ -206,14 +199,6 @@ export interface LifecycleRouterOptions {
   router?: ShipyardApiRouter;
 }
 
-function queryError(issue: z.ZodIssue): InputError {
-  return new InputError(
-    issue.code === 'unrecognized_keys'
-      ? `unknown query parameter "${issue.keys[0]}"`
-      : `Invalid query parameter ${issue.path[0]}: ${issue.message}`,
-  );
-}
-
 /**
  * `GET /version-support`: the support calendars in force and where they come from; `GET
  * /clusters/:managementCluster/:namespace/:name/lifecycle`: one cluster's calendar, status, days to its next boundary,
@@ -279,18 +264,7 @@ export function createLifecycleRouter(
   router.get(
     '/clusters/:managementCluster/:namespace/:name/lifecycle',
     async (req, res) => {
-      const { managementCluster, namespace, name } = clusterKeyOf(req.params);
-      if (Object.keys(req.query).length > 0) {
-        throw new InputError(
-          `unknown query parameter "${Object.keys(req.query)[0]}"`,
-        );
-      }
-      const { visibility } = await visibilityOf(req);
-      const key = stringifyClusterKey({ managementCluster, namespace, name });
-      const stored = index.getStored(key);
-      if (!stored || (visibility && !visibility(stored))) {
-        throw new NotFoundError(`Cluster ${key} not found`);
-      }
+      const stored = await requestedCluster(req, { httpAuth, reads, index });
       const body = await describeClusterLifecycle(
         lifecycle,
         stored,

@@ -2,34 +2,26 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import {
-  createConditionTransformer,
-  PermissionRuleset,
-} from '@backstage/plugin-permission-node';
+import { PermissionRuleset } from '@backstage/plugin-permission-node';
 import {
   ClusterObjective,
   ClusterObjectiveItem,
   ClusterObjectiveResponse,
   ClusterSummary,
-  listClustersQuerySchema,
   ObjectiveRollup as ObjectiveRollupBody,
   ObjectivesResponse,
-  shipyardClusterReadPermission,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
 import { ClusterPermissionQuery } from '@shipyard/plugin-shipyard-node';
 import express from 'express';
 import { z } from 'zod';
-import {
-  ClusterVisibility,
-  FleetIndex,
-  StoredClusterSummary,
-} from '../index/FleetIndex';
+import { FleetIndex, StoredClusterSummary } from '../index/FleetIndex';
 import { createApiRouter, ShipyardApiRouter } from '../service/apiRouter';
-import { clusterKeyOf } from '../service/clusterPath';
-import { criteriaToPredicate } from '../service/permissionFilter';
+import { queryError, selectionQuerySchema } from '../service/selectionQuery';
+import {
+  ClusterReadDecider,
+  requestedCluster,
+} from '../service/clusterReadAccess';
 import {
   ObjectiveComputation,
   ObjectiveRollup,
@@ -53,24 +45,9 @@ export interface ObjectivesRouterOptions {
 }
 
 /** The filters of `GET /clusters` (no sort or page) and how many clusters to list. */
-const objectivesQuerySchema = listClustersQuerySchema
-  .omit({
-    sort: true,
-    order: true,
-    limit: true,
-    cursor: true,
-    facets: true,
-    fields: true,
-  })
-  .extend({ limit: z.coerce.number().int().min(1).max(500).optional() });
-
-function queryError(issue: z.ZodIssue): InputError {
-  return new InputError(
-    issue.code === 'unrecognized_keys'
-      ? `unknown query parameter "${issue.keys[0]}"`
-      : `Invalid query parameter ${issue.path[0]}: ${issue.message}`,
-  );
-}
+const objectivesQuerySchema = selectionQuerySchema.extend({
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
 
 /** Minutes, rounded to the millisecond. */
 const minutes = (ms: number) => Math.round(ms) / MINUTE;
@@ -130,27 +107,11 @@ export function createObjectivesRouter(
 ): express.Router {
   const { objectives, index, httpAuth, permissions } = options;
   const router = options.router ?? createApiRouter();
-  const transform = createConditionTransformer(options.ruleset);
+  const reads = new ClusterReadDecider(permissions, options.ruleset);
 
-  async function visibilityOf(
-    req: Parameters<HttpAuthService['credentials']>[0],
-  ): Promise<{ visibility?: ClusterVisibility; key?: string }> {
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorizeConditional(
-      [{ permission: shipyardClusterReadPermission }],
-      { credentials },
-    );
-    if (decision.result === AuthorizeResult.DENY) {
-      throw new NotAllowedError('Not allowed to read clusters');
-    }
-    if (decision.result === AuthorizeResult.CONDITIONAL) {
-      return {
-        visibility: criteriaToPredicate(transform(decision.conditions)),
-        key: JSON.stringify(decision.conditions),
-      };
-    }
-    return {};
-  }
+  /** The caller's read access; refused when denied. */
+  const accessOf = async (req: Parameters<HttpAuthService['credentials']>[0]) =>
+    reads.require(await httpAuth.credentials(req));
 
   const rules = () => ({
     badStates: [...objectives.countingRules.badStates],
@@ -160,18 +121,8 @@ export function createObjectivesRouter(
   router.get(
     '/clusters/:managementCluster/:namespace/:name/objective',
     async (req, res) => {
-      const { managementCluster, namespace, name } = clusterKeyOf(req.params);
-      if (Object.keys(req.query).length > 0) {
-        throw new InputError(
-          `unknown query parameter "${Object.keys(req.query)[0]}"`,
-        );
-      }
-      const { visibility } = await visibilityOf(req);
-      const key = stringifyClusterKey({ managementCluster, namespace, name });
-      const stored = index.getStored(key);
-      if (!stored || (visibility && !visibility(stored))) {
-        throw new NotFoundError(`Cluster ${key} not found`);
-      }
+      const stored = await requestedCluster(req, { httpAuth, reads, index });
+      const key = stringifyClusterKey(stored);
       const r = objectives.compute(stored);
       const computedAt = new Date(r ? r.atMs : Date.now()).toISOString();
       const body: ClusterObjectiveResponse = { computedAt, rules: rules() };
@@ -226,10 +177,10 @@ export function createObjectivesRouter(
     const parsed = objectivesQuerySchema.safeParse(req.query);
     if (!parsed.success) throw queryError(parsed.error.issues[0]);
     const { limit = 100, ...filters } = parsed.data;
-    const { visibility, key } = await visibilityOf(req);
+    const { visibility, fingerprint } = await accessOf(req);
     const clusters = index.matching(filters, {
       visibility,
-      visibilityKey: key,
+      visibilityKey: fingerprint,
     });
     const computed: Array<{
       key: string;

@@ -1,22 +1,31 @@
 import {
   BackstageCredentials,
+  HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   PermissionRuleset,
   createConditionTransformer,
 } from '@backstage/plugin-permission-node';
 import {
+  ClusterKey,
   ClusterSummary,
   shipyardClusterReadPermission,
+  stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
 import {
   ClusterPermissionQuery,
   criteriaToPredicate,
 } from '@shipyard/plugin-shipyard-node';
-import type { ClusterVisibility } from '../index/FleetIndex';
+import express from 'express';
+import type {
+  ClusterVisibility,
+  FleetIndex,
+  StoredClusterSummary,
+} from '../index/FleetIndex';
+import { clusterKeyOf } from './clusterPath';
 
 /** What a caller may read of the fleet: every cluster (no `visibility`), or the clusters `visibility` admits. */
 export interface ClusterReadAccess {
@@ -65,4 +74,44 @@ export class ClusterReadDecider {
     if (!access) throw new NotAllowedError('Not allowed to read clusters');
     return access;
   }
+}
+
+/**
+ * The indexed summary of one cluster for a caller with `access`: not found when the fleet has no such cluster or
+ * the caller may not read it (a cluster the caller may not read is not there for them).
+ */
+export function visibleCluster(
+  index: Pick<FleetIndex, 'getStored'>,
+  access: ClusterReadAccess,
+  key: ClusterKey,
+): StoredClusterSummary {
+  const id = stringifyClusterKey(key);
+  const stored = index.getStored(id);
+  if (!stored || (access.visibility && !access.visibility(stored))) {
+    throw new NotFoundError(`Cluster ${id} not found`);
+  }
+  return stored;
+}
+
+/**
+ * The cluster a read route of one cluster names (`/clusters/:managementCluster/:namespace/:name/…`, no query
+ * parameters), as the caller may read it: refused when cluster reads are denied, not found when it is not visible.
+ */
+export async function requestedCluster(
+  req: express.Request,
+  services: {
+    httpAuth: HttpAuthService;
+    reads: ClusterReadDecider;
+    index: Pick<FleetIndex, 'getStored'>;
+  },
+): Promise<StoredClusterSummary> {
+  const key = clusterKeyOf(req.params);
+  const unknown = Object.keys(req.query);
+  if (unknown.length > 0) {
+    throw new InputError(`unknown query parameter "${unknown[0]}"`);
+  }
+  const access = await services.reads.require(
+    await services.httpAuth.credentials(req),
+  );
+  return visibleCluster(services.index, access, key);
 }

@@ -2,7 +2,7 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import { PermissionRuleset } from '@backstage/plugin-permission-node';
 import {
   ClusterHistoryResponse,
@@ -16,7 +16,7 @@ import { FleetIndex } from '../index/FleetIndex';
 import { HealthService } from '../health/HealthService';
 import { createApiRouter, ShipyardApiRouter } from './apiRouter';
 import { clusterKeyOf } from './clusterPath';
-import { ClusterReadDecider } from './clusterReadAccess';
+import { ClusterReadDecider, visibleCluster } from './clusterReadAccess';
 
 /** Options of {@link createHistoryRouter}. */
 export interface HistoryRouterOptions {
@@ -50,7 +50,7 @@ export function createHistoryRouter(
   router.get(
     '/clusters/:managementCluster/:namespace/:name/history',
     async (req, res) => {
-      const { managementCluster, namespace, name } = clusterKeyOf(req.params);
+      const cluster = clusterKeyOf(req.params);
       const parsed = querySchema.safeParse(req.query);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
@@ -62,14 +62,12 @@ export function createHistoryRouter(
           `Invalid query parameter ${field}: ${issue.message}`,
         );
       }
-      const { visibility: visible } = await reads.require(
-        await httpAuth.credentials(req),
+      visibleCluster(
+        index,
+        await reads.require(await httpAuth.credentials(req)),
+        cluster,
       );
-      const key = stringifyClusterKey({ managementCluster, namespace, name });
-      const stored = index.getStored(key);
-      if (!stored || (visible && !visible(stored))) {
-        throw new NotFoundError(`Cluster ${key} not found`);
-      }
+      const key = stringifyClusterKey(cluster);
       const limit = parsed.data.limit ?? 100;
       const page = await health.history(key, {
         limit,

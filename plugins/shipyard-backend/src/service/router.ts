@@ -18,7 +18,7 @@ import { ClusterVisibility } from '../index/FleetIndex';
 import { createApiRouter, ShipyardApiRouter } from './apiRouter';
 import { EventStreamLimits, EventStreams } from './eventStreams';
 import { FleetService } from './FleetService';
-import { ClusterReadDecider } from './clusterReadAccess';
+import { ClusterReadDecider, visibleCluster } from './clusterReadAccess';
 import { ResponseCache } from './ResponseCache';
 import { userFacingErrors } from './userFacingErrors';
 import { clusterKeyOf } from './clusterPath';
@@ -195,20 +195,14 @@ export async function createRouter(
   router.get(
     '/clusters/:managementCluster/:namespace/:name',
     async (req, res) => {
-      const { managementCluster, namespace, name } = clusterKeyOf(req.params);
+      const key = clusterKeyOf(req.params);
       const a = await access(req);
-      const key = { managementCluster, namespace, name };
-      const stored = fleet.index.getStored(stringifyClusterKey(key));
-      if (!stored || (a.visibility && !a.visibility(stored))) {
-        throw new NotFoundError(
-          `Cluster ${managementCluster}/${namespace}/${name} not found`,
-        );
-      }
+      visibleCluster(fleet.index, a, key);
       if (notModified(req, res, etagFor(req, a))) return;
       const details = fleet.describe(key);
       if (!details) {
         throw new NotFoundError(
-          `Cluster ${managementCluster}/${namespace}/${name} not found`,
+          `Cluster ${stringifyClusterKey(key)} not found`,
         );
       }
       res.json(details);
