@@ -1,40 +1,19 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runBin } from './__testUtils__/runBin';
 import type { CompareReport } from './compare';
 
 // The Kubernetes plugin loads @kubernetes/client-node with a dynamic import, which Jest's module VM does not allow
 // without --experimental-vm-modules; the comparison therefore runs as the real command, in a child process.
 jest.setTimeout(90_000);
 
-function runBench(
-  args: string[],
-): Promise<{ code: number | null; output: string }> {
-  const bin = path.resolve(__dirname, '..', 'bin', 'shipyard-compare-bench');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '' },
-    });
-    let output = '';
-    child.stdout.on('data', c => {
-      output += c;
-    });
-    child.stderr.on('data', c => {
-      output += c;
-    });
-    child.on('error', reject);
-    child.on('close', code => resolve({ code, output }));
-  });
-}
-
 describe('shipyard-compare-bench', () => {
   it('gives the same team answer as the Kubernetes plugin fan-out, with far fewer upstream requests', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-compare-'));
     const out = path.join(dir, 'compare.json');
     try {
-      const { code, output } = await runBench([
+      const { code, output } = await runBin('shipyard-compare-bench', [
         '--sizes',
         '10',
         '--management',

@@ -1,40 +1,12 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
+import { runBin } from '../__testUtils__/runBin';
 import type { MixedLoadRow } from './mixedLoadBenchmark';
 
 // The benchmark starts a backend, a simulator process and worker threads: it runs as the real command.
 jest.setTimeout(180_000);
 
-function runBench(
-  args: string[],
-): Promise<{ code: number | null; output: string }> {
-  const bin = path.resolve(
-    __dirname,
-    '..',
-    '..',
-    'bin',
-    'shipyard-mixed-bench',
-  );
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '' },
-    });
-    let output = '';
-    child.stdout.on('data', c => {
-      output += c;
-    });
-    child.stderr.on('data', c => {
-      output += c;
-    });
-    child.on('error', reject);
-    child.on('close', code => resolve({ code, output }));
-  });
-}
-
 describe('shipyard-mixed-bench', () => {
   it('answers every paced query and shows the fleet changes while probes with faults run', async () => {
-    const { code, output } = await runBench([
+    const { code, output } = await runBin('shipyard-mixed-bench', [
       '40',
       '--seconds',
       '4',
