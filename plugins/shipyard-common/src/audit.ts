@@ -1,106 +1,46 @@
 /*
  * Audit records of cluster requests and upgrades: who asked for what, when, and how it ended. Written by the
  * scaffolder module (`POST /api/shipyard/audit`, service principals only) and readable by the platform team
- * (`GET /api/shipyard/audit`).
+ * (`GET /api/shipyard/audit`). The records are the spec's models.
  */
+import type {
+  ClusterAuditAction,
+  ClusterAuditOutcome,
+  ClusterAuditRecord,
+  operations,
+} from './schema/openapi/generated/models';
+import {
+  clusterAuditActionValues,
+  clusterAuditOutcomeValues,
+} from './schema/openapi/generated/models/schema';
+import { enumValues } from './schema/enumValues';
 
-/** What was asked for (`rollout.*`: fleet rollouts, their gates, steps and operator actions). */
-export type ClusterAuditAction =
-  | 'cluster.create'
-  | 'cluster.upgrade'
-  | 'cluster.pause'
-  | 'cluster.resume'
-  | 'cluster.scale'
-  | 'cluster.delete'
-  | 'cluster.update'
-  | 'rollout.create'
-  | 'rollout.approve'
-  | 'rollout.pause'
-  | 'rollout.resume'
-  | 'rollout.abort'
-  | 'rollout.gate'
-  | 'rollout.stage'
-  | 'rollout.step'
-  | 'rollout.halt'
-  | 'rollout.complete';
+export type {
+  ClusterAuditAction,
+  ClusterAuditOutcome,
+  ClusterAuditRecord,
+} from './schema/openapi/generated/models';
+
+/** An audit record as stored, before the store gives it its id and time: the spec's `ClusterAuditRecord` without them. */
+export type ClusterAuditRecordInput = Omit<ClusterAuditRecord, 'id' | 'at'>;
+
+/** The audit actions (`rollout.*`: fleet rollouts, their gates, steps and operator actions), for validation. */
+export const CLUSTER_AUDIT_ACTIONS = enumValues<ClusterAuditAction>(
+  clusterAuditActionValues,
+);
 
 /**
- * How it ended: done (the change was written), refused by a check (nothing written), or failed while writing;
- * for operations that the fleet carries out afterwards (scale, delete, profile update): `completed` when the
- * fleet shows the result, `stalled` when it did not within the operation's deadline.
+ * The audit outcomes: done (the change was written), refused by a check (nothing written), or failed while writing;
+ * for operations that the fleet carries out afterwards (scale, delete, profile update): `completed` when the fleet
+ * shows the result, `stalled` when it did not within the operation's deadline.
  */
-export type ClusterAuditOutcome =
-  | 'succeeded'
-  | 'refused'
-  | 'failed'
-  | 'completed'
-  | 'stalled';
-
-/** The audit actions and outcomes, for validation. */
-export const CLUSTER_AUDIT_ACTIONS: readonly ClusterAuditAction[] = [
-  'cluster.create',
-  'cluster.upgrade',
-  'cluster.pause',
-  'cluster.resume',
-  'cluster.scale',
-  'cluster.delete',
-  'cluster.update',
-  'rollout.create',
-  'rollout.approve',
-  'rollout.pause',
-  'rollout.resume',
-  'rollout.abort',
-  'rollout.gate',
-  'rollout.stage',
-  'rollout.step',
-  'rollout.halt',
-  'rollout.complete',
-];
-export const CLUSTER_AUDIT_OUTCOMES: readonly ClusterAuditOutcome[] = [
-  'succeeded',
-  'refused',
-  'failed',
-  'completed',
-  'stalled',
-];
-
-/** An audit record as posted by the scaffolder module. */
-export interface ClusterAuditRecordInput {
-  /** Entity ref of the user who asked (`user:default/alice`). */
-  actor: string;
-  action: ClusterAuditAction;
-  outcome: ClusterAuditOutcome;
-  managementCluster?: string;
-  namespace?: string;
-  /** Name of the CAPI Cluster. */
-  cluster?: string;
-  /** Entity ref of the cluster profile. */
-  profile?: string;
-  /** Entity ref of the owning group. */
-  owner?: string;
-  /** `manifests` when the request only produced YAML for a GitOps repository. */
-  mode?: 'apply' | 'manifests';
-  /** Why it was refused or failed, or what was done. */
-  message?: string;
-  /** The scaffolder task. */
-  taskId?: string;
-  /** Further facts (Kubernetes versions, size, …). */
-  details?: Record<string, string | number | boolean | null>;
-}
-
-/** A stored audit record. */
-export interface ClusterAuditRecord extends ClusterAuditRecordInput {
-  id: string;
-  /** ISO-8601 time the record was stored. */
-  at: string;
-}
+export const CLUSTER_AUDIT_OUTCOMES = enumValues<ClusterAuditOutcome>(
+  clusterAuditOutcomeValues,
+);
 
 /** Response of `GET /audit` (newest first). */
-export interface ListClusterAuditResponse {
-  items: ClusterAuditRecord[];
-  /** Cursor of the next (older) page. */
-  nextCursor?: string;
-}
+export type ListClusterAuditResponse =
+  operations['listAuditRecords']['responses'][200]['content']['application/json'];
 
 /** Longest stored text of a requested value that did not fit its field. */
 export const AUDIT_REQUESTED_VALUE_MAX = 256;

@@ -1,8 +1,9 @@
 /*
  * Day-2 operations on one cluster (pause/resume, resize, decommission, move to a newer profile version): the
  * annotations Shipyard writes on the CAPI Cluster, and the requests and answers of their endpoints
- * (`POST /api/shipyard/clusters/:managementCluster/:namespace/:name/<operation>`).
+ * (`POST /api/shipyard/clusters/:managementCluster/:namespace/:name/<operation>`), which are the spec's models.
  */
+import type { ClusterOperationResponse } from './schema/openapi/generated/models';
 
 /** The Cluster API annotation that pauses one object (Cluster API honours it as it honours `spec.paused`). */
 export const CAPI_PAUSED_ANNOTATION = 'cluster.x-k8s.io/paused';
@@ -29,61 +30,22 @@ export const PAUSE_REASON_MAX = 500;
 /** Longest pause that can be given an expiry (30 days). */
 export const PAUSE_MAX_DURATION_MS = 30 * 24 * 3600_000;
 
+export type {
+  ClusterOperationResponse,
+  PauseClusterRequest,
+  ResumeClusterRequest,
+} from './schema/openapi/generated/models';
+
 /** The day-2 operations on one cluster. */
-export type ClusterOperationName =
-  | 'pause'
-  | 'resume'
-  | 'scale'
-  | 'delete'
-  | 'update';
-
-/** Body of `POST /clusters/:mc/:ns/:name/pause`. */
-export interface PauseClusterRequest {
-  /** Why (shown on the cluster and fleet pages while paused). */
-  reason: string;
-  /** ISO-8601 time after which Shipyard resumes the cluster; at most 30 days ahead. */
-  expiresAt?: string;
-  /** Check everything and run a server-side dry run, but change nothing. */
-  dryRun?: boolean;
-}
-
-/** Body of `POST /clusters/:mc/:ns/:name/resume`. */
-export interface ResumeClusterRequest {
-  dryRun?: boolean;
-}
-
-/** The answer of an operation: what it changed (or would change, in a dry run). */
-export interface ClusterOperationResponse {
-  operation: ClusterOperationName;
-  managementCluster: string;
-  namespace: string;
-  name: string;
-  /** Nothing was written (a dry run). */
-  dryRun: boolean;
-  /** The cluster was already as asked; nothing was written. */
-  unchanged: boolean;
-  /** The values before and after, by field (`paused`, `replicas.md-0`, `version`, …). */
-  before: Record<string, string | number | boolean | null>;
-  after: Record<string, string | number | boolean | null>;
-  message: string;
-  /** The followed operation (resize, decommission): `GET /clusters/…/operations` shows its progress. */
-  operationId?: string;
-  /** A production decommission that waits for its guard: nothing is deleted yet. */
-  pending?: PendingDecommission;
-}
+export type ClusterOperationName = ClusterOperationResponse['operation'];
 
 /**
  * A production cluster's decommission that waits: for a second person of the platform team to approve it
  * (`approval`, until it lapses), or for its delay to pass (`delay`) unless it is cancelled.
  */
-export interface PendingDecommission {
-  id: string;
-  guard: 'approval' | 'delay';
-  requestedBy: string;
-  requestedAt: string;
-  /** When the deletion starts (`delay`), or when the request lapses unapproved (`approval`). */
-  until: string;
-}
+export type PendingDecommission = NonNullable<
+  ClusterOperationResponse['pending']
+>;
 
 /** What may be done with a pending production decommission (`POST /clusters/…/decommission/<decision>`). */
 export type DecommissionDecision = 'approve' | 'cancel';

@@ -5,11 +5,11 @@
  */
 import semver from 'semver';
 import { ClusterProfileSpec } from './profile';
-import {
-  VersionSupportCalendar,
-  VersionSupportStatus,
-  kubernetesMinorFor,
-} from './versionSupport';
+import type {
+  ClusterUpgradePlan,
+  UpgradeStep,
+} from './schema/openapi/generated/models';
+import { VersionSupportCalendar, kubernetesMinorFor } from './versionSupport';
 
 /** One version of a profile as the planner sees it. */
 export interface ProfileVersionNode {
@@ -75,41 +75,10 @@ export function profileVersionNodes(entity: {
   return nodes;
 }
 
-/** One move of a cluster. */
-export interface UpgradeStep {
-  /** What changes: the Kubernetes version, the profile version, or both. */
-  kind: 'kubernetes' | 'profile' | 'profile-and-kubernetes';
-  /** The profile and version after the step (absent without a profile). */
-  profile?: string;
-  profileVersion?: string;
-  /** The Kubernetes version to move to, as the profile version allows it (`v1.33.9`, or a minor `v1.33`). */
-  kubernetesVersion: string;
-  minor: string;
-  /** Support of that minor today, on the cluster's distribution. */
-  status: VersionSupportStatus;
-  endOfLife?: string;
-}
-
-/** The upgrades of one cluster. */
-export interface ClusterUpgradePlan {
-  current: {
-    profile?: string;
-    profileVersion?: string;
-    kubernetesVersion?: string;
-    minor?: string;
-    status: VersionSupportStatus;
-  };
-  /** Whether the cluster's profile version was found (else the plan follows the calendar alone). */
-  profileKnown: boolean;
-  /** The moves the cluster can make now. */
-  available: UpgradeStep[];
-  /**
-   * The shortest chain of moves back into standard support, one minor at a time: empty when the cluster is in
-   * support; absent when none exists (see `note`).
-   */
-  pathToSupport?: UpgradeStep[];
-  note?: string;
-}
+export type {
+  ClusterUpgradePlan,
+  UpgradeStep,
+} from './schema/openapi/generated/models';
 
 /** What {@link planClusterUpgrades} looks at. */
 export interface UpgradePlanInput {

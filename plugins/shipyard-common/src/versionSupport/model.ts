@@ -12,65 +12,41 @@
  */
 import { z } from 'zod';
 import bundledData from '../data/version-support.json';
+import type {
+  VersionSupportRecord as CalendarRecord,
+  VersionSupportStatus,
+} from '../schema/openapi/generated/models';
+import { versionSupportStatusValues } from '../schema/openapi/generated/models/schema';
+import { enumValues } from '../schema/enumValues';
+
+export type {
+  ClusterVersionSupport,
+  VersionSupportOrigin,
+  VersionSupportStatus,
+} from '../schema/openapi/generated/models';
 
 /**
- * Support status of a Kubernetes minor on a distribution on a given day: before its release (`preview`), in standard
- * support, in its last weeks of critical fixes only (`maintenance`), in extended support (EKS extended support, AKS
- * LTS, the GKE Extended channel, OpenShift EUS), or past all support. `unknown` when the version or the minor is not
- * known.
+ * Every version support status in the order of a minor's life, then `unknown`: before its release (`preview`), in
+ * standard support, in its last weeks of critical fixes only (`maintenance`), in extended support (EKS extended
+ * support, AKS LTS, the GKE Extended channel, OpenShift EUS), or past all support; `unknown` when the version or the
+ * minor is not known.
  */
-export type VersionSupportStatus =
-  | 'preview'
-  | 'supported'
-  | 'maintenance'
-  | 'extended'
-  | 'end-of-life'
-  | 'unknown';
+export const VERSION_SUPPORT_STATUSES = enumValues<VersionSupportStatus>(
+  versionSupportStatusValues,
+);
 
-/** Every version support status in the order of a minor's life, then `unknown`. */
-export const VERSION_SUPPORT_STATUSES: readonly VersionSupportStatus[] = [
-  'preview',
-  'supported',
-  'maintenance',
-  'extended',
-  'end-of-life',
-  'unknown',
-];
-
-/** Where the dates of an answer come from: the data file, a refreshed copy of a calendar, or configuration. */
-export type VersionSupportOrigin = 'bundled' | 'refreshed' | 'override';
+/** What a calendar adds to a record when it answers: the status on the day asked and the next boundary. */
+type CalendarEvaluation = 'status' | 'nextBoundary' | 'daysToNextBoundary';
 
 /**
- * One Kubernetes minor on one distribution. Dates are days (`YYYY-MM-DD`, UTC); an end date is the last day of its
- * phase, `maintenanceFrom` the first day of maintenance.
+ * One Kubernetes minor on one distribution, as the data file holds it: the spec's calendar record without where its
+ * dates come from and what a calendar computes. Dates are days (`YYYY-MM-DD`, UTC); an end date is the last day of
+ * its phase, `maintenanceFrom` the first day of maintenance.
  */
-export interface VersionSupportRecord {
-  /** `upstream`, `eks`, `aks`, `gke`, `openshift`, … */
-  distribution: string;
-  /** The Kubernetes minor (`1.33`). */
-  minor: string;
-  /** The distribution's own version when it differs (`4.16` for OpenShift). */
-  productVersion?: string;
-  /** First day of general availability on the distribution. */
-  releaseDate?: string;
-  /** First day of maintenance (critical fixes only) within standard support. */
-  maintenanceFrom?: string;
-  /** Last day of standard support. */
-  endOfStandardSupport?: string;
-  /** Last day of extended support, where the distribution offers it. */
-  endOfExtendedSupport?: string;
-  /** Whether extended support costs extra. */
-  extendedSupportCharged?: boolean;
-  /** The distribution calls this minor a long-term-support release. */
-  lts?: boolean;
-  /** True while the dates are planned rather than published. */
-  estimated?: boolean;
-  note?: string;
-  /** Where the facts were read (a URL, or the configuration key of an override). */
-  source: string;
-  /** When they were read (ISO-8601 date or time). */
-  fetchedAt: string;
-}
+export type VersionSupportRecord = Omit<
+  CalendarRecord,
+  CalendarEvaluation | 'origin' | 'calendar'
+>;
 
 /** Extended support a distribution offers. */
 export interface VersionSupportExtendedOffer {
@@ -269,36 +245,7 @@ export type VersionSupportOverrides = Record<
 >;
 
 /** A record as a calendar answers it: with where its dates come from and which calendar it belongs to. */
-export interface EffectiveVersionSupportRecord extends VersionSupportRecord {
-  origin: VersionSupportOrigin;
-  /** The distribution whose calendar holds the dates (`upstream` for a k3s record). */
-  calendar: string;
-}
-
-/** The support of one cluster's Kubernetes minor, as evaluated on a day. */
-export interface ClusterVersionSupport {
-  status: VersionSupportStatus;
-  /** The Kubernetes minor evaluated (`1.31`), from the workload cluster when probed, else from the spec. */
-  minor?: string;
-  /** The cluster's distribution as asked (`k3s`). */
-  distribution?: string;
-  /** The calendar that applies (`upstream` for k3s; `eks` for EKS). */
-  calendar?: string;
-  productVersion?: string;
-  releaseDate?: string;
-  maintenanceFrom?: string;
-  endOfStandardSupport?: string;
-  endOfExtendedSupport?: string;
-  /** Whether the extended support the cluster is in, or will enter, costs extra. */
-  extendedSupportCharged?: boolean;
-  /** Whether the cluster counts as enrolled in the distribution's extended support. */
-  extendedSupportEnrolled?: boolean;
-  /** Last day of any support the cluster gets. */
-  endOfLife?: string;
-  /** The next change of status: its first day and the status from then on. */
-  nextBoundary?: { date: string; status: VersionSupportStatus };
-  origin?: VersionSupportOrigin;
-  estimated?: boolean;
-  /** Set when the minor is newer or older than every minor of the calendar (no dates then). */
-  outsideCalendar?: 'newer' | 'older';
-}
+export type EffectiveVersionSupportRecord = Omit<
+  CalendarRecord,
+  CalendarEvaluation
+>;

@@ -4699,10 +4699,29 @@ export const spec = {
       },
       VersionSupportCounts: {
         type: 'object',
-        description: 'Clusters by version support status.',
-        additionalProperties: {
-          type: 'integer',
+        description:
+          'Clusters by version support status (a status without clusters is absent).',
+        properties: {
+          preview: {
+            type: 'integer',
+          },
+          supported: {
+            type: 'integer',
+          },
+          maintenance: {
+            type: 'integer',
+          },
+          extended: {
+            type: 'integer',
+          },
+          'end-of-life': {
+            type: 'integer',
+          },
+          unknown: {
+            type: 'integer',
+          },
         },
+        additionalProperties: false,
       },
       VersionDebtResponse: {
         type: 'object',

@@ -320,7 +320,7 @@ export type ClusterUpgradePlan = components['schemas']['ClusterUpgradePlan'];
 export type ClusterLifecycleResponse =
   components['schemas']['ClusterLifecycleResponse'];
 /**
- * Clusters by version support status.
+ * Clusters by version support status (a status without clusters is absent).
  * @public
  */
 export type VersionSupportCounts =

@@ -1478,9 +1478,14 @@ export interface components {
       upgrades: components['schemas']['ClusterUpgradePlan'];
       profilesAvailable: boolean;
     };
-    /** @description Clusters by version support status. */
+    /** @description Clusters by version support status (a status without clusters is absent). */
     VersionSupportCounts: {
-      [key: string]: number;
+      preview?: number;
+      supported?: number;
+      maintenance?: number;
+      extended?: number;
+      'end-of-life'?: number;
+      unknown?: number;
     };
     VersionDebtResponse: {
       /** Format: date-time */
