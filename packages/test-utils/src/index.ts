@@ -9,4 +9,5 @@ export { seededRandom } from './random';
 /** The simulated fleet with the real Shipyard backend, and the generated client of its API. */
 export * from './shipyard';
 export { POSTGRES15_URL_VARIABLE, createTestDatabases } from './postgres';
+export { describePostgres15Coverage } from './postgresCoverage';
 export type { ShipyardTestDatabases } from './postgres';

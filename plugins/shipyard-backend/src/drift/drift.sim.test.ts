@@ -20,6 +20,7 @@ import { ClusterSummary, DriftKind } from '@shipyard/plugin-shipyard-common';
 import {
   CaptureLogger,
   createTestDatabases,
+  describePostgres15Coverage,
   eventuallyWithin,
 } from '@shipyard/test-utils';
 import { Knex } from 'knex';
@@ -60,25 +61,9 @@ const kinds = (c: ClusterSummary | undefined) =>
   (c?.drift ?? []).map(f => f.kind);
 
 // PostgreSQL 15 as well, started for this file when the test run did not start one
-const { databases, postgresSkipReason } = createTestDatabases([
-  'POSTGRES_15',
-  'SQLITE_3',
-]);
-// PostgreSQL 15 is among the databases wherever its binaries are; without them the reason is the skipped suite's title
-const onPostgres = postgresSkipReason ? describe.skip : describe;
-onPostgres(
-  `drift tests on PostgreSQL 15${
-    postgresSkipReason ? ` (skipped: ${postgresSkipReason})` : ''
-  }`,
-  () => {
-    it('runs them on PostgreSQL 15 as well as SQLite', () => {
-      expect(databases.eachSupportedId()).toEqual([
-        ['POSTGRES_15'],
-        ['SQLITE_3'],
-      ]);
-    });
-  },
-);
+const testDatabases = createTestDatabases(['POSTGRES_15', 'SQLITE_3']);
+const { databases } = testDatabases;
+describePostgres15Coverage(testDatabases, 'drift tests');
 
 describe.each(databases.eachSupportedId())(
   'drift against the fleet simulator (%p)',

@@ -8,7 +8,10 @@ import { clusterPermissionRules } from '@shipyard/plugin-shipyard-node';
 import express from 'express';
 import { routerApp } from '../testUtils/routerApp';
 import { TestDatabaseId } from '@backstage/backend-test-utils';
-import { createTestDatabases } from '@shipyard/test-utils';
+import {
+  createTestDatabases,
+  describePostgres15Coverage,
+} from '@shipyard/test-utils';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { DEFAULT_HEALTH_CONFIG } from '../health/config';
@@ -33,25 +36,9 @@ const T0 = Date.parse('2026-03-01T00:00:00Z');
 jest.setTimeout(60_000);
 
 // PostgreSQL 15 as well, started for this file when the test run did not start one
-const { databases, postgresSkipReason } = createTestDatabases([
-  'POSTGRES_15',
-  'SQLITE_3',
-]);
-// PostgreSQL 15 is among the databases wherever its binaries are; without them the reason is the skipped suite's title
-const onPostgres = postgresSkipReason ? describe.skip : describe;
-onPostgres(
-  `objectives tests on PostgreSQL 15${
-    postgresSkipReason ? ` (skipped: ${postgresSkipReason})` : ''
-  }`,
-  () => {
-    it('runs them on PostgreSQL 15 as well as SQLite', () => {
-      expect(databases.eachSupportedId()).toEqual([
-        ['POSTGRES_15'],
-        ['SQLITE_3'],
-      ]);
-    });
-  },
-);
+const testDatabases = createTestDatabases(['POSTGRES_15', 'SQLITE_3']);
+const { databases } = testDatabases;
+describePostgres15Coverage(testDatabases, 'objectives tests');
 
 describe.each(databases.eachSupportedId())(
   'availability objectives of the health stage on %s',

@@ -1,6 +1,9 @@
 import { mockServices, TestDatabaseId } from '@backstage/backend-test-utils';
 import { HealthStatus } from '@shipyard/plugin-shipyard-common';
-import { createTestDatabases } from '@shipyard/test-utils';
+import {
+  createTestDatabases,
+  describePostgres15Coverage,
+} from '@shipyard/test-utils';
 import { Knex } from 'knex';
 import { DEFAULT_HEALTH_CONFIG, readHealthConfig } from '../health/config';
 import { HealthService } from '../health/HealthService';
@@ -92,24 +95,11 @@ describe('canonicalBucket', () => {
   });
 });
 
-const { databases, postgresSkipReason } = createTestDatabases([
-  'POSTGRES_15',
-  'SQLITE_3',
-]);
-// PostgreSQL 15 is among the databases wherever its binaries are; without them the reason is the skipped suite's title
-const onPostgres = postgresSkipReason ? describe.skip : describe;
-onPostgres(
-  `health history retention and downsampling on PostgreSQL 15${
-    postgresSkipReason ? ` (skipped: ${postgresSkipReason})` : ''
-  }`,
-  () => {
-    it('runs on PostgreSQL 15 as well as SQLite', () => {
-      expect(databases.eachSupportedId()).toEqual([
-        ['POSTGRES_15'],
-        ['SQLITE_3'],
-      ]);
-    });
-  },
+const testDatabases = createTestDatabases(['POSTGRES_15', 'SQLITE_3']);
+const { databases } = testDatabases;
+describePostgres15Coverage(
+  testDatabases,
+  'health history retention and downsampling',
 );
 
 describe.each(databases.eachSupportedId())(
