@@ -40,6 +40,21 @@ export const TEST_SYNC_CONFIG = {
 };
 
 /**
+ * Workload probes as the health suites run them (`shipyard.health`): on, a round every 250 ms from the start, an
+ * answer within 3 s (a loaded machine's), a failure counted at once, no backoff.
+ */
+export const TEST_PROBE_CONFIG = {
+  enabled: true,
+  intervalMs: 250,
+  initialDelayMs: 0,
+  timeoutMs: 3000,
+  stallAfterMs: 200,
+  failureThreshold: 1,
+  maxBackoffMs: 0,
+  refreshIntervalMs: 150,
+};
+
+/**
  * The `shipyard` configuration against a simulator (none: no management clusters): the platform team, the
  * simulator's management clusters, {@link TEST_SYNC_CONFIG}, workload probes off; `overrides.shipyard` is merged
  * over it (its `sync` and `health` member by member), other keys are added beside `shipyard`.
@@ -139,6 +154,8 @@ export interface SimulatedFleetOptions
   config?: { shipyard?: Record<string, any>; [key: string]: any };
   /** Wait until every management cluster is connected (default true). */
   waitConnected?: boolean;
+  /** Let the simulator's controllers finish their work before the backend starts (default false). */
+  settle?: boolean;
 }
 
 /** The simulated fleet with the backend against it. */
@@ -170,6 +187,7 @@ export async function startSimulatedFleet(
     }));
   let started: ShipyardBackend | undefined;
   try {
+    if (options.settle) await sim.controller.whenIdle();
     started = await startShipyardBackend({
       ...options,
       config: shipyardTestConfig(sim, options.config),

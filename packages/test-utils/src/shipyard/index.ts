@@ -8,6 +8,7 @@ export {
 export type { ShipyardTestClient } from './client';
 export {
   PLATFORM_TEAM,
+  TEST_PROBE_CONFIG,
   TEST_SYNC_CONFIG,
   shipyardTestConfig,
   startShipyardBackend,

@@ -15,6 +15,7 @@ import { shipyardPlugin } from '../plugin';
 import { startFleetWithHealth } from '../testUtils/fleetWithHealth';
 import {
   CaptureLogger,
+  TEST_PROBE_CONFIG,
   eventuallyWithin,
   shipyardTestConfig,
   startSimulatedFleet,
@@ -91,16 +92,7 @@ describe('health aggregation against the fleet simulator', () => {
       logs: logger.lines,
       rootLogger: true,
       waitConnected: false,
-      config: shipyardConfig({
-        intervalMs: 250,
-        initialDelayMs: 0,
-        timeoutMs: 3000,
-        stallAfterMs: 200,
-        slowThresholdMs: 700,
-        failureThreshold: 1,
-        maxBackoffMs: 0,
-        refreshIntervalMs: 150,
-      }),
+      config: shipyardConfig({ ...TEST_PROBE_CONFIG, slowThresholdMs: 700 }),
       // the real scheduler: rounds run as a global task on their own
       features: [schedulerServiceFactory],
     });

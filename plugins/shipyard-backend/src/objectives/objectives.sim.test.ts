@@ -11,6 +11,7 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import {
   CaptureLogger,
+  TEST_PROBE_CONFIG,
   eventuallyWithin,
   startSimulatedFleet,
 } from '@shipyard/test-utils';
@@ -65,17 +66,7 @@ describe('availability objectives against the fleet simulator', () => {
       rootLogger: true,
       config: {
         shipyard: {
-          health: {
-            enabled: true,
-            intervalMs: 250,
-            initialDelayMs: 0,
-            timeoutMs: 3000,
-            stallAfterMs: 200,
-            slowThresholdMs: 2000,
-            failureThreshold: 1,
-            maxBackoffMs: 0,
-            refreshIntervalMs: 150,
-          },
+          health: { ...TEST_PROBE_CONFIG, slowThresholdMs: 2000 },
           objectives: {
             classes: [{ name: 'critical', target: 99.9, windowDays: 1 }],
             default: false,

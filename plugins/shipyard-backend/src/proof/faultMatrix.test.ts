@@ -7,12 +7,14 @@ import { CaptureLogger, createTestDatabases } from '@shipyard/test-utils';
 import { startFleetWithHealth } from '../testUtils/fleetWithHealth';
 import {
   Backend,
+  ProofFleet,
   eventually,
   keyOf,
   listAllClusters,
   managementClusterStates,
   proofConfig,
   simClusterKeys,
+  startProofFleet,
   startShipyardBackend,
   waitConnected,
 } from './__testUtils__/proofUtils';
@@ -67,28 +69,26 @@ function addCluster(sim: FleetSim, mc: string, name: string) {
 
 describe('fault matrix: management API restarts', () => {
   let sim: FleetSim;
-  let backend: Backend;
+  let backend: ProofFleet;
   const logs: string[] = [];
 
   beforeAll(async () => {
-    sim = await startFleetSim({
-      managementClusters: 3,
-      clusters: 24,
-      seed: 'fault-matrix-restart',
-      anomalies: false,
-      timing: { stepMs: 20, bookmarkMs: 200 },
+    backend = await startProofFleet({
+      sim: {
+        managementClusters: 3,
+        clusters: 24,
+        seed: 'fault-matrix-restart',
+        anomalies: false,
+        timing: { stepMs: 20, bookmarkMs: 200 },
+      },
+      settle: true,
+      logs,
     });
-    await sim.controller.whenIdle();
-    backend = await startShipyardBackend({ logs, config: proofConfig(sim) });
-    await waitConnected(
-      backend.client,
-      sim.managementClusters.map(m => m.name),
-    );
+    sim = backend.sim;
   });
 
   afterAll(async () => {
     await backend?.stop();
-    await sim?.stop();
   });
 
   it('relists every stream after a restart with compacted history: no duplicates, no missed deletions', async () => {

@@ -1,13 +1,12 @@
-import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
+import { FleetSim } from '@shipyard/fleet-sim';
 import request from 'supertest';
 import {
-  Backend,
+  ProofFleet,
   eventually,
   keyOf,
   listAllClusters,
   managementClusterStates,
-  proofConfig,
-  startShipyardBackend,
+  startProofFleet,
   waitConnected,
 } from './__testUtils__/proofUtils';
 
@@ -23,21 +22,21 @@ jest.setTimeout(120_000);
 
 describe('a black-holed management cluster', () => {
   let sim: FleetSim;
-  let backend: Backend;
+  let backend: ProofFleet;
   const logs: string[] = [];
 
   beforeAll(async () => {
-    sim = await startFleetSim({
-      managementClusters: 2,
-      clusters: 8,
-      seed: 'partition',
-      anomalies: false,
-      timing: { stepMs: 50, bookmarkMs: 15_000 },
-    });
-    await sim.controller.whenIdle();
-    backend = await startShipyardBackend({
+    backend = await startProofFleet({
+      sim: {
+        managementClusters: 2,
+        clusters: 8,
+        seed: 'partition',
+        anomalies: false,
+        timing: { stepMs: 50, bookmarkMs: 15_000 },
+      },
+      settle: true,
       logs,
-      config: proofConfig(sim, {
+      config: {
         shipyard: {
           // the production timings of detection; a short backoff only so that the test ends soon after healing
           sync: {
@@ -47,18 +46,14 @@ describe('a black-holed management cluster', () => {
             backoff: { initialDelayMs: 200, maxDelayMs: 2000 },
           },
         },
-      }),
+      },
     });
-    await waitConnected(
-      backend.client,
-      sim.managementClusters.map(m => m.name),
-    );
+    sim = backend.sim;
   });
 
   afterAll(async () => {
     sim?.faults.clear();
     await backend?.stop();
-    await sim?.stop();
   });
 
   it('is stale within 45 s of the partition, keeps its clusters, and recovers when it heals', async () => {

@@ -1,18 +1,16 @@
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
+import { FleetSim } from '@shipyard/fleet-sim';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import {
-  Backend,
+  ProofFleet,
   eventually,
   keyOf,
   listAllClusters,
-  proofConfig,
-  startShipyardBackend,
-  waitConnected,
+  startProofFleet,
 } from './__testUtils__/proofUtils';
 
 /*
@@ -62,18 +60,11 @@ function expectNoCredentials(texts: string[], secrets: string[]) {
 
 describe('a team limited to its own clusters, and no credential anywhere', () => {
   let sim: FleetSim;
-  let backend: Backend;
+  let backend: ProofFleet;
   const logs: string[] = [];
   const responses: string[] = [];
 
   beforeAll(async () => {
-    sim = await startFleetSim({
-      managementClusters: 2,
-      clusters: 16,
-      seed: 'permissions',
-      anomalies: false,
-      timing: { stepMs: 20 },
-    });
     const permissions = mockServices.permissions.mock({
       authorizeConditional: async requests =>
         requests.map(() => ({
@@ -87,9 +78,16 @@ describe('a team limited to its own clusters, and no credential anywhere', () =>
           },
         })) as any,
     });
-    backend = await startShipyardBackend({
+    backend = await startProofFleet({
+      sim: {
+        managementClusters: 2,
+        clusters: 16,
+        seed: 'permissions',
+        anomalies: false,
+        timing: { stepMs: 20 },
+      },
       logs,
-      config: proofConfig(sim, {
+      config: {
         shipyard: {
           health: {
             enabled: true,
@@ -98,18 +96,14 @@ describe('a team limited to its own clusters, and no credential anywhere', () =>
             timeoutMs: 800,
           },
         },
-      }),
+      },
       features: [permissions.factory, schedulerServiceFactory],
     });
-    await waitConnected(
-      backend.client,
-      sim.managementClusters.map(m => m.name),
-    );
+    sim = backend.sim;
   });
 
   afterAll(async () => {
     await backend?.stop();
-    await sim?.stop();
   });
 
   const get = async (path: string) => {

@@ -1,15 +1,12 @@
-import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
 import { CLUSTER_SORT_FIELDS } from '@shipyard/plugin-shipyard-common';
 import fc from 'fast-check';
 import request from 'supertest';
 import {
-  Backend,
   PLATFORM_TEAM,
+  ProofFleet,
   eventually,
   listAllClusters,
-  proofConfig,
-  startShipyardBackend,
-  waitConnected,
+  startProofFleet,
 } from './__testUtils__/proofUtils';
 
 /*
@@ -141,28 +138,23 @@ const segment = fc.oneof(
 );
 
 describe('REST API fuzzing', () => {
-  let sim: FleetSim;
-  let backend: Backend;
+  let backend: ProofFleet;
   const logs: string[] = [];
 
   beforeAll(async () => {
-    sim = await startFleetSim({
-      managementClusters: 2,
-      clusters: 10,
-      seed: 'fuzz',
-      anomalies: false,
-      timing: { stepMs: 20 },
-    });
-    backend = await startShipyardBackend({
+    backend = await startProofFleet({
+      sim: {
+        managementClusters: 2,
+        clusters: 10,
+        seed: 'fuzz',
+        anomalies: false,
+        timing: { stepMs: 20 },
+      },
       logs,
-      config: proofConfig(sim, { shipyard: { platformTeam: PLATFORM_TEAM } }),
+      config: { shipyard: { platformTeam: PLATFORM_TEAM } },
       // the caller is a member of the platform team: the audit log's parameters are parsed too
       membership: { 'user:default/mock': [PLATFORM_TEAM] },
     });
-    await waitConnected(
-      backend.client,
-      sim.managementClusters.map(m => m.name),
-    );
     await eventually(async () => {
       if ((await listAllClusters(backend.client)).length !== 10)
         throw new Error('not synced');
@@ -171,7 +163,6 @@ describe('REST API fuzzing', () => {
 
   afterAll(async () => {
     await backend?.stop();
-    await sim?.stop();
   });
 
   async function expectGraceful(path: string) {

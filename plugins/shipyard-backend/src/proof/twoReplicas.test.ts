@@ -1,6 +1,6 @@
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { mockServices } from '@backstage/backend-test-utils';
-import { createTestDatabases } from '@shipyard/test-utils';
+import { TEST_PROBE_CONFIG, createTestDatabases } from '@shipyard/test-utils';
 import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
 import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
@@ -65,17 +65,11 @@ maybe(TITLE, () => {
     knexB = knexFactory(knexA.client.config);
     const config = proofConfig(sim, {
       shipyard: {
+        // a loaded machine's timings: the first check wants every cluster healthy at once
         health: {
-          enabled: true,
+          ...TEST_PROBE_CONFIG,
           intervalMs: INTERVAL_MS,
-          initialDelayMs: 0,
-          // generous for a loaded machine: the first check wants every cluster healthy at once
-          timeoutMs: 3000,
-          stallAfterMs: 200,
           slowThresholdMs: 2000,
-          failureThreshold: 1,
-          maxBackoffMs: 0,
-          refreshIntervalMs: 150,
         },
       },
     });

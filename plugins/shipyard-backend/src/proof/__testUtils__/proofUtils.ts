@@ -1,7 +1,10 @@
 import {
   ShipyardBackend,
   ShipyardBackendOptions,
+  SimulatedFleet,
+  SimulatedFleetOptions,
   startShipyardBackend as startBackend,
+  startSimulatedFleet,
 } from '@shipyard/test-utils';
 import type { FleetSim } from '@shipyard/fleet-sim';
 import { shipyardPlugin } from '../../plugin';
@@ -12,6 +15,9 @@ import { shipyardPlugin } from '../../plugin';
  */
 
 export type Backend = ShipyardBackend;
+
+/** The simulator and the backend against it. */
+export type ProofFleet = SimulatedFleet;
 
 export {
   PLATFORM_TEAM,
@@ -35,6 +41,16 @@ export function startShipyardBackend(
   options: Omit<ShipyardBackendOptions, 'plugin'>,
 ): Promise<Backend> {
   return startBackend({ plugin: shipyardPlugin, ...options });
+}
+
+/**
+ * Starts a simulator and the real backend (this plugin) against it, and waits until every management cluster is
+ * connected; see `startSimulatedFleet`.
+ */
+export function startProofFleet(
+  options: Omit<SimulatedFleetOptions, 'plugin'>,
+): Promise<SimulatedFleet> {
+  return startSimulatedFleet({ plugin: shipyardPlugin, ...options });
 }
 
 /** Every cluster of a simulator (as its in-process API lists them), as `mc/ns/name` keys. */
