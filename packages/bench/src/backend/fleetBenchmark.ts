@@ -143,7 +143,7 @@ async function runConcurrent(
 const HTTP_CLIENT = `
 const http = require('node:http');
 const { parentPort, workerData } = require('node:worker_threads');
-const { port, paths, concurrency, ratePerSecond, authorization } = workerData;
+const { port, paths, concurrency, ratePerSecond, authorization, deadlineMs } = workerData;
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 const latencies = [];
 const sizes = [];
@@ -166,6 +166,8 @@ function get(path) {
 }
 async function client(i) {
   for (let k = 0; next < paths.length; k++) {
+    // an overloaded server: what was not sent by the deadline is left out (and counted by the caller)
+    if (deadlineMs > 0 && performance.now() - started > deadlineMs) break;
     const path = paths[next++];
     let t0 = performance.now();
     if (interval > 0) {
@@ -208,11 +210,20 @@ export function httpLoad(
   concurrency: number,
   ratePerSecond: number,
   authorization = 'Bearer bench',
+  /** Stop sending after this long (ms; 0: send every path). */
+  deadlineMs = 0,
 ): Promise<HttpLoadResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(HTTP_CLIENT, {
       eval: true,
-      workerData: { port, paths, concurrency, ratePerSecond, authorization },
+      workerData: {
+        port,
+        paths,
+        concurrency,
+        ratePerSecond,
+        authorization,
+        deadlineMs,
+      },
     });
     worker.once(
       'message',
