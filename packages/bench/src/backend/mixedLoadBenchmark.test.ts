@@ -26,7 +26,9 @@ describe('shipyard-mixed-bench', () => {
     expect(row.clusters).toBe(40);
     // 5 % unreachable and 5 % slow
     expect(row.faults).toEqual({ unreachable: 2, slow: 2, slowMs: 1000 });
-    expect(row.httpRequests).toBe(400);
+    // every scheduled query answered, or (on a starved machine) not sent by the end of the window and a half
+    expect(row.httpRequests + row.httpNotSent).toBe(400);
+    expect(row.httpRequests).toBeGreaterThan(0);
     expect(row.httpP99Ms).toBeGreaterThan(0);
     // a round starts with the window; one with unreachable clusters lasts at least the 5 s probe timeout
     expect(row.probeRoundsMs.length).toBeGreaterThanOrEqual(1);

@@ -367,9 +367,6 @@ export async function measureMixedLoad(
     await sim.reportClusterWrites(undefined);
     const events0 = await reader.stop();
     clearInterval(rssTimer);
-    // the round in progress, if any, finishes before the backend stops
-    await probing;
-    const catalogEnd = withCatalog ? await catalogCount() : 0;
 
     const arrivals = new Map<string, number[]>();
     for (const [key, at] of events0.arrivals) {
@@ -385,6 +382,29 @@ export async function measureMixedLoad(
       if (shown === undefined) notVisible++;
       else latencies.push(shown - at);
     }
+    // the window's figures first: on a starved machine the round in progress can take minutes more
+    print(
+      `mixed-load bench: window of ${Math.round(
+        windowMs,
+      )} ms: GET /clusters p50/p99 ${formatNumber(
+        percentile(overHttp.latencies, 50),
+        2,
+      )}/${formatNumber(percentile(overHttp.latencies, 99), 2)} ms (${
+        overHttp.latencies.length
+      } answered, ${
+        paths.length - overHttp.latencies.length
+      } not sent); event → visible p50/p99 ${formatNumber(
+        percentile(latencies, 50),
+      )}/${formatNumber(percentile(latencies, 99))} ms (${
+        latencies.length
+      } visible, ${notVisible} not); backend ${formatNumber(
+        (cpuMs - overHttp.cpuMs - events0.cpuMs) / windowMs,
+        2,
+      )} cores; waiting for the probe round in progress`,
+    );
+    // the round in progress, if any, finishes before the backend stops
+    await probing;
+    const catalogEnd = withCatalog ? await catalogCount() : 0;
     const sizes = [...overHttp.sizes].sort((a, b) => a - b);
     const memory = process.memoryUsage();
     return {
