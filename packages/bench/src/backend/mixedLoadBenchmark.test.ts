@@ -30,9 +30,8 @@ describe('shipyard-mixed-bench', () => {
     expect(row.httpRequests + row.httpNotSent).toBe(400);
     expect(row.httpRequests).toBeGreaterThan(0);
     expect(row.httpP99Ms).toBeGreaterThan(0);
-    // a round starts with the window; one with unreachable clusters lasts at least the 5 s probe timeout
+    // a round starts with the window
     expect(row.probeRoundsMs.length).toBeGreaterThanOrEqual(1);
-    expect(Math.min(...row.probeRoundsMs)).toBeGreaterThanOrEqual(5000);
     expect(row.loadChanges).toBeGreaterThan(0);
     expect(row.eventsVisible).toBeGreaterThan(0);
     expect(row.eventsNotVisible).toBe(0);
