@@ -18,7 +18,8 @@ import { shipyardManagementClusters } from '@shipyard/fleet-sim';
 import type { FleetSimOptions } from '@shipyard/fleet-sim';
 import { seededRandom } from '@shipyard/test-utils';
 import type { SimWorkerMessage, SimWorkerRequest } from './simWorker';
-import { heapUsed, percentile } from '../stats';
+import { heapUsed, percentile, threadCpuMs } from '../stats';
+import { measureListFloor } from './listFloor';
 
 type SimManagementClusters = Extract<
   SimWorkerMessage,
@@ -49,6 +50,11 @@ export interface FleetBenchmarkRow {
   managementClusters: number;
   machines: number;
   coldSyncMs: number;
+  /** CPU time of the backend's thread during the cold sync. */
+  coldSyncCpuMs: number;
+  /** The same lists read and parsed with nothing done with them (after the cold sync, see `listFloor.ts`). */
+  listFloorMs: number;
+  listFloorCpuMs: number;
   cacheHeapMB: number;
   inProcessP50Ms: number;
   inProcessP99Ms: number;
@@ -381,10 +387,12 @@ async function measureSize(
     onClusterEvent: key => receiveHook?.(key),
   });
   const started = performance.now();
+  const cpuStarted = threadCpuMs();
   await fleet.start();
   await fleet.waitForInitialSync();
   await new Promise(r => setImmediate(r));
   const coldSyncMs = performance.now() - started;
+  const coldSyncCpuMs = threadCpuMs() - cpuStarted;
   if (fleet.index.size !== simInfo.clusters) {
     throw new Error(
       `expected ${simInfo.clusters} clusters in the index, got ${fleet.index.size}`,
@@ -396,6 +404,8 @@ async function measureSize(
   // The simulated management clusters' controllers would run on their own machines: paused while queries are
   // measured, so that their CPU does not compete with the backend and the clients for this machine's cores.
   sim.send({ type: 'pauseController' });
+
+  const floor = await measureListFloor(config);
 
   // in-process queries, 50 concurrent clients interleaved on the event loop
   const rnd = seededRandom(7);
@@ -533,6 +543,9 @@ async function measureSize(
     managementClusters: mcCount,
     machines: simInfo.machines,
     coldSyncMs,
+    coldSyncCpuMs,
+    listFloorMs: floor.ms,
+    listFloorCpuMs: floor.cpuMs,
     cacheHeapMB,
     inProcessP50Ms: percentile(inProcess, 50),
     inProcessP99Ms: percentile(inProcess, 99),
@@ -558,28 +571,36 @@ async function measureSize(
 export function formatBenchmarkTable(rows: FleetBenchmarkRow[]): string {
   const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '–');
   const lines = [
-    '| clusters | mgmt clusters | machines | cold sync (ms) | cache heap (MB) | in-process p50/p99 (ms) | HTTP p50/p99 (ms) at rate | HTTP saturated: req/s, p50/p99 (ms) | page (KB) | event→visible p50/p99 (ms) | of which backend p50/p99 (ms) | visible / not (load changes) |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| clusters | mgmt clusters | machines | cold sync (ms) | parse floor (ms) | cold sync / floor (CPU) | cache heap (MB) | in-process p50/p99 (ms) | HTTP p50/p99 (ms) at rate | HTTP saturated: req/s, p50/p99 (ms) | page (KB) | event→visible p50/p99 (ms) | of which backend p50/p99 (ms) | visible / not (load changes) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
     lines.push(
       `| ${r.clusters.toLocaleString('en')} | ${
         r.managementClusters
       } | ${r.machines.toLocaleString('en')} | ${f(r.coldSyncMs, 0)} | ${f(
-        r.cacheHeapMB,
-      )} | ${f(r.inProcessP50Ms, 3)} / ${f(r.inProcessP99Ms, 3)} | ${f(
-        r.httpP50Ms,
+        r.listFloorMs,
+        0,
+      )} | ${f(r.coldSyncMs / r.listFloorMs, 2)}× (${f(
+        r.coldSyncCpuMs / r.listFloorCpuMs,
         2,
-      )} / ${f(r.httpP99Ms, 2)} at ${r.httpRatePerSecond.toLocaleString(
-        'en',
-      )}/s | ${f(r.httpSaturatedRps, 0)}, ${f(r.httpSaturatedP50Ms, 1)} / ${f(
-        r.httpSaturatedP99Ms,
-        1,
-      )} | ${f(r.httpPageBytes / 1024, 0)} | ${f(r.eventToVisibleP50Ms)} / ${f(
-        r.eventToVisibleP99Ms,
-      )} | ${f(r.backendEventToVisibleP50Ms)} / ${f(
-        r.backendEventToVisibleP99Ms,
-      )} | ${r.eventsVisible} / ${r.eventsNotVisible} (${r.loadChanges}${
+      )}×) | ${f(r.cacheHeapMB)} | ${f(r.inProcessP50Ms, 3)} / ${f(
+        r.inProcessP99Ms,
+        3,
+      )} | ${f(r.httpP50Ms, 2)} / ${f(
+        r.httpP99Ms,
+        2,
+      )} at ${r.httpRatePerSecond.toLocaleString('en')}/s | ${f(
+        r.httpSaturatedRps,
+        0,
+      )}, ${f(r.httpSaturatedP50Ms, 1)} / ${f(r.httpSaturatedP99Ms, 1)} | ${f(
+        r.httpPageBytes / 1024,
+        0,
+      )} | ${f(r.eventToVisibleP50Ms)} / ${f(r.eventToVisibleP99Ms)} | ${f(
+        r.backendEventToVisibleP50Ms,
+      )} / ${f(r.backendEventToVisibleP99Ms)} | ${r.eventsVisible} / ${
+        r.eventsNotVisible
+      } (${r.loadChanges}${
         r.loadDropped ? `, ${r.loadDropped} dropped` : ''
       }) |`,
     );
