@@ -13,6 +13,7 @@ export type {
   ClusterEntityProviderStats,
 } from './providers/ClusterEntityProvider';
 export { ClusterProfileEntityProvider } from './providers/ClusterProfileEntityProvider';
+export type { FullSyncRetryOptions } from './providers/fullSync';
 export type {
   ClusterProfileEntityProviderOptions,
   ClusterProfileEntityProviderStats,

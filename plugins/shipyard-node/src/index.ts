@@ -9,3 +9,4 @@ export * from './criteria';
 export * from './connections';
 export * from './naming';
 export * from './userFacingErrors';
+export * from './backoff';

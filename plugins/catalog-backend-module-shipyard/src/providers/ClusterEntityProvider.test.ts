@@ -19,7 +19,10 @@ import {
   managementCluster,
   summary,
 } from '../__testUtils__/fixtures';
-import { ClusterEntityProvider } from './ClusterEntityProvider';
+import {
+  ClusterEntityProvider,
+  ClusterEntityProviderOptions,
+} from './ClusterEntityProvider';
 
 /** A fleet in memory whose reads can be held until released, counting every read. */
 class HeldFleet implements ShipyardFleetReader {
@@ -28,6 +31,11 @@ class HeldFleet implements ShipyardFleetReader {
   gets = 0;
   private gate?: Promise<void>;
   private open?: () => void;
+
+  /** Adds or replaces a cluster. */
+  put(cluster: ClusterSummary) {
+    this.clusters.set(stringifyClusterKey(cluster), cluster);
+  }
 
   hold() {
     this.gate = new Promise(resolve => {
@@ -69,19 +77,29 @@ function connection() {
   return { conn, mutations };
 }
 
+/** A fleet of `clusters` clusters (`c-0`, `c-1`, …) and a provider that reads it. */
+function setup(
+  clusters: number,
+  options: Partial<ClusterEntityProviderOptions> = {},
+) {
+  const fleet = new HeldFleet();
+  for (let i = 0; i < clusters; i++) fleet.put(summary({ name: `c-${i}` }));
+  const provider = new ClusterEntityProvider({
+    config: catalogConfig(),
+    reader: fleet,
+    logger: mockServices.logger.mock(),
+    ...options,
+  });
+  return { fleet, provider };
+}
+
 const entityNames = (entities: DeferredEntity[]) =>
   entities.map(e => e.entity.metadata.name).sort();
 
 describe('ClusterEntityProvider', () => {
   it('coalesces a burst of fleet changes: one full sync for many large events, one delta for many small ones', async () => {
     const events = mockServices.events();
-    const fleet = new HeldFleet();
-    const provider = new ClusterEntityProvider({
-      config: catalogConfig(),
-      reader: fleet,
-      logger: mockServices.logger.mock(),
-      events,
-    });
+    const { fleet, provider } = setup(0, { events });
     const { conn, mutations } = connection();
     await provider.connect(conn);
 
@@ -93,7 +111,7 @@ describe('ClusterEntityProvider', () => {
       const changes: ClusterChange[] = [];
       for (let i = 0; i < perBatch; i++) {
         const s = summary({ name: `c-${b}-${i}` });
-        fleet.clusters.set(stringifyClusterKey(s), s);
+        fleet.put(s);
         changes.push({
           managementCluster: s.managementCluster,
           namespace: s.namespace,
@@ -124,7 +142,7 @@ describe('ClusterEntityProvider', () => {
     fleet.hold();
     for (let i = 0; i < 20; i++) {
       const s = summary({ name: `c-0-${i}`, owner: 'group:default/team-b' });
-      fleet.clusters.set(stringifyClusterKey(s), s);
+      fleet.put(s);
       await events.publish({
         topic: SHIPYARD_FLEET_EVENTS_TOPIC,
         eventPayload: {
@@ -158,15 +176,7 @@ describe('ClusterEntityProvider', () => {
   });
 
   it('retries a failed full sync within seconds, with backoff, until the catalog takes it', async () => {
-    const fleet = new HeldFleet();
-    for (let i = 0; i < 3; i++) {
-      const s = summary({ name: `c-${i}` });
-      fleet.clusters.set(stringifyClusterKey(s), s);
-    }
-    const provider = new ClusterEntityProvider({
-      config: catalogConfig(),
-      reader: fleet,
-      logger: mockServices.logger.mock(),
+    const { provider } = setup(3, {
       fullSyncRetry: { firstDelayMs: 20, maxDelayMs: 80 },
     });
     // the catalog's database refuses the first two full mutations (a cold start on a busy database)
@@ -215,17 +225,7 @@ describe('ClusterEntityProvider', () => {
   });
 
   it('delivers the first full sync in chunks as the listing is read, then reconciles with one full mutation', async () => {
-    const fleet = new HeldFleet();
-    for (let i = 0; i < 1_200; i++) {
-      const s = summary({ name: `c-${i}` });
-      fleet.clusters.set(stringifyClusterKey(s), s);
-    }
-    const provider = new ClusterEntityProvider({
-      config: catalogConfig(),
-      reader: fleet,
-      logger: mockServices.logger.mock(),
-      coldSyncChunkSize: 500,
-    });
+    const { fleet, provider } = setup(1_200, { coldSyncChunkSize: 500 });
     const { conn, mutations } = connection();
     await provider.connect(conn);
     await provider.refresh();

@@ -37,7 +37,7 @@ import {
   toClusterEntityInput,
 } from '../entities/clusterEntities';
 import { ProfileIndex } from '../profiles/ProfileIndex';
-import { carryOver, scheduleFullSync } from './fullSync';
+import { FullSync, FullSyncRetryOptions, carryOver } from './fullSync';
 import { ProviderMetrics } from './metrics';
 import { SerialQueue } from './SerialQueue';
 
@@ -90,12 +90,8 @@ export interface ClusterEntityProviderOptions {
   profiles?: ProfileIndex;
   /** Records mutation and change counters. */
   metrics?: MetricsService;
-  /**
-   * When a full sync fails (the backend or the catalog's database is busy, as on a cold start with thousands of
-   * clusters), it is tried again after `firstDelayMs` (default 2 s), each further time after twice the delay, at most
-   * `maxDelayMs` (default 60 s), until one succeeds; not only at the next scheduled sync.
-   */
-  fullSyncRetry?: { firstDelayMs?: number; maxDelayMs?: number };
+  /** When a full sync fails, when to try again (default after 2 s, doubling up to 60 s). */
+  fullSyncRetry?: FullSyncRetryOptions;
   /**
    * The first full sync after the provider starts writes its entities in delta mutations of this many (default 500;
    * 0: none) while it reads the listing, then reconciles with its full mutation: the catalog starts processing
@@ -179,14 +175,8 @@ export class ClusterEntityProvider implements EntityProvider {
   private readonly pending = new Map<string, ClusterChange>();
   /** Whether a job that applies the pending changes is queued and not yet started. */
   private drainQueued = false;
-  /** The full sync queued and not yet started, which every further request joins. */
-  private fullSyncQueued?: Promise<void>;
-  private readonly retryFirstDelayMs: number;
-  private readonly retryMaxDelayMs: number;
+  private readonly fullSync: FullSync;
   private readonly coldSyncChunkSize: number;
-  /** Failed full syncs since the last successful one, and the timer of the next try. */
-  private failedFullSyncs = 0;
-  private retryTimer?: ReturnType<typeof setTimeout>;
   private readonly stats: ClusterEntityProviderStats = {
     fullMutations: 0,
     deltaMutations: 0,
@@ -234,8 +224,14 @@ export class ClusterEntityProvider implements EntityProvider {
     this.events = options.events;
     this.profiles = options.profiles;
     this.metrics = new ProviderMetrics(this.getProviderName(), options.metrics);
-    this.retryFirstDelayMs = options.fullSyncRetry?.firstDelayMs ?? 2_000;
-    this.retryMaxDelayMs = options.fullSyncRetry?.maxDelayMs ?? 60_000;
+    this.fullSync = new FullSync({
+      providerName: this.getProviderName(),
+      queue: this.queue,
+      sync: () => this.sync(),
+      title: 'Full sync of clusters',
+      logger: this.logger,
+      retry: options.fullSyncRetry,
+    });
     this.coldSyncChunkSize = options.coldSyncChunkSize ?? 500;
     this.profiles?.onChange(() => {
       if (this.synced) {
@@ -254,9 +250,7 @@ export class ClusterEntityProvider implements EntityProvider {
 
   async connect(connection: EntityProviderConnection): Promise<void> {
     this.connection = connection;
-    await scheduleFullSync(this.taskRunner, this.getProviderName(), () =>
-      this.refresh(),
-    );
+    await this.fullSync.schedule(this.taskRunner);
     if (this.events) {
       await this.events.subscribe({
         id: this.getProviderName(),
@@ -281,13 +275,7 @@ export class ClusterEntityProvider implements EntityProvider {
    * joins that one: a burst of requests costs one listing of the fleet.
    */
   async refresh(): Promise<void> {
-    if (!this.fullSyncQueued) {
-      this.fullSyncQueued = this.queue.run(() => {
-        this.fullSyncQueued = undefined;
-        return this.fullSync();
-      });
-    }
-    await this.fullSyncQueued;
+    await this.fullSync.request();
   }
 
   private locationKey(): string {
@@ -325,7 +313,19 @@ export class ClusterEntityProvider implements EntityProvider {
     return { input, entity, hash: hashOf(entity) };
   }
 
-  private async fullSync(): Promise<void> {
+  /** Writes entities added or changed and removes entities as one delta mutation, and counts it. */
+  private async applyDelta(
+    added: DeferredEntity[],
+    removed: Array<{ entityRef: string; locationKey: string }> = [],
+  ): Promise<void> {
+    const connection = this.connection;
+    if (!connection) return;
+    await connection.applyMutation({ type: 'delta', added, removed });
+    this.stats.deltaMutations++;
+    this.metrics.mutation('delta');
+  }
+
+  private async sync(): Promise<void> {
     const connection = this.connection;
     if (!connection) {
       throw new Error('ClusterEntityProvider is not connected');
@@ -371,14 +371,8 @@ export class ClusterEntityProvider implements EntityProvider {
           if (chunkSize === 0) continue;
           chunk.push(this.deferred(record.entity));
           if (chunk.length >= chunkSize) {
-            await connection.applyMutation({
-              type: 'delta',
-              added: chunk.splice(0),
-              removed: [],
-            });
+            await this.applyDelta(chunk.splice(0));
             chunks++;
-            this.stats.deltaMutations++;
-            this.metrics.mutation('delta');
           }
         }
       }
@@ -407,9 +401,6 @@ export class ClusterEntityProvider implements EntityProvider {
       this.stats.managementClusters = mcs.size;
       this.stats.lastFullSyncAt = new Date().toISOString();
       this.stats.lastError = undefined;
-      this.failedFullSyncs = 0;
-      clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
       this.logger.info(
         `Provided ${next.size} clusters and ${
           mcs.size
@@ -421,29 +412,8 @@ export class ClusterEntityProvider implements EntityProvider {
       );
     } catch (error) {
       this.stats.lastError = String(error);
-      const delay = this.scheduleRetry();
-      this.logger.warn(
-        `Full sync of clusters failed, the catalog keeps its current entities; trying again in ${delay} ms: ${error}`,
-      );
       throw error;
     }
-  }
-
-  /** Tries the full sync again after a delay that doubles with every failure in a row; answers the delay. */
-  private scheduleRetry(): number {
-    const delay = Math.min(
-      this.retryFirstDelayMs * 2 ** this.failedFullSyncs,
-      this.retryMaxDelayMs,
-    );
-    this.failedFullSyncs++;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      // a failure logs and schedules the next try itself
-      this.refresh().catch(() => undefined);
-    }, delay);
-    this.retryTimer.unref?.();
-    return delay;
   }
 
   private async onEvent(params: EventParams): Promise<void> {
@@ -477,10 +447,9 @@ export class ClusterEntityProvider implements EntityProvider {
   }
 
   private async applyChanges(byKey: Map<string, ClusterChange>): Promise<void> {
-    const connection = this.connection;
-    if (!connection || byKey.size === 0) return;
+    if (!this.connection || byKey.size === 0) return;
     if (byKey.size > this.config.clusters.deltaFetchLimit) {
-      await this.fullSync();
+      await this.fullSync.runNow();
       return;
     }
 
@@ -540,9 +509,7 @@ export class ClusterEntityProvider implements EntityProvider {
     }
 
     if (added.length === 0 && removed.length === 0) return;
-    await connection.applyMutation({ type: 'delta', added, removed });
-    this.stats.deltaMutations++;
-    this.metrics.mutation('delta');
+    await this.applyDelta(added, removed);
     this.metrics.change('applied', added.length);
     this.metrics.change('removed', removed.length);
     this.stats.clusters = this.clusters.size;
@@ -551,8 +518,7 @@ export class ClusterEntityProvider implements EntityProvider {
 
   /** Rebuilds every entity from memory (after profiles changed) and writes the ones that changed. */
   private async rebuild(): Promise<void> {
-    const connection = this.connection;
-    if (!connection) return;
+    if (!this.connection) return;
     const added: DeferredEntity[] = [];
     for (const [key, previous] of this.clusters) {
       const record = this.record(previous.input);
@@ -561,8 +527,6 @@ export class ClusterEntityProvider implements EntityProvider {
       added.push(this.deferred(record.entity));
     }
     if (added.length === 0) return;
-    await connection.applyMutation({ type: 'delta', added, removed: [] });
-    this.stats.deltaMutations++;
-    this.metrics.mutation('delta');
+    await this.applyDelta(added);
   }
 }

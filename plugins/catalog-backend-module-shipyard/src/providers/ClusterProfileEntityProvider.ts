@@ -21,7 +21,7 @@ import {
 import { ShipyardCatalogConfig, readShipyardCatalogConfig } from '../config';
 import { buildGeneratedProfileEntity } from '../entities/profileEntities';
 import { ProfileIndex } from '../profiles/ProfileIndex';
-import { carryOver, scheduleFullSync } from './fullSync';
+import { FullSync, FullSyncRetryOptions, carryOver } from './fullSync';
 import { ProviderMetrics } from './metrics';
 import { SerialQueue } from './SerialQueue';
 
@@ -50,6 +50,8 @@ export interface ClusterProfileEntityProviderOptions {
   logger: LoggerService;
   taskRunner?: SchedulerServiceTaskRunner;
   metrics?: MetricsService;
+  /** When a full sync fails, when to try again (default after 2 s, doubling up to 60 s). */
+  fullSyncRetry?: FullSyncRetryOptions;
 }
 
 interface GeneratedRecord {
@@ -69,7 +71,7 @@ export class ClusterProfileEntityProvider implements EntityProvider {
   private readonly profiles: ProfileIndex;
   private readonly logger: LoggerService;
   private readonly taskRunner?: SchedulerServiceTaskRunner;
-  private readonly queue = new SerialQueue();
+  private readonly fullSync: FullSync;
   private readonly metrics: ProviderMetrics;
   private connection?: EntityProviderConnection;
   private generated = new Map<string, GeneratedRecord>();
@@ -120,6 +122,14 @@ export class ClusterProfileEntityProvider implements EntityProvider {
     });
     this.taskRunner = options.taskRunner;
     this.metrics = new ProviderMetrics(this.getProviderName(), options.metrics);
+    this.fullSync = new FullSync({
+      providerName: this.getProviderName(),
+      queue: new SerialQueue(),
+      sync: () => this.sync(),
+      title: 'Sync of generated cluster profiles',
+      logger: this.logger,
+      retry: options.fullSyncRetry,
+    });
   }
 
   getProviderName(): string {
@@ -128,21 +138,19 @@ export class ClusterProfileEntityProvider implements EntityProvider {
 
   async connect(connection: EntityProviderConnection): Promise<void> {
     this.connection = connection;
-    await scheduleFullSync(this.taskRunner, this.getProviderName(), () =>
-      this.refresh(),
-    );
+    await this.fullSync.schedule(this.taskRunner);
   }
 
   getStats(): ClusterProfileEntityProviderStats {
     return { ...this.stats };
   }
 
-  /** Runs a full sync now. */
+  /** Runs a full sync now (or joins the one waiting to run). */
   async refresh(): Promise<void> {
-    await this.queue.run(() => this.fullSync());
+    await this.fullSync.request();
   }
 
-  private async fullSync(): Promise<void> {
+  private async sync(): Promise<void> {
     const connection = this.connection;
     if (!connection) {
       throw new Error('ClusterProfileEntityProvider is not connected');
@@ -222,9 +230,6 @@ export class ClusterProfileEntityProvider implements EntityProvider {
       );
     } catch (error) {
       this.stats.lastError = String(error);
-      this.logger.warn(
-        `Sync of generated cluster profiles failed, the catalog keeps its current entities: ${error}`,
-      );
       throw error;
     }
   }

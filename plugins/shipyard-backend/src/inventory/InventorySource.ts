@@ -5,7 +5,11 @@ import {
   resourcePath,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
-import { ManagementClusterConnection } from '@shipyard/plugin-shipyard-node';
+import {
+  Backoff,
+  ManagementClusterConnection,
+  sleep,
+} from '@shipyard/plugin-shipyard-node';
 import {
   KubeApiError,
   KubeClient,
@@ -14,7 +18,6 @@ import {
 import { SyncConfig } from '../config/config';
 import { OwnershipResolver } from '../config/ownership';
 import { FleetSink } from '../index/FleetIndex';
-import { Backoff, sleep } from '../reconcile/backoff';
 import { InventoryConsumeConfig } from './config';
 import {
   InventorySecretRef,

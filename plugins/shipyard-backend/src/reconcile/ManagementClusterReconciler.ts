@@ -4,8 +4,10 @@ import {
   ManagementClusterStatus,
 } from '@shipyard/plugin-shipyard-common';
 import {
+  Backoff,
   type ManagementClusterConnection,
   redactInternals,
+  sleep,
 } from '@shipyard/plugin-shipyard-node';
 import {
   KubeApiError,
@@ -16,7 +18,6 @@ import { SyncConfig } from '../config/config';
 import { OwnershipResolver } from '../config/ownership';
 import { ClusterHealthEvaluator } from '../health';
 import { FleetSink } from '../index/FleetIndex';
-import { Backoff, sleep } from './backoff';
 import { WatchTarget, discoverTargets } from './discovery';
 import { ClusterFolder } from './ClusterFolder';
 import { KindObjects } from './KindObjects';
