@@ -1,15 +1,5 @@
-import { TestBackend, mockServices } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
-import { FleetSim } from '@shipyard/fleet-sim';
 import { ClusterSummary, responseBody } from '@shipyard/plugin-shipyard-common';
-import { eventually } from '@shipyard/test-utils';
-import {
-  apiGet,
-  createCountingMetrics,
-  listFleet,
-  shipyardClient,
-  startSimCatalogBackend,
-} from './__testUtils__/simCatalog';
+import { useSimCatalogBackend } from './__testUtils__/simCatalog';
 import { clusterEntityName } from './entities/naming';
 
 /*
@@ -21,41 +11,17 @@ import { clusterEntityName } from './entities/naming';
 jest.setTimeout(90_000);
 
 describe('decommission and the catalog', () => {
-  const events = mockServices.events();
-  const scheduler = mockServices.scheduler();
-  const { metrics } = createCountingMetrics();
-  let sim: FleetSim;
-  let backend: TestBackend;
-
-  const clusterEntities = async () =>
-    (
-      await apiGet<{ items: Entity[] }>(
-        backend,
-        `/catalog/entities/by-query?limit=500&filter=${encodeURIComponent(
-          'kind=resource,spec.type=kubernetes-cluster',
-        )}`,
-      )
-    ).items;
-
-  beforeAll(async () => {
-    ({ sim, backend } = await startSimCatalogBackend({
-      seed: 'catalog-decommission',
-      clusters: 8,
-      pageSize: 4,
-      events,
-      scheduler,
-      metrics,
-      timeoutMs: 45_000,
-    }));
+  const suite = useSimCatalogBackend({
+    seed: 'catalog-decommission',
+    clusters: 8,
+    pageSize: 4,
+    timeoutMs: 45_000,
   });
-
-  afterAll(async () => {
-    await backend?.stop();
-    await sim?.stop();
-  });
+  const { fleet, fullSync, scheduler, eventually } = suite;
+  const clusterEntities = () => suite.entities();
 
   it('keeps the entity while the cluster is deleting and drops it once Cluster API confirms', async () => {
-    const victim = (await listFleet(backend)).find(
+    const victim = (await fleet()).find(
       s =>
         s.lifecycle !== 'production' &&
         s.machineCount > 0 &&
@@ -63,11 +29,11 @@ describe('decommission and the catalog', () => {
     ) as ClusterSummary;
     expect(victim).toBeDefined();
     const entityName = clusterEntityName(victim);
-    await eventually(clusterEntities, {
-      until: l => l.some(e => e.metadata.name === entityName),
-      timeoutMs: 30_000,
-      intervalMs: 100,
-    });
+    await eventually(
+      clusterEntities,
+      l => l.some(e => e.metadata.name === entityName),
+      30_000,
+    );
     const count = (await clusterEntities()).length;
     const ref = {
       management: victim.managementCluster,
@@ -79,8 +45,8 @@ describe('decommission and the catalog', () => {
       namespace: victim.namespace,
       name: victim.name,
     };
-    const client = shipyardClient(backend);
-    sim.faults.stallDrain(ref, true);
+    const client = suite.client();
+    suite.sim.faults.stallDrain(ref, true);
 
     const res = await client.decommissionCluster({
       path,
@@ -91,28 +57,25 @@ describe('decommission and the catalog', () => {
     // deleting: the fleet shows the phase, the catalog keeps the entity through a full sync
     await eventually(
       async () => responseBody(await client.getCluster({ path })),
-      {
-        until: d => d.summary.phase === 'Deleting',
-        timeoutMs: 30_000,
-        intervalMs: 100,
-      },
+      d => d.summary.phase === 'Deleting',
+      30_000,
     );
-    await scheduler.triggerTask('ClusterEntityProvider:refresh');
+    await fullSync();
     const during = await clusterEntities();
     expect(during.some(e => e.metadata.name === entityName)).toBe(true);
     expect(during).toHaveLength(count);
 
     // the drain goes on: Cluster API deletes the Cluster, the fleet and then the catalog drop it
-    sim.faults.stallDrain(ref, false);
-    await eventually(clusterEntities, {
-      until: l => !l.some(e => e.metadata.name === entityName),
-      timeoutMs: 45_000,
-      intervalMs: 100,
-    });
+    suite.sim.faults.stallDrain(ref, false);
+    await eventually(
+      clusterEntities,
+      l => !l.some(e => e.metadata.name === entityName),
+      45_000,
+    );
     expect(await clusterEntities()).toHaveLength(count - 1);
-    const fleet = await listFleet(backend);
+    const after = await fleet();
     expect(
-      fleet.some(
+      after.some(
         s =>
           s.name === victim.name &&
           s.namespace === victim.namespace &&

@@ -1,7 +1,5 @@
 import https from 'node:https';
-import { TestBackend, mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { FleetSim } from '@shipyard/fleet-sim';
 import {
   ANNOTATION_CLUSTER_ORIGIN,
   ANNOTATION_INVENTORY_CLUSTER_MANAGER,
@@ -9,12 +7,7 @@ import {
   INVENTORY_API_VERSION,
 } from '@shipyard/plugin-shipyard-common';
 import { eventually } from '@shipyard/test-utils';
-import {
-  apiGet,
-  createCountingMetrics,
-  listFleet,
-  startSimCatalogBackend,
-} from './__testUtils__/simCatalog';
+import { useSimCatalogBackend } from './__testUtils__/simCatalog';
 import { clusterEntityName } from './entities/naming';
 
 /*
@@ -31,11 +24,20 @@ const SOURCE = 'inventory-hub';
 const HUB = 'mgmt-eu-1';
 
 describe('inventory ClusterProfiles of other cluster managers', () => {
-  const events = mockServices.events();
-  const scheduler = mockServices.scheduler();
-  const { metrics } = createCountingMetrics();
-  let sim: FleetSim;
-  let backend: TestBackend;
+  const suite = useSimCatalogBackend({
+    seed: 'catalog-inventory',
+    clusters: 4,
+    pageSize: 50,
+    timeoutMs: 60_000,
+    shipyard: {
+      inventory: {
+        consume: [
+          { name: SOURCE, managementCluster: HUB, namespace: NAMESPACE },
+        ],
+      },
+    },
+  });
+  const { fleet, fullSync, scheduler } = suite;
 
   /** A request to the hub management cluster's Kubernetes API. */
   function hub(
@@ -44,7 +46,7 @@ describe('inventory ClusterProfiles of other cluster managers', () => {
     body?: unknown,
     contentType = 'application/json',
   ): Promise<{ status: number; body: any }> {
-    const mc = sim.managementClusters.find(m => m.name === HUB)!;
+    const mc = suite.sim.managementClusters.find(m => m.name === HUB)!;
     return new Promise((resolve, reject) => {
       const req = https.request(
         new URL(`${mc.url}${path}`),
@@ -88,7 +90,7 @@ describe('inventory ClusterProfiles of other cluster managers', () => {
   }) => `${c.managementCluster}/${c.namespace}/${c.name}`;
   const consumedKey = (name: string) => `${SOURCE}/${NAMESPACE}/${name}`;
   const consumed = async (name: string): Promise<ClusterSummary | undefined> =>
-    (await listFleet(backend)).find(c => keyOf(c) === consumedKey(name));
+    (await fleet()).find(c => keyOf(c) === consumedKey(name));
   const entityName = (name: string) =>
     clusterEntityName({
       managementCluster: SOURCE,
@@ -97,8 +99,7 @@ describe('inventory ClusterProfiles of other cluster managers', () => {
     });
   const entity = async (name: string): Promise<Entity | undefined> => {
     try {
-      return await apiGet<Entity>(
-        backend,
+      return await suite.get<Entity>(
         `/catalog/entities/by-name/resource/default/${entityName(name)}`,
       );
     } catch {
@@ -106,34 +107,10 @@ describe('inventory ClusterProfiles of other cluster managers', () => {
     }
   };
 
-  beforeAll(async () => {
-    ({ sim, backend } = await startSimCatalogBackend({
-      seed: 'catalog-inventory',
-      clusters: 4,
-      pageSize: 50,
-      events,
-      scheduler,
-      metrics,
-      timeoutMs: 60_000,
-      shipyard: {
-        inventory: {
-          consume: [
-            { name: SOURCE, managementCluster: HUB, namespace: NAMESPACE },
-          ],
-        },
-      },
-    }));
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    await sim?.stop();
-  });
-
   it('joins the fleet, its health probes and the catalog, and leaves them when deleted', async () => {
-    expect(sim.managementClusters.map(m => m.name)).toContain(HUB);
+    expect(suite.sim.managementClusters.map(m => m.name)).toContain(HUB);
     // another tool registered a managed cloud cluster: its API server is one the simulator serves
-    const cloud = sim.workloadClusters()[0];
+    const cloud = suite.sim.workloadClusters()[0];
     expect(
       (
         await hub('POST', '/api/v1/namespaces', {
@@ -285,7 +262,7 @@ describe('inventory ClusterProfiles of other cluster managers', () => {
       'europe-west4',
     );
     expect(await consumed('mgmt-us-1--team-a--own')).toBeUndefined();
-    const filtered = await listFleet(backend);
+    const filtered = await fleet();
     expect(filtered.filter(c => c.origin === 'inventory')).toHaveLength(1);
 
     // the health probe reaches it with the kubeconfig its access provider names
@@ -298,7 +275,7 @@ describe('inventory ClusterProfiles of other cluster managers', () => {
     }, 60_000);
 
     // a catalog entity, owned by its team, without a management cluster to depend on
-    await scheduler.triggerTask('ClusterEntityProvider:refresh');
+    await fullSync();
     const e = await eventually(async () => {
       const found = await entity('gke-analytics');
       expect(found).toBeDefined();
@@ -323,7 +300,7 @@ describe('inventory ClusterProfiles of other cluster managers', () => {
     await eventually(async () => {
       expect(await consumed('gke-analytics')).toBeUndefined();
     }, 60_000);
-    await scheduler.triggerTask('ClusterEntityProvider:refresh');
+    await fullSync();
     await eventually(async () => {
       expect(await entity('gke-analytics')).toBeUndefined();
     }, 60_000);

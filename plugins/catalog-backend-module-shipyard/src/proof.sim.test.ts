@@ -1,17 +1,6 @@
-import { TestBackend, mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { FleetSim } from '@shipyard/fleet-sim';
-import {
-  apiGet,
-  createCountingMetrics,
-  listFleet,
-  shipyardClient,
-  startSimCatalogBackend,
-} from './__testUtils__/simCatalog';
-import {
-  eventually as eventuallyUntil,
-  managementClusterStates,
-} from '@shipyard/test-utils';
+import { useSimCatalogBackend } from './__testUtils__/simCatalog';
+import { managementClusterStates } from '@shipyard/test-utils';
 import { clusterEntityName } from './entities/naming';
 import { CHANGES_METRIC } from './providers/metrics';
 
@@ -26,75 +15,46 @@ jest.setTimeout(90_000);
 const CLUSTERS = 'cluster.x-k8s.io/clusters';
 const OUTAGE_SYNCS = 4;
 
-const { metrics, count: countMetric } = createCountingMetrics();
-const removedChanges = () =>
-  countMetric(CHANGES_METRIC, 'ClusterEntityProvider', 'removed');
-
-const eventually = <T>(
-  fn: () => Promise<T>,
-  accept: (value: T) => boolean,
-  timeoutMs = 20_000,
-) => eventuallyUntil(fn, { until: accept, timeoutMs, intervalMs: 100 });
-
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 describe('catalog module shipyard: fault matrix and secrets', () => {
-  const events = mockServices.events();
-  const scheduler = mockServices.scheduler();
-  let sim: FleetSim;
-  let backend: TestBackend;
-
-  const get = <T>(path: string): Promise<T> => apiGet<T>(backend, path);
-  const fleet = () => listFleet(backend);
-  const shipyardEntities = async (type: string) =>
-    (
-      await get<{ items: Entity[] }>(
-        `/catalog/entities/by-query?limit=1000&filter=${encodeURIComponent(
-          `kind=resource,spec.type=${type}`,
-        )}`,
-      )
-    ).items;
-  const clusterEntities = () => shipyardEntities('kubernetes-cluster');
+  const suite = useSimCatalogBackend({
+    seed: 'catalog-proof',
+    clusters: 12,
+    pageSize: 5,
+    sync: { requestTimeoutMs: 1500 },
+    timeoutMs: 20_000,
+    waitMs: 20_000,
+  });
+  const { get, fleet, eventually, fullSync } = suite;
+  const shipyardEntities = (type: string) => suite.entities(type);
+  const clusterEntities = () => suite.entities();
+  const removedChanges = () =>
+    suite.count(CHANGES_METRIC, 'ClusterEntityProvider', 'removed');
   const uidsOf = (entities: Entity[]) =>
     Object.fromEntries(
       entities.map(e => [e.metadata.name, e.metadata.uid as string]),
     );
   const mcState = async (name: string) =>
-    (await managementClusterStates(shipyardClient(backend))).get(name)?.state;
-  const fullSync = () => scheduler.triggerTask('ClusterEntityProvider:refresh');
+    (await managementClusterStates(suite.client())).get(name)?.state;
 
   beforeAll(async () => {
-    ({ sim, backend } = await startSimCatalogBackend({
-      seed: 'catalog-proof',
-      clusters: 12,
-      pageSize: 5,
-      sync: { requestTimeoutMs: 1500 },
-      events,
-      scheduler,
-      metrics,
-      timeoutMs: 20_000,
-    }));
     await eventually(
       clusterEntities,
-      l => l.length === sim.workloadClusters().length,
+      l => l.length === suite.sim.workloadClusters().length,
     );
   });
 
-  afterAll(async () => {
-    await backend?.stop();
-    await sim?.stop();
-  });
-
   it('keeps every entity and its uid while a management cluster is down, then resyncs without deleting', async () => {
-    const mc = sim.managementClusters[1].name;
-    const api = sim.management(mc).api;
+    const mc = suite.sim.managementClusters[1].name;
+    const api = suite.sim.management(mc).api;
     const before = await clusterEntities();
     const uids = uidsOf(before);
     const mcUids = uidsOf(
       await shipyardEntities('kubernetes-management-cluster'),
     );
     expect(Object.keys(mcUids).sort()).toEqual(
-      sim.managementClusters.map(m => m.name).sort(),
+      suite.sim.managementClusters.map(m => m.name).sort(),
     );
     const ofMc = before.filter(
       e => e.metadata.annotations?.['shipyard.io/management-cluster'] === mc,
@@ -117,7 +77,7 @@ describe('catalog module shipyard: fault matrix and secrets', () => {
       }
     })();
 
-    sim.faults.unreachable(mc, 'refuse');
+    suite.sim.faults.unreachable(mc, 'refuse');
     try {
       await eventually(
         () => mcState(mc),
@@ -155,7 +115,7 @@ describe('catalog module shipyard: fault matrix and secrets', () => {
         spec: relabelled.spec,
       });
       // and its API server restarts with the watch history compacted
-      sim.faults.restartManagementApi(mc);
+      suite.sim.faults.restartManagementApi(mc);
 
       for (let round = 0; round < OUTAGE_SYNCS; round++) {
         await fullSync();
@@ -173,7 +133,7 @@ describe('catalog module shipyard: fault matrix and secrets', () => {
       expect(removedChanges()).toBe(removedBefore);
       expect(missing).toEqual(new Set());
 
-      sim.faults.reachable(mc);
+      suite.sim.faults.reachable(mc);
       await eventually(
         () => mcState(mc),
         s => s === 'connected',
@@ -225,20 +185,20 @@ describe('catalog module shipyard: fault matrix and secrets', () => {
     } finally {
       sampling = false;
       await sampler.catch(() => {});
-      sim.faults.reachable(mc);
-      sim.faults.clear();
+      suite.sim.faults.reachable(mc);
+      suite.sim.faults.clear();
     }
   });
 
   it('puts no credential of the fleet in any catalog entity', async () => {
-    const secrets = new Set<string>([sim.caData, sim.adminToken]);
+    const secrets = new Set<string>([suite.sim.caData, suite.sim.adminToken]);
     const decodedCa = new Set<string>();
-    for (const m of sim.managementClusters) {
+    for (const m of suite.sim.managementClusters) {
       secrets.add(m.token);
       secrets.add(m.viewerToken);
       secrets.add(m.caData);
     }
-    for (const w of sim.workloadClusters()) {
+    for (const w of suite.sim.workloadClusters()) {
       secrets.add(w.token);
       secrets.add(w.caData);
     }
@@ -249,7 +209,7 @@ describe('catalog module shipyard: fault matrix and secrets', () => {
         if (line.length >= 40 && !line.startsWith('-----')) decodedCa.add(line);
       }
     }
-    const kubeconfig = sim.kubeconfig();
+    const kubeconfig = suite.sim.kubeconfig();
     const patterns = [
       /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
       /-----BEGIN CERTIFICATE-----/,
@@ -270,7 +230,7 @@ describe('catalog module shipyard: fault matrix and secrets', () => {
       ),
     );
     expect(ours.length).toBeGreaterThanOrEqual(
-      sim.workloadClusters().length + sim.managementClusters.length,
+      suite.sim.workloadClusters().length + suite.sim.managementClusters.length,
     );
     const leaks: string[] = [];
     for (const entity of ours) {
