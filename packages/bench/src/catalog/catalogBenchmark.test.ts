@@ -24,6 +24,31 @@ describe('shipyard-catalog-bench', () => {
     expect(row.ownerChangeMs).toHaveLength(1);
     expect(row.ownerChangeMs[0]).toBeGreaterThan(0);
     expect(row.timeline.length).toBeGreaterThan(0);
+    expect(row.backendThreadStallMaxMs).toBeGreaterThan(0);
     expect(lines.join('\n')).toContain('| 30 (2) | SQLite |');
+  });
+
+  it('ends a row whose catalog is not complete within the timeout, without a steady window or owner changes', async () => {
+    const lines: string[] = [];
+    const started = Date.now();
+    const [row] = await runCatalogBenchmark({
+      sizes: [30],
+      // a steady window this long would outlast the test
+      steadySeconds: 600,
+      ownerChanges: 1,
+      timeoutSeconds: 1,
+      print: line => lines.push(line),
+    });
+    expect(Date.now() - started).toBeLessThan(200_000);
+    expect(row.catalogCompleteMs).toBeNaN();
+    expect(row.steadyCores).toBeNaN();
+    expect(row.ownerChangeMs).toEqual([]);
+    const output = lines.join('\n');
+    expect(output).toMatch(
+      /incomplete after 1 s \(\d+ of 30 cluster entities\): no steady window, no owner changes/,
+    );
+    expect(output).toMatch(
+      /\| 30 \(2\) \| SQLite \| .* \/ incomplete after 1 s \(\d+\) \|/,
+    );
   });
 });

@@ -4,7 +4,8 @@
  * fleet in a child process, a cold start, and what the catalog does with N clusters: how long until the Shipyard API
  * and the catalog hold every cluster, the processing and stitching rate over time, the process's CPU time and
  * resident memory while it fills and over a steady minute, the size of the catalog's database, and how long an owner
- * changed on a management cluster takes to show in the catalog.
+ * changed on a management cluster takes to show in the catalog. A catalog that is not complete within the timeout
+ * ends the row there: no steady window, no owner changes.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,12 +34,21 @@ import catalogModuleShipyard, {
 // the real Shipyard backend feeds the catalog module in this measurement
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import shipyardPlugin from '@shipyard/plugin-shipyard-backend';
-import knexFactory, { Knex } from 'knex';
+import knexFactory from 'knex';
 import { parse as parseYaml } from 'yaml';
 import { CountingMetrics } from '../countingMetrics';
 import { percentile } from '../stats';
 import { startWorkerSim } from '../sim/workerSim';
 import type { SimHandle, SimWorkloadAccess } from '../sim/types';
+import { CatalogDbProbe, CatalogDbTarget } from './catalogDbProbe';
+import {
+  CatalogSample,
+  CatalogSampler,
+  now,
+  startCatalogSampler,
+} from './catalogSampler';
+
+export type { CatalogSample } from './catalogSampler';
 
 /** Options of {@link runCatalogBenchmark}. */
 export interface CatalogBenchmarkOptions {
@@ -64,25 +74,6 @@ export interface CatalogBenchmarkOptions {
   print?: (line: string) => void;
 }
 
-/** One sample of the fill timeline. */
-export interface CatalogSample {
-  /** Seconds since the backend's start began. */
-  t: number;
-  /** Clusters the Shipyard API lists. */
-  api: number;
-  /** Cluster entities the catalog holds (stitched, findable by `spec.type`). */
-  catalog: number;
-  /** Rows of the catalog's processing state (every entity a provider or location emitted). */
-  refreshState: number;
-  /** Processing runs of the catalog so far (every entity, first runs and reprocessing). */
-  processed: number;
-  /** Entities waiting to be stitched. */
-  stitchQueue: number;
-  rssMb: number;
-  /** Process CPU time since the start (user + system, all threads), seconds. */
-  cpuSeconds: number;
-}
-
 /** One row of results. */
 export interface CatalogBenchmarkRow {
   clusters: number;
@@ -96,6 +87,8 @@ export interface CatalogBenchmarkRow {
   catalogFirstMs: number;
   /** Backend start → every cluster entity in the catalog (ms; NaN when the timeout passed first). */
   catalogCompleteMs: number;
+  /** The longest wait for a complete catalog (ms). */
+  timeoutMs: number;
   /** Cluster entities in the catalog at the end of the fill (equals `clusters` when complete). */
   catalogAtEnd: number;
   /** Process CPU time from the start until the catalog was complete (s). */
@@ -109,7 +102,7 @@ export interface CatalogBenchmarkRow {
   heapAtCompleteMb: number;
   /** Largest resident memory seen (MB). */
   rssMaxMb: number;
-  /** CPU cores used over the steady window (CPU time / wall time). */
+  /** CPU cores used over the steady window (CPU time / wall time; this and the other steady figures NaN, and no owner changes, when the catalog was not complete). */
   steadyCores: number;
   /** Entities processed and stitched over the steady window, per minute. */
   steadyProcessedPerMin: number;
@@ -126,8 +119,13 @@ export interface CatalogBenchmarkRow {
   processingMeanMs: number;
   stitched: number;
   stitchingMeanMs: number;
-  /** Wall time of the benchmark's own sampling (API count and catalog database queries, in this process), ms. */
+  /** Wall time of the benchmark's own sampling (API count and catalog database queries, in its own thread), ms. */
   probeMs: number;
+  /** CPU time of the sampler's thread (ms; part of the process's CPU time). */
+  samplerCpuMs: number;
+  /** The longest time the backend's thread did not run during the row (ms), and when that ended (s). */
+  backendThreadStallMaxMs: number;
+  backendThreadStallAt: number;
   /** 1-minute load average at the start and at the end of the row, and the machine's cores. */
   loadAvgStart: number;
   loadAvgEnd: number;
@@ -188,90 +186,6 @@ function cpuSeconds(): number {
 }
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-
-/** Read-only queries on the catalog's own database. */
-class CatalogDbProbe {
-  private constructor(
-    readonly knex: Knex,
-    private readonly files: string[],
-    private readonly allDir?: string,
-  ) {}
-
-  static sqlite(directory: string): CatalogDbProbe {
-    const file = path.join(directory, 'catalog.sqlite');
-    return new CatalogDbProbe(
-      knexFactory({
-        client: 'better-sqlite3',
-        connection: { filename: file },
-        useNullAsDefault: true,
-        pool: { min: 1, max: 1 },
-      }),
-      [file, `${file}-wal`, `${file}-shm`, `${file}-journal`],
-      directory,
-    );
-  }
-
-  static postgres(url: string, database: string): CatalogDbProbe {
-    const connection = new URL(url);
-    connection.pathname = `/${database}`;
-    return new CatalogDbProbe(
-      knexFactory({
-        client: 'pg',
-        connection: connection.toString(),
-        pool: { min: 0, max: 1 },
-      }),
-      [],
-    );
-  }
-
-  private async count(q: Knex.QueryBuilder): Promise<number> {
-    try {
-      const [row] = await q.count({ n: '*' });
-      return Number(row?.n ?? 0);
-    } catch {
-      return 0; // the catalog has not created its tables yet
-    }
-  }
-
-  clusterEntities(): Promise<number> {
-    return this.count(
-      this.knex('search').where({
-        key: 'spec.type',
-        value: 'kubernetes-cluster',
-      }),
-    );
-  }
-
-  refreshState(): Promise<number> {
-    return this.count(this.knex('refresh_state'));
-  }
-
-  stitchQueue(): Promise<number> {
-    return this.count(this.knex('stitch_queue'));
-  }
-
-  /** The catalog's database and every plugin's database (SQLite files; PostgreSQL: the catalog's only). */
-  async sizes(): Promise<{ catalogMb: number; allMb: number }> {
-    if (this.files.length === 0) {
-      const r = await this.knex.raw(
-        'select pg_database_size(current_database()) as size',
-      );
-      return { catalogMb: mb(Number(r.rows[0].size)), allMb: NaN };
-    }
-    const size = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
-    const all = this.allDir
-      ? fs.readdirSync(this.allDir).map(f => path.join(this.allDir!, f))
-      : [];
-    return {
-      catalogMb: mb(this.files.reduce((s, f) => s + size(f), 0)),
-      allMb: mb(all.reduce((s, f) => s + size(f), 0)),
-    };
-  }
-
-  async destroy(): Promise<void> {
-    await this.knex.destroy();
-  }
-}
 
 function managementClustersFor(clusters: number): number {
   if (clusters >= 10_000) return 5;
@@ -348,29 +262,34 @@ async function measureSize(
         ensureExists: true,
       }
     : { client: 'better-sqlite3', connection: { directory: tmp } };
-  const probe = options.postgresUrl
-    ? CatalogDbProbe.postgres(options.postgresUrl, `${prefix}catalog`)
-    : CatalogDbProbe.sqlite(tmp);
+  const target: CatalogDbTarget = options.postgresUrl
+    ? {
+        client: 'postgres',
+        url: options.postgresUrl,
+        database: `${prefix}catalog`,
+      }
+    : { client: 'sqlite', directory: tmp };
+  const probe = new CatalogDbProbe(target);
   const metrics = new CountingMetrics();
   const catalog = deepMerge(portalCatalogConfig(), options.catalogConfig ?? {});
   const timeoutMs = (options.timeoutSeconds ?? 120 + clusters / 10) * 1000;
   const progressEvery = (options.progressSeconds ?? 10) * 1000;
 
   const cpu0 = cpuSeconds();
-  const t0 = performance.now();
-  const since = () => performance.now() - t0;
+  const startedAt = now();
+  const since = () => now() - startedAt;
   const timeline: CatalogSample[] = [];
   let rssMax = 0;
   let backend: TestBackend | undefined;
-  let apiCount = 0;
   let apiCompleteMs = NaN;
   let catalogFirstMs = NaN;
   let catalogCompleteMs = NaN;
   let rssAtComplete = NaN;
   let heapAtComplete = NaN;
   let fillCpu = NaN;
-  let stopSampling = false;
   let lastProgress = 0;
+  let probeMs = 0;
+  let stallMax = { ms: 0, at: NaN };
 
   const apiGet = async <T>(p: string): Promise<T> => {
     const res = await fetch(
@@ -381,67 +300,51 @@ async function measureSize(
     return (await res.json()) as T;
   };
 
-  let probeMs = 0;
-  const sample = async (): Promise<CatalogSample> => {
-    const p0 = performance.now();
-    if (backend && apiCount < clusters) {
-      try {
-        apiCount = (
-          await apiGet<{ totalCount: number }>(
-            '/shipyard/clusters?limit=1&facets=false',
-          )
-        ).totalCount;
-      } catch {
-        // not ready yet
-      }
-    }
-    const s: CatalogSample = {
-      t: since() / 1000,
-      api: apiCount,
-      catalog: await probe.clusterEntities(),
-      refreshState: await probe.refreshState(),
-      processed: metrics.get('catalog.processed.entities.count'),
-      stitchQueue: await probe.stitchQueue(),
-      rssMb: mb(process.memoryUsage.rss()),
-      cpuSeconds: cpuSeconds() - cpu0,
-    };
+  // samples once a second in a thread of its own while the backend starts and the catalog fills
+  const onSample = (s: CatalogSample, sampleMs: number) => {
+    timeline.push(s);
+    probeMs += sampleMs;
     rssMax = Math.max(rssMax, s.rssMb);
-    probeMs += performance.now() - p0;
-    return s;
-  };
-
-  // samples once a second while the backend starts and the catalog fills
-  const sampler = (async () => {
-    while (!stopSampling) {
-      const s = await sample();
-      timeline.push(s);
-      if (Number.isNaN(apiCompleteMs) && s.api >= clusters) {
-        apiCompleteMs = s.t * 1000;
-      }
-      if (Number.isNaN(catalogFirstMs) && s.catalog > 0) {
-        catalogFirstMs = s.t * 1000;
-      }
-      if (Number.isNaN(catalogCompleteMs) && s.catalog >= clusters) {
-        catalogCompleteMs = s.t * 1000;
-        rssAtComplete = s.rssMb;
-        heapAtComplete = mb(process.memoryUsage().heapUsed);
-        fillCpu = s.cpuSeconds;
-      }
-      if (s.t * 1000 - lastProgress >= progressEvery) {
-        lastProgress = s.t * 1000;
-        print(
-          `  ${s.t.toFixed(0)} s: api ${s.api}, catalog ${
-            s.catalog
-          }, processed ${s.processed}/${s.refreshState}, stitch queue ${
-            s.stitchQueue
-          }, rss ${s.rssMb.toFixed(0)} MB, cpu ${s.cpuSeconds.toFixed(
-            1,
-          )} s, load ${os.loadavg()[0].toFixed(1)}`,
-        );
-      }
-      await sleep(1000);
+    if (s.backendThreadStallMs > stallMax.ms) {
+      stallMax = { ms: s.backendThreadStallMs, at: s.t };
     }
-  })();
+    if (Number.isNaN(apiCompleteMs) && s.api >= clusters) {
+      apiCompleteMs = s.t * 1000;
+    }
+    if (Number.isNaN(catalogFirstMs) && s.catalog > 0) {
+      catalogFirstMs = s.t * 1000;
+    }
+    if (Number.isNaN(catalogCompleteMs) && s.catalog >= clusters) {
+      catalogCompleteMs = s.t * 1000;
+      rssAtComplete = s.rssMb;
+      heapAtComplete = mb(process.memoryUsage().heapUsed);
+      fillCpu = s.cpuSeconds;
+    }
+    if (s.t * 1000 - lastProgress >= progressEvery) {
+      lastProgress = s.t * 1000;
+      print(
+        `  ${s.t.toFixed(0)} s: api ${s.api}${
+          Number.isFinite(s.apiMs) ? ` (${s.apiMs.toFixed(0)} ms)` : ''
+        }, catalog ${s.catalog}, processed ${s.processed}/${
+          s.refreshState
+        }, stitch queue ${s.stitchQueue}, rss ${s.rssMb.toFixed(
+          0,
+        )} MB, cpu ${s.cpuSeconds.toFixed(1)} s, backend thread stalled ≤ ${(
+          s.backendThreadStallMs / 1000
+        ).toFixed(1)} s, load ${os.loadavg()[0].toFixed(1)}`,
+      );
+    }
+  };
+  const sampler: CatalogSampler = startCatalogSampler({
+    target,
+    clusters,
+    startedAt,
+    cpu0,
+    authorization: mockCredentials.user.header(),
+    processed: () => metrics.get('catalog.processed.entities.count'),
+    onSample,
+    onError: error => print(`  sampler: ${error}`),
+  });
 
   try {
     backend = await startCatalogBackend({
@@ -451,78 +354,32 @@ async function measureSize(
       health: options.health ?? false,
       metrics,
     });
+    sampler.setPort(backend.server.port());
     const backendReadyMs = since();
     print(`  backend answers after ${(backendReadyMs / 1000).toFixed(1)} s`);
     while (Number.isNaN(catalogCompleteMs) && since() < timeoutMs) {
       await sleep(500);
     }
-    if (Number.isNaN(catalogCompleteMs)) {
-      print(`  the catalog was not complete after ${timeoutMs / 1000} s`);
-    }
+    const complete = !Number.isNaN(catalogCompleteMs);
     const catalogAtEnd = timeline[timeline.length - 1]?.catalog ?? 0;
-
-    // settle: let the stitch queue drain (at most 60 s), then the steady window
-    const settleUntil = since() + 60_000;
-    while (since() < settleUntil) {
-      if ((await probe.stitchQueue()) === 0) break;
-      await sleep(1000);
-    }
-    const steadyMs = (options.steadySeconds ?? 60) * 1000;
-    const processedCount = () =>
-      metrics.get('catalog.processed.entities.count');
-    const stitchedCount = () => metrics.get('catalog.stitched.entities.count');
-    const steady0 = {
-      cpu: cpuSeconds(),
-      t: performance.now(),
-      processed: processedCount(),
-      stitched: stitchedCount(),
-    };
-    await sleep(steadyMs);
-    const steadyWall = (performance.now() - steady0.t) / 1000;
-    const steadyCores = (cpuSeconds() - steady0.cpu) / steadyWall;
-    const steadyProcessedPerMin =
-      ((processedCount() - steady0.processed) * 60) / steadyWall;
-    const steadyStitchedPerMin =
-      ((stitchedCount() - steady0.stitched) * 60) / steadyWall;
-    const rssSteadyEndMb = mb(process.memoryUsage.rss());
-
-    // owner changes, one after another, spread over the fleet
-    const ownerChangeMs: number[] = [];
-    const count = options.ownerChanges ?? 5;
-    for (let i = 0; i < count; i++) {
-      const target: SimWorkloadAccess =
-        sim.workloadClusters[
-          Math.floor(((i + 0.5) * sim.workloadClusters.length) / count)
-        ];
-      const name = clusterEntityName({
-        managementCluster: target.management,
-        namespace: target.namespace,
-        name: target.name,
-      });
-      const change = await sim.setOwner(target);
-      const wanted = `group:default/${change.owner}`;
-      const deadline = Date.now() + 120_000;
-      for (;;) {
-        const entity = await apiGet<Entity>(
-          `/catalog/entities/by-name/resource/default/${encodeURIComponent(
-            name,
-          )}`,
-        ).catch(() => undefined);
-        if (entity?.spec?.owner === wanted) {
-          ownerChangeMs.push(Date.now() - change.writtenAt);
-          break;
-        }
-        if (Date.now() > deadline) {
-          ownerChangeMs.push(NaN);
-          break;
-        }
-        await sleep(50);
-      }
-      await sleep(1000);
+    const steady = complete
+      ? await measureSteadyWindow()
+      : {
+          steadyCores: NaN,
+          steadyProcessedPerMin: NaN,
+          steadyStitchedPerMin: NaN,
+          rssSteadyEndMb: NaN,
+          ownerChangeMs: [],
+        };
+    if (!complete) {
+      print(
+        `  incomplete after ${(timeoutMs / 1000).toFixed(
+          0,
+        )} s (${catalogAtEnd} of ${clusters} cluster entities): no steady window, no owner changes`,
+      );
     }
 
-    stopSampling = true;
-    await sampler;
+    const { cpuMs: samplerCpuMs } = await sampler.stop();
     const sizes = await probe.sizes();
 
     // cluster entities per second over 10 s windows, from the first entity to completion
@@ -555,6 +412,7 @@ async function measureSize(
       apiCompleteMs,
       catalogFirstMs,
       catalogCompleteMs,
+      timeoutMs,
       catalogAtEnd,
       fillCpuSeconds: fillCpu,
       fillRateP50: percentile(rates, 50),
@@ -563,31 +421,99 @@ async function measureSize(
       rssAtCompleteMb: rssAtComplete,
       heapAtCompleteMb: heapAtComplete,
       rssMaxMb: rssMax,
-      steadyCores,
-      steadyProcessedPerMin,
-      steadyStitchedPerMin,
-      rssSteadyEndMb,
+      ...steady,
       catalogDbMb: sizes.catalogMb,
       allDbMb: sizes.allMb,
-      ownerChangeMs,
       processed,
       processingMeanMs: histogram('catalog.processing.duration'),
       stitched: metrics.get('catalog.stitched.entities.count'),
       stitchingMeanMs: histogram('catalog.stitching.duration'),
       probeMs,
+      samplerCpuMs,
+      backendThreadStallMaxMs: stallMax.ms,
+      backendThreadStallAt: stallMax.at,
       loadAvgStart,
       loadAvgEnd: os.loadavg()[0],
       cores: os.cpus().length,
       timeline,
     };
   } finally {
-    stopSampling = true;
-    await sampler.catch(() => undefined);
+    await sampler.stop().catch(() => undefined);
     await backend?.stop().catch(() => undefined);
     await probe.destroy().catch(() => undefined);
     await sim.stop().catch(() => undefined);
     fs.rmSync(tmp, { recursive: true, force: true });
     if (options.postgresUrl) await dropDatabases(options.postgresUrl, prefix);
+  }
+
+  /** Once the catalog is complete: the stitch queue drains, a steady window, then owner changes one at a time. */
+  async function measureSteadyWindow() {
+    // settle: let the stitch queue drain (at most 60 s)
+    const settleUntil = since() + 60_000;
+    while (since() < settleUntil) {
+      if ((await probe.stitchQueue()) === 0) break;
+      await sleep(1000);
+    }
+    const steadyMs = (options.steadySeconds ?? 60) * 1000;
+    const processedCount = () =>
+      metrics.get('catalog.processed.entities.count');
+    const stitchedCount = () => metrics.get('catalog.stitched.entities.count');
+    const steady0 = {
+      cpu: cpuSeconds(),
+      t: performance.now(),
+      processed: processedCount(),
+      stitched: stitchedCount(),
+    };
+    await sleep(steadyMs);
+    const steadyWall = (performance.now() - steady0.t) / 1000;
+    const steadyCores = (cpuSeconds() - steady0.cpu) / steadyWall;
+    const steadyProcessedPerMin =
+      ((processedCount() - steady0.processed) * 60) / steadyWall;
+    const steadyStitchedPerMin =
+      ((stitchedCount() - steady0.stitched) * 60) / steadyWall;
+    const rssSteadyEndMb = mb(process.memoryUsage.rss());
+
+    // owner changes, one after another, spread over the fleet
+    const ownerChangeMs: number[] = [];
+    const count = options.ownerChanges ?? 5;
+    for (let i = 0; i < count; i++) {
+      const cluster: SimWorkloadAccess =
+        sim.workloadClusters[
+          Math.floor(((i + 0.5) * sim.workloadClusters.length) / count)
+        ];
+      const name = clusterEntityName({
+        managementCluster: cluster.management,
+        namespace: cluster.namespace,
+        name: cluster.name,
+      });
+      const change = await sim.setOwner(cluster);
+      const wanted = `group:default/${change.owner}`;
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const entity = await apiGet<Entity>(
+          `/catalog/entities/by-name/resource/default/${encodeURIComponent(
+            name,
+          )}`,
+        ).catch(() => undefined);
+        if (entity?.spec?.owner === wanted) {
+          ownerChangeMs.push(Date.now() - change.writtenAt);
+          break;
+        }
+        if (Date.now() > deadline) {
+          ownerChangeMs.push(NaN);
+          break;
+        }
+        await sleep(50);
+      }
+      await sleep(1000);
+    }
+    return {
+      steadyCores,
+      steadyProcessedPerMin,
+      steadyStitchedPerMin,
+      rssSteadyEndMb,
+      ownerChangeMs,
+    };
   }
 }
 
@@ -646,7 +572,9 @@ export function formatCatalogBenchmarkTable(
       `${fmt(r.catalogFirstMs / 1000)} / ${
         Number.isFinite(r.catalogCompleteMs)
           ? fmt(r.catalogCompleteMs / 1000)
-          : `— (${r.catalogAtEnd} at the end)`
+          : `incomplete after ${fmt(r.timeoutMs / 1000, 0)} s (${
+              r.catalogAtEnd
+            })`
       }`,
       fmt(r.fillCpuSeconds),
       `${fmt(r.fillRateP50, 0)} (${fmt(r.fillRateMin, 0)}–${fmt(
@@ -692,9 +620,13 @@ export async function runCatalogBenchmark(
         r.stitchingMeanMs,
       )} ms), heap at complete ${fmt(r.heapAtCompleteMb, 0)} MB, all DBs ${fmt(
         r.allDbMb,
-      )} MB, sampling ${fmt(
-        r.probeMs / 1000,
-      )} s, owner changes ${r.ownerChangeMs.map(v => fmt(v, 0)).join(', ')} ms`,
+      )} MB, sampling ${fmt(r.probeMs / 1000)} s (${fmt(
+        r.samplerCpuMs / 1000,
+      )} s of CPU, in its own thread), the backend's thread stalled at most ${fmt(
+        r.backendThreadStallMaxMs / 1000,
+      )} s (until ${fmt(r.backendThreadStallAt, 0)} s), owner changes ${
+        r.ownerChangeMs.map(v => fmt(v, 0)).join(', ') || 'none'
+      } ms`,
     );
   }
   print('');
