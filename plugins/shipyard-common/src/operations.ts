@@ -4,6 +4,8 @@
  * (`POST /api/shipyard/clusters/:managementCluster/:namespace/:name/<operation>`), which are the spec's models.
  */
 import type { ClusterOperationResponse } from './schema/openapi/generated/models';
+import { clusterOperationResponsePendingGuardValues } from './schema/openapi/generated/models/schema';
+import { enumValues } from './schema/enumValues';
 
 /** The Cluster API annotation that pauses one object (Cluster API honours it as it honours `spec.paused`). */
 export const CAPI_PAUSED_ANNOTATION = 'cluster.x-k8s.io/paused';
@@ -46,6 +48,11 @@ export type ClusterOperationName = ClusterOperationResponse['operation'];
 export type PendingDecommission = NonNullable<
   ClusterOperationResponse['pending']
 >;
+
+/** The guards of a production decommission, as the spec lists them (`approval`, `delay`). */
+export const DECOMMISSION_GUARDS = enumValues<PendingDecommission['guard']>(
+  clusterOperationResponsePendingGuardValues,
+);
 
 /** What may be done with a pending production decommission (`POST /clusters/…/decommission/<decision>`). */
 export type DecommissionDecision = 'approve' | 'cancel';

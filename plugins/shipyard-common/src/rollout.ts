@@ -1,5 +1,37 @@
 import { kubernetesMinorOf, parseKubernetesVersion } from './versions';
 import type { ClusterSummary, ReplicaCounters } from './types';
+import type {
+  MaintenanceWindow,
+  RolloutState,
+  operations,
+} from './schema/openapi/generated/models';
+import {
+  maintenanceWindowDaysValues,
+  pathsRolloutsIdOperationPostParametersPathOperationValues,
+  rolloutStateValues,
+} from './schema/openapi/generated/models/schema';
+import { enumValues } from './schema/enumValues';
+
+/** Where a fleet rollout is (`GET /rollouts?state=…`). */
+export type { RolloutState } from './schema/openapi/generated/models';
+
+/** Every state of a fleet rollout, as the spec lists them. */
+export const ROLLOUT_STATES = enumValues<RolloutState>(rolloutStateValues);
+
+/** What may be done with a fleet rollout under way: `POST /rollouts/:id/(pause|resume|abort)`. */
+export type RolloutOperationName =
+  operations['operateRollout']['parameters']['path']['operation'];
+
+/** Every operation on a fleet rollout under way, as the spec lists them. */
+export const ROLLOUT_OPERATIONS = enumValues<RolloutOperationName>(
+  pathsRolloutsIdOperationPostParametersPathOperationValues,
+);
+
+/** A day of the week of a rollout's maintenance window (`mon` … `sun`). */
+export type Weekday = MaintenanceWindow['days'][number];
+
+/** The days of the week, Monday first, as the spec lists them. */
+export const WEEKDAYS = enumValues<Weekday>(maintenanceWindowDaysValues);
 
 /** What a rollout check reads of a cluster summary. */
 export type RolloutInput = Pick<

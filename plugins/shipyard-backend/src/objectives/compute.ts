@@ -1,4 +1,9 @@
-import { BudgetState, HealthStatus } from '@shipyard/plugin-shipyard-common';
+import {
+  BudgetState,
+  BurnRateAlert,
+  BurnRates,
+  HealthStatus,
+} from '@shipyard/plugin-shipyard-common';
 import {
   BURN_RATE_CONDITIONS,
   BurnRateCondition,
@@ -59,18 +64,6 @@ export function burnRateThreshold(
   return Math.max(1, (condition.budgetFraction * windowMs) / condition.longMs);
 }
 
-/** One condition evaluated. */
-export interface BurnRateAlert {
-  name: BurnRateCondition['name'];
-  severity: BurnRateCondition['severity'];
-  longWindowMinutes: number;
-  shortWindowMinutes: number;
-  threshold: number;
-  longBurnRate: number;
-  shortBurnRate: number;
-  firing: boolean;
-}
-
 /** A cluster's objective computed at one time. */
 export interface ObjectiveComputation extends Tally {
   objective: Objective;
@@ -86,7 +79,8 @@ export interface ObjectiveComputation extends Tally {
   remainingMs: number;
   /** remaining / budget in percent (100 when no time counted). */
   remainingPercent: number;
-  burnRates: { oneHour: number; sixHours: number; window: number };
+  burnRates: BurnRates;
+  /** Every condition evaluated (the spec's `BurnRateAlert`). */
   alerts: BurnRateAlert[];
   /** Whether a page condition fires. */
   fastBurn: boolean;

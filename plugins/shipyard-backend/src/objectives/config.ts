@@ -3,18 +3,18 @@ import { durationToMilliseconds } from '@backstage/types';
 import { InputError } from '@backstage/errors';
 import {
   ANNOTATION_AVAILABILITY_OBJECTIVE,
+  AvailabilityObjective,
+  BURN_RATE_SEVERITIES,
+  BurnRateSeverity,
+  HEALTH_STATUSES,
   HealthStatus,
 } from '@shipyard/plugin-shipyard-common';
 
-/** An availability objective: a target over a rolling window. */
-export interface Objective {
-  /** Name of the class of service the objective comes from (`override` for a cluster's annotation). */
-  name: string;
-  /** Target availability in percent, e.g. 99.9. */
-  target: number;
-  /** Length of the rolling window in days. */
-  windowDays: number;
-}
+/**
+ * An availability objective: a target availability in percent (99.9) over a rolling window of days, named after the
+ * class of service it comes from (`override` for a cluster's annotation); the spec's `AvailabilityObjective`.
+ */
+export type Objective = AvailabilityObjective;
 
 /** A class of service: the clusters it selects (every listed criterion must match) and their objective. */
 export interface ObjectiveClass extends Objective {
@@ -38,7 +38,7 @@ export interface BurnRateCondition {
   /** `fast-1h`, `fast-6h`, `slow-1d`, `slow-3d` by default. */
   name: string;
   /** `page`: a fast burn (notify the owner now); `ticket`: a slow burn. */
-  severity: 'page' | 'ticket';
+  severity: BurnRateSeverity;
   longMs: number;
   shortMs: number;
   /** Share of the window's budget the long lookback spends at the threshold. */
@@ -92,16 +92,6 @@ export interface ObjectivesConfig {
   /** The burn-rate alert conditions (the workbook's four by default); a `page` one notifies the owner. */
   burnRateAlerts: readonly BurnRateCondition[];
 }
-
-const STATUSES: HealthStatus[] = [
-  'healthy',
-  'progressing',
-  'degraded',
-  'unhealthy',
-  'unknown',
-  'provisioning',
-  'deleting',
-];
 
 /** Statuses of a cluster out of service by design: never counted, good or bad. */
 export const OUT_OF_SERVICE: ReadonlySet<HealthStatus> = new Set([
@@ -235,7 +225,7 @@ export function readObjectivesConfig(root: Config): ObjectivesConfig {
   if (listed) {
     const unknownNames = listed.filter(
       s =>
-        !STATUSES.includes(s as HealthStatus) ||
+        !HEALTH_STATUSES.includes(s as HealthStatus) ||
         OUT_OF_SERVICE.has(s as HealthStatus) ||
         s === 'healthy',
     );
@@ -337,8 +327,10 @@ function readBurnRateAlerts(
       names.add(name);
     }
     const severity = k.getOptional('severity');
-    if (severity !== 'page' && severity !== 'ticket') {
-      problems.push(`${at}.severity must be page or ticket`);
+    if (!BURN_RATE_SEVERITIES.includes(severity as BurnRateSeverity)) {
+      problems.push(
+        `${at}.severity must be ${BURN_RATE_SEVERITIES.join(' or ')}`,
+      );
     }
     const longMs = durationOf(k, 'longWindow', at, problems);
     const shortMs = durationOf(k, 'shortWindow', at, problems);

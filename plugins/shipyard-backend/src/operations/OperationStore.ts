@@ -1,5 +1,5 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
-import { ClusterKey } from '@shipyard/plugin-shipyard-common';
+import { ClusterKey, ShipyardOpenApi } from '@shipyard/plugin-shipyard-common';
 import { Knex } from 'knex';
 import { migrateStore } from '../stores/migrations';
 
@@ -8,32 +8,25 @@ const TABLE = 'shipyard_cluster_operations';
 /**
  * Where an operation is: followed (`running`, `stalled` past its deadline), or done. A production decommission's
  * request is `pending` until it is `approved` (by a second person, or when its delay passed), `cancelled` or
- * `lapsed` (not approved in time); the deletion then is an operation of its own.
+ * `lapsed` (not approved in time); the deletion then is an operation of its own. The spec's
+ * `TrackedClusterOperation.state`.
  */
-export type OperationState =
-  | 'running'
-  | 'stalled'
-  | 'completed'
-  | 'failed'
-  | 'pending'
-  | 'approved'
-  | 'cancelled'
-  | 'lapsed';
+export type OperationState = ShipyardOpenApi.TrackedClusterOperation['state'];
 
-/** An operation that the fleet carries out after the write. */
-export interface TrackedOperation {
-  id: string;
-  action: 'cluster.scale' | 'cluster.delete' | 'cluster.update';
+/**
+ * An operation that the fleet carries out after the write: the spec's `TrackedClusterOperation` (as
+ * `GET /clusters/…/operations` lists it) with the cluster it acts on, the cluster's owner and profile when it
+ * started, and its message only once there is one.
+ */
+export interface TrackedOperation
+  extends Omit<ShipyardOpenApi.TrackedClusterOperation, 'action' | 'message'> {
+  action: Extract<
+    ShipyardOpenApi.TrackedClusterOperation['action'],
+    'cluster.scale' | 'cluster.delete' | 'cluster.update'
+  >;
   key: ClusterKey;
-  actor: string;
   owner?: string;
   profile?: string;
-  state: OperationState;
-  /** What the fleet must show for the operation to be complete (per action). */
-  target: Record<string, unknown>;
-  startedAt: string;
-  deadlineAt: string;
-  updatedAt: string;
   /** The progress or the outcome, in words. */
   message?: string;
 }

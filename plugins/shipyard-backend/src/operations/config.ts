@@ -1,5 +1,9 @@
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
+import {
+  DECOMMISSION_GUARDS,
+  PendingDecommission,
+} from '@shipyard/plugin-shipyard-common';
 
 /** `shipyard.operations`: day-2 operations on one cluster. */
 export interface OperationsConfig {
@@ -27,7 +31,7 @@ export interface OperationsConfig {
  * request unless someone cancels it (a second person of the platform team may approve it sooner).
  */
 export interface ProductionDecommissionGuard {
-  guard: 'approval' | 'delay';
+  guard: PendingDecommission['guard'];
   delayMs: number;
   approvalTimeoutMs: number;
 }
@@ -62,13 +66,13 @@ function readProductionDecommission(
 ): ProductionDecommissionGuard {
   const key = 'shipyard.operations.productionDecommission';
   const guard = config.getOptionalString(`${key}.guard`) ?? 'approval';
-  if (guard !== 'approval' && guard !== 'delay') {
+  if (!DECOMMISSION_GUARDS.includes(guard as PendingDecommission['guard'])) {
     throw new InputError(
-      `${key}.guard must be approval or delay, got ${guard}`,
+      `${key}.guard must be ${DECOMMISSION_GUARDS.join(' or ')}, got ${guard}`,
     );
   }
   return {
-    guard,
+    guard: guard as PendingDecommission['guard'],
     delayMs: positive(config, 'productionDecommission.delayMs', 24 * 3_600_000),
     approvalTimeoutMs: positive(
       config,

@@ -8,6 +8,7 @@ import {
   ClusterKey,
   ClusterSummary,
   PendingDecommission,
+  ShipyardOpenApi,
   shipyardClusterDeletePermission,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
@@ -22,26 +23,20 @@ import {
 import { TrackedOperation } from './OperationStore';
 import { OperationServices } from './services';
 
-/** Body of `POST /clusters/:mc/:ns/:name/decommission`. */
-export interface DecommissionClusterRequest {
-  /** The cluster's name, typed again: nothing is deleted by a slip. */
-  confirm: string;
-  /** Why (kept in the audit). */
-  reason?: string;
-  dryRun?: boolean;
-}
+/**
+ * Body of `POST /clusters/:mc/:ns/:name/decommission`: the cluster's name typed again (nothing is deleted by a
+ * slip), why (kept in the audit), and whether it is a dry run.
+ */
+export type DecommissionClusterRequest =
+  ShipyardOpenApi.DecommissionClusterRequest;
 
-/** Body of `POST /clusters/:mc/:ns/:name/decommission/approve`. */
-export interface ApproveDecommissionRequest {
-  /** The cluster's name, typed again by the approver too. */
-  confirm: string;
-  reason?: string;
-}
+/** Body of `POST /clusters/:mc/:ns/:name/decommission/approve` (the approver types the cluster's name too). */
+export type ApproveDecommissionRequest =
+  ShipyardOpenApi.ApproveDecommissionRequest;
 
 /** Body of `POST /clusters/:mc/:ns/:name/decommission/cancel`. */
-export interface CancelDecommissionRequest {
-  reason?: string;
-}
+export type CancelDecommissionRequest =
+  ShipyardOpenApi.CancelDecommissionRequest;
 
 function isPlatform(deps: OperationServices, actor: OperationActor): boolean {
   const team = deps.platformTeam.toLocaleLowerCase('en-US');

@@ -10,6 +10,7 @@ import {
   profileVersionNodes,
   resourcePath,
   rolloutProgress,
+  ShipyardOpenApi,
   shipyardClusterUpdatePermission,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
@@ -24,14 +25,13 @@ import {
 import { OperationServices } from './services';
 import { driftProfileOf } from '../drift/profiles';
 
-/** Body of `POST /clusters/:mc/:ns/:name/profile-version`. */
-export interface MoveProfileVersionRequest {
-  /** The profile version to move to; the profile's latest released version by default. */
-  version?: string;
-  /** The Kubernetes version to take, among those the version allows within one minor of the cluster's. */
-  kubernetesVersion?: string;
-  dryRun?: boolean;
-}
+/**
+ * Body of `POST /clusters/:mc/:ns/:name/profile-version`: the profile version to move to (the profile's latest
+ * released version by default) and the Kubernetes version to take, among those it allows within one minor of the
+ * cluster's.
+ */
+export type MoveProfileVersionRequest =
+  ShipyardOpenApi.MoveProfileVersionRequest;
 
 type Variable = { name: string; value: unknown };
 

@@ -5,6 +5,7 @@ import {
   ClusterSummary,
   capiResource,
   resourcePath,
+  ShipyardOpenApi,
   shipyardClusterScalePermission,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
@@ -18,16 +19,12 @@ import {
 import { OperationServices } from './services';
 import { workerBounds } from './profiles';
 
-/** Body of `POST /clusters/:mc/:ns/:name/scale`. */
-export interface ScaleClusterRequest {
-  /** A named size of the cluster's profile (its worker count for the first pool, its control plane). */
-  size?: string;
-  /** Worker replicas by MachineDeployment or MachinePool name. */
-  workers?: Array<{ name: string; replicas: number }>;
-  /** Control plane machines (machine-based control planes only; 1, 3 or 5). */
-  controlPlaneReplicas?: number;
-  dryRun?: boolean;
-}
+/**
+ * Body of `POST /clusters/:mc/:ns/:name/scale`: a named size of the cluster's profile (its worker count for the
+ * first pool, its control plane), worker replicas by MachineDeployment or MachinePool name, or control plane
+ * machines (machine-based control planes only; 1, 3 or 5).
+ */
+export type ScaleClusterRequest = ShipyardOpenApi.ScaleClusterRequest;
 
 /** Control planes made of machines, whose replicas can change. */
 const MACHINE_CONTROL_PLANES = new Set([

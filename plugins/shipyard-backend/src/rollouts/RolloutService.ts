@@ -19,6 +19,7 @@ import { PermissionRuleset } from '@backstage/plugin-permission-node';
 import {
   ClusterSummary,
   ProfileVersionNode,
+  RolloutOperationName,
   VersionSupportCalendar,
   shipyardRolloutApprovePermission,
   shipyardRolloutCreatePermission,
@@ -310,7 +311,7 @@ export class RolloutService {
   /** Pauses, resumes or aborts a rollout. */
   async operate(
     id: string,
-    operation: 'pause' | 'resume' | 'abort',
+    operation: RolloutOperationName,
     body: { reason?: string },
     credentials: BackstageCredentials,
   ): Promise<Rollout> {

@@ -1,4 +1,9 @@
 import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
+import {
+  ROLLOUT_OPERATIONS,
+  ROLLOUT_STATES,
+  RolloutState,
+} from '@shipyard/plugin-shipyard-common';
 import { RolloutService } from './RolloutService';
 
 /**
@@ -79,7 +84,7 @@ export function registerRolloutActions(
       input: z =>
         z.object({
           state: z
-            .enum(['running', 'paused', 'halted', 'aborted', 'completed'])
+            .enum(ROLLOUT_STATES as [RolloutState, ...RolloutState[]])
             .optional(),
           cluster: z
             .string()
@@ -132,7 +137,7 @@ export function registerRolloutActions(
       };
     },
   });
-  for (const operation of ['pause', 'resume', 'abort'] as const) {
+  for (const operation of ROLLOUT_OPERATIONS) {
     actionsRegistry.register({
       name: `rollout-${operation}`,
       title: `${operation[0].toUpperCase()}${operation.slice(1)} a rollout`,

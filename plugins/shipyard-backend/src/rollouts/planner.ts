@@ -13,6 +13,7 @@ import {
   parseKubernetesVersion,
   rolloutProgress,
   runsOtherVersion,
+  ShipyardOpenApi,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
 import semver from 'semver';
@@ -20,7 +21,6 @@ import type { StoredClusterSummary } from '../index/FleetIndex';
 import { DeprecatedApiUse, describeApi, removedBy } from './deprecatedApis';
 import {
   PreflightProblem,
-  Rollout,
   RolloutCluster,
   RolloutSpec,
   RolloutStep,
@@ -333,7 +333,7 @@ export function preflight(
 }
 
 /** A planned rollout before it is stored: its stages with their clusters, and the clusters left out. */
-export type RolloutPlan = Pick<Rollout, 'stages' | 'excluded'>;
+export type RolloutPlan = ShipyardOpenApi.RolloutPlan;
 
 /** Assigns the selected clusters to stages in order and plans each one's chain and pre-flight. */
 export function planRollout(spec: RolloutSpec, ctx: PlanContext): RolloutPlan {

@@ -5450,6 +5450,18 @@ export const spec = {
               properties: {
                 check: {
                   type: 'string',
+                  description: 'The pre-flight check that found the problem.',
+                  enum: [
+                    'topology',
+                    'version',
+                    'profile',
+                    'support',
+                    'skew',
+                    'health',
+                    'in-progress',
+                    'deprecated-apis',
+                    'selection',
+                  ],
                 },
                 message: {
                   type: 'string',

@@ -1719,7 +1719,20 @@ export interface components {
       finishedAt?: string;
       message?: string;
       problems?: {
-        check: string;
+        /**
+         * @description The pre-flight check that found the problem.
+         * @enum {string}
+         */
+        check:
+          | 'topology'
+          | 'version'
+          | 'profile'
+          | 'support'
+          | 'skew'
+          | 'health'
+          | 'in-progress'
+          | 'deprecated-apis'
+          | 'selection';
         message: string;
       }[];
     };
@@ -3013,6 +3026,19 @@ export const rolloutStateValues: ReadonlyArray<
 export const rolloutClusterStateValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['RolloutCluster']['state']
 > = ['pending', 'upgrading', 'succeeded', 'failed', 'skipped'];
+export const rolloutClusterProblemsCheckValues: ReadonlyArray<
+  FlattenedDeepRequired<components>['schemas']['RolloutCluster']['problems']['check']
+> = [
+  'topology',
+  'version',
+  'profile',
+  'support',
+  'skew',
+  'health',
+  'in-progress',
+  'deprecated-apis',
+  'selection',
+];
 export const rolloutStageStateValues: ReadonlyArray<
   FlattenedDeepRequired<components>['schemas']['RolloutStage']['state']
 > = [
