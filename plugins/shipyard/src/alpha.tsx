@@ -23,6 +23,7 @@ import { ShipyardClient, shipyardApiRef } from './api';
 import { EmbeddedPage } from './components/PageHeader';
 import { lazy, Suspense } from 'react';
 import { rootRouteRef } from './routes';
+import type { ShipyardFormFieldName } from './formFields';
 
 /** The Shipyard API client. */
 export const shipyardApi = ApiBlueprint.make({
@@ -88,68 +89,60 @@ export const shipyardTeamClustersEntityCard = EntityCardBlueprint.make({
   },
 });
 
+/** The extension of a scaffolder form field of `formFields.ts`, which it loads with the form. */
+function formFieldExtension<TName extends string>(
+  name: TName,
+  field: ShipyardFormFieldName,
+) {
+  return FormFieldBlueprint.make({
+    name,
+    params: {
+      field: () => import('./formFields').then(m => m.shipyardFormFieldOf(field)),
+    },
+  });
+}
+
 /** Scaffolder field `ClusterProfilePicker`. */
-export const clusterProfilePickerFormFieldExtension = FormFieldBlueprint.make({
-  name: 'cluster-profile-picker',
-  params: {
-    field: () =>
-      import('./formFields').then(m => m.clusterProfilePickerFormField),
-  },
-});
+export const clusterProfilePickerFormFieldExtension = formFieldExtension(
+  'cluster-profile-picker',
+  'ClusterProfilePicker',
+);
 
 /** Scaffolder field `KubernetesVersionPicker`. */
-export const kubernetesVersionPickerFormFieldExtension =
-  FormFieldBlueprint.make({
-    name: 'kubernetes-version-picker',
-    params: {
-      field: () =>
-        import('./formFields').then(m => m.kubernetesVersionPickerFormField),
-    },
-  });
+export const kubernetesVersionPickerFormFieldExtension = formFieldExtension(
+  'kubernetes-version-picker',
+  'KubernetesVersionPicker',
+);
 
 /** Scaffolder field `ClusterVariables`. */
-export const clusterVariablesFormFieldExtension = FormFieldBlueprint.make({
-  name: 'cluster-variables',
-  params: {
-    field: () => import('./formFields').then(m => m.clusterVariablesFormField),
-  },
-});
+export const clusterVariablesFormFieldExtension = formFieldExtension(
+  'cluster-variables',
+  'ClusterVariables',
+);
 
 /** Scaffolder field `ClusterSizePicker`. */
-export const clusterSizePickerFormFieldExtension = FormFieldBlueprint.make({
-  name: 'cluster-size-picker',
-  params: {
-    field: () => import('./formFields').then(m => m.clusterSizePickerFormField),
-  },
-});
+export const clusterSizePickerFormFieldExtension = formFieldExtension(
+  'cluster-size-picker',
+  'ClusterSizePicker',
+);
 
 /** Scaffolder field `ManagementClusterPicker`. */
-export const managementClusterPickerFormFieldExtension =
-  FormFieldBlueprint.make({
-    name: 'management-cluster-picker',
-    params: {
-      field: () =>
-        import('./formFields').then(m => m.managementClusterPickerFormField),
-    },
-  });
+export const managementClusterPickerFormFieldExtension = formFieldExtension(
+  'management-cluster-picker',
+  'ManagementClusterPicker',
+);
 
 /** Scaffolder field `UpgradeVersionPicker`. */
-export const upgradeVersionPickerFormFieldExtension = FormFieldBlueprint.make({
-  name: 'upgrade-version-picker',
-  params: {
-    field: () =>
-      import('./formFields').then(m => m.upgradeVersionPickerFormField),
-  },
-});
+export const upgradeVersionPickerFormFieldExtension = formFieldExtension(
+  'upgrade-version-picker',
+  'UpgradeVersionPicker',
+);
 
 /** Scaffolder field `ClusterRequestCheck`. */
-export const clusterRequestCheckFormFieldExtension = FormFieldBlueprint.make({
-  name: 'cluster-request-check',
-  params: {
-    field: () =>
-      import('./formFields').then(m => m.clusterRequestCheckFormField),
-  },
-});
+export const clusterRequestCheckFormFieldExtension = formFieldExtension(
+  'cluster-request-check',
+  'ClusterRequestCheck',
+);
 
 const LazyClusterTaskProgress = lazy(() =>
   import('./components/TaskProgress').then(m => ({

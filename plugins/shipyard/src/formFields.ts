@@ -1,4 +1,4 @@
-import { createFormField } from '@backstage/plugin-scaffolder-react/alpha';
+import { FormField, createFormField } from '@backstage/plugin-scaffolder-react/alpha';
 import {
   ClusterProfilePicker,
   clusterProfilePickerValidation,
@@ -18,47 +18,43 @@ import {
 } from './components/RequestPickers';
 import { UpgradeVersionPicker } from './components/UpgradeVersionPicker';
 
-/** The `ClusterProfilePicker` form field (new frontend system). */
-export const clusterProfilePickerFormField = createFormField({
-  name: 'ClusterProfilePicker',
-  component: ClusterProfilePicker,
-  validation: clusterProfilePickerValidation,
-});
+/*
+ * The scaffolder form fields of the plugin, once: the legacy frontend system registers them in `plugin.ts`
+ * (`createScaffolderFieldExtension`), the new one in `alpha.tsx` (`FormFieldBlueprint`, this module loaded with the
+ * form rather than with the app).
+ */
 
-/** The `KubernetesVersionPicker` form field (new frontend system). */
-export const kubernetesVersionPickerFormField = createFormField({
-  name: 'KubernetesVersionPicker',
-  component: KubernetesVersionPicker,
-});
+/** Each field by the name templates give as `ui:field`: its component and, where it has one, its validation. */
+const FORM_FIELDS = {
+  ClusterProfilePicker: {
+    component: ClusterProfilePicker,
+    validation: clusterProfilePickerValidation,
+  },
+  KubernetesVersionPicker: { component: KubernetesVersionPicker },
+  ClusterVariables: {
+    component: ClusterVariablesField,
+    validation: clusterVariablesValidation as any,
+  },
+  ClusterSizePicker: { component: ClusterSizePicker },
+  ManagementClusterPicker: { component: ManagementClusterPicker },
+  UpgradeVersionPicker: { component: UpgradeVersionPicker },
+  ClusterRequestCheck: {
+    component: ClusterRequestCheck,
+    validation: clusterRequestCheckValidation as any,
+  },
+};
 
-/** The `ClusterVariables` form field (new frontend system). */
-export const clusterVariablesFormField = createFormField({
-  name: 'ClusterVariables',
-  component: ClusterVariablesField,
-  validation: clusterVariablesValidation as any,
-});
+/** The name of a Shipyard form field (`ui:field` in a template). */
+export type ShipyardFormFieldName = keyof typeof FORM_FIELDS;
 
-/** The `ClusterSizePicker` form field (new frontend system). */
-export const clusterSizePickerFormField = createFormField({
-  name: 'ClusterSizePicker',
-  component: ClusterSizePicker,
-});
+/** A field's options (name, component, validation), as both frontend systems take them. */
+export function shipyardFormField<TName extends ShipyardFormFieldName>(
+  name: TName,
+): { name: TName } & (typeof FORM_FIELDS)[TName] {
+  return { name, ...FORM_FIELDS[name] };
+}
 
-/** The `ManagementClusterPicker` form field (new frontend system). */
-export const managementClusterPickerFormField = createFormField({
-  name: 'ManagementClusterPicker',
-  component: ManagementClusterPicker,
-});
-
-/** The `UpgradeVersionPicker` form field (new frontend system). */
-export const upgradeVersionPickerFormField = createFormField({
-  name: 'UpgradeVersionPicker',
-  component: UpgradeVersionPicker,
-});
-
-/** The `ClusterRequestCheck` form field (new frontend system). */
-export const clusterRequestCheckFormField = createFormField({
-  name: 'ClusterRequestCheck',
-  component: ClusterRequestCheck,
-  validation: clusterRequestCheckValidation as any,
-});
+/** A field for the new frontend system. */
+export function shipyardFormFieldOf(name: ShipyardFormFieldName): FormField {
+  return createFormField(shipyardFormField(name) as any);
+}

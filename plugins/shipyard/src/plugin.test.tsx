@@ -20,7 +20,7 @@ import {
   ShipyardFleetPage,
   shipyardPlugin,
 } from './plugin';
-import { mockShipyardApi } from './testUtils/fixtures';
+import { makeClusterEntity, mockShipyardApi } from './testUtils/fixtures';
 import { makeProfileEntity } from './testUtils/profiles';
 import { rootRouteRef } from './routes';
 
@@ -61,19 +61,7 @@ describe('legacy frontend system exports', () => {
 
   it('renders the entity content and card extensions', async () => {
     const api = mockShipyardApi();
-    const cluster = {
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Resource',
-      metadata: {
-        name: 'c',
-        annotations: {
-          'shipyard.io/management-cluster': 'mgmt-eu',
-          'shipyard.io/cluster-namespace': 'team-a',
-          'shipyard.io/cluster-name': 'prod-1',
-        },
-      },
-      spec: { type: 'kubernetes-cluster' },
-    };
+    const cluster = makeClusterEntity();
     const group = {
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'Group',

@@ -8,24 +8,7 @@ import {
 } from '@backstage/core-plugin-api';
 import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
 import { ShipyardClient, shipyardApiRef } from './api';
-import {
-  ClusterProfilePicker,
-  clusterProfilePickerValidation,
-} from './components/ClusterProfilePicker';
-import { KubernetesVersionPicker } from './components/KubernetesVersionPicker';
-import {
-  ClusterRequestCheck,
-  clusterRequestCheckValidation,
-} from './components/ClusterRequestCheck';
-import {
-  ClusterVariablesField,
-  clusterVariablesValidation,
-} from './components/ClusterVariablesField';
-import {
-  ClusterSizePicker,
-  ManagementClusterPicker,
-} from './components/RequestPickers';
-import { UpgradeVersionPicker } from './components/UpgradeVersionPicker';
+import { shipyardFormField } from './formFields';
 import { rootRouteRef } from './routes';
 
 /** The Shipyard plugin for apps on the legacy frontend system. */
@@ -89,59 +72,35 @@ export const EntityShipyardTeamClustersCard = shipyardPlugin.provide(
 
 /** Scaffolder field `ClusterProfilePicker`, for `<ScaffolderFieldExtensions>` in legacy apps. */
 export const ClusterProfilePickerFieldExtension = shipyardPlugin.provide(
-  createScaffolderFieldExtension({
-    name: 'ClusterProfilePicker',
-    component: ClusterProfilePicker,
-    validation: clusterProfilePickerValidation,
-  }),
+  createScaffolderFieldExtension(shipyardFormField('ClusterProfilePicker')),
 );
 
 /** Scaffolder field `KubernetesVersionPicker`, for `<ScaffolderFieldExtensions>` in legacy apps. */
 export const KubernetesVersionPickerFieldExtension = shipyardPlugin.provide(
-  createScaffolderFieldExtension({
-    name: 'KubernetesVersionPicker',
-    component: KubernetesVersionPicker,
-  }),
+  createScaffolderFieldExtension(shipyardFormField('KubernetesVersionPicker')),
 );
 
 /** Scaffolder field `ClusterVariables`, for `<ScaffolderFieldExtensions>` in legacy apps. */
 export const ClusterVariablesFieldExtension = shipyardPlugin.provide(
-  createScaffolderFieldExtension({
-    name: 'ClusterVariables',
-    component: ClusterVariablesField,
-    validation: clusterVariablesValidation as any,
-  }),
+  createScaffolderFieldExtension(shipyardFormField('ClusterVariables')),
 );
 
 /** Scaffolder field `ClusterSizePicker`, for `<ScaffolderFieldExtensions>` in legacy apps. */
 export const ClusterSizePickerFieldExtension = shipyardPlugin.provide(
-  createScaffolderFieldExtension({
-    name: 'ClusterSizePicker',
-    component: ClusterSizePicker,
-  }),
+  createScaffolderFieldExtension(shipyardFormField('ClusterSizePicker')),
 );
 
 /** Scaffolder field `ManagementClusterPicker`, for `<ScaffolderFieldExtensions>` in legacy apps. */
 export const ManagementClusterPickerFieldExtension = shipyardPlugin.provide(
-  createScaffolderFieldExtension({
-    name: 'ManagementClusterPicker',
-    component: ManagementClusterPicker,
-  }),
+  createScaffolderFieldExtension(shipyardFormField('ManagementClusterPicker')),
 );
 
 /** Scaffolder field `UpgradeVersionPicker`, for `<ScaffolderFieldExtensions>` in legacy apps. */
 export const UpgradeVersionPickerFieldExtension = shipyardPlugin.provide(
-  createScaffolderFieldExtension({
-    name: 'UpgradeVersionPicker',
-    component: UpgradeVersionPicker,
-  }),
+  createScaffolderFieldExtension(shipyardFormField('UpgradeVersionPicker')),
 );
 
 /** Scaffolder field `ClusterRequestCheck`, for `<ScaffolderFieldExtensions>` in legacy apps. */
 export const ClusterRequestCheckFieldExtension = shipyardPlugin.provide(
-  createScaffolderFieldExtension({
-    name: 'ClusterRequestCheck',
-    component: ClusterRequestCheck,
-    validation: clusterRequestCheckValidation as any,
-  }),
+  createScaffolderFieldExtension(shipyardFormField('ClusterRequestCheck')),
 );

@@ -1,3 +1,4 @@
+import { Entity } from '@backstage/catalog-model';
 import {
   ClusterClassSummary,
   ClusterDetails,
@@ -58,6 +59,37 @@ export function makeCluster(
       endOfLife: '2099-10-28',
     },
     ...overrides,
+  };
+}
+
+/**
+ * The catalog entity of a cluster: a `Resource` of type `kubernetes-cluster` annotated with the cluster's key
+ * (by default mgmt-eu/team-a/prod-1, named `mgmt-eu--team-a--prod-1`).
+ */
+export function makeClusterEntity(
+  options: { name?: string; owner?: string; cluster?: ClusterKey } = {},
+): Entity {
+  const { managementCluster, namespace, name } = options.cluster ?? {
+    managementCluster: 'mgmt-eu',
+    namespace: 'team-a',
+    name: 'prod-1',
+  };
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: {
+      name: options.name ?? `${managementCluster}--${namespace}--${name}`,
+      namespace: 'default',
+      annotations: {
+        'shipyard.io/management-cluster': managementCluster,
+        'shipyard.io/cluster-namespace': namespace,
+        'shipyard.io/cluster-name': name,
+      },
+    },
+    spec: {
+      type: 'kubernetes-cluster',
+      ...(options.owner ? { owner: options.owner } : {}),
+    },
   };
 }
 

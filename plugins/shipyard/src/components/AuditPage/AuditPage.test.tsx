@@ -1,5 +1,8 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { CLUSTER_AUDIT_ACTIONS } from '@shipyard/plugin-shipyard-common';
+import {
+  CLUSTER_AUDIT_ACTIONS,
+  CLUSTER_AUDIT_OUTCOMES,
+} from '@shipyard/plugin-shipyard-common';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { shipyardApiRef } from '../../api';
 import { mockShipyardApi } from '../../testUtils/fixtures';
@@ -113,13 +116,7 @@ describe('AuditPage', () => {
 
   it('names every recorded action and outcome readably', async () => {
     const api = mockShipyardApi();
-    const outcomes = [
-      'succeeded',
-      'refused',
-      'failed',
-      'completed',
-      'stalled',
-    ] as const;
+    const outcomes = CLUSTER_AUDIT_OUTCOMES;
     api.listAuditRecords.mockResolvedValue({
       items: CLUSTER_AUDIT_ACTIONS.map((action, i) => ({
         id: String(i),

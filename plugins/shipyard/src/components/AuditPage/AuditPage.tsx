@@ -16,7 +16,11 @@ import ListSubheader from '@material-ui/core/ListSubheader';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import { ClusterAuditRecord } from '@shipyard/plugin-shipyard-common';
+import {
+  CLUSTER_AUDIT_OUTCOMES,
+  ClusterAuditOutcome,
+  ClusterAuditRecord,
+} from '@shipyard/plugin-shipyard-common';
 import { useCallback, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { AuditQuery, shipyardApiRef } from '../../api';
@@ -44,7 +48,7 @@ const FILTERS = [
 ] as const;
 type Filter = (typeof FILTERS)[number];
 
-const OUTCOME_COLORS: Record<string, string> = {
+const OUTCOME_COLORS: Record<ClusterAuditOutcome, string> = {
   succeeded: '#2e7d32',
   completed: '#1b5e20',
   refused: '#ed6c02',
@@ -305,9 +309,9 @@ export const AuditPage = () => {
             }}
           >
             <MenuItem value="">Any</MenuItem>
-            {Object.entries(AUDIT_OUTCOME_LABELS).map(([value, label]) => (
-              <MenuItem key={value} value={value}>
-                {label}
+            {CLUSTER_AUDIT_OUTCOMES.map(outcome => (
+              <MenuItem key={outcome} value={outcome}>
+                {AUDIT_OUTCOME_LABELS[outcome]}
               </MenuItem>
             ))}
           </TextField>

@@ -14,25 +14,14 @@ import { Entity } from '@backstage/catalog-model';
 import { shipyardApiRef } from '../../api';
 import {
   makeCluster,
+  makeClusterEntity,
   makeClusterLifecycle,
   makeDetails,
   mockShipyardApi,
 } from '../../testUtils/fixtures';
 import { ClusterEntityContent } from './ClusterEntityContent';
 
-const entity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Resource',
-  metadata: {
-    name: 'mgmt-eu--team-a--prod-1',
-    annotations: {
-      'shipyard.io/management-cluster': 'mgmt-eu',
-      'shipyard.io/cluster-namespace': 'team-a',
-      'shipyard.io/cluster-name': 'prod-1',
-    },
-  },
-  spec: { type: 'kubernetes-cluster', owner: 'group:default/team-a' },
-};
+const entity: Entity = makeClusterEntity({ owner: 'group:default/team-a' });
 
 function render(
   api = mockShipyardApi(),

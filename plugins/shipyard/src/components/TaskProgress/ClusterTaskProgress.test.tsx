@@ -7,6 +7,7 @@ import { Route, Routes } from 'react-router-dom';
 import { shipyardApiRef } from '../../api';
 import {
   makeCluster,
+  makeClusterEntity,
   makeDetails,
   mockShipyardApi,
 } from '../../testUtils/fixtures';
@@ -112,20 +113,7 @@ describe('ClusterTaskProgress', () => {
       conditions: [{ type: 'RollingOut', status: 'True' }],
     });
     shipyard.getCluster.mockResolvedValue(makeDetails(rolling));
-    const entity = {
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Resource',
-      metadata: {
-        name: 'mgmt-eu--team-a--prod-1',
-        namespace: 'default',
-        annotations: {
-          'shipyard.io/management-cluster': 'mgmt-eu',
-          'shipyard.io/cluster-namespace': 'team-a',
-          'shipyard.io/cluster-name': 'prod-1',
-        },
-      },
-      spec: { type: 'kubernetes-cluster' },
-    };
+    const entity = makeClusterEntity();
     await renderAt([
       [shipyardApiRef, shipyard],
       [

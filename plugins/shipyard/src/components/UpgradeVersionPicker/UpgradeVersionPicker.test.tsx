@@ -6,26 +6,14 @@ import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react
 import { shipyardApiRef } from '../../api';
 import {
   makeCluster,
+  makeClusterEntity,
   makeClusterLifecycle,
   makeDetails,
   mockShipyardApi,
 } from '../../testUtils/fixtures';
 import { UpgradeVersionPicker } from './UpgradeVersionPicker';
 
-const clusterEntity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Resource',
-  metadata: {
-    name: 'prod-1',
-    namespace: 'default',
-    annotations: {
-      'shipyard.io/management-cluster': 'mgmt-eu',
-      'shipyard.io/cluster-namespace': 'team-a',
-      'shipyard.io/cluster-name': 'prod-1',
-    },
-  },
-  spec: { type: 'kubernetes-cluster', owner: 'team-a' },
-};
+const clusterEntity = makeClusterEntity({ name: 'prod-1', owner: 'team-a' });
 
 function props(form: Record<string, unknown>, formData?: string) {
   return {
