@@ -97,7 +97,8 @@ function formFieldExtension<TName extends string>(
   return FormFieldBlueprint.make({
     name,
     params: {
-      field: () => import('./formFields').then(m => m.shipyardFormFieldOf(field)),
+      field: () =>
+        import('./formFields').then(m => m.shipyardFormFieldOf(field)),
     },
   });
 }

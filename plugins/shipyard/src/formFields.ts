@@ -1,4 +1,7 @@
-import { FormField, createFormField } from '@backstage/plugin-scaffolder-react/alpha';
+import {
+  FormField,
+  createFormField,
+} from '@backstage/plugin-scaffolder-react/alpha';
 import {
   ClusterProfilePicker,
   clusterProfilePickerValidation,

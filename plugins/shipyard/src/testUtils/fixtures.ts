@@ -93,6 +93,11 @@ export function makeClusterEntity(
   };
 }
 
+/** A page of `GET /clusters` holding `items`, all there are. */
+export function clusterList(items: ClusterSummary[]): ListClustersResponse {
+  return { items, totalCount: items.length, revision: 1 };
+}
+
 export function makeSummary(
   overrides: Partial<FleetSummary> = {},
 ): FleetSummary {
@@ -383,6 +388,25 @@ export function makeClusterLifecycle(
     },
     profilesAvailable: true,
     ...overrides,
+  };
+}
+
+/** The change event of revision `revision`: the cluster `name` of mgmt-eu/team-a was written (its entity unchanged). */
+export function clusterUpserted(
+  revision: number,
+  name = 'prod-1',
+): FleetChangeEvent {
+  return {
+    revision,
+    changes: [
+      {
+        managementCluster: 'mgmt-eu',
+        namespace: 'team-a',
+        name,
+        type: 'upserted',
+        entityChanged: false,
+      },
+    ],
   };
 }
 

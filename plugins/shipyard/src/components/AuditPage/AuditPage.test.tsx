@@ -2,6 +2,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import {
   CLUSTER_AUDIT_ACTIONS,
   CLUSTER_AUDIT_OUTCOMES,
+  ClusterAuditRecord,
 } from '@shipyard/plugin-shipyard-common';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { shipyardApiRef } from '../../api';
@@ -42,6 +43,19 @@ const records = [
   },
 ];
 
+/** The audit page at `address`, as the fleet page routes it, its API answering `items`; the API. */
+async function renderAuditAt(address: string, items?: ClusterAuditRecord[]) {
+  const api = mockShipyardApi();
+  if (items) api.listAuditRecords.mockResolvedValue({ items });
+  await renderInTestApp(
+    <TestApiProvider apis={[[shipyardApiRef, api]]}>
+      <FleetPage />
+    </TestApiProvider>,
+    { routeEntries: [address] },
+  );
+  return api;
+}
+
 describe('AuditPage', () => {
   it('turns the filters into the API query', () => {
     expect(
@@ -66,14 +80,7 @@ describe('AuditPage', () => {
   });
 
   it('lists the entries at /shipyard/audit and filters by action and outcome', async () => {
-    const api = mockShipyardApi();
-    api.listAuditRecords.mockResolvedValue({ items: records });
-    await renderInTestApp(
-      <TestApiProvider apis={[[shipyardApiRef, api]]}>
-        <FleetPage />
-      </TestApiProvider>,
-      { routeEntries: ['/audit?outcome=refused'] },
-    );
+    const api = await renderAuditAt('/audit?outcome=refused', records);
     const table = await screen.findByTestId('audit-table');
     await waitFor(() =>
       expect(within(table).getByText('prod-1')).toBeInTheDocument(),
@@ -115,10 +122,10 @@ describe('AuditPage', () => {
   });
 
   it('names every recorded action and outcome readably', async () => {
-    const api = mockShipyardApi();
     const outcomes = CLUSTER_AUDIT_OUTCOMES;
-    api.listAuditRecords.mockResolvedValue({
-      items: CLUSTER_AUDIT_ACTIONS.map((action, i) => ({
+    await renderAuditAt(
+      '/audit',
+      CLUSTER_AUDIT_ACTIONS.map((action, i) => ({
         id: String(i),
         at: '2026-12-05T10:00:00.000Z',
         actor: 'user:default/pat',
@@ -131,12 +138,6 @@ describe('AuditPage', () => {
           ? { details: { rollout: 'r-1', rolloutName: 'q4-upgrades' } }
           : {}),
       })),
-    });
-    await renderInTestApp(
-      <TestApiProvider apis={[[shipyardApiRef, api]]}>
-        <FleetPage />
-      </TestApiProvider>,
-      { routeEntries: ['/audit'] },
     );
     const table = await screen.findByTestId('audit-table');
     await waitFor(() =>
@@ -180,14 +181,7 @@ describe('AuditPage', () => {
   });
 
   it('filters by actor, action, outcome, cluster and time, kept in the address bar', async () => {
-    const api = mockShipyardApi();
-    api.listAuditRecords.mockResolvedValue({ items: records });
-    await renderInTestApp(
-      <TestApiProvider apis={[[shipyardApiRef, api]]}>
-        <FleetPage />
-      </TestApiProvider>,
-      { routeEntries: ['/audit'] },
-    );
+    const api = await renderAuditAt('/audit', records);
     await screen.findByTestId('audit-table');
     await waitFor(() =>
       expect(api.listAuditRecords).toHaveBeenCalledWith(
@@ -241,17 +235,9 @@ describe('AuditPage', () => {
   });
 
   it('takes its filters from the address', async () => {
-    const api = mockShipyardApi();
-    api.listAuditRecords.mockResolvedValue({ items: records });
-    await renderInTestApp(
-      <TestApiProvider apis={[[shipyardApiRef, api]]}>
-        <FleetPage />
-      </TestApiProvider>,
-      {
-        routeEntries: [
-          '/audit?actor=user:default/alice&action=rollout.approve&outcome=completed&cluster=prod-1',
-        ],
-      },
+    const api = await renderAuditAt(
+      '/audit?actor=user:default/alice&action=rollout.approve&outcome=completed&cluster=prod-1',
+      records,
     );
     await waitFor(() =>
       expect(api.listAuditRecords).toHaveBeenCalledWith(
@@ -271,13 +257,7 @@ describe('AuditPage', () => {
   });
 
   it('says what an empty answer means', async () => {
-    const api = mockShipyardApi();
-    await renderInTestApp(
-      <TestApiProvider apis={[[shipyardApiRef, api]]}>
-        <FleetPage />
-      </TestApiProvider>,
-      { routeEntries: ['/audit'] },
-    );
+    await renderAuditAt('/audit');
     expect(
       await screen.findByText(/only the entries of clusters your groups own/),
     ).toBeInTheDocument();

@@ -21,7 +21,7 @@ import {
   ClusterAuditOutcome,
   ClusterAuditRecord,
 } from '@shipyard/plugin-shipyard-common';
-import { useCallback, useEffect, useState } from 'react';
+import { ReactNode, useCallback, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { AuditQuery, shipyardApiRef } from '../../api';
 import { useFleetRoutes } from '../../hooks';
@@ -94,6 +94,72 @@ export function auditQueryOf(params: URLSearchParams): AuditQuery {
   return query;
 }
 
+/** A text filter, applied when the field loses the focus or on Enter. */
+const TextFilter = (props: {
+  label: string;
+  placeholder: string;
+  value: string;
+  onChange(value: string): void;
+}) => (
+  <TextField
+    label={props.label}
+    placeholder={props.placeholder}
+    variant="outlined"
+    size="small"
+    defaultValue={props.value}
+    onBlur={e => props.onChange(e.target.value.trim())}
+    onKeyDown={e => {
+      if (e.key === 'Enter') {
+        props.onChange((e.target as HTMLInputElement).value.trim());
+      }
+    }}
+    inputProps={{ 'aria-label': props.label }}
+  />
+);
+
+/** A choice among `children` (menu items), or any. */
+const SelectFilter = (props: {
+  label: string;
+  minWidth: number;
+  value: string;
+  onChange(value: string): void;
+  children: ReactNode;
+}) => (
+  <TextField
+    select
+    label={props.label}
+    variant="outlined"
+    size="small"
+    style={{ minWidth: props.minWidth }}
+    value={props.value}
+    onChange={e => props.onChange(String(e.target.value))}
+    SelectProps={{
+      SelectDisplayProps: { 'aria-label': props.label } as any,
+    }}
+  >
+    <MenuItem value="">Any</MenuItem>
+    {props.children}
+  </TextField>
+);
+
+/** A point in (local) time. */
+const TimeFilter = (props: {
+  label: string;
+  value: string;
+  onChange(value: string): void;
+}) => (
+  <TextField
+    label={props.label}
+    type="datetime-local"
+    variant="outlined"
+    size="small"
+    InputLabelProps={{ shrink: true }}
+    value={props.value}
+    onChange={e => props.onChange(e.target.value)}
+    inputProps={{ 'aria-label': props.label }}
+  />
+);
+
 /**
  * The audit trail (`/shipyard/audit`): cluster requests, upgrades, day-2 operations and fleet rollouts with their
  * outcome, each action and outcome by its readable name, newest first, filtered by
@@ -148,6 +214,11 @@ export const AuditPage = () => {
     else next.delete(name);
     setParams(next, { replace: true });
   };
+  /** A filter control's value and change, from and to the address bar. */
+  const bind = (name: Filter) => ({
+    value: params.get(name) ?? '',
+    onChange: (value: string) => setFilter(name, value),
+  });
 
   const columns: TableColumn<ClusterAuditRecord>[] = [
     {
@@ -260,33 +331,12 @@ export const AuditPage = () => {
           mb={2}
           data-testid="audit-filters"
         >
-          <TextField
+          <TextFilter
             label="Actor"
             placeholder="user:default/alice"
-            variant="outlined"
-            size="small"
-            defaultValue={params.get('actor') ?? ''}
-            onBlur={e => setFilter('actor', e.target.value.trim())}
-            onKeyDown={e => {
-              if (e.key === 'Enter') {
-                setFilter('actor', (e.target as HTMLInputElement).value.trim());
-              }
-            }}
-            inputProps={{ 'aria-label': 'Actor' }}
+            {...bind('actor')}
           />
-          <TextField
-            select
-            label="Action"
-            variant="outlined"
-            size="small"
-            style={{ minWidth: 200 }}
-            value={params.get('action') ?? ''}
-            onChange={e => setFilter('action', String(e.target.value))}
-            SelectProps={{
-              SelectDisplayProps: { 'aria-label': 'Action' } as any,
-            }}
-          >
-            <MenuItem value="">Any</MenuItem>
+          <SelectFilter label="Action" minWidth={200} {...bind('action')}>
             {AUDIT_ACTION_GROUPS.flatMap(group => [
               <ListSubheader key={group.title}>{group.title}</ListSubheader>,
               ...group.actions.map(a => (
@@ -295,63 +345,21 @@ export const AuditPage = () => {
                 </MenuItem>
               )),
             ])}
-          </TextField>
-          <TextField
-            select
-            label="Outcome"
-            variant="outlined"
-            size="small"
-            style={{ minWidth: 140 }}
-            value={params.get('outcome') ?? ''}
-            onChange={e => setFilter('outcome', String(e.target.value))}
-            SelectProps={{
-              SelectDisplayProps: { 'aria-label': 'Outcome' } as any,
-            }}
-          >
-            <MenuItem value="">Any</MenuItem>
+          </SelectFilter>
+          <SelectFilter label="Outcome" minWidth={140} {...bind('outcome')}>
             {CLUSTER_AUDIT_OUTCOMES.map(outcome => (
               <MenuItem key={outcome} value={outcome}>
                 {AUDIT_OUTCOME_LABELS[outcome]}
               </MenuItem>
             ))}
-          </TextField>
-          <TextField
+          </SelectFilter>
+          <TextFilter
             label="Cluster"
             placeholder="name or mgmt/namespace/name"
-            variant="outlined"
-            size="small"
-            defaultValue={params.get('cluster') ?? ''}
-            onBlur={e => setFilter('cluster', e.target.value.trim())}
-            onKeyDown={e => {
-              if (e.key === 'Enter') {
-                setFilter(
-                  'cluster',
-                  (e.target as HTMLInputElement).value.trim(),
-                );
-              }
-            }}
-            inputProps={{ 'aria-label': 'Cluster' }}
+            {...bind('cluster')}
           />
-          <TextField
-            label="From"
-            type="datetime-local"
-            variant="outlined"
-            size="small"
-            InputLabelProps={{ shrink: true }}
-            value={params.get('since') ?? ''}
-            onChange={e => setFilter('since', e.target.value)}
-            inputProps={{ 'aria-label': 'From' }}
-          />
-          <TextField
-            label="Until"
-            type="datetime-local"
-            variant="outlined"
-            size="small"
-            InputLabelProps={{ shrink: true }}
-            value={params.get('until') ?? ''}
-            onChange={e => setFilter('until', e.target.value)}
-            inputProps={{ 'aria-label': 'Until' }}
-          />
+          <TimeFilter label="From" {...bind('since')} />
+          <TimeFilter label="Until" {...bind('until')} />
         </Box>
         {state.error && <ResponseErrorPanel error={state.error} />}
         {state.loading && state.items.length === 0 && <Progress />}

@@ -1,24 +1,17 @@
 import { screen, waitFor } from '@testing-library/react';
-import {
-  mockApis,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/test-utils';
-import {
-  EntityProvider,
-  entityRouteRef,
-} from '@backstage/plugin-catalog-react';
+import { mockApis } from '@backstage/test-utils';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { Entity } from '@backstage/catalog-model';
-import { shipyardApiRef } from '../../api';
 import {
+  clusterUpserted,
   makeCluster,
   makeClusterEntity,
   makeClusterLifecycle,
   makeDetails,
   mockShipyardApi,
 } from '../../testUtils/fixtures';
+import { CATALOG_ROUTES, renderOnEntityPage } from '../../testUtils/render';
 import { ClusterEntityContent } from './ClusterEntityContent';
 
 const entity: Entity = makeClusterEntity({ owner: 'group:default/team-a' });
@@ -30,19 +23,12 @@ function render(
     | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
   e: Entity = entity,
 ) {
-  return renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [shipyardApiRef, api],
-        [permissionApiRef, mockApis.permission({ authorize })],
-      ]}
-    >
-      <EntityProvider entity={e}>
-        <ClusterEntityContent />
-      </EntityProvider>
-    </TestApiProvider>,
-    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
-  );
+  return renderOnEntityPage(<ClusterEntityContent />, {
+    entity: e,
+    api,
+    apis: [[permissionApiRef, mockApis.permission({ authorize })]],
+    app: CATALOG_ROUTES,
+  });
 }
 
 // the page loads several answers; a busy machine needs more than the default 5 s
@@ -214,33 +200,11 @@ describe('ClusterEntityContent', () => {
     await render(api);
     await screen.findByTestId('cluster-tree');
     expect(api.getCluster).toHaveBeenCalledTimes(1);
-    api.emit({
-      revision: 9,
-      changes: [
-        {
-          managementCluster: 'mgmt-eu',
-          namespace: 'team-a',
-          name: 'other',
-          type: 'upserted',
-          entityChanged: false,
-        },
-      ],
-    });
+    api.emit(clusterUpserted(9, 'other'));
     api.getCluster.mockResolvedValue(
       makeDetails(makeCluster({ health: 'unhealthy' })),
     );
-    api.emit({
-      revision: 10,
-      changes: [
-        {
-          managementCluster: 'mgmt-eu',
-          namespace: 'team-a',
-          name: 'prod-1',
-          type: 'upserted',
-          entityChanged: false,
-        },
-      ],
-    });
+    api.emit(clusterUpserted(10));
     await waitFor(() =>
       expect(screen.getByTestId('cluster-health')).toHaveTextContent(
         'Unhealthy',

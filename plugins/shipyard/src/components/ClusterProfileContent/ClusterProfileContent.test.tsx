@@ -1,20 +1,19 @@
 import { screen } from '@testing-library/react';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import {
-  EntityProvider,
-  entityRouteRef,
-} from '@backstage/plugin-catalog-react';
-import { shipyardApiRef } from '../../api';
-import { makeCluster, mockShipyardApi } from '../../testUtils/fixtures';
+  clusterList,
+  makeCluster,
+  mockShipyardApi,
+} from '../../testUtils/fixtures';
 import { makeProfileEntity } from '../../testUtils/profiles';
+import { CATALOG_ROUTES, renderOnEntityPage } from '../../testUtils/render';
 import { readProfile } from '../../lib/profile';
 import { ClusterProfileContent, driftOf } from './ClusterProfileContent';
 
 describe('ClusterProfileContent', () => {
   it('shows layers, versions, clusters per version, drift and the request button', async () => {
     const api = mockShipyardApi();
-    api.listClusters.mockResolvedValue({
-      items: [
+    api.listClusters.mockResolvedValue(
+      clusterList([
         makeCluster({ name: 'a', profileVersion: '1.2.0' }),
         makeCluster({
           name: 'b',
@@ -22,18 +21,13 @@ describe('ClusterProfileContent', () => {
           kubernetesVersion: 'v1.29.3',
         }),
         makeCluster({ name: 'c', profileVersion: '1.2.0' }),
-      ],
-      totalCount: 3,
-      revision: 1,
-    });
-    await renderInTestApp(
-      <TestApiProvider apis={[[shipyardApiRef, api]]}>
-        <EntityProvider entity={makeProfileEntity('eks-standard')}>
-          <ClusterProfileContent />
-        </EntityProvider>
-      </TestApiProvider>,
-      { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+      ]),
     );
+    await renderOnEntityPage(<ClusterProfileContent />, {
+      entity: makeProfileEntity('eks-standard'),
+      api,
+      app: CATALOG_ROUTES,
+    });
     expect(await screen.findByTestId('drift-table')).toBeInTheDocument();
     expect(api.listClusters).toHaveBeenCalledWith(
       expect.objectContaining({ profile: ['eks-standard'] }),
@@ -61,11 +55,9 @@ describe('ClusterProfileContent', () => {
 
   it('counts the clusters of a profile generated from a ClusterClass and shows the version the class declares', async () => {
     const api = mockShipyardApi();
-    api.listClusters.mockResolvedValue({
-      items: [makeCluster({ name: 'a', profileVersion: '2.0.0' })],
-      totalCount: 1,
-      revision: 1,
-    });
+    api.listClusters.mockResolvedValue(
+      clusterList([makeCluster({ name: 'a', profileVersion: '2.0.0' })]),
+    );
     const entity = makeProfileEntity('mgmt-us-1--team-a--kubeadm-aws', {
       version: '2.0.0',
       clusterClass: { name: 'kubeadm-aws', namespace: 'team-a' },
@@ -75,14 +67,11 @@ describe('ClusterProfileContent', () => {
       'shipyard.io/profile-source': 'cluster-class',
       'shipyard.io/management-cluster': 'mgmt-us-1',
     };
-    await renderInTestApp(
-      <TestApiProvider apis={[[shipyardApiRef, api]]}>
-        <EntityProvider entity={entity}>
-          <ClusterProfileContent />
-        </EntityProvider>
-      </TestApiProvider>,
-      { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
-    );
+    await renderOnEntityPage(<ClusterProfileContent />, {
+      entity: entity,
+      api,
+      app: CATALOG_ROUTES,
+    });
     expect(
       await screen.findByTestId('profile-cluster-count'),
     ).toHaveTextContent('1 cluster');
@@ -96,19 +85,12 @@ describe('ClusterProfileContent', () => {
 
   it('says when no cluster uses the profile', async () => {
     const api = mockShipyardApi();
-    api.listClusters.mockResolvedValue({
-      items: [],
-      totalCount: 0,
-      revision: 1,
+    api.listClusters.mockResolvedValue(clusterList([]));
+    await renderOnEntityPage(<ClusterProfileContent />, {
+      entity: makeProfileEntity('gke'),
+      api,
+      app: CATALOG_ROUTES,
     });
-    await renderInTestApp(
-      <TestApiProvider apis={[[shipyardApiRef, api]]}>
-        <EntityProvider entity={makeProfileEntity('gke')}>
-          <ClusterProfileContent />
-        </EntityProvider>
-      </TestApiProvider>,
-      { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
-    );
     expect(
       await screen.findByText('No clusters use this profile yet.'),
     ).toBeInTheDocument();
@@ -116,21 +98,14 @@ describe('ClusterProfileContent', () => {
 
   it('offers no request or rollout for a deprecated version, and says so', async () => {
     const api = mockShipyardApi();
-    api.listClusters.mockResolvedValue({
-      items: [makeCluster({ name: 'a', profileVersion: '1.2.0' })],
-      totalCount: 1,
-      revision: 1,
-    });
-    await renderInTestApp(
-      <TestApiProvider apis={[[shipyardApiRef, api]]}>
-        <EntityProvider
-          entity={makeProfileEntity('eks-legacy', { deprecated: true })}
-        >
-          <ClusterProfileContent />
-        </EntityProvider>
-      </TestApiProvider>,
-      { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    api.listClusters.mockResolvedValue(
+      clusterList([makeCluster({ name: 'a', profileVersion: '1.2.0' })]),
     );
+    await renderOnEntityPage(<ClusterProfileContent />, {
+      entity: makeProfileEntity('eks-legacy', { deprecated: true }),
+      api,
+      app: CATALOG_ROUTES,
+    });
     expect(await screen.findByTestId('profile-deprecated')).toHaveTextContent(
       'Version 1.2.0 is deprecated: it can no longer be requested or rolled out',
     );

@@ -2,7 +2,11 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { useLocation } from 'react-router-dom';
 import { shipyardApiRef } from '../../api';
-import { makeCluster, mockShipyardApi } from '../../testUtils/fixtures';
+import {
+  clusterUpserted,
+  makeCluster,
+  mockShipyardApi,
+} from '../../testUtils/fixtures';
 import { FleetPage } from './FleetPage';
 
 const Location = () => {
@@ -168,18 +172,7 @@ describe('FleetPage', () => {
       totalCount: 1,
       revision: 8,
     });
-    api.emit({
-      revision: 8,
-      changes: [
-        {
-          managementCluster: 'mgmt-eu',
-          namespace: 'team-a',
-          name: 'prod-1',
-          type: 'upserted',
-          entityChanged: false,
-        },
-      ],
-    });
+    api.emit(clusterUpserted(8));
     // The refetch is throttled (useThrottled); a busy machine may take longer than waitFor's one-second default.
     await waitFor(
       () => expect(screen.getAllByTestId('cluster-row')).toHaveLength(1),

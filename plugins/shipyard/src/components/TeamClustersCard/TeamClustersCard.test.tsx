@@ -1,8 +1,10 @@
 import { screen, within } from '@testing-library/react';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { shipyardApiRef } from '../../api';
-import { makeCluster, mockShipyardApi } from '../../testUtils/fixtures';
+import {
+  clusterList,
+  makeCluster,
+  mockShipyardApi,
+} from '../../testUtils/fixtures';
+import { renderOnEntityPage } from '../../testUtils/render';
 import { TeamClustersCard } from './TeamClustersCard';
 
 const group = {
@@ -52,13 +54,7 @@ describe('TeamClustersCard', () => {
         budget: [],
       },
     });
-    await renderInTestApp(
-      <TestApiProvider apis={[[shipyardApiRef, api]]}>
-        <EntityProvider entity={group}>
-          <TeamClustersCard />
-        </EntityProvider>
-      </TestApiProvider>,
-    );
+    await renderOnEntityPage(<TeamClustersCard />, { entity: group, api });
     expect(await screen.findByTestId('team-clusters')).toBeInTheDocument();
     expect(api.listClusters).toHaveBeenCalledWith(
       expect.objectContaining({ owner: ['group:default/team-a'] }),
@@ -91,13 +87,7 @@ describe('TeamClustersCard', () => {
 
   it("shows the team's error budgets, the least budget left first", async () => {
     const api = mockShipyardApi();
-    await renderInTestApp(
-      <TestApiProvider apis={[[shipyardApiRef, api]]}>
-        <EntityProvider entity={group}>
-          <TeamClustersCard />
-        </EntityProvider>
-      </TestApiProvider>,
-    );
+    await renderOnEntityPage(<TeamClustersCard />, { entity: group, api });
     const budgets = await screen.findByTestId('team-objectives');
     expect(api.getObjectives).toHaveBeenCalledWith(
       { owner: ['group:default/team-a'], limit: 10 },
@@ -124,18 +114,8 @@ describe('TeamClustersCard', () => {
 
   it('says when the team owns no clusters', async () => {
     const api = mockShipyardApi();
-    api.listClusters.mockResolvedValue({
-      items: [],
-      totalCount: 0,
-      revision: 1,
-    });
-    await renderInTestApp(
-      <TestApiProvider apis={[[shipyardApiRef, api]]}>
-        <EntityProvider entity={group}>
-          <TeamClustersCard />
-        </EntityProvider>
-      </TestApiProvider>,
-    );
+    api.listClusters.mockResolvedValue(clusterList([]));
+    await renderOnEntityPage(<TeamClustersCard />, { entity: group, api });
     expect(
       await screen.findByText('This team owns no clusters in the fleet.'),
     ).toBeInTheDocument();
