@@ -27,7 +27,7 @@ import shipyardPluginAlpha, {
   shipyardTeamClustersEntityCard,
 } from './alpha';
 import { shipyardApiRef } from './api';
-import { mockShipyardApi } from './testUtils/fixtures';
+import { mockShipyardApi } from './__testUtils__/fixtures';
 
 describe('new frontend system', () => {
   it('exposes the plugin with all its extensions', () => {

@@ -20,8 +20,8 @@ import {
   ShipyardFleetPage,
   shipyardPlugin,
 } from './plugin';
-import { makeClusterEntity, mockShipyardApi } from './testUtils/fixtures';
-import { makeProfileEntity } from './testUtils/profiles';
+import { makeClusterEntity, mockShipyardApi } from './__testUtils__/fixtures';
+import { makeProfileEntity } from './__testUtils__/profiles';
 import { rootRouteRef } from './routes';
 
 const routes = {

@@ -1,4 +1,4 @@
-import { makeProfileEntity } from '../testUtils/profiles';
+import { makeProfileEntity } from '../__testUtils__/profiles';
 import { mayUseProfile, readProfile } from './profile';
 
 describe('readProfile', () => {

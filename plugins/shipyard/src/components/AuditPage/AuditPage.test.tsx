@@ -6,7 +6,7 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { shipyardApiRef } from '../../api';
-import { mockShipyardApi } from '../../testUtils/fixtures';
+import { mockShipyardApi } from '../../__testUtils__/fixtures';
 import { FleetPage } from '../FleetPage';
 import { auditQueryOf } from './AuditPage';
 import { AUDIT_ACTION_LABELS } from '../../lib/audit';

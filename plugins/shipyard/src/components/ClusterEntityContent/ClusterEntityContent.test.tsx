@@ -10,8 +10,8 @@ import {
   makeClusterLifecycle,
   makeDetails,
   mockShipyardApi,
-} from '../../testUtils/fixtures';
-import { CATALOG_ROUTES, renderOnEntityPage } from '../../testUtils/render';
+} from '../../__testUtils__/fixtures';
+import { CATALOG_ROUTES, renderOnEntityPage } from '../../__testUtils__/render';
 import { ClusterEntityContent } from './ClusterEntityContent';
 
 const entity: Entity = makeClusterEntity({ owner: 'group:default/team-a' });

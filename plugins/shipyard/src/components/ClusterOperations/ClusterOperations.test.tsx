@@ -8,7 +8,7 @@ import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { ClusterSummary } from '@shipyard/plugin-shipyard-common';
 import { shipyardApiRef } from '../../api';
-import { makeCluster, mockShipyardApi } from '../../testUtils/fixtures';
+import { makeCluster, mockShipyardApi } from '../../__testUtils__/fixtures';
 import { ClusterOperationButtons } from './ClusterOperationButtons';
 import { OperationsCard } from './OperationsCard';
 import { PausedBanner, PausedChip } from './PausedChip';

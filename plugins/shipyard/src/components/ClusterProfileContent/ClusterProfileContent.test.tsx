@@ -3,9 +3,9 @@ import {
   clusterList,
   makeCluster,
   mockShipyardApi,
-} from '../../testUtils/fixtures';
-import { makeProfileEntity } from '../../testUtils/profiles';
-import { CATALOG_ROUTES, renderOnEntityPage } from '../../testUtils/render';
+} from '../../__testUtils__/fixtures';
+import { makeProfileEntity } from '../../__testUtils__/profiles';
+import { CATALOG_ROUTES, renderOnEntityPage } from '../../__testUtils__/render';
 import { readProfile } from '../../lib/profile';
 import { ClusterProfileContent, driftOf } from './ClusterProfileContent';
 

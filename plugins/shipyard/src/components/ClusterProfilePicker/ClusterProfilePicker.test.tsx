@@ -8,7 +8,7 @@ import { identityApiRef } from '@backstage/core-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
-import { makeProfileEntity } from '../../testUtils/profiles';
+import { makeProfileEntity } from '../../__testUtils__/profiles';
 import {
   ClusterProfilePicker,
   clusterProfilePickerValidation,

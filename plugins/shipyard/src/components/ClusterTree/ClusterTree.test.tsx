@@ -1,6 +1,6 @@
 import { screen } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/test-utils';
-import { makeDetails } from '../../testUtils/fixtures';
+import { makeDetails } from '../../__testUtils__/fixtures';
 import { ClusterTree, flattenTree } from './ClusterTree';
 
 describe('ClusterTree', () => {

@@ -5,8 +5,8 @@ import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import { shipyardApiRef } from '../../api';
-import { mockShipyardApi } from '../../testUtils/fixtures';
-import { makeProfileEntity } from '../../testUtils/profiles';
+import { mockShipyardApi } from '../../__testUtils__/fixtures';
+import { makeProfileEntity } from '../../__testUtils__/profiles';
 import {
   ClusterVariablesField,
   clusterVariablesValidation,

@@ -2,7 +2,7 @@ import { screen } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { identityApiRef } from '@backstage/core-plugin-api';
 import { shipyardApiRef } from '../../api';
-import { mockShipyardApi } from '../../testUtils/fixtures';
+import { mockShipyardApi } from '../../__testUtils__/fixtures';
 import { FleetHome } from './FleetHome';
 
 describe('FleetHome', () => {

@@ -6,7 +6,7 @@ import {
   clusterUpserted,
   makeCluster,
   mockShipyardApi,
-} from '../../testUtils/fixtures';
+} from '../../__testUtils__/fixtures';
 import { FleetPage } from './FleetPage';
 
 const Location = () => {

@@ -3,9 +3,9 @@ import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
-import { makeProfileEntity } from '../../testUtils/profiles';
+import { makeProfileEntity } from '../../__testUtils__/profiles';
 import { shipyardApiRef } from '../../api';
-import { mockShipyardApi } from '../../testUtils/fixtures';
+import { mockShipyardApi } from '../../__testUtils__/fixtures';
 
 /** `GET /version-support` with an EKS calendar where 1.30 is at its end of life. */
 function versionSupport() {

@@ -4,7 +4,7 @@ import { shipyardApiRef } from '../../api';
 import {
   makeClusterObjective,
   mockShipyardApi,
-} from '../../testUtils/fixtures';
+} from '../../__testUtils__/fixtures';
 import { ObjectiveCard } from './ObjectiveCard';
 
 const key = { managementCluster: 'mgmt-eu-1', namespace: 'team-a', name: 'a' };

@@ -1,6 +1,6 @@
 import { screen } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/test-utils';
-import { makeCluster } from '../../testUtils/fixtures';
+import { makeCluster } from '../../__testUtils__/fixtures';
 import {
   ProvisioningProgress,
   isProvisioning,

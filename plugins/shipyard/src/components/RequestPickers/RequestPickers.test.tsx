@@ -7,8 +7,8 @@ import { shipyardApiRef } from '../../api';
 import {
   makeManagementCluster,
   mockShipyardApi,
-} from '../../testUtils/fixtures';
-import { makeProfileEntity } from '../../testUtils/profiles';
+} from '../../__testUtils__/fixtures';
+import { makeProfileEntity } from '../../__testUtils__/profiles';
 import { ClusterSizePicker, ManagementClusterPicker } from './RequestPickers';
 
 const profile = makeProfileEntity('eks-standard', {

@@ -10,7 +10,7 @@ import {
   makeClusterEntity,
   makeDetails,
   mockShipyardApi,
-} from '../../testUtils/fixtures';
+} from '../../__testUtils__/fixtures';
 import { ClusterTaskProgress, clusterOfTask } from './ClusterTaskProgress';
 
 jest.setTimeout(30_000);

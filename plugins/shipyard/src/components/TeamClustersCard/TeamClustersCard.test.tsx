@@ -3,8 +3,8 @@ import {
   clusterList,
   makeCluster,
   mockShipyardApi,
-} from '../../testUtils/fixtures';
-import { renderOnEntityPage } from '../../testUtils/render';
+} from '../../__testUtils__/fixtures';
+import { renderOnEntityPage } from '../../__testUtils__/render';
 import { TeamClustersCard } from './TeamClustersCard';
 
 const group = {

@@ -10,7 +10,7 @@ import {
   makeClusterLifecycle,
   makeDetails,
   mockShipyardApi,
-} from '../../testUtils/fixtures';
+} from '../../__testUtils__/fixtures';
 import { UpgradeVersionPicker } from './UpgradeVersionPicker';
 
 const clusterEntity = makeClusterEntity({ name: 'prod-1', owner: 'team-a' });

@@ -1,6 +1,6 @@
 import { fireEvent, screen, within } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/test-utils';
-import { makeVersionDebt } from '../../testUtils/fixtures';
+import { makeVersionDebt } from '../../__testUtils__/fixtures';
 import { VersionDebtCard } from './VersionDebtCard';
 
 describe('VersionDebtCard', () => {

@@ -4,7 +4,7 @@ import { shipyardApiRef } from '../../api';
 import {
   makeClusterLifecycle,
   mockShipyardApi,
-} from '../../testUtils/fixtures';
+} from '../../__testUtils__/fixtures';
 import { VersionLifecycleCard, provenanceOf } from './VersionLifecycleCard';
 
 const key = {
