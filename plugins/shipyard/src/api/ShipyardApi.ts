@@ -1,71 +1,82 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
-  ClusterDetails,
-  ClusterHistoryResponse,
-  ClusterObjectiveResponse,
-  ObjectivesResponse,
   ClusterKey,
-  ClusterLifecycleResponse,
   ClusterOperationName,
   DecommissionDecision,
-  ClusterOperationResponse,
-  VersionDebtResponse,
-  VersionSupportResponse,
   ClusterListItem,
-  FleetSummary,
   ListClustersRequest,
   ListClustersResponse,
-  ListManagementClustersResponse,
   ClusterClassSummary,
-  ListClusterAuditResponse,
-  ClusterAuditAction,
-  ClusterAuditOutcome,
   ShipyardOpenApi,
 } from '@shipyard/plugin-shipyard-common';
 import { FleetEventsListener, FleetSubscription } from './types';
 
-/** Health of the Shipyard backend. */
-export interface ShipyardHealth {
-  status: string;
-}
+/*
+ * The frontend's API is the generated client of the spec (`ShipyardOpenApi.DefaultApiClient`) as a page wants it:
+ * each method calls one or more of the client's operations and answers the body of their successful answer, so
+ * every request and answer type here is that of the generated operation (a change of the spec changes them).
+ */
 
-/** Filters of `GET /version-support/debt`: those of `GET /clusters`, and the months to project. */
-export type VersionDebtRequest = Omit<
-  ListClustersRequest,
-  'sort' | 'order' | 'limit' | 'cursor' | 'facets' | 'fields'
-> & { months?: number };
-
-/** Filters of `GET /objectives`: those of `GET /clusters`, and how many clusters to list. */
-export type ObjectivesRequest = Omit<
-  ListClustersRequest,
-  'sort' | 'order' | 'cursor' | 'facets' | 'fields'
+/** The operations of the generated client (`ShipyardOpenApi.DefaultApiClient`) that answer JSON. */
+export type GeneratedOperation = Exclude<
+  keyof ShipyardOpenApi.DefaultApiClient,
+  'streamEvents'
 >;
 
-/** The body of a day-2 operation (see the spec's request schema of each). */
-export type ClusterOperationBody = Record<string, unknown> & {
-  dryRun?: boolean;
-};
+/** What one operation of the generated client takes. */
+export type GeneratedRequest<Operation extends GeneratedOperation> =
+  NonNullable<Parameters<ShipyardOpenApi.DefaultApiClient[Operation]>[0]>;
+
+/** The body of a successful answer of one operation of the generated client. */
+export type GeneratedAnswer<Operation extends GeneratedOperation> = Awaited<
+  ReturnType<ShipyardOpenApi.DefaultApiClient[Operation]>
+> extends ShipyardOpenApi.TypedResponse<infer Body>
+  ? Body
+  : never;
+
+/** Health of the Shipyard backend. */
+export type ShipyardHealth = GeneratedAnswer<'getHealth'>;
+
+/** Filters of `GET /version-support/debt`: those of `GET /clusters`, and the months to project. */
+export type VersionDebtRequest = NonNullable<
+  GeneratedRequest<'getVersionDebt'>['query']
+>;
+
+/** Filters of `GET /objectives`: those of `GET /clusters`, and how many clusters to list. */
+export type ObjectivesRequest = NonNullable<
+  GeneratedRequest<'getObjectives'>['query']
+>;
+
+/** The generated operation of each day-2 operation on one cluster. */
+export interface GeneratedClusterOperations
+  extends Record<ClusterOperationName, GeneratedOperation> {
+  pause: 'pauseCluster';
+  resume: 'resumeCluster';
+  scale: 'scaleCluster';
+  delete: 'decommissionCluster';
+  update: 'moveClusterProfileVersion';
+}
+
+/** The body of a day-2 operation: the spec's request schema of it (of any of them by default). */
+export type ClusterOperationBody<
+  Operation extends ClusterOperationName = ClusterOperationName,
+> = GeneratedRequest<GeneratedClusterOperations[Operation]>['body'];
+
+/** The body of a decision on a pending production decommission. */
+export type DecommissionDecisionBody = Partial<
+  GeneratedRequest<'approveDecommission'>['body']
+> &
+  GeneratedRequest<'cancelDecommission'>['body'];
 
 /** Options of reads. */
 export interface ShipyardRequestOptions {
   signal?: AbortSignal;
 }
 
-/** Filters of the audit trail (`GET /audit`). */
-export interface AuditQuery {
-  actor?: string;
-  action?: ClusterAuditAction;
-  outcome?: ClusterAuditOutcome;
-  managementCluster?: string;
-  namespace?: string;
-  cluster?: string;
-  /** Stored at or after this ISO-8601 time. */
-  since?: string;
-  /** Stored before this ISO-8601 time. */
-  until?: string;
-  limit?: number;
-  cursor?: string;
-}
+/** Filters of the audit trail (`GET /audit`); `since` and `until` are ISO-8601 times (at or after, before). */
+export type AuditQuery = NonNullable<
+  GeneratedRequest<'listAuditRecords'>['query']
+>;
 
 /** Typed client of the Shipyard backend API (`/api/shipyard`). */
 export interface ShipyardApi {
@@ -84,13 +95,15 @@ export interface ShipyardApi {
   getCluster(
     key: ClusterKey,
     options?: ShipyardRequestOptions,
-  ): Promise<ClusterDetails>;
+  ): Promise<GeneratedAnswer<'getCluster'>>;
   /** Counts over the whole visible fleet (`GET /summary`). */
-  getSummary(options?: ShipyardRequestOptions): Promise<FleetSummary>;
+  getSummary(
+    options?: ShipyardRequestOptions,
+  ): Promise<GeneratedAnswer<'getFleetSummary'>>;
   /** Each management cluster with its sync state (`GET /management-clusters`). */
   listManagementClusters(
     options?: ShipyardRequestOptions,
-  ): Promise<ListManagementClustersResponse>;
+  ): Promise<GeneratedAnswer<'listManagementClusters'>>;
   /** The ClusterClasses of a management cluster with their variable schemas (`GET /cluster-classes`, every page). */
   listClusterClasses(
     managementCluster: string,
@@ -103,45 +116,49 @@ export interface ShipyardApi {
   listAuditRecords(
     query?: AuditQuery,
     options?: ShipyardRequestOptions,
-  ): Promise<ListClusterAuditResponse>;
+  ): Promise<GeneratedAnswer<'listAuditRecords'>>;
   /** Health timeline of a cluster, newest first; empty when the backend keeps no history. */
   getClusterHistory(
     key: ClusterKey,
-    options?: ShipyardRequestOptions & { cursor?: string },
-  ): Promise<ClusterHistoryResponse>;
+    options?: ShipyardRequestOptions &
+      Pick<
+        NonNullable<GeneratedRequest<'getClusterHistory'>['query']>,
+        'cursor'
+      >,
+  ): Promise<GeneratedAnswer<'getClusterHistory'>>;
   /** The support calendars in force and where they come from (`GET /version-support`). */
   getVersionSupport(
     options?: ShipyardRequestOptions,
-  ): Promise<VersionSupportResponse>;
+  ): Promise<GeneratedAnswer<'getVersionSupport'>>;
   /** One cluster's calendar, status, days left and path back into support (`GET /clusters/…/lifecycle`). */
   getClusterLifecycle(
     key: ClusterKey,
     options?: ShipyardRequestOptions,
-  ): Promise<ClusterLifecycleResponse>;
+  ): Promise<GeneratedAnswer<'getClusterLifecycle'>>;
   /** Version debt of the clusters the filters select (`GET /version-support/debt`). */
   getVersionDebt(
     request?: VersionDebtRequest,
     options?: ShipyardRequestOptions,
-  ): Promise<VersionDebtResponse>;
+  ): Promise<GeneratedAnswer<'getVersionDebt'>>;
   /** One cluster's availability objective and error budget from its health history (`GET /clusters/…/objective`). */
   getClusterObjective(
     key: ClusterKey,
     options?: ShipyardRequestOptions,
-  ): Promise<ClusterObjectiveResponse>;
+  ): Promise<GeneratedAnswer<'getClusterObjective'>>;
   /** Error budgets of the clusters the filters select, rolled up per team and profile (`GET /objectives`). */
   getObjectives(
     request?: ObjectivesRequest,
     options?: ShipyardRequestOptions,
-  ): Promise<ObjectivesResponse>;
+  ): Promise<GeneratedAnswer<'getObjectives'>>;
   /**
    * A day-2 operation on one cluster (`POST /clusters/…/<operation>`): the backend checks the user's permission,
    * audits the attempt and answers what changed; a refusal throws a `ResponseError` with the backend's message.
    */
-  runClusterOperation(
+  runClusterOperation<Operation extends ClusterOperationName>(
     key: ClusterKey,
-    operation: ClusterOperationName,
-    body: ClusterOperationBody,
-  ): Promise<ClusterOperationResponse>;
+    operation: Operation,
+    body: ClusterOperationBody<Operation>,
+  ): Promise<GeneratedAnswer<GeneratedClusterOperations[Operation]>>;
   /**
    * Approves (a second person of the platform team; `confirm` is the cluster's name) or cancels a production
    * cluster's pending decommission (`POST /clusters/…/decommission/<decision>`).
@@ -149,13 +166,13 @@ export interface ShipyardApi {
   decideDecommission(
     key: ClusterKey,
     decision: DecommissionDecision,
-    body: { confirm?: string; reason?: string },
-  ): Promise<ClusterOperationResponse>;
+    body: DecommissionDecisionBody,
+  ): Promise<GeneratedAnswer<'approveDecommission' | 'cancelDecommission'>>;
   /** The resizes, decommissions and profile moves of one cluster, newest first (`GET /clusters/…/operations`). */
   listClusterOperations(
     key: ClusterKey,
     options?: ShipyardRequestOptions,
-  ): Promise<ShipyardOpenApi.TrackedClusterOperation[]>;
+  ): Promise<GeneratedAnswer<'listClusterOperations'>['items']>;
   /** Live fleet changes over `GET /events`; one shared connection, reconnects until the last unsubscribe. */
   subscribe(listener: FleetEventsListener): FleetSubscription;
 }

@@ -1,25 +1,14 @@
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
-  ClusterDetails,
-  ClusterHistoryResponse,
   ClusterKey,
-  ClusterLifecycleResponse,
   ClusterOperationName,
   DecommissionDecision,
-  ClusterOperationResponse,
-  VersionDebtResponse,
-  ClusterObjectiveResponse,
-  ObjectivesResponse,
-  VersionSupportResponse,
   ClusterListItem,
   FleetChangeEvent,
-  FleetSummary,
   ListClustersRequest,
   ListClustersResponse,
-  ListManagementClustersResponse,
   ClusterClassSummary,
-  ListClusterAuditResponse,
   ShipyardOpenApi,
   toListClustersQuery,
   responseBody,
@@ -27,6 +16,9 @@ import {
 import {
   AuditQuery,
   ClusterOperationBody,
+  DecommissionDecisionBody,
+  GeneratedAnswer,
+  GeneratedClusterOperations,
   ShipyardApi,
   ShipyardHealth,
   ShipyardRequestOptions,
@@ -49,6 +41,15 @@ export interface ShipyardClientOptions {
 }
 
 const MAX_RECONNECT_DELAY_MS = 30_000;
+
+/** The generated operation of each day-2 operation on one cluster. */
+const CLUSTER_OPERATIONS: GeneratedClusterOperations = {
+  pause: 'pauseCluster',
+  resume: 'resumeCluster',
+  scale: 'scaleCluster',
+  delete: 'decommissionCluster',
+  update: 'moveClusterProfileVersion',
+};
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -105,13 +106,15 @@ export class ShipyardClient implements ShipyardApi {
   async getCluster(
     key: ClusterKey,
     options?: ShipyardRequestOptions,
-  ): Promise<ClusterDetails> {
+  ): Promise<GeneratedAnswer<'getCluster'>> {
     return responseBody(
       await this.api.getCluster({ path: key }, { signal: options?.signal }),
     );
   }
 
-  async getSummary(options?: ShipyardRequestOptions): Promise<FleetSummary> {
+  async getSummary(
+    options?: ShipyardRequestOptions,
+  ): Promise<GeneratedAnswer<'getFleetSummary'>> {
     return responseBody(
       await this.api.getFleetSummary({}, { signal: options?.signal }),
     );
@@ -119,7 +122,7 @@ export class ShipyardClient implements ShipyardApi {
 
   async listManagementClusters(
     options?: ShipyardRequestOptions,
-  ): Promise<ListManagementClustersResponse> {
+  ): Promise<GeneratedAnswer<'listManagementClusters'>> {
     return responseBody(
       await this.api.listManagementClusters({}, { signal: options?.signal }),
     );
@@ -144,43 +147,33 @@ export class ShipyardClient implements ShipyardApi {
     return items;
   }
 
-  async runClusterOperation(
+  async runClusterOperation<Operation extends ClusterOperationName>(
     key: ClusterKey,
-    operation: ClusterOperationName,
-    body: ClusterOperationBody,
-  ): Promise<ClusterOperationResponse> {
-    const path = { ...key };
-    switch (operation) {
-      case 'pause':
-        return responseBody(
-          await this.api.pauseCluster({ path, body: body as any }),
-        );
-      case 'resume':
-        return responseBody(
-          await this.api.resumeCluster({ path, body: body as any }),
-        );
-      case 'scale':
-        return responseBody(
-          await this.api.scaleCluster({ path, body: body as any }),
-        );
-      case 'delete':
-        return responseBody(
-          await this.api.decommissionCluster({ path, body: body as any }),
-        );
-      case 'update':
-        return responseBody(
-          await this.api.moveClusterProfileVersion({ path, body: body as any }),
-        );
-      default:
-        throw new Error(`Unknown cluster operation ${operation}`);
+    operation: Operation,
+    body: ClusterOperationBody<Operation>,
+  ): Promise<GeneratedAnswer<GeneratedClusterOperations[Operation]>> {
+    if (!Object.prototype.hasOwnProperty.call(CLUSTER_OPERATIONS, operation)) {
+      throw new Error(`Unknown cluster operation ${operation}`);
     }
+    // every day-2 operation of the generated client takes the cluster's path and its body
+    const generated = this.api[CLUSTER_OPERATIONS[operation]] as unknown as (
+      this: ShipyardOpenApi.DefaultApiClient,
+      request: { path: ClusterKey; body: ClusterOperationBody<Operation> },
+    ) => Promise<
+      ShipyardOpenApi.TypedResponse<
+        GeneratedAnswer<GeneratedClusterOperations[Operation]>
+      >
+    >;
+    return responseBody(
+      await generated.call(this.api, { path: { ...key }, body }),
+    );
   }
 
   async decideDecommission(
     key: ClusterKey,
     decision: DecommissionDecision,
-    body: { confirm?: string; reason?: string },
-  ): Promise<ClusterOperationResponse> {
+    body: DecommissionDecisionBody,
+  ): Promise<GeneratedAnswer<'approveDecommission' | 'cancelDecommission'>> {
     const path = { ...key };
     if (decision === 'approve') {
       return responseBody(
@@ -201,7 +194,7 @@ export class ShipyardClient implements ShipyardApi {
   async listClusterOperations(
     key: ClusterKey,
     options?: ShipyardRequestOptions,
-  ): Promise<ShipyardOpenApi.TrackedClusterOperation[]> {
+  ): Promise<GeneratedAnswer<'listClusterOperations'>['items']> {
     return (
       await responseBody(
         await this.api.listClusterOperations(
@@ -215,7 +208,7 @@ export class ShipyardClient implements ShipyardApi {
   async listAuditRecords(
     query: AuditQuery = {},
     options?: ShipyardRequestOptions,
-  ): Promise<ListClusterAuditResponse> {
+  ): Promise<GeneratedAnswer<'listAuditRecords'>> {
     const defined = Object.fromEntries(
       Object.entries(query).filter(([, v]) => v !== undefined && v !== ''),
     ) as AuditQuery;
@@ -224,13 +217,13 @@ export class ShipyardClient implements ShipyardApi {
         { query: defined },
         { signal: options?.signal },
       ),
-    ) as Promise<ListClusterAuditResponse>;
+    );
   }
 
   async getClusterHistory(
     key: ClusterKey,
     options?: ShipyardRequestOptions & { cursor?: string },
-  ): Promise<ClusterHistoryResponse> {
+  ): Promise<GeneratedAnswer<'getClusterHistory'>> {
     const response = await this.api.getClusterHistory(
       { path: key, query: { cursor: options?.cursor } },
       { signal: options?.signal },
@@ -244,7 +237,7 @@ export class ShipyardClient implements ShipyardApi {
 
   async getVersionSupport(
     options?: ShipyardRequestOptions,
-  ): Promise<VersionSupportResponse> {
+  ): Promise<GeneratedAnswer<'getVersionSupport'>> {
     return responseBody(
       await this.api.getVersionSupport({}, { signal: options?.signal }),
     );
@@ -253,7 +246,7 @@ export class ShipyardClient implements ShipyardApi {
   async getClusterLifecycle(
     key: ClusterKey,
     options?: ShipyardRequestOptions,
-  ): Promise<ClusterLifecycleResponse> {
+  ): Promise<GeneratedAnswer<'getClusterLifecycle'>> {
     return responseBody(
       await this.api.getClusterLifecycle(
         { path: key },
@@ -265,7 +258,7 @@ export class ShipyardClient implements ShipyardApi {
   async getVersionDebt(
     request: VersionDebtRequest = {},
     options?: ShipyardRequestOptions,
-  ): Promise<VersionDebtResponse> {
+  ): Promise<GeneratedAnswer<'getVersionDebt'>> {
     return responseBody(
       await this.api.getVersionDebt(
         { query: request },
@@ -277,7 +270,7 @@ export class ShipyardClient implements ShipyardApi {
   async getClusterObjective(
     key: ClusterKey,
     options?: ShipyardRequestOptions,
-  ): Promise<ClusterObjectiveResponse> {
+  ): Promise<GeneratedAnswer<'getClusterObjective'>> {
     return responseBody(
       await this.api.getClusterObjective(
         { path: key },
@@ -289,7 +282,7 @@ export class ShipyardClient implements ShipyardApi {
   async getObjectives(
     request: ObjectivesRequest = {},
     options?: ShipyardRequestOptions,
-  ): Promise<ObjectivesResponse> {
+  ): Promise<GeneratedAnswer<'getObjectives'>> {
     return responseBody(
       await this.api.getObjectives(
         { query: request },

@@ -2,6 +2,11 @@ export { shipyardApiRef } from './ShipyardApi';
 export type {
   AuditQuery,
   ClusterOperationBody,
+  DecommissionDecisionBody,
+  GeneratedAnswer,
+  GeneratedClusterOperations,
+  GeneratedOperation,
+  GeneratedRequest,
   ObjectivesRequest,
   ShipyardApi,
   ShipyardHealth,

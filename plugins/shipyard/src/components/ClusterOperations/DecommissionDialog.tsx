@@ -2,6 +2,7 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import { useState } from 'react';
+import { ClusterOperationBody } from '../../api';
 import {
   ClusterOperationDialogProps,
   OperationDialog,
@@ -17,7 +18,7 @@ export const DecommissionDialog = (props: ClusterOperationDialogProps) => {
   const [confirm, setConfirm] = useState('');
   const [reason, setReason] = useState('');
   const production = c.lifecycle === 'production';
-  let body: Record<string, unknown> | string = {
+  let body: ClusterOperationBody<'delete'> | string = {
     confirm,
     ...(reason.trim() ? { reason: reason.trim() } : {}),
   };

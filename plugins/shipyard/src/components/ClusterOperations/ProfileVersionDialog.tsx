@@ -12,7 +12,7 @@ import {
   ClusterSummary,
 } from '@shipyard/plugin-shipyard-common';
 import useAsync from 'react-use/esm/useAsync';
-import { shipyardApiRef } from '../../api';
+import { ClusterOperationBody, shipyardApiRef } from '../../api';
 import { OperationDialog, operationErrorMessage } from './OperationDialog';
 
 /** What a field of the diff is, in words. */
@@ -52,7 +52,7 @@ export const ProfileVersionDialog = (props: {
     [api, c.managementCluster, c.namespace, c.name],
   );
   const diff = preview.value;
-  let body: Record<string, unknown> | string = '';
+  let body: ClusterOperationBody<'update'> | string = '';
   if (preview.error) body = 'The move cannot be made now.';
   else if (diff?.unchanged) body = diff.message;
   else if (diff) {

@@ -1,6 +1,7 @@
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
+import { ClusterOperationBody } from '../../api';
 import { formatReplicas } from '../../lib/format';
 import {
   ClusterOperationDialogProps,
@@ -22,7 +23,7 @@ export const ScaleDialog = (props: ClusterOperationDialogProps) => {
   const invalid = workers.find(
     w => !Number.isInteger(w.replicas) || w.replicas < 0,
   );
-  let body: Record<string, unknown> | string = { workers };
+  let body: ClusterOperationBody<'scale'> | string = { workers };
   if (pools.length === 0) body = 'This cluster has no worker pools to resize.';
   else if (invalid)
     body = `Replicas of ${invalid.name} must be a whole number.`;

@@ -12,20 +12,29 @@ import { useNavigate, useSearchParams } from 'react-router-dom';
 import { useFleetRoutes } from '../../hooks';
 import { RolloutPlan, RolloutSpec, useRolloutsClient } from './rolloutsClient';
 
-/** The fleet page's filters a rollout's selection takes from the address (`?owner=team-a&kubernetesMinor=1.32`). */
-const SELECTOR_KEYS = [
-  'owner',
-  'profile',
-  'provider',
-  'distribution',
-  'kubernetesMinor',
-  'health',
-  'managementCluster',
-  'lifecycle',
-  'versionSupport',
-  'label',
-  'cluster',
-] as const;
+/** A list of a rollout's selection (the spec's `RolloutSelector`) that the fleet page's address can carry. */
+type SelectorKey = Exclude<
+  keyof NonNullable<RolloutSpec['selector']>,
+  'behind'
+>;
+
+/**
+ * The fleet page's filters a rollout's selection takes from the address (`?owner=team-a&kubernetesMinor=1.32`):
+ * every list of the spec's `RolloutSelector`, in this order.
+ */
+const SELECTOR_KEYS = Object.keys({
+  owner: true,
+  profile: true,
+  provider: true,
+  distribution: true,
+  kubernetesMinor: true,
+  health: true,
+  managementCluster: true,
+  lifecycle: true,
+  versionSupport: true,
+  label: true,
+  cluster: true,
+} satisfies Record<SelectorKey, true>) as SelectorKey[];
 
 /** The fleet page's address keys that are no filter (sorting, paging, columns). */
 const VIEW_KEYS = new Set([

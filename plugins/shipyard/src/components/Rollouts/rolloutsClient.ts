@@ -8,6 +8,7 @@ import {
   responseBody,
 } from '@shipyard/plugin-shipyard-common';
 import { useMemo } from 'react';
+import type { GeneratedAnswer, GeneratedRequest } from '../../api';
 
 export type Rollout = ShipyardOpenApi.Rollout;
 export type RolloutPlan = ShipyardOpenApi.RolloutPlan;
@@ -15,21 +16,32 @@ export type RolloutSpec = ShipyardOpenApi.RolloutSpec;
 export type RolloutStage = ShipyardOpenApi.RolloutStage;
 export type RolloutCluster = ShipyardOpenApi.RolloutCluster;
 
-/** The rollout operations of the backend, through the client generated from its spec. */
+/**
+ * The rollout operations of the backend, through the client generated from its spec: each answers the body of the
+ * generated operation's successful answer, and takes its parameters.
+ */
 export interface RolloutsClient {
-  list(query?: {
-    cluster?: string;
-    state?: Rollout['state'];
-  }): Promise<Rollout[]>;
-  get(id: string): Promise<Rollout>;
-  plan(spec: RolloutSpec): Promise<RolloutPlan>;
-  create(spec: RolloutSpec): Promise<Rollout>;
-  approve(id: string, stage?: string): Promise<Rollout>;
+  list(
+    query?: GeneratedRequest<'listRollouts'>['query'],
+  ): Promise<GeneratedAnswer<'listRollouts'>['items']>;
+  get(
+    id: GeneratedRequest<'getRollout'>['path']['id'],
+  ): Promise<GeneratedAnswer<'getRollout'>>;
+  plan(
+    spec: GeneratedRequest<'planRollout'>['body'],
+  ): Promise<GeneratedAnswer<'planRollout'>>;
+  create(
+    spec: GeneratedRequest<'createRollout'>['body'],
+  ): Promise<GeneratedAnswer<'createRollout'>>;
+  approve(
+    id: GeneratedRequest<'approveRollout'>['path']['id'],
+    stage?: GeneratedRequest<'approveRollout'>['body']['stage'],
+  ): Promise<GeneratedAnswer<'approveRollout'>>;
   operate(
-    id: string,
-    operation: 'pause' | 'resume' | 'abort',
-    reason?: string,
-  ): Promise<Rollout>;
+    id: GeneratedRequest<'operateRollout'>['path']['id'],
+    operation: GeneratedRequest<'operateRollout'>['path']['operation'],
+    reason?: GeneratedRequest<'operateRollout'>['body']['reason'],
+  ): Promise<GeneratedAnswer<'operateRollout'>>;
 }
 
 /**
