@@ -365,6 +365,23 @@ async function main() {
     }`,
   );
 
+  step('checking the health probes (in their worker thread, from the package)');
+  const backendLog = () =>
+    fs.readFileSync(path.join(dir, 'backend.log'), 'utf8');
+  const round = await eventually(
+    'a health round probed the workload clusters',
+    async () =>
+      /Shipyard health round: probed [1-9]\d* of \d+ clusters[^\n]*/.exec(
+        backendLog(),
+      )?.[0],
+    120_000,
+  );
+  console.log(`adopter:   ${round}`);
+  const workerProblem =
+    /the probe worker thread (did not start|ended)[^\n]*/.exec(backendLog());
+  if (workerProblem) throw new Error(workerProblem[0]);
+  done();
+
   console.log(
     `adopter: passed in ${((Date.now() - started) / 1000).toFixed(0)} s`,
   );

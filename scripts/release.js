@@ -47,6 +47,14 @@ if (versions.size !== 1)
       .join(', ')}`,
   );
 
+/** Package name → its tarball. */
+const tarballs = new Map();
+
+/** Files a package loads by path at run time (not reachable from its entry points), which its tarball must hold. */
+const RUNTIME_FILES = {
+  '@shipyard/plugin-shipyard-backend': ['dist/probes/probeWorkerThread.cjs.js'],
+};
+
 fs.rmSync(out, { recursive: true, force: true });
 fs.mkdirSync(out, { recursive: true });
 if (!values['skip-build']) {
@@ -67,7 +75,9 @@ for (const { dir, manifest } of packages) {
   process.stdout.write(`release: pack ${path.relative(root, tarball)}\n`);
   run('yarn', ['pack', '--out', tarball], dir);
   problems.push(...checkTarball(tarball, manifest.name));
+  tarballs.set(manifest.name, tarball);
 }
+problems.push(...checkProbeWorker());
 
 function checkTarball(tarball, name) {
   const found = [];
@@ -124,9 +134,77 @@ function checkTarball(tarball, name) {
     if (migrations.length === 0)
       problem('its migrations are not in the tarball');
   }
+  for (const file of RUNTIME_FILES[name] ?? [])
+    if (!has(file))
+      problem(`${file}, loaded at run time, is not in the tarball`);
   if ([...files].some(f => /(^|\/)src\/|\.test\.|__testUtils__/.test(f)))
     problem('sources or tests are in the tarball');
   return found;
+}
+
+/**
+ * The backend's health probes run in a worker thread whose script is a file of the built package: from the tarballs
+ * (the backend, plugin-shipyard-node and plugin-shipyard-common unpacked as an app installs them; third-party
+ * dependencies from this repository), one probe of a local API server must run in that thread.
+ */
+function checkProbeWorker() {
+  const backend = '@shipyard/plugin-shipyard-backend';
+  const node = '@shipyard/plugin-shipyard-node';
+  const common = '@shipyard/plugin-shipyard-common';
+  if (![backend, node, common].every(name => tarballs.has(name))) return [];
+  const app = fs.mkdtempSync(path.join(out, 'probe-worker-'));
+  try {
+    for (const name of [backend, node, common]) {
+      const target = path.join(app, 'node_modules', name);
+      fs.mkdirSync(target, { recursive: true });
+      execFileSync('tar', [
+        '-xzf',
+        tarballs.get(name),
+        '-C',
+        target,
+        '--strip-components=1',
+      ]);
+    }
+    const script = `
+const http = require('node:http');
+const { ProbeWorker } = require('${backend}/dist/probes/ProbeWorker.cjs.js');
+const { KubeCredentials } = require('${node}/kube');
+const server = http.createServer((req, res) => res.end(req.url === '/readyz' ? 'ok' : '{}'));
+server.listen(0, '127.0.0.1', async () => {
+  const warnings = [];
+  const log = m => warnings.push(m);
+  const logger = { error: log, warn: log, info() {}, debug() {}, child: () => logger };
+  const worker = new ProbeWorker({ keepAliveMs: 1000, logger });
+  const result = await worker.probe({
+    target: { key: 'mc/ns/c', managementCluster: 'mc', namespace: 'ns', name: 'c' },
+    credentials: new KubeCredentials('http://127.0.0.1:' + server.address().port, { token: 't' }),
+    timeoutMs: 5000, maxNodes: 10, kubeSystemChecks: true, discovery: true,
+  });
+  const threadId = worker.threadId;
+  await worker.close();
+  server.close();
+  if (!result.ok || threadId === undefined || warnings.length > 0) {
+    process.stderr.write(JSON.stringify({ result, threadId, warnings }));
+    process.exit(1);
+  }
+});
+`;
+    execFileSync(process.execPath, ['-e', script], {
+      cwd: app,
+      env: { ...process.env, NODE_PATH: path.join(root, 'node_modules') },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 60_000,
+    });
+    return [];
+  } catch (error) {
+    return [
+      `${backend}: a probe from the packed package did not run in its worker thread: ${
+        error.stderr?.toString() || error.message
+      }`,
+    ];
+  } finally {
+    fs.rmSync(app, { recursive: true, force: true });
+  }
 }
 
 function dirOf(name) {

@@ -354,6 +354,12 @@ export interface Config {
       maxNodes?: number;
       /** Whether kube-system pods are checked (default true). */
       kubeSystemChecks?: boolean;
+      /**
+       * Whether probes run in a worker thread (default true): the connections to workload clusters, their TLS
+       * handshakes, requests and the parsing of the answers stay off the thread that serves requests. Credentials stay
+       * in the backend process either way.
+       */
+      probeWorker?: boolean;
       /** How often replicas read probe results from the database, in milliseconds (default 15000). */
       refreshIntervalMs?: number;
       /** Probe results older than this are ignored, in milliseconds (default max(300000, 3 × intervalMs)). */

@@ -352,7 +352,7 @@ export class HealthService {
     await this.round?.catch(() => undefined);
     await this.housekeeping;
     await this.flushHistory();
-    this.prober.close();
+    await this.prober.close();
     this.credentials.close();
   }
 

@@ -34,6 +34,11 @@ export interface HealthConfig {
   maxNodes: number;
   /** Whether kube-system pods are checked. */
   kubeSystemChecks: boolean;
+  /**
+   * Whether probes run in a worker thread: their connections, TLS handshakes, requests and the parsing of the answers
+   * stay off the thread that serves requests (the results come back to it for health evaluation).
+   */
+  probeWorker: boolean;
   /** How often replicas read probe results written by other replicas from the database (ms). */
   refreshIntervalMs: number;
   /** Probe results older than this are ignored (ms). */
@@ -70,6 +75,7 @@ export const DEFAULT_HEALTH_CONFIG: HealthConfig = {
   keepAliveMs: 150_000,
   maxNodes: 5_000,
   kubeSystemChecks: true,
+  probeWorker: true,
   refreshIntervalMs: 15_000,
   resultsStaleAfterMs: 5 * 60_000,
   credentialsRefreshMs: 10 * 60_000,
@@ -123,6 +129,7 @@ export function readHealthConfig(root: Config): HealthConfig {
     maxNodes: num('maxNodes', d.maxNodes, 1),
     kubeSystemChecks:
       c?.getOptionalBoolean('kubeSystemChecks') ?? d.kubeSystemChecks,
+    probeWorker: c?.getOptionalBoolean('probeWorker') ?? d.probeWorker,
     refreshIntervalMs: num(
       'refreshIntervalMs',
       Math.min(d.refreshIntervalMs, intervalMs),

@@ -1,15 +1,8 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { HealthConfig } from '../health/config';
 import { CredentialSource } from './CredentialResolver';
-import {
-  KubeClient,
-  KubeCredentials,
-} from '@shipyard/plugin-shipyard-node/kube';
-import {
-  MAX_PROBE_RESPONSE_BYTES,
-  PARALLEL_SOCKETS,
-  probeCluster,
-} from './probeCluster';
+import { ProbeConnections, ProbeExecutor } from './ProbeConnections';
+import { ProbeWorker } from './ProbeWorker';
 import { ProbeResult, ProbeTarget } from './types';
 
 /** A probe target with what credential lookup may fall back on. */
@@ -57,6 +50,7 @@ export interface WorkloadProberOptions {
     | 'keepAliveMs'
     | 'maxNodes'
     | 'kubeSystemChecks'
+    | 'probeWorker'
   >;
   credentials: CredentialSource;
   logger: LoggerService;
@@ -64,8 +58,6 @@ export interface WorkloadProberOptions {
 }
 
 interface ClusterState {
-  client?: KubeClient;
-  token?: string;
   last?: ProbeResult;
 }
 
@@ -82,13 +74,21 @@ const DISCOVERY_INTERVAL_MS = 6 * 60 * 60 * 1000;
  * - A cluster that keeps failing is probed less often: after the second failure in a row, every
  *   `interval × 2^(failures-1)` up to `maxBackoffMs`.
  * - One keep-alive agent per cluster, rebuilt only when its server, CA, client certificate or token change.
+ * - The rounds, credentials, backoff and results are kept here; the connections, requests and the parsing of the
+ *   answers run in a worker thread (`probeWorker`, the default) or in this thread (see {@link ProbeExecutor}).
  */
 export class WorkloadProber {
   private readonly states = new Map<string, ClusterState>();
   private readonly now: () => number;
+  /** Where the network part of probes runs. */
+  readonly executor: ProbeExecutor;
 
   constructor(private readonly options: WorkloadProberOptions) {
     this.now = options.now ?? Date.now;
+    const { keepAliveMs, probeWorker } = options.config;
+    this.executor = probeWorker
+      ? new ProbeWorker({ keepAliveMs, logger: options.logger })
+      : new ProbeConnections({ keepAliveMs, now: this.now });
   }
 
   /** The last result of a cluster. */
@@ -107,14 +107,15 @@ export class WorkloadProber {
 
   /** Probes one cluster now, outside the rounds (credentials are resolved as a round does). */
   async probeNow(target: ProberTarget): Promise<ProbeResult> {
+    await this.executor.ready();
     await this.options.credentials.refresh([target], this.now());
     return this.probeOne(target);
   }
 
-  /** Closes every connection. */
-  close(): void {
-    for (const s of this.states.values()) s.client?.close();
+  /** Closes every connection (and the worker thread). */
+  async close(): Promise<void> {
     this.states.clear();
+    await this.executor.close();
   }
 
   /**
@@ -125,15 +126,19 @@ export class WorkloadProber {
     targets: ProberTarget[],
     onResult: (result: ProbeResult) => void,
   ): Promise<ProbeRoundStats> {
+    // the probe worker's start (the first round) is not a probe's time
+    await this.executor.ready();
     const started = this.now();
     const { config } = this.options;
     const keep = new Set(targets.map(t => t.key));
-    for (const [key, state] of this.states) {
+    const forgotten: string[] = [];
+    for (const key of this.states.keys()) {
       if (!keep.has(key)) {
-        state.client?.close();
+        forgotten.push(key);
         this.states.delete(key);
       }
     }
+    if (forgotten.length > 0) this.executor.forget(forgotten);
     this.options.credentials.retain(targets);
 
     const stats = emptyRoundStats(targets.length);
@@ -238,41 +243,6 @@ export class WorkloadProber {
     return stats;
   }
 
-  /**
-   * The client of one workload cluster: one keep-alive connection (more only while the server answers slowly, see
-   * {@link PARALLEL_SOCKETS}), the idle one closed after `keepAliveMs`, requests bounded by the probe's deadline.
-   * One connection per cluster, as client-go keeps one (HTTP/2) connection per API server: a prober of 10,000
-   * clusters then holds 10,000 sockets rather than a multiple of that (file descriptors, memory, TLS handshakes),
-   * and the few requests of a probe, queued on that connection, cost a few round trips.
-   */
-  private clientFor(
-    state: ClusterState,
-    credentials: KubeCredentials,
-  ): KubeClient {
-    const token = credentials.options.token;
-    if (
-      state.client &&
-      state.client.transportKey === credentials.transportKey &&
-      state.token === token
-    ) {
-      return state.client;
-    }
-    state.client?.close();
-    state.client = new KubeClient(credentials, {
-      // the probe's deadline (its abort signal) bounds every request
-      requestTimeoutMs: 0,
-      maxResponseBytes: MAX_PROBE_RESPONSE_BYTES,
-      maxSockets: PARALLEL_SOCKETS,
-      maxFreeSockets: 1,
-      keepAliveMs: this.options.config.keepAliveMs,
-      maxCachedSessions: 2,
-      userAgent: 'shipyard-health-probe',
-    });
-    state.client.setMaxSockets(1);
-    state.token = token;
-    return state.client;
-  }
-
   private async probeOne(target: ProberTarget): Promise<ProbeResult> {
     const { config, credentials } = this.options;
     let state = this.states.get(target.key);
@@ -285,8 +255,7 @@ export class WorkloadProber {
     let result: ProbeResult;
     const lookup = await credentials.resolve(target, target.apiServerUrl);
     if ('missing' in lookup) {
-      state.client?.close();
-      state.client = undefined;
+      this.executor.forget([target.key]);
       result = {
         key: target.key,
         at: new Date(startedAt).toISOString(),
@@ -300,22 +269,45 @@ export class WorkloadProber {
       state.last = result;
       return result;
     }
-    const client = this.clientFor(state, lookup.credentials);
     const discovery =
       !last?.apiGroupsAt ||
       startedAt - Date.parse(last.apiGroupsAt) > DISCOVERY_INTERVAL_MS;
-    result = await probeCluster(
-      target,
-      client,
-      {
+    const probeTarget: ProbeTarget = {
+      key: target.key,
+      managementCluster: target.managementCluster,
+      namespace: target.namespace,
+      name: target.name,
+    };
+    if (target.provider) probeTarget.provider = target.provider;
+    if (target.controlPlaneKind)
+      probeTarget.controlPlaneKind = target.controlPlaneKind;
+    if (target.infrastructureKind)
+      probeTarget.infrastructureKind = target.infrastructureKind;
+    try {
+      result = await this.executor.probe({
+        target: probeTarget,
+        credentials: lookup.credentials,
         timeoutMs: config.timeoutMs,
         maxNodes: config.maxNodes,
         kubeSystemChecks: config.kubeSystemChecks,
         discovery,
-        now: this.now,
-      },
-      last,
-    );
+        previous: last && {
+          apiGroups: last.apiGroups,
+          apiGroupsAt: last.apiGroupsAt,
+        },
+      });
+    } catch (error) {
+      // a probe that could not be made at all (unusable credentials)
+      result = {
+        key: target.key,
+        at: new Date(startedAt).toISOString(),
+        ok: false,
+        latencyMs: this.now() - startedAt,
+        failure: 'unreachable',
+        error: (error as Error).message,
+        consecutiveFailures: 0,
+      };
+    }
     if (result.ok) {
       result.consecutiveFailures = 0;
       result.lastSuccessAt = result.at;

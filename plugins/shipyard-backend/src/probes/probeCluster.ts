@@ -178,7 +178,7 @@ export async function probeCluster(
   target: ProbeTarget,
   client: KubeClient,
   options: ProbeOptions,
-  previous: ProbeResult | undefined,
+  previous: Pick<ProbeResult, 'apiGroups' | 'apiGroupsAt'> | undefined,
 ): Promise<ProbeResult> {
   const now = options.now ?? Date.now;
   const started = now();

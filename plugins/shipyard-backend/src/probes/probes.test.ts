@@ -1,9 +1,11 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
+import { threadId } from 'node:worker_threads';
 import { KubeCredentials } from '@shipyard/plugin-shipyard-node/kube';
 import { detectDistribution } from './distribution';
 import { CredentialSource } from './CredentialResolver';
 import { WorkloadProber } from './WorkloadProber';
+import { ProbeWorker } from './ProbeWorker';
 import { aggregateHealth } from '../health/aggregate';
 import { DEFAULT_HEALTH_CONFIG } from '../health/config';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
@@ -51,7 +53,10 @@ describe('detectDistribution', () => {
 /** A tiny workload API server: healthy, black-holing every request, or answering each after `delayMs`. */
 async function fakeApiServer(mode: 'ok' | 'blackhole' | 'slow', delayMs = 0) {
   const held: http.ServerResponse[] = [];
+  /** The Authorization header of every request. */
+  const seen: string[] = [];
   const server = http.createServer(async (req, res) => {
+    seen.push(String(req.headers.authorization));
     if (mode === 'blackhole') {
       held.push(res);
       return;
@@ -91,6 +96,7 @@ async function fakeApiServer(mode: 'ok' | 'blackhole' | 'slow', delayMs = 0) {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
+    seen,
     close: () =>
       new Promise<void>(r => {
         held.forEach(h => h.socket?.destroy());
@@ -100,12 +106,16 @@ async function fakeApiServer(mode: 'ok' | 'blackhole' | 'slow', delayMs = 0) {
   };
 }
 
-describe('WorkloadProber', () => {
+describe.each([
+  ['in a worker thread', true],
+  ["on the backend's thread", false],
+])('WorkloadProber, probes %s', (_where, probeWorker) => {
   it('calls a cluster that answers every request slowly degraded (ApiServerSlow), not unanswered', async () => {
     // each request takes 60 % of the probe's deadline, as 3 s do of the default 5 s
     const slow = await fakeApiServer('slow', 600);
     const config = {
       ...DEFAULT_HEALTH_CONFIG,
+      probeWorker,
       timeoutMs: 1000,
       slowThresholdMs: 500,
       stallAfterMs: 5000,
@@ -155,7 +165,7 @@ describe('WorkloadProber', () => {
       expect(health.reasons.map(r => r.type)).toEqual(['ApiServerSlow']);
       expect(health.reasons[0].message).toMatch(/readyz answered/);
     } finally {
-      prober.close();
+      await prober.close();
       await slow.close();
     }
   });
@@ -179,6 +189,7 @@ describe('WorkloadProber', () => {
     const prober = new WorkloadProber({
       config: {
         ...DEFAULT_HEALTH_CONFIG,
+        probeWorker,
         concurrency: 2,
         // long enough for the 8 healthy probes of a busy machine to finish within it, so that the order of results
         // shows whether dead clusters held anything up; the backoff after two failures (1.75 intervals) outlasts
@@ -232,9 +243,157 @@ describe('WorkloadProber', () => {
       const third = await prober.runRound(targets, () => undefined);
       expect(third).toMatchObject({ skipped: 4, probed: 8, ok: 8 });
     } finally {
-      prober.close();
+      await prober.close();
       await good.close();
       await dead.close();
     }
   });
+});
+
+describe('ProbeWorker', () => {
+  const target = {
+    key: 'mc/ns/c1',
+    managementCluster: 'mc',
+    namespace: 'ns',
+    name: 'c1',
+  };
+
+  it('probes in a worker thread, sends credentials again when they change or the cluster was forgotten, and ends the thread on close', async () => {
+    const server = await fakeApiServer('ok');
+    let token = 'token-a';
+    const logger = new CaptureLogger();
+    const prober = new WorkloadProber({
+      config: { ...DEFAULT_HEALTH_CONFIG, probeWorker: true, timeoutMs: 3000 },
+      credentials: {
+        refresh: async () => undefined,
+        resolve: async () => ({
+          credentials: new KubeCredentials(server.url, { token }),
+        }),
+        invalidate: () => undefined,
+        retain: () => undefined,
+      },
+      logger,
+    });
+    const worker = prober.executor as ProbeWorker;
+    expect(worker).toBeInstanceOf(ProbeWorker);
+    const tokensOfRound = async (targets: Array<typeof target>) => {
+      server.seen.length = 0;
+      const stats = await prober.runRound(targets, () => undefined);
+      return { stats, tokens: [...new Set(server.seen)] };
+    };
+    try {
+      const first = await tokensOfRound([target]);
+      expect(first.stats).toMatchObject({ probed: 1, ok: 1 });
+      expect(first.tokens).toEqual(['Bearer token-a']);
+      // a thread of its own, not the test's
+      expect(worker.threadId).toEqual(expect.any(Number));
+      expect(worker.threadId).not.toBe(threadId);
+      expect(prober.lastResult(target.key)).toMatchObject({
+        ok: true,
+        gitVersion: 'v1.35.1',
+        nodes: { total: 1, ready: 1 },
+      });
+
+      expect((await tokensOfRound([target])).tokens).toEqual([
+        'Bearer token-a',
+      ]);
+      token = 'token-b';
+      expect((await tokensOfRound([target])).tokens).toEqual([
+        'Bearer token-b',
+      ]);
+      // forgotten (its connection closed in the worker), then probed again
+      expect((await tokensOfRound([])).stats.probed).toBe(0);
+      const again = await tokensOfRound([target]);
+      expect(again.stats).toMatchObject({ probed: 1, ok: 1 });
+      expect(again.tokens).toEqual(['Bearer token-b']);
+    } finally {
+      await prober.close();
+      await server.close();
+    }
+    expect(worker.threadId).toBeUndefined();
+    // a probe after close makes no connection and starts no thread
+    server.seen.length = 0;
+    const late = await worker.probe({
+      target,
+      credentials: new KubeCredentials(server.url, { token }),
+      timeoutMs: 1000,
+      maxNodes: 10,
+      kubeSystemChecks: false,
+      discovery: false,
+    });
+    expect(late).toMatchObject({ ok: false, error: 'probing stopped' });
+    expect(worker.threadId).toBeUndefined();
+    expect(server.seen).toEqual([]);
+    expect(logger.lines.join('\n')).not.toMatch(/token-[ab]/);
+  });
+
+  it("probes on the backend's thread, with a warning, when the worker cannot start", async () => {
+    const server = await fakeApiServer('ok');
+    const logger = new CaptureLogger();
+    const worker = new ProbeWorker({
+      keepAliveMs: 1000,
+      logger,
+      file: `${__dirname}/no-such-probe-worker.js`,
+    });
+    try {
+      const result = await worker.probe({
+        target,
+        credentials: new KubeCredentials(server.url, { token: 'secret-1' }),
+        timeoutMs: 3000,
+        maxNodes: 10,
+        kubeSystemChecks: true,
+        discovery: true,
+      });
+      expect(result).toMatchObject({ ok: true, gitVersion: 'v1.35.1' });
+      expect(worker.threadId).toBeUndefined();
+      expect(logger.lines).toEqual([
+        expect.stringMatching(
+          /^warn Shipyard: the probe worker thread did not start .*probing on the backend's thread/,
+        ),
+      ]);
+      expect(server.seen).toContain('Bearer secret-1');
+    } finally {
+      await worker.close();
+      await server.close();
+    }
+    expect(logger.lines.join('\n')).not.toContain('secret-1');
+  });
+
+  it.each([
+    ['in a worker thread', true],
+    ["on the backend's thread", false],
+  ])(
+    'turns credentials that cannot be used into a failed probe %s, without the credentials in the result or logs',
+    async (_where, probeWorker) => {
+      const logger = new CaptureLogger();
+      const prober = new WorkloadProber({
+        config: { ...DEFAULT_HEALTH_CONFIG, probeWorker, timeoutMs: 1000 },
+        credentials: {
+          refresh: async () => undefined,
+          resolve: async () => ({
+            credentials: new KubeCredentials('not a url', {
+              token: 'secret-2',
+            }),
+          }),
+          invalidate: () => undefined,
+          retain: () => undefined,
+        },
+        logger,
+      });
+      try {
+        const stats = await prober.runRound([target], () => undefined);
+        expect(stats).toMatchObject({ probed: 1, failed: 1 });
+        const result = prober.lastResult(target.key);
+        expect(result).toMatchObject({
+          ok: false,
+          failure: 'unreachable',
+          consecutiveFailures: 1,
+        });
+        expect(JSON.stringify(result)).not.toContain('secret-2');
+      } finally {
+        await prober.close();
+      }
+      expect(logger.lines.join('\n')).not.toContain('secret-2');
+    },
+  );
 });
