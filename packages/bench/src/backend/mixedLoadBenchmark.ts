@@ -37,6 +37,8 @@ export interface MixedLoadOptions {
   catalog?: boolean;
   /** Longest wait for the catalog to hold every cluster entity before the window (default 300 s). */
   catalogWaitMs?: number;
+  /** Probes in a worker thread (`shipyard.health.probeWorker`, default true) or on the backend's thread. */
+  probeWorker?: boolean;
   /** Write a CPU profile of the backend's thread during the window to this file (`.cpuprofile`). */
   cpuProfile?: string;
   print?: (line: string) => void;
@@ -48,6 +50,8 @@ export interface MixedLoadRow {
   managementClusters: number;
   machines: number;
   faults: { unreachable: number; slow: number; slowMs: number };
+  /** Whether probes ran in a worker thread. */
+  probeWorker: boolean;
   /** Backend start to every cluster in `GET /clusters` (ms). */
   syncMs: number;
   /** The first probe round, with a TLS handshake per cluster (before the window, ms). */
@@ -76,6 +80,11 @@ export interface MixedLoadRow {
   loadDropped: number;
   /** CPU of the backend process in the window (all its threads but the benchmark's clients), in cores. */
   backendCores: number;
+  /**
+   * CPU of the backend's main thread in the window (what serves the requests), in cores; the rest of `backendCores`
+   * is its other threads (probe worker, garbage collection, libuv).
+   */
+  mainThreadCores: number;
   /** CPU of the benchmark's HTTP clients and event reader (threads of the same process), in cores. */
   clientCores: number;
   /** Busy share of the backend's event loop in the window. */
@@ -161,6 +170,12 @@ function processCpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
+/** CPU of this (the backend's main) thread. */
+function threadCpuMs(): number {
+  const u = process.threadCpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 /**
  * Everything a replica does at once, at one fleet size: the real Shipyard backend plugin (with, by default, the
  * catalog plugin and Shipyard's catalog module in the same backend) against the fleet simulator in a child process
@@ -207,7 +222,13 @@ export async function measureMixedLoad(
     await sim.warm();
     const injected = await sim.injectFaults(faults);
     print(
-      `mixed-load bench: ${sim.clusters} clusters, ${sim.machines} machines; ${injected.unreachable} unreachable, ${injected.slow} slow`,
+      `mixed-load bench: ${sim.clusters} clusters, ${sim.machines} machines; ${
+        injected.unreachable
+      } unreachable, ${injected.slow} slow; probes ${
+        options.probeWorker ?? true
+          ? 'in a worker thread'
+          : "on the backend's thread"
+      }`,
     );
     const base = shipyardConfig(sim).shipyard;
     const events = mockServices.events();
@@ -236,7 +257,13 @@ export async function measureMixedLoad(
               },
             }
           : {}),
-        shipyard: { ...base, health: { intervalMs: probeIntervalMs } },
+        shipyard: {
+          ...base,
+          health: {
+            intervalMs: probeIntervalMs,
+            probeWorker: options.probeWorker ?? true,
+          },
+        },
       },
     });
     const port = backend.backend.server.port();
@@ -323,6 +350,7 @@ export async function measureMixedLoad(
       await profiler.post('Profiler.start');
     }
     const cpu0 = processCpuMs();
+    const mainCpu0 = threadCpuMs();
     const simCpu0 = await sim.cpuMs();
     const elu0 = performance.eventLoopUtilization();
     const windowStart = performance.now();
@@ -352,6 +380,7 @@ export async function measureMixedLoad(
     );
     const windowMs = performance.now() - windowStart;
     const cpuMs = processCpuMs() - cpu0;
+    const mainCpuMs = threadCpuMs() - mainCpu0;
     const elu = performance.eventLoopUtilization(elu0);
     const simCpuMs = (await sim.cpuMs()) - simCpu0;
     const load = await sim.stopLoad();
@@ -400,7 +429,10 @@ export async function measureMixedLoad(
       } visible, ${notVisible} not); backend ${formatNumber(
         (cpuMs - overHttp.cpuMs - events0.cpuMs) / windowMs,
         2,
-      )} cores; waiting for the probe round in progress`,
+      )} cores (main thread ${formatNumber(
+        mainCpuMs / windowMs,
+        2,
+      )}); waiting for the probe round in progress`,
     );
     // the round in progress, if any, finishes before the backend stops
     await probing;
@@ -412,6 +444,7 @@ export async function measureMixedLoad(
       managementClusters,
       machines: sim.machines,
       faults: { ...injected, slowMs: faults.slowMs },
+      probeWorker: options.probeWorker ?? true,
       syncMs,
       coldProbeRoundMs,
       catalogEntities: withCatalog
@@ -434,6 +467,7 @@ export async function measureMixedLoad(
       loadChanges: load?.changes ?? 0,
       loadDropped: load?.dropped ?? 0,
       backendCores: (cpuMs - overHttp.cpuMs - events0.cpuMs) / windowMs,
+      mainThreadCores: mainCpuMs / windowMs,
       clientCores: (overHttp.cpuMs + events0.cpuMs) / windowMs,
       eventLoopBusy: elu.utilization,
       simCores: simCpuMs / windowMs,
@@ -450,8 +484,8 @@ export async function measureMixedLoad(
 export function formatMixedLoadTable(rows: MixedLoadRow[]): string {
   const f = formatNumber;
   const lines = [
-    '| clusters (mgmt) | machines | unreachable / slow | catalog entities (window start → end) | probe rounds in window (ms) | `GET /clusters` p50 / p99 / max (ms) at rate | requests (answered/s) | event → visible p50 / p99 (ms) | visible / not (load changes) | backend CPU (cores) | event loop busy | RSS peak (MB) | simulator CPU (cores) |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| clusters (mgmt) | machines | unreachable / slow | catalog entities (window start → end) | probe rounds in window (ms) | `GET /clusters` p50 / p99 / max (ms) at rate | requests (answered/s) | event → visible p50 / p99 (ms) | visible / not (load changes) | backend CPU (cores) | of which main thread | event loop busy | RSS peak (MB) | simulator CPU (cores) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
     lines.push(
@@ -477,10 +511,10 @@ export function formatMixedLoadTable(rows: MixedLoadRow[]): string {
         r.eventToVisibleP99Ms,
       )} | ${r.eventsVisible} / ${r.eventsNotVisible} (${r.loadChanges}${
         r.loadDropped ? `, ${r.loadDropped} dropped` : ''
-      }) | ${f(r.backendCores, 2)} | ${f(r.eventLoopBusy * 100, 0)} % | ${f(
-        r.rssPeakMB,
+      }) | ${f(r.backendCores, 2)} | ${f(r.mainThreadCores, 2)} | ${f(
+        r.eventLoopBusy * 100,
         0,
-      )} | ${f(r.simCores, 2)} |`,
+      )} % | ${f(r.rssPeakMB, 0)} | ${f(r.simCores, 2)} |`,
     );
   }
   return lines.join('\n');
