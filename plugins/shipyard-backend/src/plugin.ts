@@ -31,7 +31,7 @@ import { scheduleAuditRetention } from './audit/retention';
 import { readShipyardConfig } from './config/config';
 import { readHealthConfig } from './health/config';
 import { readObjectivesConfig } from './objectives/config';
-import { notifyFastBurns } from './objectives/FastBurnNotifier';
+import { FastBurnNotifier } from './objectives/FastBurnNotifier';
 import { readInventoryConfig, startInventoryPublisher } from './inventory';
 import { HealthService } from './health/HealthService';
 import { HealthStore } from './stores/HealthStore';
@@ -211,13 +211,15 @@ export const shipyardPlugin = createBackendPlugin({
             );
         });
 
-        // the owning team hears of a fast burn of its error budget when it starts
-        const stopNotifying = notifyFastBurns({
+        // the owning team hears of a fast burn of its error budget when it starts, once the backend has started
+        // (the notifications backend answers only then), gathered per team and objective
+        const fastBurns = new FastBurnNotifier({
           objectives: health.objectives,
           notifications,
           logger: logger.child({ component: 'objectives' }),
           summaryOf: key => fleet.index.getStored(key),
         });
+        lifecycle.addStartupHook(() => fastBurns.start());
         await health.start();
         await fleet.start();
         await health.schedule(scheduler);
@@ -237,7 +239,7 @@ export const shipyardPlugin = createBackendPlugin({
         lifecycle.addShutdownHook(async () => {
           await stopInventoryPublisher?.();
           driftProfiles.stop();
-          stopNotifying();
+          fastBurns.stop();
           await health.stop();
           await fleet.stop();
         });

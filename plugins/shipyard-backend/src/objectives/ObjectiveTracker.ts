@@ -199,6 +199,11 @@ export class ObjectiveTracker {
     };
   }
 
+  /** Whether a cluster's fast-burn condition held when it was last computed. */
+  isFastBurning(key: string): boolean {
+    return this.fastBurning.has(key);
+  }
+
   private noteFastBurn(key: string, result: ClusterObjective) {
     if (!result.fastBurn) {
       this.fastBurning.delete(key);

@@ -188,6 +188,61 @@ describe('computeObjective', () => {
     expect(r.state).toBe('burning');
   });
 
+  it('does not page on the first records of a history: a condition fires once its long lookback is covered in service', () => {
+    // a cluster first seen 30 s ago, unknown since, after provisioning since its creation 40 days ago
+    const seen = steps([40 * DAY, 'provisioning'], [30_000, 'unknown']);
+    const r = computeObjective(seen, production, rules(), now);
+    const fast = r.alerts.find(a => a.name === 'fast-1h')!;
+    // 30 s counted, all bad: 1 000× over 1 h and 5 min
+    expect(fast.longBurnRate).toBeCloseTo(1000, 9);
+    expect(fast.shortBurnRate).toBeCloseTo(1000, 9);
+    expect(r.alerts.map(a => [a.name, a.covered, a.firing])).toEqual([
+      ['fast-1h', false, false],
+      ['fast-6h', false, false],
+      ['slow-1d', false, false],
+      ['slow-3d', false, false],
+    ]);
+    expect(r.fastBurn).toBe(false);
+
+    // a history that begins 30 s ago, without a creation time: no data before it
+    const fresh = computeObjective(
+      steps([30_000, 'unhealthy']),
+      production,
+      rules(),
+      now,
+    );
+    expect(fresh.noDataMs).toBe(30 * DAY - 30_000);
+    expect(fresh.fastBurn).toBe(false);
+
+    // an hour after it was first seen, still unknown: the 1 h lookback is covered and the page fires; 6 h is not yet
+    const hourLater = computeObjective(
+      steps([40 * DAY, 'provisioning'], [HOUR, 'unknown']),
+      production,
+      rules(),
+      now,
+    );
+    const byName = Object.fromEntries(hourLater.alerts.map(a => [a.name, a]));
+    expect(byName['fast-1h']).toEqual(
+      expect.objectContaining({ covered: true, firing: true }),
+    );
+    expect(byName['fast-6h'].covered).toBe(false);
+    expect(hourLater.fastBurn).toBe(true);
+
+    // maintenance and unknown time that is not bad are history too: covered
+    const inMaintenance = computeObjective(
+      steps(
+        [40 * DAY, 'provisioning'],
+        [HOUR, 'unhealthy', true],
+        [10 * MIN, 'unhealthy'],
+      ),
+      production,
+      rules(),
+      now,
+    );
+    expect(inMaintenance.alerts[0].covered).toBe(true);
+    expect(inMaintenance.fastBurn).toBe(true);
+  });
+
   it('does not page on a blip that stopped half an hour ago (the short lookbacks clear it)', () => {
     const history = steps(
       [40 * DAY, 'healthy'],

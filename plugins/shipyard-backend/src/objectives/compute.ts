@@ -28,6 +28,11 @@ export type { BurnRateCondition };
  * Availability = good / (good + bad). The error budget of a window is (1 − target) × (good + bad) of that window, so
  * that the budget left is ≥ 0 exactly when the availability meets the target. A burn rate over a lookback is the bad
  * fraction of that lookback divided by (1 − target): 1 spends the budget exactly over the window.
+ *
+ * A burn-rate condition fires only once the cluster's history covers its long lookback in service (recorded, neither
+ * before the first record nor provisioning or deleting): the first records of a cluster, or of a portal started on an
+ * empty database, are a few seconds of counted time, and one bad second among them is a burn rate of 1,000× at
+ * 99.9 %. Paging on that would page for every cluster whose first status is bad the moment it is first seen.
  */
 
 const MINUTE = 60_000;
@@ -123,7 +128,29 @@ export function tally(
   toMs: number,
   rules: CountingRules,
 ): Tally {
-  const out: Tally = { goodMs: 0, badMs: 0, excludedMs: 0, noDataMs: 0 };
+  const m = measure(steps, fromMs, toMs, rules);
+  return {
+    goodMs: m.goodMs,
+    badMs: m.badMs,
+    excludedMs: m.excludedMs,
+    noDataMs: m.noDataMs,
+  };
+}
+
+/** {@link tally}, with the part of the excluded time that was out of service (provisioning, deleting). */
+function measure(
+  steps: readonly HistoryStep[],
+  fromMs: number,
+  toMs: number,
+  rules: CountingRules,
+): Tally & { outOfServiceMs: number } {
+  const out = {
+    goodMs: 0,
+    badMs: 0,
+    excludedMs: 0,
+    noDataMs: 0,
+    outOfServiceMs: 0,
+  };
   if (toMs <= fromMs) return out;
   let i = stepAt(steps, fromMs);
   let t = fromMs;
@@ -139,7 +166,10 @@ export function tally(
     const part = partOf(steps[i], rules);
     if (part === 'good') out.goodMs += end - t;
     else if (part === 'bad') out.badMs += end - t;
-    else out.excludedMs += end - t;
+    else {
+      out.excludedMs += end - t;
+      if (OUT_OF_SERVICE.has(steps[i].status)) out.outOfServiceMs += end - t;
+    }
     t = end;
   }
   return out;
@@ -172,8 +202,10 @@ export function computeObjective(
     burnRate(tally(steps, nowMs - lookbackMs, nowMs, rules), objective.target);
   const alerts = conditions.map(c => {
     const threshold = burnRateThreshold(c, windowMs);
-    const longBurnRate = rate(c.longMs);
+    const long = measure(steps, nowMs - c.longMs, nowMs, rules);
+    const longBurnRate = burnRate(long, objective.target);
     const shortBurnRate = rate(c.shortMs);
+    const covered = long.noDataMs + long.outOfServiceMs === 0;
     return {
       name: c.name,
       severity: c.severity,
@@ -182,7 +214,8 @@ export function computeObjective(
       threshold,
       longBurnRate,
       shortBurnRate,
-      firing: longBurnRate > threshold && shortBurnRate > threshold,
+      covered,
+      firing: covered && longBurnRate > threshold && shortBurnRate > threshold,
     };
   });
   const fastBurn = alerts.some(a => a.firing && a.severity === 'page');

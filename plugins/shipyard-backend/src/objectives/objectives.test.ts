@@ -21,7 +21,7 @@ import { HealthStore } from '../stores/HealthStore';
 import { makeSummary } from '../testUtils/summaries';
 import { DEFAULT_OBJECTIVES_CONFIG } from './config';
 import { createObjectivesRouter } from './objectivesRouter';
-import { notifyFastBurns } from './FastBurnNotifier';
+import { FastBurnNotifier } from './FastBurnNotifier';
 
 /*
  * The objectives of the health stage end to end: health statuses go through the aggregator into the history
@@ -50,6 +50,7 @@ describe.each(databases.eachSupportedId())(
     let app: express.Express;
     let decision: () => any;
     let sent: Array<{ recipients: any; payload: any }>;
+    let notifier: FastBurnNotifier;
 
     const cluster = (name: string, overrides: Partial<StoredClusterSummary>) =>
       makeSummary({
@@ -74,6 +75,7 @@ describe.each(databases.eachSupportedId())(
     async function settle() {
       await health.historyWritten();
       await health.refreshObjectives();
+      notifier.flush();
     }
 
     beforeEach(async () => {
@@ -91,7 +93,7 @@ describe.each(databases.eachSupportedId())(
         now: () => clock,
       });
       sent = [];
-      notifyFastBurns({
+      notifier = new FastBurnNotifier({
         objectives: health.objectives,
         notifications: {
           send: async (options: { recipients: any; payload: any }) => {
@@ -100,7 +102,9 @@ describe.each(databases.eachSupportedId())(
         },
         logger: mockServices.logger.mock(),
         summaryOf: key => index.getStored(key),
+        now: () => clock,
       });
+      notifier.start();
       await health.start();
       health.aggregator.upsert(payments('healthy'));
       health.aggregator.upsert(
@@ -138,6 +142,7 @@ describe.each(databases.eachSupportedId())(
     });
 
     afterEach(async () => {
+      notifier?.stop();
       await health?.stop();
     });
 
@@ -230,6 +235,140 @@ describe.each(databases.eachSupportedId())(
       clock += 10 * MIN;
       await settle();
       expect(sent).toHaveLength(2);
+    });
+
+    it('pages no one on a cold start: a cluster first seen in a bad state burns only once its history covers the lookback', async () => {
+      // a portal started on an empty history: 30 production clusters of team-c first seen unknown (bad by default)
+      const fresh = Array.from({ length: 30 }, (_, i) =>
+        cluster(`fresh-${String(i).padStart(2, '0')}`, {
+          lifecycle: 'production',
+          owner: 'group:default/team-c',
+          health: 'unknown',
+          conditions: [],
+        }),
+      );
+      clock += DAY;
+      for (const c of fresh) health.aggregator.upsert(c);
+      clock += 10_000;
+      await settle();
+      // 10 s of unknown after the provisioning since creation: 1 000× over every lookback, none of them covered
+      const first = (
+        await request(app).get('/clusters/mc-a/default/fresh-00/objective')
+      ).body as ClusterObjectiveResponse;
+      const fast1h = first.objective!.alerts.find(a => a.name === 'fast-1h')!;
+      expect(fast1h.longBurnRate).toBeCloseTo(1000, 6);
+      expect(fast1h.shortBurnRate).toBeCloseTo(1000, 6);
+      expect(fast1h.covered).toBe(false);
+      expect(fast1h.firing).toBe(false);
+      expect(first.objective!.fastBurn).toBe(false);
+      expect(sent).toEqual([]);
+
+      // unknown for an hour: the 1 h lookback is covered and the burn is real; team-c hears of it once, in one
+      // notification that counts the clusters and names the worst
+      clock += 60 * MIN;
+      await settle();
+      const later = (
+        await request(app).get('/clusters/mc-a/default/fresh-00/objective')
+      ).body as ClusterObjectiveResponse;
+      expect(later.objective!.alerts.find(a => a.name === 'fast-1h')).toEqual(
+        expect.objectContaining({ covered: true, firing: true }),
+      );
+      expect(sent).toHaveLength(1);
+      expect(sent[0].recipients).toEqual({
+        type: 'entity',
+        entityRef: 'group:default/team-c',
+      });
+      expect(sent[0].payload).toMatchObject({
+        title: '30 clusters are burning their error budget fast',
+        severity: 'high',
+        topic: 'shipyard.objectives',
+        scope: 'shipyard:fast-burn:group:default/team-c:production:99.9/30d',
+        link: '/shipyard?owner=group%3Adefault%2Fteam-c&budget=burning',
+      });
+      expect(sent[0].payload.description).toBe(
+        '30 clusters with production objective (99.9 % over 30 days) burn their error budget fast: 30 on mc-a. ' +
+          'Worst: fresh-00 on mc-a, 1000× over 1 h (threshold 14.4×); fresh-01 on mc-a, 1000× over 1 h (threshold 14.4×); ' +
+          'fresh-02 on mc-a, 1000× over 1 h (threshold 14.4×); fresh-03 on mc-a, 1000× over 1 h (threshold 14.4×); ' +
+          'fresh-04 on mc-a, 1000× over 1 h (threshold 14.4×); and 25 more. ' +
+          'Clusters that start burning within 15 min are notified after that.',
+      );
+    });
+
+    it('sends one notification per team and objective when many clusters burn at once, and holds later starts for the interval', async () => {
+      const team = (owner: string, prefix: string, n: number) =>
+        Array.from({ length: n }, (_, i) =>
+          cluster(`${prefix}-${String(i).padStart(2, '0')}`, {
+            lifecycle: 'production',
+            owner,
+          }),
+        );
+      const a = team('group:default/team-a', 'a', 15);
+      const b = team('group:default/team-b', 'b', 2);
+      for (const c of [...a.slice(0, 12), ...b]) health.aggregator.upsert(c);
+      clock += DAY;
+      await settle();
+      // 12 clusters of team-a and 2 of team-b go down together (their management cluster, say)
+      for (const c of [...a.slice(0, 12), ...b]) {
+        health.aggregator.upsert({ ...c, health: 'unhealthy' });
+      }
+      clock += 10 * MIN;
+      await settle();
+      const byRecipient = () =>
+        sent.map(n => `${n.recipients.entityRef} ${n.payload.title}`).sort();
+      // team-a: one summary of its 12; team-b: its two clusters one by one
+      expect(byRecipient()).toEqual([
+        'group:default/team-a 12 clusters are burning their error budget fast',
+        'group:default/team-b Cluster b-00 is burning its error budget fast',
+        'group:default/team-b Cluster b-01 is burning its error budget fast',
+      ]);
+
+      // three more clusters of team-a start burning 5 minutes later: held until the interval has passed
+      for (const c of a.slice(12)) health.aggregator.upsert(c);
+      await settle();
+      for (const c of a.slice(12)) {
+        health.aggregator.upsert({ ...c, health: 'unhealthy' });
+      }
+      clock += 5 * MIN;
+      await settle();
+      expect(sent).toHaveLength(3);
+      clock += 5 * MIN;
+      await settle();
+      expect(sent).toHaveLength(3);
+      // 15 minutes after team-a's summary: one more, of every cluster of team-a burning now, in its place (same scope)
+      clock += 5 * MIN;
+      await settle();
+      expect(sent).toHaveLength(4);
+      expect(sent[3].recipients.entityRef).toBe('group:default/team-a');
+      expect(sent[3].payload.title).toBe(
+        '15 clusters are burning their error budget fast',
+      );
+      expect(sent[3].payload.scope).toBe(
+        sent.find(
+          n =>
+            n.recipients.entityRef === 'group:default/team-a' && n !== sent[3],
+        )!.payload.scope,
+      );
+    });
+
+    it('caps what one flush sends over the fleet: the rest follows', async () => {
+      const teams = Array.from({ length: 25 }, (_, i) =>
+        cluster(`t-${String(i).padStart(2, '0')}`, {
+          lifecycle: 'production',
+          owner: `group:default/team-${i}`,
+        }),
+      );
+      for (const c of teams) health.aggregator.upsert(c);
+      clock += DAY;
+      await settle();
+      for (const c of teams) {
+        health.aggregator.upsert({ ...c, health: 'unhealthy' });
+      }
+      clock += 10 * MIN;
+      await settle();
+      expect(sent).toHaveLength(20);
+      notifier.flush();
+      expect(sent).toHaveLength(25);
+      expect(new Set(sent.map(n => n.recipients.entityRef)).size).toBe(25);
     });
 
     it('leaves a paused stretch out of the budget', async () => {

@@ -196,7 +196,7 @@ export type AvailabilityObjective =
  */
 export type BurnRates = components['schemas']['BurnRates'];
 /**
- * A multiwindow burn-rate condition: fires while both lookbacks burn faster than the threshold. Thresholds are the share of the window's budget the long lookback may spend (by default 2 % in 1 h, 5 % in 6 h: page; 10 % in 1 d and in 3 d: ticket), i.e. 14.4, 6, 3 and 1 for a 30-day window. `shipyard.objectives.burnRateAlerts` replaces the four.
+ * A multiwindow burn-rate condition: fires while both lookbacks burn faster than the threshold. Thresholds are the share of the window's budget the long lookback may spend (by default 2 % in 1 h, 5 % in 6 h: page; 10 % in 1 d and in 3 d: ticket), i.e. 14.4, 6, 3 and 1 for a 30-day window. `shipyard.objectives.burnRateAlerts` replaces the four. A condition fires only once the cluster's history covers its long lookback in service (recorded, not provisioning or deleting): the first seconds of a history are no basis for a page.
  * @public
  */
 export type BurnRateAlert = components['schemas']['BurnRateAlert'];
