@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  DatabaseService,
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
@@ -10,45 +11,50 @@ import { portalDatabaseServiceFactory } from './sqliteFiles';
 
 jest.setTimeout(60_000);
 
+type Knex = Awaited<ReturnType<DatabaseService['getClient']>>;
+
+/** A backend with the portal's database service and a plugin that runs `probe` against its database at start. */
+function startWithProbe(
+  database: { client: string; connection: string | { directory: string } },
+  probe: (knex: Knex) => Promise<void>,
+) {
+  const plugin = createBackendPlugin({
+    pluginId: 'probe',
+    register(env) {
+      env.registerInit({
+        deps: { database: coreServices.database },
+        async init({ database: service }) {
+          await probe(await service.getClient());
+        },
+      });
+    },
+  });
+  return startTestBackend({
+    features: [
+      plugin,
+      portalDatabaseServiceFactory,
+      mockServices.rootConfig.factory({ data: { backend: { database } } }),
+    ],
+  });
+}
+
 describe('portalDatabaseServiceFactory', () => {
   it('opens the SQLite file of each plugin in write-ahead-log mode without an fsync at every commit', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-sqlite-'));
     const seen: Array<{ journal: unknown; synchronous: unknown }> = [];
-    const probe = createBackendPlugin({
-      pluginId: 'probe',
-      register(env) {
-        env.registerInit({
-          deps: { database: coreServices.database },
-          async init({ database }) {
-            const knex = await database.getClient();
-            await knex.schema.createTable('t', t => t.integer('n'));
-            await knex('t').insert({ n: 1 });
-            const [journal] = await knex.raw('PRAGMA journal_mode');
-            const [synchronous] = await knex.raw('PRAGMA synchronous');
-            seen.push({
-              journal: journal.journal_mode,
-              synchronous: synchronous.synchronous,
-            });
-          },
+    const backend = await startWithProbe(
+      { client: 'better-sqlite3', connection: { directory: dir } },
+      async knex => {
+        await knex.schema.createTable('t', t => t.integer('n'));
+        await knex('t').insert({ n: 1 });
+        const [journal] = await knex.raw('PRAGMA journal_mode');
+        const [synchronous] = await knex.raw('PRAGMA synchronous');
+        seen.push({
+          journal: journal.journal_mode,
+          synchronous: synchronous.synchronous,
         });
       },
-    });
-    const backend = await startTestBackend({
-      features: [
-        probe,
-        portalDatabaseServiceFactory,
-        mockServices.rootConfig.factory({
-          data: {
-            backend: {
-              database: {
-                client: 'better-sqlite3',
-                connection: { directory: dir },
-              },
-            },
-          },
-        }),
-      ],
-    });
+    );
     try {
       // synchronous = NORMAL (1): in WAL mode a commit is durable against a crash of the process without an fsync
       expect(seen).toEqual([{ journal: 'wal', synchronous: 1 }]);
@@ -61,32 +67,13 @@ describe('portalDatabaseServiceFactory', () => {
 
   it('leaves in-memory SQLite as it is', async () => {
     const seen: unknown[] = [];
-    const probe = createBackendPlugin({
-      pluginId: 'probe',
-      register(env) {
-        env.registerInit({
-          deps: { database: coreServices.database },
-          async init({ database }) {
-            const knex = await database.getClient();
-            const [journal] = await knex.raw('PRAGMA journal_mode');
-            seen.push(journal.journal_mode);
-          },
-        });
+    const backend = await startWithProbe(
+      { client: 'better-sqlite3', connection: ':memory:' },
+      async knex => {
+        const [journal] = await knex.raw('PRAGMA journal_mode');
+        seen.push(journal.journal_mode);
       },
-    });
-    const backend = await startTestBackend({
-      features: [
-        probe,
-        portalDatabaseServiceFactory,
-        mockServices.rootConfig.factory({
-          data: {
-            backend: {
-              database: { client: 'better-sqlite3', connection: ':memory:' },
-            },
-          },
-        }),
-      ],
-    });
+    );
     await backend.stop();
     expect(seen).toEqual(['memory']);
   });

@@ -1,9 +1,7 @@
-import { mockServices } from '@backstage/backend-test-utils';
 import { ConflictError, NotAllowedError } from '@backstage/errors';
 import express from 'express';
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
 import { mockActionContext } from '../__testUtils__/actionContext';
+import { startRecordingBackend } from '../__testUtils__/recordingBackend';
 import { ClusterOperationsClient } from './ClusterOperationsClient';
 import {
   OperationActionDeps,
@@ -27,47 +25,23 @@ const KEY = {
   name: 'payments-dev',
 };
 
-/** A stand-in for `/api/shipyard` that records what the actions send and answers as told. */
+/** The actions' dependencies against a stand-in for `/api/shipyard` that records what they send and answers as told. */
 async function startBackend(answer: (req: express.Request) => [number, any]) {
-  const calls: Array<{ path: string; body: any; auth?: string }> = [];
-  const app = express();
-  app.use(express.json());
-  const record = (req: express.Request, res: express.Response) => {
-    calls.push({
-      path: req.path,
-      body: req.body,
-      auth: req.headers.authorization,
-    });
-    const [status, body] = answer(req);
-    res.status(status).json(body);
-  };
-  app.post('/api/shipyard/clusters/:mc/:ns/:name/:operation', record);
-  app.post(
-    '/api/shipyard/clusters/:mc/:ns/:name/decommission/:decision',
-    record,
+  const backend = await startRecordingBackend(
+    [
+      '/api/shipyard/clusters/:mc/:ns/:name/:operation',
+      '/api/shipyard/clusters/:mc/:ns/:name/decommission/:decision',
+    ],
+    answer,
   );
-  const server = http.createServer(app);
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
   const deps: OperationActionDeps = {
     requests: { resolveCluster: jest.fn(async () => KEY) } as any,
     audit: {} as any,
     entityRefOf: k => `resource:default/${k.managementCluster}.${k.name}`,
     clusterUrlOf: () => undefined,
-    operations: new ClusterOperationsClient({
-      discovery: {
-        getBaseUrl: async (id: string) => `http://127.0.0.1:${port}/api/${id}`,
-        getExternalBaseUrl: async (id: string) =>
-          `http://127.0.0.1:${port}/api/${id}`,
-      },
-      auth: mockServices.auth(),
-    }),
+    operations: new ClusterOperationsClient(backend.client),
   };
-  return {
-    calls,
-    deps,
-    stop: () => new Promise<void>(r => server.close(() => r())),
-  };
+  return { ...backend, deps };
 }
 
 const ok = (operation: string, extra: object = {}) => ({

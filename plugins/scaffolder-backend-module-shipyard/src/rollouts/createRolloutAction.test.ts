@@ -1,9 +1,7 @@
-import { mockServices } from '@backstage/backend-test-utils';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import express from 'express';
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
 import { mockActionContext } from '../__testUtils__/actionContext';
+import { startRecordingBackend } from '../__testUtils__/recordingBackend';
 import { createRolloutCreateAction } from './createRolloutAction';
 import { RolloutsClient } from './RolloutsClient';
 
@@ -21,36 +19,14 @@ const STAGES = [
   },
 ];
 
-/** A stand-in for `/api/shipyard/rollouts` that records what the action sends and answers as told. */
+/** The action against a stand-in for `/api/shipyard/rollouts` that records what it sends and answers as told. */
 async function startBackend(answer: (req: express.Request) => [number, any]) {
-  const calls: Array<{ path: string; body: any; auth?: string }> = [];
-  const app = express();
-  app.use(express.json());
-  app.post(/^\/api\/shipyard\/rollouts(\/plan)?$/, (req, res) => {
-    calls.push({
-      path: req.path,
-      body: req.body,
-      auth: req.headers.authorization,
-    });
-    const [status, body] = answer(req);
-    res.status(status).json(body);
-  });
-  const server = http.createServer(app);
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  const rollouts = new RolloutsClient({
-    discovery: {
-      getBaseUrl: async (id: string) => `http://127.0.0.1:${port}/api/${id}`,
-      getExternalBaseUrl: async (id: string) =>
-        `http://127.0.0.1:${port}/api/${id}`,
-    },
-    auth: mockServices.auth(),
-  });
-  return {
-    calls,
-    action: createRolloutCreateAction({ rollouts }),
-    stop: () => new Promise<void>(r => server.close(() => r())),
-  };
+  const backend = await startRecordingBackend(
+    [/^\/api\/shipyard\/rollouts(\/plan)?$/],
+    answer,
+  );
+  const rollouts = new RolloutsClient(backend.client);
+  return { ...backend, action: createRolloutCreateAction({ rollouts }) };
 }
 
 const input = {

@@ -260,6 +260,42 @@ describe.each(databases.eachSupportedId())(
       return s;
     };
 
+    /**
+     * One kind of drift, made and undone on a cluster in sync: after `make`, the cluster's drift is exactly `finding`
+     * (and, with `facet`, `GET /clusters?drift=<facet>` lists the cluster); after `undo`, it shows no drift again.
+     * `appeared` and `cleared` check more of the summary at each point.
+     */
+    const driftAppearsAndClears = async (
+      key: string,
+      drift: {
+        make: () => Promise<unknown>;
+        finding: Record<string, unknown>;
+        facet?: DriftKind;
+        appeared?: (s: ClusterSummary) => void;
+        undo: () => Promise<unknown>;
+        cleared?: (s: ClusterSummary) => void;
+      },
+    ) => {
+      await drift.make();
+      await eventually(async () => {
+        const s = await summaryOf(key);
+        drift.appeared?.(s);
+        expect(s.drift).toEqual([expect.objectContaining(drift.finding)]);
+        if (drift.facet) {
+          const filtered = await get(
+            `/clusters?drift=${drift.facet}&limit=500`,
+          );
+          expect(filtered.items.map(keyOf)).toContain(key);
+        }
+      });
+      await drift.undo();
+      await eventually(async () => {
+        const s = await summaryOf(key);
+        drift.cleared?.(s);
+        expect(kinds(s)).toEqual([]);
+      });
+    };
+
     it('each kind of drift appears and clears: a pinned variable, a pool scaled by hand, a failed add-on, an add-on at another version, a missing add-on, a new profile version', async () => {
       const { c, key, index, major, tailored, cni } = await inSync();
       const md = c.machineDeployments[0];
@@ -268,51 +304,37 @@ describe.each(databases.eachSupportedId())(
 
       // a pinned variable edited on the Cluster, then set back
       const other = cni === 'calico' ? 'cilium' : 'calico';
-      await updateCluster(c, obj => {
-        obj.spec.topology.variables.find((v: any) => v.name === 'cni').value =
-          other;
+      const setCni = (value: unknown) =>
+        updateCluster(c, obj => {
+          obj.spec.topology.variables.find((v: any) => v.name === 'cni').value =
+            value;
+        });
+      await driftAppearsAndClears(key, {
+        make: () => setCni(other),
+        finding: {
+          kind: 'variable',
+          subject: 'cni',
+          expected: JSON.stringify(cni),
+          actual: JSON.stringify(other),
+        },
+        facet: 'variable',
+        undo: () => setCni(cni),
       });
-      await eventually(async () => {
-        const s = await summaryOf(key);
-        expect(s.drift).toEqual([
-          expect.objectContaining({
-            kind: 'variable',
-            subject: 'cni',
-            expected: JSON.stringify(cni),
-            actual: JSON.stringify(other),
-          }),
-        ]);
-        const filtered = await get('/clusters?drift=variable&limit=500');
-        expect(filtered.items.map(keyOf)).toContain(key);
-      });
-      await updateCluster(c, obj => {
-        obj.spec.topology.variables.find((v: any) => v.name === 'cni').value =
-          cni;
-      });
-      await eventually(async () =>
-        expect(kinds(await summaryOf(key))).toEqual([]),
-      );
 
       // a pool scaled by hand beyond the profile's sizes, then back
-      await updateCluster(c, obj => {
-        obj.spec.topology.workers.machineDeployments[0].replicas = desired + 5;
+      const setWorkers = (replicas: number) =>
+        updateCluster(c, obj => {
+          obj.spec.topology.workers.machineDeployments[0].replicas = replicas;
+        });
+      await driftAppearsAndClears(key, {
+        make: () => setWorkers(desired + 5),
+        finding: {
+          kind: 'replicas',
+          subject: md.name,
+          actual: `${desired + 5}`,
+        },
+        undo: () => setWorkers(desired),
       });
-      await eventually(async () => {
-        const s = await summaryOf(key);
-        expect(s.drift).toEqual([
-          expect.objectContaining({
-            kind: 'replicas',
-            subject: md.name,
-            actual: `${desired + 5}`,
-          }),
-        ]);
-      });
-      await updateCluster(c, obj => {
-        obj.spec.topology.workers.machineDeployments[0].replicas = desired;
-      });
-      await eventually(async () =>
-        expect(kinds(await summaryOf(key))).toEqual([]),
-      );
 
       // an add-on whose Helm release fails, then recovers
       const addon = c.addons!.find(a => a.source === 'HelmReleaseProxy')!;
@@ -329,44 +351,45 @@ describe.each(databases.eachSupportedId())(
       );
       const statusPath = `/apis/addons.cluster.x-k8s.io/v1beta1/namespaces/${c.namespace}/helmreleaseproxies/${hrp.metadata.name}/status`;
       const healthyStatus = hrp.status;
-      const failing = await kube.request('PUT', statusPath, {
-        ...hrp,
-        status: {
-          ready: false,
-          status: 'failed',
-          failureReason: 'upgrade failed: timed out waiting for the condition',
-          conditions: [
-            {
-              type: 'HelmReleaseReady',
-              status: 'False',
-              reason: 'HelmInstallOrUpgradeFailed',
-              lastTransitionTime: `${new Date().toISOString().slice(0, 19)}Z`,
+      await driftAppearsAndClears(key, {
+        make: async () => {
+          const failing = await kube.request('PUT', statusPath, {
+            ...hrp,
+            status: {
+              ready: false,
+              status: 'failed',
+              failureReason:
+                'upgrade failed: timed out waiting for the condition',
+              conditions: [
+                {
+                  type: 'HelmReleaseReady',
+                  status: 'False',
+                  reason: 'HelmInstallOrUpgradeFailed',
+                  lastTransitionTime: `${new Date()
+                    .toISOString()
+                    .slice(0, 19)}Z`,
+                },
+              ],
             },
-          ],
+          });
+          expect(failing.status).toBe(200);
+        },
+        finding: {
+          kind: 'addonFailed',
+          subject: addon.name,
+          message: 'upgrade failed: timed out waiting for the condition',
+        },
+        undo: async () => {
+          const current = (
+            await kube.request('GET', statusPath.replace(/\/status$/, ''))
+          ).body;
+          const recovered = await kube.request('PUT', statusPath, {
+            ...current,
+            status: healthyStatus,
+          });
+          expect(recovered.status).toBe(200);
         },
       });
-      expect(failing.status).toBe(200);
-      await eventually(async () => {
-        const s = await summaryOf(key);
-        expect(s.drift).toEqual([
-          expect.objectContaining({
-            kind: 'addonFailed',
-            subject: addon.name,
-            message: 'upgrade failed: timed out waiting for the condition',
-          }),
-        ]);
-      });
-      const current = (
-        await kube.request('GET', statusPath.replace(/\/status$/, ''))
-      ).body;
-      const recovered = await kube.request('PUT', statusPath, {
-        ...current,
-        status: healthyStatus,
-      });
-      expect(recovered.status).toBe(200);
-      await eventually(async () =>
-        expect(kinds(await summaryOf(key))).toEqual([]),
-      );
 
       // the add-on upgraded outside the profile, then back
       const releasePath = statusPath.replace(/\/status$/, '');
@@ -378,92 +401,79 @@ describe.each(databases.eachSupportedId())(
         });
         expect(put.status).toBe(200);
       };
-      await setVersion('v99.0.0');
-      await eventually(async () => {
-        const s = await summaryOf(key);
-        expect(s.drift).toEqual([
-          expect.objectContaining({
-            kind: 'addonVersion',
-            subject: addon.name,
-            expected: addon.version,
-            actual: 'v99.0.0',
-          }),
-        ]);
+      await driftAppearsAndClears(key, {
+        make: () => setVersion('v99.0.0'),
+        finding: {
+          kind: 'addonVersion',
+          subject: addon.name,
+          expected: addon.version,
+          actual: 'v99.0.0',
+        },
+        undo: () => setVersion(addon.version!),
       });
-      await setVersion(addon.version!);
-      await eventually(async () =>
-        expect(kinds(await summaryOf(key))).toEqual([]),
-      );
 
       // the add-on's release deleted, then created again
       const live = (await kube.request('GET', releasePath)).body;
-      expect((await kube.request('DELETE', releasePath)).status).toBe(200);
-      await eventually(async () => {
-        const s = await summaryOf(key);
-        expect(s.drift).toEqual([
-          expect.objectContaining({
-            kind: 'addonMissing',
-            subject: addon.name,
-            actual: 'missing',
-          }),
-        ]);
+      await driftAppearsAndClears(key, {
+        make: async () =>
+          expect((await kube.request('DELETE', releasePath)).status).toBe(200),
+        finding: {
+          kind: 'addonMissing',
+          subject: addon.name,
+          actual: 'missing',
+        },
+        undo: async () => {
+          const {
+            resourceVersion: _rv,
+            uid: _uid,
+            creationTimestamp: _created,
+            ...metadata
+          } = live.metadata;
+          const created = await kube.request(
+            'POST',
+            releasePath.slice(0, releasePath.lastIndexOf('/')),
+            { ...live, metadata },
+          );
+          expect(created.status).toBe(201);
+          await kube.request('PUT', `${releasePath}/status`, {
+            ...created.body,
+            status: healthyStatus,
+          });
+        },
       });
-      const {
-        resourceVersion: _rv,
-        uid: _uid,
-        creationTimestamp: _created,
-        ...metadata
-      } = live.metadata;
-      const created = await kube.request(
-        'POST',
-        releasePath.slice(0, releasePath.lastIndexOf('/')),
-        { ...live, metadata },
-      );
-      expect(created.status).toBe(201);
-      await kube.request('PUT', `${releasePath}/status`, {
-        ...created.body,
-        status: healthyStatus,
-      });
-      await eventually(async () =>
-        expect(kinds(await summaryOf(key))).toEqual([]),
-      );
 
       // a new profile version is released: the cluster is behind until it is moved to it
       const released = `${major + 11}.0.0`;
-      profiles[index] = {
-        ...profile,
-        spec: {
-          ...profile.spec,
-          version: released,
-          previousVersions: [
-            ...(profile.spec.previousVersions ?? []).filter(
-              (p: any) => p.version !== tailored,
-            ),
-            {
-              version: tailored,
-              kubernetes: { versions: profile.spec.kubernetes.versions },
+      await driftAppearsAndClears(key, {
+        make: async () => {
+          profiles[index] = {
+            ...profile,
+            spec: {
+              ...profile.spec,
+              version: released,
+              previousVersions: [
+                ...(profile.spec.previousVersions ?? []).filter(
+                  (p: any) => p.version !== tailored,
+                ),
+                {
+                  version: tailored,
+                  kubernetes: { versions: profile.spec.kubernetes.versions },
+                },
+              ],
             },
-          ],
+          };
+          profiles = [...profiles];
         },
-      };
-      profiles = [...profiles];
-      await eventually(async () => {
-        const s = await summaryOf(key);
-        expect(s.drift).toEqual([
-          expect.objectContaining({
-            kind: 'profileVersion' as DriftKind,
-            expected: released,
-            actual: tailored,
+        finding: {
+          kind: 'profileVersion' as DriftKind,
+          expected: released,
+          actual: tailored,
+        },
+        undo: () =>
+          updateCluster(c, obj => {
+            obj.metadata.labels['shipyard.io/profile-version'] = released;
           }),
-        ]);
-      });
-      await updateCluster(c, obj => {
-        obj.metadata.labels['shipyard.io/profile-version'] = released;
-      });
-      await eventually(async () => {
-        const s = await summaryOf(key);
-        expect(s.profileVersion).toBe(released);
-        expect(kinds(s)).toEqual([]);
+        cleared: s => expect(s.profileVersion).toBe(released),
       });
       expect(logs.filter(l => /^(warn|error) /.test(l))).toEqual([]);
     });
@@ -497,82 +507,57 @@ describe.each(databases.eachSupportedId())(
         spec: cls.spec,
       });
       expect(created.status).toBe(201);
-      await updateCluster(c, obj => {
-        obj.spec.topology.classRef.name = copy;
+      const setClass = (name: string) =>
+        updateCluster(c, obj => {
+          obj.spec.topology.classRef.name = name;
+        });
+      await driftAppearsAndClears(key, {
+        make: () => setClass(copy),
+        finding: { kind: 'clusterClass', expected: className, actual: copy },
+        facet: 'clusterClass',
+        undo: () => setClass(className),
       });
-      await eventually(async () => {
-        const s = await summaryOf(key);
-        expect(s.drift).toEqual([
-          expect.objectContaining({
-            kind: 'clusterClass',
-            expected: className,
-            actual: copy,
-          }),
-        ]);
-        const filtered = await get('/clusters?drift=clusterClass&limit=500');
-        expect(filtered.items.map(keyOf)).toContain(key);
-      });
-      await updateCluster(c, obj => {
-        obj.spec.topology.classRef.name = className;
-      });
-      await eventually(async () =>
-        expect(kinds(await summaryOf(key))).toEqual([]),
-      );
 
       // upgraded by hand to the next patch release (the profile version allows only the one it runs), then back
       const parts = /^(v?\d+\.\d+\.)(\d+)(.*)$/.exec(version);
       expect(parts).not.toBeNull();
       const upgraded = `${parts![1]}${Number(parts![2]) + 1}${parts![3]}`;
-      await updateCluster(c, obj => {
-        obj.spec.topology.version = upgraded;
+      const setVersion = (to: string) =>
+        updateCluster(c, obj => {
+          obj.spec.topology.version = to;
+        });
+      await driftAppearsAndClears(key, {
+        make: () => setVersion(upgraded),
+        finding: {
+          kind: 'kubernetesVersion',
+          expected: version,
+          actual: upgraded,
+        },
+        facet: 'kubernetesVersion',
+        undo: () => setVersion(version),
       });
-      await eventually(async () => {
-        const s = await summaryOf(key);
-        expect(s.drift).toEqual([
-          expect.objectContaining({
-            kind: 'kubernetesVersion',
-            expected: version,
-            actual: upgraded,
-          }),
-        ]);
-        const filtered = await get(
-          '/clusters?drift=kubernetesVersion&limit=500',
-        );
-        expect(filtered.items.map(keyOf)).toContain(key);
-      });
-      await updateCluster(c, obj => {
-        obj.spec.topology.version = version;
-      });
-      await eventually(async () =>
-        expect(kinds(await summaryOf(key))).toEqual([]),
-      );
 
       // the control plane scaled by hand beyond the profile's sizes, then back
-      await updateCluster(c, obj => {
-        obj.spec.topology.controlPlane = {
-          ...obj.spec.topology.controlPlane,
-          replicas: cpReplicas + 2,
-        };
-      });
-      await eventually(async () => {
-        const s = await summaryOf(key);
-        expect(s.controlPlane.desired).toBe(cpReplicas + 2);
-        expect(s.drift).toEqual([
-          expect.objectContaining({
-            kind: 'replicas',
-            subject: 'controlPlane',
-            expected: `${cpReplicas}`,
-            actual: `${cpReplicas + 2}`,
+      await driftAppearsAndClears(key, {
+        make: () =>
+          updateCluster(c, obj => {
+            obj.spec.topology.controlPlane = {
+              ...obj.spec.topology.controlPlane,
+              replicas: cpReplicas + 2,
+            };
           }),
-        ]);
-      });
-      await updateCluster(c, obj => {
-        obj.spec.topology.controlPlane.replicas = cpReplicas;
-      });
-      await eventually(async () => {
-        const s = await summaryOf(key);
-        expect(s.controlPlane.desired).toBe(cpReplicas);
-        expect(kinds(s)).toEqual([]);
+        appeared: s => expect(s.controlPlane.desired).toBe(cpReplicas + 2),
+        finding: {
+          kind: 'replicas',
+          subject: 'controlPlane',
+          expected: `${cpReplicas}`,
+          actual: `${cpReplicas + 2}`,
+        },
+        undo: () =>
+          updateCluster(c, obj => {
+            obj.spec.topology.controlPlane.replicas = cpReplicas;
+          }),
+        cleared: s => expect(s.controlPlane.desired).toBe(cpReplicas),
       });
       expect(logs.filter(l => /^(warn|error) /.test(l))).toEqual([]);
     });

@@ -7,7 +7,7 @@ import {
   keyOf,
   teamClusterTaker,
   startOperationsHarness,
-} from './__testUtils__/operationsHarness';
+} from '../testUtils/operationsHarness';
 
 /*
  * Pause and resume against the simulator: the Cluster gets spec.paused with Shipyard's annotations, its

@@ -9,7 +9,7 @@ import {
   pickTeamCluster,
   startOperationsHarness,
   simRefOf,
-} from './__testUtils__/operationsHarness';
+} from '../testUtils/operationsHarness';
 
 /*
  * A backend restarted in the middle of an operation: the resize started by the first backend is in the database;

@@ -17,7 +17,7 @@ import {
   startProofFleet,
   startShipyardBackend,
   waitConnected,
-} from './__testUtils__/proofUtils';
+} from '../testUtils/proofUtils';
 
 /*
  * Fault matrix against the real backend and the fleet simulator. Every scenario ends with "nothing lost": the

@@ -9,7 +9,7 @@ import {
   simClusterKeys,
   startShipyardBackend,
   waitConnected,
-} from './__testUtils__/proofUtils';
+} from '../testUtils/proofUtils';
 
 /*
  * Bad input: malformed Cluster API objects on a management cluster (missing fields, wrong types, unknown

@@ -8,7 +8,7 @@ import {
   managementClusterStates,
   startProofFleet,
   waitConnected,
-} from './__testUtils__/proofUtils';
+} from '../testUtils/proofUtils';
 
 /*
  * A network partition behind a load balancer: the management API accepts connections and never answers, and the
