@@ -17,7 +17,11 @@ import {
 } from '@shipyard/test-utils';
 import { Knex } from 'knex';
 import { shipyardPlugin } from './plugin';
-import { GroundTruthCluster, SimKube, groundTruth } from './testUtils/simKube';
+import {
+  GroundTruthCluster,
+  SimKube,
+  groundTruth,
+} from './__testUtils__/simKube';
 
 /*
  * The real backend (`startTestBackend`) against the fleet simulator: several management clusters speaking the

@@ -4,8 +4,8 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
 import { shipyardPlugin } from './plugin';
-import { FakeKubeApi } from './testUtils/FakeKubeApi';
-import { capiCluster, putCluster } from './testUtils/capiObjects';
+import { FakeKubeApi } from './__testUtils__/FakeKubeApi';
+import { capiCluster, putCluster } from './__testUtils__/capiObjects';
 import { eventuallyWithin } from '@shipyard/test-utils';
 
 jest.setTimeout(60_000);

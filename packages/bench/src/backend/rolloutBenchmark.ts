@@ -23,7 +23,7 @@ import {
   TopologyWriter,
 } from '@shipyard/plugin-shipyard-backend/src/rollouts/RolloutExecutor';
 import { RolloutStore } from '@shipyard/plugin-shipyard-backend/src/rollouts/RolloutStore';
-import { makeSummary } from '@shipyard/plugin-shipyard-backend/src/testUtils/summaries';
+import { makeSummary } from '@shipyard/plugin-shipyard-backend/src/__testUtils__/summaries';
 import { knex as createKnex } from 'knex';
 import { formatNumber, percentile, summarize } from '../stats';
 

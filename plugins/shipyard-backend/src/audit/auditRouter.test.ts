@@ -1,7 +1,7 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { metricsServiceMock } from '@backstage/backend-test-utils/alpha';
 import express from 'express';
-import { routerApp } from '../testUtils/routerApp';
+import { routerApp } from '../__testUtils__/routerApp';
 import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
 import { AuditStore } from '../stores/AuditStore';

@@ -1,6 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { FleetIndex } from '../index/FleetIndex';
-import { makeSummary } from '../testUtils/summaries';
+import { makeSummary } from '../__testUtils__/summaries';
 import { DriftProfiles } from './DriftProfiles';
 import { DriftStage } from './DriftStage';
 

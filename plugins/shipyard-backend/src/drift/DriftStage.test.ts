@@ -1,6 +1,6 @@
 import { ClusterProfileSpec } from '@shipyard/plugin-shipyard-common';
 import { FleetIndex } from '../index/FleetIndex';
-import { makeSummary } from '../testUtils/summaries';
+import { makeSummary } from '../__testUtils__/summaries';
 import { DriftStage } from './DriftStage';
 import { driftProfileOf } from './profiles';
 

@@ -27,7 +27,7 @@ import { Knex } from 'knex';
 import request from 'supertest';
 import { parse } from 'yaml';
 import { shipyardPlugin } from '../plugin';
-import { SimKube } from '../testUtils/simKube';
+import { SimKube } from '../__testUtils__/simKube';
 
 /*
  * Drift against the simulator, through the whole backend: the add-ons the simulator serves (ClusterResourceSets and

@@ -1,6 +1,6 @@
 import { DriftFinding } from '@shipyard/plugin-shipyard-common';
 import { FleetIndex } from '../index/FleetIndex';
-import { makeSummary } from '../testUtils/summaries';
+import { makeSummary } from '../__testUtils__/summaries';
 
 function finding(kind: DriftFinding['kind'], subject?: string): DriftFinding {
   return {

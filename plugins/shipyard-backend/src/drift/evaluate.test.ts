@@ -1,5 +1,5 @@
 import { ClusterProfileSpec } from '@shipyard/plugin-shipyard-common';
-import { makeSummary } from '../testUtils/summaries';
+import { makeSummary } from '../__testUtils__/summaries';
 import { evaluateDrift, kubernetesVersionAllowed } from './evaluate';
 import { driftProfileOf } from './profiles';
 

@@ -1,5 +1,5 @@
 import { FleetIndex } from '../index/FleetIndex';
-import { makeSummary } from '../testUtils/summaries';
+import { makeSummary } from '../__testUtils__/summaries';
 import { DEFAULT_HEALTH_CONFIG } from './config';
 import { HealthAggregator } from './HealthAggregator';
 

@@ -12,7 +12,7 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import request from 'supertest';
 import { shipyardPlugin } from '../plugin';
-import { startFleetWithHealth } from '../testUtils/fleetWithHealth';
+import { startFleetWithHealth } from '../__testUtils__/fleetWithHealth';
 import {
   CaptureLogger,
   TEST_PROBE_CONFIG,
@@ -20,7 +20,7 @@ import {
   shipyardTestConfig,
   startSimulatedFleet,
 } from '@shipyard/test-utils';
-import { SimKube } from '../testUtils/simKube';
+import { SimKube } from '../__testUtils__/simKube';
 
 jest.setTimeout(90_000);
 

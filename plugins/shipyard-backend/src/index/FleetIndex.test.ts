@@ -9,7 +9,7 @@ import {
 import { InputError } from '@backstage/errors';
 import { FleetIndex } from './FleetIndex';
 import { seededRandom } from '@shipyard/test-utils';
-import { makeFleet, makeSummary } from '../testUtils/summaries';
+import { makeFleet, makeSummary } from '../__testUtils__/summaries';
 
 function keysOf(
   items: Array<{ managementCluster: string; namespace: string; name: string }>,

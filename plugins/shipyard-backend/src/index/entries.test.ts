@@ -1,4 +1,4 @@
-import { makeFleet, makeSummary } from '../testUtils/summaries';
+import { makeFleet, makeSummary } from '../__testUtils__/summaries';
 import { contentOf, sameContent } from './entries';
 import { StoredClusterSummary } from './model';
 

@@ -17,7 +17,7 @@ import {
   startSimulatedFleet,
 } from '@shipyard/test-utils';
 import { shipyardPlugin } from '../plugin';
-import { SimKube } from '../testUtils/simKube';
+import { SimKube } from '../__testUtils__/simKube';
 
 /*
  * Publishing the fleet as the cluster inventory API against the simulator: one inventory ClusterProfile

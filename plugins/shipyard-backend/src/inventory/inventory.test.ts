@@ -1,7 +1,7 @@
 import { ConfigReader } from '@backstage/config';
 import { ClusterSummary } from '@shipyard/plugin-shipyard-common';
 import { OwnershipResolver } from '../config/ownership';
-import { makeSummary } from '../testUtils/summaries';
+import { makeSummary } from '../__testUtils__/summaries';
 import { readInventoryConfig } from './config';
 import { inventoryClusterSummary, isPublishedBy } from './consume';
 import { projectInventory, projectionText, readPublished } from './project';

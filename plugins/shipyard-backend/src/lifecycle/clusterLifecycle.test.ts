@@ -6,12 +6,12 @@ import {
   VersionDebtResponse,
 } from '@shipyard/plugin-shipyard-common';
 import { clusterPermissionRules } from '@shipyard/plugin-shipyard-node';
-import { routerApp } from '../testUtils/routerApp';
+import { routerApp } from '../__testUtils__/routerApp';
 import request from 'supertest';
 import { DEFAULT_HEALTH_CONFIG } from '../health/config';
 import { HealthAggregator } from '../health/HealthAggregator';
 import { FleetIndex } from '../index/FleetIndex';
-import { makeSummary } from '../testUtils/summaries';
+import { makeSummary } from '../__testUtils__/summaries';
 import { readVersionSupportConfig } from './config';
 import { createLifecycleRouter } from './lifecycleRouter';
 import { ProfileEntitySource } from '../profiles/CatalogProfileSource';

@@ -2,7 +2,7 @@ import { ConfigReader } from '@backstage/config';
 import { DEFAULT_HEALTH_CONFIG } from '../health/config';
 import { HealthAggregator } from '../health/HealthAggregator';
 import { FleetIndex } from '../index/FleetIndex';
-import { makeSummary } from '../testUtils/summaries';
+import { makeSummary } from '../__testUtils__/summaries';
 import { readVersionSupportConfig } from './config';
 import { VersionLifecycle } from './VersionLifecycle';
 

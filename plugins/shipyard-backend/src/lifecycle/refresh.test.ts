@@ -6,7 +6,7 @@ import { TestDatabaseId, mockServices } from '@backstage/backend-test-utils';
 import { createTestDatabases } from '@shipyard/test-utils';
 import { ConfigReader } from '@backstage/config';
 import { VersionSupportResponse } from '@shipyard/plugin-shipyard-common';
-import { routerApp } from '../testUtils/routerApp';
+import { routerApp } from '../__testUtils__/routerApp';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { readVersionSupportConfig } from './config';

@@ -6,7 +6,7 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import { clusterPermissionRules } from '@shipyard/plugin-shipyard-node';
 import express from 'express';
-import { routerApp } from '../testUtils/routerApp';
+import { routerApp } from '../__testUtils__/routerApp';
 import { TestDatabaseId } from '@backstage/backend-test-utils';
 import {
   createTestDatabases,
@@ -18,7 +18,7 @@ import { DEFAULT_HEALTH_CONFIG } from '../health/config';
 import { HealthService } from '../health/HealthService';
 import { FleetIndex, StoredClusterSummary } from '../index/FleetIndex';
 import { HealthStore } from '../stores/HealthStore';
-import { makeSummary } from '../testUtils/summaries';
+import { makeSummary } from '../__testUtils__/summaries';
 import { DEFAULT_OBJECTIVES_CONFIG } from './config';
 import { createObjectivesRouter } from './objectivesRouter';
 import { FastBurnNotifier } from './FastBurnNotifier';

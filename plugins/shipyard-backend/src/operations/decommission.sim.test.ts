@@ -9,7 +9,7 @@ import {
   startOperationsHarness,
   teamClusterTaker,
   simRefOf,
-} from '../testUtils/operationsHarness';
+} from '../__testUtils__/operationsHarness';
 
 /*
  * Decommission against the simulator: typing the name is required, only owners (and the platform team) may, a

@@ -7,7 +7,7 @@ import {
   keyOf,
   teamClusterTaker,
   startOperationsHarness,
-} from '../testUtils/operationsHarness';
+} from '../__testUtils__/operationsHarness';
 
 /*
  * Pause and resume against the simulator: the Cluster gets spec.paused with Shipyard's annotations, its

@@ -9,7 +9,7 @@ import {
   teamClusterTaker,
   startOperationsHarness,
   simRefOf,
-} from '../testUtils/operationsHarness';
+} from '../__testUtils__/operationsHarness';
 
 /*
  * Moving a cluster to a newer version of its profile, against the simulator: a dry run previews the spec.topology

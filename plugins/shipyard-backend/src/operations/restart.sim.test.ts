@@ -9,7 +9,7 @@ import {
   pickTeamCluster,
   startOperationsHarness,
   simRefOf,
-} from '../testUtils/operationsHarness';
+} from '../__testUtils__/operationsHarness';
 
 /*
  * A backend restarted in the middle of an operation: the resize started by the first backend is in the database;

@@ -7,7 +7,7 @@ import {
   teamClusterTaker,
   startOperationsHarness,
   simRefOf,
-} from '../testUtils/operationsHarness';
+} from '../__testUtils__/operationsHarness';
 
 /*
  * Resize against the simulator: the topology's replicas change, the machines surge and settle, the operation is

@@ -4,7 +4,7 @@ import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { CaptureLogger, createTestDatabases } from '@shipyard/test-utils';
-import { startFleetWithHealth } from '../testUtils/fleetWithHealth';
+import { startFleetWithHealth } from '../__testUtils__/fleetWithHealth';
 import {
   Backend,
   ProofFleet,
@@ -17,7 +17,7 @@ import {
   startProofFleet,
   startShipyardBackend,
   waitConnected,
-} from '../testUtils/proofUtils';
+} from '../__testUtils__/proofUtils';
 
 /*
  * Fault matrix against the real backend and the fleet simulator. Every scenario ends with "nothing lost": the

@@ -9,7 +9,7 @@ import {
   simClusterKeys,
   startShipyardBackend,
   waitConnected,
-} from '../testUtils/proofUtils';
+} from '../__testUtils__/proofUtils';
 
 /*
  * Bad input: malformed Cluster API objects on a management cluster (missing fields, wrong types, unknown

@@ -15,7 +15,7 @@ import {
   proofConfig,
   startShipyardBackend,
   waitConnected,
-} from '../testUtils/proofUtils';
+} from '../__testUtils__/proofUtils';
 
 /*
  * Fault matrix: a source that answers slowly on purpose (slow-loris) or with gigantic bodies. The backend's

@@ -8,7 +8,7 @@ import {
   managementClusterStates,
   startProofFleet,
   waitConnected,
-} from '../testUtils/proofUtils';
+} from '../__testUtils__/proofUtils';
 
 /*
  * A network partition behind a load balancer: the management API accepts connections and never answers, and the

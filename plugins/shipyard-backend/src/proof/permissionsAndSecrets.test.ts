@@ -11,7 +11,7 @@ import {
   keyOf,
   listAllClusters,
   startProofFleet,
-} from '../testUtils/proofUtils';
+} from '../__testUtils__/proofUtils';
 
 /*
  * Security: a team limited to its own clusters (a conditional decision, as the portal's restrictReadToOwners

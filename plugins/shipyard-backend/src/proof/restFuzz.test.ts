@@ -7,7 +7,7 @@ import {
   eventually,
   listAllClusters,
   startProofFleet,
-} from '../testUtils/proofUtils';
+} from '../__testUtils__/proofUtils';
 
 /*
  * Bad input: property-based fuzzing of the REST API's query and path parameters. Every case answers 2xx, or 4xx

@@ -13,7 +13,7 @@ import {
   simClusterKeys,
   startShipyardBackend,
   waitConnected,
-} from '../testUtils/proofUtils';
+} from '../__testUtils__/proofUtils';
 
 /*
  * Fault matrix: two backend replicas on one PostgreSQL database, each with its own connection pool (as two

@@ -3,8 +3,8 @@ import { FleetIndex } from '../index/FleetIndex';
 import { OwnershipResolver } from '../config/ownership';
 import { CapiHealthEvaluator } from '../health';
 import { DEFAULT_SYNC_CONFIG } from '../config/config';
-import { FakeKubeApi } from '../testUtils/FakeKubeApi';
-import { capiCluster, putCluster } from '../testUtils/capiObjects';
+import { FakeKubeApi } from '../__testUtils__/FakeKubeApi';
+import { capiCluster, putCluster } from '../__testUtils__/capiObjects';
 import { ManagementClusterReconciler } from './ManagementClusterReconciler';
 import { eventuallyWithin } from '@shipyard/test-utils';
 

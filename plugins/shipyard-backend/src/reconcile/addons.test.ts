@@ -3,7 +3,7 @@ import { evaluateDrift } from '../drift/evaluate';
 import { driftProfileOf } from '../drift/profiles';
 import { ManagementClusterRecords } from '../records/ManagementClusterRecords';
 import { KindObjects } from './KindObjects';
-import { makeSummary } from '../testUtils/summaries';
+import { makeSummary } from '../__testUtils__/summaries';
 import {
   AddonKind,
   addonsOf,

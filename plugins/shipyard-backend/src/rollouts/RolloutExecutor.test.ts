@@ -3,7 +3,7 @@ import { createTestDatabases } from '@shipyard/test-utils';
 import { ProfileVersionNode } from '@shipyard/plugin-shipyard-common';
 import type { StoredClusterSummary } from '../index/FleetIndex';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
-import { makeSummary } from '../testUtils/summaries';
+import { makeSummary } from '../__testUtils__/summaries';
 import { Rollout, RolloutSpecInput, parseRolloutSpec } from './model';
 import { planRollout } from './planner';
 import { RolloutAuditEntry } from './audit';

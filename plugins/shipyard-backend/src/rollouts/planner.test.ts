@@ -1,6 +1,6 @@
 import { ProfileVersionNode } from '@shipyard/plugin-shipyard-common';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
-import { makeSummary } from '../testUtils/summaries';
+import { makeSummary } from '../__testUtils__/summaries';
 import { parseDeprecatedApis } from './deprecatedApis';
 import { parseRolloutSpec } from './model';
 import { chainFor, planRollout, preflight } from './planner';

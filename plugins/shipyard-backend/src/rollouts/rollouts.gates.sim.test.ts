@@ -7,7 +7,7 @@ import {
   PAT,
   recordVersionChanges,
   startRolloutsBackend,
-} from '../testUtils/rolloutsSim';
+} from '../__testUtils__/rolloutsSim';
 import type { Rollout } from './model';
 
 /*

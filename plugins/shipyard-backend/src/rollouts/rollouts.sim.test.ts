@@ -9,7 +9,7 @@ import {
   PLATFORM,
   recordVersionChanges,
   startRolloutsBackend,
-} from '../testUtils/rolloutsSim';
+} from '../__testUtils__/rolloutsSim';
 
 import type { Rollout } from './model';
 

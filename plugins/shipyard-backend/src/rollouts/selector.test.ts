@@ -1,4 +1,4 @@
-import { makeSummary } from '../testUtils/summaries';
+import { makeSummary } from '../__testUtils__/summaries';
 import { parseRolloutSpec } from './model';
 import { profileBehindSelector, selectorPredicate } from './selector';
 

@@ -1,6 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { routerApp } from '../testUtils/routerApp';
+import { routerApp } from '../__testUtils__/routerApp';
 import request from 'supertest';
 import { projectClusterClass } from '../reconcile/records';
 import { createClusterClassesRouter } from './clusterClassesRouter';

@@ -4,10 +4,10 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { AuthenticationError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
-import { routerApp } from '../testUtils/routerApp';
+import { routerApp } from '../__testUtils__/routerApp';
 import { FleetIndex } from '../index/FleetIndex';
 import { eventually } from '@shipyard/test-utils';
-import { makeSummary } from '../testUtils/summaries';
+import { makeSummary } from '../__testUtils__/summaries';
 import { FleetService } from './FleetService';
 import { createRouter } from './router';
 

@@ -1,9 +1,9 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { routerApp } from '../testUtils/routerApp';
+import { routerApp } from '../__testUtils__/routerApp';
 import request from 'supertest';
 import { FleetIndex } from '../index/FleetIndex';
-import { makeFleet } from '../testUtils/summaries';
+import { makeFleet } from '../__testUtils__/summaries';
 import { FleetService } from './FleetService';
 import { createRouter } from './router';
 
