@@ -23,6 +23,8 @@ import {
   TopologyWriter,
 } from '@shipyard/plugin-shipyard-backend/src/rollouts/RolloutExecutor';
 import { RolloutStore } from '@shipyard/plugin-shipyard-backend/src/rollouts/RolloutStore';
+// the backend's own summary builder, so that the benchmark's clusters are the ones its tests use
+// eslint-disable-next-line no-restricted-imports
 import { makeSummary } from '@shipyard/plugin-shipyard-backend/src/__testUtils__/summaries';
 import { knex as createKnex } from 'knex';
 import { formatNumber, percentile, summarize } from '../stats';
