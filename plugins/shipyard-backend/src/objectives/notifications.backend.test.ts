@@ -20,7 +20,7 @@ import {
 import { CaptureLogger, eventuallyWithin } from '@shipyard/test-utils';
 import { StoredClusterSummary } from '../index/FleetIndex';
 import { HealthStore } from '../stores/HealthStore';
-import { makeSummary } from '../testUtils/summaries';
+import { makeSummary } from '../__testUtils__/summaries';
 import { DEFAULT_OBJECTIVES_CONFIG } from './config';
 import { FastBurnNotifier } from './FastBurnNotifier';
 import { ObjectiveTracker } from './ObjectiveTracker';
