@@ -3,11 +3,16 @@ import {
   CLUSTER_LIST_ITEM_FIELDS,
   CLUSTER_SORT_FIELDS,
   FleetChangeEvent,
+  HEALTH_STATUSES,
   ListClustersRequest,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
 import { InputError } from '@backstage/errors';
-import { FleetIndex } from './FleetIndex';
+import {
+  FleetIndex,
+  FleetQueryOptions,
+  StoredClusterSummary,
+} from './FleetIndex';
 import { seededRandom } from '@shipyard/test-utils';
 import { makeFleet, makeSummary } from '../__testUtils__/summaries';
 
@@ -509,4 +514,82 @@ describe('FleetIndex', () => {
     for (const s of index.all()) fresh.upsert(s, { restored: true });
     expect(run(index)).toEqual(run(fresh));
   });
+
+  it('keeps cached selections, sorted pages and facet counts exact when each change touches one field', () => {
+    const fleet = makeFleet(300, 17);
+    const index = new FleetIndex();
+    fleet.forEach(s => index.upsert(s));
+    const notPlatform: FleetQueryOptions = {
+      visibility: s => s.owner !== 'group:default/platform',
+      visibilityKey: 'not-platform',
+    };
+    const requests: Array<[ListClustersRequest, FleetQueryOptions?]> = [
+      [{}],
+      [{ owner: ['group:default/team-a'] }],
+      [{ health: ['degraded', 'unhealthy'] }],
+      [{ managementCluster: ['mc-b'], distribution: ['eks'] }],
+      [{ label: ['env=prod'] }],
+      [{ label: ['shipyard.io/tier'] }],
+      [{ q: 'c-001' }],
+      [{ provider: ['aws'] }, notPlatform],
+    ];
+    // every sort in both directions (one page holds the whole selection), with the facet counts
+    const run = (ix: FleetIndex) =>
+      requests.flatMap(([r, options]) =>
+        CLUSTER_SORT_FIELDS.flatMap(sort =>
+          (['asc', 'desc'] as const).map(order => {
+            const res = ix.query({ ...r, sort, order, limit: 500 }, options);
+            return {
+              keys: keysOf(res.items),
+              total: res.totalCount,
+              facets: res.facets,
+            };
+          }),
+        ),
+      );
+    run(index); // fill the caches (sorted lists of every selection)
+    const rnd = seededRandom(9);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
+    const changes: Array<(s: StoredClusterSummary) => StoredClusterSummary> = [
+      s => ({ ...s, health: pick(HEALTH_STATUSES) }),
+      s => ({ ...s, machineCount: Math.floor(rnd() * 20) }),
+      s => ({
+        ...s,
+        owner: pick(['group:default/team-a', 'group:default/platform']),
+      }),
+      s => ({ ...s, distribution: pick(['eks', 'k3s']) }),
+      s => ({ ...s, labels: { ...s.labels, env: pick(['prod', 'dev']) } }),
+      s => ({ ...s, labels: { env: s.labels.env } }),
+      s => ({ ...s, labels: { ...s.labels, 'shipyard.io/tier': 'gold' } }),
+      s => ({ ...s, title: pick(['c-001 renamed', 'other']) }),
+      s => ({ ...s, kubernetesVersion: pick(['v1.29.1', 'v1.31.10']) }),
+      s => ({
+        ...s,
+        conditions: [{ type: 'Ready', status: pick(['True', 'False']) }],
+      }),
+      s => ({
+        ...s,
+        createdAt: new Date(1.7e12 + Math.floor(rnd() * 1e10)).toISOString(),
+      }),
+    ];
+    const current = new Map(fleet.map(s => [stringifyClusterKey(s), s]));
+    // the cached answers beside those of an index built afresh, every 100 changes
+    const seen: unknown[] = [];
+    const expected: unknown[] = [];
+    const compare = () => {
+      const fresh = new FleetIndex();
+      for (const s of index.all()) fresh.upsert(s, { restored: true });
+      seen.push(run(index));
+      expected.push(run(fresh));
+    };
+    for (let i = 1; i <= 300; i++) {
+      const key = stringifyClusterKey(pick(fleet));
+      const next = pick(changes)(current.get(key)!);
+      index.upsert(next);
+      current.set(key, next);
+      if (i % 100 === 0) compare();
+    }
+    expect(seen).toHaveLength(3);
+    expect(seen).toEqual(expected);
+  }, 30_000);
 });

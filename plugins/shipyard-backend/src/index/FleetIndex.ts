@@ -15,7 +15,7 @@ import {
   MULTI_FACET_SLOT,
   SINGLE_FACETS,
   SINGLE_FACET_SLOT,
-  entityFingerprint,
+  sameEntity,
   multiFacetValues,
   sameContent as sameSummaryContent,
   searchTextOf,
@@ -34,8 +34,8 @@ import {
 } from './model';
 import { nextCursorOf, pageOf } from './paging';
 import { serializeEntry, sourceOf } from './present';
-import { Selections } from './selections';
-import { SortOrders, sortKeysOf } from './sortOrders';
+import { EntryChange, Selections } from './selections';
+import { SortOrders, compareValues, sortKeysOf } from './sortOrders';
 
 export type * from './model';
 export { MAX_FACET_VALUES } from './selections';
@@ -111,8 +111,7 @@ export class FleetIndex implements FleetSink {
         return true;
       }
       const stored = this.toStored(summary, options.restored);
-      const entityChanged =
-        entityFingerprint(existing.summary) !== entityFingerprint(stored);
+      const entityChanged = !sameEntity(existing.summary, stored);
       this.replace(existing, stored);
       existing.resynced = resynced;
       if (options.lastSeenAt) existing.lastSeenAt = options.lastSeenAt;
@@ -443,6 +442,10 @@ export class FleetIndex implements FleetSink {
       );
     }
     entry.multiIds = multiIds;
+    this.addLabelKeys(entry, s);
+  }
+
+  private addLabelKeys(entry: Entry, s: StoredClusterSummary) {
     for (const labelKey of Object.keys(s.labels)) {
       let set = this.byLabelKey.get(labelKey);
       if (!set) {
@@ -463,7 +466,11 @@ export class FleetIndex implements FleetSink {
       const values = this.facets.get(MULTI_FACETS[i])!;
       for (const id of entry.multiIds[i] ?? []) values.remove(id, entry);
     }
-    for (const labelKey of Object.keys(entry.summary.labels)) {
+    this.removeLabelKeys(entry, entry.summary);
+  }
+
+  private removeLabelKeys(entry: Entry, s: StoredClusterSummary) {
+    for (const labelKey of Object.keys(s.labels)) {
       const set = this.byLabelKey.get(labelKey);
       if (!set) continue;
       set.delete(entry);
@@ -474,17 +481,70 @@ export class FleetIndex implements FleetSink {
     }
   }
 
+  /**
+   * Replaces an entry's summary. Only what the change changes is touched: the index sets, selection counts and
+   * sorted lists of the facets and columns whose values changed (a fleet mostly changes in fields that are none).
+   */
   private replace(entry: Entry, next: StoredClusterSummary) {
-    this.selections.adjustSelections(entry, -1);
     const nextKeys = sortKeysOf(next);
+    const nextSearch = searchTextOf(next);
+    const facets: ClusterFacet[] = [];
+    const singles: Array<[number, string | undefined]> = [];
+    for (let i = 0; i < SINGLE_FACETS.length; i++) {
+      const facet = SINGLE_FACETS[i];
+      const value = singleFacetValue(facet, next);
+      const id = entry.ids[i];
+      const current =
+        id >= 0 ? this.facets.get(facet)!.byId[id]?.value : undefined;
+      if (value !== current) {
+        facets.push(facet);
+        singles.push([i, value]);
+      }
+    }
+    const multis: Array<[number, string[]]> = [];
+    for (let i = 0; i < MULTI_FACETS.length; i++) {
+      const facet = MULTI_FACETS[i];
+      const values = multiFacetValues(facet, next);
+      const byId = this.facets.get(facet)!.byId;
+      const ids = entry.multiIds[i];
+      let same = values.length === ids.length;
+      for (let k = 0; same && k < ids.length; k++) {
+        same = byId[ids[k]]?.value === values[k];
+      }
+      if (!same) {
+        facets.push(facet);
+        multis.push([i, values]);
+      }
+    }
+    const change: EntryChange = {
+      facets,
+      search: nextSearch !== entry.search,
+      sortSlots: nextKeys.map(
+        (key, slot) => compareValues(entry.sortKeys[slot], key) !== 0,
+      ),
+    };
+    this.selections.adjustSelections(entry, -1, change);
     const moved = this.orders.moveOut(entry, nextKeys);
-    this.removeFromIndexes(entry);
+    for (const [i, value] of singles) {
+      const values = this.facets.get(SINGLE_FACETS[i])!;
+      if (entry.ids[i] >= 0) values.remove(entry.ids[i], entry);
+      entry.ids[i] = value === undefined ? -1 : values.add(value, entry);
+    }
+    for (const [i, nextValues] of multis) {
+      const values = this.facets.get(MULTI_FACETS[i])!;
+      for (const id of entry.multiIds[i]) values.remove(id, entry);
+      entry.multiIds[i] = nextValues.map(v => values.add(v, entry));
+      if (MULTI_FACETS[i] === 'label') {
+        // label keys change only with label values
+        this.removeLabelKeys(entry, entry.summary);
+        this.addLabelKeys(entry, next);
+      }
+    }
     entry.summary = next;
     entry.listContent = undefined;
     entry.sortKeys = nextKeys;
-    entry.search = searchTextOf(next);
-    this.addToIndexes(entry);
+    entry.search = nextSearch;
     this.orders.putBack(entry, moved);
-    this.selections.adjustSelections(entry, 1);
+    this.selections.adjustSelections(entry, 1, change);
   }
 }

@@ -68,8 +68,8 @@ export function multiFacetValues(
 }
 
 /** The fields that catalog entities are built from. */
-export function entityFingerprint(s: StoredClusterSummary): string {
-  return JSON.stringify([
+function entityFields(s: StoredClusterSummary): unknown[] {
+  return [
     s.uid,
     s.title,
     s.owner,
@@ -87,7 +87,15 @@ export function entityFingerprint(s: StoredClusterSummary): string {
     s.inventory?.clusterManager,
     // the host of a hosted control plane: its entity depends on it
     s.hostedControlPlane?.hostCluster,
-  ]);
+  ];
+}
+
+/** Whether two summaries agree on the fields that catalog entities are built from (as JSON, without writing it). */
+export function sameEntity(
+  a: StoredClusterSummary,
+  b: StoredClusterSummary,
+): boolean {
+  return sameJson(entityFields(a), entityFields(b));
 }
 
 /** JSON of a summary without `lastChangedAt` (and `source`, should a caller pass a full summary). */

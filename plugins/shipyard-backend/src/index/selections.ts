@@ -60,6 +60,35 @@ export interface Selection {
   sorted: Map<ClusterSortField, Entry[]>;
 }
 
+/**
+ * What a change of an entry changes, as far as selections can tell: the facets whose values changed, whether its
+ * searched text changed, and the sort columns whose key changed.
+ */
+export interface EntryChange {
+  facets: ClusterFacet[];
+  search: boolean;
+  /** By sort slot (see `SORT_SLOT`): whether the key changed. */
+  sortSlots: boolean[];
+}
+
+/** Adds `delta` to the count of each value an entry has of a facet. */
+function countEntry(
+  byId: number[],
+  facet: ClusterFacet,
+  entry: Entry,
+  delta: 1 | -1,
+) {
+  const multi = MULTI_FACET_SLOT.get(facet);
+  if (multi !== undefined) {
+    for (const id of entry.multiIds[multi]) {
+      byId[id] = (byId[id] ?? 0) + delta;
+    }
+  } else {
+    const id = entry.ids[SINGLE_FACET_SLOT.get(facet)!];
+    if (id >= 0) byId[id] = (byId[id] ?? 0) + delta;
+  }
+}
+
 /** Maximum number of values per facet in a response. */
 export const MAX_FACET_VALUES = 100;
 
@@ -211,14 +240,23 @@ export class Selections {
 
   /**
    * Takes an entry's contributions out of every cached selection (`delta` -1, before the entry changes or goes) or
-   * puts them in (`delta` 1, after it changed or came).
+   * puts them in (`delta` 1, after it changed or came). `change` says what a change of the entry changes (the same
+   * on both calls); without it, anything may (the entry comes or goes). A selection whose constraints cannot see the
+   * change keeps its members, and only the counts of the changed facets and the sorted lists of the changed columns
+   * of a member are adjusted.
    */
-  adjustSelections(entry: Entry, delta: 1 | -1) {
+  adjustSelections(entry: Entry, delta: 1 | -1, change?: EntryChange) {
     for (const selection of this.selections.values()) {
       const { compiled, members, counts } = selection;
       if (!members) {
-        selection.facets = undefined;
-        selection.facetsJson = undefined;
+        if (!change || change.facets.length > 0) {
+          selection.facets = undefined;
+          selection.facetsJson = undefined;
+        }
+        continue;
+      }
+      if (change && !this.canMove(compiled, change)) {
+        this.adjustMember(selection, entry, delta, change);
         continue;
       }
       let touched = false;
@@ -240,20 +278,61 @@ export class Selections {
             : member;
           if (!counted) continue;
           touched = true;
-          const multi = MULTI_FACET_SLOT.get(facet);
-          if (multi !== undefined) {
-            for (const id of entry.multiIds[multi]) {
-              byId[id] = (byId[id] ?? 0) + delta;
-            }
-          } else {
-            const id = entry.ids[SINGLE_FACET_SLOT.get(facet)!];
-            if (id >= 0) byId[id] = (byId[id] ?? 0) + delta;
-          }
+          countEntry(byId, facet, entry, delta);
         }
       }
       if (touched) {
         selection.facets = undefined;
         selection.facetsJson = undefined;
+      }
+    }
+  }
+
+  /**
+   * Whether a change can move an entry into or out of what a query selects, or out of what it counts for a filtered
+   * facet: it changes a filtered facet or the searched text, or the query has a visibility predicate (which may read
+   * any field).
+   */
+  private canMove(compiled: CompiledQuery, change: EntryChange): boolean {
+    if (compiled.visibility) return true;
+    if (compiled.q && change.search) return true;
+    for (const facet of change.facets) {
+      if (compiled.filtered.has(facet)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * {@link adjustSelections} for a selection the change cannot move the entry in or out of: a member's counts of the
+   * changed facets (all unfiltered) and its place in the sorted lists of the changed columns.
+   */
+  private adjustMember(
+    selection: Selection,
+    entry: Entry,
+    delta: 1 | -1,
+    change: EntryChange,
+  ) {
+    const { counts } = selection;
+    const countsChange = counts !== undefined && change.facets.length > 0;
+    let sortChange = false;
+    for (const field of selection.sorted.keys()) {
+      if (change.sortSlots[SORT_SLOT.get(field)!]) sortChange = true;
+    }
+    if (!countsChange && !sortChange) return;
+    if (!this.matches(entry, selection.compiled)) return;
+    if (countsChange) {
+      for (const facet of change.facets) {
+        countEntry(counts!.get(facet)!, facet, entry, delta);
+      }
+      selection.facets = undefined;
+      selection.facetsJson = undefined;
+    }
+    if (sortChange) {
+      for (const [field, list] of selection.sorted) {
+        const slot = SORT_SLOT.get(field)!;
+        if (!change.sortSlots[slot]) continue;
+        if (delta > 0) sortedInsert(list, slot, entry);
+        else sortedRemove(list, slot, entry);
       }
     }
   }
