@@ -95,13 +95,24 @@ export const MAX_FACET_VALUES = 100;
 /** Query selections kept (and maintained on every change). */
 const MAX_CACHED_SELECTIONS = 64;
 
+/** Selections of queries used once kept aside (unmaintained: good only until the index changes). */
+const MAX_SEEN_ONCE = 16;
+
 /**
  * What queries select, and the facet counts of their selections: a query's filters compiled to facet value ids,
- * evaluated from the smallest candidate set, and its selection kept (up to {@link MAX_CACHED_SELECTIONS}) and
- * maintained on every change of the index.
+ * evaluated from the smallest candidate set, and the selection of a query used again kept (up to
+ * {@link MAX_CACHED_SELECTIONS}) and maintained on every change of the index.
  */
 export class Selections {
+  /** Selections kept and maintained (LRU order). */
   private readonly selections = new Map<string, Selection>();
+  /** Selections of queries used once, with the {@link changeCount} they were computed at (not maintained). */
+  private readonly seenOnce = new Map<
+    string,
+    { selection: Selection; at: number }
+  >();
+  /** Bumped by every change of the index. */
+  private changeCount = 0;
   private stampCounter = 0;
 
   constructor(
@@ -195,18 +206,43 @@ export class Selections {
     return true;
   }
 
-  /** The selection of a compiled query, from the cache when possible. */
+  /**
+   * The selection of a compiled query, from the cache when possible. A query's selection is kept (and maintained) from
+   * its second use on: the first use keeps it aside unmaintained, good for a second use only while the index has not
+   * changed since, so that queries asked once (a search as it is typed) cost nothing on the changes that follow.
+   */
   select(compiled: CompiledQuery): Selection {
     const cacheKey = compiled.cacheKey;
-    if (cacheKey !== undefined) {
-      const cached = this.selections.get(cacheKey);
-      if (cached) {
-        // keep recently used selections at the end (LRU order)
-        this.selections.delete(cacheKey);
-        this.selections.set(cacheKey, cached);
-        return cached;
-      }
+    if (cacheKey === undefined) return this.compute(compiled);
+    const cached = this.selections.get(cacheKey);
+    if (cached) {
+      // keep recently used selections at the end (LRU order)
+      this.selections.delete(cacheKey);
+      this.selections.set(cacheKey, cached);
+      return cached;
     }
+    const once = this.seenOnce.get(cacheKey);
+    if (!once) {
+      const selection = this.compute(compiled);
+      if (this.seenOnce.size >= MAX_SEEN_ONCE) {
+        const oldest = this.seenOnce.keys().next().value;
+        if (oldest !== undefined) this.seenOnce.delete(oldest);
+      }
+      this.seenOnce.set(cacheKey, { selection, at: this.changeCount });
+      return selection;
+    }
+    this.seenOnce.delete(cacheKey);
+    const selection =
+      once.at === this.changeCount ? once.selection : this.compute(compiled);
+    if (this.selections.size >= MAX_CACHED_SELECTIONS) {
+      const oldest = this.selections.keys().next().value;
+      if (oldest !== undefined) this.selections.delete(oldest);
+    }
+    this.selections.set(cacheKey, selection);
+    return selection;
+  }
+
+  private compute(compiled: CompiledQuery): Selection {
     const selection: Selection = { compiled, sorted: new Map() };
     const unconstrained =
       compiled.filters.length === 0 && !compiled.q && !compiled.visibility;
@@ -216,13 +252,6 @@ export class Selections {
         members.add(e);
       });
       selection.members = members;
-    }
-    if (cacheKey !== undefined) {
-      if (this.selections.size >= MAX_CACHED_SELECTIONS) {
-        const oldest = this.selections.keys().next().value;
-        if (oldest !== undefined) this.selections.delete(oldest);
-      }
-      this.selections.set(cacheKey, selection);
     }
     return selection;
   }
@@ -236,6 +265,7 @@ export class Selections {
     for (const [key, selection] of this.selections) {
       if (selection.compiled.filtered.has(facet)) this.selections.delete(key);
     }
+    this.changeCount++;
   }
 
   /**
@@ -246,6 +276,7 @@ export class Selections {
    * of a member are adjusted.
    */
   adjustSelections(entry: Entry, delta: 1 | -1, change?: EntryChange) {
+    this.changeCount++;
     for (const selection of this.selections.values()) {
       const { compiled, members, counts } = selection;
       if (!members) {
