@@ -519,12 +519,12 @@ export class FleetIndex implements FleetSink {
     const change: EntryChange = {
       facets,
       search: nextSearch !== entry.search,
+      prevSortKeys: entry.sortKeys,
       sortSlots: nextKeys.map(
         (key, slot) => compareValues(entry.sortKeys[slot], key) !== 0,
       ),
     };
     this.selections.adjustSelections(entry, -1, change);
-    const moved = this.orders.moveOut(entry, nextKeys);
     for (const [i, value] of singles) {
       const values = this.facets.get(SINGLE_FACETS[i])!;
       if (entry.ids[i] >= 0) values.remove(entry.ids[i], entry);
@@ -544,7 +544,7 @@ export class FleetIndex implements FleetSink {
     entry.listContent = undefined;
     entry.sortKeys = nextKeys;
     entry.search = nextSearch;
-    this.orders.putBack(entry, moved);
+    this.orders.move(entry, change.prevSortKeys);
     this.selections.adjustSelections(entry, 1, change);
   }
 }

@@ -6,13 +6,19 @@ import {
   FacetCount,
   ListClustersRequest,
 } from '@shipyard/plugin-shipyard-common';
-import { Entry, MULTI_FACET_SLOT, SINGLE_FACET_SLOT } from './entries';
+import {
+  Entry,
+  MULTI_FACET_SLOT,
+  SINGLE_FACET_SLOT,
+  SortValue,
+} from './entries';
 import { FacetValues } from './FacetValues';
 import { ClusterVisibility, FleetQueryOptions } from './model';
 import {
   SORT_SLOT,
   compareKeys,
   sortedInsert,
+  sortedMove,
   sortedRemove,
 } from './sortOrders';
 
@@ -69,6 +75,8 @@ export interface EntryChange {
   search: boolean;
   /** By sort slot (see `SORT_SLOT`): whether the key changed. */
   sortSlots: boolean[];
+  /** The sort keys before the change. */
+  prevSortKeys: SortValue[];
 }
 
 /** Adds `delta` to the count of each value an entry has of a facet. */
@@ -335,7 +343,8 @@ export class Selections {
 
   /**
    * {@link adjustSelections} for a selection the change cannot move the entry in or out of: a member's counts of the
-   * changed facets (all unfiltered) and its place in the sorted lists of the changed columns.
+   * changed facets (all unfiltered) and, once it changed (`delta` 1), its move in the sorted lists of the changed
+   * columns.
    */
   private adjustMember(
     selection: Selection,
@@ -346,8 +355,10 @@ export class Selections {
     const { counts } = selection;
     const countsChange = counts !== undefined && change.facets.length > 0;
     let sortChange = false;
-    for (const field of selection.sorted.keys()) {
-      if (change.sortSlots[SORT_SLOT.get(field)!]) sortChange = true;
+    if (delta > 0) {
+      for (const field of selection.sorted.keys()) {
+        if (change.sortSlots[SORT_SLOT.get(field)!]) sortChange = true;
+      }
     }
     if (!countsChange && !sortChange) return;
     if (!this.matches(entry, selection.compiled)) return;
@@ -361,9 +372,9 @@ export class Selections {
     if (sortChange) {
       for (const [field, list] of selection.sorted) {
         const slot = SORT_SLOT.get(field)!;
-        if (!change.sortSlots[slot]) continue;
-        if (delta > 0) sortedInsert(list, slot, entry);
-        else sortedRemove(list, slot, entry);
+        if (change.sortSlots[slot]) {
+          sortedMove(list, slot, entry, change.prevSortKeys[slot]);
+        }
       }
     }
   }

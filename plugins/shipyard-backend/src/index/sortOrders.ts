@@ -94,15 +94,17 @@ export function compareEntries(slot: number, a: Entry, b: Entry): number {
   );
 }
 
-/** First index whose element is >= (value, key). */
+/** First index (in `[lo, hi)`, by default the whole array) whose element is >= (value, key). */
 export function lowerBound(
   arr: Entry[],
   slot: number,
   value: SortValue,
   key: string,
+  from = 0,
+  to = arr.length,
 ): number {
-  let lo = 0;
-  let hi = arr.length;
+  let lo = from;
+  let hi = to;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     const e = arr[mid];
@@ -134,6 +136,38 @@ export function sortedRemove(arr: Entry[], slot: number, entry: Entry) {
   }
   const i = arr.indexOf(entry);
   if (i >= 0) arr.splice(i, 1);
+}
+
+/**
+ * Moves an entry whose sort key changed from `prev` to its current one to its new place in an ascending array,
+ * shifting only the entries between its old and its new place (a removal and an insertion each shift everything
+ * after their place).
+ */
+export function sortedMove(
+  arr: Entry[],
+  slot: number,
+  entry: Entry,
+  prev: SortValue,
+) {
+  let from = lowerBound(arr, slot, prev, entry.key);
+  if (arr[from] !== entry) {
+    from = arr.indexOf(entry);
+    if (from < 0) {
+      sortedInsert(arr, slot, entry);
+      return;
+    }
+  }
+  const value = entry.sortKeys[slot];
+  if (compareValues(value, prev) > 0) {
+    // later: the entries after the old place up to the new one move back by one
+    const to = lowerBound(arr, slot, value, entry.key, from + 1) - 1;
+    for (let i = from; i < to; i++) arr[i] = arr[i + 1];
+    arr[to] = entry;
+  } else {
+    const to = lowerBound(arr, slot, value, entry.key, 0, from);
+    for (let i = from; i > to; i--) arr[i] = arr[i - 1];
+    arr[to] = entry;
+  }
 }
 
 /** The whole fleet sorted by each column asked for so far, kept sorted as entries come, change and go. */
@@ -168,24 +202,13 @@ export class SortOrders {
     }
   }
 
-  /**
-   * Takes an entry out of the sort orders where its next sort keys move it; {@link putBack} puts it back once its
-   * keys are the next ones.
-   */
-  moveOut(entry: Entry, nextKeys: SortValue[]): Array<[Entry[], number]> {
-    const moved: Array<[Entry[], number]> = [];
+  /** Moves an entry whose sort keys changed from `prevKeys` to its current ones to its new places. */
+  move(entry: Entry, prevKeys: SortValue[]): void {
     for (const [field, arr] of this.sorted) {
       const slot = SORT_SLOT.get(field)!;
-      if (compareValues(entry.sortKeys[slot], nextKeys[slot]) !== 0) {
-        sortedRemove(arr, slot, entry);
-        moved.push([arr, slot]);
+      if (compareValues(prevKeys[slot], entry.sortKeys[slot]) !== 0) {
+        sortedMove(arr, slot, entry, prevKeys[slot]);
       }
     }
-    return moved;
-  }
-
-  /** Puts an entry back where {@link moveOut} took it out. */
-  putBack(entry: Entry, moved: Array<[Entry[], number]>): void {
-    for (const [arr, slot] of moved) sortedInsert(arr, slot, entry);
   }
 }
