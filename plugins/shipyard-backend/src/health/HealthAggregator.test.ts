@@ -36,4 +36,95 @@ describe('HealthAggregator', () => {
     // and the facet counts it once
     expect(index.summary().byKubernetesMinor).toEqual({ '1.34': 1 });
   });
+
+  it('writes a re-aggregated cluster to the index only when what aggregation writes changed', () => {
+    const { index, aggregator } = setup();
+    aggregator.upsert(makeSummary({ name: 'a' }));
+    const probe = {
+      key,
+      at: new Date(now).toISOString(),
+      ok: true,
+      latencyMs: 3,
+      consecutiveFailures: 0,
+      gitVersion: 'v1.33.2',
+      nodes: {
+        total: 3,
+        ready: 3,
+        notReady: 0,
+        kubeletVersions: { 'v1.33.2': 3 },
+        roles: { worker: 3 },
+      },
+    };
+    expect(aggregator.apply([probe])).toBe(1);
+    const revision = index.revision;
+    // a later probe that says the same (in objects of its own): nothing to write
+    expect(
+      aggregator.apply([
+        {
+          ...probe,
+          at: new Date(now + 1000).toISOString(),
+          latencyMs: 4,
+          nodes: {
+            ...probe.nodes,
+            kubeletVersions: { 'v1.33.2': 3 },
+            roles: { worker: 3 },
+          },
+        },
+      ]),
+    ).toBe(0);
+    expect(index.revision).toBe(revision);
+    // one node fewer: the nodes changed
+    expect(
+      aggregator.apply([
+        {
+          ...probe,
+          at: new Date(now + 2000).toISOString(),
+          nodes: {
+            ...probe.nodes,
+            total: 2,
+            ready: 2,
+            kubeletVersions: { 'v1.33.2': 2 },
+          },
+        },
+      ]),
+    ).toBe(1);
+    expect(index.getStored(key)?.nodes?.total).toBe(2);
+    // a node not ready: a reason appears and the health changes
+    expect(
+      aggregator.apply([
+        {
+          ...probe,
+          at: new Date(now + 3000).toISOString(),
+          nodes: { ...probe.nodes, ready: 2, notReady: 1 },
+        },
+      ]),
+    ).toBe(1);
+    expect(index.getStored(key)?.health).toBe('degraded');
+    expect(index.getStored(key)?.healthReasons.map(r => r.type)).toEqual([
+      'NodesNotReady',
+    ]);
+  });
+
+  it("lists a management cluster's clusters once each, folded before restored", () => {
+    const { aggregator } = setup();
+    const n = 2_000;
+    for (let i = 0; i < n; i++) {
+      const name = `c-${i}`;
+      aggregator.upsert(makeSummary({ name }), { restored: true });
+      aggregator.upsert(
+        makeSummary({ name: `other-${i}`, managementCluster: 'mc-b' }),
+        { restored: true },
+      );
+      // every other cluster listed again
+      if (i % 2 === 0) aggregator.upsert(makeSummary({ name }));
+    }
+    // restored again after it was listed: both folded and restored
+    aggregator.upsert(makeSummary({ name: 'c-0' }), { restored: true });
+    const keys = aggregator.keysOf('mc-a');
+    expect(keys.length).toBe(n);
+    expect(new Set(keys).size).toBe(n);
+    expect(keys.slice(0, 2)).toEqual(['mc-a/default/c-0', 'mc-a/default/c-2']);
+    expect(keys[n / 2]).toBe('mc-a/default/c-1');
+    expect(keys.every(k => k.startsWith('mc-a/'))).toBe(true);
+  }, 60_000);
 });

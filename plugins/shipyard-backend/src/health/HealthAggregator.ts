@@ -10,6 +10,7 @@ import {
   IndexedSourceState,
   StoredClusterSummary,
 } from '../index/FleetIndex';
+import { sameJson } from '../index/entries';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
 import { ProbeResult } from '../probes/types';
 import { kubernetesMinorOfDistribution } from '../reconcile/versions';
@@ -61,7 +62,11 @@ export class HealthAggregator implements FleetSink {
   private readonly sources = new Map<string, IndexedSourceState>();
   private readonly results = new Map<string, ProbeResult>();
   private readonly since = new Map<string, Map<string, string>>();
-  private readonly fingerprints = new Map<string, string>();
+  /**
+   * The aggregated fields of each cluster as last written (health, reasons, distribution, observed version, minor,
+   * version support, nodes, budget), compared as their JSON would be to tell whether a re-aggregation changed them.
+   */
+  private readonly aggregatedFields = new Map<string, unknown[]>();
   private readonly sourceStates = new Map<string, string>();
   /** The health of each cluster as last written to the index. */
   private readonly current = new Map<string, HealthStatus>();
@@ -154,15 +159,19 @@ export class HealthAggregator implements FleetSink {
     return this.index.remove(key);
   }
 
-  /** Keys of a management cluster's clusters, folded or restored. */
+  /** Keys of a management cluster's clusters, folded or restored (folded first, each key once). */
   keysOf(managementCluster: string): string[] {
     const out: string[] = [];
-    for (const map of [this.folded, this.restored]) {
-      for (const [key, s] of map) {
-        if (s.managementCluster === managementCluster && !out.includes(key)) {
-          out.push(key);
-        }
+    for (const [key, s] of this.folded) {
+      if (s.managementCluster === managementCluster) out.push(key);
+    }
+    for (const [key, s] of this.restored) {
+      if (s.managementCluster !== managementCluster) continue;
+      // listed again: already there
+      if (this.folded.get(key)?.managementCluster === managementCluster) {
+        continue;
       }
+      out.push(key);
     }
     return out;
   }
@@ -329,9 +338,11 @@ export class HealthAggregator implements FleetSink {
   private reaggregate(key: string): boolean {
     const folded = this.folded.get(key);
     if (!folded) return false;
-    const fingerprint = this.fingerprints.get(key);
+    const before = this.aggregatedFields.get(key);
     const out = this.decorate(folded);
-    if (fingerprint === this.fingerprints.get(key)) return false;
+    if (before && sameJson(before, this.aggregatedFields.get(key))) {
+      return false;
+    }
     return this.index.upsert(out);
   }
 
@@ -416,19 +427,16 @@ export class HealthAggregator implements FleetSink {
         }
       }
     }
-    this.fingerprints.set(
-      key,
-      JSON.stringify([
-        out.health,
-        reasons,
-        out.distribution,
-        out.observedKubernetesVersion,
-        out.kubernetesMinor,
-        out.versionSupport,
-        out.nodes,
-        out.budget,
-      ]),
-    );
+    this.aggregatedFields.set(key, [
+      out.health,
+      reasons,
+      out.distribution,
+      out.observedKubernetesVersion,
+      out.kubernetesMinor,
+      out.versionSupport,
+      out.nodes,
+      out.budget,
+    ]);
     return out;
   }
 
@@ -461,7 +469,7 @@ export class HealthAggregator implements FleetSink {
     this.results.delete(key);
     this.index.setVolatile(key, undefined);
     this.since.delete(key);
-    this.fingerprints.delete(key);
+    this.aggregatedFields.delete(key);
     this.current.delete(key);
     this.inMaintenance.delete(key);
     this.budgets.delete(key);

@@ -155,7 +155,7 @@ function sameJsonObject(
 }
 
 /** Whether two values write out as the same JSON (plain data: what summaries hold). */
-function sameJson(a: unknown, b: unknown): boolean {
+export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a === 'number' && typeof b === 'number') {
     // NaN and the infinities are all written as null

@@ -16,16 +16,26 @@ export interface ClusterFolderOptions {
   health: ClusterHealthEvaluator;
   /** When the management cluster was last heard (sent with every summary). */
   lastSeenAt: () => string | undefined;
+  /** While folding early (before every kind is listed once), how often what changed is folded (ms, default 5000). */
+  earlyIntervalMs?: number;
 }
 
 /**
  * Folds the records of the clusters that changed (`ns/name`, marked dirty) into summaries for the sink, once per
  * turn of the event loop and only once folding is enabled (after the first list of every kind, or the grace period).
+ *
+ * Enabled early (the grace period passed while some kinds are still being listed), it folds what changed every
+ * `earlyIntervalMs` instead: the pages of the kinds still listed touch each cluster several times (its
+ * MachineDeployment, MachineSet, control plane and Machines come in different lists), and folding every cluster again
+ * for each of them cost more than the rest of a slow first sync. Once every kind is listed, what changed is folded
+ * at once and from then on every turn.
  */
 export class ClusterFolder {
   private readonly dirty = new Set<string>();
   private scheduled = false;
   private enabled = false;
+  private early = false;
+  private timer?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly options: ClusterFolderOptions) {}
 
@@ -33,11 +43,23 @@ export class ClusterFolder {
     return this.enabled;
   }
 
-  /** Starts folding (at once: what changed so far is folded now). */
-  enable(): void {
-    if (this.enabled) return;
+  /**
+   * Starts folding (at once: what changed so far is folded now). `early`: not every kind is listed yet (what changes
+   * is then folded every `earlyIntervalMs`); enabling it again without `early` folds at once what changed meanwhile.
+   */
+  enable(early = false): void {
+    if (this.enabled && (early || !this.early)) return;
     this.enabled = true;
+    this.early = early;
     this.flush();
+  }
+
+  /** Stops folding (a pending fold is dropped). */
+  stop(): void {
+    this.enabled = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.scheduled = false;
   }
 
   /** The cluster `ns/name` changed: fold it soon. */
@@ -45,7 +67,15 @@ export class ClusterFolder {
     this.dirty.add(clusterKey);
     if (!this.enabled || this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => this.flush());
+    if (this.early) {
+      this.timer = setTimeout(
+        () => this.flush(),
+        this.options.earlyIntervalMs ?? 5_000,
+      );
+      this.timer.unref?.();
+    } else {
+      setImmediate(() => this.flush());
+    }
   }
 
   /** The cluster `ns/name` is removed by other means: nothing to fold. */
@@ -54,6 +84,8 @@ export class ClusterFolder {
   }
 
   private flush() {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     this.scheduled = false;
     if (!this.enabled) return;
     const { name, records, sink } = this.options;

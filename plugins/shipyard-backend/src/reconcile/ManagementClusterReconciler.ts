@@ -70,6 +70,8 @@ export class ManagementClusterReconciler {
   private capiVersion?: string;
   private graceTimer?: NodeJS.Timeout;
   private readonly syncWaiters: Array<() => void> = [];
+  /** What applying an object needs besides the object (one for every object). */
+  private readonly applyOptions: Parameters<typeof applyObject>[4];
 
   constructor(private readonly options: ManagementClusterReconcilerOptions) {
     this.name = options.connection.name;
@@ -96,6 +98,10 @@ export class ManagementClusterReconciler {
       health: options.health,
       lastSeenAt: () => this.connectionState.lastSeenAt,
     });
+    this.applyOptions = {
+      annotationKeys: options.ownership.annotationKeys,
+      markDirty: clusterKey => this.folder.markDirty(clusterKey),
+    };
   }
 
   /** Starts listing and watching in the background. */
@@ -119,6 +125,7 @@ export class ManagementClusterReconciler {
     this.abort.abort();
     this.connectionState.stop();
     clearTimeout(this.graceTimer);
+    this.folder.stop();
     await this.running;
     this.client.close();
   }
@@ -277,7 +284,11 @@ export class ManagementClusterReconciler {
     pageSize: number,
     signal: AbortSignal,
   ): Promise<string> {
-    const seenKeys = new Set<string>();
+    // what was held before the list and is not listed is gone; nothing held (a cold sync): nothing to look for
+    const seenKeys =
+      kind.objects.size > 0 || kind.malformed.size > 0
+        ? new Set<string>()
+        : undefined;
     let resourceVersion = '';
     for await (const page of this.client.list(kind.target.path, {
       pageSize,
@@ -287,21 +298,25 @@ export class ManagementClusterReconciler {
       resourceVersion = page.resourceVersion || resourceVersion;
       for (const obj of page.items) {
         // a malformed object that has a name keeps what was known of it
-        seenKeys.add(objectKeyOf(obj) ?? UNNAMED);
+        seenKeys?.add(objectKeyOf(obj) ?? UNNAMED);
         this.apply(kind, false, obj);
       }
     }
-    for (const key of [...kind.malformed.keys()]) {
-      if (!seenKeys.has(key)) kind.malformed.delete(key);
-    }
-    const gone: Array<[string, string]> = [];
-    for (const [namespace, name] of kind.objects.keys()) {
-      if (!seenKeys.has(`${namespace}/${name}`)) gone.push([namespace, name]);
-    }
-    for (const [namespace, name] of gone) {
-      this.apply(kind, true, {
-        metadata: { namespace, name },
-      });
+    if (seenKeys) {
+      for (const key of [...kind.malformed.keys()]) {
+        if (!seenKeys.has(key)) kind.malformed.delete(key);
+      }
+      const gone: Array<[string, string]> = [];
+      for (const [namespace, name] of kind.objects.keys()) {
+        if (!seenKeys.has(`${namespace}/${name}`)) {
+          gone.push([namespace, name]);
+        }
+      }
+      for (const [namespace, name] of gone) {
+        this.apply(kind, true, {
+          metadata: { namespace, name },
+        });
+      }
     }
     kind.listedOnce = true;
     if (!resourceVersion) {
@@ -351,8 +366,10 @@ export class ManagementClusterReconciler {
 
   private enableFolding() {
     clearTimeout(this.graceTimer);
-    this.folder.enable();
-    if (this.allListed()) {
+    const listed = this.allListed();
+    // before every kind is listed (the grace period passed): what changes is folded every few seconds
+    this.folder.enable(!listed);
+    if (listed) {
       for (const resolve of this.syncWaiters.splice(0)) resolve();
     }
   }
@@ -364,20 +381,19 @@ export class ManagementClusterReconciler {
    * resourceVersion (a relist or a repeated event says nothing new).
    */
   private apply(kind: KindState, deleted: boolean, obj: KubeObject) {
-    const key = objectKeyOf(obj) ?? UNNAMED;
     let reason = malformedReason(obj, kind.target, deleted);
     if (!reason) {
       try {
-        applyObject(this.records, kind, deleted, obj, {
-          annotationKeys: this.options.ownership.annotationKeys,
-          markDirty: clusterKey => this.folder.markDirty(clusterKey),
-        });
-        kind.malformed.delete(key);
+        applyObject(this.records, kind, deleted, obj, this.applyOptions);
+        if (kind.malformed.size > 0) {
+          kind.malformed.delete(objectKeyOf(obj) ?? UNNAMED);
+        }
         return;
       } catch (error) {
         reason = `cannot be read: ${(error as Error).message}`;
       }
     }
+    const key = objectKeyOf(obj) ?? UNNAMED;
     if (deleted) {
       kind.malformed.delete(key);
       return;

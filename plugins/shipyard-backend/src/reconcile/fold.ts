@@ -159,46 +159,61 @@ export function foldClusterSummary(
     lastChangedAt: '',
     apiVersion: c.apiVersion,
   };
-  const optional: Partial<StoredClusterSummary> = {
-    system: ownership.system,
-    lifecycle: ownership.lifecycle,
-    profile: ownership.profile,
-    profileVersion: ownership.profileVersion,
-    clusterClass: c.clusterClass,
-    provider: providerOfInfrastructureKind(c.infrastructureKind),
-    infrastructureKind: c.infrastructureKind,
+  // the optional fields, each only when known (in this order: the order of the summary's keys is its JSON's);
+  // strings are interned but for the unique ones (API server URL, creation time)
+  const distribution = distributionOf(
     controlPlaneKind,
-    distribution: distributionOf(
-      controlPlaneKind,
-      observedVersion ?? version,
-      c.infrastructureKind,
-    ),
-    kubernetesVersion: version,
-    observedKubernetesVersion: observedVersion,
-    kubernetesMinor: kubernetesMinorOfDistribution(
-      distributionOf(
-        controlPlaneKind,
-        observedVersion ?? version,
-        c.infrastructureKind,
-      ),
-      version ?? observedVersion,
-    ),
-    apiServerUrl: c.apiServerUrl,
-    createdAt: c.createdAt,
-    deletingSince: c.deletingSince,
-    paused: c.pause,
-    availabilityObjective: c.availabilityObjective,
-    addons: ctx.addons,
-    hostedControlPlane,
-    managementClusterOf: c.labels[MANAGEMENT_CLUSTER_OF_LABEL],
-  };
-  for (const [k, v] of Object.entries(optional)) {
-    if (v !== undefined) {
-      (summary as any)[k] =
-        typeof v !== 'string' || k === 'apiServerUrl' || k === 'createdAt'
-          ? v
-          : intern(v);
-    }
+    observedVersion ?? version,
+    c.infrastructureKind,
+  );
+  const provider = providerOfInfrastructureKind(c.infrastructureKind);
+  const kubernetesMinor = kubernetesMinorOfDistribution(
+    distribution,
+    version ?? observedVersion,
+  );
+  const managementClusterOf = c.labels[MANAGEMENT_CLUSTER_OF_LABEL];
+  if (ownership.system !== undefined) summary.system = intern(ownership.system);
+  if (ownership.lifecycle !== undefined) {
+    summary.lifecycle = intern(ownership.lifecycle);
+  }
+  if (ownership.profile !== undefined) {
+    summary.profile = intern(ownership.profile);
+  }
+  if (ownership.profileVersion !== undefined) {
+    summary.profileVersion = intern(ownership.profileVersion);
+  }
+  if (c.clusterClass !== undefined)
+    summary.clusterClass = intern(c.clusterClass);
+  if (provider !== undefined) summary.provider = intern(provider);
+  if (c.infrastructureKind !== undefined) {
+    summary.infrastructureKind = intern(c.infrastructureKind);
+  }
+  if (controlPlaneKind !== undefined) {
+    summary.controlPlaneKind = intern(controlPlaneKind);
+  }
+  if (distribution !== undefined) summary.distribution = intern(distribution);
+  if (version !== undefined) summary.kubernetesVersion = intern(version);
+  if (observedVersion !== undefined) {
+    summary.observedKubernetesVersion = intern(observedVersion);
+  }
+  if (kubernetesMinor !== undefined) {
+    summary.kubernetesMinor = intern(kubernetesMinor);
+  }
+  if (c.apiServerUrl !== undefined) summary.apiServerUrl = c.apiServerUrl;
+  if (c.createdAt !== undefined) summary.createdAt = c.createdAt;
+  if (c.deletingSince !== undefined) {
+    summary.deletingSince = intern(c.deletingSince);
+  }
+  if (c.pause !== undefined) summary.paused = c.pause;
+  if (c.availabilityObjective !== undefined) {
+    summary.availabilityObjective = intern(c.availabilityObjective);
+  }
+  if (ctx.addons !== undefined) summary.addons = ctx.addons;
+  if (hostedControlPlane !== undefined) {
+    summary.hostedControlPlane = hostedControlPlane;
+  }
+  if (managementClusterOf !== undefined) {
+    summary.managementClusterOf = intern(managementClusterOf);
   }
   return summary;
 }

@@ -66,7 +66,7 @@ export function applyObject(
   const key = `${namespace}/${name}`;
   switch (kind.target.kind) {
     case 'Cluster': {
-      const state = records.stateOf(namespace, name);
+      const state = records.stateOf(namespace, name, key);
       if (deleted) {
         state.cluster = undefined;
         kind.objects.delete(namespace, name);
@@ -160,10 +160,11 @@ export function applyObject(
         kind.objects.set(namespace, name, undefined);
         return;
       }
-      const state = records.stateOf(namespace, record.clusterName);
+      const clusterKey = `${namespace}/${record.clusterName}`;
+      const state = records.stateOf(namespace, record.clusterName, clusterKey);
       (state[collection] as Map<string, typeof record>).set(name, record);
       kind.objects.set(namespace, name, record.clusterName);
-      options.markDirty(`${namespace}/${record.clusterName}`);
+      options.markDirty(clusterKey);
     }
   }
 }

@@ -1,29 +1,31 @@
+/** Providers by the kind of their infrastructure object, first match wins. */
+const KNOWN_PROVIDERS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^AWS/, 'aws'],
+  [/^ROSA/, 'aws'],
+  [/^Azure/, 'azure'],
+  [/^GCP/, 'gcp'],
+  [/^VSphere/, 'vsphere'],
+  [/^Docker/, 'docker'],
+  [/^Dev(Cluster)?$/, 'docker'],
+  [/^OpenStack/, 'openstack'],
+  [/^Metal3/, 'metal3'],
+  [/^Hetzner/, 'hetzner'],
+  [/^Nutanix/, 'nutanix'],
+  [/^OCI/, 'oci'],
+  [/^IBM/, 'ibmcloud'],
+  [/^KubevirtCluster/, 'kubevirt'],
+  [/^DO(Cluster)?$/, 'digitalocean'],
+  [/^Linode/, 'linode'],
+  [/^Proxmox/, 'proxmox'],
+  [/^CloudStack/, 'cloudstack'],
+];
+
 /** Infrastructure provider of a cluster, from the kind of its infrastructure object (`AWSCluster` → `aws`). */
 export function providerOfInfrastructureKind(
   kind: string | undefined,
 ): string | undefined {
   if (!kind) return undefined;
-  const known: Array<[RegExp, string]> = [
-    [/^AWS/, 'aws'],
-    [/^ROSA/, 'aws'],
-    [/^Azure/, 'azure'],
-    [/^GCP/, 'gcp'],
-    [/^VSphere/, 'vsphere'],
-    [/^Docker/, 'docker'],
-    [/^Dev(Cluster)?$/, 'docker'],
-    [/^OpenStack/, 'openstack'],
-    [/^Metal3/, 'metal3'],
-    [/^Hetzner/, 'hetzner'],
-    [/^Nutanix/, 'nutanix'],
-    [/^OCI/, 'oci'],
-    [/^IBM/, 'ibmcloud'],
-    [/^KubevirtCluster/, 'kubevirt'],
-    [/^DO(Cluster)?$/, 'digitalocean'],
-    [/^Linode/, 'linode'],
-    [/^Proxmox/, 'proxmox'],
-    [/^CloudStack/, 'cloudstack'],
-  ];
-  for (const [pattern, provider] of known) {
+  for (const [pattern, provider] of KNOWN_PROVIDERS) {
     if (pattern.test(kind)) return provider;
   }
   return kind.replace(/(Managed)?Cluster$/, '').toLowerCase() || undefined;

@@ -73,8 +73,15 @@ function compact<T extends object>(value: T): T {
 }
 
 function toConditionStatus(value: unknown): ConditionStatus {
-  return value === 'True' || value === 'False' ? value : 'Unknown';
+  if (value === 'True') return 'True';
+  return value === 'False' ? 'False' : 'Unknown';
 }
+
+/*
+ * The records of the kinds listed by the hundred thousand (conditions, readiness, replica counters, the Machines and
+ * their MachineSets and MachineDeployments) are built field by field in the order {@link compact} would give them:
+ * the same objects, without an intermediate object and key list per record.
+ */
 
 function rawConditions(obj: KubeObject): unknown {
   const status = obj.status ?? {};
@@ -91,16 +98,19 @@ export function readConditions(obj: KubeObject): ClusterCondition[] {
   const out: ClusterCondition[] = [];
   for (const c of raw) {
     if (!c || typeof c.type !== 'string') continue;
-    out.push(
-      compact({
-        type: c.type,
-        status: toConditionStatus(c.status),
-        reason: str(c.reason),
-        message: str(c.message),
-        severity: str(c.severity),
-        lastTransitionTime: internRecent(str(c.lastTransitionTime)),
-      }),
-    );
+    const condition: ClusterCondition = {
+      type: intern(c.type),
+      status: toConditionStatus(c.status),
+    };
+    const reason = str(c.reason);
+    if (reason !== undefined) condition.reason = intern(reason);
+    const message = str(c.message);
+    if (message !== undefined) condition.message = intern(message);
+    const severity = str(c.severity);
+    if (severity !== undefined) condition.severity = intern(severity);
+    const since = internRecent(str(c.lastTransitionTime));
+    if (since !== undefined) condition.lastTransitionTime = since;
+    out.push(condition);
   }
   return out;
 }
@@ -110,18 +120,25 @@ export function readConditions(obj: KubeObject): ClusterCondition[] {
  * Machines, MachineDeployments, MachinePools; cheaper than {@link readConditions} on ~10 objects per cluster).
  */
 export function readReadiness(obj: KubeObject): ReadinessRecord {
-  const raw = rawConditions(obj);
-  if (!Array.isArray(raw)) return { status: 'Unknown' };
-  const c =
-    raw.find(x => x?.type === 'Available') ??
-    raw.find(x => x?.type === 'Ready');
+  const c = rawReadiness(obj);
   if (!c) return { status: 'Unknown' };
-  return compact({
-    status: toConditionStatus(c.status),
-    reason: str(c.reason),
-    message: str(c.message),
-    since: internRecent(str(c.lastTransitionTime)),
-  });
+  const out: ReadinessRecord = { status: toConditionStatus(c.status) };
+  const reason = str(c.reason);
+  if (reason !== undefined) out.reason = intern(reason);
+  const message = str(c.message);
+  if (message !== undefined) out.message = intern(message);
+  const since = internRecent(str(c.lastTransitionTime));
+  if (since !== undefined) out.since = since;
+  return out;
+}
+
+/** The raw `Available` condition of an object, else its `Ready` one. */
+function rawReadiness(obj: KubeObject): any {
+  const raw = rawConditions(obj);
+  if (!Array.isArray(raw)) return undefined;
+  return (
+    raw.find(x => x?.type === 'Available') ?? raw.find(x => x?.type === 'Ready')
+  );
 }
 
 /** The readiness of an object: its `Available` condition, else `Ready`. */
@@ -130,12 +147,11 @@ export function readinessOf(conditions: ClusterCondition[]): ReadinessRecord {
     conditions.find(x => x.type === 'Available') ??
     conditions.find(x => x.type === 'Ready');
   if (!c) return { status: 'Unknown' };
-  return compact({
-    status: c.status,
-    reason: c.reason,
-    message: c.message,
-    since: c.lastTransitionTime,
-  });
+  const out: ReadinessRecord = { status: intern(c.status) };
+  if (c.reason !== undefined) out.reason = intern(c.reason);
+  if (c.message !== undefined) out.message = intern(c.message);
+  if (c.lastTransitionTime !== undefined) out.since = c.lastTransitionTime;
+  return out;
 }
 
 function refKind(ref: unknown): string | undefined {
@@ -167,37 +183,45 @@ function readReplicas(obj: KubeObject, desired: unknown): ReplicaCounters {
   const status = obj.status ?? {};
   const v2 = status.v1beta2 ?? {};
   const isV1beta1 = (obj.apiVersion ?? '').endsWith('/v1beta1');
-  return compact({
-    statusBehindSpec: statusBehindSpec(obj),
-    desired: num(desired),
-    current: num(status.replicas),
-    ready: num(
-      isV1beta1
-        ? v2.readyReplicas ?? status.readyReplicas
-        : status.readyReplicas,
-    ),
-    available: num(
-      isV1beta1
-        ? v2.availableReplicas ?? status.availableReplicas
-        : status.availableReplicas,
-    ),
-    upToDate: num(
-      isV1beta1
-        ? v2.upToDateReplicas ?? status.updatedReplicas
-        : status.upToDateReplicas,
-    ),
-  });
+  const out: ReplicaCounters = {};
+  if (statusBehindSpec(obj)) out.statusBehindSpec = true;
+  const d = num(desired);
+  if (d !== undefined) out.desired = d;
+  const current = num(status.replicas);
+  if (current !== undefined) out.current = current;
+  const ready = num(
+    isV1beta1 ? v2.readyReplicas ?? status.readyReplicas : status.readyReplicas,
+  );
+  if (ready !== undefined) out.ready = ready;
+  const available = num(
+    isV1beta1
+      ? v2.availableReplicas ?? status.availableReplicas
+      : status.availableReplicas,
+  );
+  if (available !== undefined) out.available = available;
+  const upToDate = num(
+    isV1beta1
+      ? v2.upToDateReplicas ?? status.updatedReplicas
+      : status.upToDateReplicas,
+  );
+  if (upToDate !== undefined) out.upToDate = upToDate;
+  return out;
 }
 
 function readClusterCounters(raw: any): ReplicaCounters {
   if (!raw || typeof raw !== 'object') return {};
-  return compact({
-    desired: num(raw.desiredReplicas),
-    current: num(raw.replicas),
-    ready: num(raw.readyReplicas),
-    available: num(raw.availableReplicas),
-    upToDate: num(raw.upToDateReplicas),
-  });
+  const out: ReplicaCounters = {};
+  const desired = num(raw.desiredReplicas);
+  if (desired !== undefined) out.desired = desired;
+  const current = num(raw.replicas);
+  if (current !== undefined) out.current = current;
+  const ready = num(raw.readyReplicas);
+  if (ready !== undefined) out.ready = ready;
+  const available = num(raw.availableReplicas);
+  if (available !== undefined) out.available = available;
+  const upToDate = num(raw.upToDateReplicas);
+  if (upToDate !== undefined) out.upToDate = upToDate;
+  return out;
 }
 
 export function clusterNameOf(obj: KubeObject): string | undefined {
@@ -369,26 +393,32 @@ function projectHosted(obj: KubeObject): HostedControlPlaneRecord | undefined {
 export function projectMachineDeployment(
   obj: KubeObject,
 ): MachineDeploymentRecord {
-  return compact({
-    name: obj.metadata.name,
-    clusterName: clusterNameOf(obj),
-    class: obj.metadata.labels?.[CAPI_LABELS.topologyDeploymentName],
-    version: str(obj.spec?.template?.spec?.version),
-    phase: str(obj.status?.phase),
-    replicas: readReplicas(obj, obj.spec?.replicas),
-    readiness: readReadiness(obj),
-  });
+  const out = { name: obj.metadata.name } as MachineDeploymentRecord;
+  const clusterName = clusterNameOf(obj);
+  if (clusterName !== undefined) out.clusterName = intern(clusterName);
+  const cls = obj.metadata.labels?.[CAPI_LABELS.topologyDeploymentName];
+  if (cls !== undefined) out.class = intern(cls);
+  const version = str(obj.spec?.template?.spec?.version);
+  if (version !== undefined) out.version = intern(version);
+  const phase = str(obj.status?.phase);
+  if (phase !== undefined) out.phase = intern(phase);
+  out.replicas = readReplicas(obj, obj.spec?.replicas);
+  out.readiness = readReadiness(obj);
+  return out;
 }
 
 export function projectMachineSet(obj: KubeObject): MachineSetRecord {
   const owner = controllerOwner(obj, k => k === 'MachineDeployment');
-  return compact({
-    name: obj.metadata.name,
-    clusterName: clusterNameOf(obj),
-    deploymentName:
-      owner?.name ?? obj.metadata.labels?.[CAPI_LABELS.deploymentName],
-    replicas: readReplicas(obj, obj.spec?.replicas),
-  });
+  const out = { name: obj.metadata.name } as MachineSetRecord;
+  const clusterName = clusterNameOf(obj);
+  if (clusterName !== undefined) out.clusterName = intern(clusterName);
+  const deploymentName =
+    owner?.name ?? obj.metadata.labels?.[CAPI_LABELS.deploymentName];
+  if (deploymentName !== undefined) {
+    out.deploymentName = intern(deploymentName);
+  }
+  out.replicas = readReplicas(obj, obj.spec?.replicas);
+  return out;
 }
 
 export function projectMachine(obj: KubeObject): MachineRecord {
@@ -396,7 +426,7 @@ export function projectMachine(obj: KubeObject): MachineRecord {
   const owner = controllerOwner(obj);
   const name = obj.metadata.name;
   const nodeName = str(obj.status?.nodeRef?.name);
-  const readiness = readReadiness(obj);
+  const readiness = rawReadiness(obj);
   const ownerName = intern(owner?.name);
   return {
     name,
@@ -411,35 +441,40 @@ export function projectMachine(obj: KubeObject): MachineRecord {
     controlPlane:
       CAPI_LABELS.controlPlane in labels ||
       (owner?.kind ?? '').endsWith('ControlPlane'),
-    ready: readiness.status,
-    readyReason: readiness.reason,
-    readyMessage: readiness.message,
-    readySince: readiness.since,
+    ready: readiness ? toConditionStatus(readiness.status) : 'Unknown',
+    readyReason: intern(str(readiness?.reason)),
+    readyMessage: intern(str(readiness?.message)),
+    readySince: internRecent(str(readiness?.lastTransitionTime)),
   };
 }
 
 export function projectMachinePool(obj: KubeObject): MachinePoolRecord {
-  return compact({
-    name: obj.metadata.name,
-    clusterName: clusterNameOf(obj),
-    version: str(obj.spec?.template?.spec?.version),
-    phase: str(obj.status?.phase),
-    replicas: readReplicas(obj, obj.spec?.replicas),
-    readiness: readReadiness(obj),
-  });
+  const out = { name: obj.metadata.name } as MachinePoolRecord;
+  const clusterName = clusterNameOf(obj);
+  if (clusterName !== undefined) out.clusterName = intern(clusterName);
+  const version = str(obj.spec?.template?.spec?.version);
+  if (version !== undefined) out.version = intern(version);
+  const phase = str(obj.status?.phase);
+  if (phase !== undefined) out.phase = intern(phase);
+  out.replicas = readReplicas(obj, obj.spec?.replicas);
+  out.readiness = readReadiness(obj);
+  return out;
 }
 
 export function projectMachineHealthCheck(
   obj: KubeObject,
 ): MachineHealthCheckRecord {
   const status = obj.status ?? {};
-  return compact({
-    name: obj.metadata.name,
-    clusterName: clusterNameOf(obj),
-    expectedMachines: num(status.expectedMachines),
-    currentHealthy: num(status.currentHealthy),
-    remediationsAllowed: num(status.remediationsAllowed),
-  });
+  const out: MachineHealthCheckRecord = { name: obj.metadata.name };
+  const clusterName = clusterNameOf(obj);
+  if (clusterName !== undefined) out.clusterName = intern(clusterName);
+  const expected = num(status.expectedMachines);
+  if (expected !== undefined) out.expectedMachines = expected;
+  const healthy = num(status.currentHealthy);
+  if (healthy !== undefined) out.currentHealthy = healthy;
+  const allowed = num(status.remediationsAllowed);
+  if (allowed !== undefined) out.remediationsAllowed = allowed;
+  return out;
 }
 
 export function projectClusterClass(obj: KubeObject): ClusterClassRecord {

@@ -19,7 +19,9 @@ function stringMapProblem(
   if (value === undefined || value === null) return undefined;
   if (!isRecord(value)) return `${field} is not an object`;
   let total = 0;
-  for (const [k, v] of Object.entries(value)) {
+  // every object listed passes here: keys, not entries (no array per property)
+  for (const k of Object.keys(value)) {
+    const v = value[k];
     if (typeof v !== 'string')
       return `${field}.${k.slice(0, 64)} is not a string`;
     if (k.length === 0 || k.length > limits.key) {

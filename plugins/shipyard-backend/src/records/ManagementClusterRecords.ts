@@ -33,9 +33,12 @@ export class ManagementClusterRecords {
 
   constructor(readonly managementCluster: string) {}
 
-  /** The records of a cluster, created empty when unknown. */
-  stateOf(namespace: string, clusterName: string): ClusterState {
-    const key = `${namespace}/${clusterName}`;
+  /** The records of a cluster (`key`: its `ns/name`), created empty when unknown. */
+  stateOf(
+    namespace: string,
+    clusterName: string,
+    key = `${namespace}/${clusterName}`,
+  ): ClusterState {
     let state = this.clusters.get(key);
     if (!state) {
       state = new ClusterState(namespace, clusterName);
