@@ -3,6 +3,7 @@ import { InputError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
 import { createOpenApiRouter, EndpointMap } from '../schema/openapi';
+import { compileValidatorRoutesOnce } from './routeMatchers';
 
 /**
  * The router of `/api/shipyard`, typed by the operations of `src/schema/openapi.yaml`: every request is validated
@@ -23,11 +24,20 @@ export const API_ROUTER_OPTIONS = {
   validatorOptions: { validateSecurity: false, validateApiSpec: false },
 };
 
+compileValidatorRoutesOnce();
+
 /**
  * The generated router of the spec, made once per process when this module loads: loading the spec for validation
  * takes a few hundred milliseconds, which is then spent at start rather than by the first request of each router.
  */
 const validation = createOpenApiRouter(API_ROUTER_OPTIONS);
+let validating: Awaited<typeof validation> | undefined;
+validation.then(
+  router => {
+    validating = router;
+  },
+  () => {},
+);
 
 /**
  * A refusal of the validator in the words the routes use for their own checks (`unknown query parameter "x"`,
@@ -65,7 +75,8 @@ export function apiInputError(error: Error): InputError {
 export function createApiRouter(): ShipyardApiRouter {
   const router = Router();
   router.use(async (req, res, next) => {
-    (await validation)(req, res, (error?: unknown) => {
+    // once made, the validating router is called without waiting for its promise
+    (validating ?? (await validation))(req, res, (error?: unknown) => {
       if (error instanceof Error) next(apiInputError(error));
       else next(error);
     });
