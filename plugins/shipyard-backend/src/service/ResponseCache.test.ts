@@ -1,11 +1,11 @@
 import { ResponseCache } from './ResponseCache';
 
 describe('ResponseCache', () => {
-  const body = (n: number) => Buffer.alloc(n, 'x');
+  const body = (n: number) => ({ body: 'x'.repeat(n), bytes: n });
 
   it('serves bodies of the current revision only', () => {
     const cache = new ResponseCache();
-    cache.set('a', 1, { etag: 'e1', body: body(10) });
+    cache.set('a', 1, { etag: 'e1', ...body(10) });
     expect(cache.get('a', 1)?.etag).toBe('e1');
     expect(cache.get('a', 2)).toBeUndefined();
     expect(cache.get('a', 1)).toBeUndefined();
@@ -14,7 +14,7 @@ describe('ResponseCache', () => {
   it('expires bodies after the maximum age', () => {
     let now = 0;
     const cache = new ResponseCache({ maxAgeMs: 100, now: () => now });
-    cache.set('a', 1, { etag: 'e', body: body(10) });
+    cache.set('a', 1, { etag: 'e', ...body(10) });
     now = 50;
     expect(cache.get('a', 1)).toBeDefined();
     now = 151;
@@ -23,15 +23,15 @@ describe('ResponseCache', () => {
 
   it('drops the least recently used bodies beyond its size', () => {
     const cache = new ResponseCache({ maxBytes: 800 });
-    cache.set('a', 1, { etag: 'a', body: body(100) });
-    cache.set('b', 1, { etag: 'b', body: body(100) });
+    cache.set('a', 1, { etag: 'a', ...body(100) });
+    cache.set('b', 1, { etag: 'b', ...body(100) });
     expect(cache.get('a', 1)).toBeDefined();
     for (let i = 0; i < 7; i++)
-      cache.set(`x${i}`, 1, { etag: 'x', body: body(100) });
+      cache.set(`x${i}`, 1, { etag: 'x', ...body(100) });
     expect(cache.get('a', 1)).toBeDefined();
     expect(cache.get('b', 1)).toBeUndefined();
     // too large to be worth caching
-    cache.set('big', 1, { etag: 'big', body: body(200) });
+    cache.set('big', 1, { etag: 'big', ...body(200) });
     expect(cache.get('big', 1)).toBeUndefined();
   });
 });

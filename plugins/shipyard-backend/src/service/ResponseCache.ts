@@ -1,7 +1,10 @@
 /** One cached response body. */
 export interface CachedResponse {
   etag: string;
-  body: Buffer;
+  /** The body as the index wrote it (sent as UTF-8 text: no copy into a buffer of its own per request). */
+  body: string;
+  /** Its length in UTF-8 bytes (`Content-Length`). */
+  bytes: number;
 }
 
 interface Slot extends CachedResponse {
@@ -47,7 +50,7 @@ export class ResponseCache {
     if (!slot) return undefined;
     this.slots.delete(key);
     if (this.now() - slot.storedAt > this.maxAgeMs) {
-      this.bytes -= slot.body.length;
+      this.bytes -= slot.bytes;
       return undefined;
     }
     this.slots.set(key, slot);
@@ -56,18 +59,18 @@ export class ResponseCache {
 
   set(key: string, revision: number, value: CachedResponse): void {
     if (revision !== this.revision) this.reset(revision);
-    if (value.body.length > this.maxBytes / 8) return;
+    if (value.bytes > this.maxBytes / 8) return;
     const previous = this.slots.get(key);
     if (previous) {
       this.slots.delete(key);
-      this.bytes -= previous.body.length;
+      this.bytes -= previous.bytes;
     }
     this.slots.set(key, { ...value, revision, storedAt: this.now() });
-    this.bytes += value.body.length;
+    this.bytes += value.bytes;
     for (const [oldKey, slot] of this.slots) {
       if (this.bytes <= this.maxBytes) break;
       this.slots.delete(oldKey);
-      this.bytes -= slot.body.length;
+      this.bytes -= slot.bytes;
     }
   }
 

@@ -19,9 +19,11 @@ function token(expSeconds: number) {
 async function appWith(options: {
   decision?: () => any;
   decisionCacheMs?: number;
+  pageCache?: boolean;
+  index?: FleetIndex;
 }) {
-  const index = new FleetIndex();
-  makeFleet(120).forEach(s => index.upsert(s));
+  const index = options.index ?? new FleetIndex();
+  if (!options.index) makeFleet(120).forEach(s => index.upsert(s));
   const fleet = { index } as unknown as FleetService;
   const authorizeConditional = jest.fn(async () => [
     options.decision?.() ?? { result: AuthorizeResult.ALLOW },
@@ -42,6 +44,7 @@ async function appWith(options: {
         },
       } as any,
       decisionCacheMs: options.decisionCacheMs,
+      pageCache: options.pageCache,
     }),
   );
   return { app, index, authorizeConditional, credentials };
@@ -118,6 +121,47 @@ describe('router', () => {
       .get('/clusters?limit=9999')
       .set('authorization', t);
     expect(bad.status).toBe(400);
+  });
+
+  it('answers a page from the cache byte for byte as without it, with the length in bytes of text beyond ASCII', async () => {
+    const index = new FleetIndex();
+    makeFleet(60).forEach(s => index.upsert(s));
+    const [first] = index.all();
+    index.upsert({ ...first, title: 'Zürich – production 🚢' });
+    const cached = (await appWith({ index })).app;
+    const uncached = (await appWith({ index, pageCache: false })).app;
+    const t = token(Math.floor(Date.now() / 1000) + 3600);
+    const path = '/clusters?q=z%C3%BCrich&fields=list';
+    const read = async (app: typeof cached) => {
+      const res = await request(app)
+        .get(path)
+        .set('authorization', t)
+        .buffer(true)
+        .parse((r, done) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => done(null, Buffer.concat(chunks)));
+        });
+      expect(res.status).toBe(200);
+      expect(Number(res.headers['content-length'])).toBe(res.body.length);
+      return { etag: res.headers.etag, body: (res.body as Buffer).toString() };
+    };
+    const answers = [
+      await read(cached),
+      await read(cached), // from the cache
+      await read(uncached),
+    ];
+    expect(JSON.parse(answers[0].body).items).toEqual([
+      expect.objectContaining({ title: 'Zürich – production 🚢' }),
+    ]);
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+    // a change: the cached page is not served again
+    index.upsert({ ...first, title: 'Zürich – staging' });
+    const after = [await read(cached), await read(uncached)];
+    expect(JSON.parse(after[0].body).items[0].title).toBe('Zürich – staging');
+    expect(after[1]).toEqual(after[0]);
+    expect(after[0].etag).not.toBe(answers[0].etag);
   });
 
   it('answers an error without stack frames, file paths or internal addresses, even where stacks are shown', async () => {

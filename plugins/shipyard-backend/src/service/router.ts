@@ -182,13 +182,17 @@ export async function createRouter(
         visibility: a.visibility,
         visibilityKey: a.fingerprint,
       });
-      cached = { etag: etagFor(req, a), body: Buffer.from(body, 'utf8') };
+      cached = {
+        etag: etagFor(req, a),
+        body,
+        bytes: Buffer.byteLength(body, 'utf8'),
+      };
       pages?.set(cacheKey, revision, cached);
     }
     if (notModified(req, res, cached.etag)) return;
     res.status(200);
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.setHeader('Content-Length', cached.body.length);
+    res.setHeader('Content-Length', cached.bytes);
     res.end(cached.body);
   });
 
