@@ -14,6 +14,7 @@ export type {
 } from './providers/ClusterEntityProvider';
 export { ClusterProfileEntityProvider } from './providers/ClusterProfileEntityProvider';
 export type { FullSyncRetryOptions } from './providers/fullSync';
+export type { ShipyardProviderDeps } from './providers/providerDeps';
 export type {
   ClusterProfileEntityProviderOptions,
   ClusterProfileEntityProviderStats,

@@ -1,11 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ClusterKey } from '@shipyard/plugin-shipyard-common';
 import {
+  ManagementClusterClients,
   ManagementClusterConfig,
-  createManagementClusterConnection,
 } from '@shipyard/plugin-shipyard-node';
 import {
-  KubeClient,
   KubeCredentials,
   listKubeconfigSecrets,
 } from '@shipyard/plugin-shipyard-node/kube';
@@ -35,12 +34,22 @@ export interface KubeconfigSecretsOptions {
  * plugin asks for one cluster at a time rather than in probing rounds.
  */
 export class KubeconfigSecrets {
-  private readonly clients = new Map<string, Promise<KubeClient | undefined>>();
+  private readonly clients: ManagementClusterClients;
   private readonly namespaces = new Map<string, NamespaceEntry>();
   private readonly listing = new Map<string, Promise<NamespaceEntry>>();
   private readonly warned = new Set<string>();
 
-  constructor(private readonly options: KubeconfigSecretsOptions) {}
+  constructor(private readonly options: KubeconfigSecretsOptions) {
+    this.clients = new ManagementClusterClients({
+      managementClusters: options.managementClusters,
+      requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
+      onConnectError: (managementCluster, error) =>
+        this.warnOnce(
+          `connect:${managementCluster}`,
+          `Shipyard: cannot connect to management cluster ${managementCluster}: ${error}`,
+        ),
+    });
+  }
 
   /** The credentials of a cluster, or undefined when it has no usable kubeconfig Secret. */
   async credentialsOf(
@@ -61,8 +70,7 @@ export class KubeconfigSecrets {
   }
 
   async close(): Promise<void> {
-    for (const client of this.clients.values()) (await client)?.close();
-    this.clients.clear();
+    await this.clients.close();
     this.namespaces.clear();
   }
 
@@ -88,41 +96,13 @@ export class KubeconfigSecrets {
     return entry;
   }
 
-  private client(managementCluster: string): Promise<KubeClient | undefined> {
-    let client = this.clients.get(managementCluster);
-    if (!client) {
-      const config = this.options.managementClusters.find(
-        c => c.name === managementCluster,
-      );
-      client = config
-        ? createManagementClusterConnection(config).then(
-            connection =>
-              new KubeClient(connection, {
-                requestTimeoutMs: this.options.requestTimeoutMs ?? 15_000,
-                maxSockets: 4,
-              }),
-            error => {
-              this.warnOnce(
-                `connect:${managementCluster}`,
-                `Shipyard: cannot connect to management cluster ${managementCluster}: ${error}`,
-              );
-              this.clients.delete(managementCluster);
-              return undefined;
-            },
-          )
-        : Promise.resolve(undefined);
-      this.clients.set(managementCluster, client);
-    }
-    return client;
-  }
-
   private async list(
     managementCluster: string,
     namespace: string,
     previous: NamespaceEntry | undefined,
   ): Promise<NamespaceEntry> {
     const listedAt = Date.now();
-    const client = await this.client(managementCluster);
+    const client = await this.clients.get(managementCluster);
     if (!client) return { listedAt, clusters: previous?.clusters ?? new Map() };
     const clusters = new Map<string, KubeCredentials>();
     try {

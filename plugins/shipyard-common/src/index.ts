@@ -25,3 +25,8 @@ export * from './inventory';
 /** The generated contract of `/api/shipyard`: the client, the operations' request types and the spec's models. */
 export * as ShipyardOpenApi from './schema/openapi';
 export { responseBody } from './schema/responseBody';
+export { RolloutsApiClient } from './schema/rolloutsClient';
+export type {
+  RolloutsApiClientOptions,
+  ShipyardAnswerReader,
+} from './schema/rolloutsClient';

@@ -10,3 +10,4 @@ export * from './connections';
 export * from './naming';
 export * from './userFacingErrors';
 export * from './backoff';
+export * from './signedInUser';

@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
-  AuthService,
-  DiscoveryService,
   LoggerService,
-  SchedulerService,
   SchedulerServiceTaskRunner,
 } from '@backstage/backend-plugin-api';
 import type { MetricsService } from '@backstage/backend-plugin-api/alpha';
@@ -24,11 +21,8 @@ import {
   SHIPYARD_FLEET_EVENTS_TOPIC,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
-import {
-  ShipyardApiClient,
-  ShipyardFleetReader,
-} from '../client/ShipyardApiClient';
-import { ShipyardCatalogConfig, readShipyardCatalogConfig } from '../config';
+import { ShipyardFleetReader } from '../client/ShipyardApiClient';
+import { ShipyardCatalogConfig } from '../config';
 import {
   ClusterEntityInput,
   buildClusterEntity,
@@ -39,6 +33,7 @@ import {
 import { ProfileIndex } from '../profiles/ProfileIndex';
 import { FullSync, FullSyncRetryOptions, carryOver } from './fullSync';
 import { ProviderMetrics } from './metrics';
+import { ShipyardProviderDeps, providerWiring } from './providerDeps';
 import { SerialQueue } from './SerialQueue';
 
 /** Counters of a {@link ClusterEntityProvider}, for metrics, logs and tests. */
@@ -191,28 +186,17 @@ export class ClusterEntityProvider implements EntityProvider {
   /** Creates the provider from `catalog.providers.shipyard`, reading the backend with service credentials. */
   static fromConfig(
     rootConfig: Config,
-    deps: {
-      logger: LoggerService;
-      discovery: DiscoveryService;
-      auth: AuthService;
-      scheduler?: SchedulerService;
+    deps: ShipyardProviderDeps & {
       events?: EventsService;
       profiles?: ProfileIndex;
-      metrics?: MetricsService;
     },
   ): ClusterEntityProvider {
-    const config = readShipyardCatalogConfig(rootConfig);
-    const reader = ShipyardApiClient.fromCatalogConfig(config, deps);
+    const { client, ...wiring } = providerWiring(rootConfig, deps, 'clusters');
     return new ClusterEntityProvider({
-      config,
-      reader,
-      logger: deps.logger,
-      taskRunner: deps.scheduler?.createScheduledTaskRunner(
-        config.clusters.schedule,
-      ),
+      ...wiring,
+      reader: client,
       events: deps.events,
       profiles: deps.profiles,
-      metrics: deps.metrics,
     });
   }
 

@@ -1,8 +1,5 @@
 import {
-  AuthService,
-  DiscoveryService,
   LoggerService,
-  SchedulerService,
   SchedulerServiceTaskRunner,
 } from '@backstage/backend-plugin-api';
 import type { MetricsService } from '@backstage/backend-plugin-api/alpha';
@@ -15,14 +12,14 @@ import {
 import { ClusterClassSummary } from '@shipyard/plugin-shipyard-common';
 import {
   ClusterClassSource,
-  ShipyardApiClient,
   ShipyardFleetReader,
 } from '../client/ShipyardApiClient';
-import { ShipyardCatalogConfig, readShipyardCatalogConfig } from '../config';
+import { ShipyardCatalogConfig } from '../config';
 import { buildGeneratedProfileEntity } from '../entities/profileEntities';
 import { ProfileIndex } from '../profiles/ProfileIndex';
 import { FullSync, FullSyncRetryOptions, carryOver } from './fullSync';
 import { ProviderMetrics } from './metrics';
+import { ShipyardProviderDeps, providerWiring } from './providerDeps';
 import { SerialQueue } from './SerialQueue';
 
 /** Counters of a {@link ClusterProfileEntityProvider}. */
@@ -87,28 +84,17 @@ export class ClusterProfileEntityProvider implements EntityProvider {
   /** Creates the provider from `catalog.providers.shipyard`, reading the backend with service credentials. */
   static fromConfig(
     rootConfig: Config,
-    deps: {
-      logger: LoggerService;
-      discovery: DiscoveryService;
-      auth: AuthService;
+    deps: ShipyardProviderDeps & {
       profiles: ProfileIndex;
-      scheduler?: SchedulerService;
       classes?: ClusterClassSource;
-      metrics?: MetricsService;
     },
   ): ClusterProfileEntityProvider {
-    const config = readShipyardCatalogConfig(rootConfig);
-    const client = ShipyardApiClient.fromCatalogConfig(config, deps);
+    const { client, ...wiring } = providerWiring(rootConfig, deps, 'profiles');
     return new ClusterProfileEntityProvider({
-      config,
+      ...wiring,
       classes: deps.classes ?? client,
       reader: client,
       profiles: deps.profiles,
-      logger: deps.logger,
-      taskRunner: deps.scheduler?.createScheduledTaskRunner(
-        config.profiles.schedule,
-      ),
-      metrics: deps.metrics,
     });
   }
 

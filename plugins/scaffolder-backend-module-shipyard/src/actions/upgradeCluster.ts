@@ -1,6 +1,7 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { ClusterAuditRecordInput } from '@shipyard/plugin-shipyard-common';
 import { UpgradeClusterPlan } from '../service/ClusterRequestService';
+import { auditedCluster } from '../service/audit';
 import { ClusterActionDeps, clusterPagePath } from './createCluster';
 import { examples } from './upgradeCluster.examples';
 
@@ -62,10 +63,7 @@ export function createClusterUpgradeAction(deps: ClusterActionDeps) {
             message: String((error as Error).message),
             ...(cluster
               ? {
-                  managementCluster: cluster.managementCluster,
-                  namespace: cluster.namespace,
-                  cluster: cluster.name,
-                  owner: cluster.owner,
+                  ...auditedCluster(cluster),
                   details: {
                     fromVersion: cluster.kubernetesVersion ?? null,
                     toVersion: ctx.input.kubernetesVersion,
@@ -81,10 +79,7 @@ export function createClusterUpgradeAction(deps: ClusterActionDeps) {
       const record: Omit<ClusterAuditRecordInput, 'outcome'> = {
         ...base,
         actor,
-        managementCluster: key.managementCluster,
-        namespace: key.namespace,
-        cluster: key.name,
-        owner: plan.summary.owner,
+        ...auditedCluster(plan.summary),
         profile: plan.profileRef,
         details: { fromVersion: plan.fromVersion, toVersion: plan.toVersion },
       };

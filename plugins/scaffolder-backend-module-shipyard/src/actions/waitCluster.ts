@@ -6,6 +6,7 @@ import {
   HEALTH_STATUSES,
   rolloutProgress,
 } from '@shipyard/plugin-shipyard-common';
+import { auditedCluster } from '../service/audit';
 import { ClusterActionDeps } from './createCluster';
 import { examples } from './waitCluster.examples';
 
@@ -126,10 +127,7 @@ export function createClusterWaitAction(deps: ClusterActionDeps) {
           message,
           ...(cluster
             ? {
-                managementCluster: cluster.managementCluster,
-                namespace: cluster.namespace,
-                cluster: cluster.name,
-                owner: cluster.owner,
+                ...auditedCluster(cluster),
                 ...(cluster.profile
                   ? { profile: `clusterprofile:default/${cluster.profile}` }
                   : {}),

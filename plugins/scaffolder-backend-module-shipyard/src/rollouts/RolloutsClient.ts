@@ -3,7 +3,10 @@ import {
   BackstageCredentials,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
-import { ShipyardOpenApi } from '@shipyard/plugin-shipyard-common';
+import {
+  RolloutsApiClient,
+  ShipyardOpenApi,
+} from '@shipyard/plugin-shipyard-common';
 import { ShipyardApiAccess, answerOf } from '../service/shipyardApi';
 
 /** A rollout request as the backend's spec describes it. */
@@ -19,26 +22,29 @@ export type RolloutPlanAnswer = ShipyardOpenApi.RolloutPlan;
  */
 export class RolloutsClient {
   private readonly access: ShipyardApiAccess;
+  private readonly rollouts: RolloutsApiClient;
 
   constructor(options: { discovery: DiscoveryService; auth: AuthService }) {
     this.access = new ShipyardApiAccess(options);
+    this.rollouts = new RolloutsApiClient({
+      api: this.access.api,
+      read: answerOf,
+    });
   }
 
   async plan(
     credentials: BackstageCredentials,
     spec: RolloutRequest,
   ): Promise<RolloutPlanAnswer> {
-    const { api } = this.access;
     const token = await this.access.token(credentials);
-    return answerOf(await api.planRollout({ body: spec }, { token }));
+    return this.rollouts.plan(spec, { token });
   }
 
   async create(
     credentials: BackstageCredentials,
     spec: RolloutRequest,
   ): Promise<RolloutAnswer> {
-    const { api } = this.access;
     const token = await this.access.token(credentials);
-    return answerOf(await api.createRollout({ body: spec }, { token }));
+    return this.rollouts.create(spec, { token });
   }
 }

@@ -15,6 +15,7 @@ import {
   ClusterPermissionQuery,
   clusterPermissionRules,
   criteriaToPredicate,
+  signedInUser,
 } from '@shipyard/plugin-shipyard-node';
 
 const transform = createConditionTransformer<ClusterPermissionQuery>(
@@ -40,16 +41,11 @@ export class RequestAccess {
   ) {}
 
   async requester(credentials: BackstageCredentials): Promise<Requester> {
-    const principal = credentials.principal as {
-      type?: string;
-      userEntityRef?: string;
-    };
-    if (principal?.type !== 'user' || !principal.userEntityRef) {
-      throw new NotAllowedError(
-        'Cluster requests must be made by a signed-in user; this task has no user initiator',
-      );
-    }
-    const info = await this.options.userInfo.getUserInfo(credentials);
+    const info = await signedInUser(
+      credentials,
+      this.options.userInfo,
+      'Cluster requests must be made by a signed-in user; this task has no user initiator',
+    );
     const ownershipRefs = new Set(
       [info.userEntityRef, ...info.ownershipEntityRefs].map(r =>
         r.toLocaleLowerCase('en-US'),

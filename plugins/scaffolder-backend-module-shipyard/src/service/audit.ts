@@ -3,9 +3,28 @@ import { MetricsService } from '@backstage/backend-plugin-api/alpha';
 import {
   ClusterAuditAction,
   ClusterAuditRecordInput,
+  ClusterSummary,
   toStorableAuditRecord,
 } from '@shipyard/plugin-shipyard-common';
 import { ShipyardBackend } from './ShipyardBackendClient';
+
+/** The fields of an audit record that name a cluster and its owner, from the cluster's summary. */
+export function auditedCluster(
+  cluster: Pick<
+    ClusterSummary,
+    'managementCluster' | 'namespace' | 'name' | 'owner'
+  >,
+): Pick<
+  ClusterAuditRecordInput,
+  'managementCluster' | 'namespace' | 'cluster' | 'owner'
+> {
+  return {
+    managementCluster: cluster.managementCluster,
+    namespace: cluster.namespace,
+    cluster: cluster.name,
+    owner: cluster.owner,
+  };
+}
 
 /**
  * Records every cluster request, upgrade and refusal twice: as a Backstage auditor event (the deployment's audit

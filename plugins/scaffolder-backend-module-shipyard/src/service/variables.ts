@@ -2,17 +2,18 @@ import { InputError } from '@backstage/errors';
 import { JsonValue } from '@backstage/types';
 import {
   ClusterClassVariableSummary,
+  ClusterVariablesCheck,
   ProfileJsonValue,
   checkClusterVariables,
 } from '@shipyard/plugin-shipyard-common';
 
-/** Values of ClusterClass variables after merging profile defaults and the request. */
-export interface ResolvedVariables {
-  /** Name → value, in the order the ClusterClass declares them. */
+/** Values of ClusterClass variables after merging profile defaults and the request: a check without problems. */
+export type ResolvedVariables = Omit<
+  ClusterVariablesCheck,
+  'values' | 'problems'
+> & {
   values: Array<{ name: string; value: JsonValue }>;
-  /** Profile defaults the ClusterClass does not declare (left out). */
-  ignoredDefaults: string[];
-}
+};
 
 /**
  * Merges the profile's variable defaults with the requested values and validates each against the ClusterClass's

@@ -6,3 +6,5 @@ export type {
   ManagementClusterAuthConfig,
   ManagementClusterConfig,
 } from './managementClusters';
+export { ManagementClusterClients } from './managementClusterClients';
+export type { ManagementClusterClientsOptions } from './managementClusterClients';
