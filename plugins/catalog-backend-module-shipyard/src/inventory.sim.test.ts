@@ -1,4 +1,3 @@
-import https from 'node:https';
 import { Entity } from '@backstage/catalog-model';
 import {
   ANNOTATION_CLUSTER_ORIGIN,
@@ -6,7 +5,7 @@ import {
   ClusterSummary,
   INVENTORY_API_VERSION,
 } from '@shipyard/plugin-shipyard-common';
-import { eventually } from '@shipyard/test-utils';
+import { SimKube, eventually } from '@shipyard/test-utils';
 import { useSimCatalogBackend } from './__testUtils__/simCatalog';
 import { clusterEntityName } from './entities/naming';
 
@@ -40,47 +39,10 @@ describe('inventory ClusterProfiles of other cluster managers', () => {
   const { fleet, fullSync, scheduler } = suite;
 
   /** A request to the hub management cluster's Kubernetes API. */
-  function hub(
-    method: string,
-    path: string,
-    body?: unknown,
-    contentType = 'application/json',
-  ): Promise<{ status: number; body: any }> {
-    const mc = suite.sim.managementClusters.find(m => m.name === HUB)!;
-    return new Promise((resolve, reject) => {
-      const req = https.request(
-        new URL(`${mc.url}${path}`),
-        {
-          method,
-          ca: Buffer.from(mc.caData, 'base64').toString('utf8'),
-          headers: {
-            authorization: `Bearer ${mc.token}`,
-            accept: 'application/json',
-            ...(body === undefined ? {} : { 'content-type': contentType }),
-          },
-        },
-        res => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', chunk => {
-            text += chunk;
-          });
-          res.on('end', () => {
-            let parsed: unknown;
-            try {
-              parsed = text ? JSON.parse(text) : undefined;
-            } catch {
-              parsed = text;
-            }
-            resolve({ status: res.statusCode ?? 0, body: parsed });
-          });
-        },
-      );
-      req.on('error', reject);
-      if (body !== undefined) req.write(JSON.stringify(body));
-      req.end();
-    });
-  }
+  const hub: SimKube['request'] = (...request) =>
+    new SimKube(
+      suite.sim.managementClusters.find(m => m.name === HUB)!,
+    ).request(...request);
 
   const collection = `/apis/${INVENTORY_API_VERSION}/namespaces/${NAMESPACE}/clusterprofiles`;
   const keyOf = (c: {

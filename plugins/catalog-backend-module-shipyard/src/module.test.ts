@@ -1,10 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
+import { coreServices } from '@backstage/backend-plugin-api';
 import {
   TestBackend,
   mockCredentials,
@@ -26,7 +23,10 @@ import {
   managementCluster,
   summary,
 } from './__testUtils__/fixtures';
-import { eventually as eventuallyUntil } from '@shipyard/test-utils';
+import {
+  eventually as eventuallyUntil,
+  fixedService,
+} from '@shipyard/test-utils';
 
 /** Calls `fn` every 100 ms until `accept` takes its value. */
 const eventually = <T>(
@@ -220,16 +220,8 @@ describe('catalog module shipyard (with the real catalog backend)', () => {
         catalogPlugin,
         catalogModuleShipyard,
         fleet.plugin(),
-        createServiceFactory({
-          service: eventsServiceRef,
-          deps: {},
-          factory: () => events,
-        }),
-        createServiceFactory({
-          service: coreServices.scheduler,
-          deps: {},
-          factory: () => scheduler,
-        }),
+        fixedService(eventsServiceRef, events),
+        fixedService(coreServices.scheduler, scheduler),
         metrics.factory,
         mockServices.rootConfig.factory({
           data: {

@@ -1,6 +1,9 @@
 import { Entity } from '@backstage/catalog-model';
 import { useSimCatalogBackend } from './__testUtils__/simCatalog';
-import { managementClusterStates } from '@shipyard/test-utils';
+import {
+  fleetCredentials,
+  managementClusterStates,
+} from '@shipyard/test-utils';
 import { clusterEntityName } from './entities/naming';
 import { CHANGES_METRIC } from './providers/metrics';
 
@@ -191,17 +194,9 @@ describe('catalog module shipyard: fault matrix and secrets', () => {
   });
 
   it('puts no credential of the fleet in any catalog entity', async () => {
-    const secrets = new Set<string>([suite.sim.caData, suite.sim.adminToken]);
+    const secrets = fleetCredentials(suite.sim);
+    for (const m of suite.sim.managementClusters) secrets.add(m.caData);
     const decodedCa = new Set<string>();
-    for (const m of suite.sim.managementClusters) {
-      secrets.add(m.token);
-      secrets.add(m.viewerToken);
-      secrets.add(m.caData);
-    }
-    for (const w of suite.sim.workloadClusters()) {
-      secrets.add(w.token);
-      secrets.add(w.caData);
-    }
     for (const ca of [...secrets].filter(s => s.startsWith('LS0t'))) {
       // the PEM body of each CA, without its armour, in case it is carried decoded
       const pem = Buffer.from(ca, 'base64').toString('utf8');

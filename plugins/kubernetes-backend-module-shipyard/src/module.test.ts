@@ -13,7 +13,6 @@ import {
   TestBackend,
   mockCredentials,
   mockServices,
-  startTestBackend,
 } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
@@ -27,7 +26,12 @@ import { clusterEntityName } from '@shipyard/plugin-shipyard-node';
 // the real Shipyard backend is what the module lists the clusters from
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import shipyardPlugin from '@shipyard/plugin-shipyard-backend';
-import { eventuallyWithin } from '@shipyard/test-utils';
+import {
+  eventuallyWithin,
+  fleetCredentials,
+  shipyardTestConfig,
+  startShipyardBackend,
+} from '@shipyard/test-utils';
 import { ConfigReader } from '@backstage/config';
 import { readManagementClustersConfig } from '@shipyard/plugin-shipyard-node';
 import { KubeClient, KubeObject } from '@shipyard/plugin-shipyard-node/kube';
@@ -119,12 +123,14 @@ describe('the Kubernetes plugin on Shipyard clusters', () => {
         .join('\n---\n'),
     );
 
-    backend = await startTestBackend({
-      features: [
+    ({ backend } = await startShipyardBackend({
+      plugin: [
         catalogPlugin,
         kubernetesPlugin,
         kubernetesModuleShipyard,
         shipyardPlugin,
+      ],
+      features: [
         // the portal's policy with restrictReadToOwners: a team's members read its clusters only
         mockServices.permissions.mock({
           authorize: async requests =>
@@ -147,36 +153,25 @@ describe('the Kubernetes plugin on Shipyard clusters', () => {
             ) as any;
           },
         }).factory,
-        mockServices.rootConfig.factory({
-          data: {
-            catalog: {
-              rules: [{ allow: ['Component'] }],
-              locations: [
-                { type: 'file', target: path.join(tmp, 'components.yaml') },
-              ],
-            },
-            kubernetes: {
-              serviceLocatorMethod: { type: 'catalogRelation' },
-              clusterLocatorMethods: [],
-            },
-            shipyard: {
-              platformTeam: 'group:default/platform-team',
-              managementClusters: shipyardManagementClusters(
-                sim.managementClusters,
-              ),
-              sync: {
-                persistIntervalMs: 50,
-                staleAfterMs: 400,
-                requestTimeoutMs: 3000,
-                backoff: { initialDelayMs: 20, maxDelayMs: 200 },
-              },
-              health: { enabled: false },
-              kubernetes: { refreshSeconds: 1 },
-            },
-          },
-        }),
       ],
-    });
+      config: shipyardTestConfig(sim, {
+        catalog: {
+          rules: [{ allow: ['Component'] }],
+          locations: [
+            { type: 'file', target: path.join(tmp, 'components.yaml') },
+          ],
+        },
+        kubernetes: {
+          serviceLocatorMethod: { type: 'catalogRelation' },
+          clusterLocatorMethods: [],
+        },
+        shipyard: {
+          platformTeam: 'group:default/platform-team',
+          sync: { requestTimeoutMs: 3000 },
+          kubernetes: { refreshSeconds: 1 },
+        },
+      }),
+    }));
     await eventually(async () => {
       const res = await get(
         PAT,
@@ -277,15 +272,7 @@ describe('the Kubernetes plugin on Shipyard clusters', () => {
   });
 
   it('lets no credential of the fleet into a response', () => {
-    const secrets = new Set<string>([sim.caData, sim.adminToken]);
-    for (const m of sim.managementClusters) {
-      secrets.add(m.token);
-      secrets.add(m.viewerToken);
-    }
-    for (const w of sim.workloadClusters()) {
-      secrets.add(w.token);
-      secrets.add(w.caData);
-    }
+    const secrets = fleetCredentials(sim);
     expect(responses.length).toBeGreaterThan(5);
     const literal = [...secrets].filter(secret => secret?.length >= 8);
     expect(literal.length).toBeGreaterThan(4);

@@ -1,4 +1,5 @@
 export { CaptureLogger } from './captureLogger';
+export { fixedService } from './fixedService';
 export {
   listAllClusters,
   managementClusterStates,

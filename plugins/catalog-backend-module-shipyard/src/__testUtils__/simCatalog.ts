@@ -1,7 +1,4 @@
-import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
+import { coreServices } from '@backstage/backend-plugin-api';
 import {
   TestBackend,
   mockCredentials,
@@ -20,6 +17,7 @@ import { catalogModuleShipyard } from '../module';
 import {
   ShipyardTestClient,
   eventually,
+  fixedService,
   listAllClusters,
   shipyardTestClient,
   startSimulatedFleet,
@@ -119,16 +117,8 @@ export async function startSimCatalogBackend(
       },
     },
     features: [
-      createServiceFactory({
-        service: eventsServiceRef,
-        deps: {},
-        factory: () => options.events,
-      }),
-      createServiceFactory({
-        service: coreServices.scheduler,
-        deps: {},
-        factory: () => options.scheduler,
-      }),
+      fixedService(eventsServiceRef, options.events),
+      fixedService(coreServices.scheduler, options.scheduler),
       options.metrics.factory,
     ],
   });

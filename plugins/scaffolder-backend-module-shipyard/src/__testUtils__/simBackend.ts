@@ -3,18 +3,16 @@ import {
   BackendFeature,
   SchedulerService,
   coreServices,
-  createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import {
   TestBackend,
   mockCredentials,
   mockServices,
-  startTestBackend,
 } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import catalogModuleTemplateKind from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
-import { FleetSim, shipyardManagementClusters } from '@shipyard/fleet-sim';
+import { FleetSim } from '@shipyard/fleet-sim';
 import catalogModuleShipyard from '@shipyard/plugin-catalog-backend-module-shipyard';
 // the real Shipyard backend is the point of the end-to-end tests that use this harness
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
@@ -22,7 +20,9 @@ import shipyardPlugin from '@shipyard/plugin-shipyard-backend';
 import {
   Membership,
   eventually,
-  membershipUserInfoFactory,
+  fixedService,
+  shipyardTestConfig,
+  startShipyardBackend,
 } from '@shipyard/test-utils';
 import { scaffolderModuleShipyard } from '../module';
 
@@ -121,8 +121,8 @@ export async function startScaffolderSimBackend(
   options: ScaffolderSimBackendOptions,
 ): Promise<ScaffolderSimBackend> {
   const { sim } = options;
-  const backend = await startTestBackend({
-    features: [
+  const { backend } = await startShipyardBackend({
+    plugin: [
       catalogPlugin,
       catalogModuleTemplateKind,
       catalogModuleShipyard,
@@ -130,38 +130,33 @@ export async function startScaffolderSimBackend(
       scaffolderModuleShipyard,
       ...(options.features ?? []),
       shipyardPlugin,
-      createServiceFactory({
-        service: coreServices.scheduler,
-        deps: {},
-        factory: () => options.scheduler ?? mockServices.scheduler(),
-      }),
-      membershipUserInfoFactory(options.membership),
-      mockServices.rootConfig.factory({
-        data: {
-          app: { baseUrl: 'http://portal.test' },
-          catalog: {
-            rules: [{ allow: CATALOG_KINDS }],
-            locations: options.locations.map(file => ({
-              type: 'file',
-              target: path.resolve(REPO_ROOT, file),
-            })),
-            stitchingStrategy: {
-              mode: 'deferred',
-              pollingInterval: { milliseconds: 100 },
-            },
-          },
-          shipyard: {
-            platformTeam: 'group:default/platform-team',
-            managementClusters: shipyardManagementClusters(
-              sim.managementClusters,
-            ),
-            sync: SIM_SYNC_CONFIG,
-            health: { enabled: false },
-            ...options.shipyard,
-          },
-        },
-      }),
     ],
+    membership: options.membership,
+    features: [
+      fixedService(
+        coreServices.scheduler,
+        options.scheduler ?? mockServices.scheduler(),
+      ),
+    ],
+    config: shipyardTestConfig(sim, {
+      app: { baseUrl: 'http://portal.test' },
+      catalog: {
+        rules: [{ allow: CATALOG_KINDS }],
+        locations: options.locations.map(file => ({
+          type: 'file',
+          target: path.resolve(REPO_ROOT, file),
+        })),
+        stitchingStrategy: {
+          mode: 'deferred',
+          pollingInterval: { milliseconds: 100 },
+        },
+      },
+      shipyard: {
+        platformTeam: 'group:default/platform-team',
+        sync: SIM_SYNC_CONFIG,
+        ...options.shipyard,
+      },
+    }),
   });
   const api = () => `http://localhost:${backend.server.port()}/api`;
   const as = (user: string) => ({

@@ -5,6 +5,7 @@ import { FleetSim } from '@shipyard/fleet-sim';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
+import { fleetCredentials } from '@shipyard/test-utils';
 import {
   ProofFleet,
   eventually,
@@ -26,16 +27,7 @@ const CLUSTERS = 'cluster.x-k8s.io/clusters';
 
 /** Every string that must never leave the backend, plus generic patterns of credentials. */
 function secretsOf(sim: FleetSim): string[] {
-  const out = new Set<string>([sim.caData, sim.adminToken]);
-  for (const m of sim.managementClusters) {
-    out.add(m.token);
-    out.add(m.viewerToken);
-  }
-  for (const w of sim.workloadClusters()) {
-    out.add(w.token);
-    out.add(w.caData);
-  }
-  return [...out].filter(s => s && s.length >= 8);
+  return [...fleetCredentials(sim)].filter(s => s && s.length >= 8);
 }
 const PATTERNS = [
   /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
