@@ -32,19 +32,22 @@ export class RolloutsClient {
     });
   }
 
+  /** The request options of a call on behalf of `credentials`. */
+  private async as(credentials: BackstageCredentials) {
+    return { token: await this.access.token(credentials) };
+  }
+
   async plan(
     credentials: BackstageCredentials,
     spec: RolloutRequest,
   ): Promise<RolloutPlanAnswer> {
-    const token = await this.access.token(credentials);
-    return this.rollouts.plan(spec, { token });
+    return this.rollouts.plan(spec, await this.as(credentials));
   }
 
   async create(
     credentials: BackstageCredentials,
     spec: RolloutRequest,
   ): Promise<RolloutAnswer> {
-    const token = await this.access.token(credentials);
-    return this.rollouts.create(spec, { token });
+    return this.rollouts.create(spec, await this.as(credentials));
   }
 }
