@@ -2,7 +2,10 @@ import https from 'node:https';
 import type { ManagementClusterInfo } from '@shipyard/fleet-sim';
 
 /** What a test needs to reach one simulated cluster's Kubernetes API (a management or a workload cluster). */
-export type SimKubeTarget = Pick<ManagementClusterInfo, 'url' | 'caData' | 'token'>;
+export type SimKubeTarget = Pick<
+  ManagementClusterInfo,
+  'url' | 'caData' | 'token'
+>;
 
 /**
  * A minimal HTTPS client of a simulated cluster's Kubernetes API, independent of the plugins' own Kubernetes layer:

@@ -9,7 +9,9 @@ export function simGet(
 }
 
 /** Names (`namespace/name`) of every CAPI Cluster of a simulated management cluster. */
-export async function simClusterNames(target: SimKubeTarget): Promise<string[]> {
+export async function simClusterNames(
+  target: SimKubeTarget,
+): Promise<string[]> {
   return (await new SimKube(target).list('clusters'))
     .map((c: any) => `${c.metadata.namespace}/${c.metadata.name}`)
     .sort();

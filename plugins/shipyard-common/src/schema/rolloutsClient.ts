@@ -13,7 +13,9 @@ import type {
 import { responseBody } from './responseBody';
 
 /** Reads an answer of the generated client: the body of a successful one, the error a failed one stands for. */
-export type ShipyardAnswerReader = <T>(response: TypedResponse<T>) => Promise<T>;
+export type ShipyardAnswerReader = <T>(
+  response: TypedResponse<T>,
+) => Promise<T>;
 
 /** Options of {@link RolloutsApiClient}. */
 export interface RolloutsApiClientOptions {
@@ -56,7 +58,10 @@ export class RolloutsApiClient {
   }
 
   /** The stages a rollout would take, and what it leaves out (`POST /rollouts/plan`). */
-  async plan(spec: RolloutSpec, options?: RequestOptions): Promise<RolloutPlan> {
+  async plan(
+    spec: RolloutSpec,
+    options?: RequestOptions,
+  ): Promise<RolloutPlan> {
     return this.read(await this.api.planRollout({ body: spec }, options));
   }
 
