@@ -76,10 +76,8 @@ export class RolloutsApiClient {
     stage?: ApproveRollout['body']['stage'],
     options?: RequestOptions,
   ): Promise<Rollout> {
-    const body = stage ? { stage } : {};
-    return this.read(
-      await this.api.approveRollout({ path: { id }, body }, options),
-    );
+    const request = { path: { id }, body: stage ? { stage } : {} };
+    return this.read(await this.api.approveRollout(request, options));
   }
 
   /** Pauses, resumes or aborts a rollout under way (`POST /rollouts/:id/:operation`). */
@@ -89,9 +87,8 @@ export class RolloutsApiClient {
     reason?: OperateRollout['body']['reason'],
     options?: RequestOptions,
   ): Promise<Rollout> {
-    const body = reason ? { reason } : {};
-    return this.read(
-      await this.api.operateRollout({ path: { id, operation }, body }, options),
-    );
+    const path = { id, operation };
+    const request = { path, body: reason ? { reason } : {} };
+    return this.read(await this.api.operateRollout(request, options));
   }
 }
