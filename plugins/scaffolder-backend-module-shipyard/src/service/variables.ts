@@ -1,7 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { JsonValue } from '@backstage/types';
 import {
-  ClusterClassVariableSummary,
   ClusterVariablesCheck,
   ProfileJsonValue,
   checkClusterVariables,
@@ -21,12 +20,15 @@ export type ResolvedVariables = Omit<
  * requested variables, missing required ones and invalid values are `InputError`s that name the variable and what
  * it accepts.
  */
-export function resolveVariables(options: {
-  declared: ClusterClassVariableSummary[];
-  defaults: Record<string, JsonValue>;
-  requested: Record<string, JsonValue>;
-  clusterClass: string;
-}): ResolvedVariables {
+export function resolveVariables(
+  options: Omit<
+    Parameters<typeof checkClusterVariables>[0],
+    'defaults' | 'requested'
+  > & {
+    defaults: Record<string, JsonValue>;
+    requested: Record<string, JsonValue>;
+  },
+): ResolvedVariables {
   const check = checkClusterVariables({
     ...options,
     defaults: options.defaults as Record<string, ProfileJsonValue>,

@@ -9,17 +9,18 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import { useMemo } from 'react';
 
-export type Rollout = ShipyardOpenApi.Rollout;
-export type RolloutPlan = ShipyardOpenApi.RolloutPlan;
-export type RolloutSpec = ShipyardOpenApi.RolloutSpec;
-export type RolloutStage = ShipyardOpenApi.RolloutStage;
-export type RolloutCluster = ShipyardOpenApi.RolloutCluster;
-
 /** The rollout operations of the backend (`RolloutsApiClient` of -common, on the generated client). */
 export type RolloutsClient = Pick<
   RolloutsApiClient,
   'list' | 'get' | 'plan' | 'create' | 'approve' | 'operate'
 >;
+
+/** What the rollout pages show, as the spec's models name it. */
+export type Rollout = ShipyardOpenApi.Rollout;
+export type RolloutPlan = ShipyardOpenApi.RolloutPlan;
+export type RolloutSpec = ShipyardOpenApi.RolloutSpec;
+export type RolloutStage = ShipyardOpenApi.RolloutStage;
+export type RolloutCluster = ShipyardOpenApi.RolloutCluster;
 
 /**
  * A {@link RolloutsClient} on the app's Discovery and Fetch APIs (an app without them gets a client whose calls
