@@ -1,11 +1,9 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ClusterKey } from '@shipyard/plugin-shipyard-common';
-import {
-  ManagementClusterClients,
-  ManagementClusterConfig,
-} from '@shipyard/plugin-shipyard-node';
+import { ManagementClusterConfig } from '@shipyard/plugin-shipyard-node';
 import {
   KubeCredentials,
+  ManagementClusterClients,
   listKubeconfigSecrets,
 } from '@shipyard/plugin-shipyard-node/kube';
 

@@ -1,8 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import {
-  ManagementClusterClients,
-  ManagementClusterConfig,
-} from '@shipyard/plugin-shipyard-node';
+import { ManagementClusterConfig } from '@shipyard/plugin-shipyard-node';
+import { ManagementClusterClients } from '@shipyard/plugin-shipyard-node/kube';
 
 /** Write clients of the management clusters in `shipyard.managementClusters`, created on first use. */
 export class ManagementClusterConnections extends ManagementClusterClients {

@@ -6,5 +6,3 @@ export type {
   ManagementClusterAuthConfig,
   ManagementClusterConfig,
 } from './managementClusters';
-export { ManagementClusterClients } from './managementClusterClients';
-export type { ManagementClusterClientsOptions } from './managementClusterClients';

@@ -26,5 +26,11 @@ export {
   readKubeconfigSecret,
 } from './kubeconfigSecrets';
 export type { ManagementClusterConnection } from '../extensions';
+export { ManagementClusterClients } from './managementClusterClients';
+export type { ManagementClusterClientsOptions } from './managementClusterClients';
+export type {
+  ManagementClusterAuthConfig,
+  ManagementClusterConfig,
+} from '../connections/managementClusters';
 export { parseWatchLine } from './types';
 export type { KubeListPage, KubeObject, KubeWatchEvent } from './types';

@@ -1,8 +1,8 @@
-import { KubeClient } from '../kube/KubeClient';
 import {
   ManagementClusterConfig,
   createManagementClusterConnection,
-} from './managementClusters';
+} from '../connections/managementClusters';
+import { KubeClient } from './KubeClient';
 
 /** Options of {@link ManagementClusterClients}. */
 export interface ManagementClusterClientsOptions {
