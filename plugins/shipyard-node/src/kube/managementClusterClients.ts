@@ -24,6 +24,7 @@ export class ManagementClusterClients {
 
   constructor(private readonly options: ManagementClusterClientsOptions) {}
 
+  /** The client of a management cluster; undefined when it is not configured or its connection cannot be set up. */
   get(managementCluster: string): Promise<KubeClient | undefined> {
     let client = this.clients.get(managementCluster);
     if (!client) {
