@@ -1,4 +1,3 @@
-import { ResponseError } from '@backstage/errors';
 import { DefaultApiClient } from './openapi';
 import { RolloutsApiClient } from './rolloutsClient';
 
@@ -78,8 +77,8 @@ describe('RolloutsApiClient', () => {
         unknown,
       ];
     const spec = { name: 'x' } as any;
-    await expect(clientAnswering(refuse).client.plan(spec)).rejects.toThrow(
-      ResponseError,
+    await expect(clientAnswering(refuse).client.plan(spec)).rejects.toEqual(
+      expect.objectContaining({ name: 'ResponseError', statusCode: 403 }),
     );
     const read = async (response: { status: number }): Promise<never> => {
       throw new Error(`refused with ${response.status}`);
