@@ -102,6 +102,11 @@ export interface CatalogBenchmarkRow {
   heapAtCompleteMb: number;
   /** Largest resident memory seen (MB). */
   rssMaxMb: number;
+  /** The backend thread's V8 heap when the resident memory was largest: used and committed (MB). */
+  heapUsedAtRssMaxMb: number;
+  heapTotalAtRssMaxMb: number;
+  /** Largest V8 heap of the backend's thread seen (used, MB). */
+  heapUsedMaxMb: number;
   /** CPU cores used over the steady window (CPU time / wall time; this and the other steady figures NaN, and no owner changes, when the catalog was not complete). */
   steadyCores: number;
   /** Entities processed and stitched over the steady window, per minute. */
@@ -118,6 +123,8 @@ export interface CatalogBenchmarkRow {
   processed: Record<string, number>;
   processingMeanMs: number;
   stitched: number;
+  /** Stitches by outcome: changed, unchanged, abandoned (superseded by a newer request) and error. */
+  stitchedBy: Record<string, number>;
   stitchingMeanMs: number;
   /** Wall time of the benchmark's own sampling (API count and catalog database queries, in its own thread), ms. */
   probeMs: number;
@@ -280,6 +287,8 @@ async function measureSize(
   const since = () => now() - startedAt;
   const timeline: CatalogSample[] = [];
   let rssMax = 0;
+  let heapAtRssMax = { used: NaN, total: NaN };
+  let heapUsedMax = 0;
   let backend: TestBackend | undefined;
   let apiCompleteMs = NaN;
   let catalogFirstMs = NaN;
@@ -304,7 +313,11 @@ async function measureSize(
   const onSample = (s: CatalogSample, sampleMs: number) => {
     timeline.push(s);
     probeMs += sampleMs;
-    rssMax = Math.max(rssMax, s.rssMb);
+    if (s.rssMb > rssMax) {
+      rssMax = s.rssMb;
+      heapAtRssMax = { used: s.heapUsedMb, total: s.heapTotalMb };
+    }
+    heapUsedMax = Math.max(heapUsedMax, s.heapUsedMb);
     if (s.backendThreadStallMs > stallMax.ms) {
       stallMax = { ms: s.backendThreadStallMs, at: s.t };
     }
@@ -329,7 +342,9 @@ async function measureSize(
           s.refreshState
         }, stitch queue ${s.stitchQueue}, rss ${s.rssMb.toFixed(
           0,
-        )} MB, cpu ${s.cpuSeconds.toFixed(1)} s, backend thread stalled ≤ ${(
+        )} MB (heap ${s.heapUsedMb.toFixed(0)} of ${s.heapTotalMb.toFixed(
+          0,
+        )} MB), cpu ${s.cpuSeconds.toFixed(1)} s, backend thread stalled ≤ ${(
           s.backendThreadStallMs / 1000
         ).toFixed(1)} s, load ${os.loadavg()[0].toFixed(1)}`,
       );
@@ -400,6 +415,12 @@ async function measureSize(
         result,
       });
     }
+    const stitchedBy: Record<string, number> = {};
+    for (const result of ['changed', 'unchanged', 'abandoned', 'error']) {
+      stitchedBy[result] = metrics.get('catalog.stitched.entities.count', {
+        result,
+      });
+    }
     const histogram = (name: string) => {
       const n = metrics.get(`${name}#count`);
       return n ? (metrics.get(`${name}#sum`) / n) * 1000 : NaN;
@@ -421,12 +442,16 @@ async function measureSize(
       rssAtCompleteMb: rssAtComplete,
       heapAtCompleteMb: heapAtComplete,
       rssMaxMb: rssMax,
+      heapUsedAtRssMaxMb: heapAtRssMax.used,
+      heapTotalAtRssMaxMb: heapAtRssMax.total,
+      heapUsedMaxMb: heapUsedMax,
       ...steady,
       catalogDbMb: sizes.catalogMb,
       allDbMb: sizes.allMb,
       processed,
       processingMeanMs: histogram('catalog.processing.duration'),
       stitched: metrics.get('catalog.stitched.entities.count'),
+      stitchedBy,
       stitchingMeanMs: histogram('catalog.stitching.duration'),
       probeMs,
       samplerCpuMs,
@@ -616,9 +641,15 @@ export async function runCatalogBenchmark(
     print(
       `  processed ${JSON.stringify(r.processed)} (mean ${fmt(
         r.processingMeanMs,
-      )} ms), stitched ${r.stitched} (mean ${fmt(
-        r.stitchingMeanMs,
-      )} ms), heap at complete ${fmt(r.heapAtCompleteMb, 0)} MB, all DBs ${fmt(
+      )} ms), stitched ${r.stitched} ${JSON.stringify(
+        r.stitchedBy,
+      )} (mean ${fmt(r.stitchingMeanMs)} ms), heap at complete ${fmt(
+        r.heapAtCompleteMb,
+        0,
+      )} MB, at the largest RSS ${fmt(r.heapUsedAtRssMaxMb, 0)} of ${fmt(
+        r.heapTotalAtRssMaxMb,
+        0,
+      )} MB (largest used ${fmt(r.heapUsedMaxMb, 0)} MB), all DBs ${fmt(
         r.allDbMb,
       )} MB, sampling ${fmt(r.probeMs / 1000)} s (${fmt(
         r.samplerCpuMs / 1000,

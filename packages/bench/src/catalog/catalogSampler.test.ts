@@ -47,6 +47,9 @@ describe('the catalog benchmark sampler', () => {
       ).toBeGreaterThanOrEqual(2_000);
       expect(samples[0]).toMatchObject({ processed: 7, catalog: 0, api: 0 });
       expect(samples.every(s => s.rssMb > 0)).toBe(true);
+      expect(
+        samples.every(s => s.heapUsedMb > 0 && s.heapTotalMb >= s.heapUsedMb),
+      ).toBe(true);
       // the catalog's database file is the catalog's to create
       expect(fs.existsSync(path.join(directory, 'catalog.sqlite'))).toBe(false);
       expect(errors).toEqual([]);

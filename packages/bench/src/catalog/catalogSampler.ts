@@ -7,6 +7,7 @@
  * thread has not run: the backend's thread writes a heartbeat and the catalog's processing counter into shared
  * memory every 100 ms.
  */
+import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { CatalogDbTarget } from './catalogDbProbe';
 
@@ -27,6 +28,11 @@ export interface CatalogSample {
   /** Entities waiting to be stitched. */
   stitchQueue: number;
   rssMb: number;
+  /** The backend thread's V8 heap: used, and committed (what of it counts in `rssMb`), MB. */
+  heapUsedMb: number;
+  heapTotalMb: number;
+  /** Memory outside the V8 heaps held by JavaScript objects of the backend's thread (buffers), MB. */
+  externalMb: number;
   /** Process CPU time since the start (user + system, all threads), seconds. */
   cpuSeconds: number;
   /** The longest time the backend's thread did not run since the previous sample (ms; about 100 when it keeps up). */
@@ -37,6 +43,10 @@ export interface CatalogSample {
 export const HEARTBEAT = 0;
 export const PROCESSED = 1;
 export const PORT = 2;
+export const HEAP_USED = 3;
+export const HEAP_TOTAL = 4;
+export const EXTERNAL = 5;
+const SLOTS = 6;
 
 /** What the worker is started with. */
 export interface CatalogSamplerData {
@@ -80,11 +90,16 @@ export function startCatalogSampler(options: {
   onError: (error: string) => void;
   intervalMs?: number;
 }): CatalogSampler {
-  const shared = new SharedArrayBuffer(3 * Float64Array.BYTES_PER_ELEMENT);
+  const shared = new SharedArrayBuffer(SLOTS * Float64Array.BYTES_PER_ELEMENT);
   const view = new Float64Array(shared);
   const beat = () => {
     view[HEARTBEAT] = now();
     view[PROCESSED] = options.processed();
+    // the heaps of this thread (a worker's process.memoryUsage() tells its own)
+    const heap = getHeapStatistics();
+    view[HEAP_USED] = heap.used_heap_size;
+    view[HEAP_TOTAL] = heap.total_heap_size;
+    view[EXTERNAL] = heap.external_memory;
   };
   beat();
   const heartbeat = setInterval(beat, 100);
