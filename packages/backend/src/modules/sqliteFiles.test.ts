@@ -77,4 +77,50 @@ describe('portalDatabaseServiceFactory', () => {
     await backend.stop();
     expect(seen).toEqual(['memory']);
   });
+
+  it('prepares a statement once per connection and runs it again for the same SQL, with right results across schema changes and integer modes', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-sqlite-'));
+    const seen: Record<string, unknown> = {};
+    const backend = await startWithProbe(
+      { client: 'better-sqlite3', connection: { directory: dir } },
+      async knex => {
+        const connection = await knex.client.acquireConnection();
+        try {
+          const first = connection.prepare('select 1 as n');
+          seen.same = connection.prepare('select 1 as n') === first;
+          seen.other = connection.prepare('select 2 as n') !== first;
+        } finally {
+          await knex.client.releaseConnection(connection);
+        }
+
+        await knex.schema.createTable('t', t => t.integer('n'));
+        await knex('t').insert({ n: 1 });
+        seen.before = await knex('t').select('*');
+        // the kept `select *` sees a column added since it was prepared
+        await knex.schema.alterTable('t', t => t.text('s'));
+        await knex('t').update({ s: 'x' });
+        seen.after = await knex('t').select('*');
+
+        // a query in safe-integer mode leaves the kept statement in the connection's mode for the next query
+        const sql = 'select 9007199254740993 as n';
+        const [big] = await knex.raw(sql).options({ safeIntegers: true });
+        const [plain] = await knex.raw(sql);
+        seen.big = typeof big.n;
+        seen.plain = typeof plain.n;
+      },
+    );
+    try {
+      expect(seen).toEqual({
+        same: true,
+        other: true,
+        before: [{ n: 1 }],
+        after: [{ n: 1, s: 'x' }],
+        big: 'bigint',
+        plain: 'number',
+      });
+    } finally {
+      await backend.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

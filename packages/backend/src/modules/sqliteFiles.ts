@@ -1,13 +1,22 @@
 /*
  * The portal's database service: Backstage's own (`DatabaseManager`, the same configuration), with every SQLite file
- * opened in write-ahead-log mode and `synchronous = NORMAL`.
+ * opened in write-ahead-log mode and `synchronous = NORMAL`, and every SQLite connection keeping its prepared
+ * statements.
  *
  * Backstage opens SQLite files in rollback-journal mode with an fsync of the journal and the database at every
  * commit; the catalog commits several transactions per entity it processes and stitches, so on a busy disk a cold
  * start of the portal with thousands of clusters spent most of its time waiting in fsync with its event loop blocked
  * (`shipyard-catalog-bench`). In WAL mode with `synchronous = NORMAL` a commit appends to the log without an fsync;
  * a crash of the process loses nothing, a power loss may lose the last commits but never corrupts the file.
- * No Backstage setting or library sets SQLite pragmas on the connections of its pool, hence this wrapper.
+ *
+ * Knex's better-sqlite3 client prepares every statement it runs anew (SQLite parses and plans it each time) and
+ * leaves the statement to the garbage collector; the catalog runs some thirty statements of a few dozen shapes per
+ * entity it processes and stitches. Each connection here keeps its last 500 prepared statements by SQL text and runs
+ * them again: better-sqlite3 runs a statement to its end and resets it, so a kept one is never busy when it is asked
+ * for again, and SQLite prepares a kept statement again by itself after a schema change.
+ *
+ * No Backstage setting or library sets SQLite pragmas or keeps statements on the connections of its pool, hence this
+ * wrapper.
  */
 import {
   DatabaseService,
@@ -16,17 +25,54 @@ import {
 } from '@backstage/backend-plugin-api';
 import { DatabaseManager } from '@backstage/backend-defaults/database';
 import { ConfigReader } from '@backstage/config';
+import { LRUCache } from 'lru-cache';
 
 type Knex = Awaited<ReturnType<DatabaseService['getClient']>>;
 
+interface SqliteStatement {
+  safeIntegers(toggle: boolean): unknown;
+}
+
 interface SqliteConnection {
   pragma(source: string): unknown;
+  prepare(source: string): SqliteStatement;
 }
+
+/** How many prepared statements each connection keeps. */
+export const STATEMENT_CACHE_SIZE = 500;
 
 const tuned = new WeakSet<Knex>();
 
-/** Sets the pragmas on every connection the pool of a file-backed SQLite client opens from now on. */
-export function useWriteAheadLog(knex: Knex): void {
+/**
+ * Keeps the last {@link STATEMENT_CACHE_SIZE} statements `connection` prepared and answers `prepare` of the same SQL
+ * text with the kept statement, in the connection's default integer mode (a query of knex may have changed it).
+ */
+export function keepPreparedStatements(
+  connection: SqliteConnection,
+  options: { safeIntegers?: boolean } = {},
+): void {
+  const statements = new LRUCache<string, SqliteStatement>({
+    max: STATEMENT_CACHE_SIZE,
+  });
+  const prepare = connection.prepare.bind(connection);
+  const safeIntegers = options.safeIntegers === true;
+  connection.prepare = (source: string) => {
+    const kept = statements.get(source);
+    if (kept) {
+      kept.safeIntegers(safeIntegers);
+      return kept;
+    }
+    const statement = prepare(source);
+    statements.set(source, statement);
+    return statement;
+  };
+}
+
+/**
+ * Tunes every connection the pool of a better-sqlite3 client opens from now on: its prepared statements kept
+ * ({@link keepPreparedStatements}), and a file in write-ahead-log mode with `synchronous = NORMAL`.
+ */
+export function tuneSqlite(knex: Knex): void {
   if (tuned.has(knex)) return;
   tuned.add(knex);
   const config = knex.client.config as {
@@ -34,18 +80,29 @@ export function useWriteAheadLog(knex: Knex): void {
     connection?: { filename?: string };
   };
   if (!String(config.client).includes('sqlite')) return;
+  const better = String(config.client).includes('better-sqlite3');
   const filename = config.connection?.filename;
-  if (!filename || filename === ':memory:') return;
+  const file = !!filename && filename !== ':memory:';
+  const { connectionSettings } = knex.client as {
+    connectionSettings?: { options?: { safeIntegers?: boolean } };
+  };
   knex.client.pool.on(
     'createSuccess',
     (_id: unknown, connection: SqliteConnection) => {
-      connection.pragma('journal_mode = WAL');
-      connection.pragma('synchronous = NORMAL');
+      if (better) {
+        keepPreparedStatements(connection, {
+          safeIntegers: connectionSettings?.options?.safeIntegers,
+        });
+      }
+      if (file) {
+        connection.pragma('journal_mode = WAL');
+        connection.pragma('synchronous = NORMAL');
+      }
     },
   );
 }
 
-/** Backstage's database service factory, with {@link useWriteAheadLog} on every SQLite file. */
+/** Backstage's database service factory, with {@link tuneSqlite} on every SQLite client. */
 export const portalDatabaseServiceFactory = createServiceFactory({
   service: coreServices.database,
   deps: {
@@ -77,7 +134,7 @@ export const portalDatabaseServiceFactory = createServiceFactory({
       migrations: database.migrations,
       async getClient() {
         const knex = await database.getClient();
-        useWriteAheadLog(knex);
+        tuneSqlite(knex);
         return knex;
       },
     };
