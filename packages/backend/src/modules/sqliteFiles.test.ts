@@ -41,7 +41,11 @@ function startWithProbe(
 describe('portalDatabaseServiceFactory', () => {
   it('opens the SQLite file of each plugin in write-ahead-log mode without an fsync at every commit', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-sqlite-'));
-    const seen: Array<{ journal: unknown; synchronous: unknown }> = [];
+    const seen: Array<{
+      journal: unknown;
+      synchronous: unknown;
+      checkpoint: unknown;
+    }> = [];
     const backend = await startWithProbe(
       { client: 'better-sqlite3', connection: { directory: dir } },
       async knex => {
@@ -49,15 +53,20 @@ describe('portalDatabaseServiceFactory', () => {
         await knex('t').insert({ n: 1 });
         const [journal] = await knex.raw('PRAGMA journal_mode');
         const [synchronous] = await knex.raw('PRAGMA synchronous');
+        const [checkpoint] = await knex.raw('PRAGMA wal_autocheckpoint');
         seen.push({
           journal: journal.journal_mode,
           synchronous: synchronous.synchronous,
+          checkpoint: checkpoint.wal_autocheckpoint,
         });
       },
     );
     try {
-      // synchronous = NORMAL (1): in WAL mode a commit is durable against a crash of the process without an fsync
-      expect(seen).toEqual([{ journal: 'wal', synchronous: 1 }]);
+      // synchronous = NORMAL (1): in WAL mode a commit is durable against a crash of the process without an fsync;
+      // a commit checkpoints the log after 10,000 pages
+      expect(seen).toEqual([
+        { journal: 'wal', synchronous: 1, checkpoint: 10_000 },
+      ]);
       expect(fs.existsSync(path.join(dir, 'probe.sqlite-wal'))).toBe(true);
     } finally {
       await backend.stop();

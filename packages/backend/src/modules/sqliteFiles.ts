@@ -7,7 +7,10 @@
  * commit; the catalog commits several transactions per entity it processes and stitches, so on a busy disk a cold
  * start of the portal with thousands of clusters spent most of its time waiting in fsync with its event loop blocked
  * (`shipyard-catalog-bench`). In WAL mode with `synchronous = NORMAL` a commit appends to the log without an fsync;
- * a crash of the process loses nothing, a power loss may lose the last commits but never corrupts the file.
+ * a crash of the process loses nothing, a power loss may lose the last commits but never corrupts the file. The commit
+ * that fills the log past a threshold checkpoints it into the file on the backend's thread, two fsyncs each: past
+ * 10,000 pages here instead of SQLite's 1,000 (at 2,000 clusters a cold start of the catalog did 1,002 fsyncs of 9 ms
+ * before, 116 after), at most some 40 MB of log on disk.
  *
  * Knex's better-sqlite3 client prepares every statement it runs anew (SQLite parses and plans it each time) and
  * leaves the statement to the garbage collector; the catalog runs some thirty statements of a few dozen shapes per
@@ -37,6 +40,9 @@ interface SqliteConnection {
   pragma(source: string): unknown;
   prepare(source: string): SqliteStatement;
 }
+
+/** Pages in the write-ahead log after which a commit checkpoints it into the database file (SQLite's default: 1,000). */
+export const WAL_CHECKPOINT_PAGES = 10_000;
 
 /** How many prepared statements each connection keeps. */
 export const STATEMENT_CACHE_SIZE = 500;
@@ -97,6 +103,7 @@ export function tuneSqlite(knex: Knex): void {
       if (file) {
         connection.pragma('journal_mode = WAL');
         connection.pragma('synchronous = NORMAL');
+        connection.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
       }
     },
   );
