@@ -22,6 +22,21 @@ export interface ProfileVersionNode {
   upgradesTo: Array<{ profile: string; version: string }>;
 }
 
+/**
+ * Finds among `nodes` the one of a profile and version: undefined when it is not among them, or when the profile
+ * or the version is missing.
+ */
+export function profileVersionFinder(
+  nodes: readonly ProfileVersionNode[],
+): (
+  profile: string | undefined,
+  version: string | undefined,
+) => ProfileVersionNode | undefined {
+  const byKey = new Map(nodes.map(n => [`${n.profile}@${n.version}`, n]));
+  return (profile, version) =>
+    profile && version ? byKey.get(`${profile}@${version}`) : undefined;
+}
+
 /** Reads `profile@version` or `version` (of `profile`). */
 export function parseUpgradeTarget(
   target: string,
@@ -161,13 +176,8 @@ export function planClusterUpgrades(
     plan.note = 'The cluster reports no Kubernetes version yet.';
     return plan;
   }
-  const byKey = new Map(
-    input.profiles.map(n => [`${n.profile}@${n.version}`, n]),
-  );
-  const start =
-    input.profile && input.profileVersion
-      ? byKey.get(`${input.profile}@${input.profileVersion}`)
-      : undefined;
+  const nodeOf = profileVersionFinder(input.profiles);
+  const start = nodeOf(input.profile, input.profileVersion);
   plan.profileKnown = start !== undefined;
   if (!start && input.profile) {
     plan.note = `Profile ${input.profile}${
@@ -217,7 +227,7 @@ export function planClusterUpgrades(
       if (step) out.push([state.node, step]);
     }
     const targets = state.node.upgradesTo
-      .map(t => byKey.get(`${t.profile}@${t.version}`))
+      .map(t => nodeOf(t.profile, t.version))
       .filter((n): n is ProfileVersionNode => !!n)
       .sort((a, b) => semver.compare(a.version, b.version));
     for (const target of targets) {

@@ -26,11 +26,7 @@ import {
   visibleCluster,
 } from '../service/clusterReadAccess';
 import { FleetService } from '../service/FleetService';
-
-/** The zod of the registry (its own copy), as the schema functions receive it. */
-type Zod = Parameters<
-  Parameters<ActionsRegistryService['register']>[0]['schema']['input']
->[0];
+import { Zod } from './zod';
 
 /** What the fleet's read actions need. */
 export interface FleetActionsOptions {

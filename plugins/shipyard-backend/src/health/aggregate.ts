@@ -126,40 +126,35 @@ function fromProbe(
   config: AggregationInput['config'],
 ): { status: HealthStatus; reasons: HealthReason[] } {
   const reasons: HealthReason[] = [];
+  // a failure of the probe is the one reason of the health it indicates
+  const failed = (
+    status: HealthStatus,
+    severity: HealthReason['severity'],
+    type: string,
+    message: string,
+  ) => ({ status, reasons: [probeReason(severity, type, message)] });
   switch (probe.failure) {
     case 'no-credentials':
-      return {
-        status: 'unknown',
-        reasons: [
-          probeReason(
-            'info',
-            'NotProbed',
-            `Not probed: ${probe.error ?? 'no credentials'}`,
-          ),
-        ],
-      };
+      return failed(
+        'unknown',
+        'info',
+        'NotProbed',
+        `Not probed: ${probe.error ?? 'no credentials'}`,
+      );
     case 'bad-credentials':
-      return {
-        status: 'unknown',
-        reasons: [
-          probeReason(
-            'warning',
-            'NotProbed',
-            `Not probed: ${probe.error ?? 'unusable credentials'}`,
-          ),
-        ],
-      };
+      return failed(
+        'unknown',
+        'warning',
+        'NotProbed',
+        `Not probed: ${probe.error ?? 'unusable credentials'}`,
+      );
     case 'unauthorized':
-      return {
-        status: 'unknown',
-        reasons: [
-          probeReason(
-            'warning',
-            'ProbeUnauthorized',
-            'The workload API server rejected the credentials',
-          ),
-        ],
-      };
+      return failed(
+        'unknown',
+        'warning',
+        'ProbeUnauthorized',
+        'The workload API server rejected the credentials',
+      );
     case 'unreachable':
     case 'timeout':
     case 'tls': {
@@ -172,41 +167,29 @@ function fromProbe(
           : `The workload API server cannot be reached: ${
               probe.error ?? probe.failure
             }`;
-      return {
-        status: unhealthy ? 'unhealthy' : 'degraded',
-        reasons: [
-          probeReason(
-            unhealthy ? 'error' : 'warning',
-            FAILURE_TYPES[probe.failure],
-            message,
-          ),
-        ],
-      };
+      return failed(
+        unhealthy ? 'unhealthy' : 'degraded',
+        unhealthy ? 'error' : 'warning',
+        FAILURE_TYPES[probe.failure],
+        message,
+      );
     }
     case 'not-ready':
-      return {
-        status: 'unhealthy',
-        reasons: [
-          probeReason(
-            'error',
-            'ApiServerNotReady',
-            probe.error ?? 'The API server is not ready',
-          ),
-        ],
-      };
+      return failed(
+        'unhealthy',
+        'error',
+        'ApiServerNotReady',
+        probe.error ?? 'The API server is not ready',
+      );
     case 'errors':
-      return {
-        status: 'unhealthy',
-        reasons: [
-          probeReason(
-            'error',
-            'ApiServerErrors',
-            `The workload API server answers only errors (${
-              probe.apiErrors?.example ?? 'HTTP 5xx'
-            })`,
-          ),
-        ],
-      };
+      return failed(
+        'unhealthy',
+        'error',
+        'ApiServerErrors',
+        `The workload API server answers only errors (${
+          probe.apiErrors?.example ?? 'HTTP 5xx'
+        })`,
+      );
     default:
       break;
   }

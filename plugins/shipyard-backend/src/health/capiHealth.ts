@@ -108,6 +108,11 @@ function isProvisioningPhase(phase: string): boolean {
   return phase === 'Pending' || phase === 'Provisioning';
 }
 
+/** Fewer than wanted, when both counts are known. */
+function isShort(have: number | undefined, want: number | undefined): boolean {
+  return have !== undefined && want !== undefined && have < want;
+}
+
 /**
  * The initial health model, from what Cluster API reports on the management cluster:
  *
@@ -218,53 +223,35 @@ export class CapiHealthEvaluator implements ClusterHealthEvaluator {
 
     // replica shortfalls and failed machines degrade an otherwise healthy cluster
     const shortfalls: HealthReason[] = [];
+    const shortfall = (type: string, message: string) =>
+      shortfalls.push({ source: 'capi', severity: 'warning', type, message });
     const cp = input.controlPlane;
-    if (
-      cp.desired !== undefined &&
-      cp.available !== undefined &&
-      cp.available < cp.desired
-    ) {
-      shortfalls.push({
-        source: 'capi',
-        severity: 'warning',
-        type: 'ControlPlaneReplicas',
-        message: `${cp.available} of ${cp.desired} control plane replicas available`,
-      });
+    if (isShort(cp.available, cp.desired)) {
+      shortfall(
+        'ControlPlaneReplicas',
+        `${cp.available} of ${cp.desired} control plane replicas available`,
+      );
     }
     const w = input.workers;
-    if (
-      w.desired !== undefined &&
-      w.available !== undefined &&
-      w.available < w.desired
-    ) {
-      shortfalls.push({
-        source: 'capi',
-        severity: 'warning',
-        type: 'WorkerReplicas',
-        message: `${w.available} of ${w.desired} worker replicas available`,
-      });
+    if (isShort(w.available, w.desired)) {
+      shortfall(
+        'WorkerReplicas',
+        `${w.available} of ${w.desired} worker replicas available`,
+      );
     }
     const failed = input.machinesByPhase.Failed ?? 0;
     if (failed > 0) {
-      shortfalls.push({
-        source: 'capi',
-        severity: 'warning',
-        type: 'MachinesFailed',
-        message: `${failed} machine${failed === 1 ? '' : 's'} failed`,
-      });
+      shortfall(
+        'MachinesFailed',
+        `${failed} machine${failed === 1 ? '' : 's'} failed`,
+      );
     }
     for (const mhc of input.machineHealthChecks) {
-      if (
-        mhc.expectedMachines !== undefined &&
-        mhc.currentHealthy !== undefined &&
-        mhc.currentHealthy < mhc.expectedMachines
-      ) {
-        shortfalls.push({
-          source: 'capi',
-          severity: 'warning',
-          type: 'MachineHealthCheck',
-          message: `MachineHealthCheck ${mhc.name}: ${mhc.currentHealthy} of ${mhc.expectedMachines} machines healthy`,
-        });
+      if (isShort(mhc.currentHealthy, mhc.expectedMachines)) {
+        shortfall(
+          'MachineHealthCheck',
+          `MachineHealthCheck ${mhc.name}: ${mhc.currentHealthy} of ${mhc.expectedMachines} machines healthy`,
+        );
       }
     }
     if (shortfalls.length > 0) {

@@ -103,51 +103,55 @@ function controlPlaneHealthy(summary: ClusterSummary): InventoryCondition {
 
 /** `Joined`: Cluster API has provisioned the cluster and it is not being deleted. */
 function joined(summary: ClusterSummary): InventoryCondition {
-  const type = INVENTORY_CONDITIONS.joined;
+  const condition = (
+    status: InventoryCondition['status'],
+    reason: string,
+    message: string,
+  ): InventoryCondition => ({
+    type: INVENTORY_CONDITIONS.joined,
+    status,
+    reason,
+    message,
+  });
   if (summary.health === 'deleting' || summary.deletingSince) {
-    return {
-      type,
-      status: 'False',
-      reason: 'Deleting',
-      message: 'Cluster API is deleting the cluster',
-    };
+    return condition(
+      'False',
+      'Deleting',
+      'Cluster API is deleting the cluster',
+    );
   }
   if (summary.phase === 'Failed') {
-    return {
-      type,
-      status: 'False',
-      reason: 'Failed',
-      message: 'Cluster API reports the cluster failed',
-    };
+    return condition(
+      'False',
+      'Failed',
+      'Cluster API reports the cluster failed',
+    );
   }
   if (
     summary.health === 'provisioning' ||
     summary.phase === 'Pending' ||
     summary.phase === 'Provisioning'
   ) {
-    return {
-      type,
-      status: 'False',
-      reason: 'Provisioning',
-      message: `Cluster API is provisioning the cluster (phase ${
+    return condition(
+      'False',
+      'Provisioning',
+      `Cluster API is provisioning the cluster (phase ${
         summary.phase || 'unknown'
       })`,
-    };
+    );
   }
   if (summary.phase === 'Provisioned' || summary.apiServerUrl) {
-    return {
-      type,
-      status: 'True',
-      reason: 'Provisioned',
-      message: 'Cluster API provisioned the cluster',
-    };
+    return condition(
+      'True',
+      'Provisioned',
+      'Cluster API provisioned the cluster',
+    );
   }
-  return {
-    type,
-    status: 'Unknown',
-    reason: 'Unknown',
-    message: `Cluster API reports phase ${summary.phase || 'unknown'}`,
-  };
+  return condition(
+    'Unknown',
+    'Unknown',
+    `Cluster API reports phase ${summary.phase || 'unknown'}`,
+  );
 }
 
 /** The inventory ClusterProfile of a Cluster API cluster. */

@@ -12,13 +12,12 @@ import {
   ObjectiveComputation,
 } from './compute';
 import {
+  DAY,
   MAX_WINDOW_DAYS,
   Objective,
   objectiveOf,
   ObjectivesConfig,
 } from './config';
-
-const DAY = 86_400_000;
 
 /** What a cluster's objective is chosen by. */
 export type ObjectiveSummary = Pick<

@@ -7,6 +7,9 @@ import {
 import {
   BURN_RATE_CONDITIONS,
   BurnRateCondition,
+  DAY,
+  HOUR,
+  MINUTE,
   Objective,
   OUT_OF_SERVICE,
 } from './config';
@@ -34,10 +37,6 @@ export type { BurnRateCondition };
  * empty database, are a few seconds of counted time, and one bad second among them is a burn rate of 1,000× at
  * 99.9 %. Paging on that would page for every cluster whose first status is bad the moment it is first seen.
  */
-
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
 /** One step of a cluster's health history: the status (and whether it was in maintenance) from `atMs` on. */
 export interface HistoryStep {

@@ -24,9 +24,10 @@ export interface ObjectiveClass extends Objective {
   profiles?: string[];
 }
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
+/** Milliseconds of a minute, an hour and a day, the units of the objectives' windows and lookbacks. */
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
 
 /**
  * A multiwindow burn-rate alert condition (the Site Reliability Workbook, "Alerting on SLOs", recommendation 6):

@@ -29,9 +29,7 @@ import {
   series,
 } from './compute';
 import { ObjectiveTracker } from './ObjectiveTracker';
-
-const MINUTE = 60_000;
-const DAY = 86_400_000;
+import { DAY, MINUTE } from './config';
 
 /** Options of {@link createObjectivesRouter}. */
 export interface ObjectivesRouterOptions {

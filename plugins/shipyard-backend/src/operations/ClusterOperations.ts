@@ -131,6 +131,34 @@ export function kubeRefusal(error: unknown, where: string): Error {
   );
 }
 
+/**
+ * A change of a cluster's machines starts only from a cluster that is not being deleted, not paused and healthy;
+ * `change` names it in the refusals (`resume it before <resuming>`, `<starting> only from a healthy cluster`).
+ */
+export function checkSteady(
+  summary: ClusterSummary,
+  where: string,
+  change: { resuming: string; starting: string },
+): void {
+  if (summary.deletingSince) {
+    throw new ConflictError(`Cluster ${where} is being deleted`);
+  }
+  if (summary.paused) {
+    throw new ConflictError(
+      `Cluster ${where} is paused (${
+        summary.paused.reason ?? 'no reason given'
+      }); resume it before ${change.resuming}`,
+    );
+  }
+  if (summary.health !== 'healthy') {
+    throw new ConflictError(
+      `Cluster ${where} is ${summary.health}${
+        summary.healthReasons[0] ? ` (${summary.healthReasons[0].message})` : ''
+      }; ${change.starting} only from a healthy cluster`,
+    );
+  }
+}
+
 /** The path of a CAPI Cluster. */
 export function clusterObjectPath(key: ClusterKey): string {
   return resourcePath(capiResource('Cluster'), {

@@ -1,7 +1,7 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ClusterKey, ShipyardOpenApi } from '@shipyard/plugin-shipyard-common';
 import { Knex } from 'knex';
-import { migrateStore } from '../stores/migrations';
+import { migratedClient } from '../stores/migrations';
 
 const TABLE = 'shipyard_cluster_operations';
 
@@ -72,12 +72,8 @@ function fromRow(row: Row): TrackedOperation {
 /** The followed operations in the database (SQLite or PostgreSQL). */
 export class OperationStore {
   static async create(database: DatabaseService): Promise<OperationStore> {
-    const knex = await database.getClient();
-    if (!database.migrations?.skip) {
-      // migrations/operations, recorded in shipyard_operations_migrations
-      await migrateStore(knex, 'operations');
-    }
-    return new OperationStore(knex);
+    // migrations/operations, recorded in shipyard_operations_migrations
+    return new OperationStore(await migratedClient(database, 'operations'));
   }
 
   constructor(private readonly knex: Knex) {}

@@ -18,11 +18,8 @@ export interface OperationProgress {
 /** How far a resize is: each named pool at its target, every machine of it ready and up to date. */
 export function scaleProgress(
   target: Record<string, unknown>,
-  summary: ClusterSummary | undefined,
+  summary: ClusterSummary,
 ): OperationProgress {
-  if (!summary) {
-    return { done: false, message: 'the cluster is no longer in the fleet' };
-  }
   const workers = (target.workers ?? {}) as Record<string, number>;
   const parts: string[] = [];
   let done = true;
@@ -57,13 +54,7 @@ export function scaleProgress(
 }
 
 /** How far a decommission is: done when Cluster API confirmed the deletion (the fleet dropped the cluster). */
-export function deleteProgress(
-  _target: Record<string, unknown>,
-  summary: ClusterSummary | undefined,
-): OperationProgress {
-  if (!summary) {
-    return { done: true, message: 'Cluster API confirmed the deletion' };
-  }
+export function deleteProgress(summary: ClusterSummary): OperationProgress {
   const byPhase = (summary.machinesByPhase ?? {}) as Record<string, number>;
   const machines = summary.machineCount;
   const draining = byPhase.Deleting ?? 0;
@@ -81,11 +72,8 @@ export function deleteProgress(
 /** How far a move to a newer profile version is: as an upgrade, every machine on the new spec, and the new label. */
 export function updateProgress(
   target: Record<string, unknown>,
-  summary: ClusterSummary | undefined,
+  summary: ClusterSummary,
 ): OperationProgress {
-  if (!summary) {
-    return { done: false, message: 'the cluster is no longer in the fleet' };
-  }
   const version =
     typeof target.kubernetesVersion === 'string'
       ? target.kubernetesVersion
@@ -112,16 +100,28 @@ export function updateProgress(
     : { done: false, message: pending.join('; ') };
 }
 
+const LEFT_THE_FLEET: OperationProgress = {
+  done: false,
+  message: 'the cluster is no longer in the fleet',
+};
+
+/** How far each operation is while the fleet holds its cluster, and once the cluster left the fleet. */
 const PROGRESS: Record<
   TrackedOperation['action'],
-  (
-    target: Record<string, unknown>,
-    summary: ClusterSummary | undefined,
-  ) => OperationProgress
+  {
+    of(
+      target: Record<string, unknown>,
+      summary: ClusterSummary,
+    ): OperationProgress;
+    gone: OperationProgress;
+  }
 > = {
-  'cluster.scale': scaleProgress,
-  'cluster.delete': deleteProgress,
-  'cluster.update': updateProgress,
+  'cluster.scale': { of: scaleProgress, gone: LEFT_THE_FLEET },
+  'cluster.delete': {
+    of: (_target, summary) => deleteProgress(summary),
+    gone: { done: true, message: 'Cluster API confirmed the deletion' },
+  },
+  'cluster.update': { of: updateProgress, gone: LEFT_THE_FLEET },
 };
 
 /**
@@ -200,7 +200,8 @@ export class OperationTracker {
     const summary = this.options.operations.index.get(
       stringifyClusterKey(op.key),
     )?.summary;
-    return PROGRESS[op.action](op.target, summary);
+    const progress = PROGRESS[op.action];
+    return summary ? progress.of(op.target, summary) : progress.gone;
   }
 
   /** One round: completes, stalls or leaves each followed operation. Answers how many changed state. */

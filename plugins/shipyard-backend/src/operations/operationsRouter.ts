@@ -151,28 +151,35 @@ export async function scheduleOperations(options: {
   logger: LoggerService;
 }): Promise<void> {
   const { services } = options;
-  await options.scheduler.scheduleTask({
-    id: 'shipyard:operations:follow',
-    scope: 'global',
-    frequency: { milliseconds: services.config.trackIntervalMs },
-    timeout: { minutes: 5 },
-    fn: async () => {
-      await runPendingDecommissions(services);
-      await services.tracker.check();
-    },
-  });
-  await options.scheduler.scheduleTask({
-    id: 'shipyard:operations:pause-expiry',
-    scope: 'global',
-    frequency: { milliseconds: services.config.pauseExpiryCheckMs },
-    timeout: { minutes: 5 },
-    fn: async () => {
-      const resumed = await resumeExpiredPauses(services.operations);
-      if (resumed > 0) {
-        options.logger.info(
-          `Shipyard: resumed ${resumed} clusters whose pause expired`,
-        );
-      }
-    },
-  });
+  const tasks: Array<[id: string, everyMs: number, fn: () => Promise<void>]> = [
+    [
+      'shipyard:operations:follow',
+      services.config.trackIntervalMs,
+      async () => {
+        await runPendingDecommissions(services);
+        await services.tracker.check();
+      },
+    ],
+    [
+      'shipyard:operations:pause-expiry',
+      services.config.pauseExpiryCheckMs,
+      async () => {
+        const resumed = await resumeExpiredPauses(services.operations);
+        if (resumed > 0) {
+          options.logger.info(
+            `Shipyard: resumed ${resumed} clusters whose pause expired`,
+          );
+        }
+      },
+    ],
+  ];
+  for (const [id, everyMs, fn] of tasks) {
+    await options.scheduler.scheduleTask({
+      id,
+      scope: 'global',
+      frequency: { milliseconds: everyMs },
+      timeout: { minutes: 5 },
+      fn,
+    });
+  }
 }

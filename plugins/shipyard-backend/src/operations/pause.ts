@@ -19,6 +19,7 @@ import {
   ClusterOperations,
   OPERATIONS_FIELD_MANAGER,
   OperationActor,
+  OperationPlan,
   clusterObjectPath,
 } from './ClusterOperations';
 
@@ -56,6 +57,21 @@ function pauseValues(
     paused: Boolean(summary.paused),
     reason: summary.paused?.reason ?? null,
     expiresAt: summary.paused?.expiresAt ?? null,
+  };
+}
+
+/** The write of a pause or a resume: `spec.paused` and the annotations (`null` removes one), by a merge patch. */
+function writePause(
+  key: ClusterKey,
+  paused: boolean,
+  annotations: Record<string, string | null>,
+): OperationPlan['write'] {
+  return async (api, dryRun) => {
+    await api.mergePatch(
+      clusterObjectPath(key),
+      { metadata: { annotations }, spec: { paused } },
+      { fieldManager: OPERATIONS_FIELD_MANAGER, dryRun },
+    );
   };
 }
 
@@ -114,24 +130,12 @@ export async function pauseCluster(
         message: `${stringifyClusterKey(key)} paused${
           expiresAt ? ` until ${expiresAt}` : ' until resumed'
         }: ${reason}`,
-        write: async (api, dryRun) => {
-          await api.mergePatch(
-            clusterObjectPath(key),
-            {
-              metadata: {
-                annotations: {
-                  [ANNOTATION_PAUSE_REASON]: reason,
-                  [ANNOTATION_PAUSED_BY]: actor.ref,
-                  [ANNOTATION_PAUSED_AT]:
-                    summary.paused?.since ?? now.toISOString(),
-                  [ANNOTATION_PAUSE_EXPIRES_AT]: expiresAt ?? null,
-                },
-              },
-              spec: { paused: true },
-            },
-            { fieldManager: OPERATIONS_FIELD_MANAGER, dryRun },
-          );
-        },
+        write: writePause(key, true, {
+          [ANNOTATION_PAUSE_REASON]: reason,
+          [ANNOTATION_PAUSED_BY]: actor.ref,
+          [ANNOTATION_PAUSED_AT]: summary.paused?.since ?? now.toISOString(),
+          [ANNOTATION_PAUSE_EXPIRES_AT]: expiresAt ?? null,
+        }),
       };
     },
   );
@@ -163,24 +167,13 @@ export async function resumeCluster(
         message: summary.paused
           ? `${stringifyClusterKey(key)} resumed${why ? ` (${why})` : ''}`
           : `${stringifyClusterKey(key)} is not paused`,
-        write: async (api, dryRun) => {
-          await api.mergePatch(
-            clusterObjectPath(key),
-            {
-              metadata: {
-                annotations: {
-                  [CAPI_PAUSED_ANNOTATION]: null,
-                  [ANNOTATION_PAUSE_REASON]: null,
-                  [ANNOTATION_PAUSED_BY]: null,
-                  [ANNOTATION_PAUSED_AT]: null,
-                  [ANNOTATION_PAUSE_EXPIRES_AT]: null,
-                },
-              },
-              spec: { paused: false },
-            },
-            { fieldManager: OPERATIONS_FIELD_MANAGER, dryRun },
-          );
-        },
+        write: writePause(key, false, {
+          [CAPI_PAUSED_ANNOTATION]: null,
+          [ANNOTATION_PAUSE_REASON]: null,
+          [ANNOTATION_PAUSED_BY]: null,
+          [ANNOTATION_PAUSED_AT]: null,
+          [ANNOTATION_PAUSE_EXPIRES_AT]: null,
+        }),
       };
     },
   );

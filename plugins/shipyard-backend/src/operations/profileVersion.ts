@@ -19,6 +19,7 @@ import {
   ClusterOperations,
   OPERATIONS_FIELD_MANAGER,
   OperationActor,
+  checkSteady,
   clusterObjectPath,
   kubeRefusal,
 } from './ClusterOperations';
@@ -372,23 +373,10 @@ export async function moveProfileVersion(
 
 /** A move starts only from a healthy, unpaused cluster whose last rollout is over. */
 function checkSettled(summary: ClusterSummary, where: string): void {
-  if (summary.deletingSince) {
-    throw new ConflictError(`Cluster ${where} is being deleted`);
-  }
-  if (summary.paused) {
-    throw new ConflictError(
-      `Cluster ${where} is paused (${
-        summary.paused.reason ?? 'no reason given'
-      }); resume it before moving it to another profile version`,
-    );
-  }
-  if (summary.health !== 'healthy') {
-    throw new ConflictError(
-      `Cluster ${where} is ${summary.health}${
-        summary.healthReasons[0] ? ` (${summary.healthReasons[0].message})` : ''
-      }; a profile move starts only from a healthy cluster`,
-    );
-  }
+  checkSteady(summary, where, {
+    resuming: 'moving it to another profile version',
+    starting: 'a profile move starts',
+  });
   const progress = rolloutProgress(summary);
   if (!progress.complete) {
     throw new ConflictError(

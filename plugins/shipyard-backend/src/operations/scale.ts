@@ -13,6 +13,7 @@ import {
   ClusterOperations,
   OPERATIONS_FIELD_MANAGER,
   OperationActor,
+  checkSteady,
   clusterObjectPath,
   kubeRefusal,
 } from './ClusterOperations';
@@ -171,25 +172,10 @@ export async function scaleCluster(
           );
         }
       }
-      if (summary.deletingSince) {
-        throw new ConflictError(`Cluster ${where} is being deleted`);
-      }
-      if (summary.paused) {
-        throw new ConflictError(
-          `Cluster ${where} is paused (${
-            summary.paused.reason ?? 'no reason given'
-          }); resume it before resizing`,
-        );
-      }
-      if (summary.health !== 'healthy') {
-        throw new ConflictError(
-          `Cluster ${where} is ${summary.health}${
-            summary.healthReasons[0]
-              ? ` (${summary.healthReasons[0].message})`
-              : ''
-          }; resizes start only from a healthy cluster`,
-        );
-      }
+      checkSteady(summary, where, {
+        resuming: 'resizing',
+        starting: 'resizes start',
+      });
       const before: Record<string, number | null> = {};
       const after: Record<string, number | null> = {};
       let delta = 0;

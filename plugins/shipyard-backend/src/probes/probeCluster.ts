@@ -310,48 +310,48 @@ export async function probeCluster(
     ),
   );
 
-  if (options.kubeSystemChecks) {
+  // one more GET whose document, when it answers 200, goes to `use`
+  const readDocument = (path: string, use: (doc: any) => void) =>
     tasks.push(
       guard(
-        counted('/api/v1/namespaces/kube-system/pods?limit=500').then(res => {
-          if (res.status !== 200) return;
-          const items: any[] = parseJson(res.body)?.items ?? [];
-          const bad: string[] = [];
-          let notReady = 0;
-          for (const pod of items) {
-            const phase = pod?.status?.phase;
-            if (phase === 'Succeeded') continue;
-            const ready = (pod?.status?.conditions ?? []).some(
-              (c: any) => c?.type === 'Ready' && c?.status === 'True',
-            );
-            if (phase !== 'Running' || !ready) {
-              notReady++;
-              if (bad.length < 5) bad.push(String(pod?.metadata?.name));
-            }
-          }
-          result.kubeSystem = {
-            pods: items.length,
-            notReady,
-            notReadyPods: bad,
-          };
+        counted(path).then(res => {
+          if (res.status === 200) use(parseJson(res.body));
         }),
       ),
     );
+
+  if (options.kubeSystemChecks) {
+    readDocument('/api/v1/namespaces/kube-system/pods?limit=500', doc => {
+      const items: any[] = doc?.items ?? [];
+      const bad: string[] = [];
+      let notReady = 0;
+      for (const pod of items) {
+        const phase = pod?.status?.phase;
+        if (phase === 'Succeeded') continue;
+        const ready = (pod?.status?.conditions ?? []).some(
+          (c: any) => c?.type === 'Ready' && c?.status === 'True',
+        );
+        if (phase !== 'Running' || !ready) {
+          notReady++;
+          if (bad.length < 5) bad.push(String(pod?.metadata?.name));
+        }
+      }
+      result.kubeSystem = {
+        pods: items.length,
+        notReady,
+        notReadyPods: bad,
+      };
+    });
   }
 
   if (options.discovery) {
-    tasks.push(
-      guard(
-        counted('/apis').then(res => {
-          if (res.status !== 200) return;
-          const groups: any[] = parseJson(res.body)?.groups ?? [];
-          result.apiGroups = groups
-            .map(g => String(g?.name))
-            .filter(name => INTERESTING_GROUPS.has(name));
-          result.apiGroupsAt = at;
-        }),
-      ),
-    );
+    readDocument('/apis', doc => {
+      const groups: any[] = doc?.groups ?? [];
+      result.apiGroups = groups
+        .map(g => String(g?.name))
+        .filter(name => INTERESTING_GROUPS.has(name));
+      result.apiGroupsAt = at;
+    });
   } else if (previous?.apiGroups) {
     result.apiGroups = previous.apiGroups;
     result.apiGroupsAt = previous.apiGroupsAt;

@@ -54,3 +54,24 @@ export class KindObjects {
     }
   }
 }
+
+/**
+ * Keeps an object that is a record of its own (a ControlPlane, a ClusterClass, a ClusterResourceSet) under its
+ * `ns/name` key, filed under its own name; `record` undefined (the object deleted) removes it.
+ */
+export function keepOwnRecord<T>(
+  records: Map<string, T>,
+  objects: KindObjects,
+  key: string,
+  namespace: string,
+  name: string,
+  record: T | undefined,
+): void {
+  if (record === undefined) {
+    records.delete(key);
+    objects.delete(namespace, name);
+  } else {
+    records.set(key, record);
+    objects.set(namespace, name, name);
+  }
+}

@@ -1,7 +1,7 @@
 import { ClusterAddonSummary } from '@shipyard/plugin-shipyard-common';
 import type { KubeObject } from '@shipyard/plugin-shipyard-node/kube';
 import { intern } from '../index/intern';
-import type { KindObjects } from './KindObjects';
+import { KindObjects, keepOwnRecord } from './KindObjects';
 import { ManagementClusterRecords } from '../records/ManagementClusterRecords';
 import {
   ChartProxyRecord,
@@ -303,17 +303,24 @@ export function applyAddonObject(
   const name = obj.metadata.name;
   const key = `${namespace}/${name}`;
   if (kind === 'HelmChartProxy') {
-    applyChartProxy(records, objects, deleted, obj, key, markDirty);
+    applyChartProxy(
+      records,
+      objects,
+      { namespace, name, key },
+      deleted ? undefined : projectChartProxy(obj),
+      markDirty,
+    );
     return;
   }
   if (kind === 'ClusterResourceSet') {
-    if (deleted) {
-      records.resourceSets.delete(key);
-      objects.delete(namespace, name);
-    } else {
-      records.resourceSets.set(key, projectResourceSet(obj));
-      objects.set(namespace, name, name);
-    }
+    keepOwnRecord(
+      records.resourceSets,
+      objects,
+      key,
+      namespace,
+      name,
+      deleted ? undefined : projectResourceSet(obj),
+    );
     // the clusters bound to it show its layer and version
     for (const [clusterKey, state] of records.clusters) {
       if (
@@ -368,18 +375,18 @@ export function applyAddonObject(
   markDirty(`${namespace}/${projected.clusterName}`);
 }
 
-/** A HelmChartProxy added, changed or deleted: the clusters it selected before and selects now are marked. */
+/**
+ * A HelmChartProxy added, changed or deleted (`next` undefined): the clusters it selected before and selects now
+ * are marked.
+ */
 function applyChartProxy(
   records: ManagementClusterRecords,
   objects: KindObjects,
-  deleted: boolean,
-  obj: KubeObject,
-  key: string,
+  { namespace, name, key }: { namespace: string; name: string; key: string },
+  next: ChartProxyRecord | undefined,
   markDirty: (clusterKey: string) => void,
 ): void {
-  const namespace = obj.metadata.namespace ?? 'default';
   const previous = records.chartProxies.get(key);
-  const next = deleted ? undefined : projectChartProxy(obj);
   // only a chart proxy that has not made its releases adds to its clusters' add-ons: only those are indexed by cluster
   // (a healthy fleet indexes none)
   for (const clusterKey of previous && previous.state !== 'ready'
@@ -391,7 +398,7 @@ function applyChartProxy(
   }
   if (next) {
     records.chartProxies.set(key, next);
-    objects.set(namespace, obj.metadata.name, obj.metadata.name);
+    objects.set(namespace, name, name);
     for (const clusterKey of next.state !== 'ready' ? next.matching : []) {
       let proxies = records.chartProxiesOfCluster.get(clusterKey);
       if (!proxies) {
@@ -402,7 +409,7 @@ function applyChartProxy(
     }
   } else {
     records.chartProxies.delete(key);
-    objects.delete(namespace, obj.metadata.name);
+    objects.delete(namespace, name);
   }
   // a status that changed only in what it reports of the releases it made (their readiness) changes no cluster's
   // add-ons: then only the clusters selected or deselected are marked

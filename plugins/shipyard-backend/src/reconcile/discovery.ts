@@ -64,6 +64,25 @@ function versionsInOrder(g: {
   return out;
 }
 
+/** The target of a kind a group version serves (its resource, not a subresource), if it serves it. */
+function servedTarget(
+  list: APIResourceList,
+  kind: CapiKind | AddonKind,
+  group: string,
+  version: string,
+): WatchTarget | undefined {
+  const r = list.resources?.find(x => x.kind === kind && !x.name.includes('/'));
+  if (!r) return undefined;
+  return {
+    kind,
+    resourceKind: kind,
+    group,
+    version,
+    plural: r.name,
+    path: resourcePath({ group, version, plural: r.name }),
+  };
+}
+
 /**
  * Finds what to watch: the CAPI kinds at v1beta2 (or v1beta1 when that is all the server has), and every
  * `*ControlPlane` kind of the control plane and infrastructure provider groups, in any served version.
@@ -88,22 +107,8 @@ export async function discoverTargets(
     signal,
   );
   for (const kind of Object.keys(CAPI_KINDS) as CapiKind[]) {
-    const r = capiResources.resources?.find(
-      x => x.kind === kind && !x.name.includes('/'),
-    );
-    if (!r) continue;
-    targets.push({
-      kind,
-      resourceKind: kind,
-      group: CAPI_GROUP,
-      version: capiVersion,
-      plural: r.name,
-      path: resourcePath({
-        group: CAPI_GROUP,
-        version: capiVersion,
-        plural: r.name,
-      }),
-    });
+    const target = servedTarget(capiResources, kind, CAPI_GROUP, capiVersion);
+    if (target) targets.push(target);
   }
   // control planes: every `*ControlPlane` kind of the provider groups, in whichever served version has it
   // (K0sControlPlane is only v1beta1 beside KubeadmControlPlane v1beta2; AKS and GKE control planes live in the
@@ -170,18 +175,8 @@ async function addonTargets(
     }
     for (const kind of ADDON_KINDS) {
       if (out.some(t => t.kind === kind)) continue;
-      const r = list.resources?.find(
-        x => x.kind === kind && !x.name.includes('/'),
-      );
-      if (!r) continue;
-      out.push({
-        kind,
-        resourceKind: kind,
-        group: ADDONS_GROUP,
-        version,
-        plural: r.name,
-        path: resourcePath({ group: ADDONS_GROUP, version, plural: r.name }),
-      });
+      const target = servedTarget(list, kind, ADDONS_GROUP, version);
+      if (target) out.push(target);
     }
   }
   return out;

@@ -9,7 +9,7 @@ import { OwnershipResolver } from '../config/ownership';
 import { ManagementClusterRecords } from '../records/ManagementClusterRecords';
 import { applyAddonObject } from './addons';
 import { WatchTarget } from './discovery';
-import { KindObjects } from './KindObjects';
+import { KindObjects, keepOwnRecord } from './KindObjects';
 import {
   projectCluster,
   projectClusterClass,
@@ -86,13 +86,14 @@ export function applyObject(
     }
     case 'ControlPlane': {
       const previous = records.controlPlanes.get(key);
-      if (deleted) {
-        records.controlPlanes.delete(key);
-        kind.objects.delete(namespace, name);
-      } else {
-        records.controlPlanes.set(key, projectControlPlane(obj));
-        kind.objects.set(namespace, name, name);
-      }
+      keepOwnRecord(
+        records.controlPlanes,
+        kind.objects,
+        key,
+        namespace,
+        name,
+        deleted ? undefined : projectControlPlane(obj),
+      );
       const owner =
         records.controlPlaneOwners.get(key) ??
         (previous?.clusterName
@@ -105,13 +106,14 @@ export function applyObject(
       return;
     }
     case 'ClusterClass': {
-      if (deleted) {
-        records.clusterClasses.delete(key);
-        kind.objects.delete(namespace, name);
-      } else {
-        records.clusterClasses.set(key, projectClusterClass(obj));
-        kind.objects.set(namespace, name, name);
-      }
+      keepOwnRecord(
+        records.clusterClasses,
+        kind.objects,
+        key,
+        namespace,
+        name,
+        deleted ? undefined : projectClusterClass(obj),
+      );
       return;
     }
     case 'HelmChartProxy':

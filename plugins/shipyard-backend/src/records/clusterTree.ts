@@ -3,7 +3,13 @@ import {
   ConditionStatus,
 } from '@shipyard/plugin-shipyard-common';
 import { ClusterState } from './ClusterState';
-import { ControlPlaneRecord, MachineRecord, ReadinessRecord } from './types';
+import {
+  ControlPlaneRecord,
+  MachineDeploymentRecord,
+  MachinePoolRecord,
+  MachineRecord,
+  ReadinessRecord,
+} from './types';
 
 /**
  * The object tree of one cluster (`GET /clusters/:mc/:ns/:name`): its infrastructure, its control plane with its
@@ -114,30 +120,33 @@ export function clusterTree(
   const workerChildren: ClusterTreeNode[] = [];
   const mds = [...state.machineDeployments.values()].sort(byName);
   const placed = new Set<string>();
-  for (const md of mds) {
-    const mdMachines = machines.filter(
-      m => !m.controlPlane && mdOfMachine(m) === md.name,
-    );
-    mdMachines.forEach(m => placed.add(m.name));
+  const poolNode = (
+    kind: 'MachineDeployment' | 'MachinePool',
+    pool: MachineDeploymentRecord | MachinePoolRecord,
+    poolMachines: MachineRecord[],
+  ) => {
+    poolMachines.forEach(m => placed.add(m.name));
     workerChildren.push(
-      node('MachineDeployment', md.name, md.readiness, {
-        phase: md.phase,
-        version: md.version,
-        replicas: md.replicas,
-        children: mdMachines.map(machineNode),
+      node(kind, pool.name, pool.readiness, {
+        phase: pool.phase,
+        version: pool.version,
+        replicas: pool.replicas,
+        children: poolMachines.map(machineNode),
       }),
+    );
+  };
+  for (const md of mds) {
+    poolNode(
+      'MachineDeployment',
+      md,
+      machines.filter(m => !m.controlPlane && mdOfMachine(m) === md.name),
     );
   }
   for (const mp of [...state.machinePools.values()].sort(byName)) {
-    const mpMachines = machines.filter(m => m.machinePoolName === mp.name);
-    mpMachines.forEach(m => placed.add(m.name));
-    workerChildren.push(
-      node('MachinePool', mp.name, mp.readiness, {
-        phase: mp.phase,
-        version: mp.version,
-        replicas: mp.replicas,
-        children: mpMachines.map(machineNode),
-      }),
+    poolNode(
+      'MachinePool',
+      mp,
+      machines.filter(m => m.machinePoolName === mp.name),
     );
   }
   for (const m of machines) {

@@ -1,7 +1,7 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import { Knex } from 'knex';
-import { migrateStore } from '../stores/migrations';
+import { migratedClient, migrateStore } from '../stores/migrations';
 import type { Rollout, RolloutState } from './model';
 
 /** The rollouts' own migrations table, so their schema evolves apart from the fleet's. */
@@ -33,11 +33,7 @@ export const ACTIVE_ROLLOUT_STATES: readonly RolloutState[] = [
 /** Rollouts in the database (SQLite or PostgreSQL); every write checks the revision it read. */
 export class RolloutStore {
   static async create(database: DatabaseService): Promise<RolloutStore> {
-    const knex = await database.getClient();
-    if (!database.migrations?.skip) {
-      await RolloutStore.migrate(knex);
-    }
-    return new RolloutStore(knex);
+    return new RolloutStore(await migratedClient(database, 'rollouts'));
   }
 
   static async migrate(knex: Knex): Promise<void> {

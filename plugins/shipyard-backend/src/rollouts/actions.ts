@@ -4,17 +4,13 @@ import {
   ROLLOUT_STATES,
   RolloutState,
 } from '@shipyard/plugin-shipyard-common';
+import { Zod } from '../actions/zod';
 import { RolloutService } from './RolloutService';
 
 /**
  * The rollout operations as Backstage actions (the actions registry), for agents: the same service, the same
  * permissions (checked with the caller's credentials) and the same audit as the REST routes.
  */
-/** The zod of the registry (its own copy), as the schema functions receive it. */
-type Zod = Parameters<
-  Parameters<ActionsRegistryService['register']>[0]['schema']['input']
->[0];
-
 export function registerRolloutActions(
   actionsRegistry: ActionsRegistryService,
   service: RolloutService,

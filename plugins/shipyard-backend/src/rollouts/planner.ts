@@ -10,6 +10,7 @@ import {
   compareKubernetesMinors,
   kubeletSkew,
   kubernetesMinorFor,
+  profileVersionFinder,
   parseKubernetesVersion,
   rolloutProgress,
   runsOtherVersion,
@@ -97,13 +98,8 @@ export function chainFor(
       },
     };
   }
-  const byKey = new Map(
-    ctx.profiles.map(n => [`${n.profile}@${n.version}`, n]),
-  );
-  const currentNode =
-    cluster.profile && cluster.profileVersion
-      ? byKey.get(`${cluster.profile}@${cluster.profileVersion}`)
-      : undefined;
+  const nodeOf = profileVersionFinder(ctx.profiles);
+  const currentNode = nodeOf(cluster.profile, cluster.profileVersion);
   let targetNode: ProfileVersionNode | undefined;
   let targetVersion: string;
   if ('kubernetesVersion' in target) {
@@ -120,7 +116,7 @@ export function chainFor(
     }
     targetNode = currentNode;
   } else {
-    targetNode = byKey.get(`${target.profile}@${target.profileVersion}`);
+    targetNode = nodeOf(target.profile, target.profileVersion);
     if (!targetNode) {
       return {
         problem: {

@@ -4,7 +4,7 @@ import {
   ClusterAuditRecordInput,
 } from '@shipyard/plugin-shipyard-common';
 import { Knex } from 'knex';
-import { migrateStore } from './migrations';
+import { migratedClient, migrateStore } from './migrations';
 
 const TABLE = 'shipyard_audit';
 
@@ -54,9 +54,7 @@ export class AuditStore {
 
   /** The store on a plugin database, migrated unless the database skips migrations. */
   static async create(database: DatabaseService): Promise<AuditStore> {
-    const knex = await database.getClient();
-    if (!database.migrations?.skip) await AuditStore.migrate(knex);
-    return new AuditStore(knex);
+    return new AuditStore(await migratedClient(database, 'audit'));
   }
 
   constructor(private readonly knex: Knex) {}

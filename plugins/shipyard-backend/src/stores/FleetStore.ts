@@ -5,7 +5,7 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import { Knex } from 'knex';
 import { FleetIndex, StoredClusterSummary } from '../index/FleetIndex';
-import { migrateStore } from './migrations';
+import { migratedClient, migrateStore } from './migrations';
 
 const BATCH_SIZE = 100;
 
@@ -40,11 +40,11 @@ export class FleetStore {
     logger: LoggerService;
     intervalMs: number;
   }): Promise<FleetStore> {
-    const knex = await options.database.getClient();
-    if (!options.database.migrations?.skip) {
-      await FleetStore.migrate(knex);
-    }
-    return new FleetStore(knex, options.logger, options.intervalMs);
+    return new FleetStore(
+      await migratedClient(options.database, 'fleet'),
+      options.logger,
+      options.intervalMs,
+    );
   }
 
   /** Runs this store's migrations (its own migrations table). */

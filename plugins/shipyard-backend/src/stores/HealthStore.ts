@@ -5,7 +5,7 @@ import {
   HealthTransition,
 } from '@shipyard/plugin-shipyard-common';
 import { Knex } from 'knex';
-import { migrateStore } from './migrations';
+import { migratedClient, migrateStore } from './migrations';
 import { ProbeResult } from '../probes/types';
 
 const BATCH = 200;
@@ -61,9 +61,7 @@ export class HealthStore {
 
   /** The store on a plugin database, migrated unless the database skips migrations. */
   static async create(database: DatabaseService): Promise<HealthStore> {
-    const knex = await database.getClient();
-    if (!database.migrations?.skip) await HealthStore.migrate(knex);
-    return new HealthStore(knex);
+    return new HealthStore(await migratedClient(database, 'health'));
   }
 
   constructor(private readonly knex: Knex) {}

@@ -1,7 +1,7 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { VersionSupportRecord } from '@shipyard/plugin-shipyard-common';
 import { Knex } from 'knex';
-import { migrateStore } from './migrations';
+import { migratedClient, migrateStore } from './migrations';
 
 const TABLE = 'shipyard_version_support';
 
@@ -42,9 +42,9 @@ export class VersionSupportStore {
 
   /** The store on a plugin database, migrated unless the database skips migrations. */
   static async create(database: DatabaseService): Promise<VersionSupportStore> {
-    const knex = await database.getClient();
-    if (!database.migrations?.skip) await VersionSupportStore.migrate(knex);
-    return new VersionSupportStore(knex);
+    return new VersionSupportStore(
+      await migratedClient(database, 'version-support'),
+    );
   }
 
   constructor(private readonly knex: Knex) {}

@@ -1,4 +1,7 @@
-import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 
 /**
@@ -13,4 +16,14 @@ export async function migrateStore(knex: Knex, store: string): Promise<void> {
     ),
     tableName: `shipyard_${store.replace(/-/g, '_')}_migrations`,
   });
+}
+
+/** The plugin database's client for one store, its migrations run unless the database skips migrations. */
+export async function migratedClient(
+  database: DatabaseService,
+  store: string,
+): Promise<Knex> {
+  const knex = await database.getClient();
+  if (!database.migrations?.skip) await migrateStore(knex, store);
+  return knex;
 }

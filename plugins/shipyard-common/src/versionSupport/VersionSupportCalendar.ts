@@ -339,15 +339,13 @@ export class VersionSupportCalendar {
     out.status = status;
     out.calendar = record.calendar;
     out.origin = record.origin;
-    for (const field of [
+    copyGiven(out, record, [
       'productVersion',
       'releaseDate',
       'maintenanceFrom',
       'endOfStandardSupport',
       'endOfExtendedSupport',
-    ] as const) {
-      if (record[field] !== undefined) out[field] = record[field];
-    }
+    ]);
     if (hasExtended) {
       out.extendedSupportEnrolled = enrolled;
       const charged = record.extendedSupportCharged ?? offer?.charged;
@@ -360,6 +358,17 @@ export class VersionSupportCalendar {
     if (nextBoundary) out.nextBoundary = nextBoundary;
     if (record.estimated) out.estimated = true;
     return out;
+  }
+}
+
+/** Copies onto `to` those of `fields` that `from` gives (not undefined). */
+function copyGiven<K extends string>(
+  to: Partial<Record<K, unknown>>,
+  from: Partial<Record<K, unknown>>,
+  fields: readonly K[],
+): void {
+  for (const field of fields) {
+    if (from[field] !== undefined) to[field] = from[field];
   }
 }
 
@@ -376,17 +385,14 @@ function applyOverride(
     : { ...identity, origin: 'override', calendar: identity.distribution };
   r.source = identity.source;
   r.fetchedAt = identity.fetchedAt;
-  for (const field of [
+  copyGiven(r, o, [
     'releaseDate',
     'maintenanceFrom',
     'endOfStandardSupport',
     'endOfExtendedSupport',
     'extendedSupportCharged',
     'note',
-  ] as const) {
-    if (o[field] !== undefined)
-      (r as unknown as Record<string, unknown>)[field] = o[field];
-  }
+  ]);
   if (o.endOfLife !== undefined) {
     if (
       r.endOfExtendedSupport !== undefined &&

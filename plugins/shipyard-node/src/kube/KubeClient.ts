@@ -115,6 +115,12 @@ export interface KubeWriteOptions {
 /** The content type of a server-side apply patch. */
 export const SERVER_SIDE_APPLY = 'application/apply-patch+yaml';
 
+/** Content type of a JSON merge patch (RFC 7386). */
+const MERGE_PATCH = 'application/merge-patch+json';
+
+/** Content type of a JSON patch (RFC 6902). */
+const JSON_PATCH = 'application/json-patch+json';
+
 const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /**
@@ -243,15 +249,12 @@ export class KubeClient {
     body: unknown,
     options: KubeWriteOptions,
   ): Promise<T> {
-    return this.exchange<T>(
-      `${collectionPath}?${writeParams(options)}`,
-      {
-        method: 'POST',
-        body: JSON.stringify(body),
-        contentType: 'application/json',
-        signal: options.signal,
-      },
-      `create ${collectionPath}`,
+    return this.write<T>(
+      'create',
+      collectionPath,
+      body,
+      'application/json',
+      options,
     );
   }
 
@@ -261,19 +264,8 @@ export class KubeClient {
     body: unknown,
     options: KubeWriteOptions & { force?: boolean },
   ): Promise<T> {
-    const params = writeParams(options);
-    if (options.force) params.set('force', 'true');
-    return this.exchange<T>(
-      `${objectPath}?${params}`,
-      {
-        method: 'PATCH',
-        // JSON is YAML: the apply patch goes as JSON
-        body: JSON.stringify(body),
-        contentType: SERVER_SIDE_APPLY,
-        signal: options.signal,
-      },
-      `apply ${objectPath}`,
-    );
+    // JSON is YAML: the apply patch goes as JSON
+    return this.write<T>('apply', objectPath, body, SERVER_SIDE_APPLY, options);
   }
 
   /** JSON merge patch of an object (RFC 7386: `null` removes a field), e.g. an annotation or `spec.paused`. */
@@ -282,16 +274,7 @@ export class KubeClient {
     body: unknown,
     options: KubeWriteOptions,
   ): Promise<T> {
-    return this.exchange<T>(
-      `${objectPath}?${writeParams(options)}`,
-      {
-        method: 'PATCH',
-        body: JSON.stringify(body),
-        contentType: 'application/merge-patch+json',
-        signal: options.signal,
-      },
-      `patch ${objectPath}`,
-    );
+    return this.write<T>('patch', objectPath, body, MERGE_PATCH, options);
   }
 
   /** JSON patch of an object (RFC 6902), e.g. one item of a list guarded by a `test` of its name. */
@@ -300,15 +283,28 @@ export class KubeClient {
     operations: unknown[],
     options: KubeWriteOptions,
   ): Promise<T> {
+    return this.write<T>('patch', objectPath, operations, JSON_PATCH, options);
+  }
+
+  /** One create (POST) or patch (PATCH) with its body as JSON, the field manager and dry run as parameters. */
+  private async write<T>(
+    verb: 'create' | 'apply' | 'patch',
+    path: string,
+    body: unknown,
+    contentType: string,
+    options: KubeWriteOptions & { force?: boolean },
+  ): Promise<T> {
+    const params = writeParams(options);
+    if (options.force) params.set('force', 'true');
     return this.exchange<T>(
-      `${objectPath}?${writeParams(options)}`,
+      `${path}?${params}`,
       {
-        method: 'PATCH',
-        body: JSON.stringify(operations),
-        contentType: 'application/json-patch+json',
+        method: verb === 'create' ? 'POST' : 'PATCH',
+        body: JSON.stringify(body),
+        contentType,
         signal: options.signal,
       },
-      `patch ${objectPath}`,
+      `${verb} ${path}`,
     );
   }
 
