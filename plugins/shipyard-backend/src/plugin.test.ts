@@ -1,5 +1,3 @@
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
@@ -7,6 +5,8 @@ import { shipyardPlugin } from './plugin';
 import { FakeKubeApi } from './__testUtils__/FakeKubeApi';
 import { capiCluster, putCluster } from './__testUtils__/capiObjects';
 import { eventuallyWithin } from '@shipyard/test-utils';
+import { ownerDecision } from './__testUtils__/access';
+import { openEventStream } from './__testUtils__/events';
 
 jest.setTimeout(60_000);
 
@@ -58,6 +58,16 @@ describe('shipyard backend plugin', () => {
     await api.stop();
   });
 
+  /** The backend against the fake management cluster; `features` add to it or replace its services. */
+  const startBackend = (...features: any[]) =>
+    startTestBackend({
+      features: [
+        shipyardPlugin,
+        ...features,
+        mockServices.rootConfig.factory({ data: shipyardConfig(url) }),
+      ],
+    });
+
   it('answers GET /api/shipyard/health without credentials', async () => {
     const { server } = await startTestBackend({ features: [shipyardPlugin] });
     const res = await request(server).get('/api/shipyard/health');
@@ -66,12 +76,7 @@ describe('shipyard backend plugin', () => {
   });
 
   it('serves the fleet with filters, facets, pagination, details, ETags and errors', async () => {
-    const backend = await startTestBackend({
-      features: [
-        shipyardPlugin,
-        mockServices.rootConfig.factory({ data: shipyardConfig(url) }),
-      ],
-    });
+    const backend = await startBackend();
     const { server } = backend;
     try {
       await eventually(async () => {
@@ -199,38 +204,23 @@ describe('shipyard backend plugin', () => {
   });
 
   it('streams changes over SSE', async () => {
-    const backend = await startTestBackend({
-      features: [
-        shipyardPlugin,
-        mockServices.rootConfig.factory({ data: shipyardConfig(url) }),
-      ],
-    });
+    const backend = await startBackend();
     const { server } = backend;
     try {
       await eventually(async () => {
         const res = await request(server).get('/api/shipyard/clusters');
         expect(res.body.totalCount).toBe(3);
       });
-      const port = (server.address() as AddressInfo).port;
-      let received = '';
-      const req = http.get(
-        `http://127.0.0.1:${port}/api/shipyard/events`,
-        res => {
-          expect(res.headers['content-type']).toContain('text/event-stream');
-          res.setEncoding('utf8');
-          res.on('data', chunk => {
-            received += chunk;
-          });
-        },
-      );
-      req.on('error', () => {});
-      await eventually(() => expect(received).toContain('event: hello'));
+      const stream = openEventStream(server, res => {
+        expect(res.headers['content-type']).toContain('text/event-stream');
+      });
+      await eventually(() => expect(stream.received).toContain('event: hello'));
       putCluster(api, 'delta');
       await eventually(() => {
-        expect(received).toContain('event: change');
-        expect(received).toContain('"name":"delta"');
+        expect(stream.received).toContain('event: change');
+        expect(stream.received).toContain('"name":"delta"');
       });
-      req.destroy();
+      stream.close();
     } finally {
       await backend.stop();
     }
@@ -239,25 +229,10 @@ describe('shipyard backend plugin', () => {
   it('narrows everything to what a conditional decision allows, and denies without permission', async () => {
     const permissions = mockServices.permissions.mock({
       authorizeConditional: async () => [
-        {
-          result: AuthorizeResult.CONDITIONAL,
-          pluginId: 'shipyard',
-          resourceType: 'shipyard-cluster',
-          conditions: {
-            rule: 'IS_CLUSTER_OWNER',
-            resourceType: 'shipyard-cluster',
-            params: { claims: ['group:default/team-b'] },
-          },
-        },
+        ownerDecision(['group:default/team-b']),
       ],
     });
-    const backend = await startTestBackend({
-      features: [
-        shipyardPlugin,
-        permissions.factory,
-        mockServices.rootConfig.factory({ data: shipyardConfig(url) }),
-      ],
-    });
+    const backend = await startBackend(permissions.factory);
     const { server } = backend;
     try {
       await eventually(async () => {
@@ -281,13 +256,9 @@ describe('shipyard backend plugin', () => {
       await backend.stop();
     }
 
-    const denied = await startTestBackend({
-      features: [
-        shipyardPlugin,
-        mockServices.permissions.factory({ result: AuthorizeResult.DENY }),
-        mockServices.rootConfig.factory({ data: shipyardConfig(url) }),
-      ],
-    });
+    const denied = await startBackend(
+      mockServices.permissions.factory({ result: AuthorizeResult.DENY }),
+    );
     try {
       expect(
         (await request(denied.server).get('/api/shipyard/clusters')).status,

@@ -8,6 +8,7 @@ import type {
   ClusterSummary,
 } from '@shipyard/plugin-shipyard-common';
 import request from 'supertest';
+import { ownerDecision } from './access';
 import {
   Backend,
   PLATFORM_TEAM,
@@ -76,6 +77,10 @@ export interface OperationsHarness {
   summary(key: string): Promise<ClusterSummary | undefined>;
   /** The audit records of a cluster, newest first. */
   audit(cluster: string): Promise<ClusterAuditRecord[]>;
+  /** The audit records of a cluster as `[action, outcome, actor]`, newest first. */
+  auditTrail(cluster: string): Promise<string[][]>;
+  /** Waits until the cluster is gone from the simulator and from the fleet (Cluster API confirmed its deletion). */
+  waitGone(key: string, timeoutMs: number): Promise<void>;
   /** The operations of a cluster as `user` reads them (`GET /clusters/:mc/:ns/:name/operations`), newest first. */
   operations(key: string, user: string): Promise<any[]>;
   /** The CAPI Cluster object in the simulator. */
@@ -115,16 +120,7 @@ export async function startOperationsHarness(options: {
         ) {
           return { result: AuthorizeResult.ALLOW };
         }
-        return {
-          result: AuthorizeResult.CONDITIONAL,
-          pluginId: 'shipyard',
-          resourceType: 'shipyard-cluster',
-          conditions: {
-            rule: 'IS_CLUSTER_OWNER',
-            resourceType: 'shipyard-cluster',
-            params: { claims: groups },
-          },
-        };
+        return ownerDecision(groups);
       }) as any;
     },
   });
@@ -151,7 +147,7 @@ export async function startOperationsHarness(options: {
       request(backend.server)
         [method](`/api/shipyard${path}`)
         .set('authorization', mockCredentials.user.header(user));
-  return {
+  const harness: OperationsHarness = {
     sim,
     backend,
     logs,
@@ -166,6 +162,23 @@ export async function startOperationsHarness(options: {
       const res = await as(PAT)('get', `/audit?cluster=${cluster}&limit=100`);
       if (res.status !== 200) throw new Error(`${res.status} ${res.text}`);
       return res.body.items;
+    },
+    async auditTrail(cluster) {
+      return (await harness.audit(cluster)).map(r => [
+        r.action,
+        r.outcome,
+        r.actor,
+      ]);
+    },
+    async waitGone(key, timeoutMs) {
+      await eventually(async () => {
+        if (harness.clusterObject(key) !== undefined) {
+          throw new Error(`${key} is still in the simulator`);
+        }
+        if ((await harness.summary(key)) !== undefined) {
+          throw new Error(`${key} is still in the fleet`);
+        }
+      }, timeoutMs);
     },
     async operations(key, user) {
       const res = await as(user)('get', `/clusters/${key}/operations`).expect(
@@ -184,6 +197,7 @@ export async function startOperationsHarness(options: {
       if (!options.sim) await sim.stop();
     },
   };
+  return harness;
 }
 
 /** The simulator's reference of a cluster the API serves (for its faults and objects). */

@@ -83,6 +83,19 @@ describe.each(databases.eachSupportedId())(
     };
     const summaryOf = async (key: string): Promise<ClusterSummary> =>
       (await get(`/clusters/${key}`)).summary;
+    /** The first cluster the fleet serves that `wanted` accepts, once there is one. */
+    const findCluster = async (
+      wanted: (c: ClusterSummary) => boolean,
+    ): Promise<ClusterSummary> => {
+      let found: ClusterSummary | undefined;
+      await eventually(async () => {
+        const all = (await get('/clusters?limit=500'))
+          .items as ClusterSummary[];
+        found = all.find(wanted);
+        expect(found).toBeDefined();
+      });
+      return found!;
+    };
     const objectPath = (c: ClusterSummary) =>
       `/apis/cluster.x-k8s.io/v1beta2/namespaces/${c.namespace}/clusters/${c.name}`;
     const updateCluster = async (
@@ -192,25 +205,18 @@ describe.each(databases.eachSupportedId())(
     const tailor = async (): Promise<Subject> => {
       // a cluster with a control plane of machines whose add-ons match its profile; its profile is then made from
       // what it runs
-      let found: ClusterSummary | undefined;
-      await eventually(async () => {
-        const candidates = (await get('/clusters?limit=500'))
-          .items as ClusterSummary[];
-        found = candidates.find(
-          x =>
-            x.clusterClass &&
-            x.kubernetesVersion &&
-            machineControlPlane.test(x.controlPlaneKind ?? '') &&
-            (x.controlPlane.desired ?? 0) > 0 &&
-            x.machineDeployments.length > 0 &&
-            x.addons?.some(a => a.source === 'HelmReleaseProxy') &&
-            !x.drift?.some(f => f.kind.startsWith('addon')) &&
-            x.drift !== undefined &&
-            x.phase === 'Provisioned',
-        );
-        expect(found).toBeDefined();
-      });
-      const c = found!;
+      const c = await findCluster(
+        x =>
+          Boolean(x.clusterClass) &&
+          Boolean(x.kubernetesVersion) &&
+          machineControlPlane.test(x.controlPlaneKind ?? '') &&
+          (x.controlPlane.desired ?? 0) > 0 &&
+          x.machineDeployments.length > 0 &&
+          Boolean(x.addons?.some(a => a.source === 'HelmReleaseProxy')) &&
+          !x.drift?.some(f => f.kind.startsWith('addon')) &&
+          x.drift !== undefined &&
+          x.phase === 'Provisioned',
+      );
       const key = keyOf(c);
       const object = (await kube.request('GET', objectPath(c))).body;
       const cni = object.spec.topology.variables.find(
@@ -564,25 +570,19 @@ describe.each(databases.eachSupportedId())(
 
     it("a MachineDeployment of a Cluster without a topology scaled by hand beyond its profile's sizes drifts, and clears when scaled back", async () => {
       // a cluster that is not managed through a ClusterClass: its MachineDeployments are scaled on themselves
-      let c: ClusterSummary | undefined;
-      await eventually(async () => {
-        const all = (await get('/clusters?limit=500'))
-          .items as ClusterSummary[];
-        c = all.find(
-          x =>
-            !x.clusterClass &&
-            x.profile &&
-            x.drift !== undefined &&
-            x.phase === 'Provisioned' &&
-            x.machineDeployments.length > 0 &&
-            !x.drift.some(
-              f =>
-                f.kind === 'replicas' &&
-                f.subject === x.machineDeployments[0].name,
-            ),
-        );
-        expect(c).toBeDefined();
-      });
+      const c = await findCluster(
+        x =>
+          !x.clusterClass &&
+          Boolean(x.profile) &&
+          x.drift !== undefined &&
+          x.phase === 'Provisioned' &&
+          x.machineDeployments.length > 0 &&
+          !x.drift.some(
+            f =>
+              f.kind === 'replicas' &&
+              f.subject === x.machineDeployments[0].name,
+          ),
+      );
       const key = keyOf(c!);
       const md = c!.machineDeployments[0];
       const before = (await summaryOf(key)).drift!;

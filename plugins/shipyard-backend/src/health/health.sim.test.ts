@@ -5,7 +5,7 @@ import {
 import { ConfigReader } from '@backstage/config';
 import { mockServices } from '@backstage/backend-test-utils';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
+import type { FleetSim } from '@shipyard/fleet-sim';
 import {
   ClusterSummary,
   HealthTransition,
@@ -16,11 +16,13 @@ import { startFleetWithHealth } from '../__testUtils__/fleetWithHealth';
 import {
   CaptureLogger,
   TEST_PROBE_CONFIG,
+  fleetCredentials,
   eventuallyWithin,
   shipyardTestConfig,
   startSimulatedFleet,
 } from '@shipyard/test-utils';
 import { SimKube } from '../__testUtils__/simKube';
+import { simulatorForSuite } from '../__testUtils__/suiteSim';
 
 jest.setTimeout(90_000);
 
@@ -33,20 +35,13 @@ function shipyardConfig(health: Record<string, number | boolean>) {
 
 /** Every string that must never leave the backend: tokens, CA data, kubeconfig text. */
 function secretsOf(sim: FleetSim): string[] {
-  const out = new Set<string>();
-  for (const m of sim.managementClusters) {
-    out.add(m.token);
-    out.add(m.viewerToken);
-  }
+  const out = fleetCredentials(sim);
   for (const w of sim.workloadClusters()) {
-    out.add(w.token);
-    out.add(w.caData);
     const pem = Buffer.from(w.caData, 'base64').toString('utf8');
     // a distinctive line from the middle of the CA certificate
     const lines = pem.split('\n').filter(l => l.length > 40);
     if (lines[2]) out.add(lines[2]);
   }
-  out.add(sim.caData);
   out.add('certificate-authority-data');
   out.add('client-key-data');
   return [...out].filter(s => s.length > 0);
@@ -69,33 +64,35 @@ function expectNoSecrets(texts: string[], secrets: string[]) {
 
 describe('health aggregation against the fleet simulator', () => {
   let sim: FleetSim;
+  simulatorForSuite(
+    { managementClusters: 2, clusters: 18, seed: 'health-tests' },
+    s => (sim = s),
+  );
 
-  beforeAll(async () => {
-    sim = await startFleetSim({
-      managementClusters: 2,
-      clusters: 18,
-      seed: 'health-tests',
-      anomalies: false,
-      timing: { stepMs: 20 },
-    });
-  });
-
-  afterAll(async () => {
-    await sim?.stop();
-  });
-
-  it('probes, detects distributions, reacts to faults and recovers, keeps history, and never leaks credentials', async () => {
-    const logger = new CaptureLogger();
-    const backend = await startSimulatedFleet({
+  /** The backend against the suite's simulator with health on (`health` its settings), logging to `logger`. */
+  const startBackend = (
+    logger: CaptureLogger,
+    health: Record<string, number | boolean>,
+    features: any[],
+  ) =>
+    startSimulatedFleet({
       plugin: shipyardPlugin,
       sim,
       logs: logger.lines,
       rootLogger: true,
       waitConnected: false,
-      config: shipyardConfig({ ...TEST_PROBE_CONFIG, slowThresholdMs: 700 }),
-      // the real scheduler: rounds run as a global task on their own
-      features: [schedulerServiceFactory],
+      config: shipyardConfig(health),
+      features,
     });
+
+  it('probes, detects distributions, reacts to faults and recovers, keeps history, and never leaks credentials', async () => {
+    const logger = new CaptureLogger();
+    // the real scheduler: rounds run as a global task on their own
+    const backend = await startBackend(
+      logger,
+      { ...TEST_PROBE_CONFIG, slowThresholdMs: 700 },
+      [schedulerServiceFactory],
+    );
     const { server } = backend;
     const responses: string[] = [];
     const get = async (path: string) => {
@@ -341,21 +338,13 @@ describe('health aggregation against the fleet simulator', () => {
     // rounds run only when the test says so: whatever follows the first one comes from changes, not from rounds
     const scheduler = mockServices.scheduler();
     const logger = new CaptureLogger();
-    const backend = await startSimulatedFleet({
-      plugin: shipyardPlugin,
-      sim,
-      logs: logger.lines,
-      rootLogger: true,
-      waitConnected: false,
-      config: shipyardConfig({}),
-      features: [
-        createServiceFactory({
-          service: coreServices.scheduler,
-          deps: {},
-          factory: () => scheduler,
-        }),
-      ],
-    });
+    const backend = await startBackend(logger, {}, [
+      createServiceFactory({
+        service: coreServices.scheduler,
+        deps: {},
+        factory: () => scheduler,
+      }),
+    ]);
     const startedAt = Date.now();
     const { server } = backend;
     const get = (path: string) => request(server).get(`/api/shipyard${path}`);

@@ -1,4 +1,5 @@
-import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
+import type { FleetSim } from '@shipyard/fleet-sim';
+import { simulatorForSuite } from '../__testUtils__/suiteSim';
 import { ClusterSummary } from '@shipyard/plugin-shipyard-common';
 import request from 'supertest';
 import { shipyardPlugin } from '../plugin';
@@ -10,22 +11,16 @@ const eventually = eventuallyWithin({ timeoutMs: 30_000, intervalMs: 100 });
 
 describe('control planes hosted as pods, against the fleet simulator', () => {
   let sim: FleetSim;
-
-  beforeAll(async () => {
-    sim = await startFleetSim({
+  simulatorForSuite(
+    {
       managementClusters: 2,
       clusters: 4,
       seed: 'hosted-health',
-      anomalies: false,
       hostedControlPlanes: 2,
       managementChain: true,
-      timing: { stepMs: 20 },
-    });
-  });
-
-  afterAll(async () => {
-    await sim?.stop();
-  });
+    },
+    s => (sim = s),
+  );
 
   it('records where a hosted control plane runs, turns its cluster unhealthy while its pods are not ready, and recovers', async () => {
     const backend = await startSimulatedFleet({ plugin: shipyardPlugin, sim });

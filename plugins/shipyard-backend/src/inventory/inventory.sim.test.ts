@@ -8,6 +8,7 @@ import {
   ClusterSummary,
   INVENTORY_API_VERSION,
   kubeconfigSecretName,
+  kubernetesMinorOf,
 } from '@shipyard/plugin-shipyard-common';
 import { clusterEntityName } from '@shipyard/plugin-shipyard-node';
 import {
@@ -38,11 +39,6 @@ const NEXT: Record<string, string> = {
   '1.34': 'v1.35.5',
   '1.35': 'v1.36.2',
 };
-
-function minorOf(version: string | undefined): string {
-  const m = /^v?(\d+)\.(\d+)/.exec(version ?? '');
-  return m ? `${m[1]}.${m[2]}` : '';
-}
 
 const keyOf = (c: {
   managementCluster: string;
@@ -230,7 +226,7 @@ describe('the fleet published as inventory ClusterProfiles', () => {
   it('follows the fleet: a control plane down and back, an upgrade, a deletion', async () => {
     const clusters = await listAllClusters(backend.client);
     const upgraded = clusters.find(
-      c => c.clusterClass && NEXT[minorOf(c.kubernetesVersion)],
+      c => c.clusterClass && NEXT[kubernetesMinorOf(c.kubernetesVersion) ?? ''],
     );
     const down = clusters.find(c => c !== upgraded);
     const deleted = clusters.filter(c => c !== down && c !== upgraded)[0];
@@ -269,7 +265,7 @@ describe('the fleet published as inventory ClusterProfiles', () => {
     }, 60_000);
 
     // an upgrade: the published version follows the version the cluster runs
-    const target = NEXT[minorOf(upgraded!.kubernetesVersion)];
+    const target = NEXT[kubernetesMinorOf(upgraded!.kubernetesVersion) ?? ''];
     const upgradedKube = await kubeOf(upgraded!).request(
       'PATCH',
       SimKube.clusterPath(upgraded!.namespace, upgraded!.name),

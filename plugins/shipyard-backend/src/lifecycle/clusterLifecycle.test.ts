@@ -17,6 +17,7 @@ import { createLifecycleRouter } from './lifecycleRouter';
 import { ProfileEntitySource } from '../profiles/CatalogProfileSource';
 import { ProfileVersions } from './ProfileVersions';
 import { VersionLifecycle } from './VersionLifecycle';
+import { ownerDecision, userHttpAuth } from '../__testUtils__/access';
 
 const eksStandard = {
   metadata: { name: 'eks-standard' },
@@ -87,12 +88,7 @@ function setup(
   const app = routerApp(
     createLifecycleRouter({
       lifecycle,
-      httpAuth: {
-        credentials: async () => ({
-          $$type: '@backstage/BackstageCredentials',
-          principal: { type: 'user', userEntityRef: 'user:default/a' },
-        }),
-      } as any,
+      httpAuth: userHttpAuth(),
       index,
       permissions: {
         authorizeConditional: async () => [
@@ -212,16 +208,7 @@ describe('GET /clusters/:managementCluster/:namespace/:name/lifecycle', () => {
 
   it('answers only for clusters the caller may read', async () => {
     const conditional = setup({
-      decision: () => ({
-        result: AuthorizeResult.CONDITIONAL,
-        pluginId: 'shipyard',
-        resourceType: 'shipyard-cluster',
-        conditions: {
-          rule: 'IS_CLUSTER_OWNER',
-          resourceType: 'shipyard-cluster',
-          params: { claims: ['group:default/team-b'] },
-        },
-      }),
+      decision: () => ownerDecision(['group:default/team-b']),
     });
     expect(
       (
@@ -330,16 +317,7 @@ describe('GET /version-support/debt', () => {
       (await request(app).get('/version-support/debt?sort=name')).status,
     ).toBe(400);
     const conditional = setup({
-      decision: () => ({
-        result: AuthorizeResult.CONDITIONAL,
-        pluginId: 'shipyard',
-        resourceType: 'shipyard-cluster',
-        conditions: {
-          rule: 'IS_CLUSTER_OWNER',
-          resourceType: 'shipyard-cluster',
-          params: { claims: ['group:default/team-b'] },
-        },
-      }),
+      decision: () => ownerDecision(['group:default/team-b']),
     });
     const visible = (
       await request(conditional.app).get('/version-support/debt?months=3')

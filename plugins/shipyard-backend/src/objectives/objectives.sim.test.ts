@@ -4,7 +4,8 @@ import {
   NotificationSendOptions,
   notificationService,
 } from '@backstage/plugin-notifications-node';
-import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
+import type { FleetSim } from '@shipyard/fleet-sim';
+import { simulatorForSuite } from '../__testUtils__/suiteSim';
 import {
   ClusterObjectiveResponse,
   ClusterSummary,
@@ -41,20 +42,10 @@ const FAST = {
 
 describe('availability objectives against the fleet simulator', () => {
   let sim: FleetSim;
-
-  beforeAll(async () => {
-    sim = await startFleetSim({
-      managementClusters: 1,
-      clusters: 6,
-      seed: 'objectives-tests',
-      anomalies: false,
-      timing: { stepMs: 20 },
-    });
-  });
-
-  afterAll(async () => {
-    await sim?.stop();
-  });
+  simulatorForSuite(
+    { managementClusters: 1, clusters: 6, seed: 'objectives-tests' },
+    s => (sim = s),
+  );
 
   it('an outage of a cluster burns its budget, notifies its team once, and the burn ends when it recovers while the budget stays spent', async () => {
     const sent: NotificationSendOptions[] = [];

@@ -22,6 +22,7 @@ import { makeSummary } from '../__testUtils__/summaries';
 import { DEFAULT_OBJECTIVES_CONFIG } from './config';
 import { createObjectivesRouter } from './objectivesRouter';
 import { FastBurnNotifier } from './FastBurnNotifier';
+import { ownerDecision, userHttpAuth } from '../__testUtils__/access';
 
 /*
  * The objectives of the health stage end to end: health statuses go through the aggregator into the history
@@ -125,12 +126,7 @@ describe.each(databases.eachSupportedId())(
         createObjectivesRouter({
           objectives: health.objectives,
           index,
-          httpAuth: {
-            credentials: async () => ({
-              $$type: '@backstage/BackstageCredentials',
-              principal: { type: 'user', userEntityRef: 'user:default/a' },
-            }),
-          } as any,
+          httpAuth: userHttpAuth(),
           permissions: {
             authorizeConditional: async () => [decision()],
           } as any,
@@ -430,16 +426,7 @@ describe.each(databases.eachSupportedId())(
         .body as ObjectivesResponse;
       expect(exhausted.clusters.map(c => c.name)).toEqual(['payments']);
 
-      decision = () => ({
-        result: AuthorizeResult.CONDITIONAL,
-        pluginId: 'shipyard',
-        resourceType: 'shipyard-cluster',
-        conditions: {
-          rule: 'IS_CLUSTER_OWNER',
-          resourceType: 'shipyard-cluster',
-          params: { claims: ['group:default/team-b'] },
-        },
-      });
+      decision = () => ownerDecision(['group:default/team-b']);
       const teamB = (await request(app).get('/objectives')).body;
       expect(teamB.clusters.map((c: { name: string }) => c.name)).toEqual([
         'legacy',

@@ -60,13 +60,9 @@ describe('decommission a cluster', () => {
       .send({ confirm: cluster.name, reason: 'project ended' });
     expect(res.status).toBe(200);
     expect(res.body.operationId).toBeDefined();
+    await h.waitGone(key, 40_000);
     await eventually(async () => {
-      expect(h.clusterObject(key)).toBeUndefined();
-      expect(await h.summary(key)).toBeUndefined();
-    }, 40_000);
-    await eventually(async () => {
-      const audit = await h.audit(cluster.name);
-      expect(audit.map(r => [r.action, r.outcome, r.actor])).toEqual([
+      expect(await h.auditTrail(cluster.name)).toEqual([
         ['cluster.delete', 'completed', ALICE],
         ['cluster.delete', 'succeeded', ALICE],
         ['cluster.delete', 'refused', BOB],
@@ -123,10 +119,7 @@ describe('decommission a cluster', () => {
     expect(approved.status).toBe(200);
     expect(approved.body.operationId).toBeDefined();
     expect(approved.body.message).toContain(`approved by ${PAM}`);
-    await eventually(async () => {
-      expect(h.clusterObject(key)).toBeUndefined();
-      expect(await h.summary(key)).toBeUndefined();
-    }, 40_000);
+    await h.waitGone(key, 40_000);
     await eventually(async () => {
       const audit = await h.audit(cluster.name);
       expect(audit.map(r => [r.action, r.outcome, r.actor])).toEqual([
@@ -269,10 +262,7 @@ describe('decommission a production cluster after a configured delay', () => {
       h.clusterObject(keyOf(gone)).metadata.deletionTimestamp,
     ).toBeUndefined();
 
-    await eventually(async () => {
-      expect(h.clusterObject(keyOf(gone))).toBeUndefined();
-      expect(await h.summary(keyOf(gone))).toBeUndefined();
-    }, 60_000);
+    await h.waitGone(keyOf(gone), 60_000);
     expect(Date.now()).toBeGreaterThanOrEqual(startsAt);
     await eventually(async () => {
       const audit = await h.audit(gone.name);

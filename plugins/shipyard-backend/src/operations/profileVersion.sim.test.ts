@@ -1,4 +1,7 @@
-import { ClusterSummary } from '@shipyard/plugin-shipyard-common';
+import {
+  ClusterSummary,
+  kubernetesMinorOf,
+} from '@shipyard/plugin-shipyard-common';
 import {
   ALICE,
   BOB,
@@ -35,13 +38,10 @@ const NEXT: Record<string, string> = {
   '1.35': 'v1.36.2',
 };
 
-function minorOf(version: string | undefined): string {
-  const m = /^v?(\d+)\.(\d+)/.exec(version ?? '');
-  return m ? `${m[1]}.${m[2]}` : '';
-}
-
 function twoUp(version: string | undefined): string {
-  const [major, minor] = minorOf(version).split('.').map(Number);
+  const [major, minor] = (kubernetesMinorOf(version) ?? '')
+    .split('.')
+    .map(Number);
   return `v${major}.${minor + 2}.1`;
 }
 
@@ -51,7 +51,7 @@ describe('move a cluster to a newer profile version', () => {
   const take = teamClusterTaker(() => h, {
     base: c =>
       Boolean(c.profile && c.profileVersion) &&
-      Boolean(NEXT[minorOf(c.kubernetesVersion)]),
+      Boolean(NEXT[kubernetesMinorOf(c.kubernetesVersion) ?? '']),
   });
   /** Releases a new version of the cluster's profile in the catalog. */
   const release = (
@@ -62,7 +62,9 @@ describe('move a cluster to a newer profile version', () => {
     entity.spec = {
       version: '99.0.0',
       clusterClass: { name: cluster.clusterClass },
-      kubernetes: { versions: [NEXT[minorOf(cluster.kubernetesVersion)]] },
+      kubernetes: {
+        versions: [NEXT[kubernetesMinorOf(cluster.kubernetesVersion) ?? '']],
+      },
       sizes: PROFILE_SIZES,
       previousVersions: [
         {
@@ -94,7 +96,7 @@ describe('move a cluster to a newer profile version', () => {
   it('previews the topology diff, moves the cluster, follows it as an upgrade and audits the completion', async () => {
     const cluster = await take();
     const key = keyOf(cluster);
-    const next = NEXT[minorOf(cluster.kubernetesVersion)];
+    const next = NEXT[kubernetesMinorOf(cluster.kubernetesVersion) ?? ''];
     const cni = cniOf(key) === 'calico' ? 'cilium' : 'calico';
     release(cluster, { variables: { pinned: { cni } } });
     const path = `/clusters/${key}/profile-version`;

@@ -1,9 +1,6 @@
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { mockServices } from '@backstage/backend-test-utils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { FleetSim } from '@shipyard/fleet-sim';
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { fleetCredentials } from '@shipyard/test-utils';
 import {
@@ -13,6 +10,8 @@ import {
   listAllClusters,
   startProofFleet,
 } from '../__testUtils__/proofUtils';
+import { ownerDecision } from '../__testUtils__/access';
+import { openEventStream } from '../__testUtils__/events';
 
 /*
  * Security: a team limited to its own clusters (a conditional decision, as the portal's restrictReadToOwners
@@ -59,16 +58,7 @@ describe('a team limited to its own clusters, and no credential anywhere', () =>
   beforeAll(async () => {
     const permissions = mockServices.permissions.mock({
       authorizeConditional: async requests =>
-        requests.map(() => ({
-          result: AuthorizeResult.CONDITIONAL,
-          pluginId: 'shipyard',
-          resourceType: 'shipyard-cluster',
-          conditions: {
-            rule: 'IS_CLUSTER_OWNER',
-            resourceType: 'shipyard-cluster',
-            params: { claims: [TEAM] },
-          },
-        })) as any,
+        requests.map(() => ownerDecision([TEAM])) as any,
     });
     backend = await startProofFleet({
       sim: {
@@ -174,20 +164,9 @@ describe('a team limited to its own clusters, and no credential anywhere', () =>
     ).toBe(200);
 
     // the event stream tells about its clusters only
-    const port = (backend.server.address() as AddressInfo).port;
-    let received = '';
-    const stream = http.get(
-      `http://127.0.0.1:${port}/api/shipyard/events`,
-      res => {
-        res.setEncoding('utf8');
-        res.on('data', chunk => {
-          received += chunk;
-        });
-      },
-    );
-    stream.on('error', () => {});
+    const stream = openEventStream(backend.server);
     try {
-      await eventually(() => expect(received).toContain('event: hello'));
+      await eventually(() => expect(stream.received).toContain('event: hello'));
       const touch = (c: typeof mine) => {
         const api = sim.management(c.management).api;
         const obj = JSON.parse(
@@ -201,13 +180,13 @@ describe('a team limited to its own clusters, and no credential anywhere', () =>
       };
       touch(other);
       touch(mine);
-      await eventually(() => expect(received).toContain(mine.name));
+      await eventually(() => expect(stream.received).toContain(mine.name));
       await new Promise(r => setTimeout(r, 300));
-      expect(received).not.toContain(`"${other.name}"`);
-      expect(received).not.toContain(`/${other.name}`);
-      responses.push(received);
+      expect(stream.received).not.toContain(`"${other.name}"`);
+      expect(stream.received).not.toContain(`/${other.name}`);
+      responses.push(stream.received);
     } finally {
-      stream.destroy();
+      stream.close();
     }
   });
 
@@ -219,20 +198,9 @@ describe('a team limited to its own clusters, and no credential anywhere', () =>
       c => c.labels['shipyard.io/owner'] !== 'team-a',
     )!;
     const mine = owned[owned.length - 1];
-    const port = (backend.server.address() as AddressInfo).port;
-    let received = '';
-    const stream = http.get(
-      `http://127.0.0.1:${port}/api/shipyard/events`,
-      res => {
-        res.setEncoding('utf8');
-        res.on('data', chunk => {
-          received += chunk;
-        });
-      },
-    );
-    stream.on('error', () => {});
+    const stream = openEventStream(backend.server);
     try {
-      await eventually(() => expect(received).toContain('event: hello'));
+      await eventually(() => expect(stream.received).toContain('event: hello'));
       // confirmed deletions, the foreign one first
       for (const c of [other, mine]) {
         sim
@@ -240,15 +208,15 @@ describe('a team limited to its own clusters, and no credential anywhere', () =>
           .api.store.remove(CLUSTERS, `${c.namespace}/${c.name}`);
       }
       await eventually(() =>
-        expect(received).toMatch(
+        expect(stream.received).toMatch(
           new RegExp(`"name":"${mine.name}","type":"deleted"`),
         ),
       );
       await new Promise(r => setTimeout(r, 300));
-      responses.push(received);
-      expect(received).not.toContain(`"${other.name}"`);
+      responses.push(stream.received);
+      expect(stream.received).not.toContain(`"${other.name}"`);
     } finally {
-      stream.destroy();
+      stream.close();
     }
   });
 

@@ -1,5 +1,5 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
+import type { FleetSim } from '@shipyard/fleet-sim';
 import { eventuallyWithin, createTestDatabases } from '@shipyard/test-utils';
 import { Knex } from 'knex';
 import request from 'supertest';
@@ -9,6 +9,7 @@ import {
   startRolloutsBackend,
 } from '../__testUtils__/rolloutsSim';
 import type { Rollout } from './model';
+import { simulatorForSuite } from '../__testUtils__/suiteSim';
 
 /*
  * Gates on the simulator through the real backend, with the rollouts' clock injected: about 20 clusters (the topology
@@ -34,21 +35,16 @@ describe('rollout gates on the simulator', () => {
   let skew = 0;
   const clock = { now: () => Date.now() + skew };
 
+  simulatorForSuite(
+    { managementClusters: 2, clusters: 150, seed: 'rollout-gates' },
+    s => {
+      sim = s;
+      versionChanges = recordVersionChanges(s);
+    },
+  );
   beforeAll(async () => {
-    sim = await startFleetSim({
-      managementClusters: 2,
-      clusters: 150,
-      seed: 'rollout-gates',
-      anomalies: false,
-      timing: { stepMs: 20 },
-    });
-    versionChanges = recordVersionChanges(sim);
     knex = await databases.init('SQLITE_3');
     skew = MONDAY_MORNING - Date.now();
-  });
-
-  afterAll(async () => {
-    await sim?.stop();
   });
 
   const as = { Authorization: mockCredentials.user.header(PAT) };

@@ -1,5 +1,5 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
+import type { FleetSim } from '@shipyard/fleet-sim';
 import { eventuallyWithin, createTestDatabases } from '@shipyard/test-utils';
 import { Knex } from 'knex';
 import request from 'supertest';
@@ -10,6 +10,7 @@ import {
   recordVersionChanges,
   startRolloutsBackend,
 } from '../__testUtils__/rolloutsSim';
+import { simulatorForSuite } from '../__testUtils__/suiteSim';
 
 import type { Rollout } from './model';
 
@@ -31,20 +32,15 @@ describe('fleet rollouts on the simulator', () => {
   /** Topology version changes per cluster, as the management clusters stored them. */
   let versionChanges: Map<string, string[]>;
 
+  simulatorForSuite(
+    { managementClusters: 2, clusters: 100, seed: 'rollouts' },
+    s => {
+      sim = s;
+      versionChanges = recordVersionChanges(s);
+    },
+  );
   beforeAll(async () => {
-    sim = await startFleetSim({
-      managementClusters: 2,
-      clusters: 100,
-      seed: 'rollouts',
-      anomalies: false,
-      timing: { stepMs: 20 },
-    });
-    versionChanges = recordVersionChanges(sim);
     knex = await databases.init('SQLITE_3');
-  });
-
-  afterAll(async () => {
-    await sim?.stop();
   });
 
   const startBackend = () => startRolloutsBackend({ sim, knex });

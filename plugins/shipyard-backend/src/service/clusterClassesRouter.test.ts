@@ -4,6 +4,7 @@ import { routerApp } from '../__testUtils__/routerApp';
 import request from 'supertest';
 import { projectClusterClass } from '../reconcile/records';
 import { createClusterClassesRouter } from './clusterClassesRouter';
+import { ownerDecision } from '../__testUtils__/access';
 
 const clusterClass = (namespace: string, name: string) =>
   projectClusterClass({
@@ -66,16 +67,7 @@ function app(decision: AuthorizeResult = AuthorizeResult.ALLOW) {
         authorizeConditional: async requests =>
           requests.map(() =>
             decision === AuthorizeResult.CONDITIONAL
-              ? {
-                  result: AuthorizeResult.CONDITIONAL,
-                  pluginId: 'shipyard',
-                  resourceType: 'shipyard-cluster',
-                  conditions: {
-                    rule: 'IS_CLUSTER_OWNER',
-                    resourceType: 'shipyard-cluster',
-                    params: { claims: ['group:default/team-a'] },
-                  },
-                }
+              ? ownerDecision(['group:default/team-a'])
               : { result: decision },
           ) as any,
       }),

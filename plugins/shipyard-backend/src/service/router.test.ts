@@ -6,6 +6,7 @@ import { FleetIndex } from '../index/FleetIndex';
 import { makeFleet } from '../__testUtils__/summaries';
 import { FleetService } from './FleetService';
 import { createRouter } from './router';
+import { userHttpAuth } from '../__testUtils__/access';
 
 function token(expSeconds: number) {
   const part = (o: object) =>
@@ -180,12 +181,7 @@ describe('router', () => {
       await createRouter({
         fleet,
         logger: mockServices.logger.mock(),
-        httpAuth: {
-          credentials: async () => ({
-            $$type: '@backstage/BackstageCredentials',
-            principal: { type: 'user', userEntityRef: 'user:default/a' },
-          }),
-        } as any,
+        httpAuth: userHttpAuth(),
         permissions: {
           authorizeConditional: async () => [{ result: AuthorizeResult.ALLOW }],
         } as any,
