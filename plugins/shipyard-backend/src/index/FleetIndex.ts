@@ -16,6 +16,7 @@ import {
   SINGLE_FACETS,
   SINGLE_FACET_SLOT,
   sameEntity,
+  sameMultiFacetSource,
   multiFacetValues,
   sameContent as sameSummaryContent,
   searchTextOf,
@@ -486,8 +487,15 @@ export class FleetIndex implements FleetSink {
    * sorted lists of the facets and columns whose values changed (a fleet mostly changes in fields that are none).
    */
   private replace(entry: Entry, next: StoredClusterSummary) {
-    const nextKeys = sortKeysOf(next);
-    const nextSearch = searchTextOf(next);
+    const prev = entry.summary;
+    const nextKeys = sortKeysOf(next, prev, entry.sortKeys);
+    // the searched text is of the name, title and namespace: mostly unchanged
+    const nextSearch =
+      next.name === prev.name &&
+      next.title === prev.title &&
+      next.namespace === prev.namespace
+        ? entry.search
+        : searchTextOf(next);
     const facets: ClusterFacet[] = [];
     const singles: Array<[number, string | undefined]> = [];
     for (let i = 0; i < SINGLE_FACETS.length; i++) {
@@ -504,6 +512,8 @@ export class FleetIndex implements FleetSink {
     const multis: Array<[number, string[]]> = [];
     for (let i = 0; i < MULTI_FACETS.length; i++) {
       const facet = MULTI_FACETS[i];
+      // the same labels or drift findings (summaries are never changed in place): the same values
+      if (sameMultiFacetSource(facet, prev, next)) continue;
       const values = multiFacetValues(facet, next);
       const byId = this.facets.get(facet)!.byId;
       const ids = entry.multiIds[i];

@@ -67,6 +67,15 @@ export function multiFacetValues(
   return Object.keys(s.labels).map(key => `${key}=${s.labels[key]}`);
 }
 
+/** Whether two summaries hold the very same source of a multi-valued facet's values (then the values are the same). */
+export function sameMultiFacetSource(
+  facet: MultiFacet,
+  a: StoredClusterSummary,
+  b: StoredClusterSummary,
+): boolean {
+  return facet === 'drift' ? a.drift === b.drift : a.labels === b.labels;
+}
+
 /** The fields that catalog entities are built from. */
 function entityFields(s: StoredClusterSummary): unknown[] {
   return [

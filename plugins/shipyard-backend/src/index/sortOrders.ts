@@ -66,8 +66,22 @@ export function sortValueOf(
   }
 }
 
-export function sortKeysOf(s: StoredClusterSummary): SortValue[] {
-  return CLUSTER_SORT_FIELDS.map(f => sortValueOf(f, s));
+/**
+ * The sort keys of a summary. With the summary it replaces and that one's keys, the version's key (the one that is
+ * not a plain field) is kept when the version is the same.
+ */
+export function sortKeysOf(
+  s: StoredClusterSummary,
+  prev?: StoredClusterSummary,
+  prevKeys?: SortValue[],
+): SortValue[] {
+  return CLUSTER_SORT_FIELDS.map((f, slot) =>
+    f === 'kubernetesVersion' &&
+    prevKeys &&
+    prev?.kubernetesVersion === s.kubernetesVersion
+      ? prevKeys[slot]
+      : sortValueOf(f, s),
+  );
 }
 
 export function compareValues(a: SortValue, b: SortValue): number {
