@@ -27,6 +27,12 @@ export type GeneratedOperation = Exclude<
 export type GeneratedRequest<Operation extends GeneratedOperation> =
   NonNullable<Parameters<ShipyardOpenApi.DefaultApiClient[Operation]>[0]>;
 
+/** The query of one generated operation. */
+export type GeneratedQuery<Operation extends GeneratedOperation> =
+  GeneratedRequest<Operation> extends { query?: infer Query }
+    ? NonNullable<Query>
+    : never;
+
 /** The body of a successful answer of one operation of the generated client. */
 export type GeneratedAnswer<Operation extends GeneratedOperation> = Awaited<
   ReturnType<ShipyardOpenApi.DefaultApiClient[Operation]>
@@ -38,24 +44,22 @@ export type GeneratedAnswer<Operation extends GeneratedOperation> = Awaited<
 export type ShipyardHealth = GeneratedAnswer<'getHealth'>;
 
 /** Filters of `GET /version-support/debt`: those of `GET /clusters`, and the months to project. */
-export type VersionDebtRequest = NonNullable<
-  GeneratedRequest<'getVersionDebt'>['query']
->;
+export type VersionDebtRequest = GeneratedQuery<'getVersionDebt'>;
 
 /** Filters of `GET /objectives`: those of `GET /clusters`, and how many clusters to list. */
-export type ObjectivesRequest = NonNullable<
-  GeneratedRequest<'getObjectives'>['query']
->;
+export type ObjectivesRequest = GeneratedQuery<'getObjectives'>;
 
 /** The generated operation of each day-2 operation on one cluster. */
-export interface GeneratedClusterOperations
-  extends Record<ClusterOperationName, GeneratedOperation> {
-  pause: 'pauseCluster';
-  resume: 'resumeCluster';
-  scale: 'scaleCluster';
-  delete: 'decommissionCluster';
-  update: 'moveClusterProfileVersion';
-}
+export const generatedClusterOperations = {
+  pause: 'pauseCluster',
+  resume: 'resumeCluster',
+  scale: 'scaleCluster',
+  delete: 'decommissionCluster',
+  update: 'moveClusterProfileVersion',
+} as const satisfies Record<ClusterOperationName, GeneratedOperation>;
+
+/** The generated operation of each day-2 operation on one cluster. */
+export type GeneratedClusterOperations = typeof generatedClusterOperations;
 
 /** The body of a day-2 operation: the spec's request schema of it (of any of them by default). */
 export type ClusterOperationBody<
@@ -74,13 +78,74 @@ export interface ShipyardRequestOptions {
 }
 
 /** Filters of the audit trail (`GET /audit`); `since` and `until` are ISO-8601 times (at or after, before). */
-export type AuditQuery = NonNullable<
-  GeneratedRequest<'listAuditRecords'>['query']
+export type AuditQuery = GeneratedQuery<'listAuditRecords'>;
+
+/**
+ * What a read of {@link shipyardReads} takes besides its request options: nothing, a cluster's key (the path of its
+ * operation) or the query of its operation.
+ */
+export type ShipyardReadInput = 'nothing' | 'key' | 'query';
+
+/**
+ * The reads of {@link ShipyardApi} that answer the body of one generated operation as it is: the method's name, the
+ * operation it calls and what it takes. The methods' types ({@link ShipyardReads}) and their implementation in
+ * `ShipyardClient` both come from this table.
+ */
+export const shipyardReads = {
+  /** Health of the Shipyard backend (`GET /health`). */
+  getHealth: ['getHealth', 'nothing'],
+  /** One cluster with its object tree (`GET /clusters/:managementCluster/:namespace/:name`). */
+  getCluster: ['getCluster', 'key'],
+  /** Counts over the whole visible fleet (`GET /summary`). */
+  getSummary: ['getFleetSummary', 'nothing'],
+  /** Each management cluster with its sync state (`GET /management-clusters`). */
+  listManagementClusters: ['listManagementClusters', 'nothing'],
+  /** The support calendars in force and where they come from (`GET /version-support`). */
+  getVersionSupport: ['getVersionSupport', 'nothing'],
+  /** One cluster's calendar, status, days left and path back into support (`GET /clusters/…/lifecycle`). */
+  getClusterLifecycle: ['getClusterLifecycle', 'key'],
+  /** Version debt of the clusters the filters select (`GET /version-support/debt`). */
+  getVersionDebt: ['getVersionDebt', 'query'],
+  /** One cluster's availability objective and error budget from its health history (`GET /clusters/…/objective`). */
+  getClusterObjective: ['getClusterObjective', 'key'],
+  /** Error budgets of the clusters the filters select, rolled up per team and profile (`GET /objectives`). */
+  getObjectives: ['getObjectives', 'query'],
+} as const satisfies Record<
+  string,
+  readonly [GeneratedOperation, ShipyardReadInput]
 >;
 
-/** Typed client of the Shipyard backend API (`/api/shipyard`). */
-export interface ShipyardApi {
-  getHealth(): Promise<ShipyardHealth>;
+/** One read of {@link shipyardReads} as a method: it takes what the table says and answers the operation's body. */
+export type ShipyardRead<
+  Operation extends GeneratedOperation,
+  Input extends ShipyardReadInput,
+> = {
+  nothing: (
+    options?: ShipyardRequestOptions,
+  ) => Promise<GeneratedAnswer<Operation>>;
+  key: (
+    key: ClusterKey,
+    options?: ShipyardRequestOptions,
+  ) => Promise<GeneratedAnswer<Operation>>;
+  query: (
+    request?: GeneratedQuery<Operation>,
+    options?: ShipyardRequestOptions,
+  ) => Promise<GeneratedAnswer<Operation>>;
+}[Input];
+
+/** The methods of {@link shipyardReads}. */
+export type ShipyardReads = {
+  [Method in keyof typeof shipyardReads]: ShipyardRead<
+    (typeof shipyardReads)[Method][0],
+    (typeof shipyardReads)[Method][1]
+  >;
+};
+
+/**
+ * Typed client of the Shipyard backend API (`/api/shipyard`): the reads of {@link shipyardReads}, and those that
+ * do more than answer one operation's body.
+ */
+export interface ShipyardApi extends ShipyardReads {
   /** One page of the fleet index (`GET /clusters`) with full cluster summaries. */
   listClusters(
     request?: ListClustersRequest & { fields?: 'full' },
@@ -91,19 +156,6 @@ export interface ShipyardApi {
     request: ListClustersRequest & { fields: 'list' },
     options?: ShipyardRequestOptions,
   ): Promise<ListClustersResponse<ClusterListItem>>;
-  /** One cluster with its object tree (`GET /clusters/:managementCluster/:namespace/:name`). */
-  getCluster(
-    key: ClusterKey,
-    options?: ShipyardRequestOptions,
-  ): Promise<GeneratedAnswer<'getCluster'>>;
-  /** Counts over the whole visible fleet (`GET /summary`). */
-  getSummary(
-    options?: ShipyardRequestOptions,
-  ): Promise<GeneratedAnswer<'getFleetSummary'>>;
-  /** Each management cluster with its sync state (`GET /management-clusters`). */
-  listManagementClusters(
-    options?: ShipyardRequestOptions,
-  ): Promise<GeneratedAnswer<'listManagementClusters'>>;
   /** The ClusterClasses of a management cluster with their variable schemas (`GET /cluster-classes`, every page). */
   listClusterClasses(
     managementCluster: string,
@@ -111,7 +163,7 @@ export interface ShipyardApi {
   ): Promise<ClusterClassSummary[]>;
   /**
    * One page of the audit trail (`GET /audit`), newest first: everything for the platform team, the entries of the
-   * clusters their groups own for others.
+   * clusters their groups own for others. Empty filters are left out.
    */
   listAuditRecords(
     query?: AuditQuery,
@@ -121,35 +173,8 @@ export interface ShipyardApi {
   getClusterHistory(
     key: ClusterKey,
     options?: ShipyardRequestOptions &
-      Pick<
-        NonNullable<GeneratedRequest<'getClusterHistory'>['query']>,
-        'cursor'
-      >,
+      Pick<GeneratedQuery<'getClusterHistory'>, 'cursor'>,
   ): Promise<GeneratedAnswer<'getClusterHistory'>>;
-  /** The support calendars in force and where they come from (`GET /version-support`). */
-  getVersionSupport(
-    options?: ShipyardRequestOptions,
-  ): Promise<GeneratedAnswer<'getVersionSupport'>>;
-  /** One cluster's calendar, status, days left and path back into support (`GET /clusters/…/lifecycle`). */
-  getClusterLifecycle(
-    key: ClusterKey,
-    options?: ShipyardRequestOptions,
-  ): Promise<GeneratedAnswer<'getClusterLifecycle'>>;
-  /** Version debt of the clusters the filters select (`GET /version-support/debt`). */
-  getVersionDebt(
-    request?: VersionDebtRequest,
-    options?: ShipyardRequestOptions,
-  ): Promise<GeneratedAnswer<'getVersionDebt'>>;
-  /** One cluster's availability objective and error budget from its health history (`GET /clusters/…/objective`). */
-  getClusterObjective(
-    key: ClusterKey,
-    options?: ShipyardRequestOptions,
-  ): Promise<GeneratedAnswer<'getClusterObjective'>>;
-  /** Error budgets of the clusters the filters select, rolled up per team and profile (`GET /objectives`). */
-  getObjectives(
-    request?: ObjectivesRequest,
-    options?: ShipyardRequestOptions,
-  ): Promise<GeneratedAnswer<'getObjectives'>>;
   /**
    * A day-2 operation on one cluster (`POST /clusters/…/<operation>`): the backend checks the user's permission,
    * audits the attempt and answers what changed; a refusal throws a `ResponseError` with the backend's message.

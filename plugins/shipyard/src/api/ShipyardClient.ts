@@ -1,14 +1,13 @@
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  ClusterClassSummary,
   ClusterKey,
-  ClusterOperationName,
-  DecommissionDecision,
   ClusterListItem,
+  ClusterOperationName,
   FleetChangeEvent,
   ListClustersRequest,
   ListClustersResponse,
-  ClusterClassSummary,
   ShipyardOpenApi,
   toListClustersQuery,
   responseBody,
@@ -16,14 +15,14 @@ import {
 import {
   AuditQuery,
   ClusterOperationBody,
-  DecommissionDecisionBody,
   GeneratedAnswer,
   GeneratedClusterOperations,
+  GeneratedOperation,
   ShipyardApi,
-  ShipyardHealth,
+  ShipyardReads,
   ShipyardRequestOptions,
-  VersionDebtRequest,
-  ObjectivesRequest,
+  generatedClusterOperations,
+  shipyardReads,
 } from './ShipyardApi';
 import { SseParser } from './sse';
 import {
@@ -42,24 +41,76 @@ export interface ShipyardClientOptions {
 
 const MAX_RECONNECT_DELAY_MS = 30_000;
 
-/** The generated operation of each day-2 operation on one cluster. */
-const CLUSTER_OPERATIONS: GeneratedClusterOperations = {
-  pause: 'pauseCluster',
-  resume: 'resumeCluster',
-  scale: 'scaleCluster',
-  delete: 'decommissionCluster',
-  update: 'moveClusterProfileVersion',
-};
+/**
+ * An operation of the generated client as a function of its request and the request options that answers the body
+ * of its successful answer (a `ResponseError` otherwise).
+ */
+function generatedCall<Request extends object, Answer>(
+  api: ShipyardOpenApi.DefaultApiClient,
+  operation: GeneratedOperation,
+): (request: Request, options?: ShipyardRequestOptions) => Promise<Answer> {
+  const call = api[operation] as unknown as (
+    this: ShipyardOpenApi.DefaultApiClient,
+    request: Request,
+    options: ShipyardRequestOptions,
+  ) => Promise<ShipyardOpenApi.TypedResponse<Answer>>;
+  return async (request, options) =>
+    responseBody(await call.call(api, request, { signal: options?.signal }));
+}
+
+/** The generated operation of a day-2 operation: every one takes the cluster's path and its body. */
+function clusterOperationCall<Operation extends ClusterOperationName>(
+  api: ShipyardOpenApi.DefaultApiClient,
+  operation: Operation,
+) {
+  if (
+    !Object.prototype.hasOwnProperty.call(generatedClusterOperations, operation)
+  ) {
+    throw new Error(`Unknown cluster operation ${operation}`);
+  }
+  return generatedCall<
+    { path: ClusterKey; body: ClusterOperationBody<Operation> },
+    GeneratedAnswer<GeneratedClusterOperations[Operation]>
+  >(api, generatedClusterOperations[operation]);
+}
+
+/** Each read of {@link shipyardReads}: its generated operation called with what the table says the read takes. */
+function generatedReads(api: ShipyardOpenApi.DefaultApiClient): ShipyardReads {
+  const reads = Object.entries(shipyardReads).map(
+    ([method, [operation, input]]) => {
+      const call = generatedCall<object, unknown>(api, operation);
+      const read = (
+        argument?: unknown,
+        options?: ShipyardRequestOptions,
+      ): Promise<unknown> => {
+        switch (input) {
+          case 'nothing':
+            return call({}, argument as ShipyardRequestOptions | undefined);
+          case 'key':
+            return call({ path: argument }, options);
+          default:
+            return call({ query: argument ?? {} }, options);
+        }
+      };
+      return [method, read];
+    },
+  );
+  return Object.fromEntries(reads) as ShipyardReads;
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The reads of {@link shipyardReads}, which each `ShipyardClient` answers from the table. */
+export interface ShipyardClient extends ShipyardReads {}
+
 /**
  * The frontend's `ShipyardApi`: the reads go through the client generated from the backend's OpenAPI spec (on the
- * Discovery and Fetch APIs); this class adds what a page needs on top of it: errors as `ResponseError`, the
- * `fields=list` overload, an empty history from backends without one, and one shared, reconnecting event stream
- * (Server-Sent Events, which the generated client answers only as a raw response).
+ * Discovery and Fetch APIs); the reads that answer one operation's body as it is come from the table
+ * {@link shipyardReads}, and this class adds what a page needs on top of it: errors as `ResponseError`, the
+ * `fields=list` overload, every page of the ClusterClasses, an empty history from backends without one, and one
+ * shared, reconnecting event stream (Server-Sent Events, which the generated client answers only as a raw response).
  */
 export class ShipyardClient implements ShipyardApi {
   private readonly api: ShipyardOpenApi.DefaultApiClient;
@@ -75,63 +126,25 @@ export class ShipyardClient implements ShipyardApi {
       fetchApi: options.fetchApi,
     });
     this.reconnectDelayMs = options.reconnectDelayMs ?? 1000;
+    Object.assign(this, generatedReads(this.api));
   }
 
-  async getHealth(): Promise<ShipyardHealth> {
-    return responseBody(await this.api.getHealth());
-  }
-
-  listClusters(
-    request?: ListClustersRequest & { fields?: 'full' },
-    options?: ShipyardRequestOptions,
-  ): Promise<ListClustersResponse>;
-  listClusters(
-    request: ListClustersRequest & { fields: 'list' },
-    options?: ShipyardRequestOptions,
-  ): Promise<ListClustersResponse<ClusterListItem>>;
-  async listClusters(
+  // items are ClusterSummary or, with fields=list, ClusterListItem (the overloads of ShipyardApi say which)
+  readonly listClusters = (async (
     request: ListClustersRequest = {},
     options?: ShipyardRequestOptions,
-  ): Promise<ListClustersResponse<ClusterListItem>> {
-    const page = await responseBody(
+  ): Promise<ListClustersResponse<ClusterListItem>> =>
+    (await responseBody(
       await this.api.listClusters(
         { query: toListClustersQuery(request) },
         { signal: options?.signal },
       ),
-    );
-    // items are ClusterSummary or, with fields=list, ClusterListItem (the overloads say which)
-    return page as ListClustersResponse<ClusterListItem>;
-  }
+    )) as ListClustersResponse<ClusterListItem>) as ShipyardApi['listClusters'];
 
-  async getCluster(
-    key: ClusterKey,
-    options?: ShipyardRequestOptions,
-  ): Promise<GeneratedAnswer<'getCluster'>> {
-    return responseBody(
-      await this.api.getCluster({ path: key }, { signal: options?.signal }),
-    );
-  }
-
-  async getSummary(
-    options?: ShipyardRequestOptions,
-  ): Promise<GeneratedAnswer<'getFleetSummary'>> {
-    return responseBody(
-      await this.api.getFleetSummary({}, { signal: options?.signal }),
-    );
-  }
-
-  async listManagementClusters(
-    options?: ShipyardRequestOptions,
-  ): Promise<GeneratedAnswer<'listManagementClusters'>> {
-    return responseBody(
-      await this.api.listManagementClusters({}, { signal: options?.signal }),
-    );
-  }
-
-  async listClusterClasses(
-    managementCluster: string,
-    options?: ShipyardRequestOptions,
-  ): Promise<ClusterClassSummary[]> {
+  readonly listClusterClasses: ShipyardApi['listClusterClasses'] = async (
+    managementCluster,
+    options,
+  ) => {
     const items: ClusterClassSummary[] = [];
     let cursor: string | undefined;
     do {
@@ -145,35 +158,19 @@ export class ShipyardClient implements ShipyardApi {
       cursor = page.nextCursor;
     } while (cursor);
     return items;
-  }
+  };
 
-  async runClusterOperation<Operation extends ClusterOperationName>(
-    key: ClusterKey,
-    operation: Operation,
-    body: ClusterOperationBody<Operation>,
-  ): Promise<GeneratedAnswer<GeneratedClusterOperations[Operation]>> {
-    if (!Object.prototype.hasOwnProperty.call(CLUSTER_OPERATIONS, operation)) {
-      throw new Error(`Unknown cluster operation ${operation}`);
-    }
-    // every day-2 operation of the generated client takes the cluster's path and its body
-    const generated = this.api[CLUSTER_OPERATIONS[operation]] as unknown as (
-      this: ShipyardOpenApi.DefaultApiClient,
-      request: { path: ClusterKey; body: ClusterOperationBody<Operation> },
-    ) => Promise<
-      ShipyardOpenApi.TypedResponse<
-        GeneratedAnswer<GeneratedClusterOperations[Operation]>
-      >
-    >;
-    return responseBody(
-      await generated.call(this.api, { path: { ...key }, body }),
-    );
-  }
+  readonly runClusterOperation: ShipyardApi['runClusterOperation'] = async (
+    key,
+    operation,
+    body,
+  ) => clusterOperationCall(this.api, operation)({ path: { ...key }, body });
 
-  async decideDecommission(
-    key: ClusterKey,
-    decision: DecommissionDecision,
-    body: DecommissionDecisionBody,
-  ): Promise<GeneratedAnswer<'approveDecommission' | 'cancelDecommission'>> {
+  readonly decideDecommission: ShipyardApi['decideDecommission'] = async (
+    key,
+    decision,
+    body,
+  ) => {
     const path = { ...key };
     if (decision === 'approve') {
       return responseBody(
@@ -189,13 +186,13 @@ export class ShipyardClient implements ShipyardApi {
         body: body.reason ? { reason: body.reason } : {},
       }),
     );
-  }
+  };
 
-  async listClusterOperations(
-    key: ClusterKey,
-    options?: ShipyardRequestOptions,
-  ): Promise<GeneratedAnswer<'listClusterOperations'>['items']> {
-    return (
+  readonly listClusterOperations: ShipyardApi['listClusterOperations'] = async (
+    key,
+    options,
+  ) =>
+    (
       await responseBody(
         await this.api.listClusterOperations(
           { path: key },
@@ -203,12 +200,11 @@ export class ShipyardClient implements ShipyardApi {
         ),
       )
     ).items;
-  }
 
-  async listAuditRecords(
-    query: AuditQuery = {},
-    options?: ShipyardRequestOptions,
-  ): Promise<GeneratedAnswer<'listAuditRecords'>> {
+  readonly listAuditRecords: ShipyardApi['listAuditRecords'] = async (
+    query = {},
+    options,
+  ) => {
     const defined = Object.fromEntries(
       Object.entries(query).filter(([, v]) => v !== undefined && v !== ''),
     ) as AuditQuery;
@@ -218,12 +214,12 @@ export class ShipyardClient implements ShipyardApi {
         { signal: options?.signal },
       ),
     );
-  }
+  };
 
-  async getClusterHistory(
-    key: ClusterKey,
-    options?: ShipyardRequestOptions & { cursor?: string },
-  ): Promise<GeneratedAnswer<'getClusterHistory'>> {
+  readonly getClusterHistory: ShipyardApi['getClusterHistory'] = async (
+    key,
+    options,
+  ) => {
     const response = await this.api.getClusterHistory(
       { path: key, query: { cursor: options?.cursor } },
       { signal: options?.signal },
@@ -233,63 +229,7 @@ export class ShipyardClient implements ShipyardApi {
       return { items: [] };
     }
     return responseBody(response);
-  }
-
-  async getVersionSupport(
-    options?: ShipyardRequestOptions,
-  ): Promise<GeneratedAnswer<'getVersionSupport'>> {
-    return responseBody(
-      await this.api.getVersionSupport({}, { signal: options?.signal }),
-    );
-  }
-
-  async getClusterLifecycle(
-    key: ClusterKey,
-    options?: ShipyardRequestOptions,
-  ): Promise<GeneratedAnswer<'getClusterLifecycle'>> {
-    return responseBody(
-      await this.api.getClusterLifecycle(
-        { path: key },
-        { signal: options?.signal },
-      ),
-    );
-  }
-
-  async getVersionDebt(
-    request: VersionDebtRequest = {},
-    options?: ShipyardRequestOptions,
-  ): Promise<GeneratedAnswer<'getVersionDebt'>> {
-    return responseBody(
-      await this.api.getVersionDebt(
-        { query: request },
-        { signal: options?.signal },
-      ),
-    );
-  }
-
-  async getClusterObjective(
-    key: ClusterKey,
-    options?: ShipyardRequestOptions,
-  ): Promise<GeneratedAnswer<'getClusterObjective'>> {
-    return responseBody(
-      await this.api.getClusterObjective(
-        { path: key },
-        { signal: options?.signal },
-      ),
-    );
-  }
-
-  async getObjectives(
-    request: ObjectivesRequest = {},
-    options?: ShipyardRequestOptions,
-  ): Promise<GeneratedAnswer<'getObjectives'>> {
-    return responseBody(
-      await this.api.getObjectives(
-        { query: request },
-        { signal: options?.signal },
-      ),
-    );
-  }
+  };
 
   subscribe(listener: FleetEventsListener): FleetSubscription {
     this.listeners.add(listener);

@@ -1,4 +1,8 @@
-export { shipyardApiRef } from './ShipyardApi';
+export {
+  generatedClusterOperations,
+  shipyardApiRef,
+  shipyardReads,
+} from './ShipyardApi';
 export type {
   AuditQuery,
   ClusterOperationBody,
@@ -6,10 +10,14 @@ export type {
   GeneratedAnswer,
   GeneratedClusterOperations,
   GeneratedOperation,
+  GeneratedQuery,
   GeneratedRequest,
   ObjectivesRequest,
   ShipyardApi,
   ShipyardHealth,
+  ShipyardRead,
+  ShipyardReadInput,
+  ShipyardReads,
   ShipyardRequestOptions,
   VersionDebtRequest,
 } from './ShipyardApi';
