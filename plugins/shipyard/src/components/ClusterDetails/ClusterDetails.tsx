@@ -13,11 +13,6 @@ import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemIcon from '@material-ui/core/ListItemIcon';
 import ListItemText from '@material-ui/core/ListItemText';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
@@ -54,6 +49,7 @@ import {
   ManagementChainCard,
 } from './ManagementChainCard';
 import { ObjectiveCard } from '../Objectives';
+import { SmallTable } from '../SmallTable';
 import { OverviewActions } from './UpgradeAvailability';
 
 export {
@@ -300,30 +296,20 @@ const NodesCard = (props: {
         </Typography>
       )}
       {machines.length > 0 && (
-        <Table size="small" aria-label="Machine nodes">
-          <TableHead>
-            <TableRow>
-              <TableCell>Node</TableCell>
-              <TableCell>Role</TableCell>
-              <TableCell>Ready</TableCell>
-              <TableCell>Version</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {machines.map(m => (
-              <TableRow key={m.machine}>
-                <TableCell>
-                  <Tooltip title={`Machine ${m.machine}`}>
-                    <span>{m.name}</span>
-                  </Tooltip>
-                </TableCell>
-                <TableCell>{m.role}</TableCell>
-                <TableCell>{m.ready}</TableCell>
-                <TableCell>{m.version ?? ''}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <SmallTable
+          label="Machine nodes"
+          columns={['Node', 'Role', 'Ready', 'Version']}
+          items={machines}
+          rowKey={m => m.machine}
+          cells={m => [
+            <Tooltip title={`Machine ${m.machine}`}>
+              <span>{m.name}</span>
+            </Tooltip>,
+            m.role,
+            m.ready,
+            m.version ?? '',
+          ]}
+        />
       )}
     </InfoCard>
   );

@@ -1,8 +1,6 @@
 import {
   InfoCard,
   Link,
-  Progress,
-  ResponseErrorPanel,
   StructuredMetadataTable,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
@@ -16,6 +14,7 @@ import {
 import { useEffect, useState } from 'react';
 import { shipyardApiRef } from '../../api';
 import { useFleetRoutes } from '../../hooks';
+import { ReadProgress } from '../ReadProgress';
 
 /** Where a control plane hosted as pods runs (k0smotron, Kamaji): host, namespace, pods, datastore, endpoint. */
 export const HostedControlPlaneCard = (props: { cluster: ClusterSummary }) => {
@@ -151,8 +150,7 @@ export const ManagementChainCard = (props: { cluster: ClusterSummary }) => {
       title={`Management cluster ${name}`}
       subheader="This cluster is a management cluster: what it serves, and what depends on it"
     >
-      {error && <ResponseErrorPanel error={error} />}
-      {!tree && !error && <Progress />}
+      <ReadProgress answered={Boolean(tree)} error={error} />
       {status?.staleMessage && (
         <Alert severity="error" data-testid="chain-stale">
           {status.staleMessage}

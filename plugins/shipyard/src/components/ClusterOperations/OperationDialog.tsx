@@ -24,6 +24,46 @@ export function operationErrorMessage(error: unknown): string {
   return e?.body?.error?.message ?? e?.message ?? String(error);
 }
 
+/**
+ * One call of a state-changing operation at a time: busy while it runs, and the backend's refusal in its words when
+ * it fails (cleared when the next call starts).
+ */
+export function useOperationCall() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const call = async <Answer,>(
+    operation: () => Promise<Answer>,
+    onAnswer: (answer: Answer) => void,
+  ) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      onAnswer(await operation());
+    } catch (e) {
+      setError(operationErrorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, call };
+}
+
+/** The refusal of an operation, in the backend's words (nothing when there is none). */
+export const OperationError = (props: {
+  error?: string;
+  testId: string;
+  marginTop: number;
+}) =>
+  props.error ? (
+    <Alert
+      severity="error"
+      data-testid={props.testId}
+      style={{ marginTop: props.marginTop }}
+    >
+      {props.error}
+    </Alert>
+  ) : null;
+
 /** What every day-2 operation's dialog is given: the cluster, whether it is open, and what to do when done. */
 export interface ClusterOperationDialogProps {
   cluster: ClusterSummary;
@@ -50,8 +90,7 @@ export const OperationDialog = (props: {
   onDone?(answer: ClusterOperationResponse): void;
 }) => {
   const api = useApi(shipyardApiRef);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, setError, call } = useOperationCall();
   const [answer, setAnswer] = useState<ClusterOperationResponse>();
   const close = () => {
     setError(undefined);
@@ -59,22 +98,15 @@ export const OperationDialog = (props: {
     props.onClose();
   };
   const submit = async () => {
-    if (typeof props.body === 'string') return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const result = await api.runClusterOperation(
-        props.cluster,
-        props.operation,
-        props.body,
-      );
-      setAnswer(result);
-      props.onDone?.(result);
-    } catch (e) {
-      setError(operationErrorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    const body = props.body;
+    if (typeof body === 'string') return;
+    await call(
+      () => api.runClusterOperation(props.cluster, props.operation, body),
+      result => {
+        setAnswer(result);
+        props.onDone?.(result);
+      },
+    );
   };
   return (
     <Dialog
@@ -93,15 +125,7 @@ export const OperationDialog = (props: {
         ) : (
           props.children
         )}
-        {error && (
-          <Alert
-            severity="error"
-            data-testid="operation-error"
-            style={{ marginTop: 12 }}
-          >
-            {error}
-          </Alert>
-        )}
+        <OperationError error={error} testId="operation-error" marginTop={12} />
         {!answer && typeof props.body === 'string' && props.body && (
           <Alert severity="info" style={{ marginTop: 12 }}>
             {props.body}

@@ -17,16 +17,11 @@ import ListItemText from '@material-ui/core/ListItemText';
 import { ClusterKey, ShipyardOpenApi } from '@shipyard/plugin-shipyard-common';
 import { useCallback, useEffect, useState } from 'react';
 import { shipyardApiRef } from '../../api';
+import { auditActionLabel } from '../../lib/audit';
 import { formatAge, formatTime } from '../../lib/format';
-import { operationErrorMessage } from './OperationDialog';
+import { OperationError, useOperationCall } from './OperationDialog';
 
 type TrackedOperation = ShipyardOpenApi.TrackedClusterOperation;
-
-const TITLES: Record<string, string> = {
-  'cluster.scale': 'Resize',
-  'cluster.delete': 'Decommission',
-  'cluster.update': 'Move to a new profile version',
-};
 
 const STATE_COLORS: Record<string, 'primary' | 'secondary' | 'default'> = {
   running: 'primary',
@@ -41,7 +36,7 @@ function isRequest(op: TrackedOperation): boolean {
 
 function titleOf(op: TrackedOperation): string {
   if (isRequest(op)) return 'Decommission request';
-  return TITLES[op.action] ?? op.action;
+  return auditActionLabel(op.action);
 }
 
 /**
@@ -58,8 +53,7 @@ const PendingDecommissionActions = (props: {
   const [me, setMe] = useState<string>();
   const [approving, setApproving] = useState(false);
   const [confirm, setConfirm] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, call } = useOperationCall();
   const [done, setDone] = useState<string>();
   useEffect(() => {
     identity
@@ -67,24 +61,20 @@ const PendingDecommissionActions = (props: {
       .then(i => setMe(i.userEntityRef))
       .catch(() => undefined);
   }, [identity]);
-  const decide = async (decision: 'approve' | 'cancel') => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const answer = await api.decideDecommission(
-        props.clusterKey,
-        decision,
-        decision === 'approve' ? { confirm } : {},
-      );
-      setDone(answer.message);
-      setApproving(false);
-      props.onDone();
-    } catch (e) {
-      setError(operationErrorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const decide = (decision: 'approve' | 'cancel') =>
+    call(
+      () =>
+        api.decideDecommission(
+          props.clusterKey,
+          decision,
+          decision === 'approve' ? { confirm } : {},
+        ),
+      answer => {
+        setDone(answer.message);
+        setApproving(false);
+        props.onDone();
+      },
+    );
   const name = props.clusterKey.name;
   return (
     <Box mt={1} data-testid="pending-decommission">
@@ -139,15 +129,11 @@ const PendingDecommissionActions = (props: {
           </Button>
         </Box>
       )}
-      {error && (
-        <Alert
-          severity="error"
-          data-testid="decommission-decision-error"
-          style={{ marginTop: 8 }}
-        >
-          {error}
-        </Alert>
-      )}
+      <OperationError
+        error={error}
+        testId="decommission-decision-error"
+        marginTop={8}
+      />
     </Box>
   );
 };

@@ -7,13 +7,13 @@ import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import { Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import {
-  ClusterOperationResponse,
-  ClusterSummary,
-} from '@shipyard/plugin-shipyard-common';
 import useAsync from 'react-use/esm/useAsync';
 import { ClusterOperationBody, shipyardApiRef } from '../../api';
-import { OperationDialog, operationErrorMessage } from './OperationDialog';
+import {
+  ClusterOperationDialogProps,
+  OperationDialog,
+  operationErrorMessage,
+} from './OperationDialog';
 
 /** What a field of the diff is, in words. */
 function fieldLabel(field: string): string {
@@ -30,12 +30,7 @@ function fieldLabel(field: string): string {
  * Move a cluster to the newer version of its profile: the backend's dry run previews the `spec.topology` diff (or
  * says why the move cannot be made), then the move is applied and followed as an upgrade.
  */
-export const ProfileVersionDialog = (props: {
-  cluster: ClusterSummary;
-  open: boolean;
-  onClose(): void;
-  onDone?(answer: ClusterOperationResponse): void;
-}) => {
+export const ProfileVersionDialog = (props: ClusterOperationDialogProps) => {
   const c = props.cluster;
   const api = useApi(shipyardApiRef);
   const preview = useAsync(

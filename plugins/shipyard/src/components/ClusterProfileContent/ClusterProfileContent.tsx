@@ -2,8 +2,6 @@ import {
   InfoCard,
   Link,
   LinkButton,
-  Progress,
-  ResponseErrorPanel,
   StructuredMetadataTable,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
@@ -11,11 +9,6 @@ import { EntityRefLinks, useEntity } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import Grid from '@material-ui/core/Grid';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import {
   ClusterSummary,
@@ -31,6 +24,9 @@ import { driftLabel } from '../../lib/drift';
 import { shortRef } from '../../lib/format';
 import { ProfileModel, readProfile } from '../../lib/profile';
 import { HealthStatusLabel } from '../StatusLabels';
+import { ClusterLink } from '../ClusterLink';
+import { SmallTable } from '../SmallTable';
+import { ReadProgress } from '../ReadProgress';
 
 const nowrap = { whiteSpace: 'nowrap' } as const;
 /** The cluster column wraps long names instead of squeezing the drift column. */
@@ -246,24 +242,13 @@ export const ClusterProfileContent = () => {
               This profile lists no layers.
             </Typography>
           ) : (
-            <Table size="small" aria-label="Layers">
-              <TableHead>
-                <TableRow>
-                  <TableCell>Layer</TableCell>
-                  <TableCell>Component</TableCell>
-                  <TableCell>Version</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {profile.layers.map(l => (
-                  <TableRow key={`${l.kind}-${l.name}`}>
-                    <TableCell>{l.kind}</TableCell>
-                    <TableCell>{l.name}</TableCell>
-                    <TableCell>{l.version ?? ''}</TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
+            <SmallTable
+              label="Layers"
+              columns={['Layer', 'Component', 'Version']}
+              items={profile.layers}
+              rowKey={l => `${l.kind}-${l.name}`}
+              cells={l => [l.kind, l.name, l.version ?? '']}
+            />
           )}
         </InfoCard>
       </Grid>
@@ -275,37 +260,30 @@ export const ClusterProfileContent = () => {
             link: routes.fleet(new URLSearchParams({ profile: profile.name })),
           }}
         >
-          {error && <ResponseErrorPanel error={error} />}
-          {!page && !error && <Progress />}
+          <ReadProgress answered={Boolean(page)} error={error} />
           {page && page.totalCount === 0 && (
             <Typography variant="body2" color="textSecondary">
               No clusters use this profile yet.
             </Typography>
           )}
           {page && page.totalCount > 0 && (
-            <Table size="small" aria-label="Clusters by profile version">
-              <TableHead>
-                <TableRow>
-                  <TableCell>Version</TableCell>
-                  <TableCell align="right">Clusters</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {[...byVersion.entries()]
-                  .sort(([a], [b]) => compareProfileVersions(b, a))
-                  .map(([version, list]) => (
-                    <TableRow key={version}>
-                      <TableCell>
-                        {version}{' '}
-                        {version === profile.version && (
-                          <Chip size="small" label="current" />
-                        )}
-                      </TableCell>
-                      <TableCell align="right">{list.length}</TableCell>
-                    </TableRow>
-                  ))}
-              </TableBody>
-            </Table>
+            <SmallTable
+              label="Clusters by profile version"
+              columns={['Version', { title: 'Clusters', align: 'right' }]}
+              items={[...byVersion.entries()].sort(([a], [b]) =>
+                compareProfileVersions(b, a),
+              )}
+              rowKey={([version]) => version}
+              cells={([version, list]) => [
+                <>
+                  {version}{' '}
+                  {version === profile.version && (
+                    <Chip size="small" label="current" />
+                  )}
+                </>,
+                list.length,
+              ]}
+            />
           )}
           {page && page.totalCount > page.items.length && (
             <Typography variant="caption">
@@ -327,51 +305,37 @@ export const ClusterProfileContent = () => {
             </Typography>
           )}
           {drifting.length > 0 && (
-            <Table
-              size="small"
-              aria-label="Drifting clusters"
-              data-testid="drift-table"
-            >
-              <TableHead>
-                <TableRow>
-                  <TableCell style={clusterCell}>Cluster</TableCell>
-                  <TableCell style={nowrap}>Owner</TableCell>
-                  <TableCell style={nowrap}>Health</TableCell>
-                  <TableCell style={driftCell}>Drift</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {drifting.slice(0, DRIFT_ROWS).map(({ cluster, drift }) => (
-                  <TableRow key={stringifyClusterKey(cluster)}>
-                    <TableCell style={clusterCell}>
-                      <Link to={routes.cluster(cluster)}>
-                        {cluster.title || cluster.name}
-                      </Link>
-                      <Typography
-                        variant="caption"
-                        color="textSecondary"
-                        component="div"
-                      >
-                        {cluster.managementCluster}/{cluster.namespace}
-                      </Typography>
-                    </TableCell>
-                    <TableCell style={nowrap}>
-                      {shortRef(cluster.owner)}
-                    </TableCell>
-                    <TableCell style={nowrap}>
-                      <HealthStatusLabel health={cluster.health} />
-                    </TableCell>
-                    <TableCell style={driftCell}>
-                      {drift.map(d => (
-                        <div key={d} data-testid="drift-item">
-                          {d}
-                        </div>
-                      ))}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
+            <SmallTable
+              label="Drifting clusters"
+              testId="drift-table"
+              columns={[
+                { title: 'Cluster', style: clusterCell },
+                { title: 'Owner', style: nowrap },
+                { title: 'Health', style: nowrap },
+                { title: 'Drift', style: driftCell },
+              ]}
+              items={drifting.slice(0, DRIFT_ROWS)}
+              rowKey={({ cluster }) => stringifyClusterKey(cluster)}
+              cells={({ cluster, drift }) => [
+                <>
+                  <ClusterLink cluster={cluster} />
+                  <Typography
+                    variant="caption"
+                    color="textSecondary"
+                    component="div"
+                  >
+                    {cluster.managementCluster}/{cluster.namespace}
+                  </Typography>
+                </>,
+                shortRef(cluster.owner),
+                <HealthStatusLabel health={cluster.health} />,
+                drift.map(d => (
+                  <div key={d} data-testid="drift-item">
+                    {d}
+                  </div>
+                )),
+              ]}
+            />
           )}
           {drifting.length > DRIFT_ROWS && (
             <Typography variant="caption">

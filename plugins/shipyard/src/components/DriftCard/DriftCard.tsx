@@ -1,13 +1,9 @@
 import { InfoCard } from '@backstage/core-components';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import { ClusterSummary } from '@shipyard/plugin-shipyard-common';
 import { driftLabel } from '../../lib/drift';
+import { SmallTable } from '../SmallTable';
 
 const ADDON_STATE: Record<string, string> = {
   installed: 'Installed',
@@ -44,67 +40,48 @@ export const DriftCard = (props: {
         </Alert>
       )}
       {drift && drift.length > 0 && (
-        <Table size="small" aria-label="Drift findings">
-          <TableHead>
-            <TableRow>
-              <TableCell>Drift</TableCell>
-              <TableCell>What</TableCell>
-              <TableCell>Expected</TableCell>
-              <TableCell>Actual</TableCell>
-              <TableCell>Since</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {drift.map(f => (
-              <TableRow
-                key={`${f.kind}/${f.subject ?? ''}`}
-                data-testid={`drift-${f.kind}`}
-              >
-                <TableCell>{driftLabel(f.kind)}</TableCell>
-                <TableCell>
-                  {f.subject ?? '—'}
-                  {f.message && (
-                    <Typography variant="caption" display="block">
-                      {f.message}
-                    </Typography>
-                  )}
-                </TableCell>
-                <TableCell>{f.expected}</TableCell>
-                <TableCell>{f.actual}</TableCell>
-                <TableCell>{new Date(f.since).toLocaleString()}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <SmallTable
+          label="Drift findings"
+          columns={['Drift', 'What', 'Expected', 'Actual', 'Since']}
+          items={drift}
+          rowKey={f => `${f.kind}/${f.subject ?? ''}`}
+          rowTestId={f => `drift-${f.kind}`}
+          cells={f => [
+            driftLabel(f.kind),
+            <>
+              {f.subject ?? '—'}
+              {f.message && (
+                <Typography variant="caption" display="block">
+                  {f.message}
+                </Typography>
+              )}
+            </>,
+            f.expected,
+            f.actual,
+            new Date(f.since).toLocaleString(),
+          ]}
+        />
       )}
       {addons && addons.length > 0 && (
         <>
           <Typography variant="subtitle2" style={{ marginTop: 16 }}>
             Add-on layers
           </Typography>
-          <Table size="small" aria-label="Add-on layers">
-            <TableHead>
-              <TableRow>
-                <TableCell>Layer</TableCell>
-                <TableCell>Version</TableCell>
-                <TableCell>State</TableCell>
-                <TableCell>From</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {addons.map(a => (
-                <TableRow key={`${a.source}/${a.from ?? ''}/${a.name}`}>
-                  <TableCell>{a.name}</TableCell>
-                  <TableCell>{a.version ?? '—'}</TableCell>
-                  <TableCell>{ADDON_STATE[a.state] ?? a.state}</TableCell>
-                  <TableCell>
-                    {a.source}
-                    {a.from ? ` ${a.from}` : ''}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <SmallTable
+            label="Add-on layers"
+            columns={['Layer', 'Version', 'State', 'From']}
+            items={addons}
+            rowKey={a => `${a.source}/${a.from ?? ''}/${a.name}`}
+            cells={a => [
+              a.name,
+              a.version ?? '—',
+              ADDON_STATE[a.state] ?? a.state,
+              <>
+                {a.source}
+                {a.from ? ` ${a.from}` : ''}
+              </>,
+            ]}
+          />
         </>
       )}
     </InfoCard>

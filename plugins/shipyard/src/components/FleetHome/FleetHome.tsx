@@ -1,10 +1,4 @@
-import {
-  InfoCard,
-  Link,
-  LinkButton,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { InfoCard, Link, LinkButton } from '@backstage/core-components';
 import { identityApiRef, useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
@@ -22,6 +16,7 @@ import { shortRef } from '../../lib/format';
 import { versionSupportLabel } from '../../lib/versionSupport';
 import { HealthDonut } from '../HealthDonut';
 import { TeamClustersCardContent } from '../TeamClustersCard';
+import { ReadProgress } from '../ReadProgress';
 
 /** Where the request and upgrade templates live (plugins/catalog-backend-module-shipyard/catalog/templates). */
 export const REQUEST_TEMPLATE_PATH =
@@ -117,8 +112,7 @@ export const FleetHome = () => {
           title="Health"
           deepLink={{ title: 'Open the fleet', link: fleet }}
         >
-          {error && <ResponseErrorPanel error={error} />}
-          {!summary && !error && <Progress />}
+          <ReadProgress answered={Boolean(summary)} error={error} />
           {summary && (
             <>
               <Typography variant="h6" component="p">

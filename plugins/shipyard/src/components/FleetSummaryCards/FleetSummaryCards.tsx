@@ -20,7 +20,9 @@ import {
   FleetSummary,
   ManagementClusterStatus,
   SourceState,
+  VersionSupportStatus,
 } from '@shipyard/plugin-shipyard-common';
+import { CSSProperties, ReactNode } from 'react';
 import { FilterFacet } from '../../lib/filters';
 import { formatAge, formatTime } from '../../lib/format';
 import {
@@ -57,6 +59,39 @@ export const SourceStateLabel = (props: { state: SourceState }) => {
       return <StatusError>Stale</StatusError>;
   }
 };
+
+/**
+ * How many clusters have one version support status (nothing when none has), with a button that shows them in the
+ * fleet.
+ */
+const VersionSupportAlert = (props: {
+  count: number;
+  status: VersionSupportStatus;
+  severity: 'error' | 'warning';
+  testId: string;
+  style?: CSSProperties;
+  onSelect?: (facet: FilterFacet, value: string) => void;
+  /** What the clusters are, after "N clusters". */
+  children: ReactNode;
+}) =>
+  props.count > 0 ? (
+    <Alert
+      severity={props.severity}
+      style={props.style}
+      data-testid={props.testId}
+      action={
+        <Button
+          size="small"
+          color="inherit"
+          onClick={() => props.onSelect?.('versionSupport', props.status)}
+        >
+          Show
+        </Button>
+      }
+    >
+      {props.count} cluster{props.count === 1 ? '' : 's'} {props.children}
+    </Alert>
+  ) : null;
 
 /** Kubernetes minors with counts and support data, newest first. */
 export function versionRows(
@@ -128,44 +163,26 @@ export const FleetSummaryCards = (props: {
       </Grid>
       <Grid item xs={12} md={6} xl={3}>
         <InfoCard title="Kubernetes versions" variant="gridItem">
-          {eolCount > 0 && (
-            <Alert
-              severity="error"
-              data-testid="eol-alert"
-              action={
-                <Button
-                  size="small"
-                  color="inherit"
-                  onClick={() => onSelect?.('versionSupport', 'end-of-life')}
-                >
-                  Show
-                </Button>
-              }
-            >
-              {eolCount} cluster{eolCount === 1 ? '' : 's'} on end-of-life
-              Kubernetes
-              {eol.length > 0 ? ` (${eol.map(v => v.minor).join(', ')})` : ''}
-            </Alert>
-          )}
-          {extendedCount > 0 && (
-            <Alert
-              severity="warning"
-              style={{ marginTop: 8 }}
-              data-testid="extended-alert"
-              action={
-                <Button
-                  size="small"
-                  color="inherit"
-                  onClick={() => onSelect?.('versionSupport', 'extended')}
-                >
-                  Show
-                </Button>
-              }
-            >
-              {extendedCount} cluster{extendedCount === 1 ? '' : 's'} in
-              extended support
-            </Alert>
-          )}
+          <VersionSupportAlert
+            count={eolCount}
+            status="end-of-life"
+            severity="error"
+            testId="eol-alert"
+            onSelect={onSelect}
+          >
+            on end-of-life Kubernetes
+            {eol.length > 0 ? ` (${eol.map(v => v.minor).join(', ')})` : ''}
+          </VersionSupportAlert>
+          <VersionSupportAlert
+            count={extendedCount}
+            status="extended"
+            severity="warning"
+            style={{ marginTop: 8 }}
+            testId="extended-alert"
+            onSelect={onSelect}
+          >
+            in extended support
+          </VersionSupportAlert>
           <BarChart
             title="Clusters by Kubernetes version"
             data={versions.slice(0, 12).map(v => ({

@@ -1,5 +1,4 @@
 import { InfoCard, Progress } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
@@ -9,8 +8,7 @@ import {
   ClusterObjective,
   ClusterObjectiveResponse,
 } from '@shipyard/plugin-shipyard-common';
-import { useEffect, useState } from 'react';
-import { shipyardApiRef } from '../../api';
+import { useClusterRead } from '../../hooks';
 import { formatMinutes, formatPercent } from '../../lib/budget';
 import { BudgetChip } from './BudgetChip';
 
@@ -170,26 +168,11 @@ export const ObjectiveCard = (props: {
   /** Changes when the cluster's summary changes (the card reloads). */
   revision?: string;
 }) => {
-  const api = useApi(shipyardApiRef);
-  const [response, setResponse] = useState<ClusterObjectiveResponse>();
-  const [error, setError] = useState<Error>();
-  const { managementCluster, namespace, name } = props.clusterKey;
-  useEffect(() => {
-    const controller = new AbortController();
-    api
-      .getClusterObjective(
-        { managementCluster, namespace, name },
-        { signal: controller.signal },
-      )
-      .then(r => {
-        setResponse(r);
-        setError(undefined);
-      })
-      .catch((e: Error) => {
-        if (!controller.signal.aborted) setError(e);
-      });
-    return () => controller.abort();
-  }, [api, managementCluster, namespace, name, props.revision]);
+  const { value: response, error } = useClusterRead(
+    'getClusterObjective',
+    props.clusterKey,
+    props.revision,
+  );
   return (
     <InfoCard
       title="Availability objective"

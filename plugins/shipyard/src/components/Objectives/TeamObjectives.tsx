@@ -1,11 +1,6 @@
 import { Link } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import {
   ObjectivesResponse,
@@ -16,6 +11,8 @@ import { shipyardApiRef } from '../../api';
 import { useFleetRoutes } from '../../hooks';
 import { formatMinutes, formatPercent } from '../../lib/budget';
 import { BudgetChip } from './BudgetChip';
+import { CLUSTER_COLUMN, ClusterLink } from '../ClusterLink';
+import { SmallTable } from '../SmallTable';
 
 const SHOWN = 10;
 const nowrap = { whiteSpace: 'nowrap' } as const;
@@ -79,59 +76,38 @@ export const TeamObjectives = (props: {
           </>
         )}
       </Typography>
-      <Table size="small" aria-label="Error budget per cluster">
-        <TableHead>
-          <TableRow>
-            <TableCell>Cluster</TableCell>
-            <TableCell style={nowrap}>Objective</TableCell>
-            <TableCell style={nowrap} align="right">
-              Availability
-            </TableCell>
-            <TableCell style={nowrap} align="right">
-              Budget left
-            </TableCell>
-            <TableCell style={nowrap} align="right">
-              Burn 1 h
-            </TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {objectives.clusters.map(c => (
-            <TableRow
-              key={stringifyClusterKey(c)}
-              data-testid="team-objective-row"
-            >
-              <TableCell style={{ wordBreak: 'break-word' }}>
-                <Link to={routes.cluster(c)}>{c.title || c.name}</Link>{' '}
-                <BudgetChip state={c.state} />
-              </TableCell>
-              <TableCell style={nowrap}>
-                {formatPercent(c.objective.target)} / {c.objective.windowDays} d
-              </TableCell>
-              <TableCell style={nowrap} align="right">
-                {formatPercent(c.availability)}
-              </TableCell>
-              <TableCell
-                style={nowrap}
-                align="right"
-                data-testid="team-objective-budget"
-              >
-                {formatPercent(c.budget.remainingPercent, 1)}
-                <Typography
-                  variant="caption"
-                  color="textSecondary"
-                  component="div"
-                >
-                  {formatMinutes(c.budget.remainingMinutes)}
-                </Typography>
-              </TableCell>
-              <TableCell style={nowrap} align="right">
-                {Number(c.burnRates.oneHour.toFixed(2))}×
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
+      <SmallTable
+        label="Error budget per cluster"
+        columns={[
+          CLUSTER_COLUMN,
+          { title: 'Objective', style: nowrap },
+          { title: 'Availability', style: nowrap, align: 'right' },
+          {
+            title: 'Budget left',
+            style: nowrap,
+            align: 'right',
+            cellTestId: 'team-objective-budget',
+          },
+          { title: 'Burn 1 h', style: nowrap, align: 'right' },
+        ]}
+        items={objectives.clusters}
+        rowKey={c => stringifyClusterKey(c)}
+        rowTestId={() => 'team-objective-row'}
+        cells={c => [
+          <>
+            <ClusterLink cluster={c} /> <BudgetChip state={c.state} />
+          </>,
+          `${formatPercent(c.objective.target)} / ${c.objective.windowDays} d`,
+          formatPercent(c.availability),
+          <>
+            {formatPercent(c.budget.remainingPercent, 1)}
+            <Typography variant="caption" color="textSecondary" component="div">
+              {formatMinutes(c.budget.remainingMinutes)}
+            </Typography>
+          </>,
+          `${Number(c.burnRates.oneHour.toFixed(2))}×`,
+        ]}
+      />
     </Box>
   );
 };

@@ -12,6 +12,19 @@ export interface ProfilePickerUiOptions {
   profileField?: string;
 }
 
+/** A choice's name with a note after it in parentheses (the name alone without a note). */
+const NamedChoice = (props: { name: string; note?: string }) => (
+  <span>
+    {props.name}
+    {props.note !== undefined && (
+      <Typography variant="caption" color="textSecondary" component="span">
+        {' '}
+        ({props.note})
+      </Typography>
+    )}
+  </span>
+);
+
 /** A select among the choices a profile offers, defaulting to the profile's default. */
 const ProfileChoiceField = (props: {
   field: FieldExtensionComponentProps<string, ProfilePickerUiOptions>;
@@ -55,25 +68,20 @@ export const ClusterSizePicker = (
   const choices: Choice[] = (profile?.sizeOptions ?? []).map(s => ({
     value: s.name,
     label: s.title ?? (
-      <span>
-        {s.name}
-        <Typography variant="caption" color="textSecondary" component="span">
-          {' '}
-          (
-          {[
-            s.controlPlaneReplicas
-              ? `${s.controlPlaneReplicas} control plane`
-              : undefined,
-            s.workerReplicas !== undefined
-              ? `${s.workerReplicas} worker${s.workerReplicas === 1 ? '' : 's'}`
-              : undefined,
-            s.machineClass,
-          ]
-            .filter(Boolean)
-            .join(', ')}
-          )
-        </Typography>
-      </span>
+      <NamedChoice
+        name={s.name}
+        note={[
+          s.controlPlaneReplicas
+            ? `${s.controlPlaneReplicas} control plane`
+            : undefined,
+          s.workerReplicas !== undefined
+            ? `${s.workerReplicas} worker${s.workerReplicas === 1 ? '' : 's'}`
+            : undefined,
+          s.machineClass,
+        ]
+          .filter(Boolean)
+          .join(', ')}
+      />
     ),
   }));
   return (
@@ -115,19 +123,16 @@ export const ManagementClusterPicker = (
       value: name,
       disabled: Boolean(statuses) && !connected,
       label: (
-        <span>
-          {name}
-          {statuses && !connected && (
-            <Typography
-              variant="caption"
-              color="textSecondary"
-              component="span"
-            >
-              {' '}
-              ({status ? status.state : 'not known to Shipyard'})
-            </Typography>
-          )}
-        </span>
+        <NamedChoice
+          name={name}
+          note={
+            statuses && !connected
+              ? status
+                ? status.state
+                : 'not known to Shipyard'
+              : undefined
+          }
+        />
       ),
     };
   });

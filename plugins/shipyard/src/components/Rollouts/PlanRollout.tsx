@@ -68,6 +68,24 @@ export function selectorFromParams(
   return selector;
 }
 
+/** A text field of the form, bound to one piece of its state. */
+const FormField = (props: {
+  label: string;
+  placeholder?: string;
+  /** The input's accessible name, when it differs from the label. */
+  ariaLabel?: string;
+  value: string;
+  onChange(value: string): void;
+}) => (
+  <TextField
+    label={props.label}
+    placeholder={props.placeholder}
+    value={props.value}
+    onChange={e => props.onChange(e.target.value)}
+    inputProps={props.ariaLabel ? { 'aria-label': props.ariaLabel } : undefined}
+  />
+);
+
 /** What a rollout moves its clusters to: a Kubernetes version, or a version of a profile. */
 type TargetKind = 'kubernetes' | 'profile';
 
@@ -151,11 +169,7 @@ export const PlanRollout = () => {
   return (
     <InfoCard title="Plan a rollout">
       <Box display="flex" flexWrap="wrap" gridGap={16}>
-        <TextField
-          label="Name"
-          value={name}
-          onChange={e => setName(e.target.value)}
-        />
+        <FormField label="Name" value={name} onChange={setName} />
         <RadioGroup
           row
           aria-label="Target"
@@ -177,52 +191,52 @@ export const PlanRollout = () => {
           />
         </RadioGroup>
         {kind === 'kubernetes' ? (
-          <TextField
+          <FormField
             label="Target Kubernetes version"
             placeholder="v1.35.2"
             value={version}
-            onChange={e => setVersion(e.target.value)}
-            inputProps={{ 'aria-label': 'Target Kubernetes version' }}
+            onChange={setVersion}
+            ariaLabel="Target Kubernetes version"
           />
         ) : (
           <>
-            <TextField
+            <FormField
               label="Profile"
               placeholder="eks-standard"
               value={profile}
-              onChange={e => setProfile(e.target.value)}
-              inputProps={{ 'aria-label': 'Target profile' }}
+              onChange={setProfile}
+              ariaLabel="Target profile"
             />
-            <TextField
+            <FormField
               label="Profile version"
               placeholder="2.1.0"
               value={profileVersion}
-              onChange={e => setProfileVersion(e.target.value)}
-              inputProps={{ 'aria-label': 'Target profile version' }}
+              onChange={setProfileVersion}
+              ariaLabel="Target profile version"
             />
           </>
         )}
-        <TextField
+        <FormField
           label="Canary clusters"
           value={canaries}
-          onChange={e => setCanaries(e.target.value)}
+          onChange={setCanaries}
         />
-        <TextField
+        <FormField
           label="Soak after the canaries (minutes)"
           value={soakMinutes}
-          onChange={e => setSoakMinutes(e.target.value)}
-          inputProps={{ 'aria-label': 'Soak after the canaries (minutes)' }}
+          onChange={setSoakMinutes}
+          ariaLabel="Soak after the canaries (minutes)"
         />
-        <TextField
+        <FormField
           label="Concurrency after the canaries"
           value={concurrency}
-          onChange={e => setConcurrency(e.target.value)}
+          onChange={setConcurrency}
         />
-        <TextField
+        <FormField
           label="Approval groups (optional)"
           placeholder="group:default/platform-team"
           value={approvers}
-          onChange={e => setApprovers(e.target.value)}
+          onChange={setApprovers}
         />
       </Box>
       <Typography variant="body2">

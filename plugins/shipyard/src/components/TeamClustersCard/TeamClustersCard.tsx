@@ -9,11 +9,6 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import {
@@ -45,6 +40,8 @@ import {
 import { SupportStatusBar } from '../SupportStatusBar';
 import { VersionDebtDetails } from '../VersionDebtCard';
 import { TeamObjectives } from '../Objectives';
+import { CLUSTER_COLUMN, ClusterLink } from '../ClusterLink';
+import { SmallTable } from '../SmallTable';
 
 const SHOWN = 10;
 const nowrap = { whiteSpace: 'nowrap' } as const;
@@ -238,41 +235,30 @@ export const TeamClustersCardContent = (props: { ownerRef: string }) => {
         </Box>
       )}
       <TeamObjectives ownerRef={ownerRef} revision={revision} />
-      <Table size="small" aria-label="Team clusters">
-        <TableHead>
-          <TableRow>
-            <TableCell>Cluster</TableCell>
-            <TableCell style={nowrap}>Health</TableCell>
-            <TableCell style={nowrap}>Version</TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {page.items.map(c => {
-            const s = clusterVersionSupport(c);
-            return (
-              <TableRow
-                key={stringifyClusterKey(c)}
-                data-testid="team-cluster-row"
-              >
-                <TableCell style={{ wordBreak: 'break-word' }}>
-                  <Link to={routes.cluster(c)}>{c.title || c.name}</Link>{' '}
-                  <StaleChip source={c.source} />
-                </TableCell>
-                <TableCell style={nowrap} data-testid="team-cluster-health">
-                  <HealthStatusLabel health={c.health} />
-                </TableCell>
-                <TableCell style={nowrap}>
-                  {c.kubernetesVersion ?? c.observedKubernetesVersion ?? '—'}{' '}
-                  <VersionSupportChip
-                    status={s.status}
-                    endOfLife={s.endOfLife}
-                  />
-                </TableCell>
-              </TableRow>
-            );
-          })}
-        </TableBody>
-      </Table>
+      <SmallTable
+        label="Team clusters"
+        columns={[
+          CLUSTER_COLUMN,
+          { title: 'Health', style: nowrap, cellTestId: 'team-cluster-health' },
+          { title: 'Version', style: nowrap },
+        ]}
+        items={page.items}
+        rowKey={c => stringifyClusterKey(c)}
+        rowTestId={() => 'team-cluster-row'}
+        cells={c => {
+          const s = clusterVersionSupport(c);
+          return [
+            <>
+              <ClusterLink cluster={c} /> <StaleChip source={c.source} />
+            </>,
+            <HealthStatusLabel health={c.health} />,
+            <>
+              {c.kubernetesVersion ?? c.observedKubernetesVersion ?? '—'}{' '}
+              <VersionSupportChip status={s.status} endOfLife={s.endOfLife} />
+            </>,
+          ];
+        }}
+      />
       <Box mt={1}>
         <Link to={fleetLink} data-testid="team-fleet-link">
           {page.totalCount > page.items.length

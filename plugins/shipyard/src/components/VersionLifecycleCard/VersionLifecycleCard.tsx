@@ -4,14 +4,8 @@ import {
   Progress,
   StructuredMetadataTable,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import {
@@ -20,8 +14,7 @@ import {
   UpgradeStep,
   VersionSupportCalendarRecord,
 } from '@shipyard/plugin-shipyard-common';
-import { useEffect, useState } from 'react';
-import { shipyardApiRef } from '../../api';
+import { useClusterRead } from '../../hooks';
 import { formatAge } from '../../lib/format';
 import {
   compareMinor,
@@ -29,6 +22,7 @@ import {
   formatDaysLeft,
   versionSupportLabel,
 } from '../../lib/versionSupport';
+import { SmallTable } from '../SmallTable';
 import { VersionSupportChip } from '../StatusLabels';
 
 /** Calendar rows shown around the cluster's minor. */
@@ -193,41 +187,34 @@ export const VersionLifecycleView = (props: {
       )}
       <Box mt={2}>
         <Typography variant="overline">Calendar</Typography>
-        <Table size="small" aria-label={`${calendar.title} calendar`}>
-          <TableHead>
-            <TableRow>
-              <TableCell>Minor</TableCell>
-              <TableCell>Released</TableCell>
-              <TableCell>End of standard</TableCell>
-              <TableCell>End of extended</TableCell>
-              <TableCell>Today</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {rows.map(r => (
-              <TableRow
-                key={r.minor}
-                selected={r.minor === support.minor}
-                data-testid={`calendar-row-${r.minor}`}
-              >
-                <TableCell>
-                  {r.minor}
-                  {r.productVersion ? ` (${r.productVersion})` : ''}
-                </TableCell>
-                <TableCell>{formatDay(r.releaseDate)}</TableCell>
-                <TableCell>{formatDay(r.endOfStandardSupport)}</TableCell>
-                <TableCell>
-                  {r.endOfExtendedSupport
-                    ? `${formatDay(r.endOfExtendedSupport)}${
-                        r.extendedSupportCharged ? ' (charged)' : ''
-                      }`
-                    : '—'}
-                </TableCell>
-                <TableCell>{versionSupportLabel(r.status)}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <SmallTable
+          label={`${calendar.title} calendar`}
+          columns={[
+            'Minor',
+            'Released',
+            'End of standard',
+            'End of extended',
+            'Today',
+          ]}
+          items={rows}
+          rowKey={r => r.minor}
+          rowTestId={r => `calendar-row-${r.minor}`}
+          rowSelected={r => r.minor === support.minor}
+          cells={r => [
+            <>
+              {r.minor}
+              {r.productVersion ? ` (${r.productVersion})` : ''}
+            </>,
+            formatDay(r.releaseDate),
+            formatDay(r.endOfStandardSupport),
+            r.endOfExtendedSupport
+              ? `${formatDay(r.endOfExtendedSupport)}${
+                  r.extendedSupportCharged ? ' (charged)' : ''
+                }`
+              : '—',
+            versionSupportLabel(r.status),
+          ]}
+        />
       </Box>
     </Box>
   );
@@ -239,26 +226,11 @@ export const VersionLifecycleCard = (props: {
   /** Anything that changes when the answer may change (the cluster's version, its last change). */
   version?: string;
 }) => {
-  const api = useApi(shipyardApiRef);
-  const [lifecycle, setLifecycle] = useState<ClusterLifecycleResponse>();
-  const [error, setError] = useState<Error>();
-  const { managementCluster, namespace, name } = props.clusterKey;
-  useEffect(() => {
-    const controller = new AbortController();
-    api
-      .getClusterLifecycle(
-        { managementCluster, namespace, name },
-        { signal: controller.signal },
-      )
-      .then(l => {
-        setLifecycle(l);
-        setError(undefined);
-      })
-      .catch((e: Error) => {
-        if (!controller.signal.aborted) setError(e);
-      });
-    return () => controller.abort();
-  }, [api, managementCluster, namespace, name, props.version]);
+  const { value: lifecycle, error } = useClusterRead(
+    'getClusterLifecycle',
+    props.clusterKey,
+    props.version,
+  );
   let subheader: string | undefined;
   if (lifecycle?.support.minor) {
     const { calendar } = lifecycle;

@@ -1,0 +1,1 @@
+export { CLUSTER_COLUMN, ClusterLink } from './ClusterLink';
