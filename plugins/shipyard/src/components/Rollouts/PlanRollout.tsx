@@ -68,21 +68,23 @@ export function selectorFromParams(
   return selector;
 }
 
-/** A text field of the form, bound to one piece of its state. */
-const FormField = (props: {
+/** A text field of the form, bound to one piece of its state (the value and its setter). */
+const FormField = ({
+  state: [value, setValue],
+  ariaLabel,
+  ...field
+}: {
   label: string;
   placeholder?: string;
   /** The input's accessible name, when it differs from the label. */
   ariaLabel?: string;
-  value: string;
-  onChange(value: string): void;
+  state: [string, (value: string) => void];
 }) => (
   <TextField
-    label={props.label}
-    placeholder={props.placeholder}
-    value={props.value}
-    onChange={e => props.onChange(e.target.value)}
-    inputProps={props.ariaLabel ? { 'aria-label': props.ariaLabel } : undefined}
+    {...field}
+    value={value}
+    onChange={e => setValue(e.target.value)}
+    inputProps={ariaLabel ? { 'aria-label': ariaLabel } : undefined}
   />
 );
 
@@ -169,7 +171,7 @@ export const PlanRollout = () => {
   return (
     <InfoCard title="Plan a rollout">
       <Box display="flex" flexWrap="wrap" gridGap={16}>
-        <FormField label="Name" value={name} onChange={setName} />
+        <FormField label="Name" state={[name, setName]} />
         <RadioGroup
           row
           aria-label="Target"
@@ -194,8 +196,7 @@ export const PlanRollout = () => {
           <FormField
             label="Target Kubernetes version"
             placeholder="v1.35.2"
-            value={version}
-            onChange={setVersion}
+            state={[version, setVersion]}
             ariaLabel="Target Kubernetes version"
           />
         ) : (
@@ -203,40 +204,31 @@ export const PlanRollout = () => {
             <FormField
               label="Profile"
               placeholder="eks-standard"
-              value={profile}
-              onChange={setProfile}
+              state={[profile, setProfile]}
               ariaLabel="Target profile"
             />
             <FormField
               label="Profile version"
               placeholder="2.1.0"
-              value={profileVersion}
-              onChange={setProfileVersion}
+              state={[profileVersion, setProfileVersion]}
               ariaLabel="Target profile version"
             />
           </>
         )}
-        <FormField
-          label="Canary clusters"
-          value={canaries}
-          onChange={setCanaries}
-        />
+        <FormField label="Canary clusters" state={[canaries, setCanaries]} />
         <FormField
           label="Soak after the canaries (minutes)"
-          value={soakMinutes}
-          onChange={setSoakMinutes}
+          state={[soakMinutes, setSoakMinutes]}
           ariaLabel="Soak after the canaries (minutes)"
         />
         <FormField
           label="Concurrency after the canaries"
-          value={concurrency}
-          onChange={setConcurrency}
+          state={[concurrency, setConcurrency]}
         />
         <FormField
           label="Approval groups (optional)"
           placeholder="group:default/platform-team"
-          value={approvers}
-          onChange={setApprovers}
+          state={[approvers, setApprovers]}
         />
       </Box>
       <Typography variant="body2">
