@@ -31,7 +31,7 @@ import {
   FleetSubscription,
 } from './types';
 
-/** Options of {@link ShipyardClient}. */
+/** Options of `ShipyardClient`. */
 export interface ShipyardClientOptions {
   discoveryApi: DiscoveryApi;
   fetchApi: FetchApi;
