@@ -18,7 +18,7 @@ import { ProfileVersionDialog } from './ProfileVersionDialog';
 import { ScaleDialog } from './ScaleDialog';
 
 /** A day-2 operation's button and the form it opens. */
-interface OperationButton {
+interface OperationEntry {
   permission: ResourcePermission<'shipyard-cluster'>;
   dialog: ComponentType<ClusterOperationDialogProps>;
   label(cluster: ClusterSummary): string;
@@ -61,14 +61,14 @@ const OPERATIONS = {
     color: 'secondary',
     whilePaused: 'Resume the cluster to decommission it',
   },
-} satisfies Record<string, OperationButton>;
+} satisfies Record<string, OperationEntry>;
 
 type Operation = keyof typeof OPERATIONS;
 
 /** One operation's button, shown to users who hold its permission on the cluster. */
 const OperationButton = (props: {
   cluster: ClusterSummary;
-  operation: OperationButton;
+  operation: OperationEntry;
   onClick(): void;
 }) => {
   const c = props.cluster;

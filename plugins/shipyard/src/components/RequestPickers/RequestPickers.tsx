@@ -119,19 +119,14 @@ export const ManagementClusterPicker = (
   const choices: Choice[] = (profile?.managementClusters ?? []).map(name => {
     const status = statuses?.items.find(m => m.name === name);
     const connected = status?.state === 'connected';
+    const state = status ? status.state : 'not known to Shipyard';
     return {
       value: name,
       disabled: Boolean(statuses) && !connected,
       label: (
         <NamedChoice
           name={name}
-          note={
-            statuses && !connected
-              ? status
-                ? status.state
-                : 'not known to Shipyard'
-              : undefined
-          }
+          note={statuses && !connected ? state : undefined}
         />
       ),
     };
