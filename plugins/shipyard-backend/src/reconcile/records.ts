@@ -396,15 +396,26 @@ function projectHosted(obj: KubeObject): HostedControlPlaneRecord | undefined {
   return undefined;
 }
 
-export function projectMachineDeployment(
+/** A record of a workers' kind begun with its name and, when labelled, its cluster's name. */
+function namedRecord<T extends { name: string; clusterName?: string }>(
   obj: KubeObject,
-): MachineDeploymentRecord {
-  const out = emptyRecord<MachineDeploymentRecord>();
+): T {
+  const out = emptyRecord<T>();
   out.name = obj.metadata.name;
   const clusterName = clusterNameOf(obj);
   if (clusterName !== undefined) out.clusterName = intern(clusterName);
-  const cls = obj.metadata.labels?.[CAPI_LABELS.topologyDeploymentName];
-  if (cls !== undefined) out.class = intern(cls);
+  return out;
+}
+
+/** What a MachineDeployment and a MachinePool both report: version, phase, replica counters and readiness. */
+function withWorkerState<
+  T extends {
+    version?: string;
+    phase?: string;
+    replicas: ReplicaCounters;
+    readiness: ReadinessRecord;
+  },
+>(out: T, obj: KubeObject): T {
   const version = str(obj.spec?.template?.spec?.version);
   if (version !== undefined) out.version = intern(version);
   const phase = str(obj.status?.phase);
@@ -414,12 +425,18 @@ export function projectMachineDeployment(
   return out;
 }
 
+export function projectMachineDeployment(
+  obj: KubeObject,
+): MachineDeploymentRecord {
+  const out = namedRecord<MachineDeploymentRecord>(obj);
+  const cls = obj.metadata.labels?.[CAPI_LABELS.topologyDeploymentName];
+  if (cls !== undefined) out.class = intern(cls);
+  return withWorkerState(out, obj);
+}
+
 export function projectMachineSet(obj: KubeObject): MachineSetRecord {
   const owner = controllerOwner(obj, k => k === 'MachineDeployment');
-  const out = emptyRecord<MachineSetRecord>();
-  out.name = obj.metadata.name;
-  const clusterName = clusterNameOf(obj);
-  if (clusterName !== undefined) out.clusterName = intern(clusterName);
+  const out = namedRecord<MachineSetRecord>(obj);
   const deploymentName =
     owner?.name ?? obj.metadata.labels?.[CAPI_LABELS.deploymentName];
   if (deploymentName !== undefined) {
@@ -457,27 +474,14 @@ export function projectMachine(obj: KubeObject): MachineRecord {
 }
 
 export function projectMachinePool(obj: KubeObject): MachinePoolRecord {
-  const out = emptyRecord<MachinePoolRecord>();
-  out.name = obj.metadata.name;
-  const clusterName = clusterNameOf(obj);
-  if (clusterName !== undefined) out.clusterName = intern(clusterName);
-  const version = str(obj.spec?.template?.spec?.version);
-  if (version !== undefined) out.version = intern(version);
-  const phase = str(obj.status?.phase);
-  if (phase !== undefined) out.phase = intern(phase);
-  out.replicas = readReplicas(obj, obj.spec?.replicas);
-  out.readiness = readReadiness(obj);
-  return out;
+  return withWorkerState(namedRecord<MachinePoolRecord>(obj), obj);
 }
 
 export function projectMachineHealthCheck(
   obj: KubeObject,
 ): MachineHealthCheckRecord {
   const status = obj.status ?? {};
-  const out = emptyRecord<MachineHealthCheckRecord>();
-  out.name = obj.metadata.name;
-  const clusterName = clusterNameOf(obj);
-  if (clusterName !== undefined) out.clusterName = intern(clusterName);
+  const out = namedRecord<MachineHealthCheckRecord>(obj);
   const expected = num(status.expectedMachines);
   if (expected !== undefined) out.expectedMachines = expected;
   const healthy = num(status.currentHealthy);
