@@ -1,11 +1,12 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { ConflictError, InputError, ResponseError } from '@backstage/errors';
+import { ConflictError, InputError } from '@backstage/errors';
 import {
   ClusterAuditRecordInput,
   ClusterSummary,
   HEALTH_STATUSES,
   rolloutProgress,
 } from '@shipyard/plugin-shipyard-common';
+import { isTransientError } from '@shipyard/plugin-shipyard-node';
 import { auditedCluster } from '../service/audit';
 import { ClusterActionDeps } from './createCluster';
 import { examples } from './waitCluster.examples';
@@ -25,26 +26,6 @@ const HEALTH_RANK: Record<string, number> = {
   progressing: 0.5,
   degraded: 1,
 };
-
-/** The Shipyard backend could not answer now (restart, overload, network): worth asking again. */
-function isTransient(error: unknown): boolean {
-  if (error instanceof ResponseError) {
-    return error.statusCode >= 500 || error.statusCode === 429;
-  }
-  const e = error as {
-    name?: string;
-    message?: string;
-    cause?: { code?: string };
-  };
-  return (
-    (e?.name === 'TypeError' && /fetch failed/i.test(String(e.message))) ||
-    e?.name === 'AbortError' ||
-    e?.name === 'TimeoutError' ||
-    /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|UND_ERR_\w+)$/.test(
-      e?.cause?.code ?? '',
-    )
-  );
-}
 
 /** `shipyard:cluster:wait`: waits until a cluster reaches a phase and health, as the fleet index sees it. */
 export function createClusterWaitAction(deps: ClusterActionDeps) {
@@ -154,7 +135,7 @@ export function createClusterWaitAction(deps: ClusterActionDeps) {
           // a cluster created a moment ago may not be indexed yet
           if (error instanceof InputError) {
             unavailable = undefined;
-          } else if (isTransient(error)) {
+          } else if (isTransientError(error)) {
             // the Shipyard backend restarts or is overloaded: keep waiting until the deadline
             if (!unavailable) {
               ctx.logger.warn(

@@ -1,0 +1,46 @@
+import { ResponseError } from '@backstage/errors';
+import { isTransientError } from './backoff';
+
+async function responseError(status: number): Promise<ResponseError> {
+  return ResponseError.fromResponse(
+    new Response(JSON.stringify({ error: { name: 'Error', message: 'x' } }), {
+      status,
+      headers: { 'content-type': 'application/json' },
+    }),
+  );
+}
+
+describe('isTransientError', () => {
+  it('asks again after 5xx, 429 and 408 answers, not after other refusals', async () => {
+    for (const status of [500, 502, 503, 429, 408]) {
+      expect(isTransientError(await responseError(status))).toBe(true);
+    }
+    for (const status of [400, 401, 403, 404, 409]) {
+      expect(isTransientError(await responseError(status))).toBe(false);
+    }
+  });
+
+  it('asks again after a 401 only when told to (a service token refused by a busy backend)', async () => {
+    expect(
+      isTransientError(await responseError(401), { unauthorized: true }),
+    ).toBe(true);
+    expect(
+      isTransientError(await responseError(403), { unauthorized: true }),
+    ).toBe(false);
+  });
+
+  it('asks again after timeouts and failed or reset connections, not after other errors', () => {
+    const timeout = new DOMException('timed out', 'TimeoutError');
+    const reset = Object.assign(new TypeError('fetch failed'), {
+      cause: { code: 'ECONNRESET' },
+    });
+    const refused = Object.assign(new Error('connect'), {
+      cause: { code: 'ECONNREFUSED' },
+    });
+    expect(isTransientError(timeout)).toBe(true);
+    expect(isTransientError(reset)).toBe(true);
+    expect(isTransientError(refused)).toBe(true);
+    expect(isTransientError(new Error('boom'))).toBe(false);
+    expect(isTransientError(new TypeError('x is not a function'))).toBe(false);
+  });
+});
