@@ -22,6 +22,11 @@ export interface Config {
         portalBaseUrl?: string;
         /** Timeout of one request to the Shipyard backend, in milliseconds (default 30000). */
         requestTimeoutMs?: number;
+        /**
+         * A full sync that makes no progress for this long (no page read, no mutation written) is given up and tried
+         * again after a backoff, in milliseconds (default 180000).
+         */
+        stallTimeoutMs?: number;
 
         /** Workload clusters → `Resource` entities of type `kubernetes-cluster`. */
         clusters?: {

@@ -26,6 +26,8 @@ export interface ShipyardCatalogConfig {
   /** Without trailing slash; undefined when neither it nor `app.baseUrl` is configured. */
   portalBaseUrl?: string;
   requestTimeoutMs: number;
+  /** A full sync that makes no progress (no page read, no mutation written) for this long is given up and tried again. */
+  stallTimeoutMs: number;
   platformTeam: string;
   clusters: {
     schedule: SchedulerServiceTaskScheduleDefinition;
@@ -168,6 +170,14 @@ export function readShipyardCatalogConfig(root: Config): ShipyardCatalogConfig {
       30_000,
       100,
       600_000,
+      prefix,
+    ),
+    stallTimeoutMs: intInRange(
+      c,
+      'stallTimeoutMs',
+      180_000,
+      1_000,
+      3_600_000,
       prefix,
     ),
     platformTeam,

@@ -24,6 +24,7 @@ export type {
   ClusterClassSource,
   ShipyardApiClientOptions,
   ShipyardFleetReader,
+  ShipyardReadOptions,
 } from './client/ShipyardApiClient';
 export {
   CatalogServiceProfileSource,

@@ -24,3 +24,5 @@ export type {
 } from './fleetBackend';
 export { membershipUserInfo, membershipUserInfoFactory } from './membership';
 export type { Membership } from './membership';
+export { ShipyardRequestFaults } from './requestFaults';
+export type { ShipyardRequest, ShipyardRequestFault } from './requestFaults';

@@ -15,6 +15,7 @@ import { Entity } from '@backstage/catalog-model';
 import { ClusterSummary } from '@shipyard/plugin-shipyard-common';
 import { catalogModuleShipyard } from '../module';
 import {
+  ShipyardRequestFaults,
   ShipyardTestClient,
   eventually,
   fixedService,
@@ -74,6 +75,14 @@ export interface SimCatalogOptions {
   sync?: Record<string, number>;
   /** More of `shipyard`'s configuration (e.g. `inventory`). */
   shipyard?: Record<string, unknown>;
+  /** More of `catalog.providers.shipyard` (`clusters` merged member by member). */
+  provider?: { clusters?: Record<string, unknown>; [key: string]: unknown };
+  /** Faults of the Shipyard backend's answers (its module is added to the backend). */
+  faults?: ShipyardRequestFaults;
+  /** Receives every log line of the backend. */
+  logs?: string[];
+  /** Run the cluster provider's first full sync once the backend lists the fleet (default true). */
+  initialSync?: boolean;
   timeoutMs: number;
 }
 
@@ -88,8 +97,15 @@ export async function startSimCatalogBackend(
     metrics: ReturnType<typeof createCountingMetrics>['metrics'];
   },
 ): Promise<{ sim: FleetSim; backend: TestBackend }> {
+  const { clusters: providerClusters, ...provider } = options.provider ?? {};
   const { sim, backend } = await startSimulatedFleet({
-    plugin: [catalogPlugin, shipyardPlugin, catalogModuleShipyard],
+    plugin: [
+      catalogPlugin,
+      shipyardPlugin,
+      catalogModuleShipyard,
+      ...(options.faults ? [options.faults.module] : []),
+    ],
+    logs: options.logs,
     sim: {
       managementClusters: 2,
       clusters: options.clusters,
@@ -106,7 +122,10 @@ export async function startSimCatalogBackend(
           pollingInterval: { milliseconds: 100 },
         },
         providers: {
-          shipyard: { clusters: { pageSize: options.pageSize } },
+          shipyard: {
+            ...provider,
+            clusters: { pageSize: options.pageSize, ...providerClusters },
+          },
         },
       },
       shipyard: {
@@ -127,7 +146,9 @@ export async function startSimCatalogBackend(
     timeoutMs: options.timeoutMs,
     intervalMs: 100,
   });
-  await options.scheduler.triggerTask('ClusterEntityProvider:refresh');
+  if (options.initialSync ?? true) {
+    await options.scheduler.triggerTask('ClusterEntityProvider:refresh');
+  }
   return { sim, backend };
 }
 

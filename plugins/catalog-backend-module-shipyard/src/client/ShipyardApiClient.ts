@@ -1,4 +1,13 @@
-import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
+import {
+  AuthService,
+  DiscoveryService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import {
+  Backoff,
+  isTransientError,
+  sleep,
+} from '@shipyard/plugin-shipyard-node';
 import type { ShipyardCatalogConfig } from '../config';
 import {
   ClusterClassSummary,
@@ -14,13 +23,26 @@ import {
   responseBody,
 } from '@shipyard/plugin-shipyard-common';
 
+/** Options of one read of the Shipyard backend. */
+export interface ShipyardReadOptions {
+  /** Gives the read up (its request, its next try). */
+  signal?: AbortSignal;
+}
+
 /** What the entity providers read from the Shipyard backend. */
 export interface ShipyardFleetReader {
   /** Pages of every cluster of the fleet. */
-  listClusterPages(): AsyncIterable<ListClustersResponse>;
+  listClusterPages(
+    options?: ShipyardReadOptions,
+  ): AsyncIterable<ListClustersResponse>;
   /** One cluster's summary, or undefined when it does not exist (404). */
-  getCluster(key: ClusterKey): Promise<ClusterSummary | undefined>;
-  listManagementClusters(): Promise<ManagementClusterStatus[]>;
+  getCluster(
+    key: ClusterKey,
+    options?: ShipyardReadOptions,
+  ): Promise<ClusterSummary | undefined>;
+  listManagementClusters(
+    options?: ShipyardReadOptions,
+  ): Promise<ManagementClusterStatus[]>;
 }
 
 /**
@@ -37,12 +59,21 @@ export interface ShipyardApiClientOptions {
   auth: AuthService;
   pageSize: number;
   timeoutMs: number;
+  /**
+   * A request that fails with a transient error (a 5xx, 429 or 401 answer, a timeout, a reset connection) is sent
+   * again, up to `attempts` times in all (default 5), after `firstDelayMs` (default 1 s) doubling up to `maxDelayMs`
+   * (default 8 s); a page of a listing is asked for again from its cursor, the pages read before it are kept.
+   */
+  retry?: { attempts?: number; firstDelayMs?: number; maxDelayMs?: number };
+  /** Logs each request sent again. */
+  logger?: LoggerService;
 }
 
 /**
  * Reads the Shipyard backend (`/api/shipyard`) through the client generated from its OpenAPI spec, adding the
- * catalog's own service token and the request timeout to every request, cursor paging to the end (a repeated cursor
- * is an error), a missing cluster as `undefined`, and "not available" for a backend without `GET /cluster-classes`.
+ * catalog's own service token and the request timeout to every request, another try after a transient failure,
+ * cursor paging to the end (a repeated cursor is an error), a missing cluster as `undefined`, and "not available" for
+ * a backend without `GET /cluster-classes`.
  */
 export class ShipyardApiClient
   implements ShipyardFleetReader, ClusterClassSource
@@ -50,18 +81,27 @@ export class ShipyardApiClient
   private readonly auth: AuthService;
   private readonly pageSize: number;
   private readonly timeoutMs: number;
+  private readonly attempts: number;
+  private readonly firstDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly logger?: LoggerService;
   private readonly api: ShipyardOpenApi.DefaultApiClient;
 
   /** A client with the page size and request timeout of `catalog.providers.shipyard`. */
   static fromCatalogConfig(
     config: Pick<ShipyardCatalogConfig, 'clusters' | 'requestTimeoutMs'>,
-    deps: { discovery: DiscoveryService; auth: AuthService },
+    deps: {
+      discovery: DiscoveryService;
+      auth: AuthService;
+      logger?: LoggerService;
+    },
   ): ShipyardApiClient {
     return new ShipyardApiClient({
       discovery: deps.discovery,
       auth: deps.auth,
       pageSize: config.clusters.pageSize,
       timeoutMs: config.requestTimeoutMs,
+      logger: deps.logger,
     });
   }
 
@@ -69,22 +109,68 @@ export class ShipyardApiClient
     this.auth = options.auth;
     this.pageSize = options.pageSize;
     this.timeoutMs = options.timeoutMs;
+    this.attempts = Math.max(1, options.retry?.attempts ?? 5);
+    this.firstDelayMs = options.retry?.firstDelayMs ?? 1_000;
+    this.maxDelayMs = options.retry?.maxDelayMs ?? 8_000;
+    this.logger = options.logger;
     this.api = new ShipyardOpenApi.DefaultApiClient({
       discoveryApi: options.discovery,
     });
   }
 
-  private async requestOptions(): Promise<ShipyardOpenApi.RequestOptions> {
+  private async requestOptions(
+    signal?: AbortSignal,
+  ): Promise<ShipyardOpenApi.RequestOptions> {
     const { token } = await this.auth.getPluginRequestToken({
       onBehalfOf: await this.auth.getOwnServiceCredentials(),
       targetPluginId: SHIPYARD_PLUGIN_ID,
     });
-    return { token, signal: AbortSignal.timeout(this.timeoutMs) };
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    return {
+      token,
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    };
   }
 
-  async *listClusterPages(): AsyncIterable<ListClustersResponse> {
+  /**
+   * Sends a request (`call`, which reads the answer's body too) with a fresh token, and again after a transient
+   * failure, until it succeeds, fails otherwise, the tries are used up or `signal` gives it up.
+   */
+  private async read<T>(
+    what: string,
+    call: (options: ShipyardOpenApi.RequestOptions) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const backoff = new Backoff(this.firstDelayMs, this.maxDelayMs, {
+      jitter: false,
+    });
+    for (let attempt = 1; ; attempt++) {
+      signal?.throwIfAborted();
+      try {
+        return await call(await this.requestOptions(signal));
+      } catch (error) {
+        signal?.throwIfAborted();
+        if (
+          attempt >= this.attempts ||
+          !isTransientError(error, { unauthorized: true })
+        ) {
+          throw error;
+        }
+        const delay = backoff.next();
+        this.logger?.warn(
+          `${what} failed (try ${attempt} of ${this.attempts}), asking again in ${delay} ms: ${error}`,
+        );
+        await sleep(delay, signal);
+      }
+    }
+  }
+
+  async *listClusterPages(
+    options: ShipyardReadOptions = {},
+  ): AsyncIterable<ListClustersResponse> {
     let cursor: string | undefined;
     const seen = new Set<string>();
+    let pages = 0;
     do {
       const query = toListClustersQuery({
         limit: this.pageSize,
@@ -92,10 +178,16 @@ export class ShipyardApiClient
         sort: 'name',
         ...(cursor ? { cursor } : {}),
       });
+      pages++;
       // without fields=list the items are full cluster summaries
-      const page = (await responseBody(
-        await this.api.listClusters({ query }, await this.requestOptions()),
-      )) as ListClustersResponse;
+      const page = await this.read(
+        `Reading page ${pages} of the clusters`,
+        async requestOptions =>
+          (await responseBody(
+            await this.api.listClusters({ query }, requestOptions),
+          )) as ListClustersResponse,
+        options.signal,
+      );
       yield page;
       cursor = page.nextCursor;
       if (cursor !== undefined) {
@@ -109,41 +201,70 @@ export class ShipyardApiClient
     } while (cursor);
   }
 
-  async getCluster(key: ClusterKey): Promise<ClusterSummary | undefined> {
-    const response = await this.api.getCluster(
-      { path: key },
-      await this.requestOptions(),
+  async getCluster(
+    key: ClusterKey,
+    options: ShipyardReadOptions = {},
+  ): Promise<ClusterSummary | undefined> {
+    return this.read(
+      'Reading a cluster',
+      async requestOptions => {
+        const response = await this.api.getCluster(
+          { path: key },
+          requestOptions,
+        );
+        if (response.status === 404) {
+          await response.body?.cancel();
+          return undefined;
+        }
+        const details: ClusterDetails = await responseBody(response);
+        return details.summary;
+      },
+      options.signal,
     );
-    if (response.status === 404) return undefined;
-    const details: ClusterDetails = await responseBody(response);
-    return details.summary;
   }
 
-  async listManagementClusters(): Promise<ManagementClusterStatus[]> {
-    const body = await responseBody(
-      await this.api.listManagementClusters({}, await this.requestOptions()),
+  async listManagementClusters(
+    options: ShipyardReadOptions = {},
+  ): Promise<ManagementClusterStatus[]> {
+    return this.read(
+      'Reading the management clusters',
+      async requestOptions =>
+        (
+          await responseBody(
+            await this.api.listManagementClusters({}, requestOptions),
+          )
+        ).items,
+      options.signal,
     );
-    return body.items;
   }
 
   async listClusterClasses(): Promise<ClusterClassSummary[] | undefined> {
     const items: ClusterClassSummary[] = [];
     let cursor: string | undefined;
     do {
-      const response = await this.api.listClusterClasses(
-        { query: { limit: this.pageSize, cursor } },
-        await this.requestOptions(),
-      );
-      if (response.status === 404 && items.length === 0 && !cursor) {
-        // The backend does not serve ClusterClasses (yet).
-        await response.body?.cancel();
-        return undefined;
-      }
-      // a variable's schema is JSON (the spec: an object with any properties)
-      const page = (await responseBody(response)) as ListClusterClassesResponse;
+      const page = await this.clusterClassesPage(cursor);
+      if (!page) return undefined;
       items.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);
     return items;
+  }
+
+  /** A page of ClusterClasses; undefined when the backend does not serve them (404 for the first page). */
+  private clusterClassesPage(
+    cursor?: string,
+  ): Promise<ListClusterClassesResponse | undefined> {
+    return this.read('Reading the ClusterClasses', async requestOptions => {
+      const response = await this.api.listClusterClasses(
+        { query: { limit: this.pageSize, cursor } },
+        requestOptions,
+      );
+      if (response.status === 404 && !cursor) {
+        await response.body?.cancel();
+        return undefined;
+      }
+      // a variable's schema is JSON (the spec: an object with any properties)
+      return (await responseBody(response)) as ListClusterClassesResponse;
+    });
   }
 }

@@ -224,6 +224,33 @@ describe('ClusterEntityProvider', () => {
     expect(attempts).toHaveLength(3);
   });
 
+  it('gives up a full sync that makes no progress and tries again soon', async () => {
+    const { fleet, provider } = setup(3, {
+      fullSyncRetry: { firstDelayMs: 20, maxDelayMs: 80, stallMs: 100 },
+    });
+    const { conn, mutations } = connection();
+    await provider.connect(conn);
+
+    // the listing is never answered: the sync is given up after 100 ms without progress, not left waiting
+    fleet.hold();
+    const started = Date.now();
+    await expect(provider.refresh()).rejects.toThrow(/no progress for 100 ms/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(mutations).toEqual([]);
+
+    // the next try, 20 ms later, reads the fleet
+    fleet.release();
+    const deadline = Date.now() + 5_000;
+    while (mutations.length === 0 && Date.now() < deadline) {
+      await new Promise(r => setTimeout(r, 10));
+    }
+    await provider.idle();
+    expect(fleet.listings).toBe(2);
+    const full = mutations.find(m => m.type === 'full');
+    expect(full?.type === 'full' && full.entities).toHaveLength(4);
+    expect(provider.getStats()).toMatchObject({ fullMutations: 1 });
+  });
+
   it('delivers the first full sync in chunks as the listing is read, then reconciles with one full mutation', async () => {
     const { fleet, provider } = setup(1_200, { coldSyncChunkSize: 500 });
     const { conn, mutations } = connection();

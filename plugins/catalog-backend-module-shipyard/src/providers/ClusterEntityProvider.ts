@@ -31,7 +31,13 @@ import {
   toClusterEntityInput,
 } from '../entities/clusterEntities';
 import { ProfileIndex } from '../profiles/ProfileIndex';
-import { FullSync, FullSyncRetryOptions, carryOver } from './fullSync';
+import { Backoff } from '@shipyard/plugin-shipyard-node';
+import {
+  FullSync,
+  FullSyncRetryOptions,
+  FullSyncRun,
+  carryOver,
+} from './fullSync';
 import { ProviderMetrics } from './metrics';
 import { ShipyardProviderDeps, providerWiring } from './providerDeps';
 import { SerialQueue } from './SerialQueue';
@@ -69,6 +75,13 @@ interface ClusterRecord {
   warnings?: string;
 }
 
+/** A fleet change received and not yet applied, with the number of the event that brought it. */
+interface PendingChange {
+  change: ClusterChange;
+  /** Counts the fleet change events received: a listing asked for after this event reflects the change. */
+  event: number;
+}
+
 /** A cluster's entity as just built, and its record. */
 interface BuiltCluster {
   record: ClusterRecord;
@@ -96,7 +109,10 @@ export interface ClusterEntityProviderOptions {
   profiles?: ProfileIndex;
   /** Records mutation and change counters. */
   metrics?: MetricsService;
-  /** When a full sync fails, when to try again (default after 2 s, doubling up to 60 s). */
+  /**
+   * When a full sync fails or stalls, when to try again (default after 2 s, doubling up to 60 s; stalled after
+   * `stallTimeoutMs` of the configuration without progress).
+   */
   fullSyncRetry?: FullSyncRetryOptions;
   /**
    * The first full sync after the provider starts writes its entities in delta mutations of this many (default 500;
@@ -178,9 +194,15 @@ export class ClusterEntityProvider implements EntityProvider {
   private chain = new Map<string, ClusterKey>();
   private synced = false;
   /** Entity-relevant changes received and not yet applied, the last one of each cluster. */
-  private readonly pending = new Map<string, ClusterChange>();
+  private readonly pending = new Map<string, PendingChange>();
+  /** Fleet change events received with entity-relevant changes. */
+  private eventsApplicable = 0;
   /** Whether a job that applies the pending changes is queued and not yet started. */
   private drainQueued = false;
+  /** The wait before the pending changes are looked at again (a spaced full sync, a retry), and its end. */
+  private drainTimer?: ReturnType<typeof setTimeout>;
+  private drainWait?: Promise<void>;
+  private readonly drainBackoff = new Backoff(1_000, 60_000, { jitter: false });
   private readonly fullSync: FullSync;
   private readonly coldSyncChunkSize: number;
   private readonly stats: ClusterEntityProviderStats = {
@@ -222,10 +244,13 @@ export class ClusterEntityProvider implements EntityProvider {
     this.fullSync = new FullSync({
       providerName: this.getProviderName(),
       queue: this.queue,
-      sync: () => this.sync(),
+      sync: run => this.sync(run),
       title: 'Full sync of clusters',
       logger: this.logger,
-      retry: options.fullSyncRetry,
+      retry: {
+        stallMs: this.config.stallTimeoutMs,
+        ...options.fullSyncRetry,
+      },
     });
     this.coldSyncChunkSize = options.coldSyncChunkSize ?? 500;
     this.profiles?.onChange(() => {
@@ -260,9 +285,12 @@ export class ClusterEntityProvider implements EntityProvider {
     return { ...this.stats };
   }
 
-  /** Resolves when every queued sync and event has been applied. */
+  /** Resolves when every queued sync and event has been applied (also those waiting for a spaced full sync). */
   async idle(): Promise<void> {
-    await this.queue.idle();
+    do {
+      await this.drainWait;
+      await this.queue.idle();
+    } while (this.drainWait);
   }
 
   /**
@@ -321,7 +349,7 @@ export class ClusterEntityProvider implements EntityProvider {
     this.metrics.mutation('delta');
   }
 
-  private async sync(): Promise<void> {
+  private async sync({ signal, progress }: FullSyncRun): Promise<void> {
     const connection = this.connection;
     if (!connection) {
       throw new Error('ClusterEntityProvider is not connected');
@@ -329,12 +357,14 @@ export class ClusterEntityProvider implements EntityProvider {
     const started = Date.now();
     // what the listing below reads is at least as new as every change received so far: the upserts it covers are
     // dropped (a deletion stays, as the listing keeps the clusters of an unreachable management cluster)
-    for (const [key, change] of this.pending) {
+    for (const [key, { change }] of this.pending) {
       if (change.type === 'upserted') this.pending.delete(key);
     }
     try {
-      const statuses = await this.reader.listManagementClusters();
+      const statuses = await this.reader.listManagementClusters({ signal });
       await this.profiles?.refreshCatalogProfiles();
+      signal.throwIfAborted();
+      progress();
       this.chain = new Map(
         statuses.flatMap(s =>
           s.cluster ? [[s.name, s.cluster] as const] : [],
@@ -363,17 +393,33 @@ export class ClusterEntityProvider implements EntityProvider {
       ];
       let pages = 0;
       let chunks = 0;
-      for await (const page of this.reader.listClusterPages()) {
+      const listing = this.reader
+        .listClusterPages({ signal })
+        [Symbol.asyncIterator]();
+      for (;;) {
+        // a change received before a page is asked for is in that page: the upserts of its clusters are covered
+        const asOf = this.eventsApplicable;
+        const { value: page, done } = await listing.next();
+        if (done) break;
+        signal.throwIfAborted();
+        progress();
         pages++;
         for (const summary of page.items) {
+          const key = stringifyClusterKey(summary);
+          const pending = this.pending.get(key);
+          if (pending?.change.type === 'upserted' && pending.event <= asOf) {
+            this.pending.delete(key);
+          }
           const { record, entity } = this.build(toClusterEntityInput(summary));
-          next.set(stringifyClusterKey(summary), record);
+          next.set(key, record);
           const deferred = this.deferred(entity);
           entities.push(deferred);
           if (chunkSize === 0) continue;
           chunk.push(deferred);
           if (chunk.length >= chunkSize) {
             await this.applyDelta(chunk.splice(0));
+            signal.throwIfAborted();
+            progress();
             chunks++;
           }
         }
@@ -394,6 +440,7 @@ export class ClusterEntityProvider implements EntityProvider {
         entities.push(this.deferred(entity));
       }
 
+      signal.throwIfAborted();
       await connection.applyMutation({ type: 'full', entities });
       this.clusters = next;
       this.managementClusters = mcs;
@@ -412,8 +459,14 @@ export class ClusterEntityProvider implements EntityProvider {
           chunks ? `${chunks} chunks before the full mutation, ` : ''
         }${carried} kept from unreachable management clusters) in ${
           Date.now() - started
-        } ms`,
+        } ms${
+          this.pending.size
+            ? `; ${this.pending.size} changes received meanwhile to apply`
+            : ''
+        }`,
       );
+      // the changes received while the listing was read that it does not cover
+      if (this.pending.size) this.queueDrain();
     } catch (error) {
       this.stats.lastError = String(error);
       throw error;
@@ -433,36 +486,95 @@ export class ClusterEntityProvider implements EntityProvider {
     this.metrics.change('ignored', payload.changes.length - relevant.length);
     if (relevant.length === 0 || !this.connection) return;
     // the last change of a cluster wins; the changes of a burst of events are applied together
-    for (const c of relevant) this.pending.set(stringifyClusterKey(c), c);
-    if (this.drainQueued) return;
+    const event = ++this.eventsApplicable;
+    for (const c of relevant) {
+      this.pending.set(stringifyClusterKey(c), { change: c, event });
+    }
+    this.queueDrain();
+  }
+
+  /** Queues a job that applies the pending changes, unless one is queued or a wait before it runs. */
+  private queueDrain(): void {
+    if (this.drainQueued || this.drainTimer) return;
     this.drainQueued = true;
     this.queue
       .run(() => {
         this.drainQueued = false;
-        const changes = new Map(this.pending);
-        this.pending.clear();
-        return this.applyChanges(changes);
+        return this.drain();
       })
       .catch(error =>
-        this.logger.warn(
-          `Applying fleet changes up to revision ${payload.revision} failed; the next full sync catches up: ${error}`,
-        ),
+        this.logger.warn(`Applying fleet changes failed: ${error}`),
       );
+  }
+
+  /** Looks at the pending changes again after `ms`. */
+  private drainAfter(ms: number): void {
+    if (this.drainTimer) return;
+    this.drainWait = new Promise(resolve => {
+      this.drainTimer = setTimeout(() => {
+        this.drainTimer = undefined;
+        this.drainWait = undefined;
+        this.queueDrain();
+        resolve();
+      }, ms);
+      this.drainTimer.unref?.();
+    });
+  }
+
+  /**
+   * Applies the pending changes: as one delta mutation when they are few enough to read cluster by cluster, else by
+   * a full sync, one at a time and not back to back (a full sync asked for by changes waits as long as the last one
+   * took); changes whose application failed are tried again with backoff.
+   */
+  private async drain(): Promise<void> {
+    if (this.pending.size === 0) return;
+    let upserts = 0;
+    for (const { change } of this.pending.values()) {
+      if (change.type === 'upserted') upserts++;
+    }
+    if (upserts > this.config.clusters.deltaFetchLimit) {
+      // a full sync that runs, waits in the queue or will be tried again covers them, or leaves them to its end
+      if (this.fullSync.busy()) return;
+      const wait = this.fullSync.spacingMs();
+      if (wait > 0) {
+        this.drainAfter(wait);
+        return;
+      }
+      // queued after this job; its failure logs and schedules the next try itself
+      this.fullSync.request().catch(() => undefined);
+      return;
+    }
+    const changes = new Map(this.pending);
+    this.pending.clear();
+    try {
+      await this.applyChanges(
+        new Map([...changes].map(([k, p]) => [k, p.change])),
+      );
+      this.drainBackoff.reset();
+    } catch (error) {
+      // back to the pending changes, unless a newer change of the same cluster came meanwhile
+      for (const [key, p] of changes) {
+        if (!this.pending.has(key)) this.pending.set(key, p);
+      }
+      const delay = this.drainBackoff.next();
+      this.logger.warn(
+        `Applying ${changes.size} fleet changes failed; trying again in ${delay} ms: ${error}`,
+      );
+      this.drainAfter(delay);
+    }
   }
 
   private async applyChanges(byKey: Map<string, ClusterChange>): Promise<void> {
     if (!this.connection || byKey.size === 0) return;
-    if (byKey.size > this.config.clusters.deltaFetchLimit) {
-      await this.fullSync.runNow();
-      return;
-    }
-
     const removed: Array<{ entityRef: string; locationKey: string }> = [];
     const added: DeferredEntity[] = [];
+    // what the provider keeps changes once the catalog took the mutation: a failed one is tried again as it was
+    const records = new Map<string, ClusterRecord | undefined>();
+    const newManagementClusters: ManagementClusterRecord[] = [];
     const upserts = [...byKey.values()].filter(c => c.type === 'upserted');
     for (const c of byKey.values()) {
       if (c.type !== 'deleted') continue;
-      this.clusters.delete(stringifyClusterKey(c));
+      records.set(stringifyClusterKey(c), undefined);
       removed.push({
         entityRef: clusterEntityRef(this.config, c),
         locationKey: this.locationKey(),
@@ -496,7 +608,7 @@ export class ClusterEntityProvider implements EntityProvider {
         this.metrics.change('unchanged');
         continue;
       }
-      this.clusters.set(key, record);
+      records.set(key, record);
       added.push(this.deferred(entity));
       if (!this.managementClusters.has(summary.managementCluster)) {
         unknownManagementCluster = true;
@@ -507,13 +619,20 @@ export class ClusterEntityProvider implements EntityProvider {
       for (const status of await this.reader.listManagementClusters()) {
         if (this.managementClusters.has(status.name)) continue;
         const entity = buildManagementClusterEntity(status, this.config);
-        this.managementClusters.set(status.name, { status, entity });
+        newManagementClusters.push({ status, entity });
         added.push(this.deferred(entity));
       }
     }
 
     if (added.length === 0 && removed.length === 0) return;
     await this.applyDelta(added, removed);
+    for (const [key, record] of records) {
+      if (record) this.clusters.set(key, record);
+      else this.clusters.delete(key);
+    }
+    for (const mc of newManagementClusters) {
+      this.managementClusters.set(mc.status.name, mc);
+    }
     this.metrics.change('applied', added.length);
     this.metrics.change('removed', removed.length);
     this.stats.clusters = this.clusters.size;

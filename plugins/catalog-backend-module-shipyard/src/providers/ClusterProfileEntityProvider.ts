@@ -114,7 +114,10 @@ export class ClusterProfileEntityProvider implements EntityProvider {
       sync: () => this.sync(),
       title: 'Sync of generated cluster profiles',
       logger: this.logger,
-      retry: options.fullSyncRetry,
+      retry: {
+        stallMs: this.config.stallTimeoutMs,
+        ...options.fullSyncRetry,
+      },
     });
   }
 
