@@ -29,6 +29,7 @@ import catalogPlugin from '@backstage/plugin-catalog-backend';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { shipyardManagementClusters } from '@shipyard/fleet-sim';
 import catalogModuleShipyard, {
+  MUTATIONS_METRIC,
   clusterEntityName,
 } from '@shipyard/plugin-catalog-backend-module-shipyard';
 // the real Shipyard backend feeds the catalog module in this measurement
@@ -126,6 +127,8 @@ export interface CatalogBenchmarkRow {
   /** Stitches by outcome: changed, unchanged, abandoned (superseded by a newer request) and error. */
   stitchedBy: Record<string, number>;
   stitchingMeanMs: number;
+  /** The cluster provider's mutations during the whole run: full (one per full sync) and delta. */
+  clusterMutations: { full: number; delta: number };
   /** Wall time of the benchmark's own sampling (API count and catalog database queries, in its own thread), ms. */
   probeMs: number;
   /** CPU time of the sampler's thread (ms; part of the process's CPU time). */
@@ -453,6 +456,16 @@ async function measureSize(
       stitched: metrics.get('catalog.stitched.entities.count'),
       stitchedBy,
       stitchingMeanMs: histogram('catalog.stitching.duration'),
+      clusterMutations: {
+        full: metrics.get(MUTATIONS_METRIC, {
+          provider: 'ClusterEntityProvider',
+          type: 'full',
+        }),
+        delta: metrics.get(MUTATIONS_METRIC, {
+          provider: 'ClusterEntityProvider',
+          type: 'delta',
+        }),
+      },
       probeMs,
       samplerCpuMs,
       backendThreadStallMaxMs: stallMax.ms,
@@ -643,7 +656,11 @@ export async function runCatalogBenchmark(
         r.processingMeanMs,
       )} ms), stitched ${r.stitched} ${JSON.stringify(
         r.stitchedBy,
-      )} (mean ${fmt(r.stitchingMeanMs)} ms), heap at complete ${fmt(
+      )} (mean ${fmt(r.stitchingMeanMs)} ms), cluster provider ${
+        r.clusterMutations.full
+      } full and ${
+        r.clusterMutations.delta
+      } delta mutations, heap at complete ${fmt(
         r.heapAtCompleteMb,
         0,
       )} MB, at the largest RSS ${fmt(r.heapUsedAtRssMaxMb, 0)} of ${fmt(
