@@ -52,7 +52,10 @@ const tarballs = new Map();
 
 /** Files a package loads by path at run time (not reachable from its entry points), which its tarball must hold. */
 const RUNTIME_FILES = {
-  '@shipyard/plugin-shipyard-backend': ['dist/probes/probeWorkerThread.cjs.js'],
+  '@shipyard/plugin-shipyard-backend': [
+    'dist/probes/probeWorkerThread.cjs.js',
+    'dist/reconcile/listWorkerThread.cjs.js',
+  ],
 };
 
 fs.rmSync(out, { recursive: true, force: true });
@@ -143,9 +146,10 @@ function checkTarball(tarball, name) {
 }
 
 /**
- * The backend's health probes run in a worker thread whose script is a file of the built package: from the tarballs
- * (the backend, plugin-shipyard-node and plugin-shipyard-common unpacked as an app installs them; third-party
- * dependencies from this repository), one probe of a local API server must run in that thread.
+ * The backend's health probes, and the reading of its lists, run in worker threads whose scripts are files of the
+ * built package: from the tarballs (the backend, plugin-shipyard-node and plugin-shipyard-common unpacked as an app
+ * installs them; third-party dependencies from this repository), one probe of a local API server, and one list of
+ * it, must run in those threads.
  */
 function checkProbeWorker() {
   const backend = '@shipyard/plugin-shipyard-backend';
@@ -153,6 +157,7 @@ function checkProbeWorker() {
   const common = '@shipyard/plugin-shipyard-common';
   if (![backend, node, common].every(name => tarballs.has(name))) return [];
   const app = fs.mkdtempSync(path.join(out, 'probe-worker-'));
+  const problems = [];
   try {
     for (const name of [backend, node, common]) {
       const target = path.join(app, 'node_modules', name);
@@ -189,19 +194,54 @@ server.listen(0, '127.0.0.1', async () => {
   }
 });
 `;
-    execFileSync(process.execPath, ['-e', script], {
-      cwd: app,
-      env: { ...process.env, NODE_PATH: path.join(root, 'node_modules') },
-      stdio: ['ignore', 'ignore', 'pipe'],
-      timeout: 60_000,
-    });
-    return [];
-  } catch (error) {
-    return [
-      `${backend}: a probe from the packed package did not run in its worker thread: ${
-        error.stderr?.toString() || error.message
-      }`,
-    ];
+    const listScript = `
+const http = require('node:http');
+const { ListWorkers } = require('${backend}/dist/reconcile/ListWorkers.cjs.js');
+const { KubeClient } = require('${node}/kube');
+const cluster = { apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Cluster', metadata: { name: 'c', namespace: 'ns', uid: 'u' }, spec: {} };
+const server = http.createServer((req, res) => res.end(JSON.stringify({ items: [cluster], metadata: { resourceVersion: '7' } })));
+server.listen(0, '127.0.0.1', async () => {
+  const warnings = [];
+  const log = m => warnings.push(m);
+  const logger = { error: log, warn: log, info() {}, debug() {}, child: () => logger };
+  const workers = new ListWorkers({ threads: 1, logger });
+  const connection = { name: 'mc', url: 'http://127.0.0.1:' + server.address().port, getToken: async () => 't' };
+  const client = new KubeClient(connection);
+  const lister = workers.lister(connection, {}, new Set(), client);
+  const target = { kind: 'Cluster', resourceKind: 'Cluster', group: 'cluster.x-k8s.io', version: 'v1beta2', plural: 'clusters', path: '/apis/cluster.x-k8s.io/v1beta2/clusters' };
+  const pages = [];
+  for await (const page of lister.list(target, { pageSize: 10, signal: new AbortController().signal })) pages.push(page);
+  lister.close();
+  await workers.close();
+  client.close();
+  server.close();
+  if (workers.pages.inThreads !== 1 || pages[0]?.items[0]?.record?.name !== 'c' || warnings.length > 0) {
+    process.stderr.write(JSON.stringify({ pages, counts: workers.pages, warnings }));
+    process.exit(1);
+  }
+  process.exit(0);
+});
+`;
+    for (const [what, code] of [
+      ['a probe', script],
+      ['a list', listScript],
+    ]) {
+      try {
+        execFileSync(process.execPath, ['-e', code], {
+          cwd: app,
+          env: { ...process.env, NODE_PATH: path.join(root, 'node_modules') },
+          stdio: ['ignore', 'ignore', 'pipe'],
+          timeout: 60_000,
+        });
+      } catch (error) {
+        problems.push(
+          `${backend}: ${what} from the packed package did not run in its worker thread: ${
+            error.stderr?.toString() || error.message
+          }`,
+        );
+      }
+    }
+    return problems;
   } finally {
     fs.rmSync(app, { recursive: true, force: true });
   }

@@ -98,6 +98,12 @@ export interface Config {
       };
       /** Delay of the write-behind persistence of summaries, in milliseconds (default 1000). */
       persistIntervalMs?: number;
+      /**
+       * How many worker threads read, parse and project the pages of the management clusters' lists (a cold sync's
+       * and every relist's), beside the backend's thread, which applies what they send (default 0: the backend's
+       * thread reads the lists). Watches are read on the backend's thread either way.
+       */
+      listWorkers?: number;
     };
 
     /**

@@ -42,6 +42,10 @@ export interface FleetBenchmarkOptions {
   eventSeconds?: number;
   /** Where to print the table (default stdout). */
   print?: (line: string) => void;
+  /** Worker threads that read the lists (`shipyard.sync.listWorkers`; default: the backend's default). */
+  listWorkers?: number;
+  /** Measure the cold sync and its floor only (for comparisons of the sync). */
+  coldSyncOnly?: boolean;
 }
 
 /** One row of results. */
@@ -52,6 +56,10 @@ export interface FleetBenchmarkRow {
   coldSyncMs: number;
   /** CPU time of the backend's thread during the cold sync. */
   coldSyncCpuMs: number;
+  /** Worker threads that read, parsed and projected the lists (0: the backend's thread did). */
+  listWorkers: number;
+  /** CPU time of those threads during the cold sync. */
+  coldSyncWorkerCpuMs: number;
   /** The same lists read and parsed with nothing done with them (after the cold sync, see `listFloor.ts`). */
   listFloorMs: number;
   listFloorCpuMs: number;
@@ -365,8 +373,11 @@ function wallClock(): number {
 
 async function measureSize(
   clusters: number,
-  options: Required<Omit<FleetBenchmarkOptions, 'sizes' | 'print'>>,
-): Promise<FleetBenchmarkRow> {
+  options: Required<
+    Omit<FleetBenchmarkOptions, 'sizes' | 'print' | 'listWorkers'>
+  > & { listWorkers?: number },
+  print: (line: string) => void,
+): Promise<FleetBenchmarkRow | undefined> {
   let mcCount = 2;
   if (clusters >= 25_000) mcCount = 10;
   else if (clusters >= 10_000) mcCount = 5;
@@ -386,6 +397,9 @@ async function measureSize(
     simInfo.managementClusters,
     'shipyard.io/owner',
   );
+  if (options.listWorkers !== undefined) {
+    config.sync.listWorkers = options.listWorkers;
+  }
   let receiveHook: ((key: string) => void) | undefined;
   const fleet = new FleetService({
     config,
@@ -399,6 +413,8 @@ async function measureSize(
   await new Promise(r => setImmediate(r));
   const coldSyncMs = performance.now() - started;
   const coldSyncCpuMs = threadCpuMs() - cpuStarted;
+  // the threads start with the sync: all their CPU is the sync's
+  const coldSyncWorkerCpuMs = (await fleet.listWorkers?.cpuMs()) ?? 0;
   if (fleet.index.size !== simInfo.clusters) {
     throw new Error(
       `expected ${simInfo.clusters} clusters in the index, got ${fleet.index.size}`,
@@ -412,6 +428,22 @@ async function measureSize(
   sim.send({ type: 'pauseController' });
 
   const floor = await measureListFloor(config);
+  print(
+    `  cold sync ${coldSyncMs.toFixed(
+      0,
+    )} ms, the backend's thread ${coldSyncCpuMs.toFixed(0)} ms of CPU, ${
+      config.sync.listWorkers
+    } list thread(s) ${coldSyncWorkerCpuMs.toFixed(
+      0,
+    )} ms; parse floor ${floor.ms.toFixed(0)} ms (${floor.cpuMs.toFixed(
+      0,
+    )} ms of CPU); cache heap ${cacheHeapMB.toFixed(1)} MB`,
+  );
+  if (options.coldSyncOnly) {
+    await fleet.stop();
+    await sim.stop();
+    return undefined;
+  }
 
   // in-process queries, 50 concurrent clients interleaved on the event loop
   const rnd = seededRandom(7);
@@ -552,6 +584,8 @@ async function measureSize(
     machines: simInfo.machines,
     coldSyncMs,
     coldSyncCpuMs,
+    listWorkers: config.sync.listWorkers,
+    coldSyncWorkerCpuMs,
     listFloorMs: floor.ms,
     listFloorCpuMs: floor.cpuMs,
     cacheHeapMB,
@@ -580,8 +614,8 @@ async function measureSize(
 export function formatBenchmarkTable(rows: FleetBenchmarkRow[]): string {
   const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '–');
   const lines = [
-    '| clusters | mgmt clusters | machines | cold sync (ms) | parse floor (ms) | cold sync / floor (CPU) | cache heap (MB) | in-process p50/p99 (ms) | HTTP p50/p99 (ms) at rate | HTTP saturated: req/s, p50/p99 (ms) | CPU per request (ms) | page (KB) | event→visible p50/p99 (ms) | of which backend p50/p99 (ms) | visible / not (load changes) |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| clusters | mgmt clusters | machines | cold sync (ms) | parse floor (ms) | cold sync / floor (CPU) | list threads: CPU (ms) | cache heap (MB) | in-process p50/p99 (ms) | HTTP p50/p99 (ms) at rate | HTTP saturated: req/s, p50/p99 (ms) | CPU per request (ms) | page (KB) | event→visible p50/p99 (ms) | of which backend p50/p99 (ms) | visible / not (load changes) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
     lines.push(
@@ -593,7 +627,9 @@ export function formatBenchmarkTable(rows: FleetBenchmarkRow[]): string {
       )} | ${f(r.coldSyncMs / r.listFloorMs, 2)}× (${f(
         r.coldSyncCpuMs / r.listFloorCpuMs,
         2,
-      )}×) | ${f(r.cacheHeapMB)} | ${f(r.inProcessP50Ms, 3)} / ${f(
+      )}×) | ${
+        r.listWorkers ? `${r.listWorkers}: ${f(r.coldSyncWorkerCpuMs, 0)}` : '–'
+      } | ${f(r.cacheHeapMB)} | ${f(r.inProcessP50Ms, 3)} / ${f(
         r.inProcessP99Ms,
         3,
       )} | ${f(r.httpP50Ms, 2)} / ${f(
@@ -628,6 +664,8 @@ export async function runFleetBenchmark(
   const print =
     options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const resolved = {
+    listWorkers: options.listWorkers,
+    coldSyncOnly: options.coldSyncOnly ?? false,
     concurrency: options.concurrency ?? 50,
     queries: options.queries ?? 5000,
     httpRatePerSecond: options.httpRatePerSecond ?? 1000,
@@ -637,7 +675,8 @@ export async function runFleetBenchmark(
   const rows: FleetBenchmarkRow[] = [];
   for (const size of options.sizes ?? [100, 1000, 10_000]) {
     print(`shipyard-backend bench: ${size} clusters…`);
-    rows.push(await measureSize(size, resolved));
+    const row = await measureSize(size, resolved, print);
+    if (row) rows.push(row);
   }
   print('');
   print(formatBenchmarkTable(rows));

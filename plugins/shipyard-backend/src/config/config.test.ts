@@ -27,6 +27,20 @@ describe('readShipyardConfig', () => {
     });
   });
 
+  it('reads the number of list worker threads and refuses one that is not a count', () => {
+    const read = (listWorkers: unknown) =>
+      readShipyardConfig(
+        new ConfigReader({ shipyard: { sync: { listWorkers } } } as any),
+      ).sync.listWorkers;
+    expect(read(3)).toBe(3);
+    expect(read(0)).toBe(0);
+    for (const bad of [-1, 1.5, 65]) {
+      expect(() => read(bad)).toThrow(
+        /shipyard\.sync\.listWorkers must be a whole number of threads between 0 and 64/,
+      );
+    }
+  });
+
   it('reads the audit retention and refuses a useless one', () => {
     expect(
       readShipyardConfig(

@@ -50,6 +50,11 @@ export interface SyncConfig {
   heartbeatMs: number;
   backoff: { initialDelayMs: number; maxDelayMs: number };
   persistIntervalMs: number;
+  /**
+   * How many worker threads read, parse and project the pages of the reconcilers' lists (0: the backend's thread
+   * reads them, as it reads the watches).
+   */
+  listWorkers: number;
 }
 
 /** `shipyard.audit`. */
@@ -84,6 +89,7 @@ export const DEFAULT_SYNC_CONFIG: SyncConfig = {
   heartbeatMs: 10_000,
   backoff: { initialDelayMs: 500, maxDelayMs: 30_000 },
   persistIntervalMs: 1000,
+  listWorkers: 0,
 };
 
 /** Reads `shipyard.*`. Throws an `InputError` naming the offending key. */
@@ -137,6 +143,7 @@ export function readShipyardConfig(config: Config): ShipyardBackendConfig {
     },
     persistIntervalMs:
       sync?.getOptionalNumber('persistIntervalMs') ?? d.persistIntervalMs,
+    listWorkers: sync?.getOptionalNumber('listWorkers') ?? d.listWorkers,
   };
   for (const key of ['bookmarkIntervalMs', 'heartbeatMs'] as const) {
     if (!(syncConfig[key] >= 100)) {
@@ -147,6 +154,15 @@ export function readShipyardConfig(config: Config): ShipyardBackendConfig {
   }
   if (syncConfig.pageSize < 1 || syncConfig.pageSize > 5000) {
     throw new InputError('shipyard.sync.pageSize must be between 1 and 5000');
+  }
+  if (
+    !Number.isInteger(syncConfig.listWorkers) ||
+    syncConfig.listWorkers < 0 ||
+    syncConfig.listWorkers > 64
+  ) {
+    throw new InputError(
+      'shipyard.sync.listWorkers must be a whole number of threads between 0 and 64',
+    );
   }
   const retentionDays =
     config.getOptionalNumber('shipyard.audit.retentionDays') ?? 365;

@@ -8,10 +8,23 @@ const MAX_POOL = 200_000;
 const MAX_LENGTH = 256;
 
 let pool = new Map<string, string>();
+/** Whether this thread keeps canonical copies (see {@link internNothing}). */
+let pooling = true;
+
+/**
+ * Keeps no copies in this thread: a thread whose records are cloned into another (a list worker) shares nothing
+ * by interning; the thread that takes them in interns them (`adoptRecord`).
+ */
+export function internNothing(): void {
+  pooling = false;
+  pool = new Map();
+}
 
 /** Returns the canonical copy of a (short) string. Long strings are returned as they are. */
 export function intern<T extends string | undefined>(value: T): T {
-  if (value === undefined || value.length > MAX_LENGTH) return value;
+  if (value === undefined || value.length > MAX_LENGTH || !pooling) {
+    return value;
+  }
   const known = pool.get(value);
   if (known !== undefined) return known as T;
   if (pool.size >= MAX_POOL) pool = new Map();
@@ -40,7 +53,7 @@ const recent: Array<string | undefined> = new Array(RECENT_SLOTS);
 
 /** Returns a copy of `value` seen recently when there is one (else keeps this one for next time). */
 export function internRecent<T extends string | undefined>(value: T): T {
-  if (value === undefined || value.length > 64) return value;
+  if (value === undefined || value.length > 64 || !pooling) return value;
   let hash = 2166136261;
   for (let i = 0; i < value.length; i++) {
     hash = Math.imul(hash ^ value.charCodeAt(i), 16777619);

@@ -1,4 +1,3 @@
-import { dirname } from 'node:path';
 import { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { LoggerService } from '@backstage/backend-plugin-api';
@@ -16,6 +15,7 @@ import {
   probeWorkerFile,
 } from './probeWorkerThread';
 import { ProbeResult } from './types';
+import { workerScript } from '../service/workerScript';
 
 /** Options of {@link ProbeWorker}. */
 export interface ProbeWorkerOptions {
@@ -36,22 +36,6 @@ interface Pending {
 
 /** How long a closing worker may take to close its connections before it is terminated (ms). */
 const CLOSE_GRACE_MS = 2_000;
-
-/**
- * How to start the worker's script. The built package runs `probeWorkerThread.cjs.js` as it is; under the TypeScript
- * sources (tests, `backstage-cli package start`) the thread first registers the Backstage CLI's node transform, a
- * development dependency there, which the backend's own registration does not reach (hooks are per thread).
- */
-function workerScript(file: string): { script: string; eval: boolean } {
-  if (!/\.[cm]?ts$/.test(file)) return { script: file, eval: false };
-  const transform = `require.resolve('@backstage/cli/config/nodeTransform.cjs', { paths: [${JSON.stringify(
-    dirname(file),
-  )}] })`;
-  return {
-    eval: true,
-    script: `require(${transform});\nrequire(${JSON.stringify(file)});\n`,
-  };
-}
 
 /** The result of a probe that the prober's closing ended. */
 function stoppedResult(request: ProbeRequest): ProbeResult {

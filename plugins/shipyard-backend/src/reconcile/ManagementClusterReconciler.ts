@@ -27,10 +27,22 @@ import { ManagementClusterRecords } from '../records/ManagementClusterRecords';
 import { malformedReason, objectKeyOf } from './validate';
 import {
   KindState,
-  applyObject,
+  applyProjection,
   kindStatusesOf,
   objectCountsOf,
 } from './kinds';
+import {
+  ListedObject,
+  UNNAMED,
+  keyOfListed,
+  listedObject,
+  versionOf,
+} from './listed';
+import {
+  ListedPage,
+  ListWorkers,
+  ManagementClusterLister,
+} from './ListWorkers';
 
 /** Options of {@link ManagementClusterReconciler}. */
 export interface ManagementClusterReconcilerOptions {
@@ -47,9 +59,9 @@ export interface ManagementClusterReconcilerOptions {
   onClusterEvent?: (key: string) => void;
   /** Where the trimmed objects are kept (default: records of its own). */
   records?: ManagementClusterRecords;
+  /** Worker threads that read, parse and project list pages (default: lists are read in this thread). */
+  listWorkers?: ListWorkers;
 }
-
-const UNNAMED = '(unnamed)';
 
 /**
  * Lists and watches the CAPI objects of one management cluster (one stream per kind), keeps trimmed records, and
@@ -70,18 +82,30 @@ export class ManagementClusterReconciler {
   private capiVersion?: string;
   private graceTimer?: NodeJS.Timeout;
   private readonly syncWaiters: Array<() => void> = [];
-  /** What applying an object needs besides the object (one for every object). */
-  private readonly applyOptions: Parameters<typeof applyObject>[4];
+  /** Where the clusters whose summary an object changes go. */
+  private readonly markDirty: (clusterKey: string) => void;
+  /** The annotations a Cluster's record keeps. */
+  private readonly annotationKeys: ReadonlySet<string>;
+  /** Reads lists in worker threads, when there are any. */
+  private readonly lister?: ManagementClusterLister;
 
   constructor(private readonly options: ManagementClusterReconcilerOptions) {
     this.name = options.connection.name;
     this.records =
       options.records ?? new ManagementClusterRecords(options.connection.name);
-    this.client = new KubeClient(options.connection, {
+    const clientOptions = {
       requestTimeoutMs: options.sync.requestTimeoutMs,
       idleTimeoutMs: options.sync.idleTimeoutMs,
       maxResponseBytes: options.sync.maxResponseBytes,
-    });
+    };
+    this.client = new KubeClient(options.connection, clientOptions);
+    this.annotationKeys = options.ownership.annotationKeys;
+    this.lister = options.listWorkers?.lister(
+      options.connection,
+      clientOptions,
+      this.annotationKeys,
+      this.client,
+    );
     this.connectionState = new ConnectionState({
       name: this.name,
       kinds: this.kinds,
@@ -98,10 +122,7 @@ export class ManagementClusterReconciler {
       health: options.health,
       lastSeenAt: () => this.connectionState.lastSeenAt,
     });
-    this.applyOptions = {
-      annotationKeys: options.ownership.annotationKeys,
-      markDirty: clusterKey => this.folder.markDirty(clusterKey),
-    };
+    this.markDirty = clusterKey => this.folder.markDirty(clusterKey);
   }
 
   /** Starts listing and watching in the background. */
@@ -127,6 +148,7 @@ export class ManagementClusterReconciler {
     clearTimeout(this.graceTimer);
     this.folder.stop();
     await this.running;
+    this.lister?.close();
     this.client.close();
   }
 
@@ -290,16 +312,16 @@ export class ManagementClusterReconciler {
         ? new Set<string>()
         : undefined;
     let resourceVersion = '';
-    for await (const page of this.client.list(kind.target.path, {
-      pageSize,
-      signal,
-    })) {
+    const pages = this.lister
+      ? this.lister.list(kind.target, { pageSize, signal })
+      : this.listHere(kind, pageSize, signal);
+    for await (const page of pages) {
       this.connectionState.seen(kind);
       resourceVersion = page.resourceVersion || resourceVersion;
-      for (const obj of page.items) {
+      for (const listed of page.items) {
         // a malformed object that has a name keeps what was known of it
-        seenKeys?.add(objectKeyOf(obj) ?? UNNAMED);
-        this.apply(kind, false, obj);
+        seenKeys?.add(keyOfListed(listed));
+        this.applyListed(kind, listed);
       }
     }
     if (seenKeys) {
@@ -326,6 +348,26 @@ export class ManagementClusterReconciler {
       );
     }
     return resourceVersion;
+  }
+
+  /** The pages of a kind read and projected in this thread. */
+  private async *listHere(
+    kind: KindState,
+    pageSize: number,
+    signal: AbortSignal,
+  ): AsyncGenerator<ListedPage> {
+    const { annotationKeys } = this;
+    for await (const page of this.client.list(kind.target.path, {
+      pageSize,
+      signal,
+    })) {
+      yield {
+        items: page.items.map(obj =>
+          listedObject(kind.target, obj, annotationKeys),
+        ),
+        resourceVersion: page.resourceVersion,
+      };
+    }
   }
 
   private watchOpened(kind: KindState) {
@@ -376,30 +418,60 @@ export class ManagementClusterReconciler {
 
   // ---- applying objects -----------------------------------------------------------------------------------
 
+  /** Applies one watched object (or one gone since the last list). */
+  private apply(kind: KindState, deleted: boolean, obj: KubeObject) {
+    if (!deleted) {
+      this.applyListed(
+        kind,
+        listedObject(kind.target, obj, this.annotationKeys),
+        obj,
+      );
+      return;
+    }
+    if (!malformedReason(obj, kind.target, true)) {
+      try {
+        applyProjection(
+          this.records,
+          kind,
+          obj.metadata.namespace ?? 'default',
+          obj.metadata.name,
+          undefined,
+          this.markDirty,
+        );
+      } catch {
+        // as a malformed object's: what was skipped of it is forgotten
+      }
+    }
+    if (kind.malformed.size > 0) {
+      kind.malformed.delete(objectKeyOf(obj) ?? UNNAMED);
+    }
+  }
+
   /**
    * Applies one listed or watched object; a malformed one is skipped, counted, and logged with its reason once per
-   * resourceVersion (a relist or a repeated event says nothing new).
+   * resourceVersion (a relist or a repeated event says nothing new). `obj`: the object itself, when at hand.
    */
-  private apply(kind: KindState, deleted: boolean, obj: KubeObject) {
-    let reason = malformedReason(obj, kind.target, deleted);
-    if (!reason) {
+  private applyListed(kind: KindState, listed: ListedObject, obj?: KubeObject) {
+    let reason = listed.reason;
+    if (listed.reason === undefined) {
       try {
-        applyObject(this.records, kind, deleted, obj, this.applyOptions);
-        if (kind.malformed.size > 0) {
-          kind.malformed.delete(objectKeyOf(obj) ?? UNNAMED);
-        }
+        applyProjection(
+          this.records,
+          kind,
+          listed.namespace,
+          listed.name,
+          listed,
+          this.markDirty,
+        );
+        if (kind.malformed.size > 0) kind.malformed.delete(keyOfListed(listed));
         return;
       } catch (error) {
         reason = `cannot be read: ${(error as Error).message}`;
       }
     }
-    const key = objectKeyOf(obj) ?? UNNAMED;
-    if (deleted) {
-      kind.malformed.delete(key);
-      return;
-    }
-    const rv = obj?.metadata?.resourceVersion;
-    const version = typeof rv === 'string' ? rv : '';
+    const key = keyOfListed(listed);
+    const version =
+      listed.reason === undefined ? versionOf(obj) : listed.version;
     if (version && kind.malformed.get(key) === version) return;
     kind.malformed.set(key, version);
     this.options.logger.warn(

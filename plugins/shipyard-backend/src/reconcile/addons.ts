@@ -287,6 +287,32 @@ export function addonsOf(
   );
 }
 
+/** What one valid add-on object projects to (see {@link applyAddonProjection}). */
+export type AddonProjection = {
+  record:
+    | ChartProxyRecord
+    | ResourceSetRecord
+    | ReturnType<typeof projectHelmReleaseProxy>
+    | ReturnType<typeof projectResourceSetBinding>;
+};
+
+/** The projection of one valid add-on object of a kind. */
+export function projectAddonObject(
+  kind: AddonKind,
+  obj: KubeObject,
+): AddonProjection['record'] {
+  switch (kind) {
+    case 'HelmChartProxy':
+      return projectChartProxy(obj);
+    case 'ClusterResourceSet':
+      return projectResourceSet(obj);
+    case 'HelmReleaseProxy':
+      return projectHelmReleaseProxy(obj);
+    default:
+      return projectResourceSetBinding(obj);
+  }
+}
+
 /**
  * Applies one add-on object to the records; `markDirty` gets the clusters whose add-ons change. `objects` maps the
  * object's ns/name to the ns/cluster it was filed under (for deletions and moves).
@@ -299,15 +325,35 @@ export function applyAddonObject(
   obj: KubeObject,
   markDirty: (clusterKey: string) => void,
 ): void {
-  const namespace = obj.metadata.namespace ?? 'default';
-  const name = obj.metadata.name;
+  applyAddonProjection(
+    records,
+    kind,
+    objects,
+    obj.metadata.namespace ?? 'default',
+    obj.metadata.name,
+    deleted ? undefined : { record: projectAddonObject(kind, obj) },
+    markDirty,
+  );
+}
+
+/** Applies the projection of one add-on object (`projected` undefined: the object was deleted) to the records. */
+export function applyAddonProjection(
+  records: ManagementClusterRecords,
+  kind: AddonKind,
+  objects: KindObjects,
+  namespace: string,
+  name: string,
+  projected: AddonProjection | undefined,
+  markDirty: (clusterKey: string) => void,
+): void {
   const key = `${namespace}/${name}`;
+  const deleted = projected === undefined;
   if (kind === 'HelmChartProxy') {
     applyChartProxy(
       records,
       objects,
       { namespace, name, key },
-      deleted ? undefined : projectChartProxy(obj),
+      projected?.record as ChartProxyRecord | undefined,
       markDirty,
     );
     return;
@@ -319,15 +365,13 @@ export function applyAddonObject(
       key,
       namespace,
       name,
-      deleted ? undefined : projectResourceSet(obj),
+      projected?.record as ResourceSetRecord | undefined,
     );
     // the clusters bound to it show its layer and version
     for (const [clusterKey, state] of records.clusters) {
       if (
         state.namespace === namespace &&
-        state.resourceSetBindings?.some(
-          b => b.resourceSet === obj.metadata.name,
-        )
+        state.resourceSetBindings?.some(b => b.resourceSet === name)
       ) {
         markDirty(clusterKey);
       }
@@ -339,7 +383,7 @@ export function applyAddonObject(
     const prev = records.clusters.get(previousOwner);
     if (prev) {
       if (kind === 'HelmReleaseProxy') {
-        prev.helmReleases?.delete(obj.metadata.name);
+        prev.helmReleases?.delete(name);
         if (prev.helmReleases?.size === 0) prev.helmReleases = undefined;
       } else {
         prev.resourceSetBindings = undefined;
@@ -352,27 +396,31 @@ export function applyAddonObject(
     return;
   }
   if (kind === 'HelmReleaseProxy') {
-    const projected = projectHelmReleaseProxy(obj);
-    if (!projected) {
+    const release = projected.record as ReturnType<
+      typeof projectHelmReleaseProxy
+    >;
+    if (!release) {
       objects.set(namespace, name, undefined);
       return;
     }
-    const state = records.stateOf(namespace, projected.clusterName);
+    const state = records.stateOf(namespace, release.clusterName);
     state.helmReleases ??= new Map();
-    state.helmReleases.set(name, projected.addon);
+    state.helmReleases.set(name, release.addon);
     objects.set(namespace, name, state.name);
-    markDirty(`${namespace}/${projected.clusterName}`);
+    markDirty(`${namespace}/${release.clusterName}`);
     return;
   }
-  const projected = projectResourceSetBinding(obj);
-  if (!projected) {
+  const binding = projected.record as ReturnType<
+    typeof projectResourceSetBinding
+  >;
+  if (!binding) {
     objects.set(namespace, name, undefined);
     return;
   }
-  const state = records.stateOf(namespace, projected.clusterName);
-  state.resourceSetBindings = projected.bindings;
+  const state = records.stateOf(namespace, binding.clusterName);
+  state.resourceSetBindings = binding.bindings;
   objects.set(namespace, name, state.name);
-  markDirty(`${namespace}/${projected.clusterName}`);
+  markDirty(`${namespace}/${binding.clusterName}`);
 }
 
 /**

@@ -5,10 +5,13 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import { redactInternals } from '@shipyard/plugin-shipyard-node';
 import type { KubeObject } from '@shipyard/plugin-shipyard-node/kube';
-import { OwnershipResolver } from '../config/ownership';
 import { ManagementClusterRecords } from '../records/ManagementClusterRecords';
-import { applyAddonObject } from './addons';
-import { WatchTarget } from './discovery';
+import {
+  AddonProjection,
+  applyAddonProjection,
+  projectAddonObject,
+} from './addons';
+import { WatchTarget, WatchedKind } from './discovery';
 import { KindObjects, keepOwnRecord } from './KindObjects';
 import {
   projectCluster,
@@ -20,6 +23,16 @@ import {
   projectMachinePool,
   projectMachineSet,
 } from './records';
+import {
+  ClusterClassRecord,
+  ClusterRecord,
+  ControlPlaneRecord,
+  MachineDeploymentRecord,
+  MachineHealthCheckRecord,
+  MachinePoolRecord,
+  MachineRecord,
+  MachineSetRecord,
+} from '../records/types';
 
 /*
  * The kinds a reconciler lists and watches: the state of each kind's stream, how one object of a kind goes into the
@@ -50,20 +63,66 @@ const COLLECTIONS = {
   MachineHealthCheck: 'machineHealthChecks',
 } as const;
 
-/** Applies one valid listed or watched object to the records; `markDirty` gets the clusters whose summary changes. */
-export function applyObject(
+/** What one valid object of a kind projects to (see {@link projectObject}). */
+export type Projection =
+  | ClusterRecord
+  | ControlPlaneRecord
+  | ClusterClassRecord
+  | AddonProjection['record']
+  | MachineDeploymentRecord
+  | MachineSetRecord
+  | MachineRecord
+  | MachinePoolRecord
+  | MachineHealthCheckRecord;
+
+/**
+ * The record of one valid listed or watched object of a kind: what {@link applyProjection} keeps of it. Reads the
+ * object alone (no records), so that it can run where the object was parsed (see `ListWorkers`).
+ */
+export function projectObject(
+  kind: WatchedKind,
+  obj: KubeObject,
+  annotationKeys: ReadonlySet<string>,
+): Projection {
+  switch (kind) {
+    case 'Cluster':
+      return projectCluster(obj, annotationKeys);
+    case 'ControlPlane':
+      return projectControlPlane(obj);
+    case 'ClusterClass':
+      return projectClusterClass(obj);
+    case 'HelmChartProxy':
+    case 'HelmReleaseProxy':
+    case 'ClusterResourceSetBinding':
+    case 'ClusterResourceSet':
+      return projectAddonObject(kind, obj);
+    case 'MachineDeployment':
+      return projectMachineDeployment(obj);
+    case 'MachineSet':
+      return projectMachineSet(obj);
+    case 'Machine':
+      return projectMachine(obj);
+    case 'MachinePool':
+      return projectMachinePool(obj);
+    default:
+      return projectMachineHealthCheck(obj);
+  }
+}
+
+/**
+ * Applies the projection of one valid object (`projected` undefined: the object was deleted) to the records;
+ * `markDirty` gets the clusters whose summary changes.
+ */
+export function applyProjection(
   records: ManagementClusterRecords,
   kind: KindState,
-  deleted: boolean,
-  obj: KubeObject,
-  options: {
-    annotationKeys: OwnershipResolver['annotationKeys'];
-    markDirty(clusterKey: string): void;
-  },
+  namespace: string,
+  name: string,
+  projected: { record: Projection } | undefined,
+  markDirty: (clusterKey: string) => void,
 ): void {
-  const namespace = obj.metadata.namespace ?? 'default';
-  const name = obj.metadata.name;
   const key = `${namespace}/${name}`;
+  const deleted = projected === undefined;
   switch (kind.target.kind) {
     case 'Cluster': {
       const state = records.stateOf(namespace, name, key);
@@ -71,7 +130,7 @@ export function applyObject(
         state.cluster = undefined;
         kind.objects.delete(namespace, name);
       } else {
-        const record = projectCluster(obj, options.annotationKeys);
+        const record = projected.record as ClusterRecord;
         if (record.controlPlaneName) {
           records.controlPlaneOwners.set(
             `${namespace}/${record.controlPlaneName}`,
@@ -81,7 +140,7 @@ export function applyObject(
         state.cluster = record;
         kind.objects.set(namespace, name, name);
       }
-      options.markDirty(key);
+      markDirty(key);
       return;
     }
     case 'ControlPlane': {
@@ -92,7 +151,7 @@ export function applyObject(
         key,
         namespace,
         name,
-        deleted ? undefined : projectControlPlane(obj),
+        projected?.record as ControlPlaneRecord | undefined,
       );
       const owner =
         records.controlPlaneOwners.get(key) ??
@@ -102,7 +161,7 @@ export function applyObject(
         (records.controlPlanes.get(key)?.clusterName
           ? `${namespace}/${records.controlPlanes.get(key)!.clusterName}`
           : undefined);
-      if (owner) options.markDirty(owner);
+      if (owner) markDirty(owner);
       return;
     }
     case 'ClusterClass': {
@@ -112,7 +171,7 @@ export function applyObject(
         key,
         namespace,
         name,
-        deleted ? undefined : projectClusterClass(obj),
+        projected?.record as ClusterClassRecord | undefined,
       );
       return;
     }
@@ -120,13 +179,14 @@ export function applyObject(
     case 'HelmReleaseProxy':
     case 'ClusterResourceSetBinding':
     case 'ClusterResourceSet':
-      applyAddonObject(
+      applyAddonProjection(
         records,
         kind.target.kind,
         kind.objects,
-        deleted,
-        obj,
-        options.markDirty,
+        namespace,
+        name,
+        projected as AddonProjection | undefined,
+        markDirty,
       );
       return;
     default: {
@@ -135,41 +195,32 @@ export function applyObject(
       if (previousOwner) {
         const prevState = records.clusters.get(previousOwner);
         prevState?.[collection].delete(name);
-        options.markDirty(previousOwner);
+        markDirty(previousOwner);
       }
       if (deleted) {
         kind.objects.delete(namespace, name);
         return;
       }
-      let record;
-      switch (kind.target.kind) {
-        case 'MachineDeployment':
-          record = projectMachineDeployment(obj);
-          break;
-        case 'MachineSet':
-          record = projectMachineSet(obj);
-          break;
-        case 'Machine':
-          record = projectMachine(obj);
-          break;
-        case 'MachinePool':
-          record = projectMachinePool(obj);
-          break;
-        default:
-          record = projectMachineHealthCheck(obj);
-      }
+      const record = projected.record as WorkersRecord;
       if (!record.clusterName) {
         kind.objects.set(namespace, name, undefined);
         return;
       }
       const clusterKey = `${namespace}/${record.clusterName}`;
       const state = records.stateOf(namespace, record.clusterName, clusterKey);
-      (state[collection] as Map<string, typeof record>).set(name, record);
+      (state[collection] as Map<string, WorkersRecord>).set(name, record);
       kind.objects.set(namespace, name, record.clusterName);
-      options.markDirty(clusterKey);
+      markDirty(clusterKey);
     }
   }
 }
+
+type WorkersRecord =
+  | MachineDeploymentRecord
+  | MachineSetRecord
+  | MachineRecord
+  | MachinePoolRecord
+  | MachineHealthCheckRecord;
 
 /** The state of every kind's stream for `GET /management-clusters`. */
 export function kindStatusesOf(

@@ -554,3 +554,63 @@ function clusterClassVariables(obj: KubeObject): ClusterClassVariableSummary[] {
   }
   return out;
 }
+
+/*
+ * Records projected in another thread (a list worker, see `ListWorkers`) arrive as structured clones: every string
+ * a fresh copy. Adopting one shares its strings as the projections above share them: a record's own per-object
+ * fields (names, uids, creation times, addresses: `UNIQUE_KEYS`) kept, timestamps through the recent cache, every
+ * other short string interned. Free-form values (topology variables, variable schemas) are kept as they are, as the projections
+ * keep them.
+ */
+const RECENT_KEYS = new Set(['lastTransitionTime', 'since', 'readySince']);
+const FREE_FORM_KEYS = new Set(['variables', 'schema']);
+
+function adoptValue(value: unknown, key: string, own: boolean): unknown {
+  if (typeof value === 'string') {
+    if (RECENT_KEYS.has(key)) return internRecent(value);
+    return own && UNIQUE_KEYS.has(key) ? value : intern(value);
+  }
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      value[i] = adoptValue(value[i], key, false);
+    }
+    return value;
+  }
+  const record = value as Record<string, unknown>;
+  for (const k of Object.keys(record)) {
+    if (FREE_FORM_KEYS.has(k)) continue;
+    const v = record[k];
+    const adopted = adoptValue(v, k, own && key === '');
+    if (adopted !== v) record[k] = adopted;
+  }
+  return record;
+}
+
+/** A Machine's record rebuilt as {@link projectMachine} builds it (one flat object of that shape). */
+function adoptMachine(m: MachineRecord): MachineRecord {
+  const name = m.name;
+  return {
+    name,
+    clusterName: intern(m.clusterName),
+    phase: intern(m.phase),
+    version: intern(m.version),
+    nodeName: m.nodeName === name ? name : m.nodeName,
+    machineSetName: intern(m.machineSetName),
+    machinePoolName: intern(m.machinePoolName),
+    deploymentName: intern(m.deploymentName),
+    controlPlane: m.controlPlane,
+    ready: intern(m.ready),
+    readyReason: intern(m.readyReason),
+    readyMessage: intern(m.readyMessage),
+    readySince: internRecent(m.readySince),
+  };
+}
+
+/** A record of `kind` projected in another thread, its strings shared with this thread's records. */
+export function adoptRecord<T>(kind: string, record: T): T {
+  if (kind === 'Machine') {
+    return adoptMachine(record as unknown as MachineRecord) as unknown as T;
+  }
+  return adoptValue(record, '', true) as T;
+}

@@ -20,6 +20,7 @@ import { CapiHealthEvaluator, ClusterHealthEvaluator } from '../health';
 import { FleetIndex, FleetSink } from '../index/FleetIndex';
 import { FleetStore } from '../stores/FleetStore';
 import { ManagementClusterReconciler } from '../reconcile/ManagementClusterReconciler';
+import { ListWorkers } from '../reconcile/ListWorkers';
 import { FleetRecords } from '../records/FleetRecords';
 import { ClusterClassRecord } from '../records/types';
 import type { InventoryConsumeConfig } from '../inventory/config';
@@ -64,12 +65,18 @@ export class FleetService {
   private readonly health: ClusterHealthEvaluator;
   /** Where the reconcilers write: the index, or the health evaluation before it ({@link writeThrough}). */
   private sink: FleetSink;
+  /** The threads that read the reconcilers' lists (`shipyard.sync.listWorkers`), when there are any. */
+  readonly listWorkers?: ListWorkers;
 
   constructor(private readonly options: FleetServiceOptions) {
     this.index = options.index ?? new FleetIndex();
     this.sink = this.index;
     this.ownership = new OwnershipResolver(options.config.ownership);
     this.health = options.health ?? new CapiHealthEvaluator();
+    const threads = options.config.sync.listWorkers;
+    if (threads > 0) {
+      this.listWorkers = new ListWorkers({ threads, logger: options.logger });
+    }
   }
 
   /**
@@ -99,6 +106,8 @@ export class FleetService {
       store.attach(this.index, () => this.managementClusters());
     }
 
+    // the threads start while the management clusters are connected and discovered
+    this.listWorkers?.start();
     const connections: ManagementClusterConnection[] = [];
     for (const mc of this.options.config.managementClusters) {
       try {
@@ -134,6 +143,7 @@ export class FleetService {
         initialSyncGraceMs: this.options.initialSyncGraceMs,
         onClusterEvent: this.options.onClusterEvent,
         records: this.records.of(connection.name),
+        listWorkers: this.listWorkers,
       });
       this.reconcilers.set(connection.name, reconciler);
       reconciler.start();
@@ -214,6 +224,7 @@ export class FleetService {
       ...[...this.reconcilers.values()].map(r => r.stop()),
       ...[...this.inventorySources.values()].map(s => s.stop()),
     ]);
+    await this.listWorkers?.close();
     await this.options.store?.stop();
   }
 

@@ -344,24 +344,34 @@ export class KubeClient {
   ): AsyncGenerator<KubeListPage<T>> {
     let continueToken: string | undefined;
     do {
-      const params = new URLSearchParams();
-      if (options.labelSelector)
-        params.set('labelSelector', options.labelSelector);
-      if (options.fieldSelector)
-        params.set('fieldSelector', options.fieldSelector);
-      params.set('limit', String(options.pageSize));
-      if (continueToken) params.set('continue', continueToken);
-      const page = await this.getJson<{
-        items?: T[];
-        metadata?: { resourceVersion?: string; continue?: string };
-      }>(`${path}?${params}`, options.signal);
-      continueToken = page.metadata?.continue || undefined;
-      yield {
-        items: page.items ?? [],
-        resourceVersion: page.metadata?.resourceVersion ?? '',
-        continueToken,
-      };
+      const page = await this.listPage<T>(path, options, continueToken);
+      continueToken = page.continueToken;
+      yield page;
     } while (continueToken);
+  }
+
+  /** One page of a list: the first, or the one a previous page's `continueToken` names. */
+  async listPage<T = KubeObject>(
+    path: string,
+    options: KubeListOptions,
+    continueToken?: string,
+  ): Promise<KubeListPage<T>> {
+    const params = new URLSearchParams();
+    if (options.labelSelector)
+      params.set('labelSelector', options.labelSelector);
+    if (options.fieldSelector)
+      params.set('fieldSelector', options.fieldSelector);
+    params.set('limit', String(options.pageSize));
+    if (continueToken) params.set('continue', continueToken);
+    const page = await this.getJson<{
+      items?: T[];
+      metadata?: { resourceVersion?: string; continue?: string };
+    }>(`${path}?${params}`, options.signal);
+    return {
+      items: page.items ?? [],
+      resourceVersion: page.metadata?.resourceVersion ?? '',
+      continueToken: page.metadata?.continue || undefined,
+    };
   }
 
   /**

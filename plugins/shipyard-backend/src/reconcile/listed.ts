@@ -1,0 +1,87 @@
+import type { KubeObject } from '@shipyard/plugin-shipyard-node/kube';
+import type { WatchTarget } from './discovery';
+import { Projection, projectObject } from './kinds';
+import { intern } from '../index/intern';
+import { adoptRecord } from './records';
+import { malformedReason, objectKeyOf } from './validate';
+
+/*
+ * A listed object as the reconciler applies it: its projection, or why it is skipped. Made where the object was
+ * parsed: in the reconciler's thread, or in a list worker thread, which sends only this across (see `ListWorkers`).
+ */
+
+/** The key of an object that has no name. */
+export const UNNAMED = '(unnamed)';
+
+/** A valid object: its namespace, name and record (a HelmReleaseProxy or binding that names no cluster has none). */
+export interface ValidObject {
+  namespace: string;
+  name: string;
+  record: Projection;
+  reason?: undefined;
+}
+
+/** An object skipped as malformed: its key (`(unnamed)` without a name), resourceVersion and the reason. */
+export interface MalformedObject {
+  key: string;
+  version: string;
+  reason: string;
+}
+
+export type ListedObject = ValidObject | MalformedObject;
+
+/** The resourceVersion of an object that may be malformed ('' when it has none). */
+export function versionOf(obj: unknown): string {
+  const rv = (obj as KubeObject | undefined)?.metadata?.resourceVersion;
+  return typeof rv === 'string' ? rv : '';
+}
+
+/** One listed (or added or modified) object of a kind: projected when valid, else why it cannot be ingested. */
+export function listedObject(
+  target: WatchTarget,
+  obj: unknown,
+  annotationKeys: ReadonlySet<string>,
+): ListedObject {
+  let reason = malformedReason(obj, target);
+  if (!reason) {
+    const valid = obj as KubeObject;
+    try {
+      return {
+        namespace: valid.metadata.namespace ?? 'default',
+        name: valid.metadata.name,
+        record: projectObject(target.kind, valid, annotationKeys),
+      };
+    } catch (error) {
+      reason = `cannot be read: ${(error as Error).message}`;
+    }
+  }
+  return {
+    key: objectKeyOf(obj as KubeObject) ?? UNNAMED,
+    version: versionOf(obj),
+    reason,
+  };
+}
+
+/** The `ns/name` key of a listed object (`(unnamed)` for a malformed one without a name). */
+export function keyOfListed(listed: ListedObject): string {
+  return listed.reason === undefined
+    ? `${listed.namespace}/${listed.name}`
+    : listed.key;
+}
+
+/**
+ * Takes in objects listed in another thread (structured clones, every string a copy of its own): their strings
+ * shared with this thread's records as the projections share them (see {@link adoptRecord}), and an object's name
+ * the one its record holds, as it is when the object is projected here.
+ */
+export function adoptListed(target: WatchTarget, listed: ListedObject[]): void {
+  for (const item of listed) {
+    if (item.reason !== undefined) continue;
+    item.namespace = intern(item.namespace);
+    if (item.record === undefined) continue;
+    const record = adoptRecord(target.kind, item.record);
+    item.record = record;
+    const name = (record as { name?: unknown }).name;
+    if (typeof name === 'string' && name === item.name) item.name = name;
+  }
+}
