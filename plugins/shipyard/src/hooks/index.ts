@@ -1,4 +1,6 @@
 export { useClusterRead } from './useClusterRead';
 export type { ClusterRead } from './useClusterRead';
-export { useFleetEvents, useThrottled } from './useFleetEvents';
+export { useFleetEvents, useLiveRead, useThrottled } from './useFleetEvents';
 export { useFleetRoutes } from './useFleetRoutes';
+export { useLatestAnswer } from './useLatestAnswer';
+export type { LatestAnswer } from './useLatestAnswer';

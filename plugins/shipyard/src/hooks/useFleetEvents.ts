@@ -60,3 +60,16 @@ export function useThrottled(fn: () => void, intervalMs: number): () => void {
   });
   return throttled.current;
 }
+
+/**
+ * Runs `read` now (and again whenever it changes) and, while fleet change events arrive, again at most once per
+ * `intervalMs`: a view that stays live. Returns the state of the event stream.
+ */
+export function useLiveRead(
+  read: () => void,
+  intervalMs: number,
+): FleetStreamState {
+  useEffect(() => read(), [read]);
+  const refresh = useThrottled(read, intervalMs);
+  return useFleetEvents(() => refresh());
+}

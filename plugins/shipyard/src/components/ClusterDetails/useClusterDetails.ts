@@ -5,10 +5,10 @@ import {
   ClusterKey,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { shipyardApiRef } from '../../api';
 import { FleetStreamState } from '../../api/types';
-import { useFleetEvents, useThrottled } from '../../hooks';
+import { useFleetEvents, useLatestAnswer, useThrottled } from '../../hooks';
 
 /** Loads a cluster with its history and keeps both live over the fleet event stream. */
 export function useClusterDetails(key: ClusterKey): {
@@ -24,11 +24,11 @@ export function useClusterDetails(key: ClusterKey): {
   const [history, setHistory] = useState<ClusterHistoryResponse>();
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<Error>();
-  const seq = useRef(0);
+  const { begin } = useLatestAnswer();
 
   const load = useCallback(
     (silent: boolean) => {
-      const mine = ++seq.current;
+      const isLatest = begin();
       const controller = new AbortController();
       if (!silent) setLoading(true);
       const k = { ...key };
@@ -40,14 +40,14 @@ export function useClusterDetails(key: ClusterKey): {
           .catch((): ClusterHistoryResponse => ({ items: [] })),
       ])
         .then(([d, h]) => {
-          if (mine !== seq.current) return;
+          if (!isLatest()) return;
           setDetails(d);
           setHistory(h);
           setError(undefined);
           setLoading(false);
         })
         .catch((e: Error) => {
-          if (mine !== seq.current || controller.signal.aborted) return;
+          if (!isLatest() || controller.signal.aborted) return;
           if (!silent) setError(e);
           setLoading(false);
         });
@@ -55,7 +55,7 @@ export function useClusterDetails(key: ClusterKey): {
     },
     // the key is represented by its string form
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [api, id],
+    [api, begin, id],
   );
 
   useEffect(() => load(false), [load]);

@@ -17,9 +17,9 @@ import {
   compareProfileVersions,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback } from 'react';
 import { shipyardApiRef } from '../../api';
-import { useFleetEvents, useFleetRoutes, useThrottled } from '../../hooks';
+import { useFleetRoutes, useLatestAnswer, useLiveRead } from '../../hooks';
 import { driftLabel } from '../../lib/drift';
 import { shortRef } from '../../lib/format';
 import { ProfileModel, readProfile } from '../../lib/profile';
@@ -103,26 +103,11 @@ export const ClusterProfileContent = () => {
   const profile = readProfile(entity);
   const api = useApi(shipyardApiRef);
   const routes = useFleetRoutes();
-  const [page, setPage] = useState<ListClustersResponse>();
-  const [error, setError] = useState<Error>();
-  const seq = useRef(0);
+  const { value: page, error, take } = useLatestAnswer<ListClustersResponse>();
   const load = useCallback(() => {
-    const mine = ++seq.current;
-    api
-      .listClusters({ profile: [profile.name], limit: PAGE })
-      .then(p => {
-        if (mine === seq.current) {
-          setPage(p);
-          setError(undefined);
-        }
-      })
-      .catch((e: Error) => {
-        if (mine === seq.current) setError(e);
-      });
-  }, [api, profile.name]);
-  useEffect(() => load(), [load]);
-  const refresh = useThrottled(load, 3000);
-  useFleetEvents(() => refresh());
+    take(api.listClusters({ profile: [profile.name], limit: PAGE }));
+  }, [api, take, profile.name]);
+  useLiveRead(load, 3000);
 
   const byVersion = new Map<string, ClusterSummary[]>();
   for (const c of page?.items ?? []) {

@@ -31,7 +31,7 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { shipyardApiRef } from '../../api';
-import { useFleetRoutes } from '../../hooks';
+import { useFleetRoutes, useLatestAnswer } from '../../hooks';
 import { FilterFacet, FleetQuery, toListRequest } from '../../lib/filters';
 import { FacetFilterBar } from '../FacetFilterBar';
 import { CLUSTER_COLUMNS, DEFAULT_COLUMNS } from './columns';
@@ -77,13 +77,13 @@ export const ClusterTable = (props: ClusterTableProps) => {
   const [data, setData] = useState<ListClustersResponse<ClusterListItem>>();
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<Error>();
-  const requestSeq = useRef(0);
+  const { begin } = useLatestAnswer();
   const onPageRef = useRef(onPage);
   onPageRef.current = onPage;
 
   const load = useRef((_silent: boolean) => () => {});
   load.current = (silent: boolean) => {
-    const seq = ++requestSeq.current;
+    const isLatest = begin();
     const controller = new AbortController();
     if (!silent) setLoading(true);
     api
@@ -93,14 +93,14 @@ export const ClusterTable = (props: ClusterTableProps) => {
         { signal: controller.signal },
       )
       .then(page => {
-        if (seq !== requestSeq.current) return;
+        if (!isLatest()) return;
         setData(page);
         setError(undefined);
         setLoading(false);
         onPageRef.current?.(page);
       })
       .catch((e: Error) => {
-        if (seq !== requestSeq.current || controller.signal.aborted) return;
+        if (!isLatest() || controller.signal.aborted) return;
         if (!silent) setError(e);
         setLoading(false);
       });

@@ -7,11 +7,11 @@ import {
   FleetSummary,
   VersionSupportStatus,
 } from '@shipyard/plugin-shipyard-common';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback } from 'react';
 import { useNavigate } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { shipyardApiRef } from '../../api';
-import { useFleetEvents, useFleetRoutes, useThrottled } from '../../hooks';
+import { useFleetRoutes, useLatestAnswer, useLiveRead } from '../../hooks';
 import { shortRef } from '../../lib/format';
 import { versionSupportLabel } from '../../lib/versionSupport';
 import { HealthDonut } from '../HealthDonut';
@@ -40,25 +40,11 @@ function debtText(status: VersionSupportStatus): string {
 
 function useSummary(): { summary?: FleetSummary; error?: Error } {
   const api = useApi(shipyardApiRef);
-  const [summary, setSummary] = useState<FleetSummary>();
-  const [error, setError] = useState<Error>();
-  const seq = useRef(0);
+  const { value: summary, error, take } = useLatestAnswer<FleetSummary>();
   const load = useCallback(() => {
-    const mine = ++seq.current;
-    api
-      .getSummary()
-      .then(s => {
-        if (mine !== seq.current) return;
-        setSummary(s);
-        setError(undefined);
-      })
-      .catch((e: Error) => {
-        if (mine === seq.current) setError(e);
-      });
-  }, [api]);
-  useEffect(() => load(), [load]);
-  const refresh = useThrottled(load, 3000);
-  useFleetEvents(() => refresh());
+    take(api.getSummary());
+  }, [api, take]);
+  useLiveRead(load, 3000);
   return { summary, error };
 }
 

@@ -20,7 +20,12 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { shipyardApiRef } from '../../api';
 import { FleetStreamState } from '../../api/types';
-import { useFleetEvents, useFleetRoutes, useThrottled } from '../../hooks';
+import {
+  useFleetEvents,
+  useFleetRoutes,
+  useLatestAnswer,
+  useThrottled,
+} from '../../hooks';
 import {
   FilterFacet,
   FleetQuery,
@@ -83,40 +88,33 @@ export const FleetOverview = () => {
     [setSearchParams],
   );
 
-  const [summary, setSummary] = useState<FleetSummary>();
-  const [sources, setSources] = useState<ListManagementClustersResponse>();
   const [debt, setDebt] = useState<VersionDebtResponse>();
   const [debtError, setDebtError] = useState<Error>();
-  const [error, setError] = useState<Error>();
   const [liveTick, setLiveTick] = useState(0);
-  const seq = useRef(0);
+  const {
+    value: overview,
+    error,
+    take,
+  } = useLatestAnswer<[FleetSummary, ListManagementClustersResponse]>();
+  const [summary, sources] = overview ?? [];
 
   const loadSummary = useCallback(() => {
-    const mine = ++seq.current;
-    Promise.all([api.getSummary(), api.listManagementClusters()])
-      .then(([s, m]) => {
-        if (mine !== seq.current) return;
-        setSummary(s);
-        setSources(m);
-        setError(undefined);
-      })
-      .catch((e: Error) => {
-        if (mine !== seq.current) return;
-        setError(e);
-      });
+    const isLatest = take(
+      Promise.all([api.getSummary(), api.listManagementClusters()]),
+    );
     // the version debt of the whole visible fleet; the page works without it
     api
       .getVersionDebt()
       .then(d => {
-        if (mine !== seq.current) return;
+        if (!isLatest()) return;
         // an unchanged answer keeps its object, so the card does not render again on every live refresh
         setDebt(prev => (prev && sameDebt(prev, d) ? prev : d));
         setDebtError(undefined);
       })
       .catch((e: Error) => {
-        if (mine === seq.current) setDebtError(e);
+        if (isLatest()) setDebtError(e);
       });
-  }, [api]);
+  }, [api, take]);
   useEffect(() => loadSummary(), [loadSummary]);
 
   const refresh = useThrottled(() => {

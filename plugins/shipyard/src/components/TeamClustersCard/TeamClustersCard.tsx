@@ -17,10 +17,10 @@ import {
   VersionDebtResponse,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { shipyardApiRef } from '../../api';
-import { useFleetEvents, useFleetRoutes, useThrottled } from '../../hooks';
+import { useFleetRoutes, useLatestAnswer, useLiveRead } from '../../hooks';
 import {
   HEALTH_COLORS,
   HEALTH_ORDER,
@@ -58,30 +58,20 @@ export const TeamClustersCardContent = (props: { ownerRef: string }) => {
   const api = useApi(shipyardApiRef);
   const routes = useFleetRoutes();
   const navigate = useNavigate();
-  const [page, setPage] = useState<ListClustersResponse>();
   const [debt, setDebt] = useState<VersionDebtResponse>();
   const [drifted, setDrifted] = useState<number>();
-  const [error, setError] = useState<Error>();
   const [revision, setRevision] = useState(0);
-  const seq = useRef(0);
+  const { value: page, error, take } = useLatestAnswer<ListClustersResponse>();
   const load = useCallback(() => {
-    const mine = ++seq.current;
-    setRevision(mine);
-    api
-      .listClusters({
+    setRevision(r => r + 1);
+    const isLatest = take(
+      api.listClusters({
         owner: [ownerRef],
         limit: SHOWN,
         sort: 'health',
         order: 'desc',
-      })
-      .then(p => {
-        if (mine !== seq.current) return;
-        setPage(p);
-        setError(undefined);
-      })
-      .catch((e: Error) => {
-        if (mine === seq.current) setError(e);
-      });
+      }),
+    );
     // the clusters that differ from their profile version (any drift kind)
     api
       .listClusters({
@@ -91,20 +81,18 @@ export const TeamClustersCardContent = (props: { ownerRef: string }) => {
         facets: false,
       })
       .then(d => {
-        if (mine === seq.current) setDrifted(d.totalCount);
+        if (isLatest()) setDrifted(d.totalCount);
       })
       .catch(() => undefined);
     // version debt is an addition: without it the card still shows the clusters
     api
       .getVersionDebt({ owner: [ownerRef] })
       .then(d => {
-        if (mine === seq.current) setDebt(d);
+        if (isLatest()) setDebt(d);
       })
       .catch(() => undefined);
-  }, [api, ownerRef]);
-  useEffect(() => load(), [load]);
-  const refresh = useThrottled(load, 3000);
-  useFleetEvents(() => refresh());
+  }, [api, take, ownerRef]);
+  useLiveRead(load, 3000);
 
   if (error) return <ResponseErrorPanel error={error} />;
   if (!page) return <Progress />;
