@@ -34,6 +34,7 @@ import {
 import {
   ClusterPermissionQuery,
   ManagementClusterConnection,
+  signedInUser,
 } from '@shipyard/plugin-shipyard-node';
 import { KubeApiError, KubeClient } from '@shipyard/plugin-shipyard-node/kube';
 import { AuditStore } from '../stores/AuditStore';
@@ -191,16 +192,11 @@ export class ClusterOperations {
 
   /** The signed-in user behind a request; a service may not act on clusters by itself. */
   async actorOf(credentials: BackstageCredentials): Promise<OperationActor> {
-    const principal = credentials.principal as {
-      type?: string;
-      userEntityRef?: string;
-    };
-    if (principal?.type !== 'user' || !principal.userEntityRef) {
-      throw new NotAllowedError(
-        'Cluster operations must be made by a signed-in user (or a service on behalf of one)',
-      );
-    }
-    const info = await this.options.userInfo.getUserInfo(credentials);
+    const info = await signedInUser(
+      credentials,
+      this.options.userInfo,
+      'Cluster operations must be made by a signed-in user (or a service on behalf of one)',
+    );
     return {
       ref: info.userEntityRef,
       ownershipRefs: info.ownershipEntityRefs,
