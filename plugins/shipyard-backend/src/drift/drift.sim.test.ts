@@ -60,6 +60,34 @@ const keyOf = (c: ClusterSummary) =>
 const kinds = (c: ClusterSummary | undefined) =>
   (c?.drift ?? []).map(f => f.kind);
 
+/**
+ * Creates a deleted object again at its path from its last read (without the fields the server sets: resource
+ * version, uid, creation time) and gives it `status`.
+ */
+async function createAgain(
+  kube: SimKube,
+  objectPath: string,
+  live: any,
+  status: unknown,
+): Promise<void> {
+  const {
+    resourceVersion: _rv,
+    uid: _uid,
+    creationTimestamp: _created,
+    ...metadata
+  } = live.metadata;
+  const created = await kube.request(
+    'POST',
+    objectPath.slice(0, objectPath.lastIndexOf('/')),
+    { ...live, metadata },
+  );
+  expect(created.status).toBe(201);
+  await kube.request('PUT', `${objectPath}/status`, {
+    ...created.body,
+    status,
+  });
+}
+
 // PostgreSQL 15 as well, started for this file when the test run did not start one
 const testDatabases = createTestDatabases(['POSTGRES_15', 'SQLITE_3']);
 const { databases } = testDatabases;
@@ -428,24 +456,7 @@ describe.each(databases.eachSupportedId())(
           subject: addon.name,
           actual: 'missing',
         },
-        undo: async () => {
-          const {
-            resourceVersion: _rv,
-            uid: _uid,
-            creationTimestamp: _created,
-            ...metadata
-          } = live.metadata;
-          const created = await kube.request(
-            'POST',
-            releasePath.slice(0, releasePath.lastIndexOf('/')),
-            { ...live, metadata },
-          );
-          expect(created.status).toBe(201);
-          await kube.request('PUT', `${releasePath}/status`, {
-            ...created.body,
-            status: healthyStatus,
-          });
-        },
+        undo: () => createAgain(kube, releasePath, live, healthyStatus),
       });
 
       // a new profile version is released: the cluster is behind until it is moved to it
@@ -724,21 +735,7 @@ describe.each(databases.eachSupportedId())(
         status: madeStatus,
       });
       expect(made.status).toBe(200);
-      const {
-        resourceVersion: _rv,
-        uid: _uid,
-        creationTimestamp: _created,
-        ...metadata
-      } = live.metadata;
-      const created = await kube.request('POST', `${helm}/helmreleaseproxies`, {
-        ...live,
-        metadata,
-      });
-      expect(created.status).toBe(201);
-      await kube.request('PUT', `${releasePath}/status`, {
-        ...created.body,
-        status: live.status,
-      });
+      await createAgain(kube, releasePath, live, live.status);
       await eventually(async () => {
         const s = await summaryOf(key);
         expect(kinds(s)).toEqual([]);
