@@ -42,7 +42,7 @@ export {
   ClusterSizePicker,
   ManagementClusterPicker,
 } from './components/RequestPickers';
-export type { ProfilePickerUiOptions } from './components/RequestPickers';
+export type { ProfilePickerUiOptions } from './lib/formProfile';
 export { UpgradeVersionPicker } from './components/UpgradeVersionPicker';
 export type { UpgradeVersionPickerUiOptions } from './components/UpgradeVersionPicker';
 export { ClusterRequestCheck } from './components/ClusterRequestCheck';

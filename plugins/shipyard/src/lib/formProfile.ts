@@ -3,6 +3,15 @@ import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import useAsync from 'react-use/esm/useAsync';
 import { ProfileModel, readProfile } from './profile';
 
+/**
+ * Options of the profile-driven pickers (`ui:options`): the Kubernetes version, size and management cluster fields
+ * read the profile chosen in another field of the form.
+ */
+export interface ProfilePickerUiOptions {
+  /** Name of the form field that holds the profile ref. Default `profile`. */
+  profileField?: string;
+}
+
 /** The values of the whole scaffolder form, as field extensions see them. */
 export function formValues(formContext: unknown): Record<string, unknown> {
   const data = (formContext as { formData?: unknown } | undefined)?.formData;

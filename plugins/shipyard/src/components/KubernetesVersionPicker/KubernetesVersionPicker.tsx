@@ -3,18 +3,15 @@ import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react
 import Alert from '@material-ui/lab/Alert';
 import useAsync from 'react-use/esm/useAsync';
 import { shipyardApiRef } from '../../api';
-import { useFormProfile } from '../../lib/formProfile';
+import { ProfilePickerUiOptions, useFormProfile } from '../../lib/formProfile';
 import {
   versionSupportLabel,
   versionSupportOn,
 } from '../../lib/versionSupport';
 import { ChoiceField } from '../ChoiceField';
 
-/** Options of the KubernetesVersionPicker field (`ui:options`). */
-export interface KubernetesVersionPickerUiOptions {
-  /** Name of the form field that holds the profile ref. Default `profile`. */
-  profileField?: string;
-}
+/** Options of the KubernetesVersionPicker field (`ui:options`): those of every profile-driven picker. */
+export type KubernetesVersionPickerUiOptions = ProfilePickerUiOptions;
 
 /**
  * Scaffolder field: a Kubernetes version among those the selected profile allows (the profile is read from the
@@ -22,7 +19,7 @@ export interface KubernetesVersionPickerUiOptions {
  * Defaults to the profile's current version; warns when the chosen one is at its end of life.
  */
 export const KubernetesVersionPicker = (
-  props: FieldExtensionComponentProps<string, KubernetesVersionPickerUiOptions>,
+  props: FieldExtensionComponentProps<string, ProfilePickerUiOptions>,
 ) => {
   const { formData, uiSchema, formContext, disabled, schema } = props;
   const profileField = uiSchema?.['ui:options']?.profileField ?? 'profile';

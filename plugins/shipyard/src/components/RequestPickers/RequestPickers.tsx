@@ -3,14 +3,8 @@ import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react
 import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { shipyardApiRef } from '../../api';
-import { useFormProfile } from '../../lib/formProfile';
+import { ProfilePickerUiOptions, useFormProfile } from '../../lib/formProfile';
 import { Choice, ChoiceField } from '../ChoiceField';
-
-/** Options of the profile-driven pickers (`ui:options`). */
-export interface ProfilePickerUiOptions {
-  /** Name of the form field that holds the profile ref. Default `profile`. */
-  profileField?: string;
-}
 
 /** A choice's name with a note after it in parentheses (the name alone without a note). */
 const NamedChoice = (props: { name: string; note?: string }) => (

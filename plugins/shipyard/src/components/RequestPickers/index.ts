@@ -1,2 +1,1 @@
 export { ClusterSizePicker, ManagementClusterPicker } from './RequestPickers';
-export type { ProfilePickerUiOptions } from './RequestPickers';
