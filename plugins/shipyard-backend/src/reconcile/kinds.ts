@@ -5,6 +5,7 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import { redactInternals } from '@shipyard/plugin-shipyard-node';
 import type { KubeObject } from '@shipyard/plugin-shipyard-node/kube';
+import { sameJson } from '../index/entries';
 import { ManagementClusterRecords } from '../records/ManagementClusterRecords';
 import {
   AddonProjection,
@@ -111,7 +112,9 @@ export function projectObject(
 
 /**
  * Applies the projection of one valid object (`projected` undefined: the object was deleted) to the records;
- * `markDirty` gets the clusters whose summary changes.
+ * `markDirty` gets the clusters whose summary changes. An object whose record stays the same (a change in fields no
+ * record keeps: an annotation nobody reads, a heartbeat, a status field no summary shows) keeps the record it had and
+ * marks nothing: folding its cluster again would give the summary it has.
  */
 export function applyProjection(
   records: ManagementClusterRecords,
@@ -137,14 +140,18 @@ export function applyProjection(
             key,
           );
         }
-        state.cluster = record;
         kind.objects.set(namespace, name, name);
+        if (state.cluster && sameJson(state.cluster, record)) return;
+        state.cluster = record;
       }
       markDirty(key);
       return;
     }
     case 'ControlPlane': {
       const previous = records.controlPlanes.get(key);
+      if (previous && projected && sameJson(previous, projected.record)) {
+        return;
+      }
       keepOwnRecord(
         records.controlPlanes,
         kind.objects,
@@ -192,6 +199,17 @@ export function applyProjection(
     default: {
       const collection = COLLECTIONS[kind.target.kind];
       const previousOwner = kind.objects.ownerKeyOf(namespace, name);
+      const next = projected?.record as WorkersRecord | undefined;
+      if (
+        previousOwner !== undefined &&
+        next?.clusterName !== undefined &&
+        previousOwner === `${namespace}/${next.clusterName}`
+      ) {
+        const held = records.clusters
+          .get(previousOwner)
+          ?.[collection].get(name);
+        if (held && sameJson(held, next)) return;
+      }
       if (previousOwner) {
         const prevState = records.clusters.get(previousOwner);
         prevState?.[collection].delete(name);
