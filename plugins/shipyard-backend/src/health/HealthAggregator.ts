@@ -18,6 +18,9 @@ import { aggregateHealth } from './aggregate';
 import { HealthConfig } from './config';
 import { maintenanceOf } from './history';
 
+/** Longest stretch (ms) a pass over every cluster's budget holds the thread before it lets waiting work run. */
+const BUDGET_SLICE_MS = 20;
+
 /** The fields aggregation writes. */
 const AGGREGATED_FIELDS = [
   'health',
@@ -450,12 +453,25 @@ export class HealthAggregator implements FleetSink {
     this.budgetOf = budgetOf;
   }
 
-  /** Re-aggregates the clusters whose budget state changed (time passes, history grows). Returns how many changed. */
-  refreshBudgets(): number {
-    const budgetOf = this.budgetOf;
-    if (!budgetOf) return 0;
+  /**
+   * Re-aggregates the clusters whose budget state changed (time passes, history grows). Returns how many changed.
+   * A pass over a large fleet takes seconds of the thread: it gives way to waiting requests every
+   * {@link BUDGET_SLICE_MS}, so that no request waits for the whole pass.
+   */
+  async refreshBudgets(): Promise<number> {
+    if (!this.budgetOf) return 0;
     let changed = 0;
-    for (const [key, folded] of [...this.folded]) {
+    let sliceStart = performance.now();
+    let n = 0;
+    for (const key of [...this.folded.keys()]) {
+      if (++n % 64 === 0 && performance.now() - sliceStart > BUDGET_SLICE_MS) {
+        await new Promise<void>(resolve => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+      // read now: the cluster may have changed or gone while the pass gave way
+      const folded = this.folded.get(key);
+      const budgetOf = this.budgetOf;
+      if (!folded || !budgetOf) continue;
       if (budgetOf(folded) === this.budgets.get(key)) continue;
       if (this.reaggregate(key)) changed++;
     }
