@@ -52,9 +52,14 @@ export function computeVersionDebt(
   options: { now?: number; months?: number } = {},
 ): VersionDebtResponse {
   const now = options.now ?? lifecycle.now();
+  // clusters on the same distribution, version and enrollment have the same support: evaluated once per group
   const groups = new Map<
     string,
-    { subject: LifecycleSubject; count: number }
+    {
+      subject: LifecycleSubject;
+      count: number;
+      support: ReturnType<VersionLifecycle['evaluate']>;
+    }
   >();
   const byStatus: VersionSupportCounts = {};
   const owners = new Map<string, VersionSupportCounts>();
@@ -66,7 +71,27 @@ export function computeVersionDebt(
   let charged = 0;
   for (const s of clusters) {
     total++;
-    const vs = lifecycle.evaluate(s, now);
+    const extendedSupport = lifecycle.extendedSupportOf(s);
+    const version =
+      s.observedKubernetesVersion ?? s.kubernetesVersion ?? s.kubernetesMinor;
+    const key = JSON.stringify([s.distribution, version, extendedSupport]);
+    let g = groups.get(key);
+    if (!g) {
+      const subject: LifecycleSubject = {
+        distribution: s.distribution,
+        observedKubernetesVersion: s.observedKubernetesVersion,
+        kubernetesVersion: s.kubernetesVersion,
+        kubernetesMinor: s.kubernetesMinor,
+        labels:
+          extendedSupport === undefined
+            ? {}
+            : { 'shipyard.io/extended-support': String(extendedSupport) },
+      };
+      g = { subject, count: 0, support: lifecycle.evaluate(subject, now) };
+      groups.set(key, g);
+    }
+    g.count++;
+    const vs = g.support;
     add(byStatus, vs.status);
     if (vs.status === 'extended' && vs.extendedSupportCharged) charged++;
     let ownerCounts = owners.get(s.owner);
@@ -85,27 +110,6 @@ export function computeVersionDebt(
       distributions.set(dist, d);
     }
     add(d.counts, vs.status);
-    const extendedSupport = lifecycle.extendedSupportOf(s);
-    const subject: LifecycleSubject = {
-      distribution: s.distribution,
-      observedKubernetesVersion: s.observedKubernetesVersion,
-      kubernetesVersion: s.kubernetesVersion,
-      kubernetesMinor: s.kubernetesMinor,
-      labels:
-        extendedSupport === undefined
-          ? {}
-          : { 'shipyard.io/extended-support': String(extendedSupport) },
-    };
-    const key = JSON.stringify([
-      subject.distribution,
-      subject.observedKubernetesVersion ??
-        subject.kubernetesVersion ??
-        subject.kubernetesMinor,
-      extendedSupport,
-    ]);
-    const g = groups.get(key);
-    if (g) g.count++;
-    else groups.set(key, { subject, count: 1 });
   }
   const projection = projectionDays(now, options.months ?? 12).map(
     (date, i) => {
