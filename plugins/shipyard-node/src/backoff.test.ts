@@ -37,6 +37,17 @@ describe('isTransientError', () => {
     const refused = Object.assign(new Error('connect'), {
       cause: { code: 'ECONNREFUSED' },
     });
+    // node-fetch (the permission and catalog clients) names the code on the error itself
+    const resetFetch = Object.assign(
+      new Error(
+        'request to http://localhost/api/permission/authorize failed, reason: read ECONNRESET',
+      ),
+      { name: 'FetchError', type: 'system', code: 'ECONNRESET' },
+    );
+    expect(isTransientError(resetFetch)).toBe(true);
+    expect(
+      isTransientError(Object.assign(new Error('x'), { code: 'ENOENT' })),
+    ).toBe(false);
     expect(isTransientError(timeout)).toBe(true);
     expect(isTransientError(reset)).toBe(true);
     expect(isTransientError(refused)).toBe(true);

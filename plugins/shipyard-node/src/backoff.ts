@@ -89,14 +89,15 @@ export function isTransientError(
   const e = error as {
     name?: string;
     message?: string;
+    code?: string;
     cause?: { code?: string };
   };
+  // undici names the code on the cause, node-fetch on the error itself
+  const code = e?.cause?.code ?? e?.code ?? '';
   return (
     (e?.name === 'TypeError' && /fetch failed/i.test(String(e.message))) ||
     e?.name === 'AbortError' ||
     e?.name === 'TimeoutError' ||
-    /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|UND_ERR_\w+)$/.test(
-      e?.cause?.code ?? '',
-    )
+    /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|UND_ERR_\w+)$/.test(code)
   );
 }
