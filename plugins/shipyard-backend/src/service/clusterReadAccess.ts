@@ -18,6 +18,7 @@ import {
 import {
   ClusterPermissionQuery,
   criteriaToPredicate,
+  isTransientError,
 } from '@shipyard/plugin-shipyard-node';
 import express from 'express';
 import type {
@@ -50,14 +51,27 @@ export class ClusterReadDecider {
     this.transform = createConditionTransformer(ruleset);
   }
 
-  /** The caller's read access; undefined when it is denied. */
+  /**
+   * The caller's read access; undefined when it is denied. A decision lost on the way (the permission backend's
+   * answer failed with a 5xx or a reset connection, as happens on a backend whose thread is busy) is asked for once
+   * more before the request fails.
+   */
   async decide(
     credentials: BackstageCredentials,
   ): Promise<ClusterReadAccess | undefined> {
-    const [decision] = await this.permissions.authorizeConditional(
-      [{ permission: shipyardClusterReadPermission }],
-      { credentials },
-    );
+    const ask = () =>
+      this.permissions.authorizeConditional(
+        [{ permission: shipyardClusterReadPermission }],
+        { credentials },
+      );
+    let decisions: Awaited<ReturnType<typeof ask>>;
+    try {
+      decisions = await ask();
+    } catch (error) {
+      if (!isTransientError(error)) throw error;
+      decisions = await ask();
+    }
+    const [decision] = decisions;
     if (decision.result === AuthorizeResult.DENY) return undefined;
     if (decision.result === AuthorizeResult.CONDITIONAL) {
       return {

@@ -1,4 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
+import { ResponseError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { routerApp } from '../__testUtils__/routerApp';
 import request from 'supertest';
@@ -22,13 +23,16 @@ async function appWith(options: {
   decisionCacheMs?: number;
   pageCache?: boolean;
   index?: FleetIndex;
+  /** Answers the permission backend's decisions instead of `decision`. */
+  authorize?: () => Promise<any[]>;
 }) {
   const index = options.index ?? new FleetIndex();
   if (!options.index) makeFleet(120).forEach(s => index.upsert(s));
   const fleet = { index } as unknown as FleetService;
-  const authorizeConditional = jest.fn(async () => [
-    options.decision?.() ?? { result: AuthorizeResult.ALLOW },
-  ]);
+  const authorizeConditional = jest.fn(
+    options.authorize ??
+      (async () => [options.decision?.() ?? { result: AuthorizeResult.ALLOW }]),
+  );
   const credentials = jest.fn(async () => ({
     $$type: '@backstage/BackstageCredentials' as const,
     principal: { type: 'user', userEntityRef: 'user:default/a' },
@@ -70,6 +74,63 @@ describe('router', () => {
     await request(app).get('/clusters');
     await request(app).get('/clusters');
     expect(authorizeConditional).toHaveBeenCalledTimes(5);
+  });
+
+  it('asks the permission backend once for the requests of one token that come together', async () => {
+    const { app, authorizeConditional } = await appWith({
+      authorize: async () => {
+        await new Promise(r => setTimeout(r, 50));
+        return [{ result: AuthorizeResult.ALLOW }];
+      },
+    });
+    const t = token(Math.floor(Date.now() / 1000) + 3600);
+    const answers = await Promise.all(
+      ['/clusters', '/summary', '/clusters?limit=5', '/summary'].map(path =>
+        request(app).get(path).set('authorization', t),
+      ),
+    );
+    expect(answers.map(a => a.status)).toEqual([200, 200, 200, 200]);
+    expect(authorizeConditional).toHaveBeenCalledTimes(1);
+  });
+
+  it('asks the permission backend again once when its answer is lost on the way', async () => {
+    let calls = 0;
+    const { app, authorizeConditional } = await appWith({
+      authorize: async () => {
+        calls++;
+        if (calls === 1) {
+          // what node-fetch throws when a busy backend resets a kept-alive connection
+          throw Object.assign(
+            new Error(
+              'request to http://localhost/api/permission/authorize failed, reason: read ECONNRESET',
+            ),
+            { name: 'FetchError', type: 'system', code: 'ECONNRESET' },
+          );
+        }
+        if (calls === 3) {
+          // the permission backend answered 500 (its own call to the auth backend failed)
+          throw await ResponseError.fromResponse(
+            new Response(
+              '{"error":{"name":"TypeError","message":"fetch failed"}}',
+              {
+                status: 500,
+                headers: { 'content-type': 'application/json' },
+              },
+            ),
+          );
+        }
+        return [{ result: AuthorizeResult.ALLOW }];
+      },
+      decisionCacheMs: 0,
+    });
+    const t = token(Math.floor(Date.now() / 1000) + 3600);
+    expect(
+      (await request(app).get('/clusters').set('authorization', t)).status,
+    ).toBe(200);
+    expect(
+      (await request(app).get('/summary').set('authorization', t)).status,
+    ).toBe(200);
+    expect(authorizeConditional).toHaveBeenCalledTimes(4);
   });
 
   it('asks every time when the decision cache is off, and denies', async () => {

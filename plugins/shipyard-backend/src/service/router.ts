@@ -93,6 +93,8 @@ export async function createRouter(
   });
   const decisionCacheMs = options.decisionCacheMs ?? 5_000;
   const decisions = new Map<string, CachedAccess>();
+  /** Decisions being asked for, by bearer token: requests of one page that come together share one. */
+  const deciding = new Map<string, Promise<Access | undefined>>();
   const pages = options.pageCache === false ? undefined : new ResponseCache();
   const router = options.router ?? createApiRouter();
 
@@ -119,9 +121,19 @@ export async function createRouter(
     let result: Access | undefined;
     if (cached) {
       result = cached.access;
+    } else if (authorization && deciding.has(authorization)) {
+      // verified like every request, then the decision being asked for already
+      await httpAuth.credentials(req);
+      result = await deciding.get(authorization)!;
     } else {
       // credentials are verified before anything is cached
-      result = await decide(req);
+      const pending = decide(req);
+      if (authorization) deciding.set(authorization, pending);
+      try {
+        result = await pending;
+      } finally {
+        if (authorization) deciding.delete(authorization);
+      }
       if (authorization && decisionCacheMs > 0) {
         const expiresAt = Math.min(
           now + decisionCacheMs,
