@@ -23,7 +23,7 @@ import {
  * every other management cluster keeps syncing.
  */
 
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 const MAX_BYTES = 1024 * 1024;
 const TOKEN = 'malicious-source-token';
@@ -245,7 +245,8 @@ describe('a slow-loris or flooding source', () => {
       expect(error?.reason).toBe('Timeout');
       expect(error?.message).toMatch(/deadline/);
       expect(ms).toBeGreaterThanOrEqual(900);
-      expect(ms).toBeLessThan(3000);
+      // cut, not left to dribble on (a busy machine's timers fire late)
+      expect(ms).toBeLessThan(5000);
     } finally {
       c.close();
     }
@@ -284,13 +285,17 @@ describe('a slow-loris or flooding source', () => {
   });
 
   it('refuses a declared content-length over the limit before reading it', async () => {
-    const c = client('huge-declared');
+    // deadlines a busy machine's TLS handshake cannot reach: refused on the headers, before either could end it
+    const c = client('huge-declared', {
+      requestTimeoutMs: 10_000,
+      idleTimeoutMs: 5000,
+    });
     try {
       const { error, ms } = await timedFailure(() =>
         c.getJson('/apis/cluster.x-k8s.io/v1beta2/clusters'),
       );
       expect(error?.reason).toBe('TooLarge');
-      expect(ms).toBeLessThan(1000);
+      expect(ms).toBeLessThan(5000);
     } finally {
       c.close();
     }
@@ -348,9 +353,11 @@ describe('a slow-loris or flooding source', () => {
                 auth: { type: 'serviceAccountToken', token: TOKEN },
               })),
             ],
+            // deadlines the simulator's healthy management cluster meets on a busy machine, where every kind's
+            // first list from the test's own process can take seconds (with 1.5 s it stayed stale for 30 s)
             sync: {
-              requestTimeoutMs: 1500,
-              idleTimeoutMs: 1000,
+              requestTimeoutMs: 10_000,
+              idleTimeoutMs: 5000,
               maxResponseBytes: MAX_BYTES,
               staleAfterMs: 300,
               backoff: { initialDelayMs: 100, maxDelayMs: 500 },
@@ -367,7 +374,11 @@ describe('a slow-loris or flooding source', () => {
 
     it('marks each misbehaving source failing with the reason, and serves the healthy one', async () => {
       const heapBefore = process.memoryUsage().heapUsed;
-      await waitConnected(backend.client, [sim.managementClusters[0].name]);
+      await waitConnected(
+        backend.client,
+        [sim.managementClusters[0].name],
+        60_000,
+      );
       const mcs = await eventually(async () => {
         const all = await managementClusterStates(backend.client);
         for (const b of bad) {
@@ -378,7 +389,7 @@ describe('a slow-loris or flooding source', () => {
           );
         }
         return all;
-      }, 15_000);
+      }, 60_000);
       expect(mcs.get(sim.managementClusters[0].name)?.state).toBe('connected');
       const items = await listAllClusters(backend.client);
       expect(items).toHaveLength(4);

@@ -58,8 +58,19 @@ describe('ClusterFolder', () => {
     return { index, folder, addMachine };
   }
 
+  // the folder's interval on a clock of the test's own: a busy machine may let 300 ms pass between two turns
+  beforeEach(() => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
   const turn = () => new Promise(resolve => setImmediate(resolve));
-  const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+  const sleep = async (ms: number) => {
+    jest.advanceTimersByTime(ms);
+    await turn();
+  };
 
   it('folds nothing before it is enabled, then what changed at once and every turn after', async () => {
     const { index, folder, addMachine } = setup();

@@ -258,7 +258,8 @@ describe('KubeClient', () => {
       const { error, ms } = await events({ responseTimeoutMs: 200 });
       expect(error?.reason).toBe('Timeout');
       expect(error?.message).toMatch(/no response within 200 ms/);
-      expect(ms).toBeLessThan(1500);
+      // ended by the timeout, not left open (a busy machine's timers fire late)
+      expect(ms).toBeLessThan(5000);
     });
 
     it('fails a stream that sends no event or bookmark for the event timeout', async () => {
@@ -278,7 +279,8 @@ describe('KubeClient', () => {
       expect(out).toEqual(['ADDED a']);
       expect(error?.reason).toBe('Timeout');
       expect(error?.message).toMatch(/no event or bookmark within 300 ms/);
-      expect(ms).toBeLessThan(2000);
+      // ended by the timeout, not left open (a busy machine's timers fire late)
+      expect(ms).toBeLessThan(5000);
     });
 
     /** Blocks the event loop, as a long synchronous task of the process (or a pause of the process) does. */
