@@ -13,6 +13,11 @@ const outDir = process.env.SHIPYARD_E2E_OUT ?? '.test-results';
  */
 const scale = process.env.SHIPYARD_E2E_SCALE === '1';
 const scaleClusters = process.env.SHIPYARD_FLEET_CLUSTERS ?? '10000';
+/**
+ * SHIPYARD_E2E_REUSE=1: run against a portal already answering on the port (started with `node scripts/portal.js`
+ * and the environment below), so that a large fleet is synced once for several measurements.
+ */
+const reuse = process.env.SHIPYARD_E2E_REUSE === '1';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -41,7 +46,7 @@ export default defineConfig({
     },
     url: `http://localhost:${port}/.backstage/health/v1/readiness`,
     timeout: scale ? 900_000 : 300_000,
-    reuseExistingServer: false,
+    reuseExistingServer: reuse,
     stdout: 'pipe',
     stderr: 'pipe',
   },

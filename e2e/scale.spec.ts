@@ -1,5 +1,10 @@
 import { APIRequestContext, expect, test } from '@playwright/test';
-import { measureFleetPaint, median, signInAsGuest } from './support';
+import {
+  describeTimeline,
+  measureFleetPaint,
+  median,
+  signInAsGuest,
+} from './support';
 
 /*
  * The fleet page on a large simulated fleet (`yarn e2e:scale`: SHIPYARD_E2E_SCALE=1, 10,000 clusters by default;
@@ -92,8 +97,11 @@ test('the fleet page paints its table quickly on a large fleet', async ({
     );
   }
   await page.setViewportSize({ width: 1280, height: 800 });
-  const { fullPageLoad: fullLoads, inAppNavigation: navigations } =
-    await measureFleetPaint(page, rounds);
+  const {
+    fullPageLoad: fullLoads,
+    inAppNavigation: navigations,
+    timelines,
+  } = await measureFleetPaint(page, rounds);
   await expect(page.getByTestId('cluster-count')).toHaveText(
     `${total.toLocaleString('en-US')} clusters`,
   );
@@ -124,7 +132,18 @@ test('the fleet page paints its table quickly on a large fleet', async ({
     body: JSON.stringify(result, null, 2),
     contentType: 'application/json',
   });
+  // what each load consisted of until its first row: requests (API calls with the server's part), long tasks
+  await testInfo.attach('fleet-scale-timeline.json', {
+    body: JSON.stringify(timelines, null, 2),
+    contentType: 'application/json',
+  });
   // eslint-disable-next-line no-console
   console.log(`fleet first table paint: ${JSON.stringify(result)}`);
+  for (const [load, list] of Object.entries(timelines)) {
+    for (const t of list) {
+      // eslint-disable-next-line no-console
+      console.log(`${load}: ${describeTimeline(t)}`);
+    }
+  }
   expect(median(navigations)).toBeLessThanOrEqual(budgetMs);
 });

@@ -73,12 +73,26 @@ declare global {
   interface Window {
     __shipyardRowAt?: number;
     __shipyardClickAt?: number;
+    /** Long tasks of the page's main thread: start and duration (ms). */
+    __shipyardLongTasks?: Array<[number, number]>;
   }
 }
 
 /** Records, in the page, when the first cluster row is painted, and when the sidebar's fleet link is clicked. */
 async function watchFirstRow(page: Page) {
   await page.addInitScript(() => {
+    // every request of a full load is kept (the default buffer of 250 entries fills with the bundle's chunks)
+    performance.setResourceTimingBufferSize(10_000);
+    window.__shipyardLongTasks = [];
+    try {
+      new PerformanceObserver(list => {
+        for (const t of list.getEntries()) {
+          window.__shipyardLongTasks!.push([t.startTime, t.duration]);
+        }
+      }).observe({ type: 'longtask', buffered: true });
+    } catch {
+      // no long task timing in this browser: the timeline goes without
+    }
     const check = (_records: MutationRecord[], self: MutationObserver) => {
       if (window.__shipyardRowAt !== undefined) return;
       if (document.querySelector('[data-testid="cluster-row"]')) {
@@ -100,6 +114,7 @@ async function watchFirstRow(page: Page) {
       e => {
         const link = (e.target as Element | null)?.closest?.('a');
         if (link?.getAttribute('href') === '/shipyard') {
+          performance.clearResourceTimings();
           window.__shipyardClickAt = performance.now();
           window.__shipyardRowAt = undefined;
           start();
@@ -118,6 +133,117 @@ async function rowPaintedAt(page: Page): Promise<number> {
   return page.evaluate(() => window.__shipyardRowAt as number);
 }
 
+/** A request the page made during a measured load, in ms from the load's start (click or navigation start). */
+export interface PaintRequest {
+  /** Path without the query (`/api/shipyard/clusters`, `/static/…`, the document's path). */
+  path: string;
+  /** API call, static file (script, style, image, font), the document, or anything else. */
+  kind: 'api' | 'static' | 'document' | 'other';
+  start: number;
+  /** When the answer's first byte came. */
+  firstByte: number;
+  end: number;
+  /** From sending the request to the first byte: the server's time, its queue included (0 when from the cache). */
+  server: number;
+  /** Bytes over the wire (0: from the browser's cache). */
+  transferred: number;
+}
+
+/** What a measured load of the fleet page consisted of until its first table row was painted. */
+export interface PaintTimeline {
+  paint: number;
+  /** Requests started before the paint, in the order they started. */
+  requests: PaintRequest[];
+  /** Main-thread long tasks (over 50 ms) before the paint: how many, and their time together (ms). */
+  longTasks: number;
+  longTaskMs: number;
+}
+
+/** The requests and long tasks of the page from `start` to its first row at `paintAt` (ms on the page's clock). */
+async function timelineOf(
+  page: Page,
+  start: number,
+  paintAt: number,
+): Promise<PaintTimeline> {
+  const raw = await page.evaluate(
+    ([from, to]) => {
+      const entries = [
+        ...performance.getEntriesByType('navigation'),
+        ...performance.getEntriesByType('resource'),
+      ] as PerformanceResourceTiming[];
+      return {
+        requests: entries
+          .filter(e => e.startTime >= from - 1 && e.startTime <= to)
+          .map(e => ({
+            url: e.name,
+            type: e.entryType === 'navigation' ? 'navigation' : e.initiatorType,
+            start: e.startTime,
+            requestStart: e.requestStart,
+            firstByte: e.responseStart,
+            end: e.responseEnd,
+            transferred: e.transferSize,
+          })),
+        longTasks: (window.__shipyardLongTasks ?? []).filter(
+          ([at]) => at >= from && at <= to,
+        ),
+      };
+    },
+    [start, paintAt],
+  );
+  const round = (ms: number) => Math.round(ms - start);
+  const requests = raw.requests
+    .map((r): PaintRequest => {
+      const pathname = new URL(r.url).pathname;
+      let kind: PaintRequest['kind'] = 'other';
+      if (r.type === 'navigation') kind = 'document';
+      else if (pathname.startsWith('/api/')) kind = 'api';
+      else if (/\.(js|css|woff2?|ttf|svg|png|ico|json)$/.test(pathname)) {
+        kind = 'static';
+      }
+      return {
+        path: pathname,
+        kind,
+        start: round(r.start),
+        firstByte: round(r.firstByte),
+        end: round(r.end),
+        server:
+          r.requestStart > 0 ? Math.round(r.firstByte - r.requestStart) : 0,
+        transferred: r.transferred,
+      };
+    })
+    .sort((a, b) => a.start - b.start);
+  return {
+    paint: Math.round(paintAt - start),
+    requests,
+    longTasks: raw.longTasks.length,
+    longTaskMs: Math.round(raw.longTasks.reduce((sum, [, d]) => sum + d, 0)),
+  };
+}
+
+/**
+ * One line per measured load: the paint, the long tasks, the static files (how many, over the wire, when the last
+ * ended) and each API call (start → first byte → end, and the server's part), in ms from the load's start.
+ */
+export function describeTimeline(t: PaintTimeline): string {
+  const statics = t.requests.filter(r => r.kind === 'static');
+  const fetched = statics.filter(r => r.transferred > 0);
+  const parts = [
+    `paint ${t.paint}`,
+    `long tasks ${t.longTasks} (${t.longTaskMs})`,
+    `static ${statics.length} (${fetched.length} fetched, ${Math.round(
+      fetched.reduce((sum, r) => sum + r.transferred, 0) / 1024,
+    )} KB, last end ${Math.max(0, ...statics.map(r => r.end))})`,
+  ];
+  for (const r of t.requests) {
+    if (r.kind === 'api' || r.kind === 'document') {
+      parts.push(
+        `${r.path} ${r.start}→${r.firstByte}→${r.end} (server ${r.server})`,
+      );
+    }
+  }
+  return parts.join('; ');
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -131,10 +257,22 @@ export function median(values: number[]): number {
 export async function measureFleetPaint(
   page: Page,
   rounds: number,
-): Promise<{ fullPageLoad: number[]; inAppNavigation: number[] }> {
+): Promise<{
+  fullPageLoad: number[];
+  inAppNavigation: number[];
+  /** What each load consisted of (same order as the figures). */
+  timelines: {
+    fullPageLoad: PaintTimeline[];
+    inAppNavigation: PaintTimeline[];
+  };
+}> {
   await watchFirstRow(page);
   const fullPageLoad: number[] = [];
   const inAppNavigation: number[] = [];
+  const timelines = {
+    fullPageLoad: [] as PaintTimeline[],
+    inAppNavigation: [] as PaintTimeline[],
+  };
   for (let i = 0; i < rounds; i++) {
     await page.goto('/catalog');
     const fleetLink = page.getByRole('link', { name: 'Fleet' }).first();
@@ -143,12 +281,15 @@ export async function measureFleetPaint(
     const rowAt = await rowPaintedAt(page);
     const clickAt = await page.evaluate(() => window.__shipyardClickAt ?? 0);
     inAppNavigation.push(Math.round(rowAt - clickAt));
+    timelines.inAppNavigation.push(await timelineOf(page, clickAt, rowAt));
   }
   for (let i = 0; i < rounds; i++) {
     await page.goto('/shipyard');
-    fullPageLoad.push(Math.round(await rowPaintedAt(page)));
+    const rowAt = await rowPaintedAt(page);
+    fullPageLoad.push(Math.round(rowAt));
+    timelines.fullPageLoad.push(await timelineOf(page, 0, rowAt));
   }
-  return { fullPageLoad, inAppNavigation };
+  return { fullPageLoad, inAppNavigation, timelines };
 }
 
 export interface Summary {
