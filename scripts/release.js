@@ -205,6 +205,8 @@ server.listen(0, '127.0.0.1', async () => {
   const log = m => warnings.push(m);
   const logger = { error: log, warn: log, info() {}, debug() {}, child: () => logger };
   const workers = new ListWorkers({ threads: 1, logger });
+  // pages asked for before a thread is ready are read on this thread
+  await workers.start();
   const connection = { name: 'mc', url: 'http://127.0.0.1:' + server.address().port, getToken: async () => 't' };
   const client = new KubeClient(connection);
   const lister = workers.lister(connection, {}, new Set(), client);
