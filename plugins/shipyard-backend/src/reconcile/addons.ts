@@ -395,32 +395,23 @@ export function applyAddonProjection(
     objects.delete(namespace, name);
     return;
   }
-  if (kind === 'HelmReleaseProxy') {
-    const release = projected.record as ReturnType<
-      typeof projectHelmReleaseProxy
-    >;
-    if (!release) {
-      objects.set(namespace, name, undefined);
-      return;
-    }
-    const state = records.stateOf(namespace, release.clusterName);
-    state.helmReleases ??= new Map();
-    state.helmReleases.set(name, release.addon);
-    objects.set(namespace, name, state.name);
-    markDirty(`${namespace}/${release.clusterName}`);
-    return;
-  }
-  const binding = projected.record as ReturnType<
-    typeof projectResourceSetBinding
-  >;
-  if (!binding) {
+  // a release or a binding belongs to the cluster its record names
+  const record = projected.record as
+    | ReturnType<typeof projectHelmReleaseProxy>
+    | ReturnType<typeof projectResourceSetBinding>;
+  if (!record) {
     objects.set(namespace, name, undefined);
     return;
   }
-  const state = records.stateOf(namespace, binding.clusterName);
-  state.resourceSetBindings = binding.bindings;
+  const state = records.stateOf(namespace, record.clusterName);
+  if ('addon' in record) {
+    state.helmReleases ??= new Map();
+    state.helmReleases.set(name, record.addon);
+  } else {
+    state.resourceSetBindings = record.bindings;
+  }
   objects.set(namespace, name, state.name);
-  markDirty(`${namespace}/${binding.clusterName}`);
+  markDirty(`${namespace}/${record.clusterName}`);
 }
 
 /**
