@@ -15,7 +15,7 @@ import {
   probeWorkerFile,
 } from './probeWorkerThread';
 import { ProbeResult } from './types';
-import { workerScript } from '../service/workerScript';
+import { startWorker } from '../service/workerScript';
 
 /** Options of {@link ProbeWorker}. */
 export interface ProbeWorkerOptions {
@@ -228,41 +228,18 @@ export class ProbeWorker implements ProbeExecutor {
   }
 
   private spawn(): Promise<Worker> {
-    return new Promise<Worker>((resolve, reject) => {
-      const { script, eval: evalScript } = workerScript(
-        this.options.file ?? probeWorkerFile,
-      );
-      const workerData: ProbeWorkerData = {
-        shipyardProbeWorker: true,
-        keepAliveMs: this.options.keepAliveMs,
-      };
-      let ready = false;
-      let worker: Worker;
-      try {
-        worker = new Worker(script, { eval: evalScript, workerData });
-      } catch (error) {
-        reject(error);
-        return;
-      }
-      worker.on('message', (reply: ProbeWorkerReply) => {
-        if (reply.type === 'ready') {
-          ready = true;
-          resolve(worker);
-        } else this.onReply(reply);
-      });
-      worker.on('error', error => {
-        if (!ready) reject(error);
-        else
-          this.lost(
-            worker,
-            `${(error as Error).name}: ${(error as Error).message}`,
-          );
-      });
-      worker.on('exit', code => {
-        if (!ready) reject(new Error(`the thread exited with code ${code}`));
-        else this.lost(worker, `exit code ${code}`);
-      });
-    });
+    const data: ProbeWorkerData = {
+      shipyardProbeWorker: true,
+      keepAliveMs: this.options.keepAliveMs,
+    };
+    return startWorker<ProbeWorkerReply>(
+      this.options.file ?? probeWorkerFile,
+      data,
+      {
+        onReply: reply => this.onReply(reply),
+        onLost: (worker, reason) => this.lost(worker, reason),
+      },
+    );
   }
 
   private onReply(reply: ProbeWorkerReply) {

@@ -1,9 +1,4 @@
-import {
-  MessagePort,
-  isMainThread,
-  parentPort,
-  workerData,
-} from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import {
   KubeCredentialOptions,
   KubeCredentials,
@@ -11,6 +6,7 @@ import {
 } from '@shipyard/plugin-shipyard-node/kube';
 import { ProbeConnections, ProbeRequest } from './ProbeConnections';
 import { ProbeResult } from './types';
+import { serveInWorker } from '../service/workerScript';
 
 /**
  * The script of the probe worker thread (see `ProbeWorker`): this module, from the TypeScript sources or from the
@@ -96,10 +92,4 @@ function serve(port: MessagePort, data: ProbeWorkerData) {
   reply({ type: 'ready' });
 }
 
-if (
-  !isMainThread &&
-  parentPort &&
-  (workerData as ProbeWorkerData | undefined)?.shipyardProbeWorker
-) {
-  serve(parentPort, workerData);
-}
+serveInWorker<ProbeWorkerData>('shipyardProbeWorker', serve);

@@ -6,7 +6,7 @@ import {
   KubeClient,
   KubeClientOptions,
 } from '@shipyard/plugin-shipyard-node/kube';
-import { workerScript } from '../service/workerScript';
+import { startWorker } from '../service/workerScript';
 import type { WatchTarget } from './discovery';
 import { ListedObject, adoptListed, listedObject } from './listed';
 import {
@@ -382,39 +382,15 @@ export class ListWorkers {
 
   /** Starts a thread; once it is ready, its answers and its end are this pool's. */
   private spawn(): Promise<Worker> {
-    return new Promise<Worker>((resolve, reject) => {
-      const { script, eval: evalScript } = workerScript(
-        this.options.file ?? listWorkerFile,
-      );
-      const workerData: ListWorkerData = { shipyardListWorker: true };
-      let ready = false;
-      let worker: Worker;
-      try {
-        worker = new Worker(script, { eval: evalScript, workerData });
-      } catch (error) {
-        reject(error);
-        return;
-      }
-      worker.on('message', (reply: ListWorkerReply) => {
-        if (reply.type === 'ready') {
-          ready = true;
-          resolve(worker);
-        } else this.onReply(reply);
-      });
-      worker.on('error', error => {
-        if (!ready) reject(error);
-        else {
-          this.lost(
-            worker,
-            `${(error as Error).name}: ${(error as Error).message}`,
-          );
-        }
-      });
-      worker.on('exit', code => {
-        if (!ready) reject(new Error(`the thread exited with code ${code}`));
-        else this.lost(worker, `exit code ${code}`);
-      });
-    });
+    const data: ListWorkerData = { shipyardListWorker: true };
+    return startWorker<ListWorkerReply>(
+      this.options.file ?? listWorkerFile,
+      data,
+      {
+        onReply: reply => this.onReply(reply),
+        onLost: (worker, reason) => this.lost(worker, reason),
+      },
+    );
   }
 
   private onReply(reply: ListWorkerReply): void {

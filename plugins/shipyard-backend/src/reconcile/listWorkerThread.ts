@@ -1,9 +1,4 @@
-import {
-  MessagePort,
-  isMainThread,
-  parentPort,
-  workerData,
-} from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import {
   KubeApiError,
   KubeClient,
@@ -14,6 +9,7 @@ import type { ManagementClusterConnection } from '@shipyard/plugin-shipyard-node
 import { internNothing } from '../index/intern';
 import type { WatchTarget } from './discovery';
 import { ListedObject, listedObject } from './listed';
+import { serveInWorker } from '../service/workerScript';
 
 /**
  * The script of a list worker thread (see `ListWorkers`): this module, from the TypeScript sources or from the
@@ -186,10 +182,4 @@ function serve(port: MessagePort) {
   reply({ type: 'ready' });
 }
 
-if (
-  !isMainThread &&
-  parentPort &&
-  (workerData as ListWorkerData | undefined)?.shipyardListWorker
-) {
-  serve(parentPort);
-}
+serveInWorker<ListWorkerData>('shipyardListWorker', serve);
