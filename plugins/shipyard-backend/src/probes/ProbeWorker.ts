@@ -15,7 +15,7 @@ import {
   probeWorkerFile,
 } from './probeWorkerThread';
 import { ProbeResult } from './types';
-import { startWorker } from '../service/workerScript';
+import { startWorker, stopWorker } from '../service/workerScript';
 
 /** Options of {@link ProbeWorker}. */
 export interface ProbeWorkerOptions {
@@ -33,9 +33,6 @@ interface Pending {
   resolve(result: ProbeResult): void;
   reject(error: Error): void;
 }
-
-/** How long a closing worker may take to close its connections before it is terminated (ms). */
-const CLOSE_GRACE_MS = 2_000;
 
 /** The result of a probe that the prober's closing ended. */
 function stoppedResult(request: ProbeRequest): ProbeResult {
@@ -117,23 +114,8 @@ export class ProbeWorker implements ProbeExecutor {
     this.starting = undefined;
     this.sent.clear();
     await this.inThread?.close();
-    if (worker) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      worker.postMessage({ type: 'close' } satisfies ProbeWorkerMessage);
-      // the worker closes its connections and exits, or is ended after a grace period
-      await Promise.race([
-        new Promise<void>(resolve => worker.once('exit', () => resolve())),
-        new Promise<void>(resolve => {
-          timer = setTimeout(() => {
-            worker.terminate().then(
-              () => resolve(),
-              () => resolve(),
-            );
-          }, CLOSE_GRACE_MS);
-        }),
-      ]);
-      clearTimeout(timer);
-    }
+    // the worker closes its connections and exits, or is ended after a grace period
+    if (worker) await stopWorker(worker);
     for (const [id, entry] of this.pending) {
       this.pending.delete(id);
       entry.resolve(stoppedResult(entry.request));

@@ -6,7 +6,7 @@ import {
   KubeClient,
   KubeClientOptions,
 } from '@shipyard/plugin-shipyard-node/kube';
-import { startWorker } from '../service/workerScript';
+import { startWorker, stopWorker } from '../service/workerScript';
 import type { WatchTarget } from './discovery';
 import { ListedObject, adoptListed, listedObject } from './listed';
 import {
@@ -51,9 +51,6 @@ interface Thread {
   /** Pages requested from it and not yet answered. */
   busy: number;
 }
-
-/** How long a closing worker may take before it is terminated (ms). */
-const CLOSE_GRACE_MS = 2_000;
 
 /** The {@link KubeApiError} a thread sent, as the reconciler's own client would have thrown it. */
 function kubeError(
@@ -280,7 +277,7 @@ export class ListWorkers {
     await this.starting;
     const threads = this.threads;
     this.threads = [];
-    await Promise.all(threads.map(t => this.stop(t.worker)));
+    await Promise.all(threads.map(t => stopWorker(t.worker)));
     for (const waiter of this.cpuWaiters.splice(0)) waiter(0);
     for (const id of [...this.pending.keys()]) this.runInThread(id);
   }
@@ -451,7 +448,7 @@ export class ListWorkers {
       this.inThread = true;
       const others = this.threads;
       this.threads = [];
-      for (const t of others) this.stop(t.worker);
+      for (const t of others) stopWorker(t.worker);
       for (const id of [...this.pending.keys()]) this.runInThread(id);
       return;
     }
@@ -480,22 +477,5 @@ export class ListWorkers {
     }
     // its pages go to the other threads, or are read here while none runs
     for (const p of orphans) this.dispatch(p.request.id);
-  }
-
-  private async stop(worker: Worker): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    worker.postMessage({ type: 'close' } satisfies ListWorkerMessage);
-    await Promise.race([
-      new Promise<void>(resolve => worker.once('exit', () => resolve())),
-      new Promise<void>(resolve => {
-        timer = setTimeout(() => {
-          worker.terminate().then(
-            () => resolve(),
-            () => resolve(),
-          );
-        }, CLOSE_GRACE_MS);
-      }),
-    ]);
-    clearTimeout(timer);
   }
 }

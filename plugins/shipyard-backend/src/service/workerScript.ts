@@ -85,3 +85,27 @@ export function serveInWorker<Data>(
     serve(parentPort, workerData as Data);
   }
 }
+
+/** How long a thread asked to close may take to exit before it is ended. */
+const CLOSE_GRACE_MS = 2_000;
+
+/**
+ * Asks a thread to close (`{ type: 'close' }`: it ends what is in flight and exits) and ends it if it has not exited
+ * within the grace period.
+ */
+export async function stopWorker(worker: Worker): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  worker.postMessage({ type: 'close' });
+  await Promise.race([
+    new Promise<void>(resolve => worker.once('exit', () => resolve())),
+    new Promise<void>(resolve => {
+      timer = setTimeout(() => {
+        worker.terminate().then(
+          () => resolve(),
+          () => resolve(),
+        );
+      }, CLOSE_GRACE_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+}
