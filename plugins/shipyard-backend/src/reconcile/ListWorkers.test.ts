@@ -11,10 +11,10 @@ import { ManagementClusterConnection } from '@shipyard/plugin-shipyard-node';
 import { eventuallyWithin } from '@shipyard/test-utils';
 import { DEFAULT_SYNC_CONFIG, SyncConfig } from '../config/config';
 import { createConnection } from '../config/connections';
-import { OwnershipResolver } from '../config/ownership';
 import { CapiHealthEvaluator } from '../health';
 import { FleetIndex } from '../index/FleetIndex';
 import { FakeKubeApi } from '../__testUtils__/FakeKubeApi';
+import { portalOwnership } from '../__testUtils__/ownership';
 import { putCluster } from '../__testUtils__/capiObjects';
 import { ListWorkers } from './ListWorkers';
 import { ManagementClusterReconciler } from './ManagementClusterReconciler';
@@ -28,17 +28,6 @@ import { ManagementClusterReconciler } from './ManagementClusterReconciler';
 jest.setTimeout(60_000);
 
 const eventually = eventuallyWithin({ timeoutMs: 20_000, intervalMs: 50 });
-
-const ownership = () =>
-  new OwnershipResolver({
-    ownerKeys: ['shipyard.io/owner'],
-    systemKeys: ['shipyard.io/system'],
-    lifecycleKeys: ['shipyard.io/lifecycle'],
-    profileKeys: ['shipyard.io/profile'],
-    profileVersionKeys: ['shipyard.io/profile-version'],
-    namespaceOwners: {},
-    defaultOwner: 'group:default/platform',
-  });
 
 const byKey = (a: [unknown, unknown], b: [unknown, unknown]) =>
   String(a[0]).localeCompare(String(b[0]));
@@ -78,7 +67,7 @@ async function coldSync(
       new ManagementClusterReconciler({
         connection,
         sink: new FleetIndex(),
-        ownership: ownership(),
+        ownership: portalOwnership(),
         health: new CapiHealthEvaluator(),
         sync: { ...DEFAULT_SYNC_CONFIG, ...sync },
         logger,
@@ -177,7 +166,7 @@ describe('ListWorkers', () => {
       const r = new ManagementClusterReconciler({
         connection: connections[0],
         sink: new FleetIndex(),
-        ownership: ownership(),
+        ownership: portalOwnership(),
         health: new CapiHealthEvaluator(),
         sync: { ...DEFAULT_SYNC_CONFIG, ...sync },
         logger: mockServices.logger.mock(),
@@ -239,7 +228,7 @@ describe('ListWorkers', () => {
     const r = new ManagementClusterReconciler({
       connection: { name: 'mc-a', url, getToken: async () => 'token' },
       sink: index,
-      ownership: ownership(),
+      ownership: portalOwnership(),
       health: new CapiHealthEvaluator(),
       sync: {
         ...DEFAULT_SYNC_CONFIG,

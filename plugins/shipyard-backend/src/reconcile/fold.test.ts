@@ -1,4 +1,5 @@
 import { OwnershipResolver } from '../config/ownership';
+import { portalOwnership } from '../__testUtils__/ownership';
 import { CapiHealthEvaluator } from '../health';
 import { ClusterState } from '../records/ClusterState';
 import { foldClusterSummary } from './fold';
@@ -10,15 +11,7 @@ import {
 } from './records';
 
 describe('foldClusterSummary', () => {
-  const ownership = new OwnershipResolver({
-    ownerKeys: ['shipyard.io/owner'],
-    systemKeys: ['shipyard.io/system'],
-    lifecycleKeys: ['shipyard.io/lifecycle'],
-    profileKeys: ['shipyard.io/profile'],
-    profileVersionKeys: ['shipyard.io/profile-version'],
-    namespaceOwners: {},
-    defaultOwner: 'group:default/platform',
-  });
+  const ownership = portalOwnership();
   const v2 = 'cluster.x-k8s.io/v1beta2';
   const clusterLabels = { 'cluster.x-k8s.io/cluster-name': 'c1' };
 
