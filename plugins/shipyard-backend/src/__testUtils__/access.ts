@@ -26,3 +26,16 @@ export function userHttpAuth(user = 'user:default/a'): HttpAuthService {
     }),
   } as unknown as HttpAuthService;
 }
+
+/** A bearer token of `user` (unsigned: the tests' HTTP auth takes every request) that expires at `expSeconds`. */
+export function bearerToken(
+  expSeconds: number,
+  user = 'user:default/a',
+): string {
+  const part = (o: object) =>
+    Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `Bearer ${part({ alg: 'none' })}.${part({
+    sub: user,
+    exp: expSeconds,
+  })}.sig`;
+}

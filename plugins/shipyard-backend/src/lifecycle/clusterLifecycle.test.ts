@@ -17,7 +17,11 @@ import { createLifecycleRouter } from './lifecycleRouter';
 import { ProfileEntitySource } from '../profiles/CatalogProfileSource';
 import { ProfileVersions } from './ProfileVersions';
 import { VersionLifecycle } from './VersionLifecycle';
-import { ownerDecision, userHttpAuth } from '../__testUtils__/access';
+import {
+  bearerToken,
+  ownerDecision,
+  userHttpAuth,
+} from '../__testUtils__/access';
 
 const eksStandard = {
   metadata: { name: 'eks-standard' },
@@ -45,6 +49,8 @@ function setup(
     now?: string;
     source?: ProfileEntitySource;
     decision?: () => any;
+    /** Answers the permission backend's decisions instead of `decision`. */
+    authorize?: () => Promise<any[]>;
   } = {},
 ) {
   const t = Date.parse(options.now ?? '2026-12-05T12:00:00Z');
@@ -85,16 +91,16 @@ function setup(
     }),
   );
   const listProfiles = jest.fn(async () => [eksStandard]);
+  const authorizeConditional = jest.fn(
+    options.authorize ??
+      (async () => [options.decision?.() ?? { result: AuthorizeResult.ALLOW }]),
+  );
   const app = routerApp(
     createLifecycleRouter({
       lifecycle,
       httpAuth: userHttpAuth(),
       index,
-      permissions: {
-        authorizeConditional: async () => [
-          options.decision?.() ?? { result: AuthorizeResult.ALLOW },
-        ],
-      } as any,
+      permissions: { authorizeConditional } as any,
       ruleset: {
         getRuleByName: () => clusterPermissionRules.isClusterOwner,
       } as any,
@@ -105,7 +111,7 @@ function setup(
       }),
     }),
   );
-  return { app, listProfiles };
+  return { app, listProfiles, authorizeConditional };
 }
 
 describe('GET /clusters/:managementCluster/:namespace/:name/lifecycle', () => {
@@ -325,5 +331,30 @@ describe('GET /version-support/debt', () => {
     expect(visible.totalCount).toBe(2);
     expect(visible.byOwner.map(o => o.owner)).toEqual(['group:default/team-b']);
     expect(visible.projection).toHaveLength(4);
+  });
+
+  it('asks the permission backend once for the reads of one token that come together, and keeps it a while', async () => {
+    const { app, authorizeConditional } = setup({
+      authorize: async () => {
+        await new Promise(r => setTimeout(r, 50));
+        return [{ result: AuthorizeResult.ALLOW }];
+      },
+    });
+    const t = bearerToken(Math.floor(Date.now() / 1000) + 3600);
+    const answers = await Promise.all(
+      [
+        '/version-support/debt',
+        '/version-support/debt?months=3',
+        '/version-support/debt?owner=group:default/team-a',
+        '/version-support/debt',
+      ].map(path => request(app).get(path).set('authorization', t)),
+    );
+    expect(answers.map(a => a.status)).toEqual([200, 200, 200, 200]);
+    expect(authorizeConditional).toHaveBeenCalledTimes(1);
+    expect(
+      (await request(app).get('/version-support/debt').set('authorization', t))
+        .status,
+    ).toBe(200);
+    expect(authorizeConditional).toHaveBeenCalledTimes(1);
   });
 });

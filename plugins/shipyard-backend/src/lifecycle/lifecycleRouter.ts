@@ -23,6 +23,7 @@ import { createApiRouter, ShipyardApiRouter } from '../service/apiRouter';
 import { queryError, selectionQuerySchema } from '../service/selectionQuery';
 import {
   ClusterReadDecider,
+  SharedReadAccess,
   requestedCluster,
 } from '../service/clusterReadAccess';
 import { ProfileVersions } from './ProfileVersions';
@@ -195,6 +196,11 @@ export interface LifecycleRouterOptions {
   permissions?: PermissionsService;
   ruleset?: PermissionRuleset<ClusterSummary, ClusterPermissionQuery>;
   profiles?: ProfileVersions;
+  /**
+   * The read access shared with the API's other read routes (`GET /version-support/debt` asks through it); one of
+   * this router's own by default.
+   */
+  access?: SharedReadAccess;
   /** The router to add the routes to (the plugin's one router of the spec); a new one by default. */
   router?: ShipyardApiRouter;
 }
@@ -224,17 +230,14 @@ export function createLifecycleRouter(
   if (!index || !permissions || !ruleset) return router;
 
   const reads = new ClusterReadDecider(permissions, ruleset);
-  /** The caller's read access; refused when denied. */
-  const visibilityOf = async (
-    req: Parameters<HttpAuthService['credentials']>[0],
-  ) => reads.require(await httpAuth.credentials(req));
+  const shared = options.access ?? new SharedReadAccess({ httpAuth, reads });
 
   // answers per fleet revision, day, calendars, caller visibility and filters (the fleet page asks on every change)
   const debtCache = new Map<string, VersionDebtResponse>();
   router.get('/version-support/debt', async (req, res) => {
     const parsed = debtQuerySchema.safeParse(req.query);
     if (!parsed.success) throw queryError(parsed.error.issues[0]);
-    const { visibility, fingerprint } = await visibilityOf(req);
+    const { visibility, fingerprint } = await shared.require(req);
     const { months, ...filters } = parsed.data;
     const now = lifecycle.now();
     const cacheKey = JSON.stringify([

@@ -1,4 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
 import { ResponseError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { routerApp } from '../__testUtils__/routerApp';
@@ -7,16 +8,14 @@ import { FleetIndex } from '../index/FleetIndex';
 import { makeFleet } from '../__testUtils__/summaries';
 import { FleetService } from './FleetService';
 import { createRouter } from './router';
-import { userHttpAuth } from '../__testUtils__/access';
+import { createApiRouter } from './apiRouter';
+import { ClusterReadDecider, SharedReadAccess } from './clusterReadAccess';
+import { createLifecycleRouter } from '../lifecycle/lifecycleRouter';
+import { readVersionSupportConfig } from '../lifecycle/config';
+import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
+import { bearerToken, userHttpAuth } from '../__testUtils__/access';
 
-function token(expSeconds: number) {
-  const part = (o: object) =>
-    Buffer.from(JSON.stringify(o)).toString('base64url');
-  return `Bearer ${part({ alg: 'none' })}.${part({
-    sub: 'user:default/a',
-    exp: expSeconds,
-  })}.sig`;
-}
+const token = (expSeconds: number) => bearerToken(expSeconds);
 
 async function appWith(options: {
   decision?: () => any;
@@ -25,6 +24,8 @@ async function appWith(options: {
   index?: FleetIndex;
   /** Answers the permission backend's decisions instead of `decision`. */
   authorize?: () => Promise<any[]>;
+  /** Serves `GET /version-support/debt` too, sharing the read access with the fleet routes as the plugin does. */
+  withVersionDebt?: boolean;
 }) {
   const index = options.index ?? new FleetIndex();
   if (!options.index) makeFleet(120).forEach(s => index.upsert(s));
@@ -37,21 +38,46 @@ async function appWith(options: {
     $$type: '@backstage/BackstageCredentials' as const,
     principal: { type: 'user', userEntityRef: 'user:default/a' },
   }));
-  const app = routerApp(
-    await createRouter({
-      fleet,
-      logger: mockServices.logger.mock(),
-      httpAuth: { credentials } as any,
-      permissions: { authorizeConditional } as any,
-      ruleset: {
-        getRuleByName: () => {
-          throw new Error('unused');
-        },
-      } as any,
-      decisionCacheMs: options.decisionCacheMs,
-      pageCache: options.pageCache,
-    }),
-  );
+  const httpAuth = { credentials } as any;
+  const permissions = { authorizeConditional } as any;
+  const ruleset = {
+    getRuleByName: () => {
+      throw new Error('unused');
+    },
+  } as any;
+  const router = createApiRouter();
+  const access = options.withVersionDebt
+    ? new SharedReadAccess({
+        httpAuth,
+        reads: new ClusterReadDecider(permissions, ruleset),
+        decisionCacheMs: options.decisionCacheMs,
+      })
+    : undefined;
+  await createRouter({
+    fleet,
+    logger: mockServices.logger.mock(),
+    httpAuth,
+    permissions,
+    ruleset,
+    decisionCacheMs: options.decisionCacheMs,
+    pageCache: options.pageCache,
+    access,
+    router,
+  });
+  if (options.withVersionDebt) {
+    createLifecycleRouter({
+      lifecycle: new VersionLifecycle({
+        config: readVersionSupportConfig(new ConfigReader({})),
+      }),
+      httpAuth,
+      index,
+      permissions,
+      ruleset,
+      access,
+      router,
+    });
+  }
+  const app = routerApp(router);
   return { app, index, authorizeConditional, credentials };
 }
 
@@ -90,6 +116,28 @@ describe('router', () => {
       ),
     );
     expect(answers.map(a => a.status)).toEqual([200, 200, 200, 200]);
+    expect(authorizeConditional).toHaveBeenCalledTimes(1);
+  });
+
+  it('shares that decision with the version debt, which the fleet page asks for at the same time', async () => {
+    const { app, authorizeConditional } = await appWith({
+      authorize: async () => {
+        await new Promise(r => setTimeout(r, 50));
+        return [{ result: AuthorizeResult.ALLOW }];
+      },
+      withVersionDebt: true,
+    });
+    const t = token(Math.floor(Date.now() / 1000) + 3600);
+    const answers = await Promise.all(
+      [
+        '/clusters?fields=list',
+        '/version-support/debt',
+        '/summary',
+        '/version-support/debt?months=3',
+      ].map(path => request(app).get(path).set('authorization', t)),
+    );
+    expect(answers.map(a => a.status)).toEqual([200, 200, 200, 200]);
+    expect(answers[1].body.totalCount).toBe(120);
     expect(authorizeConditional).toHaveBeenCalledTimes(1);
   });
 

@@ -4,7 +4,7 @@ import {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import { PermissionRuleset } from '@backstage/plugin-permission-node';
 import {
   ClusterSummary,
@@ -14,11 +14,16 @@ import {
 } from '@shipyard/plugin-shipyard-common';
 import { ClusterPermissionQuery } from '@shipyard/plugin-shipyard-node';
 import express from 'express';
-import { ClusterVisibility } from '../index/FleetIndex';
 import { createApiRouter, ShipyardApiRouter } from './apiRouter';
 import { EventStreamLimits, EventStreams } from './eventStreams';
 import { FleetService } from './FleetService';
-import { ClusterReadDecider, visibleCluster } from './clusterReadAccess';
+import {
+  ClusterReadAccess,
+  ClusterReadDecider,
+  SharedReadAccess,
+  tokenExpiry,
+  visibleCluster,
+} from './clusterReadAccess';
 import { ResponseCache } from './ResponseCache';
 import { userFacingErrors } from './userFacingErrors';
 import { clusterKeyOf } from './clusterPath';
@@ -44,35 +49,13 @@ export interface RouterOptions {
    * benchmark turns it off to measure every request as a fresh query.
    */
   pageCache?: boolean;
+  /**
+   * The read access shared with the API's other read routes; one of this router's own (over `permissions`,
+   * `ruleset` and `decisionCacheMs`) by default.
+   */
+  access?: SharedReadAccess;
   /** The router to add the routes to (the plugin's one router of the spec); a new one by default. */
   router?: ShipyardApiRouter;
-}
-
-interface Access {
-  visibility?: ClusterVisibility;
-  /** Fingerprint of the decision, part of ETags. */
-  fingerprint: string;
-}
-
-interface CachedAccess {
-  /** Undefined: denied. */
-  access?: Access;
-  expiresAt: number;
-}
-
-const MAX_CACHED_DECISIONS = 10_000;
-
-/** Expiry (ms since the epoch) of a JWT bearer token, read without verification (the caller verified it). */
-function tokenExpiry(authorization: string): number | undefined {
-  const token = authorization.replace(/^Bearer\s+/i, '');
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
-  try {
-    const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString());
-    return typeof payload?.exp === 'number' ? payload.exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A request of any of the router's operations. */
@@ -91,10 +74,6 @@ export async function createRouter(
       ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     },
   });
-  const decisionCacheMs = options.decisionCacheMs ?? 5_000;
-  const decisions = new Map<string, CachedAccess>();
-  /** Decisions being asked for, by bearer token: requests of one page that come together share one. */
-  const deciding = new Map<string, Promise<Access | undefined>>();
   const pages = options.pageCache === false ? undefined : new ResponseCache();
   const router = options.router ?? createApiRouter();
 
@@ -102,54 +81,17 @@ export async function createRouter(
     res.json({ status: 'ok' });
   });
 
-  const reads = new ClusterReadDecider(permissions, options.ruleset);
-  const decide = async (req: ApiRequest): Promise<Access | undefined> =>
-    reads.decide(await httpAuth.credentials(req));
+  const shared =
+    options.access ??
+    new SharedReadAccess({
+      httpAuth,
+      reads: new ClusterReadDecider(permissions, options.ruleset),
+      decisionCacheMs: options.decisionCacheMs,
+    });
+  /** The caller's read access, shared with the other read routes (one decision per token for a short time). */
+  const access = (req: ApiRequest) => shared.require(req);
 
-  /**
-   * The caller's read access. Decisions are reused per bearer token for a short time, so that a page of the
-   * fleet view does not cost a round trip to the permission backend per request.
-   */
-  async function access(req: ApiRequest): Promise<Access> {
-    const authorization = req.header('authorization');
-    const now = Date.now();
-    let cached = authorization ? decisions.get(authorization) : undefined;
-    if (cached && cached.expiresAt <= now) {
-      decisions.delete(authorization!);
-      cached = undefined;
-    }
-    let result: Access | undefined;
-    if (cached) {
-      result = cached.access;
-    } else if (authorization && deciding.has(authorization)) {
-      // verified like every request, then the decision being asked for already
-      await httpAuth.credentials(req);
-      result = await deciding.get(authorization)!;
-    } else {
-      // credentials are verified before anything is cached
-      const pending = decide(req);
-      if (authorization) deciding.set(authorization, pending);
-      try {
-        result = await pending;
-      } finally {
-        if (authorization) deciding.delete(authorization);
-      }
-      if (authorization && decisionCacheMs > 0) {
-        const expiresAt = Math.min(
-          now + decisionCacheMs,
-          tokenExpiry(authorization) ?? Infinity,
-        );
-        if (expiresAt > now) {
-          if (decisions.size >= MAX_CACHED_DECISIONS) decisions.clear();
-          decisions.set(authorization, { access: result, expiresAt });
-        }
-      }
-    }
-    if (!result) throw new NotAllowedError('Not allowed to read clusters');
-    return result;
-  }
-
-  function etagFor(req: ApiRequest, a: Access): string {
+  function etagFor(req: ApiRequest, a: ClusterReadAccess): string {
     const hash = crypto
       .createHash('sha1')
       .update(req.originalUrl)
@@ -257,7 +199,7 @@ export async function createRouter(
       credentials,
       access: a,
       tokenExpiresAt: authorization ? tokenExpiry(authorization) : undefined,
-      recheck: () => decide(req),
+      recheck: () => shared.decide(req),
     });
   });
 

@@ -26,6 +26,7 @@ import { createClusterClassesRouter } from './clusterClassesRouter';
 import { FleetService } from './FleetService';
 import { createHistoryRouter } from './historyRouter';
 import { createRouter, RouterOptions } from './router';
+import { ClusterReadDecider, SharedReadAccess } from './clusterReadAccess';
 
 /** What the routes of `/api/shipyard` read and check. */
 export interface ShipyardRouterOptions {
@@ -63,6 +64,11 @@ export async function createShipyardRouter(
 ): Promise<ShipyardApiRouter> {
   const { fleet, health, logger, httpAuth, permissions, ruleset } = options;
   const router = createApiRouter();
+  // one decision per token for the fleet page's reads that come together (table, summary, version debt)
+  const access = new SharedReadAccess({
+    httpAuth,
+    reads: new ClusterReadDecider(permissions, ruleset),
+  });
   await createRouter({
     fleet,
     logger,
@@ -70,6 +76,7 @@ export async function createShipyardRouter(
     permissions,
     ruleset,
     events: options.events,
+    access,
     router,
   });
   createHistoryRouter({
@@ -97,6 +104,7 @@ export async function createShipyardRouter(
     permissions,
     ruleset,
     profiles: options.profiles,
+    access,
     router,
   });
   createAuditRouter({
