@@ -1,9 +1,9 @@
 /*
  * How Shipyard's backend plugins wait before trying again: the reconciler's list and watch streams, the inventory
- * consumer, the catalog module's full syncs and reads, the scaffolder's wait. Own code: a doubling delay, an abortable
- * sleep and which failures are worth another try are a few lines, and each caller owns its loop.
+ * consumer, the catalog module's full syncs and reads, the scaffolder's wait. Own code: a doubling delay and an
+ * abortable sleep are a few lines, and each caller owns its loop. Which failures are worth another try is
+ * `isTransientError` of -common, the frontend's notion too.
  */
-import { ResponseError } from '@backstage/errors';
 
 /** Options of {@link Backoff}. */
 export interface BackoffOptions {
@@ -68,36 +68,5 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/**
- * Whether a failed request to another backend is worth asking again: a 5xx or 429 answer, a timeout, a refused or
- * reset connection (a restart, an overloaded process, the network). With `unauthorized`, a 401 as well: a service
- * token is refused when the receiving backend, too busy, could not fetch the keys that check it in time.
- */
-export function isTransientError(
-  error: unknown,
-  options: { unauthorized?: boolean } = {},
-): boolean {
-  if (error instanceof ResponseError) {
-    const status = error.statusCode;
-    return (
-      status >= 500 ||
-      status === 429 ||
-      status === 408 ||
-      (!!options.unauthorized && status === 401)
-    );
-  }
-  const e = error as {
-    name?: string;
-    message?: string;
-    code?: string;
-    cause?: { code?: string };
-  };
-  // undici names the code on the cause, node-fetch on the error itself
-  const code = e?.cause?.code ?? e?.code ?? '';
-  return (
-    (e?.name === 'TypeError' && /fetch failed/i.test(String(e.message))) ||
-    e?.name === 'AbortError' ||
-    e?.name === 'TimeoutError' ||
-    /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|UND_ERR_\w+)$/.test(code)
-  );
-}
+/** Which failures are worth another try: one notion with the frontend's, in -common. */
+export { isTransientError } from '@shipyard/plugin-shipyard-common';

@@ -110,6 +110,75 @@ describe('ShipyardClient', () => {
     ).rejects.toBeInstanceOf(ResponseError);
   });
 
+  it('asks a read again after a failure on the way, and answers when the backend does', async () => {
+    const fetch = jest
+      .fn()
+      // the backend answered 500 (its permission decision was lost), then the connection failed
+      .mockResolvedValueOnce(
+        jsonResponse(
+          { error: { name: 'TypeError', message: 'fetch failed' } },
+          500,
+        ),
+      )
+      .mockRejectedValueOnce(new TypeError('Failed to fetch'))
+      .mockResolvedValueOnce(
+        jsonResponse({ items: [], totalCount: 0, revision: 1 }),
+      );
+    const client = new ShipyardClient({
+      discoveryApi,
+      fetchApi: { fetch },
+      retryDelaysMs: [20, 40],
+    });
+    const started = Date.now();
+    await expect(client.listClusters({ fields: 'list' })).resolves.toEqual({
+      items: [],
+      totalCount: 0,
+      revision: 1,
+    });
+    expect(fetch).toHaveBeenCalledTimes(3);
+    // after each failure, the next delay
+    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+  });
+
+  it('fails a read once its tries are spent, at once on a refusal, and when its caller gives up', async () => {
+    const down = jest.fn(async () =>
+      jsonResponse({ error: { name: 'Error', message: 'busy' } }, 503),
+    );
+    const busy = new ShipyardClient({
+      discoveryApi,
+      fetchApi: { fetch: down },
+      retryDelaysMs: [5, 5],
+    });
+    await expect(busy.getSummary()).rejects.toMatchObject({ statusCode: 503 });
+    expect(down).toHaveBeenCalledTimes(3);
+
+    const notFound = jest.fn(async () =>
+      jsonResponse({ error: { name: 'NotFoundError', message: 'x' } }, 404),
+    );
+    const refusing = new ShipyardClient({
+      discoveryApi,
+      fetchApi: { fetch: notFound },
+      retryDelaysMs: [5, 5],
+    });
+    await expect(
+      refusing.getVersionDebt({ owner: ['group:default/a'] }),
+    ).rejects.toMatchObject({ statusCode: 404 });
+    expect(notFound).toHaveBeenCalledTimes(1);
+
+    down.mockClear();
+    const patient = new ShipyardClient({
+      discoveryApi,
+      fetchApi: { fetch: down },
+      retryDelaysMs: [60_000],
+    });
+    const controller = new AbortController();
+    const read = patient.listClusters({}, { signal: controller.signal });
+    await new Promise(r => setTimeout(r, 20));
+    controller.abort();
+    await expect(read).rejects.toBeDefined();
+    expect(down).toHaveBeenCalledTimes(1);
+  });
+
   it('returns an empty history on 404 and the history otherwise', async () => {
     const fetch = jest
       .fn()

@@ -6,6 +6,7 @@ import {
   ClusterListItem,
   ClusterOperationName,
   FleetChangeEvent,
+  isTransientError,
   ListClustersRequest,
   ListClustersResponse,
   ShipyardOpenApi,
@@ -37,7 +38,41 @@ export interface ShipyardClientOptions {
   fetchApi: FetchApi;
   /** First reconnect delay of the event stream (ms); doubled per failure up to 30 s. Default 1 s. */
   reconnectDelayMs?: number;
+  /**
+   * The delays (ms) before asking a read again after a failure worth another try (`isTransientError`: a 5xx or 429
+   * answer, a failed or reset connection), one per further try; the read fails with the last error after them.
+   * Default 0.5, 1, 2 and 4 s. Operations (the POSTs) are not asked again.
+   */
+  retryDelaysMs?: number[];
 }
+
+const DEFAULT_RETRY_DELAYS_MS = [500, 1000, 2000, 4000];
+
+/** Asks `ask` again after each of `delaysMs` while it fails with a transient error and the caller has not given up. */
+async function readAgain<T>(
+  ask: () => Promise<T>,
+  delaysMs: readonly number[],
+  signal?: AbortSignal,
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await ask();
+    } catch (error) {
+      if (
+        signal?.aborted ||
+        attempt >= delaysMs.length ||
+        !isTransientError(error)
+      ) {
+        throw error;
+      }
+      await sleep(delaysMs[attempt], signal);
+      if (signal?.aborted) throw error;
+    }
+  }
+}
+
+/** Reads that ask again after transient failures (see {@link readAgain}). */
+type ReadAgain = <T>(ask: () => Promise<T>, signal?: AbortSignal) => Promise<T>;
 
 const MAX_RECONNECT_DELAY_MS = 30_000;
 
@@ -75,11 +110,14 @@ function clusterOperationCall<Operation extends ClusterOperationName>(
 }
 
 /** Each read of {@link shipyardReads}: its generated operation called with what the table says the read takes. */
-function generatedReads(api: ShipyardOpenApi.DefaultApiClient): ShipyardReads {
+function generatedReads(
+  api: ShipyardOpenApi.DefaultApiClient,
+  again: ReadAgain,
+): ShipyardReads {
   const reads = Object.entries(shipyardReads).map(
     ([method, [operation, input]]) => {
       const call = generatedCall<object, unknown>(api, operation);
-      const read = (
+      const once = (
         argument?: unknown,
         options?: ShipyardRequestOptions,
       ): Promise<unknown> => {
@@ -92,6 +130,14 @@ function generatedReads(api: ShipyardOpenApi.DefaultApiClient): ShipyardReads {
             return call({ query: argument ?? {} }, options);
         }
       };
+      const read = (argument?: unknown, options?: ShipyardRequestOptions) =>
+        again(
+          () => once(argument, options),
+          (input === 'nothing'
+            ? (argument as ShipyardRequestOptions | undefined)
+            : options
+          )?.signal,
+        );
       return [method, read];
     },
   );
@@ -108,13 +154,15 @@ export interface ShipyardClient extends ShipyardReads {}
 /**
  * The frontend's `ShipyardApi`: the reads go through the client generated from the backend's OpenAPI spec (on the
  * Discovery and Fetch APIs); the reads that answer one operation's body as it is come from the table
- * {@link shipyardReads}, and this class adds what a page needs on top of it: errors as `ResponseError`, the
- * `fields=list` overload, every page of the ClusterClasses, an empty history from backends without one, and one
- * shared, reconnecting event stream (Server-Sent Events, which the generated client answers only as a raw response).
+ * {@link shipyardReads}, and this class adds what a page needs on top of it: errors as `ResponseError`, reads asked
+ * again after a failure on the way (a page whose first read fails once does not stay empty), the `fields=list`
+ * overload, every page of the ClusterClasses, an empty history from backends without one, and one shared,
+ * reconnecting event stream (Server-Sent Events, which the generated client answers only as a raw response).
  */
 export class ShipyardClient implements ShipyardApi {
   private readonly api: ShipyardOpenApi.DefaultApiClient;
   private readonly reconnectDelayMs: number;
+  private readonly again: ReadAgain;
   private readonly listeners = new Set<FleetEventsListener>();
   private stream?: AbortController;
   private streamState: FleetStreamState = 'closed';
@@ -126,7 +174,9 @@ export class ShipyardClient implements ShipyardApi {
       fetchApi: options.fetchApi,
     });
     this.reconnectDelayMs = options.reconnectDelayMs ?? 1000;
-    Object.assign(this, generatedReads(this.api));
+    const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    this.again = (ask, signal) => readAgain(ask, delays, signal);
+    Object.assign(this, generatedReads(this.api, this.again));
   }
 
   // items are ClusterSummary or, with fields=list, ClusterListItem (the overloads of ShipyardApi say which)
@@ -134,11 +184,15 @@ export class ShipyardClient implements ShipyardApi {
     request: ListClustersRequest = {},
     options?: ShipyardRequestOptions,
   ): Promise<ListClustersResponse<ClusterListItem>> =>
-    (await responseBody(
-      await this.api.listClusters(
-        { query: toListClustersQuery(request) },
-        { signal: options?.signal },
-      ),
+    (await this.again(
+      async () =>
+        responseBody(
+          await this.api.listClusters(
+            { query: toListClustersQuery(request) },
+            { signal: options?.signal },
+          ),
+        ),
+      options?.signal,
     )) as ListClustersResponse<ClusterListItem>) as ShipyardApi['listClusters'];
 
   readonly listClusterClasses: ShipyardApi['listClusterClasses'] = async (
@@ -148,11 +202,16 @@ export class ShipyardClient implements ShipyardApi {
     const items: ClusterClassSummary[] = [];
     let cursor: string | undefined;
     do {
-      const page = await responseBody(
-        await this.api.listClusterClasses(
-          { query: { managementCluster, limit: 500, cursor } },
-          { signal: options?.signal },
-        ),
+      const query = { managementCluster, limit: 500, cursor };
+      const page = await this.again(
+        async () =>
+          responseBody(
+            await this.api.listClusterClasses(
+              { query },
+              { signal: options?.signal },
+            ),
+          ),
+        options?.signal,
       );
       items.push(...(page.items as ClusterClassSummary[]));
       cursor = page.nextCursor;
@@ -193,11 +252,15 @@ export class ShipyardClient implements ShipyardApi {
     options,
   ) =>
     (
-      await responseBody(
-        await this.api.listClusterOperations(
-          { path: key },
-          { signal: options?.signal },
-        ),
+      await this.again(
+        async () =>
+          responseBody(
+            await this.api.listClusterOperations(
+              { path: key },
+              { signal: options?.signal },
+            ),
+          ),
+        options?.signal,
       )
     ).items;
 
@@ -208,11 +271,15 @@ export class ShipyardClient implements ShipyardApi {
     const defined = Object.fromEntries(
       Object.entries(query).filter(([, v]) => v !== undefined && v !== ''),
     ) as AuditQuery;
-    return responseBody(
-      await this.api.listAuditRecords(
-        { query: defined },
-        { signal: options?.signal },
-      ),
+    return this.again(
+      async () =>
+        responseBody(
+          await this.api.listAuditRecords(
+            { query: defined },
+            { signal: options?.signal },
+          ),
+        ),
+      options?.signal,
     );
   };
 
@@ -220,15 +287,17 @@ export class ShipyardClient implements ShipyardApi {
     key,
     options,
   ) => {
-    const response = await this.api.getClusterHistory(
-      { path: key, query: { cursor: options?.cursor } },
-      { signal: options?.signal },
-    );
-    // backends without health history answer 404 for the route
-    if (response.status === 404) {
-      return { items: [] };
-    }
-    return responseBody(response);
+    return this.again(async () => {
+      const response = await this.api.getClusterHistory(
+        { path: key, query: { cursor: options?.cursor } },
+        { signal: options?.signal },
+      );
+      // backends without health history answer 404 for the route
+      if (response.status === 404) {
+        return { items: [] };
+      }
+      return responseBody(response);
+    }, options?.signal);
   };
 
   subscribe(listener: FleetEventsListener): FleetSubscription {
@@ -349,14 +418,15 @@ function safeJson(data: string): Record<string, unknown> | undefined {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Resolves after `ms`, or at once when the signal aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise(resolve => {
     const timer = setTimeout(done, ms);
     function done() {
       clearTimeout(timer);
-      signal.removeEventListener('abort', done);
+      signal?.removeEventListener('abort', done);
       resolve();
     }
-    signal.addEventListener('abort', done);
+    signal?.addEventListener('abort', done);
   });
 }

@@ -1,5 +1,5 @@
 import { ResponseError } from '@backstage/errors';
-import { isTransientError } from './backoff';
+import { isTransientError } from './transientError';
 
 async function responseError(status: number): Promise<ResponseError> {
   return ResponseError.fromResponse(
@@ -53,5 +53,15 @@ describe('isTransientError', () => {
     expect(isTransientError(refused)).toBe(true);
     expect(isTransientError(new Error('boom'))).toBe(false);
     expect(isTransientError(new TypeError('x is not a function'))).toBe(false);
+  });
+
+  it("asks again after the browsers' network failures of fetch", () => {
+    for (const message of [
+      'Failed to fetch',
+      'NetworkError when attempting to fetch resource.',
+      'Load failed',
+    ]) {
+      expect(isTransientError(new TypeError(message))).toBe(true);
+    }
   });
 });
