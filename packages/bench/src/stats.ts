@@ -1,4 +1,5 @@
 import v8 from 'node:v8';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 
 /** Latency figures of a series of measurements (milliseconds). */
 export interface LatencySummary {
@@ -93,4 +94,45 @@ export function threadCpuMs(): number {
     ? process.threadCpuUsage()
     : process.cpuUsage();
   return (usage.user + usage.system) / 1000;
+}
+
+/** Garbage collections of this thread: minor (scavenges) and major (mark-compact), count and pause time (ms). */
+export interface GcTimes {
+  minor: number;
+  minorMs: number;
+  major: number;
+  majorMs: number;
+}
+
+/** Counts this thread's garbage collections from now until `stop`. */
+export function watchGc(): { stop(): GcTimes } {
+  const times: GcTimes = { minor: 0, minorMs: 0, major: 0, majorMs: 0 };
+  const add = (entries: PerformanceEntry[]) => {
+    for (const entry of entries) {
+      const kind = (entry as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
+        times.minor++;
+        times.minorMs += entry.duration;
+      } else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+        times.major++;
+        times.majorMs += entry.duration;
+      }
+    }
+  };
+  const observer = new PerformanceObserver(list => add(list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop() {
+      add(observer.takeRecords());
+      observer.disconnect();
+      return times;
+    },
+  };
+}
+
+/** `GcTimes` for a line of output. */
+export function formatGc(gc: GcTimes): string {
+  return `GC ${gc.minor} minor ${gc.minorMs.toFixed(0)} ms, ${
+    gc.major
+  } major ${gc.majorMs.toFixed(0)} ms`;
 }

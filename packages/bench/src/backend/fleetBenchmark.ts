@@ -1,4 +1,7 @@
+import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import { Session } from 'node:inspector/promises';
+import v8 from 'node:v8';
 import { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import express from 'express';
@@ -18,7 +21,7 @@ import { shipyardManagementClusters } from '@shipyard/fleet-sim';
 import type { FleetSimOptions } from '@shipyard/fleet-sim';
 import { seededRandom } from '@shipyard/test-utils';
 import type { SimWorkerMessage, SimWorkerRequest } from './simWorker';
-import { heapUsed, percentile, threadCpuMs } from '../stats';
+import { formatGc, heapUsed, percentile, threadCpuMs, watchGc } from '../stats';
 import { measureListFloor } from './listFloor';
 
 type SimManagementClusters = Extract<
@@ -46,6 +49,13 @@ export interface FleetBenchmarkOptions {
   listWorkers?: number;
   /** Measure the cold sync and its floor only (for comparisons of the sync). */
   coldSyncOnly?: boolean;
+  /**
+   * Write CPU profiles of the backend's thread to `<cpuProfile>-<clusters>-sync.cpuprofile` (the cold sync) and
+   * `…-floor.cpuprofile` (the parse floor).
+   */
+  cpuProfile?: string;
+  /** Write a heap snapshot after the cold sync to `<heapSnapshot>-<clusters>.heapsnapshot`. */
+  heapSnapshot?: string;
 }
 
 /** One row of results. */
@@ -367,6 +377,21 @@ export function benchBackendConfig(
   };
 }
 
+/** A CPU profile of this thread from now until `stop`, written to `<prefix>-<what>.cpuprofile`. */
+async function startProfile(prefix: string) {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(what: string) {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      await writeFile(`${prefix}-${what}.cpuprofile`, JSON.stringify(profile));
+    },
+  };
+}
+
 function wallClock(): number {
   return performance.timeOrigin + performance.now();
 }
@@ -374,8 +399,11 @@ function wallClock(): number {
 async function measureSize(
   clusters: number,
   options: Required<
-    Omit<FleetBenchmarkOptions, 'sizes' | 'print' | 'listWorkers'>
-  > & { listWorkers?: number },
+    Omit<
+      FleetBenchmarkOptions,
+      'sizes' | 'print' | 'listWorkers' | 'cpuProfile' | 'heapSnapshot'
+    >
+  > & { listWorkers?: number; cpuProfile?: string; heapSnapshot?: string },
   print: (line: string) => void,
 ): Promise<FleetBenchmarkRow | undefined> {
   let mcCount = 2;
@@ -406,6 +434,10 @@ async function measureSize(
     logger: silentLogger,
     onClusterEvent: key => receiveHook?.(key),
   });
+  const profile = options.cpuProfile
+    ? await startProfile(`${options.cpuProfile}-${clusters}`)
+    : undefined;
+  const syncGc = watchGc();
   const started = performance.now();
   const cpuStarted = threadCpuMs();
   await fleet.start();
@@ -413,6 +445,8 @@ async function measureSize(
   await new Promise(r => setImmediate(r));
   const coldSyncMs = performance.now() - started;
   const coldSyncCpuMs = threadCpuMs() - cpuStarted;
+  const coldSyncGc = syncGc.stop();
+  await profile?.stop('sync');
   // the threads start with the sync: all their CPU is the sync's
   const coldSyncWorkerCpuMs = (await fleet.listWorkers?.cpuMs()) ?? 0;
   if (fleet.index.size !== simInfo.clusters) {
@@ -421,13 +455,22 @@ async function measureSize(
     );
   }
   const cacheHeapMB = (heapUsed() - baseline) / 1024 / 1024;
+  if (options.heapSnapshot) {
+    v8.writeHeapSnapshot(`${options.heapSnapshot}-${clusters}.heapsnapshot`);
+  }
   const mcNames = config.managementClusters.map(m => m.name);
 
   // The simulated management clusters' controllers would run on their own machines: paused while queries are
   // measured, so that their CPU does not compete with the backend and the clients for this machine's cores.
   sim.send({ type: 'pauseController' });
 
+  const floorProfile = options.cpuProfile
+    ? await startProfile(`${options.cpuProfile}-${clusters}`)
+    : undefined;
+  const floorGc = watchGc();
   const floor = await measureListFloor(config);
+  const listFloorGc = floorGc.stop();
+  await floorProfile?.stop('floor');
   print(
     `  cold sync ${coldSyncMs.toFixed(
       0,
@@ -438,6 +481,11 @@ async function measureSize(
     )} ms; parse floor ${floor.ms.toFixed(0)} ms (${floor.cpuMs.toFixed(
       0,
     )} ms of CPU); cache heap ${cacheHeapMB.toFixed(1)} MB`,
+  );
+  print(
+    `  the cold sync's ${formatGc(coldSyncGc)}; the floor's ${formatGc(
+      listFloorGc,
+    )}`,
   );
   if (options.coldSyncOnly) {
     await fleet.stop();
@@ -666,6 +714,8 @@ export async function runFleetBenchmark(
   const resolved = {
     listWorkers: options.listWorkers,
     coldSyncOnly: options.coldSyncOnly ?? false,
+    cpuProfile: options.cpuProfile,
+    heapSnapshot: options.heapSnapshot,
     concurrency: options.concurrency ?? 50,
     queries: options.queries ?? 5000,
     httpRatePerSecond: options.httpRatePerSecond ?? 1000,
