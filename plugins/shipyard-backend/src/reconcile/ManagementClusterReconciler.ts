@@ -38,11 +38,7 @@ import {
   listedObject,
   versionOf,
 } from './listed';
-import {
-  ListedPage,
-  ListWorkers,
-  ManagementClusterLister,
-} from './ListWorkers';
+import { ListWorkers, ManagementClusterLister } from './ListWorkers';
 
 /** Options of {@link ManagementClusterReconciler}. */
 export interface ManagementClusterReconcilerOptions {
@@ -312,13 +308,24 @@ export class ManagementClusterReconciler {
         ? new Set<string>()
         : undefined;
     let resourceVersion = '';
-    const pages = this.lister
-      ? this.lister.list(kind.target, { pageSize, signal })
-      : this.listHere(kind, pageSize, signal);
+    // pages projected in list worker threads, or the objects themselves, projected here one by one
+    const projected = this.lister !== undefined;
+    const pages: AsyncIterable<{ items: unknown[]; resourceVersion: string }> =
+      this.lister
+        ? this.lister.list(kind.target, { pageSize, signal })
+        : this.client.list(kind.target.path, { pageSize, signal });
+    const { annotationKeys } = this;
     for await (const page of pages) {
       this.connectionState.seen(kind);
       resourceVersion = page.resourceVersion || resourceVersion;
-      for (const listed of page.items) {
+      const items = page.items;
+      for (let i = 0; i < items.length; i++) {
+        const listed = projected
+          ? (items[i] as ListedObject)
+          : listedObject(kind.target, items[i], annotationKeys);
+        // an object applied is let go at once: a garbage collection while the page is applied copies only the
+        // objects not yet applied (the cold sync's collections copied whole pages of parsed objects)
+        items[i] = undefined;
         // a malformed object that has a name keeps what was known of it
         seenKeys?.add(keyOfListed(listed));
         this.applyListed(kind, listed);
@@ -348,26 +355,6 @@ export class ManagementClusterReconciler {
       );
     }
     return resourceVersion;
-  }
-
-  /** The pages of a kind read and projected in this thread. */
-  private async *listHere(
-    kind: KindState,
-    pageSize: number,
-    signal: AbortSignal,
-  ): AsyncGenerator<ListedPage> {
-    const { annotationKeys } = this;
-    for await (const page of this.client.list(kind.target.path, {
-      pageSize,
-      signal,
-    })) {
-      yield {
-        items: page.items.map(obj =>
-          listedObject(kind.target, obj, annotationKeys),
-        ),
-        resourceVersion: page.resourceVersion,
-      };
-    }
   }
 
   private watchOpened(kind: KindState) {

@@ -166,4 +166,28 @@ describe('applyProjection', () => {
       records.clusters.get('default/b')!.machines.has(machine.metadata.name),
     ).toBe(false);
   });
+
+  it('files the objects of same-named clusters in two namespaces, in any order, under their own cluster', () => {
+    const records = new ManagementClusterRecords('mgmt');
+    const apply = applier(records);
+    const inNamespace = <T extends { metadata: object }>(obj: T, ns: string) =>
+      ({ ...obj, metadata: { ...obj.metadata, namespace: ns } } as T);
+    const [m1, m2, m3] = capiChildren('a', 3).machines;
+    expect(apply('Machine', m1)).toEqual(['default/a']);
+    expect(apply('Machine', inNamespace(m2, 'team'))).toEqual(['team/a']);
+    expect(apply('Machine', m3)).toEqual(['default/a']);
+    expect(apply('Machine', inNamespace(m1, 'team'))).toEqual(['team/a']);
+    expect([...records.clusters.keys()].sort()).toEqual([
+      'default/a',
+      'team/a',
+    ]);
+    expect([...records.clusters.get('default/a')!.machines.keys()]).toEqual([
+      m1.metadata.name,
+      m3.metadata.name,
+    ]);
+    expect([...records.clusters.get('team/a')!.machines.keys()]).toEqual([
+      m2.metadata.name,
+      m1.metadata.name,
+    ]);
+  });
 });

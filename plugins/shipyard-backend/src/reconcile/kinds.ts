@@ -124,10 +124,10 @@ export function applyProjection(
   projected: { record: Projection } | undefined,
   markDirty: (clusterKey: string) => void,
 ): void {
-  const key = `${namespace}/${name}`;
   const deleted = projected === undefined;
   switch (kind.target.kind) {
     case 'Cluster': {
+      const key = `${namespace}/${name}`;
       const state = records.stateOf(namespace, name, key);
       if (deleted) {
         state.cluster = undefined;
@@ -148,6 +148,7 @@ export function applyProjection(
       return;
     }
     case 'ControlPlane': {
+      const key = `${namespace}/${name}`;
       const previous = records.controlPlanes.get(key);
       if (previous && projected && sameJson(previous, projected.record)) {
         return;
@@ -175,7 +176,7 @@ export function applyProjection(
       keepOwnRecord(
         records.clusterClasses,
         kind.objects,
-        key,
+        `${namespace}/${name}`,
         namespace,
         name,
         projected?.record as ClusterClassRecord | undefined,
@@ -198,19 +199,20 @@ export function applyProjection(
       return;
     default: {
       const collection = COLLECTIONS[kind.target.kind];
-      const previousOwner = kind.objects.ownerKeyOf(namespace, name);
+      const previousCluster = kind.objects.clusterOf(namespace, name);
       const next = projected?.record as WorkersRecord | undefined;
       if (
-        previousOwner !== undefined &&
+        previousCluster !== undefined &&
         next?.clusterName !== undefined &&
-        previousOwner === `${namespace}/${next.clusterName}`
+        previousCluster === next.clusterName
       ) {
         const held = records.clusters
-          .get(previousOwner)
+          .get(records.keyOf(namespace, previousCluster))
           ?.[collection].get(name);
         if (held && sameJson(held, next)) return;
       }
-      if (previousOwner) {
+      if (previousCluster !== undefined) {
+        const previousOwner = records.keyOf(namespace, previousCluster);
         const prevState = records.clusters.get(previousOwner);
         prevState?.[collection].delete(name);
         markDirty(previousOwner);
@@ -224,7 +226,7 @@ export function applyProjection(
         kind.objects.set(namespace, name, undefined);
         return;
       }
-      const clusterKey = `${namespace}/${record.clusterName}`;
+      const clusterKey = records.keyOf(namespace, record.clusterName);
       const state = records.stateOf(namespace, record.clusterName, clusterKey);
       (state[collection] as Map<string, WorkersRecord>).set(name, record);
       kind.objects.set(namespace, name, record.clusterName);

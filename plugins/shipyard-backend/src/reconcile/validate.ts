@@ -40,6 +40,21 @@ function stringMapProblem(
   return undefined;
 }
 
+/** Whether `apiVersion` is `group/version` (compared in place: every object listed passes here). */
+function isGroupVersion(
+  apiVersion: unknown,
+  group: string,
+  version: string,
+): boolean {
+  return (
+    typeof apiVersion === 'string' &&
+    apiVersion.length === group.length + 1 + version.length &&
+    apiVersion.startsWith(group) &&
+    apiVersion.charCodeAt(group.length) === 47 && // '/'
+    apiVersion.endsWith(version)
+  );
+}
+
 /**
  * Why an object listed or watched from a management cluster cannot be ingested, or undefined when it can.
  * Checks the structure the projections rely on, not the CAPI semantics (those are read leniently).
@@ -68,7 +83,7 @@ export function malformedReason(
   const apiVersion = obj.apiVersion;
   if (
     apiVersion !== undefined &&
-    apiVersion !== `${target.group}/${target.version}`
+    !isGroupVersion(apiVersion, target.group, target.version)
   ) {
     return `apiVersion ${String(apiVersion).slice(0, 100)} is not the watched ${
       target.group

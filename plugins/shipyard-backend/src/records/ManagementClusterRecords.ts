@@ -31,7 +31,22 @@ export class ManagementClusterRecords {
   /** Whether the management cluster serves add-on kinds (its clusters' add-ons are then known, even when none). */
   addonKindsServed = false;
 
+  /** The key {@link keyOf} made last, and of what. */
+  private lastKey = { namespace: '', name: '', key: '' };
+
   constructor(readonly managementCluster: string) {}
+
+  /**
+   * The `ns/name` key of a cluster; the same string as last time when asked for the same cluster again (the objects
+   * of one cluster mostly come one after another in a list: one key made, and hashed, per cluster, not per object).
+   */
+  keyOf(namespace: string, name: string): string {
+    const last = this.lastKey;
+    if (last.name !== name || last.namespace !== namespace) {
+      this.lastKey = { namespace, name, key: `${namespace}/${name}` };
+    }
+    return this.lastKey.key;
+  }
 
   /** The records of a cluster (`key`: its `ns/name`), created empty when unknown. */
   stateOf(
