@@ -40,3 +40,29 @@ describe('shipyard-mixed-bench', () => {
     expect(row.catalogEntities).toBeUndefined();
   });
 });
+
+describe('shipyard-mixed-bench --changes-only', () => {
+  it("measures the fleet's changes alone: no queries, no probe rounds, the thread's CPU per change", async () => {
+    const { code, output } = await runBin('shipyard-mixed-bench', [
+      '40',
+      '--seconds',
+      '3',
+      '--events-per-second',
+      '50',
+      '--no-catalog',
+      '--changes-only',
+    ]);
+    expect({ code, output: code === 0 ? '' : output }).toEqual({
+      code: 0,
+      output: '',
+    });
+    const row: MixedLoadRow = JSON.parse(output.trim().split('\n').pop()!);
+    expect(row.changesOnly).toBe(true);
+    expect(row.httpRequests + row.httpNotSent).toBe(0);
+    expect(row.probeRoundsMs).toEqual([]);
+    expect(row.loadChanges).toBeGreaterThan(0);
+    expect(row.eventsVisible).toBeGreaterThan(0);
+    expect(row.eventsNotVisible).toBe(0);
+    expect(row.mainThreadMsPerChange).toBeGreaterThan(0);
+  });
+});

@@ -13,7 +13,7 @@ import { shipyardConfig, startShipyardBackend } from '../backends';
 import { startWorkerSim } from '../sim/workerSim';
 import type { SimClusterWrite, SimFaultMix } from '../sim/types';
 import { formatNumber, percentile } from '../stats';
-import { httpLoad, randomQuery } from './fleetBenchmark';
+import { HttpLoadResult, httpLoad, randomQuery } from './fleetBenchmark';
 
 /** Options of {@link runMixedLoadBenchmark}. */
 export interface MixedLoadOptions {
@@ -41,6 +41,11 @@ export interface MixedLoadOptions {
   probeWorker?: boolean;
   /** Write a CPU profile of the backend's thread during the window to this file (`.cpuprofile`). */
   cpuProfile?: string;
+  /**
+   * The fleet's changes alone in the window: no queries and no probe rounds (the cold round runs before it), so that
+   * the backend thread's CPU in the window is what the changes cost, from the watch streams to the event stream.
+   */
+  changesOnly?: boolean;
   print?: (line: string) => void;
 }
 
@@ -52,6 +57,8 @@ export interface MixedLoadRow {
   faults: { unreachable: number; slow: number; slowMs: number };
   /** Whether probes ran in a worker thread. */
   probeWorker: boolean;
+  /** Whether the window held the fleet's changes alone (no queries, no probe rounds). */
+  changesOnly: boolean;
   /** Backend start to every cluster in `GET /clusters` (ms). */
   syncMs: number;
   /** The first probe round, with a TLS handshake per cluster (before the window, ms). */
@@ -87,6 +94,8 @@ export interface MixedLoadRow {
   mainThreadCores: number;
   /** CPU of the benchmark's HTTP clients and event reader (threads of the same process), in cores. */
   clientCores: number;
+  /** CPU of the backend's main thread in the window per change of the load driver (ms; everything it did, divided). */
+  mainThreadMsPerChange: number;
   /** Busy share of the backend's event loop in the window. */
   eventLoopBusy: number;
   /** CPU of the simulator's process in the window, in cores. */
@@ -197,7 +206,8 @@ export async function measureMixedLoad(
   const managementClusters = options.managementClusters ?? mcDefault;
   const seconds = options.seconds ?? 60;
   const concurrency = options.concurrency ?? 50;
-  const rate = options.httpRatePerSecond ?? 1000;
+  const changesOnly = options.changesOnly ?? false;
+  const rate = changesOnly ? 0 : options.httpRatePerSecond ?? 1000;
   const eventsPerSecond = options.eventsPerSecond ?? 1000;
   const probeIntervalMs = options.probeIntervalMs ?? 60_000;
   const faults = options.faults ?? {
@@ -228,7 +238,7 @@ export async function measureMixedLoad(
         options.probeWorker ?? true
           ? 'in a worker thread'
           : "on the backend's thread"
-      }`,
+      }${changesOnly ? '; the window holds the changes alone' : ''}`,
     );
     const base = shipyardConfig(sim).shipyard;
     const events = mockServices.events();
@@ -357,7 +367,7 @@ export async function measureMixedLoad(
     const windowStartWall = performance.timeOrigin + windowStart;
     await sim.startLoad({ eventsPerSecond, durationMs: seconds * 1000 });
     const probeRoundsMs: number[] = [];
-    let windowOpen = true;
+    let windowOpen = !changesOnly;
     const probing = (async () => {
       for (let k = 0; windowOpen; k++) {
         const due = windowStart + k * probeIntervalMs;
@@ -370,14 +380,21 @@ export async function measureMixedLoad(
       }
     })();
     // a server that falls behind does not stretch the window by more than half of it
-    const overHttp = await httpLoad(
-      port,
-      paths,
-      concurrency,
-      rate,
-      authorization,
-      seconds * 1500,
-    );
+    const overHttp: HttpLoadResult = changesOnly
+      ? await sleep(seconds * 1000).then(() => ({
+          latencies: [],
+          sizes: [],
+          throughput: 0,
+          cpuMs: 0,
+        }))
+      : await httpLoad(
+          port,
+          paths,
+          concurrency,
+          rate,
+          authorization,
+          seconds * 1500,
+        );
     const windowMs = performance.now() - windowStart;
     const cpuMs = processCpuMs() - cpu0;
     const mainCpuMs = threadCpuMs() - mainCpu0;
@@ -432,7 +449,12 @@ export async function measureMixedLoad(
       )} cores (main thread ${formatNumber(
         mainCpuMs / windowMs,
         2,
-      )}); waiting for the probe round in progress`,
+      )}, ${formatNumber(
+        mainCpuMs / Math.max(1, load?.changes ?? 0),
+        3,
+      )} ms per change of ${
+        load?.changes ?? 0
+      }); waiting for the probe round in progress`,
     );
     // the round in progress, if any, finishes before the backend stops
     await probing;
@@ -445,6 +467,7 @@ export async function measureMixedLoad(
       machines: sim.machines,
       faults: { ...injected, slowMs: faults.slowMs },
       probeWorker: options.probeWorker ?? true,
+      changesOnly,
       syncMs,
       coldProbeRoundMs,
       catalogEntities: withCatalog
@@ -468,6 +491,7 @@ export async function measureMixedLoad(
       loadDropped: load?.dropped ?? 0,
       backendCores: (cpuMs - overHttp.cpuMs - events0.cpuMs) / windowMs,
       mainThreadCores: mainCpuMs / windowMs,
+      mainThreadMsPerChange: mainCpuMs / Math.max(1, load?.changes ?? 0),
       clientCores: (overHttp.cpuMs + events0.cpuMs) / windowMs,
       eventLoopBusy: elu.utilization,
       simCores: simCpuMs / windowMs,
@@ -511,10 +535,13 @@ export function formatMixedLoadTable(rows: MixedLoadRow[]): string {
         r.eventToVisibleP99Ms,
       )} | ${r.eventsVisible} / ${r.eventsNotVisible} (${r.loadChanges}${
         r.loadDropped ? `, ${r.loadDropped} dropped` : ''
-      }) | ${f(r.backendCores, 2)} | ${f(r.mainThreadCores, 2)} | ${f(
-        r.eventLoopBusy * 100,
+      }) | ${f(r.backendCores, 2)} | ${f(r.mainThreadCores, 2)} (${f(
+        r.mainThreadMsPerChange,
+        3,
+      )} ms per change) | ${f(r.eventLoopBusy * 100, 0)} % | ${f(
+        r.rssPeakMB,
         0,
-      )} % | ${f(r.rssPeakMB, 0)} | ${f(r.simCores, 2)} |`,
+      )} | ${f(r.simCores, 2)} |`,
     );
   }
   return lines.join('\n');
