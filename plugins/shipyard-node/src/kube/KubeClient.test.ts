@@ -283,6 +283,29 @@ describe('KubeClient', () => {
       expect(ms).toBeLessThan(5000);
     });
 
+    it('keeps a stream whose events come more often than the event timeout, and fails it once they stop', async () => {
+      let sentUntil = 0;
+      handler = (_req, res) => {
+        streaming(res);
+        let n = 0;
+        // an event every 50 ms for 1.2 s (four times the limit), then only blank keep-alive lines
+        const timer = setInterval(() => {
+          if (n < 24) {
+            res.write(added(`e${n++}`));
+            sentUntil = Date.now();
+          } else res.write('\n');
+        }, 50);
+        res.on('close', () => clearInterval(timer));
+      };
+      const { out, error } = await events({ eventTimeoutMs: 300 });
+      const failedAt = Date.now();
+      expect(out).toEqual(Array.from({ length: 24 }, (_, i) => `ADDED e${i}`));
+      expect(error?.reason).toBe('Timeout');
+      expect(error?.message).toMatch(/no event or bookmark within 300 ms/);
+      // judged from the last event, not from the first or from the stream's start
+      expect(failedAt - sentUntil).toBeGreaterThanOrEqual(280);
+    });
+
     /** Blocks the event loop, as a long synchronous task of the process (or a pause of the process) does. */
     const blockEventLoop = (ms: number) => {
       const until = Date.now() + ms;

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { KubeApiError, transportError } from './errors';
 import { IoTimeout, ioTimeout } from './timeouts';
 import { KubeWatchEvent, parseWatchLine } from './types';
@@ -19,22 +20,26 @@ export async function* readWatchEvents(
 ): AsyncGenerator<KubeWatchEvent> {
   const { path, signal } = options;
   const eventTimeoutMs = options.eventTimeoutMs ?? 0;
-  // a limit on the server's silence: what it sent in time is read before the stream is judged silent
+  // a limit on the server's silence: what it sent in time is read before the stream is judged silent. One timer per
+  // stream, not one per event: an event notes its time, and the timer, when it expires, looks again from the last
+  // event's time (a busy watch carries hundreds of events a second)
   let eventTimer: IoTimeout | undefined;
-  const armEventTimer = () => {
-    if (eventTimeoutMs <= 0) return;
-    eventTimer?.clear();
-    eventTimer = ioTimeout(eventTimeoutMs, () => {
-      res.destroy(
-        new KubeApiError(
-          `watch ${path}: no event or bookmark within ${eventTimeoutMs} ms`,
-          0,
-          'Timeout',
-        ),
-      );
-    });
+  let lastEventAt = performance.now();
+  const checkSilence = () => {
+    const quietMs = performance.now() - lastEventAt;
+    if (quietMs < eventTimeoutMs) {
+      eventTimer = ioTimeout(eventTimeoutMs - quietMs, checkSilence);
+      return;
+    }
+    res.destroy(
+      new KubeApiError(
+        `watch ${path}: no event or bookmark within ${eventTimeoutMs} ms`,
+        0,
+        'Timeout',
+      ),
+    );
   };
-  armEventTimer();
+  if (eventTimeoutMs > 0) eventTimer = ioTimeout(eventTimeoutMs, checkSilence);
   res.setEncoding('utf8');
   let buffer = '';
   try {
@@ -47,7 +52,7 @@ export async function* readWatchEvents(
         newline = buffer.indexOf('\n');
         if (line.trim().length === 0) continue;
         const event = parseWatchLine(line);
-        armEventTimer();
+        lastEventAt = performance.now();
         yield event;
       }
       if (buffer.length > options.maxEventBytes) {
