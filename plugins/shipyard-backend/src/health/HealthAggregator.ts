@@ -21,15 +21,32 @@ import { maintenanceOf } from './history';
 /** Longest stretch (ms) a pass over every cluster's budget holds the thread before it lets waiting work run. */
 const BUDGET_SLICE_MS = 20;
 
-/** The fields aggregation writes. */
-const AGGREGATED_FIELDS = [
-  'health',
-  'healthReasons',
-  'distribution',
-  'observedKubernetesVersion',
-  'versionSupport',
-  'nodes',
-] as const;
+/**
+ * A summary with the fields aggregation writes: each in the place it had (new ones after the others, in the order
+ * given), an undefined one left out. Built key by key: deleting properties of a copy would turn it into a slow
+ * dictionary-mode object, and every later read, comparison and copy of the summary would pay for it.
+ */
+function withAggregated(
+  summary: StoredClusterSummary,
+  fields: Partial<Record<keyof StoredClusterSummary, unknown>>,
+): StoredClusterSummary {
+  const from = summary as unknown as Record<string, unknown>;
+  const given = fields as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(from)) {
+    if (!Object.prototype.hasOwnProperty.call(given, key)) out[key] = from[key];
+    else if (given[key] !== undefined) out[key] = given[key];
+  }
+  for (const key of Object.keys(given)) {
+    if (
+      given[key] !== undefined &&
+      !Object.prototype.hasOwnProperty.call(from, key)
+    ) {
+      out[key] = given[key];
+    }
+  }
+  return out as unknown as StoredClusterSummary;
+}
 
 /** The minor of a declared version, or of the version the workload cluster reports when nothing declares one. */
 function minorWithFallback(
@@ -76,6 +93,18 @@ export class HealthAggregator implements FleetSink {
   /** The budget state of each cluster as last written to the index. */
   private readonly budgets = new Map<string, BudgetState>();
   private budgetOf?: (summary: StoredClusterSummary) => BudgetState | undefined;
+  /**
+   * What each cluster's budget state was computed from: the fields that choose its objective, and the budget pass
+   * it was computed in. A budget moves only with the history and the time, which a budget pass ({@link refreshBudgets},
+   * every health refresh) takes in for every cluster; a cluster that changes between passes keeps the state of the
+   * last one, unless its objective's inputs changed (computing it on every change cost more than the rest of the
+   * cluster's evaluation).
+   */
+  private readonly budgetInputs = new Map<
+    string,
+    { inputs: string; pass: number }
+  >();
+  private budgetPass = 0;
   /** Clusters in maintenance (a rollout step in progress, paused) as last written to the index. */
   private readonly inMaintenance = new Set<string>();
   private readonly transitionListeners = new Set<
@@ -387,32 +416,22 @@ export class HealthAggregator implements FleetSink {
     if (seen.size > 0) this.since.set(key, seen);
     else this.since.delete(key);
 
-    const out: StoredClusterSummary = {
-      ...summary,
-      health: aggregated.status,
-      healthReasons: reasons,
-    };
-    for (const field of AGGREGATED_FIELDS) {
-      if (field === 'health' || field === 'healthReasons') continue;
-      const value = aggregated[field];
-      if (value === undefined) delete out[field];
-      else (out as Record<string, unknown>)[field] = value;
-    }
     const minor = minorWithFallback(
       summary.kubernetesMinor,
-      out.distribution,
-      out.observedKubernetesVersion,
+      aggregated.distribution,
+      aggregated.observedKubernetesVersion,
     );
-    if (minor === undefined) delete out.kubernetesMinor;
-    else out.kubernetesMinor = minor;
-    const budget = this.budgetOf?.(summary);
-    if (budget === undefined) {
-      delete out.budget;
-      this.budgets.delete(key);
-    } else {
-      out.budget = budget;
-      this.budgets.set(key, budget);
-    }
+    const budget = this.budgetFor(key, summary);
+    const out = withAggregated(summary, {
+      health: aggregated.status,
+      healthReasons: reasons,
+      distribution: aggregated.distribution,
+      observedKubernetesVersion: aggregated.observedKubernetesVersion,
+      versionSupport: aggregated.versionSupport,
+      nodes: aggregated.nodes,
+      kubernetesMinor: minor,
+      budget,
+    });
     const previousHealth = this.current.get(key);
     const maintenance = maintenanceOf(out);
     if (
@@ -451,6 +470,30 @@ export class HealthAggregator implements FleetSink {
     budgetOf: (summary: StoredClusterSummary) => BudgetState | undefined,
   ): void {
     this.budgetOf = budgetOf;
+    this.budgetInputs.clear();
+  }
+
+  /** A cluster's budget state: as computed in this budget pass for the same objective inputs, else computed now. */
+  private budgetFor(
+    key: string,
+    summary: StoredClusterSummary,
+  ): BudgetState | undefined {
+    if (!this.budgetOf) {
+      this.budgets.delete(key);
+      return undefined;
+    }
+    const inputs = `${summary.lifecycle ?? ''}\n${summary.profile ?? ''}\n${
+      summary.availabilityObjective ?? ''
+    }`;
+    const known = this.budgetInputs.get(key);
+    if (known && known.inputs === inputs && known.pass === this.budgetPass) {
+      return this.budgets.get(key);
+    }
+    const budget = this.budgetOf(summary);
+    if (budget === undefined) this.budgets.delete(key);
+    else this.budgets.set(key, budget);
+    this.budgetInputs.set(key, { inputs, pass: this.budgetPass });
+    return budget;
   }
 
   /**
@@ -460,6 +503,8 @@ export class HealthAggregator implements FleetSink {
    */
   async refreshBudgets(): Promise<number> {
     if (!this.budgetOf) return 0;
+    // what was computed before this pass is computed again at the cluster's next change
+    this.budgetPass++;
     let changed = 0;
     let sliceStart = performance.now();
     let n = 0;
@@ -470,9 +515,9 @@ export class HealthAggregator implements FleetSink {
       }
       // read now: the cluster may have changed or gone while the pass gave way
       const folded = this.folded.get(key);
-      const budgetOf = this.budgetOf;
-      if (!folded || !budgetOf) continue;
-      if (budgetOf(folded) === this.budgets.get(key)) continue;
+      if (!folded || !this.budgetOf) continue;
+      const before = this.budgets.get(key);
+      if (this.budgetFor(key, folded) === before) continue;
       if (this.reaggregate(key)) changed++;
     }
     return changed;
@@ -489,6 +534,7 @@ export class HealthAggregator implements FleetSink {
     this.current.delete(key);
     this.inMaintenance.delete(key);
     this.budgets.delete(key);
+    this.budgetInputs.delete(key);
   }
 
   /** Probe freshness of a cluster: the volatile fields the index adds to its summary as it is served. */
