@@ -580,9 +580,8 @@ function adoptValue(value: unknown, key: string, own: boolean): unknown {
   const record = value as Record<string, unknown>;
   for (const k of Object.keys(record)) {
     if (FREE_FORM_KEYS.has(k)) continue;
-    const v = record[k];
-    const adopted = adoptValue(v, k, own && key === '');
-    if (adopted !== v) record[k] = adopted;
+    // written back whatever it is: the shared copy of a string is `===` to the copy it replaces
+    record[k] = adoptValue(record[k], k, own && key === '');
   }
   return record;
 }
