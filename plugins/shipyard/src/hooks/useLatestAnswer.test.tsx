@@ -135,4 +135,33 @@ describe('useLatestAnswer', () => {
     expect(result.current.value).toBe('answer 2');
     expect(result.current.error).toBeUndefined();
   });
+
+  it('lets a read answer while a refresh of it is on its way, and drops it once the refresh answered', async () => {
+    const { ask, of } = reads();
+    const { result } = renderHook(() => useLatestAnswer<string>());
+    act(() => {
+      result.current.take(ask('first'));
+      result.current.take(ask('refresh 1'), { again: true });
+    });
+    await act(async () => of('first').resolve('answer 1'));
+    expect(result.current.value).toBe('answer 1');
+    act(() => {
+      result.current.take(ask('refresh 2'), { again: true });
+    });
+    await act(async () => of('refresh 2').resolve('answer 3'));
+    await act(async () => of('refresh 1').resolve('answer 2'));
+    expect(result.current.value).toBe('answer 3');
+  });
+
+  it('drops the reads and refreshes begun before a read that starts anew', () => {
+    const { result } = renderHook(() => useLatestAnswer<string>());
+    const first = result.current.begin();
+    const refresh = result.current.begin({ again: true });
+    const anew = result.current.begin();
+    const again = result.current.begin({ again: true });
+    expect(first()).toBe(false);
+    expect(refresh()).toBe(false);
+    expect(again()).toBe(true);
+    expect(anew()).toBe(false);
+  });
 });

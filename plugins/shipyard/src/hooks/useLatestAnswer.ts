@@ -1,5 +1,15 @@
 import { useCallback, useRef, useState } from 'react';
 
+/** How a read begun by {@link LatestAnswer} relates to the reads begun before it. */
+export interface ReadOptions {
+  /**
+   * A read of the same thing again (a live refresh): the reads begun before it still apply when they answer, until
+   * one begun later has answered — so that refreshes that come faster than the answers never leave a view without
+   * one. Without it a read starts anew (a new query, another page): no read begun before it applies any more.
+   */
+  again?: boolean;
+}
+
 /** What {@link useLatestAnswer} returns. */
 export interface LatestAnswer<T> {
   /** The latest read's answer given to `take` (kept when a later read fails). */
@@ -7,12 +17,12 @@ export interface LatestAnswer<T> {
   /** The error of the latest read given to `take`, until a later read answers. */
   error?: Error;
   /**
-   * Starts a read whose answers the caller applies: they are applied only while the returned `isLatest()` holds,
-   * that is until the next `begin` or `take`.
+   * Starts a read whose answers the caller applies: the returned `isLatest()` says whether its answer applies (no
+   * read began anew since, and no read begun later has answered); from a `true` on, it is the latest answer.
    */
-  begin(): () => boolean;
-  /** Starts a read and makes its answer `value` (or its failure `error`) while it is the latest; returns `isLatest`. */
-  take(read: Promise<T>): () => boolean;
+  begin(options?: ReadOptions): () => boolean;
+  /** Starts a read and makes its answer `value` (or its failure `error`) when it applies; returns `isLatest`. */
+  take(read: Promise<T>, options?: ReadOptions): () => boolean;
 }
 
 /**
@@ -20,15 +30,22 @@ export interface LatestAnswer<T> {
  * late never overwrites a newer one, nor does its error. `begin` and `take` keep their identity across renders.
  */
 export function useLatestAnswer<T = never>(): LatestAnswer<T> {
-  const reads = useRef(0);
+  const reads = useRef({ begun: 0, anew: 0, answered: 0 });
   const [answer, setAnswer] = useState<{ value?: T; error?: Error }>({});
-  const begin = useCallback(() => {
-    const mine = ++reads.current;
-    return () => mine === reads.current;
+  const begin = useCallback((options: ReadOptions = {}) => {
+    const r = reads.current;
+    const mine = ++r.begun;
+    if (!options.again) r.anew = mine;
+    const since = r.anew;
+    return () => {
+      if (since !== r.anew || mine < r.answered) return false;
+      r.answered = mine;
+      return true;
+    };
   }, []);
   const take = useCallback(
-    (read: Promise<T>) => {
-      const isLatest = begin();
+    (read: Promise<T>, options?: ReadOptions) => {
+      const isLatest = begin(options);
       read.then(
         value => {
           if (isLatest()) setAnswer({ value });

@@ -29,7 +29,14 @@ import {
   ListClustersResponse,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { shipyardApiRef } from '../../api';
 import { useFleetRoutes, useLatestAnswer } from '../../hooks';
 import { FilterFacet, FleetQuery, toListRequest } from '../../lib/filters';
@@ -47,8 +54,11 @@ export interface ClusterTableProps {
   liveTick?: number;
   /** Facets whose filter chips are not offered. */
   hiddenFacets?: FilterFacet[];
-  /** Called with each loaded page (e.g. for counts elsewhere on the page). */
-  onPage?(page: ListClustersResponse<ClusterListItem>): void;
+  /**
+   * Called once, when the table's first read has answered (with its page) or failed (without): a page asks for what
+   * else it shows after it, so that those reads never queue in front of the rows.
+   */
+  onFirstAnswer?(page?: ListClustersResponse<ClusterListItem>): void;
 }
 
 interface PageState {
@@ -59,7 +69,7 @@ interface PageState {
 
 /** The fleet table: server-side filtering, search, sorting and cursor pagination over `GET /clusters`. */
 export const ClusterTable = (props: ClusterTableProps) => {
-  const { query, onQueryChange, liveTick, hiddenFacets, onPage } = props;
+  const { query, onQueryChange, liveTick, hiddenFacets, onFirstAnswer } = props;
   const api = useApi(shipyardApiRef);
   const routes = useFleetRoutes();
   const queryKey = JSON.stringify(toListRequest(query));
@@ -78,13 +88,29 @@ export const ClusterTable = (props: ClusterTableProps) => {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<Error>();
   const { begin } = useLatestAnswer();
-  const onPageRef = useRef(onPage);
-  onPageRef.current = onPage;
+  const firstAnswer = useRef(onFirstAnswer);
+  const answered = (page?: ListClustersResponse<ClusterListItem>) => {
+    firstAnswer.current?.(page);
+    firstAnswer.current = undefined;
+  };
+
+  /**
+   * Live refreshes on their way. A refresh does not cancel the one before it (on a busy backend, each would cancel
+   * the last and none would answer); a new page or query and the unmount do.
+   */
+  const [refreshing] = useState(() => new Set<AbortController>());
+  const cancelRefreshes = useCallback(() => {
+    for (const c of refreshing) c.abort();
+    refreshing.clear();
+  }, [refreshing]);
 
   const load = useRef((_silent: boolean) => () => {});
   load.current = (silent: boolean) => {
-    const isLatest = begin();
+    // a live refresh reads the same page again: a read begun before it still shows when it answers first
+    const isLatest = begin({ again: silent });
     const controller = new AbortController();
+    if (silent) refreshing.add(controller);
+    else cancelRefreshes();
     if (!silent) setLoading(true);
     api
       // slim list items: the cluster page fetches the details
@@ -97,23 +123,27 @@ export const ClusterTable = (props: ClusterTableProps) => {
         setData(page);
         setError(undefined);
         setLoading(false);
-        onPageRef.current?.(page);
+        answered(page);
       })
       .catch((e: Error) => {
-        if (!isLatest() || controller.signal.aborted) return;
-        if (!silent) setError(e);
+        // a failed refresh changes nothing: the page shown stays, and so does a read still on its way
+        if (silent || controller.signal.aborted || !isLatest()) return;
+        setError(e);
         setLoading(false);
-      });
+        answered();
+      })
+      .finally(() => refreshing.delete(controller));
     return () => controller.abort();
   };
 
+  // asked for as soon as the table is in the DOM, before the browser paints the page around it
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  useEffect(() => load.current(false), [api, queryKey, cursor]);
+  useLayoutEffect(() => load.current(false), [api, queryKey, cursor]);
   const firstTick = useRef(liveTick);
   useEffect(() => {
-    if (liveTick === firstTick.current) return undefined;
-    return load.current(true);
+    if (liveTick !== firstTick.current) load.current(true);
   }, [liveTick]);
+  useEffect(() => cancelRefreshes, [cancelRefreshes]);
 
   // search box: local state, pushed to the URL after a pause in typing
   const [search, setSearch] = useState(query.q);

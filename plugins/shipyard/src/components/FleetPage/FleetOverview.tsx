@@ -35,7 +35,7 @@ import {
 import { ClusterTable } from '../ClusterTable';
 import { FleetSummaryCards } from '../FleetSummaryCards';
 import { ShipyardHeader, useStandalonePageHeader } from '../PageHeader';
-import { PlanUpgradeBanner } from '../Rollouts';
+import { PlanUpgradeBanner } from '../Rollouts/PlanUpgradeBanner';
 import { VersionDebtCard } from '../VersionDebtCard';
 
 const SUBTITLE = 'Every cluster on every management cluster, in one view';
@@ -98,34 +98,61 @@ export const FleetOverview = () => {
   } = useLatestAnswer<[FleetSummary, ListManagementClustersResponse]>();
   const [summary, sources] = overview ?? [];
 
-  const loadSummary = useCallback(() => {
-    const isLatest = take(
-      Promise.all([api.getSummary(), api.listManagementClusters()]),
-    );
-    // the version debt of the whole visible fleet; the page works without it
-    api
-      .getVersionDebt()
-      .then(d => {
-        if (!isLatest()) return;
-        // an unchanged answer keeps its object, so the card does not render again on every live refresh
-        setDebt(prev => (prev && sameDebt(prev, d) ? prev : d));
-        setDebtError(undefined);
-      })
-      .catch((e: Error) => {
-        if (isLatest()) setDebtError(e);
-      });
-  }, [api, take]);
-  useEffect(() => loadSummary(), [loadSummary]);
+  const loadSummary = useCallback(
+    (again: boolean) => {
+      const isLatest = take(
+        Promise.all([api.getSummary(), api.listManagementClusters()]),
+        { again },
+      );
+      // the version debt of the whole visible fleet; the page works without it
+      api
+        .getVersionDebt()
+        .then(d => {
+          if (!isLatest()) return;
+          // an unchanged answer keeps its object, so the card does not render again on every live refresh
+          setDebt(prev => (prev && sameDebt(prev, d) ? prev : d));
+          setDebtError(undefined);
+        })
+        .catch((e: Error) => {
+          if (isLatest()) setDebtError(e);
+        });
+    },
+    [api, take],
+  );
+
+  // The table's first page first: the rest is asked for once it answered, never in front of it.
+  const [tableAnswered, setTableAnswered] = useState(false);
+  const answered = useRef(false);
+  /** The latest fleet revision a change event announced. */
+  const announced = useRef(0);
+  useEffect(() => {
+    if (tableAnswered) loadSummary(false);
+  }, [tableAnswered, loadSummary]);
 
   const refresh = useThrottled(() => {
-    loadSummary();
+    loadSummary(true);
     setLiveTick(t => t + 1);
   }, LIVE_REFRESH_MS);
-  const stream = useFleetEvents(() => refresh());
+  const stream = useFleetEvents(event => {
+    announced.current = Math.max(announced.current, event.revision);
+    if (answered.current) refresh();
+  });
+  const onFirstAnswer = useCallback((page?: { revision: number }) => {
+    answered.current = true;
+    setTableAnswered(true);
+    // the fleet changed while the first page was on its way: read it again
+    if (page && announced.current > page.revision) setLiveTick(t => t + 1);
+  }, []);
   // after a reconnect, catch up on whatever was missed
   const prevStream = useRef(stream);
   useEffect(() => {
-    if (stream === 'open' && prevStream.current === 'reconnecting') refresh();
+    if (
+      stream === 'open' &&
+      prevStream.current === 'reconnecting' &&
+      answered.current
+    ) {
+      refresh();
+    }
     prevStream.current = stream;
   }, [stream, refresh]);
 
@@ -187,6 +214,7 @@ export const FleetOverview = () => {
           query={query}
           onQueryChange={setQuery}
           liveTick={liveTick}
+          onFirstAnswer={onFirstAnswer}
         />
       </Content>
     </Page>

@@ -1,4 +1,10 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import {
+  act,
+  fireEvent,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { useLocation } from 'react-router-dom';
 import { shipyardApiRef } from '../../api';
@@ -182,6 +188,86 @@ describe('FleetPage', () => {
     expect(api.getSummary).toHaveBeenCalledTimes(2);
   });
 
+  it('paints the first rows before asking for the summary, the management clusters and the version debt', async () => {
+    const api = mockShipyardApi();
+    let answer!: () => void;
+    const first = api.listClusters.getMockImplementation()!;
+    api.listClusters.mockImplementationOnce(
+      request =>
+        new Promise(resolve => {
+          answer = () => resolve(first(request));
+        }),
+    );
+    await render(api);
+    await waitFor(() => expect(api.listClusters).toHaveBeenCalledTimes(1));
+    await new Promise(r => setTimeout(r, 50));
+    expect(api.getSummary).not.toHaveBeenCalled();
+    expect(api.listManagementClusters).not.toHaveBeenCalled();
+    expect(api.getVersionDebt).not.toHaveBeenCalled();
+    answer();
+    expect(await screen.findAllByTestId('cluster-row')).toHaveLength(3);
+    await waitFor(() => expect(api.getSummary).toHaveBeenCalledTimes(1));
+    expect(api.listManagementClusters).toHaveBeenCalledTimes(1);
+    expect(api.getVersionDebt).toHaveBeenCalledTimes(1);
+    expect(await screen.findByTestId('health-donut')).toHaveTextContent('3');
+    expect(await screen.findByTestId('version-debt')).toBeInTheDocument();
+  });
+
+  it('shows the rows of a new filter when they come, even when a live refresh began while they were asked for', async () => {
+    const api = mockShipyardApi();
+    await render(api);
+    expect(await screen.findAllByTestId('cluster-row')).toHaveLength(3);
+    let answerFiltered!: () => void;
+    api.listClusters
+      .mockImplementationOnce(
+        () =>
+          new Promise(resolve => {
+            answerFiltered = () =>
+              resolve({
+                items: [makeCluster({ name: 'prod-2', health: 'unhealthy' })],
+                totalCount: 1,
+                revision: 7,
+              });
+          }),
+      )
+      // the refresh does not answer while the test runs (a busy backend)
+      .mockImplementationOnce(() => new Promise(() => {}));
+    fireEvent.click(screen.getByTestId('facet-health'));
+    fireEvent.click(await screen.findByTestId('facet-health-unhealthy'));
+    await waitFor(() => expect(api.listClusters).toHaveBeenCalledTimes(2));
+    api.emit(clusterUpserted(8));
+    // the refresh is throttled (useThrottled); a busy machine may take longer than waitFor's one-second default
+    await waitFor(() => expect(api.listClusters).toHaveBeenCalledTimes(3), {
+      timeout: 15_000,
+    });
+    act(() => answerFiltered());
+    await waitFor(() =>
+      expect(screen.getAllByTestId('cluster-row')).toHaveLength(1),
+    );
+    expect(screen.getByText('prod-2')).toBeInTheDocument();
+  });
+
+  it('reads the first page again when the fleet changed while it was on its way', async () => {
+    const api = mockShipyardApi();
+    const first = api.listClusters.getMockImplementation()!;
+    let answerFirst!: () => void;
+    api.listClusters.mockImplementationOnce(
+      request =>
+        new Promise(resolve => {
+          answerFirst = () => resolve(first(request));
+        }),
+    );
+    await render(api);
+    await waitFor(() => expect(api.listClusters).toHaveBeenCalledTimes(1));
+    // the stream announces revision 8; the first page answers at revision 7
+    api.emit(clusterUpserted(8));
+    await new Promise(r => setTimeout(r, 50));
+    expect(api.listClusters).toHaveBeenCalledTimes(1);
+    answerFirst();
+    expect(await screen.findAllByTestId('cluster-row')).toHaveLength(3);
+    await waitFor(() => expect(api.listClusters).toHaveBeenCalledTimes(2));
+  });
+
   it('shows stale clusters plainly', async () => {
     const api = mockShipyardApi();
     api.listClusters.mockResolvedValue({
@@ -246,7 +332,10 @@ describe('FleetPage', () => {
       </TestApiProvider>,
       { routeEntries: ['/clusters/mgmt-eu/team-a/prod-1'] },
     );
-    expect(await screen.findByTestId('cluster-tree')).toBeInTheDocument();
+    // the cluster page's code loads with its first visit
+    expect(
+      await screen.findByTestId('cluster-tree', {}, { timeout: 10_000 }),
+    ).toBeInTheDocument();
     expect(api.getCluster).toHaveBeenCalledWith(
       { managementCluster: 'mgmt-eu', namespace: 'team-a', name: 'prod-1' },
       expect.anything(),

@@ -1,10 +1,28 @@
-import { Content, EmptyState, LinkButton } from '@backstage/core-components';
+import {
+  Content,
+  EmptyState,
+  LinkButton,
+  Progress,
+} from '@backstage/core-components';
+import { lazy, ReactNode, Suspense } from 'react';
 import { Route, Routes } from 'react-router-dom';
 import { useFleetRoutes } from '../../hooks';
-import { AuditPage } from '../AuditPage';
-import { ClusterPage } from '../ClusterPage';
-import { RolloutsPage } from '../Rollouts';
 import { FleetOverview } from './FleetOverview';
+
+// The pages below the fleet page load with their first visit: the fleet page's own code is what its first paint waits for.
+const ClusterPage = lazy(() =>
+  import('../ClusterPage').then(m => ({ default: m.ClusterPage })),
+);
+const AuditPage = lazy(() =>
+  import('../AuditPage').then(m => ({ default: m.AuditPage })),
+);
+const RolloutsPage = lazy(() =>
+  import('../Rollouts').then(m => ({ default: m.RolloutsPage })),
+);
+
+const Loading = (props: { children: ReactNode }) => (
+  <Suspense fallback={<Progress />}>{props.children}</Suspense>
+);
 
 /** What an unknown path below the fleet page shows. */
 export const ShipyardNotFound = () => {
@@ -31,10 +49,28 @@ export const FleetPage = () => (
     <Route path="/" element={<FleetOverview />} />
     <Route
       path="/clusters/:managementCluster/:namespace/:name"
-      element={<ClusterPage />}
+      element={
+        <Loading>
+          <ClusterPage />
+        </Loading>
+      }
     />
-    <Route path="/audit" element={<AuditPage />} />
-    <Route path="/rollouts/*" element={<RolloutsPage />} />
+    <Route
+      path="/audit"
+      element={
+        <Loading>
+          <AuditPage />
+        </Loading>
+      }
+    />
+    <Route
+      path="/rollouts/*"
+      element={
+        <Loading>
+          <RolloutsPage />
+        </Loading>
+      }
+    />
     <Route path="*" element={<ShipyardNotFound />} />
   </Routes>
 );
