@@ -76,6 +76,14 @@ const VERSION_REFRESH_ATTEMPTS = 10;
 const VERSION_REFRESH_PAUSE_MS = 2_000;
 
 /**
+ * How long health statuses wait to be appended to the history, so that the transitions of many changes go in one
+ * write (a write is a read of the clusters' last entries, an insert and an update: a write per burst of changes cost
+ * more of the backend's thread than the changes' own evaluation under a busy fleet). Rounds, `historyWritten` and
+ * `stop` write at once.
+ */
+const HISTORY_BATCH_MS = 250;
+
+/**
  * The health aggregation of the fleet: probe rounds (a `global` scheduled task, so one replica probes at a time),
  * the results in the database for every replica (others read them periodically), the aggregation into the index,
  * and health history.
@@ -93,6 +101,7 @@ export class HealthService {
   /** Health statuses waiting to be appended to the history, in the order they happened. */
   private historyQueue: TransitionInput[] = [];
   private historyWrite?: Promise<void>;
+  private historyTimer?: NodeJS.Timeout;
   private housekeeping?: Promise<void>;
   /** When the history was last pruned and downsampled. */
   private housekeptAt?: number;
@@ -208,12 +217,24 @@ export class HealthService {
             maintenance: maintenanceOf(summary),
           },
     );
-    this.flushHistory();
+    this.scheduleHistory();
+  }
+
+  /** Writes the queued health statuses soon (see {@link HISTORY_BATCH_MS}); a write in progress takes them too. */
+  private scheduleHistory() {
+    if (this.historyTimer || this.historyWrite) return;
+    this.historyTimer = setTimeout(() => {
+      this.historyTimer = undefined;
+      this.flushHistory().catch(() => undefined);
+    }, HISTORY_BATCH_MS);
+    this.historyTimer.unref?.();
   }
 
   private flushHistory(): Promise<void> {
     const store = this.options.store;
     if (!store) return Promise.resolve();
+    clearTimeout(this.historyTimer);
+    this.historyTimer = undefined;
     if (!this.historyWrite) {
       this.historyWrite = (async () => {
         // let the transitions of one burst of changes go in one write
@@ -233,7 +254,7 @@ export class HealthService {
         }
       })().finally(() => {
         this.historyWrite = undefined;
-        if (this.historyQueue.length > 0) this.flushHistory();
+        if (this.historyQueue.length > 0) this.scheduleHistory();
       });
     }
     return this.historyWrite;
