@@ -34,4 +34,18 @@ describe('ResponseCache', () => {
     cache.set('big', 1, { etag: 'big', ...body(200) });
     expect(cache.get('big', 1)).toBeUndefined();
   });
+
+  it('keeps no body beyond the largest entry, whatever room is left', () => {
+    const cache = new ResponseCache({ maxEntryBytes: 300 });
+    cache.set('page', 1, { etag: 'p', ...body(300) });
+    cache.set('batch', 1, { etag: 'b', ...body(301) });
+    expect(cache.get('page', 1)).toBeDefined();
+    expect(cache.get('batch', 1)).toBeUndefined();
+    // by default a page of 500 clusters (hundreds of KB) is not kept, a page of 50 is
+    const byDefault = new ResponseCache();
+    byDefault.set('limit=50', 1, { etag: 'a', ...body(45_000) });
+    byDefault.set('limit=500', 1, { etag: 'b', ...body(450_000) });
+    expect(byDefault.get('limit=50', 1)).toBeDefined();
+    expect(byDefault.get('limit=500', 1)).toBeUndefined();
+  });
 });

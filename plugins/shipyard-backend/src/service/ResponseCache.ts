@@ -16,6 +16,12 @@ interface Slot extends CachedResponse {
 export interface ResponseCacheOptions {
   /** Largest total size of the cached bodies (bytes, default 16 MiB). */
   maxBytes?: number;
+  /**
+   * Largest body kept (bytes, default 256 KiB, at most an eighth of `maxBytes`). A page people look at (50–100 rows,
+   * about 40–90 KB) is read again and again; a page of hundreds of clusters is a batch reader's (the catalog's entity
+   * provider reads the fleet in pages of 500, once per sync) and, kept, would stay in the heap until the fleet changes.
+   */
+  maxEntryBytes?: number;
   /** Longest time a body is served from the cache (ms, default 5,000), even at an unchanged revision. */
   maxAgeMs?: number;
   now?: () => number;
@@ -32,11 +38,16 @@ export class ResponseCache {
   private bytes = 0;
   private revision = -1;
   private readonly maxBytes: number;
+  private readonly maxEntryBytes: number;
   private readonly maxAgeMs: number;
   private readonly now: () => number;
 
   constructor(options: ResponseCacheOptions = {}) {
     this.maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
+    this.maxEntryBytes = Math.min(
+      options.maxEntryBytes ?? 256 * 1024,
+      this.maxBytes / 8,
+    );
     this.maxAgeMs = options.maxAgeMs ?? 5_000;
     this.now = options.now ?? Date.now;
   }
@@ -59,7 +70,7 @@ export class ResponseCache {
 
   set(key: string, revision: number, value: CachedResponse): void {
     if (revision !== this.revision) this.reset(revision);
-    if (value.bytes > this.maxBytes / 8) return;
+    if (value.bytes > this.maxEntryBytes) return;
     const previous = this.slots.get(key);
     if (previous) {
       this.slots.delete(key);

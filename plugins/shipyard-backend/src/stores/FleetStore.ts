@@ -122,36 +122,40 @@ export class FleetStore {
     this.dirty.clear();
     this.flushing = (async () => {
       const now = Date.now();
-      const upserts: ClusterRow[] = [];
-      const deletes: string[] = [];
-      for (const key of keys) {
-        const summary = index.getStored(key);
-        if (!summary) {
-          deletes.push(key);
-          continue;
-        }
-        if (index.isResynced(key) === false) continue;
-        // version support depends on the day it is read: evaluated again on restore, never stored
-        const { versionSupport: _versionSupport, ...persisted } = summary;
-        upserts.push({
-          cluster_key: key,
-          management_cluster: summary.managementCluster,
-          summary: JSON.stringify(persisted),
-          last_seen_at: index.lastSeenAtOf(key) ?? null,
-          updated_at: now,
-        });
-      }
       try {
-        for (let i = 0; i < upserts.length; i += BATCH_SIZE) {
-          await this.knex('shipyard_clusters')
-            .insert(upserts.slice(i, i + BATCH_SIZE))
-            .onConflict('cluster_key')
-            .merge();
-        }
-        for (let i = 0; i < deletes.length; i += BATCH_SIZE) {
-          await this.knex('shipyard_clusters')
-            .whereIn('cluster_key', deletes.slice(i, i + BATCH_SIZE))
-            .delete();
+        // rows are built one batch at a time: after a cold sync every cluster is dirty, and the text of 10,000
+        // summaries held at once until the last batch is written was ~30 MB of heap while the catalog filled
+        for (let i = 0; i < keys.length; i += BATCH_SIZE) {
+          const upserts: ClusterRow[] = [];
+          const deletes: string[] = [];
+          for (const key of keys.slice(i, i + BATCH_SIZE)) {
+            const summary = index.getStored(key);
+            if (!summary) {
+              deletes.push(key);
+              continue;
+            }
+            if (index.isResynced(key) === false) continue;
+            // version support depends on the day it is read: evaluated again on restore, never stored
+            const { versionSupport: _versionSupport, ...persisted } = summary;
+            upserts.push({
+              cluster_key: key,
+              management_cluster: summary.managementCluster,
+              summary: JSON.stringify(persisted),
+              last_seen_at: index.lastSeenAtOf(key) ?? null,
+              updated_at: now,
+            });
+          }
+          if (upserts.length) {
+            await this.knex('shipyard_clusters')
+              .insert(upserts)
+              .onConflict('cluster_key')
+              .merge();
+          }
+          if (deletes.length) {
+            await this.knex('shipyard_clusters')
+              .whereIn('cluster_key', deletes)
+              .delete();
+          }
         }
         const statuses = this.statusProvider?.() ?? [];
         for (const status of statuses) {
