@@ -277,4 +277,49 @@ describe('ClusterEntityProvider', () => {
       mutations.map(m => (m.type === 'full' ? m.entities.length : m.type)),
     ).toEqual([1200]);
   });
+
+  it('builds a full mutation after the listing: every listed entity once, the removed ones gone, each warning logged once', async () => {
+    const logger = mockServices.logger.mock();
+    // the provider logs through a child of the logger it is given
+    logger.child.mockReturnValue(logger);
+    const { fleet, provider } = setup(1_200, {
+      coldSyncChunkSize: 500,
+      logger,
+    });
+    // a value that is no entity reference becomes a processing warning
+    fleet.put(summary({ name: 'c-7', owner: 'not a ref!' }));
+    const { conn, mutations } = connection();
+    await provider.connect(conn);
+    await provider.refresh();
+    const warned = () =>
+      logger.warn.mock.calls.filter(([m]) => String(m).includes('c-7:')).length;
+    expect(warned()).toBe(1);
+    const first = mutations[mutations.length - 1];
+    expect(first.type).toBe('full');
+    const firstNames = first.type === 'full' ? entityNames(first.entities) : [];
+    expect(new Set(firstNames).size).toBe(firstNames.length);
+    expect(firstNames).toHaveLength(1_201);
+
+    // a later sync: one full mutation of what is listed now, the same entities as a build of each cluster
+    mutations.length = 0;
+    fleet.clusters.delete(stringifyClusterKey(summary({ name: 'c-0' })));
+    fleet.put(summary({ name: 'c-1', owner: 'group:default/team-b' }));
+    await provider.refresh();
+    expect(mutations).toHaveLength(1);
+    const later = mutations[0];
+    const entities = later.type === 'full' ? later.entities : [];
+    expect(entityNames(entities)).toHaveLength(1_200);
+    const named = (list: DeferredEntity[], name: string) =>
+      list.find(
+        e =>
+          e.entity.metadata.annotations?.['shipyard.io/cluster-name'] === name,
+      )?.entity;
+    const gone =
+      first.type === 'full' ? named(first.entities, 'c-0') : undefined;
+    expect(gone).toBeDefined();
+    expect(entityNames(entities)).not.toContain(gone?.metadata.name);
+    expect(named(entities, 'c-1')?.spec?.owner).toBe('group:default/team-b');
+    // the warning is not logged again while it stays the same
+    expect(warned()).toBe(1);
+  });
 });

@@ -122,6 +122,9 @@ export interface ClusterEntityProviderOptions {
   coldSyncChunkSize?: number;
 }
 
+/** Entities built for a full mutation between two turns of the event loop. */
+const BUILD_SLICE = 500;
+
 function hashOf(entity: Entity): string {
   return createHash('sha1').update(JSON.stringify(entity)).digest('base64url');
 }
@@ -309,7 +312,8 @@ export class ClusterEntityProvider implements EntityProvider {
     return { entity, locationKey: this.locationKey() };
   }
 
-  private build(input: ClusterEntityInput): BuiltCluster {
+  /** Builds a cluster's entity and record; a new or changed processing warning is logged unless `quiet`. */
+  private build(input: ClusterEntityInput, quiet = false): BuiltCluster {
     const entity = buildClusterEntity(input, {
       config: this.config,
       resolveProfileRef: s => this.profiles?.resolve(s),
@@ -320,7 +324,7 @@ export class ClusterEntityProvider implements EntityProvider {
     const warnings =
       entity.metadata.annotations?.[ANNOTATION_PROCESSING_WARNINGS];
     const key = stringifyClusterKey(input);
-    if (warnings && warnings !== this.clusters.get(key)?.warnings) {
+    if (!quiet && warnings && warnings !== this.clusters.get(key)?.warnings) {
       this.logger.warn(
         `Shipyard: cluster ${key}: ${(JSON.parse(warnings) as string[]).join(
           '; ',
@@ -386,11 +390,9 @@ export class ClusterEntityProvider implements EntityProvider {
         chunkSize > 0
           ? [...mcs.values()].map(r => this.deferred(r.entity))
           : [];
-      const next = new Map<string, ClusterRecord>();
-      // the entities of this sync, for its full mutation; the records keep none
-      const entities: DeferredEntity[] = [
-        ...[...mcs.values()].map(r => this.deferred(r.entity)),
-      ];
+      // what each listed cluster's entity is built from: the entities of the full mutation are built after the
+      // listing, so that they are not all held while it is read (a chunk's are written and let go)
+      const listed = new Map<string, ClusterEntityInput>();
       let pages = 0;
       let chunks = 0;
       const listing = this.reader
@@ -410,12 +412,10 @@ export class ClusterEntityProvider implements EntityProvider {
           if (pending?.change.type === 'upserted' && pending.event <= asOf) {
             this.pending.delete(key);
           }
-          const { record, entity } = this.build(toClusterEntityInput(summary));
-          next.set(key, record);
-          const deferred = this.deferred(entity);
-          entities.push(deferred);
+          const input = toClusterEntityInput(summary);
+          listed.set(key, input);
           if (chunkSize === 0) continue;
-          chunk.push(deferred);
+          chunk.push(this.deferred(this.build(input).entity));
           if (chunk.length >= chunkSize) {
             await this.applyDelta(chunk.splice(0));
             signal.throwIfAborted();
@@ -425,7 +425,22 @@ export class ClusterEntityProvider implements EntityProvider {
         }
       }
 
-      const listed = new Set(next.keys());
+      // the entities of this sync, for its full mutation; the records keep none
+      const entities: DeferredEntity[] = [...mcs.values()].map(r =>
+        this.deferred(r.entity),
+      );
+      const next = new Map<string, ClusterRecord>();
+      let built = 0;
+      for (const [key, input] of listed) {
+        // a warning of a chunk's entity was logged when it was built
+        const { record, entity } = this.build(input, chunkSize > 0);
+        next.set(key, record);
+        entities.push(this.deferred(entity));
+        if (++built % BUILD_SLICE === 0) {
+          await new Promise(resolve => setImmediate(resolve));
+          signal.throwIfAborted();
+        }
+      }
       const carried = carryOver(
         this.clusters,
         next,
