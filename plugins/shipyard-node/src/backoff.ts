@@ -1,9 +1,12 @@
 /*
  * How Shipyard's backend plugins wait before trying again: the reconciler's list and watch streams, the inventory
- * consumer, the catalog module's full syncs and reads, the scaffolder's wait. Own code: a doubling delay and an
- * abortable sleep are a few lines, and each caller owns its loop. Which failures are worth another try is
+ * consumer, the catalog module's full syncs and reads, the scaffolder's wait, the permission decision of cluster
+ * reads. Own code: a doubling delay and an abortable sleep are a few lines (of the retry packages at hand, p-retry 6
+ * is an ES module only and async-retry has no abortable wait); the streams and the scaffolder's wait own their loops,
+ * a request asked again a few times uses `retryTransient`. Which failures are worth another try is
  * `isTransientError` of -common, the frontend's notion too.
  */
+import { isTransientError } from '@shipyard/plugin-shipyard-common';
 
 /** Options of {@link Backoff}. */
 export interface BackoffOptions {
@@ -69,4 +72,62 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** Which failures are worth another try: one notion with the frontend's, in -common. */
-export { isTransientError } from '@shipyard/plugin-shipyard-common';
+export { isTransientError };
+
+/** Options of {@link retryTransient}. */
+export interface RetryTransientOptions {
+  /** Tries in all, the first included (at least 1). */
+  attempts: number;
+  /** The wait before the second try, doubling with each try after it (default 0: try again at once). */
+  firstDelayMs?: number;
+  /** The longest wait (default `firstDelayMs`). */
+  maxDelayMs?: number;
+  /** Spread the waits (see {@link BackoffOptions.jitter}; default false). */
+  jitter?: boolean;
+  /** A 401 answer is worth another try too (see `isTransientError`). */
+  unauthorized?: boolean;
+  /** Gives the call up: before each try and during each wait (it rejects with the signal's reason). */
+  signal?: AbortSignal;
+  /** Called before each wait, with the try that failed (from 1), the wait and the error. */
+  onRetry?(retry: {
+    attempt: number;
+    attempts: number;
+    delayMs: number;
+    error: unknown;
+  }): void;
+}
+
+/**
+ * Calls `call` until it succeeds, fails with an error that is not transient (`isTransientError`), or has
+ * failed `attempts` times; the last error is thrown. Between tries it waits as a {@link Backoff} says.
+ */
+export async function retryTransient<T>(
+  call: (attempt: number) => Promise<T>,
+  options: RetryTransientOptions,
+): Promise<T> {
+  const { signal } = options;
+  const attempts = Math.max(1, options.attempts);
+  const firstDelayMs = options.firstDelayMs ?? 0;
+  const backoff = new Backoff(
+    firstDelayMs,
+    options.maxDelayMs ?? firstDelayMs,
+    { jitter: options.jitter ?? false },
+  );
+  for (let attempt = 1; ; attempt++) {
+    signal?.throwIfAborted();
+    try {
+      return await call(attempt);
+    } catch (error) {
+      signal?.throwIfAborted();
+      if (
+        attempt >= attempts ||
+        !isTransientError(error, { unauthorized: options.unauthorized })
+      ) {
+        throw error;
+      }
+      const delayMs = backoff.next();
+      options.onRetry?.({ attempt, attempts, delayMs, error });
+      if (delayMs > 0) await sleep(delayMs, signal);
+    }
+  }
+}

@@ -3,11 +3,7 @@ import {
   DiscoveryService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import {
-  Backoff,
-  isTransientError,
-  sleep,
-} from '@shipyard/plugin-shipyard-node';
+import { retryTransient } from '@shipyard/plugin-shipyard-node';
 import type { ShipyardCatalogConfig } from '../config';
 import {
   ClusterClassSummary,
@@ -136,33 +132,22 @@ export class ShipyardApiClient
    * Sends a request (`call`, which reads the answer's body too) with a fresh token, and again after a transient
    * failure, until it succeeds, fails otherwise, the tries are used up or `signal` gives it up.
    */
-  private async read<T>(
+  private read<T>(
     what: string,
     call: (options: ShipyardOpenApi.RequestOptions) => Promise<T>,
     signal?: AbortSignal,
   ): Promise<T> {
-    const backoff = new Backoff(this.firstDelayMs, this.maxDelayMs, {
-      jitter: false,
-    });
-    for (let attempt = 1; ; attempt++) {
-      signal?.throwIfAborted();
-      try {
-        return await call(await this.requestOptions(signal));
-      } catch (error) {
-        signal?.throwIfAborted();
-        if (
-          attempt >= this.attempts ||
-          !isTransientError(error, { unauthorized: true })
-        ) {
-          throw error;
-        }
-        const delay = backoff.next();
+    return retryTransient(async () => call(await this.requestOptions(signal)), {
+      attempts: this.attempts,
+      firstDelayMs: this.firstDelayMs,
+      maxDelayMs: this.maxDelayMs,
+      unauthorized: true,
+      signal,
+      onRetry: ({ attempt, attempts, delayMs, error }) =>
         this.logger?.warn(
-          `${what} failed (try ${attempt} of ${this.attempts}), asking again in ${delay} ms: ${error}`,
-        );
-        await sleep(delay, signal);
-      }
-    }
+          `${what} failed (try ${attempt} of ${attempts}), asking again in ${delayMs} ms: ${error}`,
+        ),
+    });
   }
 
   async *listClusterPages(

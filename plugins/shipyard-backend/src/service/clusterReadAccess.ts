@@ -18,7 +18,7 @@ import {
 import {
   ClusterPermissionQuery,
   criteriaToPredicate,
-  isTransientError,
+  retryTransient,
 } from '@shipyard/plugin-shipyard-node';
 import express from 'express';
 import type {
@@ -64,14 +64,7 @@ export class ClusterReadDecider {
         [{ permission: shipyardClusterReadPermission }],
         { credentials },
       );
-    let decisions: Awaited<ReturnType<typeof ask>>;
-    try {
-      decisions = await ask();
-    } catch (error) {
-      if (!isTransientError(error)) throw error;
-      decisions = await ask();
-    }
-    const [decision] = decisions;
+    const [decision] = await retryTransient(ask, { attempts: 2 });
     if (decision.result === AuthorizeResult.DENY) return undefined;
     if (decision.result === AuthorizeResult.CONDITIONAL) {
       return {
