@@ -97,6 +97,8 @@ export function startRolloutsBackend(options: {
   knex: Knex;
   clock?: RolloutClock;
   unhealthyGraceSeconds?: number;
+  /** More services or plugins (the actions registry). */
+  features?: Parameters<typeof startShipyardBackend>[0]['features'];
 }) {
   const { sim, knex, clock } = options;
   return startShipyardBackend({
@@ -135,8 +137,17 @@ export function startRolloutsBackend(options: {
         factory: () =>
           mockServices.userInfo.mock({
             getUserInfo: async credentials => {
-              const ref = (credentials.principal as { userEntityRef: string })
-                .userEntityRef;
+              const principal = credentials.principal as {
+                type: string;
+                userEntityRef: string;
+              };
+              // as the backend's own user info: a user's credentials only
+              if (principal.type !== 'user') {
+                throw new Error(
+                  `no user info for a ${principal.type} principal`,
+                );
+              }
+              const ref = principal.userEntityRef;
               return {
                 userEntityRef: ref,
                 ownershipEntityRefs:
@@ -165,6 +176,7 @@ export function startRolloutsBackend(options: {
           });
         },
       }),
+      ...(options.features ?? []),
     ],
   });
 }

@@ -17,6 +17,7 @@ import {
 } from '@backstage/errors';
 import { PermissionRuleset } from '@backstage/plugin-permission-node';
 import {
+  ClusterAuditAction,
   ClusterSummary,
   ProfileVersionNode,
   RolloutOperationName,
@@ -85,6 +86,31 @@ export class RolloutService {
     }
   }
 
+  /**
+   * The user who changes a rollout; a service acting by itself is refused, and the refusal audited with the service
+   * as its actor.
+   */
+  private async actorOf(
+    credentials: BackstageCredentials,
+    action: ClusterAuditAction,
+    rollout: Pick<Rollout, 'id' | 'spec'>,
+  ) {
+    try {
+      return await this.access.userOf(credentials);
+    } catch (error) {
+      if (error instanceof NotAllowedError) {
+        await this.audit({
+          actor: principalName(credentials),
+          action,
+          outcome: 'refused',
+          rollout,
+          message: error.message,
+        });
+      }
+      throw error;
+    }
+  }
+
   /** Plans a rollout without storing it. */
   async plan(
     input: unknown,
@@ -135,7 +161,9 @@ export class RolloutService {
     credentials: BackstageCredentials,
   ): Promise<Rollout> {
     const spec = parseRolloutSpec(input);
-    const user = await this.access.userOf(credentials);
+    const id = randomUUID();
+    const draft = { id, spec };
+    const user = await this.actorOf(credentials, 'rollout.create', draft);
     const plan = await this.computePlan(spec);
     const clusters = plan.stages.flatMap(s => s.clusters);
     if (clusters.length === 0) {
@@ -143,8 +171,6 @@ export class RolloutService {
         `Rollout "${spec.name}" takes no cluster: the selection and its stages match none`,
       );
     }
-    const id = randomUUID();
-    const draft = { id, spec };
     await this.access.requirePermission(
       shipyardRolloutCreatePermission,
       clusters.map(c => c.key),
@@ -202,7 +228,7 @@ export class RolloutService {
     credentials: BackstageCredentials,
   ): Promise<Rollout[]> {
     const visibility = await this.access.visibility(credentials);
-    const user = await this.access.userOf(credentials);
+    const reader = this.access.readerOf(credentials);
     const rollouts = await this.options.store.list({
       ...(query.state ? { states: [query.state] } : {}),
     });
@@ -214,7 +240,7 @@ export class RolloutService {
       ) {
         continue;
       }
-      if (!this.access.visible(r, visibility, user.ref)) continue;
+      if (!this.access.visible(r, visibility, reader)) continue;
       out.push(r);
       if (out.length >= (query.limit ?? 50)) break;
     }
@@ -223,9 +249,9 @@ export class RolloutService {
 
   async get(id: string, credentials: BackstageCredentials): Promise<Rollout> {
     const visibility = await this.access.visibility(credentials);
-    const user = await this.access.userOf(credentials);
+    const reader = this.access.readerOf(credentials);
     const rollout = await this.options.store.get(id);
-    if (!rollout || !this.access.visible(rollout, visibility, user.ref)) {
+    if (!rollout || !this.access.visible(rollout, visibility, reader)) {
       throw new NotFoundError(`Rollout ${id} not found`);
     }
     return rollout;
@@ -238,7 +264,7 @@ export class RolloutService {
     credentials: BackstageCredentials,
   ): Promise<Rollout> {
     const rollout = await this.get(id, credentials);
-    const user = await this.access.userOf(credentials);
+    const user = await this.actorOf(credentials, 'rollout.approve', rollout);
     const stage = body.stage
       ? rollout.stages.find(s => s.name === body.stage)
       : rollout.stages.find(s => s.state === 'waiting-approval');
@@ -316,8 +342,8 @@ export class RolloutService {
     credentials: BackstageCredentials,
   ): Promise<Rollout> {
     const rollout = await this.get(id, credentials);
-    const user = await this.access.userOf(credentials);
     const action = `rollout.${operation}` as const;
+    const user = await this.actorOf(credentials, action, rollout);
     await this.access.requirePermission(
       shipyardRolloutOperatePermission,
       rolloutClusters(rollout).map(c => c.key),
@@ -392,4 +418,14 @@ function skipAborted(c: RolloutCluster, at: string) {
   c.state = 'skipped';
   c.message = 'the rollout was aborted before its turn';
   c.finishedAt = at;
+}
+
+/** Who sent a request, for the audit: the user, or the service by itself (`plugin:catalog`). */
+function principalName(credentials: BackstageCredentials): string {
+  const principal = credentials.principal as {
+    type?: string;
+    userEntityRef?: string;
+    subject?: string;
+  };
+  return principal?.userEntityRef ?? principal?.subject ?? 'unknown';
 }

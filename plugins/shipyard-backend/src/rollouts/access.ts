@@ -16,6 +16,7 @@ import { ClusterSummary } from '@shipyard/plugin-shipyard-common';
 import {
   ClusterPermissionQuery,
   criteriaToPredicate,
+  signedInUser,
 } from '@shipyard/plugin-shipyard-node';
 import type { StoredClusterSummary } from '../index/FleetIndex';
 import { Rollout } from './model';
@@ -44,12 +45,32 @@ export class RolloutAccess {
     this.reads = new ClusterReadDecider(options.permissions, options.ruleset);
   }
 
+  /**
+   * The signed-in user who changes rollouts (their own credentials, or a service's on behalf of them), with their
+   * groups; a `NotAllowedError` when no user is behind the request (a service acting by itself).
+   */
   async userOf(credentials: BackstageCredentials) {
-    const info = await this.options.userInfo.getUserInfo(credentials);
+    const info = await signedInUser(
+      credentials,
+      this.options.userInfo,
+      'Rollouts must be started, approved and operated by a signed-in user (or a service on behalf of one)',
+    );
     return {
       ref: info.userEntityRef,
       groups: info.ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US')),
     };
+  }
+
+  /**
+   * Who reads rollouts: the signed-in user's entity ref, or undefined for a service by itself (which sees the rollouts
+   * of the clusters it may read, and is nobody's creator).
+   */
+  readerOf(credentials: BackstageCredentials): string | undefined {
+    const principal = credentials.principal as {
+      type?: string;
+      userEntityRef?: string;
+    };
+    return principal?.type === 'user' ? principal.userEntityRef : undefined;
   }
 
   /** The clusters (of `keys`) that a permission does not allow to the caller; throws when it is denied outright. */
@@ -104,9 +125,11 @@ export class RolloutAccess {
   visible(
     rollout: Rollout,
     visibility: ((c: StoredClusterSummary) => boolean) | undefined,
-    user: string,
+    user: string | undefined,
   ): boolean {
-    if (!visibility || rollout.createdBy === user) return true;
+    if (!visibility || (user !== undefined && rollout.createdBy === user)) {
+      return true;
+    }
     return rolloutClusters(rollout).some(c => {
       const summary = this.options.cluster(c.key);
       return summary !== undefined && visibility(summary);
