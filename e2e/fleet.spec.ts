@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { expect, Page, test } from '@playwright/test';
 import {
@@ -40,7 +41,9 @@ test.describe('fleet page', () => {
     const summary = await fleetSummary(page.request);
     await page.setViewportSize({ width: 1600, height: 2000 });
     // first table paint, in the browser: in-app navigation from the sidebar and full page loads (median of 3)
+    const loadBefore = os.loadavg()[0];
     const paint = await measureFleetPaint(page, 3);
+    const loadAfter = os.loadavg()[0];
     const firstPaintMs = median(paint.inAppNavigation);
     testInfo.annotations.push({
       type: 'fleet-first-table-paint-ms',
@@ -57,6 +60,7 @@ test.describe('fleet page', () => {
         clusters: summary.totalCount,
         firstTablePaintMs: firstPaintMs,
         ...paint,
+        loadAverage: { before: loadBefore, after: loadAfter },
       }),
       contentType: 'application/json',
     });
@@ -75,9 +79,20 @@ test.describe('fleet page', () => {
     );
     await expect(page.getByTestId('live-state')).toHaveText('Live');
     await saveScreenshot(page, testInfo, 'fleet');
-    expect(firstPaintMs).toBeLessThan(
-      Number(process.env.SHIPYARD_E2E_PAINT_BUDGET_MS ?? 1_500),
-    );
+    // the budget holds on a quiet machine; on a busy one the message says what was measured, and how busy it was
+    const budgetMs = Number(process.env.SHIPYARD_E2E_PAINT_BUDGET_MS ?? 1_500);
+    expect(
+      firstPaintMs,
+      `first table paint after in-app navigation: median ${firstPaintMs} ms of ${paint.inAppNavigation.join(
+        ', ',
+      )} ms, budget ${budgetMs} ms (SHIPYARD_E2E_PAINT_BUDGET_MS); full page loads ${paint.fullPageLoad.join(
+        ', ',
+      )} ms; ${summary.totalCount} clusters; load average ${loadBefore.toFixed(
+        1,
+      )} before and ${loadAfter.toFixed(1)} after the measurement on ${
+        os.cpus().length
+      } cores`,
+    ).toBeLessThan(budgetMs);
   });
 
   test('filtering by a team narrows the table and the URL', async ({
