@@ -173,7 +173,7 @@ async function runConcurrent(
 const HTTP_CLIENT = `
 const http = require('node:http');
 const { parentPort, workerData } = require('node:worker_threads');
-const { port, paths, concurrency, ratePerSecond, authorization, deadlineMs } = workerData;
+const { port, paths, concurrency, ratePerSecond, authorization, deadlineMs, headers } = workerData;
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 const latencies = [];
 const sizes = [];
@@ -183,7 +183,7 @@ const cpu0 = process.threadCpuUsage();
 const interval = ratePerSecond > 0 ? (concurrency * 1000) / ratePerSecond : 0;
 function get(path) {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path, agent, headers: { authorization } }, res => {
+    http.get({ host: '127.0.0.1', port, path, agent, headers: { ...headers, authorization } }, res => {
       let bytes = 0;
       res.on('data', chunk => { bytes += chunk.length; });
       res.on('end', () => {
@@ -242,6 +242,8 @@ export function httpLoad(
   authorization = 'Bearer bench',
   /** Stop sending after this long (ms; 0: send every path). */
   deadlineMs = 0,
+  /** More request headers (e.g. `accept-encoding`). */
+  headers: Record<string, string> = {},
 ): Promise<HttpLoadResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(HTTP_CLIENT, {
@@ -253,6 +255,7 @@ export function httpLoad(
         ratePerSecond,
         authorization,
         deadlineMs,
+        headers,
       },
     });
     worker.once(
