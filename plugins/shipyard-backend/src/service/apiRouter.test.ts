@@ -3,6 +3,8 @@ import request from 'supertest';
 import { routerApp } from '../__testUtils__/routerApp';
 import { createApiRouter } from './apiRouter';
 import { compiledOnce } from './routeMatchers';
+import { constrainedHeaders, ValidatedReads } from './validatedReads';
+import { spec } from '../schema/openapi';
 
 /*
  * The validating router in front of every route of `/api/shipyard`: the spec's validator finds a request's operation
@@ -65,6 +67,144 @@ describe('the validating router of the spec', () => {
     for (const result of later) {
       expect(compiled.has(result.value.regexp)).toBe(true);
     }
+  });
+});
+
+describe('reads validated before', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  /** A router of the spec whose routes answer what they were given after validation. */
+  function echoApp() {
+    const router = createApiRouter();
+    const echo = (req: any, res: any) => {
+      res.json({ query: req.query, params: req.params });
+      // a route that changes what it was given does not change what the next identical read gets
+      if (Array.isArray(req.query.owner)) req.query.owner.push('changed');
+      req.params.name = 'changed';
+    };
+    router.get('/clusters/:managementCluster/:namespace/:name', echo);
+    router.get('/clusters', echo);
+    return routerApp(router);
+  }
+
+  it('gives an identical read what the validator made of it before, without validating it again', async () => {
+    const compile = jest.spyOn(validatorsPathToRegexp(), 'pathToRegexp');
+    const app = echoApp();
+    const url =
+      '/clusters?owner=group%3Adefault%2Fteam-a&owner=team-b&limit=5&facets=false&q=z%C3%BCrich';
+    const first = await request(app).get(url).expect(200);
+    // typed by the spec (numbers, repeated parameters as arrays), with the spec's defaults
+    expect(first.body.query).toEqual({
+      owner: ['group:default/team-a', 'team-b'],
+      limit: 5,
+      facets: 'false',
+      q: 'zürich',
+      fields: 'full',
+      order: 'asc',
+      sort: 'name',
+    });
+    const validated = compile.mock.calls.length;
+    expect(validated).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) {
+      const again = await request(app).get(url).expect(200);
+      expect(again.text).toBe(first.text);
+    }
+    expect(compile.mock.calls.length).toBe(validated);
+
+    const one = '/clusters/mc-a/default/c-1%2Ex';
+    const cluster = await request(app).get(one).expect(200);
+    expect(cluster.body.params).toEqual({
+      managementCluster: 'mc-a',
+      namespace: 'default',
+      name: 'c-1.x',
+    });
+    const calls = compile.mock.calls.length;
+    expect((await request(app).get(one).expect(200)).text).toBe(cluster.text);
+    expect(compile.mock.calls.length).toBe(calls);
+  });
+
+  it('refuses an invalid read every time, and validates other URLs and reads with a body', async () => {
+    const compile = jest.spyOn(validatorsPathToRegexp(), 'pathToRegexp');
+    const app = echoApp();
+    for (let i = 0; i < 2; i++) {
+      const refused = await request(app).get('/clusters?limit=nope');
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.message).toMatch(/limit/);
+      const unknown = await request(app).get('/clusters?ownr=team-a');
+      expect(unknown.status).toBe(400);
+    }
+    await request(app).get('/clusters?limit=5').expect(200);
+    const before = compile.mock.calls.length;
+    // another URL of the same operation is validated
+    await request(app).get('/clusters?limit=6').expect(200);
+    expect(compile.mock.calls.length).toBeGreaterThan(before);
+    const after = compile.mock.calls.length;
+    await request(app)
+      .get('/clusters?limit=5')
+      .set('content-type', 'application/json')
+      .send('{}')
+      .expect(200);
+    expect(compile.mock.calls.length).toBeGreaterThan(after);
+  });
+
+  it('keys a read by method, URL and the headers the spec constrains; nothing with a body', () => {
+    const reads = new ValidatedReads(['x-version']);
+    const req = (method: string, headers: Record<string, string> = {}) =>
+      ({ method, originalUrl: '/clusters?limit=5', headers } as any);
+    expect(reads.keyOf(req('GET'))).toBe('GET /clusters?limit=5\n');
+    expect(reads.keyOf(req('GET', { 'x-version': '2' }))).toBe(
+      'GET /clusters?limit=5\n2',
+    );
+    expect(reads.keyOf(req('HEAD'))).toBe('HEAD /clusters?limit=5\n');
+    expect(reads.keyOf(req('POST'))).toBeUndefined();
+    expect(reads.keyOf(req('GET', { 'content-length': '2' }))).toBeUndefined();
+    expect(
+      reads.keyOf(req('GET', { 'transfer-encoding': 'chunked' })),
+    ).toBeUndefined();
+    expect(
+      reads.keyOf(req('GET', { 'content-type': 'application/json' })),
+    ).toBeUndefined();
+    expect(
+      reads.keyOf({
+        method: 'GET',
+        originalUrl: `/clusters?q=${'a'.repeat(5000)}`,
+        headers: {},
+      } as any),
+    ).toBeUndefined();
+  });
+
+  it('finds the headers that can make a request invalid: declared ones whose schema does not admit every string', () => {
+    // the spec's header parameters (If-None-Match, Last-Event-ID) admit every string
+    expect(constrainedHeaders(spec as any)).toEqual([]);
+    expect(
+      constrainedHeaders({
+        paths: {
+          '/a': {
+            get: {
+              parameters: [
+                {
+                  in: 'header',
+                  name: 'X-Version',
+                  schema: { type: 'string', enum: ['1'] },
+                },
+                { in: 'header', name: 'X-Free', schema: { type: 'string' } },
+                { in: 'query', name: 'limit', schema: { type: 'integer' } },
+                { $ref: '#/components/parameters/count' },
+              ],
+            },
+          },
+        },
+        components: {
+          parameters: {
+            count: {
+              in: 'header',
+              name: 'X-Count',
+              schema: { type: 'integer' },
+            },
+          },
+        },
+      }),
+    ).toEqual(['x-count', 'x-version']);
   });
 });
 

@@ -2,8 +2,9 @@ import { createValidatedOpenApiRouterFromGeneratedEndpointMap } from '@backstage
 import { InputError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
-import { createOpenApiRouter, EndpointMap } from '../schema/openapi';
+import { createOpenApiRouter, EndpointMap, spec } from '../schema/openapi';
 import { compileValidatorRoutesOnce } from './routeMatchers';
+import { constrainedHeaders, ValidatedReads } from './validatedReads';
 
 /**
  * The router of `/api/shipyard`, typed by the operations of `src/schema/openapi.yaml`: every request is validated
@@ -71,14 +72,30 @@ export function apiInputError(error: Error): InputError {
   return new InputError(messages.join('; '));
 }
 
-/** A router of the spec's operations: requests pass the shared validating router before any route of it. */
+/** The headers whose values the validator's outcome depends on (none of the spec's reads has one today). */
+const CONSTRAINED_HEADERS = constrainedHeaders(spec as any);
+
+/**
+ * A router of the spec's operations: requests pass the shared validating router before any route of it. A read
+ * identical to one that passed before (same method, URL and constrained headers; no body) gets what the validator
+ * made of it then, without being validated again.
+ */
 export function createApiRouter(): ShipyardApiRouter {
   const router = Router();
+  const reads = new ValidatedReads(CONSTRAINED_HEADERS);
   router.use(async (req, res, next) => {
+    const key = reads.keyOf(req);
+    if (key !== undefined && reads.reuse(key, req)) {
+      next();
+      return;
+    }
     // once made, the validating router is called without waiting for its promise
     (validating ?? (await validation))(req, res, (error?: unknown) => {
       if (error instanceof Error) next(apiInputError(error));
-      else next(error);
+      else {
+        if (error === undefined && key !== undefined) reads.remember(key, req);
+        next(error);
+      }
     });
   });
   return router as unknown as ShipyardApiRouter;

@@ -8,12 +8,17 @@ import { FleetIndex } from '../index/FleetIndex';
 import { makeFleet } from '../__testUtils__/summaries';
 import { FleetService } from './FleetService';
 import { createRouter } from './router';
+import { clusterPermissionRules } from '@shipyard/plugin-shipyard-node';
 import { createApiRouter } from './apiRouter';
 import { ClusterReadDecider, SharedReadAccess } from './clusterReadAccess';
 import { createLifecycleRouter } from '../lifecycle/lifecycleRouter';
 import { readVersionSupportConfig } from '../lifecycle/config';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
-import { bearerToken, userHttpAuth } from '../__testUtils__/access';
+import {
+  bearerToken,
+  ownerDecision,
+  userHttpAuth,
+} from '../__testUtils__/access';
 
 const token = (expSeconds: number) => bearerToken(expSeconds);
 
@@ -272,6 +277,82 @@ describe('router', () => {
     expect(JSON.parse(after[0].body).items[0].title).toBe('Zürich – staging');
     expect(after[1]).toEqual(after[0]);
     expect(after[0].etag).not.toBe(answers[0].etag);
+  });
+
+  it('answers repeated reads byte for byte as a new router answers them, per user, and a change at the next read', async () => {
+    const index = new FleetIndex();
+    makeFleet(80).forEach(s => index.upsert(s));
+    // user a reads every cluster, user b those of team-a
+    const users = { a: token(2e9), b: `${token(2e9)}b` };
+    const newRouter = async () =>
+      routerApp(
+        await createRouter({
+          fleet: { index } as unknown as FleetService,
+          logger: mockServices.logger.mock(),
+          httpAuth: {
+            credentials: async (req: any) => ({
+              $$type: '@backstage/BackstageCredentials',
+              principal: {
+                type: 'user',
+                userEntityRef:
+                  req.header('authorization') === users.a
+                    ? 'user:default/a'
+                    : 'user:default/b',
+              },
+            }),
+          } as any,
+          permissions: {
+            authorizeConditional: async (_: unknown, o: any) => [
+              o.credentials.principal.userEntityRef === 'user:default/a'
+                ? { result: AuthorizeResult.ALLOW }
+                : ownerDecision(['group:default/team-a']),
+            ],
+          } as any,
+          ruleset: {
+            getRuleByName: () => clusterPermissionRules.isClusterOwner,
+          } as any,
+        }),
+      );
+    const kept = await newRouter();
+    const paths = [
+      '/clusters?sort=name&limit=7&fields=list',
+      '/clusters?owner=group%3Adefault%2Fteam-a&health=healthy&limit=3',
+      '/summary',
+    ];
+    const read = async (
+      app: Awaited<ReturnType<typeof newRouter>>,
+      path: string,
+      user: string,
+    ) => {
+      const res = await request(app).get(path).set('authorization', user);
+      expect(res.status).toBe(200);
+      return { etag: res.headers.etag, text: res.text };
+    };
+    const check = async () => {
+      const answers: Record<string, string> = {};
+      for (const path of paths) {
+        for (const [name, user] of Object.entries(users)) {
+          // a fresh router: nothing kept from earlier reads
+          const fresh = await read(await newRouter(), path, user);
+          for (let i = 0; i < 3; i++) {
+            expect(await read(kept, path, user)).toEqual(fresh);
+          }
+          answers[`${name} ${path}`] = fresh.text;
+        }
+        expect(answers[`a ${path}`]).not.toBe(answers[`b ${path}`]);
+      }
+      return answers;
+    };
+    const before = await check();
+    const [first] = index.all();
+    index.upsert({
+      ...first,
+      owner: 'group:default/team-a',
+      name: 'aaa-moved',
+    });
+    const after = await check();
+    expect(after[`b ${paths[0]}`]).toContain('aaa-moved');
+    expect(before[`b ${paths[0]}`]).not.toContain('aaa-moved');
   });
 
   it('answers an error without stack frames, file paths or internal addresses, even where stacks are shown', async () => {
