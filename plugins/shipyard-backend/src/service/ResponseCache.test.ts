@@ -1,7 +1,7 @@
 import { ResponseCache } from './ResponseCache';
 
 describe('ResponseCache', () => {
-  const body = (n: number) => ({ body: 'x'.repeat(n), bytes: n });
+  const body = (n: number) => ({ body: Buffer.alloc(n, 'x'), bytes: n });
 
   it('serves bodies of the current revision only', () => {
     const cache = new ResponseCache();

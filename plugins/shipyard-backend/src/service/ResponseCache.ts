@@ -1,9 +1,12 @@
 /** One cached response body. */
 export interface CachedResponse {
   etag: string;
-  /** The body as the index wrote it (sent as UTF-8 text: no copy into a buffer of its own per request). */
-  body: string;
-  /** Its length in UTF-8 bytes (`Content-Length`). */
+  /**
+   * The body in UTF-8, encoded once: the socket takes the same bytes at every request (a string would be measured
+   * and encoded again for each).
+   */
+  body: Buffer;
+  /** Its length in bytes (`Content-Length`). */
   bytes: number;
 }
 

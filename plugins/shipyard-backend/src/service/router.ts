@@ -8,12 +8,14 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import { PermissionRuleset } from '@backstage/plugin-permission-node';
 import {
   ClusterSummary,
+  ListClustersRequest,
   parseListClustersQuery,
   stringifyClusterKey,
   unknownQueryParameter,
 } from '@shipyard/plugin-shipyard-common';
 import { ClusterPermissionQuery } from '@shipyard/plugin-shipyard-node';
 import express from 'express';
+import { LRUCache } from 'lru-cache';
 import { createApiRouter, ShipyardApiRouter } from './apiRouter';
 import { EventStreamLimits, EventStreams } from './eventStreams';
 import { FleetService } from './FleetService';
@@ -24,7 +26,7 @@ import {
   tokenExpiry,
   visibleCluster,
 } from './clusterReadAccess';
-import { ResponseCache } from './ResponseCache';
+import { CachedResponse, ResponseCache } from './ResponseCache';
 import { userFacingErrors } from './userFacingErrors';
 import { clusterKeyOf } from './clusterPath';
 
@@ -45,8 +47,8 @@ export interface RouterOptions {
    */
   decisionCacheMs?: number;
   /**
-   * Keep encoded pages of `GET /clusters` for repeated reads at the same fleet revision (default true). The
-   * benchmark turns it off to measure every request as a fresh query.
+   * Keep encoded answers of `GET /clusters` and `GET /summary` for repeated reads at the same fleet revision with
+   * the same decision (default true). The benchmark turns it off to measure every request as a fresh query.
    */
   pageCache?: boolean;
   /**
@@ -93,11 +95,7 @@ export async function createRouter(
 
   function etagFor(req: ApiRequest, a: ClusterReadAccess): string {
     const hash = crypto
-      .createHash('sha1')
-      .update(req.originalUrl)
-      .update('\0')
-      .update(a.fingerprint)
-      .digest('base64url')
+      .hash('sha1', `${req.originalUrl}\0${a.fingerprint}`, 'base64url')
       .slice(0, 16);
     return `W/"${fleet.index.revision}-${hash}"`;
   }
@@ -118,36 +116,67 @@ export async function createRouter(
     return false;
   }
 
-  router.get('/clusters', async (req, res) => {
-    const a = await access(req);
+  /**
+   * The answer of a read for the caller's access at the index's current revision: produced once, and kept for the
+   * same read (same URL, same decision) until the revision moves (see {@link ResponseCache}).
+   */
+  function answerOf(
+    req: ApiRequest,
+    a: ClusterReadAccess,
+    produce: () => string,
+  ): CachedResponse {
     const revision = fleet.index.revision;
     const cacheKey = `${a.fingerprint}\n${req.originalUrl}`;
     let cached = pages?.get(cacheKey, revision);
     if (!cached) {
-      const parsed = parseListClustersQuery(
-        req.query as Record<string, unknown>,
-      );
-      if (!parsed.ok) {
-        throw new InputError(
-          `Invalid query parameter ${parsed.field}: ${parsed.message}`,
-        );
-      }
-      const { body } = fleet.index.queryJson(parsed.request, {
-        visibility: a.visibility,
-        visibilityKey: a.fingerprint,
-      });
-      cached = {
-        etag: etagFor(req, a),
-        body,
-        bytes: Buffer.byteLength(body, 'utf8'),
-      };
+      const body = Buffer.from(produce(), 'utf8');
+      cached = { etag: etagFor(req, a), body, bytes: body.length };
       pages?.set(cacheKey, revision, cached);
     }
-    if (notModified(req, res, cached.etag)) return;
+    return cached;
+  }
+
+  /**
+   * The query of a `GET /clusters` URL, parsed once per URL: the fleet page asks the same few hundred URLs again at
+   * every revision (the index only reads the request).
+   */
+  const listRequests = new LRUCache<string, ListClustersRequest>({
+    max: 2000,
+  });
+  function listRequestOf(req: ApiRequest): ListClustersRequest {
+    const known = listRequests.get(req.originalUrl);
+    if (known) return known;
+    const parsed = parseListClustersQuery(req.query as Record<string, unknown>);
+    if (!parsed.ok) {
+      throw new InputError(
+        `Invalid query parameter ${parsed.field}: ${parsed.message}`,
+      );
+    }
+    listRequests.set(req.originalUrl, parsed.request);
+    return parsed.request;
+  }
+
+  /** Sends an answer as JSON, or 304 when the client has it. */
+  function send(req: ApiRequest, res: express.Response, a: CachedResponse) {
+    if (notModified(req, res, a.etag)) return;
     res.status(200);
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.setHeader('Content-Length', cached.bytes);
-    res.end(cached.body);
+    res.setHeader('Content-Length', a.bytes);
+    res.end(a.body);
+  }
+
+  router.get('/clusters', async (req, res) => {
+    const a = await access(req);
+    const answer = answerOf(
+      req,
+      a,
+      () =>
+        fleet.index.queryJson(listRequestOf(req), {
+          visibility: a.visibility,
+          visibilityKey: a.fingerprint,
+        }).body,
+    );
+    send(req, res, answer);
   });
 
   router.get(
@@ -180,8 +209,15 @@ export async function createRouter(
   router.get('/summary', async (req, res) => {
     noQueryParameters(req);
     const a = await access(req);
-    if (notModified(req, res, etagFor(req, a))) return;
-    res.json(fleet.index.summary({ visibility: a.visibility }));
+    const answer = answerOf(req, a, () =>
+      // as `res.json` writes it
+      JSON.stringify(
+        fleet.index.summary({ visibility: a.visibility }),
+        req.app.get('json replacer'),
+        req.app.get('json spaces'),
+      ),
+    );
+    send(req, res, answer);
   });
 
   router.get('/management-clusters', async (req, res) => {
