@@ -111,6 +111,37 @@ describe('fault injection', () => {
     expect(failures).toBeLessThan(32);
   });
 
+  it('saturates an API server: requests in flight share its time and are answered together', async () => {
+    sim.faults.saturated(mgmt, 200);
+    const timed = async () => {
+      const started = performance.now();
+      const res = await mg('/version');
+      return { status: res.status, ms: performance.now() - started };
+    };
+    const alone = await timed();
+    expect(alone.status).toBe(200);
+    expect(alone.ms).toBeGreaterThanOrEqual(190);
+    // four at once: each needs 200 ms of a server time they share, so none is answered before about 800 ms
+    const together = await Promise.all([timed(), timed(), timed(), timed()]);
+    for (const t of together) {
+      expect(t.status).toBe(200);
+      expect(t.ms).toBeGreaterThanOrEqual(700);
+    }
+    // clients that give up stop taking a share: the request after them is served alone again (about 200 ms, where
+    // three abandoned requests that kept their share would make it about 750 ms)
+    const abandoned = [
+      mg('/version', 50),
+      mg('/version', 50),
+      mg('/version', 50),
+    ];
+    for (const a of abandoned) await expect(a).rejects.toThrow('timeout');
+    const after = await timed();
+    expect(after.ms).toBeGreaterThanOrEqual(190);
+    expect(after.ms).toBeLessThan(500);
+    sim.faults.saturated(mgmt, 0);
+    expect(sim.faults.list()[mgmt]).toBeUndefined();
+  });
+
   it('reports NotReady nodes in the workload cluster and on the management cluster', async () => {
     sim.faults.nodesNotReady(ref(), 1);
     const nodes = (await wl('/api/v1/nodes')).json().items;
@@ -284,10 +315,11 @@ describe('fault injection', () => {
     const batch = await admin('POST', '/faults', {
       actions: [
         { action: 'slow', cluster: mgmt, ms: 10 },
+        { action: 'saturated', cluster: mgmt, ms: 20 },
         { action: 'pauseController' },
       ],
     });
-    expect(batch.json()[mgmt]).toEqual({ slowMs: 10 });
+    expect(batch.json()[mgmt]).toEqual({ slowMs: 10, saturatedMs: 20 });
     expect(sim.controller.paused).toBe(true);
     await admin('POST', '/faults', { action: 'resumeController' });
     expect(sim.controller.paused).toBe(false);

@@ -14,6 +14,11 @@ export type UnreachableMode = 'refuse' | 'blackhole';
 export interface ClusterFaults {
   unreachable?: UnreachableMode;
   slowMs?: number;
+  /**
+   * The cluster's API server is saturated: each request but a watch needs this many milliseconds of a server time
+   * shared among those in flight (`n` at once take `n` times as long each).
+   */
+  saturatedMs?: number;
   errorRate?: number;
   errorCode?: number;
   /** How many worker nodes report NotReady (`Infinity`: all). */
@@ -152,6 +157,7 @@ export class FaultRegistry implements FaultGate {
     if (f.unreachable === 'refuse') return { kind: 'refuse' };
     if (f.unreachable === 'blackhole') return { kind: 'blackhole' };
     const delayMs = f.slowMs ?? 0;
+    const sharedMs = f.saturatedMs;
     if (
       (f.controlPlaneDown || f.hostedPodsNotReady === Infinity) &&
       !HEALTH_PATHS.test(path)
@@ -160,6 +166,7 @@ export class FaultRegistry implements FaultGate {
         kind: 'error',
         error: errors.serviceUnavailable('etcdserver: request timed out'),
         delayMs,
+        sharedMs,
       };
     }
     if (f.errorRate && this.random.next() < f.errorRate) {
@@ -175,8 +182,8 @@ export class FaultRegistry implements FaultGate {
           'the server was unable to return a response in the time allotted, but may still be processing the request',
         );
       else error = errors.internal('simulated fault');
-      return { kind: 'error', error, delayMs };
+      return { kind: 'error', error, delayMs, sharedMs };
     }
-    return { kind: 'pass', delayMs };
+    return { kind: 'pass', delayMs, sharedMs };
   }
 }

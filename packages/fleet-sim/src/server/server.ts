@@ -5,6 +5,7 @@ import { AddressInfo, Socket } from 'node:net';
 import { ApiRequest, Caller } from '../api/request';
 import { sendStatus } from '../api/response';
 import { ApiError, errors } from '../api/errors';
+import { SharedTime } from '../faults/sharedTime';
 
 /** Something that answers the Kubernetes API under a URL prefix. */
 export interface Endpoint {
@@ -26,11 +27,15 @@ export interface FaultGate {
   silenced?(id: string): boolean;
 }
 
+/**
+ * How a request is treated: `delayMs` of added latency, then (but for a watch) `sharedMs` of the endpoint's time
+ * shared among its requests in flight (a saturated API server, see `SharedTime`).
+ */
 export type FaultDecision =
-  | { kind: 'pass'; delayMs: number }
+  | { kind: 'pass'; delayMs: number; sharedMs?: number }
   | { kind: 'refuse' }
   | { kind: 'blackhole' }
-  | { kind: 'error'; error: ApiError; delayMs: number };
+  | { kind: 'error'; error: ApiError; delayMs: number; sharedMs?: number };
 
 export interface ServerOptions {
   host: string;
@@ -62,6 +67,8 @@ export class FleetServer {
   private server?: http.Server | https.Server;
   private readonly sockets = new Set<Socket>();
   private readonly held = new Set<ServerResponse>();
+  /** The time of each saturated endpoint, by fault-injection id. */
+  private readonly sharedTimes = new Map<string, SharedTime>();
   private actualPort = 0;
 
   constructor(private readonly options: ServerOptions) {}
@@ -246,6 +253,16 @@ export class FleetServer {
       await new Promise(resolve => setTimeout(resolve, decision.delayMs));
       if (res.destroyed) return;
     }
+    // a watch costs the server little to start: the shared time goes to the other requests (lists above all)
+    if (decision.sharedMs && !isWatch(url.searchParams)) {
+      let time = this.sharedTimes.get(endpoint.id);
+      if (!time) {
+        time = new SharedTime();
+        this.sharedTimes.set(endpoint.id, time);
+      }
+      await time.serve(decision.sharedMs, res);
+      if (res.destroyed) return;
+    }
     if (decision.kind === 'error') {
       sendStatus(res, decision.error);
       return;
@@ -282,4 +299,9 @@ function bearer(req: IncomingMessage): string | undefined {
   if (!header) return undefined;
   const m = /^Bearer\s+(.+)$/i.exec(header.trim());
   return m ? m[1].trim() : '';
+}
+
+function isWatch(query: URLSearchParams): boolean {
+  const watch = query.get('watch');
+  return watch === '1' || watch === 'true';
 }

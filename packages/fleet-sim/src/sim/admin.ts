@@ -83,6 +83,9 @@ export function applyFaultAction(ctx: AdminContext, body: JsonObject): void {
     case 'slow':
       ctx.faults.slow(target(body), numberField(body, 'ms'));
       return;
+    case 'saturated':
+      ctx.faults.saturated(target(body), numberField(body, 'ms'));
+      return;
     case 'errorRate':
       ctx.faults.errorRate(
         target(body),
@@ -129,7 +132,7 @@ export function applyFaultAction(ctx: AdminContext, body: JsonObject): void {
       throw new Error(
         `unknown action ${JSON.stringify(
           action,
-        )}; one of unreachable, reachable, slow, errorRate, nodesNotReady, controlPlaneDown, hostedControlPlanePodsNotReady, stallProvisioning, stallDrain, restartManagementApi, pauseController, resumeController, clear`,
+        )}; one of unreachable, reachable, slow, saturated, errorRate, nodesNotReady, controlPlaneDown, hostedControlPlanePodsNotReady, stallProvisioning, stallDrain, restartManagementApi, pauseController, resumeController, clear`,
       );
   }
 }

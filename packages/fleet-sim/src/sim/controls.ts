@@ -33,6 +33,8 @@ export function fleetFaults(fleet: Fleet): FleetFaults {
     },
     slow: (cluster, ms) =>
       faults.set(clusterId(cluster), { slowMs: Math.max(0, ms) }),
+    saturated: (cluster, ms) =>
+      faults.set(clusterId(cluster), { saturatedMs: Math.max(0, ms) }),
     errorRate: (cluster, rate, code = 500) =>
       faults.set(clusterId(cluster), {
         errorRate: Math.max(0, Math.min(1, rate)),

@@ -95,6 +95,11 @@ export interface FleetFaults {
   reachable(cluster: ClusterRef): void;
   /** Adds latency to every request of a cluster. */
   slow(cluster: ClusterRef, ms: number): void;
+  /**
+   * Saturates a cluster's API server: each request but a watch needs `ms` of a server time shared among those in
+   * flight (`n` requests at once take `n × ms` each); 0 ends it.
+   */
+  saturated(cluster: ClusterRef, ms: number): void;
   /** Fails this fraction of requests with `code` (500, 429, 503 or 504). */
   errorRate(cluster: ClusterRef, rate: number, code?: number): void;
   /** Reports `count` worker nodes NotReady (default: all); 0 heals. */
