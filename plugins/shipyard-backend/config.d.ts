@@ -104,6 +104,12 @@ export interface Config {
        * thread reads the lists). Watches are read on the backend's thread either way.
        */
       listWorkers?: number;
+      /**
+       * How many kinds of one management cluster are listed at once, in a cold sync and in every relist (default 4).
+       * Every kind's list at the same moment can be more than a busy API server answers within `requestTimeoutMs`;
+       * then they would all fail, and retry, together.
+       */
+      listConcurrency?: number;
     };
 
     /**

@@ -47,6 +47,8 @@ export interface FleetBenchmarkOptions {
   print?: (line: string) => void;
   /** Worker threads that read the lists (`shipyard.sync.listWorkers`; default: the backend's default). */
   listWorkers?: number;
+  /** Kinds of a management cluster listed at once (`shipyard.sync.listConcurrency`; default: the backend's default). */
+  listConcurrency?: number;
   /** Measure the cold sync and its floor only (for comparisons of the sync). */
   coldSyncOnly?: boolean;
   /**
@@ -404,9 +406,19 @@ async function measureSize(
   options: Required<
     Omit<
       FleetBenchmarkOptions,
-      'sizes' | 'print' | 'listWorkers' | 'cpuProfile' | 'heapSnapshot'
+      | 'sizes'
+      | 'print'
+      | 'listWorkers'
+      | 'listConcurrency'
+      | 'cpuProfile'
+      | 'heapSnapshot'
     >
-  > & { listWorkers?: number; cpuProfile?: string; heapSnapshot?: string },
+  > & {
+    listWorkers?: number;
+    listConcurrency?: number;
+    cpuProfile?: string;
+    heapSnapshot?: string;
+  },
   print: (line: string) => void,
 ): Promise<FleetBenchmarkRow | undefined> {
   let mcCount = 2;
@@ -430,6 +442,9 @@ async function measureSize(
   );
   if (options.listWorkers !== undefined) {
     config.sync.listWorkers = options.listWorkers;
+  }
+  if (options.listConcurrency !== undefined) {
+    config.sync.listConcurrency = options.listConcurrency;
   }
   let receiveHook: ((key: string) => void) | undefined;
   const fleet = new FleetService({
@@ -483,7 +498,9 @@ async function measureSize(
       0,
     )} ms; parse floor ${floor.ms.toFixed(0)} ms (${floor.cpuMs.toFixed(
       0,
-    )} ms of CPU); cache heap ${cacheHeapMB.toFixed(1)} MB`,
+    )} ms of CPU); cache heap ${cacheHeapMB.toFixed(1)} MB; ${
+      config.sync.listConcurrency
+    } kinds listed at once per management cluster`,
   );
   print(
     `  the cold sync's ${formatGc(coldSyncGc)}; the floor's ${formatGc(
@@ -716,6 +733,7 @@ export async function runFleetBenchmark(
     options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const resolved = {
     listWorkers: options.listWorkers,
+    listConcurrency: options.listConcurrency,
     coldSyncOnly: options.coldSyncOnly ?? false,
     cpuProfile: options.cpuProfile,
     heapSnapshot: options.heapSnapshot,

@@ -41,6 +41,21 @@ describe('readShipyardConfig', () => {
     }
   });
 
+  it('reads how many kinds are listed at once (default 4) and refuses none or a fraction', () => {
+    const read = (listConcurrency?: unknown) =>
+      readShipyardConfig(
+        new ConfigReader({ shipyard: { sync: { listConcurrency } } } as any),
+      ).sync.listConcurrency;
+    expect(read()).toBe(4);
+    expect(read(1)).toBe(1);
+    expect(read(64)).toBe(64);
+    for (const bad of [0, 2.5, 65]) {
+      expect(() => read(bad)).toThrow(
+        /shipyard\.sync\.listConcurrency must be a whole number of lists between 1 and 64/,
+      );
+    }
+  });
+
   it('reads the audit retention and refuses a useless one', () => {
     expect(
       readShipyardConfig(

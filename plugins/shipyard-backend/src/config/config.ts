@@ -55,6 +55,11 @@ export interface SyncConfig {
    * reads them, as it reads the watches).
    */
   listWorkers: number;
+  /**
+   * How many kinds of one management cluster are listed at once (a cold sync's lists, and relists): a server that
+   * cannot answer every kind's list within `requestTimeoutMs` answers a few at a time.
+   */
+  listConcurrency: number;
 }
 
 /** `shipyard.audit`. */
@@ -90,6 +95,7 @@ export const DEFAULT_SYNC_CONFIG: SyncConfig = {
   backoff: { initialDelayMs: 500, maxDelayMs: 30_000 },
   persistIntervalMs: 1000,
   listWorkers: 0,
+  listConcurrency: 4,
 };
 
 /** Reads `shipyard.*`. Throws an `InputError` naming the offending key. */
@@ -144,6 +150,8 @@ export function readShipyardConfig(config: Config): ShipyardBackendConfig {
     persistIntervalMs:
       sync?.getOptionalNumber('persistIntervalMs') ?? d.persistIntervalMs,
     listWorkers: sync?.getOptionalNumber('listWorkers') ?? d.listWorkers,
+    listConcurrency:
+      sync?.getOptionalNumber('listConcurrency') ?? d.listConcurrency,
   };
   for (const key of ['bookmarkIntervalMs', 'heartbeatMs'] as const) {
     if (!(syncConfig[key] >= 100)) {
@@ -155,14 +163,18 @@ export function readShipyardConfig(config: Config): ShipyardBackendConfig {
   if (syncConfig.pageSize < 1 || syncConfig.pageSize > 5000) {
     throw new InputError('shipyard.sync.pageSize must be between 1 and 5000');
   }
-  if (
-    !Number.isInteger(syncConfig.listWorkers) ||
-    syncConfig.listWorkers < 0 ||
-    syncConfig.listWorkers > 64
-  ) {
-    throw new InputError(
-      'shipyard.sync.listWorkers must be a whole number of threads between 0 and 64',
-    );
+  // counts: whole numbers from `min` to 64
+  const counts = [
+    ['listWorkers', 0, 'threads'],
+    ['listConcurrency', 1, 'lists'],
+  ] as const;
+  for (const [key, min, unit] of counts) {
+    const value = syncConfig[key];
+    if (!Number.isInteger(value) || value < min || value > 64) {
+      throw new InputError(
+        `shipyard.sync.${key} must be a whole number of ${unit} between ${min} and 64`,
+      );
+    }
   }
   const retentionDays =
     config.getOptionalNumber('shipyard.audit.retentionDays') ?? 365;

@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import pLimit from 'p-limit';
 import {
   capiApiVersion,
   ManagementClusterStatus,
@@ -84,6 +85,11 @@ export class ManagementClusterReconciler {
   private readonly annotationKeys: ReadonlySet<string>;
   /** Reads lists in worker threads, when there are any. */
   private readonly lister?: ManagementClusterLister;
+  /**
+   * Runs at most `sync.listConcurrency` lists of this management cluster at once: every kind's list at the same
+   * moment can be more than a busy server answers within the request deadline, and they would fail and retry together.
+   */
+  private readonly listSlots: pLimit.Limit;
 
   constructor(private readonly options: ManagementClusterReconcilerOptions) {
     this.name = options.connection.name;
@@ -119,6 +125,7 @@ export class ManagementClusterReconciler {
       lastSeenAt: () => this.connectionState.lastSeenAt,
     });
     this.markDirty = clusterKey => this.folder.markDirty(clusterKey);
+    this.listSlots = pLimit(Math.max(1, options.sync.listConcurrency));
   }
 
   /** Starts listing and watching in the background. */
@@ -239,7 +246,9 @@ export class ManagementClusterReconciler {
         if (!resourceVersion) {
           kind.state = 'syncing';
           this.connectionState.publish();
-          resourceVersion = await this.relist(kind, pageSize, signal);
+          resourceVersion = await this.listSlots(() =>
+            this.relist(kind, pageSize, signal),
+          );
           if (signal.aborted) return;
           kind.state = 'connected';
           kind.lastSyncAt = new Date().toISOString();
