@@ -5,7 +5,7 @@ import { AddressInfo, Socket } from 'node:net';
 import { ApiRequest, Caller } from '../api/request';
 import { sendStatus } from '../api/response';
 import { ApiError, errors } from '../api/errors';
-import { SharedTime } from '../faults/sharedTime';
+import { SharedTime } from './sharedTime';
 
 /** Something that answers the Kubernetes API under a URL prefix. */
 export interface Endpoint {
