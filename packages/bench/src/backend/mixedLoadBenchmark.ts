@@ -12,7 +12,8 @@ import { seededRandom } from '@shipyard/test-utils';
 import { shipyardConfig, startShipyardBackend } from '../backends';
 import { startWorkerSim } from '../sim/workerSim';
 import type { SimClusterWrite, SimFaultMix } from '../sim/types';
-import { formatNumber, percentile } from '../stats';
+import { formatNumber, percentile, threadCpuMs } from '../stats';
+import { processCpuMs } from '../sim/fleet';
 import { HttpLoadResult, httpLoad, randomQuery } from './fleetBenchmark';
 
 /** Options of {@link runMixedLoadBenchmark}. */
@@ -173,17 +174,6 @@ async function startEventReader(
 }
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-
-function processCpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
-
-/** CPU of this (the backend's main) thread. */
-function threadCpuMs(): number {
-  const u = process.threadCpuUsage();
-  return (u.user + u.system) / 1000;
-}
 
 /**
  * Everything a replica does at once, at one fleet size: the real Shipyard backend plugin (with, by default, the

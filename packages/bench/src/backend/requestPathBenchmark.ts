@@ -12,7 +12,8 @@ import { toListClustersQueryString } from '@shipyard/plugin-shipyard-common';
 import { seededRandom } from '@shipyard/test-utils';
 import { shipyardConfig, startShipyardBackend } from '../backends';
 import { startWorkerSim } from '../sim/workerSim';
-import { formatNumber, percentile } from '../stats';
+import { formatNumber, percentile, threadCpuMs } from '../stats';
+import { processCpuMs } from '../sim/fleet';
 import { httpLoad, randomQuery } from './fleetBenchmark';
 import {
   CpuProfile,
@@ -75,16 +76,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-function processCpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
-
-function threadCpuMs(): number {
-  const u = process.threadCpuUsage();
-  return (u.user + u.system) / 1000;
 }
 
 /**
