@@ -24,6 +24,11 @@ export interface MixedLoadOptions {
   managementClusters?: number;
   /** Length of the measurement window in seconds (default 60: one probe round at the 60 s interval). */
   seconds?: number;
+  /**
+   * How long after the window a change may still arrive on the event stream before it counts as not visible
+   * (default 1,500 ms).
+   */
+  settleMs?: number;
   /** HTTP clients (default 50). */
   concurrency?: number;
   /** Their requests per second together (default 1,000). */
@@ -399,7 +404,7 @@ export async function measureMixedLoad(
       profiler.disconnect();
     }
     // let in-flight changes arrive; a write without a change event after it by then did not become visible
-    await sleep(1500);
+    await sleep(options.settleMs ?? 1500);
     await sim.reportClusterWrites(undefined);
     const events0 = await reader.stop();
     clearInterval(rssTimer);
