@@ -6,6 +6,22 @@ import {
 import { NotAllowedError } from '@backstage/errors';
 
 /**
+ * The entity ref of the signed-in user behind a request (their own credentials, or a service's on behalf of them);
+ * undefined when no user is behind it (a service acting by itself).
+ */
+export function signedInUserRef(
+  credentials: BackstageCredentials,
+): string | undefined {
+  const principal = credentials.principal as {
+    type?: string;
+    userEntityRef?: string;
+  };
+  return principal?.type === 'user' && principal.userEntityRef
+    ? principal.userEntityRef
+    : undefined;
+}
+
+/**
  * The signed-in user behind a request (their own credentials, or a service's on behalf of them) with their ownership
  * refs; a `NotAllowedError` with `refusal` when no user is behind it (a service acting by itself). Changes of
  * clusters are made by users only.
@@ -15,12 +31,6 @@ export async function signedInUser(
   userInfo: UserInfoService,
   refusal: string,
 ): Promise<BackstageUserInfo> {
-  const principal = credentials.principal as {
-    type?: string;
-    userEntityRef?: string;
-  };
-  if (principal?.type !== 'user' || !principal.userEntityRef) {
-    throw new NotAllowedError(refusal);
-  }
+  if (!signedInUserRef(credentials)) throw new NotAllowedError(refusal);
   return userInfo.getUserInfo(credentials);
 }

@@ -26,7 +26,10 @@ import {
   shipyardRolloutCreatePermission,
   shipyardRolloutOperatePermission,
 } from '@shipyard/plugin-shipyard-common';
-import { ClusterPermissionQuery } from '@shipyard/plugin-shipyard-node';
+import {
+  ClusterPermissionQuery,
+  signedInUserRef,
+} from '@shipyard/plugin-shipyard-node';
 import { randomUUID } from 'node:crypto';
 import { AuditStore } from '../stores/AuditStore';
 import type { StoredClusterSummary } from '../index/FleetIndex';
@@ -228,7 +231,7 @@ export class RolloutService {
     credentials: BackstageCredentials,
   ): Promise<Rollout[]> {
     const visibility = await this.access.visibility(credentials);
-    const reader = this.access.readerOf(credentials);
+    const reader = signedInUserRef(credentials);
     const rollouts = await this.options.store.list({
       ...(query.state ? { states: [query.state] } : {}),
     });
@@ -249,7 +252,7 @@ export class RolloutService {
 
   async get(id: string, credentials: BackstageCredentials): Promise<Rollout> {
     const visibility = await this.access.visibility(credentials);
-    const reader = this.access.readerOf(credentials);
+    const reader = signedInUserRef(credentials);
     const rollout = await this.options.store.get(id);
     if (!rollout || !this.access.visible(rollout, visibility, reader)) {
       throw new NotFoundError(`Rollout ${id} not found`);

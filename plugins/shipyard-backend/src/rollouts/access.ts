@@ -61,18 +61,6 @@ export class RolloutAccess {
     };
   }
 
-  /**
-   * Who reads rollouts: the signed-in user's entity ref, or undefined for a service by itself (which sees the rollouts
-   * of the clusters it may read, and is nobody's creator).
-   */
-  readerOf(credentials: BackstageCredentials): string | undefined {
-    const principal = credentials.principal as {
-      type?: string;
-      userEntityRef?: string;
-    };
-    return principal?.type === 'user' ? principal.userEntityRef : undefined;
-  }
-
   /** The clusters (of `keys`) that a permission does not allow to the caller; throws when it is denied outright. */
   private async disallowed(
     permission: ResourcePermission<'shipyard-cluster'>,
@@ -121,7 +109,10 @@ export class RolloutAccess {
     return (await this.reads.require(credentials)).visibility;
   }
 
-  /** Whether the caller sees a rollout: theirs, or one with a cluster they may read. */
+  /**
+   * Whether the caller sees a rollout: theirs, or one with a cluster they may read (`user` is the signed-in user's
+   * ref; a service acting by itself has none, and is nobody's creator).
+   */
   visible(
     rollout: Rollout,
     visibility: ((c: StoredClusterSummary) => boolean) | undefined,
