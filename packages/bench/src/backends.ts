@@ -1,3 +1,5 @@
+import net from 'node:net';
+import { createBackend } from '@backstage/backend-defaults';
 import {
   coreServices,
   createServiceFactory,
@@ -34,14 +36,44 @@ export const CAPI_CLUSTERS = {
 };
 
 export interface RunningBackend {
-  backend: TestBackend;
   baseUrl: string;
+  port: number;
   stop(): Promise<void>;
 }
 
-function baseUrlOf(backend: TestBackend): string {
-  return `http://localhost:${backend.server.port()}`;
+function running(backend: TestBackend): RunningBackend {
+  const port = backend.server.port();
+  return {
+    baseUrl: `http://localhost:${port}`,
+    port,
+    stop: () => backend.stop(),
+  };
 }
+
+/** A free TCP port on 127.0.0.1 (closed again: the caller listens on it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The services the test backend mocks that the benchmarks keep mocked on a `createBackend()` backend too: tokens,
+ * permissions, the database (in-memory SQLite) and in-process events; everything else is the default.
+ */
+const MOCKED_ON_PRODUCTION_ROOT = [
+  mockServices.auth.factory(),
+  mockServices.httpAuth.factory(),
+  mockServices.userInfo.factory(),
+  mockServices.permissions.factory(),
+  mockServices.database.factory(),
+  mockServices.events.factory(),
+];
 
 /** Shipyard's configuration of the simulated fleet: owners from the owner label only, as the fan-out selects. */
 export function shipyardConfig(sim: SimHandle) {
@@ -60,6 +92,12 @@ export async function startShipyardBackend(
   options: {
     features?: Parameters<typeof startTestBackend>[0]['features'];
     config?: object;
+    /**
+     * `'production'`: a `createBackend()` backend (its root HTTP router with helmet, CORS, compression and the
+     * request log line, its HTTP router and discovery) on a free port, with auth, permissions, the database and
+     * events mocked as on the test backend; default `'test'`: the test backend's bare root router.
+     */
+    root?: 'test' | 'production';
   } = {},
 ): Promise<
   RunningBackend & {
@@ -69,26 +107,46 @@ export async function startShipyardBackend(
   }
 > {
   const scheduler = mockServices.scheduler();
-  const backend = await startTestBackend({
-    features: [
-      shipyardPlugin,
-      createServiceFactory({
-        service: coreServices.scheduler,
-        deps: {},
-        factory: () => scheduler,
-      }),
+  const features = [
+    shipyardPlugin,
+    createServiceFactory({
+      service: coreServices.scheduler,
+      deps: {},
+      factory: () => scheduler,
+    }),
+    ...(options.features ?? []),
+  ];
+  const data = { ...shipyardConfig(sim), ...options.config };
+  let started: RunningBackend;
+  if (options.root === 'production') {
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const backend = createBackend();
+    for (const feature of [
+      ...features,
+      ...MOCKED_ON_PRODUCTION_ROOT,
       mockServices.rootConfig.factory({
-        data: { ...shipyardConfig(sim), ...options.config },
+        data: {
+          ...data,
+          backend: { baseUrl, listen: { host: '127.0.0.1', port } },
+        },
       }),
-      ...(options.features ?? []),
-    ],
-  });
+    ]) {
+      backend.add(feature);
+    }
+    await backend.start();
+    started = { baseUrl, port, stop: () => backend.stop() };
+  } else {
+    started = running(
+      await startTestBackend({
+        features: [...features, mockServices.rootConfig.factory({ data })],
+      }),
+    );
+  }
   return {
-    backend,
-    baseUrl: baseUrlOf(backend),
+    ...started,
     triggerHealthRound: () => scheduler.triggerTask(HEALTH_ROUND_TASK),
     triggerTask: id => scheduler.triggerTask(id),
-    stop: () => backend.stop(),
   };
 }
 
@@ -158,9 +216,5 @@ export async function startKubernetesBackend(
       mockServices.rootConfig.factory({ data: kubernetesConfig(sim, scope) }),
     ],
   });
-  return {
-    backend,
-    baseUrl: baseUrlOf(backend),
-    stop: () => backend.stop(),
-  };
+  return running(backend);
 }

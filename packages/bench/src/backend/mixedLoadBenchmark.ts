@@ -271,7 +271,7 @@ export async function measureMixedLoad(
         },
       },
     });
-    const port = backend.backend.server.port();
+    const port = backend.port;
     const get = async <T>(path: string): Promise<T> => {
       const res = await fetch(`http://127.0.0.1:${port}/api${path}`, {
         headers: { Authorization: authorization },

@@ -1,16 +1,9 @@
-import net from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import { HostDiscovery } from '@backstage/backend-defaults/discovery';
-import { rootHttpRouterServiceFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { toListClustersQueryString } from '@shipyard/plugin-shipyard-common';
 import { seededRandom } from '@shipyard/test-utils';
-import { shipyardConfig, startShipyardBackend } from '../backends';
+import { startShipyardBackend } from '../backends';
 import { startWorkerSim } from '../sim/workerSim';
 import { formatNumber, percentile, threadCpuMs } from '../stats';
 import { processCpuMs } from '../sim/fleet';
@@ -67,17 +60,6 @@ export interface RequestPathRun {
   revisionMoved: boolean;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * The request path of the Shipyard API's reads, end to end through the real backend plugin on a Backstage backend
  * (the test backend's services: mock auth and permissions), with the fleet simulator in a child process and nothing
@@ -107,27 +89,10 @@ export async function runRequestPathBenchmark(
   let backend: Awaited<ReturnType<typeof startShipyardBackend>> | undefined;
   try {
     await sim.warm();
-    let port = 0;
-    const features: NonNullable<
-      NonNullable<Parameters<typeof startShipyardBackend>[1]>['features']
-    > = [];
-    const config: Record<string, unknown> = { ...shipyardConfig(sim) };
-    if (options.productionRoot) {
-      port = await freePort();
-      const baseUrl = `http://127.0.0.1:${port}`;
-      config.backend = { baseUrl, listen: { host: '127.0.0.1', port } };
-      features.push(
-        rootHttpRouterServiceFactory(),
-        // the test backend's discovery asks its own server for the port
-        createServiceFactory({
-          service: coreServices.discovery,
-          deps: { rootConfig: coreServices.rootConfig },
-          factory: ({ rootConfig }) => HostDiscovery.fromConfig(rootConfig),
-        }),
-      );
-    }
-    backend = await startShipyardBackend(sim, { features, config });
-    if (!options.productionRoot) port = backend.backend.server.port();
+    backend = await startShipyardBackend(sim, {
+      root: options.productionRoot ? 'production' : 'test',
+    });
+    const port = backend.port;
     const get = async <T>(path: string): Promise<T> => {
       const res = await fetch(`http://127.0.0.1:${port}/api${path}`, {
         headers: { Authorization: authorization },
