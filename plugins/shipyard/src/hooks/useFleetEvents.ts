@@ -62,14 +62,16 @@ export function useThrottled(fn: () => void, intervalMs: number): () => void {
 }
 
 /**
- * Runs `read` now (and again whenever it changes) and, while fleet change events arrive, again at most once per
- * `intervalMs`: a view that stays live. Returns the state of the event stream.
+ * Runs `read(false)` now (and again whenever `read` changes) and, while fleet change events arrive, `read(true)` at
+ * most once per `intervalMs`: a view that stays live. `again` says the read is a refresh of the same thing (for
+ * `useLatestAnswer`'s `{ again }`: a refresh does not throw away the reads on their way). Returns the state of the
+ * event stream.
  */
 export function useLiveRead(
-  read: () => void,
+  read: (again: boolean) => void,
   intervalMs: number,
 ): FleetStreamState {
-  useEffect(() => read(), [read]);
-  const refresh = useThrottled(read, intervalMs);
+  useEffect(() => read(false), [read]);
+  const refresh = useThrottled(() => read(true), intervalMs);
   return useFleetEvents(() => refresh());
 }

@@ -28,7 +28,8 @@ export function useClusterDetails(key: ClusterKey): {
 
   const load = useCallback(
     (silent: boolean) => {
-      const isLatest = begin();
+      // a live refresh reads the same cluster again: a read begun before it still shows when it answers first
+      const isLatest = begin({ again: silent });
       const controller = new AbortController();
       if (!silent) setLoading(true);
       const k = { ...key };

@@ -1,6 +1,7 @@
-import { screen } from '@testing-library/react';
+import { act, screen, waitFor } from '@testing-library/react';
 import {
   clusterList,
+  clusterUpserted,
   makeCluster,
   mockShipyardApi,
 } from '../../__testUtils__/fixtures';
@@ -91,6 +92,32 @@ describe('ClusterProfileContent', () => {
       api,
       app: CATALOG_ROUTES,
     });
+    expect(
+      await screen.findByText('No clusters use this profile yet.'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows the first answer when it comes while a live refresh of it is still on its way', async () => {
+    const api = mockShipyardApi();
+    let answerFirst!: () => void;
+    api.listClusters
+      .mockImplementationOnce(
+        () =>
+          new Promise(resolve => {
+            answerFirst = () => resolve(clusterList([]));
+          }),
+      )
+      // the refresh does not answer while the test runs (a busy backend)
+      .mockImplementationOnce(() => new Promise(() => {}));
+    await renderOnEntityPage(<ClusterProfileContent />, {
+      entity: makeProfileEntity('gke'),
+      api,
+      app: CATALOG_ROUTES,
+    });
+    await waitFor(() => expect(api.listClusters).toHaveBeenCalledTimes(1));
+    api.emit(clusterUpserted(8));
+    await waitFor(() => expect(api.listClusters).toHaveBeenCalledTimes(2));
+    act(() => answerFirst());
     expect(
       await screen.findByText('No clusters use this profile yet.'),
     ).toBeInTheDocument();

@@ -104,9 +104,14 @@ export const ClusterProfileContent = () => {
   const api = useApi(shipyardApiRef);
   const routes = useFleetRoutes();
   const { value: page, error, take } = useLatestAnswer<ListClustersResponse>();
-  const load = useCallback(() => {
-    take(api.listClusters({ profile: [profile.name], limit: PAGE }));
-  }, [api, take, profile.name]);
+  const load = useCallback(
+    (again: boolean) => {
+      take(api.listClusters({ profile: [profile.name], limit: PAGE }), {
+        again,
+      });
+    },
+    [api, take, profile.name],
+  );
   useLiveRead(load, 3000);
 
   const byVersion = new Map<string, ClusterSummary[]>();

@@ -1,8 +1,12 @@
-import { screen } from '@testing-library/react';
+import { act, screen, waitFor } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { identityApiRef } from '@backstage/core-plugin-api';
 import { shipyardApiRef } from '../../api';
-import { mockShipyardApi } from '../../__testUtils__/fixtures';
+import {
+  clusterUpserted,
+  makeSummary,
+  mockShipyardApi,
+} from '../../__testUtils__/fixtures';
 import { FleetHome } from './FleetHome';
 
 describe('FleetHome', () => {
@@ -61,6 +65,44 @@ describe('FleetHome', () => {
     expect(screen.getByText('Upgrade a cluster').closest('a')).toHaveAttribute(
       'href',
       '/create/templates/default/upgrade-cluster',
+    );
+  });
+
+  it('shows the first summary when it answers while a live refresh of it is still on its way', async () => {
+    const api = mockShipyardApi();
+    let answerFirst!: () => void;
+    api.getSummary
+      .mockImplementationOnce(
+        () =>
+          new Promise(resolve => {
+            answerFirst = () => resolve(makeSummary({ totalCount: 42 }));
+          }),
+      )
+      // the refresh does not answer while the test runs (a busy backend)
+      .mockImplementationOnce(() => new Promise(() => {}));
+    const identityApi = {
+      getBackstageIdentity: async () => ({
+        type: 'user' as const,
+        userEntityRef: 'user:default/alice',
+        ownershipEntityRefs: ['user:default/alice'],
+      }),
+    };
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [shipyardApiRef, api],
+          [identityApiRef, identityApi],
+        ]}
+      >
+        <FleetHome />
+      </TestApiProvider>,
+    );
+    await waitFor(() => expect(api.getSummary).toHaveBeenCalledTimes(1));
+    api.emit(clusterUpserted(8));
+    await waitFor(() => expect(api.getSummary).toHaveBeenCalledTimes(2));
+    act(() => answerFirst());
+    expect(await screen.findByTestId('home-cluster-count')).toHaveTextContent(
+      '42 clusters',
     );
   });
 });

@@ -41,9 +41,12 @@ function debtText(status: VersionSupportStatus): string {
 function useSummary(): { summary?: FleetSummary; error?: Error } {
   const api = useApi(shipyardApiRef);
   const { value: summary, error, take } = useLatestAnswer<FleetSummary>();
-  const load = useCallback(() => {
-    take(api.getSummary());
-  }, [api, take]);
+  const load = useCallback(
+    (again: boolean) => {
+      take(api.getSummary(), { again });
+    },
+    [api, take],
+  );
   useLiveRead(load, 3000);
   return { summary, error };
 }

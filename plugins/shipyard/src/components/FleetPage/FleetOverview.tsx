@@ -88,8 +88,6 @@ export const FleetOverview = () => {
     [setSearchParams],
   );
 
-  const [debt, setDebt] = useState<VersionDebtResponse>();
-  const [debtError, setDebtError] = useState<Error>();
   const [liveTick, setLiveTick] = useState(0);
   const {
     value: overview,
@@ -97,27 +95,31 @@ export const FleetOverview = () => {
     take,
   } = useLatestAnswer<[FleetSummary, ListManagementClustersResponse]>();
   const [summary, sources] = overview ?? [];
+  // the version debt has answers of its own: its answer never decides which summary applies
+  const {
+    value: debt,
+    error: debtError,
+    take: takeDebt,
+  } = useLatestAnswer<VersionDebtResponse>();
+  const lastDebt = useRef<VersionDebtResponse>();
 
   const loadSummary = useCallback(
     (again: boolean) => {
-      const isLatest = take(
-        Promise.all([api.getSummary(), api.listManagementClusters()]),
+      take(Promise.all([api.getSummary(), api.listManagementClusters()]), {
+        again,
+      });
+      // the version debt of the whole visible fleet; the page works without it
+      takeDebt(
+        api.getVersionDebt().then(d => {
+          // an unchanged answer keeps its object, so the card does not render again on every live refresh
+          const prev = lastDebt.current;
+          lastDebt.current = prev && sameDebt(prev, d) ? prev : d;
+          return lastDebt.current;
+        }),
         { again },
       );
-      // the version debt of the whole visible fleet; the page works without it
-      api
-        .getVersionDebt()
-        .then(d => {
-          if (!isLatest()) return;
-          // an unchanged answer keeps its object, so the card does not render again on every live refresh
-          setDebt(prev => (prev && sameDebt(prev, d) ? prev : d));
-          setDebtError(undefined);
-        })
-        .catch((e: Error) => {
-          if (isLatest()) setDebtError(e);
-        });
     },
-    [api, take],
+    [api, take, takeDebt],
   );
 
   // The table's first page first: the rest is asked for once it answered, never in front of it.

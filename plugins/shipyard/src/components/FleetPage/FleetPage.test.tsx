@@ -247,6 +247,29 @@ describe('FleetPage', () => {
     expect(screen.getByText('prod-2')).toBeInTheDocument();
   });
 
+  it('shows the first summary when it answers while a live refresh of it is still on its way, whatever the version debt answered', async () => {
+    const api = mockShipyardApi();
+    const summary = api.getSummary.getMockImplementation()!;
+    let answerFirst!: () => void;
+    api.getSummary
+      .mockImplementationOnce(
+        () =>
+          new Promise(resolve => {
+            answerFirst = () => resolve(summary());
+          }),
+      )
+      // the refresh does not answer while the test runs (a busy backend); its version debt does
+      .mockImplementationOnce(() => new Promise(() => {}));
+    await render(api);
+    expect(await screen.findAllByTestId('cluster-row')).toHaveLength(3);
+    await waitFor(() => expect(api.getVersionDebt).toHaveBeenCalledTimes(1));
+    api.emit(clusterUpserted(8));
+    await waitFor(() => expect(api.getVersionDebt).toHaveBeenCalledTimes(2));
+    expect(await screen.findByTestId('version-debt')).toBeInTheDocument();
+    act(() => answerFirst());
+    expect(await screen.findByTestId('health-donut')).toHaveTextContent('3');
+  });
+
   it('reads the first page again when the fleet changed while it was on its way', async () => {
     const api = mockShipyardApi();
     const first = api.listClusters.getMockImplementation()!;

@@ -1,6 +1,7 @@
-import { screen, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import {
   clusterList,
+  clusterUpserted,
   makeCluster,
   mockShipyardApi,
 } from '../../__testUtils__/fixtures';
@@ -119,5 +120,26 @@ describe('TeamClustersCard', () => {
     expect(
       await screen.findByText('This team owns no clusters in the fleet.'),
     ).toBeInTheDocument();
+  });
+
+  it("shows the team's first page when it answers while a live refresh of it is still on its way", async () => {
+    const api = mockShipyardApi();
+    let answerFirst!: () => void;
+    let pages = 0;
+    api.listClusters.mockImplementation(async request => {
+      // the count of drifted clusters answers at once
+      if (request?.drift) return clusterList([]);
+      pages++;
+      if (pages > 1) return new Promise(() => {}); // a refresh a busy backend does not answer
+      return new Promise(resolve => {
+        answerFirst = () => resolve(clusterList([makeCluster()]));
+      });
+    });
+    await renderOnEntityPage(<TeamClustersCard />, { entity: group, api });
+    await waitFor(() => expect(pages).toBe(1));
+    api.emit(clusterUpserted(8));
+    await waitFor(() => expect(pages).toBe(2));
+    act(() => answerFirst());
+    expect(await screen.findByTestId('team-clusters')).toBeInTheDocument();
   });
 });

@@ -58,40 +58,41 @@ export const TeamClustersCardContent = (props: { ownerRef: string }) => {
   const api = useApi(shipyardApiRef);
   const routes = useFleetRoutes();
   const navigate = useNavigate();
-  const [debt, setDebt] = useState<VersionDebtResponse>();
-  const [drifted, setDrifted] = useState<number>();
   const [revision, setRevision] = useState(0);
   const { value: page, error, take } = useLatestAnswer<ListClustersResponse>();
-  const load = useCallback(() => {
-    setRevision(r => r + 1);
-    const isLatest = take(
-      api.listClusters({
-        owner: [ownerRef],
-        limit: SHOWN,
-        sort: 'health',
-        order: 'desc',
-      }),
-    );
-    // the clusters that differ from their profile version (any drift kind)
-    api
-      .listClusters({
-        owner: [ownerRef],
-        drift: [...DRIFT_KINDS],
-        limit: 1,
-        facets: false,
-      })
-      .then(d => {
-        if (isLatest()) setDrifted(d.totalCount);
-      })
-      .catch(() => undefined);
-    // version debt is an addition: without it the card still shows the clusters
-    api
-      .getVersionDebt({ owner: [ownerRef] })
-      .then(d => {
-        if (isLatest()) setDebt(d);
-      })
-      .catch(() => undefined);
-  }, [api, take, ownerRef]);
+  // the additions have answers of their own: one of them never decides which page of clusters applies
+  const { value: drifted, take: takeDrifted } = useLatestAnswer<number>();
+  const { value: debt, take: takeDebt } =
+    useLatestAnswer<VersionDebtResponse>();
+  const load = useCallback(
+    (again: boolean) => {
+      setRevision(r => r + 1);
+      take(
+        api.listClusters({
+          owner: [ownerRef],
+          limit: SHOWN,
+          sort: 'health',
+          order: 'desc',
+        }),
+        { again },
+      );
+      // the clusters that differ from their profile version (any drift kind)
+      takeDrifted(
+        api
+          .listClusters({
+            owner: [ownerRef],
+            drift: [...DRIFT_KINDS],
+            limit: 1,
+            facets: false,
+          })
+          .then(d => d.totalCount),
+        { again },
+      );
+      // version debt is an addition: without it the card still shows the clusters
+      takeDebt(api.getVersionDebt({ owner: [ownerRef] }), { again });
+    },
+    [api, take, takeDrifted, takeDebt, ownerRef],
+  );
   useLiveRead(load, 3000);
 
   if (error) return <ResponseErrorPanel error={error} />;
