@@ -1,17 +1,57 @@
-import { runCatalogBenchmark } from './catalogBenchmark';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { heapProfileByOrigin, runCatalogBenchmark } from './catalogBenchmark';
 
 // a small fleet through the whole benchmark: a cold start of the catalog, the Shipyard backend and the catalog
 // module against the simulator in a child process, the fill, a steady window and an owner change
 jest.setTimeout(240_000);
 
 describe('shipyard-catalog-bench', () => {
+  it('sums a heap profile by origin, a built-in charged to its caller', () => {
+    const frame = (functionName: string, url: string) => ({
+      functionName,
+      url,
+    });
+    const MB = 1024 * 1024;
+    const byOrigin = heapProfileByOrigin({
+      callFrame: frame('(root)', ''),
+      selfSize: 0,
+      children: [
+        {
+          callFrame: frame('read', '/r/node_modules/pg/lib/client.js'),
+          selfSize: 2 * MB,
+          children: [
+            { callFrame: frame('parse', ''), selfSize: 3 * MB, children: [] },
+          ],
+        },
+        {
+          callFrame: frame(
+            'apply',
+            '/r/plugins/shipyard-backend/src/index/x.ts',
+          ),
+          selfSize: 1 * MB,
+          children: [],
+        },
+      ],
+    });
+    expect(byOrigin).toEqual([
+      { origin: 'pg', mb: 5 },
+      { origin: 'shipyard-backend/index', mb: 1 },
+    ]);
+  });
+
   it('measures a cold start until the catalog holds every cluster, and an owner change until it shows', async () => {
     const lines: string[] = [];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-bench-test-'));
+    const heapProfile = path.join(dir, 'heap');
     const [row] = await runCatalogBenchmark({
       sizes: [30],
+      managementClusters: () => 3,
       steadySeconds: 2,
       ownerChanges: 1,
       timeoutSeconds: 180,
+      heapProfile,
       print: line => lines.push(line),
     });
     expect(row.clusters).toBe(30);
@@ -25,7 +65,19 @@ describe('shipyard-catalog-bench', () => {
     expect(row.ownerChangeMs[0]).toBeGreaterThan(0);
     expect(row.timeline.length).toBeGreaterThan(0);
     expect(row.backendThreadStallMaxMs).toBeGreaterThan(0);
-    expect(lines.join('\n')).toContain('| 30 (2) | SQLite |');
+    expect(row.managementClusters).toBe(3);
+    expect(lines.join('\n')).toContain('| 30 (3) | SQLite |');
+    // what holds the memory: the heap limit, the sampler thread's own heap, the heap profiles
+    expect(row.heapLimitMb).toBeGreaterThan(0);
+    expect(row.samplerHeapAtRssMaxMb).toBeGreaterThan(0);
+    expect(row.samplerHeapAtRssMaxMb).toBeLessThan(row.rssMaxMb);
+    for (const when of ['complete', 'end']) {
+      const profile = JSON.parse(
+        fs.readFileSync(`${heapProfile}-30-${when}.heapprofile`, 'utf8'),
+      );
+      expect(profile.head.children.length).toBeGreaterThan(0);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('ends a row whose catalog is not complete within the timeout, without a steady window or owner changes', async () => {

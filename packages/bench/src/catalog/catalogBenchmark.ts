@@ -8,8 +8,10 @@
  * ends the row there: no steady window, no owner changes.
  */
 import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
 import {
   createServiceFactory,
   resolvePackagePath,
@@ -37,6 +39,7 @@ import catalogModuleShipyard, {
 import shipyardPlugin from '@shipyard/plugin-shipyard-backend';
 import knexFactory from 'knex';
 import { parse as parseYaml } from 'yaml';
+import { originOf } from '../backend/profileSummary';
 import { CountingMetrics } from '../countingMetrics';
 import { percentile } from '../stats';
 import { startWorkerSim } from '../sim/workerSim';
@@ -71,6 +74,12 @@ export interface CatalogBenchmarkOptions {
   health?: boolean;
   /** Seconds between progress lines (default 10). */
   progressSeconds?: number;
+  /**
+   * Runs V8's sampling heap profiler on the backend's thread from the start and writes what it holds when the
+   * catalog is complete, and at the end of the row, to `<heapProfile>-<clusters>-complete.heapprofile` and
+   * `…-end.heapprofile` (after a full collection when the process runs with `--expose-gc`: then only live objects).
+   */
+  heapProfile?: string;
   /** Where to print (default stdout). */
   print?: (line: string) => void;
 }
@@ -108,6 +117,10 @@ export interface CatalogBenchmarkRow {
   heapTotalAtRssMaxMb: number;
   /** Largest V8 heap of the backend's thread seen (used, MB). */
   heapUsedMaxMb: number;
+  /** The sampler thread's own V8 heap (committed, MB) at the largest resident memory: the benchmark's, not the backend's. */
+  samplerHeapAtRssMaxMb: number;
+  /** The backend thread's V8 heap limit (MB): about 4 GB on this machine unless `--max-old-space-size` sets it. */
+  heapLimitMb: number;
   /** CPU cores used over the steady window (CPU time / wall time; this and the other steady figures NaN, and no owner changes, when the catalog was not complete). */
   steadyCores: number;
   /** Entities processed and stitched over the steady window, per minute. */
@@ -185,6 +198,14 @@ function deepMerge(a: JsonObject, b: JsonObject): JsonObject {
   }
   return out;
 }
+
+const fmt = (v: number, digits = 1) =>
+  Number.isFinite(v)
+    ? v.toLocaleString('en-US', {
+        minimumFractionDigits: digits,
+        maximumFractionDigits: digits,
+      })
+    : '—';
 
 function mb(bytes: number): number {
   return bytes / 1024 / 1024;
@@ -290,7 +311,7 @@ async function measureSize(
   const since = () => now() - startedAt;
   const timeline: CatalogSample[] = [];
   let rssMax = 0;
-  let heapAtRssMax = { used: NaN, total: NaN };
+  let heapAtRssMax = { used: NaN, total: NaN, sampler: NaN };
   let heapUsedMax = 0;
   let backend: TestBackend | undefined;
   let apiCompleteMs = NaN;
@@ -318,7 +339,11 @@ async function measureSize(
     probeMs += sampleMs;
     if (s.rssMb > rssMax) {
       rssMax = s.rssMb;
-      heapAtRssMax = { used: s.heapUsedMb, total: s.heapTotalMb };
+      heapAtRssMax = {
+        used: s.heapUsedMb,
+        total: s.heapTotalMb,
+        sampler: s.samplerHeapTotalMb,
+      };
     }
     heapUsedMax = Math.max(heapUsedMax, s.heapUsedMb);
     if (s.backendThreadStallMs > stallMax.ms) {
@@ -353,6 +378,26 @@ async function measureSize(
       );
     }
   };
+  const heapProfiler = options.heapProfile
+    ? await startHeapProfile()
+    : undefined;
+  const writeHeapProfile = async (when: string) => {
+    if (!heapProfiler || !options.heapProfile) return;
+    const file = `${options.heapProfile}-${clusters}-${when}.heapprofile`;
+    (globalThis as { gc?: () => void }).gc?.();
+    const { profile } = await heapProfiler.post(
+      'HeapProfiler.getSamplingProfile',
+    );
+    fs.writeFileSync(file, JSON.stringify(profile));
+    const byOrigin = heapProfileByOrigin(profile.head);
+    const total = byOrigin.reduce((sum, o) => sum + o.mb, 0);
+    print(
+      `  heap profile (${when}, ${fmt(total)} MB sampled): ${byOrigin
+        .slice(0, 12)
+        .map(o => `${o.origin} ${fmt(o.mb)}`)
+        .join(', ')} MB; ${file}`,
+    );
+  };
   const sampler: CatalogSampler = startCatalogSampler({
     target,
     clusters,
@@ -379,6 +424,7 @@ async function measureSize(
       await sleep(500);
     }
     const complete = !Number.isNaN(catalogCompleteMs);
+    if (complete) await writeHeapProfile('complete');
     const catalogAtEnd = timeline[timeline.length - 1]?.catalog ?? 0;
     const steady = complete
       ? await measureSteadyWindow()
@@ -397,6 +443,7 @@ async function measureSize(
       );
     }
 
+    await writeHeapProfile('end');
     const { cpuMs: samplerCpuMs } = await sampler.stop();
     const sizes = await probe.sizes();
 
@@ -448,6 +495,8 @@ async function measureSize(
       heapUsedAtRssMaxMb: heapAtRssMax.used,
       heapTotalAtRssMaxMb: heapAtRssMax.total,
       heapUsedMaxMb: heapUsedMax,
+      samplerHeapAtRssMaxMb: heapAtRssMax.sampler,
+      heapLimitMb: mb(v8.getHeapStatistics().heap_size_limit),
       ...steady,
       catalogDbMb: sizes.catalogMb,
       allDbMb: sizes.allMb,
@@ -476,6 +525,12 @@ async function measureSize(
       timeline,
     };
   } finally {
+    if (heapProfiler) {
+      await heapProfiler
+        .post('HeapProfiler.stopSampling')
+        .catch(() => undefined);
+      heapProfiler.disconnect();
+    }
     await sampler.stop().catch(() => undefined);
     await backend?.stop().catch(() => undefined);
     await probe.destroy().catch(() => undefined);
@@ -555,6 +610,46 @@ async function measureSize(
   }
 }
 
+/** A node of a V8 sampling heap profile (`HeapProfiler.getSamplingProfile`). */
+interface HeapProfileNode {
+  callFrame: { functionName: string; url: string };
+  selfSize: number;
+  children: HeapProfileNode[];
+}
+
+/**
+ * What a sampling heap profile holds by where it was allocated (package, Node module, Shipyard folder), largest
+ * first, in MB. An allocation in a frame without a script (a built-in such as `JSON.parse`) is charged to the nearest
+ * caller with one.
+ */
+export function heapProfileByOrigin(
+  head: HeapProfileNode,
+): Array<{ origin: string; mb: number }> {
+  const bytes = new Map<string, number>();
+  const walk = (node: HeapProfileNode, inherited: string) => {
+    const own = originOf(node.callFrame.url, node.callFrame.functionName);
+    const origin = own || inherited;
+    if (node.selfSize) {
+      bytes.set(origin, (bytes.get(origin) ?? 0) + node.selfSize);
+    }
+    for (const child of node.children) walk(child, origin);
+  };
+  walk(head, 'other');
+  return [...bytes]
+    .map(([origin, b]) => ({ origin, mb: mb(b) }))
+    .sort((a, b) => b.mb - a.mb);
+}
+
+/** Starts V8's sampling heap profiler on this thread (one sample per 64 KiB allocated on average). */
+async function startHeapProfile(): Promise<Session> {
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 65536,
+  });
+  return session;
+}
+
 /** Drops the databases a PostgreSQL run created (every plugin's, named with `prefix`). */
 async function dropDatabases(url: string, prefix: string): Promise<void> {
   const admin = knexFactory({
@@ -574,14 +669,6 @@ async function dropDatabases(url: string, prefix: string): Promise<void> {
     await admin.destroy();
   }
 }
-
-const fmt = (v: number, digits = 1) =>
-  Number.isFinite(v)
-    ? v.toLocaleString('en-US', {
-        minimumFractionDigits: digits,
-        maximumFractionDigits: digits,
-      })
-    : '—';
 
 /** The README table of the rows. */
 export function formatCatalogBenchmarkTable(
@@ -647,7 +734,10 @@ export async function runCatalogBenchmark(
       } (${os.cpus().length} cores, load average ${os
         .loadavg()
         .map(l => l.toFixed(1))
-        .join(' ')})…`,
+        .join(' ')}, V8 heap limit ${fmt(
+        mb(v8.getHeapStatistics().heap_size_limit),
+        0,
+      )} MB)…`,
     );
     rows.push(await measureSize(size, options, print));
     const r = rows[rows.length - 1];
@@ -666,7 +756,13 @@ export async function runCatalogBenchmark(
       )} MB, at the largest RSS ${fmt(r.heapUsedAtRssMaxMb, 0)} of ${fmt(
         r.heapTotalAtRssMaxMb,
         0,
-      )} MB (largest used ${fmt(r.heapUsedMaxMb, 0)} MB), all DBs ${fmt(
+      )} MB (largest used ${fmt(
+        r.heapUsedMaxMb,
+        0,
+      )} MB; the sampler thread's own heap ${fmt(
+        r.samplerHeapAtRssMaxMb,
+        0,
+      )} MB, heap limit ${fmt(r.heapLimitMb, 0)} MB), all DBs ${fmt(
         r.allDbMb,
       )} MB, sampling ${fmt(r.probeMs / 1000)} s (${fmt(
         r.samplerCpuMs / 1000,

@@ -33,6 +33,8 @@ export interface CatalogSample {
   heapTotalMb: number;
   /** Memory outside the V8 heaps held by JavaScript objects of the backend's thread (buffers), MB. */
   externalMb: number;
+  /** The sampler thread's own V8 heap (committed, MB): part of `rssMb`, the benchmark's and not the backend's. */
+  samplerHeapTotalMb: number;
   /** Process CPU time since the start (user + system, all threads), seconds. */
   cpuSeconds: number;
   /** The longest time the backend's thread did not run since the previous sample (ms; about 100 when it keeps up). */

@@ -1,4 +1,5 @@
 /* The sampler thread of the catalog benchmark (see catalogSampler.ts). */
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CatalogDbProbe } from './catalogDbProbe';
 import {
@@ -74,6 +75,7 @@ async function run(): Promise<void> {
           heapUsedMb: shared[HEAP_USED] / 1024 / 1024,
           heapTotalMb: shared[HEAP_TOTAL] / 1024 / 1024,
           externalMb: shared[EXTERNAL] / 1024 / 1024,
+          samplerHeapTotalMb: getHeapStatistics().total_heap_size / 1024 / 1024,
           cpuSeconds: (cpu.user + cpu.system) / 1e6 - data.cpu0,
           backendThreadStallMs,
         },
