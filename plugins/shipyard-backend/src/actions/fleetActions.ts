@@ -157,7 +157,7 @@ export function registerFleetActions(
         visibility,
         visibilityKey: fingerprint,
       });
-      return { output: JSON.parse(body) };
+      return { output: JSON.parse(body.toString('utf8')) };
     },
   });
 

@@ -336,7 +336,7 @@ describe('FleetIndex', () => {
       { label: ['env=prod', 'shipyard.io/tier'], q: 'c-0', facets: false },
     ];
     for (const request of requests) {
-      expect(JSON.parse(index.queryJson(request).body)).toEqual(
+      expect(JSON.parse(index.queryJson(request).body.toString())).toEqual(
         JSON.parse(JSON.stringify(index.query(request))),
       );
     }
@@ -405,9 +405,9 @@ describe('FleetIndex', () => {
         ]),
       );
     const check = () => {
-      const full = JSON.parse(index.queryJson(request).body);
+      const full = JSON.parse(index.queryJson(request).body.toString());
       const slim = JSON.parse(
-        index.queryJson({ ...request, fields: 'list' }).body,
+        index.queryJson({ ...request, fields: 'list' }).body.toString(),
       );
       expect(slim.totalCount).toBe(full.totalCount);
       expect(slim.nextCursor).toBe(full.nextCursor);
@@ -426,6 +426,59 @@ describe('FleetIndex', () => {
     expect(check().some((i: { title: string }) => i.title === 'renamed')).toBe(
       true,
     );
+  });
+
+  it('serves a page as UTF-8 bytes whose kept parts follow the summaries and their sources', () => {
+    const index = new FleetIndex();
+    const a = makeSummary({ name: 'a', title: 'Grüne Flotte ✓' });
+    index.upsert(a);
+    index.upsert(makeSummary({ name: 'b', title: '東京' }));
+    index.setSourceState('mc-a', {
+      state: 'connected',
+      lastSeenAt: '2025-03-01T00:00:00.000Z',
+    });
+    const request: ListClustersRequest = { fields: 'list', sort: 'name' };
+    const served = () => {
+      const { body } = index.queryJson(request);
+      const text = body.toString('utf8');
+      expect(body.length).toBe(Buffer.byteLength(text, 'utf8'));
+      const page = JSON.parse(text);
+      const items = index
+        .query(request)
+        .items.map(s =>
+          Object.fromEntries(
+            CLUSTER_LIST_ITEM_FIELDS.filter(
+              f => (s as Record<string, unknown>)[f] !== undefined,
+            ).map(f => [f, (s as Record<string, unknown>)[f]]),
+          ),
+        );
+      expect(page.items).toEqual(items);
+      return page;
+    };
+    expect(served().items.map((i: { title: string }) => i.title)).toEqual([
+      'Grüne Flotte ✓',
+      '東京',
+    ]);
+    // the management cluster's freshness is not kept with the items
+    index.setSourceState('mc-a', {
+      state: 'stale',
+      staleSince: '2025-03-02T00:00:00.000Z',
+      lastSeenAt: '2025-03-01T00:00:00.000Z',
+    });
+    expect(served().items[0].source).toEqual({
+      state: 'stale',
+      resynced: true,
+      staleSince: '2025-03-02T00:00:00.000Z',
+      lastSeenAt: '2025-03-01T00:00:00.000Z',
+    });
+    // a changed summary is served changed, with its new lastChangedAt
+    index.upsert({ ...index.getStored('mc-a/default/a')!, title: 'Ø' });
+    const page = served();
+    expect(page.items[0].title).toBe('Ø');
+    expect(page.items[0].lastChangedAt).toBe(
+      index.getStored('mc-a/default/a')!.lastChangedAt,
+    );
+    expect(page.revision).toBe(index.revision);
   });
 
   it('keeps the facet index consistent when values come and go', () => {

@@ -34,20 +34,31 @@ import {
   StoredClusterSummary,
 } from './model';
 import { nextCursorOf, pageOf } from './paging';
-import { serializeEntry, sourceOf } from './present';
+import {
+  bytesOf,
+  listItemHead,
+  serializeEntry,
+  sourceBytesOf,
+  sourceOf,
+} from './present';
 import { EntryChange, Selections } from './selections';
 import { SortOrders, compareValues, sortKeysOf } from './sortOrders';
 
 export type * from './model';
 export { MAX_FACET_VALUES } from './selections';
 
+/** Fixed parts of a serialised page. */
+const ITEMS_START = Buffer.from('{"items":[');
+const COMMA = Buffer.from(',');
+const BRACE_END = Buffer.from('}');
+
 /**
  * The fleet index: clusters by key plus secondary indexes by facet value, kept up to date incrementally, with
  * lazily materialised sort orders that are maintained incrementally once built. Queries never copy the cache:
  * they start from the smallest candidate set of their filters, and what a set of constraints selects (matches,
- * total, facet counts, sorted matches) is cached until the fleet revision changes. Each summary keeps the JSON of
- * its slim list item once served, so a page of the fleet table is served by concatenation; full summaries are
- * written out when served (keeping their JSON cost more memory than the summaries themselves).
+ * total, facet counts, sorted matches) is cached until the fleet revision changes. Each summary keeps the UTF-8
+ * bytes of its slim list item once served, so a page of the fleet table is served by copying bytes; full summaries
+ * are written out when served (keeping their JSON cost more memory than the summaries themselves).
  */
 export class FleetIndex implements FleetSink {
   private readonly entries = new Map<string, Entry>();
@@ -240,45 +251,63 @@ export class FleetIndex implements FleetSink {
   }
 
   /**
-   * Runs a query and serialises the response (the same document as {@link query}) from the JSON kept per summary.
-   * Throws `InputError` on a bad cursor.
+   * Runs a query and serialises the response (the same document as {@link query}) in UTF-8, a slim item from the
+   * bytes kept on its entry. Throws `InputError` on a bad cursor.
    */
   queryJson(
     request: ListClustersRequest,
     options: FleetQueryOptions = {},
   ): SerializedClusterPage {
     const result = pageOf(request, options, this.selections, this.orders);
-    const sourceMemo = new Map<string, string>();
-    const parts: string[] = [];
-    const slim = request.fields === 'list';
-    for (const entry of result.page)
-      parts.push(
-        serializeEntry(
+    // the answer is copied once from parts held as bytes: the items' (a slim item's kept on its entry), their
+    // sources' (once per management cluster) and the facets' (kept on the selection)
+    const parts: Buffer[] = [ITEMS_START];
+    if (request.fields === 'list') {
+      const sourceMemo = new Map<string, Buffer>();
+      for (let i = 0; i < result.page.length; i++) {
+        const entry = result.page[i];
+        if (i > 0) parts.push(COMMA);
+        parts.push(
+          listItemHead(entry),
+          sourceBytesOf(
+            entry,
+            this.sources.get(entry.summary.managementCluster),
+            sourceMemo,
+          ),
+          BRACE_END,
+        );
+      }
+    } else {
+      const sourceMemo = new Map<string, string>();
+      for (let i = 0; i < result.page.length; i++) {
+        const entry = result.page[i];
+        const item = serializeEntry(
           entry,
           this.sources.get(entry.summary.managementCluster),
           sourceMemo,
-          slim,
-          slim ? undefined : this.volatile.get(entry.key),
-        ),
-      );
-    let body = `{"items":[${parts.join(
-      ',',
-    )}],"totalCount":${this.selections.totalOf(result.selection)},"revision":${
-      this.rev
-    }`;
+          this.volatile.get(entry.key),
+        );
+        parts.push(Buffer.from(i > 0 ? `,${item}` : item, 'utf8'));
+      }
+    }
+    let tail = `],"totalCount":${this.selections.totalOf(
+      result.selection,
+    )},"revision":${this.rev}`;
     const nextCursor = nextCursorOf(result);
-    if (nextCursor) body += `,"nextCursor":"${nextCursor}"`;
+    if (nextCursor) tail += `,"nextCursor":"${nextCursor}"`;
     if (request.facets !== false) {
+      tail += `,"facets":`;
       const selection = result.selection;
       if (selection.facetsJson === undefined) {
-        selection.facetsJson = JSON.stringify(
-          this.selections.facetsOf(selection),
+        selection.facetsJson = bytesOf(
+          JSON.stringify(this.selections.facetsOf(selection)),
         );
       }
-      body += `,"facets":${selection.facetsJson}`;
+      parts.push(Buffer.from(tail, 'utf8'), selection.facetsJson, BRACE_END);
+    } else {
+      parts.push(Buffer.from(`${tail}}`, 'utf8'));
     }
-    body += '}';
-    return { body, revision: this.rev };
+    return { body: Buffer.concat(parts), revision: this.rev };
   }
 
   /** The stored summaries that a query's filters, text and visibility select (sort, page and cursor aside). */
@@ -551,7 +580,7 @@ export class FleetIndex implements FleetSink {
       }
     }
     entry.summary = next;
-    entry.listContent = undefined;
+    entry.listHead = undefined;
     entry.sortKeys = nextKeys;
     entry.search = nextSearch;
     this.orders.move(entry, change.prevSortKeys);

@@ -33,8 +33,11 @@ export interface Entry {
   key: string;
   /** The summary (never changed in place: a change replaces it). */
   summary: StoredClusterSummary;
-  /** JSON of the slim list item without `lastChangedAt` and `source`; built when first served. */
-  listContent?: string;
+  /**
+   * UTF-8 bytes of the slim list item up to its `source` value (see `listItemHead`); built when first served, dropped
+   * when the summary changes.
+   */
+  listHead?: Buffer;
   /** Value id per single-valued facet (`-1`: none), in {@link SINGLE_FACETS} order. */
   ids: number[];
   /** Value ids per multi-valued facet, in {@link MULTI_FACETS} order (`label`: `key=value`; `drift`: kinds). */

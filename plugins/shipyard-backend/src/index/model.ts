@@ -54,8 +54,8 @@ export interface FleetSink {
 
 /** A page of a query, serialised: what `GET /clusters` sends. */
 export interface SerializedClusterPage {
-  /** The `ListClustersResponse` as JSON. */
-  body: string;
+  /** The `ListClustersResponse` as JSON, in UTF-8. */
+  body: Buffer;
   revision: number;
 }
 

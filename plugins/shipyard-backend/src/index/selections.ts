@@ -61,7 +61,8 @@ export interface Selection {
   counts?: Map<ClusterFacet, number[]>;
   /** The facet counts as served, until a change touches them. */
   facets?: ClusterFacets;
-  facetsJson?: string;
+  /** Their JSON in UTF-8, as served. */
+  facetsJson?: Buffer;
   /** Members sorted by a column, ascending (small selections only). */
   sorted: Map<ClusterSortField, Entry[]>;
 }

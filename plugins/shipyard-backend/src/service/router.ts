@@ -123,13 +123,13 @@ export async function createRouter(
   function answerOf(
     req: ApiRequest,
     a: ClusterReadAccess,
-    produce: () => string,
+    produce: () => Buffer,
   ): CachedResponse {
     const revision = fleet.index.revision;
     const cacheKey = `${a.fingerprint}\n${req.originalUrl}`;
     let cached = pages?.get(cacheKey, revision);
     if (!cached) {
-      const body = Buffer.from(produce(), 'utf8');
+      const body = produce();
       cached = { etag: etagFor(req, a), body, bytes: body.length };
       pages?.set(cacheKey, revision, cached);
     }
@@ -210,11 +210,14 @@ export async function createRouter(
     noQueryParameters(req);
     const a = await access(req);
     const answer = answerOf(req, a, () =>
-      // as `res.json` writes it
-      JSON.stringify(
-        fleet.index.summary({ visibility: a.visibility }),
-        req.app.get('json replacer'),
-        req.app.get('json spaces'),
+      Buffer.from(
+        // as `res.json` writes it
+        JSON.stringify(
+          fleet.index.summary({ visibility: a.visibility }),
+          req.app.get('json replacer'),
+          req.app.get('json spaces'),
+        ),
+        'utf8',
       ),
     );
     send(req, res, answer);
