@@ -18,8 +18,16 @@
  * them again: better-sqlite3 runs a statement to its end and resets it, so a kept one is never busy when it is asked
  * for again, and SQLite prepares a kept statement again by itself after a schema change.
  *
- * No Backstage setting or library sets SQLite pragmas or keeps statements on the connections of its pool, hence this
- * wrapper.
+ * better-sqlite3 runs a statement synchronously and knex awaits its result as a value that is already there, so a chain
+ * of queries — the catalog processing and stitching entity after entity — never lets the event loop turn: a chain of
+ * 2,000 small queries held the thread for 300 ms without one turn, and every request, timer and answer of another
+ * plugin waited for its end (while the catalog filled with 25,000 clusters, a permission decision, a few round trips
+ * between plugins of the same backend, took 400–800 ms). A kept statement whose run ends past
+ * {@link QUERY_TURN_MS} of queries since the event loop last turned answers after `setImmediate`, where the event
+ * loop first serves what waits.
+ *
+ * No Backstage setting or library sets SQLite pragmas, keeps statements on the connections of its pool or lets a
+ * synchronous driver yield, hence this wrapper.
  */
 import {
   DatabaseService,
@@ -34,6 +42,8 @@ type Knex = Awaited<ReturnType<DatabaseService['getClient']>>;
 
 interface SqliteStatement {
   safeIntegers(toggle: boolean): unknown;
+  all(...bindings: unknown[]): unknown;
+  run(...bindings: unknown[]): unknown;
 }
 
 interface SqliteConnection {
@@ -50,8 +60,45 @@ export const STATEMENT_CACHE_SIZE = 500;
 const tuned = new WeakSet<Knex>();
 
 /**
+ * How long (ms) the backend's thread runs queries back to back before a query answers in a later turn of the event
+ * loop.
+ */
+export const QUERY_TURN_MS = 10;
+
+/** When the queries of the current turn of the event loop began (undefined: none yet). */
+let turnStartedAt: number | undefined;
+
+/** How long the thread has run queries in this turn of the event loop (ms); starts the count at the turn's first. */
+function queryTimeThisTurn(now: number): number {
+  if (turnStartedAt === undefined) {
+    turnStartedAt = now;
+    // the next turn starts a new count (this runs before any answer deferred below)
+    setImmediate(() => {
+      turnStartedAt = undefined;
+    });
+  }
+  return now - turnStartedAt;
+}
+
+/** `result` as it is, or once the event loop has turned when the thread has run queries for too long in this turn. */
+function paced<T>(result: T): T | Promise<T> {
+  if (queryTimeThisTurn(performance.now()) < QUERY_TURN_MS) return result;
+  return new Promise(resolve => setImmediate(() => resolve(result)));
+}
+
+/** Makes `all` and `run` of `statement` answer through {@link paced} (knex awaits either). */
+function pace(statement: SqliteStatement): SqliteStatement {
+  const all = statement.all.bind(statement);
+  const run = statement.run.bind(statement);
+  statement.all = (...bindings) => paced(all(...bindings));
+  statement.run = (...bindings) => paced(run(...bindings));
+  return statement;
+}
+
+/**
  * Keeps the last {@link STATEMENT_CACHE_SIZE} statements `connection` prepared and answers `prepare` of the same SQL
- * text with the kept statement, in the connection's default integer mode (a query of knex may have changed it).
+ * text with the kept statement, in the connection's default integer mode (a query of knex may have changed it). The
+ * statements' `all` and `run` let the event loop turn after {@link QUERY_TURN_MS} of queries (see the file's header).
  */
 export function keepPreparedStatements(
   connection: SqliteConnection,
@@ -68,7 +115,7 @@ export function keepPreparedStatements(
       kept.safeIntegers(safeIntegers);
       return kept;
     }
-    const statement = prepare(source);
+    const statement = pace(prepare(source));
     statements.set(source, statement);
     return statement;
   };
