@@ -23,6 +23,7 @@ export * from './drift';
 export * from './objectives';
 export * from './inventory';
 export * from './transientError';
+export * from './retry';
 /** The generated contract of `/api/shipyard`: the client, the operations' request types and the spec's models. */
 export * as ShipyardOpenApi from './schema/openapi';
 export { responseBody } from './schema/responseBody';

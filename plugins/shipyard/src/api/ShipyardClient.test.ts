@@ -172,10 +172,20 @@ describe('ShipyardClient', () => {
       retryDelaysMs: [60_000],
     });
     const controller = new AbortController();
+    const started = Date.now();
     const read = patient.listClusters({}, { signal: controller.signal });
     await new Promise(r => setTimeout(r, 20));
     controller.abort();
-    await expect(read).rejects.toBeDefined();
+    // with the signal's reason, as the backend plugins' retryTransient, not the 503 before the wait; at once
+    await expect(read).rejects.toMatchObject({ name: 'AbortError' });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(down).toHaveBeenCalledTimes(1);
+
+    const stopped = new AbortController();
+    stopped.abort(new Error('left the page'));
+    await expect(
+      patient.getSummary({ signal: stopped.signal }),
+    ).rejects.toThrow('left the page');
     expect(down).toHaveBeenCalledTimes(1);
   });
 

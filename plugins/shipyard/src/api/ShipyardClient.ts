@@ -6,12 +6,13 @@ import {
   ClusterListItem,
   ClusterOperationName,
   FleetChangeEvent,
-  isTransientError,
   ListClustersRequest,
   ListClustersResponse,
   ShipyardOpenApi,
   toListClustersQuery,
   responseBody,
+  retryTransient,
+  sleep,
 } from '@shipyard/plugin-shipyard-common';
 import {
   AuditQuery,
@@ -41,56 +42,45 @@ export interface ShipyardClientOptions {
   /**
    * The delays (ms) before asking a read again after a failure worth another try (`isTransientError`: a 5xx or 429
    * answer, a failed or reset connection), one per further try; the read fails with the last error after them.
-   * Default 0.5, 1, 2 and 4 s. Operations (the POSTs) are not asked again.
+   * Default 0.5, 1, 2 and 4 s. Operations (the POSTs) are not asked again. A read whose caller gives up (its
+   * `signal` aborts) fails with the signal's reason, at once, as the backend plugins' `retryTransient` does.
    */
   retryDelaysMs?: number[];
 }
 
 const DEFAULT_RETRY_DELAYS_MS = [500, 1000, 2000, 4000];
 
-/** Asks `ask` again after each of `delaysMs` while it fails with a transient error and the caller has not given up. */
-async function readAgain<T>(
-  ask: () => Promise<T>,
-  delaysMs: readonly number[],
-  signal?: AbortSignal,
-): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await ask();
-    } catch (error) {
-      if (
-        signal?.aborted ||
-        attempt >= delaysMs.length ||
-        !isTransientError(error)
-      ) {
-        throw error;
-      }
-      await sleep(delaysMs[attempt], signal);
-      if (signal?.aborted) throw error;
-    }
-  }
-}
-
-/** Reads that ask again after transient failures (see {@link readAgain}). */
+/** Asks a read again after transient failures, as `ShipyardClientOptions.retryDelaysMs` says. */
 type ReadAgain = <T>(ask: () => Promise<T>, signal?: AbortSignal) => Promise<T>;
+
+/**
+ * A read of the generated client: `send` (an operation given the caller's signal) asked again after transient
+ * failures; the body of its successful answer (a `ResponseError` otherwise).
+ */
+type Read = <Answer>(
+  send: (
+    options: ShipyardRequestOptions,
+  ) => Promise<ShipyardOpenApi.TypedResponse<Answer>>,
+  signal?: AbortSignal,
+) => Promise<Answer>;
 
 const MAX_RECONNECT_DELAY_MS = 30_000;
 
-/**
- * An operation of the generated client as a function of its request and the request options that answers the body
- * of its successful answer (a `ResponseError` otherwise).
- */
-function generatedCall<Request extends object, Answer>(
+/** An operation of the generated client as a function of its request and the request options. */
+function generatedOperation<Request extends object, Answer>(
   api: ShipyardOpenApi.DefaultApiClient,
   operation: GeneratedOperation,
-): (request: Request, options?: ShipyardRequestOptions) => Promise<Answer> {
+): (
+  request: Request,
+  options?: ShipyardRequestOptions,
+) => Promise<ShipyardOpenApi.TypedResponse<Answer>> {
   const call = api[operation] as unknown as (
     this: ShipyardOpenApi.DefaultApiClient,
     request: Request,
     options: ShipyardRequestOptions,
   ) => Promise<ShipyardOpenApi.TypedResponse<Answer>>;
-  return async (request, options) =>
-    responseBody(await call.call(api, request, { signal: options?.signal }));
+  return (request, options) =>
+    call.call(api, request, { signal: options?.signal });
 }
 
 /** The generated operation of a day-2 operation: every one takes the cluster's path and its body. */
@@ -103,42 +93,37 @@ function clusterOperationCall<Operation extends ClusterOperationName>(
   ) {
     throw new Error(`Unknown cluster operation ${operation}`);
   }
-  return generatedCall<
+  const send = generatedOperation<
     { path: ClusterKey; body: ClusterOperationBody<Operation> },
     GeneratedAnswer<GeneratedClusterOperations[Operation]>
   >(api, generatedClusterOperations[operation]);
+  return async (request: {
+    path: ClusterKey;
+    body: ClusterOperationBody<Operation>;
+  }) => responseBody(await send(request));
 }
 
 /** Each read of {@link shipyardReads}: its generated operation called with what the table says the read takes. */
 function generatedReads(
   api: ShipyardOpenApi.DefaultApiClient,
-  again: ReadAgain,
+  read: Read,
 ): ShipyardReads {
   const reads = Object.entries(shipyardReads).map(
     ([method, [operation, input]]) => {
-      const call = generatedCall<object, unknown>(api, operation);
-      const once = (
+      const send = generatedOperation<object, unknown>(api, operation);
+      const tableRead = (
         argument?: unknown,
         options?: ShipyardRequestOptions,
       ): Promise<unknown> => {
-        switch (input) {
-          case 'nothing':
-            return call({}, argument as ShipyardRequestOptions | undefined);
-          case 'key':
-            return call({ path: argument }, options);
-          default:
-            return call({ query: argument ?? {} }, options);
+        if (input === 'nothing') {
+          const { signal } = (argument as ShipyardRequestOptions) ?? {};
+          return read(init => send({}, init), signal);
         }
+        const request =
+          input === 'key' ? { path: argument } : { query: argument ?? {} };
+        return read(init => send(request, init), options?.signal);
       };
-      const read = (argument?: unknown, options?: ShipyardRequestOptions) =>
-        again(
-          () => once(argument, options),
-          (input === 'nothing'
-            ? (argument as ShipyardRequestOptions | undefined)
-            : options
-          )?.signal,
-        );
-      return [method, read];
+      return [method, tableRead];
     },
   );
   return Object.fromEntries(reads) as ShipyardReads;
@@ -163,6 +148,7 @@ export class ShipyardClient implements ShipyardApi {
   private readonly api: ShipyardOpenApi.DefaultApiClient;
   private readonly reconnectDelayMs: number;
   private readonly again: ReadAgain;
+  private readonly read: Read;
   private readonly listeners = new Set<FleetEventsListener>();
   private stream?: AbortController;
   private streamState: FleetStreamState = 'closed';
@@ -174,9 +160,11 @@ export class ShipyardClient implements ShipyardApi {
       fetchApi: options.fetchApi,
     });
     this.reconnectDelayMs = options.reconnectDelayMs ?? 1000;
-    const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
-    this.again = (ask, signal) => readAgain(ask, delays, signal);
-    Object.assign(this, generatedReads(this.api, this.again));
+    const delaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    this.again = (ask, signal) => retryTransient(ask, { delaysMs, signal });
+    this.read = (send, signal) =>
+      this.again(async () => responseBody(await send({ signal })), signal);
+    Object.assign(this, generatedReads(this.api, this.read));
   }
 
   // items are ClusterSummary or, with fields=list, ClusterListItem (the overloads of ShipyardApi say which)
@@ -184,14 +172,9 @@ export class ShipyardClient implements ShipyardApi {
     request: ListClustersRequest = {},
     options?: ShipyardRequestOptions,
   ): Promise<ListClustersResponse<ClusterListItem>> =>
-    (await this.again(
-      async () =>
-        responseBody(
-          await this.api.listClusters(
-            { query: toListClustersQuery(request) },
-            { signal: options?.signal },
-          ),
-        ),
+    (await this.read(
+      init =>
+        this.api.listClusters({ query: toListClustersQuery(request) }, init),
       options?.signal,
     )) as ListClustersResponse<ClusterListItem>) as ShipyardApi['listClusters'];
 
@@ -203,14 +186,8 @@ export class ShipyardClient implements ShipyardApi {
     let cursor: string | undefined;
     do {
       const query = { managementCluster, limit: 500, cursor };
-      const page = await this.again(
-        async () =>
-          responseBody(
-            await this.api.listClusterClasses(
-              { query },
-              { signal: options?.signal },
-            ),
-          ),
+      const page = await this.read(
+        init => this.api.listClusterClasses({ query }, init),
         options?.signal,
       );
       items.push(...(page.items as ClusterClassSummary[]));
@@ -252,14 +229,8 @@ export class ShipyardClient implements ShipyardApi {
     options,
   ) =>
     (
-      await this.again(
-        async () =>
-          responseBody(
-            await this.api.listClusterOperations(
-              { path: key },
-              { signal: options?.signal },
-            ),
-          ),
+      await this.read(
+        init => this.api.listClusterOperations({ path: key }, init),
         options?.signal,
       )
     ).items;
@@ -271,14 +242,8 @@ export class ShipyardClient implements ShipyardApi {
     const defined = Object.fromEntries(
       Object.entries(query).filter(([, v]) => v !== undefined && v !== ''),
     ) as AuditQuery;
-    return this.again(
-      async () =>
-        responseBody(
-          await this.api.listAuditRecords(
-            { query: defined },
-            { signal: options?.signal },
-          ),
-        ),
+    return this.read(
+      init => this.api.listAuditRecords({ query: defined }, init),
       options?.signal,
     );
   };
@@ -416,17 +381,4 @@ function safeJson(data: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Resolves after `ms`, or at once when the signal aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise(resolve => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done);
-  });
 }
