@@ -8,6 +8,7 @@ import { DriftStage } from '@shipyard/plugin-shipyard-backend/src/drift/DriftSta
 import { driftProfileOf } from '@shipyard/plugin-shipyard-backend/src/drift/profiles';
 import { SimHost, benchBackendConfig } from './fleetBenchmark';
 import { heapUsed, threadCpuMs } from '../stats';
+import { benchFleet } from '../sim/benchFleet';
 
 /*
  * What drift evaluation costs: cold sync to API-ready and the heap of the cache of the same simulated fleet, with the
@@ -101,13 +102,7 @@ export async function runDriftBenchmark(
 ): Promise<{ without: DriftRun[]; withDrift: DriftRun[] }> {
   const clusters = options.clusters ?? 10_000;
   const rounds = options.rounds ?? 2;
-  const sim = new SimHost({
-    managementClusters: clusters >= 10_000 ? 5 : 2,
-    clusters,
-    seed: 'shipyard-bench',
-    timing: { stepMs: 1000 },
-    machinesPerCluster: 10,
-  });
+  const sim = new SimHost(benchFleet(clusters >= 10_000 ? 5 : 2, clusters));
   const info = await sim.ready;
   sim.send({ type: 'pauseController' });
   const without: DriftRun[] = [];

@@ -23,6 +23,7 @@ import { seededRandom } from '@shipyard/test-utils';
 import type { SimWorkerMessage, SimWorkerRequest } from './simWorker';
 import { formatGc, heapUsed, percentile, threadCpuMs, watchGc } from '../stats';
 import { measureListFloor } from './listFloor';
+import { benchFleet } from '../sim/benchFleet';
 
 type SimManagementClusters = Extract<
   SimWorkerMessage,
@@ -425,14 +426,7 @@ async function measureSize(
   if (clusters >= 25_000) mcCount = 10;
   else if (clusters >= 10_000) mcCount = 5;
   else if (clusters >= 1000) mcCount = 3;
-  const sim = new SimHost({
-    managementClusters: mcCount,
-    clusters,
-    seed: 'shipyard-bench',
-    timing: { stepMs: 1000 },
-    // ~100,000 Machines at 10,000 clusters
-    machinesPerCluster: 10,
-  });
+  const sim = new SimHost(benchFleet(mcCount, clusters));
   const simInfo = await sim.ready;
   const baseline = heapUsed();
 

@@ -10,6 +10,7 @@ import catalogModuleShipyard from '@shipyard/plugin-catalog-backend-module-shipy
 import { toListClustersQueryString } from '@shipyard/plugin-shipyard-common';
 import { seededRandom } from '@shipyard/test-utils';
 import { shipyardConfig, startShipyardBackend } from '../backends';
+import { benchFleet } from '../sim/benchFleet';
 import { startWorkerSim } from '../sim/workerSim';
 import type { SimClusterWrite, SimFaultMix } from '../sim/types';
 import { formatNumber, percentile, threadCpuMs } from '../stats';
@@ -213,15 +214,10 @@ export async function measureMixedLoad(
   const withCatalog = options.catalog ?? true;
   const authorization = mockCredentials.user.header();
 
-  const sim = await startWorkerSim({
-    managementClusters,
-    clusters,
-    seed: 'shipyard-bench',
-    timing: { stepMs: 1000 },
-    machinesPerCluster: 10,
-    // the faults are the mix below alone
-    anomalies: false,
-  });
+  // the faults are the mix below alone
+  const sim = await startWorkerSim(
+    benchFleet(managementClusters, clusters, { anomalies: false }),
+  );
   let backend: Awaited<ReturnType<typeof startShipyardBackend>> | undefined;
   try {
     await sim.warm();

@@ -4,6 +4,7 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import { toListClustersQueryString } from '@shipyard/plugin-shipyard-common';
 import { seededRandom } from '@shipyard/test-utils';
 import { startShipyardBackend } from '../backends';
+import { benchFleet } from '../sim/benchFleet';
 import { startWorkerSim } from '../sim/workerSim';
 import { formatNumber, percentile, threadCpuMs } from '../stats';
 import { processCpuMs } from '../sim/fleet';
@@ -78,14 +79,9 @@ export async function runRequestPathBenchmark(
   const concurrency = options.concurrency ?? 50;
   const repeat = options.repeat ?? 2;
   const authorization = mockCredentials.user.header();
-  const sim = await startWorkerSim({
-    managementClusters: clusters >= 10_000 ? 5 : 3,
-    clusters,
-    seed: 'shipyard-bench',
-    timing: { stepMs: 1000 },
-    machinesPerCluster: 10,
-    anomalies: false,
-  });
+  const sim = await startWorkerSim(
+    benchFleet(clusters >= 10_000 ? 5 : 3, clusters, { anomalies: false }),
+  );
   let backend: Awaited<ReturnType<typeof startShipyardBackend>> | undefined;
   try {
     await sim.warm();
