@@ -1,14 +1,5 @@
-import { ResponseError } from '@backstage/errors';
+import { responseError } from './__testUtils__/responseError';
 import { Backoff, retryTransient, sleep } from './retry';
-
-async function responseError(status: number): Promise<ResponseError> {
-  return ResponseError.fromResponse(
-    new Response(JSON.stringify({ error: { name: 'Error', message: 'x' } }), {
-      status,
-      headers: { 'content-type': 'application/json' },
-    }),
-  );
-}
 
 describe('retryTransient', () => {
   const reset = () =>

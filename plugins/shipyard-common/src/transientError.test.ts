@@ -1,14 +1,5 @@
-import { ResponseError } from '@backstage/errors';
+import { responseError } from './__testUtils__/responseError';
 import { isTransientError } from './transientError';
-
-async function responseError(status: number): Promise<ResponseError> {
-  return ResponseError.fromResponse(
-    new Response(JSON.stringify({ error: { name: 'Error', message: 'x' } }), {
-      status,
-      headers: { 'content-type': 'application/json' },
-    }),
-  );
-}
 
 describe('isTransientError', () => {
   it('asks again after 5xx, 429 and 408 answers, not after other refusals', async () => {

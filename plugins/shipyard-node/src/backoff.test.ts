@@ -8,25 +8,4 @@ describe('the retry of -node', () => {
     expect(sleep).toBe(common.sleep);
     expect(isTransientError).toBe(common.isTransientError);
   });
-
-  it("rejects with the signal's reason when its caller gives up during a wait", async () => {
-    const controller = new AbortController();
-    const calls: number[] = [];
-    const retried = retryTransient(
-      async attempt => {
-        calls.push(attempt);
-        throw Object.assign(new Error('read ECONNRESET'), {
-          code: 'ECONNRESET',
-        });
-      },
-      {
-        attempts: 3,
-        firstDelayMs: 60_000,
-        signal: controller.signal,
-        onRetry: () => setTimeout(() => controller.abort(), 10),
-      },
-    );
-    await expect(retried).rejects.toMatchObject({ name: 'AbortError' });
-    expect(calls).toEqual([1]);
-  });
 });
