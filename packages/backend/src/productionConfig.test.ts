@@ -11,6 +11,10 @@ import { startTestBackend, mockServices } from '@backstage/backend-test-utils';
 
 const root = path.resolve(__dirname, '../../..');
 
+// The backend test loads the auth backend's modules through Jest's transform on first use: 3–8 s on a busy machine,
+// past Jest's default of 5 s per test.
+jest.setTimeout(60_000);
+
 async function mergedConfig(files: string[]) {
   const source = ConfigSources.default({
     argv: files.flatMap(f => ['--config', path.join(root, f)]),

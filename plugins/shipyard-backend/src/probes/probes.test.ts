@@ -106,6 +106,10 @@ async function fakeApiServer(mode: 'ok' | 'blackhole' | 'slow', delayMs = 0) {
   };
 }
 
+// The WorkloadProber tests run three probe rounds each against servers that answer 600 ms late or never (3–4.5 s in
+// all, more with a worker thread starting): Jest's default of 5 s per test is too close.
+jest.setTimeout(30_000);
+
 describe.each([
   ['in a worker thread', true],
   ["on the backend's thread", false],
