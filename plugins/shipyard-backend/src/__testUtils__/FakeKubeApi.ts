@@ -55,6 +55,8 @@ export class FakeKubeApi {
   unreachable = false;
   /** Number of list requests served per plural (first pages only). */
   readonly listCount = new Map<string, number>();
+  /** Plurals whose list pages after the first wait (see {@link holdNextPages}), with the requests waiting. */
+  private readonly heldPages = new Map<string, Array<() => void>>();
 
   constructor() {
     for (const r of RESOURCES) this.objects.set(r.plural, new Map());
@@ -89,6 +91,22 @@ export class FakeKubeApi {
       for (const s of this.sockets) s.destroy();
       this.watchers.clear();
     }
+  }
+
+  /**
+   * Holds the pages after the first of every list of `plural` (a list in progress): `next` answers the oldest request
+   * waiting, `release` every one and holds no more.
+   */
+  holdNextPages(plural: string): { next(): void; release(): void } {
+    const waiting: Array<() => void> = [];
+    this.heldPages.set(plural, waiting);
+    return {
+      next: () => waiting.shift()?.(),
+      release: () => {
+        this.heldPages.delete(plural);
+        for (const answer of waiting.splice(0)) answer();
+      },
+    };
   }
 
   /** Forgets the history so that resuming watches get 410, and ends open watches. */
@@ -168,7 +186,12 @@ export class FakeKubeApi {
     }
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse) {
+  private handle(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    /** A held page let go (see {@link holdNextPages}). */
+    released = false,
+  ) {
     if (this.unreachable) {
       req.socket.destroy();
       return;
@@ -222,6 +245,11 @@ export class FakeKubeApi {
       }
       const limit = Number(url.searchParams.get('limit') ?? '0') || Infinity;
       const token = url.searchParams.get('continue');
+      const held = token && !released ? this.heldPages.get(plural) : undefined;
+      if (held) {
+        held.push(() => this.handle(req, res, true));
+        return;
+      }
       const offset = token ? Number(token) : 0;
       if (!token)
         this.listCount.set(plural, (this.listCount.get(plural) ?? 0) + 1);

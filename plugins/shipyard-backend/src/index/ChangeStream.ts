@@ -34,8 +34,9 @@ export class ChangeStream {
     entityChanged: boolean,
   ) {
     if (this.listeners.size === 0) {
-      this.pending.clear();
-      this.pendingDeleted.clear();
+      // clearing a map makes it a new table even when it is empty: only once there is something to drop
+      if (this.pending.size > 0) this.pending.clear();
+      if (this.pendingDeleted.size > 0) this.pendingDeleted.clear();
       return;
     }
     if (type === 'deleted') this.pendingDeleted.set(key, summary);

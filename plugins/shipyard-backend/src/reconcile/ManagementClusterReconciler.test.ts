@@ -28,8 +28,12 @@ describe('ManagementClusterReconciler', () => {
     await api.stop();
   });
 
-  function start(sync: Partial<typeof DEFAULT_SYNC_CONFIG> = {}) {
+  function start(
+    sync: Partial<typeof DEFAULT_SYNC_CONFIG> = {},
+    early: { initialSyncGraceMs?: number; earlyFoldIntervalMs?: number } = {},
+  ) {
     reconciler = new ManagementClusterReconciler({
+      ...early,
       connection: { name: 'mc-a', url, getToken: async () => 'token' },
       sink: index,
       ownership: new OwnershipResolver({
@@ -144,6 +148,38 @@ describe('ManagementClusterReconciler', () => {
         controlPlanes: 3,
       },
     });
+  });
+
+  it('folding early (a first sync past its grace period), folds what a list brought once, when it is through', async () => {
+    putCluster(api, 'alpha', { workers: 5 });
+    // the Machines one by one: the first page is read, each one after it when the test says
+    const pages = api.holdNextPages('machines');
+    const r = start(
+      { pageSize: 1 },
+      { initialSyncGraceMs: 50, earlyFoldIntervalMs: 50 },
+    );
+    await eventually(() =>
+      expect(index.get('mc-a/default/alpha')?.summary).toMatchObject({
+        machineDeployments: [{ name: 'alpha-md-0' }],
+        controlPlaneKind: 'KubeadmControlPlane',
+      }),
+    );
+    await new Promise(resolve => setTimeout(resolve, 200));
+    const { version } = index.get('mc-a/default/alpha')!;
+    // folded every 50 ms meanwhile, but not again for each page of the list in progress
+    for (let page = 2; page <= 5; page++) {
+      pages.next();
+      await new Promise(resolve => setTimeout(resolve, 150));
+      expect(index.get('mc-a/default/alpha')!.version).toBe(version);
+    }
+    pages.release();
+    await r.waitForInitialSync();
+    expect(index.get('mc-a/default/alpha')!.summary.machineCount).toBe(6);
+    // after the first sync, what changes is folded at once
+    api.delete('machines', 'default', 'alpha-md-0-0');
+    await eventually(() =>
+      expect(index.get('mc-a/default/alpha')!.summary.machineCount).toBe(5),
+    );
   });
 
   it('follows watch events: create, scale, delete', async () => {

@@ -52,6 +52,8 @@ export interface ManagementClusterReconcilerOptions {
   logger: LoggerService;
   /** Longest wait for the first list of every kind before folding anyway (ms). */
   initialSyncGraceMs?: number;
+  /** Folding before every kind is listed once (past the grace period): how often what changed is folded (ms). */
+  earlyFoldIntervalMs?: number;
   /** Called for every watch event of a Cluster object with its fleet key, as it arrives (for measurements). */
   onClusterEvent?: (key: string) => void;
   /** Where the trimmed objects are kept (default: records of its own). */
@@ -123,6 +125,7 @@ export class ManagementClusterReconciler {
       ownership: options.ownership,
       health: options.health,
       lastSeenAt: () => this.connectionState.lastSeenAt,
+      earlyIntervalMs: options.earlyFoldIntervalMs,
     });
     this.markDirty = clusterKey => this.folder.markDirty(clusterKey);
     this.listSlots = pLimit(Math.max(1, options.sync.listConcurrency));
@@ -324,20 +327,36 @@ export class ManagementClusterReconciler {
         ? this.lister.list(kind.target, { pageSize, signal })
         : this.client.list(kind.target.path, { pageSize, signal });
     const { annotationKeys } = this;
-    for await (const page of pages) {
-      this.connectionState.seen(kind);
-      resourceVersion = page.resourceVersion || resourceVersion;
-      const items = page.items;
-      for (let i = 0; i < items.length; i++) {
-        const listed = projected
-          ? (items[i] as ListedObject)
-          : listedObject(kind.target, items[i], annotationKeys);
-        // an object applied is let go at once: a garbage collection while the page is applied copies only the
-        // objects not yet applied (the cold sync's collections copied whole pages of parsed objects)
-        items[i] = undefined;
-        // a malformed object that has a name keeps what was known of it
-        seenKeys?.add(keyOfListed(listed));
-        this.applyListed(kind, listed);
+    // Until every kind is listed once, the clusters a list changes are handed to the folder when the list is
+    // through (or fails), not page by page: folding early (a first sync longer than the grace period), the folder
+    // would fold every cluster a page touched again every few seconds while the list goes on, and a cluster's
+    // Machines, MachineSets and MachineDeployments come in lists of their own.
+    const listChanged = this.allListed() ? undefined : new Set<string>();
+    const markDirty = listChanged
+      ? (clusterKey: string) => {
+          listChanged.add(clusterKey);
+        }
+      : this.markDirty;
+    try {
+      for await (const page of pages) {
+        this.connectionState.seen(kind);
+        resourceVersion = page.resourceVersion || resourceVersion;
+        const items = page.items;
+        for (let i = 0; i < items.length; i++) {
+          const listed = projected
+            ? (items[i] as ListedObject)
+            : listedObject(kind.target, items[i], annotationKeys);
+          // an object applied is let go at once: a garbage collection while the page is applied copies only the
+          // objects not yet applied (the cold sync's collections copied whole pages of parsed objects)
+          items[i] = undefined;
+          // a malformed object that has a name keeps what was known of it
+          seenKeys?.add(keyOfListed(listed));
+          this.applyListed(kind, listed, undefined, markDirty);
+        }
+      }
+    } finally {
+      if (listChanged) {
+        for (const clusterKey of listChanged) this.markDirty(clusterKey);
       }
     }
     if (seenKeys) {
@@ -445,9 +464,15 @@ export class ManagementClusterReconciler {
 
   /**
    * Applies one listed or watched object; a malformed one is skipped, counted, and logged with its reason once per
-   * resourceVersion (a relist or a repeated event says nothing new). `obj`: the object itself, when at hand.
+   * resourceVersion (a relist or a repeated event says nothing new). `obj`: the object itself, when at hand;
+   * `markDirty`: where the clusters it changes go (default: the folder).
    */
-  private applyListed(kind: KindState, listed: ListedObject, obj?: KubeObject) {
+  private applyListed(
+    kind: KindState,
+    listed: ListedObject,
+    obj?: KubeObject,
+    markDirty = this.markDirty,
+  ) {
     let reason = listed.reason;
     if (listed.reason === undefined) {
       try {
@@ -457,7 +482,7 @@ export class ManagementClusterReconciler {
           listed.namespace,
           listed.name,
           listed,
-          this.markDirty,
+          markDirty,
         );
         if (kind.malformed.size > 0) kind.malformed.delete(keyOfListed(listed));
         return;

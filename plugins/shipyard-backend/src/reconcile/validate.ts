@@ -11,6 +11,22 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+function isRecordOrAbsent(value: unknown): boolean {
+  return value === undefined || value === null || isRecord(value);
+}
+
+function isStringOrAbsent(value: unknown): boolean {
+  return value === undefined || value === null || typeof value === 'string';
+}
+
+/*
+ * Every object listed or watched passes {@link malformedReason}: what it checks against is made once, not per object.
+ */
+const LABEL_LIMITS = { key: MAX_LABEL_KEY, value: MAX_LABEL_VALUE };
+const ANNOTATION_LIMITS = { key: MAX_LABEL_KEY, total: MAX_ANNOTATIONS_BYTES };
+const OWNER_REFERENCES_PROBLEM =
+  'metadata.ownerReferences is not a list of objects';
+
 function stringMapProblem(
   field: string,
   value: unknown,
@@ -19,8 +35,9 @@ function stringMapProblem(
   if (value === undefined || value === null) return undefined;
   if (!isRecord(value)) return `${field} is not an object`;
   let total = 0;
-  // every object listed passes here: keys, not entries (no array per property)
-  for (const k of Object.keys(value)) {
+  // every object listed passes here: its own keys walked in place (no array of keys or entries per object)
+  for (const k in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
     const v = value[k];
     if (typeof v !== 'string')
       return `${field}.${k.slice(0, 64)} is not a string`;
@@ -94,44 +111,32 @@ export function malformedReason(
       target.resourceKind
     }`;
   }
-  for (const field of ['spec', 'status'] as const) {
-    if (
-      obj[field] !== undefined &&
-      obj[field] !== null &&
-      !isRecord(obj[field])
-    ) {
-      return `${field} is not an object`;
-    }
-  }
+  if (!isRecordOrAbsent(obj.spec)) return 'spec is not an object';
+  if (!isRecordOrAbsent(obj.status)) return 'status is not an object';
   const problem =
-    stringMapProblem('metadata.labels', metadata.labels, {
-      key: MAX_LABEL_KEY,
-      value: MAX_LABEL_VALUE,
-    }) ??
-    stringMapProblem('metadata.annotations', metadata.annotations, {
-      key: MAX_LABEL_KEY,
-      total: MAX_ANNOTATIONS_BYTES,
-    });
+    stringMapProblem('metadata.labels', metadata.labels, LABEL_LIMITS) ??
+    stringMapProblem(
+      'metadata.annotations',
+      metadata.annotations,
+      ANNOTATION_LIMITS,
+    );
   if (problem) return problem;
   const refs = metadata.ownerReferences;
   if (refs !== undefined && refs !== null) {
-    if (!Array.isArray(refs) || refs.some(r => !isRecord(r))) {
-      return 'metadata.ownerReferences is not a list of objects';
+    if (!Array.isArray(refs)) return OWNER_REFERENCES_PROBLEM;
+    for (let i = 0; i < refs.length; i++) {
+      if (!isRecord(refs[i])) return OWNER_REFERENCES_PROBLEM;
     }
   }
-  for (const key of [
-    'uid',
-    'resourceVersion',
-    'creationTimestamp',
-    'deletionTimestamp',
-  ]) {
-    if (
-      metadata[key] !== undefined &&
-      metadata[key] !== null &&
-      typeof metadata[key] !== 'string'
-    ) {
-      return `metadata.${key} is not a string`;
-    }
+  if (!isStringOrAbsent(metadata.uid)) return 'metadata.uid is not a string';
+  if (!isStringOrAbsent(metadata.resourceVersion)) {
+    return 'metadata.resourceVersion is not a string';
+  }
+  if (!isStringOrAbsent(metadata.creationTimestamp)) {
+    return 'metadata.creationTimestamp is not a string';
+  }
+  if (!isStringOrAbsent(metadata.deletionTimestamp)) {
+    return 'metadata.deletionTimestamp is not a string';
   }
   return undefined;
 }
