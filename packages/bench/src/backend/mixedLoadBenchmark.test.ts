@@ -37,7 +37,10 @@ describe('shipyard-mixed-bench', () => {
     expect(row.probeRoundsMs.length).toBeGreaterThanOrEqual(1);
     expect(row.loadChanges).toBeGreaterThan(0);
     expect(row.eventsVisible).toBeGreaterThan(0);
-    expect(row.eventsNotVisible).toBe(0);
+    expect({
+      eventsNotVisible: row.eventsNotVisible,
+      output: row.eventsNotVisible ? output : '',
+    }).toEqual({ eventsNotVisible: 0, output: '' });
     expect(row.backendCores).toBeGreaterThan(0);
     expect(row.rssPeakMB).toBeGreaterThan(0);
     expect(row.catalogEntities).toBeUndefined();
@@ -54,6 +57,9 @@ describe('shipyard-mixed-bench --changes-only', () => {
       '50',
       '--no-catalog',
       '--changes-only',
+      // as above: on a busy test machine a change can take longer than the bench's 1.5 s to show
+      '--settle-seconds',
+      '8',
     ]);
     expect({ code, output: code === 0 ? '' : output }).toEqual({
       code: 0,
@@ -65,7 +71,10 @@ describe('shipyard-mixed-bench --changes-only', () => {
     expect(row.probeRoundsMs).toEqual([]);
     expect(row.loadChanges).toBeGreaterThan(0);
     expect(row.eventsVisible).toBeGreaterThan(0);
-    expect(row.eventsNotVisible).toBe(0);
+    expect({
+      eventsNotVisible: row.eventsNotVisible,
+      output: row.eventsNotVisible ? output : '',
+    }).toEqual({ eventsNotVisible: 0, output: '' });
     expect(row.mainThreadMsPerChange).toBeGreaterThan(0);
   });
 });

@@ -413,11 +413,20 @@ export async function measureMixedLoad(
     }
     const latencies: number[] = [];
     let notVisible = 0;
+    // how long before the window's end the changes never shown were written: a few at the very end are slow, spread
+    // over the window they are lost
+    let notVisibleAges = [Infinity, -Infinity];
     for (const [key, at] of writes) {
       if (at < windowStartWall || at > windowEndWall) continue;
       const shown = arrivals.get(key)?.find(x => x >= at);
-      if (shown === undefined) notVisible++;
-      else latencies.push(shown - at);
+      if (shown === undefined) {
+        notVisible++;
+        const age = windowEndWall - at;
+        notVisibleAges = [
+          Math.min(notVisibleAges[0], age),
+          Math.max(notVisibleAges[1], age),
+        ];
+      } else latencies.push(shown - at);
     }
     // the window's figures first: on a starved machine the round in progress can take minutes more
     print(
@@ -434,7 +443,13 @@ export async function measureMixedLoad(
         percentile(latencies, 50),
       )}/${formatNumber(percentile(latencies, 99))} ms (${
         latencies.length
-      } visible, ${notVisible} not); backend ${formatNumber(
+      } visible, ${notVisible} not${
+        notVisible
+          ? `, written ${formatNumber(notVisibleAges[0])}–${formatNumber(
+              notVisibleAges[1],
+            )} ms before the window's end`
+          : ''
+      }); backend ${formatNumber(
         (cpuMs - overHttp.cpuMs - events0.cpuMs) / windowMs,
         2,
       )} cores (main thread ${formatNumber(
