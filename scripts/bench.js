@@ -14,6 +14,15 @@ const compare = process.argv.includes('--compare');
 const extra = process.argv
   .slice(2)
   .filter(a => a !== '--quick' && a !== '--compare');
+if (!compare && extra.length) {
+  // the suite's benchmarks each take options of their own: run one of them (packages/bench/bin) to pass any
+  console.error(
+    `bench: ${extra.join(
+      ' ',
+    )}: yarn bench takes --quick and --compare (with the side-by-side benchmark's options) only\nUsage: yarn bench [--quick] | yarn bench --compare [--quick] [--out FILE] [--sizes 100,1000] …`,
+  );
+  process.exit(2);
+}
 
 if (compare) {
   const bin = path.join(root, 'packages/bench/bin/shipyard-compare-bench');
@@ -66,7 +75,7 @@ for (const bench of benches) {
   console.log(`\n## ${bench.title}\n`);
   const r = spawnSync(
     process.execPath,
-    ['--expose-gc', '--max-old-space-size=8192', bin, ...bench.args, ...extra],
+    ['--expose-gc', '--max-old-space-size=8192', bin, ...bench.args],
     {
       cwd: root,
       stdio: 'inherit',
