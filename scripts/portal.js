@@ -22,13 +22,25 @@ const stateDir = portalStateDir(root, port);
 const children = [];
 let stopping = false;
 
+const running = child => child.exitCode === null && child.signalCode === null;
+
+// The backend and the simulator each get SIGTERM and the time to shut down; one still running after 15 s is killed,
+// so that none outlives the portal.
 function stopAll(code) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) {
-    if (child.exitCode === null) child.kill('SIGTERM');
-  }
-  setTimeout(() => process.exit(code), 1500).unref();
+  const left = children.filter(running);
+  const exited = Promise.all(
+    left.map(child => new Promise(resolve => child.once('exit', resolve))),
+  );
+  for (const child of left) child.kill('SIGTERM');
+  const timer = setTimeout(() => {
+    for (const child of left.filter(running)) child.kill('SIGKILL');
+  }, 15_000);
+  exited.then(() => {
+    clearTimeout(timer);
+    process.exit(code);
+  });
 }
 process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));
