@@ -17,6 +17,7 @@ import {
 } from './catalogWrites';
 import { startInProcessSim } from './sim/fleet';
 import type { SimHandle } from './sim/types';
+import type { NaiveBaselineResult } from './backend/naiveBaseline';
 import { startWorkerSim } from './sim/workerSim';
 import {
   LatencySummary,
@@ -108,20 +109,8 @@ export interface SizeFigures {
   kubernetes: FanOutFigures[];
 }
 
-export interface NaiveFigures {
-  clusters: number;
-  managementClusters: number;
-  machines: number;
-  informers: number;
-  informerObjects: number;
-  informerHeapMB: number;
-  fleetIndexHeapMB: number;
-  informerQueryP50Ms: number;
-  informerQueryP99Ms: number;
-  fleetIndexQueryP50Ms: number;
-  fleetIndexQueryP99Ms: number;
-  sameAnswer: boolean;
-  teamClusters: number;
+/** The naive baseline's figures (from its own process), with Shipyard's advantage as ratios. */
+export interface NaiveFigures extends NaiveBaselineResult {
   ratios?: { heap: number; p50: number; p99: number };
 }
 

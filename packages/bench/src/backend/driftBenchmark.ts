@@ -9,6 +9,7 @@ import { driftProfileOf } from '@shipyard/plugin-shipyard-backend/src/drift/prof
 import { SimHost, benchBackendConfig } from './fleetBenchmark';
 import { heapUsed, threadCpuMs } from '../stats';
 import { benchFleet } from '../sim/benchFleet';
+import { mockServices } from '@backstage/backend-test-utils';
 
 /*
  * What drift evaluation costs: cold sync to API-ready and the heap of the cache of the same simulated fleet, with the
@@ -18,15 +19,7 @@ import { benchFleet } from '../sim/benchFleet';
  * on a shared machine mostly measures the run queue.
  */
 
-const silentLogger: any = {
-  info() {},
-  warn() {},
-  error() {},
-  debug() {},
-  child() {
-    return silentLogger;
-  },
-};
+const silentLogger = mockServices.rootLogger({ level: 'none' });
 
 /** The demo catalog's profiles, as drift reads them. */
 function demoProfiles() {

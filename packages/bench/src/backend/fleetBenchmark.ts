@@ -24,6 +24,7 @@ import type { SimWorkerMessage, SimWorkerRequest } from './simWorker';
 import { formatGc, heapUsed, percentile, threadCpuMs, watchGc } from '../stats';
 import { measureListFloor } from './listFloor';
 import { benchFleet } from '../sim/benchFleet';
+import { mockServices } from '@backstage/backend-test-utils';
 
 type SimManagementClusters = Extract<
   SimWorkerMessage,
@@ -287,15 +288,7 @@ export function httpLoad(
   });
 }
 
-const silentLogger: any = {
-  info() {},
-  warn() {},
-  error() {},
-  debug() {},
-  child() {
-    return silentLogger;
-  },
-};
+const silentLogger = mockServices.rootLogger({ level: 'none' });
 
 /** The fleet simulator running in a worker thread. */
 export class SimHost {

@@ -9,6 +9,7 @@ import {
 import { FleetService } from '@shipyard/plugin-shipyard-backend/src/service/FleetService';
 import { SimHost, benchBackendConfig } from './fleetBenchmark';
 import { heapUsed, percentile } from '../stats';
+import { mockServices } from '@backstage/backend-test-utils';
 
 /** Options of {@link runNaiveBaseline}. */
 export interface NaiveBaselineOptions {
@@ -58,15 +59,7 @@ const KINDS = [
   'machinehealthchecks',
 ];
 
-const silentLogger: any = {
-  info() {},
-  warn() {},
-  error() {},
-  debug() {},
-  child() {
-    return silentLogger;
-  },
-};
+const silentLogger = mockServices.rootLogger({ level: 'none' });
 
 interface NaiveRow {
   key: string;

@@ -15,6 +15,7 @@ import { rollUp } from '@shipyard/plugin-shipyard-backend/src/objectives/compute
 import { DEFAULT_OBJECTIVES_CONFIG } from '@shipyard/plugin-shipyard-backend/src/objectives/config';
 import { DEFAULT_HEALTH_CONFIG } from '@shipyard/plugin-shipyard-backend/src/health/config';
 import { formatNumber, heapUsed } from '../stats';
+import { mockServices } from '@backstage/backend-test-utils';
 
 /*
  * What availability objectives cost on a long health history: a synthetic history of every cluster over the retention
@@ -38,15 +39,7 @@ const PROFILES = [
   'rke2-onprem',
 ];
 
-const silentLogger: any = {
-  info() {},
-  warn() {},
-  error() {},
-  debug() {},
-  child() {
-    return silentLogger;
-  },
-};
+const silentLogger = mockServices.rootLogger({ level: 'none' });
 
 /** Options of {@link runObjectivesBenchmark}. */
 export interface ObjectivesBenchmarkOptions {
