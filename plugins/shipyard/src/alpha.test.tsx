@@ -27,7 +27,11 @@ import shipyardPluginAlpha, {
   shipyardTeamClustersEntityCard,
 } from './alpha';
 import { shipyardApiRef } from './api';
+import { readFleetTableAhead } from './lib/readAhead';
 import { mockShipyardApi } from './__testUtils__/fixtures';
+
+// Rendering the fleet page in a test app takes 3–6 s on a busy machine, past Jest's default of 5 s per test.
+jest.setTimeout(60_000);
 
 describe('new frontend system', () => {
   it('exposes the plugin with all its extensions', () => {
@@ -51,6 +55,49 @@ describe('new frontend system', () => {
     expect(
       await screen.findAllByTestId('cluster-row', {}, { timeout: 30_000 }),
     ).toHaveLength(3);
+  });
+
+  it('asks for the fleet table’s first rows while the fleet page’s code loads, with the request the table makes', async () => {
+    const before = window.location.href;
+    try {
+      // the loader reads the address the browser is at (the table reads the router's: the same in the app)
+      window.history.pushState({}, '', '/shipyard/');
+      const readAhead = jest.fn();
+      const api = mockShipyardApi({ readClustersAhead: readAhead });
+      // the app's APIs: those the page's loader is given
+      const tester = createExtensionTester(shipyardFleetPage, {
+        apis: [[shipyardApiRef, api]],
+      });
+      renderInTestApp(tester.reactElement(), {
+        apis: [[shipyardApiRef, api]],
+      });
+      expect(
+        await screen.findAllByTestId('cluster-row', {}, { timeout: 30_000 }),
+      ).toHaveLength(3);
+      expect(readAhead).toHaveBeenCalledTimes(1);
+      const [ahead] = readAhead.mock.calls[0];
+      expect(ahead).toMatchObject({ fields: 'list', sort: 'name', limit: 50 });
+      // the table's first read is the same request: the client lets it take the read begun ahead over
+      expect(api.listClusters).toHaveBeenCalledWith(ahead, expect.anything());
+
+      // a filtered fleet page: its filters; below the fleet page (a cluster's page): nothing ahead
+      window.history.pushState({}, '', '/portal/shipyard?health=degraded');
+      const filtered = mockShipyardApi({ readClustersAhead: jest.fn() });
+      readFleetTableAhead(filtered, '/shipyard');
+      expect(filtered.readClustersAhead).toHaveBeenCalledWith(
+        expect.objectContaining({ health: ['degraded'], fields: 'list' }),
+      );
+      window.history.pushState({}, '', '/shipyard/clusters/mc/default/prod-1');
+      const cluster = mockShipyardApi({ readClustersAhead: jest.fn() });
+      readFleetTableAhead(cluster, '/shipyard');
+      expect(cluster.readClustersAhead).not.toHaveBeenCalled();
+      // an API without it: the table reads as it renders
+      expect(() =>
+        readFleetTableAhead(mockShipyardApi(), '/shipyard'),
+      ).not.toThrow();
+    } finally {
+      window.history.replaceState({}, '', before);
+    }
   });
 
   it('filters entity content and cards to the right entities', () => {

@@ -22,6 +22,7 @@ import {
 import { ShipyardClient, shipyardApiRef } from './api';
 import { EmbeddedPage } from './components/PageHeader';
 import { lazy, Suspense } from 'react';
+import { readFleetTableAhead } from './lib/readAhead';
 import { rootRouteRef } from './routes';
 import type { ShipyardFormFieldName } from './formFields';
 
@@ -35,19 +36,29 @@ export const shipyardApi = ApiBlueprint.make({
     }),
 });
 
-/** The fleet page at `/shipyard` (with a nav item). */
-export const shipyardFleetPage = PageBlueprint.make({
-  params: {
-    path: '/shipyard',
-    title: 'Fleet',
-    icon: <CloudQueueIcon />,
-    routeRef: convertLegacyRouteRef(rootRouteRef),
-    loader: () =>
-      import('./components/FleetPage').then(m => (
-        <EmbeddedPage>
-          <m.FleetPage />
-        </EmbeddedPage>
-      )),
+/**
+ * The fleet page at `/shipyard` (with a nav item). Its loader asks for the table's first rows while the page's code
+ * loads (`readFleetTableAhead`).
+ */
+export const shipyardFleetPage = PageBlueprint.makeWithOverrides({
+  factory(originalFactory, { apis, config }) {
+    return originalFactory({
+      path: '/shipyard',
+      title: 'Fleet',
+      icon: <CloudQueueIcon />,
+      routeRef: convertLegacyRouteRef(rootRouteRef),
+      loader: () => {
+        readFleetTableAhead(
+          apis.get(shipyardApiRef),
+          config.path ?? '/shipyard',
+        );
+        return import('./components/FleetPage').then(m => (
+          <EmbeddedPage>
+            <m.FleetPage />
+          </EmbeddedPage>
+        ));
+      },
+    });
   },
 });
 

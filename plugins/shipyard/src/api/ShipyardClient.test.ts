@@ -67,6 +67,90 @@ describe('ShipyardClient', () => {
     );
   });
 
+  it('lets the first read with the same request take over a read begun ahead, once and within 10 s', async () => {
+    let answers = 0;
+    const fetch = jest.fn(async () =>
+      jsonResponse({ items: [], totalCount: 0, revision: ++answers }),
+    );
+    const client = new ShipyardClient({ discoveryApi, fetchApi: { fetch } });
+    const request = {
+      health: ['degraded' as const],
+      sort: 'name' as const,
+      limit: 50,
+      fields: 'list' as const,
+    };
+    client.readClustersAhead(request);
+    await new Promise(r => setTimeout(r, 0));
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(fetch).toHaveBeenCalledWith(
+      `${baseUrl}/clusters?health=degraded&sort=name&limit=50&fields=list`,
+      expect.anything(),
+    );
+    // another request reads on its own and leaves the one ahead in place
+    await client.listClusters({ ...request, health: ['unhealthy'] });
+    expect(fetch).toHaveBeenCalledTimes(2);
+    // the same request (an equal object, undefined filters left out) takes it over: no request of its own
+    await expect(
+      client.listClusters({ ...request, owner: undefined }),
+    ).resolves.toMatchObject({ revision: 1 });
+    expect(fetch).toHaveBeenCalledTimes(2);
+    // taken over once: the next read is a read of its own
+    await expect(client.listClusters(request)).resolves.toMatchObject({
+      revision: 3,
+    });
+
+    // a read begun ahead more than 10 s before is not taken over
+    const now = jest.spyOn(Date, 'now');
+    try {
+      now.mockReturnValue(1_000_000);
+      client.readClustersAhead(request);
+      now.mockReturnValue(1_010_000);
+      await expect(client.listClusters(request)).resolves.toMatchObject({
+        revision: 5,
+      });
+      expect(fetch).toHaveBeenCalledTimes(5);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
+  it('fails the read that takes over a read begun ahead as that read fails, or at once when its caller gives up', async () => {
+    const down = jest.fn(async () =>
+      jsonResponse({ error: { name: 'NotFoundError', message: 'x' } }, 404),
+    );
+    const refusing = new ShipyardClient({
+      discoveryApi,
+      fetchApi: { fetch: down },
+      retryDelaysMs: [5],
+    });
+    refusing.readClustersAhead({ fields: 'list' });
+    await expect(
+      refusing.listClusters({ fields: 'list' }),
+    ).rejects.toMatchObject({ statusCode: 404 });
+    expect(down).toHaveBeenCalledTimes(1);
+
+    let answer: (response: Response) => void = () => {};
+    const held = jest.fn(
+      () => new Promise<Response>(resolve => (answer = resolve)),
+    );
+    const slow = new ShipyardClient({
+      discoveryApi,
+      fetchApi: { fetch: held },
+    });
+    slow.readClustersAhead({ fields: 'list' });
+    await new Promise(r => setTimeout(r, 0));
+    expect(held).toHaveBeenCalledTimes(1);
+    const controller = new AbortController();
+    const read = slow.listClusters(
+      { fields: 'list' },
+      { signal: controller.signal },
+    );
+    controller.abort();
+    await expect(read).rejects.toMatchObject({ name: 'AbortError' });
+    answer(jsonResponse({ items: [], totalCount: 0, revision: 1 }));
+    expect(held).toHaveBeenCalledTimes(1);
+  });
+
   it('reads a cluster, the summary and the management clusters', async () => {
     const fetch = jest.fn(
       async (_url: RequestInfo | URL, _init?: RequestInit) =>

@@ -10,6 +10,7 @@ import {
   ListClustersResponse,
   ShipyardOpenApi,
   toListClustersQuery,
+  toListClustersQueryString,
   responseBody,
   retryTransient,
   sleep,
@@ -65,6 +66,32 @@ type Read = <Answer>(
 ) => Promise<Answer>;
 
 const MAX_RECONNECT_DELAY_MS = 30_000;
+
+/** How long a read begun ahead (`readClustersAhead`) waits for the call that takes it over (ms). */
+const READ_AHEAD_MS = 10_000;
+
+/** `answer`, or the signal's reason as soon as it aborts (the answer itself is left to come). */
+function answerUnlessAborted<T>(
+  answer: Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  if (!signal) return answer;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    answer.then(
+      value => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      error => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
 
 /** An operation of the generated client as a function of its request and the request options. */
 function generatedOperation<Request extends object, Answer>(
@@ -153,6 +180,12 @@ export class ShipyardClient implements ShipyardApi {
   private stream?: AbortController;
   private streamState: FleetStreamState = 'closed';
   private lastRevision: number | undefined;
+  /** The read `readClustersAhead` began, by its query string, until a call takes it over or `until` passes. */
+  private ahead?: {
+    key: string;
+    answer: Promise<ListClustersResponse<ClusterListItem>>;
+    until: number;
+  };
 
   constructor(options: ShipyardClientOptions) {
     this.api = new ShipyardOpenApi.DefaultApiClient({
@@ -171,12 +204,49 @@ export class ShipyardClient implements ShipyardApi {
   readonly listClusters = (async (
     request: ListClustersRequest = {},
     options?: ShipyardRequestOptions,
-  ): Promise<ListClustersResponse<ClusterListItem>> =>
-    (await this.read(
+  ): Promise<ListClustersResponse<ClusterListItem>> => {
+    const ahead = this.takeAhead(request);
+    if (ahead) return answerUnlessAborted(ahead, options?.signal);
+    return this.readClusters(request, options?.signal);
+  }) as ShipyardApi['listClusters'];
+
+  readonly readClustersAhead: NonNullable<ShipyardApi['readClustersAhead']> =
+    request => {
+      const answer = this.readClusters(request);
+      // its failure is for the call that takes it over; one that never comes leaves nothing unhandled
+      answer.catch(() => undefined);
+      this.ahead = {
+        key: toListClustersQueryString(request),
+        answer,
+        until: Date.now() + READ_AHEAD_MS,
+      };
+    };
+
+  /** The read begun ahead with this request, once, within its time; undefined otherwise. */
+  private takeAhead(
+    request: ListClustersRequest,
+  ): Promise<ListClustersResponse<ClusterListItem>> | undefined {
+    const ahead = this.ahead;
+    if (!ahead) return undefined;
+    if (ahead.until <= Date.now()) {
+      this.ahead = undefined;
+      return undefined;
+    }
+    if (ahead.key !== toListClustersQueryString(request)) return undefined;
+    this.ahead = undefined;
+    return ahead.answer;
+  }
+
+  private async readClusters(
+    request: ListClustersRequest,
+    signal?: AbortSignal,
+  ): Promise<ListClustersResponse<ClusterListItem>> {
+    return (await this.read(
       init =>
         this.api.listClusters({ query: toListClustersQuery(request) }, init),
-      options?.signal,
-    )) as ListClustersResponse<ClusterListItem>) as ShipyardApi['listClusters'];
+      signal,
+    )) as ListClustersResponse<ClusterListItem>;
+  }
 
   readonly listClusterClasses: ShipyardApi['listClusterClasses'] = async (
     managementCluster,

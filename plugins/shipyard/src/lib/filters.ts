@@ -99,6 +99,17 @@ export function writeFleetQuery(query: FleetQuery): URLSearchParams {
   return params;
 }
 
+/**
+ * What the cluster table asks `GET /clusters` for: one page of slim list items (a cluster's page reads its details).
+ * The fleet page's loader asks for the same ahead of the table (`readFleetTableAhead`).
+ */
+export function toTableRequest(
+  query: FleetQuery,
+  cursor?: string,
+): ListClustersRequest & { fields: 'list' } {
+  return { ...toListRequest(query, cursor), fields: 'list' };
+}
+
 /** The `GET /clusters` request of a fleet query. */
 export function toListRequest(
   query: FleetQuery,

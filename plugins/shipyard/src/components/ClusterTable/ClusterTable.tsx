@@ -39,7 +39,12 @@ import {
 } from 'react';
 import { shipyardApiRef } from '../../api';
 import { useFleetRoutes, useLatestAnswer } from '../../hooks';
-import { FilterFacet, FleetQuery, toListRequest } from '../../lib/filters';
+import {
+  FilterFacet,
+  FleetQuery,
+  toListRequest,
+  toTableRequest,
+} from '../../lib/filters';
 import { FacetFilterBar } from '../FacetFilterBar';
 import { CLUSTER_COLUMNS, DEFAULT_COLUMNS } from './columns';
 
@@ -114,10 +119,9 @@ export const ClusterTable = (props: ClusterTableProps) => {
     if (!silent) setLoading(true);
     api
       // slim list items: the cluster page fetches the details
-      .listClusters(
-        { ...toListRequest(query, cursor), fields: 'list' },
-        { signal: controller.signal },
-      )
+      .listClusters(toTableRequest(query, cursor), {
+        signal: controller.signal,
+      })
       .then(page => {
         if (!isLatest()) return;
         setData(page);
