@@ -7,7 +7,11 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { portalDatabaseServiceFactory } from './sqliteFiles';
+import {
+  QUERY_TURN_MS,
+  keepPreparedStatements,
+  portalDatabaseServiceFactory,
+} from './sqliteFiles';
 
 jest.setTimeout(60_000);
 
@@ -130,6 +134,31 @@ describe('portalDatabaseServiceFactory', () => {
     } finally {
       await backend.stop();
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('paces each connection on its own: one plugin’s chain of queries does not hold back another plugin’s query', () => {
+    // each plugin has a database (a connection) of its own: the catalog's processing and the auth backend's user info
+    const Database = require('better-sqlite3');
+    const busy = new Database(':memory:');
+    const other = new Database(':memory:');
+    try {
+      keepPreparedStatements(busy);
+      keepPreparedStatements(other);
+      const chain = busy.prepare('select 1 as one');
+      const lookup = other.prepare('select 2 as two');
+      // the busy connection runs queries back to back for longer than a turn's share
+      const started = performance.now();
+      while (performance.now() - started < QUERY_TURN_MS + 5) chain.all();
+      // its next query answers in a later turn of the event loop...
+      const later = chain.all();
+      expect(later).toBeInstanceOf(Promise);
+      // ...while the other connection's first query of the turn answers at once
+      expect(lookup.all()).toEqual([{ two: 2 }]);
+      return later;
+    } finally {
+      busy.close();
+      other.close();
     }
   });
 

@@ -23,8 +23,10 @@
  * 2,000 small queries held the thread for 300 ms without one turn, and every request, timer and answer of another
  * plugin waited for its end (while the catalog filled with 25,000 clusters, a permission decision, a few round trips
  * between plugins of the same backend, took 400–800 ms). A kept statement whose run ends past
- * {@link QUERY_TURN_MS} of queries since the event loop last turned answers after `setImmediate`, where the event
- * loop first serves what waits.
+ * {@link QUERY_TURN_MS} of its connection's queries since the event loop last turned answers after `setImmediate`,
+ * where the event loop first serves what waits. The share is per connection (each plugin has its own database): with
+ * one share for the thread, the auth backend's user-info lookup that a fresh permission decision waits for answered a
+ * turn later at each of its queries whenever the catalog's chain had used the turn.
  *
  * No Backstage setting or library sets SQLite pragmas, keeps statements on the connections of its pool or lets a
  * synchronous driver yield, hence this wrapper.
@@ -65,40 +67,49 @@ const tuned = new WeakSet<Knex>();
  */
 export const QUERY_TURN_MS = 10;
 
-/** When the queries of the current turn of the event loop began (undefined: none yet). */
-let turnStartedAt: number | undefined;
-
-/** How long the thread has run queries in this turn of the event loop (ms); starts the count at the turn's first. */
-function queryTimeThisTurn(now: number): number {
-  if (turnStartedAt === undefined) {
-    turnStartedAt = now;
-    // the next turn starts a new count (this runs before any answer deferred below)
-    setImmediate(() => {
-      turnStartedAt = undefined;
-    });
-  }
-  return now - turnStartedAt;
+/**
+ * A connection's share of a turn of the event loop: `paced` answers a query's result as it is until the connection has
+ * run queries for {@link QUERY_TURN_MS} in this turn (counted from its first query of the turn), then once the event
+ * loop has turned. One per connection, so one per plugin: a plugin's chain of queries (the catalog processing and
+ * stitching) does not hold back another plugin's queries (the auth backend's user info that a permission decision
+ * waits for), which would otherwise wait a turn each behind the chain.
+ */
+function turnShare(): { paced<T>(result: T): T | Promise<T> } {
+  /** When this connection's queries of the current turn began (undefined: none yet). */
+  let turnStartedAt: number | undefined;
+  return {
+    paced(result) {
+      const now = performance.now();
+      if (turnStartedAt === undefined) {
+        turnStartedAt = now;
+        // the next turn starts a new count (this runs before any answer deferred below)
+        setImmediate(() => {
+          turnStartedAt = undefined;
+        });
+      }
+      if (now - turnStartedAt < QUERY_TURN_MS) return result;
+      return new Promise(resolve => setImmediate(() => resolve(result)));
+    },
+  };
 }
 
-/** `result` as it is, or once the event loop has turned when the thread has run queries for too long in this turn. */
-function paced<T>(result: T): T | Promise<T> {
-  if (queryTimeThisTurn(performance.now()) < QUERY_TURN_MS) return result;
-  return new Promise(resolve => setImmediate(() => resolve(result)));
-}
-
-/** Makes `all` and `run` of `statement` answer through {@link paced} (knex awaits either). */
-function pace(statement: SqliteStatement): SqliteStatement {
+/** Makes `all` and `run` of `statement` answer through its connection's `share` (knex awaits either). */
+function pace(
+  statement: SqliteStatement,
+  share: ReturnType<typeof turnShare>,
+): SqliteStatement {
   const all = statement.all.bind(statement);
   const run = statement.run.bind(statement);
-  statement.all = (...bindings) => paced(all(...bindings));
-  statement.run = (...bindings) => paced(run(...bindings));
+  statement.all = (...bindings) => share.paced(all(...bindings));
+  statement.run = (...bindings) => share.paced(run(...bindings));
   return statement;
 }
 
 /**
  * Keeps the last {@link STATEMENT_CACHE_SIZE} statements `connection` prepared and answers `prepare` of the same SQL
  * text with the kept statement, in the connection's default integer mode (a query of knex may have changed it). The
- * statements' `all` and `run` let the event loop turn after {@link QUERY_TURN_MS} of queries (see the file's header).
+ * statements' `all` and `run` let the event loop turn after {@link QUERY_TURN_MS} of the connection's queries in a
+ * turn (see the file's header).
  */
 export function keepPreparedStatements(
   connection: SqliteConnection,
@@ -109,13 +120,14 @@ export function keepPreparedStatements(
   });
   const prepare = connection.prepare.bind(connection);
   const safeIntegers = options.safeIntegers === true;
+  const share = turnShare();
   connection.prepare = (source: string) => {
     const kept = statements.get(source);
     if (kept) {
       kept.safeIntegers(safeIntegers);
       return kept;
     }
-    const statement = pace(prepare(source));
+    const statement = pace(prepare(source), share);
     statements.set(source, statement);
     return statement;
   };
