@@ -31,9 +31,6 @@ function render(
   });
 }
 
-// the page loads several answers; a busy machine needs more than the default 5 s
-jest.setTimeout(30_000);
-
 describe('ClusterEntityContent', () => {
   it('shows overview, health with reasons, the tree, nodes and the timeline', async () => {
     const api = mockShipyardApi();

@@ -32,9 +32,6 @@ function render(api = mockShipyardApi(), path = '/') {
   );
 }
 
-// the whole page (summary cards, version debt, table) renders in jsdom in 1-2 s, several on a busy machine
-jest.setTimeout(20_000);
-
 describe('FleetPage', () => {
   it('shows summary cards, charts and the first page of clusters', async () => {
     const api = mockShipyardApi();

@@ -6,9 +6,6 @@ import { PlanUpgradeBanner } from './PlanUpgradeBanner';
 
 const base = 'http://localhost/api/shipyard';
 
-// rendering tables is slow on a busy machine
-jest.setTimeout(30_000);
-
 const plan = {
   stages: [
     {

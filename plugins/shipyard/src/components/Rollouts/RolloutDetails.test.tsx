@@ -6,9 +6,6 @@ import type { Rollout } from './rolloutsClient';
 
 const base = 'http://localhost/api/shipyard';
 
-// rendering tables is slow on a busy machine
-jest.setTimeout(30_000);
-
 function rollout(overrides: Partial<Rollout> = {}): Rollout {
   return {
     id: 'r1',

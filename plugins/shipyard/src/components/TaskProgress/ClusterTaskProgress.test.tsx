@@ -13,8 +13,6 @@ import {
 } from '../../__testUtils__/fixtures';
 import { ClusterTaskProgress, clusterOfTask } from './ClusterTaskProgress';
 
-jest.setTimeout(30_000);
-
 function scaffolder(
   parameters: Record<string, unknown>,
   status = 'processing',
