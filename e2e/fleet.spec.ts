@@ -79,20 +79,32 @@ test.describe('fleet page', () => {
     );
     await expect(page.getByTestId('live-state')).toHaveText('Live');
     await saveScreenshot(page, testInfo, 'fleet');
-    // the budget holds on a quiet machine; on a busy one the message says what was measured, and how busy it was
+    // The budget is judged on a machine that is not overloaded: with the load average above 3 per core (the suite's
+    // own portal and browser stay far below it) the paint measures the queue for the cores, not the page, and the
+    // test says so in its annotations instead. SHIPYARD_E2E_PAINT_MAX_LOAD sets another limit.
     const budgetMs = Number(process.env.SHIPYARD_E2E_PAINT_BUDGET_MS ?? 1_500);
-    expect(
-      firstPaintMs,
-      `first table paint after in-app navigation: median ${firstPaintMs} ms of ${paint.inAppNavigation.join(
-        ', ',
-      )} ms, budget ${budgetMs} ms (SHIPYARD_E2E_PAINT_BUDGET_MS); full page loads ${paint.fullPageLoad.join(
-        ', ',
-      )} ms; ${summary.totalCount} clusters; load average ${loadBefore.toFixed(
-        1,
-      )} before and ${loadAfter.toFixed(1)} after the measurement on ${
-        os.cpus().length
-      } cores`,
-    ).toBeLessThan(budgetMs);
+    const maxLoad = Number(
+      process.env.SHIPYARD_E2E_PAINT_MAX_LOAD ?? 3 * os.cpus().length,
+    );
+    const measured = `first table paint after in-app navigation: median ${firstPaintMs} ms of ${paint.inAppNavigation.join(
+      ', ',
+    )} ms, budget ${budgetMs} ms (SHIPYARD_E2E_PAINT_BUDGET_MS); full page loads ${paint.fullPageLoad.join(
+      ', ',
+    )} ms; ${summary.totalCount} clusters; load average ${loadBefore.toFixed(
+      1,
+    )} before and ${loadAfter.toFixed(1)} after the measurement on ${
+      os.cpus().length
+    } cores`;
+    if (Math.max(loadBefore, loadAfter) > maxLoad) {
+      const description = `${measured}: above the load average of ${maxLoad} (SHIPYARD_E2E_PAINT_MAX_LOAD)`;
+      testInfo.annotations.push({
+        type: 'fleet-paint-budget-not-judged',
+        description,
+      });
+      process.stdout.write(`fleet paint budget not judged: ${description}\n`);
+      return;
+    }
+    expect(firstPaintMs, measured).toBeLessThan(budgetMs);
   });
 
   test('filtering by a team narrows the table and the URL', async ({
