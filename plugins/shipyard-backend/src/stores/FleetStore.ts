@@ -17,6 +17,12 @@ interface ClusterRow {
   updated_at: number | string;
 }
 
+interface StatusRow {
+  name: string;
+  status: string;
+  updated_at: number;
+}
+
 /** What {@link FleetStore.load} restores. */
 export interface PersistedFleet {
   clusters: Array<{ summary: StoredClusterSummary; lastSeenAt?: string }>;
@@ -34,6 +40,8 @@ export class FleetStore {
   private unsubscribe?: () => void;
   private index?: FleetIndex;
   private statusProvider?: () => ManagementClusterStatus[];
+  /** The JSON of each management cluster's state as last written. */
+  private readonly writtenStatuses = new Map<string, string>();
 
   static async create(options: {
     database: DatabaseService;
@@ -80,6 +88,7 @@ export class FleetStore {
     for (const row of mcRows) {
       try {
         managementClusters.push(JSON.parse(row.status));
+        this.writtenStatuses.set(row.name, row.status);
       } catch {
         // ignore
       }
@@ -157,19 +166,24 @@ export class FleetStore {
               .delete();
           }
         }
-        const statuses = this.statusProvider?.() ?? [];
-        for (const status of statuses) {
+        // the management clusters' states in one statement, only those that changed since they were last written
+        const statuses: StatusRow[] = [];
+        for (const status of this.statusProvider?.() ?? []) {
+          const text = JSON.stringify(status);
+          if (this.writtenStatuses.get(status.name) === text) continue;
+          statuses.push({ name: status.name, status: text, updated_at: now });
+        }
+        if (statuses.length) {
           await this.knex('shipyard_management_clusters')
-            .insert({
-              name: status.name,
-              status: JSON.stringify(status),
-              updated_at: now,
-            })
+            .insert(statuses)
             .onConflict('name')
             .merge();
+          for (const row of statuses) {
+            this.writtenStatuses.set(row.name, row.status);
+          }
         }
       } catch (error) {
-        // keep the keys for the next attempt
+        // keep the keys for the next attempt (a state not written is not remembered as written)
         for (const key of keys) this.dirty.add(key);
         this.schedule();
         throw error;
