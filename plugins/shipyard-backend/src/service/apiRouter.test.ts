@@ -3,7 +3,11 @@ import request from 'supertest';
 import { routerApp } from '../__testUtils__/routerApp';
 import { createApiRouter } from './apiRouter';
 import { compiledOnce } from './routeMatchers';
-import { constrainedHeaders, ValidatedReads } from './validatedReads';
+import {
+  constrainedHeaders,
+  copyOfQuery,
+  ValidatedReads,
+} from './validatedReads';
 import { spec } from '../schema/openapi';
 
 /*
@@ -171,6 +175,29 @@ describe('reads validated before', () => {
         headers: {},
       } as any),
     ).toBeUndefined();
+  });
+
+  it('copies a parsed query deeply: arrays and objects of its own, other values as structuredClone copies them', () => {
+    const dict = Object.assign(Object.create(null), { a: ['1'] });
+    const at = new Date(0);
+    const query = {
+      owner: ['group:default/a', 'b'],
+      limit: 5,
+      facets: false,
+      q: 'zürich',
+      filter: { label: ['x=y'], nested: { n: null } },
+      dict,
+      at,
+    };
+    const copy = copyOfQuery(query) as typeof query;
+    expect(copy).toEqual(query);
+    expect(copy.owner).not.toBe(query.owner);
+    expect(copy.filter).not.toBe(query.filter);
+    expect(copy.filter.label).not.toBe(query.filter.label);
+    expect(Object.getPrototypeOf(copy.dict)).toBeNull();
+    expect(copy.dict.a).not.toBe(dict.a);
+    expect(copy.at).not.toBe(at);
+    expect(copy.at).toEqual(at);
   });
 
   it('finds the headers that can make a request invalid: declared ones whose schema does not admit every string', () => {
