@@ -25,6 +25,7 @@ import { formatGc, heapUsed, percentile, threadCpuMs, watchGc } from '../stats';
 import { measureListFloor } from './listFloor';
 import { benchFleet } from '../sim/benchFleet';
 import { mockServices } from '@backstage/backend-test-utils';
+import { ShownWrite, writesSeen } from './clusterChanges';
 
 type SimManagementClusters = Extract<
   SimWorkerMessage,
@@ -573,7 +574,7 @@ async function measureSize(
   // object that the summary reflects is timed from the simulator's write (wall clock, in its worker thread) to the
   // first change event of that cluster from the index after it; the backend's own share is timed from the arrival
   // of the watch event to the same change event.
-  const writes: Array<[string, number]> = [];
+  const writes: ShownWrite[] = [];
   const received = new Map<string, number[]>();
   const visible = new Map<string, number[]>();
   const note = (map: Map<string, number[]>, key: string, at: number) => {
@@ -615,14 +616,9 @@ async function measureSize(
     list?.find(x => x >= t);
   const latencies: number[] = [];
   const backendLatencies: number[] = [];
-  let notVisible = 0;
-  for (const [key, at] of writes) {
-    if (at < loadStarted || at > loadEnded) continue;
-    const shown = firstAfter(visible.get(key), at);
-    if (shown === undefined) {
-      notVisible++;
-      continue;
-    }
+  const seen = writesSeen(writes, visible, loadStarted, loadEnded);
+  const notVisible = seen.notVisible.length;
+  for (const { key, at, shown } of seen.visible) {
     latencies.push(shown - at);
     const arrived = firstAfter(received.get(key), at);
     if (arrived !== undefined && arrived <= shown) {

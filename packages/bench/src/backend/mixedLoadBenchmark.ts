@@ -13,6 +13,7 @@ import { shipyardConfig, startShipyardBackend } from '../backends';
 import { benchFleet } from '../sim/benchFleet';
 import { startWorkerSim } from '../sim/workerSim';
 import type { SimClusterWrite, SimFaultMix } from '../sim/types';
+import { writesSeen } from './clusterChanges';
 import { formatNumber, percentile, threadCpuMs } from '../stats';
 import { processCpuMs } from '../sim/fleet';
 import { HttpLoadResult, httpLoad, randomQuery } from './fleetBenchmark';
@@ -90,6 +91,8 @@ export interface MixedLoadRow {
   eventToVisibleP99Ms: number;
   eventsVisible: number;
   eventsNotVisible: number;
+  /** Writes taken back by later writes of their cluster before the backend showed them (nothing new to show). */
+  eventsReverted: number;
   loadChanges: number;
   loadDropped: number;
   /** CPU of the backend process in the window (all its threads but the benchmark's clients), in cores. */
@@ -149,7 +152,10 @@ parentPort.on('message', () => {
 `;
 
 interface EventReader {
-  stop(): Promise<{ arrivals: SimClusterWrite[]; cpuMs: number }>;
+  stop(): Promise<{
+    arrivals: Array<[key: string, at: number]>;
+    cpuMs: number;
+  }>;
 }
 
 async function startEventReader(
@@ -411,23 +417,12 @@ export async function measureMixedLoad(
       if (list) list.push(at);
       else arrivals.set(key, [at]);
     }
-    const latencies: number[] = [];
-    let notVisible = 0;
+    const seen = writesSeen(writes, arrivals, windowStartWall, windowEndWall);
+    const latencies = seen.visible.map(v => v.shown - v.at);
+    const notVisible = seen.notVisible.length;
     // how long before the window's end the changes never shown were written: a few at the very end are slow, spread
     // over the window they are lost
-    let notVisibleAges = [Infinity, -Infinity];
-    for (const [key, at] of writes) {
-      if (at < windowStartWall || at > windowEndWall) continue;
-      const shown = arrivals.get(key)?.find(x => x >= at);
-      if (shown === undefined) {
-        notVisible++;
-        const age = windowEndWall - at;
-        notVisibleAges = [
-          Math.min(notVisibleAges[0], age),
-          Math.max(notVisibleAges[1], age),
-        ];
-      } else latencies.push(shown - at);
-    }
+    const notVisibleAges = seen.notVisible.map(w => windowEndWall - w.at);
     // the window's figures first: on a starved machine the round in progress can take minutes more
     print(
       `mixed-load bench: window of ${Math.round(
@@ -445,11 +440,15 @@ export async function measureMixedLoad(
         latencies.length
       } visible, ${notVisible} not${
         notVisible
-          ? `, written ${formatNumber(notVisibleAges[0])}–${formatNumber(
-              notVisibleAges[1],
+          ? `, written ${formatNumber(
+              Math.min(...notVisibleAges),
+            )}–${formatNumber(
+              Math.max(...notVisibleAges),
             )} ms before the window's end`
           : ''
-      }); backend ${formatNumber(
+      }, ${
+        seen.reverted
+      } taken back before they were shown); backend ${formatNumber(
         (cpuMs - overHttp.cpuMs - events0.cpuMs) / windowMs,
         2,
       )} cores (main thread ${formatNumber(
@@ -493,6 +492,7 @@ export async function measureMixedLoad(
       eventToVisibleP99Ms: percentile(latencies, 99),
       eventsVisible: latencies.length,
       eventsNotVisible: notVisible,
+      eventsReverted: seen.reverted,
       loadChanges: load?.changes ?? 0,
       loadDropped: load?.dropped ?? 0,
       backendCores: (cpuMs - overHttp.cpuMs - events0.cpuMs) / windowMs,

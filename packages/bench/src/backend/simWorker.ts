@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { startFleetSim } from '@shipyard/fleet-sim';
 import type { FleetSimOptions, LoadDriver } from '@shipyard/fleet-sim';
-import { onShownClusterChanges } from './clusterChanges';
+import { ShownWrite, onShownClusterChanges } from './clusterChanges';
 
 /** Messages from the main thread. */
 export type SimWorkerRequest =
@@ -32,7 +32,7 @@ export type SimWorkerMessage =
       clusters: number;
       startMs: number;
     }
-  | { type: 'changes'; changes: Array<[key: string, at: number]> }
+  | { type: 'changes'; changes: ShownWrite[] }
   | {
       type: 'stats';
       load?: { changes: number; errors: number; dropped: number };
@@ -49,8 +49,8 @@ async function run() {
   // the backend meets management clusters that have been running: their objects exist, none is generated on
   // the first read (the start figure above is the simulator's own)
   await sim.warm();
-  const batch: Array<[string, number]> = [];
-  onShownClusterChanges(sim, (key, at) => batch.push([key, at]));
+  const batch: ShownWrite[] = [];
+  onShownClusterChanges(sim, (...write) => batch.push(write));
   const flusher = setInterval(() => {
     if (batch.length === 0) return;
     port.postMessage({

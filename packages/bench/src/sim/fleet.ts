@@ -110,7 +110,7 @@ export function batchClusterWrites(
   flush: (writes: SimClusterWrite[]) => void,
 ): () => void {
   const batch: SimClusterWrite[] = [];
-  const off = onShownClusterChanges(sim, (key, at) => batch.push([key, at]));
+  const off = onShownClusterChanges(sim, (...write) => batch.push(write));
   const timer = setInterval(() => {
     if (batch.length > 0) flush(batch.splice(0));
   }, 5);

@@ -3,6 +3,7 @@ import type {
   FleetSimRequestStats,
   LoadChange,
 } from '@shipyard/fleet-sim';
+import type { ShownWrite } from '../backend/clusterChanges';
 
 export interface SimClusterAccess {
   name: string;
@@ -37,8 +38,11 @@ export interface SimFaultMix {
   slowMs: number;
 }
 
-/** A write of a Cluster object that the summary shows: `managementCluster/namespace/name`, wall-clock ms. */
-export type SimClusterWrite = [key: string, at: number];
+/**
+ * A write of a Cluster object that the summary shows: `managementCluster/namespace/name`, wall-clock ms, and digests
+ * of what the summary showed before and after it (see `onShownClusterChanges`).
+ */
+export type SimClusterWrite = ShownWrite;
 
 /** What the benchmark needs of a running fleet simulator, in this thread or in a worker. */
 export interface SimHandle {
