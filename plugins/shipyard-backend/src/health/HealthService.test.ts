@@ -64,3 +64,47 @@ describe('health history of a busy fleet', () => {
     expect(history.items.map(t => t.health)).toEqual([...statuses].reverse());
   });
 });
+
+describe('stopping the health service', () => {
+  it('waits for a refresh under way, and a refresh after the stop reads nothing', async () => {
+    const knex = await databases.init('SQLITE_3');
+    await HealthStore.migrate(knex);
+    const store = new HealthStore(knex);
+    const health = new HealthService({
+      config: { ...DEFAULT_HEALTH_CONFIG, enabled: false },
+      logger: mockServices.logger.mock(),
+      index: new FleetIndex(),
+      store,
+      connectionOf: () => undefined,
+      objectives: DEFAULT_OBJECTIVES_CONFIG,
+    });
+    await health.start();
+    const load = store.loadResults.bind(store);
+    let release!: () => void;
+    const held = new Promise<void>(resolve => {
+      release = resolve;
+    });
+    const loads = jest
+      .spyOn(store, 'loadResults')
+      .mockImplementation(async since => {
+        await held;
+        return load(since);
+      });
+    const refreshing = health.refresh();
+    let stopped = false;
+    const stopping = health.stop().then(() => {
+      stopped = true;
+    });
+    for (let i = 0; i < 5; i++)
+      await new Promise(resolve => setImmediate(resolve));
+    // the refresh still reads the database: the stop waits for it (a database closed under it would fail it)
+    expect(stopped).toBe(false);
+    release();
+    await refreshing;
+    await stopping;
+    expect(stopped).toBe(true);
+    expect(loads).toHaveBeenCalledTimes(1);
+    expect(await health.refresh()).toBe(0);
+    expect(loads).toHaveBeenCalledTimes(1);
+  });
+});

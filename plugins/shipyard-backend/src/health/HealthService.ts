@@ -120,6 +120,8 @@ export class HealthService {
     }
   >();
   private stopped = false;
+  /** The refresh under way, if any. */
+  private refreshing?: Promise<number>;
 
   constructor(private readonly options: HealthServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -371,6 +373,7 @@ export class HealthService {
     }
     this.versionRefresh.clear();
     await this.round?.catch(() => undefined);
+    await this.refreshing?.catch(() => undefined);
     await this.housekeeping;
     await this.flushHistory();
     await this.prober.close();
@@ -467,8 +470,20 @@ export class HealthService {
     return { ...stats, changed };
   }
 
-  /** Reads probe results other replicas wrote, and re-aggregates what time has changed. */
-  async refresh(): Promise<number> {
+  /**
+   * Reads probe results other replicas wrote, and re-aggregates what time has changed. After {@link stop} it reads
+   * nothing; a refresh under way when it is called finishes before the stop does (its database may close after).
+   */
+  refresh(): Promise<number> {
+    if (this.stopped) return Promise.resolve(0);
+    const refreshing = this.refreshOnce();
+    this.refreshing = refreshing;
+    return refreshing.finally(() => {
+      if (this.refreshing === refreshing) this.refreshing = undefined;
+    });
+  }
+
+  private async refreshOnce(): Promise<number> {
     const { store, index } = this.options;
     let changed = 0;
     if (store) {
