@@ -1,10 +1,11 @@
-import { ShownWrite, writesSeen } from './clusterChanges';
+import { writesSeen } from './clusterChanges';
+import type { SimClusterWrite } from '../sim/types';
 
 describe('writesSeen', () => {
   const arrivals = (entries: Array<[string, number[]]>) => new Map(entries);
 
   it('times each write to the first arrival of its cluster at or after it', () => {
-    const writes: ShownWrite[] = [
+    const writes: SimClusterWrite[] = [
       ['mc/ns/a', 100, 'A', 'B'],
       ['mc/ns/a', 130, 'B', 'C'],
       ['mc/ns/b', 110, '', 'X'],
@@ -31,7 +32,7 @@ describe('writesSeen', () => {
   });
 
   it('counts writes taken back before they were shown apart from writes never shown', () => {
-    const writes: ShownWrite[] = [
+    const writes: SimClusterWrite[] = [
       // shown, then unhealthy and healed again between two folds: nothing new to show
       ['mc/ns/a', 100, 'A', 'B'],
       ['mc/ns/a', 200, 'B', 'C'],
@@ -55,7 +56,7 @@ describe('writesSeen', () => {
   });
 
   it('leaves writes outside the window out of the counts', () => {
-    const writes: ShownWrite[] = [
+    const writes: SimClusterWrite[] = [
       ['mc/ns/a', 50, 'A', 'B'],
       ['mc/ns/a', 500, 'B', 'C'],
       ['mc/ns/a', 1500, 'C', 'D'],

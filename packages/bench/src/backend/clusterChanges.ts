@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { FLEET_SIM_TYPE_IDS } from '@shipyard/fleet-sim';
 import type { FleetSim } from '@shipyard/fleet-sim';
+import type { SimClusterWrite } from '../sim/types';
 
 /**
  * What of a Cluster object the backend's summary shows (a change of anything else is not expected to show). A
@@ -71,17 +72,6 @@ function digest(part: string): string {
     : createHash('sha1').update(part).digest('base64').slice(0, 16);
 }
 
-/**
- * A shown write: `[managementCluster/namespace/name, wall-clock ms, digest of what the summary showed before, and
- * after]`.
- */
-export type ShownWrite = [
-  key: string,
-  at: number,
-  before: string,
-  after: string,
-];
-
 /** Which shown writes of a window became visible on the event stream, and when. */
 export interface WritesSeen {
   /** A write and the first arrival of its cluster on the event stream at or after it. */
@@ -102,12 +92,12 @@ export interface WritesSeen {
  * those found it, the backend rightly showed nothing, and they count as `reverted`, not as not visible.
  */
 export function writesSeen(
-  writes: readonly ShownWrite[],
+  writes: readonly SimClusterWrite[],
   arrivals: ReadonlyMap<string, readonly number[]>,
   from: number,
   to: number,
 ): WritesSeen {
-  const byKey = new Map<string, ShownWrite[]>();
+  const byKey = new Map<string, SimClusterWrite[]>();
   for (const w of writes) {
     const list = byKey.get(w[0]);
     if (list) list.push(w);
@@ -117,7 +107,7 @@ export function writesSeen(
   for (const [key, list] of byKey) {
     list.sort((a, b) => a[1] - b[1]);
     const times = arrivals.get(key) ?? [];
-    const unseen: ShownWrite[] = [];
+    const unseen: SimClusterWrite[] = [];
     for (const w of list) {
       const shown = times.find(x => x >= w[1]);
       if (shown !== undefined) {

@@ -25,7 +25,8 @@ import { formatGc, heapUsed, percentile, threadCpuMs, watchGc } from '../stats';
 import { measureListFloor } from './listFloor';
 import { benchFleet } from '../sim/benchFleet';
 import { mockServices } from '@backstage/backend-test-utils';
-import { ShownWrite, writesSeen } from './clusterChanges';
+import { writesSeen } from './clusterChanges';
+import type { SimClusterWrite } from '../sim/types';
 
 type SimManagementClusters = Extract<
   SimWorkerMessage,
@@ -574,7 +575,7 @@ async function measureSize(
   // object that the summary reflects is timed from the simulator's write (wall clock, in its worker thread) to the
   // first change event of that cluster from the index after it; the backend's own share is timed from the arrival
   // of the watch event to the same change event.
-  const writes: ShownWrite[] = [];
+  const writes: SimClusterWrite[] = [];
   const received = new Map<string, number[]>();
   const visible = new Map<string, number[]>();
   const note = (map: Map<string, number[]>, key: string, at: number) => {

@@ -422,7 +422,12 @@ export async function measureMixedLoad(
     const notVisible = seen.notVisible.length;
     // how long before the window's end the changes never shown were written: a few at the very end are slow, spread
     // over the window they are lost
-    const notVisibleAges = seen.notVisible.map(w => windowEndWall - w.at);
+    let newestNotVisible = Infinity;
+    let oldestNotVisible = -Infinity;
+    for (const w of seen.notVisible) {
+      newestNotVisible = Math.min(newestNotVisible, windowEndWall - w.at);
+      oldestNotVisible = Math.max(oldestNotVisible, windowEndWall - w.at);
+    }
     // the window's figures first: on a starved machine the round in progress can take minutes more
     print(
       `mixed-load bench: window of ${Math.round(
@@ -440,10 +445,8 @@ export async function measureMixedLoad(
         latencies.length
       } visible, ${notVisible} not${
         notVisible
-          ? `, written ${formatNumber(
-              Math.min(...notVisibleAges),
-            )}–${formatNumber(
-              Math.max(...notVisibleAges),
+          ? `, written ${formatNumber(newestNotVisible)}–${formatNumber(
+              oldestNotVisible,
             )} ms before the window's end`
           : ''
       }, ${

@@ -7,7 +7,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { startFleetSim } from '@shipyard/fleet-sim';
 import type { FleetSimOptions, LoadDriver } from '@shipyard/fleet-sim';
-import { ShownWrite, onShownClusterChanges } from './clusterChanges';
+import { onShownClusterChanges } from './clusterChanges';
+import type { SimClusterWrite } from '../sim/types';
 
 /** Messages from the main thread. */
 export type SimWorkerRequest =
@@ -32,7 +33,7 @@ export type SimWorkerMessage =
       clusters: number;
       startMs: number;
     }
-  | { type: 'changes'; changes: ShownWrite[] }
+  | { type: 'changes'; changes: SimClusterWrite[] }
   | {
       type: 'stats';
       load?: { changes: number; errors: number; dropped: number };
@@ -49,7 +50,7 @@ async function run() {
   // the backend meets management clusters that have been running: their objects exist, none is generated on
   // the first read (the start figure above is the simulator's own)
   await sim.warm();
-  const batch: ShownWrite[] = [];
+  const batch: SimClusterWrite[] = [];
   onShownClusterChanges(sim, (...write) => batch.push(write));
   const flusher = setInterval(() => {
     if (batch.length === 0) return;

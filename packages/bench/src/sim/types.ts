@@ -3,7 +3,6 @@ import type {
   FleetSimRequestStats,
   LoadChange,
 } from '@shipyard/fleet-sim';
-import type { ShownWrite } from '../backend/clusterChanges';
 
 export interface SimClusterAccess {
   name: string;
@@ -42,7 +41,12 @@ export interface SimFaultMix {
  * A write of a Cluster object that the summary shows: `managementCluster/namespace/name`, wall-clock ms, and digests
  * of what the summary showed before and after it (see `onShownClusterChanges`).
  */
-export type SimClusterWrite = ShownWrite;
+export type SimClusterWrite = [
+  key: string,
+  at: number,
+  before: string,
+  after: string,
+];
 
 /** What the benchmark needs of a running fleet simulator, in this thread or in a worker. */
 export interface SimHandle {
