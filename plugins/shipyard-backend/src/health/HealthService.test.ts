@@ -12,6 +12,18 @@ jest.setTimeout(60_000);
 
 const { databases } = createTestDatabases(['SQLITE_3']);
 
+/** A health service on `store` that does not probe (history and refreshes only). */
+function historyService(store: HealthStore): HealthService {
+  return new HealthService({
+    config: { ...DEFAULT_HEALTH_CONFIG, enabled: false },
+    logger: mockServices.logger.mock(),
+    index: new FleetIndex(),
+    store,
+    connectionOf: () => undefined,
+    objectives: DEFAULT_OBJECTIVES_CONFIG,
+  });
+}
+
 describe('health history of a busy fleet', () => {
   let knex: Knex;
   let health: HealthService | undefined;
@@ -36,14 +48,7 @@ describe('health history of a busy fleet', () => {
         writes.push(entries.map(e => `${e.key} ${e.status}`));
         return append(entries, options);
       });
-    health = new HealthService({
-      config: { ...DEFAULT_HEALTH_CONFIG, enabled: false },
-      logger: mockServices.logger.mock(),
-      index: new FleetIndex(),
-      store,
-      connectionOf: () => undefined,
-      objectives: DEFAULT_OBJECTIVES_CONFIG,
-    });
+    health = historyService(store);
     await health.start();
     const statuses: Array<StoredClusterSummary['health']> = [
       'healthy',
@@ -70,14 +75,7 @@ describe('stopping the health service', () => {
     const knex = await databases.init('SQLITE_3');
     await HealthStore.migrate(knex);
     const store = new HealthStore(knex);
-    const health = new HealthService({
-      config: { ...DEFAULT_HEALTH_CONFIG, enabled: false },
-      logger: mockServices.logger.mock(),
-      index: new FleetIndex(),
-      store,
-      connectionOf: () => undefined,
-      objectives: DEFAULT_OBJECTIVES_CONFIG,
-    });
+    const health = historyService(store);
     await health.start();
     const load = store.loadResults.bind(store);
     let release!: () => void;
