@@ -1,10 +1,11 @@
 import {
   CLUSTER_FACETS,
-  CLUSTER_LIST_ITEM_FIELDS,
   CLUSTER_SORT_FIELDS,
+  ClusterSummary,
   FleetChangeEvent,
   HEALTH_STATUSES,
   ListClustersRequest,
+  clusterListItemOf,
   stringifyClusterKey,
 } from '@shipyard/plugin-shipyard-common';
 import { InputError } from '@backstage/errors';
@@ -384,8 +385,40 @@ describe('FleetIndex', () => {
     ]);
   });
 
-  it('serves slim list items with fields=list: the list fields of the full summary, nothing else', () => {
-    const fleet = makeFleet(120, 5);
+  it('serves slim list items with fields=list: the list fields of the full summary, the headline reason and brief version support', () => {
+    const fleet = makeFleet(120, 5).map((s, i) =>
+      i % 3 === 0
+        ? s
+        : {
+            ...s,
+            healthReasons: [
+              {
+                source: 'probe' as const,
+                severity: 'info' as const,
+                type: 'VersionExtendedSupport',
+                message: 'in extended support',
+              },
+              ...(i % 3 === 1
+                ? [
+                    {
+                      source: 'capi' as const,
+                      severity: 'warning' as const,
+                      type: 'ControlPlaneNotReady',
+                      message: `${s.name}: 1 of 3 ready`,
+                    },
+                  ]
+                : []),
+            ],
+            versionSupport: {
+              status: 'extended' as const,
+              minor: s.kubernetesMinor,
+              releaseDate: '2024-08-13',
+              endOfStandardSupport: '2025-10-28',
+              endOfLife: '2026-10-28',
+              origin: 'bundled' as const,
+            },
+          },
+    );
     const index = new FleetIndex();
     fleet.forEach(s => index.upsert(s));
     index.setSourceState('mc-a', {
@@ -397,13 +430,6 @@ describe('FleetIndex', () => {
       order: 'desc',
       limit: 20,
     };
-    const pick = (s: Record<string, unknown>) =>
-      Object.fromEntries(
-        CLUSTER_LIST_ITEM_FIELDS.filter(f => s[f] !== undefined).map(f => [
-          f,
-          s[f],
-        ]),
-      );
     const check = () => {
       const full = JSON.parse(index.queryJson(request).body.toString());
       const slim = JSON.parse(
@@ -412,11 +438,47 @@ describe('FleetIndex', () => {
       expect(slim.totalCount).toBe(full.totalCount);
       expect(slim.nextCursor).toBe(full.nextCursor);
       expect(slim.facets).toEqual(full.facets);
-      expect(slim.items).toEqual(full.items.map(pick));
+      expect(slim.items).toEqual(
+        full.items.map((s: ClusterSummary) => clusterListItemOf(s)),
+      );
       for (const item of slim.items) {
         expect(item.conditions).toBeUndefined();
         expect(item.probe).toBeUndefined();
+        expect(item.healthReasons).toBeUndefined();
       }
+      // the headline reason (the warning before the info), the count, the status and end of life of version support
+      const shown = slim.items.map(
+        (item: {
+          name: string;
+          healthReason?: { type: string };
+          healthReasonCount?: number;
+          versionSupport?: unknown;
+        }) => ({
+          reason: item.healthReason?.type,
+          count: item.healthReasonCount,
+          versionSupport: item.versionSupport,
+        }),
+      );
+      expect(shown).toEqual(
+        slim.items.map((item: ClusterSummary) => {
+          const n = index.getStored(stringifyClusterKey(item))!.healthReasons
+            .length;
+          return {
+            reason: [
+              undefined,
+              'VersionExtendedSupport',
+              'ControlPlaneNotReady',
+            ][n],
+            count: n || undefined,
+            versionSupport: n
+              ? { status: 'extended', endOfLife: '2026-10-28' }
+              : undefined,
+          };
+        }),
+      );
+      expect(shown.map((s: { count?: number }) => s.count)).toEqual(
+        expect.arrayContaining([undefined, 1, 2]),
+      );
       return slim.items;
     };
     const first = check();
@@ -445,13 +507,7 @@ describe('FleetIndex', () => {
       const page = JSON.parse(text);
       const items = index
         .query(request)
-        .items.map(s =>
-          Object.fromEntries(
-            CLUSTER_LIST_ITEM_FIELDS.filter(
-              f => (s as Record<string, unknown>)[f] !== undefined,
-            ).map(f => [f, (s as Record<string, unknown>)[f]]),
-          ),
-        );
+        .items.map(s => clusterListItemOf(s as ClusterSummary));
       expect(page.items).toEqual(items);
       return page;
     };

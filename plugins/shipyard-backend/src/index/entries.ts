@@ -1,7 +1,7 @@
 import {
   CLUSTER_FACETS,
-  CLUSTER_LIST_ITEM_FIELDS,
   ClusterFacet,
+  clusterListItemOf,
   driftFacetValues,
 } from '@shipyard/plugin-shipyard-common';
 import { StoredClusterSummary } from './model';
@@ -205,18 +205,9 @@ export function sameJson(a: unknown, b: unknown): boolean {
   );
 }
 
-const LIST_ITEM_CONTENT_FIELDS = CLUSTER_LIST_ITEM_FIELDS.filter(
-  f => f !== 'lastChangedAt' && f !== 'source',
-);
-
-/** JSON of the slim list item of a summary without `lastChangedAt` and `source` (appended when served). */
+/** JSON of the slim list item of a stored summary (without `source`, which is appended when served), ending with `lastChangedAt`. */
 export function listContentOf(s: StoredClusterSummary): string {
-  const item: Record<string, unknown> = {};
-  for (const field of LIST_ITEM_CONTENT_FIELDS) {
-    const value = s[field];
-    if (value !== undefined) item[field] = value;
-  }
-  return JSON.stringify(item);
+  return JSON.stringify(clusterListItemOf(s));
 }
 
 export function searchTextOf(s: StoredClusterSummary): string {

@@ -65,18 +65,13 @@ export function bytesOf(text: string): Buffer {
 }
 
 /**
- * The UTF-8 bytes of an entry's slim list item up to its `source` value: the list fields, `lastChangedAt` and
- * `"source":`. Kept on the entry until its summary changes: a page of slim items is these bytes, each item's `source`
+ * The UTF-8 bytes of an entry's slim list item up to its `source` value: the list item's fields (ending with
+ * `lastChangedAt`) and `"source":`. Kept on the entry until its summary changes: a page of slim items is these bytes, each item's `source`
  * and a closing brace, copied once into the answer (no page-sized string built and encoded at every request).
  */
 export function listItemHead(entry: Entry): Buffer {
   entry.listHead ??= bytesOf(
-    `${listContentOf(entry.summary).slice(
-      0,
-      -1,
-    )},"lastChangedAt":${JSON.stringify(
-      entry.summary.lastChangedAt,
-    )},"source":`,
+    `${listContentOf(entry.summary).slice(0, -1)},"source":`,
   );
   return entry.listHead;
 }

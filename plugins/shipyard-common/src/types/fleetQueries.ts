@@ -2,6 +2,9 @@ import type {
   ClusterFacets,
   ClusterListItem,
   ClusterSummary,
+  ClusterVersionSupport,
+  ClusterVersionSupportBrief,
+  HealthReason,
   ListClustersResponse as ListClustersPage,
   operations,
 } from '../schema/openapi/generated/models';
@@ -20,6 +23,7 @@ import { enumValues } from '../schema/enumValues';
 export type {
   ClusterFacets,
   ClusterListItem,
+  ClusterVersionSupportBrief,
   FacetCount,
   FleetSummary,
 } from '../schema/openapi/generated/models';
@@ -29,8 +33,11 @@ type ListClustersQuery = NonNullable<
   operations['listClusters']['parameters']['query']
 >;
 
-/** The fields of the spec's `ClusterListItem`, in the order of the summary; the record holds them to the spec. */
-const LIST_ITEM_FIELDS: Record<keyof ClusterListItem, true> = {
+/** The fields of a list item but `lastChangedAt` and `source` (which end it), in order; the record holds them to the spec. */
+const LIST_ITEM_FIELDS: Record<
+  Exclude<keyof ClusterListItem, 'lastChangedAt' | 'source'>,
+  true
+> = {
   managementCluster: true,
   namespace: true,
   name: true,
@@ -48,23 +55,75 @@ const LIST_ITEM_FIELDS: Record<keyof ClusterListItem, true> = {
   kubernetesMinor: true,
   phase: true,
   health: true,
-  healthReasons: true,
+  healthReason: true,
+  healthReasonCount: true,
   controlPlane: true,
   workers: true,
   machineCount: true,
   createdAt: true,
   deletingSince: true,
-  lastChangedAt: true,
-  source: true,
   versionSupport: true,
   paused: true,
   drift: true,
   budget: true,
 };
+type ListItemField = keyof typeof LIST_ITEM_FIELDS;
+const LIST_ITEM_FIELD_ORDER = Object.keys(LIST_ITEM_FIELDS) as ListItemField[];
 
-/** Fields of a {@link ClusterSummary} that a list item of `GET /clusters?fields=list` keeps. */
-export const CLUSTER_LIST_ITEM_FIELDS: ReadonlyArray<keyof ClusterListItem> =
-  Object.keys(LIST_ITEM_FIELDS) as Array<keyof ClusterListItem>;
+/**
+ * The health reason a cluster shows first (a fleet table's health cell, the headline of a list item): the first whose
+ * severity is not `info`, else the first; undefined without reasons.
+ */
+export function headlineHealthReason<T extends Pick<HealthReason, 'severity'>>(
+  reasons: readonly T[],
+): T | undefined {
+  return reasons.find(r => r.severity !== 'info') ?? reasons[0];
+}
+
+/** What a list item carries of a cluster's version support: its status and end of life. */
+export function briefVersionSupport(
+  support: ClusterVersionSupport,
+): ClusterVersionSupportBrief {
+  return support.endOfLife === undefined
+    ? { status: support.status }
+    : { status: support.status, endOfLife: support.endOfLife };
+}
+
+/**
+ * The slim list item of a cluster summary (an item of `GET /clusters?fields=list`): the fields a fleet table shows,
+ * with the headline health reason ({@link headlineHealthReason}) and the count of reasons instead of the reasons, and
+ * the version support's status and end of life instead of all of it. The fields end with `lastChangedAt`, then
+ * `source` when the summary has one; undefined fields are left out.
+ */
+export function clusterListItemOf(summary: ClusterSummary): ClusterListItem;
+/** The slim list item of a summary without `source` (as the index stores it): the item without `source`. */
+export function clusterListItemOf(
+  summary: Omit<ClusterSummary, 'source'>,
+): Omit<ClusterListItem, 'source'>;
+export function clusterListItemOf(
+  summary: Omit<ClusterSummary, 'source'> & {
+    source?: ClusterSummary['source'];
+  },
+): Omit<ClusterListItem, 'source'> & { source?: ClusterListItem['source'] } {
+  const item: Record<string, unknown> = {};
+  for (const field of LIST_ITEM_FIELD_ORDER) {
+    let value: unknown;
+    if (field === 'healthReason') {
+      value = headlineHealthReason(summary.healthReasons);
+    } else if (field === 'healthReasonCount') {
+      value = summary.healthReasons.length || undefined;
+    } else if (field === 'versionSupport') {
+      value =
+        summary.versionSupport && briefVersionSupport(summary.versionSupport);
+    } else {
+      value = summary[field];
+    }
+    if (value !== undefined) item[field] = value;
+  }
+  item.lastChangedAt = summary.lastChangedAt;
+  if (summary.source !== undefined) item.source = summary.source;
+  return item as Omit<ClusterListItem, 'source'>;
+}
 
 /** A value of the `fields` query parameter of `GET /clusters`: `full` summaries (default) or slim `list` items. */
 export type ClusterListFields = NonNullable<ListClustersQuery['fields']>;
@@ -126,5 +185,5 @@ export type ListClustersRequest = Omit<ListClustersQuery, 'facets'> & {
 
 /** Response of `GET /clusters`; items are {@link ClusterListItem}s with `fields=list`. */
 export type ListClustersResponse<
-  TItem extends ClusterListItem = ClusterSummary,
+  TItem extends ClusterListItem | ClusterSummary = ClusterSummary,
 > = Omit<ListClustersPage, 'items'> & { items: TItem[] };

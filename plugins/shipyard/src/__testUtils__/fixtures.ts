@@ -3,6 +3,7 @@ import {
   ClusterClassSummary,
   ClusterDetails,
   ClusterKey,
+  ClusterListItem,
   ClusterOperationName,
   ClusterLifecycleResponse,
   VersionDebtResponse,
@@ -14,6 +15,7 @@ import {
   ListClustersRequest,
   ListClustersResponse,
   ManagementClusterStatus,
+  clusterListItemOf,
 } from '@shipyard/plugin-shipyard-common';
 import { ShipyardApi } from '../api';
 import { FleetEventsListener } from '../api/types';
@@ -431,9 +433,13 @@ export function mockShipyardApi(
     getHealth: jest.fn(async () => ({ status: 'ok' })),
     listClusters: jest.fn(
       async (
-        _request?: ListClustersRequest,
-      ): Promise<ListClustersResponse> => ({
-        items: clusters,
+        request?: ListClustersRequest,
+      ): Promise<ListClustersResponse<ClusterSummary | ClusterListItem>> => ({
+        // as the backend answers: slim list items with fields=list
+        items:
+          request?.fields === 'list'
+            ? clusters.map(c => clusterListItemOf(c))
+            : clusters,
         totalCount: clusters.length,
         revision: 7,
         facets: {

@@ -1,6 +1,7 @@
 import {
   ClusterListItem,
   ClusterVersionSupport,
+  ClusterVersionSupportBrief,
   VersionSupportCalendar,
   VersionSupportResponse,
   VersionSupportStatus,
@@ -12,15 +13,15 @@ import {
 const bundledCalendar = new VersionSupportCalendar();
 
 /**
- * Version support of a cluster: the backend's evaluation when it sends one, else the calendar of the data file
- * evaluated here.
+ * Version support of a cluster (a list item's brief one, or a full summary's): the backend's evaluation when it sends
+ * one, else the calendar of the data file evaluated here.
  */
 export function clusterVersionSupport(
   cluster: Pick<
     ClusterListItem,
     'versionSupport' | 'kubernetesMinor' | 'distribution'
   >,
-): ClusterVersionSupport {
+): ClusterVersionSupportBrief {
   return (
     cluster.versionSupport ??
     bundledCalendar.evaluate(

@@ -101,11 +101,8 @@ export const CLUSTER_COLUMNS: ClusterColumn[] = [
     defaultVisible: true,
     wrap: true,
     render: c => {
-      const reason =
-        c.health === 'healthy'
-          ? undefined
-          : c.healthReasons.find(r => r.severity !== 'info') ??
-            c.healthReasons[0];
+      // the headline reason (the first that is not info, else the first), under a status other than healthy
+      const reason = c.health === 'healthy' ? undefined : c.healthReason;
       const label = (
         <>
           <HealthStatusLabel health={c.health} />

@@ -7,6 +7,7 @@ import {
 } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { useLocation } from 'react-router-dom';
+import { clusterListItemOf } from '@shipyard/plugin-shipyard-common';
 import { shipyardApiRef } from '../../api';
 import {
   clusterUpserted,
@@ -322,6 +323,47 @@ describe('FleetPage', () => {
     expect(await screen.findByText('Stale')).toBeInTheDocument();
     expect(screen.getByTestId('stale-alert')).toHaveTextContent(
       '1 cluster on unreachable',
+    );
+  });
+
+  it("shows a cluster's headline health reason and its version support's end of life from the slim list item", async () => {
+    const api = mockShipyardApi();
+    const reason = (
+      severity: 'info' | 'warning' | 'error',
+      type: string,
+      message: string,
+    ) => ({ source: 'probe' as const, severity, type, message });
+    api.listClusters.mockResolvedValue({
+      items: [
+        clusterListItemOf(
+          makeCluster({
+            health: 'degraded',
+            healthReasons: [
+              reason('info', 'VersionExtendedSupport', 'In extended support'),
+              reason('warning', 'ApiServerSlow', 'The API server is slow'),
+              reason('error', 'ProbeTimeout', 'No answer'),
+            ],
+            versionSupport: {
+              status: 'extended',
+              minor: '1.31',
+              endOfStandardSupport: '2025-11-26',
+              endOfLife: '2026-11-26',
+            },
+          }),
+        ),
+      ],
+      totalCount: 1,
+      revision: 1,
+    });
+    await render(api);
+    const [row] = await screen.findAllByTestId('cluster-row');
+    expect(within(row).getByText('The API server is slow')).toBeInTheDocument();
+    expect(
+      within(row).getByTitle('ApiServerSlow: The API server is slow'),
+    ).toBeInTheDocument();
+    expect(row).not.toHaveTextContent('In extended support');
+    expect(within(row).getByTitle('End of life: 2026-11-26')).toContainElement(
+      within(row).getByTestId('version-support-extended'),
     );
   });
 

@@ -1,4 +1,5 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
+import { clusterListItemOf } from '@shipyard/plugin-shipyard-common';
 import {
   clusterList,
   clusterUpserted,
@@ -31,7 +32,7 @@ describe('TeamClustersCard', () => {
           },
         }),
         makeCluster({ name: 'new', health: 'degraded' }),
-      ],
+      ].map(c => clusterListItemOf(c)),
       totalCount: 12,
       revision: 1,
       facets: {
@@ -58,9 +59,18 @@ describe('TeamClustersCard', () => {
     await renderOnEntityPage(<TeamClustersCard />, { entity: group, api });
     expect(await screen.findByTestId('team-clusters')).toBeInTheDocument();
     expect(api.listClusters).toHaveBeenCalledWith(
-      expect.objectContaining({ owner: ['group:default/team-a'] }),
+      expect.objectContaining({
+        owner: ['group:default/team-a'],
+        fields: 'list',
+      }),
     );
     expect(screen.getByText('Healthy: 11')).toBeInTheDocument();
+    // the version chip of the list item, with its end of life
+    expect(
+      within(screen.getAllByTestId('team-cluster-row')[0]).getByTitle(
+        'End of life: 2021-10-28',
+      ),
+    ).toBeInTheDocument();
     expect(
       screen.getByText(/1 cluster on end-of-life Kubernetes \(1\.19\)/),
     ).toBeInTheDocument();

@@ -13,6 +13,7 @@ import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import {
   DRIFT_KINDS,
+  ClusterListItem,
   ListClustersResponse,
   VersionDebtResponse,
   stringifyClusterKey,
@@ -59,7 +60,11 @@ export const TeamClustersCardContent = (props: { ownerRef: string }) => {
   const routes = useFleetRoutes();
   const navigate = useNavigate();
   const [revision, setRevision] = useState(0);
-  const { value: page, error, take } = useLatestAnswer<ListClustersResponse>();
+  const {
+    value: page,
+    error,
+    take,
+  } = useLatestAnswer<ListClustersResponse<ClusterListItem>>();
   // the additions have answers of their own: one of them never decides which page of clusters applies
   const { value: drifted, take: takeDrifted } = useLatestAnswer<number>();
   const { value: debt, take: takeDebt } =
@@ -73,6 +78,7 @@ export const TeamClustersCardContent = (props: { ownerRef: string }) => {
           limit: SHOWN,
           sort: 'health',
           order: 'desc',
+          fields: 'list',
         }),
         { again },
       );

@@ -179,7 +179,7 @@ export const spec = {
             in: 'query',
             allowReserved: true,
             description:
-              'Item representation: `full` cluster summaries, or slim `list` items (ClusterListItem: what a fleet table shows, without conditions, MachineDeployments, MachinePools, machine phase counts, nodes and probe details; about a fifth of the size). Fetch one cluster for the details.',
+              "Item representation: `full` cluster summaries, or slim `list` items (ClusterListItem: what a fleet table shows, without conditions, MachineDeployments, MachinePools, machine phase counts, nodes and probe details, with the headline health reason instead of all reasons and the version support's status and end of life only). Fetch one cluster for the details.",
             schema: {
               type: 'string',
               enum: ['full', 'list'],
@@ -3282,7 +3282,7 @@ export const spec = {
       ClusterListItem: {
         type: 'object',
         description:
-          'A cluster as a slim list item of `GET /clusters?fields=list` (a subset of ClusterSummary: what a fleet table shows; no uid, labels, conditions or object tree).',
+          'A cluster as a slim list item of `GET /clusters?fields=list`: what a fleet table shows of a ClusterSummary (no uid, labels, conditions or object tree), with its health reasons as the headline one and their count, and its version support as status and end of life.',
         properties: {
           managementCluster: {
             type: 'string',
@@ -3336,11 +3336,20 @@ export const spec = {
           health: {
             $ref: '#/components/schemas/HealthStatus',
           },
-          healthReasons: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/HealthReason',
-            },
+          healthReason: {
+            allOf: [
+              {
+                $ref: '#/components/schemas/HealthReason',
+              },
+            ],
+            description:
+              'The health reason a table shows: the first whose severity is not `info`, else the first; absent when the cluster has none.',
+          },
+          healthReasonCount: {
+            type: 'integer',
+            minimum: 1,
+            description:
+              'How many health reasons the cluster has (the full summary lists them); absent when none.',
           },
           controlPlane: {
             $ref: '#/components/schemas/ReplicaCounters',
@@ -3367,7 +3376,7 @@ export const spec = {
             $ref: '#/components/schemas/SourceFreshness',
           },
           versionSupport: {
-            $ref: '#/components/schemas/ClusterVersionSupport',
+            $ref: '#/components/schemas/ClusterVersionSupportBrief',
           },
           paused: {
             $ref: '#/components/schemas/ClusterPause',
@@ -3390,7 +3399,6 @@ export const spec = {
           'owner',
           'phase',
           'health',
-          'healthReasons',
           'controlPlane',
           'workers',
           'machineCount',
@@ -4306,6 +4314,22 @@ export const spec = {
           outsideCalendar: {
             type: 'string',
             enum: ['newer', 'older'],
+          },
+        },
+        required: ['status'],
+      },
+      ClusterVersionSupportBrief: {
+        type: 'object',
+        description:
+          "The status and end of life of a cluster's ClusterVersionSupport (what a fleet table shows of it).",
+        properties: {
+          status: {
+            $ref: '#/components/schemas/VersionSupportStatus',
+          },
+          endOfLife: {
+            type: 'string',
+            format: 'date',
+            description: 'Last day of any support the cluster gets.',
           },
         },
         required: ['status'],

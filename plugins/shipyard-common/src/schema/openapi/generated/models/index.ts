@@ -144,7 +144,7 @@ export type ClusterSummary = components['schemas']['ClusterSummary'];
 export type InventoryClusterOrigin =
   components['schemas']['InventoryClusterOrigin'];
 /**
- * A cluster as a slim list item of `GET /clusters?fields=list` (a subset of ClusterSummary: what a fleet table shows; no uid, labels, conditions or object tree).
+ * A cluster as a slim list item of `GET /clusters?fields=list`: what a fleet table shows of a ClusterSummary (no uid, labels, conditions or object tree), with its health reasons as the headline one and their count, and its version support as status and end of life.
  * @public
  */
 export type ClusterListItem = components['schemas']['ClusterListItem'];
@@ -284,6 +284,12 @@ export type VersionSupportOrigin =
  */
 export type ClusterVersionSupport =
   components['schemas']['ClusterVersionSupport'];
+/**
+ * The status and end of life of a cluster's ClusterVersionSupport (what a fleet table shows of it).
+ * @public
+ */
+export type ClusterVersionSupportBrief =
+  components['schemas']['ClusterVersionSupportBrief'];
 /**
  * One Kubernetes minor on one distribution. Dates are days (UTC); an end date is the last day of its phase, maintenanceFrom the first day of maintenance.
  * @public

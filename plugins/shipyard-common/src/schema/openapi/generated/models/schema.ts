@@ -976,7 +976,7 @@ export interface components {
       clusterManager: string;
       accessProviders: string[];
     };
-    /** @description A cluster as a slim list item of `GET /clusters?fields=list` (a subset of ClusterSummary: what a fleet table shows; no uid, labels, conditions or object tree). */
+    /** @description A cluster as a slim list item of `GET /clusters?fields=list`: what a fleet table shows of a ClusterSummary (no uid, labels, conditions or object tree), with its health reasons as the headline one and their count, and its version support as status and end of life. */
     ClusterListItem: {
       managementCluster: string;
       namespace: string;
@@ -996,7 +996,10 @@ export interface components {
       kubernetesMinor?: string;
       phase: string;
       health: components['schemas']['HealthStatus'];
-      healthReasons: components['schemas']['HealthReason'][];
+      /** @description The health reason a table shows: the first whose severity is not `info`, else the first; absent when the cluster has none. */
+      healthReason?: components['schemas']['HealthReason'];
+      /** @description How many health reasons the cluster has (the full summary lists them); absent when none. */
+      healthReasonCount?: number;
       controlPlane: components['schemas']['ReplicaCounters'];
       workers: components['schemas']['ReplicaCounters'];
       machineCount: number;
@@ -1007,7 +1010,7 @@ export interface components {
       /** Format: date-time */
       lastChangedAt: string;
       source: components['schemas']['SourceFreshness'];
-      versionSupport?: components['schemas']['ClusterVersionSupport'];
+      versionSupport?: components['schemas']['ClusterVersionSupportBrief'];
       paused?: components['schemas']['ClusterPause'];
       drift?: components['schemas']['DriftFinding'][];
       budget?: components['schemas']['BudgetState'];
@@ -1344,6 +1347,15 @@ export interface components {
       estimated?: boolean;
       /** @enum {string} */
       outsideCalendar?: 'newer' | 'older';
+    };
+    /** @description The status and end of life of a cluster's ClusterVersionSupport (what a fleet table shows of it). */
+    ClusterVersionSupportBrief: {
+      status: components['schemas']['VersionSupportStatus'];
+      /**
+       * Format: date
+       * @description Last day of any support the cluster gets.
+       */
+      endOfLife?: string;
     };
     /** @description One Kubernetes minor on one distribution. Dates are days (UTC); an end date is the last day of its phase, maintenanceFrom the first day of maintenance. */
     VersionSupportRecord: {
@@ -1948,7 +1960,7 @@ export interface operations {
         cursor?: string;
         /** @description Set to `false` to omit facet counts. */
         facets?: 'true' | 'false';
-        /** @description Item representation: `full` cluster summaries, or slim `list` items (ClusterListItem: what a fleet table shows, without conditions, MachineDeployments, MachinePools, machine phase counts, nodes and probe details; about a fifth of the size). Fetch one cluster for the details. */
+        /** @description Item representation: `full` cluster summaries, or slim `list` items (ClusterListItem: what a fleet table shows, without conditions, MachineDeployments, MachinePools, machine phase counts, nodes and probe details, with the headline health reason instead of all reasons and the version support's status and end of life only). Fetch one cluster for the details. */
         fields?: 'full' | 'list';
       };
       header?: {
