@@ -2,7 +2,11 @@ import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  RootLoggerService,
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
@@ -112,6 +116,21 @@ export interface MixedLoadRow {
   simCores: number;
   rssPeakMB: number;
   heapUsedMB: number;
+}
+
+/** The backend's log: silent but for its health round lines, which go to `print`. */
+function roundLogger(print: (line: string) => void): RootLoggerService {
+  const logger: RootLoggerService = {
+    error: () => {},
+    warn: () => {},
+    debug: () => {},
+    info: message => {
+      if (message.startsWith('Shipyard health round:'))
+        print(`mixed-load bench: ${message}`);
+    },
+    child: () => logger,
+  };
+  return logger;
 }
 
 /**
@@ -241,17 +260,25 @@ export async function measureMixedLoad(
     const events = mockServices.events();
     const started = performance.now();
     backend = await startShipyardBackend(sim, {
-      features: withCatalog
-        ? [
-            catalogPlugin,
-            catalogModuleShipyard,
-            createServiceFactory({
-              service: eventsServiceRef,
-              deps: {},
-              factory: () => events,
-            }),
-          ]
-        : [],
+      features: [
+        // silent but for the health rounds' lines (probed, failed, connections opened), printed as they come
+        createServiceFactory({
+          service: coreServices.rootLogger,
+          deps: {},
+          factory: () => roundLogger(print),
+        }),
+        ...(withCatalog
+          ? [
+              catalogPlugin,
+              catalogModuleShipyard,
+              createServiceFactory({
+                service: eventsServiceRef,
+                deps: {},
+                factory: () => events,
+              }),
+            ]
+          : []),
+      ],
       config: {
         app: { baseUrl: 'http://portal.test' },
         ...(withCatalog

@@ -464,7 +464,7 @@ export class HealthService {
       logger.info(
         `Shipyard health round: probed ${stats.probed} of ${stats.targets} clusters in ${stats.durationMs} ms ` +
           `(${stats.ok} ok, ${stats.failed} failed, ${stats.withoutCredentials} without credentials, ${stats.skipped} backing off), ` +
-          `${changed} changed`,
+          `${stats.connectionsOpened} connections opened, ${changed} changed`,
       );
     }
     return { ...stats, changed };

@@ -76,7 +76,8 @@ export class ProbeConnections implements ProbeExecutor {
     },
   ): Promise<ProbeResult> {
     const client = this.clientFor(request.target.key, request.credentials);
-    return probeCluster(
+    const openedBefore = client.connectionsOpened;
+    const result = await probeCluster(
       request.target,
       client,
       {
@@ -88,6 +89,9 @@ export class ProbeConnections implements ProbeExecutor {
       },
       request.previous,
     );
+    const opened = client.connectionsOpened - openedBefore;
+    if (opened > 0) result.connectionsOpened = opened;
+    return result;
   }
 
   forget(keys: string[]): void {

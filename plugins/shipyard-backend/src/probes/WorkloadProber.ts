@@ -21,6 +21,8 @@ export interface ProbeRoundStats {
   durationMs: number;
   /** Most probes in flight at once. */
   peakInFlight: number;
+  /** Connections the probes opened (each a TLS handshake; a round over kept-alive connections opens few). */
+  connectionsOpened: number;
 }
 
 /** The figures of a round that has probed nothing yet. */
@@ -34,6 +36,7 @@ export function emptyRoundStats(targets = 0): ProbeRoundStats {
     withoutCredentials: 0,
     durationMs: 0,
     peakInFlight: 0,
+    connectionsOpened: 0,
   };
 }
 
@@ -195,6 +198,7 @@ export class WorkloadProber {
           .probeOne(t)
           .then(result => {
             stats.probed++;
+            stats.connectionsOpened += result.connectionsOpened ?? 0;
             if (result.ok) stats.ok++;
             else if (
               result.failure === 'no-credentials' ||

@@ -174,6 +174,39 @@ describe.each([
     }
   });
 
+  it('counts the connections a round opens: one per cluster, then none over the kept-alive ones', async () => {
+    const good = await fakeApiServer('ok');
+    const prober = new WorkloadProber({
+      config: { ...DEFAULT_HEALTH_CONFIG, probeWorker },
+      credentials: {
+        refresh: async () => undefined,
+        resolve: async () => ({
+          credentials: new KubeCredentials(good.url, { token: 't' }),
+        }),
+        invalidate: () => undefined,
+        retain: () => undefined,
+      },
+      logger: new CaptureLogger(),
+    });
+    const targets = ['a', 'b', 'c'].map(name => ({
+      key: `mc/ns/${name}`,
+      managementCluster: 'mc',
+      namespace: 'ns',
+      name,
+    }));
+    try {
+      const first = await prober.runRound(targets, () => undefined);
+      expect(first).toMatchObject({ ok: 3, connectionsOpened: 3 });
+      expect(prober.lastResult('mc/ns/a')?.connectionsOpened).toBe(1);
+      const second = await prober.runRound(targets, () => undefined);
+      expect(second).toMatchObject({ ok: 3, connectionsOpened: 0 });
+      expect(prober.lastResult('mc/ns/a')?.connectionsOpened).toBeUndefined();
+    } finally {
+      await prober.close();
+      await good.close();
+    }
+  });
+
   it('keeps slow and dead clusters from holding up the others, and backs off from clusters that keep failing', async () => {
     const good = await fakeApiServer('ok');
     const dead = await fakeApiServer('blackhole');

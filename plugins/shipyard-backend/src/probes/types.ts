@@ -65,6 +65,11 @@ export interface ProbeResult {
   };
   /** How long `/readyz` (or `/healthz`) took to answer (ms). */
   readyzMs?: number;
+  /**
+   * Connections the probe opened (each a TLS handshake): none when it went over the cluster's kept-alive connection,
+   * more while the server answers slowly (see `PARALLEL_SOCKETS`).
+   */
+  connectionsOpened?: number;
   /** Requests after `/readyz` still unanswered when the probe's deadline ended it (a slow server, not a failure). */
   unanswered?: number;
   /** Requests of this probe answered with HTTP errors (5xx, 429), and all requests. */

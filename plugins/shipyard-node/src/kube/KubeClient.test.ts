@@ -98,6 +98,18 @@ describe('KubeClient', () => {
     expect(server.seen[0].headers.authorization).toBe('Bearer tkn');
   });
 
+  it('counts the connections it opens: one for requests in turn, more for requests side by side', async () => {
+    handler = (_req, res) => json(res, 200, { metadata: { name: 'x' } });
+    expect(client.connectionsOpened).toBe(0);
+    await client.get('/api/v1/namespaces/a');
+    await client.get('/api/v1/namespaces/b');
+    expect(client.connectionsOpened).toBe(1);
+    await Promise.all(
+      ['c', 'd', 'e'].map(n => client.get(`/api/v1/namespaces/${n}`)),
+    );
+    expect(client.connectionsOpened).toBe(3);
+  });
+
   it('creates and applies with field manager and dry run; errors carry the Status', async () => {
     handler = (req, res) =>
       req.method === 'POST'

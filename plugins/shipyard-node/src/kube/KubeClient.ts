@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { ManagementClusterConnection } from '../extensions';
-import { createKubeAgent, KubeTlsOptions } from './agent';
+import { connectionsOpened, createKubeAgent, KubeTlsOptions } from './agent';
 import { decodePem, KubeCredentials, pemFrom } from './credentials';
 import { errorFromResponse, KubeApiError } from './errors';
 import {
@@ -201,6 +201,11 @@ export class KubeClient {
       1,
       Math.min(sockets, this.maxSockets),
     );
+  }
+
+  /** Connections opened to the API server so far (each a TLS handshake for an `https:` server). */
+  get connectionsOpened(): number {
+    return connectionsOpened(this.target.agent);
   }
 
   /** Closes every connection. */

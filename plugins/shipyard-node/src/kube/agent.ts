@@ -30,6 +30,25 @@ export interface KubeAgentOptions {
 
 const secureContexts = new Map<string, tls.SecureContext>();
 
+/** Connections each agent opened (each a TLS handshake for an HTTPS endpoint), see {@link connectionsOpened}. */
+const opened = new WeakMap<http.Agent, number>();
+
+/** How many connections an agent of {@link createKubeAgent} has opened so far. */
+export function connectionsOpened(agent: http.Agent): number {
+  return opened.get(agent) ?? 0;
+}
+
+/** Counts the connections the agent opens from now on. */
+function counted<T extends http.Agent>(agent: T): T {
+  opened.set(agent, 0);
+  const create = agent.createConnection.bind(agent);
+  agent.createConnection = (...args: Parameters<typeof create>) => {
+    opened.set(agent, (opened.get(agent) ?? 0) + 1);
+    return create(...args);
+  };
+  return agent;
+}
+
 /**
  * One TLS context per distinct CA / client certificate, shared by every endpoint that uses it: parsing a CA bundle
  * for each connection costs far more CPU and memory than the handshake itself (every workload cluster of a
@@ -76,14 +95,16 @@ export function createKubeAgent(
       ? { timeout: options.keepAliveMs }
       : {}),
   };
-  if (!url.startsWith('https:')) return new http.Agent(common);
-  return new https.Agent({
-    ...common,
-    secureContext: sharedSecureContext(tlsOptions),
-    rejectUnauthorized: !tlsOptions.skipTLSVerify,
-    ...(tlsOptions.serverName ? { servername: tlsOptions.serverName } : {}),
-    ...(options.maxCachedSessions !== undefined
-      ? { maxCachedSessions: options.maxCachedSessions }
-      : {}),
-  });
+  if (!url.startsWith('https:')) return counted(new http.Agent(common));
+  return counted(
+    new https.Agent({
+      ...common,
+      secureContext: sharedSecureContext(tlsOptions),
+      rejectUnauthorized: !tlsOptions.skipTLSVerify,
+      ...(tlsOptions.serverName ? { servername: tlsOptions.serverName } : {}),
+      ...(options.maxCachedSessions !== undefined
+        ? { maxCachedSessions: options.maxCachedSessions }
+        : {}),
+    }),
+  );
 }
