@@ -464,7 +464,11 @@ export class HealthService {
       logger.info(
         `Shipyard health round: probed ${stats.probed} of ${stats.targets} clusters in ${stats.durationMs} ms ` +
           `(${stats.ok} ok, ${stats.failed} failed, ${stats.withoutCredentials} without credentials, ${stats.skipped} backing off), ` +
-          `${stats.connectionsOpened} connections opened, ${changed} changed`,
+          `${stats.connectionsOpened} connections opened, ${changed} changed${
+            stats.congested
+              ? '; most probes stalled, so the round held to its concurrency'
+              : ''
+          }`,
       );
     }
     return { ...stats, changed };

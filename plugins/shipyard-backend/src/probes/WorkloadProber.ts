@@ -23,6 +23,8 @@ export interface ProbeRoundStats {
   peakInFlight: number;
   /** Connections the probes opened (each a TLS handshake; a round over kept-alive connections opens few). */
   connectionsOpened: number;
+  /** Whether most probes stalled at some point, so that the round held to `concurrency` probes in flight. */
+  congested: boolean;
 }
 
 /** The figures of a round that has probed nothing yet. */
@@ -37,7 +39,38 @@ export function emptyRoundStats(targets = 0): ProbeRoundStats {
     durationMs: 0,
     peakInFlight: 0,
     connectionsOpened: 0,
+    congested: false,
   };
+}
+
+/**
+ * The share of stalls among the last `size` probes of a round that stalled or finished before stalling (clusters
+ * known to fail are not in it: their stalls are expected). Congested while at least half of them stalled.
+ */
+export class StallShare {
+  private readonly outcomes: boolean[] = [];
+  private next = 0;
+  private stalls = 0;
+  /** Whether the round was congested at any time. */
+  wasCongested = false;
+
+  constructor(private readonly size: number) {}
+
+  record(stalled: boolean): void {
+    if (this.outcomes.length < this.size) this.outcomes.push(stalled);
+    else {
+      if (this.outcomes[this.next]) this.stalls--;
+      this.outcomes[this.next] = stalled;
+      this.next = (this.next + 1) % this.size;
+    }
+    if (stalled) this.stalls++;
+    if (this.congested()) this.wasCongested = true;
+  }
+
+  /** At least half of the recent probes stalled (judged once 8 are known). */
+  congested(): boolean {
+    return this.outcomes.length >= 8 && this.stalls * 2 >= this.outcomes.length;
+  }
 }
 
 /** Options of {@link WorkloadProber}. */
@@ -169,6 +202,11 @@ export class WorkloadProber {
     const concurrency = Math.max(1, config.concurrency);
     const maxInFlight = Math.max(concurrency, config.maxInFlight);
     const suspectLimit = Math.max(1, maxInFlight - concurrency);
+    // Stalled probes let others start (up to maxInFlight) so that a few dead or slow clusters do not hold the round
+    // up. When most probes stall, the clusters are not the exception: the prober's own machine or network is the
+    // bottleneck, and more probes in flight would only lengthen every answer into a timeout (each ending its
+    // connection, so that the next probe pays a handshake). Then the round holds to `concurrency` in flight.
+    const congestion = new StallShare(Math.max(16, concurrency));
     let active = 0;
     let inFlight = 0;
     let suspectsInFlight = 0;
@@ -191,6 +229,7 @@ export class WorkloadProber {
               if (!holding) return;
               holding = false;
               active--;
+              congestion.record(true);
               pump();
             }, config.stallAfterMs)
           : undefined;
@@ -216,7 +255,10 @@ export class WorkloadProber {
           })
           .finally(() => {
             if (stall) clearTimeout(stall);
-            if (holding) active--;
+            if (holding) {
+              active--;
+              congestion.record(false);
+            }
             holding = false;
             if (suspect) suspectsInFlight--;
             inFlight--;
@@ -225,18 +267,15 @@ export class WorkloadProber {
           });
       }
       function pump() {
+        const limit = congestion.congested() ? concurrency : maxInFlight;
         while (
           si < suspects.length &&
-          inFlight < maxInFlight &&
+          inFlight < limit &&
           suspectsInFlight < suspectLimit
         ) {
           start(suspects[si++], true);
         }
-        while (
-          ni < normal.length &&
-          active < concurrency &&
-          inFlight < maxInFlight
-        ) {
+        while (ni < normal.length && active < concurrency && inFlight < limit) {
           start(normal[ni++], false);
         }
         if (done()) resolveRound();
@@ -244,6 +283,7 @@ export class WorkloadProber {
       pump();
     });
     stats.durationMs = this.now() - started;
+    stats.congested = congestion.wasCongested;
     return stats;
   }
 

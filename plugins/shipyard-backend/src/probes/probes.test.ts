@@ -55,8 +55,13 @@ async function fakeApiServer(mode: 'ok' | 'blackhole' | 'slow', delayMs = 0) {
   const held: http.ServerResponse[] = [];
   /** The Authorization header of every request. */
   const seen: string[] = [];
+  /** Requests in progress at the arrival of each request, itself included. */
+  const concurrent: number[] = [];
+  let inProgress = 0;
   const server = http.createServer(async (req, res) => {
     seen.push(String(req.headers.authorization));
+    concurrent.push(++inProgress);
+    res.on('close', () => inProgress--);
     if (mode === 'blackhole') {
       held.push(res);
       return;
@@ -97,6 +102,7 @@ async function fakeApiServer(mode: 'ok' | 'blackhole' | 'slow', delayMs = 0) {
   return {
     url,
     seen,
+    concurrent,
     close: () =>
       new Promise<void>(r => {
         held.forEach(h => h.socket?.destroy());
@@ -207,6 +213,49 @@ describe.each([
     }
   });
 
+  it('holds to its concurrency when most probes stall: every cluster slow is congestion, not a few bad clusters', async () => {
+    // every request takes 80 ms: each probe (5 requests in turn) stalls after 50 ms
+    const slow = await fakeApiServer('slow', 80);
+    const prober = new WorkloadProber({
+      config: {
+        ...DEFAULT_HEALTH_CONFIG,
+        probeWorker,
+        concurrency: 2,
+        maxInFlight: 12,
+        stallAfterMs: 50,
+        timeoutMs: 5000,
+      },
+      credentials: {
+        refresh: async () => undefined,
+        resolve: async () => ({
+          credentials: new KubeCredentials(slow.url, { token: 't' }),
+        }),
+        invalidate: () => undefined,
+        retain: () => undefined,
+      },
+      logger: new CaptureLogger(),
+    });
+    const targets = Array.from({ length: 30 }, (_, i) => ({
+      key: `mc/ns/c${i}`,
+      managementCluster: 'mc',
+      namespace: 'ns',
+      name: `c${i}`,
+    }));
+    try {
+      const stats = await prober.runRound(targets, () => undefined);
+      expect(stats).toMatchObject({ probed: 30, ok: 30, congested: true });
+      // requests in progress at each arrival, after the first 8 stalls made the round congested: at most the
+      // concurrency of 2 (each probe sends its requests one at a time), where stalled probes letting others start
+      // would keep up to 12 in flight
+      const late = slow.concurrent.slice(-60);
+      expect(Math.max(...late)).toBeLessThanOrEqual(2);
+      expect(Math.max(...slow.concurrent)).toBeGreaterThan(2);
+    } finally {
+      await prober.close();
+      await slow.close();
+    }
+  });
+
   it('keeps slow and dead clusters from holding up the others, and backs off from clusters that keep failing', async () => {
     const good = await fakeApiServer('ok');
     const dead = await fakeApiServer('blackhole');
@@ -232,7 +281,8 @@ describe.each([
         // shows whether dead clusters held anything up; the backoff after two failures (1.75 intervals) outlasts
         // the second round
         timeoutMs: 1500,
-        stallAfterMs: 50,
+        // a healthy probe of this local server stalls only on a very busy machine: most probes stalling is congestion
+        stallAfterMs: 300,
         intervalMs: 10_000,
         maxBackoffMs: 60_000,
       },
