@@ -23,7 +23,10 @@ export interface ProbeRoundStats {
   peakInFlight: number;
   /** Connections the probes opened (each a TLS handshake; a round over kept-alive connections opens few). */
   connectionsOpened: number;
-  /** Whether most probes stalled at some point, so that the round held to `concurrency` probes in flight. */
+  /**
+   * Whether most recent probes had stalled at some point of the round (or at its start, after a congested round), so
+   * that it held to `concurrency` probes in flight.
+   */
   congested: boolean;
 }
 
@@ -44,17 +47,29 @@ export function emptyRoundStats(targets = 0): ProbeRoundStats {
 }
 
 /**
- * The share of stalls among the last `size` probes of a round that stalled or finished before stalling (clusters
- * known to fail are not in it: their stalls are expected). Congested while at least half of them stalled.
+ * The share of stalls among the last `size` probes that stalled or finished before stalling (clusters known to fail
+ * are not in it: their stalls are expected). Congested while at least half of them stalled. It carries over from one
+ * round to the next: a round after a congested one starts congested, before its own probes say otherwise.
  */
 export class StallShare {
-  private readonly outcomes: boolean[] = [];
+  private outcomes: boolean[] = [];
   private next = 0;
   private stalls = 0;
-  /** Whether the round was congested at any time. */
+  /** Whether it was congested at any time since {@link StallShare.startRound}. */
   wasCongested = false;
 
-  constructor(private readonly size: number) {}
+  constructor(private size: number) {}
+
+  /** A round begins with this window size (its concurrency, at least 16); outcomes kept when the size is the same. */
+  startRound(size: number): void {
+    if (size !== this.size) {
+      this.size = size;
+      this.outcomes = [];
+      this.next = 0;
+      this.stalls = 0;
+    }
+    this.wasCongested = this.congested();
+  }
 
   record(stalled: boolean): void {
     if (this.outcomes.length < this.size) this.outcomes.push(stalled);
@@ -115,6 +130,8 @@ const DISCOVERY_INTERVAL_MS = 6 * 60 * 60 * 1000;
  */
 export class WorkloadProber {
   private readonly states = new Map<string, ClusterState>();
+  /** Whether most recent probes stalled (see {@link StallShare}), across rounds. */
+  private readonly congestion = new StallShare(16);
   private readonly now: () => number;
   /** Where the network part of probes runs. */
   readonly executor: ProbeExecutor;
@@ -206,7 +223,8 @@ export class WorkloadProber {
     // up. When most probes stall, the clusters are not the exception: the prober's own machine or network is the
     // bottleneck, and more probes in flight would only lengthen every answer into a timeout (each ending its
     // connection, so that the next probe pays a handshake). Then the round holds to `concurrency` in flight.
-    const congestion = new StallShare(Math.max(16, concurrency));
+    const congestion = this.congestion;
+    congestion.startRound(Math.max(16, concurrency));
     let active = 0;
     let inFlight = 0;
     let suspectsInFlight = 0;

@@ -250,6 +250,12 @@ describe.each([
       const late = slow.concurrent.slice(-60);
       expect(Math.max(...late)).toBeLessThanOrEqual(2);
       expect(Math.max(...slow.concurrent)).toBeGreaterThan(2);
+      // the next round starts congested: every cluster is a suspect now (its last probe was slow), and they would
+      // otherwise all start at once (up to 10 outside the slots)
+      const before = slow.concurrent.length;
+      const next = await prober.runRound(targets, () => undefined);
+      expect(next).toMatchObject({ probed: 30, ok: 30, congested: true });
+      expect(Math.max(...slow.concurrent.slice(before))).toBeLessThanOrEqual(2);
     } finally {
       await prober.close();
       await slow.close();
