@@ -112,6 +112,23 @@ async function fakeApiServer(mode: 'ok' | 'blackhole' | 'slow', delayMs = 0) {
   };
 }
 
+/** Credentials of every cluster: a token for the server at `url` (one for all, or a function of the cluster's key). */
+function credentialsOf(
+  url: string | ((key: string) => string),
+): CredentialSource {
+  return {
+    refresh: async () => undefined,
+    resolve: async t => ({
+      credentials: new KubeCredentials(
+        typeof url === 'string' ? url : url(t.key),
+        { token: 't' },
+      ),
+    }),
+    invalidate: () => undefined,
+    retain: () => undefined,
+  };
+}
+
 // The WorkloadProber tests run three probe rounds each against servers that answer 600 ms late or never (3–4.5 s in
 // all, more with a worker thread starting): Jest's default of 5 s per test is too close.
 jest.setTimeout(30_000);
@@ -132,14 +149,7 @@ describe.each([
     };
     const prober = new WorkloadProber({
       config,
-      credentials: {
-        refresh: async () => undefined,
-        resolve: async () => ({
-          credentials: new KubeCredentials(slow.url, { token: 't' }),
-        }),
-        invalidate: () => undefined,
-        retain: () => undefined,
-      },
+      credentials: credentialsOf(slow.url),
       logger: new CaptureLogger(),
     });
     const target = {
@@ -184,14 +194,7 @@ describe.each([
     const good = await fakeApiServer('ok');
     const prober = new WorkloadProber({
       config: { ...DEFAULT_HEALTH_CONFIG, probeWorker },
-      credentials: {
-        refresh: async () => undefined,
-        resolve: async () => ({
-          credentials: new KubeCredentials(good.url, { token: 't' }),
-        }),
-        invalidate: () => undefined,
-        retain: () => undefined,
-      },
+      credentials: credentialsOf(good.url),
       logger: new CaptureLogger(),
     });
     const targets = ['a', 'b', 'c'].map(name => ({
@@ -225,14 +228,7 @@ describe.each([
         stallAfterMs: 50,
         timeoutMs: 5000,
       },
-      credentials: {
-        refresh: async () => undefined,
-        resolve: async () => ({
-          credentials: new KubeCredentials(slow.url, { token: 't' }),
-        }),
-        invalidate: () => undefined,
-        retain: () => undefined,
-      },
+      credentials: credentialsOf(slow.url),
       logger: new CaptureLogger(),
     });
     const targets = Array.from({ length: 30 }, (_, i) => ({
@@ -267,17 +263,9 @@ describe.each([
     const dead = await fakeApiServer('blackhole');
     const keys = Array.from({ length: 12 }, (_, i) => `mc/ns/c${i}`);
     const deadKeys = new Set(keys.slice(0, 4));
-    const credentials: CredentialSource = {
-      refresh: async () => undefined,
-      resolve: async t => ({
-        credentials: new KubeCredentials(
-          deadKeys.has(t.key) ? dead.url : good.url,
-          { token: 't' },
-        ),
-      }),
-      invalidate: () => undefined,
-      retain: () => undefined,
-    };
+    const credentials = credentialsOf(key =>
+      deadKeys.has(key) ? dead.url : good.url,
+    );
     const prober = new WorkloadProber({
       config: {
         ...DEFAULT_HEALTH_CONFIG,
@@ -360,6 +348,7 @@ describe('ProbeWorker', () => {
       credentials: {
         refresh: async () => undefined,
         resolve: async () => ({
+          // the token of the moment: the test changes it
           credentials: new KubeCredentials(server.url, { token }),
         }),
         invalidate: () => undefined,
