@@ -101,9 +101,15 @@ export interface Config {
       /**
        * How many worker threads read, parse and project the pages of the management clusters' lists (a cold sync's
        * and every relist's), beside the backend's thread, which applies what they send (default 0: the backend's
-       * thread reads the lists). Watches are read on the backend's thread either way.
+       * thread reads the lists).
        */
       listWorkers?: number;
+      /**
+       * Whether a worker thread reads the watches of the management clusters, parses their events and projects their
+       * objects, beside the backend's thread, which applies what it sends (default true; false: the backend's thread
+       * reads the watches).
+       */
+      watchWorker?: boolean;
       /**
        * How many kinds of one management cluster are listed at once, in a cold sync and in every relist (default 4).
        * Every kind's list at the same moment can be more than a busy API server answers within `requestTimeoutMs`;

@@ -56,6 +56,11 @@ export interface SyncConfig {
    */
   listWorkers: number;
   /**
+   * Whether a worker thread reads, parses and projects the watch events (false: the backend's thread reads the
+   * watches).
+   */
+  watchWorker: boolean;
+  /**
    * How many kinds of one management cluster are listed at once (a cold sync's lists, and relists): a server that
    * cannot answer every kind's list within `requestTimeoutMs` answers a few at a time.
    */
@@ -95,6 +100,7 @@ export const DEFAULT_SYNC_CONFIG: SyncConfig = {
   backoff: { initialDelayMs: 500, maxDelayMs: 30_000 },
   persistIntervalMs: 1000,
   listWorkers: 0,
+  watchWorker: true,
   listConcurrency: 4,
 };
 
@@ -150,6 +156,7 @@ export function readShipyardConfig(config: Config): ShipyardBackendConfig {
     persistIntervalMs:
       sync?.getOptionalNumber('persistIntervalMs') ?? d.persistIntervalMs,
     listWorkers: sync?.getOptionalNumber('listWorkers') ?? d.listWorkers,
+    watchWorker: sync?.getOptionalBoolean('watchWorker') ?? d.watchWorker,
     listConcurrency:
       sync?.getOptionalNumber('listConcurrency') ?? d.listConcurrency,
   };

@@ -64,6 +64,27 @@ function kubeError(
   );
 }
 
+/** A management cluster's connection as it crosses to a worker thread (see {@link ListWorkerConnection}). */
+export function describeConnection(
+  id: number,
+  connection: ManagementClusterConnection,
+  clientOptions: KubeClientOptions,
+  annotationKeys: ReadonlySet<string>,
+): ListWorkerConnection {
+  return {
+    id,
+    name: connection.name,
+    url: connection.url,
+    caData: connection.caData,
+    skipTLSVerify: connection.skipTLSVerify,
+    tlsServerName: connection.tlsServerName,
+    clientCertData: connection.clientCertData,
+    clientKeyData: connection.clientKeyData,
+    client: clientOptions,
+    annotationKeys: [...annotationKeys],
+  };
+}
+
 /** Reads one management cluster's collections through {@link ListWorkers}. */
 export class ManagementClusterLister {
   constructor(
@@ -239,21 +260,14 @@ export class ListWorkers {
     annotationKeys: ReadonlySet<string>,
     client: KubeClient,
   ): ManagementClusterLister {
-    const description: ListWorkerConnection = {
-      id: this.nextConnectionId++,
-      name: connection.name,
-      url: connection.url,
-      caData: connection.caData,
-      skipTLSVerify: connection.skipTLSVerify,
-      tlsServerName: connection.tlsServerName,
-      clientCertData: connection.clientCertData,
-      clientKeyData: connection.clientKeyData,
-      client: clientOptions,
-      annotationKeys: [...annotationKeys],
-    };
     return new ManagementClusterLister(
       this,
-      description,
+      describeConnection(
+        this.nextConnectionId++,
+        connection,
+        clientOptions,
+        annotationKeys,
+      ),
       () => connection.getToken(),
       (target, pageSize, continueToken, signal) =>
         client

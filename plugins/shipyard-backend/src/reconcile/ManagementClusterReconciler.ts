@@ -13,7 +13,7 @@ import {
 import {
   KubeApiError,
   KubeClient,
-  KubeObject,
+  KubeWatchOptions,
 } from '@shipyard/plugin-shipyard-node/kube';
 import { SyncConfig } from '../config/config';
 import { OwnershipResolver } from '../config/ownership';
@@ -25,7 +25,6 @@ import { KindObjects } from './KindObjects';
 import { ConnectionState } from './ConnectionState';
 import { ADDONS_GROUP } from './addons';
 import { ManagementClusterRecords } from '../records/ManagementClusterRecords';
-import { malformedReason, objectKeyOf } from './validate';
 import {
   KindState,
   applyProjection,
@@ -35,11 +34,17 @@ import {
 import {
   ListedObject,
   UNNAMED,
+  WatchedEvent,
+  deletedEvent,
   keyOfListed,
   listedObject,
-  versionOf,
 } from './listed';
 import { ListWorkers, ManagementClusterLister } from './ListWorkers';
+import {
+  ManagementClusterWatcher,
+  WatchWorker,
+  watchHere,
+} from './WatchWorker';
 
 /** Options of {@link ManagementClusterReconciler}. */
 export interface ManagementClusterReconcilerOptions {
@@ -60,6 +65,8 @@ export interface ManagementClusterReconcilerOptions {
   records?: ManagementClusterRecords;
   /** Worker threads that read, parse and project list pages (default: lists are read in this thread). */
   listWorkers?: ListWorkers;
+  /** The thread that reads, parses and projects the watch events (default: watches are read in this thread). */
+  watchWorker?: WatchWorker;
 }
 
 /**
@@ -87,6 +94,8 @@ export class ManagementClusterReconciler {
   private readonly annotationKeys: ReadonlySet<string>;
   /** Reads lists in worker threads, when there are any. */
   private readonly lister?: ManagementClusterLister;
+  /** Reads watches in the watch thread, when there is one. */
+  private readonly watcher?: ManagementClusterWatcher;
   /**
    * Runs at most `sync.listConcurrency` lists of this management cluster at once: every kind's list at the same
    * moment can be more than a busy server answers within the request deadline, and they would fail and retry together.
@@ -105,6 +114,12 @@ export class ManagementClusterReconciler {
     this.client = new KubeClient(options.connection, clientOptions);
     this.annotationKeys = options.ownership.annotationKeys;
     this.lister = options.listWorkers?.lister(
+      options.connection,
+      clientOptions,
+      this.annotationKeys,
+      this.client,
+    );
+    this.watcher = options.watchWorker?.watcher(
       options.connection,
       clientOptions,
       this.annotationKeys,
@@ -155,6 +170,7 @@ export class ManagementClusterReconciler {
     this.folder.stop();
     await this.running;
     this.lister?.close();
+    this.watcher?.close();
     this.client.close();
   }
 
@@ -260,7 +276,7 @@ export class ManagementClusterReconciler {
           backoff.reset();
           this.afterList(kind);
         }
-        for await (const event of this.client.watch(kind.target.path, {
+        for await (const event of this.watch(kind, {
           resourceVersion,
           timeoutSeconds: watchTimeoutSeconds,
           signal,
@@ -275,13 +291,15 @@ export class ManagementClusterReconciler {
             if (event.resourceVersion) resourceVersion = event.resourceVersion;
             continue;
           }
-          if (this.options.onClusterEvent && kind.target.kind === 'Cluster') {
-            const key = objectKeyOf(event.object);
-            if (key) this.options.onClusterEvent(`${this.name}/${key}`);
+          if (
+            this.options.onClusterEvent &&
+            kind.target.kind === 'Cluster' &&
+            event.key
+          ) {
+            this.options.onClusterEvent(`${this.name}/${event.key}`);
           }
-          this.apply(kind, event.type === 'DELETED', event.object);
-          const rv = event.object?.metadata?.resourceVersion;
-          if (typeof rv === 'string' && rv) resourceVersion = rv;
+          this.apply(kind, event);
+          if (event.version) resourceVersion = event.version;
         }
         // the server ended the watch (timeout): watch again from where we are
         if (kind.failingSince === undefined) backoff.reset();
@@ -351,7 +369,7 @@ export class ManagementClusterReconciler {
           items[i] = undefined;
           // a malformed object that has a name keeps what was known of it
           seenKeys?.add(keyOfListed(listed));
-          this.applyListed(kind, listed, undefined, markDirty);
+          this.applyListed(kind, listed, '', markDirty);
         }
       }
     } finally {
@@ -370,9 +388,10 @@ export class ManagementClusterReconciler {
         }
       }
       for (const [namespace, name] of gone) {
-        this.apply(kind, true, {
-          metadata: { namespace, name },
-        });
+        this.apply(
+          kind,
+          deletedEvent(kind.target, { metadata: { namespace, name } }),
+        );
       }
     }
     kind.listedOnce = true;
@@ -433,23 +452,34 @@ export class ManagementClusterReconciler {
 
   // ---- applying objects -----------------------------------------------------------------------------------
 
+  /**
+   * The watch of a kind: read in the watch thread when there is one (its events come parsed and projected), else
+   * here.
+   */
+  private watch(
+    kind: KindState,
+    options: KubeWatchOptions,
+  ): AsyncIterable<WatchedEvent> {
+    if (this.watcher) return this.watcher.watch(kind.target, options);
+    return watchHere(this.client, kind.target, options, this.annotationKeys);
+  }
+
   /** Applies one watched object (or one gone since the last list). */
-  private apply(kind: KindState, deleted: boolean, obj: KubeObject) {
-    if (!deleted) {
-      this.applyListed(
-        kind,
-        listedObject(kind.target, obj, this.annotationKeys),
-        obj,
-      );
+  private apply(
+    kind: KindState,
+    event: Exclude<WatchedEvent, { type: 'BOOKMARK' }>,
+  ) {
+    if (event.type !== 'DELETED') {
+      this.applyListed(kind, event.listed, event.version);
       return;
     }
-    if (!malformedReason(obj, kind.target, true)) {
+    if (event.removed) {
       try {
         applyProjection(
           this.records,
           kind,
-          obj.metadata.namespace ?? 'default',
-          obj.metadata.name,
+          event.removed.namespace,
+          event.removed.name,
           undefined,
           this.markDirty,
         );
@@ -458,19 +488,19 @@ export class ManagementClusterReconciler {
       }
     }
     if (kind.malformed.size > 0) {
-      kind.malformed.delete(objectKeyOf(obj) ?? UNNAMED);
+      kind.malformed.delete(event.key ?? UNNAMED);
     }
   }
 
   /**
    * Applies one listed or watched object; a malformed one is skipped, counted, and logged with its reason once per
-   * resourceVersion (a relist or a repeated event says nothing new). `obj`: the object itself, when at hand;
-   * `markDirty`: where the clusters it changes go (default: the folder).
+   * resourceVersion (a relist or a repeated event says nothing new). `version`: the object's resourceVersion, when
+   * known (a watched object's); `markDirty`: where the clusters it changes go (default: the folder).
    */
   private applyListed(
     kind: KindState,
     listed: ListedObject,
-    obj?: KubeObject,
+    version = '',
     markDirty = this.markDirty,
   ) {
     let reason = listed.reason;
@@ -491,10 +521,9 @@ export class ManagementClusterReconciler {
       }
     }
     const key = keyOfListed(listed);
-    const version =
-      listed.reason === undefined ? versionOf(obj) : listed.version;
-    if (version && kind.malformed.get(key) === version) return;
-    kind.malformed.set(key, version);
+    const logged = listed.reason === undefined ? version : listed.version;
+    if (logged && kind.malformed.get(key) === logged) return;
+    kind.malformed.set(key, logged);
     this.options.logger.warn(
       `Shipyard: management cluster ${this.name}: skipping ${kind.target.resourceKind} ${key}: ${reason}`,
     );

@@ -1,4 +1,7 @@
-import type { KubeObject } from '@shipyard/plugin-shipyard-node/kube';
+import type {
+  KubeObject,
+  KubeWatchEvent,
+} from '@shipyard/plugin-shipyard-node/kube';
 import type { WatchTarget } from './discovery';
 import { Projection, projectObject } from './kinds';
 import { intern } from '../index/intern';
@@ -59,6 +62,63 @@ export function listedObject(
     key: objectKeyOf(obj as KubeObject) ?? UNNAMED,
     version: versionOf(obj),
     reason,
+  };
+}
+
+/**
+ * A watch event as the reconciler applies it: made where the event was parsed (in the reconciler's thread, or in the
+ * watch thread, which sends only this across: see `WatchWorker`). `key` is the object's `ns/name` (undefined without
+ * a name), `version` its resourceVersion ('' when it has none: the watch goes on from the last one there was).
+ */
+export type WatchedEvent =
+  | { type: 'BOOKMARK'; resourceVersion: string }
+  | {
+      type: 'ADDED' | 'MODIFIED';
+      key?: string;
+      version: string;
+      listed: ListedObject;
+    }
+  | {
+      type: 'DELETED';
+      key?: string;
+      version: string;
+      /** Namespace and name of the object removed; undefined when the deletion names no valid object. */
+      removed?: { namespace: string; name: string };
+    };
+
+/** The {@link WatchedEvent} of a watch event of a kind. */
+export function watchedEvent(
+  target: WatchTarget,
+  event: KubeWatchEvent,
+  annotationKeys: ReadonlySet<string>,
+): WatchedEvent {
+  if (event.type === 'BOOKMARK') return event;
+  if (event.type === 'DELETED') return deletedEvent(target, event.object);
+  const obj = event.object;
+  return {
+    type: event.type,
+    key: objectKeyOf(obj),
+    version: versionOf(obj),
+    listed: listedObject(target, obj, annotationKeys),
+  };
+}
+
+/** The {@link WatchedEvent} of an object of a kind deleted (watched, or gone since the last list). */
+export function deletedEvent(
+  target: WatchTarget,
+  obj: KubeObject,
+): Extract<WatchedEvent, { type: 'DELETED' }> {
+  return {
+    type: 'DELETED',
+    key: objectKeyOf(obj),
+    version: versionOf(obj),
+    // a deletion is judged leniently: what identifies the object is enough to remove it
+    removed: malformedReason(obj, target, true)
+      ? undefined
+      : {
+          namespace: obj.metadata.namespace ?? 'default',
+          name: obj.metadata.name,
+        },
   };
 }
 

@@ -21,6 +21,7 @@ import { FleetIndex, FleetSink } from '../index/FleetIndex';
 import { FleetStore } from '../stores/FleetStore';
 import { ManagementClusterReconciler } from '../reconcile/ManagementClusterReconciler';
 import { ListWorkers } from '../reconcile/ListWorkers';
+import { WatchWorker } from '../reconcile/WatchWorker';
 import { FleetRecords } from '../records/FleetRecords';
 import { ClusterClassRecord } from '../records/types';
 import type { InventoryConsumeConfig } from '../inventory/config';
@@ -67,6 +68,8 @@ export class FleetService {
   private sink: FleetSink;
   /** The threads that read the reconcilers' lists (`shipyard.sync.listWorkers`), when there are any. */
   readonly listWorkers?: ListWorkers;
+  /** The thread that reads the reconcilers' watches (`shipyard.sync.watchWorker`), when there is one. */
+  readonly watchWorker?: WatchWorker;
 
   constructor(private readonly options: FleetServiceOptions) {
     this.index = options.index ?? new FleetIndex();
@@ -76,6 +79,9 @@ export class FleetService {
     const threads = options.config.sync.listWorkers;
     if (threads > 0) {
       this.listWorkers = new ListWorkers({ threads, logger: options.logger });
+    }
+    if (options.config.sync.watchWorker) {
+      this.watchWorker = new WatchWorker({ logger: options.logger });
     }
   }
 
@@ -144,6 +150,7 @@ export class FleetService {
         onClusterEvent: this.options.onClusterEvent,
         records: this.records.of(connection.name),
         listWorkers: this.listWorkers,
+        watchWorker: this.watchWorker,
       });
       this.reconcilers.set(connection.name, reconciler);
       reconciler.start();
@@ -225,6 +232,7 @@ export class FleetService {
       ...[...this.inventorySources.values()].map(s => s.stop()),
     ]);
     await this.listWorkers?.close();
+    await this.watchWorker?.close();
     await this.options.store?.stop();
   }
 
