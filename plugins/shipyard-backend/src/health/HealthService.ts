@@ -466,7 +466,7 @@ export class HealthService {
           `(${stats.ok} ok, ${stats.failed} failed, ${stats.withoutCredentials} without credentials, ${stats.skipped} backing off), ` +
           `${stats.connectionsOpened} connections opened, ${changed} changed${
             stats.congested
-              ? '; most probes stalled, so the round held to its concurrency'
+              ? '; most probes were late, so the round held to its concurrency'
               : ''
           }`,
       );

@@ -24,8 +24,8 @@ export interface ProbeRoundStats {
   /** Connections the probes opened (each a TLS handshake; a round over kept-alive connections opens few). */
   connectionsOpened: number;
   /**
-   * Whether most recent probes had stalled at some point of the round (or at its start, after a congested round), so
-   * that it held to `concurrency` probes in flight.
+   * Whether most recent probes had been late (half their deadline gone) at some point of the round (or at its start,
+   * after a congested round), so that it held to `concurrency` probes in flight.
    */
   congested: boolean;
 }
@@ -47,15 +47,16 @@ export function emptyRoundStats(targets = 0): ProbeRoundStats {
 }
 
 /**
- * The share of stalls among the last `size` probes that stalled or finished before stalling (clusters known to fail
- * are not in it: their stalls are expected). Congested while at least half of them stalled. It carries over from one
- * round to the next: a round after a congested one starts congested, before its own probes say otherwise.
+ * The share of late probes among the last `size` probes that were late (half their deadline gone) or finished before
+ * (clusters known to fail are not in it: they are expected to be late). Congested while at least half of them were
+ * late. It carries over from one round to the next: a round after a congested one starts congested, before its own
+ * probes say otherwise.
  */
-export class StallShare {
+export class LateShare {
   private outcomes: boolean[] = [];
   private next = 0;
-  private stalls = 0;
-  /** Whether it was congested at any time since {@link StallShare.startRound}. */
+  private lates = 0;
+  /** Whether it was congested at any time since {@link LateShare.startRound}. */
   wasCongested = false;
 
   constructor(private size: number) {}
@@ -66,25 +67,25 @@ export class StallShare {
       this.size = size;
       this.outcomes = [];
       this.next = 0;
-      this.stalls = 0;
+      this.lates = 0;
     }
     this.wasCongested = this.congested();
   }
 
-  record(stalled: boolean): void {
-    if (this.outcomes.length < this.size) this.outcomes.push(stalled);
+  record(late: boolean): void {
+    if (this.outcomes.length < this.size) this.outcomes.push(late);
     else {
-      if (this.outcomes[this.next]) this.stalls--;
-      this.outcomes[this.next] = stalled;
+      if (this.outcomes[this.next]) this.lates--;
+      this.outcomes[this.next] = late;
       this.next = (this.next + 1) % this.size;
     }
-    if (stalled) this.stalls++;
+    if (late) this.lates++;
     if (this.congested()) this.wasCongested = true;
   }
 
-  /** At least half of the recent probes stalled (judged once 8 are known). */
+  /** At least half of the recent probes were late (judged once 8 are known). */
   congested(): boolean {
-    return this.outcomes.length >= 8 && this.stalls * 2 >= this.outcomes.length;
+    return this.outcomes.length >= 8 && this.lates * 2 >= this.outcomes.length;
   }
 }
 
@@ -130,8 +131,8 @@ const DISCOVERY_INTERVAL_MS = 6 * 60 * 60 * 1000;
  */
 export class WorkloadProber {
   private readonly states = new Map<string, ClusterState>();
-  /** Whether most recent probes stalled (see {@link StallShare}), across rounds. */
-  private readonly congestion = new StallShare(16);
+  /** Whether most recent probes were late (see {@link LateShare}), across rounds. */
+  private readonly congestion = new LateShare(16);
   private readonly now: () => number;
   /** Where the network part of probes runs. */
   readonly executor: ProbeExecutor;
@@ -220,9 +221,11 @@ export class WorkloadProber {
     const maxInFlight = Math.max(concurrency, config.maxInFlight);
     const suspectLimit = Math.max(1, maxInFlight - concurrency);
     // Stalled probes let others start (up to maxInFlight) so that a few dead or slow clusters do not hold the round
-    // up. When most probes stall, the clusters are not the exception: the prober's own machine or network is the
-    // bottleneck, and more probes in flight would only lengthen every answer into a timeout (each ending its
-    // connection, so that the next probe pays a handshake). Then the round holds to `concurrency` in flight.
+    // up. When most probes are late (half their deadline gone), the clusters are not the exception: the prober's own
+    // machine or network is the bottleneck, and more probes in flight would only lengthen every answer into a
+    // timeout (each ending its connection, so that the next probe pays a handshake). Then the round holds to
+    // `concurrency` in flight.
+    const lateAfterMs = Math.max(config.stallAfterMs, config.timeoutMs / 2);
     const congestion = this.congestion;
     congestion.startRound(Math.max(16, concurrency));
     let active = 0;
@@ -247,10 +250,18 @@ export class WorkloadProber {
               if (!holding) return;
               holding = false;
               active--;
-              congestion.record(true);
               pump();
             }, config.stallAfterMs)
           : undefined;
+        // clusters known to fail are expected to be late: only the others say whether the round is congested
+        let judged = suspect;
+        const late = suspect
+          ? undefined
+          : setTimeout(() => {
+              judged = true;
+              congestion.record(true);
+              pump();
+            }, lateAfterMs);
         self
           .probeOne(t)
           .then(result => {
@@ -273,10 +284,9 @@ export class WorkloadProber {
           })
           .finally(() => {
             if (stall) clearTimeout(stall);
-            if (holding) {
-              active--;
-              congestion.record(false);
-            }
+            if (late) clearTimeout(late);
+            if (!judged) congestion.record(false);
+            if (holding) active--;
             holding = false;
             if (suspect) suspectsInFlight--;
             inFlight--;
