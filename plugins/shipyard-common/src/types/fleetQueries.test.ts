@@ -22,6 +22,8 @@ const summary: ClusterSummary = {
   uid: 'uid-web-1',
   title: 'Web 1',
   owner: 'group:default/team-a',
+  system: 'system:default/web',
+  lifecycle: 'production',
   distribution: 'eks',
   kubernetesVersion: 'v1.31.4',
   kubernetesMinor: '1.31',
@@ -33,8 +35,8 @@ const summary: ClusterSummary = {
     reason('error', 'ProbeFailed'),
   ],
   conditions: [{ type: 'Ready', status: 'True' }],
-  controlPlane: { desired: 3, ready: 3 },
-  workers: { desired: 2, ready: 1 },
+  controlPlane: { desired: 3, current: 3, ready: 3, available: 3, upToDate: 3 },
+  workers: { current: 2, ready: 1, upToDate: 1, statusBehindSpec: true },
   machineDeployments: [{ name: 'md-0', replicas: { desired: 2 } }],
   machinePools: [],
   machinesByPhase: { Running: 5 },
@@ -92,7 +94,7 @@ describe('briefVersionSupport', () => {
 });
 
 describe('clusterListItemOf', () => {
-  it('keeps what a table shows, with the headline reason and brief version support, ending with lastChangedAt and source', () => {
+  it('keeps what a table shows, with the headline reason, brief replica counters and version support, ending with lastChangedAt and source', () => {
     const item = clusterListItemOf(summary);
     expect(item).toEqual({
       managementCluster: 'mc-a',
@@ -107,8 +109,8 @@ describe('clusterListItemOf', () => {
       health: 'degraded',
       healthReason: reason('warning', 'ApiServerSlow'),
       healthReasonCount: 3,
-      controlPlane: { desired: 3, ready: 3 },
-      workers: { desired: 2, ready: 1 },
+      controlPlane: { desired: 3, current: 3, ready: 3 },
+      workers: { current: 2, ready: 1 },
       machineCount: 5,
       versionSupport: { status: 'extended', endOfLife: '2026-11-26' },
       lastChangedAt: '2026-01-02T03:04:05.000Z',

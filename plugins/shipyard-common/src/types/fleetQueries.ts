@@ -6,6 +6,8 @@ import type {
   ClusterVersionSupportBrief,
   HealthReason,
   ListClustersResponse as ListClustersPage,
+  ReplicaCounters,
+  ReplicaCountersBrief,
   operations,
 } from '../schema/openapi/generated/models';
 import {
@@ -25,6 +27,7 @@ export type {
   ClusterListItem,
   ClusterVersionSupportBrief,
   FacetCount,
+  ReplicaCountersBrief,
   FleetSummary,
 } from '../schema/openapi/generated/models';
 
@@ -43,8 +46,6 @@ const LIST_ITEM_FIELDS: Record<
   name: true,
   title: true,
   owner: true,
-  system: true,
-  lifecycle: true,
   profile: true,
   profileVersion: true,
   clusterClass: true,
@@ -89,10 +90,21 @@ export function briefVersionSupport(
     : { status: support.status, endOfLife: support.endOfLife };
 }
 
+/** What a list item carries of replica counters: desired, current and ready (a table shows ready of desired). */
+export function briefReplicaCounters(
+  counters: ReplicaCounters,
+): ReplicaCountersBrief {
+  const brief: ReplicaCountersBrief = {};
+  if (counters.desired !== undefined) brief.desired = counters.desired;
+  if (counters.current !== undefined) brief.current = counters.current;
+  if (counters.ready !== undefined) brief.ready = counters.ready;
+  return brief;
+}
+
 /**
  * The slim list item of a cluster summary (an item of `GET /clusters?fields=list`): the fields a fleet table shows,
- * with the headline health reason ({@link headlineHealthReason}) and the count of reasons instead of the reasons, and
- * the version support's status and end of life instead of all of it. The fields end with `lastChangedAt`, then
+ * with the headline health reason ({@link headlineHealthReason}) and the count of reasons instead of the reasons,
+ * desired, current and ready replicas, and the version support's status and end of life instead of all of it. The fields end with `lastChangedAt`, then
  * `source` when the summary has one; undefined fields are left out.
  */
 export function clusterListItemOf(summary: ClusterSummary): ClusterListItem;
@@ -112,6 +124,8 @@ export function clusterListItemOf(
       value = headlineHealthReason(summary.healthReasons);
     } else if (field === 'healthReasonCount') {
       value = summary.healthReasons.length || undefined;
+    } else if (field === 'controlPlane' || field === 'workers') {
+      value = briefReplicaCounters(summary[field]);
     } else if (field === 'versionSupport') {
       value =
         summary.versionSupport && briefVersionSupport(summary.versionSupport);

@@ -179,7 +179,7 @@ export const spec = {
             in: 'query',
             allowReserved: true,
             description:
-              "Item representation: `full` cluster summaries, or slim `list` items (ClusterListItem: what a fleet table shows, without conditions, MachineDeployments, MachinePools, machine phase counts, nodes and probe details, with the headline health reason instead of all reasons and the version support's status and end of life only). Fetch one cluster for the details.",
+              "Item representation: `full` cluster summaries, or slim `list` items (ClusterListItem: what a fleet table shows, without conditions, MachineDeployments, MachinePools, machine phase counts, nodes and probe details, with the headline health reason instead of all reasons, desired, current and ready replicas, and the version support's status and end of life only). Fetch one cluster for the details.",
             schema: {
               type: 'string',
               enum: ['full', 'list'],
@@ -2926,6 +2926,22 @@ export const spec = {
           },
         },
       },
+      ReplicaCountersBrief: {
+        type: 'object',
+        description:
+          'What a fleet table shows of ReplicaCounters (ready of desired, current when nothing is desired).',
+        properties: {
+          desired: {
+            type: 'integer',
+          },
+          current: {
+            type: 'integer',
+          },
+          ready: {
+            type: 'integer',
+          },
+        },
+      },
       MachineDeploymentSummary: {
         type: 'object',
         properties: {
@@ -3282,7 +3298,7 @@ export const spec = {
       ClusterListItem: {
         type: 'object',
         description:
-          'A cluster as a slim list item of `GET /clusters?fields=list`: what a fleet table shows of a ClusterSummary (no uid, labels, conditions or object tree), with its health reasons as the headline one and their count, and its version support as status and end of life.',
+          'A cluster as a slim list item of `GET /clusters?fields=list`: what a fleet table shows of a ClusterSummary (no uid, system, lifecycle, labels, conditions or object tree), with its health reasons as the headline one and their count, its replica counters as desired, current and ready, and its version support as status and end of life.',
         properties: {
           managementCluster: {
             type: 'string',
@@ -3299,12 +3315,6 @@ export const spec = {
           owner: {
             type: 'string',
             description: 'Owning group entity ref.',
-          },
-          system: {
-            type: 'string',
-          },
-          lifecycle: {
-            type: 'string',
           },
           profile: {
             type: 'string',
@@ -3352,10 +3362,10 @@ export const spec = {
               'How many health reasons the cluster has (the full summary lists them); absent when none.',
           },
           controlPlane: {
-            $ref: '#/components/schemas/ReplicaCounters',
+            $ref: '#/components/schemas/ReplicaCountersBrief',
           },
           workers: {
-            $ref: '#/components/schemas/ReplicaCounters',
+            $ref: '#/components/schemas/ReplicaCountersBrief',
           },
           machineCount: {
             type: 'integer',

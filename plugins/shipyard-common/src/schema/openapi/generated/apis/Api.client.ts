@@ -386,7 +386,7 @@ export class DefaultApiClient {
    * @param limit -
    * @param cursor - Opaque cursor from `nextCursor` of the previous page (same filters and sort).
    * @param facets - Set to `false` to omit facet counts.
-   * @param fields - Item representation: `full` cluster summaries, or slim `list` items (ClusterListItem: what a fleet table shows, without conditions, MachineDeployments, MachinePools, machine phase counts, nodes and probe details, with the headline health reason instead of all reasons and the version support's status and end of life only). Fetch one cluster for the details.
+   * @param fields - Item representation: `full` cluster summaries, or slim `list` items (ClusterListItem: what a fleet table shows, without conditions, MachineDeployments, MachinePools, machine phase counts, nodes and probe details, with the headline health reason instead of all reasons, desired, current and ready replicas, and the version support's status and end of life only). Fetch one cluster for the details.
    * @param If-None-Match -
    */
   public async listClusters(

@@ -116,6 +116,12 @@ export type ClusterCondition = components['schemas']['ClusterCondition'];
  */
 export type ReplicaCounters = components['schemas']['ReplicaCounters'];
 /**
+ * What a fleet table shows of ReplicaCounters (ready of desired, current when nothing is desired).
+ * @public
+ */
+export type ReplicaCountersBrief =
+  components['schemas']['ReplicaCountersBrief'];
+/**
  * @public
  */
 export type MachineDeploymentSummary =
@@ -144,7 +150,7 @@ export type ClusterSummary = components['schemas']['ClusterSummary'];
 export type InventoryClusterOrigin =
   components['schemas']['InventoryClusterOrigin'];
 /**
- * A cluster as a slim list item of `GET /clusters?fields=list`: what a fleet table shows of a ClusterSummary (no uid, labels, conditions or object tree), with its health reasons as the headline one and their count, and its version support as status and end of life.
+ * A cluster as a slim list item of `GET /clusters?fields=list`: what a fleet table shows of a ClusterSummary (no uid, system, lifecycle, labels, conditions or object tree), with its health reasons as the headline one and their count, its replica counters as desired, current and ready, and its version support as status and end of life.
  * @public
  */
 export type ClusterListItem = components['schemas']['ClusterListItem'];

@@ -860,6 +860,12 @@ export interface components {
       /** @description True when the counters come from a status that has not yet observed the object's latest spec (status.observedGeneration below metadata.generation); they describe the previous spec. */
       statusBehindSpec?: boolean;
     };
+    /** @description What a fleet table shows of ReplicaCounters (ready of desired, current when nothing is desired). */
+    ReplicaCountersBrief: {
+      desired?: number;
+      current?: number;
+      ready?: number;
+    };
     MachineDeploymentSummary: {
       name: string;
       class?: string;
@@ -976,7 +982,7 @@ export interface components {
       clusterManager: string;
       accessProviders: string[];
     };
-    /** @description A cluster as a slim list item of `GET /clusters?fields=list`: what a fleet table shows of a ClusterSummary (no uid, labels, conditions or object tree), with its health reasons as the headline one and their count, and its version support as status and end of life. */
+    /** @description A cluster as a slim list item of `GET /clusters?fields=list`: what a fleet table shows of a ClusterSummary (no uid, system, lifecycle, labels, conditions or object tree), with its health reasons as the headline one and their count, its replica counters as desired, current and ready, and its version support as status and end of life. */
     ClusterListItem: {
       managementCluster: string;
       namespace: string;
@@ -984,8 +990,6 @@ export interface components {
       title: string;
       /** @description Owning group entity ref. */
       owner: string;
-      system?: string;
-      lifecycle?: string;
       profile?: string;
       profileVersion?: string;
       clusterClass?: string;
@@ -1000,8 +1004,8 @@ export interface components {
       healthReason?: components['schemas']['HealthReason'];
       /** @description How many health reasons the cluster has (the full summary lists them); absent when none. */
       healthReasonCount?: number;
-      controlPlane: components['schemas']['ReplicaCounters'];
-      workers: components['schemas']['ReplicaCounters'];
+      controlPlane: components['schemas']['ReplicaCountersBrief'];
+      workers: components['schemas']['ReplicaCountersBrief'];
       machineCount: number;
       /** Format: date-time */
       createdAt?: string;
@@ -1960,7 +1964,7 @@ export interface operations {
         cursor?: string;
         /** @description Set to `false` to omit facet counts. */
         facets?: 'true' | 'false';
-        /** @description Item representation: `full` cluster summaries, or slim `list` items (ClusterListItem: what a fleet table shows, without conditions, MachineDeployments, MachinePools, machine phase counts, nodes and probe details, with the headline health reason instead of all reasons and the version support's status and end of life only). Fetch one cluster for the details. */
+        /** @description Item representation: `full` cluster summaries, or slim `list` items (ClusterListItem: what a fleet table shows, without conditions, MachineDeployments, MachinePools, machine phase counts, nodes and probe details, with the headline health reason instead of all reasons, desired, current and ready replicas, and the version support's status and end of life only). Fetch one cluster for the details. */
         fields?: 'full' | 'list';
       };
       header?: {
