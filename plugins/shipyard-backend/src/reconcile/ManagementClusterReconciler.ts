@@ -276,7 +276,7 @@ export class ManagementClusterReconciler {
           backoff.reset();
           this.afterList(kind);
         }
-        for await (const event of this.watch(kind, {
+        for await (const events of this.watch(kind, {
           resourceVersion,
           timeoutSeconds: watchTimeoutSeconds,
           signal,
@@ -287,19 +287,24 @@ export class ManagementClusterReconciler {
           eventTimeoutMs: 2 * this.options.sync.bookmarkIntervalMs,
         })) {
           this.connectionState.seen(kind);
-          if (event.type === 'BOOKMARK') {
-            if (event.resourceVersion) resourceVersion = event.resourceVersion;
-            continue;
+          for (const event of events) {
+            if (event.type === 'BOOKMARK') {
+              if (event.resourceVersion) {
+                resourceVersion = event.resourceVersion;
+              }
+              continue;
+            }
+            if (
+              this.options.onClusterEvent &&
+              kind.target.kind === 'Cluster' &&
+              event.key
+            ) {
+              this.options.onClusterEvent(`${this.name}/${event.key}`);
+            }
+            // an object whose record stays the one applied last changes nothing
+            if (event.type !== 'UNCHANGED') this.apply(kind, event);
+            if (event.version) resourceVersion = event.version;
           }
-          if (
-            this.options.onClusterEvent &&
-            kind.target.kind === 'Cluster' &&
-            event.key
-          ) {
-            this.options.onClusterEvent(`${this.name}/${event.key}`);
-          }
-          this.apply(kind, event);
-          if (event.version) resourceVersion = event.version;
         }
         // the server ended the watch (timeout): watch again from where we are
         if (kind.failingSince === undefined) backoff.reset();
@@ -453,13 +458,13 @@ export class ManagementClusterReconciler {
   // ---- applying objects -----------------------------------------------------------------------------------
 
   /**
-   * The watch of a kind: read in the watch thread when there is one (its events come parsed and projected), else
-   * here.
+   * The watch of a kind, its events in the batches they were read in: read in the watch thread when there is one
+   * (its events come parsed and projected), else here.
    */
   private watch(
     kind: KindState,
     options: KubeWatchOptions,
-  ): AsyncIterable<WatchedEvent> {
+  ): AsyncIterable<WatchedEvent[]> {
     if (this.watcher) return this.watcher.watch(kind.target, options);
     return watchHere(this.client, kind.target, options, this.annotationKeys);
   }
@@ -467,7 +472,7 @@ export class ManagementClusterReconciler {
   /** Applies one watched object (or one gone since the last list). */
   private apply(
     kind: KindState,
-    event: Exclude<WatchedEvent, { type: 'BOOKMARK' }>,
+    event: Exclude<WatchedEvent, { type: 'BOOKMARK' | 'UNCHANGED' }>,
   ) {
     if (event.type !== 'DELETED') {
       this.applyListed(kind, event.listed, event.version);

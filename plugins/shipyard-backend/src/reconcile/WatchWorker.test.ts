@@ -137,6 +137,55 @@ describe('WatchWorker', () => {
     }
   });
 
+  it('sends an object whose record did not change as unchanged, and every change of a record', async () => {
+    const worker = new WatchWorker({ logger: mockServices.logger.mock() });
+    const here = reconcilerOf(url);
+    const inThread = reconcilerOf(url, worker);
+    const alpha = (labels: Record<string, string>, heartbeat: string) => {
+      const cluster = capiCluster('alpha', { labels });
+      return {
+        ...cluster,
+        // an annotation no record keeps
+        metadata: {
+          ...cluster.metadata,
+          annotations: { 'example.test/heartbeat': heartbeat },
+        },
+      };
+    };
+    try {
+      here.reconciler.start();
+      inThread.reconciler.start();
+      await Promise.all([
+        here.reconciler.waitForInitialSync(),
+        inThread.reconciler.waitForInitialSync(),
+      ]);
+      await eventually(() =>
+        expect(worker.watched.inThread).toBe(
+          inThread.reconciler.status().kinds.length,
+        ),
+      );
+      api.put('clusters', alpha({ tier: 'gold' }, '1'));
+      api.put('clusters', alpha({ tier: 'gold' }, '2'));
+      api.put('clusters', alpha({ tier: 'silver' }, '3'));
+      // the record sent before the last one
+      api.put('clusters', alpha({ tier: 'gold' }, '4'));
+      // gone, and back as it was
+      api.delete('clusters', 'default', 'beta');
+      api.put('clusters', capiCluster('beta'));
+      api.put('clusters', capiCluster('beta'));
+      await eventually(() => {
+        expect(worker.watched.unchanged).toBe(2);
+        const expected = here.state();
+        expect(expected.summaries).toContain('"tier":"gold"');
+        expect(expected.summaries).toContain('"name":"beta"');
+        expect(inThread.state()).toEqual(expected);
+      });
+    } finally {
+      await Promise.all([here.reconciler.stop(), inThread.reconciler.stop()]);
+      await worker.close();
+    }
+  });
+
   it('relists after 410 without duplicates or losses, watching in the thread', async () => {
     const worker = new WatchWorker({ logger: mockServices.logger.mock() });
     const { reconciler, index } = reconcilerOf(url, worker);

@@ -71,9 +71,9 @@ export async function* watchHere(
   target: WatchTarget,
   options: KubeWatchOptions,
   annotationKeys: ReadonlySet<string>,
-): AsyncGenerator<WatchedEvent> {
+): AsyncGenerator<WatchedEvent[]> {
   for await (const event of client.watch(target.path, options)) {
-    yield watchedEvent(target, event, annotationKeys);
+    yield [watchedEvent(target, event, annotationKeys)];
   }
 }
 
@@ -88,14 +88,14 @@ export class ManagementClusterWatcher {
   ) {}
 
   /**
-   * Watches a collection, as `KubeClient.watch` does, with its events parsed and projected ({@link WatchedEvent}):
-   * in the thread when there is one, else here. Throws the same {@link KubeApiError}s; ends quietly when `signal`
-   * aborts.
+   * Watches a collection, as `KubeClient.watch` does, with its events parsed and projected ({@link WatchedEvent}), in
+   * the batches they arrived in: in the thread when there is one, else here. Throws the same {@link KubeApiError}s;
+   * ends quietly when `signal` aborts.
    */
   watch(
     target: WatchTarget,
     options: KubeWatchOptions,
-  ): AsyncGenerator<WatchedEvent> {
+  ): AsyncGenerator<WatchedEvent[]> {
     return this.workers.watch(
       this.connection,
       this.getToken,
@@ -128,8 +128,11 @@ export class WatchWorker {
   private worker?: Worker;
   private starting?: Promise<Worker | undefined>;
   private readonly open = new Map<number, ActiveWatch>();
-  /** Watches opened so far: in the thread, and in the backend's thread. */
-  readonly watched = { inThread: 0, here: 0 };
+  /**
+   * Watches opened so far in the thread and in the backend's thread, and the events of the thread's that crossed as
+   * `UNCHANGED` (their object's record was the one sent last).
+   */
+  readonly watched = { inThread: 0, here: 0, unchanged: 0 };
   private nextId = 1;
   private nextConnectionId = 1;
   private restarts = 0;
@@ -200,8 +203,8 @@ export class WatchWorker {
     getToken: () => Promise<string | undefined>,
     target: WatchTarget,
     options: KubeWatchOptions,
-    here: () => AsyncGenerator<WatchedEvent>,
-  ): AsyncGenerator<WatchedEvent> {
+    here: () => AsyncGenerator<WatchedEvent[]>,
+  ): AsyncGenerator<WatchedEvent[]> {
     const { signal } = options;
     // a reconciler stopped while the thread starts does not wait for it
     const worker = this.readsHere
@@ -247,10 +250,8 @@ export class WatchWorker {
         if (w.events.length > 0) {
           const events = w.events;
           w.events = [];
-          for (const event of events) {
-            if (signal?.aborted) return;
-            yield event;
-          }
+          if (signal?.aborted) return;
+          yield events;
           continue;
         }
         if (signal?.aborted) return;
@@ -315,24 +316,35 @@ export class WatchWorker {
     return this.starting;
   }
 
+  /** Events of a watch arrived: its reader takes them. */
+  private take(w: ActiveWatch, events: WatchedEvent[]): void {
+    // the records share their strings with this thread's records, as when projected here
+    for (const event of events) {
+      if (event.type === 'ADDED' || event.type === 'MODIFIED') {
+        adoptListed(w.target, [event.listed]);
+      } else if (event.type === 'UNCHANGED') {
+        this.watched.unchanged++;
+      }
+    }
+    if (w.events.length === 0) w.events = events;
+    else w.events.push(...events);
+    w.wake?.();
+  }
+
   private onReply(reply: WatchWorkerReply): void {
     if (reply.type === 'ready') return;
+    if (reply.type === 'read') {
+      for (const [id, events] of reply.watches) {
+        const w = this.open.get(id);
+        if (w && !w.ended) this.take(w, events);
+      }
+      return;
+    }
     const w = this.open.get(reply.id);
     if (!w || w.ended) return;
     switch (reply.type) {
       case 'open':
         w.onOpen?.();
-        return;
-      case 'events':
-        // the records share their strings with this thread's records, as when projected here
-        for (const event of reply.events) {
-          if (event.type === 'ADDED' || event.type === 'MODIFIED') {
-            adoptListed(w.target, [event.listed]);
-          }
-        }
-        if (w.events.length === 0) w.events = reply.events;
-        else w.events.push(...reply.events);
-        w.wake?.();
         return;
       case 'end':
         this.end(w);

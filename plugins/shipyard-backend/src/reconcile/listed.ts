@@ -69,9 +69,11 @@ export function listedObject(
  * A watch event as the reconciler applies it: made where the event was parsed (in the reconciler's thread, or in the
  * watch thread, which sends only this across: see `WatchWorker`). `key` is the object's `ns/name` (undefined without
  * a name), `version` its resourceVersion ('' when it has none: the watch goes on from the last one there was).
+ * `UNCHANGED`: an object modified whose record is the one its watch sent last (see `watchWorkerThread`).
  */
 export type WatchedEvent =
   | { type: 'BOOKMARK'; resourceVersion: string }
+  | { type: 'UNCHANGED'; key: string; version: string }
   | {
       type: 'ADDED' | 'MODIFIED';
       key?: string;
