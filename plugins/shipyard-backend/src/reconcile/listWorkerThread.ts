@@ -8,7 +8,7 @@ import type { KubeStatus } from '@shipyard/plugin-shipyard-node/kube';
 import type { ManagementClusterConnection } from '@shipyard/plugin-shipyard-node';
 import { internNothing } from '../index/intern';
 import type { WatchTarget } from './discovery';
-import { ListedObject, listedObject } from './listed';
+import { ListedObject, failureReply, listedObject } from './listed';
 import { serveInWorker } from '../service/workerScript';
 
 /**
@@ -130,24 +130,7 @@ function serve(port: MessagePort) {
         continueToken: listed.continueToken,
       });
     } catch (error) {
-      if (error instanceof KubeApiError) {
-        reply({
-          type: 'error',
-          id,
-          error: {
-            message: error.message,
-            statusCode: error.statusCode,
-            reason: error.reason,
-            status: error.status,
-          },
-        });
-      } else {
-        reply({
-          type: 'failed',
-          id,
-          message: String((error as Error)?.message),
-        });
-      }
+      reply(failureReply(id, error));
     } finally {
       inFlight.delete(id);
     }

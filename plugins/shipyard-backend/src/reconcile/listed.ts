@@ -1,8 +1,10 @@
-import type {
+import {
+  KubeApiError,
   KubeObject,
   KubeWatchEvent,
 } from '@shipyard/plugin-shipyard-node/kube';
 import type { WatchTarget } from './discovery';
+import type { ListWorkerError } from './listWorkerThread';
 import { Projection, projectObject } from './kinds';
 import { intern } from '../index/intern';
 import { adoptRecord } from './records';
@@ -146,4 +148,29 @@ export function adoptListed(target: WatchTarget, listed: ListedObject[]): void {
     const name = (record as { name?: unknown }).name;
     if (typeof name === 'string' && name === item.name) item.name = name;
   }
+}
+
+/**
+ * How a read that failed in a list or watch worker thread crosses back: a {@link KubeApiError} with its status (the
+ * backend's thread throws it again as one), anything else as its message.
+ */
+export function failureReply(
+  id: number,
+  error: unknown,
+):
+  | { type: 'error'; id: number; error: ListWorkerError }
+  | { type: 'failed'; id: number; message: string } {
+  if (error instanceof KubeApiError) {
+    return {
+      type: 'error',
+      id,
+      error: {
+        message: error.message,
+        statusCode: error.statusCode,
+        reason: error.reason,
+        status: error.status,
+      },
+    };
+  }
+  return { type: 'failed', id, message: String((error as Error)?.message) };
 }

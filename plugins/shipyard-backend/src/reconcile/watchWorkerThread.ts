@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { MessagePort } from 'node:worker_threads';
-import { KubeApiError, KubeClient } from '@shipyard/plugin-shipyard-node/kube';
+import { KubeClient } from '@shipyard/plugin-shipyard-node/kube';
 import { internNothing } from '../index/intern';
 import type { WatchTarget, WatchedKind } from './discovery';
-import { WatchedEvent, watchedEvent } from './listed';
+import { WatchedEvent, failureReply, watchedEvent } from './listed';
 import type { ListWorkerConnection, ListWorkerError } from './listWorkerThread';
 import { serveInWorker } from '../service/workerScript';
 
@@ -156,24 +156,7 @@ function serve(port: MessagePort) {
     } catch (error) {
       flush();
       if (abort.signal.aborted) return;
-      if (error instanceof KubeApiError) {
-        reply({
-          type: 'error',
-          id,
-          error: {
-            message: error.message,
-            statusCode: error.statusCode,
-            reason: error.reason,
-            status: error.status,
-          },
-        });
-      } else {
-        reply({
-          type: 'failed',
-          id,
-          message: String((error as Error)?.message),
-        });
-      }
+      reply(failureReply(id, error));
     } finally {
       watches.delete(id);
     }
