@@ -47,45 +47,38 @@ export function emptyRoundStats(targets = 0): ProbeRoundStats {
 }
 
 /**
- * The share of late probes among the last `size` probes that were late (half their deadline gone) or finished before
+ * The share of late probes (half their deadline gone) among the round's probes that were late or finished before
  * (clusters known to fail are not in it: they are expected to be late). Congested while at least half of them were
- * late. It carries over from one round to the next: a round after a congested one starts congested, before its own
- * probes say otherwise.
+ * late. Counted over the whole round, not its last few probes: late ones are judged after the on-time ones of the
+ * same start, so a window of the most recent would take a fifth of dead clusters for most. A round after a congested
+ * one starts congested, before its own probes say otherwise.
  */
 export class LateShare {
-  private outcomes: boolean[] = [];
-  private next = 0;
+  private outcomes = 0;
   private lates = 0;
+  /** Whether the last round ended congested: the next one starts so until 8 of its own probes are judged. */
+  private startCongested = false;
   /** Whether it was congested at any time since {@link LateShare.startRound}. */
   wasCongested = false;
 
-  constructor(private size: number) {}
-
-  /** A round begins with this window size (its concurrency, at least 16); outcomes kept when the size is the same. */
-  startRound(size: number): void {
-    if (size !== this.size) {
-      this.size = size;
-      this.outcomes = [];
-      this.next = 0;
-      this.lates = 0;
-    }
-    this.wasCongested = this.congested();
+  /** A round begins: its share is its own probes', judged from the last round's state until 8 are known. */
+  startRound(): void {
+    this.startCongested = this.congested();
+    this.outcomes = 0;
+    this.lates = 0;
+    this.wasCongested = this.startCongested;
   }
 
   record(late: boolean): void {
-    if (this.outcomes.length < this.size) this.outcomes.push(late);
-    else {
-      if (this.outcomes[this.next]) this.lates--;
-      this.outcomes[this.next] = late;
-      this.next = (this.next + 1) % this.size;
-    }
+    this.outcomes++;
     if (late) this.lates++;
     if (this.congested()) this.wasCongested = true;
   }
 
-  /** At least half of the recent probes were late (judged once 8 are known). */
+  /** At least half of the round's probes were late (judged once 8 are known; before, as the last round ended). */
   congested(): boolean {
-    return this.outcomes.length >= 8 && this.lates * 2 >= this.outcomes.length;
+    if (this.outcomes < 8) return this.startCongested;
+    return this.lates * 2 >= this.outcomes;
   }
 }
 
@@ -132,7 +125,7 @@ const DISCOVERY_INTERVAL_MS = 6 * 60 * 60 * 1000;
 export class WorkloadProber {
   private readonly states = new Map<string, ClusterState>();
   /** Whether most recent probes were late (see {@link LateShare}), across rounds. */
-  private readonly congestion = new LateShare(16);
+  private readonly congestion = new LateShare();
   private readonly now: () => number;
   /** Where the network part of probes runs. */
   readonly executor: ProbeExecutor;
@@ -227,7 +220,7 @@ export class WorkloadProber {
     // `concurrency` in flight.
     const lateAfterMs = Math.max(config.stallAfterMs, config.timeoutMs / 2);
     const congestion = this.congestion;
-    congestion.startRound(Math.max(16, concurrency));
+    congestion.startRound();
     let active = 0;
     let inFlight = 0;
     let suspectsInFlight = 0;
