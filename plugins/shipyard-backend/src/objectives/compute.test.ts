@@ -335,6 +335,30 @@ describe('configured burn-rate alert conditions', () => {
     expect(recovered.badMs).toBe(10_000);
     expect(recovered.remainingMs).toBeCloseTo(76_400, 6);
   });
+
+  it('judge a condition on its burn rates as they are reported: a rate that reads as its threshold does not fire', () => {
+    // unhealthy for the last 2 160.000 004 ms of a healthy day: 20 s burns at 108.000 000 2×, which reads as 108×
+    const history: HistoryStep[] = [
+      { atMs: now - 2 * DAY, status: 'healthy' },
+      { atMs: now - 2_160.000_004, status: 'unhealthy' },
+    ];
+    const r = computeObjective(history, daily, rules(), now, [fast]);
+    const [a] = r.alerts;
+    expect(a.threshold).toBe(108);
+    expect(a.longBurnRate).toBe(108);
+    expect(a.shortBurnRate).toBe(540);
+    expect(a.firing).toBe(false);
+    // a millisecond more reads above it and fires
+    const more = computeObjective(
+      [history[0], { atMs: now - 2_161, status: 'unhealthy' }],
+      daily,
+      rules(),
+      now,
+      [fast],
+    );
+    expect(more.alerts[0].longBurnRate).toBe(108.05);
+    expect(more.alerts[0].firing).toBe(true);
+  });
 });
 
 describe('rollUp', () => {

@@ -65,7 +65,9 @@ export function burnRateThreshold(
   condition: BurnRateCondition,
   windowMs: number,
 ): number {
-  return Math.max(1, (condition.budgetFraction * windowMs) / condition.longMs);
+  return reported(
+    Math.max(1, (condition.budgetFraction * windowMs) / condition.longMs),
+  );
 }
 
 /** A cluster's objective computed at one time. */
@@ -174,10 +176,17 @@ function measure(
   return out;
 }
 
+/**
+ * A percentage or burn rate at the precision the API reports (six decimals: enough for four nines). Burn rates and
+ * thresholds are kept at it, so that a condition fires exactly when its reported rates are above its reported
+ * threshold (a rate that reads as its threshold does not fire).
+ */
+export const reported = (n: number) => Math.round(n * 1e6) / 1e6;
+
 function burnRate(t: Tally, target: number): number {
   const counted = t.goodMs + t.badMs;
   if (counted === 0) return 0;
-  return t.badMs / counted / (1 - target / 100);
+  return reported(t.badMs / counted / (1 - target / 100));
 }
 
 /**

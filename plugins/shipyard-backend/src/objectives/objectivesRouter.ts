@@ -25,6 +25,7 @@ import {
 import {
   ObjectiveComputation,
   ObjectiveRollup,
+  reported,
   rollUp,
   series,
 } from './compute';
@@ -49,8 +50,6 @@ const objectivesQuerySchema = selectionQuerySchema.extend({
 
 /** Minutes, rounded to the millisecond. */
 const minutes = (ms: number) => Math.round(ms) / MINUTE;
-/** A percentage or rate with enough digits for four nines. */
-const round = (n: number) => Math.round(n * 1e6) / 1e6;
 
 function budgetOf(r: {
   budgetMs: number;
@@ -60,7 +59,7 @@ function budgetOf(r: {
   return {
     totalMinutes: minutes(r.budgetMs),
     remainingMinutes: minutes(r.remainingMs),
-    remainingPercent: round(r.remainingPercent),
+    remainingPercent: reported(r.remainingPercent),
   };
 }
 
@@ -72,15 +71,16 @@ function rollupBody(r: ObjectiveRollup): ObjectiveRollupBody {
     budget: budgetOf(r),
     byState: r.byState,
   };
-  if (r.availability !== undefined) body.availability = round(r.availability);
+  if (r.availability !== undefined)
+    body.availability = reported(r.availability);
   return body;
 }
 
 function burnRatesOf(r: ObjectiveComputation) {
   return {
-    oneHour: round(r.burnRates.oneHour),
-    sixHours: round(r.burnRates.sixHours),
-    window: round(r.burnRates.window),
+    oneHour: reported(r.burnRates.oneHour),
+    sixHours: reported(r.burnRates.sixHours),
+    window: reported(r.burnRates.window),
   };
 }
 
@@ -139,9 +139,9 @@ export function createObjectivesRouter(
           burnRates: burnRatesOf(r),
           alerts: r.alerts.map(a => ({
             ...a,
-            threshold: round(a.threshold),
-            longBurnRate: round(a.longBurnRate),
-            shortBurnRate: round(a.shortBurnRate),
+            threshold: reported(a.threshold),
+            longBurnRate: reported(a.longBurnRate),
+            shortBurnRate: reported(a.shortBurnRate),
           })),
           fastBurn: r.fastBurn,
           days: series(
@@ -156,13 +156,13 @@ export function createObjectivesRouter(
               start: new Date(day.startMs).toISOString(),
               badMinutes: minutes(day.badMs),
               ...(counted > 0
-                ? { availability: round((day.goodMs / counted) * 100) }
+                ? { availability: reported((day.goodMs / counted) * 100) }
                 : {}),
             };
           }),
         };
         if (r.availability !== undefined)
-          objective.availability = round(r.availability);
+          objective.availability = reported(r.availability);
         if (r.overrideError) objective.overrideError = r.overrideError;
         body.objective = objective;
       }
@@ -248,7 +248,7 @@ export function createObjectivesRouter(
         if (summary.profile) item.profile = summary.profile;
         if (summary.lifecycle) item.lifecycle = summary.lifecycle;
         if (result.availability !== undefined)
-          item.availability = round(result.availability);
+          item.availability = reported(result.availability);
         return item;
       }),
       withoutObjective,
