@@ -60,6 +60,13 @@ export interface Tally {
   noDataMs: number;
 }
 
+/**
+ * A percentage or burn rate at the precision the API reports (six decimals: enough for four nines). Burn rates and
+ * thresholds are kept at it, so that a condition fires exactly when its reported rates are above its reported
+ * threshold (a rate that reads as its threshold does not fire).
+ */
+export const reported = (n: number) => Math.round(n * 1e6) / 1e6;
+
 /** The threshold of a condition for a window: budgetFraction × window / long lookback, at least 1. */
 export function burnRateThreshold(
   condition: BurnRateCondition,
@@ -175,13 +182,6 @@ function measure(
   }
   return out;
 }
-
-/**
- * A percentage or burn rate at the precision the API reports (six decimals: enough for four nines). Burn rates and
- * thresholds are kept at it, so that a condition fires exactly when its reported rates are above its reported
- * threshold (a rate that reads as its threshold does not fire).
- */
-export const reported = (n: number) => Math.round(n * 1e6) / 1e6;
 
 function burnRate(t: Tally, target: number): number {
   const counted = t.goodMs + t.badMs;
