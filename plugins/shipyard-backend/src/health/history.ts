@@ -40,7 +40,9 @@ function statusSinceOf(s: StoredClusterSummary): string | undefined {
 
 /**
  * The first history entry of a cluster seen for the first time: its current status since it began, preceded by its
- * creation (provisioning) when it began later. Times are kept within [creation, now].
+ * creation (provisioning) unless it is still provisioning: also when Cluster API dates its status in the second of its
+ * creation (condition times have a resolution of a second), which a cluster provisioned quickly, or first seen late,
+ * shows. Times are kept within [creation, now].
  */
 export function firstEntry(
   key: string,
@@ -61,7 +63,7 @@ export function firstEntry(
   if (maintenanceOf(s)) entry.maintenance = true;
   if (
     !Number.isNaN(created) &&
-    created < since &&
+    created <= since &&
     s.health !== 'provisioning'
   ) {
     const reasons: HealthReason[] = [
