@@ -1,5 +1,9 @@
 import { TestDatabaseId, mockServices } from '@backstage/backend-test-utils';
-import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
+import {
+  FLEET_SIM_TYPE_IDS,
+  FleetSim,
+  startFleetSim,
+} from '@shipyard/fleet-sim';
 import {
   ClusterSummary,
   ManagementClusterStatus,
@@ -227,54 +231,102 @@ describe.each(databases.eachSupportedId())(
             await new Promise(r => setTimeout(r, 25));
           }
         })();
-        const machinesInSim = async () =>
-          (await kube.list('machines')).filter(
-            m =>
-              m.metadata.namespace === namespace &&
-              m.metadata.labels?.['cluster.x-k8s.io/cluster-name'] === name,
-          ).length;
-        /** The cluster once it settled: every worker available and every Machine of the simulator counted. */
-        const settled = () =>
-          eventually(async () => {
-            const { summary } = await responseBody(await getCreated());
-            expect(summary.phase).toBe('Provisioned');
-            expect(summary.workers.desired).toBeGreaterThan(0);
-            expect(summary.workers.available).toBe(summary.workers.desired);
-            expect(summary.machineCount).toBe(await machinesInSim());
-            return summary;
-          });
-        const first = await settled();
-        expect(first.owner).toBe('group:default/team-it');
-        const listed = await responseBody(
-          await client.listClusters({
-            query: { owner: ['group:default/team-it'] },
-          }),
-        );
-        expect(listed.items.map(keyOf)).toEqual([
-          `${mc.name}/${namespace}/${name}`,
-        ]);
-
-        // scale the first MachineDeployment up by one
-        expect(first.machineDeployments.length).toBeGreaterThan(0);
-        const topology = JSON.parse(JSON.stringify(template.spec.topology));
-        topology.workers.machineDeployments[0].replicas =
-          (topology.workers.machineDeployments[0].replicas ?? 1) + 1;
-        const scaled = await kube.request(
-          'PATCH',
-          SimKube.clusterPath(namespace, name),
-          { spec: { topology: { workers: topology.workers } } },
-          'application/merge-patch+json',
-        );
-        expect(scaled.status).toBe(200);
-        await eventually(async () => {
-          const summary = await settled();
-          expect(summary.workers.desired).toBe(
-            (first.workers.desired ?? 0) + 1,
+        try {
+          const machinesInSim = async () =>
+            (await kube.list('machines')).filter(
+              m =>
+                m.metadata.namespace === namespace &&
+                m.metadata.labels?.['cluster.x-k8s.io/cluster-name'] === name,
+            ).length;
+          const machineDeploymentsInSim = async () =>
+            (await kube.list('machinedeployments')).filter(
+              m =>
+                m.metadata.namespace === namespace &&
+                m.metadata.labels?.['cluster.x-k8s.io/cluster-name'] === name,
+            ).length;
+          /**
+           * The cluster once it settled: every worker available, every MachineDeployment and Machine of the simulator
+           * counted (each kind comes in its own watch stream: the Cluster's status may show its workers before the
+           * MachineDeployments arrive).
+           */
+          const settled = () =>
+            eventually(async () => {
+              const { summary } = await responseBody(await getCreated());
+              expect(summary.phase).toBe('Provisioned');
+              expect(summary.workers.desired).toBeGreaterThan(0);
+              expect(summary.workers.available).toBe(summary.workers.desired);
+              expect(summary.machineCount).toBe(await machinesInSim());
+              expect(summary.machineDeployments.length).toBe(
+                await machineDeploymentsInSim(),
+              );
+              return summary;
+            });
+          const first = await settled();
+          expect(first.owner).toBe('group:default/team-it');
+          const listed = await responseBody(
+            await client.listClusters({
+              query: { owner: ['group:default/team-it'] },
+            }),
           );
-          expect(summary.machineCount).toBe(first.machineCount + 1);
-        });
-        watching = false;
-        await watch;
+          expect(listed.items.map(keyOf)).toEqual([
+            `${mc.name}/${namespace}/${name}`,
+          ]);
+
+          // scale the first MachineDeployment up by one. The simulator's steps take 20 ms, less than a turn of a busy
+          // backend (whose summary shows the latest state of a turn's events): its controllers are held at the first
+          // state of the scale-up with a worker missing until the backend has shown it.
+          expect(first.machineDeployments.length).toBeGreaterThan(0);
+          let held = false;
+          const stopHolding = sim.onChange(change => {
+            if (
+              held ||
+              change.resource !== FLEET_SIM_TYPE_IDS.cluster ||
+              change.namespace !== namespace ||
+              change.name !== name ||
+              change.type !== 'MODIFIED'
+            ) {
+              return;
+            }
+            const conditions: Array<{ type: string; status: string }> =
+              JSON.parse(change.json).status?.conditions ?? [];
+            const is = (type: string, status: string) =>
+              conditions.some(c => c.type === type && c.status === status);
+            if (is('ScalingUp', 'True') && is('WorkersAvailable', 'False')) {
+              held = true;
+              sim.controller.pause();
+            }
+          });
+          const topology = JSON.parse(JSON.stringify(template.spec.topology));
+          topology.workers.machineDeployments[0].replicas =
+            (topology.workers.machineDeployments[0].replicas ?? 1) + 1;
+          const scaled = await kube.request(
+            'PATCH',
+            SimKube.clusterPath(namespace, name),
+            { spec: { topology: { workers: topology.workers } } },
+            'application/merge-patch+json',
+          );
+          expect(scaled.status).toBe(200);
+          try {
+            await eventually(() => expect(held).toBe(true));
+            await eventually(async () => {
+              const { summary } = await responseBody(await getCreated());
+              expect(summary.health).toBe('progressing');
+            });
+          } finally {
+            stopHolding();
+            sim.controller.resume();
+          }
+          await eventually(async () => {
+            const summary = await settled();
+            expect(summary.workers.desired).toBe(
+              (first.workers.desired ?? 0) + 1,
+            );
+            expect(summary.machineCount).toBe(first.machineCount + 1);
+          });
+        } finally {
+          watching = false;
+          await watch;
+        }
         expect(seen).toContain('progressing');
         expect(seen).not.toContain('degraded');
         expect(seen).not.toContain('unhealthy');
