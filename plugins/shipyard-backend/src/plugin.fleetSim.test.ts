@@ -1,9 +1,9 @@
 import { TestDatabaseId, mockServices } from '@backstage/backend-test-utils';
+import { FleetSim, startFleetSim } from '@shipyard/fleet-sim';
 import {
-  FLEET_SIM_TYPE_IDS,
-  FleetSim,
-  startFleetSim,
-} from '@shipyard/fleet-sim';
+  holdClusterAt,
+  scalingUpWithWorkerMissing,
+} from './__testUtils__/suiteSim';
 import {
   ClusterSummary,
   ManagementClusterStatus,
@@ -276,26 +276,11 @@ describe.each(databases.eachSupportedId())(
           // backend (whose summary shows the latest state of a turn's events): its controllers are held at the first
           // state of the scale-up with a worker missing until the backend has shown it.
           expect(first.machineDeployments.length).toBeGreaterThan(0);
-          let held = false;
-          const stopHolding = sim.onChange(change => {
-            if (
-              held ||
-              change.resource !== FLEET_SIM_TYPE_IDS.cluster ||
-              change.namespace !== namespace ||
-              change.name !== name ||
-              change.type !== 'MODIFIED'
-            ) {
-              return;
-            }
-            const conditions: Array<{ type: string; status: string }> =
-              JSON.parse(change.json).status?.conditions ?? [];
-            const is = (type: string, status: string) =>
-              conditions.some(c => c.type === type && c.status === status);
-            if (is('ScalingUp', 'True') && is('WorkersAvailable', 'False')) {
-              held = true;
-              sim.controller.pause();
-            }
-          });
+          const hold = holdClusterAt(
+            sim,
+            { management: mc.name, namespace, name },
+            scalingUpWithWorkerMissing,
+          );
           const topology = JSON.parse(JSON.stringify(template.spec.topology));
           topology.workers.machineDeployments[0].replicas =
             (topology.workers.machineDeployments[0].replicas ?? 1) + 1;
@@ -307,14 +292,13 @@ describe.each(databases.eachSupportedId())(
           );
           expect(scaled.status).toBe(200);
           try {
-            await eventually(() => expect(held).toBe(true));
+            await hold.reached;
             await eventually(async () => {
               const { summary } = await responseBody(await getCreated());
               expect(summary.health).toBe('progressing');
             });
           } finally {
-            stopHolding();
-            sim.controller.resume();
+            hold.release();
           }
           await eventually(async () => {
             const summary = await settled();

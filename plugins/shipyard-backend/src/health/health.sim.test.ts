@@ -22,7 +22,11 @@ import {
   startSimulatedFleet,
 } from '@shipyard/test-utils';
 import { SimKube } from '../__testUtils__/simKube';
-import { simulatorForSuite } from '../__testUtils__/suiteSim';
+import {
+  holdClusterAt,
+  scalingUpWithWorkerMissing,
+  simulatorForSuite,
+} from '../__testUtils__/suiteSim';
 
 jest.setTimeout(180_000);
 
@@ -480,6 +484,8 @@ describe('health aggregation against the fleet simulator', () => {
       const workers = current.body.spec.topology.workers;
       workers.machineDeployments[0].replicas =
         (workers.machineDeployments[0].replicas ?? 1) + 1;
+      // held at its first state with a worker missing until the backend shows it (see holdClusterAt)
+      const hold = holdClusterAt(sim, seeded!, scalingUpWithWorkerMissing);
       const scaled = await kube.request(
         'PATCH',
         SimKube.clusterPath(seeded!.namespace, seeded!.name),
@@ -487,6 +493,14 @@ describe('health aggregation against the fleet simulator', () => {
         'application/merge-patch+json',
       );
       expect(scaled.status).toBe(200);
+      try {
+        await hold.reached;
+        await eventually(async () => {
+          expect((await get(path)).body.summary.health).toBe('progressing');
+        });
+      } finally {
+        hold.release();
+      }
       await eventually(async () => {
         const res = await get(path);
         expect(res.body.summary.workers.available).toBe(
