@@ -21,6 +21,8 @@ export interface ProbeRequest {
   discovery: boolean;
   /** What the last probe found out by discovery (kept when this one does not read `/apis`). */
   previous?: Pick<ProbeResult, 'apiGroups' | 'apiGroupsAt'>;
+  /** Whether a slow server may get more connections (see {@link ProbeOptions.hedge}; default true). */
+  hedge?: boolean;
 }
 
 /**
@@ -85,6 +87,7 @@ export class ProbeConnections implements ProbeExecutor {
         maxNodes: request.maxNodes,
         kubeSystemChecks: request.kubeSystemChecks,
         discovery: request.discovery,
+        hedge: request.hedge,
         now: this.options.now,
       },
       request.previous,

@@ -159,6 +159,7 @@ export class ProbeWorker implements ProbeExecutor {
       kubeSystemChecks: request.kubeSystemChecks,
       discovery: request.discovery,
       previous: request.previous,
+      hedge: request.hedge,
       credentials: credentials && {
         server: credentials.server,
         options: { ...credentials.options },

@@ -116,6 +116,9 @@ const DISCOVERY_INTERVAL_MS = 6 * 60 * 60 * 1000;
  *   cost at most one timeout each and never hold up the others.
  * - Clusters whose last probe failed or was slow start first, outside the slots, so their timeouts overlap the rest
  *   of the round.
+ * - When most probes are late (the prober's machine or network is the bottleneck, see {@link LateShare}), the round
+ *   holds to `concurrency` in flight and a slow server gets no more connections than its one kept-alive connection:
+ *   opening more would cost each a handshake on the busy machine and answer no sooner.
  * - A cluster that keeps failing is probed less often: after the second failure in a row, every
  *   `interval × 2^(failures-1)` up to `maxBackoffMs`.
  * - One keep-alive agent per cluster, rebuilt only when its server, CA, client certificate or token change.
@@ -356,6 +359,8 @@ export class WorkloadProber {
         maxNodes: config.maxNodes,
         kubeSystemChecks: config.kubeSystemChecks,
         discovery,
+        // while most probes are late, a slow answer is the prober's machine: no more connections for it
+        hedge: !this.congestion.congested(),
         previous: last && {
           apiGroups: last.apiGroups,
           apiGroupsAt: last.apiGroupsAt,

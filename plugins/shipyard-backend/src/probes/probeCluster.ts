@@ -14,6 +14,12 @@ export interface ProbeOptions {
   kubeSystemChecks: boolean;
   /** Read `/apis` for distribution detection (done on the first probe and then rarely). */
   discovery: boolean;
+  /**
+   * Whether a slow server may get more connections for the probe's other requests (default true). Off while the
+   * prober's round is congested: a late answer is then the prober's machine, and more connections only cost
+   * handshakes.
+   */
+  hedge?: boolean;
   /** Clock (ms). */
   now?: () => number;
 }
@@ -248,8 +254,12 @@ export async function probeCluster(
   // connections costs handshakes, missing the deadline costs the probe.
   const following =
     2 + (options.kubeSystemChecks ? 1 : 0) + (options.discovery ? 1 : 0);
-  if ((now() - started) * following > options.timeoutMs / 2)
+  if (
+    options.hedge !== false &&
+    (now() - started) * following > options.timeoutMs / 2
+  ) {
     client.setMaxSockets(PARALLEL_SOCKETS);
+  }
   const readyzRequests = total;
   result.readyzMs = now() - started;
   const tasks: Array<Promise<void>> = [];

@@ -64,6 +64,7 @@ function serve(port: MessagePort, data: ProbeWorkerData) {
             kubeSystemChecks: message.kubeSystemChecks,
             discovery: message.discovery,
             previous: message.previous,
+            hedge: message.hedge,
             credentials: credentials
               ? new KubeCredentials(credentials.server, {
                   ...credentials.options,

@@ -92,6 +92,8 @@ async function fakeApiServer(mode: 'ok' | 'blackhole' | 'slow', delayMs = 0) {
       res.end();
     }
   });
+  // an API server keeps idle connections far longer than Node's default of 5 s (the Kubernetes API server: 90 s)
+  server.keepAliveTimeout = 90_000;
   await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -245,6 +247,45 @@ describe.each([
     } finally {
       await prober.close();
       await dead.close();
+    }
+  });
+
+  it('opens no more connections to slow servers while the round is congested: a late answer is the machine, not the cluster', async () => {
+    // every request takes 550 ms: /readyz alone tells a probe that its three other requests queued on one connection
+    // would take more than half of its 3 s deadline (they go out side by side then), and every probe is late (past
+    // 1.5 s); queued, a probe takes 2.2 s
+    const slow = await fakeApiServer('slow', 550);
+    const prober = new WorkloadProber({
+      config: {
+        ...DEFAULT_HEALTH_CONFIG,
+        probeWorker,
+        concurrency: 8,
+        maxInFlight: 16,
+        stallAfterMs: 50,
+        timeoutMs: 3000,
+        kubeSystemChecks: true,
+      },
+      credentials: credentialsOf(slow.url),
+      logger: new CaptureLogger(),
+    });
+    const targets = Array.from({ length: 8 }, (_, i) => ({
+      key: `mc/ns/c${i}`,
+      managementCluster: 'mc',
+      namespace: 'ns',
+      name: `c${i}`,
+    }));
+    try {
+      const first = await prober.runRound(targets, () => undefined);
+      expect(first).toMatchObject({ probed: 8, ok: 8, congested: true });
+      // before the round was judged congested, the probes opened parallel connections
+      expect(first.connectionsOpened).toBeGreaterThan(8);
+      // the next round starts congested: each probe keeps to its cluster's kept-alive connection
+      const next = await prober.runRound(targets, () => undefined);
+      expect(next).toMatchObject({ probed: 8, ok: 8, congested: true });
+      expect(next.connectionsOpened).toBe(0);
+    } finally {
+      await prober.close();
+      await slow.close();
     }
   });
 
