@@ -232,14 +232,9 @@ describe.each(databases.eachSupportedId())(
           }
         })();
         try {
-          const machinesInSim = async () =>
-            (await kube.list('machines')).filter(
-              m =>
-                m.metadata.namespace === namespace &&
-                m.metadata.labels?.['cluster.x-k8s.io/cluster-name'] === name,
-            ).length;
-          const machineDeploymentsInSim = async () =>
-            (await kube.list('machinedeployments')).filter(
+          /** How many objects of a kind the simulator holds for the cluster. */
+          const ofClusterInSim = async (kind: string) =>
+            (await kube.list(kind)).filter(
               m =>
                 m.metadata.namespace === namespace &&
                 m.metadata.labels?.['cluster.x-k8s.io/cluster-name'] === name,
@@ -255,9 +250,11 @@ describe.each(databases.eachSupportedId())(
               expect(summary.phase).toBe('Provisioned');
               expect(summary.workers.desired).toBeGreaterThan(0);
               expect(summary.workers.available).toBe(summary.workers.desired);
-              expect(summary.machineCount).toBe(await machinesInSim());
+              expect(summary.machineCount).toBe(
+                await ofClusterInSim('machines'),
+              );
               expect(summary.machineDeployments.length).toBe(
-                await machineDeploymentsInSim(),
+                await ofClusterInSim('machinedeployments'),
               );
               return summary;
             });

@@ -7,7 +7,7 @@ import { CredentialSource } from './CredentialResolver';
 import { WorkloadProber } from './WorkloadProber';
 import { ProbeWorker } from './ProbeWorker';
 import { aggregateHealth } from '../health/aggregate';
-import { DEFAULT_HEALTH_CONFIG } from '../health/config';
+import { DEFAULT_HEALTH_CONFIG, HealthConfig } from '../health/config';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
 import { CaptureLogger } from '@shipyard/test-utils';
 
@@ -125,6 +125,25 @@ function credentialsOf(
   };
 }
 
+/** A prober with the default health configuration and `config`, its clusters' credentials a token for `url`. */
+function proberOf(url: string, config: Partial<HealthConfig>) {
+  return new WorkloadProber({
+    config: { ...DEFAULT_HEALTH_CONFIG, ...config },
+    credentials: credentialsOf(url),
+    logger: new CaptureLogger(),
+  });
+}
+
+/** `n` clusters `mc/ns/c0`, `mc/ns/c1`, … to probe. */
+function targetsOf(n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    key: `mc/ns/c${i}`,
+    managementCluster: 'mc',
+    namespace: 'ns',
+    name: `c${i}`,
+  }));
+}
+
 // The WorkloadProber tests run three probe rounds each against servers that answer 600 ms late or never (3–4.5 s in
 // all, more with a worker thread starting): Jest's default of 5 s per test is too close.
 jest.setTimeout(30_000);
@@ -216,24 +235,14 @@ describe.each([
     // no cluster answers: each probe stalls after 50 ms, is late (half its deadline gone) after 200 ms and times out
     // after 400 ms
     const dead = await fakeApiServer('blackhole');
-    const prober = new WorkloadProber({
-      config: {
-        ...DEFAULT_HEALTH_CONFIG,
-        probeWorker,
-        concurrency: 2,
-        maxInFlight: 12,
-        stallAfterMs: 50,
-        timeoutMs: 400,
-      },
-      credentials: credentialsOf(dead.url),
-      logger: new CaptureLogger(),
+    const prober = proberOf(dead.url, {
+      probeWorker,
+      concurrency: 2,
+      maxInFlight: 12,
+      stallAfterMs: 50,
+      timeoutMs: 400,
     });
-    const targets = Array.from({ length: 30 }, (_, i) => ({
-      key: `mc/ns/c${i}`,
-      managementCluster: 'mc',
-      namespace: 'ns',
-      name: `c${i}`,
-    }));
+    const targets = targetsOf(30);
     try {
       const stats = await prober.runRound(targets, () => undefined);
       expect(stats).toMatchObject({ probed: 30, failed: 30, congested: true });
@@ -255,25 +264,15 @@ describe.each([
     // would take more than half of its 3 s deadline (they go out side by side then), and every probe is late (past
     // 1.5 s); queued, a probe takes 2.2 s
     const slow = await fakeApiServer('slow', 550);
-    const prober = new WorkloadProber({
-      config: {
-        ...DEFAULT_HEALTH_CONFIG,
-        probeWorker,
-        concurrency: 8,
-        maxInFlight: 16,
-        stallAfterMs: 50,
-        timeoutMs: 3000,
-        kubeSystemChecks: true,
-      },
-      credentials: credentialsOf(slow.url),
-      logger: new CaptureLogger(),
+    const prober = proberOf(slow.url, {
+      probeWorker,
+      concurrency: 8,
+      maxInFlight: 16,
+      stallAfterMs: 50,
+      timeoutMs: 3000,
+      kubeSystemChecks: true,
     });
-    const targets = Array.from({ length: 8 }, (_, i) => ({
-      key: `mc/ns/c${i}`,
-      managementCluster: 'mc',
-      namespace: 'ns',
-      name: `c${i}`,
-    }));
+    const targets = targetsOf(8);
     try {
       const first = await prober.runRound(targets, () => undefined);
       expect(first).toMatchObject({ probed: 8, ok: 8, congested: true });
@@ -292,24 +291,14 @@ describe.each([
   it('does not take probes that stall but finish well within their deadline for congestion', async () => {
     // ~250 ms a probe: past the stall time of 50 ms, far from half the deadline of 5 s
     const slow = await fakeApiServer('slow', 50);
-    const prober = new WorkloadProber({
-      config: {
-        ...DEFAULT_HEALTH_CONFIG,
-        probeWorker,
-        concurrency: 2,
-        maxInFlight: 12,
-        stallAfterMs: 50,
-        timeoutMs: 5000,
-      },
-      credentials: credentialsOf(slow.url),
-      logger: new CaptureLogger(),
+    const prober = proberOf(slow.url, {
+      probeWorker,
+      concurrency: 2,
+      maxInFlight: 12,
+      stallAfterMs: 50,
+      timeoutMs: 5000,
     });
-    const targets = Array.from({ length: 20 }, (_, i) => ({
-      key: `mc/ns/c${i}`,
-      managementCluster: 'mc',
-      namespace: 'ns',
-      name: `c${i}`,
-    }));
+    const targets = targetsOf(20);
     try {
       const stats = await prober.runRound(targets, () => undefined);
       expect(stats).toMatchObject({ probed: 20, ok: 20, congested: false });
