@@ -196,9 +196,12 @@ export async function probeCluster(
   let failed = 0;
   let example = '';
   let unauthorized = false;
+  /** Time spent opening connections (ms) by the requests so far. */
+  let connectingMs = 0;
   const counted = async (path: string, accept?: string) => {
     total++;
     const res = await client.request(path, { signal, accept });
+    connectingMs += res.connectMs ?? 0;
     if (res.status === 401 || res.status === 403) unauthorized = true;
     else if (res.status >= 500 || res.status === 429) {
       failed++;
@@ -252,11 +255,14 @@ export async function probeCluster(
   // Queued on the cluster's one connection, the requests below take about as long as `/readyz` each. When that
   // would use up half of the deadline, the server is slow (not merely busy) and they go out side by side: opening
   // connections costs handshakes, missing the deadline costs the probe.
+  // The time /readyz took less the opening of its connection (a TLS handshake, long on a busy machine or to a far
+  // server): the requests that follow go over that connection.
   const following =
     2 + (options.kubeSystemChecks ? 1 : 0) + (options.discovery ? 1 : 0);
+  const answeringMs = now() - started - connectingMs;
   if (
     options.hedge !== false &&
-    (now() - started) * following > options.timeoutMs / 2
+    answeringMs * following > options.timeoutMs / 2
   ) {
     client.setMaxSockets(PARALLEL_SOCKETS);
   }

@@ -1,4 +1,6 @@
 import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
 import { AddressInfo } from 'node:net';
 import { threadId } from 'node:worker_threads';
 import { KubeCredentials } from '@shipyard/plugin-shipyard-node/kube';
@@ -10,6 +12,7 @@ import { aggregateHealth } from '../health/aggregate';
 import { DEFAULT_HEALTH_CONFIG, HealthConfig } from '../health/config';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
 import { CaptureLogger } from '@shipyard/test-utils';
+import { generateTls } from '@shipyard/fleet-sim';
 
 describe('detectDistribution', () => {
   it('uses API groups, version suffixes, node labels and CAPI kinds', () => {
@@ -285,6 +288,76 @@ describe.each([
     } finally {
       await prober.close();
       await slow.close();
+    }
+  });
+
+  it("takes a first answer's TLS handshake for the connection's time, not the server's: no parallel connections to a server that answers at once", async () => {
+    // the handshake of every new connection takes 900 ms (a busy machine, a far server); the answers come at once.
+    // Taken for the server's time, /readyz would say its three other requests queued on one connection need 2.7 s,
+    // more than half of the 3 s deadline, and open two more connections (two more handshakes).
+    const tlsMaterial = generateTls(['127.0.0.1']);
+    const server = https.createServer(
+      { cert: tlsMaterial.cert, key: tlsMaterial.key },
+      (req, res) => {
+        if (req.url?.startsWith('/readyz')) res.end('ok');
+        else if (req.url === '/version') res.end('{"gitVersion":"v1.35.1"}');
+        else res.end('{"items":[]}');
+      },
+    );
+    server.keepAliveTimeout = 90_000;
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    // in front of it, a proxy that holds each new connection's first bytes (the TLS hello) for 900 ms
+    const sockets = new Set<net.Socket>();
+    const proxy = net.createServer(client => {
+      sockets.add(client);
+      client.pause();
+      setTimeout(() => {
+        const upstream = net.connect(
+          (server.address() as AddressInfo).port,
+          '127.0.0.1',
+          () => {
+            client.pipe(upstream);
+            upstream.pipe(client);
+            client.resume();
+          },
+        );
+        sockets.add(upstream);
+        upstream.on('error', () => client.destroy());
+        client.on('error', () => upstream.destroy());
+      }, 900);
+    });
+    await new Promise<void>(r => proxy.listen(0, '127.0.0.1', r));
+    const url = `https://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const prober = new WorkloadProber({
+      config: {
+        ...DEFAULT_HEALTH_CONFIG,
+        probeWorker,
+        timeoutMs: 3000,
+        kubeSystemChecks: true,
+      },
+      credentials: {
+        ...credentialsOf(url),
+        resolve: async () => ({
+          credentials: new KubeCredentials(url, {
+            token: 't',
+            ca: tlsMaterial.caCert,
+          }),
+        }),
+      },
+      logger: new CaptureLogger(),
+    });
+    try {
+      const stats = await prober.runRound(targetsOf(1), () => undefined);
+      expect(stats).toMatchObject({ probed: 1, ok: 1, connectionsOpened: 1 });
+      expect(prober.lastResult('mc/ns/c0')?.readyzMs).toBeGreaterThanOrEqual(
+        900,
+      );
+    } finally {
+      await prober.close();
+      sockets.forEach(socket => socket.destroy());
+      await new Promise(r => proxy.close(r));
+      server.closeAllConnections();
+      await new Promise(r => server.close(r));
     }
   });
 

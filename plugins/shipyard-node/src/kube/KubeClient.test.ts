@@ -110,6 +110,15 @@ describe('KubeClient', () => {
     expect(client.connectionsOpened).toBe(3);
   });
 
+  it('tells how long opening its connection took, for the request that opened one', async () => {
+    handler = (_req, res) => json(res, 200, {});
+    const first = await client.request('/readyz');
+    expect(first.connectMs).toBeGreaterThanOrEqual(0);
+    // over the kept-alive connection
+    const second = await client.request('/readyz');
+    expect(second.connectMs).toBeUndefined();
+  });
+
   it('creates and applies with field manager and dry run; errors carry the Status', async () => {
     handler = (req, res) =>
       req.method === 'POST'
@@ -188,6 +197,8 @@ describe('KubeClient', () => {
       status: 500,
       contentType: 'text/plain',
       body: '[-]etcd failed',
+      // the first request opened the client's connection
+      connectMs: expect.any(Number),
     });
     const closed = new KubeClient(
       new KubeCredentials('http://127.0.0.1:1', { token: 't' }),

@@ -8,6 +8,7 @@ import {
   httpTarget,
   Limits,
   readBody,
+  connectMsOf,
   sendRequest,
 } from './transport';
 import { KubeListPage, KubeObject, KubeWatchEvent } from './types';
@@ -65,6 +66,11 @@ export interface KubeResponse {
   status: number;
   contentType: string;
   body: string;
+  /**
+   * How long opening the connection took (TCP and TLS, ms) when the request opened one; absent over a kept-alive
+   * connection. The part of the answer's time that was not the server answering.
+   */
+  connectMs?: number;
 }
 
 /** Options of one request. */
@@ -223,11 +229,14 @@ export class KubeClient {
   ): Promise<KubeResponse> {
     const res = await this.open(path, options, this.requestLimits(), false);
     const body = await this.readBody(res, undefined, options.signal);
-    return {
+    const response: KubeResponse = {
       status: res.statusCode ?? 0,
       contentType: String(res.headers['content-type'] ?? ''),
       body,
     };
+    const connectMs = connectMsOf(res);
+    if (connectMs !== undefined) response.connectMs = connectMs;
+    return response;
   }
 
   /** GETs a JSON document; an error status throws a {@link KubeApiError} with the server's `Status`. */

@@ -1,5 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
+import { performance } from 'node:perf_hooks';
 import { KubeApiError, transportError } from './errors';
 import { IoTimeout, ioTimeout } from './timeouts';
 
@@ -59,6 +61,18 @@ function failure(
   );
 }
 
+/** How long opening its connection took (ms), for the responses of requests that opened one (see `connectMsOf`). */
+const connectTimes = new WeakMap<http.IncomingMessage, number>();
+
+/**
+ * How long opening the connection took (TCP and TLS, ms) for a response of {@link sendRequest} whose request opened
+ * one; undefined when it went over a kept-alive connection. The part of a first answer's time that was not the
+ * server's answering.
+ */
+export function connectMsOf(res: http.IncomingMessage): number | undefined {
+  return connectTimes.get(res);
+}
+
 /**
  * Sends a request and resolves with the response once its headers arrived. The limits stay armed while the body is
  * read; `signal` aborts the exchange at any point. Rejects with a {@link KubeApiError}.
@@ -85,6 +99,7 @@ export function sendRequest(
     // limits on the server: what it sent in time is read before it is judged late (see timeouts.ts)
     let deadline: IoTimeout | undefined;
     let responseTimer: IoTimeout | undefined;
+    let connectMs: number | undefined;
     const req = target.transport.request(
       {
         protocol: target.protocol,
@@ -98,11 +113,23 @@ export function sendRequest(
       },
       res => {
         response = res;
+        if (connectMs !== undefined) connectTimes.set(res, connectMs);
         responseTimer?.clear();
         if (deadline) res.once('close', () => deadline?.clear());
         resolve(res);
       },
     );
+    req.once('socket', socket => {
+      // a kept-alive socket is connected already
+      if (!socket.connecting) return;
+      const began = performance.now();
+      socket.once(
+        socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect',
+        () => {
+          connectMs = performance.now() - began;
+        },
+      );
+    });
     const timeout = (message: string) => {
       const error = new KubeApiError(
         `request to ${what ?? 'the API server'} ${message}`,
