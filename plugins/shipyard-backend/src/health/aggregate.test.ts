@@ -44,6 +44,13 @@ describe('aggregateHealth', () => {
   it('maps probe findings to statuses', () => {
     expect(run({ probe: ok }).status).toBe('healthy');
     expect(run({ probe: { ...ok, latencyMs: 2500 } }).status).toBe('degraded');
+    // opening the probe's connection (a TLS handshake on a busy prober) is not the server answering slowly
+    expect(
+      run({ probe: { ...ok, latencyMs: 2500, connectMs: 1200 } }).status,
+    ).toBe('healthy');
+    expect(
+      run({ probe: { ...ok, latencyMs: 3500, connectMs: 1200 } }).status,
+    ).toBe('degraded');
     expect(
       run({
         probe: {

@@ -204,7 +204,11 @@ function fromProbe(
       ),
     );
   }
-  if (probe.latencyMs > config.slowThresholdMs || probe.unanswered) {
+  // the time the probe's connection took to open (after an idle one was closed) is not the server answering slowly
+  if (
+    probe.latencyMs - (probe.connectMs ?? 0) > config.slowThresholdMs ||
+    probe.unanswered
+  ) {
     status = 'degraded';
     reasons.push(
       probeReason(

@@ -260,6 +260,7 @@ export async function probeCluster(
   const following =
     2 + (options.kubeSystemChecks ? 1 : 0) + (options.discovery ? 1 : 0);
   const answeringMs = now() - started - connectingMs;
+  if (connectingMs > 0) result.connectMs = Math.round(connectingMs);
   if (
     options.hedge !== false &&
     answeringMs * following > options.timeoutMs / 2

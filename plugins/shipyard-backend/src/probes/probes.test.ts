@@ -263,16 +263,16 @@ describe.each([
   });
 
   it('opens no more connections to slow servers while the round is congested: a late answer is the machine, not the cluster', async () => {
-    // every request takes 550 ms: /readyz alone tells a probe that its three other requests queued on one connection
-    // would take more than half of its 3 s deadline (they go out side by side then), and every probe is late (past
-    // 1.5 s); queued, a probe takes 2.2 s
-    const slow = await fakeApiServer('slow', 550);
+    // every request takes 1.2 s: /readyz alone tells a probe that its other requests queued on one connection would
+    // take more than half of its 6 s deadline (they go out side by side then), and every probe is late (past 3 s: the
+    // first round's four others on three connections take two turns, 3.6 s in all); queued, a probe takes 4.8 s
+    const slow = await fakeApiServer('slow', 1200);
     const prober = proberOf(slow.url, {
       probeWorker,
       concurrency: 8,
       maxInFlight: 16,
       stallAfterMs: 50,
-      timeoutMs: 3000,
+      timeoutMs: 6000,
       kubeSystemChecks: true,
     });
     const targets = targetsOf(8);
@@ -292,9 +292,9 @@ describe.each([
   });
 
   it("takes a first answer's TLS handshake for the connection's time, not the server's: no parallel connections to a server that answers at once", async () => {
-    // the handshake of every new connection takes 900 ms (a busy machine, a far server); the answers come at once.
-    // Taken for the server's time, /readyz would say its three other requests queued on one connection need 2.7 s,
-    // more than half of the 3 s deadline, and open two more connections (two more handshakes).
+    // the handshake of every new connection takes 1.6 s (a busy machine, a far server); the answers come at once.
+    // Taken for the server's time, /readyz would say its four other requests queued on one connection need 6.4 s,
+    // more than half of the 6 s deadline, and open two more connections (two more handshakes).
     const tlsMaterial = generateTls(['127.0.0.1']);
     const server = https.createServer(
       { cert: tlsMaterial.cert, key: tlsMaterial.key },
@@ -306,7 +306,7 @@ describe.each([
     );
     server.keepAliveTimeout = 90_000;
     await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
-    // in front of it, a proxy that holds each new connection's first bytes (the TLS hello) for 900 ms
+    // in front of it, a proxy that holds each new connection's first bytes (the TLS hello) for 1.6 s
     const sockets = new Set<net.Socket>();
     const proxy = net.createServer(client => {
       sockets.add(client);
@@ -324,7 +324,7 @@ describe.each([
         sockets.add(upstream);
         upstream.on('error', () => client.destroy());
         client.on('error', () => upstream.destroy());
-      }, 900);
+      }, 1600);
     });
     await new Promise<void>(r => proxy.listen(0, '127.0.0.1', r));
     const url = `https://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
@@ -332,7 +332,7 @@ describe.each([
       config: {
         ...DEFAULT_HEALTH_CONFIG,
         probeWorker,
-        timeoutMs: 3000,
+        timeoutMs: 6000,
         kubeSystemChecks: true,
       },
       credentials: {
@@ -349,9 +349,10 @@ describe.each([
     try {
       const stats = await prober.runRound(targetsOf(1), () => undefined);
       expect(stats).toMatchObject({ probed: 1, ok: 1, connectionsOpened: 1 });
-      expect(prober.lastResult('mc/ns/c0')?.readyzMs).toBeGreaterThanOrEqual(
-        900,
-      );
+      const probe = prober.lastResult('mc/ns/c0')!;
+      expect(probe.readyzMs).toBeGreaterThanOrEqual(1600);
+      // the handshake's part, which is not the server answering slowly
+      expect(probe.connectMs).toBeGreaterThanOrEqual(1600);
     } finally {
       await prober.close();
       sockets.forEach(socket => socket.destroy());

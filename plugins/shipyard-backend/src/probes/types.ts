@@ -66,6 +66,11 @@ export interface ProbeResult {
   /** How long `/readyz` (or `/healthz`) took to answer (ms). */
   readyzMs?: number;
   /**
+   * How long `/readyz` spent opening its connection (TCP and TLS, ms), when the probe did not find one kept alive:
+   * the prober's and the network's time, not the server's answering (see `slowThresholdMs`).
+   */
+  connectMs?: number;
+  /**
    * Connections the probe opened (each a TLS handshake): none when it went over the cluster's kept-alive connection,
    * more while the server answers slowly (see `PARALLEL_SOCKETS`).
    */
