@@ -353,7 +353,7 @@ export class ClusterEntityProvider implements EntityProvider {
     this.metrics.mutation('delta');
   }
 
-  private async sync({ signal, progress }: FullSyncRun): Promise<void> {
+  private async sync({ signal, progress, step }: FullSyncRun): Promise<void> {
     const connection = this.connection;
     if (!connection) {
       throw new Error('ClusterEntityProvider is not connected');
@@ -365,7 +365,9 @@ export class ClusterEntityProvider implements EntityProvider {
       if (change.type === 'upserted') this.pending.delete(key);
     }
     try {
+      step('reading the management clusters');
       const statuses = await this.reader.listManagementClusters({ signal });
+      step('reading the catalog profiles');
       await this.profiles?.refreshCatalogProfiles();
       signal.throwIfAborted();
       progress();
@@ -401,6 +403,7 @@ export class ClusterEntityProvider implements EntityProvider {
       for (;;) {
         // a change received before a page is asked for is in that page: the upserts of its clusters are covered
         const asOf = this.eventsApplicable;
+        step(`reading page ${pages + 1} of the clusters`);
         const { value: page, done } = await listing.next();
         if (done) break;
         signal.throwIfAborted();
@@ -417,6 +420,11 @@ export class ClusterEntityProvider implements EntityProvider {
           if (chunkSize === 0) continue;
           chunk.push(this.deferred(this.build(input).entity));
           if (chunk.length >= chunkSize) {
+            step(
+              `writing chunk ${chunks + 1} (${
+                chunk.length
+              } entities) to the catalog`,
+            );
             await this.applyDelta(chunk.splice(0));
             signal.throwIfAborted();
             progress();
@@ -456,6 +464,7 @@ export class ClusterEntityProvider implements EntityProvider {
       }
 
       signal.throwIfAborted();
+      step(`writing the full mutation (${entities.length} entities)`);
       await connection.applyMutation({ type: 'full', entities });
       this.clusters = next;
       this.managementClusters = mcs;

@@ -30,12 +30,14 @@ export interface FullSyncRun {
   signal: AbortSignal;
   /** Marks progress (a page read, a mutation written): the stall time starts again. */
   progress(): void;
+  /** Says what the run waits for now (a page, a write), which the error names if the run stalls there. */
+  step(what: string): void;
 }
 
 /** The reason a full sync was given up: it made no progress for the stall time. */
 export class FullSyncStalledError extends Error {
-  constructor(stallMs: number) {
-    super(`no progress for ${stallMs} ms`);
+  constructor(stallMs: number, step?: string) {
+    super(`no progress for ${stallMs} ms${step ? ` while ${step}` : ''}`);
     this.name = 'FullSyncStalledError';
   }
 }
@@ -124,10 +126,14 @@ export class FullSync {
   private async runNow(): Promise<void> {
     const controller = new AbortController();
     let stallTimer: ReturnType<typeof setTimeout> | undefined;
+    let current: string | undefined;
+    const step = (what: string) => {
+      current = what;
+    };
     const progress = () => {
       clearTimeout(stallTimer);
       stallTimer = setTimeout(
-        () => controller.abort(new FullSyncStalledError(this.stallMs)),
+        () => controller.abort(new FullSyncStalledError(this.stallMs, current)),
         this.stallMs,
       );
       stallTimer.unref?.();
@@ -143,7 +149,7 @@ export class FullSync {
     progress();
     try {
       await Promise.race([
-        this.options.sync({ signal: controller.signal, progress }),
+        this.options.sync({ signal: controller.signal, progress, step }),
         stalled,
       ]);
     } catch (error) {
