@@ -350,9 +350,10 @@ describe.each([
       const stats = await prober.runRound(targetsOf(1), () => undefined);
       expect(stats).toMatchObject({ probed: 1, ok: 1, connectionsOpened: 1 });
       const probe = prober.lastResult('mc/ns/c0')!;
-      expect(probe.readyzMs).toBeGreaterThanOrEqual(1600);
+      // (timers may fire a millisecond early against the clock that measures: 1.5 s at least)
+      expect(probe.readyzMs).toBeGreaterThanOrEqual(1500);
       // the handshake's part, which is not the server answering slowly
-      expect(probe.connectMs).toBeGreaterThanOrEqual(1600);
+      expect(probe.connectMs).toBeGreaterThanOrEqual(1500);
     } finally {
       await prober.close();
       sockets.forEach(socket => socket.destroy());
