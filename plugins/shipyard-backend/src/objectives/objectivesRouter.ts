@@ -76,14 +76,6 @@ function rollupBody(r: ObjectiveRollup): ObjectiveRollupBody {
   return body;
 }
 
-function burnRatesOf(r: ObjectiveComputation) {
-  return {
-    oneHour: reported(r.burnRates.oneHour),
-    sixHours: reported(r.burnRates.sixHours),
-    window: reported(r.burnRates.window),
-  };
-}
-
 /** Least budget left first, then by key. */
 function worstFirst<T extends { remainingPercent: number; key: string }>(
   a: T,
@@ -136,13 +128,9 @@ export function createObjectivesRouter(
             noData: minutes(r.noDataMs),
           },
           budget: budgetOf(r),
-          burnRates: burnRatesOf(r),
-          alerts: r.alerts.map(a => ({
-            ...a,
-            threshold: reported(a.threshold),
-            longBurnRate: reported(a.longBurnRate),
-            shortBurnRate: reported(a.shortBurnRate),
-          })),
+          // burn rates and thresholds are computed at the reported precision
+          burnRates: r.burnRates,
+          alerts: r.alerts,
           fastBurn: r.fastBurn,
           days: series(
             objectives.stepsOf(key),
@@ -242,7 +230,7 @@ export function createObjectivesRouter(
           objective: result.objective,
           state: result.state,
           budget: budgetOf(result),
-          burnRates: burnRatesOf(result),
+          burnRates: result.burnRates,
           fastBurn: result.fastBurn,
         };
         if (summary.profile) item.profile = summary.profile;
