@@ -114,30 +114,30 @@ export class ShipyardApiClient
     });
   }
 
-  private async requestOptions(
-    signal?: AbortSignal,
-  ): Promise<ShipyardOpenApi.RequestOptions> {
-    const { token } = await this.auth.getPluginRequestToken({
-      onBehalfOf: await this.auth.getOwnServiceCredentials(),
-      targetPluginId: SHIPYARD_PLUGIN_ID,
-    });
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    return {
-      token,
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-    };
-  }
-
   /**
    * Sends a request (`call`, which reads the answer's body too) with a fresh token, and again after a transient
-   * failure, until it succeeds, fails otherwise, the tries are used up or `signal` gives it up.
+   * failure, until it succeeds, fails otherwise, the tries are used up or `signal` gives it up. Each try, its token
+   * included, is given up at the request timeout (a `TimeoutError`, transient) or when `signal` aborts, whether or not
+   * the request and its body settle then (`untilAborted`, below).
    */
   private read<T>(
     what: string,
     call: (options: ShipyardOpenApi.RequestOptions) => Promise<T>,
     signal?: AbortSignal,
   ): Promise<T> {
-    return retryTransient(async () => call(await this.requestOptions(signal)), {
+    const oneTry = async () => {
+      const timeout = AbortSignal.timeout(this.timeoutMs);
+      const deadline = signal ? AbortSignal.any([signal, timeout]) : timeout;
+      const { token } = await untilAborted(
+        this.auth.getPluginRequestToken({
+          onBehalfOf: await this.auth.getOwnServiceCredentials(),
+          targetPluginId: SHIPYARD_PLUGIN_ID,
+        }),
+        deadline,
+      );
+      return untilAborted(call({ token, signal: deadline }), deadline);
+    };
+    return retryTransient(oneTry, {
       attempts: this.attempts,
       firstDelayMs: this.firstDelayMs,
       maxDelayMs: this.maxDelayMs,
@@ -252,4 +252,24 @@ export class ShipyardApiClient
       return (await responseBody(response)) as ListClusterClassesResponse;
     });
   }
+}
+
+/**
+ * `work`, or the signal's reason as soon as the signal aborts. A request given up by its signal does not always settle:
+ * Node's `fetch` can leave the reading of an answer's body pending after the request's signal has aborted
+ * (nodejs/undici#4232), and a read waiting on it would wait until the caller gave the whole sync up (minutes, where
+ * the request timeout is seconds). What `work` does after the abort is ignored.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
