@@ -1,8 +1,8 @@
 /*
  * How Shipyard waits before trying again, in the backend plugins and in the browser alike: the reconciler's list and
  * watch streams, the inventory consumer, the catalog module's full syncs and reads, the scaffolder's wait, the
- * permission decision of cluster reads, and the frontend client's reads. Own code: a doubling delay and an abortable
- * sleep are a few lines (of the retry packages at hand, p-retry 6 is an ES module only and async-retry has no abortable
+ * permission decision of cluster reads, and the frontend client's reads. Own code: a doubling delay, an abortable
+ * sleep and an abortable wait are a few lines (of the retry packages at hand, p-retry 6 is an ES module only and async-retry has no abortable
  * wait); the streams and the scaffolder's wait own their loops, a request asked again a few times uses
  * `retryTransient`. Which failures are worth another try is `isTransientError`. No Node imports: the frontend
  * bundles this file.
@@ -69,6 +69,30 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       resolve();
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * `work`, or the signal's reason as soon as the signal aborts (or has aborted); what `work` does after the abort is
+ * ignored. For waits that do not end with their signal by themselves: a read taken over from one begun earlier, or a
+ * request whose answer's body Node's `fetch` can leave pending after the request's signal aborted
+ * (nodejs/undici#4232).
+ */
+export function unlessAborted<T>(
+  work: Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 

@@ -17,6 +17,7 @@ import {
   ShipyardOpenApi,
   toListClustersQuery,
   responseBody,
+  unlessAborted,
 } from '@shipyard/plugin-shipyard-common';
 
 /** Options of one read of the Shipyard backend. */
@@ -118,7 +119,7 @@ export class ShipyardApiClient
    * Sends a request (`call`, which reads the answer's body too) with a fresh token, and again after a transient
    * failure, until it succeeds, fails otherwise, the tries are used up or `signal` gives it up. Each try, its token
    * included, is given up at the request timeout (a `TimeoutError`, transient) or when `signal` aborts, whether or not
-   * the request and its body settle then (`untilAborted`, below).
+   * the request and its body settle then (`unlessAborted`).
    */
   private read<T>(
     what: string,
@@ -128,14 +129,14 @@ export class ShipyardApiClient
     const oneTry = async () => {
       const timeout = AbortSignal.timeout(this.timeoutMs);
       const deadline = signal ? AbortSignal.any([signal, timeout]) : timeout;
-      const { token } = await untilAborted(
+      const { token } = await unlessAborted(
         this.auth.getPluginRequestToken({
           onBehalfOf: await this.auth.getOwnServiceCredentials(),
           targetPluginId: SHIPYARD_PLUGIN_ID,
         }),
         deadline,
       );
-      return untilAborted(call({ token, signal: deadline }), deadline);
+      return unlessAborted(call({ token, signal: deadline }), deadline);
     };
     return retryTransient(oneTry, {
       attempts: this.attempts,
@@ -252,24 +253,4 @@ export class ShipyardApiClient
       return (await responseBody(response)) as ListClusterClassesResponse;
     });
   }
-}
-
-/**
- * `work`, or the signal's reason as soon as the signal aborts. A request given up by its signal does not always settle:
- * Node's `fetch` can leave the reading of an answer's body pending after the request's signal has aborted
- * (nodejs/undici#4232), and a read waiting on it would wait until the caller gave the whole sync up (minutes, where
- * the request timeout is seconds). What `work` does after the abort is ignored.
- */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work
-      .then(resolve, reject)
-      .finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

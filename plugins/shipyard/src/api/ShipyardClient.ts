@@ -14,6 +14,7 @@ import {
   responseBody,
   retryTransient,
   sleep,
+  unlessAborted,
 } from '@shipyard/plugin-shipyard-common';
 import {
   AuditQuery,
@@ -69,29 +70,6 @@ const MAX_RECONNECT_DELAY_MS = 30_000;
 
 /** How long a read begun ahead (`readClustersAhead`) waits for the call that takes it over (ms). */
 const READ_AHEAD_MS = 10_000;
-
-/** `answer`, or the signal's reason as soon as it aborts (the answer itself is left to come). */
-function answerUnlessAborted<T>(
-  answer: Promise<T>,
-  signal?: AbortSignal,
-): Promise<T> {
-  if (!signal) return answer;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    answer.then(
-      value => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      error => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
 
 /** An operation of the generated client as a function of its request and the request options. */
 function generatedOperation<Request extends object, Answer>(
@@ -206,7 +184,7 @@ export class ShipyardClient implements ShipyardApi {
     options?: ShipyardRequestOptions,
   ): Promise<ListClustersResponse<ClusterListItem>> => {
     const ahead = this.takeAhead(request);
-    if (ahead) return answerUnlessAborted(ahead, options?.signal);
+    if (ahead) return unlessAborted(ahead, options?.signal);
     return this.readClusters(request, options?.signal);
   }) as ShipyardApi['listClusters'];
 
