@@ -368,6 +368,12 @@ export interface Config {
       maxBackoffMs?: number;
       /** Idle keep-alive connections to a workload cluster close after this long, in milliseconds (default 150000). */
       keepAliveMs?: number;
+      /**
+       * Most connections to workload clusters open at once before a probe's connection is closed at its end instead
+       * of kept for the next round: each is a file descriptor, and a fleet larger than the process may open files for
+       * reconnects beyond it rather than failing probes (default 70 % of the process's open files limit).
+       */
+      maxConnections?: number;
       /** Most nodes read per cluster (default 5000). */
       maxNodes?: number;
       /** Whether kube-system pods are checked (default true). */

@@ -1,5 +1,9 @@
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
+import {
+  defaultMaxProbeConnections,
+  openFilesLimit,
+} from '../probes/openFiles';
 
 /** `shipyard.health`, parsed and defaulted. */
 export interface HealthConfig {
@@ -30,6 +34,12 @@ export interface HealthConfig {
   maxBackoffMs: number;
   /** Idle keep-alive connections to a workload cluster are closed after this long (ms). */
   keepAliveMs: number;
+  /**
+   * Most connections to workload clusters open at once before a probe's connection is closed at its end instead of
+   * kept for the next round (each is a file descriptor; default 70 % of the process's open files limit, no limit
+   * where it has none).
+   */
+  maxConnections: number;
   /** Most nodes read per cluster and probe. */
   maxNodes: number;
   /** Whether kube-system pods are checked. */
@@ -73,6 +83,7 @@ export const DEFAULT_HEALTH_CONFIG: HealthConfig = {
   progressingGraceMs: 10 * 60_000,
   maxBackoffMs: 15 * 60_000,
   keepAliveMs: 150_000,
+  maxConnections: defaultMaxProbeConnections(openFilesLimit()),
   maxNodes: 5_000,
   kubeSystemChecks: true,
   probeWorker: true,
@@ -94,7 +105,8 @@ export function readHealthConfig(root: Config): HealthConfig {
   const d = DEFAULT_HEALTH_CONFIG;
   const num = (key: string, fallback: number, min: number) => {
     const v = c?.getOptionalNumber(key) ?? fallback;
-    if (!Number.isFinite(v) || v < min) {
+    // an unlimited default (Infinity) is not a configured value
+    if (!(Number.isFinite(v) || v === fallback) || v < min) {
       throw new InputError(`shipyard.health.${key} must be a number >= ${min}`);
     }
     return v;
@@ -126,6 +138,7 @@ export function readHealthConfig(root: Config): HealthConfig {
       Math.max(d.keepAliveMs, intervalMs * 2 + timeoutMs),
       0,
     ),
+    maxConnections: num('maxConnections', d.maxConnections, 1),
     maxNodes: num('maxNodes', d.maxNodes, 1),
     kubeSystemChecks:
       c?.getOptionalBoolean('kubeSystemChecks') ?? d.kubeSystemChecks,

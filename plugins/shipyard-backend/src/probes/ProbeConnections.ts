@@ -1,6 +1,7 @@
 import {
   KubeClient,
   KubeCredentials,
+  OpenConnections,
 } from '@shipyard/plugin-shipyard-node/kube';
 import {
   MAX_PROBE_RESPONSE_BYTES,
@@ -45,6 +46,11 @@ export interface ProbeExecutor {
 export interface ProbeConnectionsOptions {
   /** Idle keep-alive connections are closed after this long (ms). */
   keepAliveMs: number;
+  /**
+   * Most connections open at once before a probe's connection is closed at its end rather than kept for the next
+   * round (default: no limit; see {@link ProbeConnections}).
+   */
+  maxConnections?: number;
   /** Clock (ms). */
   now?: () => number;
 }
@@ -52,14 +58,29 @@ export interface ProbeConnectionsOptions {
 /**
  * The connections to workload clusters and the probes made over them, in the thread that holds this object: one
  * keep-alive client per cluster, rebuilt only when its server, CA, client certificate or token change.
+ *
+ * Every open connection is a file descriptor of the process, which shares its limit of open files with everything
+ * else it does. Past `maxConnections` open at once, a probe's connection is closed when the probe ends instead of
+ * being kept for the next round: a fleet larger than the limit allows then reconnects (resuming its TLS sessions) for
+ * the clusters beyond it, rather than failing probes with `EMFILE` — the connections that stay are those of the
+ * clusters a round probes first, the same ones from round to round, so they stay warm.
  */
 export class ProbeConnections implements ProbeExecutor {
   private readonly clients = new Map<
     string,
     { client: KubeClient; token?: string }
   >();
+  private readonly connections = new OpenConnections();
+  private readonly maxConnections: number;
 
-  constructor(private readonly options: ProbeConnectionsOptions) {}
+  constructor(private readonly options: ProbeConnectionsOptions) {
+    this.maxConnections = options.maxConnections ?? Infinity;
+  }
+
+  /** Connections open now (in use or idle). */
+  get openConnections(): number {
+    return this.connections.open;
+  }
 
   async ready(): Promise<void> {}
 
@@ -94,6 +115,8 @@ export class ProbeConnections implements ProbeExecutor {
     );
     const opened = client.connectionsOpened - openedBefore;
     if (opened > 0) result.connectionsOpened = opened;
+    if (this.connections.open > this.maxConnections)
+      client.closeIdleConnections();
     return result;
   }
 
@@ -139,6 +162,7 @@ export class ProbeConnections implements ProbeExecutor {
       maxFreeSockets: 1,
       keepAliveMs: this.options.keepAliveMs,
       maxCachedSessions: 2,
+      connections: this.connections,
       userAgent: 'shipyard-health-probe',
     });
     client.setMaxSockets(1);

@@ -4,6 +4,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { KubeCredentials } from '@shipyard/plugin-shipyard-node/kube';
 import {
   ProbeConnections,
+  ProbeConnectionsOptions,
   ProbeExecutor,
   ProbeRequest,
   sameTransport,
@@ -18,9 +19,8 @@ import { ProbeResult } from './types';
 import { startWorker, stopWorker } from '../service/workerScript';
 
 /** Options of {@link ProbeWorker}. */
-export interface ProbeWorkerOptions {
-  /** Idle keep-alive connections are closed after this long (ms). */
-  keepAliveMs: number;
+export interface ProbeWorkerOptions
+  extends Pick<ProbeConnectionsOptions, 'keepAliveMs' | 'maxConnections'> {
   logger: LoggerService;
   /** How often the thread is started again after it ended unexpectedly, before probes run in this thread (default 3). */
   maxRestarts?: number;
@@ -171,10 +171,14 @@ export class ProbeWorker implements ProbeExecutor {
     const entry = this.pending.get(id);
     if (!entry) return;
     this.settle(id);
-    this.inThread ??= new ProbeConnections({
-      keepAliveMs: this.options.keepAliveMs,
-    });
+    this.inThread ??= new ProbeConnections(this.connectionOptions());
     this.inThread.probe(entry.request).then(entry.resolve, entry.reject);
+  }
+
+  /** How the connections are kept, in this thread or the worker's. */
+  private connectionOptions(): ProbeConnectionsOptions {
+    const { keepAliveMs, maxConnections } = this.options;
+    return { keepAliveMs, maxConnections };
   }
 
   private settle(id: number) {
@@ -201,9 +205,7 @@ export class ProbeWorker implements ProbeExecutor {
         this.options.logger.warn(
           `Shipyard: the probe worker thread did not start (${error.message}); probing on the backend's thread`,
         );
-        this.inThread ??= new ProbeConnections({
-          keepAliveMs: this.options.keepAliveMs,
-        });
+        this.inThread ??= new ProbeConnections(this.connectionOptions());
         return undefined;
       },
     );
@@ -213,7 +215,7 @@ export class ProbeWorker implements ProbeExecutor {
   private spawn(): Promise<Worker> {
     const data: ProbeWorkerData = {
       shipyardProbeWorker: true,
-      keepAliveMs: this.options.keepAliveMs,
+      ...this.connectionOptions(),
     };
     return startWorker<ProbeWorkerReply>(
       this.options.file ?? probeWorkerFile,
@@ -264,9 +266,7 @@ export class ProbeWorker implements ProbeExecutor {
       }`,
     );
     if (giveUp) {
-      this.inThread ??= new ProbeConnections({
-        keepAliveMs: this.options.keepAliveMs,
-      });
+      this.inThread ??= new ProbeConnections(this.connectionOptions());
     }
     for (const id of [...this.pending.keys()]) this.dispatch(id, true);
   }

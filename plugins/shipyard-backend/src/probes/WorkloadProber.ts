@@ -93,6 +93,7 @@ export interface WorkloadProberOptions {
     | 'intervalMs'
     | 'maxBackoffMs'
     | 'keepAliveMs'
+    | 'maxConnections'
     | 'maxNodes'
     | 'kubeSystemChecks'
     | 'probeWorker'
@@ -135,10 +136,10 @@ export class WorkloadProber {
 
   constructor(private readonly options: WorkloadProberOptions) {
     this.now = options.now ?? Date.now;
-    const { keepAliveMs, probeWorker } = options.config;
+    const { keepAliveMs, maxConnections, probeWorker } = options.config;
     this.executor = probeWorker
-      ? new ProbeWorker({ keepAliveMs, logger: options.logger })
-      : new ProbeConnections({ keepAliveMs, now: this.now });
+      ? new ProbeWorker({ keepAliveMs, maxConnections, logger: options.logger })
+      : new ProbeConnections({ keepAliveMs, maxConnections, now: this.now });
   }
 
   /** The last result of a cluster. */

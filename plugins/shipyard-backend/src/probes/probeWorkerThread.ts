@@ -18,6 +18,7 @@ export const probeWorkerFile: string = __filename;
 export interface ProbeWorkerData {
   shipyardProbeWorker: true;
   keepAliveMs: number;
+  maxConnections?: number;
 }
 
 /** Credentials as they cross to the worker thread (a `KubeCredentials` does not survive being cloned). */
@@ -46,7 +47,10 @@ export type ProbeWorkerReply =
   | { type: 'failed'; id: number; message: string };
 
 function serve(port: MessagePort, data: ProbeWorkerData) {
-  const connections = new ProbeConnections({ keepAliveMs: data.keepAliveMs });
+  const connections = new ProbeConnections({
+    keepAliveMs: data.keepAliveMs,
+    maxConnections: data.maxConnections,
+  });
   const reply = (message: ProbeWorkerReply) => port.postMessage(message);
   port.on('message', (message: ProbeWorkerMessage) => {
     switch (message.type) {

@@ -11,7 +11,7 @@ import { ProbeWorker } from './ProbeWorker';
 import { aggregateHealth } from '../health/aggregate';
 import { DEFAULT_HEALTH_CONFIG, HealthConfig } from '../health/config';
 import { VersionLifecycle } from '../lifecycle/VersionLifecycle';
-import { CaptureLogger } from '@shipyard/test-utils';
+import { CaptureLogger, eventually } from '@shipyard/test-utils';
 import { generateTls } from '@shipyard/fleet-sim';
 
 describe('detectDistribution', () => {
@@ -102,6 +102,13 @@ async function fakeApiServer(mode: 'ok' | 'blackhole' | 'slow', delayMs = 0) {
   return {
     url,
     seen,
+    /** Connections open on the server's side. */
+    connections: () =>
+      new Promise<number>((resolve, reject) =>
+        server.getConnections((error, n) =>
+          error ? reject(error) : resolve(n),
+        ),
+      ),
     close: () =>
       new Promise<void>(r => {
         held.forEach(h => h.socket?.destroy());
@@ -228,6 +235,40 @@ describe.each([
       const second = await prober.runRound(targets, () => undefined);
       expect(second).toMatchObject({ ok: 3, connectionsOpened: 0 });
       expect(prober.lastResult('mc/ns/a')?.connectionsOpened).toBeUndefined();
+    } finally {
+      await prober.close();
+      await good.close();
+    }
+  });
+
+  it('keeps at most maxConnections connections open: the clusters probed first keep theirs, the others close theirs after their probe', async () => {
+    // more clusters than the process may keep connections to (its open files): the others reconnect each round
+    // instead of failing when the process runs out of file descriptors
+    const good = await fakeApiServer('ok');
+    const prober = proberOf(good.url, {
+      probeWorker,
+      concurrency: 1,
+      maxInFlight: 1,
+      maxConnections: 4,
+    });
+    const targets = targetsOf(10);
+    try {
+      const first = await prober.runRound(targets, () => undefined);
+      expect(first).toMatchObject({ ok: 10, connectionsOpened: 10 });
+      await eventually(
+        async () => expect(await good.connections()).toBeLessThanOrEqual(4),
+        5_000,
+      );
+      // the same four keep theirs from round to round; the other six reconnect
+      const second = await prober.runRound(targets, () => undefined);
+      expect(second).toMatchObject({ ok: 10, connectionsOpened: 6 });
+      for (const t of targets.slice(0, 4)) {
+        expect(prober.lastResult(t.key)?.connectionsOpened).toBeUndefined();
+      }
+      await eventually(
+        async () => expect(await good.connections()).toBeLessThanOrEqual(4),
+        5_000,
+      );
     } finally {
       await prober.close();
       await good.close();

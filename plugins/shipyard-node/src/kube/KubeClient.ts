@@ -1,6 +1,11 @@
 import http from 'node:http';
 import type { ManagementClusterConnection } from '../extensions';
-import { connectionsOpened, createKubeAgent, KubeTlsOptions } from './agent';
+import {
+  connectionsOpened,
+  createKubeAgent,
+  KubeTlsOptions,
+  OpenConnections,
+} from './agent';
 import { decodePem, KubeCredentials, pemFrom } from './credentials';
 import { errorFromResponse, KubeApiError } from './errors';
 import {
@@ -57,6 +62,8 @@ export interface KubeClientOptions {
   keepAliveMs?: number;
   /** Cached TLS sessions. */
   maxCachedSessions?: number;
+  /** Counts this client's open connections with those of every client given the same count. */
+  connections?: OpenConnections;
   /** `User-Agent` header (default `shipyard`). */
   userAgent?: string;
 }
@@ -192,6 +199,7 @@ export class KubeClient {
       maxFreeSockets: options.maxFreeSockets,
       keepAliveMs: options.keepAliveMs,
       maxCachedSessions: options.maxCachedSessions,
+      connections: options.connections,
     });
     this.target = httpTarget(url, agent);
   }
@@ -217,6 +225,16 @@ export class KubeClient {
   /** Closes every connection. */
   close(): void {
     this.target.agent.destroy();
+  }
+
+  /**
+   * Closes the connections that wait idle for the next request; those in use stay (the next request opens a new one,
+   * resuming the TLS session when the server allows).
+   */
+  closeIdleConnections(): void {
+    for (const sockets of Object.values(this.target.agent.freeSockets)) {
+      for (const socket of sockets ?? []) socket.destroy();
+    }
   }
 
   /**

@@ -26,6 +26,17 @@ export interface KubeAgentOptions {
   keepAliveMs?: number;
   /** Cached TLS sessions (default: Node's). */
   maxCachedSessions?: number;
+  /** Counts the connections the agent holds open, together with those of every agent given the same count. */
+  connections?: OpenConnections;
+}
+
+/**
+ * The connections open at once over a group of agents (each one socket, so one file descriptor, while open): a
+ * client of many endpoints keeps its connections within what its process may open with it.
+ */
+export class OpenConnections {
+  /** Connections open now. */
+  open = 0;
 }
 
 const secureContexts = new Map<string, tls.SecureContext>();
@@ -38,13 +49,23 @@ export function connectionsOpened(agent: http.Agent): number {
   return opened.get(agent) ?? 0;
 }
 
-/** Counts the connections the agent opens from now on. */
-function counted<T extends http.Agent>(agent: T): T {
+/** Counts the connections the agent opens from now on (and those open in `connections`, when given). */
+function counted<T extends http.Agent>(
+  agent: T,
+  connections?: OpenConnections,
+): T {
   opened.set(agent, 0);
   const create = agent.createConnection.bind(agent);
   agent.createConnection = (...args: Parameters<typeof create>) => {
     opened.set(agent, (opened.get(agent) ?? 0) + 1);
-    return create(...args);
+    const socket = create(...args);
+    if (connections && socket) {
+      connections.open++;
+      socket.once('close', () => {
+        connections.open--;
+      });
+    }
+    return socket;
   };
   return agent;
 }
@@ -95,7 +116,8 @@ export function createKubeAgent(
       ? { timeout: options.keepAliveMs }
       : {}),
   };
-  if (!url.startsWith('https:')) return counted(new http.Agent(common));
+  if (!url.startsWith('https:'))
+    return counted(new http.Agent(common), options.connections);
   return counted(
     new https.Agent({
       ...common,
@@ -106,5 +128,6 @@ export function createKubeAgent(
         ? { maxCachedSessions: options.maxCachedSessions }
         : {}),
     }),
+    options.connections,
   );
 }

@@ -10,7 +10,7 @@ export type {
 } from './KubeClient';
 export { KubeApiError } from './errors';
 export type { KubeStatus, KubeTransportReason } from './errors';
-export { createKubeAgent } from './agent';
+export { OpenConnections, createKubeAgent } from './agent';
 export type { KubeAgentOptions, KubeTlsOptions } from './agent';
 export { KubeCredentials, decodePem, pemFrom } from './credentials';
 export type { KubeCredentialOptions } from './credentials';
