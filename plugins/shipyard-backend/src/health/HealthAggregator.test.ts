@@ -105,6 +105,78 @@ describe('HealthAggregator', () => {
     ]);
   });
 
+  it('counts a probe timeout against a cluster that answered its last probe only when the next one times out too', () => {
+    // a prober whose own machine is full (a cold round at 25,000 clusters on two cores) sees some clusters time out
+    // once and answer in the next round: their health must not flip twice for it
+    const { index, aggregator } = setup();
+    aggregator.upsert(makeSummary({ name: 'a' }));
+    const at = (s: number) => new Date(now + s * 1000).toISOString();
+    const ok = { key, ok: true, latencyMs: 3, consecutiveFailures: 0 };
+    const timeout = {
+      key,
+      ok: false,
+      latencyMs: 5000,
+      failure: 'timeout' as const,
+      error: 'timeout',
+      lastSuccessAt: at(0),
+    };
+    aggregator.apply([{ ...ok, at: at(0) }]);
+    expect(index.getStored(key)?.health).toBe('healthy');
+    const revision = index.revision;
+    // once: the health stands, the summary's probe says what happened
+    expect(
+      aggregator.apply([{ ...timeout, at: at(60), consecutiveFailures: 1 }]),
+    ).toBe(0);
+    expect(index.revision).toBe(revision);
+    expect(index.get(key)?.summary).toMatchObject({
+      health: 'healthy',
+      probe: { ok: false, consecutiveFailures: 1, error: 'timeout' },
+    });
+    // answered again: nothing changed at all
+    expect(aggregator.apply([{ ...ok, at: at(120) }])).toBe(0);
+    expect(index.revision).toBe(revision);
+    // twice in a row (failureThreshold): unhealthy
+    aggregator.apply([{ ...timeout, at: at(180), consecutiveFailures: 1 }]);
+    expect(
+      aggregator.apply([{ ...timeout, at: at(240), consecutiveFailures: 2 }]),
+    ).toBe(1);
+    expect(index.getStored(key)?.health).toBe('unhealthy');
+    expect(index.getStored(key)?.healthReasons.map(r => r.type)).toEqual([
+      'ProbeTimeout',
+    ]);
+  });
+
+  it('counts a refused connection at once, and a timeout at once when no probe answered before', () => {
+    const { index, aggregator } = setup();
+    aggregator.upsert(makeSummary({ name: 'a' }));
+    aggregator.upsert(makeSummary({ name: 'b' }));
+    const at = new Date(now).toISOString();
+    aggregator.apply([
+      { key, at, ok: true, latencyMs: 3, consecutiveFailures: 0 },
+    ]);
+    aggregator.apply([
+      {
+        key,
+        at: new Date(now + 60_000).toISOString(),
+        ok: false,
+        latencyMs: 2,
+        failure: 'unreachable',
+        error: 'connect ECONNREFUSED',
+        consecutiveFailures: 1,
+      },
+      {
+        key: 'mc-a/default/b',
+        at,
+        ok: false,
+        latencyMs: 5000,
+        failure: 'timeout',
+        consecutiveFailures: 1,
+      },
+    ]);
+    expect(index.getStored(key)?.health).toBe('degraded');
+    expect(index.getStored('mc-a/default/b')?.health).toBe('degraded');
+  });
+
   it("lists a management cluster's clusters once each, folded before restored", () => {
     const { aggregator } = setup();
     const n = 2_000;

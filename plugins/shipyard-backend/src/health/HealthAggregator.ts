@@ -81,6 +81,11 @@ export class HealthAggregator implements FleetSink {
   /** The connection state of each management cluster, as passed on to the index. */
   private readonly sources = new Map<string, IndexedSourceState>();
   private readonly results = new Map<string, ProbeResult>();
+  /**
+   * The probe result each cluster's health is aggregated from: the last one, except while a timeout after a probe
+   * that answered is not confirmed yet (see {@link HealthAggregator.apply}).
+   */
+  private readonly evidence = new Map<string, ProbeResult>();
   private readonly since = new Map<string, Map<string, string>>();
   /**
    * The aggregated fields of each cluster as last written (health, reasons, distribution, observed version, minor,
@@ -308,17 +313,41 @@ export class HealthAggregator implements FleetSink {
     return this.results.values();
   }
 
-  /** Takes new probe results (newer than what is known) and re-aggregates their clusters. */
+  /**
+   * Takes new probe results (newer than what is known) and re-aggregates their clusters.
+   *
+   * A timeout after a probe that answered counts only once it repeats (`failureThreshold` timeouts in a row, which
+   * make the cluster `unhealthy`): until then the health stays what the answered probe found, and the summary's
+   * `probe` tells of the timeout. A prober whose own machine or network is full for a moment (a cold round of many
+   * thousand TLS handshakes) sees clusters time out once and answer in the next round; each would otherwise change
+   * its health twice, with a history transition, an event and an index update each. A refused or reset connection, a
+   * certificate error and an API server that says it is not ready count at once.
+   */
   apply(results: Iterable<ProbeResult>): number {
     let changed = 0;
     for (const r of results) {
       const known = this.results.get(r.key);
       if (known && known.at > r.at) continue;
       this.results.set(r.key, r);
+      const previous = this.evidence.get(r.key);
+      if (!previous || !this.unconfirmedTimeout(r, previous)) {
+        this.evidence.set(r.key, r);
+      }
       this.index.setVolatile(r.key, this.extra(r.key));
       if (this.reaggregate(r.key)) changed++;
     }
     return changed;
+  }
+
+  /** Whether `r` is a timeout not yet repeated after `previous`, a recent probe that answered. */
+  private unconfirmedTimeout(r: ProbeResult, previous: ProbeResult): boolean {
+    return (
+      r.failure === 'timeout' &&
+      r.consecutiveFailures < this.config.failureThreshold &&
+      previous.ok &&
+      Date.parse(r.at) - Date.parse(previous.at) <=
+        this.config.resultsStaleAfterMs
+    );
   }
 
   /**
@@ -346,6 +375,7 @@ export class HealthAggregator implements FleetSink {
     for (const key of [...this.results.keys()]) {
       if (!this.folded.has(key) && !this.restored.has(key)) {
         this.results.delete(key);
+        this.evidence.delete(key);
         this.index.setVolatile(key, undefined);
       }
     }
@@ -389,7 +419,7 @@ export class HealthAggregator implements FleetSink {
       desiredVersion: summary.kubernetesVersion,
       labels: summary.labels,
       capiDistribution: summary.distribution,
-      probe: this.results.get(key),
+      probe: this.evidence.get(key),
       source: this.sources.get(summary.managementCluster),
       managementCluster: summary.managementCluster,
       hostCluster: summary.hostedControlPlane?.hostCluster,
@@ -528,6 +558,7 @@ export class HealthAggregator implements FleetSink {
     this.folded.delete(key);
     this.restored.delete(key);
     this.results.delete(key);
+    this.evidence.delete(key);
     this.index.setVolatile(key, undefined);
     this.since.delete(key);
     this.aggregatedFields.delete(key);
