@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { signInAsGuest } from './support';
+import { api, signInAsGuest, token } from './support';
 
 test('the catalog page of the built portal lists the project entities', async ({
   page,
@@ -16,6 +16,31 @@ test('the catalog page of the built portal lists the project entities', async ({
     path: testInfo.outputPath('catalog.png'),
     fullPage: true,
   });
+});
+
+test('the catalog holds the Shipyard API with its OpenAPI definition', async ({
+  page,
+}) => {
+  // the project's own catalog file is a `file` location: its API entity must not depend on a URL placeholder
+  await expect
+    .poll(
+      async () => {
+        const res = await page.request.get(
+          '/api/catalog/entities/by-name/api/default/shipyard',
+          { headers: { Authorization: `Bearer ${await token(page.request)}` } },
+        );
+        return res.status();
+      },
+      { timeout: 60_000, message: 'api:default/shipyard in the catalog' },
+    )
+    .toBe(200);
+  const entity = await api<{ spec: { type: string; definition: string } }>(
+    page.request,
+    '/api/catalog/entities/by-name/api/default/shipyard',
+  );
+  expect(entity.spec.type).toBe('openapi');
+  expect(entity.spec.definition).toMatch(/^openapi: 3/m);
+  expect(entity.spec.definition).toContain('/clusters:');
 });
 
 test('the fleet page reaches the Shipyard backend', async ({
