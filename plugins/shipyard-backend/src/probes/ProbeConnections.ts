@@ -71,16 +71,8 @@ export class ProbeConnections implements ProbeExecutor {
     { client: KubeClient; token?: string }
   >();
   private readonly connections = new OpenConnections();
-  private readonly maxConnections: number;
 
-  constructor(private readonly options: ProbeConnectionsOptions) {
-    this.maxConnections = options.maxConnections ?? Infinity;
-  }
-
-  /** Connections open now (in use or idle). */
-  get openConnections(): number {
-    return this.connections.open;
-  }
+  constructor(private readonly options: ProbeConnectionsOptions) {}
 
   async ready(): Promise<void> {}
 
@@ -115,7 +107,7 @@ export class ProbeConnections implements ProbeExecutor {
     );
     const opened = client.connectionsOpened - openedBefore;
     if (opened > 0) result.connectionsOpened = opened;
-    if (this.connections.open > this.maxConnections)
+    if (this.connections.open > (this.options.maxConnections ?? Infinity))
       client.closeIdleConnections();
     return result;
   }
