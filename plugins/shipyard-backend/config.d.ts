@@ -374,6 +374,13 @@ export interface Config {
        * reconnects beyond it rather than failing probes (default 70 % of the process's open files limit).
        */
       maxConnections?: number;
+      /**
+       * Share of one core the probes may keep their worker thread busy beyond ten seconds' worth at once (default 0.5; 1:
+       * not paced). A round whose probes would take more starts its next probes later, so a large fleet's round on a
+       * busy replica takes longer instead of starving its requests, catalog and watches. Probes on the backend's thread
+       * (`probeWorker: false`) are not paced.
+       */
+      cpuBudget?: number;
       /** Most nodes read per cluster (default 5000). */
       maxNodes?: number;
       /** Whether kube-system pods are checked (default true). */

@@ -465,6 +465,14 @@ export class HealthService {
         `Shipyard health round: probed ${stats.probed} of ${stats.targets} clusters in ${stats.durationMs} ms ` +
           `(${stats.ok} ok, ${stats.failed} failed, ${stats.withoutCredentials} without credentials, ${stats.skipped} backing off), ` +
           `${stats.connectionsOpened} connections opened, ${changed} changed${
+            stats.busyMs === undefined
+              ? ''
+              : `; the probe thread busy ${stats.busyMs} ms`
+          }${
+            stats.pacedMs > 0
+              ? `, starts held back ${stats.pacedMs} ms for its CPU budget`
+              : ''
+          }${
             stats.congested
               ? '; most probes were late, so the round held to its concurrency'
               : ''

@@ -40,6 +40,14 @@ export interface HealthConfig {
    * where it has none).
    */
   maxConnections: number;
+  /**
+   * Share of one core the probes may keep the thread they run on busy beyond ten seconds' worth at once (event loop
+   * utilisation of the probe worker thread; 1: not paced). A round whose probes would take more waits before it
+   * starts more, so that on a busy machine a large fleet's round takes longer instead of starving the rest of the
+   * replica (its requests, the catalog, the watches). Probes on the backend's thread (`probeWorker: false`) are not
+   * paced: that thread's busy time is mostly not theirs.
+   */
+  cpuBudget: number;
   /** Most nodes read per cluster and probe. */
   maxNodes: number;
   /** Whether kube-system pods are checked. */
@@ -84,6 +92,7 @@ export const DEFAULT_HEALTH_CONFIG: HealthConfig = {
   maxBackoffMs: 15 * 60_000,
   keepAliveMs: 150_000,
   maxConnections: defaultMaxProbeConnections(openFilesLimit()),
+  cpuBudget: 0.5,
   maxNodes: 5_000,
   kubeSystemChecks: true,
   probeWorker: true,
@@ -139,6 +148,7 @@ export function readHealthConfig(root: Config): HealthConfig {
       0,
     ),
     maxConnections: num('maxConnections', d.maxConnections, 1),
+    cpuBudget: cpuBudgetOf(c?.getOptionalNumber('cpuBudget') ?? d.cpuBudget),
     maxNodes: num('maxNodes', d.maxNodes, 1),
     kubeSystemChecks:
       c?.getOptionalBoolean('kubeSystemChecks') ?? d.kubeSystemChecks,
@@ -181,6 +191,16 @@ export function readHealthConfig(root: Config): HealthConfig {
       ),
     },
   };
+}
+
+/** `cpuBudget`: a share of one core above 0 (1 or more: not paced). */
+function cpuBudgetOf(v: number): number {
+  if (!(Number.isFinite(v) && v > 0)) {
+    throw new InputError(
+      'shipyard.health.cpuBudget must be a share of one core above 0 (0.5: half a core; 1: not paced)',
+    );
+  }
+  return v;
 }
 
 /** `history.downsampleMinutes`: 0 (off) or a whole number of minutes that divides a day. */

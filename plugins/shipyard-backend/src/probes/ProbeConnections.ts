@@ -40,6 +40,11 @@ export interface ProbeExecutor {
   forget(keys: string[]): void;
   /** Closes every connection (and the worker thread, if any). */
   close(): Promise<void>;
+  /**
+   * How long the thread the probes run on has been busy so far (ms; event loop utilisation), when that thread runs
+   * nothing else: what a CPU budget paces. Undefined where probes share their thread (not paced).
+   */
+  busyMs?(): number | undefined;
 }
 
 /** Options of {@link ProbeConnections}. */

@@ -80,6 +80,11 @@ export class ProbeWorker implements ProbeExecutor {
     return this.worker?.performance.eventLoopUtilization();
   }
 
+  /** Busy time of the worker thread so far (ms); undefined while probes do not run in it. */
+  busyMs(): number | undefined {
+    return this.worker?.performance.eventLoopUtilization().active;
+  }
+
   /** The heap in use by the worker thread (bytes; undefined while there is none). */
   async heapUsed(): Promise<number | undefined> {
     const stats = await this.worker?.getHeapStatistics();

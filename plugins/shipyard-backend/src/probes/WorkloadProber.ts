@@ -28,6 +28,10 @@ export interface ProbeRoundStats {
    * after a congested round), so that it held to `concurrency` probes in flight.
    */
   congested: boolean;
+  /** How long the round held back starts because its probes' thread had used its CPU budget (ms). */
+  pacedMs: number;
+  /** Busy time of the probes' thread during the round (ms; undefined where probes share their thread). */
+  busyMs?: number;
 }
 
 /** The figures of a round that has probed nothing yet. */
@@ -43,7 +47,49 @@ export function emptyRoundStats(targets = 0): ProbeRoundStats {
     peakInFlight: 0,
     connectionsOpened: 0,
     congested: false,
+    pacedMs: 0,
   };
+}
+
+/**
+ * A budget of busy time for the thread probes run on: a token bucket that fills at `budget` ms per ms, holds at most
+ * `burstMs` (default: ten seconds' worth, so a round that fits its interval and ten seconds of budget is not held
+ * back, whatever its rate within them), and is drawn down by the thread's busy time since the last look. Probes start while it is not empty;
+ * when it is, {@link BusyBudget.wait} says how long it takes to fill again. Busy time rather than CPU time: on a
+ * machine whose cores are all taken, a thread is busy longer than it runs, so the budget holds it back more.
+ */
+export class BusyBudget {
+  private credit: number;
+  private lastAt?: number;
+  private lastBusy?: number;
+
+  constructor(
+    private readonly budget: number,
+    private readonly busyMs: () => number | undefined,
+    private readonly now: () => number,
+    private readonly burstMs = budget * 10_000,
+  ) {
+    this.credit = burstMs;
+  }
+
+  /** Milliseconds until the bucket holds busy time again (0: probes may start now). */
+  wait(): number {
+    if (this.budget >= 1) return 0;
+    const busy = this.busyMs();
+    if (busy === undefined) return 0;
+    const at = this.now();
+    if (this.lastAt !== undefined && this.lastBusy !== undefined) {
+      this.credit = Math.min(
+        this.burstMs,
+        this.credit +
+          (at - this.lastAt) * this.budget -
+          Math.max(0, busy - this.lastBusy),
+      );
+    }
+    this.lastAt = at;
+    this.lastBusy = busy;
+    return this.credit >= 0 ? 0 : Math.ceil(-this.credit / this.budget);
+  }
 }
 
 /**
@@ -94,6 +140,7 @@ export interface WorkloadProberOptions {
     | 'maxBackoffMs'
     | 'keepAliveMs'
     | 'maxConnections'
+    | 'cpuBudget'
     | 'maxNodes'
     | 'kubeSystemChecks'
     | 'probeWorker'
@@ -101,11 +148,18 @@ export interface WorkloadProberOptions {
   credentials: CredentialSource;
   logger: LoggerService;
   now?: () => number;
+  /** Where probes run (default: a {@link ProbeWorker}, or this thread with `probeWorker: false`). */
+  executor?: ProbeExecutor;
+  /** Busy time the probes may take at once before `cpuBudget` paces them (ms; default ten seconds of the budget). */
+  cpuBurstMs?: number;
 }
 
 interface ClusterState {
   last?: ProbeResult;
 }
+
+/** Shortest wait for the CPU budget (a timer per probe would cost more than it saves). */
+const MIN_PACE_MS = 20;
 
 const DISCOVERY_INTERVAL_MS = 6 * 60 * 60 * 1000;
 
@@ -120,6 +174,8 @@ const DISCOVERY_INTERVAL_MS = 6 * 60 * 60 * 1000;
  * - When most probes are late (the prober's machine or network is the bottleneck, see {@link LateShare}), the round
  *   holds to `concurrency` in flight and a slow server gets no more connections than its one kept-alive connection:
  *   opening more would cost each a handshake on the busy machine and answer no sooner.
+ * - The probes' thread is kept within `cpuBudget` of a core (see {@link BusyBudget}): past it, the round starts its
+ *   next probes later, so a fleet too large for the machine takes longer rounds instead of all of the machine.
  * - A cluster that keeps failing is probed less often: after the second failure in a row, every
  *   `interval × 2^(failures-1)` up to `maxBackoffMs`.
  * - One keep-alive agent per cluster, rebuilt only when its server, CA, client certificate or token change.
@@ -133,13 +189,28 @@ export class WorkloadProber {
   private readonly now: () => number;
   /** Where the network part of probes runs. */
   readonly executor: ProbeExecutor;
+  /** The probes' thread's CPU budget, across rounds. */
+  private readonly budget: BusyBudget;
 
   constructor(private readonly options: WorkloadProberOptions) {
     this.now = options.now ?? Date.now;
     const { keepAliveMs, maxConnections, probeWorker } = options.config;
-    this.executor = probeWorker
-      ? new ProbeWorker({ keepAliveMs, maxConnections, logger: options.logger })
-      : new ProbeConnections({ keepAliveMs, maxConnections, now: this.now });
+    this.executor =
+      options.executor ??
+      (probeWorker
+        ? new ProbeWorker({
+            keepAliveMs,
+            maxConnections,
+            logger: options.logger,
+          })
+        : new ProbeConnections({ keepAliveMs, maxConnections, now: this.now }));
+    const executor = this.executor;
+    this.budget = new BusyBudget(
+      options.config.cpuBudget,
+      () => executor.busyMs?.(),
+      this.now,
+      options.cpuBurstMs,
+    );
   }
 
   /** The last result of a cluster. */
@@ -225,6 +296,10 @@ export class WorkloadProber {
     const lateAfterMs = Math.max(config.stallAfterMs, config.timeoutMs / 2);
     const congestion = this.congestion;
     congestion.startRound();
+    const budget = this.budget;
+    const busyAtStart = this.executor.busyMs?.();
+    /** While set, starts wait for the CPU budget; the timer pumps again. */
+    let paced: ReturnType<typeof setTimeout> | undefined;
     let active = 0;
     let inFlight = 0;
     let suspectsInFlight = 0;
@@ -291,16 +366,35 @@ export class WorkloadProber {
             else pump();
           });
       }
+      /** Whether the CPU budget holds starts back now (a timer then pumps again when it has filled). */
+      function held(): boolean {
+        if (paced) return true;
+        const wait = budget.wait();
+        if (wait <= 0) return false;
+        const heldAt = self.now();
+        paced = setTimeout(() => {
+          paced = undefined;
+          stats.pacedMs += self.now() - heldAt;
+          pump();
+        }, Math.max(MIN_PACE_MS, wait));
+        return true;
+      }
       function pump() {
         const limit = congestion.congested() ? concurrency : maxInFlight;
         while (
           si < suspects.length &&
           inFlight < limit &&
-          suspectsInFlight < suspectLimit
+          suspectsInFlight < suspectLimit &&
+          !held()
         ) {
           start(suspects[si++], true);
         }
-        while (ni < normal.length && active < concurrency && inFlight < limit) {
+        while (
+          ni < normal.length &&
+          active < concurrency &&
+          inFlight < limit &&
+          !held()
+        ) {
           start(normal[ni++], false);
         }
         if (done()) resolveRound();
@@ -309,6 +403,10 @@ export class WorkloadProber {
     });
     stats.durationMs = this.now() - started;
     stats.congested = congestion.wasCongested;
+    const busyAtEnd = this.executor.busyMs?.();
+    if (busyAtStart !== undefined && busyAtEnd !== undefined) {
+      stats.busyMs = Math.round(busyAtEnd - busyAtStart);
+    }
     return stats;
   }
 

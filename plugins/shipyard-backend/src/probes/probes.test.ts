@@ -6,7 +6,8 @@ import { threadId } from 'node:worker_threads';
 import { KubeCredentials } from '@shipyard/plugin-shipyard-node/kube';
 import { detectDistribution } from './distribution';
 import { CredentialSource } from './CredentialResolver';
-import { WorkloadProber } from './WorkloadProber';
+import { BusyBudget, WorkloadProber } from './WorkloadProber';
+import { ProbeExecutor } from './ProbeConnections';
 import { ProbeWorker } from './ProbeWorker';
 import { aggregateHealth } from '../health/aggregate';
 import { DEFAULT_HEALTH_CONFIG, HealthConfig } from '../health/config';
@@ -646,4 +647,136 @@ describe('ProbeWorker', () => {
       expect(logger.lines.join('\n')).not.toContain('secret-2');
     },
   );
+});
+
+describe('CPU budget of the probes', () => {
+  it('fills at its budget, holds at most its burst, and says how long until it holds busy time again', () => {
+    let now = 0;
+    let busy = 0;
+    const budget = new BusyBudget(
+      0.5,
+      () => busy,
+      () => now,
+      100,
+    );
+    expect(budget.wait()).toBe(0);
+    // 150 ms busy in 100 ms: 100 of burst + 50 earned - 150 = 0
+    now = 100;
+    busy = 150;
+    expect(budget.wait()).toBe(0);
+    // 40 ms more busy at once: 40 ms short, earned back at 0.5 per ms
+    busy = 190;
+    expect(budget.wait()).toBe(80);
+    // a long idle time fills it to its burst, not beyond
+    now = 10_000;
+    expect(budget.wait()).toBe(0);
+    busy = 290;
+    expect(budget.wait()).toBe(0);
+    busy = 291;
+    expect(budget.wait()).toBe(2);
+    // a thread whose busy time is unknown, or a budget of a whole core, is not paced
+    const unknown = new BusyBudget(
+      0.1,
+      () => undefined,
+      () => now,
+      0,
+    );
+    expect(unknown.wait()).toBe(0);
+    const whole = new BusyBudget(
+      1,
+      () => busy++ * 1000,
+      () => now,
+      0,
+    );
+    expect([whole.wait(), whole.wait(), whole.wait()]).toEqual([0, 0, 0]);
+  });
+
+  /** A prober whose every probe keeps its thread busy 10 ms (and answers 2 ms later). */
+  function busyProber(cpuBudget: number, cpuBurstMs?: number) {
+    let busy = 0;
+    const executor: ProbeExecutor = {
+      ready: async () => undefined,
+      probe: async request => {
+        busy += 10;
+        await new Promise(resolve => setTimeout(resolve, 2));
+        return {
+          key: request.target.key,
+          at: new Date().toISOString(),
+          ok: true,
+          latencyMs: 2,
+          consecutiveFailures: 0,
+        };
+      },
+      forget: () => undefined,
+      close: async () => undefined,
+      busyMs: () => busy,
+    };
+    return new WorkloadProber({
+      config: {
+        ...DEFAULT_HEALTH_CONFIG,
+        cpuBudget,
+        concurrency: 4,
+        maxInFlight: 4,
+      },
+      credentials: credentialsOf('https://127.0.0.1:1'),
+      logger: new CaptureLogger(),
+      executor,
+      cpuBurstMs,
+    });
+  }
+
+  it('starts probes only as fast as their thread may be busy: a round of 1 s of probe work at a quarter of a core takes 2 s', async () => {
+    const targets = targetsOf(100);
+    const free = await busyProber(1, 500).runRound(targets, () => undefined);
+    expect(free).toMatchObject({ ok: 100, busyMs: 1000, pacedMs: 0 });
+    expect(free.durationMs).toBeLessThan(1000);
+
+    // a burst of 500 ms starts the first 50 at once; a probe's busy time shows once it runs, so the
+    // 100th starts when at least 950 ms (all but the 4 in flight) are counted, and 450 ms beyond the burst take
+    // 1,800 ms to earn at 0.25
+    const paced = await busyProber(0.25, 500).runRound(
+      targets,
+      () => undefined,
+    );
+    expect(paced).toMatchObject({ ok: 100, busyMs: 1000 });
+    expect(paced.durationMs).toBeGreaterThanOrEqual(1800);
+    expect(paced.durationMs).toBeLessThan(5000);
+    expect(paced.pacedMs).toBeGreaterThan(1500);
+    expect(paced.pacedMs).toBeLessThanOrEqual(paced.durationMs);
+
+    // by default the burst is ten seconds of the budget: 2.5 s at 0.25, more than the round's work
+    const within = await busyProber(0.25).runRound(targets, () => undefined);
+    expect(within).toMatchObject({ ok: 100, busyMs: 1000, pacedMs: 0 });
+  });
+
+  it('reports the busy time of the probe worker thread and keeps it within the budget', async () => {
+    const good = await fakeApiServer('ok');
+    // a burst of 40 ms: less than 20 first probes (a TLS handshake each) keep a thread busy
+    const cpuBudget = 0.02;
+    const prober = new WorkloadProber({
+      config: {
+        ...DEFAULT_HEALTH_CONFIG,
+        probeWorker: true,
+        cpuBudget,
+        concurrency: 2,
+        maxInFlight: 2,
+      },
+      credentials: credentialsOf(good.url),
+      logger: new CaptureLogger(),
+      cpuBurstMs: 40,
+    });
+    try {
+      const stats = await prober.runRound(targetsOf(20), () => undefined);
+      expect(stats.ok).toBe(20);
+      expect(stats.busyMs).toBeGreaterThan(40);
+      expect(stats.pacedMs).toBeGreaterThan(0);
+      // the burst and the two probes in flight when the budget ran out (generously 100 ms) beside the budget's share
+      expect(stats.busyMs!).toBeLessThanOrEqual(
+        cpuBudget * stats.durationMs + 40 + 100,
+      );
+    } finally {
+      await prober.close();
+      await good.close();
+    }
+  });
 });

@@ -1,0 +1,19 @@
+import { ConfigReader } from '@backstage/config';
+import { readHealthConfig } from './config';
+
+describe('cpuBudget', () => {
+  it('defaults to half a core, takes a configured share and rejects none or a negative one with the key named', () => {
+    expect(readHealthConfig(new ConfigReader({})).cpuBudget).toBe(0.5);
+    const of = (cpuBudget: unknown) =>
+      readHealthConfig(
+        new ConfigReader({ shipyard: { health: { cpuBudget } } } as any),
+      ).cpuBudget;
+    expect(of(0.25)).toBe(0.25);
+    expect(of(1)).toBe(1);
+    for (const bad of [0, -0.5]) {
+      expect(() => of(bad)).toThrow(
+        'shipyard.health.cpuBudget must be a share of one core above 0',
+      );
+    }
+  });
+});
