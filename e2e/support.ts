@@ -137,6 +137,8 @@ async function rowPaintedAt(page: Page): Promise<number> {
 export interface PaintRequest {
   /** Path without the query (`/api/shipyard/clusters`, `/static/…`, the document's path). */
   path: string;
+  /** Its query string (`?…`, or empty). */
+  query: string;
   /** API call, static file (script, style, image, font), the document, or anything else. */
   kind: 'api' | 'static' | 'document' | 'other';
   start: number;
@@ -145,6 +147,8 @@ export interface PaintRequest {
   end: number;
   /** From sending the request to the first byte: the server's time, its queue included (0 when from the cache). */
   server: number;
+  /** From the request's start to its sending: waiting in the browser for a connection (0 when from the cache). */
+  queued: number;
   /** Bytes over the wire (0: from the browser's cache). */
   transferred: number;
 }
@@ -154,6 +158,11 @@ export interface PaintTimeline {
   paint: number;
   /** Requests started before the paint, in the order they started. */
   requests: PaintRequest[];
+  /**
+   * Requests of the page before (the previous page's, on an in-app navigation) started before the load and ended
+   * after its start: they held the browser's connections to the host while the load's own requests started.
+   */
+  heldAtStart: PaintRequest[];
   /** Main-thread long tasks (over 50 ms) before the paint: how many, and their time together (ms). */
   longTasks: number;
   longTaskMs: number;
@@ -171,18 +180,22 @@ async function timelineOf(
         ...performance.getEntriesByType('navigation'),
         ...performance.getEntriesByType('resource'),
       ] as PerformanceResourceTiming[];
+      const of = (e: PerformanceResourceTiming) => ({
+        url: e.name,
+        type: e.entryType === 'navigation' ? 'navigation' : e.initiatorType,
+        start: e.startTime,
+        requestStart: e.requestStart,
+        firstByte: e.responseStart,
+        end: e.responseEnd,
+        transferred: e.transferSize,
+      });
       return {
         requests: entries
           .filter(e => e.startTime >= from - 1 && e.startTime <= to)
-          .map(e => ({
-            url: e.name,
-            type: e.entryType === 'navigation' ? 'navigation' : e.initiatorType,
-            start: e.startTime,
-            requestStart: e.requestStart,
-            firstByte: e.responseStart,
-            end: e.responseEnd,
-            transferred: e.transferSize,
-          })),
+          .map(of),
+        heldAtStart: entries
+          .filter(e => e.startTime < from - 1 && e.responseEnd > from)
+          .map(of),
         longTasks: (window.__shipyardLongTasks ?? []).filter(
           ([at]) => at >= from && at <= to,
         ),
@@ -191,30 +204,31 @@ async function timelineOf(
     [start, paintAt],
   );
   const round = (ms: number) => Math.round(ms - start);
-  const requests = raw.requests
-    .map((r): PaintRequest => {
-      const pathname = new URL(r.url).pathname;
-      let kind: PaintRequest['kind'] = 'other';
-      if (r.type === 'navigation') kind = 'document';
-      else if (pathname.startsWith('/api/')) kind = 'api';
-      else if (/\.(js|css|woff2?|ttf|svg|png|ico|json)$/.test(pathname)) {
-        kind = 'static';
-      }
-      return {
-        path: pathname,
-        kind,
-        start: round(r.start),
-        firstByte: round(r.firstByte),
-        end: round(r.end),
-        server:
-          r.requestStart > 0 ? Math.round(r.firstByte - r.requestStart) : 0,
-        transferred: r.transferred,
-      };
-    })
-    .sort((a, b) => a.start - b.start);
+  const requestOf = (r: (typeof raw.requests)[number]): PaintRequest => {
+    const { pathname, search } = new URL(r.url);
+    let kind: PaintRequest['kind'] = 'other';
+    if (r.type === 'navigation') kind = 'document';
+    else if (pathname.startsWith('/api/')) kind = 'api';
+    else if (/\.(js|css|woff2?|ttf|svg|png|ico|json)$/.test(pathname)) {
+      kind = 'static';
+    }
+    return {
+      path: pathname,
+      query: search,
+      kind,
+      start: round(r.start),
+      firstByte: round(r.firstByte),
+      end: round(r.end),
+      server: r.requestStart > 0 ? Math.round(r.firstByte - r.requestStart) : 0,
+      queued: r.requestStart > 0 ? Math.round(r.requestStart - r.start) : 0,
+      transferred: r.transferred,
+    };
+  };
+  const byStart = (a: PaintRequest, b: PaintRequest) => a.start - b.start;
   return {
     paint: Math.round(paintAt - start),
-    requests,
+    requests: raw.requests.map(requestOf).sort(byStart),
+    heldAtStart: raw.heldAtStart.map(requestOf).sort(byStart),
     longTasks: raw.longTasks.length,
     longTaskMs: Math.round(raw.longTasks.reduce((sum, [, d]) => sum + d, 0)),
   };
@@ -237,9 +251,16 @@ export function describeTimeline(t: PaintTimeline): string {
   for (const r of t.requests) {
     if (r.kind === 'api' || r.kind === 'document') {
       parts.push(
-        `${r.path} ${r.start}→${r.firstByte}→${r.end} (server ${r.server})`,
+        `${r.path} ${r.start}→${r.firstByte}→${r.end} (queued ${r.queued}, server ${r.server})`,
       );
     }
+  }
+  if (t.heldAtStart.length > 0) {
+    parts.push(
+      `held at the start: ${t.heldAtStart
+        .map(r => `${r.path}${decodeURIComponent(r.query)} ${r.start}→${r.end}`)
+        .join(', ')}`,
+    );
   }
   return parts.join('; ');
 }
