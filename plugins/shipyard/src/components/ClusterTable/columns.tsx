@@ -1,6 +1,5 @@
 import { PausedChip } from '../ClusterOperations';
 import { Link } from '@backstage/core-components';
-import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
@@ -64,8 +63,8 @@ export const CLUSTER_COLUMNS: ClusterColumn[] = [
     // where the cluster lives is always on its row: two clusters of the same name on different management clusters
     // (or namespaces) tell apart
     render: (c, ctx) => (
-      <Box style={{ minWidth: 160 }}>
-        <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+      <div style={{ minWidth: 160 }}>
+        <div style={{ display: 'flex', alignItems: 'center', gap: 8 }}>
           <Link
             to={ctx.clusterLink(c)}
             data-testid="cluster-link"
@@ -74,7 +73,7 @@ export const CLUSTER_COLUMNS: ClusterColumn[] = [
             {c.title || c.name}
           </Link>
           <StaleChip source={c.source} />
-        </Box>
+        </div>
         <Typography
           variant="caption"
           color="textSecondary"
@@ -84,7 +83,7 @@ export const CLUSTER_COLUMNS: ClusterColumn[] = [
         >
           {c.managementCluster} / {c.namespace}
         </Typography>
-      </Box>
+      </div>
     ),
   },
   {
@@ -144,14 +143,14 @@ export const CLUSTER_COLUMNS: ClusterColumn[] = [
     wrap: true,
     render: c =>
       c.profile ? (
-        <Box style={{ wordBreak: 'break-word', maxWidth: 180 }}>
+        <div style={{ wordBreak: 'break-word', maxWidth: 180 }}>
           {c.profile}
           {c.profileVersion && (
             <Typography variant="caption" color="textSecondary" component="div">
               {c.profileVersion}
             </Typography>
           )}
-        </Box>
+        </div>
       ) : (
         '—'
       ),
@@ -169,14 +168,14 @@ export const CLUSTER_COLUMNS: ClusterColumn[] = [
     sortField: 'distribution',
     defaultVisible: true,
     render: c => (
-      <Box>
+      <div>
         {c.distribution ?? '—'}
         {c.provider && (
           <Typography variant="caption" color="textSecondary" component="div">
             {c.provider}
           </Typography>
         )}
-      </Box>
+      </div>
     ),
   },
   {
@@ -188,10 +187,10 @@ export const CLUSTER_COLUMNS: ClusterColumn[] = [
     render: c => {
       const support = clusterVersionSupport(c);
       return (
-        <Box>
-          <Box style={{ whiteSpace: 'nowrap' }}>
+        <div>
+          <div style={{ whiteSpace: 'nowrap' }}>
             {c.kubernetesVersion ?? c.observedKubernetesVersion ?? '—'}
-          </Box>
+          </div>
           {runsOtherVersion(c) && (
             <Tooltip title="The workload cluster runs another version than its control plane declares (an upgrade in progress)">
               <Typography
@@ -208,7 +207,7 @@ export const CLUSTER_COLUMNS: ClusterColumn[] = [
             status={support.status}
             endOfLife={support.endOfLife}
           />
-        </Box>
+        </div>
       );
     },
   },
