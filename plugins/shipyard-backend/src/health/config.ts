@@ -41,9 +41,9 @@ export interface HealthConfig {
    */
   maxConnections: number;
   /**
-   * Share of one core the probes may keep the thread they run on busy beyond ten seconds' worth at once (event loop
-   * utilisation of the probe worker thread; 1: not paced). A round whose probes would take more waits before it
-   * starts more, so that on a busy machine a large fleet's round takes longer instead of starving the rest of the
+   * Share of one core the probes may keep the thread they run on busy, on average over the probe interval (event loop
+   * utilisation of the probe worker thread; 1: not paced): a round runs at full speed while its busy time fits
+   * `cpuBudget × intervalMs`. A round whose probes would take more waits before it starts more, so that on a busy machine a large fleet's round takes longer instead of starving the rest of the
    * replica (its requests, the catalog, the watches). Probes on the backend's thread (`probeWorker: false`) are not
    * paced: that thread's busy time is mostly not theirs.
    */

@@ -53,8 +53,9 @@ export function emptyRoundStats(targets = 0): ProbeRoundStats {
 
 /**
  * A budget of busy time for the thread probes run on: a token bucket that fills at `budget` ms per ms, holds at most
- * `burstMs` (default: ten seconds' worth, so a round that fits its interval and ten seconds of budget is not held
- * back, whatever its rate within them), and is drawn down by the thread's busy time since the last look. Probes start while it is not empty;
+ * `burstMs` (the prober gives it the budget's share of the probe interval: a round whose busy time fits that share
+ * runs at full speed, and only a fleet whose rounds need more than the budget on average is held back), and is drawn
+ * down by the thread's busy time since the last look. Probes start while it is not empty;
  * when it is, {@link BusyBudget.wait} says how long it takes to fill again. Busy time rather than CPU time: on a
  * machine whose cores are all taken, a thread is busy longer than it runs, so the budget holds it back more.
  */
@@ -67,7 +68,7 @@ export class BusyBudget {
     private readonly budget: number,
     private readonly busyMs: () => number | undefined,
     private readonly now: () => number,
-    private readonly burstMs = budget * 10_000,
+    private readonly burstMs: number,
   ) {
     this.credit = burstMs;
   }
@@ -150,7 +151,7 @@ export interface WorkloadProberOptions {
   now?: () => number;
   /** Where probes run (default: a {@link ProbeWorker}, or this thread with `probeWorker: false`). */
   executor?: ProbeExecutor;
-  /** Busy time the probes may take at once before `cpuBudget` paces them (ms; default ten seconds of the budget). */
+  /** Busy time the probes may take at once before `cpuBudget` paces them (ms; default `cpuBudget × intervalMs`). */
   cpuBurstMs?: number;
 }
 
@@ -209,7 +210,8 @@ export class WorkloadProber {
       options.config.cpuBudget,
       () => executor.busyMs?.(),
       this.now,
-      options.cpuBurstMs,
+      options.cpuBurstMs ??
+        options.config.cpuBudget * options.config.intervalMs,
     );
   }
 

@@ -744,7 +744,8 @@ describe('CPU budget of the probes', () => {
     expect(paced.pacedMs).toBeGreaterThan(1500);
     expect(paced.pacedMs).toBeLessThanOrEqual(paced.durationMs);
 
-    // by default the burst is ten seconds of the budget: 2.5 s at 0.25, more than the round's work
+    // by default the burst is the budget's share of the probe interval: 15 s at 0.25 and 60 s, more than the round's
+    // work
     const within = await busyProber(0.25).runRound(targets, () => undefined);
     expect(within).toMatchObject({ ok: 100, busyMs: 1000, pacedMs: 0 });
   });
