@@ -377,9 +377,9 @@ export interface Config {
       /**
        * Share of one core the probes may keep their worker thread busy, on average over the probe interval (default
        * 0.5; 1: not paced): a round runs at full speed while its busy time fits `cpuBudget × intervalMs`. A round whose
-       * probes would take more starts its next probes later, so a large fleet's round on a
-       * busy replica takes longer instead of starving its requests, catalog and watches. Probes on the backend's thread
-       * (`probeWorker: false`) are not paced.
+       * probes would take more starts its next probes later, so a large fleet's round on a busy replica takes longer
+       * instead of starving its requests, catalog and watches. Probes on the backend's thread (`probeWorker: false`)
+       * are not paced.
        */
       cpuBudget?: number;
       /** Most nodes read per cluster (default 5000). */

@@ -43,9 +43,10 @@ export interface HealthConfig {
   /**
    * Share of one core the probes may keep the thread they run on busy, on average over the probe interval (event loop
    * utilisation of the probe worker thread; 1: not paced): a round runs at full speed while its busy time fits
-   * `cpuBudget × intervalMs`. A round whose probes would take more waits before it starts more, so that on a busy machine a large fleet's round takes longer instead of starving the rest of the
-   * replica (its requests, the catalog, the watches). Probes on the backend's thread (`probeWorker: false`) are not
-   * paced: that thread's busy time is mostly not theirs.
+   * `cpuBudget × intervalMs`. A round whose probes would take more waits before it starts more, so that on a busy
+   * machine a large fleet's round takes longer instead of starving the rest of the replica (its requests, the
+   * catalog, the watches). Probes on the backend's thread (`probeWorker: false`) are not paced: that thread's busy
+   * time is mostly not theirs.
    */
   cpuBudget: number;
   /** Most nodes read per cluster and probe. */

@@ -55,9 +55,9 @@ export function emptyRoundStats(targets = 0): ProbeRoundStats {
  * A budget of busy time for the thread probes run on: a token bucket that fills at `budget` ms per ms, holds at most
  * `burstMs` (the prober gives it the budget's share of the probe interval: a round whose busy time fits that share
  * runs at full speed, and only a fleet whose rounds need more than the budget on average is held back), and is drawn
- * down by the thread's busy time since the last look. Probes start while it is not empty;
- * when it is, {@link BusyBudget.wait} says how long it takes to fill again. Busy time rather than CPU time: on a
- * machine whose cores are all taken, a thread is busy longer than it runs, so the budget holds it back more.
+ * down by the thread's busy time since the last look. Probes start while it is not empty; when it is,
+ * {@link BusyBudget.wait} says how long it takes to fill again. Busy time rather than CPU time: on a machine whose
+ * cores are all taken, a thread is busy longer than it runs, so the budget holds it back more.
  */
 export class BusyBudget {
   private credit: number;
