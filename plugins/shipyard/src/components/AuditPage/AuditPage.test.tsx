@@ -61,6 +61,31 @@ const option = (name: string) =>
   screen.findByText(name, { selector: '[role="option"]' });
 
 describe('AuditPage', () => {
+  it('adds no style sheet per entry: a page of 40 entries inserts as many style elements as a page of 2', async () => {
+    const stylesFor = async (n: number) => {
+      const items = Array.from({ length: n }, (_, i) => ({
+        ...records[i % 2],
+        id: String(i),
+      }));
+      const api = mockShipyardApi();
+      api.listAuditRecords.mockResolvedValue({ items });
+      const before = document.querySelectorAll('style').length;
+      const { unmount } = await renderInTestApp(
+        <TestApiProvider apis={[[shipyardApiRef, api]]}>
+          <FleetPage />
+        </TestApiProvider>,
+        { routeEntries: ['/audit'] },
+      );
+      expect(await screen.findAllByTestId('audit-outcome')).toHaveLength(n);
+      const added = document.querySelectorAll('style').length - before;
+      unmount();
+      return added;
+    };
+    const two = await stylesFor(2);
+    const forty = await stylesFor(40);
+    expect(forty).toBeLessThanOrEqual(two);
+  });
+
   it('turns the filters into the API query', () => {
     expect(
       auditQueryOf(

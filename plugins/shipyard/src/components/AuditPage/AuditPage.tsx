@@ -262,7 +262,7 @@ export const AuditPage = () => {
       field: 'cluster',
       render: r =>
         r.cluster && r.managementCluster && r.namespace ? (
-          <Box>
+          <div>
             <Link
               to={routes.cluster({
                 managementCluster: r.managementCluster,
@@ -275,7 +275,7 @@ export const AuditPage = () => {
             <Typography variant="caption" color="textSecondary" component="div">
               {r.managementCluster} / {r.namespace}
             </Typography>
-          </Box>
+          </div>
         ) : (
           r.cluster ?? String(r.details?.['requested.cluster'] ?? '—')
         ),
@@ -284,7 +284,7 @@ export const AuditPage = () => {
       title: 'Details',
       field: 'message',
       render: r => (
-        <Box style={{ maxWidth: 420, overflowWrap: 'anywhere' }}>
+        <div style={{ maxWidth: 420, overflowWrap: 'anywhere' }}>
           <Typography variant="body2">{r.message ?? ''}</Typography>
           <Typography variant="caption" color="textSecondary">
             {[
@@ -307,7 +307,7 @@ export const AuditPage = () => {
               </Link>
             </Typography>
           )}
-        </Box>
+        </div>
       ),
     },
   ];
