@@ -82,7 +82,7 @@ export class ProbeWorker implements ProbeExecutor {
 
   /** Busy time of the worker thread so far (ms); undefined while probes do not run in it. */
   busyMs(): number | undefined {
-    return this.worker?.performance.eventLoopUtilization().active;
+    return this.eventLoopUtilization()?.active;
   }
 
   /** The heap in use by the worker thread (bytes; undefined while there is none). */

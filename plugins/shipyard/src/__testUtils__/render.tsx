@@ -9,6 +9,7 @@ import {
   TestAppOptions,
   renderInTestApp,
 } from '@backstage/test-utils';
+import { cleanup } from '@testing-library/react';
 import { ReactElement } from 'react';
 import { ShipyardApi, shipyardApiRef } from '../api';
 
@@ -35,4 +36,19 @@ export function renderOnEntityPage(
     </TestApiProvider>,
     options.app,
   );
+}
+
+/**
+ * How many style elements the document gained while `show` rendered a page and waited for what it shows; every
+ * rendered tree is unmounted after. A style element inserted while rendering is CSS the browser parses and applies
+ * again: a page whose count grows with its rows (Material UI's `Box` makes a sheet per instance) paints slowly.
+ */
+export async function styleElementsAddedBy(
+  show: () => Promise<unknown>,
+): Promise<number> {
+  const before = document.querySelectorAll('style').length;
+  await show();
+  const added = document.querySelectorAll('style').length - before;
+  cleanup();
+  return added;
 }

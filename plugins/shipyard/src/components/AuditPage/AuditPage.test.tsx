@@ -7,6 +7,7 @@ import {
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { shipyardApiRef } from '../../api';
 import { mockShipyardApi } from '../../__testUtils__/fixtures';
+import { styleElementsAddedBy } from '../../__testUtils__/render';
 import { FleetPage } from '../FleetPage';
 import { auditQueryOf } from './AuditPage';
 import { AUDIT_ACTION_LABELS } from '../../lib/audit';
@@ -62,25 +63,17 @@ const option = (name: string) =>
 
 describe('AuditPage', () => {
   it('adds no style sheet per entry: a page of 40 entries inserts as many style elements as a page of 2', async () => {
-    const stylesFor = async (n: number) => {
-      const items = Array.from({ length: n }, (_, i) => ({
-        ...records[i % 2],
-        id: String(i),
-      }));
-      const api = mockShipyardApi();
-      api.listAuditRecords.mockResolvedValue({ items });
-      const before = document.querySelectorAll('style').length;
-      const { unmount } = await renderInTestApp(
-        <TestApiProvider apis={[[shipyardApiRef, api]]}>
-          <FleetPage />
-        </TestApiProvider>,
-        { routeEntries: ['/audit'] },
-      );
-      expect(await screen.findAllByTestId('audit-outcome')).toHaveLength(n);
-      const added = document.querySelectorAll('style').length - before;
-      unmount();
-      return added;
-    };
+    const stylesFor = (n: number) =>
+      styleElementsAddedBy(async () => {
+        await renderAuditAt(
+          '/audit',
+          Array.from({ length: n }, (_, i) => ({
+            ...records[i % 2],
+            id: String(i),
+          })),
+        );
+        expect(await screen.findAllByTestId('audit-outcome')).toHaveLength(n);
+      });
     const two = await stylesFor(2);
     const forty = await stylesFor(40);
     expect(forty).toBeLessThanOrEqual(two);

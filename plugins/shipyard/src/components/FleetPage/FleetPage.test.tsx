@@ -9,6 +9,7 @@ import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { useLocation } from 'react-router-dom';
 import { clusterListItemOf } from '@shipyard/plugin-shipyard-common';
 import { shipyardApiRef } from '../../api';
+import { styleElementsAddedBy } from '../../__testUtils__/render';
 import {
   clusterList,
   clusterUpserted,
@@ -36,22 +37,20 @@ function render(api = mockShipyardApi(), path = '/') {
 
 describe('FleetPage', () => {
   it('adds no style sheet per cluster row: a page of 50 clusters inserts as many style elements as a page of 3', async () => {
-    // a style element inserted while rendering is CSS the browser parses and applies again: per row (Material UI's
-    // Box makes a sheet per instance) that cost 0.2-0.3 s of the first paint of a page of 50 in Chromium
-    const stylesFor = async (n: number) => {
-      const api = mockShipyardApi();
-      api.listClusters.mockResolvedValue(
-        clusterList(
-          Array.from({ length: n }, (_, i) => makeCluster({ name: `c-${i}` })),
-        ),
-      );
-      const before = document.querySelectorAll('style').length;
-      const { unmount } = await render(api);
-      expect(await screen.findAllByTestId('cluster-row')).toHaveLength(n);
-      const added = document.querySelectorAll('style').length - before;
-      unmount();
-      return added;
-    };
+    // per row, the style elements cost 0.2-0.3 s of the first paint of a page of 50 in Chromium
+    const stylesFor = (n: number) =>
+      styleElementsAddedBy(async () => {
+        const api = mockShipyardApi();
+        api.listClusters.mockResolvedValue(
+          clusterList(
+            Array.from({ length: n }, (_, i) =>
+              makeCluster({ name: `c-${i}` }),
+            ),
+          ),
+        );
+        await render(api);
+        expect(await screen.findAllByTestId('cluster-row')).toHaveLength(n);
+      });
     const three = await stylesFor(3);
     const fifty = await stylesFor(50);
     expect(fifty).toBeLessThanOrEqual(three);
