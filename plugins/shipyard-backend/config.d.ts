@@ -345,6 +345,12 @@ export interface Config {
       enabled?: boolean;
       /** Time between probe rounds, in milliseconds (default 60000). One replica probes per round. */
       intervalMs?: number;
+      /**
+       * Longest a round may run, in milliseconds (default max(300000, 5 × intervalMs, 10 × timeoutMs); at least
+       * timeoutMs): the claim of the replica that probes it lasts this long. A round still running then starts no
+       * more probes (the next begins with the clusters it did not reach).
+       */
+      roundTimeoutMs?: number;
       /** Delay of the first round after start, in milliseconds (default 5000). */
       initialDelayMs?: number;
       /** Clusters probed at once (default 128). */

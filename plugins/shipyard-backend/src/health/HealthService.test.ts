@@ -106,3 +106,50 @@ describe('stopping the health service', () => {
     expect(loads).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('the scheduled probe round', () => {
+  it('runs as a global task whose timeout leaves room for a round held to its CPU budget, and gives the round up when the scheduler ends its time', async () => {
+    const index = new FleetIndex();
+    for (const name of ['a', 'b', 'c']) index.upsert(makeSummary({ name }));
+    const logger = mockServices.logger.mock();
+    const health = new HealthService({
+      config: DEFAULT_HEALTH_CONFIG,
+      logger,
+      index,
+      connectionOf: () => undefined,
+      objectives: DEFAULT_OBJECTIVES_CONFIG,
+    });
+    const scheduler = mockServices.scheduler.mock();
+    try {
+      await health.schedule(scheduler);
+      const round = scheduler.scheduleTask.mock.calls
+        .map(([task]) => task)
+        .find(task => task.id === 'shipyard:health:round')!;
+      expect(round).toMatchObject({
+        scope: 'global',
+        frequency: { milliseconds: 60_000 },
+        // a paced round of a large fleet takes several intervals: another replica must not start one beside it
+        timeout: { milliseconds: DEFAULT_HEALTH_CONFIG.roundTimeoutMs },
+      });
+      expect(DEFAULT_HEALTH_CONFIG.roundTimeoutMs).toBe(300_000);
+
+      // the scheduler aborts the task's signal at its timeout (and when its claim is lost): the round then starts no
+      // more probes, so that it never overlaps the next one, and says so
+      const timeUp = new AbortController();
+      timeUp.abort();
+      await round.fn(timeUp.signal);
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.stringMatching(
+          /^Shipyard health round: given up at its time limit of 300000 ms after starting 0 of 3 probes/,
+        ),
+      );
+      // a round given its time probes everything
+      await round.fn(new AbortController().signal);
+      expect(logger.info).toHaveBeenCalledWith(
+        expect.stringMatching(/^Shipyard health round: probed 3 of 3 clusters/),
+      );
+    } finally {
+      await health.stop();
+    }
+  });
+});

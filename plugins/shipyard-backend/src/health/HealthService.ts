@@ -339,16 +339,10 @@ export class HealthService {
       id: 'shipyard:health:round',
       scope: 'global',
       frequency: { milliseconds: config.intervalMs },
-      timeout: {
-        milliseconds: Math.max(
-          config.intervalMs * 2,
-          config.timeoutMs * 10,
-          60_000,
-        ),
-      },
+      timeout: { milliseconds: config.roundTimeoutMs },
       initialDelay: { milliseconds: config.initialDelayMs },
-      fn: async () => {
-        await this.runRound();
+      fn: async signal => {
+        await this.runRound(signal);
       },
     });
     await scheduler.scheduleTask({
@@ -405,17 +399,21 @@ export class HealthService {
     return t;
   }
 
-  /** Runs one round now: probes, aggregation, persistence and history. Concurrent calls share one round. */
-  runRound(): Promise<HealthRoundStats> {
+  /**
+   * Runs one round now: probes, aggregation, persistence and history. Concurrent calls share one round. Once `signal`
+   * aborts (the scheduler ends a round at its time limit), the round starts no more probes and completes with what it
+   * has.
+   */
+  runRound(signal?: AbortSignal): Promise<HealthRoundStats> {
     if (!this.round) {
-      this.round = this.doRound().finally(() => {
+      this.round = this.doRound(signal).finally(() => {
         this.round = undefined;
       });
     }
     return this.round;
   }
 
-  private async doRound(): Promise<HealthRoundStats> {
+  private async doRound(signal?: AbortSignal): Promise<HealthRoundStats> {
     const { config, store, logger, index } = this.options;
     if (config.enabled) logger.debug('Shipyard health round: started');
     let changed = 0;
@@ -434,11 +432,15 @@ export class HealthService {
     };
     let stats = emptyRoundStats();
     if (config.enabled) {
-      stats = await this.prober.runRound(this.targets(), result => {
-        changed += this.aggregator.apply([result]);
-        pending.push(result);
-        if (pending.length >= 500) flush();
-      });
+      stats = await this.prober.runRound(
+        this.targets(),
+        result => {
+          changed += this.aggregator.apply([result]);
+          pending.push(result);
+          if (pending.length >= 500) flush();
+        },
+        signal,
+      );
       flush();
       await writes;
     }
@@ -460,7 +462,18 @@ export class HealthService {
         logger.warn(`Shipyard: pruning probe results failed: ${error}`);
       }
     }
-    if (config.enabled) {
+    if (config.enabled && stats.givenUp > 0) {
+      logger.warn(
+        `Shipyard health round: given up at its time limit of ${config.roundTimeoutMs} ms after starting ` +
+          `${stats.probed} of ${
+            stats.probed + stats.givenUp
+          } probes; the next round begins with the ${stats.givenUp} ` +
+          `not reached (${stats.durationMs} ms, the probe thread busy ${
+            stats.busyMs ?? 'n/a'
+          } ms, starts held back ` +
+          `${stats.pacedMs} ms for its CPU budget; shipyard.health.roundTimeoutMs, cpuBudget)`,
+      );
+    } else if (config.enabled) {
       logger.info(
         `Shipyard health round: probed ${stats.probed} of ${stats.targets} clusters in ${stats.durationMs} ms ` +
           `(${stats.ok} ok, ${stats.failed} failed, ${stats.withoutCredentials} without credentials, ${stats.skipped} backing off), ` +

@@ -17,3 +17,18 @@ describe('cpuBudget', () => {
     }
   });
 });
+
+describe('roundTimeoutMs', () => {
+  it('defaults to five intervals and at least five minutes, takes a configured time and rejects one shorter than a probe', () => {
+    const of = (health: object) =>
+      readHealthConfig(new ConfigReader({ shipyard: { health } } as any))
+        .roundTimeoutMs;
+    expect(readHealthConfig(new ConfigReader({})).roundTimeoutMs).toBe(300_000);
+    expect(of({ intervalMs: 120_000 })).toBe(600_000);
+    expect(of({ intervalMs: 10_000 })).toBe(300_000);
+    expect(of({ roundTimeoutMs: 90_000 })).toBe(90_000);
+    expect(() => of({ roundTimeoutMs: 4_000 })).toThrow(
+      'shipyard.health.roundTimeoutMs must be a number >= 5000',
+    );
+  });
+});

@@ -11,6 +11,13 @@ export interface HealthConfig {
   enabled: boolean;
   /** Time between probe rounds (ms). */
   intervalMs: number;
+  /**
+   * Longest a round may run (ms): the scheduled task's timeout. One replica probes per round, and a replica's claim on
+   * the round lasts this long; a round still running then starts no more probes (the next one begins with the
+   * clusters it did not reach), so that no other replica's round overlaps it. Default: 5 intervals, at least 10 probe
+   * timeouts and 5 minutes — a fleet too large for the CPU budget takes rounds longer than the interval.
+   */
+  roundTimeoutMs: number;
   /** Delay of the first round after start (ms). */
   initialDelayMs: number;
   /** Clusters probed at once. */
@@ -82,6 +89,7 @@ export interface HealthConfig {
 export const DEFAULT_HEALTH_CONFIG: HealthConfig = {
   enabled: true,
   intervalMs: 60_000,
+  roundTimeoutMs: 300_000,
   initialDelayMs: 5_000,
   concurrency: 128,
   timeoutMs: 5_000,
@@ -127,6 +135,11 @@ export function readHealthConfig(root: Config): HealthConfig {
   return {
     enabled: c?.getOptionalBoolean('enabled') ?? d.enabled,
     intervalMs,
+    roundTimeoutMs: num(
+      'roundTimeoutMs',
+      Math.max(d.roundTimeoutMs, intervalMs * 5, timeoutMs * 10),
+      timeoutMs,
+    ),
     initialDelayMs: num('initialDelayMs', d.initialDelayMs, 0),
     concurrency,
     timeoutMs,

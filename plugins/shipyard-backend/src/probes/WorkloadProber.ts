@@ -32,6 +32,8 @@ export interface ProbeRoundStats {
   pacedMs: number;
   /** Busy time of the probes' thread during the round (ms; undefined where probes share their thread). */
   busyMs?: number;
+  /** Due clusters the round did not start because it was given up (its time was over); the next round starts with them. */
+  givenUp: number;
 }
 
 /** The figures of a round that has probed nothing yet. */
@@ -48,6 +50,7 @@ export function emptyRoundStats(targets = 0): ProbeRoundStats {
     connectionsOpened: 0,
     congested: false,
     pacedMs: 0,
+    givenUp: 0,
   };
 }
 
@@ -243,12 +246,15 @@ export class WorkloadProber {
   }
 
   /**
-   * Probes every due target; `onResult` gets each result as soon as it is known. Targets not given are forgotten
-   * (their connections closed).
+   * Probes every due target, those probed longest ago (or never) first; `onResult` gets each result as soon as it is
+   * known. Targets not given are forgotten (their connections closed). Once `signal` aborts (the round's time is
+   * over), no more probes start and the round ends with those in flight: a round given up before the end leaves the
+   * clusters it did not reach to be the first of the next one.
    */
   async runRound(
     targets: ProberTarget[],
     onResult: (result: ProbeResult) => void,
+    signal?: AbortSignal,
   ): Promise<ProbeRoundStats> {
     // the probe worker's start (the first round) is not a probe's time
     await this.executor.ready();
@@ -266,17 +272,27 @@ export class WorkloadProber {
     this.options.credentials.retain(targets);
 
     const stats = emptyRoundStats(targets.length);
-    const due: ProberTarget[] = [];
+    const due: Array<{ target: ProberTarget; lastAt: string }> = [];
     for (const t of targets) {
-      const next = this.states.get(t.key)?.last?.nextProbeAt;
+      const last = this.states.get(t.key)?.last;
+      const next = last?.nextProbeAt;
       if (next && Date.parse(next) > started) stats.skipped++;
-      else due.push(t);
+      else due.push({ target: t, lastAt: last?.at ?? '' });
     }
-    await this.options.credentials.refresh(due, started);
+    // longest ago first (ISO times of one format order as strings; never probed: ''); a stable sort keeps the
+    // targets' order among equals
+    due.sort((a, b) => {
+      if (a.lastAt === b.lastAt) return 0;
+      return a.lastAt < b.lastAt ? -1 : 1;
+    });
+    await this.options.credentials.refresh(
+      due.map(d => d.target),
+      started,
+    );
 
     const suspects: ProberTarget[] = [];
     const normal: ProberTarget[] = [];
-    for (const t of due) {
+    for (const { target: t } of due) {
       const last = this.states.get(t.key)?.last;
       const suspect =
         last !== undefined &&
@@ -307,12 +323,15 @@ export class WorkloadProber {
     let suspectsInFlight = 0;
     let ni = 0;
     let si = 0;
+    /** Ends the round's starts when `signal` aborts. */
+    let onAbort: (() => void) | undefined;
 
     // eslint-disable-next-line consistent-this, @typescript-eslint/no-this-alias
     const self = this;
     await new Promise<void>(resolveRound => {
       const done = () =>
-        ni >= normal.length && si >= suspects.length && inFlight === 0;
+        (signal?.aborted || (ni >= normal.length && si >= suspects.length)) &&
+        inFlight === 0;
       function start(t: ProberTarget, suspect: boolean) {
         inFlight++;
         stats.peakInFlight = Math.max(stats.peakInFlight, inFlight);
@@ -382,6 +401,12 @@ export class WorkloadProber {
         return true;
       }
       function pump() {
+        if (signal?.aborted) {
+          if (paced) clearTimeout(paced);
+          paced = undefined;
+          if (done()) resolveRound();
+          return;
+        }
         const limit = congestion.congested() ? concurrency : maxInFlight;
         while (
           si < suspects.length &&
@@ -401,8 +426,12 @@ export class WorkloadProber {
         }
         if (done()) resolveRound();
       }
+      onAbort = pump;
+      signal?.addEventListener('abort', onAbort, { once: true });
       pump();
     });
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    stats.givenUp = normal.length - ni + suspects.length - si;
     stats.durationMs = this.now() - started;
     stats.congested = congestion.wasCongested;
     const busyAtEnd = this.executor.busyMs?.();

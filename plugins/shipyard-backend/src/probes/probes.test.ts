@@ -691,12 +691,17 @@ describe('CPU budget of the probes', () => {
     expect([whole.wait(), whole.wait(), whole.wait()]).toEqual([0, 0, 0]);
   });
 
-  /** A prober whose every probe keeps its thread busy 10 ms (and answers 2 ms later). */
-  function busyProber(cpuBudget: number, cpuBurstMs?: number) {
+  /** A prober whose every probe keeps its thread busy 10 ms (and answers 2 ms later); `probed` gets each key. */
+  function busyProber(
+    cpuBudget: number,
+    cpuBurstMs?: number,
+    probed: string[] = [],
+  ) {
     let busy = 0;
     const executor: ProbeExecutor = {
       ready: async () => undefined,
       probe: async request => {
+        probed.push(request.target.key);
         busy += 10;
         await new Promise(resolve => setTimeout(resolve, 2));
         return {
@@ -748,6 +753,37 @@ describe('CPU budget of the probes', () => {
     // work
     const within = await busyProber(0.25).runRound(targets, () => undefined);
     expect(within).toMatchObject({ ok: 100, busyMs: 1000, pacedMs: 0 });
+  });
+
+  it('gives a round up when its time is over (no probe starts after it), and begins the next with the clusters it did not reach', async () => {
+    const probed: string[] = [];
+    // paced: 100 probes of 10 ms at a quarter of a core from a burst of 100 ms take about 4 s
+    const prober = busyProber(0.25, 100, probed);
+    const targets = targetsOf(100);
+    const timeUp = new AbortController();
+    setTimeout(() => timeUp.abort(), 300);
+    const started = Date.now();
+    const first = await prober.runRound(
+      targets,
+      () => undefined,
+      timeUp.signal,
+    );
+    // the round ends with the probes in flight at the abort (at most 4), not when the budget would have let it finish
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(first.probed).toBeGreaterThan(0);
+    expect(first.probed).toBeLessThan(100);
+    expect(first.givenUp).toBe(100 - first.probed);
+    expect(probed).toHaveLength(first.probed);
+    const reached = new Set(probed);
+
+    // the next round starts with the clusters probed longest ago: first those the round given up did not reach
+    probed.length = 0;
+    const second = await prober.runRound(targets, () => undefined);
+    expect(second).toMatchObject({ probed: 100, givenUp: 0 });
+    expect(probed.slice(0, 100 - reached.size).some(k => reached.has(k))).toBe(
+      false,
+    );
+    expect(new Set(probed.slice(100 - reached.size))).toEqual(reached);
   });
 
   it('reports the busy time of the probe worker thread and keeps it within the budget', async () => {
