@@ -205,6 +205,9 @@ async function main() {
   const backend = spawn(
     process.execPath,
     [
+      // young objects (a request's answer, a watch event, a catalog entity in processing) die in a larger young
+      // generation instead of being promoted and collected again (README: "Memory of the backend process")
+      '--max-semi-space-size=64',
       '--require',
       require.resolve('@backstage/cli/config/nodeTransform.cjs', {
         paths: [root],
