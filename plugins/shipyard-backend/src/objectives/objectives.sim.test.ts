@@ -205,7 +205,9 @@ describe('availability objectives against the fleet simulator', () => {
         });
         return o;
       });
-      expect(after.alerts[0].shortBurnRate).toBeLessThan(108);
+      // the condition fires above its threshold on both lookbacks: it ends once the short one is at most 108 (the first
+      // look after the recovery can find it exactly there)
+      expect(after.alerts[0].shortBurnRate).toBeLessThanOrEqual(108);
       // the budget stays spent: at least the outage the test saw, at most the time from the fault to the recovery
       const badSeconds = (after.minutes.bad - before.minutes.bad) * 60;
       expect(badSeconds).toBeGreaterThanOrEqual((cleared - downSeen) / 1000);
